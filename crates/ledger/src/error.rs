@@ -1,0 +1,120 @@
+//! Errors a user can act on.
+
+use crate::module::BodyError;
+use unchain_types::{PublicKey, TxError};
+
+/// Why a transaction is refused against the current ledger state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TxRejection {
+    /// Malformed, or its signature does not verify.
+    #[error(transparent)]
+    Format(#[from] TxError),
+    /// Names another chain.
+    #[error("field `chain_id`: transaction is for chain {got:?}, this is chain {expected:?}")]
+    WrongChain {
+        /// The chain named.
+        got: String,
+        /// This chain.
+        expected: String,
+    },
+    /// No module handles the kind.
+    #[error("field `kind`: unknown kind {kind:?}; known kinds: {known}")]
+    UnknownKind {
+        /// The kind named.
+        kind: String,
+        /// The known kinds, comma-separated.
+        known: String,
+    },
+    /// The sender's key belongs to no member.
+    #[error("field `sender`: key {0} is not a member of this consortium")]
+    NotMember(PublicKey),
+    /// The sender lacks the role the kind needs.
+    #[error("field `sender`: member {member} lacks the role {role:?} that {kind} requires")]
+    MissingRole {
+        /// The member.
+        member: String,
+        /// The required role.
+        role: &'static str,
+        /// The kind.
+        kind: String,
+    },
+    /// The nonce was already used.
+    #[error("field `nonce`: nonce {nonce} already used by sender {member}; next is {next}")]
+    NonceUsed {
+        /// The nonce given.
+        nonce: u64,
+        /// The member.
+        member: String,
+        /// The next acceptable nonce.
+        next: u64,
+    },
+    /// The nonce skips ahead.
+    #[error("field `nonce`: nonce {nonce} from sender {member} is ahead; next is {next} (submit transactions in nonce order)")]
+    NonceAhead {
+        /// The nonce given.
+        nonce: u64,
+        /// The member.
+        member: String,
+        /// The next acceptable nonce.
+        next: u64,
+    },
+    /// The body does not match the kind's schema.
+    #[error("field `body`: {0}")]
+    Body(#[from] BodyError),
+    /// A module rule refused it at execution.
+    #[error("{0}")]
+    Refused(String),
+}
+
+/// Why the ledger itself failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// redb failed.
+    #[error("ledger storage: {0}")]
+    Storage(#[from] redb::Error),
+    /// The genesis file is invalid.
+    #[error("genesis: {0}")]
+    Genesis(String),
+    /// The data directory belongs to another chain.
+    #[error("this data directory holds chain {stored} (genesis {stored_hash}); the genesis given is {given} ({given_hash}). Use the genesis the directory was created with, or a new directory")]
+    GenesisMismatch {
+        /// Stored chain id.
+        stored: String,
+        /// Stored genesis hash.
+        stored_hash: String,
+        /// Given chain id.
+        given: String,
+        /// Given genesis hash.
+        given_hash: String,
+    },
+    /// A block that does not extend the head.
+    #[error("block {height} does not extend the head at height {head}: {reason}")]
+    NotNext {
+        /// Height of the block.
+        height: u64,
+        /// Height of the head.
+        head: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The transparency log's storage is inconsistent.
+    #[error("transparency log: {0}")]
+    Log(String),
+}
+
+macro_rules! storage_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for LedgerError {
+            fn from(e: $t) -> Self {
+                LedgerError::Storage(e.into())
+            }
+        }
+    )*};
+}
+storage_from!(
+    redb::StorageError,
+    redb::TableError,
+    redb::TransactionError,
+    redb::CommitError,
+    redb::DatabaseError
+);

@@ -1,0 +1,329 @@
+//! Applying blocks: the only code that writes ledger state.
+
+use crate::error::{LedgerError, TxRejection};
+use crate::genesis::{Genesis, Member};
+use crate::membership::{member_by_key, member_key};
+use crate::module::{ExecContext, ExecError};
+use crate::query::{BlockRecord, Head, TxRecord};
+use crate::state::{self, RedbNodes, StateWriter};
+use crate::{Ledger, genesis_hash};
+use redb::{ReadableTable, WriteTransaction};
+use unchain_log::{Checkpoint, SignedNote};
+use unchain_types::{Block, Hash32, PublicKey, SigningKey, Transaction, TxId};
+
+/// Signs a checkpoint after every block: the validator's note key name and signing key.
+#[derive(Clone)]
+pub struct CheckpointSigner {
+    /// Key name on the note's signature line (the member name).
+    pub name: String,
+    /// The validator's Ed25519 key.
+    pub key: SigningKey,
+}
+
+/// What applying a block did.
+#[derive(Debug, Clone)]
+pub struct BlockOutcome {
+    /// The block's record, as stored.
+    pub record: BlockRecord,
+    /// False when the block had already been applied (redelivery after a restart).
+    pub newly_applied: bool,
+}
+
+pub(crate) fn nonce_key(sender: &PublicKey) -> Vec<u8> {
+    format!("nonce/{}", sender.to_hex()).into_bytes()
+}
+
+fn read_nonce(state: &StateWriter<'_>, sender: &PublicKey) -> Result<u64, redb::StorageError> {
+    Ok(state
+        .get(&nonce_key(sender))?
+        .map(|v| u64::from_be_bytes(v.try_into().expect("nonce is 8 bytes")))
+        .unwrap_or(0))
+}
+
+impl Ledger {
+    pub(crate) fn init_or_check_genesis(&self) -> Result<(), LedgerError> {
+        let txn = self.db.begin_write()?;
+        let stored = {
+            let meta = txn.open_table(state::META)?;
+            meta.get("genesis")?.map(|v| v.value().to_vec())
+        };
+        if let Some(stored) = stored {
+            let stored: Genesis = serde_json::from_slice(&stored)
+                .map_err(|e| LedgerError::Genesis(format!("stored genesis unreadable: {e}")))?;
+            if stored != self.genesis {
+                return Err(LedgerError::GenesisMismatch {
+                    stored: stored.chain_id.clone(),
+                    stored_hash: genesis_hash(&stored).to_hex(),
+                    given: self.genesis.chain_id.clone(),
+                    given_hash: self.genesis_hash().to_hex(),
+                });
+            }
+            txn.abort()?;
+            return Ok(());
+        }
+        // Fresh directory: write the members and the height-0 head.
+        let state_root = {
+            let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
+            for m in &self.genesis.members {
+                st.put(&member_key(&m.name), &serde_json::to_vec(m).expect("member serialises"))?;
+                st.put(&member_by_key(&m.signing_key), m.name.as_bytes())?;
+            }
+            st.finish(&Hash32::ZERO)
+        };
+        // Create every table so readers never meet a missing one.
+        txn.open_table(state::BLOCKS)?;
+        txn.open_table(state::TXS)?;
+        txn.open_table(state::LEAVES)?;
+        txn.open_table(state::LOG_NODES)?;
+        txn.open_table(state::CHECKPOINTS)?;
+        let head = Head {
+            height: 0,
+            digest: self.genesis_hash(),
+            timestamp_ms: self.genesis.genesis_time_ms,
+            state_root,
+            log_size: 0,
+            log_root: Hash32::digest(&[]),
+        };
+        {
+            let mut meta = txn.open_table(state::META)?;
+            meta.insert("genesis", serde_json::to_vec(&self.genesis).expect("genesis serialises").as_slice())?;
+            meta.insert("head", serde_json::to_vec(&head).expect("head serialises").as_slice())?;
+        }
+        self.sign_checkpoint(&txn, &head)?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    fn sign_checkpoint(&self, txn: &WriteTransaction, head: &Head) -> Result<(), LedgerError> {
+        let Some(signer) = &self.signer else {
+            return Ok(());
+        };
+        let cp = Checkpoint {
+            origin: self.genesis.log_origin.clone(),
+            size: head.log_size,
+            root: head.log_root,
+        };
+        let mut note = SignedNote::new(cp.body());
+        note.sign(&signer.name, &signer.key)
+            .map_err(|e| LedgerError::Log(e.to_string()))?;
+        let mut table = txn.open_table(state::CHECKPOINTS)?;
+        table.insert(head.log_size, note.to_text().as_str())?;
+        Ok(())
+    }
+
+    /// Checks a transaction against current state without applying it: chain, kind,
+    /// membership, role, body schema and nonce. `next_nonce`, when given, overrides the
+    /// stored next nonce (the mempool passes the one after its pending transactions).
+    /// The signature is the caller's to verify (it may batch).
+    pub fn check_tx(&self, tx: &Transaction, next_nonce: Option<u64>) -> Result<u64, TxRejection> {
+        let (member, stored_next) = self
+            .sender_and_next_nonce(tx.sender())
+            .map_err(|e| TxRejection::Refused(e.to_string()))?
+            .ok_or(TxRejection::NotMember(*tx.sender()))?;
+        self.check_stateless(tx, &member)?;
+        let next = next_nonce.unwrap_or(stored_next).max(stored_next);
+        check_nonce(tx, &member, next)?;
+        Ok(next)
+    }
+
+    fn check_stateless(&self, tx: &Transaction, member: &Member) -> Result<(), TxRejection> {
+        if tx.chain_id() != self.genesis.chain_id {
+            return Err(TxRejection::WrongChain {
+                got: tx.chain_id().into(),
+                expected: self.genesis.chain_id.clone(),
+            });
+        }
+        let (module, spec) = self.module_for(tx.kind()).ok_or_else(|| TxRejection::UnknownKind {
+            kind: tx.kind().into(),
+            known: self.kinds().iter().map(|k| k.kind).collect::<Vec<_>>().join(", "),
+        })?;
+        if !member.roles.contains(&spec.role) {
+            return Err(TxRejection::MissingRole {
+                member: member.name.clone(),
+                role: spec.role.as_str(),
+                kind: tx.kind().into(),
+            });
+        }
+        module.check_body(tx.kind(), tx.body())?;
+        Ok(())
+    }
+
+    /// Applies the next block atomically. Re-applying a block already applied is a no-op
+    /// that returns its stored record (marshal delivers at least once).
+    pub fn apply_block(&self, block: &Block, digest: Hash32) -> Result<BlockOutcome, LedgerError> {
+        let head = self.head()?;
+        if block.height <= head.height {
+            let record = self.block(block.height)?.ok_or_else(|| LedgerError::NotNext {
+                height: block.height,
+                head: head.height,
+                reason: "an earlier block is missing from storage".into(),
+            })?;
+            return Ok(BlockOutcome {
+                record,
+                newly_applied: false,
+            });
+        }
+        let not_next = |reason: String| LedgerError::NotNext {
+            height: block.height,
+            head: head.height,
+            reason,
+        };
+        if block.height != head.height + 1 {
+            return Err(not_next("heights must follow one another".into()));
+        }
+        if block.height > 1 && block.parent != head.digest {
+            return Err(not_next(format!("parent {} is not the head {}", block.parent, head.digest)));
+        }
+        if block.parent_state_root != head.state_root
+            || block.parent_log_size != head.log_size
+            || block.parent_log_root != head.log_root
+        {
+            return Err(not_next("the roots it builds on are not this node's: state diverged".into()));
+        }
+
+        let txn = self.db.begin_write()?;
+        let mut committed = Vec::new();
+        let mut rejected = Vec::new();
+        let mut log_size = head.log_size;
+        let state_root;
+        {
+            let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
+            let mut nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);
+            let mut leaves = txn.open_table(state::LEAVES)?;
+            let mut txs = txn.open_table(state::TXS)?;
+            for (position, bytes) in block.transactions.iter().enumerate() {
+                let position = position as u32;
+                let outcome = match Transaction::parse(bytes) {
+                    Ok(tx) => self.execute_one(&mut st, &tx, block, log_size)?.map(|()| tx),
+                    Err(e) => Err(TxRejection::from(e)),
+                };
+                match outcome {
+                    Ok(tx) => {
+                        let leaf = unchain_log::hash_leaf(tx.leaf_bytes());
+                        leaves.insert(log_size, tx.leaf_bytes())?;
+                        unchain_log::append(&mut nodes, log_size, leaf)
+                            .map_err(|e| LedgerError::Log(e.to_string()))?;
+                        let record = TxRecord::Committed {
+                            height: block.height,
+                            position,
+                            log_index: log_size,
+                        };
+                        txs.insert(&tx.id().0.0, serde_json::to_vec(&record).expect("record").as_slice())?;
+                        committed.push(tx.id());
+                        log_size += 1;
+                    }
+                    Err(rejection) => {
+                        let id = TxId(Hash32::digest(bytes));
+                        let id = Transaction::parse(bytes).map(|t| t.id()).unwrap_or(id);
+                        let reason = rejection.to_string();
+                        // Never overwrite a commit with a later rejection of a replay.
+                        let already_committed = txs
+                            .get(&id.0.0)?
+                            .map(|v| matches!(serde_json::from_slice(v.value()), Ok(TxRecord::Committed { .. })))
+                            .unwrap_or(false);
+                        if !already_committed {
+                            let record = TxRecord::Rejected {
+                                height: block.height,
+                                position,
+                                reason: reason.clone(),
+                            };
+                            txs.insert(&id.0.0, serde_json::to_vec(&record).expect("record").as_slice())?;
+                        }
+                        rejected.push((id, reason));
+                    }
+                }
+            }
+            state_root = st.finish(&head.state_root);
+        }
+        let log_root = {
+            let nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);
+            unchain_log::root(&nodes, log_size).map_err(|e| LedgerError::Log(e.to_string()))?
+        };
+        let new_head = Head {
+            height: block.height,
+            digest,
+            timestamp_ms: block.timestamp_ms,
+            state_root,
+            log_size,
+            log_root,
+        };
+        let record = BlockRecord {
+            block: block.clone(),
+            digest,
+            state_root,
+            log_size,
+            log_root,
+            committed,
+            rejected,
+        };
+        {
+            let mut blocks = txn.open_table(state::BLOCKS)?;
+            blocks.insert(block.height, serde_json::to_vec(&record).expect("record").as_slice())?;
+            let mut meta = txn.open_table(state::META)?;
+            meta.insert("head", serde_json::to_vec(&new_head).expect("head").as_slice())?;
+        }
+        self.sign_checkpoint(&txn, &new_head)?;
+        txn.commit()?;
+        Ok(BlockOutcome {
+            record,
+            newly_applied: true,
+        })
+    }
+
+    fn execute_one(
+        &self,
+        st: &mut StateWriter<'_>,
+        tx: &Transaction,
+        block: &Block,
+        log_index: u64,
+    ) -> Result<Result<(), TxRejection>, redb::StorageError> {
+        let Some(name) = st.get(&member_by_key(tx.sender()))? else {
+            return Ok(Err(TxRejection::NotMember(*tx.sender())));
+        };
+        let member: Member = serde_json::from_slice(
+            &st.get(&member_key(std::str::from_utf8(&name).expect("member names are ASCII")))?
+                .expect("member_key index points at a member"),
+        )
+        .expect("member JSON");
+        if let Err(e) = self.check_stateless(tx, &member) {
+            return Ok(Err(e));
+        }
+        let next = read_nonce(st, tx.sender())? + 1;
+        if let Err(e) = check_nonce(tx, &member, next) {
+            return Ok(Err(e));
+        }
+        let (module, _) = self.module_for(tx.kind()).expect("checked above");
+        let mut ctx = ExecContext {
+            state: st,
+            height: block.height,
+            timestamp_ms: block.timestamp_ms,
+            log_index,
+            sender: &member,
+            tx_id: tx.id(),
+        };
+        match module.execute(&mut ctx, tx) {
+            Ok(()) => {}
+            Err(ExecError::Rejected(reason)) => return Ok(Err(TxRejection::Refused(reason))),
+            Err(ExecError::Storage(e)) => return Err(e),
+        }
+        st.put(&nonce_key(tx.sender()), &tx.nonce().to_be_bytes())?;
+        Ok(Ok(()))
+    }
+}
+
+fn check_nonce(tx: &Transaction, member: &Member, next: u64) -> Result<(), TxRejection> {
+    use std::cmp::Ordering;
+    match tx.nonce().cmp(&next) {
+        Ordering::Equal => Ok(()),
+        Ordering::Less => Err(TxRejection::NonceUsed {
+            nonce: tx.nonce(),
+            member: member.name.clone(),
+            next,
+        }),
+        Ordering::Greater => Err(TxRejection::NonceAhead {
+            nonce: tx.nonce(),
+            member: member.name.clone(),
+            next,
+        }),
+    }
+}

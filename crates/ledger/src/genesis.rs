@@ -1,0 +1,164 @@
+//! Genesis: the chain's identity and its founding members.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use unchain_types::{EncryptionPublicKey, PublicKey};
+
+/// What a member may do. Each transaction kind names the role it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Votes on membership changes.
+    Governance,
+    /// Anchors document hashes.
+    Notary,
+    /// Records cases (cases module).
+    Cases,
+    /// Records evidence custody (custody module).
+    Custody,
+    /// Issues identities and credentials (identity module).
+    Identity,
+    /// Receives anonymous tips (tips module).
+    Tips,
+    /// Records supply-chain events (supply module).
+    Supply,
+    /// Registers recruitment contracts (recruitment module).
+    Recruitment,
+    /// Shares financial-intelligence alerts (finance module).
+    Finance,
+}
+
+impl Role {
+    /// Every role, for help texts and error messages.
+    pub const ALL: [Role; 9] = [
+        Role::Governance,
+        Role::Notary,
+        Role::Cases,
+        Role::Custody,
+        Role::Identity,
+        Role::Tips,
+        Role::Supply,
+        Role::Recruitment,
+        Role::Finance,
+    ];
+
+    /// The role's name as written in genesis and transactions.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Role::Governance => "governance",
+            Role::Notary => "notary",
+            Role::Cases => "cases",
+            Role::Custody => "custody",
+            Role::Identity => "identity",
+            Role::Tips => "tips",
+            Role::Supply => "supply",
+            Role::Recruitment => "recruitment",
+            Role::Finance => "finance",
+        }
+    }
+}
+
+/// An organisation in the consortium.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    /// Short unique name: `[a-z0-9-]{2,40}`, e.g. `th-police`.
+    pub name: String,
+    /// Human-readable name of the organisation.
+    pub display_name: String,
+    /// ISO 3166-1 alpha-2 country code of its jurisdiction, e.g. `TH`.
+    pub jurisdiction: String,
+    /// What it may do.
+    pub roles: BTreeSet<Role>,
+    /// Its Ed25519 transaction-signing key.
+    pub signing_key: PublicKey,
+    /// Its X25519 key for records sealed to it.
+    pub encryption_key: EncryptionPublicKey,
+    /// Whether it runs a validator.
+    #[serde(default)]
+    pub validator: bool,
+}
+
+/// ISO 3166-1 alpha-2 officially assigned codes.
+const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
+
+impl Member {
+    /// Checks the fields a transaction or genesis file could get wrong.
+    pub fn check(&self) -> Result<(), String> {
+        let name_ok = (2..=40).contains(&self.name.len())
+            && self
+                .name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !name_ok {
+            return Err(format!(
+                "member name {:?} must be 2 to 40 characters of a-z, 0-9 and '-'",
+                self.name
+            ));
+        }
+        if self.display_name.trim().is_empty() || self.display_name.len() > 120 {
+            return Err(format!(
+                "member {}: display_name must be 1 to 120 characters",
+                self.name
+            ));
+        }
+        if self.jurisdiction.len() != 2 || !ISO_3166_ALPHA2.split(' ').any(|c| c == self.jurisdiction) {
+            return Err(format!(
+                "member {}: jurisdiction {:?} is not an ISO 3166-1 alpha-2 code (e.g. TH, GB, NG)",
+                self.name, self.jurisdiction
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The genesis document every node of a chain starts from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Genesis {
+    /// The chain id every transaction must name.
+    pub chain_id: String,
+    /// The transparency log's origin line in checkpoints.
+    pub log_origin: String,
+    /// Timestamp of the genesis block, milliseconds since the Unix epoch.
+    pub genesis_time_ms: u64,
+    /// The founding members.
+    pub members: Vec<Member>,
+}
+
+impl Genesis {
+    /// Checks the document: unique names and keys, valid members, at least one validator
+    /// and one governance member.
+    pub fn check(&self) -> Result<(), String> {
+        if self.chain_id.is_empty()
+            || self.chain_id.len() > 64
+            || !self
+                .chain_id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err("chain_id must be 1 to 64 characters of a-z, 0-9 and '-'".into());
+        }
+        if self.log_origin.is_empty() || self.log_origin.contains(char::is_whitespace) {
+            return Err("log_origin must be non-empty with no whitespace".into());
+        }
+        let mut names = BTreeSet::new();
+        let mut keys = BTreeSet::new();
+        for m in &self.members {
+            m.check()?;
+            if !names.insert(m.name.clone()) {
+                return Err(format!("member name {} appears twice", m.name));
+            }
+            if !keys.insert(m.signing_key) {
+                return Err(format!("member {}: signing key is used by another member", m.name));
+            }
+        }
+        if !self.members.iter().any(|m| m.validator) {
+            return Err("genesis needs at least one validator".into());
+        }
+        if !self.members.iter().any(|m| m.roles.contains(&Role::Governance)) {
+            return Err("genesis needs at least one member with the governance role".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,231 @@
+//! Membership governance: adding, removing and re-roling members takes effect only when
+//! more than two thirds of the governance members have approved.
+
+use crate::genesis::{Member, Role};
+use crate::module::{BodyError, ExecContext, ExecError, KindSpec, Module, body_only, body_str};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use unchain_types::{PublicKey, Transaction, TxId};
+
+/// A change to the member list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MembershipChange {
+    /// Admit a new organisation.
+    Add {
+        /// The new member.
+        member: Member,
+    },
+    /// Remove an organisation.
+    Remove {
+        /// Its name.
+        name: String,
+    },
+    /// Replace an organisation's roles.
+    SetRoles {
+        /// Its name.
+        name: String,
+        /// The new roles.
+        roles: BTreeSet<Role>,
+    },
+}
+
+/// A proposal and its approvals, as kept in state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Proposal {
+    /// The proposing transaction.
+    pub id: TxId,
+    /// The change.
+    pub change: MembershipChange,
+    /// Why (free text, no personal data).
+    pub reason: String,
+    /// Governance members who approved (the proposer included).
+    pub approvals: BTreeSet<String>,
+    /// Whether the change has been applied.
+    pub applied: bool,
+    /// Height at which it was proposed.
+    pub proposed_at: u64,
+    /// Height at which it took effect.
+    pub applied_at: Option<u64>,
+}
+
+pub(crate) fn member_key(name: &str) -> Vec<u8> {
+    format!("member/{name}").into_bytes()
+}
+pub(crate) fn member_by_key(key: &PublicKey) -> Vec<u8> {
+    format!("member_key/{}", key.to_hex()).into_bytes()
+}
+pub(crate) fn proposal_key(id: &TxId) -> Vec<u8> {
+    format!("proposal/{id}").into_bytes()
+}
+
+/// The built-in membership module.
+pub struct MembershipModule;
+
+const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "membership.propose",
+        role: Role::Governance,
+        summary: "propose adding, removing or re-roling a member; counts as the proposer's approval",
+    },
+    KindSpec {
+        kind: "membership.approve",
+        role: Role::Governance,
+        summary: "approve an open proposal; it takes effect when more than 2/3 of governance members approve",
+    },
+];
+
+fn parse_change(body: &Value) -> Result<MembershipChange, BodyError> {
+    let change = body.get("change").ok_or_else(|| BodyError::new("change", "is missing"))?;
+    let change: MembershipChange = serde_json::from_value(change.clone())
+        .map_err(|e| BodyError::new("change", e.to_string()))?;
+    match &change {
+        MembershipChange::Add { member } => member.check().map_err(|e| BodyError::new("change.member", e))?,
+        MembershipChange::Remove { .. } | MembershipChange::SetRoles { .. } => {}
+    }
+    Ok(change)
+}
+
+fn load<T: for<'de> Deserialize<'de>>(ctx: &ExecContext<'_, '_>, key: &[u8]) -> Result<Option<T>, ExecError> {
+    Ok(ctx
+        .state
+        .get(key)?
+        .map(|v| serde_json::from_slice(&v).expect("state holds JSON written by this module")))
+}
+
+pub(crate) fn governance_members(ctx: &ExecContext<'_, '_>) -> Result<usize, ExecError> {
+    let mut n = 0;
+    for (_, v) in ctx.state.scan_prefix(b"member/")? {
+        let m: Member = serde_json::from_slice(&v).expect("member JSON");
+        n += usize::from(m.roles.contains(&Role::Governance));
+    }
+    Ok(n)
+}
+
+fn apply(ctx: &mut ExecContext<'_, '_>, change: &MembershipChange) -> Result<(), ExecError> {
+    match change {
+        MembershipChange::Add { member } => {
+            let json = serde_json::to_vec(member).expect("member serialises");
+            ctx.state.put(&member_key(&member.name), &json)?;
+            ctx.state.put(&member_by_key(&member.signing_key), member.name.as_bytes())?;
+        }
+        MembershipChange::Remove { name } => {
+            if let Some(m) = load::<Member>(ctx, &member_key(name))? {
+                ctx.state.delete(&member_key(name))?;
+                ctx.state.delete(&member_by_key(&m.signing_key))?;
+            }
+        }
+        MembershipChange::SetRoles { name, roles } => {
+            if let Some(mut m) = load::<Member>(ctx, &member_key(name))? {
+                m.roles = roles.clone();
+                ctx.state.put(&member_key(name), &serde_json::to_vec(&m).expect("member serialises"))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that a change still makes sense against current state.
+fn check_applicable(ctx: &ExecContext<'_, '_>, change: &MembershipChange) -> Result<(), ExecError> {
+    match change {
+        MembershipChange::Add { member } => {
+            if ctx.state.get(&member_key(&member.name))?.is_some() {
+                return Err(ExecError::Rejected(format!("member {} already exists", member.name)));
+            }
+            if ctx.state.get(&member_by_key(&member.signing_key))?.is_some() {
+                return Err(ExecError::Rejected(format!(
+                    "signing key {} already belongs to a member",
+                    member.signing_key
+                )));
+            }
+        }
+        MembershipChange::Remove { name } | MembershipChange::SetRoles { name, .. } => {
+            if ctx.state.get(&member_key(name))?.is_none() {
+                return Err(ExecError::Rejected(format!("no member named {name}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl MembershipModule {
+    fn record(ctx: &mut ExecContext<'_, '_>, mut proposal: Proposal) -> Result<(), ExecError> {
+        let governance = governance_members(ctx)?;
+        // More than two thirds: approvals / governance > 2/3.
+        if !proposal.applied && proposal.approvals.len() * 3 > governance * 2 {
+            apply(ctx, &proposal.change)?;
+            proposal.applied = true;
+            proposal.applied_at = Some(ctx.height);
+        }
+        let json = serde_json::to_vec(&proposal).expect("proposal serialises");
+        ctx.state.put(&proposal_key(&proposal.id), &json)?;
+        Ok(())
+    }
+}
+
+impl Module for MembershipModule {
+    fn name(&self) -> &'static str {
+        "membership"
+    }
+
+    fn kinds(&self) -> &'static [KindSpec] {
+        KINDS
+    }
+
+    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
+        match kind {
+            "membership.propose" => {
+                body_only(body, &["change", "reason"])?;
+                body_str(body, "reason", 500)?;
+                parse_change(body).map(|_| ())
+            }
+            "membership.approve" => {
+                body_only(body, &["proposal"])?;
+                let id = body_str(body, "proposal", 64)?;
+                TxId::from_hex(id).map_err(|e| BodyError::new("proposal", e.to_string()))?;
+                Ok(())
+            }
+            other => Err(BodyError::new("", format!("membership has no kind {other}"))),
+        }
+    }
+
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
+        let body = tx.body();
+        match tx.kind() {
+            "membership.propose" => {
+                let change = parse_change(body).map_err(|e| ExecError::Rejected(e.to_string()))?;
+                check_applicable(ctx, &change)?;
+                let proposal = Proposal {
+                    id: tx.id(),
+                    change,
+                    reason: body["reason"].as_str().unwrap_or_default().to_owned(),
+                    approvals: BTreeSet::from([ctx.sender.name.clone()]),
+                    applied: false,
+                    proposed_at: ctx.height,
+                    applied_at: None,
+                };
+                Self::record(ctx, proposal)
+            }
+            "membership.approve" => {
+                let id = TxId::from_hex(body["proposal"].as_str().unwrap_or_default())
+                    .map_err(|e| ExecError::Rejected(format!("body.proposal: {e}")))?;
+                let mut proposal: Proposal = load(ctx, &proposal_key(&id))?
+                    .ok_or_else(|| ExecError::Rejected(format!("body.proposal: no proposal {id}")))?;
+                if proposal.applied {
+                    return Err(ExecError::Rejected(format!("proposal {id} has already taken effect")));
+                }
+                if proposal.approvals.contains(&ctx.sender.name) {
+                    return Err(ExecError::Rejected(format!(
+                        "{} has already approved proposal {id}",
+                        ctx.sender.name
+                    )));
+                }
+                check_applicable(ctx, &proposal.change)?;
+                proposal.approvals.insert(ctx.sender.name.clone());
+                Self::record(ctx, proposal)
+            }
+            other => Err(ExecError::Rejected(format!("membership has no kind {other}"))),
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The interface every domain module implements, and the context it executes in.
+
+use crate::genesis::{Member, Role};
+use crate::state::StateWriter;
+use serde_json::Value;
+use unchain_types::{Transaction, TxId};
+
+/// One transaction kind a module handles.
+#[derive(Debug, Clone, Copy)]
+pub struct KindSpec {
+    /// `module.action`.
+    pub kind: &'static str,
+    /// The role a sender must hold.
+    pub role: Role,
+    /// One line for API docs and `--help`.
+    pub summary: &'static str,
+}
+
+/// A body that does not match its kind's schema.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("body.{field}: {reason}")]
+pub struct BodyError {
+    /// Path of the offending member inside `body`.
+    pub field: String,
+    /// What is wrong and what is expected.
+    pub reason: String,
+}
+
+impl BodyError {
+    /// A body error at `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        BodyError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Why a module refused a well-formed, authorised transaction at execution.
+#[derive(Debug, thiserror::Error)]
+pub enum ExecError {
+    /// A rule of the module refused it; the transaction is recorded as rejected.
+    #[error("{0}")]
+    Rejected(String),
+    /// Storage failed; the whole block is abandoned and retried.
+    #[error("storage: {0}")]
+    Storage(#[from] redb::StorageError),
+}
+
+/// What a module sees while executing one transaction.
+pub struct ExecContext<'a, 't> {
+    /// State of every module (keys are prefixed by module name by convention).
+    pub state: &'a mut StateWriter<'t>,
+    /// Height of the block being executed.
+    pub height: u64,
+    /// The block's timestamp: the only clock execution may read.
+    pub timestamp_ms: u64,
+    /// The log index this transaction receives if it commits.
+    pub log_index: u64,
+    /// The sending member.
+    pub sender: &'a Member,
+    /// The transaction's id.
+    pub tx_id: TxId,
+}
+
+/// A domain module: transaction kinds, their validation and their effect on state.
+///
+/// Execution must be deterministic: no clock but `ctx.timestamp_ms`, no randomness, no
+/// environment, no hash-map iteration.
+pub trait Module: Send + Sync + 'static {
+    /// The module's name, the prefix of its kinds.
+    fn name(&self) -> &'static str;
+
+    /// The kinds it handles.
+    fn kinds(&self) -> &'static [KindSpec];
+
+    /// Checks a body against its kind's schema, without state.
+    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError>;
+
+    /// Applies a checked, authorised transaction. A module must make every check before its
+    /// first write: a transaction that returns `Err(Rejected)` must have written nothing,
+    /// because the block's writes share one storage transaction.
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError>;
+}
+
+/// Reads a required string member of `body`.
+pub fn body_str<'v>(body: &'v Value, field: &str, max_len: usize) -> Result<&'v str, BodyError> {
+    let s = body
+        .get(field)
+        .ok_or_else(|| BodyError::new(field, "is missing"))?
+        .as_str()
+        .ok_or_else(|| BodyError::new(field, "must be a string"))?;
+    if s.len() > max_len {
+        return Err(BodyError::new(
+            field,
+            format!("is {} bytes; at most {max_len} allowed", s.len()),
+        ));
+    }
+    Ok(s)
+}
+
+/// Rejects members of `body` not in `allowed`.
+pub fn body_only(body: &Value, allowed: &[&str]) -> Result<(), BodyError> {
+    let map = body
+        .as_object()
+        .ok_or_else(|| BodyError::new("", "must be an object"))?;
+    match map.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(BodyError::new(
+            k.clone(),
+            format!("is not allowed here (allowed: {})", allowed.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}

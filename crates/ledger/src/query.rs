@@ -1,0 +1,192 @@
+//! Reading the ledger: head, blocks, transaction outcomes, proofs, checkpoints, members.
+
+use crate::error::LedgerError;
+use crate::execute::nonce_key;
+use crate::genesis::Member;
+use crate::membership::{member_by_key, member_key};
+use crate::state::{self, RedbNodesRead, StateReader};
+use crate::Ledger;
+use redb::{ReadableDatabase, ReadableTable};
+use serde::{Deserialize, Serialize};
+use unchain_types::{Block, Hash32, PublicKey, TxId};
+
+/// The latest applied block and the roots after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    /// Height of the latest block (0 = genesis only).
+    pub height: u64,
+    /// Its consensus digest (the genesis hash at height 0).
+    pub digest: Hash32,
+    /// Its timestamp.
+    pub timestamp_ms: u64,
+    /// State root after it.
+    pub state_root: Hash32,
+    /// Log size after it.
+    pub log_size: u64,
+    /// Log root after it.
+    pub log_root: Hash32,
+}
+
+/// A block as stored, with what executing it produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRecord {
+    /// The block as ordered by consensus.
+    pub block: Block,
+    /// Its consensus digest.
+    pub digest: Hash32,
+    /// State root after it.
+    pub state_root: Hash32,
+    /// Log size after it.
+    pub log_size: u64,
+    /// Log root after it.
+    pub log_root: Hash32,
+    /// Transactions that committed, in order.
+    pub committed: Vec<TxId>,
+    /// Transactions refused at execution, with the reason.
+    pub rejected: Vec<(TxId, String)>,
+}
+
+/// What happened to a transaction that reached a block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum TxRecord {
+    /// Executed and appended to the log.
+    Committed {
+        /// Block height.
+        height: u64,
+        /// Position within the block.
+        position: u32,
+        /// Leaf index in the transparency log.
+        log_index: u64,
+    },
+    /// Refused at execution; nothing changed.
+    Rejected {
+        /// Block height.
+        height: u64,
+        /// Position within the block.
+        position: u32,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Ledger {
+    fn read(&self) -> Result<redb::ReadTransaction, LedgerError> {
+        Ok(self.db.begin_read()?)
+    }
+
+    /// The latest applied block's head.
+    pub fn head(&self) -> Result<Head, LedgerError> {
+        let txn = self.read()?;
+        let meta = txn.open_table(state::META)?;
+        let v = meta.get("head")?.expect("head is written at genesis");
+        Ok(serde_json::from_slice(v.value()).expect("head JSON"))
+    }
+
+    /// The block at `height`, if applied.
+    pub fn block(&self, height: u64) -> Result<Option<BlockRecord>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::BLOCKS)?;
+        Ok(t.get(height)?
+            .map(|v| serde_json::from_slice(v.value()).expect("block JSON")))
+    }
+
+    /// What happened to transaction `id`, if it reached a block.
+    pub fn tx(&self, id: &TxId) -> Result<Option<TxRecord>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::TXS)?;
+        Ok(t.get(&id.0.0)?
+            .map(|v| serde_json::from_slice(v.value()).expect("tx record JSON")))
+    }
+
+    /// The leaf bytes at log index `index`.
+    pub fn leaf(&self, index: u64) -> Result<Option<Vec<u8>>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::LEAVES)?;
+        Ok(t.get(index)?.map(|v| v.value().to_vec()))
+    }
+
+    /// The inclusion proof of leaf `index` in the tree of `size` leaves.
+    pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash32>, LedgerError> {
+        let head = self.head()?;
+        if size > head.log_size {
+            return Err(LedgerError::Log(format!(
+                "tree size {size} is beyond the log's size {}",
+                head.log_size
+            )));
+        }
+        let txn = self.read()?;
+        let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
+        unchain_log::inclusion_proof(&nodes, index, size).map_err(|e| LedgerError::Log(e.to_string()))
+    }
+
+    /// The consistency proof between two tree sizes.
+    pub fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash32>, LedgerError> {
+        let head = self.head()?;
+        if new > head.log_size {
+            return Err(LedgerError::Log(format!(
+                "tree size {new} is beyond the log's size {}",
+                head.log_size
+            )));
+        }
+        let txn = self.read()?;
+        let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
+        unchain_log::consistency_proof(&nodes, old, new).map_err(|e| LedgerError::Log(e.to_string()))
+    }
+
+    /// The log root at `size` (any size up to the current one).
+    pub fn log_root_at(&self, size: u64) -> Result<Hash32, LedgerError> {
+        let txn = self.read()?;
+        let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
+        unchain_log::root(&nodes, size).map_err(|e| LedgerError::Log(e.to_string()))
+    }
+
+    /// The latest signed checkpoint (note text), if this node signs checkpoints.
+    pub fn latest_checkpoint(&self) -> Result<Option<String>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::CHECKPOINTS)?;
+        Ok(t.last()?.map(|(_, v)| v.value().to_owned()))
+    }
+
+    /// The signed checkpoint for tree size `size`, if one was signed at that size.
+    pub fn checkpoint_at(&self, size: u64) -> Result<Option<String>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::CHECKPOINTS)?;
+        Ok(t.get(size)?.map(|v| v.value().to_owned()))
+    }
+
+    /// Current members, by name.
+    pub fn members(&self) -> Result<Vec<Member>, LedgerError> {
+        let reader = self.state_reader()?;
+        Ok(reader
+            .scan_prefix(b"member/")?
+            .into_iter()
+            .map(|(_, v)| serde_json::from_slice(&v).expect("member JSON"))
+            .collect())
+    }
+
+    /// The member owning `key` and the next nonce it must use.
+    pub fn sender_and_next_nonce(&self, key: &PublicKey) -> Result<Option<(Member, u64)>, LedgerError> {
+        let reader = self.state_reader()?;
+        let Some(name) = reader.get(&member_by_key(key))? else {
+            return Ok(None);
+        };
+        let member: Member = serde_json::from_slice(
+            &reader
+                .get(&member_key(std::str::from_utf8(&name).expect("ASCII name")))?
+                .expect("member index points at a member"),
+        )
+        .expect("member JSON");
+        let used = reader
+            .get(&nonce_key(key))?
+            .map(|v| u64::from_be_bytes(v.try_into().expect("8-byte nonce")))
+            .unwrap_or(0);
+        Ok(Some((member, used + 1)))
+    }
+
+    /// Read access to module state, for module queries.
+    pub fn state_reader(&self) -> Result<StateReader, LedgerError> {
+        let txn = self.read()?;
+        Ok(StateReader::new(txn.open_table(state::STATE)?))
+    }
+}

@@ -1,0 +1,151 @@
+//! The redb tables and the state writer that modules use.
+//!
+//! Module state is one ordered key-value table. Every write made while executing a block is
+//! folded, in order, into a SHA-256 chain: `state_root(h) = SHA-256(state_root(h−1) ||
+//! SHA-256(writes of block h))`. Two nodes that executed anything differently get different
+//! roots at that very block, which is what DESIGN.md decision 6 asks for. (It commits to the
+//! history of writes, not to a Merkle map of current state: per-key state proofs are future
+//! work; ledger answers are proved through the transparency log instead.)
+
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use sha2::{Digest, Sha256};
+use unchain_types::Hash32;
+
+/// Chain metadata: `head` → JSON [`crate::Head`], `genesis` → genesis JSON.
+pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+/// Blocks by height → JSON [`crate::BlockRecord`].
+pub(crate) const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+/// Transaction outcomes by id → JSON [`crate::TxRecord`].
+pub(crate) const TXS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("txs");
+/// Log leaves by index → the leaf bytes (a transaction's JCS form).
+pub(crate) const LEAVES: TableDefinition<u64, &[u8]> = TableDefinition::new("log_leaves");
+/// Log nodes by `(level << 64) | index` → hash.
+pub(crate) const LOG_NODES: TableDefinition<u128, &[u8; 32]> = TableDefinition::new("log_nodes");
+/// Signed checkpoints by tree size → note text.
+pub(crate) const CHECKPOINTS: TableDefinition<u64, &str> = TableDefinition::new("checkpoints");
+/// Module and membership state.
+pub(crate) const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
+
+/// The transparency log's nodes inside an open write transaction.
+pub(crate) struct RedbNodes<'t>(pub redb::Table<'t, u128, &'static [u8; 32]>);
+
+/// A read-only view of the log's nodes.
+pub(crate) struct RedbNodesRead(pub redb::ReadOnlyTable<u128, &'static [u8; 32]>);
+
+fn node_key(level: u8, index: u64) -> u128 {
+    ((level as u128) << 64) | index as u128
+}
+
+impl unchain_log::NodeStore for RedbNodes<'_> {
+    type Error = redb::StorageError;
+    fn node(&self, level: u8, index: u64) -> Result<Option<Hash32>, Self::Error> {
+        Ok(self.0.get(node_key(level, index))?.map(|v| Hash32(*v.value())))
+    }
+    fn put_node(&mut self, level: u8, index: u64, hash: Hash32) -> Result<(), Self::Error> {
+        self.0.insert(node_key(level, index), &hash.0)?;
+        Ok(())
+    }
+}
+
+impl unchain_log::NodeStore for RedbNodesRead {
+    type Error = redb::StorageError;
+    fn node(&self, level: u8, index: u64) -> Result<Option<Hash32>, Self::Error> {
+        Ok(self.0.get(node_key(level, index))?.map(|v| Hash32(*v.value())))
+    }
+    fn put_node(&mut self, _: u8, _: u64, _: Hash32) -> Result<(), Self::Error> {
+        Err(redb::StorageError::Io(std::io::Error::other(
+            "the log is read-only outside block execution",
+        )))
+    }
+}
+
+/// Read and write access to module state during one block, recording every write in the
+/// state root.
+pub struct StateWriter<'t> {
+    table: redb::Table<'t, &'static [u8], &'static [u8]>,
+    writes: Sha256,
+}
+
+impl<'t> StateWriter<'t> {
+    pub(crate) fn open(txn: &'t WriteTransaction) -> Result<Self, redb::Error> {
+        Ok(StateWriter {
+            table: txn.open_table(STATE)?,
+            writes: Sha256::new(),
+        })
+    }
+
+    /// The value at `key`.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, redb::StorageError> {
+        Ok(self.table.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Sets `key` to `value`.
+    pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), redb::StorageError> {
+        self.writes.update([1u8]);
+        self.writes.update((key.len() as u64).to_be_bytes());
+        self.writes.update(key);
+        self.writes.update((value.len() as u64).to_be_bytes());
+        self.writes.update(value);
+        self.table.insert(key, value)?;
+        Ok(())
+    }
+
+    /// Removes `key`.
+    pub fn delete(&mut self, key: &[u8]) -> Result<(), redb::StorageError> {
+        self.writes.update([2u8]);
+        self.writes.update((key.len() as u64).to_be_bytes());
+        self.writes.update(key);
+        self.table.remove(key)?;
+        Ok(())
+    }
+
+    /// Every `(key, value)` whose key starts with `prefix`, in key order.
+    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+        scan(&self.table, prefix)
+    }
+
+    /// The state root after this block: folds the block's writes into the previous root.
+    pub(crate) fn finish(self, previous: &Hash32) -> Hash32 {
+        let block_writes: [u8; 32] = self.writes.finalize().into();
+        let mut h = Sha256::new();
+        h.update(previous.0);
+        h.update(block_writes);
+        Hash32(h.finalize().into())
+    }
+}
+
+pub(crate) fn scan(
+    table: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    prefix: &[u8],
+) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+    let mut out = Vec::new();
+    for item in table.range(prefix..)? {
+        let (k, v) = item?;
+        if !k.value().starts_with(prefix) {
+            break;
+        }
+        out.push((k.value().to_vec(), v.value().to_vec()));
+    }
+    Ok(out)
+}
+
+/// Read-only access to module state, for queries.
+pub struct StateReader {
+    table: redb::ReadOnlyTable<&'static [u8], &'static [u8]>,
+}
+
+impl StateReader {
+    pub(crate) fn new(table: redb::ReadOnlyTable<&'static [u8], &'static [u8]>) -> Self {
+        StateReader { table }
+    }
+
+    /// The value at `key`.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, redb::StorageError> {
+        Ok(self.table.get(key)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Every `(key, value)` whose key starts with `prefix`, in key order.
+    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+        scan(&self.table, prefix)
+    }
+}
