@@ -1,0 +1,237 @@
+//! The application consensus drives: it builds blocks from the mempool, checks blocks
+//! proposed by others, and executes finalized blocks on the ledger.
+
+use crate::block::{ChainBlock, Context, from_digest};
+use crate::mempool::Mempool;
+use commonware_consensus::marshal::Update;
+use commonware_consensus::marshal::ancestry::{AncestorStream, BlockProvider};
+use commonware_consensus::{Heightable, Reporter};
+use commonware_cryptography::Digestible;
+use commonware_runtime::{Clock, Metrics, Spawner};
+use commonware_utils::{Acknowledgement, SystemTimeExt};
+use futures::StreamExt;
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::{debug, error, info, warn};
+use unchain_ledger::{BlockRecord, Ledger};
+use unchain_types::{Block, Hash32, PublicKey, Transaction};
+
+/// Called after each block is applied (mempool cleanup, waiters, metrics).
+pub type OnApplied = Arc<dyn Fn(&BlockRecord) + Send + Sync>;
+
+/// Block-building limits and clock tolerance.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplicationConfig {
+    /// Most transactions a proposal takes from the mempool. Default 5 000.
+    pub max_block_txs: usize,
+    /// Most bytes of transactions in a proposal. Default 8 MiB.
+    pub max_block_bytes: usize,
+    /// How far in the future a block's timestamp may be. Default 2 s.
+    pub max_clock_skew: Duration,
+    /// How often a proposer or verifier re-checks whether the parent has been executed.
+    /// Default 2 ms.
+    pub parent_poll: Duration,
+}
+
+impl Default for ApplicationConfig {
+    fn default() -> Self {
+        ApplicationConfig {
+            max_block_txs: 5_000,
+            max_block_bytes: 8 * 1024 * 1024,
+            max_clock_skew: Duration::from_secs(2),
+            parent_poll: Duration::from_millis(2),
+        }
+    }
+}
+
+/// The Unchain application.
+#[derive(Clone)]
+pub struct Application {
+    ledger: Arc<Ledger>,
+    mempool: Arc<Mempool>,
+    genesis: Arc<ChainBlock>,
+    proposer: PublicKey,
+    config: ApplicationConfig,
+    on_applied: OnApplied,
+}
+
+impl Application {
+    /// Creates the application around a ledger and its mempool.
+    pub fn new(
+        ledger: Arc<Ledger>,
+        mempool: Arc<Mempool>,
+        genesis: ChainBlock,
+        proposer: PublicKey,
+        config: ApplicationConfig,
+        on_applied: OnApplied,
+    ) -> Self {
+        Application {
+            ledger,
+            mempool,
+            genesis: Arc::new(genesis),
+            proposer,
+            config,
+            on_applied,
+        }
+    }
+
+    /// The roots after `parent`, once this node has executed it. Waits (polling) until it
+    /// has; consensus cancels the wait if the view moves on.
+    async fn roots_after<E: Clock>(&self, clock: &E, parent: &ChainBlock) -> Option<(Hash32, u64, Hash32)> {
+        let height = parent.block.height;
+        loop {
+            let head = self.ledger.head().ok()?;
+            if head.height >= height {
+                if height == 0 {
+                    // The genesis block carries the genesis state's roots.
+                    let g = &self.genesis.block;
+                    return Some((g.parent_state_root, g.parent_log_size, g.parent_log_root));
+                }
+                let record = self.ledger.block(height).ok()??;
+                if record.digest != parent.hash() {
+                    // We executed a different block at this height: this parent is not ours.
+                    return None;
+                }
+                return Some((record.state_root, record.log_size, record.log_root));
+            }
+            clock.sleep(self.config.parent_poll).await;
+        }
+    }
+}
+
+impl<E> commonware_consensus::Application<E> for Application
+where
+    E: Rng + Spawner + Metrics + Clock,
+{
+    type SigningScheme = crate::Scheme;
+    type Context = Context;
+    type Block = ChainBlock;
+
+    async fn genesis(&mut self) -> ChainBlock {
+        self.genesis.as_ref().clone()
+    }
+
+    async fn propose<A: BlockProvider<Block = ChainBlock>>(
+        &mut self,
+        (runtime, context): (E, Context),
+        mut ancestry: AncestorStream<A, ChainBlock>,
+    ) -> Option<ChainBlock> {
+        let parent = ancestry.next().await?;
+        let (state_root, log_size, log_root) = self.roots_after(&runtime, &parent).await?;
+        let height = parent.block.height + 1;
+        let txs = self
+            .mempool
+            .take_for_proposal(height, self.config.max_block_txs, self.config.max_block_bytes);
+        let now = runtime.current().epoch_millis();
+        let timestamp_ms = now.max(parent.block.timestamp_ms + 1);
+        debug!(height, txs = txs.len(), "proposing");
+        Some(ChainBlock::new(
+            context,
+            Block {
+                height,
+                parent: parent.hash(),
+                timestamp_ms,
+                proposer: self.proposer,
+                parent_state_root: state_root,
+                parent_log_size: log_size,
+                parent_log_root: log_root,
+                transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
+            },
+        ))
+    }
+}
+
+impl<E> commonware_consensus::VerifyingApplication<E> for Application
+where
+    E: Rng + Spawner + Metrics + Clock,
+{
+    async fn verify<A: BlockProvider<Block = ChainBlock>>(
+        &mut self,
+        (runtime, context): (E, Context),
+        mut ancestry: AncestorStream<A, ChainBlock>,
+    ) -> bool {
+        let Some(block) = ancestry.next().await else {
+            return false;
+        };
+        let Some(parent) = ancestry.next().await else {
+            return false;
+        };
+        let b = &block.block;
+        if b.timestamp_ms <= parent.block.timestamp_ms {
+            warn!(height = b.height, "block time does not advance");
+            return false;
+        }
+        let limit = runtime.current().epoch_millis() + self.config.max_clock_skew.as_millis() as u64;
+        if b.timestamp_ms > limit {
+            warn!(height = b.height, "block time is too far in the future");
+            return false;
+        }
+        if b.proposer.to_bytes().as_slice() != context.leader.as_ref() {
+            warn!(height = b.height, "block proposer is not the view's leader");
+            return false;
+        }
+        if b.transactions.len() > self.config.max_block_txs {
+            return false;
+        }
+        let mut parsed = Vec::with_capacity(b.transactions.len());
+        for bytes in &b.transactions {
+            match Transaction::parse(bytes) {
+                Ok(tx) if tx.chain_id() == self.ledger.genesis().chain_id => parsed.push(tx),
+                _ => {
+                    warn!(height = b.height, "block carries a malformed or foreign transaction");
+                    return false;
+                }
+            }
+        }
+        let all_valid = unchain_types::keys::verify_batch(
+            parsed
+                .iter()
+                .map(|t| (t.sender(), t.signature(), t.signing_bytes())),
+        );
+        if !all_valid {
+            warn!(height = b.height, "block carries a transaction with a bad signature");
+            return false;
+        }
+        let Some((state_root, log_size, log_root)) = self.roots_after(&runtime, &parent).await else {
+            return false;
+        };
+        (b.parent_state_root, b.parent_log_size, b.parent_log_root) == (state_root, log_size, log_root)
+    }
+}
+
+impl Reporter for Application {
+    type Activity = Update<ChainBlock>;
+
+    async fn report(&mut self, activity: Self::Activity) {
+        let Update::Block(block, ack) = activity else {
+            return;
+        };
+        if block.height().get() == 0 {
+            ack.acknowledge();
+            return;
+        }
+        match self.ledger.apply_block(&block.block, from_digest(&block.digest())) {
+            Ok(outcome) => {
+                if outcome.newly_applied {
+                    let r = &outcome.record;
+                    info!(
+                        height = r.block.height,
+                        committed = r.committed.len(),
+                        rejected = r.rejected.len(),
+                        log_size = r.log_size,
+                        "block applied"
+                    );
+                    self.mempool.on_block_applied(r);
+                    (self.on_applied)(r);
+                }
+                ack.acknowledge();
+            }
+            Err(e) => {
+                // Never acknowledge a block we could not execute: marshal stops, and the node
+                // halts rather than continue on a state it cannot vouch for.
+                error!(height = block.block.height, error = %e, "cannot apply finalized block; halting");
+            }
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The mempool: signed, checked transactions waiting for a block.
+//!
+//! Deduplicated by id, bounded in count and bytes (a full pool refuses with
+//! [`SubmitError::Full`], which the API turns into 429 + Retry-After), and nonce-ordered per
+//! sender: a transaction is admitted only if its nonce follows the sender's last committed or
+//! pending one. A transaction handed to a proposal stays in the pool until a block that
+//! contains it is applied; if that proposal is abandoned, it is offered again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use unchain_ledger::{BlockRecord, Ledger, TxRejection};
+use unchain_types::{PublicKey, Transaction, TxId};
+
+/// Mempool limits.
+#[derive(Debug, Clone, Copy)]
+pub struct MempoolConfig {
+    /// Most transactions waiting. Default 50 000.
+    pub max_txs: usize,
+    /// Most bytes waiting. Default 256 MiB.
+    pub max_bytes: usize,
+}
+
+impl Default for MempoolConfig {
+    fn default() -> Self {
+        MempoolConfig {
+            max_txs: 50_000,
+            max_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a transaction was not admitted.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// The pool is full; try again shortly.
+    #[error("the mempool is full ({pending} transactions, {bytes} bytes waiting); retry after {retry_after_secs} s")]
+    Full {
+        /// Transactions waiting.
+        pending: usize,
+        /// Bytes waiting.
+        bytes: usize,
+        /// Suggested wait.
+        retry_after_secs: u64,
+    },
+    /// Refused against ledger state.
+    #[error(transparent)]
+    Rejected(#[from] TxRejection),
+}
+
+/// What submitting did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Newly admitted.
+    Admitted,
+    /// Already waiting (same id); nothing changed.
+    AlreadyPending,
+}
+
+struct Entry {
+    tx: Arc<Transaction>,
+    /// Height of the proposal it was handed to, if any.
+    in_flight: Option<u64>,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Arrival order → entry. Arrival order respects per-sender nonce order.
+    queue: BTreeMap<u64, Entry>,
+    by_id: HashMap<TxId, u64>,
+    /// Next nonce each sender may use after its pending transactions.
+    next_nonce: HashMap<PublicKey, u64>,
+    seq: u64,
+    bytes: usize,
+}
+
+/// The pool. Cheap to share behind an `Arc`.
+pub struct Mempool {
+    config: MempoolConfig,
+    inner: Mutex<Inner>,
+}
+
+impl Mempool {
+    /// An empty pool.
+    pub fn new(config: MempoolConfig) -> Self {
+        Mempool {
+            config,
+            inner: Mutex::new(Inner::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().expect("mempool lock poisoned")
+    }
+
+    /// Transactions and bytes waiting.
+    pub fn depth(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.queue.len(), inner.bytes)
+    }
+
+    /// Admits a transaction whose signature the caller has verified.
+    pub fn submit(&self, ledger: &Ledger, tx: Transaction) -> Result<Admission, SubmitError> {
+        let mut inner = self.lock();
+        if inner.by_id.contains_key(&tx.id()) {
+            return Ok(Admission::AlreadyPending);
+        }
+        let size = tx.leaf_bytes().len();
+        if inner.queue.len() >= self.config.max_txs || inner.bytes + size > self.config.max_bytes {
+            return Err(SubmitError::Full {
+                pending: inner.queue.len(),
+                bytes: inner.bytes,
+                retry_after_secs: 1,
+            });
+        }
+        let pending_next = inner.next_nonce.get(tx.sender()).copied();
+        ledger.check_tx(&tx, pending_next)?;
+        let seq = inner.seq;
+        inner.seq += 1;
+        inner.next_nonce.insert(*tx.sender(), tx.nonce() + 1);
+        inner.by_id.insert(tx.id(), seq);
+        inner.bytes += size;
+        inner.queue.insert(
+            seq,
+            Entry {
+                tx: Arc::new(tx),
+                in_flight: None,
+            },
+        );
+        Ok(Admission::Admitted)
+    }
+
+    /// Hands up to `max_txs` / `max_bytes` of the oldest transactions not already in a
+    /// proposal to the proposal at `height`.
+    pub fn take_for_proposal(&self, height: u64, max_txs: usize, max_bytes: usize) -> Vec<Arc<Transaction>> {
+        let mut inner = self.lock();
+        let mut out = Vec::new();
+        let mut bytes = 0;
+        for entry in inner.queue.values_mut() {
+            if out.len() >= max_txs {
+                break;
+            }
+            if entry.in_flight.is_some() {
+                continue;
+            }
+            let size = entry.tx.leaf_bytes().len();
+            if bytes + size > max_bytes {
+                break;
+            }
+            bytes += size;
+            entry.in_flight = Some(height);
+            out.push(entry.tx.clone());
+        }
+        out
+    }
+
+    /// Drops every transaction the applied block contained, and re-offers transactions
+    /// handed to proposals at or below its height that did not make it in.
+    pub fn on_block_applied(&self, record: &BlockRecord) {
+        let mut inner = self.lock();
+        let ids = record.committed.iter().chain(record.rejected.iter().map(|(id, _)| id));
+        for id in ids {
+            if let Some(seq) = inner.by_id.remove(id)
+                && let Some(entry) = inner.queue.remove(&seq)
+            {
+                inner.bytes -= entry.tx.leaf_bytes().len();
+            }
+        }
+        let height = record.block.height;
+        for entry in inner.queue.values_mut() {
+            if entry.in_flight.is_some_and(|h| h <= height) {
+                entry.in_flight = None;
+            }
+        }
+        // Forget nonce expectations of senders with nothing pending: the ledger is the
+        // authority again. A rejected transaction therefore frees its nonce for reuse.
+        let pending: std::collections::HashSet<PublicKey> =
+            inner.queue.values().map(|e| *e.tx.sender()).collect();
+        inner.next_nonce.retain(|k, _| pending.contains(k));
+    }
+}
