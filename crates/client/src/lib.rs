@@ -1,1 +1,197 @@
-//! placeholder
+//! A Rust client for Unchain nodes: builds and signs transactions, calls the HTTP API, and
+//! verifies proof bundles offline. Used by the `unchain` CLI and by the tests.
+#![forbid(unsafe_code)]
+
+pub mod verify;
+pub mod views;
+
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use unchain_types::{SigningKey, Transaction, TxId, UnsignedTransaction};
+use views::*;
+
+pub use verify::{BundleError, VerifiedBundle, verify_bundle};
+
+/// Why a call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The node could not be reached.
+    #[error("cannot reach the node at {url}: {source}")]
+    Unreachable {
+        /// The URL called.
+        url: String,
+        /// The transport error.
+        source: reqwest::Error,
+    },
+    /// The node answered with a problem.
+    #[error("{status} from {url}: {detail}")]
+    Problem {
+        /// The URL called.
+        url: String,
+        /// HTTP status.
+        status: u16,
+        /// The problem's detail (or body).
+        detail: String,
+        /// Seconds to wait, on 429.
+        retry_after: Option<u64>,
+    },
+    /// The answer was not what the API documents.
+    #[error("unexpected answer from {url}: {reason}")]
+    Unexpected {
+        /// The URL called.
+        url: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A transaction could not be built.
+    #[error("building the transaction: {0}")]
+    Build(#[from] unchain_types::TxError),
+}
+
+/// A client for one node.
+#[derive(Clone)]
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    /// A client for the node at `base` (e.g. `http://127.0.0.1:7700`).
+    pub fn new(base: &str) -> Self {
+        Client {
+            base: base.trim_end_matches('/').to_owned(),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(120))
+                .pool_max_idle_per_host(64)
+                .build()
+                .expect("HTTP client builds"),
+        }
+    }
+
+    /// The node's base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    async fn decode<T: DeserializeOwned>(url: String, resp: reqwest::Response) -> Result<T, ClientError> {
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        let bytes = resp.bytes().await.map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        if !status.is_success() {
+            let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .ok()
+                .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
+                .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+            return Err(ClientError::Problem { url, status: status.as_u16(), detail, retry_after });
+        }
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected { url, reason: e.to_string() })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let resp = self.http.get(&url).send().await.map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        Self::decode(url, resp).await
+    }
+
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: Vec<u8>) -> Result<T, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let resp = self
+            .http
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        Self::decode(url, resp).await
+    }
+
+    /// The node's status.
+    pub async fn status(&self) -> Result<StatusView, ClientError> {
+        self.get("/v1/status").await
+    }
+
+    /// The account of `key`: its next nonce.
+    pub async fn account(&self, key: &unchain_types::PublicKey) -> Result<AccountView, ClientError> {
+        self.get(&format!("/v1/accounts/{key}")).await
+    }
+
+    /// Builds and signs a transaction of `kind` with the next nonce of `key`'s account.
+    pub async fn build(&self, key: &SigningKey, kind: &str, body: serde_json::Value) -> Result<Transaction, ClientError> {
+        let status = self.status().await?;
+        let account = self.account(&key.public_key()).await?;
+        Ok(UnsignedTransaction {
+            chain_id: status.chain_id,
+            sender: key.public_key(),
+            nonce: account.next_nonce,
+            kind: kind.into(),
+            body,
+        }
+        .sign(key)?)
+    }
+
+    /// Submits one transaction.
+    pub async fn submit(&self, tx: &Transaction) -> Result<SubmitResponse, ClientError> {
+        self.post("/v1/transactions", tx.leaf_bytes().to_vec()).await
+    }
+
+    /// Submits many transactions in one request.
+    pub async fn submit_batch(&self, txs: &[Transaction]) -> Result<Vec<BatchItem>, ClientError> {
+        let mut body = Vec::with_capacity(txs.iter().map(|t| t.leaf_bytes().len() + 1).sum::<usize>() + 2);
+        body.push(b'[');
+        for (i, t) in txs.iter().enumerate() {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(t.leaf_bytes());
+        }
+        body.push(b']');
+        self.post("/v1/transactions/batch", body).await
+    }
+
+    /// A transaction's status, waiting up to `wait` for it to reach a block.
+    pub async fn tx_status(&self, id: &TxId, wait: Duration) -> Result<TxStatusView, ClientError> {
+        self.get(&format!("/v1/transactions/{id}?wait_ms={}", wait.as_millis())).await
+    }
+
+    /// Waits until `id` is committed or rejected, or `timeout` passes.
+    pub async fn wait_for(&self, id: &TxId, timeout: Duration) -> Result<TxStatusView, ClientError> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let s = self.tx_status(id, left.min(Duration::from_secs(10))).await?;
+            if s.status != "pending" || left.is_zero() {
+                return Ok(s);
+            }
+        }
+    }
+
+    /// The proof bundle of a committed transaction.
+    pub async fn proof(&self, id: &TxId) -> Result<ProofBundle, ClientError> {
+        self.get(&format!("/v1/proofs/inclusion?tx={id}")).await
+    }
+
+    /// A block by height.
+    pub async fn block(&self, height: u64) -> Result<BlockView, ClientError> {
+        self.get(&format!("/v1/blocks/{height}")).await
+    }
+
+    /// Every anchoring of a document hash.
+    pub async fn notary(&self, hash: &unchain_types::Hash32) -> Result<NotaryView, ClientError> {
+        self.get(&format!("/v1/notary/{hash}")).await
+    }
+
+    /// The latest signed checkpoint (note text).
+    pub async fn checkpoint(&self) -> Result<String, ClientError> {
+        let url = format!("{}/v1/checkpoint", self.base);
+        let resp = self.http.get(&url).send().await.map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        if !resp.status().is_success() {
+            return Err(ClientError::Problem { url, status: resp.status().as_u16(), detail: "no checkpoint".into(), retry_after: None });
+        }
+        resp.text().await.map_err(|source| ClientError::Unreachable { url, source })
+    }
+}

@@ -197,9 +197,9 @@ impl CertifiableBlock for ChainBlock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use commonware_codec::{DecodeExt, Encode};
+    use commonware_codec::{Decode, Encode};
     use commonware_consensus::types::{Epoch, Round, View};
-    use commonware_cryptography::{PrivateKey as _, Signer as _};
+    use commonware_cryptography::Signer as _;
 
     fn sample() -> ChainBlock {
         let leader = ed25519::PrivateKey::from_seed(1).public_key();

@@ -98,6 +98,11 @@ impl Mempool {
         (inner.queue.len(), inner.bytes)
     }
 
+    /// Whether transaction `id` is waiting.
+    pub fn contains(&self, id: &TxId) -> bool {
+        self.lock().by_id.contains_key(id)
+    }
+
     /// Admits a transaction whose signature the caller has verified.
     pub fn submit(&self, ledger: &Ledger, tx: Transaction) -> Result<Admission, SubmitError> {
         let mut inner = self.lock();

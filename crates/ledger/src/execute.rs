@@ -88,6 +88,7 @@ impl Ledger {
             let mut meta = txn.open_table(state::META)?;
             meta.insert("genesis", serde_json::to_vec(&self.genesis).expect("genesis serialises").as_slice())?;
             meta.insert("head", serde_json::to_vec(&head).expect("head serialises").as_slice())?;
+            meta.insert("genesis_head", serde_json::to_vec(&head).expect("head serialises").as_slice())?;
         }
         self.sign_checkpoint(&txn, &head)?;
         txn.commit()?;

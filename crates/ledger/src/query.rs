@@ -83,6 +83,14 @@ impl Ledger {
         Ok(serde_json::from_slice(v.value()).expect("head JSON"))
     }
 
+    /// The head as it was at genesis (height 0).
+    pub fn genesis_head(&self) -> Result<Head, LedgerError> {
+        let txn = self.read()?;
+        let meta = txn.open_table(state::META)?;
+        let v = meta.get("genesis_head")?.expect("genesis head is written at genesis");
+        Ok(serde_json::from_slice(v.value()).expect("head JSON"))
+    }
+
     /// The block at `height`, if applied.
     pub fn block(&self, height: u64) -> Result<Option<BlockRecord>, LedgerError> {
         let txn = self.read()?;

@@ -339,3 +339,42 @@ mod tests {
         ));
     }
 }
+
+/// An organisation's secret keys as stored in its key file (JSON, mode 0600).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyFile {
+    /// The member name these keys belong to.
+    pub name: String,
+    /// Ed25519 seed, 64 hex characters.
+    pub signing_seed: String,
+    /// X25519 secret, 64 hex characters.
+    pub encryption_secret: String,
+}
+
+impl KeyFile {
+    /// Fresh random keys for `name`.
+    pub fn generate<R: RngCore + CryptoRng>(name: &str, rng: &mut R) -> Self {
+        KeyFile {
+            name: name.into(),
+            signing_seed: hex::encode(SigningKey::generate(rng).seed()),
+            encryption_secret: hex::encode(EncryptionSecretKey::generate(rng).to_bytes()),
+        }
+    }
+
+    /// The signing key.
+    pub fn signing_key(&self) -> Result<SigningKey, KeyError> {
+        SigningKey::from_hex(&self.signing_seed)
+    }
+
+    /// The encryption key.
+    pub fn encryption_key(&self) -> Result<EncryptionSecretKey, KeyError> {
+        EncryptionSecretKey::from_hex(&self.encryption_secret)
+    }
+}
+
+impl fmt::Debug for KeyFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KeyFile({})", self.name)
+    }
+}

@@ -14,5 +14,5 @@ pub mod tx;
 
 pub use block::Block;
 pub use hash::Hash32;
-pub use keys::{EncryptionPublicKey, EncryptionSecretKey, PublicKey, Signature, SigningKey};
+pub use keys::{EncryptionPublicKey, EncryptionSecretKey, KeyFile, PublicKey, Signature, SigningKey};
 pub use tx::{Transaction, TxError, TxId, UnsignedTransaction, MAX_TX_BYTES};

@@ -1,0 +1,195 @@
+//! The JSON shapes the API returns.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Answer to a submission.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SubmitResponse {
+    /// Transaction id (SHA-256 of the signing bytes), hex.
+    pub id: String,
+    /// `pending` when newly accepted or already waiting; `committed` or `rejected` when it
+    /// had already reached a block.
+    pub status: String,
+}
+
+/// One result of a batch submission.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchItem {
+    /// Position in the submitted array.
+    pub index: usize,
+    /// Transaction id, when the transaction parsed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `pending`, or `refused` with `error`.
+    pub status: String,
+    /// Why it was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Where a transaction stands.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct TxStatusView {
+    /// Transaction id, hex.
+    pub id: String,
+    /// `pending`, `committed`, `rejected`, or `unknown`.
+    pub status: String,
+    /// Block height, once in a block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Leaf index in the transparency log, once committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_index: Option<u64>,
+    /// Why it was rejected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A refused transaction inside a block.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RejectedView {
+    /// Transaction id.
+    pub id: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A block and what executing it produced.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BlockView {
+    /// Height.
+    pub height: u64,
+    /// Consensus digest, hex.
+    pub digest: String,
+    /// Parent digest, hex.
+    pub parent: String,
+    /// Block time, ms since the Unix epoch.
+    pub timestamp_ms: u64,
+    /// Proposing validator's key, hex.
+    pub proposer: String,
+    /// State root before the block (after its parent).
+    pub parent_state_root: String,
+    /// Log size before the block.
+    pub parent_log_size: u64,
+    /// Log root before the block.
+    pub parent_log_root: String,
+    /// State root after the block.
+    pub state_root: String,
+    /// Log size after the block.
+    pub log_size: u64,
+    /// Log root after the block.
+    pub log_root: String,
+    /// Ids of the committed transactions, in order.
+    pub committed: Vec<String>,
+    /// Transactions refused at execution.
+    pub rejected: Vec<RejectedView>,
+}
+
+/// A validator key that signs checkpoints.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct ValidatorKey {
+    /// Member name (the note key name).
+    pub name: String,
+    /// Ed25519 public key, hex.
+    pub key: String,
+}
+
+/// Everything needed to check, offline, that a transaction is in the log: the transaction,
+/// its inclusion proof, and a checkpoint signed by the validators.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProofBundle {
+    /// Bundle format version (1).
+    pub version: u32,
+    /// Chain id.
+    pub chain_id: String,
+    /// The log's origin line.
+    pub log_origin: String,
+    /// Leaf index of the transaction.
+    pub leaf_index: u64,
+    /// Tree size the proof is for (the checkpoint's size).
+    pub tree_size: u64,
+    /// The transaction exactly as logged (its JCS bytes as a string).
+    pub leaf: String,
+    /// RFC 9162 leaf hash, hex.
+    pub leaf_hash: String,
+    /// Inclusion proof hashes, hex, leaf to root.
+    pub proof: Vec<String>,
+    /// The C2SP signed checkpoint (note text).
+    pub checkpoint: String,
+    /// Keys that sign checkpoints, as this node knows them. An offline verifier should use
+    /// keys from a genesis file it trusts instead.
+    pub validators: Vec<ValidatorKey>,
+}
+
+/// A consistency proof between two tree sizes.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ConsistencyView {
+    /// Older size.
+    pub old_size: u64,
+    /// Newer size.
+    pub new_size: u64,
+    /// Root at the older size.
+    pub old_root: String,
+    /// Root at the newer size.
+    pub new_root: String,
+    /// Proof hashes, hex.
+    pub proof: Vec<String>,
+}
+
+/// One anchoring of a document hash, with its proof.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AnchorView {
+    /// The anchor as recorded.
+    #[schema(value_type = Object)]
+    pub anchor: serde_json::Value,
+    /// Proof that the anchoring transaction is in the log.
+    pub proof: ProofBundle,
+}
+
+/// Lookup of a document hash.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NotaryView {
+    /// SHA-256 looked up.
+    pub hash: String,
+    /// Every anchoring, oldest first.
+    pub anchors: Vec<AnchorView>,
+}
+
+/// The node's view of the chain.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StatusView {
+    /// Chain id.
+    pub chain_id: String,
+    /// Genesis hash.
+    pub genesis_hash: String,
+    /// Latest applied height.
+    pub height: u64,
+    /// Latest block time.
+    pub timestamp_ms: u64,
+    /// Log size.
+    pub log_size: u64,
+    /// Log root.
+    pub log_root: String,
+    /// State root.
+    pub state_root: String,
+    /// Transactions waiting.
+    pub mempool_txs: usize,
+    /// Bytes waiting.
+    pub mempool_bytes: usize,
+    /// Validators.
+    pub validators: Vec<ValidatorKey>,
+}
+
+/// A member's account: what nonce to use next.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AccountView {
+    /// Member name.
+    pub name: String,
+    /// Ed25519 key, hex.
+    pub key: String,
+    /// Next nonce after everything committed.
+    pub committed_next_nonce: u64,
+    /// Next nonce after everything committed or waiting in this node's mempool: use this one.
+    pub next_nonce: u64,
+}

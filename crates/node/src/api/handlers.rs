@@ -1,0 +1,403 @@
+//! Route handlers.
+
+use super::problem::Problem;
+use super::views::*;
+use super::{ApiState, MAX_BATCH};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::time::Duration;
+use unchain_consensus::mempool::{Admission, SubmitError};
+use unchain_ledger::{BlockRecord, TxRecord, TxRejection};
+use unchain_log::SignedNote;
+use unchain_types::{Hash32, MAX_TX_BYTES, Transaction, TxError, TxId};
+
+fn body_or_problem(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Problem> {
+    body.map_err(|e| {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            "request body too large",
+            format!("could not read the request body: {e}"),
+        )
+    })
+}
+
+fn parse_checked(bytes: &[u8]) -> Result<Transaction, Problem> {
+    if bytes.len() > MAX_TX_BYTES {
+        return Err(Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "transaction-too-large",
+            "transaction too large",
+            TxError::TooLarge {
+                size: bytes.len(),
+                limit: MAX_TX_BYTES,
+            }
+            .to_string(),
+        ));
+    }
+    Transaction::parse(bytes).map_err(|e| Problem::bad_request("malformed-transaction", e.to_string()))
+}
+
+fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
+    match e {
+        SubmitError::Full { retry_after_secs, .. } => {
+            state.metrics.tx_backpressure.inc();
+            let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "mempool-full", "node busy", e.to_string());
+            p.retry_after = Some(retry_after_secs);
+            p
+        }
+        SubmitError::Rejected(r) => {
+            state.metrics.tx_refused.inc();
+            let status = match r {
+                TxRejection::NonceUsed { .. } => StatusCode::CONFLICT,
+                TxRejection::NotMember(_) | TxRejection::MissingRole { .. } => StatusCode::FORBIDDEN,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let mut p = Problem::bad_request("transaction-refused", r.to_string());
+            p.status = status.as_u16();
+            p.title = "transaction refused".into();
+            p
+        }
+    }
+}
+
+fn record_status(id: &TxId, record: &TxRecord) -> TxStatusView {
+    match record {
+        TxRecord::Committed { height, log_index, .. } => TxStatusView {
+            id: id.to_string(),
+            status: "committed".into(),
+            height: Some(*height),
+            log_index: Some(*log_index),
+            reason: None,
+        },
+        TxRecord::Rejected { height, reason, .. } => TxStatusView {
+            id: id.to_string(),
+            status: "rejected".into(),
+            height: Some(*height),
+            log_index: None,
+            reason: Some(reason.clone()),
+        },
+    }
+}
+
+/// Submit one signed transaction.
+#[utoipa::path(post, path = "/v1/transactions", request_body(content = Object, description = "a signed transaction (see the transaction format in ARCHITECTURE.md)"),
+    responses((status = 202, body = SubmitResponse, description = "accepted; poll its status"),
+              (status = 200, body = SubmitResponse, description = "already in a block"),
+              (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
+              (status = 413, body = Problem), (status = 429, body = Problem, description = "mempool full; see Retry-After")))]
+pub async fn submit(State(state): State<ApiState>, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
+    let bytes = body_or_problem(body)?;
+    let tx = parse_checked(&bytes).inspect_err(|_| {
+        state.metrics.tx_refused.inc();
+    })?;
+    tx.verify_signature().map_err(|e| {
+        state.metrics.tx_refused.inc();
+        Problem::bad_request("bad-signature", e.to_string())
+    })?;
+    if let Some(record) = state.ledger.tx(&tx.id())? {
+        let view = record_status(&tx.id(), &record);
+        return Ok((StatusCode::OK, Json(SubmitResponse { id: view.id, status: view.status })).into_response());
+    }
+    let id = tx.id();
+    match state.mempool.submit(&state.ledger, tx) {
+        Ok(admission) => {
+            if admission == Admission::Admitted {
+                state.metrics.tx_admitted.inc();
+            }
+            Ok((StatusCode::ACCEPTED, Json(SubmitResponse { id: id.to_string(), status: "pending".into() })).into_response())
+        }
+        Err(e) => Err(submit_problem(&state, e)),
+    }
+}
+
+/// Submit up to 5 000 signed transactions at once; signatures are verified as a batch.
+#[utoipa::path(post, path = "/v1/transactions/batch", request_body(content = Vec<Object>, description = "an array of signed transactions"),
+    responses((status = 200, body = Vec<BatchItem>, description = "one result per transaction, in order"),
+              (status = 400, body = Problem), (status = 413, body = Problem), (status = 429, body = Problem)))]
+pub async fn submit_batch(State(state): State<ApiState>, body: Result<Bytes, BytesRejection>) -> Result<Json<Vec<BatchItem>>, Problem> {
+    let bytes = body_or_problem(body)?;
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes)
+        .map_err(|e| Problem::bad_request("malformed-batch", format!("body must be a JSON array of transactions: {e}")))?;
+    if items.len() > MAX_BATCH {
+        return Err(Problem::bad_request("batch-too-large", format!("batch has {} transactions; at most {MAX_BATCH}", items.len())));
+    }
+    let mut results: Vec<BatchItem> = Vec::with_capacity(items.len());
+    let mut parsed: Vec<(usize, Transaction)> = Vec::with_capacity(items.len());
+    for (index, value) in items.into_iter().enumerate() {
+        match Transaction::from_value(value) {
+            Ok(tx) if tx.leaf_bytes().len() <= MAX_TX_BYTES => parsed.push((index, tx)),
+            Ok(tx) => results.push(refused(index, Some(tx.id()), TxError::TooLarge { size: tx.leaf_bytes().len(), limit: MAX_TX_BYTES }.to_string())),
+            Err(e) => results.push(refused(index, None, e.to_string())),
+        }
+    }
+    // One batch verification; on failure, find the culprits one by one (ZIP-215 makes the
+    // answers agree).
+    let batch_ok = unchain_types::keys::verify_batch(parsed.iter().map(|(_, t)| (t.sender(), t.signature(), t.signing_bytes())));
+    let mut full = false;
+    for (index, tx) in parsed {
+        if !batch_ok && let Err(e) = tx.verify_signature() {
+            results.push(refused(index, Some(tx.id()), e.to_string()));
+            continue;
+        }
+        let id = tx.id();
+        if full {
+            results.push(refused(index, Some(id), "mempool full; resubmit after a short wait".into()));
+            continue;
+        }
+        match state.mempool.submit(&state.ledger, tx) {
+            Ok(admission) => {
+                if admission == Admission::Admitted {
+                    state.metrics.tx_admitted.inc();
+                }
+                results.push(BatchItem { index, id: Some(id.to_string()), status: "pending".into(), error: None });
+            }
+            Err(e) => {
+                full = matches!(e, SubmitError::Full { .. });
+                let p = submit_problem(&state, e);
+                results.push(refused(index, Some(id), p.detail));
+            }
+        }
+    }
+    results.sort_by_key(|r| r.index);
+    Ok(Json(results))
+}
+
+fn refused(index: usize, id: Option<TxId>, error: String) -> BatchItem {
+    BatchItem { index, id: id.map(|i| i.to_string()), status: "refused".into(), error: Some(error) }
+}
+
+/// Query of the status endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct WaitQuery {
+    /// Wait up to this many milliseconds for the transaction to reach a block.
+    pub wait_ms: Option<u64>,
+}
+
+fn parse_id(s: &str) -> Result<TxId, Problem> {
+    TxId::from_hex(s).map_err(|e| {
+        let mut p = Problem::bad_request("bad-id", format!("transaction id {s:?}: {e}"));
+        p.field = Some("id".into());
+        p
+    })
+}
+
+/// Where a transaction stands; with `wait_ms`, waits until it reaches a block.
+#[utoipa::path(get, path = "/v1/transactions/{id}", params(("id" = String, Path, description = "transaction id, hex"), WaitQuery),
+    responses((status = 200, body = TxStatusView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn tx_status(State(state): State<ApiState>, Path(id): Path<String>, Query(q): Query<WaitQuery>) -> Result<Json<TxStatusView>, Problem> {
+    let id = parse_id(&id)?;
+    let wait = Duration::from_millis(q.wait_ms.unwrap_or(0)).min(state.max_wait);
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut heads = state.heads.clone();
+    loop {
+        heads.borrow_and_update();
+        if let Some(record) = state.ledger.tx(&id)? {
+            return Ok(Json(record_status(&id, &record)));
+        }
+        let pending = state.mempool.contains(&id);
+        if tokio::time::Instant::now() >= deadline || tokio::time::timeout_at(deadline, heads.changed()).await.is_err() {
+            return if pending {
+                Ok(Json(TxStatusView { id: id.to_string(), status: "pending".into(), height: None, log_index: None, reason: None }))
+            } else {
+                Err(Problem::not_found(format!("transaction {id} is neither waiting nor in any block")))
+            };
+        }
+    }
+}
+
+fn block_view(r: BlockRecord) -> BlockView {
+    BlockView {
+        height: r.block.height,
+        digest: r.digest.to_hex(),
+        parent: r.block.parent.to_hex(),
+        timestamp_ms: r.block.timestamp_ms,
+        proposer: r.block.proposer.to_hex(),
+        parent_state_root: r.block.parent_state_root.to_hex(),
+        parent_log_size: r.block.parent_log_size,
+        parent_log_root: r.block.parent_log_root.to_hex(),
+        state_root: r.state_root.to_hex(),
+        log_size: r.log_size,
+        log_root: r.log_root.to_hex(),
+        committed: r.committed.iter().map(|i| i.to_string()).collect(),
+        rejected: r.rejected.iter().map(|(i, reason)| RejectedView { id: i.to_string(), reason: reason.clone() }).collect(),
+    }
+}
+
+/// A block by height.
+#[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)),
+    responses((status = 200, body = BlockView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> Result<Json<BlockView>, Problem> {
+    let height: u64 = height.parse().map_err(|_| {
+        let mut p = Problem::bad_request("bad-height", format!("height {height:?} is not a non-negative integer"));
+        p.field = Some("height".into());
+        p
+    })?;
+    let head = state.ledger.head()?;
+    state
+        .ledger
+        .block(height)?
+        .map(|r| Json(block_view(r)))
+        .ok_or_else(|| Problem::not_found(format!("no block at height {height}; the latest is {}", head.height)))
+}
+
+/// The latest applied block.
+#[utoipa::path(get, path = "/v1/blocks/latest", responses((status = 200, body = BlockView), (status = 404, body = Problem)))]
+pub async fn latest_block(State(state): State<ApiState>) -> Result<Json<BlockView>, Problem> {
+    let head = state.ledger.head()?;
+    state.ledger.block(head.height)?.map(|r| Json(block_view(r))).ok_or_else(|| Problem::not_found("no block has been applied yet"))
+}
+
+/// The latest signed checkpoint, as a C2SP signed note (text/plain).
+#[utoipa::path(get, path = "/v1/checkpoint", responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = Problem)))]
+pub async fn checkpoint(State(state): State<ApiState>) -> Result<Response, Problem> {
+    let note = state.ledger.latest_checkpoint()?.ok_or_else(|| Problem::not_found("this node has not signed a checkpoint yet"))?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+/// Query of the inclusion-proof endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct InclusionQuery {
+    /// Transaction id (hex).
+    pub tx: Option<String>,
+    /// Or a leaf index.
+    pub index: Option<u64>,
+}
+
+/// Builds the proof bundle of leaf `index` against the latest checkpoint.
+pub(crate) fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Problem> {
+    let note_text = state.ledger.latest_checkpoint()?.ok_or_else(|| Problem::not_found("no checkpoint signed yet"))?;
+    let note = SignedNote::parse(&note_text).map_err(|e| Problem::internal(e.to_string()))?;
+    let cp = unchain_log::Checkpoint::parse_body(&note.body).map_err(|e| Problem::internal(e.to_string()))?;
+    if index >= cp.size {
+        return Err(Problem::not_found(format!("leaf {index} is not in the log yet (size {})", cp.size)));
+    }
+    let leaf = state.ledger.leaf(index)?.ok_or_else(|| Problem::internal(format!("leaf {index} missing from storage")))?;
+    let proof = state.ledger.inclusion_proof(index, cp.size)?;
+    let genesis = state.ledger.genesis();
+    Ok(ProofBundle {
+        version: 1,
+        chain_id: genesis.chain_id.clone(),
+        log_origin: genesis.log_origin.clone(),
+        leaf_index: index,
+        tree_size: cp.size,
+        leaf_hash: unchain_log::hash_leaf(&leaf).to_hex(),
+        leaf: String::from_utf8(leaf).map_err(|_| Problem::internal("leaf is not UTF-8"))?,
+        proof: proof.iter().map(Hash32::to_hex).collect(),
+        checkpoint: note_text,
+        validators: state.validators.iter().map(|v| ValidatorKey { name: v.name.clone(), key: v.key.to_hex() }).collect(),
+    })
+}
+
+/// Inclusion proof of a transaction (by id or leaf index) against the latest checkpoint.
+#[utoipa::path(get, path = "/v1/proofs/inclusion", params(InclusionQuery),
+    responses((status = 200, body = ProofBundle), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn inclusion(State(state): State<ApiState>, Query(q): Query<InclusionQuery>) -> Result<Json<ProofBundle>, Problem> {
+    let index = match (q.tx, q.index) {
+        (Some(id), None) => {
+            let id = parse_id(&id)?;
+            match state.ledger.tx(&id)? {
+                Some(TxRecord::Committed { log_index, .. }) => log_index,
+                Some(TxRecord::Rejected { reason, .. }) => return Err(Problem::not_found(format!("transaction {id} was rejected ({reason}); it is not in the log"))),
+                None => return Err(Problem::not_found(format!("transaction {id} is not committed"))),
+            }
+        }
+        (None, Some(i)) => i,
+        _ => return Err(Problem::bad_request("bad-query", "give exactly one of `tx` (a transaction id) or `index` (a leaf index)")),
+    };
+    Ok(Json(bundle(&state, index)?))
+}
+
+/// Query of the consistency-proof endpoint.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ConsistencyQuery {
+    /// Older tree size.
+    pub old: u64,
+    /// Newer tree size (default: current).
+    pub new: Option<u64>,
+}
+
+/// Consistency proof between two tree sizes.
+#[utoipa::path(get, path = "/v1/proofs/consistency", params(ConsistencyQuery),
+    responses((status = 200, body = ConsistencyView), (status = 400, body = Problem)))]
+pub async fn consistency(State(state): State<ApiState>, Query(q): Query<ConsistencyQuery>) -> Result<Json<ConsistencyView>, Problem> {
+    let head = state.ledger.head()?;
+    let new = q.new.unwrap_or(head.log_size);
+    if q.old > new || new > head.log_size {
+        return Err(Problem::bad_request("bad-sizes", format!("need old ≤ new ≤ {} (the log's size); got old={} new={new}", head.log_size, q.old)));
+    }
+    let proof = state.ledger.consistency_proof(q.old, new)?;
+    Ok(Json(ConsistencyView {
+        old_size: q.old,
+        new_size: new,
+        old_root: state.ledger.log_root_at(q.old)?.to_hex(),
+        new_root: state.ledger.log_root_at(new)?.to_hex(),
+        proof: proof.iter().map(Hash32::to_hex).collect(),
+    }))
+}
+
+/// Current members of the consortium.
+#[utoipa::path(get, path = "/v1/members", responses((status = 200, body = Vec<Object>)))]
+pub async fn members(State(state): State<ApiState>) -> Result<Json<serde_json::Value>, Problem> {
+    Ok(Json(serde_json::to_value(state.ledger.members()?).map_err(|e| Problem::internal(e.to_string()))?))
+}
+
+/// Every anchoring of a document hash, each with its inclusion proof.
+#[utoipa::path(get, path = "/v1/notary/{hash}", params(("hash" = String, Path, description = "SHA-256 of the document, hex")),
+    responses((status = 200, body = NotaryView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn notary_lookup(State(state): State<ApiState>, Path(hash): Path<String>) -> Result<Json<NotaryView>, Problem> {
+    let h = Hash32::from_hex(&hash).map_err(|e| {
+        let mut p = Problem::bad_request("bad-hash", format!("hash {hash:?}: {e}"));
+        p.field = Some("hash".into());
+        p
+    })?;
+    let reader = state.ledger.state_reader()?;
+    let anchors = unchain_notary::anchors(&reader, &h).map_err(|e| Problem::internal(e.to_string()))?;
+    if anchors.is_empty() {
+        return Err(Problem::not_found(format!("no document with hash {h} has been anchored")));
+    }
+    let mut out = Vec::with_capacity(anchors.len());
+    for a in anchors {
+        let proof = bundle(&state, a.log_index)?;
+        out.push(AnchorView { anchor: serde_json::to_value(&a).map_err(|e| Problem::internal(e.to_string()))?, proof });
+    }
+    Ok(Json(NotaryView { hash: h.to_hex(), anchors: out }))
+}
+
+/// The node's view of the chain.
+#[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
+pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, Problem> {
+    let head = state.ledger.head()?;
+    let (txs, bytes) = state.mempool.depth();
+    Ok(Json(StatusView {
+        chain_id: state.ledger.genesis().chain_id.clone(),
+        genesis_hash: state.ledger.genesis_hash().to_hex(),
+        height: head.height,
+        timestamp_ms: head.timestamp_ms,
+        log_size: head.log_size,
+        log_root: head.log_root.to_hex(),
+        state_root: head.state_root.to_hex(),
+        mempool_txs: txs,
+        mempool_bytes: bytes,
+        validators: state.validators.iter().map(|v| ValidatorKey { name: v.name.clone(), key: v.key.to_hex() }).collect(),
+    }))
+}
+
+/// Liveness: the node is up and its ledger readable.
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = String), (status = 500, body = Problem)))]
+pub async fn healthz(State(state): State<ApiState>) -> Result<&'static str, Problem> {
+    state.ledger.head()?;
+    Ok("ok")
+}
+
+/// Prometheus metrics (text exposition format).
+pub async fn metrics(State(state): State<ApiState>) -> Response {
+    let (txs, _) = state.mempool.depth();
+    state.metrics.mempool_depth.set(txs as i64);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], (state.render_metrics)()).into_response()
+}

@@ -1,0 +1,88 @@
+//! The HTTP/JSON API (`/v1`), served by every node. Errors are RFC 9457 problem details;
+//! the OpenAPI 3.1 document at `/v1/openapi.json` is generated from this code.
+
+mod handlers;
+pub mod problem;
+pub use unchain_client::views;
+
+use crate::metrics::NodeMetrics;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use unchain_consensus::mempool::Mempool;
+use unchain_ledger::Ledger;
+use unchain_log::NoteVerifier;
+use utoipa::OpenApi;
+
+pub use problem::Problem;
+
+/// Largest request body: a batch of transactions. Single submissions are further limited
+/// to [`unchain_types::MAX_TX_BYTES`] by the transaction parser.
+pub const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
+/// Most transactions in one batch submission.
+pub const MAX_BATCH: usize = 5_000;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct ApiState {
+    /// The ledger (read-only here).
+    pub ledger: Arc<Ledger>,
+    /// Where accepted transactions wait.
+    pub mempool: Arc<Mempool>,
+    /// Node metrics.
+    pub metrics: NodeMetrics,
+    /// Height of the latest applied block, for long-polling.
+    pub heads: watch::Receiver<u64>,
+    /// Longest a status request may wait.
+    pub max_wait: Duration,
+    /// Renders every registered metric in Prometheus text format.
+    pub render_metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    /// Keys that sign checkpoints.
+    pub validators: Vec<NoteVerifier>,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Unchain node API", version = "1", description = "Submit signed transactions, follow their status, and fetch blocks, checkpoints and proofs. Every ledger-backed answer carries what is needed to verify it offline."),
+    paths(
+        handlers::submit, handlers::submit_batch, handlers::tx_status, handlers::block,
+        handlers::latest_block, handlers::checkpoint, handlers::inclusion, handlers::consistency,
+        handlers::members, handlers::notary_lookup, handlers::status, handlers::healthz,
+    ),
+    components(schemas(
+        Problem, views::SubmitResponse, views::BatchItem, views::TxStatusView, views::BlockView,
+        views::RejectedView, views::ProofBundle, views::ConsistencyView, views::NotaryView,
+        views::AnchorView, views::StatusView, views::ValidatorKey,
+    ))
+)]
+struct ApiDoc;
+
+/// The OpenAPI 3.1 document.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// The router with every route.
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/v1/transactions", post(handlers::submit))
+        .route("/v1/transactions/batch", post(handlers::submit_batch))
+        .route("/v1/transactions/{id}", get(handlers::tx_status))
+        .route("/v1/blocks/latest", get(handlers::latest_block))
+        .route("/v1/blocks/{height}", get(handlers::block))
+        .route("/v1/checkpoint", get(handlers::checkpoint))
+        .route("/v1/proofs/inclusion", get(handlers::inclusion))
+        .route("/v1/proofs/consistency", get(handlers::consistency))
+        .route("/v1/members", get(handlers::members))
+        .route("/v1/notary/{hash}", get(handlers::notary_lookup))
+        .route("/v1/status", get(handlers::status))
+        .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
+        .route("/healthz", get(handlers::healthz))
+        .route("/metrics", get(handlers::metrics))
+        .fallback(|| async { Problem::not_found("no such route; see /v1/openapi.json") })
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(state)
+}

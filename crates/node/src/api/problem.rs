@@ -1,0 +1,107 @@
+//! RFC 9457 problem details: every API error is one of these.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An RFC 9457 problem-details body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (relative to the API).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short, stable summary of the kind.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What was wrong in this request and how to fix it.
+    pub detail: String,
+    /// The offending field, when one is to blame (e.g. `nonce`, `body.hash`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Seconds to wait before retrying (429 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// A problem with `status`, a type slug and a detail.
+    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!("/problems/{slug}"),
+            title: title.into(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            field: None,
+            retry_after: None,
+        }
+    }
+
+    /// 400 for a request that cannot be accepted as sent.
+    pub fn bad_request(slug: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        let field = field_of(&detail);
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, slug, "invalid request", detail);
+        p.field = field;
+        p
+    }
+
+    /// 404 for something that does not exist.
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "not found", detail)
+    }
+
+    /// 500 for a failure of the node itself.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error", detail)
+    }
+}
+
+/// Pulls the field name out of messages shaped "field `x`: …" or "body.x: …".
+fn field_of(detail: &str) -> Option<String> {
+    if let Some(rest) = detail.strip_prefix("field `") {
+        let name = rest.split('`').next()?;
+        let after = rest.split_once("`: ").map(|(_, r)| r).unwrap_or("");
+        if name == "body" && after.starts_with("body.") {
+            return after.split(':').next().map(str::to_owned);
+        }
+        return Some(name.to_owned());
+    }
+    None
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry = self.retry_after;
+        let mut resp = (status, axum::Json(self)).into_response();
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(secs) = retry {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
+    }
+}
+
+impl From<unchain_ledger::LedgerError> for Problem {
+    fn from(e: unchain_ledger::LedgerError) -> Self {
+        Problem::internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_is_extracted_from_error_messages() {
+        assert_eq!(field_of("field `nonce`: nonce 1 already used").as_deref(), Some("nonce"));
+        assert_eq!(field_of("field `body`: body.hash: is missing").as_deref(), Some("body.hash"));
+        assert_eq!(field_of("transaction is 9 bytes"), None);
+    }
+}

@@ -1,0 +1,143 @@
+//! Node configuration: a TOML file, with environment overrides for what differs between
+//! deployments of the same file.
+
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A peer validator's p2p address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeerAddress {
+    /// Member name (as in genesis).
+    pub name: String,
+    /// Its p2p address.
+    pub p2p: SocketAddr,
+}
+
+/// Everything a node needs to start. Relative paths are relative to the config file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeConfig {
+    /// Directory for the ledger and consensus storage. Env: `UNCHAIN_DATA_DIR`.
+    pub data_dir: PathBuf,
+    /// The genesis file.
+    pub genesis: PathBuf,
+    /// This organisation's key file.
+    pub key_file: PathBuf,
+    /// HTTP API listen address. Env: `UNCHAIN_API_LISTEN`. Default 127.0.0.1:7700.
+    #[serde(default = "default_api")]
+    pub api_listen: SocketAddr,
+    /// p2p listen address. Env: `UNCHAIN_P2P_LISTEN`. Default 127.0.0.1:7800.
+    #[serde(default = "default_p2p")]
+    pub p2p_listen: SocketAddr,
+    /// Other validators' p2p addresses (this node's own comes from `p2p_listen`).
+    #[serde(default)]
+    pub peers: Vec<PeerAddress>,
+    /// Mempool capacity in transactions. Default 50 000.
+    #[serde(default = "default_mempool_txs")]
+    pub mempool_max_txs: usize,
+    /// Most transactions in one block. Default 5 000.
+    #[serde(default = "default_block_txs")]
+    pub max_block_txs: usize,
+    /// How long a `wait_ms` status request may wait, at most. Default 30 000 ms.
+    #[serde(default = "default_max_wait")]
+    pub max_wait_ms: u64,
+    /// Worker threads of the runtime. Default 2.
+    #[serde(default = "default_threads")]
+    pub worker_threads: usize,
+}
+
+fn default_api() -> SocketAddr {
+    "127.0.0.1:7700".parse().expect("literal address")
+}
+fn default_p2p() -> SocketAddr {
+    "127.0.0.1:7800".parse().expect("literal address")
+}
+fn default_mempool_txs() -> usize {
+    50_000
+}
+fn default_block_txs() -> usize {
+    5_000
+}
+fn default_max_wait() -> u64 {
+    30_000
+}
+fn default_threads() -> usize {
+    2
+}
+
+impl NodeConfig {
+    /// A config with defaults for the given paths.
+    pub fn new(data_dir: PathBuf, genesis: PathBuf, key_file: PathBuf) -> Self {
+        NodeConfig {
+            data_dir,
+            genesis,
+            key_file,
+            api_listen: default_api(),
+            p2p_listen: default_p2p(),
+            peers: Vec::new(),
+            mempool_max_txs: default_mempool_txs(),
+            max_block_txs: default_block_txs(),
+            max_wait_ms: default_max_wait(),
+            worker_threads: default_threads(),
+        }
+    }
+
+    /// Reads `path`, resolves relative paths against its directory, applies environment
+    /// overrides.
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        use anyhow::Context as _;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        let mut cfg: NodeConfig =
+            toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        for p in [&mut cfg.data_dir, &mut cfg.genesis, &mut cfg.key_file] {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        }
+        cfg.apply_env(|k| std::env::var(k).ok())?;
+        Ok(cfg)
+    }
+
+    /// Applies `UNCHAIN_*` overrides read through `get`.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        use anyhow::Context as _;
+        if let Some(v) = get("UNCHAIN_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("UNCHAIN_API_LISTEN") {
+            self.api_listen = v.parse().context("UNCHAIN_API_LISTEN must be host:port")?;
+        }
+        if let Some(v) = get("UNCHAIN_P2P_LISTEN") {
+            self.p2p_listen = v.parse().context("UNCHAIN_P2P_LISTEN must be host:port")?;
+        }
+        Ok(())
+    }
+
+    /// The config as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("config serialises")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_win_and_bad_values_are_named() {
+        let mut cfg = NodeConfig::new("d".into(), "g.json".into(), "k.json".into());
+        cfg.apply_env(|k| (k == "UNCHAIN_API_LISTEN").then(|| "127.0.0.1:9999".into()))
+            .expect("override");
+        assert_eq!(cfg.api_listen.port(), 9999);
+        let err = cfg
+            .apply_env(|k| (k == "UNCHAIN_P2P_LISTEN").then(|| "nope".into()))
+            .expect_err("bad");
+        assert!(err.to_string().contains("UNCHAIN_P2P_LISTEN"));
+        let back: NodeConfig = toml::from_str(&cfg.to_toml()).expect("round trip");
+        assert_eq!(back, cfg);
+    }
+}

@@ -1,0 +1,58 @@
+//! Prometheus metrics of the node (registered in the runtime's registry, so `/metrics` also
+//! shows the consensus and p2p metrics). Metrics carry counts and sizes, never transaction
+//! contents or identifiers.
+
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+
+/// The node's own metrics.
+#[derive(Clone)]
+pub struct NodeMetrics {
+    /// Height of the latest applied block.
+    pub height: Gauge,
+    /// Transparency-log size.
+    pub log_size: Gauge,
+    /// Transactions waiting in the mempool.
+    pub mempool_depth: Gauge,
+    /// Transactions admitted by the API.
+    pub tx_admitted: Counter,
+    /// Transactions refused by the API (bad input, bad signature, state).
+    pub tx_refused: Counter,
+    /// Submissions turned away because the mempool was full.
+    pub tx_backpressure: Counter,
+    /// Transactions committed.
+    pub tx_committed: Counter,
+    /// Transactions rejected at execution.
+    pub tx_rejected: Counter,
+    /// Seconds between consecutive applied blocks.
+    pub block_interval: Histogram,
+}
+
+impl NodeMetrics {
+    /// Creates the metrics and registers them in the runtime's registry.
+    pub fn new(registry: &impl commonware_runtime::Metrics) -> Self {
+        let m = NodeMetrics {
+            height: Gauge::default(),
+            log_size: Gauge::default(),
+            mempool_depth: Gauge::default(),
+            tx_admitted: Counter::default(),
+            tx_refused: Counter::default(),
+            tx_backpressure: Counter::default(),
+            tx_committed: Counter::default(),
+            tx_rejected: Counter::default(),
+            block_interval: Histogram::new([0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+        };
+        registry.register("height", "height of the latest applied block", m.height.clone());
+        registry.register("log_size", "transparency log size", m.log_size.clone());
+        registry.register("mempool_depth", "transactions waiting in the mempool", m.mempool_depth.clone());
+        registry.register("tx_admitted", "transactions admitted to the mempool", m.tx_admitted.clone());
+        registry.register("tx_refused", "transactions refused by the API", m.tx_refused.clone());
+        registry.register("tx_backpressure", "submissions refused because the mempool was full", m.tx_backpressure.clone());
+        registry.register("tx_committed", "transactions committed", m.tx_committed.clone());
+        registry.register("tx_rejected", "transactions rejected at execution", m.tx_rejected.clone());
+        registry.register("block_interval_seconds", "time between applied blocks", m.block_interval.clone());
+        m
+    }
+}
+

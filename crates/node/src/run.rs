@@ -1,0 +1,171 @@
+//! Starting a node: open the ledger, start consensus and the API, run until Ctrl-C.
+
+use crate::api::{self, ApiState};
+use crate::config::NodeConfig;
+use crate::metrics::NodeMetrics;
+use anyhow::{Context as _, bail};
+use commonware_runtime::{Metrics as _, Runner as _, tokio as cw_tokio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::{error, info};
+use unchain_consensus::application::{Application, ApplicationConfig};
+use unchain_consensus::mempool::{Mempool, MempoolConfig};
+use unchain_consensus::validator::{self, ValidatorConfig};
+use unchain_ledger::{CheckpointSigner, Genesis, Ledger};
+use unchain_log::NoteVerifier;
+use unchain_notary::NotaryModule;
+use unchain_types::KeyFile;
+
+/// Reads and checks a genesis file.
+pub fn load_genesis(path: &std::path::Path) -> anyhow::Result<Genesis> {
+    let text = std::fs::read(path).with_context(|| format!("reading genesis file {}", path.display()))?;
+    let genesis: Genesis = serde_json::from_slice(&text).with_context(|| format!("parsing genesis file {}", path.display()))?;
+    genesis.check().map_err(|e| anyhow::anyhow!("genesis file {}: {e}", path.display()))?;
+    Ok(genesis)
+}
+
+/// Reads a key file.
+pub fn load_keys(path: &std::path::Path) -> anyhow::Result<KeyFile> {
+    let text = std::fs::read(path).with_context(|| format!("reading key file {}", path.display()))?;
+    serde_json::from_slice(&text).with_context(|| format!("parsing key file {}", path.display()))
+}
+
+/// The validators of `genesis` as checkpoint note verifiers.
+pub fn validator_keys(genesis: &Genesis) -> Vec<NoteVerifier> {
+    genesis
+        .members
+        .iter()
+        .filter(|m| m.validator)
+        .map(|m| NoteVerifier { name: m.name.clone(), key: m.signing_key })
+        .collect()
+}
+
+/// Runs the node until Ctrl-C (or SIGTERM). Blocks the calling thread.
+pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
+    let genesis = load_genesis(&cfg.genesis)?;
+    let keys = load_keys(&cfg.key_file)?;
+    let signing = keys.signing_key().context("key file: signing_seed")?;
+    let me = genesis
+        .members
+        .iter()
+        .find(|m| m.signing_key == signing.public_key())
+        .with_context(|| format!("the key in {} belongs to no member of chain {}", cfg.key_file.display(), genesis.chain_id))?
+        .clone();
+    if !me.validator {
+        bail!("member {} is not a validator; follower nodes arrive with the consortium work", me.name);
+    }
+    let mut validators = Vec::new();
+    for m in genesis.members.iter().filter(|m| m.validator) {
+        let addr = if m.name == me.name {
+            cfg.p2p_listen
+        } else {
+            cfg.peers
+                .iter()
+                .find(|p| p.name == m.name)
+                .with_context(|| format!("config has no p2p address for validator {} (add a [[peers]] entry)", m.name))?
+                .p2p
+        };
+        validators.push((m.signing_key, addr));
+    }
+    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
+    let ledger = Arc::new(
+        Ledger::open(
+            &cfg.data_dir.join("ledger.redb"),
+            genesis.clone(),
+            vec![Arc::new(NotaryModule)],
+            Some(CheckpointSigner { name: me.name.clone(), key: signing.clone() }),
+        )
+        .context("opening the ledger")?,
+    );
+    let mempool = Arc::new(Mempool::new(MempoolConfig { max_txs: cfg.mempool_max_txs, ..Default::default() }));
+    let genesis_head = ledger.genesis_head()?;
+    let first_validator = validators[0].0;
+    let genesis_block = validator::genesis_block(&genesis_head, ledger.genesis_hash(), &first_validator);
+    let runtime_cfg = cw_tokio::Config::default()
+        .with_worker_threads(cfg.worker_threads)
+        .with_storage_directory(cfg.data_dir.join("consensus"))
+        .with_catch_panics(false);
+    let head = ledger.head()?;
+    info!(chain = %genesis.chain_id, member = %me.name, height = head.height, log_size = head.log_size, "node starting");
+
+    cw_tokio::Runner::new(runtime_cfg).start(|context| async move {
+        let metrics = NodeMetrics::new(&context.with_label("unchain"));
+        metrics.height.set(head.height as i64);
+        metrics.log_size.set(head.log_size as i64);
+        let (heads_tx, heads_rx) = tokio::sync::watch::channel(head.height);
+        let last_block = Arc::new(std::sync::Mutex::new(Instant::now()));
+        let on_applied = {
+            let metrics = metrics.clone();
+            Arc::new(move |r: &unchain_ledger::BlockRecord| {
+                metrics.height.set(r.block.height as i64);
+                metrics.log_size.set(r.log_size as i64);
+                metrics.tx_committed.inc_by(r.committed.len() as u64);
+                metrics.tx_rejected.inc_by(r.rejected.len() as u64);
+                let mut last = last_block.lock().expect("lock");
+                metrics.block_interval.observe(last.elapsed().as_secs_f64());
+                *last = Instant::now();
+                heads_tx.send_replace(r.block.height);
+            })
+        };
+        let application = Application::new(
+            ledger.clone(),
+            mempool.clone(),
+            genesis_block,
+            signing.public_key(),
+            ApplicationConfig { max_block_txs: cfg.max_block_txs, ..Default::default() },
+            on_applied,
+        );
+        let vcfg = ValidatorConfig {
+            seed: signing.seed(),
+            p2p_listen: cfg.p2p_listen,
+            validators,
+            max_message_size: 32 * 1024 * 1024,
+            message_backlog: 1024,
+            engine: Default::default(),
+        };
+        let handles = validator::start(context.with_label("validator"), vcfg, application).await;
+
+        let render = {
+            let ctx = context.clone();
+            Arc::new(move || ctx.encode()) as Arc<dyn Fn() -> String + Send + Sync>
+        };
+        let state = ApiState {
+            ledger: ledger.clone(),
+            mempool,
+            metrics,
+            heads: heads_rx,
+            max_wait: Duration::from_millis(cfg.max_wait_ms),
+            render_metrics: render,
+            validators: validator_keys(ledger.genesis()),
+        };
+        let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                error!(addr = %cfg.api_listen, error = %e, "cannot listen for the API");
+                return;
+            }
+        };
+        let addr = listener.local_addr().expect("bound socket has an address");
+        // Tests and scripts find the port here when the config asked for port 0.
+        let _ = std::fs::write(cfg.data_dir.join("api.addr"), addr.to_string());
+        info!(url = %format!("http://{addr}"), "API listening");
+        let server = axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal());
+        tokio::select! {
+            r = server => if let Err(e) = r { error!(error = %e, "API server failed") },
+            r = futures::future::select_all(handles) => error!(result = ?r.0, "consensus stopped"),
+        }
+        info!("node stopped");
+    });
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
