@@ -1,1 +1,95 @@
-fn main() {}
+//! `unchain`: keys, genesis, the node, transactions, proofs, offline verification, the demo
+//! and the load generator. Argument parsing and output only; the work lives in the crates.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod demo;
+mod setup;
+mod txcmd;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Unchain: a shared, tamper-evident record for the organisations that fight human trafficking.
+///
+/// Start with `unchain demo` to run a local chain with sample data, or `unchain init` to
+/// create the keys and genesis of a new chain and `unchain node` to run it.
+#[derive(Parser)]
+#[command(name = "unchain", version, propagate_version = true)]
+struct Cli {
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, global = true)]
+    log_json: bool,
+    /// Log filter (tracing env-filter syntax), e.g. `debug` or `unchain=debug`. Env: UNCHAIN_LOG.
+    #[arg(long, global = true, env = "UNCHAIN_LOG", default_value = "info,commonware=warn")]
+    log: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create an organisation's key file (Ed25519 signing key, X25519 encryption key).
+    Keygen(setup::KeygenArgs),
+    /// Create a new chain: keys for each organisation, the genesis file and a node config.
+    Init(setup::InitArgs),
+    /// Run a node from its config file.
+    Node {
+        /// The node's TOML config (written by `unchain init`).
+        #[arg(long, short, default_value = "node.toml")]
+        config: PathBuf,
+    },
+    /// Build, sign and submit transactions, and follow them.
+    #[command(subcommand)]
+    Tx(txcmd::TxCommand),
+    /// Fetch a committed transaction's proof bundle and verify it.
+    Proof(txcmd::ProofArgs),
+    /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint.
+    Verify(txcmd::VerifyArgs),
+    /// Start a local chain in a temporary directory, seed it with sample activity, and show
+    /// what to open and try.
+    Demo(demo::DemoArgs),
+    /// Load generator: signed transactions from concurrent clients against a fresh local
+    /// node; reports committed tx/s, latency, and this machine's Ed25519 bound.
+    Bench(bench::BenchArgs),
+}
+
+fn init_logging(json: bool, filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|e| {
+        eprintln!("warning: log filter {filter:?} is invalid ({e}); using \"info\"");
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_json, &cli.log);
+    match cli.command {
+        Command::Keygen(a) => setup::keygen(a),
+        Command::Init(a) => {
+            let out = setup::init(a)?;
+            println!("created chain {} in {}", out.genesis.chain_id, out.config_path.parent().map(|p| p.display().to_string()).unwrap_or_default());
+            for (name, path) in &out.key_files {
+                println!("  key file of {name}: {}", path.display());
+            }
+            println!("start the validator with:\n  unchain node --config {}", out.config_path.display());
+            Ok(())
+        }
+        Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
+        Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
+        Command::Proof(a) => runtime()?.block_on(txcmd::proof(a)),
+        Command::Verify(a) => txcmd::verify(a),
+        Command::Demo(a) => demo::demo(a),
+        Command::Bench(a) => bench::bench(a),
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

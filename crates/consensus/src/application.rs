@@ -32,6 +32,11 @@ pub struct ApplicationConfig {
     /// How often a proposer or verifier re-checks whether the parent has been executed.
     /// Default 2 ms.
     pub parent_poll: Duration,
+    /// With an empty mempool, a proposer waits up to this long after its parent's time for
+    /// transactions before proposing an empty block. Keeps an idle chain from writing
+    /// hundreds of empty blocks a second; must stay well below the leader timeout.
+    /// Default 250 ms.
+    pub idle_block_interval: Duration,
 }
 
 impl Default for ApplicationConfig {
@@ -41,6 +46,7 @@ impl Default for ApplicationConfig {
             max_block_bytes: 8 * 1024 * 1024,
             max_clock_skew: Duration::from_secs(2),
             parent_poll: Duration::from_millis(2),
+            idle_block_interval: Duration::from_millis(250),
         }
     }
 }
@@ -120,6 +126,10 @@ where
         let parent = ancestry.next().await?;
         let (state_root, log_size, log_root) = self.roots_after(&runtime, &parent).await?;
         let height = parent.block.height + 1;
+        let idle_until = parent.block.timestamp_ms + self.config.idle_block_interval.as_millis() as u64;
+        while self.mempool.depth().0 == 0 && runtime.current().epoch_millis() < idle_until {
+            runtime.sleep(self.config.parent_poll).await;
+        }
         let txs = self
             .mempool
             .take_for_proposal(height, self.config.max_block_txs, self.config.max_block_bytes);

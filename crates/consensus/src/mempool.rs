@@ -98,6 +98,11 @@ impl Mempool {
         (inner.queue.len(), inner.bytes)
     }
 
+    /// The nonce `sender` must use next given its waiting transactions, if it has any.
+    pub fn pending_next_nonce(&self, sender: &PublicKey) -> Option<u64> {
+        self.lock().next_nonce.get(sender).copied()
+    }
+
     /// Whether transaction `id` is waiting.
     pub fn contains(&self, id: &TxId) -> bool {
         self.lock().by_id.contains_key(id)

@@ -347,6 +347,23 @@ pub async fn members(State(state): State<ApiState>) -> Result<Json<serde_json::V
     Ok(Json(serde_json::to_value(state.ledger.members()?).map_err(|e| Problem::internal(e.to_string()))?))
 }
 
+/// A member's account by signing key: the nonce to use next.
+#[utoipa::path(get, path = "/v1/accounts/{key}", params(("key" = String, Path, description = "Ed25519 public key, hex")),
+    responses((status = 200, body = AccountView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn account(State(state): State<ApiState>, Path(key): Path<String>) -> Result<Json<AccountView>, Problem> {
+    let pk = unchain_types::PublicKey::from_hex(&key).map_err(|e| {
+        let mut p = Problem::bad_request("bad-key", format!("key {key:?}: {e}"));
+        p.field = Some("key".into());
+        p
+    })?;
+    let (member, next) = state
+        .ledger
+        .sender_and_next_nonce(&pk)?
+        .ok_or_else(|| Problem::not_found(format!("key {pk} is not a member of this consortium")))?;
+    let pending = state.mempool.pending_next_nonce(&pk).unwrap_or(next).max(next);
+    Ok(Json(AccountView { name: member.name, key: pk.to_hex(), committed_next_nonce: next, next_nonce: pending }))
+}
+
 /// Every anchoring of a document hash, each with its inclusion proof.
 #[utoipa::path(get, path = "/v1/notary/{hash}", params(("hash" = String, Path, description = "SHA-256 of the document, hex")),
     responses((status = 200, body = NotaryView), (status = 400, body = Problem), (status = 404, body = Problem)))]

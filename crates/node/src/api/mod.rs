@@ -50,12 +50,12 @@ pub struct ApiState {
     paths(
         handlers::submit, handlers::submit_batch, handlers::tx_status, handlers::block,
         handlers::latest_block, handlers::checkpoint, handlers::inclusion, handlers::consistency,
-        handlers::members, handlers::notary_lookup, handlers::status, handlers::healthz,
+        handlers::members, handlers::account, handlers::notary_lookup, handlers::status, handlers::healthz,
     ),
     components(schemas(
         Problem, views::SubmitResponse, views::BatchItem, views::TxStatusView, views::BlockView,
         views::RejectedView, views::ProofBundle, views::ConsistencyView, views::NotaryView,
-        views::AnchorView, views::StatusView, views::ValidatorKey,
+        views::AnchorView, views::StatusView, views::ValidatorKey, views::AccountView,
     ))
 )]
 struct ApiDoc;
@@ -77,6 +77,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/proofs/inclusion", get(handlers::inclusion))
         .route("/v1/proofs/consistency", get(handlers::consistency))
         .route("/v1/members", get(handlers::members))
+        .route("/v1/accounts/{key}", get(handlers::account))
         .route("/v1/notary/{hash}", get(handlers::notary_lookup))
         .route("/v1/status", get(handlers::status))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))

@@ -1,0 +1,165 @@
+//! `unchain demo`: a local chain with realistic sample activity, and a guide to it.
+
+use crate::setup::{InitArgs, init};
+use anyhow::Context as _;
+use clap::Args;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use unchain_client::Client;
+use unchain_types::{Hash32, SigningKey};
+
+/// Arguments of `unchain demo`.
+#[derive(Args)]
+pub struct DemoArgs {
+    /// HTTP API address.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub api: SocketAddr,
+    /// p2p address of the validator.
+    #[arg(long, default_value = "127.0.0.1:7800")]
+    pub p2p: SocketAddr,
+    /// Keep the chain in this directory instead of a temporary one.
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Stop after seeding instead of running until Ctrl-C (for scripts and tests).
+    #[arg(long)]
+    pub exit_after_seed: bool,
+}
+
+const ORGS: [&str; 4] = ["th-dsi:TH", "ng-naptip:NG", "ph-iacat:PH", "gb-unseen:GB"];
+
+/// Starts a node from `config` on a background thread and waits until its API answers.
+pub fn start_node(config: &std::path::Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<(std::thread::JoinHandle<anyhow::Result<()>>, Client)> {
+    let cfg = unchain_node::NodeConfig::load(config)?;
+    let addr_file = cfg.data_dir.join("api.addr");
+    let _ = std::fs::remove_file(&addr_file);
+    let handle = std::thread::Builder::new().name("node".into()).spawn(move || unchain_node::run(cfg))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let client = loop {
+        if handle.is_finished() {
+            return match handle.join() {
+                Ok(Err(e)) => Err(e.context("the node stopped while starting")),
+                _ => Err(anyhow::anyhow!("the node stopped while starting")),
+            };
+        }
+        if let Ok(addr) = std::fs::read_to_string(&addr_file) {
+            let client = Client::new(&format!("http://{addr}"));
+            if rt.block_on(client.status()).is_ok() {
+                break client;
+            }
+        }
+        anyhow::ensure!(std::time::Instant::now() < deadline, "the node did not answer within 60 s");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Ok((handle, client))
+}
+
+/// `unchain demo`.
+pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
+    let tmp;
+    let dir = match a.dir {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::Builder::new().prefix("unchain-demo-").tempdir()?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let out = init(InitArgs {
+        dir: dir.clone(),
+        chain_id: "unchain-demo".into(),
+        orgs: ORGS.iter().map(|s| s.to_string()).collect(),
+        api: a.api,
+        p2p: a.p2p,
+    })?;
+    let rt = crate::runtime()?;
+    let (node, client) = start_node(&out.config_path, &rt)?;
+    let keys: Vec<(String, SigningKey)> = out
+        .key_files
+        .iter()
+        .map(|(name, path)| Ok((name.clone(), unchain_node::run::load_keys(path)?.signing_key()?)))
+        .collect::<anyhow::Result<_>>()?;
+    let seeded = rt.block_on(seed(&client, &keys)).context("seeding the demo chain")?;
+    let base = client.base().to_owned();
+    println!();
+    println!("Unchain demo chain `unchain-demo` is running: 4 organisations (TH, NG, PH, GB), 1 validator.");
+    println!("Data directory: {}", dir.display());
+    println!();
+    println!("Open:");
+    println!("  {base}/v1/status                 the chain at a glance");
+    println!("  {base}/v1/blocks/latest          the latest block");
+    println!("  {base}/v1/checkpoint             the signed C2SP checkpoint");
+    println!("  {base}/v1/notary/{}  a document anchored twice", seeded.doc_hash);
+    println!("  {base}/v1/members                the consortium (ke-dci was admitted by a 3-of-4 vote)");
+    println!("  {base}/v1/openapi.json           the API");
+    println!("  {base}/metrics                   Prometheus metrics");
+    println!();
+    println!("Try:");
+    println!("  unchain proof {} --node {base} --genesis {} --out bundle.json", seeded.tx_id, dir.join("genesis.json").display());
+    println!("  unchain verify bundle.json --genesis {}", dir.join("genesis.json").display());
+    println!("  unchain tx anchor README.md --key {} --doc-type readme --node {base}", out.key_files[1].1.display());
+    println!();
+    if a.exit_after_seed {
+        println!("(--exit-after-seed: stopping)");
+        return Ok(());
+    }
+    println!("Press Ctrl-C to stop.");
+    match node.join() {
+        Ok(r) => r,
+        Err(_) => anyhow::bail!("the node thread panicked"),
+    }
+}
+
+struct Seeded {
+    doc_hash: Hash32,
+    tx_id: String,
+}
+
+async fn seed(client: &Client, keys: &[(String, SigningKey)]) -> anyhow::Result<Seeded> {
+    let docs = [
+        (0, "report", "labour inspection report, fishing vessel, Songkhla province", "2026-03-14"),
+        (1, "report", "referral summary from a shelter intake", "2026-04-02"),
+        (2, "photo", "photograph of a recruitment advertisement", "2026-05-20"),
+        (3, "contract", "destination employment contract, hospitality sector", "2026-06-11"),
+        (0, "photo", "evidence photograph, seized passports (hash only)", "2026-07-01"),
+    ];
+    let mut ids = Vec::new();
+    let mut first_hash = None;
+    for (org, doc_type, description, date) in docs {
+        let hash = Hash32(Sha256::digest(format!("{doc_type}:{description}").as_bytes()).into());
+        first_hash.get_or_insert(hash);
+        let tx = client
+            .build(&keys[org].1, "notary.anchor", json!({"hash": hash.to_hex(), "doc_type": doc_type, "description": description, "document_date": date}))
+            .await?;
+        client.submit(&tx).await?;
+        client.wait_for(&tx.id(), Duration::from_secs(30)).await?;
+        ids.push(tx.id());
+    }
+    // A second agency anchors the same report it received: two independent attestations.
+    let doc_hash = first_hash.expect("at least one document");
+    let tx = client
+        .build(&keys[1].1, "notary.anchor", json!({"hash": doc_hash.to_hex(), "doc_type": "report", "description": "copy received through referral"}))
+        .await?;
+    client.submit(&tx).await?;
+    client.wait_for(&tx.id(), Duration::from_secs(30)).await?;
+
+    // Governance: admit a fifth organisation with 3 of 4 approvals.
+    let newcomer = unchain_types::KeyFile::generate("ke-dci", &mut rand::thread_rng());
+    let member = json!({
+        "name": "ke-dci", "display_name": "Kenya Directorate of Criminal Investigations", "jurisdiction": "KE",
+        "roles": ["notary"], "signing_key": newcomer.signing_key()?.public_key().to_hex(),
+        "encryption_key": newcomer.encryption_key()?.public_key().to_hex(), "validator": false
+    });
+    let propose = client
+        .build(&keys[0].1, "membership.propose", json!({"change": {"action": "add", "member": member}, "reason": "joins the East Africa referral pilot"}))
+        .await?;
+    client.submit(&propose).await?;
+    client.wait_for(&propose.id(), Duration::from_secs(30)).await?;
+    for k in &keys[1..3] {
+        let approve = client.build(&k.1, "membership.approve", json!({"proposal": propose.id().to_string()})).await?;
+        client.submit(&approve).await?;
+        client.wait_for(&approve.id(), Duration::from_secs(30)).await?;
+    }
+    Ok(Seeded { doc_hash, tx_id: ids[0].to_string() })
+}

@@ -1,0 +1,129 @@
+//! `unchain keygen` and `unchain init`.
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use unchain_ledger::{Genesis, Member, Role};
+use unchain_node::NodeConfig;
+use unchain_types::KeyFile;
+
+/// Arguments of `unchain keygen`.
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// The organisation's member name (a-z, 0-9, '-').
+    #[arg(long)]
+    pub name: String,
+    /// Where to write the key file.
+    #[arg(long, short)]
+    pub out: PathBuf,
+}
+
+/// Writes `keys` to `path`, readable only by its owner.
+pub fn write_key_file(path: &Path, keys: &KeyFile) -> anyhow::Result<()> {
+    if path.exists() {
+        bail!("{} already exists; refusing to overwrite a key file", path.display());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, serde_json::to_vec_pretty(keys)?).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(())
+}
+
+/// `unchain keygen`.
+pub fn keygen(a: KeygenArgs) -> anyhow::Result<()> {
+    let keys = KeyFile::generate(&a.name, &mut rand::thread_rng());
+    write_key_file(&a.out, &keys)?;
+    println!("wrote {} (keep it secret)", a.out.display());
+    println!("signing key:    {}", keys.signing_key()?.public_key());
+    println!("encryption key: {}", keys.encryption_key()?.public_key().to_hex());
+    Ok(())
+}
+
+/// Arguments of `unchain init`.
+#[derive(Args, Clone)]
+pub struct InitArgs {
+    /// Directory to create the chain in (keys/, genesis.json, node.toml, data/).
+    pub dir: PathBuf,
+    /// The chain id every transaction names.
+    #[arg(long, default_value = "unchain-local")]
+    pub chain_id: String,
+    /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2), e.g. `th-dsi:TH`. Repeat for
+    /// each. The first one runs the validator and holds every role; the others hold the
+    /// governance and notary roles.
+    #[arg(long = "org", default_value = "local-org:GB")]
+    pub orgs: Vec<String>,
+    /// HTTP API address of the validator.
+    #[arg(long, default_value = "127.0.0.1:7700")]
+    pub api: std::net::SocketAddr,
+    /// p2p address of the validator.
+    #[arg(long, default_value = "127.0.0.1:7800")]
+    pub p2p: std::net::SocketAddr,
+}
+
+/// What `init` created.
+pub struct InitOutput {
+    /// The node config file.
+    pub config_path: PathBuf,
+    /// The genesis.
+    pub genesis: Genesis,
+    /// Each organisation's key file path, in order.
+    pub key_files: Vec<(String, PathBuf)>,
+}
+
+/// `unchain init`.
+pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
+    let dir = &a.dir;
+    if dir.join("genesis.json").exists() {
+        bail!("{} already holds a chain (genesis.json exists)", dir.display());
+    }
+    std::fs::create_dir_all(dir.join("keys"))?;
+    let mut members = Vec::new();
+    let mut key_files = Vec::new();
+    for (i, org) in a.orgs.iter().enumerate() {
+        let (name, country) = org
+            .split_once(':')
+            .with_context(|| format!("--org {org:?} must be NAME:COUNTRY, e.g. th-dsi:TH"))?;
+        let keys = KeyFile::generate(name, &mut rand::thread_rng());
+        let path = dir.join("keys").join(format!("{name}.json"));
+        write_key_file(&path, &keys)?;
+        let roles: BTreeSet<Role> = if i == 0 {
+            Role::ALL.into_iter().collect()
+        } else {
+            [Role::Governance, Role::Notary].into_iter().collect()
+        };
+        members.push(Member {
+            name: name.into(),
+            display_name: name.into(),
+            jurisdiction: country.to_ascii_uppercase(),
+            roles,
+            signing_key: keys.signing_key()?.public_key(),
+            encryption_key: keys.encryption_key()?.public_key(),
+            validator: i == 0,
+        });
+        key_files.push((name.to_owned(), path));
+    }
+    let genesis = Genesis {
+        log_origin: format!("unchain/{}", a.chain_id),
+        chain_id: a.chain_id.clone(),
+        genesis_time_ms: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_millis() as u64,
+        members,
+    };
+    genesis.check().map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(dir.join("genesis.json"), serde_json::to_vec_pretty(&genesis)?)?;
+    let mut cfg = NodeConfig::new("data".into(), "genesis.json".into(), key_files[0].1.strip_prefix(dir).expect("under dir").to_path_buf());
+    cfg.api_listen = a.api;
+    cfg.p2p_listen = a.p2p;
+    let config_path = dir.join("node.toml");
+    std::fs::write(&config_path, cfg.to_toml())?;
+    Ok(InitOutput { config_path, genesis, key_files })
+}

@@ -1,0 +1,171 @@
+//! `unchain tx …`, `unchain proof` and `unchain verify`.
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::time::Duration;
+use unchain_client::views::ProofBundle;
+use unchain_client::{Client, verify_bundle};
+use unchain_types::{Hash32, TxId};
+
+/// Transaction commands.
+#[derive(Subcommand)]
+pub enum TxCommand {
+    /// Anchor a document: its SHA-256 (never its content) goes on chain with a type and a
+    /// short public description. Do not put personal data in the description.
+    Anchor {
+        /// The document to anchor.
+        file: PathBuf,
+        /// Your organisation's key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// What kind of document: report, photo, contract, ...
+        #[arg(long, default_value = "document")]
+        doc_type: String,
+        /// Short public description (at most 200 bytes; no personal data).
+        #[arg(long, default_value = "")]
+        description: String,
+        /// The document's own date, YYYY-MM-DD.
+        #[arg(long)]
+        date: Option<String>,
+        /// Node API URL.
+        #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+        node: String,
+        /// Return as soon as the node accepts it instead of waiting for the commit.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Submit a transaction already signed elsewhere (a JSON file).
+    Submit {
+        /// The signed transaction.
+        file: PathBuf,
+        /// Node API URL.
+        #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+        node: String,
+    },
+    /// Show a transaction's status.
+    Status {
+        /// Transaction id (hex).
+        id: String,
+        /// Wait up to this many seconds for it to reach a block.
+        #[arg(long, default_value_t = 0)]
+        wait: u64,
+        /// Node API URL.
+        #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+        node: String,
+    },
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+/// Runs a `tx` subcommand.
+pub async fn tx(cmd: TxCommand) -> anyhow::Result<()> {
+    match cmd {
+        TxCommand::Anchor { file, key, doc_type, description, date, node, no_wait } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let hash = Hash32(Sha256::digest(&bytes).into());
+            let keys = unchain_node::run::load_keys(&key)?;
+            let client = Client::new(&node);
+            let mut body = serde_json::json!({"hash": hash.to_hex(), "doc_type": doc_type});
+            if !description.is_empty() {
+                body["description"] = description.into();
+            }
+            if let Some(d) = date {
+                body["document_date"] = d.into();
+            }
+            let tx = client.build(&keys.signing_key()?, "notary.anchor", body).await?;
+            let resp = client.submit(&tx).await?;
+            eprintln!("submitted {} (document sha256 {hash})", resp.id);
+            if no_wait {
+                return print_json(&resp);
+            }
+            let status = client.wait_for(&tx.id(), Duration::from_secs(60)).await?;
+            print_json(&status)?;
+            if status.status == "rejected" {
+                bail!("transaction rejected: {}", status.reason.unwrap_or_default());
+            }
+            Ok(())
+        }
+        TxCommand::Submit { file, node } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let tx = unchain_types::Transaction::parse(&bytes).with_context(|| format!("{} is not a signed transaction", file.display()))?;
+            print_json(&Client::new(&node).submit(&tx).await?)
+        }
+        TxCommand::Status { id, wait, node } => {
+            let id = TxId::from_hex(&id).with_context(|| format!("transaction id {id:?}"))?;
+            print_json(&Client::new(&node).tx_status(&id, Duration::from_secs(wait)).await?)
+        }
+    }
+}
+
+/// Arguments of `unchain proof`.
+#[derive(Args)]
+pub struct ProofArgs {
+    /// Transaction id (hex).
+    pub id: String,
+    /// Save the bundle here, to verify later with `unchain verify`.
+    #[arg(long, short)]
+    pub out: Option<PathBuf>,
+    /// Trust the validator keys of this genesis file (default: the keys the node reports).
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+    /// Node API URL.
+    #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+    pub node: String,
+}
+
+/// `unchain proof`.
+pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
+    let id = TxId::from_hex(&a.id).with_context(|| format!("transaction id {:?}", a.id))?;
+    let bundle = Client::new(&a.node).proof(&id).await?;
+    if let Some(out) = &a.out {
+        std::fs::write(out, serde_json::to_vec_pretty(&bundle)?).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("saved proof bundle to {}", out.display());
+    }
+    report(&bundle, a.genesis.as_deref())
+}
+
+/// Arguments of `unchain verify`.
+#[derive(Args)]
+pub struct VerifyArgs {
+    /// A proof bundle saved by `unchain proof --out` (or downloaded from the API).
+    pub bundle: PathBuf,
+    /// Trust the validator keys of this genesis file. Without it, the keys inside the bundle
+    /// are used, which proves integrity but not who signed: say so in court.
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+}
+
+/// `unchain verify`: no network.
+pub fn verify(a: VerifyArgs) -> anyhow::Result<()> {
+    let text = std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
+    let bundle: ProofBundle = serde_json::from_slice(&text).with_context(|| format!("{} is not a proof bundle", a.bundle.display()))?;
+    report(&bundle, a.genesis.as_deref())
+}
+
+fn report(bundle: &ProofBundle, genesis: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let (trusted, source) = match genesis {
+        Some(path) => {
+            let g = unchain_node::run::load_genesis(path)?;
+            if g.chain_id != bundle.chain_id {
+                bail!("the bundle is for chain {}, the genesis {} is chain {}", bundle.chain_id, path.display(), g.chain_id);
+            }
+            (unchain_node::run::validator_keys(&g), format!("validators of {}", path.display()))
+        }
+        None => (unchain_client::verify::bundle_validators(bundle)?, "validator keys carried in the bundle (pass --genesis to check against a trusted genesis)".into()),
+    };
+    // More than two thirds of the validators must have signed the checkpoint.
+    let quorum = trusted.len() * 2 / 3 + 1;
+    let v = verify_bundle(bundle, &trusted, quorum).context("VERIFICATION FAILED")?;
+    println!("VERIFIED");
+    println!("  transaction  {} ({}, nonce {}, kind {})", v.tx.id(), v.tx.sender(), v.tx.nonce(), v.tx.kind());
+    println!("  log          {} leaf {} of {}", bundle.log_origin, v.leaf_index, v.tree_size);
+    println!("  root         {}", v.root);
+    println!("  signed by    {} (quorum {quorum} of {})", v.signers.join(", "), trusted.len());
+    println!("  trusting     {source}");
+    Ok(())
+}
