@@ -1,0 +1,131 @@
+//! Starting real `unchain` processes for integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use unchain_client::Client;
+use unchain_types::{KeyFile, SigningKey, Transaction, UnsignedTransaction};
+
+/// The `unchain` binary under test.
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_unchain")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+/// A chain created with `unchain init` in a temporary directory.
+pub struct Chain {
+    pub dir: tempfile::TempDir,
+    pub chain_id: String,
+}
+
+impl Chain {
+    pub fn init(orgs: &[&str]) -> Chain {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut cmd = Command::new(bin());
+        cmd.arg("init").arg(dir.path()).args(["--chain-id", "e2e-chain", "--api", "127.0.0.1:0", "--p2p"]);
+        cmd.arg(format!("127.0.0.1:{}", free_port()));
+        for o in orgs {
+            cmd.args(["--org", o]);
+        }
+        let out = cmd.output().expect("run unchain init");
+        assert!(out.status.success(), "unchain init failed: {}", String::from_utf8_lossy(&out.stderr));
+        Chain { dir, chain_id: "e2e-chain".into() }
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("node.toml")
+    }
+
+    pub fn genesis(&self) -> PathBuf {
+        self.dir.path().join("genesis.json")
+    }
+
+    pub fn key(&self, name: &str) -> SigningKey {
+        let kf: KeyFile = serde_json::from_slice(&std::fs::read(self.dir.path().join("keys").join(format!("{name}.json"))).expect("key file")).expect("json");
+        kf.signing_key().expect("key")
+    }
+
+    pub fn seed_hex(&self, name: &str) -> String {
+        let kf: KeyFile = serde_json::from_slice(&std::fs::read(self.dir.path().join("keys").join(format!("{name}.json"))).expect("key file")).expect("json");
+        kf.signing_seed
+    }
+
+    pub fn tx(&self, key: &SigningKey, nonce: u64, kind: &str, body: serde_json::Value) -> Transaction {
+        UnsignedTransaction { chain_id: self.chain_id.clone(), sender: key.public_key(), nonce, kind: kind.into(), body }.sign(key).expect("sign")
+    }
+
+    /// Starts `unchain node` and waits until its API answers.
+    pub async fn start(&self) -> Node {
+        let addr_file = self.dir.path().join("data").join("api.addr");
+        let _ = std::fs::remove_file(&addr_file);
+        let log = std::fs::File::create(self.dir.path().join(format!("node-{}.log", Instant::now().elapsed().as_nanos()))).expect("log");
+        let child = Command::new(bin())
+            .args(["node", "--config"])
+            .arg(self.config())
+            .env("UNCHAIN_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn unchain node");
+        let mut node = Node { child, client: None };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = node.child.try_wait().expect("try_wait") {
+                panic!("unchain node exited while starting: {status}");
+            }
+            if let Ok(addr) = std::fs::read_to_string(&addr_file) {
+                let client = Client::new(&format!("http://{addr}"));
+                if client.status().await.is_ok() {
+                    node.client = Some(client);
+                    return node;
+                }
+            }
+            assert!(Instant::now() < deadline, "node did not answer within 60 s");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// A running node process; killed when dropped.
+pub struct Node {
+    pub child: Child,
+    client: Option<Client>,
+}
+
+impl Node {
+    pub fn client(&self) -> &Client {
+        self.client.as_ref().expect("started")
+    }
+
+    /// SIGKILL, no chance to flush anything.
+    pub fn kill_9(&mut self) {
+        self.child.kill().expect("kill");
+        self.child.wait().expect("wait");
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The Python interpreter with the project's test requirements (see `.ci/run`).
+pub fn python() -> PathBuf {
+    if let Ok(p) = std::env::var("UNCHAIN_PYTHON") {
+        return p.into();
+    }
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
+    assert!(venv.exists(), "no Python environment at {}: run `bash .ci/run` (or `python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt`)", venv.display());
+    venv
+}
+
+/// The repository's root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}

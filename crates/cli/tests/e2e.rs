@@ -1,0 +1,99 @@
+//! End to end: a real `unchain node` process, transactions over HTTP (one signed in Python),
+//! commit, proof, and offline verification with `unchain verify`.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::process::Command;
+use std::time::Duration;
+use unchain_types::{Hash32, Transaction};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn transactions_from_rust_and_python_commit_and_verify_offline() {
+    let chain = Chain::init(&["th-dsi:TH", "ng-naptip:NG"]);
+    let node = chain.start().await;
+    let client = node.client();
+
+    // Rust-signed anchors from two organisations.
+    let th = chain.key("th-dsi");
+    let ng = chain.key("ng-naptip");
+    let a = chain.tx(&th, 1, "notary.anchor", json!({"hash": Hash32::digest(b"report").to_hex(), "doc_type": "report"}));
+    let b = chain.tx(&ng, 1, "notary.anchor", json!({"hash": Hash32::digest(b"photo").to_hex(), "doc_type": "photo", "description": "ad screenshot"}));
+    for tx in [&a, &b] {
+        let r = client.submit(tx).await.expect("submit");
+        assert_eq!((r.id.as_str(), r.status.as_str()), (tx.id().to_string().as_str(), "pending"));
+    }
+
+    // A transaction built and signed by Python (PyNaCl), with non-ASCII text to exercise JCS.
+    let out = Command::new(python())
+        .arg(repo_root().join("tests/python/sign_tx.py"))
+        .args([&chain.seed_hex("ng-naptip"), "e2e-chain", "2", "notary.anchor"])
+        .arg(json!({"hash": Hash32::digest(b"py").to_hex(), "doc_type": "report", "description": "informe de inspección — ตรวจแรงงาน 😀"}).to_string())
+        .output()
+        .expect("run python");
+    assert!(out.status.success(), "python signer failed: {}", String::from_utf8_lossy(&out.stderr));
+    let py = Transaction::parse(&out.stdout).expect("python produced a well-formed transaction");
+    let raw = reqwest::Client::new()
+        .post(format!("{}/v1/transactions", client.base()))
+        .body(out.stdout.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(raw.status(), 202, "node refused the Python transaction: {}", raw.text().await.unwrap_or_default());
+
+    for tx in [&a, &b, &py] {
+        let s = client.wait_for(&tx.id(), Duration::from_secs(30)).await.expect("status");
+        assert_eq!(s.status, "committed", "{s:?}");
+    }
+
+    // Fetch the Python transaction's proof, save it, verify it offline against the genesis.
+    let bundle = client.proof(&py.id()).await.expect("proof");
+    assert_eq!(bundle.leaf.as_bytes(), py.leaf_bytes());
+    let path = chain.dir.path().join("bundle.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&bundle).expect("json")).expect("write");
+    let verify = Command::new(bin()).arg("verify").arg(&path).arg("--genesis").arg(chain.genesis()).output().expect("verify");
+    let stdout = String::from_utf8_lossy(&verify.stdout);
+    assert!(verify.status.success() && stdout.contains("VERIFIED"), "verify failed: {stdout} {}", String::from_utf8_lossy(&verify.stderr));
+    assert!(stdout.contains(&py.id().to_string()));
+
+    // The same bundle with one byte of the transaction changed does not verify.
+    let mut tampered = bundle.clone();
+    tampered.leaf = tampered.leaf.replacen("\"nonce\":2", "\"nonce\":3", 1);
+    assert_ne!(tampered.leaf, bundle.leaf);
+    std::fs::write(&path, serde_json::to_vec_pretty(&tampered).expect("json")).expect("write");
+    let verify = Command::new(bin()).arg("verify").arg(&path).arg("--genesis").arg(chain.genesis()).output().expect("verify");
+    assert!(!verify.status.success(), "a tampered bundle verified");
+    assert!(String::from_utf8_lossy(&verify.stderr).contains("VERIFICATION FAILED"));
+
+    // `unchain proof` fetches and verifies in one go; the notary lookup carries the proof too.
+    let proof = Command::new(bin())
+        .args(["proof", &a.id().to_string(), "--node", client.base()])
+        .arg("--genesis")
+        .arg(chain.genesis())
+        .output()
+        .expect("proof");
+    assert!(proof.status.success(), "{}", String::from_utf8_lossy(&proof.stderr));
+    let found = client.notary(&Hash32::digest(b"photo")).await.expect("lookup");
+    assert_eq!(found.anchors.len(), 1);
+    assert_eq!(found.anchors[0].anchor["anchored_by"], "ng-naptip");
+    assert_eq!(found.anchors[0].proof.leaf.as_bytes(), b.leaf_bytes());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn openapi_metrics_and_health_are_served() {
+    let chain = Chain::init(&["th-dsi:TH"]);
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let http = reqwest::Client::new();
+    let doc: serde_json::Value = http.get(format!("{base}/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
+    assert!(doc["openapi"].as_str().expect("version").starts_with("3.1"), "{}", doc["openapi"]);
+    for path in ["/v1/transactions", "/v1/proofs/inclusion", "/v1/notary/{hash}", "/v1/checkpoint"] {
+        assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
+    }
+    let metrics = http.get(format!("{base}/metrics")).send().await.expect("get").text().await.expect("text");
+    assert!(metrics.contains("height"), "metrics lack the height gauge: {metrics:.400}");
+    assert_eq!(http.get(format!("{base}/healthz")).send().await.expect("get").status(), 200);
+    let cp = node.client().checkpoint().await.expect("checkpoint");
+    assert!(cp.starts_with("unchain/e2e-chain\n"), "{cp}");
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Build and sign an Unchain transaction with nothing but PyNaCl.
+
+Proves the wire format is documented well enough for another language: RFC 8785 (JCS)
+canonical JSON of the object without "signature", Ed25519 over those bytes, signature as hex.
+
+usage: sign_tx.py SEED_HEX CHAIN_ID NONCE KIND BODY_JSON   -> prints the signed transaction
+"""
+import json
+import sys
+
+from nacl.signing import SigningKey
+
+
+def jcs(value):
+    """RFC 8785 for the subset Unchain allows: safe integers, strings, bools, null, arrays, objects."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        if abs(value) > 2**53 - 1:
+            raise ValueError("integers must be within ±(2^53 − 1)")
+        return str(value)
+    if isinstance(value, float):
+        raise ValueError("Unchain transactions carry no floating-point numbers")
+    if isinstance(value, str):
+        # ensure_ascii=False escapes exactly what ECMAScript's JSON.stringify escapes.
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ",".join(jcs(v) for v in value) + "]"
+    if isinstance(value, dict):
+        # RFC 8785 §3.2.3: sort member names by their UTF-16 code units.
+        keys = sorted(value, key=lambda k: k.encode("utf-16-be"))
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + jcs(value[k]) for k in keys) + "}"
+    raise TypeError(f"cannot canonicalise {type(value)}")
+
+
+def main():
+    seed_hex, chain_id, nonce, kind, body = sys.argv[1:6]
+    key = SigningKey(bytes.fromhex(seed_hex))
+    tx = {
+        "v": 1,
+        "chain_id": chain_id,
+        "sender": key.verify_key.encode().hex(),
+        "nonce": int(nonce),
+        "kind": kind,
+        "body": json.loads(body),
+    }
+    signing_bytes = jcs(tx).encode("utf-8")
+    tx["signature"] = key.sign(signing_bytes).signature.hex()
+    print(json.dumps(tx))
+
+
+if __name__ == "__main__":
+    main()
