@@ -27,14 +27,18 @@ pub struct BenchArgs {
 }
 
 fn free_addr() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free loopback port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
 }
 
 /// Single-core Ed25519 verification rates: (one at a time, in batches of 1 024), per second.
 fn ed25519_bound(secs: f64) -> (f64, f64) {
     let key = SigningKey::generate(&mut rand::thread_rng());
     let pk = key.public_key();
-    let msgs: Vec<Vec<u8>> = (0..1024u32).map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}", "x".repeat(150)).into_bytes()).collect();
+    let msgs: Vec<Vec<u8>> = (0..1024u32)
+        .map(|i| format!("{{\"n\":{i},\"pad\":\"{}\"}}", "x".repeat(150)).into_bytes())
+        .collect();
     let sigs: Vec<_> = msgs.iter().map(|m| key.sign(m)).collect();
     let start = Instant::now();
     let mut single = 0u64;
@@ -48,7 +52,9 @@ fn ed25519_bound(secs: f64) -> (f64, f64) {
     let start = Instant::now();
     let mut batched = 0u64;
     while start.elapsed().as_secs_f64() < secs {
-        assert!(unchain_types::keys::verify_batch(msgs.iter().zip(&sigs).map(|(m, s)| (&pk, s, m.as_slice()))));
+        assert!(unchain_types::keys::verify_batch(
+            msgs.iter().zip(&sigs).map(|(m, s)| (&pk, s, m.as_slice()))
+        ));
         batched += msgs.len() as u64;
     }
     (single_rate, batched as f64 / start.elapsed().as_secs_f64())
@@ -63,14 +69,30 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// `unchain bench`.
 pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
-    anyhow::ensure!(a.clients >= 1 && a.batch >= 1 && a.txs >= a.clients, "need --clients ≥ 1, --batch ≥ 1 and --txs ≥ --clients");
-    println!("measuring this machine's single-core Ed25519 verification bound ({} s each)...", a.bound_secs);
+    anyhow::ensure!(
+        a.clients >= 1 && a.batch >= 1 && a.txs >= a.clients,
+        "need --clients ≥ 1, --batch ≥ 1 and --txs ≥ --clients"
+    );
+    println!(
+        "measuring this machine's single-core Ed25519 verification bound ({} s each)...",
+        a.bound_secs
+    );
     let (single, batched) = ed25519_bound(a.bound_secs);
     println!("  single: {single:.0} verifications/s   batch of 1024: {batched:.0} verifications/s");
 
-    let tmp = tempfile::Builder::new().prefix("unchain-bench-").tempdir()?;
-    let orgs: Vec<String> = (0..a.clients.max(1)).map(|i| format!("bench-{i}:GB")).collect();
-    let out = init(InitArgs { dir: tmp.path().to_path_buf(), chain_id: "unchain-bench".into(), orgs, api: free_addr(), p2p: free_addr() })?;
+    let tmp = tempfile::Builder::new()
+        .prefix("unchain-bench-")
+        .tempdir()?;
+    let orgs: Vec<String> = (0..a.clients.max(1))
+        .map(|i| format!("bench-{i}:GB"))
+        .collect();
+    let out = init(InitArgs {
+        dir: tmp.path().to_path_buf(),
+        chain_id: "unchain-bench".into(),
+        orgs,
+        api: free_addr(),
+        p2p: free_addr(),
+    })?;
     let rt = crate::runtime()?;
     let (_node, client) = start_node(&out.config_path, &rt)?;
     let chain_id = out.genesis.chain_id.clone();
@@ -95,9 +117,17 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         workloads.push(txs);
     }
     let total = per_client * a.clients;
-    println!("submitting {total} signed transactions from {} clients in batches of {}...", a.clients, a.batch);
+    println!(
+        "submitting {total} signed transactions from {} clients in batches of {}...",
+        a.clients, a.batch
+    );
     let bar = indicatif::ProgressBar::new(total as u64);
-    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} committed  {per_sec}  eta {eta}").expect("template"));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} committed  {per_sec}  eta {eta}",
+        )
+        .expect("template"),
+    );
     let bar = Arc::new(bar);
     let start = Instant::now();
     let results = rt.block_on(async {
@@ -106,7 +136,9 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
             let client = client.clone();
             let bar = bar.clone();
             let batch = a.batch;
-            tasks.push(tokio::spawn(async move { run_client(client, txs, batch, bar).await }));
+            tasks.push(tokio::spawn(async move {
+                run_client(client, txs, batch, bar).await
+            }));
         }
         let mut latencies = Vec::new();
         let mut last_commit = start;
@@ -124,15 +156,30 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let tps = total as f64 / elapsed;
     println!();
     println!("committed {total} transactions in {elapsed:.2} s: {tps:.0} tx/s");
-    println!("submit-to-commit latency: p50 {:.0} ms, p99 {:.0} ms", percentile(&latencies, 0.5) * 1e3, percentile(&latencies, 0.99) * 1e3);
-    println!("Ed25519 bound on this machine (one core): single {single:.0}/s, batch {batched:.0}/s");
-    println!("ratio to the single-core batch bound: {:.1}%  (to the single-verification bound: {:.1}%)", 100.0 * tps / batched, 100.0 * tps / single);
+    println!(
+        "submit-to-commit latency: p50 {:.0} ms, p99 {:.0} ms",
+        percentile(&latencies, 0.5) * 1e3,
+        percentile(&latencies, 0.99) * 1e3
+    );
+    println!(
+        "Ed25519 bound on this machine (one core): single {single:.0}/s, batch {batched:.0}/s"
+    );
+    println!(
+        "ratio to the single-core batch bound: {:.1}%  (to the single-verification bound: {:.1}%)",
+        100.0 * tps / batched,
+        100.0 * tps / single
+    );
     Ok(())
 }
 
 /// Submits `txs` in batches, pipelined; returns each transaction's submit-to-commit latency
 /// (seconds) and when the last one committed.
-async fn run_client(client: Client, txs: Vec<Transaction>, batch: usize, bar: Arc<indicatif::ProgressBar>) -> anyhow::Result<(Vec<f64>, Instant)> {
+async fn run_client(
+    client: Client,
+    txs: Vec<Transaction>,
+    batch: usize,
+    bar: Arc<indicatif::ProgressBar>,
+) -> anyhow::Result<(Vec<f64>, Instant)> {
     let mut waiters = Vec::new();
     for chunk in txs.chunks(batch) {
         let submitted = Instant::now();
@@ -140,11 +187,19 @@ async fn run_client(client: Client, txs: Vec<Transaction>, batch: usize, bar: Ar
             match client.submit_batch(chunk).await {
                 Ok(items) => {
                     if let Some(bad) = items.iter().find(|i| i.status != "pending") {
-                        anyhow::bail!("transaction {} refused: {}", bad.index, bad.error.clone().unwrap_or_default());
+                        anyhow::bail!(
+                            "transaction {} refused: {}",
+                            bad.index,
+                            bad.error.clone().unwrap_or_default()
+                        );
                     }
                     break;
                 }
-                Err(ClientError::Problem { status: 429, retry_after, .. }) => {
+                Err(ClientError::Problem {
+                    status: 429,
+                    retry_after,
+                    ..
+                }) => {
                     tokio::time::sleep(Duration::from_millis(retry_after.unwrap_or(1) * 100)).await;
                 }
                 Err(e) => return Err(e.into()),
@@ -156,7 +211,12 @@ async fn run_client(client: Client, txs: Vec<Transaction>, batch: usize, bar: Ar
         let bar = bar.clone();
         waiters.push(tokio::spawn(async move {
             let s = client.wait_for(&last, Duration::from_secs(300)).await?;
-            anyhow::ensure!(s.status == "committed", "transaction {last} ended {}: {:?}", s.status, s.reason);
+            anyhow::ensure!(
+                s.status == "committed",
+                "transaction {last} ended {}: {:?}",
+                s.status,
+                s.reason
+            );
             bar.inc(n as u64);
             Ok::<_, anyhow::Error>((n, submitted.elapsed().as_secs_f64(), Instant::now()))
         }));

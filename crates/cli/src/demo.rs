@@ -31,11 +31,16 @@ pub struct DemoArgs {
 const ORGS: [&str; 4] = ["th-dsi:TH", "ng-naptip:NG", "ph-iacat:PH", "gb-unseen:GB"];
 
 /// Starts a node from `config` on a background thread and waits until its API answers.
-pub fn start_node(config: &std::path::Path, rt: &tokio::runtime::Runtime) -> anyhow::Result<(std::thread::JoinHandle<anyhow::Result<()>>, Client)> {
+pub fn start_node(
+    config: &std::path::Path,
+    rt: &tokio::runtime::Runtime,
+) -> anyhow::Result<(std::thread::JoinHandle<anyhow::Result<()>>, Client)> {
     let cfg = unchain_node::NodeConfig::load(config)?;
     let addr_file = cfg.data_dir.join("api.addr");
     let _ = std::fs::remove_file(&addr_file);
-    let handle = std::thread::Builder::new().name("node".into()).spawn(move || unchain_node::run(cfg))?;
+    let handle = std::thread::Builder::new()
+        .name("node".into())
+        .spawn(move || unchain_node::run(cfg))?;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let client = loop {
         if handle.is_finished() {
@@ -50,7 +55,10 @@ pub fn start_node(config: &std::path::Path, rt: &tokio::runtime::Runtime) -> any
                 break client;
             }
         }
-        anyhow::ensure!(std::time::Instant::now() < deadline, "the node did not answer within 60 s");
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the node did not answer within 60 s"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     Ok((handle, client))
@@ -78,27 +86,51 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let keys: Vec<(String, SigningKey)> = out
         .key_files
         .iter()
-        .map(|(name, path)| Ok((name.clone(), unchain_node::run::load_keys(path)?.signing_key()?)))
+        .map(|(name, path)| {
+            Ok((
+                name.clone(),
+                unchain_node::run::load_keys(path)?.signing_key()?,
+            ))
+        })
         .collect::<anyhow::Result<_>>()?;
-    let seeded = rt.block_on(seed(&client, &keys)).context("seeding the demo chain")?;
+    let seeded = rt
+        .block_on(seed(&client, &keys))
+        .context("seeding the demo chain")?;
     let base = client.base().to_owned();
     println!();
-    println!("Unchain demo chain `unchain-demo` is running: 4 organisations (TH, NG, PH, GB), 1 validator.");
+    println!(
+        "Unchain demo chain `unchain-demo` is running: 4 organisations (TH, NG, PH, GB), 1 validator."
+    );
     println!("Data directory: {}", dir.display());
     println!();
     println!("Open:");
     println!("  {base}/v1/status                 the chain at a glance");
     println!("  {base}/v1/blocks/latest          the latest block");
     println!("  {base}/v1/checkpoint             the signed C2SP checkpoint");
-    println!("  {base}/v1/notary/{}  a document anchored twice", seeded.doc_hash);
-    println!("  {base}/v1/members                the consortium (ke-dci was admitted by a 3-of-4 vote)");
+    println!(
+        "  {base}/v1/notary/{}  a document anchored twice",
+        seeded.doc_hash
+    );
+    println!(
+        "  {base}/v1/members                the consortium (ke-dci was admitted by a 3-of-4 vote)"
+    );
     println!("  {base}/v1/openapi.json           the API");
     println!("  {base}/metrics                   Prometheus metrics");
     println!();
     println!("Try:");
-    println!("  unchain proof {} --node {base} --genesis {} --out bundle.json", seeded.tx_id, dir.join("genesis.json").display());
-    println!("  unchain verify bundle.json --genesis {}", dir.join("genesis.json").display());
-    println!("  unchain tx anchor README.md --key {} --doc-type readme --node {base}", out.key_files[1].1.display());
+    println!(
+        "  unchain proof {} --node {base} --genesis {} --out bundle.json",
+        seeded.tx_id,
+        dir.join("genesis.json").display()
+    );
+    println!(
+        "  unchain verify bundle.json --genesis {}",
+        dir.join("genesis.json").display()
+    );
+    println!(
+        "  unchain tx anchor README.md --key {} --doc-type readme --node {base}",
+        out.key_files[1].1.display()
+    );
     println!();
     if a.exit_after_seed {
         println!("(--exit-after-seed: stopping)");
@@ -118,11 +150,36 @@ struct Seeded {
 
 async fn seed(client: &Client, keys: &[(String, SigningKey)]) -> anyhow::Result<Seeded> {
     let docs = [
-        (0, "report", "labour inspection report, fishing vessel, Songkhla province", "2026-03-14"),
-        (1, "report", "referral summary from a shelter intake", "2026-04-02"),
-        (2, "photo", "photograph of a recruitment advertisement", "2026-05-20"),
-        (3, "contract", "destination employment contract, hospitality sector", "2026-06-11"),
-        (0, "photo", "evidence photograph, seized passports (hash only)", "2026-07-01"),
+        (
+            0,
+            "report",
+            "labour inspection report, fishing vessel, Songkhla province",
+            "2026-03-14",
+        ),
+        (
+            1,
+            "report",
+            "referral summary from a shelter intake",
+            "2026-04-02",
+        ),
+        (
+            2,
+            "photo",
+            "photograph of a recruitment advertisement",
+            "2026-05-20",
+        ),
+        (
+            3,
+            "contract",
+            "destination employment contract, hospitality sector",
+            "2026-06-11",
+        ),
+        (
+            0,
+            "photo",
+            "evidence photograph, seized passports (hash only)",
+            "2026-07-01",
+        ),
     ];
     let mut ids = Vec::new();
     let mut first_hash = None;
@@ -155,11 +212,24 @@ async fn seed(client: &Client, keys: &[(String, SigningKey)]) -> anyhow::Result<
         .build(&keys[0].1, "membership.propose", json!({"change": {"action": "add", "member": member}, "reason": "joins the East Africa referral pilot"}))
         .await?;
     client.submit(&propose).await?;
-    client.wait_for(&propose.id(), Duration::from_secs(30)).await?;
+    client
+        .wait_for(&propose.id(), Duration::from_secs(30))
+        .await?;
     for k in &keys[1..3] {
-        let approve = client.build(&k.1, "membership.approve", json!({"proposal": propose.id().to_string()})).await?;
+        let approve = client
+            .build(
+                &k.1,
+                "membership.approve",
+                json!({"proposal": propose.id().to_string()}),
+            )
+            .await?;
         client.submit(&approve).await?;
-        client.wait_for(&approve.id(), Duration::from_secs(30)).await?;
+        client
+            .wait_for(&approve.id(), Duration::from_secs(30))
+            .await?;
     }
-    Ok(Seeded { doc_hash, tx_id: ids[0].to_string() })
+    Ok(Seeded {
+        doc_hash,
+        tx_id: ids[0].to_string(),
+    })
 }

@@ -21,7 +21,12 @@ struct Cli {
     #[arg(long, global = true)]
     log_json: bool,
     /// Log filter (tracing env-filter syntax), e.g. `debug` or `unchain=debug`. Env: UNCHAIN_LOG.
-    #[arg(long, global = true, env = "UNCHAIN_LOG", default_value = "info,commonware=warn")]
+    #[arg(
+        long,
+        global = true,
+        env = "UNCHAIN_LOG",
+        default_value = "info,commonware=warn"
+    )]
     log: String,
     #[command(subcommand)]
     command: Command,
@@ -59,7 +64,9 @@ fn init_logging(json: bool, filter: &str) {
         eprintln!("warning: log filter {filter:?} is invalid ({e}); using \"info\"");
         tracing_subscriber::EnvFilter::new("info")
     });
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if json {
         builder.json().init();
     } else {
@@ -74,11 +81,21 @@ fn main() -> anyhow::Result<()> {
         Command::Keygen(a) => setup::keygen(a),
         Command::Init(a) => {
             let out = setup::init(a)?;
-            println!("created chain {} in {}", out.genesis.chain_id, out.config_path.parent().map(|p| p.display().to_string()).unwrap_or_default());
+            println!(
+                "created chain {} in {}",
+                out.genesis.chain_id,
+                out.config_path
+                    .parent()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
             for (name, path) in &out.key_files {
                 println!("  key file of {name}: {}", path.display());
             }
-            println!("start the validator with:\n  unchain node --config {}", out.config_path.display());
+            println!(
+                "start the validator with:\n  unchain node --config {}",
+                out.config_path.display()
+            );
             Ok(())
         }
         Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
@@ -91,5 +108,7 @@ fn main() -> anyhow::Result<()> {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }

@@ -22,12 +22,16 @@ pub struct KeygenArgs {
 /// Writes `keys` to `path`, readable only by its owner.
 pub fn write_key_file(path: &Path, keys: &KeyFile) -> anyhow::Result<()> {
     if path.exists() {
-        bail!("{} already exists; refusing to overwrite a key file", path.display());
+        bail!(
+            "{} already exists; refusing to overwrite a key file",
+            path.display()
+        );
     }
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }
-    std::fs::write(path, serde_json::to_vec_pretty(keys)?).with_context(|| format!("writing {}", path.display()))?;
+    std::fs::write(path, serde_json::to_vec_pretty(keys)?)
+        .with_context(|| format!("writing {}", path.display()))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -42,7 +46,10 @@ pub fn keygen(a: KeygenArgs) -> anyhow::Result<()> {
     write_key_file(&a.out, &keys)?;
     println!("wrote {} (keep it secret)", a.out.display());
     println!("signing key:    {}", keys.signing_key()?.public_key());
-    println!("encryption key: {}", keys.encryption_key()?.public_key().to_hex());
+    println!(
+        "encryption key: {}",
+        keys.encryption_key()?.public_key().to_hex()
+    );
     Ok(())
 }
 
@@ -81,7 +88,10 @@ pub struct InitOutput {
 pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
     let dir = &a.dir;
     if dir.join("genesis.json").exists() {
-        bail!("{} already holds a chain (genesis.json exists)", dir.display());
+        bail!(
+            "{} already holds a chain (genesis.json exists)",
+            dir.display()
+        );
     }
     std::fs::create_dir_all(dir.join("keys"))?;
     let mut members = Vec::new();
@@ -119,11 +129,26 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         members,
     };
     genesis.check().map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(dir.join("genesis.json"), serde_json::to_vec_pretty(&genesis)?)?;
-    let mut cfg = NodeConfig::new("data".into(), "genesis.json".into(), key_files[0].1.strip_prefix(dir).expect("under dir").to_path_buf());
+    std::fs::write(
+        dir.join("genesis.json"),
+        serde_json::to_vec_pretty(&genesis)?,
+    )?;
+    let mut cfg = NodeConfig::new(
+        "data".into(),
+        "genesis.json".into(),
+        key_files[0]
+            .1
+            .strip_prefix(dir)
+            .expect("under dir")
+            .to_path_buf(),
+    );
     cfg.api_listen = a.api;
     cfg.p2p_listen = a.p2p;
     let config_path = dir.join("node.toml");
     std::fs::write(&config_path, cfg.to_toml())?;
-    Ok(InitOutput { config_path, genesis, key_files })
+    Ok(InitOutput {
+        config_path,
+        genesis,
+        key_files,
+    })
 }

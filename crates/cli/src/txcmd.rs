@@ -65,8 +65,17 @@ fn print_json<T: serde::Serialize>(v: &T) -> anyhow::Result<()> {
 /// Runs a `tx` subcommand.
 pub async fn tx(cmd: TxCommand) -> anyhow::Result<()> {
     match cmd {
-        TxCommand::Anchor { file, key, doc_type, description, date, node, no_wait } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        TxCommand::Anchor {
+            file,
+            key,
+            doc_type,
+            description,
+            date,
+            node,
+            no_wait,
+        } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let hash = Hash32(Sha256::digest(&bytes).into());
             let keys = unchain_node::run::load_keys(&key)?;
             let client = Client::new(&node);
@@ -77,7 +86,9 @@ pub async fn tx(cmd: TxCommand) -> anyhow::Result<()> {
             if let Some(d) = date {
                 body["document_date"] = d.into();
             }
-            let tx = client.build(&keys.signing_key()?, "notary.anchor", body).await?;
+            let tx = client
+                .build(&keys.signing_key()?, "notary.anchor", body)
+                .await?;
             let resp = client.submit(&tx).await?;
             eprintln!("submitted {} (document sha256 {hash})", resp.id);
             if no_wait {
@@ -86,18 +97,27 @@ pub async fn tx(cmd: TxCommand) -> anyhow::Result<()> {
             let status = client.wait_for(&tx.id(), Duration::from_secs(60)).await?;
             print_json(&status)?;
             if status.status == "rejected" {
-                bail!("transaction rejected: {}", status.reason.unwrap_or_default());
+                bail!(
+                    "transaction rejected: {}",
+                    status.reason.unwrap_or_default()
+                );
             }
             Ok(())
         }
         TxCommand::Submit { file, node } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let tx = unchain_types::Transaction::parse(&bytes).with_context(|| format!("{} is not a signed transaction", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let tx = unchain_types::Transaction::parse(&bytes)
+                .with_context(|| format!("{} is not a signed transaction", file.display()))?;
             print_json(&Client::new(&node).submit(&tx).await?)
         }
         TxCommand::Status { id, wait, node } => {
             let id = TxId::from_hex(&id).with_context(|| format!("transaction id {id:?}"))?;
-            print_json(&Client::new(&node).tx_status(&id, Duration::from_secs(wait)).await?)
+            print_json(
+                &Client::new(&node)
+                    .tx_status(&id, Duration::from_secs(wait))
+                    .await?,
+            )
         }
     }
 }
@@ -123,7 +143,8 @@ pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
     let id = TxId::from_hex(&a.id).with_context(|| format!("transaction id {:?}", a.id))?;
     let bundle = Client::new(&a.node).proof(&id).await?;
     if let Some(out) = &a.out {
-        std::fs::write(out, serde_json::to_vec_pretty(&bundle)?).with_context(|| format!("writing {}", out.display()))?;
+        std::fs::write(out, serde_json::to_vec_pretty(&bundle)?)
+            .with_context(|| format!("writing {}", out.display()))?;
         eprintln!("saved proof bundle to {}", out.display());
     }
     report(&bundle, a.genesis.as_deref())
@@ -142,8 +163,10 @@ pub struct VerifyArgs {
 
 /// `unchain verify`: no network.
 pub fn verify(a: VerifyArgs) -> anyhow::Result<()> {
-    let text = std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
-    let bundle: ProofBundle = serde_json::from_slice(&text).with_context(|| format!("{} is not a proof bundle", a.bundle.display()))?;
+    let text =
+        std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
+    let bundle: ProofBundle = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a proof bundle", a.bundle.display()))?;
     report(&bundle, a.genesis.as_deref())
 }
 
@@ -162,10 +185,23 @@ fn report(bundle: &ProofBundle, genesis: Option<&std::path::Path>) -> anyhow::Re
     let quorum = trusted.len() * 2 / 3 + 1;
     let v = verify_bundle(bundle, &trusted, quorum).context("VERIFICATION FAILED")?;
     println!("VERIFIED");
-    println!("  transaction  {} ({}, nonce {}, kind {})", v.tx.id(), v.tx.sender(), v.tx.nonce(), v.tx.kind());
-    println!("  log          {} leaf {} of {}", bundle.log_origin, v.leaf_index, v.tree_size);
+    println!(
+        "  transaction  {} ({}, nonce {}, kind {})",
+        v.tx.id(),
+        v.tx.sender(),
+        v.tx.nonce(),
+        v.tx.kind()
+    );
+    println!(
+        "  log          {} leaf {} of {}",
+        bundle.log_origin, v.leaf_index, v.tree_size
+    );
     println!("  root         {}", v.root);
-    println!("  signed by    {} (quorum {quorum} of {})", v.signers.join(", "), trusted.len());
+    println!(
+        "  signed by    {} (quorum {quorum} of {})",
+        v.signers.join(", "),
+        trusted.len()
+    );
     println!("  trusting     {source}");
     Ok(())
 }

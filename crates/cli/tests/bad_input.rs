@@ -9,13 +9,21 @@ use unchain_types::{Hash32, MAX_TX_BYTES};
 
 async fn problem(resp: reqwest::Response, want_status: u16, want_in_detail: &str) -> Value {
     let status = resp.status().as_u16();
-    let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let ctype = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let body: Value = resp.json().await.expect("problem body is JSON");
     assert_eq!(status, want_status, "body: {body}");
     assert_eq!(ctype, "application/problem+json", "body: {body}");
     assert_eq!(body["status"], want_status);
     let detail = body["detail"].as_str().expect("detail");
-    assert!(detail.contains(want_in_detail), "expected {want_in_detail:?} in {detail:?}");
+    assert!(
+        detail.contains(want_in_detail),
+        "expected {want_in_detail:?} in {detail:?}"
+    );
     body
 }
 
@@ -27,69 +35,280 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     let base = client.base().to_owned();
     let http = reqwest::Client::new();
     let th = chain.key("th-dsi");
-    let ok = chain.tx(&th, 1, "notary.anchor", json!({"hash": Hash32::digest(b"x").to_hex(), "doc_type": "report"}));
+    let ok = chain.tx(
+        &th,
+        1,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"x").to_hex(), "doc_type": "report"}),
+    );
     client.submit(&ok).await.expect("submit");
-    client.wait_for(&ok.id(), std::time::Duration::from_secs(30)).await.expect("commit");
+    client
+        .wait_for(&ok.id(), std::time::Duration::from_secs(30))
+        .await
+        .expect("commit");
     let before = client.status().await.expect("status");
-    let post = |body: Vec<u8>| http.post(format!("{base}/v1/transactions")).header("content-type", "application/json").body(body).send();
+    let post = |body: Vec<u8>| {
+        http.post(format!("{base}/v1/transactions"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
 
     // Malformed JSON.
-    problem(post(b"{\"v\":1,".to_vec()).await.expect("post"), 400, "not a JSON object").await;
+    problem(
+        post(b"{\"v\":1,".to_vec()).await.expect("post"),
+        400,
+        "not a JSON object",
+    )
+    .await;
     // Wrong types.
     let mut v: Value = serde_json::from_slice(ok.leaf_bytes()).expect("json");
     v["nonce"] = json!("two");
-    let p = problem(post(v.to_string().into_bytes()).await.expect("post"), 400, "must be a positive integer").await;
+    let p = problem(
+        post(v.to_string().into_bytes()).await.expect("post"),
+        400,
+        "must be a positive integer",
+    )
+    .await;
     assert_eq!(p["field"], "nonce");
     // Bad signature: a valid shape, signed by someone else.
-    let mut forged: Value = serde_json::from_slice(chain.tx(&chain.key("ng-naptip"), 1, "notary.anchor", json!({"hash": Hash32::digest(b"y").to_hex(), "doc_type": "report"})).leaf_bytes()).expect("json");
+    let mut forged: Value = serde_json::from_slice(
+        chain
+            .tx(
+                &chain.key("ng-naptip"),
+                1,
+                "notary.anchor",
+                json!({"hash": Hash32::digest(b"y").to_hex(), "doc_type": "report"}),
+            )
+            .leaf_bytes(),
+    )
+    .expect("json");
     forged["sender"] = json!(th.public_key().to_hex());
-    let p = problem(post(forged.to_string().into_bytes()).await.expect("post"), 400, "does not verify").await;
+    let p = problem(
+        post(forged.to_string().into_bytes()).await.expect("post"),
+        400,
+        "does not verify",
+    )
+    .await;
     assert_eq!(p["field"], "signature");
     // Replayed nonce (a new transaction reusing nonce 1).
-    let replay = chain.tx(&th, 1, "notary.anchor", json!({"hash": Hash32::digest(b"z").to_hex(), "doc_type": "report"}));
-    let p = problem(post(replay.leaf_bytes().to_vec()).await.expect("post"), 409, "nonce 1 already used by sender th-dsi; next is 2").await;
+    let replay = chain.tx(
+        &th,
+        1,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"z").to_hex(), "doc_type": "report"}),
+    );
+    let p = problem(
+        post(replay.leaf_bytes().to_vec()).await.expect("post"),
+        409,
+        "nonce 1 already used by sender th-dsi; next is 2",
+    )
+    .await;
     assert_eq!(p["field"], "nonce");
     // Nonce ahead.
-    let ahead = chain.tx(&th, 5, "notary.anchor", json!({"hash": Hash32::digest(b"w").to_hex(), "doc_type": "report"}));
-    problem(post(ahead.leaf_bytes().to_vec()).await.expect("post"), 400, "is ahead; next is 2").await;
+    let ahead = chain.tx(
+        &th,
+        5,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"w").to_hex(), "doc_type": "report"}),
+    );
+    problem(
+        post(ahead.leaf_bytes().to_vec()).await.expect("post"),
+        400,
+        "is ahead; next is 2",
+    )
+    .await;
     // Oversize body.
-    problem(post(vec![b' '; MAX_TX_BYTES + 1]).await.expect("post"), 413, "limit is").await;
+    problem(
+        post(vec![b' '; MAX_TX_BYTES + 1]).await.expect("post"),
+        413,
+        "limit is",
+    )
+    .await;
     // Unknown kind.
     let unknown = chain.tx(&th, 2, "notary.shred", json!({}));
-    let p = problem(post(unknown.leaf_bytes().to_vec()).await.expect("post"), 400, "unknown kind \"notary.shred\"").await;
+    let p = problem(
+        post(unknown.leaf_bytes().to_vec()).await.expect("post"),
+        400,
+        "unknown kind \"notary.shred\"",
+    )
+    .await;
     assert_eq!(p["field"], "kind");
     // Body not matching the kind's schema.
-    let bad_body = chain.tx(&th, 2, "notary.anchor", json!({"hash": "nothex", "doc_type": "report"}));
-    let p = problem(post(bad_body.leaf_bytes().to_vec()).await.expect("post"), 400, "body.hash").await;
+    let bad_body = chain.tx(
+        &th,
+        2,
+        "notary.anchor",
+        json!({"hash": "nothex", "doc_type": "report"}),
+    );
+    let p = problem(
+        post(bad_body.leaf_bytes().to_vec()).await.expect("post"),
+        400,
+        "body.hash",
+    )
+    .await;
     assert_eq!(p["field"], "body.hash");
     // Wrong chain.
     let mut other = ok.clone();
     let _ = &mut other;
-    let wrong_chain = unchain_types::UnsignedTransaction { chain_id: "another-chain".into(), sender: th.public_key(), nonce: 2, kind: "notary.anchor".into(), body: json!({"hash": Hash32::digest(b"v").to_hex(), "doc_type": "r"}) }.sign(&th).expect("sign");
-    problem(post(wrong_chain.leaf_bytes().to_vec()).await.expect("post"), 400, "another-chain").await;
+    let wrong_chain = unchain_types::UnsignedTransaction {
+        chain_id: "another-chain".into(),
+        sender: th.public_key(),
+        nonce: 2,
+        kind: "notary.anchor".into(),
+        body: json!({"hash": Hash32::digest(b"v").to_hex(), "doc_type": "r"}),
+    }
+    .sign(&th)
+    .expect("sign");
+    problem(
+        post(wrong_chain.leaf_bytes().to_vec()).await.expect("post"),
+        400,
+        "another-chain",
+    )
+    .await;
     // A role the sender lacks (ng-naptip has governance and notary, not cases... use membership with a non-governance key).
     let stranger = unchain_types::SigningKey::from_seed([42; 32]);
-    let not_member = chain.tx(&stranger, 1, "notary.anchor", json!({"hash": Hash32::digest(b"u").to_hex(), "doc_type": "r"}));
-    problem(post(not_member.leaf_bytes().to_vec()).await.expect("post"), 403, "is not a member").await;
+    let not_member = chain.tx(
+        &stranger,
+        1,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"u").to_hex(), "doc_type": "r"}),
+    );
+    problem(
+        post(not_member.leaf_bytes().to_vec()).await.expect("post"),
+        403,
+        "is not a member",
+    )
+    .await;
 
     // Batch endpoint: not an array.
-    problem(http.post(format!("{base}/v1/transactions/batch")).body("{}").send().await.expect("post"), 400, "JSON array").await;
+    problem(
+        http.post(format!("{base}/v1/transactions/batch"))
+            .body("{}")
+            .send()
+            .await
+            .expect("post"),
+        400,
+        "JSON array",
+    )
+    .await;
     // Query endpoints.
-    problem(http.get(format!("{base}/v1/transactions/zz")).send().await.expect("get"), 400, "transaction id").await;
-    problem(http.get(format!("{base}/v1/transactions/{}", Hash32::digest(b"none"))).send().await.expect("get"), 404, "neither waiting").await;
-    problem(http.get(format!("{base}/v1/blocks/minus-one")).send().await.expect("get"), 400, "not a non-negative integer").await;
-    problem(http.get(format!("{base}/v1/blocks/999999999")).send().await.expect("get"), 404, "no block at height").await;
-    problem(http.get(format!("{base}/v1/proofs/inclusion")).send().await.expect("get"), 400, "exactly one of").await;
-    problem(http.get(format!("{base}/v1/proofs/inclusion?index=99999")).send().await.expect("get"), 404, "not in the log").await;
-    problem(http.get(format!("{base}/v1/proofs/consistency?old=5&new=2")).send().await.expect("get"), 400, "need old").await;
-    problem(http.get(format!("{base}/v1/notary/xyz")).send().await.expect("get"), 400, "hash").await;
-    problem(http.get(format!("{base}/v1/notary/{}", Hash32::digest(b"never"))).send().await.expect("get"), 404, "no document").await;
-    problem(http.get(format!("{base}/v1/accounts/abc")).send().await.expect("get"), 400, "public key").await;
-    problem(http.get(format!("{base}/v1/nowhere")).send().await.expect("get"), 404, "no such route").await;
+    problem(
+        http.get(format!("{base}/v1/transactions/zz"))
+            .send()
+            .await
+            .expect("get"),
+        400,
+        "transaction id",
+    )
+    .await;
+    problem(
+        http.get(format!(
+            "{base}/v1/transactions/{}",
+            Hash32::digest(b"none")
+        ))
+        .send()
+        .await
+        .expect("get"),
+        404,
+        "neither waiting",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/blocks/minus-one"))
+            .send()
+            .await
+            .expect("get"),
+        400,
+        "not a non-negative integer",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/blocks/999999999"))
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "no block at height",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/proofs/inclusion"))
+            .send()
+            .await
+            .expect("get"),
+        400,
+        "exactly one of",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/proofs/inclusion?index=99999"))
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "not in the log",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/proofs/consistency?old=5&new=2"))
+            .send()
+            .await
+            .expect("get"),
+        400,
+        "need old",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/notary/xyz"))
+            .send()
+            .await
+            .expect("get"),
+        400,
+        "hash",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/notary/{}", Hash32::digest(b"never")))
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "no document",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/accounts/abc"))
+            .send()
+            .await
+            .expect("get"),
+        400,
+        "public key",
+    )
+    .await;
+    problem(
+        http.get(format!("{base}/v1/nowhere"))
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "no such route",
+    )
+    .await;
 
     // Nothing changed: same log, same nonce expectations, empty mempool.
     let after = client.status().await.expect("status");
-    assert_eq!((after.log_size, after.log_root.clone()), (before.log_size, before.log_root.clone()));
+    assert_eq!(
+        (after.log_size, after.log_root.clone()),
+        (before.log_size, before.log_root.clone())
+    );
     assert_eq!(after.mempool_txs, 0);
-    assert_eq!(client.account(&th.public_key()).await.expect("account").next_nonce, 2);
+    assert_eq!(
+        client
+            .account(&th.public_key())
+            .await
+            .expect("account")
+            .next_nonce,
+        2
+    );
 }

@@ -33,7 +33,9 @@ async fn kill_dash_nine_loses_nothing_acknowledged() {
                     Ok(s) if s.status == "committed" => {
                         for tx in chunk {
                             match client.tx_status(&tx.id(), Duration::ZERO).await {
-                                Ok(s) if s.status == "committed" => committed.push((tx.id(), s.log_index.expect("index"))),
+                                Ok(s) if s.status == "committed" => {
+                                    committed.push((tx.id(), s.log_index.expect("index")))
+                                }
                                 _ => return committed,
                             }
                         }
@@ -51,36 +53,86 @@ async fn kill_dash_nine_loses_nothing_acknowledged() {
         if s.log_size >= 100 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the stream did not commit 100 transactions");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the stream did not commit 100 transactions"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let checkpoint_before = client.checkpoint().await.expect("checkpoint");
     node.kill_9();
     let acknowledged = streamer.await.expect("streamer");
-    assert!(acknowledged.len() >= 20, "only {} acknowledged before the kill", acknowledged.len());
+    assert!(
+        acknowledged.len() >= 20,
+        "only {} acknowledged before the kill",
+        acknowledged.len()
+    );
 
     let restarted = chain.start().await;
     let client = restarted.client();
     for (id, index) in &acknowledged {
-        let s = client.tx_status(id, Duration::ZERO).await.expect("status after restart");
-        assert_eq!((s.status.as_str(), s.log_index), ("committed", Some(*index)), "tx {id} lost or moved");
+        let s = client
+            .tx_status(id, Duration::ZERO)
+            .await
+            .expect("status after restart");
+        assert_eq!(
+            (s.status.as_str(), s.log_index),
+            ("committed", Some(*index)),
+            "tx {id} lost or moved"
+        );
     }
     // The log the node had signed before the crash is a prefix of the log after it.
     let note = unchain_log::SignedNote::parse(&checkpoint_before).expect("note");
     let cp = unchain_log::Checkpoint::parse_body(&note.body).expect("checkpoint");
-    let view: serde_json::Value = reqwest::get(format!("{}/v1/proofs/consistency?old={}", client.base(), cp.size))
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
-    assert_eq!(view["old_root"].as_str().expect("root"), cp.root.to_hex(), "the log root at the pre-crash size changed");
-    let proof: Vec<Hash32> = view["proof"].as_array().expect("proof").iter().map(|h| Hash32::from_hex(h.as_str().expect("str")).expect("hex")).collect();
+    let view: serde_json::Value = reqwest::get(format!(
+        "{}/v1/proofs/consistency?old={}",
+        client.base(),
+        cp.size
+    ))
+    .await
+    .expect("get")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(
+        view["old_root"].as_str().expect("root"),
+        cp.root.to_hex(),
+        "the log root at the pre-crash size changed"
+    );
+    let proof: Vec<Hash32> = view["proof"]
+        .as_array()
+        .expect("proof")
+        .iter()
+        .map(|h| Hash32::from_hex(h.as_str().expect("str")).expect("hex"))
+        .collect();
     let new_root = Hash32::from_hex(view["new_root"].as_str().expect("root")).expect("hex");
-    unchain_log::verify_consistency(cp.size, view["new_size"].as_u64().expect("size"), &cp.root, &new_root, &proof).expect("consistent");
+    unchain_log::verify_consistency(
+        cp.size,
+        view["new_size"].as_u64().expect("size"),
+        &cp.root,
+        &new_root,
+        &proof,
+    )
+    .expect("consistent");
     // And the chain keeps going.
-    let next = client.account(&key.public_key()).await.expect("account").next_nonce;
-    let tx = chain.tx(&key, next, "notary.anchor", json!({"hash": Hash32::digest(b"after").to_hex(), "doc_type": "report"}));
+    let next = client
+        .account(&key.public_key())
+        .await
+        .expect("account")
+        .next_nonce;
+    let tx = chain.tx(
+        &key,
+        next,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"after").to_hex(), "doc_type": "report"}),
+    );
     client.submit(&tx).await.expect("submit after restart");
-    assert_eq!(client.wait_for(&tx.id(), Duration::from_secs(30)).await.expect("status").status, "committed");
+    assert_eq!(
+        client
+            .wait_for(&tx.id(), Duration::from_secs(30))
+            .await
+            .expect("status")
+            .status,
+        "committed"
+    );
 }

@@ -18,11 +18,19 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     // Rust-signed anchors from two organisations.
     let th = chain.key("th-dsi");
     let ng = chain.key("ng-naptip");
-    let a = chain.tx(&th, 1, "notary.anchor", json!({"hash": Hash32::digest(b"report").to_hex(), "doc_type": "report"}));
+    let a = chain.tx(
+        &th,
+        1,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"report").to_hex(), "doc_type": "report"}),
+    );
     let b = chain.tx(&ng, 1, "notary.anchor", json!({"hash": Hash32::digest(b"photo").to_hex(), "doc_type": "photo", "description": "ad screenshot"}));
     for tx in [&a, &b] {
         let r = client.submit(tx).await.expect("submit");
-        assert_eq!((r.id.as_str(), r.status.as_str()), (tx.id().to_string().as_str(), "pending"));
+        assert_eq!(
+            (r.id.as_str(), r.status.as_str()),
+            (tx.id().to_string().as_str(), "pending")
+        );
     }
 
     // A transaction built and signed by Python (PyNaCl), with non-ASCII text to exercise JCS.
@@ -32,7 +40,11 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
         .arg(json!({"hash": Hash32::digest(b"py").to_hex(), "doc_type": "report", "description": "informe de inspección — ตรวจแรงงาน 😀"}).to_string())
         .output()
         .expect("run python");
-    assert!(out.status.success(), "python signer failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "python signer failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let py = Transaction::parse(&out.stdout).expect("python produced a well-formed transaction");
     let raw = reqwest::Client::new()
         .post(format!("{}/v1/transactions", client.base()))
@@ -40,10 +52,18 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
         .send()
         .await
         .expect("post");
-    assert_eq!(raw.status(), 202, "node refused the Python transaction: {}", raw.text().await.unwrap_or_default());
+    assert_eq!(
+        raw.status(),
+        202,
+        "node refused the Python transaction: {}",
+        raw.text().await.unwrap_or_default()
+    );
 
     for tx in [&a, &b, &py] {
-        let s = client.wait_for(&tx.id(), Duration::from_secs(30)).await.expect("status");
+        let s = client
+            .wait_for(&tx.id(), Duration::from_secs(30))
+            .await
+            .expect("status");
         assert_eq!(s.status, "committed", "{s:?}");
     }
 
@@ -52,9 +72,19 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     assert_eq!(bundle.leaf.as_bytes(), py.leaf_bytes());
     let path = chain.dir.path().join("bundle.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&bundle).expect("json")).expect("write");
-    let verify = Command::new(bin()).arg("verify").arg(&path).arg("--genesis").arg(chain.genesis()).output().expect("verify");
+    let verify = Command::new(bin())
+        .arg("verify")
+        .arg(&path)
+        .arg("--genesis")
+        .arg(chain.genesis())
+        .output()
+        .expect("verify");
     let stdout = String::from_utf8_lossy(&verify.stdout);
-    assert!(verify.status.success() && stdout.contains("VERIFIED"), "verify failed: {stdout} {}", String::from_utf8_lossy(&verify.stderr));
+    assert!(
+        verify.status.success() && stdout.contains("VERIFIED"),
+        "verify failed: {stdout} {}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
     assert!(stdout.contains(&py.id().to_string()));
 
     // The same bundle with one byte of the transaction changed does not verify.
@@ -62,7 +92,13 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     tampered.leaf = tampered.leaf.replacen("\"nonce\":2", "\"nonce\":3", 1);
     assert_ne!(tampered.leaf, bundle.leaf);
     std::fs::write(&path, serde_json::to_vec_pretty(&tampered).expect("json")).expect("write");
-    let verify = Command::new(bin()).arg("verify").arg(&path).arg("--genesis").arg(chain.genesis()).output().expect("verify");
+    let verify = Command::new(bin())
+        .arg("verify")
+        .arg(&path)
+        .arg("--genesis")
+        .arg(chain.genesis())
+        .output()
+        .expect("verify");
     assert!(!verify.status.success(), "a tampered bundle verified");
     assert!(String::from_utf8_lossy(&verify.stderr).contains("VERIFICATION FAILED"));
 
@@ -73,8 +109,15 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
         .arg(chain.genesis())
         .output()
         .expect("proof");
-    assert!(proof.status.success(), "{}", String::from_utf8_lossy(&proof.stderr));
-    let found = client.notary(&Hash32::digest(b"photo")).await.expect("lookup");
+    assert!(
+        proof.status.success(),
+        "{}",
+        String::from_utf8_lossy(&proof.stderr)
+    );
+    let found = client
+        .notary(&Hash32::digest(b"photo"))
+        .await
+        .expect("lookup");
     assert_eq!(found.anchors.len(), 1);
     assert_eq!(found.anchors[0].anchor["anchored_by"], "ng-naptip");
     assert_eq!(found.anchors[0].proof.leaf.as_bytes(), b.leaf_bytes());
@@ -86,14 +129,47 @@ async fn openapi_metrics_and_health_are_served() {
     let node = chain.start().await;
     let base = node.client().base().to_owned();
     let http = reqwest::Client::new();
-    let doc: serde_json::Value = http.get(format!("{base}/v1/openapi.json")).send().await.expect("get").json().await.expect("json");
-    assert!(doc["openapi"].as_str().expect("version").starts_with("3.1"), "{}", doc["openapi"]);
-    for path in ["/v1/transactions", "/v1/proofs/inclusion", "/v1/notary/{hash}", "/v1/checkpoint"] {
+    let doc: serde_json::Value = http
+        .get(format!("{base}/v1/openapi.json"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        doc["openapi"].as_str().expect("version").starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    for path in [
+        "/v1/transactions",
+        "/v1/proofs/inclusion",
+        "/v1/notary/{hash}",
+        "/v1/checkpoint",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
-    let metrics = http.get(format!("{base}/metrics")).send().await.expect("get").text().await.expect("text");
-    assert!(metrics.contains("height"), "metrics lack the height gauge: {metrics:.400}");
-    assert_eq!(http.get(format!("{base}/healthz")).send().await.expect("get").status(), 200);
+    let metrics = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains("height"),
+        "metrics lack the height gauge: {metrics:.400}"
+    );
+    assert_eq!(
+        http.get(format!("{base}/healthz"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
     let cp = node.client().checkpoint().await.expect("checkpoint");
     assert!(cp.starts_with("unchain/e2e-chain\n"), "{cp}");
 }

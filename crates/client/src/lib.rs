@@ -73,27 +73,52 @@ impl Client {
         &self.base
     }
 
-    async fn decode<T: DeserializeOwned>(url: String, resp: reqwest::Response) -> Result<T, ClientError> {
+    async fn decode<T: DeserializeOwned>(
+        url: String,
+        resp: reqwest::Response,
+    ) -> Result<T, ClientError> {
         let status = resp.status();
         let retry_after = resp
             .headers()
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok());
-        let bytes = resp.bytes().await.map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|source| ClientError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
         if !status.is_success() {
             let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
                 .ok()
                 .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
                 .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
-            return Err(ClientError::Problem { url, status: status.as_u16(), detail, retry_after });
+            return Err(ClientError::Problem {
+                url,
+                status: status.as_u16(),
+                detail,
+                retry_after,
+            });
         }
-        serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected { url, reason: e.to_string() })
+        serde_json::from_slice(&bytes).map_err(|e| ClientError::Unexpected {
+            url,
+            reason: e.to_string(),
+        })
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base);
-        let resp = self.http.get(&url).send().await.map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|source| ClientError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
         Self::decode(url, resp).await
     }
 
@@ -106,7 +131,10 @@ impl Client {
             .body(body)
             .send()
             .await
-            .map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+            .map_err(|source| ClientError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
         Self::decode(url, resp).await
     }
 
@@ -116,12 +144,20 @@ impl Client {
     }
 
     /// The account of `key`: its next nonce.
-    pub async fn account(&self, key: &unchain_types::PublicKey) -> Result<AccountView, ClientError> {
+    pub async fn account(
+        &self,
+        key: &unchain_types::PublicKey,
+    ) -> Result<AccountView, ClientError> {
         self.get(&format!("/v1/accounts/{key}")).await
     }
 
     /// Builds and signs a transaction of `kind` with the next nonce of `key`'s account.
-    pub async fn build(&self, key: &SigningKey, kind: &str, body: serde_json::Value) -> Result<Transaction, ClientError> {
+    pub async fn build(
+        &self,
+        key: &SigningKey,
+        kind: &str,
+        body: serde_json::Value,
+    ) -> Result<Transaction, ClientError> {
         let status = self.status().await?;
         let account = self.account(&key.public_key()).await?;
         Ok(UnsignedTransaction {
@@ -136,12 +172,14 @@ impl Client {
 
     /// Submits one transaction.
     pub async fn submit(&self, tx: &Transaction) -> Result<SubmitResponse, ClientError> {
-        self.post("/v1/transactions", tx.leaf_bytes().to_vec()).await
+        self.post("/v1/transactions", tx.leaf_bytes().to_vec())
+            .await
     }
 
     /// Submits many transactions in one request.
     pub async fn submit_batch(&self, txs: &[Transaction]) -> Result<Vec<BatchItem>, ClientError> {
-        let mut body = Vec::with_capacity(txs.iter().map(|t| t.leaf_bytes().len() + 1).sum::<usize>() + 2);
+        let mut body =
+            Vec::with_capacity(txs.iter().map(|t| t.leaf_bytes().len() + 1).sum::<usize>() + 2);
         body.push(b'[');
         for (i, t) in txs.iter().enumerate() {
             if i > 0 {
@@ -155,15 +193,25 @@ impl Client {
 
     /// A transaction's status, waiting up to `wait` for it to reach a block.
     pub async fn tx_status(&self, id: &TxId, wait: Duration) -> Result<TxStatusView, ClientError> {
-        self.get(&format!("/v1/transactions/{id}?wait_ms={}", wait.as_millis())).await
+        self.get(&format!(
+            "/v1/transactions/{id}?wait_ms={}",
+            wait.as_millis()
+        ))
+        .await
     }
 
     /// Waits until `id` is committed or rejected, or `timeout` passes.
-    pub async fn wait_for(&self, id: &TxId, timeout: Duration) -> Result<TxStatusView, ClientError> {
+    pub async fn wait_for(
+        &self,
+        id: &TxId,
+        timeout: Duration,
+    ) -> Result<TxStatusView, ClientError> {
         let deadline = std::time::Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let s = self.tx_status(id, left.min(Duration::from_secs(10))).await?;
+            let s = self
+                .tx_status(id, left.min(Duration::from_secs(10)))
+                .await?;
             if s.status != "pending" || left.is_zero() {
                 return Ok(s);
             }
@@ -188,10 +236,25 @@ impl Client {
     /// The latest signed checkpoint (note text).
     pub async fn checkpoint(&self) -> Result<String, ClientError> {
         let url = format!("{}/v1/checkpoint", self.base);
-        let resp = self.http.get(&url).send().await.map_err(|source| ClientError::Unreachable { url: url.clone(), source })?;
+        let resp = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|source| ClientError::Unreachable {
+                url: url.clone(),
+                source,
+            })?;
         if !resp.status().is_success() {
-            return Err(ClientError::Problem { url, status: resp.status().as_u16(), detail: "no checkpoint".into(), retry_after: None });
+            return Err(ClientError::Problem {
+                url,
+                status: resp.status().as_u16(),
+                detail: "no checkpoint".into(),
+                retry_after: None,
+            });
         }
-        resp.text().await.map_err(|source| ClientError::Unreachable { url, source })
+        resp.text()
+            .await
+            .map_err(|source| ClientError::Unreachable { url, source })
     }
 }

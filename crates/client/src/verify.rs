@@ -51,7 +51,11 @@ pub enum BundleError {
 }
 
 /// Verifies `bundle` against `trusted` validator keys, requiring `quorum` valid signatures.
-pub fn verify_bundle(bundle: &ProofBundle, trusted: &[NoteVerifier], quorum: usize) -> Result<VerifiedBundle, BundleError> {
+pub fn verify_bundle(
+    bundle: &ProofBundle,
+    trusted: &[NoteVerifier],
+    quorum: usize,
+) -> Result<VerifiedBundle, BundleError> {
     let note = SignedNote::parse(&bundle.checkpoint)?;
     let signers = note.valid_signers(trusted);
     let cp = note.verify_checkpoint(trusted, quorum)?;
@@ -64,20 +68,42 @@ pub fn verify_bundle(bundle: &ProofBundle, trusted: &[NoteVerifier], quorum: usi
     let leaf = bundle.leaf.as_bytes();
     let tx = Transaction::parse(leaf).map_err(|e| BundleError::Transaction(e.to_string()))?;
     if tx.leaf_bytes() != leaf {
-        return Err(BundleError::Transaction("leaf is not in canonical (JCS) form".into()));
+        return Err(BundleError::Transaction(
+            "leaf is not in canonical (JCS) form".into(),
+        ));
     }
-    tx.verify_signature().map_err(|e| BundleError::Transaction(e.to_string()))?;
+    tx.verify_signature()
+        .map_err(|e| BundleError::Transaction(e.to_string()))?;
     if tx.chain_id() != bundle.chain_id {
-        return Err(BundleError::Transaction(format!("transaction is for chain {}, bundle for {}", tx.chain_id(), bundle.chain_id)));
+        return Err(BundleError::Transaction(format!(
+            "transaction is for chain {}, bundle for {}",
+            tx.chain_id(),
+            bundle.chain_id
+        )));
     }
     let proof = bundle
         .proof
         .iter()
         .map(|h| Hash32::from_hex(h))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| BundleError::Field { field: "proof", reason: e.to_string() })?;
-    verify_inclusion(&hash_leaf(leaf), bundle.leaf_index, cp.size, &proof, &cp.root)?;
-    Ok(VerifiedBundle { tx, leaf_index: bundle.leaf_index, tree_size: cp.size, root: cp.root, signers })
+        .map_err(|e| BundleError::Field {
+            field: "proof",
+            reason: e.to_string(),
+        })?;
+    verify_inclusion(
+        &hash_leaf(leaf),
+        bundle.leaf_index,
+        cp.size,
+        &proof,
+        &cp.root,
+    )?;
+    Ok(VerifiedBundle {
+        tx,
+        leaf_index: bundle.leaf_index,
+        tree_size: cp.size,
+        root: cp.root,
+        signers,
+    })
 }
 
 /// The validator keys a bundle carries (to use only when no trusted genesis is at hand).
@@ -88,7 +114,10 @@ pub fn bundle_validators(bundle: &ProofBundle) -> Result<Vec<NoteVerifier>, Bund
         .map(|v| {
             Ok(NoteVerifier {
                 name: v.name.clone(),
-                key: PublicKey::from_hex(&v.key).map_err(|e| BundleError::Field { field: "validators", reason: e.to_string() })?,
+                key: PublicKey::from_hex(&v.key).map_err(|e| BundleError::Field {
+                    field: "validators",
+                    reason: e.to_string(),
+                })?,
             })
         })
         .collect()

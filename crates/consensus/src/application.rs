@@ -84,7 +84,11 @@ impl Application {
 
     /// The roots after `parent`, once this node has executed it. Waits (polling) until it
     /// has; consensus cancels the wait if the view moves on.
-    async fn roots_after<E: Clock>(&self, clock: &E, parent: &ChainBlock) -> Option<(Hash32, u64, Hash32)> {
+    async fn roots_after<E: Clock>(
+        &self,
+        clock: &E,
+        parent: &ChainBlock,
+    ) -> Option<(Hash32, u64, Hash32)> {
         let height = parent.block.height;
         loop {
             let head = self.ledger.head().ok()?;
@@ -126,13 +130,16 @@ where
         let parent = ancestry.next().await?;
         let (state_root, log_size, log_root) = self.roots_after(&runtime, &parent).await?;
         let height = parent.block.height + 1;
-        let idle_until = parent.block.timestamp_ms + self.config.idle_block_interval.as_millis() as u64;
+        let idle_until =
+            parent.block.timestamp_ms + self.config.idle_block_interval.as_millis() as u64;
         while self.mempool.depth().0 == 0 && runtime.current().epoch_millis() < idle_until {
             runtime.sleep(self.config.parent_poll).await;
         }
-        let txs = self
-            .mempool
-            .take_for_proposal(height, self.config.max_block_txs, self.config.max_block_bytes);
+        let txs = self.mempool.take_for_proposal(
+            height,
+            self.config.max_block_txs,
+            self.config.max_block_bytes,
+        );
         let now = runtime.current().epoch_millis();
         let timestamp_ms = now.max(parent.block.timestamp_ms + 1);
         debug!(height, txs = txs.len(), "proposing");
@@ -172,7 +179,8 @@ where
             warn!(height = b.height, "block time does not advance");
             return false;
         }
-        let limit = runtime.current().epoch_millis() + self.config.max_clock_skew.as_millis() as u64;
+        let limit =
+            runtime.current().epoch_millis() + self.config.max_clock_skew.as_millis() as u64;
         if b.timestamp_ms > limit {
             warn!(height = b.height, "block time is too far in the future");
             return false;
@@ -189,7 +197,10 @@ where
             match Transaction::parse(bytes) {
                 Ok(tx) if tx.chain_id() == self.ledger.genesis().chain_id => parsed.push(tx),
                 _ => {
-                    warn!(height = b.height, "block carries a malformed or foreign transaction");
+                    warn!(
+                        height = b.height,
+                        "block carries a malformed or foreign transaction"
+                    );
                     return false;
                 }
             }
@@ -200,13 +211,18 @@ where
                 .map(|t| (t.sender(), t.signature(), t.signing_bytes())),
         );
         if !all_valid {
-            warn!(height = b.height, "block carries a transaction with a bad signature");
+            warn!(
+                height = b.height,
+                "block carries a transaction with a bad signature"
+            );
             return false;
         }
-        let Some((state_root, log_size, log_root)) = self.roots_after(&runtime, &parent).await else {
+        let Some((state_root, log_size, log_root)) = self.roots_after(&runtime, &parent).await
+        else {
             return false;
         };
-        (b.parent_state_root, b.parent_log_size, b.parent_log_root) == (state_root, log_size, log_root)
+        (b.parent_state_root, b.parent_log_size, b.parent_log_root)
+            == (state_root, log_size, log_root)
     }
 }
 
@@ -221,7 +237,10 @@ impl Reporter for Application {
             ack.acknowledge();
             return;
         }
-        match self.ledger.apply_block(&block.block, from_digest(&block.digest())) {
+        match self
+            .ledger
+            .apply_block(&block.block, from_digest(&block.digest()))
+        {
             Ok(outcome) => {
                 if outcome.newly_applied {
                     let r = &outcome.record;

@@ -232,7 +232,10 @@ mod tests {
         assert_eq!(back.encode(), bytes);
         let mut other = b.block.clone();
         other.parent_log_size += 1;
-        assert_ne!(ChainBlock::new(b.context.clone(), other).digest(), b.digest());
+        assert_ne!(
+            ChainBlock::new(b.context.clone(), other).digest(),
+            b.digest()
+        );
     }
 
     #[test]

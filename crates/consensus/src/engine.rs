@@ -16,10 +16,10 @@ use commonware_consensus::marshal::{
 };
 use commonware_consensus::simplex::{self, Engine as Consensus, elector::RoundRobin};
 use commonware_consensus::types::{Epoch, FixedEpocher, ViewDelta};
+use commonware_cryptography::Signer as _;
 use commonware_cryptography::certificate::{ConstantProvider, Scheme as _};
 use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
 use commonware_cryptography::sha256::Digest;
-use commonware_cryptography::Signer as _;
 use commonware_p2p::{Blocker, Provider, Receiver, Sender};
 use commonware_parallel::Strategy;
 use commonware_resolver::Resolver;
@@ -139,7 +139,12 @@ where
     >,
 }
 
-fn archive_config<C>(prefix: &str, name: &str, page_cache: &CacheRef, codec_config: C) -> immutable::Config<C> {
+fn archive_config<C>(
+    prefix: &str,
+    name: &str,
+    page_cache: &CacheRef,
+    codec_config: C,
+) -> immutable::Config<C> {
     immutable::Config {
         metadata_partition: format!("{prefix}-{name}-metadata"),
         freezer_table_partition: format!("{prefix}-{name}-freezer-table"),
@@ -196,7 +201,12 @@ where
         let prefix = &cfg.partition_prefix;
         let finalizations = immutable::Archive::init(
             context.with_label("finalizations_by_height"),
-            archive_config(prefix, "finalizations", &page_cache, Scheme::certificate_codec_config_unbounded()),
+            archive_config(
+                prefix,
+                "finalizations",
+                &page_cache,
+                Scheme::certificate_codec_config_unbounded(),
+            ),
         )
         .await
         .expect("failed to open the finalizations archive");
@@ -219,7 +229,9 @@ where
                 epocher: epocher.clone(),
                 partition_prefix: prefix.clone(),
                 mailbox_size: cfg.mailbox_size,
-                view_retention_timeout: ViewDelta::new(cfg.activity_timeout.get().saturating_mul(10)),
+                view_retention_timeout: ViewDelta::new(
+                    cfg.activity_timeout.get().saturating_mul(10),
+                ),
                 prunable_items_per_section: PRUNABLE_ITEMS_PER_SECTION,
                 replay_buffer: REPLAY_BUFFER,
                 key_write_buffer: WRITE_BUFFER,
@@ -277,10 +289,22 @@ where
     #[allow(clippy::too_many_arguments)]
     pub fn start(
         mut self,
-        votes: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
-        certificates: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
-        resolver: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
-        broadcast: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
+        votes: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
+        certificates: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
+        resolver: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
+        broadcast: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
         marshal: (
             mpsc::Receiver<handler::Message<Digest>>,
             impl Resolver<Key = handler::Request<Digest>, PublicKey = PublicKey>,
@@ -288,24 +312,39 @@ where
     ) -> Handle<()> {
         spawn_cell!(
             self.context,
-            self.run(votes, certificates, resolver, broadcast, marshal).await
+            self.run(votes, certificates, resolver, broadcast, marshal)
+                .await
         )
     }
 
     #[allow(clippy::too_many_arguments)]
     async fn run(
         self,
-        votes: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
-        certificates: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
-        resolver: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
-        broadcast: (impl Sender<PublicKey = PublicKey>, impl Receiver<PublicKey = PublicKey>),
+        votes: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
+        certificates: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
+        resolver: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
+        broadcast: (
+            impl Sender<PublicKey = PublicKey>,
+            impl Receiver<PublicKey = PublicKey>,
+        ),
         marshal: (
             mpsc::Receiver<handler::Message<Digest>>,
             impl Resolver<Key = handler::Request<Digest>, PublicKey = PublicKey>,
         ),
     ) {
         let buffer = self.buffer.start(broadcast);
-        let marshal = self.marshal.start(self.marshaled, self.buffer_mailbox, marshal);
+        let marshal = self
+            .marshal
+            .start(self.marshaled, self.buffer_mailbox, marshal);
         // Marshal starts before consensus so that replayed events find it ready.
         let consensus = self.consensus.start(votes, certificates, resolver);
         if let Err(e) = try_join_all(vec![buffer, marshal, consensus]).await {

@@ -33,7 +33,9 @@ impl Default for MempoolConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
     /// The pool is full; try again shortly.
-    #[error("the mempool is full ({pending} transactions, {bytes} bytes waiting); retry after {retry_after_secs} s")]
+    #[error(
+        "the mempool is full ({pending} transactions, {bytes} bytes waiting); retry after {retry_after_secs} s"
+    )]
     Full {
         /// Transactions waiting.
         pending: usize,
@@ -141,7 +143,12 @@ impl Mempool {
 
     /// Hands up to `max_txs` / `max_bytes` of the oldest transactions not already in a
     /// proposal to the proposal at `height`.
-    pub fn take_for_proposal(&self, height: u64, max_txs: usize, max_bytes: usize) -> Vec<Arc<Transaction>> {
+    pub fn take_for_proposal(
+        &self,
+        height: u64,
+        max_txs: usize,
+        max_bytes: usize,
+    ) -> Vec<Arc<Transaction>> {
         let mut inner = self.lock();
         let mut out = Vec::new();
         let mut bytes = 0;
@@ -167,7 +174,10 @@ impl Mempool {
     /// handed to proposals at or below its height that did not make it in.
     pub fn on_block_applied(&self, record: &BlockRecord) {
         let mut inner = self.lock();
-        let ids = record.committed.iter().chain(record.rejected.iter().map(|(id, _)| id));
+        let ids = record
+            .committed
+            .iter()
+            .chain(record.rejected.iter().map(|(id, _)| id));
         for id in ids {
             if let Some(seq) = inner.by_id.remove(id)
                 && let Some(entry) = inner.queue.remove(&seq)

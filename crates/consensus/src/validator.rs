@@ -1,9 +1,9 @@
 //! Starting a validator: authenticated p2p among the genesis validators, then the engine.
 
+use crate::NAMESPACE;
 use crate::application::Application;
 use crate::block::{ChainBlock, Context};
 use crate::engine::{EPOCH, Engine, EngineConfig};
-use crate::NAMESPACE;
 use commonware_codec::DecodeExt;
 use commonware_consensus::marshal;
 use commonware_consensus::types::{Round, View};
@@ -48,7 +48,11 @@ pub fn to_ed25519(key: &PublicKey) -> ed25519::PublicKey {
 
 /// The consensus genesis block for a ledger's genesis head: height 0, the genesis hash as
 /// its parent, the genesis roots.
-pub fn genesis_block(genesis_head: &Head, genesis_hash: Hash32, first_validator: &PublicKey) -> ChainBlock {
+pub fn genesis_block(
+    genesis_head: &Head,
+    genesis_hash: Hash32,
+    first_validator: &PublicKey,
+) -> ChainBlock {
     let context = Context {
         round: Round::new(EPOCH, View::zero()),
         leader: to_ed25519(first_validator),
@@ -70,11 +74,20 @@ pub fn genesis_block(genesis_head: &Head, genesis_hash: Hash32, first_validator:
 }
 
 /// Starts p2p and the consensus engine inside a commonware tokio runtime context.
-pub async fn start(context: tokio::Context, cfg: ValidatorConfig, application: Application) -> Vec<Handle<()>> {
+pub async fn start(
+    context: tokio::Context,
+    cfg: ValidatorConfig,
+    application: Application,
+) -> Vec<Handle<()>> {
     let signer = ed25519::PrivateKey::decode(cfg.seed.as_slice()).expect("32-byte seed");
     let me = signer.public_key();
     let p2p_namespace = union_unique(NAMESPACE, b"_P2P");
-    let p2p_cfg = lookup::Config::local(signer.clone(), &p2p_namespace, cfg.p2p_listen, cfg.max_message_size);
+    let p2p_cfg = lookup::Config::local(
+        signer.clone(),
+        &p2p_namespace,
+        cfg.p2p_listen,
+        cfg.max_message_size,
+    );
     let (mut network, mut oracle) = lookup::Network::new(context.with_label("network"), p2p_cfg);
     let peers: Map<ed25519::PublicKey, Address> = Map::from_iter_dedup(
         cfg.validators

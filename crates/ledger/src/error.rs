@@ -49,7 +49,9 @@ pub enum TxRejection {
         next: u64,
     },
     /// The nonce skips ahead.
-    #[error("field `nonce`: nonce {nonce} from sender {member} is ahead; next is {next} (submit transactions in nonce order)")]
+    #[error(
+        "field `nonce`: nonce {nonce} from sender {member} is ahead; next is {next} (submit transactions in nonce order)"
+    )]
     NonceAhead {
         /// The nonce given.
         nonce: u64,
@@ -76,7 +78,9 @@ pub enum LedgerError {
     #[error("genesis: {0}")]
     Genesis(String),
     /// The data directory belongs to another chain.
-    #[error("this data directory holds chain {stored} (genesis {stored_hash}); the genesis given is {given} ({given_hash}). Use the genesis the directory was created with, or a new directory")]
+    #[error(
+        "this data directory holds chain {stored} (genesis {stored_hash}); the genesis given is {given} ({given_hash}). Use the genesis the directory was created with, or a new directory"
+    )]
     GenesisMismatch {
         /// Stored chain id.
         stored: String,

@@ -65,7 +65,10 @@ impl Ledger {
         let state_root = {
             let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
             for m in &self.genesis.members {
-                st.put(&member_key(&m.name), &serde_json::to_vec(m).expect("member serialises"))?;
+                st.put(
+                    &member_key(&m.name),
+                    &serde_json::to_vec(m).expect("member serialises"),
+                )?;
                 st.put(&member_by_key(&m.signing_key), m.name.as_bytes())?;
             }
             st.finish(&Hash32::ZERO)
@@ -86,9 +89,24 @@ impl Ledger {
         };
         {
             let mut meta = txn.open_table(state::META)?;
-            meta.insert("genesis", serde_json::to_vec(&self.genesis).expect("genesis serialises").as_slice())?;
-            meta.insert("head", serde_json::to_vec(&head).expect("head serialises").as_slice())?;
-            meta.insert("genesis_head", serde_json::to_vec(&head).expect("head serialises").as_slice())?;
+            meta.insert(
+                "genesis",
+                serde_json::to_vec(&self.genesis)
+                    .expect("genesis serialises")
+                    .as_slice(),
+            )?;
+            meta.insert(
+                "head",
+                serde_json::to_vec(&head)
+                    .expect("head serialises")
+                    .as_slice(),
+            )?;
+            meta.insert(
+                "genesis_head",
+                serde_json::to_vec(&head)
+                    .expect("head serialises")
+                    .as_slice(),
+            )?;
         }
         self.sign_checkpoint(&txn, &head)?;
         txn.commit()?;
@@ -134,10 +152,17 @@ impl Ledger {
                 expected: self.genesis.chain_id.clone(),
             });
         }
-        let (module, spec) = self.module_for(tx.kind()).ok_or_else(|| TxRejection::UnknownKind {
-            kind: tx.kind().into(),
-            known: self.kinds().iter().map(|k| k.kind).collect::<Vec<_>>().join(", "),
-        })?;
+        let (module, spec) =
+            self.module_for(tx.kind())
+                .ok_or_else(|| TxRejection::UnknownKind {
+                    kind: tx.kind().into(),
+                    known: self
+                        .kinds()
+                        .iter()
+                        .map(|k| k.kind)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?;
         if !member.roles.contains(&spec.role) {
             return Err(TxRejection::MissingRole {
                 member: member.name.clone(),
@@ -154,11 +179,13 @@ impl Ledger {
     pub fn apply_block(&self, block: &Block, digest: Hash32) -> Result<BlockOutcome, LedgerError> {
         let head = self.head()?;
         if block.height <= head.height {
-            let record = self.block(block.height)?.ok_or_else(|| LedgerError::NotNext {
-                height: block.height,
-                head: head.height,
-                reason: "an earlier block is missing from storage".into(),
-            })?;
+            let record = self
+                .block(block.height)?
+                .ok_or_else(|| LedgerError::NotNext {
+                    height: block.height,
+                    head: head.height,
+                    reason: "an earlier block is missing from storage".into(),
+                })?;
             return Ok(BlockOutcome {
                 record,
                 newly_applied: false,
@@ -173,13 +200,18 @@ impl Ledger {
             return Err(not_next("heights must follow one another".into()));
         }
         if block.height > 1 && block.parent != head.digest {
-            return Err(not_next(format!("parent {} is not the head {}", block.parent, head.digest)));
+            return Err(not_next(format!(
+                "parent {} is not the head {}",
+                block.parent, head.digest
+            )));
         }
         if block.parent_state_root != head.state_root
             || block.parent_log_size != head.log_size
             || block.parent_log_root != head.log_root
         {
-            return Err(not_next("the roots it builds on are not this node's: state diverged".into()));
+            return Err(not_next(
+                "the roots it builds on are not this node's: state diverged".into(),
+            ));
         }
 
         let txn = self.db.begin_write()?;
@@ -195,7 +227,9 @@ impl Ledger {
             for (position, bytes) in block.transactions.iter().enumerate() {
                 let position = position as u32;
                 let outcome = match Transaction::parse(bytes) {
-                    Ok(tx) => self.execute_one(&mut st, &tx, block, log_size)?.map(|()| tx),
+                    Ok(tx) => self
+                        .execute_one(&mut st, &tx, block, log_size)?
+                        .map(|()| tx),
                     Err(e) => Err(TxRejection::from(e)),
                 };
                 match outcome {
@@ -209,7 +243,10 @@ impl Ledger {
                             position,
                             log_index: log_size,
                         };
-                        txs.insert(&tx.id().0.0, serde_json::to_vec(&record).expect("record").as_slice())?;
+                        txs.insert(
+                            &tx.id().0.0,
+                            serde_json::to_vec(&record).expect("record").as_slice(),
+                        )?;
                         committed.push(tx.id());
                         log_size += 1;
                     }
@@ -220,7 +257,12 @@ impl Ledger {
                         // Never overwrite a commit with a later rejection of a replay.
                         let already_committed = txs
                             .get(&id.0.0)?
-                            .map(|v| matches!(serde_json::from_slice(v.value()), Ok(TxRecord::Committed { .. })))
+                            .map(|v| {
+                                matches!(
+                                    serde_json::from_slice(v.value()),
+                                    Ok(TxRecord::Committed { .. })
+                                )
+                            })
                             .unwrap_or(false);
                         if !already_committed {
                             let record = TxRecord::Rejected {
@@ -228,7 +270,10 @@ impl Ledger {
                                 position,
                                 reason: reason.clone(),
                             };
-                            txs.insert(&id.0.0, serde_json::to_vec(&record).expect("record").as_slice())?;
+                            txs.insert(
+                                &id.0.0,
+                                serde_json::to_vec(&record).expect("record").as_slice(),
+                            )?;
                         }
                         rejected.push((id, reason));
                     }
@@ -259,9 +304,15 @@ impl Ledger {
         };
         {
             let mut blocks = txn.open_table(state::BLOCKS)?;
-            blocks.insert(block.height, serde_json::to_vec(&record).expect("record").as_slice())?;
+            blocks.insert(
+                block.height,
+                serde_json::to_vec(&record).expect("record").as_slice(),
+            )?;
             let mut meta = txn.open_table(state::META)?;
-            meta.insert("head", serde_json::to_vec(&new_head).expect("head").as_slice())?;
+            meta.insert(
+                "head",
+                serde_json::to_vec(&new_head).expect("head").as_slice(),
+            )?;
         }
         self.sign_checkpoint(&txn, &new_head)?;
         txn.commit()?;
@@ -282,8 +333,10 @@ impl Ledger {
             return Ok(Err(TxRejection::NotMember(*tx.sender())));
         };
         let member: Member = serde_json::from_slice(
-            &st.get(&member_key(std::str::from_utf8(&name).expect("member names are ASCII")))?
-                .expect("member_key index points at a member"),
+            &st.get(&member_key(
+                std::str::from_utf8(&name).expect("member names are ASCII"),
+            ))?
+            .expect("member_key index points at a member"),
         )
         .expect("member JSON");
         if let Err(e) = self.check_stateless(tx, &member) {

@@ -102,7 +102,9 @@ impl Member {
                 self.name
             ));
         }
-        if self.jurisdiction.len() != 2 || !ISO_3166_ALPHA2.split(' ').any(|c| c == self.jurisdiction) {
+        if self.jurisdiction.len() != 2
+            || !ISO_3166_ALPHA2.split(' ').any(|c| c == self.jurisdiction)
+        {
             return Err(format!(
                 "member {}: jurisdiction {:?} is not an ISO 3166-1 alpha-2 code (e.g. TH, GB, NG)",
                 self.name, self.jurisdiction
@@ -150,13 +152,20 @@ impl Genesis {
                 return Err(format!("member name {} appears twice", m.name));
             }
             if !keys.insert(m.signing_key) {
-                return Err(format!("member {}: signing key is used by another member", m.name));
+                return Err(format!(
+                    "member {}: signing key is used by another member",
+                    m.name
+                ));
             }
         }
         if !self.members.iter().any(|m| m.validator) {
             return Err("genesis needs at least one validator".into());
         }
-        if !self.members.iter().any(|m| m.roles.contains(&Role::Governance)) {
+        if !self
+            .members
+            .iter()
+            .any(|m| m.roles.contains(&Role::Governance))
+        {
             return Err("genesis needs at least one member with the governance role".into());
         }
         Ok(())

@@ -53,7 +53,12 @@ impl Ledger {
         for m in &all {
             for k in m.kinds() {
                 assert!(kinds.insert(k.kind), "two modules claim kind {}", k.kind);
-                assert!(k.kind.starts_with(m.name()), "kind {} outside module {}", k.kind, m.name());
+                assert!(
+                    k.kind.starts_with(m.name()),
+                    "kind {} outside module {}",
+                    k.kind,
+                    m.name()
+                );
             }
         }
         let ledger = Ledger {
@@ -78,16 +83,16 @@ impl Ledger {
 
     /// Every kind this ledger executes, with its role and summary.
     pub fn kinds(&self) -> Vec<KindSpec> {
-        self.modules.iter().flat_map(|m| m.kinds().iter().copied()).collect()
+        self.modules
+            .iter()
+            .flat_map(|m| m.kinds().iter().copied())
+            .collect()
     }
 
     fn module_for(&self, kind: &str) -> Option<(&Arc<dyn Module>, KindSpec)> {
-        self.modules.iter().find_map(|m| {
-            m.kinds()
-                .iter()
-                .find(|k| k.kind == kind)
-                .map(|k| (m, *k))
-        })
+        self.modules
+            .iter()
+            .find_map(|m| m.kinds().iter().find(|k| k.kind == kind).map(|k| (m, *k)))
     }
 }
 

@@ -77,17 +77,24 @@ const KINDS: &[KindSpec] = &[
 ];
 
 fn parse_change(body: &Value) -> Result<MembershipChange, BodyError> {
-    let change = body.get("change").ok_or_else(|| BodyError::new("change", "is missing"))?;
+    let change = body
+        .get("change")
+        .ok_or_else(|| BodyError::new("change", "is missing"))?;
     let change: MembershipChange = serde_json::from_value(change.clone())
         .map_err(|e| BodyError::new("change", e.to_string()))?;
     match &change {
-        MembershipChange::Add { member } => member.check().map_err(|e| BodyError::new("change.member", e))?,
+        MembershipChange::Add { member } => member
+            .check()
+            .map_err(|e| BodyError::new("change.member", e))?,
         MembershipChange::Remove { .. } | MembershipChange::SetRoles { .. } => {}
     }
     Ok(change)
 }
 
-fn load<T: for<'de> Deserialize<'de>>(ctx: &ExecContext<'_, '_>, key: &[u8]) -> Result<Option<T>, ExecError> {
+fn load<T: for<'de> Deserialize<'de>>(
+    ctx: &ExecContext<'_, '_>,
+    key: &[u8],
+) -> Result<Option<T>, ExecError> {
     Ok(ctx
         .state
         .get(key)?
@@ -108,7 +115,8 @@ fn apply(ctx: &mut ExecContext<'_, '_>, change: &MembershipChange) -> Result<(),
         MembershipChange::Add { member } => {
             let json = serde_json::to_vec(member).expect("member serialises");
             ctx.state.put(&member_key(&member.name), &json)?;
-            ctx.state.put(&member_by_key(&member.signing_key), member.name.as_bytes())?;
+            ctx.state
+                .put(&member_by_key(&member.signing_key), member.name.as_bytes())?;
         }
         MembershipChange::Remove { name } => {
             if let Some(m) = load::<Member>(ctx, &member_key(name))? {
@@ -119,7 +127,10 @@ fn apply(ctx: &mut ExecContext<'_, '_>, change: &MembershipChange) -> Result<(),
         MembershipChange::SetRoles { name, roles } => {
             if let Some(mut m) = load::<Member>(ctx, &member_key(name))? {
                 m.roles = roles.clone();
-                ctx.state.put(&member_key(name), &serde_json::to_vec(&m).expect("member serialises"))?;
+                ctx.state.put(
+                    &member_key(name),
+                    &serde_json::to_vec(&m).expect("member serialises"),
+                )?;
             }
         }
     }
@@ -131,9 +142,16 @@ fn check_applicable(ctx: &ExecContext<'_, '_>, change: &MembershipChange) -> Res
     match change {
         MembershipChange::Add { member } => {
             if ctx.state.get(&member_key(&member.name))?.is_some() {
-                return Err(ExecError::Rejected(format!("member {} already exists", member.name)));
+                return Err(ExecError::Rejected(format!(
+                    "member {} already exists",
+                    member.name
+                )));
             }
-            if ctx.state.get(&member_by_key(&member.signing_key))?.is_some() {
+            if ctx
+                .state
+                .get(&member_by_key(&member.signing_key))?
+                .is_some()
+            {
                 return Err(ExecError::Rejected(format!(
                     "signing key {} already belongs to a member",
                     member.signing_key
@@ -186,7 +204,10 @@ impl Module for MembershipModule {
                 TxId::from_hex(id).map_err(|e| BodyError::new("proposal", e.to_string()))?;
                 Ok(())
             }
-            other => Err(BodyError::new("", format!("membership has no kind {other}"))),
+            other => Err(BodyError::new(
+                "",
+                format!("membership has no kind {other}"),
+            )),
         }
     }
 
@@ -210,10 +231,13 @@ impl Module for MembershipModule {
             "membership.approve" => {
                 let id = TxId::from_hex(body["proposal"].as_str().unwrap_or_default())
                     .map_err(|e| ExecError::Rejected(format!("body.proposal: {e}")))?;
-                let mut proposal: Proposal = load(ctx, &proposal_key(&id))?
-                    .ok_or_else(|| ExecError::Rejected(format!("body.proposal: no proposal {id}")))?;
+                let mut proposal: Proposal = load(ctx, &proposal_key(&id))?.ok_or_else(|| {
+                    ExecError::Rejected(format!("body.proposal: no proposal {id}"))
+                })?;
                 if proposal.applied {
-                    return Err(ExecError::Rejected(format!("proposal {id} has already taken effect")));
+                    return Err(ExecError::Rejected(format!(
+                        "proposal {id} has already taken effect"
+                    )));
                 }
                 if proposal.approvals.contains(&ctx.sender.name) {
                     return Err(ExecError::Rejected(format!(
@@ -225,7 +249,9 @@ impl Module for MembershipModule {
                 proposal.approvals.insert(ctx.sender.name.clone());
                 Self::record(ctx, proposal)
             }
-            other => Err(ExecError::Rejected(format!("membership has no kind {other}"))),
+            other => Err(ExecError::Rejected(format!(
+                "membership has no kind {other}"
+            ))),
         }
     }
 }

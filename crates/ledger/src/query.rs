@@ -1,11 +1,11 @@
 //! Reading the ledger: head, blocks, transaction outcomes, proofs, checkpoints, members.
 
+use crate::Ledger;
 use crate::error::LedgerError;
 use crate::execute::nonce_key;
 use crate::genesis::Member;
 use crate::membership::{member_by_key, member_key};
 use crate::state::{self, RedbNodesRead, StateReader};
-use crate::Ledger;
 use redb::{ReadableDatabase, ReadableTable};
 use serde::{Deserialize, Serialize};
 use unchain_types::{Block, Hash32, PublicKey, TxId};
@@ -87,7 +87,9 @@ impl Ledger {
     pub fn genesis_head(&self) -> Result<Head, LedgerError> {
         let txn = self.read()?;
         let meta = txn.open_table(state::META)?;
-        let v = meta.get("genesis_head")?.expect("genesis head is written at genesis");
+        let v = meta
+            .get("genesis_head")?
+            .expect("genesis head is written at genesis");
         Ok(serde_json::from_slice(v.value()).expect("head JSON"))
     }
 
@@ -125,7 +127,8 @@ impl Ledger {
         }
         let txn = self.read()?;
         let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
-        unchain_log::inclusion_proof(&nodes, index, size).map_err(|e| LedgerError::Log(e.to_string()))
+        unchain_log::inclusion_proof(&nodes, index, size)
+            .map_err(|e| LedgerError::Log(e.to_string()))
     }
 
     /// The consistency proof between two tree sizes.
@@ -139,7 +142,8 @@ impl Ledger {
         }
         let txn = self.read()?;
         let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
-        unchain_log::consistency_proof(&nodes, old, new).map_err(|e| LedgerError::Log(e.to_string()))
+        unchain_log::consistency_proof(&nodes, old, new)
+            .map_err(|e| LedgerError::Log(e.to_string()))
     }
 
     /// The log root at `size` (any size up to the current one).
@@ -174,7 +178,10 @@ impl Ledger {
     }
 
     /// The member owning `key` and the next nonce it must use.
-    pub fn sender_and_next_nonce(&self, key: &PublicKey) -> Result<Option<(Member, u64)>, LedgerError> {
+    pub fn sender_and_next_nonce(
+        &self,
+        key: &PublicKey,
+    ) -> Result<Option<(Member, u64)>, LedgerError> {
         let reader = self.state_reader()?;
         let Some(name) = reader.get(&member_by_key(key))? else {
             return Ok(None);

@@ -39,7 +39,10 @@ fn node_key(level: u8, index: u64) -> u128 {
 impl unchain_log::NodeStore for RedbNodes<'_> {
     type Error = redb::StorageError;
     fn node(&self, level: u8, index: u64) -> Result<Option<Hash32>, Self::Error> {
-        Ok(self.0.get(node_key(level, index))?.map(|v| Hash32(*v.value())))
+        Ok(self
+            .0
+            .get(node_key(level, index))?
+            .map(|v| Hash32(*v.value())))
     }
     fn put_node(&mut self, level: u8, index: u64, hash: Hash32) -> Result<(), Self::Error> {
         self.0.insert(node_key(level, index), &hash.0)?;
@@ -50,7 +53,10 @@ impl unchain_log::NodeStore for RedbNodes<'_> {
 impl unchain_log::NodeStore for RedbNodesRead {
     type Error = redb::StorageError;
     fn node(&self, level: u8, index: u64) -> Result<Option<Hash32>, Self::Error> {
-        Ok(self.0.get(node_key(level, index))?.map(|v| Hash32(*v.value())))
+        Ok(self
+            .0
+            .get(node_key(level, index))?
+            .map(|v| Hash32(*v.value())))
     }
     fn put_node(&mut self, _: u8, _: u64, _: Hash32) -> Result<(), Self::Error> {
         Err(redb::StorageError::Io(std::io::Error::other(
@@ -100,7 +106,10 @@ impl<'t> StateWriter<'t> {
     }
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
-    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+    pub fn scan_prefix(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
         scan(&self.table, prefix)
     }
 
@@ -145,7 +154,10 @@ impl StateReader {
     }
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
-    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+    pub fn scan_prefix(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
         scan(&self.table, prefix)
     }
 }

@@ -56,24 +56,45 @@ pub struct Checkpoint {
 impl Checkpoint {
     /// The note body: origin, size and root lines, each ending in a newline.
     pub fn body(&self) -> String {
-        format!("{}\n{}\n{}\n", self.origin, self.size, B64.encode(self.root.0))
+        format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            B64.encode(self.root.0)
+        )
     }
 
     /// Parses a checkpoint body (extension lines after the root are allowed and ignored).
     pub fn parse_body(body: &str) -> Result<Self, NoteError> {
         let mut lines = body.split('\n');
-        let origin = lines.next().filter(|s| !s.is_empty()).ok_or(NoteError::BadCheckpoint("missing origin line"))?;
-        let size_line = lines.next().ok_or(NoteError::BadCheckpoint("missing tree size line"))?;
-        if size_line.is_empty() || !size_line.bytes().all(|b| b.is_ascii_digit()) || (size_line.len() > 1 && size_line.starts_with('0')) {
-            return Err(NoteError::BadCheckpoint("tree size must be a decimal integer without leading zeros"));
+        let origin = lines
+            .next()
+            .filter(|s| !s.is_empty())
+            .ok_or(NoteError::BadCheckpoint("missing origin line"))?;
+        let size_line = lines
+            .next()
+            .ok_or(NoteError::BadCheckpoint("missing tree size line"))?;
+        if size_line.is_empty()
+            || !size_line.bytes().all(|b| b.is_ascii_digit())
+            || (size_line.len() > 1 && size_line.starts_with('0'))
+        {
+            return Err(NoteError::BadCheckpoint(
+                "tree size must be a decimal integer without leading zeros",
+            ));
         }
-        let size = size_line.parse().map_err(|_| NoteError::BadCheckpoint("tree size does not fit in 64 bits"))?;
-        let root_line = lines.next().ok_or(NoteError::BadCheckpoint("missing root hash line"))?;
+        let size = size_line
+            .parse()
+            .map_err(|_| NoteError::BadCheckpoint("tree size does not fit in 64 bits"))?;
+        let root_line = lines
+            .next()
+            .ok_or(NoteError::BadCheckpoint("missing root hash line"))?;
         let root: [u8; 32] = B64
             .decode(root_line)
             .ok()
             .and_then(|b| b.try_into().ok())
-            .ok_or(NoteError::BadCheckpoint("root hash must be 32 bytes of standard base64"))?;
+            .ok_or(NoteError::BadCheckpoint(
+                "root hash must be 32 bytes of standard base64",
+            ))?;
         Ok(Checkpoint {
             origin: origin.to_owned(),
             size,
@@ -112,7 +133,12 @@ impl NoteVerifier {
     pub fn to_vkey(&self) -> String {
         let mut encoded = vec![ALG_ED25519];
         encoded.extend_from_slice(&self.key.to_bytes());
-        format!("{}+{}+{}", self.name, hex::encode(self.key_hash()), B64.encode(encoded))
+        format!(
+            "{}+{}+{}",
+            self.name,
+            hex::encode(self.key_hash()),
+            B64.encode(encoded)
+        )
     }
 }
 
@@ -178,25 +204,27 @@ impl SignedNote {
 
     /// Parses note text.
     pub fn parse(text: &str) -> Result<Self, NoteError> {
-        let split = text
-            .rfind("\n\n")
-            .ok_or(NoteError::Malformed("no blank line between body and signatures"))?;
+        let split = text.rfind("\n\n").ok_or(NoteError::Malformed(
+            "no blank line between body and signatures",
+        ))?;
         let body = &text[..split + 1];
         let sigs = &text[split + 2..];
         if body.is_empty() || body.starts_with('\n') {
             return Err(NoteError::Malformed("empty body"));
         }
         if !sigs.ends_with('\n') {
-            return Err(NoteError::Malformed("signature block must end with a newline"));
+            return Err(NoteError::Malformed(
+                "signature block must end with a newline",
+            ));
         }
         let mut signatures = Vec::new();
         for line in sigs[..sigs.len() - 1].split('\n') {
-            let rest = line
-                .strip_prefix("\u{2014} ")
-                .ok_or(NoteError::Malformed("signature line must start with an em dash and a space"))?;
-            let (name, b64) = rest
-                .split_once(' ')
-                .ok_or(NoteError::Malformed("signature line needs a name and a signature"))?;
+            let rest = line.strip_prefix("\u{2014} ").ok_or(NoteError::Malformed(
+                "signature line must start with an em dash and a space",
+            ))?;
+            let (name, b64) = rest.split_once(' ').ok_or(NoteError::Malformed(
+                "signature line needs a name and a signature",
+            ))?;
             check_name(name)?;
             let blob = B64
                 .decode(b64)
@@ -229,7 +257,10 @@ impl SignedNote {
                 s.name == v.name
                     && s.key_hash == kh
                     && <[u8; 64]>::try_from(s.signature.as_slice())
-                        .map(|b| v.key.verify(&Signature::from_bytes(b), self.body.as_bytes()))
+                        .map(|b| {
+                            v.key
+                                .verify(&Signature::from_bytes(b), self.body.as_bytes())
+                        })
                         .unwrap_or(false)
             });
             if ok && !names.contains(&v.name) {
@@ -285,13 +316,21 @@ mod tests {
         assert!(text.starts_with("unchain/test\n12\n"));
         let parsed = SignedNote::parse(&text).expect("parse");
         assert_eq!(parsed, note);
-        assert_eq!(parsed.verify_checkpoint(&[va.clone(), vb.clone()], 2).expect("verify"), cp);
+        assert_eq!(
+            parsed
+                .verify_checkpoint(&[va.clone(), vb.clone()], 2)
+                .expect("verify"),
+            cp
+        );
         // A changed size breaks every signature.
         let forged = text.replacen("\n12\n", "\n13\n", 1);
         let forged = SignedNote::parse(&forged).expect("parse");
         assert_eq!(
             forged.verify_checkpoint(&[va, vb], 1),
-            Err(NoteError::NotEnoughSignatures { valid: 0, required: 1 })
+            Err(NoteError::NotEnoughSignatures {
+                valid: 0,
+                required: 1
+            })
         );
     }
 
@@ -299,7 +338,9 @@ mod tests {
     /// verifier key in the spec (`PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW`).
     #[test]
     fn key_hash_matches_the_c2sp_example_vkey() {
-        let raw = B64.decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").expect("b64");
+        let raw = B64
+            .decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+            .expect("b64");
         assert_eq!(raw[0], ALG_ED25519);
         let key = PublicKey::from_bytes(raw[1..].try_into().expect("32 bytes")).expect("point");
         let v = NoteVerifier {
@@ -307,7 +348,10 @@ mod tests {
             key,
         };
         assert_eq!(hex::encode(v.key_hash()), "c74f20a3");
-        assert_eq!(v.to_vkey(), "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW");
+        assert_eq!(
+            v.to_vkey(),
+            "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        );
     }
 
     /// The signed example note from the C2SP signed-note spec verifies under its vkey.
@@ -318,7 +362,9 @@ then you don't know what your problem is.\n\
 \n\
 \u{2014} PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
         let note = SignedNote::parse(text).expect("parse");
-        let raw = B64.decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW").expect("b64");
+        let raw = B64
+            .decode("ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW")
+            .expect("b64");
         let v = NoteVerifier {
             name: "PeterNeumann".into(),
             key: PublicKey::from_bytes(raw[1..].try_into().expect("32")).expect("point"),

@@ -139,7 +139,9 @@ pub fn verify_consistency(
         return Err(bad("the old size is larger than the new size"));
     }
     if old_size == 0 {
-        return Err(bad("every tree extends the empty tree; there is nothing to prove"));
+        return Err(bad(
+            "every tree extends the empty tree; there is nothing to prove",
+        ));
     }
     if old_size == new_size {
         if !proof.is_empty() {

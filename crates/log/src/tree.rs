@@ -50,14 +50,18 @@ pub fn append<S: NodeStore>(
     size: u64,
     leaf_hash: Hash32,
 ) -> Result<u64, TreeError<S::Error>> {
-    store.put_node(0, size, leaf_hash).map_err(TreeError::Store)?;
+    store
+        .put_node(0, size, leaf_hash)
+        .map_err(TreeError::Store)?;
     let (mut index, mut hash, mut level) = (size, leaf_hash, 0u8);
     while index & 1 == 1 {
         let left = read(store, level, index - 1)?;
         hash = hash_children(&left, &hash);
         index >>= 1;
         level += 1;
-        store.put_node(level, index, hash).map_err(TreeError::Store)?;
+        store
+            .put_node(level, index, hash)
+            .map_err(TreeError::Store)?;
     }
     Ok(size + 1)
 }

@@ -90,8 +90,8 @@ impl NodeConfig {
         use anyhow::Context as _;
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config file {}", path.display()))?;
-        let mut cfg: NodeConfig =
-            toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?;
+        let mut cfg: NodeConfig = toml::from_str(&text)
+            .with_context(|| format!("parsing config file {}", path.display()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         for p in [&mut cfg.data_dir, &mut cfg.genesis, &mut cfg.key_file] {
             if p.is_relative() {

@@ -41,18 +41,51 @@ impl NodeMetrics {
             tx_backpressure: Counter::default(),
             tx_committed: Counter::default(),
             tx_rejected: Counter::default(),
-            block_interval: Histogram::new([0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0]),
+            block_interval: Histogram::new([
+                0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
         };
-        registry.register("height", "height of the latest applied block", m.height.clone());
+        registry.register(
+            "height",
+            "height of the latest applied block",
+            m.height.clone(),
+        );
         registry.register("log_size", "transparency log size", m.log_size.clone());
-        registry.register("mempool_depth", "transactions waiting in the mempool", m.mempool_depth.clone());
-        registry.register("tx_admitted", "transactions admitted to the mempool", m.tx_admitted.clone());
-        registry.register("tx_refused", "transactions refused by the API", m.tx_refused.clone());
-        registry.register("tx_backpressure", "submissions refused because the mempool was full", m.tx_backpressure.clone());
-        registry.register("tx_committed", "transactions committed", m.tx_committed.clone());
-        registry.register("tx_rejected", "transactions rejected at execution", m.tx_rejected.clone());
-        registry.register("block_interval_seconds", "time between applied blocks", m.block_interval.clone());
+        registry.register(
+            "mempool_depth",
+            "transactions waiting in the mempool",
+            m.mempool_depth.clone(),
+        );
+        registry.register(
+            "tx_admitted",
+            "transactions admitted to the mempool",
+            m.tx_admitted.clone(),
+        );
+        registry.register(
+            "tx_refused",
+            "transactions refused by the API",
+            m.tx_refused.clone(),
+        );
+        registry.register(
+            "tx_backpressure",
+            "submissions refused because the mempool was full",
+            m.tx_backpressure.clone(),
+        );
+        registry.register(
+            "tx_committed",
+            "transactions committed",
+            m.tx_committed.clone(),
+        );
+        registry.register(
+            "tx_rejected",
+            "transactions rejected at execution",
+            m.tx_rejected.clone(),
+        );
+        registry.register(
+            "block_interval_seconds",
+            "time between applied blocks",
+            m.block_interval.clone(),
+        );
         m
     }
 }
-

@@ -18,15 +18,20 @@ use unchain_types::KeyFile;
 
 /// Reads and checks a genesis file.
 pub fn load_genesis(path: &std::path::Path) -> anyhow::Result<Genesis> {
-    let text = std::fs::read(path).with_context(|| format!("reading genesis file {}", path.display()))?;
-    let genesis: Genesis = serde_json::from_slice(&text).with_context(|| format!("parsing genesis file {}", path.display()))?;
-    genesis.check().map_err(|e| anyhow::anyhow!("genesis file {}: {e}", path.display()))?;
+    let text =
+        std::fs::read(path).with_context(|| format!("reading genesis file {}", path.display()))?;
+    let genesis: Genesis = serde_json::from_slice(&text)
+        .with_context(|| format!("parsing genesis file {}", path.display()))?;
+    genesis
+        .check()
+        .map_err(|e| anyhow::anyhow!("genesis file {}: {e}", path.display()))?;
     Ok(genesis)
 }
 
 /// Reads a key file.
 pub fn load_keys(path: &std::path::Path) -> anyhow::Result<KeyFile> {
-    let text = std::fs::read(path).with_context(|| format!("reading key file {}", path.display()))?;
+    let text =
+        std::fs::read(path).with_context(|| format!("reading key file {}", path.display()))?;
     serde_json::from_slice(&text).with_context(|| format!("parsing key file {}", path.display()))
 }
 
@@ -36,7 +41,10 @@ pub fn validator_keys(genesis: &Genesis) -> Vec<NoteVerifier> {
         .members
         .iter()
         .filter(|m| m.validator)
-        .map(|m| NoteVerifier { name: m.name.clone(), key: m.signing_key })
+        .map(|m| NoteVerifier {
+            name: m.name.clone(),
+            key: m.signing_key,
+        })
         .collect()
 }
 
@@ -49,10 +57,19 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         .members
         .iter()
         .find(|m| m.signing_key == signing.public_key())
-        .with_context(|| format!("the key in {} belongs to no member of chain {}", cfg.key_file.display(), genesis.chain_id))?
+        .with_context(|| {
+            format!(
+                "the key in {} belongs to no member of chain {}",
+                cfg.key_file.display(),
+                genesis.chain_id
+            )
+        })?
         .clone();
     if !me.validator {
-        bail!("member {} is not a validator; follower nodes arrive with the consortium work", me.name);
+        bail!(
+            "member {} is not a validator; follower nodes arrive with the consortium work",
+            me.name
+        );
     }
     let mut validators = Vec::new();
     for m in genesis.members.iter().filter(|m| m.validator) {
@@ -62,25 +79,38 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             cfg.peers
                 .iter()
                 .find(|p| p.name == m.name)
-                .with_context(|| format!("config has no p2p address for validator {} (add a [[peers]] entry)", m.name))?
+                .with_context(|| {
+                    format!(
+                        "config has no p2p address for validator {} (add a [[peers]] entry)",
+                        m.name
+                    )
+                })?
                 .p2p
         };
         validators.push((m.signing_key, addr));
     }
-    std::fs::create_dir_all(&cfg.data_dir).with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.data_dir)
+        .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
     let ledger = Arc::new(
         Ledger::open(
             &cfg.data_dir.join("ledger.redb"),
             genesis.clone(),
             vec![Arc::new(NotaryModule)],
-            Some(CheckpointSigner { name: me.name.clone(), key: signing.clone() }),
+            Some(CheckpointSigner {
+                name: me.name.clone(),
+                key: signing.clone(),
+            }),
         )
         .context("opening the ledger")?,
     );
-    let mempool = Arc::new(Mempool::new(MempoolConfig { max_txs: cfg.mempool_max_txs, ..Default::default() }));
+    let mempool = Arc::new(Mempool::new(MempoolConfig {
+        max_txs: cfg.mempool_max_txs,
+        ..Default::default()
+    }));
     let genesis_head = ledger.genesis_head()?;
     let first_validator = validators[0].0;
-    let genesis_block = validator::genesis_block(&genesis_head, ledger.genesis_hash(), &first_validator);
+    let genesis_block =
+        validator::genesis_block(&genesis_head, ledger.genesis_hash(), &first_validator);
     let runtime_cfg = cw_tokio::Config::default()
         .with_worker_threads(cfg.worker_threads)
         .with_storage_directory(cfg.data_dir.join("consensus"))
@@ -112,7 +142,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             mempool.clone(),
             genesis_block,
             signing.public_key(),
-            ApplicationConfig { max_block_txs: cfg.max_block_txs, ..Default::default() },
+            ApplicationConfig {
+                max_block_txs: cfg.max_block_txs,
+                ..Default::default()
+            },
             on_applied,
         );
         let vcfg = ValidatorConfig {
@@ -149,7 +182,8 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         // Tests and scripts find the port here when the config asked for port 0.
         let _ = std::fs::write(cfg.data_dir.join("api.addr"), addr.to_string());
         info!(url = %format!("http://{addr}"), "API listening");
-        let server = axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal());
+        let server =
+            axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal());
         tokio::select! {
             r = server => if let Err(e) = r { error!(error = %e, "API server failed") },
             r = futures::future::select_all(handles) => error!(result = ?r.0, "consensus stopped"),
@@ -163,7 +197,8 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]

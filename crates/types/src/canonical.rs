@@ -89,8 +89,9 @@ mod tests {
     fn keys_are_sorted_by_utf16_code_units_and_whitespace_removed() {
         // RFC 8785 §3.2.3: sorting is by UTF-16 code units, so U+20AC (€) sorts before
         // U+1F600 (😀, surrogates D83D…) even though its UTF-8 bytes are larger.
-        let v: Value = serde_json::from_str(r#"{ "😀": 1, "€": 2, "a": [ true, null ], "B": "x" }"#)
-            .expect("valid json");
+        let v: Value =
+            serde_json::from_str(r#"{ "😀": 1, "€": 2, "a": [ true, null ], "B": "x" }"#)
+                .expect("valid json");
         let out = String::from_utf8(to_canonical_bytes(&v).expect("canonical")).expect("utf8");
         assert_eq!(out, r#"{"B":"x","a":[true,null],"€":2,"😀":1}"#);
     }

@@ -60,7 +60,9 @@ impl PublicKey {
     pub fn from_bytes(bytes: [u8; 32]) -> Result<Self, KeyError> {
         ed25519_consensus::VerificationKey::try_from(bytes)
             .map_err(|_| KeyError::InvalidPoint { what: "public key" })?;
-        Ok(PublicKey(ed25519_consensus::VerificationKeyBytes::from(bytes)))
+        Ok(PublicKey(ed25519_consensus::VerificationKeyBytes::from(
+            bytes,
+        )))
     }
 
     /// The 32-byte encoding.
@@ -200,7 +202,9 @@ impl fmt::Debug for SigningKey {
 ///
 /// Returns `true` when every signature is valid. On `false`, check them one by one to find
 /// the culprits; ZIP-215 guarantees the single answers agree with the batch.
-pub fn verify_batch<'a>(items: impl IntoIterator<Item = (&'a PublicKey, &'a Signature, &'a [u8])>) -> bool {
+pub fn verify_batch<'a>(
+    items: impl IntoIterator<Item = (&'a PublicKey, &'a Signature, &'a [u8])>,
+) -> bool {
     let mut verifier = ed25519_consensus::batch::Verifier::new();
     for (key, sig, msg) in items {
         verifier.queue((key.bytes(), sig.0, msg));
@@ -215,7 +219,10 @@ pub struct EncryptionPublicKey(pub [u8; 32]);
 impl EncryptionPublicKey {
     /// Parses 64 hex characters.
     pub fn from_hex(s: &str) -> Result<Self, KeyError> {
-        Ok(EncryptionPublicKey(decode_fixed::<32>("encryption key", s)?))
+        Ok(EncryptionPublicKey(decode_fixed::<32>(
+            "encryption key",
+            s,
+        )?))
     }
 
     /// Lowercase hex.

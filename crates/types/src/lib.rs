@@ -14,5 +14,7 @@ pub mod tx;
 
 pub use block::Block;
 pub use hash::Hash32;
-pub use keys::{EncryptionPublicKey, EncryptionSecretKey, KeyFile, PublicKey, Signature, SigningKey};
-pub use tx::{Transaction, TxError, TxId, UnsignedTransaction, MAX_TX_BYTES};
+pub use keys::{
+    EncryptionPublicKey, EncryptionSecretKey, KeyFile, PublicKey, Signature, SigningKey,
+};
+pub use tx::{MAX_TX_BYTES, Transaction, TxError, TxId, UnsignedTransaction};

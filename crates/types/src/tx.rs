@@ -33,7 +33,15 @@ pub const MAX_TX_BYTES: usize = 256 * 1024;
 /// The transaction format version this code reads and writes.
 pub const TX_VERSION: u64 = 1;
 
-const FIELDS: [&str; 7] = ["v", "chain_id", "sender", "nonce", "kind", "body", "signature"];
+const FIELDS: [&str; 7] = [
+    "v",
+    "chain_id",
+    "sender",
+    "nonce",
+    "kind",
+    "body",
+    "signature",
+];
 
 /// A transaction id: SHA-256 of the signing bytes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -85,7 +93,9 @@ pub enum TxError {
         reason: String,
     },
     /// A member that the format does not define.
-    #[error("field `{field}` is not part of the transaction format (allowed: v, chain_id, sender, nonce, kind, body, signature)")]
+    #[error(
+        "field `{field}` is not part of the transaction format (allowed: v, chain_id, sender, nonce, kind, body, signature)"
+    )]
     UnknownField {
         /// The member's name.
         field: String,
@@ -169,11 +179,15 @@ impl UnsignedTransaction {
 fn check_chain_id(s: &str) -> Result<(), TxError> {
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
     if ok {
         Ok(())
     } else {
-        Err(field("chain_id", "must be 1 to 64 characters of a-z, 0-9 and '-'"))
+        Err(field(
+            "chain_id",
+            "must be 1 to 64 characters of a-z, 0-9 and '-'",
+        ))
     }
 }
 
@@ -181,13 +195,21 @@ fn check_kind(s: &str) -> Result<(), TxError> {
     let part_ok = |p: &str| {
         !p.is_empty()
             && p.as_bytes()[0].is_ascii_lowercase()
-            && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            && p.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
     };
-    let ok = s.len() <= 64 && s.split_once('.').is_some_and(|(m, a)| part_ok(m) && part_ok(a));
+    let ok = s.len() <= 64
+        && s.split_once('.')
+            .is_some_and(|(m, a)| part_ok(m) && part_ok(a));
     if ok {
         Ok(())
     } else {
-        Err(field("kind", format!("{s:?} is not of the form module.action (lowercase, at most 64 characters), e.g. \"notary.anchor\"")))
+        Err(field(
+            "kind",
+            format!(
+                "{s:?} is not of the form module.action (lowercase, at most 64 characters), e.g. \"notary.anchor\""
+            ),
+        ))
     }
 }
 
@@ -215,7 +237,11 @@ impl fmt::Debug for Transaction {
 }
 
 impl Transaction {
-    fn assemble(unsigned: UnsignedTransaction, signature: Signature, signing_bytes: Vec<u8>) -> Self {
+    fn assemble(
+        unsigned: UnsignedTransaction,
+        signature: Signature,
+        signing_bytes: Vec<u8>,
+    ) -> Self {
         let mut value = unsigned.to_value();
         value
             .as_object_mut()
@@ -258,7 +284,8 @@ impl Transaction {
                 field: unknown.clone(),
             });
         }
-        let mut take = |name: &'static str| map.remove(name).ok_or_else(|| field(name, "is missing"));
+        let mut take =
+            |name: &'static str| map.remove(name).ok_or_else(|| field(name, "is missing"));
         let v = take("v")?;
         if v.as_u64() != Some(TX_VERSION) {
             return Err(field("v", format!("must be {TX_VERSION}; got {v}")));
@@ -411,26 +438,116 @@ mod tests {
         let tx = sample(1);
         let base: Value = serde_json::from_slice(tx.leaf_bytes()).expect("json");
         let cases: Vec<(Value, &str)> = vec![
-            ({ let mut v = base.clone(); v.as_object_mut().expect("obj").remove("nonce"); v }, "field `nonce`: is missing"),
-            ({ let mut v = base.clone(); v["nonce"] = json!("1"); v }, "field `nonce`: must be a positive integer"),
-            ({ let mut v = base.clone(); v["nonce"] = json!(0); v }, "field `nonce`: must be an integer from 1 to 2^53 − 1"),
-            ({ let mut v = base.clone(); v["kind"] = json!("Anchor"); v }, "field `kind`"),
-            ({ let mut v = base.clone(); v["body"] = json!([1]); v }, "field `body`: must be a JSON object"),
-            ({ let mut v = base.clone(); v["body"] = json!({"x": 1.5}); v }, "field `body`: number at /x"),
-            ({ let mut v = base.clone(); v["chain_id"] = json!("Bad Chain"); v }, "field `chain_id`"),
-            ({ let mut v = base.clone(); v["signature"] = json!("00"); v }, "field `signature`: signature must be 64 bytes"),
-            ({ let mut v = base.clone(); v["sender"] = json!(12); v }, "field `sender`: must be a string"),
-            ({ let mut v = base.clone(); v["extra"] = json!(true); v }, "field `extra` is not part of the transaction format"),
-            ({ let mut v = base.clone(); v["v"] = json!(2); v }, "field `v`: must be 1"),
+            (
+                {
+                    let mut v = base.clone();
+                    v.as_object_mut().expect("obj").remove("nonce");
+                    v
+                },
+                "field `nonce`: is missing",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["nonce"] = json!("1");
+                    v
+                },
+                "field `nonce`: must be a positive integer",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["nonce"] = json!(0);
+                    v
+                },
+                "field `nonce`: must be an integer from 1 to 2^53 − 1",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["kind"] = json!("Anchor");
+                    v
+                },
+                "field `kind`",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["body"] = json!([1]);
+                    v
+                },
+                "field `body`: must be a JSON object",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["body"] = json!({"x": 1.5});
+                    v
+                },
+                "field `body`: number at /x",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["chain_id"] = json!("Bad Chain");
+                    v
+                },
+                "field `chain_id`",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["signature"] = json!("00");
+                    v
+                },
+                "field `signature`: signature must be 64 bytes",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["sender"] = json!(12);
+                    v
+                },
+                "field `sender`: must be a string",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["extra"] = json!(true);
+                    v
+                },
+                "field `extra` is not part of the transaction format",
+            ),
+            (
+                {
+                    let mut v = base.clone();
+                    v["v"] = json!(2);
+                    v
+                },
+                "field `v`: must be 1",
+            ),
         ];
         for (value, expected) in cases {
-            let err = Transaction::from_value(value).expect_err(expected).to_string();
-            assert!(err.starts_with(expected), "expected {expected:?}, got {err:?}");
+            let err = Transaction::from_value(value)
+                .expect_err(expected)
+                .to_string();
+            assert!(
+                err.starts_with(expected),
+                "expected {expected:?}, got {err:?}"
+            );
         }
-        let err = Transaction::parse(b"{not json").expect_err("syntax").to_string();
-        assert!(err.starts_with("transaction is not a JSON object"), "got {err}");
+        let err = Transaction::parse(b"{not json")
+            .expect_err("syntax")
+            .to_string();
+        assert!(
+            err.starts_with("transaction is not a JSON object"),
+            "got {err}"
+        );
         let big = vec![b' '; MAX_TX_BYTES + 1];
-        assert!(matches!(Transaction::parse(&big), Err(TxError::TooLarge { .. })));
+        assert!(matches!(
+            Transaction::parse(&big),
+            Err(TxError::TooLarge { .. })
+        ));
     }
 
     proptest! {

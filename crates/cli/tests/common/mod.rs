@@ -13,7 +13,11 @@ pub fn bin() -> &'static str {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// A chain created with `unchain init` in a temporary directory.
@@ -26,14 +30,27 @@ impl Chain {
     pub fn init(orgs: &[&str]) -> Chain {
         let dir = tempfile::tempdir().expect("tmp");
         let mut cmd = Command::new(bin());
-        cmd.arg("init").arg(dir.path()).args(["--chain-id", "e2e-chain", "--api", "127.0.0.1:0", "--p2p"]);
+        cmd.arg("init").arg(dir.path()).args([
+            "--chain-id",
+            "e2e-chain",
+            "--api",
+            "127.0.0.1:0",
+            "--p2p",
+        ]);
         cmd.arg(format!("127.0.0.1:{}", free_port()));
         for o in orgs {
             cmd.args(["--org", o]);
         }
         let out = cmd.output().expect("run unchain init");
-        assert!(out.status.success(), "unchain init failed: {}", String::from_utf8_lossy(&out.stderr));
-        Chain { dir, chain_id: "e2e-chain".into() }
+        assert!(
+            out.status.success(),
+            "unchain init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Chain {
+            dir,
+            chain_id: "e2e-chain".into(),
+        }
     }
 
     pub fn config(&self) -> PathBuf {
@@ -45,24 +62,51 @@ impl Chain {
     }
 
     pub fn key(&self, name: &str) -> SigningKey {
-        let kf: KeyFile = serde_json::from_slice(&std::fs::read(self.dir.path().join("keys").join(format!("{name}.json"))).expect("key file")).expect("json");
+        let kf: KeyFile = serde_json::from_slice(
+            &std::fs::read(self.dir.path().join("keys").join(format!("{name}.json")))
+                .expect("key file"),
+        )
+        .expect("json");
         kf.signing_key().expect("key")
     }
 
     pub fn seed_hex(&self, name: &str) -> String {
-        let kf: KeyFile = serde_json::from_slice(&std::fs::read(self.dir.path().join("keys").join(format!("{name}.json"))).expect("key file")).expect("json");
+        let kf: KeyFile = serde_json::from_slice(
+            &std::fs::read(self.dir.path().join("keys").join(format!("{name}.json")))
+                .expect("key file"),
+        )
+        .expect("json");
         kf.signing_seed
     }
 
-    pub fn tx(&self, key: &SigningKey, nonce: u64, kind: &str, body: serde_json::Value) -> Transaction {
-        UnsignedTransaction { chain_id: self.chain_id.clone(), sender: key.public_key(), nonce, kind: kind.into(), body }.sign(key).expect("sign")
+    pub fn tx(
+        &self,
+        key: &SigningKey,
+        nonce: u64,
+        kind: &str,
+        body: serde_json::Value,
+    ) -> Transaction {
+        UnsignedTransaction {
+            chain_id: self.chain_id.clone(),
+            sender: key.public_key(),
+            nonce,
+            kind: kind.into(),
+            body,
+        }
+        .sign(key)
+        .expect("sign")
     }
 
     /// Starts `unchain node` and waits until its API answers.
     pub async fn start(&self) -> Node {
         let addr_file = self.dir.path().join("data").join("api.addr");
         let _ = std::fs::remove_file(&addr_file);
-        let log = std::fs::File::create(self.dir.path().join(format!("node-{}.log", Instant::now().elapsed().as_nanos()))).expect("log");
+        let log = std::fs::File::create(
+            self.dir
+                .path()
+                .join(format!("node-{}.log", Instant::now().elapsed().as_nanos())),
+        )
+        .expect("log");
         let child = Command::new(bin())
             .args(["node", "--config"])
             .arg(self.config())
@@ -71,7 +115,10 @@ impl Chain {
             .stderr(log)
             .spawn()
             .expect("spawn unchain node");
-        let mut node = Node { child, client: None };
+        let mut node = Node {
+            child,
+            client: None,
+        };
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = node.child.try_wait().expect("try_wait") {
@@ -121,7 +168,11 @@ pub fn python() -> PathBuf {
         return p.into();
     }
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python");
-    assert!(venv.exists(), "no Python environment at {}: run `bash .ci/run` (or `python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt`)", venv.display());
+    assert!(
+        venv.exists(),
+        "no Python environment at {}: run `bash .ci/run` (or `python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt`)",
+        venv.display()
+    );
     venv
 }
 

@@ -56,7 +56,9 @@ fn check_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
         && matches!(s[5..7].parse::<u8>(), Ok(1..=12))
         && matches!(s[8..10].parse::<u8>(), Ok(1..=31))
 }
@@ -85,7 +87,10 @@ fn parse(body: &Value) -> Result<(Hash32, String, String, Option<String>), BodyE
         Some(_) => {
             let d = body_str(body, "document_date", 10)?;
             if !check_date(d) {
-                return Err(BodyError::new("document_date", "must be a date as YYYY-MM-DD"));
+                return Err(BodyError::new(
+                    "document_date",
+                    "must be a date as YYYY-MM-DD",
+                ));
             }
             Some(d.to_owned())
         }
@@ -146,11 +151,26 @@ mod tests {
         assert!(parse(&ok).is_ok());
         let cases = [
             (json!({"doc_type": "report"}), "body.hash: is missing"),
-            (json!({"hash": "xyz", "doc_type": "report"}), "body.hash: not hexadecimal"),
-            (json!({"hash": "ab".repeat(32), "doc_type": "Report!"}), "body.doc_type: must be"),
-            (json!({"hash": "ab".repeat(32), "doc_type": "r", "description": "x".repeat(201)}), "body.description: is 201 bytes"),
-            (json!({"hash": "ab".repeat(32), "doc_type": "r", "document_date": "2024-13-01"}), "body.document_date"),
-            (json!({"hash": "ab".repeat(32), "doc_type": "r", "victim_name": "x"}), "body.victim_name: is not allowed"),
+            (
+                json!({"hash": "xyz", "doc_type": "report"}),
+                "body.hash: not hexadecimal",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "Report!"}),
+                "body.doc_type: must be",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "r", "description": "x".repeat(201)}),
+                "body.description: is 201 bytes",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "r", "document_date": "2024-13-01"}),
+                "body.document_date",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "r", "victim_name": "x"}),
+                "body.victim_name: is not allowed",
+            ),
         ];
         for (body, want) in cases {
             let err = parse(&body).expect_err(want).to_string();

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Role, TxRecord};
 use unchain_log::{NoteVerifier, SignedNote, hash_leaf, verify_inclusion};
 use unchain_notary::{NotaryModule, anchors};
-use unchain_types::{Block, EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction};
+use unchain_types::{
+    Block, EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction,
+};
 
 struct Org {
     key: SigningKey,
@@ -48,7 +50,12 @@ impl Org {
 }
 
 fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
-    let orgs = vec![Org::new(1, "th-police"), Org::new(2, "ng-naptip"), Org::new(3, "gb-ngo"), Org::new(4, "ph-dole")];
+    let orgs = vec![
+        Org::new(1, "th-police"),
+        Org::new(2, "ng-naptip"),
+        Org::new(3, "gb-ngo"),
+        Org::new(4, "ph-dole"),
+    ];
     let genesis = Genesis {
         chain_id: "test-chain".into(),
         log_origin: "unchain/test-chain".into(),
@@ -64,8 +71,13 @@ fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
         name: "th-police".into(),
         key: orgs[0].key.clone(),
     };
-    let ledger = Ledger::open(&dir.join("ledger.redb"), genesis.clone(), vec![Arc::new(NotaryModule)], Some(signer))
-        .expect("open");
+    let ledger = Ledger::open(
+        &dir.join("ledger.redb"),
+        genesis.clone(),
+        vec![Arc::new(NotaryModule)],
+        Some(signer),
+    )
+    .expect("open");
     (ledger, orgs, genesis)
 }
 
@@ -93,34 +105,70 @@ fn doc_hash(n: u8) -> String {
 fn anchors_commit_and_are_provable_by_hash() {
     let dir = tempfile::tempdir().expect("tmp");
     let (ledger, mut orgs, _) = setup(dir.path());
-    let a = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(1), "doc_type": "report", "description": "raid report"}));
-    let b = orgs[1].tx("notary.anchor", json!({"hash": doc_hash(1), "doc_type": "report"}));
+    let a = orgs[0].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(1), "doc_type": "report", "description": "raid report"}),
+    );
+    let b = orgs[1].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(1), "doc_type": "report"}),
+    );
     let rec = apply(&ledger, &[&a, &b]);
     assert_eq!(rec.committed, vec![a.id(), b.id()]);
     assert_eq!(rec.log_size, 2);
 
-    let found = anchors(&ledger.state_reader().expect("reader"), &Hash32::from_hex(&doc_hash(1)).expect("hash")).expect("anchors");
+    let found = anchors(
+        &ledger.state_reader().expect("reader"),
+        &Hash32::from_hex(&doc_hash(1)).expect("hash"),
+    )
+    .expect("anchors");
     assert_eq!(found.len(), 2);
     assert_eq!(found[0].anchored_by, "th-police");
     assert_eq!(found[0].timestamp_ms, 1_700_000_001_000);
 
     // The checkpoint verifies under the validator's key and proves the anchor's inclusion.
-    let note = SignedNote::parse(&ledger.latest_checkpoint().expect("cp").expect("signed")).expect("note");
+    let note =
+        SignedNote::parse(&ledger.latest_checkpoint().expect("cp").expect("signed")).expect("note");
     let cp = note
-        .verify_checkpoint(&[NoteVerifier { name: "th-police".into(), key: orgs[0].key.public_key() }], 1)
+        .verify_checkpoint(
+            &[NoteVerifier {
+                name: "th-police".into(),
+                key: orgs[0].key.public_key(),
+            }],
+            1,
+        )
         .expect("valid checkpoint");
     assert_eq!((cp.size, cp.root), (rec.log_size, rec.log_root));
-    let proof = ledger.inclusion_proof(found[0].log_index, cp.size).expect("proof");
-    let leaf = ledger.leaf(found[0].log_index).expect("leaf").expect("present");
+    let proof = ledger
+        .inclusion_proof(found[0].log_index, cp.size)
+        .expect("proof");
+    let leaf = ledger
+        .leaf(found[0].log_index)
+        .expect("leaf")
+        .expect("present");
     assert_eq!(leaf, a.leaf_bytes());
-    verify_inclusion(&hash_leaf(&leaf), found[0].log_index, cp.size, &proof, &cp.root).expect("included");
+    verify_inclusion(
+        &hash_leaf(&leaf),
+        found[0].log_index,
+        cp.size,
+        &proof,
+        &cp.root,
+    )
+    .expect("included");
 
     // Changing any single byte of the committed transaction breaks its proof.
     for i in 0..leaf.len() {
         let mut tampered = leaf.clone();
         tampered[i] ^= 0x01;
         assert!(
-            verify_inclusion(&hash_leaf(&tampered), found[0].log_index, cp.size, &proof, &cp.root).is_err(),
+            verify_inclusion(
+                &hash_leaf(&tampered),
+                found[0].log_index,
+                cp.size,
+                &proof,
+                &cp.root
+            )
+            .is_err(),
             "byte {i} changed but the proof still verified"
         );
     }
@@ -130,11 +178,17 @@ fn anchors_commit_and_are_provable_by_hash() {
 fn replay_wrong_role_and_wrong_chain_are_rejected_and_change_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let (ledger, mut orgs, _) = setup(dir.path());
-    let a = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(1), "doc_type": "report"}));
+    let a = orgs[0].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(1), "doc_type": "report"}),
+    );
     apply(&ledger, &[&a]);
     let before = ledger.head().expect("head");
 
-    let no_role = orgs[2].tx("notary.anchor", json!({"hash": doc_hash(2), "doc_type": "report"}));
+    let no_role = orgs[2].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(2), "doc_type": "report"}),
+    );
     let mut other = UnsignedTransaction {
         chain_id: "other-chain".into(),
         sender: orgs[0].key.public_key(),
@@ -147,19 +201,52 @@ fn replay_wrong_role_and_wrong_chain_are_rejected_and_change_nothing() {
     other.kind = "notary.erase".into();
     let unknown_kind = other.sign(&orgs[0].key).expect("sign");
 
-    assert!(ledger.check_tx(&a, None).expect_err("replay").to_string().contains("nonce 1 already used by sender th-police; next is 2"));
-    assert!(ledger.check_tx(&no_role, None).expect_err("role").to_string().contains("lacks the role \"notary\""));
-    assert!(ledger.check_tx(&wrong_chain, None).expect_err("chain").to_string().contains("other-chain"));
-    assert!(ledger.check_tx(&unknown_kind, None).expect_err("kind").to_string().contains("unknown kind \"notary.erase\""));
+    assert!(
+        ledger
+            .check_tx(&a, None)
+            .expect_err("replay")
+            .to_string()
+            .contains("nonce 1 already used by sender th-police; next is 2")
+    );
+    assert!(
+        ledger
+            .check_tx(&no_role, None)
+            .expect_err("role")
+            .to_string()
+            .contains("lacks the role \"notary\"")
+    );
+    assert!(
+        ledger
+            .check_tx(&wrong_chain, None)
+            .expect_err("chain")
+            .to_string()
+            .contains("other-chain")
+    );
+    assert!(
+        ledger
+            .check_tx(&unknown_kind, None)
+            .expect_err("kind")
+            .to_string()
+            .contains("unknown kind \"notary.erase\"")
+    );
 
     let rec = apply(&ledger, &[&a, &no_role, &wrong_chain, &unknown_kind]);
     assert!(rec.committed.is_empty());
     assert_eq!(rec.rejected.len(), 4);
     let after = ledger.head().expect("head");
-    assert_eq!((after.log_size, after.log_root), (before.log_size, before.log_root));
+    assert_eq!(
+        (after.log_size, after.log_root),
+        (before.log_size, before.log_root)
+    );
     // The replayed transaction keeps its original commit record.
-    assert!(matches!(ledger.tx(&a.id()).expect("tx"), Some(TxRecord::Committed { log_index: 0, .. })));
-    assert!(matches!(ledger.tx(&no_role.id()).expect("tx"), Some(TxRecord::Rejected { .. })));
+    assert!(matches!(
+        ledger.tx(&a.id()).expect("tx"),
+        Some(TxRecord::Committed { log_index: 0, .. })
+    ));
+    assert!(matches!(
+        ledger.tx(&no_role.id()).expect("tx"),
+        Some(TxRecord::Rejected { .. })
+    ));
 }
 
 #[test]
@@ -168,42 +255,76 @@ fn membership_changes_need_more_than_two_thirds_of_governance() {
     let (ledger, mut orgs, _) = setup(dir.path());
     let newcomer = Org::new(9, "ke-dci");
     let change = json!({"action": "add", "member": serde_json::to_value(newcomer.member(&[Role::Notary], false)).expect("json")});
-    let propose = orgs[0].tx("membership.propose", json!({"change": change, "reason": "joins the consortium"}));
+    let propose = orgs[0].tx(
+        "membership.propose",
+        json!({"change": change, "reason": "joins the consortium"}),
+    );
     apply(&ledger, &[&propose]);
-    let approve = |org: &mut Org| org.tx("membership.approve", json!({"proposal": propose.id().to_string()}));
+    let approve = |org: &mut Org| {
+        org.tx(
+            "membership.approve",
+            json!({"proposal": propose.id().to_string()}),
+        )
+    };
     let a1 = approve(&mut orgs[1]);
     apply(&ledger, &[&a1]);
     // 2 of 4 governance members: not yet.
-    assert!(ledger.sender_and_next_nonce(&newcomer.key.public_key()).expect("q").is_none());
+    assert!(
+        ledger
+            .sender_and_next_nonce(&newcomer.key.public_key())
+            .expect("q")
+            .is_none()
+    );
     let a2 = approve(&mut orgs[2]);
     apply(&ledger, &[&a2]);
     // 3 of 4 > 2/3: in effect.
-    let (m, next) = ledger.sender_and_next_nonce(&newcomer.key.public_key()).expect("q").expect("member");
+    let (m, next) = ledger
+        .sender_and_next_nonce(&newcomer.key.public_key())
+        .expect("q")
+        .expect("member");
     assert_eq!((m.name.as_str(), next), ("ke-dci", 1));
     assert_eq!(m.roles, BTreeSet::from([Role::Notary]));
     // A late approval of an applied proposal is refused.
     let a3 = approve(&mut orgs[3]);
     let rec = apply(&ledger, &[&a3]);
-    assert!(rec.rejected[0].1.contains("already taken effect"), "{:?}", rec.rejected);
+    assert!(
+        rec.rejected[0].1.contains("already taken effect"),
+        "{:?}",
+        rec.rejected
+    );
 }
 
 #[test]
 fn state_survives_reopen_and_redelivery_is_idempotent() {
     let dir = tempfile::tempdir().expect("tmp");
     let (ledger, mut orgs, genesis) = setup(dir.path());
-    let a = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(1), "doc_type": "photo"}));
+    let a = orgs[0].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(1), "doc_type": "photo"}),
+    );
     let rec = apply(&ledger, &[&a]);
     let head = ledger.head().expect("head");
     drop(ledger);
-    let reopened = Ledger::open(&dir.path().join("ledger.redb"), genesis.clone(), vec![Arc::new(NotaryModule)], None).expect("reopen");
+    let reopened = Ledger::open(
+        &dir.path().join("ledger.redb"),
+        genesis.clone(),
+        vec![Arc::new(NotaryModule)],
+        None,
+    )
+    .expect("reopen");
     assert_eq!(reopened.head().expect("head"), head);
-    let again = reopened.apply_block(&rec.block, rec.digest).expect("redeliver");
+    let again = reopened
+        .apply_block(&rec.block, rec.digest)
+        .expect("redeliver");
     assert!(!again.newly_applied);
     assert_eq!(reopened.head().expect("head"), head);
     drop(reopened);
     // A different genesis is refused with both identities named.
     let mut other = genesis;
     other.chain_id = "another".into();
-    let err = Ledger::open(&dir.path().join("ledger.redb"), other, vec![], None).err().expect("mismatch").to_string();
+    let err = Ledger::open(&dir.path().join("ledger.redb"), other, vec![], None)
+        .err()
+        .expect("mismatch")
+        .to_string();
     assert!(err.contains("holds chain test-chain"), "{err}");
 }

@@ -40,14 +40,22 @@ fn parse_checked(bytes: &[u8]) -> Result<Transaction, Problem> {
             .to_string(),
         ));
     }
-    Transaction::parse(bytes).map_err(|e| Problem::bad_request("malformed-transaction", e.to_string()))
+    Transaction::parse(bytes)
+        .map_err(|e| Problem::bad_request("malformed-transaction", e.to_string()))
 }
 
 fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
     match e {
-        SubmitError::Full { retry_after_secs, .. } => {
+        SubmitError::Full {
+            retry_after_secs, ..
+        } => {
             state.metrics.tx_backpressure.inc();
-            let mut p = Problem::new(StatusCode::TOO_MANY_REQUESTS, "mempool-full", "node busy", e.to_string());
+            let mut p = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "mempool-full",
+                "node busy",
+                e.to_string(),
+            );
             p.retry_after = Some(retry_after_secs);
             p
         }
@@ -55,7 +63,9 @@ fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
             state.metrics.tx_refused.inc();
             let status = match r {
                 TxRejection::NonceUsed { .. } => StatusCode::CONFLICT,
-                TxRejection::NotMember(_) | TxRejection::MissingRole { .. } => StatusCode::FORBIDDEN,
+                TxRejection::NotMember(_) | TxRejection::MissingRole { .. } => {
+                    StatusCode::FORBIDDEN
+                }
                 _ => StatusCode::BAD_REQUEST,
             };
             let mut p = Problem::bad_request("transaction-refused", r.to_string());
@@ -68,7 +78,9 @@ fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
 
 fn record_status(id: &TxId, record: &TxRecord) -> TxStatusView {
     match record {
-        TxRecord::Committed { height, log_index, .. } => TxStatusView {
+        TxRecord::Committed {
+            height, log_index, ..
+        } => TxStatusView {
             id: id.to_string(),
             status: "committed".into(),
             height: Some(*height),
@@ -91,7 +103,10 @@ fn record_status(id: &TxId, record: &TxRecord) -> TxStatusView {
               (status = 200, body = SubmitResponse, description = "already in a block"),
               (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem),
               (status = 413, body = Problem), (status = 429, body = Problem, description = "mempool full; see Retry-After")))]
-pub async fn submit(State(state): State<ApiState>, body: Result<Bytes, BytesRejection>) -> Result<Response, Problem> {
+pub async fn submit(
+    State(state): State<ApiState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
     let bytes = body_or_problem(body)?;
     let tx = parse_checked(&bytes).inspect_err(|_| {
         state.metrics.tx_refused.inc();
@@ -102,7 +117,14 @@ pub async fn submit(State(state): State<ApiState>, body: Result<Bytes, BytesReje
     })?;
     if let Some(record) = state.ledger.tx(&tx.id())? {
         let view = record_status(&tx.id(), &record);
-        return Ok((StatusCode::OK, Json(SubmitResponse { id: view.id, status: view.status })).into_response());
+        return Ok((
+            StatusCode::OK,
+            Json(SubmitResponse {
+                id: view.id,
+                status: view.status,
+            }),
+        )
+            .into_response());
     }
     let id = tx.id();
     match state.mempool.submit(&state.ledger, tx) {
@@ -110,7 +132,14 @@ pub async fn submit(State(state): State<ApiState>, body: Result<Bytes, BytesReje
             if admission == Admission::Admitted {
                 state.metrics.tx_admitted.inc();
             }
-            Ok((StatusCode::ACCEPTED, Json(SubmitResponse { id: id.to_string(), status: "pending".into() })).into_response())
+            Ok((
+                StatusCode::ACCEPTED,
+                Json(SubmitResponse {
+                    id: id.to_string(),
+                    status: "pending".into(),
+                }),
+            )
+                .into_response())
         }
         Err(e) => Err(submit_problem(&state, e)),
     }
@@ -120,25 +149,50 @@ pub async fn submit(State(state): State<ApiState>, body: Result<Bytes, BytesReje
 #[utoipa::path(post, path = "/v1/transactions/batch", request_body(content = Vec<Object>, description = "an array of signed transactions"),
     responses((status = 200, body = Vec<BatchItem>, description = "one result per transaction, in order"),
               (status = 400, body = Problem), (status = 413, body = Problem), (status = 429, body = Problem)))]
-pub async fn submit_batch(State(state): State<ApiState>, body: Result<Bytes, BytesRejection>) -> Result<Json<Vec<BatchItem>>, Problem> {
+pub async fn submit_batch(
+    State(state): State<ApiState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Vec<BatchItem>>, Problem> {
     let bytes = body_or_problem(body)?;
-    let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes)
-        .map_err(|e| Problem::bad_request("malformed-batch", format!("body must be a JSON array of transactions: {e}")))?;
+    let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes).map_err(|e| {
+        Problem::bad_request(
+            "malformed-batch",
+            format!("body must be a JSON array of transactions: {e}"),
+        )
+    })?;
     if items.len() > MAX_BATCH {
-        return Err(Problem::bad_request("batch-too-large", format!("batch has {} transactions; at most {MAX_BATCH}", items.len())));
+        return Err(Problem::bad_request(
+            "batch-too-large",
+            format!(
+                "batch has {} transactions; at most {MAX_BATCH}",
+                items.len()
+            ),
+        ));
     }
     let mut results: Vec<BatchItem> = Vec::with_capacity(items.len());
     let mut parsed: Vec<(usize, Transaction)> = Vec::with_capacity(items.len());
     for (index, value) in items.into_iter().enumerate() {
         match Transaction::from_value(value) {
             Ok(tx) if tx.leaf_bytes().len() <= MAX_TX_BYTES => parsed.push((index, tx)),
-            Ok(tx) => results.push(refused(index, Some(tx.id()), TxError::TooLarge { size: tx.leaf_bytes().len(), limit: MAX_TX_BYTES }.to_string())),
+            Ok(tx) => results.push(refused(
+                index,
+                Some(tx.id()),
+                TxError::TooLarge {
+                    size: tx.leaf_bytes().len(),
+                    limit: MAX_TX_BYTES,
+                }
+                .to_string(),
+            )),
             Err(e) => results.push(refused(index, None, e.to_string())),
         }
     }
     // One batch verification; on failure, find the culprits one by one (ZIP-215 makes the
     // answers agree).
-    let batch_ok = unchain_types::keys::verify_batch(parsed.iter().map(|(_, t)| (t.sender(), t.signature(), t.signing_bytes())));
+    let batch_ok = unchain_types::keys::verify_batch(
+        parsed
+            .iter()
+            .map(|(_, t)| (t.sender(), t.signature(), t.signing_bytes())),
+    );
     let mut full = false;
     for (index, tx) in parsed {
         if !batch_ok && let Err(e) = tx.verify_signature() {
@@ -147,7 +201,11 @@ pub async fn submit_batch(State(state): State<ApiState>, body: Result<Bytes, Byt
         }
         let id = tx.id();
         if full {
-            results.push(refused(index, Some(id), "mempool full; resubmit after a short wait".into()));
+            results.push(refused(
+                index,
+                Some(id),
+                "mempool full; resubmit after a short wait".into(),
+            ));
             continue;
         }
         match state.mempool.submit(&state.ledger, tx) {
@@ -155,7 +213,12 @@ pub async fn submit_batch(State(state): State<ApiState>, body: Result<Bytes, Byt
                 if admission == Admission::Admitted {
                     state.metrics.tx_admitted.inc();
                 }
-                results.push(BatchItem { index, id: Some(id.to_string()), status: "pending".into(), error: None });
+                results.push(BatchItem {
+                    index,
+                    id: Some(id.to_string()),
+                    status: "pending".into(),
+                    error: None,
+                });
             }
             Err(e) => {
                 full = matches!(e, SubmitError::Full { .. });
@@ -169,7 +232,12 @@ pub async fn submit_batch(State(state): State<ApiState>, body: Result<Bytes, Byt
 }
 
 fn refused(index: usize, id: Option<TxId>, error: String) -> BatchItem {
-    BatchItem { index, id: id.map(|i| i.to_string()), status: "refused".into(), error: Some(error) }
+    BatchItem {
+        index,
+        id: id.map(|i| i.to_string()),
+        status: "refused".into(),
+        error: Some(error),
+    }
 }
 
 /// Query of the status endpoint.
@@ -190,7 +258,11 @@ fn parse_id(s: &str) -> Result<TxId, Problem> {
 /// Where a transaction stands; with `wait_ms`, waits until it reaches a block.
 #[utoipa::path(get, path = "/v1/transactions/{id}", params(("id" = String, Path, description = "transaction id, hex"), WaitQuery),
     responses((status = 200, body = TxStatusView), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn tx_status(State(state): State<ApiState>, Path(id): Path<String>, Query(q): Query<WaitQuery>) -> Result<Json<TxStatusView>, Problem> {
+pub async fn tx_status(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    Query(q): Query<WaitQuery>,
+) -> Result<Json<TxStatusView>, Problem> {
     let id = parse_id(&id)?;
     let wait = Duration::from_millis(q.wait_ms.unwrap_or(0)).min(state.max_wait);
     let deadline = tokio::time::Instant::now() + wait;
@@ -201,11 +273,23 @@ pub async fn tx_status(State(state): State<ApiState>, Path(id): Path<String>, Qu
             return Ok(Json(record_status(&id, &record)));
         }
         let pending = state.mempool.contains(&id);
-        if tokio::time::Instant::now() >= deadline || tokio::time::timeout_at(deadline, heads.changed()).await.is_err() {
+        if tokio::time::Instant::now() >= deadline
+            || tokio::time::timeout_at(deadline, heads.changed())
+                .await
+                .is_err()
+        {
             return if pending {
-                Ok(Json(TxStatusView { id: id.to_string(), status: "pending".into(), height: None, log_index: None, reason: None }))
+                Ok(Json(TxStatusView {
+                    id: id.to_string(),
+                    status: "pending".into(),
+                    height: None,
+                    log_index: None,
+                    reason: None,
+                }))
             } else {
-                Err(Problem::not_found(format!("transaction {id} is neither waiting nor in any block")))
+                Err(Problem::not_found(format!(
+                    "transaction {id} is neither waiting nor in any block"
+                )))
             };
         }
     }
@@ -225,16 +309,29 @@ fn block_view(r: BlockRecord) -> BlockView {
         log_size: r.log_size,
         log_root: r.log_root.to_hex(),
         committed: r.committed.iter().map(|i| i.to_string()).collect(),
-        rejected: r.rejected.iter().map(|(i, reason)| RejectedView { id: i.to_string(), reason: reason.clone() }).collect(),
+        rejected: r
+            .rejected
+            .iter()
+            .map(|(i, reason)| RejectedView {
+                id: i.to_string(),
+                reason: reason.clone(),
+            })
+            .collect(),
     }
 }
 
 /// A block by height.
 #[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)),
     responses((status = 200, body = BlockView), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn block(State(state): State<ApiState>, Path(height): Path<String>) -> Result<Json<BlockView>, Problem> {
+pub async fn block(
+    State(state): State<ApiState>,
+    Path(height): Path<String>,
+) -> Result<Json<BlockView>, Problem> {
     let height: u64 = height.parse().map_err(|_| {
-        let mut p = Problem::bad_request("bad-height", format!("height {height:?} is not a non-negative integer"));
+        let mut p = Problem::bad_request(
+            "bad-height",
+            format!("height {height:?} is not a non-negative integer"),
+        );
         p.field = Some("height".into());
         p
     })?;
@@ -243,20 +340,32 @@ pub async fn block(State(state): State<ApiState>, Path(height): Path<String>) ->
         .ledger
         .block(height)?
         .map(|r| Json(block_view(r)))
-        .ok_or_else(|| Problem::not_found(format!("no block at height {height}; the latest is {}", head.height)))
+        .ok_or_else(|| {
+            Problem::not_found(format!(
+                "no block at height {height}; the latest is {}",
+                head.height
+            ))
+        })
 }
 
 /// The latest applied block.
 #[utoipa::path(get, path = "/v1/blocks/latest", responses((status = 200, body = BlockView), (status = 404, body = Problem)))]
 pub async fn latest_block(State(state): State<ApiState>) -> Result<Json<BlockView>, Problem> {
     let head = state.ledger.head()?;
-    state.ledger.block(head.height)?.map(|r| Json(block_view(r))).ok_or_else(|| Problem::not_found("no block has been applied yet"))
+    state
+        .ledger
+        .block(head.height)?
+        .map(|r| Json(block_view(r)))
+        .ok_or_else(|| Problem::not_found("no block has been applied yet"))
 }
 
 /// The latest signed checkpoint, as a C2SP signed note (text/plain).
 #[utoipa::path(get, path = "/v1/checkpoint", responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = Problem)))]
 pub async fn checkpoint(State(state): State<ApiState>) -> Result<Response, Problem> {
-    let note = state.ledger.latest_checkpoint()?.ok_or_else(|| Problem::not_found("this node has not signed a checkpoint yet"))?;
+    let note = state
+        .ledger
+        .latest_checkpoint()?
+        .ok_or_else(|| Problem::not_found("this node has not signed a checkpoint yet"))?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
 }
 
@@ -271,13 +380,23 @@ pub struct InclusionQuery {
 
 /// Builds the proof bundle of leaf `index` against the latest checkpoint.
 pub(crate) fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Problem> {
-    let note_text = state.ledger.latest_checkpoint()?.ok_or_else(|| Problem::not_found("no checkpoint signed yet"))?;
+    let note_text = state
+        .ledger
+        .latest_checkpoint()?
+        .ok_or_else(|| Problem::not_found("no checkpoint signed yet"))?;
     let note = SignedNote::parse(&note_text).map_err(|e| Problem::internal(e.to_string()))?;
-    let cp = unchain_log::Checkpoint::parse_body(&note.body).map_err(|e| Problem::internal(e.to_string()))?;
+    let cp = unchain_log::Checkpoint::parse_body(&note.body)
+        .map_err(|e| Problem::internal(e.to_string()))?;
     if index >= cp.size {
-        return Err(Problem::not_found(format!("leaf {index} is not in the log yet (size {})", cp.size)));
+        return Err(Problem::not_found(format!(
+            "leaf {index} is not in the log yet (size {})",
+            cp.size
+        )));
     }
-    let leaf = state.ledger.leaf(index)?.ok_or_else(|| Problem::internal(format!("leaf {index} missing from storage")))?;
+    let leaf = state
+        .ledger
+        .leaf(index)?
+        .ok_or_else(|| Problem::internal(format!("leaf {index} missing from storage")))?;
     let proof = state.ledger.inclusion_proof(index, cp.size)?;
     let genesis = state.ledger.genesis();
     Ok(ProofBundle {
@@ -290,25 +409,48 @@ pub(crate) fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Proble
         leaf: String::from_utf8(leaf).map_err(|_| Problem::internal("leaf is not UTF-8"))?,
         proof: proof.iter().map(Hash32::to_hex).collect(),
         checkpoint: note_text,
-        validators: state.validators.iter().map(|v| ValidatorKey { name: v.name.clone(), key: v.key.to_hex() }).collect(),
+        validators: state
+            .validators
+            .iter()
+            .map(|v| ValidatorKey {
+                name: v.name.clone(),
+                key: v.key.to_hex(),
+            })
+            .collect(),
     })
 }
 
 /// Inclusion proof of a transaction (by id or leaf index) against the latest checkpoint.
 #[utoipa::path(get, path = "/v1/proofs/inclusion", params(InclusionQuery),
     responses((status = 200, body = ProofBundle), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn inclusion(State(state): State<ApiState>, Query(q): Query<InclusionQuery>) -> Result<Json<ProofBundle>, Problem> {
+pub async fn inclusion(
+    State(state): State<ApiState>,
+    Query(q): Query<InclusionQuery>,
+) -> Result<Json<ProofBundle>, Problem> {
     let index = match (q.tx, q.index) {
         (Some(id), None) => {
             let id = parse_id(&id)?;
             match state.ledger.tx(&id)? {
                 Some(TxRecord::Committed { log_index, .. }) => log_index,
-                Some(TxRecord::Rejected { reason, .. }) => return Err(Problem::not_found(format!("transaction {id} was rejected ({reason}); it is not in the log"))),
-                None => return Err(Problem::not_found(format!("transaction {id} is not committed"))),
+                Some(TxRecord::Rejected { reason, .. }) => {
+                    return Err(Problem::not_found(format!(
+                        "transaction {id} was rejected ({reason}); it is not in the log"
+                    )));
+                }
+                None => {
+                    return Err(Problem::not_found(format!(
+                        "transaction {id} is not committed"
+                    )));
+                }
             }
         }
         (None, Some(i)) => i,
-        _ => return Err(Problem::bad_request("bad-query", "give exactly one of `tx` (a transaction id) or `index` (a leaf index)")),
+        _ => {
+            return Err(Problem::bad_request(
+                "bad-query",
+                "give exactly one of `tx` (a transaction id) or `index` (a leaf index)",
+            ));
+        }
     };
     Ok(Json(bundle(&state, index)?))
 }
@@ -325,11 +467,20 @@ pub struct ConsistencyQuery {
 /// Consistency proof between two tree sizes.
 #[utoipa::path(get, path = "/v1/proofs/consistency", params(ConsistencyQuery),
     responses((status = 200, body = ConsistencyView), (status = 400, body = Problem)))]
-pub async fn consistency(State(state): State<ApiState>, Query(q): Query<ConsistencyQuery>) -> Result<Json<ConsistencyView>, Problem> {
+pub async fn consistency(
+    State(state): State<ApiState>,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<ConsistencyView>, Problem> {
     let head = state.ledger.head()?;
     let new = q.new.unwrap_or(head.log_size);
     if q.old > new || new > head.log_size {
-        return Err(Problem::bad_request("bad-sizes", format!("need old ≤ new ≤ {} (the log's size); got old={} new={new}", head.log_size, q.old)));
+        return Err(Problem::bad_request(
+            "bad-sizes",
+            format!(
+                "need old ≤ new ≤ {} (the log's size); got old={} new={new}",
+                head.log_size, q.old
+            ),
+        ));
     }
     let proof = state.ledger.consistency_proof(q.old, new)?;
     Ok(Json(ConsistencyView {
@@ -344,46 +495,72 @@ pub async fn consistency(State(state): State<ApiState>, Query(q): Query<Consiste
 /// Current members of the consortium.
 #[utoipa::path(get, path = "/v1/members", responses((status = 200, body = Vec<Object>)))]
 pub async fn members(State(state): State<ApiState>) -> Result<Json<serde_json::Value>, Problem> {
-    Ok(Json(serde_json::to_value(state.ledger.members()?).map_err(|e| Problem::internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(state.ledger.members()?)
+            .map_err(|e| Problem::internal(e.to_string()))?,
+    ))
 }
 
 /// A member's account by signing key: the nonce to use next.
 #[utoipa::path(get, path = "/v1/accounts/{key}", params(("key" = String, Path, description = "Ed25519 public key, hex")),
     responses((status = 200, body = AccountView), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn account(State(state): State<ApiState>, Path(key): Path<String>) -> Result<Json<AccountView>, Problem> {
+pub async fn account(
+    State(state): State<ApiState>,
+    Path(key): Path<String>,
+) -> Result<Json<AccountView>, Problem> {
     let pk = unchain_types::PublicKey::from_hex(&key).map_err(|e| {
         let mut p = Problem::bad_request("bad-key", format!("key {key:?}: {e}"));
         p.field = Some("key".into());
         p
     })?;
-    let (member, next) = state
-        .ledger
-        .sender_and_next_nonce(&pk)?
-        .ok_or_else(|| Problem::not_found(format!("key {pk} is not a member of this consortium")))?;
-    let pending = state.mempool.pending_next_nonce(&pk).unwrap_or(next).max(next);
-    Ok(Json(AccountView { name: member.name, key: pk.to_hex(), committed_next_nonce: next, next_nonce: pending }))
+    let (member, next) = state.ledger.sender_and_next_nonce(&pk)?.ok_or_else(|| {
+        Problem::not_found(format!("key {pk} is not a member of this consortium"))
+    })?;
+    let pending = state
+        .mempool
+        .pending_next_nonce(&pk)
+        .unwrap_or(next)
+        .max(next);
+    Ok(Json(AccountView {
+        name: member.name,
+        key: pk.to_hex(),
+        committed_next_nonce: next,
+        next_nonce: pending,
+    }))
 }
 
 /// Every anchoring of a document hash, each with its inclusion proof.
 #[utoipa::path(get, path = "/v1/notary/{hash}", params(("hash" = String, Path, description = "SHA-256 of the document, hex")),
     responses((status = 200, body = NotaryView), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn notary_lookup(State(state): State<ApiState>, Path(hash): Path<String>) -> Result<Json<NotaryView>, Problem> {
+pub async fn notary_lookup(
+    State(state): State<ApiState>,
+    Path(hash): Path<String>,
+) -> Result<Json<NotaryView>, Problem> {
     let h = Hash32::from_hex(&hash).map_err(|e| {
         let mut p = Problem::bad_request("bad-hash", format!("hash {hash:?}: {e}"));
         p.field = Some("hash".into());
         p
     })?;
     let reader = state.ledger.state_reader()?;
-    let anchors = unchain_notary::anchors(&reader, &h).map_err(|e| Problem::internal(e.to_string()))?;
+    let anchors =
+        unchain_notary::anchors(&reader, &h).map_err(|e| Problem::internal(e.to_string()))?;
     if anchors.is_empty() {
-        return Err(Problem::not_found(format!("no document with hash {h} has been anchored")));
+        return Err(Problem::not_found(format!(
+            "no document with hash {h} has been anchored"
+        )));
     }
     let mut out = Vec::with_capacity(anchors.len());
     for a in anchors {
         let proof = bundle(&state, a.log_index)?;
-        out.push(AnchorView { anchor: serde_json::to_value(&a).map_err(|e| Problem::internal(e.to_string()))?, proof });
+        out.push(AnchorView {
+            anchor: serde_json::to_value(&a).map_err(|e| Problem::internal(e.to_string()))?,
+            proof,
+        });
     }
-    Ok(Json(NotaryView { hash: h.to_hex(), anchors: out }))
+    Ok(Json(NotaryView {
+        hash: h.to_hex(),
+        anchors: out,
+    }))
 }
 
 /// The node's view of the chain.
@@ -401,7 +578,14 @@ pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, P
         state_root: head.state_root.to_hex(),
         mempool_txs: txs,
         mempool_bytes: bytes,
-        validators: state.validators.iter().map(|v| ValidatorKey { name: v.name.clone(), key: v.key.to_hex() }).collect(),
+        validators: state
+            .validators
+            .iter()
+            .map(|v| ValidatorKey {
+                name: v.name.clone(),
+                key: v.key.to_hex(),
+            })
+            .collect(),
     }))
 }
 
@@ -416,5 +600,12 @@ pub async fn healthz(State(state): State<ApiState>) -> Result<&'static str, Prob
 pub async fn metrics(State(state): State<ApiState>) -> Response {
     let (txs, _) = state.mempool.depth();
     state.metrics.mempool_depth.set(txs as i64);
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], (state.render_metrics)()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        (state.render_metrics)(),
+    )
+        .into_response()
 }

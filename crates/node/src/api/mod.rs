@@ -46,16 +46,40 @@ pub struct ApiState {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Unchain node API", version = "1", description = "Submit signed transactions, follow their status, and fetch blocks, checkpoints and proofs. Every ledger-backed answer carries what is needed to verify it offline."),
+    info(
+        title = "Unchain node API",
+        version = "1",
+        description = "Submit signed transactions, follow their status, and fetch blocks, checkpoints and proofs. Every ledger-backed answer carries what is needed to verify it offline."
+    ),
     paths(
-        handlers::submit, handlers::submit_batch, handlers::tx_status, handlers::block,
-        handlers::latest_block, handlers::checkpoint, handlers::inclusion, handlers::consistency,
-        handlers::members, handlers::account, handlers::notary_lookup, handlers::status, handlers::healthz,
+        handlers::submit,
+        handlers::submit_batch,
+        handlers::tx_status,
+        handlers::block,
+        handlers::latest_block,
+        handlers::checkpoint,
+        handlers::inclusion,
+        handlers::consistency,
+        handlers::members,
+        handlers::account,
+        handlers::notary_lookup,
+        handlers::status,
+        handlers::healthz,
     ),
     components(schemas(
-        Problem, views::SubmitResponse, views::BatchItem, views::TxStatusView, views::BlockView,
-        views::RejectedView, views::ProofBundle, views::ConsistencyView, views::NotaryView,
-        views::AnchorView, views::StatusView, views::ValidatorKey, views::AccountView,
+        Problem,
+        views::SubmitResponse,
+        views::BatchItem,
+        views::TxStatusView,
+        views::BlockView,
+        views::RejectedView,
+        views::ProofBundle,
+        views::ConsistencyView,
+        views::NotaryView,
+        views::AnchorView,
+        views::StatusView,
+        views::ValidatorKey,
+        views::AccountView,
     ))
 )]
 struct ApiDoc;

@@ -54,7 +54,12 @@ impl Problem {
 
     /// 500 for a failure of the node itself.
     pub fn internal(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error", detail)
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+            detail,
+        )
     }
 }
 
@@ -100,8 +105,14 @@ mod tests {
 
     #[test]
     fn field_is_extracted_from_error_messages() {
-        assert_eq!(field_of("field `nonce`: nonce 1 already used").as_deref(), Some("nonce"));
-        assert_eq!(field_of("field `body`: body.hash: is missing").as_deref(), Some("body.hash"));
+        assert_eq!(
+            field_of("field `nonce`: nonce 1 already used").as_deref(),
+            Some("nonce")
+        );
+        assert_eq!(
+            field_of("field `body`: body.hash: is missing").as_deref(),
+            Some("body.hash")
+        );
         assert_eq!(field_of("transaction is 9 bytes"), None);
     }
 }
