@@ -11,6 +11,9 @@ use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use sha2::{Digest, Sha256};
 use unchain_types::Hash32;
 
+/// A state entry: `(key, value)`.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
 /// Chain metadata: `head` → JSON [`crate::Head`], `genesis` → genesis JSON.
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Blocks by height → JSON [`crate::BlockRecord`].
@@ -106,10 +109,7 @@ impl<'t> StateWriter<'t> {
     }
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
-    pub fn scan_prefix(
-        &self,
-        prefix: &[u8],
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
         scan(&self.table, prefix)
     }
 
@@ -126,7 +126,7 @@ impl<'t> StateWriter<'t> {
 pub(crate) fn scan(
     table: &impl ReadableTable<&'static [u8], &'static [u8]>,
     prefix: &[u8],
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+) -> Result<Vec<Entry>, redb::StorageError> {
     let mut out = Vec::new();
     for item in table.range(prefix..)? {
         let (k, v) = item?;
@@ -154,10 +154,7 @@ impl StateReader {
     }
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
-    pub fn scan_prefix(
-        &self,
-        prefix: &[u8],
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, redb::StorageError> {
+    pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
         scan(&self.table, prefix)
     }
 }

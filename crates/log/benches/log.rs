@@ -1,5 +1,6 @@
 //! Transparency-log benchmarks: append, inclusion and consistency proofs on a tree of 10
 //! million leaves (UNCHAIN_BENCH_LEAVES to change), and proof verification.
+#![allow(missing_docs)] // criterion macros generate undocumented items
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;

@@ -66,12 +66,11 @@ pub fn append<S: NodeStore>(
     Ok(size + 1)
 }
 
-/// The perfect subtrees that make up a tree of `size`, left to right, as
-/// `(start, level, hash)`.
-fn decomposition<S: NodeStore>(
-    store: &S,
-    size: u64,
-) -> Result<Vec<(u64, u8, Hash32)>, TreeError<S::Error>> {
+/// A perfect subtree: `(first leaf, level, hash)`.
+type Part = (u64, u8, Hash32);
+
+/// The perfect subtrees that make up a tree of `size`, left to right.
+fn decomposition<S: NodeStore>(store: &S, size: u64) -> Result<Vec<Part>, TreeError<S::Error>> {
     let mut parts = Vec::with_capacity(size.count_ones() as usize);
     let mut start = 0u64;
     for level in (0..64u8).rev() {
@@ -87,7 +86,7 @@ fn decomposition<S: NodeStore>(
 struct Subtrees<'a, S: NodeStore> {
     store: &'a S,
     size: u64,
-    parts: Vec<(u64, u8, Hash32)>,
+    parts: Vec<Part>,
 }
 
 impl<'a, S: NodeStore> Subtrees<'a, S> {
@@ -103,7 +102,7 @@ impl<'a, S: NodeStore> Subtrees<'a, S> {
     /// subtree, or a right-border range ending at the tree size.
     fn hash(&self, start: u64, end: u64) -> Result<Hash32, TreeError<S::Error>> {
         let len = end - start;
-        if len.is_power_of_two() && start % len == 0 {
+        if len.is_power_of_two() && start.is_multiple_of(len) {
             return read(self.store, len.trailing_zeros() as u8, start / len);
         }
         debug_assert_eq!(end, self.size, "imperfect ranges lie on the right border");

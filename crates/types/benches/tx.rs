@@ -1,5 +1,6 @@
 //! Transaction benchmarks: parse + canonicalise, single signature verification, and batch
 //! verification of 1 024 signatures (the bound `unchain bench` compares against).
+#![allow(missing_docs)] // criterion macros generate undocumented items
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::json;

@@ -337,7 +337,9 @@ mod tests {
     #[test]
     fn short_or_non_hex_keys_name_the_problem() {
         assert_eq!(
-            PublicKey::from_hex("abcd").unwrap_err().to_string(),
+            PublicKey::from_hex("abcd")
+                .expect_err("too short")
+                .to_string(),
             "public key must be 32 bytes (64 hex characters); got 2 bytes"
         );
         assert!(matches!(
