@@ -98,12 +98,12 @@ impl Application {
                     let g = &self.genesis.block;
                     return Some((g.parent_state_root, g.parent_log_size, g.parent_log_root));
                 }
-                let record = self.ledger.block(height).ok()??;
-                if record.digest != parent.hash() {
+                let roots = self.ledger.block_roots(height).ok()??;
+                if roots.digest != parent.hash() {
                     // We executed a different block at this height: this parent is not ours.
                     return None;
                 }
-                return Some((record.state_root, record.log_size, record.log_root));
+                return Some((roots.state_root, roots.log_size, roots.log_root));
             }
             clock.sleep(self.config.parent_poll).await;
         }
@@ -142,7 +142,12 @@ where
         );
         let now = runtime.current().epoch_millis();
         let timestamp_ms = now.max(parent.block.timestamp_ms + 1);
-        debug!(height, txs = txs.len(), "proposing");
+        debug!(
+            height,
+            txs = txs.len(),
+            build_ms = (runtime.current().epoch_millis() - now),
+            "proposing"
+        );
         Some(ChainBlock::new(
             context,
             Block {
@@ -192,8 +197,13 @@ where
         if b.transactions.len() > self.config.max_block_txs {
             return false;
         }
+        // Transactions this node admitted were parsed and their signatures verified then;
+        // only the others are parsed and batch-verified here.
         let mut parsed = Vec::with_capacity(b.transactions.len());
         for bytes in &b.transactions {
+            if self.mempool.lookup(bytes).is_some() {
+                continue;
+            }
             match Transaction::parse(bytes) {
                 Ok(tx) if tx.chain_id() == self.ledger.genesis().chain_id => parsed.push(tx),
                 _ => {
@@ -237,10 +247,12 @@ impl Reporter for Application {
             ack.acknowledge();
             return;
         }
+        let started = std::time::Instant::now();
         match self
             .ledger
-            .apply_block(&block.block, from_digest(&block.digest()))
-        {
+            .apply_block_with(&block.block, from_digest(&block.digest()), &|leaf| {
+                self.mempool.lookup(leaf)
+            }) {
             Ok(outcome) => {
                 if outcome.newly_applied {
                     let r = &outcome.record;
@@ -249,6 +261,7 @@ impl Reporter for Application {
                         committed = r.committed.len(),
                         rejected = r.rejected.len(),
                         log_size = r.log_size,
+                        apply_ms = started.elapsed().as_millis() as u64,
                         "block applied"
                     );
                     self.mempool.on_block_applied(r);

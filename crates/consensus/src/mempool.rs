@@ -69,6 +69,8 @@ struct Inner {
     /// Arrival order → entry. Arrival order respects per-sender nonce order.
     queue: BTreeMap<u64, Entry>,
     by_id: HashMap<TxId, u64>,
+    /// Leaf bytes → arrival order, so blocks built from this pool need not be parsed again.
+    by_leaf: HashMap<Vec<u8>, u64>,
     /// Next nonce each sender may use after its pending transactions.
     next_nonce: HashMap<PublicKey, u64>,
     seq: u64,
@@ -105,6 +107,14 @@ impl Mempool {
         self.lock().next_nonce.get(sender).copied()
     }
 
+    /// The waiting transaction whose leaf bytes are `leaf`: parsed, and with a signature
+    /// verified at admission.
+    pub fn lookup(&self, leaf: &[u8]) -> Option<Arc<Transaction>> {
+        let inner = self.lock();
+        let seq = inner.by_leaf.get(leaf)?;
+        inner.queue.get(seq).map(|e| e.tx.clone())
+    }
+
     /// Whether transaction `id` is waiting.
     pub fn contains(&self, id: &TxId) -> bool {
         self.lock().by_id.contains_key(id)
@@ -130,6 +140,7 @@ impl Mempool {
         inner.seq += 1;
         inner.next_nonce.insert(*tx.sender(), tx.nonce() + 1);
         inner.by_id.insert(tx.id(), seq);
+        inner.by_leaf.insert(tx.leaf_bytes().to_vec(), seq);
         inner.bytes += size;
         inner.queue.insert(
             seq,
@@ -183,6 +194,7 @@ impl Mempool {
                 && let Some(entry) = inner.queue.remove(&seq)
             {
                 inner.bytes -= entry.tx.leaf_bytes().len();
+                inner.by_leaf.remove(entry.tx.leaf_bytes());
             }
         }
         let height = record.block.height;

@@ -8,6 +8,7 @@ use crate::query::{BlockRecord, Head, TxRecord};
 use crate::state::{self, RedbNodes, StateWriter};
 use crate::{Ledger, genesis_hash};
 use redb::{ReadableTable, WriteTransaction};
+use std::sync::Arc;
 use unchain_log::{Checkpoint, SignedNote};
 use unchain_types::{Block, Hash32, PublicKey, SigningKey, Transaction, TxId};
 
@@ -75,6 +76,7 @@ impl Ledger {
         };
         // Create every table so readers never meet a missing one.
         txn.open_table(state::BLOCKS)?;
+        txn.open_table(state::BLOCK_ROOTS)?;
         txn.open_table(state::TXS)?;
         txn.open_table(state::LEAVES)?;
         txn.open_table(state::LOG_NODES)?;
@@ -177,6 +179,18 @@ impl Ledger {
     /// Applies the next block atomically. Re-applying a block already applied is a no-op
     /// that returns its stored record (marshal delivers at least once).
     pub fn apply_block(&self, block: &Block, digest: Hash32) -> Result<BlockOutcome, LedgerError> {
+        self.apply_block_with(block, digest, &|_| None)
+    }
+
+    /// [`Ledger::apply_block`], taking already-parsed transactions from `parsed` (looked up
+    /// by leaf bytes) where it has them, so the mempool's parse is not repeated. Whatever
+    /// `parsed` returns must be `Transaction::parse` of those bytes.
+    pub fn apply_block_with(
+        &self,
+        block: &Block,
+        digest: Hash32,
+        parsed: &dyn Fn(&[u8]) -> Option<Arc<Transaction>>,
+    ) -> Result<BlockOutcome, LedgerError> {
         let head = self.head()?;
         if block.height <= head.height {
             let record = self
@@ -226,7 +240,11 @@ impl Ledger {
             let mut txs = txn.open_table(state::TXS)?;
             for (position, bytes) in block.transactions.iter().enumerate() {
                 let position = position as u32;
-                let outcome = match Transaction::parse(bytes) {
+                let tx = match parsed(bytes) {
+                    Some(tx) => Ok(tx),
+                    None => Transaction::parse(bytes).map(Arc::new),
+                };
+                let outcome = match tx {
                     Ok(tx) => self
                         .execute_one(&mut st, &tx, block, log_size)?
                         .map(|()| tx),
@@ -252,7 +270,10 @@ impl Ledger {
                     }
                     Err(rejection) => {
                         let id = TxId(Hash32::digest(bytes));
-                        let id = Transaction::parse(bytes).map(|t| t.id()).unwrap_or(id);
+                        let id = parsed(bytes)
+                            .map(|t| t.id())
+                            .or_else(|| Transaction::parse(bytes).ok().map(|t| t.id()))
+                            .unwrap_or(id);
                         let reason = rejection.to_string();
                         // Never overwrite a commit with a later rejection of a replay.
                         let already_committed = txs
@@ -304,6 +325,16 @@ impl Ledger {
         };
         {
             let mut blocks = txn.open_table(state::BLOCKS)?;
+            let roots = crate::query::BlockRoots {
+                digest,
+                state_root,
+                log_size,
+                log_root,
+            };
+            txn.open_table(state::BLOCK_ROOTS)?.insert(
+                block.height,
+                serde_json::to_vec(&roots).expect("roots").as_slice(),
+            )?;
             blocks.insert(
                 block.height,
                 serde_json::to_vec(&record).expect("record").as_slice(),

@@ -96,6 +96,9 @@ impl Member {
                 self.name
             ));
         }
+        self.signing_key
+            .check_point()
+            .map_err(|e| format!("member {}: signing_key: {e}", self.name))?;
         if self.display_name.trim().is_empty() || self.display_name.len() > 120 {
             return Err(format!(
                 "member {}: display_name must be 1 to 120 characters",

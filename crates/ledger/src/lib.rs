@@ -20,7 +20,7 @@ pub use error::{LedgerError, TxRejection};
 pub use execute::{BlockOutcome, CheckpointSigner};
 pub use genesis::{Genesis, Member, Role};
 pub use module::{BodyError, ExecContext, ExecError, KindSpec, Module};
-pub use query::{BlockRecord, Head, TxRecord};
+pub use query::{BlockRecord, BlockRoots, Head, TxRecord};
 pub use state::{StateReader, StateWriter};
 
 use redb::Database;

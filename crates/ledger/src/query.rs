@@ -46,6 +46,19 @@ pub struct BlockRecord {
     pub rejected: Vec<(TxId, String)>,
 }
 
+/// The digest of a block and the roots after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockRoots {
+    /// Consensus digest.
+    pub digest: Hash32,
+    /// State root after the block.
+    pub state_root: Hash32,
+    /// Log size after the block.
+    pub log_size: u64,
+    /// Log root after the block.
+    pub log_root: Hash32,
+}
+
 /// What happened to a transaction that reached a block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
@@ -99,6 +112,15 @@ impl Ledger {
         let t = txn.open_table(state::BLOCKS)?;
         Ok(t.get(height)?
             .map(|v| serde_json::from_slice(v.value()).expect("block JSON")))
+    }
+
+    /// The roots and digest recorded after the block at `height`, without reading its
+    /// transactions: `(digest, state_root, log_size, log_root)`.
+    pub fn block_roots(&self, height: u64) -> Result<Option<BlockRoots>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::BLOCK_ROOTS)?;
+        Ok(t.get(height)?
+            .map(|v| serde_json::from_slice(v.value()).expect("block roots JSON")))
     }
 
     /// What happened to transaction `id`, if it reached a block.

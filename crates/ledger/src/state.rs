@@ -18,6 +18,9 @@ pub type Entry = (Vec<u8>, Vec<u8>);
 pub(crate) const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// Blocks by height → JSON [`crate::BlockRecord`].
 pub(crate) const BLOCKS: TableDefinition<u64, &[u8]> = TableDefinition::new("blocks");
+/// Block digest and roots by height → JSON [`crate::query::BlockRoots`] (small, for
+/// proposers and verifiers that poll).
+pub(crate) const BLOCK_ROOTS: TableDefinition<u64, &[u8]> = TableDefinition::new("block_roots");
 /// Transaction outcomes by id → JSON [`crate::TxRecord`].
 pub(crate) const TXS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("txs");
 /// Log leaves by index → the leaf bytes (a transaction's JCS form).

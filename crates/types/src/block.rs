@@ -27,6 +27,28 @@ pub struct Block {
     pub parent_log_size: u64,
     /// Transparency-log root after the parent block.
     pub parent_log_root: Hash32,
-    /// The transactions, each as its JCS leaf bytes, in execution order.
+    /// The transactions, each as its JCS leaf bytes, in execution order. (In JSON, each is
+    /// a string: leaf bytes are UTF-8 JSON text.)
+    #[serde(with = "utf8_strings")]
     pub transactions: Vec<Vec<u8>>,
+}
+
+mod utf8_strings {
+    use serde::{Deserialize, Deserializer, Serializer, ser::SerializeSeq};
+
+    pub fn serialize<S: Serializer>(txs: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(txs.len()))?;
+        for tx in txs {
+            let text = std::str::from_utf8(tx).map_err(serde::ser::Error::custom)?;
+            seq.serialize_element(text)?;
+        }
+        seq.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        Ok(Vec::<String>::deserialize(d)?
+            .into_iter()
+            .map(String::into_bytes)
+            .collect())
+    }
 }

@@ -56,13 +56,23 @@ impl PublicKey {
         Self::from_bytes(decode_fixed::<32>("public key", s)?)
     }
 
-    /// Builds a key from its 32-byte encoding, checking that it is a valid point.
+    /// Builds a key from its 32-byte encoding.
+    ///
+    /// The encoding is not decompressed here (that costs a square root, and every
+    /// transaction carries its sender's key): a key that is not a valid point can never
+    /// produce a valid signature, so it is refused at signature verification. Use
+    /// [`PublicKey::check_point`] where a key is registered (genesis, membership).
     pub fn from_bytes(bytes: [u8; 32]) -> Result<Self, KeyError> {
-        ed25519_consensus::VerificationKey::try_from(bytes)
-            .map_err(|_| KeyError::InvalidPoint { what: "public key" })?;
         Ok(PublicKey(ed25519_consensus::VerificationKeyBytes::from(
             bytes,
         )))
+    }
+
+    /// Checks that the encoding is a valid Ed25519 point.
+    pub fn check_point(&self) -> Result<(), KeyError> {
+        ed25519_consensus::VerificationKey::try_from(self.0)
+            .map(|_| ())
+            .map_err(|_| KeyError::InvalidPoint { what: "public key" })
     }
 
     /// The 32-byte encoding.
