@@ -210,3 +210,131 @@ impl Mempool {
         inner.next_nonce.retain(|k, _| pending.contains(k));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeSet;
+    use unchain_ledger::{Genesis, Member, Role};
+    use unchain_types::{EncryptionSecretKey, SigningKey, UnsignedTransaction};
+
+    fn ledger(dir: &std::path::Path, key: &SigningKey) -> Ledger {
+        let genesis = Genesis {
+            chain_id: "pool".into(),
+            log_origin: "unchain/pool".into(),
+            genesis_time_ms: 0,
+            members: vec![Member {
+                name: "gov".into(),
+                display_name: "Governance".into(),
+                jurisdiction: "GB".into(),
+                roles: BTreeSet::from([Role::Governance]),
+                signing_key: key.public_key(),
+                encryption_key: EncryptionSecretKey::generate(&mut rand::thread_rng()).public_key(),
+                validator: true,
+            }],
+        };
+        Ledger::open(&dir.join("l.redb"), genesis, vec![], None).expect("ledger")
+    }
+
+    fn tx(key: &SigningKey, nonce: u64) -> Transaction {
+        UnsignedTransaction {
+            chain_id: "pool".into(),
+            sender: key.public_key(),
+            nonce,
+            kind: "membership.approve".into(),
+            body: json!({"proposal": "ab".repeat(32)}),
+        }
+        .sign(key)
+        .expect("sign")
+    }
+
+    #[test]
+    fn duplicates_are_idempotent_gaps_are_refused_and_a_full_pool_pushes_back() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = SigningKey::from_seed([5; 32]);
+        let ledger = ledger(dir.path(), &key);
+        let pool = Mempool::new(MempoolConfig {
+            max_txs: 2,
+            max_bytes: 1 << 20,
+        });
+        assert_eq!(
+            pool.submit(&ledger, tx(&key, 1)).expect("first"),
+            Admission::Admitted
+        );
+        assert_eq!(
+            pool.submit(&ledger, tx(&key, 1)).expect("again"),
+            Admission::AlreadyPending
+        );
+        // Nonces must follow the pending ones, not only the committed ones.
+        assert!(matches!(
+            pool.submit(&ledger, tx(&key, 3)),
+            Err(SubmitError::Rejected(TxRejection::NonceAhead {
+                next: 2,
+                ..
+            }))
+        ));
+        assert_eq!(
+            pool.submit(&ledger, tx(&key, 2)).expect("second"),
+            Admission::Admitted
+        );
+        match pool.submit(&ledger, tx(&key, 3)) {
+            Err(SubmitError::Full {
+                pending: 2,
+                retry_after_secs,
+                ..
+            }) => assert!(retry_after_secs >= 1),
+            other => panic!("expected a full pool, got {other:?}"),
+        }
+        assert_eq!(pool.depth().0, 2);
+        assert_eq!(pool.pending_next_nonce(&key.public_key()), Some(3));
+    }
+
+    #[test]
+    fn proposals_take_each_transaction_once_until_a_block_is_applied() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = SigningKey::from_seed([6; 32]);
+        let ledger = ledger(dir.path(), &key);
+        let pool = Mempool::new(MempoolConfig::default());
+        for n in 1..=3 {
+            pool.submit(&ledger, tx(&key, n)).expect("submit");
+        }
+        let first = pool.take_for_proposal(1, 2, 1 << 20);
+        assert_eq!(
+            first.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+        let second = pool.take_for_proposal(2, 10, 1 << 20);
+        assert_eq!(
+            second.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
+            vec![3]
+        );
+        assert!(pool.lookup(first[0].leaf_bytes()).is_some());
+        // Height 1 applied without the first proposal's transactions: they are offered again.
+        let head = ledger.head().expect("head");
+        let record = unchain_ledger::BlockRecord {
+            block: unchain_types::Block {
+                height: 1,
+                parent: head.digest,
+                timestamp_ms: 1,
+                proposer: key.public_key(),
+                parent_state_root: head.state_root,
+                parent_log_size: 0,
+                parent_log_root: head.log_root,
+                transactions: vec![],
+            },
+            digest: head.digest,
+            state_root: head.state_root,
+            log_size: 0,
+            log_root: head.log_root,
+            committed: vec![],
+            rejected: vec![],
+        };
+        pool.on_block_applied(&record);
+        let again = pool.take_for_proposal(3, 10, 1 << 20);
+        assert_eq!(
+            again.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+    }
+}
