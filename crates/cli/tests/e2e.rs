@@ -173,3 +173,45 @@ async fn openapi_metrics_and_health_are_served() {
     let cp = node.client().checkpoint().await.expect("checkpoint");
     assert!(cp.starts_with("unchain/e2e-chain\n"), "{cp}");
 }
+
+#[test]
+fn demo_starts_seeds_and_explains_itself() {
+    let p2p = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = Command::new(bin())
+        .args([
+            "--log",
+            "warn",
+            "demo",
+            "--exit-after-seed",
+            "--api",
+            "127.0.0.1:0",
+            "--p2p",
+            &p2p.to_string(),
+            "--dir",
+        ])
+        .arg(dir.path().join("demo"))
+        .output()
+        .expect("run demo");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "demo failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("Unchain demo chain `unchain-demo` is running"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("unchain verify bundle.json"), "{stdout}");
+    // The seeded chain is on disk: genesis with four organisations and a ledger.
+    let genesis: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("demo/genesis.json")).expect("genesis"),
+    )
+    .expect("json");
+    assert_eq!(genesis["members"].as_array().expect("members").len(), 4);
+    assert!(dir.path().join("demo/data/ledger.redb").exists());
+}

@@ -256,14 +256,19 @@ impl Reporter for Application {
             Ok(outcome) => {
                 if outcome.newly_applied {
                     let r = &outcome.record;
-                    info!(
-                        height = r.block.height,
-                        committed = r.committed.len(),
-                        rejected = r.rejected.len(),
-                        log_size = r.log_size,
-                        apply_ms = started.elapsed().as_millis() as u64,
-                        "block applied"
-                    );
+                    let apply_ms = started.elapsed().as_millis() as u64;
+                    if r.committed.is_empty() && r.rejected.is_empty() {
+                        debug!(height = r.block.height, apply_ms, "empty block applied");
+                    } else {
+                        info!(
+                            height = r.block.height,
+                            committed = r.committed.len(),
+                            rejected = r.rejected.len(),
+                            log_size = r.log_size,
+                            apply_ms,
+                            "block applied"
+                        );
+                    }
                     self.mempool.on_block_applied(r);
                     (self.on_applied)(r);
                 }
