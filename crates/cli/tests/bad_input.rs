@@ -312,3 +312,53 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
         2
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_mempool_answers_429_with_retry_after() {
+    let chain = Chain::init(&["th-dsi:TH"]);
+    // A pool with room for nothing: every submission meets backpressure.
+    let cfg = std::fs::read_to_string(chain.config()).expect("config");
+    let cfg = cfg.replace("mempool_max_txs = 50000", "mempool_max_txs = 0");
+    assert!(
+        cfg.contains("mempool_max_txs = 0"),
+        "config format changed: {cfg}"
+    );
+    std::fs::write(chain.config(), cfg).expect("write config");
+    let node = chain.start().await;
+    let th = chain.key("th-dsi");
+    let tx = chain.tx(
+        &th,
+        1,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"x").to_hex(), "doc_type": "report"}),
+    );
+    let resp = reqwest::Client::new()
+        .post(format!("{}/v1/transactions", node.client().base()))
+        .body(tx.leaf_bytes().to_vec())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        resp.headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    let p = problem(resp, 429, "mempool is full").await;
+    assert_eq!(p["retry_after"], 1);
+    // The batch endpoint reports the same per transaction.
+    let items = node
+        .client()
+        .submit_batch(std::slice::from_ref(&tx))
+        .await
+        .expect("batch");
+    assert_eq!(items[0].status, "refused");
+    assert!(
+        items[0]
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("mempool is full"),
+        "{items:?}"
+    );
+}
