@@ -310,47 +310,18 @@ where
             impl Resolver<Key = handler::Request<Digest>, PublicKey = PublicKey>,
         ),
     ) -> Handle<()> {
-        spawn_cell!(
-            self.context,
-            self.run(votes, certificates, resolver, broadcast, marshal)
-                .await
-        )
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn run(
-        self,
-        votes: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        certificates: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        resolver: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        broadcast: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        marshal: (
-            mpsc::Receiver<handler::Message<Digest>>,
-            impl Resolver<Key = handler::Request<Digest>, PublicKey = PublicKey>,
-        ),
-    ) {
-        let buffer = self.buffer.start(broadcast);
-        let marshal = self
-            .marshal
-            .start(self.marshaled, self.buffer_mailbox, marshal);
-        // Marshal starts before consensus so that replayed events find it ready.
-        let consensus = self.consensus.start(votes, certificates, resolver);
-        if let Err(e) = try_join_all(vec![buffer, marshal, consensus]).await {
-            error!(?e, "consensus engine failed");
-        } else {
-            warn!("consensus engine stopped");
-        }
+        spawn_cell!(self.context, {
+            let buffer = self.buffer.start(broadcast);
+            let marshal = self
+                .marshal
+                .start(self.marshaled, self.buffer_mailbox, marshal);
+            // Marshal starts before consensus so that replayed events find it ready.
+            let consensus = self.consensus.start(votes, certificates, resolver);
+            if let Err(e) = try_join_all(vec![buffer, marshal, consensus]).await {
+                error!(?e, "consensus engine failed");
+            } else {
+                warn!("consensus engine stopped");
+            }
+        })
     }
 }

@@ -409,15 +409,19 @@ pub(crate) fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Proble
         leaf: String::from_utf8(leaf).map_err(|_| Problem::internal("leaf is not UTF-8"))?,
         proof: proof.iter().map(Hash32::to_hex).collect(),
         checkpoint: note_text,
-        validators: state
-            .validators
-            .iter()
-            .map(|v| ValidatorKey {
-                name: v.name.clone(),
-                key: v.key.to_hex(),
-            })
-            .collect(),
+        validators: validator_views(state),
     })
+}
+
+fn validator_views(state: &ApiState) -> Vec<ValidatorKey> {
+    state
+        .validators
+        .iter()
+        .map(|v| ValidatorKey {
+            name: v.name.clone(),
+            key: v.key.to_hex(),
+        })
+        .collect()
 }
 
 /// Inclusion proof of a transaction (by id or leaf index) against the latest checkpoint.
@@ -578,14 +582,7 @@ pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, P
         state_root: head.state_root.to_hex(),
         mempool_txs: txs,
         mempool_bytes: bytes,
-        validators: state
-            .validators
-            .iter()
-            .map(|v| ValidatorKey {
-                name: v.name.clone(),
-                key: v.key.to_hex(),
-            })
-            .collect(),
+        validators: validator_views(&state),
     }))
 }
 
