@@ -48,7 +48,9 @@ const IMMUTABLE_ITEMS_PER_SECTION: NonZero<u64> = NZU64!(262_144);
 const FREEZER_TABLE_RESIZE_FREQUENCY: u8 = 4;
 const FREEZER_TABLE_RESIZE_CHUNK_SIZE: u32 = 2u32.pow(16);
 const FREEZER_JOURNAL_TARGET_SIZE: u64 = 1024 * 1024 * 1024;
-const FREEZER_JOURNAL_COMPRESSION: Option<u8> = Some(3);
+/// No compression: blocks are mostly hashes and signatures, which do not compress, and
+/// compressing megabyte blocks sits on the path to finality.
+const FREEZER_JOURNAL_COMPRESSION: Option<u8> = None;
 const REPLAY_BUFFER: NonZero<usize> = NZUsize!(8 * 1024 * 1024);
 const WRITE_BUFFER: NonZero<usize> = NZUsize!(1024 * 1024);
 const PAGE_CACHE_PAGE_SIZE: NonZero<u16> = NZU16!(4_096);

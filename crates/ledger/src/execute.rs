@@ -238,6 +238,9 @@ impl Ledger {
             let mut nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);
             let mut leaves = txn.open_table(state::LEAVES)?;
             let mut txs = txn.open_table(state::TXS)?;
+            // Members looked up in this block; cleared whenever membership may change.
+            let mut members: std::collections::BTreeMap<PublicKey, Option<Member>> =
+                std::collections::BTreeMap::new();
             for (position, bytes) in block.transactions.iter().enumerate() {
                 let position = position as u32;
                 let tx = match parsed(bytes) {
@@ -246,7 +249,7 @@ impl Ledger {
                 };
                 let outcome = match tx {
                     Ok(tx) => self
-                        .execute_one(&mut st, &tx, block, log_size)?
+                        .execute_one(&mut st, &mut members, &tx, block, log_size)?
                         .map(|()| tx),
                     Err(e) => Err(TxRejection::from(e)),
                 };
@@ -356,20 +359,41 @@ impl Ledger {
     fn execute_one(
         &self,
         st: &mut StateWriter<'_>,
+        members: &mut std::collections::BTreeMap<PublicKey, Option<Member>>,
         tx: &Transaction,
         block: &Block,
         log_index: u64,
     ) -> Result<Result<(), TxRejection>, redb::StorageError> {
-        let Some(name) = st.get(&member_by_key(tx.sender()))? else {
+        // A membership transaction may change any member: forget what this block has seen
+        // and do not remember this lookup, so later transactions read the new state.
+        let changes_members = tx.kind().starts_with("membership.");
+        if changes_members {
+            members.clear();
+        }
+        let member = match members.get(tx.sender()) {
+            Some(cached) => cached.clone(),
+            None => {
+                let found = match st.get(&member_by_key(tx.sender()))? {
+                    None => None,
+                    Some(name) => Some(
+                        serde_json::from_slice::<Member>(
+                            &st.get(&member_key(
+                                std::str::from_utf8(&name).expect("member names are ASCII"),
+                            ))?
+                            .expect("member_key index points at a member"),
+                        )
+                        .expect("member JSON"),
+                    ),
+                };
+                if !changes_members {
+                    members.insert(*tx.sender(), found.clone());
+                }
+                found
+            }
+        };
+        let Some(member) = member else {
             return Ok(Err(TxRejection::NotMember(*tx.sender())));
         };
-        let member: Member = serde_json::from_slice(
-            &st.get(&member_key(
-                std::str::from_utf8(&name).expect("member names are ASCII"),
-            ))?
-            .expect("member_key index points at a member"),
-        )
-        .expect("member JSON");
         if let Err(e) = self.check_stateless(tx, &member) {
             return Ok(Err(e));
         }

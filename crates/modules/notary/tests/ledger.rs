@@ -328,3 +328,38 @@ fn state_survives_reopen_and_redelivery_is_idempotent() {
         .to_string();
     assert!(err.contains("holds chain test-chain"), "{err}");
 }
+
+#[test]
+fn a_member_removed_mid_block_cannot_transact_later_in_that_block() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (ledger, mut orgs, _) = setup(dir.path());
+    let before = orgs[1].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(1), "doc_type": "report"}),
+    );
+    let propose = orgs[0].tx("membership.propose", json!({"change": {"action": "remove", "name": "ng-naptip"}, "reason": "left the consortium"}));
+    let approve = |org: &mut Org| {
+        org.tx(
+            "membership.approve",
+            json!({"proposal": propose.id().to_string()}),
+        )
+    };
+    let a2 = approve(&mut orgs[2]);
+    let a3 = approve(&mut orgs[3]);
+    let after = orgs[1].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(2), "doc_type": "report"}),
+    );
+    let rec = apply(&ledger, &[&before, &propose, &a2, &a3, &after]);
+    assert_eq!(
+        rec.committed,
+        vec![before.id(), propose.id(), a2.id(), a3.id()]
+    );
+    assert_eq!(rec.rejected.len(), 1);
+    assert_eq!(rec.rejected[0].0, after.id());
+    assert!(
+        rec.rejected[0].1.contains("is not a member"),
+        "{:?}",
+        rec.rejected
+    );
+}
