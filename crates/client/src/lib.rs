@@ -108,17 +108,17 @@ impl Client {
         })
     }
 
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+    /// Sends a GET for `path`; returns the URL and the raw response.
+    async fn fetch(&self, path: &str) -> Result<(String, reqwest::Response), ClientError> {
         let url = format!("{}{path}", self.base);
-        let resp = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|source| ClientError::Unreachable {
-                url: url.clone(),
-                source,
-            })?;
+        match self.http.get(&url).send().await {
+            Ok(resp) => Ok((url, resp)),
+            Err(source) => Err(ClientError::Unreachable { url, source }),
+        }
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        let (url, resp) = self.fetch(path).await?;
         Self::decode(url, resp).await
     }
 
@@ -235,16 +235,7 @@ impl Client {
 
     /// The latest signed checkpoint (note text).
     pub async fn checkpoint(&self) -> Result<String, ClientError> {
-        let url = format!("{}/v1/checkpoint", self.base);
-        let resp = self
-            .http
-            .get(&url)
-            .send()
-            .await
-            .map_err(|source| ClientError::Unreachable {
-                url: url.clone(),
-                source,
-            })?;
+        let (url, resp) = self.fetch("/v1/checkpoint").await?;
         if !resp.status().is_success() {
             return Err(ClientError::Problem {
                 url,
