@@ -75,9 +75,14 @@ pub fn check_numbers(value: &Value) -> Result<(), CanonicalError> {
 /// The RFC 8785 canonical bytes of `value`, after checking its numbers.
 pub fn to_canonical_bytes(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     check_numbers(value)?;
+    Ok(canonicalise_checked(value))
+}
+
+/// The RFC 8785 canonical bytes of a value whose numbers the caller has already checked.
+pub(crate) fn canonicalise_checked(value: &Value) -> Vec<u8> {
     // With only safe integers, serialisation cannot fail: every key is a string and every
     // number has an exact ECMAScript representation.
-    Ok(serde_json_canonicalizer::to_vec(value).expect("safe-integer JSON always canonicalises"))
+    serde_json_canonicalizer::to_vec(value).expect("safe-integer JSON always canonicalises")
 }
 
 #[cfg(test)]

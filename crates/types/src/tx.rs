@@ -33,6 +33,9 @@ pub const MAX_TX_BYTES: usize = 256 * 1024;
 /// The transaction format version this code reads and writes.
 pub const TX_VERSION: u64 = 1;
 
+/// How the JCS signing bytes always end: `v` is the last member name in sort order.
+const SIGNING_SUFFIX: &[u8] = b"\"v\":1}";
+
 const FIELDS: [&str; 7] = [
     "v",
     "chain_id",
@@ -161,8 +164,9 @@ impl UnsignedTransaction {
 
     /// The RFC 8785 bytes that are signed.
     pub fn signing_bytes(&self) -> Result<Vec<u8>, TxError> {
+        // `check` has vetted every number (the body's, the nonce, the version).
         self.check()?;
-        Ok(canonical::to_canonical_bytes(&self.to_value())?)
+        Ok(canonical::canonicalise_checked(&self.to_value()))
     }
 
     /// Signs with `key`. The key must be the sender's.
@@ -242,13 +246,17 @@ impl Transaction {
         signature: Signature,
         signing_bytes: Vec<u8>,
     ) -> Self {
-        let mut value = unsigned.to_value();
-        value
-            .as_object_mut()
-            .expect("to_value builds an object")
-            .insert("signature".into(), Value::from(signature.to_hex()));
-        let leaf_bytes =
-            canonical::to_canonical_bytes(&value).expect("members were checked before signing");
+        // JCS sorts members, and `v` sorts after every other member name, so the signed
+        // object ends in `"v":1}` and `signature` belongs just before it: splice it in
+        // rather than canonicalising the whole object a second time.
+        let (head, tail) = signing_bytes.split_at(signing_bytes.len() - SIGNING_SUFFIX.len());
+        debug_assert_eq!(tail, SIGNING_SUFFIX);
+        let mut leaf_bytes = Vec::with_capacity(signing_bytes.len() + 144);
+        leaf_bytes.extend_from_slice(head);
+        leaf_bytes.extend_from_slice(b"\"signature\":\"");
+        leaf_bytes.extend_from_slice(signature.to_hex().as_bytes());
+        leaf_bytes.extend_from_slice(b"\",");
+        leaf_bytes.extend_from_slice(tail);
         Transaction {
             id: TxId(Hash32::digest(&signing_bytes)),
             unsigned,
@@ -407,6 +415,19 @@ mod tests {
         assert_eq!(parsed, tx);
         parsed.verify_signature().expect("valid signature");
         assert_eq!(tx.id().0, Hash32::digest(tx.signing_bytes()));
+    }
+
+    #[test]
+    fn spliced_leaf_bytes_are_the_jcs_form_of_the_signed_object() {
+        let tx = sample(9);
+        let mut value: Value = serde_json::from_slice(tx.signing_bytes()).expect("json");
+        value["signature"] = Value::from(tx.signature().to_hex());
+        assert_eq!(
+            tx.leaf_bytes(),
+            canonical::to_canonical_bytes(&value)
+                .expect("canonical")
+                .as_slice()
+        );
     }
 
     #[test]
