@@ -222,11 +222,11 @@ async fn run_client(
         }));
     }
     let mut latencies = Vec::new();
-    let mut last = Instant::now();
+    let mut last: Option<Instant> = None;
     for w in waiters {
         let (n, lat, at) = w.await??;
         latencies.extend(std::iter::repeat_n(lat, n));
-        last = at;
+        last = Some(last.map_or(at, |l| l.max(at)));
     }
-    Ok((latencies, last))
+    Ok((latencies, last.unwrap_or_else(Instant::now)))
 }

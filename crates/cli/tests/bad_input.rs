@@ -149,8 +149,6 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     .await;
     assert_eq!(p["field"], "body.hash");
     // Wrong chain.
-    let mut other = ok.clone();
-    let _ = &mut other;
     let wrong_chain = unchain_types::UnsignedTransaction {
         chain_id: "another-chain".into(),
         sender: th.public_key(),
@@ -166,7 +164,8 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
         "another-chain",
     )
     .await;
-    // A role the sender lacks (ng-naptip has governance and notary, not cases... use membership with a non-governance key).
+    // A key that belongs to no member. (A member lacking a role is refused with 403 the same
+    // way; the ledger tests cover that case, since `unchain init` gives every kind's role.)
     let stranger = unchain_types::SigningKey::from_seed([42; 32]);
     let not_member = chain.tx(
         &stranger,

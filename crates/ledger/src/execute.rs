@@ -247,6 +247,12 @@ impl Ledger {
                     Some(tx) => Ok(tx),
                     None => Transaction::parse(bytes).map(Arc::new),
                 };
+                // A transaction that does not even parse is recorded under the hash of its
+                // bytes, so that its rejection can still be looked up.
+                let id = tx
+                    .as_ref()
+                    .map(|t| t.id())
+                    .unwrap_or_else(|_| TxId(Hash32::digest(bytes)));
                 let outcome = match tx {
                     Ok(tx) => self
                         .execute_one(&mut st, &mut members, &tx, block, log_size)?
@@ -272,11 +278,6 @@ impl Ledger {
                         log_size += 1;
                     }
                     Err(rejection) => {
-                        let id = TxId(Hash32::digest(bytes));
-                        let id = parsed(bytes)
-                            .map(|t| t.id())
-                            .or_else(|| Transaction::parse(bytes).ok().map(|t| t.id()))
-                            .unwrap_or(id);
                         let reason = rejection.to_string();
                         // Never overwrite a commit with a later rejection of a replay.
                         let already_committed = txs

@@ -114,8 +114,8 @@ impl Ledger {
             .map(|v| serde_json::from_slice(v.value()).expect("block JSON")))
     }
 
-    /// The roots and digest recorded after the block at `height`, without reading its
-    /// transactions: `(digest, state_root, log_size, log_root)`.
+    /// The digest and roots recorded after the block at `height`, without reading its
+    /// transactions.
     pub fn block_roots(&self, height: u64) -> Result<Option<BlockRoots>, LedgerError> {
         let txn = self.read()?;
         let t = txn.open_table(state::BLOCK_ROOTS)?;
