@@ -69,11 +69,11 @@ pub struct BlockView {
     /// Proposing validator's key, hex.
     pub proposer: String,
     /// State root before the block (after its parent).
-    pub parent_state_root: String,
+    pub attested_state_root: String,
     /// Log size before the block.
-    pub parent_log_size: u64,
+    pub attested_log_size: u64,
     /// Log root before the block.
-    pub parent_log_root: String,
+    pub attested_log_root: String,
     /// State root after the block.
     pub state_root: String,
     /// Log size after the block.

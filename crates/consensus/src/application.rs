@@ -11,11 +11,12 @@ use commonware_runtime::{Clock, Metrics, Spawner};
 use commonware_utils::{Acknowledgement, SystemTimeExt};
 use futures::StreamExt;
 use rand::Rng;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tracing::{debug, error, info, warn};
-use unchain_ledger::{BlockRecord, Ledger};
-use unchain_types::{Block, Hash32, PublicKey, Transaction};
+use unchain_ledger::{BlockRecord, BlockRoots, Ledger};
+use unchain_types::{Block, PublicKey, Transaction};
 
 /// Called after each block is applied (mempool cleanup, waiters, metrics).
 pub type OnApplied = Arc<dyn Fn(&BlockRecord) + Send + Sync>;
@@ -82,28 +83,30 @@ impl Application {
         }
     }
 
-    /// The roots after `parent`, once this node has executed it. Waits (polling) until it
-    /// has; consensus cancels the wait if the view moves on.
-    async fn roots_after<E: Clock>(
-        &self,
-        clock: &E,
-        parent: &ChainBlock,
-    ) -> Option<(Hash32, u64, Hash32)> {
-        let height = parent.block.height;
+    /// The ledger blocks are executed on.
+    pub fn ledger(&self) -> &Arc<Ledger> {
+        &self.ledger
+    }
+
+    /// The mempool proposals are built from.
+    pub fn mempool(&self) -> &Arc<Mempool> {
+        &self.mempool
+    }
+
+    /// The key this node proposes (and cosigns) with.
+    pub fn proposer(&self) -> PublicKey {
+        self.proposer
+    }
+
+    /// The roots after block `height`, once this node has executed it. Waits (polling)
+    /// until it has; consensus cancels the wait if the view moves on. Only ever called for
+    /// heights some validator has already executed, so finalized ones, which marshal
+    /// delivers here sooner or later.
+    async fn executed<E: Clock>(&self, clock: &E, height: u64) -> Option<BlockRoots> {
         loop {
             let head = self.ledger.head().ok()?;
             if head.height >= height {
-                if height == 0 {
-                    // The genesis block carries the genesis state's roots.
-                    let g = &self.genesis.block;
-                    return Some((g.parent_state_root, g.parent_log_size, g.parent_log_root));
-                }
-                let roots = self.ledger.block_roots(height).ok()??;
-                if roots.digest != parent.hash() {
-                    // We executed a different block at this height: this parent is not ours.
-                    return None;
-                }
-                return Some((roots.state_root, roots.log_size, roots.log_root));
+                return self.ledger.roots_after(height).ok()?;
             }
             clock.sleep(self.config.parent_poll).await;
         }
@@ -128,8 +131,37 @@ where
         mut ancestry: AncestorStream<A, ChainBlock>,
     ) -> Option<ChainBlock> {
         let parent = ancestry.next().await?;
-        let (state_root, log_size, log_root) = self.roots_after(&runtime, &parent).await?;
         let height = parent.block.height + 1;
+        // Attest the newest block executed here, up to the parent: never wait for the parent
+        // itself, which may be notarized but not (yet, or ever) finalized.
+        self.executed(&runtime, parent.block.attested_height)
+            .await?;
+        let executed = self.ledger.head().ok()?.height;
+        let attested_height = executed.min(parent.block.height);
+        let attested = self.ledger.roots_after(attested_height).ok()??;
+        if attested_height == parent.block.height && height > 1 && attested.digest != parent.hash()
+        {
+            warn!(
+                height,
+                "the parent is not the block this node finalized at its height"
+            );
+            return None;
+        }
+        // Transactions in ancestors not yet executed here are on their way: leave them out.
+        let mut pending_ancestors = Vec::new();
+        if parent.block.height > executed {
+            pending_ancestors.push(parent.clone());
+            while let Some(a) = ancestry.next().await {
+                if a.block.height <= executed {
+                    break;
+                }
+                pending_ancestors.push(a);
+            }
+        }
+        let in_ancestors: HashSet<&[u8]> = pending_ancestors
+            .iter()
+            .flat_map(|a| a.block.transactions.iter().map(Vec::as_slice))
+            .collect();
         let idle_until =
             parent.block.timestamp_ms + self.config.idle_block_interval.as_millis() as u64;
         while self.mempool.depth().0 == 0 && runtime.current().epoch_millis() < idle_until {
@@ -139,6 +171,7 @@ where
             height,
             self.config.max_block_txs,
             self.config.max_block_bytes,
+            &|tx| in_ancestors.contains(tx.leaf_bytes()),
         );
         let now = runtime.current().epoch_millis();
         let timestamp_ms = now.max(parent.block.timestamp_ms + 1);
@@ -155,9 +188,10 @@ where
                 parent: parent.hash(),
                 timestamp_ms,
                 proposer: self.proposer,
-                parent_state_root: state_root,
-                parent_log_size: log_size,
-                parent_log_root: log_root,
+                attested_height,
+                attested_state_root: attested.state_root,
+                attested_log_size: attested.log_size,
+                attested_log_root: attested.log_root,
                 transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
             },
         ))
@@ -227,12 +261,38 @@ where
             );
             return false;
         }
-        let Some((state_root, log_size, log_root)) = self.roots_after(&runtime, &parent).await
-        else {
+        if b.attested_height < parent.block.attested_height
+            || b.attested_height > parent.block.height
+        {
+            warn!(
+                height = b.height,
+                attested = b.attested_height,
+                "block attests a height outside what its parent allows"
+            );
+            return false;
+        }
+        let Some(attested) = self.executed(&runtime, b.attested_height).await else {
             return false;
         };
-        (b.parent_state_root, b.parent_log_size, b.parent_log_root)
-            == (state_root, log_size, log_root)
+        if b.attested_height == parent.block.height
+            && b.attested_height > 0
+            && attested.digest != parent.hash()
+        {
+            return false;
+        }
+        let agrees = (
+            b.attested_state_root,
+            b.attested_log_size,
+            b.attested_log_root,
+        ) == (attested.state_root, attested.log_size, attested.log_root);
+        if !agrees {
+            warn!(
+                height = b.height,
+                attested = b.attested_height,
+                "block attests roots this node does not have"
+            );
+        }
+        agrees
     }
 }
 

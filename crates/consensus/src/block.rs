@@ -83,9 +83,10 @@ fn write_block(b: &Block, buf: &mut impl BufMut) {
     buf.put_slice(&b.parent.0);
     UInt(b.timestamp_ms).write(buf);
     buf.put_slice(&b.proposer.to_bytes());
-    buf.put_slice(&b.parent_state_root.0);
-    UInt(b.parent_log_size).write(buf);
-    buf.put_slice(&b.parent_log_root.0);
+    UInt(b.attested_height).write(buf);
+    buf.put_slice(&b.attested_state_root.0);
+    UInt(b.attested_log_size).write(buf);
+    buf.put_slice(&b.attested_log_root.0);
     UInt(b.transactions.len() as u64).write(buf);
     for tx in &b.transactions {
         UInt(tx.len() as u64).write(buf);
@@ -112,8 +113,9 @@ impl EncodeSize for ChainBlock {
             + 32
             + UInt(b.timestamp_ms).encode_size()
             + 32
+            + UInt(b.attested_height).encode_size()
             + 32
-            + UInt(b.parent_log_size).encode_size()
+            + UInt(b.attested_log_size).encode_size()
             + 32
             + UInt(b.transactions.len() as u64).encode_size()
             + b.transactions
@@ -133,9 +135,10 @@ impl Read for ChainBlock {
         let timestamp_ms = UInt::<u64>::read(buf)?.0;
         let proposer = PublicKey::from_bytes(<[u8; 32]>::read(buf)?)
             .map_err(|_| CodecError::Invalid("ChainBlock", "proposer is not an Ed25519 key"))?;
-        let parent_state_root = read_hash(buf)?;
-        let parent_log_size = UInt::<u64>::read(buf)?.0;
-        let parent_log_root = read_hash(buf)?;
+        let attested_height = UInt::<u64>::read(buf)?.0;
+        let attested_state_root = read_hash(buf)?;
+        let attested_log_size = UInt::<u64>::read(buf)?.0;
+        let attested_log_root = read_hash(buf)?;
         let count = UInt::<u64>::read(buf)?.0 as usize;
         if count > limits.max_txs {
             return Err(CodecError::InvalidLength(count));
@@ -159,9 +162,10 @@ impl Read for ChainBlock {
                 parent,
                 timestamp_ms,
                 proposer,
-                parent_state_root,
-                parent_log_size,
-                parent_log_root,
+                attested_height,
+                attested_state_root,
+                attested_log_size,
+                attested_log_root,
                 transactions,
             },
         ))
@@ -215,9 +219,10 @@ mod tests {
                 parent: Hash32([9u8; 32]),
                 timestamp_ms: 1_700_000_000_000,
                 proposer: unchain_types::SigningKey::from_seed([1; 32]).public_key(),
-                parent_state_root: Hash32([1; 32]),
-                parent_log_size: 7,
-                parent_log_root: Hash32([2; 32]),
+                attested_height: 2,
+                attested_state_root: Hash32([1; 32]),
+                attested_log_size: 7,
+                attested_log_root: Hash32([2; 32]),
                 transactions: vec![b"{\"a\":1}".to_vec(), vec![]],
             },
         )
@@ -231,7 +236,13 @@ mod tests {
         assert_eq!(back, b);
         assert_eq!(back.encode(), bytes);
         let mut other = b.block.clone();
-        other.parent_log_size += 1;
+        other.attested_log_size += 1;
+        assert_ne!(
+            ChainBlock::new(b.context.clone(), other).digest(),
+            b.digest()
+        );
+        let mut other = b.block.clone();
+        other.attested_height += 1;
         assert_ne!(
             ChainBlock::new(b.context.clone(), other).digest(),
             b.digest()

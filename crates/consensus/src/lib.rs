@@ -5,13 +5,16 @@
 //! - [`mempool`]: checked transactions waiting for a block.
 //! - [`application`]: builds, verifies and executes blocks on the ledger.
 //! - [`engine`]: wires broadcast, marshal and simplex together.
-//! - [`validator`]: starts a validator on a real network (one validator today; the same
-//!   code path with more).
+//! - [`gossip`]: sends transactions submitted to one node to every validator.
+//! - [`cosign`]: gathers a quorum of validator signatures on each log checkpoint.
+//! - [`validator`]: starts a validator, on a real network or a simulated one.
 #![forbid(unsafe_code)]
 
 pub mod application;
 pub mod block;
+pub mod cosign;
 pub mod engine;
+pub mod gossip;
 pub mod mempool;
 pub mod validator;
 

@@ -75,6 +75,8 @@ struct Inner {
     next_nonce: HashMap<PublicKey, u64>,
     seq: u64,
     bytes: usize,
+    /// Transactions admitted through this node's API, waiting to be gossiped to peers.
+    outbox: std::collections::VecDeque<Arc<Transaction>>,
 }
 
 /// The pool. Cheap to share behind an `Arc`.
@@ -120,8 +122,33 @@ impl Mempool {
         self.lock().by_id.contains_key(id)
     }
 
-    /// Admits a transaction whose signature the caller has verified.
+    /// Admits a transaction a client submitted to this node, whose signature the caller has
+    /// verified; once admitted it also waits in the outbox for gossip to the other validators.
     pub fn submit(&self, ledger: &Ledger, tx: Transaction) -> Result<Admission, SubmitError> {
+        self.admit(ledger, tx, true)
+    }
+
+    /// Admits a transaction another validator gossiped, whose signature the caller has
+    /// verified. It is not gossiped again: the originating node sends to every validator.
+    pub fn admit_from_peer(
+        &self,
+        ledger: &Ledger,
+        tx: Transaction,
+    ) -> Result<Admission, SubmitError> {
+        self.admit(ledger, tx, false)
+    }
+
+    /// Takes the transactions waiting to be gossiped, oldest first.
+    pub fn take_outbox(&self) -> Vec<Arc<Transaction>> {
+        std::mem::take(&mut self.lock().outbox).into()
+    }
+
+    fn admit(
+        &self,
+        ledger: &Ledger,
+        tx: Transaction,
+        forward: bool,
+    ) -> Result<Admission, SubmitError> {
         let mut inner = self.lock();
         if inner.by_id.contains_key(&tx.id()) {
             return Ok(Admission::AlreadyPending);
@@ -142,10 +169,19 @@ impl Mempool {
         inner.by_id.insert(tx.id(), seq);
         inner.by_leaf.insert(tx.leaf_bytes().to_vec(), seq);
         inner.bytes += size;
+        let tx = Arc::new(tx);
+        // Bounded like the pool: without a gossip actor draining it (a lone validator in a
+        // test), the oldest are dropped; the transactions stay in the pool either way.
+        if forward {
+            if inner.outbox.len() >= self.config.max_txs {
+                inner.outbox.pop_front();
+            }
+            inner.outbox.push_back(tx.clone());
+        }
         inner.queue.insert(
             seq,
             Entry {
-                tx: Arc::new(tx),
+                tx,
                 in_flight: None,
             },
         );
@@ -153,12 +189,14 @@ impl Mempool {
     }
 
     /// Hands up to `max_txs` / `max_bytes` of the oldest transactions not already in a
-    /// proposal to the proposal at `height`.
+    /// proposal, and not `skip`ped (those in ancestors not yet executed), to the proposal at
+    /// `height`.
     pub fn take_for_proposal(
         &self,
         height: u64,
         max_txs: usize,
         max_bytes: usize,
+        skip: &dyn Fn(&Transaction) -> bool,
     ) -> Vec<Arc<Transaction>> {
         let mut inner = self.lock();
         let mut out = Vec::new();
@@ -167,7 +205,7 @@ impl Mempool {
             if out.len() >= max_txs {
                 break;
             }
-            if entry.in_flight.is_some() {
+            if entry.in_flight.is_some() || skip(&entry.tx) {
                 continue;
             }
             let size = entry.tx.leaf_bytes().len();
@@ -299,12 +337,12 @@ mod tests {
         for n in 1..=3 {
             pool.submit(&ledger, tx(&key, n)).expect("submit");
         }
-        let first = pool.take_for_proposal(1, 2, 1 << 20);
+        let first = pool.take_for_proposal(1, 2, 1 << 20, &|_| false);
         assert_eq!(
             first.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
             vec![1, 2]
         );
-        let second = pool.take_for_proposal(2, 10, 1 << 20);
+        let second = pool.take_for_proposal(2, 10, 1 << 20, &|_| false);
         assert_eq!(
             second.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
             vec![3]
@@ -318,9 +356,10 @@ mod tests {
                 parent: head.digest,
                 timestamp_ms: 1,
                 proposer: key.public_key(),
-                parent_state_root: head.state_root,
-                parent_log_size: 0,
-                parent_log_root: head.log_root,
+                attested_height: 0,
+                attested_state_root: head.state_root,
+                attested_log_size: 0,
+                attested_log_root: head.log_root,
                 transactions: vec![],
             },
             digest: head.digest,
@@ -331,7 +370,7 @@ mod tests {
             rejected: vec![],
         };
         pool.on_block_applied(&record);
-        let again = pool.take_for_proposal(3, 10, 1 << 20);
+        let again = pool.take_for_proposal(3, 10, 1 << 20, &|_| false);
         assert_eq!(
             again.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
             vec![1, 2]

@@ -3,15 +3,24 @@
 use crate::NAMESPACE;
 use crate::application::Application;
 use crate::block::{ChainBlock, Context};
+use crate::cosign::{self, CosignConfig};
 use crate::engine::{EPOCH, Engine, EngineConfig};
+use crate::gossip::{self, GossipConfig};
 use commonware_codec::DecodeExt;
 use commonware_consensus::marshal;
 use commonware_consensus::types::{Round, View};
 use commonware_cryptography::{Signer as _, ed25519, sha256};
-use commonware_p2p::{Address, AddressableManager, authenticated::lookup};
-use commonware_runtime::{Handle, Metrics, Quota, ThreadPooler, tokio};
+use commonware_p2p::{
+    Address, AddressableManager, Blocker, Provider, Receiver, Sender, authenticated::lookup,
+};
+use commonware_parallel::Strategy;
+use commonware_runtime::{
+    BufferPooler, Clock, Handle, Metrics, Quota, Spawner, Storage, ThreadPooler, tokio,
+};
 use commonware_utils::ordered::{Map, Set};
 use commonware_utils::{NZUsize, union_unique};
+use governor::clock::Clock as GClock;
+use rand::{CryptoRng, Rng};
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -23,6 +32,8 @@ const CERTIFICATES: u64 = 1;
 const RESOLVER: u64 = 2;
 const BROADCAST: u64 = 3;
 const MARSHAL: u64 = 4;
+const TXS: u64 = 5;
+const COSIGN: u64 = 6;
 
 /// How a validator joins the network.
 #[derive(Debug, Clone)]
@@ -65,22 +76,135 @@ pub fn genesis_block(
             parent: genesis_hash,
             timestamp_ms: genesis_head.timestamp_ms,
             proposer: *first_validator,
-            parent_state_root: genesis_head.state_root,
-            parent_log_size: genesis_head.log_size,
-            parent_log_root: genesis_head.log_root,
+            attested_height: 0,
+            attested_state_root: genesis_head.state_root,
+            attested_log_size: genesis_head.log_size,
+            attested_log_root: genesis_head.log_root,
             transactions: Vec::new(),
         },
     )
 }
 
-/// Starts p2p and the consensus engine inside a commonware tokio runtime context.
+/// The p2p channels a validator speaks on, each a (sender, receiver) pair.
+pub struct Channels<S, R> {
+    /// Consensus votes.
+    pub votes: (S, R),
+    /// Consensus certificates.
+    pub certificates: (S, R),
+    /// Consensus certificate fetches.
+    pub resolver: (S, R),
+    /// Block broadcast.
+    pub broadcast: (S, R),
+    /// Marshal's block backfill (catch-up).
+    pub marshal: (S, R),
+    /// Transaction gossip.
+    pub txs: (S, R),
+    /// Checkpoint cosignatures.
+    pub cosign: (S, R),
+}
+
+/// Everything a validator runs besides its network.
+pub struct ValidatorParts<B, P, St> {
+    /// This validator's key.
+    pub signer: ed25519::PrivateKey,
+    /// Every validator's key.
+    pub participants: Set<ed25519::PublicKey>,
+    /// Blocks misbehaving peers.
+    pub blocker: B,
+    /// Knows the peer set.
+    pub provider: P,
+    /// Signature verification parallelism.
+    pub strategy: St,
+    /// Engine timeouts and sizes.
+    pub engine: EngineConfig,
+    /// Transaction gossip batching.
+    pub gossip: GossipConfig,
+    /// Checkpoint cosigning.
+    pub cosign: CosignConfig,
+}
+
+/// Starts the consensus engine, transaction gossip and checkpoint cosigning on `channels`.
+/// Generic over the runtime and network, so that the deterministic simulation runs exactly
+/// the code a real node runs.
+pub async fn run<E, S, R, B, P, St>(
+    context: E,
+    parts: ValidatorParts<B, P, St>,
+    channels: Channels<S, R>,
+    application: Application,
+) -> Vec<Handle<()>>
+where
+    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
+    S: Sender<PublicKey = ed25519::PublicKey>,
+    R: Receiver<PublicKey = ed25519::PublicKey>,
+    B: Blocker<PublicKey = ed25519::PublicKey> + Clone,
+    P: Provider<PublicKey = ed25519::PublicKey> + Clone,
+    St: Strategy,
+{
+    let me = parts.signer.public_key();
+    let ledger = application.ledger().clone();
+    let mempool = application.mempool().clone();
+    let mut handles = gossip::start(
+        context.with_label("gossip"),
+        parts.gossip,
+        ledger.clone(),
+        mempool,
+        channels.txs.0,
+        channels.txs.1,
+    );
+    handles.extend(cosign::start(
+        context.with_label("cosign"),
+        parts.cosign,
+        ledger,
+        Some(application.proposer()),
+        channels.cosign.0,
+        channels.cosign.1,
+    ));
+    let mailbox_size = parts.engine.mailbox_size;
+    let engine = Engine::new(
+        context.with_label("engine"),
+        parts.engine,
+        parts.signer,
+        parts.participants,
+        NAMESPACE,
+        parts.blocker.clone(),
+        parts.provider.clone(),
+        parts.strategy,
+        application,
+    )
+    .await;
+    let marshal_resolver = marshal::resolver::p2p::init(
+        &context.with_label("backfill"),
+        marshal::resolver::p2p::Config {
+            public_key: me,
+            peer_provider: parts.provider,
+            blocker: parts.blocker,
+            mailbox_size,
+            initial: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
+            fetch_retry_timeout: Duration::from_millis(100),
+            priority_requests: false,
+            priority_responses: false,
+        },
+        channels.marshal,
+    );
+    handles.push(engine.start(
+        channels.votes,
+        channels.certificates,
+        channels.resolver,
+        channels.broadcast,
+        marshal_resolver,
+    ));
+    handles
+}
+
+/// Starts authenticated p2p among the validators, then [`run`], inside a commonware tokio
+/// runtime context.
 pub async fn start(
     context: tokio::Context,
     cfg: ValidatorConfig,
     application: Application,
 ) -> Vec<Handle<()>> {
     let signer = ed25519::PrivateKey::decode(cfg.seed.as_slice()).expect("32-byte seed");
-    let me = signer.public_key();
     let p2p_namespace = union_unique(NAMESPACE, b"_P2P");
     let p2p_cfg = lookup::Config::local(
         signer.clone(),
@@ -98,43 +222,38 @@ pub async fn start(
     oracle.track(EPOCH.get(), peers).await;
 
     let quota = |n: u32| Quota::per_second(NonZeroU32::new(n).expect("non-zero quota"));
-    let votes = network.register(VOTES, quota(1024), cfg.message_backlog);
-    let certificates = network.register(CERTIFICATES, quota(1024), cfg.message_backlog);
-    let resolver = network.register(RESOLVER, quota(256), cfg.message_backlog);
-    let broadcast = network.register(BROADCAST, quota(256), cfg.message_backlog);
-    let marshal_channel = network.register(MARSHAL, quota(256), cfg.message_backlog);
+    let backlog = cfg.message_backlog;
+    let channels = Channels {
+        votes: network.register(VOTES, quota(1024), backlog),
+        certificates: network.register(CERTIFICATES, quota(1024), backlog),
+        resolver: network.register(RESOLVER, quota(256), backlog),
+        broadcast: network.register(BROADCAST, quota(256), backlog),
+        marshal: network.register(MARSHAL, quota(256), backlog),
+        txs: network.register(TXS, quota(1024), backlog),
+        cosign: network.register(COSIGN, quota(1024), backlog),
+    };
     let p2p = network.start();
 
     let strategy = context
         .create_strategy(NZUsize!(1))
         .expect("signature verification pool");
-    let engine = Engine::new(
-        context.with_label("engine"),
-        cfg.engine.clone(),
+    let parts = ValidatorParts {
         signer,
         participants,
-        NAMESPACE,
-        oracle.clone(),
-        oracle.clone(),
+        blocker: oracle.clone(),
+        provider: oracle,
         strategy,
+        engine: cfg.engine,
+        gossip: GossipConfig::default(),
+        cosign: CosignConfig::default(),
+    };
+    let mut handles = run(
+        context.with_label("validator"),
+        parts,
+        channels,
         application,
     )
     .await;
-    let marshal_resolver = marshal::resolver::p2p::init(
-        &context,
-        marshal::resolver::p2p::Config {
-            public_key: me,
-            peer_provider: oracle.clone(),
-            blocker: oracle,
-            mailbox_size: cfg.engine.mailbox_size,
-            initial: Duration::from_secs(1),
-            timeout: Duration::from_secs(2),
-            fetch_retry_timeout: Duration::from_millis(100),
-            priority_requests: false,
-            priority_responses: false,
-        },
-        marshal_channel,
-    );
-    let engine = engine.start(votes, certificates, resolver, broadcast, marshal_resolver);
-    vec![p2p, engine]
+    handles.push(p2p);
+    handles
 }

@@ -81,6 +81,7 @@ impl Ledger {
         txn.open_table(state::LEAVES)?;
         txn.open_table(state::LOG_NODES)?;
         txn.open_table(state::CHECKPOINTS)?;
+        txn.open_table(state::COSIGNED)?;
         let head = Head {
             height: 0,
             digest: self.genesis_hash(),
@@ -127,8 +128,14 @@ impl Ledger {
         let mut note = SignedNote::new(cp.body());
         note.sign(&signer.name, &signer.key)
             .map_err(|e| LedgerError::Log(e.to_string()))?;
-        let mut table = txn.open_table(state::CHECKPOINTS)?;
-        table.insert(head.log_size, note.to_text().as_str())?;
+        let text = note.to_text();
+        txn.open_table(state::CHECKPOINTS)?
+            .insert(head.log_size, text.as_str())?;
+        // A lone validator is its own quorum: its checkpoint is final as signed.
+        if crate::cosign::quorum(self.validator_count()) == 1 {
+            txn.open_table(state::COSIGNED)?
+                .insert(head.log_size, text.as_str())?;
+        }
         Ok(())
     }
 
@@ -219,13 +226,28 @@ impl Ledger {
                 block.parent, head.digest
             )));
         }
-        if block.parent_state_root != head.state_root
-            || block.parent_log_size != head.log_size
-            || block.parent_log_root != head.log_root
+        let parent_attested = self
+            .roots_after(head.height)?
+            .map(|r| r.attested_height)
+            .unwrap_or(0);
+        if block.attested_height < parent_attested || block.attested_height > head.height {
+            return Err(not_next(format!(
+                "it attests height {}, outside {parent_attested}..={} (from what its parent \
+                 attested to its parent)",
+                block.attested_height, head.height
+            )));
+        }
+        let attested = self
+            .roots_after(block.attested_height)?
+            .ok_or_else(|| not_next("the attested block is missing from storage".into()))?;
+        if block.attested_state_root != attested.state_root
+            || block.attested_log_size != attested.log_size
+            || block.attested_log_root != attested.log_root
         {
-            return Err(not_next(
-                "the roots it builds on are not this node's: state diverged".into(),
-            ));
+            return Err(not_next(format!(
+                "the roots it attests after height {} are not this node's: state diverged",
+                block.attested_height
+            )));
         }
 
         let txn = self.db.begin_write()?;
@@ -334,6 +356,7 @@ impl Ledger {
                 state_root,
                 log_size,
                 log_root,
+                attested_height: block.attested_height,
             };
             txn.open_table(state::BLOCK_ROOTS)?.insert(
                 block.height,

@@ -57,6 +57,9 @@ pub struct BlockRoots {
     pub log_size: u64,
     /// Log root after the block.
     pub log_root: Hash32,
+    /// The height the block attested roots for.
+    #[serde(default)]
+    pub attested_height: u64,
 }
 
 /// What happened to a transaction that reached a block.
@@ -123,6 +126,22 @@ impl Ledger {
             .map(|v| serde_json::from_slice(v.value()).expect("block roots JSON")))
     }
 
+    /// The roots after block `height` (the genesis roots for 0), if it has been applied, with
+    /// the height that block itself attested.
+    pub fn roots_after(&self, height: u64) -> Result<Option<BlockRoots>, LedgerError> {
+        if height == 0 {
+            let g = self.genesis_head()?;
+            return Ok(Some(BlockRoots {
+                digest: g.digest,
+                state_root: g.state_root,
+                log_size: g.log_size,
+                log_root: g.log_root,
+                attested_height: 0,
+            }));
+        }
+        self.block_roots(height)
+    }
+
     /// What happened to transaction `id`, if it reached a block.
     pub fn tx(&self, id: &TxId) -> Result<Option<TxRecord>, LedgerError> {
         let txn = self.read()?;
@@ -175,15 +194,23 @@ impl Ledger {
         unchain_log::root(&nodes, size).map_err(|e| LedgerError::Log(e.to_string()))
     }
 
-    /// The latest signed checkpoint (note text), if this node signs checkpoints.
+    /// The latest checkpoint cosigned by a quorum of validators (note text), if any.
     pub fn latest_checkpoint(&self) -> Result<Option<String>, LedgerError> {
         let txn = self.read()?;
-        let t = txn.open_table(state::CHECKPOINTS)?;
+        let t = txn.open_table(state::COSIGNED)?;
         Ok(t.last()?.map(|(_, v)| v.value().to_owned()))
     }
 
-    /// The signed checkpoint for tree size `size`, if one was signed at that size.
+    /// The quorum-cosigned checkpoint for tree size `size`, if one was gathered at that size.
     pub fn checkpoint_at(&self, size: u64) -> Result<Option<String>, LedgerError> {
+        let txn = self.read()?;
+        let t = txn.open_table(state::COSIGNED)?;
+        Ok(t.get(size)?.map(|v| v.value().to_owned()))
+    }
+
+    /// This node's own signed checkpoint at tree size `size` (signed when it applied the
+    /// block that reached that size), if it signs checkpoints.
+    pub fn own_checkpoint_at(&self, size: u64) -> Result<Option<String>, LedgerError> {
         let txn = self.read()?;
         let t = txn.open_table(state::CHECKPOINTS)?;
         Ok(t.get(size)?.map(|v| v.value().to_owned()))

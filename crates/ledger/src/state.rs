@@ -27,8 +27,11 @@ pub(crate) const TXS: TableDefinition<&[u8; 32], &[u8]> = TableDefinition::new("
 pub(crate) const LEAVES: TableDefinition<u64, &[u8]> = TableDefinition::new("log_leaves");
 /// Log nodes by `(level << 64) | index` → hash.
 pub(crate) const LOG_NODES: TableDefinition<u128, &[u8; 32]> = TableDefinition::new("log_nodes");
-/// Signed checkpoints by tree size → note text.
+/// This node's own signed checkpoints by tree size → note text.
 pub(crate) const CHECKPOINTS: TableDefinition<u64, &str> = TableDefinition::new("checkpoints");
+/// Checkpoints cosigned by a quorum of validators, by tree size → note text.
+pub(crate) const COSIGNED: TableDefinition<u64, &str> =
+    TableDefinition::new("cosigned_checkpoints");
 /// Module and membership state.
 pub(crate) const STATE: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state");
 

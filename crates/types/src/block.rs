@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 
 /// A block: what consensus orders and the ledger executes.
 ///
-/// The roots a block carries describe the state *before* its own transactions run (the
-/// result of executing its parent). That lets a proposer build a block without speculative
-/// execution while still binding every block to the exact state and log it extends; the
-/// roots after a block are recorded by the ledger and signed in the log checkpoint.
+/// A block attests the roots after an earlier block: `attested_height`, the highest block
+/// its proposer had executed, never above the parent and never below what the parent
+/// attested. Execution therefore trails ordering by a block or two, and a proposer never
+/// waits for its parent to be finalized (which, with votes lost on the way, could wait
+/// forever), while every block still binds the exact state and log of its ancestry; the
+/// roots after each block are recorded by the ledger and cosigned in the log checkpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
     /// Height: genesis is 0.
@@ -21,12 +23,15 @@ pub struct Block {
     pub timestamp_ms: u64,
     /// The validator that proposed the block.
     pub proposer: PublicKey,
-    /// State root after the parent block.
-    pub parent_state_root: Hash32,
-    /// Transparency-log size after the parent block.
-    pub parent_log_size: u64,
-    /// Transparency-log root after the parent block.
-    pub parent_log_root: Hash32,
+    /// The height whose roots this block attests: at most the parent's height, at least
+    /// the height the parent attested.
+    pub attested_height: u64,
+    /// State root after block `attested_height`.
+    pub attested_state_root: Hash32,
+    /// Transparency-log size after block `attested_height`.
+    pub attested_log_size: u64,
+    /// Transparency-log root after block `attested_height`.
+    pub attested_log_root: Hash32,
     /// The transactions, each as its JCS leaf bytes, in execution order. (In JSON, each is
     /// a string: leaf bytes are UTF-8 JSON text.)
     #[serde(with = "utf8_strings")]

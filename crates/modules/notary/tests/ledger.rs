@@ -88,9 +88,10 @@ fn apply(ledger: &Ledger, txs: &[&Transaction]) -> unchain_ledger::BlockRecord {
         parent: head.digest,
         timestamp_ms: head.timestamp_ms + 1000,
         proposer: SigningKey::from_seed([1; 32]).public_key(),
-        parent_state_root: head.state_root,
-        parent_log_size: head.log_size,
-        parent_log_root: head.log_root,
+        attested_height: head.height,
+        attested_state_root: head.state_root,
+        attested_log_size: head.log_size,
+        attested_log_root: head.log_root,
         transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
     };
     let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));

@@ -302,9 +302,9 @@ fn block_view(r: BlockRecord) -> BlockView {
         parent: r.block.parent.to_hex(),
         timestamp_ms: r.block.timestamp_ms,
         proposer: r.block.proposer.to_hex(),
-        parent_state_root: r.block.parent_state_root.to_hex(),
-        parent_log_size: r.block.parent_log_size,
-        parent_log_root: r.block.parent_log_root.to_hex(),
+        attested_state_root: r.block.attested_state_root.to_hex(),
+        attested_log_size: r.block.attested_log_size,
+        attested_log_root: r.block.attested_log_root.to_hex(),
         state_root: r.state_root.to_hex(),
         log_size: r.log_size,
         log_root: r.log_root.to_hex(),
@@ -359,13 +359,13 @@ pub async fn latest_block(State(state): State<ApiState>) -> Result<Json<BlockVie
         .ok_or_else(|| Problem::not_found("no block has been applied yet"))
 }
 
-/// The latest signed checkpoint, as a C2SP signed note (text/plain).
+/// The latest checkpoint cosigned by more than two thirds of the validators, as a C2SP
+/// signed note (text/plain).
 #[utoipa::path(get, path = "/v1/checkpoint", responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = Problem)))]
 pub async fn checkpoint(State(state): State<ApiState>) -> Result<Response, Problem> {
-    let note = state
-        .ledger
-        .latest_checkpoint()?
-        .ok_or_else(|| Problem::not_found("this node has not signed a checkpoint yet"))?;
+    let note = state.ledger.latest_checkpoint()?.ok_or_else(|| {
+        Problem::not_found("no checkpoint has been cosigned by a quorum of validators yet")
+    })?;
     Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
 }
 
@@ -378,21 +378,48 @@ pub struct InclusionQuery {
     pub index: Option<u64>,
 }
 
-/// Builds the proof bundle of leaf `index` against the latest checkpoint.
-pub(crate) fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Problem> {
-    let note_text = state
-        .ledger
-        .latest_checkpoint()?
-        .ok_or_else(|| Problem::not_found("no checkpoint signed yet"))?;
-    let note = SignedNote::parse(&note_text).map_err(|e| Problem::internal(e.to_string()))?;
-    let cp = unchain_log::Checkpoint::parse_body(&note.body)
-        .map_err(|e| Problem::internal(e.to_string()))?;
-    if index >= cp.size {
-        return Err(Problem::not_found(format!(
-            "leaf {index} is not in the log yet (size {})",
-            cp.size
-        )));
+/// The latest cosigned checkpoint, once one covers leaf `index`: a leaf this node has just
+/// committed waits (up to the API's longest wait) for the validators' cosignatures.
+async fn checkpoint_covering(
+    state: &ApiState,
+    index: u64,
+) -> Result<(String, unchain_log::Checkpoint), Problem> {
+    let deadline = tokio::time::Instant::now() + state.max_wait;
+    loop {
+        if let Some(text) = state.ledger.latest_checkpoint()? {
+            let note = SignedNote::parse(&text).map_err(|e| Problem::internal(e.to_string()))?;
+            let cp = unchain_log::Checkpoint::parse_body(&note.body)
+                .map_err(|e| Problem::internal(e.to_string()))?;
+            if index < cp.size {
+                return Ok((text, cp));
+            }
+        }
+        if index >= state.ledger.head()?.log_size {
+            return Err(Problem::not_found(format!(
+                "leaf {index} is not in the log yet (size {})",
+                state.ledger.head()?.log_size
+            )));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let mut p = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-cosigned-yet",
+                "Not cosigned yet",
+                format!(
+                    "leaf {index} is committed but no checkpoint covering it has been cosigned \
+                     by a quorum of validators yet; retry shortly"
+                ),
+            );
+            p.retry_after = Some(1);
+            return Err(p);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// Builds the proof bundle of leaf `index` against the latest cosigned checkpoint.
+pub(crate) async fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Problem> {
+    let (note_text, cp) = checkpoint_covering(state, index).await?;
     let leaf = state
         .ledger
         .leaf(index)?
@@ -456,7 +483,7 @@ pub async fn inclusion(
             ));
         }
     };
-    Ok(Json(bundle(&state, index)?))
+    Ok(Json(bundle(&state, index).await?))
 }
 
 /// Query of the consistency-proof endpoint.
@@ -555,7 +582,7 @@ pub async fn notary_lookup(
     }
     let mut out = Vec::with_capacity(anchors.len());
     for a in anchors {
-        let proof = bundle(&state, a.log_index)?;
+        let proof = bundle(&state, a.log_index).await?;
         out.push(AnchorView {
             anchor: serde_json::to_value(&a).map_err(|e| Problem::internal(e.to_string()))?,
             proof,

@@ -20,7 +20,7 @@ pub struct Problem {
     /// The offending field, when one is to blame (e.g. `nonce`, `body.hash`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Seconds to wait before retrying (429 only).
+    /// Seconds to wait before retrying (429 and 503 only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }

@@ -1,0 +1,351 @@
+//! Checkpoint cosigning: every validator signs the log checkpoint of each block it applies
+//! and sends the signature to the others; once more than two thirds of the validators have
+//! signed the same checkpoint, the note carrying their signatures is stored in the ledger and
+//! served as the chain's checkpoint.
+//!
+//! A signature on a different root for the same size is proof that a validator's log
+//! diverged from this node's; it is logged as an error and never counted.
+
+use bytes::BufMut;
+use commonware_cryptography::ed25519;
+use commonware_p2p::{Receiver, Recipients, Sender};
+use commonware_runtime::{Clock, Handle, Metrics, Spawner};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use tracing::{debug, error, warn};
+use unchain_ledger::Ledger;
+use unchain_ledger::cosign::quorum;
+use unchain_log::{Checkpoint, NoteSignature, SignedNote};
+use unchain_types::{Hash32, PublicKey, Signature};
+
+/// Cosigning cadence and bounds.
+#[derive(Debug, Clone, Copy)]
+pub struct CosignConfig {
+    /// How often the ledger head is checked for new checkpoints to sign. Default 10 ms.
+    pub poll_interval: Duration,
+    /// Tree sizes with signatures still waiting for a quorum. Default 1 024.
+    pub max_pending: usize,
+    /// After a restart or catch-up, how many of the latest blocks' checkpoints are sent.
+    /// Default 16.
+    pub resend_window: u64,
+    /// While this node's latest checkpoint lacks a quorum (signatures lost on the way), its
+    /// signature is sent again this often. Default 1 s.
+    pub resend_interval: Duration,
+}
+
+impl Default for CosignConfig {
+    fn default() -> Self {
+        CosignConfig {
+            poll_interval: Duration::from_millis(10),
+            max_pending: 1024,
+            resend_window: 16,
+            resend_interval: Duration::from_secs(1),
+        }
+    }
+}
+
+const MESSAGE_LEN: usize = 8 + 32 + 64;
+
+/// One validator's signature on the checkpoint at `size` with `root`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CosignMessage {
+    /// Tree size.
+    pub size: u64,
+    /// Root at that size.
+    pub root: Hash32,
+    /// Ed25519 signature over the checkpoint note body.
+    pub signature: [u8; 64],
+}
+
+impl CosignMessage {
+    /// Fixed 104-byte encoding: size (big-endian), root, signature.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(MESSAGE_LEN);
+        buf.put_u64(self.size);
+        buf.put_slice(&self.root.0);
+        buf.put_slice(&self.signature);
+        buf
+    }
+
+    /// Decodes [`Self::encode`]'s output.
+    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
+        if bytes.len() != MESSAGE_LEN {
+            return Err(format!("{} bytes, expected {MESSAGE_LEN}", bytes.len()));
+        }
+        Ok(CosignMessage {
+            size: u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")),
+            root: Hash32(bytes[8..40].try_into().expect("32 bytes")),
+            signature: bytes[40..].try_into().expect("64 bytes"),
+        })
+    }
+}
+
+struct Validator {
+    name: String,
+    key: PublicKey,
+}
+
+#[derive(Default)]
+struct Pending {
+    /// Tree size → validator index → (root, signature).
+    by_size: BTreeMap<u64, BTreeMap<usize, (Hash32, [u8; 64])>>,
+    /// Largest size stored as cosigned.
+    stored: Option<u64>,
+}
+
+struct Cosigner {
+    ledger: Arc<Ledger>,
+    validators: Vec<Validator>,
+    me: Option<usize>,
+    quorum: usize,
+    max_pending: usize,
+    pending: Mutex<Pending>,
+}
+
+impl Cosigner {
+    fn body(&self, size: u64, root: Hash32) -> String {
+        Checkpoint {
+            origin: self.ledger.genesis().log_origin.clone(),
+            size,
+            root,
+        }
+        .body()
+    }
+
+    /// Records validator `index`'s signature and stores a cosigned note once this node's own
+    /// signature and a quorum on the same root are in.
+    fn add(&self, index: usize, size: u64, root: Hash32, signature: [u8; 64]) {
+        let mut p = self.pending.lock().expect("cosign lock poisoned");
+        if p.stored.is_some_and(|s| size <= s) {
+            return;
+        }
+        p.by_size
+            .entry(size)
+            .or_default()
+            .insert(index, (root, signature));
+        while p.by_size.len() > self.max_pending {
+            p.by_size.pop_first();
+        }
+        let Some(me) = self.me else { return };
+        let sigs = &p.by_size[&size];
+        let Some((our_root, _)) = sigs.get(&me).copied() else {
+            return;
+        };
+        for (i, (r, _)) in sigs {
+            if *r != our_root {
+                error!(
+                    validator = %self.validators[*i].name,
+                    size, theirs = %r, ours = %our_root,
+                    "a validator signed a different log root at the same size: its log diverged"
+                );
+            }
+        }
+        let agreeing: Vec<usize> = sigs
+            .iter()
+            .filter(|(_, (r, _))| *r == our_root)
+            .map(|(i, _)| *i)
+            .collect();
+        if agreeing.len() < self.quorum {
+            return;
+        }
+        let mut note = SignedNote::new(self.body(size, our_root));
+        for i in agreeing {
+            let v = &self.validators[i];
+            note.signatures.push(NoteSignature {
+                name: v.name.clone(),
+                key_hash: unchain_log::NoteVerifier {
+                    name: v.name.clone(),
+                    key: v.key,
+                }
+                .key_hash(),
+                signature: sigs[&i].1.to_vec(),
+            });
+        }
+        match self.ledger.store_cosigned_checkpoint(&note) {
+            Ok(()) => {
+                debug!(size, "checkpoint cosigned");
+                p.stored = Some(size);
+                p.by_size.retain(|s, _| *s > size);
+            }
+            Err(e) => error!(size, error = %e, "cannot store a cosigned checkpoint"),
+        }
+    }
+
+    /// Handles a peer's signature. Returns this node's own signature for the same size when
+    /// the peer is behind: it sent a signature for a checkpoint this node already holds
+    /// cosigned, so it is missing signatures that were lost on the way.
+    fn receive(&self, peer: &ed25519::PublicKey, msg: &[u8]) -> Option<CosignMessage> {
+        let Some(index) = self
+            .validators
+            .iter()
+            .position(|v| v.key.to_bytes().as_slice() == peer.as_ref())
+        else {
+            warn!(%peer, "checkpoint signature from a key that is not a validator");
+            return None;
+        };
+        let m = match CosignMessage::decode(msg) {
+            Ok(m) => m,
+            Err(e) => {
+                warn!(validator = %self.validators[index].name, error = %e, "malformed checkpoint signature");
+                return None;
+            }
+        };
+        let body = self.body(m.size, m.root);
+        if !self.validators[index]
+            .key
+            .verify(&Signature::from_bytes(m.signature), body.as_bytes())
+        {
+            warn!(validator = %self.validators[index].name, size = m.size, "invalid checkpoint signature");
+            return None;
+        }
+        let stored = self.pending.lock().expect("cosign lock poisoned").stored;
+        if stored.is_some_and(|s| m.size <= s) && Some(index) != self.me {
+            return self.own(m.size).filter(|own| own.root == m.root);
+        }
+        self.add(index, m.size, m.root, m.signature);
+        None
+    }
+
+    /// This node's signature on its checkpoint at `size`, as signed when the block applied.
+    fn own(&self, size: u64) -> Option<CosignMessage> {
+        let text = self.ledger.own_checkpoint_at(size).ok()??;
+        let note = SignedNote::parse(&text).ok()?;
+        let cp = Checkpoint::parse_body(&note.body).ok()?;
+        let me = &self.validators[self.me?];
+        let sig = note.signatures.iter().find(|s| s.name == me.name)?;
+        Some(CosignMessage {
+            size,
+            root: cp.root,
+            signature: sig.signature.as_slice().try_into().ok()?,
+        })
+    }
+}
+
+/// Starts cosigning on the checkpoint channel: `signer` is this node's validator key, if it
+/// is a validator (a follower only collects).
+pub fn start<E, S, R>(
+    context: E,
+    cfg: CosignConfig,
+    ledger: Arc<Ledger>,
+    signer: Option<PublicKey>,
+    mut sender: S,
+    mut receiver: R,
+) -> Vec<Handle<()>>
+where
+    E: Clock + Spawner + Metrics,
+    S: Sender<PublicKey = ed25519::PublicKey>,
+    R: Receiver<PublicKey = ed25519::PublicKey>,
+{
+    let validators: Vec<Validator> = ledger
+        .checkpoint_verifiers()
+        .into_iter()
+        .map(|v| Validator {
+            name: v.name,
+            key: v.key,
+        })
+        .collect();
+    let me = signer.and_then(|k| validators.iter().position(|v| v.key == k));
+    let stored = ledger
+        .latest_checkpoint()
+        .ok()
+        .flatten()
+        .and_then(|t| SignedNote::parse(&t).ok())
+        .and_then(|n| Checkpoint::parse_body(&n.body).ok())
+        .map(|c| c.size);
+    let cosigner = Arc::new(Cosigner {
+        quorum: quorum(validators.len()),
+        validators,
+        me,
+        max_pending: cfg.max_pending,
+        pending: Mutex::new(Pending {
+            stored,
+            ..Default::default()
+        }),
+        ledger,
+    });
+    let signing = cosigner.clone();
+    let mut reply = sender.clone();
+    let outbound = context
+        .with_label("cosign_out")
+        .spawn(move |ctx| async move {
+            // A lone validator's ledger stores its checkpoints as cosigned when it signs them.
+            if signing.me.is_none() || signing.quorum == 1 {
+                return;
+            }
+            let mut last_height = signing
+                .ledger
+                .head()
+                .map(|h| h.height.saturating_sub(cfg.resend_window))
+                .unwrap_or(0);
+            let mut last_size = None;
+            let mut latest: Option<(CosignMessage, SystemTime)> = None;
+            loop {
+                ctx.sleep(cfg.poll_interval).await;
+                let Ok(head) = signing.ledger.head() else {
+                    continue;
+                };
+                let from = (last_height + 1).max(head.height.saturating_sub(cfg.resend_window));
+                for height in from..=head.height {
+                    let Ok(Some(roots)) = signing.ledger.block_roots(height) else {
+                        continue;
+                    };
+                    if last_size == Some(roots.log_size) {
+                        continue;
+                    }
+                    last_size = Some(roots.log_size);
+                    let Some(msg) = signing.own(roots.log_size) else {
+                        continue;
+                    };
+                    if let Err(e) = sender.send(Recipients::All, msg.encode(), true).await {
+                        warn!(error = ?e, "cannot send a checkpoint signature");
+                    }
+                    let me = signing.me.expect("validators sign");
+                    signing.add(me, msg.size, msg.root, msg.signature);
+                    latest = Some((msg, ctx.current()));
+                }
+                last_height = head.height;
+                if let Some((msg, sent)) = latest
+                    && ctx.current().duration_since(sent).unwrap_or_default() >= cfg.resend_interval
+                    && signing
+                        .pending
+                        .lock()
+                        .expect("cosign lock poisoned")
+                        .stored
+                        .is_none_or(|s| s < msg.size)
+                {
+                    let _ = sender.send(Recipients::All, msg.encode(), true).await;
+                    latest = Some((msg, ctx.current()));
+                }
+            }
+        });
+    let inbound = context.with_label("cosign_in").spawn(move |_| async move {
+        while let Ok((peer, msg)) = receiver.recv().await {
+            if let Some(own) = cosigner.receive(&peer, msg.as_ref()) {
+                let _ = reply.send(Recipients::One(peer), own.encode(), false).await;
+            }
+        }
+        debug!("checkpoint signature channel closed");
+    });
+    vec![outbound, inbound]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_wrong_lengths_are_refused() {
+        let m = CosignMessage {
+            size: 42,
+            root: Hash32([7; 32]),
+            signature: [9; 64],
+        };
+        assert_eq!(CosignMessage::decode(&m.encode()), Ok(m));
+        assert!(
+            CosignMessage::decode(&[0; 103])
+                .unwrap_err()
+                .contains("103")
+        );
+    }
+}

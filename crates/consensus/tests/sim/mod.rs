@@ -1,0 +1,478 @@
+//! A consortium in commonware's deterministic runtime over its simulated network: the same
+//! validator code a real node runs ([`unchain_consensus::validator::run`]), real redb
+//! ledgers in a temporary directory, simulated time and links. Everything that happens is a
+//! function of the seed.
+
+use commonware_codec::DecodeExt;
+use commonware_cryptography::{Signer as _, ed25519};
+use commonware_p2p::Manager as _;
+use commonware_p2p::simulated::{self, Link, Oracle};
+use commonware_parallel::Sequential;
+use commonware_runtime::{Clock, Handle, Metrics, Quota, Spawner, deterministic};
+use commonware_utils::ordered::Set;
+use std::collections::{BTreeSet, HashSet};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+use unchain_consensus::application::{Application, ApplicationConfig};
+use unchain_consensus::engine::EngineConfig;
+use unchain_consensus::mempool::{Mempool, MempoolConfig};
+use unchain_consensus::validator::{self, Channels, ValidatorParts};
+use unchain_ledger::cosign::quorum;
+use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Role, TxRecord};
+use unchain_log::SignedNote;
+use unchain_notary::NotaryModule;
+use unchain_types::{EncryptionPublicKey, Hash32, SigningKey, TxId, UnsignedTransaction};
+
+/// Genesis time; the simulated clock starts one second later.
+pub const GENESIS_MS: u64 = 1_750_000_000_000;
+/// Simulated channels, as the real node numbers them.
+pub const CHANNELS: u64 = 7;
+
+/// A validator's network endpoints in the simulation.
+pub type SimChannels = Channels<
+    simulated::Sender<ed25519::PublicKey, deterministic::Context>,
+    simulated::Receiver<ed25519::PublicKey>,
+>;
+
+/// Good links: 10 ms ± 1 ms, nothing lost.
+pub fn good_link() -> Link {
+    Link {
+        latency: Duration::from_millis(10),
+        jitter: Duration::from_millis(1),
+        success_rate: 1.0,
+    }
+}
+
+/// Bad links: 200 ms ± 150 ms, a quarter of messages lost.
+pub fn lossy_link() -> Link {
+    Link {
+        latency: Duration::from_millis(200),
+        jitter: Duration::from_millis(150),
+        success_rate: 0.75,
+    }
+}
+
+/// The deterministic runtime for `seed`, with a simulated-time limit so that a stuck
+/// scenario fails instead of hanging.
+pub fn runner(seed: u64) -> deterministic::Runner {
+    // `RUST_LOG=info` shows what the validators did.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    let start = SystemTime::UNIX_EPOCH + Duration::from_millis(GENESIS_MS + 1_000);
+    deterministic::Runner::new(
+        deterministic::Config::default()
+            .with_seed(seed)
+            .with_start_time(start)
+            .with_timeout(Some(Duration::from_secs(900))),
+    )
+}
+
+/// One validator's ledger, pool and running task.
+pub struct NodeSlot {
+    /// Its ledger (kept across a simulated crash: redb is durable).
+    pub ledger: Arc<Ledger>,
+    /// Its mempool (lost in a crash).
+    pub mempool: Arc<Mempool>,
+    /// Its root task; aborting it stops every actor the validator runs.
+    pub root: Option<Handle<()>>,
+    /// How many times it has been started (metric labels must be new each time).
+    pub starts: u32,
+}
+
+/// A simulated consortium of `n` validators, each with a client organisation that submits
+/// transactions through it.
+pub struct Sim {
+    /// The runtime context.
+    pub context: deterministic::Context,
+    /// Controls links.
+    pub oracle: Oracle<ed25519::PublicKey, deterministic::Context>,
+    /// Validator keys, in genesis order.
+    pub validators: Vec<SigningKey>,
+    /// One client key per validator.
+    pub clients: Vec<SigningKey>,
+    /// Validator keys as commonware sees them.
+    pub participants: Set<ed25519::PublicKey>,
+    /// The validators.
+    pub nodes: Vec<NodeSlot>,
+    /// Transactions a client saw committed on the node it submitted to.
+    pub acked: Arc<Mutex<Vec<TxId>>>,
+    /// Anything a client saw that should never happen.
+    pub errors: Arc<Mutex<Vec<String>>>,
+    links: HashSet<(usize, usize)>,
+    _dir: tempfile::TempDir,
+}
+
+fn member(name: &str, key: &SigningKey, validator: bool, roles: &[Role]) -> Member {
+    Member {
+        name: name.into(),
+        display_name: name.to_uppercase(),
+        jurisdiction: ["TH", "GB", "NG", "PH", "BR", "DE", "KE", "IN"][name.len() % 8].into(),
+        roles: roles.iter().copied().collect::<BTreeSet<_>>(),
+        signing_key: key.public_key(),
+        encryption_key: EncryptionPublicKey([9; 32]),
+        validator,
+    }
+}
+
+/// Converts a key to commonware's type.
+pub fn cw_key(key: &SigningKey) -> ed25519::PrivateKey {
+    ed25519::PrivateKey::decode(key.seed().as_slice()).expect("seed")
+}
+
+impl Sim {
+    /// Builds `n` validators' ledgers and the simulated network, every pair linked by `link`.
+    /// Nothing runs until [`Sim::start`].
+    pub async fn new(context: deterministic::Context, n: usize, link: Link) -> Sim {
+        let (network, oracle) = simulated::Network::new(
+            context.with_label("network"),
+            simulated::Config {
+                max_size: 32 * 1024 * 1024,
+                disconnect_on_block: true,
+                tracked_peer_sets: Some(1),
+            },
+        );
+        network.start();
+        let validators: Vec<SigningKey> = (0..n)
+            .map(|i| SigningKey::from_seed([i as u8 + 1; 32]))
+            .collect();
+        let clients: Vec<SigningKey> = (0..n)
+            .map(|i| SigningKey::from_seed([i as u8 + 101; 32]))
+            .collect();
+        let mut members: Vec<Member> = validators
+            .iter()
+            .enumerate()
+            .map(|(i, k)| member(&format!("v{i}"), k, true, &[Role::Governance, Role::Notary]))
+            .collect();
+        members.extend(
+            clients
+                .iter()
+                .enumerate()
+                .map(|(i, k)| member(&format!("client{i}"), k, false, &[Role::Notary])),
+        );
+        let genesis = Genesis {
+            chain_id: "sim".into(),
+            log_origin: "unchain.example/sim".into(),
+            genesis_time_ms: GENESIS_MS,
+            members,
+        };
+        let participants = Set::from_iter_dedup(validators.iter().map(|k| cw_key(k).public_key()));
+        oracle.manager().track(0, participants.clone()).await;
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let nodes = validators
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let ledger = Ledger::open(
+                    &dir.path().join(format!("v{i}.redb")),
+                    genesis.clone(),
+                    vec![Arc::new(NotaryModule)],
+                    Some(CheckpointSigner {
+                        name: format!("v{i}"),
+                        key: key.clone(),
+                    }),
+                )
+                .expect("ledger opens");
+                NodeSlot {
+                    ledger: Arc::new(ledger),
+                    mempool: Arc::new(Mempool::new(MempoolConfig::default())),
+                    root: None,
+                    starts: 0,
+                }
+            })
+            .collect();
+        let mut sim = Sim {
+            context,
+            oracle,
+            validators,
+            clients,
+            participants,
+            nodes,
+            acked: Arc::default(),
+            errors: Arc::default(),
+            links: HashSet::new(),
+            _dir: dir,
+        };
+        let all: Vec<usize> = (0..n).collect();
+        sim.link(&all, &all, link).await;
+        sim
+    }
+
+    fn key(&self, i: usize) -> ed25519::PublicKey {
+        cw_key(&self.validators[i]).public_key()
+    }
+
+    /// Links every node of `from` to every node of `to` (both directions).
+    pub async fn link(&mut self, from: &[usize], to: &[usize], link: Link) {
+        for &a in from {
+            for &b in to {
+                for (x, y) in [(a, b), (b, a)] {
+                    if x != y && self.links.insert((x, y)) {
+                        self.oracle
+                            .add_link(self.key(x), self.key(y), link.clone())
+                            .await
+                            .expect("add link");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Cuts every link between `a` and `b` (both directions).
+    pub async fn cut(&mut self, a: &[usize], b: &[usize]) {
+        for &x in a {
+            for &y in b {
+                for (p, q) in [(x, y), (y, x)] {
+                    if self.links.remove(&(p, q)) {
+                        self.oracle
+                            .remove_link(self.key(p), self.key(q))
+                            .await
+                            .expect("remove link");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Registers validator `i`'s channels (re-registering replaces the old ones).
+    pub async fn channels(&self, i: usize) -> SimChannels {
+        let control = self.oracle.control(self.key(i));
+        let quota = Quota::per_second(NonZeroU32::MAX);
+        let mut regs = Vec::new();
+        for ch in 0..CHANNELS {
+            regs.push(control.register(ch, quota).await.expect("register"));
+        }
+        let mut regs = regs.into_iter();
+        let mut next = || regs.next().expect("seven channels");
+        Channels {
+            votes: next(),
+            certificates: next(),
+            resolver: next(),
+            broadcast: next(),
+            marshal: next(),
+            txs: next(),
+            cosign: next(),
+        }
+    }
+
+    /// Starts (or restarts) honest validator `i` with a fresh mempool.
+    pub async fn start(&mut self, i: usize) {
+        let channels = self.channels(i).await;
+        let key = self.key(i);
+        let slot = &mut self.nodes[i];
+        slot.mempool = Arc::new(Mempool::new(MempoolConfig::default()));
+        let ledger = slot.ledger.clone();
+        let genesis_head = ledger.genesis_head().expect("genesis head");
+        let genesis_block = validator::genesis_block(
+            &genesis_head,
+            ledger.genesis_hash(),
+            &self.validators[0].public_key(),
+        );
+        let application = Application::new(
+            ledger,
+            slot.mempool.clone(),
+            genesis_block,
+            self.validators[i].public_key(),
+            ApplicationConfig::default(),
+            Arc::new(|_| {}),
+        );
+        let parts = ValidatorParts {
+            signer: cw_key(&self.validators[i]),
+            participants: self.participants.clone(),
+            blocker: self.oracle.control(key),
+            provider: self.oracle.manager(),
+            strategy: Sequential,
+            engine: EngineConfig {
+                partition_prefix: format!("v{i}"),
+                nullify_retry: Duration::from_secs(5),
+                ..Default::default()
+            },
+            gossip: Default::default(),
+            cosign: Default::default(),
+        };
+        slot.starts += 1;
+        let root = self
+            .context
+            .with_label(&format!("v{i}_run{}", slot.starts))
+            .spawn(move |ctx| async move {
+                let handles = validator::run(ctx, parts, channels, application).await;
+                let _ = futures::future::join_all(handles).await;
+            });
+        slot.root = Some(root);
+    }
+
+    /// Stops validator `i` at once, as a crash would: its tasks are dropped mid-flight.
+    pub fn crash(&mut self, i: usize) {
+        if let Some(root) = self.nodes[i].root.take() {
+            root.abort();
+        }
+    }
+
+    /// Starts a client that submits `count` notary anchors through validator `node`, one
+    /// every `every`, and records each as acknowledged once that node has committed it.
+    pub fn client(&self, node: usize, count: u64, every: Duration) {
+        let mempool = self.nodes[node].mempool.clone();
+        let ledger = self.nodes[node].ledger.clone();
+        let key = self.clients[node].clone();
+        let acked = self.acked.clone();
+        let errors = self.errors.clone();
+        self.context
+            .with_label(&format!("client{node}"))
+            .spawn(move |ctx| async move {
+                let mut nonce = 1;
+                let mut pending: Vec<TxId> = Vec::new();
+                while nonce <= count || !pending.is_empty() {
+                    if nonce <= count {
+                        let tx = anchor(&key, nonce);
+                        let id = tx.id();
+                        match mempool.submit(&ledger, tx) {
+                            Ok(_) => {
+                                pending.push(id);
+                                nonce += 1;
+                            }
+                            Err(unchain_consensus::mempool::SubmitError::Full { .. }) => {}
+                            Err(e) => {
+                                errors.lock().unwrap().push(format!("client{node}: {e}"));
+                                return;
+                            }
+                        }
+                    }
+                    ctx.sleep(every).await;
+                    pending.retain(|id| match ledger.tx(id) {
+                        Ok(Some(TxRecord::Committed { .. })) => {
+                            acked.lock().unwrap().push(*id);
+                            false
+                        }
+                        Ok(Some(TxRecord::Rejected { reason, .. })) => {
+                            errors
+                                .lock()
+                                .unwrap()
+                                .push(format!("client{node}: {id} rejected: {reason}"));
+                            false
+                        }
+                        _ => true,
+                    });
+                }
+            });
+    }
+
+    /// Heights of the given nodes.
+    pub fn heights(&self, nodes: &[usize]) -> Vec<u64> {
+        nodes
+            .iter()
+            .map(|&i| self.nodes[i].ledger.head().expect("head").height)
+            .collect()
+    }
+
+    /// Waits (in simulated time) until every node in `nodes` has reached `height`.
+    pub async fn wait_height(&self, nodes: &[usize], height: u64) {
+        while self.heights(nodes).iter().any(|&h| h < height) {
+            self.context.sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until every client has finished (all its transactions acknowledged).
+    pub async fn wait_acked(&self, total: usize) {
+        while self.acked.lock().unwrap().len() < total && self.errors.lock().unwrap().is_empty() {
+            self.context.sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The checker: the same block hash, state root and log root at every height on every
+    /// node in `honest` (up to the lowest of their heights, which the caller lets converge
+    /// first), every acknowledged transaction committed at the same log index on each, no
+    /// client error, and a checkpoint cosigned by a quorum that matches each node's log.
+    pub fn check(&self, honest: &[usize]) -> Hash32 {
+        let errors = self.errors.lock().unwrap();
+        assert!(errors.is_empty(), "client errors: {errors:?}");
+        let heights = self.heights(honest);
+        let common = *heights.iter().min().expect("nodes");
+        assert!(common > 0, "no progress: heights {heights:?}");
+        let first = &self.nodes[honest[0]].ledger;
+        for h in 1..=common {
+            let want = first.block_roots(h).expect("read").expect("block");
+            for &i in &honest[1..] {
+                let got = self.nodes[i].ledger.block_roots(h).expect("read");
+                assert_eq!(
+                    got.as_ref(),
+                    Some(&want),
+                    "validator {i} disagrees with validator {} at height {h}",
+                    honest[0]
+                );
+            }
+        }
+        for id in self.acked.lock().unwrap().iter() {
+            let want = first.tx(id).expect("read");
+            assert!(
+                matches!(want, Some(TxRecord::Committed { .. })),
+                "acknowledged {id} is not committed on validator {}",
+                honest[0]
+            );
+            for &i in &honest[1..] {
+                assert_eq!(
+                    self.nodes[i].ledger.tx(id).expect("read"),
+                    want,
+                    "acknowledged {id} differs on validator {i}"
+                );
+            }
+        }
+        let verifiers = first.checkpoint_verifiers();
+        let mut cosigned = Vec::new();
+        for &i in honest {
+            let ledger = &self.nodes[i].ledger;
+            let text = ledger
+                .latest_checkpoint()
+                .expect("read")
+                .unwrap_or_else(|| panic!("validator {i} has no cosigned checkpoint"));
+            let note = SignedNote::parse(&text).expect("note parses");
+            let cp = note
+                .verify_checkpoint(&verifiers, quorum(verifiers.len()))
+                .unwrap_or_else(|e| panic!("validator {i}'s checkpoint: {e}"));
+            assert_eq!(
+                ledger.log_root_at(cp.size).expect("root"),
+                cp.root,
+                "validator {i}'s cosigned checkpoint is not its log"
+            );
+            cosigned.push((cp.size, note.signatures.len()));
+        }
+        eprintln!(
+            "checked: heights {heights:?}, {} acknowledged transactions, cosigned (size, signatures) {cosigned:?}, simulated time {:?}",
+            self.acked.lock().unwrap().len(),
+            self.context
+                .current()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .saturating_sub(Duration::from_millis(GENESIS_MS))
+        );
+        want_digest(first, common)
+    }
+}
+
+fn want_digest(ledger: &Ledger, height: u64) -> Hash32 {
+    ledger
+        .block_roots(height)
+        .expect("read")
+        .expect("block")
+        .digest
+}
+
+/// A notary anchor from `key` with `nonce`, distinct for every (key, nonce).
+pub fn anchor(key: &SigningKey, nonce: u64) -> unchain_types::Transaction {
+    let mut doc = key.public_key().to_bytes().to_vec();
+    doc.extend_from_slice(&nonce.to_be_bytes());
+    UnsignedTransaction {
+        chain_id: "sim".into(),
+        sender: key.public_key(),
+        nonce,
+        kind: "notary.anchor".into(),
+        body: serde_json::json!({
+            "hash": Hash32::digest(&doc).to_hex(),
+            "doc_type": "report",
+            "description": format!("simulated document {nonce}"),
+        }),
+    }
+    .sign(key)
+    .expect("sign")
+}

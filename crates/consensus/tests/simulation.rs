@@ -1,0 +1,257 @@
+//! Deterministic simulation of a four-validator consortium under faults (see `sim/mod.rs`).
+//!
+//! Every scenario is a function of its seed. CI runs the seeds below; a soak runs many:
+//!
+//! ```text
+//! UNCHAIN_SIM_SEEDS=0..2000 cargo test --release -p unchain-consensus --test simulation
+//! ```
+//!
+//! After every scenario the checker asserts that the honest validators hold the same block
+//! hash, state root and log root at every height, that every transaction a client saw
+//! committed is committed at the same log index on all of them, and that each has a log
+//! checkpoint cosigned by more than two thirds of the validators.
+
+mod sim;
+
+use commonware_consensus::simplex::mocks::conflicter;
+use commonware_cryptography::Sha256;
+use commonware_p2p::{Receiver as _, Recipients, Sender as _};
+use commonware_runtime::{Clock, Metrics, Runner as _, Spawner};
+use rand::{Rng, RngCore};
+use sim::{Sim, anchor, cw_key, good_link, lossy_link, runner};
+use std::time::Duration;
+use unchain_consensus::{NAMESPACE, Scheme};
+use unchain_types::Hash32;
+
+const N: usize = 4;
+const ALL: [usize; N] = [0, 1, 2, 3];
+/// Seeds CI runs for the all-online scenario; the others run the first.
+const CI_SEEDS: [u64; 3] = [1, 2, 3];
+
+fn soak_seeds() -> Option<Vec<u64>> {
+    let range = std::env::var("UNCHAIN_SIM_SEEDS").ok()?;
+    let (a, b) = range
+        .split_once("..")
+        .expect("UNCHAIN_SIM_SEEDS is a range like 0..1000");
+    Some((a.parse().expect("range start")..b.parse().expect("range end")).collect())
+}
+
+/// The all-online scenario's seeds: CI's three, or the soak range.
+fn seeds() -> Vec<u64> {
+    soak_seeds().unwrap_or_else(|| CI_SEEDS.to_vec())
+}
+
+/// The fault scenarios' seeds: CI's first, or the soak range.
+fn fault_seeds() -> Vec<u64> {
+    soak_seeds().unwrap_or_else(|| vec![CI_SEEDS[0]])
+}
+
+/// All validators online on good links, each taking load from its own client.
+fn all_online(seed: u64) -> Hash32 {
+    runner(seed).start(|context| async move {
+        let mut sim = Sim::new(context, N, good_link()).await;
+        for i in ALL {
+            sim.start(i).await;
+        }
+        sim.wait_height(&ALL, 2).await;
+        for i in ALL {
+            sim.client(i, 100, Duration::from_millis(10));
+        }
+        sim.wait_acked(4 * 100).await;
+        let top = *sim.heights(&ALL).iter().max().unwrap();
+        sim.wait_height(&ALL, top + 2).await;
+        sim.check(&ALL)
+    })
+}
+
+#[test]
+fn all_online_agree_and_lose_nothing() {
+    for seed in seeds() {
+        all_online(seed);
+    }
+}
+
+#[test]
+fn the_same_seed_gives_the_same_chain() {
+    assert_eq!(all_online(7), all_online(7));
+}
+
+#[test]
+fn slow_lossy_links_still_agree() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::new(context, N, lossy_link()).await;
+            for i in ALL {
+                sim.start(i).await;
+            }
+            sim.wait_height(&ALL, 2).await;
+            for i in ALL {
+                sim.client(i, 10, Duration::from_millis(100));
+            }
+            sim.wait_acked(4 * 10).await;
+            let top = *sim.heights(&ALL).iter().max().unwrap();
+            sim.wait_height(&ALL, top + 2).await;
+            sim.check(&ALL);
+        });
+    }
+}
+
+#[test]
+fn a_partition_without_quorum_stalls_then_heals() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::new(context, N, good_link()).await;
+            for i in ALL {
+                sim.start(i).await;
+            }
+            sim.wait_height(&ALL, 5).await;
+            // Two against two: neither side has the three votes a block needs.
+            sim.cut(&[0, 1], &[2, 3]).await;
+            for i in ALL {
+                sim.client(i, 20, Duration::from_millis(50));
+            }
+            sim.context.sleep(Duration::from_secs(3)).await;
+            let stalled = sim.heights(&ALL);
+            sim.context.sleep(Duration::from_secs(20)).await;
+            assert_eq!(
+                sim.heights(&ALL),
+                stalled,
+                "a minority partition finalized blocks"
+            );
+            sim.link(&ALL, &ALL, good_link()).await;
+            sim.wait_acked(4 * 20).await;
+            let top = *sim.heights(&ALL).iter().max().unwrap();
+            assert!(
+                top > *stalled.iter().max().unwrap(),
+                "no progress after healing"
+            );
+            sim.wait_height(&ALL, top + 2).await;
+            sim.check(&ALL);
+        });
+    }
+}
+
+#[test]
+fn a_crashed_validator_restarts_and_catches_up() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::new(context, N, good_link()).await;
+            for i in ALL {
+                sim.start(i).await;
+            }
+            for i in [0, 1, 2] {
+                sim.client(i, 60, Duration::from_millis(25));
+            }
+            sim.wait_height(&ALL, 4).await;
+            sim.crash(3);
+            let at_crash = sim.heights(&[3])[0];
+            // The other three are a quorum and keep finalizing.
+            sim.wait_height(&[0, 1, 2], at_crash + 20).await;
+            assert_eq!(sim.heights(&[3])[0], at_crash, "a crashed node moved");
+            sim.start(3).await;
+            sim.wait_acked(3 * 60).await;
+            let top = *sim.heights(&[0, 1, 2]).iter().max().unwrap();
+            sim.wait_height(&ALL, top + 2).await;
+            sim.check(&ALL);
+        });
+    }
+}
+
+#[test]
+fn a_validator_proposing_invalid_blocks_is_outvoted() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::new(context, N, good_link()).await;
+            for i in ALL {
+                sim.start(i).await;
+            }
+            // Validator 0 admits a transaction with a forged signature without checking it
+            // and puts it in every block it proposes; the others must refuse those blocks.
+            let mut forged: serde_json::Value =
+                serde_json::from_slice(anchor(&sim.clients[0], 1).leaf_bytes()).unwrap();
+            let sig = forged["signature"].as_str().unwrap().to_string();
+            let flipped = if sig.starts_with('0') { "1" } else { "0" };
+            forged["signature"] = format!("{flipped}{}", &sig[1..]).into();
+            let forged = unchain_types::Transaction::parse(forged.to_string().as_bytes())
+                .expect("well-formed");
+            let forged_id = forged.id();
+            sim.nodes[0]
+                .mempool
+                .submit(&sim.nodes[0].ledger, forged)
+                .expect("validator 0 takes anything");
+            sim.wait_height(&ALL, 2).await;
+            for i in [1, 2, 3] {
+                sim.client(i, 60, Duration::from_millis(25));
+            }
+            sim.wait_acked(3 * 60).await;
+            let top = *sim.heights(&ALL).iter().max().unwrap();
+            sim.wait_height(&ALL, top + 2).await;
+            sim.check(&ALL);
+            for i in ALL {
+                assert_eq!(
+                    sim.nodes[i].ledger.tx(&forged_id).unwrap(),
+                    None,
+                    "the forged transaction reached a block on validator {i}"
+                );
+            }
+        });
+    }
+}
+
+#[test]
+fn an_equivocating_validator_sending_garbage_cannot_split_the_rest() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::new(context, N, good_link()).await;
+            let honest = [1, 2, 3];
+            for i in honest {
+                sim.start(i).await;
+            }
+            // Validator 0 signs conflicting votes for every proposal it sees, and sends
+            // random bytes on every other channel.
+            let channels = sim.channels(0).await;
+            let scheme = Scheme::signer(
+                NAMESPACE,
+                sim.participants.clone(),
+                cw_key(&sim.validators[0]),
+            )
+            .expect("validator 0 is a participant");
+            conflicter::Conflicter::<_, Scheme, Sha256>::new(
+                sim.context.with_label("conflicter"),
+                conflicter::Config { scheme },
+            )
+            .start(channels.votes);
+            for (name, (mut sender, mut receiver)) in [
+                ("certificates", channels.certificates),
+                ("resolver", channels.resolver),
+                ("broadcast", channels.broadcast),
+                ("marshal", channels.marshal),
+                ("txs", channels.txs),
+                ("cosign", channels.cosign),
+            ] {
+                sim.context.with_label(&format!("garbage_{name}")).spawn(
+                    move |mut ctx| async move {
+                        loop {
+                            let len = ctx.gen_range(0..2048);
+                            let mut junk = vec![0u8; len];
+                            ctx.fill_bytes(&mut junk);
+                            let _ = sender.send(Recipients::All, junk, false).await;
+                            ctx.sleep(Duration::from_millis(50)).await;
+                        }
+                    },
+                );
+                sim.context
+                    .with_label(&format!("drain_{name}"))
+                    .spawn(move |_| async move { while receiver.recv().await.is_ok() {} });
+            }
+            sim.wait_height(&honest, 2).await;
+            for i in honest {
+                sim.client(i, 60, Duration::from_millis(25));
+            }
+            sim.wait_acked(3 * 60).await;
+            let top = *sim.heights(&honest).iter().max().unwrap();
+            sim.wait_height(&honest, top + 2).await;
+            sim.check(&honest);
+        });
+    }
+}

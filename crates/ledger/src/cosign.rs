@@ -1,0 +1,122 @@
+//! Cosigned checkpoints: a log checkpoint signed by more than two thirds of the validators,
+//! so that one note proves to an outsider that the consortium agreed on the log.
+//!
+//! Each validator signs its own checkpoint when it applies a block (see
+//! [`crate::CheckpointSigner`]); the consensus layer exchanges those signatures and hands a
+//! note with a quorum of them to [`Ledger::store_cosigned_checkpoint`], which checks every
+//! signature and the root against this node's own log before keeping it.
+
+use crate::error::LedgerError;
+use crate::{Ledger, state};
+use redb::ReadableTable;
+use unchain_log::{Checkpoint, NoteVerifier, SignedNote};
+
+/// Signatures needed out of `validators`: more than two thirds, `n - ⌊(n-1)/3⌋`, the same
+/// quorum simplex consensus uses. One validator is its own quorum.
+pub fn quorum(validators: usize) -> usize {
+    validators - validators.saturating_sub(1) / 3
+}
+
+impl Ledger {
+    /// How many validators cosign checkpoints (the genesis validator set).
+    pub fn validator_count(&self) -> usize {
+        self.genesis()
+            .members
+            .iter()
+            .filter(|m| m.validator)
+            .count()
+    }
+
+    /// The validators as checkpoint note verifiers, in genesis order.
+    pub fn checkpoint_verifiers(&self) -> Vec<NoteVerifier> {
+        self.genesis()
+            .members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| NoteVerifier {
+                name: m.name.clone(),
+                key: m.signing_key,
+            })
+            .collect()
+    }
+
+    /// The checkpoint body this node's log has at `size`, if the log has reached it.
+    pub fn checkpoint_body_at(&self, size: u64) -> Result<Option<Checkpoint>, LedgerError> {
+        if size > self.head()?.log_size {
+            return Ok(None);
+        }
+        Ok(Some(Checkpoint {
+            origin: self.genesis().log_origin.clone(),
+            size,
+            root: self.log_root_at(size)?,
+        }))
+    }
+
+    /// Keeps `note` as the cosigned checkpoint at its size, after checking that its body is
+    /// exactly this node's checkpoint at that size and that a quorum of validators signed it.
+    /// Signatures from keys that are not validators are dropped. Storing a size twice keeps
+    /// the first note.
+    pub fn store_cosigned_checkpoint(&self, note: &SignedNote) -> Result<(), LedgerError> {
+        let invalid = |reason: String| LedgerError::Log(format!("cosigned checkpoint: {reason}"));
+        let claimed = Checkpoint::parse_body(&note.body).map_err(|e| invalid(e.to_string()))?;
+        let ours = self
+            .checkpoint_body_at(claimed.size)?
+            .ok_or_else(|| invalid(format!("size {} is beyond this node's log", claimed.size)))?;
+        if ours.body() != note.body {
+            return Err(invalid(format!(
+                "body differs from this node's checkpoint at size {}",
+                claimed.size
+            )));
+        }
+        let verifiers = self.checkpoint_verifiers();
+        let signers = note.valid_signers(&verifiers);
+        let required = quorum(verifiers.len());
+        if signers.len() < required {
+            return Err(invalid(format!(
+                "{} valid validator signatures, {required} required",
+                signers.len()
+            )));
+        }
+        let kept = SignedNote {
+            body: note.body.clone(),
+            signatures: note
+                .signatures
+                .iter()
+                .filter(|s| signers.contains(&s.name))
+                .cloned()
+                .collect(),
+        };
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(state::COSIGNED)?;
+            if t.get(claimed.size)?.is_none() {
+                t.insert(claimed.size, kept.to_text().as_str())?;
+            }
+        }
+        txn.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quorum;
+
+    #[test]
+    fn quorum_is_more_than_two_thirds() {
+        for (n, q) in [
+            (1, 1),
+            (2, 2),
+            (3, 3),
+            (4, 3),
+            (5, 4),
+            (6, 5),
+            (7, 5),
+            (10, 7),
+            (16, 11),
+        ] {
+            assert_eq!(quorum(n), q, "n = {n}");
+            assert!(3 * q > 2 * n, "n = {n}");
+        }
+    }
+}
