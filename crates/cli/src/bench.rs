@@ -24,6 +24,126 @@ pub struct BenchArgs {
     /// Seconds to measure the Ed25519 verification bound.
     #[arg(long, default_value_t = 2.0)]
     pub bound_secs: f64,
+    /// Validators of the throwaway chain the benchmark starts (in this process).
+    #[arg(long, default_value_t = 1)]
+    pub validators: usize,
+    /// Instead of starting a chain, load the running one `unchain init` made in this
+    /// directory: its nodes' API addresses (from their data directories) and its key files.
+    #[arg(long, conflicts_with = "validators")]
+    pub chain: Option<std::path::PathBuf>,
+}
+
+/// The nodes and signing keys a benchmark uses.
+struct Target {
+    chain_id: String,
+    nodes: Vec<Client>,
+    keys: Vec<SigningKey>,
+    _running: Vec<std::thread::JoinHandle<anyhow::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// Every validator config `unchain init` wrote in `dir`, first validator first.
+pub fn chain_configs(dir: &std::path::Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+    let mut configs = vec![dir.join("node.toml")];
+    anyhow::ensure!(
+        configs[0].exists(),
+        "{} has no node.toml: not a chain directory made by `unchain init`",
+        dir.display()
+    );
+    let mut others: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("node-") && n.ends_with(".toml"))
+        })
+        .collect();
+    others.sort();
+    configs.extend(others);
+    Ok(configs)
+}
+
+/// A client for the running node of `config` (its API address is in its data directory).
+pub fn running_node(config: &std::path::Path) -> anyhow::Result<Client> {
+    let cfg = unchain_node::NodeConfig::load(config)?;
+    let file = cfg.data_dir.join("api.addr");
+    let addr = std::fs::read_to_string(&file).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: {e} (is the node of {} running?)",
+            file.display(),
+            config.display()
+        )
+    })?;
+    Ok(Client::new(&format!("http://{}", addr.trim())))
+}
+
+fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target> {
+    if let Some(dir) = &a.chain {
+        let configs = chain_configs(dir)?;
+        let nodes = configs
+            .iter()
+            .map(|c| running_node(c))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let chain_id = rt.block_on(nodes[0].status())?.chain_id;
+        let mut key_files: Vec<_> = std::fs::read_dir(dir.join("keys"))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        key_files.sort();
+        let keys = key_files
+            .iter()
+            .take(a.clients)
+            .map(|p| Ok(unchain_node::run::load_keys(p)?.signing_key()?))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        anyhow::ensure!(
+            keys.len() == a.clients,
+            "{} holds {} key files; --clients {} needs one each",
+            dir.display(),
+            keys.len(),
+            a.clients
+        );
+        return Ok(Target {
+            chain_id,
+            nodes,
+            keys,
+            _running: Vec::new(),
+            _dir: None,
+        });
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix("unchain-bench-")
+        .tempdir()?;
+    let orgs: Vec<String> = (0..a.clients.max(a.validators))
+        .map(|i| format!("bench-{i}:GB"))
+        .collect();
+    let out = init(InitArgs {
+        dir: tmp.path().to_path_buf(),
+        chain_id: "unchain-bench".into(),
+        orgs,
+        validators: a.validators,
+        api: free_addr(),
+        p2p: free_addr(),
+    })?;
+    // Ports after the free ones are very likely free too; each node reports its own.
+    let mut running = Vec::new();
+    let mut nodes = Vec::new();
+    for config in &out.configs {
+        let (handle, client) = start_node(config, rt)?;
+        running.push(handle);
+        nodes.push(client);
+    }
+    let keys = out
+        .key_files
+        .iter()
+        .take(a.clients)
+        .map(|(_, p)| Ok(unchain_node::run::load_keys(p)?.signing_key()?))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(Target {
+        chain_id: out.genesis.chain_id.clone(),
+        nodes,
+        keys,
+        _running: running,
+        _dir: Some(tmp),
+    })
 }
 
 fn free_addr() -> std::net::SocketAddr {
@@ -80,41 +200,34 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let (single, batched) = ed25519_bound(a.bound_secs);
     println!("  single: {single:.0} verifications/s   batch of 1024: {batched:.0} verifications/s");
 
-    let tmp = tempfile::Builder::new()
-        .prefix("unchain-bench-")
-        .tempdir()?;
-    let orgs: Vec<String> = (0..a.clients.max(1))
-        .map(|i| format!("bench-{i}:GB"))
-        .collect();
-    let out = init(InitArgs {
-        dir: tmp.path().to_path_buf(),
-        chain_id: "unchain-bench".into(),
-        orgs,
-        api: free_addr(),
-        p2p: free_addr(),
-    })?;
     let rt = crate::runtime()?;
-    let (_node, client) = start_node(&out.config_path, &rt)?;
-    let chain_id = out.genesis.chain_id.clone();
+    let target = target(&a, &rt)?;
+    println!(
+        "chain {}: {} node(s), {} client(s), each submitting to node (client mod nodes)",
+        target.chain_id,
+        target.nodes.len(),
+        target.keys.len()
+    );
     let per_client = a.txs / a.clients;
-    // Sign everything first: the benchmark measures the node, not the client's signing.
+    // Sign everything first: the benchmark measures the nodes, not the client's signing.
     let mut workloads = Vec::new();
-    for (_, path) in &out.key_files {
-        let key = unchain_node::run::load_keys(path)?.signing_key()?;
-        let txs: Vec<Transaction> = (1..=per_client as u64)
+    for (i, key) in target.keys.iter().enumerate() {
+        let node = target.nodes[i % target.nodes.len()].clone();
+        let first = rt.block_on(node.account(&key.public_key()))?.next_nonce;
+        let txs: Vec<Transaction> = (first..first + per_client as u64)
             .map(|nonce| {
                 UnsignedTransaction {
-                    chain_id: chain_id.clone(),
+                    chain_id: target.chain_id.clone(),
                     sender: key.public_key(),
                     nonce,
                     kind: "notary.anchor".into(),
-                    body: json!({"hash": Hash32::digest(format!("{}:{nonce}", key.public_key()).as_bytes()).to_hex(), "doc_type": "bench", "description": "load generator document"}),
+                    body: json!({"hash": Hash32::digest(format!("{}:{nonce}:{}", key.public_key(), rand::random::<u64>()).as_bytes()).to_hex(), "doc_type": "bench", "description": "load generator document"}),
                 }
-                .sign(&key)
+                .sign(key)
                 .expect("valid transaction")
             })
             .collect();
-        workloads.push(txs);
+        workloads.push((node, txs));
     }
     let total = per_client * a.clients;
     println!(
@@ -132,8 +245,7 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let start = Instant::now();
     let results = rt.block_on(async {
         let mut tasks = Vec::new();
-        for txs in workloads {
-            let client = client.clone();
+        for (client, txs) in workloads {
             let bar = bar.clone();
             let batch = a.batch;
             tasks.push(tokio::spawn(async move {

@@ -78,11 +78,20 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         dir: dir.clone(),
         chain_id: "unchain-demo".into(),
         orgs: ORGS.iter().map(|s| s.to_string()).collect(),
+        validators: ORGS.len(),
         api: a.api,
         p2p: a.p2p,
     })?;
     let rt = crate::runtime()?;
-    let (node, client) = start_node(&out.config_path, &rt)?;
+    let mut nodes = Vec::new();
+    let mut clients = Vec::new();
+    for config in &out.configs {
+        let (node, client) = start_node(config, &rt)
+            .with_context(|| format!("starting the node of {}", config.display()))?;
+        nodes.push(node);
+        clients.push(client);
+    }
+    let client = clients[0].clone();
     let keys: Vec<(String, SigningKey)> = out
         .key_files
         .iter()
@@ -99,14 +108,21 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let base = client.base().to_owned();
     println!();
     println!(
-        "Unchain demo chain `unchain-demo` is running: 4 organisations (TH, NG, PH, GB), 1 validator."
+        "Unchain demo consortium `unchain-demo` is running: 4 organisations (TH, NG, PH, GB), each running a validator."
     );
     println!("Data directory: {}", dir.display());
     println!();
-    println!("Open:");
+    println!("Nodes:");
+    for ((name, _), c) in out.key_files.iter().zip(&clients) {
+        println!("  {name:<12} {}", c.base());
+    }
+    println!();
+    println!("Open (any node answers the same):");
     println!("  {base}/v1/status                 the chain at a glance");
     println!("  {base}/v1/blocks/latest          the latest block");
-    println!("  {base}/v1/checkpoint             the signed C2SP checkpoint");
+    println!(
+        "  {base}/v1/checkpoint             the C2SP checkpoint, cosigned by 3 of the 4 validators"
+    );
     println!(
         "  {base}/v1/notary/{}  a document anchored twice",
         seeded.doc_hash
@@ -118,6 +134,10 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     println!("  {base}/metrics                   Prometheus metrics");
     println!();
     println!("Try:");
+    println!(
+        "  unchain status --chain {}   the whole consortium at a glance",
+        dir.display()
+    );
     println!(
         "  unchain proof {} --node {base} --genesis {} --out bundle.json",
         seeded.tx_id,
@@ -137,10 +157,15 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("Press Ctrl-C to stop.");
-    match node.join() {
-        Ok(r) => r,
-        Err(_) => anyhow::bail!("the node thread panicked"),
+    let mut result = Ok(());
+    for node in nodes {
+        match node.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => result = Err(e),
+            Err(_) => result = Err(anyhow::anyhow!("a node thread panicked")),
+        }
     }
+    result
 }
 
 struct Seeded {

@@ -5,6 +5,7 @@
 mod bench;
 mod demo;
 mod setup;
+mod status;
 mod txcmd;
 
 use clap::{Parser, Subcommand};
@@ -55,8 +56,12 @@ enum Command {
     /// what to open and try.
     Demo(demo::DemoArgs),
     /// Load generator: signed transactions from concurrent clients against a fresh local
-    /// node; reports committed tx/s, latency, and this machine's Ed25519 bound.
+    /// chain of one or more validators, or a running one; reports committed tx/s, latency,
+    /// and this machine's Ed25519 bound.
     Bench(bench::BenchArgs),
+    /// Every node's height, log, cosigned checkpoint, mempool and consensus health, and
+    /// whether they agree.
+    Status(status::StatusArgs),
 }
 
 fn init_logging(json: bool, filter: &str) {
@@ -92,10 +97,10 @@ fn main() -> anyhow::Result<()> {
             for (name, path) in &out.key_files {
                 println!("  key file of {name}: {}", path.display());
             }
-            println!(
-                "start the validator with:\n  unchain node --config {}",
-                out.config_path.display()
-            );
+            println!("start each validator with:");
+            for c in &out.configs {
+                println!("  unchain node --config {}", c.display());
+            }
             Ok(())
         }
         Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
@@ -104,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         Command::Verify(a) => txcmd::verify(a),
         Command::Demo(a) => demo::demo(a),
         Command::Bench(a) => bench::bench(a),
+        Command::Status(a) => runtime()?.block_on(status::status(a)),
     }
 }
 

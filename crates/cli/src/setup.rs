@@ -62,22 +62,36 @@ pub struct InitArgs {
     #[arg(long, default_value = "unchain-local")]
     pub chain_id: String,
     /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2), e.g. `th-dsi:TH`. Repeat for
-    /// each. The first one runs the validator and holds every role; the others hold the
-    /// governance and notary roles.
+    /// each. The first holds every role; the others hold the governance and notary roles.
     #[arg(long = "org", default_value = "local-org:GB")]
     pub orgs: Vec<String>,
-    /// HTTP API address of the validator.
+    /// How many of the organisations, from the first, run a validator.
+    #[arg(long, default_value_t = 1)]
+    pub validators: usize,
+    /// HTTP API address of the first validator; the others take the following ports.
     #[arg(long, default_value = "127.0.0.1:7700")]
     pub api: std::net::SocketAddr,
-    /// p2p address of the validator.
+    /// p2p address of the first validator; the others take the following ports.
     #[arg(long, default_value = "127.0.0.1:7800")]
     pub p2p: std::net::SocketAddr,
 }
 
+/// `addr` with its port moved up by `offset` (port 0, "any", stays 0).
+fn port_plus(addr: std::net::SocketAddr, offset: usize) -> std::net::SocketAddr {
+    let mut a = addr;
+    if a.port() != 0 {
+        a.set_port(a.port() + offset as u16);
+    }
+    a
+}
+
 /// What `init` created.
 pub struct InitOutput {
-    /// The node config file.
+    /// The first validator's node config file (`DIR/node.toml`).
     pub config_path: PathBuf,
+    /// Every validator's node config file, in genesis order: `DIR/node.toml`, then
+    /// `DIR/node-NAME.toml` for the others.
+    pub configs: Vec<PathBuf>,
     /// The genesis.
     pub genesis: Genesis,
     /// Each organisation's key file path, in order.
@@ -91,6 +105,13 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         bail!(
             "{} already holds a chain (genesis.json exists)",
             dir.display()
+        );
+    }
+    if a.validators == 0 || a.validators > a.orgs.len() {
+        bail!(
+            "--validators {} must be between 1 and the number of organisations ({})",
+            a.validators,
+            a.orgs.len()
         );
     }
     std::fs::create_dir_all(dir.join("keys"))?;
@@ -115,7 +136,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
             roles,
             signing_key: keys.signing_key()?.public_key(),
             encryption_key: keys.encryption_key()?.public_key(),
-            validator: i == 0,
+            validator: i < a.validators,
         });
         key_files.push((name.to_owned(), path));
     }
@@ -133,21 +154,40 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         dir.join("genesis.json"),
         serde_json::to_vec_pretty(&genesis)?,
     )?;
-    let mut cfg = NodeConfig::new(
-        "data".into(),
-        "genesis.json".into(),
-        key_files[0]
-            .1
-            .strip_prefix(dir)
-            .expect("under dir")
-            .to_path_buf(),
-    );
-    cfg.api_listen = a.api;
-    cfg.p2p_listen = a.p2p;
-    let config_path = dir.join("node.toml");
-    std::fs::write(&config_path, cfg.to_toml())?;
+    let validators: Vec<(String, PathBuf, std::net::SocketAddr, std::net::SocketAddr)> = key_files
+        [..a.validators]
+        .iter()
+        .enumerate()
+        .map(|(i, (name, key))| {
+            let rel = key.strip_prefix(dir).expect("under dir").to_path_buf();
+            (name.clone(), rel, port_plus(a.api, i), port_plus(a.p2p, i))
+        })
+        .collect();
+    let mut configs = Vec::new();
+    for (i, (name, key, api, p2p)) in validators.iter().enumerate() {
+        let (file, data) = if i == 0 {
+            ("node.toml".to_owned(), "data".to_owned())
+        } else {
+            (format!("node-{name}.toml"), format!("data-{name}"))
+        };
+        let mut cfg = NodeConfig::new(data.into(), "genesis.json".into(), key.clone());
+        cfg.api_listen = *api;
+        cfg.p2p_listen = *p2p;
+        cfg.peers = validators
+            .iter()
+            .filter(|(other, ..)| other != name)
+            .map(|(other, _, _, p2p)| unchain_node::config::PeerAddress {
+                name: other.clone(),
+                p2p: *p2p,
+            })
+            .collect();
+        let path = dir.join(file);
+        std::fs::write(&path, cfg.to_toml())?;
+        configs.push(path);
+    }
     Ok(InitOutput {
-        config_path,
+        config_path: configs[0].clone(),
+        configs,
         genesis,
         key_files,
     })

@@ -179,6 +179,30 @@ pub struct StatusView {
     pub mempool_bytes: usize,
     /// Validators.
     pub validators: Vec<ValidatorKey>,
+    /// The member this node belongs to.
+    #[serde(default)]
+    pub node: String,
+    /// Tree size of the latest checkpoint cosigned by a quorum of validators.
+    #[serde(default)]
+    pub cosigned_log_size: Option<u64>,
+    /// Consensus health, from the engine's own metrics.
+    #[serde(default)]
+    pub consensus: ConsensusView,
+}
+
+/// Consensus health as one node sees it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ConsensusView {
+    /// Current consensus view (round).
+    pub view: u64,
+    /// Validators this node is connected to.
+    pub peers: u64,
+    /// Views that timed out waiting for their leader.
+    pub timeouts: u64,
+    /// Views nullified (skipped without a block).
+    pub nullifications: u64,
+    /// Mean time from a view's start to its finalization, in milliseconds.
+    pub finalization_latency_ms: f64,
 }
 
 /// A member's account: what nonce to use next.

@@ -45,11 +45,13 @@ impl Default for CosignConfig {
     }
 }
 
-const MESSAGE_LEN: usize = 8 + 32 + 64;
+const MESSAGE_LEN: usize = 1 + 8 + 32 + 64;
 
 /// One validator's signature on the checkpoint at `size` with `root`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CosignMessage {
+    /// An answer to a peer that was missing signatures; never answered in turn.
+    pub reply: bool,
     /// Tree size.
     pub size: u64,
     /// Root at that size.
@@ -59,9 +61,10 @@ pub struct CosignMessage {
 }
 
 impl CosignMessage {
-    /// Fixed 104-byte encoding: size (big-endian), root, signature.
+    /// Fixed 105-byte encoding: reply flag (0 or 1), size (big-endian), root, signature.
     pub fn encode(&self) -> Vec<u8> {
         let mut buf = Vec::with_capacity(MESSAGE_LEN);
+        buf.put_u8(self.reply as u8);
         buf.put_u64(self.size);
         buf.put_slice(&self.root.0);
         buf.put_slice(&self.signature);
@@ -73,10 +76,16 @@ impl CosignMessage {
         if bytes.len() != MESSAGE_LEN {
             return Err(format!("{} bytes, expected {MESSAGE_LEN}", bytes.len()));
         }
+        let reply = match bytes[0] {
+            0 => false,
+            1 => true,
+            other => return Err(format!("reply flag {other}, expected 0 or 1")),
+        };
         Ok(CosignMessage {
-            size: u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")),
-            root: Hash32(bytes[8..40].try_into().expect("32 bytes")),
-            signature: bytes[40..].try_into().expect("64 bytes"),
+            reply,
+            size: u64::from_be_bytes(bytes[1..9].try_into().expect("8 bytes")),
+            root: Hash32(bytes[9..41].try_into().expect("32 bytes")),
+            signature: bytes[41..].try_into().expect("64 bytes"),
         })
     }
 }
@@ -201,7 +210,13 @@ impl Cosigner {
         }
         let stored = self.pending.lock().expect("cosign lock poisoned").stored;
         if stored.is_some_and(|s| m.size <= s) && Some(index) != self.me {
-            return self.own(m.size).filter(|own| own.root == m.root);
+            if m.reply {
+                return None;
+            }
+            return self
+                .own(m.size)
+                .filter(|own| own.root == m.root)
+                .map(|own| CosignMessage { reply: true, ..own });
         }
         self.add(index, m.size, m.root, m.signature);
         None
@@ -215,6 +230,7 @@ impl Cosigner {
         let me = &self.validators[self.me?];
         let sig = note.signatures.iter().find(|s| s.name == me.name)?;
         Some(CosignMessage {
+            reply: false,
             size,
             root: cp.root,
             signature: sig.signature.as_slice().try_into().ok()?,
@@ -337,6 +353,7 @@ mod tests {
     #[test]
     fn messages_round_trip_and_wrong_lengths_are_refused() {
         let m = CosignMessage {
+            reply: true,
             size: 42,
             root: Hash32([7; 32]),
             signature: [9; 64],

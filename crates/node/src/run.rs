@@ -170,6 +170,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             max_wait: Duration::from_millis(cfg.max_wait_ms),
             render_metrics: render,
             validators: validator_keys(ledger.genesis()),
+            node_name: me.name.clone(),
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

@@ -599,6 +599,12 @@ pub async fn notary_lookup(
 pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, Problem> {
     let head = state.ledger.head()?;
     let (txs, bytes) = state.mempool.depth();
+    let cosigned_log_size = state
+        .ledger
+        .latest_checkpoint()?
+        .and_then(|t| SignedNote::parse(&t).ok())
+        .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body).ok())
+        .map(|c| c.size);
     Ok(Json(StatusView {
         chain_id: state.ledger.genesis().chain_id.clone(),
         genesis_hash: state.ledger.genesis_hash().to_hex(),
@@ -610,7 +616,45 @@ pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, P
         mempool_txs: txs,
         mempool_bytes: bytes,
         validators: validator_views(&state),
+        node: state.node_name.clone(),
+        cosigned_log_size,
+        consensus: consensus_view(&(state.render_metrics)()),
     }))
+}
+
+/// Sum of the samples of metric `name` (any labels) in Prometheus text `text`.
+fn metric_sum(text: &str, name: &str) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (series, value) = l.rsplit_once(' ')?;
+            let base = series.split('{').next()?;
+            (base == name).then(|| value.parse::<f64>().ok()).flatten()
+        })
+        .sum()
+}
+
+/// Consensus health from commonware's metrics of this node.
+fn consensus_view(metrics: &str) -> ConsensusView {
+    let voter = "validator_validator_engine_consensus_voter";
+    let latency_sum = metric_sum(metrics, &format!("{voter}_finalization_latency_sum"));
+    let latency_count = metric_sum(metrics, &format!("{voter}_finalization_latency_count"));
+    let peers = metrics
+        .lines()
+        .filter(|l| l.starts_with("runtime_tasks_running{name=\"validator_network_spawner_peer\""))
+        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
+        .sum::<f64>();
+    ConsensusView {
+        view: metric_sum(metrics, &format!("{voter}_state_current_view")) as u64,
+        peers: peers as u64,
+        timeouts: metric_sum(metrics, &format!("{voter}_state_timeouts_total")) as u64,
+        nullifications: metric_sum(metrics, &format!("{voter}_state_nullifications_total")) as u64,
+        finalization_latency_ms: if latency_count > 0.0 {
+            1e3 * latency_sum / latency_count
+        } else {
+            0.0
+        },
+    }
 }
 
 /// Liveness: the node is up and its ledger readable.

@@ -42,6 +42,8 @@ pub struct ApiState {
     pub render_metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// Keys that sign checkpoints.
     pub validators: Vec<NoteVerifier>,
+    /// The member this node belongs to.
+    pub node_name: String,
 }
 
 #[derive(OpenApi)]
@@ -78,6 +80,7 @@ pub struct ApiState {
         views::NotaryView,
         views::AnchorView,
         views::StatusView,
+        views::ConsensusView,
         views::ValidatorKey,
         views::AccountView,
     ))
