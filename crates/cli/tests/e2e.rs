@@ -203,15 +203,23 @@ fn demo_starts_seeds_and_explains_itself() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        stdout.contains("Unchain demo chain `unchain-demo` is running"),
+        stdout.contains("Unchain demo consortium `unchain-demo` is running"),
         "{stdout}"
     );
+    assert!(stdout.contains("unchain status --chain"), "{stdout}");
     assert!(stdout.contains("unchain verify bundle.json"), "{stdout}");
     // The seeded chain is on disk: genesis with four organisations and a ledger.
     let genesis: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("demo/genesis.json")).expect("genesis"),
     )
     .expect("json");
-    assert_eq!(genesis["members"].as_array().expect("members").len(), 4);
-    assert!(dir.path().join("demo/data/ledger.redb").exists());
+    let members = genesis["members"].as_array().expect("members");
+    assert_eq!(members.len(), 4);
+    assert!(members.iter().all(|m| m["validator"] == true), "{members:?}");
+    for data in ["data", "data-ng-naptip", "data-ph-iacat", "data-gb-unseen"] {
+        assert!(
+            dir.path().join("demo").join(data).join("ledger.redb").exists(),
+            "{data}"
+        );
+    }
 }

@@ -282,59 +282,65 @@ where
     });
     let signing = cosigner.clone();
     let mut reply = sender.clone();
-    let outbound = context
-        .with_label("cosign_out")
-        .spawn(move |ctx| async move {
-            // A lone validator's ledger stores its checkpoints as cosigned when it signs them.
-            if signing.me.is_none() || signing.quorum == 1 {
-                return;
-            }
-            let mut last_height = signing
-                .ledger
-                .head()
-                .map(|h| h.height.saturating_sub(cfg.resend_window))
-                .unwrap_or(0);
-            let mut last_size = None;
-            let mut latest: Option<(CosignMessage, SystemTime)> = None;
-            loop {
-                ctx.sleep(cfg.poll_interval).await;
-                let Ok(head) = signing.ledger.head() else {
-                    continue;
-                };
-                let from = (last_height + 1).max(head.height.saturating_sub(cfg.resend_window));
-                for height in from..=head.height {
-                    let Ok(Some(roots)) = signing.ledger.block_roots(height) else {
-                        continue;
-                    };
-                    if last_size == Some(roots.log_size) {
-                        continue;
+    // A lone validator's ledger stores its checkpoints as cosigned when it signs them, and a
+    // node that is no validator has nothing to sign.
+    let signs = signing.me.is_some() && signing.quorum > 1;
+    let mut handles = Vec::new();
+    if signs {
+        handles.push(
+            context
+                .with_label("cosign_out")
+                .spawn(move |ctx| async move {
+                    let mut last_height = signing
+                        .ledger
+                        .head()
+                        .map(|h| h.height.saturating_sub(cfg.resend_window))
+                        .unwrap_or(0);
+                    let mut last_size = None;
+                    let mut latest: Option<(CosignMessage, SystemTime)> = None;
+                    loop {
+                        ctx.sleep(cfg.poll_interval).await;
+                        let Ok(head) = signing.ledger.head() else {
+                            continue;
+                        };
+                        let from =
+                            (last_height + 1).max(head.height.saturating_sub(cfg.resend_window));
+                        for height in from..=head.height {
+                            let Ok(Some(roots)) = signing.ledger.block_roots(height) else {
+                                continue;
+                            };
+                            if last_size == Some(roots.log_size) {
+                                continue;
+                            }
+                            last_size = Some(roots.log_size);
+                            let Some(msg) = signing.own(roots.log_size) else {
+                                continue;
+                            };
+                            if let Err(e) = sender.send(Recipients::All, msg.encode(), true).await {
+                                warn!(error = ?e, "cannot send a checkpoint signature");
+                            }
+                            let me = signing.me.expect("validators sign");
+                            signing.add(me, msg.size, msg.root, msg.signature);
+                            latest = Some((msg, ctx.current()));
+                        }
+                        last_height = head.height;
+                        if let Some((msg, sent)) = latest
+                            && ctx.current().duration_since(sent).unwrap_or_default()
+                                >= cfg.resend_interval
+                            && signing
+                                .pending
+                                .lock()
+                                .expect("cosign lock poisoned")
+                                .stored
+                                .is_none_or(|s| s < msg.size)
+                        {
+                            let _ = sender.send(Recipients::All, msg.encode(), true).await;
+                            latest = Some((msg, ctx.current()));
+                        }
                     }
-                    last_size = Some(roots.log_size);
-                    let Some(msg) = signing.own(roots.log_size) else {
-                        continue;
-                    };
-                    if let Err(e) = sender.send(Recipients::All, msg.encode(), true).await {
-                        warn!(error = ?e, "cannot send a checkpoint signature");
-                    }
-                    let me = signing.me.expect("validators sign");
-                    signing.add(me, msg.size, msg.root, msg.signature);
-                    latest = Some((msg, ctx.current()));
-                }
-                last_height = head.height;
-                if let Some((msg, sent)) = latest
-                    && ctx.current().duration_since(sent).unwrap_or_default() >= cfg.resend_interval
-                    && signing
-                        .pending
-                        .lock()
-                        .expect("cosign lock poisoned")
-                        .stored
-                        .is_none_or(|s| s < msg.size)
-                {
-                    let _ = sender.send(Recipients::All, msg.encode(), true).await;
-                    latest = Some((msg, ctx.current()));
-                }
-            }
-        });
+                }),
+        );
+    }
     let inbound = context.with_label("cosign_in").spawn(move |_| async move {
         while let Ok((peer, msg)) = receiver.recv().await {
             if let Some(own) = cosigner.receive(&peer, msg.as_ref()) {
@@ -343,7 +349,8 @@ where
         }
         debug!("checkpoint signature channel closed");
     });
-    vec![outbound, inbound]
+    handles.push(inbound);
+    handles
 }
 
 #[cfg(test)]
