@@ -42,24 +42,23 @@ struct Target {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Every validator config `unchain init` wrote in `dir`, first validator first.
+/// Every validator config `unchain init` wrote in `dir`, in genesis order: `node.toml`
+/// for the first validator, `node-NAME.toml` for the others.
 pub fn chain_configs(dir: &std::path::Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
-    let mut configs = vec![dir.join("node.toml")];
+    let first = dir.join("node.toml");
     anyhow::ensure!(
-        configs[0].exists(),
+        first.exists(),
         "{} has no node.toml: not a chain directory made by `unchain init`",
         dir.display()
     );
-    let mut others: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("node-") && n.ends_with(".toml"))
-        })
-        .collect();
-    others.sort();
-    configs.extend(others);
+    let genesis = unchain_node::run::load_genesis(&dir.join("genesis.json"))?;
+    let mut configs = vec![first];
+    for m in genesis.members.iter().filter(|m| m.validator).skip(1) {
+        let path = dir.join(format!("node-{}.toml", m.name));
+        if path.exists() {
+            configs.push(path);
+        }
+    }
     Ok(configs)
 }
 

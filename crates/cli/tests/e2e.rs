@@ -215,10 +215,17 @@ fn demo_starts_seeds_and_explains_itself() {
     .expect("json");
     let members = genesis["members"].as_array().expect("members");
     assert_eq!(members.len(), 4);
-    assert!(members.iter().all(|m| m["validator"] == true), "{members:?}");
+    assert!(
+        members.iter().all(|m| m["validator"] == true),
+        "{members:?}"
+    );
     for data in ["data", "data-ng-naptip", "data-ph-iacat", "data-gb-unseen"] {
         assert!(
-            dir.path().join("demo").join(data).join("ledger.redb").exists(),
+            dir.path()
+                .join("demo")
+                .join(data)
+                .join("ledger.redb")
+                .exists(),
             "{data}"
         );
     }

@@ -20,6 +20,19 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The first of `n` consecutive loopback ports that are free now.
+fn free_ports(n: usize) -> u16 {
+    for _ in 0..100 {
+        let base = free_port();
+        if base as usize + n < 65_536
+            && (1..n as u16).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok())
+        {
+            return base;
+        }
+    }
+    panic!("no {n} consecutive free ports");
+}
+
 /// A chain created with `unchain init` in a temporary directory.
 pub struct Chain {
     pub dir: tempfile::TempDir,
@@ -28,6 +41,12 @@ pub struct Chain {
 
 impl Chain {
     pub fn init(orgs: &[&str]) -> Chain {
+        Chain::init_validators(orgs, 1)
+    }
+
+    /// A chain whose first `validators` organisations run validators, on consecutive free
+    /// p2p ports.
+    pub fn init_validators(orgs: &[&str], validators: usize) -> Chain {
         let dir = tempfile::tempdir().expect("tmp");
         let mut cmd = Command::new(bin());
         cmd.arg("init").arg(dir.path()).args([
@@ -35,9 +54,11 @@ impl Chain {
             "e2e-chain",
             "--api",
             "127.0.0.1:0",
+            "--validators",
+            &validators.to_string(),
             "--p2p",
         ]);
-        cmd.arg(format!("127.0.0.1:{}", free_port()));
+        cmd.arg(format!("127.0.0.1:{}", free_ports(validators)));
         for o in orgs {
             cmd.args(["--org", o]);
         }
@@ -97,19 +118,35 @@ impl Chain {
         .expect("sign")
     }
 
-    /// Starts `unchain node` and waits until its API answers.
+    /// Starts the first validator's `unchain node` and waits until its API answers.
     pub async fn start(&self) -> Node {
-        let addr_file = self.dir.path().join("data").join("api.addr");
+        self.start_validator(None).await
+    }
+
+    /// Starts the `unchain node` of validator `name` (`None`: the first) and waits until
+    /// its API answers. Its log goes to `DIR/log-NAME-N.txt`.
+    pub async fn start_validator(&self, name: Option<&str>) -> Node {
+        let (config, data) = match name {
+            None => (self.config(), self.dir.path().join("data")),
+            Some(n) => (
+                self.dir.path().join(format!("node-{n}.toml")),
+                self.dir.path().join(format!("data-{n}")),
+            ),
+        };
+        let addr_file = data.join("api.addr");
         let _ = std::fs::remove_file(&addr_file);
-        let log = std::fs::File::create(
-            self.dir
-                .path()
-                .join(format!("node-{}.log", Instant::now().elapsed().as_nanos())),
-        )
+        let log = std::fs::File::create(self.dir.path().join(format!(
+            "log-{}-{}.txt",
+            name.unwrap_or("first"),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_nanos()
+        )))
         .expect("log");
         let child = Command::new(bin())
             .args(["node", "--config"])
-            .arg(self.config())
+            .arg(config)
             .env("UNCHAIN_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)

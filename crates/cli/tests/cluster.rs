@@ -1,0 +1,133 @@
+//! Four real `unchain node` processes on 127.0.0.1 under load from `unchain bench`: one
+//! validator is killed with SIGKILL mid-load and the other three keep committing; restarted,
+//! it catches up from its peers, and all four end with the same blocks and state roots.
+
+mod common;
+
+use common::*;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ORGS: [&str; 4] = ["th-dsi:TH", "ng-naptip:NG", "ph-iacat:PH", "gb-unseen:GB"];
+
+async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done().await {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
+    let chain = Chain::init_validators(&ORGS, 4);
+    let mut nodes = vec![chain.start_validator(None).await];
+    for name in ["ng-naptip", "ph-iacat", "gb-unseen"] {
+        nodes.push(chain.start_validator(Some(name)).await);
+    }
+    let clients: Vec<_> = nodes.iter().map(|n| n.client().clone()).collect();
+
+    // Load: three clients, each on one of the first three validators (the fourth is the
+    // one that will die, so no client loses its node).
+    let bench = Command::new(bin())
+        .args([
+            "--log",
+            "warn",
+            "bench",
+            "--clients",
+            "3",
+            "--txs",
+            "6000",
+            "--batch",
+            "100",
+        ])
+        .args(["--bound-secs", "0.1", "--chain"])
+        .arg(chain.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start unchain bench");
+
+    wait_until("the load commits 500 transactions", 120, async || {
+        clients[0].status().await.is_ok_and(|s| s.log_size >= 500)
+    })
+    .await;
+    nodes[3].kill_9();
+    let at_kill = clients[0].status().await.expect("status").log_size;
+
+    // Three of four are a quorum: the cluster keeps committing without the fourth.
+    wait_until(
+        "the cluster commits 1 000 more transactions",
+        120,
+        async || {
+            clients[0]
+                .status()
+                .await
+                .is_ok_and(|s| s.log_size >= at_kill + 1_000)
+        },
+    )
+    .await;
+
+    let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
+        .await
+        .expect("join")
+        .expect("bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("committed 6000 transactions"), "{stdout}");
+
+    // The killed validator restarts from its data directory and fetches what it missed.
+    nodes[3] = chain.start_validator(Some("gb-unseen")).await;
+    let restarted = nodes[3].client().clone();
+    let target = clients[0].status().await.expect("status").height;
+    wait_until("the restarted validator catches up", 120, async || {
+        restarted.status().await.is_ok_and(|s| s.height >= target)
+    })
+    .await;
+
+    // Same block, state root and log root at the target height on all four, and every
+    // transaction committed on the first is found, at the same index, on the restarted one.
+    let mut blocks = Vec::new();
+    for c in clients.iter().take(3).chain([&restarted]) {
+        blocks.push(c.block(target).await.expect("block"));
+    }
+    for b in &blocks[1..] {
+        assert_eq!(
+            (&b.digest, &b.state_root, &b.log_root),
+            (
+                &blocks[0].digest,
+                &blocks[0].state_root,
+                &blocks[0].log_root
+            )
+        );
+    }
+    assert!(blocks[0].log_size >= 6_000);
+    let last = clients[0].block(target).await.expect("block");
+    for id in last.committed.iter().take(5) {
+        let id = unchain_types::TxId::from_hex(id).expect("id");
+        let a = clients[0].tx_status(&id, Duration::ZERO).await.expect("tx");
+        let b = restarted.tx_status(&id, Duration::ZERO).await.expect("tx");
+        assert_eq!((a.status, a.log_index), (b.status, b.log_index));
+    }
+
+    // `unchain status` sees four healthy nodes that agree.
+    let status = Command::new(bin())
+        .args(["status", "--chain"])
+        .arg(chain.dir.path())
+        .output()
+        .expect("run unchain status");
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(text.contains("4 of 4 nodes hold block"), "{text}");
+}
