@@ -24,6 +24,11 @@ pub struct BenchArgs {
     /// Seconds to measure the Ed25519 verification bound.
     #[arg(long, default_value_t = 2.0)]
     pub bound_secs: f64,
+    /// Offered load in transactions per second, spread over the clients (open loop). Without
+    /// it, every client submits as fast as the nodes accept: that measures the most the
+    /// chain commits, and latency then mostly measures the queue.
+    #[arg(long)]
+    pub rate: Option<f64>,
     /// Validators of the throwaway chain the benchmark starts (in this process).
     #[arg(long, default_value_t = 1)]
     pub validators: usize,
@@ -247,8 +252,9 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         for (client, txs) in workloads {
             let bar = bar.clone();
             let batch = a.batch;
+            let rate = a.rate.map(|r| r / a.clients as f64);
             tasks.push(tokio::spawn(async move {
-                run_client(client, txs, batch, bar).await
+                run_client(client, txs, batch, rate, bar).await
             }));
         }
         let mut latencies = Vec::new();
@@ -289,22 +295,33 @@ async fn run_client(
     client: Client,
     txs: Vec<Transaction>,
     batch: usize,
+    rate: Option<f64>,
     bar: Arc<indicatif::ProgressBar>,
 ) -> anyhow::Result<(Vec<f64>, Instant)> {
+    let start = Instant::now();
     let mut waiters = Vec::new();
-    for chunk in txs.chunks(batch) {
+    for (i, chunk) in txs.chunks(batch).enumerate() {
+        if let Some(rate) = rate {
+            // Open loop: this client's share of the offered rate, whatever the latency.
+            let due = start + Duration::from_secs_f64((i * batch) as f64 / rate);
+            tokio::time::sleep_until(due.into()).await;
+        }
         let submitted = Instant::now();
+        let mut rest = chunk;
         loop {
-            match client.submit_batch(chunk).await {
+            match client.submit_batch(rest).await {
                 Ok(items) => {
-                    if let Some(bad) = items.iter().find(|i| i.status != "pending") {
-                        anyhow::bail!(
-                            "transaction {} refused: {}",
-                            bad.index,
-                            bad.error.clone().unwrap_or_default()
-                        );
+                    let Some(bad) = items.iter().find(|i| i.status != "pending") else {
+                        break;
+                    };
+                    let error = bad.error.clone().unwrap_or_default();
+                    // Admitted up to a full pool: the rest waits and goes again.
+                    if error.contains("mempool") && error.contains("full") {
+                        rest = &rest[bad.index..];
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
                     }
-                    break;
+                    anyhow::bail!("transaction {} refused: {error}", bad.index);
                 }
                 Err(ClientError::Problem {
                     status: 429,

@@ -193,14 +193,15 @@ pub async fn submit_batch(
             .iter()
             .map(|(_, t)| (t.sender(), t.signature(), t.signing_bytes())),
     );
-    let mut full = false;
+    let mut full: Option<SubmitError> = None;
+    let mut admitted_any = false;
     for (index, tx) in parsed {
         if !batch_ok && let Err(e) = tx.verify_signature() {
             results.push(refused(index, Some(tx.id()), e.to_string()));
             continue;
         }
         let id = tx.id();
-        if full {
+        if full.is_some() {
             results.push(refused(
                 index,
                 Some(id),
@@ -210,6 +211,7 @@ pub async fn submit_batch(
         }
         match state.mempool.submit(&state.ledger, tx) {
             Ok(admission) => {
+                admitted_any = true;
                 if admission == Admission::Admitted {
                     state.metrics.tx_admitted.inc();
                 }
@@ -220,12 +222,21 @@ pub async fn submit_batch(
                     error: None,
                 });
             }
+            Err(e @ SubmitError::Full { .. }) => {
+                results.push(refused(index, Some(id), e.to_string()));
+                full = Some(e);
+            }
             Err(e) => {
-                full = matches!(e, SubmitError::Full { .. });
                 let p = submit_problem(&state, e);
                 results.push(refused(index, Some(id), p.detail));
             }
         }
+    }
+    // Nothing taken because the pool is full: the whole request is backpressure.
+    if let Some(e) = full
+        && !admitted_any
+    {
+        return Err(submit_problem(&state, e));
     }
     results.sort_by_key(|r| r.index);
     Ok(Json(results))
