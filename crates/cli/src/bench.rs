@@ -124,10 +124,10 @@ fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target>
         chain_id: "unchain-bench".into(),
         orgs,
         validators: a.validators,
-        api: free_addr(),
-        p2p: free_addr(),
+        // Port 0: each node binds any free port and writes it to its data directory.
+        api: "127.0.0.1:0".parse().expect("literal address"),
+        p2p: free_ports(a.validators)?,
     })?;
-    // Ports after the free ones are very likely free too; each node reports its own.
     let mut running = Vec::new();
     let mut nodes = Vec::new();
     for config in &out.configs {
@@ -150,10 +150,22 @@ fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target>
     })
 }
 
-fn free_addr() -> std::net::SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
+/// The first of `n` consecutive loopback ports that are all free now (validators' p2p
+/// ports are consecutive; a single free port's neighbours may be some connection's).
+fn free_ports(n: usize) -> anyhow::Result<std::net::SocketAddr> {
+    for _ in 0..100 {
+        let first = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let free = (1..n as u16).all(|i| {
+            first
+                .port()
+                .checked_add(i)
+                .is_some_and(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok())
+        });
+        if free {
+            return Ok(first);
+        }
+    }
+    anyhow::bail!("found no {n} consecutive free loopback ports")
 }
 
 /// Single-core Ed25519 verification rates: (one at a time, in batches of 1 024), per second.

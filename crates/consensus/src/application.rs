@@ -168,7 +168,6 @@ where
             runtime.sleep(self.config.parent_poll).await;
         }
         let txs = self.mempool.take_for_proposal(
-            height,
             self.config.max_block_txs,
             self.config.max_block_bytes,
             &|tx| in_ancestors.contains(tx.leaf_bytes()),

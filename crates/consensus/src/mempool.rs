@@ -4,7 +4,10 @@
 //! [`SubmitError::Full`], which the API turns into 429 + Retry-After), and nonce-ordered per
 //! sender: a transaction is admitted only if its nonce follows the sender's last committed or
 //! pending one. A transaction handed to a proposal stays in the pool until a block that
-//! contains it is applied; if that proposal is abandoned, it is offered again.
+//! contains it is applied. A proposal leaves out what its own unexecuted ancestors carry
+//! and nothing else: remembering what earlier proposals took would let an abandoned
+//! proposal hold back a sender's first nonces while a later one took the next (a nonce gap
+//! the lossy-link soak found).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -60,8 +63,6 @@ pub enum Admission {
 
 struct Entry {
     tx: Arc<Transaction>,
-    /// Height of the proposal it was handed to, if any.
-    in_flight: Option<u64>,
 }
 
 #[derive(Default)]
@@ -178,34 +179,26 @@ impl Mempool {
             }
             inner.outbox.push_back(tx.clone());
         }
-        inner.queue.insert(
-            seq,
-            Entry {
-                tx,
-                in_flight: None,
-            },
-        );
+        inner.queue.insert(seq, Entry { tx });
         Ok(Admission::Admitted)
     }
 
-    /// Hands up to `max_txs` / `max_bytes` of the oldest transactions not already in a
-    /// proposal, and not `skip`ped (those in ancestors not yet executed), to the proposal at
-    /// `height`.
+    /// Up to `max_txs` / `max_bytes` of the oldest transactions, leaving out those `skip`
+    /// names (the ones the proposal's unexecuted ancestors already carry).
     pub fn take_for_proposal(
         &self,
-        height: u64,
         max_txs: usize,
         max_bytes: usize,
         skip: &dyn Fn(&Transaction) -> bool,
     ) -> Vec<Arc<Transaction>> {
-        let mut inner = self.lock();
+        let inner = self.lock();
         let mut out = Vec::new();
         let mut bytes = 0;
-        for entry in inner.queue.values_mut() {
+        for entry in inner.queue.values() {
             if out.len() >= max_txs {
                 break;
             }
-            if entry.in_flight.is_some() || skip(&entry.tx) {
+            if skip(&entry.tx) {
                 continue;
             }
             let size = entry.tx.leaf_bytes().len();
@@ -213,14 +206,12 @@ impl Mempool {
                 break;
             }
             bytes += size;
-            entry.in_flight = Some(height);
             out.push(entry.tx.clone());
         }
         out
     }
 
-    /// Drops every transaction the applied block contained, and re-offers transactions
-    /// handed to proposals at or below its height that did not make it in.
+    /// Drops every transaction the applied block contained.
     pub fn on_block_applied(&self, record: &BlockRecord) {
         let mut inner = self.lock();
         let ids = record
@@ -233,12 +224,6 @@ impl Mempool {
             {
                 inner.bytes -= entry.tx.leaf_bytes().len();
                 inner.by_leaf.remove(entry.tx.leaf_bytes());
-            }
-        }
-        let height = record.block.height;
-        for entry in inner.queue.values_mut() {
-            if entry.in_flight.is_some_and(|h| h <= height) {
-                entry.in_flight = None;
             }
         }
         // Forget nonce expectations of senders with nothing pending: the ledger is the
@@ -329,7 +314,7 @@ mod tests {
     }
 
     #[test]
-    fn proposals_take_each_transaction_once_until_a_block_is_applied() {
+    fn proposals_skip_what_ancestors_carry_and_applied_blocks_remove() {
         let dir = tempfile::tempdir().expect("tmp");
         let key = SigningKey::from_seed([6; 32]);
         let ledger = ledger(dir.path(), &key);
@@ -337,18 +322,22 @@ mod tests {
         for n in 1..=3 {
             pool.submit(&ledger, tx(&key, n)).expect("submit");
         }
-        let first = pool.take_for_proposal(1, 2, 1 << 20, &|_| false);
+        let nonces = |txs: &[Arc<Transaction>]| txs.iter().map(|t| t.nonce()).collect::<Vec<_>>();
+        let first = pool.take_for_proposal(2, 1 << 20, &|_| false);
+        assert_eq!(nonces(&first), vec![1, 2]);
+        // A proposal on top of one carrying 1 and 2 takes 3 only.
+        let carried: Vec<Vec<u8>> = first.iter().map(|t| t.leaf_bytes().to_vec()).collect();
+        let on_top = pool.take_for_proposal(10, 1 << 20, &|t| {
+            carried.iter().any(|c| c.as_slice() == t.leaf_bytes())
+        });
+        assert_eq!(nonces(&on_top), vec![3]);
+        // The first proposal abandoned: the next one starts again from nonce 1, never from 3.
         assert_eq!(
-            first.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
-            vec![1, 2]
-        );
-        let second = pool.take_for_proposal(2, 10, 1 << 20, &|_| false);
-        assert_eq!(
-            second.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
-            vec![3]
+            nonces(&pool.take_for_proposal(10, 1 << 20, &|_| false)),
+            vec![1, 2, 3]
         );
         assert!(pool.lookup(first[0].leaf_bytes()).is_some());
-        // Height 1 applied without the first proposal's transactions: they are offered again.
+        // A block committing 1 removes it.
         let head = ledger.head().expect("head");
         let record = unchain_ledger::BlockRecord {
             block: unchain_types::Block {
@@ -360,20 +349,20 @@ mod tests {
                 attested_state_root: head.state_root,
                 attested_log_size: 0,
                 attested_log_root: head.log_root,
-                transactions: vec![],
+                transactions: vec![first[0].leaf_bytes().to_vec()],
             },
             digest: head.digest,
             state_root: head.state_root,
-            log_size: 0,
+            log_size: 1,
             log_root: head.log_root,
-            committed: vec![],
+            committed: vec![first[0].id()],
             rejected: vec![],
         };
         pool.on_block_applied(&record);
-        let again = pool.take_for_proposal(3, 10, 1 << 20, &|_| false);
+        assert!(pool.lookup(first[0].leaf_bytes()).is_none());
         assert_eq!(
-            again.iter().map(|t| t.nonce()).collect::<Vec<_>>(),
-            vec![1, 2]
+            nonces(&pool.take_for_proposal(10, 1 << 20, &|_| false)),
+            vec![2, 3]
         );
     }
 }
