@@ -38,6 +38,11 @@ pub struct ApplicationConfig {
     /// hundreds of empty blocks a second; must stay well below the leader timeout.
     /// Default 250 ms.
     pub idle_block_interval: Duration,
+    /// How long a verifier waits to have executed the height a block attests before it
+    /// votes without comparing those roots (they are compared again at execution). Waiting
+    /// longer could wait forever: the attested block may be finalized only by this very
+    /// block's descendants. Default 500 ms.
+    pub attestation_wait: Duration,
 }
 
 impl Default for ApplicationConfig {
@@ -48,6 +53,7 @@ impl Default for ApplicationConfig {
             max_clock_skew: Duration::from_secs(2),
             parent_poll: Duration::from_millis(2),
             idle_block_interval: Duration::from_millis(250),
+            attestation_wait: Duration::from_millis(500),
         }
     }
 }
@@ -270,8 +276,26 @@ where
             );
             return false;
         }
-        let Some(attested) = self.executed(&runtime, b.attested_height).await else {
-            return false;
+        let deadline = runtime.current() + self.config.attestation_wait;
+        let attested = loop {
+            let Ok(head) = self.ledger.head() else {
+                return false;
+            };
+            if head.height >= b.attested_height {
+                break self.ledger.roots_after(b.attested_height).ok().flatten();
+            }
+            if runtime.current() >= deadline {
+                break None;
+            }
+            runtime.sleep(self.config.parent_poll).await;
+        };
+        let Some(attested) = attested else {
+            debug!(
+                height = b.height,
+                attested = b.attested_height,
+                "attested height not executed here yet; its roots are compared at execution"
+            );
+            return true;
         };
         if b.attested_height == parent.block.height
             && b.attested_height > 0
@@ -313,6 +337,14 @@ impl Reporter for Application {
                 self.mempool.lookup(leaf)
             }) {
             Ok(outcome) => {
+                if !outcome.attestation_matches {
+                    error!(
+                        height = block.block.height,
+                        attested = block.block.attested_height,
+                        proposer = %block.block.proposer,
+                        "the block attests roots that are not this node's: its proposer lied or this node's state diverged"
+                    );
+                }
                 if outcome.newly_applied {
                     let r = &outcome.record;
                     let apply_ms = started.elapsed().as_millis() as u64;

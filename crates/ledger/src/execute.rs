@@ -28,6 +28,10 @@ pub struct BlockOutcome {
     pub record: BlockRecord,
     /// False when the block had already been applied (redelivery after a restart).
     pub newly_applied: bool,
+    /// False when the roots the block attests are not this node's at that height: either
+    /// its proposer lied or this node's state diverged. Execution never reads them, so the
+    /// block is applied all the same; the caller reports it.
+    pub attestation_matches: bool,
 }
 
 pub(crate) fn nonce_key(sender: &PublicKey) -> Vec<u8> {
@@ -210,6 +214,7 @@ impl Ledger {
             return Ok(BlockOutcome {
                 record,
                 newly_applied: false,
+                attestation_matches: true,
             });
         }
         let not_next = |reason: String| LedgerError::NotNext {
@@ -240,15 +245,12 @@ impl Ledger {
         let attested = self
             .roots_after(block.attested_height)?
             .ok_or_else(|| not_next("the attested block is missing from storage".into()))?;
-        if block.attested_state_root != attested.state_root
-            || block.attested_log_size != attested.log_size
-            || block.attested_log_root != attested.log_root
-        {
-            return Err(not_next(format!(
-                "the roots it attests after height {} are not this node's: state diverged",
-                block.attested_height
-            )));
-        }
+        // Validators compare these before voting whenever they have executed the attested
+        // height; one that had not yet (it lagged) voted without, so a false attestation can
+        // still be finalized. It changes nothing executed, so it is reported, not fatal.
+        let attestation_matches = block.attested_state_root == attested.state_root
+            && block.attested_log_size == attested.log_size
+            && block.attested_log_root == attested.log_root;
 
         let txn = self.db.begin_write()?;
         let mut committed = Vec::new();
@@ -377,6 +379,7 @@ impl Ledger {
         Ok(BlockOutcome {
             record,
             newly_applied: true,
+            attestation_matches,
         })
     }
 

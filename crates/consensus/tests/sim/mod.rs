@@ -56,6 +56,7 @@ pub fn lossy_link() -> Link {
 /// The deterministic runtime for `seed`, with a simulated-time limit so that a stuck
 /// scenario fails instead of hanging.
 pub fn runner(seed: u64) -> deterministic::Runner {
+    eprintln!("simulating seed {seed}");
     // `RUST_LOG=info` shows what the validators did.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())

@@ -364,3 +364,57 @@ fn a_member_removed_mid_block_cannot_transact_later_in_that_block() {
         rec.rejected
     );
 }
+
+#[test]
+fn blocks_attest_an_executed_ancestor_within_bounds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (ledger, _orgs, _genesis) = setup(dir.path());
+    apply(&ledger, &[]);
+    apply(&ledger, &[]);
+    let head = ledger.head().expect("head");
+    let after_one = ledger.roots_after(1).expect("read").expect("height 1");
+    let next = |attested_height, state_root, log_size, log_root| Block {
+        height: head.height + 1,
+        parent: head.digest,
+        timestamp_ms: head.timestamp_ms + 1000,
+        proposer: SigningKey::from_seed([1; 32]).public_key(),
+        attested_height,
+        attested_state_root: state_root,
+        attested_log_size: log_size,
+        attested_log_root: log_root,
+        transactions: vec![],
+    };
+    // Above the parent, or below what the parent attested (height 1): refused, nothing changes.
+    for h in [head.height + 1, 0] {
+        let b = next(h, head.state_root, head.log_size, head.log_root);
+        let err = ledger
+            .apply_block(&b, Hash32::digest(b"x"))
+            .expect_err("out of bounds")
+            .to_string();
+        assert!(err.contains("attests height"), "{err}");
+        assert_eq!(ledger.head().expect("head"), head);
+    }
+    // A false attestation of an ancestor is applied but reported.
+    let lie = next(1, Hash32([7; 32]), after_one.log_size, after_one.log_root);
+    let out = ledger
+        .apply_block(&lie, Hash32::digest(b"lie"))
+        .expect("applied");
+    assert!(out.newly_applied && !out.attestation_matches);
+    // A true attestation of an ancestor (not the parent) matches.
+    let head = ledger.head().expect("head");
+    let b = Block {
+        height: head.height + 1,
+        parent: head.digest,
+        timestamp_ms: head.timestamp_ms + 1000,
+        proposer: SigningKey::from_seed([1; 32]).public_key(),
+        attested_height: 2,
+        attested_state_root: ledger.roots_after(2).unwrap().unwrap().state_root,
+        attested_log_size: ledger.roots_after(2).unwrap().unwrap().log_size,
+        attested_log_root: ledger.roots_after(2).unwrap().unwrap().log_root,
+        transactions: vec![],
+    };
+    let out = ledger
+        .apply_block(&b, Hash32::digest(b"true"))
+        .expect("applied");
+    assert!(out.attestation_matches);
+}
