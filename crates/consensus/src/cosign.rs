@@ -366,10 +366,11 @@ mod tests {
             signature: [9; 64],
         };
         assert_eq!(CosignMessage::decode(&m.encode()), Ok(m));
-        assert!(
-            CosignMessage::decode(&[0; 103])
-                .unwrap_err()
-                .contains("103")
-        );
+        let short = CosignMessage::decode(&[0; 104]).expect_err("one byte short");
+        assert!(short.contains("104 bytes"), "{short}");
+        let mut bad = m.encode();
+        bad[0] = 2;
+        let flag = CosignMessage::decode(&bad).expect_err("bad flag");
+        assert!(flag.contains("reply flag 2"), "{flag}");
     }
 }

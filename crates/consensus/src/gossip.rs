@@ -158,7 +158,7 @@ fn admit_batch(
     let mut txs = Vec::with_capacity(leaves.len());
     for leaf in leaves {
         match Transaction::parse(leaf) {
-            Ok(tx) if &tx.chain_id() == chain => {
+            Ok(tx) if tx.chain_id() == chain => {
                 if !mempool.contains(&tx.id()) {
                     txs.push(tx);
                 }
@@ -209,14 +209,22 @@ mod tests {
         for (a, b) in txs.iter().zip(&back) {
             assert_eq!(a.leaf_bytes(), *b);
         }
-        assert!(decode_batch(&bytes, 2).unwrap_err().contains("at most 2"));
+        assert!(
+            decode_batch(&bytes, 2)
+                .expect_err("refused")
+                .contains("at most 2")
+        );
         assert!(
             decode_batch(&bytes[..bytes.len() - 1], 10)
-                .unwrap_err()
+                .expect_err("refused")
                 .contains("too long")
         );
         let mut extra = bytes.clone();
         extra.push(0);
-        assert!(decode_batch(&extra, 10).unwrap_err().contains("trailing"));
+        assert!(
+            decode_batch(&extra, 10)
+                .expect_err("refused")
+                .contains("trailing")
+        );
     }
 }

@@ -58,7 +58,7 @@ fn all_online(seed: u64) -> Hash32 {
             sim.client(i, 100, Duration::from_millis(10));
         }
         sim.wait_acked(4 * 100).await;
-        let top = *sim.heights(&ALL).iter().max().unwrap();
+        let top = *sim.heights(&ALL).iter().max().expect("nodes");
         sim.wait_height(&ALL, top + 2).await;
         sim.check(&ALL)
     })
@@ -89,7 +89,7 @@ fn slow_lossy_links_still_agree() {
                 sim.client(i, 10, Duration::from_millis(100));
             }
             sim.wait_acked(4 * 10).await;
-            let top = *sim.heights(&ALL).iter().max().unwrap();
+            let top = *sim.heights(&ALL).iter().max().expect("nodes");
             sim.wait_height(&ALL, top + 2).await;
             sim.check(&ALL);
         });
@@ -120,9 +120,9 @@ fn a_partition_without_quorum_stalls_then_heals() {
             );
             sim.link(&ALL, &ALL, good_link()).await;
             sim.wait_acked(4 * 20).await;
-            let top = *sim.heights(&ALL).iter().max().unwrap();
+            let top = *sim.heights(&ALL).iter().max().expect("nodes");
             assert!(
-                top > *stalled.iter().max().unwrap(),
+                top > *stalled.iter().max().expect("nodes"),
                 "no progress after healing"
             );
             sim.wait_height(&ALL, top + 2).await;
@@ -150,7 +150,7 @@ fn a_crashed_validator_restarts_and_catches_up() {
             assert_eq!(sim.heights(&[3])[0], at_crash, "a crashed node moved");
             sim.start(3).await;
             sim.wait_acked(3 * 60).await;
-            let top = *sim.heights(&[0, 1, 2]).iter().max().unwrap();
+            let top = *sim.heights(&[0, 1, 2]).iter().max().expect("nodes");
             sim.wait_height(&ALL, top + 2).await;
             sim.check(&ALL);
         });
@@ -168,8 +168,8 @@ fn a_validator_proposing_invalid_blocks_is_outvoted() {
             // Validator 0 admits a transaction with a forged signature without checking it
             // and puts it in every block it proposes; the others must refuse those blocks.
             let mut forged: serde_json::Value =
-                serde_json::from_slice(anchor(&sim.clients[0], 1).leaf_bytes()).unwrap();
-            let sig = forged["signature"].as_str().unwrap().to_string();
+                serde_json::from_slice(anchor(&sim.clients[0], 1).leaf_bytes()).expect("json");
+            let sig = forged["signature"].as_str().expect("signature").to_string();
             let flipped = if sig.starts_with('0') { "1" } else { "0" };
             forged["signature"] = format!("{flipped}{}", &sig[1..]).into();
             let forged = unchain_types::Transaction::parse(forged.to_string().as_bytes())
@@ -184,12 +184,12 @@ fn a_validator_proposing_invalid_blocks_is_outvoted() {
                 sim.client(i, 60, Duration::from_millis(25));
             }
             sim.wait_acked(3 * 60).await;
-            let top = *sim.heights(&ALL).iter().max().unwrap();
+            let top = *sim.heights(&ALL).iter().max().expect("nodes");
             sim.wait_height(&ALL, top + 2).await;
             sim.check(&ALL);
             for i in ALL {
                 assert_eq!(
-                    sim.nodes[i].ledger.tx(&forged_id).unwrap(),
+                    sim.nodes[i].ledger.tx(&forged_id).expect("read"),
                     None,
                     "the forged transaction reached a block on validator {i}"
                 );
@@ -249,7 +249,7 @@ fn an_equivocating_validator_sending_garbage_cannot_split_the_rest() {
                 sim.client(i, 60, Duration::from_millis(25));
             }
             sim.wait_acked(3 * 60).await;
-            let top = *sim.heights(&honest).iter().max().unwrap();
+            let top = *sim.heights(&honest).iter().max().expect("nodes");
             sim.wait_height(&honest, top + 2).await;
             sim.check(&honest);
         });

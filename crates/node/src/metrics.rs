@@ -27,6 +27,10 @@ pub struct NodeMetrics {
     pub tx_rejected: Counter,
     /// Seconds between consecutive applied blocks.
     pub block_interval: Histogram,
+    /// Seconds from a block's proposal (its timestamp) to this node applying it.
+    pub finality: Histogram,
+    /// Tree size of the latest checkpoint cosigned by a quorum (set when scraped).
+    pub cosigned_log_size: Gauge,
 }
 
 impl NodeMetrics {
@@ -44,6 +48,8 @@ impl NodeMetrics {
             block_interval: Histogram::new([
                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
             ]),
+            finality: Histogram::new([0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+            cosigned_log_size: Gauge::default(),
         };
         registry.register(
             "height",
@@ -85,6 +91,16 @@ impl NodeMetrics {
             "block_interval_seconds",
             "time between applied blocks",
             m.block_interval.clone(),
+        );
+        registry.register(
+            "finality_seconds",
+            "time from a block's proposal to this node applying it",
+            m.finality.clone(),
+        );
+        registry.register(
+            "cosigned_log_size",
+            "tree size of the latest checkpoint cosigned by a quorum of validators",
+            m.cosigned_log_size.clone(),
         );
         m
     }

@@ -131,6 +131,13 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
                 metrics.log_size.set(r.log_size as i64);
                 metrics.tx_committed.inc_by(r.committed.len() as u64);
                 metrics.tx_rejected.inc_by(r.rejected.len() as u64);
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as u64)
+                    .unwrap_or(0);
+                metrics
+                    .finality
+                    .observe(now_ms.saturating_sub(r.block.timestamp_ms) as f64 / 1e3);
                 let mut last = last_block.lock().expect("lock");
                 metrics.block_interval.observe(last.elapsed().as_secs_f64());
                 *last = Instant::now();

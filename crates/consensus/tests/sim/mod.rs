@@ -335,7 +335,10 @@ impl Sim {
                             }
                             Err(unchain_consensus::mempool::SubmitError::Full { .. }) => {}
                             Err(e) => {
-                                errors.lock().unwrap().push(format!("client{node}: {e}"));
+                                errors
+                                    .lock()
+                                    .expect("lock")
+                                    .push(format!("client{node}: {e}"));
                                 return;
                             }
                         }
@@ -343,13 +346,13 @@ impl Sim {
                     ctx.sleep(every).await;
                     pending.retain(|id| match ledger.tx(id) {
                         Ok(Some(TxRecord::Committed { .. })) => {
-                            acked.lock().unwrap().push(*id);
+                            acked.lock().expect("lock").push(*id);
                             false
                         }
                         Ok(Some(TxRecord::Rejected { reason, .. })) => {
                             errors
                                 .lock()
-                                .unwrap()
+                                .expect("lock")
                                 .push(format!("client{node}: {id} rejected: {reason}"));
                             false
                         }
@@ -376,7 +379,9 @@ impl Sim {
 
     /// Waits until every client has finished (all its transactions acknowledged).
     pub async fn wait_acked(&self, total: usize) {
-        while self.acked.lock().unwrap().len() < total && self.errors.lock().unwrap().is_empty() {
+        while self.acked.lock().expect("lock").len() < total
+            && self.errors.lock().expect("lock").is_empty()
+        {
             self.context.sleep(Duration::from_millis(100)).await;
         }
     }
@@ -386,7 +391,7 @@ impl Sim {
     /// first), every acknowledged transaction committed at the same log index on each, no
     /// client error, and a checkpoint cosigned by a quorum that matches each node's log.
     pub fn check(&self, honest: &[usize]) -> Hash32 {
-        let errors = self.errors.lock().unwrap();
+        let errors = self.errors.lock().expect("lock");
         assert!(errors.is_empty(), "client errors: {errors:?}");
         let heights = self.heights(honest);
         let common = *heights.iter().min().expect("nodes");
@@ -404,7 +409,7 @@ impl Sim {
                 );
             }
         }
-        for id in self.acked.lock().unwrap().iter() {
+        for id in self.acked.lock().expect("lock").iter() {
             let want = first.tx(id).expect("read");
             assert!(
                 matches!(want, Some(TxRecord::Committed { .. })),
@@ -440,11 +445,11 @@ impl Sim {
         }
         eprintln!(
             "checked: heights {heights:?}, {} acknowledged transactions, cosigned (size, signatures) {cosigned:?}, simulated time {:?}",
-            self.acked.lock().unwrap().len(),
+            self.acked.lock().expect("lock").len(),
             self.context
                 .current()
                 .duration_since(SystemTime::UNIX_EPOCH)
-                .unwrap()
+                .expect("after 1970")
                 .saturating_sub(Duration::from_millis(GENESIS_MS))
         );
         want_digest(first, common)

@@ -402,15 +402,16 @@ fn blocks_attest_an_executed_ancestor_within_bounds() {
     assert!(out.newly_applied && !out.attestation_matches);
     // A true attestation of an ancestor (not the parent) matches.
     let head = ledger.head().expect("head");
+    let after_two = ledger.roots_after(2).expect("read").expect("height 2");
     let b = Block {
         height: head.height + 1,
         parent: head.digest,
         timestamp_ms: head.timestamp_ms + 1000,
         proposer: SigningKey::from_seed([1; 32]).public_key(),
         attested_height: 2,
-        attested_state_root: ledger.roots_after(2).unwrap().unwrap().state_root,
-        attested_log_size: ledger.roots_after(2).unwrap().unwrap().log_size,
-        attested_log_root: ledger.roots_after(2).unwrap().unwrap().log_root,
+        attested_state_root: after_two.state_root,
+        attested_log_size: after_two.log_size,
+        attested_log_root: after_two.log_root,
         transactions: vec![],
     };
     let out = ledger

@@ -610,12 +610,7 @@ pub async fn notary_lookup(
 pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, Problem> {
     let head = state.ledger.head()?;
     let (txs, bytes) = state.mempool.depth();
-    let cosigned_log_size = state
-        .ledger
-        .latest_checkpoint()?
-        .and_then(|t| SignedNote::parse(&t).ok())
-        .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body).ok())
-        .map(|c| c.size);
+    let cosigned_log_size = cosigned_size(&state);
     Ok(Json(StatusView {
         chain_id: state.ledger.genesis().chain_id.clone(),
         genesis_hash: state.ledger.genesis_hash().to_hex(),
@@ -631,6 +626,18 @@ pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, P
         cosigned_log_size,
         consensus: consensus_view(&(state.render_metrics)()),
     }))
+}
+
+/// Tree size of the latest quorum-cosigned checkpoint.
+fn cosigned_size(state: &ApiState) -> Option<u64> {
+    state
+        .ledger
+        .latest_checkpoint()
+        .ok()
+        .flatten()
+        .and_then(|t| SignedNote::parse(&t).ok())
+        .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body).ok())
+        .map(|c| c.size)
 }
 
 /// Sum of the samples of metric `name` (any labels) in Prometheus text `text`.
@@ -679,6 +686,9 @@ pub async fn healthz(State(state): State<ApiState>) -> Result<&'static str, Prob
 pub async fn metrics(State(state): State<ApiState>) -> Response {
     let (txs, _) = state.mempool.depth();
     state.metrics.mempool_depth.set(txs as i64);
+    if let Some(size) = cosigned_size(&state) {
+        state.metrics.cosigned_log_size.set(size as i64);
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -687,4 +697,31 @@ pub async fn metrics(State(state): State<ApiState>) -> Response {
         (state.render_metrics)(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consensus_health_is_read_from_the_engine_metrics() {
+        let text = "\
+# HELP validator_validator_engine_consensus_voter_state_current_view view
+validator_validator_engine_consensus_voter_state_current_view 812
+validator_validator_engine_consensus_voter_state_timeouts_total 3
+validator_validator_engine_consensus_voter_state_nullifications_total{kind=\"a\"} 2
+validator_validator_engine_consensus_voter_state_nullifications_total{kind=\"b\"} 5
+validator_validator_engine_consensus_voter_finalization_latency_sum 1.5
+validator_validator_engine_consensus_voter_finalization_latency_count 10
+runtime_tasks_running{name=\"validator_network_spawner_peer\",kind=\"Task\",execution=\"Shared\"} 3
+runtime_tasks_running{name=\"validator_network_spawner_peer_sender\",kind=\"Task\",execution=\"Shared\"} 3
+";
+        let v = consensus_view(text);
+        assert_eq!(
+            (v.view, v.peers, v.timeouts, v.nullifications),
+            (812, 3, 3, 7)
+        );
+        assert!((v.finalization_latency_ms - 150.0).abs() < 1e-9);
+        assert_eq!(consensus_view("").view, 0);
+    }
 }
