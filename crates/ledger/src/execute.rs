@@ -342,8 +342,22 @@ impl Ledger {
             log_size,
             log_root,
         };
+        // The header only: the transactions are the log's leaves (committed) and the
+        // rejection list, and consensus keeps the full block in its own archive; storing them
+        // a second time doubled what every block wrote.
+        let header = Block {
+            height: block.height,
+            parent: block.parent,
+            timestamp_ms: block.timestamp_ms,
+            proposer: block.proposer,
+            attested_height: block.attested_height,
+            attested_state_root: block.attested_state_root,
+            attested_log_size: block.attested_log_size,
+            attested_log_root: block.attested_log_root,
+            transactions: Vec::new(),
+        };
         let record = BlockRecord {
-            block: block.clone(),
+            block: header,
             digest,
             state_root,
             log_size,

@@ -30,7 +30,9 @@ pub struct Head {
 /// A block as stored, with what executing it produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockRecord {
-    /// The block as ordered by consensus.
+    /// The block's header as ordered by consensus. `transactions` is always empty here: the
+    /// committed ones are log leaves `log_size - committed.len() .. log_size`, in order, and
+    /// the rejected ones are listed in `rejected`.
     pub block: Block,
     /// Its consensus digest.
     pub digest: Hash32,
