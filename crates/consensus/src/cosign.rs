@@ -133,8 +133,10 @@ impl Cosigner {
             .entry(size)
             .or_default()
             .insert(index, (root, signature));
+        // Over the bound, drop the largest sizes: the ones that matter are near this node's
+        // own log, and a peer flooding far-future sizes only evicts its own.
         while p.by_size.len() > self.max_pending {
-            p.by_size.pop_first();
+            p.by_size.pop_last();
         }
         let Some(me) = self.me else { return };
         let sigs = &p.by_size[&size];
