@@ -122,8 +122,7 @@ impl Cosigner {
         .body()
     }
 
-    /// Records validator `index`'s signature and stores a cosigned note once this node's own
-    /// signature and a quorum on the same root are in.
+    /// Records validator `index`'s signature, then tries to complete that size.
     fn add(&self, index: usize, size: u64, root: Hash32, signature: [u8; 64]) {
         let mut p = self.pending.lock().expect("cosign lock poisoned");
         if p.stored.is_some_and(|s| size <= s) {
@@ -138,10 +137,35 @@ impl Cosigner {
         while p.by_size.len() > self.max_pending {
             p.by_size.pop_last();
         }
-        let Some(me) = self.me else { return };
-        let sigs = &p.by_size[&size];
-        let Some((our_root, _)) = sigs.get(&me).copied() else {
+        self.complete(&mut p, size);
+    }
+
+    /// On a node that signs nothing (a follower), tries every waiting size its log has now
+    /// reached.
+    fn complete_reached(&self) {
+        let Ok(head) = self.ledger.head() else { return };
+        let mut p = self.pending.lock().expect("cosign lock poisoned");
+        let sizes: Vec<u64> = p.by_size.range(..=head.log_size).map(|(s, _)| *s).collect();
+        for size in sizes {
+            self.complete(&mut p, size);
+        }
+    }
+
+    /// Stores the cosigned note for `size` once a quorum signed the same root as this
+    /// node's own: the root it signed, or, on a follower, the root of its own log.
+    fn complete(&self, p: &mut Pending, size: u64) {
+        let Some(sigs) = p.by_size.get(&size) else {
             return;
+        };
+        let our_root = match self.me {
+            Some(me) => match sigs.get(&me) {
+                Some((root, _)) => *root,
+                None => return,
+            },
+            None => match self.ledger.checkpoint_body_at(size) {
+                Ok(Some(cp)) => cp.root,
+                _ => return,
+            },
         };
         for (i, (r, _)) in sigs {
             if *r != our_root {
@@ -288,6 +312,20 @@ where
     // node that is no validator has nothing to sign.
     let signs = signing.me.is_some() && signing.quorum > 1;
     let mut handles = Vec::new();
+    if signing.me.is_none() {
+        // A follower signs nothing; it completes notes as its own log reaches their size.
+        let follower = cosigner.clone();
+        handles.push(
+            context
+                .with_label("cosign_follow")
+                .spawn(move |ctx| async move {
+                    loop {
+                        ctx.sleep(cfg.poll_interval).await;
+                        follower.complete_reached();
+                    }
+                }),
+        );
+    }
     if signs {
         handles.push(
             context

@@ -106,6 +106,110 @@ impl Default for EngineConfig {
 
 type Marshaled<E> = Deferred<E, Scheme, Application, ChainBlock, FixedEpocher>;
 
+/// The actors a validator and a follower share: the block broadcast buffer and marshal
+/// (finalized blocks and certificates in archives, backfill, ordered delivery).
+pub(crate) struct MarshalParts<E, P, S>
+where
+    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
+    P: Provider<PublicKey = PublicKey>,
+    S: Strategy,
+{
+    pub(crate) buffer: buffered::Engine<E, PublicKey, ChainBlock, P>,
+    pub(crate) buffer_mailbox: buffered::Mailbox<PublicKey, ChainBlock>,
+    #[allow(clippy::type_complexity)]
+    pub(crate) marshal: MarshalActor<
+        E,
+        Standard<ChainBlock>,
+        ConstantProvider<Scheme, Epoch>,
+        immutable::Archive<E, Digest, Finalization>,
+        immutable::Archive<E, Digest, ChainBlock>,
+        FixedEpocher,
+        S,
+    >,
+    pub(crate) mailbox: MarshalMailbox<Scheme, Standard<ChainBlock>>,
+    pub(crate) page_cache: CacheRef,
+}
+
+impl<E, P, S> MarshalParts<E, P, S>
+where
+    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
+    P: Provider<PublicKey = PublicKey>,
+    S: Strategy,
+{
+    /// Restores the archives and builds the buffer and marshal; `scheme` verifies
+    /// certificates (and signs, on a validator).
+    pub(crate) async fn new(
+        context: &E,
+        cfg: &EngineConfig,
+        me: PublicKey,
+        provider: P,
+        scheme: Scheme,
+        strategy: S,
+    ) -> Self {
+        let (buffer, buffer_mailbox) = buffered::Engine::new(
+            context.with_label("buffer"),
+            buffered::Config {
+                public_key: me,
+                mailbox_size: cfg.mailbox_size,
+                deque_size: cfg.deque_size,
+                priority: true,
+                codec_config: cfg.block_limits,
+                peer_provider: provider,
+            },
+        );
+        let page_cache = CacheRef::from_pooler(context, PAGE_CACHE_PAGE_SIZE, PAGE_CACHE_CAPACITY);
+        let prefix = &cfg.partition_prefix;
+        let finalizations = immutable::Archive::init(
+            context.with_label("finalizations_by_height"),
+            archive_config(
+                prefix,
+                "finalizations",
+                &page_cache,
+                Scheme::certificate_codec_config_unbounded(),
+            ),
+        )
+        .await
+        .expect("failed to open the finalizations archive");
+        let blocks = immutable::Archive::init(
+            context.with_label("finalized_blocks"),
+            archive_config(prefix, "blocks", &page_cache, cfg.block_limits),
+        )
+        .await
+        .expect("failed to open the finalized blocks archive");
+        let (marshal, mailbox, _) = MarshalActor::init(
+            context.with_label("marshal"),
+            finalizations,
+            blocks,
+            marshal::Config {
+                provider: ConstantProvider::new(scheme),
+                epocher: FixedEpocher::new(EPOCH_LENGTH),
+                partition_prefix: prefix.clone(),
+                mailbox_size: cfg.mailbox_size,
+                view_retention_timeout: ViewDelta::new(
+                    cfg.activity_timeout.get().saturating_mul(10),
+                ),
+                prunable_items_per_section: PRUNABLE_ITEMS_PER_SECTION,
+                replay_buffer: REPLAY_BUFFER,
+                key_write_buffer: WRITE_BUFFER,
+                value_write_buffer: WRITE_BUFFER,
+                block_codec_config: cfg.block_limits,
+                max_repair: MAX_REPAIR,
+                max_pending_acks: MAX_PENDING_ACKS,
+                page_cache: page_cache.clone(),
+                strategy,
+            },
+        )
+        .await;
+        MarshalParts {
+            buffer,
+            buffer_mailbox,
+            marshal,
+            mailbox,
+            page_cache,
+        }
+    }
+}
+
 /// The assembled engine, ready to start on its network channels.
 #[allow(clippy::type_complexity)]
 pub struct Engine<E, B, P, S>
@@ -188,64 +292,24 @@ where
         strategy: S,
         application: Application,
     ) -> Self {
-        let (buffer, buffer_mailbox) = buffered::Engine::new(
-            context.with_label("buffer"),
-            buffered::Config {
-                public_key: signer.public_key(),
-                mailbox_size: cfg.mailbox_size,
-                deque_size: cfg.deque_size,
-                priority: true,
-                codec_config: cfg.block_limits,
-                peer_provider: provider,
-            },
-        );
-        let page_cache = CacheRef::from_pooler(&context, PAGE_CACHE_PAGE_SIZE, PAGE_CACHE_CAPACITY);
-        let prefix = &cfg.partition_prefix;
-        let finalizations = immutable::Archive::init(
-            context.with_label("finalizations_by_height"),
-            archive_config(
-                prefix,
-                "finalizations",
-                &page_cache,
-                Scheme::certificate_codec_config_unbounded(),
-            ),
-        )
-        .await
-        .expect("failed to open the finalizations archive");
-        let blocks = immutable::Archive::init(
-            context.with_label("finalized_blocks"),
-            archive_config(prefix, "blocks", &page_cache, cfg.block_limits),
-        )
-        .await
-        .expect("failed to open the finalized blocks archive");
-
-        let scheme = Scheme::signer(namespace, participants, signer)
+        let scheme = Scheme::signer(namespace, participants, signer.clone())
             .expect("this node's key is among the validators");
-        let epocher = FixedEpocher::new(EPOCH_LENGTH);
-        let (marshal, marshal_mailbox, _) = MarshalActor::init(
-            context.with_label("marshal"),
-            finalizations,
-            blocks,
-            marshal::Config {
-                provider: ConstantProvider::new(scheme.clone()),
-                epocher: epocher.clone(),
-                partition_prefix: prefix.clone(),
-                mailbox_size: cfg.mailbox_size,
-                view_retention_timeout: ViewDelta::new(
-                    cfg.activity_timeout.get().saturating_mul(10),
-                ),
-                prunable_items_per_section: PRUNABLE_ITEMS_PER_SECTION,
-                replay_buffer: REPLAY_BUFFER,
-                key_write_buffer: WRITE_BUFFER,
-                value_write_buffer: WRITE_BUFFER,
-                block_codec_config: cfg.block_limits,
-                max_repair: MAX_REPAIR,
-                max_pending_acks: MAX_PENDING_ACKS,
-                page_cache: page_cache.clone(),
-                strategy: strategy.clone(),
-            },
+        let MarshalParts {
+            buffer,
+            buffer_mailbox,
+            marshal,
+            mailbox: marshal_mailbox,
+            page_cache,
+        } = MarshalParts::new(
+            &context,
+            &cfg,
+            signer.public_key(),
+            provider,
+            scheme.clone(),
+            strategy.clone(),
         )
         .await;
+        let epocher = FixedEpocher::new(EPOCH_LENGTH);
         let marshaled = Marshaled::new(
             context.with_label("marshaled"),
             application,
@@ -260,7 +324,7 @@ where
                 automaton: marshaled.clone(),
                 relay: marshaled.clone(),
                 reporter: marshal_mailbox,
-                partition: format!("{prefix}-consensus"),
+                partition: format!("{}-consensus", cfg.partition_prefix),
                 mailbox_size: cfg.mailbox_size,
                 leader_timeout: cfg.leader_timeout,
                 certification_timeout: cfg.certification_timeout,

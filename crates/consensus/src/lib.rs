@@ -8,12 +8,14 @@
 //! - [`gossip`]: sends transactions submitted to one node to every validator.
 //! - [`cosign`]: gathers a quorum of validator signatures on each log checkpoint.
 //! - [`validator`]: starts a validator, on a real network or a simulated one.
+//! - [`follower`]: a member's node that runs no validator: verifies, executes, serves.
 #![forbid(unsafe_code)]
 
 pub mod application;
 pub mod block;
 pub mod cosign;
 pub mod engine;
+pub mod follower;
 pub mod gossip;
 pub mod mempool;
 pub mod validator;

@@ -255,3 +255,29 @@ fn an_equivocating_validator_sending_garbage_cannot_split_the_rest() {
         });
     }
 }
+
+#[test]
+fn a_follower_that_joins_late_executes_and_serves_what_the_validators_agreed() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::with_followers(context, N, 1, good_link()).await;
+            let follower = N;
+            for i in ALL {
+                sim.start(i).await;
+            }
+            for i in ALL {
+                sim.client(i, 30, Duration::from_millis(25));
+            }
+            // It starts after the chain has moved on: everything before comes from backfill.
+            sim.wait_height(&ALL, 8).await;
+            sim.start_follower(follower).await;
+            // A transaction submitted to the follower reaches the validators by gossip.
+            sim.client(follower, 10, Duration::from_millis(50));
+            sim.wait_acked(4 * 30 + 10).await;
+            let top = *sim.heights(&ALL).iter().max().expect("nodes");
+            let everyone = [0, 1, 2, 3, follower];
+            sim.wait_height(&everyone, top + 2).await;
+            sim.check(&everyone);
+        });
+    }
+}

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use unchain_consensus::application::{Application, ApplicationConfig};
 use unchain_consensus::engine::EngineConfig;
+use unchain_consensus::follower::{self, FollowerParts};
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, Channels, ValidatorParts};
 use unchain_ledger::cosign::quorum;
@@ -92,7 +93,9 @@ pub struct Sim {
     pub oracle: Oracle<ed25519::PublicKey, deterministic::Context>,
     /// Validator keys, in genesis order.
     pub validators: Vec<SigningKey>,
-    /// One client key per validator.
+    /// Every node's key: the validators', then the followers'.
+    pub node_keys: Vec<SigningKey>,
+    /// One client key per node.
     pub clients: Vec<SigningKey>,
     /// Validator keys as commonware sees them.
     pub participants: Set<ed25519::PublicKey>,
@@ -127,6 +130,17 @@ impl Sim {
     /// Builds `n` validators' ledgers and the simulated network, every pair linked by `link`.
     /// Nothing runs until [`Sim::start`].
     pub async fn new(context: deterministic::Context, n: usize, link: Link) -> Sim {
+        Sim::with_followers(context, n, 0, link).await
+    }
+
+    /// [`Sim::new`] with `followers` more nodes, numbered after the validators, that run no
+    /// validator ([`Sim::start_follower`]).
+    pub async fn with_followers(
+        context: deterministic::Context,
+        n: usize,
+        followers: usize,
+        link: Link,
+    ) -> Sim {
         let (network, oracle) = simulated::Network::new(
             context.with_label("network"),
             simulated::Config {
@@ -139,7 +153,10 @@ impl Sim {
         let validators: Vec<SigningKey> = (0..n)
             .map(|i| SigningKey::from_seed([i as u8 + 1; 32]))
             .collect();
-        let clients: Vec<SigningKey> = (0..n)
+        let follower_keys: Vec<SigningKey> = (0..followers)
+            .map(|i| SigningKey::from_seed([i as u8 + 51; 32]))
+            .collect();
+        let clients: Vec<SigningKey> = (0..n + followers)
             .map(|i| SigningKey::from_seed([i as u8 + 101; 32]))
             .collect();
         let mut members: Vec<Member> = validators
@@ -147,6 +164,12 @@ impl Sim {
             .enumerate()
             .map(|(i, k)| member(&format!("v{i}"), k, true, &[Role::Governance, Role::Notary]))
             .collect();
+        members.extend(
+            follower_keys
+                .iter()
+                .enumerate()
+                .map(|(i, k)| member(&format!("f{i}"), k, false, &[Role::Notary])),
+        );
         members.extend(
             clients
                 .iter()
@@ -160,17 +183,24 @@ impl Sim {
             members,
         };
         let participants = Set::from_iter_dedup(validators.iter().map(|k| cw_key(k).public_key()));
-        oracle.manager().track(0, participants.clone()).await;
+        let node_keys: Vec<SigningKey> = validators.iter().chain(&follower_keys).cloned().collect();
+        oracle
+            .manager()
+            .track(
+                0,
+                Set::from_iter_dedup(node_keys.iter().map(|k| cw_key(k).public_key())),
+            )
+            .await;
         let dir = tempfile::tempdir().expect("temporary directory");
-        let nodes = validators
+        let nodes = node_keys
             .iter()
             .enumerate()
             .map(|(i, key)| {
                 let ledger = Ledger::open(
-                    &dir.path().join(format!("v{i}.redb")),
+                    &dir.path().join(format!("node{i}.redb")),
                     genesis.clone(),
                     vec![Arc::new(NotaryModule)],
-                    Some(CheckpointSigner {
+                    (i < n).then(|| CheckpointSigner {
                         name: format!("v{i}"),
                         key: key.clone(),
                     }),
@@ -188,6 +218,7 @@ impl Sim {
             context,
             oracle,
             validators,
+            node_keys,
             clients,
             participants,
             nodes,
@@ -196,13 +227,13 @@ impl Sim {
             links: HashSet::new(),
             _dir: dir,
         };
-        let all: Vec<usize> = (0..n).collect();
+        let all: Vec<usize> = (0..n + followers).collect();
         sim.link(&all, &all, link).await;
         sim
     }
 
     fn key(&self, i: usize) -> ed25519::PublicKey {
-        cw_key(&self.validators[i]).public_key()
+        cw_key(&self.node_keys[i]).public_key()
     }
 
     /// Links every node of `from` to every node of `to` (both directions).
@@ -299,6 +330,50 @@ impl Sim {
             .with_label(&format!("v{i}_run{}", slot.starts))
             .spawn(move |ctx| async move {
                 let handles = validator::run(ctx, parts, channels, application).await;
+                let _ = futures::future::join_all(handles).await;
+            });
+        slot.root = Some(root);
+    }
+
+    /// Starts follower node `i` (numbered after the validators).
+    pub async fn start_follower(&mut self, i: usize) {
+        let channels = self.channels(i).await;
+        let key = self.key(i);
+        let slot = &mut self.nodes[i];
+        let ledger = slot.ledger.clone();
+        let genesis_head = ledger.genesis_head().expect("genesis head");
+        let genesis_block = validator::genesis_block(
+            &genesis_head,
+            ledger.genesis_hash(),
+            &self.validators[0].public_key(),
+        );
+        let application = Application::new(
+            ledger,
+            slot.mempool.clone(),
+            genesis_block,
+            self.node_keys[i].public_key(),
+            ApplicationConfig::default(),
+            Arc::new(|_| {}),
+        );
+        let parts = FollowerParts {
+            me: key.clone(),
+            validators: self.participants.clone(),
+            blocker: self.oracle.control(key),
+            provider: self.oracle.manager(),
+            strategy: Sequential,
+            engine: EngineConfig {
+                partition_prefix: format!("f{i}"),
+                ..Default::default()
+            },
+            gossip: Default::default(),
+            cosign: Default::default(),
+        };
+        slot.starts += 1;
+        let root = self
+            .context
+            .with_label(&format!("f{i}_run{}", slot.starts))
+            .spawn(move |ctx| async move {
+                let handles = follower::run(ctx, parts, channels, application).await;
                 let _ = futures::future::join_all(handles).await;
             });
         slot.root = Some(root);
