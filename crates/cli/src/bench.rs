@@ -47,9 +47,12 @@ struct Target {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// Every validator config `unchain init` wrote in `dir`, in genesis order: `node.toml`
-/// for the first validator, `node-NAME.toml` for the others.
-pub fn chain_configs(dir: &std::path::Path) -> anyhow::Result<Vec<std::path::PathBuf>> {
+/// The node configs `unchain init` wrote in `dir`, in genesis order: `node.toml` for the
+/// first, `node-NAME.toml` for the others; the validators' only, unless `followers`.
+pub fn chain_configs(
+    dir: &std::path::Path,
+    followers: bool,
+) -> anyhow::Result<Vec<std::path::PathBuf>> {
     let first = dir.join("node.toml");
     anyhow::ensure!(
         first.exists(),
@@ -58,7 +61,12 @@ pub fn chain_configs(dir: &std::path::Path) -> anyhow::Result<Vec<std::path::Pat
     );
     let genesis = unchain_node::run::load_genesis(&dir.join("genesis.json"))?;
     let mut configs = vec![first];
-    for m in genesis.members.iter().filter(|m| m.validator).skip(1) {
+    for m in genesis
+        .members
+        .iter()
+        .filter(|m| followers || m.validator)
+        .skip(1)
+    {
         let path = dir.join(format!("node-{}.toml", m.name));
         if path.exists() {
             configs.push(path);
@@ -83,7 +91,7 @@ pub fn running_node(config: &std::path::Path) -> anyhow::Result<Client> {
 
 fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target> {
     if let Some(dir) = &a.chain {
-        let configs = chain_configs(dir)?;
+        let configs = chain_configs(dir, false)?;
         let nodes = configs
             .iter()
             .map(|c| running_node(c))
@@ -130,7 +138,7 @@ fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target>
     })?;
     let mut running = Vec::new();
     let mut nodes = Vec::new();
-    for config in &out.configs {
+    for config in &out.configs[..a.validators] {
         let (handle, client) = start_node(config, rt)?;
         running.push(handle);
         nodes.push(client);

@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
             for (name, path) in &out.key_files {
                 println!("  key file of {name}: {}", path.display());
             }
-            println!("start each validator with:");
+            println!("start each node with:");
             for c in &out.configs {
                 println!("  unchain node --config {}", c.display());
             }

@@ -68,10 +68,10 @@ pub struct InitArgs {
     /// How many of the organisations, from the first, run a validator.
     #[arg(long, default_value_t = 1)]
     pub validators: usize,
-    /// HTTP API address of the first validator; the others take the following ports.
+    /// HTTP API address of the first node; the others take the following ports.
     #[arg(long, default_value = "127.0.0.1:7700")]
     pub api: std::net::SocketAddr,
-    /// p2p address of the first validator; the others take the following ports.
+    /// p2p address of the first node; the others take the following ports.
     #[arg(long, default_value = "127.0.0.1:7800")]
     pub p2p: std::net::SocketAddr,
 }
@@ -89,8 +89,9 @@ fn port_plus(addr: std::net::SocketAddr, offset: usize) -> std::net::SocketAddr 
 pub struct InitOutput {
     /// The first validator's node config file (`DIR/node.toml`).
     pub config_path: PathBuf,
-    /// Every validator's node config file, in genesis order: `DIR/node.toml`, then
-    /// `DIR/node-NAME.toml` for the others.
+    /// Every organisation's node config file, in genesis order: `DIR/node.toml`, then
+    /// `DIR/node-NAME.toml` for the others. The first `validators` run validators; the
+    /// others are followers.
     pub configs: Vec<PathBuf>,
     /// The genesis.
     pub genesis: Genesis,
@@ -154,8 +155,9 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         dir.join("genesis.json"),
         serde_json::to_vec_pretty(&genesis)?,
     )?;
-    let validators: Vec<(String, PathBuf, std::net::SocketAddr, std::net::SocketAddr)> = key_files
-        [..a.validators]
+    // Every organisation gets a node: the first `validators` run validators, the others
+    // follow. Each lists every other node under [[peers]].
+    let nodes: Vec<(String, PathBuf, std::net::SocketAddr, std::net::SocketAddr)> = key_files
         .iter()
         .enumerate()
         .map(|(i, (name, key))| {
@@ -164,7 +166,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         })
         .collect();
     let mut configs = Vec::new();
-    for (i, (name, key, api, p2p)) in validators.iter().enumerate() {
+    for (i, (name, key, api, p2p)) in nodes.iter().enumerate() {
         let (file, data) = if i == 0 {
             ("node.toml".to_owned(), "data".to_owned())
         } else {
@@ -173,7 +175,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         let mut cfg = NodeConfig::new(data.into(), "genesis.json".into(), key.clone());
         cfg.api_listen = *api;
         cfg.p2p_listen = *p2p;
-        cfg.peers = validators
+        cfg.peers = nodes
             .iter()
             .filter(|(other, ..)| other != name)
             .map(|(other, _, _, p2p)| unchain_node::config::PeerAddress {

@@ -9,7 +9,7 @@ use unchain_client::views::StatusView;
 /// Arguments of `unchain status`.
 #[derive(Args)]
 pub struct StatusArgs {
-    /// A chain directory made by `unchain init`: every validator it configured is asked.
+    /// A chain directory made by `unchain init`: every node it configured is asked.
     #[arg(long, required_unless_present = "node")]
     pub chain: Option<std::path::PathBuf>,
     /// A node's API URL, e.g. http://127.0.0.1:7700. Repeat for each node.
@@ -30,7 +30,7 @@ struct Row {
 /// the lowest height among them.
 pub async fn status(a: StatusArgs) -> anyhow::Result<()> {
     let clients: Vec<Client> = match &a.chain {
-        Some(dir) => chain_configs(dir)?
+        Some(dir) => chain_configs(dir, true)?
             .iter()
             .map(|c| running_node(c))
             .collect::<anyhow::Result<_>>()?,

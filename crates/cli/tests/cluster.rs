@@ -1,6 +1,7 @@
-//! Four real `unchain node` processes on 127.0.0.1 under load from `unchain bench`: one
-//! validator is killed with SIGKILL mid-load and the other three keep committing; restarted,
-//! it catches up from its peers, and all four end with the same blocks and state roots.
+//! Four real validator processes and a follower on 127.0.0.1 under load from `unchain
+//! bench`: one validator is killed with SIGKILL mid-load and the other three keep committing;
+//! restarted, it catches up from its peers, and all five nodes end with the same blocks and
+//! state roots, the follower serving a proof checked against the validators' quorum.
 
 mod common;
 
@@ -8,7 +9,13 @@ use common::*;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const ORGS: [&str; 4] = ["th-dsi:TH", "ng-naptip:NG", "ph-iacat:PH", "gb-unseen:GB"];
+const ORGS: [&str; 5] = [
+    "th-dsi:TH",
+    "ng-naptip:NG",
+    "ph-iacat:PH",
+    "gb-unseen:GB",
+    "ke-dci:KE",
+];
 
 async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -25,9 +32,10 @@ async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) 
 async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     let chain = Chain::init_validators(&ORGS, 4);
     let mut nodes = vec![chain.start_validator(None).await];
-    for name in ["ng-naptip", "ph-iacat", "gb-unseen"] {
+    for name in ["ng-naptip", "ph-iacat", "gb-unseen", "ke-dci"] {
         nodes.push(chain.start_validator(Some(name)).await);
     }
+    let follower = nodes[4].client().clone();
     let clients: Vec<_> = nodes.iter().map(|n| n.client().clone()).collect();
 
     // Load: three clients, each on one of the first three validators (the fourth is the
@@ -95,7 +103,11 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     // Same block, state root and log root at the target height on all four, and every
     // transaction committed on the first is found, at the same index, on the restarted one.
     let mut blocks = Vec::new();
-    for c in clients.iter().take(3).chain([&restarted]) {
+    wait_until("the follower catches up", 120, async || {
+        follower.status().await.is_ok_and(|s| s.height >= target)
+    })
+    .await;
+    for c in clients.iter().take(3).chain([&restarted, &follower]) {
         blocks.push(c.block(target).await.expect("block"));
     }
     for b in &blocks[1..] {
@@ -109,7 +121,15 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
         );
     }
     assert!(blocks[0].log_size >= 6_000);
-    let last = clients[0].block(target).await.expect("block");
+    // The newest block at or below the target that committed something.
+    let mut h = target;
+    let last = loop {
+        let b = clients[0].block(h).await.expect("block");
+        if !b.committed.is_empty() {
+            break b;
+        }
+        h -= 1;
+    };
     for id in last.committed.iter().take(5) {
         let id = unchain_types::TxId::from_hex(id).expect("id");
         let a = clients[0].tx_status(&id, Duration::ZERO).await.expect("tx");
@@ -129,5 +149,20 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
         "{text}\n{}",
         String::from_utf8_lossy(&status.stderr)
     );
-    assert!(text.contains("4 of 4 nodes hold block"), "{text}");
+    assert!(text.contains("5 of 5 nodes hold block"), "{text}");
+
+    // The follower serves a proof that verifies offline against the validators' quorum.
+    let id = &last.committed[0];
+    let out = Command::new(bin())
+        .args(["proof", id, "--node", follower.base(), "--genesis"])
+        .arg(chain.genesis())
+        .output()
+        .expect("run unchain proof");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("quorum 3 of 4"), "{text}");
 }

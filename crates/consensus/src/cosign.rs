@@ -197,6 +197,12 @@ impl Cosigner {
                 signature: sigs[&i].1.to_vec(),
             });
         }
+        // Already kept (a lone validator's ledger stores its own as it signs).
+        if let Ok(Some(_)) = self.ledger.checkpoint_at(size) {
+            p.stored = Some(size);
+            p.by_size.retain(|s, _| *s > size);
+            return;
+        }
         match self.ledger.store_cosigned_checkpoint(&note) {
             Ok(()) => {
                 debug!(size, "checkpoint cosigned");
@@ -308,9 +314,9 @@ where
     });
     let signing = cosigner.clone();
     let mut reply = sender.clone();
-    // A lone validator's ledger stores its checkpoints as cosigned when it signs them, and a
-    // node that is no validator has nothing to sign.
-    let signs = signing.me.is_some() && signing.quorum > 1;
+    // Every validator sends its signatures (followers need them even where one validator
+    // is its own quorum); a node that is no validator has nothing to sign.
+    let signs = signing.me.is_some();
     let mut handles = Vec::new();
     if signing.me.is_none() {
         // A follower signs nothing; it completes notes as its own log reaches their size.

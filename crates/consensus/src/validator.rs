@@ -1,4 +1,5 @@
-//! Starting a validator: authenticated p2p among the genesis validators, then the engine.
+//! Starting a node: authenticated p2p among the consortium's nodes, then the validator's
+//! engine — or, on a member that runs no validator, the [`crate::follower`].
 
 use crate::NAMESPACE;
 use crate::application::Application;
@@ -42,8 +43,11 @@ pub struct ValidatorConfig {
     pub seed: [u8; 32],
     /// Where to listen for peers.
     pub p2p_listen: SocketAddr,
-    /// Every validator's key and p2p address, this one included.
-    pub validators: Vec<(PublicKey, SocketAddr)>,
+    /// Every node's key and p2p address, this one included: the validators and the
+    /// followers.
+    pub peers: Vec<(PublicKey, SocketAddr)>,
+    /// The validators' keys (the consensus participants), in genesis order.
+    pub validators: Vec<PublicKey>,
     /// Largest p2p message. Default 32 MiB (a full block).
     pub max_message_size: u32,
     /// Messages buffered per channel. Default 1 024.
@@ -197,14 +201,16 @@ where
     handles
 }
 
-/// Starts authenticated p2p among the validators, then [`run`], inside a commonware tokio
-/// runtime context.
+/// Starts authenticated p2p among the consortium's nodes, then [`run`] if this node's key
+/// is a validator's, or [`crate::follower::run`] if not, inside a commonware tokio runtime
+/// context.
 pub async fn start(
     context: tokio::Context,
     cfg: ValidatorConfig,
     application: Application,
 ) -> Vec<Handle<()>> {
     let signer = ed25519::PrivateKey::decode(cfg.seed.as_slice()).expect("32-byte seed");
+    let me = signer.public_key();
     let p2p_namespace = union_unique(NAMESPACE, b"_P2P");
     let p2p_cfg = lookup::Config::local(
         signer.clone(),
@@ -214,12 +220,13 @@ pub async fn start(
     );
     let (mut network, mut oracle) = lookup::Network::new(context.with_label("network"), p2p_cfg);
     let peers: Map<ed25519::PublicKey, Address> = Map::from_iter_dedup(
-        cfg.validators
+        cfg.peers
             .iter()
             .map(|(k, addr)| (to_ed25519(k), Address::Symmetric(*addr))),
     );
-    let participants: Set<ed25519::PublicKey> = Set::from_iter_dedup(peers.keys().iter().cloned());
     oracle.track(EPOCH.get(), peers).await;
+    let participants: Set<ed25519::PublicKey> =
+        Set::from_iter_dedup(cfg.validators.iter().map(to_ed25519));
 
     let quota = |n: u32| Quota::per_second(NonZeroU32::new(n).expect("non-zero quota"));
     let backlog = cfg.message_backlog;
@@ -237,23 +244,37 @@ pub async fn start(
     let strategy = context
         .create_strategy(NZUsize!(1))
         .expect("signature verification pool");
-    let parts = ValidatorParts {
-        signer,
-        participants,
-        blocker: oracle.clone(),
-        provider: oracle,
-        strategy,
-        engine: cfg.engine,
-        gossip: GossipConfig::default(),
-        cosign: CosignConfig::default(),
+    let mut handles = if participants.position(&me).is_some() {
+        let parts = ValidatorParts {
+            signer,
+            participants,
+            blocker: oracle.clone(),
+            provider: oracle,
+            strategy,
+            engine: cfg.engine,
+            gossip: GossipConfig::default(),
+            cosign: CosignConfig::default(),
+        };
+        run(
+            context.with_label("validator"),
+            parts,
+            channels,
+            application,
+        )
+        .await
+    } else {
+        let parts = crate::follower::FollowerParts {
+            me,
+            validators: participants,
+            blocker: oracle.clone(),
+            provider: oracle,
+            strategy,
+            engine: cfg.engine,
+            gossip: GossipConfig::default(),
+            cosign: CosignConfig::default(),
+        };
+        crate::follower::run(context.with_label("follower"), parts, channels, application).await
     };
-    let mut handles = run(
-        context.with_label("validator"),
-        parts,
-        channels,
-        application,
-    )
-    .await;
     handles.push(p2p);
     handles
 }

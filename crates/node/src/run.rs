@@ -65,30 +65,33 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             )
         })?
         .clone();
-    if !me.validator {
-        bail!(
-            "member {} is not a validator; follower nodes arrive with the consortium work",
-            me.name
-        );
+    // Every validator needs an address; followers are the other `[[peers]]` entries.
+    let mut peers = vec![(me.signing_key, cfg.p2p_listen)];
+    for m in genesis.members.iter().filter(|m| m.name != me.name) {
+        match cfg.peers.iter().find(|p| p.name == m.name) {
+            Some(p) => peers.push((m.signing_key, p.p2p)),
+            None if m.validator => bail!(
+                "config has no p2p address for validator {} (add a [[peers]] entry)",
+                m.name
+            ),
+            None => {}
+        }
     }
-    let mut validators = Vec::new();
-    for m in genesis.members.iter().filter(|m| m.validator) {
-        let addr = if m.name == me.name {
-            cfg.p2p_listen
-        } else {
-            cfg.peers
-                .iter()
-                .find(|p| p.name == m.name)
-                .with_context(|| {
-                    format!(
-                        "config has no p2p address for validator {} (add a [[peers]] entry)",
-                        m.name
-                    )
-                })?
-                .p2p
-        };
-        validators.push((m.signing_key, addr));
+    for p in &cfg.peers {
+        if !genesis.members.iter().any(|m| m.name == p.name) {
+            bail!(
+                "config [[peers]] names {}, who is not a member of chain {}",
+                p.name,
+                genesis.chain_id
+            );
+        }
     }
+    let validators: Vec<unchain_types::PublicKey> = genesis
+        .members
+        .iter()
+        .filter(|m| m.validator)
+        .map(|m| m.signing_key)
+        .collect();
     std::fs::create_dir_all(&cfg.data_dir)
         .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
     let ledger = Arc::new(
@@ -96,7 +99,8 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             &cfg.data_dir.join("ledger.redb"),
             genesis.clone(),
             vec![Arc::new(NotaryModule)],
-            Some(CheckpointSigner {
+            // A follower signs no checkpoint; it keeps the validators' cosigned ones.
+            me.validator.then(|| CheckpointSigner {
                 name: me.name.clone(),
                 key: signing.clone(),
             }),
@@ -108,7 +112,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         ..Default::default()
     }));
     let genesis_head = ledger.genesis_head()?;
-    let first_validator = validators[0].0;
+    let first_validator = validators[0];
     let genesis_block =
         validator::genesis_block(&genesis_head, ledger.genesis_hash(), &first_validator);
     let runtime_cfg = cw_tokio::Config::default()
@@ -116,7 +120,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         .with_storage_directory(cfg.data_dir.join("consensus"))
         .with_catch_panics(false);
     let head = ledger.head()?;
-    info!(chain = %genesis.chain_id, member = %me.name, height = head.height, log_size = head.log_size, "node starting");
+    info!(chain = %genesis.chain_id, member = %me.name, role = if me.validator { "validator" } else { "follower" }, height = head.height, log_size = head.log_size, "node starting");
 
     cw_tokio::Runner::new(runtime_cfg).start(|context| async move {
         let metrics = NodeMetrics::new(&context.with_label("unchain"));
@@ -158,6 +162,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         let vcfg = ValidatorConfig {
             seed: signing.seed(),
             p2p_listen: cfg.p2p_listen,
+            peers,
             validators,
             max_message_size: 32 * 1024 * 1024,
             message_backlog: 1024,

@@ -44,8 +44,8 @@ impl Chain {
         Chain::init_validators(orgs, 1)
     }
 
-    /// A chain whose first `validators` organisations run validators, on consecutive free
-    /// p2p ports.
+    /// A chain whose first `validators` organisations run validators and the others
+    /// follow, every node on consecutive free p2p ports.
     pub fn init_validators(orgs: &[&str], validators: usize) -> Chain {
         let dir = tempfile::tempdir().expect("tmp");
         let mut cmd = Command::new(bin());
@@ -58,7 +58,7 @@ impl Chain {
             &validators.to_string(),
             "--p2p",
         ]);
-        cmd.arg(format!("127.0.0.1:{}", free_ports(validators)));
+        cmd.arg(format!("127.0.0.1:{}", free_ports(orgs.len())));
         for o in orgs {
             cmd.args(["--org", o]);
         }
