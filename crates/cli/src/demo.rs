@@ -121,7 +121,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     println!("  {base}/v1/status                 the chain at a glance");
     println!("  {base}/v1/blocks/latest          the latest block");
     println!(
-        "  {base}/v1/checkpoint             the C2SP checkpoint, cosigned by 3 of the 4 validators"
+        "  {base}/v1/checkpoint             the C2SP checkpoint, cosigned by at least 3 of the 4 validators"
     );
     println!(
         "  {base}/v1/notary/{}  a document anchored twice",
