@@ -176,10 +176,8 @@ async fn openapi_metrics_and_health_are_served() {
 
 #[test]
 fn demo_starts_seeds_and_explains_itself() {
-    let p2p = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr");
+    // Four validators take four consecutive p2p ports.
+    let p2p = format!("127.0.0.1:{}", free_ports(4));
     let dir = tempfile::tempdir().expect("tmp");
     let out = Command::new(bin())
         .args([
@@ -190,7 +188,7 @@ fn demo_starts_seeds_and_explains_itself() {
             "--api",
             "127.0.0.1:0",
             "--p2p",
-            &p2p.to_string(),
+            &p2p,
             "--dir",
         ])
         .arg(dir.path().join("demo"))

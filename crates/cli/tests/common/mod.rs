@@ -21,7 +21,7 @@ fn free_port() -> u16 {
 }
 
 /// The first of `n` consecutive loopback ports that are free now.
-fn free_ports(n: usize) -> u16 {
+pub fn free_ports(n: usize) -> u16 {
     for _ in 0..100 {
         let base = free_port();
         if base as usize + n < 65_536
