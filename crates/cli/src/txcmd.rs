@@ -177,7 +177,7 @@ fn report(bundle: &ProofBundle, genesis: Option<&std::path::Path>) -> anyhow::Re
             if g.chain_id != bundle.chain_id {
                 bail!("the bundle is for chain {}, the genesis {} is chain {}", bundle.chain_id, path.display(), g.chain_id);
             }
-            (unchain_node::run::validator_keys(&g), format!("validators of {}", path.display()))
+            (g.checkpoint_verifiers(), format!("validators of {}", path.display()))
         }
         None => (unchain_client::verify::bundle_validators(bundle)?, "validator keys carried in the bundle (pass --genesis to check against a trusted genesis)".into()),
     };

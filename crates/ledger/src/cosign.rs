@@ -18,26 +18,9 @@ pub fn quorum(validators: usize) -> usize {
 }
 
 impl Ledger {
-    /// How many validators cosign checkpoints (the genesis validator set).
-    pub fn validator_count(&self) -> usize {
-        self.genesis()
-            .members
-            .iter()
-            .filter(|m| m.validator)
-            .count()
-    }
-
     /// The validators as checkpoint note verifiers, in genesis order.
     pub fn checkpoint_verifiers(&self) -> Vec<NoteVerifier> {
-        self.genesis()
-            .members
-            .iter()
-            .filter(|m| m.validator)
-            .map(|m| NoteVerifier {
-                name: m.name.clone(),
-                key: m.signing_key,
-            })
-            .collect()
+        self.genesis().checkpoint_verifiers()
     }
 
     /// The checkpoint body this node's log has at `size`, if the log has reached it.

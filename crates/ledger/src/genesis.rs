@@ -132,6 +132,19 @@ pub struct Genesis {
 }
 
 impl Genesis {
+    /// The validators as checkpoint note verifiers (key name = member name), in genesis
+    /// order: the keys whose signatures make a checkpoint the chain's.
+    pub fn checkpoint_verifiers(&self) -> Vec<unchain_log::NoteVerifier> {
+        self.members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| unchain_log::NoteVerifier {
+                name: m.name.clone(),
+                key: m.signing_key,
+            })
+            .collect()
+    }
+
     /// Checks the document: unique names and keys, valid members, at least one validator
     /// and one governance member.
     pub fn check(&self) -> Result<(), String> {

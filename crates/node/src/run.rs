@@ -12,7 +12,6 @@ use unchain_consensus::application::{Application, ApplicationConfig};
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, ValidatorConfig};
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger};
-use unchain_log::NoteVerifier;
 use unchain_notary::NotaryModule;
 use unchain_types::KeyFile;
 
@@ -33,19 +32,6 @@ pub fn load_keys(path: &std::path::Path) -> anyhow::Result<KeyFile> {
     let text =
         std::fs::read(path).with_context(|| format!("reading key file {}", path.display()))?;
     serde_json::from_slice(&text).with_context(|| format!("parsing key file {}", path.display()))
-}
-
-/// The validators of `genesis` as checkpoint note verifiers.
-pub fn validator_keys(genesis: &Genesis) -> Vec<NoteVerifier> {
-    genesis
-        .members
-        .iter()
-        .filter(|m| m.validator)
-        .map(|m| NoteVerifier {
-            name: m.name.clone(),
-            key: m.signing_key,
-        })
-        .collect()
 }
 
 /// Runs the node until Ctrl-C (or SIGTERM). Blocks the calling thread.
@@ -181,7 +167,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             heads: heads_rx,
             max_wait: Duration::from_millis(cfg.max_wait_ms),
             render_metrics: render,
-            validators: validator_keys(ledger.genesis()),
+            validators: ledger.checkpoint_verifiers(),
             node_name: me.name.clone(),
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
