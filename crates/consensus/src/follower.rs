@@ -6,51 +6,26 @@
 //! it are gossiped to the validators.
 
 use crate::application::Application;
-use crate::cosign::{self, CosignConfig};
-use crate::engine::{EngineConfig, MarshalParts};
-use crate::gossip::{self, GossipConfig};
-use crate::validator::Channels;
+use crate::engine::MarshalParts;
+use crate::validator::{Channels, NodeParts, backfill, start_side_actors};
 use crate::{NAMESPACE, Scheme};
 use commonware_codec::Read as _;
 use commonware_consensus::Reporter as _;
-use commonware_consensus::marshal;
 use commonware_consensus::simplex::types::{Activity, Certificate};
 use commonware_cryptography::certificate::Scheme as _;
-use commonware_cryptography::ed25519;
 use commonware_cryptography::sha256::Digest;
+use commonware_cryptography::{Signer as _, ed25519};
 use commonware_p2p::{Blocker, Provider, Receiver, Sender};
 use commonware_parallel::Strategy;
 use commonware_runtime::{BufferPooler, Clock, Handle, Metrics, Spawner, Storage};
-use commonware_utils::ordered::Set;
 use governor::clock::Clock as GClock;
 use rand::{CryptoRng, Rng};
-use std::time::Duration;
 use tracing::{debug, warn};
-
-/// Everything a follower runs besides its network.
-pub struct FollowerParts<B, P, St> {
-    /// This node's p2p key.
-    pub me: ed25519::PublicKey,
-    /// The validators, whose certificates it verifies.
-    pub validators: Set<ed25519::PublicKey>,
-    /// Blocks misbehaving peers.
-    pub blocker: B,
-    /// Knows the peer set.
-    pub provider: P,
-    /// Signature verification parallelism.
-    pub strategy: St,
-    /// Storage and sizes (the consensus timeouts are unused).
-    pub engine: EngineConfig,
-    /// Transaction gossip batching.
-    pub gossip: GossipConfig,
-    /// Checkpoint collection.
-    pub cosign: CosignConfig,
-}
 
 /// Starts a follower on `channels`. Generic like [`crate::validator::run`].
 pub async fn run<E, S, R, B, P, St>(
     context: E,
-    parts: FollowerParts<B, P, St>,
+    parts: NodeParts<B, P, St>,
     channels: Channels<S, R>,
     application: Application,
 ) -> Vec<Handle<()>>
@@ -62,23 +37,16 @@ where
     P: Provider<PublicKey = ed25519::PublicKey> + Clone,
     St: Strategy,
 {
-    let ledger = application.ledger().clone();
-    let mut handles = gossip::start(
-        context.with_label("gossip"),
+    let me = parts.signer.public_key();
+    let mut handles = start_side_actors(
+        &context,
         parts.gossip,
-        ledger.clone(),
-        application.mempool().clone(),
-        channels.txs.0,
-        channels.txs.1,
-    );
-    handles.extend(cosign::start(
-        context.with_label("cosign"),
         parts.cosign,
-        ledger,
+        &application,
         None,
-        channels.cosign.0,
-        channels.cosign.1,
-    ));
+        channels.txs,
+        channels.cosign,
+    );
     let scheme = Scheme::verifier(NAMESPACE, parts.validators);
     let MarshalParts {
         buffer,
@@ -89,25 +57,18 @@ where
     } = MarshalParts::new(
         &context,
         &parts.engine,
-        parts.me.clone(),
+        me.clone(),
         parts.provider.clone(),
         scheme.clone(),
         parts.strategy.clone(),
     )
     .await;
-    let resolver = marshal::resolver::p2p::init(
-        &context.with_label("backfill"),
-        marshal::resolver::p2p::Config {
-            public_key: parts.me,
-            peer_provider: parts.provider,
-            blocker: parts.blocker,
-            mailbox_size: parts.engine.mailbox_size,
-            initial: Duration::from_secs(1),
-            timeout: Duration::from_secs(2),
-            fetch_retry_timeout: Duration::from_millis(100),
-            priority_requests: false,
-            priority_responses: false,
-        },
+    let resolver = backfill(
+        &context,
+        me,
+        parts.provider,
+        parts.blocker,
+        parts.engine.mailbox_size,
         channels.marshal,
     );
     handles.push(buffer.start(channels.broadcast));

@@ -107,19 +107,19 @@ pub struct Channels<S, R> {
     pub cosign: (S, R),
 }
 
-/// Everything a validator runs besides its network.
-pub struct ValidatorParts<B, P, St> {
-    /// This validator's key.
+/// Everything a node runs besides its network, validator or follower alike.
+pub struct NodeParts<B, P, St> {
+    /// This node's key: its p2p identity, and a validator's vote key.
     pub signer: ed25519::PrivateKey,
-    /// Every validator's key.
-    pub participants: Set<ed25519::PublicKey>,
+    /// The validators' keys (the consensus participants).
+    pub validators: Set<ed25519::PublicKey>,
     /// Blocks misbehaving peers.
     pub blocker: B,
     /// Knows the peer set.
     pub provider: P,
     /// Signature verification parallelism.
     pub strategy: St,
-    /// Engine timeouts and sizes.
+    /// Engine timeouts and sizes (a follower uses only the storage settings).
     pub engine: EngineConfig,
     /// Transaction gossip batching.
     pub gossip: GossipConfig,
@@ -127,12 +127,122 @@ pub struct ValidatorParts<B, P, St> {
     pub cosign: CosignConfig,
 }
 
+/// Runs what this node is: [`run`] if its key is a validator's, [`crate::follower::run`]
+/// if not. Returns the handles of every task it started.
+pub async fn run_node<E, S, R, B, P, St>(
+    context: E,
+    parts: NodeParts<B, P, St>,
+    channels: Channels<S, R>,
+    application: Application,
+) -> Vec<Handle<()>>
+where
+    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
+    S: Sender<PublicKey = ed25519::PublicKey>,
+    R: Receiver<PublicKey = ed25519::PublicKey>,
+    B: Blocker<PublicKey = ed25519::PublicKey> + Clone,
+    P: Provider<PublicKey = ed25519::PublicKey> + Clone,
+    St: Strategy,
+{
+    if parts
+        .validators
+        .position(&parts.signer.public_key())
+        .is_some()
+    {
+        run(
+            context.with_label("validator"),
+            parts,
+            channels,
+            application,
+        )
+        .await
+    } else {
+        crate::follower::run(context.with_label("follower"), parts, channels, application).await
+    }
+}
+
+/// Starts what every node runs beside consensus: transaction gossip and checkpoint
+/// cosigning (`signer`: the key it cosigns with, if a validator).
+pub(crate) fn start_side_actors<E, S, R>(
+    context: &E,
+    gossip_cfg: GossipConfig,
+    cosign_cfg: CosignConfig,
+    application: &Application,
+    signer: Option<PublicKey>,
+    txs: (S, R),
+    cosign_channel: (S, R),
+) -> Vec<Handle<()>>
+where
+    E: Clock + Spawner + Metrics,
+    S: Sender<PublicKey = ed25519::PublicKey>,
+    R: Receiver<PublicKey = ed25519::PublicKey>,
+{
+    let ledger = application.ledger().clone();
+    let mut handles = gossip::start(
+        context.with_label("gossip"),
+        gossip_cfg,
+        ledger.clone(),
+        application.mempool().clone(),
+        txs.0,
+        txs.1,
+    );
+    handles.extend(cosign::start(
+        context.with_label("cosign"),
+        cosign_cfg,
+        ledger,
+        signer,
+        cosign_channel.0,
+        cosign_channel.1,
+    ));
+    handles
+}
+
+/// Marshal's backfill resolver on the marshal channel: fetches finalized blocks and
+/// certificates this node is missing from its peers, and serves theirs.
+#[allow(clippy::type_complexity)]
+pub(crate) fn backfill<E, S, R, B, P>(
+    context: &E,
+    me: ed25519::PublicKey,
+    provider: P,
+    blocker: B,
+    mailbox_size: usize,
+    channel: (S, R),
+) -> (
+    commonware_utils::channel::mpsc::Receiver<marshal::resolver::handler::Message<sha256::Digest>>,
+    commonware_resolver::p2p::Mailbox<
+        marshal::resolver::handler::Request<sha256::Digest>,
+        ed25519::PublicKey,
+    >,
+)
+where
+    E: BufferPooler + Clock + Rng + Spawner + Metrics,
+    S: Sender<PublicKey = ed25519::PublicKey>,
+    R: Receiver<PublicKey = ed25519::PublicKey>,
+    B: Blocker<PublicKey = ed25519::PublicKey>,
+    P: Provider<PublicKey = ed25519::PublicKey>,
+{
+    marshal::resolver::p2p::init(
+        &context.with_label("backfill"),
+        marshal::resolver::p2p::Config {
+            public_key: me,
+            peer_provider: provider,
+            blocker,
+            mailbox_size,
+            initial: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
+            fetch_retry_timeout: Duration::from_millis(100),
+            priority_requests: false,
+            priority_responses: false,
+        },
+        channel,
+    )
+}
+
 /// Starts the consensus engine, transaction gossip and checkpoint cosigning on `channels`.
 /// Generic over the runtime and network, so that the deterministic simulation runs exactly
 /// the code a real node runs.
 pub async fn run<E, S, R, B, P, St>(
     context: E,
-    parts: ValidatorParts<B, P, St>,
+    parts: NodeParts<B, P, St>,
     channels: Channels<S, R>,
     application: Application,
 ) -> Vec<Handle<()>>
@@ -145,30 +255,21 @@ where
     St: Strategy,
 {
     let me = parts.signer.public_key();
-    let ledger = application.ledger().clone();
-    let mempool = application.mempool().clone();
-    let mut handles = gossip::start(
-        context.with_label("gossip"),
+    let mut handles = start_side_actors(
+        &context,
         parts.gossip,
-        ledger.clone(),
-        mempool,
-        channels.txs.0,
-        channels.txs.1,
-    );
-    handles.extend(cosign::start(
-        context.with_label("cosign"),
         parts.cosign,
-        ledger,
+        &application,
         Some(application.proposer()),
-        channels.cosign.0,
-        channels.cosign.1,
-    ));
+        channels.txs,
+        channels.cosign,
+    );
     let mailbox_size = parts.engine.mailbox_size;
     let engine = Engine::new(
         context.with_label("engine"),
         parts.engine,
         parts.signer,
-        parts.participants,
+        parts.validators,
         NAMESPACE,
         parts.blocker.clone(),
         parts.provider.clone(),
@@ -176,19 +277,12 @@ where
         application,
     )
     .await;
-    let marshal_resolver = marshal::resolver::p2p::init(
-        &context.with_label("backfill"),
-        marshal::resolver::p2p::Config {
-            public_key: me,
-            peer_provider: parts.provider,
-            blocker: parts.blocker,
-            mailbox_size,
-            initial: Duration::from_secs(1),
-            timeout: Duration::from_secs(2),
-            fetch_retry_timeout: Duration::from_millis(100),
-            priority_requests: false,
-            priority_responses: false,
-        },
+    let marshal_resolver = backfill(
+        &context,
+        me,
+        parts.provider,
+        parts.blocker,
+        mailbox_size,
         channels.marshal,
     );
     handles.push(engine.start(
@@ -210,7 +304,6 @@ pub async fn start(
     application: Application,
 ) -> Vec<Handle<()>> {
     let signer = ed25519::PrivateKey::decode(cfg.seed.as_slice()).expect("32-byte seed");
-    let me = signer.public_key();
     let p2p_namespace = union_unique(NAMESPACE, b"_P2P");
     let p2p_cfg = lookup::Config::local(
         signer.clone(),
@@ -244,37 +337,17 @@ pub async fn start(
     let strategy = context
         .create_strategy(NZUsize!(1))
         .expect("signature verification pool");
-    let mut handles = if participants.position(&me).is_some() {
-        let parts = ValidatorParts {
-            signer,
-            participants,
-            blocker: oracle.clone(),
-            provider: oracle,
-            strategy,
-            engine: cfg.engine,
-            gossip: GossipConfig::default(),
-            cosign: CosignConfig::default(),
-        };
-        run(
-            context.with_label("validator"),
-            parts,
-            channels,
-            application,
-        )
-        .await
-    } else {
-        let parts = crate::follower::FollowerParts {
-            me,
-            validators: participants,
-            blocker: oracle.clone(),
-            provider: oracle,
-            strategy,
-            engine: cfg.engine,
-            gossip: GossipConfig::default(),
-            cosign: CosignConfig::default(),
-        };
-        crate::follower::run(context.with_label("follower"), parts, channels, application).await
+    let parts = NodeParts {
+        signer,
+        validators: participants,
+        blocker: oracle.clone(),
+        provider: oracle,
+        strategy,
+        engine: cfg.engine,
+        gossip: GossipConfig::default(),
+        cosign: CosignConfig::default(),
     };
+    let mut handles = run_node(context, parts, channels, application).await;
     handles.push(p2p);
     handles
 }

@@ -270,7 +270,7 @@ fn a_follower_that_joins_late_executes_and_serves_what_the_validators_agreed() {
             }
             // It starts after the chain has moved on: everything before comes from backfill.
             sim.wait_height(&ALL, 8).await;
-            sim.start_follower(follower).await;
+            sim.start(follower).await;
             // A transaction submitted to the follower reaches the validators by gossip.
             sim.client(follower, 10, Duration::from_millis(50));
             sim.wait_acked(4 * 30 + 10).await;

@@ -16,9 +16,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use unchain_consensus::application::{Application, ApplicationConfig};
 use unchain_consensus::engine::EngineConfig;
-use unchain_consensus::follower::{self, FollowerParts};
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
-use unchain_consensus::validator::{self, Channels, ValidatorParts};
+use unchain_consensus::validator::{self, Channels, NodeParts};
 use unchain_ledger::cosign::quorum;
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Role, TxRecord};
 use unchain_log::SignedNote;
@@ -134,7 +133,7 @@ impl Sim {
     }
 
     /// [`Sim::new`] with `followers` more nodes, numbered after the validators, that run no
-    /// validator ([`Sim::start_follower`]).
+    /// validator ([`Sim::start`] runs them as followers).
     pub async fn with_followers(
         context: deterministic::Context,
         n: usize,
@@ -289,57 +288,14 @@ impl Sim {
         }
     }
 
-    /// Starts (or restarts) honest validator `i` with a fresh mempool.
+    /// Starts (or restarts) node `i` with a fresh mempool: an honest validator if `i` is
+    /// below the validator count, a follower otherwise — whichever the real node would run.
     pub async fn start(&mut self, i: usize) {
         let channels = self.channels(i).await;
         let key = self.key(i);
+        let role = if i < self.validators.len() { "v" } else { "f" };
         let slot = &mut self.nodes[i];
         slot.mempool = Arc::new(Mempool::new(MempoolConfig::default()));
-        let ledger = slot.ledger.clone();
-        let genesis_head = ledger.genesis_head().expect("genesis head");
-        let genesis_block = validator::genesis_block(
-            &genesis_head,
-            ledger.genesis_hash(),
-            &self.validators[0].public_key(),
-        );
-        let application = Application::new(
-            ledger,
-            slot.mempool.clone(),
-            genesis_block,
-            self.validators[i].public_key(),
-            ApplicationConfig::default(),
-            Arc::new(|_| {}),
-        );
-        let parts = ValidatorParts {
-            signer: cw_key(&self.validators[i]),
-            participants: self.participants.clone(),
-            blocker: self.oracle.control(key),
-            provider: self.oracle.manager(),
-            strategy: Sequential,
-            engine: EngineConfig {
-                partition_prefix: format!("v{i}"),
-                nullify_retry: Duration::from_secs(5),
-                ..Default::default()
-            },
-            gossip: Default::default(),
-            cosign: Default::default(),
-        };
-        slot.starts += 1;
-        let root = self
-            .context
-            .with_label(&format!("v{i}_run{}", slot.starts))
-            .spawn(move |ctx| async move {
-                let handles = validator::run(ctx, parts, channels, application).await;
-                let _ = futures::future::join_all(handles).await;
-            });
-        slot.root = Some(root);
-    }
-
-    /// Starts follower node `i` (numbered after the validators).
-    pub async fn start_follower(&mut self, i: usize) {
-        let channels = self.channels(i).await;
-        let key = self.key(i);
-        let slot = &mut self.nodes[i];
         let ledger = slot.ledger.clone();
         let genesis_head = ledger.genesis_head().expect("genesis head");
         let genesis_block = validator::genesis_block(
@@ -355,14 +311,15 @@ impl Sim {
             ApplicationConfig::default(),
             Arc::new(|_| {}),
         );
-        let parts = FollowerParts {
-            me: key.clone(),
+        let parts = NodeParts {
+            signer: cw_key(&self.node_keys[i]),
             validators: self.participants.clone(),
             blocker: self.oracle.control(key),
             provider: self.oracle.manager(),
             strategy: Sequential,
             engine: EngineConfig {
-                partition_prefix: format!("f{i}"),
+                partition_prefix: format!("{role}{i}"),
+                nullify_retry: Duration::from_secs(5),
                 ..Default::default()
             },
             gossip: Default::default(),
@@ -371,9 +328,9 @@ impl Sim {
         slot.starts += 1;
         let root = self
             .context
-            .with_label(&format!("f{i}_run{}", slot.starts))
+            .with_label(&format!("{role}{i}_run{}", slot.starts))
             .spawn(move |ctx| async move {
-                let handles = follower::run(ctx, parts, channels, application).await;
+                let handles = validator::run_node(ctx, parts, channels, application).await;
                 let _ = futures::future::join_all(handles).await;
             });
         slot.root = Some(root);
