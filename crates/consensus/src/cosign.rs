@@ -11,12 +11,13 @@ use commonware_cryptography::ed25519;
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_runtime::{Clock, Handle, Metrics, Spawner};
 use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use tracing::{debug, error, warn};
 use unchain_ledger::Ledger;
 use unchain_ledger::cosign::quorum;
-use unchain_log::{Checkpoint, NoteSignature, SignedNote};
+use unchain_log::{Checkpoint, NoteSignature, NoteVerifier, SignedNote};
 use unchain_types::{Hash32, PublicKey, Signature};
 
 /// Cosigning cadence and bounds.
@@ -90,22 +91,19 @@ impl CosignMessage {
     }
 }
 
-struct Validator {
-    name: String,
-    key: PublicKey,
-}
-
 #[derive(Default)]
 struct Pending {
     /// Tree size → validator index → (root, signature).
     by_size: BTreeMap<u64, BTreeMap<usize, (Hash32, [u8; 64])>>,
     /// Largest size stored as cosigned.
     stored: Option<u64>,
+    /// On a follower: the log size up to which waiting sizes have been tried.
+    reached: Option<u64>,
 }
 
 struct Cosigner {
     ledger: Arc<Ledger>,
-    validators: Vec<Validator>,
+    validators: Vec<NoteVerifier>,
     me: Option<usize>,
     quorum: usize,
     max_pending: usize,
@@ -140,12 +138,22 @@ impl Cosigner {
         self.complete(&mut p, size);
     }
 
-    /// On a node that signs nothing (a follower), tries every waiting size its log has now
-    /// reached.
+    /// On a node that signs nothing (a follower), tries the waiting sizes its log has
+    /// reached since the last call. (A signature arriving for a size already reached is
+    /// tried by [`Self::add`].)
     fn complete_reached(&self) {
         let Ok(head) = self.ledger.head() else { return };
         let mut p = self.pending.lock().expect("cosign lock poisoned");
-        let sizes: Vec<u64> = p.by_size.range(..=head.log_size).map(|(s, _)| *s).collect();
+        if p.reached.is_some_and(|r| r >= head.log_size) {
+            return;
+        }
+        let from = p.reached.map_or(Bound::Unbounded, Bound::Excluded);
+        let sizes: Vec<u64> = p
+            .by_size
+            .range((from, Bound::Included(head.log_size)))
+            .map(|(s, _)| *s)
+            .collect();
+        p.reached = Some(head.log_size);
         for size in sizes {
             self.complete(&mut p, size);
         }
@@ -189,11 +197,7 @@ impl Cosigner {
             let v = &self.validators[i];
             note.signatures.push(NoteSignature {
                 name: v.name.clone(),
-                key_hash: unchain_log::NoteVerifier {
-                    name: v.name.clone(),
-                    key: v.key,
-                }
-                .key_hash(),
+                key_hash: v.key_hash(),
                 signature: sigs[&i].1.to_vec(),
             });
         }
@@ -285,14 +289,7 @@ where
     S: Sender<PublicKey = ed25519::PublicKey>,
     R: Receiver<PublicKey = ed25519::PublicKey>,
 {
-    let validators: Vec<Validator> = ledger
-        .checkpoint_verifiers()
-        .into_iter()
-        .map(|v| Validator {
-            name: v.name,
-            key: v.key,
-        })
-        .collect();
+    let validators = ledger.checkpoint_verifiers();
     let me = signer.and_then(|k| validators.iter().position(|v| v.key == k));
     let stored = ledger
         .latest_checkpoint()
