@@ -61,14 +61,10 @@ pub enum Admission {
     AlreadyPending,
 }
 
-struct Entry {
-    tx: Arc<Transaction>,
-}
-
 #[derive(Default)]
 struct Inner {
-    /// Arrival order → entry. Arrival order respects per-sender nonce order.
-    queue: BTreeMap<u64, Entry>,
+    /// Arrival order → transaction. Arrival order respects per-sender nonce order.
+    queue: BTreeMap<u64, Arc<Transaction>>,
     by_id: HashMap<TxId, u64>,
     /// Leaf bytes → arrival order, so blocks built from this pool need not be parsed again.
     by_leaf: HashMap<Vec<u8>, u64>,
@@ -115,7 +111,7 @@ impl Mempool {
     pub fn lookup(&self, leaf: &[u8]) -> Option<Arc<Transaction>> {
         let inner = self.lock();
         let seq = inner.by_leaf.get(leaf)?;
-        inner.queue.get(seq).map(|e| e.tx.clone())
+        inner.queue.get(seq).cloned()
     }
 
     /// Whether transaction `id` is waiting.
@@ -179,7 +175,7 @@ impl Mempool {
             }
             inner.outbox.push_back(tx.clone());
         }
-        inner.queue.insert(seq, Entry { tx });
+        inner.queue.insert(seq, tx);
         Ok(Admission::Admitted)
     }
 
@@ -194,19 +190,19 @@ impl Mempool {
         let inner = self.lock();
         let mut out = Vec::new();
         let mut bytes = 0;
-        for entry in inner.queue.values() {
+        for tx in inner.queue.values() {
             if out.len() >= max_txs {
                 break;
             }
-            if skip(&entry.tx) {
+            if skip(tx) {
                 continue;
             }
-            let size = entry.tx.leaf_bytes().len();
+            let size = tx.leaf_bytes().len();
             if bytes + size > max_bytes {
                 break;
             }
             bytes += size;
-            out.push(entry.tx.clone());
+            out.push(tx.clone());
         }
         out
     }
@@ -220,16 +216,16 @@ impl Mempool {
             .chain(record.rejected.iter().map(|(id, _)| id));
         for id in ids {
             if let Some(seq) = inner.by_id.remove(id)
-                && let Some(entry) = inner.queue.remove(&seq)
+                && let Some(tx) = inner.queue.remove(&seq)
             {
-                inner.bytes -= entry.tx.leaf_bytes().len();
-                inner.by_leaf.remove(entry.tx.leaf_bytes());
+                inner.bytes -= tx.leaf_bytes().len();
+                inner.by_leaf.remove(tx.leaf_bytes());
             }
         }
         // Forget nonce expectations of senders with nothing pending: the ledger is the
         // authority again. A rejected transaction therefore frees its nonce for reuse.
         let pending: std::collections::HashSet<PublicKey> =
-            inner.queue.values().map(|e| *e.tx.sender()).collect();
+            inner.queue.values().map(|tx| *tx.sender()).collect();
         inner.next_nonce.retain(|k, _| pending.contains(k));
     }
 }
