@@ -14,8 +14,9 @@ use rand::Rng;
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
+use std::time::SystemTime;
 use tracing::{debug, error, info, warn};
-use unchain_ledger::{BlockRecord, BlockRoots, Ledger};
+use unchain_ledger::{BlockRecord, BlockRoots, Ledger, LedgerError};
 use unchain_types::{Block, PublicKey, Transaction};
 
 /// Called after each block is applied (mempool cleanup, waiters, metrics).
@@ -104,15 +105,23 @@ impl Application {
         self.proposer
     }
 
-    /// The roots after block `height`, once this node has executed it. Waits (polling)
-    /// until it has; consensus cancels the wait if the view moves on. Only ever called for
-    /// heights some validator has already executed, so finalized ones, which marshal
-    /// delivers here sooner or later.
-    async fn executed<E: Clock>(&self, clock: &E, height: u64) -> Option<BlockRoots> {
+    /// The roots after block `height`, once this node has executed it, polling until then
+    /// or until `deadline` (if any) passes: `Ok(None)` when the deadline came first, `Err`
+    /// when the ledger cannot be read. Consensus cancels the wait if the view moves on.
+    /// Without a deadline, only call it for heights this node will execute whatever
+    /// happens (finalized ones, which marshal delivers sooner or later).
+    async fn executed<E: Clock>(
+        &self,
+        clock: &E,
+        height: u64,
+        deadline: Option<SystemTime>,
+    ) -> Result<Option<BlockRoots>, LedgerError> {
         loop {
-            let head = self.ledger.head().ok()?;
-            if head.height >= height {
-                return self.ledger.roots_after(height).ok()?;
+            if self.ledger.head()?.height >= height {
+                return self.ledger.roots_after(height);
+            }
+            if deadline.is_some_and(|d| clock.current() >= d) {
+                return Ok(None);
             }
             clock.sleep(self.config.parent_poll).await;
         }
@@ -140,8 +149,9 @@ where
         let height = parent.block.height + 1;
         // Attest the newest block executed here, up to the parent: never wait for the parent
         // itself, which may be notarized but not (yet, or ever) finalized.
-        self.executed(&runtime, parent.block.attested_height)
-            .await?;
+        self.executed(&runtime, parent.block.attested_height, None)
+            .await
+            .ok()??;
         let executed = self.ledger.head().ok()?.height;
         let attested_height = executed.min(parent.block.height);
         let attested = self.ledger.roots_after(attested_height).ok()??;
@@ -277,17 +287,11 @@ where
             return false;
         }
         let deadline = runtime.current() + self.config.attestation_wait;
-        let attested = loop {
-            let Ok(head) = self.ledger.head() else {
-                return false;
-            };
-            if head.height >= b.attested_height {
-                break self.ledger.roots_after(b.attested_height).ok().flatten();
-            }
-            if runtime.current() >= deadline {
-                break None;
-            }
-            runtime.sleep(self.config.parent_poll).await;
+        let Ok(attested) = self
+            .executed(&runtime, b.attested_height, Some(deadline))
+            .await
+        else {
+            return false;
         };
         let Some(attested) = attested else {
             debug!(
