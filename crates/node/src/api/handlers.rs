@@ -405,10 +405,10 @@ async fn checkpoint_covering(
                 return Ok((text, cp));
             }
         }
-        if index >= state.ledger.head()?.log_size {
+        let log_size = state.ledger.head()?.log_size;
+        if index >= log_size {
             return Err(Problem::not_found(format!(
-                "leaf {index} is not in the log yet (size {})",
-                state.ledger.head()?.log_size
+                "leaf {index} is not in the log yet (size {log_size})"
             )));
         }
         if tokio::time::Instant::now() >= deadline {
