@@ -62,7 +62,8 @@ pub struct InitArgs {
     #[arg(long, default_value = "unchain-local")]
     pub chain_id: String,
     /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2), e.g. `th-dsi:TH`. Repeat for
-    /// each. The first holds every role; the others hold the governance and notary roles.
+    /// each. The first holds every role; the others hold the governance, notary and records
+    /// roles.
     #[arg(long = "org", default_value = "local-org:GB")]
     pub orgs: Vec<String>,
     /// How many of the organisations, from the first, run a validator.
@@ -128,7 +129,9 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         let roles: BTreeSet<Role> = if i == 0 {
             Role::ALL.into_iter().collect()
         } else {
-            [Role::Governance, Role::Notary].into_iter().collect()
+            [Role::Governance, Role::Notary, Role::Records]
+                .into_iter()
+                .collect()
         };
         members.push(Member {
             name: name.into(),
@@ -141,7 +144,23 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         });
         key_files.push((name.to_owned(), path));
     }
+    // The consortium's matching key (blind-index tokens), wrapped for every member; the
+    // plain key exists only in this process's memory.
+    let matching = unchain_seal::MatchingKey::generate();
+    let matching_key = unchain_ledger::genesis::MatchingKeyGrant {
+        epoch: 1,
+        wrapped: members
+            .iter()
+            .map(|m| {
+                let info = unchain_seal::matching_key_info(&a.chain_id, 1, &m.name);
+                let wrapped =
+                    unchain_seal::WrappedKey::wrap(matching.as_bytes(), &m.encryption_key, &info);
+                (m.name.clone(), wrapped)
+            })
+            .collect(),
+    };
     let genesis = Genesis {
+        matching_key: Some(matching_key),
         log_origin: format!("unchain/{}", a.chain_id),
         chain_id: a.chain_id.clone(),
         genesis_time_ms: std::time::SystemTime::now()

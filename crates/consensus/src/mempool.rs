@@ -242,6 +242,7 @@ mod tests {
         let genesis = Genesis {
             chain_id: "pool".into(),
             log_origin: "unchain/pool".into(),
+            matching_key: None,
             genesis_time_ms: 0,
             members: vec![Member {
                 name: "gov".into(),

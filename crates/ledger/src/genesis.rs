@@ -1,7 +1,8 @@
 //! Genesis: the chain's identity and its founding members.
 
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use unchain_seal::WrappedKey;
 use unchain_types::{EncryptionPublicKey, PublicKey};
 
 /// What a member may do. Each transaction kind names the role it needs.
@@ -26,11 +27,13 @@ pub enum Role {
     Recruitment,
     /// Shares financial-intelligence alerts (finance module).
     Finance,
+    /// Seals, shares and erases records in the vault.
+    Records,
 }
 
 impl Role {
     /// Every role, for help texts and error messages.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Governance,
         Role::Notary,
         Role::Cases,
@@ -40,6 +43,7 @@ impl Role {
         Role::Supply,
         Role::Recruitment,
         Role::Finance,
+        Role::Records,
     ];
 
     /// The role's name as written in genesis and transactions.
@@ -54,6 +58,7 @@ impl Role {
             Role::Supply => "supply",
             Role::Recruitment => "recruitment",
             Role::Finance => "finance",
+            Role::Records => "records",
         }
     }
 }
@@ -129,6 +134,21 @@ pub struct Genesis {
     pub genesis_time_ms: u64,
     /// The founding members.
     pub members: Vec<Member>,
+    /// The consortium's blind-index matching key, wrapped for every founding member
+    /// (DESIGN.md decision 5). Absent: this chain does no matching until a rotation sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matching_key: Option<MatchingKeyGrant>,
+}
+
+/// A matching key epoch, wrapped for each member with HPKE
+/// ([`unchain_seal::matching_key_info`] names the chain, the epoch and the member).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingKeyGrant {
+    /// The key's epoch: 1 at genesis, one more at each rotation. Tokens name their epoch.
+    pub epoch: u32,
+    /// The key wrapped for each member, by member name.
+    pub wrapped: BTreeMap<String, WrappedKey>,
 }
 
 impl Genesis {
@@ -171,6 +191,26 @@ impl Genesis {
                 return Err(format!(
                     "member {}: signing key is used by another member",
                     m.name
+                ));
+            }
+        }
+        if let Some(mk) = &self.matching_key {
+            if mk.epoch == 0 {
+                return Err("matching_key.epoch must be at least 1".into());
+            }
+            if let Some(m) = self
+                .members
+                .iter()
+                .find(|m| !mk.wrapped.contains_key(&m.name))
+            {
+                return Err(format!(
+                    "matching_key.wrapped has no key for member {}",
+                    m.name
+                ));
+            }
+            if let Some(n) = mk.wrapped.keys().find(|n| !names.contains(*n)) {
+                return Err(format!(
+                    "matching_key.wrapped names {n}, which is not a member"
                 ));
             }
         }

@@ -60,6 +60,17 @@ pub(crate) fn proposal_key(id: &TxId) -> Vec<u8> {
     format!("proposal/{id}").into_bytes()
 }
 
+/// The current member named `name`, read during execution (for modules that address
+/// other members, such as the vault's recipients).
+pub fn member_named(
+    state: &crate::StateWriter<'_>,
+    name: &str,
+) -> Result<Option<Member>, redb::StorageError> {
+    Ok(state
+        .get(&member_key(name))?
+        .map(|v| serde_json::from_slice(&v).expect("member JSON")))
+}
+
 /// The built-in membership module.
 pub struct MembershipModule;
 

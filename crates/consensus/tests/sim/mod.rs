@@ -178,6 +178,7 @@ impl Sim {
         let genesis = Genesis {
             chain_id: "sim".into(),
             log_origin: "unchain.example/sim".into(),
+            matching_key: None,
             genesis_time_ms: GENESIS_MS,
             members,
         };

@@ -59,6 +59,7 @@ fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
     let genesis = Genesis {
         chain_id: "test-chain".into(),
         log_origin: "unchain/test-chain".into(),
+        matching_key: None,
         genesis_time_ms: 1_700_000_000_000,
         members: vec![
             orgs[0].member(&[Role::Governance, Role::Notary], true),

@@ -1,0 +1,346 @@
+//! The bodies of the `vault.*` transactions, parsed with errors that name the field.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use unchain_ledger::BodyError;
+use unchain_seal::{IdentifierKind, RecordId, WrappedKey};
+use unchain_types::{Hash32, PublicKey, Signature};
+
+/// Most recipients of one record version.
+pub const MAX_RECIPIENTS: usize = 64;
+/// Most blind-index tokens one transaction may carry.
+pub const MAX_TOKENS: usize = 32;
+/// Largest ciphertext, in bytes (16 MiB).
+pub const MAX_CIPHERTEXT: u64 = 16 * 1024 * 1024;
+/// Longest retention period, in days (100 years).
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
+/// Longest free-text field (purpose, reason, court-order reference), in bytes.
+pub const MAX_TEXT: usize = 200;
+
+/// The policy a record is sealed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Days after sealing when the record must be erased.
+    pub retention_days: u32,
+    /// Whether sharing with a new organisation needs the survivor's consent (or a court
+    /// override). Requires a `subject`.
+    pub consent_required: bool,
+}
+
+/// One blind-index token a record carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenEntry {
+    /// What kind of identifier it stands for.
+    pub kind: IdentifierKind,
+    /// HMAC-SHA256 of the normalised identifier under the matching key.
+    pub token: Hash32,
+    /// The matching key's epoch.
+    pub epoch: u32,
+}
+
+/// `vault.seal`: a new record (version 1) or a new version of one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seal {
+    /// The record (32 random bytes, hex).
+    pub record: RecordId,
+    /// 1 for a new record; the next version for a new version.
+    pub version: u32,
+    /// What the payload is (`htcds.person`, `case.note`, …).
+    pub schema: String,
+    /// SHA-256 of the ciphertext.
+    pub commitment: Hash32,
+    /// Ciphertext length in bytes.
+    pub size: u64,
+    /// The content key wrapped for each recipient, by member name.
+    pub recipients: BTreeMap<String, WrappedKey>,
+    /// Version 1 only.
+    #[serde(default)]
+    pub policy: Option<Policy>,
+    /// The survivor's Ed25519 key, if the record is about one (version 1 only).
+    #[serde(default)]
+    pub subject: Option<PublicKey>,
+    /// Blind-index tokens of the identifiers in the payload.
+    #[serde(default)]
+    pub tokens: Vec<TokenEntry>,
+}
+
+/// The legal basis a grant names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalBasis {
+    /// The survivor consented (a `vault.consent` must be on record when consent is required).
+    Consent,
+    /// A legal obligation of the sharing organisation.
+    LegalObligation,
+    /// To protect someone's life.
+    VitalInterests,
+    /// A task in the public interest (law enforcement, child protection).
+    PublicTask,
+    /// A court order.
+    CourtOrder,
+}
+
+/// Sharing without the survivor's consent: flagged in the audit trail and noticed to the
+/// survivor's key.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    /// The court order's reference.
+    pub court_order: String,
+    /// The court or authority that issued it.
+    pub authority: String,
+}
+
+/// `vault.grant`: share the record's current version with another organisation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grant {
+    /// The record.
+    pub record: RecordId,
+    /// The version whose key is wrapped (must be the latest).
+    pub version: u32,
+    /// The organisation given access.
+    pub recipient: String,
+    /// The content key wrapped for it.
+    pub wrapped_key: WrappedKey,
+    /// Why (no personal data).
+    pub purpose: String,
+    /// On what legal basis.
+    pub legal_basis: LegalBasis,
+    /// Whether the recipient may grant access to others.
+    #[serde(default)]
+    pub reshare: bool,
+    /// A court override of a missing consent.
+    #[serde(default, rename = "override")]
+    pub override_: Option<Override>,
+}
+
+/// `vault.revoke`: stop sharing future versions with an organisation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Revoke {
+    /// The record.
+    pub record: RecordId,
+    /// The organisation whose access ends.
+    pub member: String,
+    /// Why (no personal data).
+    pub reason: String,
+}
+
+/// A survivor's decision about sharing with one organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// The survivor allows sharing for the stated purpose.
+    Allow,
+    /// The survivor withdraws an earlier consent (future grants are refused).
+    Withdraw,
+}
+
+/// `vault.consent`: a survivor's signed decision, submitted by any member on their behalf.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    /// The record.
+    pub record: RecordId,
+    /// The organisation the decision is about.
+    pub recipient: String,
+    /// The purpose consented to.
+    pub purpose: String,
+    /// Allow or withdraw.
+    pub decision: Decision,
+    /// The survivor's Ed25519 signature over [`consent_statement`].
+    pub signature: Signature,
+}
+
+/// Why a record is erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EraseReason {
+    /// The owning organisation asked.
+    OwnerRequest,
+    /// The survivor asked (their signature is required).
+    SubjectRequest,
+    /// The retention period ended (any member may submit it once it has).
+    RetentionExpired,
+}
+
+/// `vault.erase`: crypto-shred a record everywhere.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erase {
+    /// The record.
+    pub record: RecordId,
+    /// Why.
+    pub reason: EraseReason,
+    /// For `subject_request`: the survivor's signature over [`erase_statement`].
+    #[serde(default)]
+    pub subject_signature: Option<Signature>,
+}
+
+/// `vault.rotate_matching_key`: a new matching-key epoch, wrapped for every member.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rotate {
+    /// The new epoch: the current one plus one.
+    pub epoch: u32,
+    /// The new key wrapped for every current member.
+    pub wrapped: BTreeMap<String, WrappedKey>,
+}
+
+/// The bytes a survivor signs to decide about sharing `record` with `recipient`.
+pub fn consent_statement(
+    chain_id: &str,
+    record: &RecordId,
+    recipient: &str,
+    purpose: &str,
+    decision: Decision,
+) -> Vec<u8> {
+    let decision = match decision {
+        Decision::Allow => "allow",
+        Decision::Withdraw => "withdraw",
+    };
+    statement(serde_json::json!({
+        "type": "unchain.vault.consent/v1",
+        "chain_id": chain_id,
+        "record": record.to_hex(),
+        "recipient": recipient,
+        "purpose": purpose,
+        "decision": decision,
+    }))
+}
+
+/// The bytes a survivor signs to ask for `record` to be erased.
+pub fn erase_statement(chain_id: &str, record: &RecordId) -> Vec<u8> {
+    statement(serde_json::json!({
+        "type": "unchain.vault.erase/v1",
+        "chain_id": chain_id,
+        "record": record.to_hex(),
+    }))
+}
+
+fn statement(v: Value) -> Vec<u8> {
+    unchain_types::canonical::to_canonical_bytes(&v).expect("statements hold only strings")
+}
+
+/// Parses `body` as `T`, naming the offending field on error.
+pub fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, BodyError> {
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        BodyError::new(field, e.into_inner().to_string())
+    })
+}
+
+/// Checks a free-text field: 1 to [`MAX_TEXT`] bytes.
+pub fn check_text(field: &str, s: &str) -> Result<(), BodyError> {
+    if s.trim().is_empty() {
+        return Err(BodyError::new(field, "is empty"));
+    }
+    if s.len() > MAX_TEXT {
+        return Err(BodyError::new(
+            field,
+            format!(
+                "is {} bytes; at most {MAX_TEXT} allowed (no personal data here)",
+                s.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+impl Seal {
+    /// Checks what needs no state.
+    pub fn check(&self) -> Result<(), BodyError> {
+        let schema_ok = (1..=60).contains(&self.schema.len())
+            && self
+                .schema
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b));
+        if !schema_ok {
+            return Err(BodyError::new(
+                "schema",
+                "must be 1 to 60 characters of a-z, 0-9, '.', '_' and '-' (e.g. \"htcds.person\")",
+            ));
+        }
+        if self.version == 0 {
+            return Err(BodyError::new("version", "starts at 1"));
+        }
+        if self.size == 0 || self.size > MAX_CIPHERTEXT {
+            return Err(BodyError::new(
+                "size",
+                format!("must be 1 to {MAX_CIPHERTEXT} bytes"),
+            ));
+        }
+        if self.recipients.is_empty() || self.recipients.len() > MAX_RECIPIENTS {
+            return Err(BodyError::new(
+                "recipients",
+                format!("must name 1 to {MAX_RECIPIENTS} organisations"),
+            ));
+        }
+        if self.tokens.len() > MAX_TOKENS {
+            return Err(BodyError::new(
+                "tokens",
+                format!("at most {MAX_TOKENS} tokens per transaction"),
+            ));
+        }
+        match (self.version, &self.policy) {
+            (1, None) => return Err(BodyError::new("policy", "is required for version 1")),
+            (1, Some(p)) => {
+                if p.retention_days == 0 || p.retention_days > MAX_RETENTION_DAYS {
+                    return Err(BodyError::new(
+                        "policy.retention_days",
+                        format!("must be 1 to {MAX_RETENTION_DAYS}"),
+                    ));
+                }
+                if p.consent_required && self.subject.is_none() {
+                    return Err(BodyError::new(
+                        "policy.consent_required",
+                        "needs a subject: the survivor's key that gives consent",
+                    ));
+                }
+            }
+            (_, Some(_)) => {
+                return Err(BodyError::new(
+                    "policy",
+                    "is set at version 1; later versions inherit it",
+                ));
+            }
+            (_, None) => {}
+        }
+        if self.version > 1 && self.subject.is_some() {
+            return Err(BodyError::new(
+                "subject",
+                "is set at version 1; later versions inherit it",
+            ));
+        }
+        if let Some(s) = &self.subject {
+            s.check_point()
+                .map_err(|e| BodyError::new("subject", e.to_string()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Grant {
+    /// Checks what needs no state.
+    pub fn check(&self) -> Result<(), BodyError> {
+        check_text("purpose", &self.purpose)?;
+        if let Some(o) = &self.override_ {
+            check_text("override.court_order", &o.court_order)?;
+            check_text("override.authority", &o.authority)?;
+            if self.legal_basis != LegalBasis::CourtOrder {
+                return Err(BodyError::new(
+                    "legal_basis",
+                    "must be court_order when an override is given",
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,381 @@
+//! What the vault keeps in ledger state, its keys, and the queries nodes answer from it.
+//!
+//! Keys (all under `vault/`):
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `record/<id>` | [`Record`] |
+//! | `version/<id>/<v:010>` | [`Version`] (wrapped keys removed at erasure) |
+//! | `access/<id>/<member>` | [`Access`] |
+//! | `consent/<id>/<member>` | [`ConsentRecord`] |
+//! | `commitment/<hash>` | the record id holding that ciphertext |
+//! | `token/<epoch:010>/<token>/<id>` | [`TokenHolder`] (removed at erasure) |
+//! | `alert/<member>/<log index:020>/<n:04>` | [`Alert`] |
+//! | `notice/<subject key>/<log index:020>` | [`Notice`] |
+//! | `feed/<member>/<log index:020>/<n:04>` | [`FeedEntry`]: a ciphertext this member may now hold |
+//! | `erased/<log index:020>` | [`ErasedEntry`]: ciphertexts every node must delete |
+//! | `quota/<member>/<day>` | tokens submitted that UTC day (big-endian u64) |
+//! | `matching/<epoch:010>` | [`MatchingEpoch`] after a rotation |
+
+use crate::body::{Decision, EraseReason, LegalBasis, Override, Policy, TokenEntry};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use unchain_ledger::StateReader;
+use unchain_seal::{IdentifierKind, RecordId, WrappedKey};
+use unchain_types::{Hash32, PublicKey, TxId};
+
+/// A sealed record's metadata: never its content, never a plaintext identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Its id.
+    pub record: RecordId,
+    /// The organisation that sealed it.
+    pub owner: String,
+    /// What the payload is.
+    pub schema: String,
+    /// The survivor's key, if the record is about one.
+    pub subject: Option<PublicKey>,
+    /// Retention and consent policy.
+    pub policy: Policy,
+    /// Block time of version 1.
+    pub created_ms: u64,
+    /// When the retention period ends (block time, ms).
+    pub expires_ms: u64,
+    /// The newest version.
+    pub latest_version: u32,
+    /// Blind-index tokens of the newest version.
+    pub tokens: Vec<TokenEntry>,
+    /// Set once the record is erased.
+    pub erased: Option<Erasure>,
+}
+
+/// An erasure receipt, as kept on the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Erasure {
+    /// Why.
+    pub reason: EraseReason,
+    /// Who submitted it.
+    pub by: String,
+    /// The erasing transaction.
+    pub tx: TxId,
+    /// Block height and time.
+    pub height: u64,
+    /// Block time (ms).
+    pub timestamp_ms: u64,
+}
+
+/// One version of a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    /// The version number.
+    pub version: u32,
+    /// SHA-256 of its ciphertext.
+    pub commitment: Hash32,
+    /// Ciphertext length.
+    pub size: u64,
+    /// The sealing transaction.
+    pub tx: TxId,
+    /// Its log index (for the inclusion proof).
+    pub log_index: u64,
+    /// Block height.
+    pub height: u64,
+    /// Who may hold this version's ciphertext.
+    pub recipients: BTreeSet<String>,
+    /// The content key wrapped for each recipient; emptied at erasure.
+    pub keys: BTreeMap<String, WrappedKey>,
+}
+
+/// An organisation's access to a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Access {
+    /// The organisation.
+    pub member: String,
+    /// Who gave it access (the owner for its own record).
+    pub granted_by: String,
+    /// Why.
+    pub purpose: String,
+    /// On what legal basis (`None` for the owner).
+    pub legal_basis: Option<LegalBasis>,
+    /// Whether it may grant access to others.
+    pub reshare: bool,
+    /// The first version it received.
+    pub from_version: u32,
+    /// The granting transaction.
+    pub tx: TxId,
+    /// Block height.
+    pub height: u64,
+    /// Set when access was given without the survivor's consent, on a court order.
+    pub override_: Option<Override>,
+    /// Set once revoked.
+    pub revoked: Option<Revocation>,
+}
+
+/// The end of an organisation's access. What it already received stays with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revocation {
+    /// Who revoked.
+    pub by: String,
+    /// Why.
+    pub reason: String,
+    /// The revoking transaction.
+    pub tx: TxId,
+    /// Block height.
+    pub height: u64,
+    /// Versions it had already been given: these cannot be unshared.
+    pub already_shared_versions: Vec<u32>,
+}
+
+/// A survivor's recorded decision about one organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    /// The organisation.
+    pub recipient: String,
+    /// The purpose.
+    pub purpose: String,
+    /// Allow or withdraw.
+    pub decision: Decision,
+    /// The transaction that carried it.
+    pub tx: TxId,
+    /// Block height.
+    pub height: u64,
+}
+
+/// Who holds a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenHolder {
+    /// The record's owner.
+    pub owner: String,
+    /// The identifier kind.
+    pub kind: IdentifierKind,
+}
+
+/// Two organisations' records share an identifier. Names the records and the kind, never
+/// the identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The organisation alerted.
+    pub member: String,
+    /// Its record.
+    pub record: RecordId,
+    /// The other organisation's record.
+    pub other_record: RecordId,
+    /// The other organisation.
+    pub other_member: String,
+    /// What kind of identifier they share.
+    pub kind: IdentifierKind,
+    /// The transaction that made the match.
+    pub tx: TxId,
+    /// Block height.
+    pub height: u64,
+    /// Block time (ms).
+    pub timestamp_ms: u64,
+}
+
+/// A notice to a survivor's key: their record was shared on a court override.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// The survivor's key.
+    pub subject: PublicKey,
+    /// The record.
+    pub record: RecordId,
+    /// Who received it.
+    pub recipient: String,
+    /// Who shared it.
+    pub granted_by: String,
+    /// The court order.
+    pub override_: Override,
+    /// The granting transaction.
+    pub tx: TxId,
+    /// Block height.
+    pub height: u64,
+    /// Block time (ms).
+    pub timestamp_ms: u64,
+}
+
+/// A ciphertext a member's node may now fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    /// The record.
+    pub record: RecordId,
+    /// The version.
+    pub version: u32,
+    /// Its ciphertext's SHA-256.
+    pub commitment: Hash32,
+}
+
+/// Ciphertexts every node must delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErasedEntry {
+    /// The record.
+    pub record: RecordId,
+    /// Every version's commitment.
+    pub commitments: Vec<Hash32>,
+}
+
+/// A matching-key epoch set by rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MatchingEpoch {
+    /// The epoch.
+    pub epoch: u32,
+    /// The key wrapped for each member.
+    pub wrapped: BTreeMap<String, WrappedKey>,
+    /// The rotating transaction.
+    pub tx: TxId,
+}
+
+pub(crate) fn record_key(id: &RecordId) -> Vec<u8> {
+    format!("vault/record/{id}").into_bytes()
+}
+pub(crate) fn version_key(id: &RecordId, v: u32) -> Vec<u8> {
+    format!("vault/version/{id}/{v:010}").into_bytes()
+}
+pub(crate) fn access_key(id: &RecordId, member: &str) -> Vec<u8> {
+    format!("vault/access/{id}/{member}").into_bytes()
+}
+pub(crate) fn consent_key(id: &RecordId, member: &str) -> Vec<u8> {
+    format!("vault/consent/{id}/{member}").into_bytes()
+}
+pub(crate) fn commitment_key(c: &Hash32) -> Vec<u8> {
+    format!("vault/commitment/{c}").into_bytes()
+}
+pub(crate) fn token_prefix(epoch: u32, token: &Hash32) -> Vec<u8> {
+    format!("vault/token/{epoch:010}/{token}/").into_bytes()
+}
+pub(crate) fn alert_key(member: &str, log_index: u64, n: usize) -> Vec<u8> {
+    format!("vault/alert/{member}/{log_index:020}/{n:04}").into_bytes()
+}
+pub(crate) fn notice_key(subject: &PublicKey, log_index: u64) -> Vec<u8> {
+    format!("vault/notice/{subject}/{log_index:020}").into_bytes()
+}
+pub(crate) fn feed_key(member: &str, log_index: u64, n: usize) -> Vec<u8> {
+    format!("vault/feed/{member}/{log_index:020}/{n:04}").into_bytes()
+}
+pub(crate) fn erased_key(log_index: u64) -> Vec<u8> {
+    format!("vault/erased/{log_index:020}").into_bytes()
+}
+pub(crate) fn quota_key(member: &str, day: u64) -> Vec<u8> {
+    format!("vault/quota/{member}/{day}").into_bytes()
+}
+pub(crate) fn matching_key(epoch: u32) -> Vec<u8> {
+    format!("vault/matching/{epoch:010}").into_bytes()
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    serde_json::from_slice(bytes).expect("vault state holds JSON written by this module")
+}
+
+fn get<T: DeserializeOwned>(r: &StateReader, key: &[u8]) -> Result<Option<T>, redb::StorageError> {
+    Ok(r.get(key)?.map(|v| decode(&v)))
+}
+
+fn scan<T: DeserializeOwned>(r: &StateReader, prefix: &[u8]) -> Result<Vec<T>, redb::StorageError> {
+    Ok(r.scan_prefix(prefix)?
+        .into_iter()
+        .map(|(_, v)| decode(&v))
+        .collect())
+}
+
+/// A record with its versions and who has access: what `GET /v1/vault/records/{id}` shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RecordView {
+    /// The record's metadata.
+    pub record: Record,
+    /// Every version, oldest first.
+    pub versions: Vec<Version>,
+    /// Every organisation given access, revoked ones included.
+    pub access: Vec<Access>,
+    /// The survivor's recorded decisions.
+    pub consents: Vec<ConsentRecord>,
+}
+
+/// The record `id` with its versions, access and consents.
+pub fn record(r: &StateReader, id: &RecordId) -> Result<Option<RecordView>, redb::StorageError> {
+    let Some(record) = get::<Record>(r, &record_key(id))? else {
+        return Ok(None);
+    };
+    Ok(Some(RecordView {
+        record,
+        versions: scan(r, format!("vault/version/{id}/").as_bytes())?,
+        access: scan(r, format!("vault/access/{id}/").as_bytes())?,
+        consents: scan(r, format!("vault/consent/{id}/").as_bytes())?,
+    }))
+}
+
+/// Why a member may not hold a ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// No committed record version has this commitment.
+    #[error("no committed record has this ciphertext")]
+    Unknown,
+    /// The record was erased.
+    #[error("the record was erased")]
+    Erased,
+    /// The member was never given this version.
+    #[error("{0} is not a recipient of this record version")]
+    NotRecipient(String),
+    /// The member's access was revoked.
+    #[error("{0}'s access to this record was revoked")]
+    Revoked(String),
+}
+
+/// The record and version holding the ciphertext `commitment`, if `member` may hold it:
+/// it is a recipient of that version, its access is not revoked and the record is not
+/// erased. Nodes ask this before serving a ciphertext to anyone.
+pub fn may_hold(
+    r: &StateReader,
+    commitment: &Hash32,
+    member: &str,
+) -> Result<Result<(Record, Version), Denied>, redb::StorageError> {
+    let Some(id) = r.get(&commitment_key(commitment))? else {
+        return Ok(Err(Denied::Unknown));
+    };
+    let id = Hash32(id.try_into().expect("32-byte record id"));
+    let record: Record = get(r, &record_key(&id))?.expect("commitment index points at a record");
+    if record.erased.is_some() {
+        return Ok(Err(Denied::Erased));
+    }
+    let version = scan::<Version>(r, format!("vault/version/{id}/").as_bytes())?
+        .into_iter()
+        .find(|v| v.commitment == *commitment)
+        .expect("commitment index points at a version");
+    if !version.recipients.contains(member) {
+        return Ok(Err(Denied::NotRecipient(member.to_owned())));
+    }
+    match get::<Access>(r, &access_key(&id, member))? {
+        Some(a) if a.revoked.is_none() => Ok(Ok((record, version))),
+        Some(_) => Ok(Err(Denied::Revoked(member.to_owned()))),
+        None => Ok(Err(Denied::NotRecipient(member.to_owned()))),
+    }
+}
+
+/// `member`'s match alerts, oldest first.
+pub fn alerts(r: &StateReader, member: &str) -> Result<Vec<Alert>, redb::StorageError> {
+    scan(r, format!("vault/alert/{member}/").as_bytes())
+}
+
+/// Notices to the survivor key `subject`, oldest first.
+pub fn notices(r: &StateReader, subject: &PublicKey) -> Result<Vec<Notice>, redb::StorageError> {
+    scan(r, format!("vault/notice/{subject}/").as_bytes())
+}
+
+/// Every ciphertext `member`'s node may fetch, in log order (entries for records later
+/// erased or revoked included: check [`may_hold`]).
+pub fn feed(r: &StateReader, member: &str) -> Result<Vec<FeedEntry>, redb::StorageError> {
+    scan(r, format!("vault/feed/{member}/").as_bytes())
+}
+
+/// Every ciphertext erased, in log order.
+pub fn erased(r: &StateReader) -> Result<Vec<ErasedEntry>, redb::StorageError> {
+    scan(r, b"vault/erased/")
+}
+
+/// Whether any committed record version has this commitment (erased ones included).
+pub fn is_committed(r: &StateReader, commitment: &Hash32) -> Result<bool, redb::StorageError> {
+    Ok(r.get(&commitment_key(commitment))?.is_some())
+}
+
+/// The matching-key epochs set by rotation, oldest first (genesis holds epoch 1).
+pub fn matching_epochs(r: &StateReader) -> Result<Vec<MatchingEpoch>, redb::StorageError> {
+    scan(r, b"vault/matching/")
+}

@@ -1,0 +1,172 @@
+//! A node's private ciphertext store: one file per ciphertext, named by its commitment,
+//! under `DATA/vault/`, separate from the ledger.
+//!
+//! Files, not a database, so that erasure is real: a deleted redb value can survive in a
+//! free page, while [`BlobStore::delete`] overwrites the file with zeros, syncs it, unlinks it
+//! and syncs the directory, so no file under the data directory holds the ciphertext
+//! afterwards. (What a disk's firmware or a filesystem journal keeps of overwritten blocks is
+//! beyond any file API; full-disk encryption of the data directory covers that.)
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+use unchain_types::Hash32;
+
+/// Why a ciphertext was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The bytes do not hash to the commitment.
+    #[error("ciphertext does not match its commitment: SHA-256 is {got}, expected {expected}")]
+    CommitmentMismatch {
+        /// The commitment claimed.
+        expected: Hash32,
+        /// The SHA-256 of the bytes received.
+        got: Hash32,
+    },
+    /// Disk I/O failed.
+    #[error("vault store: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// The ciphertexts this node holds.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    dir: PathBuf,
+}
+
+impl BlobStore {
+    /// Opens (or creates) the store in `dir`, removing half-written files left by a crash.
+    pub fn open(dir: &Path) -> io::Result<Self> {
+        fs::create_dir_all(dir)?;
+        for entry in fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "partial") {
+                fs::remove_file(&path)?;
+            }
+        }
+        Ok(BlobStore {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    fn path(&self, commitment: &Hash32) -> PathBuf {
+        self.dir.join(format!("{commitment}.sealed"))
+    }
+
+    /// Whether the ciphertext is here.
+    pub fn has(&self, commitment: &Hash32) -> bool {
+        self.path(commitment).exists()
+    }
+
+    /// The ciphertext, if here.
+    pub fn get(&self, commitment: &Hash32) -> io::Result<Option<Vec<u8>>> {
+        match fs::read(self.path(commitment)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Stores `bytes` after checking they hash to `commitment`; durable on return.
+    pub fn put(&self, commitment: &Hash32, bytes: &[u8]) -> Result<(), StoreError> {
+        let got = unchain_seal::commitment(bytes);
+        if got != *commitment {
+            return Err(StoreError::CommitmentMismatch {
+                expected: *commitment,
+                got,
+            });
+        }
+        if self.has(commitment) {
+            return Ok(());
+        }
+        let partial = self.dir.join(format!("{commitment}.partial"));
+        let mut f = File::create(&partial)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&partial, self.path(commitment))?;
+        File::open(&self.dir)?.sync_all()?;
+        Ok(())
+    }
+
+    /// Overwrites the ciphertext with zeros, then removes it. Returns whether it was here.
+    pub fn delete(&self, commitment: &Hash32) -> io::Result<bool> {
+        let path = self.path(commitment);
+        let len = match fs::metadata(&path) {
+            Ok(m) => m.len(),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        {
+            let mut f = OpenOptions::new().write(true).open(&path)?;
+            io::copy(&mut io::repeat(0).take_exact(len), &mut f)?;
+            f.sync_all()?;
+        }
+        fs::remove_file(&path)?;
+        File::open(&self.dir)?.sync_all()?;
+        Ok(true)
+    }
+
+    /// Every ciphertext here, with its age.
+    pub fn list(&self) -> io::Result<Vec<(Hash32, Duration)>> {
+        let mut out = Vec::new();
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let Some(hex) = name.to_str().and_then(|n| n.strip_suffix(".sealed")) else {
+                continue;
+            };
+            let Ok(c) = Hash32::from_hex(hex) else {
+                continue;
+            };
+            let age = entry
+                .metadata()?
+                .modified()
+                .ok()
+                .and_then(|m| SystemTime::now().duration_since(m).ok())
+                .unwrap_or_default();
+            out.push((c, age));
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+trait TakeExact {
+    fn take_exact(self, n: u64) -> io::Take<io::Repeat>;
+}
+
+impl TakeExact for io::Repeat {
+    fn take_exact(self, n: u64) -> io::Take<io::Repeat> {
+        io::Read::take(self, n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_checks_the_commitment_and_delete_leaves_no_trace() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = BlobStore::open(dir.path()).expect("open");
+        let blob = b"ciphertext bytes that must vanish".to_vec();
+        let c = unchain_seal::commitment(&blob);
+        let wrong = unchain_seal::commitment(b"other");
+        assert!(matches!(
+            store.put(&wrong, &blob),
+            Err(StoreError::CommitmentMismatch { .. })
+        ));
+        assert!(!store.has(&wrong));
+        store.put(&c, &blob).expect("stored");
+        assert_eq!(store.get(&c).expect("read"), Some(blob.clone()));
+        assert_eq!(store.list().expect("list").len(), 1);
+        assert!(store.delete(&c).expect("deleted"));
+        assert!(!store.delete(&c).expect("second delete is a no-op"));
+        assert_eq!(store.get(&c).expect("read"), None);
+        for entry in fs::read_dir(dir.path()).expect("dir") {
+            let bytes = fs::read(entry.expect("entry").path()).expect("read");
+            assert!(!bytes.windows(blob.len()).any(|w| w == blob.as_slice()));
+        }
+    }
+}

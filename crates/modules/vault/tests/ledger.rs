@@ -1,0 +1,594 @@
+//! The vault module executing on a real ledger: sealing, opening, consent, overrides,
+//! revocation, matching, rate limits and erasure, attacked from the wrong side each time.
+
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use unchain_ledger::genesis::MatchingKeyGrant;
+use unchain_ledger::{Genesis, Ledger, Member, Role};
+use unchain_seal::{
+    ContentKey, IdentifierKind, MatchingKey, WrappedKey, commitment, matching_key_info,
+    open_payload, record_key_info, seal_payload,
+};
+use unchain_types::{
+    Block, EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction,
+};
+use unchain_vault::body::{Decision, consent_statement, erase_statement};
+use unchain_vault::state::{self, Denied};
+use unchain_vault::{TOKENS_PER_DAY, VaultModule};
+
+const CHAIN: &str = "vault-test";
+
+struct Org {
+    key: SigningKey,
+    enc: EncryptionSecretKey,
+    name: String,
+    nonce: u64,
+}
+
+impl Org {
+    fn new(seed: u8, name: &str) -> Self {
+        Org {
+            key: SigningKey::from_seed([seed; 32]),
+            enc: EncryptionSecretKey::generate(&mut rand::thread_rng()),
+            name: name.into(),
+            nonce: 0,
+        }
+    }
+    fn member(&self, validator: bool) -> Member {
+        Member {
+            name: self.name.clone(),
+            display_name: format!("Org {}", self.name),
+            jurisdiction: "TH".into(),
+            roles: [Role::Governance, Role::Records].into_iter().collect(),
+            signing_key: self.key.public_key(),
+            encryption_key: self.enc.public_key(),
+            validator,
+        }
+    }
+    fn tx(&mut self, kind: &str, body: Value) -> Transaction {
+        self.nonce += 1;
+        UnsignedTransaction {
+            chain_id: CHAIN.into(),
+            sender: self.key.public_key(),
+            nonce: self.nonce,
+            kind: kind.into(),
+            body,
+        }
+        .sign(&self.key)
+        .expect("sign")
+    }
+    /// The matching key, unwrapped from genesis with this organisation's secret key.
+    fn matching_key(&self, genesis: &Genesis) -> MatchingKey {
+        let mk = genesis.matching_key.as_ref().expect("genesis matching key");
+        let bytes = mk.wrapped[&self.name]
+            .unwrap(&self.enc, &matching_key_info(CHAIN, 1, &self.name))
+            .expect("own wrapped matching key opens");
+        MatchingKey::from_bytes(bytes)
+    }
+}
+
+struct Chain {
+    ledger: Ledger,
+    genesis: Genesis,
+    time_ms: u64,
+}
+
+impl Chain {
+    fn new(dir: &std::path::Path, orgs: &[&Org]) -> Self {
+        let key = MatchingKey::generate();
+        let genesis = Genesis {
+            chain_id: CHAIN.into(),
+            log_origin: "unchain/vault-test".into(),
+            genesis_time_ms: 1_700_000_000_000,
+            members: orgs
+                .iter()
+                .enumerate()
+                .map(|(i, o)| o.member(i == 0))
+                .collect(),
+            matching_key: Some(MatchingKeyGrant {
+                epoch: 1,
+                wrapped: orgs
+                    .iter()
+                    .map(|o| {
+                        let info = matching_key_info(CHAIN, 1, &o.name);
+                        (
+                            o.name.clone(),
+                            WrappedKey::wrap(key.as_bytes(), &o.enc.public_key(), &info),
+                        )
+                    })
+                    .collect(),
+            }),
+        };
+        let ledger = Ledger::open(
+            &dir.join("ledger.redb"),
+            genesis.clone(),
+            vec![Arc::new(VaultModule::new(&genesis))],
+            None,
+        )
+        .expect("open");
+        Chain {
+            ledger,
+            genesis,
+            time_ms: 1_700_000_000_000,
+        }
+    }
+
+    /// Applies one block; returns each transaction's rejection reason, if any.
+    fn apply(&mut self, txs: &[&Transaction]) -> Vec<Option<String>> {
+        self.time_ms += 1000;
+        let head = self.ledger.head().expect("head");
+        let block = Block {
+            height: head.height + 1,
+            parent: head.digest,
+            timestamp_ms: self.time_ms,
+            proposer: SigningKey::from_seed([1; 32]).public_key(),
+            attested_height: head.height,
+            attested_state_root: head.state_root,
+            attested_log_size: head.log_size,
+            attested_log_root: head.log_root,
+            transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
+        };
+        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        let rec = self
+            .ledger
+            .apply_block(&block, digest)
+            .expect("apply")
+            .record;
+        txs.iter()
+            .map(|t| {
+                rec.rejected
+                    .iter()
+                    .find(|(id, _)| *id == t.id())
+                    .map(|(_, r)| r.clone())
+            })
+            .collect()
+    }
+
+    fn ok(&mut self, tx: &Transaction) {
+        let out = self.apply(&[tx]);
+        assert_eq!(out[0], None, "{} should commit", tx.kind());
+    }
+
+    /// Submits a transaction that must be refused; a refused transaction uses no nonce.
+    fn refused(&mut self, org: &mut Org, kind: &str, body: Value) -> String {
+        let tx = org.tx(kind, body);
+        org.nonce -= 1;
+        self.apply(&[&tx])[0]
+            .clone()
+            .unwrap_or_else(|| panic!("{kind} should be refused"))
+    }
+
+    fn view(&self, id: &Hash32) -> state::RecordView {
+        state::record(&self.ledger.state_reader().expect("reader"), id)
+            .expect("read")
+            .expect("record exists")
+    }
+}
+
+/// What the sealing client produces: the ciphertext and the seal body.
+struct Sealed {
+    id: Hash32,
+    ciphertext: Vec<u8>,
+    key: ContentKey,
+    body: Value,
+}
+
+fn seal(version: u32, id: Hash32, plaintext: &[u8], to: &[&Org], extra: Value) -> Sealed {
+    let key = ContentKey::generate();
+    let ciphertext = seal_payload(&key, &id, version, plaintext);
+    let recipients: BTreeMap<String, String> = to
+        .iter()
+        .map(|o| {
+            let info = record_key_info(CHAIN, &id, version, &o.name);
+            (
+                o.name.clone(),
+                WrappedKey::wrap_content_key(&key, &o.enc.public_key(), &info).to_hex(),
+            )
+        })
+        .collect();
+    let mut body = json!({
+        "record": id.to_hex(),
+        "version": version,
+        "schema": "htcds.person",
+        "commitment": commitment(&ciphertext).to_hex(),
+        "size": ciphertext.len(),
+        "recipients": recipients,
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        body[k] = v.clone();
+    }
+    Sealed {
+        id,
+        ciphertext,
+        key,
+        body,
+    }
+}
+
+/// Opens `ciphertext` as `org` using only what the chain holds and its own secret key.
+fn open_as(
+    chain: &Chain,
+    org: &Org,
+    id: &Hash32,
+    version: u32,
+    ciphertext: &[u8],
+) -> Option<Vec<u8>> {
+    let view = chain.view(id);
+    let v = view.versions.iter().find(|v| v.version == version)?;
+    let wrapped = v.keys.get(&org.name)?;
+    let key = wrapped
+        .unwrap_content_key(&org.enc, &record_key_info(CHAIN, id, version, &org.name))
+        .ok()?;
+    open_payload(&key, id, version, ciphertext).ok()
+}
+
+fn token(key: &MatchingKey, raw: &str, country: Option<&str>) -> Value {
+    json!({"kind": "phone", "epoch": 1, "token": key.blind(IdentifierKind::Phone, raw, country).expect("valid phone").to_hex()})
+}
+
+const PERSON: &[u8] = br#"{"name":"Somchai Jaidee","phone":"+66 81 234 5678"}"#;
+
+#[test]
+fn consent_grant_override_revoke_and_erase() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut police = Org::new(1, "th-police");
+    let mut ngo = Org::new(2, "th-ngo");
+    let naptip = Org::new(3, "ng-naptip");
+    let survivor = SigningKey::from_seed([9; 32]);
+    let mut chain = Chain::new(dir.path(), &[&police, &ngo, &naptip]);
+
+    let id = Hash32([0x11; 32]);
+    let policy = json!({"policy": {"retention_days": 30, "consent_required": true}, "subject": survivor.public_key().to_hex()});
+    // Consent is required: sealing straight to another organisation is refused.
+    let direct = seal(1, id, PERSON, &[&police, &ngo], policy.clone());
+    let why = chain.refused(&mut police, "vault.seal", direct.body);
+    assert!(why.contains("needs the survivor's consent"), "{why}");
+
+    let s = seal(1, id, PERSON, &[&police], policy);
+    chain.ok(&police.tx("vault.seal", s.body.clone()));
+    assert_eq!(
+        open_as(&chain, &police, &id, 1, &s.ciphertext).as_deref(),
+        Some(PERSON)
+    );
+    // No other organisation can open it: no wrapped key for them, and police's does not open.
+    assert_eq!(open_as(&chain, &ngo, &id, 1, &s.ciphertext), None);
+    let police_wrapped = chain.view(&id).versions[0].keys["th-police"].clone();
+    assert!(
+        police_wrapped
+            .unwrap(&ngo.enc, &record_key_info(CHAIN, &id, 1, "th-police"))
+            .is_err()
+    );
+    let reader = chain.ledger.state_reader().expect("reader");
+    let c = commitment(&s.ciphertext);
+    assert_eq!(
+        state::may_hold(&reader, &c, "th-ngo").expect("read").err(),
+        Some(Denied::NotRecipient("th-ngo".into()))
+    );
+    assert!(
+        state::may_hold(&reader, &c, "th-police")
+            .expect("read")
+            .is_ok()
+    );
+    drop(reader);
+
+    // A grant without the survivor's consent is refused.
+    let wrap_for = |org: &Org| {
+        WrappedKey::wrap_content_key(
+            &s.key,
+            &org.enc.public_key(),
+            &record_key_info(CHAIN, &id, 1, &org.name),
+        )
+        .to_hex()
+    };
+    let grant = json!({"record": id.to_hex(), "version": 1, "recipient": "th-ngo", "wrapped_key": wrap_for(&ngo), "purpose": "shelter placement", "legal_basis": "consent"});
+    let why = chain.refused(&mut police, "vault.grant", grant.clone());
+    assert!(
+        why.contains("needs the survivor's consent to be shared with th-ngo"),
+        "{why}"
+    );
+
+    // A consent signed by someone else is refused; the survivor's is recorded.
+    let statement = consent_statement(CHAIN, &id, "th-ngo", "shelter placement", Decision::Allow);
+    let forged = json!({"record": id.to_hex(), "recipient": "th-ngo", "purpose": "shelter placement", "decision": "allow", "signature": police.key.sign(&statement).to_hex()});
+    assert!(
+        chain
+            .refused(&mut ngo, "vault.consent", forged)
+            .contains("not the survivor's signature")
+    );
+    let consent = json!({"record": id.to_hex(), "recipient": "th-ngo", "purpose": "shelter placement", "decision": "allow", "signature": survivor.sign(&statement).to_hex()});
+    chain.ok(&ngo.tx("vault.consent", consent));
+    chain.ok(&police.tx("vault.grant", grant));
+    assert_eq!(
+        open_as(&chain, &ngo, &id, 1, &s.ciphertext).as_deref(),
+        Some(PERSON)
+    );
+    // A tampered ciphertext is detected even with the right key.
+    let mut tampered = s.ciphertext.clone();
+    tampered[40] ^= 1;
+    assert_eq!(open_as(&chain, &ngo, &id, 1, &tampered), None);
+    // The NGO cannot re-share (no reshare right).
+    let reshare = json!({"record": id.to_hex(), "version": 1, "recipient": "ng-naptip", "wrapped_key": wrap_for(&naptip), "purpose": "x", "legal_basis": "public_task"});
+    assert!(
+        chain
+            .refused(&mut ngo, "vault.grant", reshare)
+            .contains("may not share")
+    );
+
+    // A court override shares without consent, flagged and noticed to the survivor's key.
+    let over = json!({"record": id.to_hex(), "version": 1, "recipient": "ng-naptip", "wrapped_key": wrap_for(&naptip), "purpose": "prosecution of the recruiter", "legal_basis": "court_order", "override": {"court_order": "CR-2026-0419", "authority": "Bangkok Criminal Court"}});
+    chain.ok(&police.tx("vault.grant", over));
+    let view = chain.view(&id);
+    let flagged: Vec<_> = view
+        .access
+        .iter()
+        .filter(|a| a.override_.is_some())
+        .map(|a| a.member.as_str())
+        .collect();
+    assert_eq!(flagged, ["ng-naptip"]);
+    let notices = state::notices(
+        &chain.ledger.state_reader().expect("reader"),
+        &survivor.public_key(),
+    )
+    .expect("notices");
+    assert_eq!(notices.len(), 1);
+    assert_eq!(
+        (
+            notices[0].recipient.as_str(),
+            notices[0].override_.court_order.as_str()
+        ),
+        ("ng-naptip", "CR-2026-0419")
+    );
+
+    // Revoking the NGO: the next version must leave it out, and the ledger says what it
+    // already holds.
+    chain.ok(&police.tx(
+        "vault.revoke",
+        json!({"record": id.to_hex(), "member": "th-ngo", "reason": "case transferred"}),
+    ));
+    let view = chain.view(&id);
+    let revoked = view
+        .access
+        .iter()
+        .find(|a| a.member == "th-ngo")
+        .and_then(|a| a.revoked.clone())
+        .expect("revoked");
+    assert_eq!(revoked.already_shared_versions, vec![1]);
+    let v2_with_ngo = seal(2, id, b"updated", &[&police, &ngo, &naptip], json!({}));
+    let why = chain.refused(&mut police, "vault.seal", v2_with_ngo.body);
+    assert!(
+        why.contains("without access, revoked or never granted: [th-ngo]"),
+        "{why}"
+    );
+    let v2 = seal(2, id, b"updated", &[&police, &naptip], json!({}));
+    chain.ok(&police.tx("vault.seal", v2.body.clone()));
+    assert_eq!(open_as(&chain, &ngo, &id, 2, &v2.ciphertext), None);
+    assert_eq!(
+        open_as(&chain, &naptip, &id, 2, &v2.ciphertext).as_deref(),
+        Some(&b"updated"[..])
+    );
+
+    // Retention has not ended; only the survivor's signature makes a subject request.
+    let early = json!({"record": id.to_hex(), "reason": "retention_expired"});
+    assert!(
+        chain
+            .refused(&mut ngo, "vault.erase", early)
+            .contains("retention period ends")
+    );
+    let bad = json!({"record": id.to_hex(), "reason": "subject_request", "subject_signature": police.key.sign(&erase_statement(CHAIN, &id)).to_hex()});
+    assert!(
+        chain
+            .refused(&mut ngo, "vault.erase", bad)
+            .contains("not the survivor's signature")
+    );
+    assert!(
+        chain
+            .refused(
+                &mut ngo,
+                "vault.erase",
+                json!({"record": id.to_hex(), "reason": "owner_request"})
+            )
+            .contains("only the owner")
+    );
+    let erase = json!({"record": id.to_hex(), "reason": "subject_request", "subject_signature": survivor.sign(&erase_statement(CHAIN, &id)).to_hex()});
+    chain.ok(&ngo.tx("vault.erase", erase));
+    let view = chain.view(&id);
+    assert!(view.record.erased.is_some());
+    assert!(
+        view.versions.iter().all(|v| v.keys.is_empty()),
+        "wrapped keys leave state"
+    );
+    assert_eq!(open_as(&chain, &police, &id, 1, &s.ciphertext), None);
+    let reader = chain.ledger.state_reader().expect("reader");
+    assert_eq!(
+        state::may_hold(&reader, &c, "th-police")
+            .expect("read")
+            .err(),
+        Some(Denied::Erased)
+    );
+    let erased = state::erased(&reader).expect("erased");
+    assert_eq!(erased[0].commitments, vec![c, commitment(&v2.ciphertext)]);
+    // Nothing more can happen to an erased record.
+    drop(reader);
+    assert!(
+        chain
+            .refused(
+                &mut police,
+                "vault.revoke",
+                json!({"record": id.to_hex(), "member": "ng-naptip", "reason": "x"})
+            )
+            .contains("was erased")
+    );
+}
+
+#[test]
+fn the_same_phone_written_differently_alerts_both_organisations() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut police = Org::new(1, "th-police");
+    let mut ngo = Org::new(2, "th-ngo");
+    let mut chain = Chain::new(dir.path(), &[&police, &ngo]);
+    let (pk, nk) = (
+        police.matching_key(&chain.genesis),
+        ngo.matching_key(&chain.genesis),
+    );
+
+    let keep = json!({"policy": {"retention_days": 365, "consent_required": false}});
+    let mut a = seal(1, Hash32([1; 32]), PERSON, &[&police], keep.clone());
+    a.body["tokens"] = json!([token(&pk, "+66 81 234 5678", None)]);
+    chain.ok(&police.tx("vault.seal", a.body.clone()));
+    let mut b = seal(1, Hash32([2; 32]), b"{}", &[&ngo], keep.clone());
+    b.body["tokens"] = json!([token(&nk, "0812345678", Some("TH"))]);
+    chain.ok(&ngo.tx("vault.seal", b.body.clone()));
+
+    let reader = chain.ledger.state_reader().expect("reader");
+    let pa = state::alerts(&reader, "th-police").expect("alerts");
+    let na = state::alerts(&reader, "th-ngo").expect("alerts");
+    assert_eq!(pa.len(), 1);
+    assert_eq!(na.len(), 1);
+    assert_eq!(
+        (
+            pa[0].record,
+            pa[0].other_record,
+            pa[0].other_member.as_str()
+        ),
+        (a.id, b.id, "th-ngo")
+    );
+    assert_eq!(
+        (
+            na[0].record,
+            na[0].other_record,
+            na[0].other_member.as_str()
+        ),
+        (b.id, a.id, "th-police")
+    );
+    assert_eq!(pa[0].kind, IdentifierKind::Phone);
+    // The alert names records and a kind, never the number.
+    let json = serde_json::to_string(&pa[0]).expect("json");
+    assert!(!json.contains("812345678"), "{json}");
+    drop(reader);
+
+    // A different number raises nothing; the owner's own second record raises nothing.
+    let mut c = seal(1, Hash32([3; 32]), b"{}", &[&ngo], keep.clone());
+    c.body["tokens"] = json!([
+        token(&nk, "0812345679", Some("TH")),
+        token(&nk, "0812345678", Some("TH"))
+    ]);
+    chain.ok(&ngo.tx("vault.seal", c.body));
+    let reader = chain.ledger.state_reader().expect("reader");
+    assert_eq!(
+        state::alerts(&reader, "th-ngo").expect("alerts").len(),
+        2,
+        "c matches a only"
+    );
+    drop(reader);
+
+    // A token from a wrong epoch is refused with the reason.
+    let mut d = seal(1, Hash32([4; 32]), b"{}", &[&ngo], keep.clone());
+    d.body["tokens"] = json!([{"kind": "phone", "epoch": 7, "token": Hash32([5; 32]).to_hex()}]);
+    assert!(
+        chain
+            .refused(&mut ngo, "vault.seal", d.body)
+            .contains("current matching-key epoch is 1")
+    );
+
+    // Per-organisation daily quota: 32 tokens per transaction until the day's limit.
+    let per_tx = unchain_vault::body::MAX_TOKENS;
+    let used_so_far = 3;
+    let full = (TOKENS_PER_DAY as usize - used_so_far) / per_tx;
+    let txs: Vec<Transaction> = (0..=full)
+        .map(|i| {
+            let mut s = seal(1, Hash32([100 + i as u8; 32]), b"{}", &[&ngo], keep.clone());
+            s.body["tokens"] = json!((0..per_tx).map(|j| json!({"kind": "url", "epoch": 1, "token": Hash32([i as u8, j as u8, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9]).to_hex()})).collect::<Vec<_>>());
+            ngo.tx("vault.seal", s.body)
+        })
+        .collect();
+    let out = chain.apply(&txs.iter().collect::<Vec<_>>());
+    assert!(out[..full].iter().all(Option::is_none));
+    let last = out[full].clone().expect("over the quota");
+    assert!(
+        last.contains("the limit is 1000 per organisation per UTC day"),
+        "{last}"
+    );
+
+    // After erasure the record's tokens no longer match: a new record with the same number
+    // alerts only against the NGO's records, never the erased one.
+    chain.ok(&police.tx(
+        "vault.erase",
+        json!({"record": a.id.to_hex(), "reason": "owner_request"}),
+    ));
+    let mut e = seal(1, Hash32([5; 32]), b"{}", &[&police], keep);
+    e.body["tokens"] = json!([token(&pk, "+66812345678", None)]);
+    chain.ok(&police.tx("vault.seal", e.body));
+    let reader = chain.ledger.state_reader().expect("reader");
+    let new: Vec<_> = state::alerts(&reader, "th-police")
+        .expect("alerts")
+        .into_iter()
+        .filter(|x| x.record == e.id)
+        .map(|x| x.other_record)
+        .collect();
+    assert_eq!(new, vec![b.id, Hash32([3; 32])]);
+}
+
+#[test]
+fn body_errors_name_the_field() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let police = Org::new(1, "th-police");
+    let chain = Chain::new(dir.path(), &[&police]);
+    let good = seal(
+        1,
+        Hash32([1; 32]),
+        b"x",
+        &[&police],
+        json!({"policy": {"retention_days": 10, "consent_required": false}}),
+    )
+    .body;
+    let module = VaultModule::new(&chain.genesis);
+    use unchain_ledger::Module;
+    assert!(module.check_body("vault.seal", &good).is_ok());
+    let cases = [
+        (
+            "recipients",
+            json!({"th-police": "abcd"}),
+            "body.recipients.th-police: must be 80 bytes",
+        ),
+        (
+            "policy",
+            json!({"retention_days": 0, "consent_required": false}),
+            "body.policy.retention_days: must be 1 to 36500",
+        ),
+        (
+            "policy",
+            json!({"retention_days": 5, "consent_required": true}),
+            "body.policy.consent_required: needs a subject",
+        ),
+        (
+            "schema",
+            json!("Person Record"),
+            "body.schema: must be 1 to 60",
+        ),
+        ("commitment", json!("zz"), "body.commitment:"),
+        (
+            "victim_name",
+            json!("Somchai"),
+            "body.victim_name: unknown field `victim_name`",
+        ),
+    ];
+    for (field, value, want) in cases {
+        let mut b = good.clone();
+        b[field] = value;
+        let err = module
+            .check_body("vault.seal", &b)
+            .expect_err(want)
+            .to_string();
+        assert!(err.starts_with(want), "want {want:?}, got {err:?}");
+    }
+    let grant = json!({"record": Hash32([1; 32]).to_hex(), "version": 1, "recipient": "x", "wrapped_key": "00".repeat(80), "purpose": "p", "legal_basis": "consent", "override": {"court_order": "c", "authority": "a"}});
+    let err = module
+        .check_body("vault.grant", &grant)
+        .expect_err("override needs court_order")
+        .to_string();
+    assert!(
+        err.starts_with("body.legal_basis: must be court_order"),
+        "{err}"
+    );
+}
