@@ -7,6 +7,7 @@ mod demo;
 mod setup;
 mod status;
 mod txcmd;
+mod vaultcmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -48,6 +49,9 @@ enum Command {
     /// Build, sign and submit transactions, and follow them.
     #[command(subcommand)]
     Tx(txcmd::TxCommand),
+    /// Sealed records: seal, open, grant, revoke, consent, erase, match alerts.
+    #[command(subcommand)]
+    Vault(vaultcmd::VaultCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint.
@@ -105,6 +109,7 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
         Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
+        Command::Vault(c) => runtime()?.block_on(vaultcmd::vault(c)),
         Command::Proof(a) => runtime()?.block_on(txcmd::proof(a)),
         Command::Verify(a) => txcmd::verify(a),
         Command::Demo(a) => demo::demo(a),

@@ -2,6 +2,7 @@
 //! verifies proof bundles offline. Used by the `unchain` CLI and by the tests.
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod verify;
 pub mod views;
 
@@ -10,6 +11,7 @@ use std::time::Duration;
 use unchain_types::{SigningKey, Transaction, TxId, UnsignedTransaction};
 use views::*;
 
+pub use auth::RequestSigner;
 pub use verify::{BundleError, VerifiedBundle, verify_bundle};
 
 /// Why a call failed.
@@ -122,6 +124,12 @@ impl Client {
         Self::decode(url, resp).await
     }
 
+    /// An unsigned GET of `path`, decoded as JSON (for endpoints this client has no
+    /// dedicated method for, such as `/v1/members`).
+    pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
+        self.get(path).await
+    }
+
     async fn post<T: DeserializeOwned>(&self, path: &str, body: Vec<u8>) -> Result<T, ClientError> {
         let url = format!("{}{path}", self.base);
         let resp = self
@@ -136,6 +144,76 @@ impl Client {
                 source,
             })?;
         Self::decode(url, resp).await
+    }
+
+    async fn signed(
+        &self,
+        signer: &RequestSigner,
+        method: reqwest::Method,
+        path: &str,
+        body: Vec<u8>,
+    ) -> Result<(String, reqwest::Response), ClientError> {
+        let url = format!("{}{path}", self.base);
+        let mut req = self.http.request(method.clone(), &url);
+        for (name, value) in signer.headers(method.as_str(), path, &body) {
+            req = req.header(name, value);
+        }
+        if !body.is_empty() {
+            req = req
+                .header("content-type", "application/octet-stream")
+                .body(body);
+        }
+        match req.send().await {
+            Ok(resp) => Ok((url, resp)),
+            Err(source) => Err(ClientError::Unreachable { url, source }),
+        }
+    }
+
+    /// A signed GET of `path`, decoded as JSON (vault endpoints).
+    pub async fn get_signed<T: DeserializeOwned>(
+        &self,
+        signer: &RequestSigner,
+        path: &str,
+    ) -> Result<T, ClientError> {
+        let (url, resp) = self
+            .signed(signer, reqwest::Method::GET, path, Vec::new())
+            .await?;
+        Self::decode(url, resp).await
+    }
+
+    /// Uploads a ciphertext to this node's vault before sealing it (signed PUT).
+    pub async fn upload_ciphertext(
+        &self,
+        signer: &RequestSigner,
+        commitment: &unchain_types::Hash32,
+        bytes: Vec<u8>,
+    ) -> Result<serde_json::Value, ClientError> {
+        let path = format!("/v1/vault/ciphertexts/{commitment}");
+        let (url, resp) = self
+            .signed(signer, reqwest::Method::PUT, &path, bytes)
+            .await?;
+        Self::decode(url, resp).await
+    }
+
+    /// Fetches a ciphertext this member may hold from the node's vault (signed GET).
+    pub async fn fetch_ciphertext(
+        &self,
+        signer: &RequestSigner,
+        commitment: &unchain_types::Hash32,
+    ) -> Result<Vec<u8>, ClientError> {
+        let path = format!("/v1/vault/ciphertexts/{commitment}");
+        let (url, resp) = self
+            .signed(signer, reqwest::Method::GET, &path, Vec::new())
+            .await?;
+        if !resp.status().is_success() {
+            return Self::decode::<serde_json::Value>(url, resp)
+                .await
+                .map(|_| Vec::new());
+        }
+        resp.bytes()
+            .await
+            .map(|b| b.to_vec())
+            .map_err(|source| ClientError::Unreachable { url, source })
     }
 
     /// The node's status.

@@ -7,7 +7,7 @@
 
 use crate::application::Application;
 use crate::engine::MarshalParts;
-use crate::validator::{Channels, NodeParts, backfill, start_side_actors};
+use crate::validator::{Channels, NodeParts, SideChannels, backfill, start_side_actors};
 use crate::{NAMESPACE, Scheme};
 use commonware_codec::Read as _;
 use commonware_consensus::Reporter as _;
@@ -42,10 +42,14 @@ where
         &context,
         parts.gossip,
         parts.cosign,
+        parts.vault,
         &application,
         None,
-        channels.txs,
-        channels.cosign,
+        SideChannels {
+            txs: channels.txs,
+            cosign: channels.cosign,
+            vault: channels.vault,
+        },
     );
     let scheme = Scheme::verifier(NAMESPACE, parts.validators);
     let MarshalParts {

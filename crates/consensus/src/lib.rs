@@ -19,6 +19,7 @@ pub mod follower;
 pub mod gossip;
 pub mod mempool;
 pub mod validator;
+pub mod vault_sync;
 
 use commonware_consensus::simplex::types::Finalization as SimplexFinalization;
 use commonware_cryptography::sha256::Digest;

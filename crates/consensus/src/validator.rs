@@ -7,6 +7,7 @@ use crate::block::{ChainBlock, Context};
 use crate::cosign::{self, CosignConfig};
 use crate::engine::{EPOCH, Engine, EngineConfig};
 use crate::gossip::{self, GossipConfig};
+use crate::vault_sync::{self, VaultConfig};
 use commonware_codec::DecodeExt;
 use commonware_consensus::marshal;
 use commonware_consensus::types::{Round, View};
@@ -35,6 +36,7 @@ const BROADCAST: u64 = 3;
 const MARSHAL: u64 = 4;
 const TXS: u64 = 5;
 const COSIGN: u64 = 6;
+const VAULT: u64 = 7;
 
 /// How a validator joins the network.
 #[derive(Debug, Clone)]
@@ -54,6 +56,8 @@ pub struct ValidatorConfig {
     pub message_backlog: usize,
     /// Engine timeouts and sizes.
     pub engine: EngineConfig,
+    /// The vault: this node's ciphertext store and member name (`None`: no vault sync).
+    pub vault: Option<VaultConfig>,
 }
 
 /// Converts an Unchain key to commonware's type.
@@ -105,6 +109,8 @@ pub struct Channels<S, R> {
     pub txs: (S, R),
     /// Checkpoint cosignatures.
     pub cosign: (S, R),
+    /// Ciphertexts between vaults.
+    pub vault: (S, R),
 }
 
 /// Everything a node runs besides its network, validator or follower alike.
@@ -125,6 +131,8 @@ pub struct NodeParts<B, P, St> {
     pub gossip: GossipConfig,
     /// Checkpoint cosigning.
     pub cosign: CosignConfig,
+    /// Vault sync (`None`: this node keeps no ciphertexts).
+    pub vault: Option<VaultConfig>,
 }
 
 /// Runs what this node is: [`run`] if its key is a validator's, [`crate::follower::run`]
@@ -160,16 +168,23 @@ where
     }
 }
 
-/// Starts what every node runs beside consensus: transaction gossip and checkpoint
-/// cosigning (`signer`: the key it cosigns with, if a validator).
+/// The channels the side actors speak on.
+pub(crate) struct SideChannels<S, R> {
+    pub txs: (S, R),
+    pub cosign: (S, R),
+    pub vault: (S, R),
+}
+
+/// Starts what every node runs beside consensus: transaction gossip, checkpoint
+/// cosigning (`signer`: the key it cosigns with, if a validator) and vault sync.
 pub(crate) fn start_side_actors<E, S, R>(
     context: &E,
     gossip_cfg: GossipConfig,
     cosign_cfg: CosignConfig,
+    vault_cfg: Option<VaultConfig>,
     application: &Application,
     signer: Option<PublicKey>,
-    txs: (S, R),
-    cosign_channel: (S, R),
+    channels: SideChannels<S, R>,
 ) -> Vec<Handle<()>>
 where
     E: Clock + Spawner + Metrics,
@@ -182,17 +197,26 @@ where
         gossip_cfg,
         ledger.clone(),
         application.mempool().clone(),
-        txs.0,
-        txs.1,
+        channels.txs.0,
+        channels.txs.1,
     );
     handles.extend(cosign::start(
         context.with_label("cosign"),
         cosign_cfg,
-        ledger,
+        ledger.clone(),
         signer,
-        cosign_channel.0,
-        cosign_channel.1,
+        channels.cosign.0,
+        channels.cosign.1,
     ));
+    if let Some(vault_cfg) = vault_cfg {
+        handles.extend(vault_sync::start(
+            context.with_label("vault"),
+            vault_cfg,
+            ledger,
+            channels.vault.0,
+            channels.vault.1,
+        ));
+    }
     handles
 }
 
@@ -259,10 +283,14 @@ where
         &context,
         parts.gossip,
         parts.cosign,
+        parts.vault,
         &application,
         Some(application.proposer()),
-        channels.txs,
-        channels.cosign,
+        SideChannels {
+            txs: channels.txs,
+            cosign: channels.cosign,
+            vault: channels.vault,
+        },
     );
     let mailbox_size = parts.engine.mailbox_size;
     let engine = Engine::new(
@@ -331,6 +359,7 @@ pub async fn start(
         marshal: network.register(MARSHAL, quota(256), backlog),
         txs: network.register(TXS, quota(1024), backlog),
         cosign: network.register(COSIGN, quota(1024), backlog),
+        vault: network.register(VAULT, quota(256), backlog),
     };
     let p2p = network.start();
 
@@ -346,6 +375,7 @@ pub async fn start(
         engine: cfg.engine,
         gossip: GossipConfig::default(),
         cosign: CosignConfig::default(),
+        vault: cfg.vault,
     };
     let mut handles = run_node(context, parts, channels, application).await;
     handles.push(p2p);

@@ -14,6 +14,8 @@ use unchain_consensus::validator::{self, ValidatorConfig};
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger};
 use unchain_notary::NotaryModule;
 use unchain_types::KeyFile;
+use unchain_vault::VaultModule;
+use unchain_vault::store::BlobStore;
 
 /// Reads and checks a genesis file.
 pub fn load_genesis(path: &std::path::Path) -> anyhow::Result<Genesis> {
@@ -84,7 +86,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         Ledger::open(
             &cfg.data_dir.join("ledger.redb"),
             genesis.clone(),
-            vec![Arc::new(NotaryModule)],
+            vec![Arc::new(NotaryModule), Arc::new(VaultModule::new(&genesis))],
             // A follower signs no checkpoint; it keeps the validators' cosigned ones.
             me.validator.then(|| CheckpointSigner {
                 name: me.name.clone(),
@@ -93,6 +95,9 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         )
         .context("opening the ledger")?,
     );
+    let vault_dir = cfg.data_dir.join("vault");
+    let vault = BlobStore::open(&vault_dir)
+        .with_context(|| format!("opening the vault store {}", vault_dir.display()))?;
     let mempool = Arc::new(Mempool::new(MempoolConfig {
         max_txs: cfg.mempool_max_txs,
         ..Default::default()
@@ -153,6 +158,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             max_message_size: 32 * 1024 * 1024,
             message_backlog: 1024,
             engine: Default::default(),
+            vault: Some(unchain_consensus::vault_sync::VaultConfig::new(
+                me.name.clone(),
+                vault.clone(),
+            )),
         };
         let handles = validator::start(context.with_label("validator"), vcfg, application).await;
 
@@ -169,6 +178,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             render_metrics: render,
             validators: ledger.checkpoint_verifiers(),
             node_name: me.name.clone(),
+            vault,
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

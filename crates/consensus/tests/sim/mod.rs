@@ -27,7 +27,7 @@ use unchain_types::{EncryptionPublicKey, Hash32, SigningKey, TxId, UnsignedTrans
 /// Genesis time; the simulated clock starts one second later.
 pub const GENESIS_MS: u64 = 1_750_000_000_000;
 /// Simulated channels, as the real node numbers them.
-pub const CHANNELS: u64 = 7;
+pub const CHANNELS: u64 = 8;
 
 /// A validator's network endpoints in the simulation.
 pub type SimChannels = Channels<
@@ -277,7 +277,7 @@ impl Sim {
             regs.push(control.register(ch, quota).await.expect("register"));
         }
         let mut regs = regs.into_iter();
-        let mut next = || regs.next().expect("seven channels");
+        let mut next = || regs.next().expect("eight channels");
         Channels {
             votes: next(),
             certificates: next(),
@@ -286,6 +286,7 @@ impl Sim {
             marshal: next(),
             txs: next(),
             cosign: next(),
+            vault: next(),
         }
     }
 
@@ -325,6 +326,7 @@ impl Sim {
             },
             gossip: Default::default(),
             cosign: Default::default(),
+            vault: None,
         };
         slot.starts += 1;
         let root = self

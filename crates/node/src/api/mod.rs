@@ -3,12 +3,13 @@
 
 mod handlers;
 pub mod problem;
+mod vault;
 pub use unchain_client::views;
 
 use crate::metrics::NodeMetrics;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -44,6 +45,8 @@ pub struct ApiState {
     pub validators: Vec<NoteVerifier>,
     /// The member this node belongs to.
     pub node_name: String,
+    /// This node's ciphertext store.
+    pub vault: unchain_vault::store::BlobStore,
 }
 
 #[derive(OpenApi)]
@@ -67,6 +70,12 @@ pub struct ApiState {
         handlers::notary_lookup,
         handlers::status,
         handlers::healthz,
+        vault::upload,
+        vault::fetch,
+        vault::record,
+        vault::alerts,
+        vault::notices,
+        vault::matching_key,
     ),
     components(schemas(
         Problem,
@@ -107,6 +116,14 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/accounts/{key}", get(handlers::account))
         .route("/v1/notary/{hash}", get(handlers::notary_lookup))
         .route("/v1/status", get(handlers::status))
+        .route(
+            "/v1/vault/ciphertexts/{commitment}",
+            put(vault::upload).get(vault::fetch),
+        )
+        .route("/v1/vault/records/{id}", get(vault::record))
+        .route("/v1/vault/alerts", get(vault::alerts))
+        .route("/v1/vault/notices/{subject}", get(vault::notices))
+        .route("/v1/vault/matching-key", get(vault::matching_key))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))

@@ -1,0 +1,545 @@
+//! `unchain vault …`: seal, open, share, revoke, consent, erase, and match alerts.
+//!
+//! Sealing and opening happen here, on the organisation's own machine: the plaintext and
+//! the content key never reach a node. A node receives the ciphertext (`PUT
+//! /v1/vault/ciphertexts/…`, signed by the member) and the `vault.seal` transaction, which
+//! carries only the commitment, the wrapped keys and blind-index tokens.
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use unchain_client::{Client, RequestSigner};
+use unchain_ledger::Member;
+use unchain_seal::{
+    ContentKey, IdentifierKind, MatchingKey, RecordId, WrappedKey, commitment, matching_key_info,
+    open_payload, record_key_info, seal_payload,
+};
+use unchain_types::{Hash32, KeyFile, SigningKey};
+use unchain_vault::body::{Decision, consent_statement, erase_statement};
+use unchain_vault::state::{Alert, Notice, RecordView};
+
+/// Who is acting and where.
+#[derive(Args, Clone)]
+pub struct Who {
+    /// Your organisation's key file.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Your node's API URL.
+    #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+    pub node: String,
+}
+
+/// Vault commands.
+#[derive(Subcommand)]
+pub enum VaultCommand {
+    /// Seal a file: encrypt it here, upload the ciphertext to your node, record the seal.
+    Seal(SealArgs),
+    /// Decrypt a record you are a recipient of (to stdout, or --out).
+    Open {
+        /// Record id.
+        record: String,
+        /// Version (default: the latest).
+        #[arg(long)]
+        version: Option<u32>,
+        /// Write the plaintext here instead of stdout.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Share a record's current version with another organisation.
+    Grant(GrantArgs),
+    /// Stop sharing future versions with an organisation.
+    Revoke {
+        /// Record id.
+        record: String,
+        /// The organisation.
+        #[arg(long)]
+        member: String,
+        /// Why (no personal data).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Record a survivor's decision about sharing with an organisation.
+    Consent(ConsentArgs),
+    /// Erase a record everywhere; its commitment and history stay provable.
+    Erase(EraseArgs),
+    /// Show a record's metadata, versions, access and consents.
+    Show {
+        /// Record id.
+        record: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Your organisation's match alerts.
+    Alerts {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Notices to a survivor's key (records shared on a court override).
+    Notices {
+        /// The survivor's Ed25519 public key, hex.
+        subject: String,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+/// Arguments of `unchain vault seal`.
+#[derive(Args)]
+pub struct SealArgs {
+    /// The file to seal.
+    pub file: PathBuf,
+    /// What it is, e.g. htcds.person, case.note.
+    #[arg(long)]
+    pub schema: String,
+    /// Other organisations to seal it to (yours is always included). Comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub to: Vec<String>,
+    /// The survivor's Ed25519 public key (hex), if the record is about one.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Sharing needs the survivor's consent (or a court override). Needs --subject.
+    #[arg(long)]
+    pub consent_required: bool,
+    /// Days until the record must be erased.
+    #[arg(long, default_value_t = 3650)]
+    pub retention_days: u32,
+    /// An identifier in the record, for matching: KIND:VALUE with KIND one of phone,
+    /// passport, iban, crypto, url, email, name_dob. Repeat. Only its token leaves here.
+    #[arg(long = "identifier")]
+    pub identifiers: Vec<String>,
+    /// Country (ISO 3166 alpha-2) for phone numbers written without +country code, and
+    /// passports without CC:.
+    #[arg(long)]
+    pub country: Option<String>,
+    /// Seal a new version of this record instead of a new record.
+    #[arg(long)]
+    pub record: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// Arguments of `unchain vault grant`.
+#[derive(Args)]
+pub struct GrantArgs {
+    /// Record id.
+    pub record: String,
+    /// The organisation to share with.
+    #[arg(long)]
+    pub to: String,
+    /// Why (no personal data).
+    #[arg(long)]
+    pub purpose: String,
+    /// consent, legal_obligation, vital_interests, public_task or court_order.
+    #[arg(long)]
+    pub legal_basis: String,
+    /// Let the recipient share it further.
+    #[arg(long)]
+    pub reshare: bool,
+    /// Share without the survivor's consent on this court order (flagged, and noticed to
+    /// the survivor's key). Needs --authority and --legal-basis court_order.
+    #[arg(long)]
+    pub court_order: Option<String>,
+    /// The court or authority that issued --court-order.
+    #[arg(long)]
+    pub authority: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// Arguments of `unchain vault consent`.
+#[derive(Args)]
+pub struct ConsentArgs {
+    /// Record id.
+    pub record: String,
+    /// The organisation the decision is about.
+    #[arg(long)]
+    pub recipient: String,
+    /// The purpose consented to.
+    #[arg(long)]
+    pub purpose: String,
+    /// Withdraw an earlier consent instead of giving one.
+    #[arg(long)]
+    pub withdraw: bool,
+    /// The survivor's key file, to sign here (on the survivor's own device).
+    #[arg(long, conflicts_with = "signature")]
+    pub survivor_key: Option<PathBuf>,
+    /// The survivor's signature (hex), made elsewhere over the consent statement.
+    #[arg(long)]
+    pub signature: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// Arguments of `unchain vault erase`.
+#[derive(Args)]
+pub struct EraseArgs {
+    /// Record id.
+    pub record: String,
+    /// owner_request, subject_request or retention_expired.
+    #[arg(long, default_value = "owner_request")]
+    pub reason: String,
+    /// For subject_request: the survivor's key file, to sign here.
+    #[arg(long, conflicts_with = "signature")]
+    pub survivor_key: Option<PathBuf>,
+    /// For subject_request: the survivor's signature (hex) over the erase statement.
+    #[arg(long)]
+    pub signature: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+struct Session {
+    client: Client,
+    keys: KeyFile,
+    signing: SigningKey,
+    signer: RequestSigner,
+    chain_id: String,
+}
+
+impl Session {
+    async fn open(who: &Who) -> anyhow::Result<Self> {
+        let keys = unchain_node::run::load_keys(&who.key)?;
+        let signing = keys.signing_key().context("key file: signing_seed")?;
+        let client = Client::new(&who.node);
+        let chain_id = client.status().await?.chain_id;
+        let signer = RequestSigner {
+            member: keys.name.clone(),
+            key: signing.clone(),
+        };
+        Ok(Session {
+            client,
+            keys,
+            signing,
+            signer,
+            chain_id,
+        })
+    }
+
+    async fn members(&self) -> anyhow::Result<BTreeMap<String, Member>> {
+        let members: Vec<Member> = self.client.get_json("/v1/members").await?;
+        Ok(members.into_iter().map(|m| (m.name.clone(), m)).collect())
+    }
+
+    async fn record(&self, id: &RecordId) -> anyhow::Result<RecordView> {
+        Ok(self
+            .client
+            .get_signed(&self.signer, &format!("/v1/vault/records/{id}"))
+            .await?)
+    }
+
+    async fn matching_key(&self) -> anyhow::Result<(u32, MatchingKey)> {
+        let v: serde_json::Value = self
+            .client
+            .get_signed(&self.signer, "/v1/vault/matching-key")
+            .await?;
+        let epoch = v["epoch"].as_u64().context("matching key: epoch")? as u32;
+        let wrapped: WrappedKey =
+            serde_json::from_value(v["wrapped"].clone()).context("matching key: wrapped")?;
+        let bytes = wrapped
+            .unwrap(
+                &self.keys.encryption_key()?,
+                &matching_key_info(&self.chain_id, epoch, &self.keys.name),
+            )
+            .context("the matching key does not open with this key file")?;
+        Ok((epoch, MatchingKey::from_bytes(bytes)))
+    }
+
+    /// The content key of `version`, unwrapped with this organisation's key.
+    fn content_key(&self, view: &RecordView, version: u32) -> anyhow::Result<ContentKey> {
+        let v = view
+            .versions
+            .iter()
+            .find(|v| v.version == version)
+            .with_context(|| format!("record has no version {version}"))?;
+        if view.record.erased.is_some() {
+            bail!("record {} was erased", view.record.record);
+        }
+        let wrapped = v.keys.get(&self.keys.name).with_context(|| {
+            format!("{} is not a recipient of version {version}", self.keys.name)
+        })?;
+        Ok(wrapped.unwrap_content_key(
+            &self.keys.encryption_key()?,
+            &record_key_info(
+                &self.chain_id,
+                &view.record.record,
+                version,
+                &self.keys.name,
+            ),
+        )?)
+    }
+
+    async fn submit(&self, kind: &str, body: serde_json::Value) -> anyhow::Result<()> {
+        let tx = self.client.build(&self.signing, kind, body).await?;
+        self.client.submit(&tx).await?;
+        let status = self
+            .client
+            .wait_for(&tx.id(), Duration::from_secs(60))
+            .await?;
+        if status.status == "rejected" {
+            bail!("{kind} rejected: {}", status.reason.unwrap_or_default());
+        }
+        eprintln!(
+            "{kind} {} at height {}",
+            status.status,
+            status.height.map(|h| h.to_string()).unwrap_or_default()
+        );
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        Ok(())
+    }
+}
+
+fn record_id(s: &str) -> anyhow::Result<RecordId> {
+    Hash32::from_hex(s).with_context(|| format!("record id {s:?}"))
+}
+
+fn survivor_sign(
+    file: &Option<PathBuf>,
+    sig: &Option<String>,
+    msg: &[u8],
+) -> anyhow::Result<Option<String>> {
+    match (file, sig) {
+        (Some(f), _) => Ok(Some(
+            unchain_node::run::load_keys(f)?
+                .signing_key()?
+                .sign(msg)
+                .to_hex(),
+        )),
+        (None, Some(s)) => Ok(Some(s.clone())),
+        (None, None) => Ok(None),
+    }
+}
+
+/// Runs a `vault` subcommand.
+pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
+    match cmd {
+        VaultCommand::Seal(a) => seal(a).await,
+        VaultCommand::Open {
+            record,
+            version,
+            out,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let id = record_id(&record)?;
+            let view = s.record(&id).await?;
+            let version = version.unwrap_or(view.record.latest_version);
+            let key = s.content_key(&view, version)?;
+            let c = view
+                .versions
+                .iter()
+                .find(|v| v.version == version)
+                .expect("checked")
+                .commitment;
+            let mut ciphertext = Vec::new();
+            for attempt in 0..30 {
+                match s.client.fetch_ciphertext(&s.signer, &c).await {
+                    Ok(b) => {
+                        ciphertext = b;
+                        break;
+                    }
+                    Err(unchain_client::ClientError::Problem { status: 503, .. })
+                        if attempt < 29 =>
+                    {
+                        tokio::time::sleep(Duration::from_millis(500)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let plain = open_payload(&key, &id, version, &ciphertext)
+                .with_context(|| format!("record {id} version {version}"))?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, &plain)
+                        .with_context(|| format!("writing {}", path.display()))?;
+                    eprintln!(
+                        "opened record {id} version {version} into {}",
+                        path.display()
+                    );
+                }
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout().write_all(&plain)?;
+                }
+            }
+            Ok(())
+        }
+        VaultCommand::Grant(a) => {
+            let s = Session::open(&a.who).await?;
+            let id = record_id(&a.record)?;
+            let view = s.record(&id).await?;
+            let version = view.record.latest_version;
+            let key = s.content_key(&view, version)?;
+            let members = s.members().await?;
+            let to = members
+                .get(&a.to)
+                .with_context(|| format!("--to {}: not a member", a.to))?;
+            let wrapped = WrappedKey::wrap_content_key(
+                &key,
+                &to.encryption_key,
+                &record_key_info(&s.chain_id, &id, version, &a.to),
+            );
+            let mut body = serde_json::json!({
+                "record": id, "version": version, "recipient": a.to, "wrapped_key": wrapped,
+                "purpose": a.purpose, "legal_basis": a.legal_basis, "reshare": a.reshare,
+            });
+            match (a.court_order, a.authority) {
+                (Some(c), Some(auth)) => {
+                    body["override"] = serde_json::json!({"court_order": c, "authority": auth})
+                }
+                (None, None) => {}
+                _ => bail!("--court-order and --authority go together"),
+            }
+            s.submit("vault.grant", body).await
+        }
+        VaultCommand::Revoke {
+            record,
+            member,
+            reason,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let id = record_id(&record)?;
+            s.submit(
+                "vault.revoke",
+                serde_json::json!({"record": id, "member": member, "reason": reason}),
+            )
+            .await
+        }
+        VaultCommand::Consent(a) => {
+            let s = Session::open(&a.who).await?;
+            let id = record_id(&a.record)?;
+            let decision = if a.withdraw {
+                Decision::Withdraw
+            } else {
+                Decision::Allow
+            };
+            let statement = consent_statement(&s.chain_id, &id, &a.recipient, &a.purpose, decision);
+            let sig = survivor_sign(&a.survivor_key, &a.signature, &statement)?
+                .context("give --survivor-key or --signature")?;
+            s.submit(
+                "vault.consent",
+                serde_json::json!({"record": id, "recipient": a.recipient, "purpose": a.purpose, "decision": decision, "signature": sig}),
+            )
+            .await
+        }
+        VaultCommand::Erase(a) => {
+            let s = Session::open(&a.who).await?;
+            let id = record_id(&a.record)?;
+            let mut body = serde_json::json!({"record": id, "reason": a.reason});
+            if let Some(sig) = survivor_sign(
+                &a.survivor_key,
+                &a.signature,
+                &erase_statement(&s.chain_id, &id),
+            )? {
+                body["subject_signature"] = sig.into();
+            }
+            s.submit("vault.erase", body).await
+        }
+        VaultCommand::Show { record, who } => {
+            let s = Session::open(&who).await?;
+            let view = s.record(&record_id(&record)?).await?;
+            println!("{}", serde_json::to_string_pretty(&view)?);
+            Ok(())
+        }
+        VaultCommand::Alerts { who } => {
+            let s = Session::open(&who).await?;
+            let alerts: Vec<Alert> = s.client.get_signed(&s.signer, "/v1/vault/alerts").await?;
+            println!("{}", serde_json::to_string_pretty(&alerts)?);
+            Ok(())
+        }
+        VaultCommand::Notices { subject, who } => {
+            let s = Session::open(&who).await?;
+            let notices: Vec<Notice> = s
+                .client
+                .get_signed(&s.signer, &format!("/v1/vault/notices/{subject}"))
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&notices)?);
+            Ok(())
+        }
+    }
+}
+
+async fn seal(a: SealArgs) -> anyhow::Result<()> {
+    let s = Session::open(&a.who).await?;
+    let plaintext =
+        std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let members = s.members().await?;
+    let me = s.keys.name.clone();
+    let (id, version, recipients, first) = match &a.record {
+        None => {
+            let mut to: Vec<String> = vec![me.clone()];
+            to.extend(a.to.iter().filter(|t| **t != me).cloned());
+            let mut id = [0u8; 32];
+            rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
+            (Hash32(id), 1, to, true)
+        }
+        Some(r) => {
+            let id = record_id(r)?;
+            let view = s.record(&id).await?;
+            let to: Vec<String> = view
+                .access
+                .iter()
+                .filter(|x| x.revoked.is_none())
+                .map(|x| x.member.clone())
+                .collect();
+            (id, view.record.latest_version + 1, to, false)
+        }
+    };
+    let mut tokens = Vec::new();
+    if !a.identifiers.is_empty() {
+        let (epoch, mk) = s.matching_key().await?;
+        for raw in &a.identifiers {
+            let (kind, value) = raw.split_once(':').with_context(|| {
+                format!("--identifier {raw:?}: write KIND:VALUE, e.g. phone:+66812345678")
+            })?;
+            let kind: IdentifierKind = kind
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--identifier: {e}"))?;
+            let token = mk
+                .blind(kind, value, a.country.as_deref())
+                .map_err(|e| anyhow::anyhow!("--identifier {}: {e}", kind.as_str()))?;
+            tokens.push(serde_json::json!({"kind": kind, "token": token, "epoch": epoch}));
+        }
+    }
+    let key = ContentKey::generate();
+    let ciphertext = seal_payload(&key, &id, version, &plaintext);
+    let c = commitment(&ciphertext);
+    let mut wrapped = BTreeMap::new();
+    for name in &recipients {
+        let m = members
+            .get(name)
+            .with_context(|| format!("--to {name}: not a member"))?;
+        let info = record_key_info(&s.chain_id, &id, version, name);
+        wrapped.insert(
+            name.clone(),
+            WrappedKey::wrap_content_key(&key, &m.encryption_key, &info),
+        );
+    }
+    let size = ciphertext.len();
+    s.client
+        .upload_ciphertext(&s.signer, &c, ciphertext)
+        .await?;
+    let mut body = serde_json::json!({
+        "record": id, "version": version, "schema": a.schema, "commitment": c, "size": size,
+        "recipients": wrapped, "tokens": tokens,
+    });
+    if first {
+        body["policy"] = serde_json::json!({"retention_days": a.retention_days, "consent_required": a.consent_required});
+        if let Some(subject) = &a.subject {
+            body["subject"] = subject.clone().into();
+        }
+    }
+    eprintln!(
+        "record {id} version {version}: {size} bytes sealed to {}",
+        recipients.join(", ")
+    );
+    s.submit("vault.seal", body).await?;
+    eprintln!("record id: {id}");
+    Ok(())
+}

@@ -1,0 +1,390 @@
+//! Moving ciphertexts between vaults: only to organisations the ledger names as recipients.
+//!
+//! Each node follows its own member's vault feed (`vault/feed/<member>/…`, written by the
+//! ledger when a record version is sealed to it or granted to it). For every ciphertext
+//! it may hold and lacks, it asks the nodes of the organisations that hold it — the owner
+//! first, then every recipient — over the authenticated vault channel, retrying with
+//! back-off until it has it, or the record is erased, or its access revoked. A node missed
+//! while down catches up the same way when it restarts.
+//!
+//! The rules are checked at both ends against the ledger, never against the message:
+//! a node serves a ciphertext only to a peer whose authenticated p2p key is a member that
+//! [`unchain_vault::state::may_hold`] it (a recipient of that version, not revoked, record
+//! not erased); a node stores a ciphertext only if its own member may hold it and the
+//! bytes hash to the commitment the ledger recorded. It also deletes every ciphertext the
+//! ledger lists as erased, and uploads that were never sealed within an hour.
+
+use bytes::{Buf, BufMut};
+use commonware_cryptography::ed25519;
+use commonware_p2p::{Receiver, Recipients, Sender};
+use commonware_runtime::{Clock, Handle, Metrics, Spawner};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tracing::{debug, info, warn};
+use unchain_ledger::Ledger;
+use unchain_types::Hash32;
+use unchain_vault::state::{self, Denied};
+use unchain_vault::store::BlobStore;
+
+/// What a node's vault sync needs.
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    /// This node's member name (whose feed it follows).
+    pub member: String,
+    /// Its ciphertext store.
+    pub store: BlobStore,
+    /// How often it looks for new ledger entries. Default 50 ms.
+    pub poll: Duration,
+    /// How long an upload may wait for its seal before it is deleted. Default 1 hour.
+    pub unsealed_upload_ttl: Duration,
+}
+
+impl VaultConfig {
+    /// Defaults for `member` and `store`.
+    pub fn new(member: String, store: BlobStore) -> Self {
+        VaultConfig {
+            member,
+            store,
+            poll: Duration::from_millis(50),
+            unsealed_upload_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// A message on the vault channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VaultMessage {
+    /// "Send me this ciphertext."
+    Want(Hash32),
+    /// A ciphertext.
+    Blob(Hash32, Vec<u8>),
+}
+
+impl VaultMessage {
+    /// `0 ‖ commitment` or `1 ‖ commitment ‖ bytes`.
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            VaultMessage::Want(c) => {
+                let mut b = Vec::with_capacity(33);
+                b.put_u8(0);
+                b.put_slice(&c.0);
+                b
+            }
+            VaultMessage::Blob(c, bytes) => {
+                let mut b = Vec::with_capacity(33 + bytes.len());
+                b.put_u8(1);
+                b.put_slice(&c.0);
+                b.put_slice(bytes);
+                b
+            }
+        }
+    }
+
+    /// Parses a message, refusing unknown tags, short messages, a `Want` with trailing
+    /// bytes and a blob over `max_blob` bytes.
+    pub fn decode(mut buf: &[u8], max_blob: usize) -> Result<Self, String> {
+        if buf.len() < 33 {
+            return Err(format!("{} bytes is shorter than a message", buf.len()));
+        }
+        let tag = buf.get_u8();
+        let c = Hash32(buf[..32].try_into().expect("32 bytes"));
+        buf.advance(32);
+        match tag {
+            0 if buf.is_empty() => Ok(VaultMessage::Want(c)),
+            0 => Err("want with trailing bytes".into()),
+            1 if buf.len() > max_blob => Err(format!("blob of {} bytes is too large", buf.len())),
+            1 => Ok(VaultMessage::Blob(c, buf.to_vec())),
+            t => Err(format!("unknown message tag {t}")),
+        }
+    }
+}
+
+/// Largest ciphertext accepted from a peer.
+const MAX_BLOB: usize = unchain_vault::body::MAX_CIPHERTEXT as usize;
+
+struct Wanted {
+    owner: String,
+    attempts: u32,
+    next_try: SystemTime,
+}
+
+/// Starts the vault sync loops (follow the ledger and ask; answer and store).
+pub fn start<E, S, R>(
+    context: E,
+    cfg: VaultConfig,
+    ledger: Arc<Ledger>,
+    mut sender: S,
+    mut receiver: R,
+) -> Vec<Handle<()>>
+where
+    E: Clock + Spawner + Metrics,
+    S: Sender<PublicKey = ed25519::PublicKey> + Clone,
+    R: Receiver<PublicKey = ed25519::PublicKey>,
+{
+    let mut answer = sender.clone();
+    let (in_cfg, in_ledger) = (cfg.clone(), ledger.clone());
+    let follow = context
+        .with_label("vault_follow")
+        .spawn(move |ctx| async move {
+            let mut feed_seen = 0usize;
+            let mut erased_seen = 0usize;
+            let mut height = u64::MAX;
+            let mut wanted: BTreeMap<Hash32, Wanted> = BTreeMap::new();
+            let mut last_sweep = ctx.current();
+            loop {
+                ctx.sleep(cfg.poll).await;
+                let now = ctx.current();
+                let head = match ledger.head() {
+                    Ok(h) => h.height,
+                    Err(e) => {
+                        warn!(error = %e, "vault sync cannot read the ledger");
+                        continue;
+                    }
+                };
+                if head != height {
+                    height = head;
+                    if let Err(e) = follow_ledger(
+                        &ledger,
+                        &cfg,
+                        &mut feed_seen,
+                        &mut erased_seen,
+                        &mut wanted,
+                        now,
+                    ) {
+                        warn!(error = %e, "vault sync cannot read the ledger");
+                        continue;
+                    }
+                }
+                ask(&ledger, &cfg, &mut wanted, &mut sender, now).await;
+                if now.duration_since(last_sweep).unwrap_or_default() > Duration::from_secs(60) {
+                    last_sweep = now;
+                    sweep_unsealed(&ledger, &cfg);
+                }
+            }
+        });
+    let serve = context
+        .with_label("vault_serve")
+        .spawn(move |_| async move {
+            while let Ok((peer, msg)) = receiver.recv().await {
+                match VaultMessage::decode(msg.as_ref(), MAX_BLOB) {
+                    Ok(VaultMessage::Want(c)) => {
+                        if let Some(blob) = serve_want(&in_ledger, &in_cfg, &peer, &c) {
+                            let reply = VaultMessage::Blob(c, blob).encode();
+                            if let Err(e) = answer
+                                .send(Recipients::One(peer.clone()), reply, false)
+                                .await
+                            {
+                                debug!(%peer, error = ?e, "cannot send a ciphertext");
+                            }
+                        }
+                    }
+                    Ok(VaultMessage::Blob(c, bytes)) => {
+                        receive_blob(&in_ledger, &in_cfg, &peer, &c, &bytes)
+                    }
+                    Err(e) => warn!(%peer, error = %e, "malformed vault message"),
+                }
+            }
+            debug!("vault channel closed");
+        });
+    vec![follow, serve]
+}
+
+/// Reads new feed and erasure entries: queues what this node should fetch, deletes what
+/// the ledger erased.
+fn follow_ledger(
+    ledger: &Ledger,
+    cfg: &VaultConfig,
+    feed_seen: &mut usize,
+    erased_seen: &mut usize,
+    wanted: &mut BTreeMap<Hash32, Wanted>,
+    now: SystemTime,
+) -> Result<(), unchain_ledger::LedgerError> {
+    let reader = ledger.state_reader()?;
+    let erased = state::erased(&reader)?;
+    for entry in &erased[(*erased_seen).min(erased.len())..] {
+        for c in &entry.commitments {
+            wanted.remove(c);
+            match cfg.store.delete(c) {
+                Ok(true) => info!(record = %entry.record, "erased a ciphertext from the vault"),
+                Ok(false) => {}
+                Err(e) => warn!(record = %entry.record, error = %e, "cannot erase a ciphertext"),
+            }
+        }
+    }
+    *erased_seen = erased.len();
+    let feed = state::feed(&reader, &cfg.member)?;
+    for entry in &feed[(*feed_seen).min(feed.len())..] {
+        if cfg.store.has(&entry.commitment) {
+            continue;
+        }
+        if let Ok((record, _)) = state::may_hold(&reader, &entry.commitment, &cfg.member)? {
+            wanted.insert(
+                entry.commitment,
+                Wanted {
+                    owner: record.owner,
+                    attempts: 0,
+                    next_try: now,
+                },
+            );
+        }
+    }
+    *feed_seen = feed.len();
+    Ok(())
+}
+
+/// Asks for every wanted ciphertext whose retry time has come: the owner's node first, then
+/// every node whose organisation holds it.
+async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
+    ledger: &Ledger,
+    cfg: &VaultConfig,
+    wanted: &mut BTreeMap<Hash32, Wanted>,
+    sender: &mut S,
+    now: SystemTime,
+) {
+    let due: Vec<Hash32> = wanted
+        .iter()
+        .filter(|(_, w)| w.next_try <= now)
+        .map(|(c, _)| *c)
+        .collect();
+    if due.is_empty() {
+        return;
+    }
+    let (Ok(reader), Ok(members)) = (ledger.state_reader(), ledger.members()) else {
+        return;
+    };
+    let key_of = |name: &str| {
+        members
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| crate::validator::to_ed25519(&m.signing_key))
+    };
+    for c in due {
+        if cfg.store.has(&c) || !matches!(state::may_hold(&reader, &c, &cfg.member), Ok(Ok(_))) {
+            wanted.remove(&c);
+            continue;
+        }
+        let w = wanted.get_mut(&c).expect("due entry");
+        let holders: Vec<ed25519::PublicKey> = if w.attempts == 0 {
+            key_of(&w.owner).into_iter().collect()
+        } else {
+            members
+                .iter()
+                .filter(|m| m.name != cfg.member)
+                .filter(|m| matches!(state::may_hold(&reader, &c, &m.name), Ok(Ok(_))))
+                .filter_map(|m| key_of(&m.name))
+                .collect()
+        };
+        w.attempts += 1;
+        w.next_try = now + Duration::from_millis(500) * w.attempts.min(20);
+        if holders.is_empty() {
+            continue;
+        }
+        let msg = VaultMessage::Want(c).encode();
+        if let Err(e) = sender.send(Recipients::Some(holders), msg, false).await {
+            debug!(error = ?e, "cannot ask for a ciphertext");
+        }
+    }
+}
+
+/// The ciphertext to send `peer`, if its member may hold it and this node has it.
+fn serve_want(
+    ledger: &Ledger,
+    cfg: &VaultConfig,
+    peer: &ed25519::PublicKey,
+    c: &Hash32,
+) -> Option<Vec<u8>> {
+    let key = unchain_types::PublicKey::from_bytes(peer.as_ref().try_into().ok()?).ok()?;
+    let Ok(Some((member, _))) = ledger.sender_and_next_nonce(&key) else {
+        warn!(%peer, "vault request from a node that is no member");
+        return None;
+    };
+    let reader = ledger.state_reader().ok()?;
+    match state::may_hold(&reader, c, &member.name) {
+        Ok(Ok(_)) => cfg.store.get(c).ok().flatten(),
+        Ok(Err(Denied::Unknown)) => None,
+        Ok(Err(why)) => {
+            warn!(member = %member.name, reason = %why, "refused a vault request");
+            None
+        }
+        Err(e) => {
+            warn!(error = %e, "vault sync cannot read the ledger");
+            None
+        }
+    }
+}
+
+/// Stores a ciphertext a peer sent, if this node's member may hold it and it matches.
+fn receive_blob(
+    ledger: &Ledger,
+    cfg: &VaultConfig,
+    peer: &ed25519::PublicKey,
+    c: &Hash32,
+    bytes: &[u8],
+) {
+    if cfg.store.has(c) {
+        return;
+    }
+    let Ok(reader) = ledger.state_reader() else {
+        return;
+    };
+    match state::may_hold(&reader, c, &cfg.member) {
+        Ok(Ok((record, version))) => match cfg.store.put(c, bytes) {
+            Ok(()) => {
+                info!(record = %record.record, version = version.version, from = %peer, "received a ciphertext")
+            }
+            Err(e) => warn!(%peer, error = %e, "refused a ciphertext from a peer"),
+        },
+        Ok(Err(why)) => debug!(%peer, reason = %why, "dropped an unrequested ciphertext"),
+        Err(e) => warn!(error = %e, "vault sync cannot read the ledger"),
+    }
+}
+
+/// Deletes uploads older than the time-to-live that no committed record version names.
+fn sweep_unsealed(ledger: &Ledger, cfg: &VaultConfig) {
+    let (Ok(reader), Ok(list)) = (ledger.state_reader(), cfg.store.list()) else {
+        return;
+    };
+    for (c, age) in list {
+        if age > cfg.unsealed_upload_ttl && matches!(state::is_committed(&reader, &c), Ok(false)) {
+            match cfg.store.delete(&c) {
+                Ok(_) => info!(commitment = %c, "deleted an upload that was never sealed"),
+                Err(e) => warn!(error = %e, "cannot delete an unsealed upload"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_bad_ones_are_refused() {
+        let c = Hash32([7; 32]);
+        for m in [VaultMessage::Want(c), VaultMessage::Blob(c, vec![1, 2, 3])] {
+            assert_eq!(VaultMessage::decode(&m.encode(), 10), Ok(m));
+        }
+        assert!(VaultMessage::decode(&[0; 10], 10).is_err());
+        let mut want = VaultMessage::Want(c).encode();
+        want.push(0);
+        assert!(
+            VaultMessage::decode(&want, 10)
+                .expect_err("trailing")
+                .contains("trailing")
+        );
+        let big = VaultMessage::Blob(c, vec![0; 11]).encode();
+        assert!(
+            VaultMessage::decode(&big, 10)
+                .expect_err("big")
+                .contains("too large")
+        );
+        let mut bad = VaultMessage::Want(c).encode();
+        bad[0] = 9;
+        assert!(
+            VaultMessage::decode(&bad, 10)
+                .expect_err("tag")
+                .contains("unknown")
+        );
+    }
+}

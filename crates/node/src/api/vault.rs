@@ -1,0 +1,274 @@
+//! `/v1/vault/…`: the vault's endpoints. Every one needs a signed request from a member
+//! ([`unchain_client::auth`]); ciphertexts go only to members the ledger names as
+//! recipients, and every vault request is logged with the member, the endpoint and the
+//! answer (never content).
+
+use super::{ApiState, Problem};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use tracing::info;
+use unchain_client::auth::{
+    MAX_SKEW_MS, MEMBER_HEADER, SIGNATURE_HEADER, TIME_HEADER, request_message,
+};
+use unchain_ledger::Member;
+use unchain_types::{Hash32, Signature};
+use unchain_vault::state::{self, Denied};
+
+fn unauthorized(detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "request not signed by a member",
+        detail,
+    )
+}
+
+fn forbidden(detail: impl Into<String>) -> Problem {
+    Problem::new(StatusCode::FORBIDDEN, "forbidden", "not entitled", detail)
+}
+
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, Problem> {
+    headers
+        .get(name)
+        .ok_or_else(|| unauthorized(format!("header {name} is missing: vault requests must be signed by a member (see unchain_client::auth)")))?
+        .to_str()
+        .map_err(|_| unauthorized(format!("header {name} is not ASCII")))
+}
+
+/// The member that signed this request, checked against the ledger's member keys.
+pub(crate) fn authenticate(
+    state: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Member, Problem> {
+    let name = header(headers, MEMBER_HEADER)?;
+    let time_ms: u64 = header(headers, TIME_HEADER)?.parse().map_err(|_| {
+        unauthorized(format!(
+            "header {TIME_HEADER} must be milliseconds since the Unix epoch"
+        ))
+    })?;
+    let sig = Signature::from_hex(header(headers, SIGNATURE_HEADER)?)
+        .map_err(|e| unauthorized(format!("header {SIGNATURE_HEADER}: {e}")))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    if now.abs_diff(time_ms) > MAX_SKEW_MS {
+        return Err(unauthorized(format!(
+            "header {TIME_HEADER} is {} s away from this node's clock; at most {} s allowed (check the clock)",
+            now.abs_diff(time_ms) / 1000,
+            MAX_SKEW_MS / 1000
+        )));
+    }
+    let member = state
+        .ledger
+        .members()?
+        .into_iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| unauthorized(format!("{name} is not a member of this chain")))?;
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    if !member
+        .signing_key
+        .verify(&sig, &request_message(method.as_str(), path, time_ms, body))
+    {
+        return Err(unauthorized(format!(
+            "signature does not verify under {name}'s key for this method, path, time and body"
+        )));
+    }
+    Ok(member)
+}
+
+fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {
+    Hash32::from_hex(s).map_err(|e| {
+        let mut p = Problem::bad_request("bad-hash", format!("{what} {s:?}: {e}"));
+        p.field = Some(what.into());
+        p
+    })
+}
+
+fn internal(e: impl std::fmt::Display) -> Problem {
+    Problem::internal(e.to_string())
+}
+
+/// Upload a ciphertext to this node's vault before submitting its `vault.seal`. Only this
+/// node's own organisation may upload; the bytes must hash to the commitment in the path.
+/// An upload that no seal names within an hour is deleted.
+#[utoipa::path(put, path = "/v1/vault/ciphertexts/{commitment}", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "stored"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn upload(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(commitment): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = body.map_err(|e| Problem::bad_request("bad-body", e.body_text()))?;
+    let member = authenticate(&state, &method, &uri, &headers, &body)?;
+    let c = parse_hash("commitment", &commitment)?;
+    if member.name != state.node_name {
+        info!(member = %member.name, "vault upload refused: not this node's organisation");
+        return Err(forbidden(format!(
+            "only {} uploads to this node; {} uploads to its own node",
+            state.node_name, member.name
+        )));
+    }
+    if body.len() as u64 > unchain_vault::body::MAX_CIPHERTEXT {
+        return Err(Problem::bad_request(
+            "too-large",
+            format!(
+                "ciphertext is {} bytes; at most {}",
+                body.len(),
+                unchain_vault::body::MAX_CIPHERTEXT
+            ),
+        ));
+    }
+    state.vault.put(&c, &body).map_err(|e| match e {
+        unchain_vault::store::StoreError::CommitmentMismatch { .. } => {
+            let mut p = Problem::bad_request("commitment-mismatch", e.to_string());
+            p.field = Some("commitment".into());
+            p
+        }
+        e => internal(e),
+    })?;
+    info!(member = %member.name, size = body.len(), "vault ciphertext uploaded");
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"commitment": c, "size": body.len()})),
+    )
+        .into_response())
+}
+
+/// Fetch a ciphertext: only for a member the ledger names as a recipient of that record
+/// version, whose access is not revoked, while the record is not erased.
+#[utoipa::path(get, path = "/v1/vault/ciphertexts/{commitment}", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
+    responses((status = 200, description = "the ciphertext", content_type = "application/octet-stream"), (status = 401, body = Problem), (status = 403, body = Problem),
+              (status = 404, body = Problem), (status = 410, body = Problem, description = "the record was erased")))]
+pub async fn fetch(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(commitment): Path<String>,
+) -> Result<Response, Problem> {
+    let member = authenticate(&state, &method, &uri, &headers, b"")?;
+    let c = parse_hash("commitment", &commitment)?;
+    let reader = state.ledger.state_reader()?;
+    let verdict = state::may_hold(&reader, &c, &member.name).map_err(internal)?;
+    info!(member = %member.name, allowed = verdict.is_ok(), "vault ciphertext requested");
+    match verdict {
+        Ok(_) => match state.vault.get(&c).map_err(internal)? {
+            Some(bytes) => {
+                Ok(([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+            }
+            None => {
+                let mut p = Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "not-yet-received",
+                    "not here yet",
+                    "this node has not received the ciphertext from its owner's node yet; retry shortly",
+                );
+                p.retry_after = Some(1);
+                Err(p)
+            }
+        },
+        Err(Denied::Unknown) => Err(Problem::not_found(format!(
+            "no committed record version has ciphertext {c}"
+        ))),
+        Err(Denied::Erased) => Err(Problem::new(
+            StatusCode::GONE,
+            "erased",
+            "erased",
+            "the record was erased; its ciphertext is gone from every node",
+        )),
+        Err(why) => Err(forbidden(why.to_string())),
+    }
+}
+
+/// A record's metadata: owner, schema, policy, versions with commitments and wrapped keys,
+/// who has access and why, the survivor's consents. Never content.
+#[utoipa::path(get, path = "/v1/vault/records/{id}", params(("id" = String, Path, description = "record id, hex")),
+    responses((status = 200, description = "the record"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn record(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<state::RecordView>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let id = parse_hash("id", &id)?;
+    let reader = state.ledger.state_reader()?;
+    state::record(&reader, &id)
+        .map_err(internal)?
+        .map(Json)
+        .ok_or_else(|| Problem::not_found(format!("no record {id}")))
+}
+
+/// The signing member's match alerts: its record, the other organisation's record, and the
+/// kind of identifier they share (never the identifier).
+#[utoipa::path(get, path = "/v1/vault/alerts", responses((status = 200, description = "alerts, oldest first"), (status = 401, body = Problem)))]
+pub async fn alerts(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Vec<state::Alert>>, Problem> {
+    let member = authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    Ok(Json(
+        state::alerts(&reader, &member.name).map_err(internal)?,
+    ))
+}
+
+/// Notices to a survivor's key: each time a record about them was shared on a court
+/// override instead of their consent.
+#[utoipa::path(get, path = "/v1/vault/notices/{subject}", params(("subject" = String, Path, description = "the survivor's Ed25519 key, hex")),
+    responses((status = 200, description = "notices, oldest first"), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn notices(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(subject): Path<String>,
+) -> Result<Json<Vec<state::Notice>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let key = unchain_types::PublicKey::from_hex(&subject).map_err(|e| {
+        let mut p = Problem::bad_request("bad-key", format!("subject: {e}"));
+        p.field = Some("subject".into());
+        p
+    })?;
+    let reader = state.ledger.state_reader()?;
+    Ok(Json(state::notices(&reader, &key).map_err(internal)?))
+}
+
+/// The matching key of the current epoch, wrapped for the signing member.
+#[utoipa::path(get, path = "/v1/vault/matching-key", responses((status = 200, description = "{epoch, wrapped}"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn matching_key(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, Problem> {
+    let member = authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    let rotated = state::matching_epochs(&reader).map_err(internal)?.pop();
+    let (epoch, wrapped) = match (rotated, &state.ledger.genesis().matching_key) {
+        (Some(e), _) => (e.epoch, e.wrapped),
+        (None, Some(g)) => (g.epoch, g.wrapped.clone()),
+        (None, None) => return Err(Problem::not_found("this chain has no matching key")),
+    };
+    let mine = wrapped.get(&member.name).ok_or_else(|| {
+        Problem::not_found(format!("no matching key is wrapped for {}", member.name))
+    })?;
+    Ok(Json(
+        serde_json::json!({"epoch": epoch, "member": member.name, "wrapped": mine}),
+    ))
+}
