@@ -123,3 +123,13 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()?)
 }
+
+#[cfg(test)]
+mod tests {
+    /// clap checks its definitions only when a command is used; check them all at once.
+    #[test]
+    fn every_command_definition_is_valid() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
+}

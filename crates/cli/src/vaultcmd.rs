@@ -42,7 +42,7 @@ pub enum VaultCommand {
         record: String,
         /// Version (default: the latest).
         #[arg(long)]
-        version: Option<u32>,
+        record_version: Option<u32>,
         /// Write the plaintext here instead of stdout.
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -281,8 +281,14 @@ impl Session {
             .client
             .wait_for(&tx.id(), Duration::from_secs(60))
             .await?;
-        if status.status == "rejected" {
-            bail!("{kind} rejected: {}", status.reason.unwrap_or_default());
+        match status.status.as_str() {
+            "rejected" => bail!("{kind} rejected: {}", status.reason.unwrap_or_default()),
+            "committed" => {}
+            other => bail!(
+                "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
+                tx.id(),
+                tx.id()
+            ),
         }
         eprintln!(
             "{kind} {} at height {}",
@@ -321,14 +327,14 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
         VaultCommand::Seal(a) => seal(a).await,
         VaultCommand::Open {
             record,
-            version,
+            record_version,
             out,
             who,
         } => {
             let s = Session::open(&who).await?;
             let id = record_id(&record)?;
             let view = s.record(&id).await?;
-            let version = version.unwrap_or(view.record.latest_version);
+            let version = record_version.unwrap_or(view.record.latest_version);
             let key = s.content_key(&view, version)?;
             let c = view
                 .versions

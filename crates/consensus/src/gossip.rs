@@ -28,6 +28,8 @@ pub struct GossipConfig {
     pub max_batch_txs: usize,
     /// Most transaction bytes in one message. Default 4 MiB.
     pub max_batch_bytes: usize,
+    /// How often transactions submitted here and still waiting are sent again. Default 2 s.
+    pub resend_interval: Duration,
 }
 
 impl Default for GossipConfig {
@@ -36,6 +38,7 @@ impl Default for GossipConfig {
             flush_interval: Duration::from_millis(5),
             max_batch_txs: 2_000,
             max_batch_bytes: 4 * 1024 * 1024,
+            resend_interval: Duration::from_secs(2),
         }
     }
 }
@@ -104,9 +107,26 @@ where
     let outbound = context
         .with_label("tx_gossip_out")
         .spawn(move |ctx| async move {
+            // Transactions that arrived before `resend_mark` and still wait at the next
+            // resend tick are sent again (a peer that was not connected lost them).
+            let mut resend_mark = out_pool.arrivals();
+            let mut last_resend = ctx.current();
             loop {
                 ctx.sleep(cfg.flush_interval).await;
-                let txs = out_pool.take_outbox();
+                let mut txs = out_pool.take_outbox();
+                let now = ctx.current();
+                if now.duration_since(last_resend).unwrap_or_default() >= cfg.resend_interval {
+                    let again = out_pool.own_waiting_before(resend_mark, cfg.max_batch_txs);
+                    if !again.is_empty() {
+                        debug!(
+                            count = again.len(),
+                            "re-gossiping transactions still waiting"
+                        );
+                    }
+                    txs.extend(again);
+                    resend_mark = out_pool.arrivals();
+                    last_resend = now;
+                }
                 let mut start = 0;
                 while start < txs.len() {
                     let mut end = start;

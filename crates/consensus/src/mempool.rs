@@ -74,6 +74,9 @@ struct Inner {
     bytes: usize,
     /// Transactions admitted through this node's API, waiting to be gossiped to peers.
     outbox: std::collections::VecDeque<Arc<Transaction>>,
+    /// Arrival orders of the waiting transactions admitted through this node's API, which
+    /// gossip sends again while they wait (a peer may have been unreachable).
+    own: std::collections::BTreeSet<u64>,
 }
 
 /// The pool. Cheap to share behind an `Arc`.
@@ -140,6 +143,25 @@ impl Mempool {
         std::mem::take(&mut self.lock().outbox).into()
     }
 
+    /// The arrival counter: transactions admitted from now on get this order or later.
+    pub fn arrivals(&self) -> u64 {
+        self.lock().seq
+    }
+
+    /// Up to `max` of the oldest transactions admitted through this node's API before
+    /// arrival `before` that are still waiting: gossip sends them again, because a message
+    /// to a peer that was not connected yet is lost, and a follower's transaction reaches a
+    /// block only through a validator's pool.
+    pub fn own_waiting_before(&self, before: u64, max: usize) -> Vec<Arc<Transaction>> {
+        let inner = self.lock();
+        inner
+            .own
+            .range(..before)
+            .take(max)
+            .filter_map(|seq| inner.queue.get(seq).cloned())
+            .collect()
+    }
+
     fn admit(
         &self,
         ledger: &Ledger,
@@ -174,6 +196,7 @@ impl Mempool {
                 inner.outbox.pop_front();
             }
             inner.outbox.push_back(tx.clone());
+            inner.own.insert(seq);
         }
         inner.queue.insert(seq, tx);
         Ok(Admission::Admitted)
@@ -218,6 +241,7 @@ impl Mempool {
             if let Some(seq) = inner.by_id.remove(id)
                 && let Some(tx) = inner.queue.remove(&seq)
             {
+                inner.own.remove(&seq);
                 inner.bytes -= tx.leaf_bytes().len();
                 inner.by_leaf.remove(tx.leaf_bytes());
             }
@@ -355,10 +379,22 @@ mod tests {
             committed: vec![first[0].id()],
             rejected: vec![],
         };
+        let mark = pool.arrivals();
+        assert_eq!(nonces(&pool.own_waiting_before(mark, 10)), vec![1, 2, 3]);
         pool.on_block_applied(&record);
         assert!(pool.lookup(first[0].leaf_bytes()).is_none());
         assert_eq!(
             nonces(&pool.take_for_proposal(10, 1 << 20, &|_| false)),
+            vec![2, 3]
+        );
+        // Gossip sends again only what this node's API admitted, still waits, and arrived
+        // before the mark; a peer's transaction is never re-sent from here.
+        assert_eq!(nonces(&pool.own_waiting_before(mark, 10)), vec![2, 3]);
+        assert_eq!(nonces(&pool.own_waiting_before(mark, 1)), vec![2]);
+        let other = SigningKey::from_seed([7; 32]);
+        let _ = pool.admit_from_peer(&ledger, tx(&other, 1));
+        assert_eq!(
+            nonces(&pool.own_waiting_before(pool.arrivals(), 10)),
             vec![2, 3]
         );
     }

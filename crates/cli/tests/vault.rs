@@ -1,0 +1,437 @@
+//! The vault across real node processes (one validator, three followers), driven through
+//! the `unchain vault` CLI and attacked through the API:
+//!
+//! - the same phone number written two ways by two organisations raises a match alert at
+//!   both;
+//! - a grant without the survivor's consent is refused; with it, the recipient's node
+//!   receives the ciphertext over p2p and the recipient opens it;
+//! - an organisation without a grant cannot get the ciphertext through its own node, the
+//!   owner's node, a forged member name or an unsigned request, and its node never holds it;
+//! - a court override is flagged and noticed to the survivor's key;
+//! - no file under any node's data directory, nor any node log, holds the plaintext name or
+//!   phone number; after erasure none holds the ciphertext either, and the seal's
+//!   inclusion proof still verifies.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use unchain_client::{ClientError, RequestSigner};
+use unchain_types::{Hash32, KeyFile};
+
+const ORGS: [&str; 4] = ["th-police:TH", "th-ngo:TH", "ng-naptip:NG", "gb-other:GB"];
+const NAME: &str = "Somchai Jaidee";
+const PHONE: &str = "+66 81 234 5678";
+
+struct Run {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+fn unchain(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
+    let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+    let out = Command::new(bin())
+        .args(["--log", "warn", "vault"])
+        .args(args)
+        .arg("--key")
+        .arg(key)
+        .args(["--node", node])
+        .output()
+        .expect("run unchain vault");
+    Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn must(r: Run, what: &str) -> Run {
+    assert!(r.ok, "{what} failed:\n{}\n{}", r.stdout, r.stderr);
+    r
+}
+
+fn record_id(r: &Run) -> String {
+    r.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("record id: "))
+        .expect("seal prints the record id")
+        .trim()
+        .to_owned()
+}
+
+fn tx_id(r: &Run) -> String {
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("status JSON");
+    v["id"].as_str().expect("id").to_owned()
+}
+
+fn signer(chain: &Chain, org: &str) -> RequestSigner {
+    RequestSigner {
+        member: org.into(),
+        key: chain.key(org),
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The files under `dir` that contain any of `needles`.
+fn holding(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
+    files(dir)
+        .into_iter()
+        .filter(|p| {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            needles
+                .iter()
+                .any(|n| bytes.windows(n.len()).any(|w| w == *n))
+        })
+        .map(|p| p.display().to_string())
+        .collect()
+}
+
+async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !done().await {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {secs} s: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere() {
+    let chain = Chain::init_validators(&ORGS, 1);
+    let mut nodes = vec![chain.start_validator(None).await];
+    for name in ["th-ngo", "ng-naptip", "gb-other"] {
+        nodes.push(chain.start_validator(Some(name)).await);
+    }
+    let url: Vec<String> = nodes.iter().map(|n| n.client().base().to_owned()).collect();
+    let (police, ngo, naptip, other) = (&url[0], &url[1], &url[2], &url[3]);
+
+    // The plaintext lives outside every node's directory, as on a case worker's laptop.
+    let desk = tempfile::tempdir().expect("desk");
+    let person = desk.path().join("person.json");
+    let plaintext = format!(r#"{{"name":"{NAME}","phone":"{PHONE}","story":"recruited in 2025"}}"#);
+    std::fs::write(&person, &plaintext).expect("write");
+    let survivor = desk.path().join("survivor.json");
+    let survivor_keys = KeyFile::generate("survivor", &mut rand::thread_rng());
+    std::fs::write(&survivor, serde_json::to_vec(&survivor_keys).expect("json")).expect("write");
+    let subject = survivor_keys
+        .signing_key()
+        .expect("key")
+        .public_key()
+        .to_hex();
+    let person_s = person.to_str().expect("utf-8");
+
+    // The police seal the person, linked to the survivor, consent required.
+    let sealed = must(
+        unchain(
+            &chain,
+            police,
+            "th-police",
+            &[
+                "seal",
+                person_s,
+                "--schema",
+                "htcds.person",
+                "--subject",
+                &subject,
+                "--consent-required",
+                "--retention-days",
+                "30",
+                "--identifier",
+                &format!("phone:{PHONE}"),
+                "--identifier",
+                &format!("name_dob:{NAME}|1990-01-31"),
+            ],
+        ),
+        "police seal",
+    );
+    let record = record_id(&sealed);
+    let seal_tx = tx_id(&sealed);
+
+    // The NGO records the same phone written the Thai national way.
+    let note = desk.path().join("note.txt");
+    std::fs::write(&note, "hotline call about a recruiter").expect("write");
+    let ngo_sealed = must(
+        unchain(
+            &chain,
+            ngo,
+            "th-ngo",
+            &[
+                "seal",
+                note.to_str().expect("utf-8"),
+                "--schema",
+                "case.note",
+                "--identifier",
+                "phone:0812345678",
+                "--country",
+                "TH",
+            ],
+        ),
+        "ngo seal",
+    );
+    let ngo_record = record_id(&ngo_sealed);
+
+    // Both organisations are alerted; the alert names records and the kind, not the number.
+    for (node, org, mine, theirs) in [
+        (police, "th-police", &record, &ngo_record),
+        (ngo, "th-ngo", &ngo_record, &record),
+    ] {
+        let mut text = String::new();
+        wait_until(&format!("{org} sees the match"), 30, async || {
+            text = must(unchain(&chain, node, org, &["alerts"]), "alerts").stdout;
+            text.contains(theirs.as_str())
+        })
+        .await;
+        let alerts: serde_json::Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(alerts.as_array().expect("array").len(), 1, "{text}");
+        assert_eq!(alerts[0]["record"], mine.as_str());
+        assert_eq!(alerts[0]["kind"], "phone");
+        assert!(
+            !text.contains("812345678") && !text.contains("Somchai"),
+            "{text}"
+        );
+    }
+
+    // Sharing without the survivor's consent is refused.
+    let grant = [
+        "grant",
+        &record,
+        "--to",
+        "th-ngo",
+        "--purpose",
+        "shelter placement",
+        "--legal-basis",
+        "consent",
+    ];
+    let refused = unchain(&chain, police, "th-police", &grant);
+    assert!(
+        !refused.ok && refused.stderr.contains("needs the survivor's consent"),
+        "{}",
+        refused.stderr
+    );
+    must(
+        unchain(
+            &chain,
+            ngo,
+            "th-ngo",
+            &[
+                "consent",
+                &record,
+                "--recipient",
+                "th-ngo",
+                "--purpose",
+                "shelter placement",
+                "--survivor-key",
+                survivor.to_str().expect("utf-8"),
+            ],
+        ),
+        "consent",
+    );
+    must(unchain(&chain, police, "th-police", &grant), "grant");
+
+    // The NGO opens it through its own node, which received the ciphertext over p2p.
+    let opened = desk.path().join("opened.json");
+    must(
+        unchain(
+            &chain,
+            ngo,
+            "th-ngo",
+            &["open", &record, "--out", opened.to_str().expect("utf-8")],
+        ),
+        "ngo open",
+    );
+    assert_eq!(std::fs::read_to_string(&opened).expect("read"), plaintext);
+
+    // The organisation without a grant: its own node refuses, the owner's node refuses, a
+    // forged name is refused, an unsigned request is refused.
+    let denied = unchain(&chain, other, "gb-other", &["open", &record]);
+    assert!(
+        !denied.ok && denied.stderr.contains("gb-other is not a recipient"),
+        "{}",
+        denied.stderr
+    );
+    let commitment = {
+        let view: serde_json::Value = nodes[0]
+            .client()
+            .get_signed(
+                &signer(&chain, "th-police"),
+                &format!("/v1/vault/records/{record}"),
+            )
+            .await
+            .expect("record view");
+        Hash32::from_hex(
+            view["versions"][0]["commitment"]
+                .as_str()
+                .expect("commitment"),
+        )
+        .expect("hash")
+    };
+    let ciphertext = nodes[0]
+        .client()
+        .fetch_ciphertext(&signer(&chain, "th-police"), &commitment)
+        .await
+        .expect("the owner fetches its ciphertext");
+    for (node, who) in [
+        (0, signer(&chain, "gb-other")),
+        (3, signer(&chain, "gb-other")),
+    ] {
+        match nodes[node]
+            .client()
+            .fetch_ciphertext(&who, &commitment)
+            .await
+        {
+            Err(ClientError::Problem {
+                status: 403,
+                detail,
+                ..
+            }) => assert!(detail.contains("not a recipient"), "{detail}"),
+            other => panic!("gb-other must be refused at node {node}: {other:?}"),
+        }
+    }
+    let forged = RequestSigner {
+        member: "th-police".into(),
+        key: chain.key("gb-other"),
+    };
+    assert!(matches!(
+        nodes[0]
+            .client()
+            .fetch_ciphertext(&forged, &commitment)
+            .await,
+        Err(ClientError::Problem { status: 401, .. })
+    ));
+    assert!(matches!(
+        nodes[0]
+            .client()
+            .get_json::<serde_json::Value>("/v1/vault/alerts")
+            .await,
+        Err(ClientError::Problem { status: 401, .. })
+    ));
+    let other_data = chain.dir.path().join("data-gb-other");
+    assert!(
+        holding(&other_data, &[&ciphertext[..64]]).is_empty(),
+        "the unentitled node holds the ciphertext"
+    );
+
+    // A court override: flagged in the record, noticed to the survivor's key.
+    must(
+        unchain(
+            &chain,
+            police,
+            "th-police",
+            &[
+                "grant",
+                &record,
+                "--to",
+                "ng-naptip",
+                "--purpose",
+                "prosecution",
+                "--legal-basis",
+                "court_order",
+                "--court-order",
+                "CR-2026-0419",
+                "--authority",
+                "Bangkok Criminal Court",
+            ],
+        ),
+        "override grant",
+    );
+    let notices = must(
+        unchain(&chain, naptip, "ng-naptip", &["notices", &subject]),
+        "notices",
+    )
+    .stdout;
+    assert!(
+        notices.contains("CR-2026-0419") && notices.contains("ng-naptip"),
+        "{notices}"
+    );
+    let shown = must(
+        unchain(&chain, naptip, "ng-naptip", &["show", &record]),
+        "show",
+    )
+    .stdout;
+    assert!(shown.contains("\"override_\": {"), "{shown}");
+
+    // Every recipient node holds the ciphertext now (naptip's through p2p).
+    for dir in ["data", "data-th-ngo", "data-ng-naptip"] {
+        let d = chain.dir.path().join(dir);
+        wait_until(&format!("{dir} holds the ciphertext"), 30, async || {
+            !holding(&d.join("vault"), &[&ciphertext[..64]]).is_empty()
+        })
+        .await;
+    }
+
+    // No plaintext anywhere: every node's data directory and every node's log.
+    let phone_forms: [&[u8]; 5] = [
+        NAME.as_bytes(),
+        PHONE.as_bytes(),
+        b"0812345678",
+        b"+66812345678",
+        b"recruited in 2025",
+    ];
+    assert_eq!(
+        holding(chain.dir.path(), &phone_forms),
+        Vec::<String>::new()
+    );
+
+    // Erasure: the owner erases; every node deletes the ciphertext.
+    must(
+        unchain(&chain, police, "th-police", &["erase", &record]),
+        "erase",
+    );
+    wait_until("every node deletes the ciphertext", 30, async || {
+        holding(chain.dir.path(), &[&ciphertext[..64]]).is_empty()
+    })
+    .await;
+    assert_eq!(
+        holding(chain.dir.path(), &phone_forms),
+        Vec::<String>::new()
+    );
+    let gone = unchain(&chain, ngo, "th-ngo", &["open", &record]);
+    assert!(
+        !gone.ok && gone.stderr.contains("was erased"),
+        "{}",
+        gone.stderr
+    );
+    match nodes[0]
+        .client()
+        .fetch_ciphertext(&signer(&chain, "th-police"), &commitment)
+        .await
+    {
+        Err(ClientError::Problem { status: 410, .. }) => {}
+        other => panic!("erased ciphertext must be 410 Gone: {other:?}"),
+    }
+
+    // The seal stays provable: its inclusion proof verifies against the quorum.
+    let proof = Command::new(bin())
+        .args(["proof", &seal_tx, "--genesis"])
+        .arg(chain.genesis())
+        .args(["--node", ngo])
+        .output()
+        .expect("unchain proof");
+    let out = String::from_utf8_lossy(&proof.stdout);
+    assert!(
+        proof.status.success() && out.contains("VERIFIED"),
+        "{out}\n{}",
+        String::from_utf8_lossy(&proof.stderr)
+    );
+}
