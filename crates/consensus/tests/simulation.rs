@@ -281,3 +281,134 @@ fn a_follower_that_joins_late_executes_and_serves_what_the_validators_agreed() {
         });
     }
 }
+
+/// The vault channel hands a ciphertext only to organisations the ledger names: a sealed
+/// record reaches its recipient's node and no other; a node that asks without a grant —
+/// speaking the vault protocol directly with its own authenticated key — gets nothing
+/// until it is granted access, and then gets it; erasure deletes it on every node.
+fn vault_delivery(seed: u64) {
+    use commonware_cryptography::Signer as _;
+    use sim::signed;
+    use unchain_consensus::vault_sync::VaultMessage;
+    runner(seed).start(|context| async move {
+        let mut sim = Sim::new(context.clone(), N, good_link()).await;
+        // Node 2 runs no node: the test speaks for its key on the vault channel (three of
+        // four validators are a quorum).
+        for i in [0, 1, 3] {
+            sim.start(i).await;
+        }
+        sim.wait_height(&[0, 1, 3], 2).await;
+        let ciphertext: Vec<u8> = (0..2048u32).map(|i| (i * 7 + seed as u32) as u8).collect();
+        let c = unchain_seal::commitment(&ciphertext);
+        let record = Hash32([seed as u8; 32]);
+        let wrapped = |_: &str| "ab".repeat(80);
+        sim.nodes[0]
+            .vault
+            .put(&c, &ciphertext)
+            .expect("owner uploads");
+        let owner = sim.validators[0].clone();
+        let seal = signed(
+            &owner,
+            1,
+            "vault.seal",
+            serde_json::json!({
+                "record": record, "version": 1, "schema": "case.note", "commitment": c,
+                "size": ciphertext.len(), "recipients": {"v0": wrapped("v0"), "v1": wrapped("v1")},
+                "policy": {"retention_days": 30, "consent_required": false},
+            }),
+        );
+        sim.nodes[0]
+            .mempool
+            .submit(&sim.nodes[0].ledger, seal)
+            .expect("seal admitted");
+        while !sim.nodes[1].vault.has(&c) {
+            context.sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            sim.nodes[1].vault.get(&c).expect("read"),
+            Some(ciphertext.clone())
+        );
+
+        // v2 asks the owner's node and the recipient's node directly: nothing comes back.
+        let (mut tx2, mut rx2) = sim.channels(2).await.vault;
+        let want = VaultMessage::Want(c).encode();
+        let peers = vec![
+            cw_key(&sim.node_keys[0]).public_key(),
+            cw_key(&sim.node_keys[1]).public_key(),
+        ];
+        tx2.send(Recipients::Some(peers.clone()), want.clone(), false)
+            .await
+            .expect("send");
+        let reply = commonware_macros::select! {
+            m = rx2.recv() => Some(m.expect("channel open")),
+            _ = context.sleep(Duration::from_secs(5)) => None,
+        };
+        assert!(
+            reply.is_none(),
+            "a node without a grant received a vault reply"
+        );
+        context.sleep(Duration::from_secs(5)).await;
+        assert!(
+            !sim.nodes[3].vault.has(&c),
+            "a node that is no recipient holds the ciphertext"
+        );
+
+        // Granted, v2 gets it on asking.
+        let grant = signed(
+            &owner,
+            2,
+            "vault.grant",
+            serde_json::json!({
+                "record": record, "version": 1, "recipient": "v2", "wrapped_key": wrapped("v2"),
+                "purpose": "joint investigation", "legal_basis": "public_task",
+            }),
+        );
+        sim.nodes[0]
+            .mempool
+            .submit(&sim.nodes[0].ledger, grant)
+            .expect("grant admitted");
+        while unchain_vault::state::may_hold(
+            &sim.nodes[0].ledger.state_reader().expect("reader"),
+            &c,
+            "v2",
+        )
+        .expect("read")
+        .is_err()
+        {
+            context.sleep(Duration::from_millis(50)).await;
+        }
+        tx2.send(Recipients::Some(peers), want, false)
+            .await
+            .expect("send");
+        let (_, msg) = rx2.recv().await.expect("a reply");
+        assert_eq!(
+            VaultMessage::decode(msg.as_ref(), 1 << 20).expect("decodes"),
+            VaultMessage::Blob(c, ciphertext.clone())
+        );
+
+        // Erasure: every node that held it deletes it.
+        let erase = signed(
+            &owner,
+            3,
+            "vault.erase",
+            serde_json::json!({"record": record, "reason": "owner_request"}),
+        );
+        sim.nodes[0]
+            .mempool
+            .submit(&sim.nodes[0].ledger, erase)
+            .expect("erase admitted");
+        while sim.nodes[0].vault.has(&c) || sim.nodes[1].vault.has(&c) {
+            context.sleep(Duration::from_millis(50)).await;
+        }
+        let top = *sim.heights(&[0, 1, 3]).iter().max().expect("nodes");
+        sim.wait_height(&[0, 1, 3], top + 1).await;
+        sim.check(&[0, 1, 3]);
+    })
+}
+
+#[test]
+fn ciphertexts_reach_only_recipients_over_the_vault_channel() {
+    for seed in fault_seeds() {
+        vault_delivery(seed);
+    }
+}

@@ -18,11 +18,14 @@ use unchain_consensus::application::{Application, ApplicationConfig};
 use unchain_consensus::engine::EngineConfig;
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, Channels, NodeParts};
+use unchain_consensus::vault_sync::VaultConfig;
 use unchain_ledger::cosign::quorum;
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Role, TxRecord};
 use unchain_log::SignedNote;
 use unchain_notary::NotaryModule;
 use unchain_types::{EncryptionPublicKey, Hash32, SigningKey, TxId, UnsignedTransaction};
+use unchain_vault::VaultModule;
+use unchain_vault::store::BlobStore;
 
 /// Genesis time; the simulated clock starts one second later.
 pub const GENESIS_MS: u64 = 1_750_000_000_000;
@@ -81,6 +84,8 @@ pub struct NodeSlot {
     pub root: Option<Handle<()>>,
     /// How many times it has been started (metric labels must be new each time).
     pub starts: u32,
+    /// Its vault's ciphertext store.
+    pub vault: BlobStore,
 }
 
 /// A simulated consortium of `n` validators, each with a client organisation that submits
@@ -161,7 +166,14 @@ impl Sim {
         let mut members: Vec<Member> = validators
             .iter()
             .enumerate()
-            .map(|(i, k)| member(&format!("v{i}"), k, true, &[Role::Governance, Role::Notary]))
+            .map(|(i, k)| {
+                member(
+                    &format!("v{i}"),
+                    k,
+                    true,
+                    &[Role::Governance, Role::Notary, Role::Records],
+                )
+            })
             .collect();
         members.extend(
             follower_keys
@@ -199,7 +211,7 @@ impl Sim {
                 let ledger = Ledger::open(
                     &dir.path().join(format!("node{i}.redb")),
                     genesis.clone(),
-                    vec![Arc::new(NotaryModule)],
+                    vec![Arc::new(NotaryModule), Arc::new(VaultModule::new(&genesis))],
                     (i < n).then(|| CheckpointSigner {
                         name: format!("v{i}"),
                         key: key.clone(),
@@ -211,6 +223,8 @@ impl Sim {
                     mempool: Arc::new(Mempool::new(MempoolConfig::default())),
                     root: None,
                     starts: 0,
+                    vault: BlobStore::open(&dir.path().join(format!("vault{i}")))
+                        .expect("vault store opens"),
                 }
             })
             .collect();
@@ -296,6 +310,12 @@ impl Sim {
         let channels = self.channels(i).await;
         let key = self.key(i);
         let role = if i < self.validators.len() { "v" } else { "f" };
+        let n = self.validators.len();
+        let member_name = if i < n {
+            format!("v{i}")
+        } else {
+            format!("f{}", i - n)
+        };
         let slot = &mut self.nodes[i];
         slot.mempool = Arc::new(Mempool::new(MempoolConfig::default()));
         let ledger = slot.ledger.clone();
@@ -326,7 +346,7 @@ impl Sim {
             },
             gossip: Default::default(),
             cosign: Default::default(),
-            vault: None,
+            vault: Some(VaultConfig::new(member_name, slot.vault.clone())),
         };
         slot.starts += 1;
         let root = self
@@ -497,6 +517,24 @@ fn want_digest(ledger: &Ledger, height: u64) -> Hash32 {
         .expect("read")
         .expect("block")
         .digest
+}
+
+/// A transaction of `kind` from `key` with `nonce`.
+pub fn signed(
+    key: &SigningKey,
+    nonce: u64,
+    kind: &str,
+    body: serde_json::Value,
+) -> unchain_types::Transaction {
+    UnsignedTransaction {
+        chain_id: "sim".into(),
+        sender: key.public_key(),
+        nonce,
+        kind: kind.into(),
+        body,
+    }
+    .sign(key)
+    .expect("sign")
 }
 
 /// A notary anchor from `key` with `nonce`, distinct for every (key, nonce).
