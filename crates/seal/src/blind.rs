@@ -121,7 +121,7 @@ pub fn normalize(
     if raw.len() > MAX_IDENTIFIER {
         return Err(err(kind, format!("is longer than {MAX_IDENTIFIER} bytes")));
     }
-    match kind {
+    let normal = match kind {
         IdentifierKind::Phone => phone(raw, country),
         IdentifierKind::Passport => passport(raw, country),
         IdentifierKind::Iban => iban::Iban::from_str(&raw.replace(' ', ""))
@@ -131,7 +131,14 @@ pub fn normalize(
         IdentifierKind::Url => web_address(raw),
         IdentifierKind::Email => email(raw),
         IdentifierKind::NameDob => name_dob(raw),
+    }?;
+    if normal.len() > MAX_IDENTIFIER {
+        return Err(err(
+            kind,
+            format!("is longer than {MAX_IDENTIFIER} bytes once normalised"),
+        ));
     }
+    Ok(normal)
 }
 
 fn phone(raw: &str, country: Option<&str>) -> Result<String, NormalizeError> {
@@ -246,7 +253,10 @@ fn web_address(raw: &str) -> Result<String, NormalizeError> {
         return Err(err(kind, "only http and https addresses are matched"));
     }
     let host = url.host_str().ok_or_else(|| err(kind, "has no host"))?;
-    let host = host.strip_prefix("www.").unwrap_or(host);
+    let mut host = host;
+    while let Some(rest) = host.strip_prefix("www.") {
+        host = rest;
+    }
     let path = url.path().trim_end_matches('/');
     let mut out = format!("{host}{path}");
     if let Some(q) = url.query().filter(|q| !q.is_empty()) {
@@ -441,6 +451,9 @@ mod tests {
             "example.com/ads/123?id=9"
         );
         assert_eq!(n(Url, "example.com/ads/123", None), "example.com/ads/123");
+        assert_eq!(n(Url, "www.www.example.com/", None), "example.com");
+        assert_eq!(n(Url, "example.com/für", None), "example.com/f%C3%BCr");
+        assert_eq!(n(Url, "example.com/f%C3%BCr", None), "example.com/f%C3%BCr");
         assert_eq!(
             n(Email, " Recruiter@Example.COM ", None),
             "recruiter@example.com"
@@ -455,6 +468,18 @@ mod tests {
         );
         assert!(n(NameDob, "สมชาย ใจดี|1990-01-31", None).ends_with("|1990-01-31"));
         assert!(normalize(NameDob, "Somchai|1990-13-01", None).is_err());
+    }
+
+    proptest::proptest! {
+        /// A normal form normalises to itself, so two spellings that meet once always meet.
+        #[test]
+        fn normal_forms_are_fixed_points(k in 0usize..7, raw in "\\PC{0,80}", th in proptest::bool::ANY) {
+            let kind = IdentifierKind::ALL[k];
+            let country = th.then_some("TH");
+            if let Ok(normal) = normalize(kind, &raw, country) {
+                proptest::prop_assert_eq!(normalize(kind, &normal, country), Ok(normal));
+            }
+        }
     }
 
     #[test]
