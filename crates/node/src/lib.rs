@@ -8,6 +8,7 @@
 pub mod api;
 pub mod config;
 pub mod metrics;
+pub mod retention;
 pub mod run;
 
 pub use config::NodeConfig;

@@ -150,6 +150,13 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             },
             on_applied,
         );
+        tokio::spawn(crate::retention::run(
+            ledger.clone(),
+            mempool.clone(),
+            me.name.clone(),
+            signing.clone(),
+            Duration::from_secs(60),
+        ));
         let vcfg = ValidatorConfig {
             seed: signing.seed(),
             p2p_listen: cfg.p2p_listen,

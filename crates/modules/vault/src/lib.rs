@@ -353,6 +353,8 @@ impl VaultModule {
         )?;
         ctx.state.put(&commitment_key(&s.commitment), &id.0)?;
         if s.version == 1 {
+            ctx.state
+                .put(&expiry_key(record.expires_ms, &id), me.as_bytes())?;
             for name in &recipients {
                 let access = Access {
                     member: name.clone(),
@@ -583,6 +585,7 @@ impl VaultModule {
         }
         let tokens = std::mem::take(&mut record.tokens);
         self.unindex_tokens(ctx, &id, &tokens)?;
+        ctx.state.delete(&expiry_key(record.expires_ms, &id))?;
         record.erased = Some(Erasure {
             reason: e.reason,
             by: me,

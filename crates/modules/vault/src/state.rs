@@ -16,6 +16,7 @@
 //! | `erased/<log index:020>` | [`ErasedEntry`]: ciphertexts every node must delete |
 //! | `quota/<member>/<day>` | tokens submitted that UTC day (big-endian u64) |
 //! | `matching/<epoch:010>` | [`MatchingEpoch`] after a rotation |
+//! | `expiry/<expires ms:020>/<id>` | the owner of a record not yet erased, by end of retention |
 
 use crate::body::{Decision, EraseReason, LegalBasis, Override, Policy, TokenEntry};
 use serde::de::DeserializeOwned;
@@ -257,6 +258,9 @@ pub(crate) fn erased_key(log_index: u64) -> Vec<u8> {
 pub(crate) fn quota_key(member: &str, day: u64) -> Vec<u8> {
     format!("vault/quota/{member}/{day}").into_bytes()
 }
+pub(crate) fn expiry_key(expires_ms: u64, id: &RecordId) -> Vec<u8> {
+    format!("vault/expiry/{expires_ms:020}/{id}").into_bytes()
+}
 pub(crate) fn matching_key(epoch: u32) -> Vec<u8> {
     format!("vault/matching/{epoch:010}").into_bytes()
 }
@@ -368,6 +372,29 @@ pub fn feed(r: &StateReader, member: &str) -> Result<Vec<FeedEntry>, redb::Stora
 /// Every ciphertext erased, in log order.
 pub fn erased(r: &StateReader) -> Result<Vec<ErasedEntry>, redb::StorageError> {
     scan(r, b"vault/erased/")
+}
+
+/// Records whose retention ended at or before `now_ms` (block time) and that are not yet
+/// erased, with their owners, oldest first: what nodes submit `vault.erase` for.
+pub fn due_for_erasure(
+    r: &StateReader,
+    now_ms: u64,
+) -> Result<Vec<(RecordId, String)>, redb::StorageError> {
+    let mut out = Vec::new();
+    for (key, owner) in r.scan_prefix(b"vault/expiry/")? {
+        let key = std::str::from_utf8(&key).expect("ASCII key");
+        let mut parts = key["vault/expiry/".len()..].split('/');
+        let expires: u64 = parts
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("expiry time");
+        if expires > now_ms {
+            break;
+        }
+        let id = Hash32::from_hex(parts.next().expect("record id")).expect("record id");
+        out.push((id, String::from_utf8(owner).expect("member name")));
+    }
+    Ok(out)
 }
 
 /// Whether any committed record version has this commitment (erased ones included).

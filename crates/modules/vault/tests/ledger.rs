@@ -592,3 +592,104 @@ fn body_errors_name_the_field() {
         "{err}"
     );
 }
+
+#[test]
+fn retention_ends_in_erasure_and_the_matching_key_rotates() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut police = Org::new(1, "th-police");
+    let mut ngo = Org::new(2, "th-ngo");
+    let mut chain = Chain::new(dir.path(), &[&police, &ngo]);
+    let pk = police.matching_key(&chain.genesis);
+
+    let id = Hash32([0x21; 32]);
+    let s = seal(
+        1,
+        id,
+        b"{}",
+        &[&police, &ngo],
+        json!({"policy": {"retention_days": 1, "consent_required": false}}),
+    );
+    chain.ok(&police.tx("vault.seal", s.body));
+    let due = |chain: &Chain| {
+        let head = chain.ledger.head().expect("head");
+        state::due_for_erasure(
+            &chain.ledger.state_reader().expect("reader"),
+            head.timestamp_ms,
+        )
+        .expect("due")
+    };
+    assert!(due(&chain).is_empty());
+    let erase = json!({"record": id.to_hex(), "reason": "retention_expired"});
+    assert!(
+        chain
+            .refused(&mut ngo, "vault.erase", erase.clone())
+            .contains("retention period ends")
+    );
+    // A day later the record is due, and any member may erase it.
+    chain.time_ms += 86_400_000;
+    chain.apply(&[]);
+    assert_eq!(due(&chain), vec![(id, "th-police".to_owned())]);
+    chain.ok(&ngo.tx("vault.erase", erase));
+    assert!(due(&chain).is_empty());
+    assert_eq!(
+        chain.view(&id).record.erased.expect("erased").reason,
+        unchain_vault::body::EraseReason::RetentionExpired
+    );
+
+    // Rotation: the new epoch must be wrapped for exactly the current members.
+    let new_key = MatchingKey::generate();
+    let wrap_all = |orgs: &[&Org]| -> BTreeMap<String, String> {
+        orgs.iter()
+            .map(|o| {
+                (
+                    o.name.clone(),
+                    WrappedKey::wrap(
+                        new_key.as_bytes(),
+                        &o.enc.public_key(),
+                        &matching_key_info(CHAIN, 2, &o.name),
+                    )
+                    .to_hex(),
+                )
+            })
+            .collect()
+    };
+    let partial = json!({"epoch": 2, "wrapped": wrap_all(&[&police])});
+    assert!(
+        chain
+            .refused(&mut police, "vault.rotate_matching_key", partial)
+            .contains("exactly the current members")
+    );
+    let skip = json!({"epoch": 3, "wrapped": wrap_all(&[&police, &ngo])});
+    assert!(
+        chain
+            .refused(&mut police, "vault.rotate_matching_key", skip)
+            .contains("epoch must be 2")
+    );
+    chain.ok(&police.tx(
+        "vault.rotate_matching_key",
+        json!({"epoch": 2, "wrapped": wrap_all(&[&police, &ngo])}),
+    ));
+    let epochs =
+        state::matching_epochs(&chain.ledger.state_reader().expect("reader")).expect("epochs");
+    assert_eq!(epochs.iter().map(|e| e.epoch).collect::<Vec<_>>(), vec![2]);
+    let opened = epochs[0].wrapped["th-ngo"]
+        .unwrap(&ngo.enc, &matching_key_info(CHAIN, 2, "th-ngo"))
+        .expect("the NGO opens the new key");
+    assert_eq!(&opened, new_key.as_bytes());
+    // Old-epoch tokens are refused; new-epoch ones are accepted.
+    let mut old = seal(
+        1,
+        Hash32([0x22; 32]),
+        b"{}",
+        &[&police],
+        json!({"policy": {"retention_days": 9, "consent_required": false}}),
+    );
+    old.body["tokens"] = json!([token(&pk, "+66812345678", None)]);
+    assert!(
+        chain
+            .refused(&mut police, "vault.seal", old.body.clone())
+            .contains("current matching-key epoch is 2")
+    );
+    old.body["tokens"] = json!([{"kind": "phone", "epoch": 2, "token": new_key.blind(IdentifierKind::Phone, "+66812345678", None).expect("valid").to_hex()}]);
+    chain.ok(&police.tx("vault.seal", old.body));
+}

@@ -1,0 +1,169 @@
+//! Retention: when a record's retention period ends, its owner's node submits the
+//! `vault.erase` (reason `retention_expired`) that makes every node delete it. If the
+//! owner's node is gone, any member's node submits it once a day has passed.
+//!
+//! Expiry is judged by block time, the clock the ledger checks the erasure against.
+
+use std::sync::Arc;
+use std::time::Duration;
+use tracing::{info, warn};
+use unchain_consensus::mempool::Mempool;
+use unchain_ledger::Ledger;
+use unchain_types::{SigningKey, UnsignedTransaction};
+
+/// How long after expiry a node that is not the owner steps in.
+const GRACE_MS: u64 = 86_400_000;
+/// Most erasures one round submits.
+const PER_ROUND: usize = 100;
+
+/// Submits the erasures due now; returns how many were admitted.
+pub fn submit_due(ledger: &Ledger, mempool: &Mempool, member: &str, key: &SigningKey) -> usize {
+    let result = (|| -> Result<usize, Box<dyn std::error::Error>> {
+        let head = ledger.head()?;
+        let reader = ledger.state_reader()?;
+        let due = unchain_vault::state::due_for_erasure(&reader, head.timestamp_ms)?;
+        let grace_due = unchain_vault::state::due_for_erasure(
+            &reader,
+            head.timestamp_ms.saturating_sub(GRACE_MS),
+        )?;
+        let mut admitted = 0;
+        for (id, owner) in due
+            .into_iter()
+            .filter(|(id, owner)| owner == member || grace_due.iter().any(|(g, _)| g == id))
+        {
+            if admitted >= PER_ROUND {
+                break;
+            }
+            let nonce = match mempool.pending_next_nonce(&key.public_key()) {
+                Some(n) => n,
+                None => match ledger.sender_and_next_nonce(&key.public_key())? {
+                    Some((_, n)) => n,
+                    None => return Ok(admitted),
+                },
+            };
+            let tx = UnsignedTransaction {
+                chain_id: ledger.genesis().chain_id.clone(),
+                sender: key.public_key(),
+                nonce,
+                kind: "vault.erase".into(),
+                body: serde_json::json!({"record": id, "reason": "retention_expired"}),
+            }
+            .sign(key)?;
+            match mempool.submit(ledger, tx) {
+                Ok(_) => {
+                    admitted += 1;
+                    info!(record = %id, %owner, "retention ended: erasure submitted");
+                }
+                Err(e) => {
+                    warn!(record = %id, error = %e, "retention ended but the erasure was not admitted")
+                }
+            }
+        }
+        Ok(admitted)
+    })();
+    result.unwrap_or_else(|e| {
+        warn!(error = %e, "retention check failed");
+        0
+    })
+}
+
+/// Checks every `every` for records whose retention ended.
+pub async fn run(
+    ledger: Arc<Ledger>,
+    mempool: Arc<Mempool>,
+    member: String,
+    key: SigningKey,
+    every: Duration,
+) {
+    loop {
+        tokio::time::sleep(every).await;
+        submit_due(&ledger, &mempool, &member, &key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unchain_consensus::mempool::MempoolConfig;
+    use unchain_ledger::{Genesis, Member, Role};
+    use unchain_types::{Block, EncryptionSecretKey, Hash32};
+
+    fn apply(
+        ledger: &Ledger,
+        time_ms: u64,
+        txs: &[&unchain_types::Transaction],
+    ) -> unchain_ledger::BlockRecord {
+        let head = ledger.head().expect("head");
+        let block = Block {
+            height: head.height + 1,
+            parent: head.digest,
+            timestamp_ms: time_ms,
+            proposer: SigningKey::from_seed([1; 32]).public_key(),
+            attested_height: head.height,
+            attested_state_root: head.state_root,
+            attested_log_size: head.log_size,
+            attested_log_root: head.log_root,
+            transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
+        };
+        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        ledger.apply_block(&block, digest).expect("apply").record
+    }
+
+    #[test]
+    fn the_owner_node_submits_the_erasure_when_retention_ends() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = SigningKey::from_seed([1; 32]);
+        let genesis = Genesis {
+            chain_id: "r".into(),
+            log_origin: "r".into(),
+            genesis_time_ms: 0,
+            matching_key: None,
+            members: vec![Member {
+                name: "owner".into(),
+                display_name: "Owner".into(),
+                jurisdiction: "TH".into(),
+                roles: [Role::Governance, Role::Records].into_iter().collect(),
+                signing_key: key.public_key(),
+                encryption_key: EncryptionSecretKey::generate(&mut rand::thread_rng()).public_key(),
+                validator: true,
+            }],
+        };
+        let vault: Arc<dyn unchain_ledger::Module> =
+            Arc::new(unchain_vault::VaultModule::new(&genesis));
+        let ledger =
+            Ledger::open(&dir.path().join("l.redb"), genesis, vec![vault], None).expect("ledger");
+        let seal = UnsignedTransaction {
+            chain_id: "r".into(),
+            sender: key.public_key(),
+            nonce: 1,
+            kind: "vault.seal".into(),
+            body: serde_json::json!({
+                "record": Hash32([3; 32]), "version": 1, "schema": "case.note",
+                "commitment": Hash32([4; 32]), "size": 100,
+                "recipients": {"owner": "ab".repeat(80)},
+                "policy": {"retention_days": 1, "consent_required": false},
+            }),
+        }
+        .sign(&key)
+        .expect("sign");
+        assert!(apply(&ledger, 1_000, &[&seal]).rejected.is_empty());
+        let pool = Mempool::new(MempoolConfig::default());
+        assert_eq!(submit_due(&ledger, &pool, "owner", &key), 0, "not yet due");
+        apply(&ledger, 1_000 + 86_400_000, &[]);
+        assert_eq!(
+            submit_due(&ledger, &pool, "someone-else", &key),
+            0,
+            "others wait a day"
+        );
+        assert_eq!(submit_due(&ledger, &pool, "owner", &key), 1);
+        let erase = pool.take_for_proposal(10, 1 << 20, &|_| false);
+        let record = apply(&ledger, 2_000 + 86_400_000, &[&erase[0]]);
+        assert!(record.rejected.is_empty(), "{:?}", record.rejected);
+        let reader = ledger.state_reader().expect("reader");
+        assert!(
+            unchain_vault::state::due_for_erasure(&reader, u64::MAX)
+                .expect("due")
+                .is_empty()
+        );
+    }
+}
