@@ -80,6 +80,12 @@ pub enum VaultCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Start a new matching-key epoch: a fresh key wrapped for every current member
+    /// (governance role). Identifiers blinded with the old key no longer match new ones.
+    RotateMatchingKey {
+        #[command(flatten)]
+        who: Who,
+    },
     /// Notices to a survivor's key (records shared on a court override).
     Notices {
         /// The survivor's Ed25519 public key, hex.
@@ -458,6 +464,31 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
             let alerts: Vec<Alert> = s.client.get_signed(&s.signer, "/v1/vault/alerts").await?;
             println!("{}", serde_json::to_string_pretty(&alerts)?);
             Ok(())
+        }
+        VaultCommand::RotateMatchingKey { who } => {
+            let s = Session::open(&who).await?;
+            let (epoch, _) = s.matching_key().await?;
+            let next = epoch + 1;
+            let key = MatchingKey::generate();
+            let wrapped: BTreeMap<String, WrappedKey> = s
+                .members()
+                .await?
+                .into_values()
+                .map(|m| {
+                    let info = matching_key_info(&s.chain_id, next, &m.name);
+                    let w = WrappedKey::wrap(key.as_bytes(), &m.encryption_key, &info);
+                    (m.name, w)
+                })
+                .collect();
+            eprintln!(
+                "matching key epoch {next}, wrapped for {} members",
+                wrapped.len()
+            );
+            s.submit(
+                "vault.rotate_matching_key",
+                serde_json::json!({"epoch": next, "wrapped": wrapped}),
+            )
+            .await
         }
         VaultCommand::Notices { subject, who } => {
             let s = Session::open(&who).await?;

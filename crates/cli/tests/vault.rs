@@ -264,6 +264,20 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
 
     // The organisation without a grant: its own node refuses, the owner's node refuses, a
     // forged name is refused, an unsigned request is refused.
+    let top = nodes[0].client().status().await.expect("status").height;
+    let t0 = Instant::now();
+    wait_until("gb-other's node catches up", 60, async || {
+        nodes[3]
+            .client()
+            .status()
+            .await
+            .is_ok_and(|s| s.height >= top)
+    })
+    .await;
+    eprintln!(
+        "gb-other's node reached height {top} after {:?}",
+        t0.elapsed()
+    );
     let denied = unchain(&chain, other, "gb-other", &["open", &record]);
     assert!(
         !denied.ok && denied.stderr.contains("gb-other is not a recipient"),
@@ -434,4 +448,57 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         "{out}\n{}",
         String::from_utf8_lossy(&proof.stderr)
     );
+
+    // Rotating the matching key: new seals use epoch 2 and still match each other.
+    must(
+        unchain(&chain, police, "th-police", &["rotate-matching-key"]),
+        "rotate",
+    );
+    let note_s = note.to_str().expect("utf-8");
+    must(
+        unchain(
+            &chain,
+            police,
+            "th-police",
+            &[
+                "seal",
+                note_s,
+                "--schema",
+                "case.note",
+                "--identifier",
+                "phone:+66812345678",
+            ],
+        ),
+        "seal after rotation",
+    );
+    let ngo_again = record_id(&must(
+        unchain(
+            &chain,
+            ngo,
+            "th-ngo",
+            &[
+                "seal",
+                note_s,
+                "--schema",
+                "case.note",
+                "--identifier",
+                "phone:081 234 5678",
+                "--country",
+                "TH",
+            ],
+        ),
+        "ngo seal after rotation",
+    ));
+    let shown = must(
+        unchain(&chain, ngo, "th-ngo", &["show", &ngo_again]),
+        "show",
+    )
+    .stdout;
+    assert!(shown.contains("\"epoch\": 2"), "{shown}");
+    wait_until("the epoch-2 records match", 30, async || {
+        must(unchain(&chain, police, "th-police", &["alerts"]), "alerts")
+            .stdout
+            .contains(&ngo_again)
+    })
+    .await;
 }
