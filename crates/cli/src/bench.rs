@@ -160,7 +160,7 @@ fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target>
 
 /// The first of `n` consecutive loopback ports that are all free now (validators' p2p
 /// ports are consecutive; a single free port's neighbours may be some connection's).
-fn free_ports(n: usize) -> anyhow::Result<std::net::SocketAddr> {
+pub(crate) fn free_ports(n: usize) -> anyhow::Result<std::net::SocketAddr> {
     for _ in 0..100 {
         let first = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
         let free = (1..n as u16).all(|i| {
@@ -204,7 +204,7 @@ fn ed25519_bound(secs: f64) -> (f64, f64) {
     (single_rate, batched as f64 / start.elapsed().as_secs_f64())
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
     }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod benchvault;
 mod demo;
 mod setup;
 mod status;
@@ -63,6 +64,9 @@ enum Command {
     /// chain of one or more validators, or a running one; reports committed tx/s, latency,
     /// and this machine's Ed25519 bound.
     Bench(bench::BenchArgs),
+    /// Vault latency: time from sealing a record to its ciphertext being served by a
+    /// recipient's node, on a fresh two-organisation chain or a running one.
+    BenchVault(benchvault::BenchVaultArgs),
     /// Every node's height, log, cosigned checkpoint, mempool and consensus health, and
     /// whether they agree.
     Status(status::StatusArgs),
@@ -114,6 +118,7 @@ fn main() -> anyhow::Result<()> {
         Command::Verify(a) => txcmd::verify(a),
         Command::Demo(a) => demo::demo(a),
         Command::Bench(a) => bench::bench(a),
+        Command::BenchVault(a) => benchvault::bench_vault(a),
         Command::Status(a) => runtime()?.block_on(status::status(a)),
     }
 }

@@ -16,7 +16,7 @@ use unchain_seal::{
     ContentKey, IdentifierKind, MatchingKey, RecordId, WrappedKey, commitment, matching_key_info,
     open_payload, record_key_info, seal_payload,
 };
-use unchain_types::{Hash32, KeyFile, SigningKey};
+use unchain_types::{EncryptionPublicKey, Hash32, KeyFile, SigningKey};
 use unchain_vault::body::{Decision, consent_statement, erase_statement};
 use unchain_vault::state::{Alert, Notice, RecordView};
 
@@ -502,6 +502,28 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Seals `plaintext` as `version` of `id` for `recipients`: the ciphertext, its
+/// commitment, and the content key wrapped for each recipient.
+pub(crate) fn seal_record(
+    chain_id: &str,
+    id: &RecordId,
+    version: u32,
+    plaintext: &[u8],
+    recipients: &[(String, EncryptionPublicKey)],
+) -> (Vec<u8>, Hash32, BTreeMap<String, WrappedKey>) {
+    let key = ContentKey::generate();
+    let ciphertext = seal_payload(&key, id, version, plaintext);
+    let c = commitment(&ciphertext);
+    let wrapped = recipients
+        .iter()
+        .map(|(name, pk)| {
+            let info = record_key_info(chain_id, id, version, name);
+            (name.clone(), WrappedKey::wrap_content_key(&key, pk, &info))
+        })
+        .collect();
+    (ciphertext, c, wrapped)
+}
+
 async fn seal(a: SealArgs) -> anyhow::Result<()> {
     let s = Session::open(&a.who).await?;
     let plaintext =
@@ -544,20 +566,16 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
             tokens.push(serde_json::json!({"kind": kind, "token": token, "epoch": epoch}));
         }
     }
-    let key = ContentKey::generate();
-    let ciphertext = seal_payload(&key, &id, version, &plaintext);
-    let c = commitment(&ciphertext);
-    let mut wrapped = BTreeMap::new();
-    for name in &recipients {
-        let m = members
-            .get(name)
-            .with_context(|| format!("--to {name}: not a member"))?;
-        let info = record_key_info(&s.chain_id, &id, version, name);
-        wrapped.insert(
-            name.clone(),
-            WrappedKey::wrap_content_key(&key, &m.encryption_key, &info),
-        );
-    }
+    let to: Vec<(String, EncryptionPublicKey)> = recipients
+        .iter()
+        .map(|name| {
+            let m = members
+                .get(name)
+                .with_context(|| format!("--to {name}: not a member"))?;
+            Ok((name.clone(), m.encryption_key))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let (ciphertext, c, wrapped) = seal_record(&s.chain_id, &id, version, &plaintext, &to);
     let size = ciphertext.len();
     s.client
         .upload_ciphertext(&s.signer, &c, ciphertext)

@@ -502,3 +502,30 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     })
     .await;
 }
+
+#[test]
+fn bench_vault_measures_seal_to_recipient() {
+    let out = Command::new(bin())
+        .args([
+            "--log",
+            "warn",
+            "bench-vault",
+            "--records",
+            "3",
+            "--validators",
+            "1",
+        ])
+        .output()
+        .expect("run unchain bench-vault");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("3 records:"), "{text}");
+    assert!(
+        text.contains("submit → served by recipient's node  median"),
+        "{text}"
+    );
+}
