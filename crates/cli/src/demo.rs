@@ -105,6 +105,9 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let seeded = rt
         .block_on(seed(&client, &keys))
         .context("seeding the demo chain")?;
+    let vault = rt
+        .block_on(seed_vault(&dir, &out.key_files, &clients))
+        .context("seeding the demo vault")?;
     let base = client.base().to_owned();
     println!();
     println!(
@@ -152,6 +155,32 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         out.key_files[1].1.display()
     );
     println!();
+    println!("The vault (sealed records; every command signs with the organisation's key):");
+    let key_of = |i: usize| out.key_files[i].1.display().to_string();
+    println!(
+        "  unchain vault alerts --key {} --node {}   th-dsi and gb-unseen recorded the same phone number",
+        key_of(0),
+        clients[0].base()
+    );
+    println!(
+        "  unchain vault open {} --key {} --node {}   ng-naptip opens the survivor record shared with consent",
+        vault.survivor_record,
+        key_of(1),
+        clients[1].base()
+    );
+    println!(
+        "  unchain vault open {} --key {} --node {}   ph-iacat has no grant: refused",
+        vault.survivor_record,
+        key_of(2),
+        clients[2].base()
+    );
+    println!(
+        "  unchain vault show {} --key {} --node {}   metadata, access and consent, never content",
+        vault.survivor_record,
+        key_of(0),
+        clients[0].base()
+    );
+    println!();
     if a.exit_after_seed {
         println!("(--exit-after-seed: stopping)");
         return Ok(());
@@ -166,6 +195,99 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         }
     }
     result
+}
+
+struct VaultSeeded {
+    survivor_record: Hash32,
+}
+
+/// Seeds the vault: a (fictional) survivor record sealed by th-dsi with the survivor's
+/// consent required, a hotline note by gb-unseen naming the same phone number written
+/// another way (a match alert for both), and the survivor's consent to share with
+/// ng-naptip, then the grant.
+async fn seed_vault(
+    dir: &std::path::Path,
+    key_files: &[(String, PathBuf)],
+    clients: &[Client],
+) -> anyhow::Result<VaultSeeded> {
+    use crate::vaultcmd::{SealArgs, Session, Who, seal_with};
+    let who = |i: usize| Who {
+        key: key_files[i].1.clone(),
+        node: clients[i].base().to_owned(),
+    };
+    let survivor = unchain_types::KeyFile::generate("survivor-demo", &mut rand::thread_rng());
+    crate::setup::write_key_file(&dir.join("keys").join("survivor-demo.json"), &survivor)?;
+    let subject = survivor.signing_key()?.public_key();
+    let spec = |who: Who, schema: &str, identifiers: &[&str], subject: Option<String>| SealArgs {
+        file: PathBuf::new(),
+        schema: schema.into(),
+        to: Vec::new(),
+        subject: subject.clone(),
+        consent_required: subject.is_some(),
+        retention_days: 3650,
+        identifiers: identifiers.iter().map(|s| s.to_string()).collect(),
+        country: Some("TH".into()),
+        record: None,
+        who,
+    };
+    let dsi = Session::open(&who(0)).await?;
+    let person = json!({
+        "note": "FICTIONAL DEMO RECORD",
+        "name": "Ananda Demo",
+        "date_of_birth": "1999-02-03",
+        "phone": "+66 81 234 5678",
+        "account": "recruited through an online advertisement for restaurant work abroad",
+    });
+    let (record, _) = seal_with(
+        &dsi,
+        person.to_string().as_bytes(),
+        &spec(
+            who(0),
+            "htcds.person",
+            &["phone:+66 81 234 5678", "name_dob:Ananda Demo|1999-02-03"],
+            Some(subject.to_hex()),
+        ),
+    )
+    .await?;
+    let unseen = Session::open(&who(3)).await?;
+    seal_with(
+        &unseen,
+        b"FICTIONAL DEMO: hotline caller reports a recruiter using this number",
+        &spec(who(3), "case.note", &["phone:0812345678"], None),
+    )
+    .await?;
+    let purpose = "victim support and shelter referral";
+    let statement = unchain_vault::body::consent_statement(
+        &dsi.chain_id,
+        &record,
+        "ng-naptip",
+        purpose,
+        unchain_vault::body::Decision::Allow,
+    );
+    dsi.submit_quiet(
+        "vault.consent",
+        json!({"record": record, "recipient": "ng-naptip", "purpose": purpose, "decision": "allow",
+               "signature": survivor.signing_key()?.sign(&statement)}),
+    )
+    .await?;
+    let view = dsi.record(&record).await?;
+    let key = dsi.content_key(&view, 1)?;
+    let naptip = dsi
+        .members()
+        .await?
+        .remove("ng-naptip")
+        .context("ng-naptip is a member")?;
+    let info = unchain_seal::record_key_info(&dsi.chain_id, &record, 1, "ng-naptip");
+    let wrapped = unchain_seal::WrappedKey::wrap_content_key(&key, &naptip.encryption_key, &info);
+    dsi.submit_quiet(
+        "vault.grant",
+        json!({"record": record, "version": 1, "recipient": "ng-naptip", "wrapped_key": wrapped,
+               "purpose": purpose, "legal_basis": "consent"}),
+    )
+    .await?;
+    Ok(VaultSeeded {
+        survivor_record: record,
+    })
 }
 
 struct Seeded {

@@ -200,16 +200,16 @@ pub struct EraseArgs {
     pub who: Who,
 }
 
-struct Session {
+pub(crate) struct Session {
     client: Client,
     keys: KeyFile,
     signing: SigningKey,
     signer: RequestSigner,
-    chain_id: String,
+    pub(crate) chain_id: String,
 }
 
 impl Session {
-    async fn open(who: &Who) -> anyhow::Result<Self> {
+    pub(crate) async fn open(who: &Who) -> anyhow::Result<Self> {
         let keys = unchain_node::run::load_keys(&who.key)?;
         let signing = keys.signing_key().context("key file: signing_seed")?;
         let client = Client::new(&who.node);
@@ -227,12 +227,12 @@ impl Session {
         })
     }
 
-    async fn members(&self) -> anyhow::Result<BTreeMap<String, Member>> {
+    pub(crate) async fn members(&self) -> anyhow::Result<BTreeMap<String, Member>> {
         let members: Vec<Member> = self.client.get_json("/v1/members").await?;
         Ok(members.into_iter().map(|m| (m.name.clone(), m)).collect())
     }
 
-    async fn record(&self, id: &RecordId) -> anyhow::Result<RecordView> {
+    pub(crate) async fn record(&self, id: &RecordId) -> anyhow::Result<RecordView> {
         Ok(self
             .client
             .get_signed(&self.signer, &format!("/v1/vault/records/{id}"))
@@ -257,7 +257,11 @@ impl Session {
     }
 
     /// The content key of `version`, unwrapped with this organisation's key.
-    fn content_key(&self, view: &RecordView, version: u32) -> anyhow::Result<ContentKey> {
+    pub(crate) fn content_key(
+        &self,
+        view: &RecordView,
+        version: u32,
+    ) -> anyhow::Result<ContentKey> {
         let v = view
             .versions
             .iter()
@@ -281,6 +285,22 @@ impl Session {
     }
 
     async fn submit(&self, kind: &str, body: serde_json::Value) -> anyhow::Result<()> {
+        let status = self.submit_quiet(kind, body).await?;
+        eprintln!(
+            "{kind} {} at height {}",
+            status.status,
+            status.height.map(|h| h.to_string()).unwrap_or_default()
+        );
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        Ok(())
+    }
+
+    /// Submits and waits for the commit; an error if it is rejected or still pending.
+    pub(crate) async fn submit_quiet(
+        &self,
+        kind: &str,
+        body: serde_json::Value,
+    ) -> anyhow::Result<unchain_client::views::TxStatusView> {
         let tx = self.client.build(&self.signing, kind, body).await?;
         self.client.submit(&tx).await?;
         let status = self
@@ -296,13 +316,7 @@ impl Session {
                 tx.id()
             ),
         }
-        eprintln!(
-            "{kind} {} at height {}",
-            status.status,
-            status.height.map(|h| h.to_string()).unwrap_or_default()
-        );
-        println!("{}", serde_json::to_string_pretty(&status)?);
-        Ok(())
+        Ok(status)
     }
 }
 
@@ -528,6 +542,24 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
     let s = Session::open(&a.who).await?;
     let plaintext =
         std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
+    let (id, status) = seal_with(&s, &plaintext, &a).await?;
+    eprintln!(
+        "vault.seal {} at height {}",
+        status.status,
+        status.height.map(|h| h.to_string()).unwrap_or_default()
+    );
+    println!("{}", serde_json::to_string_pretty(&status)?);
+    eprintln!("record id: {id}");
+    Ok(())
+}
+
+/// Seals `plaintext` as `a` says (`a.file` and `a.who` are not read), uploads the
+/// ciphertext and waits for the seal's commit.
+pub(crate) async fn seal_with(
+    s: &Session,
+    plaintext: &[u8],
+    a: &SealArgs,
+) -> anyhow::Result<(RecordId, unchain_client::views::TxStatusView)> {
     let members = s.members().await?;
     let me = s.keys.name.clone();
     let (id, version, recipients, first) = match &a.record {
@@ -575,7 +607,7 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
             Ok((name.clone(), m.encryption_key))
         })
         .collect::<anyhow::Result<_>>()?;
-    let (ciphertext, c, wrapped) = seal_record(&s.chain_id, &id, version, &plaintext, &to);
+    let (ciphertext, c, wrapped) = seal_record(&s.chain_id, &id, version, plaintext, &to);
     let size = ciphertext.len();
     s.client
         .upload_ciphertext(&s.signer, &c, ciphertext)
@@ -590,11 +622,5 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
             body["subject"] = subject.clone().into();
         }
     }
-    eprintln!(
-        "record {id} version {version}: {size} bytes sealed to {}",
-        recipients.join(", ")
-    );
-    s.submit("vault.seal", body).await?;
-    eprintln!("record id: {id}");
-    Ok(())
+    Ok((id, s.submit_quiet("vault.seal", body).await?))
 }

@@ -206,6 +206,16 @@ fn demo_starts_seeds_and_explains_itself() {
     );
     assert!(stdout.contains("unchain status --chain"), "{stdout}");
     assert!(stdout.contains("unchain verify bundle.json"), "{stdout}");
+    assert!(stdout.contains("unchain vault alerts"), "{stdout}");
+    // The sealed survivor record's ciphertext is in the sealing organisation's vault.
+    let sealed = std::fs::read_dir(dir.path().join("demo/data/vault"))
+        .expect("vault directory")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".sealed"))
+        })
+        .count();
+    assert!(sealed >= 1, "no ciphertext in th-dsi's vault");
     // The seeded chain is on disk: genesis with four organisations and a ledger.
     let genesis: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("demo/genesis.json")).expect("genesis"),
