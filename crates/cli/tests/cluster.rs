@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const ORGS: [&str; 5] = [
     "th-dsi:TH",
@@ -16,17 +16,6 @@ const ORGS: [&str; 5] = [
     "gb-unseen:GB",
     "ke-dci:KE",
 ];
-
-async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done().await {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs} s: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {

@@ -17,7 +17,7 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 use unchain_client::{ClientError, RequestSigner};
 use unchain_types::{Hash32, KeyFile};
 
@@ -103,17 +103,6 @@ fn holding(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
         })
         .map(|p| p.display().to_string())
         .collect()
-}
-
-async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !done().await {
-        assert!(
-            Instant::now() < deadline,
-            "timed out after {secs} s: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -27,6 +27,32 @@ pub struct Head {
     pub log_root: Hash32,
 }
 
+impl Head {
+    /// The block that follows this head, attesting it: for tools and tests that apply
+    /// blocks without consensus (consensus builds its own, attesting an executed ancestor).
+    pub fn next_block(
+        &self,
+        timestamp_ms: u64,
+        proposer: unchain_types::PublicKey,
+        transactions: &[&unchain_types::Transaction],
+    ) -> Block {
+        Block {
+            height: self.height + 1,
+            parent: self.digest,
+            timestamp_ms,
+            proposer,
+            attested_height: self.height,
+            attested_state_root: self.state_root,
+            attested_log_size: self.log_size,
+            attested_log_root: self.log_root,
+            transactions: transactions
+                .iter()
+                .map(|t| t.leaf_bytes().to_vec())
+                .collect(),
+        }
+    }
+}
+
 /// A block as stored, with what executing it produced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BlockRecord {

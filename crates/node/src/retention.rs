@@ -86,25 +86,18 @@ mod tests {
     use super::*;
     use unchain_consensus::mempool::MempoolConfig;
     use unchain_ledger::{Genesis, Member, Role};
-    use unchain_types::{Block, EncryptionSecretKey, Hash32};
+    use unchain_types::{EncryptionSecretKey, Hash32};
 
     fn apply(
         ledger: &Ledger,
         time_ms: u64,
         txs: &[&unchain_types::Transaction],
     ) -> unchain_ledger::BlockRecord {
-        let head = ledger.head().expect("head");
-        let block = Block {
-            height: head.height + 1,
-            parent: head.digest,
-            timestamp_ms: time_ms,
-            proposer: SigningKey::from_seed([1; 32]).public_key(),
-            attested_height: head.height,
-            attested_state_root: head.state_root,
-            attested_log_size: head.log_size,
-            attested_log_root: head.log_root,
-            transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
-        };
+        let block = ledger.head().expect("head").next_block(
+            time_ms,
+            SigningKey::from_seed([1; 32]).public_key(),
+            txs,
+        );
         let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
         ledger.apply_block(&block, digest).expect("apply").record
     }

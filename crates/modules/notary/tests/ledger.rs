@@ -84,17 +84,11 @@ fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
 
 fn apply(ledger: &Ledger, txs: &[&Transaction]) -> unchain_ledger::BlockRecord {
     let head = ledger.head().expect("head");
-    let block = Block {
-        height: head.height + 1,
-        parent: head.digest,
-        timestamp_ms: head.timestamp_ms + 1000,
-        proposer: SigningKey::from_seed([1; 32]).public_key(),
-        attested_height: head.height,
-        attested_state_root: head.state_root,
-        attested_log_size: head.log_size,
-        attested_log_root: head.log_root,
-        transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
-    };
+    let block = head.next_block(
+        head.timestamp_ms + 1000,
+        SigningKey::from_seed([1; 32]).public_key(),
+        txs,
+    );
     let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
     ledger.apply_block(&block, digest).expect("apply").record
 }

@@ -10,9 +10,7 @@ use unchain_seal::{
     ContentKey, IdentifierKind, MatchingKey, WrappedKey, commitment, matching_key_info,
     open_payload, record_key_info, seal_payload,
 };
-use unchain_types::{
-    Block, EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction,
-};
+use unchain_types::{EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction};
 use unchain_vault::body::{Decision, consent_statement, erase_statement};
 use unchain_vault::state::{self, Denied};
 use unchain_vault::{TOKENS_PER_DAY, VaultModule};
@@ -117,18 +115,11 @@ impl Chain {
     /// Applies one block; returns each transaction's rejection reason, if any.
     fn apply(&mut self, txs: &[&Transaction]) -> Vec<Option<String>> {
         self.time_ms += 1000;
-        let head = self.ledger.head().expect("head");
-        let block = Block {
-            height: head.height + 1,
-            parent: head.digest,
-            timestamp_ms: self.time_ms,
-            proposer: SigningKey::from_seed([1; 32]).public_key(),
-            attested_height: head.height,
-            attested_state_root: head.state_root,
-            attested_log_size: head.log_size,
-            attested_log_root: head.log_root,
-            transactions: txs.iter().map(|t| t.leaf_bytes().to_vec()).collect(),
-        };
+        let block = self.ledger.head().expect("head").next_block(
+            self.time_ms,
+            SigningKey::from_seed([1; 32]).public_key(),
+            txs,
+        );
         let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
         let rec = self
             .ledger
