@@ -396,6 +396,33 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         Vec::<String>::new()
     );
 
+    // Metrics count what the vault did and name nothing.
+    for n in &nodes {
+        let text = reqwest::get(format!("{}/metrics", n.client().base()))
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            text.contains("vault_requests_refused_total"),
+            "no vault metrics"
+        );
+        assert!(!text.contains("Somchai") && !text.contains("812345678"));
+    }
+    let ngo_metrics = reqwest::get(format!("{ngo}/metrics"))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        ngo_metrics
+            .lines()
+            .any(|l| l.contains("vault_ciphertexts_received_total") && !l.ends_with(" 0")),
+        "the NGO's node counted no received ciphertext"
+    );
+
     // Erasure: the owner erases; every node deletes the ciphertext.
     must(
         unchain(&chain, police, "th-police", &["erase", &record]),

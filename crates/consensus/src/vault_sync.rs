@@ -18,6 +18,7 @@ use bytes::{Buf, BufMut};
 use commonware_cryptography::ed25519;
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_runtime::{Clock, Handle, Metrics, Spawner};
+use prometheus_client::metrics::counter::Counter;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -103,6 +104,42 @@ impl VaultMessage {
 /// Largest ciphertext accepted from a peer.
 const MAX_BLOB: usize = unchain_vault::body::MAX_CIPHERTEXT as usize;
 
+/// Counts of what the vault channel did (counts only: nothing about records or people).
+#[derive(Clone, Default)]
+struct VaultMetrics {
+    received: Counter,
+    served: Counter,
+    refused: Counter,
+    erased: Counter,
+}
+
+impl VaultMetrics {
+    fn register(context: &impl Metrics) -> Self {
+        let m = VaultMetrics::default();
+        context.register(
+            "ciphertexts_received",
+            "ciphertexts received from peers and stored",
+            m.received.clone(),
+        );
+        context.register(
+            "ciphertexts_served",
+            "ciphertexts sent to entitled peers",
+            m.served.clone(),
+        );
+        context.register(
+            "requests_refused",
+            "requests and ciphertexts refused because the ledger does not entitle them",
+            m.refused.clone(),
+        );
+        context.register(
+            "ciphertexts_erased",
+            "ciphertexts deleted because their record was erased",
+            m.erased.clone(),
+        );
+        m
+    }
+}
+
 struct Wanted {
     owner: String,
     attempts: u32,
@@ -124,6 +161,8 @@ where
 {
     let mut answer = sender.clone();
     let (in_cfg, in_ledger) = (cfg.clone(), ledger.clone());
+    let metrics = VaultMetrics::register(&context);
+    let in_metrics = metrics.clone();
     let follow = context
         .with_label("vault_follow")
         .spawn(move |ctx| async move {
@@ -147,6 +186,7 @@ where
                     if let Err(e) = follow_ledger(
                         &ledger,
                         &cfg,
+                        &metrics,
                         &mut feed_seen,
                         &mut erased_seen,
                         &mut wanted,
@@ -169,7 +209,9 @@ where
             while let Ok((peer, msg)) = receiver.recv().await {
                 match VaultMessage::decode(msg.as_ref(), MAX_BLOB) {
                     Ok(VaultMessage::Want(c)) => {
-                        if let Some(blob) = serve_want(&in_ledger, &in_cfg, &peer, &c) {
+                        if let Some(blob) = serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c)
+                        {
+                            in_metrics.served.inc();
                             let reply = VaultMessage::Blob(c, blob).encode();
                             if let Err(e) = answer
                                 .send(Recipients::One(peer.clone()), reply, false)
@@ -180,7 +222,7 @@ where
                         }
                     }
                     Ok(VaultMessage::Blob(c, bytes)) => {
-                        receive_blob(&in_ledger, &in_cfg, &peer, &c, &bytes)
+                        receive_blob(&in_ledger, &in_cfg, &in_metrics, &peer, &c, &bytes)
                     }
                     Err(e) => warn!(%peer, error = %e, "malformed vault message"),
                 }
@@ -195,6 +237,7 @@ where
 fn follow_ledger(
     ledger: &Ledger,
     cfg: &VaultConfig,
+    metrics: &VaultMetrics,
     feed_seen: &mut usize,
     erased_seen: &mut usize,
     wanted: &mut BTreeMap<Hash32, Wanted>,
@@ -206,7 +249,10 @@ fn follow_ledger(
         for c in &entry.commitments {
             wanted.remove(c);
             match cfg.store.delete(c) {
-                Ok(true) => info!(record = %entry.record, "erased a ciphertext from the vault"),
+                Ok(true) => {
+                    metrics.erased.inc();
+                    info!(record = %entry.record, "erased a ciphertext from the vault")
+                }
                 Ok(false) => {}
                 Err(e) => warn!(record = %entry.record, error = %e, "cannot erase a ciphertext"),
             }
@@ -291,11 +337,13 @@ async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
 fn serve_want(
     ledger: &Ledger,
     cfg: &VaultConfig,
+    metrics: &VaultMetrics,
     peer: &ed25519::PublicKey,
     c: &Hash32,
 ) -> Option<Vec<u8>> {
     let key = unchain_types::PublicKey::from_bytes(peer.as_ref().try_into().ok()?).ok()?;
     let Ok(Some((member, _))) = ledger.sender_and_next_nonce(&key) else {
+        metrics.refused.inc();
         warn!(%peer, "vault request from a node that is no member");
         return None;
     };
@@ -304,6 +352,7 @@ fn serve_want(
         Ok(Ok(_)) => cfg.store.get(c).ok().flatten(),
         Ok(Err(Denied::Unknown)) => None,
         Ok(Err(why)) => {
+            metrics.refused.inc();
             warn!(member = %member.name, reason = %why, "refused a vault request");
             None
         }
@@ -318,6 +367,7 @@ fn serve_want(
 fn receive_blob(
     ledger: &Ledger,
     cfg: &VaultConfig,
+    metrics: &VaultMetrics,
     peer: &ed25519::PublicKey,
     c: &Hash32,
     bytes: &[u8],
@@ -331,11 +381,18 @@ fn receive_blob(
     match state::may_hold(&reader, c, &cfg.member) {
         Ok(Ok((record, version))) => match cfg.store.put(c, bytes) {
             Ok(()) => {
+                metrics.received.inc();
                 info!(record = %record.record, version = version.version, from = %peer, "received a ciphertext")
             }
-            Err(e) => warn!(%peer, error = %e, "refused a ciphertext from a peer"),
+            Err(e) => {
+                metrics.refused.inc();
+                warn!(%peer, error = %e, "refused a ciphertext from a peer")
+            }
         },
-        Ok(Err(why)) => debug!(%peer, reason = %why, "dropped an unrequested ciphertext"),
+        Ok(Err(why)) => {
+            metrics.refused.inc();
+            debug!(%peer, reason = %why, "dropped an unrequested ciphertext")
+        }
         Err(e) => warn!(error = %e, "vault sync cannot read the ledger"),
     }
 }
