@@ -204,6 +204,17 @@ fn ed25519_bound(secs: f64) -> (f64, f64) {
     (single_rate, batched as f64 / start.elapsed().as_secs_f64())
 }
 
+/// Ends a benchmark whose nodes ran in this process on a throwaway chain. Those nodes have
+/// no shutdown and would fail loudly once their directory is gone, so after the results are
+/// printed their panics are silenced, the directory is removed and the process exits.
+pub(crate) fn finish_throwaway(dir: Option<tempfile::TempDir>) {
+    if let Some(dir) = dir {
+        std::panic::set_hook(Box::new(|_| {}));
+        drop(dir);
+        std::process::exit(0);
+    }
+}
+
 pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -306,6 +317,7 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         100.0 * tps / batched,
         100.0 * tps / single
     );
+    finish_throwaway(target._dir);
     Ok(())
 }
 

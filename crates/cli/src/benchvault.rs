@@ -6,7 +6,7 @@
 //! recipient's node serves the ciphertext to the recipient (commit, then the p2p transfer
 //! between the vaults).
 
-use crate::bench::{chain_configs, free_ports, percentile, running_node};
+use crate::bench::{chain_configs, finish_throwaway, free_ports, percentile, running_node};
 use crate::demo::start_node;
 use crate::setup::{InitArgs, init};
 use crate::vaultcmd::seal_record;
@@ -110,7 +110,9 @@ pub fn bench_vault(a: BenchVaultArgs) -> anyhow::Result<()> {
         &dir.join("keys").join(format!("{}.json", names[1])),
         running_node(&configs[1])?,
     )?;
-    rt.block_on(run(a, &genesis.chain_id, &sealer, &recipient))
+    rt.block_on(run(a, &genesis.chain_id, &sealer, &recipient))?;
+    finish_throwaway(_tmp);
+    Ok(())
 }
 
 async fn run(

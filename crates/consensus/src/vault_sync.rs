@@ -35,7 +35,7 @@ pub struct VaultConfig {
     pub member: String,
     /// Its ciphertext store.
     pub store: BlobStore,
-    /// How often it looks for new ledger entries. Default 50 ms.
+    /// How often it looks for new ledger entries (one head read). Default 10 ms.
     pub poll: Duration,
     /// How long an upload may wait for its seal before it is deleted. Default 1 hour.
     pub unsealed_upload_ttl: Duration,
@@ -47,7 +47,7 @@ impl VaultConfig {
         VaultConfig {
             member,
             store,
-            poll: Duration::from_millis(50),
+            poll: Duration::from_millis(10),
             unsealed_upload_ttl: Duration::from_secs(3600),
         }
     }
@@ -322,7 +322,10 @@ async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
                 .collect()
         };
         w.attempts += 1;
-        w.next_try = now + Duration::from_millis(500) * w.attempts.min(20);
+        // 100 ms, 200 ms, 400 ms, … up to 10 s: the first answer is often "not yet" because
+        // the holder has not executed the block that entitles this node.
+        w.next_try = now
+            + Duration::from_millis(100 << (w.attempts - 1).min(7)).min(Duration::from_secs(10));
         if holders.is_empty() {
             continue;
         }
