@@ -11,7 +11,9 @@
 //! a node serves a ciphertext only to a peer whose authenticated p2p key is a member that
 //! [`unchain_vault::state::may_hold`] it (a recipient of that version, not revoked, record
 //! not erased); a node stores a ciphertext only if its own member may hold it and the
-//! bytes hash to the commitment the ledger recorded. It also deletes every ciphertext the
+//! bytes hash to the commitment the ledger recorded. A request for a commitment this node's
+//! ledger does not know yet (the asker executed the entitling block first) waits up to
+//! 10 s and is answered — or refused — once this node has executed further. It also deletes every ciphertext the
 //! ledger lists as erased, and uploads that were never sealed within an hour.
 
 use bytes::{Buf, BufMut};
@@ -140,6 +142,28 @@ impl VaultMetrics {
     }
 }
 
+/// What to do with a peer's request.
+enum Verdict {
+    /// Send it this ciphertext.
+    Send(Vec<u8>),
+    /// Not yet: this node has not executed the block naming the commitment, or has not
+    /// received the ciphertext itself. The request waits for the next blocks.
+    NotYet,
+    /// The ledger does not entitle the peer (or it is no member).
+    Refuse,
+}
+
+/// A request waiting for this node's ledger or vault to catch up.
+struct PendingWant {
+    peer: ed25519::PublicKey,
+    commitment: Hash32,
+    until: SystemTime,
+}
+
+/// Most requests kept waiting, and for how long.
+const MAX_PENDING_WANTS: usize = 1024;
+const PENDING_WANT_TTL: Duration = Duration::from_secs(10);
+
 struct Wanted {
     owner: String,
     attempts: u32,
@@ -163,6 +187,8 @@ where
     let (in_cfg, in_ledger) = (cfg.clone(), ledger.clone());
     let metrics = VaultMetrics::register(&context);
     let in_metrics = metrics.clone();
+    let pending: Arc<std::sync::Mutex<Vec<PendingWant>>> = Arc::default();
+    let in_pending = pending.clone();
     let follow = context
         .with_label("vault_follow")
         .spawn(move |ctx| async move {
@@ -195,6 +221,7 @@ where
                         warn!(error = %e, "vault sync cannot read the ledger");
                         continue;
                     }
+                    answer_pending(&ledger, &cfg, &metrics, &pending, &mut sender, now).await;
                 }
                 ask(&ledger, &cfg, &mut wanted, &mut sender, now).await;
                 if now.duration_since(last_sweep).unwrap_or_default() > Duration::from_secs(60) {
@@ -205,20 +232,27 @@ where
         });
     let serve = context
         .with_label("vault_serve")
-        .spawn(move |_| async move {
+        .spawn(move |ctx| async move {
             while let Ok((peer, msg)) = receiver.recv().await {
                 match VaultMessage::decode(msg.as_ref(), MAX_BLOB) {
                     Ok(VaultMessage::Want(c)) => {
-                        if let Some(blob) = serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c)
-                        {
-                            in_metrics.served.inc();
-                            let reply = VaultMessage::Blob(c, blob).encode();
-                            if let Err(e) = answer
-                                .send(Recipients::One(peer.clone()), reply, false)
-                                .await
-                            {
-                                debug!(%peer, error = ?e, "cannot send a ciphertext");
+                        match serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c) {
+                            Verdict::Send(blob) => {
+                                send_blob(&mut answer, &in_metrics, peer, c, blob).await
                             }
+                            Verdict::NotYet => {
+                                let mut waiting = in_pending.lock().expect("pending lock");
+                                let known =
+                                    waiting.iter().any(|w| w.peer == peer && w.commitment == c);
+                                if !known && waiting.len() < MAX_PENDING_WANTS {
+                                    waiting.push(PendingWant {
+                                        peer,
+                                        commitment: c,
+                                        until: ctx.current() + PENDING_WANT_TTL,
+                                    });
+                                }
+                            }
+                            Verdict::Refuse => {}
                         }
                     }
                     Ok(VaultMessage::Blob(c, bytes)) => {
@@ -230,6 +264,47 @@ where
             debug!("vault channel closed");
         });
     vec![follow, serve]
+}
+
+async fn send_blob<S: Sender<PublicKey = ed25519::PublicKey>>(
+    sender: &mut S,
+    metrics: &VaultMetrics,
+    peer: ed25519::PublicKey,
+    c: Hash32,
+    blob: Vec<u8>,
+) {
+    metrics.served.inc();
+    let reply = VaultMessage::Blob(c, blob).encode();
+    if let Err(e) = sender
+        .send(Recipients::One(peer.clone()), reply, false)
+        .await
+    {
+        debug!(%peer, error = ?e, "cannot send a ciphertext");
+    }
+}
+
+/// Answers the requests that waited for this node to catch up, now that it executed more.
+async fn answer_pending<S: Sender<PublicKey = ed25519::PublicKey>>(
+    ledger: &Ledger,
+    cfg: &VaultConfig,
+    metrics: &VaultMetrics,
+    pending: &std::sync::Mutex<Vec<PendingWant>>,
+    sender: &mut S,
+    now: SystemTime,
+) {
+    let waiting = std::mem::take(&mut *pending.lock().expect("pending lock"));
+    let mut keep = Vec::new();
+    for w in waiting {
+        if w.until < now {
+            continue;
+        }
+        match serve_want(ledger, cfg, metrics, &w.peer, &w.commitment) {
+            Verdict::Send(blob) => send_blob(sender, metrics, w.peer, w.commitment, blob).await,
+            Verdict::NotYet => keep.push(w),
+            Verdict::Refuse => {}
+        }
+    }
+    pending.lock().expect("pending lock").extend(keep);
 }
 
 /// Reads new feed and erasure entries: queues what this node should fetch, deletes what
@@ -343,25 +418,35 @@ fn serve_want(
     metrics: &VaultMetrics,
     peer: &ed25519::PublicKey,
     c: &Hash32,
-) -> Option<Vec<u8>> {
-    let key = unchain_types::PublicKey::from_bytes(peer.as_ref().try_into().ok()?).ok()?;
+) -> Verdict {
+    let Some(key) = <[u8; 32]>::try_from(peer.as_ref())
+        .ok()
+        .and_then(|b| unchain_types::PublicKey::from_bytes(b).ok())
+    else {
+        return Verdict::Refuse;
+    };
     let Ok(Some((member, _))) = ledger.sender_and_next_nonce(&key) else {
         metrics.refused.inc();
         warn!(%peer, "vault request from a node that is no member");
-        return None;
+        return Verdict::Refuse;
     };
-    let reader = ledger.state_reader().ok()?;
+    let Ok(reader) = ledger.state_reader() else {
+        return Verdict::NotYet;
+    };
     match state::may_hold(&reader, c, &member.name) {
-        Ok(Ok(_)) => cfg.store.get(c).ok().flatten(),
-        Ok(Err(Denied::Unknown)) => None,
+        Ok(Ok(_)) => match cfg.store.get(c) {
+            Ok(Some(blob)) => Verdict::Send(blob),
+            _ => Verdict::NotYet,
+        },
+        Ok(Err(Denied::Unknown)) => Verdict::NotYet,
         Ok(Err(why)) => {
             metrics.refused.inc();
             warn!(member = %member.name, reason = %why, "refused a vault request");
-            None
+            Verdict::Refuse
         }
         Err(e) => {
             warn!(error = %e, "vault sync cannot read the ledger");
-            None
+            Verdict::NotYet
         }
     }
 }
