@@ -96,13 +96,18 @@ pub async fn tx(cmd: TxCommand) -> anyhow::Result<()> {
             }
             let status = client.wait_for(&tx.id(), Duration::from_secs(60)).await?;
             print_json(&status)?;
-            if status.status == "rejected" {
-                bail!(
+            match status.status.as_str() {
+                "committed" => Ok(()),
+                "rejected" => bail!(
                     "transaction rejected: {}",
                     status.reason.unwrap_or_default()
-                );
+                ),
+                other => bail!(
+                    "transaction {} is still {other} after 60 s; check it later with `unchain tx status {}`",
+                    tx.id(),
+                    tx.id()
+                ),
             }
-            Ok(())
         }
         TxCommand::Submit { file, node } => {
             let bytes =
