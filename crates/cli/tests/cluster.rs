@@ -80,6 +80,15 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     );
     assert!(stdout.contains("committed 6000 transactions"), "{stdout}");
 
+    // Each bench client saw its own transactions committed on its own node; the first node
+    // may still be a block behind the others' last ones.
+    wait_until(
+        "the first node holds all 6 000 transactions",
+        60,
+        async || clients[0].status().await.is_ok_and(|s| s.log_size >= 6_000),
+    )
+    .await;
+
     // The killed validator restarts from its data directory and fetches what it missed.
     nodes[3] = chain.start_validator(Some("gb-unseen")).await;
     let restarted = nodes[3].client().clone();
