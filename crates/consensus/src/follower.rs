@@ -7,7 +7,7 @@
 
 use crate::application::Application;
 use crate::engine::MarshalParts;
-use crate::validator::{Channels, NodeParts, SideChannels, backfill, start_side_actors};
+use crate::validator::{ConsensusChannels, NodeParts, backfill};
 use crate::{NAMESPACE, Scheme};
 use commonware_codec::Read as _;
 use commonware_consensus::Reporter as _;
@@ -22,11 +22,12 @@ use governor::clock::Clock as GClock;
 use rand::{CryptoRng, Rng};
 use tracing::{debug, warn};
 
-/// Starts a follower on `channels`. Generic like [`crate::validator::run`].
-pub async fn run<E, S, R, B, P, St>(
+/// Starts a follower on `channels` (through [`crate::validator::run_node`], which starts
+/// the side actors). Generic like the validator.
+pub(crate) async fn run<E, S, R, B, P, St>(
     context: E,
     parts: NodeParts<B, P, St>,
-    channels: Channels<S, R>,
+    channels: ConsensusChannels<S, R>,
     application: Application,
 ) -> Vec<Handle<()>>
 where
@@ -38,19 +39,7 @@ where
     St: Strategy,
 {
     let me = parts.signer.public_key();
-    let mut handles = start_side_actors(
-        &context,
-        parts.gossip,
-        parts.cosign,
-        parts.vault,
-        &application,
-        None,
-        SideChannels {
-            txs: channels.txs,
-            cosign: channels.cosign,
-            vault: channels.vault,
-        },
-    );
+    let mut handles = Vec::new();
     let scheme = Scheme::verifier(NAMESPACE, parts.validators);
     let MarshalParts {
         buffer,

@@ -113,6 +113,36 @@ pub struct Channels<S, R> {
     pub vault: (S, R),
 }
 
+/// The channels consensus itself speaks on (votes and certificate fetches are drained by a
+/// follower).
+pub(crate) struct ConsensusChannels<S, R> {
+    pub votes: (S, R),
+    pub certificates: (S, R),
+    pub resolver: (S, R),
+    pub broadcast: (S, R),
+    pub marshal: (S, R),
+}
+
+impl<S, R> Channels<S, R> {
+    /// The consensus channels and the side actors' channels.
+    fn split(self) -> (ConsensusChannels<S, R>, SideChannels<S, R>) {
+        (
+            ConsensusChannels {
+                votes: self.votes,
+                certificates: self.certificates,
+                resolver: self.resolver,
+                broadcast: self.broadcast,
+                marshal: self.marshal,
+            },
+            SideChannels {
+                txs: self.txs,
+                cosign: self.cosign,
+                vault: self.vault,
+            },
+        )
+    }
+}
+
 /// Everything a node runs besides its network, validator or follower alike.
 pub struct NodeParts<B, P, St> {
     /// This node's key: its p2p identity, and a validator's vote key.
@@ -135,11 +165,13 @@ pub struct NodeParts<B, P, St> {
     pub vault: Option<VaultConfig>,
 }
 
-/// Runs what this node is: [`run`] if its key is a validator's, [`crate::follower::run`]
-/// if not. Returns the handles of every task it started.
+/// Runs what this node is — [`run`] if its key is a validator's, [`crate::follower::run`]
+/// if not — with what every node runs beside consensus: transaction gossip, checkpoint
+/// cosigning (signed by a validator only) and vault sync. Returns the handles of every task
+/// it started.
 pub async fn run_node<E, S, R, B, P, St>(
     context: E,
-    parts: NodeParts<B, P, St>,
+    mut parts: NodeParts<B, P, St>,
     channels: Channels<S, R>,
     application: Application,
 ) -> Vec<Handle<()>>
@@ -151,25 +183,31 @@ where
     P: Provider<PublicKey = ed25519::PublicKey> + Clone,
     St: Strategy,
 {
-    if parts
+    let validates = parts
         .validators
         .position(&parts.signer.public_key())
-        .is_some()
-    {
-        run(
-            context.with_label("validator"),
-            parts,
-            channels,
-            application,
-        )
-        .await
+        .is_some();
+    let context = context.with_label(if validates { "validator" } else { "follower" });
+    let (consensus, side) = channels.split();
+    let mut handles = start_side_actors(
+        &context,
+        parts.gossip,
+        parts.cosign,
+        parts.vault.take(),
+        &application,
+        validates.then(|| application.proposer()),
+        side,
+    );
+    handles.extend(if validates {
+        run(context, parts, consensus, application).await
     } else {
-        crate::follower::run(context.with_label("follower"), parts, channels, application).await
-    }
+        crate::follower::run(context, parts, consensus, application).await
+    });
+    handles
 }
 
 /// The channels the side actors speak on.
-pub(crate) struct SideChannels<S, R> {
+struct SideChannels<S, R> {
     pub txs: (S, R),
     pub cosign: (S, R),
     pub vault: (S, R),
@@ -177,7 +215,7 @@ pub(crate) struct SideChannels<S, R> {
 
 /// Starts what every node runs beside consensus: transaction gossip, checkpoint
 /// cosigning (`signer`: the key it cosigns with, if a validator) and vault sync.
-pub(crate) fn start_side_actors<E, S, R>(
+fn start_side_actors<E, S, R>(
     context: &E,
     gossip_cfg: GossipConfig,
     cosign_cfg: CosignConfig,
@@ -261,13 +299,13 @@ where
     )
 }
 
-/// Starts the consensus engine, transaction gossip and checkpoint cosigning on `channels`.
-/// Generic over the runtime and network, so that the deterministic simulation runs exactly
-/// the code a real node runs.
-pub async fn run<E, S, R, B, P, St>(
+/// Starts the consensus engine on `channels` (through [`run_node`], which starts the side
+/// actors). Generic over the runtime and network, so that the deterministic simulation
+/// runs exactly the code a real node runs.
+pub(crate) async fn run<E, S, R, B, P, St>(
     context: E,
     parts: NodeParts<B, P, St>,
-    channels: Channels<S, R>,
+    channels: ConsensusChannels<S, R>,
     application: Application,
 ) -> Vec<Handle<()>>
 where
@@ -279,19 +317,6 @@ where
     St: Strategy,
 {
     let me = parts.signer.public_key();
-    let mut handles = start_side_actors(
-        &context,
-        parts.gossip,
-        parts.cosign,
-        parts.vault,
-        &application,
-        Some(application.proposer()),
-        SideChannels {
-            txs: channels.txs,
-            cosign: channels.cosign,
-            vault: channels.vault,
-        },
-    );
     let mailbox_size = parts.engine.mailbox_size;
     let engine = Engine::new(
         context.with_label("engine"),
@@ -313,19 +338,17 @@ where
         mailbox_size,
         channels.marshal,
     );
-    handles.push(engine.start(
+    vec![engine.start(
         channels.votes,
         channels.certificates,
         channels.resolver,
         channels.broadcast,
         marshal_resolver,
-    ));
-    handles
+    )]
 }
 
-/// Starts authenticated p2p among the consortium's nodes, then [`run`] if this node's key
-/// is a validator's, or [`crate::follower::run`] if not, inside a commonware tokio runtime
-/// context.
+/// Starts authenticated p2p among the consortium's nodes, then [`run_node`], inside a
+/// commonware tokio runtime context.
 pub async fn start(
     context: tokio::Context,
     cfg: ValidatorConfig,

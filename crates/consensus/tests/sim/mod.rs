@@ -1,5 +1,5 @@
 //! A consortium in commonware's deterministic runtime over its simulated network: the same
-//! validator code a real node runs ([`unchain_consensus::validator::run`]), real redb
+//! validator code a real node runs ([`unchain_consensus::validator::run_node`]), real redb
 //! ledgers in a temporary directory, simulated time and links. Everything that happens is a
 //! function of the seed.
 
