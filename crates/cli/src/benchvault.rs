@@ -61,8 +61,9 @@ pub fn bench_vault(a: BenchVaultArgs) -> anyhow::Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let mut _running = Vec::new();
-    let mut _tmp = None;
+    // The in-process nodes run until the process exits (see `finish_throwaway`).
+    let mut running = Vec::new();
+    let mut throwaway = None;
     let dir = match &a.chain {
         Some(d) => d.clone(),
         None => {
@@ -82,10 +83,10 @@ pub fn bench_vault(a: BenchVaultArgs) -> anyhow::Result<()> {
                 p2p: free_ports(2)?,
             })?;
             for config in &out.configs {
-                _running.push(start_node(config, &rt)?.0);
+                running.push(start_node(config, &rt)?.0);
             }
             let d = tmp.path().to_path_buf();
-            _tmp = Some(tmp);
+            throwaway = Some(tmp);
             d
         }
     };
@@ -111,7 +112,8 @@ pub fn bench_vault(a: BenchVaultArgs) -> anyhow::Result<()> {
         running_node(&configs[1])?,
     )?;
     rt.block_on(run(a, &genesis.chain_id, &sealer, &recipient))?;
-    finish_throwaway(_tmp);
+    finish_throwaway(throwaway);
+    drop(running);
     Ok(())
 }
 

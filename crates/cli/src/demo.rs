@@ -210,7 +210,7 @@ async fn seed_vault(
     key_files: &[(String, PathBuf)],
     clients: &[Client],
 ) -> anyhow::Result<VaultSeeded> {
-    use crate::vaultcmd::{SealArgs, Session, Who, seal_with};
+    use crate::vaultcmd::{SealSpec, Session, Who, seal_with};
     let who = |i: usize| Who {
         key: key_files[i].1.clone(),
         node: clients[i].base().to_owned(),
@@ -218,8 +218,7 @@ async fn seed_vault(
     let survivor = unchain_types::KeyFile::generate("survivor-demo", &mut rand::thread_rng());
     crate::setup::write_key_file(&dir.join("keys").join("survivor-demo.json"), &survivor)?;
     let subject = survivor.signing_key()?.public_key();
-    let spec = |who: Who, schema: &str, identifiers: &[&str], subject: Option<String>| SealArgs {
-        file: PathBuf::new(),
+    let spec = |schema: &str, identifiers: &[&str], subject: Option<String>| SealSpec {
         schema: schema.into(),
         to: Vec::new(),
         subject: subject.clone(),
@@ -228,7 +227,6 @@ async fn seed_vault(
         identifiers: identifiers.iter().map(|s| s.to_string()).collect(),
         country: Some("TH".into()),
         record: None,
-        who,
     };
     let dsi = Session::open(&who(0)).await?;
     let person = json!({
@@ -242,7 +240,6 @@ async fn seed_vault(
         &dsi,
         person.to_string().as_bytes(),
         &spec(
-            who(0),
             "htcds.person",
             &["phone:+66 81 234 5678", "name_dob:Ananda Demo|1999-02-03"],
             Some(subject.to_hex()),
@@ -253,7 +250,7 @@ async fn seed_vault(
     seal_with(
         &unseen,
         b"FICTIONAL DEMO: hotline caller reports a recruiter using this number",
-        &spec(who(3), "case.note", &["phone:0812345678"], None),
+        &spec("case.note", &["phone:0812345678"], None),
     )
     .await?;
     let purpose = "victim support and shelter referral";

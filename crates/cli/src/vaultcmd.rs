@@ -100,6 +100,15 @@ pub enum VaultCommand {
 pub struct SealArgs {
     /// The file to seal.
     pub file: PathBuf,
+    #[command(flatten)]
+    pub spec: SealSpec,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// How to seal: schema, recipients, policy, identifiers (the demo seals with these too).
+#[derive(Args)]
+pub struct SealSpec {
     /// What it is, e.g. htcds.person, case.note.
     #[arg(long)]
     pub schema: String,
@@ -126,8 +135,6 @@ pub struct SealArgs {
     /// Seal a new version of this record instead of a new record.
     #[arg(long)]
     pub record: Option<String>,
-    #[command(flatten)]
-    pub who: Who,
 }
 
 /// Arguments of `unchain vault grant`.
@@ -542,7 +549,7 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
     let s = Session::open(&a.who).await?;
     let plaintext =
         std::fs::read(&a.file).with_context(|| format!("reading {}", a.file.display()))?;
-    let (id, status) = seal_with(&s, &plaintext, &a).await?;
+    let (id, status) = seal_with(&s, &plaintext, &a.spec).await?;
     eprintln!(
         "vault.seal {} at height {}",
         status.status,
@@ -553,12 +560,11 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Seals `plaintext` as `a` says (`a.file` and `a.who` are not read), uploads the
-/// ciphertext and waits for the seal's commit.
+/// Seals `plaintext` as `a` says, uploads the ciphertext and waits for the seal's commit.
 pub(crate) async fn seal_with(
     s: &Session,
     plaintext: &[u8],
-    a: &SealArgs,
+    a: &SealSpec,
 ) -> anyhow::Result<(RecordId, unchain_client::views::TxStatusView)> {
     let members = s.members().await?;
     let me = s.keys.name.clone();

@@ -206,9 +206,10 @@ impl Client {
             .signed(signer, reqwest::Method::GET, &path, Vec::new())
             .await?;
         if !resp.status().is_success() {
-            return Self::decode::<serde_json::Value>(url, resp)
+            // `decode` turns any non-success answer into the node's problem.
+            return Err(Self::decode::<serde_json::Value>(url, resp)
                 .await
-                .map(|_| Vec::new());
+                .expect_err("a non-success answer decodes to a problem"));
         }
         resp.bytes()
             .await

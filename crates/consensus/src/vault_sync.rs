@@ -192,8 +192,9 @@ where
     let follow = context
         .with_label("vault_follow")
         .spawn(move |ctx| async move {
-            let mut feed_seen = 0usize;
-            let mut erased_seen = 0usize;
+            // Cursors: the last feed and erasure keys handled (empty: none yet).
+            let mut feed_seen = Vec::new();
+            let mut erased_seen = Vec::new();
             let mut height = u64::MAX;
             let mut wanted: BTreeMap<Hash32, Wanted> = BTreeMap::new();
             let mut last_sweep = ctx.current();
@@ -313,14 +314,13 @@ fn follow_ledger(
     ledger: &Ledger,
     cfg: &VaultConfig,
     metrics: &VaultMetrics,
-    feed_seen: &mut usize,
-    erased_seen: &mut usize,
+    feed_seen: &mut Vec<u8>,
+    erased_seen: &mut Vec<u8>,
     wanted: &mut BTreeMap<Hash32, Wanted>,
     now: SystemTime,
 ) -> Result<(), unchain_ledger::LedgerError> {
     let reader = ledger.state_reader()?;
-    let erased = state::erased(&reader)?;
-    for entry in &erased[(*erased_seen).min(erased.len())..] {
+    for (key, entry) in state::erased(&reader, erased_seen)? {
         for c in &entry.commitments {
             wanted.remove(c);
             match cfg.store.delete(c) {
@@ -332,10 +332,10 @@ fn follow_ledger(
                 Err(e) => warn!(record = %entry.record, error = %e, "cannot erase a ciphertext"),
             }
         }
+        *erased_seen = key;
     }
-    *erased_seen = erased.len();
-    let feed = state::feed(&reader, &cfg.member)?;
-    for entry in &feed[(*feed_seen).min(feed.len())..] {
+    for (key, entry) in state::feed(&reader, &cfg.member, feed_seen)? {
+        *feed_seen = key;
         if cfg.store.has(&entry.commitment) {
             continue;
         }
@@ -350,7 +350,6 @@ fn follow_ledger(
             );
         }
     }
-    *feed_seen = feed.len();
     Ok(())
 }
 

@@ -133,8 +133,24 @@ pub(crate) fn scan(
     table: &impl ReadableTable<&'static [u8], &'static [u8]>,
     prefix: &[u8],
 ) -> Result<Vec<Entry>, redb::StorageError> {
+    scan_after(table, prefix, &[])
+}
+
+/// Entries under `prefix` whose keys sort after `after` (all of them when `after` sorts
+/// before the prefix, e.g. is empty).
+fn scan_after(
+    table: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    prefix: &[u8],
+    after: &[u8],
+) -> Result<Vec<Entry>, redb::StorageError> {
+    use std::ops::Bound;
+    let range = if after < prefix {
+        table.range::<&[u8]>(prefix..)?
+    } else {
+        table.range::<&[u8]>((Bound::Excluded(after), Bound::Unbounded))?
+    };
     let mut out = Vec::new();
-    for item in table.range(prefix..)? {
+    for item in range {
         let (k, v) = item?;
         if !k.value().starts_with(prefix) {
             break;
@@ -162,5 +178,15 @@ impl StateReader {
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
     pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
         scan(&self.table, prefix)
+    }
+
+    /// Every `(key, value)` whose key starts with `prefix` and sorts after `after`, in key
+    /// order: for readers that follow an append-only key range with a cursor.
+    pub fn scan_prefix_after(
+        &self,
+        prefix: &[u8],
+        after: &[u8],
+    ) -> Result<Vec<Entry>, redb::StorageError> {
+        scan_after(&self.table, prefix, after)
     }
 }

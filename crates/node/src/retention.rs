@@ -22,15 +22,10 @@ pub fn submit_due(ledger: &Ledger, mempool: &Mempool, member: &str, key: &Signin
         let head = ledger.head()?;
         let reader = ledger.state_reader()?;
         let due = unchain_vault::state::due_for_erasure(&reader, head.timestamp_ms)?;
-        let grace_due = unchain_vault::state::due_for_erasure(
-            &reader,
-            head.timestamp_ms.saturating_sub(GRACE_MS),
-        )?;
         let mut admitted = 0;
-        for (id, owner) in due
-            .into_iter()
-            .filter(|(id, owner)| owner == member || grace_due.iter().any(|(g, _)| g == id))
-        {
+        for d in due.into_iter().filter(|d| {
+            d.owner == member || d.expires_ms.saturating_add(GRACE_MS) <= head.timestamp_ms
+        }) {
             if admitted >= PER_ROUND {
                 break;
             }
@@ -46,16 +41,16 @@ pub fn submit_due(ledger: &Ledger, mempool: &Mempool, member: &str, key: &Signin
                 sender: key.public_key(),
                 nonce,
                 kind: "vault.erase".into(),
-                body: serde_json::json!({"record": id, "reason": "retention_expired"}),
+                body: serde_json::json!({"record": d.record, "reason": "retention_expired"}),
             }
             .sign(key)?;
             match mempool.submit(ledger, tx) {
                 Ok(_) => {
                     admitted += 1;
-                    info!(record = %id, %owner, "retention ended: erasure submitted");
+                    info!(record = %d.record, owner = %d.owner, "retention ended: erasure submitted");
                 }
                 Err(e) => {
-                    warn!(record = %id, error = %e, "retention ended but the erasure was not admitted")
+                    warn!(record = %d.record, error = %e, "retention ended but the erasure was not admitted")
                 }
             }
         }

@@ -634,16 +634,42 @@ impl VaultModule {
     }
 }
 
-fn check(kind: &str, b: &Value) -> Result<(), BodyError> {
-    match kind {
-        "vault.seal" => parse::<Seal>(b)?.check(),
-        "vault.grant" => parse::<Grant>(b)?.check(),
-        "vault.revoke" => body::check_text("reason", &parse::<Revoke>(b)?.reason),
-        "vault.consent" => body::check_text("purpose", &parse::<Consent>(b)?.purpose),
-        "vault.erase" => parse::<Erase>(b).map(|_| ()),
-        "vault.rotate_matching_key" => parse::<Rotate>(b).map(|_| ()),
-        other => Err(BodyError::new("", format!("unknown vault kind {other}"))),
-    }
+/// A `vault.*` body, parsed and checked once.
+enum Body {
+    Seal(Seal),
+    Grant(Grant),
+    Revoke(Revoke),
+    Consent(Consent),
+    Erase(Erase),
+    Rotate(Rotate),
+}
+
+fn parse_body(kind: &str, b: &Value) -> Result<Body, BodyError> {
+    Ok(match kind {
+        "vault.seal" => {
+            let seal: Seal = parse(b)?;
+            seal.check()?;
+            Body::Seal(seal)
+        }
+        "vault.grant" => {
+            let grant: Grant = parse(b)?;
+            grant.check()?;
+            Body::Grant(grant)
+        }
+        "vault.revoke" => {
+            let revoke: Revoke = parse(b)?;
+            body::check_text("reason", &revoke.reason)?;
+            Body::Revoke(revoke)
+        }
+        "vault.consent" => {
+            let consent: Consent = parse(b)?;
+            body::check_text("purpose", &consent.purpose)?;
+            Body::Consent(consent)
+        }
+        "vault.erase" => Body::Erase(parse(b)?),
+        "vault.rotate_matching_key" => Body::Rotate(parse(b)?),
+        other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
+    })
 }
 
 impl Module for VaultModule {
@@ -656,21 +682,17 @@ impl Module for VaultModule {
     }
 
     fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
-        check(kind, body)
+        parse_body(kind, body).map(|_| ())
     }
 
     fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        check(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))?;
-        let b = tx.body();
-        let parsed = |e: BodyError| reject(e.to_string());
-        match tx.kind() {
-            "vault.seal" => self.seal(ctx, parse(b).map_err(parsed)?),
-            "vault.grant" => self.grant(ctx, parse(b).map_err(parsed)?),
-            "vault.revoke" => self.revoke(ctx, parse(b).map_err(parsed)?),
-            "vault.consent" => self.consent(ctx, parse(b).map_err(parsed)?),
-            "vault.erase" => self.erase(ctx, parse(b).map_err(parsed)?),
-            "vault.rotate_matching_key" => self.rotate(ctx, parse(b).map_err(parsed)?),
-            other => Err(reject(format!("unknown vault kind {other}"))),
+        match parse_body(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))? {
+            Body::Seal(b) => self.seal(ctx, b),
+            Body::Grant(b) => self.grant(ctx, b),
+            Body::Revoke(b) => self.revoke(ctx, b),
+            Body::Consent(b) => self.consent(ctx, b),
+            Body::Erase(b) => self.erase(ctx, b),
+            Body::Rotate(b) => self.rotate(ctx, b),
         }
     }
 }

@@ -363,36 +363,72 @@ pub fn notices(r: &StateReader, subject: &PublicKey) -> Result<Vec<Notice>, redb
     scan(r, format!("vault/notice/{subject}/").as_bytes())
 }
 
-/// Every ciphertext `member`'s node may fetch, in log order (entries for records later
-/// erased or revoked included: check [`may_hold`]).
-pub fn feed(r: &StateReader, member: &str) -> Result<Vec<FeedEntry>, redb::StorageError> {
-    scan(r, format!("vault/feed/{member}/").as_bytes())
+/// The ciphertexts `member`'s node may fetch, in log order, whose feed keys sort after
+/// `after` (empty: from the start), each with its key as the next cursor. Entries for
+/// records later erased or revoked are included: check [`may_hold`].
+pub fn feed(
+    r: &StateReader,
+    member: &str,
+    after: &[u8],
+) -> Result<Vec<(Vec<u8>, FeedEntry)>, redb::StorageError> {
+    scan_after(r, format!("vault/feed/{member}/").as_bytes(), after)
 }
 
-/// Every ciphertext erased, in log order.
-pub fn erased(r: &StateReader) -> Result<Vec<ErasedEntry>, redb::StorageError> {
-    scan(r, b"vault/erased/")
+/// The erasures whose keys sort after `after` (empty: from the start), in log order, each
+/// with its key as the next cursor.
+pub fn erased(
+    r: &StateReader,
+    after: &[u8],
+) -> Result<Vec<(Vec<u8>, ErasedEntry)>, redb::StorageError> {
+    scan_after(r, b"vault/erased/", after)
+}
+
+fn scan_after<T: DeserializeOwned>(
+    r: &StateReader,
+    prefix: &[u8],
+    after: &[u8],
+) -> Result<Vec<(Vec<u8>, T)>, redb::StorageError> {
+    Ok(r.scan_prefix_after(prefix, after)?
+        .into_iter()
+        .map(|(k, v)| (k, decode(&v)))
+        .collect())
+}
+
+/// A record whose retention has ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueErasure {
+    /// The record.
+    pub record: RecordId,
+    /// Its owner.
+    pub owner: String,
+    /// When its retention ended (block time, ms).
+    pub expires_ms: u64,
 }
 
 /// Records whose retention ended at or before `now_ms` (block time) and that are not yet
-/// erased, with their owners, oldest first: what nodes submit `vault.erase` for.
+/// erased, oldest first: what nodes submit `vault.erase` for.
 pub fn due_for_erasure(
     r: &StateReader,
     now_ms: u64,
-) -> Result<Vec<(RecordId, String)>, redb::StorageError> {
+) -> Result<Vec<DueErasure>, redb::StorageError> {
     let mut out = Vec::new();
     for (key, owner) in r.scan_prefix(b"vault/expiry/")? {
         let key = std::str::from_utf8(&key).expect("ASCII key");
         let mut parts = key["vault/expiry/".len()..].split('/');
-        let expires: u64 = parts
+        let expires_ms: u64 = parts
             .next()
             .and_then(|p| p.parse().ok())
             .expect("expiry time");
-        if expires > now_ms {
+        if expires_ms > now_ms {
             break;
         }
-        let id = Hash32::from_hex(parts.next().expect("record id")).expect("record id");
-        out.push((id, String::from_utf8(owner).expect("member name")));
+        let record = Hash32::from_hex(parts.next().expect("record id")).expect("record id");
+        let owner = String::from_utf8(owner).expect("member name");
+        out.push(DueErasure {
+            record,
+            owner,
+            expires_ms,
+        });
     }
     Ok(out)
 }
