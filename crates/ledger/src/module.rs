@@ -2,6 +2,7 @@
 
 use crate::genesis::{Member, Role};
 use crate::state::StateWriter;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use unchain_types::{Transaction, TxId};
 
@@ -111,4 +112,34 @@ pub fn body_only(body: &Value, allowed: &[&str]) -> Result<(), BodyError> {
         )),
         None => Ok(()),
     }
+}
+
+/// Longest free-text field (purpose, reason, location), in bytes: short enough that nobody
+/// mistakes it for a place to write a story, which would hold personal data.
+pub const MAX_TEXT: usize = 200;
+
+/// Parses `body` as `T`, naming the offending field on error.
+pub fn parse_body<T: DeserializeOwned>(body: &Value) -> Result<T, BodyError> {
+    serde_path_to_error::deserialize(body).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        BodyError::new(field, e.into_inner().to_string())
+    })
+}
+
+/// Checks a free-text field: 1 to [`MAX_TEXT`] bytes, not blank.
+pub fn check_text(field: &str, s: &str) -> Result<(), BodyError> {
+    if s.trim().is_empty() {
+        return Err(BodyError::new(field, "is empty"));
+    }
+    if s.len() > MAX_TEXT {
+        return Err(BodyError::new(
+            field,
+            format!(
+                "is {} bytes; at most {MAX_TEXT} allowed (no personal data here)",
+                s.len()
+            ),
+        ));
+    }
+    Ok(())
 }

@@ -1,7 +1,6 @@
 //! The bodies of the `vault.*` transactions, parsed with errors that name the field.
 
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use unchain_ledger::BodyError;
@@ -17,7 +16,7 @@ pub const MAX_CIPHERTEXT: u64 = 16 * 1024 * 1024;
 /// Longest retention period, in days (100 years).
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
 /// Longest free-text field (purpose, reason, court-order reference), in bytes.
-pub const MAX_TEXT: usize = 200;
+pub use unchain_ledger::module::MAX_TEXT;
 
 /// The policy a record is sealed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -228,31 +227,7 @@ fn statement(v: Value) -> Vec<u8> {
     unchain_types::canonical::to_canonical_bytes(&v).expect("statements hold only strings")
 }
 
-/// Parses `body` as `T`, naming the offending field on error.
-pub fn parse<T: DeserializeOwned>(body: &Value) -> Result<T, BodyError> {
-    serde_path_to_error::deserialize(body).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        BodyError::new(field, e.into_inner().to_string())
-    })
-}
-
-/// Checks a free-text field: 1 to [`MAX_TEXT`] bytes.
-pub fn check_text(field: &str, s: &str) -> Result<(), BodyError> {
-    if s.trim().is_empty() {
-        return Err(BodyError::new(field, "is empty"));
-    }
-    if s.len() > MAX_TEXT {
-        return Err(BodyError::new(
-            field,
-            format!(
-                "is {} bytes; at most {MAX_TEXT} allowed (no personal data here)",
-                s.len()
-            ),
-        ));
-    }
-    Ok(())
-}
+pub use unchain_ledger::module::{check_text, parse_body as parse};
 
 impl Seal {
     /// Checks what needs no state.

@@ -1,0 +1,230 @@
+//! Evidence chain of custody (seed capability 5): every event in an evidence item's life —
+//! collected, handed over and received, analysed, sealed, presented in court, returned,
+//! destroyed — is a signed transaction, and the ledger refuses any event that breaks the
+//! chain ([`rules::apply`]): an event by someone who does not hold the item, anything after
+//! destruction, a second holder, an event against a stale view.
+//!
+//! A hand-over is two transactions: the giver's `custody.transfer` and the receiver's
+//! `custody.receive`. Until the receiver signs, the item is in transit and the giver is
+//! still answerable for it.
+//!
+//! [`bundle`] turns an item's events into a self-contained proof bundle, and verifies one
+//! with no network; [`report`] renders a verified bundle as an HTML report for people.
+#![forbid(unsafe_code)]
+
+pub mod body;
+pub mod bundle;
+pub mod report;
+pub mod rules;
+
+use body::Action;
+use rules::Item;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use unchain_ledger::membership::member_named;
+use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
+use unchain_types::{Hash32, Transaction, TxId};
+
+/// The `custody.*` kinds, one per [`Action`], in [`Action::ALL`]'s order.
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "custody.collect",
+        role: Role::Custody,
+        summary: "an evidence item enters custody: its content hash, a public description, where and why",
+    },
+    KindSpec {
+        kind: "custody.transfer",
+        role: Role::Custody,
+        summary: "the holder hands an item over; complete when the receiver signs custody.receive",
+    },
+    KindSpec {
+        kind: "custody.receive",
+        role: Role::Custody,
+        summary: "the receiver of a pending hand-over signs that it took the item",
+    },
+    KindSpec {
+        kind: "custody.cancel",
+        role: Role::Custody,
+        summary: "the giver or the receiver calls off a pending hand-over",
+    },
+    KindSpec {
+        kind: "custody.analyse",
+        role: Role::Custody,
+        summary: "the holder examined the item (method, optional hash of the report)",
+    },
+    KindSpec {
+        kind: "custody.seal",
+        role: Role::Custody,
+        summary: "the holder sealed the item in a numbered evidence bag or container",
+    },
+    KindSpec {
+        kind: "custody.present",
+        role: Role::Custody,
+        summary: "the holder presented the item in court",
+    },
+    KindSpec {
+        kind: "custody.return",
+        role: Role::Custody,
+        summary: "the item left custody, returned to its owner (final)",
+    },
+    KindSpec {
+        kind: "custody.destroy",
+        role: Role::Custody,
+        summary: "the item was destroyed (final)",
+    },
+];
+
+/// One committed custody event, as state keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// 1 for collection, then 2, 3, …
+    pub seq: u32,
+    /// What happened.
+    pub action: Action,
+    /// The signing organisation.
+    pub member: String,
+    /// The transaction.
+    pub tx_id: TxId,
+    /// Its leaf in the transparency log.
+    pub log_index: u64,
+    /// Block height.
+    pub height: u64,
+    /// Block time: when the chain recorded it.
+    pub recorded_ms: u64,
+    /// The body as signed.
+    pub event: body::Event,
+}
+
+fn item_key(id: &Hash32) -> Vec<u8> {
+    format!("custody/item/{id}").into_bytes()
+}
+
+fn event_key(id: &Hash32, seq: u32) -> Vec<u8> {
+    format!("custody/event/{id}/{seq:010}").into_bytes()
+}
+
+fn waiting_key(member: &str, id: &Hash32) -> Vec<u8> {
+    format!("custody/waiting/{member}/{id}").into_bytes()
+}
+
+fn case_key(case: &str, id: &Hash32) -> Vec<u8> {
+    format!("custody/case/{case}\0{id}").into_bytes()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+    serde_json::from_slice(bytes).expect("custody state written by this module")
+}
+
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("custody state serialises")
+}
+
+/// The custody module.
+pub struct CustodyModule;
+
+fn action_of(kind: &str) -> Result<Action, BodyError> {
+    Action::from_kind(kind).ok_or_else(|| BodyError::new("", format!("unknown kind {kind}")))
+}
+
+impl Module for CustodyModule {
+    fn name(&self) -> &'static str {
+        "custody"
+    }
+
+    fn kinds(&self) -> &'static [KindSpec] {
+        KINDS
+    }
+
+    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
+        body::parse(action_of(kind)?, body).map(|_| ())
+    }
+
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
+        let rejected = |e: BodyError| ExecError::Rejected(e.to_string());
+        let action = action_of(tx.kind()).map_err(rejected)?;
+        let event = body::parse(action, tx.body()).map_err(rejected)?;
+        let before: Option<Item> = ctx.state.get(&item_key(&event.item))?.map(|v| decode(&v));
+        let sender = ctx.sender.name.clone();
+        let after = rules::apply(
+            before.as_ref(),
+            action,
+            &event,
+            &sender,
+            ctx.tx_id,
+            Some(ctx.timestamp_ms),
+        )
+        .map_err(ExecError::Rejected)?;
+        if let Some(to) = &event.to
+            && member_named(ctx.state, to)?.is_none()
+        {
+            return Err(ExecError::Rejected(format!("to: {to} is not a member")));
+        }
+        // Every check is done; now write.
+        let id = event.item;
+        if let Some(p) = before.as_ref().and_then(|b| b.pending.as_ref()) {
+            ctx.state.delete(&waiting_key(&p.to, &id))?;
+        }
+        if let Some(p) = &after.pending {
+            ctx.state.put(&waiting_key(&p.to, &id), &[])?;
+        }
+        if let (None, Some(case)) = (&before, &after.case) {
+            ctx.state.put(&case_key(case, &id), &[])?;
+        }
+        let record = EventRecord {
+            seq: after.events,
+            action,
+            member: sender,
+            tx_id: ctx.tx_id,
+            log_index: ctx.log_index,
+            height: ctx.height,
+            recorded_ms: ctx.timestamp_ms,
+            event,
+        };
+        ctx.state
+            .put(&event_key(&id, after.events), &encode(&record))?;
+        ctx.state.put(&item_key(&id), &encode(&after))?;
+        Ok(())
+    }
+}
+
+/// An item's custody state, if it was ever collected.
+pub fn item(reader: &StateReader, id: &Hash32) -> Result<Option<Item>, redb::StorageError> {
+    Ok(reader.get(&item_key(id))?.map(|v| decode(&v)))
+}
+
+/// An item's events, oldest first.
+pub fn events(reader: &StateReader, id: &Hash32) -> Result<Vec<EventRecord>, redb::StorageError> {
+    Ok(reader
+        .scan_prefix(format!("custody/event/{id}/").as_bytes())?
+        .into_iter()
+        .map(|(_, v)| decode(&v))
+        .collect())
+}
+
+/// Items handed over to `member` and waiting for its signature.
+pub fn waiting(reader: &StateReader, member: &str) -> Result<Vec<Item>, redb::StorageError> {
+    let prefix = format!("custody/waiting/{member}/");
+    let mut out = Vec::new();
+    for (key, _) in reader.scan_prefix(prefix.as_bytes())? {
+        let id = std::str::from_utf8(&key[prefix.len()..])
+            .ok()
+            .and_then(|s| Hash32::from_hex(s).ok())
+            .expect("waiting keys end with an item id");
+        out.extend(item(reader, &id)?);
+    }
+    Ok(out)
+}
+
+/// Items collected for `case`.
+pub fn items_of_case(reader: &StateReader, case: &str) -> Result<Vec<Item>, redb::StorageError> {
+    let prefix = format!("custody/case/{case}\0");
+    let mut out = Vec::new();
+    for (key, _) in reader.scan_prefix(prefix.as_bytes())? {
+        let id = std::str::from_utf8(&key[prefix.len()..])
+            .ok()
+            .and_then(|s| Hash32::from_hex(s).ok())
+            .expect("case keys end with an item id");
+        out.extend(item(reader, &id)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,202 @@
+//! Test support for modules: [`Org`], a member organisation with its keys that signs
+//! transactions with consecutive nonces, and [`Chain`], a real [`Ledger`] with one
+//! validator that applies blocks and reports each transaction's fate.
+#![forbid(unsafe_code)]
+
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::Arc;
+use unchain_ledger::genesis::MatchingKeyGrant;
+use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Module, Role};
+use unchain_seal::{MatchingKey, WrappedKey, matching_key_info};
+use unchain_types::{
+    EncryptionSecretKey, Hash32, SigningKey, Transaction, TxId, UnsignedTransaction,
+};
+
+/// A member organisation in a test.
+pub struct Org {
+    /// Its transaction-signing key.
+    pub key: SigningKey,
+    /// Its X25519 key for sealed records.
+    pub enc: EncryptionSecretKey,
+    /// Its member name.
+    pub name: String,
+    /// Its roles.
+    pub roles: BTreeSet<Role>,
+    /// The nonce of its last signed transaction.
+    pub nonce: u64,
+    chain_id: String,
+}
+
+impl Org {
+    /// An organisation whose signing key derives from `seed`, on `chain_id`, with `roles`.
+    pub fn new(chain_id: &str, seed: u8, name: &str, roles: &[Role]) -> Self {
+        Org {
+            key: SigningKey::from_seed([seed; 32]),
+            enc: EncryptionSecretKey::generate(&mut rand::thread_rng()),
+            name: name.into(),
+            roles: roles.iter().copied().collect(),
+            nonce: 0,
+            chain_id: chain_id.into(),
+        }
+    }
+
+    /// Its genesis entry.
+    pub fn member(&self, validator: bool) -> Member {
+        Member {
+            name: self.name.clone(),
+            display_name: format!("Org {}", self.name),
+            jurisdiction: "TH".into(),
+            roles: self.roles.clone(),
+            signing_key: self.key.public_key(),
+            encryption_key: self.enc.public_key(),
+            validator,
+        }
+    }
+
+    /// Signs `kind` with `body` at its next nonce.
+    pub fn tx(&mut self, kind: &str, body: Value) -> Transaction {
+        self.nonce += 1;
+        UnsignedTransaction {
+            chain_id: self.chain_id.clone(),
+            sender: self.key.public_key(),
+            nonce: self.nonce,
+            kind: kind.into(),
+            body,
+        }
+        .sign(&self.key)
+        .expect("sign")
+    }
+
+    /// The matching key, unwrapped from genesis with this organisation's secret key.
+    pub fn matching_key(&self, genesis: &Genesis) -> MatchingKey {
+        let mk = genesis.matching_key.as_ref().expect("genesis matching key");
+        let bytes = mk.wrapped[&self.name]
+            .unwrap(
+                &self.enc,
+                &matching_key_info(&genesis.chain_id, mk.epoch, &self.name),
+            )
+            .expect("own wrapped matching key opens");
+        MatchingKey::from_bytes(bytes)
+    }
+}
+
+/// Block time of the genesis and the first block's parent.
+pub const GENESIS_TIME_MS: u64 = 1_700_000_000_000;
+
+/// A ledger whose first organisation is the only validator and signs each checkpoint.
+pub struct Chain {
+    /// The ledger.
+    pub ledger: Ledger,
+    /// Its genesis.
+    pub genesis: Genesis,
+    /// The time of the last block applied.
+    pub time_ms: u64,
+}
+
+impl Chain {
+    /// A chain of `orgs` (the first validates), with a matching key at epoch 1, executing
+    /// the modules `modules` builds from the genesis.
+    pub fn new(
+        dir: &Path,
+        orgs: &[&Org],
+        modules: impl FnOnce(&Genesis) -> Vec<Arc<dyn Module>>,
+    ) -> Self {
+        let chain_id = orgs[0].chain_id.clone();
+        let key = MatchingKey::generate();
+        let genesis = Genesis {
+            chain_id: chain_id.clone(),
+            log_origin: format!("unchain/{chain_id}"),
+            genesis_time_ms: GENESIS_TIME_MS,
+            members: orgs
+                .iter()
+                .enumerate()
+                .map(|(i, o)| o.member(i == 0))
+                .collect(),
+            matching_key: Some(MatchingKeyGrant {
+                epoch: 1,
+                wrapped: orgs
+                    .iter()
+                    .map(|o| {
+                        let info = matching_key_info(&chain_id, 1, &o.name);
+                        (
+                            o.name.clone(),
+                            WrappedKey::wrap(key.as_bytes(), &o.enc.public_key(), &info),
+                        )
+                    })
+                    .collect(),
+            }),
+        };
+        let signer = CheckpointSigner {
+            name: orgs[0].name.clone(),
+            key: orgs[0].key.clone(),
+        };
+        let ledger = Ledger::open(
+            &dir.join("ledger.redb"),
+            genesis.clone(),
+            modules(&genesis),
+            Some(signer),
+        )
+        .expect("open ledger");
+        Chain {
+            ledger,
+            genesis,
+            time_ms: GENESIS_TIME_MS,
+        }
+    }
+
+    /// Applies one block a second after the last; returns each transaction's rejection
+    /// reason, if any.
+    pub fn apply(&mut self, txs: &[&Transaction]) -> Vec<Option<String>> {
+        self.time_ms += 1000;
+        let proposer = self.genesis.members[0].signing_key;
+        let block = self
+            .ledger
+            .head()
+            .expect("head")
+            .next_block(self.time_ms, proposer, txs);
+        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        let rec = self
+            .ledger
+            .apply_block(&block, digest)
+            .expect("apply")
+            .record;
+        txs.iter()
+            .map(|t| {
+                rec.rejected
+                    .iter()
+                    .find(|(id, _)| *id == t.id())
+                    .map(|(_, r)| r.clone())
+            })
+            .collect()
+    }
+
+    /// Applies `tx`, which must commit; returns its id.
+    pub fn ok(&mut self, tx: &Transaction) -> TxId {
+        let out = self.apply(&[tx]);
+        assert_eq!(out[0], None, "{} should commit", tx.kind());
+        tx.id()
+    }
+
+    /// Submits a transaction that must be refused and returns why; a refused transaction
+    /// uses no nonce.
+    pub fn refused(&mut self, org: &mut Org, kind: &str, body: Value) -> String {
+        let tx = org.tx(kind, body);
+        org.nonce -= 1;
+        self.apply(&[&tx])[0]
+            .clone()
+            .unwrap_or_else(|| panic!("{kind} should be refused"))
+    }
+
+    /// The checkpoint this chain's validator signed at the current log size, with that size.
+    pub fn checkpoint(&self) -> (String, u64) {
+        let size = self.ledger.head().expect("head").log_size;
+        let note = self
+            .ledger
+            .own_checkpoint_at(size)
+            .expect("read checkpoint")
+            .expect("the validator signs a checkpoint after every block");
+        (note, size)
+    }
+}
