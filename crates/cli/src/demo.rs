@@ -210,7 +210,8 @@ async fn seed_vault(
     key_files: &[(String, PathBuf)],
     clients: &[Client],
 ) -> anyhow::Result<VaultSeeded> {
-    use crate::vaultcmd::{SealSpec, Session, Who, seal_with};
+    use crate::session::{Session, Who};
+    use crate::vaultcmd::{SealSpec, seal_with};
     let who = |i: usize| Who {
         key: key_files[i].1.clone(),
         node: clients[i].base().to_owned(),

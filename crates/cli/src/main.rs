@@ -4,7 +4,9 @@
 
 mod bench;
 mod benchvault;
+mod custodycmd;
 mod demo;
+mod session;
 mod setup;
 mod status;
 mod txcmd;
@@ -53,9 +55,14 @@ enum Command {
     /// Sealed records: seal, open, grant, revoke, consent, erase, match alerts.
     #[command(subcommand)]
     Vault(vaultcmd::VaultCommand),
+    /// Evidence chain of custody: collect, hand over, receive, analyse, seal, present,
+    /// return, destroy; hand-overs waiting for you; the bundle and report for a court.
+    #[command(subcommand)]
+    Custody(custodycmd::CustodyCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
-    /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint.
+    /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
+    /// (`unchain verify custody BUNDLE` for a chain-of-custody bundle).
     Verify(txcmd::VerifyArgs),
     /// Start a local chain in a temporary directory, seed it with sample activity, and show
     /// what to open and try.
@@ -115,7 +122,11 @@ fn main() -> anyhow::Result<()> {
         Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
         Command::Vault(c) => runtime()?.block_on(vaultcmd::vault(c)),
         Command::Proof(a) => runtime()?.block_on(txcmd::proof(a)),
-        Command::Verify(a) => txcmd::verify(a),
+        Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
+        Command::Verify(a) => match a.what {
+            Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),
+            None => txcmd::verify(a),
+        },
         Command::Demo(a) => demo::demo(a),
         Command::Bench(a) => bench::bench(a),
         Command::BenchVault(a) => benchvault::bench_vault(a),

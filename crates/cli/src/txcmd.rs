@@ -157,21 +157,34 @@ pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
 
 /// Arguments of `unchain verify`.
 #[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct VerifyArgs {
+    /// What else to verify.
+    #[command(subcommand)]
+    pub what: Option<VerifyWhat>,
     /// A proof bundle saved by `unchain proof --out` (or downloaded from the API).
-    pub bundle: PathBuf,
+    #[arg(required = true)]
+    pub bundle: Option<PathBuf>,
     /// Trust the validator keys of this genesis file. Without it, the keys inside the bundle
     /// are used, which proves integrity but not who signed: say so in court.
     #[arg(long)]
     pub genesis: Option<PathBuf>,
 }
 
+/// Bundles other than a single transaction's.
+#[derive(clap::Subcommand)]
+pub enum VerifyWhat {
+    /// A chain-of-custody bundle (`unchain custody bundle`): every event's signature and
+    /// inclusion, the checkpoint, and the custody rules replayed event by event.
+    Custody(crate::custodycmd::VerifyCustodyArgs),
+}
+
 /// `unchain verify`: no network.
 pub fn verify(a: VerifyArgs) -> anyhow::Result<()> {
-    let text =
-        std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
+    let path = a.bundle.context("a bundle file is required")?;
+    let text = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
     let bundle: ProofBundle = serde_json::from_slice(&text)
-        .with_context(|| format!("{} is not a proof bundle", a.bundle.display()))?;
+        .with_context(|| format!("{} is not a proof bundle", path.display()))?;
     report(&bundle, a.genesis.as_deref())
 }
 

@@ -5,31 +5,19 @@
 //! /v1/vault/ciphertexts/…`, signed by the member) and the `vault.seal` transaction, which
 //! carries only the commitment, the wrapped keys and blind-index tokens.
 
+use crate::session::{Session, Who};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
-use unchain_client::{Client, RequestSigner};
-use unchain_ledger::Member;
 use unchain_seal::{
     ContentKey, IdentifierKind, MatchingKey, RecordId, WrappedKey, commitment, matching_key_info,
     open_payload, record_key_info, seal_payload,
 };
-use unchain_types::{EncryptionPublicKey, Hash32, KeyFile, SigningKey};
+use unchain_types::{EncryptionPublicKey, Hash32};
 use unchain_vault::body::{Decision, consent_statement, erase_statement};
 use unchain_vault::state::{Alert, Notice, RecordView};
-
-/// Who is acting and where.
-#[derive(Args, Clone)]
-pub struct Who {
-    /// Your organisation's key file.
-    #[arg(long)]
-    pub key: PathBuf,
-    /// Your node's API URL.
-    #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
-    pub node: String,
-}
 
 /// Vault commands.
 #[derive(Subcommand)]
@@ -207,38 +195,7 @@ pub struct EraseArgs {
     pub who: Who,
 }
 
-pub(crate) struct Session {
-    client: Client,
-    keys: KeyFile,
-    signing: SigningKey,
-    signer: RequestSigner,
-    pub(crate) chain_id: String,
-}
-
 impl Session {
-    pub(crate) async fn open(who: &Who) -> anyhow::Result<Self> {
-        let keys = unchain_node::run::load_keys(&who.key)?;
-        let signing = keys.signing_key().context("key file: signing_seed")?;
-        let client = Client::new(&who.node);
-        let chain_id = client.status().await?.chain_id;
-        let signer = RequestSigner {
-            member: keys.name.clone(),
-            key: signing.clone(),
-        };
-        Ok(Session {
-            client,
-            keys,
-            signing,
-            signer,
-            chain_id,
-        })
-    }
-
-    pub(crate) async fn members(&self) -> anyhow::Result<BTreeMap<String, Member>> {
-        let members: Vec<Member> = self.client.get_json("/v1/members").await?;
-        Ok(members.into_iter().map(|m| (m.name.clone(), m)).collect())
-    }
-
     pub(crate) async fn record(&self, id: &RecordId) -> anyhow::Result<RecordView> {
         Ok(self
             .client
@@ -289,41 +246,6 @@ impl Session {
                 &self.keys.name,
             ),
         )?)
-    }
-
-    async fn submit(&self, kind: &str, body: serde_json::Value) -> anyhow::Result<()> {
-        let status = self.submit_quiet(kind, body).await?;
-        eprintln!(
-            "{kind} {} at height {}",
-            status.status,
-            status.height.map(|h| h.to_string()).unwrap_or_default()
-        );
-        println!("{}", serde_json::to_string_pretty(&status)?);
-        Ok(())
-    }
-
-    /// Submits and waits for the commit; an error if it is rejected or still pending.
-    pub(crate) async fn submit_quiet(
-        &self,
-        kind: &str,
-        body: serde_json::Value,
-    ) -> anyhow::Result<unchain_client::views::TxStatusView> {
-        let tx = self.client.build(&self.signing, kind, body).await?;
-        self.client.submit(&tx).await?;
-        let status = self
-            .client
-            .wait_for(&tx.id(), Duration::from_secs(60))
-            .await?;
-        match status.status.as_str() {
-            "rejected" => bail!("{kind} rejected: {}", status.reason.unwrap_or_default()),
-            "committed" => {}
-            other => bail!(
-                "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
-                tx.id(),
-                tx.id()
-            ),
-        }
-        Ok(status)
     }
 }
 

@@ -13,3 +13,15 @@ pub mod run;
 
 pub use config::NodeConfig;
 pub use run::run;
+
+/// The domain modules every node of a chain executes, in order. Every node must run the
+/// same list: a kind one node knows and another does not would split the chain.
+pub fn modules(
+    genesis: &unchain_ledger::Genesis,
+) -> Vec<std::sync::Arc<dyn unchain_ledger::Module>> {
+    vec![
+        std::sync::Arc::new(unchain_notary::NotaryModule),
+        std::sync::Arc::new(unchain_vault::VaultModule::new(genesis)),
+        std::sync::Arc::new(unchain_custody::CustodyModule),
+    ]
+}

@@ -12,9 +12,7 @@ use unchain_consensus::application::{Application, ApplicationConfig};
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, ValidatorConfig};
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger};
-use unchain_notary::NotaryModule;
 use unchain_types::KeyFile;
-use unchain_vault::VaultModule;
 use unchain_vault::store::BlobStore;
 
 /// Reads and checks a genesis file.
@@ -86,7 +84,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         Ledger::open(
             &cfg.data_dir.join("ledger.redb"),
             genesis.clone(),
-            vec![Arc::new(NotaryModule), Arc::new(VaultModule::new(&genesis))],
+            crate::modules(&genesis),
             // A follower signs no checkpoint; it keeps the validators' cosigned ones.
             me.validator.then(|| CheckpointSigner {
                 name: me.name.clone(),

@@ -391,7 +391,7 @@ pub struct InclusionQuery {
 
 /// The latest cosigned checkpoint, once one covers leaf `index`: a leaf this node has just
 /// committed waits (up to the API's longest wait) for the validators' cosignatures.
-async fn checkpoint_covering(
+pub(crate) async fn checkpoint_covering(
     state: &ApiState,
     index: u64,
 ) -> Result<(String, unchain_log::Checkpoint), Problem> {

@@ -1,6 +1,7 @@
 //! The HTTP/JSON API (`/v1`), served by every node. Errors are RFC 9457 problem details;
 //! the OpenAPI 3.1 document at `/v1/openapi.json` is generated from this code.
 
+mod custody;
 mod handlers;
 pub mod problem;
 mod vault;
@@ -76,6 +77,9 @@ pub struct ApiState {
         vault::alerts,
         vault::notices,
         vault::matching_key,
+        custody::item_view,
+        custody::bundle,
+        custody::waiting_for_me,
     ),
     components(schemas(
         Problem,
@@ -124,6 +128,9 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/vault/alerts", get(vault::alerts))
         .route("/v1/vault/notices/{subject}", get(vault::notices))
         .route("/v1/vault/matching-key", get(vault::matching_key))
+        .route("/v1/custody/items/{id}", get(custody::item_view))
+        .route("/v1/custody/items/{id}/bundle", get(custody::bundle))
+        .route("/v1/custody/waiting", get(custody::waiting_for_me))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))

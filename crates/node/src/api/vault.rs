@@ -84,7 +84,7 @@ pub(crate) fn authenticate(
     Ok(member)
 }
 
-fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {
+pub(crate) fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {
     Hash32::from_hex(s).map_err(|e| {
         let mut p = Problem::bad_request("bad-hash", format!("{what} {s:?}: {e}"));
         p.field = Some(what.into());
@@ -92,7 +92,7 @@ fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {
     })
 }
 
-fn internal(e: impl std::fmt::Display) -> Problem {
+pub(crate) fn internal(e: impl std::fmt::Display) -> Problem {
     Problem::internal(e.to_string())
 }
 

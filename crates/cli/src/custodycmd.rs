@@ -1,0 +1,440 @@
+//! `unchain custody …`: record an evidence item's custody events, see hand-overs waiting
+//! for your signature, and produce the chain-of-custody bundle and report for a court.
+//! `unchain verify custody` (here too) checks a bundle with no network.
+
+use crate::session::{Session, Who};
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use unchain_custody::bundle::{self, CustodyBundle, NamedKey};
+use unchain_custody::report;
+use unchain_custody::rules::Item;
+use unchain_types::Hash32;
+
+/// What every custody event states.
+#[derive(Args)]
+pub struct EventArgs {
+    /// Where (a facility or place; no home addresses).
+    #[arg(long)]
+    pub location: String,
+    /// Why.
+    #[arg(long)]
+    pub reason: String,
+    /// Your pseudonymous user id inside your organisation.
+    #[arg(long, env = "UNCHAIN_ACTOR")]
+    pub actor: String,
+    /// When it happened, RFC 3339 (e.g. 2026-11-23T09:30:00Z); default now.
+    #[arg(long)]
+    pub at: Option<String>,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// An event on an existing item.
+#[derive(Args)]
+pub struct ItemEvent {
+    /// The item id.
+    pub item: String,
+    #[command(flatten)]
+    pub common: EventArgs,
+}
+
+/// Custody commands.
+#[derive(Subcommand)]
+pub enum CustodyCommand {
+    /// An item enters custody: prints its new id.
+    Collect {
+        /// The evidence file (digital) or a photograph of the item (physical): only its
+        /// SHA-256 leaves this machine.
+        #[arg(long)]
+        file: PathBuf,
+        /// physical or digital.
+        #[arg(long)]
+        evidence: String,
+        /// What it is (public to members; no personal data).
+        #[arg(long)]
+        description: String,
+        /// The case it belongs to.
+        #[arg(long)]
+        case: Option<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// Hand an item you hold to another organisation (or user): it is in transit until
+    /// the receiver signs `unchain custody receive`.
+    Transfer {
+        /// The receiving organisation.
+        #[arg(long)]
+        to: String,
+        /// The receiving user, if the hand-over names one (required inside your
+        /// organisation).
+        #[arg(long)]
+        to_actor: Option<String>,
+        #[command(flatten)]
+        event: ItemEvent,
+    },
+    /// Sign the receipt of an item handed over to you.
+    Receive(ItemEvent),
+    /// Call off a pending hand-over (giver or receiver).
+    Cancel(ItemEvent),
+    /// Record an examination of an item you hold.
+    Analyse {
+        /// How (tool, procedure).
+        #[arg(long)]
+        method: String,
+        /// The analysis report: only its SHA-256 is recorded.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[command(flatten)]
+        event: ItemEvent,
+    },
+    /// Record that an item you hold was sealed in a numbered bag or container.
+    Seal {
+        /// The number on the seal.
+        #[arg(long)]
+        seal_number: String,
+        #[command(flatten)]
+        event: ItemEvent,
+    },
+    /// Record that an item you hold was presented in court.
+    Present {
+        /// The court.
+        #[arg(long)]
+        court: String,
+        /// The proceeding's reference.
+        #[arg(long)]
+        proceeding: String,
+        #[command(flatten)]
+        event: ItemEvent,
+    },
+    /// Record that an item left custody, returned to its owner (final).
+    Return {
+        /// To whom, as a role ("the owner"), not a name.
+        #[arg(long)]
+        returned_to: String,
+        #[command(flatten)]
+        event: ItemEvent,
+    },
+    /// Record that an item was destroyed (final).
+    Destroy {
+        /// How.
+        #[arg(long)]
+        method: String,
+        #[command(flatten)]
+        event: ItemEvent,
+    },
+    /// Show an item's state and events.
+    Show {
+        /// The item id.
+        item: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Items handed over to your organisation, waiting for your receipt.
+    Waiting {
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Save an item's chain-of-custody proof bundle (and, with --html, its report).
+    Bundle {
+        /// The item id.
+        item: String,
+        /// Where to write the bundle (JSON).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Also write the human-readable report here (HTML).
+        #[arg(long)]
+        html: Option<PathBuf>,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+fn hash_file(path: &Path) -> anyhow::Result<Hash32> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Hash32::digest(&bytes))
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn at_ms(at: &Option<String>) -> anyhow::Result<u64> {
+    match at {
+        None => Ok(now_ms()),
+        Some(s) => {
+            let t = humantime::parse_rfc3339_weak(s).with_context(|| {
+                format!("--at {s:?}: expected RFC 3339, e.g. 2026-11-23T09:30:00Z")
+            })?;
+            Ok(t.duration_since(std::time::UNIX_EPOCH)
+                .context("--at is before 1970")?
+                .as_millis() as u64)
+        }
+    }
+}
+
+fn item_id(s: &str) -> anyhow::Result<Hash32> {
+    Hash32::from_hex(s).with_context(|| format!("item id {s:?}"))
+}
+
+/// The common body of an event on `item`, after its current latest event.
+async fn event_body(s: &Session, item: &Hash32, a: &EventArgs) -> anyhow::Result<Value> {
+    let state: Value = s.get(&format!("/v1/custody/items/{item}")).await?;
+    let head = state["item"]["head"]
+        .as_str()
+        .context("the node's answer has no item.head")?;
+    Ok(json!({
+        "item": item.to_hex(),
+        "prev": head,
+        "actor": a.actor,
+        "at_ms": at_ms(&a.at)?,
+        "location": a.location,
+        "reason": a.reason,
+    }))
+}
+
+async fn record(
+    kind: &str,
+    e: &ItemEvent,
+    extra: impl FnOnce(&mut Value) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let s = Session::open(&e.common.who).await?;
+    let id = item_id(&e.item)?;
+    let mut body = event_body(&s, &id, &e.common).await?;
+    extra(&mut body)?;
+    s.submit(kind, body).await
+}
+
+/// `unchain custody …`.
+pub async fn custody(c: CustodyCommand) -> anyhow::Result<()> {
+    match c {
+        CustodyCommand::Collect {
+            file,
+            evidence,
+            description,
+            case,
+            common,
+        } => {
+            let s = Session::open(&common.who).await?;
+            let id = Hash32(rand::random());
+            let mut body = json!({
+                "item": id.to_hex(),
+                "actor": common.actor,
+                "at_ms": at_ms(&common.at)?,
+                "location": common.location,
+                "reason": common.reason,
+                "evidence": evidence,
+                "content_hash": hash_file(&file)?.to_hex(),
+                "description": description,
+            });
+            if let Some(case) = case {
+                body["case"] = json!(case);
+            }
+            s.submit_quiet("custody.collect", body).await?;
+            eprintln!("collected; the item's id:");
+            println!("{id}");
+            Ok(())
+        }
+        CustodyCommand::Transfer {
+            to,
+            to_actor,
+            event,
+        } => {
+            record("custody.transfer", &event, |b| {
+                b["to"] = json!(to);
+                if let Some(a) = to_actor {
+                    b["to_actor"] = json!(a);
+                }
+                Ok(())
+            })
+            .await
+        }
+        CustodyCommand::Receive(e) => record("custody.receive", &e, |_| Ok(())).await,
+        CustodyCommand::Cancel(e) => record("custody.cancel", &e, |_| Ok(())).await,
+        CustodyCommand::Analyse {
+            method,
+            report,
+            event,
+        } => {
+            record("custody.analyse", &event, |b| {
+                b["method"] = json!(method);
+                if let Some(r) = report {
+                    b["result_hash"] = json!(hash_file(&r)?.to_hex());
+                }
+                Ok(())
+            })
+            .await
+        }
+        CustodyCommand::Seal { seal_number, event } => {
+            record("custody.seal", &event, |b| {
+                b["seal_number"] = json!(seal_number);
+                Ok(())
+            })
+            .await
+        }
+        CustodyCommand::Present {
+            court,
+            proceeding,
+            event,
+        } => {
+            record("custody.present", &event, |b| {
+                b["court"] = json!(court);
+                b["proceeding"] = json!(proceeding);
+                Ok(())
+            })
+            .await
+        }
+        CustodyCommand::Return { returned_to, event } => {
+            record("custody.return", &event, |b| {
+                b["returned_to"] = json!(returned_to);
+                Ok(())
+            })
+            .await
+        }
+        CustodyCommand::Destroy { method, event } => {
+            record("custody.destroy", &event, |b| {
+                b["method"] = json!(method);
+                Ok(())
+            })
+            .await
+        }
+        CustodyCommand::Show { item, who } => {
+            let s = Session::open(&who).await?;
+            let id = item_id(&item)?;
+            let v: Value = s.get(&format!("/v1/custody/items/{id}")).await?;
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            Ok(())
+        }
+        CustodyCommand::Waiting { who } => {
+            let s = Session::open(&who).await?;
+            let items: Vec<Item> = s.get("/v1/custody/waiting").await?;
+            if items.is_empty() {
+                eprintln!("no hand-over is waiting for {}", s.keys.name);
+            }
+            for i in &items {
+                println!("{}  from {}  {}", i.item, i.holder, i.description);
+            }
+            Ok(())
+        }
+        CustodyCommand::Bundle {
+            item,
+            out,
+            html,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let id = item_id(&item)?;
+            let b: CustodyBundle = s.get(&format!("/v1/custody/items/{id}/bundle")).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&b)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("saved the custody bundle of {id} to {}", out.display());
+            // Never hand out a report the bundle does not prove.
+            let v = verify_bundle(&b, None)?;
+            if let Some(path) = html {
+                std::fs::write(&path, report::html(&v))
+                    .with_context(|| format!("writing {}", path.display()))?;
+                eprintln!("saved the report to {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Arguments of `unchain verify custody`.
+#[derive(Args)]
+pub struct VerifyCustodyArgs {
+    /// A bundle saved by `unchain custody bundle` (or from the API).
+    pub bundle: PathBuf,
+    /// Trust the validator and member keys of this genesis file. Without it, the keys in
+    /// the bundle are used, which proves integrity but not who signed: say so in court.
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+    /// Also write the human-readable report (HTML) here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+/// Verifies `b`, printing what it proves; with `genesis`, against its keys.
+fn verify_bundle(
+    b: &CustodyBundle,
+    genesis: Option<&Path>,
+) -> anyhow::Result<bundle::VerifiedCustody> {
+    let (validators, members, source) = match genesis {
+        Some(path) => {
+            let g = unchain_node::run::load_genesis(path)?;
+            if g.chain_id != b.chain_id {
+                bail!(
+                    "the bundle is for chain {}, the genesis {} is chain {}",
+                    b.chain_id,
+                    path.display(),
+                    g.chain_id
+                );
+            }
+            let members = g
+                .members
+                .iter()
+                .map(|m| NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect();
+            (
+                g.checkpoint_verifiers(),
+                members,
+                format!("validator and member keys of {}", path.display()),
+            )
+        }
+        None => (
+            bundle::carried_validators(b),
+            b.members.clone(),
+            "keys carried in the bundle (pass --genesis to check against a trusted genesis)".into(),
+        ),
+    };
+    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let v = bundle::verify(b, &validators, quorum, &members).context("VERIFICATION FAILED")?;
+    let state = v.state();
+    println!("VERIFIED chain of custody of item {}", v.item);
+    println!("  {} ({})", state.description, state.content_hash);
+    for e in &v.events {
+        println!(
+            "  {:>2}. {}  {:<20} {} user {}  at {}  {}",
+            e.number,
+            report::utc(e.event.at_ms),
+            e.action.past(),
+            e.member,
+            e.event.actor,
+            e.event.location,
+            report::details(e.action, &e.event)
+        );
+    }
+    println!(
+        "  log          {} at size {}, root {}",
+        v.log_origin, v.tree_size, v.root
+    );
+    println!(
+        "  signed by    {} (quorum {quorum} of {})",
+        v.signers.join(", "),
+        validators.len()
+    );
+    println!("  trusting     {source}");
+    Ok(v)
+}
+
+/// `unchain verify custody`: no network.
+pub fn verify(a: VerifyCustodyArgs) -> anyhow::Result<()> {
+    let text =
+        std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
+    let b: CustodyBundle = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a custody bundle", a.bundle.display()))?;
+    let v = verify_bundle(&b, a.genesis.as_deref())?;
+    if let Some(path) = a.html {
+        std::fs::write(&path, report::html(&v))
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("saved the report to {}", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! A signed-in organisation: its keys and its node, for commands that submit transactions
+//! and make signed requests.
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+use unchain_client::{Client, RequestSigner};
+use unchain_ledger::Member;
+use unchain_types::{KeyFile, SigningKey};
+
+/// Who is acting and where.
+#[derive(Args, Clone)]
+pub struct Who {
+    /// Your organisation's key file.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Your node's API URL.
+    #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+    pub node: String,
+}
+
+/// An organisation's keys and a client for its node.
+pub(crate) struct Session {
+    pub(crate) client: Client,
+    pub(crate) keys: KeyFile,
+    pub(crate) signing: SigningKey,
+    pub(crate) signer: RequestSigner,
+    pub(crate) chain_id: String,
+}
+
+impl Session {
+    pub(crate) async fn open(who: &Who) -> anyhow::Result<Self> {
+        let keys = unchain_node::run::load_keys(&who.key)?;
+        let signing = keys.signing_key().context("key file: signing_seed")?;
+        let client = Client::new(&who.node);
+        let chain_id = client.status().await?.chain_id;
+        let signer = RequestSigner {
+            member: keys.name.clone(),
+            key: signing.clone(),
+        };
+        Ok(Session {
+            client,
+            keys,
+            signing,
+            signer,
+            chain_id,
+        })
+    }
+
+    pub(crate) async fn members(&self) -> anyhow::Result<BTreeMap<String, Member>> {
+        let members: Vec<Member> = self.client.get_json("/v1/members").await?;
+        Ok(members.into_iter().map(|m| (m.name.clone(), m)).collect())
+    }
+
+    /// A signed `GET` of `path`.
+    pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        Ok(self.client.get_signed(&self.signer, path).await?)
+    }
+
+    /// Submits, waits for the commit and prints its status.
+    pub(crate) async fn submit(&self, kind: &str, body: serde_json::Value) -> anyhow::Result<()> {
+        let status = self.submit_quiet(kind, body).await?;
+        eprintln!(
+            "{kind} {} at height {}",
+            status.status,
+            status.height.map(|h| h.to_string()).unwrap_or_default()
+        );
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        Ok(())
+    }
+
+    /// Submits and waits for the commit; an error if it is rejected or still pending.
+    pub(crate) async fn submit_quiet(
+        &self,
+        kind: &str,
+        body: serde_json::Value,
+    ) -> anyhow::Result<unchain_client::views::TxStatusView> {
+        let tx = self.client.build(&self.signing, kind, body).await?;
+        self.client.submit(&tx).await?;
+        let status = self
+            .client
+            .wait_for(&tx.id(), Duration::from_secs(60))
+            .await?;
+        match status.status.as_str() {
+            "rejected" => bail!("{kind} rejected: {}", status.reason.unwrap_or_default()),
+            "committed" => {}
+            other => bail!(
+                "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
+                tx.id(),
+                tx.id()
+            ),
+        }
+        Ok(status)
+    }
+}
