@@ -62,8 +62,8 @@ pub struct InitArgs {
     #[arg(long, default_value = "unchain-local")]
     pub chain_id: String,
     /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2), e.g. `th-dsi:TH`. Repeat for
-    /// each. The first holds every role; the others hold the governance, notary and records
-    /// roles.
+    /// each. The first holds every role; the others hold the governance, notary, records,
+    /// cases and custody roles.
     #[arg(long = "org", default_value = "local-org:GB")]
     pub orgs: Vec<String>,
     /// How many of the organisations, from the first, run a validator.
@@ -129,9 +129,15 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         let roles: BTreeSet<Role> = if i == 0 {
             Role::ALL.into_iter().collect()
         } else {
-            [Role::Governance, Role::Notary, Role::Records]
-                .into_iter()
-                .collect()
+            [
+                Role::Governance,
+                Role::Notary,
+                Role::Records,
+                Role::Cases,
+                Role::Custody,
+            ]
+            .into_iter()
+            .collect()
         };
         members.push(Member {
             name: name.into(),
