@@ -143,3 +143,35 @@ pub fn check_text(field: &str, s: &str) -> Result<(), BodyError> {
     }
     Ok(())
 }
+
+/// Checks a pseudonymous user id: 1 to 64 characters of `a-z`, `0-9` and `-`, starting with
+/// a letter or digit. It names an account inside the organisation, never a person.
+pub fn check_actor(field: &str, s: &str) -> Result<(), BodyError> {
+    let ok = (1..=64).contains(&s.len())
+        && s.bytes().next().is_some_and(|b| b != b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(
+            field,
+            "must be a pseudonymous user id: 1 to 64 characters of a-z, 0-9 and '-' (e.g. \"u-7f3a9c21\")",
+        ))
+    }
+}
+
+/// Checks a case id: 1 to 64 characters of `A-Z`, `a-z`, `0-9`, `.`, `_`, `/` and `-`.
+pub fn check_case_id(field: &str, s: &str) -> Result<(), BodyError> {
+    let ok = (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(
+            field,
+            "must be a case id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '/' and '-'",
+        ))
+    }
+}

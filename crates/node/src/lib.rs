@@ -23,5 +23,6 @@ pub fn modules(
         std::sync::Arc::new(unchain_notary::NotaryModule),
         std::sync::Arc::new(unchain_vault::VaultModule::new(genesis)),
         std::sync::Arc::new(unchain_custody::CustodyModule),
+        std::sync::Arc::new(unchain_cases::CasesModule),
     ]
 }

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_text, parse_body};
+use unchain_ledger::module::{check_actor, check_case_id, check_text, parse_body};
 use unchain_types::{Hash32, TxId};
 
 /// What happened to an item. Each is one transaction kind, `custody.<name>`.
@@ -172,38 +172,6 @@ pub struct Event {
 
 /// Members every custody body has.
 const COMMON: [&str; 6] = ["item", "prev", "actor", "at_ms", "location", "reason"];
-
-/// Checks a pseudonymous user id: 1 to 64 characters of `a-z`, `0-9` and `-`, starting with
-/// a letter or digit. It names an account inside the organisation, never a person.
-pub fn check_actor(field: &str, s: &str) -> Result<(), BodyError> {
-    let ok = (1..=64).contains(&s.len())
-        && s.bytes().next().is_some_and(|b| b != b'-')
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(())
-    } else {
-        Err(BodyError::new(
-            field,
-            "must be a pseudonymous user id: 1 to 64 characters of a-z, 0-9 and '-' (e.g. \"u-7f3a9c21\")",
-        ))
-    }
-}
-
-/// Checks a case id: 1 to 64 characters of `A-Z`, `a-z`, `0-9`, `.`, `_`, `/` and `-`.
-pub fn check_case_id(field: &str, s: &str) -> Result<(), BodyError> {
-    let ok = (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(BodyError::new(
-            field,
-            "must be a case id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '/' and '-'",
-        ))
-    }
-}
 
 /// Parses and checks the body of `action`, naming the offending field on error.
 pub fn parse(action: Action, body: &Value) -> Result<Event, BodyError> {

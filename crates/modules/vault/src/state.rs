@@ -442,3 +442,21 @@ pub fn is_committed(r: &StateReader, commitment: &Hash32) -> Result<bool, redb::
 pub fn matching_epochs(r: &StateReader) -> Result<Vec<MatchingEpoch>, redb::StorageError> {
     scan(r, b"vault/matching/")
 }
+
+/// A record and the live (unrevoked) access of `member` to it, read through any view of
+/// state: `get` reads one key. Other modules use it during execution to check that a
+/// record they point to exists and who may read it.
+pub fn record_access(
+    get: impl Fn(&[u8]) -> Result<Option<Vec<u8>>, redb::StorageError>,
+    id: &RecordId,
+    member: &str,
+) -> Result<Option<(Record, Option<Access>)>, redb::StorageError> {
+    let Some(record) = get(&record_key(id))? else {
+        return Ok(None);
+    };
+    let record: Record = decode(&record);
+    let access = get(&access_key(id, member))?
+        .map(|v| decode::<Access>(&v))
+        .filter(|a| a.revoked.is_none());
+    Ok(Some((record, access)))
+}
