@@ -84,9 +84,6 @@ pub struct Member {
     pub validator: bool,
 }
 
-/// ISO 3166-1 alpha-2 officially assigned codes.
-const ISO_3166_ALPHA2: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
-
 impl Member {
     /// Checks the fields a transaction or genesis file could get wrong.
     pub fn check(&self) -> Result<(), String> {
@@ -110,9 +107,7 @@ impl Member {
                 self.name
             ));
         }
-        if self.jurisdiction.len() != 2
-            || !ISO_3166_ALPHA2.split(' ').any(|c| c == self.jurisdiction)
-        {
+        if self.jurisdiction.len() != 2 || !unchain_types::country::is_alpha2(&self.jurisdiction) {
             return Err(format!(
                 "member {}: jurisdiction {:?} is not an ISO 3166-1 alpha-2 code (e.g. TH, GB, NG)",
                 self.name, self.jurisdiction

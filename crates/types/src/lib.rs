@@ -8,6 +8,7 @@
 
 pub mod block;
 pub mod canonical;
+pub mod country;
 pub mod hash;
 pub mod keys;
 pub mod tx;
