@@ -45,6 +45,7 @@ struct Org {
 fn org(key_file: &std::path::Path, client: Client) -> anyhow::Result<Org> {
     let keys = unchain_node::run::load_keys(key_file)?;
     let signer = RequestSigner {
+        actor: None,
         member: keys.name.clone(),
         key: keys.signing_key()?,
     };

@@ -21,9 +21,6 @@ pub struct EventArgs {
     /// Why.
     #[arg(long)]
     pub reason: String,
-    /// Your pseudonymous user id inside your organisation.
-    #[arg(long, env = "UNCHAIN_ACTOR")]
-    pub actor: String,
     /// When it happened, RFC 3339 (e.g. 2026-11-23T09:30:00Z); default now.
     #[arg(long)]
     pub at: Option<String>,
@@ -190,7 +187,7 @@ async fn event_body(s: &Session, item: &Hash32, a: &EventArgs) -> anyhow::Result
     Ok(json!({
         "item": item.to_hex(),
         "prev": head,
-        "actor": a.actor,
+        "actor": s.actor,
         "at_ms": at_ms(&a.at)?,
         "location": a.location,
         "reason": a.reason,
@@ -223,7 +220,7 @@ pub async fn custody(c: CustodyCommand) -> anyhow::Result<()> {
             let id = Hash32(rand::random());
             let mut body = json!({
                 "item": id.to_hex(),
-                "actor": common.actor,
+                "actor": s.actor,
                 "at_ms": at_ms(&common.at)?,
                 "location": common.location,
                 "reason": common.reason,

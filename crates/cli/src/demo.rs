@@ -215,6 +215,7 @@ async fn seed_vault(
     let who = |i: usize| Who {
         key: key_files[i].1.clone(),
         node: clients[i].base().to_owned(),
+        actor: "u-demo-intake".into(),
     };
     let survivor = unchain_types::KeyFile::generate("survivor-demo", &mut rand::thread_rng());
     crate::setup::write_key_file(&dir.join("keys").join("survivor-demo.json"), &survivor)?;

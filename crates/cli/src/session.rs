@@ -20,6 +20,10 @@ pub struct Who {
     /// Your node's API URL.
     #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
     pub node: String,
+    /// Your pseudonymous user id inside your organisation (e.g. u-7f3a9c21): every
+    /// transaction and every read of sealed content is attributed to it.
+    #[arg(long, env = "UNCHAIN_ACTOR")]
+    pub actor: String,
 }
 
 /// An organisation's keys and a client for its node.
@@ -29,6 +33,8 @@ pub(crate) struct Session {
     pub(crate) signing: SigningKey,
     pub(crate) signer: RequestSigner,
     pub(crate) chain_id: String,
+    /// The acting user.
+    pub(crate) actor: String,
 }
 
 impl Session {
@@ -37,9 +43,12 @@ impl Session {
         let signing = keys.signing_key().context("key file: signing_seed")?;
         let client = Client::new(&who.node);
         let chain_id = client.status().await?.chain_id;
+        unchain_ledger::module::check_actor("--actor", &who.actor)
+            .map_err(|e| anyhow::anyhow!("--actor {:?}: {}", who.actor, e.reason))?;
         let signer = RequestSigner {
             member: keys.name.clone(),
             key: signing.clone(),
+            actor: Some(who.actor.clone()),
         };
         Ok(Session {
             client,
@@ -47,6 +56,7 @@ impl Session {
             signing,
             signer,
             chain_id,
+            actor: who.actor.clone(),
         })
     }
 
@@ -78,6 +88,11 @@ impl Session {
         kind: &str,
         body: serde_json::Value,
     ) -> anyhow::Result<unchain_client::views::TxStatusView> {
+        let mut body = body;
+        // Every vault transaction but a key rotation names the acting user.
+        if kind.starts_with("vault.") && kind != "vault.rotate_matching_key" {
+            body["actor"] = serde_json::Value::from(self.actor.clone());
+        }
         let tx = self.client.build(&self.signing, kind, body).await?;
         self.client.submit(&tx).await?;
         let status = self

@@ -20,6 +20,7 @@ struct Run {
 fn unchain(args: &[&str]) -> Run {
     let out = Command::new(bin())
         .args(["--log", "warn"])
+        .env("UNCHAIN_ACTOR", "u-clerk")
         .args(args)
         .output()
         .expect("run unchain");

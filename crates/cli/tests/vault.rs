@@ -35,6 +35,7 @@ fn unchain(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
     let key = chain.dir.path().join("keys").join(format!("{org}.json"));
     let out = Command::new(bin())
         .args(["--log", "warn", "vault"])
+        .env("UNCHAIN_ACTOR", "u-case-worker")
         .args(args)
         .arg("--key")
         .arg(key)
@@ -69,6 +70,7 @@ fn tx_id(r: &Run) -> String {
 
 fn signer(chain: &Chain, org: &str) -> RequestSigner {
     RequestSigner {
+        actor: None,
         member: org.into(),
         key: chain.key(org),
     }
@@ -312,6 +314,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         }
     }
     let forged = RequestSigner {
+        actor: None,
         member: "th-police".into(),
         key: chain.key("gb-other"),
     };

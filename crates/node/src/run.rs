@@ -96,6 +96,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     let vault_dir = cfg.data_dir.join("vault");
     let vault = BlobStore::open(&vault_dir)
         .with_context(|| format!("opening the vault store {}", vault_dir.display()))?;
+    let audit = Arc::new(crate::audit::AuditLog::open(&cfg.data_dir.join("audit"))?);
     let mempool = Arc::new(Mempool::new(MempoolConfig {
         max_txs: cfg.mempool_max_txs,
         ..Default::default()
@@ -184,6 +185,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             validators: ledger.checkpoint_verifiers(),
             node_name: me.name.clone(),
             vault,
+            audit,
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

@@ -45,6 +45,9 @@ pub struct TokenEntry {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seal {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default)]
+    pub actor: Option<String>,
     /// The record (32 random bytes, hex).
     pub record: RecordId,
     /// 1 for a new record; the next version for a new version.
@@ -99,6 +102,9 @@ pub struct Override {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default)]
+    pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
     /// The version whose key is wrapped (must be the latest).
@@ -123,6 +129,9 @@ pub struct Grant {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revoke {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default)]
+    pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
     /// The organisation whose access ends.
@@ -145,6 +154,9 @@ pub enum Decision {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default)]
+    pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
     /// The organisation the decision is about.
@@ -173,6 +185,9 @@ pub enum EraseReason {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Erase {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default)]
+    pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
     /// Why.

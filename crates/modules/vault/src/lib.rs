@@ -369,6 +369,8 @@ impl VaultModule {
                     from_version: 1,
                     tx: ctx.tx_id,
                     height: ctx.height,
+                    time_ms: ctx.timestamp_ms,
+                    actor: s.actor.clone(),
                     override_: None,
                     revoked: None,
                 };
@@ -442,6 +444,8 @@ impl VaultModule {
             from_version: g.version,
             tx: ctx.tx_id,
             height: ctx.height,
+            time_ms: ctx.timestamp_ms,
+            actor: g.actor.clone(),
             override_: g.override_.clone(),
             revoked: None,
         };
@@ -645,7 +649,7 @@ enum Body {
 }
 
 fn parse_body(kind: &str, b: &Value) -> Result<Body, BodyError> {
-    Ok(match kind {
+    let body = match kind {
         "vault.seal" => {
             let seal: Seal = parse(b)?;
             seal.check()?;
@@ -669,7 +673,25 @@ fn parse_body(kind: &str, b: &Value) -> Result<Body, BodyError> {
         "vault.erase" => Body::Erase(parse(b)?),
         "vault.rotate_matching_key" => Body::Rotate(parse(b)?),
         other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
-    })
+    };
+    if let Some(actor) = body.actor() {
+        unchain_ledger::module::check_actor("actor", actor)?;
+    }
+    Ok(body)
+}
+
+impl Body {
+    /// The acting user the body states.
+    fn actor(&self) -> Option<&str> {
+        match self {
+            Body::Seal(b) => b.actor.as_deref(),
+            Body::Grant(b) => b.actor.as_deref(),
+            Body::Revoke(b) => b.actor.as_deref(),
+            Body::Consent(b) => b.actor.as_deref(),
+            Body::Erase(b) => b.actor.as_deref(),
+            Body::Rotate(_) => None,
+        }
+    }
 }
 
 impl Module for VaultModule {

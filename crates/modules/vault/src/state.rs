@@ -106,6 +106,12 @@ pub struct Access {
     pub tx: TxId,
     /// Block height.
     pub height: u64,
+    /// Block time (ms).
+    #[serde(default)]
+    pub time_ms: u64,
+    /// The user who granted it, when stated.
+    #[serde(default)]
+    pub actor: Option<String>,
     /// Set when access was given without the survivor's consent, on a court order.
     pub override_: Option<Override>,
     /// Set once revoked.
@@ -459,4 +465,20 @@ pub fn record_access(
         .map(|v| decode::<Access>(&v))
         .filter(|a| a.revoked.is_none());
     Ok(Some((record, access)))
+}
+
+/// The record and version a ciphertext belongs to, if a committed version names it.
+pub fn record_of_commitment(
+    r: &StateReader,
+    commitment: &Hash32,
+) -> Result<Option<(RecordId, u32)>, redb::StorageError> {
+    let Some(id) = r.get(&commitment_key(commitment))? else {
+        return Ok(None);
+    };
+    let id = Hash32(id.try_into().expect("record ids are 32 bytes"));
+    let version = scan::<Version>(r, format!("vault/version/{id}/").as_bytes())?
+        .into_iter()
+        .find(|v| v.commitment == *commitment)
+        .map(|v| v.version);
+    Ok(version.map(|v| (id, v)))
 }

@@ -48,6 +48,8 @@ pub struct ApiState {
     pub node_name: String,
     /// This node's ciphertext store.
     pub vault: unchain_vault::store::BlobStore,
+    /// This node's log of sealed-content reads.
+    pub audit: Arc<crate::audit::AuditLog>,
 }
 
 #[derive(OpenApi)]

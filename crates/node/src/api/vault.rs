@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tracing::info;
 use unchain_client::auth::{
-    MAX_SKEW_MS, MEMBER_HEADER, SIGNATURE_HEADER, TIME_HEADER, request_message,
+    ACTOR_HEADER, MAX_SKEW_MS, MEMBER_HEADER, SIGNATURE_HEADER, TIME_HEADER, request_message,
 };
 use unchain_ledger::Member;
 use unchain_types::{Hash32, Signature};
@@ -47,6 +47,28 @@ pub(crate) fn authenticate(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Member, Problem> {
+    authenticate_caller(state, method, uri, headers, body).map(|(m, _)| m)
+}
+
+/// The member that signed this request and the user it names (`x-unchain-actor`), if any.
+pub(crate) fn authenticate_caller(
+    state: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(Member, Option<String>), Problem> {
+    let actor = match headers.get(ACTOR_HEADER) {
+        None => None,
+        Some(v) => {
+            let a = v
+                .to_str()
+                .map_err(|_| unauthorized(format!("header {ACTOR_HEADER} is not ASCII")))?;
+            unchain_ledger::module::check_actor(ACTOR_HEADER, a)
+                .map_err(|e| unauthorized(e.reason))?;
+            Some(a.to_owned())
+        }
+    };
     let name = header(headers, MEMBER_HEADER)?;
     let time_ms: u64 = header(headers, TIME_HEADER)?.parse().map_err(|_| {
         unauthorized(format!(
@@ -73,15 +95,21 @@ pub(crate) fn authenticate(
         .find(|m| m.name == name)
         .ok_or_else(|| unauthorized(format!("{name} is not a member of this chain")))?;
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    if !member
-        .signing_key
-        .verify(&sig, &request_message(method.as_str(), path, time_ms, body))
-    {
+    if !member.signing_key.verify(
+        &sig,
+        &request_message(
+            method.as_str(),
+            path,
+            time_ms,
+            actor.as_deref().unwrap_or(""),
+            body,
+        ),
+    ) {
         return Err(unauthorized(format!(
-            "signature does not verify under {name}'s key for this method, path, time and body"
+            "signature does not verify under {name}'s key for this method, path, time, user and body"
         )));
     }
-    Ok(member)
+    Ok((member, actor))
 }
 
 pub(crate) fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {
@@ -158,11 +186,30 @@ pub async fn fetch(
     headers: HeaderMap,
     Path(commitment): Path<String>,
 ) -> Result<Response, Problem> {
-    let member = authenticate(&state, &method, &uri, &headers, b"")?;
+    let (member, actor) = authenticate_caller(&state, &method, &uri, &headers, b"")?;
     let c = parse_hash("commitment", &commitment)?;
     let reader = state.ledger.state_reader()?;
     let verdict = state::may_hold(&reader, &c, &member.name).map_err(internal)?;
-    info!(member = %member.name, allowed = verdict.is_ok(), "vault ciphertext requested");
+    info!(member = %member.name, actor = actor.as_deref().unwrap_or("-"), allowed = verdict.is_ok(), "vault ciphertext requested");
+    let record = match &verdict {
+        Ok((r, v)) => Some((r.record, v.version)),
+        Err(_) => state::record_of_commitment(&reader, &c).map_err(internal)?,
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    state
+        .audit
+        .record_read(
+            now,
+            &member.name,
+            actor.as_deref(),
+            record,
+            c,
+            verdict.is_ok(),
+        )
+        .map_err(internal)?;
     match verdict {
         Ok(_) => match state.vault.get(&c).map_err(internal)? {
             Some(bytes) => {
