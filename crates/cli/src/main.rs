@@ -4,6 +4,7 @@
 
 mod bench;
 mod benchvault;
+mod casecmd;
 mod custodycmd;
 mod demo;
 mod session;
@@ -55,6 +56,13 @@ enum Command {
     /// Sealed records: seal, open, grant, revoke, consent, erase, match alerts.
     #[command(subcommand)]
     Vault(vaultcmd::VaultCommand),
+    /// Cases: import HTCDS documents, move them through their workflow, refer them, export
+    /// them, read their audit trail, publish k-anonymised CTDC statistics.
+    #[command(subcommand)]
+    Case(casecmd::CaseCommand),
+    /// Follow your organisation's live events: match alerts, records shared with you, cases
+    /// referred to you, hand-overs waiting for your signature.
+    Watch(casecmd::WatchArgs),
     /// Evidence chain of custody: collect, hand over, receive, analyse, seal, present,
     /// return, destroy; hand-overs waiting for you; the bundle and report for a court.
     #[command(subcommand)]
@@ -122,6 +130,8 @@ fn main() -> anyhow::Result<()> {
         Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
         Command::Vault(c) => runtime()?.block_on(vaultcmd::vault(c)),
         Command::Proof(a) => runtime()?.block_on(txcmd::proof(a)),
+        Command::Case(c) => runtime()?.block_on(casecmd::case(c)),
+        Command::Watch(a) => runtime()?.block_on(casecmd::watch(a)),
         Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
         Command::Verify(a) => match a.what {
             Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),

@@ -196,6 +196,68 @@ pub struct EraseArgs {
 }
 
 impl Session {
+    /// Fetches and decrypts `version` (default: the latest) of record `id`; returns the
+    /// version and the plaintext. The node logs the read under this session's user.
+    pub(crate) async fn open_record(
+        &self,
+        id: &RecordId,
+        version: Option<u32>,
+    ) -> anyhow::Result<(u32, Vec<u8>)> {
+        let view = self.record(id).await?;
+        let version = version.unwrap_or(view.record.latest_version);
+        let key = self.content_key(&view, version)?;
+        let c = view
+            .versions
+            .iter()
+            .find(|v| v.version == version)
+            .expect("checked")
+            .commitment;
+        let mut ciphertext = Vec::new();
+        for attempt in 0..30 {
+            match self.client.fetch_ciphertext(&self.signer, &c).await {
+                Ok(b) => {
+                    ciphertext = b;
+                    break;
+                }
+                Err(unchain_client::ClientError::Problem { status: 503, .. }) if attempt < 29 => {
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let plain = open_payload(&key, id, version, &ciphertext)
+            .with_context(|| format!("record {id} version {version}"))?;
+        Ok((version, plain))
+    }
+
+    /// The body of a `vault.grant` of record `id`'s latest version to `to`: the content key
+    /// unwrapped here and wrapped again for `to`.
+    pub(crate) async fn grant_body(
+        &self,
+        id: &RecordId,
+        to: &str,
+        purpose: &str,
+        legal_basis: &str,
+        reshare: bool,
+    ) -> anyhow::Result<serde_json::Value> {
+        let view = self.record(id).await?;
+        let version = view.record.latest_version;
+        let key = self.content_key(&view, version)?;
+        let members = self.members().await?;
+        let member = members
+            .get(to)
+            .with_context(|| format!("--to {to}: not a member"))?;
+        let wrapped = WrappedKey::wrap_content_key(
+            &key,
+            &member.encryption_key,
+            &record_key_info(&self.chain_id, id, version, to),
+        );
+        Ok(serde_json::json!({
+            "record": id, "version": version, "recipient": to, "wrapped_key": wrapped,
+            "purpose": purpose, "legal_basis": legal_basis, "reshare": reshare,
+        }))
+    }
+
     pub(crate) async fn record(&self, id: &RecordId) -> anyhow::Result<RecordView> {
         Ok(self
             .client
@@ -282,32 +344,7 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
         } => {
             let s = Session::open(&who).await?;
             let id = record_id(&record)?;
-            let view = s.record(&id).await?;
-            let version = record_version.unwrap_or(view.record.latest_version);
-            let key = s.content_key(&view, version)?;
-            let c = view
-                .versions
-                .iter()
-                .find(|v| v.version == version)
-                .expect("checked")
-                .commitment;
-            let mut ciphertext = Vec::new();
-            for attempt in 0..30 {
-                match s.client.fetch_ciphertext(&s.signer, &c).await {
-                    Ok(b) => {
-                        ciphertext = b;
-                        break;
-                    }
-                    Err(unchain_client::ClientError::Problem { status: 503, .. })
-                        if attempt < 29 =>
-                    {
-                        tokio::time::sleep(Duration::from_millis(500)).await;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            let plain = open_payload(&key, &id, version, &ciphertext)
-                .with_context(|| format!("record {id} version {version}"))?;
+            let (version, plain) = s.open_record(&id, record_version).await?;
             match out {
                 Some(path) => {
                     std::fs::write(&path, &plain)
@@ -327,22 +364,9 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
         VaultCommand::Grant(a) => {
             let s = Session::open(&a.who).await?;
             let id = record_id(&a.record)?;
-            let view = s.record(&id).await?;
-            let version = view.record.latest_version;
-            let key = s.content_key(&view, version)?;
-            let members = s.members().await?;
-            let to = members
-                .get(&a.to)
-                .with_context(|| format!("--to {}: not a member", a.to))?;
-            let wrapped = WrappedKey::wrap_content_key(
-                &key,
-                &to.encryption_key,
-                &record_key_info(&s.chain_id, &id, version, &a.to),
-            );
-            let mut body = serde_json::json!({
-                "record": id, "version": version, "recipient": a.to, "wrapped_key": wrapped,
-                "purpose": a.purpose, "legal_basis": a.legal_basis, "reshare": a.reshare,
-            });
+            let mut body = s
+                .grant_body(&id, &a.to, &a.purpose, &a.legal_basis, a.reshare)
+                .await?;
             match (a.court_order, a.authority) {
                 (Some(c), Some(auth)) => {
                     body["override"] = serde_json::json!({"court_order": c, "authority": auth})

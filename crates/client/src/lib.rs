@@ -169,6 +169,24 @@ impl Client {
         }
     }
 
+    /// A signed GET of a streaming endpoint (`/v1/events`): the open response, to read
+    /// chunk by chunk; a refusal is returned as the node's problem.
+    pub async fn stream_signed(
+        &self,
+        signer: &RequestSigner,
+        path: &str,
+    ) -> Result<reqwest::Response, ClientError> {
+        let (url, resp) = self
+            .signed(signer, reqwest::Method::GET, path, Vec::new())
+            .await?;
+        if !resp.status().is_success() {
+            return Err(Self::decode::<serde_json::Value>(url, resp)
+                .await
+                .expect_err("a non-success answer decodes to a problem"));
+        }
+        Ok(resp)
+    }
+
     /// A signed GET of `path`, decoded as JSON (vault endpoints).
     pub async fn get_signed<T: DeserializeOwned>(
         &self,

@@ -1,7 +1,9 @@
 //! The HTTP/JSON API (`/v1`), served by every node. Errors are RFC 9457 problem details;
 //! the OpenAPI 3.1 document at `/v1/openapi.json` is generated from this code.
 
+mod cases;
 mod custody;
+pub mod events;
 mod handlers;
 pub mod problem;
 mod vault;
@@ -82,6 +84,10 @@ pub struct ApiState {
         custody::item_view,
         custody::bundle,
         custody::waiting_for_me,
+        cases::case_view,
+        cases::mine,
+        cases::audit,
+        events::stream,
     ),
     components(schemas(
         Problem,
@@ -133,6 +139,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/custody/items/{id}", get(custody::item_view))
         .route("/v1/custody/items/{id}/bundle", get(custody::bundle))
         .route("/v1/custody/waiting", get(custody::waiting_for_me))
+        .route("/v1/cases", get(cases::mine))
+        .route("/v1/cases/{id}", get(cases::case_view))
+        .route("/v1/cases/{id}/audit", get(cases::audit))
+        .route("/v1/events", get(events::stream))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))

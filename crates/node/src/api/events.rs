@@ -1,0 +1,171 @@
+//! `/v1/events`: a Server-Sent Events stream, per organisation, of what concerns it — match
+//! alerts, records shared with it, cases referred to it, evidence handed over to it and
+//! waiting for its signature. Each event's `id` is the log index of the transaction that
+//! caused it; a client resumes with `Last-Event-ID` (or `?after=`) and misses nothing.
+
+use super::vault::{authenticate, internal};
+use super::{ApiState, Problem};
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::Stream;
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+use unchain_ledger::StateReader;
+
+/// One event of the stream.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StreamEvent {
+    /// The log index of the transaction that caused it (the SSE `id`).
+    pub id: u64,
+    /// `match_alert`, `record_shared`, `referral` or `handover_waiting` (the SSE `event`).
+    pub kind: String,
+    /// What happened (the SSE `data`, JSON).
+    pub data: serde_json::Value,
+}
+
+/// Query of the stream.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct EventsQuery {
+    /// Only events after this id (as `Last-Event-ID`).
+    pub after: Option<u64>,
+}
+
+/// The key after which entries `prefix{log:020}…` have a log index of at least `from`.
+fn after_key(prefix: &str, from: u64) -> Vec<u8> {
+    if from == 0 {
+        Vec::new()
+    } else {
+        format!("{prefix}{:020}~", from - 1).into_bytes()
+    }
+}
+
+fn log_index_of(key: &[u8], prefix: &str) -> u64 {
+    std::str::from_utf8(&key[prefix.len()..])
+        .ok()
+        .and_then(|s| s.get(..20))
+        .and_then(|s| s.parse().ok())
+        .expect("event keys carry a 20-digit log index")
+}
+
+/// Every event for `member` caused at log index `from` or later, in log order.
+pub fn collect(r: &StateReader, member: &str, from: u64) -> Result<Vec<StreamEvent>, Problem> {
+    let mut out = Vec::new();
+    let prefix = format!("vault/alert/{member}/");
+    for (k, v) in r
+        .scan_prefix_after(prefix.as_bytes(), &after_key(&prefix, from))
+        .map_err(internal)?
+    {
+        out.push(StreamEvent {
+            id: log_index_of(&k, &prefix),
+            kind: "match_alert".into(),
+            data: serde_json::from_slice(&v).map_err(internal)?,
+        });
+    }
+    let prefix = format!("vault/feed/{member}/");
+    for (k, v) in r
+        .scan_prefix_after(prefix.as_bytes(), &after_key(&prefix, from))
+        .map_err(internal)?
+    {
+        let entry: unchain_vault::state::FeedEntry =
+            serde_json::from_slice(&v).map_err(internal)?;
+        let Some(record) = unchain_vault::state::record(r, &entry.record).map_err(internal)? else {
+            continue;
+        };
+        // Its own seals are not news to an organisation; what others share with it is.
+        if record.record.owner != member {
+            out.push(StreamEvent {
+                id: log_index_of(&k, &prefix),
+                kind: "record_shared".into(),
+                data: serde_json::json!({
+                    "record": entry.record,
+                    "version": entry.version,
+                    "owner": record.record.owner,
+                    "schema": record.record.schema,
+                }),
+            });
+        }
+    }
+    let prefix = format!("cases/inbox/{member}/");
+    for (k, v) in r
+        .scan_prefix_after(prefix.as_bytes(), &after_key(&prefix, from))
+        .map_err(internal)?
+    {
+        out.push(StreamEvent {
+            id: log_index_of(&k, &prefix),
+            kind: "referral".into(),
+            data: serde_json::from_slice(&v).map_err(internal)?,
+        });
+    }
+    for item in unchain_custody::waiting(r, member).map_err(internal)? {
+        let events = unchain_custody::events(r, &item.item).map_err(internal)?;
+        let Some(transfer) = events.last() else {
+            continue;
+        };
+        if transfer.log_index >= from {
+            out.push(StreamEvent {
+                id: transfer.log_index,
+                kind: "handover_waiting".into(),
+                data: serde_json::to_value(&item).map_err(internal)?,
+            });
+        }
+    }
+    out.sort_by_key(|e| e.id);
+    Ok(out)
+}
+
+fn last_event_id(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|s| s.parse().ok())
+}
+
+/// The caller's live events (Server-Sent Events).
+#[utoipa::path(get, path = "/v1/events", params(EventsQuery),
+    responses((status = 200, description = "text/event-stream of match_alert, record_shared, referral and handover_waiting events", content_type = "text/event-stream"), (status = 401, body = Problem)))]
+pub async fn stream(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
+    let member = authenticate(&state, &method, &uri, &headers, b"")?.name;
+    let from = last_event_id(&headers)
+        .or(q.after)
+        .map_or(0, |a| a.saturating_add(1));
+    let heads = state.heads.clone();
+    let init = (state, member, from, heads, VecDeque::<StreamEvent>::new());
+    let events = futures::stream::unfold(
+        init,
+        |(state, member, mut from, mut heads, mut queue)| async move {
+            loop {
+                if let Some(e) = queue.pop_front() {
+                    let event = Event::default()
+                        .id(e.id.to_string())
+                        .event(e.kind.clone())
+                        .json_data(&e.data)
+                        .expect("events serialise");
+                    return Some((Ok(event), (state, member, from, heads, queue)));
+                }
+                heads.borrow_and_update();
+                let found = match state.ledger.state_reader() {
+                    Ok(r) => collect(&r, &member, from).unwrap_or_default(),
+                    Err(_) => Vec::new(),
+                };
+                if let Some(last) = found.last() {
+                    from = last.id + 1;
+                    queue.extend(found);
+                    continue;
+                }
+                if heads.changed().await.is_err() {
+                    return None;
+                }
+            }
+        },
+    );
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
