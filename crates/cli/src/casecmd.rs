@@ -151,6 +151,22 @@ fn read_tables(dir: &Path) -> anyhow::Result<BTreeMap<String, String>> {
     Ok(out)
 }
 
+/// The document's identifiers as `KIND:VALUE`, each checked to have a normal form, so that
+/// a malformed one is refused naming its field before anything is sealed.
+fn identifiers(doc: &Value, country: Option<&str>) -> anyhow::Result<Vec<String>> {
+    unchain_htcds::identifiers(doc)
+        .into_iter()
+        .map(|(field, kind, value)| {
+            let k: unchain_seal::IdentifierKind = kind
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("{field}: {e}"))?;
+            unchain_seal::blind::normalize(k, &value, country)
+                .map_err(|e| anyhow::anyhow!("{field}: {value:?} cannot be matched: {e}"))?;
+            Ok(format!("{kind}:{value}"))
+        })
+        .collect()
+}
+
 /// Seals `doc` (checked) and opens case `id` over it.
 pub(crate) async fn open_case(
     s: &Session,
@@ -166,10 +182,7 @@ pub(crate) async fn open_case(
         subject: None,
         consent_required: false,
         retention_days,
-        identifiers: unchain_htcds::identifiers(doc)
-            .into_iter()
-            .map(|(k, v)| format!("{k}:{v}"))
-            .collect(),
+        identifiers: identifiers(doc, country.as_deref())?,
         country,
         record: None,
     };
@@ -430,4 +443,25 @@ pub async fn watch(a: WatchArgs) -> anyhow::Result<()> {
         }
     }
     bail!("the node closed the event stream")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_identifiers_all_have_normal_forms_and_a_bad_one_is_named() {
+        for doc in unchain_htcds::sample::documents(99, 300) {
+            identifiers(&doc, None).expect("sample identifiers normalise");
+        }
+        let mut doc = unchain_htcds::sample::documents(1, 1).remove(0);
+        doc["persons"][1]["prs_MobilePhone"] = "12".into();
+        let err = identifiers(&doc, None)
+            .expect_err("a bad phone")
+            .to_string();
+        assert!(
+            err.starts_with("persons[1].prs_MobilePhone: \"12\" cannot be matched"),
+            "{err}"
+        );
+    }
 }

@@ -108,6 +108,9 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let vault = rt
         .block_on(seed_vault(&dir, &out.key_files, &clients))
         .context("seeding the demo vault")?;
+    let cases = rt
+        .block_on(crate::demo_cases::seed_cases(&out.key_files, &clients))
+        .context("seeding the demo cases and evidence")?;
     let base = client.base().to_owned();
     println!();
     println!(
@@ -180,6 +183,45 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         key_of(0),
         clients[0].base()
     );
+    println!();
+    println!("Cases and evidence (TH investigation referred to PH; the seized phone handed over):");
+    let as_user = |i: usize, user: &str| {
+        format!(
+            "--key {} --node {} --actor {user}",
+            key_of(i),
+            clients[i].base()
+        )
+    };
+    let dsi = as_user(0, "u-dsi-investigator");
+    let iacat = as_user(2, "u-iacat-forensics");
+    println!("  unchain case list {dsi}");
+    println!(
+        "  unchain case show {} {dsi}   the investigation's workflow and history",
+        cases.case
+    );
+    println!(
+        "  unchain case export {} --out case.json {iacat}   ph-iacat reads the referred case (HTCDS JSON)",
+        cases.case
+    );
+    println!(
+        "  unchain case export {} --out case.json {}   ng-naptip was not referred: refused",
+        cases.case,
+        as_user(1, "u-naptip-1")
+    );
+    println!(
+        "  unchain case audit {} {dsi}   every change, grant and read, with user and time",
+        cases.case
+    );
+    println!("  unchain case stats --out ctdc.csv {dsi}   k-anonymised CTDC statistics (k = 11)");
+    println!(
+        "  unchain custody bundle {} --out custody.json --html custody.html {iacat}",
+        cases.item
+    );
+    println!(
+        "  unchain verify custody custody.json --genesis {}   offline, as a court would",
+        dir.join("genesis.json").display()
+    );
+    println!("  unchain watch {iacat}   live: referrals, shared records, hand-overs, match alerts");
     println!();
     if a.exit_after_seed {
         println!("(--exit-after-seed: stopping)");

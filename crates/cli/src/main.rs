@@ -7,6 +7,7 @@ mod benchvault;
 mod casecmd;
 mod custodycmd;
 mod demo;
+mod demo_cases;
 mod session;
 mod setup;
 mod status;

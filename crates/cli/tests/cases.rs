@@ -186,6 +186,7 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
     }
     assert!(kinds.contains(&"record_shared".to_owned()), "{kinds:?}");
     let _ = watch.kill();
+    let _ = watch.wait();
 
     // my-police reads the shared record; the document is the one imported.
     let exported = desk.path().join("exported.json");

@@ -207,6 +207,14 @@ fn demo_starts_seeds_and_explains_itself() {
     assert!(stdout.contains("unchain status --chain"), "{stdout}");
     assert!(stdout.contains("unchain verify bundle.json"), "{stdout}");
     assert!(stdout.contains("unchain vault alerts"), "{stdout}");
+    assert!(
+        stdout.contains("unchain case audit TH-DSI-2026-0042"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("unchain verify custody custody.json"),
+        "{stdout}"
+    );
     // The sealed survivor record's ciphertext is in the sealing organisation's vault.
     let sealed = std::fs::read_dir(dir.path().join("demo/data/vault"))
         .expect("vault directory")

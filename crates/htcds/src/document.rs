@@ -428,28 +428,30 @@ fn check_links(doc: &Map<String, Value>) -> Result<(), FieldError> {
 }
 
 /// The identifiers in a checked document that cross-agency matching blinds, as
-/// `(kind, value)` with the kinds of `unchain_seal::IdentifierKind`: phone numbers, e-mail
-/// addresses, and names with dates of birth. Only their tokens leave the sealing machine.
-pub fn identifiers(doc: &Value) -> Vec<(&'static str, String)> {
-    let mut out = Vec::new();
+/// `(field, kind, value)` with the kinds of `unchain_seal::IdentifierKind`: phone numbers,
+/// e-mail addresses, and names with dates of birth. Only their tokens leave the sealing
+/// machine.
+pub fn identifiers(doc: &Value) -> Vec<(String, &'static str, String)> {
+    let mut out: Vec<(String, &'static str, String)> = Vec::new();
     let empty = Vec::new();
-    for p in doc
+    let persons = doc
         .get("persons")
         .and_then(Value::as_array)
-        .unwrap_or(&empty)
-    {
+        .unwrap_or(&empty);
+    for (i, p) in persons.iter().enumerate() {
         let s = |k: &str| {
             p.get(k)
                 .and_then(Value::as_str)
                 .filter(|s| !s.trim().is_empty())
         };
+        let at = |k: &str| format!("persons[{i}].{k}");
         for k in ["prs_MobilePhone", "prs_HomePhone"] {
             if let Some(v) = s(k) {
-                out.push(("phone", v.to_owned()));
+                out.push((at(k), "phone", v.to_owned()));
             }
         }
         if let Some(v) = s("prs_Email") {
-            out.push(("email", v.to_owned()));
+            out.push((at("prs_Email"), "email", v.to_owned()));
         }
         if let (Some(first), Some(dob)) = (s("prs_FirstName"), s("prs_Birthdate")) {
             let name = [Some(first), s("prs_MiddleName"), s("prs_SecondName")]
@@ -457,11 +459,9 @@ pub fn identifiers(doc: &Value) -> Vec<(&'static str, String)> {
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" ");
-            out.push(("name_dob", format!("{name}|{dob}")));
+            out.push((at("prs_FirstName"), "name_dob", format!("{name}|{dob}")));
         }
     }
-    out.sort();
-    out.dedup();
     out
 }
 

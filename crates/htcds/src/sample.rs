@@ -25,11 +25,12 @@ const FAMILY: [&str; 12] = [
     "Jaidee",
     "Htun",
 ];
-/// (citizenship, phone country prefix).
+/// (citizenship, mobile number prefix): with a three- and a four-digit group after it, a
+/// number libphonenumber accepts as valid.
 const ORIGINS: [(&str, &str); 5] = [
-    ("MM", "+95 9"),
+    ("MM", "+95 9 25"),
     ("KH", "+855 12"),
-    ("LA", "+856 20"),
+    ("LA", "+856 20 5"),
     ("VN", "+84 91"),
     ("PH", "+63 917"),
 ];
