@@ -12,6 +12,7 @@ mod session;
 mod setup;
 mod status;
 mod txcmd;
+mod usercmd;
 mod vaultcmd;
 
 use clap::{Parser, Subcommand};
@@ -64,6 +65,10 @@ enum Command {
     /// Follow your organisation's live events: match alerts, records shared with you, cases
     /// referred to you, hand-overs waiting for your signature.
     Watch(casecmd::WatchArgs),
+    /// The organisation's user accounts (on the node's machine): add, list, rotate-token,
+    /// set-password, disable, enable.
+    #[command(subcommand)]
+    User(usercmd::UserCommand),
     /// Evidence chain of custody: collect, hand over, receive, analyse, seal, present,
     /// return, destroy; hand-overs waiting for you; the bundle and report for a court.
     #[command(subcommand)]
@@ -133,6 +138,7 @@ fn main() -> anyhow::Result<()> {
         Command::Proof(a) => runtime()?.block_on(txcmd::proof(a)),
         Command::Case(c) => runtime()?.block_on(casecmd::case(c)),
         Command::Watch(a) => runtime()?.block_on(casecmd::watch(a)),
+        Command::User(c) => usercmd::user(c),
         Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
         Command::Verify(a) => match a.what {
             Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),

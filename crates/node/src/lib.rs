@@ -11,6 +11,7 @@ pub mod config;
 pub mod metrics;
 pub mod retention;
 pub mod run;
+pub mod users;
 
 pub use config::NodeConfig;
 pub use run::run;

@@ -186,6 +186,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             node_name: me.name.clone(),
             vault,
             audit,
+            users: Arc::new(crate::users::UserStore::open(&cfg.data_dir)),
+            sessions: Arc::new(crate::api::users::Sessions::default()),
+            signing: signing.clone(),
+            act_lock: Arc::new(tokio::sync::Mutex::new(())),
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

@@ -44,7 +44,7 @@ fn parse_checked(bytes: &[u8]) -> Result<Transaction, Problem> {
         .map_err(|e| Problem::bad_request("malformed-transaction", e.to_string()))
 }
 
-fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
+pub(crate) fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
     match e {
         SubmitError::Full {
             retry_after_secs, ..

@@ -6,6 +6,7 @@ mod custody;
 pub mod events;
 mod handlers;
 pub mod problem;
+pub mod users;
 mod vault;
 pub use unchain_client::views;
 
@@ -52,6 +53,14 @@ pub struct ApiState {
     pub vault: unchain_vault::store::BlobStore,
     /// This node's log of sealed-content reads.
     pub audit: Arc<crate::audit::AuditLog>,
+    /// The organisation's user accounts.
+    pub users: Arc<crate::users::UserStore>,
+    /// Live login sessions.
+    pub sessions: Arc<users::Sessions>,
+    /// The organisation's signing key, for users' actions (`/v1/act`).
+    pub signing: unchain_types::SigningKey,
+    /// Serialises users' actions, so that their nonces follow each other.
+    pub act_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(OpenApi)]
@@ -88,6 +97,9 @@ pub struct ApiState {
         cases::mine,
         cases::audit,
         events::stream,
+        users::login,
+        users::me,
+        users::act,
     ),
     components(schemas(
         Problem,
@@ -143,6 +155,9 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/cases/{id}", get(cases::case_view))
         .route("/v1/cases/{id}/audit", get(cases::audit))
         .route("/v1/events", get(events::stream))
+        .route("/v1/login", post(users::login))
+        .route("/v1/me", get(users::me))
+        .route("/v1/act", post(users::act))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))

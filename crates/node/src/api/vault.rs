@@ -58,6 +58,16 @@ pub(crate) fn authenticate_caller(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(Member, Option<String>), Problem> {
+    if let Some(user) = super::users::bearer_user(state, headers)? {
+        super::users::allow_path(&user, method.as_str(), uri.path())?;
+        let member = state
+            .ledger
+            .members()?
+            .into_iter()
+            .find(|m| m.name == state.node_name)
+            .ok_or_else(|| Problem::internal("this node's organisation is not a member"))?;
+        return Ok((member, Some(user.id)));
+    }
     let actor = match headers.get(ACTOR_HEADER) {
         None => None,
         Some(v) => {

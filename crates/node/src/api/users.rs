@@ -1,0 +1,310 @@
+//! Users of the node's own organisation: `POST /v1/login` (password → session token),
+//! `GET /v1/me`, and `POST /v1/act`, where a user's request becomes a transaction the node
+//! signs with the organisation's key, carrying the user's pseudonymous id as `actor`.
+//!
+//! A bearer token (an API token from `unchain user`, or a session token from login) is
+//! accepted wherever a member-signed request is; what the user may reach depends on its
+//! roles ([`roles_for_path`], [`roles_for_kind`]).
+
+use super::{ApiState, Problem, handlers};
+use crate::users::{User, UserRole};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+use unchain_types::{Hash32, UnsignedTransaction};
+
+/// How long a login lasts.
+pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
+
+/// Live login sessions: SHA-256 of the session token → user name and expiry.
+#[derive(Default)]
+pub struct Sessions(Mutex<BTreeMap<Hash32, (String, u64)>>);
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+impl Sessions {
+    fn start(&self, user: &str) -> (String, u64) {
+        let token = format!("session_{}", hex::encode(rand::random::<[u8; 32]>()));
+        let expires = now_ms() + SESSION_TTL.as_millis() as u64;
+        let mut map = self.0.lock().expect("sessions lock");
+        let now = now_ms();
+        map.retain(|_, (_, exp)| *exp > now);
+        map.insert(Hash32::digest(token.as_bytes()), (user.to_owned(), expires));
+        (token, expires)
+    }
+
+    fn user(&self, token: &str) -> Option<String> {
+        let map = self.0.lock().expect("sessions lock");
+        map.get(&Hash32::digest(token.as_bytes()))
+            .filter(|(_, exp)| *exp > now_ms())
+            .map(|(u, _)| u.clone())
+    }
+}
+
+fn unauthorized(detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+        "not logged in",
+        detail,
+    )
+}
+
+fn forbidden(detail: impl Into<String>) -> Problem {
+    Problem::new(StatusCode::FORBIDDEN, "forbidden", "not entitled", detail)
+}
+
+/// The roles that may reach an API path.
+pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
+    use UserRole::*;
+    if path.starts_with("/v1/vault/ciphertexts/") {
+        if method == "PUT" {
+            &[Investigator, IntakeOfficer]
+        } else {
+            &[Investigator, Analyst, IntakeOfficer]
+        }
+    } else if path.starts_with("/v1/vault/") {
+        &[Investigator, Analyst, IntakeOfficer, Administrator]
+    } else if path.starts_with("/v1/custody/") {
+        &[Custodian, Investigator, Analyst]
+    } else if path.starts_with("/v1/cases/") && path.ends_with("/audit") {
+        &[Investigator, Administrator]
+    } else if path.starts_with("/v1/cases") {
+        &[Investigator, Analyst, IntakeOfficer, Administrator]
+    } else {
+        &UserRole::ALL
+    }
+}
+
+/// The roles that may submit a kind through `/v1/act` (none: not through the node).
+pub fn roles_for_kind(kind: &str) -> &'static [UserRole] {
+    use UserRole::*;
+    if kind.starts_with("custody.") {
+        &[Custodian, Investigator]
+    } else if kind.starts_with("cases.") {
+        &[Investigator, IntakeOfficer]
+    } else {
+        &[]
+    }
+}
+
+fn role_names(roles: &[UserRole]) -> String {
+    roles
+        .iter()
+        .map(|r| r.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The user a bearer token names, if the request carries one.
+pub(crate) fn bearer_user(state: &ApiState, headers: &HeaderMap) -> Result<Option<User>, Problem> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
+    let by_session = state.sessions.user(token);
+    let users = state
+        .users
+        .list()
+        .map_err(|e| Problem::internal(e.to_string()))?;
+    let user = match by_session {
+        Some(name) => users.into_iter().find(|u| u.name == name && !u.disabled),
+        None => state
+            .users
+            .by_token(token)
+            .map_err(|e| Problem::internal(e.to_string()))?,
+    };
+    user.map(Some).ok_or_else(|| {
+        unauthorized("the token is unknown, expired, rotated, or its user is disabled")
+    })
+}
+
+/// Checks that `user` may reach `path`.
+pub(crate) fn allow_path(user: &User, method: &str, path: &str) -> Result<(), Problem> {
+    let need = roles_for_path(method, path);
+    if user.may(need) {
+        Ok(())
+    } else {
+        Err(forbidden(format!(
+            "user {} ({}) may not {method} {path}: it needs one of {}",
+            user.id,
+            role_names(&user.roles),
+            role_names(need)
+        )))
+    }
+}
+
+/// A login.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Login {
+    /// The login name.
+    pub user: String,
+    /// The password.
+    pub password: String,
+}
+
+/// A logged-in user.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// Bearer token for later requests (absent from `/v1/me`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// When it expires (ms since the Unix epoch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_ms: Option<u64>,
+    /// The pseudonymous id the user's actions carry.
+    pub id: String,
+    /// The organisation.
+    pub member: String,
+    /// Its roles.
+    pub roles: Vec<UserRole>,
+}
+
+/// Log in with a password; answers a session token for `Authorization: Bearer`.
+#[utoipa::path(post, path = "/v1/login", request_body = Login,
+    responses((status = 200, body = SessionView), (status = 401, body = Problem)))]
+pub async fn login(
+    State(state): State<ApiState>,
+    Json(l): Json<Login>,
+) -> Result<Json<SessionView>, Problem> {
+    let users = state.users.clone();
+    let (name, password) = (l.user.clone(), l.password);
+    let user = tokio::task::spawn_blocking(move || users.login(&name, &password))
+        .await
+        .map_err(|e| Problem::internal(e.to_string()))?
+        .map_err(|e| Problem::internal(e.to_string()))?;
+    let Some(user) = user else {
+        tracing::info!("login refused");
+        return Err(unauthorized(
+            "wrong user name or password, or the account is disabled",
+        ));
+    };
+    let (token, expires) = state.sessions.start(&user.name);
+    tracing::info!(user = %user.id, "login");
+    Ok(Json(SessionView {
+        token: Some(token),
+        expires_ms: Some(expires),
+        id: user.id,
+        member: state.node_name.clone(),
+        roles: user.roles,
+    }))
+}
+
+/// The user a bearer token belongs to.
+#[utoipa::path(get, path = "/v1/me", responses((status = 200, body = SessionView), (status = 401, body = Problem)))]
+pub async fn me(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+) -> Result<Json<SessionView>, Problem> {
+    let user = bearer_user(&state, &headers)?
+        .ok_or_else(|| unauthorized("send Authorization: Bearer TOKEN"))?;
+    Ok(Json(SessionView {
+        token: None,
+        expires_ms: None,
+        id: user.id,
+        member: state.node_name.clone(),
+        roles: user.roles,
+    }))
+}
+
+/// An action of a user.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct Act {
+    /// The transaction kind (`custody.*`, `cases.*`).
+    pub kind: String,
+    /// Its body; `actor` is set to the user's id.
+    pub body: serde_json::Value,
+}
+
+/// Act as the logged-in user: the node signs the transaction with its organisation's key,
+/// the body's `actor` set to the user's pseudonymous id, and submits it.
+#[utoipa::path(post, path = "/v1/act", request_body = Act,
+    responses((status = 202, body = unchain_client::views::SubmitResponse), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn act(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Json(a): Json<Act>,
+) -> Result<(StatusCode, Json<unchain_client::views::SubmitResponse>), Problem> {
+    let user = bearer_user(&state, &headers)?
+        .ok_or_else(|| unauthorized("send Authorization: Bearer TOKEN"))?;
+    let need = roles_for_kind(&a.kind);
+    if need.is_empty() {
+        return Err(forbidden(format!(
+            "{} is not submitted through the node on a user's behalf; use the CLI with the organisation's key",
+            a.kind
+        )));
+    }
+    if !user.may(need) {
+        return Err(forbidden(format!(
+            "user {} ({}) may not submit {}: it needs one of {}",
+            user.id,
+            role_names(&user.roles),
+            a.kind,
+            role_names(need)
+        )));
+    }
+    let mut body = a.body;
+    let Some(map) = body.as_object_mut() else {
+        return Err(Problem::bad_request(
+            "bad-body",
+            "body must be a JSON object",
+        ));
+    };
+    match map.get("actor").and_then(|v| v.as_str()) {
+        Some(other) if other != user.id => {
+            return Err(forbidden(format!(
+                "body.actor is {other}; a user acts only as itself ({})",
+                user.id
+            )));
+        }
+        _ => {
+            map.insert("actor".into(), user.id.clone().into());
+        }
+    }
+    // One signing at a time, so that nonces follow each other.
+    let _guard = state.act_lock.lock().await;
+    let me = state.signing.public_key();
+    let nonce = match state.mempool.pending_next_nonce(&me) {
+        Some(n) => n,
+        None => state
+            .ledger
+            .sender_and_next_nonce(&me)?
+            .map(|(_, n)| n)
+            .ok_or_else(|| Problem::internal("this node's key is not a member's"))?,
+    };
+    let tx = UnsignedTransaction {
+        chain_id: state.ledger.genesis().chain_id.clone(),
+        sender: me,
+        nonce,
+        kind: a.kind.clone(),
+        body,
+    }
+    .sign(&state.signing)
+    .map_err(|e| Problem::bad_request("bad-transaction", e.to_string()))?;
+    let id = tx.id();
+    state
+        .mempool
+        .submit(&state.ledger, tx)
+        .map_err(|e| handlers::submit_problem(&state, e))?;
+    tracing::info!(user = %user.id, kind = %a.kind, tx = %id, "user action submitted");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(unchain_client::views::SubmitResponse {
+            id: id.to_string(),
+            status: "pending".into(),
+        }),
+    ))
+}

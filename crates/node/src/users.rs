@@ -1,0 +1,431 @@
+//! An organisation's user accounts, kept by its node in `DATA/users.json`: who may act for
+//! the organisation, in which roles, under which pseudonymous id.
+//!
+//! A user logs in with a password (the console) or presents an API token (programs).
+//! Passwords are hashed with Argon2id (PHC strings, a random salt each); API tokens are 256
+//! random bits shown once, stored as their SHA-256. The login name never leaves the node:
+//! transactions and audit entries carry the user's pseudonymous id (`u-` and 10 hex
+//! digits), so the chain shows *that* one person did several things, and only the
+//! organisation knows who. Administrators manage accounts with `unchain user …` on the
+//! node's machine; the node rereads the file when it changes.
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
+use unchain_types::Hash32;
+
+/// What a user may do.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum UserRole {
+    /// Works cases and evidence; reads sealed content; reads audit trails.
+    Investigator,
+    /// Holds and hands over evidence.
+    Custodian,
+    /// Reads cases and sealed content for analysis and statistics; changes nothing.
+    Analyst,
+    /// Receives and assesses allegations; reads sealed content.
+    IntakeOfficer,
+    /// Manages accounts and reads audit trails; never reads sealed content.
+    Administrator,
+}
+
+impl UserRole {
+    /// Every role.
+    pub const ALL: [UserRole; 5] = [
+        UserRole::Investigator,
+        UserRole::Custodian,
+        UserRole::Analyst,
+        UserRole::IntakeOfficer,
+        UserRole::Administrator,
+    ];
+
+    /// Its name: `investigator`, `custodian`, `analyst`, `intake_officer`, `administrator`.
+    pub fn name(self) -> &'static str {
+        match self {
+            UserRole::Investigator => "investigator",
+            UserRole::Custodian => "custodian",
+            UserRole::Analyst => "analyst",
+            UserRole::IntakeOfficer => "intake_officer",
+            UserRole::Administrator => "administrator",
+        }
+    }
+}
+
+impl std::str::FromStr for UserRole {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        UserRole::ALL
+            .into_iter()
+            .find(|r| r.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not a role (one of {})",
+                    UserRole::ALL.map(UserRole::name).join(", ")
+                )
+            })
+    }
+}
+
+/// One account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    /// The login name (never leaves the node).
+    pub name: String,
+    /// The pseudonymous id transactions and audit entries carry.
+    pub id: String,
+    /// What it may do.
+    pub roles: Vec<UserRole>,
+    /// Argon2id PHC string of the password.
+    pub password: String,
+    /// SHA-256 (hex) of the current API token, if one was issued.
+    pub token: Option<String>,
+    /// Disabled accounts can neither log in nor use their token.
+    pub disabled: bool,
+    /// When it was created (ms since the Unix epoch).
+    pub created_ms: u64,
+}
+
+impl User {
+    /// Whether it holds any of `roles`.
+    pub fn may(&self, roles: &[UserRole]) -> bool {
+        !self.disabled && self.roles.iter().any(|r| roles.contains(r))
+    }
+}
+
+/// Why an account operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UserError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        source: std::io::Error,
+    },
+    /// The file is not a user list.
+    #[error("{path} is not a user list: {reason}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A bad request: an existing name, an unknown user, a short password.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 12;
+/// How API tokens begin, so that a leaked one is recognisable.
+pub const TOKEN_PREFIX: &str = "unchain_";
+
+fn hash_password(password: &str) -> Result<String, UserError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(UserError::Invalid(format!(
+            "the password must be at least {MIN_PASSWORD} characters"
+        )));
+    }
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| UserError::Invalid(format!("hashing the password: {e}")))
+}
+
+fn token_hash(token: &str) -> String {
+    Hash32::digest(token.as_bytes()).to_hex()
+}
+
+/// A new random API token.
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("{TOKEN_PREFIX}{}", hex::encode(bytes))
+}
+
+/// A generated password: 20 characters from an unambiguous alphabet (about 100 bits).
+pub fn generate_password() -> String {
+    use rand::Rng as _;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::thread_rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+#[derive(Default)]
+struct Cache {
+    modified: Option<SystemTime>,
+    users: Vec<User>,
+}
+
+/// The accounts file.
+pub struct UserStore {
+    path: PathBuf,
+    cache: Mutex<Cache>,
+}
+
+impl UserStore {
+    /// The store in data directory `dir` (the file need not exist yet).
+    pub fn open(dir: &Path) -> Self {
+        UserStore {
+            path: dir.join("users.json"),
+            cache: Mutex::new(Cache::default()),
+        }
+    }
+
+    fn io(&self, source: std::io::Error) -> UserError {
+        UserError::Io {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Every account, reread if the file changed.
+    pub fn list(&self) -> Result<Vec<User>, UserError> {
+        let modified = match std::fs::metadata(&self.path) {
+            Ok(m) => Some(m.modified().map_err(|e| self.io(e))?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(self.io(e)),
+        };
+        let mut cache = self.cache.lock().expect("user cache lock");
+        if cache.modified != modified || cache.modified.is_none() {
+            cache.users = match modified {
+                None => Vec::new(),
+                Some(_) => {
+                    let text = std::fs::read(&self.path).map_err(|e| self.io(e))?;
+                    serde_json::from_slice(&text).map_err(|e| UserError::Corrupt {
+                        path: self.path.clone(),
+                        reason: e.to_string(),
+                    })?
+                }
+            };
+            cache.modified = modified;
+        }
+        Ok(cache.users.clone())
+    }
+
+    fn save(&self, users: &[User]) -> Result<(), UserError> {
+        let tmp = self.path.with_extension("json.tmp");
+        std::fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(users).expect("users serialise"),
+        )
+        .map_err(|e| self.io(e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| self.io(e))?;
+        }
+        std::fs::rename(&tmp, &self.path).map_err(|e| self.io(e))?;
+        // The next read rereads, even within one tick of the file's modification time.
+        self.cache.lock().expect("user cache lock").modified = None;
+        Ok(())
+    }
+
+    fn update<T>(
+        &self,
+        f: impl FnOnce(&mut Vec<User>) -> Result<T, UserError>,
+    ) -> Result<T, UserError> {
+        let mut users = self.list()?;
+        let out = f(&mut users)?;
+        self.save(&users)?;
+        Ok(out)
+    }
+
+    /// Creates an account; returns it and its first API token.
+    pub fn add(
+        &self,
+        name: &str,
+        roles: &[UserRole],
+        password: &str,
+    ) -> Result<(User, String), UserError> {
+        let name_ok = (1..=64).contains(&name.len())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b));
+        if !name_ok {
+            return Err(UserError::Invalid(format!(
+                "login name {name:?}: 1 to 64 characters of letters, digits, '.', '_', '@' and '-'"
+            )));
+        }
+        if roles.is_empty() {
+            return Err(UserError::Invalid("give the user at least one role".into()));
+        }
+        let password = hash_password(password)?;
+        let token = new_token();
+        let user = self.update(|users| {
+            if users.iter().any(|u| u.name == name) {
+                return Err(UserError::Invalid(format!("user {name} already exists")));
+            }
+            let bytes: [u8; 5] = rand::random();
+            let mut roles = roles.to_vec();
+            roles.sort();
+            roles.dedup();
+            let user = User {
+                name: name.into(),
+                id: format!("u-{}", hex::encode(bytes)),
+                roles,
+                password,
+                token: Some(token_hash(&token)),
+                disabled: false,
+                created_ms: now_ms(),
+            };
+            users.push(user.clone());
+            Ok(user)
+        })?;
+        Ok((user, token))
+    }
+
+    fn change(&self, name: &str, f: impl FnOnce(&mut User)) -> Result<User, UserError> {
+        self.update(|users| {
+            let u = users
+                .iter_mut()
+                .find(|u| u.name == name)
+                .ok_or_else(|| UserError::Invalid(format!("no user named {name}")))?;
+            f(u);
+            Ok(u.clone())
+        })
+    }
+
+    /// Issues a new API token; the old one stops working at once.
+    pub fn rotate_token(&self, name: &str) -> Result<String, UserError> {
+        let token = new_token();
+        let hash = token_hash(&token);
+        self.change(name, |u| u.token = Some(hash))?;
+        Ok(token)
+    }
+
+    /// Sets a new password.
+    pub fn set_password(&self, name: &str, password: &str) -> Result<(), UserError> {
+        let hash = hash_password(password)?;
+        self.change(name, |u| u.password = hash).map(|_| ())
+    }
+
+    /// Disables (or re-enables) an account.
+    pub fn set_disabled(&self, name: &str, disabled: bool) -> Result<User, UserError> {
+        self.change(name, |u| u.disabled = disabled)
+    }
+
+    /// The enabled user with this login and password.
+    pub fn login(&self, name: &str, password: &str) -> Result<Option<User>, UserError> {
+        let Some(user) = self.list()?.into_iter().find(|u| u.name == name) else {
+            // Spend the same time as a real check, so that timing does not tell names apart.
+            let _ = Argon2::default().verify_password(
+                password.as_bytes(),
+                &PasswordHash::new("$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0r1PpHtPe9kBHBU7P7mz2bWq+NdBDpHkCjmO1Yl2zlo")
+                    .expect("a valid PHC string"),
+            );
+            return Ok(None);
+        };
+        let ok = PasswordHash::new(&user.password)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false);
+        Ok((ok && !user.disabled).then_some(user))
+    }
+
+    /// The enabled user whose API token this is.
+    pub fn by_token(&self, token: &str) -> Result<Option<User>, UserError> {
+        let hash = token_hash(token);
+        Ok(self
+            .list()?
+            .into_iter()
+            .find(|u| u.token.as_deref() == Some(hash.as_str()) && !u.disabled))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accounts_log_in_rotate_and_disable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = UserStore::open(dir.path());
+        let (user, token) = store
+            .add(
+                "somchai",
+                &[UserRole::Investigator],
+                "correct horse battery",
+            )
+            .expect("add");
+        assert!(user.id.starts_with("u-") && user.id.len() == 12);
+        assert!(user.password.starts_with("$argon2id$"), "{}", user.password);
+        let file = std::fs::read_to_string(dir.path().join("users.json")).expect("file");
+        assert!(!file.contains("correct horse battery") && !file.contains(&token));
+        assert!(
+            store
+                .add("somchai", &[UserRole::Analyst], "another long password")
+                .is_err()
+        );
+        assert!(
+            store
+                .add("short", &[UserRole::Analyst], "tooshort")
+                .is_err()
+        );
+
+        assert_eq!(
+            store
+                .login("somchai", "correct horse battery")
+                .expect("login")
+                .map(|u| u.id),
+            Some(user.id.clone())
+        );
+        assert!(
+            store
+                .login("somchai", "wrong password!!")
+                .expect("login")
+                .is_none()
+        );
+        assert!(
+            store
+                .login("nobody", "correct horse battery")
+                .expect("login")
+                .is_none()
+        );
+        assert_eq!(
+            store.by_token(&token).expect("token").map(|u| u.id),
+            Some(user.id.clone())
+        );
+
+        let fresh = store.rotate_token("somchai").expect("rotate");
+        assert!(
+            store.by_token(&token).expect("token").is_none(),
+            "the old token still works"
+        );
+        assert!(store.by_token(&fresh).expect("token").is_some());
+
+        // Another process (the CLI) changes the file: the store sees it.
+        let other = UserStore::open(dir.path());
+        other.set_disabled("somchai", true).expect("disable");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let again = UserStore::open(dir.path());
+        assert!(again.by_token(&fresh).expect("token").is_none());
+        assert!(
+            again
+                .login("somchai", "correct horse battery")
+                .expect("login")
+                .is_none()
+        );
+    }
+}
