@@ -111,7 +111,8 @@ pub enum CaseCommand {
 pub struct ImportArgs {
     /// An HTCDS JSON document, or a folder of HTCDS tables.
     pub path: PathBuf,
-    /// The case id (for a JSON document; tables carry theirs in `case_id`).
+    /// The case id (required for a JSON document; tables carry theirs in `case_id`, which
+    /// this replaces when they hold one case).
     #[arg(long)]
     pub id: Option<String>,
     /// allegation, investigation, rescue or case.
@@ -217,11 +218,17 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
         CaseCommand::Import(a) => {
             let s = Session::open(&a.who).await?;
             let docs: Vec<(String, Value)> = if a.path.is_dir() {
-                if a.id.is_some() {
-                    bail!("--id is for one JSON document; tables carry their ids in case_id");
+                let mut docs = tables::from_tables(&read_tables(&a.path)?)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", a.path.display()))?;
+                match (&a.id, docs.len()) {
+                    (None, _) => {}
+                    (Some(id), 1) => docs[0].0 = id.clone(),
+                    (Some(_), n) => bail!(
+                        "--id renames the one case in a set of tables; {} holds {n} cases, each named by its case_id",
+                        a.path.display()
+                    ),
                 }
-                tables::from_tables(&read_tables(&a.path)?)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", a.path.display()))?
+                docs
             } else {
                 let id =
                     a.id.clone()

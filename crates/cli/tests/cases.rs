@@ -255,6 +255,34 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
     );
     assert_eq!(json_file(&again), expected);
 
+    // The same through HTCDS spreadsheet tables.
+    let tables = desk.path().join("tables");
+    let t = tables.display().to_string();
+    must(
+        mp.run("u-mp-2", &["case", "export", CASE, "--tables", &t]),
+        "export tables",
+    );
+    assert!(tables.join("persons.csv").exists() && tables.join("events.csv").exists());
+    must(
+        mp.run("u-mp-2", &["case", "import", &t, "--id", "MY-2026-8"]),
+        "import tables",
+    );
+    let from_tables = desk.path().join("from-tables.json");
+    must(
+        mp.run(
+            "u-mp-2",
+            &[
+                "case",
+                "export",
+                "MY-2026-8",
+                "--out",
+                &from_tables.display().to_string(),
+            ],
+        ),
+        "export after tables",
+    );
+    assert_eq!(json_file(&from_tables), expected);
+
     // The owner reads it too; its audit trail lists the grant and the reads, with users.
     must(
         dsi.run(
@@ -302,6 +330,29 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
             .any(|r| r["actor"] == "u-dsi-2" && r["member"] == "th-dsi" && r["allowed"] == true),
         "{reads:?}"
     );
+    // No node's data directory or log holds the victim's name, birth date or phone
+    // number in plaintext: the chain, the stores and the logs hold ciphertexts and tokens.
+    let victim = &original["persons"][0];
+    let needles: Vec<String> = ["prs_SecondName", "prs_Birthdate", "prs_MobilePhone"]
+        .iter()
+        .map(|k| victim[*k].as_str().expect("sample victim field").to_owned())
+        .collect();
+    let digits: String = needles[2].chars().filter(char::is_ascii_digit).collect();
+    for file in files(chain.dir.path()) {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for n in needles
+            .iter()
+            .map(String::as_bytes)
+            .chain([digits.as_bytes()])
+        {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n),
+                "{} holds {:?} in plaintext",
+                file.display(),
+                String::from_utf8_lossy(n)
+            );
+        }
+    }
     let mp_audit: Value =
         serde_json::from_str(&must(mp.run("u-mp-1", &["case", "audit", CASE]), "mp audit").stdout)
             .expect("json");

@@ -229,3 +229,20 @@ pub async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bo
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Every file under `dir`, recursively.
+pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
