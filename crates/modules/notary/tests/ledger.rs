@@ -3,70 +3,30 @@
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Role, TxRecord};
+use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Role, TxRecord};
 use unchain_log::{NoteVerifier, SignedNote, hash_leaf, verify_inclusion};
 use unchain_notary::{NotaryModule, anchors};
-use unchain_types::{
-    Block, EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction,
-};
-
-struct Org {
-    key: SigningKey,
-    name: String,
-    nonce: u64,
-}
-
-impl Org {
-    fn new(seed: u8, name: &str) -> Self {
-        Org {
-            key: SigningKey::from_seed([seed; 32]),
-            name: name.into(),
-            nonce: 0,
-        }
-    }
-    fn member(&self, roles: &[Role], validator: bool) -> Member {
-        Member {
-            name: self.name.clone(),
-            display_name: format!("Org {}", self.name),
-            jurisdiction: "TH".into(),
-            roles: roles.iter().copied().collect(),
-            signing_key: self.key.public_key(),
-            encryption_key: EncryptionSecretKey::generate(&mut rand::thread_rng()).public_key(),
-            validator,
-        }
-    }
-    fn tx(&mut self, kind: &str, body: serde_json::Value) -> Transaction {
-        self.nonce += 1;
-        UnsignedTransaction {
-            chain_id: "test-chain".into(),
-            sender: self.key.public_key(),
-            nonce: self.nonce,
-            kind: kind.into(),
-            body,
-        }
-        .sign(&self.key)
-        .expect("sign")
-    }
-}
+use unchain_testkit::Org;
+use unchain_types::{Block, Hash32, SigningKey, Transaction, UnsignedTransaction};
 
 fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
+    let notary = [Role::Governance, Role::Notary];
     let orgs = vec![
-        Org::new(1, "th-police"),
-        Org::new(2, "ng-naptip"),
-        Org::new(3, "gb-ngo"),
-        Org::new(4, "ph-dole"),
+        Org::new("test-chain", 1, "th-police", &notary),
+        Org::new("test-chain", 2, "ng-naptip", &notary),
+        Org::new("test-chain", 3, "gb-ngo", &[Role::Governance]),
+        Org::new("test-chain", 4, "ph-dole", &[Role::Governance]),
     ];
     let genesis = Genesis {
         chain_id: "test-chain".into(),
         log_origin: "unchain/test-chain".into(),
         matching_key: None,
         genesis_time_ms: 1_700_000_000_000,
-        members: vec![
-            orgs[0].member(&[Role::Governance, Role::Notary], true),
-            orgs[1].member(&[Role::Governance, Role::Notary], false),
-            orgs[2].member(&[Role::Governance], false),
-            orgs[3].member(&[Role::Governance], false),
-        ],
+        members: orgs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| o.member(i == 0))
+            .collect(),
     };
     let signer = CheckpointSigner {
         name: "th-police".into(),
@@ -249,8 +209,8 @@ fn replay_wrong_role_and_wrong_chain_are_rejected_and_change_nothing() {
 fn membership_changes_need_more_than_two_thirds_of_governance() {
     let dir = tempfile::tempdir().expect("tmp");
     let (ledger, mut orgs, _) = setup(dir.path());
-    let newcomer = Org::new(9, "ke-dci");
-    let change = json!({"action": "add", "member": serde_json::to_value(newcomer.member(&[Role::Notary], false)).expect("json")});
+    let newcomer = Org::new("test-chain", 9, "ke-dci", &[Role::Notary]);
+    let change = json!({"action": "add", "member": serde_json::to_value(newcomer.member(false)).expect("json")});
     let propose = orgs[0].tx(
         "membership.propose",
         json!({"change": change, "reason": "joins the consortium"}),

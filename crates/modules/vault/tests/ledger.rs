@@ -4,157 +4,33 @@
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use unchain_ledger::genesis::MatchingKeyGrant;
-use unchain_ledger::{Genesis, Ledger, Member, Role};
+use unchain_ledger::Role;
 use unchain_seal::{
     ContentKey, IdentifierKind, MatchingKey, WrappedKey, commitment, matching_key_info,
     open_payload, record_key_info, seal_payload,
 };
-use unchain_types::{EncryptionSecretKey, Hash32, SigningKey, Transaction, UnsignedTransaction};
+use unchain_testkit::{Chain, Org};
+use unchain_types::{Hash32, SigningKey, Transaction};
 use unchain_vault::body::{Decision, consent_statement, erase_statement};
 use unchain_vault::state::{self, Denied};
 use unchain_vault::{TOKENS_PER_DAY, VaultModule};
 
 const CHAIN: &str = "vault-test";
 
-struct Org {
-    key: SigningKey,
-    enc: EncryptionSecretKey,
-    name: String,
-    nonce: u64,
+/// An organisation with the governance and records roles.
+fn org(seed: u8, name: &str) -> Org {
+    Org::new(CHAIN, seed, name, &[Role::Governance, Role::Records])
 }
 
-impl Org {
-    fn new(seed: u8, name: &str) -> Self {
-        Org {
-            key: SigningKey::from_seed([seed; 32]),
-            enc: EncryptionSecretKey::generate(&mut rand::thread_rng()),
-            name: name.into(),
-            nonce: 0,
-        }
-    }
-    fn member(&self, validator: bool) -> Member {
-        Member {
-            name: self.name.clone(),
-            display_name: format!("Org {}", self.name),
-            jurisdiction: "TH".into(),
-            roles: [Role::Governance, Role::Records].into_iter().collect(),
-            signing_key: self.key.public_key(),
-            encryption_key: self.enc.public_key(),
-            validator,
-        }
-    }
-    fn tx(&mut self, kind: &str, body: Value) -> Transaction {
-        self.nonce += 1;
-        UnsignedTransaction {
-            chain_id: CHAIN.into(),
-            sender: self.key.public_key(),
-            nonce: self.nonce,
-            kind: kind.into(),
-            body,
-        }
-        .sign(&self.key)
-        .expect("sign")
-    }
-    /// The matching key, unwrapped from genesis with this organisation's secret key.
-    fn matching_key(&self, genesis: &Genesis) -> MatchingKey {
-        let mk = genesis.matching_key.as_ref().expect("genesis matching key");
-        let bytes = mk.wrapped[&self.name]
-            .unwrap(&self.enc, &matching_key_info(CHAIN, 1, &self.name))
-            .expect("own wrapped matching key opens");
-        MatchingKey::from_bytes(bytes)
-    }
+/// A chain of `orgs` executing the vault.
+fn new_chain(dir: &std::path::Path, orgs: &[&Org]) -> Chain {
+    Chain::new(dir, orgs, |g| vec![Arc::new(VaultModule::new(g))])
 }
 
-struct Chain {
-    ledger: Ledger,
-    genesis: Genesis,
-    time_ms: u64,
-}
-
-impl Chain {
-    fn new(dir: &std::path::Path, orgs: &[&Org]) -> Self {
-        let key = MatchingKey::generate();
-        let genesis = Genesis {
-            chain_id: CHAIN.into(),
-            log_origin: "unchain/vault-test".into(),
-            genesis_time_ms: 1_700_000_000_000,
-            members: orgs
-                .iter()
-                .enumerate()
-                .map(|(i, o)| o.member(i == 0))
-                .collect(),
-            matching_key: Some(MatchingKeyGrant {
-                epoch: 1,
-                wrapped: orgs
-                    .iter()
-                    .map(|o| {
-                        let info = matching_key_info(CHAIN, 1, &o.name);
-                        (
-                            o.name.clone(),
-                            WrappedKey::wrap(key.as_bytes(), &o.enc.public_key(), &info),
-                        )
-                    })
-                    .collect(),
-            }),
-        };
-        let ledger = Ledger::open(
-            &dir.join("ledger.redb"),
-            genesis.clone(),
-            vec![Arc::new(VaultModule::new(&genesis))],
-            None,
-        )
-        .expect("open");
-        Chain {
-            ledger,
-            genesis,
-            time_ms: 1_700_000_000_000,
-        }
-    }
-
-    /// Applies one block; returns each transaction's rejection reason, if any.
-    fn apply(&mut self, txs: &[&Transaction]) -> Vec<Option<String>> {
-        self.time_ms += 1000;
-        let block = self.ledger.head().expect("head").next_block(
-            self.time_ms,
-            SigningKey::from_seed([1; 32]).public_key(),
-            txs,
-        );
-        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
-        let rec = self
-            .ledger
-            .apply_block(&block, digest)
-            .expect("apply")
-            .record;
-        txs.iter()
-            .map(|t| {
-                rec.rejected
-                    .iter()
-                    .find(|(id, _)| *id == t.id())
-                    .map(|(_, r)| r.clone())
-            })
-            .collect()
-    }
-
-    fn ok(&mut self, tx: &Transaction) {
-        let out = self.apply(&[tx]);
-        assert_eq!(out[0], None, "{} should commit", tx.kind());
-    }
-
-    /// Submits a transaction that must be refused; a refused transaction uses no nonce.
-    fn refused(&mut self, org: &mut Org, kind: &str, body: Value) -> String {
-        let tx = org.tx(kind, body);
-        org.nonce -= 1;
-        self.apply(&[&tx])[0]
-            .clone()
-            .unwrap_or_else(|| panic!("{kind} should be refused"))
-    }
-
-    fn view(&self, id: &Hash32) -> state::RecordView {
-        state::record(&self.ledger.state_reader().expect("reader"), id)
-            .expect("read")
-            .expect("record exists")
-    }
+fn record_view(chain: &Chain, id: &Hash32) -> state::RecordView {
+    state::record(&chain.ledger.state_reader().expect("reader"), id)
+        .expect("read")
+        .expect("record exists")
 }
 
 /// What the sealing client produces: the ciphertext and the seal body.
@@ -205,7 +81,7 @@ fn open_as(
     version: u32,
     ciphertext: &[u8],
 ) -> Option<Vec<u8>> {
-    let view = chain.view(id);
+    let view = record_view(&chain, id);
     let v = view.versions.iter().find(|v| v.version == version)?;
     let wrapped = v.keys.get(&org.name)?;
     let key = wrapped
@@ -223,11 +99,11 @@ const PERSON: &[u8] = br#"{"name":"Somchai Jaidee","phone":"+66 81 234 5678"}"#;
 #[test]
 fn consent_grant_override_revoke_and_erase() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut police = Org::new(1, "th-police");
-    let mut ngo = Org::new(2, "th-ngo");
-    let naptip = Org::new(3, "ng-naptip");
+    let mut police = org(1, "th-police");
+    let mut ngo = org(2, "th-ngo");
+    let naptip = org(3, "ng-naptip");
     let survivor = SigningKey::from_seed([9; 32]);
-    let mut chain = Chain::new(dir.path(), &[&police, &ngo, &naptip]);
+    let mut chain = new_chain(dir.path(), &[&police, &ngo, &naptip]);
 
     let id = Hash32([0x11; 32]);
     let policy = json!({"policy": {"retention_days": 30, "consent_required": true}, "subject": survivor.public_key().to_hex()});
@@ -244,7 +120,7 @@ fn consent_grant_override_revoke_and_erase() {
     );
     // No other organisation can open it: no wrapped key for them, and police's does not open.
     assert_eq!(open_as(&chain, &ngo, &id, 1, &s.ciphertext), None);
-    let police_wrapped = chain.view(&id).versions[0].keys["th-police"].clone();
+    let police_wrapped = record_view(&chain, &id).versions[0].keys["th-police"].clone();
     assert!(
         police_wrapped
             .unwrap(&ngo.enc, &record_key_info(CHAIN, &id, 1, "th-police"))
@@ -309,7 +185,7 @@ fn consent_grant_override_revoke_and_erase() {
     // A court override shares without consent, flagged and noticed to the survivor's key.
     let over = json!({"record": id.to_hex(), "version": 1, "recipient": "ng-naptip", "wrapped_key": wrap_for(&naptip), "purpose": "prosecution of the recruiter", "legal_basis": "court_order", "override": {"court_order": "CR-2026-0419", "authority": "Bangkok Criminal Court"}});
     chain.ok(&police.tx("vault.grant", over));
-    let view = chain.view(&id);
+    let view = record_view(&chain, &id);
     let flagged: Vec<_> = view
         .access
         .iter()
@@ -337,7 +213,7 @@ fn consent_grant_override_revoke_and_erase() {
         "vault.revoke",
         json!({"record": id.to_hex(), "member": "th-ngo", "reason": "case transferred"}),
     ));
-    let view = chain.view(&id);
+    let view = record_view(&chain, &id);
     let revoked = view
         .access
         .iter()
@@ -383,7 +259,7 @@ fn consent_grant_override_revoke_and_erase() {
     );
     let erase = json!({"record": id.to_hex(), "reason": "subject_request", "subject_signature": survivor.sign(&erase_statement(CHAIN, &id)).to_hex()});
     chain.ok(&ngo.tx("vault.erase", erase));
-    let view = chain.view(&id);
+    let view = record_view(&chain, &id);
     assert!(view.record.erased.is_some());
     assert!(
         view.versions.iter().all(|v| v.keys.is_empty()),
@@ -422,9 +298,9 @@ fn consent_grant_override_revoke_and_erase() {
 #[test]
 fn the_same_phone_written_differently_alerts_both_organisations() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut police = Org::new(1, "th-police");
-    let mut ngo = Org::new(2, "th-ngo");
-    let mut chain = Chain::new(dir.path(), &[&police, &ngo]);
+    let mut police = org(1, "th-police");
+    let mut ngo = org(2, "th-ngo");
+    let mut chain = new_chain(dir.path(), &[&police, &ngo]);
     let (pk, nk) = (
         police.matching_key(&chain.genesis),
         ngo.matching_key(&chain.genesis),
@@ -530,8 +406,8 @@ fn the_same_phone_written_differently_alerts_both_organisations() {
 #[test]
 fn body_errors_name_the_field() {
     let dir = tempfile::tempdir().expect("tmp");
-    let police = Org::new(1, "th-police");
-    let chain = Chain::new(dir.path(), &[&police]);
+    let police = org(1, "th-police");
+    let chain = new_chain(dir.path(), &[&police]);
     let good = seal(
         1,
         Hash32([1; 32]),
@@ -594,9 +470,9 @@ fn body_errors_name_the_field() {
 #[test]
 fn retention_ends_in_erasure_and_the_matching_key_rotates() {
     let dir = tempfile::tempdir().expect("tmp");
-    let mut police = Org::new(1, "th-police");
-    let mut ngo = Org::new(2, "th-ngo");
-    let mut chain = Chain::new(dir.path(), &[&police, &ngo]);
+    let mut police = org(1, "th-police");
+    let mut ngo = org(2, "th-ngo");
+    let mut chain = new_chain(dir.path(), &[&police, &ngo]);
     let pk = police.matching_key(&chain.genesis);
 
     let id = Hash32([0x21; 32]);
@@ -635,7 +511,11 @@ fn retention_ends_in_erasure_and_the_matching_key_rotates() {
     chain.ok(&ngo.tx("vault.erase", erase));
     assert!(due(&chain).is_empty());
     assert_eq!(
-        chain.view(&id).record.erased.expect("erased").reason,
+        record_view(&chain, &id)
+            .record
+            .erased
+            .expect("erased")
+            .reason,
         unchain_vault::body::EraseReason::RetentionExpired
     );
 
