@@ -81,7 +81,7 @@ fn open_as(
     version: u32,
     ciphertext: &[u8],
 ) -> Option<Vec<u8>> {
-    let view = record_view(&chain, id);
+    let view = record_view(chain, id);
     let v = view.versions.iter().find(|v| v.version == version)?;
     let wrapped = v.keys.get(&org.name)?;
     let key = wrapped
