@@ -124,8 +124,28 @@ pub struct ImportArgs {
     /// Days until the sealed record must be erased.
     #[arg(long, default_value_t = 3650)]
     pub retention_days: u32,
+    /// The survivor's Ed25519 public key (hex), when the case is about one: they can ask
+    /// for erasure, and are noticed of any court override.
+    #[arg(long)]
+    pub subject: Option<String>,
+    /// Sharing the case (a referral included) needs the survivor's signed consent or a
+    /// court override. Needs --subject.
+    #[arg(long, requires = "subject")]
+    pub consent_required: bool,
     #[command(flatten)]
     pub who: Who,
+}
+
+/// How a case record is sealed.
+pub(crate) struct CasePolicy {
+    /// Country for phone numbers without +country code.
+    pub country: Option<String>,
+    /// Retention in days.
+    pub retention_days: u32,
+    /// The survivor's key.
+    pub subject: Option<String>,
+    /// Whether sharing needs their consent.
+    pub consent_required: bool,
 }
 
 /// A case id as one URL path segment.
@@ -174,17 +194,16 @@ pub(crate) async fn open_case(
     id: &str,
     kind: &str,
     doc: &Value,
-    country: Option<String>,
-    retention_days: u32,
+    policy: &CasePolicy,
 ) -> anyhow::Result<unchain_types::Hash32> {
     let spec = SealSpec {
         schema: "htcds.case".into(),
         to: Vec::new(),
-        subject: None,
-        consent_required: false,
-        retention_days,
-        identifiers: identifiers(doc, country.as_deref())?,
-        country,
+        subject: policy.subject.clone(),
+        consent_required: policy.consent_required,
+        retention_days: policy.retention_days,
+        identifiers: identifiers(doc, policy.country.as_deref())?,
+        country: policy.country.clone(),
         record: None,
     };
     let bytes = serde_json::to_vec(doc)?;
@@ -242,9 +261,14 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
                 })?;
                 vec![(id, doc)]
             };
+            let policy = CasePolicy {
+                country: a.country.clone(),
+                retention_days: a.retention_days,
+                subject: a.subject.clone(),
+                consent_required: a.consent_required,
+            };
             for (id, doc) in &docs {
-                let record =
-                    open_case(&s, id, &a.kind, doc, a.country.clone(), a.retention_days).await?;
+                let record = open_case(&s, id, &a.kind, doc, &policy).await?;
                 eprintln!("opened {} {id} over sealed record {record}", a.kind);
                 println!("{id}");
             }

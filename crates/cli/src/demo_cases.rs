@@ -3,7 +3,7 @@
 //! Philippines' IACAT with the seized phone handed over between them, and a set of
 //! fictitious HTCDS cases for the statistics export. Every name is invented.
 
-use crate::casecmd::open_case;
+use crate::casecmd::{CasePolicy, open_case};
 use crate::session::{Session, Who};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -65,7 +65,13 @@ pub async fn seed_cases(
     let iacat = Session::open(&who(2, "u-iacat-forensics")).await?;
     let case = "TH-DSI-2026-0042";
     let doc = unchain_htcds::validate(&investigation())?;
-    let record = open_case(&dsi, case, "investigation", &doc, Some("TH".into()), 3650).await?;
+    let policy = |country: Option<&str>| CasePolicy {
+        country: country.map(str::to_owned),
+        retention_days: 3650,
+        subject: None,
+        consent_required: false,
+    };
+    let record = open_case(&dsi, case, "investigation", &doc, &policy(Some("TH"))).await?;
     dsi.submit_quiet(
         "cases.transition",
         json!({"case": case, "from": "open", "to": "active", "actor": dsi.actor}),
@@ -183,8 +189,7 @@ pub async fn seed_cases(
             &format!("TH-DSI-2026-{:04}", 100 + i),
             "case",
             &doc,
-            None,
-            3650,
+            &policy(None),
         )
         .await?;
     }

@@ -15,17 +15,6 @@ use std::time::{Duration, Instant};
 const ORGS: [&str; 3] = ["th-dsi:TH", "my-police:MY", "gb-other:GB"];
 const CASE: &str = "TH/2026/0042";
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
-fn must(r: Run, what: &str) -> Run {
-    assert!(r.ok, "{what} failed:\n{}\n{}", r.stdout, r.stderr);
-    r
-}
-
 struct Org<'a> {
     chain: &'a Chain,
     name: &'static str,
@@ -53,12 +42,7 @@ impl Org<'_> {
     }
 
     fn run(&self, actor: &str, args: &[&str]) -> Run {
-        let out = self.command(actor, args).output().expect("run unchain");
-        Run {
-            ok: out.status.success(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        Run::of(&mut self.command(actor, args))
     }
 }
 

@@ -11,29 +11,13 @@ use std::process::Command;
 
 const ORGS: [&str; 3] = ["th-police:TH", "my-police:MY", "th-ngo:TH"];
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
 fn unchain(args: &[&str]) -> Run {
-    let out = Command::new(bin())
-        .args(["--log", "warn"])
-        .env("UNCHAIN_ACTOR", "u-clerk")
-        .args(args)
-        .output()
-        .expect("run unchain");
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn must(r: Run, what: &str) -> Run {
-    assert!(r.ok, "{what} failed:\n{}\n{}", r.stdout, r.stderr);
-    r
+    Run::of(
+        Command::new(bin())
+            .args(["--log", "warn"])
+            .env("UNCHAIN_ACTOR", "u-clerk")
+            .args(args),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -153,6 +137,16 @@ async fn a_seized_phone_goes_from_collection_to_court_and_its_bundle_verifies_of
     })
     .await;
     assert!(waiting.contains("th-police"), "{waiting}");
+    // Once th-ngo's node has seen the hand-over, its attempt is refused for the right reason.
+    let ngo_who: Vec<String> = who(2, "th-ngo");
+    wait_until("th-ngo's node has the hand-over", 30, async || {
+        let args: Vec<&str> = ["custody", "show", item.as_str()]
+            .into_iter()
+            .chain(ngo_who.iter().map(String::as_str))
+            .collect();
+        unchain(&args).stdout.contains("in_transit")
+    })
+    .await;
     let stolen = event(&["receive", &item], 2, "th-ngo", "u-3", "Bangkok");
     assert!(!stolen.ok, "a third party signed the receipt");
     assert!(

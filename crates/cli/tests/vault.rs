@@ -25,33 +25,17 @@ const ORGS: [&str; 4] = ["th-police:TH", "th-ngo:TH", "ng-naptip:NG", "gb-other:
 const NAME: &str = "Somchai Jaidee";
 const PHONE: &str = "+66 81 234 5678";
 
-struct Run {
-    ok: bool,
-    stdout: String,
-    stderr: String,
-}
-
 fn unchain(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
     let key = chain.dir.path().join("keys").join(format!("{org}.json"));
-    let out = Command::new(bin())
-        .args(["--log", "warn", "vault"])
-        .env("UNCHAIN_ACTOR", "u-case-worker")
-        .args(args)
-        .arg("--key")
-        .arg(key)
-        .args(["--node", node])
-        .output()
-        .expect("run unchain vault");
-    Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn must(r: Run, what: &str) -> Run {
-    assert!(r.ok, "{what} failed:\n{}\n{}", r.stdout, r.stderr);
-    r
+    Run::of(
+        Command::new(bin())
+            .args(["--log", "warn", "vault"])
+            .env("UNCHAIN_ACTOR", "u-case-worker")
+            .args(args)
+            .arg("--key")
+            .arg(key)
+            .args(["--node", node]),
+    )
 }
 
 fn record_id(r: &Run) -> String {

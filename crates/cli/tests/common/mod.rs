@@ -246,3 +246,28 @@ pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// What a CLI run printed, and whether it succeeded.
+pub struct Run {
+    pub ok: bool,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `cmd` to completion.
+    pub fn of(cmd: &mut Command) -> Run {
+        let out = cmd.output().expect("run unchain");
+        Run {
+            ok: out.status.success(),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// `r`, which must have succeeded.
+pub fn must(r: Run, what: &str) -> Run {
+    assert!(r.ok, "{what} failed:\n{}\n{}", r.stdout, r.stderr);
+    r
+}
