@@ -4,12 +4,16 @@
 #![forbid(unsafe_code)]
 
 use serde_json::Value;
+use serde_json::json;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use unchain_ledger::genesis::MatchingKeyGrant;
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Module, Role};
-use unchain_seal::{MatchingKey, WrappedKey, matching_key_info};
+use unchain_seal::{
+    ContentKey, MatchingKey, WrappedKey, commitment, matching_key_info, record_key_info,
+    seal_payload,
+};
 use unchain_types::{
     EncryptionSecretKey, Hash32, SigningKey, Transaction, TxId, UnsignedTransaction,
 };
@@ -198,5 +202,55 @@ impl Chain {
             .expect("read checkpoint")
             .expect("the validator signs a checkpoint after every block");
         (note, size)
+    }
+}
+
+impl Chain {
+    /// Seals `plaintext` as a new record of `owner` (recipients: the owner alone), with
+    /// `schema`; returns the record id (from `seed`) and its content key.
+    pub fn seal(
+        &mut self,
+        owner: &mut Org,
+        seed: &str,
+        schema: &str,
+        plaintext: &[u8],
+    ) -> (Hash32, ContentKey) {
+        let id = Hash32::digest(seed.as_bytes());
+        let key = ContentKey::generate();
+        let ct = seal_payload(&key, &id, 1, plaintext);
+        let wrapped = WrappedKey::wrap_content_key(
+            &key,
+            &owner.enc.public_key(),
+            &record_key_info(&self.genesis.chain_id, &id, 1, &owner.name),
+        );
+        let tx = owner.tx(
+            "vault.seal",
+            json!({
+                "record": id.to_hex(), "version": 1, "schema": schema,
+                "commitment": commitment(&ct).to_hex(), "size": ct.len(),
+                "recipients": {owner.name.clone(): wrapped.to_hex()},
+                "policy": {"retention_days": 3650, "consent_required": false},
+            }),
+        );
+        self.ok(&tx);
+        (id, key)
+    }
+
+    /// Grants version 1 of record `id` (content key `key`) to `to`, on a public task.
+    pub fn grant(&mut self, owner: &mut Org, to: &Org, id: &Hash32, key: &ContentKey) {
+        let wrapped = WrappedKey::wrap_content_key(
+            key,
+            &to.enc.public_key(),
+            &record_key_info(&self.genesis.chain_id, id, 1, &to.name),
+        );
+        let tx = owner.tx(
+            "vault.grant",
+            json!({
+                "record": id.to_hex(), "version": 1, "recipient": to.name,
+                "wrapped_key": wrapped.to_hex(), "purpose": "victim support after referral",
+                "legal_basis": "public_task",
+            }),
+        );
+        self.ok(&tx);
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use unchain_cases::workflow::{self, CaseKind, Needs};
 use unchain_cases::{CasesModule, case, referrals};
 use unchain_ledger::Role;
-use unchain_seal::{ContentKey, WrappedKey, commitment, record_key_info, seal_payload};
+use unchain_seal::ContentKey;
 use unchain_testkit::{Chain, Org};
 use unchain_types::Hash32;
 use unchain_vault::VaultModule;
@@ -36,42 +36,18 @@ fn chain(dir: &std::path::Path, orgs: &[&Org]) -> Chain {
     })
 }
 
-/// Seals a record owned by `org` (recipients: itself); returns its id and content key.
+/// Seals a case record owned by `org`; returns its id and content key.
 fn seal(c: &mut Chain, org: &mut Org, seed: &str) -> (Hash32, ContentKey) {
-    let id = Hash32::digest(seed.as_bytes());
-    let key = ContentKey::generate();
-    let ct = seal_payload(&key, &id, 1, br#"{"case":{"cas_Status":"Active"}}"#);
-    let wrapped = WrappedKey::wrap_content_key(
-        &key,
-        &org.enc.public_key(),
-        &record_key_info(CHAIN, &id, 1, &org.name),
-    );
-    c.ok(&org.tx(
-        "vault.seal",
-        json!({
-            "record": id.to_hex(), "version": 1, "schema": "htcds.case",
-            "commitment": commitment(&ct).to_hex(), "size": ct.len(),
-            "recipients": {org.name.clone(): wrapped.to_hex()},
-            "policy": {"retention_days": 3650, "consent_required": false},
-        }),
-    ));
-    (id, key)
+    c.seal(
+        org,
+        seed,
+        "htcds.case",
+        br#"{"case":{"cas_Status":"Active"}}"#,
+    )
 }
 
 fn grant(c: &mut Chain, owner: &mut Org, to: &Org, id: &Hash32, key: &ContentKey) {
-    let wrapped = WrappedKey::wrap_content_key(
-        key,
-        &to.enc.public_key(),
-        &record_key_info(CHAIN, id, 1, &to.name),
-    );
-    c.ok(&owner.tx(
-        "vault.grant",
-        json!({
-            "record": id.to_hex(), "version": 1, "recipient": to.name,
-            "wrapped_key": wrapped.to_hex(), "purpose": "victim support after referral",
-            "legal_basis": "public_task",
-        }),
-    ));
+    c.grant(owner, to, id, key)
 }
 
 fn snapshot(c: &Chain) -> Vec<(Vec<u8>, Vec<u8>)> {

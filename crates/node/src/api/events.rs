@@ -169,3 +169,84 @@ pub async fn stream(
     );
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::Arc;
+    use unchain_ledger::Role;
+    use unchain_testkit::{Chain, GENESIS_TIME_MS, Org};
+    use unchain_types::Hash32;
+
+    #[test]
+    fn an_agency_sees_what_concerns_it_in_log_order_and_resumes_without_loss() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let roles = [Role::Governance, Role::Records, Role::Cases, Role::Custody];
+        let mut th = Org::new("events", 1, "th-dsi", &roles);
+        let mut ph = Org::new("events", 2, "ph-iacat", &roles);
+        let other = Org::new("events", 3, "gb-other", &roles);
+        let mut c = Chain::new(dir.path(), &[&th, &ph, &other], |g| {
+            vec![
+                Arc::new(unchain_vault::VaultModule::new(g)),
+                Arc::new(unchain_cases::CasesModule),
+                Arc::new(unchain_custody::CustodyModule),
+            ]
+        });
+        let (record, key) = c.seal(&mut th, "case", "htcds.case", b"{}");
+        c.grant(&mut th, &ph, &record, &key);
+        c.ok(&th.tx(
+            "cases.open",
+            json!({"case": "TH-1", "kind": "case", "record": record.to_hex(), "actor": "u-1"}),
+        ));
+        c.ok(&th.tx(
+            "cases.refer",
+            json!({"case": "TH-1", "to": "ph-iacat", "reason": "MigrationOrChangeOfLocation", "actor": "u-1"}),
+        ));
+        let item = Hash32::digest(b"phone");
+        let base = json!({"item": item.to_hex(), "actor": "u-1", "at_ms": GENESIS_TIME_MS, "location": "port", "reason": "seized"});
+        let mut collect_body = base.clone();
+        for (k, v) in [
+            ("evidence", json!("physical")),
+            ("content_hash", json!(item.to_hex())),
+            ("description", json!("phone")),
+        ] {
+            collect_body[k] = v;
+        }
+        let collected = c.ok(&th.tx("custody.collect", collect_body));
+        let mut transfer = base.clone();
+        transfer["prev"] = json!(collected.to_string());
+        transfer["to"] = json!("ph-iacat");
+        let transferred = c.ok(&th.tx("custody.transfer", transfer));
+
+        let r = c.ledger.state_reader().expect("reader");
+        let all = collect(&r, "ph-iacat", 0).expect("events");
+        let kinds: Vec<&str> = all.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(kinds, ["record_shared", "referral", "handover_waiting"]);
+        assert!(all.windows(2).all(|w| w[0].id < w[1].id), "log order");
+        assert_eq!(all[1].data["case"], "TH-1");
+        // Resuming after an event gives exactly the ones after it.
+        for (i, e) in all.iter().enumerate() {
+            let rest = collect(&r, "ph-iacat", e.id + 1).expect("events");
+            assert_eq!(rest, all[i + 1..]);
+            assert_eq!(collect(&r, "ph-iacat", e.id).expect("events"), all[i..]);
+        }
+        // Its own seal is no news to th-dsi; gb-other hears nothing.
+        assert!(collect(&r, "th-dsi", 0).expect("events").is_empty());
+        assert!(collect(&r, "gb-other", 0).expect("events").is_empty());
+        drop(r);
+
+        // Once received, the hand-over no longer waits.
+        let mut receive = base;
+        receive["prev"] = json!(transferred.to_string());
+        receive["actor"] = json!("u-9");
+        c.ok(&ph.tx("custody.receive", receive));
+        let r = c.ledger.state_reader().expect("reader");
+        let kinds: Vec<String> = collect(&r, "ph-iacat", 0)
+            .expect("events")
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(kinds, ["record_shared", "referral"]);
+    }
+}
