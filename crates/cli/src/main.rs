@@ -108,10 +108,25 @@ fn init_logging(json: bool, filter: &str) {
     }
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_json, &cli.log);
-    match cli.command {
+    match run(cli.command) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The error and its causes, one per line; never a backtrace, whatever
+            // RUST_BACKTRACE says: this is a message for a person, not a crash report.
+            eprintln!("Error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Keygen(a) => setup::keygen(a),
         Command::Init(a) => {
             let out = setup::init(a)?;

@@ -146,7 +146,19 @@ pub struct ProofArgs {
 /// `unchain proof`.
 pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
     let id = TxId::from_hex(&a.id).with_context(|| format!("transaction id {:?}", a.id))?;
-    let bundle = Client::new(&a.node).proof(&id).await?;
+    let client = Client::new(&a.node);
+    // A transaction committed a moment ago may wait for its checkpoint's cosignatures.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let bundle = loop {
+        match client.proof(&id).await {
+            Err(unchain_client::ClientError::Problem { status: 503, .. })
+                if std::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            other => break other?,
+        }
+    };
     if let Some(out) = &a.out {
         std::fs::write(out, serde_json::to_vec_pretty(&bundle)?)
             .with_context(|| format!("writing {}", out.display()))?;

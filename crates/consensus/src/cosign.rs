@@ -370,14 +370,23 @@ where
                         if let Some((msg, sent)) = latest
                             && ctx.current().duration_since(sent).unwrap_or_default()
                                 >= cfg.resend_interval
-                            && signing
+                        {
+                            // Still missing signatures: ask again, and peers that hold the
+                            // checkpoint answer with theirs. Complete here: repeat our own
+                            // anyway, marked as a reply so that nobody answers it, because a
+                            // follower (which signs nothing, so cannot ask) or a peer that
+                            // was not connected when it was first sent may still lack it.
+                            let complete = signing
                                 .pending
                                 .lock()
                                 .expect("cosign lock poisoned")
                                 .stored
-                                .is_none_or(|s| s < msg.size)
-                        {
-                            let _ = sender.send(Recipients::All, msg.encode(), true).await;
+                                .is_some_and(|s| s >= msg.size);
+                            let out = CosignMessage {
+                                reply: complete,
+                                ..msg
+                            };
+                            let _ = sender.send(Recipients::All, out.encode(), true).await;
                             latest = Some((msg, ctx.current()));
                         }
                     }
