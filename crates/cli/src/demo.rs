@@ -161,24 +161,24 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     println!("The vault (sealed records; every command signs with the organisation's key):");
     let key_of = |i: usize| out.key_files[i].1.display().to_string();
     println!(
-        "  unchain vault alerts --key {} --node {}   th-dsi and gb-unseen recorded the same phone number",
+        "  unchain vault alerts --key {} --node {} --actor u-dsi-analyst   th-dsi and gb-unseen recorded the same phone number",
         key_of(0),
         clients[0].base()
     );
     println!(
-        "  unchain vault open {} --key {} --node {}   ng-naptip opens the survivor record shared with consent",
+        "  unchain vault open {} --key {} --node {} --actor u-naptip-caseworker   ng-naptip opens the survivor record shared with consent",
         vault.survivor_record,
         key_of(1),
         clients[1].base()
     );
     println!(
-        "  unchain vault open {} --key {} --node {}   ph-iacat has no grant: refused",
+        "  unchain vault open {} --key {} --node {} --actor u-iacat-forensics   ph-iacat has no grant: refused",
         vault.survivor_record,
         key_of(2),
         clients[2].base()
     );
     println!(
-        "  unchain vault show {} --key {} --node {}   metadata, access and consent, never content",
+        "  unchain vault show {} --key {} --node {} --actor u-dsi-analyst   metadata, access and consent, never content",
         vault.survivor_record,
         key_of(0),
         clients[0].base()

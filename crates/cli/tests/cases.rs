@@ -116,11 +116,20 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
         "import",
     );
 
+    // Every node has caught up with the import (so all three are connected and following).
+    let height = nodes[0].client().status().await.expect("status").height;
+    for n in &nodes[1..] {
+        wait_until("a follower catches up", 60, async || {
+            n.client().status().await.is_ok_and(|s| s.height >= height)
+        })
+        .await;
+    }
+
     // my-police follows its events from now on.
     let mut watch = mp
         .command("u-mp-1", &["watch", "--json"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(desk.path().join("watch.log")).expect("log"))
         .spawn()
         .expect("spawn watch");
     let stdout = watch.stdout.take().expect("stdout");
@@ -155,13 +164,16 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
         ),
         "refer",
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut kinds = Vec::new();
     while !kinds.contains(&"referral".to_owned()) {
         let left = deadline.saturating_duration_since(Instant::now());
-        let event = rx
-            .recv_timeout(left)
-            .expect("the referral reaches my-police's event stream");
+        let event = rx.recv_timeout(left).unwrap_or_else(|e| {
+            panic!(
+                "the referral did not reach my-police's event stream ({e}); events so far {kinds:?}; watch said: {}",
+                std::fs::read_to_string(desk.path().join("watch.log")).unwrap_or_default()
+            )
+        });
         if event["kind"] == "referral" {
             assert_eq!(event["data"]["case"], CASE);
             assert_eq!(event["data"]["from"], "th-dsi");
@@ -175,16 +187,11 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
     // my-police reads the shared record; the document is the one imported.
     let exported = desk.path().join("exported.json");
     let ex = exported.display().to_string();
-    let mut read = mp.run("u-mp-1", &["case", "export", CASE, "--out", &ex]);
-    for _ in 0..40 {
-        if read.ok {
-            break;
-        }
-        // Its node may still be receiving the ciphertext over the vault channel.
-        std::thread::sleep(Duration::from_millis(250));
-        read = mp.run("u-mp-1", &["case", "export", CASE, "--out", &ex]);
-    }
-    must(read, "my-police export");
+    // Its node may still be applying the grant or receiving the ciphertext.
+    wait_until("my-police reads the referred case", 30, async || {
+        mp.run("u-mp-1", &["case", "export", CASE, "--out", &ex]).ok
+    })
+    .await;
     let expected = unchain_htcds::validate(&original).expect("valid");
     assert_eq!(json_file(&exported), expected);
 

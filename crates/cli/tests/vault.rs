@@ -328,11 +328,17 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         ),
         "override grant",
     );
-    let notices = must(
-        unchain(&chain, naptip, "ng-naptip", &["notices", &subject]),
-        "notices",
-    )
-    .stdout;
+    // Read at ng-naptip's node, which may apply the grant's block a moment later.
+    let mut notices = String::new();
+    wait_until("ng-naptip's node notices the override", 30, async || {
+        notices = must(
+            unchain(&chain, naptip, "ng-naptip", &["notices", &subject]),
+            "notices",
+        )
+        .stdout;
+        notices.contains("CR-2026-0419")
+    })
+    .await;
     assert!(
         notices.contains("CR-2026-0419") && notices.contains("ng-naptip"),
         "{notices}"
@@ -440,6 +446,16 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         unchain(&chain, police, "th-police", &["rotate-matching-key"]),
         "rotate",
     );
+    // th-ngo blinds with the key its own node serves: wait until it applied the rotation.
+    let rotated_at = nodes[0].client().status().await.expect("status").height;
+    wait_until("th-ngo's node applies the rotation", 30, async || {
+        nodes[1]
+            .client()
+            .status()
+            .await
+            .is_ok_and(|s| s.height >= rotated_at)
+    })
+    .await;
     let note_s = note.to_str().expect("utf-8");
     must(
         unchain(
