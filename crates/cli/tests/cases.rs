@@ -230,21 +230,17 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
         mp.run("u-mp-2", &["case", "import", &ex, "--id", "MY-2026-7"]),
         "re-import",
     );
-    let again = desk.path().join("again.json");
-    must(
-        mp.run(
-            "u-mp-2",
-            &[
-                "case",
-                "export",
-                "MY-2026-7",
-                "--out",
-                &again.display().to_string(),
-            ],
-        ),
-        "re-export",
-    );
-    assert_eq!(json_file(&again), expected);
+    // Exports `case` as `org`'s user `actor` and reads the document back.
+    let export = |org: &Org, actor: &str, case: &str| -> Value {
+        let path = desk.path().join(format!("{}.json", case.replace('/', "-")));
+        let p = path.display().to_string();
+        must(
+            org.run(actor, &["case", "export", case, "--out", &p]),
+            "export",
+        );
+        json_file(&path)
+    };
+    assert_eq!(export(&mp, "u-mp-2", "MY-2026-7"), expected);
 
     // The same through HTCDS spreadsheet tables.
     let tables = desk.path().join("tables");
@@ -258,36 +254,10 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
         mp.run("u-mp-2", &["case", "import", &t, "--id", "MY-2026-8"]),
         "import tables",
     );
-    let from_tables = desk.path().join("from-tables.json");
-    must(
-        mp.run(
-            "u-mp-2",
-            &[
-                "case",
-                "export",
-                "MY-2026-8",
-                "--out",
-                &from_tables.display().to_string(),
-            ],
-        ),
-        "export after tables",
-    );
-    assert_eq!(json_file(&from_tables), expected);
+    assert_eq!(export(&mp, "u-mp-2", "MY-2026-8"), expected);
 
     // The owner reads it too; its audit trail lists the grant and the reads, with users.
-    must(
-        dsi.run(
-            "u-dsi-2",
-            &[
-                "case",
-                "export",
-                CASE,
-                "--out",
-                &desk.path().join("own.json").display().to_string(),
-            ],
-        ),
-        "dsi export",
-    );
+    assert_eq!(export(&dsi, "u-dsi-2", CASE), expected);
     let audit: Value =
         serde_json::from_str(&must(dsi.run("u-dsi-1", &["case", "audit", CASE]), "audit").stdout)
             .expect("json");
