@@ -2,7 +2,7 @@
 //! 10 000 victims into k-anonymous CTDC rows.
 #![allow(missing_docs)]
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use unchain_htcds::{ctdc, sample, validate};
 
 fn bench(c: &mut Criterion) {
@@ -26,7 +26,12 @@ fn bench(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(rows.len() as u64));
     group.bench_function("k_anonymise_10000_rows", |b| {
-        b.iter(|| ctdc::k_anonymise(rows.clone(), 11))
+        // The rows are cloned outside the measurement: only the anonymising is timed.
+        b.iter_batched(
+            || rows.clone(),
+            |r| ctdc::k_anonymise(r, 11),
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }

@@ -371,17 +371,23 @@ pub struct KanonReport {
     pub smallest_group: usize,
 }
 
-fn key(r: &Row) -> Vec<String> {
-    QUASI_IDENTIFIERS.iter().map(|q| r[q].clone()).collect()
+fn key(r: &Row) -> [&str; QUASI_IDENTIFIERS.len()] {
+    QUASI_IDENTIFIERS.map(|q| r[q].as_str())
 }
 
 /// Group sizes by quasi-identifier values.
-pub fn groups(rows: &[Row]) -> BTreeMap<Vec<String>, usize> {
+pub fn groups(rows: &[Row]) -> BTreeMap<[&str; QUASI_IDENTIFIERS.len()], usize> {
     let mut g = BTreeMap::new();
     for r in rows {
         *g.entry(key(r)).or_insert(0) += 1;
     }
     g
+}
+
+/// For each row, whether its group has fewer than `k` rows.
+fn too_rare(rows: &[Row], k: usize) -> Vec<bool> {
+    let sizes = groups(rows);
+    rows.iter().map(|r| sizes[&key(r)] < k).collect()
 }
 
 /// Makes `rows` k-anonymous on [`QUASI_IDENTIFIERS`]: generalises rows in groups smaller
@@ -392,29 +398,31 @@ pub fn k_anonymise(mut rows: Vec<Row>, k: usize) -> (Vec<Row>, KanonReport) {
     let rows_in = rows.len();
     let mut generalised = Vec::new();
     for step in GENERALISATION {
-        let sizes = groups(&rows);
+        let rare = too_rare(&rows, k);
         let mut n = 0;
-        for r in rows.iter_mut() {
-            if sizes[&key(r)] < k {
-                for c in step {
-                    r.insert(c, String::new());
-                }
-                n += 1;
+        for (r, _) in rows.iter_mut().zip(&rare).filter(|(_, rare)| **rare) {
+            for c in step {
+                r.insert(c, String::new());
             }
+            n += 1;
         }
         generalised.push((step.join("+"), n));
     }
-    let sizes = groups(&rows);
-    rows.retain(|r| sizes[&key(r)] >= k);
-    let out = groups(&rows);
+    let rare = too_rare(&rows, k);
+    let mut keep = rare.iter().map(|r| !r);
+    rows.retain(|_| keep.next().expect("one flag per row"));
+    let (groups_out, smallest_group) = {
+        let out = groups(&rows);
+        (out.len(), out.values().copied().min().unwrap_or(0))
+    };
     let report = KanonReport {
         k,
         rows_in,
         rows_out: rows.len(),
         generalised,
         suppressed: rows_in - rows.len(),
-        groups: out.len(),
-        smallest_group: out.values().copied().min().unwrap_or(0),
+        groups: groups_out,
+        smallest_group,
     };
     (rows, report)
 }
