@@ -188,7 +188,7 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
     let exported = desk.path().join("exported.json");
     let ex = exported.display().to_string();
     // Its node may still be applying the grant or receiving the ciphertext.
-    wait_until("my-police reads the referred case", 30, async || {
+    wait_until("my-police reads the referred case", 60, async || {
         mp.run("u-mp-1", &["case", "export", CASE, "--out", &ex]).ok
     })
     .await;
@@ -197,7 +197,7 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
 
     // gb-other, not granted, cannot (once its node knows the case, so it is refused for
     // the right reason).
-    wait_until("gb-other's node has the case", 30, async || {
+    wait_until("gb-other's node has the case", 60, async || {
         other.run("u-gb-1", &["case", "show", CASE]).ok
     })
     .await;

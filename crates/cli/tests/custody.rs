@@ -118,7 +118,7 @@ async fn a_seized_phone_goes_from_collection_to_court_and_its_bundle_verifies_of
 
     // Waiting for my-police's signature, and nobody else's.
     let mut waiting = String::new();
-    wait_until("my-police sees the hand-over", 30, async || {
+    wait_until("my-police sees the hand-over", 60, async || {
         waiting = must(
             unchain(
                 &[
@@ -139,7 +139,7 @@ async fn a_seized_phone_goes_from_collection_to_court_and_its_bundle_verifies_of
     assert!(waiting.contains("th-police"), "{waiting}");
     // Once th-ngo's node has seen the hand-over, its attempt is refused for the right reason.
     let ngo_who: Vec<String> = who(2, "th-ngo");
-    wait_until("th-ngo's node has the hand-over", 30, async || {
+    wait_until("th-ngo's node has the hand-over", 60, async || {
         let args: Vec<&str> = ["custody", "show", item.as_str()]
             .into_iter()
             .chain(ngo_who.iter().map(String::as_str))

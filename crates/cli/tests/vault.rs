@@ -155,7 +155,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         (ngo, "th-ngo", &ngo_record, &record),
     ] {
         let mut text = String::new();
-        wait_until(&format!("{org} sees the match"), 30, async || {
+        wait_until(&format!("{org} sees the match"), 60, async || {
             text = must(unchain(&chain, node, org, &["alerts"]), "alerts").stdout;
             text.contains(theirs.as_str())
         })
@@ -330,7 +330,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     );
     // Read at ng-naptip's node, which may apply the grant's block a moment later.
     let mut notices = String::new();
-    wait_until("ng-naptip's node notices the override", 30, async || {
+    wait_until("ng-naptip's node notices the override", 60, async || {
         notices = must(
             unchain(&chain, naptip, "ng-naptip", &["notices", &subject]),
             "notices",
@@ -353,7 +353,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     // Every recipient node holds the ciphertext now (naptip's through p2p).
     for dir in ["data", "data-th-ngo", "data-ng-naptip"] {
         let d = chain.dir.path().join(dir);
-        wait_until(&format!("{dir} holds the ciphertext"), 30, async || {
+        wait_until(&format!("{dir} holds the ciphertext"), 60, async || {
             !holding(&d.join("vault"), &[&ciphertext[..64]]).is_empty()
         })
         .await;
@@ -404,7 +404,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         unchain(&chain, police, "th-police", &["erase", &record]),
         "erase",
     );
-    wait_until("every node deletes the ciphertext", 30, async || {
+    wait_until("every node deletes the ciphertext", 60, async || {
         holding(chain.dir.path(), &[&ciphertext[..64]]).is_empty()
     })
     .await;
@@ -448,7 +448,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     );
     // th-ngo blinds with the key its own node serves: wait until it applied the rotation.
     let rotated_at = nodes[0].client().status().await.expect("status").height;
-    wait_until("th-ngo's node applies the rotation", 30, async || {
+    wait_until("th-ngo's node applies the rotation", 60, async || {
         nodes[1]
             .client()
             .status()
@@ -497,7 +497,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     )
     .stdout;
     assert!(shown.contains("\"epoch\": 2"), "{shown}");
-    wait_until("the epoch-2 records match", 30, async || {
+    wait_until("the epoch-2 records match", 60, async || {
         must(unchain(&chain, police, "th-police", &["alerts"]), "alerts")
             .stdout
             .contains(&ngo_again)
