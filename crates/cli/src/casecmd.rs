@@ -148,6 +148,14 @@ pub(crate) struct CasePolicy {
     pub consent_required: bool,
 }
 
+/// The UTC calendar year of a time in ms since the Unix epoch.
+fn utc_year(ms: u64) -> i32 {
+    let t = std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms);
+    humantime::format_rfc3339_seconds(t).to_string()[..4]
+        .parse()
+        .expect("RFC 3339 starts with a four-digit year")
+}
+
 /// A case id as one URL path segment.
 fn segment(id: &str) -> String {
     id.replace('%', "%25").replace('/', "%2F")
@@ -393,8 +401,7 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
                             unreadable += 1;
                             continue;
                         };
-                        let year = 1970 + (view.case.opened_ms / 31_556_952_000) as i32;
-                        rows.extend(ctdc::rows(&doc, year));
+                        rows.extend(ctdc::rows(&doc, utc_year(view.case.opened_ms)));
                     }
                     Err(_) => unreadable += 1,
                 }
@@ -479,6 +486,14 @@ pub async fn watch(a: WatchArgs) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn registration_years_are_calendar_years() {
+        assert_eq!(utc_year(0), 1970);
+        // 2025-12-31T23:59:59Z and a second later.
+        assert_eq!(utc_year(1_767_225_599_000), 2025);
+        assert_eq!(utc_year(1_767_225_600_000), 2026);
+    }
 
     #[test]
     fn sample_identifiers_all_have_normal_forms_and_a_bad_one_is_named() {

@@ -95,7 +95,7 @@ fn value(table: &str, row: usize, column: &str, s: &str) -> Result<Value, FieldE
             })?;
             Value::Number(n)
         }
-        FieldType::Checkbox => Value::String(s.to_owned()),
+        // Checkboxes stay "true"/"false" strings: the document check reads them.
         _ => Value::String(s.to_owned()),
     })
 }

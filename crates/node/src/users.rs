@@ -344,6 +344,14 @@ impl UserStore {
         Ok((ok && !user.disabled).then_some(user))
     }
 
+    /// The enabled user with this login name (a live session's).
+    pub fn by_name(&self, name: &str) -> Result<Option<User>, UserError> {
+        Ok(self
+            .list()?
+            .into_iter()
+            .find(|u| u.name == name && !u.disabled))
+    }
+
     /// The enabled user whose API token this is.
     pub fn by_token(&self, token: &str) -> Result<Option<User>, UserError> {
         let hash = token_hash(token);

@@ -201,30 +201,34 @@ pub fn events(reader: &StateReader, id: &Hash32) -> Result<Vec<EventRecord>, red
         .collect())
 }
 
-/// Items handed over to `member` and waiting for its signature.
-pub fn waiting(reader: &StateReader, member: &str) -> Result<Vec<Item>, redb::StorageError> {
-    let prefix = format!("custody/waiting/{member}/");
+/// Event `seq` of an item (1 is its collection; its latest is `Item::events`).
+pub fn event(
+    reader: &StateReader,
+    id: &Hash32,
+    seq: u32,
+) -> Result<Option<EventRecord>, redb::StorageError> {
+    Ok(reader.get(&event_key(id, seq))?.map(|v| decode(&v)))
+}
+
+/// The items whose ids end the keys under `prefix` (an index).
+fn indexed_items(reader: &StateReader, prefix: &str) -> Result<Vec<Item>, redb::StorageError> {
     let mut out = Vec::new();
     for (key, _) in reader.scan_prefix(prefix.as_bytes())? {
         let id = std::str::from_utf8(&key[prefix.len()..])
             .ok()
             .and_then(|s| Hash32::from_hex(s).ok())
-            .expect("waiting keys end with an item id");
+            .expect("index keys end with an item id");
         out.extend(item(reader, &id)?);
     }
     Ok(out)
 }
 
+/// Items handed over to `member` and waiting for its signature.
+pub fn waiting(reader: &StateReader, member: &str) -> Result<Vec<Item>, redb::StorageError> {
+    indexed_items(reader, &format!("custody/waiting/{member}/"))
+}
+
 /// Items collected for `case`.
 pub fn items_of_case(reader: &StateReader, case: &str) -> Result<Vec<Item>, redb::StorageError> {
-    let prefix = format!("custody/case/{case}\0");
-    let mut out = Vec::new();
-    for (key, _) in reader.scan_prefix(prefix.as_bytes())? {
-        let id = std::str::from_utf8(&key[prefix.len()..])
-            .ok()
-            .and_then(|s| Hash32::from_hex(s).ok())
-            .expect("case keys end with an item id");
-        out.extend(item(reader, &id)?);
-    }
-    Ok(out)
+    indexed_items(reader, &format!("custody/case/{case}\0"))
 }

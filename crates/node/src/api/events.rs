@@ -50,66 +50,70 @@ fn log_index_of(key: &[u8], prefix: &str) -> u64 {
         .expect("event keys carry a 20-digit log index")
 }
 
+/// The entries under `prefix` (keys `prefix{log index:020}…`) caused at log index `from`
+/// or later, with their log index.
+fn entries_from(r: &StateReader, prefix: &str, from: u64) -> Result<Vec<(u64, Vec<u8>)>, Problem> {
+    Ok(
+        r.scan_prefix_after(prefix.as_bytes(), &after_key(prefix, from))
+            .map_err(internal)?
+            .into_iter()
+            .map(|(k, v)| (log_index_of(&k, prefix), v))
+            .collect(),
+    )
+}
+
 /// Every event for `member` caused at log index `from` or later, in log order.
 pub fn collect(r: &StateReader, member: &str, from: u64) -> Result<Vec<StreamEvent>, Problem> {
+    let event = |id: u64, kind: &str, data: serde_json::Value| StreamEvent {
+        id,
+        kind: kind.into(),
+        data,
+    };
     let mut out = Vec::new();
-    let prefix = format!("vault/alert/{member}/");
-    for (k, v) in r
-        .scan_prefix_after(prefix.as_bytes(), &after_key(&prefix, from))
-        .map_err(internal)?
-    {
-        out.push(StreamEvent {
-            id: log_index_of(&k, &prefix),
-            kind: "match_alert".into(),
-            data: serde_json::from_slice(&v).map_err(internal)?,
-        });
+    for (id, v) in entries_from(r, &format!("vault/alert/{member}/"), from)? {
+        out.push(event(
+            id,
+            "match_alert",
+            serde_json::from_slice(&v).map_err(internal)?,
+        ));
     }
-    let prefix = format!("vault/feed/{member}/");
-    for (k, v) in r
-        .scan_prefix_after(prefix.as_bytes(), &after_key(&prefix, from))
-        .map_err(internal)?
-    {
+    for (id, v) in entries_from(r, &format!("vault/feed/{member}/"), from)? {
         let entry: unchain_vault::state::FeedEntry =
             serde_json::from_slice(&v).map_err(internal)?;
-        let Some(record) = unchain_vault::state::record(r, &entry.record).map_err(internal)? else {
+        let Some((record, _)) =
+            unchain_vault::state::record_access(|k| r.get(k), &entry.record, member)
+                .map_err(internal)?
+        else {
             continue;
         };
         // Its own seals are not news to an organisation; what others share with it is.
-        if record.record.owner != member {
-            out.push(StreamEvent {
-                id: log_index_of(&k, &prefix),
-                kind: "record_shared".into(),
-                data: serde_json::json!({
-                    "record": entry.record,
-                    "version": entry.version,
-                    "owner": record.record.owner,
-                    "schema": record.record.schema,
-                }),
+        if record.owner != member {
+            let data = serde_json::json!({
+                "record": entry.record,
+                "version": entry.version,
+                "owner": record.owner,
+                "schema": record.schema,
             });
+            out.push(event(id, "record_shared", data));
         }
     }
-    let prefix = format!("cases/inbox/{member}/");
-    for (k, v) in r
-        .scan_prefix_after(prefix.as_bytes(), &after_key(&prefix, from))
-        .map_err(internal)?
-    {
-        out.push(StreamEvent {
-            id: log_index_of(&k, &prefix),
-            kind: "referral".into(),
-            data: serde_json::from_slice(&v).map_err(internal)?,
-        });
+    for (id, v) in entries_from(r, &format!("cases/inbox/{member}/"), from)? {
+        out.push(event(
+            id,
+            "referral",
+            serde_json::from_slice(&v).map_err(internal)?,
+        ));
     }
     for item in unchain_custody::waiting(r, member).map_err(internal)? {
-        let events = unchain_custody::events(r, &item.item).map_err(internal)?;
-        let Some(transfer) = events.last() else {
+        // The item's latest event is the transfer waiting for this member.
+        let Some(transfer) =
+            unchain_custody::event(r, &item.item, item.events).map_err(internal)?
+        else {
             continue;
         };
         if transfer.log_index >= from {
-            out.push(StreamEvent {
-                id: transfer.log_index,
-                kind: "handover_waiting".into(),
-                data: serde_json::to_value(&item).map_err(internal)?,
-            });
+            let data = serde_json::to_value(&item).map_err(internal)?;
+            out.push(event(transfer.log_index, "handover_waiting", data));
         }
     }
     out.sort_by_key(|e| e.id);

@@ -115,18 +115,11 @@ pub(crate) fn bearer_user(state: &ApiState, headers: &HeaderMap) -> Result<Optio
         .ok()
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| unauthorized("the Authorization header must be `Bearer TOKEN`"))?;
-    let by_session = state.sessions.user(token);
-    let users = state
-        .users
-        .list()
-        .map_err(|e| Problem::internal(e.to_string()))?;
-    let user = match by_session {
-        Some(name) => users.into_iter().find(|u| u.name == name && !u.disabled),
-        None => state
-            .users
-            .by_token(token)
-            .map_err(|e| Problem::internal(e.to_string()))?,
-    };
+    let user = match state.sessions.user(token) {
+        Some(name) => state.users.by_name(&name),
+        None => state.users.by_token(token),
+    }
+    .map_err(|e| Problem::internal(e.to_string()))?;
     user.map(Some).ok_or_else(|| {
         unauthorized("the token is unknown, expired, rotated, or its user is disabled")
     })
