@@ -2,7 +2,7 @@
 //! of trusted validator keys, with no network.
 
 use crate::views::ProofBundle;
-use unchain_log::{NoteVerifier, SignedNote, hash_leaf, verify_inclusion};
+use unchain_log::{NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion};
 use unchain_types::{Hash32, PublicKey, Transaction};
 
 /// What a verified bundle proves.
@@ -23,17 +23,10 @@ pub struct VerifiedBundle {
 /// Why a bundle does not verify. Each names the step that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BundleError {
-    /// The checkpoint note is malformed or not signed by enough trusted validators.
-    #[error("checkpoint: {0}")]
-    Checkpoint(#[from] unchain_log::NoteError),
-    /// The checkpoint is for another log or size than the bundle claims.
-    #[error("checkpoint is for {got}, the bundle claims {claimed}")]
-    CheckpointMismatch {
-        /// What the checkpoint says.
-        got: String,
-        /// What the bundle says.
-        claimed: String,
-    },
+    /// The checkpoint note is malformed, not signed by enough trusted validators, or not
+    /// for the bundle's log and size.
+    #[error(transparent)]
+    Checkpoint(#[from] unchain_log::CheckpointError),
     /// The leaf is not a valid signed transaction of this chain.
     #[error("transaction: {0}")]
     Transaction(String),
@@ -56,15 +49,13 @@ pub fn verify_bundle(
     trusted: &[NoteVerifier],
     quorum: usize,
 ) -> Result<VerifiedBundle, BundleError> {
-    let note = SignedNote::parse(&bundle.checkpoint)?;
-    let signers = note.valid_signers(trusted);
-    let cp = note.verify_checkpoint(trusted, quorum)?;
-    if cp.origin != bundle.log_origin || cp.size != bundle.tree_size {
-        return Err(BundleError::CheckpointMismatch {
-            got: format!("{} at size {}", cp.origin, cp.size),
-            claimed: format!("{} at size {}", bundle.log_origin, bundle.tree_size),
-        });
-    }
+    let (cp, signers) = verify_checkpoint_for(
+        &bundle.checkpoint,
+        trusted,
+        quorum,
+        &bundle.log_origin,
+        bundle.tree_size,
+    )?;
     let leaf = bundle.leaf.as_bytes();
     let tx = Transaction::parse(leaf).map_err(|e| BundleError::Transaction(e.to_string()))?;
     if tx.leaf_bytes() != leaf {

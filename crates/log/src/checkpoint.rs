@@ -287,6 +287,44 @@ impl SignedNote {
     }
 }
 
+/// Why a signed checkpoint is not the one a proof needs.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// The note is malformed or not signed by enough trusted keys.
+    #[error("checkpoint: {0}")]
+    Note(#[from] NoteError),
+    /// The checkpoint is for another log or size than the proof claims.
+    #[error("checkpoint is for {got}, the bundle claims {claimed}")]
+    Mismatch {
+        /// What the checkpoint says.
+        got: String,
+        /// What the proof says.
+        claimed: String,
+    },
+}
+
+/// Checks the signed checkpoint `text` for a proof against log `origin` at `size`: at
+/// least `quorum` of the `trusted` keys signed it, and it is for that log and size.
+/// Returns the checkpoint and the names of the keys whose signatures verified.
+pub fn verify_checkpoint_for(
+    text: &str,
+    trusted: &[NoteVerifier],
+    quorum: usize,
+    origin: &str,
+    size: u64,
+) -> Result<(Checkpoint, Vec<String>), CheckpointError> {
+    let note = SignedNote::parse(text)?;
+    let signers = note.valid_signers(trusted);
+    let cp = note.verify_checkpoint(trusted, quorum)?;
+    if cp.origin != origin || cp.size != size {
+        return Err(CheckpointError::Mismatch {
+            got: format!("{} at size {}", cp.origin, cp.size),
+            claimed: format!("{origin} at size {size}"),
+        });
+    }
+    Ok((cp, signers))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

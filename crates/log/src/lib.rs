@@ -14,7 +14,10 @@ pub mod proof;
 pub mod store;
 pub mod tree;
 
-pub use checkpoint::{Checkpoint, NoteError, NoteSignature, NoteVerifier, SignedNote};
+pub use checkpoint::{
+    Checkpoint, CheckpointError, NoteError, NoteSignature, NoteVerifier, SignedNote,
+    verify_checkpoint_for,
+};
 pub use proof::{ProofError, hash_children, hash_leaf, verify_consistency, verify_inclusion};
 pub use store::{MemoryStore, NodeStore};
 pub use tree::{TreeError, append, consistency_proof, inclusion_proof, root};

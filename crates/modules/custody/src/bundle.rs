@@ -11,7 +11,9 @@
 use crate::body::{self, Action};
 use crate::rules::{self, Item};
 use serde::{Deserialize, Serialize};
-use unchain_log::{NoteVerifier, SignedNote, hash_leaf, verify_inclusion};
+use unchain_log::{
+    CheckpointError, NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion,
+};
 use unchain_types::{Hash32, PublicKey, Transaction};
 
 /// The bundle format version this code writes and reads.
@@ -121,17 +123,10 @@ pub enum CustodyError {
     /// The bundle's format version is not one this code reads.
     #[error("bundle version {0} is not supported (this verifier reads version {BUNDLE_VERSION})")]
     Version(u32),
-    /// The checkpoint is malformed or not signed by enough trusted validators.
-    #[error("checkpoint: {0}")]
-    Checkpoint(#[from] unchain_log::NoteError),
-    /// The checkpoint is for another log or size than the bundle claims.
-    #[error("checkpoint is for {got}, the bundle claims {claimed}")]
-    CheckpointMismatch {
-        /// What the checkpoint says.
-        got: String,
-        /// What the bundle says.
-        claimed: String,
-    },
+    /// The checkpoint is malformed, not signed by enough trusted validators, or not for
+    /// the bundle's log and size.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
     /// The bundle has no events.
     #[error("the bundle has no events")]
     Empty,
@@ -158,15 +153,13 @@ pub fn verify(
     if bundle.version != BUNDLE_VERSION {
         return Err(CustodyError::Version(bundle.version));
     }
-    let note = SignedNote::parse(&bundle.checkpoint)?;
-    let signers = note.valid_signers(validators);
-    let cp = note.verify_checkpoint(validators, quorum)?;
-    if cp.origin != bundle.log_origin || cp.size != bundle.tree_size {
-        return Err(CustodyError::CheckpointMismatch {
-            got: format!("{} at size {}", cp.origin, cp.size),
-            claimed: format!("{} at size {}", bundle.log_origin, bundle.tree_size),
-        });
-    }
+    let (cp, signers) = verify_checkpoint_for(
+        &bundle.checkpoint,
+        validators,
+        quorum,
+        &bundle.log_origin,
+        bundle.tree_size,
+    )?;
     if bundle.events.is_empty() {
         return Err(CustodyError::Empty);
     }
