@@ -218,7 +218,7 @@ pub(crate) async fn open_case(
     let (record, _) = seal_with(s, &bytes, &spec).await?;
     s.submit_quiet(
         "cases.open",
-        json!({"case": id, "kind": kind, "record": record, "actor": s.actor}),
+        json!({"case": id, "kind": kind, "record": record}),
     )
     .await?;
     Ok(record)
@@ -291,8 +291,7 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
         } => {
             let s = Session::open(&who).await?;
             let view = case_view(&s, &case).await?;
-            let mut body =
-                json!({"case": case, "from": view.case.status, "to": to, "actor": s.actor});
+            let mut body = json!({"case": case, "from": view.case.status, "to": to});
             if let Some(o) = outcome {
                 body["outcome"] = json!(o);
             }
@@ -326,7 +325,7 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
             }
             s.submit(
                 "cases.refer",
-                json!({"case": case, "to": to, "reason": reason, "actor": s.actor}),
+                json!({"case": case, "to": to, "reason": reason}),
             )
             .await
         }

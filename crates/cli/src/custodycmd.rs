@@ -187,7 +187,6 @@ async fn event_body(s: &Session, item: &Hash32, a: &EventArgs) -> anyhow::Result
     Ok(json!({
         "item": item.to_hex(),
         "prev": head,
-        "actor": s.actor,
         "at_ms": at_ms(&a.at)?,
         "location": a.location,
         "reason": a.reason,
@@ -220,7 +219,6 @@ pub async fn custody(c: CustodyCommand) -> anyhow::Result<()> {
             let id = Hash32(rand::random());
             let mut body = json!({
                 "item": id.to_hex(),
-                "actor": s.actor,
                 "at_ms": at_ms(&common.at)?,
                 "location": common.location,
                 "reason": common.reason,

@@ -74,7 +74,7 @@ pub async fn seed_cases(
     let record = open_case(&dsi, case, "investigation", &doc, &policy(Some("TH"))).await?;
     dsi.submit_quiet(
         "cases.transition",
-        json!({"case": case, "from": "open", "to": "active", "actor": dsi.actor}),
+        json!({"case": case, "from": "open", "to": "active"}),
     )
     .await?;
     let grant = dsi
@@ -89,7 +89,7 @@ pub async fn seed_cases(
     dsi.submit_quiet("vault.grant", grant).await?;
     dsi.submit_quiet(
         "cases.refer",
-        json!({"case": case, "to": "ph-iacat", "reason": "MigrationOrChangeOfLocation", "actor": dsi.actor}),
+        json!({"case": case, "to": "ph-iacat", "reason": "MigrationOrChangeOfLocation"}),
     )
     .await?;
 
@@ -99,9 +99,9 @@ pub async fn seed_cases(
         .duration_since(std::time::UNIX_EPOCH)?
         .as_millis() as u64;
     let hour = 3_600_000;
-    let event = |prev: Option<String>, actor: &str, at: u64, location: &str, extra: Value| {
+    let event = |prev: Option<String>, at: u64, location: &str, extra: Value| {
         let mut b = json!({
-            "item": item, "actor": actor, "at_ms": at, "location": location,
+            "item": item, "at_ms": at, "location": location,
             "reason": format!("evidence in {case}"),
         });
         if let Some(p) = prev {
@@ -119,7 +119,6 @@ pub async fn seed_cases(
             "custody.collect",
             event(
                 None,
-                &dsi.actor,
                 now - 48 * hour,
                 "Fishing vessel, Songkhla port",
                 json!({
@@ -135,7 +134,6 @@ pub async fn seed_cases(
             "custody.seal",
             event(
                 Some(head),
-                &dsi.actor,
                 now - 47 * hour,
                 "DSI evidence room, Bangkok",
                 json!({"seal_number": "TH-DSI-EV-000117"}),
@@ -148,7 +146,6 @@ pub async fn seed_cases(
             "custody.transfer",
             event(
                 Some(head),
-                &dsi.actor,
                 now - 24 * hour,
                 "Suvarnabhumi airport, diplomatic pouch",
                 json!({"to": "ph-iacat"}),
@@ -161,7 +158,6 @@ pub async fn seed_cases(
             "custody.receive",
             event(
                 Some(head),
-                &iacat.actor,
                 now - 20 * hour,
                 "IACAT evidence room, Manila",
                 json!({}),
@@ -172,7 +168,7 @@ pub async fn seed_cases(
     iacat
         .submit_quiet(
             "custody.analyse",
-            event(Some(head), &iacat.actor, now - 2 * hour, "NBI digital forensics laboratory, Manila", json!({
+            event(Some(head), now - 2 * hour, "NBI digital forensics laboratory, Manila", json!({
                 "method": "logical extraction", "result_hash": Hash32::digest(b"FICTIONAL DEMO forensic report"),
             })),
         )

@@ -89,8 +89,13 @@ impl Session {
         body: serde_json::Value,
     ) -> anyhow::Result<unchain_client::views::TxStatusView> {
         let mut body = body;
-        // Every vault transaction but a key rotation names the acting user.
-        if kind.starts_with("vault.") && kind != "vault.rotate_matching_key" {
+        // Every case, custody and vault transaction but a key rotation names the acting
+        // user: set here, once, for every command.
+        let names_user = ["cases.", "custody.", "vault."]
+            .iter()
+            .any(|m| kind.starts_with(m))
+            && kind != "vault.rotate_matching_key";
+        if names_user {
             body["actor"] = serde_json::Value::from(self.actor.clone());
         }
         let tx = self.client.build(&self.signing, kind, body).await?;
