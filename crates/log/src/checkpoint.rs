@@ -114,6 +114,25 @@ pub struct NoteSignature {
     pub signature: Vec<u8>,
 }
 
+/// A name and its Ed25519 key, as proof bundles carry them (validators, members).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NamedKey {
+    /// Member name.
+    pub name: String,
+    /// Its transaction- and checkpoint-signing key.
+    pub key: PublicKey,
+}
+
+impl NamedKey {
+    /// As a checkpoint verifier.
+    pub fn verifier(&self) -> NoteVerifier {
+        NoteVerifier {
+            name: self.name.clone(),
+            key: self.key,
+        }
+    }
+}
+
 /// A public key that may sign notes, with its name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteVerifier {

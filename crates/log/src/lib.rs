@@ -15,7 +15,7 @@ pub mod store;
 pub mod tree;
 
 pub use checkpoint::{
-    Checkpoint, CheckpointError, NoteError, NoteSignature, NoteVerifier, SignedNote,
+    Checkpoint, CheckpointError, NamedKey, NoteError, NoteSignature, NoteVerifier, SignedNote,
     verify_checkpoint_for,
 };
 pub use proof::{ProofError, hash_children, hash_leaf, verify_consistency, verify_inclusion};

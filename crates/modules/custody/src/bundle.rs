@@ -14,19 +14,12 @@ use serde::{Deserialize, Serialize};
 use unchain_log::{
     CheckpointError, NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion,
 };
-use unchain_types::{Hash32, PublicKey, Transaction};
+use unchain_types::{Hash32, Transaction};
 
 /// The bundle format version this code writes and reads.
 pub const BUNDLE_VERSION: u32 = 1;
 
-/// A name and its Ed25519 key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NamedKey {
-    /// Member name.
-    pub name: String,
-    /// Its transaction- and checkpoint-signing key.
-    pub key: PublicKey,
-}
+pub use unchain_log::NamedKey;
 
 /// One event in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -286,14 +279,7 @@ pub fn verify(
 
 /// The validator keys a bundle carries, as note verifiers.
 pub fn carried_validators(bundle: &CustodyBundle) -> Vec<NoteVerifier> {
-    bundle
-        .validators
-        .iter()
-        .map(|v| NoteVerifier {
-            name: v.name.clone(),
-            key: v.key,
-        })
-        .collect()
+    bundle.validators.iter().map(NamedKey::verifier).collect()
 }
 
 /// Builds the bundle of `item` from `ledger` against the cosigned checkpoint `checkpoint`

@@ -1,0 +1,329 @@
+//! The trust bundle a border post keeps for checks with no network: every transaction that
+//! decides whether a credential verifies — issuer DIDs and their key changes, credential
+//! status changes, missing-child flags — each with its inclusion proof against one
+//! checkpoint cosigned by the validators. [`verify`] checks all of it and replays it
+//! through [`crate::rules`], the same code the ledger ran, into a [`TrustState`].
+//!
+//! What a bundle proves: these transactions are in the log the validators signed at
+//! `tree_size`, so they were committed, in this order, and each status change carries the
+//! time its issuer signed (held by the ledger to within minutes of its block). What it
+//! cannot prove: that the exporting node left nothing out, nor what happened after
+//! `tree_size` — hence [`TrustState::age_ms`], which a border post shows with every verdict.
+
+use crate::body::{self, Body};
+use crate::rules::{self, DidState, MissingFlag, StatusChange};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use unchain_credentials::status::Status;
+use unchain_log::{
+    CheckpointError, NamedKey, NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion,
+};
+use unchain_types::{Hash32, Transaction};
+
+/// The bundle format version this code writes and reads.
+pub const TRUST_VERSION: u32 = 1;
+
+/// One transaction in a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustEntry {
+    /// Its leaf index.
+    pub leaf_index: u64,
+    /// The transaction exactly as logged (its JCS bytes as a string).
+    pub leaf: String,
+    /// RFC 9162 inclusion proof against the bundle's checkpoint.
+    pub proof: Vec<Hash32>,
+}
+
+/// A self-contained trust bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustBundle {
+    /// Format version ([`TRUST_VERSION`]).
+    pub version: u32,
+    /// Chain id.
+    pub chain_id: String,
+    /// The log's origin line.
+    pub log_origin: String,
+    /// The checkpoint's tree size.
+    pub tree_size: u64,
+    /// The C2SP signed checkpoint, cosigned by the validators.
+    pub checkpoint: String,
+    /// The validators' keys as the exporting node knows them; a border post should pin
+    /// the keys of a genesis file instead.
+    pub validators: Vec<NamedKey>,
+    /// The organisations that signed the entries, with their keys (names for display).
+    pub members: Vec<NamedKey>,
+    /// When the exporting node made the bundle (its clock, ms): how stale it is.
+    pub exported_ms: u64,
+    /// The transactions, in log order.
+    pub entries: Vec<TrustEntry>,
+}
+
+/// What a verified bundle says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustState {
+    /// Chain id.
+    pub chain_id: String,
+    /// The checkpoint's size.
+    pub tree_size: u64,
+    /// The checkpoint's root.
+    pub root: Hash32,
+    /// Validators whose checkpoint signatures verified.
+    pub signers: Vec<String>,
+    /// When it was exported.
+    pub exported_ms: u64,
+    /// The newest signed time among its entries.
+    pub newest_ms: u64,
+    /// Every `did:unchain`, with its key history.
+    pub dids: BTreeMap<String, DidState>,
+    /// The latest status change of each credential that has one, by (issuer, index).
+    pub statuses: BTreeMap<(String, u32), StatusChange>,
+    /// The latest missing or found flag of each child that has one.
+    pub flags: BTreeMap<String, MissingFlag>,
+}
+
+impl TrustState {
+    /// How old the bundle is at `now_ms`.
+    pub fn age_ms(&self, now_ms: u64) -> u64 {
+        now_ms.saturating_sub(self.exported_ms)
+    }
+
+    /// A credential's status: valid unless a change says otherwise.
+    pub fn status(&self, issuer: &str, idx: u32) -> (Status, Option<&StatusChange>) {
+        match self.statuses.get(&(issuer.to_owned(), idx)) {
+            Some(c) => (c.status, Some(c)),
+            None => (Status::Valid, None),
+        }
+    }
+
+    /// Whether a child is flagged missing, and the flag.
+    pub fn missing(&self, child: &str) -> Option<&MissingFlag> {
+        self.flags.get(child).filter(|f| f.missing)
+    }
+}
+
+/// Why a bundle does not verify.
+#[derive(Debug, thiserror::Error)]
+pub enum TrustError {
+    /// Another format version.
+    #[error(
+        "trust bundle version {0} is not supported (this verifier reads version {TRUST_VERSION})"
+    )]
+    Version(u32),
+    /// The checkpoint does not verify.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+    /// One entry failed (1-based).
+    #[error("entry {number}{what}: {reason}")]
+    Entry {
+        /// Its position, from 1.
+        number: usize,
+        /// ` (identity.status, tx …)` once known.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Verifies `bundle` against trusted `validators` (requiring `quorum` signatures).
+pub fn verify(
+    bundle: &TrustBundle,
+    validators: &[NoteVerifier],
+    quorum: usize,
+) -> Result<TrustState, TrustError> {
+    if bundle.version != TRUST_VERSION {
+        return Err(TrustError::Version(bundle.version));
+    }
+    let (cp, signers) = verify_checkpoint_for(
+        &bundle.checkpoint,
+        validators,
+        quorum,
+        &bundle.log_origin,
+        bundle.tree_size,
+    )?;
+    let names: BTreeMap<_, _> = bundle
+        .members
+        .iter()
+        .map(|m| (m.key, m.name.clone()))
+        .collect();
+    let mut state = TrustState {
+        chain_id: bundle.chain_id.clone(),
+        tree_size: cp.size,
+        root: cp.root,
+        signers,
+        exported_ms: bundle.exported_ms,
+        newest_ms: 0,
+        dids: BTreeMap::new(),
+        statuses: BTreeMap::new(),
+        flags: BTreeMap::new(),
+    };
+    let mut last_leaf = None;
+    for (i, e) in bundle.entries.iter().enumerate() {
+        let number = i + 1;
+        let fail = |what: String, reason: String| TrustError::Entry {
+            number,
+            what,
+            reason,
+        };
+        let tx = Transaction::parse(e.leaf.as_bytes()).map_err(|err| {
+            fail(
+                String::new(),
+                format!("not a well-formed transaction ({err})"),
+            )
+        })?;
+        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
+        if tx.leaf_bytes() != e.leaf.as_bytes() {
+            return Err(fail(what, "not in canonical (JCS) form: altered".into()));
+        }
+        if tx.chain_id() != bundle.chain_id {
+            return Err(fail(what, format!("is for chain {}", tx.chain_id())));
+        }
+        verify_inclusion(
+            &hash_leaf(e.leaf.as_bytes()),
+            e.leaf_index,
+            cp.size,
+            &e.proof,
+            &cp.root,
+        )
+        .map_err(|err| {
+            fail(
+                what.clone(),
+                format!(
+                    "not in the log at leaf {} of the signed checkpoint ({err})",
+                    e.leaf_index
+                ),
+            )
+        })?;
+        if last_leaf.is_some_and(|l| e.leaf_index <= l) {
+            return Err(fail(what, "entries are out of log order".into()));
+        }
+        last_leaf = Some(e.leaf_index);
+        let sender = names
+            .get(tx.sender())
+            .cloned()
+            .unwrap_or_else(|| tx.sender().to_hex());
+        let parsed =
+            body::parse(tx.kind(), tx.body()).map_err(|err| fail(what.clone(), err.to_string()))?;
+        state.newest_ms = state.newest_ms.max(parsed.at_ms());
+        apply(&mut state, &tx, &sender, parsed, e.leaf_index).map_err(|r| fail(what.clone(), r))?;
+    }
+    Ok(state)
+}
+
+fn apply(
+    state: &mut TrustState,
+    tx: &Transaction,
+    sender: &str,
+    body: Body,
+    leaf: u64,
+) -> Result<(), String> {
+    match body {
+        Body::DidCreate(b) => {
+            let s = rules::create(&tx.id(), sender, &b, leaf);
+            state.dids.insert(s.did.clone(), s);
+        }
+        Body::DidRotate(b) => {
+            let s = state
+                .dids
+                .get(&b.did)
+                .ok_or("rotates a DID the bundle does not create")?;
+            let next = rules::rotate(s, &s.controller.clone(), &b, leaf)?;
+            state.dids.insert(b.did.clone(), next);
+        }
+        Body::DidDeactivate(b) => {
+            let s = state
+                .dids
+                .get(&b.did)
+                .ok_or("deactivates a DID the bundle does not create")?;
+            let next = rules::deactivate(s, &s.controller.clone(), &b, leaf)?;
+            state.dids.insert(b.did.clone(), next);
+        }
+        Body::Status(b) => {
+            if !state.dids.contains_key(&b.issuer) {
+                return Err(format!(
+                    "names issuer {}, which the bundle does not create",
+                    b.issuer
+                ));
+            }
+            let (current, _) = state.status(&b.issuer, b.idx);
+            rules::check_status(current, &b)?;
+            state.statuses.insert(
+                (b.issuer.clone(), b.idx),
+                StatusChange {
+                    status: b.status,
+                    reason: b.reason,
+                    at_ms: b.at_ms,
+                    log_index: leaf,
+                    tx_id: tx.id(),
+                },
+            );
+        }
+        Body::Missing(b) => {
+            // Who may clear a flag was the ledger's check (it knows the registrar, which
+            // the bundle does not carry); the replay checks the flags' sequence.
+            let current = state.flags.get(&b.child);
+            let flag = rules::set_missing(current, sender, Some(sender), &b, leaf)?;
+            state.flags.insert(b.child.clone(), flag);
+        }
+        Body::Issue(_) | Body::ChildRegister(_) => {
+            return Err("is not a kind trust bundles carry".into());
+        }
+    }
+    Ok(())
+}
+
+/// Builds the trust bundle of `ledger` against the cosigned checkpoint `checkpoint` of
+/// size `tree_size`, stamped `exported_ms`. Entries past `tree_size` are left for the
+/// next bundle.
+pub fn build(
+    ledger: &unchain_ledger::Ledger,
+    checkpoint: String,
+    tree_size: u64,
+    exported_ms: u64,
+) -> Result<TrustBundle, unchain_ledger::LedgerError> {
+    let reader = ledger.state_reader()?;
+    let all_members = ledger.members()?;
+    let mut members: Vec<NamedKey> = Vec::new();
+    let mut entries = Vec::new();
+    for index in crate::trust_entries(&reader)? {
+        if index >= tree_size {
+            break;
+        }
+        let leaf = ledger
+            .leaf(index)?
+            .expect("an indexed transaction is in the log");
+        let leaf = String::from_utf8(leaf).expect("leaves are JCS JSON");
+        if let Ok(tx) = Transaction::parse(leaf.as_bytes())
+            && !members.iter().any(|m| m.key == *tx.sender())
+            && let Some(m) = all_members.iter().find(|m| m.signing_key == *tx.sender())
+        {
+            members.push(NamedKey {
+                name: m.name.clone(),
+                key: m.signing_key,
+            });
+        }
+        entries.push(TrustEntry {
+            leaf_index: index,
+            leaf,
+            proof: ledger.inclusion_proof(index, tree_size)?,
+        });
+    }
+    let genesis = ledger.genesis();
+    Ok(TrustBundle {
+        version: TRUST_VERSION,
+        chain_id: genesis.chain_id.clone(),
+        log_origin: genesis.log_origin.clone(),
+        tree_size,
+        checkpoint,
+        validators: all_members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| NamedKey {
+                name: m.name.clone(),
+                key: m.signing_key,
+            })
+            .collect(),
+        members,
+        exported_ms,
+        entries,
+    })
+}
