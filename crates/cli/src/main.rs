@@ -4,16 +4,19 @@
 
 mod bench;
 mod benchvault;
+mod bordercmd;
 mod casecmd;
 mod custodycmd;
 mod demo;
 mod demo_cases;
+mod identitycmd;
 mod session;
 mod setup;
 mod status;
 mod txcmd;
 mod usercmd;
 mod vaultcmd;
+mod walletcmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -73,6 +76,18 @@ enum Command {
     /// return, destroy; hand-overs waiting for you; the bundle and report for a court.
     #[command(subcommand)]
     Custody(custodycmd::CustodyCommand),
+    /// Identity: DIDs, child registration and guardian links, survivor credentials,
+    /// revocation, missing-child flags, the trust bundle for border posts.
+    #[command(subcommand)]
+    Identity(identitycmd::IdentityCommand),
+    /// A holder's wallet: keys (did:key), credentials, selective-disclosure presentations,
+    /// consent signatures.
+    #[command(subcommand)]
+    Wallet(walletcmd::WalletCommand),
+    /// The border post, offline: a nonce for the wallets, and the check of a child's and
+    /// an adult's presentations against a trust bundle.
+    #[command(subcommand)]
+    Border(bordercmd::BorderCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
@@ -155,6 +170,13 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Watch(a) => runtime()?.block_on(casecmd::watch(a)),
         Command::User(c) => usercmd::user(c),
         Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
+        Command::Identity(c) => runtime()?.block_on(identitycmd::identity(c)),
+        Command::Wallet(c) => walletcmd::wallet(c),
+        Command::Border(c) => match bordercmd::border(c)? {
+            0 => Ok(()),
+            // The verdict is printed; the status tells scripts it was not VALID.
+            code => std::process::exit(code),
+        },
         Command::Verify(a) => match a.what {
             Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),
             None => txcmd::verify(a),

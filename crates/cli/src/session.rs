@@ -89,9 +89,9 @@ impl Session {
         body: serde_json::Value,
     ) -> anyhow::Result<unchain_client::views::TxStatusView> {
         let mut body = body;
-        // Every case, custody and vault transaction but a key rotation names the acting
-        // user: set here, once, for every command.
-        let names_user = ["cases.", "custody.", "vault."]
+        // Every case, custody, identity and vault transaction but a matching-key rotation
+        // names the acting user: set here, once, for every command.
+        let names_user = ["cases.", "custody.", "identity.", "vault."]
             .iter()
             .any(|m| kind.starts_with(m))
             && kind != "vault.rotate_matching_key";

@@ -103,7 +103,8 @@ pub struct SealSpec {
     /// Other organisations to seal it to (yours is always included). Comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub to: Vec<String>,
-    /// The survivor's Ed25519 public key (hex), if the record is about one.
+    /// The survivor's Ed25519 public key, if the record is about one: hex, or the
+    /// `did:key` of the survivor's wallet (`unchain wallet show`).
     #[arg(long)]
     pub subject: Option<String>,
     /// Sharing needs the survivor's consent (or a court override). Needs --subject.
@@ -469,6 +470,17 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
     }
 }
 
+/// A survivor's key as the vault wants it (hex), from hex or a wallet's `did:key`.
+fn subject_key_hex(subject: &str) -> anyhow::Result<String> {
+    if subject.starts_with(unchain_credentials::did::KEY_PREFIX) {
+        let key = unchain_credentials::did::parse_did_key(subject)
+            .map_err(|e| anyhow::anyhow!("--subject: {e}"))?;
+        Ok(key.to_hex())
+    } else {
+        Ok(subject.to_owned())
+    }
+}
+
 /// Seals `plaintext` as `version` of `id` for `recipients`: the ciphertext, its
 /// commitment, and the content key wrapped for each recipient.
 pub(crate) fn seal_record(
@@ -571,7 +583,7 @@ pub(crate) async fn seal_with(
     if first {
         body["policy"] = serde_json::json!({"retention_days": a.retention_days, "consent_required": a.consent_required});
         if let Some(subject) = &a.subject {
-            body["subject"] = subject.clone().into();
+            body["subject"] = subject_key_hex(subject)?.into();
         }
     }
     Ok((id, s.submit_quiet("vault.seal", body).await?))

@@ -26,5 +26,6 @@ pub fn modules(
         std::sync::Arc::new(unchain_vault::VaultModule::new(genesis)),
         std::sync::Arc::new(unchain_custody::CustodyModule),
         std::sync::Arc::new(unchain_cases::CasesModule),
+        std::sync::Arc::new(unchain_identity::IdentityModule),
     ]
 }

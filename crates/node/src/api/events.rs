@@ -1,6 +1,6 @@
 //! `/v1/events`: a Server-Sent Events stream, per organisation, of what concerns it — match
 //! alerts, records shared with it, cases referred to it, evidence handed over to it and
-//! waiting for its signature. Each event's `id` is the log index of the transaction that
+//! waiting for its signature, and every missing-child flag on the chain. Each event's `id` is the log index of the transaction that
 //! caused it; a client resumes with `Last-Event-ID` (or `?after=`) and misses nothing.
 
 use super::vault::{authenticate, internal};
@@ -20,7 +20,8 @@ use unchain_ledger::StateReader;
 pub struct StreamEvent {
     /// The log index of the transaction that caused it (the SSE `id`).
     pub id: u64,
-    /// `match_alert`, `record_shared`, `referral` or `handover_waiting` (the SSE `event`).
+    /// `match_alert`, `record_shared`, `referral`, `handover_waiting`, `missing_child` or
+    /// `child_found` (the SSE `event`).
     pub kind: String,
     /// What happened (the SSE `data`, JSON).
     pub data: serde_json::Value,
@@ -102,6 +103,22 @@ pub fn collect(r: &StateReader, member: &str, from: u64) -> Result<Vec<StreamEve
             id,
             "referral",
             serde_json::from_slice(&v).map_err(internal)?,
+        ));
+    }
+    // A missing-child flag (or its clearing) goes to every organisation: border agencies
+    // above all. It carries only the pseudonymous child id.
+    for (id, v) in entries_from(r, unchain_identity::MISSING_FEED, from)? {
+        let flag: unchain_identity::rules::MissingFlag =
+            serde_json::from_slice(&v).map_err(internal)?;
+        let kind = if flag.missing {
+            "missing_child"
+        } else {
+            "child_found"
+        };
+        out.push(event(
+            id,
+            kind,
+            serde_json::to_value(&flag).map_err(internal)?,
         ));
     }
     for item in unchain_custody::waiting(r, member).map_err(internal)? {

@@ -5,6 +5,7 @@ mod cases;
 mod custody;
 pub mod events;
 mod handlers;
+mod identity;
 pub mod problem;
 pub mod users;
 mod vault;
@@ -96,6 +97,14 @@ pub struct ApiState {
         cases::case_view,
         cases::mine,
         cases::audit,
+        identity::resolve,
+        identity::controlled,
+        identity::status_list,
+        identity::next_index,
+        identity::issued,
+        identity::child,
+        identity::trust_bundle,
+        identity::border_check,
         events::stream,
         users::login,
         users::me,
@@ -116,6 +125,7 @@ pub struct ApiState {
         views::ConsensusView,
         views::ValidatorKey,
         views::AccountView,
+        identity::BorderCheckRequest,
     ))
 )]
 struct ApiDoc;
@@ -154,6 +164,18 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/cases", get(cases::mine))
         .route("/v1/cases/{id}", get(cases::case_view))
         .route("/v1/cases/{id}/audit", get(cases::audit))
+        .route("/v1/identity/dids/{did}", get(identity::resolve))
+        .route(
+            "/v1/identity/controllers/{member}",
+            get(identity::controlled),
+        )
+        .route("/v1/identity/status/{did}", get(identity::status_list))
+        .route("/v1/identity/next/{did}", get(identity::next_index))
+        .route("/v1/identity/issued/{did}/{idx}", get(identity::issued))
+        .route("/v1/identity/children/{child}", get(identity::child))
+        .route("/v1/identity/trust-bundle", get(identity::trust_bundle))
+        .route("/v1/border/check", post(identity::border_check))
+        .route("/border", get(identity::border_page))
         .route("/v1/events", get(events::stream))
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))

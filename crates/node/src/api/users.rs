@@ -24,7 +24,7 @@ pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 #[derive(Default)]
 pub struct Sessions(Mutex<BTreeMap<Hash32, (String, u64)>>);
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

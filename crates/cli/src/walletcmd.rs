@@ -1,0 +1,352 @@
+//! `unchain wallet`: a holder's wallet in one file — Ed25519 keys (each a `did:key`),
+//! stored SD-JWT credentials, presentations that disclose only what a verifier needs,
+//! bound to the verifier's audience and nonce, and consent signatures for the vault.
+//!
+//! A guardian's wallet holds the guardian's own key and, under another label, the key the
+//! child's credential is bound to. The file holds private keys: it is written `0600`.
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+use unchain_credentials::did::did_key;
+use unchain_credentials::jose::Jwk;
+use unchain_credentials::sdjwt::{self, SdJwt};
+use unchain_identity::credential::selective_claims;
+use unchain_types::{Hash32, SigningKey};
+use unchain_vault::body::{Decision, consent_statement};
+
+/// The wallet file.
+#[derive(Args, Clone)]
+pub struct WalletFile {
+    /// The wallet file (created by `unchain wallet init`).
+    #[arg(long, env = "UNCHAIN_WALLET", default_value = "wallet.json")]
+    pub wallet: PathBuf,
+}
+
+/// `unchain wallet …`.
+#[derive(Subcommand)]
+pub enum WalletCommand {
+    /// Create a wallet with one key.
+    Init {
+        #[command(flatten)]
+        file: WalletFile,
+        /// The first key's label.
+        #[arg(long, default_value = "me")]
+        label: String,
+    },
+    /// Add a key (e.g. `--label child-1` for a child whose credential you carry); prints
+    /// its did:key, which the issuer binds the credential to.
+    NewKey {
+        #[command(flatten)]
+        file: WalletFile,
+        /// Its label.
+        #[arg(long)]
+        label: String,
+    },
+    /// The wallet's keys (did:key) and credentials.
+    Show {
+        #[command(flatten)]
+        file: WalletFile,
+    },
+    /// Store an issued credential (the SD-JWT file an issuer gave you). It must be bound
+    /// to one of this wallet's keys.
+    Store {
+        #[command(flatten)]
+        file: WalletFile,
+        /// The SD-JWT file (`-` for standard input).
+        credential: PathBuf,
+    },
+    /// Present a stored credential to a verifier: only the claims named in --disclose,
+    /// with a key-binding proof for the verifier's audience and nonce. Prints the
+    /// presentation.
+    Present(PresentArgs),
+    /// Sign a consent decision for a vault record about you (your key is the record's
+    /// subject); prints the signature for `unchain vault consent --signature`.
+    Consent(ConsentArgs),
+}
+
+/// Arguments of `unchain wallet present`.
+#[derive(Args)]
+pub struct PresentArgs {
+    #[command(flatten)]
+    file: WalletFile,
+    /// The credential's number (`unchain wallet show`).
+    credential: usize,
+    /// Claims to disclose, comma-separated (none by default: the verifier sees only what
+    /// is always shown, such as a child id).
+    #[arg(long, value_delimiter = ',')]
+    disclose: Vec<String>,
+    /// The verifier (its audience identifier, e.g. the border post).
+    #[arg(long)]
+    aud: String,
+    /// The verifier's nonce for this presentation.
+    #[arg(long)]
+    nonce: String,
+    /// Write it here instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Arguments of `unchain wallet consent`.
+#[derive(Args)]
+pub struct ConsentArgs {
+    #[command(flatten)]
+    file: WalletFile,
+    /// The key to sign with (its label).
+    #[arg(long, default_value = "me")]
+    key: String,
+    /// The chain id (`unchain status`).
+    #[arg(long)]
+    chain: String,
+    /// The record, hex.
+    #[arg(long)]
+    record: String,
+    /// The organisation you allow (or no longer allow) to read it.
+    #[arg(long)]
+    recipient: String,
+    /// What for.
+    #[arg(long)]
+    purpose: String,
+    /// Withdraw an earlier consent instead of giving it.
+    #[arg(long)]
+    withdraw: bool,
+}
+
+/// The wallet's content.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Wallet {
+    version: u32,
+    keys: Vec<WalletKey>,
+    credentials: Vec<Stored>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct WalletKey {
+    label: String,
+    did: String,
+    seed: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Stored {
+    /// The label of the key it is bound to.
+    key: String,
+    vct: String,
+    iss: String,
+    child_id: Option<String>,
+    exp: Option<u64>,
+    sd_jwt: String,
+}
+
+impl Wallet {
+    pub(crate) fn load(path: &Path) -> anyhow::Result<Wallet> {
+        let bytes = std::fs::read(path).with_context(|| {
+            format!(
+                "reading wallet {} (create one with `unchain wallet init`)",
+                path.display()
+            )
+        })?;
+        serde_json::from_slice(&bytes)
+            .with_context(|| format!("wallet {} is not a wallet file", path.display()))
+    }
+
+    fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("writing {}", tmp.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
+        }
+        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    }
+
+    fn key(&self, label: &str) -> anyhow::Result<SigningKey> {
+        let k = self
+            .keys
+            .iter()
+            .find(|k| k.label == label)
+            .with_context(|| format!("the wallet has no key labelled {label:?}"))?;
+        Ok(SigningKey::from_hex(&k.seed)?)
+    }
+
+    fn add_key(&mut self, label: &str) -> anyhow::Result<String> {
+        if self.keys.iter().any(|k| k.label == label) {
+            bail!("the wallet already has a key labelled {label:?}");
+        }
+        let key = SigningKey::generate(&mut rand::thread_rng());
+        let did = did_key(&key.public_key());
+        self.keys.push(WalletKey {
+            label: label.into(),
+            did: did.clone(),
+            seed: hex::encode(key.seed()),
+        });
+        Ok(did)
+    }
+}
+
+fn now_s() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs()
+}
+
+fn read_input(path: &Path) -> anyhow::Result<String> {
+    if path == Path::new("-") {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+    }
+}
+
+/// Runs a `wallet` subcommand.
+pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
+    match cmd {
+        WalletCommand::Init { file, label } => {
+            if file.wallet.exists() {
+                bail!(
+                    "{} already exists; refusing to overwrite a wallet",
+                    file.wallet.display()
+                );
+            }
+            let mut w = Wallet {
+                version: 1,
+                ..Wallet::default()
+            };
+            let did = w.add_key(&label)?;
+            w.save(&file.wallet)?;
+            eprintln!("wallet {} created", file.wallet.display());
+            println!("{did}");
+            Ok(())
+        }
+        WalletCommand::NewKey { file, label } => {
+            let mut w = Wallet::load(&file.wallet)?;
+            let did = w.add_key(&label)?;
+            w.save(&file.wallet)?;
+            println!("{did}");
+            Ok(())
+        }
+        WalletCommand::Show { file } => {
+            let w = Wallet::load(&file.wallet)?;
+            println!("keys:");
+            for k in &w.keys {
+                println!("  {:<12} {}", k.label, k.did);
+            }
+            println!("credentials:");
+            for (i, c) in w.credentials.iter().enumerate() {
+                let child = c
+                    .child_id
+                    .as_deref()
+                    .map(|c| format!(" child {c}"))
+                    .unwrap_or_default();
+                println!(
+                    "  {:>2}. {}{child}  from {}  (key {}; may disclose: {})",
+                    i + 1,
+                    c.vct,
+                    c.iss,
+                    c.key,
+                    selective_claims(&c.vct).join(", ")
+                );
+            }
+            Ok(())
+        }
+        WalletCommand::Store { file, credential } => {
+            let mut w = Wallet::load(&file.wallet)?;
+            let text = read_input(&credential)?;
+            let parsed = SdJwt::parse(&text).context("the credential")?;
+            if parsed.kb_jwt.is_some() {
+                bail!(
+                    "that is a presentation (it ends in a key-binding JWT), not an issued credential"
+                );
+            }
+            let jws = parsed.unverified().context("the credential")?;
+            let cnf = jws
+                .payload
+                .get("cnf")
+                .and_then(|c| c.get("jwk"))
+                .context("the credential names no holder key (cnf.jwk)")?;
+            let holder = Jwk::from_value(cnf)?.key()?;
+            let key = w
+                .keys
+                .iter()
+                .find(|k| SigningKey::from_hex(&k.seed).is_ok_and(|s| s.public_key() == holder))
+                .with_context(|| {
+                    format!(
+                        "the credential is bound to {}, which this wallet does not hold",
+                        did_key(&holder)
+                    )
+                })?
+                .label
+                .clone();
+            let get = |k: &str| {
+                jws.payload
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            };
+            w.credentials.push(Stored {
+                key,
+                vct: get("vct").unwrap_or_default(),
+                iss: get("iss").unwrap_or_default(),
+                child_id: get("child_id"),
+                exp: jws.payload.get("exp").and_then(|v| v.as_u64()),
+                sd_jwt: text.trim().to_owned(),
+            });
+            w.save(&file.wallet)?;
+            println!("{}", w.credentials.len());
+            Ok(())
+        }
+        WalletCommand::Present(a) => {
+            let w = Wallet::load(&a.file.wallet)?;
+            let c = a
+                .credential
+                .checked_sub(1)
+                .and_then(|i| w.credentials.get(i))
+                .with_context(|| {
+                    format!(
+                        "credential {}: the wallet holds {}",
+                        a.credential,
+                        w.credentials.len()
+                    )
+                })?;
+            let allowed = selective_claims(&c.vct);
+            if let Some(bad) = a.disclose.iter().find(|d| !allowed.contains(&d.as_str())) {
+                bail!(
+                    "--disclose {bad}: a {} credential has no such claim (it has: {})",
+                    c.vct,
+                    allowed.join(", ")
+                );
+            }
+            let key = w.key(&c.key)?;
+            let names: Vec<&str> = a.disclose.iter().map(String::as_str).collect();
+            let p = sdjwt::present(&c.sd_jwt, &names, &key, &a.aud, &a.nonce, now_s())?;
+            match a.out {
+                Some(path) => std::fs::write(&path, &p)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => println!("{p}"),
+            }
+            Ok(())
+        }
+        WalletCommand::Consent(a) => {
+            let w = Wallet::load(&a.file.wallet)?;
+            let key = w.key(&a.key)?;
+            let record =
+                Hash32::from_hex(&a.record).map_err(|e| anyhow::anyhow!("--record: {e}"))?;
+            let decision = if a.withdraw {
+                Decision::Withdraw
+            } else {
+                Decision::Allow
+            };
+            let statement =
+                consent_statement(&a.chain, &record, &a.recipient, &a.purpose, decision);
+            println!("{}", key.sign(&statement).to_hex());
+            Ok(())
+        }
+    }
+}

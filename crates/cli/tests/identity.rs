@@ -1,0 +1,495 @@
+//! Identity across the real binary: a registry creates a DID, registers a child with no
+//! birth certificate and links the mother as guardian; the mother's wallet stores both
+//! credentials and presents them at a border post, which checks them with its node
+//! stopped — the trust bundle only. Then the link is revoked (the old bundle does not
+//! know; the refreshed one does), the child is flagged missing (the border agency's event
+//! stream hears it, and the check stops the crossing), the node's own border endpoint
+//! agrees, and nothing the node wrote holds the child's name.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::io::BufRead as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ORGS: [&str; 3] = ["th-registry:TH", "th-police:TH", "th-border:TH"];
+const POST: &str = "th-border-mae-sot";
+
+fn unchain(args: &[&str]) -> Run {
+    Run::of(
+        Command::new(bin())
+            .args(["--log", "warn"])
+            .env("UNCHAIN_ACTOR", "u-clerk")
+            .args(args),
+    )
+}
+
+fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+struct Desk {
+    dir: tempfile::TempDir,
+    url: String,
+    keys: std::path::PathBuf,
+    genesis: String,
+}
+
+impl Desk {
+    fn path(&self, name: &str) -> String {
+        p(&self.dir.path().join(name))
+    }
+
+    /// `unchain ARGS --key ORG --node URL`.
+    fn as_org(&self, org: &str, args: &[&str]) -> Run {
+        let key = p(&self.keys.join(format!("{org}.json")));
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(["--key", &key, "--node", &self.url]);
+        unchain(&all)
+    }
+
+    fn wallet(&self, args: &[&str]) -> Run {
+        let w = self.path("mother-wallet.json");
+        let mut all = vec!["wallet"];
+        all.extend_from_slice(&args[..1]);
+        all.extend(["--wallet", &w]);
+        all.extend_from_slice(&args[1..]);
+        unchain(&all)
+    }
+
+    /// Both presentations for a fresh nonce: (child file, adult file, nonce).
+    fn present(&self, tag: &str, link: &str) -> (String, String, String) {
+        let nonce = must(unchain(&["border", "challenge"]), "challenge")
+            .stdout
+            .trim()
+            .to_owned();
+        let child = self.path(&format!("child-{tag}.txt"));
+        let adult = self.path(&format!("adult-{tag}.txt"));
+        must(
+            self.wallet(&[
+                "present", "1", "--aud", POST, "--nonce", &nonce, "--out", &child,
+            ]),
+            "present child",
+        );
+        must(
+            self.wallet(&[
+                "present",
+                link,
+                "--disclose",
+                "relationship",
+                "--aud",
+                POST,
+                "--nonce",
+                &nonce,
+                "--out",
+                &adult,
+            ]),
+            "present link",
+        );
+        (child, adult, nonce)
+    }
+
+    fn check(&self, bundle: &str, (child, adult, nonce): &(String, String, String)) -> Run {
+        unchain(&[
+            "border",
+            "check",
+            "--bundle",
+            bundle,
+            "--genesis",
+            &self.genesis,
+            "--child",
+            child,
+            "--adult",
+            adult,
+            "--aud",
+            POST,
+            "--nonce",
+            nonce,
+        ])
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child_is_flagged_missing()
+ {
+    let chain = Chain::init_validators(&ORGS, 1);
+    let mut node = chain.start().await;
+    let desk = Desk {
+        dir: tempfile::tempdir().expect("desk"),
+        url: node.client().base().to_owned(),
+        keys: chain.dir.path().join("keys"),
+        genesis: p(&chain.genesis()),
+    };
+
+    // The mother's wallet: her key, and a key for the child's credential she carries.
+    let w = desk.path("mother-wallet.json");
+    let mother = must(unchain(&["wallet", "init", "--wallet", &w]), "wallet init")
+        .stdout
+        .trim()
+        .to_owned();
+    let child_key = must(
+        unchain(&["wallet", "new-key", "--wallet", &w, "--label", "child-1"]),
+        "new-key",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    assert!(mother.starts_with("did:key:z6Mk") && child_key.starts_with("did:key:z6Mk"));
+
+    // The registry's DID, resolvable with its key history.
+    let issuer_key = desk.path("registry-issuer.json");
+    let did = must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "did-create",
+                "--label",
+                "TH civil registry, Tak",
+                "--issuer-key",
+                &issuer_key,
+            ],
+        ),
+        "did-create",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let doc: Value = serde_json::from_str(
+        &must(
+            unchain(&["identity", "resolve", &did, "--node", &desk.url]),
+            "resolve",
+        )
+        .stdout,
+    )
+    .expect("json");
+    assert_eq!(doc["didDocument"]["id"], did);
+    assert_eq!(doc["didDocumentMetadata"]["controller"], "th-registry");
+
+    // Register the child and link the mother.
+    let child_cred = desk.path("child.sd-jwt");
+    let child = must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "register-child",
+                "--issuer-key",
+                &issuer_key,
+                "--holder",
+                &child_key,
+                "--given-name",
+                "Mali",
+                "--family-name",
+                "Sukprasert",
+                "--birth-date",
+                "2023-04-02",
+                "--sex",
+                "F",
+                "--registered-at",
+                "Mae La camp",
+                "--out",
+                &child_cred,
+            ],
+        ),
+        "register-child",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    assert!(child.starts_with("c-") && child.len() == 22, "{child}");
+    let link_cred = desk.path("link.sd-jwt");
+    let link_idx = must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "link-guardian",
+                "--issuer-key",
+                &issuer_key,
+                "--holder",
+                &mother,
+                "--child",
+                &child,
+                "--relationship",
+                "mother",
+                "--until",
+                "2030-12-31",
+                "--out",
+                &link_cred,
+            ],
+        ),
+        "link-guardian",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    must(desk.wallet(&["store", &child_cred]), "store child");
+    must(desk.wallet(&["store", &link_cred]), "store link");
+    let shown = must(desk.wallet(&["show"]), "show").stdout;
+    assert!(
+        shown.contains(&child) && shown.contains("guardian-link"),
+        "{shown}"
+    );
+    // A credential bound to a key the wallet does not hold is refused.
+    let other = desk.path("other-wallet.json");
+    must(
+        unchain(&["wallet", "init", "--wallet", &other]),
+        "other wallet",
+    );
+    let r = unchain(&["wallet", "store", "--wallet", &other, &link_cred]);
+    assert!(
+        !r.ok && r.stderr.contains("which this wallet does not hold"),
+        "{}",
+        r.stderr
+    );
+
+    let b1 = desk.path("bundle-1.json");
+    must(
+        unchain(&[
+            "identity",
+            "trust-bundle",
+            "--out",
+            &b1,
+            "--node",
+            &desk.url,
+        ]),
+        "trust-bundle",
+    );
+
+    // The border post, its node stopped: the trust bundle only.
+    node.kill_9();
+    let first = desk.present("1", "2");
+    let r = must(desk.check(&b1, &first), "border check");
+    assert!(r.stdout.starts_with("VALID"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("relationship: mother") && !r.stdout.contains("Mali"),
+        "{}",
+        r.stdout
+    );
+    // A presentation for another nonce is refused (exit status 2, not a crash).
+    let replay = (first.0.clone(), first.1.clone(), "0011".to_owned());
+    let r = desk.check(&b1, &replay);
+    assert!(
+        !r.ok && r.stdout.starts_with("INVALID SIGNATURE"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    // A tampered bundle is not used at all.
+    let tampered = desk.path("bundle-tampered.json");
+    let text = std::fs::read_to_string(&b1).expect("read");
+    std::fs::write(
+        &tampered,
+        text.replace("TH civil registry, Tak", "TH civil registry, Mae Sot"),
+    )
+    .expect("write");
+    let r = desk.check(&tampered, &first);
+    assert!(
+        !r.ok && r.stderr.contains("THE TRUST BUNDLE DOES NOT VERIFY"),
+        "{}",
+        r.stderr
+    );
+
+    // Back online: the link is revoked.
+    let node = chain.start().await;
+    let desk = Desk {
+        url: node.client().base().to_owned(),
+        ..desk
+    };
+    must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "set-status",
+                "--issuer-key",
+                &issuer_key,
+                "--idx",
+                &link_idx,
+                "--status",
+                "revoked",
+                "--reason",
+                "court order: guardianship transferred",
+            ],
+        ),
+        "revoke",
+    );
+    let second = desk.present("2", "2");
+    let r = must(desk.check(&b1, &second), "old bundle");
+    assert!(
+        r.stdout.starts_with("VALID"),
+        "the old bundle cannot know: {}",
+        r.stdout
+    );
+    let b2 = desk.path("bundle-2.json");
+    must(
+        unchain(&[
+            "identity",
+            "trust-bundle",
+            "--out",
+            &b2,
+            "--node",
+            &desk.url,
+        ]),
+        "trust-bundle 2",
+    );
+    let r = desk.check(&b2, &second);
+    assert!(
+        !r.ok && r.stdout.starts_with("REVOKED") && r.stdout.contains("court order"),
+        "{}",
+        r.stdout
+    );
+
+    // A new link; then the police flag the child missing, and the border agency hears it.
+    let link2 = desk.path("link-2.sd-jwt");
+    must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "link-guardian",
+                "--issuer-key",
+                &issuer_key,
+                "--holder",
+                &mother,
+                "--child",
+                &child,
+                "--relationship",
+                "mother",
+                "--until",
+                "2030-12-31",
+                "--out",
+                &link2,
+            ],
+        ),
+        "link-guardian 2",
+    );
+    must(desk.wallet(&["store", &link2]), "store link 2");
+    let border_key = p(&desk.keys.join("th-border.json"));
+    let mut watch = Command::new(bin())
+        .args([
+            "--log",
+            "warn",
+            "watch",
+            "--json",
+            "--key",
+            &border_key,
+            "--node",
+            &desk.url,
+        ])
+        .env("UNCHAIN_ACTOR", "u-officer")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn watch");
+    let stdout = watch.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Ok(v) = serde_json::from_str(&line) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    must(
+        desk.as_org(
+            "th-police",
+            &[
+                "identity",
+                "missing",
+                &child,
+                "--reason",
+                "reported missing by guardian",
+            ],
+        ),
+        "missing",
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = rx
+            .recv_timeout(left)
+            .expect("the missing-child flag reaches th-border's event stream");
+        if e["kind"] == "missing_child" {
+            assert_eq!(e["data"]["child"], child);
+            assert_eq!(e["data"]["by"], "th-police");
+            break;
+        }
+    }
+    let _ = watch.kill();
+    let _ = watch.wait();
+    let b3 = desk.path("bundle-3.json");
+    must(
+        unchain(&[
+            "identity",
+            "trust-bundle",
+            "--out",
+            &b3,
+            "--node",
+            &desk.url,
+        ]),
+        "trust-bundle 3",
+    );
+    let third = desk.present("3", "3");
+    let r = desk.check(&b3, &third);
+    assert!(
+        !r.ok && r.stdout.starts_with("CHILD FLAGGED MISSING"),
+        "{}",
+        r.stdout
+    );
+
+    // The node's own border endpoint agrees, and serves the page.
+    let http = reqwest::Client::new();
+    let read = |f: &str| std::fs::read_to_string(f).expect("read");
+    let report: Value = http
+        .post(format!("{}/v1/border/check", desk.url))
+        .json(&serde_json::json!({"child": read(&third.0), "adult": read(&third.1), "aud": POST, "nonce": third.2}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(report["verdict"], "child_missing", "{report}");
+    let page = http
+        .get(format!("{}/border", desk.url))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Border check") && page.contains("/v1/border/check"));
+    let status: Value = http
+        .get(format!("{}/v1/identity/status/{did}", desk.url))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(status["status_list"]["bits"], 2);
+    drop(node);
+
+    // Nothing the node wrote — ledger, vault, logs — holds the child's personal data.
+    let mut scanned = 0;
+    for f in files(chain.dir.path()) {
+        let bytes = std::fs::read(&f).expect("read");
+        scanned += 1;
+        for needle in ["Mali", "Sukprasert", "2023-04-02", "Mae La camp"] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                "{needle:?} in {}",
+                f.display()
+            );
+        }
+    }
+    assert!(scanned > 5, "the scan read the node's files ({scanned})");
+}

@@ -1,0 +1,244 @@
+//! `/v1/identity/…` and `/v1/border/…`: DID resolution with the full key history, each
+//! issuer's Token Status List, credential issuance records, the next free status index,
+//! registered children, the trust bundle a border post takes offline, and the border
+//! check itself (as an endpoint and as the page at `/border`).
+//!
+//! DID documents, status lists and trust bundles are public — they hold keys, labels,
+//! statuses and pseudonymous ids, nothing personal — so a border post's device fetches
+//! them with no member key. Issuance records and children are for members (signed
+//! requests or a user's bearer token).
+
+use super::users::now_ms;
+use super::vault::{authenticate, internal};
+use super::{ApiState, Problem, handlers};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::Html;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use unchain_credentials::did::{KEY_PREFIX, parse_did_key, parse_unchain};
+use unchain_identity::border::{self, BorderReport, Challenge};
+use unchain_identity::credential::status_uri;
+use unchain_identity::trust::{self, TrustBundle};
+use unchain_identity::{Child, Issued};
+
+/// How old a presentation may be at the border, seconds.
+pub const PRESENTATION_MAX_AGE_S: u64 = 300;
+
+fn did_not_found(did: &str) -> Problem {
+    Problem::not_found(format!("{did} is not a DID on this chain"))
+}
+
+fn check_did(did: &str) -> Result<(), Problem> {
+    parse_unchain(did)
+        .map(|_| ())
+        .map_err(|e| Problem::bad_request("invalid-did", format!("did: {e}")))
+}
+
+/// Resolves a DID: a W3C DID resolution result. A `did:unchain` comes with its full key
+/// history and deactivation in `didDocumentMetadata`; a `did:key` is derived from its key.
+#[utoipa::path(get, path = "/v1/identity/dids/{did}", params(("did" = String, Path, description = "did:unchain:… or did:key:…")),
+    responses((status = 200, description = "the DID resolution result"), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn resolve(
+    State(state): State<ApiState>,
+    Path(did): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    if did.starts_with(KEY_PREFIX) {
+        let key = parse_did_key(&did)
+            .map_err(|e| Problem::bad_request("invalid-did", format!("did: {e}")))?;
+        return Ok(Json(unchain_identity::did_key_resolution(&key)));
+    }
+    check_did(&did)?;
+    let s = unchain_identity::did(&state.ledger.state_reader()?, &did)
+        .map_err(internal)?
+        .ok_or_else(|| did_not_found(&did))?;
+    Ok(Json(unchain_identity::did_document(&s)))
+}
+
+/// The DIDs an organisation controls, with their key histories.
+#[utoipa::path(get, path = "/v1/identity/controllers/{member}", params(("member" = String, Path, description = "member name")),
+    responses((status = 200, description = "its DIDs")))]
+pub async fn controlled(
+    State(state): State<ApiState>,
+    Path(member): Path<String>,
+) -> Result<Json<Vec<unchain_identity::rules::DidState>>, Problem> {
+    Ok(Json(
+        unchain_identity::dids_of(&state.ledger.state_reader()?, &member).map_err(internal)?,
+    ))
+}
+
+/// An issuer's status list, as the ledger's status transactions make it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct StatusListView {
+    /// The list's URI, as credentials name it.
+    pub sub: String,
+    /// The issuer.
+    pub issuer: String,
+    /// `{"bits": 2, "lst": …}` (IETF Token Status List).
+    pub status_list: unchain_credentials::status::EncodedList,
+    /// The log size this reflects.
+    pub log_size: u64,
+}
+
+/// An issuer's Token Status List (2 bits per credential: 0 valid, 1 revoked, 2
+/// suspended). Its history is the `identity.status` transactions in the log.
+#[utoipa::path(get, path = "/v1/identity/status/{did}", params(("did" = String, Path, description = "the issuer's did:unchain")),
+    responses((status = 200, description = "the status list"), (status = 404, body = Problem)))]
+pub async fn status_list(
+    State(state): State<ApiState>,
+    Path(did): Path<String>,
+) -> Result<Json<StatusListView>, Problem> {
+    check_did(&did)?;
+    let reader = state.ledger.state_reader()?;
+    unchain_identity::did(&reader, &did)
+        .map_err(internal)?
+        .ok_or_else(|| did_not_found(&did))?;
+    let list = unchain_identity::status_list(&reader, &did).map_err(internal)?;
+    Ok(Json(StatusListView {
+        sub: status_uri(&did),
+        issuer: did,
+        status_list: list.encode(),
+        log_size: state.ledger.head()?.log_size,
+    }))
+}
+
+/// The lowest status index an issuer has not used: for the next credential.
+#[utoipa::path(get, path = "/v1/identity/next/{did}", params(("did" = String, Path, description = "the issuer's did:unchain")),
+    responses((status = 200, description = "{\"idx\": n}"), (status = 404, body = Problem)))]
+pub async fn next_index(
+    State(state): State<ApiState>,
+    Path(did): Path<String>,
+) -> Result<Json<Value>, Problem> {
+    check_did(&did)?;
+    let reader = state.ledger.state_reader()?;
+    unchain_identity::did(&reader, &did)
+        .map_err(internal)?
+        .ok_or_else(|| did_not_found(&did))?;
+    let idx = unchain_identity::next_index(&reader, &did).map_err(internal)?;
+    Ok(Json(json!({ "idx": idx })))
+}
+
+/// A credential's issuance record and every status change, with log indexes (prove one
+/// with `/v1/proofs/inclusion?tx=`).
+#[utoipa::path(get, path = "/v1/identity/issued/{did}/{idx}", params(("did" = String, Path, description = "the issuer"), ("idx" = u32, Path, description = "status index")),
+    responses((status = 200, description = "the issuance"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn issued(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path((did, idx)): Path<(String, u32)>,
+) -> Result<Json<Issued>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    check_did(&did)?;
+    let i = unchain_identity::issued(&state.ledger.state_reader()?, &did, idx)
+        .map_err(internal)?
+        .ok_or_else(|| Problem::not_found(format!("{did} issued nothing at index {idx}")))?;
+    Ok(Json(i))
+}
+
+/// A registered child and the credentials issued about it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChildView {
+    /// The registration and its missing flag.
+    pub child: Child,
+    /// Child and guardian-link credentials, oldest first.
+    pub credentials: Vec<Issued>,
+}
+
+/// A registered child (pseudonymous id, registrar, record, missing flag) and the
+/// credentials issued about it: a guardian change shows as a revoked link and a new one.
+#[utoipa::path(get, path = "/v1/identity/children/{child}", params(("child" = String, Path, description = "c-…")),
+    responses((status = 200, description = "the child"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn child(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(child): Path<String>,
+) -> Result<Json<ChildView>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    let c = unchain_identity::child(&reader, &child)
+        .map_err(internal)?
+        .ok_or_else(|| Problem::not_found(format!("child {child} is not registered")))?;
+    let credentials = unchain_identity::credentials_of_child(&reader, &child).map_err(internal)?;
+    Ok(Json(ChildView {
+        child: c,
+        credentials,
+    }))
+}
+
+async fn build_bundle(state: &ApiState) -> Result<TrustBundle, Problem> {
+    let last = unchain_identity::trust_entries(&state.ledger.state_reader()?)
+        .map_err(internal)?
+        .last()
+        .copied()
+        .unwrap_or(0);
+    let (note, cp) = handlers::checkpoint_covering(state, last).await?;
+    Ok(trust::build(&state.ledger, note, cp.size, now_ms())?)
+}
+
+/// The trust bundle for offline border checks: every issuer DID and key change, every
+/// credential status change and every missing-child flag, each with its inclusion proof
+/// against one cosigned checkpoint. `unchain border check --bundle` needs nothing else.
+#[utoipa::path(get, path = "/v1/identity/trust-bundle",
+    responses((status = 200, description = "the trust bundle"), (status = 503, body = Problem)))]
+pub async fn trust_bundle(State(state): State<ApiState>) -> Result<Json<TrustBundle>, Problem> {
+    Ok(Json(build_bundle(&state).await?))
+}
+
+/// A border check request: both presentations, bound to the border post's challenge.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BorderCheckRequest {
+    /// The child's credential presentation (SD-JWT with key binding).
+    pub child: String,
+    /// The accompanying adult's guardian-link presentation.
+    pub adult: String,
+    /// The border post's identifier: the presentations' `aud`.
+    pub aud: String,
+    /// The nonce the post showed the wallets.
+    pub nonce: String,
+}
+
+/// Judges a child's and an adult's presentations against this node's current trust
+/// bundle (verified as a border post would): valid, invalid signature, revoked, expired,
+/// not a guardian, or child flagged missing, with reasons.
+#[utoipa::path(post, path = "/v1/border/check", request_body = BorderCheckRequest,
+    responses((status = 200, description = "the verdict"), (status = 400, body = Problem), (status = 503, body = Problem)))]
+pub async fn border_check(
+    State(state): State<ApiState>,
+    Json(req): Json<BorderCheckRequest>,
+) -> Result<Json<BorderReport>, Problem> {
+    for (field, v) in [("aud", &req.aud), ("nonce", &req.nonce)] {
+        if v.trim().is_empty() || v.len() > 200 {
+            return Err(Problem::bad_request(
+                "invalid-challenge",
+                format!("{field}: must be 1 to 200 characters"),
+            ));
+        }
+    }
+    let bundle = build_bundle(&state).await?;
+    let quorum = unchain_ledger::cosign::quorum(state.validators.len());
+    let trust = trust::verify(&bundle, &state.validators, quorum)
+        .map_err(|e| Problem::internal(format!("this node's own trust bundle: {e}")))?;
+    Ok(Json(border::check(
+        &trust,
+        &req.child,
+        &req.adult,
+        &Challenge {
+            aud: &req.aud,
+            nonce: &req.nonce,
+            now_ms: now_ms(),
+            max_presentation_age_s: PRESENTATION_MAX_AGE_S,
+        },
+        u64::MAX,
+    )))
+}
+
+/// The border check page: paste (or scan into) both presentations; the verdict appears
+/// in large type with its reasons.
+pub async fn border_page() -> Html<&'static str> {
+    Html(include_str!("border.html"))
+}
