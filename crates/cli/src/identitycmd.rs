@@ -168,6 +168,10 @@ pub struct RegisterChildArgs {
     /// How many years the credential is valid.
     #[arg(long, default_value_t = 5)]
     valid_years: u64,
+    /// Also write a printable card (HTML): the child id, the registrar, the validity, and
+    /// the credential as a QR code for loading into the carrying wallet.
+    #[arg(long)]
+    card: Option<PathBuf>,
     #[command(flatten)]
     who: Who,
 }
@@ -610,6 +614,38 @@ async fn register_child(a: RegisterChildArgs) -> anyhow::Result<()> {
     eprintln!("registered child {child} over sealed record {record_id}");
     let exp = now_ms() / 1000 + a.valid_years * YEAR_S;
     issue(&s, &a.to, CHILD, Some(&child), None, exp, sel).await?;
+    if let Some(card) = &a.card {
+        let file = IssuerFile::load(&a.to.issuer_key)?;
+        let sd_jwt = std::fs::read_to_string(&a.to.out)?;
+        std::fs::write(card, child_card(&child, &file.did, exp, &sd_jwt)?)
+            .with_context(|| format!("writing {}", card.display()))?;
+        eprintln!("printable card in {}", card.display());
+    }
     println!("{child}");
     Ok(())
+}
+
+/// A printable card: no personal data in its text; the QR code carries the credential
+/// for the carrying wallet (`unchain wallet store`), which alone can present it.
+fn child_card(child: &str, issuer: &str, exp: u64, sd_jwt: &str) -> anyhow::Result<String> {
+    let qr = qrcode::QrCode::with_error_correction_level(sd_jwt.as_bytes(), qrcode::EcLevel::L)
+        .context("the credential is too long for a QR code")?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(360, 360)
+        .quiet_zone(true)
+        .build();
+    let until = humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_secs(exp));
+    Ok(format!(
+        r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Child registration card {child}</title>
+<style>body{{font:14px system-ui,sans-serif}} .card{{border:2px solid #333;border-radius:10px;padding:16px;width:420px}} h1{{font-size:18px;margin:0 0 8px}} code{{font-size:13px}}</style></head>
+<body><div class="card"><h1>Registered child</h1>
+<p>Child id <code>{child}</code><br>Registered by <code>{issuer}</code><br>Valid until {until}</p>
+{svg}
+<p>Scan into the carrying wallet (<code>unchain wallet store</code>). At a border the wallet presents it, with the guardian's link; this card alone proves nothing.</p>
+</div></body></html>
+"#,
+        until = &until.to_string()[..10],
+    ))
 }

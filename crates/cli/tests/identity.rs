@@ -171,6 +171,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
 
     // Register the child and link the mother.
     let child_cred = desk.path("child.sd-jwt");
+    let card = desk.path("child-card.html");
     let child = must(
         desk.as_org(
             "th-registry",
@@ -193,6 +194,8 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
                 "Mae La camp",
                 "--out",
                 &child_cred,
+                "--card",
+                &card,
             ],
         ),
         "register-child",
@@ -201,6 +204,8 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     .trim()
     .to_owned();
     assert!(child.starts_with("c-") && child.len() == 22, "{child}");
+    let card_html = std::fs::read_to_string(&card).expect("card");
+    assert!(card_html.contains("<svg") && card_html.contains(&child) && !card_html.contains("Mali"));
     let link_cred = desk.path("link.sd-jwt");
     let link_idx = must(
         desk.as_org(
@@ -444,6 +449,122 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         "{}",
         r.stdout
     );
+
+    // A survivor: a "recognised survivor" credential in her own wallet, and her wallet key
+    // as the subject whose consent the vault checks before a record about her is shared.
+    let sw = desk.path("survivor-wallet.json");
+    let survivor = must(
+        unchain(&["wallet", "init", "--wallet", &sw]),
+        "survivor wallet",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let rec = desk.path("recognised.sd-jwt");
+    must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "issue-survivor",
+                "--issuer-key",
+                &issuer_key,
+                "--holder",
+                &survivor,
+                "--kind",
+                "recognised",
+                "--services",
+                "shelter,legal_aid",
+                "--out",
+                &rec,
+            ],
+        ),
+        "issue-survivor",
+    );
+    must(
+        unchain(&["wallet", "store", "--wallet", &sw, &rec]),
+        "store recognised",
+    );
+    let statement = desk.path("statement.txt");
+    std::fs::write(&statement, "statement taken at the shelter").expect("write");
+    let sealed = must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "vault",
+                "seal",
+                &statement,
+                "--schema",
+                "htcds.person",
+                "--subject",
+                &survivor,
+                "--consent-required",
+            ],
+        ),
+        "seal about the survivor",
+    );
+    let record = sealed
+        .stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("record id: "))
+        .expect("the seal prints the record id")
+        .trim()
+        .to_owned();
+    let grant = [
+        "vault",
+        "grant",
+        &record,
+        "--to",
+        "th-police",
+        "--purpose",
+        "victim support",
+        "--legal-basis",
+        "public_task",
+    ];
+    let r = desk.as_org("th-registry", &grant);
+    assert!(
+        !r.ok && r.stderr.contains("consent"),
+        "no consent yet: {}",
+        r.stderr
+    );
+    let sig = must(
+        unchain(&[
+            "wallet",
+            "consent",
+            "--wallet",
+            &sw,
+            "--chain",
+            &chain.chain_id,
+            "--record",
+            &record,
+            "--recipient",
+            "th-police",
+            "--purpose",
+            "victim support",
+        ]),
+        "wallet consent",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "vault",
+                "consent",
+                &record,
+                "--recipient",
+                "th-police",
+                "--purpose",
+                "victim support",
+                "--signature",
+                &sig,
+            ],
+        ),
+        "vault consent with the wallet's signature",
+    );
+    must(desk.as_org("th-registry", &grant), "grant after consent");
 
     // The node's own border endpoint agrees, and serves the page.
     let http = reqwest::Client::new();
