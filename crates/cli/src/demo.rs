@@ -111,6 +111,13 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let cases = rt
         .block_on(crate::demo_cases::seed_cases(&out.key_files, &clients))
         .context("seeding the demo cases and evidence")?;
+    let identity = rt
+        .block_on(crate::demo_identity::seed_identity(
+            &dir,
+            &out.key_files,
+            &clients,
+        ))
+        .context("seeding the demo identities")?;
     let base = client.base().to_owned();
     println!();
     println!(
@@ -222,6 +229,46 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         dir.join("genesis.json").display()
     );
     println!("  unchain watch {iacat}   live: referrals, shared records, hand-overs, match alerts");
+    println!();
+    println!(
+        "Identity (a child with no birth certificate, her mother as guardian; the border check works offline):"
+    );
+    let genesis = dir.join("genesis.json");
+    let w = identity.wallet.display();
+    let trust = &identity.trust;
+    println!("  unchain identity resolve {} --node {base}", identity.did);
+    println!("  unchain wallet show --wallet {w}");
+    println!(
+        "  {}   the child's printable card (QR)",
+        identity.card.display()
+    );
+    println!(
+        "  unchain identity trust-bundle --out {} --node {base}   refresh the border post's trust bundle",
+        trust.display()
+    );
+    println!("  N=$(unchain border challenge)");
+    println!(
+        "  unchain wallet present 1 --wallet {w} --aud post-mae-sot --nonce $N --out child.txt"
+    );
+    println!(
+        "  unchain wallet present 2 --wallet {w} --disclose relationship --aud post-mae-sot --nonce $N --out adult.txt"
+    );
+    println!(
+        "  unchain border check --bundle {} --genesis {} --child child.txt --adult adult.txt --aud post-mae-sot --nonce $N",
+        trust.display(),
+        genesis.display()
+    );
+    println!("  {base}/border   the border check page (paste both presentations)");
+    println!(
+        "  unchain identity missing {} --reason \"reported missing\" {}   then refresh the bundle and check again",
+        identity.child,
+        as_user(1, "u-naptip-1")
+    );
+    println!(
+        "  unchain identity set-status --issuer-key {} --idx {} --status revoked --reason \"court order\" {dsi}",
+        identity.issuer_key.display(),
+        identity.link_idx
+    );
     println!();
     if a.exit_after_seed {
         println!("(--exit-after-seed: stopping)");

@@ -133,13 +133,13 @@ pub enum IdentityCommand {
 pub struct IssueTo {
     /// The issuer key file.
     #[arg(long)]
-    issuer_key: PathBuf,
+    pub(crate) issuer_key: PathBuf,
     /// The holder's wallet key, as a did:key (`unchain wallet new-key`).
     #[arg(long)]
-    holder: String,
+    pub(crate) holder: String,
     /// Where to write the credential (an SD-JWT; give it to the holder's wallet).
     #[arg(long)]
-    out: PathBuf,
+    pub(crate) out: PathBuf,
 }
 
 /// Arguments of `unchain identity register-child`.
@@ -324,7 +324,7 @@ async fn issuer_state(s: &Session, file: &IssuerFile) -> anyhow::Result<DidState
 }
 
 /// Signs a credential, records its issuance, writes it to `to.out`; returns its index.
-async fn issue(
+pub(crate) async fn issue(
     s: &Session,
     to: &IssueTo,
     vct: &str,
@@ -394,25 +394,8 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             issuer_key,
             who,
         } => {
-            if issuer_key.exists() {
-                bail!(
-                    "{} already exists; refusing to overwrite a key file",
-                    issuer_key.display()
-                );
-            }
             let s = Session::open(&who).await?;
-            let key = SigningKey::generate(&mut rand::thread_rng());
-            let body =
-                json!({"key": multikey(&key.public_key()), "label": label, "at_ms": now_ms()});
-            let status = s.submit_quiet("identity.did_create", body).await?;
-            let did = did_of(&unchain_types::TxId::from_hex(&status.id)?);
-            IssuerFile {
-                did: did.clone(),
-                key_id: "key-1".into(),
-                seed: hex::encode(key.seed()),
-                retired: Vec::new(),
-            }
-            .save(&issuer_key, true)?;
+            let did = create_did(&s, &label, &issuer_key).await?;
             eprintln!("created {did}; its key is in {}", issuer_key.display());
             println!("{did}");
             Ok(())
@@ -457,29 +440,14 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
         IdentityCommand::RegisterChild(a) => register_child(a).await,
         IdentityCommand::LinkGuardian(a) => {
             let s = Session::open(&a.who).await?;
-            unchain_identity::body::check_child("--child", &a.child)
-                .map_err(|e| anyhow::anyhow!("{}", e.reason))?;
-            let nbf = match &a.from {
-                Some(d) => day_start("--from", d)?,
-                None => now_ms() / 1000,
-            };
-            let exp = day_start("--until", &a.until)? + 24 * 3600;
-            if exp <= nbf {
-                bail!("--until {} is before --from", a.until);
-            }
-            let mut sel = vec![(
-                "relationship".to_owned(),
-                Value::from(a.relationship.clone()),
-            )];
-            push(&mut sel, "guardian_name", &a.guardian_name);
-            let idx = issue(
+            let idx = link_guardian(
                 &s,
                 &a.to,
-                GUARDIAN_LINK,
-                Some(&a.child),
-                Some(nbf),
-                exp,
-                sel,
+                &a.child,
+                &a.relationship,
+                a.guardian_name.as_deref(),
+                a.from.as_deref(),
+                &a.until,
             )
             .await?;
             println!("{idx}");
@@ -534,23 +502,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             Ok(())
         }
         IdentityCommand::TrustBundle { out, node } => {
-            let client = unchain_client::Client::new(&node);
-            let mut last = None;
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-            let bundle: Value = loop {
-                match client.get_json("/v1/identity/trust-bundle").await {
-                    Ok(b) => break b,
-                    Err(e)
-                        if std::time::Instant::now() < deadline
-                            && e.to_string().contains("503") =>
-                    {
-                        last = Some(e);
-                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            };
-            drop(last);
+            let bundle = fetch_trust_bundle(&unchain_client::Client::new(&node)).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
                 .with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
@@ -560,6 +512,72 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
                 out.display()
             );
             Ok(())
+        }
+    }
+}
+
+/// Issues a guardian link from `from` (default today) to the end of `until` (dates
+/// YYYY-MM-DD); returns its status index.
+pub(crate) async fn link_guardian(
+    s: &Session,
+    to: &IssueTo,
+    child: &str,
+    relationship: &str,
+    guardian_name: Option<&str>,
+    from: Option<&str>,
+    until: &str,
+) -> anyhow::Result<u32> {
+    unchain_identity::body::check_child("--child", child)
+        .map_err(|e| anyhow::anyhow!("{}", e.reason))?;
+    let nbf = match from {
+        Some(d) => day_start("--from", d)?,
+        None => now_ms() / 1000,
+    };
+    let exp = day_start("--until", until)? + 24 * 3600;
+    if exp <= nbf {
+        bail!("--until {until} is before --from");
+    }
+    let mut sel = vec![("relationship".to_owned(), Value::from(relationship))];
+    push(&mut sel, "guardian_name", &guardian_name.map(str::to_owned));
+    issue(s, to, GUARDIAN_LINK, Some(child), Some(nbf), exp, sel).await
+}
+
+/// Creates a DID controlled by the session's organisation; its key goes to `issuer_key`.
+pub(crate) async fn create_did(
+    s: &Session,
+    label: &str,
+    issuer_key: &Path,
+) -> anyhow::Result<String> {
+    if issuer_key.exists() {
+        bail!(
+            "{} already exists; refusing to overwrite a key file",
+            issuer_key.display()
+        );
+    }
+    let key = SigningKey::generate(&mut rand::thread_rng());
+    let body = json!({"key": multikey(&key.public_key()), "label": label, "at_ms": now_ms()});
+    let status = s.submit_quiet("identity.did_create", body).await?;
+    let did = did_of(&unchain_types::TxId::from_hex(&status.id)?);
+    IssuerFile {
+        did: did.clone(),
+        key_id: "key-1".into(),
+        seed: hex::encode(key.seed()),
+        retired: Vec::new(),
+    }
+    .save(issuer_key, true)?;
+    Ok(did)
+}
+
+/// The node's trust bundle, waiting up to 60 s for a cosigned checkpoint that covers it.
+pub(crate) async fn fetch_trust_bundle(client: &unchain_client::Client) -> anyhow::Result<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        match client.get_json("/v1/identity/trust-bundle").await {
+            Ok(b) => return Ok(b),
+            Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("503") => {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            }
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -575,24 +593,38 @@ async fn flag(who: &Who, child: &str, missing: bool, reason: &str) -> anyhow::Re
 
 async fn register_child(a: RegisterChildArgs) -> anyhow::Result<()> {
     let s = Session::open(&a.who).await?;
-    holder_key(&a.to.holder)?;
     if let Some(d) = &a.birth_date
         && !(d.len() == 4 && d.parse::<u16>().is_ok())
     {
         day_start("--birth-date", d)?;
     }
-    let mut id = [0u8; 10];
-    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
-    let child = format!("c-{}", hex::encode(id));
     let mut sel = vec![("given_name".to_owned(), Value::from(a.given_name.clone()))];
     push(&mut sel, "family_name", &a.family_name);
     push(&mut sel, "birth_date", &a.birth_date);
     push(&mut sel, "sex", &a.sex);
     push(&mut sel, "birth_country", &a.birth_country);
     push(&mut sel, "registered_at", &a.registered_at);
+    let child = register(&s, &a.to, sel, a.valid_years, a.card.as_deref()).await?;
+    println!("{child}");
+    Ok(())
+}
+
+/// Registers a child with `claims` (sealed in the vault, and selectively disclosable in
+/// the credential written to `to.out`); returns the child's id.
+pub(crate) async fn register(
+    s: &Session,
+    to: &IssueTo,
+    claims: Vec<(String, Value)>,
+    valid_years: u64,
+    card: Option<&Path>,
+) -> anyhow::Result<String> {
+    holder_key(&to.holder)?;
+    let mut id = [0u8; 10];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
+    let child = format!("c-{}", hex::encode(id));
     // The child's data, sealed to the registrar alone: only its ciphertext's hash and the
     // pseudonymous id reach the chain.
-    let mut record: Map<String, Value> = sel.iter().cloned().collect();
+    let mut record: Map<String, Value> = claims.iter().cloned().collect();
     record.insert("child_id".into(), child.clone().into());
     let spec = crate::vaultcmd::SealSpec {
         schema: "identity.child".into(),
@@ -605,24 +637,23 @@ async fn register_child(a: RegisterChildArgs) -> anyhow::Result<()> {
         record: None,
     };
     let plaintext = serde_json::to_vec(&Value::Object(record))?;
-    let (record_id, _) = crate::vaultcmd::seal_with(&s, &plaintext, &spec).await?;
+    let (record_id, _) = crate::vaultcmd::seal_with(s, &plaintext, &spec).await?;
     s.submit_quiet(
         "identity.child_register",
         json!({"child": child, "record": record_id, "at_ms": now_ms()}),
     )
     .await?;
     eprintln!("registered child {child} over sealed record {record_id}");
-    let exp = now_ms() / 1000 + a.valid_years * YEAR_S;
-    issue(&s, &a.to, CHILD, Some(&child), None, exp, sel).await?;
-    if let Some(card) = &a.card {
-        let file = IssuerFile::load(&a.to.issuer_key)?;
-        let sd_jwt = std::fs::read_to_string(&a.to.out)?;
+    let exp = now_ms() / 1000 + valid_years * YEAR_S;
+    issue(s, to, CHILD, Some(&child), None, exp, claims).await?;
+    if let Some(card) = card {
+        let file = IssuerFile::load(&to.issuer_key)?;
+        let sd_jwt = std::fs::read_to_string(&to.out)?;
         std::fs::write(card, child_card(&child, &file.did, exp, &sd_jwt)?)
             .with_context(|| format!("writing {}", card.display()))?;
         eprintln!("printable card in {}", card.display());
     }
-    println!("{child}");
-    Ok(())
+    Ok(child)
 }
 
 /// A printable card: no personal data in its text; the QR code carries the credential

@@ -9,6 +9,7 @@ mod casecmd;
 mod custodycmd;
 mod demo;
 mod demo_cases;
+mod demo_identity;
 mod identitycmd;
 mod session;
 mod setup;

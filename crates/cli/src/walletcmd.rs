@@ -152,7 +152,16 @@ impl Wallet {
             .with_context(|| format!("wallet {} is not a wallet file", path.display()))
     }
 
-    fn save(&self, path: &Path) -> anyhow::Result<()> {
+    /// An empty wallet.
+    pub(crate) fn new() -> Wallet {
+        Wallet {
+            version: 1,
+            ..Wallet::default()
+        }
+    }
+
+    /// Writes the wallet to `path` (`0600`).
+    pub(crate) fn save(&self, path: &Path) -> anyhow::Result<()> {
         let tmp = path.with_extension("tmp");
         std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)
             .with_context(|| format!("writing {}", tmp.display()))?;
@@ -173,7 +182,8 @@ impl Wallet {
         Ok(SigningKey::from_hex(&k.seed)?)
     }
 
-    fn add_key(&mut self, label: &str) -> anyhow::Result<String> {
+    /// Adds a fresh key labelled `label`; returns its did:key.
+    pub(crate) fn add_key(&mut self, label: &str) -> anyhow::Result<String> {
         if self.keys.iter().any(|k| k.label == label) {
             bail!("the wallet already has a key labelled {label:?}");
         }
@@ -185,6 +195,52 @@ impl Wallet {
             seed: hex::encode(key.seed()),
         });
         Ok(did)
+    }
+}
+
+impl Wallet {
+    /// Stores an issued credential bound to one of the wallet's keys; returns its number.
+    pub(crate) fn store(&mut self, text: &str) -> anyhow::Result<usize> {
+        let parsed = SdJwt::parse(text).context("the credential")?;
+        if parsed.kb_jwt.is_some() {
+            bail!(
+                "that is a presentation (it ends in a key-binding JWT), not an issued credential"
+            );
+        }
+        let jws = parsed.unverified().context("the credential")?;
+        let cnf = jws
+            .payload
+            .get("cnf")
+            .and_then(|c| c.get("jwk"))
+            .context("the credential names no holder key (cnf.jwk)")?;
+        let holder = Jwk::from_value(cnf)?.key()?;
+        let key = self
+            .keys
+            .iter()
+            .find(|k| SigningKey::from_hex(&k.seed).is_ok_and(|s| s.public_key() == holder))
+            .with_context(|| {
+                format!(
+                    "the credential is bound to {}, which this wallet does not hold",
+                    did_key(&holder)
+                )
+            })?
+            .label
+            .clone();
+        let get = |k: &str| {
+            jws.payload
+                .get(k)
+                .and_then(|v| v.as_str())
+                .map(str::to_owned)
+        };
+        self.credentials.push(Stored {
+            key,
+            vct: get("vct").unwrap_or_default(),
+            iss: get("iss").unwrap_or_default(),
+            child_id: get("child_id"),
+            exp: jws.payload.get("exp").and_then(|v| v.as_u64()),
+            sd_jwt: text.trim().to_owned(),
+        });
+        Ok(self.credentials.len())
     }
 }
 
@@ -215,10 +271,7 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
                     file.wallet.display()
                 );
             }
-            let mut w = Wallet {
-                version: 1,
-                ..Wallet::default()
-            };
+            let mut w = Wallet::new();
             let did = w.add_key(&label)?;
             w.save(&file.wallet)?;
             eprintln!("wallet {} created", file.wallet.display());
@@ -258,48 +311,9 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
         }
         WalletCommand::Store { file, credential } => {
             let mut w = Wallet::load(&file.wallet)?;
-            let text = read_input(&credential)?;
-            let parsed = SdJwt::parse(&text).context("the credential")?;
-            if parsed.kb_jwt.is_some() {
-                bail!(
-                    "that is a presentation (it ends in a key-binding JWT), not an issued credential"
-                );
-            }
-            let jws = parsed.unverified().context("the credential")?;
-            let cnf = jws
-                .payload
-                .get("cnf")
-                .and_then(|c| c.get("jwk"))
-                .context("the credential names no holder key (cnf.jwk)")?;
-            let holder = Jwk::from_value(cnf)?.key()?;
-            let key = w
-                .keys
-                .iter()
-                .find(|k| SigningKey::from_hex(&k.seed).is_ok_and(|s| s.public_key() == holder))
-                .with_context(|| {
-                    format!(
-                        "the credential is bound to {}, which this wallet does not hold",
-                        did_key(&holder)
-                    )
-                })?
-                .label
-                .clone();
-            let get = |k: &str| {
-                jws.payload
-                    .get(k)
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
-            };
-            w.credentials.push(Stored {
-                key,
-                vct: get("vct").unwrap_or_default(),
-                iss: get("iss").unwrap_or_default(),
-                child_id: get("child_id"),
-                exp: jws.payload.get("exp").and_then(|v| v.as_u64()),
-                sd_jwt: text.trim().to_owned(),
-            });
+            let n = w.store(&read_input(&credential)?)?;
             w.save(&file.wallet)?;
-            println!("{}", w.credentials.len());
+            println!("{n}");
             Ok(())
         }
         WalletCommand::Present(a) => {

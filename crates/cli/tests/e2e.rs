@@ -220,6 +220,78 @@ fn demo_starts_seeds_and_explains_itself() {
         stdout.contains("unchain verify custody custody.json"),
         "{stdout}"
     );
+    // The seeded child and her mother pass the border check the guide describes, offline
+    // (the demo's nodes have stopped), from the trust bundle it saved.
+    let id = dir.path().join("demo/identity");
+    let wallet = id.join("mother-wallet.json").display().to_string();
+    let run = |args: &[&str]| {
+        let out = Command::new(bin())
+            .args(["--log", "warn"])
+            .args(args)
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let nonce = run(&["border", "challenge"]).trim().to_owned();
+    let child = id.join("child.txt").display().to_string();
+    let adult = id.join("adult.txt").display().to_string();
+    run(&[
+        "wallet",
+        "present",
+        "1",
+        "--wallet",
+        &wallet,
+        "--aud",
+        "post-mae-sot",
+        "--nonce",
+        &nonce,
+        "--out",
+        &child,
+    ]);
+    run(&[
+        "wallet",
+        "present",
+        "2",
+        "--wallet",
+        &wallet,
+        "--disclose",
+        "relationship",
+        "--aud",
+        "post-mae-sot",
+        "--nonce",
+        &nonce,
+        "--out",
+        &adult,
+    ]);
+    let trust = id.join("trust.json").display().to_string();
+    let genesis = dir.path().join("demo/genesis.json").display().to_string();
+    let verdict = run(&[
+        "border",
+        "check",
+        "--bundle",
+        &trust,
+        "--genesis",
+        &genesis,
+        "--child",
+        &child,
+        "--adult",
+        &adult,
+        "--aud",
+        "post-mae-sot",
+        "--nonce",
+        &nonce,
+    ]);
+    assert!(
+        verdict.starts_with("VALID") && verdict.contains("relationship: mother"),
+        "{verdict}"
+    );
+    assert!(stdout.contains("unchain border check --bundle"), "{stdout}");
     // The sealed survivor record's ciphertext is in the sealing organisation's vault.
     let sealed = std::fs::read_dir(dir.path().join("demo/data/vault"))
         .expect("vault directory")

@@ -205,7 +205,9 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     .to_owned();
     assert!(child.starts_with("c-") && child.len() == 22, "{child}");
     let card_html = std::fs::read_to_string(&card).expect("card");
-    assert!(card_html.contains("<svg") && card_html.contains(&child) && !card_html.contains("Mali"));
+    assert!(
+        card_html.contains("<svg") && card_html.contains(&child) && !card_html.contains("Mali")
+    );
     let link_cred = desk.path("link.sd-jwt");
     let link_idx = must(
         desk.as_org(
