@@ -8,8 +8,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::BufRead as _;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ORGS: [&str; 3] = ["th-dsi:TH", "my-police:MY", "gb-other:GB"];
@@ -126,25 +125,10 @@ async fn a_case_referred_across_a_border_reaches_only_the_referred_agency() {
     }
 
     // my-police follows its events from now on.
-    let mut watch = mp
-        .command("u-mp-1", &["watch", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(desk.path().join("watch.log")).expect("log"))
-        .spawn()
-        .expect("spawn watch");
-    let stdout = watch.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Ok(v) = serde_json::from_str(&line) {
-                let _ = tx.send(v);
-            }
-        }
-    });
-
+    let (mut watch, rx) = spawn_watch(
+        mp.command("u-mp-1", &["watch", "--json"])
+            .stderr(std::fs::File::create(desk.path().join("watch.log")).expect("log")),
+    );
     must(
         dsi.run(
             "u-dsi-1",

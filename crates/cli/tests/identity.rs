@@ -10,7 +10,6 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::io::BufRead as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -49,6 +48,29 @@ impl Desk {
         let mut all: Vec<&str> = args.to_vec();
         all.extend(["--key", &key, "--node", &self.url]);
         unchain(&all)
+    }
+
+    /// The registry links `holder` to `child` as mother until 2030.
+    fn link(&self, issuer_key: &str, holder: &str, child: &str, out: &str) -> Run {
+        self.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "link-guardian",
+                "--issuer-key",
+                issuer_key,
+                "--holder",
+                holder,
+                "--child",
+                child,
+                "--relationship",
+                "mother",
+                "--until",
+                "2030-12-31",
+                "--out",
+                out,
+            ],
+        )
     }
 
     fn wallet(&self, args: &[&str]) -> Run {
@@ -210,25 +232,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     );
     let link_cred = desk.path("link.sd-jwt");
     let link_idx = must(
-        desk.as_org(
-            "th-registry",
-            &[
-                "identity",
-                "link-guardian",
-                "--issuer-key",
-                &issuer_key,
-                "--holder",
-                &mother,
-                "--child",
-                &child,
-                "--relationship",
-                "mother",
-                "--until",
-                "2030-12-31",
-                "--out",
-                &link_cred,
-            ],
-        ),
+        desk.link(&issuer_key, &mother, &child, &link_cred),
         "link-guardian",
     )
     .stdout
@@ -354,57 +358,26 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     // A new link; then the police flag the child missing, and the border agency hears it.
     let link2 = desk.path("link-2.sd-jwt");
     must(
-        desk.as_org(
-            "th-registry",
-            &[
-                "identity",
-                "link-guardian",
-                "--issuer-key",
-                &issuer_key,
-                "--holder",
-                &mother,
-                "--child",
-                &child,
-                "--relationship",
-                "mother",
-                "--until",
-                "2030-12-31",
-                "--out",
-                &link2,
-            ],
-        ),
+        desk.link(&issuer_key, &mother, &child, &link2),
         "link-guardian 2",
     );
     must(desk.wallet(&["store", &link2]), "store link 2");
     let border_key = p(&desk.keys.join("th-border.json"));
-    let mut watch = Command::new(bin())
-        .args([
-            "--log",
-            "warn",
-            "watch",
-            "--json",
-            "--key",
-            &border_key,
-            "--node",
-            &desk.url,
-        ])
-        .env("UNCHAIN_ACTOR", "u-officer")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn watch");
-    let stdout = watch.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Ok(v) = serde_json::from_str(&line) {
-                let _ = tx.send(v);
-            }
-        }
-    });
+    let (mut watch, rx) = spawn_watch(
+        Command::new(bin())
+            .args([
+                "--log",
+                "warn",
+                "watch",
+                "--json",
+                "--key",
+                &border_key,
+                "--node",
+                &desk.url,
+            ])
+            .env("UNCHAIN_ACTOR", "u-officer")
+            .stderr(Stdio::null()),
+    );
     must(
         desk.as_org(
             "th-police",

@@ -52,6 +52,17 @@ fn peer(request: Value) -> Value {
     serde_json::from_slice(&out.stdout).expect("python answers JSON")
 }
 
+/// The reference library's verdict on a presentation with key binding.
+fn their_verify(presentation: &str, issuer: &SigningKey, aud: &str, nonce: &str) -> Value {
+    peer(json!({
+        "op": "verify",
+        "presentation": presentation,
+        "issuer_jwk": Jwk::of(&issuer.public_key()).to_value(),
+        "aud": aud,
+        "nonce": nonce,
+    }))
+}
+
 fn private_jwk(key: &SigningKey) -> Value {
     let mut jwk = Jwk::of(&key.public_key()).to_value();
     jwk["d"] = b64(&key.seed()).into();
@@ -109,13 +120,7 @@ fn the_reference_library_verifies_what_we_issue_and_present() {
         now(),
     )
     .expect("present");
-    let answer = peer(json!({
-        "op": "verify",
-        "presentation": ours,
-        "issuer_jwk": Jwk::of(&issuer.public_key()).to_value(),
-        "aud": "th-border-mae-sot",
-        "nonce": "n-7731",
-    }));
+    let answer = their_verify(&ours, &issuer, "th-border-mae-sot", "n-7731");
     let claims = &answer["claims"];
     assert_eq!(claims["birth_year"], 2023, "{answer}");
     assert_eq!(claims["child_id"], "c-5f2a9e");
@@ -136,13 +141,7 @@ fn the_reference_library_verifies_what_we_issue_and_present() {
         .as_str()
         .expect("a presentation")
         .to_owned();
-    let answer = peer(json!({
-        "op": "verify",
-        "presentation": theirs,
-        "issuer_jwk": Jwk::of(&issuer.public_key()).to_value(),
-        "aud": "th-border-mae-sot",
-        "nonce": "n-7732",
-    }));
+    let answer = their_verify(&theirs, &issuer, "th-border-mae-sot", "n-7732");
     assert_eq!(answer["claims"]["given_name"], "Mali", "{answer}");
     let v = sdjwt::verify(
         &theirs,
@@ -159,24 +158,12 @@ fn the_reference_library_verifies_what_we_issue_and_present() {
 
     // A presentation under another issuer key, or with a wrong nonce, fails on their side too.
     let stranger = SigningKey::generate(&mut rand::thread_rng());
-    let answer = peer(json!({
-        "op": "verify",
-        "presentation": ours,
-        "issuer_jwk": Jwk::of(&stranger.public_key()).to_value(),
-        "aud": "th-border-mae-sot",
-        "nonce": "n-7731",
-    }));
+    let answer = their_verify(&ours, &stranger, "th-border-mae-sot", "n-7731");
     assert!(
         answer["error"].is_string(),
         "a wrong issuer key must fail: {answer}"
     );
-    let answer = peer(json!({
-        "op": "verify",
-        "presentation": ours,
-        "issuer_jwk": Jwk::of(&issuer.public_key()).to_value(),
-        "aud": "th-border-mae-sot",
-        "nonce": "n-other",
-    }));
+    let answer = their_verify(&ours, &issuer, "th-border-mae-sot", "n-other");
     assert!(
         answer["error"]
             .as_str()
@@ -261,13 +248,7 @@ fn we_verify_what_the_reference_library_issues_and_presents() {
         now(),
     )
     .expect("present");
-    let answer = peer(json!({
-        "op": "verify",
-        "presentation": ours,
-        "issuer_jwk": Jwk::of(&issuer.public_key()).to_value(),
-        "aud": "ph-dswd",
-        "nonce": "n-2",
-    }));
+    let answer = their_verify(&ours, &issuer, "ph-dswd", "n-2");
     assert_eq!(answer["claims"]["given_name"], "Ana", "{answer}");
     assert_eq!(answer["claims"]["address"]["locality"], "Cebu", "{answer}");
     assert!(answer["claims"].get("nationalities").is_none(), "{answer}");

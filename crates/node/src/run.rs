@@ -190,6 +190,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             sessions: Arc::new(crate::api::users::Sessions::default()),
             signing: signing.clone(),
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
+            trust: Arc::default(),
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

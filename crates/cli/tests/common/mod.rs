@@ -271,3 +271,23 @@ pub fn must(r: Run, what: &str) -> Run {
     assert!(r.ok, "{what} failed:\n{}\n{}", r.stdout, r.stderr);
     r
 }
+
+/// Starts `cmd` (an `unchain watch --json`) with its standard output piped; returns the
+/// process and the events it prints, one JSON value each, as they come.
+pub fn spawn_watch(cmd: &mut Command) -> (Child, std::sync::mpsc::Receiver<serde_json::Value>) {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("spawn watch");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Ok(v) = serde_json::from_str(&line) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    (child, rx)
+}

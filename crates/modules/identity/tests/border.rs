@@ -163,6 +163,37 @@ impl World {
     }
 }
 
+/// A credential signed but never recorded on the ledger (a forgery, or a stolen key's).
+#[allow(clippy::too_many_arguments)]
+fn sign_off_ledger(
+    issuer: &DidState,
+    key: &SigningKey,
+    vct: &str,
+    idx: u32,
+    holder: &SigningKey,
+    child: &str,
+    iat: u64,
+    exp: u64,
+) -> credential::Issued {
+    credential::issue(
+        issuer,
+        key,
+        &Draft {
+            vct: vct.into(),
+            idx,
+            holder: holder.public_key(),
+            iat,
+            nbf: None,
+            exp,
+            always: [("child_id".to_owned(), Value::from(child))]
+                .into_iter()
+                .collect(),
+            selective: vec![],
+        },
+        &mut rand::thread_rng(),
+    )
+}
+
 fn verify_bundle(b: &TrustBundle) -> Result<TrustState, trust::TrustError> {
     let validators: Vec<_> = b.validators.iter().map(|v| v.verifier()).collect();
     trust::verify(b, &validators, validators.len())
@@ -223,22 +254,15 @@ fn every_verdict_from_the_bundle_alone() {
     // Invalid signature: a credential from a key the bundle does not know, claiming the
     // registry's DID; a presentation for another nonce; the child's card shown by the adult.
     let forger = SigningKey::from_seed([66; 32]);
-    let forged = credential::issue(
+    let forged = sign_off_ledger(
         &w.issuer,
         &forger,
-        &Draft {
-            vct: CHILD.into(),
-            idx: 0,
-            holder: w.child_key.public_key(),
-            iat: now,
-            nbf: None,
-            exp: now + year,
-            always: [("child_id".to_owned(), Value::from(w.child.clone()))]
-                .into_iter()
-                .collect(),
-            selective: vec![],
-        },
-        &mut rand::thread_rng(),
+        CHILD,
+        0,
+        &w.child_key,
+        &w.child,
+        now,
+        now + year,
     );
     let r = check(
         &w,
@@ -482,22 +506,15 @@ fn key_rotation_and_deactivation() {
         Verdict::Valid
     );
     // A credential dated after the rotation under the old key (a stolen key) fails.
-    let late = credential::issue(
+    let late = sign_off_ledger(
         &old_issuer,
         &w.issuer_key,
-        &Draft {
-            vct: GUARDIAN_LINK.into(),
-            idx: 99,
-            holder: w.guardian_key.public_key(),
-            iat: now,
-            nbf: None,
-            exp: now + year,
-            always: [("child_id".to_owned(), Value::from(w.child.clone()))]
-                .into_iter()
-                .collect(),
-            selective: vec![],
-        },
-        &mut rand::thread_rng(),
+        GUARDIAN_LINK,
+        99,
+        &w.guardian_key,
+        &w.child,
+        now,
+        now + year,
     );
     let r = check(
         &w,

@@ -17,10 +17,11 @@ use axum::http::{HeaderMap, Method, Uri};
 use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
 use unchain_credentials::did::{KEY_PREFIX, parse_did_key, parse_unchain};
 use unchain_identity::border::{self, BorderReport, Challenge};
 use unchain_identity::credential::status_uri;
-use unchain_identity::trust::{self, TrustBundle};
+use unchain_identity::trust::{self, TrustBundle, TrustState};
 use unchain_identity::{Child, Issued};
 
 /// How old a presentation may be at the border, seconds.
@@ -170,14 +171,42 @@ pub async fn child(
     }))
 }
 
-async fn build_bundle(state: &ApiState) -> Result<TrustBundle, Problem> {
+/// The trust bundle a node last built, with its verified state, for its checkpoint's
+/// size: border checks and bundle requests reuse it until a newer checkpoint is cosigned,
+/// instead of proving every entry again per request.
+#[derive(Default)]
+pub struct TrustCache(Mutex<Option<CachedTrust>>);
+
+struct CachedTrust {
+    size: u64,
+    bundle: Arc<TrustBundle>,
+    state: Arc<TrustState>,
+}
+
+/// The current trust bundle and its verified state.
+async fn current_trust(state: &ApiState) -> Result<(Arc<TrustBundle>, Arc<TrustState>), Problem> {
     let last = unchain_identity::trust_entries(&state.ledger.state_reader()?)
         .map_err(internal)?
         .last()
         .copied()
         .unwrap_or(0);
     let (note, cp) = handlers::checkpoint_covering(state, last).await?;
-    Ok(trust::build(&state.ledger, note, cp.size, now_ms())?)
+    if let Some(c) = state.trust.0.lock().expect("trust cache lock").as_ref()
+        && c.size == cp.size
+    {
+        return Ok((c.bundle.clone(), c.state.clone()));
+    }
+    let bundle = trust::build(&state.ledger, note, cp.size, now_ms())?;
+    let quorum = unchain_ledger::cosign::quorum(state.validators.len());
+    let verified = trust::verify(&bundle, &state.validators, quorum)
+        .map_err(|e| Problem::internal(format!("this node's own trust bundle: {e}")))?;
+    let (bundle, verified) = (Arc::new(bundle), Arc::new(verified));
+    *state.trust.0.lock().expect("trust cache lock") = Some(CachedTrust {
+        size: cp.size,
+        bundle: bundle.clone(),
+        state: verified.clone(),
+    });
+    Ok((bundle, verified))
 }
 
 /// The trust bundle for offline border checks: every issuer DID and key change, every
@@ -186,7 +215,11 @@ async fn build_bundle(state: &ApiState) -> Result<TrustBundle, Problem> {
 #[utoipa::path(get, path = "/v1/identity/trust-bundle",
     responses((status = 200, description = "the trust bundle"), (status = 503, body = Problem)))]
 pub async fn trust_bundle(State(state): State<ApiState>) -> Result<Json<TrustBundle>, Problem> {
-    Ok(Json(build_bundle(&state).await?))
+    let (bundle, _) = current_trust(&state).await?;
+    // Current as of now: no newer checkpoint has been cosigned since it was built.
+    let mut bundle = TrustBundle::clone(&bundle);
+    bundle.exported_ms = now_ms();
+    Ok(Json(bundle))
 }
 
 /// A border check request: both presentations, bound to the border post's challenge.
@@ -219,10 +252,7 @@ pub async fn border_check(
             ));
         }
     }
-    let bundle = build_bundle(&state).await?;
-    let quorum = unchain_ledger::cosign::quorum(state.validators.len());
-    let trust = trust::verify(&bundle, &state.validators, quorum)
-        .map_err(|e| Problem::internal(format!("this node's own trust bundle: {e}")))?;
+    let (_, trust) = current_trust(&state).await?;
     Ok(Json(border::check(
         &trust,
         &req.child,

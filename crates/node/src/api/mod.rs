@@ -5,7 +5,7 @@ mod cases;
 mod custody;
 pub mod events;
 mod handlers;
-mod identity;
+pub mod identity;
 pub mod problem;
 pub mod users;
 mod vault;
@@ -62,6 +62,8 @@ pub struct ApiState {
     pub signing: unchain_types::SigningKey,
     /// Serialises users' actions, so that their nonces follow each other.
     pub act_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The trust bundle last built, kept until a newer checkpoint is cosigned.
+    pub trust: Arc<identity::TrustCache>,
 }
 
 #[derive(OpenApi)]
