@@ -65,7 +65,7 @@ const STATUS: [&str; 3] = ["valid", "revoked", "suspended"];
 fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     let dir = tempfile::tempdir().expect("tmp");
     let roles = [Role::Governance, Role::Records, Role::Identity];
-    let mut orgs = vec![
+    let mut orgs = [
         Org::new("replay", 1, "th-registry", &roles),
         Org::new("replay", 2, "th-police", &roles),
         Org::new("replay", 3, "ph-dswd", &roles),
