@@ -356,3 +356,108 @@ async fn a_full_mempool_answers_429_with_retry_after() {
         other => panic!("expected 429 with Retry-After, got {other:?}"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn identity_endpoints_answer_bad_input_with_problems() {
+    let chain = Chain::init(&["th-registry:TH"]);
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let http = reqwest::Client::new();
+    let get = |path: String| http.get(format!("{base}{path}")).send();
+    problem(
+        get("/v1/identity/dids/did:web:example.org".into())
+            .await
+            .expect("get"),
+        400,
+        "did:unchain",
+    )
+    .await;
+    problem(
+        get("/v1/identity/dids/did:key:zTjsVPtY".into())
+            .await
+            .expect("get"),
+        400,
+        "Ed25519",
+    )
+    .await;
+    let unknown = format!("did:unchain:{}", "0".repeat(32));
+    problem(
+        get(format!("/v1/identity/dids/{unknown}"))
+            .await
+            .expect("get"),
+        404,
+        "not a DID on this chain",
+    )
+    .await;
+    problem(
+        get(format!("/v1/identity/next/{unknown}"))
+            .await
+            .expect("get"),
+        404,
+        "not a DID",
+    )
+    .await;
+    problem(
+        get("/v1/identity/status/did:unchain:XYZ".into())
+            .await
+            .expect("get"),
+        400,
+        "did:unchain",
+    )
+    .await;
+    let post = |body: &'static str| {
+        http.post(format!("{base}/v1/border/check"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    problem(
+        post("{\"child\": 1}").await.expect("post"),
+        400,
+        "invalid type",
+    )
+    .await;
+    problem(
+        post("{\"child\": \"a\", \"adult\": \"b\", \"nonce\": \"n\"}")
+            .await
+            .expect("post"),
+        400,
+        "aud",
+    )
+    .await;
+    problem(
+        post("{\"child\": \"a\", \"adult\": \"b\", \"aud\": \" \", \"nonce\": \"n\"}")
+            .await
+            .expect("post"),
+        400,
+        "aud: must be 1 to 200 characters",
+    )
+    .await;
+    // Before anything is logged there is no checkpoint to trust: said so, not a 404.
+    let body =
+        "{\"child\": \"not-a-credential\", \"adult\": \"x~\", \"aud\": \"post\", \"nonce\": \"n\"}";
+    problem(post(body).await.expect("post"), 503, "the log is empty").await;
+    let key = chain.key("th-registry");
+    let tx = chain.tx(
+        &key,
+        1,
+        "notary.anchor",
+        json!({"hash": Hash32::digest(b"x").to_hex(), "doc_type": "report"}),
+    );
+    node.client().submit(&tx).await.expect("submit");
+    node.client()
+        .wait_for(&tx.id(), std::time::Duration::from_secs(30))
+        .await
+        .expect("commit");
+    // Garbage presentations are a verdict, not an error: the officer sees why.
+    let body =
+        "{\"child\": \"not-a-credential\", \"adult\": \"x~\", \"aud\": \"post\", \"nonce\": \"n\"}";
+    let report: Value = post(body).await.expect("post").json().await.expect("json");
+    assert_eq!(report["verdict"], "invalid_signature", "{report}");
+    assert!(
+        report["reasons"][0]
+            .as_str()
+            .is_some_and(|r| r.contains("the child's credential")),
+        "{report}"
+    );
+}

@@ -190,6 +190,16 @@ async fn current_trust(state: &ApiState) -> Result<(Arc<TrustBundle>, Arc<TrustS
         .last()
         .copied()
         .unwrap_or(0);
+    if state.ledger.head()?.log_size == 0 {
+        let mut p = Problem::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "empty-log",
+            "Nothing to trust yet",
+            "the log is empty: a trust bundle needs a checkpoint cosigned over at least one transaction",
+        );
+        p.retry_after = Some(1);
+        return Err(p);
+    }
     let (note, cp) = handlers::checkpoint_covering(state, last).await?;
     if let Some(c) = state.trust.0.lock().expect("trust cache lock").as_ref()
         && c.size == cp.size
@@ -242,8 +252,14 @@ pub struct BorderCheckRequest {
     responses((status = 200, description = "the verdict"), (status = 400, body = Problem), (status = 503, body = Problem)))]
 pub async fn border_check(
     State(state): State<ApiState>,
-    Json(req): Json<BorderCheckRequest>,
+    body: axum::body::Bytes,
 ) -> Result<Json<BorderReport>, Problem> {
+    let req: BorderCheckRequest = serde_json::from_slice(&body).map_err(|e| {
+        Problem::bad_request(
+            "invalid-border-check",
+            format!("body: {e} (send {{\"child\", \"adult\", \"aud\", \"nonce\"}}, all strings)"),
+        )
+    })?;
     for (field, v) in [("aud", &req.aud), ("nonce", &req.nonce)] {
         if v.trim().is_empty() || v.len() > 200 {
             return Err(Problem::bad_request(
