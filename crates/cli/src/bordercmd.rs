@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use unchain_identity::border::{self, Challenge, Verdict};
-use unchain_identity::trust::{self, TrustBundle};
+use unchain_identity::trust::{self, TrustBundle, TrustState};
 use unchain_log::NamedKey;
 
 /// `unchain border …`.
@@ -70,10 +70,12 @@ pub fn border(cmd: BorderCommand) -> anyhow::Result<i32> {
     }
 }
 
-fn check(a: CheckArgs) -> anyhow::Result<i32> {
-    let bundle: TrustBundle = serde_json::from_str(&read(&a.bundle)?)
-        .with_context(|| format!("{} is not a trust bundle", a.bundle.display()))?;
-    let (validators, source) = match &a.genesis {
+/// Reads and verifies a trust bundle against `genesis`'s validator keys (or, without it,
+/// the keys it carries); returns the state and where the keys came from.
+fn load_trust(path: &PathBuf, genesis: Option<&PathBuf>) -> anyhow::Result<(TrustState, String)> {
+    let bundle: TrustBundle = serde_json::from_str(&read(path)?)
+        .with_context(|| format!("{} is not a trust bundle", path.display()))?;
+    let (validators, source) = match genesis {
         Some(path) => {
             let g = unchain_node::run::load_genesis(path)?;
             if g.chain_id != bundle.chain_id {
@@ -97,10 +99,19 @@ fn check(a: CheckArgs) -> anyhow::Result<i32> {
     let quorum = unchain_ledger::cosign::quorum(validators.len());
     let trust =
         trust::verify(&bundle, &validators, quorum).context("THE TRUST BUNDLE DOES NOT VERIFY")?;
-    let now_ms = SystemTime::now()
+    Ok((trust, source))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("clock after 1970")
-        .as_millis() as u64;
+        .as_millis() as u64
+}
+
+fn check(a: CheckArgs) -> anyhow::Result<i32> {
+    let (trust, source) = load_trust(&a.bundle, a.genesis.as_ref())?;
+    let now_ms = now_ms();
     let report = border::check(
         &trust,
         read(&a.child)?.trim(),
@@ -133,6 +144,76 @@ fn check(a: CheckArgs) -> anyhow::Result<i32> {
             age,
             trust.signers.join(", "),
             source
+        );
+    }
+    Ok(if report.verdict == Verdict::Valid {
+        0
+    } else {
+        2
+    })
+}
+
+/// Arguments of `unchain verify presentation`.
+#[derive(Args)]
+pub struct VerifyPresentationArgs {
+    /// The presentation file (from `unchain wallet present`).
+    presentation: PathBuf,
+    /// The trust bundle (`unchain identity trust-bundle`).
+    #[arg(long)]
+    bundle: PathBuf,
+    /// The consortium's genesis file: its validator keys are the trust anchor.
+    #[arg(long)]
+    genesis: Option<PathBuf>,
+    /// Your identifier as the verifier (the presentation's audience).
+    #[arg(long)]
+    aud: String,
+    /// The nonce you gave the holder.
+    #[arg(long)]
+    nonce: String,
+    /// The credential type you require (e.g. urn:unchain:vct:recognised-survivor:1).
+    #[arg(long)]
+    vct: Option<String>,
+    /// How old a presentation may be.
+    #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
+    max_presentation_age: Duration,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `unchain verify presentation`: one credential presentation (a survivor's at a shelter),
+/// offline; returns the exit status (0 valid, 2 not).
+pub fn verify_presentation(a: VerifyPresentationArgs) -> anyhow::Result<i32> {
+    let (trust, source) = load_trust(&a.bundle, a.genesis.as_ref())?;
+    let report = border::verify_presentation(
+        &trust,
+        read(&a.presentation)?.trim(),
+        a.vct.as_deref(),
+        &Challenge {
+            aud: &a.aud,
+            nonce: &a.nonce,
+            now_ms: now_ms(),
+            max_presentation_age_s: a.max_presentation_age.as_secs(),
+        },
+        u64::MAX,
+    );
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{}", report.verdict.headline());
+        if let Some(r) = &report.reason {
+            println!("  - {r}");
+        }
+        if let (Some(vct), Some(issuer)) = (&report.vct, &report.issuer) {
+            println!("  {vct} issued by {issuer}");
+        }
+        for (k, v) in &report.claims {
+            println!("  {k}: {v}");
+        }
+        let age = humantime::format_duration(Duration::from_secs(report.bundle.age_ms / 1000));
+        println!(
+            "  trust bundle: log size {}, exported {age} ago ({source})",
+            report.bundle.tree_size
         );
     }
     Ok(if report.verdict == Verdict::Valid {

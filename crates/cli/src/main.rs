@@ -180,6 +180,10 @@ fn run(command: Command) -> anyhow::Result<()> {
         },
         Command::Verify(a) => match a.what {
             Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),
+            Some(txcmd::VerifyWhat::Presentation(p)) => match bordercmd::verify_presentation(p)? {
+                0 => Ok(()),
+                code => std::process::exit(code),
+            },
             None => txcmd::verify(a),
         },
         Command::Demo(a) => demo::demo(a),

@@ -189,6 +189,10 @@ pub enum VerifyWhat {
     /// A chain-of-custody bundle (`unchain custody bundle`): every event's signature and
     /// inclusion, the checkpoint, and the custody rules replayed event by event.
     Custody(crate::custodycmd::VerifyCustodyArgs),
+    /// One credential presentation (`unchain wallet present`) against a trust bundle: the
+    /// issuer's key, the key binding to your audience and nonce, validity, status; prints
+    /// what it discloses. Exit status 0 only if valid.
+    Presentation(crate::bordercmd::VerifyPresentationArgs),
 }
 
 /// `unchain verify`: no network.

@@ -460,6 +460,101 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         unchain(&["wallet", "store", "--wallet", &sw, &rec]),
         "store recognised",
     );
+    // A shelter verifies her presentation offline: the services, nothing else.
+    let b4 = desk.path("bundle-4.json");
+    must(
+        unchain(&[
+            "identity",
+            "trust-bundle",
+            "--out",
+            &b4,
+            "--node",
+            &desk.url,
+        ]),
+        "trust-bundle 4",
+    );
+    let shown = desk.path("recognised.txt");
+    must(
+        unchain(&[
+            "wallet",
+            "present",
+            "--wallet",
+            &sw,
+            "1",
+            "--disclose",
+            "services",
+            "--aud",
+            "th-shelter",
+            "--nonce",
+            "s-1",
+            "--out",
+            &shown,
+        ]),
+        "present recognised",
+    );
+    let r = must(
+        unchain(&[
+            "verify",
+            "presentation",
+            &shown,
+            "--bundle",
+            &b4,
+            "--genesis",
+            &desk.genesis,
+            "--aud",
+            "th-shelter",
+            "--nonce",
+            "s-1",
+            "--vct",
+            "urn:unchain:vct:recognised-survivor:1",
+        ]),
+        "verify presentation",
+    );
+    assert!(
+        r.stdout.starts_with("VALID") && r.stdout.contains("legal_aid"),
+        "{}",
+        r.stdout
+    );
+    let r = unchain(&[
+        "verify",
+        "presentation",
+        &shown,
+        "--bundle",
+        &b4,
+        "--genesis",
+        &desk.genesis,
+        "--aud",
+        "th-shelter",
+        "--nonce",
+        "s-1",
+        "--vct",
+        "urn:unchain:vct:child-registration:1",
+    ]);
+    assert!(
+        !r.ok
+            && r.stdout
+                .contains("not \"urn:unchain:vct:child-registration:1\""),
+        "{}",
+        r.stdout
+    );
+
+    // The node answers the same over the API.
+    let report: Value = reqwest::Client::new()
+        .post(format!("{}/v1/identity/verify", desk.url))
+        .json(&serde_json::json!({"presentation": std::fs::read_to_string(&shown).expect("read"), "aud": "th-shelter", "nonce": "s-1"}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(report["verdict"], "valid", "{report}");
+    assert_eq!(
+        report["claims"]["services"],
+        serde_json::json!(["shelter", "legal_aid"]),
+        "{report}"
+    );
+
     let statement = desk.path("statement.txt");
     std::fs::write(&statement, "statement taken at the shelter").expect("write");
     let sealed = must(

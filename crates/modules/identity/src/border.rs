@@ -106,7 +106,7 @@ fn check_credential(
     trust: &TrustState,
     who: &str,
     presentation: &str,
-    vct: &str,
+    vct: Option<&str>,
     ch: &Challenge<'_>,
 ) -> Result<(Verified, String), Finding> {
     let mut issuer_label = String::new();
@@ -152,7 +152,9 @@ fn check_credential(
     })?;
     let iss = verified.str("iss").unwrap_or_default().to_owned();
     let got = verified.str("vct").unwrap_or_default();
-    if got != vct {
+    if let Some(vct) = vct
+        && got != vct
+    {
         let verdict = if vct == GUARDIAN_LINK {
             Verdict::NotAGuardian
         } else {
@@ -225,7 +227,7 @@ pub fn check(
         },
     };
     let mut findings = Vec::new();
-    let child_v = match check_credential(trust, "the child", child, CHILD, ch) {
+    let child_v = match check_credential(trust, "the child", child, Some(CHILD), ch) {
         Ok((v, label)) => {
             report.child_issuer = Some(label);
             Some(v)
@@ -260,7 +262,7 @@ pub fn check(
             ),
         ));
     }
-    let adult_v = match check_credential(trust, "the adult", adult, GUARDIAN_LINK, ch) {
+    let adult_v = match check_credential(trust, "the adult", adult, Some(GUARDIAN_LINK), ch) {
         Ok((v, label)) => {
             report.link_issuer = Some(label);
             Some(v)
@@ -312,6 +314,67 @@ pub fn check(
         ));
     }
     report
+}
+
+/// One presentation checked for a service provider (a shelter shown a "recognised
+/// survivor" credential): what it discloses, or why it fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PresentationReport {
+    /// `valid`, `invalid_signature`, `revoked` or `expired`.
+    pub verdict: Verdict,
+    /// Why it fails, if it does.
+    pub reason: Option<String>,
+    /// Its type.
+    pub vct: Option<String>,
+    /// Its issuer (label, organisation, DID).
+    pub issuer: Option<String>,
+    /// What it shows: the claims always shown and those the holder disclosed, without the
+    /// credential's machinery (`iss`, `iat`, `nbf`, `exp`, `vct`, `cnf`, `status`).
+    pub claims: serde_json::Map<String, serde_json::Value>,
+    /// The trust bundle's age.
+    pub bundle: BundleAge,
+}
+
+/// Verifies one presentation against `trust`: trusted issuer key, key binding to the
+/// challenge, validity period, type (when `vct` is given) and status.
+pub fn verify_presentation(
+    trust: &TrustState,
+    presentation: &str,
+    vct: Option<&str>,
+    ch: &Challenge<'_>,
+    max_bundle_age_ms: u64,
+) -> PresentationReport {
+    let age = trust.age_ms(ch.now_ms);
+    let bundle = BundleAge {
+        tree_size: trust.tree_size,
+        exported_ms: trust.exported_ms,
+        age_ms: age,
+        stale: age > max_bundle_age_ms,
+    };
+    match check_credential(trust, "the holder", presentation, vct, ch) {
+        Ok((v, issuer)) => {
+            let mut claims = v.claims.clone();
+            for k in ["iss", "iat", "nbf", "exp", "vct", "cnf", "status"] {
+                claims.remove(k);
+            }
+            PresentationReport {
+                verdict: Verdict::Valid,
+                reason: None,
+                vct: v.str("vct").map(str::to_owned),
+                issuer: Some(issuer),
+                claims,
+                bundle,
+            }
+        }
+        Err(f) => PresentationReport {
+            verdict: f.verdict,
+            reason: Some(f.reason),
+            vct: None,
+            issuer: None,
+            claims: serde_json::Map::new(),
+            bundle,
+        },
+    }
 }
 
 fn unverified_child_id(presentation: &str) -> Option<String> {

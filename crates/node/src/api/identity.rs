@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use unchain_credentials::did::{KEY_PREFIX, parse_did_key, parse_unchain};
-use unchain_identity::border::{self, BorderReport, Challenge};
+use unchain_identity::border::{self, BorderReport, Challenge, PresentationReport};
 use unchain_identity::credential::status_uri;
 use unchain_identity::trust::{self, TrustBundle, TrustState};
 use unchain_identity::{Child, Issued};
@@ -260,14 +260,7 @@ pub async fn border_check(
             format!("body: {e} (send {{\"child\", \"adult\", \"aud\", \"nonce\"}}, all strings)"),
         )
     })?;
-    for (field, v) in [("aud", &req.aud), ("nonce", &req.nonce)] {
-        if v.trim().is_empty() || v.len() > 200 {
-            return Err(Problem::bad_request(
-                "invalid-challenge",
-                format!("{field}: must be 1 to 200 characters"),
-            ));
-        }
-    }
+    check_challenge(&req.aud, &req.nonce)?;
     let (_, trust) = current_trust(&state).await?;
     Ok(Json(border::check(
         &trust,
@@ -281,6 +274,63 @@ pub async fn border_check(
         },
         u64::MAX,
     )))
+}
+
+/// A single-presentation check request (a service provider shown a survivor's credential).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PresentationCheckRequest {
+    /// The presentation (SD-JWT with key binding).
+    pub presentation: String,
+    /// The verifier's identifier: the presentation's `aud`.
+    pub aud: String,
+    /// The nonce it gave the holder.
+    pub nonce: String,
+    /// The credential type required, if any.
+    pub vct: Option<String>,
+}
+
+/// Verifies one presentation against this node's current trust bundle: trusted issuer
+/// key, key binding, validity, type, status; answers what it discloses.
+#[utoipa::path(post, path = "/v1/identity/verify", request_body = PresentationCheckRequest,
+    responses((status = 200, description = "the report"), (status = 400, body = Problem), (status = 503, body = Problem)))]
+pub async fn verify_presentation(
+    State(state): State<ApiState>,
+    body: axum::body::Bytes,
+) -> Result<Json<PresentationReport>, Problem> {
+    let req: PresentationCheckRequest = serde_json::from_slice(&body).map_err(|e| {
+        Problem::bad_request(
+            "invalid-presentation-check",
+            format!(
+                "body: {e} (send {{\"presentation\", \"aud\", \"nonce\"}} and optionally \"vct\")"
+            ),
+        )
+    })?;
+    check_challenge(&req.aud, &req.nonce)?;
+    let (_, trust) = current_trust(&state).await?;
+    Ok(Json(border::verify_presentation(
+        &trust,
+        &req.presentation,
+        req.vct.as_deref(),
+        &Challenge {
+            aud: &req.aud,
+            nonce: &req.nonce,
+            now_ms: now_ms(),
+            max_presentation_age_s: PRESENTATION_MAX_AGE_S,
+        },
+        u64::MAX,
+    )))
+}
+
+fn check_challenge(aud: &str, nonce: &str) -> Result<(), Problem> {
+    for (field, v) in [("aud", aud), ("nonce", nonce)] {
+        if v.trim().is_empty() || v.len() > 200 {
+            return Err(Problem::bad_request(
+                "invalid-challenge",
+                format!("{field}: must be 1 to 200 characters"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The border check page: paste (or scan into) both presentations; the verdict appears

@@ -107,6 +107,7 @@ pub struct ApiState {
         identity::child,
         identity::trust_bundle,
         identity::border_check,
+        identity::verify_presentation,
         events::stream,
         users::login,
         users::me,
@@ -128,6 +129,7 @@ pub struct ApiState {
         views::ValidatorKey,
         views::AccountView,
         identity::BorderCheckRequest,
+        identity::PresentationCheckRequest,
     ))
 )]
 struct ApiDoc;
@@ -176,6 +178,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/identity/issued/{did}/{idx}", get(identity::issued))
         .route("/v1/identity/children/{child}", get(identity::child))
         .route("/v1/identity/trust-bundle", get(identity::trust_bundle))
+        .route("/v1/identity/verify", post(identity::verify_presentation))
         .route("/v1/border/check", post(identity::border_check))
         .route("/border", get(identity::border_page))
         .route("/v1/events", get(events::stream))
