@@ -69,6 +69,9 @@ pub enum IdentityCommand {
     /// Issue a guardian-link credential: this adult is this child's guardian, from one
     /// date to another.
     LinkGuardian(LinkGuardianArgs),
+    /// Change a child's guardian: revoke the old guardian link and issue a new one, both
+    /// on the ledger (the child's history shows the change).
+    ChangeGuardian(ChangeGuardianArgs),
     /// Issue a survivor an identity credential, or a "recognised survivor" credential for
     /// access to services without retelling their story.
     IssueSurvivor(IssueSurvivorArgs),
@@ -194,6 +197,33 @@ pub struct LinkGuardianArgs {
     #[arg(long)]
     from: Option<String>,
     /// Last day of the link (YYYY-MM-DD).
+    #[arg(long)]
+    until: String,
+    #[command(flatten)]
+    who: Who,
+}
+
+/// Arguments of `unchain identity change-guardian`.
+#[derive(Args)]
+pub struct ChangeGuardianArgs {
+    #[command(flatten)]
+    to: IssueTo,
+    /// The child's id (c-…).
+    #[arg(long)]
+    child: String,
+    /// The status index of the guardian link to revoke.
+    #[arg(long)]
+    old_idx: u32,
+    /// Why (public, short: "court order 2026/114").
+    #[arg(long)]
+    reason: String,
+    /// The new guardian's relationship to the child.
+    #[arg(long)]
+    relationship: String,
+    /// The new guardian's name, if they wish to be able to disclose it.
+    #[arg(long)]
+    guardian_name: Option<String>,
+    /// Last day of the new link (YYYY-MM-DD).
     #[arg(long)]
     until: String,
     #[command(flatten)]
@@ -447,6 +477,40 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
                 &a.relationship,
                 a.guardian_name.as_deref(),
                 a.from.as_deref(),
+                &a.until,
+            )
+            .await?;
+            println!("{idx}");
+            Ok(())
+        }
+        IdentityCommand::ChangeGuardian(a) => {
+            let s = Session::open(&a.who).await?;
+            let file = IssuerFile::load(&a.to.issuer_key)?;
+            let old: unchain_identity::Issued = s
+                .get(&format!("/v1/identity/issued/{}/{}", file.did, a.old_idx))
+                .await?;
+            if old.vct != GUARDIAN_LINK || old.child.as_deref() != Some(a.child.as_str()) {
+                bail!(
+                    "--old-idx {}: that credential is a {} about {}, not a guardian link for {}",
+                    a.old_idx,
+                    old.vct,
+                    old.child.as_deref().unwrap_or("no child"),
+                    a.child
+                );
+            }
+            s.submit_quiet(
+                "identity.status",
+                json!({"issuer": file.did, "idx": a.old_idx, "status": "revoked", "reason": a.reason, "at_ms": now_ms()}),
+            )
+            .await?;
+            eprintln!("revoked guardian link {} of {}", a.old_idx, a.child);
+            let idx = link_guardian(
+                &s,
+                &a.to,
+                &a.child,
+                &a.relationship,
+                a.guardian_name.as_deref(),
+                None,
                 &a.until,
             )
             .await?;

@@ -246,11 +246,14 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         "{shown}"
     );
     // A credential bound to a key the wallet does not hold is refused.
-    let other = desk.path("other-wallet.json");
-    must(
+    let other = desk.path("grandma-wallet.json");
+    let grandma = must(
         unchain(&["wallet", "init", "--wallet", &other]),
-        "other wallet",
-    );
+        "grandma's wallet",
+    )
+    .stdout
+    .trim()
+    .to_owned();
     let r = unchain(&["wallet", "store", "--wallet", &other, &link_cred]);
     assert!(
         !r.ok && r.stderr.contains("which this wallet does not hold"),
@@ -357,10 +360,13 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
 
     // A new link; then the police flag the child missing, and the border agency hears it.
     let link2 = desk.path("link-2.sd-jwt");
-    must(
+    let link2_idx = must(
         desk.link(&issuer_key, &mother, &child, &link2),
         "link-guardian 2",
-    );
+    )
+    .stdout
+    .trim()
+    .to_owned();
     must(desk.wallet(&["store", &link2]), "store link 2");
     let border_key = p(&desk.keys.join("th-border.json"));
     let (mut watch, rx) = spawn_watch(
@@ -667,6 +673,56 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         .await
         .expect("json");
     assert_eq!(status["status_list"]["bits"], 2);
+    // A court gives the child to her grandmother: one command revokes the mother's link
+    // and issues the grandmother's; the child's record shows both.
+    let link3 = desk.path("link-3.sd-jwt");
+    must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "change-guardian",
+                "--issuer-key",
+                &issuer_key,
+                "--child",
+                &child,
+                "--old-idx",
+                &link2_idx,
+                "--reason",
+                "court order 2026/114",
+                "--holder",
+                &grandma,
+                "--relationship",
+                "grandmother",
+                "--until",
+                "2030-12-31",
+                "--out",
+                &link3,
+            ],
+        ),
+        "change-guardian",
+    );
+    must(
+        unchain(&["wallet", "store", "--wallet", &other, &link3]),
+        "grandma stores her link",
+    );
+    let view: Value = serde_json::from_str(
+        &must(
+            desk.as_org("th-police", &["identity", "child", &child]),
+            "identity child",
+        )
+        .stdout,
+    )
+    .expect("json");
+    let links: Vec<(String, &str)> = view["credentials"]
+        .as_array()
+        .expect("credentials")
+        .iter()
+        .filter(|c| c["vct"] == "urn:unchain:vct:guardian-link:1")
+        .map(|c| (c["idx"].to_string(), c["status"].as_str().expect("status")))
+        .collect();
+    assert!(links.contains(&(link2_idx.clone(), "revoked")), "{links:?}");
+    assert_eq!(links.last().map(|l| l.1), Some("valid"), "{links:?}");
     drop(node);
 
     // Nothing the node wrote — ledger, vault, logs — holds the child's personal data.
