@@ -40,6 +40,10 @@ pub enum IdentityCommand {
         /// The issuer key file.
         #[arg(long)]
         issuer_key: PathBuf,
+        /// The old key was (or may have been) stolen: nothing it signed verifies any more,
+        /// so its credentials must be issued again with the new key.
+        #[arg(long)]
+        compromised: bool,
         #[command(flatten)]
         who: Who,
     },
@@ -430,13 +434,24 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             println!("{did}");
             Ok(())
         }
-        IdentityCommand::DidRotate { issuer_key, who } => {
+        IdentityCommand::DidRotate {
+            issuer_key,
+            compromised,
+            who,
+        } => {
             let s = Session::open(&who).await?;
             let mut file = IssuerFile::load(&issuer_key)?;
             let state = issuer_state(&s, &file).await?;
             let key = SigningKey::generate(&mut rand::thread_rng());
-            let body =
+            let mut body =
                 json!({"did": state.did, "key": multikey(&key.public_key()), "at_ms": now_ms()});
+            if compromised {
+                body["compromised"] = true.into();
+                eprintln!(
+                    "{} reported compromised: every credential it signed fails from the next trust bundle; issue them again",
+                    file.key_id
+                );
+            }
             s.submit_quiet("identity.did_rotate", body).await?;
             file.retired.push(RetiredKey {
                 key_id: file.key_id.clone(),

@@ -30,6 +30,8 @@ pub struct DidCreate {
 }
 
 /// `identity.did_rotate`: the DID's key is replaced; the old one signs nothing from now.
+/// With `compromised`, nothing the old key ever signed verifies any more either (a
+/// stolen key could backdate what it signs): its credentials must be issued again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DidRotate {
@@ -37,6 +39,9 @@ pub struct DidRotate {
     pub did: String,
     /// Its new key, as a Multikey.
     pub key: String,
+    /// The old key was (or may have been) stolen.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compromised: bool,
     /// When.
     pub at_ms: u64,
     /// The acting user.

@@ -55,6 +55,9 @@ pub struct KeyVersion {
     pub until_ms: Option<u64>,
     /// The replacing transaction's log index.
     pub until_log: Option<u64>,
+    /// Replaced because it was compromised: nothing it signed verifies.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub compromised: bool,
 }
 
 impl KeyVersion {
@@ -103,6 +106,7 @@ pub fn create(tx: &TxId, controller: &str, b: &DidCreate, log_index: u64) -> Did
             from_log: log_index,
             until_ms: None,
             until_log: None,
+            compromised: false,
         }],
         deactivated: None,
     }
@@ -149,6 +153,7 @@ pub fn rotate(
     let last = next.keys.last_mut().expect("a DID has a key");
     last.until_ms = Some(b.at_ms);
     last.until_log = Some(log_index);
+    last.compromised = b.compromised;
     next.keys.push(KeyVersion {
         id: format!("key-{}", next.keys.len() + 1),
         multikey: b.key.clone(),
@@ -156,6 +161,7 @@ pub fn rotate(
         from_log: log_index,
         until_ms: None,
         until_log: None,
+        compromised: false,
     });
     Ok(next)
 }
@@ -197,6 +203,13 @@ pub fn signing_key(state: &DidState, kid: &str, iat_ms: u64) -> Result<PublicKey
         .iter()
         .find(|k| k.id == fragment)
         .ok_or_else(|| format!("{} has no key {fragment}", state.did))?;
+    if key.compromised {
+        return Err(format!(
+            "{kid} was reported compromised at {} ms (log index {}): nothing it signed verifies; the issuer must issue again",
+            key.until_ms.unwrap_or_default(),
+            key.until_log.unwrap_or_default()
+        ));
+    }
     if let Some(until) = key.until_ms
         && iat_ms >= until
     {

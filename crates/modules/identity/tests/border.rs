@@ -547,6 +547,44 @@ fn key_rotation_and_deactivation() {
     );
     assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
 
+    // A compromised key: rotated away with `compromised`, and what it signed — even
+    // before the rotation, as a thief could backdate — fails; what the new key signs holds.
+    let link2_before = present(&link2, &w.guardian_key, &[], "n-1", now_s(&w.chain));
+    let newer = SigningKey::from_seed([13; 32]);
+    let body = json!({"did": w.issuer.did, "key": key_multikey(&newer.public_key()), "compromised": true, "at_ms": at(&w.chain)});
+    let tx = w.registry.tx("identity.did_rotate", body);
+    w.chain.ok(&tx);
+    w.issuer = unchain_identity::did(&w.chain.ledger.state_reader().expect("r"), &w.issuer.did)
+        .expect("read")
+        .expect("did");
+    w.issuer_key = newer;
+    let now = now_s(&w.chain);
+    let child_p = present(&child_cred, &w.child_key, &[], "n-1", now);
+    let r = check(&w, &w.trust(), &child_p, &link2_before);
+    assert_eq!(r.verdict, Verdict::InvalidSignature, "{:?}", r.reasons);
+    assert!(
+        r.reasons.iter().any(|x| x.contains("reported compromised")),
+        "{:?}",
+        r.reasons
+    );
+    let (link3, _) = w.issue(
+        GUARDIAN_LINK,
+        &w.guardian_key.clone(),
+        &w.child.clone(),
+        None,
+        now + year,
+    );
+    let now = now_s(&w.chain);
+    let child_p = present(&child_cred, &w.child_key, &[], "n-1", now);
+    let r = check(
+        &w,
+        &w.trust(),
+        &child_p,
+        &present(&link3, &w.guardian_key, &[], "n-1", now),
+    );
+    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
+    let link2 = link3;
+
     // Deactivate: nothing the DID signed verifies any more, and it issues nothing.
     let body = json!({"did": w.issuer.did, "reason": "office closed", "at_ms": at(&w.chain)});
     let tx = w.registry.tx("identity.did_deactivate", body);

@@ -36,8 +36,12 @@ enum Op {
         child: usize,
         missing: bool,
     },
-    /// Org `by` rotates DID `did`.
-    Rotate { by: usize, did: usize },
+    /// Org `by` rotates DID `did`, maybe reporting the old key compromised.
+    Rotate {
+        by: usize,
+        did: usize,
+        compromised: bool,
+    },
     /// Org `by` deactivates DID `did`.
     Deactivate { by: usize, did: usize },
 }
@@ -55,7 +59,7 @@ fn op() -> impl Strategy<Value = Op> {
         8 => (0..5usize, 0..2usize, 0..4u32, 0..3u8)
             .prop_map(|(pick, did, idx, status)| Op::SetStatus { by: by(did, pick), did, idx, status }),
         3 => (0..3usize, 0..2usize, any::<bool>()).prop_map(|(by, child, missing)| Op::Flag { by, child, missing }),
-        1 => (0..5usize, 0..2usize).prop_map(|(pick, did)| Op::Rotate { by: by(did, pick), did }),
+        1 => (0..5usize, 0..2usize, any::<bool>()).prop_map(|(pick, did, compromised)| Op::Rotate { by: by(did, pick), did, compromised }),
         1 => (0..3usize, 0..2usize).prop_map(|(by, did)| Op::Deactivate { by, did }),
     ]
 }
@@ -137,14 +141,19 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 "identity.missing",
                 json!({"child": children[*ch], "missing": missing, "reason": "r", "at_ms": at}),
             ),
-            Op::Rotate { by, did: d } => {
+            Op::Rotate {
+                by,
+                did: d,
+                compromised,
+            } => {
                 next_key += 1;
                 let key = SigningKey::from_seed([next_key; 32]);
-                (
-                    *by,
-                    "identity.did_rotate",
-                    json!({"did": dids[*d], "key": key_multikey(&key.public_key()), "at_ms": at}),
-                )
+                let mut body =
+                    json!({"did": dids[*d], "key": key_multikey(&key.public_key()), "at_ms": at});
+                if *compromised {
+                    body["compromised"] = true.into();
+                }
+                (*by, "identity.did_rotate", body)
             }
             Op::Deactivate { by, did: d } => (
                 *by,
