@@ -740,3 +740,186 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     }
     assert!(scanned > 5, "the scan read the node's files ({scanned})");
 }
+
+/// The `/border` page in a real browser (Debian's chromium, headless, driven by
+/// Playwright): the officer pastes the wallets' presentations made for the page's own
+/// nonce and sees VALID with the relationship; once the child is flagged missing, the same
+/// page stops the crossing. The page loads nothing from another host.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_border_page_in_a_browser() {
+    let script = repo_root().join("tests/browser/border_page.mjs");
+    assert!(
+        repo_root()
+            .join("tests/browser/node_modules/playwright-core")
+            .exists(),
+        "Playwright is not installed: run `bash .ci/run` (it runs npm ci in tests/browser)"
+    );
+    let chain = Chain::init_validators(&ORGS, 1);
+    let node = chain.start().await;
+    let desk = Desk {
+        dir: tempfile::tempdir().expect("desk"),
+        url: node.client().base().to_owned(),
+        keys: chain.dir.path().join("keys"),
+        genesis: p(&chain.genesis()),
+    };
+    let w = desk.path("mother-wallet.json");
+    let mother = must(unchain(&["wallet", "init", "--wallet", &w]), "wallet init")
+        .stdout
+        .trim()
+        .to_owned();
+    let child_key = must(
+        unchain(&["wallet", "new-key", "--wallet", &w, "--label", "child-1"]),
+        "new-key",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let issuer_key = desk.path("registry-issuer.json");
+    must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "did-create",
+                "--label",
+                "TH civil registry, Tak",
+                "--issuer-key",
+                &issuer_key,
+            ],
+        ),
+        "did-create",
+    );
+    let child_cred = desk.path("child.sd-jwt");
+    let child = must(
+        desk.as_org(
+            "th-registry",
+            &[
+                "identity",
+                "register-child",
+                "--issuer-key",
+                &issuer_key,
+                "--holder",
+                &child_key,
+                "--given-name",
+                "Mali",
+                "--out",
+                &child_cred,
+            ],
+        ),
+        "register-child",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let link = desk.path("link.sd-jwt");
+    must(
+        desk.link(&issuer_key, &mother, &child, &link),
+        "link-guardian",
+    );
+    must(desk.wallet(&["store", &child_cred]), "store child");
+    must(desk.wallet(&["store", &link]), "store link");
+
+    let mut browser = Command::new("node")
+        .arg(&script)
+        .arg(&desk.url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start node (Node.js) with the Playwright script");
+    let mut to_page = browser.stdin.take().expect("stdin");
+    let mut from_page = std::io::BufReader::new(browser.stdout.take().expect("stdout"));
+    let mut read_line = || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut from_page, &mut line).expect("read");
+        serde_json::from_str::<Value>(&line)
+            .unwrap_or_else(|e| panic!("the page script said {line:?} ({e})"))
+    };
+    let mut nonce = read_line()["nonce"]
+        .as_str()
+        .expect("the page's nonce")
+        .to_owned();
+    let mut check = |nonce: &str, tag: &str| -> Value {
+        let child_p = desk.path(&format!("page-child-{tag}.txt"));
+        let adult_p = desk.path(&format!("page-adult-{tag}.txt"));
+        must(
+            desk.wallet(&[
+                "present",
+                "1",
+                "--aud",
+                "border-post",
+                "--nonce",
+                nonce,
+                "--out",
+                &child_p,
+            ]),
+            "present",
+        );
+        must(
+            desk.wallet(&[
+                "present",
+                "2",
+                "--disclose",
+                "relationship",
+                "--aud",
+                "border-post",
+                "--nonce",
+                nonce,
+                "--out",
+                &adult_p,
+            ]),
+            "present",
+        );
+        let req = serde_json::json!({
+            "child": std::fs::read_to_string(&child_p).expect("read"),
+            "adult": std::fs::read_to_string(&adult_p).expect("read"),
+            "aud": "border-post",
+            "nonce": nonce,
+        });
+        std::io::Write::write_all(&mut to_page, format!("{req}\n").as_bytes()).expect("write");
+        read_line()
+    };
+    let shown = check(&nonce, "1");
+    assert_eq!(shown["headline"], "VALID", "{shown}");
+    assert_eq!(shown["class"], "valid", "{shown}");
+    assert!(
+        shown["meta"]
+            .as_str()
+            .is_some_and(|m| m.contains("relationship: mother")),
+        "{shown}"
+    );
+    assert!(
+        !shown.to_string().contains("Mali"),
+        "the page shows no name: {shown}"
+    );
+    assert_eq!(
+        shown["outside"],
+        serde_json::json!([]),
+        "the page loaded something from another host"
+    );
+    nonce = shown["nonce"].as_str().expect("next nonce").to_owned();
+
+    must(
+        desk.as_org(
+            "th-police",
+            &[
+                "identity",
+                "missing",
+                &child,
+                "--reason",
+                "reported missing by guardian",
+            ],
+        ),
+        "missing",
+    );
+    let shown = check(&nonce, "2");
+    assert_eq!(shown["headline"], "CHILD FLAGGED MISSING", "{shown}");
+    assert_eq!(shown["class"], "stop", "{shown}");
+    drop(to_page);
+    let out = browser.wait_with_output().expect("the page script ends");
+    assert!(
+        out.status.success(),
+        "the page script failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
