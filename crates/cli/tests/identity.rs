@@ -134,19 +134,28 @@ impl Desk {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child_is_flagged_missing()
- {
-    let chain = Chain::init_validators(&ORGS, 1);
-    let mut node = chain.start().await;
+/// What `register_family` leaves: a registry DID, a registered child, the mother's wallet
+/// holding the child's credential (no. 1) and her guardian link (no. 2).
+struct Family {
+    desk: Desk,
+    mother: String,
+    issuer_key: String,
+    did: String,
+    child: String,
+    card: String,
+    link_cred: String,
+    link_idx: String,
+}
+
+/// The registry creates its DID, registers Mali (with a card) to a key in her mother's
+/// wallet, links the mother as guardian, and the wallet stores both credentials.
+fn register_family(chain: &Chain, node: &Node) -> Family {
     let desk = Desk {
         dir: tempfile::tempdir().expect("desk"),
         url: node.client().base().to_owned(),
         keys: chain.dir.path().join("keys"),
         genesis: p(&chain.genesis()),
     };
-
-    // The mother's wallet: her key, and a key for the child's credential she carries.
     let w = desk.path("mother-wallet.json");
     let mother = must(unchain(&["wallet", "init", "--wallet", &w]), "wallet init")
         .stdout
@@ -160,8 +169,6 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     .trim()
     .to_owned();
     assert!(mother.starts_with("did:key:z6Mk") && child_key.starts_with("did:key:z6Mk"));
-
-    // The registry's DID, resolvable with its key history.
     let issuer_key = desk.path("registry-issuer.json");
     let did = must(
         desk.as_org(
@@ -180,18 +187,6 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     .stdout
     .trim()
     .to_owned();
-    let doc: Value = serde_json::from_str(
-        &must(
-            unchain(&["identity", "resolve", &did, "--node", &desk.url]),
-            "resolve",
-        )
-        .stdout,
-    )
-    .expect("json");
-    assert_eq!(doc["didDocument"]["id"], did);
-    assert_eq!(doc["didDocumentMetadata"]["controller"], "th-registry");
-
-    // Register the child and link the mother.
     let child_cred = desk.path("child.sd-jwt");
     let card = desk.path("child-card.html");
     let child = must(
@@ -225,11 +220,6 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     .stdout
     .trim()
     .to_owned();
-    assert!(child.starts_with("c-") && child.len() == 22, "{child}");
-    let card_html = std::fs::read_to_string(&card).expect("card");
-    assert!(
-        card_html.contains("<svg") && card_html.contains(&child) && !card_html.contains("Mali")
-    );
     let link_cred = desk.path("link.sd-jwt");
     let link_idx = must(
         desk.link(&issuer_key, &mother, &child, &link_cred),
@@ -240,6 +230,51 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     .to_owned();
     must(desk.wallet(&["store", &child_cred]), "store child");
     must(desk.wallet(&["store", &link_cred]), "store link");
+    Family {
+        desk,
+        mother,
+        issuer_key,
+        did,
+        child,
+        card,
+        link_cred,
+        link_idx,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child_is_flagged_missing()
+ {
+    let chain = Chain::init_validators(&ORGS, 1);
+    let mut node = chain.start().await;
+    let Family {
+        desk,
+        mother,
+        issuer_key,
+        did,
+        child,
+        card,
+        link_cred,
+        link_idx,
+    } = register_family(&chain, &node);
+
+    // The registry's DID resolves with its key history; the child has a pseudonymous id
+    // and a card that names no one.
+    let doc: Value = serde_json::from_str(
+        &must(
+            unchain(&["identity", "resolve", &did, "--node", &desk.url]),
+            "resolve",
+        )
+        .stdout,
+    )
+    .expect("json");
+    assert_eq!(doc["didDocument"]["id"], did);
+    assert_eq!(doc["didDocumentMetadata"]["controller"], "th-registry");
+    assert!(child.starts_with("c-") && child.len() == 22, "{child}");
+    let card_html = std::fs::read_to_string(&card).expect("card");
+    assert!(
+        card_html.contains("<svg") && card_html.contains(&child) && !card_html.contains("Mali")
+    );
     let shown = must(desk.wallet(&["show"]), "show").stdout;
     assert!(
         shown.contains(&child) && shown.contains("guardian-link"),
@@ -756,68 +791,7 @@ async fn the_border_page_in_a_browser() {
     );
     let chain = Chain::init_validators(&ORGS, 1);
     let node = chain.start().await;
-    let desk = Desk {
-        dir: tempfile::tempdir().expect("desk"),
-        url: node.client().base().to_owned(),
-        keys: chain.dir.path().join("keys"),
-        genesis: p(&chain.genesis()),
-    };
-    let w = desk.path("mother-wallet.json");
-    let mother = must(unchain(&["wallet", "init", "--wallet", &w]), "wallet init")
-        .stdout
-        .trim()
-        .to_owned();
-    let child_key = must(
-        unchain(&["wallet", "new-key", "--wallet", &w, "--label", "child-1"]),
-        "new-key",
-    )
-    .stdout
-    .trim()
-    .to_owned();
-    let issuer_key = desk.path("registry-issuer.json");
-    must(
-        desk.as_org(
-            "th-registry",
-            &[
-                "identity",
-                "did-create",
-                "--label",
-                "TH civil registry, Tak",
-                "--issuer-key",
-                &issuer_key,
-            ],
-        ),
-        "did-create",
-    );
-    let child_cred = desk.path("child.sd-jwt");
-    let child = must(
-        desk.as_org(
-            "th-registry",
-            &[
-                "identity",
-                "register-child",
-                "--issuer-key",
-                &issuer_key,
-                "--holder",
-                &child_key,
-                "--given-name",
-                "Mali",
-                "--out",
-                &child_cred,
-            ],
-        ),
-        "register-child",
-    )
-    .stdout
-    .trim()
-    .to_owned();
-    let link = desk.path("link.sd-jwt");
-    must(
-        desk.link(&issuer_key, &mother, &child, &link),
-        "link-guardian",
-    );
-    must(desk.wallet(&["store", &child_cred]), "store child");
-    must(desk.wallet(&["store", &link]), "store link");
+    let Family { desk, child, .. } = register_family(&chain, &node);
 
     let mut browser = Command::new("node")
         .arg(&script)

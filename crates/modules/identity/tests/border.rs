@@ -146,6 +146,24 @@ impl World {
         (issued.sd_jwt, idx)
     }
 
+    /// A guardian link for the child to the guardian's key, valid from now until `exp`.
+    fn link_guardian(&mut self, exp: u64) -> (String, u32) {
+        let (guardian, child) = (self.guardian_key.clone(), self.child.clone());
+        self.issue(GUARDIAN_LINK, &guardian, &child, None, exp)
+    }
+
+    /// The child's credential and `link`, presented now, checked against a fresh bundle.
+    fn cross(&self, child_cred: &str, link: &str) -> border::BorderReport {
+        let now = now_s(&self.chain);
+        let child = present(child_cred, &self.child_key, &[], "n-1", now);
+        check(
+            self,
+            &self.trust(),
+            &child,
+            &present(link, &self.guardian_key, &[], "n-1", now),
+        )
+    }
+
     fn bundle(&self) -> TrustBundle {
         let (note, size) = self.chain.checkpoint();
         trust::build(&self.chain.ledger, note, size, self.chain.time_ms).expect("build")
@@ -388,13 +406,7 @@ fn every_verdict_from_the_bundle_alone() {
     assert_eq!(tx["body"]["at_ms"], change.at_ms);
 
     // Child flagged missing: with a fresh, valid link, the crossing still stops.
-    let (new_link, _) = w.issue(
-        GUARDIAN_LINK,
-        &w.guardian_key.clone(),
-        &w.child.clone(),
-        None,
-        now + year,
-    );
+    let (new_link, _) = w.link_guardian(now + year);
     let body = json!({"child": w.child, "missing": true, "reason": "reported missing by guardian", "at_ms": at(&w.chain)});
     let tx = w.police.tx("identity.missing", body);
     w.chain.ok(&tx);
@@ -530,21 +542,8 @@ fn key_rotation_and_deactivation() {
     );
     // The new key issues.
     w.issuer_key = new_key;
-    let (link2, _) = w.issue(
-        GUARDIAN_LINK,
-        &w.guardian_key.clone(),
-        &w.child.clone(),
-        None,
-        now + year,
-    );
-    let now = now_s(&w.chain);
-    let child_p = present(&child_cred, &w.child_key, &[], "n-1", now);
-    let r = check(
-        &w,
-        &w.trust(),
-        &child_p,
-        &present(&link2, &w.guardian_key, &[], "n-1", now),
-    );
+    let (link2, _) = w.link_guardian(now + year);
+    let r = w.cross(&child_cred, &link2);
     assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
 
     // A compromised key: rotated away with `compromised`, and what it signed — even
@@ -567,21 +566,8 @@ fn key_rotation_and_deactivation() {
         "{:?}",
         r.reasons
     );
-    let (link3, _) = w.issue(
-        GUARDIAN_LINK,
-        &w.guardian_key.clone(),
-        &w.child.clone(),
-        None,
-        now + year,
-    );
-    let now = now_s(&w.chain);
-    let child_p = present(&child_cred, &w.child_key, &[], "n-1", now);
-    let r = check(
-        &w,
-        &w.trust(),
-        &child_p,
-        &present(&link3, &w.guardian_key, &[], "n-1", now),
-    );
+    let (link3, _) = w.link_guardian(now + year);
+    let r = w.cross(&child_cred, &link3);
     assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
     let link2 = link3;
 
@@ -589,14 +575,7 @@ fn key_rotation_and_deactivation() {
     let body = json!({"did": w.issuer.did, "reason": "office closed", "at_ms": at(&w.chain)});
     let tx = w.registry.tx("identity.did_deactivate", body);
     w.chain.ok(&tx);
-    let now = now_s(&w.chain);
-    let child_p = present(&child_cred, &w.child_key, &[], "n-1", now);
-    let r = check(
-        &w,
-        &w.trust(),
-        &child_p,
-        &present(&link2, &w.guardian_key, &[], "n-1", now),
-    );
+    let r = w.cross(&child_cred, &link2);
     assert_eq!(r.verdict, Verdict::InvalidSignature, "{:?}", r.reasons);
     assert!(r.reasons[0].contains("deactivated"), "{:?}", r.reasons);
     let body = json!({"issuer": w.issuer.did, "idx": 50, "vct": GUARDIAN_LINK, "digest": "00".repeat(32), "at_ms": at(&w.chain)});

@@ -37,6 +37,16 @@ fn check_did(did: &str) -> Result<(), Problem> {
         .map_err(|e| Problem::bad_request("invalid-did", format!("did: {e}")))
 }
 
+/// A state reader, once `did` is known to be a `did:unchain` of this chain.
+fn known_did(state: &ApiState, did: &str) -> Result<unchain_ledger::StateReader, Problem> {
+    check_did(did)?;
+    let reader = state.ledger.state_reader()?;
+    unchain_identity::did(&reader, did)
+        .map_err(internal)?
+        .ok_or_else(|| did_not_found(did))?;
+    Ok(reader)
+}
+
 /// Resolves a DID: a W3C DID resolution result. A `did:unchain` comes with its full key
 /// history and deactivation in `didDocumentMetadata`; a `did:key` is derived from its key.
 #[utoipa::path(get, path = "/v1/identity/dids/{did}", params(("did" = String, Path, description = "did:unchain:… or did:key:…")),
@@ -90,11 +100,7 @@ pub async fn status_list(
     State(state): State<ApiState>,
     Path(did): Path<String>,
 ) -> Result<Json<StatusListView>, Problem> {
-    check_did(&did)?;
-    let reader = state.ledger.state_reader()?;
-    unchain_identity::did(&reader, &did)
-        .map_err(internal)?
-        .ok_or_else(|| did_not_found(&did))?;
+    let reader = known_did(&state, &did)?;
     let list = unchain_identity::status_list(&reader, &did).map_err(internal)?;
     Ok(Json(StatusListView {
         sub: status_uri(&did),
@@ -111,11 +117,7 @@ pub async fn next_index(
     State(state): State<ApiState>,
     Path(did): Path<String>,
 ) -> Result<Json<Value>, Problem> {
-    check_did(&did)?;
-    let reader = state.ledger.state_reader()?;
-    unchain_identity::did(&reader, &did)
-        .map_err(internal)?
-        .ok_or_else(|| did_not_found(&did))?;
+    let reader = known_did(&state, &did)?;
     let idx = unchain_identity::next_index(&reader, &did).map_err(internal)?;
     Ok(Json(json!({ "idx": idx })))
 }
