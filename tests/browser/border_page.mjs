@@ -3,7 +3,8 @@
 //   node border_page.mjs http://127.0.0.1:PORT
 //
 // Prints {"nonce": …} (the page's nonce for the wallets), then for each JSON line on
-// standard input ({"child", "adult", "aud", "nonce"}) pastes both presentations, clicks
+// standard input ({"token", "child", "adult", "aud", "nonce"}) enters the officer's token,
+// pastes both presentations, clicks
 // Check, waits for the verdict, and prints it as one JSON line: headline, reasons, meta,
 // the verdict box's class, and the page's next nonce.
 import { chromium } from "playwright-core";
@@ -26,6 +27,7 @@ try {
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     const req = JSON.parse(line);
+    await page.fill("#token", req.token);
     await page.fill("#aud", req.aud);
     await page.fill("#child", req.child);
     await page.fill("#adult", req.adult);

@@ -243,8 +243,9 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         identity.card.display()
     );
     println!(
-        "  unchain identity trust-bundle --out {} --node {base}   refresh the border post's trust bundle",
-        trust.display()
+        "  unchain identity trust-bundle --out {} {}   refresh the border post's trust bundle",
+        trust.display(),
+        as_user(1, "u-naptip-border")
     );
     println!("  N=$(unchain border challenge)");
     println!(
@@ -258,7 +259,10 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         trust.display(),
         genesis.display()
     );
-    println!("  {base}/border   the border check page (paste both presentations)");
+    println!(
+        "  {base}/border   the border check page (a border_officer's token: unchain user add NAME --role border_officer --config {})",
+        dir.join("node.toml").display()
+    );
     println!(
         "  unchain identity missing {} --reason \"reported missing\" {}   then refresh the bundle and check again",
         identity.child,

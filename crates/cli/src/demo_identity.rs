@@ -80,7 +80,7 @@ pub async fn seed_identity(
     w.store(&std::fs::read_to_string(&link)?)?;
     w.save(&wallet)?;
     let trust = out.join("trust.json");
-    let bundle = fetch_trust_bundle(&clients[0]).await?;
+    let bundle = fetch_trust_bundle(&s).await?;
     std::fs::write(&trust, serde_json::to_vec_pretty(&bundle)?)?;
     Ok(IdentitySeeded {
         trust,

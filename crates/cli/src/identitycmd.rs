@@ -124,14 +124,14 @@ pub enum IdentityCommand {
         #[command(flatten)]
         who: Who,
     },
-    /// Save the trust bundle a border post checks against with no network.
+    /// Save the trust bundle a border post checks against with no network (members only:
+    /// it lists the children flagged missing).
     TrustBundle {
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
-        /// A node's API URL.
-        #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
-        node: String,
+        #[command(flatten)]
+        who: Who,
     },
 }
 
@@ -580,8 +580,8 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(())
         }
-        IdentityCommand::TrustBundle { out, node } => {
-            let bundle = fetch_trust_bundle(&unchain_client::Client::new(&node)).await?;
+        IdentityCommand::TrustBundle { out, who } => {
+            let bundle = fetch_trust_bundle(&Session::open(&who).await?).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
                 .with_context(|| format!("writing {}", out.display()))?;
             eprintln!(
@@ -648,15 +648,15 @@ pub(crate) async fn create_did(
 }
 
 /// The node's trust bundle, waiting up to 60 s for a cosigned checkpoint that covers it.
-pub(crate) async fn fetch_trust_bundle(client: &unchain_client::Client) -> anyhow::Result<Value> {
+pub(crate) async fn fetch_trust_bundle(s: &Session) -> anyhow::Result<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        match client.get_json("/v1/identity/trust-bundle").await {
+        match s.get::<Value>("/v1/identity/trust-bundle").await {
             Ok(b) => return Ok(b),
             Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("503") => {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
     }
 }

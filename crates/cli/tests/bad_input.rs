@@ -405,12 +405,38 @@ async fn identity_endpoints_answer_bad_input_with_problems() {
         "did:unchain",
     )
     .await;
+    let officer = field(
+        &user_cmd(&chain, &["add", "officer", "--role", "border_officer"]),
+        "token",
+    );
     let post = |body: &'static str| {
         http.post(format!("{base}/v1/border/check"))
             .header("content-type", "application/json")
+            .bearer_auth(&officer)
             .body(body)
             .send()
     };
+    let anonymous = http
+        .post(format!("{base}/v1/border/check"))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("post");
+    problem(anonymous, 401, "").await;
+    let custodian = field(
+        &user_cmd(&chain, &["add", "keeper", "--role", "custodian"]),
+        "token",
+    );
+    let wrong_role = http
+        .post(format!("{base}/v1/border/check"))
+        .header("content-type", "application/json")
+        .bearer_auth(&custodian)
+        .body("{}")
+        .send()
+        .await
+        .expect("post");
+    problem(wrong_role, 403, "border_officer").await;
     problem(
         post("{\"child\": 1}").await.expect("post"),
         400,

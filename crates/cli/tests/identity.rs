@@ -298,14 +298,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
 
     let b1 = desk.path("bundle-1.json");
     must(
-        unchain(&[
-            "identity",
-            "trust-bundle",
-            "--out",
-            &b1,
-            "--node",
-            &desk.url,
-        ]),
+        desk.as_org("th-border", &["identity", "trust-bundle", "--out", &b1]),
         "trust-bundle",
     );
 
@@ -376,14 +369,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     );
     let b2 = desk.path("bundle-2.json");
     must(
-        unchain(&[
-            "identity",
-            "trust-bundle",
-            "--out",
-            &b2,
-            "--node",
-            &desk.url,
-        ]),
+        desk.as_org("th-border", &["identity", "trust-bundle", "--out", &b2]),
         "trust-bundle 2",
     );
     let r = desk.check(&b2, &second);
@@ -448,14 +434,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     let _ = watch.wait();
     let b3 = desk.path("bundle-3.json");
     must(
-        unchain(&[
-            "identity",
-            "trust-bundle",
-            "--out",
-            &b3,
-            "--node",
-            &desk.url,
-        ]),
+        desk.as_org("th-border", &["identity", "trust-bundle", "--out", &b3]),
         "trust-bundle 3",
     );
     let third = desk.present("3", "3");
@@ -504,14 +483,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     // A shelter verifies her presentation offline: the services, nothing else.
     let b4 = desk.path("bundle-4.json");
     must(
-        unchain(&[
-            "identity",
-            "trust-bundle",
-            "--out",
-            &b4,
-            "--node",
-            &desk.url,
-        ]),
+        desk.as_org("th-border", &["identity", "trust-bundle", "--out", &b4]),
         "trust-bundle 4",
     );
     let shown = desk.path("recognised.txt");
@@ -579,9 +551,22 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         r.stdout
     );
 
-    // The node answers the same over the API.
+    // The node answers the same over the API, to its members: here a border officer's
+    // token. Without one, nothing (a trafficker must not learn who is flagged missing).
+    let officer = field(
+        &user_cmd(&chain, &["add", "officer", "--role", "border_officer"]),
+        "token",
+    );
+    let anonymous = reqwest::Client::new()
+        .post(format!("{}/v1/identity/verify", desk.url))
+        .json(&serde_json::json!({"presentation": "x", "aud": "th-shelter", "nonce": "s-1"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(anonymous.status(), 401);
     let report: Value = reqwest::Client::new()
         .post(format!("{}/v1/identity/verify", desk.url))
+        .bearer_auth(&officer)
         .json(&serde_json::json!({"presentation": std::fs::read_to_string(&shown).expect("read"), "aud": "th-shelter", "nonce": "s-1"}))
         .send()
         .await
@@ -682,6 +667,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     let read = |f: &str| std::fs::read_to_string(f).expect("read");
     let report: Value = http
         .post(format!("{}/v1/border/check", desk.url))
+        .bearer_auth(&officer)
         .json(&serde_json::json!({"child": read(&third.0), "adult": read(&third.1), "aud": POST, "nonce": third.2}))
         .send()
         .await
@@ -793,6 +779,10 @@ async fn the_border_page_in_a_browser() {
     let node = chain.start().await;
     let Family { desk, child, .. } = register_family(&chain, &node);
 
+    let officer = field(
+        &user_cmd(&chain, &["add", "officer", "--role", "border_officer"]),
+        "token",
+    );
     let mut browser = Command::new("node")
         .arg(&script)
         .arg(&desk.url)
@@ -813,7 +803,7 @@ async fn the_border_page_in_a_browser() {
         .as_str()
         .expect("the page's nonce")
         .to_owned();
-    let mut check = |nonce: &str, tag: &str| -> Value {
+    let mut check = |token: &str, nonce: &str, tag: &str| -> Value {
         let child_p = desk.path(&format!("page-child-{tag}.txt"));
         let adult_p = desk.path(&format!("page-adult-{tag}.txt"));
         must(
@@ -845,6 +835,7 @@ async fn the_border_page_in_a_browser() {
             "present",
         );
         let req = serde_json::json!({
+            "token": token,
             "child": std::fs::read_to_string(&child_p).expect("read"),
             "adult": std::fs::read_to_string(&adult_p).expect("read"),
             "aud": "border-post",
@@ -853,7 +844,11 @@ async fn the_border_page_in_a_browser() {
         std::io::Write::write_all(&mut to_page, format!("{req}\n").as_bytes()).expect("write");
         read_line()
     };
-    let shown = check(&nonce, "1");
+    // Without a token the page cannot check: the trust data is for members only.
+    let shown = check("", &nonce, "0");
+    assert_eq!(shown["headline"], "COULD NOT CHECK", "{shown}");
+    nonce = shown["nonce"].as_str().expect("next nonce").to_owned();
+    let shown = check(&officer, &nonce, "1");
     assert_eq!(shown["headline"], "VALID", "{shown}");
     assert_eq!(shown["class"], "valid", "{shown}");
     assert!(
@@ -886,7 +881,7 @@ async fn the_border_page_in_a_browser() {
         ),
         "missing",
     );
-    let shown = check(&nonce, "2");
+    let shown = check(&officer, &nonce, "2");
     assert_eq!(shown["headline"], "CHILD FLAGGED MISSING", "{shown}");
     assert_eq!(shown["class"], "stop", "{shown}");
     drop(to_page);

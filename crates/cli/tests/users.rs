@@ -7,33 +7,6 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::process::Command;
-
-fn user_cmd(chain: &Chain, args: &[&str]) -> String {
-    let out = Command::new(bin())
-        .args(["--log", "warn", "user"])
-        .args(args)
-        .arg("--config")
-        .arg(chain.config())
-        .output()
-        .expect("run unchain user");
-    assert!(
-        out.status.success(),
-        "unchain user {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn field(out: &str, name: &str) -> String {
-    out.lines()
-        .find_map(|l| l.strip_prefix(name))
-        .unwrap_or_else(|| panic!("no {name} in {out}"))
-        .split_whitespace()
-        .next()
-        .expect("value")
-        .to_owned()
-}
 
 struct Api {
     http: reqwest::Client,

@@ -34,19 +34,24 @@ pub enum UserRole {
     IntakeOfficer,
     /// Manages accounts and reads audit trails; never reads sealed content.
     Administrator,
+    /// Checks travellers' credentials at a border post: fetches trust bundles and runs
+    /// border checks; reads no case, record or evidence.
+    BorderOfficer,
 }
 
 impl UserRole {
     /// Every role.
-    pub const ALL: [UserRole; 5] = [
+    pub const ALL: [UserRole; 6] = [
         UserRole::Investigator,
         UserRole::Custodian,
         UserRole::Analyst,
         UserRole::IntakeOfficer,
         UserRole::Administrator,
+        UserRole::BorderOfficer,
     ];
 
-    /// Its name: `investigator`, `custodian`, `analyst`, `intake_officer`, `administrator`.
+    /// Its name: `investigator`, `custodian`, `analyst`, `intake_officer`, `administrator`,
+    /// `border_officer`.
     pub fn name(self) -> &'static str {
         match self {
             UserRole::Investigator => "investigator",
@@ -54,6 +59,7 @@ impl UserRole {
             UserRole::Analyst => "analyst",
             UserRole::IntakeOfficer => "intake_officer",
             UserRole::Administrator => "administrator",
+            UserRole::BorderOfficer => "border_officer",
         }
     }
 }

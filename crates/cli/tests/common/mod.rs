@@ -291,3 +291,31 @@ pub fn spawn_watch(cmd: &mut Command) -> (Child, std::sync::mpsc::Receiver<serde
     });
     (child, rx)
 }
+
+/// `unchain user ARGS --config` for the chain's first node; its standard output.
+pub fn user_cmd(chain: &Chain, args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(["--log", "warn", "user"])
+        .args(args)
+        .arg("--config")
+        .arg(chain.config())
+        .output()
+        .expect("run unchain user");
+    assert!(
+        out.status.success(),
+        "unchain user {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The value after `name` in `unchain user` output (`token     …`).
+pub fn field(out: &str, name: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix(name))
+        .unwrap_or_else(|| panic!("no {name} in {out}"))
+        .split_whitespace()
+        .next()
+        .expect("value")
+        .to_owned()
+}

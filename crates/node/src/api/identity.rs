@@ -3,10 +3,12 @@
 //! registered children, the trust bundle a border post takes offline, and the border
 //! check itself (as an endpoint and as the page at `/border`).
 //!
-//! DID documents, status lists and trust bundles are public — they hold keys, labels,
-//! statuses and pseudonymous ids, nothing personal — so a border post's device fetches
-//! them with no member key. Issuance records and children are for members (signed
-//! requests or a user's bearer token).
+//! DID documents and status lists are public: keys, labels and statuses, as verifiers
+//! everywhere expect to fetch them. Trust bundles and the checks are for members (a signed
+//! request, or the bearer token of a user with the `border_officer` role): a bundle lists
+//! the children flagged missing, and a trafficker holding a child's card must not be able
+//! to ask whether the child is being looked for. Issuance records and children are for
+//! members too.
 
 use super::users::now_ms;
 use super::vault::{authenticate, internal};
@@ -224,9 +226,16 @@ async fn current_trust(state: &ApiState) -> Result<(Arc<TrustBundle>, Arc<TrustS
 /// The trust bundle for offline border checks: every issuer DID and key change, every
 /// credential status change and every missing-child flag, each with its inclusion proof
 /// against one cosigned checkpoint. `unchain border check --bundle` needs nothing else.
+/// Members only: it lists the children flagged missing.
 #[utoipa::path(get, path = "/v1/identity/trust-bundle",
-    responses((status = 200, description = "the trust bundle"), (status = 503, body = Problem)))]
-pub async fn trust_bundle(State(state): State<ApiState>) -> Result<Json<TrustBundle>, Problem> {
+    responses((status = 200, description = "the trust bundle"), (status = 401, body = Problem), (status = 503, body = Problem)))]
+pub async fn trust_bundle(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<TrustBundle>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
     let (bundle, _) = current_trust(&state).await?;
     // Current as of now: no newer checkpoint has been cosigned since it was built.
     let mut bundle = TrustBundle::clone(&bundle);
@@ -251,11 +260,15 @@ pub struct BorderCheckRequest {
 /// bundle (verified as a border post would): valid, invalid signature, revoked, expired,
 /// not a guardian, or child flagged missing, with reasons.
 #[utoipa::path(post, path = "/v1/border/check", request_body = BorderCheckRequest,
-    responses((status = 200, description = "the verdict"), (status = 400, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 200, description = "the verdict"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 503, body = Problem)))]
 pub async fn border_check(
     State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<BorderReport>, Problem> {
+    authenticate(&state, &method, &uri, &headers, &body)?;
     let req: BorderCheckRequest = serde_json::from_slice(&body).map_err(|e| {
         Problem::bad_request(
             "invalid-border-check",
@@ -294,11 +307,15 @@ pub struct PresentationCheckRequest {
 /// Verifies one presentation against this node's current trust bundle: trusted issuer
 /// key, key binding, validity, type, status; answers what it discloses.
 #[utoipa::path(post, path = "/v1/identity/verify", request_body = PresentationCheckRequest,
-    responses((status = 200, description = "the report"), (status = 400, body = Problem), (status = 503, body = Problem)))]
+    responses((status = 200, description = "the report"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 503, body = Problem)))]
 pub async fn verify_presentation(
     State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PresentationReport>, Problem> {
+    authenticate(&state, &method, &uri, &headers, &body)?;
     let req: PresentationCheckRequest = serde_json::from_slice(&body).map_err(|e| {
         Problem::bad_request(
             "invalid-presentation-check",

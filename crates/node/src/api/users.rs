@@ -80,6 +80,16 @@ pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
         &[Investigator, Administrator]
     } else if path.starts_with("/v1/cases") {
         &[Investigator, Analyst, IntakeOfficer, Administrator]
+    } else if path.starts_with("/v1/border/") || path == "/v1/identity/trust-bundle" {
+        &[BorderOfficer, Investigator]
+    } else if path.starts_with("/v1/events") {
+        &[
+            Investigator,
+            Custodian,
+            Analyst,
+            IntakeOfficer,
+            Administrator,
+        ]
     } else {
         &UserRole::ALL
     }
