@@ -2,7 +2,8 @@
 //! child with no birth certificate and links her mother as guardian; the mother's wallet
 //! holds both credentials, ready to present at a border post. Every name is invented.
 
-use crate::identitycmd::{IssueTo, create_did, fetch_trust_bundle, link_guardian, register};
+use crate::identitycmd::IssueTo;
+use crate::issuing::{create_did, fetch_trust_bundle, link_guardian, register};
 use crate::session::{Session, Who};
 use crate::walletcmd::Wallet;
 use serde_json::Value;

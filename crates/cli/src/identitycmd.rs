@@ -6,19 +6,18 @@
 //! `0600`), apart from the organisation's member key: a registry office can hold its own.
 //! Credentials are signed here; the ledger records each issuance's digest and status index.
 
+use crate::issuing::{
+    IssuerFile, RetiredKey, YEAR_S, create_did, day_start, fetch_trust_bundle, issue, issuer_state,
+    link_guardian, now_ms, push, register,
+};
 use crate::session::{Session, Who};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-use unchain_credentials::did::{multikey, parse_did_key};
-use unchain_identity::credential::{
-    self, CHILD, Draft, GUARDIAN_LINK, RECOGNISED_SURVIVOR, SURVIVOR_IDENTITY,
-};
-use unchain_identity::rules::{DidState, did_of};
-use unchain_types::{PublicKey, SigningKey};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use unchain_credentials::did::multikey;
+use unchain_identity::credential::{GUARDIAN_LINK, RECOGNISED_SURVIVOR, SURVIVOR_IDENTITY};
+use unchain_types::SigningKey;
 
 /// `unchain identity …`.
 #[derive(Subcommand)]
@@ -264,162 +263,6 @@ pub struct IssueSurvivorArgs {
     who: Who,
 }
 
-/// An issuing DID's keys.
-#[derive(Debug, Serialize, Deserialize)]
-struct IssuerFile {
-    did: String,
-    key_id: String,
-    seed: String,
-    #[serde(default)]
-    retired: Vec<RetiredKey>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct RetiredKey {
-    key_id: String,
-    seed: String,
-}
-
-impl IssuerFile {
-    fn load(path: &Path) -> anyhow::Result<IssuerFile> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("reading issuer key {}", path.display()))?;
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not an issuer key file", path.display()))
-    }
-
-    fn save(&self, path: &Path, fresh: bool) -> anyhow::Result<()> {
-        if fresh && path.exists() {
-            bail!(
-                "{} already exists; refusing to overwrite a key file",
-                path.display()
-            );
-        }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-        }
-        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
-    }
-
-    fn key(&self) -> anyhow::Result<SigningKey> {
-        Ok(SigningKey::from_hex(&self.seed)?)
-    }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
-}
-
-/// Seconds at 00:00 UTC of `YYYY-MM-DD`.
-fn day_start(field: &str, date: &str) -> anyhow::Result<u64> {
-    let t = humantime::parse_rfc3339(&format!("{date}T00:00:00Z"))
-        .map_err(|e| anyhow::anyhow!("{field} {date:?}: not a date YYYY-MM-DD ({e})"))?;
-    Ok(t.duration_since(UNIX_EPOCH)
-        .map_err(|_| anyhow::anyhow!("{field}: before 1970"))?
-        .as_secs())
-}
-
-fn holder_key(did: &str) -> anyhow::Result<PublicKey> {
-    parse_did_key(did).map_err(|e| anyhow::anyhow!("--holder: {e} (give the wallet key's did:key)"))
-}
-
-/// The DID as the ledger has it, checked against the key file.
-async fn issuer_state(s: &Session, file: &IssuerFile) -> anyhow::Result<DidState> {
-    let dids: Vec<DidState> = s
-        .client
-        .get_json(&format!("/v1/identity/controllers/{}", s.keys.name))
-        .await?;
-    let state = dids
-        .into_iter()
-        .find(|d| d.did == file.did)
-        .with_context(|| format!("{} is not a DID of {} on this chain", file.did, s.keys.name))?;
-    if let Some(d) = &state.deactivated {
-        bail!(
-            "{} was deactivated ({}); it issues nothing",
-            file.did,
-            d.reason
-        );
-    }
-    let (kid, mk) = unchain_identity::rules::current_key(&state);
-    if kid != file.key_id || mk != multikey(&file.key()?.public_key()) {
-        bail!(
-            "the issuer key file holds {} but the DID's current key is {kid}: use the file that rotated it",
-            file.key_id
-        );
-    }
-    Ok(state)
-}
-
-/// Signs a credential, records its issuance, writes it to `to.out`; returns its index.
-pub(crate) async fn issue(
-    s: &Session,
-    to: &IssueTo,
-    vct: &str,
-    child: Option<&str>,
-    nbf: Option<u64>,
-    exp: u64,
-    selective: Vec<(String, Value)>,
-) -> anyhow::Result<u32> {
-    let file = IssuerFile::load(&to.issuer_key)?;
-    let issuer = issuer_state(s, &file).await?;
-    let holder = holder_key(&to.holder)?;
-    let next: Value = s
-        .client
-        .get_json(&format!("/v1/identity/next/{}", issuer.did))
-        .await?;
-    let idx = next["idx"].as_u64().context("the node's next index")? as u32;
-    let mut always = Map::new();
-    if let Some(c) = child {
-        always.insert("child_id".into(), c.into());
-    }
-    let issued = credential::issue(
-        &issuer,
-        &file.key()?,
-        &Draft {
-            vct: vct.into(),
-            idx,
-            holder,
-            iat: now_ms() / 1000,
-            nbf,
-            exp,
-            always,
-            selective,
-        },
-        &mut rand::thread_rng(),
-    );
-    let mut body = json!({
-        "issuer": issuer.did, "idx": idx, "vct": vct, "digest": issued.digest, "at_ms": now_ms(),
-    });
-    if let Some(c) = child {
-        body["child"] = c.into();
-    }
-    s.submit_quiet("identity.issue", body).await?;
-    std::fs::write(&to.out, &issued.sd_jwt)
-        .with_context(|| format!("writing {}", to.out.display()))?;
-    eprintln!(
-        "issued {vct} (status index {idx} of {}) to {}; credential in {}",
-        issuer.did,
-        to.holder,
-        to.out.display()
-    );
-    Ok(idx)
-}
-
-fn push(v: &mut Vec<(String, Value)>, name: &str, value: &Option<String>) {
-    if let Some(x) = value {
-        v.push((name.into(), x.clone().into()));
-    }
-}
-
-const YEAR_S: u64 = 365 * 24 * 3600;
-
 /// Runs an `identity` subcommand.
 pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
     match cmd {
@@ -595,72 +438,6 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
     }
 }
 
-/// Issues a guardian link from `from` (default today) to the end of `until` (dates
-/// YYYY-MM-DD); returns its status index.
-pub(crate) async fn link_guardian(
-    s: &Session,
-    to: &IssueTo,
-    child: &str,
-    relationship: &str,
-    guardian_name: Option<&str>,
-    from: Option<&str>,
-    until: &str,
-) -> anyhow::Result<u32> {
-    unchain_identity::body::check_child("--child", child)
-        .map_err(|e| anyhow::anyhow!("{}", e.reason))?;
-    let nbf = match from {
-        Some(d) => day_start("--from", d)?,
-        None => now_ms() / 1000,
-    };
-    let exp = day_start("--until", until)? + 24 * 3600;
-    if exp <= nbf {
-        bail!("--until {until} is before --from");
-    }
-    let mut sel = vec![("relationship".to_owned(), Value::from(relationship))];
-    push(&mut sel, "guardian_name", &guardian_name.map(str::to_owned));
-    issue(s, to, GUARDIAN_LINK, Some(child), Some(nbf), exp, sel).await
-}
-
-/// Creates a DID controlled by the session's organisation; its key goes to `issuer_key`.
-pub(crate) async fn create_did(
-    s: &Session,
-    label: &str,
-    issuer_key: &Path,
-) -> anyhow::Result<String> {
-    if issuer_key.exists() {
-        bail!(
-            "{} already exists; refusing to overwrite a key file",
-            issuer_key.display()
-        );
-    }
-    let key = SigningKey::generate(&mut rand::thread_rng());
-    let body = json!({"key": multikey(&key.public_key()), "label": label, "at_ms": now_ms()});
-    let status = s.submit_quiet("identity.did_create", body).await?;
-    let did = did_of(&unchain_types::TxId::from_hex(&status.id)?);
-    IssuerFile {
-        did: did.clone(),
-        key_id: "key-1".into(),
-        seed: hex::encode(key.seed()),
-        retired: Vec::new(),
-    }
-    .save(issuer_key, true)?;
-    Ok(did)
-}
-
-/// The node's trust bundle, waiting up to 60 s for a cosigned checkpoint that covers it.
-pub(crate) async fn fetch_trust_bundle(s: &Session) -> anyhow::Result<Value> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    loop {
-        match s.get::<Value>("/v1/identity/trust-bundle").await {
-            Ok(b) => return Ok(b),
-            Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("503") => {
-                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 async fn flag(who: &Who, child: &str, missing: bool, reason: &str) -> anyhow::Result<()> {
     let s = Session::open(who).await?;
     s.submit(
@@ -686,76 +463,4 @@ async fn register_child(a: RegisterChildArgs) -> anyhow::Result<()> {
     let child = register(&s, &a.to, sel, a.valid_years, a.card.as_deref()).await?;
     println!("{child}");
     Ok(())
-}
-
-/// Registers a child with `claims` (sealed in the vault, and selectively disclosable in
-/// the credential written to `to.out`); returns the child's id.
-pub(crate) async fn register(
-    s: &Session,
-    to: &IssueTo,
-    claims: Vec<(String, Value)>,
-    valid_years: u64,
-    card: Option<&Path>,
-) -> anyhow::Result<String> {
-    holder_key(&to.holder)?;
-    let mut id = [0u8; 10];
-    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
-    let child = format!("c-{}", hex::encode(id));
-    // The child's data, sealed to the registrar alone: only its ciphertext's hash and the
-    // pseudonymous id reach the chain.
-    let mut record: Map<String, Value> = claims.iter().cloned().collect();
-    record.insert("child_id".into(), child.clone().into());
-    let spec = crate::vaultcmd::SealSpec {
-        schema: "identity.child".into(),
-        to: Vec::new(),
-        subject: None,
-        consent_required: false,
-        retention_days: 25 * 365,
-        identifiers: Vec::new(),
-        country: None,
-        record: None,
-    };
-    let plaintext = serde_json::to_vec(&Value::Object(record))?;
-    let (record_id, _) = crate::vaultcmd::seal_with(s, &plaintext, &spec).await?;
-    s.submit_quiet(
-        "identity.child_register",
-        json!({"child": child, "record": record_id, "at_ms": now_ms()}),
-    )
-    .await?;
-    eprintln!("registered child {child} over sealed record {record_id}");
-    let exp = now_ms() / 1000 + valid_years * YEAR_S;
-    issue(s, to, CHILD, Some(&child), None, exp, claims).await?;
-    if let Some(card) = card {
-        let file = IssuerFile::load(&to.issuer_key)?;
-        let sd_jwt = std::fs::read_to_string(&to.out)?;
-        std::fs::write(card, child_card(&child, &file.did, exp, &sd_jwt)?)
-            .with_context(|| format!("writing {}", card.display()))?;
-        eprintln!("printable card in {}", card.display());
-    }
-    Ok(child)
-}
-
-/// A printable card: no personal data in its text; the QR code carries the credential
-/// for the carrying wallet (`unchain wallet store`), which alone can present it.
-fn child_card(child: &str, issuer: &str, exp: u64, sd_jwt: &str) -> anyhow::Result<String> {
-    let qr = qrcode::QrCode::with_error_correction_level(sd_jwt.as_bytes(), qrcode::EcLevel::L)
-        .context("the credential is too long for a QR code")?;
-    let svg = qr
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(360, 360)
-        .quiet_zone(true)
-        .build();
-    let until = humantime::format_rfc3339_seconds(UNIX_EPOCH + std::time::Duration::from_secs(exp));
-    Ok(format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Child registration card {child}</title>
-<style>body{{font:14px system-ui,sans-serif}} .card{{border:2px solid #333;border-radius:10px;padding:16px;width:420px}} h1{{font-size:18px;margin:0 0 8px}} code{{font-size:13px}}</style></head>
-<body><div class="card"><h1>Registered child</h1>
-<p>Child id <code>{child}</code><br>Registered by <code>{issuer}</code><br>Valid until {until}</p>
-{svg}
-<p>Scan into the carrying wallet (<code>unchain wallet store</code>). At a border the wallet presents it, with the guardian's link; this card alone proves nothing.</p>
-</div></body></html>
-"#,
-        until = &until.to_string()[..10],
-    ))
 }

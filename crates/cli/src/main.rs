@@ -11,6 +11,7 @@ mod demo;
 mod demo_cases;
 mod demo_identity;
 mod identitycmd;
+mod issuing;
 mod session;
 mod setup;
 mod status;
