@@ -768,12 +768,12 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
 /// page stops the crossing. The page loads nothing from another host.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_border_page_in_a_browser() {
-    let script = repo_root().join("tests/browser/border_page.mjs");
+    let script = repo_root().join("tests/js/border_page.mjs");
     assert!(
         repo_root()
-            .join("tests/browser/node_modules/playwright-core")
+            .join("tests/js/node_modules/playwright-core")
             .exists(),
-        "Playwright is not installed: run `bash .ci/run` (it runs npm ci in tests/browser)"
+        "Playwright is not installed: run `bash .ci/run` (it runs npm ci in tests/js)"
     );
     let chain = Chain::init_validators(&ORGS, 1);
     let node = chain.start().await;

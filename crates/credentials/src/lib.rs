@@ -3,9 +3,9 @@
 //! they need ([`jose`]: Ed25519 JWKs and compact JWS), IETF SD-JWT verifiable credentials
 //! with key binding ([`sdjwt`]), and IETF Token Status Lists ([`status`]).
 //!
-//! Interoperability is tested against the Python reference SD-JWT implementation
-//! (`tests/python_interop.rs`): it verifies what this crate issues, and this crate
-//! verifies what it issues.
+//! Interoperability is tested against the Python reference SD-JWT implementation and the
+//! TypeScript `@sd-jwt/core` (`tests/interop.rs`): each verifies what this crate issues
+//! and presents, and this crate verifies what each issues and presents.
 #![forbid(unsafe_code)]
 
 pub mod did;
