@@ -468,8 +468,13 @@ pub fn did_document(state: &DidState) -> Value {
     json!({
         "didDocument": document,
         "didDocumentMetadata": {
-            "created": state.keys[0].from_ms,
-            "updated": state.keys.last().map(|k| k.from_ms),
+            "created": xml_datetime(state.keys[0].from_ms),
+            "updated": xml_datetime(
+                state
+                    .deactivated
+                    .as_ref()
+                    .map_or(state.keys.last().map_or(0, |k| k.from_ms), |d| d.at_ms),
+            ),
             "versionId": state.keys.len().to_string(),
             "deactivated": state.deactivated.is_some(),
             "controller": state.controller,
@@ -479,6 +484,12 @@ pub fn did_document(state: &DidState) -> Value {
         },
         "didResolutionMetadata": { "contentType": "application/did+ld+json" },
     })
+}
+
+/// A time as DID Core's metadata wants it: an XML datetime in UTC, whole seconds.
+fn xml_datetime(ms: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
+        .to_string()
 }
 
 /// The W3C DID resolution result of a `did:key`.

@@ -501,6 +501,14 @@ fn key_rotation_and_deactivation() {
         doc["didDocument"]["assertionMethod"][0],
         format!("{}#key-2", w.issuer.did)
     );
+    // DID Core: created and updated are XML datetimes in UTC, whole seconds.
+    let created = doc["didDocumentMetadata"]["created"]
+        .as_str()
+        .expect("created");
+    assert!(
+        created.len() == 20 && created.ends_with('Z') && created.as_bytes()[10] == b'T',
+        "{created}"
+    );
     assert_eq!(
         doc["didDocumentMetadata"]["keyHistory"]
             .as_array()
