@@ -121,37 +121,50 @@ pub(crate) async fn issue(
     let file = IssuerFile::load(&to.issuer_key)?;
     let issuer = issuer_state(s, &file).await?;
     let holder = holder_key(&to.holder)?;
-    let next: Value = s
-        .client
-        .get_json(&format!("/v1/identity/next/{}", issuer.did))
-        .await?;
-    let idx = next["idx"].as_u64().context("the node's next index")? as u32;
     let mut always = Map::new();
     if let Some(c) = child {
         always.insert("child_id".into(), c.into());
     }
-    let issued = credential::issue(
-        &issuer,
-        &file.key()?,
-        &Draft {
-            vct: vct.into(),
-            idx,
-            holder,
-            iat: now_ms() / 1000,
-            nbf,
-            exp,
-            always,
-            selective,
-        },
-        &mut rand::thread_rng(),
-    );
-    let mut body = json!({
-        "issuer": issuer.did, "idx": idx, "vct": vct, "digest": issued.digest, "at_ms": now_ms(),
-    });
-    if let Some(c) = child {
-        body["child"] = c.into();
-    }
-    s.submit_quiet("identity.issue", body).await?;
+    // A random index (as the Token Status List draft advises: sequential ones would tell a
+    // verifier the issuance order and the issuer's volume). If another issuance holds it,
+    // the ledger refuses ours and we draw again; the index is inside the signed credential,
+    // so the credential is signed again too.
+    let mut attempt = 0;
+    let (idx, issued) = loop {
+        attempt += 1;
+        let idx = rand::Rng::gen_range(
+            &mut rand::thread_rng(),
+            0..unchain_credentials::status::CAPACITY,
+        );
+        let issued = credential::issue(
+            &issuer,
+            &file.key()?,
+            &Draft {
+                vct: vct.into(),
+                idx,
+                holder,
+                iat: now_ms() / 1000,
+                nbf,
+                exp,
+                always: always.clone(),
+                selective: selective.clone(),
+            },
+            &mut rand::thread_rng(),
+        );
+        let mut body = json!({
+            "issuer": issuer.did, "idx": idx, "vct": vct, "digest": issued.digest, "at_ms": now_ms(),
+        });
+        if let Some(c) = child {
+            body["child"] = c.into();
+        }
+        match s.submit_quiet("identity.issue", body).await {
+            Ok(_) => break (idx, issued),
+            Err(e) if attempt < 5 && e.to_string().contains("was taken") => {
+                eprintln!("status index {idx} is taken; drawing another");
+            }
+            Err(e) => return Err(e),
+        }
+    };
     std::fs::write(&to.out, &issued.sd_jwt)
         .with_context(|| format!("writing {}", to.out.display()))?;
     eprintln!(

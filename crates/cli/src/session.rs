@@ -98,21 +98,60 @@ impl Session {
         if names_user {
             body["actor"] = serde_json::Value::from(self.actor.clone());
         }
-        let tx = self.client.build(&self.signing, kind, body).await?;
-        self.client.submit(&tx).await?;
-        let status = self
-            .client
-            .wait_for(&tx.id(), Duration::from_secs(60))
-            .await?;
-        match status.status.as_str() {
-            "rejected" => bail!("{kind} rejected: {}", status.reason.unwrap_or_default()),
-            "committed" => {}
-            other => bail!(
-                "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
-                tx.id(),
-                tx.id()
-            ),
+        // Colleagues acting for the same organisation at the same moment (another clerk's
+        // CLI, the node's /v1/act) share its nonces: one may take the nonce this transaction
+        // was built with, or leave a gap before it when theirs is refused (a refused
+        // transaction uses no nonce). Either way, build again with the next one.
+        let mut attempt = 0u64;
+        loop {
+            attempt += 1;
+            let retry = attempt < 20;
+            let tx = self.client.build(&self.signing, kind, body.clone()).await?;
+            match self.client.submit(&tx).await {
+                Ok(_) => {}
+                Err(unchain_client::ClientError::Problem {
+                    status: 409,
+                    detail,
+                    ..
+                }) if retry && detail.contains("already used") => {
+                    backoff(attempt).await;
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
+            let status = self
+                .client
+                .wait_for(&tx.id(), Duration::from_secs(60))
+                .await?;
+            match status.status.as_str() {
+                "committed" => return Ok(status),
+                "rejected"
+                    if retry
+                        && status
+                            .reason
+                            .as_deref()
+                            .is_some_and(|r| r.starts_with("field `nonce`")) =>
+                {
+                    eprintln!(
+                        "{kind}: nonce {} clashed with a colleague's transaction; building it again",
+                        tx.nonce()
+                    );
+                    backoff(attempt).await;
+                }
+                "rejected" => bail!("{kind} rejected: {}", status.reason.unwrap_or_default()),
+                other => bail!(
+                    "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
+                    tx.id(),
+                    tx.id()
+                ),
+            }
         }
-        Ok(status)
     }
+}
+
+/// A pause before building a transaction again: growing, and jittered so that colleagues
+/// racing for the same nonces fall out of step.
+async fn backoff(attempt: u64) {
+    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..50);
+    tokio::time::sleep(Duration::from_millis(20 * attempt.min(10) + jitter)).await;
 }

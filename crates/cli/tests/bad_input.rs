@@ -389,12 +389,13 @@ async fn identity_endpoints_answer_bad_input_with_problems() {
         "not a DID on this chain",
     )
     .await;
+    // How many credentials an office issued is for members only.
     problem(
         get(format!("/v1/identity/next/{unknown}"))
             .await
             .expect("get"),
-        404,
-        "not a DID",
+        401,
+        "",
     )
     .await;
     problem(
@@ -416,6 +417,16 @@ async fn identity_endpoints_answer_bad_input_with_problems() {
             .body(body)
             .send()
     };
+    problem(
+        http.get(format!("{base}/v1/identity/next/{unknown}"))
+            .bearer_auth(&officer)
+            .send()
+            .await
+            .expect("get"),
+        404,
+        "not a DID",
+    )
+    .await;
     let anonymous = http
         .post(format!("{base}/v1/border/check"))
         .header("content-type", "application/json")

@@ -258,6 +258,32 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         link_idx,
     } = register_family(&chain, &node);
 
+    // Three clerks of the registry issue at once: each issuance records its own status
+    // index (a clerk whose index was just taken asks again and signs again).
+    let idxs: Vec<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..3)
+            .map(|i| {
+                let (desk, issuer_key, mother, child) = (&desk, &issuer_key, &mother, &child);
+                scope.spawn(move || {
+                    let out = desk.path(&format!("link-clerk-{i}.sd-jwt"));
+                    must(
+                        desk.link(issuer_key, mother, child, &out),
+                        "concurrent link",
+                    )
+                    .stdout
+                    .trim()
+                    .to_owned()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("clerk"))
+            .collect()
+    });
+    let distinct: std::collections::BTreeSet<&String> = idxs.iter().collect();
+    assert_eq!(distinct.len(), 3, "{idxs:?}");
+
     // The registry's DID resolves with its key history; the child has a pseudonymous id
     // and a card that names no one.
     let doc: Value = serde_json::from_str(

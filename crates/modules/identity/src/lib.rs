@@ -385,9 +385,16 @@ pub fn issued_by(reader: &StateReader, issuer: &str) -> Result<Vec<Issued>, redb
         .collect())
 }
 
-/// The lowest status index `issuer` has not used.
-pub fn next_index(reader: &StateReader, issuer: &str) -> Result<u32, redb::StorageError> {
-    Ok(issued_by(reader, issuer)?.last().map_or(0, |i| i.idx + 1))
+/// The lowest status index `issuer` has not used (`None` once all are).
+pub fn next_index(reader: &StateReader, issuer: &str) -> Result<Option<u32>, redb::StorageError> {
+    let mut free = 0u32;
+    for i in issued_by(reader, issuer)? {
+        if i.idx != free {
+            break;
+        }
+        free += 1;
+    }
+    Ok((free < unchain_credentials::status::CAPACITY).then_some(free))
 }
 
 /// The issuer's status list, from the ledger's record of every change.

@@ -107,7 +107,9 @@ impl World {
         exp: u64,
     ) -> (String, u32) {
         let reader = self.chain.ledger.state_reader().expect("reader");
-        let idx = unchain_identity::next_index(&reader, &self.issuer.did).expect("read");
+        let idx = unchain_identity::next_index(&reader, &self.issuer.did)
+            .expect("read")
+            .expect("a free index");
         let mut always = Map::new();
         always.insert("child_id".into(), child.into());
         let selective: Vec<(String, Value)> = if vct == CHILD {

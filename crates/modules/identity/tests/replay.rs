@@ -114,7 +114,8 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             } => {
                 let next =
                     unchain_identity::next_index(&c.ledger.state_reader().expect("r"), &dids[*d])
-                        .expect("read");
+                        .expect("read")
+                        .expect("a free index");
                 let mut body = json!({"issuer": dids[*d], "idx": next, "vct": "urn:unchain:vct:guardian-link:1",
                                       "digest": "ab".repeat(32), "at_ms": at});
                 if let Some(ch) = ch {

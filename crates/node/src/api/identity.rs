@@ -112,15 +112,29 @@ pub async fn status_list(
     }))
 }
 
-/// The lowest status index an issuer has not used: for the next credential.
+/// The lowest status index an issuer has not used (members only: how many credentials an
+/// office issued is nobody else's business). The CLI draws random indexes instead.
 #[utoipa::path(get, path = "/v1/identity/next/{did}", params(("did" = String, Path, description = "the issuer's did:unchain")),
-    responses((status = 200, description = "{\"idx\": n}"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "{\"idx\": n}"), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn next_index(
     State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     Path(did): Path<String>,
 ) -> Result<Json<Value>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
     let reader = known_did(&state, &did)?;
-    let idx = unchain_identity::next_index(&reader, &did).map_err(internal)?;
+    let idx = unchain_identity::next_index(&reader, &did)
+        .map_err(internal)?
+        .ok_or_else(|| {
+            Problem::new(
+                axum::http::StatusCode::CONFLICT,
+                "status-list-full",
+                "Status list full",
+                format!("{did} has used every index of its status list: create another DID to issue more"),
+            )
+        })?;
     Ok(Json(json!({ "idx": idx })))
 }
 
