@@ -106,6 +106,11 @@ fn bench(c: &mut Criterion) {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = setup(dir.path(), revoked);
         let validators: Vec<_> = s.bundle.validators.iter().map(|v| v.verifier()).collect();
+        eprintln!(
+            "trust bundle with {revoked} revocations: {} entries, {} bytes of JSON",
+            s.bundle.entries.len(),
+            serde_json::to_vec(&s.bundle).expect("json").len()
+        );
         group.throughput(Throughput::Elements(u64::from(revoked)));
         group.bench_with_input(
             BenchmarkId::new("verify_trust_bundle_revocations", revoked),
