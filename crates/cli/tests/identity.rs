@@ -301,6 +301,41 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
     assert!(
         card_html.contains("<svg") && card_html.contains(&child) && !card_html.contains("Mali")
     );
+    // Printed and scanned: Debian's chromium renders the card, zbar (a decoder no one here
+    // wrote) reads the QR code, and it is the credential, byte for byte.
+    let png = desk.path("card.png");
+    let shot = Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1040,1440",
+            "--force-device-scale-factor=2",
+        ])
+        .arg(format!("--user-data-dir={}", desk.path("chromium-profile")))
+        .arg(format!("--screenshot={png}"))
+        .arg(format!("file://{card}"))
+        .output()
+        .expect("run chromium (installed by .ci/run)");
+    assert!(
+        shot.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shot.stderr)
+    );
+    let scanned = Command::new("zbarimg")
+        .args(["-q", "--raw", &png])
+        .output()
+        .expect("run zbarimg (installed by .ci/run)");
+    let issued = std::fs::read_to_string(desk.path("child.sd-jwt")).expect("credential");
+    assert_eq!(
+        String::from_utf8_lossy(&scanned.stdout).trim(),
+        issued.trim(),
+        "the card's QR code"
+    );
     let shown = must(desk.wallet(&["show"]), "show").stdout;
     assert!(
         shown.contains(&child) && shown.contains("guardian-link"),
