@@ -282,25 +282,19 @@ pub async fn border_check(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<BorderReport>, Problem> {
-    authenticate(&state, &method, &uri, &headers, &body)?;
-    let req: BorderCheckRequest = serde_json::from_slice(&body).map_err(|e| {
-        Problem::bad_request(
-            "invalid-border-check",
-            format!("body: {e} (send {{\"child\", \"adult\", \"aud\", \"nonce\"}}, all strings)"),
-        )
-    })?;
-    check_challenge(&req.aud, &req.nonce)?;
-    let (_, trust) = current_trust(&state).await?;
+    let (req, trust) = begin_check::<BorderCheckRequest>(
+        &state,
+        (&method, &uri, &headers, &body),
+        "invalid-border-check",
+        "{\"child\", \"adult\", \"aud\", \"nonce\"}, all strings",
+        |r| (&r.aud, &r.nonce),
+    )
+    .await?;
     Ok(Json(border::check(
         &trust,
         &req.child,
         &req.adult,
-        &Challenge {
-            aud: &req.aud,
-            nonce: &req.nonce,
-            now_ms: now_ms(),
-            max_presentation_age_s: PRESENTATION_MAX_AGE_S,
-        },
+        &challenge(&req.aud, &req.nonce),
         u64::MAX,
     )))
 }
@@ -329,29 +323,50 @@ pub async fn verify_presentation(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<PresentationReport>, Problem> {
-    authenticate(&state, &method, &uri, &headers, &body)?;
-    let req: PresentationCheckRequest = serde_json::from_slice(&body).map_err(|e| {
-        Problem::bad_request(
-            "invalid-presentation-check",
-            format!(
-                "body: {e} (send {{\"presentation\", \"aud\", \"nonce\"}} and optionally \"vct\")"
-            ),
-        )
-    })?;
-    check_challenge(&req.aud, &req.nonce)?;
-    let (_, trust) = current_trust(&state).await?;
+    let (req, trust) = begin_check::<PresentationCheckRequest>(
+        &state,
+        (&method, &uri, &headers, &body),
+        "invalid-presentation-check",
+        "{\"presentation\", \"aud\", \"nonce\"} and optionally \"vct\"",
+        |r| (&r.aud, &r.nonce),
+    )
+    .await?;
     Ok(Json(border::verify_presentation(
         &trust,
         &req.presentation,
         req.vct.as_deref(),
-        &Challenge {
-            aud: &req.aud,
-            nonce: &req.nonce,
-            now_ms: now_ms(),
-            max_presentation_age_s: PRESENTATION_MAX_AGE_S,
-        },
+        &challenge(&req.aud, &req.nonce),
         u64::MAX,
     )))
+}
+
+/// What both check endpoints do first: authenticate the member (signature or token), parse
+/// the body (saying what to send when it does not parse), check its challenge, and load
+/// the current trust state.
+async fn begin_check<T: serde::de::DeserializeOwned>(
+    state: &ApiState,
+    (method, uri, headers, body): (&Method, &Uri, &HeaderMap, &[u8]),
+    slug: &str,
+    shape: &str,
+    challenge_of: impl Fn(&T) -> (&String, &String),
+) -> Result<(T, Arc<TrustState>), Problem> {
+    authenticate(state, method, uri, headers, body)?;
+    let req: T = serde_json::from_slice(body)
+        .map_err(|e| Problem::bad_request(slug, format!("body: {e} (send {shape})")))?;
+    let (aud, nonce) = challenge_of(&req);
+    check_challenge(aud, nonce)?;
+    let (_, trust) = current_trust(state).await?;
+    Ok((req, trust))
+}
+
+/// The check's challenge, at this node's clock.
+fn challenge<'a>(aud: &'a str, nonce: &'a str) -> Challenge<'a> {
+    Challenge {
+        aud,
+        nonce,
+        now_ms: now_ms(),
+        max_presentation_age_s: PRESENTATION_MAX_AGE_S,
+    }
 }
 
 fn check_challenge(aud: &str, nonce: &str) -> Result<(), Problem> {
