@@ -26,6 +26,19 @@ fn unchain(args: &[&str]) -> Run {
     )
 }
 
+/// `unchain ARGS` with the network disabled: in a network namespace of its own
+/// (`unshare --net`), where not even loopback is up.
+fn offline(args: &[&str]) -> Run {
+    Run::of(
+        Command::new("unshare")
+            .args(["--net", "--"])
+            .arg(bin())
+            .args(["--log", "warn"])
+            .env("UNCHAIN_ACTOR", "u-clerk")
+            .args(args),
+    )
+}
+
 fn p(path: &Path) -> String {
     path.display().to_string()
 }
@@ -114,8 +127,9 @@ impl Desk {
         (child, adult, nonce)
     }
 
+    /// `unchain border check`, with the network disabled.
     fn check(&self, bundle: &str, (child, adult, nonce): &(String, String, String)) -> Run {
-        unchain(&[
+        offline(&[
             "border",
             "check",
             "--bundle",
@@ -363,7 +377,16 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         "trust-bundle",
     );
 
-    // The border post, its node stopped: the trust bundle only.
+    // Border checks run with the network disabled: there, not even this node answers.
+    must(unchain(&["status", "--node", &desk.url]), "status, online");
+    let r = offline(&["status", "--node", &desk.url]);
+    assert!(
+        !r.ok,
+        "the network namespace reached the node: {}",
+        r.stdout
+    );
+
+    // The border post, its node stopped too: the trust bundle only.
     node.kill_9();
     let first = desk.present("1", "2");
     let r = must(desk.check(&b1, &first), "border check");
