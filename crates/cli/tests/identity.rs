@@ -127,6 +127,20 @@ impl Desk {
         (child, adult, nonce)
     }
 
+    /// The police flag `child` missing.
+    fn flag_missing(&self, child: &str) -> Run {
+        self.as_org(
+            "th-police",
+            &[
+                "identity",
+                "missing",
+                child,
+                "--reason",
+                "reported missing by guardian",
+            ],
+        )
+    }
+
     /// `unchain border check`, with the network disabled.
     fn check(&self, bundle: &str, (child, adult, nonce): &(String, String, String)) -> Run {
         offline(&[
@@ -489,19 +503,7 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
             .env("UNCHAIN_ACTOR", "u-officer")
             .stderr(Stdio::null()),
     );
-    must(
-        desk.as_org(
-            "th-police",
-            &[
-                "identity",
-                "missing",
-                &child,
-                "--reason",
-                "reported missing by guardian",
-            ],
-        ),
-        "missing",
-    );
+    must(desk.flag_missing(&child), "missing");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -952,19 +954,7 @@ async fn the_border_page_in_a_browser() {
     );
     nonce = shown["nonce"].as_str().expect("next nonce").to_owned();
 
-    must(
-        desk.as_org(
-            "th-police",
-            &[
-                "identity",
-                "missing",
-                &child,
-                "--reason",
-                "reported missing by guardian",
-            ],
-        ),
-        "missing",
-    );
+    must(desk.flag_missing(&child), "missing");
     let shown = check(&officer, &nonce, "2");
     assert_eq!(shown["headline"], "CHILD FLAGGED MISSING", "{shown}");
     assert_eq!(shown["class"], "stop", "{shown}");

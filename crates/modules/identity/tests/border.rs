@@ -148,6 +148,12 @@ impl World {
         (issued.sd_jwt, idx)
     }
 
+    /// The child's registration credential, to the child's key, valid until `exp`.
+    fn child_card(&mut self, exp: u64) -> (String, u32) {
+        let (holder, child) = (self.child_key.clone(), self.child.clone());
+        self.issue(CHILD, &holder, &child, None, exp)
+    }
+
     /// A guardian link for the child to the guardian's key, valid from now until `exp`.
     fn link_guardian(&mut self, exp: u64) -> (String, u32) {
         let (guardian, child) = (self.guardian_key.clone(), self.child.clone());
@@ -243,13 +249,7 @@ fn every_verdict_from_the_bundle_alone() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut w = world(dir.path());
     let year = 365 * 24 * 3600;
-    let (child_cred, _) = w.issue(
-        CHILD,
-        &w.child_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + 5 * year,
-    );
+    let (child_cred, _) = w.child_card(now_s(&w.chain) + 5 * year);
     let (link, link_idx) = w.issue(
         GUARDIAN_LINK,
         &w.guardian_key.clone(),
@@ -469,20 +469,8 @@ fn key_rotation_and_deactivation() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut w = world(dir.path());
     let year = 365 * 24 * 3600;
-    let (child_cred, _) = w.issue(
-        CHILD,
-        &w.child_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + year,
-    );
-    let (link, _) = w.issue(
-        GUARDIAN_LINK,
-        &w.guardian_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + year,
-    );
+    let (child_cred, _) = w.child_card(now_s(&w.chain) + year);
+    let (link, _) = w.link_guardian(now_s(&w.chain) + year);
 
     // Rotate: what key-1 signed before stays valid; key-1 signs nothing after.
     let new_key = SigningKey::from_seed([12; 32]);
@@ -598,13 +586,7 @@ fn the_ledger_refuses_what_breaks_the_rules_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut w = world(dir.path());
     let year = 365 * 24 * 3600;
-    let (_, idx) = w.issue(
-        CHILD,
-        &w.child_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + year,
-    );
+    let (_, idx) = w.child_card(now_s(&w.chain) + year);
     let snapshot = |c: &Chain| {
         c.ledger
             .state_reader()
@@ -753,13 +735,7 @@ fn the_ledger_refuses_what_breaks_the_rules_and_writes_nothing() {
 fn a_tampered_bundle_fails_naming_the_entry() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut w = world(dir.path());
-    let (_, idx) = w.issue(
-        GUARDIAN_LINK,
-        &w.guardian_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + 1000,
-    );
+    let (_, idx) = w.link_guardian(now_s(&w.chain) + 1000);
     w.set_status(idx, "revoked", "link ended");
     let good = w.bundle();
     verify_bundle(&good).expect("verifies");
@@ -791,20 +767,8 @@ fn no_personal_data_of_the_child_is_written_in_plaintext() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut w = world(dir.path());
     let year = 365 * 24 * 3600;
-    let (cred, _) = w.issue(
-        CHILD,
-        &w.child_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + year,
-    );
-    w.issue(
-        GUARDIAN_LINK,
-        &w.guardian_key.clone(),
-        &w.child.clone(),
-        None,
-        now_s(&w.chain) + year,
-    );
+    let (cred, _) = w.child_card(now_s(&w.chain) + year);
+    w.link_guardian(now_s(&w.chain) + year);
     let body = json!({"child": w.child, "missing": true, "reason": "reported missing by guardian", "at_ms": at(&w.chain)});
     let tx = w.police.tx("identity.missing", body);
     w.chain.ok(&tx);
