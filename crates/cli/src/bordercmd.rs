@@ -2,10 +2,11 @@
 //! the travellers' wallets; `check` judges a child's and an adult's presentations against
 //! a trust bundle saved earlier (`unchain identity trust-bundle`), with no network.
 
+use crate::session::now_ms;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use unchain_identity::border::{self, Challenge, Verdict};
 use unchain_identity::trust::{self, TrustBundle, TrustState};
 use unchain_log::NamedKey;
@@ -100,13 +101,6 @@ fn load_trust(path: &PathBuf, genesis: Option<&PathBuf>) -> anyhow::Result<(Trus
     let trust =
         trust::verify(&bundle, &validators, quorum).context("THE TRUST BUNDLE DOES NOT VERIFY")?;
     Ok((trust, source))
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
 }
 
 fn check(a: CheckArgs) -> anyhow::Result<i32> {

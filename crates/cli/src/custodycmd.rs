@@ -2,7 +2,7 @@
 //! for your signature, and produce the chain-of-custody bundle and report for a court.
 //! `unchain verify custody` (here too) checks a bundle with no network.
 
-use crate::session::{Session, Who};
+use crate::session::{Session, Who, now_ms};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -151,13 +151,6 @@ pub enum CustodyCommand {
 fn hash_file(path: &Path) -> anyhow::Result<Hash32> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     Ok(Hash32::digest(&bytes))
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 fn at_ms(at: &Option<String>) -> anyhow::Result<u64> {

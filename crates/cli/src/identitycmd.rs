@@ -8,9 +8,9 @@
 
 use crate::issuing::{
     IssuerFile, RetiredKey, YEAR_S, create_did, day_start, fetch_trust_bundle, issue, issuer_state,
-    link_guardian, now_ms, push, register,
+    link_guardian, push, register,
 };
-use crate::session::{Session, Who};
+use crate::session::{Session, Who, now_ms};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};

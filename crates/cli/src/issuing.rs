@@ -4,12 +4,12 @@
 //! `unchain identity` and the demo.
 
 use crate::identitycmd::IssueTo;
-use crate::session::Session;
+use crate::session::{Session, now_ms};
 use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::path::Path;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 use unchain_credentials::did::{multikey, parse_did_key};
 use unchain_identity::credential::{self, CHILD, Draft, GUARDIAN_LINK};
 use unchain_identity::rules::{DidState, did_of};
@@ -59,13 +59,6 @@ impl IssuerFile {
     pub(crate) fn key(&self) -> anyhow::Result<SigningKey> {
         Ok(SigningKey::from_hex(&self.seed)?)
     }
-}
-
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as u64
 }
 
 /// Seconds at 00:00 UTC of `YYYY-MM-DD`.

@@ -155,3 +155,11 @@ async fn backoff(attempt: u64) {
     let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..50);
     tokio::time::sleep(Duration::from_millis(20 * attempt.min(10) + jitter)).await;
 }
+
+/// This machine's clock, ms since the Unix epoch: the time a command says it acted.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

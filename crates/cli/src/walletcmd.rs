@@ -5,11 +5,11 @@
 //! A guardian's wallet holds the guardian's own key and, under another label, the key the
 //! child's credential is bound to. The file holds private keys: it is written `0600`.
 
+use crate::session::now_ms;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 use unchain_credentials::did::did_key;
 use unchain_credentials::jose::Jwk;
 use unchain_credentials::sdjwt::{self, SdJwt};
@@ -244,13 +244,6 @@ impl Wallet {
     }
 }
 
-fn now_s() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs()
-}
-
 fn read_input(path: &Path) -> anyhow::Result<String> {
     if path == Path::new("-") {
         let mut s = String::new();
@@ -339,7 +332,7 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             }
             let key = w.key(&c.key)?;
             let names: Vec<&str> = a.disclose.iter().map(String::as_str).collect();
-            let p = sdjwt::present(&c.sd_jwt, &names, &key, &a.aud, &a.nonce, now_s())?;
+            let p = sdjwt::present(&c.sd_jwt, &names, &key, &a.aud, &a.nonce, now_ms() / 1000)?;
             match a.out {
                 Some(path) => std::fs::write(&path, &p)
                     .with_context(|| format!("writing {}", path.display()))?,

@@ -7,18 +7,8 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 const ORGS: [&str; 3] = ["th-police:TH", "my-police:MY", "th-ngo:TH"];
-
-fn unchain(args: &[&str]) -> Run {
-    Run::of(
-        Command::new(bin())
-            .args(["--log", "warn"])
-            .env("UNCHAIN_ACTOR", "u-clerk")
-            .args(args),
-    )
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_seized_phone_goes_from_collection_to_court_and_its_bundle_verifies_offline() {

@@ -17,15 +17,6 @@ use std::time::{Duration, Instant};
 const ORGS: [&str; 3] = ["th-registry:TH", "th-police:TH", "th-border:TH"];
 const POST: &str = "th-border-mae-sot";
 
-fn unchain(args: &[&str]) -> Run {
-    Run::of(
-        Command::new(bin())
-            .args(["--log", "warn"])
-            .env("UNCHAIN_ACTOR", "u-clerk")
-            .args(args),
-    )
-}
-
 /// `unchain ARGS` with the network disabled: in a network namespace of its own
 /// (`unshare --net`), where not even loopback is up.
 fn offline(args: &[&str]) -> Run {

@@ -196,11 +196,6 @@ impl Jws {
             Err(JoseError::Signature)
         }
     }
-
-    /// A string member of the header.
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.header.get(name).and_then(Value::as_str)
-    }
 }
 
 #[cfg(test)]

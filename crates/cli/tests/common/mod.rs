@@ -319,3 +319,13 @@ pub fn field(out: &str, name: &str) -> String {
         .expect("value")
         .to_owned()
 }
+
+/// `unchain ARGS` (logs at warn) acting as the pseudonymous user `u-clerk`.
+pub fn unchain(args: &[&str]) -> Run {
+    Run::of(
+        Command::new(bin())
+            .args(["--log", "warn"])
+            .env("UNCHAIN_ACTOR", "u-clerk")
+            .args(args),
+    )
+}

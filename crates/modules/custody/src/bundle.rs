@@ -11,9 +11,8 @@
 use crate::body::{self, Action};
 use crate::rules::{self, Item};
 use serde::{Deserialize, Serialize};
-use unchain_log::{
-    CheckpointError, NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion,
-};
+use unchain_ledger::logged::{LoggedProblem, check_logged};
+use unchain_log::{CheckpointError, NoteVerifier, verify_checkpoint_for};
 use unchain_types::{Hash32, Transaction};
 
 /// The bundle format version this code writes and reads.
@@ -165,47 +164,28 @@ pub fn verify(
             what,
             reason,
         };
-        let leaf = e.leaf.as_bytes();
-        let tx = Transaction::parse(leaf).map_err(|err| {
-            fail(
-                String::new(),
-                format!("not a well-formed transaction ({err}): the event was altered"),
-            )
-        })?;
-        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
-        if tx.leaf_bytes() != leaf {
-            return Err(fail(
-                what,
-                "not in canonical (JCS) form: the event was altered".into(),
-            ));
-        }
-        tx.verify_signature().map_err(|err| {
-            fail(
-                what.clone(),
-                format!("signature does not verify ({err}): the event was altered"),
-            )
-        })?;
-        if tx.chain_id() != bundle.chain_id {
-            return Err(fail(
-                what,
-                format!(
-                    "is for chain {}, the bundle for {}",
-                    tx.chain_id(),
-                    bundle.chain_id
-                ),
-            ));
-        }
-        verify_inclusion(&hash_leaf(leaf), e.leaf_index, cp.size, &e.proof, &cp.root).map_err(
-            |err| {
-                fail(
-                    what.clone(),
-                    format!(
-                        "not in the log at leaf {} of the signed checkpoint ({err})",
-                        e.leaf_index
+        let tx = check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true)
+            .map_err(|err| {
+                let reason = match err.problem {
+                    LoggedProblem::Malformed(m) => {
+                        format!("not a well-formed transaction ({m}): the event was altered")
+                    }
+                    LoggedProblem::NotCanonical => {
+                        "not in canonical (JCS) form: the event was altered".into()
+                    }
+                    LoggedProblem::Signature(m) => {
+                        format!("signature does not verify ({m}): the event was altered")
+                    }
+                    LoggedProblem::OtherChain(c) => {
+                        format!("is for chain {c}, the bundle for {}", bundle.chain_id)
+                    }
+                    LoggedProblem::NotIncluded { leaf_index, reason } => format!(
+                        "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
                     ),
-                )
-            },
-        )?;
+                };
+                fail(err.what, reason)
+            })?;
+        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
         if let Some(prev) = out.last()
             && e.leaf_index <= prev.leaf_index
         {

@@ -6,10 +6,11 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use unchain_credentials::did::multikey;
 use unchain_credentials::sdjwt;
 use unchain_identity::border::{self, Challenge, Verdict};
 use unchain_identity::credential::{self, CHILD, Draft, GUARDIAN_LINK};
-use unchain_identity::rules::{did_of, key_multikey};
+use unchain_identity::rules::did_of;
 use unchain_identity::trust::{self, TrustBundle};
 use unchain_identity::{IdentityModule, did};
 use unchain_ledger::Role;
@@ -37,7 +38,10 @@ fn setup(dir: &std::path::Path, revoked: u32) -> Setup {
         vec![Arc::new(VaultModule::new(g)), Arc::new(IdentityModule)]
     });
     let key = SigningKey::from_seed([11; 32]);
-    let tx = org.tx("identity.did_create", json!({"key": key_multikey(&key.public_key()), "label": "registry", "at_ms": c.time_ms + 1000}));
+    let tx = org.tx(
+        "identity.did_create",
+        json!({"key": multikey(&key.public_key()), "label": "registry", "at_ms": c.time_ms + 1000}),
+    );
     c.ok(&tx);
     let issuer = did(&c.ledger.state_reader().expect("r"), &did_of(&tx.id()))
         .expect("read")

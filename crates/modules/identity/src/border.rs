@@ -2,7 +2,7 @@
 //! bound to the border post's challenge (audience and nonce), judged against a verified
 //! trust bundle alone — no network. The verdict is one of [`Verdict`], with every reason.
 
-use crate::credential::{self, CHILD, GUARDIAN_LINK, status_ref, status_uri};
+use crate::credential::{CHILD, GUARDIAN_LINK, status_ref, status_uri};
 use crate::rules;
 use crate::trust::TrustState;
 use serde::{Deserialize, Serialize};
@@ -383,9 +383,4 @@ fn unverified_child_id(presentation: &str) -> Option<String> {
         .get("child_id")
         .and_then(|v| v.as_str())
         .map(str::to_owned)
-}
-
-/// The credential digest of a presentation (what `identity.issue` recorded).
-pub fn digest(presentation: &str) -> unchain_types::Hash32 {
-    credential::digest_of(presentation)
 }

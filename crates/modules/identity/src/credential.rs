@@ -115,17 +115,14 @@ pub fn issue<R: RngCore + CryptoRng>(
         key,
         rng,
     );
-    let jwt = sd_jwt
-        .split('~')
-        .next()
-        .expect("an SD-JWT starts with its JWT");
     Issued {
-        digest: Hash32(Sha256::digest(jwt.as_bytes()).into()),
+        digest: digest_of(&sd_jwt),
         sd_jwt,
     }
 }
 
-/// The digest the ledger records for an SD-JWT (or a presentation of it).
+/// The digest the ledger records for an SD-JWT (or a presentation of it): SHA-256 of its
+/// issuer-signed JWT.
 pub fn digest_of(sd_jwt: &str) -> Hash32 {
     let jwt = sd_jwt.split('~').next().unwrap_or(sd_jwt);
     Hash32(Sha256::digest(jwt.as_bytes()).into())

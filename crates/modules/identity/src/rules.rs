@@ -4,7 +4,7 @@
 
 use crate::body::{DidCreate, DidDeactivate, DidRotate, Missing, SetStatus};
 use serde::{Deserialize, Serialize};
-use unchain_credentials::did::{UNCHAIN_PREFIX, multikey, parse_multikey};
+use unchain_credentials::did::{UNCHAIN_PREFIX, parse_multikey};
 use unchain_credentials::status::Status;
 use unchain_types::{PublicKey, TxId};
 
@@ -311,9 +311,4 @@ pub fn set_missing(
         at_ms: b.at_ms,
         log_index,
     })
-}
-
-/// The Multikey of `key` (re-exported for callers building DID bodies).
-pub fn key_multikey(key: &PublicKey) -> String {
-    multikey(key)
 }

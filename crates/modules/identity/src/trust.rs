@@ -15,9 +15,8 @@ use crate::rules::{self, DidState, MissingFlag, StatusChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use unchain_credentials::status::Status;
-use unchain_log::{
-    CheckpointError, NamedKey, NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion,
-};
+use unchain_ledger::logged::{LoggedProblem, check_logged};
+use unchain_log::{CheckpointError, NamedKey, NoteVerifier, verify_checkpoint_for};
 use unchain_types::{Hash32, Transaction};
 
 /// The bundle format version this code writes and reads.
@@ -71,8 +70,6 @@ pub struct TrustState {
     pub signers: Vec<String>,
     /// When it was exported.
     pub exported_ms: u64,
-    /// The newest signed time among its entries.
-    pub newest_ms: u64,
     /// Every `did:unchain`, with its key history.
     pub dids: BTreeMap<String, DidState>,
     /// The latest status change of each credential that has one, by (issuer, index).
@@ -151,7 +148,6 @@ pub fn verify(
         root: cp.root,
         signers,
         exported_ms: bundle.exported_ms,
-        newest_ms: 0,
         dids: BTreeMap::new(),
         statuses: BTreeMap::new(),
         flags: BTreeMap::new(),
@@ -164,35 +160,27 @@ pub fn verify(
             what,
             reason,
         };
-        let tx = Transaction::parse(e.leaf.as_bytes()).map_err(|err| {
-            fail(
-                String::new(),
-                format!("not a well-formed transaction ({err})"),
-            )
-        })?;
-        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
-        if tx.leaf_bytes() != e.leaf.as_bytes() {
-            return Err(fail(what, "not in canonical (JCS) form: altered".into()));
-        }
-        if tx.chain_id() != bundle.chain_id {
-            return Err(fail(what, format!("is for chain {}", tx.chain_id())));
-        }
-        verify_inclusion(
-            &hash_leaf(e.leaf.as_bytes()),
+        let tx = check_logged(
+            &e.leaf,
             e.leaf_index,
-            cp.size,
             &e.proof,
-            &cp.root,
+            &cp,
+            &bundle.chain_id,
+            false,
         )
         .map_err(|err| {
-            fail(
-                what.clone(),
-                format!(
-                    "not in the log at leaf {} of the signed checkpoint ({err})",
-                    e.leaf_index
+            let reason = match err.problem {
+                LoggedProblem::Malformed(m) => format!("not a well-formed transaction ({m})"),
+                LoggedProblem::NotCanonical => "not in canonical (JCS) form: altered".into(),
+                LoggedProblem::Signature(m) => format!("signature does not verify ({m})"),
+                LoggedProblem::OtherChain(c) => format!("is for chain {c}"),
+                LoggedProblem::NotIncluded { leaf_index, reason } => format!(
+                    "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
                 ),
-            )
+            };
+            fail(err.what, reason)
         })?;
+        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
         if last_leaf.is_some_and(|l| e.leaf_index <= l) {
             return Err(fail(what, "entries are out of log order".into()));
         }
@@ -203,7 +191,6 @@ pub fn verify(
             .unwrap_or_else(|| tx.sender().to_hex());
         let parsed =
             body::parse(tx.kind(), tx.body()).map_err(|err| fail(what.clone(), err.to_string()))?;
-        state.newest_ms = state.newest_ms.max(parsed.at_ms());
         apply(&mut state, &tx, &sender, parsed, e.leaf_index).map_err(|r| fail(what.clone(), r))?;
     }
     Ok(state)

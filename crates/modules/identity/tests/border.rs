@@ -9,11 +9,12 @@
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use unchain_credentials::did::did_key;
+use unchain_credentials::did::multikey;
 use unchain_credentials::sdjwt;
 use unchain_credentials::status::Status;
 use unchain_identity::border::{self, Challenge, Verdict};
 use unchain_identity::credential::{self, CHILD, Draft, GUARDIAN_LINK};
-use unchain_identity::rules::{DidState, key_multikey};
+use unchain_identity::rules::DidState;
 use unchain_identity::trust::{self, TrustBundle, TrustState};
 use unchain_identity::{IdentityModule, issued};
 use unchain_ledger::Role;
@@ -47,7 +48,7 @@ fn at(c: &Chain) -> u64 {
 }
 
 fn create_did(c: &mut Chain, org: &mut Org, key: &SigningKey, label: &str) -> DidState {
-    let body = json!({"key": key_multikey(&key.public_key()), "label": label, "at_ms": at(c)});
+    let body = json!({"key": multikey(&key.public_key()), "label": label, "at_ms": at(c)});
     let tx = org.tx("identity.did_create", body);
     c.ok(&tx);
     let did = unchain_identity::rules::did_of(&tx.id());
@@ -474,7 +475,8 @@ fn key_rotation_and_deactivation() {
 
     // Rotate: what key-1 signed before stays valid; key-1 signs nothing after.
     let new_key = SigningKey::from_seed([12; 32]);
-    let body = json!({"did": w.issuer.did, "key": key_multikey(&new_key.public_key()), "at_ms": at(&w.chain)});
+    let body =
+        json!({"did": w.issuer.did, "key": multikey(&new_key.public_key()), "at_ms": at(&w.chain)});
     let why = w
         .chain
         .refused(&mut w.police, "identity.did_rotate", body.clone());
@@ -548,7 +550,7 @@ fn key_rotation_and_deactivation() {
     // before the rotation, as a thief could backdate — fails; what the new key signs holds.
     let link2_before = present(&link2, &w.guardian_key, &[], "n-1", now_s(&w.chain));
     let newer = SigningKey::from_seed([13; 32]);
-    let body = json!({"did": w.issuer.did, "key": key_multikey(&newer.public_key()), "compromised": true, "at_ms": at(&w.chain)});
+    let body = json!({"did": w.issuer.did, "key": multikey(&newer.public_key()), "compromised": true, "at_ms": at(&w.chain)});
     let tx = w.registry.tx("identity.did_rotate", body);
     w.chain.ok(&tx);
     w.issuer = unchain_identity::did(&w.chain.ledger.state_reader().expect("r"), &w.issuer.did)
@@ -673,7 +675,7 @@ fn the_ledger_refuses_what_breaks_the_rules_and_writes_nothing() {
         ),
         (
             "identity.did_rotate",
-            json!({"did": did, "key": key_multikey(&w.issuer_key.public_key()), "at_ms": t}),
+            json!({"did": did, "key": multikey(&w.issuer_key.public_key()), "at_ms": t}),
             "already used",
             false,
         ),

@@ -6,8 +6,9 @@
 use proptest::prelude::*;
 use serde_json::json;
 use std::sync::Arc;
+use unchain_credentials::did::multikey;
 use unchain_credentials::status::Status;
-use unchain_identity::rules::{did_of, key_multikey};
+use unchain_identity::rules::did_of;
 use unchain_identity::trust;
 use unchain_identity::{IdentityModule, child, did, issued_by};
 use unchain_ledger::Role;
@@ -84,7 +85,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
         let key = SigningKey::from_seed([40 + i as u8; 32]);
         let tx = org.tx(
             "identity.did_create",
-            json!({"key": key_multikey(&key.public_key()), "label": "issuer", "at_ms": c.time_ms + 1000}),
+            json!({"key": multikey(&key.public_key()), "label": "issuer", "at_ms": c.time_ms + 1000}),
         );
         c.ok(&tx);
         dids.push(did_of(&tx.id()));
@@ -150,7 +151,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 next_key += 1;
                 let key = SigningKey::from_seed([next_key; 32]);
                 let mut body =
-                    json!({"did": dids[*d], "key": key_multikey(&key.public_key()), "at_ms": at});
+                    json!({"did": dids[*d], "key": multikey(&key.public_key()), "at_ms": at});
                 if *compromised {
                     body["compromised"] = true.into();
                 }
