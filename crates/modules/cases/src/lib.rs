@@ -558,6 +558,15 @@ impl Module for CasesModule {
     }
 }
 
+/// A case as state holds it, read through `get`: how another module, executing, checks
+/// a case it points to.
+pub fn case_in(
+    get: impl Fn(&[u8]) -> Result<Option<Vec<u8>>, redb::StorageError>,
+    id: &str,
+) -> Result<Option<Case>, redb::StorageError> {
+    Ok(get(&case_key(id))?.map(|v| decode(&v)))
+}
+
 /// A case and its history.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CaseView {

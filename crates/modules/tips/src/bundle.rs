@@ -1,0 +1,293 @@
+//! The proof of receipt a reporter downloads with the receipt code and anyone checks
+//! offline: each of the reporter's messages as the intake organisation signed it
+//! (`tips.receive`, then `tips.message` from the reporter), its inclusion proof against one
+//! checkpoint cosigned by the validators, the content the reporter sent, and the key that
+//! commits it. [`verify`] shows that the organisation signed, and the consortium logged,
+//! that it received exactly this content at that time — which it can never take back.
+//!
+//! The bundle holds the report's text: it is the reporter's own copy.
+
+use crate::body::{self, Author, Body};
+use crate::receipt::content_commitment;
+use crate::report::Content;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use unchain_ledger::logged::{LoggedProblem, check_logged};
+use unchain_log::{CheckpointError, NamedKey, NoteVerifier, verify_checkpoint_for};
+use unchain_types::{Hash32, Transaction};
+
+/// The format version this code writes and reads.
+pub const RECEIPT_VERSION: u32 = 1;
+
+/// One of the reporter's messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptEntry {
+    /// Its leaf index.
+    pub leaf_index: u64,
+    /// The transaction exactly as logged (its JCS bytes as a string).
+    pub leaf: String,
+    /// RFC 9162 inclusion proof against the bundle's checkpoint.
+    pub proof: Vec<Hash32>,
+    /// What the reporter sent (a [`Content`]; files are named by their SHA-256).
+    pub content: Value,
+}
+
+/// A proof of receipt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReceiptBundle {
+    /// Format version ([`RECEIPT_VERSION`]).
+    pub version: u32,
+    /// Chain id.
+    pub chain_id: String,
+    /// The log's origin line.
+    pub log_origin: String,
+    /// The checkpoint's tree size.
+    pub tree_size: u64,
+    /// The C2SP signed checkpoint, cosigned by the validators.
+    pub checkpoint: String,
+    /// The validators' keys as the exporting node knows them (pin a genesis file's
+    /// instead where you can).
+    pub validators: Vec<NamedKey>,
+    /// The organisation the tip was handed to.
+    pub intake: NamedKey,
+    /// The tip.
+    pub tip: String,
+    /// The key the reporter's messages are committed under (hex), derived from the
+    /// receipt code; it reveals neither the code nor anything else.
+    pub commit_key: String,
+    /// The reporter's messages, in log order.
+    pub entries: Vec<ReceiptEntry>,
+}
+
+/// One message the bundle proves was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// Its leaf index.
+    pub leaf_index: u64,
+    /// `report` or `followup`.
+    pub what: &'static str,
+    /// When the organisation's node recorded it (its signed time).
+    pub at_ms: u64,
+    /// The content.
+    pub content: Content,
+    /// SHA-256 of the sealed copy the organisation holds.
+    pub sealed: Hash32,
+}
+
+/// What a verified bundle proves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The organisation.
+    pub intake: String,
+    /// The tip.
+    pub tip: String,
+    /// The checkpoint's size.
+    pub tree_size: u64,
+    /// The checkpoint's root.
+    pub root: Hash32,
+    /// Validators whose checkpoint signatures verified.
+    pub signers: Vec<String>,
+    /// The messages.
+    pub messages: Vec<Received>,
+}
+
+/// Why a bundle does not prove receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    /// Another format version.
+    #[error("bundle version {0} is not supported (this verifier reads version {RECEIPT_VERSION})")]
+    Version(u32),
+    /// The checkpoint does not verify against the trusted validators.
+    #[error("{0}")]
+    Checkpoint(#[from] CheckpointError),
+    /// A bundle field is malformed.
+    #[error("{0}")]
+    Field(String),
+    /// An entry fails.
+    #[error("entry {number}{what}: {reason}")]
+    Entry {
+        /// 1-based.
+        number: usize,
+        /// `(kind, tx id)` once known.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Checks `bundle` against `validators` (at least `quorum` must have signed its
+/// checkpoint) and returns what it proves.
+pub fn verify(
+    bundle: &ReceiptBundle,
+    validators: &[NoteVerifier],
+    quorum: usize,
+) -> Result<Receipt, ReceiptError> {
+    if bundle.version != RECEIPT_VERSION {
+        return Err(ReceiptError::Version(bundle.version));
+    }
+    let (cp, signers) = verify_checkpoint_for(
+        &bundle.checkpoint,
+        validators,
+        quorum,
+        &bundle.log_origin,
+        bundle.tree_size,
+    )?;
+    let commit_key: [u8; 32] = hex::decode(&bundle.commit_key)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| ReceiptError::Field("commit_key: must be 64 hex digits".into()))?;
+    if bundle.entries.is_empty() {
+        return Err(ReceiptError::Field("entries: the bundle holds no message".into()));
+    }
+    let mut messages = Vec::new();
+    let mut last = None;
+    for (i, e) in bundle.entries.iter().enumerate() {
+        let number = i + 1;
+        let tx: Transaction =
+            check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true).map_err(
+                |err| {
+                    let reason = match err.problem {
+                        LoggedProblem::Malformed(m) => format!("not a well-formed transaction ({m})"),
+                        LoggedProblem::NotCanonical => "not in canonical (JCS) form: altered".into(),
+                        LoggedProblem::Signature(m) => format!("signature does not verify ({m})"),
+                        LoggedProblem::OtherChain(c) => format!("is for chain {c}"),
+                        LoggedProblem::NotIncluded { leaf_index, reason } => format!(
+                            "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
+                        ),
+                    };
+                    ReceiptError::Entry {
+                        number,
+                        what: err.what,
+                        reason,
+                    }
+                },
+            )?;
+        let fail = |reason: String| ReceiptError::Entry {
+            number,
+            what: format!(" ({}, tx {})", tx.kind(), tx.id()),
+            reason,
+        };
+        if *tx.sender() != bundle.intake.key {
+            return Err(fail(format!(
+                "was not signed by {}, the organisation the bundle names",
+                bundle.intake.name
+            )));
+        }
+        if last.is_some_and(|l| e.leaf_index <= l) {
+            return Err(fail("entries are out of log order".into()));
+        }
+        last = Some(e.leaf_index);
+        let parsed = body::parse(tx.kind(), tx.body()).map_err(|err| fail(err.to_string()))?;
+        let (tip, receipt, at_ms, sealed, what) = match (&parsed, number) {
+            (Body::Receive(r), 1) => (&r.tip, r.receipt, r.at_ms, r.commitment, "report"),
+            (Body::Message(m), n) if n > 1 && m.from == Author::Reporter => (
+                &m.tip,
+                m.receipt.ok_or_else(|| fail("carries no receipt".into()))?,
+                m.at_ms,
+                m.commitment,
+                "followup",
+            ),
+            _ => {
+                return Err(fail(
+                    "is not the tip's receipt (first) or one of the reporter's messages (after)"
+                        .into(),
+                ));
+            }
+        };
+        if *tip != bundle.tip {
+            return Err(fail(format!("is about tip {tip}, not {}", bundle.tip)));
+        }
+        if content_commitment(&commit_key, &e.content) != receipt {
+            return Err(fail(
+                "the content does not match what the organisation committed: it was altered"
+                    .into(),
+            ));
+        }
+        let content: Content = serde_json::from_value(e.content.clone())
+            .map_err(|err| fail(format!("content: {err}")))?;
+        let kind_ok = matches!(
+            (&content, what),
+            (Content::Report(_), "report") | (Content::Followup { .. }, "followup")
+        );
+        if !kind_ok {
+            return Err(fail(format!("content is not a {what}")));
+        }
+        messages.push(Received {
+            leaf_index: e.leaf_index,
+            what,
+            at_ms,
+            content,
+            sealed,
+        });
+    }
+    Ok(Receipt {
+        intake: bundle.intake.name.clone(),
+        tip: bundle.tip.clone(),
+        tree_size: cp.size,
+        root: cp.root,
+        signers,
+        messages,
+    })
+}
+
+/// Builds the proof of receipt of `tip` against the cosigned `checkpoint` of size
+/// `tree_size`, from the reporter's messages that size covers and their opened
+/// `contents` (by message id).
+pub fn build(
+    ledger: &unchain_ledger::Ledger,
+    view: &crate::TipView,
+    contents: &std::collections::BTreeMap<String, Value>,
+    commit_key: &[u8; 32],
+    checkpoint: String,
+    tree_size: u64,
+) -> Result<ReceiptBundle, unchain_ledger::LedgerError> {
+    let members = ledger.members()?;
+    let intake = members
+        .iter()
+        .find(|m| m.name == view.tip.intake)
+        .map(|m| NamedKey {
+            name: m.name.clone(),
+            key: m.signing_key,
+        })
+        .expect("a tip's intake is a member");
+    let mut entries = Vec::new();
+    for m in &view.messages {
+        if m.from != Author::Reporter || m.log_index >= tree_size {
+            continue;
+        }
+        let Some(content) = contents.get(&m.msg) else {
+            continue;
+        };
+        let leaf = ledger
+            .leaf(m.log_index)?
+            .expect("a recorded message is in the log");
+        entries.push(ReceiptEntry {
+            leaf_index: m.log_index,
+            leaf: String::from_utf8(leaf).expect("leaves are JCS JSON"),
+            proof: ledger.inclusion_proof(m.log_index, tree_size)?,
+            content: content.clone(),
+        });
+    }
+    let genesis = ledger.genesis();
+    Ok(ReceiptBundle {
+        version: RECEIPT_VERSION,
+        chain_id: genesis.chain_id.clone(),
+        log_origin: genesis.log_origin.clone(),
+        tree_size,
+        checkpoint,
+        validators: members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| NamedKey {
+                name: m.name.clone(),
+                key: m.signing_key,
+            })
+            .collect(),
+        intake,
+        tip: view.tip.tip.clone(),
+        commit_key: hex::encode(commit_key),
+        entries,
+    })
+}

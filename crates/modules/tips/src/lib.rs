@@ -1,0 +1,387 @@
+//! Anonymous tips (seed capability 7): reports from the public that never identify the
+//! reporter, sealed to the intake organisation the moment they arrive, with a receipt code
+//! for replies and follow-ups and a proof of receipt the organisation cannot deny.
+//!
+//! The node that serves the public form seals each report in memory ([`message`]) to its
+//! organisation's X25519 key and to a key derived from the reporter's receipt code
+//! ([`receipt`]), keeps the ciphertext in its own store, and records `tips.receive` here:
+//! the sealed report's commitment, the code's Argon2id locator, and an HMAC commitment of
+//! the report's content under a key only the code yields. Replies and follow-ups are
+//! `tips.message`; `tips.triage` and `tips.convert` are the agency's inbox work. What the
+//! chain holds says that a tip arrived, when, to whom, and how it was handled — never what
+//! it says or who sent it. [`bundle`] turns the chain's record into a proof of receipt the
+//! reporter checks offline.
+#![forbid(unsafe_code)]
+
+pub mod body;
+pub mod bundle;
+pub mod message;
+pub mod receipt;
+pub mod report;
+pub mod strip;
+
+pub use body::{Author, Body, Keys};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
+use unchain_types::{Hash32, Transaction, TxId};
+
+/// The `tips.*` kinds.
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "tips.receive",
+        role: Role::Tips,
+        summary: "record a tip received through the public form: its sealed report's commitment and the receipt code's locator",
+    },
+    KindSpec {
+        kind: "tips.message",
+        role: Role::Tips,
+        summary: "add a sealed message to a tip: a reply from the agency, or more from the reporter",
+    },
+    KindSpec {
+        kind: "tips.triage",
+        role: Role::Tips,
+        summary: "set a tip's priority, category and ILO forced-labour indicators, or close it",
+    },
+    KindSpec {
+        kind: "tips.convert",
+        role: Role::Tips,
+        summary: "link a tip to the case opened from it",
+    },
+];
+
+/// How far a signed `at_ms` may lie ahead of the block's time.
+const AHEAD_MS: u64 = 5 * 60 * 1000;
+/// How far behind (a transaction waiting in a busy pool).
+const BEHIND_MS: u64 = 15 * 60 * 1000;
+
+/// The triage a tip last received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageState {
+    /// Priority.
+    pub priority: String,
+    /// Category.
+    pub category: String,
+    /// ILO indicators.
+    pub indicators: Vec<String>,
+    /// Who triaged it.
+    pub actor: String,
+    /// Block time.
+    pub time_ms: u64,
+}
+
+/// A tip as state keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tip {
+    /// Its id.
+    pub tip: String,
+    /// The organisation it was handed to.
+    pub intake: String,
+    /// The form it came through.
+    pub form: String,
+    /// The receipt code's locator.
+    pub locator: Hash32,
+    /// The reporter's X25519 key (hex).
+    pub reporter_key: String,
+    /// `new`, `open` (triaged), `closed` or `converted`.
+    pub status: String,
+    /// Latest triage.
+    pub triage: Option<TriageState>,
+    /// The case it became.
+    pub case: Option<String>,
+    /// Messages, the report included.
+    pub messages: u32,
+    /// Block time it was recorded.
+    pub received_ms: u64,
+    /// The `tips.receive` transaction.
+    pub tx_id: TxId,
+    /// Its leaf.
+    pub log_index: u64,
+}
+
+/// One message of a tip (the report is the first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageState {
+    /// 1, 2, 3, …
+    pub seq: u32,
+    /// Its id, bound into its sealing.
+    pub msg: String,
+    /// Who wrote it.
+    pub from: Author,
+    /// SHA-256 of the sealed message.
+    pub commitment: Hash32,
+    /// Its size.
+    pub size: u64,
+    /// Its key, wrapped for the intake and the reporter.
+    pub keys: Keys,
+    /// The reporter's commitment of its content (the reporter's messages).
+    pub receipt: Option<Hash32>,
+    /// The agency's user.
+    pub actor: Option<String>,
+    /// Signed time.
+    pub at_ms: u64,
+    /// The transaction.
+    pub tx_id: TxId,
+    /// Its leaf.
+    pub log_index: u64,
+    /// Block time.
+    pub time_ms: u64,
+}
+
+/// A tip and its messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TipView {
+    /// The tip.
+    pub tip: Tip,
+    /// Its messages, oldest first.
+    pub messages: Vec<MessageState>,
+}
+
+fn tip_key(id: &str) -> Vec<u8> {
+    format!("tips/tip/{id}").into_bytes()
+}
+fn msg_key(id: &str, seq: u32) -> Vec<u8> {
+    format!("tips/msg/{id}\0{seq:010}").into_bytes()
+}
+fn locator_key(locator: &Hash32) -> Vec<u8> {
+    format!("tips/loc/{locator}").into_bytes()
+}
+fn inbox_key(member: &str, log_index: u64) -> Vec<u8> {
+    format!("tips/inbox/{member}/{log_index:020}").into_bytes()
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+    serde_json::from_slice(bytes).expect("tips state written by this module")
+}
+fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("tips state serialises")
+}
+fn reject(msg: impl Into<String>) -> ExecError {
+    ExecError::Rejected(msg.into())
+}
+
+fn check_time(at_ms: u64, block_ms: u64) -> Result<(), ExecError> {
+    if at_ms > block_ms + AHEAD_MS {
+        return Err(reject(format!(
+            "at_ms: {at_ms} is more than 5 minutes after the block's time {block_ms}"
+        )));
+    }
+    if at_ms + BEHIND_MS < block_ms {
+        return Err(reject(format!(
+            "at_ms: {at_ms} is more than 15 minutes before the block's time {block_ms}"
+        )));
+    }
+    Ok(())
+}
+
+/// The tips module.
+pub struct TipsModule;
+
+fn own_tip(ctx: &ExecContext<'_, '_>, id: &str) -> Result<Tip, ExecError> {
+    let tip: Tip = ctx
+        .state
+        .get(&tip_key(id))?
+        .map(|v| decode(&v))
+        .ok_or_else(|| reject(format!("tip: {id} does not exist")))?;
+    if tip.intake != ctx.sender.name {
+        return Err(reject(format!(
+            "tip {id} was handed to {}; only it handles the tip",
+            tip.intake
+        )));
+    }
+    Ok(tip)
+}
+
+impl TipsModule {
+    fn plan(
+        &self,
+        ctx: &ExecContext<'_, '_>,
+        body: &Body,
+    ) -> Result<(Tip, Option<MessageState>), ExecError> {
+        let message = |tip: &Tip,
+                       msg: &str,
+                       from: Author,
+                       commitment: Hash32,
+                       size: u64,
+                       keys: &Keys,
+                       receipt: Option<Hash32>,
+                       actor: Option<String>,
+                       at_ms: u64| MessageState {
+            seq: tip.messages,
+            msg: msg.to_owned(),
+            from,
+            commitment,
+            size,
+            keys: keys.clone(),
+            receipt,
+            actor,
+            at_ms,
+            tx_id: ctx.tx_id,
+            log_index: ctx.log_index,
+            time_ms: ctx.timestamp_ms,
+        };
+        match body {
+            Body::Receive(r) => {
+                check_time(r.at_ms, ctx.timestamp_ms)?;
+                if ctx.state.get(&tip_key(&r.tip))?.is_some() {
+                    return Err(reject(format!("tip: {} already exists", r.tip)));
+                }
+                if ctx.state.get(&locator_key(&r.locator))?.is_some() {
+                    return Err(reject("locator: already names another tip"));
+                }
+                let tip = Tip {
+                    tip: r.tip.clone(),
+                    intake: ctx.sender.name.clone(),
+                    form: r.form.clone(),
+                    locator: r.locator,
+                    reporter_key: r.reporter_key.clone(),
+                    status: "new".into(),
+                    triage: None,
+                    case: None,
+                    messages: 1,
+                    received_ms: ctx.timestamp_ms,
+                    tx_id: ctx.tx_id,
+                    log_index: ctx.log_index,
+                };
+                let m = message(
+                    &tip,
+                    &r.msg,
+                    Author::Reporter,
+                    r.commitment,
+                    r.size,
+                    &r.keys,
+                    Some(r.receipt),
+                    None,
+                    r.at_ms,
+                );
+                Ok((tip, Some(m)))
+            }
+            Body::Message(m) => {
+                check_time(m.at_ms, ctx.timestamp_ms)?;
+                let mut tip = own_tip(ctx, &m.tip)?;
+                let taken = ctx
+                    .state
+                    .scan_prefix(format!("tips/msg/{}\0", m.tip).as_bytes())?
+                    .iter()
+                    .any(|(_, v)| decode::<MessageState>(v).msg == m.msg);
+                if taken {
+                    return Err(reject(format!("msg: {} is already a message of this tip", m.msg)));
+                }
+                tip.messages += 1;
+                let st = message(
+                    &tip,
+                    &m.msg,
+                    m.from,
+                    m.commitment,
+                    m.size,
+                    &m.keys,
+                    m.receipt,
+                    m.actor.clone(),
+                    m.at_ms,
+                );
+                Ok((tip, Some(st)))
+            }
+            Body::Triage(t) => {
+                let mut tip = own_tip(ctx, &t.tip)?;
+                if tip.status == "converted" {
+                    return Err(reject(format!(
+                        "tip {} became case {}; triage the case",
+                        t.tip,
+                        tip.case.as_deref().unwrap_or("?")
+                    )));
+                }
+                tip.status = if t.closed { "closed" } else { "open" }.into();
+                tip.triage = Some(TriageState {
+                    priority: t.priority.clone(),
+                    category: t.category.clone(),
+                    indicators: t.indicators.clone(),
+                    actor: t.actor.clone(),
+                    time_ms: ctx.timestamp_ms,
+                });
+                Ok((tip, None))
+            }
+            Body::Convert(c) => {
+                let mut tip = own_tip(ctx, &c.tip)?;
+                if let Some(case) = &tip.case {
+                    return Err(reject(format!("tip {} already became case {case}", c.tip)));
+                }
+                let case = unchain_cases::case_in(|k| ctx.state.get(k), &c.case)?
+                    .ok_or_else(|| reject(format!("case: {} does not exist; open it first", c.case)))?;
+                if case.owner != ctx.sender.name {
+                    return Err(reject(format!(
+                        "case: {} belongs to {}; a tip becomes its intake's own case",
+                        c.case, case.owner
+                    )));
+                }
+                tip.case = Some(c.case.clone());
+                tip.status = "converted".into();
+                Ok((tip, None))
+            }
+        }
+    }
+}
+
+impl Module for TipsModule {
+    fn name(&self) -> &'static str {
+        "tips"
+    }
+
+    fn kinds(&self) -> &'static [KindSpec] {
+        KINDS
+    }
+
+    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
+        body::parse(kind, body).map(|_| ())
+    }
+
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
+        let body = body::parse(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))?;
+        let (tip, message) = self.plan(ctx, &body)?;
+        // Every check is done; now write.
+        if let Body::Receive(r) = &body {
+            ctx.state.put(&locator_key(&r.locator), tip.tip.as_bytes())?;
+            ctx.state
+                .put(&inbox_key(&tip.intake, ctx.log_index), tip.tip.as_bytes())?;
+        }
+        if let Some(m) = message {
+            ctx.state.put(&msg_key(&tip.tip, m.seq), &encode(&m))?;
+        }
+        ctx.state.put(&tip_key(&tip.tip), &encode(&tip))?;
+        Ok(())
+    }
+}
+
+/// A tip and its messages, if it exists.
+pub fn tip(reader: &StateReader, id: &str) -> Result<Option<TipView>, redb::StorageError> {
+    let Some(tip) = reader.get(&tip_key(id))?.map(|v| decode::<Tip>(&v)) else {
+        return Ok(None);
+    };
+    let messages = reader
+        .scan_prefix(format!("tips/msg/{id}\0").as_bytes())?
+        .into_iter()
+        .map(|(_, v)| decode(&v))
+        .collect();
+    Ok(Some(TipView { tip, messages }))
+}
+
+/// The tip a receipt code's locator names.
+pub fn by_locator(
+    reader: &StateReader,
+    locator: &Hash32,
+) -> Result<Option<TipView>, redb::StorageError> {
+    match reader.get(&locator_key(locator))? {
+        Some(id) => tip(reader, &String::from_utf8_lossy(&id)),
+        None => Ok(None),
+    }
+}
+
+/// Every tip handed to `member`, oldest first.
+pub fn inbox(reader: &StateReader, member: &str) -> Result<Vec<Tip>, redb::StorageError> {
+    let mut out = Vec::new();
+    for (_, id) in reader.scan_prefix(format!("tips/inbox/{member}/").as_bytes())? {
+        if let Some(v) = reader.get(&tip_key(&String::from_utf8_lossy(&id)))? {
+            out.push(decode(&v));
+        }
+    }
+    Ok(out)
+}
