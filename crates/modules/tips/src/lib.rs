@@ -15,6 +15,7 @@
 
 pub mod body;
 pub mod bundle;
+pub mod intake;
 pub mod message;
 pub mod receipt;
 pub mod report;

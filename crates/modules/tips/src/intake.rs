@@ -1,0 +1,132 @@
+//! The steps that turn what someone wrote into a tip's transaction body and its sealed
+//! bytes: a new tip (with a fresh receipt code), a follow-up from the reporter, a reply
+//! from the agency. The node's public form and the agency's CLI both build through here.
+
+use crate::Tip;
+use crate::message::{self, Payload, Sealed};
+use crate::receipt::{ReceiptCode, ReceiptKeys, content_commitment};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use unchain_types::EncryptionPublicKey;
+
+/// A tip ready to record: show `code` once, store `sealed.ciphertext`, submit `body` as
+/// `tips.receive`.
+#[derive(Debug)]
+pub struct NewTip {
+    /// The receipt code.
+    pub code: ReceiptCode,
+    /// What it derives.
+    pub keys: ReceiptKeys,
+    /// The tip id.
+    pub tip: String,
+    /// The sealed report.
+    pub sealed: Sealed,
+    /// The `tips.receive` body.
+    pub body: Value,
+}
+
+fn payload(content: &Value, files: &[Vec<u8>]) -> Payload {
+    Payload {
+        content: content.clone(),
+        files: files
+            .iter()
+            .map(|f| base64::engine::general_purpose::STANDARD.encode(f))
+            .collect(),
+    }
+}
+
+/// A new tip to `intake` through `form`: draws a receipt code, derives its keys (one
+/// Argon2id: run it off the async threads), seals `content` and `files`.
+pub fn new_tip(
+    chain_id: &str,
+    intake: (&str, &EncryptionPublicKey),
+    form: &str,
+    content: &Value,
+    files: &[Vec<u8>],
+    at_ms: u64,
+) -> NewTip {
+    let code = ReceiptCode::generate();
+    let keys = ReceiptKeys::derive(&code, chain_id, intake.0);
+    let tip = message::new_tip_id();
+    let sealed = message::seal(
+        chain_id,
+        &tip,
+        intake,
+        &keys.public_key(),
+        &payload(content, files),
+    );
+    let body = json!({
+        "tip": tip,
+        "msg": sealed.msg,
+        "form": form,
+        "locator": keys.locator,
+        "reporter_key": keys.public_key().to_hex(),
+        "commitment": sealed.commitment,
+        "size": sealed.ciphertext.len(),
+        "keys": sealed.keys,
+        "receipt": content_commitment(&keys.commit_key, content),
+        "at_ms": at_ms,
+    });
+    NewTip {
+        code,
+        keys,
+        tip,
+        sealed,
+        body,
+    }
+}
+
+fn reporter_key(tip: &Tip) -> EncryptionPublicKey {
+    EncryptionPublicKey::from_hex(&tip.reporter_key).expect("checked when the tip was recorded")
+}
+
+/// More from the reporter (who holds `keys`): the sealed message and its `tips.message`
+/// body.
+pub fn followup(
+    chain_id: &str,
+    tip: &Tip,
+    intake_key: &EncryptionPublicKey,
+    keys: &ReceiptKeys,
+    content: &Value,
+    files: &[Vec<u8>],
+    at_ms: u64,
+) -> (Sealed, Value) {
+    let sealed = message::seal(
+        chain_id,
+        &tip.tip,
+        (&tip.intake, intake_key),
+        &reporter_key(tip),
+        &payload(content, files),
+    );
+    let body = json!({
+        "tip": tip.tip, "msg": sealed.msg, "from": "reporter",
+        "commitment": sealed.commitment, "size": sealed.ciphertext.len(), "keys": sealed.keys,
+        "receipt": content_commitment(&keys.commit_key, content), "at_ms": at_ms,
+    });
+    (sealed, body)
+}
+
+/// A reply from the agency's user `actor`: sealed to the reporter's key and the agency's.
+pub fn reply(
+    chain_id: &str,
+    tip: &Tip,
+    intake_key: &EncryptionPublicKey,
+    text: &str,
+    actor: &str,
+    at_ms: u64,
+) -> (Sealed, Value) {
+    let content = json!({"type": "reply", "text": text});
+    let sealed = message::seal(
+        chain_id,
+        &tip.tip,
+        (&tip.intake, intake_key),
+        &reporter_key(tip),
+        &payload(&content, &[]),
+    );
+    let body = json!({
+        "tip": tip.tip, "msg": sealed.msg, "from": "agency",
+        "commitment": sealed.commitment, "size": sealed.ciphertext.len(), "keys": sealed.keys,
+        "actor": actor, "at_ms": at_ms,
+    });
+    (sealed, body)
+}
