@@ -46,6 +46,48 @@ pub struct NodeConfig {
     /// Worker threads of the runtime. Default 2.
     #[serde(default = "default_threads")]
     pub worker_threads: usize,
+    /// The public tip form.
+    #[serde(default)]
+    pub tips: TipsConfig,
+}
+
+/// The public tip form (`/tips/…`): which forms this node serves for its organisation, the
+/// emergency number they show, and the abuse limits. Limits count submissions, never who
+/// sent them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TipsConfig {
+    /// Form ids (`a-z`, `0-9`, `-`), each at `/tips/ID`. Default `["report"]`; empty: no
+    /// public form.
+    pub forms: Vec<String>,
+    /// The emergency number every form shows. Default 112.
+    pub emergency: String,
+    /// A second listener that serves only the public form (for an onion service or a
+    /// reverse proxy), so the agencies' API need not be exposed. Env:
+    /// `UNCHAIN_TIPS_LISTEN`.
+    pub listen: Option<SocketAddr>,
+    /// Tips accepted per minute, all forms together. Default 60.
+    pub global_per_minute: u32,
+    /// Tips accepted per minute on one form. Default 30.
+    pub form_per_minute: u32,
+    /// Tips a form takes in 10 minutes before proof of work is required. Default 30.
+    pub calm_per_10_minutes: u32,
+    /// Proof-of-work bits always required (0: none while calm). Default 0.
+    pub pow_floor_bits: u8,
+}
+
+impl Default for TipsConfig {
+    fn default() -> Self {
+        TipsConfig {
+            forms: vec!["report".into()],
+            emergency: "112".into(),
+            listen: None,
+            global_per_minute: 60,
+            form_per_minute: 30,
+            calm_per_10_minutes: 30,
+            pow_floor_bits: 0,
+        }
+    }
 }
 
 fn default_api() -> SocketAddr {
@@ -81,6 +123,7 @@ impl NodeConfig {
             max_block_txs: default_block_txs(),
             max_wait_ms: default_max_wait(),
             worker_threads: default_threads(),
+            tips: TipsConfig::default(),
         }
     }
 
@@ -113,6 +156,9 @@ impl NodeConfig {
         }
         if let Some(v) = get("UNCHAIN_P2P_LISTEN") {
             self.p2p_listen = v.parse().context("UNCHAIN_P2P_LISTEN must be host:port")?;
+        }
+        if let Some(v) = get("UNCHAIN_TIPS_LISTEN") {
+            self.tips.listen = Some(v.parse().context("UNCHAIN_TIPS_LISTEN must be host:port")?);
         }
         Ok(())
     }

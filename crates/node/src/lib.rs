@@ -11,6 +11,7 @@ pub mod config;
 pub mod metrics;
 pub mod retention;
 pub mod run;
+pub mod tipform;
 pub mod users;
 
 pub use config::NodeConfig;
@@ -27,5 +28,6 @@ pub fn modules(
         std::sync::Arc::new(unchain_custody::CustodyModule),
         std::sync::Arc::new(unchain_cases::CasesModule),
         std::sync::Arc::new(unchain_identity::IdentityModule),
+        std::sync::Arc::new(unchain_tips::TipsModule),
     ]
 }

@@ -31,6 +31,12 @@ pub struct NodeMetrics {
     pub finality: Histogram,
     /// Tree size of the latest checkpoint cosigned by a quorum (set when scraped).
     pub cosigned_log_size: Gauge,
+    /// Tips accepted through the public form.
+    pub tips_received: Counter,
+    /// Tip submissions and code lookups refused (token, work, limits, input).
+    pub tips_refused: Counter,
+    /// Receipt-code derivations (Argon2id) run: the form's expensive step.
+    pub tips_derivations: Counter,
 }
 
 impl NodeMetrics {
@@ -50,6 +56,9 @@ impl NodeMetrics {
             ]),
             finality: Histogram::new([0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
             cosigned_log_size: Gauge::default(),
+            tips_received: Counter::default(),
+            tips_refused: Counter::default(),
+            tips_derivations: Counter::default(),
         };
         registry.register(
             "height",
@@ -101,6 +110,21 @@ impl NodeMetrics {
             "cosigned_log_size",
             "tree size of the latest checkpoint cosigned by a quorum of validators",
             m.cosigned_log_size.clone(),
+        );
+        registry.register(
+            "tips_received",
+            "tips accepted through the public form",
+            m.tips_received.clone(),
+        );
+        registry.register(
+            "tips_refused",
+            "tip submissions and receipt-code lookups refused (token, proof of work, limits, input)",
+            m.tips_refused.clone(),
+        );
+        registry.register(
+            "tips_derivations",
+            "receipt-code derivations (Argon2id) run",
+            m.tips_derivations.clone(),
         );
         m
     }

@@ -175,6 +175,13 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             let ctx = context.clone();
             Arc::new(move || ctx.encode()) as Arc<dyn Fn() -> String + Send + Sync>
         };
+        let tips_desk = match crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir) {
+            Ok(d) => Arc::new(d),
+            Err(e) => {
+                error!(error = %e, "cannot open the tip store");
+                return;
+            }
+        };
         let state = ApiState {
             ledger: ledger.clone(),
             mempool,
@@ -191,6 +198,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             signing: signing.clone(),
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
             trust: Arc::default(),
+            tips: tips_desk,
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,
@@ -203,6 +211,25 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         // Tests and scripts find the port here when the config asked for port 0.
         let _ = std::fs::write(cfg.data_dir.join("api.addr"), addr.to_string());
         info!(url = %format!("http://{addr}"), "API listening");
+        if let Some(public) = cfg.tips.listen {
+            match tokio::net::TcpListener::bind(public).await {
+                Ok(l) => {
+                    let addr = l.local_addr().expect("bound socket has an address");
+                    let _ = std::fs::write(cfg.data_dir.join("tips.addr"), addr.to_string());
+                    info!(url = %format!("http://{addr}/tips"), "public tip form listening");
+                    let router = crate::tipform::public_router(state.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = axum::serve(l, router).await {
+                            error!(error = %e, "tip form server failed");
+                        }
+                    });
+                }
+                Err(e) => {
+                    error!(addr = %public, error = %e, "cannot listen for the tip form");
+                    return;
+                }
+            }
+        }
         let server =
             axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal());
         tokio::select! {

@@ -159,7 +159,9 @@ pub enum Body {
 pub fn check_tip_id(field: &str, s: &str) -> Result<(), BodyError> {
     let ok = s.len() == 22
         && s.starts_with("t-")
-        && s[2..].bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        && s[2..]
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if ok {
         Ok(())
     } else {
@@ -261,7 +263,10 @@ pub fn parse(kind: &str, body: &Value) -> Result<Body, BodyError> {
                     ));
                 }
                 (Author::Agency, _, None) => {
-                    return Err(BodyError::new("actor", "is required for the agency's messages"));
+                    return Err(BodyError::new(
+                        "actor",
+                        "is required for the agency's messages",
+                    ));
                 }
                 (Author::Agency, Some(_), _) => {
                     return Err(BodyError::new(

@@ -139,31 +139,38 @@ pub fn verify(
         .and_then(|b| b.try_into().ok())
         .ok_or_else(|| ReceiptError::Field("commit_key: must be 64 hex digits".into()))?;
     if bundle.entries.is_empty() {
-        return Err(ReceiptError::Field("entries: the bundle holds no message".into()));
+        return Err(ReceiptError::Field(
+            "entries: the bundle holds no message".into(),
+        ));
     }
     let mut messages = Vec::new();
     let mut last = None;
     for (i, e) in bundle.entries.iter().enumerate() {
         let number = i + 1;
-        let tx: Transaction =
-            check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true).map_err(
-                |err| {
-                    let reason = match err.problem {
-                        LoggedProblem::Malformed(m) => format!("not a well-formed transaction ({m})"),
-                        LoggedProblem::NotCanonical => "not in canonical (JCS) form: altered".into(),
-                        LoggedProblem::Signature(m) => format!("signature does not verify ({m})"),
-                        LoggedProblem::OtherChain(c) => format!("is for chain {c}"),
-                        LoggedProblem::NotIncluded { leaf_index, reason } => format!(
-                            "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
-                        ),
-                    };
-                    ReceiptError::Entry {
-                        number,
-                        what: err.what,
-                        reason,
-                    }
-                },
-            )?;
+        let tx: Transaction = check_logged(
+            &e.leaf,
+            e.leaf_index,
+            &e.proof,
+            &cp,
+            &bundle.chain_id,
+            true,
+        )
+        .map_err(|err| {
+            let reason = match err.problem {
+                LoggedProblem::Malformed(m) => format!("not a well-formed transaction ({m})"),
+                LoggedProblem::NotCanonical => "not in canonical (JCS) form: altered".into(),
+                LoggedProblem::Signature(m) => format!("signature does not verify ({m})"),
+                LoggedProblem::OtherChain(c) => format!("is for chain {c}"),
+                LoggedProblem::NotIncluded { leaf_index, reason } => format!(
+                    "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
+                ),
+            };
+            ReceiptError::Entry {
+                number,
+                what: err.what,
+                reason,
+            }
+        })?;
         let fail = |reason: String| ReceiptError::Entry {
             number,
             what: format!(" ({}, tx {})", tx.kind(), tx.id()),
@@ -201,8 +208,7 @@ pub fn verify(
         }
         if content_commitment(&commit_key, &e.content) != receipt {
             return Err(fail(
-                "the content does not match what the organisation committed: it was altered"
-                    .into(),
+                "the content does not match what the organisation committed: it was altered".into(),
             ));
         }
         let content: Content = serde_json::from_value(e.content.clone())

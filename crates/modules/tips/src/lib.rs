@@ -266,7 +266,10 @@ impl TipsModule {
                     .iter()
                     .any(|(_, v)| decode::<MessageState>(v).msg == m.msg);
                 if taken {
-                    return Err(reject(format!("msg: {} is already a message of this tip", m.msg)));
+                    return Err(reject(format!(
+                        "msg: {} is already a message of this tip",
+                        m.msg
+                    )));
                 }
                 tip.messages += 1;
                 let st = message(
@@ -306,8 +309,10 @@ impl TipsModule {
                 if let Some(case) = &tip.case {
                     return Err(reject(format!("tip {} already became case {case}", c.tip)));
                 }
-                let case = unchain_cases::case_in(|k| ctx.state.get(k), &c.case)?
-                    .ok_or_else(|| reject(format!("case: {} does not exist; open it first", c.case)))?;
+                let case =
+                    unchain_cases::case_in(|k| ctx.state.get(k), &c.case)?.ok_or_else(|| {
+                        reject(format!("case: {} does not exist; open it first", c.case))
+                    })?;
                 if case.owner != ctx.sender.name {
                     return Err(reject(format!(
                         "case: {} belongs to {}; a tip becomes its intake's own case",
@@ -340,7 +345,8 @@ impl Module for TipsModule {
         let (tip, message) = self.plan(ctx, &body)?;
         // Every check is done; now write.
         if let Body::Receive(r) = &body {
-            ctx.state.put(&locator_key(&r.locator), tip.tip.as_bytes())?;
+            ctx.state
+                .put(&locator_key(&r.locator), tip.tip.as_bytes())?;
             ctx.state
                 .put(&inbox_key(&tip.intake, ctx.log_index), tip.tip.as_bytes())?;
         }

@@ -7,7 +7,9 @@ use base64::Engine as _;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use unchain_seal::envelope::{ContentKey, OpenError, RecordId, commitment, open_payload, seal_payload};
+use unchain_seal::envelope::{
+    ContentKey, OpenError, RecordId, commitment, open_payload, seal_payload,
+};
 use unchain_seal::wrap::{WrappedKey, record_key_info};
 use unchain_types::{EncryptionPublicKey, EncryptionSecretKey, Hash32};
 
@@ -157,15 +159,38 @@ mod tests {
             content: serde_json::json!({"type": "followup", "text": "the van came back"}),
             files: vec![],
         };
-        let s = seal("c", &tip, ("ngo", &org.public_key()), &rep.public_key(), &payload);
+        let s = seal(
+            "c",
+            &tip,
+            ("ngo", &org.public_key()),
+            &rep.public_key(),
+            &payload,
+        );
         let open_as = |label: &str, wrapped: &str, key: &EncryptionSecretKey| {
             open("c", &tip, &s.msg, label, wrapped, key, &s.ciphertext)
         };
         assert_eq!(open_as("ngo", &s.keys.intake, &org), Ok(payload.clone()));
         assert_eq!(open_as(REPORTER, &s.keys.reporter, &rep), Ok(payload));
-        assert!(matches!(open_as("ngo", &s.keys.intake, &other), Err(MessageError::Key(_))));
-        assert!(matches!(open_as("ngo", &s.keys.reporter, &rep), Err(MessageError::Key(_))), "slot swap");
-        let other_msg = open("c", &tip, &new_msg_id(), "ngo", &s.keys.intake, &org, &s.ciphertext);
+        assert!(matches!(
+            open_as("ngo", &s.keys.intake, &other),
+            Err(MessageError::Key(_))
+        ));
+        assert!(
+            matches!(
+                open_as("ngo", &s.keys.reporter, &rep),
+                Err(MessageError::Key(_))
+            ),
+            "slot swap"
+        );
+        let other_msg = open(
+            "c",
+            &tip,
+            &new_msg_id(),
+            "ngo",
+            &s.keys.intake,
+            &org,
+            &s.ciphertext,
+        );
         assert!(other_msg.is_err(), "bound to the message id");
         let mut bad = s.ciphertext.clone();
         let last = bad.len() - 1;

@@ -165,7 +165,8 @@ impl ReceiptKeys {
 /// The on-chain commitment of one of the reporter's messages: HMAC-SHA256 under the
 /// commitment key of the message's canonical JSON (RFC 8785).
 pub fn content_commitment(commit_key: &[u8; 32], content: &serde_json::Value) -> Hash32 {
-    let canonical = unchain_types::canonical::to_canonical_bytes(content).expect("JSON canonicalises");
+    let canonical =
+        unchain_types::canonical::to_canonical_bytes(content).expect("JSON canonicalises");
     Hash32(hmac(commit_key, &canonical))
 }
 
@@ -179,7 +180,10 @@ mod tests {
         assert_eq!(list.len(), 7776);
         assert_eq!(list[0], "abacus");
         assert_eq!(list[7775], "zoom");
-        assert!(list.windows(2).all(|w| w[0] < w[1]), "binary search needs order");
+        assert!(
+            list.windows(2).all(|w| w[0] < w[1]),
+            "binary search needs order"
+        );
     }
 
     #[test]
@@ -212,14 +216,19 @@ mod tests {
 
     #[test]
     fn keys_depend_on_code_chain_and_intake() {
-        let code = ReceiptCode::parse("abacus zoom abacus zoom abacus zoom abacus zoom").expect("code");
+        let code =
+            ReceiptCode::parse("abacus zoom abacus zoom abacus zoom abacus zoom").expect("code");
         let a = ReceiptKeys::derive(&code, "c1", "ngo");
         let again = ReceiptKeys::derive(&code, "c1", "ngo");
         assert_eq!(a.locator, again.locator);
         assert_eq!(a.public_key(), again.public_key());
         assert_ne!(a.locator, ReceiptKeys::derive(&code, "c2", "ngo").locator);
-        assert_ne!(a.locator, ReceiptKeys::derive(&code, "c1", "police").locator);
-        let other = ReceiptCode::parse("abacus zoom abacus zoom abacus zoom abacus abacus").expect("code");
+        assert_ne!(
+            a.locator,
+            ReceiptKeys::derive(&code, "c1", "police").locator
+        );
+        let other =
+            ReceiptCode::parse("abacus zoom abacus zoom abacus zoom abacus abacus").expect("code");
         let b = ReceiptKeys::derive(&other, "c1", "ngo");
         assert_ne!(a.locator, b.locator);
         assert_ne!(a.commit_key, b.commit_key);

@@ -115,7 +115,9 @@ fn check_len(field: &'static str, s: &str, max: usize) -> Result<(), FieldError>
             format!("is {} bytes; at most {max} are taken", s.len()),
         ));
     }
-    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if s.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(err(field, "holds control characters"));
     }
     Ok(())

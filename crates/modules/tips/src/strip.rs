@@ -263,7 +263,10 @@ mod tests {
         assert!(!contains(&clean.bytes, b"Exif"));
         assert!(!contains(&clean.bytes, b"somchai"));
         assert!(contains(&clean.bytes, b"JFIF"));
-        assert!(clean.bytes.ends_with(&[0x12, 0x34, 0xFF, 0xD9]), "scan data kept");
+        assert!(
+            clean.bytes.ends_with(&[0x12, 0x34, 0xFF, 0xD9]),
+            "scan data kept"
+        );
     }
 
     #[test]
@@ -296,7 +299,11 @@ mod tests {
         for &b in data {
             crc ^= b as u32;
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         crc
@@ -317,7 +324,8 @@ mod tests {
     fn pdf_with_compressed_metadata_is_refused_and_unknown_formats_are_named() {
         let inner = b"<< /Author (Somchai) >>";
         let z = miniz_oxide::deflate::compress_to_vec_zlib(inner, 6);
-        let mut pdf = b"%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /Filter /FlateDecode >>\nstream\n".to_vec();
+        let mut pdf =
+            b"%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /Filter /FlateDecode >>\nstream\n".to_vec();
         pdf.extend(z);
         pdf.extend(b"\nendstream\nendobj\n%%EOF\n");
         assert_eq!(clean(&pdf), Err(StripError::PdfMetadata));

@@ -35,7 +35,12 @@ struct World {
 
 fn world() -> World {
     let dir = tempfile::tempdir().expect("tmp");
-    let ngo = Org::new(CHAIN, 1, "ngo", &[Role::Governance, Role::Tips, Role::Cases, Role::Records]);
+    let ngo = Org::new(
+        CHAIN,
+        1,
+        "ngo",
+        &[Role::Governance, Role::Tips, Role::Cases, Role::Records],
+    );
     let police = Org::new(CHAIN, 2, "police", &[Role::Tips]);
     let chain = Chain::new(dir.path(), &[&ngo, &police], |g| {
         vec![
@@ -211,11 +216,20 @@ fn a_tip_is_recorded_found_by_its_code_answered_triaged_and_converted() {
     );
     let inbox = unchain_tips::inbox(&reader(&w.chain), "ngo").expect("inbox");
     assert_eq!(inbox.len(), 1);
-    assert!(unchain_tips::inbox(&reader(&w.chain), "police").expect("inbox").is_empty());
+    assert!(
+        unchain_tips::inbox(&reader(&w.chain), "police")
+            .expect("inbox")
+            .is_empty()
+    );
 
     // Nothing the reporter wrote reached the ledger's file.
     let file = std::fs::read(w._dir.path().join("ledger.redb")).expect("ledger file");
-    for needle in [SECRET_WORDS, "two of them are 15", "234 5678", "Samut Sakhon"] {
+    for needle in [
+        SECRET_WORDS,
+        "two of them are 15",
+        "234 5678",
+        "Samut Sakhon",
+    ] {
         assert!(
             !file.windows(needle.len()).any(|x| x == needle.as_bytes()),
             "{needle:?} is in the ledger file"
@@ -240,7 +254,9 @@ fn the_ledger_refuses_what_does_not_hold() {
     again["tip"] = json!(message::new_tip_id());
     let r = w.chain.refused(&mut w.ngo, "tips.receive", again);
     assert!(r.contains("locator"), "{r}");
-    let r = w.chain.refused(&mut w.ngo, "tips.receive", new.body.clone());
+    let r = w
+        .chain
+        .refused(&mut w.ngo, "tips.receive", new.body.clone());
     assert!(r.contains("already exists"), "{r}");
 
     let late = intake::new_tip(
@@ -280,7 +296,11 @@ fn the_ledger_refuses_what_does_not_hold() {
     for (field, value, expect) in [
         ("priority", json!("urgent"), "priority"),
         ("category", json!("spam"), "category"),
-        ("indicators", json!(["deception", "deception"]), "indicators[1]"),
+        (
+            "indicators",
+            json!(["deception", "deception"]),
+            "indicators[1]",
+        ),
         ("indicators", json!(["lying"]), "indicators[0]"),
     ] {
         let mut t = json!({"tip": new.tip, "priority": "high", "category": "forced_labour",
@@ -366,8 +386,14 @@ fn a_proof_of_receipt_verifies_offline_and_tampering_fails() {
     let receipt = bundle::verify(&b, &validators, 1).expect("verifies");
     assert_eq!(receipt.intake, "ngo");
     assert_eq!(receipt.tip, new.tip);
-    assert_eq!(receipt.messages.len(), 2, "the report and the follow-up, not the reply");
-    assert!(matches!(&receipt.messages[0].content, Content::Report(r) if r.description == SECRET_WORDS));
+    assert_eq!(
+        receipt.messages.len(),
+        2,
+        "the report and the follow-up, not the reply"
+    );
+    assert!(
+        matches!(&receipt.messages[0].content, Content::Report(r) if r.description == SECRET_WORDS)
+    );
     assert_eq!(receipt.messages[0].sealed, new.sealed.commitment);
     // Through JSON, as the reporter downloads it.
     let text = serde_json::to_string(&b).expect("json");
@@ -390,7 +416,9 @@ fn a_proof_of_receipt_verifies_offline_and_tampering_fails() {
     t.commit_key = hex::encode([7u8; 32]);
     fails(&t, "altered");
     let mut t = b.clone();
-    t.entries[0].leaf = t.entries[0].leaf.replace("\"form\":\"report\"", "\"form\":\"reports\"");
+    t.entries[0].leaf = t.entries[0]
+        .leaf
+        .replace("\"form\":\"report\"", "\"form\":\"reports\"");
     fails(&t, "entry 1");
     let mut t = b.clone();
     t.entries.swap(0, 1);
@@ -407,11 +435,17 @@ fn a_proof_of_receipt_verifies_offline_and_tampering_fails() {
     fails(&t, "is about tip");
     let mut t = b.clone();
     t.checkpoint = t.checkpoint.replace('\u{2014}', "-");
-    assert!(bundle::verify(&t, &validators, 1).is_err(), "checkpoint signature");
+    assert!(
+        bundle::verify(&t, &validators, 1).is_err(),
+        "checkpoint signature"
+    );
     let strangers = [unchain_log::NamedKey {
         name: "ngo".into(),
         key: w.police.key.public_key(),
     }
     .verifier()];
-    assert!(bundle::verify(&b, &strangers, 1).is_err(), "pinned keys differ");
+    assert!(
+        bundle::verify(&b, &strangers, 1).is_err(),
+        "pinned keys differ"
+    );
 }

@@ -276,27 +276,37 @@ pub async fn tx_status(
 ) -> Result<Json<TxStatusView>, Problem> {
     let id = parse_id(&id)?;
     let wait = Duration::from_millis(q.wait_ms.unwrap_or(0)).min(state.max_wait);
+    wait_tx(&state, &id, wait).await.map(Json)
+}
+
+/// The status of transaction `id`, waiting up to `wait` for it to leave the mempool:
+/// `pending` if it is still waiting then, 404 if it is neither waiting nor in a block.
+pub(crate) async fn wait_tx(
+    state: &ApiState,
+    id: &TxId,
+    wait: Duration,
+) -> Result<TxStatusView, Problem> {
     let deadline = tokio::time::Instant::now() + wait;
     let mut heads = state.heads.clone();
     loop {
         heads.borrow_and_update();
-        if let Some(record) = state.ledger.tx(&id)? {
-            return Ok(Json(record_status(&id, &record)));
+        if let Some(record) = state.ledger.tx(id)? {
+            return Ok(record_status(id, &record));
         }
-        let pending = state.mempool.contains(&id);
+        let pending = state.mempool.contains(id);
         if tokio::time::Instant::now() >= deadline
             || tokio::time::timeout_at(deadline, heads.changed())
                 .await
                 .is_err()
         {
             return if pending {
-                Ok(Json(TxStatusView {
+                Ok(TxStatusView {
                     id: id.to_string(),
                     status: "pending".into(),
                     height: None,
                     log_index: None,
                     reason: None,
-                }))
+                })
             } else {
                 Err(Problem::not_found(format!(
                     "transaction {id} is neither waiting nor in any block"

@@ -4,9 +4,10 @@
 mod cases;
 mod custody;
 pub mod events;
-mod handlers;
+pub(crate) mod handlers;
 pub mod identity;
 pub mod problem;
+mod tips;
 pub mod users;
 mod vault;
 pub use unchain_client::views;
@@ -64,6 +65,8 @@ pub struct ApiState {
     pub act_lock: Arc<tokio::sync::Mutex<()>>,
     /// The trust bundle last built, kept until a newer checkpoint is cosigned.
     pub trust: Arc<identity::TrustCache>,
+    /// The public tip form's guard, catalogues and store.
+    pub tips: Arc<crate::tipform::TipDesk>,
 }
 
 #[derive(OpenApi)]
@@ -108,6 +111,10 @@ pub struct ApiState {
         identity::trust_bundle,
         identity::border_check,
         identity::verify_presentation,
+        tips::inbox,
+        tips::view,
+        tips::message,
+        tips::upload,
         events::stream,
         users::login,
         users::me,
@@ -181,6 +188,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/identity/verify", post(identity::verify_presentation))
         .route("/v1/border/check", post(identity::border_check))
         .route("/border", get(identity::border_page))
+        .route("/v1/tips", get(tips::inbox))
+        .route("/v1/tips/{id}", get(tips::view))
+        .route("/v1/tips/{id}/messages/{seq}", get(tips::message))
+        .route("/v1/tips/ciphertexts/{commitment}", put(tips::upload))
         .route("/v1/events", get(events::stream))
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
@@ -188,7 +199,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
-        .fallback(|| async { Problem::not_found("no such route; see /v1/openapi.json") })
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .merge(crate::tipform::routes())
+        .fallback(|| async { Problem::not_found("no such route; see /v1/openapi.json") })
         .with_state(state)
 }

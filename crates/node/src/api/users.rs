@@ -80,6 +80,8 @@ pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
         &[Investigator, Administrator]
     } else if path.starts_with("/v1/cases") {
         &[Investigator, Analyst, IntakeOfficer, Administrator]
+    } else if path.starts_with("/v1/tips") {
+        &[IntakeOfficer, Investigator]
     } else if path.starts_with("/v1/border/") || path == "/v1/identity/trust-bundle" {
         &[BorderOfficer, Investigator]
     } else if path.starts_with("/v1/events") {
@@ -277,7 +279,25 @@ pub async fn act(
             map.insert("actor".into(), user.id.clone().into());
         }
     }
-    // One signing at a time, so that nonces follow each other.
+    let id = sign_and_submit(&state, &a.kind, body).await?;
+    tracing::info!(user = %user.id, kind = %a.kind, tx = %id, "user action submitted");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(unchain_client::views::SubmitResponse {
+            id: id.to_string(),
+            status: "pending".into(),
+        }),
+    ))
+}
+
+/// Signs `body` as a `kind` transaction with the organisation's key, with the nonce after
+/// any this node's mempool holds, and admits it. One signing at a time, so that nonces
+/// follow each other.
+pub(crate) async fn sign_and_submit(
+    state: &ApiState,
+    kind: &str,
+    body: serde_json::Value,
+) -> Result<unchain_types::TxId, Problem> {
     let _guard = state.act_lock.lock().await;
     let me = state.signing.public_key();
     let nonce = match state.mempool.pending_next_nonce(&me) {
@@ -292,7 +312,7 @@ pub async fn act(
         chain_id: state.ledger.genesis().chain_id.clone(),
         sender: me,
         nonce,
-        kind: a.kind.clone(),
+        kind: kind.to_owned(),
         body,
     }
     .sign(&state.signing)
@@ -301,13 +321,6 @@ pub async fn act(
     state
         .mempool
         .submit(&state.ledger, tx)
-        .map_err(|e| handlers::submit_problem(&state, e))?;
-    tracing::info!(user = %user.id, kind = %a.kind, tx = %id, "user action submitted");
-    Ok((
-        StatusCode::ACCEPTED,
-        Json(unchain_client::views::SubmitResponse {
-            id: id.to_string(),
-            status: "pending".into(),
-        }),
-    ))
+        .map_err(|e| handlers::submit_problem(state, e))?;
+    Ok(id)
 }

@@ -27,7 +27,7 @@ fn unauthorized(detail: impl Into<String>) -> Problem {
     )
 }
 
-fn forbidden(detail: impl Into<String>) -> Problem {
+pub(crate) fn forbidden(detail: impl Into<String>) -> Problem {
     Problem::new(StatusCode::FORBIDDEN, "forbidden", "not entitled", detail)
 }
 

@@ -1,0 +1,327 @@
+//! Abuse limits on the public tip form that identify no one: a single-use challenge
+//! token per submission (HMAC under a secret that lives only in this process's memory),
+//! a proof of work whose difficulty rises with the load on the form, and rate limits per
+//! form and for all forms. Nothing is counted per sender: there is no sender to count.
+//!
+//! The order of checks is the order of their cost: a forged or missing token and a wrong
+//! proof of work are refused after one HMAC and one SHA-256, before the rest of the
+//! request is read, before any Argon2id, sealing or ledger work.
+
+use crate::api::users::now_ms;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How long a served form stays valid.
+pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3 * 60 * 60);
+/// The load window for the proof-of-work difficulty.
+const WINDOW: Duration = Duration::from_secs(600);
+/// Most bits ever asked.
+pub const MAX_BITS: u8 = 24;
+
+/// Why a submission's challenge was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// No token, or one this node never issued (forged, or from before a restart with a
+    /// wrong MAC).
+    Forged,
+    /// Older than [`TOKEN_LIFETIME`].
+    Expired,
+    /// Already used for a submission.
+    Used,
+    /// The proof of work is missing or short of the bits required.
+    Work {
+        /// Bits required now.
+        bits: u8,
+    },
+    /// A rate limit is reached.
+    Limit,
+}
+
+/// A checked challenge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ticket {
+    nonce: String,
+    expires_ms: u64,
+}
+
+/// The limits the node was configured with.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Per minute, all forms.
+    pub global_per_minute: u32,
+    /// Per minute, one form.
+    pub form_per_minute: u32,
+    /// Accepted in 10 minutes before work is required.
+    pub calm_per_10_minutes: u32,
+    /// Bits always required.
+    pub floor_bits: u8,
+}
+
+/// The guard of every form this node serves.
+pub struct Guard {
+    secret: [u8; 32],
+    limits: Limits,
+    global: DefaultDirectRateLimiter,
+    forms: BTreeMap<String, DefaultDirectRateLimiter>,
+    lookups: DefaultDirectRateLimiter,
+    used: Mutex<HashMap<String, u64>>,
+    recent: Mutex<BTreeMap<String, VecDeque<Instant>>>,
+}
+
+fn per_minute(n: u32) -> DefaultDirectRateLimiter {
+    RateLimiter::direct(Quota::per_minute(
+        NonZeroU32::new(n.max(1)).expect("at least 1"),
+    ))
+}
+
+/// Leading zero bits of a digest.
+fn zero_bits(d: &[u8]) -> u32 {
+    let mut n = 0;
+    for b in d {
+        if *b == 0 {
+            n += 8;
+        } else {
+            return n + b.leading_zeros();
+        }
+    }
+    n
+}
+
+/// Whether `pow` is a proof of `bits` of work on `token`: SHA-256(`token` ":" `pow`)
+/// starts with `bits` zero bits.
+pub fn work_ok(token: &str, pow: &str, bits: u8) -> bool {
+    if bits == 0 {
+        return true;
+    }
+    if pow.is_empty() || pow.len() > 20 || !pow.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let d = Sha256::new()
+        .chain_update(token.as_bytes())
+        .chain_update(b":")
+        .chain_update(pow.as_bytes())
+        .finalize();
+    zero_bits(&d) >= bits as u32
+}
+
+/// Finds a proof of `bits` of work on `token` (what the page's script does; tests and
+/// scripted clients use this).
+pub fn solve(token: &str, bits: u8) -> String {
+    (0u64..)
+        .map(|n| n.to_string())
+        .find(|p| work_ok(token, p, bits))
+        .expect("a proof exists")
+}
+
+impl Guard {
+    /// A guard for `forms` with a fresh secret.
+    pub fn new(forms: &[String], limits: Limits) -> Self {
+        let mut secret = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut secret);
+        Guard {
+            secret,
+            global: per_minute(limits.global_per_minute),
+            forms: forms
+                .iter()
+                .map(|f| (f.clone(), per_minute(limits.form_per_minute)))
+                .collect(),
+            lookups: per_minute(limits.global_per_minute.saturating_mul(4)),
+            limits,
+            used: Mutex::default(),
+            recent: Mutex::default(),
+        }
+    }
+
+    fn mac(&self, body: &str) -> String {
+        let mut m = Hmac::<Sha256>::new_from_slice(&self.secret).expect("any key length");
+        m.update(body.as_bytes());
+        hex::encode(&m.finalize().into_bytes()[..16])
+    }
+
+    /// Bits of work `form` asks now: the floor while calm; 16 once the form took its calm
+    /// share in the last 10 minutes, 2 more each time that doubles, at most [`MAX_BITS`].
+    pub fn bits(&self, form: &str) -> u8 {
+        let mut recent = self.recent.lock().expect("recent lock");
+        let q = recent.entry(form.to_owned()).or_default();
+        while q.front().is_some_and(|t| t.elapsed() > WINDOW) {
+            q.pop_front();
+        }
+        let calm = self.limits.calm_per_10_minutes.max(1) as usize;
+        if q.len() < calm {
+            return self.limits.floor_bits;
+        }
+        let doublings = (q.len() / calm).ilog2() as u8;
+        (16 + 2 * doublings).clamp(self.limits.floor_bits, MAX_BITS)
+    }
+
+    /// A fresh challenge token for `form`, and the bits it asks.
+    pub fn issue(&self, form: &str) -> (String, u8) {
+        let mut nonce = [0u8; 12];
+        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let bits = self.bits(form);
+        let body = format!("v1.{form}.{}.{}.{bits}", now_ms(), hex::encode(nonce));
+        let mac = self.mac(&body);
+        (format!("{body}.{mac}"), bits)
+    }
+
+    /// Checks a submission's token and proof of work for `form`, cheaply. The bits
+    /// required are the token's or today's, whichever is more.
+    pub fn check(&self, form: &str, token: &str, pow: &str) -> Result<Ticket, Refusal> {
+        let parts: Vec<&str> = token.split('.').collect();
+        let [v, f, issued, nonce, bits, mac] = parts[..] else {
+            return Err(Refusal::Forged);
+        };
+        let body = &token[..token.len() - mac.len() - 1];
+        let expected = self.mac(body);
+        let same = expected.len() == mac.len()
+            && expected
+                .bytes()
+                .zip(mac.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
+        if v != "v1" || f != form || !same {
+            return Err(Refusal::Forged);
+        }
+        let issued: u64 = issued.parse().map_err(|_| Refusal::Forged)?;
+        let token_bits: u8 = bits.parse().map_err(|_| Refusal::Forged)?;
+        let expires_ms = issued + TOKEN_LIFETIME.as_millis() as u64;
+        if now_ms() > expires_ms {
+            return Err(Refusal::Expired);
+        }
+        let bits = token_bits.max(self.bits(form).saturating_sub(4));
+        if !work_ok(token, pow, bits) {
+            return Err(Refusal::Work { bits });
+        }
+        if self.used.lock().expect("used lock").contains_key(nonce) {
+            return Err(Refusal::Used);
+        }
+        Ok(Ticket {
+            nonce: nonce.to_owned(),
+            expires_ms,
+        })
+    }
+
+    /// Takes one submission from the rate limits and spends the ticket; refused when a
+    /// limit is reached or the ticket was spent meanwhile.
+    pub fn admit(&self, form: &str, ticket: &Ticket) -> Result<(), Refusal> {
+        let limiter = self.forms.get(form).ok_or(Refusal::Forged)?;
+        if self.global.check().is_err() || limiter.check().is_err() {
+            return Err(Refusal::Limit);
+        }
+        let now = now_ms();
+        let mut used = self.used.lock().expect("used lock");
+        if used.len() > 4096 {
+            used.retain(|_, exp| *exp > now);
+        }
+        if used
+            .insert(ticket.nonce.clone(), ticket.expires_ms)
+            .is_some()
+        {
+            return Err(Refusal::Used);
+        }
+        drop(used);
+        self.recent
+            .lock()
+            .expect("recent lock")
+            .entry(form.to_owned())
+            .or_default()
+            .push_back(Instant::now());
+        Ok(())
+    }
+
+    /// Takes one receipt-code lookup (each costs an Argon2id) from its rate limit.
+    pub fn lookup(&self) -> Result<(), Refusal> {
+        self.lookups.check().map_err(|_| Refusal::Limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guard(calm: u32, floor: u8) -> Guard {
+        Guard::new(
+            &["report".into()],
+            Limits {
+                global_per_minute: 1000,
+                form_per_minute: 1000,
+                calm_per_10_minutes: calm,
+                floor_bits: floor,
+            },
+        )
+    }
+
+    #[test]
+    fn tokens_are_single_use_bound_to_their_form_and_unforgeable() {
+        let g = guard(100, 0);
+        let (t, bits) = g.issue("report");
+        assert_eq!(bits, 0);
+        let ticket = g.check("report", &t, "").expect("fresh token");
+        assert_eq!(g.check("other", &t, ""), Err(Refusal::Forged));
+        let forged = t.replacen(".0.", ".1.", 1);
+        assert_eq!(g.check("report", &forged, ""), Err(Refusal::Forged));
+        let mut tampered = t.clone();
+        tampered.pop();
+        tampered.push(if t.ends_with('0') { '1' } else { '0' });
+        assert_eq!(g.check("report", &tampered, ""), Err(Refusal::Forged));
+        assert_eq!(g.check("report", "", ""), Err(Refusal::Forged));
+        g.admit("report", &ticket).expect("admitted");
+        assert_eq!(g.check("report", &t, ""), Err(Refusal::Used));
+        assert_eq!(
+            guard(100, 0).check("report", &t, ""),
+            Err(Refusal::Forged),
+            "another secret"
+        );
+    }
+
+    #[test]
+    fn work_is_asked_once_the_form_is_busy_and_checked() {
+        let g = guard(2, 0);
+        for _ in 0..2 {
+            let (t, bits) = g.issue("report");
+            assert_eq!(bits, 0);
+            let ticket = g.check("report", &t, "").expect("calm");
+            g.admit("report", &ticket).expect("admit");
+        }
+        let (t, bits) = g.issue("report");
+        assert_eq!(bits, 16, "busy");
+        assert_eq!(g.check("report", &t, ""), Err(Refusal::Work { bits: 16 }));
+        assert_eq!(
+            g.check("report", &t, "12345"),
+            Err(Refusal::Work { bits: 16 })
+        );
+        let pow = solve(&t, bits);
+        g.check("report", &t, &pow).expect("solved");
+        let floor = guard(100, 8);
+        let (t, bits) = floor.issue("report");
+        assert_eq!(bits, 8);
+        assert!(floor.check("report", &t, "").is_err());
+        floor.check("report", &t, &solve(&t, 8)).expect("solved");
+    }
+
+    #[test]
+    fn rate_limits_refuse_past_their_quota() {
+        let g = Guard::new(
+            &["report".into()],
+            Limits {
+                global_per_minute: 1000,
+                form_per_minute: 2,
+                calm_per_10_minutes: 1000,
+                floor_bits: 0,
+            },
+        );
+        let mut outcomes = Vec::new();
+        for _ in 0..3 {
+            let (t, _) = g.issue("report");
+            let ticket = g.check("report", &t, "").expect("token");
+            outcomes.push(g.admit("report", &ticket));
+        }
+        assert_eq!(outcomes, vec![Ok(()), Ok(()), Err(Refusal::Limit)]);
+    }
+}

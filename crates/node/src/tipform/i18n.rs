@@ -1,0 +1,130 @@
+//! The tip form's translation catalogues (Project Fluent, `crates/node/i18n/*.ftl`),
+//! chosen by the reporter. Every catalogue carries exactly English's messages (tested).
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+
+/// The catalogues, English first.
+const SOURCES: [(&str, &str); 3] = [
+    ("en", include_str!("../../i18n/en.ftl")),
+    ("es", include_str!("../../i18n/es.ftl")),
+    ("th", include_str!("../../i18n/th.ftl")),
+];
+
+/// Every loaded catalogue.
+pub struct Catalogues {
+    bundles: Vec<(&'static str, FluentBundle<FluentResource>)>,
+}
+
+impl Default for Catalogues {
+    fn default() -> Self {
+        Self::load()
+    }
+}
+
+impl Catalogues {
+    /// Parses every catalogue (they are compiled in; a syntax error fails the tests).
+    pub fn load() -> Self {
+        let bundles = SOURCES
+            .iter()
+            .map(|(code, text)| {
+                let res = FluentResource::try_new((*text).to_owned())
+                    .unwrap_or_else(|(_, e)| panic!("catalogue {code} does not parse: {e:?}"));
+                let lang: unic_langid::LanguageIdentifier = code.parse().expect("a language code");
+                let mut b = FluentBundle::new_concurrent(vec![lang]);
+                b.set_use_isolating(false);
+                b.add_resource(res)
+                    .unwrap_or_else(|e| panic!("catalogue {code}: {e:?}"));
+                (*code, b)
+            })
+            .collect();
+        Catalogues { bundles }
+    }
+
+    /// The languages, as (code, own name).
+    pub fn languages(&self) -> Vec<(&'static str, String)> {
+        self.bundles
+            .iter()
+            .map(|(c, _)| (*c, self.text(c, "lang-name", &[])))
+            .collect()
+    }
+
+    /// `lang` if there is a catalogue for it, else English.
+    pub fn pick(&self, lang: &str) -> &'static str {
+        self.bundles
+            .iter()
+            .map(|(c, _)| *c)
+            .find(|c| *c == lang)
+            .unwrap_or("en")
+    }
+
+    /// Message `key` in `lang` with `args`; English where the catalogue lacks it.
+    pub fn text(&self, lang: &str, key: &str, args: &[(&str, &str)]) -> String {
+        let mut fa = FluentArgs::new();
+        for (k, v) in args {
+            fa.set(*k, *v);
+        }
+        for code in [lang, "en"] {
+            let Some((_, b)) = self.bundles.iter().find(|(c, _)| *c == code) else {
+                continue;
+            };
+            if let Some(pattern) = b.get_message(key).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return b
+                    .format_pattern(pattern, Some(&fa), &mut errors)
+                    .into_owned();
+            }
+        }
+        key.to_owned()
+    }
+
+    /// The message ids of `lang`'s catalogue.
+    pub fn keys(lang: &str) -> Vec<String> {
+        let text = SOURCES
+            .iter()
+            .find(|(c, _)| *c == lang)
+            .map(|(_, t)| *t)
+            .unwrap_or("");
+        text.lines()
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
+            .map(|l| l.split(" = ").next().unwrap_or("").to_owned())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalogue_has_exactly_the_english_messages_and_each_formats() {
+        let cats = Catalogues::load();
+        let english = Catalogues::keys("en");
+        assert!(english.len() > 40, "{english:?}");
+        for (code, _) in SOURCES {
+            assert_eq!(Catalogues::keys(code), english, "catalogue {code}");
+            for key in &english {
+                let text = cats.text(
+                    code,
+                    key,
+                    &[
+                        ("org", "ORG"),
+                        ("number", "191"),
+                        ("index", "7"),
+                        ("minutes", "5"),
+                        ("reason", "R"),
+                    ],
+                );
+                assert!(!text.trim().is_empty() && text != *key, "{code}/{key}");
+                assert!(!text.contains('{'), "{code}/{key} left a placeable: {text}");
+            }
+        }
+        assert_eq!(cats.pick("th"), "th");
+        assert_eq!(cats.pick("fr"), "en");
+        assert!(
+            cats.text("th", "emergency", &[("number", "191")])
+                .contains("191")
+        );
+        assert_eq!(cats.languages().len(), 3);
+    }
+}
