@@ -15,6 +15,7 @@ mod issuing;
 mod session;
 mod setup;
 mod status;
+mod tipscmd;
 mod txcmd;
 mod usercmd;
 mod vaultcmd;
@@ -90,6 +91,10 @@ enum Command {
     /// an adult's presentations against a trust bundle.
     #[command(subcommand)]
     Border(bordercmd::BorderCommand),
+    /// Anonymous tips handed to your organisation: list, open, triage, reply, convert into
+    /// a case.
+    #[command(subcommand)]
+    Tips(tipscmd::TipsCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
@@ -173,6 +178,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::User(c) => usercmd::user(c),
         Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
         Command::Identity(c) => runtime()?.block_on(identitycmd::identity(c)),
+        Command::Tips(c) => runtime()?.block_on(tipscmd::tips(c)),
         Command::Wallet(c) => walletcmd::wallet(c),
         Command::Border(c) => match bordercmd::border(c)? {
             0 => Ok(()),
@@ -181,6 +187,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         },
         Command::Verify(a) => match a.what {
             Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),
+            Some(txcmd::VerifyWhat::TipReceipt(r)) => tipscmd::verify_receipt(r),
             Some(txcmd::VerifyWhat::Presentation(p)) => match bordercmd::verify_presentation(p)? {
                 0 => Ok(()),
                 code => std::process::exit(code),

@@ -193,6 +193,9 @@ pub enum VerifyWhat {
     /// issuer's key, the key binding to your audience and nonce, validity, status; prints
     /// what it discloses. Exit status 0 only if valid.
     Presentation(crate::bordercmd::VerifyPresentationArgs),
+    /// A proof of receipt downloaded from the tip form: the organisation's signature, the
+    /// inclusion of each message, the checkpoint, and that the content is what it committed.
+    TipReceipt(crate::tipscmd::VerifyReceiptArgs),
 }
 
 /// `unchain verify`: no network.

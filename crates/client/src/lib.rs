@@ -206,11 +206,12 @@ impl Client {
         commitment: &unchain_types::Hash32,
         bytes: Vec<u8>,
     ) -> Result<serde_json::Value, ClientError> {
-        let path = format!("/v1/vault/ciphertexts/{commitment}");
-        let (url, resp) = self
-            .signed(signer, reqwest::Method::PUT, &path, bytes)
-            .await?;
-        Self::decode(url, resp).await
+        self.put_signed_bytes(
+            signer,
+            &format!("/v1/vault/ciphertexts/{commitment}"),
+            bytes,
+        )
+        .await
     }
 
     /// Fetches a ciphertext this member may hold from the node's vault (signed GET).
@@ -219,9 +220,31 @@ impl Client {
         signer: &RequestSigner,
         commitment: &unchain_types::Hash32,
     ) -> Result<Vec<u8>, ClientError> {
-        let path = format!("/v1/vault/ciphertexts/{commitment}");
+        self.get_signed_bytes(signer, &format!("/v1/vault/ciphertexts/{commitment}"))
+            .await
+    }
+
+    /// A signed `PUT` of raw bytes to `path`; the node's JSON answer.
+    pub async fn put_signed_bytes(
+        &self,
+        signer: &RequestSigner,
+        path: &str,
+        bytes: Vec<u8>,
+    ) -> Result<serde_json::Value, ClientError> {
         let (url, resp) = self
-            .signed(signer, reqwest::Method::GET, &path, Vec::new())
+            .signed(signer, reqwest::Method::PUT, path, bytes)
+            .await?;
+        Self::decode(url, resp).await
+    }
+
+    /// A signed `GET` of `path` answered with raw bytes.
+    pub async fn get_signed_bytes(
+        &self,
+        signer: &RequestSigner,
+        path: &str,
+    ) -> Result<Vec<u8>, ClientError> {
+        let (url, resp) = self
+            .signed(signer, reqwest::Method::GET, path, Vec::new())
             .await?;
         if !resp.status().is_success() {
             // `decode` turns any non-success answer into the node's problem.

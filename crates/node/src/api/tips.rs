@@ -116,7 +116,7 @@ pub async fn upload(
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<StatusCode, Problem> {
+) -> Result<(StatusCode, Json<serde_json::Value>), Problem> {
     let member = authenticate(&state, &method, &uri, &headers, &body)?;
     if member.name != state.node_name {
         return Err(forbidden(
@@ -145,5 +145,8 @@ pub async fn upload(
         .store
         .put(&c, &body)
         .map_err(|e| Problem::internal(e.to_string()))?;
-    Ok(StatusCode::CREATED)
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({"commitment": c, "size": body.len()})),
+    ))
 }
