@@ -136,6 +136,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
                 Role::Cases,
                 Role::Custody,
                 Role::Identity,
+                Role::Tips,
             ]
             .into_iter()
             .collect()
