@@ -1,0 +1,203 @@
+//! Reading a multipart tip request: the challenge first, checked before anything else is
+//! read; then the text fields and files, each bounded; metadata stripped from the files.
+
+use super::guard::{self, Refusal};
+use super::pages::{Ctx, Values};
+use crate::api::ApiState;
+use axum::extract::Multipart;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use unchain_tips::report::{Attachment, MAX_FILE, MAX_FILES};
+use unchain_tips::strip;
+use unchain_types::Hash32;
+
+/// Longest text field read.
+const MAX_FIELD: usize = 64 * 1024;
+
+/// What a multipart tip request carried.
+#[derive(Default)]
+pub(super) struct Parts {
+    pub(super) lang: String,
+    pub(super) token: String,
+    pub(super) pow: String,
+    pub(super) code: String,
+    pub(super) text: String,
+    pub(super) values: Values,
+    pub(super) files: Vec<Vec<u8>>,
+    /// Problems met while reading (field, reason).
+    pub(super) problems: Vec<(&'static str, String)>,
+}
+
+/// How a read ended before its end.
+pub(super) enum Early {
+    /// Refused cheaply: no valid token, or not enough work.
+    Refused(Refusal),
+    /// The request itself is malformed.
+    Malformed(String),
+}
+
+async fn read_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    cap: usize,
+) -> Result<Option<Vec<u8>>, String> {
+    let mut out = Vec::new();
+    let mut over = false;
+    while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+        if out.len() + chunk.len() > cap {
+            over = true;
+            continue;
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok((!over).then_some(out))
+}
+
+/// Reads a tip request, checking its challenge as soon as the first field that is not
+/// part of the challenge arrives (browsers send fields in page order, challenge first).
+pub(super) async fn read_parts(
+    state: &ApiState,
+    form: &str,
+    mp: &mut Multipart,
+) -> Result<(Parts, Result<guard::Ticket, Refusal>), Early> {
+    let mut p = Parts::default();
+    let mut verdict: Option<Result<guard::Ticket, Refusal>> = None;
+    let cheap = |r: &Result<guard::Ticket, Refusal>| {
+        matches!(r, Err(Refusal::Forged) | Err(Refusal::Work { .. }))
+    };
+    while let Some(mut field) = mp
+        .next_field()
+        .await
+        .map_err(|e| Early::Malformed(e.to_string()))?
+    {
+        let name = field.name().unwrap_or("").to_owned();
+        if matches!(name.as_str(), "lang" | "token" | "pow") {
+            let v = read_field(&mut field, 256)
+                .await
+                .map_err(Early::Malformed)?
+                .ok_or_else(|| Early::Malformed(format!("{name} is too long")))?;
+            let v = String::from_utf8_lossy(&v).into_owned();
+            match name.as_str() {
+                "lang" => p.lang = v,
+                "token" => p.token = v,
+                _ => p.pow = v,
+            }
+            continue;
+        }
+        if verdict.is_none() {
+            let v = state.tips.guard.check(form, &p.token, &p.pow);
+            if cheap(&v) {
+                return Err(Early::Refused(v.expect_err("cheap refusals are errors")));
+            }
+            verdict = Some(v);
+        }
+        if name == "files" {
+            let Some(bytes) = read_field(&mut field, MAX_FILE)
+                .await
+                .map_err(Early::Malformed)?
+            else {
+                p.problems.push((
+                    "files",
+                    format!("a file is larger than {} MB", MAX_FILE / (1024 * 1024)),
+                ));
+                continue;
+            };
+            if bytes.is_empty() {
+                continue;
+            }
+            if p.files.len() == MAX_FILES {
+                p.problems
+                    .push(("files", format!("at most {MAX_FILES} files")));
+                continue;
+            }
+            p.files.push(bytes);
+            continue;
+        }
+        let Some(bytes) = read_field(&mut field, MAX_FIELD)
+            .await
+            .map_err(Early::Malformed)?
+        else {
+            p.problems.push(("text", format!("{name} is too long")));
+            continue;
+        };
+        let v = String::from_utf8(bytes)
+            .map_err(|_| Early::Malformed(format!("{name} is not UTF-8")))?;
+        match name.as_str() {
+            "seen" => p.values.seen.push(v),
+            "location" => p.values.location = v,
+            "when" => p.values.when = v,
+            "danger" => p.values.danger = v,
+            "description" => p.values.description = v,
+            "contacts" => p.values.contacts = v,
+            "code" => p.code = v,
+            "text" => p.text = v,
+            _ => {}
+        }
+    }
+    let verdict = match verdict {
+        Some(v) => v,
+        None => {
+            let v = state.tips.guard.check(form, &p.token, &p.pow);
+            if cheap(&v) {
+                return Err(Early::Refused(v.expect_err("cheap refusals are errors")));
+            }
+            v
+        }
+    };
+    Ok((p, verdict))
+}
+
+pub(super) fn refused_cheaply(state: &ApiState, early: Early) -> Response {
+    state.metrics.tips_refused.inc();
+    let (status, text) = match early {
+        Early::Refused(Refusal::Work { bits }) => (
+            StatusCode::FORBIDDEN,
+            format!("proof of work missing or short of {bits} bits: reload the form"),
+        ),
+        Early::Refused(_) => (
+            StatusCode::FORBIDDEN,
+            "no valid form token: reload the form".to_owned(),
+        ),
+        Early::Malformed(m) => (
+            StatusCode::BAD_REQUEST,
+            format!("malformed form submission: {m}"),
+        ),
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// Removes metadata from each file and lists it; problems are named.
+pub(super) fn clean_files(
+    files: &[Vec<u8>],
+    ctx: &Ctx<'_>,
+) -> Result<(Vec<Attachment>, Vec<Vec<u8>>), String> {
+    let mut list = Vec::new();
+    let mut clean = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let c = strip::clean(f).map_err(|e| {
+            ctx.ta(
+                "invalid-files",
+                &[("reason", &format!("{} {}: {e}", "file", i + 1))],
+            )
+        })?;
+        list.push(Attachment {
+            label: format!("attachment-{}.{}", i + 1, c.extension),
+            media_type: c.media_type.into(),
+            size: c.bytes.len() as u64,
+            sha256: Hash32::digest(&c.bytes),
+        });
+        clean.push(c.bytes);
+    }
+    Ok((list, clean))
+}
+
+pub(super) fn field_error(ctx: &Ctx<'_>, field: &str, reason: &str) -> String {
+    match field {
+        "files" => ctx.ta("invalid-files", &[("reason", reason)]),
+        f => ctx.t(&format!("invalid-{f}")),
+    }
+}
