@@ -118,6 +118,9 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
             &clients,
         ))
         .context("seeding the demo identities")?;
+    let tips = rt
+        .block_on(crate::demo_tips::seed_tips(&out.key_files, &clients, 3))
+        .context("seeding the demo tip")?;
     let base = client.base().to_owned();
     println!();
     println!(
@@ -272,6 +275,33 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         "  unchain identity set-status --issuer-key {} --idx {} --status revoked --reason \"court order\" {dsi}",
         identity.issuer_key.display(),
         identity.link_idx
+    );
+    println!();
+    println!(
+        "Anonymous tips (a car wash reported to Unseen through its public form; Unseen answered):"
+    );
+    println!(
+        "  {}   the public form (works with JavaScript off; English, Spanish, Thai)",
+        tips.form
+    );
+    println!(
+        "  {}/return   come back with the receipt code: {}",
+        tips.form, tips.code
+    );
+    let unseen = as_user(3, "u-unseen-intake");
+    println!("  unchain tips list {unseen}");
+    println!("  unchain tips show {} {unseen}", tips.tip);
+    println!(
+        "  unchain tips triage {} --priority high --category forced_labour --indicator retention_of_identity_documents --indicator debt_bondage {unseen}",
+        tips.tip
+    );
+    println!(
+        "  unchain tips convert {} --country GB {unseen}   a case whose phone number can match other agencies' cases",
+        tips.tip
+    );
+    println!(
+        "  unchain verify tip-receipt proof.json --genesis {}   the reporter's proof of receipt (download it from the return page)",
+        genesis.display()
     );
     println!();
     if a.exit_after_seed {

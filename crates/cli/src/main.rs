@@ -10,6 +10,7 @@ mod custodycmd;
 mod demo;
 mod demo_cases;
 mod demo_identity;
+mod demo_tips;
 mod identitycmd;
 mod issuing;
 mod session;

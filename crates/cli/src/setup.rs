@@ -202,6 +202,13 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         let mut cfg = NodeConfig::new(data.into(), "genesis.json".into(), key.clone());
         cfg.api_listen = *api;
         cfg.p2p_listen = *p2p;
+        let country = a
+            .orgs
+            .get(i)
+            .and_then(|o| o.split_once(':'))
+            .map(|(_, c)| c)
+            .unwrap_or("");
+        cfg.tips.emergency = emergency_number(country).into();
         cfg.peers = nodes
             .iter()
             .filter(|(other, ..)| other != name)
@@ -220,4 +227,16 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         genesis,
         key_files,
     })
+}
+
+/// The emergency number the tip form shows for an organisation's country (ISO 3166
+/// alpha-2); 112 (the EU's and many networks' number) where none is listed here.
+pub fn emergency_number(country: &str) -> &'static str {
+    match country.to_ascii_uppercase().as_str() {
+        "TH" => "191",
+        "PH" | "US" | "CA" | "MX" => "911",
+        "GB" | "MY" | "HK" => "999",
+        "AU" => "000",
+        _ => "112",
+    }
 }

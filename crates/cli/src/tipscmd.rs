@@ -236,6 +236,37 @@ fn tip_line(t: &Tip) -> String {
     )
 }
 
+/// Seals `text` to the reporter of `tip` and to the organisation, stores it on the node,
+/// and records it.
+pub(crate) async fn reply(
+    s: &Session,
+    tip: &str,
+    text: &str,
+) -> anyhow::Result<unchain_client::views::TxStatusView> {
+    unchain_tips::report::check_text(text).map_err(|e| anyhow::anyhow!("--text: {}", e.reason))?;
+    let v = view(s, tip).await?;
+    let me = s
+        .keys
+        .encryption_key()
+        .context("key file: encryption key")?;
+    let (sealed, body) = intake::reply(
+        &s.chain_id,
+        &v.tip,
+        &me.public_key(),
+        text,
+        &s.actor,
+        now_ms(),
+    );
+    s.client
+        .put_signed_bytes(
+            &s.signer,
+            &format!("/v1/tips/ciphertexts/{}", sealed.commitment),
+            sealed.ciphertext.clone(),
+        )
+        .await?;
+    s.submit_quiet("tips.message", body).await
+}
+
 /// `unchain tips …`.
 pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
     match c {
@@ -306,29 +337,13 @@ pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
         }
         TipsCommand::Reply { tip, text, who } => {
             let s = Session::open(&who).await?;
-            unchain_tips::report::check_text(&text)
-                .map_err(|e| anyhow::anyhow!("--text: {}", e.reason))?;
-            let v = view(&s, &tip).await?;
-            let me = s
-                .keys
-                .encryption_key()
-                .context("key file: encryption key")?;
-            let (sealed, body) = intake::reply(
-                &s.chain_id,
-                &v.tip,
-                &me.public_key(),
-                &text,
-                &s.actor,
-                now_ms(),
+            let status = reply(&s, &tip, &text).await?;
+            eprintln!(
+                "tips.message committed at height {}",
+                status.height.unwrap_or_default()
             );
-            s.client
-                .put_signed_bytes(
-                    &s.signer,
-                    &format!("/v1/tips/ciphertexts/{}", sealed.commitment),
-                    sealed.ciphertext.clone(),
-                )
-                .await?;
-            s.submit("tips.message", body).await
+            println!("{}", serde_json::to_string_pretty(&status)?);
+            Ok(())
         }
         TipsCommand::Convert {
             tip,

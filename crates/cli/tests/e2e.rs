@@ -220,6 +220,14 @@ fn demo_starts_seeds_and_explains_itself() {
         stdout.contains("unchain verify custody custody.json"),
         "{stdout}"
     );
+    // The seeded tip was answered, and the guide gives its receipt code.
+    let code_line = stdout
+        .lines()
+        .find(|l| l.contains("come back with the receipt code: "))
+        .unwrap_or_else(|| panic!("no receipt code in {stdout}"));
+    let code = code_line.rsplit(": ").next().expect("code");
+    assert_eq!(code.split(' ').count(), 8, "{code_line}");
+    assert!(stdout.contains("unchain tips show t-"), "{stdout}");
     // The seeded child and her mother pass the border check the guide describes, offline
     // (the demo's nodes have stopped), from the trust bundle it saved.
     let id = dir.path().join("demo/identity");
