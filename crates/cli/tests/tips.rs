@@ -298,9 +298,22 @@ fn node_files(chain: &Chain) -> Vec<std::path::PathBuf> {
 #[tokio::test(flavor = "multi_thread")]
 async fn nothing_identifying_the_reporter_is_kept_anywhere() {
     let chain = Chain::init_validators(&["th-ngo:TH", "th-police:TH"], 1);
+    // The form on a listener of its own, as behind an onion service.
+    let config = std::fs::read_to_string(chain.config()).expect("config");
+    std::fs::write(
+        chain.config(),
+        config.replace("[tips]\n", "[tips]\nlisten = \"127.0.0.1:0\"\n"),
+    )
+    .expect("config");
     let ngo = chain.start().await;
     let police = chain.start_validator(Some("th-police")).await;
-    let base = ngo.client().base().to_owned();
+    let public = std::fs::read_to_string(chain.dir.path().join("data/tips.addr"))
+        .expect("the public listener's address");
+    let base = format!("http://{public}");
+    for (path, status) in [("/tips/report", 200), ("/v1/status", 404), ("/metrics", 404)] {
+        let r = reqwest::get(format!("{base}{path}")).await.expect("public");
+        assert_eq!(r.status(), status, "{path} on the public listener");
+    }
     let http = reqwest::Client::builder()
         .local_address(std::net::IpAddr::from([127, 0, 0, 77]))
         .user_agent(UA)
