@@ -498,3 +498,130 @@ async fn identity_endpoints_answer_bad_input_with_problems() {
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tips_endpoints_answer_bad_input_and_change_nothing() {
+    let chain = Chain::init(&["th-ngo:TH"]);
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let http = reqwest::Client::new();
+    let intake = field(
+        &user_cmd(&chain, &["add", "intake", "--role", "intake_officer"]),
+        "token",
+    );
+    let keeper = field(
+        &user_cmd(&chain, &["add", "keeper", "--role", "custodian"]),
+        "token",
+    );
+    let get = |path: &str, token: Option<&str>| {
+        let mut r = http.get(format!("{base}{path}"));
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    problem(get("/v1/tips", None).await.expect("get"), 401, "").await;
+    problem(
+        get("/v1/tips", Some(&keeper)).await.expect("get"),
+        403,
+        "intake_officer",
+    )
+    .await;
+    problem(
+        get("/v1/tips/t-XYZ", Some(&intake)).await.expect("get"),
+        400,
+        "tip: \"t-XYZ\" is not a tip id",
+    )
+    .await;
+    let unknown = format!("t-{}", "0".repeat(20));
+    problem(
+        get(&format!("/v1/tips/{unknown}"), Some(&intake))
+            .await
+            .expect("get"),
+        404,
+        "does not exist",
+    )
+    .await;
+    let put = |commitment: &str, body: &'static [u8]| {
+        http.put(format!("{base}/v1/tips/ciphertexts/{commitment}"))
+            .bearer_auth(&intake)
+            .body(body)
+            .send()
+    };
+    problem(put("xyz", b"sealed").await.expect("put"), 400, "commitment").await;
+    problem(
+        put(&"ab".repeat(32), b"sealed").await.expect("put"),
+        400,
+        "does not hash",
+    )
+    .await;
+
+    // The public form answers pages, not problems; nothing bad is recorded.
+    let r = http
+        .get(format!("{base}/tips/no-such-form"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404);
+    let page = http
+        .get(format!("{base}/tips/report"))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("html");
+    let at = page.find("name=\"token\" value=\"").expect("token") + 20;
+    let token = &page[at..at + page[at..].find('"').expect("end")];
+    let empty = reqwest::multipart::Form::new()
+        .text("lang", "es")
+        .text("token", token.to_owned())
+        .text("pow", "")
+        .text("danger", "maybe")
+        .text("description", "   ")
+        .text("location", "a secret place I typed");
+    let r = http
+        .post(format!("{base}/tips/report"))
+        .multipart(empty)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("Indique si hay alguien en peligro"), "{html}");
+    assert!(
+        html.contains("a secret place I typed"),
+        "what was typed is kept: {html}"
+    );
+    let r = http
+        .post(format!("{base}/tips/report"))
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let r = http
+        .post(format!("{base}/tips/report/return"))
+        .form(&[("lang", "en"), ("code", "abacus zoom")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.text()
+            .await
+            .expect("html")
+            .contains("That code was not recognised")
+    );
+    let tips: Value = http
+        .get(format!("{base}/v1/tips"))
+        .bearer_auth(&intake)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(tips, json!([]), "nothing was recorded");
+}

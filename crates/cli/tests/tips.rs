@@ -310,7 +310,11 @@ async fn nothing_identifying_the_reporter_is_kept_anywhere() {
     let public = std::fs::read_to_string(chain.dir.path().join("data/tips.addr"))
         .expect("the public listener's address");
     let base = format!("http://{public}");
-    for (path, status) in [("/tips/report", 200), ("/v1/status", 404), ("/metrics", 404)] {
+    for (path, status) in [
+        ("/tips/report", 200),
+        ("/v1/status", 404),
+        ("/metrics", 404),
+    ] {
         let r = reqwest::get(format!("{base}{path}")).await.expect("public");
         assert_eq!(r.status(), status, "{path} on the public listener");
     }
