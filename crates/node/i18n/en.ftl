@@ -22,6 +22,7 @@ danger-unsure = Not sure
 description-label = What happened? Describe what you saw or heard.
 contacts-label = Phone numbers, websites, or names of recruiters or employers (optional, one per line).
 files-label = Photos or PDF files (optional: up to 3, 5 MB each). Location and camera details are removed before anything is stored.
+files-attached = Files attached: { $count }
 submit = Send report
 safety-note = For more safety, use Tor Browser. Do not send this report from a work or shared device.
 busy = Many reports are arriving right now. To send yours, your browser must do a few seconds of work, which needs JavaScript. Turn JavaScript on for this page, or try again in { $minutes } minutes.

@@ -22,6 +22,7 @@ danger-unsure = No estoy seguro/a
 description-label = ¿Qué pasó? Describa lo que vio u oyó.
 contacts-label = Números de teléfono, sitios web o nombres de reclutadores o empleadores (opcional, uno por línea).
 files-label = Fotos o archivos PDF (opcional: hasta 3, de 5 MB cada uno). Los datos de ubicación y de la cámara se eliminan antes de guardar nada.
+files-attached = Archivos adjuntos: { $count }
 submit = Enviar denuncia
 safety-note = Para mayor seguridad, use Tor Browser. No envíe esta denuncia desde un dispositivo del trabajo o compartido.
 busy = Están llegando muchas denuncias en este momento. Para enviar la suya, su navegador debe trabajar unos segundos, lo que requiere JavaScript. Active JavaScript para esta página o inténtelo de nuevo en { $minutes } minutos.

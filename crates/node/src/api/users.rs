@@ -104,6 +104,9 @@ pub fn roles_for_kind(kind: &str) -> &'static [UserRole] {
         &[Custodian, Investigator]
     } else if kind.starts_with("cases.") {
         &[Investigator, IntakeOfficer]
+    } else if kind == "tips.triage" || kind == "tips.convert" {
+        // Replies are sealed to the reporter in the client: not through the node.
+        &[IntakeOfficer, Investigator]
     } else {
         &[]
     }

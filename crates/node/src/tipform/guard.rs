@@ -1,5 +1,6 @@
 //! Abuse limits on the public tip form that identify no one: a single-use challenge
-//! token per submission (HMAC under a secret that lives only in this process's memory),
+//! token per submission (HMAC under the node's own key for it; spent tokens are
+//! remembered in memory until they expire),
 //! a proof of work whose difficulty rises with the load on the form, and rate limits per
 //! form and for all forms. Nothing is counted per sender: there is no sender to count.
 //!
@@ -124,6 +125,12 @@ impl Guard {
     pub fn new(forms: &[String], limits: Limits) -> Self {
         let mut secret = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut secret);
+        Self::with_secret(forms, limits, secret)
+    }
+
+    /// A guard keyed with `secret` (kept across restarts, so that a form a reporter is
+    /// filling in stays valid when the node restarts).
+    pub fn with_secret(forms: &[String], limits: Limits, secret: [u8; 32]) -> Self {
         Guard {
             secret,
             global: per_minute(limits.global_per_minute),

@@ -113,6 +113,7 @@ mod tests {
                         ("index", "7"),
                         ("minutes", "5"),
                         ("reason", "R"),
+                        ("count", "2"),
                     ],
                 );
                 assert!(!text.trim().is_empty() && text != *key, "{code}/{key}");

@@ -56,7 +56,7 @@ impl TipDesk {
         data_dir: &std::path::Path,
     ) -> std::io::Result<Self> {
         Ok(TipDesk {
-            guard: Guard::new(
+            guard: Guard::with_secret(
                 &cfg.forms,
                 guard::Limits {
                     global_per_minute: cfg.global_per_minute,
@@ -64,6 +64,7 @@ impl TipDesk {
                     calm_per_10_minutes: cfg.calm_per_10_minutes,
                     floor_bits: cfg.pow_floor_bits,
                 },
+                guard_secret(&data_dir.join("tips-guard.key"))?,
             ),
             cats: i18n::Catalogues::load(),
             forms: cfg.forms.clone(),
@@ -72,6 +73,24 @@ impl TipDesk {
             argon: tokio::sync::Semaphore::new(2),
         })
     }
+}
+
+/// The key of the form's challenge tokens, made on first start (mode 0600). It identifies
+/// no one: it only lets this node recognise forms it served, across restarts.
+fn guard_secret(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
+    if let Ok(bytes) = std::fs::read(path)
+        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+    {
+        return Ok(key);
+    }
+    let mut key = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, &key)?;
+    Ok(key)
 }
 
 /// The tip routes, to merge into a router over [`ApiState`].
@@ -283,4 +302,33 @@ pub(super) async fn slow<T: Send + 'static>(
     tokio::task::spawn_blocking(job)
         .await
         .expect("receipt derivation does not panic")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_key_survives_a_restart_and_only_its_owner_reads_it() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("tips-guard.key");
+        let first = guard_secret(&path).expect("made");
+        assert_eq!(guard_secret(&path).expect("read"), first);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let limits = || guard::Limits {
+            global_per_minute: 10,
+            form_per_minute: 10,
+            calm_per_10_minutes: 10,
+            floor_bits: 0,
+        };
+        let before = Guard::with_secret(&["report".into()], limits(), first);
+        let (token, _) = before.issue("report");
+        let after = Guard::with_secret(&["report".into()], limits(), first);
+        assert!(after.check("report", &token, "").is_ok(), "a form served before a restart");
+    }
 }

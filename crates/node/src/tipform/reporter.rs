@@ -89,7 +89,11 @@ fn open_all(
         .collect()
 }
 
-fn shown(opened: &[(String, Author, serde_json::Value, u64)]) -> Vec<Shown> {
+fn shown(ctx: &Ctx<'_>, opened: &[(String, Author, serde_json::Value, u64)]) -> Vec<Shown> {
+    let files = |n: usize| {
+        ctx.cats
+            .text(ctx.lang, "files-attached", &[("count", &n.to_string())])
+    };
     opened
         .iter()
         .map(|(_, from, content, time_ms)| {
@@ -103,12 +107,12 @@ fn shown(opened: &[(String, Author, serde_json::Value, u64)]) -> Vec<Shown> {
                         }
                     }
                     if !r.attachments.is_empty() {
-                        t.push_str(&format!("\n\n[{} file(s)]", r.attachments.len()));
+                        t.push_str(&format!("\n\n[{}]", files(r.attachments.len())));
                     }
                     t
                 }
                 Ok(Content::Followup { text, attachments }) if !attachments.is_empty() => {
-                    format!("{text}\n\n[{} file(s)]", attachments.len())
+                    format!("{text}\n\n[{}]", files(attachments.len()))
                 }
                 Ok(Content::Followup { text, .. }) | Ok(Content::Reply { text }) => text,
                 Err(_) => String::new(),
@@ -131,7 +135,7 @@ fn status_page(
     draft: &str,
 ) -> Response {
     let (code, view) = (o.code.as_str(), &o.view);
-    let messages = shown(&open_all(state, view, &o.keys));
+    let messages = shown(ctx, &open_all(state, view, &o.keys));
     let (token, bits) = state.tips.guard.issue(ctx.form);
     html(
         if errors.is_empty() {
