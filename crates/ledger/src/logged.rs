@@ -25,6 +25,31 @@ pub enum LoggedProblem {
     },
 }
 
+impl std::fmt::Display for LoggedProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoggedProblem::Malformed(m) => write!(f, "not a well-formed transaction ({m})"),
+            LoggedProblem::NotCanonical => f.write_str("not in canonical (JCS) form"),
+            LoggedProblem::Signature(m) => write!(f, "signature does not verify ({m})"),
+            LoggedProblem::OtherChain(c) => write!(f, "is for chain {c}"),
+            LoggedProblem::NotIncluded { leaf_index, reason } => write!(
+                f,
+                "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
+            ),
+        }
+    }
+}
+
+impl LoggedProblem {
+    /// Whether the transaction's own bytes were changed (rather than placed wrongly).
+    pub fn altered(&self) -> bool {
+        matches!(
+            self,
+            LoggedProblem::Malformed(_) | LoggedProblem::NotCanonical | LoggedProblem::Signature(_)
+        )
+    }
+}
+
 /// A carried transaction that failed, with what is known of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoggedError {

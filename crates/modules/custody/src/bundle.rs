@@ -166,22 +166,12 @@ pub fn verify(
         };
         let tx = check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true)
             .map_err(|err| {
-                let reason = match err.problem {
-                    LoggedProblem::Malformed(m) => {
-                        format!("not a well-formed transaction ({m}): the event was altered")
+                let reason = match &err.problem {
+                    LoggedProblem::OtherChain(_) => {
+                        format!("{}, the bundle for {}", err.problem, bundle.chain_id)
                     }
-                    LoggedProblem::NotCanonical => {
-                        "not in canonical (JCS) form: the event was altered".into()
-                    }
-                    LoggedProblem::Signature(m) => {
-                        format!("signature does not verify ({m}): the event was altered")
-                    }
-                    LoggedProblem::OtherChain(c) => {
-                        format!("is for chain {c}, the bundle for {}", bundle.chain_id)
-                    }
-                    LoggedProblem::NotIncluded { leaf_index, reason } => format!(
-                        "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
-                    ),
+                    p if p.altered() => format!("{p}: the event was altered"),
+                    p => p.to_string(),
                 };
                 fail(err.what, reason)
             })?;

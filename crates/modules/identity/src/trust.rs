@@ -15,7 +15,7 @@ use crate::rules::{self, DidState, MissingFlag, StatusChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use unchain_credentials::status::Status;
-use unchain_ledger::logged::{LoggedProblem, check_logged};
+use unchain_ledger::logged::check_logged;
 use unchain_log::{CheckpointError, NamedKey, NoteVerifier, verify_checkpoint_for};
 use unchain_types::{Hash32, Transaction};
 
@@ -169,14 +169,10 @@ pub fn verify(
             false,
         )
         .map_err(|err| {
-            let reason = match err.problem {
-                LoggedProblem::Malformed(m) => format!("not a well-formed transaction ({m})"),
-                LoggedProblem::NotCanonical => "not in canonical (JCS) form: altered".into(),
-                LoggedProblem::Signature(m) => format!("signature does not verify ({m})"),
-                LoggedProblem::OtherChain(c) => format!("is for chain {c}"),
-                LoggedProblem::NotIncluded { leaf_index, reason } => format!(
-                    "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
-                ),
+            let reason = if err.problem.altered() {
+                format!("{}: altered", err.problem)
+            } else {
+                err.problem.to_string()
             };
             fail(err.what, reason)
         })?;

@@ -12,7 +12,7 @@ use crate::receipt::content_commitment;
 use crate::report::Content;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unchain_ledger::logged::{LoggedProblem, check_logged};
+use unchain_ledger::logged::check_logged;
 use unchain_log::{CheckpointError, NamedKey, NoteVerifier, verify_checkpoint_for};
 use unchain_types::{Hash32, Transaction};
 
@@ -147,30 +147,21 @@ pub fn verify(
     let mut last = None;
     for (i, e) in bundle.entries.iter().enumerate() {
         let number = i + 1;
-        let tx: Transaction = check_logged(
-            &e.leaf,
-            e.leaf_index,
-            &e.proof,
-            &cp,
-            &bundle.chain_id,
-            true,
-        )
-        .map_err(|err| {
-            let reason = match err.problem {
-                LoggedProblem::Malformed(m) => format!("not a well-formed transaction ({m})"),
-                LoggedProblem::NotCanonical => "not in canonical (JCS) form: altered".into(),
-                LoggedProblem::Signature(m) => format!("signature does not verify ({m})"),
-                LoggedProblem::OtherChain(c) => format!("is for chain {c}"),
-                LoggedProblem::NotIncluded { leaf_index, reason } => format!(
-                    "not in the log at leaf {leaf_index} of the signed checkpoint ({reason})"
-                ),
-            };
-            ReceiptError::Entry {
-                number,
-                what: err.what,
-                reason,
-            }
-        })?;
+        let tx: Transaction =
+            check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true).map_err(
+                |err| {
+                    let reason = if err.problem.altered() {
+                        format!("{}: altered", err.problem)
+                    } else {
+                        err.problem.to_string()
+                    };
+                    ReceiptError::Entry {
+                        number,
+                        what: err.what,
+                        reason,
+                    }
+                },
+            )?;
         let fail = |reason: String| ReceiptError::Entry {
             number,
             what: format!(" ({}, tx {})", tx.kind(), tx.id()),

@@ -329,6 +329,9 @@ mod tests {
         let before = Guard::with_secret(&["report".into()], limits(), first);
         let (token, _) = before.issue("report");
         let after = Guard::with_secret(&["report".into()], limits(), first);
-        assert!(after.check("report", &token, "").is_ok(), "a form served before a restart");
+        assert!(
+            after.check("report", &token, "").is_ok(),
+            "a form served before a restart"
+        );
     }
 }
