@@ -3,7 +3,7 @@
 //! a trust bundle saved earlier (`unchain identity trust-bundle`), with no network.
 
 use crate::session::now_ms;
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -78,15 +78,7 @@ fn load_trust(path: &PathBuf, genesis: Option<&PathBuf>) -> anyhow::Result<(Trus
         .with_context(|| format!("{} is not a trust bundle", path.display()))?;
     let (validators, source) = match genesis {
         Some(path) => {
-            let g = unchain_node::run::load_genesis(path)?;
-            if g.chain_id != bundle.chain_id {
-                bail!(
-                    "the bundle is for chain {}, the genesis {} is chain {}",
-                    bundle.chain_id,
-                    path.display(),
-                    g.chain_id
-                );
-            }
+            let g = crate::session::pinned_genesis(path, &bundle.chain_id)?;
             (
                 g.checkpoint_verifiers(),
                 format!("validator keys of {}", path.display()),

@@ -3,7 +3,7 @@
 //! `unchain verify custody` (here too) checks a bundle with no network.
 
 use crate::session::{Session, Who, now_ms};
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -353,15 +353,7 @@ fn verify_bundle(
 ) -> anyhow::Result<bundle::VerifiedCustody> {
     let (validators, members, source) = match genesis {
         Some(path) => {
-            let g = unchain_node::run::load_genesis(path)?;
-            if g.chain_id != b.chain_id {
-                bail!(
-                    "the bundle is for chain {}, the genesis {} is chain {}",
-                    b.chain_id,
-                    path.display(),
-                    g.chain_id
-                );
-            }
+            let g = crate::session::pinned_genesis(path, &b.chain_id)?;
             let members = g
                 .members
                 .iter()

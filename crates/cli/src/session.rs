@@ -163,3 +163,20 @@ pub(crate) fn now_ms() -> u64 {
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
 }
+
+/// The genesis at `path`, which a bundle for chain `chain_id` is checked against: its
+/// validator and member keys are the ones trusted.
+pub(crate) fn pinned_genesis(
+    path: &std::path::Path,
+    chain_id: &str,
+) -> anyhow::Result<unchain_ledger::Genesis> {
+    let g = unchain_node::run::load_genesis(path)?;
+    if g.chain_id != chain_id {
+        bail!(
+            "the bundle is for chain {chain_id}, the genesis {} is chain {}",
+            path.display(),
+            g.chain_id
+        );
+    }
+    Ok(g)
+}

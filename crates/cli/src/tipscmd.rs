@@ -412,15 +412,7 @@ pub fn verify_receipt(a: VerifyReceiptArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not a proof of receipt", a.bundle.display()))?;
     let (validators, source) = match &a.genesis {
         Some(path) => {
-            let g = unchain_node::run::load_genesis(path)?;
-            if g.chain_id != b.chain_id {
-                bail!(
-                    "the bundle is for chain {}, the genesis {} is chain {}",
-                    b.chain_id,
-                    path.display(),
-                    g.chain_id
-                );
-            }
+            let g = crate::session::pinned_genesis(path, &b.chain_id)?;
             let member = g.members.iter().find(|m| m.name == b.intake.name);
             if member.map(|m| m.signing_key) != Some(b.intake.key) {
                 bail!(

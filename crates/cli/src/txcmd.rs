@@ -210,10 +210,7 @@ pub fn verify(a: VerifyArgs) -> anyhow::Result<()> {
 fn report(bundle: &ProofBundle, genesis: Option<&std::path::Path>) -> anyhow::Result<()> {
     let (trusted, source) = match genesis {
         Some(path) => {
-            let g = unchain_node::run::load_genesis(path)?;
-            if g.chain_id != bundle.chain_id {
-                bail!("the bundle is for chain {}, the genesis {} is chain {}", bundle.chain_id, path.display(), g.chain_id);
-            }
+            let g = crate::session::pinned_genesis(path, &bundle.chain_id)?;
             (g.checkpoint_verifiers(), format!("validators of {}", path.display()))
         }
         None => (unchain_client::verify::bundle_validators(bundle)?, "validator keys carried in the bundle (pass --genesis to check against a trusted genesis)".into()),

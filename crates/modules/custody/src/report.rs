@@ -13,7 +13,8 @@ pub fn utc(ms: u64) -> String {
     humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
 }
 
-fn esc(s: &str) -> String {
+/// Escapes text for HTML content and attribute values (`& < > " '`).
+pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -4,21 +4,7 @@
 use super::i18n::Catalogues;
 use unchain_tips::report::{DANGER, SEEN};
 
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use unchain_custody::report::esc;
 
 /// What every page of one form, in one language, shows.
 pub struct Ctx<'a> {

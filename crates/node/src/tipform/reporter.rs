@@ -159,6 +159,14 @@ fn status_page(
     )
 }
 
+/// The code-entry page again, saying why (`key`: a catalogue message).
+fn code_refused(ctx: &Ctx<'_>, key: &str) -> Response {
+    html(
+        StatusCode::BAD_REQUEST,
+        pages::code_entry(ctx, Some(&ctx.t(key))),
+    )
+}
+
 pub(super) async fn lookup(
     State(state): State<ApiState>,
     Path(form): Path<String>,
@@ -170,10 +178,7 @@ pub(super) async fn lookup(
     let ctx = req.ctx(&state);
     match open_with_code(&state, &f.code).await {
         Ok(o) => status_page(&state, &ctx, &o, None, &[], ""),
-        Err(key) => html(
-            StatusCode::BAD_REQUEST,
-            pages::code_entry(&ctx, Some(&ctx.t(key))),
-        ),
+        Err(key) => code_refused(&ctx, key),
     }
 }
 
@@ -194,10 +199,7 @@ pub(super) async fn more(
     let mut o = match open_with_code(&state, &p.code).await {
         Ok(x) => x,
         Err(key) => {
-            return html(
-                StatusCode::BAD_REQUEST,
-                pages::code_entry(&ctx, Some(&ctx.t(key))),
-            );
+            return code_refused(&ctx, key);
         }
     };
     let mut errors: Vec<String> = p
@@ -274,10 +276,7 @@ pub(super) async fn receipt(
     let Opened { view, keys, .. } = match open_with_code(&state, &f.code).await {
         Ok(x) => x,
         Err(key) => {
-            return html(
-                StatusCode::BAD_REQUEST,
-                pages::code_entry(&ctx, Some(&ctx.t(key))),
-            );
+            return code_refused(&ctx, key);
         }
     };
     let contents: BTreeMap<String, serde_json::Value> = open_all(&state, &view, &keys)
