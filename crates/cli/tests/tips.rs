@@ -305,6 +305,41 @@ async fn the_tip_form_in_a_browser_with_javascript_off() {
     }
 }
 
+/// When the node asks for proof of work, a browser with JavaScript does it with the page's
+/// own script and its report goes through; one without is told why it cannot send now.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_browser_does_the_work_when_the_form_asks_for_it() {
+    let chain = Chain::init(&["th-ngo:TH"]);
+    let config = std::fs::read_to_string(chain.config()).expect("config");
+    std::fs::write(
+        chain.config(),
+        config.replace("pow_floor_bits = 0", "pow_floor_bits = 12"),
+    )
+    .expect("config");
+    let node = chain.start().await;
+    let out = Command::new("node")
+        .arg(repo_root().join("tests/js/tip_form_work.mjs"))
+        .arg(node.client().base())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("start node (Node.js) with the Playwright script");
+    assert!(out.status.success());
+    let seen: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("the script prints JSON");
+    assert!(
+        seen["busy"]
+            .as_str()
+            .expect("busy")
+            .contains("needs JavaScript"),
+        "{seen}"
+    );
+    assert_eq!(seen["bits"], "12", "{seen}");
+    assert_eq!(seen["title"], "Your report was received", "{seen}");
+    assert_eq!(seen["words"].as_array().expect("words").len(), 8, "{seen}");
+    assert_eq!(seen["outside"], serde_json::json!([]), "{seen}");
+    assert_eq!(seen["errors"], serde_json::json!([]), "{seen}");
+}
+
 /// Everything under a node's data directory and its log files.
 fn node_files(chain: &Chain) -> Vec<std::path::PathBuf> {
     let root = chain.dir.path();
