@@ -531,12 +531,18 @@ async fn a_flood_without_proof_of_work_is_refused_cheaply_while_the_agency_works
     // Busy after two tips in ten minutes; rate limits high enough not to hide the work.
     let config = std::fs::read_to_string(chain.config()).expect("config");
     let config = config
+        .replace("[tips]\n", "[tips]\nlisten = \"127.0.0.1:0\"\n")
         .replace("calm_per_10_minutes = 30", "calm_per_10_minutes = 2")
         .replace("global_per_minute = 60", "global_per_minute = 600")
         .replace("form_per_minute = 30", "form_per_minute = 600");
     std::fs::write(chain.config(), config).expect("config");
     let node = chain.start().await;
-    let base = node.client().base().to_owned();
+    let api = node.client().base().to_owned();
+    // The public form on its own listener (and thread), as deployed behind an onion
+    // service; the agency uses the API.
+    let public = std::fs::read_to_string(chain.dir.path().join("data/tips.addr"))
+        .expect("the public listener's address");
+    let base = format!("http://{public}");
     let http = reqwest::Client::new();
     for i in 0..2 {
         let (token, bits) = challenge(&http, &base).await;
@@ -564,7 +570,7 @@ async fn a_flood_without_proof_of_work_is_refused_cheaply_while_the_agency_works
         "a no-JS reader is told why"
     );
 
-    let agency = Client::new(&base);
+    let agency = Client::new(&api);
     let signer = RequestSigner {
         member: "th-ngo".into(),
         key: chain.key("th-ngo"),
@@ -584,7 +590,7 @@ async fn a_flood_without_proof_of_work_is_refused_cheaply_while_the_agency_works
         before.push(agency_call().await);
     }
     let metrics = || async {
-        reqwest::get(format!("{base}/metrics"))
+        reqwest::get(format!("{api}/metrics"))
             .await
             .expect("metrics")
             .text()

@@ -212,22 +212,27 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         let _ = std::fs::write(cfg.data_dir.join("api.addr"), addr.to_string());
         info!(url = %format!("http://{addr}"), "API listening");
         if let Some(public) = cfg.tips.listen {
-            match tokio::net::TcpListener::bind(public).await {
-                Ok(l) => {
-                    let addr = l.local_addr().expect("bound socket has an address");
-                    let _ = std::fs::write(cfg.data_dir.join("tips.addr"), addr.to_string());
-                    info!(url = %format!("http://{addr}/tips"), "public tip form listening");
-                    let router = crate::tipform::public_router(state.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = axum::serve(l, router).await {
-                            error!(error = %e, "tip form server failed");
-                        }
-                    });
-                }
+            let std_listener = match std::net::TcpListener::bind(public) {
+                Ok(l) => l,
                 Err(e) => {
                     error!(addr = %public, error = %e, "cannot listen for the tip form");
                     return;
                 }
+            };
+            let addr = std_listener
+                .local_addr()
+                .expect("bound socket has an address");
+            let _ = std::fs::write(cfg.data_dir.join("tips.addr"), addr.to_string());
+            info!(url = %format!("http://{addr}/tips"), "public tip form listening");
+            // Its own thread and runtime: a flood on the public form queues there, never
+            // in front of the agencies' requests on the API's worker threads.
+            let router = crate::tipform::public_router(state.clone());
+            let spawned = std::thread::Builder::new()
+                .name("tip-form".into())
+                .spawn(move || serve_public(std_listener, router));
+            if let Err(e) = spawned {
+                error!(error = %e, "cannot start the tip form's thread");
+                return;
             }
         }
         let server =
@@ -239,6 +244,30 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         info!("node stopped");
     });
     Ok(())
+}
+
+/// Serves the public tip form on a one-thread runtime of its own.
+fn serve_public(listener: std::net::TcpListener, router: axum::Router) {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            error!(error = %e, "cannot start the tip form's runtime");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let served = async {
+            listener.set_nonblocking(true)?;
+            let listener = tokio::net::TcpListener::from_std(listener)?;
+            axum::serve(listener, router).await
+        };
+        if let Err(e) = served.await {
+            error!(error = %e, "tip form server failed");
+        }
+    });
 }
 
 async fn shutdown_signal() {
