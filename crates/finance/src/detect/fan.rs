@@ -1,0 +1,74 @@
+//! Fan-in and fan-out: many distinct counterparties within a sliding time window.
+
+use super::{Params, days};
+use crate::alert::Alert;
+use crate::graph::Graph;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// The widest window (most distinct counterparties) over time-sorted `(ts, party, edge)`.
+fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
+    let mut counts: HashMap<u32, u32> = HashMap::new();
+    let (mut best, mut best_lo, mut best_hi) = (0, 0, 0);
+    let mut lo = 0;
+    for hi in 0..edges.len() {
+        *counts.entry(edges[hi].1).or_default() += 1;
+        while edges[hi].0 - edges[lo].0 > window {
+            let c = counts.get_mut(&edges[lo].1).expect("counted");
+            *c -= 1;
+            if *c == 0 {
+                counts.remove(&edges[lo].1);
+            }
+            lo += 1;
+        }
+        if counts.len() > best {
+            (best, best_lo, best_hi) = (counts.len(), lo, hi + 1);
+        }
+    }
+    (best, best_lo, best_hi)
+}
+
+fn fan(g: &Graph, p: &Params, incoming: bool) -> Vec<Alert> {
+    (0..g.accounts as u32)
+        .into_par_iter()
+        .filter_map(|a| {
+            let edges: Vec<(i64, u32, u32)> = if incoming {
+                g.in_edges(a)
+                    .iter()
+                    .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
+                    .collect()
+            } else {
+                g.out_edges(a)
+                    .map(|e| (g.ts[e], g.to[e], e as u32))
+                    .collect()
+            };
+            if edges.len() < p.fan_min {
+                return None;
+            }
+            let (n, lo, hi) = widest(&edges, p.fan_window_s);
+            (n >= p.fan_min).then(|| Alert {
+                detector: if incoming { "fan_in" } else { "fan_out" },
+                account: a,
+                score: n as f64 / p.fan_min as f64,
+                explanation: format!(
+                    "{} {n} distinct accounts within {} ({} payments; threshold {})",
+                    if incoming { "received from" } else { "paid" },
+                    days(p.fan_window_s),
+                    hi - lo,
+                    p.fan_min
+                ),
+                evidence: edges[lo..hi].iter().map(|x| x.2).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Accounts receiving from at least `fan_min` distinct accounts within `fan_window_s`.
+pub fn fan_in(g: &Graph, p: &Params) -> Vec<Alert> {
+    fan(g, p, true)
+}
+
+/// Accounts paying at least `fan_min` distinct accounts within `fan_window_s`.
+pub fn fan_out(g: &Graph, p: &Params) -> Vec<Alert> {
+    fan(g, p, false)
+}

@@ -1,0 +1,23 @@
+//! Money flows (seed capability 9): a transaction-graph engine that finds the financial
+//! red flags of human trafficking in millions of transactions.
+//!
+//! - [`input`] reads transactions from CSV — the generic schema documented there — row
+//!   by row, naming the line, column and reason of every malformed row.
+//! - [`graph`] holds them as columns with CSR adjacency both ways, edges time-sorted per
+//!   account, built in parallel.
+//! - [`detect`] runs the detectors; each returns [`Alert`]s with a score, an explanation
+//!   and the evidence (the transactions that make the pattern).
+//! - [`synth`] writes background traffic with injected typologies and their ground truth.
+//!
+//! Independent of the ledger: alerts reach partners through the vault, sealed by the CLI.
+#![forbid(unsafe_code)]
+
+pub mod alert;
+pub mod detect;
+pub mod graph;
+pub mod input;
+pub mod synth;
+
+pub use alert::Alert;
+pub use graph::Graph;
+pub use input::{Amount, Record};
