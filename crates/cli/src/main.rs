@@ -11,6 +11,7 @@ mod demo;
 mod demo_cases;
 mod demo_identity;
 mod demo_tips;
+mod financecmd;
 mod identitycmd;
 mod issuing;
 mod session;
@@ -96,6 +97,10 @@ enum Command {
     /// a case.
     #[command(subcommand)]
     Tips(tipscmd::TipsCommand),
+    /// Money flows: scan transactions (CSV) for trafficking red flags — fan-in, fan-out,
+    /// pass-through, structuring, cycles — and write synthetic data with ground truth.
+    #[command(subcommand)]
+    Finance(financecmd::FinanceCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
@@ -180,6 +185,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
         Command::Identity(c) => runtime()?.block_on(identitycmd::identity(c)),
         Command::Tips(c) => runtime()?.block_on(tipscmd::tips(c)),
+        Command::Finance(c) => financecmd::finance(c),
         Command::Wallet(c) => walletcmd::wallet(c),
         Command::Border(c) => match bordercmd::border(c)? {
             0 => Ok(()),

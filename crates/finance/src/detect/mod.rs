@@ -128,9 +128,9 @@ pub fn risk(alerts: &[Alert]) -> Vec<(u32, f64, Vec<&'static str>)> {
 
 /// Days, for explanations.
 pub(crate) fn days(s: i64) -> String {
-    if s % 86_400 == 0 {
-        format!("{} days", s / 86_400)
-    } else {
-        format!("{} hours", s / 3600)
+    match (s / 86_400, s % 86_400) {
+        (1, 0) => "24 hours".into(),
+        (d, 0) => format!("{d} days"),
+        _ => format!("{} hours", s / 3600),
     }
 }
