@@ -19,6 +19,113 @@ pub enum FinanceCommand {
     /// Write synthetic transactions with injected typologies (`transactions.csv`) and the
     /// ground truth (`truth.csv`).
     Synth(SynthArgs),
+    /// Follow an account's money forward (where it went) or backward (where it came
+    /// from), hop by hop, with the traced amount each transaction carried.
+    Trace(TraceArgs),
+}
+
+/// `unchain finance trace`.
+#[derive(Args)]
+pub struct TraceArgs {
+    /// The transactions (CSV, generic schema).
+    pub file: PathBuf,
+    /// The account to start from.
+    #[arg(long)]
+    pub from: String,
+    /// Hops to follow.
+    #[arg(long, default_value_t = 3)]
+    pub hops: usize,
+    /// Where the money came from, instead of where it went.
+    #[arg(long)]
+    pub backward: bool,
+    /// Oldest money leaves first (FIFO) instead of in proportion to what the account holds.
+    #[arg(long)]
+    pub fifo: bool,
+    /// How long after traced money arrives a payment still counts, hours.
+    #[arg(long, default_value_t = 720)]
+    pub window_hours: i64,
+    /// Skip malformed rows.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Write the steps here as JSON.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+}
+
+fn trace(a: TraceArgs) -> anyhow::Result<()> {
+    use unchain_finance::trace::{Attribution, Direction, TraceSpec};
+    let file =
+        std::fs::File::open(&a.file).with_context(|| format!("opening {}", a.file.display()))?;
+    let loaded = input::read_all(
+        std::io::BufReader::with_capacity(1 << 20, file),
+        a.skip_bad_rows,
+        |_| {},
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let start = loaded.names.accounts.get(&a.from).with_context(|| {
+        format!(
+            "--from: account {:?} is in no transaction of {}",
+            a.from,
+            a.file.display()
+        )
+    })?;
+    let g = Graph::build(&loaded.records, loaded.names.accounts.len());
+    let spec = TraceSpec {
+        start,
+        direction: if a.backward {
+            Direction::Backward
+        } else {
+            Direction::Forward
+        },
+        hops: a.hops,
+        attribution: if a.fifo {
+            Attribution::Fifo
+        } else {
+            Attribution::Proportional
+        },
+        window_s: a.window_hours * 3600,
+    };
+    let steps = unchain_finance::trace::trace(&g, &spec);
+    let names = &loaded.names;
+    let mut views = Vec::new();
+    for s in &steps {
+        let e = s.edge as usize;
+        let v = serde_json::json!({
+            "hop": s.hop,
+            "id": names.ids[g.record[e] as usize],
+            "timestamp": g.ts[e],
+            "from": names.accounts.name(g.from[e]),
+            "to": names.accounts.name(g.to[e]),
+            "amount": unchain_finance::alert::decimal(g.amount[e]),
+            "traced": unchain_finance::alert::decimal(s.traced),
+            "currency": names.currencies.name(g.currency[e] as u32),
+        });
+        println!(
+            "hop {}  {}  {} -> {}  {} of {} {}",
+            s.hop,
+            v["id"].as_str().unwrap_or(""),
+            v["from"].as_str().unwrap_or(""),
+            v["to"].as_str().unwrap_or(""),
+            v["traced"].as_str().unwrap_or(""),
+            v["amount"].as_str().unwrap_or(""),
+            v["currency"].as_str().unwrap_or("")
+        );
+        views.push(v);
+    }
+    for hop in 1..=a.hops {
+        let here: Vec<_> = steps.iter().filter(|s| s.hop == hop).collect();
+        let total: i64 = here.iter().map(|s| s.traced).sum();
+        eprintln!(
+            "hop {hop}: {} transactions, {} traced",
+            here.len(),
+            unchain_finance::alert::decimal(total)
+        );
+    }
+    if let Some(path) = &a.json {
+        std::fs::write(path, serde_json::to_vec_pretty(&views)?)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
 }
 
 /// `unchain finance scan`.
@@ -157,6 +264,17 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             al.explanation
         );
     }
+    let risky = detect::risk(&alerts);
+    if !risky.is_empty() {
+        println!("\naccounts by risk (sum of their alerts' scores):");
+        for (account, score, detectors) in risky.iter().take(a.top) {
+            println!(
+                "{score:>6.2}  {:<20} {}",
+                loaded.names.accounts.name(*account),
+                detectors.join(", ")
+            );
+        }
+    }
     let views: Vec<_> = alerts.iter().map(|al| al.view(&g, &loaded.names)).collect();
     if let Some(path) = &a.json {
         std::fs::write(path, serde_json::to_vec_pretty(&views)?)
@@ -203,6 +321,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
 pub fn finance(c: FinanceCommand) -> anyhow::Result<()> {
     match c {
         FinanceCommand::Scan(a) => scan(a),
+        FinanceCommand::Trace(a) => trace(a),
         FinanceCommand::Synth(a) => {
             if a.accounts < 2 {
                 bail!("--accounts must be at least 2");

@@ -99,3 +99,54 @@ fn malformed_rows_are_named_or_skipped_and_reported() {
         r.stderr
     );
 }
+
+#[test]
+fn trace_follows_money_forward_and_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("flows.csv");
+    std::fs::write(
+        &path,
+        "id,timestamp,from,to,amount,currency,channel\n\
+         t0,1767225600,X,B,100,USD,wire\n\
+         t1,1767229200,A,B,100,USD,wire\n\
+         t2,1767232800,B,C,100,USD,wire\n\
+         t3,1767236400,B,D,100,USD,wire\n\
+         t4,1767240000,D,E,80,USD,wire\n",
+    )
+    .expect("write");
+    let p = path.display().to_string();
+    let fwd = unchain(&["finance", "trace", &p, "--from", "A"]);
+    assert!(fwd.ok, "{}", fwd.stderr);
+    assert!(
+        fwd.stdout.contains("hop 2  t2  B -> C  50 of 100 USD"),
+        "{}",
+        fwd.stdout
+    );
+    assert!(
+        fwd.stdout.contains("hop 3  t4  D -> E  40 of 80 USD"),
+        "{}",
+        fwd.stdout
+    );
+    let fifo = unchain(&["finance", "trace", &p, "--from", "A", "--fifo"]);
+    assert!(
+        fifo.stdout.contains("hop 2  t3  B -> D  100 of 100 USD"),
+        "{}",
+        fifo.stdout
+    );
+    assert!(!fifo.stdout.contains("B -> C"), "{}", fifo.stdout);
+    let back = unchain(&["finance", "trace", &p, "--from", "E", "--backward"]);
+    assert!(
+        back.stdout.contains("hop 2  t3  B -> D  80 of 100 USD"),
+        "{}",
+        back.stdout
+    );
+    let nobody = unchain(&["finance", "trace", &p, "--from", "Z"]);
+    assert!(
+        !nobody.ok
+            && nobody
+                .stderr
+                .contains("--from: account \"Z\" is in no transaction"),
+        "{}",
+        nobody.stderr
+    );
+}

@@ -17,6 +17,7 @@ pub mod detect;
 pub mod graph;
 pub mod input;
 pub mod synth;
+pub mod trace;
 
 pub use alert::Alert;
 pub use graph::Graph;
