@@ -1,7 +1,12 @@
 //! End to end at scale: writes N synthetic transactions to a CSV file, then reads it,
 //! builds the graph and runs every detector, timing each phase and reporting peak memory.
 //!
-//!   cargo run --release -p unchain-finance --example scale -- 1000000 [RUNS]
+//!   cargo run --release -p unchain-finance --example scale -- 1000000 [RUNS] [KEEP.csv]
+//!   cargo run --release -p unchain-finance --example scale -- FILE.csv [RUNS]
+//!
+//! With KEEP.csv the generated file is kept there (for the DuckDB baseline,
+//! `tests/python/finance_baseline.py`); with FILE.csv nothing is generated and peak memory
+//! is the scan's alone.
 
 use std::time::Instant;
 use unchain_finance::detect::{self, Params};
@@ -22,31 +27,32 @@ fn peak_rss_mib() -> u64 {
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let n: usize = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
+    let what = args.next().unwrap_or_else(|| "1000000".into());
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1);
-    let dir = std::env::temp_dir().join(format!("unchain-finance-scale-{n}"));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("transactions.csv");
-    let spec = synth::Spec {
-        accounts: (n / 10).max(1000),
-        transactions: n,
-        per_typology: 100,
-        ..synth::Spec::default()
+    let keep = args.next().map(std::path::PathBuf::from);
+    let (path, truth, generated) = match what.parse::<usize>() {
+        Ok(n) => {
+            let path = match &keep {
+                Some(k) => k.clone(),
+                None => std::env::temp_dir().join(format!("unchain-finance-scale-{n}.csv")),
+            };
+            let spec = synth::Spec {
+                accounts: (n / 10).max(1000),
+                transactions: n,
+                per_typology: 100,
+                ..synth::Spec::default()
+            };
+            let (rows, truth) = synth::generate(&spec);
+            synth::write_csv(
+                &rows,
+                std::io::BufWriter::new(std::fs::File::create(&path)?),
+            )?;
+            (path, truth, keep.is_none())
+        }
+        Err(_) => (std::path::PathBuf::from(&what), Vec::new(), false),
     };
-    let (rows, truth) = synth::generate(&spec);
-    synth::write_csv(
-        &rows,
-        std::io::BufWriter::new(std::fs::File::create(&path)?),
-    )?;
-    drop(rows);
     let bytes = std::fs::metadata(&path)?.len();
-    println!(
-        "{n} background + injected transactions, {} MiB of CSV",
-        bytes >> 20
-    );
+    println!("{}: {} MiB of CSV", path.display(), bytes >> 20);
     for run in 1..=runs {
         let t = Instant::now();
         let file = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(&path)?);
@@ -58,7 +64,11 @@ fn main() -> std::io::Result<()> {
         let t = Instant::now();
         let alerts = detect::run_all(&g, &Params::default());
         let det = t.elapsed().as_secs_f64();
-        let scores = synth::evaluate(&alerts, &loaded.names, &truth);
+        let scores = if truth.is_empty() {
+            Vec::new()
+        } else {
+            synth::evaluate(&alerts, &loaded.names, &truth)
+        };
         let recall: Vec<String> = scores
             .iter()
             .map(|s| format!("{} {:.2}/{:.2}", s.typology, s.recall(), s.precision()))
@@ -71,6 +81,8 @@ fn main() -> std::io::Result<()> {
             recall.join(", ")
         );
     }
-    std::fs::remove_dir_all(&dir)?;
+    if generated {
+        std::fs::remove_file(&path)?;
+    }
     Ok(())
 }

@@ -16,7 +16,7 @@
 //! read one at a time ([`Reader`]), so files larger than memory stream; each malformed row
 //! is an [`RowError`] naming its line, column and reason.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::Read;
 
 /// An amount in millionths of a currency unit.
@@ -49,7 +49,7 @@ pub struct Record {
 /// A set of names, each given a dense index in order of first appearance.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    index: HashMap<String, u32>,
+    index: FxHashMap<String, u32>,
     names: Vec<String>,
 }
 
@@ -269,7 +269,8 @@ impl<R: Read> Reader<R> {
     }
 
     fn parse_row(&mut self) -> Result<Record, RowError> {
-        let line = self.row.position().map(|p| p.line()).unwrap_or(0);
+        let (row, names) = (&self.row, &mut self.names);
+        let line = row.position().map(|p| p.line()).unwrap_or(0);
         let c = self.cols;
         let err = |col: usize, reason: String| RowError {
             line,
@@ -288,24 +289,30 @@ impl<R: Read> Reader<R> {
             reason,
         };
         let field = |col: usize| -> Result<&str, RowError> {
-            match self.row.get(col) {
+            match row.get(col) {
                 Some(v) if !v.is_empty() => Ok(v),
                 Some(_) => Err(err(col, "is empty".into())),
                 None => Err(err(
                     col,
-                    format!("is missing: the row has {} columns", self.row.len()),
+                    format!("is missing: the row has {} columns", row.len()),
                 )),
             }
         };
         let id = field(c.id)?.to_owned();
         let ts = parse_time(field(c.ts)?).map_err(|r| err(c.ts, r))?;
-        let from = field(c.from)?.to_owned();
-        let to = field(c.to)?.to_owned();
+        let from = field(c.from)?;
+        let to = field(c.to)?;
         if from == to {
             return Err(err(c.to, format!("is the paying account {from:?} itself")));
         }
         let amount = parse_amount(field(c.amount)?).map_err(|r| err(c.amount, r))?;
-        let currency = field(c.currency)?.to_ascii_uppercase();
+        let currency = field(c.currency)?;
+        let currency: std::borrow::Cow<'_, str> =
+            if currency.bytes().any(|b| b.is_ascii_lowercase()) {
+                currency.to_ascii_uppercase().into()
+            } else {
+                currency.into()
+            };
         if !(2..=10).contains(&currency.len())
             || !currency.bytes().all(|b| b.is_ascii_alphanumeric())
         {
@@ -314,7 +321,13 @@ impl<R: Read> Reader<R> {
                 format!("{currency:?} is not a currency code"),
             ));
         }
-        let channel = field(c.channel)?.to_ascii_lowercase();
+        let channel = field(c.channel)?;
+        let channel: std::borrow::Cow<'_, str> = if channel.bytes().any(|b| b.is_ascii_uppercase())
+        {
+            channel.to_ascii_lowercase().into()
+        } else {
+            channel.into()
+        };
         let mcc = match c
             .mcc
             .and_then(|i| self.row.get(i))
@@ -350,11 +363,11 @@ impl<R: Read> Reader<R> {
                 Some([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
             }
         };
-        let n = &mut self.names;
+        let n = names;
         let rec = Record {
             ts,
-            from: n.accounts.intern(&from),
-            to: n.accounts.intern(&to),
+            from: n.accounts.intern(from),
+            to: n.accounts.intern(to),
             amount,
             currency: n.currencies.intern(&currency) as u16,
             channel: n.channels.intern(&channel) as u16,
