@@ -211,9 +211,32 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
     Ok(secs as i64)
 }
 
+/// Passes bytes through, noting where each line feed is, so rows are numbered by physical
+/// line (the `csv` crate's own count is off in CRLF files and after blank lines).
+struct LineCounter<R> {
+    inner: R,
+    offset: u64,
+    newlines: std::collections::VecDeque<u64>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' {
+                self.newlines.push_back(self.offset + i as u64);
+            }
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 /// A streaming reader of the generic schema.
 pub struct Reader<R: Read> {
-    csv: csv::Reader<R>,
+    csv: csv::Reader<LineCounter<R>>,
+    /// Physical lines before the last byte offset asked about.
+    lines_before: u64,
     cols: Columns,
     row: csv::StringRecord,
     /// Names seen so far.
@@ -226,7 +249,11 @@ impl<R: Read> Reader<R> {
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
-            .from_reader(input);
+            .from_reader(LineCounter {
+                inner: input,
+                offset: 0,
+                newlines: std::collections::VecDeque::new(),
+            });
         let header = csv.headers()?.clone();
         let find = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
         let mut req = [0usize; 7];
@@ -248,6 +275,7 @@ impl<R: Read> Reader<R> {
             },
             row: csv::StringRecord::new(),
             names: Names::default(),
+            lines_before: 0,
         })
     }
 
@@ -257,7 +285,7 @@ impl<R: Read> Reader<R> {
         match self.csv.read_record(&mut self.row) {
             Ok(false) => None,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| self.line_at(p.byte())).unwrap_or(0);
                 Some(Err(RowError {
                     line,
                     column: "row".into(),
@@ -268,9 +296,33 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// The physical line (1-based, as an editor counts, whatever the line ends) holding
+    /// byte `at`. Byte offsets only grow as rows are read, so the newlines passed are
+    /// counted once and forgotten.
+    fn line_at(&mut self, mut at: u64) -> u64 {
+        let seen = &mut self.csv.get_mut().newlines;
+        while seen.front().is_some_and(|&nl| nl < at) {
+            seen.pop_front();
+            self.lines_before += 1;
+        }
+        // A record's position is where the parser started, before any blank lines it
+        // skipped: a line feed at once (or after one `\r`) is such a blank line. (A
+        // malformed row of one character would be numbered one line late.)
+        while let Some(&nl) = seen.front() {
+            if nl != at && nl != at + 1 {
+                break;
+            }
+            seen.pop_front();
+            self.lines_before += 1;
+            at = nl + 1;
+        }
+        self.lines_before + 1
+    }
+
     fn parse_row(&mut self) -> Result<Record, RowError> {
+        let at = self.row.position().map(|p| p.byte()).unwrap_or(0);
+        let line = self.line_at(at);
         let (row, names) = (&self.row, &mut self.names);
-        let line = row.position().map(|p| p.line()).unwrap_or(0);
         let c = self.cols;
         let err = |col: usize, reason: String| RowError {
             line,
@@ -456,6 +508,21 @@ mod tests {
         assert_eq!(parse_time("2026-01-01T00:00:00Z"), Ok(1_767_225_600));
         assert_eq!(parse_time("2026-01-01 00:00:00"), Ok(1_767_225_600));
         assert!(parse_time("yesterday").is_err());
+    }
+
+    #[test]
+    fn lines_are_numbered_as_an_editor_shows_them_with_crlf_and_blank_lines() {
+        for nl in ["\n", "\r\n"] {
+            let csv = format!(
+                "id,timestamp,from,to,amount,currency,channel{nl}{nl}\
+                 a,1767225600,A,B,1,USD,wire{nl}{nl}{nl}\
+                 b,later,A,B,1,USD,wire{nl}\
+                 c,1767225600,A,B,-1,USD,wire{nl}"
+            );
+            let l = read_all(csv.as_bytes(), true, |_| {}).expect("read");
+            let lines: Vec<u64> = l.skipped.iter().map(|e| e.line).collect();
+            assert_eq!(lines, vec![6, 7], "line ends {nl:?}: {:?}", l.skipped);
+        }
     }
 
     #[test]
