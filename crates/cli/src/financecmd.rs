@@ -54,14 +54,7 @@ pub struct TraceArgs {
 
 fn trace(a: TraceArgs) -> anyhow::Result<()> {
     use unchain_finance::trace::{Attribution, Direction, TraceSpec};
-    let file =
-        std::fs::File::open(&a.file).with_context(|| format!("opening {}", a.file.display()))?;
-    let loaded = input::read_all(
-        std::io::BufReader::with_capacity(1 << 20, file),
-        a.skip_bad_rows,
-        |_| {},
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    let loaded = load(&a.file, a.skip_bad_rows)?;
     let start = loaded.names.accounts.get(&a.from).with_context(|| {
         format!(
             "--from: account {:?} is in no transaction of {}",
@@ -205,13 +198,9 @@ fn read_truth(path: &PathBuf) -> anyhow::Result<Vec<synth::Injected>> {
     Ok(out)
 }
 
-fn scan(a: ScanArgs) -> anyhow::Result<()> {
-    let params: Params = match &a.params {
-        Some(p) => serde_json::from_str(p).context("--params")?,
-        None => Params::default(),
-    };
-    let file =
-        std::fs::File::open(&a.file).with_context(|| format!("opening {}", a.file.display()))?;
+/// Reads `path` with a progress bar over its bytes; reports the rows skipped, if any.
+fn load(path: &PathBuf, skip_bad_rows: bool) -> anyhow::Result<input::Loaded> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = indicatif::ProgressBar::new(size);
     bar.set_style(
@@ -220,21 +209,30 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         )
         .expect("template"),
     );
-    let started = Instant::now();
     let loaded = input::read_all(
         std::io::BufReader::with_capacity(1 << 20, file),
-        a.skip_bad_rows,
+        skip_bad_rows,
         |b| bar.set_position(b),
     )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", a.file.display()))?;
+    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     bar.finish_and_clear();
-    let read_s = started.elapsed().as_secs_f64();
     for e in loaded.skipped.iter().take(50) {
         eprintln!("skipped: {e}");
     }
     if loaded.skipped.len() > 50 {
         eprintln!("skipped: … and {} more", loaded.skipped.len() - 50);
     }
+    Ok(loaded)
+}
+
+fn scan(a: ScanArgs) -> anyhow::Result<()> {
+    let params: Params = match &a.params {
+        Some(p) => serde_json::from_str(p).context("--params")?,
+        None => Params::default(),
+    };
+    let started = Instant::now();
+    let loaded = load(&a.file, a.skip_bad_rows)?;
+    let read_s = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let g = Graph::build(&loaded.records, loaded.names.accounts.len());
     let build_s = t.elapsed().as_secs_f64();

@@ -10,6 +10,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use unchain_custody::report::utc;
 use unchain_log::NamedKey;
 use unchain_tips::bundle::{self, ReceiptBundle};
 use unchain_tips::message::{self, Payload};
@@ -132,11 +133,6 @@ async fn open_all(s: &Session, v: &TipView) -> anyhow::Result<Vec<Payload>> {
         out.push(p);
     }
     Ok(out)
-}
-
-fn utc(ms: u64) -> String {
-    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_millis(ms))
-        .to_string()
 }
 
 fn print_content(c: &Content) {

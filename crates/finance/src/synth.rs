@@ -10,8 +10,8 @@ use rand::{Rng, SeedableRng};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-/// The typologies injected, named as the detector that should find them.
-pub const TYPOLOGIES: [&str; 5] = ["fan_in", "fan_out", "pass_through", "structuring", "cycle"];
+/// The typologies injected, named as the detector that should find them: one for each.
+pub const TYPOLOGIES: [&str; 5] = crate::detect::DETECTORS;
 
 /// What to generate.
 #[derive(Debug, Clone)]

@@ -48,6 +48,15 @@ impl LoggedProblem {
             LoggedProblem::Malformed(_) | LoggedProblem::NotCanonical | LoggedProblem::Signature(_)
         )
     }
+
+    /// The problem in words, ending with `: {altered}` when the bytes were changed.
+    pub fn explain(&self, altered: &str) -> String {
+        if self.altered() {
+            format!("{self}: {altered}")
+        } else {
+            self.to_string()
+        }
+    }
 }
 
 /// A carried transaction that failed, with what is known of it.

@@ -84,6 +84,30 @@ pub trait Module: Send + Sync + 'static {
     fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError>;
 }
 
+/// How far a signed `at_ms` may lie ahead of the block's time.
+pub const SIGNED_AHEAD_MS: u64 = 5 * 60 * 1000;
+
+/// How far a signed `at_ms` may lie behind the block's time (a transaction waiting in a
+/// mempool, a node catching up).
+pub const SIGNED_BEHIND_MS: u64 = 15 * 60 * 1000;
+
+/// Checks the time a body says it was signed (`at_ms`) against its block's: at most
+/// [`SIGNED_AHEAD_MS`] after, at most [`SIGNED_BEHIND_MS`] before, so that the leaf proves
+/// when it happened to within minutes.
+pub fn check_signed_time(at_ms: u64, block_ms: u64) -> Result<(), String> {
+    if at_ms > block_ms + SIGNED_AHEAD_MS {
+        return Err(format!(
+            "at_ms: {at_ms} is more than 5 minutes after the block's time {block_ms}"
+        ));
+    }
+    if at_ms + SIGNED_BEHIND_MS < block_ms {
+        return Err(format!(
+            "at_ms: {at_ms} is more than 15 minutes before the block's time {block_ms}"
+        ));
+    }
+    Ok(())
+}
+
 /// Reads a required string member of `body`.
 pub fn body_str<'v>(body: &'v Value, field: &str, max_len: usize) -> Result<&'v str, BodyError> {
     let s = body

@@ -170,8 +170,7 @@ pub fn verify(
                     LoggedProblem::OtherChain(_) => {
                         format!("{}, the bundle for {}", err.problem, bundle.chain_id)
                     }
-                    p if p.altered() => format!("{p}: the event was altered"),
-                    p => p.to_string(),
+                    p => p.explain("the event was altered"),
                 };
                 fail(err.what, reason)
             })?;

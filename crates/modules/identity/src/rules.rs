@@ -8,12 +8,7 @@ use unchain_credentials::did::{UNCHAIN_PREFIX, parse_multikey};
 use unchain_credentials::status::Status;
 use unchain_types::{PublicKey, TxId};
 
-/// How far a signed `at_ms` may lie ahead of the block's time.
-pub const AHEAD_MS: u64 = 5 * 60 * 1000;
-
-/// How far a signed `at_ms` may lie behind the block's time (a transaction waiting in a
-/// mempool, a node catching up).
-pub const BEHIND_MS: u64 = 15 * 60 * 1000;
+pub use unchain_ledger::module::check_signed_time as check_time;
 
 /// The `did:unchain` a `identity.did_create` transaction creates: its id's first 16 bytes.
 pub fn did_of(tx: &TxId) -> String {
@@ -23,21 +18,6 @@ pub fn did_of(tx: &TxId) -> String {
 /// The 32 hex digits of a `did:unchain` (state keys use them).
 pub fn did_suffix(did: &str) -> &str {
     did.strip_prefix(UNCHAIN_PREFIX).unwrap_or(did)
-}
-
-/// Checks a signed time against the block's.
-pub fn check_time(at_ms: u64, block_ms: u64) -> Result<(), String> {
-    if at_ms > block_ms + AHEAD_MS {
-        return Err(format!(
-            "at_ms: {at_ms} is more than 5 minutes after the block's time {block_ms}"
-        ));
-    }
-    if at_ms + BEHIND_MS < block_ms {
-        return Err(format!(
-            "at_ms: {at_ms} is more than 15 minutes before the block's time {block_ms}"
-        ));
-    }
-    Ok(())
 }
 
 /// One key of a DID's history.

@@ -169,11 +169,7 @@ pub fn verify(
             false,
         )
         .map_err(|err| {
-            let reason = if err.problem.altered() {
-                format!("{}: altered", err.problem)
-            } else {
-                err.problem.to_string()
-            };
+            let reason = err.problem.explain("altered");
             fail(err.what, reason)
         })?;
         let what = format!(" ({}, tx {})", tx.kind(), tx.id());

@@ -150,11 +150,7 @@ pub fn verify(
         let tx: Transaction =
             check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true).map_err(
                 |err| {
-                    let reason = if err.problem.altered() {
-                        format!("{}: altered", err.problem)
-                    } else {
-                        err.problem.to_string()
-                    };
+                    let reason = err.problem.explain("altered");
                     ReceiptError::Entry {
                         number,
                         what: err.what,

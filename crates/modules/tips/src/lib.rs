@@ -51,11 +51,6 @@ pub const KINDS: &[KindSpec] = &[
     },
 ];
 
-/// How far a signed `at_ms` may lie ahead of the block's time.
-const AHEAD_MS: u64 = 5 * 60 * 1000;
-/// How far behind (a transaction waiting in a busy pool).
-const BEHIND_MS: u64 = 15 * 60 * 1000;
-
 /// The triage a tip last received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TriageState {
@@ -162,17 +157,7 @@ fn reject(msg: impl Into<String>) -> ExecError {
 }
 
 fn check_time(at_ms: u64, block_ms: u64) -> Result<(), ExecError> {
-    if at_ms > block_ms + AHEAD_MS {
-        return Err(reject(format!(
-            "at_ms: {at_ms} is more than 5 minutes after the block's time {block_ms}"
-        )));
-    }
-    if at_ms + BEHIND_MS < block_ms {
-        return Err(reject(format!(
-            "at_ms: {at_ms} is more than 15 minutes before the block's time {block_ms}"
-        )));
-    }
-    Ok(())
+    unchain_ledger::module::check_signed_time(at_ms, block_ms).map_err(reject)
 }
 
 /// The tips module.

@@ -82,13 +82,18 @@ pub async fn message(
             .find(|m| m.seq == seq)
             .map(|m| m.commitment)
     });
-    let now = super::users::now_ms();
-    if let Some(c) = found.or_else(|| view.is_err().then_some(Hash32([0; 32]))) {
-        state
-            .audit
-            .record_read(now, &member.name, actor.as_deref(), None, c, view.is_ok())
-            .map_err(|e| Problem::internal(e.to_string()))?;
-    }
+    // A refused fetch names no ciphertext: the all-zero commitment.
+    state
+        .audit
+        .record_read(
+            super::users::now_ms(),
+            &member.name,
+            actor.as_deref(),
+            None,
+            found.unwrap_or(Hash32([0; 32])),
+            found.is_some(),
+        )
+        .map_err(|e| Problem::internal(e.to_string()))?;
     view?;
     let c = found.ok_or_else(|| Problem::not_found(format!("tip {id} has no message {seq}")))?;
     let bytes = state

@@ -54,7 +54,7 @@ async fn read_field(
 
 /// Reads a tip request, checking its challenge as soon as the first field that is not
 /// part of the challenge arrives (browsers send fields in page order, challenge first).
-pub(super) async fn read_parts(
+async fn read_parts(
     state: &ApiState,
     form: &str,
     mp: &mut Multipart,
@@ -146,7 +146,7 @@ pub(super) async fn read_parts(
     Ok((p, verdict))
 }
 
-pub(super) fn refused_cheaply(state: &ApiState, early: Early) -> Response {
+fn refused_cheaply(state: &ApiState, early: Early) -> Response {
     state.metrics.tips_refused.inc();
     let (status, text) = match early {
         Early::Refused(Refusal::Work { bits }) => (
@@ -200,4 +200,22 @@ pub(super) fn field_error(ctx: &Ctx<'_>, field: &str, reason: &str) -> String {
         "files" => ctx.ta("invalid-files", &[("reason", reason)]),
         f => ctx.t(&format!("invalid-{f}")),
     }
+}
+
+/// Reads a tip request to `form`: a form this node does not serve, a forged token or
+/// missing work is answered at once (before any ledger read); otherwise the request's
+/// parts, the challenge's verdict, and the form in the reporter's language.
+pub(super) async fn read_request(
+    state: &ApiState,
+    form: &str,
+    mp: &mut Multipart,
+) -> Result<(super::Req, Parts, Result<guard::Ticket, Refusal>), Response> {
+    if !state.tips.forms.iter().any(|f| f == form) {
+        return Err(super::no_form());
+    }
+    let (p, verdict) = read_parts(state, form, mp)
+        .await
+        .map_err(|e| refused_cheaply(state, e))?;
+    let req = super::Req::new(state, form, &p.lang).ok_or_else(super::no_form)?;
+    Ok((req, p, verdict))
 }

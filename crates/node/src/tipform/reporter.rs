@@ -2,7 +2,7 @@
 //! /tips/{form}/return`), more information (`…/more`), the proof of receipt
 //! (`…/receipt`).
 
-use super::multipart::{clean_files, field_error, read_parts, refused_cheaply};
+use super::multipart::{clean_files, field_error, read_request};
 use super::pages::{self, Ctx, Shown};
 use super::{Req, html, no_form, record, slow};
 use crate::api::ApiState;
@@ -187,14 +187,10 @@ pub(super) async fn more(
     Path(form): Path<String>,
     mut mp: Multipart,
 ) -> Response {
-    let Some(mut req) = Req::new(&state, &form, "en") else {
-        return no_form();
-    };
-    let (p, verdict) = match read_parts(&state, &form, &mut mp).await {
+    let (req, p, verdict) = match read_request(&state, &form, &mut mp).await {
         Ok(x) => x,
-        Err(e) => return refused_cheaply(&state, e),
+        Err(refused) => return refused,
     };
-    req.lang = state.tips.cats.pick(&p.lang);
     let ctx = req.ctx(&state);
     let mut o = match open_with_code(&state, &p.code).await {
         Ok(x) => x,

@@ -1,7 +1,7 @@
 //! `POST /tips/{form}`: a new report.
 
-use super::multipart::{clean_files, field_error, read_parts, refused_cheaply};
-use super::{Req, html, no_form, pages, record, slow};
+use super::multipart::{clean_files, field_error, read_request};
+use super::{html, pages, record, slow};
 use crate::api::ApiState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
@@ -14,14 +14,10 @@ pub(super) async fn submit(
     Path(form): Path<String>,
     mut mp: Multipart,
 ) -> Response {
-    let Some(mut req) = Req::new(&state, &form, "en") else {
-        return no_form();
-    };
-    let (p, verdict) = match read_parts(&state, &form, &mut mp).await {
+    let (req, p, verdict) = match read_request(&state, &form, &mut mp).await {
         Ok(x) => x,
-        Err(e) => return refused_cheaply(&state, e),
+        Err(refused) => return refused,
     };
-    req.lang = state.tips.cats.pick(&p.lang);
     let ctx = req.ctx(&state);
     let again = |status: StatusCode, errors: Vec<String>| {
         let (token, bits) = state.tips.guard.issue(&form);
