@@ -62,7 +62,7 @@ fn trace(a: TraceArgs) -> anyhow::Result<()> {
             a.file.display()
         )
     })?;
-    let g = Graph::build(&loaded.records, loaded.names.accounts.len());
+    let g = Graph::build(&loaded.records, &loaded.names);
     let spec = TraceSpec {
         start,
         direction: if a.backward {
@@ -234,7 +234,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     let loaded = load(&a.file, a.skip_bad_rows)?;
     let read_s = started.elapsed().as_secs_f64();
     let t = Instant::now();
-    let g = Graph::build(&loaded.records, loaded.names.accounts.len());
+    let g = Graph::build(&loaded.records, &loaded.names);
     let build_s = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let alerts = detect::run_all(&g, &params);

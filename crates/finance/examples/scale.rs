@@ -59,7 +59,7 @@ fn main() -> std::io::Result<()> {
         let loaded = input::read_all(file, false, |_| {}).expect("valid CSV");
         let read = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let g = Graph::build(&loaded.records, loaded.names.accounts.len());
+        let g = Graph::build(&loaded.records, &loaded.names);
         let build = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let alerts = detect::run_all(&g, &Params::default());

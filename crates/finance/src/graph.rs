@@ -3,7 +3,7 @@
 //! edge numbers sorted by receiving account then time for incoming edges. Built with a
 //! parallel sort; about 38 bytes per transaction.
 
-use crate::input::{Amount, Record};
+use crate::input::{Amount, Names, Record};
 use rayon::prelude::*;
 use std::ops::Range;
 
@@ -31,6 +31,9 @@ pub struct Graph {
     pub mcc: Vec<u16>,
     /// The edge's position in the input (for ids and evidence).
     pub record: Vec<u32>,
+    /// The name of each channel index (detectors classify channels by name: cash,
+    /// payroll).
+    pub channels: Vec<String>,
     out_offsets: Vec<u32>,
     in_order: Vec<u32>,
     in_offsets: Vec<u32>,
@@ -49,8 +52,16 @@ fn offsets(keys: impl Iterator<Item = u32>, accounts: usize, len: usize) -> Vec<
 }
 
 impl Graph {
-    /// Builds the graph of `records` over `accounts` accounts.
-    pub fn build(records: &[Record], accounts: usize) -> Graph {
+    /// Builds the graph of `records`, whose indexes point into `names`.
+    pub fn build(records: &[Record], names: &Names) -> Graph {
+        let channels = (0..names.channels.len() as u32)
+            .map(|i| names.channels.name(i).to_owned())
+            .collect();
+        Graph::build_with(records, names.accounts.len(), channels)
+    }
+
+    /// Builds the graph of `records` over `accounts` accounts and the named `channels`.
+    pub fn build_with(records: &[Record], accounts: usize, channels: Vec<String>) -> Graph {
         assert!(
             records.len() < u32::MAX as usize,
             "at most 4 billion transactions"
@@ -96,6 +107,7 @@ impl Graph {
             channel,
             mcc,
             record: order,
+            channels,
             out_offsets,
             in_order,
             in_offsets,
@@ -121,6 +133,31 @@ impl Graph {
     pub fn in_edges(&self, a: u32) -> &[u32] {
         &self.in_order
             [self.in_offsets[a as usize] as usize..self.in_offsets[a as usize + 1] as usize]
+    }
+
+    /// The edges `a` receives between `from` and `to` seconds (both included).
+    pub fn in_edges_between(&self, a: u32, from: i64, to: i64) -> &[u32] {
+        let all = self.in_edges(a);
+        let lo = all.partition_point(|&e| self.ts[e as usize] < from);
+        let hi = all.partition_point(|&e| self.ts[e as usize] <= to);
+        &all[lo..hi.max(lo)]
+    }
+
+    /// The edges `a` pays between `from` and `to` seconds (both included).
+    pub fn out_edges_between(&self, a: u32, from: i64, to: i64) -> Range<usize> {
+        let r = self.out_edges(a);
+        let ts = &self.ts[r.clone()];
+        let lo = ts.partition_point(|&t| t < from);
+        let hi = ts.partition_point(|&t| t <= to);
+        r.start + lo..r.start + hi.max(lo)
+    }
+
+    /// For each channel index, whether its name is one of `names` (ASCII case ignored).
+    pub fn channel_mask(&self, names: &[String]) -> Vec<bool> {
+        self.channels
+            .iter()
+            .map(|c| names.iter().any(|n| n.eq_ignore_ascii_case(c)))
+            .collect()
     }
 
     /// Bytes the columns and indexes take.
@@ -155,7 +192,7 @@ mod tests {
             rec(5, 2, 1),
             rec(15, 1, 0),
         ];
-        let g = Graph::build(&records, 3);
+        let g = Graph::build_with(&records, 3, vec!["wire".into()]);
         let out1: Vec<(u32, i64)> = g.out_edges(1).map(|e| (g.to[e], g.ts[e])).collect();
         assert_eq!(out1, vec![(2, 10), (0, 15), (0, 30)]);
         let in1: Vec<(u32, i64)> = g

@@ -16,10 +16,7 @@ fn graph(rows: &[(i64, &str, &str, &str)]) -> (Graph, Loaded) {
         ));
     }
     let loaded = read_all(csv.as_bytes(), false, |_| {}).expect("rows");
-    (
-        Graph::build(&loaded.records, loaded.names.accounts.len()),
-        loaded,
-    )
+    (Graph::build(&loaded.records, &loaded.names), loaded)
 }
 
 /// `(hop, id, traced units)` of each step.

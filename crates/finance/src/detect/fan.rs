@@ -2,12 +2,12 @@
 
 use super::{Params, days};
 use crate::alert::Alert;
-use crate::graph::Graph;
+use crate::graph::{Graph, NO_MCC};
 use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// The widest window (most distinct counterparties) over time-sorted `(ts, party, edge)`.
-fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
+pub(super) fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
     let mut counts: HashMap<u32, u32> = HashMap::new();
     let (mut best, mut best_lo, mut best_hi) = (0, 0, 0);
     let mut lo = 0;
@@ -29,16 +29,19 @@ fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
 }
 
 fn fan(g: &Graph, p: &Params, incoming: bool) -> Vec<Alert> {
+    let payroll = g.channel_mask(&p.payroll_channels);
     (0..g.accounts as u32)
         .into_par_iter()
         .filter_map(|a| {
             let edges: Vec<(i64, u32, u32)> = if incoming {
                 g.in_edges(a)
                     .iter()
+                    .filter(|&&e| g.mcc[e as usize] == NO_MCC)
                     .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
                     .collect()
             } else {
                 g.out_edges(a)
+                    .filter(|&e| !payroll[g.channel[e] as usize])
                     .map(|e| (g.ts[e], g.to[e], e as u32))
                     .collect()
             };
@@ -64,11 +67,14 @@ fn fan(g: &Graph, p: &Params, incoming: bool) -> Vec<Alert> {
 }
 
 /// Accounts receiving from at least `fan_min` distinct accounts within `fan_window_s`.
+/// Card purchases (payments with a merchant category) are not counted: a shop is paid by
+/// many.
 pub fn fan_in(g: &Graph, p: &Params) -> Vec<Alert> {
     fan(g, p, true)
 }
 
-/// Accounts paying at least `fan_min` distinct accounts within `fan_window_s`.
+/// Accounts paying at least `fan_min` distinct accounts within `fan_window_s`. Wages
+/// (`payroll_channels`) are not counted: an employer paying its staff is not a fan-out.
 pub fn fan_out(g: &Graph, p: &Params) -> Vec<Alert> {
     fan(g, p, false)
 }

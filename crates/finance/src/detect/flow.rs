@@ -116,3 +116,54 @@ pub fn structuring(g: &Graph, p: &Params) -> Vec<Alert> {
         })
         .collect()
 }
+
+/// Funnel accounts: cash (`cash_channels`) paid in by at least `funnel_min` distinct
+/// payers — branches, agents, depositors — within `funnel_window_s`, and at least
+/// `funnel_out_ratio` of it paid out between the first deposit and `pass_window_s` after
+/// the last.
+pub fn funnel(g: &Graph, p: &Params) -> Vec<Alert> {
+    let cash = g.channel_mask(&p.cash_channels);
+    (0..g.accounts as u32)
+        .into_par_iter()
+        .filter_map(|a| {
+            let deposits: Vec<(i64, u32, u32)> = g
+                .in_edges(a)
+                .iter()
+                .filter(|&&e| cash[g.channel[e as usize] as usize])
+                .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
+                .collect();
+            if deposits.len() < p.funnel_min {
+                return None;
+            }
+            let (places, lo, hi) = super::fan::widest(&deposits, p.funnel_window_s);
+            if places < p.funnel_min {
+                return None;
+            }
+            let paid_in: i64 = deposits[lo..hi]
+                .iter()
+                .map(|x| g.amount[x.2 as usize])
+                .sum();
+            let outs =
+                g.out_edges_between(a, deposits[lo].0, deposits[hi - 1].0 + p.pass_window_s);
+            let paid_out: i64 = outs.clone().map(|e| g.amount[e]).sum();
+            let ratio = paid_out as f64 / paid_in as f64;
+            (ratio >= p.funnel_out_ratio).then(|| Alert {
+                detector: "funnel",
+                account: a,
+                score: places as f64 / p.funnel_min as f64,
+                explanation: format!(
+                    "cash paid in at {places} places within {} ({}), {:.0}% of it paid out within {} of the last deposit",
+                    days(p.funnel_window_s),
+                    decimal(paid_in),
+                    ratio * 100.0,
+                    days(p.pass_window_s)
+                ),
+                evidence: deposits[lo..hi]
+                    .iter()
+                    .map(|x| x.2)
+                    .chain(outs.map(|e| e as u32))
+                    .collect(),
+            })
+        })
+        .collect()
+}

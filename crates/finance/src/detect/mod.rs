@@ -8,14 +8,33 @@
 //! | `pass_through` | money leaving an account within hours of arriving, nearly the same amount, again and again (mule accounts) | `pass_window_s`, `pass_ratio_min`, `pass_ratio_max`, `pass_min` |
 //! | `structuring` | repeated amounts just under a reporting threshold, into or out of one account within a window | `threshold`, `structuring_margin`, `structuring_window_s`, `structuring_min` |
 //! | `cycle` | money returning to where it started through 2 to `cycle_max_len` accounts, each payment after the previous and carrying most of it, within a window (round-tripping, layering) | `cycle_max_len`, `cycle_window_s`, `cycle_keep_min`, `cycle_max_degree` |
+//! | `scatter_gather` | one account paying many intermediaries that each pay the same account on within a window (AMLSim's scatter-gather; layering through mules) | `sg_min`, `sg_window_s` |
+//! | `gather_scatter` | many accounts paying one account that pays many others on within a window (a collection point that redistributes) | `sg_min`, `sg_window_s` |
+//! | `funnel` | cash paid in at many places (branches, agents, depositors) into one account, and most of it taken out soon after the last deposit (FinCEN's funnel accounts) | `funnel_min`, `funnel_window_s`, `funnel_out_ratio`, `cash_channels`, `pass_window_s` |
+//! | `wage_siphoning` | one account taking a share of many workers' wages soon after payday, or many workers' wages paid into one account (debt bondage, withheld wages) | `siphon_min`, `siphon_window_s`, `siphon_share_min`, `siphon_share_max`, `payroll_channels` |
+//! | `ad_payments` | repeated payments to advertising and online classified services (FinCEN 2020: ads for commercial sex) | `ad_mccs`, `ads_min`, `indicator_window_s` |
+//! | `night_travel` | many hotel and transport payments at night (FATF 2018, FinCEN 2020) | `travel_mccs`, `night_hours`, `local_offset_s`, `travel_min`, `indicator_window_s` |
+//! | `cash_intensive` | an account living on cash: many cash transactions making most of its value | `cash_min`, `cash_share_min`, `cash_channels` |
+//! | `peel_chain` | crypto peel chains: a balance moved hop by hop to fresh addresses, a small amount peeled off at each | `peel_min_hops`, `peel_keep_min`, `peel_window_s` |
+//!
+//! Detectors marked as indicators (`ad_payments`, `night_travel`, `cash_intensive`) are weak
+//! alone — hotels at night are also night shifts — and count half in [`risk`].
 
 mod cycle;
 mod fan;
 mod flow;
+mod indicators;
+mod labour;
+mod multi;
+mod peel;
 
 pub use cycle::cycles;
 pub use fan::{fan_in, fan_out};
-pub use flow::{pass_through, structuring};
+pub use flow::{funnel, pass_through, structuring};
+pub use indicators::{ad_payments, cash_intensive, night_travel};
+pub use labour::wage_siphoning;
+pub use multi::{gather_scatter, scatter_gather};
+pub use peel::peel_chain;
 
 use crate::alert::Alert;
 use crate::graph::Graph;
@@ -53,8 +72,67 @@ pub struct Params {
     /// Least share of the previous payment each payment of a cycle carries. Default 0.7.
     pub cycle_keep_min: f64,
     /// Accounts paying more than this many times are not walked through (hubs such as
-    /// payment processors would make the search explode). Default 1 000.
+    /// payment processors would make the search explode). Default 1 000. Also bounds the
+    /// intermediaries scatter-gather walks through.
     pub cycle_max_degree: usize,
+    /// Intermediaries (scatter-gather) or parties on each side (gather-scatter) that
+    /// raise an alert. Default 5.
+    pub sg_min: usize,
+    /// Scatter-gather: how long after the first payment an intermediary's onward payment
+    /// counts; gather-scatter: the gathering window, and the scattering window after it.
+    /// Seconds. Default 3 days.
+    pub sg_window_s: i64,
+    /// Distinct places (payers of cash into the account) that raise a funnel alert.
+    /// Default 4.
+    pub funnel_min: usize,
+    /// The funnel's deposit window, seconds. Default 7 days.
+    pub funnel_window_s: i64,
+    /// Least share of the deposits taken out within `pass_window_s` of the last. Default
+    /// 0.8.
+    pub funnel_out_ratio: f64,
+    /// Channels that are cash (ASCII case ignored). Default cash, atm, cash_deposit,
+    /// cash_withdrawal.
+    pub cash_channels: Vec<String>,
+    /// Channels that are wages. Default payroll, salary.
+    pub payroll_channels: Vec<String>,
+    /// Workers (or wages) that raise a wage-siphoning alert. Default 5.
+    pub siphon_min: usize,
+    /// How soon after payday the share is taken, and the payday window for wages paid
+    /// into one account, seconds. Default 3 days.
+    pub siphon_window_s: i64,
+    /// Least share of a wage taken. Default 0.2.
+    pub siphon_share_min: f64,
+    /// Most share of a wage taken (all of it is a transfer between one's own accounts).
+    /// Default 0.9.
+    pub siphon_share_max: f64,
+    /// Merchant categories of advertising: 7311 advertising services, 5967 direct
+    /// marketing (inbound teleservices, adult content).
+    pub ad_mccs: Vec<u16>,
+    /// Advertising payments within `indicator_window_s` that raise an alert. Default 3.
+    pub ads_min: usize,
+    /// Window of the indicators, seconds. Default 30 days.
+    pub indicator_window_s: i64,
+    /// Merchant category ranges of travel, both ends included: airlines 3000–3299,
+    /// lodging 3501–3999, commuter transport 4111, taxis and ride-hailing 4121, buses
+    /// 4131, air carriers 4511, travel agencies 4722, hotels and motels 7011.
+    pub travel_mccs: Vec<(u16, u16)>,
+    /// Night, as local hours `[from, to)` wrapping midnight. Default 22 to 5.
+    pub night_hours: (u32, u32),
+    /// Local time minus UTC, seconds (the file's times are UTC). Default 0.
+    pub local_offset_s: i64,
+    /// Night-time travel payments within `indicator_window_s` that raise an alert.
+    /// Default 4.
+    pub travel_min: usize,
+    /// Cash transactions that make an account cash-intensive. Default 10.
+    pub cash_min: usize,
+    /// Least share of the account's value (in and out) moved in cash. Default 0.8.
+    pub cash_share_min: f64,
+    /// Peel hops that raise an alert. Default 4.
+    pub peel_min_hops: usize,
+    /// Least share of the balance a hop carries on (the rest is the peel). Default 0.7.
+    pub peel_keep_min: f64,
+    /// Most time from receiving to paying on, per hop, seconds. Default 2 days.
+    pub peel_window_s: i64,
 }
 
 impl Default for Params {
@@ -74,6 +152,40 @@ impl Default for Params {
             cycle_window_s: 7 * 86_400,
             cycle_keep_min: 0.7,
             cycle_max_degree: 1_000,
+            sg_min: 5,
+            sg_window_s: 3 * 86_400,
+            funnel_min: 4,
+            funnel_window_s: 7 * 86_400,
+            funnel_out_ratio: 0.8,
+            cash_channels: ["cash", "atm", "cash_deposit", "cash_withdrawal"]
+                .map(String::from)
+                .to_vec(),
+            payroll_channels: ["payroll", "salary"].map(String::from).to_vec(),
+            siphon_min: 5,
+            siphon_window_s: 3 * 86_400,
+            siphon_share_min: 0.2,
+            siphon_share_max: 0.9,
+            ad_mccs: vec![7311, 5967],
+            ads_min: 3,
+            indicator_window_s: 30 * 86_400,
+            travel_mccs: vec![
+                (3000, 3299),
+                (3501, 3999),
+                (4111, 4111),
+                (4121, 4121),
+                (4131, 4131),
+                (4511, 4511),
+                (4722, 4722),
+                (7011, 7011),
+            ],
+            night_hours: (22, 5),
+            local_offset_s: 0,
+            travel_min: 4,
+            cash_min: 10,
+            cash_share_min: 0.8,
+            peel_min_hops: 4,
+            peel_keep_min: 0.7,
+            peel_window_s: 2 * 86_400,
         }
     }
 }
@@ -85,17 +197,43 @@ impl Params {
     }
 }
 
+/// A detector: its name and function.
+pub type Detector = (&'static str, fn(&Graph, &Params) -> Vec<Alert>);
+
+/// Every detector, in the order [`run_all`] runs them.
+pub const ALL: [Detector; 13] = [
+    ("fan_in", fan_in),
+    ("fan_out", fan_out),
+    ("scatter_gather", scatter_gather),
+    ("gather_scatter", gather_scatter),
+    ("pass_through", pass_through),
+    ("funnel", funnel),
+    ("structuring", structuring),
+    ("cycle", cycles),
+    ("wage_siphoning", wage_siphoning),
+    ("ad_payments", ad_payments),
+    ("night_travel", night_travel),
+    ("cash_intensive", cash_intensive),
+    ("peel_chain", peel_chain),
+];
+
 /// The detectors' names, in the order [`run_all`] runs them.
-pub const DETECTORS: [&str; 5] = ["fan_in", "fan_out", "pass_through", "structuring", "cycle"];
+pub const DETECTORS: [&str; 13] = {
+    let mut names = [""; 13];
+    let mut i = 0;
+    while i < ALL.len() {
+        names[i] = ALL[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// The indicators: weak alone, half weight in [`risk`].
+pub const INDICATORS: [&str; 3] = ["ad_payments", "night_travel", "cash_intensive"];
 
 /// Runs every detector; alerts strongest first (ties by detector, then account).
 pub fn run_all(g: &Graph, p: &Params) -> Vec<Alert> {
-    let mut all = Vec::new();
-    all.extend(fan_in(g, p));
-    all.extend(fan_out(g, p));
-    all.extend(pass_through(g, p));
-    all.extend(structuring(g, p));
-    all.extend(cycles(g, p));
+    let mut all: Vec<Alert> = ALL.iter().flat_map(|(_, run)| run(g, p)).collect();
     sort(&mut all);
     all
 }
@@ -111,12 +249,18 @@ pub fn sort(alerts: &mut [Alert]) {
     });
 }
 
-/// A risk score per account: the sum of its alerts' scores, strongest first.
+/// A risk score per account: the sum of its alerts' scores (indicators at half weight),
+/// strongest first, with the detectors that flagged it.
 pub fn risk(alerts: &[Alert]) -> Vec<(u32, f64, Vec<&'static str>)> {
     let mut by: std::collections::BTreeMap<u32, (f64, Vec<&'static str>)> = Default::default();
     for a in alerts {
         let e = by.entry(a.account).or_default();
-        e.0 += a.score;
+        let weight = if INDICATORS.contains(&a.detector) {
+            0.5
+        } else {
+            1.0
+        };
+        e.0 += a.score * weight;
         if !e.1.contains(&a.detector) {
             e.1.push(a.detector);
         }
