@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(loaded) = unchain_finance::input::read_all(data, true, |_| {}) {
-        let g = unchain_finance::Graph::build(&loaded.records, loaded.names.accounts.len());
+        let g = unchain_finance::Graph::build(&loaded.records, &loaded.names);
         let _ = unchain_finance::detect::run_all(&g, &Default::default());
     }
 });

@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 use unchain_finance::detect::{self, Params};
-use unchain_finance::{Graph, input, synth};
+use unchain_finance::{Graph, input, report, synth, truth};
 
 /// `unchain finance …`.
 #[derive(Subcommand)]
@@ -24,11 +24,38 @@ pub enum FinanceCommand {
     Trace(TraceArgs),
 }
 
+/// Which file to read, and how.
+#[derive(Args)]
+pub struct InputArgs {
+    /// The transactions: CSV in the generic schema (id, timestamp, from, to, amount,
+    /// currency, channel, optional mcc and country), AMLSim's transactions.csv, IBM's AML
+    /// data (Altman et al.), or crypto transfers (from_address, to_address, value).
+    pub file: PathBuf,
+    /// generic, amlsim, altman or crypto (default: recognised by the header).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Skip malformed rows (each is reported on stderr with its line, column and reason)
+    /// instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// AMLSim's accounts.csv, for each account's currency (default: accounts.csv beside
+    /// an AMLSim file, if there is one).
+    #[arg(long)]
+    pub accounts: Option<PathBuf>,
+    /// The currency of rows whose format names none (AMLSim without accounts.csv,
+    /// crypto without a symbol column).
+    #[arg(long, default_value = "USD")]
+    pub currency: String,
+    /// Decimals of a crypto value written in base units (18 for wei, 8 for satoshi).
+    #[arg(long, default_value_t = 18)]
+    pub crypto_decimals: u32,
+}
+
 /// `unchain finance trace`.
 #[derive(Args)]
 pub struct TraceArgs {
-    /// The transactions (CSV, generic schema).
-    pub file: PathBuf,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// The account to start from.
     #[arg(long)]
     pub from: String,
@@ -44,9 +71,6 @@ pub struct TraceArgs {
     /// How long after traced money arrives a payment still counts, hours.
     #[arg(long, default_value_t = 720)]
     pub window_hours: i64,
-    /// Skip malformed rows.
-    #[arg(long)]
-    pub skip_bad_rows: bool,
     /// Write the steps here as JSON.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -54,12 +78,12 @@ pub struct TraceArgs {
 
 fn trace(a: TraceArgs) -> anyhow::Result<()> {
     use unchain_finance::trace::{Attribution, Direction, TraceSpec};
-    let loaded = load(&a.file, a.skip_bad_rows)?;
+    let loaded = load(&a.input)?;
     let start = loaded.names.accounts.get(&a.from).with_context(|| {
         format!(
             "--from: account {:?} is in no transaction of {}",
             a.from,
-            a.file.display()
+            a.input.file.display()
         )
     })?;
     let g = Graph::build(&loaded.records, &loaded.names);
@@ -124,15 +148,18 @@ fn trace(a: TraceArgs) -> anyhow::Result<()> {
 /// `unchain finance scan`.
 #[derive(Args)]
 pub struct ScanArgs {
-    /// The transactions (CSV, generic schema; see `unchain_finance::input`).
-    pub file: PathBuf,
-    /// Skip malformed rows (each is reported on stderr with its line, column and reason)
-    /// instead of stopping at the first.
-    #[arg(long)]
-    pub skip_bad_rows: bool,
-    /// Write the alerts here as JSON (with their evidence).
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Write the alerts here as JSON (`alerts`, with their evidence, and `accounts` by
+    /// risk).
     #[arg(long)]
     pub json: Option<PathBuf>,
+    /// Write a report here as HTML: a flow graph and the payments of each alert.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Alerts the HTML report draws (strongest first).
+    #[arg(long, default_value_t = 100)]
+    pub html_alerts: usize,
     /// Write the alerts here as CSV (one row each; evidence ids space-separated).
     #[arg(long)]
     pub csv: Option<PathBuf>,
@@ -140,7 +167,9 @@ pub struct ScanArgs {
     /// e.g. '{"fan_min": 15, "threshold": 5000}'.
     #[arg(long)]
     pub params: Option<String>,
-    /// Score the alerts against a ground truth written by `unchain finance synth`.
+    /// Score the alerts against a ground truth: the truth.csv of `unchain finance synth`,
+    /// or AMLSim's alerts.csv. (Laundering labels in the file itself — AMLSim's is_sar,
+    /// IBM's Is Laundering — are scored without this.)
     #[arg(long)]
     pub truth: Option<PathBuf>,
     /// Alerts to print (strongest first).
@@ -168,40 +197,57 @@ pub struct SynthArgs {
     pub seed: u64,
 }
 
+/// Reads a truth file: `unchain finance synth`'s, or AMLSim's alerts.csv.
 fn read_truth(path: &PathBuf) -> anyhow::Result<Vec<synth::Injected>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate().skip(1) {
-        let (typ, accounts) = line.split_once(',').with_context(|| {
-            format!(
-                "{} line {}: expected typology,accounts",
-                path.display(),
-                i + 1
-            )
-        })?;
-        let typology = synth::TYPOLOGIES
-            .iter()
-            .find(|t| **t == typ)
-            .with_context(|| {
-                format!(
-                    "{} line {}: unknown typology {typ:?}",
-                    path.display(),
-                    i + 1
-                )
-            })?;
-        out.push(synth::Injected {
-            typology,
-            accounts: accounts.split(' ').map(str::to_owned).collect(),
-        });
+    let in_file =
+        |e: unchain_finance::truth::TruthError| anyhow::anyhow!("{}: {e}", path.display());
+    if text.starts_with("typology,") {
+        return truth::read_synth_truth(text.as_bytes()).map_err(in_file);
     }
-    Ok(out)
+    let (found, other) = truth::read_amlsim_alerts(text.as_bytes()).map_err(in_file)?;
+    for (typ, n) in other {
+        eprintln!(
+            "truth: {n} AMLSim alerts of type {typ:?}, which no detector looks for, not scored"
+        );
+    }
+    Ok(found)
 }
 
-/// Reads `path` with a progress bar over its bytes; reports the rows skipped, if any.
-fn load(path: &PathBuf, skip_bad_rows: bool) -> anyhow::Result<input::Loaded> {
+/// Reads the file `a` names with a progress bar over its bytes; reports the rows skipped
+/// and left out, if any.
+fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
+    let path = &a.file;
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let format = a
+        .format
+        .as_deref()
+        .map(str::parse::<input::Format>)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    let mut options = input::Options {
+        format,
+        skip_bad_rows: a.skip_bad_rows,
+        currency: a.currency.clone(),
+        crypto_decimals: a.crypto_decimals,
+        ..input::Options::default()
+    };
+    let beside = path.with_file_name("accounts.csv");
+    let accounts = match &a.accounts {
+        Some(p) => Some(p.clone()),
+        None if beside.exists() && path.file_name() != beside.file_name() => Some(beside),
+        None => None,
+    };
+    if let Some(p) = accounts {
+        let f = std::fs::File::open(&p).with_context(|| format!("opening {}", p.display()))?;
+        match input::amlsim_account_currencies(std::io::BufReader::new(f)) {
+            Ok(map) => options.account_currency = map,
+            Err(e) if a.accounts.is_some() => bail!("{}: {e}", p.display()),
+            Err(_) => {}
+        }
+    }
     let bar = indicatif::ProgressBar::new(size);
     bar.set_style(
         indicatif::ProgressStyle::with_template(
@@ -209,18 +255,24 @@ fn load(path: &PathBuf, skip_bad_rows: bool) -> anyhow::Result<input::Loaded> {
         )
         .expect("template"),
     );
-    let loaded = input::read_all(
+    let loaded = input::read_with(
         std::io::BufReader::with_capacity(1 << 20, file),
-        skip_bad_rows,
+        options,
         |b| bar.set_position(b),
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     bar.finish_and_clear();
+    if loaded.format != input::Format::Generic {
+        eprintln!("{}: read as {}", path.display(), loaded.format.name());
+    }
     for e in loaded.skipped.iter().take(50) {
         eprintln!("skipped: {e}");
     }
     if loaded.skipped.len() > 50 {
         eprintln!("skipped: … and {} more", loaded.skipped.len() - 50);
+    }
+    for (why, n) in &loaded.ignored {
+        eprintln!("left out: {n} {why}");
     }
     Ok(loaded)
 }
@@ -231,7 +283,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         None => Params::default(),
     };
     let started = Instant::now();
-    let loaded = load(&a.file, a.skip_bad_rows)?;
+    let loaded = load(&a.input)?;
     let read_s = started.elapsed().as_secs_f64();
     let t = Instant::now();
     let g = Graph::build(&loaded.records, &loaded.names);
@@ -251,11 +303,11 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         .iter()
         .map(|d| (d, alerts.iter().filter(|a| a.detector == *d).count()))
     {
-        eprintln!("  {detector:<13} {n}");
+        eprintln!("  {detector:<15} {n}");
     }
     for al in alerts.iter().take(a.top) {
         println!(
-            "{:>6.2}  {:<13} {:<20} {}",
+            "{:>6.2}  {:<15} {:<20} {}",
             al.score,
             al.detector,
             loaded.names.accounts.name(al.account),
@@ -275,9 +327,34 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     }
     let views: Vec<_> = alerts.iter().map(|al| al.view(&g, &loaded.names)).collect();
     if let Some(path) = &a.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&views)?)
+        let accounts: Vec<_> = risky
+            .iter()
+            .map(|(account, score, detectors)| {
+                serde_json::json!({
+                    "account": loaded.names.accounts.name(*account),
+                    "risk": (score * 1000.0).round() / 1000.0,
+                    "detectors": detectors,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({"alerts": views, "accounts": accounts});
+        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("alerts written to {}", path.display());
+    }
+    if let Some(path) = &a.html {
+        let meta = report::ReportMeta {
+            source: a.input.file.display().to_string(),
+            transactions: g.len(),
+            accounts: g.accounts,
+            max_alerts: a.html_alerts,
+        };
+        std::fs::write(
+            path,
+            report::html(&g, &loaded.names, &alerts, &risky, &meta),
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("report written to {}", path.display());
     }
     if let Some(path) = &a.csv {
         let mut w =
@@ -296,12 +373,33 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         w.flush()?;
         eprintln!("alerts written to {}", path.display());
     }
+    if !loaded.labelled.is_empty() {
+        println!(
+            "\nagainst the file's own laundering labels ({} labelled transactions):",
+            loaded.labelled.len()
+        );
+        println!("detector        alerts  with a labelled payment  labelled payments covered");
+        for s in truth::evaluate_labels(&g, &alerts, &loaded.labelled) {
+            println!(
+                "{:<15} {:>6} {:>10} ({:>5.1}%) {:>16} ({:>5.1}%)",
+                s.detector,
+                s.alerts,
+                s.hits,
+                100.0 * s.hits as f64 / s.alerts.max(1) as f64,
+                s.covered,
+                100.0 * s.covered as f64 / loaded.labelled.len() as f64
+            );
+        }
+    }
     if let Some(path) = &a.truth {
         let truth = read_truth(path)?;
-        println!("\ndetector       injected found recall  alerts  true precision");
+        println!("\ndetector        injected found recall  alerts  true precision");
         for s in synth::evaluate(&alerts, &loaded.names, &truth) {
+            if s.injected == 0 {
+                continue;
+            }
             println!(
-                "{:<13} {:>9} {:>5} {:>6.3} {:>7} {:>5} {:>9.3}",
+                "{:<15} {:>8} {:>5} {:>6.3} {:>7} {:>5} {:>9.3}",
                 s.typology,
                 s.injected,
                 s.found,

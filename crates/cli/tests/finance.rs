@@ -27,11 +27,12 @@ fn synthetic_data_is_scanned_and_scored_against_its_ground_truth() {
     let truth = dir.path().join("truth.csv").display().to_string();
     let json = dir.path().join("alerts.json").display().to_string();
     let csv = dir.path().join("alerts.csv").display().to_string();
+    let html = dir.path().join("report.html").display().to_string();
     let scan = unchain(&[
-        "finance", "scan", &tx, "--truth", &truth, "--json", &json, "--csv", &csv,
+        "finance", "scan", &tx, "--truth", &truth, "--json", &json, "--csv", &csv, "--html", &html,
     ]);
     assert!(scan.ok, "{}", scan.stderr);
-    for typology in ["fan_in", "fan_out", "pass_through", "structuring", "cycle"] {
+    for typology in unchain_finance::detect::DETECTORS {
         let line = scan
             .stdout
             .lines()
@@ -41,8 +42,9 @@ fn synthetic_data_is_scanned_and_scored_against_its_ground_truth() {
         assert_eq!(cols[1], "10", "{line}");
         assert_eq!(cols[2], "10", "every instance found: {line}");
     }
-    let alerts: serde_json::Value =
+    let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("alerts JSON");
+    let alerts = &doc["alerts"];
     let first = &alerts[0];
     assert!(
         first["evidence"].as_array().expect("evidence").len() >= 2,
@@ -54,6 +56,22 @@ fn synthetic_data_is_scanned_and_scored_against_its_ground_truth() {
         rows.lines().count(),
         alerts.as_array().expect("list").len() + 1
     );
+    // Accounts by risk: the riskiest first, each with the detectors that flagged it.
+    let accounts = doc["accounts"].as_array().expect("accounts");
+    assert!(accounts[0]["risk"].as_f64() >= accounts[1]["risk"].as_f64());
+    assert!(
+        !accounts[0]["detectors"]
+            .as_array()
+            .expect("detectors")
+            .is_empty()
+    );
+    let page = std::fs::read_to_string(&html).expect("report");
+    assert_eq!(
+        page.matches("<svg").count(),
+        100,
+        "the 100 strongest alerts drawn"
+    );
+    assert!(page.contains("weaker alerts are not drawn"));
 }
 
 #[test]
@@ -148,5 +166,93 @@ fn trace_follows_money_forward_and_back() {
                 .contains("--from: account \"Z\" is in no transaction"),
         "{}",
         nobody.stderr
+    );
+}
+
+#[test]
+fn published_formats_are_recognised_and_scored_against_their_labels() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // AMLSim: transactions.csv with accounts.csv beside it, alerts.csv as the truth.
+    std::fs::write(
+        dir.path().join("accounts.csv"),
+        "acct_id,dsply_nm,type,acct_stat,acct_rptng_crncy,branch_id\n1,C_1,I,A,EUR,1\n",
+    )
+    .expect("write");
+    let mut tx = String::from(
+        "tran_id,tran_timestamp,base_amt,tx_type,is_frgn_trxn,orig_acct,bene_acct,is_sar,alert_id\n",
+    );
+    let mut alerts = String::from(
+        "alert_id,alert_type,is_sar,tran_id,orig_acct,bene_acct,tx_type,base_amt,tran_timestamp\n",
+    );
+    for i in 0..12 {
+        tx.push_str(&format!(
+            "{i},2017-01-01T{i:02}:00:00Z,100,TRANSFER,false,1,{},true,7\n",
+            10 + i
+        ));
+        alerts.push_str(&format!(
+            "7,fan_out,true,{i},1,{},TRANSFER,100,2017-01-01T{i:02}:00:00Z\n",
+            10 + i
+        ));
+    }
+    let path = dir.path().join("transactions.csv");
+    std::fs::write(&path, tx).expect("write");
+    let truth = dir.path().join("alerts.csv");
+    std::fs::write(&truth, alerts).expect("write");
+    let json = dir.path().join("out.json");
+    let scan = unchain(&[
+        "finance",
+        "scan",
+        &path.display().to_string(),
+        "--truth",
+        &truth.display().to_string(),
+        "--json",
+        &json.display().to_string(),
+    ]);
+    assert!(scan.ok, "{}", scan.stderr);
+    assert!(scan.stderr.contains("read as amlsim"), "{}", scan.stderr);
+    assert!(
+        scan.stdout
+            .contains("against the file's own laundering labels (12 labelled transactions)"),
+        "{}",
+        scan.stdout
+    );
+    let fan_out = scan
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("fan_out ") && l.contains("1.000"))
+        .unwrap_or_else(|| panic!("fan_out found against alerts.csv: {}", scan.stdout));
+    assert!(fan_out.contains(" 1 "), "{fan_out}");
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("JSON");
+    assert_eq!(
+        doc["alerts"][0]["evidence"][0]["currency"], "EUR",
+        "from accounts.csv"
+    );
+    // IBM's AML data, forced to be read as crypto: the missing column is named.
+    let altman = dir.path().join("HI-Small_Trans.csv");
+    std::fs::write(
+        &altman,
+        "Timestamp,From Bank,Account,To Bank,Account,Amount Received,Receiving Currency,Amount Paid,Payment Currency,Payment Format,Is Laundering\n\
+         2022/09/01 00:20,010,8000EBD30,010,8000EBD30,3697.34,US Dollar,3697.34,US Dollar,Reinvestment,0\n\
+         2022/09/01 00:22,010,8000EBD30,011,8000EBD31,10.5,US Dollar,10.5,US Dollar,Wire,1\n",
+    )
+    .expect("write");
+    let a = altman.display().to_string();
+    let ok = unchain(&["finance", "scan", &a]);
+    assert!(ok.ok, "{}", ok.stderr);
+    assert!(ok.stderr.contains("read as altman"), "{}", ok.stderr);
+    assert!(
+        ok.stderr.contains("left out: 1 self-transfers"),
+        "{}",
+        ok.stderr
+    );
+    let wrong = unchain(&["finance", "scan", &a, "--format", "crypto"]);
+    assert!(
+        !wrong.ok
+            && wrong
+                .stderr
+                .contains("no `from_address` column, which the crypto format needs"),
+        "{}",
+        wrong.stderr
     );
 }

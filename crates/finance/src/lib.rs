@@ -7,7 +7,11 @@
 //!   account, built in parallel.
 //! - [`detect`] runs the detectors; each returns [`Alert`]s with a score, an explanation
 //!   and the evidence (the transactions that make the pattern).
-//! - [`synth`] writes background traffic with injected typologies and their ground truth.
+//! - [`synth`] writes background traffic with injected typologies and their ground truth;
+//!   [`truth`] reads it, AMLSim's alerts and the sources' laundering labels, and scores
+//!   alerts against them.
+//! - [`trace`] follows an account's money forward or backward.
+//! - [`report`] draws alerts as an HTML page with a flow graph per alert.
 //!
 //! Independent of the ledger: alerts reach partners through the vault, sealed by the CLI.
 #![forbid(unsafe_code)]
@@ -16,8 +20,10 @@ pub mod alert;
 pub mod detect;
 pub mod graph;
 pub mod input;
+pub mod report;
 pub mod synth;
 pub mod trace;
+pub mod truth;
 
 pub use alert::Alert;
 pub use graph::Graph;

@@ -14,9 +14,18 @@
 //!
 //! Columns are found by header name, in any order; other columns are ignored. Rows are
 //! read one at a time ([`Reader`]), so files larger than memory stream; each malformed row
-//! is an [`RowError`] naming its line, column and reason.
+//! is an [`RowError`] naming its line, column and reason. The published formats of AMLSim,
+//! IBM's AML data and crypto exports are read too ([`formats`]), recognised by header.
 
+mod formats;
+mod value;
+
+pub use formats::{Format, altman_currency};
+pub use value::{parse_amount, parse_base_units, parse_decimal, parse_time};
+
+use formats::Layout;
 use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::io::Read;
 
 /// An amount in millionths of a currency unit.
@@ -115,10 +124,13 @@ pub struct RowError {
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     /// The header lacks a required column.
-    #[error(
-        "the header has no `{0}` column (required: id, timestamp, from, to, amount, currency, channel)"
-    )]
-    MissingColumn(&'static str),
+    #[error("the header has no `{column}` column, which the {format} format needs")]
+    MissingColumn {
+        /// The format read.
+        format: &'static str,
+        /// The column.
+        column: &'static str,
+    },
     /// The CSV itself is broken (I/O, encoding).
     #[error("{0}")]
     Csv(#[from] csv::Error),
@@ -127,88 +139,32 @@ pub enum InputError {
     Row(RowError),
 }
 
-/// Column positions of the generic schema.
-#[derive(Debug, Clone, Copy)]
-struct Columns {
-    id: usize,
-    ts: usize,
-    from: usize,
-    to: usize,
-    amount: usize,
-    currency: usize,
-    channel: usize,
-    mcc: Option<usize>,
-    country: Option<usize>,
+/// How to read a file.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The format; `None` recognises it by the header.
+    pub format: Option<Format>,
+    /// Collect malformed rows in [`Loaded::skipped`] instead of stopping at the first.
+    pub skip_bad_rows: bool,
+    /// The currency of rows whose format has none (AMLSim without `accounts.csv`, crypto
+    /// without a `symbol` column). Default `USD`.
+    pub currency: String,
+    /// Decimals of a crypto `value` in base units. Default 18 (wei).
+    pub crypto_decimals: u32,
+    /// Each account's currency (AMLSim's `accounts.csv`: `acct_id`, `acct_rptng_crncy`).
+    pub account_currency: FxHashMap<String, String>,
 }
 
-const REQUIRED: [&str; 7] = [
-    "id",
-    "timestamp",
-    "from",
-    "to",
-    "amount",
-    "currency",
-    "channel",
-];
-
-/// Parses a positive decimal with at most 6 decimals into millionths.
-pub fn parse_amount(s: &str) -> Result<Amount, String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err("is empty".into());
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            format: None,
+            skip_bad_rows: false,
+            currency: "USD".into(),
+            crypto_decimals: 18,
+            account_currency: FxHashMap::default(),
+        }
     }
-    if s.starts_with('-') {
-        return Err(format!(
-            "{s:?} is negative: amounts are positive (direction is from → to)"
-        ));
-    }
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty() && frac.is_empty()
-        || !int.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return Err(format!("{s:?} is not a decimal number"));
-    }
-    if frac.len() > 6 {
-        return Err(format!("{s:?} has more than 6 decimals"));
-    }
-    let whole: i64 = if int.is_empty() {
-        0
-    } else {
-        int.parse().map_err(|_| format!("{s:?} is too large"))?
-    };
-    let mut f: i64 = if frac.is_empty() {
-        0
-    } else {
-        frac.parse()
-            .map_err(|_| format!("{s:?} is not a decimal number"))?
-    };
-    for _ in frac.len()..6 {
-        f *= 10;
-    }
-    let v = whole
-        .checked_mul(SCALE)
-        .and_then(|w| w.checked_add(f))
-        .ok_or_else(|| format!("{s:?} is too large"))?;
-    if v == 0 {
-        return Err("is zero".into());
-    }
-    Ok(v)
-}
-
-/// Parses Unix seconds or an RFC 3339 time (without a zone: UTC).
-pub fn parse_time(s: &str) -> Result<i64, String> {
-    let s = s.trim();
-    if let Ok(n) = s.parse::<i64>() {
-        return Ok(n);
-    }
-    let t = humantime::parse_rfc3339_weak(s)
-        .map_err(|_| format!("{s:?} is neither Unix seconds nor an RFC 3339 time"))?;
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|_| format!("{s:?} is before 1970"))?
-        .as_secs();
-    Ok(secs as i64)
 }
 
 /// Passes bytes through, noting where each line feed is, so rows are numbered by physical
@@ -232,20 +188,35 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
-/// A streaming reader of the generic schema.
+/// A streaming reader of any of the [`Format`]s.
 pub struct Reader<R: Read> {
     csv: csv::Reader<LineCounter<R>>,
     /// Physical lines before the last byte offset asked about.
     lines_before: u64,
-    cols: Columns,
+    layout: Layout,
+    options: Options,
     row: csv::StringRecord,
     /// Names seen so far.
     pub names: Names,
+    /// Rows left out on purpose, by reason (not errors: self-transfers, zero values).
+    pub ignored: BTreeMap<&'static str, u64>,
+    /// Positions of the records labelled as laundering by the source (AMLSim, IBM's data).
+    pub labelled: Vec<u32>,
 }
 
+/// Self-transfers, left out of the published formats.
+const SELF_TRANSFER: &str = "self-transfers (the same account both sides)";
+/// Crypto transfers of no value.
+const NO_VALUE: &str = "transfers of no value (contract calls, dust under a millionth)";
+
 impl<R: Read> Reader<R> {
-    /// Reads the header of `input`.
+    /// Reads the header of `input`, in the generic schema or any format it recognises.
     pub fn new(input: R) -> Result<Self, InputError> {
+        Reader::with_options(input, Options::default())
+    }
+
+    /// Reads the header of `input` as `options` say.
+    pub fn with_options(input: R, options: Options) -> Result<Self, InputError> {
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
             .trim(csv::Trim::All)
@@ -254,45 +225,46 @@ impl<R: Read> Reader<R> {
                 offset: 0,
                 newlines: std::collections::VecDeque::new(),
             });
-        let header = csv.headers()?.clone();
-        let find = |name: &str| header.iter().position(|h| h.eq_ignore_ascii_case(name));
-        let mut req = [0usize; 7];
-        for (i, name) in REQUIRED.iter().enumerate() {
-            req[i] = find(name).ok_or(InputError::MissingColumn(name))?;
-        }
+        let header: Vec<String> = csv.headers()?.iter().map(str::to_owned).collect();
+        let format = options.format.unwrap_or_else(|| Format::detect(&header));
         Ok(Reader {
             csv,
-            cols: Columns {
-                id: req[0],
-                ts: req[1],
-                from: req[2],
-                to: req[3],
-                amount: req[4],
-                currency: req[5],
-                channel: req[6],
-                mcc: find("mcc"),
-                country: find("country"),
-            },
+            layout: Layout::new(format, header)?,
+            options,
             row: csv::StringRecord::new(),
             names: Names::default(),
             lines_before: 0,
+            ignored: BTreeMap::new(),
+            labelled: Vec::new(),
         })
     }
 
+    /// The format being read.
+    pub fn format(&self) -> Format {
+        self.layout.format
+    }
+
     /// The next record: `None` at the end, `Some(Err)` for a malformed row (the reader
-    /// goes on with the next).
+    /// goes on with the next). Rows left out on purpose are counted in
+    /// [`Reader::ignored`] and passed over.
     pub fn next_record(&mut self) -> Option<Result<Record, RowError>> {
-        match self.csv.read_record(&mut self.row) {
-            Ok(false) => None,
-            Err(e) => {
-                let line = e.position().map(|p| self.line_at(p.byte())).unwrap_or(0);
-                Some(Err(RowError {
-                    line,
-                    column: "row".into(),
-                    reason: e.to_string(),
-                }))
+        loop {
+            match self.csv.read_record(&mut self.row) {
+                Ok(false) => return None,
+                Err(e) => {
+                    let line = e.position().map(|p| self.line_at(p.byte())).unwrap_or(0);
+                    return Some(Err(RowError {
+                        line,
+                        column: "row".into(),
+                        reason: e.to_string(),
+                    }));
+                }
+                Ok(true) => match self.parse_row() {
+                    Ok(Some(r)) => return Some(Ok(r)),
+                    Ok(None) => continue,
+                    Err(e) => return Some(Err(e)),
+                },
             }
-            Ok(true) => Some(self.parse_row()),
         }
     }
 
@@ -319,25 +291,14 @@ impl<R: Read> Reader<R> {
         self.lines_before + 1
     }
 
-    fn parse_row(&mut self) -> Result<Record, RowError> {
+    /// The row as a record; `Ok(None)` when it is left out on purpose.
+    fn parse_row(&mut self) -> Result<Option<Record>, RowError> {
         let at = self.row.position().map(|p| p.byte()).unwrap_or(0);
         let line = self.line_at(at);
-        let (row, names) = (&self.row, &mut self.names);
-        let c = self.cols;
+        let (row, names, l, o) = (&self.row, &mut self.names, &self.layout, &self.options);
         let err = |col: usize, reason: String| RowError {
             line,
-            column: REQUIRED
-                .iter()
-                .zip([c.id, c.ts, c.from, c.to, c.amount, c.currency, c.channel])
-                .find(|(_, i)| *i == col)
-                .map(|(n, _)| n.to_string())
-                .unwrap_or_else(|| {
-                    if Some(col) == c.mcc {
-                        "mcc".into()
-                    } else {
-                        "country".into()
-                    }
-                }),
+            column: l.column(col),
             reason,
         };
         let field = |col: usize| -> Result<&str, RowError> {
@@ -350,15 +311,60 @@ impl<R: Read> Reader<R> {
                 )),
             }
         };
-        let id = field(c.id)?.to_owned();
-        let ts = parse_time(field(c.ts)?).map_err(|r| err(c.ts, r))?;
-        let from = field(c.from)?;
-        let to = field(c.to)?;
+        let optional = |col: Option<usize>| col.and_then(|i| row.get(i)).filter(|v| !v.is_empty());
+        let id: String = match l.id {
+            Some(c) => field(c)?.to_owned(),
+            None => format!("line {line}"),
+        };
+        let ts = parse_time(field(l.ts)?).map_err(|r| err(l.ts, r))?;
+        let account =
+            |bank: Option<usize>, col: usize| -> Result<std::borrow::Cow<'_, str>, RowError> {
+                let acct = field(col)?;
+                Ok(match bank {
+                    Some(b) => format!("{}/{acct}", field(b)?).into(),
+                    None => acct.into(),
+                })
+            };
+        let from = account(l.from_bank, l.from)?;
+        let to = account(l.to_bank, l.to)?;
+        let published = l.format != Format::Generic;
         if from == to {
-            return Err(err(c.to, format!("is the paying account {from:?} itself")));
+            if published {
+                *self.ignored.entry(SELF_TRANSFER).or_default() += 1;
+                return Ok(None);
+            }
+            return Err(err(l.to, format!("is the paying account {from:?} itself")));
         }
-        let amount = parse_amount(field(c.amount)?).map_err(|r| err(c.amount, r))?;
-        let currency = field(c.currency)?;
+        let raw_amount = field(l.amount)?;
+        let amount = match l.format {
+            Format::Crypto if !raw_amount.contains('.') => {
+                parse_base_units(raw_amount, o.crypto_decimals)
+            }
+            Format::Crypto => parse_decimal(raw_amount, true),
+            _ => parse_amount(raw_amount),
+        };
+        let amount = match amount {
+            Err(r) if r == "is zero" && l.format == Format::Crypto => {
+                *self.ignored.entry(NO_VALUE).or_default() += 1;
+                return Ok(None);
+            }
+            a => a.map_err(|r| err(l.amount, r))?,
+        };
+        let currency: &str = match l.currency {
+            Some(c) if l.format == Format::Altman => {
+                let name = field(c)?;
+                altman_currency(name).ok_or_else(|| {
+                    err(c, format!("{name:?} is not a currency of IBM's AML data"))
+                })?
+            }
+            Some(c) if l.format == Format::Generic => field(c)?,
+            Some(c) => optional(Some(c)).unwrap_or(&o.currency),
+            None => o
+                .account_currency
+                .get(from.as_ref())
+                .map(String::as_str)
+                .unwrap_or(&o.currency),
+        };
         let currency: std::borrow::Cow<'_, str> =
             if currency.bytes().any(|b| b.is_ascii_lowercase()) {
                 currency.to_ascii_uppercase().into()
@@ -369,22 +375,24 @@ impl<R: Read> Reader<R> {
             || !currency.bytes().all(|b| b.is_ascii_alphanumeric())
         {
             return Err(err(
-                c.currency,
+                l.currency.unwrap_or(l.amount),
                 format!("{currency:?} is not a currency code"),
             ));
         }
-        let channel = field(c.channel)?;
-        let channel: std::borrow::Cow<'_, str> = if channel.bytes().any(|b| b.is_ascii_uppercase())
-        {
-            channel.to_ascii_lowercase().into()
-        } else {
-            channel.into()
+        let channel: std::borrow::Cow<'_, str> = match l.channel {
+            None => "crypto".into(),
+            Some(c) => {
+                let v = field(c)?;
+                if v.bytes()
+                    .any(|b| b.is_ascii_uppercase() || b == b' ' || b == b'-')
+                {
+                    v.to_ascii_lowercase().replace([' ', '-'], "_").into()
+                } else {
+                    v.into()
+                }
+            }
         };
-        let mcc = match c
-            .mcc
-            .and_then(|i| self.row.get(i))
-            .filter(|v| !v.is_empty())
-        {
+        let mcc = match optional(l.mcc) {
             None => None,
             Some(v) => Some(
                 v.parse::<u16>()
@@ -392,42 +400,53 @@ impl<R: Read> Reader<R> {
                     .filter(|n| *n <= 9999 && v.len() == 4)
                     .ok_or_else(|| {
                         err(
-                            c.mcc.unwrap_or(0),
+                            l.mcc.unwrap_or(0),
                             format!("{v:?} is not a 4-digit merchant category code"),
                         )
                     })?,
             ),
         };
-        let country = match c
-            .country
-            .and_then(|i| self.row.get(i))
-            .filter(|v| !v.is_empty())
-        {
+        let country = match optional(l.country) {
             None => None,
             Some(v) => {
                 let b = v.as_bytes();
                 if b.len() != 2 || !b.iter().all(u8::is_ascii_alphabetic) {
                     return Err(err(
-                        c.country.unwrap_or(0),
+                        l.country.unwrap_or(0),
                         format!("{v:?} is not an ISO 3166 alpha-2 code"),
                     ));
                 }
                 Some([b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
             }
         };
+        let labelled = match optional(l.label) {
+            None | Some("0") => false,
+            Some(v) if v.eq_ignore_ascii_case("false") => false,
+            Some("1") => true,
+            Some(v) if v.eq_ignore_ascii_case("true") => true,
+            Some(v) => {
+                return Err(err(
+                    l.label.unwrap_or(0),
+                    format!("{v:?} is not a label (1/0, true/false)"),
+                ));
+            }
+        };
         let n = names;
         let rec = Record {
             ts,
-            from: n.accounts.intern(from),
-            to: n.accounts.intern(to),
+            from: n.accounts.intern(&from),
+            to: n.accounts.intern(&to),
             amount,
             currency: n.currencies.intern(&currency) as u16,
             channel: n.channels.intern(&channel) as u16,
             mcc,
             country,
         };
+        if labelled {
+            self.labelled.push(n.ids.len() as u32);
+        }
         n.ids.push(id);
-        Ok(rec)
+        Ok(Some(rec))
     }
 
     /// Bytes read so far (for a progress bar).
@@ -437,25 +456,48 @@ impl<R: Read> Reader<R> {
 }
 
 /// What a whole read produced.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Loaded {
+    /// The format read.
+    pub format: Format,
     /// The records, in file order.
     pub records: Vec<Record>,
     /// Their names.
     pub names: Names,
     /// Rows skipped, with why (all of them when skipping).
     pub skipped: Vec<RowError>,
+    /// Rows left out on purpose, by reason.
+    pub ignored: BTreeMap<&'static str, u64>,
+    /// Positions of the records the source labels as laundering.
+    pub labelled: Vec<u32>,
 }
 
-/// Reads all of `input`. With `skip_bad_rows`, malformed rows are collected in
-/// [`Loaded::skipped`]; without, the first one is the error. `progress` is called with
-/// the bytes read every 64 Ki rows.
+/// Reads all of `input` (any format, recognised by its header). With `skip_bad_rows`,
+/// malformed rows are collected in [`Loaded::skipped`]; without, the first one is the
+/// error. `progress` is called with the bytes read every 64 Ki rows.
 pub fn read_all<R: Read>(
     input: R,
     skip_bad_rows: bool,
+    progress: impl FnMut(u64),
+) -> Result<Loaded, InputError> {
+    read_with(
+        input,
+        Options {
+            skip_bad_rows,
+            ..Options::default()
+        },
+        progress,
+    )
+}
+
+/// Reads all of `input` as `options` say.
+pub fn read_with<R: Read>(
+    input: R,
+    options: Options,
     mut progress: impl FnMut(u64),
 ) -> Result<Loaded, InputError> {
-    let mut reader = Reader::new(input)?;
+    let skip_bad_rows = options.skip_bad_rows;
+    let mut reader = Reader::with_options(input, options)?;
     let mut records = Vec::new();
     let mut skipped = Vec::new();
     let mut n = 0u64;
@@ -472,43 +514,49 @@ pub fn read_all<R: Read>(
     }
     progress(reader.bytes_read());
     Ok(Loaded {
+        format: reader.format(),
         records,
         names: reader.names,
         skipped,
+        ignored: reader.ignored,
+        labelled: reader.labelled,
     })
+}
+
+/// Each account's currency from AMLSim's `accounts.csv` (`acct_id`, `acct_rptng_crncy`).
+pub fn amlsim_account_currencies<R: Read>(
+    input: R,
+) -> Result<FxHashMap<String, String>, InputError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(input);
+    let header = csv.headers()?.clone();
+    let col = |name: &'static str| {
+        header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .ok_or(InputError::MissingColumn {
+                format: "amlsim accounts.csv",
+                column: name,
+            })
+    };
+    let (id, cur) = (col("acct_id")?, col("acct_rptng_crncy")?);
+    let mut out = FxHashMap::default();
+    for row in csv.records() {
+        let row = row?;
+        if let (Some(a), Some(c)) = (row.get(id), row.get(cur))
+            && !c.is_empty()
+        {
+            out.insert(a.to_owned(), c.to_owned());
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_and_times_parse_exactly_and_bad_ones_say_why() {
-        assert_eq!(parse_amount("1250.5"), Ok(1_250_500_000));
-        assert_eq!(parse_amount("0.000001"), Ok(1));
-        assert_eq!(parse_amount(".5"), Ok(500_000));
-        assert!(parse_amount("-3").expect_err("neg").contains("negative"));
-        assert!(
-            parse_amount("1.0000001")
-                .expect_err("dec")
-                .contains("6 decimals")
-        );
-        assert!(
-            parse_amount("12a")
-                .expect_err("nan")
-                .contains("not a decimal")
-        );
-        assert!(parse_amount("0").expect_err("zero").contains("zero"));
-        assert!(
-            parse_amount("99999999999999999999")
-                .expect_err("big")
-                .contains("too large")
-        );
-        assert_eq!(parse_time("1767225600"), Ok(1_767_225_600));
-        assert_eq!(parse_time("2026-01-01T00:00:00Z"), Ok(1_767_225_600));
-        assert_eq!(parse_time("2026-01-01 00:00:00"), Ok(1_767_225_600));
-        assert!(parse_time("yesterday").is_err());
-    }
 
     #[test]
     fn lines_are_numbered_as_an_editor_shows_them_with_crlf_and_blank_lines() {
@@ -573,7 +621,7 @@ t10,1767225601,B,C,7.5,thb,Card,5812,gb
         let strict = read_all(csv.as_bytes(), false, |_| {}).expect_err("strict");
         assert_eq!(
             strict.to_string(),
-            "line 3, column timestamp: \"not-a-time\" is neither Unix seconds nor an RFC 3339 time"
+            "line 3, column timestamp: \"not-a-time\" is neither Unix seconds nor a date and time"
         );
         let no_col = read_all(
             "id,timestamp,from,to,amount,currency\n".as_bytes(),

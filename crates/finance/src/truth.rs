@@ -1,0 +1,179 @@
+//! Ground truth, and how well alerts meet it: the truth `unchain finance synth` writes,
+//! AMLSim's `alerts.csv`, and the per-transaction laundering labels of AMLSim and IBM's
+//! AML data.
+
+use crate::alert::Alert;
+use crate::detect::DETECTORS;
+use crate::graph::Graph;
+use crate::synth::Injected;
+use std::collections::BTreeMap;
+use std::io::Read;
+
+/// Why a truth file cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum TruthError {
+    /// A line is not as expected.
+    #[error("line {line}: {reason}")]
+    Line {
+        /// 1-based line.
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The CSV itself is broken.
+    #[error("{0}")]
+    Csv(#[from] csv::Error),
+}
+
+fn typology(name: &str) -> Option<&'static str> {
+    DETECTORS.iter().copied().find(|d| *d == name)
+}
+
+/// Reads the truth written by [`crate::synth::write_truth`]: `typology,accounts`.
+pub fn read_synth_truth(input: impl Read) -> Result<Vec<Injected>, TruthError> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let mut out = Vec::new();
+    for (i, row) in csv.records().enumerate() {
+        let row = row?;
+        let line = i as u64 + 2;
+        let (Some(typ), Some(accounts)) = (row.get(0), row.get(1)) else {
+            return Err(TruthError::Line {
+                line,
+                reason: "expected typology,accounts".into(),
+            });
+        };
+        let typology = typology(typ).ok_or_else(|| TruthError::Line {
+            line,
+            reason: format!("unknown typology {typ:?}"),
+        })?;
+        out.push(Injected {
+            typology,
+            accounts: accounts.split(' ').map(str::to_owned).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads AMLSim's `alerts.csv` (`alert_id`, `alert_type`, `orig_acct`, `bene_acct`, one
+/// row per transaction): one instance per alert whose type a detector looks for
+/// (`fan_in`, `fan_out`, `cycle`, `scatter_gather`, `gather_scatter`), with every account
+/// of its transactions. Returns the alerts of other types (`bipartite`, `stack`, …) counted
+/// by type.
+pub fn read_amlsim_alerts(
+    input: impl Read,
+) -> Result<(Vec<Injected>, BTreeMap<String, u64>), TruthError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header = csv.headers()?.clone();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .ok_or_else(|| TruthError::Line {
+                line: 1,
+                reason: format!("the header has no `{name}` column"),
+            })
+    };
+    let (id, typ, from, to) = (
+        col("alert_id")?,
+        col("alert_type")?,
+        col("orig_acct")?,
+        col("bene_acct")?,
+    );
+    let mut alerts: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    for (i, row) in csv.records().enumerate() {
+        let row = row?;
+        let get = |c: usize, name: &str| {
+            row.get(c)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| TruthError::Line {
+                    line: i as u64 + 2,
+                    reason: format!("`{name}` is empty or missing"),
+                })
+        };
+        let entry = alerts
+            .entry(get(id, "alert_id")?.to_owned())
+            .or_insert_with(|| (String::new(), Vec::new()));
+        entry.0 = get(typ, "alert_type")?.to_ascii_lowercase();
+        for acct in [get(from, "orig_acct")?, get(to, "bene_acct")?] {
+            if !entry.1.iter().any(|a| a == acct) {
+                entry.1.push(acct.to_owned());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut other: BTreeMap<String, u64> = BTreeMap::new();
+    for (_, (typ, accounts)) in alerts {
+        match typology(&typ) {
+            Some(typology) => out.push(Injected { typology, accounts }),
+            None => *other.entry(typ).or_default() += 1,
+        }
+    }
+    Ok((out, other))
+}
+
+/// How one detector's alerts meet the source's laundering labels.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LabelScore {
+    /// The detector.
+    pub detector: &'static str,
+    /// Its alerts.
+    pub alerts: usize,
+    /// Of those, alerts with a labelled transaction in their evidence.
+    pub hits: usize,
+    /// Labelled transactions in some alert's evidence.
+    pub covered: usize,
+}
+
+/// Scores each detector's alerts against the labelled records (positions in the input).
+/// The last entry, detector `all`, is every alert together.
+pub fn evaluate_labels(g: &Graph, alerts: &[Alert], labelled: &[u32]) -> Vec<LabelScore> {
+    let mut is_labelled = vec![false; g.len()];
+    let mut edge_of = vec![u32::MAX; g.len()];
+    for (e, &r) in g.record.iter().enumerate() {
+        edge_of[r as usize] = e as u32;
+    }
+    for &r in labelled {
+        if let Some(&e) = edge_of.get(r as usize)
+            && e != u32::MAX
+        {
+            is_labelled[e as usize] = true;
+        }
+    }
+    let score = |detector: &'static str, mine: &[&Alert]| {
+        let mut seen = vec![false; g.len()];
+        let mut covered = 0;
+        let mut hits = 0;
+        for a in mine {
+            let mut hit = false;
+            for &e in &a.evidence {
+                if is_labelled[e as usize] {
+                    hit = true;
+                    if !seen[e as usize] {
+                        seen[e as usize] = true;
+                        covered += 1;
+                    }
+                }
+            }
+            hits += usize::from(hit);
+        }
+        LabelScore {
+            detector,
+            alerts: mine.len(),
+            hits,
+            covered,
+        }
+    };
+    let mut out: Vec<LabelScore> = DETECTORS
+        .iter()
+        .map(|&d| {
+            let mine: Vec<&Alert> = alerts.iter().filter(|a| a.detector == d).collect();
+            score(d, &mine)
+        })
+        .collect();
+    let all: Vec<&Alert> = alerts.iter().collect();
+    out.push(score("all", &all));
+    out
+}
