@@ -22,6 +22,9 @@ pub enum FinanceCommand {
     /// Follow an account's money forward (where it went) or backward (where it came
     /// from), hop by hop, with the traced amount each transaction carried.
     Trace(TraceArgs),
+    /// Seal an alert to partner organisations as a vault record, with blind-index tokens
+    /// of its IBANs and crypto addresses so their cases match.
+    Share(crate::financeshare::ShareArgs),
 }
 
 /// Which file to read, and how.
@@ -418,6 +421,10 @@ pub fn finance(c: FinanceCommand) -> anyhow::Result<()> {
     match c {
         FinanceCommand::Scan(a) => scan(a),
         FinanceCommand::Trace(a) => trace(a),
+        FinanceCommand::Share(a) => tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?
+            .block_on(crate::financeshare::share(a)),
         FinanceCommand::Synth(a) => {
             if a.accounts < 2 {
                 bail!("--accounts must be at least 2");

@@ -12,6 +12,7 @@ mod demo_cases;
 mod demo_identity;
 mod demo_tips;
 mod financecmd;
+mod financeshare;
 mod identitycmd;
 mod issuing;
 mod session;

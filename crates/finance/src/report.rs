@@ -54,6 +54,16 @@ fn short(name: &str) -> String {
     }
 }
 
+/// An amount for a label: two decimals from 1 up (the table has the exact amounts).
+fn rounded(millionths: i64) -> String {
+    if millionths >= crate::input::SCALE {
+        let cents = (millionths + 5_000) / 10_000;
+        decimal(cents * 10_000)
+    } else {
+        decimal(millionths)
+    }
+}
+
 /// Most accounts one flow graph draws.
 pub const MAX_NODES: usize = 40;
 
@@ -105,7 +115,7 @@ pub fn flow_svg(g: &Graph, names: &Names, alert: &Alert, id: &str) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc><defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0} {h:.0}" width="{w:.0}" height="{h:.0}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc><defs><marker id="{id}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>"##,
         esc(&format!(
             "{} around {}",
             alert.detector,
@@ -128,9 +138,9 @@ pub fn flow_svg(g: &Graph, names: &Names, alert: &Alert, id: &str) -> String {
         let (ex, ey) = (x2 - dx / len * 16.0, y2 - dy / len * 16.0);
         let width = 1.0 + 4.0 * (f.amount as f64 / max_amount).sqrt();
         let label = if f.count > 1 {
-            format!("{} (×{})", decimal(f.amount), f.count)
+            format!("{} (×{})", rounded(f.amount), f.count)
         } else {
-            decimal(f.amount)
+            rounded(f.amount)
         };
         let _ = write!(
             s,

@@ -124,7 +124,7 @@ pub fn normalize(
     let normal = match kind {
         IdentifierKind::Phone => phone(raw, country),
         IdentifierKind::Passport => passport(raw, country),
-        IdentifierKind::Iban => iban::Iban::from_str(&raw.replace(' ', ""))
+        IdentifierKind::Iban => iban::Iban::from_str(&raw.replace(' ', "").to_ascii_uppercase())
             .map(|i| iban::IbanLike::electronic_str(&i).to_owned())
             .map_err(|e| err(kind, format!("is not a valid IBAN ({e})"))),
         IdentifierKind::Crypto => crypto(raw),
@@ -428,6 +428,11 @@ mod tests {
         assert_eq!(
             n(Iban, "GB82 WEST 1234 5698 7654 32", None),
             "GB82WEST12345698765432"
+        );
+        assert_eq!(
+            n(Iban, "gb82 west 1234 5698 7654 32", None),
+            "GB82WEST12345698765432",
+            "as written by hand"
         );
         assert!(
             normalize(Iban, "GB82 WEST 1234 5698 7654 33", None).is_err(),
