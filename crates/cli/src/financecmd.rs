@@ -218,6 +218,24 @@ fn read_truth(path: &PathBuf) -> anyhow::Result<Vec<synth::Injected>> {
     Ok(found)
 }
 
+/// The format `path`'s header says it is in (generic if it cannot be read; the load
+/// that follows reports why).
+fn sniff(path: &PathBuf) -> input::Format {
+    let header: Vec<String> = std::fs::File::open(path)
+        .ok()
+        .and_then(|f| {
+            csv::ReaderBuilder::new()
+                .trim(csv::Trim::All)
+                .from_reader(f)
+                .headers()
+                .ok()
+                .cloned()
+        })
+        .map(|h| h.iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    input::Format::detect(&header)
+}
+
 /// Reads the file `a` names with a progress bar over its bytes; reports the rows skipped
 /// and left out, if any.
 fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
@@ -237,10 +255,17 @@ fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
         crypto_decimals: a.crypto_decimals,
         ..input::Options::default()
     };
+    // An accounts.csv beside the file is AMLSim's only when the file is AMLSim's: read
+    // its header first rather than every neighbour of every export.
     let beside = path.with_file_name("accounts.csv");
     let accounts = match &a.accounts {
         Some(p) => Some(p.clone()),
-        None if beside.exists() && path.file_name() != beside.file_name() => Some(beside),
+        None if beside.exists()
+            && path.file_name() != beside.file_name()
+            && format.unwrap_or_else(|| sniff(path)) == input::Format::AmlSim =>
+        {
+            Some(beside)
+        }
         None => None,
     };
     if let Some(p) = accounts {

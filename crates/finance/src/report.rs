@@ -218,16 +218,14 @@ fn layout(nodes: &[u32], flows: &[Flow]) -> BTreeMap<u32, (f64, f64)> {
         return pos;
     }
     let mut rows: BTreeMap<usize, usize> = BTreeMap::new();
-    let tallest = {
-        let mut count: BTreeMap<usize, usize> = BTreeMap::new();
-        for &l in &layer {
-            *count.entry(l).or_default() += 1;
-        }
-        count.values().copied().max().unwrap_or(1)
-    };
+    let mut in_layer: BTreeMap<usize, usize> = BTreeMap::new();
+    for &l in &layer {
+        *in_layer.entry(l).or_default() += 1;
+    }
+    let tallest = in_layer.values().copied().max().unwrap_or(1);
     for (i, &n) in nodes.iter().enumerate() {
         let l = layer[i];
-        let in_layer = layer.iter().filter(|&&x| x == l).count();
+        let in_layer = in_layer[&l];
         let row = rows.entry(l).or_default();
         // Centre short columns against the tallest.
         let offset = (tallest - in_layer) as f64 * 25.0;
