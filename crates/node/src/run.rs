@@ -39,6 +39,9 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     let genesis = load_genesis(&cfg.genesis)?;
     let keys = load_keys(&cfg.key_file)?;
     let signing = keys.signing_key().context("key file: signing_seed")?;
+    let encryption = keys
+        .encryption_key()
+        .context("key file: encryption_secret")?;
     let me = genesis
         .members
         .iter()
@@ -199,6 +202,8 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
             trust: Arc::default(),
             tips: tips_desk,
+            encryption: encryption.clone(),
+            console: Arc::default(),
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

@@ -67,6 +67,10 @@ pub struct ApiState {
     pub trust: Arc<identity::TrustCache>,
     /// The public tip form's guard, catalogues and store.
     pub tips: Arc<crate::tipform::TipDesk>,
+    /// The organisation's X25519 key, with which the console opens and seals records.
+    pub encryption: unchain_types::EncryptionSecretKey,
+    /// The console's sessions and catalogues.
+    pub console: Arc<crate::console::Console>,
 }
 
 #[derive(OpenApi)]
@@ -201,6 +205,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/metrics", get(handlers::metrics))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .merge(crate::tipform::routes())
+        .merge(crate::console::routes())
         .fallback(|| async { Problem::not_found("no such route; see /v1/openapi.json") })
         .with_state(state)
 }

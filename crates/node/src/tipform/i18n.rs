@@ -1,11 +1,15 @@
-//! The tip form's translation catalogues (Project Fluent, `crates/node/i18n/*.ftl`),
-//! chosen by the reporter. Every catalogue carries exactly English's messages (tested).
+//! Translation catalogues (Project Fluent): the tip form's (`crates/node/i18n/*.ftl`),
+//! chosen by the reporter, and the console's (`crates/node/i18n/console/*.ftl`). Every
+//! catalogue carries exactly English's messages (tested).
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource};
 
-/// The catalogues, English first.
-const SOURCES: [(&str, &str); 3] = [
+/// Catalogue sources: (language code, Fluent text), English first.
+pub type Sources = [(&'static str, &'static str)];
+
+/// The tip form's catalogues, English first.
+pub(crate) const SOURCES: [(&str, &str); 3] = [
     ("en", include_str!("../../i18n/en.ftl")),
     ("es", include_str!("../../i18n/es.ftl")),
     ("th", include_str!("../../i18n/th.ftl")),
@@ -23,9 +27,15 @@ impl Default for Catalogues {
 }
 
 impl Catalogues {
-    /// Parses every catalogue (they are compiled in; a syntax error fails the tests).
+    /// Parses the tip form's catalogues (they are compiled in; a syntax error fails the
+    /// tests).
     pub fn load() -> Self {
-        let bundles = SOURCES
+        Self::from_sources(&SOURCES)
+    }
+
+    /// Parses the catalogues in `sources`, English first.
+    pub fn from_sources(sources: &'static Sources) -> Self {
+        let bundles = sources
             .iter()
             .map(|(code, text)| {
                 let res = FluentResource::try_new((*text).to_owned())
@@ -78,10 +88,11 @@ impl Catalogues {
         key.to_owned()
     }
 
-    /// The message ids of `lang`'s catalogue (for the test that holds catalogues equal).
+    /// The message ids of `lang`'s catalogue in `sources` (for the tests that hold
+    /// catalogues equal).
     #[cfg(test)]
-    fn keys(lang: &str) -> Vec<String> {
-        let text = SOURCES
+    pub(crate) fn keys_in(sources: &Sources, lang: &str) -> Vec<String> {
+        let text = sources
             .iter()
             .find(|(c, _)| *c == lang)
             .map(|(_, t)| *t)
@@ -100,10 +111,14 @@ mod tests {
     #[test]
     fn every_catalogue_has_exactly_the_english_messages_and_each_formats() {
         let cats = Catalogues::load();
-        let english = Catalogues::keys("en");
+        let english = Catalogues::keys_in(&SOURCES, "en");
         assert!(english.len() > 40, "{english:?}");
         for (code, _) in SOURCES {
-            assert_eq!(Catalogues::keys(code), english, "catalogue {code}");
+            assert_eq!(
+                Catalogues::keys_in(&SOURCES, code),
+                english,
+                "catalogue {code}"
+            );
             for key in &english {
                 let text = cats.text(
                     code,

@@ -1,0 +1,407 @@
+//! Evidence custody: the items waiting for this organisation's signature and those of its
+//! cases, recording a collection, an item's timeline as a picture, the two-party hand-over
+//! (one side transfers, the other receives) and the proof bundle for a court.
+
+use super::layout::{short, when};
+use super::{after_post, check_post, html, need, not_entitled, problem_page, viewer};
+use crate::api::ApiState;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use maud::html;
+use serde::Deserialize;
+use serde_json::json;
+use unchain_custody::rules::{Item, Status};
+use unchain_types::Hash32;
+
+/// The custody list's query.
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    case: Option<String>,
+}
+
+fn status_key(s: Status) -> String {
+    format!("custody-status-{s:?}").to_lowercase()
+}
+
+/// The cases this organisation owns or was referred.
+fn my_cases(state: &ApiState) -> Vec<String> {
+    let Ok(reader) = state.ledger.state_reader() else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = unchain_cases::owned_by(&reader, &state.node_name)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| c.case)
+        .collect();
+    for (_, r) in unchain_cases::referrals(&reader, &state.node_name, b"").unwrap_or_default() {
+        if !ids.contains(&r.case) {
+            ids.push(r.case);
+        }
+    }
+    ids
+}
+
+/// `GET /console/custody`.
+pub async fn list(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.may(need::CUSTODY) {
+        return not_entitled(&ctx, need::CUSTODY);
+    }
+    let Ok(reader) = state.ledger.state_reader() else {
+        return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ledger".into());
+    };
+    let waiting = unchain_custody::waiting(&reader, &state.node_name).unwrap_or_default();
+    let cases = my_cases(&state);
+    let mut items: Vec<Item> = Vec::new();
+    for c in &cases {
+        items.extend(unchain_custody::items_of_case(&reader, c).unwrap_or_default());
+    }
+    items.sort_by(|a, b| b.last_at_ms.cmp(&a.last_at_ms));
+    let row = |it: &Item| {
+        html! {
+            tr {
+                td { a href=(format!("/console/custody/item/{}", it.item)) { (it.description) } }
+                td { (it.case.as_deref().unwrap_or("—")) }
+                td { (it.holder.member) " (" (it.holder.actor) ")" }
+                td { span class={"status " (status_key(it.status))} { (ctx.t(&status_key(it.status))) } }
+                td { (when(it.last_at_ms)) }
+            }
+        }
+    };
+    let head = html! {
+        thead { tr {
+            th scope="col" { (ctx.t("item-description")) }
+            th scope="col" { (ctx.t("item-case")) }
+            th scope="col" { (ctx.t("item-holder")) }
+            th scope="col" { (ctx.t("item-status")) }
+            th scope="col" { (ctx.t("item-last")) }
+        } }
+    };
+    let body = html! {
+        h1 { (ctx.t("custody-title")) }
+        section aria-labelledby="waiting-h" {
+            h2 #waiting-h { (ctx.t("custody-waiting")) }
+            @if waiting.is_empty() { p.empty { (ctx.t("custody-waiting-none")) } }
+            @else { table.list #waiting { (head) tbody { @for it in &waiting { (row(it)) } } } }
+        }
+        section aria-labelledby="items-h" {
+            h2 #items-h { (ctx.t("custody-items")) }
+            @if items.is_empty() { p.empty { (ctx.t("custody-items-none")) } }
+            @else { table.list #items { (head) tbody { @for it in &items { (row(it)) } } } }
+        }
+        @if ctx.may(need::CUSTODY_ACT) {
+            section aria-labelledby="collect-h" #collect {
+                h2 #collect-h { (ctx.t("collect-title")) }
+                form.stack method="post" action="/console/custody/collect" {
+                    (ctx.csrf())
+                    label for="case" { (ctx.t("item-case")) }
+                    select #case name="case" {
+                        @for c in &cases { option value=(c) selected[q.case.as_deref() == Some(c)] { (c) } }
+                    }
+                    label for="evidence" { (ctx.t("collect-kind")) }
+                    select #evidence name="evidence" {
+                        option value="digital" { (ctx.t("evidence-digital")) }
+                        option value="physical" { (ctx.t("evidence-physical")) }
+                    }
+                    label for="description" { (ctx.t("item-description")) }
+                    small #description-hint { (ctx.t("public-text-hint")) }
+                    input #description name="description" type="text" required maxlength="200" aria-describedby="description-hint";
+                    label for="file" { (ctx.t("collect-file")) }
+                    small #file-hint { (ctx.t("collect-file-hint")) }
+                    input #file type="file" data-hash-into="content_hash" aria-describedby="file-hint";
+                    label for="content_hash" { (ctx.t("collect-hash")) }
+                    input #content_hash name="content_hash" type="text" required pattern="[0-9a-f]{64}" spellcheck="false" autocomplete="off";
+                    label for="location" { (ctx.t("event-location")) }
+                    input #location name="location" type="text" required maxlength="200";
+                    label for="reason" { (ctx.t("event-reason")) }
+                    input #reason name="reason" type="text" required maxlength="200";
+                    button type="submit" #collect-submit { (ctx.t("collect-submit")) }
+                }
+            }
+        }
+    };
+    html(ctx.page("custody-title", body))
+}
+
+/// The collection form.
+#[derive(Debug, Deserialize)]
+pub struct CollectForm {
+    #[serde(default)]
+    csrf: String,
+    case: String,
+    evidence: String,
+    description: String,
+    content_hash: String,
+    location: String,
+    reason: String,
+}
+
+/// `POST /console/custody/collect`: records an item's collection.
+pub async fn collect(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Form(f): Form<CollectForm>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, "/console/custody").await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
+        return r;
+    }
+    if !ctx.may(need::CUSTODY_ACT) {
+        return not_entitled(&ctx, need::CUSTODY_ACT);
+    }
+    let item = Hash32(rand::random());
+    let body = json!({
+        "item": item, "actor": ctx.user.id, "at_ms": crate::api::users::now_ms(),
+        "location": f.location.trim(), "reason": f.reason.trim(), "case": f.case,
+        "evidence": f.evidence, "content_hash": f.content_hash.trim().to_lowercase(),
+        "description": f.description.trim(),
+    });
+    match super::submit_and_wait(&ctx, "custody.collect", body).await {
+        Ok(h) => after_post(
+            &ctx,
+            &format!("/console/custody/item/{item}"),
+            "ok",
+            ctx.ta("event-recorded", &[("height", &h.to_string())]),
+        ),
+        Err(e) => after_post(&ctx, "/console/custody#collect", "error", e),
+    }
+}
+
+fn parse_item(s: &str) -> Option<Hash32> {
+    Hash32::from_hex(s).ok()
+}
+
+/// `GET /console/custody/item/{item}`: an item's timeline and the hand-over forms.
+pub async fn item(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &format!("/console/custody/item/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.may(need::CUSTODY) {
+        return not_entitled(&ctx, need::CUSTODY);
+    }
+    let found = parse_item(&id).and_then(|h| {
+        let reader = state.ledger.state_reader().ok()?;
+        let it = unchain_custody::item(&reader, &h).ok()??;
+        let evs = unchain_custody::events(&reader, &h).ok()?;
+        Some((it, evs))
+    });
+    let Some((it, events)) = found else {
+        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+    };
+    let me = &state.node_name;
+    let members: Vec<String> = state
+        .ledger
+        .members()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    let may_act = ctx.may(need::CUSTODY_ACT);
+    let ours_held = it.status == Status::Held && &it.holder.member == me && it.holder.actor == ctx.user.id;
+    let for_us = it.pending.as_ref().filter(|p| {
+        &p.to == me && p.to_actor.as_ref().is_none_or(|a| *a == ctx.user.id)
+    });
+    let body = html! {
+        h1 { (ctx.t("item-title")) ": " (it.description) }
+        dl.facts {
+            dt { (ctx.t("item-status")) } dd #item-status { span class={"status " (status_key(it.status))} { (ctx.t(&status_key(it.status))) } }
+            dt { (ctx.t("item-holder")) } dd #item-holder { (it.holder.member) " (" (it.holder.actor) ")" }
+            @if let Some(p) = &it.pending {
+                dt { (ctx.t("item-pending")) } dd { (p.to) @if let Some(a) = &p.to_actor { " (" (a) ")" } }
+            }
+            dt { (ctx.t("item-case")) } dd {
+                @if let Some(c) = &it.case { a href=(format!("/console/case?id={}", super::url_encode(c))) { (c) } } @else { "—" }
+            }
+            dt { (ctx.t("collect-hash")) } dd { code { (it.content_hash) } }
+            dt { (ctx.t("item-id")) } dd { code { (it.item) } }
+        }
+        section aria-labelledby="tl-h" {
+            h2 #tl-h { (ctx.t("item-timeline")) }
+            (super::svg::custody_timeline(&ctx, &events))
+            ol.timeline #item-events {
+                @for e in &events {
+                    li {
+                        time { (when(e.event.at_ms)) } " · "
+                        strong { (e.action.past()) } " · "
+                        (e.member) " (" (e.event.actor) ") · " (e.event.location) " · "
+                        a href=(format!("/console/ledger/tx/{}", e.tx_id)) { (ctx.t("proof-link")) " " (short(&e.tx_id.to_string())) }
+                    }
+                }
+            }
+        }
+        p {
+            a.button href=(format!("/console/custody/item/{}/bundle", it.item)) download=(format!("custody-{}.json", short(&it.item.to_string()))) #bundle { (ctx.t("bundle-download")) }
+            " " small { (ctx.t("bundle-hint")) }
+        }
+        @if may_act && ours_held {
+            section aria-labelledby="transfer-h" {
+                h2 #transfer-h { (ctx.t("transfer-title")) }
+                form.stack method="post" action=(format!("/console/custody/item/{}/transfer", it.item)) {
+                    (ctx.csrf())
+                    label for="to" { (ctx.t("transfer-to")) }
+                    select #to name="to" { @for m in &members { option value=(m) { (m) } } }
+                    label for="to_actor" { (ctx.t("transfer-to-user")) }
+                    input #to_actor name="to_actor" type="text" pattern="[a-z0-9-]{1,64}";
+                    label for="location" { (ctx.t("event-location")) }
+                    input #location name="location" type="text" required maxlength="200";
+                    label for="reason" { (ctx.t("event-reason")) }
+                    input #reason name="reason" type="text" required maxlength="200";
+                    button type="submit" #transfer { (ctx.t("transfer-submit")) }
+                }
+            }
+        }
+        @if may_act && for_us.is_some() {
+            section aria-labelledby="receive-h" {
+                h2 #receive-h { (ctx.t("receive-title")) }
+                p { (ctx.ta("receive-text", &[("org", &it.holder.member), ("user", &it.holder.actor)])) }
+                form.stack method="post" action=(format!("/console/custody/item/{}/receive", it.item)) {
+                    (ctx.csrf())
+                    label for="location" { (ctx.t("event-location")) }
+                    input #location name="location" type="text" required maxlength="200";
+                    label for="reason" { (ctx.t("event-reason")) }
+                    input #reason name="reason" type="text" required maxlength="200";
+                    button type="submit" #receive { (ctx.t("receive-submit")) }
+                }
+            }
+        }
+    };
+    html(ctx.page("item-title", body))
+}
+
+/// A hand-over form.
+#[derive(Debug, Deserialize)]
+pub struct HandoverForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    to_actor: String,
+    location: String,
+    reason: String,
+}
+
+async fn handover(state: ApiState, headers: HeaderMap, id: String, f: HandoverForm, receive: bool) -> Response {
+    let back = format!("/console/custody/item/{id}");
+    let ctx = match viewer(&state, &headers, &back).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
+        return r;
+    }
+    if !ctx.may(need::CUSTODY_ACT) {
+        return not_entitled(&ctx, need::CUSTODY_ACT);
+    }
+    let head = parse_item(&id).and_then(|h| {
+        let reader = state.ledger.state_reader().ok()?;
+        unchain_custody::item(&reader, &h).ok()?
+    });
+    let Some(it) = head else {
+        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+    };
+    let mut body = json!({
+        "item": it.item, "prev": it.head, "actor": ctx.user.id,
+        "at_ms": crate::api::users::now_ms().max(it.last_at_ms),
+        "location": f.location.trim(), "reason": f.reason.trim(),
+    });
+    let kind = if receive {
+        "custody.receive"
+    } else {
+        body["to"] = f.to.clone().into();
+        if !f.to_actor.trim().is_empty() {
+            body["to_actor"] = f.to_actor.trim().into();
+        }
+        "custody.transfer"
+    };
+    match super::submit_and_wait(&ctx, kind, body).await {
+        Ok(h) => after_post(&ctx, &back, "ok", ctx.ta("event-recorded", &[("height", &h.to_string())])),
+        Err(e) => after_post(&ctx, &back, "error", e),
+    }
+}
+
+/// `POST /console/custody/item/{item}/transfer`: the giver's half of a hand-over.
+pub async fn transfer(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<HandoverForm>,
+) -> Response {
+    handover(state, headers, id, f, false).await
+}
+
+/// `POST /console/custody/item/{item}/receive`: the receiver's half.
+pub async fn receive(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<HandoverForm>,
+) -> Response {
+    handover(state, headers, id, f, true).await
+}
+
+/// `GET /console/custody/item/{item}/bundle`: the proof bundle as a file to keep.
+pub async fn bundle(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &format!("/console/custody/item/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.may(need::CUSTODY) {
+        return not_entitled(&ctx, need::CUSTODY);
+    }
+    let Some(h) = parse_item(&id) else {
+        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+    };
+    let last = state
+        .ledger
+        .state_reader()
+        .ok()
+        .and_then(|r| unchain_custody::events(&r, &h).ok())
+        .and_then(|e| e.last().map(|e| e.log_index));
+    let Some(last) = last else {
+        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+    };
+    let built = match crate::api::handlers::checkpoint_covering(&state, last).await {
+        Ok((note, cp)) => unchain_custody::bundle::build(&state.ledger, &h, note, cp.size)
+            .map_err(|e| e.to_string()),
+        Err(p) => Err(p.detail),
+    };
+    match built {
+        Ok(Some(b)) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"custody-{}.json\"", short(&id)),
+                ),
+            ],
+            serde_json::to_string_pretty(&b).expect("bundle serialises"),
+        )
+            .into_response(),
+        Ok(None) => problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)])),
+        Err(e) => problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, e),
+    }
+}

@@ -1,0 +1,203 @@
+//! The ledger as the console shows it: the cluster's health (which validators signed the
+//! latest cosigned checkpoint, as a picture), the latest blocks, a block, and a
+//! transaction with its inclusion proof.
+
+use super::layout::{short, when};
+use super::{html, need, not_entitled, problem_page, viewer};
+use crate::api::{ApiState, handlers};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use maud::html;
+
+/// How many of the latest blocks the overview lists.
+const RECENT: u64 = 15;
+
+/// Names of the keys that signed a C2SP signed note (its `— name sig` lines).
+pub(crate) fn note_signers(note: &str) -> Vec<String> {
+    note.lines()
+        .filter_map(|l| l.strip_prefix("— "))
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `GET /console/ledger`.
+pub async fn overview(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    let ctx = match viewer(&state, &headers, "/console/ledger").await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.may(need::LEDGER) {
+        return not_entitled(&ctx, need::LEDGER);
+    }
+    let status = match handlers::status(State(state.clone())).await {
+        Ok(s) => s.0,
+        Err(p) => return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, p.detail),
+    };
+    let note = state.ledger.latest_checkpoint().ok().flatten().unwrap_or_default();
+    let signers = note_signers(&note);
+    let mut blocks = Vec::new();
+    for h in (status.height.saturating_sub(RECENT - 1)..=status.height).rev() {
+        if h == 0 {
+            break;
+        }
+        if let Ok(b) = handlers::block(State(state.clone()), Path(h.to_string())).await {
+            blocks.push(b.0);
+        }
+    }
+    let body = html! {
+        h1 { (ctx.t("ledger-title")) }
+        dl.facts {
+            dt { (ctx.t("ledger-chain")) } dd { code { (status.chain_id) } }
+            dt { (ctx.t("ledger-height")) } dd #ledger-height { (status.height) }
+            dt { (ctx.t("ledger-last-block")) } dd { (when(status.timestamp_ms)) }
+            dt { (ctx.t("ledger-log")) } dd { (status.log_size) " · " code title=(status.log_root) { (short(&status.log_root)) } }
+            dt { (ctx.t("ledger-cosigned")) } dd { (status.cosigned_log_size.map(|s| s.to_string()).unwrap_or("—".into())) }
+            dt { (ctx.t("ledger-waiting")) } dd { (status.mempool_txs) }
+            dt { (ctx.t("ledger-peers")) } dd { (status.consensus.peers) " · " (ctx.t("ledger-view")) " " (status.consensus.view) }
+        }
+        section aria-labelledby="health-h" {
+            h2 #health-h { (ctx.t("health-title")) }
+            (super::svg::cluster_health(&ctx, &status.validators.iter().map(|v| (v.name.clone(), signers.contains(&v.name))).collect::<Vec<_>>()))
+            table.list #validators {
+                thead { tr { th scope="col" { (ctx.t("health-validator")) } th scope="col" { (ctx.t("health-signed")) } } }
+                tbody {
+                    @for v in &status.validators {
+                        tr {
+                            td { (v.name) }
+                            td { @if signers.contains(&v.name) { (ctx.t("answer-yes")) } @else { strong { (ctx.t("answer-no")) } } }
+                        }
+                    }
+                }
+            }
+            details {
+                summary { (ctx.t("ledger-checkpoint")) }
+                pre.note { (note) }
+            }
+        }
+        section aria-labelledby="blocks-h" {
+            h2 #blocks-h { (ctx.t("ledger-blocks")) }
+            table.list #blocks {
+                thead { tr {
+                    th scope="col" { (ctx.t("ledger-height")) }
+                    th scope="col" { (ctx.t("block-time")) }
+                    th scope="col" { (ctx.t("block-proposer")) }
+                    th scope="col" { (ctx.t("block-txs")) }
+                } }
+                tbody {
+                    @for b in &blocks {
+                        tr {
+                            td { a href=(format!("/console/ledger/block/{}", b.height)) { (b.height) } }
+                            td { (when(b.timestamp_ms)) }
+                            td { (b.proposer) }
+                            td { (b.committed.len()) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    html(ctx.page("ledger-title", body))
+}
+
+/// `GET /console/ledger/block/{height}`.
+pub async fn block(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(height): Path<String>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &format!("/console/ledger/block/{height}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let b = match handlers::block(State(state.clone()), Path(height)).await {
+        Ok(b) => b.0,
+        Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
+    };
+    let body = html! {
+        h1 { (ctx.t("block-title")) " " (b.height) }
+        dl.facts {
+            dt { (ctx.t("block-time")) } dd { (when(b.timestamp_ms)) }
+            dt { (ctx.t("block-proposer")) } dd { (b.proposer) }
+            dt { (ctx.t("block-digest")) } dd { code { (b.digest) } }
+            dt { (ctx.t("block-parent")) } dd { code { (b.parent) } }
+            dt { (ctx.t("block-state-root")) } dd { code { (b.state_root) } }
+            dt { (ctx.t("ledger-log")) } dd { (b.log_size) " · " code { (b.log_root) } }
+        }
+        h2 { (ctx.t("block-txs")) }
+        ul {
+            @for t in &b.committed { li { a href=(format!("/console/ledger/tx/{t}")) { code { (t) } } } }
+        }
+        nav.pager {
+            @if b.height > 1 { a href=(format!("/console/ledger/block/{}", b.height - 1)) { "← " (b.height - 1) } }
+            " "
+            a href=(format!("/console/ledger/block/{}", b.height + 1)) { (b.height + 1) " →" }
+        }
+    };
+    html(ctx.page("block-title", body))
+}
+
+/// `GET /console/ledger/tx/{id}`: a transaction, its fate and its inclusion proof.
+pub async fn tx(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &format!("/console/ledger/tx/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let Ok(tx_id) = unchain_types::TxId::from_hex(&id) else {
+        return problem_page(&ctx, StatusCode::BAD_REQUEST, ctx.ta("tx-missing", &[("id", &id)]));
+    };
+    let status = match handlers::wait_tx(&state, &tx_id, std::time::Duration::ZERO).await {
+        Ok(s) => s,
+        Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
+    };
+    let proof = match status.log_index {
+        Some(i) => handlers::bundle(&state, i).await.ok(),
+        None => None,
+    };
+    let leaf = proof.as_ref().map(|p| {
+        serde_json::from_str::<serde_json::Value>(&p.leaf)
+            .ok()
+            .and_then(|v| serde_json::to_string_pretty(&v).ok())
+            .unwrap_or_else(|| p.leaf.clone())
+    });
+    let body = html! {
+        h1 { (ctx.t("tx-title")) }
+        dl.facts {
+            dt { (ctx.t("tx-id")) } dd { code { (id) } }
+            dt { (ctx.t("tx-status")) } dd #tx-status { (status.status) }
+            @if let Some(h) = status.height {
+                dt { (ctx.t("ledger-height")) } dd { a href=(format!("/console/ledger/block/{h}")) { (h) } }
+            }
+            @if let Some(r) = &status.reason { dt { (ctx.t("tx-reason")) } dd { (r) } }
+        }
+        @if let Some(p) = &proof {
+            section aria-labelledby="proof-h" {
+                h2 #proof-h { (ctx.t("tx-proof")) }
+                p { (ctx.ta("tx-proof-text", &[("id", &p.leaf_index.to_string()), ("size", &p.tree_size.to_string())])) }
+                dl.facts {
+                    dt { (ctx.t("tx-leaf-hash")) } dd { code { (p.leaf_hash) } }
+                    dt { (ctx.t("tx-path")) } dd { ol.hashes { @for h in &p.proof { li { code { (h) } } } } }
+                }
+                details { summary { (ctx.t("ledger-checkpoint")) } pre.note { (p.checkpoint) } }
+                @if let Some(l) = &leaf { details { summary { (ctx.t("tx-body")) } pre { (l) } } }
+                p.hint { (ctx.t("tx-verify-hint")) }
+            }
+        }
+    };
+    html(ctx.page("tx-title", body))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signers_are_read_from_the_note_signature_lines() {
+        let note = "origin\n4\nabc=\n\n— th-dsi AAAA\n— my-police BBBB\n";
+        assert_eq!(super::note_signers(note), ["th-dsi", "my-police"]);
+        assert!(super::note_signers("origin\n4\nabc=\n").is_empty());
+    }
+}

@@ -1,0 +1,367 @@
+//! The agency console (`/console/…`): server-rendered HTML for the organisation's users —
+//! case workers, custodians, analysts, intake officers, administrators — served by every
+//! node on its API listener.
+//!
+//! - Pages are HTML written with `maud` (escaped by construction); forms work without
+//!   JavaScript, and the vendored htmx (`assets/`, nothing from other hosts) only refreshes
+//!   parts of pages.
+//! - Login with the node's user accounts ([`crate::users`]); sessions, CSRF tokens and
+//!   automatic logout are in [`session`]. Roles decide the menu and every action, with the
+//!   same tables as the API ([`crate::api::users::roles_for_path`], `roles_for_kind`).
+//! - Sealed content is opened on the node, in memory, for a user whose role reads it; every
+//!   opening and every refusal goes to the node's audit log ([`crate::audit`]). Pages are
+//!   sent `Cache-Control: no-store`.
+//! - Languages: English, Spanish, Thai (`crates/node/i18n/console/*.ftl`).
+
+mod cases;
+mod custody;
+mod dashboard;
+mod layout;
+mod ledger;
+mod login;
+mod sealing;
+pub mod session;
+pub mod svg;
+
+use crate::api::ApiState;
+use crate::tipform::i18n::{Catalogues, Sources};
+use crate::users::{User, UserRole};
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+pub(crate) use layout::Ctx;
+use maud::Markup;
+use session::Sessions;
+
+/// The console's catalogues, English first.
+const SOURCES: [(&str, &str); 3] = [
+    ("en", include_str!("../../i18n/console/en.ftl")),
+    ("es", include_str!("../../i18n/console/es.ftl")),
+    ("th", include_str!("../../i18n/console/th.ftl")),
+];
+
+static SOURCES_REF: &Sources = &SOURCES;
+
+/// What the console keeps beside the API's state.
+pub struct Console {
+    /// Live sessions.
+    pub sessions: Sessions,
+    /// Translation catalogues.
+    pub cats: Catalogues,
+    /// Leave `Secure` off cookies (a node served over plain HTTP beyond localhost).
+    pub insecure_cookies: bool,
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Console {
+            sessions: Sessions::default(),
+            cats: Catalogues::from_sources(SOURCES_REF),
+            insecure_cookies: false,
+        }
+    }
+}
+
+/// The console's routes.
+pub fn routes() -> Router<ApiState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/console") }))
+        .route("/console", get(dashboard::page))
+        .route("/console/login", get(login::form).post(login::submit))
+        .route("/console/logout", post(login::logout))
+        .route("/console/assets/{name}", get(asset))
+        .route("/console/cases", get(cases::list).post(cases::create))
+        .route("/console/cases/new", get(cases::new_form))
+        .route("/console/case", get(cases::detail))
+        .route("/console/case/open", post(cases::open_details))
+        .route("/console/case/attach", post(cases::attach))
+        .route("/console/case/share", post(cases::share))
+        .route("/console/case/transition", post(cases::transition))
+        .route("/console/alerts", get(dashboard::alerts))
+        .route("/console/tips", get(dashboard::tips))
+        .route("/console/custody", get(custody::list))
+        .route("/console/custody/collect", post(custody::collect))
+        .route("/console/custody/item/{item}", get(custody::item))
+        .route("/console/custody/item/{item}/transfer", post(custody::transfer))
+        .route("/console/custody/item/{item}/receive", post(custody::receive))
+        .route("/console/custody/item/{item}/bundle", get(custody::bundle))
+        .route("/console/ledger", get(ledger::overview))
+        .route("/console/ledger/block/{height}", get(ledger::block))
+        .route("/console/ledger/tx/{id}", get(ledger::tx))
+        .layer(axum::middleware::map_response(security_headers))
+}
+
+/// Headers on every console answer: no caching, no framing, no sniffing, no referrer, and
+/// a content security policy that allows only this node's own scripts and styles.
+async fn security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(h, header::CACHE_CONTROL, "no-store");
+    set(
+        h,
+        header::CONTENT_SECURITY_POLICY,
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         form-action 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    set(h, header::X_FRAME_OPTIONS, "DENY");
+    set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(h, header::REFERRER_POLICY, "no-referrer");
+    r
+}
+
+const CSS: &str = include_str!("assets/console.css");
+const HTMX: &str = include_str!("assets/htmx-2.0.4.min.js");
+const JS: &str = include_str!("assets/console.js");
+
+/// The console's own stylesheet and scripts (vendored: nothing comes from other hosts).
+async fn asset(Path(name): Path<String>) -> Response {
+    let (body, ty) = match name.as_str() {
+        "console.css" => (CSS, "text/css; charset=utf-8"),
+        "htmx-2.0.4.min.js" => (HTMX, "text/javascript; charset=utf-8"),
+        "console.js" => (JS, "text/javascript; charset=utf-8"),
+        _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    };
+    ([(header::CONTENT_TYPE, ty)], body).into_response()
+}
+
+/// The roles that see a page or take an action of the console.
+pub(crate) mod need {
+    use crate::users::UserRole::{self, *};
+    /// Cases: list and detail.
+    pub const CASES: &[UserRole] = &[Investigator, Analyst, IntakeOfficer, Administrator];
+    /// Open a case or attach sealed details.
+    pub const SEAL: &[UserRole] = &[Investigator, IntakeOfficer];
+    /// Read sealed content (never administrators).
+    pub const READ_SEALED: &[UserRole] = &[Investigator, Analyst, IntakeOfficer];
+    /// Share or refer a case, move it through its workflow.
+    pub const CASE_ACT: &[UserRole] = &[Investigator, IntakeOfficer];
+    /// Evidence custody.
+    pub const CUSTODY: &[UserRole] = &[Custodian, Investigator, Analyst];
+    /// Custody events.
+    pub const CUSTODY_ACT: &[UserRole] = &[Custodian, Investigator];
+    /// Match alerts.
+    pub const ALERTS: &[UserRole] = &[Investigator, Analyst, IntakeOfficer];
+    /// The tips inbox.
+    pub const TIPS: &[UserRole] = &[IntakeOfficer, Investigator];
+    /// The ledger pages: everyone.
+    pub const LEDGER: &[UserRole] = &UserRole::ALL;
+}
+
+/// A page that says the user's roles do not reach it (403).
+pub(crate) fn not_entitled(ctx: &Ctx, need: &[UserRole]) -> Response {
+    let roles = need
+        .iter()
+        .map(|r| ctx.role_name(*r))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let body = maud::html! {
+        h1 { (ctx.t("forbidden-title")) }
+        p.notice.error role="alert" { (ctx.ta("forbidden-text", &[("roles", &roles)])) }
+    };
+    (StatusCode::FORBIDDEN, html(ctx.page("forbidden-title", body))).into_response()
+}
+
+/// A page that names what went wrong (`status`).
+pub(crate) fn problem_page(ctx: &Ctx, status: StatusCode, text: String) -> Response {
+    let body = maud::html! {
+        h1 { (ctx.t("problem-title")) }
+        p.notice.error role="alert" { (text) }
+    };
+    (status, html(ctx.page("problem-title", body))).into_response()
+}
+
+/// Checks a state-changing request: it came from this console (the `Origin` header, when
+/// the browser sends one, names this host) and carries the session's CSRF token.
+pub(crate) fn check_post(ctx: &Ctx, headers: &HeaderMap, csrf: &str) -> Result<(), Response> {
+    if !same_origin(headers) || !session::same(&ctx.session.csrf, csrf) {
+        tracing::warn!(user = %ctx.user.id, "console: a form without this session's CSRF token or from another origin was refused");
+        let body = maud::html! {
+            h1 { (ctx.t("csrf-title")) }
+            p.notice.error role="alert" { (ctx.t("csrf-text")) }
+        };
+        return Err((StatusCode::FORBIDDEN, html(ctx.page("csrf-title", body))).into_response());
+    }
+    Ok(())
+}
+
+/// Whether the request's `Origin`, if any, is this host.
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let origin = origin.to_str().unwrap_or("");
+    let origin_host = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or("");
+    !host.is_empty() && origin_host == host
+}
+
+/// The logged-in user of this request, or a redirect to the login page.
+pub(crate) async fn viewer(
+    state: &ApiState,
+    headers: &HeaderMap,
+    back_to: &str,
+) -> Result<Ctx, Response> {
+    let to_login = || {
+        let next = url_encode(back_to);
+        Redirect::to(&format!("/console/login?next={next}")).into_response()
+    };
+    let Some(sid) = headers
+        .get(header::COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| session::cookie(c, session::COOKIE))
+    else {
+        return Err(to_login());
+    };
+    // A background refresh (htmx) is not activity: the idle logout still comes.
+    let touch = !headers.contains_key("hx-request");
+    let now = crate::api::users::now_ms();
+    let Some(session) = state.console.sessions.get(sid, now, touch) else {
+        return Err(to_login());
+    };
+    let user: Option<User> = state.users.by_name(&session.user).ok().flatten();
+    let Some(user) = user else {
+        state.console.sessions.end(sid);
+        return Err(to_login());
+    };
+    let lang = state
+        .console
+        .cats
+        .pick(session.lang.as_deref().unwrap_or(&accept_language(headers)));
+    Ok(Ctx {
+        state: state.clone(),
+        sid: sid.to_owned(),
+        lang,
+        user,
+        session,
+        path: back_to.to_owned(),
+    })
+}
+
+/// The first language of `Accept-Language` (two letters), or English.
+pub(crate) fn accept_language(headers: &HeaderMap) -> String {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().chars().take(2).collect())
+        .unwrap_or_else(|| "en".into())
+}
+
+/// Percent-encodes everything but unreserved characters.
+pub(crate) fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// A redirect after a form, with a message for the next page.
+pub(crate) fn after_post(ctx: &Ctx, to: &str, kind: &'static str, text: String) -> Response {
+    ctx.state.console.sessions.flash(&ctx.sid, kind, text);
+    Redirect::to(to).into_response()
+}
+
+/// Renders `markup` as a page answer.
+pub(crate) fn html(markup: Markup) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        markup.into_string(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_console_catalogue_has_exactly_the_english_messages_and_each_formats() {
+        let cats = Catalogues::from_sources(SOURCES_REF);
+        let english = Catalogues::keys_in(&SOURCES, "en");
+        assert!(english.len() > 100, "{}", english.len());
+        for (code, _) in SOURCES {
+            assert_eq!(
+                Catalogues::keys_in(&SOURCES, code),
+                english,
+                "catalogue {code}"
+            );
+            for key in &english {
+                let args = [
+                    ("roles", "R"),
+                    ("count", "2"),
+                    ("org", "O"),
+                    ("user", "U"),
+                    ("id", "I"),
+                    ("height", "9"),
+                    ("reason", "R"),
+                    ("minutes", "15"),
+                    ("status", "S"),
+                    ("to", "T"),
+                    ("size", "3"),
+                ];
+                let text = cats.text(code, key, &args);
+                assert!(!text.trim().is_empty() && text != *key, "{code}/{key}");
+                assert!(!text.contains('{'), "{code}/{key} left a placeable: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn origins_must_name_this_host() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:7700"));
+        assert!(same_origin(&h), "no Origin: a same-origin GET-form navigation");
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://127.0.0.1:7700"),
+        );
+        assert!(same_origin(&h));
+        h.insert(
+            header::ORIGIN,
+            HeaderValue::from_static("http://evil.example"),
+        );
+        assert!(!same_origin(&h));
+        h.insert(header::ORIGIN, HeaderValue::from_static("null"));
+        assert!(!same_origin(&h));
+    }
+}
+
+/// Submits `kind` signed by the organisation for the acting user (the body's `actor`) and
+/// waits for its block: the height, or why it was refused or rejected.
+pub(crate) async fn submit_and_wait(
+    ctx: &Ctx,
+    kind: &str,
+    body: serde_json::Value,
+) -> Result<u64, String> {
+    let id = crate::api::users::sign_and_submit(&ctx.state, kind, body)
+        .await
+        .map_err(|p| p.detail)?;
+    wait_committed(ctx, &id).await
+}
+
+/// Waits for transaction `id`'s block: its height, or why it was rejected.
+pub(crate) async fn wait_committed(ctx: &Ctx, id: &unchain_types::TxId) -> Result<u64, String> {
+    let s = crate::api::handlers::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20))
+        .await
+        .map_err(|p| p.detail)?;
+    match (s.status.as_str(), s.height) {
+        ("committed", Some(h)) => Ok(h),
+        ("pending", _) => Err(ctx.ta("still-pending", &[("id", &id.to_string())])),
+        _ => Err(s.reason.unwrap_or(s.status)),
+    }
+}
