@@ -7,8 +7,8 @@
 
 pub mod api;
 pub mod audit;
-pub mod console;
 pub mod config;
+pub mod console;
 pub mod metrics;
 pub mod retention;
 pub mod run;

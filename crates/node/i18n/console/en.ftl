@@ -69,6 +69,7 @@ person-phone = Mobile phone
 person-phone-hint = With the country code, for example +66 81 234 5678.
 person-email = E-mail address
 case-create = Seal and open the case
+field-required = This field is required.
 case-exists = Case { $id } already exists.
 case-missing = There is no case { $id } on this chain.
 case-opened-at = Case { $id } opened, in block { $height }.

@@ -69,6 +69,7 @@ person-phone = Teléfono móvil
 person-phone-hint = Con el prefijo del país, por ejemplo +66 81 234 5678.
 person-email = Correo electrónico
 case-create = Sellar y abrir el caso
+field-required = Este campo es obligatorio.
 case-exists = El caso { $id } ya existe.
 case-missing = No hay ningún caso { $id } en esta cadena.
 case-opened-at = Caso { $id } abierto, en el bloque { $height }.

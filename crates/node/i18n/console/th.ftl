@@ -69,6 +69,7 @@ person-phone = โทรศัพท์มือถือ
 person-phone-hint = ใส่รหัสประเทศด้วย เช่น +66 81 234 5678
 person-email = อีเมล
 case-create = ปิดผนึกและเปิดคดี
+field-required = ต้องกรอกช่องนี้
 case-exists = มีคดี { $id } อยู่แล้ว
 case-missing = ไม่มีคดี { $id } ในเชนนี้
 case-opened-at = เปิดคดี { $id } แล้ว ในบล็อก { $height }

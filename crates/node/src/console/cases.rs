@@ -137,8 +137,12 @@ pub async fn list(
 }
 
 /// `GET /console/cases/new`.
-pub async fn new_form(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/cases/new").await {
+pub async fn new_form(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -149,20 +153,26 @@ pub async fn new_form(State(state): State<ApiState>, headers: HeaderMap) -> Resp
 }
 
 fn new_case_form(ctx: &Ctx, v: &NewCase, error: Option<(&str, String)>) -> Markup {
-    let err_for = |f: &str| error.as_ref().filter(|(field, _)| *field == f).map(|(_, e)| e.clone());
-    let field = |name: &str, label: &str, ty: &str, value: &str, required: bool, hint: Option<String>| {
-        let e = err_for(name);
-        html! {
-            div.field {
-                label for=(name) { (ctx.t(label)) @if required { " *" } }
-                @if let Some(h) = &hint { small #(format!("{name}-hint")) { (h) } }
-                input #(name) name=(name) type=(ty) value=(value) required[required]
-                    aria-invalid=[e.as_ref().map(|_| "true")]
-                    aria-describedby=[hint.as_ref().map(|_| format!("{name}-hint"))];
-                @if let Some(e) = e { p.field-error role="alert" { (e) } }
-            }
-        }
+    let err_for = |f: &str| {
+        error
+            .as_ref()
+            .filter(|(field, _)| *field == f)
+            .map(|(_, e)| e.clone())
     };
+    let field =
+        |name: &str, label: &str, ty: &str, value: &str, required: bool, hint: Option<String>| {
+            let e = err_for(name);
+            html! {
+                div.field {
+                    label for=(name) { (ctx.t(label)) @if required { " *" } }
+                    @if let Some(h) = &hint { small #(format!("{name}-hint")) { (h) } }
+                    input #(name) name=(name) type=(ty) value=(value) required[required]
+                        aria-invalid=[e.as_ref().map(|_| "true")]
+                        aria-describedby=[hint.as_ref().map(|_| format!("{name}-hint"))];
+                    @if let Some(e) = e { p.field-error role="alert" { (e) } }
+                }
+            }
+        };
     html! {
         h1 { (ctx.t("case-new")) }
         @if let Some((f, e)) = &error {
@@ -224,6 +234,7 @@ pub struct NewCase {
 
 /// Which form field an HTCDS path came from.
 fn form_field(path: &str) -> &'static str {
+    // The path names an HTCDS field of the one person or comment the form writes.
     if path.contains("prs_MobilePhone") {
         "phone"
     } else if path.contains("prs_Email") {
@@ -321,6 +332,9 @@ pub async fn create(
     if matches!(load(&state, v.case.trim()), Ok(Some(_))) {
         return again(("case", ctx.ta("case-exists", &[("id", v.case.trim())])));
     }
+    if v.summary.trim().is_empty() {
+        return again(("summary", ctx.t("field-required")));
+    }
     let doc = match document(&v) {
         Ok(d) => d,
         Err(e) => return again(e),
@@ -329,13 +343,17 @@ pub async fn create(
         Ok(r) => r,
         Err(e) => return again(e),
     };
-    let body = json!({"case": v.case.trim(), "kind": kind.name(), "record": record, "actor": ctx.user.id});
+    let body =
+        json!({"case": v.case.trim(), "kind": kind.name(), "record": record, "actor": ctx.user.id});
     match super::submit_and_wait(&ctx, "cases.open", body).await {
         Ok(h) => after_post(
             &ctx,
             &format!("/console/case?id={}", super::url_encode(v.case.trim())),
             "ok",
-            ctx.ta("case-opened-at", &[("id", v.case.trim()), ("height", &h.to_string())]),
+            ctx.ta(
+                "case-opened-at",
+                &[("id", v.case.trim()), ("height", &h.to_string())],
+            ),
         ),
         Err(e) => again(("", e)),
     }
@@ -369,7 +387,11 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
     let view = match load(&ctx.state, id) {
         Ok(Some(v)) => v,
         Ok(None) => {
-            return problem_page(ctx, StatusCode::NOT_FOUND, ctx.ta("case-missing", &[("id", id)]));
+            return problem_page(
+                ctx,
+                StatusCode::NOT_FOUND,
+                ctx.ta("case-missing", &[("id", id)]),
+            );
         }
         Err(e) => return problem_page(ctx, StatusCode::SERVICE_UNAVAILABLE, e),
     };
@@ -556,9 +578,7 @@ fn change_text(ctx: &Ctx, c: &Change) -> String {
             ctx.ta("change-moved", &[("status", from), ("to", to)])
         }
         Change::Referred { to, .. } => ctx.ta("change-referred", &[("to", to)]),
-        Change::Updated { version } => {
-            ctx.ta("change-updated", &[("count", &version.to_string())])
-        }
+        Change::Updated { version } => ctx.ta("change-updated", &[("count", &version.to_string())]),
     }
 }
 
@@ -587,7 +607,13 @@ pub async fn open_details(
     }
     let view = match load(&state, &f.id) {
         Ok(Some(v)) => v,
-        _ => return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("case-missing", &[("id", &f.id)])),
+        _ => {
+            return problem_page(
+                &ctx,
+                StatusCode::NOT_FOUND,
+                ctx.ta("case-missing", &[("id", &f.id)]),
+            );
+        }
     };
     match sealing::open(&state, &ctx.user, &view.case.record, None) {
         Ok((version, plain)) => {
@@ -608,11 +634,33 @@ pub async fn open_details(
         Err(OpenError::Denied(why)) => problem_page(
             &ctx,
             StatusCode::FORBIDDEN,
-            ctx.ta("open-denied", &[("org", &state.node_name), ("reason", &why)]),
+            ctx.ta(
+                "open-denied",
+                &[("org", &state.node_name), ("reason", &why)],
+            ),
         ),
-        Err(OpenError::NotYet) => problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, ctx.t("open-not-yet")),
+        Err(OpenError::NotYet) => {
+            problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, ctx.t("open-not-yet"))
+        }
         Err(OpenError::Other(e)) => problem_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, e),
     }
+}
+
+/// An HTCDS name for people: `prs_FirstName` → `First name`, `comments` → `Comments`.
+fn humane(name: &str) -> String {
+    let bare = name.split_once('_').map_or(name, |(_, rest)| rest);
+    let mut out = String::new();
+    for (i, c) in bare.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else if c.is_uppercase() {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// An HTCDS document as headed lists of its fields.
@@ -623,11 +671,11 @@ fn render_document(doc: &Value) -> Markup {
     html! {
         @for (part, v) in map {
             @if part != "htcds_version" {
-                h3 { (part) }
+                h3 { (humane(part)) }
                 @for entry in v.as_array().cloned().unwrap_or_else(|| vec![v.clone()]) {
                     dl.facts {
                         @for (k, x) in entry.as_object().cloned().unwrap_or_default() {
-                            dt { (k) }
+                            dt title=(k) { (humane(&k)) }
                             dd { (x.as_str().map(str::to_owned).unwrap_or_else(|| x.to_string())) }
                         }
                     }
@@ -665,7 +713,11 @@ pub async fn attach(
         return not_entitled(&ctx, need::SEAL);
     }
     let Ok(Some(view)) = load(&state, &f.id) else {
-        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("case-missing", &[("id", &f.id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("case-missing", &[("id", &f.id)]),
+        );
     };
     let mut doc = match sealing::open(&state, &ctx.user, &view.case.record, None) {
         Ok((_, plain)) => serde_json::from_slice::<Value>(&plain).unwrap_or_else(|_| json!({})),
@@ -687,7 +739,15 @@ pub async fn attach(
     };
     let body = json!({"case": f.id, "version": version, "actor": ctx.user.id});
     match super::submit_and_wait(&ctx, "cases.update", body).await {
-        Ok(h) => after_post(&ctx, &back, "ok", ctx.ta("attached-at", &[("count", &version.to_string()), ("height", &h.to_string())])),
+        Ok(h) => after_post(
+            &ctx,
+            &back,
+            "ok",
+            ctx.ta(
+                "attached-at",
+                &[("count", &version.to_string()), ("height", &h.to_string())],
+            ),
+        ),
         Err(e) => after_post(&ctx, &back, "error", e),
     }
 }
@@ -722,12 +782,28 @@ pub async fn share(
         return not_entitled(&ctx, need::CASE_ACT);
     }
     let Ok(Some(view)) = load(&state, &f.id) else {
-        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("case-missing", &[("id", &f.id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("case-missing", &[("id", &f.id)]),
+        );
     };
     if !LEGAL_BASES.contains(&f.legal_basis.as_str()) {
-        return after_post(&ctx, &back, "error", format!("legal_basis: {:?} is not offered here", f.legal_basis));
+        return after_post(
+            &ctx,
+            &back,
+            "error",
+            format!("legal_basis: {:?} is not offered here", f.legal_basis),
+        );
     }
-    let grant = match sealing::grant_body(&state, &view.case.record, &f.to, f.purpose.trim(), &f.legal_basis, &ctx.user.id) {
+    let grant = match sealing::grant_body(
+        &state,
+        &view.case.record,
+        &f.to,
+        f.purpose.trim(),
+        &f.legal_basis,
+        &ctx.user.id,
+    ) {
         Ok(b) => b,
         Err(e) => return after_post(&ctx, &back, "error", e),
     };
@@ -736,7 +812,12 @@ pub async fn share(
     }
     let refer = json!({"case": f.id, "to": f.to, "reason": f.reason, "actor": ctx.user.id});
     match super::submit_and_wait(&ctx, "cases.refer", refer).await {
-        Ok(h) => after_post(&ctx, &back, "ok", ctx.ta("shared-at", &[("to", &f.to), ("height", &h.to_string())])),
+        Ok(h) => after_post(
+            &ctx,
+            &back,
+            "ok",
+            ctx.ta("shared-at", &[("to", &f.to), ("height", &h.to_string())]),
+        ),
         Err(e) => after_post(&ctx, &back, "error", e),
     }
 }
@@ -775,7 +856,46 @@ pub async fn transition(
         body["outcome"] = f.outcome.clone().into();
     }
     match super::submit_and_wait(&ctx, "cases.transition", body).await {
-        Ok(h) => after_post(&ctx, &back, "ok", ctx.ta("moved-at", &[("status", &f.to), ("height", &h.to_string())])),
+        Ok(h) => after_post(
+            &ctx,
+            &back,
+            "ok",
+            ctx.ta("moved-at", &[("status", &f.to), ("height", &h.to_string())]),
+        ),
         Err(e) => after_post(&ctx, &back, "error", e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn htcds_names_read_as_words() {
+        assert_eq!(humane("prs_FirstName"), "First name");
+        assert_eq!(humane("cco_CaseComment"), "Case comment");
+        assert_eq!(humane("comments"), "Comments");
+    }
+
+    #[test]
+    fn the_form_becomes_a_checked_htcds_document_and_bad_fields_are_named() {
+        let mut v = NewCase {
+            summary: "s".into(),
+            phone: "+66 81 555 0142".into(),
+            ..NewCase::default()
+        };
+        let doc = document(&v).expect("valid");
+        assert_eq!(doc["persons"][0]["prs_MobilePhone"], "+66 81 555 0142");
+        assert_eq!(doc["persons"][0]["role"], "victim");
+        assert_eq!(unchain_htcds::document::identifiers(&doc).len(), 1);
+        v.birthdate = "3 March".into();
+        let (field, why) = document(&v).expect_err("not a date");
+        assert_eq!(field, "birthdate");
+        assert!(why.contains("prs_Birthdate"), "{why}");
+        v.birthdate.clear();
+        v.summary.clear();
+        v.first_name.clear();
+        v.phone.clear();
+        assert!(document(&v).is_ok(), "the form handler refuses an empty summary");
     }
 }

@@ -205,7 +205,11 @@ pub async fn item(
         Some((it, evs))
     });
     let Some((it, events)) = found else {
-        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("item-missing", &[("id", &id)]),
+        );
     };
     let me = &state.node_name;
     let members: Vec<String> = state
@@ -216,10 +220,12 @@ pub async fn item(
         .map(|m| m.name)
         .collect();
     let may_act = ctx.may(need::CUSTODY_ACT);
-    let ours_held = it.status == Status::Held && &it.holder.member == me && it.holder.actor == ctx.user.id;
-    let for_us = it.pending.as_ref().filter(|p| {
-        &p.to == me && p.to_actor.as_ref().is_none_or(|a| *a == ctx.user.id)
-    });
+    let ours_held =
+        it.status == Status::Held && &it.holder.member == me && it.holder.actor == ctx.user.id;
+    let for_us = it
+        .pending
+        .as_ref()
+        .filter(|p| &p.to == me && p.to_actor.as_ref().is_none_or(|a| *a == ctx.user.id));
     let body = html! {
         h1 { (ctx.t("item-title")) ": " (it.description) }
         dl.facts {
@@ -260,7 +266,7 @@ pub async fn item(
                     label for="to" { (ctx.t("transfer-to")) }
                     select #to name="to" { @for m in &members { option value=(m) { (m) } } }
                     label for="to_actor" { (ctx.t("transfer-to-user")) }
-                    input #to_actor name="to_actor" type="text" pattern="[a-z0-9-]{1,64}";
+                    input #to_actor name="to_actor" type="text" pattern="[a-z0-9\\-]{1,64}";
                     label for="location" { (ctx.t("event-location")) }
                     input #location name="location" type="text" required maxlength="200";
                     label for="reason" { (ctx.t("event-reason")) }
@@ -300,7 +306,13 @@ pub struct HandoverForm {
     reason: String,
 }
 
-async fn handover(state: ApiState, headers: HeaderMap, id: String, f: HandoverForm, receive: bool) -> Response {
+async fn handover(
+    state: ApiState,
+    headers: HeaderMap,
+    id: String,
+    f: HandoverForm,
+    receive: bool,
+) -> Response {
     let back = format!("/console/custody/item/{id}");
     let ctx = match viewer(&state, &headers, &back).await {
         Ok(c) => c,
@@ -317,7 +329,11 @@ async fn handover(state: ApiState, headers: HeaderMap, id: String, f: HandoverFo
         unchain_custody::item(&reader, &h).ok()?
     });
     let Some(it) = head else {
-        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("item-missing", &[("id", &id)]),
+        );
     };
     let mut body = json!({
         "item": it.item, "prev": it.head, "actor": ctx.user.id,
@@ -334,7 +350,12 @@ async fn handover(state: ApiState, headers: HeaderMap, id: String, f: HandoverFo
         "custody.transfer"
     };
     match super::submit_and_wait(&ctx, kind, body).await {
-        Ok(h) => after_post(&ctx, &back, "ok", ctx.ta("event-recorded", &[("height", &h.to_string())])),
+        Ok(h) => after_post(
+            &ctx,
+            &back,
+            "ok",
+            ctx.ta("event-recorded", &[("height", &h.to_string())]),
+        ),
         Err(e) => after_post(&ctx, &back, "error", e),
     }
 }
@@ -373,7 +394,11 @@ pub async fn bundle(
         return not_entitled(&ctx, need::CUSTODY);
     }
     let Some(h) = parse_item(&id) else {
-        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("item-missing", &[("id", &id)]),
+        );
     };
     let last = state
         .ledger
@@ -382,7 +407,11 @@ pub async fn bundle(
         .and_then(|r| unchain_custody::events(&r, &h).ok())
         .and_then(|e| e.last().map(|e| e.log_index));
     let Some(last) = last else {
-        return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("item-missing", &[("id", &id)]),
+        );
     };
     let built = match crate::api::handlers::checkpoint_covering(&state, last).await {
         Ok((note, cp)) => unchain_custody::bundle::build(&state.ledger, &h, note, cp.size)
@@ -401,7 +430,11 @@ pub async fn bundle(
             serde_json::to_string_pretty(&b).expect("bundle serialises"),
         )
             .into_response(),
-        Ok(None) => problem_page(&ctx, StatusCode::NOT_FOUND, ctx.ta("item-missing", &[("id", &id)])),
+        Ok(None) => problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("item-missing", &[("id", &id)]),
+        ),
         Err(e) => problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, e),
     }
 }

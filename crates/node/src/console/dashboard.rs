@@ -10,8 +10,12 @@ use maud::html;
 
 /// `GET /console`: alerts, hand-overs awaiting a signature, referrals and new tips, each
 /// shown only to the roles that act on them.
-pub async fn page(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let ctx = match viewer(&state, &headers, "/console").await {
+pub async fn page(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -100,8 +104,12 @@ pub async fn page(State(state): State<ApiState>, headers: HeaderMap) -> Response
 
 /// `GET /console/alerts`: the organisation's match alerts (the kind of identifier shared,
 /// never the identifier).
-pub async fn alerts(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/alerts").await {
+pub async fn alerts(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -157,8 +165,12 @@ pub async fn alerts(State(state): State<ApiState>, headers: HeaderMap) -> Respon
 
 /// `GET /console/tips`: the tips handed to the organisation (metadata; the reports are
 /// opened with `unchain tips`, which also seals replies to the reporter).
-pub async fn tips(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/tips").await {
+pub async fn tips(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
         Ok(c) => c,
         Err(r) => return r,
     };

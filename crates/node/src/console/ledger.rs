@@ -23,8 +23,12 @@ pub(crate) fn note_signers(note: &str) -> Vec<String> {
 }
 
 /// `GET /console/ledger`.
-pub async fn overview(State(state): State<ApiState>, headers: HeaderMap) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/ledger").await {
+pub async fn overview(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
         Ok(c) => c,
         Err(r) => return r,
     };
@@ -35,7 +39,12 @@ pub async fn overview(State(state): State<ApiState>, headers: HeaderMap) -> Resp
         Ok(s) => s.0,
         Err(p) => return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, p.detail),
     };
-    let note = state.ledger.latest_checkpoint().ok().flatten().unwrap_or_default();
+    let note = state
+        .ledger
+        .latest_checkpoint()
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     let signers = note_signers(&note);
     let mut blocks = Vec::new();
     for h in (status.height.saturating_sub(RECENT - 1)..=status.height).rev() {
@@ -149,7 +158,11 @@ pub async fn tx(
         Err(r) => return r,
     };
     let Ok(tx_id) = unchain_types::TxId::from_hex(&id) else {
-        return problem_page(&ctx, StatusCode::BAD_REQUEST, ctx.ta("tx-missing", &[("id", &id)]));
+        return problem_page(
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            ctx.ta("tx-missing", &[("id", &id)]),
+        );
     };
     let status = match handlers::wait_tx(&state, &tx_id, std::time::Duration::ZERO).await {
         Ok(s) => s,

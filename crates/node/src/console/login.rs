@@ -6,7 +6,7 @@ use crate::api::ApiState;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 
@@ -43,6 +43,7 @@ fn lang_of(state: &ApiState, q: Option<&str>, headers: &HeaderMap) -> &'static s
 
 fn login_page(
     state: &ApiState,
+    secure: bool,
     lang: &'static str,
     next: &str,
     error: Option<String>,
@@ -86,13 +87,12 @@ fn login_page(
     } else {
         StatusCode::OK
     };
-    let insecure = state.console.insecure_cookies;
     (
         status,
         [
             (
                 header::SET_COOKIE,
-                session::set_cookie(LOGIN_COOKIE, &nonce, Some(3600), insecure),
+                session::set_cookie(LOGIN_COOKIE, &nonce, Some(3600), secure),
             ),
             (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
         ],
@@ -110,6 +110,7 @@ pub async fn form(
     let lang = lang_of(&state, q.lang.as_deref(), &headers);
     login_page(
         &state,
+        session::over_https(&headers),
         lang,
         &safe_next(q.next.as_deref()),
         None,
@@ -139,14 +140,17 @@ pub async fn submit(
     let lang = lang_of(&state, f.lang.as_deref(), &headers);
     let t = |k: &str| state.console.cats.text(lang, k, &[]);
     let next = safe_next(f.next.as_deref());
+    let secure = session::over_https(&headers);
     let cookies = headers
         .get(header::COOKIE)
         .and_then(|c| c.to_str().ok())
         .unwrap_or("");
     let nonce = session::cookie(cookies, LOGIN_COOKIE).unwrap_or("");
     if !super::same_origin(&headers) || !state.console.sessions.login_token_ok(nonce, &f.csrf) {
-        tracing::warn!("console: a login form without its token or from another origin was refused");
-        let mut r = login_page(&state, lang, &next, Some(t("csrf-text")), false);
+        tracing::warn!(
+            "console: a login form without its token or from another origin was refused"
+        );
+        let mut r = login_page(&state, secure, lang, &next, Some(t("csrf-text")), false);
         *r.status_mut() = StatusCode::FORBIDDEN;
         return r;
     }
@@ -155,7 +159,7 @@ pub async fn submit(
     let user = tokio::task::spawn_blocking(move || users.login(&name, &password)).await;
     let Ok(Ok(Some(user))) = user else {
         tracing::info!("console login refused");
-        return login_page(&state, lang, &next, Some(t("login-refused")), false);
+        return login_page(&state, secure, lang, &next, Some(t("login-refused")), false);
     };
     let replacing = session::cookie(cookies, COOKIE);
     let now = crate::api::users::now_ms();
@@ -164,20 +168,19 @@ pub async fn submit(
         .sessions
         .start(&user.name, Some(lang.to_owned()), replacing, now);
     tracing::info!(user = %user.id, "console login");
-    let insecure = state.console.insecure_cookies;
     (
         StatusCode::SEE_OTHER,
-        [
+        AppendHeaders([
             (
                 header::SET_COOKIE,
-                session::set_cookie(COOKIE, &sid, None, insecure),
+                session::set_cookie(COOKIE, &sid, None, secure),
             ),
             (
                 header::SET_COOKIE,
-                session::set_cookie(LOGIN_COOKIE, "", Some(0), insecure),
+                session::set_cookie(LOGIN_COOKIE, "", Some(0), secure),
             ),
             (header::LOCATION, next),
-        ],
+        ]),
     )
         .into_response()
 }
@@ -209,7 +212,7 @@ pub async fn logout(
         [
             (
                 header::SET_COOKIE,
-                session::set_cookie(COOKIE, "", Some(0), state.console.insecure_cookies),
+                session::set_cookie(COOKIE, "", Some(0), session::over_https(&headers)),
             ),
             (header::LOCATION, "/console/login".to_owned()),
         ],

@@ -50,8 +50,6 @@ pub struct Console {
     pub sessions: Sessions,
     /// Translation catalogues.
     pub cats: Catalogues,
-    /// Leave `Secure` off cookies (a node served over plain HTTP beyond localhost).
-    pub insecure_cookies: bool,
 }
 
 impl Default for Console {
@@ -59,7 +57,6 @@ impl Default for Console {
         Console {
             sessions: Sessions::default(),
             cats: Catalogues::from_sources(SOURCES_REF),
-            insecure_cookies: false,
         }
     }
 }
@@ -84,8 +81,14 @@ pub fn routes() -> Router<ApiState> {
         .route("/console/custody", get(custody::list))
         .route("/console/custody/collect", post(custody::collect))
         .route("/console/custody/item/{item}", get(custody::item))
-        .route("/console/custody/item/{item}/transfer", post(custody::transfer))
-        .route("/console/custody/item/{item}/receive", post(custody::receive))
+        .route(
+            "/console/custody/item/{item}/transfer",
+            post(custody::transfer),
+        )
+        .route(
+            "/console/custody/item/{item}/receive",
+            post(custody::receive),
+        )
         .route("/console/custody/item/{item}/bundle", get(custody::bundle))
         .route("/console/ledger", get(ledger::overview))
         .route("/console/ledger/block/{height}", get(ledger::block))
@@ -93,8 +96,10 @@ pub fn routes() -> Router<ApiState> {
         .layer(axum::middleware::map_response(security_headers))
 }
 
-/// Headers on every console answer: no caching, no framing, no sniffing, no referrer, and
-/// a content security policy that allows only this node's own scripts and styles.
+/// Headers on every console answer: no caching, no framing, no sniffing, and
+/// a content security policy that allows only this node's own scripts and styles. The
+/// referrer goes only to this node (`no-referrer` would make browsers send `Origin: null`
+/// with every form, which the CSRF check refuses).
 async fn security_headers(mut r: Response) -> Response {
     let h = r.headers_mut();
     let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
@@ -109,7 +114,7 @@ async fn security_headers(mut r: Response) -> Response {
     );
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    set(h, header::REFERRER_POLICY, "no-referrer");
+    set(h, header::REFERRER_POLICY, "same-origin");
     r
 }
 
@@ -162,7 +167,11 @@ pub(crate) fn not_entitled(ctx: &Ctx, need: &[UserRole]) -> Response {
         h1 { (ctx.t("forbidden-title")) }
         p.notice.error role="alert" { (ctx.ta("forbidden-text", &[("roles", &roles)])) }
     };
-    (StatusCode::FORBIDDEN, html(ctx.page("forbidden-title", body))).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        html(ctx.page("forbidden-title", body)),
+    )
+        .into_response()
 }
 
 /// A page that names what went wrong (`status`).
@@ -233,10 +242,19 @@ pub(crate) async fn viewer(
         state.console.sessions.end(sid);
         return Err(to_login());
     };
-    let lang = state
-        .console
-        .cats
-        .pick(session.lang.as_deref().unwrap_or(&accept_language(headers)));
+    // A language chosen from the menu (`?lang=`) stays for the session.
+    let chosen = back_to
+        .split_once('?')
+        .and_then(|(_, q)| q.split('&').find_map(|p| p.strip_prefix("lang=")));
+    if let Some(code) = chosen {
+        let code = state.console.cats.pick(code);
+        state.console.sessions.set_lang(sid, code);
+    }
+    let lang = state.console.cats.pick(
+        chosen
+            .or(session.lang.as_deref())
+            .unwrap_or(&accept_language(headers)),
+    );
     Ok(Ctx {
         state: state.clone(),
         sid: sid.to_owned(),
@@ -325,7 +343,10 @@ mod tests {
     fn origins_must_name_this_host() {
         let mut h = HeaderMap::new();
         h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:7700"));
-        assert!(same_origin(&h), "no Origin: a same-origin GET-form navigation");
+        assert!(
+            same_origin(&h),
+            "no Origin: a same-origin GET-form navigation"
+        );
         h.insert(
             header::ORIGIN,
             HeaderValue::from_static("http://127.0.0.1:7700"),

@@ -65,11 +65,7 @@ pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(Record
     let members = members(state)?;
     let chain = state.ledger.genesis().chain_id.clone();
     let (id, version, recipients) = match r.record {
-        None => (
-            Hash32(rand::random()),
-            1,
-            vec![state.node_name.clone()],
-        ),
+        None => (Hash32(rand::random()), 1, vec![state.node_name.clone()]),
         Some(id) => {
             let view = record(state, &id)?;
             let to = view
@@ -107,7 +103,10 @@ pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(Record
             WrappedKey::wrap_content_key(&key, &m.encryption_key, &info),
         );
     }
-    state.vault.put(&c, &ciphertext).map_err(|e| e.to_string())?;
+    state
+        .vault
+        .put(&c, &ciphertext)
+        .map_err(|e| e.to_string())?;
     let mut body = serde_json::json!({
         "record": id, "version": version, "schema": r.schema, "commitment": c,
         "size": ciphertext.len(), "recipients": wrapped, "tokens": tokens, "actor": r.actor,
@@ -157,7 +156,10 @@ pub(crate) fn open(
         .iter()
         .find(|v| v.version == version)
         .ok_or_else(|| OpenError::Other(format!("record {id} has no version {version}")))?;
-    let reader = state.ledger.state_reader().map_err(|e| OpenError::Other(e.to_string()))?;
+    let reader = state
+        .ledger
+        .state_reader()
+        .map_err(|e| OpenError::Other(e.to_string()))?;
     let verdict = state::may_hold(&reader, &v.commitment, &state.node_name)
         .map_err(|e| OpenError::Other(e.to_string()))?;
     let role_ok = user.may(need::READ_SEALED);
@@ -181,12 +183,20 @@ pub(crate) fn open(
         return Err(OpenError::Denied(why.to_string()));
     }
     let wrapped = v.keys.get(&state.node_name).ok_or_else(|| {
-        OpenError::Denied(format!("{} is not a recipient of version {version}", state.node_name))
+        OpenError::Denied(format!(
+            "{} is not a recipient of version {version}",
+            state.node_name
+        ))
     })?;
     let key = wrapped
         .unwrap_content_key(
             &state.encryption,
-            &record_key_info(&state.ledger.genesis().chain_id, id, version, &state.node_name),
+            &record_key_info(
+                &state.ledger.genesis().chain_id,
+                id,
+                version,
+                &state.node_name,
+            ),
         )
         .map_err(|e| OpenError::Other(e.to_string()))?;
     let ciphertext = state

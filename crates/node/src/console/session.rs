@@ -98,10 +98,7 @@ impl Sessions {
         }
         live.retain(|_, s| alive(s, now_ms));
         if live.len() >= MAX_SESSIONS
-            && let Some(oldest) = live
-                .iter()
-                .min_by_key(|(_, s)| s.seen_ms)
-                .map(|(k, _)| *k)
+            && let Some(oldest) = live.iter().min_by_key(|(_, s)| s.seen_ms).map(|(k, _)| *k)
         {
             live.remove(&oldest);
         }
@@ -202,11 +199,24 @@ pub fn cookie<'h>(header: &'h str, name: &str) -> Option<&'h str> {
     })
 }
 
+/// Whether the browser reached the node over HTTPS: the node listens on plain HTTP, so
+/// HTTPS means a TLS proxy in front of it, which says so in `X-Forwarded-Proto` (or
+/// `Forwarded: proto=https`).
+pub fn over_https(headers: &axum::http::HeaderMap) -> bool {
+    let has = |name: &str, needle: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.to_ascii_lowercase().contains(needle))
+    };
+    has("x-forwarded-proto", "https") || has("forwarded", "proto=https")
+}
+
 /// A `Set-Cookie` value: HTTP-only, same-site strict, for the whole console; `Secure`
-/// unless `insecure` (a node served over plain HTTP beyond localhost).
-pub fn set_cookie(name: &str, value: &str, max_age_s: Option<u64>, insecure: bool) -> String {
+/// when the browser came over HTTPS (browsers drop `Secure` cookies sent over plain HTTP).
+pub fn set_cookie(name: &str, value: &str, max_age_s: Option<u64>, secure: bool) -> String {
     let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
-    if !insecure {
+    if secure {
         c.push_str("; Secure");
     }
     if let Some(age) = max_age_s {
@@ -287,8 +297,12 @@ mod tests {
     fn cookies_are_read_by_name_and_set_strictly() {
         assert_eq!(cookie("a=1; unchain_console=xyz; b=2", COOKIE), Some("xyz"));
         assert_eq!(cookie("xunchain_console=1", COOKIE), None);
-        let c = set_cookie(COOKIE, "v", None, false);
+        let c = set_cookie(COOKIE, "v", None, true);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Strict") && c.contains("Secure"));
-        assert!(!set_cookie(COOKIE, "v", Some(0), true).contains("Secure"));
+        assert!(!set_cookie(COOKIE, "v", Some(0), false).contains("Secure"));
+        let mut h = axum::http::HeaderMap::new();
+        assert!(!over_https(&h));
+        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        assert!(over_https(&h));
     }
 }

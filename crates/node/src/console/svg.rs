@@ -127,7 +127,16 @@ pub(crate) fn cluster_health(ctx: &Ctx, validators: &[(String, bool)]) -> Markup
     let signed = validators.iter().filter(|v| v.1).count();
     let desc = validators
         .iter()
-        .map(|(name, ok)| format!("{name}: {}", if *ok { ctx.t("answer-yes") } else { ctx.t("answer-no") }))
+        .map(|(name, ok)| {
+            format!(
+                "{name}: {}",
+                if *ok {
+                    ctx.t("answer-yes")
+                } else {
+                    ctx.t("answer-no")
+                }
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     html! {

@@ -1,0 +1,228 @@
+// Works the agency console in headless Debian chromium, as the people of three agencies
+// would, for crates/cli/tests/console.rs:
+//
+//   node console.mjs CONFIG.json
+//
+// CONFIG names the three consoles (dsi, mp, gb), the users (anna: investigator and carl:
+// custodian at dsi, mia: investigator and custodian at mp, gus: investigator at gb), the
+// case id, the evidence file, and the folders for screenshots and downloads. Prints one
+// JSON object of what each person saw; the Rust test judges it.
+import { chromium } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+
+const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const seen = { outside: [], errors: [] };
+const browser = await chromium.launch({
+  executablePath: process.env.UNCHAIN_CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+
+const hosts = [cfg.dsi, cfg.mp, cfg.gb];
+async function person(base, user, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, locale: "en-GB" });
+  const page = await context.newPage();
+  page.on("request", (r) => {
+    if (!hosts.some((h) => r.url().startsWith(h)) && !r.url().startsWith("data:")) seen.outside.push(r.url());
+  });
+  // Refusals and pages not there yet are answers the test expects; anything else logged
+  // as an error (a script error, a content-security-policy violation) is a failure.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/^Failed to load resource: the server responded with a status of 40[34]/.test(m.text())) {
+      seen.errors.push(`${user.user}: ${m.text()}`);
+    }
+  });
+  page.on("pageerror", (e) => seen.errors.push(`${user.user}: ${e.message}`));
+  await page.goto(`${base}/console`);
+  await page.fill("#user", user.user);
+  await page.fill("#password", user.password);
+  await Promise.all([page.waitForURL(`${base}/console`), page.click("button[type=submit]")]);
+  return { context, page, base };
+}
+
+const shot = (page, name) => page.screenshot({ path: `${cfg.shots}/${name}.png`, fullPage: true });
+const flash = async (page) => (await page.locator("main .notice").allTextContents()).join(" | ");
+const caseUrl = (base) => `${base}/console/case?id=${encodeURIComponent(cfg.case)}`;
+
+// Reloads `url` until `selector` appears (a follower catching up, a ciphertext arriving).
+async function until(page, url, selector, seconds = 60, click = null) {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    await page.goto(url);
+    if (click && await page.locator(click).count() > 0) {
+      await page.click(click);
+    }
+    if (await page.locator(selector).count() > 0) return;
+    if (Date.now() > deadline) throw new Error(`${selector} did not appear at ${url}`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+try {
+  // The login page, before anyone signs in.
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${cfg.dsi}/console`);
+    seen.login_url = page.url();
+    await shot(page, "login");
+    await context.close();
+  }
+
+  // Anna, investigator at th-dsi: opens a case over sealed details, adds to them, opens
+  // them, shares the case with my-police, and records and hands over a seized phone.
+  const anna = await person(cfg.dsi, cfg.anna);
+  let p = anna.page;
+  seen.anna_who = await p.textContent(".who");
+  await shot(p, "dashboard");
+  await p.click("nav.menu a[href='/console/cases']");
+  await p.click("#new-case");
+  await p.fill("#case", cfg.case);
+  await p.selectOption("#kind", "investigation");
+  await p.fill("#summary", cfg.summary);
+  await p.fill("#first_name", "Somchai");
+  await p.fill("#birthdate", "1994-03-07");
+  await p.fill("#phone", cfg.phone);
+  await shot(p, "case-new");
+  await p.click("#create-case");
+  seen.opened_flash = await flash(p);
+  seen.case_status = await p.textContent("#case-status");
+
+  await p.click("text=Add to the sealed details");
+  await p.fill("#note", cfg.note);
+  await p.click("#attach");
+  seen.attached_flash = await flash(p);
+
+  await p.click("#open-details");
+  seen.anna_details = await p.textContent("#sealed-details");
+  await shot(p, "case-opened");
+
+  await p.goto(caseUrl(cfg.dsi));
+  await p.selectOption("#to", "my-police");
+  await p.fill("#purpose", "joint investigation of a recruitment network");
+  await p.selectOption("#legal_basis", "public_task");
+  await p.selectOption("#reason", "MigrationOrChangeOfLocation");
+  await p.click("#share");
+  seen.shared_flash = await flash(p);
+  seen.referred = await p.textContent("#case-referred");
+
+  // Evidence: the file is hashed in the browser, never sent.
+  await p.goto(`${cfg.dsi}/console/custody?case=${encodeURIComponent(cfg.case)}`);
+  const evidence = readFileSync(cfg.evidence);
+  seen.evidence_sha256 = createHash("sha256").update(evidence).digest("hex");
+  await p.setInputFiles("#file", cfg.evidence);
+  await p.waitForFunction(() => document.getElementById("content_hash").value.length === 64);
+  seen.hashed_in_browser = await p.inputValue("#content_hash");
+  await p.fill("#description", "Recruiter's phone, seized at the agency office");
+  await p.fill("#location", "DSI evidence room 2, Bangkok");
+  await p.fill("#reason", "seized under warrant");
+  await p.click("#collect-submit");
+  seen.collected_flash = await flash(p);
+  seen.item_url = p.url();
+  await p.selectOption("#to", "my-police");
+  await p.fill("#to_actor", cfg.mia.id);
+  await p.fill("#location", "DSI evidence room 2, Bangkok");
+  await p.fill("#reason", "hand-over for forensic extraction");
+  await p.click("#transfer");
+  seen.transfer_flash = await flash(p);
+  seen.status_after_transfer = await p.textContent("#item-status");
+  await shot(p, "custody-transfer");
+
+  // Mia, at my-police's own node: the referral and the hand-over are waiting for her.
+  const mia = await person(cfg.mp, cfg.mia);
+  p = mia.page;
+  await until(p, `${cfg.mp}/console`, "#referrals li");
+  seen.mia_referrals = await p.textContent("#referrals");
+  seen.mia_tiles = await p.textContent(".tiles");
+  await shot(p, "dashboard-referred");
+  await until(p, caseUrl(cfg.mp), "#sealed-details", 60, "#open-details");
+  seen.mia_details = await p.textContent("#sealed-details");
+  await shot(p, "case-shared");
+  const itemPath = new URL(seen.item_url).pathname;
+  await until(p, `${cfg.mp}${itemPath}`, "#receive");
+  await p.fill("#location", "Royal Malaysia Police forensic lab, Kuala Lumpur");
+  await p.fill("#reason", "received for forensic extraction");
+  await p.click("#receive");
+  seen.receive_flash = await flash(p);
+  seen.status_after_receive = await p.textContent("#item-status");
+  seen.holder_after_receive = await p.textContent("#item-holder");
+  seen.custody_picture = await p.locator("#custody-picture desc").textContent();
+  await shot(p, "custody-received");
+  const [download] = await Promise.all([p.waitForEvent("download"), p.click("#bundle")]);
+  await download.saveAs(`${cfg.downloads}/custody-bundle.json`);
+  seen.bundle_saved = true;
+  await mia.context.close();
+
+  // Carl, custodian at th-dsi: may handle evidence, may not read sealed content. The
+  // page offers him no button; a forged request is refused and logged.
+  const carl = await person(cfg.dsi, cfg.carl);
+  p = carl.page;
+  await p.goto(caseUrl(cfg.dsi));
+  seen.carl_sees_open_button = await p.locator("#open-details").count();
+  const csrf = await p.inputValue("form.logout input[name=csrf]");
+  const forged = await p.request.post(`${cfg.dsi}/console/case/open`, {
+    form: { csrf, id: cfg.case },
+    headers: { Origin: cfg.dsi },
+  });
+  seen.carl_open_status = forged.status();
+  seen.carl_open_text = await forged.text();
+  await carl.context.close();
+
+  // Gus, investigator at gb-other, which the case was never shared with.
+  const gus = await person(cfg.gb, cfg.gus);
+  p = gus.page;
+  await until(p, caseUrl(cfg.gb), "#open-details");
+  const [resp] = await Promise.all([p.waitForResponse((r) => r.url().endsWith("/console/case/open")), p.click("#open-details")]);
+  seen.gus_open_status = resp.status();
+  seen.gus_open_text = await p.textContent("main");
+  seen.gus_sees_details = await p.locator("#sealed-details").count();
+  await gus.context.close();
+
+  // Anna again: the audit trail shows Carl's refused attempt; the ledger, alerts and the
+  // other languages, for the screenshots.
+  p = anna.page;
+  await p.goto(caseUrl(cfg.dsi));
+  seen.audit_rows = await p.locator("#audit-reads tbody tr").allTextContents();
+  await shot(p, "case-audit");
+  await p.goto(`${cfg.dsi}/console/ledger`);
+  seen.ledger_height = await p.textContent("#ledger-height");
+  await shot(p, "ledger");
+  await p.goto(caseUrl(cfg.dsi));
+  await p.click("ol.timeline li:first-child a");
+  seen.tx_status = await p.textContent("#tx-status");
+  seen.tx_proof = await p.locator("#proof-h").count();
+  await shot(p, "transaction");
+  await p.goto(`${cfg.dsi}/console?lang=es`);
+  seen.es_title = await p.textContent("h1");
+  await shot(p, "dashboard-es");
+  await p.goto(`${cfg.dsi}/console/cases?lang=th`);
+  seen.th_title = await p.textContent("h1");
+  seen.th_lang = await p.getAttribute("html", "lang");
+  await shot(p, "cases-th");
+  // A tablet.
+  await p.setViewportSize({ width: 768, height: 1024 });
+  await p.goto(`${cfg.dsi}/console/cases?lang=en`);
+  await p.fill("#q", "investig");
+  await p.waitForTimeout(800);
+  seen.search_rows = await p.locator("#cases-table tbody tr").count();
+  await shot(p, "cases-tablet");
+  // Keyboard: the first Tab reaches the skip link, and it leads to the main content.
+  await p.goto(`${cfg.dsi}/console/cases`);
+  await p.keyboard.press("Tab");
+  seen.first_tab = await p.evaluate(() => document.activeElement?.className);
+  await p.keyboard.press("Enter");
+  seen.after_skip = await p.evaluate(() => document.activeElement?.id);
+  await p.click("button:has-text('Sign out')");
+  seen.after_logout = p.url();
+  await p.goto(`${cfg.dsi}/console/cases`);
+  seen.after_logout_cases = p.url();
+  await anna.context.close();
+} catch (e) {
+  seen.failure = String(e && e.stack || e);
+} finally {
+  await browser.close();
+  console.log(JSON.stringify(seen));
+}
