@@ -187,6 +187,16 @@ try {
   await p.goto(caseUrl(cfg.dsi));
   seen.audit_rows = await p.locator("#audit-reads tbody tr").allTextContents();
   await shot(p, "case-audit");
+  // Money flows: a bank export scanned in the console, progress, then alerts with graphs.
+  await p.goto(`${cfg.dsi}/console/money`);
+  await p.setInputFiles("#export", cfg.transactions);
+  await p.click("#scan");
+  await p.waitForSelector("#scan-alerts", { timeout: 120000 });
+  seen.money_payments = await p.textContent("#scan-payments");
+  seen.money_alerts = await p.textContent("#scan-alerts");
+  seen.money_graphs = await p.locator("section.alert svg").count();
+  seen.money_detectors = await p.locator("#by-detector tbody tr").count();
+  await shot(p, "money-flows");
   await p.goto(`${cfg.dsi}/console/ledger`);
   seen.ledger_height = await p.textContent("#ledger-height");
   await shot(p, "ledger");

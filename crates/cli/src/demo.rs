@@ -121,6 +121,8 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let tips = rt
         .block_on(crate::demo_tips::seed_tips(&out.key_files, &clients, 3))
         .context("seeding the demo tip")?;
+    let logins = crate::demo_console::seed_console_users(&out.configs)
+        .context("adding the demo's console users")?;
     let base = client.base().to_owned();
     println!();
     println!(
@@ -131,6 +133,21 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     println!("Nodes:");
     for ((name, _), c) in out.key_files.iter().zip(&clients) {
         println!("  {name:<12} {}", c.base());
+    }
+    println!();
+    println!("The console (each organisation signs in at its own node; passwords shown once):");
+    for l in &logins {
+        let url = out
+            .key_files
+            .iter()
+            .zip(&clients)
+            .find(|((name, _), _)| *name == l.org)
+            .map(|(_, c)| c.base().to_owned())
+            .unwrap_or_default();
+        println!(
+            "  {url}/console   {:<10} {:<13} {:<24} ({})",
+            l.org, l.user, l.password, l.roles
+        );
     }
     println!();
     println!("Open (any node answers the same):");

@@ -9,6 +9,7 @@ mod casecmd;
 mod custodycmd;
 mod demo;
 mod demo_cases;
+mod demo_console;
 mod demo_identity;
 mod demo_tips;
 mod financecmd;

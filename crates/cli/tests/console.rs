@@ -115,6 +115,21 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         b"forensic image of the recruiter's phone\x00\x01\x02",
     )
     .expect("file");
+    must(
+        unchain(&[
+            "finance",
+            "synth",
+            "--out",
+            &work.path().join("bank").display().to_string(),
+            "--accounts",
+            "400",
+            "--transactions",
+            "4000",
+            "--per-typology",
+            "2",
+        ]),
+        "a synthetic bank export",
+    );
     let shots = screenshots_dir();
     std::fs::create_dir_all(&shots).expect("screenshots dir");
     let who = |a: &Account| json!({"user": a.user, "password": a.password, "id": a.id});
@@ -125,6 +140,7 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "summary": "Workers recruited through a Telegram job advert, passports held by the employer.",
         "note": "Second interview: the recruiter's phone was seized on 12 November.",
         "evidence": evidence, "shots": shots, "downloads": work.path(),
+        "transactions": work.path().join("bank/transactions.csv"),
     });
     let cfg_path = work.path().join("console.json");
     std::fs::write(&cfg_path, cfg.to_string()).expect("config");
@@ -273,6 +289,19 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
             .any(|r| r.as_str().unwrap_or("").contains(&carl.id)
                 && r.as_str().unwrap_or("").contains("refused")),
         "{rows:#?}"
+    );
+
+    // Money flows: the export read in full, every detector run, alerts drawn.
+    let payments: usize = text("money_payments").parse().expect("payments");
+    assert!(payments > 4000, "{seen:#}");
+    assert!(
+        text("money_alerts").parse::<usize>().expect("alerts") >= 13,
+        "{seen:#}"
+    );
+    assert_eq!(seen["money_detectors"], 13);
+    assert!(
+        seen["money_graphs"].as_u64().expect("graphs") >= 13,
+        "{seen:#}"
     );
 
     // The ledger pages, the languages, the tablet, the keyboard, logout.

@@ -896,6 +896,9 @@ mod tests {
         v.summary.clear();
         v.first_name.clear();
         v.phone.clear();
-        assert!(document(&v).is_ok(), "the form handler refuses an empty summary");
+        assert!(
+            document(&v).is_ok(),
+            "the form handler refuses an empty summary"
+        );
     }
 }

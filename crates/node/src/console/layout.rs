@@ -25,12 +25,13 @@ pub(crate) struct Ctx {
 }
 
 /// The menu: (path, message key, roles that see it).
-const MENU: [(&str, &str, &[UserRole]); 6] = [
+const MENU: [(&str, &str, &[UserRole]); 7] = [
     ("/console", "nav-dashboard", need::LEDGER),
     ("/console/cases", "nav-cases", need::CASES),
     ("/console/custody", "nav-custody", need::CUSTODY),
     ("/console/alerts", "nav-alerts", need::ALERTS),
     ("/console/tips", "nav-tips", need::TIPS),
+    ("/console/money", "nav-money", need::MONEY),
     ("/console/ledger", "nav-ledger", need::LEDGER),
 ];
 

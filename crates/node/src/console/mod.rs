@@ -19,6 +19,7 @@ mod dashboard;
 mod layout;
 mod ledger;
 mod login;
+mod money;
 mod sealing;
 pub mod session;
 pub mod svg;
@@ -50,6 +51,8 @@ pub struct Console {
     pub sessions: Sessions,
     /// Translation catalogues.
     pub cats: Catalogues,
+    /// Money-flow scans (in memory only).
+    pub money: money::Scans,
 }
 
 impl Default for Console {
@@ -57,6 +60,7 @@ impl Default for Console {
         Console {
             sessions: Sessions::default(),
             cats: Catalogues::from_sources(SOURCES_REF),
+            money: money::Scans::default(),
         }
     }
 }
@@ -90,6 +94,13 @@ pub fn routes() -> Router<ApiState> {
             post(custody::receive),
         )
         .route("/console/custody/item/{item}/bundle", get(custody::bundle))
+        .route(
+            "/console/money",
+            get(money::page)
+                .post(money::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(money::MAX_UPLOAD)),
+        )
+        .route("/console/money/{id}", get(money::scan_page))
         .route("/console/ledger", get(ledger::overview))
         .route("/console/ledger/block/{height}", get(ledger::block))
         .route("/console/ledger/tx/{id}", get(ledger::tx))
@@ -152,6 +163,8 @@ pub(crate) mod need {
     pub const ALERTS: &[UserRole] = &[Investigator, Analyst, IntakeOfficer];
     /// The tips inbox.
     pub const TIPS: &[UserRole] = &[IntakeOfficer, Investigator];
+    /// Money-flow scans.
+    pub const MONEY: &[UserRole] = &[Analyst, Investigator];
     /// The ledger pages: everyone.
     pub const LEDGER: &[UserRole] = &UserRole::ALL;
 }
