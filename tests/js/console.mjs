@@ -186,6 +186,7 @@ try {
   p = anna.page;
   await p.goto(caseUrl(cfg.dsi));
   seen.audit_rows = await p.locator("#audit-reads tbody tr").allTextContents();
+  seen.links = await p.locator("#links-picture desc").textContent();
   await shot(p, "case-audit");
   // Money flows: a bank export scanned in the console, progress, then alerts with graphs.
   await p.goto(`${cfg.dsi}/console/money`);
@@ -205,6 +206,11 @@ try {
   seen.tx_status = await p.textContent("#tx-status");
   seen.tx_proof = await p.locator("#proof-h").count();
   await shot(p, "transaction");
+  await p.goto(`${cfg.dsi}/console/identity`);
+  seen.identity_title = await p.textContent("h1");
+  await shot(p, "identity");
+  await p.goto(`${cfg.dsi}/console/alerts`);
+  await shot(p, "alerts");
   await p.goto(`${cfg.dsi}/console?lang=es`);
   seen.es_title = await p.textContent("h1");
   await shot(p, "dashboard-es");

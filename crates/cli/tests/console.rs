@@ -291,6 +291,14 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "{rows:#?}"
     );
 
+    let links = text("links");
+    assert!(
+        links.contains("referred to: my-police")
+            && links.contains("evidence: Recruiter's phone, seized at the agency office"),
+        "{links}"
+    );
+    assert_eq!(text("identity_title"), "Identity");
+
     // Money flows: the export read in full, every detector run, alerts drawn.
     let payments: usize = text("money_payments").parse().expect("payments");
     assert!(payments > 4000, "{seen:#}");

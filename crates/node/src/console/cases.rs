@@ -425,6 +425,7 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
         .filter(|to| workflow::transition(c.kind, &c.status, to).is_ok())
         .collect();
     let idq = super::url_encode(&c.case);
+    let links = case_links(ctx, c, &items, reader.as_ref());
     let body = html! {
         h1 { (ctx.t(&format!("kind-{}", c.kind.name()))) " " (c.case) }
         dl.facts {
@@ -448,6 +449,12 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
                         a href=(format!("/console/ledger/tx/{}", e.tx_id)) { (ctx.t("proof-link")) }
                     }
                 }
+            }
+        }
+        @if !links.is_empty() {
+            section aria-labelledby="links-h" {
+                h2 #links-h { (ctx.t("case-links")) }
+                (super::svg::case_links(ctx, &c.case, &links))
             }
         }
         section aria-labelledby="sealed-h" {
@@ -535,6 +542,55 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
         }
     };
     html(ctx.page("case-title", body))
+}
+
+/// What the case links to: the case it follows from, the agencies it was referred to,
+/// its evidence, and other agencies' records that matched its record.
+fn case_links(
+    ctx: &Ctx,
+    c: &Case,
+    items: &[unchain_custody::rules::Item],
+    reader: Option<&unchain_ledger::StateReader>,
+) -> Vec<super::svg::Link> {
+    use super::svg::Link;
+    let mut links = Vec::new();
+    if let Some(p) = &c.parent {
+        links.push(Link {
+            kind: "parent",
+            label: p.clone(),
+            edge: ctx.t("link-follows"),
+            href: Some(format!("/console/case?id={}", super::url_encode(p))),
+        });
+    }
+    for to in &c.referred_to {
+        links.push(Link {
+            kind: "agency",
+            label: to.clone(),
+            edge: ctx.t("link-referred"),
+            href: None,
+        });
+    }
+    for it in items {
+        links.push(Link {
+            kind: "item",
+            label: it.description.clone(),
+            edge: ctx.t("link-evidence"),
+            href: Some(format!("/console/custody/item/{}", it.item)),
+        });
+    }
+    if let Some(r) = reader {
+        for a in unchain_vault::state::alerts(r, &ctx.state.node_name).unwrap_or_default() {
+            if a.record == c.record {
+                links.push(Link {
+                    kind: "match",
+                    label: a.other_member.clone(),
+                    edge: ctx.t(&format!("identifier-{}", a.kind.as_str())),
+                    href: Some("/console/alerts".into()),
+                });
+            }
+        }
+    }
+    links
 }
 
 fn audit_section(ctx: &Ctx, c: &Case, record: Option<&unchain_vault::state::RecordView>) -> Markup {

@@ -212,13 +212,15 @@ pub async fn item(
         );
     };
     let me = &state.node_name;
-    let members: Vec<String> = state
+    // Other agencies first; a hand-over inside the organisation names its user.
+    let mut members: Vec<String> = state
         .ledger
         .members()
         .unwrap_or_default()
         .into_iter()
         .map(|m| m.name)
         .collect();
+    members.sort_by_key(|m| m == me);
     let may_act = ctx.may(need::CUSTODY_ACT);
     let ours_held =
         it.status == Status::Held && &it.holder.member == me && it.holder.actor == ctx.user.id;

@@ -25,13 +25,14 @@ pub(crate) struct Ctx {
 }
 
 /// The menu: (path, message key, roles that see it).
-const MENU: [(&str, &str, &[UserRole]); 7] = [
+const MENU: [(&str, &str, &[UserRole]); 8] = [
     ("/console", "nav-dashboard", need::LEDGER),
     ("/console/cases", "nav-cases", need::CASES),
     ("/console/custody", "nav-custody", need::CUSTODY),
     ("/console/alerts", "nav-alerts", need::ALERTS),
     ("/console/tips", "nav-tips", need::TIPS),
     ("/console/money", "nav-money", need::MONEY),
+    ("/console/identity", "nav-identity", need::IDENTITY),
     ("/console/ledger", "nav-ledger", need::LEDGER),
 ];
 

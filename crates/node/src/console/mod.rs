@@ -16,6 +16,7 @@
 mod cases;
 mod custody;
 mod dashboard;
+mod identity;
 mod layout;
 mod ledger;
 mod login;
@@ -101,6 +102,7 @@ pub fn routes() -> Router<ApiState> {
                 .layer(axum::extract::DefaultBodyLimit::max(money::MAX_UPLOAD)),
         )
         .route("/console/money/{id}", get(money::scan_page))
+        .route("/console/identity", get(identity::page))
         .route("/console/ledger", get(ledger::overview))
         .route("/console/ledger/block/{height}", get(ledger::block))
         .route("/console/ledger/tx/{id}", get(ledger::tx))
@@ -165,6 +167,8 @@ pub(crate) mod need {
     pub const TIPS: &[UserRole] = &[IntakeOfficer, Investigator];
     /// Money-flow scans.
     pub const MONEY: &[UserRole] = &[Analyst, Investigator];
+    /// The organisation's DIDs, credentials and registered children.
+    pub const IDENTITY: &[UserRole] = &[Investigator, IntakeOfficer, Administrator, BorderOfficer];
     /// The ledger pages: everyone.
     pub const LEDGER: &[UserRole] = &UserRole::ALL;
 }

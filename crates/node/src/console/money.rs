@@ -160,7 +160,11 @@ pub async fn upload(
                     match f.bytes().await {
                         Ok(b) => bytes = b.to_vec(),
                         Err(e) => {
-                            return problem_page(&ctx, StatusCode::PAYLOAD_TOO_LARGE, e.body_text());
+                            return problem_page(
+                                &ctx,
+                                StatusCode::PAYLOAD_TOO_LARGE,
+                                e.body_text(),
+                            );
                         }
                     }
                 } else {

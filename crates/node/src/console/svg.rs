@@ -159,3 +159,63 @@ pub(crate) fn cluster_health(ctx: &Ctx, validators: &[(String, bool)]) -> Markup
         }
     }
 }
+
+/// One thing a case links to, for [`case_links`].
+pub(crate) struct Link {
+    /// What kind of thing: `agency`, `item`, `match`, `parent`.
+    pub kind: &'static str,
+    /// Its label.
+    pub label: String,
+    /// What joins it to the case.
+    pub edge: String,
+    /// Where it leads in the console.
+    pub href: Option<String>,
+}
+
+/// The case in the middle, what it links to around it: the agencies it was referred to,
+/// its evidence, the other agencies' records that matched it, the case it follows from.
+pub(crate) fn case_links(ctx: &Ctx, case: &str, links: &[Link]) -> Markup {
+    let n = links.len().max(1) as f64;
+    let (w, h) = (640.0, 340.0);
+    let (cx, cy, rx, ry) = (w / 2.0, h / 2.0, 230.0, 120.0);
+    let at = |i: usize| {
+        let a = std::f64::consts::TAU * i as f64 / n - std::f64::consts::FRAC_PI_2;
+        (cx + rx * a.cos(), cy + ry * a.sin())
+    };
+    let desc = links
+        .iter()
+        .map(|l| format!("{}: {}", l.edge, l.label))
+        .collect::<Vec<_>>()
+        .join("; ");
+    html! {
+        figure.picture {
+            svg #links-picture xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="lp-t lp-d"
+                viewBox=(format!("0 0 {w} {h}")) width=(w) height=(h) {
+                title #lp-t { (ctx.t("case-links")) }
+                desc #lp-d { (desc) }
+                @for (i, l) in links.iter().enumerate() {
+                    @let (x, y) = at(i);
+                    line class={"link " (l.kind)} x1=(cx) y1=(cy) x2=(x) y2=(y) {}
+                    text.edge-label x=((cx + x) / 2.0) y=((cy + y) / 2.0 - 4.0) text-anchor="middle" { (l.edge) }
+                }
+                g.case-node {
+                    rect x=(cx - 70.0) y=(cy - 16.0) width="140" height="32" rx="6" {}
+                    text x=(cx) y=(cy + 5.0) text-anchor="middle" { (case) }
+                }
+                @for (i, l) in links.iter().enumerate() {
+                    @let (x, y) = at(i);
+                    @let label = if l.label.chars().count() > 22 { format!("{}…", l.label.chars().take(21).collect::<String>()) } else { l.label.clone() };
+                    @if let Some(href) = &l.href {
+                        a href=(href) {
+                            circle class={"node " (l.kind)} cx=(x) cy=(y) r="12" { title { (l.label) } }
+                            text.node-name x=(x) y=(y + 28.0) text-anchor="middle" { (label) }
+                        }
+                    } @else {
+                        circle class={"node " (l.kind)} cx=(x) cy=(y) r="12" { title { (l.label) } }
+                        text.node-name x=(x) y=(y + 28.0) text-anchor="middle" { (label) }
+                    }
+                }
+            }
+        }
+    }
+}
