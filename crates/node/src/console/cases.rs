@@ -103,7 +103,7 @@ pub async fn list(
                         tr {
                             td { a href=(format!("/console/case?id={}", super::url_encode(&c.case))) { (c.case) } }
                             td { (ctx.t(&format!("kind-{}", c.kind.name()))) }
-                            td { span.status { (c.status) } }
+                            td { span.status { (status_name(&ctx, &c.status)) } }
                             td {
                                 (c.owner)
                                 @if let Some(f) = from { " · " (ctx.ta("referred-by", &[("org", f)])) }
@@ -248,6 +248,26 @@ fn form_field(path: &str) -> &'static str {
     } else {
         ""
     }
+}
+
+/// The HTCDS document the new-case form describes (summary, and the person's first name,
+/// date of birth, mobile phone and e-mail, each optional), checked against the standard; an
+/// error names the form field and the reason.
+pub fn case_document(
+    summary: &str,
+    first_name: &str,
+    birthdate: &str,
+    phone: &str,
+    email: &str,
+) -> Result<Value, (&'static str, String)> {
+    document(&NewCase {
+        summary: summary.into(),
+        first_name: first_name.into(),
+        birthdate: birthdate.into(),
+        phone: phone.into(),
+        email: email.into(),
+        ..NewCase::default()
+    })
 }
 
 /// The HTCDS document the form describes, checked against the standard.
@@ -429,7 +449,7 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
     let body = html! {
         h1 { (ctx.t(&format!("kind-{}", c.kind.name()))) " " (c.case) }
         dl.facts {
-            dt { (ctx.t("case-status")) } dd #case-status { span.status { (c.status) } }
+            dt { (ctx.t("case-status")) } dd #case-status { span.status { (status_name(ctx, &c.status)) } }
             dt { (ctx.t("case-owner")) } dd { (c.owner) }
             dt { (ctx.t("case-opened")) } dd { (when(c.opened_ms)) }
             dt { (ctx.t("case-record")) } dd { code title=(c.record.to_string()) { (short(&c.record.to_string())) } " v" (c.record_version) }
@@ -527,7 +547,7 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
                     input type="hidden" name="id" value=(c.case);
                     input type="hidden" name="from" value=(c.status);
                     label for="to-status" { (ctx.t("move-to")) }
-                    select #to-status name="to" { @for s in &next { option value=(s) { (s) } } }
+                    select #to-status name="to" { @for s in &next { option value=(s) { (status_name(ctx, s)) } } }
                     label for="outcome" { (ctx.t("move-outcome")) }
                     select #outcome name="outcome" {
                         option value="" { "—" }
@@ -627,12 +647,23 @@ fn audit_section(ctx: &Ctx, c: &Case, record: Option<&unchain_vault::state::Reco
     }
 }
 
+/// A workflow status in the page's language.
+fn status_name(ctx: &Ctx, status: &str) -> String {
+    ctx.t(&format!("status-{status}"))
+}
+
 fn change_text(ctx: &Ctx, c: &Change) -> String {
     match c {
-        Change::Opened { status } => ctx.ta("change-opened", &[("status", status)]),
-        Change::Transitioned { from, to, .. } => {
-            ctx.ta("change-moved", &[("status", from), ("to", to)])
+        Change::Opened { status } => {
+            ctx.ta("change-opened", &[("status", &status_name(ctx, status))])
         }
+        Change::Transitioned { from, to, .. } => ctx.ta(
+            "change-moved",
+            &[
+                ("status", &status_name(ctx, from)),
+                ("to", &status_name(ctx, to)),
+            ],
+        ),
         Change::Referred { to, .. } => ctx.ta("change-referred", &[("to", to)]),
         Change::Updated { version } => ctx.ta("change-updated", &[("count", &version.to_string())]),
     }
@@ -916,7 +947,13 @@ pub async fn transition(
             &ctx,
             &back,
             "ok",
-            ctx.ta("moved-at", &[("status", &f.to), ("height", &h.to_string())]),
+            ctx.ta(
+                "moved-at",
+                &[
+                    ("status", &status_name(&ctx, &f.to)),
+                    ("height", &h.to_string()),
+                ],
+            ),
         ),
         Err(e) => after_post(&ctx, &back, "error", e),
     }

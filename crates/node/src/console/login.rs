@@ -24,8 +24,9 @@ pub struct LoginQuery {
     lang: Option<String>,
 }
 
-/// Only console paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> String {
+/// Where to go after login: `next` if it is a console path, else the dashboard (no open
+/// redirect).
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with("/console") && !n.starts_with("//") && !n.contains('\\') => {
             n.to_owned()

@@ -33,7 +33,9 @@ use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+pub use cases::case_document;
 pub(crate) use layout::Ctx;
+pub use login::safe_next;
 use maud::Markup;
 use session::Sessions;
 

@@ -82,12 +82,13 @@ pub(crate) fn custody_timeline(ctx: &Ctx, events: &[EventRecord]) -> Markup {
 
 /// A case's events on one line, oldest left.
 pub(crate) fn case_timeline(ctx: &Ctx, events: &[CaseEvent]) -> Markup {
+    let status = |s: &str| ctx.t(&format!("status-{s}"));
     let width = 40.0 + STEP * events.len().max(1) as f64;
     let height = 90.0;
     let x = |i: usize| 20.0 + STEP * i as f64 + STEP / 2.0;
     let label = |e: &CaseEvent| match &e.change {
-        unchain_cases::Change::Opened { status } => status.clone(),
-        unchain_cases::Change::Transitioned { to, .. } => to.clone(),
+        unchain_cases::Change::Opened { status: s } => status(s),
+        unchain_cases::Change::Transitioned { to, .. } => status(to),
         unchain_cases::Change::Referred { to, .. } => format!("→ {to}"),
         unchain_cases::Change::Updated { version } => format!("v{version}"),
     };
