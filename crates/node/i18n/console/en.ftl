@@ -263,6 +263,7 @@ ledger-peers = Connected peers
 ledger-view = view
 ledger-checkpoint = Latest cosigned checkpoint
 ledger-blocks = Latest blocks
+ledger-blocks-hint = Blocks that carry transactions, newest first; empty blocks are left out.
 health-title = Validators
 health-validator = Validator
 health-signed = Signed the latest cosigned checkpoint

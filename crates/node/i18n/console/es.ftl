@@ -263,6 +263,7 @@ ledger-peers = Pares conectados
 ledger-view = vista
 ledger-checkpoint = Último punto de control cofirmado
 ledger-blocks = Últimos bloques
+ledger-blocks-hint = Bloques con transacciones, los más recientes primero; se omiten los bloques vacíos.
 health-title = Validadores
 health-validator = Validador
 health-signed = Firmó el último punto de control cofirmado

@@ -263,6 +263,7 @@ ledger-peers = โหนดที่เชื่อมต่อ
 ledger-view = รอบ
 ledger-checkpoint = จุดตรวจสอบล่าสุดที่ลงนามร่วมแล้ว
 ledger-blocks = บล็อกล่าสุด
+ledger-blocks-hint = บล็อกที่มีธุรกรรม ล่าสุดก่อน ไม่แสดงบล็อกว่าง
 health-title = ผู้ตรวจสอบความถูกต้อง
 health-validator = ผู้ตรวจสอบ
 health-signed = ลงนามจุดตรวจสอบล่าสุดแล้ว

@@ -10,8 +10,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use maud::html;
 
-/// How many of the latest blocks the overview lists.
+/// How many of the latest blocks with transactions the overview lists.
 const RECENT: u64 = 15;
+/// How far back the overview looks for them.
+const SCANNED: u64 = 2_000;
 
 /// Names of the keys that signed a C2SP signed note (its `— name sig` lines).
 pub(crate) fn note_signers(note: &str) -> Vec<String> {
@@ -46,15 +48,25 @@ pub async fn overview(
         .flatten()
         .unwrap_or_default();
     let signers = note_signers(&note);
+    // Blocks with transactions: empty ones (a quiet chain makes many) are left out.
     let mut blocks = Vec::new();
-    for h in (status.height.saturating_sub(RECENT - 1)..=status.height).rev() {
-        if h == 0 {
+    for h in (status.height.saturating_sub(SCANNED)..=status.height).rev() {
+        if h == 0 || blocks.len() as u64 == RECENT {
             break;
         }
-        if let Ok(b) = handlers::block(State(state.clone()), Path(h.to_string())).await {
+        if let Ok(b) = handlers::block(State(state.clone()), Path(h.to_string())).await
+            && !b.0.committed.is_empty()
+        {
             blocks.push(b.0);
         }
     }
+    let name_of = |key: &str| {
+        status
+            .validators
+            .iter()
+            .find(|v| v.key == key)
+            .map_or_else(|| short(key).to_owned(), |v| v.name.clone())
+    };
     let body = html! {
         h1 { (ctx.t("ledger-title")) }
         dl.facts {
@@ -87,6 +99,7 @@ pub async fn overview(
         }
         section aria-labelledby="blocks-h" {
             h2 #blocks-h { (ctx.t("ledger-blocks")) }
+            p.hint { (ctx.t("ledger-blocks-hint")) }
             table.list #blocks {
                 thead { tr {
                     th scope="col" { (ctx.t("ledger-height")) }
@@ -99,7 +112,7 @@ pub async fn overview(
                         tr {
                             td { a href=(format!("/console/ledger/block/{}", b.height)) { (b.height) } }
                             td { (when(b.timestamp_ms)) }
-                            td { (b.proposer) }
+                            td { (name_of(&b.proposer)) }
                             td { (b.committed.len()) }
                         }
                     }
@@ -124,11 +137,19 @@ pub async fn block(
         Ok(b) => b.0,
         Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
     };
+    let proposer = state
+        .ledger
+        .members()
+        .unwrap_or_default()
+        .into_iter()
+        .find(|m| m.signing_key.to_hex() == b.proposer)
+        .map(|m| m.name)
+        .unwrap_or_default();
     let body = html! {
         h1 { (ctx.t("block-title")) " " (b.height) }
         dl.facts {
             dt { (ctx.t("block-time")) } dd { (when(b.timestamp_ms)) }
-            dt { (ctx.t("block-proposer")) } dd { (b.proposer) }
+            dt { (ctx.t("block-proposer")) } dd { (proposer) " · " code { (short(&b.proposer)) } }
             dt { (ctx.t("block-digest")) } dd { code { (b.digest) } }
             dt { (ctx.t("block-parent")) } dd { code { (b.parent) } }
             dt { (ctx.t("block-state-root")) } dd { code { (b.state_root) } }
