@@ -43,7 +43,7 @@ async function person(base, user, viewport = { width: 1280, height: 900 }) {
   return { context, page, base };
 }
 
-const shot = (page, name) => page.screenshot({ path: `${cfg.shots}/${name}.png`, fullPage: true });
+const shot = (page, name, fullPage = true) => page.screenshot({ path: `${cfg.shots}/${name}.png`, fullPage });
 const flash = async (page) => (await page.locator("main .notice").allTextContents()).join(" | ");
 const caseUrl = (base) => `${base}/console/case?id=${encodeURIComponent(cfg.case)}`;
 
@@ -197,7 +197,7 @@ try {
   seen.money_alerts = await p.textContent("#scan-alerts");
   seen.money_graphs = await p.locator("section.alert svg").count();
   seen.money_detectors = await p.locator("#by-detector tbody tr").count();
-  await shot(p, "money-flows");
+  await shot(p, "money-flows", false);
   await p.goto(`${cfg.dsi}/console/ledger`);
   seen.ledger_height = await p.textContent("#ledger-height");
   await shot(p, "ledger");

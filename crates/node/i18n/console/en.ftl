@@ -227,6 +227,7 @@ money-skipped = Rows skipped
 money-ignored = left out on purpose
 money-alerts = Alerts
 money-detector = Detector
+money-per-detector = Alerts per detector
 money-risky = Accounts by risk
 money-graph-caption = The payments behind this alert: { $count }. The account in red is the one it centres on.
 nav-identity = Identity

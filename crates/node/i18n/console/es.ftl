@@ -227,6 +227,7 @@ money-skipped = Filas omitidas
 money-ignored = excluidas a propósito
 money-alerts = Alertas
 money-detector = Detector
+money-per-detector = Alertas por detector
 money-risky = Cuentas por riesgo
 money-graph-caption = Pagos detrás de esta alerta: { $count }. La cuenta en rojo es la central.
 nav-identity = Identidad

@@ -227,6 +227,7 @@ money-skipped = แถวที่ข้าม
 money-ignored = ตัดออกโดยเจตนา
 money-alerts = การแจ้งเตือน
 money-detector = ตัวตรวจจับ
+money-per-detector = การแจ้งเตือนแยกตามตัวตรวจจับ
 money-risky = บัญชีเรียงตามความเสี่ยง
 money-graph-caption = การชำระเงินเบื้องหลังการแจ้งเตือนนี้: { $count } รายการ บัญชีสีแดงคือบัญชีศูนย์กลาง
 nav-identity = อัตลักษณ์

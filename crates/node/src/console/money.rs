@@ -368,14 +368,17 @@ fn findings(ctx: &Ctx, f: &Finished) -> Markup {
             dt { (ctx.t("money-skipped")) } dd { (f.skipped) " · " (ctx.t("money-ignored")) " " (f.ignored) }
             dt { (ctx.t("money-alerts")) } dd #scan-alerts { (f.alerts) }
         }
-        table.list #by-detector {
-            thead { tr { th scope="col" { (ctx.t("money-detector")) } th scope="col" { (ctx.t("money-alerts")) } } }
-            tbody { @for (d, n) in &f.by_detector { tr { td { (d) } td { (n) } } } }
+        details {
+            summary { (ctx.t("money-per-detector")) }
+            table.list #by-detector {
+                thead { tr { th scope="col" { (ctx.t("money-detector")) } th scope="col" { (ctx.t("money-alerts")) } } }
+                tbody { @for (d, n) in &f.by_detector { tr { td { (d) } td { (n) } } } }
+            }
         }
         @if !f.risky.is_empty() {
-            section aria-labelledby="risk-h" {
-                h2 #risk-h { (ctx.t("money-risky")) }
-                ol { @for (a, s, d) in &f.risky { li { code { (a) } " · " (format!("{s:.2}")) " · " (d.join(", ")) } } }
+            details {
+                summary { (ctx.t("money-risky")) }
+                ol #risky { @for (a, s, d) in &f.risky { li { code { (a) } " · " (format!("{s:.2}")) " · " (d.join(", ")) } } }
             }
         }
         @for (i, a) in f.shown.iter().enumerate() {
