@@ -84,7 +84,7 @@ pub async fn list(
             .iter()
             .any(|f| f.to_lowercase().contains(&needle))
     });
-    rows.sort_by(|a, b| b.0.opened_ms.cmp(&a.0.opened_ms));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.0.opened_ms));
     let table = html! {
         @if rows.is_empty() {
             p.empty { (ctx.t("cases-none")) }
@@ -331,7 +331,7 @@ pub async fn create(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &v.csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::SEAL) {
         return not_entitled(&ctx, need::SEAL);
@@ -690,7 +690,7 @@ pub async fn open_details(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     let view = match load(&state, &f.id) {
         Ok(Some(v)) => v,
@@ -794,7 +794,7 @@ pub async fn attach(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::SEAL) {
         return not_entitled(&ctx, need::SEAL);
@@ -863,7 +863,7 @@ pub async fn share(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::CASE_ACT) {
         return not_entitled(&ctx, need::CASE_ACT);
@@ -933,7 +933,7 @@ pub async fn transition(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::CASE_ACT) {
         return not_entitled(&ctx, need::CASE_ACT);

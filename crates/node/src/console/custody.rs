@@ -67,7 +67,7 @@ pub async fn list(
     for c in &cases {
         items.extend(unchain_custody::items_of_case(&reader, c).unwrap_or_default());
     }
-    items.sort_by(|a, b| b.last_at_ms.cmp(&a.last_at_ms));
+    items.sort_by_key(|it| std::cmp::Reverse(it.last_at_ms));
     let row = |it: &Item| {
         html! {
             tr {
@@ -158,7 +158,7 @@ pub async fn collect(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::CUSTODY_ACT) {
         return not_entitled(&ctx, need::CUSTODY_ACT);
@@ -321,7 +321,7 @@ async fn handover(
         Err(r) => return r,
     };
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::CUSTODY_ACT) {
         return not_entitled(&ctx, need::CUSTODY_ACT);

@@ -204,7 +204,7 @@ pub async fn logout(
         Err(r) => return r,
     };
     if let Err(r) = super::check_post(&ctx, &headers, &f.csrf) {
-        return r;
+        return *r;
     }
     state.console.sessions.end(&ctx.sid);
     tracing::info!(user = %ctx.user.id, "console logout");

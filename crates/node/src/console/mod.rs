@@ -204,14 +204,16 @@ pub(crate) fn problem_page(ctx: &Ctx, status: StatusCode, text: String) -> Respo
 
 /// Checks a state-changing request: it came from this console (the `Origin` header, when
 /// the browser sends one, names this host) and carries the session's CSRF token.
-pub(crate) fn check_post(ctx: &Ctx, headers: &HeaderMap, csrf: &str) -> Result<(), Response> {
+pub(crate) fn check_post(ctx: &Ctx, headers: &HeaderMap, csrf: &str) -> Result<(), Box<Response>> {
     if !same_origin(headers) || !session::same(&ctx.session.csrf, csrf) {
         tracing::warn!(user = %ctx.user.id, "console: a form without this session's CSRF token or from another origin was refused");
         let body = maud::html! {
             h1 { (ctx.t("csrf-title")) }
             p.notice.error role="alert" { (ctx.t("csrf-text")) }
         };
-        return Err((StatusCode::FORBIDDEN, html(ctx.page("csrf-title", body))).into_response());
+        return Err(Box::new(
+            (StatusCode::FORBIDDEN, html(ctx.page("csrf-title", body))).into_response(),
+        ));
     }
     Ok(())
 }
@@ -322,6 +324,31 @@ pub(crate) fn html(markup: Markup) -> Response {
         .into_response()
 }
 
+/// Submits `kind` signed by the organisation for the acting user (the body's `actor`) and
+/// waits for its block: the height, or why it was refused or rejected.
+pub(crate) async fn submit_and_wait(
+    ctx: &Ctx,
+    kind: &str,
+    body: serde_json::Value,
+) -> Result<u64, String> {
+    let id = crate::api::users::sign_and_submit(&ctx.state, kind, body)
+        .await
+        .map_err(|p| p.detail)?;
+    wait_committed(ctx, &id).await
+}
+
+/// Waits for transaction `id`'s block: its height, or why it was rejected.
+pub(crate) async fn wait_committed(ctx: &Ctx, id: &unchain_types::TxId) -> Result<u64, String> {
+    let s = crate::api::handlers::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20))
+        .await
+        .map_err(|p| p.detail)?;
+    match (s.status.as_str(), s.height) {
+        ("committed", Some(h)) => Ok(h),
+        ("pending", _) => Err(ctx.ta("still-pending", &[("id", &id.to_string())])),
+        _ => Err(s.reason.unwrap_or(s.status)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,30 +405,5 @@ mod tests {
         assert!(!same_origin(&h));
         h.insert(header::ORIGIN, HeaderValue::from_static("null"));
         assert!(!same_origin(&h));
-    }
-}
-
-/// Submits `kind` signed by the organisation for the acting user (the body's `actor`) and
-/// waits for its block: the height, or why it was refused or rejected.
-pub(crate) async fn submit_and_wait(
-    ctx: &Ctx,
-    kind: &str,
-    body: serde_json::Value,
-) -> Result<u64, String> {
-    let id = crate::api::users::sign_and_submit(&ctx.state, kind, body)
-        .await
-        .map_err(|p| p.detail)?;
-    wait_committed(ctx, &id).await
-}
-
-/// Waits for transaction `id`'s block: its height, or why it was rejected.
-pub(crate) async fn wait_committed(ctx: &Ctx, id: &unchain_types::TxId) -> Result<u64, String> {
-    let s = crate::api::handlers::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20))
-        .await
-        .map_err(|p| p.detail)?;
-    match (s.status.as_str(), s.height) {
-        ("committed", Some(h)) => Ok(h),
-        ("pending", _) => Err(ctx.ta("still-pending", &[("id", &id.to_string())])),
-        _ => Err(s.reason.unwrap_or(s.status)),
     }
 }

@@ -181,7 +181,7 @@ pub async fn upload(
         }
     }
     if let Err(r) = check_post(&ctx, &headers, &csrf) {
-        return r;
+        return *r;
     }
     if !ctx.may(need::MONEY) {
         return not_entitled(&ctx, need::MONEY);

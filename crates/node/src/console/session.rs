@@ -271,8 +271,8 @@ mod tests {
         let a = s.start("a", None, None, T0);
         let b = s.start("b", None, None, T0);
         let (ta, tb) = (
-            s.get(&a, T0, true).unwrap().csrf,
-            s.get(&b, T0, true).unwrap().csrf,
+            s.get(&a, T0, true).expect("live").csrf,
+            s.get(&b, T0, true).expect("live").csrf,
         );
         assert_ne!(ta, tb);
         assert_eq!(ta.len(), 64);
@@ -289,8 +289,8 @@ mod tests {
         let s = Sessions::default();
         let id = s.start("a", None, None, T0);
         s.flash(&id, "ok", "saved".into());
-        assert_eq!(s.get(&id, T0, true).unwrap().flash.len(), 1);
-        assert!(s.get(&id, T0, true).unwrap().flash.is_empty());
+        assert_eq!(s.get(&id, T0, true).expect("live").flash.len(), 1);
+        assert!(s.get(&id, T0, true).expect("live").flash.is_empty());
     }
 
     #[test]
@@ -302,7 +302,7 @@ mod tests {
         assert!(!set_cookie(COOKIE, "v", Some(0), false).contains("Secure"));
         let mut h = axum::http::HeaderMap::new();
         assert!(!over_https(&h));
-        h.insert("x-forwarded-proto", "https".parse().unwrap());
+        h.insert("x-forwarded-proto", "https".parse().expect("header value"));
         assert!(over_https(&h));
     }
 }
