@@ -154,6 +154,8 @@ try {
   const [download] = await Promise.all([p.waitForEvent("download"), p.click("#bundle")]);
   await download.saveAs(`${cfg.downloads}/custody-bundle.json`);
   seen.bundle_saved = true;
+  const [report] = await Promise.all([p.waitForEvent("download"), p.click("#report")]);
+  await report.saveAs(`${cfg.downloads}/custody-report.html`);
   await mia.context.close();
 
   // Carl, custodian at th-dsi: may handle evidence, may not read sealed content. The

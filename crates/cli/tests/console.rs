@@ -247,6 +247,12 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
     );
     assert!(ok.stdout.starts_with("VERIFIED"), "{}", ok.stdout);
     assert!(ok.stdout.contains("received"), "{}", ok.stdout);
+    let report = std::fs::read_to_string(work.path().join("custody-report.html")).expect("report");
+    assert!(report.contains("<h1>Chain of custody</h1>") && report.contains("Verified:"));
+    assert!(
+        report.contains("Royal Malaysia Police forensic lab"),
+        "{report}"
+    );
 
     // Refusals: a custodian (no role to read), and an agency never granted the record.
     assert_eq!(seen["carl_sees_open_button"], 0);
@@ -541,6 +547,42 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
     assert_eq!(h("cache-control"), "no-store");
     assert_eq!(h("x-frame-options"), "DENY");
     assert!(h("content-security-policy").contains("script-src 'self'"));
+
+    // Password guessing: five wrong passwords lock the name, even for the right one.
+    let vic = add_user(&chain, "th-dsi", "vic", "analyst");
+    let attempt = |password: String| {
+        let a = a.clone();
+        async move {
+            let c = http();
+            let page = c
+                .get(format!("{a}/console/login"))
+                .send()
+                .await
+                .expect("page");
+            let nonce = set_cookie(&page, "unchain_login").expect("nonce");
+            let token = hidden(&page.text().await.expect("html"), "csrf");
+            c.post(format!("{a}/console/login"))
+                .header("cookie", format!("unchain_login={nonce}"))
+                .form(&[("user", "vic"), ("password", &password), ("csrf", &token)])
+                .send()
+                .await
+                .expect("login")
+        }
+    };
+    for i in 0..5 {
+        let r = attempt(format!("guess {i}")).await;
+        assert_eq!(r.status(), 401, "guess {i}");
+    }
+    let r = attempt(vic.password.clone()).await;
+    assert_eq!(r.status(), 429);
+    assert!(set_cookie(&r, "unchain_console").is_none());
+    assert!(
+        r.text()
+            .await
+            .expect("html")
+            .contains("Too many failed sign-ins")
+    );
+    login(&a, &anna, None).await;
 
     // Logout needs the token, then ends the session.
     let r = http()

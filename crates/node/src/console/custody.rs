@@ -258,6 +258,8 @@ pub async fn item(
         }
         p {
             a.button href=(format!("/console/custody/item/{}/bundle", it.item)) download=(format!("custody-{}.json", short(&it.item.to_string()))) #bundle { (ctx.t("bundle-download")) }
+            " "
+            a.button href=(format!("/console/custody/item/{}/report", it.item)) #report { (ctx.t("report-download")) }
             " " small { (ctx.t("bundle-hint")) }
         }
         @if may_act && ours_held {
@@ -382,6 +384,42 @@ pub async fn receive(
     handover(state, headers, id, f, true).await
 }
 
+/// The item's proof bundle, built against the latest checkpoint that covers its events.
+async fn build_bundle(
+    state: &ApiState,
+    id: &str,
+) -> Result<unchain_custody::bundle::CustodyBundle, (StatusCode, String)> {
+    let missing = || (StatusCode::NOT_FOUND, String::new());
+    let h = parse_item(id).ok_or_else(missing)?;
+    let last = state
+        .ledger
+        .state_reader()
+        .ok()
+        .and_then(|r| unchain_custody::events(&r, &h).ok())
+        .and_then(|e| e.last().map(|e| e.log_index))
+        .ok_or_else(missing)?;
+    let (note, cp) = crate::api::handlers::checkpoint_covering(state, last)
+        .await
+        .map_err(|p| (StatusCode::SERVICE_UNAVAILABLE, p.detail))?;
+    unchain_custody::bundle::build(&state.ledger, &h, note, cp.size)
+        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
+        .ok_or_else(missing)
+}
+
+fn attachment(ty: &str, name: String, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, ty.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// `GET /console/custody/item/{item}/bundle`: the proof bundle as a file to keep.
 pub async fn bundle(
     State(state): State<ApiState>,
@@ -395,48 +433,64 @@ pub async fn bundle(
     if !ctx.may(need::CUSTODY) {
         return not_entitled(&ctx, need::CUSTODY);
     }
-    let Some(h) = parse_item(&id) else {
-        return problem_page(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            ctx.ta("item-missing", &[("id", &id)]),
-        );
-    };
-    let last = state
-        .ledger
-        .state_reader()
-        .ok()
-        .and_then(|r| unchain_custody::events(&r, &h).ok())
-        .and_then(|e| e.last().map(|e| e.log_index));
-    let Some(last) = last else {
-        return problem_page(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            ctx.ta("item-missing", &[("id", &id)]),
-        );
-    };
-    let built = match crate::api::handlers::checkpoint_covering(&state, last).await {
-        Ok((note, cp)) => unchain_custody::bundle::build(&state.ledger, &h, note, cp.size)
-            .map_err(|e| e.to_string()),
-        Err(p) => Err(p.detail),
-    };
-    match built {
-        Ok(Some(b)) => (
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"custody-{}.json\"", short(&id)),
-                ),
-            ],
+    match build_bundle(&state, &id).await {
+        Ok(b) => attachment(
+            "application/json",
+            format!("custody-{}.json", short(&id)),
             serde_json::to_string_pretty(&b).expect("bundle serialises"),
-        )
-            .into_response(),
-        Ok(None) => problem_page(
+        ),
+        Err((StatusCode::NOT_FOUND, _)) => problem_page(
             &ctx,
             StatusCode::NOT_FOUND,
             ctx.ta("item-missing", &[("id", &id)]),
         ),
-        Err(e) => problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, e),
+        Err((status, e)) => problem_page(&ctx, status, e),
+    }
+}
+
+/// `GET /console/custody/item/{item}/report`: the court report, rendered only from the
+/// bundle once it verifies against this chain's genesis keys, as `unchain custody report`
+/// does.
+pub async fn report(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let ctx = match viewer(&state, &headers, &format!("/console/custody/item/{id}")).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !ctx.may(need::CUSTODY) {
+        return not_entitled(&ctx, need::CUSTODY);
+    }
+    let b = match build_bundle(&state, &id).await {
+        Ok(b) => b,
+        Err((StatusCode::NOT_FOUND, _)) => {
+            return problem_page(
+                &ctx,
+                StatusCode::NOT_FOUND,
+                ctx.ta("item-missing", &[("id", &id)]),
+            );
+        }
+        Err((status, e)) => return problem_page(&ctx, status, e),
+    };
+    let genesis = state.ledger.genesis();
+    let members: Vec<unchain_custody::bundle::NamedKey> = genesis
+        .members
+        .iter()
+        .map(|m| unchain_custody::bundle::NamedKey {
+            name: m.name.clone(),
+            key: m.signing_key,
+        })
+        .collect();
+    let validators = genesis.checkpoint_verifiers();
+    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    match unchain_custody::bundle::verify(&b, &validators, quorum, &members) {
+        Ok(v) => attachment(
+            "text/html; charset=utf-8",
+            format!("custody-report-{}.html", short(&id)),
+            unchain_custody::report::html(&v),
+        ),
+        Err(e) => problem_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }

@@ -6,7 +6,7 @@ use crate::api::ApiState;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{AppendHeaders, IntoResponse, Response};
+use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
@@ -109,6 +109,20 @@ pub async fn form(
     Query(q): Query<LoginQuery>,
 ) -> Response {
     let lang = lang_of(&state, q.lang.as_deref(), &headers);
+    // Someone still signed in (active in another tab when this one went idle) goes on.
+    let live = headers
+        .get(header::COOKIE)
+        .and_then(|c| c.to_str().ok())
+        .and_then(|c| session::cookie(c, COOKIE))
+        .and_then(|sid| {
+            state
+                .console
+                .sessions
+                .get(sid, crate::api::users::now_ms(), false)
+        });
+    if live.is_some() {
+        return Redirect::to(&safe_next(q.next.as_deref())).into_response();
+    }
     login_page(
         &state,
         session::over_https(&headers),
@@ -155,15 +169,28 @@ pub async fn submit(
         *r.status_mut() = StatusCode::FORBIDDEN;
         return r;
     }
+    let now = crate::api::users::now_ms();
+    if let Some(minutes) = state.console.throttle.locked(&f.user, now) {
+        tracing::warn!("console login refused: too many failures for one name");
+        let text =
+            state
+                .console
+                .cats
+                .text(lang, "login-locked", &[("minutes", &minutes.to_string())]);
+        let mut r = login_page(&state, secure, lang, &next, Some(text), false);
+        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return r;
+    }
     let users = state.users.clone();
     let (name, password) = (f.user.clone(), f.password);
     let user = tokio::task::spawn_blocking(move || users.login(&name, &password)).await;
     let Ok(Ok(Some(user))) = user else {
+        state.console.throttle.failed(&f.user, now);
         tracing::info!("console login refused");
         return login_page(&state, secure, lang, &next, Some(t("login-refused")), false);
     };
+    state.console.throttle.succeeded(&f.user);
     let replacing = session::cookie(cookies, COOKIE);
-    let now = crate::api::users::now_ms();
     let sid = state
         .console
         .sessions

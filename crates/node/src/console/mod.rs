@@ -56,6 +56,8 @@ pub struct Console {
     pub cats: Catalogues,
     /// Money-flow scans (in memory only).
     pub money: money::Scans,
+    /// Failed sign-ins by login name.
+    pub throttle: session::Throttle,
 }
 
 impl Default for Console {
@@ -64,6 +66,7 @@ impl Default for Console {
             sessions: Sessions::default(),
             cats: Catalogues::from_sources(SOURCES_REF),
             money: money::Scans::default(),
+            throttle: session::Throttle::default(),
         }
     }
 }
@@ -97,6 +100,7 @@ pub fn routes() -> Router<ApiState> {
             post(custody::receive),
         )
         .route("/console/custody/item/{item}/bundle", get(custody::bundle))
+        .route("/console/custody/item/{item}/report", get(custody::report))
         .route(
             "/console/money",
             get(money::page)

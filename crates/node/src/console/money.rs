@@ -144,6 +144,10 @@ pub async fn upload(
         Ok(c) => c,
         Err(r) => return r,
     };
+    // Refused before the file is read.
+    if !ctx.may(need::MONEY) {
+        return not_entitled(&ctx, need::MONEY);
+    }
     let (mut csrf, mut format, mut file, mut bytes) =
         (String::new(), String::new(), String::new(), Vec::new());
     loop {
@@ -182,9 +186,6 @@ pub async fn upload(
     }
     if let Err(r) = check_post(&ctx, &headers, &csrf) {
         return *r;
-    }
-    if !ctx.may(need::MONEY) {
-        return not_entitled(&ctx, need::MONEY);
     }
     let format = if format.is_empty() {
         None
