@@ -10,6 +10,9 @@
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 const cfg = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const seen = { outside: [], errors: [] };
@@ -233,6 +236,52 @@ try {
   seen.first_tab = await p.evaluate(() => document.activeElement?.className);
   await p.keyboard.press("Enter");
   seen.after_skip = await p.evaluate(() => document.activeElement?.id);
+  // Accessibility: axe-core's WCAG 2.1 A and AA rules (labels, names, contrast,
+  // landmarks, language) on every main page, in English and Thai. axe is injected, so
+  // this context alone bypasses the content security policy.
+  {
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const audit = async (path) => {
+      await page.goto(`${cfg.dsi}${path}`);
+      await page.addScriptTag({ path: axePath });
+      const result = await page.evaluate(() => axe.run(document, {
+        runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+      }));
+      for (const v of result.violations) {
+        seen.a11y.push({ path, rule: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 3) });
+      }
+      seen.a11y_pages += 1;
+    };
+    seen.a11y = [];
+    seen.a11y_pages = 0;
+    await audit("/console/login");
+    await page.fill("#user", cfg.anna.user);
+    await page.fill("#password", cfg.anna.password);
+    await Promise.all([page.waitForURL(`${cfg.dsi}/console`), page.click("button[type=submit]")]);
+    const item = new URL(seen.item_url).pathname;
+    for (const path of ["/console", "/console/cases", "/console/cases/new",
+      `/console/case?id=${encodeURIComponent(cfg.case)}`, "/console/custody", item,
+      "/console/alerts", "/console/tips", "/console/money", "/console/identity",
+      "/console/ledger", "/console/cases?lang=th", `/console/case?id=${encodeURIComponent(cfg.case)}&lang=es`]) {
+      await audit(path);
+    }
+    // The idle warning, a minute before the session would end (the page's clock is
+    // fast-forwarded; the server's is not, so staying signed in works).
+    await page.clock.install();
+    await page.goto(`${cfg.dsi}/console/cases?lang=en`);
+    await page.clock.fastForward("14:01");
+    await page.waitForSelector(".idle-warning");
+    seen.idle_warning = await page.textContent(".idle-warning");
+    seen.idle_focus = await page.evaluate(() => document.activeElement?.textContent);
+    const [keep] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith("/console/keepalive")),
+      page.click(".idle-warning button"),
+    ]);
+    seen.keepalive = keep.status();
+    await page.waitForSelector(".idle-warning", { state: "detached" });
+    await context.close();
+  }
   await p.click("button:has-text('Sign out')");
   seen.after_logout = p.url();
   await p.goto(`${cfg.dsi}/console/cases`);

@@ -333,6 +333,15 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         text("after_logout_cases").contains("/console/login?next="),
         "{seen:#}"
     );
+    assert!(text("idle_warning").contains("signed out in one minute"), "{seen:#}");
+    assert_eq!(text("idle_focus"), "Stay signed in");
+    assert_eq!(seen["keepalive"], 204);
+    assert_eq!(seen["a11y_pages"], 14);
+    assert_eq!(
+        seen["a11y"],
+        json!([]),
+        "accessibility (axe-core, WCAG 2.1 AA): {seen:#}"
+    );
     assert_eq!(
         seen["outside"],
         json!([]),

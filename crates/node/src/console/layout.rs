@@ -120,7 +120,7 @@ impl Ctx {
                     (self.ta("idle-note", &[("minutes", &(IDLE.as_secs() / 60).to_string())]))
                 }
             },
-            true,
+            Some((&self.t("idle-warning"), &self.t("idle-stay"))),
         )
     }
 }
@@ -137,15 +137,19 @@ fn with_lang(path: &str, code: &str) -> String {
     format!("{base}?{}", parts.join("&"))
 }
 
-/// The HTML document in `lang` around `content`; `signed_in` pages go back to the login
-/// page when the idle time has passed, so that nothing stays on an unattended screen.
+/// The HTML document in `lang` around `content`. Signed-in pages carry the idle time and
+/// the words of the warning (`idle`: the warning, the button that stays signed in): the
+/// console's script warns a minute before the session ends, and then goes to the login
+/// page, so that nothing stays on an unattended screen. Without the script the session
+/// still ends on the server.
 pub(crate) fn document(
     lang: &str,
     title: &str,
     skip: &str,
     content: Markup,
-    signed_in: bool,
+    idle: Option<(&str, &str)>,
 ) -> Markup {
+    let signed_in = idle.is_some();
     html! {
         (DOCTYPE)
         html lang=(lang) {
@@ -153,15 +157,12 @@ pub(crate) fn document(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}"#;
-                @if signed_in {
-                    meta http-equiv="refresh" content=(format!("{};url=/console/login?idle=1", IDLE.as_secs() + 5));
-                }
                 title { (title) " · Unchain" }
                 link rel="stylesheet" href="/console/assets/console.css";
                 script src="/console/assets/htmx-2.0.4.min.js" defer {}
                 script src="/console/assets/console.js" defer {}
             }
-            body {
+            body data-idle-s=[signed_in.then(|| IDLE.as_secs())] data-idle-warning=[idle.map(|i| i.0)] data-idle-stay=[idle.map(|i| i.1)] {
                 a.skip href="#main" { (skip) }
                 (content)
             }

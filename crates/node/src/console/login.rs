@@ -97,7 +97,7 @@ fn login_page(
             ),
             (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
         ],
-        document(lang, &t("login-title"), &t("skip-to-content"), body, false).into_string(),
+        document(lang, &t("login-title"), &t("skip-to-content"), body, None).into_string(),
     )
         .into_response()
 }
@@ -211,6 +211,15 @@ pub async fn submit(
         ]),
     )
         .into_response()
+}
+
+/// `GET /console/keepalive`: a page load without a page (the idle warning's "stay signed
+/// in"): 204 while the session lives, which this request extends.
+pub async fn keepalive(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+    match super::viewer(&state, &headers, "/console").await {
+        Ok(_) => StatusCode::NO_CONTENT.into_response(),
+        Err(_) => StatusCode::UNAUTHORIZED.into_response(),
+    }
 }
 
 /// The logout form.

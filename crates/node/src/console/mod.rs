@@ -78,6 +78,7 @@ pub fn routes() -> Router<ApiState> {
         .route("/console", get(dashboard::page))
         .route("/console/login", get(login::form).post(login::submit))
         .route("/console/logout", post(login::logout))
+        .route("/console/keepalive", get(login::keepalive))
         .route("/console/assets/{name}", get(asset))
         .route("/console/cases", get(cases::list).post(cases::create))
         .route("/console/cases/new", get(cases::new_form))

@@ -206,15 +206,18 @@ pub(crate) fn case_links(ctx: &Ctx, case: &str, links: &[Link]) -> Markup {
                 @for (i, l) in links.iter().enumerate() {
                     @let (x, y) = at(i);
                     @let label = if l.label.chars().count() > 22 { format!("{}…", l.label.chars().take(21).collect::<String>()) } else { l.label.clone() };
-                    @if let Some(href) = &l.href {
-                        a href=(href) {
-                            circle class={"node " (l.kind)} cx=(x) cy=(y) r="12" { title { (l.label) } }
-                            text.node-name x=(x) y=(y + 28.0) text-anchor="middle" { (label) }
-                        }
-                    } @else {
-                        circle class={"node " (l.kind)} cx=(x) cy=(y) r="12" { title { (l.label) } }
-                        text.node-name x=(x) y=(y + 28.0) text-anchor="middle" { (label) }
-                    }
+                    circle class={"node " (l.kind)} cx=(x) cy=(y) r="12" {}
+                    text.node-name x=(x) y=(y + 28.0) text-anchor="middle" { (label) }
+                }
+            }
+        }
+        // The same links as a list, for keyboards and screen readers (an image holds no
+        // links).
+        ul.links {
+            @for l in links {
+                li {
+                    (l.edge) ": "
+                    @if let Some(href) = &l.href { a href=(href) { (l.label) } } @else { (l.label) }
                 }
             }
         }
