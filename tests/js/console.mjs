@@ -75,12 +75,47 @@ try {
     await context.close();
   }
 
+  // Someone reports through th-dsi's public tip form (JavaScript off, no account).
+  {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${cfg.dsi}/tips/report?lang=en`);
+    await page.check("input[name=seen][value=forced_work]");
+    await page.fill("#location", "Fishing pier 9, Samut Sakhon");
+    await page.fill("#when", "Every night this month");
+    await page.check("input[name=danger][value=yes]");
+    await page.fill("#description", cfg.tip);
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    await context.close();
+  }
+
   // Anna, investigator at th-dsi: opens a case over sealed details, adds to them, opens
   // them, shares the case with my-police, and records and hands over a seized phone.
   const anna = await person(cfg.dsi, cfg.anna);
   let p = anna.page;
   seen.anna_who = await p.textContent(".who");
   await shot(p, "dashboard");
+  seen.tips_tile = await p.textContent("#tile-tips .count");
+
+  // The tip: opened (and logged), triaged with ILO indicators, answered.
+  await p.goto(`${cfg.dsi}/console/tips`);
+  await p.click("#tips tbody tr:first-child a");
+  seen.tip_url = new URL(p.url()).pathname + new URL(p.url()).search;
+  await p.click("#open-tip");
+  seen.tip_opened = await p.textContent("#tip-messages");
+  await p.selectOption("#priority", "immediate");
+  await p.selectOption("#category", "forced_labour");
+  await p.check("input[name=indicator][value=restriction_of_movement]");
+  await p.check("input[name=indicator][value=isolation]");
+  await p.click("#triage");
+  seen.triage_flash = await flash(p);
+  seen.tip_priority = await p.textContent("#tip-priority");
+  await p.fill("#text", "Thank you. Officers are on their way. Can you say which berth?");
+  await p.click("#reply");
+  seen.reply_flash = await flash(p);
+  await p.click("#open-tip");
+  seen.tip_after_reply = await p.textContent("#tip-messages");
+  await shot(p, "tip");
   await p.click("nav.menu a[href='/console/cases']");
   await p.click("#new-case");
   await p.fill("#case", cfg.case);
@@ -262,7 +297,7 @@ try {
     const item = new URL(seen.item_url).pathname;
     for (const path of ["/console", "/console/cases", "/console/cases/new",
       `/console/case?id=${encodeURIComponent(cfg.case)}`, "/console/custody", item,
-      "/console/alerts", "/console/tips", "/console/money", "/console/identity",
+      "/console/alerts", "/console/tips", "/console/money", "/console/identity", seen.tip_url,
       "/console/ledger", "/console/cases?lang=th", `/console/case?id=${encodeURIComponent(cfg.case)}&lang=es`]) {
       await audit(path);
     }

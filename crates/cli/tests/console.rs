@@ -139,6 +139,7 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "case": CASE, "phone": PHONE,
         "summary": "Workers recruited through a Telegram job advert, passports held by the employer.",
         "note": "Second interview: the recruiter's phone was seized on 12 November.",
+        "tip": "Twelve men sleep locked in the hold of the blue trawler Sea Star 7.",
         "evidence": evidence, "shots": shots, "downloads": work.path(),
         "transactions": work.path().join("bank/transactions.csv"),
     });
@@ -166,6 +167,30 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
             .unwrap_or_else(|| panic!("{k} in {seen:#}"))
             .to_owned()
     };
+
+    // The tip: on the dashboard, opened, triaged, answered.
+    assert_eq!(text("tips_tile"), "1");
+    assert!(
+        text("tip_opened").contains("Twelve men sleep locked in the hold"),
+        "{seen:#}"
+    );
+    assert!(
+        text("tip_opened").contains("Fishing pier 9, Samut Sakhon"),
+        "{seen:#}"
+    );
+    assert!(
+        text("triage_flash").starts_with("Recorded in block"),
+        "{seen:#}"
+    );
+    assert_eq!(text("tip_priority"), "immediate");
+    assert!(
+        text("reply_flash").starts_with("Reply sealed and recorded"),
+        "{seen:#}"
+    );
+    assert!(
+        text("tip_after_reply").contains("Officers are on their way"),
+        "{seen:#}"
+    );
 
     // Logging in, opening the case, attaching, opening, sharing.
     assert!(
@@ -333,10 +358,13 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         text("after_logout_cases").contains("/console/login?next="),
         "{seen:#}"
     );
-    assert!(text("idle_warning").contains("signed out in one minute"), "{seen:#}");
+    assert!(
+        text("idle_warning").contains("signed out in one minute"),
+        "{seen:#}"
+    );
     assert_eq!(text("idle_focus"), "Stay signed in");
     assert_eq!(seen["keepalive"], 204);
-    assert_eq!(seen["a11y_pages"], 14);
+    assert_eq!(seen["a11y_pages"], 15);
     assert_eq!(
         seen["a11y"],
         json!([]),

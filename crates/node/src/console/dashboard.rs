@@ -1,4 +1,4 @@
-//! The dashboard (what needs me now), the match alerts and the tips inbox.
+//! The dashboard (what needs me now) and the match alerts.
 
 use super::layout::{short, when};
 use super::{html, need, not_entitled, problem_page, viewer};
@@ -161,54 +161,4 @@ pub async fn alerts(
         }
     };
     html(ctx.page("alerts-title", body))
-}
-
-/// `GET /console/tips`: the tips handed to the organisation (metadata; the reports are
-/// opened with `unchain tips`, which also seals replies to the reporter).
-pub async fn tips(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    uri: axum::http::Uri,
-) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::TIPS) {
-        return not_entitled(&ctx, need::TIPS);
-    }
-    let tips = state
-        .ledger
-        .state_reader()
-        .ok()
-        .and_then(|r| unchain_tips::inbox(&r, &state.node_name).ok())
-        .unwrap_or_default();
-    let body = html! {
-        h1 { (ctx.t("tips-title")) }
-        p.lead { (ctx.t("tips-lead")) }
-        @if tips.is_empty() { p.empty { (ctx.t("tips-none")) } }
-        @else {
-            table.list #tips {
-                thead { tr {
-                    th scope="col" { (ctx.t("tip-id")) }
-                    th scope="col" { (ctx.t("tip-received")) }
-                    th scope="col" { (ctx.t("tip-form")) }
-                    th scope="col" { (ctx.t("tip-status")) }
-                    th scope="col" { (ctx.t("tip-messages")) }
-                } }
-                tbody {
-                    @for t in tips.iter().rev() {
-                        tr {
-                            td { code { (t.tip) } }
-                            td { (when(t.received_ms)) }
-                            td { (t.form) }
-                            td { span.status { (t.status) } @if let Some(c) = &t.case { " → " a href=(format!("/console/case?id={}", super::url_encode(c))) { (c) } } }
-                            td { (t.messages) }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    html(ctx.page("tips-title", body))
 }

@@ -24,6 +24,7 @@ mod money;
 mod sealing;
 pub mod session;
 pub mod svg;
+mod tips;
 
 use crate::api::ApiState;
 use crate::tipform::i18n::{Catalogues, Sources};
@@ -88,7 +89,11 @@ pub fn routes() -> Router<ApiState> {
         .route("/console/case/share", post(cases::share))
         .route("/console/case/transition", post(cases::transition))
         .route("/console/alerts", get(dashboard::alerts))
-        .route("/console/tips", get(dashboard::tips))
+        .route("/console/tips", get(tips::list))
+        .route("/console/tip", get(tips::detail))
+        .route("/console/tip/open", post(tips::open))
+        .route("/console/tip/triage", post(tips::triage))
+        .route("/console/tip/reply", post(tips::reply))
         .route("/console/custody", get(custody::list))
         .route("/console/custody/collect", post(custody::collect))
         .route("/console/custody/item/{item}", get(custody::item))
