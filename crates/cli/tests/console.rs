@@ -343,6 +343,29 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "{seen:#}"
     );
 
+    // What the console opened on the nodes stayed in memory: no node's files or logs (the
+    // ledger, the vault, the audit log, the consensus journals) hold any of it in plaintext.
+    drop(nodes);
+    let secrets = [
+        "Workers recruited through a Telegram",
+        "the recruiter's phone was seized",
+        "Somchai",
+        "555 0142",
+        "815550142",
+        "Twelve men sleep locked",
+        "Officers are on their way",
+    ];
+    for file in files(chain.dir.path()) {
+        let bytes = std::fs::read(&file).expect("read");
+        for s in secrets {
+            assert!(
+                !bytes.windows(s.len()).any(|w| w == s.as_bytes()),
+                "{s:?} in plaintext in {}",
+                file.display()
+            );
+        }
+    }
+
     // The ledger pages, the languages, the tablet, the keyboard, logout.
     assert!(text("ledger_height").parse::<u64>().expect("height") > 0);
     assert_eq!(text("tx_status"), "committed");
