@@ -4,6 +4,7 @@
 use super::layout::{short, when};
 use super::sealing::{self, OpenError, SealRequest};
 use super::{Ctx, after_post, check_post, html, need, not_entitled, problem_page, viewer};
+use super::{form_for, page_for, refuse_or};
 use crate::api::ApiState;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -51,13 +52,7 @@ pub async fn list(
     uri: axum::http::Uri,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::CASES) {
-        return not_entitled(&ctx, need::CASES);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::CASES).await);
     let Ok(reader) = state.ledger.state_reader() else {
         return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ledger".into());
     };
@@ -142,13 +137,7 @@ pub async fn new_form(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::SEAL) {
-        return not_entitled(&ctx, need::SEAL);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::SEAL).await);
     html(ctx.page("case-new", new_case_form(&ctx, &NewCase::default(), None)))
 }
 
@@ -326,16 +315,8 @@ pub async fn create(
     headers: HeaderMap,
     Form(v): Form<NewCase>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/cases/new").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &v.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::SEAL) {
-        return not_entitled(&ctx, need::SEAL);
-    }
+    let ctx =
+        refuse_or!(form_for(&state, &headers, "/console/cases/new", &v.csrf, need::SEAL).await);
     let again = |e: (&str, String)| {
         (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -392,10 +373,7 @@ pub async fn detail(
     uri: axum::http::Uri,
     Query(q): Query<CaseQuery>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = refuse_or!(viewer(&state, &headers, &uri.to_string()).await);
     case_page(&ctx, &q.id, None)
 }
 
@@ -685,10 +663,7 @@ pub async fn open_details(
     Form(f): Form<CaseForm>,
 ) -> Response {
     let back = format!("/console/case?id={}", super::url_encode(&f.id));
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = refuse_or!(viewer(&state, &headers, &back).await);
     if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
         return *r;
     }
@@ -789,16 +764,7 @@ pub async fn attach(
     Form(f): Form<AttachForm>,
 ) -> Response {
     let back = format!("/console/case?id={}", super::url_encode(&f.id));
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::SEAL) {
-        return not_entitled(&ctx, need::SEAL);
-    }
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::SEAL).await);
     let Ok(Some(view)) = load(&state, &f.id) else {
         return problem_page(
             &ctx,
@@ -858,16 +824,7 @@ pub async fn share(
     Form(f): Form<ShareForm>,
 ) -> Response {
     let back = format!("/console/case?id={}", super::url_encode(&f.id));
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::CASE_ACT) {
-        return not_entitled(&ctx, need::CASE_ACT);
-    }
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::CASE_ACT).await);
     let Ok(Some(view)) = load(&state, &f.id) else {
         return problem_page(
             &ctx,
@@ -928,16 +885,7 @@ pub async fn transition(
     Form(f): Form<MoveForm>,
 ) -> Response {
     let back = format!("/console/case?id={}", super::url_encode(&f.id));
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::CASE_ACT) {
-        return not_entitled(&ctx, need::CASE_ACT);
-    }
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::CASE_ACT).await);
     let mut body = json!({"case": f.id, "from": f.from, "to": f.to, "actor": ctx.user.id});
     if !f.outcome.is_empty() {
         body["outcome"] = f.outcome.clone().into();

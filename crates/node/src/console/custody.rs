@@ -3,7 +3,8 @@
 //! (one side transfers, the other receives) and the proof bundle for a court.
 
 use super::layout::{short, when};
-use super::{after_post, check_post, html, need, not_entitled, problem_page, viewer};
+use super::{after_post, html, need, problem_page};
+use super::{form_for, page_for, refuse_or};
 use crate::api::ApiState;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -51,13 +52,7 @@ pub async fn list(
     uri: axum::http::Uri,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::CUSTODY) {
-        return not_entitled(&ctx, need::CUSTODY);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::CUSTODY).await);
     let Ok(reader) = state.ledger.state_reader() else {
         return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ledger".into());
     };
@@ -153,16 +148,16 @@ pub async fn collect(
     headers: HeaderMap,
     Form(f): Form<CollectForm>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/custody").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::CUSTODY_ACT) {
-        return not_entitled(&ctx, need::CUSTODY_ACT);
-    }
+    let ctx = refuse_or!(
+        form_for(
+            &state,
+            &headers,
+            "/console/custody",
+            &f.csrf,
+            need::CUSTODY_ACT
+        )
+        .await
+    );
     let item = Hash32(rand::random());
     let body = json!({
         "item": item, "actor": ctx.user.id, "at_ms": crate::api::users::now_ms(),
@@ -191,13 +186,15 @@ pub async fn item(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/custody/item/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::CUSTODY) {
-        return not_entitled(&ctx, need::CUSTODY);
-    }
+    let ctx = refuse_or!(
+        page_for(
+            &state,
+            &headers,
+            &format!("/console/custody/item/{id}"),
+            need::CUSTODY
+        )
+        .await
+    );
     let found = parse_item(&id).and_then(|h| {
         let reader = state.ledger.state_reader().ok()?;
         let it = unchain_custody::item(&reader, &h).ok()??;
@@ -318,16 +315,7 @@ async fn handover(
     receive: bool,
 ) -> Response {
     let back = format!("/console/custody/item/{id}");
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::CUSTODY_ACT) {
-        return not_entitled(&ctx, need::CUSTODY_ACT);
-    }
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::CUSTODY_ACT).await);
     let head = parse_item(&id).and_then(|h| {
         let reader = state.ledger.state_reader().ok()?;
         unchain_custody::item(&reader, &h).ok()?
@@ -426,13 +414,15 @@ pub async fn bundle(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/custody/item/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::CUSTODY) {
-        return not_entitled(&ctx, need::CUSTODY);
-    }
+    let ctx = refuse_or!(
+        page_for(
+            &state,
+            &headers,
+            &format!("/console/custody/item/{id}"),
+            need::CUSTODY
+        )
+        .await
+    );
     match build_bundle(&state, &id).await {
         Ok(b) => attachment(
             "application/json",
@@ -456,13 +446,15 @@ pub async fn report(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/custody/item/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::CUSTODY) {
-        return not_entitled(&ctx, need::CUSTODY);
-    }
+    let ctx = refuse_or!(
+        page_for(
+            &state,
+            &headers,
+            &format!("/console/custody/item/{id}"),
+            need::CUSTODY
+        )
+        .await
+    );
     let b = match build_bundle(&state, &id).await {
         Ok(b) => b,
         Err((StatusCode::NOT_FOUND, _)) => {

@@ -1,7 +1,8 @@
 //! The dashboard (what needs me now) and the match alerts.
 
 use super::layout::{short, when};
-use super::{html, need, not_entitled, problem_page, viewer};
+use super::{html, need, problem_page, viewer};
+use super::{page_for, refuse_or};
 use crate::api::ApiState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -15,10 +16,7 @@ pub async fn page(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = refuse_or!(viewer(&state, &headers, &uri.to_string()).await);
     let Ok(reader) = state.ledger.state_reader() else {
         return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ledger".into());
     };
@@ -109,13 +107,7 @@ pub async fn alerts(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::ALERTS) {
-        return not_entitled(&ctx, need::ALERTS);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::ALERTS).await);
     let alerts = state
         .ledger
         .state_reader()

@@ -5,7 +5,8 @@
 //! kept on the issuer's machine, not on the node: the page names the command that does it.
 
 use super::layout::{short, when};
-use super::{html, need, not_entitled, problem_page, viewer};
+use super::{html, need, problem_page};
+use super::{page_for, refuse_or};
 use crate::api::ApiState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -28,13 +29,7 @@ pub async fn page(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::IDENTITY) {
-        return not_entitled(&ctx, need::IDENTITY);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::IDENTITY).await);
     let Ok(reader) = state.ledger.state_reader() else {
         return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ledger".into());
     };

@@ -3,7 +3,8 @@
 //! transaction with its inclusion proof.
 
 use super::layout::{short, when};
-use super::{html, need, not_entitled, problem_page, viewer};
+use super::{html, need, problem_page, viewer};
+use super::{page_for, refuse_or};
 use crate::api::{ApiState, handlers};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -30,13 +31,7 @@ pub async fn overview(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::LEDGER) {
-        return not_entitled(&ctx, need::LEDGER);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::LEDGER).await);
     let status = match handlers::status(State(state.clone())).await {
         Ok(s) => s.0,
         Err(p) => return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, p.detail),
@@ -129,10 +124,8 @@ pub async fn block(
     headers: HeaderMap,
     Path(height): Path<String>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/ledger/block/{height}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx =
+        refuse_or!(viewer(&state, &headers, &format!("/console/ledger/block/{height}")).await);
     let b = match handlers::block(State(state.clone()), Path(height)).await {
         Ok(b) => b.0,
         Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
@@ -174,10 +167,7 @@ pub async fn tx(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/ledger/tx/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = refuse_or!(viewer(&state, &headers, &format!("/console/ledger/tx/{id}")).await);
     let Ok(tx_id) = unchain_types::TxId::from_hex(&id) else {
         return problem_page(
             &ctx,

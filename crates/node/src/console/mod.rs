@@ -245,6 +245,49 @@ pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     !host.is_empty() && origin_host == host
 }
 
+/// The viewer, or else the answer that refuses the request (returned from the handler).
+macro_rules! refuse_or {
+    ($e:expr) => {
+        match $e {
+            Ok(ctx) => ctx,
+            Err(refusal) => return refusal,
+        }
+    };
+}
+pub(crate) use refuse_or;
+
+/// The viewer of a page that `roles` may see; else a redirect to the login page, or a
+/// page saying which roles it needs.
+pub(crate) async fn page_for(
+    state: &ApiState,
+    headers: &HeaderMap,
+    path: &str,
+    roles: &[UserRole],
+) -> Result<Ctx, Response> {
+    let ctx = viewer(state, headers, path).await?;
+    if !ctx.may(roles) {
+        return Err(not_entitled(&ctx, roles));
+    }
+    Ok(ctx)
+}
+
+/// The viewer of a form that `roles` may submit, carrying this session's CSRF token `csrf`;
+/// else the answer that refuses it (nothing is changed).
+pub(crate) async fn form_for(
+    state: &ApiState,
+    headers: &HeaderMap,
+    back: &str,
+    csrf: &str,
+    roles: &[UserRole],
+) -> Result<Ctx, Response> {
+    let ctx = viewer(state, headers, back).await?;
+    check_post(&ctx, headers, csrf).map_err(|r| *r)?;
+    if !ctx.may(roles) {
+        return Err(not_entitled(&ctx, roles));
+    }
+    Ok(ctx)
+}
+
 /// The logged-in user of this request, or a redirect to the login page.
 pub(crate) async fn viewer(
     state: &ApiState,

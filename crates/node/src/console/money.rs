@@ -6,6 +6,7 @@
 
 use super::layout::when;
 use super::{Ctx, check_post, html, need, not_entitled, problem_page, viewer};
+use super::{page_for, refuse_or};
 use crate::api::ApiState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -88,13 +89,7 @@ pub async fn page(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::MONEY) {
-        return not_entitled(&ctx, need::MONEY);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::MONEY).await);
     let recent: Vec<(String, String, String, u64)> = state
         .console
         .money
@@ -140,10 +135,7 @@ pub async fn upload(
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, "/console/money").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = refuse_or!(viewer(&state, &headers, "/console/money").await);
     // Refused before the file is read.
     if !ctx.may(need::MONEY) {
         return not_entitled(&ctx, need::MONEY);
@@ -325,13 +317,15 @@ pub async fn scan_page(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/money/{id}")).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::MONEY) {
-        return not_entitled(&ctx, need::MONEY);
-    }
+    let ctx = refuse_or!(
+        page_for(
+            &state,
+            &headers,
+            &format!("/console/money/{id}"),
+            need::MONEY
+        )
+        .await
+    );
     let Some((file, by, started, stage)) = stage_of(&state, &id) else {
         return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.t("money-gone"));
     };

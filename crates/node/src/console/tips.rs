@@ -3,7 +3,8 @@
 //! indicators, and replies the reporter reads with the receipt code.
 
 use super::layout::{short, when};
-use super::{after_post, check_post, html, need, not_entitled, problem_page, viewer};
+use super::{after_post, html, need, not_entitled, problem_page, viewer};
+use super::{form_for, page_for, refuse_or};
 use crate::api::ApiState;
 use axum::Form;
 use axum::extract::{Query, State};
@@ -22,13 +23,7 @@ pub async fn list(
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if !ctx.may(need::TIPS) {
-        return not_entitled(&ctx, need::TIPS);
-    }
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::TIPS).await);
     let tips = state
         .ledger
         .state_reader()
@@ -84,10 +79,7 @@ pub async fn detail(
     uri: axum::http::Uri,
     Query(q): Query<TipQuery>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &uri.to_string()).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let ctx = refuse_or!(viewer(&state, &headers, &uri.to_string()).await);
     tip_page(&ctx, &q.id, None)
 }
 
@@ -188,16 +180,16 @@ pub async fn open(
     headers: HeaderMap,
     Form(f): Form<TipForm>,
 ) -> Response {
-    let ctx = match viewer(&state, &headers, &format!("/console/tip?id={}", f.id)).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::TIPS) {
-        return not_entitled(&ctx, need::TIPS);
-    }
+    let ctx = refuse_or!(
+        form_for(
+            &state,
+            &headers,
+            &format!("/console/tip?id={}", f.id),
+            &f.csrf,
+            need::TIPS
+        )
+        .await
+    );
     let Some(v) = load(&state, &f.id) else {
         return problem_page(
             &ctx,
@@ -303,16 +295,7 @@ pub async fn triage(
         }
     }
     let back = format!("/console/tip?id={}", f.id);
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::TIPS) {
-        return not_entitled(&ctx, need::TIPS);
-    }
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::TIPS).await);
     let body = serde_json::json!({
         "tip": f.id, "priority": f.priority, "category": f.category,
         "indicators": f.indicator, "closed": f.closed.is_some(), "actor": ctx.user.id,
@@ -345,16 +328,7 @@ pub async fn reply(
     Form(f): Form<ReplyForm>,
 ) -> Response {
     let back = format!("/console/tip?id={}", f.id);
-    let ctx = match viewer(&state, &headers, &back).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
-    if !ctx.may(need::TIPS) {
-        return not_entitled(&ctx, need::TIPS);
-    }
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::TIPS).await);
     if let Err(e) = unchain_tips::report::check_text(f.text.trim()) {
         return after_post(&ctx, &back, "error", format!("text: {}", e.reason));
     }
