@@ -187,6 +187,18 @@ try {
   seen.receive_flash = await flash(p);
   seen.status_after_receive = await p.textContent("#item-status");
   seen.holder_after_receive = await p.textContent("#item-holder");
+  // A seal without its number is refused, naming the field; an analysis is recorded.
+  await p.selectOption("#action", "seal");
+  await p.fill("#ev-location", "Forensic lab");
+  await p.fill("#ev-reason", "sealed after intake");
+  await p.click("#record-event");
+  seen.seal_refused = await flash(p);
+  await p.selectOption("#action", "analyse");
+  await p.fill("#ev-method", "logical extraction of messages and contacts");
+  await p.fill("#ev-location", "Royal Malaysia Police forensic lab, Kuala Lumpur");
+  await p.fill("#ev-reason", "identify the recruiters' network");
+  await p.click("#record-event");
+  seen.analysed_flash = await flash(p);
   seen.custody_picture = await p.locator("#custody-picture desc").textContent();
   await shot(p, "custody-received");
   const [download] = await Promise.all([p.waitForEvent("download"), p.click("#bundle")]);

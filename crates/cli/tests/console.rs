@@ -249,11 +249,20 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         text("holder_after_receive").contains(&format!("my-police ({})", mia.id)),
         "{seen:#}"
     );
+    assert!(
+        text("seal_refused").contains("seal_number"),
+        "the refusal names the field: {seen:#}"
+    );
+    assert!(
+        text("analysed_flash").starts_with("Recorded in block"),
+        "{seen:#}"
+    );
     let picture = text("custody_picture");
     assert!(
         picture.contains("th-dsi collected")
             && picture.contains("th-dsi handed over")
-            && picture.contains("my-police received"),
+            && picture.contains("my-police received")
+            && picture.contains("my-police analysed"),
         "{picture}"
     );
 
@@ -271,7 +280,11 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "verify the downloaded bundle",
     );
     assert!(ok.stdout.starts_with("VERIFIED"), "{}", ok.stdout);
-    assert!(ok.stdout.contains("received"), "{}", ok.stdout);
+    assert!(
+        ok.stdout.contains("received") && ok.stdout.contains("analysed"),
+        "{}",
+        ok.stdout
+    );
     let report = std::fs::read_to_string(work.path().join("custody-report.html")).expect("report");
     assert!(report.contains("<h1>Chain of custody</h1>") && report.contains("Verified:"));
     assert!(

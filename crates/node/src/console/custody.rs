@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use maud::html;
 use serde::Deserialize;
 use serde_json::json;
+use unchain_custody::body::Action;
 use unchain_custody::rules::{Item, Status};
 use unchain_types::Hash32;
 
@@ -276,6 +277,44 @@ pub async fn item(
                 }
             }
         }
+        @if may_act && ours_held {
+            section aria-labelledby="event-h" {
+                h2 #event-h { (ctx.t("event-title")) }
+                form.stack method="post" action=(format!("/console/custody/item/{}/event", it.item)) {
+                    (ctx.csrf())
+                    label for="action" { (ctx.t("event-action")) }
+                    select #action name="action" {
+                        @for (a, _) in EVENTS {
+                            @let name = a.kind().trim_start_matches("custody.");
+                            option value=(name) { (ctx.t(&format!("action-{name}"))) }
+                        }
+                    }
+                    p.hint { (ctx.t("event-fields-hint")) }
+                    @for (name, key) in [("method", "event-method"), ("result_hash", "event-result-hash"), ("seal_number", "event-seal-number"), ("court", "event-court"), ("proceeding", "event-proceeding"), ("returned_to", "event-returned-to")] {
+                        label for=(format!("ev-{name}")) { (ctx.t(key)) }
+                        input #(format!("ev-{name}")) name=(name) type="text" maxlength="200";
+                    }
+                    label for="ev-location" { (ctx.t("event-location")) }
+                    input #ev-location name="location" type="text" required maxlength="200";
+                    label for="ev-reason" { (ctx.t("event-reason")) }
+                    input #ev-reason name="reason" type="text" required maxlength="200";
+                    button type="submit" #record-event { (ctx.t("event-submit")) }
+                }
+            }
+        }
+        @if may_act && it.status == Status::InTransit && (&it.holder.member == me || it.pending.as_ref().is_some_and(|p| &p.to == me)) {
+            section aria-labelledby="cancel-h" {
+                h2 #cancel-h { (ctx.t("cancel-title")) }
+                form.stack method="post" action=(format!("/console/custody/item/{}/cancel", it.item)) {
+                    (ctx.csrf())
+                    label for="cancel-location" { (ctx.t("event-location")) }
+                    input #cancel-location name="location" type="text" required maxlength="200";
+                    label for="cancel-reason" { (ctx.t("event-reason")) }
+                    input #cancel-reason name="reason" type="text" required maxlength="200";
+                    button type="submit" #cancel { (ctx.t("cancel-submit")) }
+                }
+            }
+        }
         @if may_act && for_us.is_some() {
             section aria-labelledby="receive-h" {
                 h2 #receive-h { (ctx.t("receive-title")) }
@@ -294,25 +333,59 @@ pub async fn item(
     html(ctx.page("item-title", body))
 }
 
-/// A hand-over form.
-#[derive(Debug, Deserialize)]
-pub struct HandoverForm {
-    #[serde(default)]
+/// A custody event's form: the common fields and those of every action, of which the
+/// handler sends only the ones the action takes.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+pub struct EventForm {
     csrf: String,
-    #[serde(default)]
+    action: String,
     to: String,
-    #[serde(default)]
     to_actor: String,
+    method: String,
+    result_hash: String,
+    seal_number: String,
+    court: String,
+    proceeding: String,
+    returned_to: String,
     location: String,
     reason: String,
 }
 
-async fn handover(
+/// The actions of the "record an event" form, with the fields each takes.
+const EVENTS: [(Action, &[&str]); 5] = [
+    (Action::Analyse, &["method", "result_hash"]),
+    (Action::Seal, &["seal_number"]),
+    (Action::Present, &["court", "proceeding"]),
+    (Action::Return, &["returned_to"]),
+    (Action::Destroy, &["method"]),
+];
+
+impl EventForm {
+    fn field(&self, name: &str) -> &str {
+        match name {
+            "to" => &self.to,
+            "to_actor" => &self.to_actor,
+            "method" => &self.method,
+            "result_hash" => &self.result_hash,
+            "seal_number" => &self.seal_number,
+            "court" => &self.court,
+            "proceeding" => &self.proceeding,
+            "returned_to" => &self.returned_to,
+            _ => "",
+        }
+        .trim()
+    }
+}
+
+/// Records `action` on item `id` with the fields of `f` that the action takes; the ledger
+/// checks the rest (holder, order, required fields) and its refusal is shown as it is.
+async fn event(
     state: ApiState,
     headers: HeaderMap,
     id: String,
-    f: HandoverForm,
-    receive: bool,
+    f: EventForm,
+    action: Action,
 ) -> Response {
     let back = format!("/console/custody/item/{id}");
     let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::CUSTODY_ACT).await);
@@ -332,16 +405,21 @@ async fn handover(
         "at_ms": crate::api::users::now_ms().max(it.last_at_ms),
         "location": f.location.trim(), "reason": f.reason.trim(),
     });
-    let kind = if receive {
-        "custody.receive"
-    } else {
-        body["to"] = f.to.clone().into();
-        if !f.to_actor.trim().is_empty() {
-            body["to_actor"] = f.to_actor.trim().into();
-        }
-        "custody.transfer"
+    let fields: &[&str] = match action {
+        Action::Transfer => &["to", "to_actor"],
+        other => EVENTS
+            .iter()
+            .find(|(a, _)| *a == other)
+            .map_or(&[][..], |(_, f)| f),
     };
-    match super::submit_and_wait(&ctx, kind, body).await {
+    for name in fields {
+        let v = f.field(name);
+        // Optional fields left empty are left out; required ones are named by the ledger.
+        if !v.is_empty() || !matches!(*name, "to_actor" | "result_hash") {
+            body[*name] = v.into();
+        }
+    }
+    match super::submit_and_wait(&ctx, action.kind(), body).await {
         Ok(h) => after_post(
             &ctx,
             &back,
@@ -357,9 +435,9 @@ pub async fn transfer(
     State(state): State<ApiState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<HandoverForm>,
+    Form(f): Form<EventForm>,
 ) -> Response {
-    handover(state, headers, id, f, false).await
+    event(state, headers, id, f, Action::Transfer).await
 }
 
 /// `POST /console/custody/item/{item}/receive`: the receiver's half.
@@ -367,9 +445,45 @@ pub async fn receive(
     State(state): State<ApiState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(f): Form<HandoverForm>,
+    Form(f): Form<EventForm>,
 ) -> Response {
-    handover(state, headers, id, f, true).await
+    event(state, headers, id, f, Action::Receive).await
+}
+
+/// `POST /console/custody/item/{item}/cancel`: either side calls off a hand-over not yet
+/// received.
+pub async fn cancel(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<EventForm>,
+) -> Response {
+    event(state, headers, id, f, Action::Cancel).await
+}
+
+/// `POST /console/custody/item/{item}/event`: analysis, sealing, presentation in court,
+/// return or destruction (`action`).
+pub async fn other(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<EventForm>,
+) -> Response {
+    let action = EVENTS
+        .iter()
+        .map(|(a, _)| *a)
+        .find(|a| a.kind().strip_prefix("custody.") == Some(f.action.as_str()));
+    match action {
+        Some(a) => event(state, headers, id, f, a).await,
+        None => (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "action: {:?} is not analyse, seal, present, return or destroy",
+                f.action
+            ),
+        )
+            .into_response(),
+    }
 }
 
 /// The item's proof bundle, built against the latest checkpoint that covers its events.

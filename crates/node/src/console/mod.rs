@@ -105,6 +105,8 @@ pub fn routes() -> Router<ApiState> {
             "/console/custody/item/{item}/receive",
             post(custody::receive),
         )
+        .route("/console/custody/item/{item}/cancel", post(custody::cancel))
+        .route("/console/custody/item/{item}/event", post(custody::other))
         .route("/console/custody/item/{item}/bundle", get(custody::bundle))
         .route("/console/custody/item/{item}/report", get(custody::report))
         .route(
