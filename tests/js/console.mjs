@@ -85,6 +85,7 @@ try {
     await page.fill("#when", "Every night this month");
     await page.check("input[name=danger][value=yes]");
     await page.fill("#description", cfg.tip);
+    await page.fill("#contacts", `${cfg.phone}\nthe boat captain`);
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
     await context.close();
   }
@@ -116,6 +117,11 @@ try {
   await p.click("#open-tip");
   seen.tip_after_reply = await p.textContent("#tip-messages");
   await shot(p, "tip");
+  await p.click("#convert");
+  seen.converted_flash = await flash(p);
+  seen.converted_status = await p.textContent("#case-status");
+  await p.click("#open-details");
+  seen.converted_details = await p.textContent("#sealed-details");
   await p.click("nav.menu a[href='/console/cases']");
   await p.click("#new-case");
   await p.fill("#case", cfg.case);

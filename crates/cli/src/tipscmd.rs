@@ -190,28 +190,6 @@ fn save_files(dir: &Path, seq: u32, c: &Content, p: &Payload) -> anyhow::Result<
     Ok(())
 }
 
-/// Phone numbers and e-mail addresses in the reporter's contacts, as HTCDS persons.
-fn contact_persons(contacts: &str, country: Option<&str>) -> (Vec<Value>, usize) {
-    let mut persons = Vec::new();
-    let mut skipped = 0;
-    for line in contacts.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let id = format!("p{}", persons.len() + 1);
-        if line.contains('@')
-            && unchain_seal::blind::normalize(unchain_seal::IdentifierKind::Email, line, None)
-                .is_ok()
-        {
-            persons.push(json!({"id": id, "role": "perpetrator", "prs_Email": line}));
-        } else if unchain_seal::blind::normalize(unchain_seal::IdentifierKind::Phone, line, country)
-            .is_ok()
-        {
-            persons.push(json!({"id": id, "role": "perpetrator", "prs_MobilePhone": line}));
-        } else {
-            skipped += 1;
-        }
-    }
-    (persons, skipped)
-}
-
 fn tip_line(t: &Tip) -> String {
     let triage = t
         .triage
@@ -362,7 +340,8 @@ pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
             let Ok(Content::Report(r)) = serde_json::from_value(first.content) else {
                 bail!("tip {tip}'s first message is not a report");
             };
-            let (persons, skipped) = contact_persons(&r.contacts, country.as_deref());
+            let (persons, skipped) =
+                unchain_tips::intake::contact_persons(&r.contacts, country.as_deref());
             let mut doc = json!({"htcds_version": "2.0", "case": {"cas_Status": "Active"}});
             if !persons.is_empty() {
                 doc["persons"] = Value::Array(persons.clone());

@@ -192,6 +192,17 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "{seen:#}"
     );
 
+    assert!(
+        text("converted_flash").contains("The tip became case CASE-"),
+        "{seen:#}"
+    );
+    assert_eq!(text("converted_status"), "received");
+    assert!(
+        text("converted_details").contains(PHONE)
+            && text("converted_details").contains("perpetrator"),
+        "the reporter's phone number became a person of the sealed case: {seen:#}"
+    );
+
     // Logging in, opening the case, attaching, opening, sharing.
     assert!(
         text("login_url").contains("/console/login?next="),

@@ -130,3 +130,49 @@ pub fn reply(
     });
     (sealed, body)
 }
+
+/// The phone numbers and e-mail addresses in a report's contacts (one per line), as HTCDS
+/// persons with the role `perpetrator`, so that a case opened from the tip matches other
+/// agencies' cases on them; and how many lines were neither. `country` reads phone numbers
+/// written without `+`.
+pub fn contact_persons(contacts: &str, country: Option<&str>) -> (Vec<Value>, usize) {
+    use unchain_seal::IdentifierKind;
+    use unchain_seal::blind::normalize;
+    let mut persons = Vec::new();
+    let mut skipped = 0;
+    for line in contacts.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let id = format!("p{}", persons.len() + 1);
+        if line.contains('@') && normalize(IdentifierKind::Email, line, None).is_ok() {
+            persons.push(json!({"id": id, "role": "perpetrator", "prs_Email": line}));
+        } else if normalize(IdentifierKind::Phone, line, country).is_ok() {
+            persons.push(json!({"id": id, "role": "perpetrator", "prs_MobilePhone": line}));
+        } else {
+            skipped += 1;
+        }
+    }
+    (persons, skipped)
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::contact_persons;
+
+    #[test]
+    fn contacts_become_persons_that_match_and_other_lines_are_counted() {
+        let (persons, skipped) = contact_persons(
+            "+66 81 234 5678\n\nrecruiter@example.com\nthe man called Somchai\n081 999 0000",
+            Some("TH"),
+        );
+        assert_eq!(skipped, 1);
+        assert_eq!(persons.len(), 3);
+        assert_eq!(persons[0]["prs_MobilePhone"], "+66 81 234 5678");
+        assert_eq!(persons[1]["prs_Email"], "recruiter@example.com");
+        assert_eq!(persons[2]["id"], "p3");
+        assert_eq!(persons[2]["role"], "perpetrator");
+        let (none, skipped) = contact_persons("081 999 0000", None);
+        assert!(
+            none.is_empty() && skipped == 1,
+            "no country: not a phone number"
+        );
+    }
+}

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use unchain_cases::workflow::{self, CaseKind};
 use unchain_cases::{Case, CaseView, Change, REFERRAL_REASONS};
 
-const KINDS: [CaseKind; 4] = [
+pub(crate) const KINDS: [CaseKind; 4] = [
     CaseKind::Case,
     CaseKind::Allegation,
     CaseKind::Investigation,
@@ -286,6 +286,7 @@ async fn seal_document(
     ctx: &Ctx,
     doc: &Value,
     record: Option<sealing::RecordId>,
+    country: Option<&str>,
 ) -> Result<(sealing::RecordId, u64), (&'static str, String)> {
     let plaintext = serde_json::to_vec(doc).expect("json");
     let identifiers = unchain_htcds::document::identifiers(doc)
@@ -298,7 +299,7 @@ async fn seal_document(
             schema: "htcds.case",
             plaintext: &plaintext,
             identifiers,
-            country: None,
+            country,
             record,
             actor: &ctx.user.id,
         },
@@ -307,6 +308,22 @@ async fn seal_document(
     .map_err(|e| (form_field(&e), e))?;
     let height = super::wait_committed(ctx, &tx).await.map_err(|e| ("", e))?;
     Ok((id, height))
+}
+
+/// Seals `doc` (an HTCDS document) with its identifiers blinded and opens case `id` of
+/// `kind` over it; the height of the opening block, or the form field at fault and why.
+pub(crate) async fn open_case(
+    ctx: &Ctx,
+    id: &str,
+    kind: CaseKind,
+    doc: &Value,
+    country: Option<&str>,
+) -> Result<u64, (&'static str, String)> {
+    let (record, _) = seal_document(ctx, doc, None, country).await?;
+    let body = json!({"case": id, "kind": kind.name(), "record": record, "actor": ctx.user.id});
+    super::submit_and_wait(ctx, "cases.open", body)
+        .await
+        .map_err(|e| ("", e))
 }
 
 /// `POST /console/cases`: seals the details and opens the case over them.
@@ -340,13 +357,7 @@ pub async fn create(
         Ok(d) => d,
         Err(e) => return again(e),
     };
-    let (record, _) = match seal_document(&ctx, &doc, None).await {
-        Ok(r) => r,
-        Err(e) => return again(e),
-    };
-    let body =
-        json!({"case": v.case.trim(), "kind": kind.name(), "record": record, "actor": ctx.user.id});
-    match super::submit_and_wait(&ctx, "cases.open", body).await {
+    match open_case(&ctx, v.case.trim(), kind, &doc, None).await {
         Ok(h) => after_post(
             &ctx,
             &format!("/console/case?id={}", super::url_encode(v.case.trim())),
@@ -356,7 +367,7 @@ pub async fn create(
                 &[("id", v.case.trim()), ("height", &h.to_string())],
             ),
         ),
-        Err(e) => again(("", e)),
+        Err(e) => again(e),
     }
 }
 
@@ -786,7 +797,7 @@ pub async fn attach(
         Ok(d) => d,
         Err(e) => return after_post(&ctx, &back, "error", e.to_string()),
     };
-    let version = match seal_document(&ctx, &doc, Some(view.case.record)).await {
+    let version = match seal_document(&ctx, &doc, Some(view.case.record), None).await {
         Ok(_) => view.case.record_version + 1,
         Err((_, e)) => return after_post(&ctx, &back, "error", e),
     };

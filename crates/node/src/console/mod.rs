@@ -94,6 +94,7 @@ pub fn routes() -> Router<ApiState> {
         .route("/console/tip/open", post(tips::open))
         .route("/console/tip/triage", post(tips::triage))
         .route("/console/tip/reply", post(tips::reply))
+        .route("/console/tip/convert", post(tips::convert))
         .route("/console/custody", get(custody::list))
         .route("/console/custody/collect", post(custody::collect))
         .route("/console/custody/item/{item}", get(custody::item))

@@ -150,6 +150,28 @@ fn tip_page(ctx: &super::Ctx, id: &str, opened: Option<Markup>) -> Response {
                 button type="submit" #triage { (ctx.t("triage-submit")) }
             }
         }
+        @if t.case.is_none() && ctx.may(need::SEAL) {
+            section aria-labelledby="convert-h" {
+                h2 #convert-h { (ctx.t("convert-title")) }
+                p.hint { (ctx.t("convert-hint")) }
+                form.stack method="post" action="/console/tip/convert" {
+                    (ctx.csrf())
+                    input type="hidden" name="id" value=(t.tip);
+                    label for="case" { (ctx.t("case-id")) }
+                    input #case name="case" type="text" required maxlength="64"
+                        value=(format!("CASE-{}", t.tip.trim_start_matches("t-").to_uppercase()));
+                    label for="kind" { (ctx.t("case-kind")) }
+                    select #kind name="kind" {
+                        @for k in super::cases::KINDS {
+                            option value=(k.name()) selected[k == unchain_cases::workflow::CaseKind::Allegation] { (ctx.t(&format!("kind-{}", k.name()))) }
+                        }
+                    }
+                    label for="country" { (ctx.t("convert-country")) }
+                    input #country name="country" type="text" maxlength="2" value=(country_of(&ctx.state));
+                    button type="submit" #convert { (ctx.t("convert-submit")) }
+                }
+            }
+        }
         section aria-labelledby="reply-h" {
             h2 #reply-h { (ctx.t("reply-title")) }
             p.hint { (ctx.t("reply-hint")) }
@@ -356,6 +378,116 @@ pub async fn reply(
             &back,
             "ok",
             ctx.ta("reply-sent", &[("height", &h.to_string())]),
+        ),
+        Err(e) => after_post(&ctx, &back, "error", e),
+    }
+}
+
+/// The organisation's own country (its genesis jurisdiction), for phone numbers written
+/// without `+`.
+fn country_of(state: &ApiState) -> String {
+    state
+        .ledger
+        .genesis()
+        .members
+        .iter()
+        .find(|m| m.name == state.node_name)
+        .map(|m| m.jurisdiction.clone())
+        .unwrap_or_default()
+}
+
+/// The convert form.
+#[derive(Debug, Deserialize)]
+pub struct ConvertForm {
+    #[serde(default)]
+    csrf: String,
+    id: String,
+    case: String,
+    kind: String,
+    #[serde(default)]
+    country: String,
+}
+
+/// `POST /console/tip/convert`: the tip becomes a case. The report's phone numbers and
+/// e-mail addresses become the sealed case's persons, blind-indexed, so that the case
+/// matches other agencies' cases on them.
+pub async fn convert(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Form(f): Form<ConvertForm>,
+) -> Response {
+    let back = format!("/console/tip?id={}", f.id);
+    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::SEAL).await);
+    let Some(v) = load(&state, &f.id) else {
+        return problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("tip-missing", &[("id", &f.id)]),
+        );
+    };
+    if let Some(c) = &v.tip.case {
+        return after_post(&ctx, &back, "error", ctx.ta("case-exists", &[("id", c)]));
+    }
+    let Some(kind) = super::cases::KINDS.into_iter().find(|k| k.name() == f.kind) else {
+        return after_post(
+            &ctx,
+            &back,
+            "error",
+            format!("kind: {:?} is not a kind of case", f.kind),
+        );
+    };
+    if let Err(e) = unchain_ledger::module::check_case_id("case", f.case.trim()) {
+        return after_post(&ctx, &back, "error", format!("case: {}", e.reason));
+    }
+    let Some(first) = v.messages.first() else {
+        return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));
+    };
+    let bytes = state.tips.store.get(&first.commitment).ok().flatten();
+    let _ = state.audit.record_read(
+        crate::api::users::now_ms(),
+        &state.node_name,
+        Some(&ctx.user.id),
+        None,
+        first.commitment,
+        bytes.is_some(),
+    );
+    let report = bytes.and_then(|b| {
+        unchain_tips::message::open(
+            &state.ledger.genesis().chain_id,
+            &v.tip.tip,
+            &first.msg,
+            &state.node_name,
+            &first.keys.intake,
+            &state.encryption,
+            &b,
+        )
+        .ok()
+    });
+    let Some(Ok(Content::Report(r))) = report.map(|p| serde_json::from_value::<Content>(p.content))
+    else {
+        return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));
+    };
+    let country = Some(f.country.trim().to_uppercase()).filter(|c| !c.is_empty());
+    let (persons, _) = unchain_tips::intake::contact_persons(&r.contacts, country.as_deref());
+    let mut doc = serde_json::json!({"htcds_version": "2.0", "case": {"cas_Status": "Active"}});
+    if !persons.is_empty() {
+        doc["persons"] = serde_json::Value::Array(persons);
+    }
+    let doc = match unchain_htcds::document::validate(&doc) {
+        Ok(d) => d,
+        Err(e) => return after_post(&ctx, &back, "error", e.to_string()),
+    };
+    let case = f.case.trim();
+    if let Err((_, e)) = super::cases::open_case(&ctx, case, kind, &doc, country.as_deref()).await {
+        return after_post(&ctx, &back, "error", e);
+    }
+    let body = serde_json::json!({"tip": v.tip.tip, "case": case, "actor": ctx.user.id});
+    match super::submit_and_wait(&ctx, "tips.convert", body).await {
+        Ok(h) => after_post(
+            &ctx,
+            &format!("/console/case?id={}", super::url_encode(case)),
+            "ok",
+            ctx.ta("converted-at", &[("id", case), ("height", &h.to_string())]),
         ),
         Err(e) => after_post(&ctx, &back, "error", e),
     }
