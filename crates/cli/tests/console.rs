@@ -513,9 +513,19 @@ async fn get(base: &str, path: &str, sid: &str) -> reqwest::Response {
 #[tokio::test(flavor = "multi_thread")]
 async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
     let chain = Chain::init_validators(&["th-dsi:TH", "my-police:MY"], 1);
+    // my-police keeps sealed content off its node.
+    let mp_config = chain.dir.path().join("node-my-police.toml");
+    let text = std::fs::read_to_string(&mp_config).expect("config");
+    assert!(text.contains("[console]\nsealed = true"), "{text}");
+    std::fs::write(
+        &mp_config,
+        text.replace("[console]\nsealed = true", "[console]\nsealed = false"),
+    )
+    .expect("config");
     let dsi = chain.start_validator(None).await;
     let mp = chain.start_validator(Some("my-police")).await;
     let anna = add_user(&chain, "th-dsi", "anna", "investigator");
+    let mo = add_user(&chain, "my-police", "mo", "investigator");
     let (a, m) = (
         dsi.client().base().to_owned(),
         mp.client().base().to_owned(),
@@ -618,6 +628,59 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
 
     // A session belongs to the node that made it: th-dsi's session opens nothing at my-police.
     assert_eq!(get(&m, "/console/cases", &second).await.status(), 303);
+
+    // A node configured not to seal or open records refuses to, and logs the attempt.
+    let mo_sid = login(&m, &mo, None).await;
+    wait_until("my-police has the case", 60, async || {
+        get(&m, "/console/case?id=TH%2FCSRF%2F1", &mo_sid)
+            .await
+            .status()
+            == 200
+    })
+    .await;
+    let page = get(&m, "/console/case?id=TH%2FCSRF%2F1", &mo_sid)
+        .await
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("id=\"sealed-off\""), "{page}");
+    assert!(!page.contains("open-details"), "{page}");
+    let mo_csrf = hidden(&page, "csrf");
+    let r = http()
+        .post(format!("{m}/console/case/open"))
+        .header("cookie", format!("unchain_console={mo_sid}"))
+        .form(&[("csrf", mo_csrf.as_str()), ("id", "TH/CSRF/1")])
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(r.status(), 403);
+    let r = http()
+        .post(format!("{m}/console/cases"))
+        .header("cookie", format!("unchain_console={mo_sid}"))
+        .form(&[
+            ("csrf", mo_csrf.as_str()),
+            ("case", "MY/1"),
+            ("kind", "investigation"),
+            ("summary", "should not be sealed here"),
+        ])
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("html")
+            .contains("does not seal or open records"),
+    );
+    let mp_audit =
+        std::fs::read_to_string(chain.dir.path().join("data-my-police/audit/reads.jsonl"))
+            .expect("my-police audit log");
+    assert!(
+        mp_audit.contains(&format!("\"actor\":\"{}\"", mo.id))
+            && mp_audit.contains("\"allowed\":false"),
+        "{mp_audit}"
+    );
 
     // Security headers on every page.
     let r = get(&a, "/console/cases", &second).await;

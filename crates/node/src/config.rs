@@ -49,6 +49,26 @@ pub struct NodeConfig {
     /// The public tip form.
     #[serde(default)]
     pub tips: TipsConfig,
+    /// The agency console.
+    #[serde(default)]
+    pub console: ConsoleConfig,
+}
+
+/// The agency console (`/console`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// Whether the console seals and opens sealed records (cases' details, tips) with the
+    /// organisation's key on this node. Default true. An organisation that keeps sealed
+    /// content off its node sets false, and its users seal and open with `unchain vault`
+    /// and `unchain tips` on their own machines; the console still shows everything else.
+    pub sealed: bool,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig { sealed: true }
+    }
 }
 
 /// The public tip form (`/tips/…`): which forms this node serves for its organisation, the
@@ -124,6 +144,7 @@ impl NodeConfig {
             max_wait_ms: default_max_wait(),
             worker_threads: default_threads(),
             tips: TipsConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 

@@ -203,7 +203,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             trust: Arc::default(),
             tips: tips_desk,
             encryption: encryption.clone(),
-            console: Arc::default(),
+            console: Arc::new(crate::console::Console {
+                sealed: cfg.console.sealed,
+                ..Default::default()
+            }),
         };
         let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
             Ok(l) => l,

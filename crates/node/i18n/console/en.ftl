@@ -107,6 +107,7 @@ change-opened = opened as { $status }
 change-moved = moved from { $status } to { $to }
 change-referred = referred to { $to }
 change-updated = details updated to version { $count }
+sealed-off = This node does not open sealed content: open it with unchain vault open (cases) or unchain tips show (tips) on your organisation's machine.
 open-details = Open the sealed details
 open-logged = Opening is recorded in the audit log with your user id and the time.
 opened-version = Version { $count }, opened now. This reading is in the audit log.

@@ -107,6 +107,7 @@ change-opened = abierto como { $status }
 change-moved = pasó de { $status } a { $to }
 change-referred = derivado a { $to }
 change-updated = datos actualizados a la versión { $count }
+sealed-off = Este nodo no abre contenido sellado: ábralo con unchain vault open (casos) o unchain tips show (denuncias) en el equipo de su organización.
 open-details = Abrir los datos sellados
 open-logged = La apertura queda en el registro de auditoría con su identificador de usuario y la hora.
 opened-version = Versión { $count }, abierta ahora. Esta lectura consta en el registro de auditoría.

@@ -107,6 +107,7 @@ change-opened = เปิดในสถานะ { $status }
 change-moved = เปลี่ยนจาก { $status } เป็น { $to }
 change-referred = ส่งต่อไปยัง { $to }
 change-updated = ปรับปรุงข้อมูลเป็นฉบับที่ { $count }
+sealed-off = โหนดนี้ไม่เปิดเนื้อหาที่ปิดผนึก โปรดเปิดด้วย unchain vault open (คดี) หรือ unchain tips show (เบาะแส) บนเครื่องของหน่วยงานคุณ
 open-details = เปิดข้อมูลที่ปิดผนึก
 open-logged = การเปิดดูจะถูกบันทึกในบันทึกการตรวจสอบ พร้อมรหัสผู้ใช้และเวลา
 opened-version = ฉบับที่ { $count } เปิดดูขณะนี้ การอ่านครั้งนี้ถูกบันทึกในบันทึกการตรวจสอบแล้ว

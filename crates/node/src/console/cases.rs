@@ -116,7 +116,7 @@ pub async fn list(
     let body = html! {
         h1 { (ctx.t("cases-title")) }
         div.actions {
-            @if ctx.may(need::SEAL) {
+            @if ctx.may(need::SEAL) && ctx.state.console.sealed {
                 a.button href="/console/cases/new" #new-case { (ctx.t("case-new")) }
             }
         }
@@ -470,6 +470,8 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
             h2 #sealed-h { (ctx.t("case-sealed")) }
             @if let Some(o) = opened {
                 (o)
+            } @else if !ctx.state.console.sealed {
+                p.hint #sealed-off { (ctx.t("sealed-off")) }
             } @else if ctx.may(need::READ_SEALED) {
                 form method="post" action="/console/case/open" {
                     (ctx.csrf())
@@ -478,7 +480,7 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
                     button type="submit" #open-details { (ctx.t("open-details")) }
                 }
             }
-            @if holds && ctx.may(need::SEAL) {
+            @if holds && ctx.may(need::SEAL) && ctx.state.console.sealed {
                 details {
                     summary { (ctx.t("attach-title")) }
                     form.stack method="post" action="/console/case/attach" {
@@ -504,7 +506,7 @@ fn case_page(ctx: &Ctx, id: &str, opened: Option<Markup>) -> Response {
         @if ctx.may(need::CUSTODY_ACT) {
             p { a href=(format!("/console/custody?case={idq}#collect")) { (ctx.t("custody-collect-for-case")) } }
         }
-        @if ours && holds && ctx.may(need::CASE_ACT) {
+        @if ours && holds && ctx.may(need::CASE_ACT) && ctx.state.console.sealed {
             section aria-labelledby="share-h" {
                 h2 #share-h { (ctx.t("share-title")) }
                 form.stack method="post" action="/console/case/share" #share-form {

@@ -59,6 +59,8 @@ pub struct Console {
     pub money: money::Scans,
     /// Failed sign-ins by login name.
     pub throttle: session::Throttle,
+    /// Whether this node seals and opens records for the console (`[console] sealed`).
+    pub sealed: bool,
 }
 
 impl Default for Console {
@@ -68,6 +70,7 @@ impl Default for Console {
             cats: Catalogues::from_sources(SOURCES_REF),
             money: money::Scans::default(),
             throttle: session::Throttle::default(),
+            sealed: true,
         }
     }
 }

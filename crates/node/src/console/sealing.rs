@@ -16,6 +16,19 @@ use unchain_vault::state::{self, RecordView};
 /// A record id.
 pub(crate) type RecordId = Hash32;
 
+/// Refuses when the node is configured not to seal or open records (`[console] sealed =
+/// false`).
+pub(crate) fn on_node(state: &ApiState) -> Result<(), String> {
+    if state.console.sealed {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}'s node does not seal or open records ([console] sealed = false): use unchain vault or unchain tips on your organisation's machine",
+            state.node_name
+        ))
+    }
+}
+
 fn members(state: &ApiState) -> Result<Vec<unchain_ledger::Member>, String> {
     state.ledger.members().map_err(|e| e.to_string())
 }
@@ -62,6 +75,7 @@ pub(crate) struct SealRequest<'a> {
 /// Seals `r` for the organisation (and, for a new version, every organisation with
 /// access), stores the ciphertext in this node's vault and submits `vault.seal`.
 pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(RecordId, TxId), String> {
+    on_node(state)?;
     let members = members(state)?;
     let chain = state.ledger.genesis().chain_id.clone();
     let (id, version, recipients) = match r.record {
@@ -163,7 +177,8 @@ pub(crate) fn open(
     let verdict = state::may_hold(&reader, &v.commitment, &state.node_name)
         .map_err(|e| OpenError::Other(e.to_string()))?;
     let role_ok = user.may(need::READ_SEALED);
-    let allowed = role_ok && verdict.is_ok();
+    let on_node = on_node(state);
+    let allowed = role_ok && verdict.is_ok() && on_node.is_ok();
     state
         .audit
         .record_read(
@@ -182,6 +197,7 @@ pub(crate) fn open(
     if let Err(why) = verdict {
         return Err(OpenError::Denied(why.to_string()));
     }
+    on_node.map_err(OpenError::Other)?;
     let wrapped = v.keys.get(&state.node_name).ok_or_else(|| {
         OpenError::Denied(format!(
             "{} is not a recipient of version {version}",
@@ -218,6 +234,7 @@ pub(crate) fn grant_body(
     legal_basis: &str,
     actor: &str,
 ) -> Result<serde_json::Value, String> {
+    on_node(state)?;
     let view = record(state, id)?;
     let version = view.record.latest_version;
     let v = view

@@ -115,7 +115,9 @@ fn tip_page(ctx: &super::Ctx, id: &str, opened: Option<Markup>) -> Response {
         }
         section aria-labelledby="msgs-h" {
             h2 #msgs-h { (ctx.t("tip-messages")) }
-            @if let Some(o) = opened { (o) } @else {
+            @if let Some(o) = opened { (o) } @else if !ctx.state.console.sealed {
+                p.hint { (ctx.t("sealed-off")) }
+            } @else {
                 form method="post" action="/console/tip/open" {
                     (ctx.csrf())
                     input type="hidden" name="id" value=(t.tip);
@@ -150,7 +152,7 @@ fn tip_page(ctx: &super::Ctx, id: &str, opened: Option<Markup>) -> Response {
                 button type="submit" #triage { (ctx.t("triage-submit")) }
             }
         }
-        @if t.case.is_none() && ctx.may(need::SEAL) {
+        @if t.case.is_none() && ctx.may(need::SEAL) && ctx.state.console.sealed {
             section aria-labelledby="convert-h" {
                 h2 #convert-h { (ctx.t("convert-title")) }
                 p.hint { (ctx.t("convert-hint")) }
@@ -219,6 +221,9 @@ pub async fn open(
             ctx.ta("tip-missing", &[("id", &f.id)]),
         );
     };
+    if let Err(e) = super::sealing::on_node(&state) {
+        return problem_page(&ctx, StatusCode::FORBIDDEN, e);
+    }
     let chain = state.ledger.genesis().chain_id.clone();
     let mut shown = Vec::new();
     for m in &v.messages {
@@ -427,6 +432,9 @@ pub async fn convert(
     };
     if let Some(c) = &v.tip.case {
         return after_post(&ctx, &back, "error", ctx.ta("case-exists", &[("id", c)]));
+    }
+    if let Err(e) = super::sealing::on_node(&state) {
+        return after_post(&ctx, &back, "error", e);
     }
     let Some(kind) = super::cases::KINDS.into_iter().find(|k| k.name() == f.kind) else {
         return after_post(
