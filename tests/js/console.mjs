@@ -86,6 +86,7 @@ try {
     await page.check("input[name=danger][value=yes]");
     await page.fill("#description", cfg.tip);
     await page.fill("#contacts", `${cfg.phone}\nthe boat captain`);
+    await page.setInputFiles("#files", cfg.leaflet);
     await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
     await context.close();
   }
@@ -104,6 +105,8 @@ try {
   seen.tip_url = new URL(p.url()).pathname + new URL(p.url()).search;
   await p.click("#open-tip");
   seen.tip_opened = await p.textContent("#tip-messages");
+  const [tipFile] = await Promise.all([p.waitForEvent("download"), p.click("ul.files a")]);
+  await tipFile.saveAs(`${cfg.downloads}/tip-file.pdf`);
   await p.selectOption("#priority", "immediate");
   await p.selectOption("#category", "forced_labour");
   await p.check("input[name=indicator][value=restriction_of_movement]");

@@ -109,6 +109,12 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
     let gus = add_user(&chain, "gb-other", "gus", "investigator");
 
     let work = tempfile::tempdir().expect("work");
+    let leaflet = work.path().join("job-advert.pdf");
+    std::fs::write(
+        &leaflet,
+        b"%PDF-1.4\n1 0 obj\n<< /Author (Reporter Name) /Title (job advert) >>\nendobj\ntrailer << /Info 1 0 R >>\n%%EOF\n",
+    )
+    .expect("pdf");
     let evidence = work.path().join("phone-extraction.bin");
     std::fs::write(
         &evidence,
@@ -140,7 +146,7 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "summary": "Workers recruited through a Telegram job advert, passports held by the employer.",
         "note": "Second interview: the recruiter's phone was seized on 12 November.",
         "tip": "Twelve men sleep locked in the hold of the blue trawler Sea Star 7.",
-        "evidence": evidence, "shots": shots, "downloads": work.path(),
+        "evidence": evidence, "shots": shots, "downloads": work.path(), "leaflet": leaflet,
         "transactions": work.path().join("bank/transactions.csv"),
     });
     let cfg_path = work.path().join("console.json");
@@ -186,6 +192,12 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
     assert!(
         text("reply_flash").starts_with("Reply sealed and recorded"),
         "{seen:#}"
+    );
+    let pdf = std::fs::read(work.path().join("tip-file.pdf")).expect("the tip's file");
+    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    assert!(
+        !pdf.windows(13).any(|w| w == b"Reporter Name"),
+        "the PDF's author was removed before sealing"
     );
     assert!(
         text("tip_after_reply").contains("Officers are on their way"),

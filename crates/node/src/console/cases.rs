@@ -42,7 +42,13 @@ fn load(state: &ApiState, id: &str) -> Result<Option<CaseView>, String> {
 pub struct ListQuery {
     #[serde(default)]
     q: String,
+    /// 1, 2, 3, … of [`PAGE`] cases each.
+    #[serde(default)]
+    page: Option<usize>,
 }
+
+/// Cases per page of the list.
+const PAGE: usize = 50;
 
 /// `GET /console/cases`: the organisation's cases and those referred to it, searchable by
 /// id, kind, status and agency.
@@ -80,12 +86,20 @@ pub async fn list(
             .any(|f| f.to_lowercase().contains(&needle))
     });
     rows.sort_by_key(|r| std::cmp::Reverse(r.0.opened_ms));
+    let total = rows.len();
+    let pages = total.div_ceil(PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
+    let shown = &rows[(page - 1) * PAGE..(page * PAGE).min(total)];
+    let page_link = |n: usize| format!("/console/cases?q={}&page={n}", super::url_encode(&q.q));
     let table = html! {
         @if rows.is_empty() {
             p.empty { (ctx.t("cases-none")) }
         } @else {
             table.list #cases-table {
-                caption { (ctx.ta("cases-count", &[("count", &rows.len().to_string())])) }
+                caption {
+                    (ctx.ta("cases-count", &[("count", &total.to_string())]))
+                    @if pages > 1 { " · " (ctx.ta("cases-page", &[("count", &page.to_string()), ("size", &pages.to_string())])) }
+                }
                 thead { tr {
                     th scope="col" { (ctx.t("case-id")) }
                     th scope="col" { (ctx.t("case-kind")) }
@@ -94,7 +108,7 @@ pub async fn list(
                     th scope="col" { (ctx.t("case-opened")) }
                 } }
                 tbody {
-                    @for (c, from) in &rows {
+                    @for (c, from) in shown {
                         tr {
                             td { a href=(format!("/console/case?id={}", super::url_encode(&c.case))) { (c.case) } }
                             td { (ctx.t(&format!("kind-{}", c.kind.name()))) }
@@ -106,6 +120,13 @@ pub async fn list(
                             td { (when(c.opened_ms)) }
                         }
                     }
+                }
+            }
+            @if pages > 1 {
+                nav.pager aria-label=(ctx.t("cases-pages")) {
+                    @if page > 1 { a href=(page_link(page - 1)) rel="prev" { "← " (page - 1) } }
+                    " "
+                    @if page < pages { a href=(page_link(page + 1)) rel="next" { (page + 1) " →" } }
                 }
             }
         }

@@ -98,6 +98,7 @@ pub fn routes() -> Router<ApiState> {
         .route("/console/tip/triage", post(tips::triage))
         .route("/console/tip/reply", post(tips::reply))
         .route("/console/tip/convert", post(tips::convert))
+        .route("/console/tip/file", get(tips::file))
         .route("/console/custody", get(custody::list))
         .route("/console/custody/collect", post(custody::collect))
         .route("/console/custody/item/{item}", get(custody::item))

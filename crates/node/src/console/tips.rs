@@ -9,7 +9,7 @@ use crate::api::ApiState;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use maud::{Markup, html};
 use serde::Deserialize;
 use unchain_tips::TipView;
@@ -257,7 +257,7 @@ pub async fn open(
                 li {
                     p.hint { "#" (seq) " · " (when(*at)) }
                     @match p {
-                        Ok(p) => { (render(&ctx, p)) }
+                        Ok(p) => { (render(&ctx, &v.tip.tip, *seq, p)) }
                         Err(e) => { p.notice.error { (e) } }
                     }
                 }
@@ -267,7 +267,18 @@ pub async fn open(
     tip_page(&ctx, &f.id, Some(opened))
 }
 
-fn render(ctx: &super::Ctx, p: &Payload) -> Markup {
+/// Links to a message's files.
+fn files(tip: &str, seq: u32, list: &[unchain_tips::report::Attachment]) -> Markup {
+    html! {
+        ul.files {
+            @for (n, a) in list.iter().enumerate() {
+                li { a href=(format!("/console/tip/file?id={tip}&seq={seq}&n={n}")) download=(a.label) { (a.label) } " · " (a.media_type) " · " (a.size) " B" }
+            }
+        }
+    }
+}
+
+fn render(ctx: &super::Ctx, tip: &str, seq: u32, p: &Payload) -> Markup {
     match serde_json::from_value::<Content>(p.content.clone()) {
         Ok(Content::Report(r)) => html! {
             dl.facts {
@@ -277,12 +288,12 @@ fn render(ctx: &super::Ctx, p: &Payload) -> Markup {
                 dt { (ctx.t("tip-danger")) } dd { (r.danger) }
                 dt { (ctx.t("tip-contacts")) } dd { (r.contacts) }
                 dt { (ctx.t("tip-description")) } dd.text { (r.description) }
-                dt { (ctx.t("tip-files")) } dd { (r.attachments.len()) }
+                dt { (ctx.t("tip-files")) } dd { (r.attachments.len()) (files(tip, seq, &r.attachments)) }
             }
         },
         Ok(Content::Followup { text, attachments }) => html! {
             p { strong { (ctx.t("tip-followup")) } } p.text { (text) }
-            @if !attachments.is_empty() { p.hint { (ctx.t("tip-files")) ": " (attachments.len()) } }
+            @if !attachments.is_empty() { p.hint { (ctx.t("tip-files")) ": " (attachments.len()) } (files(tip, seq, &attachments)) }
         },
         Ok(Content::Reply { text }) => {
             html! { p { strong { (ctx.t("tip-our-reply")) } } p.text { (text) } }
@@ -499,4 +510,101 @@ pub async fn convert(
         ),
         Err(e) => after_post(&ctx, &back, "error", e),
     }
+}
+
+/// A file's query.
+#[derive(Debug, Deserialize)]
+pub struct FileQuery {
+    id: String,
+    seq: u32,
+    n: usize,
+}
+
+/// `GET /console/tip/file?id=&seq=&n=`: file `n` of message `seq`, opened on the node (the
+/// opening logged), checked against the SHA-256 the sealed content names, sent to keep.
+pub async fn file(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    Query(q): Query<FileQuery>,
+) -> Response {
+    let back = format!("/console/tip?id={}", q.id);
+    let ctx = refuse_or!(page_for(&state, &headers, &back, need::TIPS).await);
+    let missing = || {
+        problem_page(
+            &ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("tip-missing", &[("id", &q.id)]),
+        )
+    };
+    if let Err(e) = super::sealing::on_node(&state) {
+        return problem_page(&ctx, StatusCode::FORBIDDEN, e);
+    }
+    let Some(v) = load(&state, &q.id) else {
+        return missing();
+    };
+    let Some(m) = v.messages.iter().find(|m| m.seq == q.seq) else {
+        return missing();
+    };
+    let bytes = state.tips.store.get(&m.commitment).ok().flatten();
+    let _ = state.audit.record_read(
+        crate::api::users::now_ms(),
+        &state.node_name,
+        Some(&ctx.user.id),
+        None,
+        m.commitment,
+        bytes.is_some(),
+    );
+    let opened = bytes.and_then(|b| {
+        unchain_tips::message::open(
+            &state.ledger.genesis().chain_id,
+            &v.tip.tip,
+            &m.msg,
+            &state.node_name,
+            &m.keys.intake,
+            &state.encryption,
+            &b,
+        )
+        .ok()
+    });
+    let Some(p) = opened else {
+        return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, ctx.t("open-not-yet"));
+    };
+    let listed = match serde_json::from_value::<Content>(p.content.clone()) {
+        Ok(Content::Report(r)) => r.attachments,
+        Ok(Content::Followup { attachments, .. }) => attachments,
+        _ => Vec::new(),
+    };
+    let (Some(a), Some(body)) = (
+        listed.get(q.n),
+        p.file_bytes().ok().and_then(|f| f.into_iter().nth(q.n)),
+    ) else {
+        return missing();
+    };
+    if unchain_types::Hash32::digest(&body) != a.sha256 {
+        return problem_page(
+            &ctx,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{}: its SHA-256 is not the one the report names", a.label),
+        );
+    }
+    let ty = match a.media_type.as_str() {
+        t @ ("image/jpeg" | "image/png" | "application/pdf") => t,
+        _ => "application/octet-stream",
+    };
+    let name: String = a
+        .label
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "._-".contains(*c))
+        .collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, ty.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
 }
