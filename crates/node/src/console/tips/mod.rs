@@ -1,11 +1,16 @@
 //! The tips inbox: the tips handed to the organisation, a tip's page with its messages
-//! opened on demand (every opening in the audit log), triage with the ILO forced-labour
-//! indicators, and replies the reporter reads with the receipt code.
+//! opened on demand (every opening in the audit log) and their files. What the page posts —
+//! triage, replies, conversion into a case — is in `actions`.
 
-use super::layout::{short, when};
-use super::{after_post, html, need, not_entitled, problem_page, viewer};
-use super::{form_for, page_for, refuse_or};
+mod actions;
+
+use actions::country_of;
+pub use actions::{convert, reply, triage};
+
 use crate::api::ApiState;
+use crate::console::layout::{short, when};
+use crate::console::{form_for, page_for, refuse_or};
+use crate::console::{html, need, not_entitled, problem_page, viewer};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -49,7 +54,7 @@ pub async fn list(
                             td { a href=(format!("/console/tip?id={}", t.tip)) { code { (t.tip) } } }
                             td { (when(t.received_ms)) }
                             td { (t.form) }
-                            td { span.status { (t.status) } @if let Some(c) = &t.case { " → " a href=(format!("/console/case?id={}", super::url_encode(c))) { (c) } } }
+                            td { span.status { (t.status) } @if let Some(c) = &t.case { " → " a href=(format!("/console/case?id={}", crate::console::url_encode(c))) { (c) } } }
                             td { (t.messages) }
                         }
                     }
@@ -83,7 +88,7 @@ pub async fn detail(
     tip_page(&ctx, &q.id, None)
 }
 
-fn tip_page(ctx: &super::Ctx, id: &str, opened: Option<Markup>) -> Response {
+fn tip_page(ctx: &crate::console::Ctx, id: &str, opened: Option<Markup>) -> Response {
     if !ctx.may(need::TIPS) {
         return not_entitled(ctx, need::TIPS);
     }
@@ -109,7 +114,7 @@ fn tip_page(ctx: &super::Ctx, id: &str, opened: Option<Markup>) -> Response {
                 dt { (ctx.t("triage-indicators")) } dd { (tr.indicators.join(", ")) }
             }
             @if let Some(c) = &t.case {
-                dt { (ctx.t("item-case")) } dd { a href=(format!("/console/case?id={}", super::url_encode(c))) { (c) } }
+                dt { (ctx.t("item-case")) } dd { a href=(format!("/console/case?id={}", crate::console::url_encode(c))) { (c) } }
             }
             dt { (ctx.t("proof-link")) } dd { a href=(format!("/console/ledger/tx/{}", t.tx_id)) { (short(&t.tx_id.to_string())) } }
         }
@@ -164,7 +169,7 @@ fn tip_page(ctx: &super::Ctx, id: &str, opened: Option<Markup>) -> Response {
                         value=(format!("CASE-{}", t.tip.trim_start_matches("t-").to_uppercase()));
                     label for="kind" { (ctx.t("case-kind")) }
                     select #kind name="kind" {
-                        @for k in super::cases::KINDS {
+                        @for k in crate::console::cases::KINDS {
                             option value=(k.name()) selected[k == unchain_cases::workflow::CaseKind::Allegation] { (ctx.t(&format!("kind-{}", k.name()))) }
                         }
                     }
@@ -221,7 +226,7 @@ pub async fn open(
             ctx.ta("tip-missing", &[("id", &f.id)]),
         );
     };
-    if let Err(e) = super::sealing::on_node(&state) {
+    if let Err(e) = crate::console::sealing::on_node(&state) {
         return problem_page(&ctx, StatusCode::FORBIDDEN, e);
     }
     let chain = state.ledger.genesis().chain_id.clone();
@@ -278,7 +283,7 @@ fn files(tip: &str, seq: u32, list: &[unchain_tips::report::Attachment]) -> Mark
     }
 }
 
-fn render(ctx: &super::Ctx, tip: &str, seq: u32, p: &Payload) -> Markup {
+fn render(ctx: &crate::console::Ctx, tip: &str, seq: u32, p: &Payload) -> Markup {
     match serde_json::from_value::<Content>(p.content.clone()) {
         Ok(Content::Report(r)) => html! {
             dl.facts {
@@ -299,216 +304,6 @@ fn render(ctx: &super::Ctx, tip: &str, seq: u32, p: &Payload) -> Markup {
             html! { p { strong { (ctx.t("tip-our-reply")) } } p.text { (text) } }
         }
         Err(e) => html! { p.notice.error { (e.to_string()) } },
-    }
-}
-
-/// The triage form (`indicator` repeats).
-#[derive(Debug, Default)]
-struct TriageForm {
-    csrf: String,
-    id: String,
-    priority: String,
-    category: String,
-    indicator: Vec<String>,
-    closed: Option<String>,
-}
-
-/// `POST /console/tip/triage`.
-pub async fn triage(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    // `indicator` repeats, which axum's `Form` does not collect.
-    let mut f = TriageForm::default();
-    for (k, v) in form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "csrf" => f.csrf = v.into_owned(),
-            "id" => f.id = v.into_owned(),
-            "priority" => f.priority = v.into_owned(),
-            "category" => f.category = v.into_owned(),
-            "indicator" => f.indicator.push(v.into_owned()),
-            "closed" => f.closed = Some(v.into_owned()),
-            _ => {}
-        }
-    }
-    let back = format!("/console/tip?id={}", f.id);
-    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::TIPS).await);
-    let body = serde_json::json!({
-        "tip": f.id, "priority": f.priority, "category": f.category,
-        "indicators": f.indicator, "closed": f.closed.is_some(), "actor": ctx.user.id,
-    });
-    match super::submit_and_wait(&ctx, "tips.triage", body).await {
-        Ok(h) => after_post(
-            &ctx,
-            &back,
-            "ok",
-            ctx.ta("event-recorded", &[("height", &h.to_string())]),
-        ),
-        Err(e) => after_post(&ctx, &back, "error", e),
-    }
-}
-
-/// The reply form.
-#[derive(Debug, Deserialize)]
-pub struct ReplyForm {
-    #[serde(default)]
-    csrf: String,
-    id: String,
-    text: String,
-}
-
-/// `POST /console/tip/reply`: sealed on the node to the organisation and to the reporter's
-/// key, stored with the tips, and recorded.
-pub async fn reply(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    Form(f): Form<ReplyForm>,
-) -> Response {
-    let back = format!("/console/tip?id={}", f.id);
-    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::TIPS).await);
-    if let Err(e) = unchain_tips::report::check_text(f.text.trim()) {
-        return after_post(&ctx, &back, "error", format!("text: {}", e.reason));
-    }
-    let Some(v) = load(&state, &f.id) else {
-        return problem_page(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            ctx.ta("tip-missing", &[("id", &f.id)]),
-        );
-    };
-    let (sealed, body) = unchain_tips::intake::reply(
-        &state.ledger.genesis().chain_id,
-        &v.tip,
-        &state.encryption.public_key(),
-        f.text.trim(),
-        &ctx.user.id,
-        crate::api::users::now_ms(),
-    );
-    if let Err(e) = state.tips.store.put(&sealed.commitment, &sealed.ciphertext) {
-        return after_post(&ctx, &back, "error", e.to_string());
-    }
-    match super::submit_and_wait(&ctx, "tips.message", body).await {
-        Ok(h) => after_post(
-            &ctx,
-            &back,
-            "ok",
-            ctx.ta("reply-sent", &[("height", &h.to_string())]),
-        ),
-        Err(e) => after_post(&ctx, &back, "error", e),
-    }
-}
-
-/// The organisation's own country (its genesis jurisdiction), for phone numbers written
-/// without `+`.
-fn country_of(state: &ApiState) -> String {
-    state
-        .ledger
-        .genesis()
-        .members
-        .iter()
-        .find(|m| m.name == state.node_name)
-        .map(|m| m.jurisdiction.clone())
-        .unwrap_or_default()
-}
-
-/// The convert form.
-#[derive(Debug, Deserialize)]
-pub struct ConvertForm {
-    #[serde(default)]
-    csrf: String,
-    id: String,
-    case: String,
-    kind: String,
-    #[serde(default)]
-    country: String,
-}
-
-/// `POST /console/tip/convert`: the tip becomes a case. The report's phone numbers and
-/// e-mail addresses become the sealed case's persons, blind-indexed, so that the case
-/// matches other agencies' cases on them.
-pub async fn convert(
-    State(state): State<ApiState>,
-    headers: HeaderMap,
-    Form(f): Form<ConvertForm>,
-) -> Response {
-    let back = format!("/console/tip?id={}", f.id);
-    let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::SEAL).await);
-    let Some(v) = load(&state, &f.id) else {
-        return problem_page(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            ctx.ta("tip-missing", &[("id", &f.id)]),
-        );
-    };
-    if let Some(c) = &v.tip.case {
-        return after_post(&ctx, &back, "error", ctx.ta("case-exists", &[("id", c)]));
-    }
-    if let Err(e) = super::sealing::on_node(&state) {
-        return after_post(&ctx, &back, "error", e);
-    }
-    let Some(kind) = super::cases::KINDS.into_iter().find(|k| k.name() == f.kind) else {
-        return after_post(
-            &ctx,
-            &back,
-            "error",
-            format!("kind: {:?} is not a kind of case", f.kind),
-        );
-    };
-    if let Err(e) = unchain_ledger::module::check_case_id("case", f.case.trim()) {
-        return after_post(&ctx, &back, "error", format!("case: {}", e.reason));
-    }
-    let Some(first) = v.messages.first() else {
-        return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));
-    };
-    let bytes = state.tips.store.get(&first.commitment).ok().flatten();
-    let _ = state.audit.record_read(
-        crate::api::users::now_ms(),
-        &state.node_name,
-        Some(&ctx.user.id),
-        None,
-        first.commitment,
-        bytes.is_some(),
-    );
-    let report = bytes.and_then(|b| {
-        unchain_tips::message::open(
-            &state.ledger.genesis().chain_id,
-            &v.tip.tip,
-            &first.msg,
-            &state.node_name,
-            &first.keys.intake,
-            &state.encryption,
-            &b,
-        )
-        .ok()
-    });
-    let Some(Ok(Content::Report(r))) = report.map(|p| serde_json::from_value::<Content>(p.content))
-    else {
-        return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));
-    };
-    let country = Some(f.country.trim().to_uppercase()).filter(|c| !c.is_empty());
-    let (persons, _) = unchain_tips::intake::contact_persons(&r.contacts, country.as_deref());
-    let mut doc = serde_json::json!({"htcds_version": "2.0", "case": {"cas_Status": "Active"}});
-    if !persons.is_empty() {
-        doc["persons"] = serde_json::Value::Array(persons);
-    }
-    let doc = match unchain_htcds::document::validate(&doc) {
-        Ok(d) => d,
-        Err(e) => return after_post(&ctx, &back, "error", e.to_string()),
-    };
-    let case = f.case.trim();
-    if let Err((_, e)) = super::cases::open_case(&ctx, case, kind, &doc, country.as_deref()).await {
-        return after_post(&ctx, &back, "error", e);
-    }
-    let body = serde_json::json!({"tip": v.tip.tip, "case": case, "actor": ctx.user.id});
-    match super::submit_and_wait(&ctx, "tips.convert", body).await {
-        Ok(h) => after_post(
-            &ctx,
-            &format!("/console/case?id={}", super::url_encode(case)),
-            "ok",
-            ctx.ta("converted-at", &[("id", case), ("height", &h.to_string())]),
-        ),
-        Err(e) => after_post(&ctx, &back, "error", e),
     }
 }
 
@@ -536,7 +331,7 @@ pub async fn file(
             ctx.ta("tip-missing", &[("id", &q.id)]),
         )
     };
-    if let Err(e) = super::sealing::on_node(&state) {
+    if let Err(e) = crate::console::sealing::on_node(&state) {
         return problem_page(&ctx, StatusCode::FORBIDDEN, e);
     }
     let Some(v) = load(&state, &q.id) else {
