@@ -483,6 +483,15 @@ fn hidden(html: &str, name: &str) -> String {
     rest[..rest.find('"').expect("end")].to_owned()
 }
 
+/// The text after `prefix` in `html`, up to the next `"`.
+fn attr_value(html: &str, prefix: &str) -> String {
+    let at = html
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {html}"))
+        + prefix.len();
+    html[at..at + html[at..].find('"').expect("end")].to_owned()
+}
+
 /// Logs in over HTTP, sending `planted` as a session cookie first; the new session id.
 async fn login(base: &str, user: &Account, planted: Option<&str>) -> String {
     let c = http();
@@ -706,6 +715,25 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
     assert_eq!(h("cache-control"), "no-store");
     assert_eq!(h("x-frame-options"), "DENY");
     assert!(h("content-security-policy").contains("script-src 'self'"));
+    // Assets are named by their content, so browsers may keep them; pages may not be kept.
+    let html = r.text().await.expect("html");
+    let css = attr_value(&html, "rel=\"stylesheet\" href=\"");
+    assert!(
+        css.starts_with("/console/assets/console.") && css.ends_with(".css"),
+        "{css}"
+    );
+    let asset = http().get(format!("{a}{css}")).send().await.expect("css");
+    assert_eq!(asset.status(), 200);
+    assert_eq!(
+        asset.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let stale = http()
+        .get(format!("{a}/console/assets/console.css"))
+        .send()
+        .await
+        .expect("css");
+    assert_eq!(stale.status(), 404);
 
     // Password guessing: five wrong passwords lock the name, even for the right one.
     let vic = add_user(&chain, "th-dsi", "vic", "analyst");

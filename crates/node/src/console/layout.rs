@@ -158,9 +158,9 @@ pub(crate) fn document(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}"#;
                 title { (title) " · Unchain" }
-                link rel="stylesheet" href="/console/assets/console.css";
-                script src="/console/assets/htmx-2.0.4.min.js" defer {}
-                script src="/console/assets/console.js" defer {}
+                link rel="stylesheet" href=(super::asset_path(0));
+                script src=(super::asset_path(1)) defer {}
+                script src=(super::asset_path(2)) defer {}
             }
             body data-idle-s=[signed_in.then(|| IDLE.as_secs())] data-idle-warning=[idle.map(|i| i.0)] data-idle-stay=[idle.map(|i| i.1)] {
                 a.skip href="#main" { (skip) }

@@ -137,7 +137,9 @@ async fn security_headers(mut r: Response) -> Response {
     let set = |h: &mut HeaderMap, k: header::HeaderName, v: &'static str| {
         h.insert(k, HeaderValue::from_static(v));
     };
-    set(h, header::CACHE_CONTROL, "no-store");
+    // Pages are never kept; the assets say otherwise themselves.
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     set(
         h,
         header::CONTENT_SECURITY_POLICY,
@@ -154,15 +156,39 @@ const CSS: &str = include_str!("assets/console.css");
 const HTMX: &str = include_str!("assets/htmx-2.0.4.min.js");
 const JS: &str = include_str!("assets/console.js");
 
+/// The console's assets by the name pages link them with: their content's SHA-256 prefix
+/// is in the name, so a browser keeps each for a year and a new build is a new name.
+static ASSETS: std::sync::LazyLock<[(String, &'static str, &'static str); 3]> =
+    std::sync::LazyLock::new(|| {
+        let named = |stem: &str, ext: &str, body: &'static str, ty: &'static str| {
+            let hash = hex::encode(unchain_types::Hash32::digest(body.as_bytes()).0);
+            (format!("{stem}.{}.{ext}", &hash[..12]), body, ty)
+        };
+        [
+            named("console", "css", CSS, "text/css; charset=utf-8"),
+            named("htmx-2.0.4", "js", HTMX, "text/javascript; charset=utf-8"),
+            named("console", "js", JS, "text/javascript; charset=utf-8"),
+        ]
+    });
+
+/// The path of asset `i` of [`ASSETS`] (0 stylesheet, 1 htmx, 2 our script).
+pub(crate) fn asset_path(i: usize) -> String {
+    format!("/console/assets/{}", ASSETS[i].0)
+}
+
 /// The console's own stylesheet and scripts (vendored: nothing comes from other hosts).
 async fn asset(Path(name): Path<String>) -> Response {
-    let (body, ty) = match name.as_str() {
-        "console.css" => (CSS, "text/css; charset=utf-8"),
-        "htmx-2.0.4.min.js" => (HTMX, "text/javascript; charset=utf-8"),
-        "console.js" => (JS, "text/javascript; charset=utf-8"),
-        _ => return (StatusCode::NOT_FOUND, "no such asset").into_response(),
-    };
-    ([(header::CONTENT_TYPE, ty)], body).into_response()
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, body, ty)) => (
+            [
+                (header::CONTENT_TYPE, *ty),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    }
 }
 
 /// The roles that see a page or take an action of the console.
