@@ -650,13 +650,30 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
     // A session belongs to the node that made it: th-dsi's session opens nothing at my-police.
     assert_eq!(get(&m, "/console/cases", &second).await.status(), 303);
 
-    // A node configured not to seal or open records refuses to, and logs the attempt.
+    // A node configured not to seal or open records refuses to, even a record shared with
+    // its organisation, and logs the attempt.
+    let r = http()
+        .post(format!("{a}/console/case/share"))
+        .header("cookie", format!("unchain_console={second}"))
+        .form(&[
+            ("csrf", csrf2.as_str()),
+            ("id", "TH/CSRF/1"),
+            ("to", "my-police"),
+            ("purpose", "joint investigation"),
+            ("legal_basis", "public_task"),
+            ("reason", "Other"),
+        ])
+        .send()
+        .await
+        .expect("share");
+    assert_eq!(r.status(), 303);
     let mo_sid = login(&m, &mo, None).await;
-    wait_until("my-police has the case", 60, async || {
+    wait_until("my-police has the referral", 60, async || {
         get(&m, "/console/case?id=TH%2FCSRF%2F1", &mo_sid)
             .await
-            .status()
-            == 200
+            .text()
+            .await
+            .is_ok_and(|t| t.contains("id=\"case-referred\""))
     })
     .await;
     let page = get(&m, "/console/case?id=TH%2FCSRF%2F1", &mo_sid)
@@ -675,6 +692,13 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
         .await
         .expect("open");
     assert_eq!(r.status(), 403);
+    assert!(
+        r.text()
+            .await
+            .expect("html")
+            .contains("does not seal or open records"),
+        "refused because this node opens nothing, not for want of a grant"
+    );
     let r = http()
         .post(format!("{m}/console/cases"))
         .header("cookie", format!("unchain_console={mo_sid}"))

@@ -151,6 +151,8 @@ pub(crate) enum OpenError {
     Denied(String),
     /// The ciphertext has not reached this node yet.
     NotYet,
+    /// This node does not open records (`[console] sealed = false`): why, and where to.
+    Off(String),
     /// Anything else.
     Other(String),
 }
@@ -197,7 +199,7 @@ pub(crate) fn open(
     if let Err(why) = verdict {
         return Err(OpenError::Denied(why.to_string()));
     }
-    on_node.map_err(OpenError::Other)?;
+    on_node.map_err(OpenError::Off)?;
     let wrapped = v.keys.get(&state.node_name).ok_or_else(|| {
         OpenError::Denied(format!(
             "{} is not a recipient of version {version}",

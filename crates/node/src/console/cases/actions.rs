@@ -73,6 +73,7 @@ pub async fn open_details(
         Err(OpenError::NotYet) => {
             problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, ctx.t("open-not-yet"))
         }
+        Err(OpenError::Off(why)) => problem_page(&ctx, StatusCode::FORBIDDEN, why),
         Err(OpenError::Other(e)) => problem_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
