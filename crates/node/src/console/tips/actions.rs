@@ -174,27 +174,7 @@ pub async fn convert(
     let Some(first) = v.messages.first() else {
         return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));
     };
-    let bytes = state.tips.store.get(&first.commitment).ok().flatten();
-    let _ = state.audit.record_read(
-        crate::api::users::now_ms(),
-        &state.node_name,
-        Some(&ctx.user.id),
-        None,
-        first.commitment,
-        bytes.is_some(),
-    );
-    let report = bytes.and_then(|b| {
-        unchain_tips::message::open(
-            &state.ledger.genesis().chain_id,
-            &v.tip.tip,
-            &first.msg,
-            &state.node_name,
-            &first.keys.intake,
-            &state.encryption,
-            &b,
-        )
-        .ok()
-    });
+    let report = super::open_message(&state, &ctx.user.id, &v.tip.tip, first).ok();
     let Some(Ok(Content::Report(r))) = report.map(|p| serde_json::from_value::<Content>(p.content))
     else {
         return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));

@@ -194,6 +194,36 @@ fn tip_page(ctx: &crate::console::Ctx, id: &str, opened: Option<Markup>) -> Resp
     html(ctx.page("tips-title", body))
 }
 
+/// Opens message `m` of `tip` with the organisation's key for `user`, writing the reading
+/// (served or not) to the audit log. `Err(None)`: the ciphertext has not reached this
+/// node; `Err(Some(why))`: it does not open.
+pub(super) fn open_message(
+    state: &ApiState,
+    user: &str,
+    tip: &str,
+    m: &unchain_tips::MessageState,
+) -> Result<Payload, Option<String>> {
+    let bytes = state.tips.store.get(&m.commitment).ok().flatten();
+    let _ = state.audit.record_read(
+        crate::api::users::now_ms(),
+        &state.node_name,
+        Some(user),
+        None,
+        m.commitment,
+        bytes.is_some(),
+    );
+    unchain_tips::message::open(
+        &state.ledger.genesis().chain_id,
+        tip,
+        &m.msg,
+        &state.node_name,
+        &m.keys.intake,
+        &state.encryption,
+        &bytes.ok_or(None)?,
+    )
+    .map_err(|e| Some(e.to_string()))
+}
+
 /// A form naming a tip.
 #[derive(Debug, Deserialize)]
 pub struct TipForm {
@@ -229,30 +259,10 @@ pub async fn open(
     if let Err(e) = crate::console::sealing::on_node(&state) {
         return problem_page(&ctx, StatusCode::FORBIDDEN, e);
     }
-    let chain = state.ledger.genesis().chain_id.clone();
     let mut shown = Vec::new();
     for m in &v.messages {
-        let bytes = state.tips.store.get(&m.commitment).ok().flatten();
-        let _ = state.audit.record_read(
-            crate::api::users::now_ms(),
-            &state.node_name,
-            Some(&ctx.user.id),
-            None,
-            m.commitment,
-            bytes.is_some(),
-        );
-        let opened = bytes.ok_or_else(|| ctx.t("open-not-yet")).and_then(|b| {
-            unchain_tips::message::open(
-                &chain,
-                &v.tip.tip,
-                &m.msg,
-                &state.node_name,
-                &m.keys.intake,
-                &state.encryption,
-                &b,
-            )
-            .map_err(|e| e.to_string())
-        });
+        let opened = open_message(&state, &ctx.user.id, &v.tip.tip, m)
+            .map_err(|e| e.unwrap_or_else(|| ctx.t("open-not-yet")));
         shown.push((m.seq, m.at_ms, opened));
     }
     tracing::info!(user = %ctx.user.id, tip = %v.tip.tip, "console: tip opened");
@@ -340,28 +350,7 @@ pub async fn file(
     let Some(m) = v.messages.iter().find(|m| m.seq == q.seq) else {
         return missing();
     };
-    let bytes = state.tips.store.get(&m.commitment).ok().flatten();
-    let _ = state.audit.record_read(
-        crate::api::users::now_ms(),
-        &state.node_name,
-        Some(&ctx.user.id),
-        None,
-        m.commitment,
-        bytes.is_some(),
-    );
-    let opened = bytes.and_then(|b| {
-        unchain_tips::message::open(
-            &state.ledger.genesis().chain_id,
-            &v.tip.tip,
-            &m.msg,
-            &state.node_name,
-            &m.keys.intake,
-            &state.encryption,
-            &b,
-        )
-        .ok()
-    });
-    let Some(p) = opened else {
+    let Ok(p) = open_message(&state, &ctx.user.id, &v.tip.tip, m) else {
         return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, ctx.t("open-not-yet"));
     };
     let listed = match serde_json::from_value::<Content>(p.content.clone()) {
