@@ -9,12 +9,12 @@
 use crate::bench::{chain_configs, finish_throwaway, free_ports, percentile, running_node};
 use crate::demo::start_node;
 use crate::setup::{InitArgs, init};
-use crate::vaultcmd::seal_record;
 use anyhow::Context as _;
 use clap::Args;
 use std::time::{Duration, Instant};
 use unchain_client::{Client, ClientError, RequestSigner};
 use unchain_ledger::Member;
+use unchain_seal::seal_record;
 use unchain_types::{Hash32, KeyFile};
 
 /// Arguments of `unchain bench-vault`.

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 use unchain_seal::{
-    ContentKey, IdentifierKind, MatchingKey, RecordId, WrappedKey, commitment, matching_key_info,
-    open_payload, record_key_info, seal_payload,
+    ContentKey, IdentifierKind, MatchingKey, RecordId, WrappedKey, matching_key_info, open_payload,
+    record_key_info, seal_record,
 };
 use unchain_types::{EncryptionPublicKey, Hash32};
 use unchain_vault::body::{Decision, consent_statement, erase_statement};
@@ -479,28 +479,6 @@ fn subject_key_hex(subject: &str) -> anyhow::Result<String> {
     } else {
         Ok(subject.to_owned())
     }
-}
-
-/// Seals `plaintext` as `version` of `id` for `recipients`: the ciphertext, its
-/// commitment, and the content key wrapped for each recipient.
-pub(crate) fn seal_record(
-    chain_id: &str,
-    id: &RecordId,
-    version: u32,
-    plaintext: &[u8],
-    recipients: &[(String, EncryptionPublicKey)],
-) -> (Vec<u8>, Hash32, BTreeMap<String, WrappedKey>) {
-    let key = ContentKey::generate();
-    let ciphertext = seal_payload(&key, id, version, plaintext);
-    let c = commitment(&ciphertext);
-    let wrapped = recipients
-        .iter()
-        .map(|(name, pk)| {
-            let info = record_key_info(chain_id, id, version, name);
-            (name.clone(), WrappedKey::wrap_content_key(&key, pk, &info))
-        })
-        .collect();
-    (ciphertext, c, wrapped)
 }
 
 async fn seal(a: SealArgs) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
 use unchain_types::{EncryptionPublicKey, EncryptionSecretKey};
 
 use crate::envelope::{ContentKey, RecordId};
@@ -169,6 +170,29 @@ impl<'de> Deserialize<'de> for WrappedKey {
 }
 
 /// Derives the X25519 key pair RFC 9180's `DeriveKeyPair` gives for `ikm` (for vectors).
+/// Seals `plaintext` as `version` of record `id` for `recipients` (name, X25519 key): a
+/// fresh content key encrypts it ([`crate::seal_payload`]); returns the ciphertext, its
+/// commitment, and the content key wrapped for each recipient.
+pub fn seal_record(
+    chain_id: &str,
+    id: &RecordId,
+    version: u32,
+    plaintext: &[u8],
+    recipients: &[(String, EncryptionPublicKey)],
+) -> (Vec<u8>, unchain_types::Hash32, BTreeMap<String, WrappedKey>) {
+    let key = ContentKey::generate();
+    let ciphertext = crate::seal_payload(&key, id, version, plaintext);
+    let c = crate::commitment(&ciphertext);
+    let wrapped = recipients
+        .iter()
+        .map(|(name, pk)| {
+            let info = record_key_info(chain_id, id, version, name);
+            (name.clone(), WrappedKey::wrap_content_key(&key, pk, &info))
+        })
+        .collect();
+    (ciphertext, c, wrapped)
+}
+
 #[cfg(test)]
 fn derive_keypair(ikm: &[u8]) -> ([u8; 32], [u8; 32]) {
     let (sk, pk) = <Kem as hpke::Kem>::derive_keypair(ikm);

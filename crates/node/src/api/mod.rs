@@ -2,14 +2,14 @@
 //! the OpenAPI 3.1 document at `/v1/openapi.json` is generated from this code.
 
 mod cases;
-mod custody;
+pub(crate) mod custody;
 pub mod events;
 pub(crate) mod handlers;
 pub mod identity;
 pub mod problem;
-mod tips;
+pub(crate) mod tips;
 pub mod users;
-mod vault;
+pub(crate) mod vault;
 pub use unchain_client::views;
 
 use crate::metrics::NodeMetrics;

@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use unchain_tips::{Tip, TipView};
 use unchain_types::Hash32;
 
-fn own_view(state: &ApiState, member: &str, id: &str) -> Result<TipView, Problem> {
+/// Tip `id`, if it was handed to `member` and this is `member`'s own node.
+pub(crate) fn own_view(state: &ApiState, member: &str, id: &str) -> Result<TipView, Problem> {
     unchain_tips::body::check_tip_id("tip", id)
         .map_err(|e| Problem::bad_request("bad-tip-id", e.to_string()))?;
     let view = unchain_tips::tip(&state.ledger.state_reader()?, id)

@@ -8,8 +8,8 @@ use super::need;
 use crate::api::ApiState;
 use crate::users::User;
 use unchain_seal::blind::{IdentifierKind, MatchingKey};
-use unchain_seal::envelope::{ContentKey, commitment, open_payload, seal_payload};
-use unchain_seal::wrap::{WrappedKey, matching_key_info, record_key_info};
+use unchain_seal::envelope::open_payload;
+use unchain_seal::wrap::{WrappedKey, matching_key_info, record_key_info, seal_record};
 use unchain_types::{Hash32, TxId};
 use unchain_vault::state::{self, RecordView};
 
@@ -35,18 +35,8 @@ fn members(state: &ApiState) -> Result<Vec<unchain_ledger::Member>, String> {
 
 /// The consortium's current matching key, unwrapped with the organisation's key.
 fn matching_key(state: &ApiState) -> Result<(u32, MatchingKey), String> {
-    let reader = state.ledger.state_reader().map_err(|e| e.to_string())?;
-    let rotated = state::matching_epochs(&reader)
-        .map_err(|e| e.to_string())?
-        .pop();
-    let (epoch, wrapped) = match (rotated, &state.ledger.genesis().matching_key) {
-        (Some(e), _) => (e.epoch, e.wrapped),
-        (None, Some(g)) => (g.epoch, g.wrapped.clone()),
-        (None, None) => return Err("this chain has no matching key".into()),
-    };
-    let mine = wrapped
-        .get(&state.node_name)
-        .ok_or_else(|| format!("no matching key is wrapped for {}", state.node_name))?;
+    let (epoch, mine) =
+        crate::api::vault::wrapped_matching_key(state, &state.node_name).map_err(|p| p.detail)?;
     let bytes = mine
         .unwrap(
             &state.encryption,
@@ -102,21 +92,17 @@ pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(Record
             tokens.push(serde_json::json!({"kind": kind, "token": token, "epoch": epoch}));
         }
     }
-    let key = ContentKey::generate();
-    let ciphertext = seal_payload(&key, &id, version, r.plaintext);
-    let c = commitment(&ciphertext);
-    let mut wrapped = std::collections::BTreeMap::new();
-    for name in &recipients {
-        let m = members
-            .iter()
-            .find(|m| &m.name == name)
-            .ok_or_else(|| format!("{name} is not a member"))?;
-        let info = record_key_info(&chain, &id, version, name);
-        wrapped.insert(
-            name.clone(),
-            WrappedKey::wrap_content_key(&key, &m.encryption_key, &info),
-        );
-    }
+    let to = recipients
+        .iter()
+        .map(|name| {
+            let m = members
+                .iter()
+                .find(|m| &m.name == name)
+                .ok_or_else(|| format!("{name} is not a member"))?;
+            Ok((name.clone(), m.encryption_key))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let (ciphertext, c, wrapped) = seal_record(&chain, &id, version, r.plaintext, &to);
     state
         .vault
         .put(&c, &ciphertext)

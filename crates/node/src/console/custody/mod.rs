@@ -289,26 +289,30 @@ pub async fn item(
     html(ctx.page("item-title", body))
 }
 
-/// The item's proof bundle, built against the latest checkpoint that covers its events.
+/// The item's proof bundle ([`crate::api::custody::build_bundle`]), or the page that says
+/// why there is none.
 async fn build_bundle(
-    state: &ApiState,
+    ctx: &crate::console::Ctx,
     id: &str,
-) -> Result<unchain_custody::bundle::CustodyBundle, (StatusCode, String)> {
-    let missing = || (StatusCode::NOT_FOUND, String::new());
-    let h = parse_item(id).ok_or_else(missing)?;
-    let last = state
-        .ledger
-        .state_reader()
-        .ok()
-        .and_then(|r| unchain_custody::events(&r, &h).ok())
-        .and_then(|e| e.last().map(|e| e.log_index))
-        .ok_or_else(missing)?;
-    let (note, cp) = crate::api::handlers::checkpoint_covering(state, last)
+) -> Result<unchain_custody::bundle::CustodyBundle, Response> {
+    let missing = || {
+        problem_page(
+            ctx,
+            StatusCode::NOT_FOUND,
+            ctx.ta("item-missing", &[("id", id)]),
+        )
+    };
+    let item = parse_item(id).ok_or_else(missing)?;
+    crate::api::custody::build_bundle(&ctx.state, &item)
         .await
-        .map_err(|p| (StatusCode::SERVICE_UNAVAILABLE, p.detail))?;
-    unchain_custody::bundle::build(&state.ledger, &h, note, cp.size)
-        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, e.to_string()))?
-        .ok_or_else(missing)
+        .map_err(|p| match p.status {
+            404 => missing(),
+            status => problem_page(
+                ctx,
+                StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE),
+                p.detail,
+            ),
+        })
 }
 
 fn attachment(ty: &str, name: String, body: String) -> Response {
@@ -340,18 +344,13 @@ pub async fn bundle(
         )
         .await
     );
-    match build_bundle(&state, &id).await {
+    match build_bundle(&ctx, &id).await {
         Ok(b) => attachment(
             "application/json",
             format!("custody-{}.json", short(&id)),
             serde_json::to_string_pretty(&b).expect("bundle serialises"),
         ),
-        Err((StatusCode::NOT_FOUND, _)) => problem_page(
-            &ctx,
-            StatusCode::NOT_FOUND,
-            ctx.ta("item-missing", &[("id", &id)]),
-        ),
-        Err((status, e)) => problem_page(&ctx, status, e),
+        Err(page) => page,
     }
 }
 
@@ -372,16 +371,9 @@ pub async fn report(
         )
         .await
     );
-    let b = match build_bundle(&state, &id).await {
+    let b = match build_bundle(&ctx, &id).await {
         Ok(b) => b,
-        Err((StatusCode::NOT_FOUND, _)) => {
-            return problem_page(
-                &ctx,
-                StatusCode::NOT_FOUND,
-                ctx.ta("item-missing", &[("id", &id)]),
-            );
-        }
-        Err((status, e)) => return problem_page(&ctx, status, e),
+        Err(page) => return page,
     };
     let genesis = state.ledger.genesis();
     let members: Vec<unchain_custody::bundle::NamedKey> = genesis

@@ -65,10 +65,9 @@ pub async fn list(
     html(ctx.page("tips-title", body))
 }
 
+/// Tip `id` of this node's organisation ([`crate::api::tips::own_view`]).
 fn load(state: &ApiState, id: &str) -> Option<TipView> {
-    unchain_tips::body::check_tip_id("tip", id).ok()?;
-    let view = unchain_tips::tip(&state.ledger.state_reader().ok()?, id).ok()??;
-    (view.tip.intake == state.node_name).then_some(view)
+    crate::api::tips::own_view(state, &state.node_name, id).ok()
 }
 
 /// A tip page's query.
