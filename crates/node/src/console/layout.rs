@@ -171,12 +171,7 @@ pub(crate) fn document(
 }
 
 /// A UTC time for people: `2026-12-03 14:05 UTC`.
-pub(crate) fn when(ms: u64) -> String {
-    let s = unchain_custody::report::utc(ms);
-    s.get(..16)
-        .map(|d| format!("{} UTC", d.replace('T', " ")))
-        .unwrap_or(s)
-}
+pub(crate) use crate::tipform::pages::utc as when;
 
 /// A short form of a long hex id: the first 12 characters.
 pub(crate) fn short(id: &str) -> &str {

@@ -16,15 +16,6 @@ const RECENT: u64 = 15;
 /// How far back the overview looks for them.
 const SCANNED: u64 = 2_000;
 
-/// Names of the keys that signed a C2SP signed note (its `— name sig` lines).
-pub(crate) fn note_signers(note: &str) -> Vec<String> {
-    note.lines()
-        .filter_map(|l| l.strip_prefix("— "))
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_owned)
-        .collect()
-}
-
 /// `GET /console/ledger`.
 pub async fn overview(
     State(state): State<ApiState>,
@@ -42,7 +33,10 @@ pub async fn overview(
         .ok()
         .flatten()
         .unwrap_or_default();
-    let signers = note_signers(&note);
+    // The note was checked against the validators' keys when it was stored.
+    let signers: Vec<String> = unchain_log::SignedNote::parse(&note)
+        .map(|n| n.signatures.into_iter().map(|s| s.name).collect())
+        .unwrap_or_default();
     // Blocks with transactions: empty ones (a quiet chain makes many) are left out.
     let mut blocks = Vec::new();
     for h in (status.height.saturating_sub(SCANNED)..=status.height).rev() {
@@ -214,14 +208,4 @@ pub async fn tx(
         }
     };
     html(ctx.page("tx-title", body))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn signers_are_read_from_the_note_signature_lines() {
-        let note = "origin\n4\nabc=\n\n— th-dsi AAAA\n— my-police BBBB\n";
-        assert_eq!(super::note_signers(note), ["th-dsi", "my-police"]);
-        assert!(super::note_signers("origin\n4\nabc=\n").is_empty());
-    }
 }

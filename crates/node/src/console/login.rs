@@ -3,6 +3,7 @@
 use super::layout::document;
 use super::session::{self, COOKIE, LOGIN_COOKIE};
 use crate::api::ApiState;
+use crate::users::UserRole;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -235,13 +236,9 @@ pub async fn logout(
     headers: HeaderMap,
     Form(f): Form<LogoutForm>,
 ) -> Response {
-    let ctx = match super::viewer(&state, &headers, "/console").await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    if let Err(r) = super::check_post(&ctx, &headers, &f.csrf) {
-        return *r;
-    }
+    let ctx = super::refuse_or!(
+        super::form_for(&state, &headers, "/console", &f.csrf, &UserRole::ALL).await
+    );
     state.console.sessions.end(&ctx.sid);
     tracing::info!(user = %ctx.user.id, "console logout");
     (

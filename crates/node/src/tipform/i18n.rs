@@ -88,10 +88,9 @@ impl Catalogues {
         key.to_owned()
     }
 
-    /// The message ids of `lang`'s catalogue in `sources` (for the tests that hold
-    /// catalogues equal).
+    /// The message ids of `lang`'s catalogue in `sources`.
     #[cfg(test)]
-    pub(crate) fn keys_in(sources: &Sources, lang: &str) -> Vec<String> {
+    fn keys_in(sources: &Sources, lang: &str) -> Vec<String> {
         let text = sources
             .iter()
             .find(|(c, _)| *c == lang)
@@ -102,6 +101,32 @@ impl Catalogues {
             .map(|l| l.split(" = ").next().unwrap_or("").to_owned())
             .collect()
     }
+
+    /// Test of a set of catalogues: each has exactly English's messages (at least `min`),
+    /// and each message formats with `args` to text with no placeable left. Returns them.
+    #[cfg(test)]
+    pub(crate) fn assert_complete(
+        sources: &'static Sources,
+        min: usize,
+        args: &[(&str, &str)],
+    ) -> Self {
+        let cats = Catalogues::from_sources(sources);
+        let english = Catalogues::keys_in(sources, "en");
+        assert!(english.len() > min, "{english:?}");
+        for (code, _) in sources {
+            assert_eq!(
+                Catalogues::keys_in(sources, code),
+                english,
+                "catalogue {code}"
+            );
+            for key in &english {
+                let text = cats.text(code, key, args);
+                assert!(!text.trim().is_empty() && text != *key, "{code}/{key}");
+                assert!(!text.contains('{'), "{code}/{key} left a placeable: {text}");
+            }
+        }
+        cats
+    }
 }
 
 #[cfg(test)]
@@ -110,32 +135,18 @@ mod tests {
 
     #[test]
     fn every_catalogue_has_exactly_the_english_messages_and_each_formats() {
-        let cats = Catalogues::load();
-        let english = Catalogues::keys_in(&SOURCES, "en");
-        assert!(english.len() > 40, "{english:?}");
-        for (code, _) in SOURCES {
-            assert_eq!(
-                Catalogues::keys_in(&SOURCES, code),
-                english,
-                "catalogue {code}"
-            );
-            for key in &english {
-                let text = cats.text(
-                    code,
-                    key,
-                    &[
-                        ("org", "ORG"),
-                        ("number", "191"),
-                        ("index", "7"),
-                        ("minutes", "5"),
-                        ("reason", "R"),
-                        ("count", "2"),
-                    ],
-                );
-                assert!(!text.trim().is_empty() && text != *key, "{code}/{key}");
-                assert!(!text.contains('{'), "{code}/{key} left a placeable: {text}");
-            }
-        }
+        let cats = Catalogues::assert_complete(
+            &SOURCES,
+            40,
+            &[
+                ("org", "ORG"),
+                ("number", "191"),
+                ("index", "7"),
+                ("minutes", "5"),
+                ("reason", "R"),
+                ("count", "2"),
+            ],
+        );
         assert_eq!(cats.pick("th"), "th");
         assert_eq!(cats.pick("fr"), "en");
         assert!(

@@ -262,8 +262,8 @@ pub struct Status<'a> {
     pub draft: &'a str,
 }
 
-/// `YYYY-MM-DD HH:MM UTC`: a reporter needs no seconds.
-fn utc(ms: u64) -> String {
+/// `YYYY-MM-DD HH:MM UTC`: a reporter (or a case worker) needs no seconds.
+pub(crate) fn utc(ms: u64) -> String {
     let rfc3339 = unchain_custody::report::utc(ms);
     format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
 }
