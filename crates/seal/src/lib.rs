@@ -10,7 +10,8 @@
 //!   with dates of birth) normalised and turned into blind-index tokens with HMAC-SHA256
 //!   under the consortium's matching key.
 //!
-//! Sealing and opening happen at the edge (the CLI, a client); a node only ever sees
+//! Sealing and opening happen on the organisation's side: the CLI, a client, or the
+//! console on the organisation's own node (in memory). Other nodes only ever see
 //! ciphertexts, commitments, wrapped keys and tokens.
 #![forbid(unsafe_code)]
 
