@@ -89,6 +89,13 @@ pub fn running_node(config: &std::path::Path) -> anyhow::Result<Client> {
     Ok(Client::new(&format!("http://{}", addr.trim())))
 }
 
+/// A client for the running node of `config` that reads as the node's organisation (its
+/// key file is in the config), for the members-only endpoints such as blocks.
+pub fn running_node_as_member(config: &std::path::Path) -> anyhow::Result<Client> {
+    let cfg = unchain_node::NodeConfig::load(config)?;
+    Ok(running_node(config)?.with_signer(crate::session::member_reader(&cfg.key_file)?))
+}
+
 fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target> {
     if let Some(dir) = &a.chain {
         let configs = chain_configs(dir, false)?;

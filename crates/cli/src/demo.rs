@@ -150,15 +150,13 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         );
     }
     println!();
-    println!("Open (any node answers the same):");
+    println!("Open (public: any node answers the same, to anyone):");
     println!("  {base}/v1/status                 the chain at a glance");
-    println!("  {base}/v1/blocks/latest          the latest block");
     println!(
         "  {base}/v1/checkpoint             the C2SP checkpoint, cosigned by at least 3 of the 4 validators"
     );
     println!(
-        "  {base}/v1/notary/{}  a document anchored twice",
-        seeded.doc_hash
+        "  {base}/v1/proofs/consistency?old=1   that the log only grew (what witnesses check)"
     );
     println!(
         "  {base}/v1/members                the consortium (ke-dci was admitted by a 3-of-4 vote)"
@@ -172,9 +170,17 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         dir.display()
     );
     println!(
-        "  unchain proof {} --node {base} --genesis {} --out bundle.json",
+        "  unchain proof {} --key {} --node {base} --genesis {} --out bundle.json",
         seeded.tx_id,
+        out.key_files[0].1.display(),
         dir.join("genesis.json").display()
+    );
+    println!(
+        "  (blocks, leaves and proofs are for members: the console's ledger page, or signed requests;"
+    );
+    println!(
+        "   document {} was anchored twice: see it with a member's key at /v1/notary/…)",
+        seeded.doc_hash
     );
     println!(
         "  unchain verify bundle.json --genesis {}",

@@ -26,6 +26,17 @@ pub struct Who {
     pub actor: String,
 }
 
+/// A signer for a member's reads (blocks, leaves and inclusion proofs are for members
+/// only), from the organisation's key file.
+pub(crate) fn member_reader(key: &std::path::Path) -> anyhow::Result<RequestSigner> {
+    let keys = unchain_node::run::load_keys(key)?;
+    Ok(RequestSigner {
+        member: keys.name.clone(),
+        key: keys.signing_key().context("key file: signing_seed")?,
+        actor: None,
+    })
+}
+
 /// An organisation's keys and a client for its node.
 pub(crate) struct Session {
     pub(crate) client: Client,
@@ -41,8 +52,6 @@ impl Session {
     pub(crate) async fn open(who: &Who) -> anyhow::Result<Self> {
         let keys = unchain_node::run::load_keys(&who.key)?;
         let signing = keys.signing_key().context("key file: signing_seed")?;
-        let client = Client::new(&who.node);
-        let chain_id = client.status().await?.chain_id;
         unchain_ledger::module::check_actor("--actor", &who.actor)
             .map_err(|e| anyhow::anyhow!("--actor {:?}: {}", who.actor, e.reason))?;
         let signer = RequestSigner {
@@ -50,6 +59,8 @@ impl Session {
             key: signing.clone(),
             actor: Some(who.actor.clone()),
         };
+        let client = Client::new(&who.node).with_signer(signer.clone());
+        let chain_id = client.status().await?.chain_id;
         Ok(Session {
             client,
             keys,

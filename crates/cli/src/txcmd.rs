@@ -138,6 +138,10 @@ pub struct ProofArgs {
     /// Trust the validator keys of this genesis file (default: the keys the node reports).
     #[arg(long)]
     pub genesis: Option<PathBuf>,
+    /// Your organisation's key file: leaves and inclusion proofs are served to members
+    /// only (an outsider receives the bundle a member saves with --out).
+    #[arg(long, env = "UNCHAIN_KEY")]
+    pub key: PathBuf,
     /// Node API URL.
     #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
     pub node: String,
@@ -146,7 +150,7 @@ pub struct ProofArgs {
 /// `unchain proof`.
 pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
     let id = TxId::from_hex(&a.id).with_context(|| format!("transaction id {:?}", a.id))?;
-    let client = Client::new(&a.node);
+    let client = Client::new(&a.node).with_signer(crate::session::member_reader(&a.key)?);
     // A transaction committed a moment ago may wait for its checkpoint's cosignatures.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let bundle = loop {

@@ -35,6 +35,7 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     let base = client.base().to_owned();
     let http = reqwest::Client::new();
     let th = chain.key("th-dsi");
+    let th_reads = chain.signer("th-dsi");
     let ok = chain.tx(
         &th,
         1,
@@ -59,6 +60,54 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
         post(b"{\"v\":1,".to_vec()).await.expect("post"),
         400,
         "not a JSON object",
+    )
+    .await;
+    // A member named twice (I-JSON forbids it), at the top, in the body, with the same
+    // value or another, spelled plainly or with an escape: refused, naming the member.
+    let leaf = String::from_utf8(ok.leaf_bytes().to_vec()).expect("utf-8");
+    for (edited, member) in [
+        (leaf.replacen("\"nonce\":1", "\"nonce\":1,\"nonce\":1", 1), "nonce"),
+        (leaf.replacen("\"nonce\":1", "\"nonce\":2,\"nonce\":1", 1), "nonce"),
+        (leaf.replacen("\"nonce\":1", "\"nonce\":1,\"non\\u0063e\":1", 1), "nonce"),
+        (
+            leaf.replacen(
+                "\"doc_type\":\"report\"",
+                "\"doc_type\":\"other\",\"doc_type\":\"report\"",
+                1,
+            ),
+            "doc_type",
+        ),
+    ] {
+        assert_ne!(edited, leaf);
+        problem(
+            post(edited.clone().into_bytes()).await.expect("post"),
+            400,
+            &format!("duplicate member \"{member}\""),
+        )
+        .await;
+        // The batch endpoint refuses it the same way.
+        problem(
+            http.post(format!("{base}/v1/transactions/batch"))
+                .header("content-type", "application/json")
+                .body(format!("[{edited}]"))
+                .send()
+                .await
+                .expect("post"),
+            400,
+            &format!("duplicate member \"{member}\""),
+        )
+        .await;
+    }
+    // And so do the other JSON bodies (a login here).
+    problem(
+        http.post(format!("{base}/v1/login"))
+            .header("content-type", "application/json")
+            .body(r#"{"user":"a","password":"b","user":"c"}"#)
+            .send()
+            .await
+            .expect("post"),
+        400,
+        "duplicate member \"user\"",
     )
     .await;
     // Wrong types.
@@ -91,6 +140,27 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     )
     .await;
     assert_eq!(p["field"], "signature");
+    // The same transaction again, one at a time or in a batch (alone, twice, or beside
+    // new ones): the same answer, committed with its id, and nothing new is recorded.
+    let resent = post(ok.leaf_bytes().to_vec()).await.expect("post");
+    assert_eq!(resent.status(), 200);
+    let resent: Value = resent.json().await.expect("json");
+    assert_eq!(
+        (resent["id"].as_str(), resent["status"].as_str()),
+        (Some(ok.id().to_string().as_str()), Some("committed"))
+    );
+    for copies in [1usize, 2] {
+        let batch = vec![ok.clone(); copies];
+        let items = client.submit_batch(&batch).await.expect("batch");
+        assert_eq!(items.len(), copies);
+        for item in &items {
+            assert_eq!(
+                (item.id.as_deref(), item.status.as_str(), item.error.as_deref()),
+                (Some(ok.id().to_string().as_str()), "committed", None),
+                "{items:?}"
+            );
+        }
+    }
     // Replayed nonce (a new transaction reusing nonce 1).
     let replay = chain.tx(
         &th,
@@ -148,6 +218,22 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     )
     .await;
     assert_eq!(p["field"], "body.hash");
+    // Dates that do not exist.
+    for date in ["2026-02-31", "2025-02-29", "2026-04-31", "2026-00-01"] {
+        let impossible = chain.tx(
+            &th,
+            2,
+            "notary.anchor",
+            json!({"hash": Hash32::digest(b"d").to_hex(), "doc_type": "report", "document_date": date}),
+        );
+        let p = problem(
+            post(impossible.leaf_bytes().to_vec()).await.expect("post"),
+            400,
+            "must be a real date",
+        )
+        .await;
+        assert_eq!(p["field"], "body.document_date", "{date}");
+    }
     // Wrong chain.
     let wrong_chain = unchain_types::UnsignedTransaction {
         chain_id: "another-chain".into(),
@@ -214,37 +300,25 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     )
     .await;
     problem(
-        http.get(format!("{base}/v1/blocks/minus-one"))
-            .send()
-            .await
-            .expect("get"),
+        member_get(&th_reads, &format!("{base}/v1/blocks/minus-one")).await,
         400,
         "not a non-negative integer",
     )
     .await;
     problem(
-        http.get(format!("{base}/v1/blocks/999999999"))
-            .send()
-            .await
-            .expect("get"),
+        member_get(&th_reads, &format!("{base}/v1/blocks/999999999")).await,
         404,
         "no block at height",
     )
     .await;
     problem(
-        http.get(format!("{base}/v1/proofs/inclusion"))
-            .send()
-            .await
-            .expect("get"),
+        member_get(&th_reads, &format!("{base}/v1/proofs/inclusion")).await,
         400,
         "exactly one of",
     )
     .await;
     problem(
-        http.get(format!("{base}/v1/proofs/inclusion?index=99999"))
-            .send()
-            .await
-            .expect("get"),
+        member_get(&th_reads, &format!("{base}/v1/proofs/inclusion?index=99999")).await,
         404,
         "not in the log",
     )
@@ -259,19 +333,17 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     )
     .await;
     problem(
-        http.get(format!("{base}/v1/notary/xyz"))
-            .send()
-            .await
-            .expect("get"),
+        member_get(&th_reads, &format!("{base}/v1/notary/xyz")).await,
         400,
         "hash",
     )
     .await;
     problem(
-        http.get(format!("{base}/v1/notary/{}", Hash32::digest(b"never")))
-            .send()
-            .await
-            .expect("get"),
+        member_get(
+            &th_reads,
+            &format!("{base}/v1/notary/{}", Hash32::digest(b"never")),
+        )
+        .await,
         404,
         "no document",
     )

@@ -162,6 +162,8 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     let out = Command::new(bin())
         .args(["proof", id, "--node", follower.base(), "--genesis"])
         .arg(chain.genesis())
+        .arg("--key")
+        .arg(chain.dir.path().join(format!("keys/{}.json", chain.orgs[4])))
         .output()
         .expect("run unchain proof");
     let text = String::from_utf8_lossy(&out.stdout);

@@ -462,27 +462,6 @@ fn http() -> reqwest::Client {
         .expect("client")
 }
 
-fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all(reqwest::header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| {
-            v.strip_prefix(&format!("{name}="))?
-                .split(';')
-                .next()
-                .map(str::to_owned)
-        })
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let at = html
-        .find(&format!("name=\"{name}\" value=\""))
-        .unwrap_or_else(|| panic!("no {name} in {html}"));
-    let rest = &html[at + name.len() + 15..];
-    rest[..rest.find('"').expect("end")].to_owned()
-}
-
 /// The text after `prefix` in `html`, up to the next `"`.
 fn attr_value(html: &str, prefix: &str) -> String {
     let at = html

@@ -102,9 +102,29 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     assert!(!verify.status.success(), "a tampered bundle verified");
     assert!(String::from_utf8_lossy(&verify.stderr).contains("VERIFICATION FAILED"));
 
+    // A bundle whose stated leaf hash is not its leaf's does not verify either.
+    let mut misstated = bundle.clone();
+    misstated.leaf_hash = Hash32::digest(b"another leaf").to_hex();
+    std::fs::write(&path, serde_json::to_vec_pretty(&misstated).expect("json")).expect("write");
+    let verify = Command::new(bin())
+        .arg("verify")
+        .arg(&path)
+        .arg("--genesis")
+        .arg(chain.genesis())
+        .output()
+        .expect("verify");
+    assert!(!verify.status.success(), "a misstated leaf hash verified");
+    assert!(
+        String::from_utf8_lossy(&verify.stderr).contains("leaf_hash"),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
+
     // `unchain proof` fetches and verifies in one go; the notary lookup carries the proof too.
     let proof = Command::new(bin())
         .args(["proof", &a.id().to_string(), "--node", client.base()])
+        .arg("--key")
+        .arg(chain.dir.path().join("keys/th-dsi.json"))
         .arg("--genesis")
         .arg(chain.genesis())
         .output()
@@ -121,6 +141,94 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     assert_eq!(found.anchors.len(), 1);
     assert_eq!(found.anchors[0].anchor["anchored_by"], "ng-naptip");
     assert_eq!(found.anchors[0].proof.leaf.as_bytes(), b.leaf_bytes());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn leaves_blocks_and_inclusion_proofs_are_for_members_checkpoints_are_public() {
+    let chain = Chain::init(&["th-dsi:TH", "ng-naptip:NG"]);
+    let node = chain.start().await;
+    let client = node.client();
+    let base = client.base().to_owned();
+    let th = chain.key("th-dsi");
+    let hash = Hash32::digest(b"a child flagged missing");
+    let tx = chain.tx(
+        &th,
+        1,
+        "notary.anchor",
+        json!({"hash": hash.to_hex(), "doc_type": "report"}),
+    );
+    client.submit(&tx).await.expect("submit");
+    let s = client
+        .wait_for(&tx.id(), Duration::from_secs(30))
+        .await
+        .expect("status");
+    assert_eq!(s.status, "committed", "{s:?}");
+    let index = s.log_index.expect("log index");
+    let height = s.height.expect("height");
+    // Wait for a checkpoint covering it (a member's proof waits for the cosignature).
+    client.proof(&tx.id()).await.expect("a member's proof");
+
+    let members_only = [
+        format!("/v1/proofs/inclusion?index={index}"),
+        format!("/v1/proofs/inclusion?index=0"),
+        format!("/v1/proofs/inclusion?tx={}", tx.id()),
+        format!("/v1/blocks/{height}"),
+        "/v1/blocks/latest".to_owned(),
+        format!("/v1/notary/{hash}"),
+    ];
+    let http = reqwest::Client::new();
+    // A stranger's key under a member's name, and a member's key an hour off.
+    let impostor = unchain_client::RequestSigner {
+        member: "th-dsi".into(),
+        key: unchain_types::SigningKey::from_seed([7; 32]),
+        actor: None,
+    };
+    for path in &members_only {
+        let url = format!("{base}{path}");
+        let anonymous = http.get(&url).send().await.expect("get");
+        assert_eq!(anonymous.status(), 401, "{path} answered an outsider");
+        let body = anonymous.text().await.expect("body");
+        assert!(
+            !body.contains(&hash.to_hex()) && body.contains("members only"),
+            "{path}: {body}"
+        );
+        assert_eq!(member_get(&impostor, &url).await.status(), 401, "{path}");
+        // Either member reads it.
+        for org in ["th-dsi", "ng-naptip"] {
+            let r = member_get(&chain.signer(org), &url).await;
+            assert_eq!(r.status(), 200, "{path} refused member {org}");
+        }
+    }
+    // The signature covers the query: a signed request for leaf 0 does not open leaf 1.
+    let signer = chain.signer("th-dsi");
+    let mut req = http.get(format!("{base}/v1/proofs/inclusion?index={index}"));
+    for (name, value) in signer.headers("GET", "/v1/proofs/inclusion?index=0", b"") {
+        req = req.header(name, value);
+    }
+    assert_eq!(req.send().await.expect("get").status(), 401);
+
+    // What witnesses and monitors need stays public.
+    for path in [
+        "/v1/checkpoint".to_owned(),
+        format!("/v1/proofs/consistency?old=1&new={}", index + 1),
+        "/v1/status".to_owned(),
+    ] {
+        let r = http.get(format!("{base}{path}")).send().await.expect("get");
+        assert_eq!(r.status(), 200, "{path} is public");
+    }
+
+    // The CLI needs a member's key for a proof, and says why.
+    let out = Command::new(bin())
+        .args(["proof", &tx.id().to_string(), "--node", &base])
+        .env_remove("UNCHAIN_KEY")
+        .output()
+        .expect("proof");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--key"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -753,6 +753,35 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         .await
         .expect("json");
     assert_eq!(report["verdict"], "child_missing", "{report}");
+    // The page where an officer types a token: only the node's own script runs in it, no
+    // site frames it, nothing of it is cached; the same for its script and style.
+    for path in ["/border", "/border/border.js", "/border/border.css"] {
+        let r = http
+            .get(format!("{}{path}", desk.url))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 200, "{path}");
+        let h = |name: &str| {
+            r.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{path} has no {name}"))
+                .to_owned()
+        };
+        let csp = h("content-security-policy");
+        assert!(
+            csp.contains("default-src 'none'")
+                && csp.contains("script-src 'self'")
+                && csp.contains("frame-ancestors 'none'")
+                && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert_eq!(h("x-frame-options"), "DENY", "{path}");
+        assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(h("cache-control"), "no-store", "{path}");
+        assert_eq!(h("referrer-policy"), "no-referrer", "{path}");
+    }
     let page = http
         .get(format!("{}/border", desk.url))
         .send()
@@ -761,7 +790,16 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         .text()
         .await
         .expect("text");
-    assert!(page.contains("Border check") && page.contains("/v1/border/check"));
+    assert!(page.contains("Border check") && !page.contains("<script>"));
+    let script = http
+        .get(format!("{}/border/border.js", desk.url))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(script.contains("/v1/border/check"));
     let status: Value = http
         .get(format!("{}/v1/identity/status/{did}", desk.url))
         .send()

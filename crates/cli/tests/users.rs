@@ -150,3 +150,67 @@ async fn users_act_under_pseudonymous_ids_within_their_roles() {
         .await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_sign_in_throttle_for_the_console_and_the_api() {
+    let chain = Chain::init(&["th-police:TH"]);
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let api = Api {
+        http: reqwest::Client::new(),
+        base: base.clone(),
+    };
+    let api_login = |user: &'static str, password: String| {
+        let api = &api;
+        async move {
+            api.post(
+                None,
+                "/v1/login",
+                json!({"user": user, "password": password}),
+            )
+            .await
+        }
+    };
+    let carol_pw = field(
+        &user_cmd(&chain, &["add", "carol", "--role", "investigator"]),
+        "password",
+    );
+    let dave_pw = field(
+        &user_cmd(&chain, &["add", "dave", "--role", "analyst"]),
+        "password",
+    );
+
+    // Five wrong passwords through the API lock the name on the API and on the console.
+    for i in 0..5 {
+        let (status, p) = api_login("carol", format!("guess number {i}")).await;
+        assert_eq!(status, 401, "guess {i}: {p}");
+    }
+    let (status, p) = api_login("carol", carol_pw.clone()).await;
+    assert_eq!(status, 429, "the API issued a session to a locked name: {p}");
+    assert_eq!(p["type"].as_str().map(|t| t.ends_with("sign-in-locked")), Some(true), "{p}");
+    assert!(p.get("token").is_none());
+    let r = console_sign_in(&base, "carol", &carol_pw).await;
+    assert_eq!(r.status(), 429, "the console let a name locked on the API in");
+    assert!(set_cookie(&r, "unchain_console").is_none());
+
+    // Failures add up across the two ways in, whatever the case of the name.
+    for i in 0..3 {
+        let r = console_sign_in(&base, "Dave", &format!("console guess {i}")).await;
+        assert_eq!(r.status(), 401, "console guess {i}");
+    }
+    for i in 0..2 {
+        let (status, _) = api_login("dave", format!("api guess {i}")).await;
+        assert_eq!(status, 401, "api guess {i}");
+    }
+    let (status, _) = api_login("dave", dave_pw.clone()).await;
+    assert_eq!(status, 429);
+    assert_eq!(console_sign_in(&base, "dave", &dave_pw).await.status(), 429);
+
+    // Another name is not affected.
+    let erin_pw = field(
+        &user_cmd(&chain, &["add", "erin", "--role", "analyst"]),
+        "password",
+    );
+    let (status, session) = api_login("erin", erin_pw).await;
+    assert_eq!(status, 200, "{session}");
+}

@@ -52,14 +52,6 @@ fn tx_id(r: &Run) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
 
-fn signer(chain: &Chain, org: &str) -> RequestSigner {
-    RequestSigner {
-        actor: None,
-        member: org.into(),
-        key: chain.key(org),
-    }
-}
-
 /// The files under `dir` that contain any of `needles`.
 fn holding(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
     files(dir)
@@ -246,7 +238,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         let view: serde_json::Value = nodes[0]
             .client()
             .get_signed(
-                &signer(&chain, "th-police"),
+                &chain.signer("th-police"),
                 &format!("/v1/vault/records/{record}"),
             )
             .await
@@ -260,12 +252,12 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     };
     let ciphertext = nodes[0]
         .client()
-        .fetch_ciphertext(&signer(&chain, "th-police"), &commitment)
+        .fetch_ciphertext(&chain.signer("th-police"), &commitment)
         .await
         .expect("the owner fetches its ciphertext");
     for (node, who) in [
-        (0, signer(&chain, "gb-other")),
-        (3, signer(&chain, "gb-other")),
+        (0, chain.signer("gb-other")),
+        (3, chain.signer("gb-other")),
     ] {
         match nodes[node]
             .client()
@@ -420,7 +412,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     );
     match nodes[0]
         .client()
-        .fetch_ciphertext(&signer(&chain, "th-police"), &commitment)
+        .fetch_ciphertext(&chain.signer("th-police"), &commitment)
         .await
     {
         Err(ClientError::Problem { status: 410, .. }) => {}
@@ -431,6 +423,8 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     let proof = Command::new(bin())
         .args(["proof", &seal_tx, "--genesis"])
         .arg(chain.genesis())
+        .arg("--key")
+        .arg(chain.dir.path().join("keys/th-ngo.json"))
         .args(["--node", ngo])
         .output()
         .expect("unchain proof");

@@ -55,6 +55,9 @@ pub enum ClientError {
 pub struct Client {
     base: String,
     http: reqwest::Client,
+    /// Who signs this client's reads, when it reads as a member (blocks, leaves and
+    /// inclusion proofs are for members only).
+    reader: Option<RequestSigner>,
 }
 
 impl Client {
@@ -67,7 +70,15 @@ impl Client {
                 .pool_max_idle_per_host(64)
                 .build()
                 .expect("HTTP client builds"),
+            reader: None,
         }
+    }
+
+    /// The same client, signing every read as `signer` (see [`auth`]): what a member's
+    /// tools use, since blocks, leaves and inclusion proofs are served to members only.
+    pub fn with_signer(mut self, signer: RequestSigner) -> Self {
+        self.reader = Some(signer);
+        self
     }
 
     /// The node's base URL.
@@ -110,8 +121,14 @@ impl Client {
         })
     }
 
-    /// Sends a GET for `path`; returns the URL and the raw response.
+    /// Sends a GET for `path`, signed when this client reads as a member; returns the URL
+    /// and the raw response.
     async fn fetch(&self, path: &str) -> Result<(String, reqwest::Response), ClientError> {
+        if let Some(signer) = &self.reader {
+            return self
+                .signed(signer, reqwest::Method::GET, path, Vec::new())
+                .await;
+        }
         let url = format!("{}{path}", self.base);
         match self.http.get(&url).send().await {
             Ok(resp) => Ok((url, resp)),
@@ -338,17 +355,19 @@ impl Client {
         }
     }
 
-    /// The proof bundle of a committed transaction.
+    /// The proof bundle of a committed transaction, with its leaf (members only: a client
+    /// [`Client::with_signer`]).
     pub async fn proof(&self, id: &TxId) -> Result<ProofBundle, ClientError> {
         self.get(&format!("/v1/proofs/inclusion?tx={id}")).await
     }
 
-    /// A block by height.
+    /// A block by height (members only: a client [`Client::with_signer`]).
     pub async fn block(&self, height: u64) -> Result<BlockView, ClientError> {
         self.get(&format!("/v1/blocks/{height}")).await
     }
 
-    /// Every anchoring of a document hash.
+    /// Every anchoring of a document hash, with proofs (members only: a client
+    /// [`Client::with_signer`]).
     pub async fn notary(&self, hash: &unchain_types::Hash32) -> Result<NotaryView, ClientError> {
         self.get(&format!("/v1/notary/{hash}")).await
     }

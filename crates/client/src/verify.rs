@@ -57,6 +57,21 @@ pub fn verify_bundle(
         bundle.tree_size,
     )?;
     let leaf = bundle.leaf.as_bytes();
+    // The bundle states the leaf's hash: a stated hash that is not the leaf's means the
+    // bundle was assembled or edited wrongly, whatever the proof says.
+    let stated = Hash32::from_hex(&bundle.leaf_hash).map_err(|e| BundleError::Field {
+        field: "leaf_hash",
+        reason: e.to_string(),
+    })?;
+    if stated != hash_leaf(leaf) {
+        return Err(BundleError::Field {
+            field: "leaf_hash",
+            reason: format!(
+                "states {stated} but the leaf hashes to {} (RFC 9162 §2.1.1)",
+                hash_leaf(leaf)
+            ),
+        });
+    }
     let tx = Transaction::parse(leaf).map_err(|e| BundleError::Transaction(e.to_string()))?;
     if tx.leaf_bytes() != leaf {
         return Err(BundleError::Transaction(

@@ -21,9 +21,11 @@ pub struct BatchItem {
     /// Transaction id, when the transaction parsed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `pending`, or `refused` with `error`.
+    /// `pending`; `committed`, or `rejected` with `error`, when it is already in a block
+    /// (a resubmission gets the same answer as from `POST /v1/transactions`); or `refused`
+    /// with `error`.
     pub status: String,
-    /// Why it was refused.
+    /// Why it was refused or rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -157,7 +157,8 @@ impl Jws {
         };
         let object = |part: &str, what: &'static str| -> Result<Map<String, Value>, JoseError> {
             let bytes = unb64(part).ok_or(JoseError::Base64(what))?;
-            match serde_json::from_slice(&bytes) {
+            // I-JSON: a claim named twice is refused (RFC 7515 §5.2 allows either).
+            match unchain_types::ijson::from_slice(&bytes) {
                 Ok(Value::Object(m)) => Ok(m),
                 _ => Err(JoseError::Json(what)),
             }

@@ -111,7 +111,7 @@ impl Disclosure {
     /// Decodes a disclosure.
     pub fn parse(encoded: &str) -> Result<Self, String> {
         let bytes = unb64(encoded).ok_or("not unpadded base64url")?;
-        let Ok(Value::Array(mut items)) = serde_json::from_slice::<Value>(&bytes) else {
+        let Ok(Value::Array(mut items)) = unchain_types::ijson::from_slice(&bytes) else {
             return Err("not a JSON array".into());
         };
         let (salt, name, value) = match items.len() {

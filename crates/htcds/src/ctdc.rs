@@ -10,6 +10,12 @@
 //! ([`GENERALISATION`]: age band, then citizenship, then country of exploitation, then
 //! year, then gender are blanked), and rows still in a group smaller than `k` are
 //! suppressed. [`KanonReport`] says how many of each.
+//!
+//! Only the declared quasi-identifiers are k-protected: the other columns (means of
+//! control, types of exploitation and labour) are published as they are, so a rare
+//! combination of them is not hidden by k. The published rows are sorted by their own
+//! values, never left in case order, so that someone who knows the list of cases cannot
+//! match rows to cases by position.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -411,6 +417,14 @@ pub fn k_anonymise(mut rows: Vec<Row>, k: usize) -> (Vec<Row>, KanonReport) {
     let rare = too_rare(&rows, k);
     let mut keep = rare.iter().map(|r| !r);
     rows.retain(|_| keep.next().expect("one flag per row"));
+    // Rows in the order of their published values: the input's order (case order) must
+    // not survive into the export.
+    rows.sort_by(|a, b| {
+        COLUMNS
+            .iter()
+            .map(|c| a[c].as_str())
+            .cmp(COLUMNS.iter().map(|c| b[c].as_str()))
+    });
     let (groups_out, smallest_group) = {
         let out = groups(&rows);
         (out.len(), out.values().copied().min().unwrap_or(0))

@@ -108,33 +108,6 @@ const PARTS: [Part; 7] = [
     },
 ];
 
-fn check_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !digits(0..4)
-        || !digits(5..7)
-        || !digits(8..10)
-    {
-        return false;
-    }
-    let (y, m, d): (u32, u32, u32) = (
-        s[..4].parse().unwrap_or(0),
-        s[5..7].parse().unwrap_or(0),
-        s[8..].parse().unwrap_or(0),
-    );
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
 
 fn one_of(values: &[String]) -> String {
     if values.len() > 12 {
@@ -204,7 +177,7 @@ fn check_value(path: &str, name: &str, ty: &FieldType, v: &Value) -> Result<Valu
         FieldType::LongText => text(MAX_LONG_TEXT),
         FieldType::Date => {
             let s = v.as_str().unwrap_or("");
-            if !check_date(s) {
+            if !unchain_types::date::is_calendar_date(s) {
                 return Err(err(
                     path,
                     format!("{name} must be a date as YYYY-MM-DD, got {v}"),

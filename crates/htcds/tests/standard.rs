@@ -126,8 +126,30 @@ fn the_ctdc_export_is_k_anonymous_and_holds_no_personal_data() {
         ));
     }
     assert_eq!(rows.len(), 600, "one victim per sample case");
-    let (out, report) = ctdc::k_anonymise(rows, 11);
+    let (out, report) = ctdc::k_anonymise(rows.clone(), 11);
     assert!(report.rows_out > 300, "too much suppressed: {report:?}");
+    // The export's order says nothing about the cases' order: the same rows in any order
+    // give the same file, sorted by the published values.
+    for seed in [1u64, 7, 12345] {
+        let mut shuffled = rows.clone();
+        // A different permutation per seed: rotate, then reverse the first half.
+        shuffled.rotate_left((seed as usize * 97) % rows.len());
+        let mid = shuffled.len() / 2;
+        shuffled[..mid].reverse();
+        assert_eq!(
+            ctdc::to_csv(&ctdc::k_anonymise(shuffled, 11).0),
+            ctdc::to_csv(&out),
+            "order of the input leaked into the export (permutation {seed})"
+        );
+    }
+    let as_rows: Vec<Vec<&str>> = out
+        .iter()
+        .map(|r| columns.iter().map(|c| r[*c].as_str()).collect())
+        .collect();
+    assert!(
+        as_rows.windows(2).all(|w| w[0] <= w[1]),
+        "the export is not sorted by its values"
+    );
     assert_eq!(report.rows_out + report.suppressed, 600);
     assert!(
         report.generalised[0].1 > 0,

@@ -52,22 +52,19 @@ impl Ledger {
             )));
         }
         let verifiers = self.checkpoint_verifiers();
-        let signers = note.valid_signers(&verifiers);
+        // Only signatures that verify are kept, one per validator, so that the note this
+        // node serves passes strict verifiers (a failing line rejects a C2SP note).
+        let verified = note.verified_signatures(&verifiers);
         let required = quorum(verifiers.len());
-        if signers.len() < required {
+        if verified.len() < required {
             return Err(invalid(format!(
                 "{} valid validator signatures, {required} required",
-                signers.len()
+                verified.len()
             )));
         }
         let kept = SignedNote {
             body: note.body.clone(),
-            signatures: note
-                .signatures
-                .iter()
-                .filter(|s| signers.contains(&s.name))
-                .cloned()
-                .collect(),
+            signatures: verified,
         };
         let txn = self.db.begin_write()?;
         {

@@ -40,7 +40,18 @@ pub enum NoteError {
     /// A key name that C2SP does not allow.
     #[error("key name {0:?} must be non-empty with no spaces or '+'")]
     BadKeyName(String),
+    /// A signature by a trusted key does not verify: the note is rejected whatever else
+    /// signed it (C2SP signed-note; Go's `golang.org/x/mod/sumdb/note` does the same).
+    #[error("the signature by trusted key {name:?} does not verify: the note was altered or forged")]
+    InvalidSignature {
+        /// The key's name.
+        name: String,
+    },
 }
+
+/// Most signature lines a note may carry (as Go's `sumdb/note`), so that a note cannot
+/// make a verifier spend unbounded time.
+pub const MAX_NOTE_SIGNATURES: usize = 100;
 
 /// The content of a checkpoint: a log's size and root at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -251,6 +262,9 @@ impl SignedNote {
             if blob.len() < 5 {
                 return Err(NoteError::Malformed("signature too short"));
             }
+            if signatures.len() == MAX_NOTE_SIGNATURES {
+                return Err(NoteError::Malformed("more than 100 signature lines"));
+            }
             signatures.push(NoteSignature {
                 name: name.into(),
                 key_hash: [blob[0], blob[1], blob[2], blob[3]],
@@ -266,36 +280,80 @@ impl SignedNote {
         })
     }
 
-    /// The names of the `verifiers` whose signatures on this note are valid (each counted
-    /// once). Signatures from unknown keys are ignored, as C2SP requires.
-    pub fn valid_signers(&self, verifiers: &[NoteVerifier]) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
+    /// Whether signature `s` is by verifier `v` (its name and key hash) and verifies.
+    fn check(&self, v: &NoteVerifier, s: &NoteSignature) -> bool {
+        <[u8; 64]>::try_from(s.signature.as_slice())
+            .map(|b| {
+                v.key
+                    .verify(&Signature::from_bytes(b), self.body.as_bytes())
+            })
+            .unwrap_or(false)
+    }
+
+    /// One valid signature per verifier among `verifiers` that signed this note, in the
+    /// verifiers' order; signatures from unknown keys and ones that fail are left out
+    /// (what a node keeps of the cosignatures it gathers).
+    pub fn verified_signatures(&self, verifiers: &[NoteVerifier]) -> Vec<NoteSignature> {
+        let mut out: Vec<NoteSignature> = Vec::new();
         for v in verifiers {
             let kh = v.key_hash();
-            let ok = self.signatures.iter().any(|s| {
-                s.name == v.name
-                    && s.key_hash == kh
-                    && <[u8; 64]>::try_from(s.signature.as_slice())
-                        .map(|b| {
-                            v.key
-                                .verify(&Signature::from_bytes(b), self.body.as_bytes())
-                        })
-                        .unwrap_or(false)
-            });
-            if ok && !names.contains(&v.name) {
+            if out.iter().any(|s| s.name == v.name) {
+                continue;
+            }
+            if let Some(s) = self
+                .signatures
+                .iter()
+                .find(|s| s.name == v.name && s.key_hash == kh && self.check(v, s))
+            {
+                out.push(s.clone());
+            }
+        }
+        out
+    }
+
+    /// The names of the `verifiers` whose signatures on this note are valid (each counted
+    /// once), leniently: a failing signature is only not counted. Verifying a note someone
+    /// else hands over uses [`Self::verify_signers`].
+    pub fn valid_signers(&self, verifiers: &[NoteVerifier]) -> Vec<String> {
+        self.verified_signatures(verifiers)
+            .into_iter()
+            .map(|s| s.name)
+            .collect()
+    }
+
+    /// The names of the `verifiers` that signed this note, strictly as C2SP signed-note
+    /// verifiers do: signatures from unknown keys are ignored, but any signature line that
+    /// names a trusted key (its name and key hash) and does not verify rejects the whole
+    /// note, even when another line by the same key verifies.
+    pub fn verify_signers(&self, verifiers: &[NoteVerifier]) -> Result<Vec<String>, NoteError> {
+        let mut names: Vec<String> = Vec::new();
+        for s in &self.signatures {
+            let Some(v) = verifiers
+                .iter()
+                .find(|v| v.name == s.name && v.key_hash() == s.key_hash)
+            else {
+                continue;
+            };
+            if !self.check(v, s) {
+                return Err(NoteError::InvalidSignature {
+                    name: s.name.clone(),
+                });
+            }
+            if !names.contains(&v.name) {
                 names.push(v.name.clone());
             }
         }
-        names
+        Ok(names)
     }
 
-    /// Checks that at least `required` distinct trusted keys signed, and parses the checkpoint.
+    /// Checks that at least `required` distinct trusted keys signed, that no signature by a
+    /// trusted key fails ([`Self::verify_signers`]), and parses the checkpoint.
     pub fn verify_checkpoint(
         &self,
         verifiers: &[NoteVerifier],
         required: usize,
     ) -> Result<Checkpoint, NoteError> {
-        let valid = self.valid_signers(verifiers).len();
+        let valid = self.verify_signers(verifiers)?.len();
         if valid < required.max(1) {
             return Err(NoteError::NotEnoughSignatures {
                 valid,
@@ -333,7 +391,7 @@ pub fn verify_checkpoint_for(
     size: u64,
 ) -> Result<(Checkpoint, Vec<String>), CheckpointError> {
     let note = SignedNote::parse(text)?;
-    let signers = note.valid_signers(trusted);
+    let signers = note.verify_signers(trusted)?;
     let cp = note.verify_checkpoint(trusted, quorum)?;
     if cp.origin != origin || cp.size != size {
         return Err(CheckpointError::Mismatch {
@@ -379,16 +437,112 @@ mod tests {
                 .expect("verify"),
             cp
         );
-        // A changed size breaks every signature.
+        // A changed size breaks every signature: the note is rejected, not merely short.
         let forged = text.replacen("\n12\n", "\n13\n", 1);
         let forged = SignedNote::parse(&forged).expect("parse");
         assert_eq!(
-            forged.verify_checkpoint(&[va, vb], 1),
+            forged.verify_checkpoint(&[va.clone(), vb.clone()], 1),
+            Err(NoteError::InvalidSignature {
+                name: "org-a".into()
+            })
+        );
+        // Signed by neither trusted key: not enough signatures.
+        assert_eq!(
+            parsed.verify_checkpoint(&[verifier(3, "org-c").1], 1),
             Err(NoteError::NotEnoughSignatures {
                 valid: 0,
                 required: 1
             })
         );
+    }
+
+    /// A note with a failing signature line by a trusted key is rejected, before or after a
+    /// good line by the same key, whatever else signed; lines by unknown keys (another name,
+    /// or the trusted name with another key hash) are ignored.
+    #[test]
+    fn a_failing_signature_by_a_trusted_key_rejects_the_note() {
+        let (ka, va) = verifier(1, "org-a");
+        let (kb, vb) = verifier(2, "org-b");
+        let (kx, _) = verifier(9, "stranger");
+        let cp = Checkpoint {
+            origin: "unchain/test".into(),
+            size: 3,
+            root: Hash32::digest(b"r"),
+        };
+        let good = |k: &SigningKey, name: &str| {
+            let mut n = SignedNote::new(cp.body());
+            n.sign(name, k).expect("sign");
+            n.signatures[0].clone()
+        };
+        let mut bad_a = good(&ka, "org-a");
+        bad_a.signature[10] ^= 1;
+        let trusted = [va.clone(), vb.clone()];
+        let note = |sigs: Vec<NoteSignature>| {
+            let text = SignedNote {
+                body: cp.body(),
+                signatures: sigs,
+            }
+            .to_text();
+            SignedNote::parse(&text).expect("parse")
+        };
+        for sigs in [
+            vec![bad_a.clone(), good(&ka, "org-a"), good(&kb, "org-b")],
+            vec![good(&ka, "org-a"), bad_a.clone(), good(&kb, "org-b")],
+            vec![good(&ka, "org-a"), good(&kb, "org-b"), bad_a.clone()],
+            vec![bad_a.clone()],
+        ] {
+            let n = note(sigs);
+            assert_eq!(
+                n.verify_checkpoint(&trusted, 1),
+                Err(NoteError::InvalidSignature {
+                    name: "org-a".into()
+                }),
+                "{}",
+                n.to_text()
+            );
+            assert!(
+                verify_checkpoint_for(&n.to_text(), &trusted, 1, "unchain/test", 3).is_err()
+            );
+            // What a node keeps of gathered cosignatures: only the lines that verify.
+            assert!(
+                n.verified_signatures(&trusted)
+                    .iter()
+                    .all(|s| s.signature != bad_a.signature)
+            );
+        }
+        // Unknown keys, failing or not, are ignored.
+        let mut bad_x = good(&kx, "stranger");
+        bad_x.signature[0] ^= 1;
+        let mut wrong_hash = bad_a.clone();
+        wrong_hash.key_hash[0] ^= 1;
+        let mut renamed = bad_a.clone();
+        renamed.name = "org-z".into();
+        let n = note(vec![
+            bad_x,
+            wrong_hash,
+            renamed,
+            good(&ka, "org-a"),
+            good(&kb, "org-b"),
+            good(&ka, "org-a"),
+        ]);
+        assert_eq!(n.verify_checkpoint(&trusted, 2).expect("valid"), cp);
+        assert_eq!(
+            n.verify_signers(&trusted).expect("valid"),
+            vec!["org-a".to_string(), "org-b".to_string()],
+            "a repeated good line counts once"
+        );
+    }
+
+    #[test]
+    fn a_note_with_more_than_100_signatures_is_malformed() {
+        let (k, _) = verifier(1, "org-a");
+        let mut n = SignedNote::new("body\n".into());
+        for _ in 0..MAX_NOTE_SIGNATURES {
+            n.sign("org-a", &k).expect("sign");
+        }
+        assert!(SignedNote::parse(&n.to_text()).is_ok());
+        n.sign("org-a", &k).expect("sign");
+        assert!(SignedNote::parse(&n.to_text()).is_err());
     }
 
     /// The Ed25519 key-hash derivation of C2SP signed-note, checked against the example
@@ -426,7 +580,24 @@ then you don't know what your problem is.\n\
             name: "PeterNeumann".into(),
             key: PublicKey::from_bytes(raw[1..].try_into().expect("32")).expect("point"),
         };
-        assert_eq!(note.valid_signers(&[v]), vec!["PeterNeumann".to_string()]);
+        assert_eq!(
+            note.verify_signers(std::slice::from_ref(&v)).expect("valid"),
+            vec!["PeterNeumann".to_string()]
+        );
+        // The spec's example with a second, altered PeterNeumann line: rejected.
+        let mut blob = B64
+            .decode("x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=")
+            .expect("b64");
+        blob[20] ^= 0x40;
+        let altered = format!("{text}\u{2014} PeterNeumann {}\n", B64.encode(&blob));
+        assert_eq!(
+            SignedNote::parse(&altered)
+                .expect("parse")
+                .verify_signers(&[v]),
+            Err(NoteError::InvalidSignature {
+                name: "PeterNeumann".into()
+            })
+        );
     }
 
     #[test]

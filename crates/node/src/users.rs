@@ -14,8 +14,9 @@ use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 use unchain_types::Hash32;
 
 /// What a user may do.
@@ -180,10 +181,65 @@ struct Cache {
     users: Vec<User>,
 }
 
-/// The accounts file.
+/// Failed sign-ins allowed per login name within [`LOCKOUT`] before it is locked.
+pub const MAX_FAILURES: u32 = 5;
+/// How long failures count, and how long a locked name stays locked after the last one.
+pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
+
+/// Failed sign-ins by login name: after [`MAX_FAILURES`] within [`LOCKOUT`], the name is
+/// refused without looking at the password until [`LOCKOUT`] has passed since the last
+/// failure (password guessing, one name at a time). A successful sign-in clears it.
+#[derive(Default)]
+pub struct Throttle(Mutex<BTreeMap<String, (u32, u64)>>);
+
+impl Throttle {
+    /// Minutes left while `name` is locked at `now_ms`; `None` when it may try.
+    pub fn locked(&self, name: &str, now_ms: u64) -> Option<u64> {
+        let map = self.0.lock().expect("throttle lock");
+        let (n, last) = *map.get(&name.to_lowercase())?;
+        let left = (last + LOCKOUT.as_millis() as u64).saturating_sub(now_ms);
+        (n >= MAX_FAILURES && left > 0).then(|| left.div_ceil(60_000))
+    }
+
+    /// Notes a failure of `name` at `now_ms`.
+    pub fn failed(&self, name: &str, now_ms: u64) {
+        let mut map = self.0.lock().expect("throttle lock");
+        map.retain(|_, (_, last)| now_ms.saturating_sub(*last) < LOCKOUT.as_millis() as u64);
+        let e = map.entry(name.to_lowercase()).or_insert((0, now_ms));
+        e.0 += 1;
+        e.1 = now_ms;
+    }
+
+    /// Clears `name` after a successful sign-in.
+    pub fn succeeded(&self, name: &str) {
+        self.0
+            .lock()
+            .expect("throttle lock")
+            .remove(&name.to_lowercase());
+    }
+}
+
+/// The answer to a sign-in.
+#[derive(Debug)]
+pub enum SignIn {
+    /// The password is right and the account enabled.
+    Accepted(User),
+    /// Wrong name or password, or a disabled account (which, is not said).
+    Refused,
+    /// Too many failures for this name: refused for this many more minutes without
+    /// looking at the password.
+    Locked {
+        /// Minutes until the name may try again.
+        minutes: u64,
+    },
+}
+
+/// The accounts file, and the one sign-in throttle that every way in (the console's login
+/// form, `POST /v1/login`) goes through.
 pub struct UserStore {
     path: PathBuf,
     cache: Mutex<Cache>,
+    throttle: Throttle,
 }
 
 impl UserStore {
@@ -192,6 +248,7 @@ impl UserStore {
         UserStore {
             path: dir.join("users.json"),
             cache: Mutex::new(Cache::default()),
+            throttle: Throttle::default(),
         }
     }
 
@@ -329,8 +386,26 @@ impl UserStore {
         self.change(name, |u| u.disabled = disabled)
     }
 
-    /// The enabled user with this login and password.
-    pub fn login(&self, name: &str, password: &str) -> Result<Option<User>, UserError> {
+    /// Signs `name` in with `password` at `now_ms`: every way in calls this, so that one
+    /// throttle counts the failures of all of them ([`MAX_FAILURES`] per [`LOCKOUT`]).
+    pub fn sign_in(&self, name: &str, password: &str, now_ms: u64) -> Result<SignIn, UserError> {
+        if let Some(minutes) = self.throttle.locked(name, now_ms) {
+            return Ok(SignIn::Locked { minutes });
+        }
+        Ok(match self.check_password(name, password)? {
+            Some(user) => {
+                self.throttle.succeeded(name);
+                SignIn::Accepted(user)
+            }
+            None => {
+                self.throttle.failed(name, now_ms);
+                SignIn::Refused
+            }
+        })
+    }
+
+    /// The enabled user with this login and password (no throttle: see [`Self::sign_in`]).
+    fn check_password(&self, name: &str, password: &str) -> Result<Option<User>, UserError> {
         let Some(user) = self.list()?.into_iter().find(|u| u.name == name) else {
             // Spend the same time as a real check, so that timing does not tell names apart.
             let _ = Argon2::default().verify_password(
@@ -371,6 +446,81 @@ impl UserStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const T0: u64 = 1_750_000_000_000;
+
+    impl UserStore {
+        fn login(&self, name: &str, password: &str) -> Result<Option<User>, UserError> {
+            self.check_password(name, password)
+        }
+    }
+
+    #[test]
+    fn a_name_is_locked_after_five_failures_and_unlocked_after_a_quarter_hour() {
+        let t = Throttle::default();
+        for i in 0..MAX_FAILURES {
+            assert_eq!(t.locked("Anna", T0 + u64::from(i)), None);
+            t.failed("anna", T0 + u64::from(i));
+        }
+        let last = T0 + u64::from(MAX_FAILURES - 1);
+        assert_eq!(t.locked("ANNA", last + 1), Some(15));
+        assert_eq!(
+            t.locked("bob", last + 1),
+            None,
+            "other names are not locked"
+        );
+        let lock = LOCKOUT.as_millis() as u64;
+        assert_eq!(t.locked("anna", last + lock - 1), Some(1));
+        assert_eq!(t.locked("anna", last + lock), None);
+        t.failed("carl", T0);
+        t.succeeded("carl");
+        for i in 0..MAX_FAILURES - 1 {
+            t.failed("carl", T0 + u64::from(i));
+        }
+        assert_eq!(
+            t.locked("carl", T0 + 10),
+            None,
+            "a success starts the count again"
+        );
+    }
+
+    #[test]
+    fn sign_in_locks_a_name_after_failures_whatever_the_password_then_frees_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = UserStore::open(dir.path());
+        store
+            .add("anna", &[UserRole::Investigator], "correct horse battery")
+            .expect("add");
+        for i in 0..MAX_FAILURES {
+            assert!(matches!(
+                store.sign_in("anna", "wrong password!!", T0 + u64::from(i)),
+                Ok(SignIn::Refused)
+            ));
+        }
+        // Locked: the right password is not even looked at, under any spelling of the name.
+        for name in ["anna", "ANNA", "Anna"] {
+            assert!(
+                matches!(
+                    store.sign_in(name, "correct horse battery", T0 + 10),
+                    Ok(SignIn::Locked { minutes: 15 })
+                ),
+                "{name} was not locked"
+            );
+        }
+        let after = T0 + u64::from(MAX_FAILURES - 1) + LOCKOUT.as_millis() as u64;
+        assert!(matches!(
+            store.sign_in("anna", "correct horse battery", after),
+            Ok(SignIn::Accepted(_))
+        ));
+        // Unknown names count too, so that guessing names is throttled the same way.
+        for i in 0..MAX_FAILURES {
+            let _ = store.sign_in("nobody", "whatever password", T0 + u64::from(i));
+        }
+        assert!(matches!(
+            store.sign_in("nobody", "whatever password", T0 + 10),
+            Ok(SignIn::Locked { .. })
+        ));
+    }
 
     #[test]
     fn accounts_log_in_rotate_and_disable() {

@@ -293,19 +293,10 @@ fn name_dob(raw: &str) -> Result<String, NormalizeError> {
         )
     })?;
     let dob = dob.trim();
-    let b = dob.as_bytes();
-    let date_ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && matches!(dob[5..7].parse::<u8>(), Ok(1..=12))
-        && matches!(dob[8..10].parse::<u8>(), Ok(1..=31));
-    if !date_ok {
+    if !unchain_types::date::is_calendar_date(dob) {
         return Err(err(
             kind,
-            format!("date of birth {dob:?} must be YYYY-MM-DD"),
+            format!("date of birth {dob:?} must be a real date as YYYY-MM-DD"),
         ));
     }
     let ascii = deunicode::deunicode(name).to_lowercase();
@@ -473,6 +464,14 @@ mod tests {
         );
         assert!(n(NameDob, "สมชาย ใจดี|1990-01-31", None).ends_with("|1990-01-31"));
         assert!(normalize(NameDob, "Somchai|1990-13-01", None).is_err());
+        // Days that do not exist are not dates of birth (one spelling could never meet).
+        for dob in ["1990-02-31", "1990-02-29", "1990-04-31", "1990-01-00"] {
+            let e = normalize(NameDob, &format!("Somchai|{dob}"), None)
+                .expect_err(dob)
+                .to_string();
+            assert!(e.contains("real date"), "{dob}: {e}");
+        }
+        assert!(normalize(NameDob, "Somchai|1992-02-29", None).is_ok());
     }
 
     proptest::proptest! {

@@ -9,7 +9,9 @@
 pub mod block;
 pub mod canonical;
 pub mod country;
+pub mod date;
 pub mod hash;
+pub mod ijson;
 pub mod keys;
 pub mod tx;
 

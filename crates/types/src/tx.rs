@@ -274,7 +274,8 @@ impl Transaction {
                 limit: MAX_TX_BYTES,
             });
         }
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| TxError::Malformed {
+        // I-JSON: a repeated member name is refused, not silently resolved (RFC 8785 §3.1).
+        let value: Value = crate::ijson::from_slice(bytes).map_err(|e| TxError::Malformed {
             reason: e.to_string(),
         })?;
         Self::from_value(value)

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use unchain_client::Client;
+use unchain_client::{Client, RequestSigner};
 use unchain_types::{KeyFile, SigningKey, Transaction, UnsignedTransaction};
 
 /// The `unchain` binary under test.
@@ -37,6 +37,8 @@ pub fn free_ports(n: usize) -> u16 {
 pub struct Chain {
     pub dir: tempfile::TempDir,
     pub chain_id: String,
+    /// The organisations' names, in genesis order.
+    pub orgs: Vec<String>,
 }
 
 impl Chain {
@@ -71,6 +73,19 @@ impl Chain {
         Chain {
             dir,
             chain_id: "e2e-chain".into(),
+            orgs: orgs
+                .iter()
+                .map(|o| o.split(':').next().unwrap_or(o).to_owned())
+                .collect(),
+        }
+    }
+
+    /// Who signs `name`'s reads (blocks, leaves and proofs are for members).
+    pub fn signer(&self, name: &str) -> RequestSigner {
+        RequestSigner {
+            member: name.to_owned(),
+            key: self.key(name),
+            actor: None,
         }
     }
 
@@ -162,7 +177,8 @@ impl Chain {
                 panic!("unchain node exited while starting: {status}");
             }
             if let Ok(addr) = std::fs::read_to_string(&addr_file) {
-                let client = Client::new(&format!("http://{addr}"));
+                let org = name.unwrap_or(&self.orgs[0]);
+                let client = Client::new(&format!("http://{addr}")).with_signer(self.signer(org));
                 if client.status().await.is_ok() {
                     node.client = Some(client);
                     return node;
@@ -197,6 +213,65 @@ impl Drop for Node {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A GET of `url` signed by `signer` (the members-only endpoints).
+pub async fn member_get(signer: &RequestSigner, url: &str) -> reqwest::Response {
+    let parsed = reqwest::Url::parse(url).expect("url");
+    let path = match parsed.query() {
+        Some(q) => format!("{}?{q}", parsed.path()),
+        None => parsed.path().to_owned(),
+    };
+    let mut req = reqwest::Client::new().get(url);
+    for (name, value) in signer.headers("GET", &path, b"") {
+        req = req.header(name, value);
+    }
+    req.send().await.expect("signed get")
+}
+
+/// The value of cookie `name` that `r` sets.
+pub fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))?
+                .split(';')
+                .next()
+                .map(str::to_owned)
+        })
+}
+
+/// The value of hidden form field `name` in `html`.
+pub fn hidden(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').expect("end")].to_owned()
+}
+
+/// One sign-in through the console's login form at `base` (with its nonce cookie and
+/// CSRF token, as a browser sends it).
+pub async fn console_sign_in(base: &str, user: &str, password: &str) -> reqwest::Response {
+    let c = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let page = c
+        .get(format!("{base}/console/login"))
+        .send()
+        .await
+        .expect("login page");
+    let nonce = set_cookie(&page, "unchain_login").expect("nonce");
+    let token = hidden(&page.text().await.expect("html"), "csrf");
+    c.post(format!("{base}/console/login"))
+        .header("cookie", format!("unchain_login={nonce}"))
+        .form(&[("user", user), ("password", password), ("csrf", &token)])
+        .send()
+        .await
+        .expect("login")
 }
 
 /// The Python interpreter with the project's test requirements (see `.ci/run`).

@@ -51,18 +51,6 @@ fn anchor_key(hash: &Hash32, log_index: u64) -> Vec<u8> {
     format!("notary/{}/{log_index:020}", hash.to_hex()).into_bytes()
 }
 
-fn check_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && matches!(s[5..7].parse::<u8>(), Ok(1..=12))
-        && matches!(s[8..10].parse::<u8>(), Ok(1..=31))
-}
-
 fn parse(body: &Value) -> Result<(Hash32, String, String, Option<String>), BodyError> {
     body_only(body, &["hash", "doc_type", "description", "document_date"])?;
     let hash = Hash32::from_hex(body_str(body, "hash", 64)?)
@@ -86,10 +74,10 @@ fn parse(body: &Value) -> Result<(Hash32, String, String, Option<String>), BodyE
         None => None,
         Some(_) => {
             let d = body_str(body, "document_date", 10)?;
-            if !check_date(d) {
+            if !unchain_types::date::is_calendar_date(d) {
                 return Err(BodyError::new(
                     "document_date",
-                    "must be a date as YYYY-MM-DD",
+                    "must be a real date as YYYY-MM-DD",
                 ));
             }
             Some(d.to_owned())
@@ -166,6 +154,18 @@ mod tests {
             (
                 json!({"hash": "ab".repeat(32), "doc_type": "r", "document_date": "2024-13-01"}),
                 "body.document_date",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "r", "document_date": "2026-02-31"}),
+                "body.document_date: must be a real date",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "r", "document_date": "2025-02-29"}),
+                "body.document_date: must be a real date",
+            ),
+            (
+                json!({"hash": "ab".repeat(32), "doc_type": "r", "document_date": "2026-04-31"}),
+                "body.document_date: must be a real date",
             ),
             (
                 json!({"hash": "ab".repeat(32), "doc_type": "r", "victim_name": "x"}),

@@ -7,7 +7,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::time::Duration;
@@ -74,6 +74,18 @@ pub(crate) fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
             p
         }
     }
+}
+
+/// Leaf contents, blocks and inclusion proofs are for members; checkpoints and
+/// consistency proofs are public (DESIGN decision 3, "who reads what"). An outsider — a
+/// court, a reporter, a border post — receives the bundles a member hands over.
+fn members_only(
+    state: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(), Problem> {
+    super::vault::authenticate(state, method, uri, headers, b"").map(|_| ())
 }
 
 fn record_status(id: &TxId, record: &TxRecord) -> TxStatusView {
@@ -154,12 +166,13 @@ pub async fn submit_batch(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<BatchItem>>, Problem> {
     let bytes = body_or_problem(body)?;
-    let items: Vec<serde_json::Value> = serde_json::from_slice(&bytes).map_err(|e| {
-        Problem::bad_request(
-            "malformed-batch",
-            format!("body must be a JSON array of transactions: {e}"),
-        )
-    })?;
+    let items: Vec<serde_json::Value> =
+        unchain_types::ijson::from_slice_as(&bytes).map_err(|e| {
+            Problem::bad_request(
+                "malformed-batch",
+                format!("body must be a JSON array of transactions: {e}"),
+            )
+        })?;
     if items.len() > MAX_BATCH {
         return Err(Problem::bad_request(
             "batch-too-large",
@@ -201,6 +214,18 @@ pub async fn submit_batch(
             continue;
         }
         let id = tx.id();
+        // A transaction already in a block gets the answer the single endpoint gives:
+        // where it stands, with its id (a replay of the same bytes is not a new attempt).
+        if let Some(record) = state.ledger.tx(&id)? {
+            let view = record_status(&id, &record);
+            results.push(BatchItem {
+                index,
+                id: Some(view.id),
+                status: view.status,
+                error: view.reason,
+            });
+            continue;
+        }
         if full.is_some() {
             results.push(refused(
                 index,
@@ -341,13 +366,17 @@ fn block_view(r: BlockRecord) -> BlockView {
     }
 }
 
-/// A block by height.
+/// A block by height (members only).
 #[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)),
-    responses((status = 200, body = BlockView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = BlockView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn block(
     State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     Path(height): Path<String>,
 ) -> Result<Json<BlockView>, Problem> {
+    members_only(&state, &method, &uri, &headers)?;
     let height: u64 = height.parse().map_err(|_| {
         let mut p = Problem::bad_request(
             "bad-height",
@@ -369,9 +398,15 @@ pub async fn block(
         })
 }
 
-/// The latest applied block.
-#[utoipa::path(get, path = "/v1/blocks/latest", responses((status = 200, body = BlockView), (status = 404, body = Problem)))]
-pub async fn latest_block(State(state): State<ApiState>) -> Result<Json<BlockView>, Problem> {
+/// The latest applied block (members only).
+#[utoipa::path(get, path = "/v1/blocks/latest", responses((status = 200, body = BlockView), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn latest_block(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<BlockView>, Problem> {
+    members_only(&state, &method, &uri, &headers)?;
     let head = state.ledger.head()?;
     state
         .ledger
@@ -472,13 +507,18 @@ fn validator_views(state: &ApiState) -> Vec<ValidatorKey> {
         .collect()
 }
 
-/// Inclusion proof of a transaction (by id or leaf index) against the latest checkpoint.
+/// Inclusion proof of a transaction (by id or leaf index) against the latest checkpoint,
+/// with the leaf (members only).
 #[utoipa::path(get, path = "/v1/proofs/inclusion", params(InclusionQuery),
-    responses((status = 200, body = ProofBundle), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = ProofBundle), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn inclusion(
     State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     Query(q): Query<InclusionQuery>,
 ) -> Result<Json<ProofBundle>, Problem> {
+    members_only(&state, &method, &uri, &headers)?;
     let index = match (q.tx, q.index) {
         (Some(id), None) => {
             let id = parse_id(&id)?;
@@ -581,13 +621,17 @@ pub async fn account(
     }))
 }
 
-/// Every anchoring of a document hash, each with its inclusion proof.
+/// Every anchoring of a document hash, each with its inclusion proof (members only).
 #[utoipa::path(get, path = "/v1/notary/{hash}", params(("hash" = String, Path, description = "SHA-256 of the document, hex")),
-    responses((status = 200, body = NotaryView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = NotaryView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn notary_lookup(
     State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
     Path(hash): Path<String>,
 ) -> Result<Json<NotaryView>, Problem> {
+    members_only(&state, &method, &uri, &headers)?;
     let h = Hash32::from_hex(&hash).map_err(|e| {
         let mut p = Problem::bad_request("bad-hash", format!("hash {hash:?}: {e}"));
         p.field = Some("hash".into());

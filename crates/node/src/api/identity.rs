@@ -15,7 +15,7 @@ use super::vault::{authenticate, internal};
 use super::{ApiState, Problem, handlers};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -351,7 +351,7 @@ async fn begin_check<T: serde::de::DeserializeOwned>(
     challenge_of: impl Fn(&T) -> (&String, &String),
 ) -> Result<(T, Arc<TrustState>), Problem> {
     authenticate(state, method, uri, headers, body)?;
-    let req: T = serde_json::from_slice(body)
+    let req: T = unchain_types::ijson::from_slice_as(body)
         .map_err(|e| Problem::bad_request(slug, format!("body: {e} (send {shape})")))?;
     let (aud, nonce) = challenge_of(&req);
     check_challenge(aud, nonce)?;
@@ -385,4 +385,53 @@ fn check_challenge(aud: &str, nonce: &str) -> Result<(), Problem> {
 /// in large type with its reasons.
 pub async fn border_page() -> Html<&'static str> {
     Html(include_str!("border.html"))
+}
+
+/// The border page, its script and its style, each with [`border_headers`]: the officer
+/// types a token into this page, so nothing but the node's own files may run in it, no
+/// other site may frame it, and nothing of it is cached or sent on as a referrer.
+pub fn border_routes() -> axum::Router<ApiState> {
+    use axum::response::IntoResponse as _;
+    axum::Router::new()
+        .route("/border", axum::routing::get(border_page))
+        .route(
+            "/border/border.js",
+            axum::routing::get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    include_str!("border.js"),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            "/border/border.css",
+            axum::routing::get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    include_str!("border.css"),
+                )
+                    .into_response()
+            }),
+        )
+        .layer(axum::middleware::map_response(border_headers))
+}
+
+/// The border page's security headers.
+pub async fn border_headers(mut r: axum::response::Response) -> axum::response::Response {
+    use axum::http::HeaderValue;
+    let h = r.headers_mut();
+    for (k, v) in [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        ),
+    ] {
+        h.insert(k, HeaderValue::from_static(v));
+    }
+    r
 }

@@ -1,6 +1,7 @@
 //! The HTTP/JSON API (`/v1`), served by every node. Errors are RFC 9457 problem details;
 //! the OpenAPI 3.1 document at `/v1/openapi.json` is generated from this code.
 
+pub mod body;
 mod cases;
 pub(crate) mod custody;
 pub mod events;
@@ -191,7 +192,6 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/identity/trust-bundle", get(identity::trust_bundle))
         .route("/v1/identity/verify", post(identity::verify_presentation))
         .route("/v1/border/check", post(identity::border_check))
-        .route("/border", get(identity::border_page))
         .route("/v1/tips", get(tips::inbox))
         .route("/v1/tips/{id}", get(tips::view))
         .route("/v1/tips/{id}/messages/{seq}", get(tips::message))
@@ -204,6 +204,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .merge(identity::border_routes())
         .merge(crate::tipform::routes())
         .merge(crate::console::routes())
         .fallback(|| async { Problem::not_found("no such route; see /v1/openapi.json") })

@@ -7,7 +7,7 @@
 //! roles ([`roles_for_path`], [`roles_for_kind`]).
 
 use super::{ApiState, Problem, handlers};
-use crate::users::{User, UserRole};
+use crate::users::{SignIn, User, UserRole};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -183,22 +183,41 @@ pub struct SessionView {
 
 /// Log in with a password; answers a session token for `Authorization: Bearer`.
 #[utoipa::path(post, path = "/v1/login", request_body = Login,
-    responses((status = 200, body = SessionView), (status = 401, body = Problem)))]
+    responses((status = 200, body = SessionView), (status = 401, body = Problem),
+              (status = 429, body = Problem, description = "too many failed sign-ins for this name; see Retry-After")))]
 pub async fn login(
     State(state): State<ApiState>,
-    Json(l): Json<Login>,
+    super::body::IJson(l): super::body::IJson<Login>,
 ) -> Result<Json<SessionView>, Problem> {
     let users = state.users.clone();
     let (name, password) = (l.user.clone(), l.password);
-    let user = tokio::task::spawn_blocking(move || users.login(&name, &password))
+    let now = now_ms();
+    let answer = tokio::task::spawn_blocking(move || users.sign_in(&name, &password, now))
         .await
         .map_err(|e| Problem::internal(e.to_string()))?
         .map_err(|e| Problem::internal(e.to_string()))?;
-    let Some(user) = user else {
-        tracing::info!("login refused");
-        return Err(unauthorized(
-            "wrong user name or password, or the account is disabled",
-        ));
+    let user = match answer {
+        SignIn::Accepted(user) => user,
+        SignIn::Refused => {
+            tracing::info!("login refused");
+            return Err(unauthorized(
+                "wrong user name or password, or the account is disabled",
+            ));
+        }
+        SignIn::Locked { minutes } => {
+            tracing::warn!("login refused: too many failures for one name");
+            let mut p = Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "sign-in-locked",
+                "too many failed sign-ins",
+                format!(
+                    "too many failed sign-ins for this name (on the console or the API); \
+                     try again in {minutes} minutes, or ask an administrator to reset the password"
+                ),
+            );
+            p.retry_after = Some(minutes * 60);
+            return Err(p);
+        }
     };
     let (token, expires) = state.sessions.start(&user.name);
     tracing::info!(user = %user.id, "login");
@@ -244,7 +263,7 @@ pub struct Act {
 pub async fn act(
     State(state): State<ApiState>,
     headers: HeaderMap,
-    Json(a): Json<Act>,
+    super::body::IJson(a): super::body::IJson<Act>,
 ) -> Result<(StatusCode, Json<unchain_client::views::SubmitResponse>), Problem> {
     let user = bearer_user(&state, &headers)?
         .ok_or_else(|| unauthorized("send Authorization: Bearer TOKEN"))?;

@@ -34,7 +34,7 @@ pub(crate) fn forbidden(detail: impl Into<String>) -> Problem {
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, Problem> {
     headers
         .get(name)
-        .ok_or_else(|| unauthorized(format!("header {name} is missing: vault requests must be signed by a member (see unchain_client::auth)")))?
+        .ok_or_else(|| unauthorized(format!("header {name} is missing: this endpoint serves members only; sign the request with a member key (see unchain_client::auth) or send a user's bearer token")))?
         .to_str()
         .map_err(|_| unauthorized(format!("header {name} is not ASCII")))
 }

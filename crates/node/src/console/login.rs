@@ -3,7 +3,7 @@
 use super::layout::document;
 use super::session::{self, COOKIE, LOGIN_COOKIE};
 use crate::api::ApiState;
-use crate::users::UserRole;
+use crate::users::{SignIn, UserRole};
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -171,26 +171,27 @@ pub async fn submit(
         return r;
     }
     let now = crate::api::users::now_ms();
-    if let Some(minutes) = state.console.throttle.locked(&f.user, now) {
-        tracing::warn!("console login refused: too many failures for one name");
-        let text =
-            state
-                .console
-                .cats
-                .text(lang, "login-locked", &[("minutes", &minutes.to_string())]);
-        let mut r = login_page(&state, secure, lang, &next, Some(text), false);
-        *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return r;
-    }
     let users = state.users.clone();
     let (name, password) = (f.user.clone(), f.password);
-    let user = tokio::task::spawn_blocking(move || users.login(&name, &password)).await;
-    let Ok(Ok(Some(user))) = user else {
-        state.console.throttle.failed(&f.user, now);
-        tracing::info!("console login refused");
-        return login_page(&state, secure, lang, &next, Some(t("login-refused")), false);
+    let answer = tokio::task::spawn_blocking(move || users.sign_in(&name, &password, now)).await;
+    let user = match answer {
+        Ok(Ok(SignIn::Accepted(user))) => user,
+        Ok(Ok(SignIn::Locked { minutes })) => {
+            tracing::warn!("console login refused: too many failures for one name");
+            let text =
+                state
+                    .console
+                    .cats
+                    .text(lang, "login-locked", &[("minutes", &minutes.to_string())]);
+            let mut r = login_page(&state, secure, lang, &next, Some(text), false);
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            return r;
+        }
+        _ => {
+            tracing::info!("console login refused");
+            return login_page(&state, secure, lang, &next, Some(t("login-refused")), false);
+        }
     };
-    state.console.throttle.succeeded(&f.user);
     let replacing = session::cookie(cookies, COOKIE);
     let sid = state
         .console

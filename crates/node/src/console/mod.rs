@@ -57,8 +57,6 @@ pub struct Console {
     pub cats: Catalogues,
     /// Money-flow scans (in memory only).
     pub money: money::Scans,
-    /// Failed sign-ins by login name.
-    pub throttle: session::Throttle,
     /// Whether this node seals and opens records for the console (`[console] sealed`).
     pub sealed: bool,
 }
@@ -69,7 +67,6 @@ impl Default for Console {
             sessions: Sessions::default(),
             cats: Catalogues::from_sources(SOURCES_REF),
             money: money::Scans::default(),
-            throttle: session::Throttle::default(),
             sealed: true,
         }
     }

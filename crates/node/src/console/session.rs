@@ -186,44 +186,6 @@ impl Sessions {
     }
 }
 
-/// Failed sign-ins allowed per login name within [`LOCKOUT`] before it is locked.
-pub const MAX_FAILURES: u32 = 5;
-/// How long failures count, and how long a locked name stays locked after the last one.
-pub const LOCKOUT: Duration = Duration::from_secs(15 * 60);
-
-/// Failed sign-ins by login name: after [`MAX_FAILURES`] within [`LOCKOUT`], the name is
-/// refused without looking at the password until [`LOCKOUT`] has passed since the last
-/// failure (password guessing, one name at a time). A successful sign-in clears it.
-#[derive(Default)]
-pub struct Throttle(Mutex<BTreeMap<String, (u32, u64)>>);
-
-impl Throttle {
-    /// Minutes left while `name` is locked at `now_ms`; `None` when it may try.
-    pub fn locked(&self, name: &str, now_ms: u64) -> Option<u64> {
-        let map = self.0.lock().expect("throttle lock");
-        let (n, last) = *map.get(&name.to_lowercase())?;
-        let left = (last + LOCKOUT.as_millis() as u64).saturating_sub(now_ms);
-        (n >= MAX_FAILURES && left > 0).then(|| left.div_ceil(60_000))
-    }
-
-    /// Notes a failure of `name` at `now_ms`.
-    pub fn failed(&self, name: &str, now_ms: u64) {
-        let mut map = self.0.lock().expect("throttle lock");
-        map.retain(|_, (_, last)| now_ms.saturating_sub(*last) < LOCKOUT.as_millis() as u64);
-        let e = map.entry(name.to_lowercase()).or_insert((0, now_ms));
-        e.0 += 1;
-        e.1 = now_ms;
-    }
-
-    /// Clears `name` after a successful sign-in.
-    pub fn succeeded(&self, name: &str) {
-        self.0
-            .lock()
-            .expect("throttle lock")
-            .remove(&name.to_lowercase());
-    }
-}
-
 fn alive(s: &Session, now_ms: u64) -> bool {
     now_ms.saturating_sub(s.seen_ms) < IDLE.as_millis() as u64
         && now_ms.saturating_sub(s.started_ms) < ABSOLUTE.as_millis() as u64
@@ -320,35 +282,6 @@ mod tests {
         assert!(!s.login_token_ok(&other, &token));
         assert!(!s.login_token_ok("", &token));
         assert!(!Sessions::default().login_token_ok(&nonce, &token), "keyed");
-    }
-
-    #[test]
-    fn a_name_is_locked_after_five_failures_and_unlocked_after_a_quarter_hour() {
-        let t = Throttle::default();
-        for i in 0..MAX_FAILURES {
-            assert_eq!(t.locked("Anna", T0 + u64::from(i)), None);
-            t.failed("anna", T0 + u64::from(i));
-        }
-        let last = T0 + u64::from(MAX_FAILURES - 1);
-        assert_eq!(t.locked("ANNA", last + 1), Some(15));
-        assert_eq!(
-            t.locked("bob", last + 1),
-            None,
-            "other names are not locked"
-        );
-        let lock = LOCKOUT.as_millis() as u64;
-        assert_eq!(t.locked("anna", last + lock - 1), Some(1));
-        assert_eq!(t.locked("anna", last + lock), None);
-        t.failed("carl", T0);
-        t.succeeded("carl");
-        for i in 0..MAX_FAILURES - 1 {
-            t.failed("carl", T0 + u64::from(i));
-        }
-        assert_eq!(
-            t.locked("carl", T0 + 10),
-            None,
-            "a success starts the count again"
-        );
     }
 
     #[test]
