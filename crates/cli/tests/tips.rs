@@ -375,6 +375,12 @@ async fn nothing_identifying_the_reporter_is_kept_anywhere() {
         ("/tips/report", 200),
         ("/v1/status", 404),
         ("/metrics", 404),
+        ("/v1/checkpoint", 404),
+        ("/v1/proofs/inclusion?index=0", 404),
+        ("/v1/blocks/latest", 404),
+        ("/v1/members", 404),
+        ("/console", 404),
+        ("/border", 404),
     ] {
         let r = reqwest::get(format!("{base}{path}")).await.expect("public");
         assert_eq!(r.status(), status, "{path} on the public listener");
@@ -498,6 +504,10 @@ async fn nothing_identifying_the_reporter_is_kept_anywhere() {
             );
         }
     }
+    // Everything the nodes wrote is theirs alone (tip files, ciphertexts, the ledger, the
+    // audit log): 0700 directories, 0600 files.
+    let loose = not_private(chain.dir.path());
+    assert!(loose.is_empty(), "readable by others: {loose:#?}");
     for (node, received) in [(&ngo, 3), (&police, 0)] {
         let metrics = reqwest::get(format!("{}/metrics", node.client().base()))
             .await

@@ -84,6 +84,11 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     let survivor = desk.path().join("survivor.json");
     let survivor_keys = KeyFile::generate("survivor", &mut rand::thread_rng());
     std::fs::write(&survivor, serde_json::to_vec(&survivor_keys).expect("json")).expect("write");
+    // Written with the default umask: readable by others, which the CLI refuses below.
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&survivor, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
     let subject = survivor_keys
         .signing_key()
         .expect("key")
@@ -179,25 +184,32 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         "{}",
         refused.stderr
     );
-    must(
-        unchain(
-            &chain,
-            ngo,
-            "th-ngo",
-            &[
-                "consent",
-                &record,
-                "--recipient",
-                "th-ngo",
-                "--purpose",
-                "shelter placement",
-                "--survivor-key",
-                survivor.to_str().expect("utf-8"),
-            ],
-        ),
+    let consent = [
         "consent",
+        &record,
+        "--recipient",
+        "th-ngo",
+        "--purpose",
+        "shelter placement",
+        "--survivor-key",
+        survivor.to_str().expect("utf-8"),
+    ];
+    let loose = unchain(&chain, ngo, "th-ngo", &consent);
+    assert!(
+        !loose.ok && loose.stderr.contains("chmod 600"),
+        "a key file others can read was used: {}",
+        loose.stderr
     );
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&survivor, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    }
+    must(unchain(&chain, ngo, "th-ngo", &consent), "consent");
     must(unchain(&chain, police, "th-police", &grant), "grant");
+
+    // The ciphertexts, the ledger and the read audit log are their nodes' alone.
+    let loose = not_private(chain.dir.path());
+    assert!(loose.is_empty(), "readable by others: {loose:#?}");
 
     // The NGO opens it through its own node, which received the ciphertext over p2p.
     let opened = desk.path().join("opened.json");

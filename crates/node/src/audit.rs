@@ -83,11 +83,11 @@ impl AuditLog {
         };
         std::fs::create_dir_all(dir).map_err(io)?;
         let (seq, hash) = Self::check(&path)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(io)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&path).map_err(io)?;
         Ok(AuditLog {
             path,
             tail: Mutex::new(Tail { seq, hash, file }),

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod config;
 pub mod console;
 pub mod metrics;
+pub mod private;
 pub mod retention;
 pub mod run;
 pub mod tipform;

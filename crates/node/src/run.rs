@@ -27,8 +27,10 @@ pub fn load_genesis(path: &std::path::Path) -> anyhow::Result<Genesis> {
     Ok(genesis)
 }
 
-/// Reads a key file.
+/// Reads a key file, refusing one that others on the machine may read
+/// ([`crate::private::check_key_file`]).
 pub fn load_keys(path: &std::path::Path) -> anyhow::Result<KeyFile> {
+    crate::private::check_key_file(path)?;
     let text =
         std::fs::read(path).with_context(|| format!("reading key file {}", path.display()))?;
     serde_json::from_slice(&text).with_context(|| format!("parsing key file {}", path.display()))
@@ -81,8 +83,8 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         .filter(|m| m.validator)
         .map(|m| m.signing_key)
         .collect();
-    std::fs::create_dir_all(&cfg.data_dir)
-        .with_context(|| format!("creating data directory {}", cfg.data_dir.display()))?;
+    crate::private::private_by_default();
+    crate::private::data_dir(&cfg.data_dir)?;
     let ledger = Arc::new(
         Ledger::open(
             &cfg.data_dir.join("ledger.redb"),

@@ -322,6 +322,35 @@ pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
+/// The files and directories under the chain's node data directories (`data*`) that
+/// anyone but their owner may read, write or enter, with their modes.
+pub fn not_private(chain_dir: &std::path::Path) -> Vec<String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = std::fs::read_dir(chain_dir)
+        .expect("chain dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("data"))
+        })
+        .collect();
+    while let Some(p) = stack.pop() {
+        let meta = std::fs::symlink_metadata(&p).expect("metadata");
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            out.push(format!("{} is {mode:03o}", p.display()));
+        }
+        if meta.is_dir() {
+            stack.extend(std::fs::read_dir(&p).expect("dir").flatten().map(|e| e.path()));
+        }
+    }
+    out
+}
+
 /// What a CLI run printed, and whether it succeeded.
 pub struct Run {
     pub ok: bool,

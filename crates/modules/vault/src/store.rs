@@ -36,9 +36,16 @@ pub struct BlobStore {
 }
 
 impl BlobStore {
-    /// Opens (or creates) the store in `dir`, removing half-written files left by a crash.
+    /// Opens (or creates) the store in `dir` (mode 0700: ciphertexts are the organisation's
+    /// alone), removing half-written files left by a crash.
     pub fn open(dir: &Path) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+        #[cfg(unix)]
+        fs::set_permissions(dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
         for entry in fs::read_dir(dir)? {
             let path = entry?.path();
             if path.extension().is_some_and(|e| e == "partial") {
@@ -81,7 +88,11 @@ impl BlobStore {
             return Ok(());
         }
         let partial = self.dir.join(format!("{commitment}.partial"));
-        let mut f = File::create(&partial)?;
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&partial)?;
         f.write_all(bytes)?;
         f.sync_all()?;
         fs::rename(&partial, self.path(commitment))?;
@@ -168,5 +179,26 @@ mod tests {
             let bytes = fs::read(entry.expect("entry").path()).expect("read");
             assert!(!bytes.windows(blob.len()).any(|w| w == blob.as_slice()));
         }
+    }
+
+    /// Under the common umask 022, the store and its ciphertexts are still the owner's only.
+    #[cfg(unix)]
+    #[test]
+    fn the_store_and_its_ciphertexts_are_private_to_the_owner() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |p: &Path| fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let loose = dir.path().join("vault");
+        fs::create_dir(&loose).expect("mkdir");
+        fs::set_permissions(&loose, fs::Permissions::from_mode(0o755)).expect("chmod");
+        let store = BlobStore::open(&loose).expect("open");
+        assert_eq!(mode(&loose), 0o700, "an existing store is tightened");
+        let blob = b"sealed".to_vec();
+        let c = unchain_seal::commitment(&blob);
+        store.put(&c, &blob).expect("stored");
+        assert_eq!(mode(&store.path(&c)), 0o600);
+        let fresh = dir.path().join("a/b/tips");
+        BlobStore::open(&fresh).expect("open");
+        assert_eq!(mode(&fresh), 0o700);
     }
 }
