@@ -435,6 +435,55 @@ async fn nothing_identifying_the_reporter_is_kept_anywhere() {
     .await
     .expect("html");
     assert!(status.contains(phrases[0]), "{status}");
+
+    // One client cannot lock every reporter out of their replies: hundreds of malformed
+    // codes and dozens of well-formed wrong ones (the reporter's words in another order)
+    // spend nothing of anyone else's; a code tried too often is paused on its own.
+    let words: Vec<&str> = codes[0].split(' ').collect();
+    let lookup = |code: String| {
+        let (http, base) = (http.clone(), base.clone());
+        async move {
+            http.post(format!("{base}/tips/report/return"))
+                .form(&[("lang", "en"), ("code", code.as_str())])
+                .send()
+                .await
+                .expect("return")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    for i in 0..300 {
+        let page = lookup(format!("not a code {i}")).await;
+        assert!(page.contains("That code was not recognised"), "{page}");
+    }
+    for i in 1..=40 {
+        let mut shuffled = words.clone();
+        shuffled.rotate_left(1 + i % 7);
+        shuffled.swap(0, i % 8);
+        let wrong = shuffled.join(" ");
+        if wrong == codes[0] {
+            continue;
+        }
+        let page = lookup(wrong).await;
+        assert!(page.contains("That code was not recognised"), "{page}");
+    }
+    let page = lookup(codes[0].clone()).await;
+    assert!(page.contains(phrases[0]), "the reporter was locked out: {page}");
+    let guessed = {
+        let mut w = words.clone();
+        w.reverse();
+        w.join(" ")
+    };
+    for _ in 0..20 {
+        assert!(lookup(guessed.clone()).await.contains("not recognised"));
+    }
+    let paused = lookup(guessed).await;
+    assert!(
+        paused.contains("entered many times") && !paused.contains("NOT sent"),
+        "{paused}"
+    );
+    assert!(lookup(codes[0].clone()).await.contains(phrases[0]));
     let token = attr_after(&status, "name=\"token\"", "value");
     let more = reqwest::multipart::Form::new()
         .text("lang", "en")

@@ -1,8 +1,11 @@
 //! Abuse limits on the public tip form that identify no one: a single-use challenge
 //! token per submission (HMAC under the node's own key for it; spent tokens are
-//! remembered in memory until they expire),
-//! a proof of work whose difficulty rises with the load on the form, and rate limits per
-//! form and for all forms. Nothing is counted per sender: there is no sender to count.
+//! remembered until they expire, on disk when the guard [`Guard::persisting`], so that a
+//! restart does not make a spent token good again), a proof of work whose difficulty
+//! rises with the load on the form, rate limits per form and for all forms, and a limit on
+//! lookups per receipt code (what a guesser would be guessing), never one budget that a
+//! single client could spend for every reporter. Nothing is counted per sender: there is
+//! no sender to count.
 //!
 //! The order of checks is the order of their cost: a forged or missing token and a wrong
 //! proof of work are refused after one HMAC and one SHA-256, before the rest of the
@@ -14,7 +17,9 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Write as _;
 use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -24,6 +29,13 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3 * 60 * 60);
 const WINDOW: Duration = Duration::from_secs(600);
 /// Most bits ever asked.
 pub const MAX_BITS: u8 = 24;
+/// Lookups of one receipt code allowed in [`LOOKUP_WINDOW`]: plenty for a reporter
+/// reading replies, nothing for a guesser (a code has 103 bits).
+pub const LOOKUPS_PER_CODE: usize = 20;
+/// The window of [`LOOKUPS_PER_CODE`].
+pub const LOOKUP_WINDOW: Duration = Duration::from_secs(600);
+/// Most codes whose lookups are remembered at once (past it, the oldest counts go).
+const MAX_CODES_TRACKED: usize = 65_536;
 
 /// Why a submission's challenge was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +54,10 @@ pub enum Refusal {
     },
     /// A rate limit is reached.
     Limit,
+    /// This receipt code was looked up [`LOOKUPS_PER_CODE`] times in [`LOOKUP_WINDOW`].
+    CodeTries,
+    /// The spent token could not be written down, so it is not spent (nor admitted).
+    Storage,
 }
 
 /// A checked challenge.
@@ -70,9 +86,88 @@ pub struct Guard {
     limits: Limits,
     global: DefaultDirectRateLimiter,
     forms: BTreeMap<String, DefaultDirectRateLimiter>,
-    lookups: DefaultDirectRateLimiter,
-    used: Mutex<HashMap<String, u64>>,
+    /// Recent lookup times (ms) by keyed digest of the receipt code.
+    lookups: Mutex<HashMap<String, VecDeque<u64>>>,
+    used: Mutex<Spent>,
     recent: Mutex<BTreeMap<String, VecDeque<Instant>>>,
+}
+
+/// Spent token nonces with their expiry, and where they are written down.
+#[derive(Default)]
+struct Spent {
+    nonces: HashMap<String, u64>,
+    file: Option<(PathBuf, std::fs::File)>,
+}
+
+impl Spent {
+    /// The spent tokens in `path` that have not expired at `now_ms`; the file is rewritten
+    /// with only those, then appended to.
+    fn load(path: &Path, now_ms: u64) -> std::io::Result<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(e),
+        };
+        // A line cut short by a crash is skipped: its submission was not admitted.
+        let nonces: HashMap<String, u64> = text
+            .lines()
+            .filter_map(|l| {
+                let (nonce, exp) = l.split_once(' ')?;
+                let exp: u64 = exp.parse().ok()?;
+                (exp > now_ms && nonce.len() == 24 && nonce.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .then(|| (nonce.to_owned(), exp))
+            })
+            .collect();
+        let mut spent = Spent {
+            nonces,
+            file: None,
+        };
+        spent.rewrite(path)?;
+        Ok(spent)
+    }
+
+    /// Writes the live nonces to `path` afresh (atomically) and keeps it open to append.
+    fn rewrite(&mut self, path: &Path) -> std::io::Result<()> {
+        let tmp = path.with_extension("tmp");
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
+        let mut lines: Vec<(&String, &u64)> = self.nonces.iter().collect();
+        lines.sort();
+        for (nonce, exp) in lines {
+            writeln!(f, "{nonce} {exp}")?;
+        }
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        let file = std::fs::OpenOptions::new().append(true).open(path)?;
+        self.file = Some((path.to_path_buf(), file));
+        Ok(())
+    }
+
+    /// Spends `nonce` until `exp`: written down (and synced) before it counts.
+    fn spend(&mut self, nonce: &str, exp: u64, now_ms: u64) -> Result<(), Refusal> {
+        if self.nonces.contains_key(nonce) {
+            return Err(Refusal::Used);
+        }
+        if self.nonces.len() > 4096 {
+            self.nonces.retain(|_, e| *e > now_ms);
+            if let Some((path, _)) = self.file.take() {
+                self.rewrite(&path).map_err(|_| Refusal::Storage)?;
+            }
+        }
+        if let Some((_, f)) = &mut self.file {
+            f.write_all(format!("{nonce} {exp}\n").as_bytes())
+                .and_then(|()| f.sync_data())
+                .map_err(|e| {
+                    tracing::error!(reason = %e, "a spent tip token could not be written down");
+                    Refusal::Storage
+                })?;
+        }
+        self.nonces.insert(nonce.to_owned(), exp);
+        Ok(())
+    }
 }
 
 fn per_minute(n: u32) -> DefaultDirectRateLimiter {
@@ -138,11 +233,18 @@ impl Guard {
                 .iter()
                 .map(|f| (f.clone(), per_minute(limits.form_per_minute)))
                 .collect(),
-            lookups: per_minute(limits.global_per_minute.saturating_mul(4)),
+            lookups: Mutex::default(),
             limits,
             used: Mutex::default(),
             recent: Mutex::default(),
         }
+    }
+
+    /// The same guard, remembering spent tokens in `path` (0600) across restarts; the
+    /// tokens spent before, still unexpired, stay spent.
+    pub fn persisting(self, path: &Path) -> std::io::Result<Self> {
+        *self.used.lock().expect("used lock") = Spent::load(path, now_ms())?;
+        Ok(self)
     }
 
     fn mac(&self, body: &str) -> String {
@@ -205,7 +307,13 @@ impl Guard {
         if !work_ok(token, pow, bits) {
             return Err(Refusal::Work { bits });
         }
-        if self.used.lock().expect("used lock").contains_key(nonce) {
+        if self
+            .used
+            .lock()
+            .expect("used lock")
+            .nonces
+            .contains_key(nonce)
+        {
             return Err(Refusal::Used);
         }
         Ok(Ticket {
@@ -221,18 +329,10 @@ impl Guard {
         if self.global.check().is_err() || limiter.check().is_err() {
             return Err(Refusal::Limit);
         }
-        let now = now_ms();
-        let mut used = self.used.lock().expect("used lock");
-        if used.len() > 4096 {
-            used.retain(|_, exp| *exp > now);
-        }
-        if used
-            .insert(ticket.nonce.clone(), ticket.expires_ms)
-            .is_some()
-        {
-            return Err(Refusal::Used);
-        }
-        drop(used);
+        self.used
+            .lock()
+            .expect("used lock")
+            .spend(&ticket.nonce, ticket.expires_ms, now_ms())?;
         self.recent
             .lock()
             .expect("recent lock")
@@ -242,9 +342,29 @@ impl Guard {
         Ok(())
     }
 
-    /// Takes one receipt-code lookup (each costs an Argon2id) from its rate limit.
-    pub fn lookup(&self) -> Result<(), Refusal> {
-        self.lookups.check().map_err(|_| Refusal::Limit)
+    /// Takes one lookup of receipt code `phrase` at `now_ms` (each costs an Argon2id):
+    /// refused after [`LOOKUPS_PER_CODE`] of the same code in [`LOOKUP_WINDOW`], whatever
+    /// other codes are being tried. The code is kept only as a keyed digest, in memory.
+    pub fn lookup(&self, phrase: &str, now_ms: u64) -> Result<(), Refusal> {
+        let window = LOOKUP_WINDOW.as_millis() as u64;
+        let key = self.mac(&format!("lookup.{phrase}"));
+        let mut lookups = self.lookups.lock().expect("lookups lock");
+        if lookups.len() >= MAX_CODES_TRACKED {
+            lookups.retain(|_, q| q.back().is_some_and(|t| now_ms.saturating_sub(*t) < window));
+            if lookups.len() >= MAX_CODES_TRACKED {
+                // Only guessers fill this many: forgetting their counts costs nothing.
+                lookups.clear();
+            }
+        }
+        let q = lookups.entry(key).or_default();
+        while q.front().is_some_and(|t| now_ms.saturating_sub(*t) >= window) {
+            q.pop_front();
+        }
+        if q.len() >= LOOKUPS_PER_CODE {
+            return Err(Refusal::CodeTries);
+        }
+        q.push_back(now_ms);
+        Ok(())
     }
 }
 
@@ -310,6 +430,66 @@ mod tests {
         assert_eq!(bits, 8);
         assert!(floor.check("report", &t, "").is_err());
         floor.check("report", &t, &solve(&t, 8)).expect("solved");
+    }
+
+    #[test]
+    fn spent_tokens_stay_spent_across_a_restart() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("tips-spent");
+        let secret = [7u8; 32];
+        let limits = guard(100, 0).limits.clone();
+        let forms = ["report".to_owned()];
+        let g = Guard::with_secret(&forms, limits.clone(), secret)
+            .persisting(&path)
+            .expect("open");
+        let (spent, _) = g.issue("report");
+        let (unspent, _) = g.issue("report");
+        let ticket = g.check("report", &spent, "").expect("fresh");
+        g.admit("report", &ticket).expect("admitted");
+        drop(g);
+        // A line cut short by a crash, and an expired one, are dropped on the next start.
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("append");
+        writeln!(f, "00112233445566778899aabb 1").expect("write");
+        write!(f, "0011223344").expect("write");
+        drop(f);
+        let again = Guard::with_secret(&forms, limits.clone(), secret)
+            .persisting(&path)
+            .expect("reopen");
+        assert_eq!(again.check("report", &spent, ""), Err(Refusal::Used));
+        let t = again.check("report", &unspent, "").expect("never spent");
+        again.admit("report", &t).expect("admitted");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert_eq!(text.lines().count(), 2, "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Without the file, a restart would have forgotten (what the file is for).
+        let forgetful = Guard::with_secret(&forms, limits, secret);
+        assert!(forgetful.check("report", &spent, "").is_ok());
+    }
+
+    #[test]
+    fn lookups_are_limited_per_code_not_for_everyone() {
+        let g = guard(100, 0);
+        let t0 = 1_800_000_000_000;
+        for i in 0..LOOKUPS_PER_CODE as u64 {
+            g.lookup("guessed code", t0 + i).expect("under the limit");
+        }
+        assert_eq!(g.lookup("guessed code", t0 + 100), Err(Refusal::CodeTries));
+        // Any number of other codes, and the reporter's own, are unaffected.
+        for i in 0..2_000u64 {
+            g.lookup(&format!("random guess {i}"), t0 + 100).expect("another code");
+        }
+        g.lookup("the reporter's code", t0 + 100)
+            .expect("a reporter is never locked out by others");
+        let later = t0 + LOOKUP_WINDOW.as_millis() as u64 + 1;
+        g.lookup("guessed code", later).expect("the window passed");
     }
 
     #[test]

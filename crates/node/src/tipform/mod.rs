@@ -65,7 +65,8 @@ impl TipDesk {
                     floor_bits: cfg.pow_floor_bits,
                 },
                 guard_secret(&data_dir.join("tips-guard.key"))?,
-            ),
+            )
+            .persisting(&data_dir.join("tips-spent"))?,
             cats: i18n::Catalogues::load(),
             forms: cfg.forms.clone(),
             emergency: cfg.emergency.clone(),

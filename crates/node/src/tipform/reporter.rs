@@ -36,21 +36,37 @@ struct Opened {
     keys: ReceiptKeys,
 }
 
+/// Longest a code waits for its turn at the slow key derivation before the reporter is
+/// told the page is busy (a flood of well-formed guesses queues there, never refuses).
+const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Opens the tip of a typed code. The code is parsed first, for free: a malformed one
+/// costs nothing and spends nothing. A well-formed one spends one of *its own* lookups
+/// (what a guesser would guess), then waits its turn for the Argon2id.
 async fn open_with_code(state: &ApiState, typed: &str) -> Result<Opened, &'static str> {
-    if state.tips.guard.lookup().is_err() {
-        state.metrics.tips_refused.inc();
-        return Err("error-limit");
-    }
     let code = ReceiptCode::parse(typed).map_err(|_| "error-code")?;
     let phrase = code.phrase();
+    if state
+        .tips
+        .guard
+        .lookup(&phrase, crate::api::users::now_ms())
+        .is_err()
+    {
+        state.metrics.tips_refused.inc();
+        return Err("error-code-tries");
+    }
     let (chain_id, intake) = (
         state.ledger.genesis().chain_id.clone(),
         state.node_name.clone(),
     );
-    let keys = slow(state, move || {
-        ReceiptKeys::derive(&code, &chain_id, &intake)
-    })
-    .await;
+    let keys = tokio::time::timeout(
+        LOOKUP_WAIT,
+        slow(state, move || {
+            ReceiptKeys::derive(&code, &chain_id, &intake)
+        }),
+    )
+    .await
+    .map_err(|_| "error-busy")?;
     let reader = state.ledger.state_reader().map_err(|_| "error-recording")?;
     let view = unchain_tips::by_locator(&reader, &keys.locator)
         .map_err(|_| "error-recording")?
@@ -221,11 +237,11 @@ pub(super) async fn more(
     if let Err(e) = unchain_tips::report::check_text(&text) {
         errors.push(field_error(&ctx, e.field, &e.reason));
     }
-    let admitted = ticket
-        .as_ref()
-        .map(|t| state.tips.guard.admit(&form, t).is_ok());
-    if admitted == Some(false) {
-        errors.push(ctx.t("error-limit"));
+    let admitted = ticket.as_ref().map(|t| state.tips.guard.admit(&form, t));
+    match admitted {
+        Some(Err(super::guard::Refusal::Storage)) => errors.push(ctx.t("error-recording-more")),
+        Some(Err(_)) => errors.push(ctx.t("error-limit-more")),
+        _ => {}
     }
     if !errors.is_empty() {
         state.metrics.tips_refused.inc();
@@ -249,7 +265,14 @@ pub(super) async fn more(
         Ok(_) => ctx.t("more-sent"),
         Err(e) => {
             tracing::warn!(reason = %e, "a follow-up could not be recorded");
-            return status_page(&state, &ctx, &o, None, &[ctx.t("error-recording")], &p.text);
+            return status_page(
+                &state,
+                &ctx,
+                &o,
+                None,
+                &[ctx.t("error-recording-more")],
+                &p.text,
+            );
         }
     };
     if let Ok(reader) = state.ledger.state_reader()

@@ -68,9 +68,13 @@ pub(super) async fn submit(
         }
         return again(StatusCode::BAD_REQUEST, errors);
     }
-    if state.tips.guard.admit(&form, &ticket).is_err() {
+    if let Err(refusal) = state.tips.guard.admit(&form, &ticket) {
         state.metrics.tips_refused.inc();
-        let mut errors = vec![ctx.t("error-limit")];
+        let mut errors = vec![ctx.t(match refusal {
+            super::guard::Refusal::Storage => "error-recording",
+            super::guard::Refusal::Used => "error-expired",
+            _ => "error-limit",
+        })];
         if !p.files.is_empty() {
             errors.push(ctx.t("error-files"));
         }
