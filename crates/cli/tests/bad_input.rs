@@ -697,3 +697,135 @@ async fn tips_endpoints_answer_bad_input_and_change_nothing() {
         .expect("json");
     assert_eq!(tips, json!([]), "nothing was recorded");
 }
+
+/// Sends `head` (and `body`, then trickles `trickle` one byte at a time, `gap` apart) on a
+/// fresh connection to `addr`; returns what the server answered before closing, or
+/// panics if it still holds the connection after `deadline`.
+fn slow_client(
+    addr: &str,
+    head: &str,
+    body: &[u8],
+    trickle: usize,
+    gap: std::time::Duration,
+    deadline: std::time::Duration,
+) -> String {
+    use std::io::{Read as _, Write as _};
+    let started = std::time::Instant::now();
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.write_all(head.as_bytes()).expect("head");
+    s.write_all(body).expect("body");
+    for _ in 0..trickle {
+        std::thread::sleep(gap);
+        if s.write_all(b"x").is_err() {
+            break;
+        }
+    }
+    s.set_read_timeout(Some(deadline)).expect("timeout");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+            Err(e) => panic!(
+                "the server still held the connection after {:?}: {e}; got {:?}",
+                started.elapsed(),
+                String::from_utf8_lossy(&answer)
+            ),
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_silent_and_oversized_requests_are_cut_off() {
+    let chain = Chain::init(&["th-dsi:TH"]);
+    let config = std::fs::read_to_string(chain.config()).expect("config");
+    std::fs::write(
+        chain.config(),
+        format!(
+            "{config}\n[http]\nheader_timeout_ms = 1000\nbody_idle_timeout_ms = 1000\nrequest_timeout_ms = 3000\n"
+        ),
+    )
+    .expect("config");
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let addr = base.trim_start_matches("http://").to_owned();
+    let deadline = std::time::Duration::from_secs(20);
+    let ms = std::time::Duration::from_millis;
+    let cases: Vec<(&str, String, Vec<u8>, usize, &str)> = vec![
+        // A request head that never ends.
+        ("silent head", "GET /v1/status HTTP/1.1\r\nHost: x\r\n".into(), vec![], 0, ""),
+        // A declared body that never comes, on each kind of route.
+        (
+            "silent body",
+            "POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n".into(),
+            b"{\"v\":".to_vec(),
+            0,
+            "HTTP/1.1 4",
+        ),
+        (
+            "silent batch",
+            "POST /v1/transactions/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".into(),
+            b"[".to_vec(),
+            0,
+            "HTTP/1.1 4",
+        ),
+        (
+            "silent login",
+            "POST /console/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\n".into(),
+            b"user=a".to_vec(),
+            0,
+            "HTTP/1.1 4",
+        ),
+        // A body trickled just fast enough for the idle limit, not for the request limit.
+        (
+            "trickled body",
+            "POST /v1/transactions/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".into(),
+            b"[".to_vec(),
+            12,
+            "HTTP/1.1 408",
+        ),
+        // Bodies over a route's limit are refused from their length, unread.
+        (
+            "oversized transaction",
+            format!(
+                "POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n",
+                unchain_types::MAX_TX_BYTES + 1
+            ),
+            vec![],
+            0,
+            "HTTP/1.1 413",
+        ),
+        (
+            "oversized batch",
+            "POST /v1/transactions/batch HTTP/1.1\r\nHost: x\r\nContent-Length: 33554432\r\n\r\n".into(),
+            vec![],
+            0,
+            "HTTP/1.1 413",
+        ),
+    ];
+    for (what, head, body, trickle, want) in cases {
+        let addr = addr.clone();
+        let answer = tokio::task::spawn_blocking(move || {
+            slow_client(&addr, &head, &body, trickle, ms(400), deadline)
+        })
+        .await
+        .expect("client");
+        assert!(answer.starts_with(want), "{what}: {answer:?}");
+    }
+    // A batch with one item too many is refused while it is read.
+    let many = format!("[{}1]", "1,".repeat(5_000));
+    let r = reqwest::Client::new()
+        .post(format!("{base}/v1/transactions/batch"))
+        .body(many)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 400);
+    let p: Value = r.json().await.expect("problem");
+    assert_eq!(p["type"], "/problems/batch-too-large", "{p}");
+    // The node still answers everyone else.
+    assert!(node.client().status().await.is_ok());
+}

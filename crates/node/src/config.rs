@@ -52,6 +52,45 @@ pub struct NodeConfig {
     /// The agency console.
     #[serde(default)]
     pub console: ConsoleConfig,
+    /// Time limits on HTTP requests (the API, the console and the tip form).
+    #[serde(default)]
+    pub http: HttpConfig,
+}
+
+/// Time limits on HTTP requests, so that a slow or silent client cannot hold a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Longest wait for a request's head (line and headers). Default 10 000 ms.
+    pub header_timeout_ms: u64,
+    /// Longest wait for the next piece of a request body. Default 15 000 ms.
+    pub body_idle_timeout_ms: u64,
+    /// Longest a whole request may take before it is answered 408. Must exceed
+    /// `max_wait_ms` (long polls). Default 120 000 ms.
+    pub request_timeout_ms: u64,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        let d = crate::serve::HttpLimits::default();
+        HttpConfig {
+            header_timeout_ms: d.header_timeout.as_millis() as u64,
+            body_idle_timeout_ms: d.body_idle_timeout.as_millis() as u64,
+            request_timeout_ms: d.request_timeout.as_millis() as u64,
+        }
+    }
+}
+
+impl HttpConfig {
+    /// The limits to serve with.
+    pub fn limits(&self) -> crate::serve::HttpLimits {
+        use std::time::Duration;
+        crate::serve::HttpLimits {
+            header_timeout: Duration::from_millis(self.header_timeout_ms),
+            body_idle_timeout: Duration::from_millis(self.body_idle_timeout_ms),
+            request_timeout: Duration::from_millis(self.request_timeout_ms),
+        }
+    }
 }
 
 /// The agency console (`/console`).
@@ -145,6 +184,7 @@ impl NodeConfig {
             worker_threads: default_threads(),
             tips: TipsConfig::default(),
             console: ConsoleConfig::default(),
+            http: HttpConfig::default(),
         }
     }
 

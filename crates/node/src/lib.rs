@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod private;
 pub mod retention;
 pub mod run;
+pub mod serve;
 pub mod tipform;
 pub mod users;
 

@@ -237,16 +237,21 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             // Its own thread and runtime: a flood on the public form queues there, never
             // in front of the agencies' requests on the API's worker threads.
             let router = crate::tipform::public_router(state.clone());
+            let limits = cfg.http.limits();
             let spawned = std::thread::Builder::new()
                 .name("tip-form".into())
-                .spawn(move || serve_public(std_listener, router));
+                .spawn(move || serve_public(std_listener, router, limits));
             if let Err(e) = spawned {
                 error!(error = %e, "cannot start the tip form's thread");
                 return;
             }
         }
-        let server =
-            axum::serve(listener, api::router(state)).with_graceful_shutdown(shutdown_signal());
+        let server = crate::serve::serve(
+            listener,
+            api::router(state),
+            cfg.http.limits(),
+            shutdown_signal(),
+        );
         tokio::select! {
             r = server => if let Err(e) = r { error!(error = %e, "API server failed") },
             r = futures::future::select_all(handles) => error!(result = ?r.0, "consensus stopped"),
@@ -257,7 +262,11 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
 }
 
 /// Serves the public tip form on a one-thread runtime of its own.
-fn serve_public(listener: std::net::TcpListener, router: axum::Router) {
+fn serve_public(
+    listener: std::net::TcpListener,
+    router: axum::Router,
+    limits: crate::serve::HttpLimits,
+) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -272,7 +281,7 @@ fn serve_public(listener: std::net::TcpListener, router: axum::Router) {
         let served = async {
             listener.set_nonblocking(true)?;
             let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, router).await
+            crate::serve::serve(listener, router, limits, std::future::pending()).await
         };
         if let Err(e) = served.await {
             error!(error = %e, "tip form server failed");

@@ -26,6 +26,76 @@ pub fn from_slice_as<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, 
     serde_json::from_value(from_slice(bytes)?)
 }
 
+/// Why an array was not read to its end.
+#[derive(Debug, thiserror::Error)]
+pub enum ArrayError {
+    /// More items than allowed (the rest was not parsed).
+    #[error("more than {max} items; send at most {max} at once")]
+    TooMany {
+        /// Items allowed.
+        max: usize,
+    },
+    /// Not a JSON array, not I-JSON, or malformed.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+}
+
+/// Parses `bytes` as one JSON array, handing each item (parsed as I-JSON) to `each` with
+/// its index as soon as it is read, so that a large array is never held as values all at
+/// once; refused once it has more than `max_items` items, before the rest is parsed.
+/// Returns the number of items.
+pub fn each_array_item(
+    bytes: &[u8],
+    max_items: usize,
+    each: impl FnMut(usize, Value),
+) -> Result<usize, ArrayError> {
+    let too_many = std::cell::Cell::new(false);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let read = de::Deserializer::deserialize_seq(
+        &mut de,
+        Items {
+            max_items,
+            each,
+            too_many: &too_many,
+        },
+    )
+    .and_then(|n| de.end().map(|()| n));
+    match read {
+        Err(_) if too_many.get() => Err(ArrayError::TooMany { max: max_items }),
+        other => Ok(other?),
+    }
+}
+
+struct Items<'a, F> {
+    max_items: usize,
+    each: F,
+    too_many: &'a std::cell::Cell<bool>,
+}
+
+impl<'de, F: FnMut(usize, Value)> Visitor<'de> for Items<'_, F> {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a JSON array of at most {} items", self.max_items)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<usize, A::Error> {
+        let mut n = 0;
+        loop {
+            let path = Path::Item(&Path::Root, n);
+            let Some(v) = seq.next_element_seed(Strict { path: &path })? else {
+                return Ok(n);
+            };
+            if n == self.max_items {
+                self.too_many.set(true);
+                return Err(de::Error::custom("too many items"));
+            }
+            (self.each)(n, v);
+            n += 1;
+        }
+    }
+}
+
 /// Where a value sits, built only on the way down and rendered only on an error.
 enum Path<'a> {
     Root,
@@ -153,6 +223,22 @@ mod tests {
             let e = from_slice(text.as_bytes()).expect_err(text).to_string();
             assert!(e.contains(want), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn array_items_are_handed_over_one_by_one_up_to_a_limit() {
+        let mut seen = Vec::new();
+        let n = each_array_item(br#"[{"a":1},2,"x"]"#, 3, |i, v| seen.push((i, v)))
+            .expect("three items");
+        assert_eq!(n, 3);
+        assert_eq!(seen[0], (0, serde_json::json!({"a": 1})));
+        let mut count = 0;
+        let e = each_array_item(b"[1,2,3,4,5]", 3, |_, _| count += 1).expect_err("too many");
+        assert!(matches!(e, ArrayError::TooMany { max: 3 }), "{e}");
+        assert_eq!(count, 3, "nothing past the limit is handed over");
+        let e = each_array_item(br#"[{"k":1,"k":2}]"#, 3, |_, _| {}).expect_err("duplicate");
+        assert!(e.to_string().contains(r#"duplicate member "k" in object [0]"#), "{e}");
+        assert!(each_array_item(b"{}", 3, |_, _| {}).is_err(), "not an array");
     }
 
     #[test]

@@ -18,10 +18,16 @@ use unchain_types::{Hash32, MAX_TX_BYTES, Transaction, TxError, TxId};
 
 fn body_or_problem(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Problem> {
     body.map_err(|e| {
+        let status = e.status();
+        let (slug, title) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            ("body-too-large", "request body too large")
+        } else {
+            ("unreadable-body", "request body not read")
+        };
         Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body-too-large",
-            "request body too large",
+            status,
+            slug,
+            title,
             format!("could not read the request body: {e}"),
         )
     })
@@ -166,25 +172,11 @@ pub async fn submit_batch(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<BatchItem>>, Problem> {
     let bytes = body_or_problem(body)?;
-    let items: Vec<serde_json::Value> =
-        unchain_types::ijson::from_slice_as(&bytes).map_err(|e| {
-            Problem::bad_request(
-                "malformed-batch",
-                format!("body must be a JSON array of transactions: {e}"),
-            )
-        })?;
-    if items.len() > MAX_BATCH {
-        return Err(Problem::bad_request(
-            "batch-too-large",
-            format!(
-                "batch has {} transactions; at most {MAX_BATCH}",
-                items.len()
-            ),
-        ));
-    }
-    let mut results: Vec<BatchItem> = Vec::with_capacity(items.len());
-    let mut parsed: Vec<(usize, Transaction)> = Vec::with_capacity(items.len());
-    for (index, value) in items.into_iter().enumerate() {
+    // Each item becomes a transaction as soon as it is read (never the whole array as JSON
+    // values at once), and the count is checked while reading.
+    let mut results: Vec<BatchItem> = Vec::new();
+    let mut parsed: Vec<(usize, Transaction)> = Vec::new();
+    unchain_types::ijson::each_array_item(&bytes, MAX_BATCH, |index, value| {
         match Transaction::from_value(value) {
             Ok(tx) if tx.leaf_bytes().len() <= MAX_TX_BYTES => parsed.push((index, tx)),
             Ok(tx) => results.push(refused(
@@ -198,7 +190,17 @@ pub async fn submit_batch(
             )),
             Err(e) => results.push(refused(index, None, e.to_string())),
         }
-    }
+    })
+    .map_err(|e| {
+        let slug = match e {
+            unchain_types::ijson::ArrayError::TooMany { .. } => "batch-too-large",
+            unchain_types::ijson::ArrayError::Json(_) => "malformed-batch",
+        };
+        Problem::bad_request(
+            slug,
+            format!("body must be a JSON array of at most {MAX_BATCH} transactions: {e}"),
+        )
+    })?;
     // One batch verification; on failure, find the culprits one by one (ZIP-215 makes the
     // answers agree).
     let batch_ok = unchain_types::keys::verify_batch(

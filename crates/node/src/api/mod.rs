@@ -27,9 +27,11 @@ use utoipa::OpenApi;
 
 pub use problem::Problem;
 
-/// Largest request body: a batch of transactions. Single submissions are further limited
-/// to [`unchain_types::MAX_TX_BYTES`] by the transaction parser.
+/// Largest request body on routes without a limit of their own (ciphertext uploads).
+/// Limits are enforced while the body streams in: a body past its limit is never buffered.
 pub const MAX_REQUEST_BYTES: usize = 32 * 1024 * 1024;
+/// Largest batch submission body (5 000 transactions of 1.6 KiB on average).
+pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// Most transactions in one batch submission.
 pub const MAX_BATCH: usize = 5_000;
 
@@ -154,8 +156,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The router with every route.
 pub fn router(state: ApiState) -> Router {
     Router::new()
-        .route("/v1/transactions", post(handlers::submit))
-        .route("/v1/transactions/batch", post(handlers::submit_batch))
+        .route(
+            "/v1/transactions",
+            post(handlers::submit).layer(DefaultBodyLimit::max(unchain_types::MAX_TX_BYTES)),
+        )
+        .route(
+            "/v1/transactions/batch",
+            post(handlers::submit_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+        )
         .route("/v1/transactions/{id}", get(handlers::tx_status))
         .route("/v1/blocks/latest", get(handlers::latest_block))
         .route("/v1/blocks/{height}", get(handlers::block))
