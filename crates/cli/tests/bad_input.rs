@@ -714,15 +714,25 @@ fn slow_client(
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
     s.write_all(head.as_bytes()).expect("head");
     s.write_all(body).expect("body");
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Between trickled bytes, take whatever the server already answered (a reset after
+    // its answer would otherwise lose it).
+    s.set_read_timeout(Some(std::time::Duration::from_millis(5)))
+        .expect("timeout");
     for _ in 0..trickle {
         std::thread::sleep(gap);
+        if let Ok(n) = s.read(&mut buf) {
+            answer.extend_from_slice(&buf[..n]);
+            if n == 0 {
+                break;
+            }
+        }
         if s.write_all(b"x").is_err() {
             break;
         }
     }
     s.set_read_timeout(Some(deadline)).expect("timeout");
-    let mut answer = Vec::new();
-    let mut buf = [0u8; 4096];
     loop {
         match s.read(&mut buf) {
             Ok(0) => break,

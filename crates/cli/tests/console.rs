@@ -112,7 +112,7 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
     let leaflet = work.path().join("job-advert.pdf");
     std::fs::write(
         &leaflet,
-        b"%PDF-1.4\n1 0 obj\n<< /Author (Reporter Name) /Title (job advert) >>\nendobj\ntrailer << /Info 1 0 R >>\n%%EOF\n",
+        pdf_with_author("Reporter Name", "Car wash jobs, good pay"),
     )
     .expect("pdf");
     let evidence = work.path().join("phone-extraction.bin");
@@ -194,7 +194,7 @@ async fn three_agencies_work_a_case_and_its_evidence_in_the_browser() {
         "{seen:#}"
     );
     let pdf = std::fs::read(work.path().join("tip-file.pdf")).expect("the tip's file");
-    assert!(pdf.starts_with(b"%PDF-1.4") && pdf.ends_with(b"%%EOF\n"));
+    assert!(pdf.starts_with(b"%PDF-") && pdf.windows(13).any(|w| w == b"Car wash jobs"));
     assert!(
         !pdf.windows(13).any(|w| w == b"Reporter Name"),
         "the PDF's author was removed before sealing"

@@ -19,21 +19,27 @@ const GPS: &str = "GPSLatitude 13.7563 N";
 /// Submissions in the flood test.
 const FLOOD: usize = 6400;
 
-/// A minimal JPEG carrying an EXIF segment with a GPS position and a comment.
+/// A real JPEG as a phone writes it: an EXIF segment with a GPS position, a comment, and
+/// after its end a second picture with its own EXIF (Multi-Picture Format).
 fn photo_with_gps() -> Vec<u8> {
-    let mut j = vec![0xFF, 0xD8];
+    let picture = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([x as u8 * 5, y as u8 * 7, 90]));
+    let mut plain = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
+        .encode_image(&picture)
+        .expect("encode");
     let seg = |m: u8, body: &[u8]| {
         let mut s = vec![0xFF, m];
         s.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
         s.extend_from_slice(body);
         s
     };
-    j.extend(seg(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    let mut j = plain[..2].to_vec();
     j.extend(seg(0xE1, format!("Exif\0\0MM\0*{GPS}").as_bytes()));
     j.extend(seg(0xFE, b"shot by reporter-phone-serial-99812"));
-    j.extend(seg(0xDB, &[0u8; 65]));
-    j.extend(seg(0xDA, &[1, 1, 0, 0, 63, 0]));
-    j.extend([0x12, 0x34, 0xFF, 0xD9]);
+    j.extend_from_slice(&plain[2..]);
+    j.extend_from_slice(&plain[..2]);
+    j.extend(seg(0xE1, format!("Exif\0\0MM\0*{GPS}").as_bytes()));
+    j.extend_from_slice(&plain[2..]);
     j
 }
 
