@@ -3,16 +3,5 @@
 //! back), so two spellings that meet once always meet.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_seal::IdentifierKind;
-use unchain_seal::blind::normalize;
 
-fuzz_target!(|data: &[u8]| {
-    let Some((&k, rest)) = data.split_first() else { return };
-    let kind = IdentifierKind::ALL[k as usize % IdentifierKind::ALL.len()];
-    let Ok(raw) = std::str::from_utf8(rest) else { return };
-    let country = if k & 0x80 != 0 { Some("TH") } else { None };
-    if let Ok(normal) = normalize(kind, raw, country) {
-        let again = normalize(kind, &normal, country).expect("a normal form normalises");
-        assert_eq!(again, normal, "{kind:?} {raw:?}");
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::blind_identifier::run(data));

@@ -1,14 +1,5 @@
 //! `cases.*` and `custody.*` transaction bodies: checking never panics on any JSON.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_ledger::Module;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else { return };
-    for k in unchain_cases::KINDS {
-        let _ = unchain_cases::CasesModule.check_body(k.kind, &body);
-    }
-    for k in unchain_custody::KINDS {
-        let _ = unchain_custody::CustodyModule.check_body(k.kind, &body);
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::case_bodies::run(data));

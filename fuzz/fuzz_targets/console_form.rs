@@ -4,29 +4,5 @@
 //! a form field, or passes the standard's own check again unchanged.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_node::console::session::{COOKIE, cookie};
-use unchain_node::console::{case_document, safe_next};
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let parts: Vec<&str> = text.split('\u{1f}').collect();
-    let at = |i: usize| parts.get(i).copied().unwrap_or("");
-    if let Some(v) = cookie(at(0), COOKIE) {
-        assert!(!v.contains(';'), "{v:?}");
-    }
-    let next = safe_next(Some(at(1)));
-    assert!(next.starts_with("/console") && !next.starts_with("//"), "{next:?}");
-    match case_document(at(2), at(3), at(4), at(5), at(6)) {
-        Ok(doc) => {
-            let again = unchain_htcds::document::validate(&doc).expect("a checked document checks");
-            assert_eq!(again, doc);
-        }
-        Err((field, why)) => {
-            assert!(
-                ["", "summary", "first_name", "birthdate", "phone", "email"].contains(&field),
-                "{field}"
-            );
-            assert!(!why.is_empty());
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::console_form::run(data));

@@ -2,10 +2,5 @@
 //! to the same bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_consensus::cosign::CosignMessage;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(m) = CosignMessage::decode(data) {
-        assert_eq!(m.encode(), data);
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::cosign_message::run(data));

@@ -4,22 +4,5 @@
 //! file, read as ground truth, never panics either.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_finance::input::{Format, Options, read_with};
 
-fuzz_target!(|data: &[u8]| {
-    let forced = Format::ALL.into_iter().map(Some);
-    for format in std::iter::once(None).chain(forced) {
-        let options = Options {
-            format,
-            skip_bad_rows: true,
-            ..Options::default()
-        };
-        if let Ok(loaded) = read_with(data, options, |_| {}) {
-            let g = unchain_finance::Graph::build(&loaded.records, &loaded.names);
-            let alerts = unchain_finance::detect::run_all(&g, &Default::default());
-            let _ = unchain_finance::truth::evaluate_labels(&g, &alerts, &loaded.labelled);
-        }
-    }
-    let _ = unchain_finance::truth::read_amlsim_alerts(data);
-    let _ = unchain_finance::input::amlsim_account_currencies(data);
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::finance_csv::run(data));

@@ -2,17 +2,5 @@
 //! document that passes is a fixed point of checking.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use std::collections::BTreeMap;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data) {
-        if let Ok(checked) = unchain_htcds::validate(&doc) {
-            assert_eq!(unchain_htcds::validate(&checked).ok(), Some(checked.clone()));
-            let _ = unchain_htcds::ctdc::rows(&checked, 2026);
-        }
-    }
-    if let Ok(text) = std::str::from_utf8(data) {
-        let tables: BTreeMap<String, String> = [("persons".to_owned(), text.to_owned())].into();
-        let _ = unchain_htcds::tables::from_tables(&tables);
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::htcds_document::run(data));

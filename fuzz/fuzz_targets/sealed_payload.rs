@@ -2,11 +2,5 @@
 //! ciphertext opens under its key.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_seal::{ContentKey, open_payload};
-use unchain_types::Hash32;
 
-fuzz_target!(|data: &[u8]| {
-    let key = ContentKey::from_bytes([7; 32]);
-    assert!(open_payload(&key, &Hash32([1; 32]), 1, data).is_err());
-    let _ = unchain_seal::WrappedKey::from_hex(&String::from_utf8_lossy(data));
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::sealed_payload::run(data));

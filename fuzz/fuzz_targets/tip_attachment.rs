@@ -3,8 +3,4 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(clean) = unchain_tips::strip::clean(data) {
-        assert!(clean.bytes.len() <= data.len());
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::tip_attachment::run(data));

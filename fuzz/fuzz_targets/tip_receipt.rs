@@ -2,17 +2,5 @@
 //! bodies: verifying never panics, whatever the bundle holds.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_ledger::Module;
-use unchain_tips::bundle::{ReceiptBundle, verify};
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(b) = serde_json::from_slice::<ReceiptBundle>(data) {
-        let validators: Vec<_> = b.validators.iter().map(|v| v.verifier()).collect();
-        let _ = verify(&b, &validators, validators.len().max(1));
-    }
-    if let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) {
-        for k in unchain_tips::KINDS {
-            let _ = unchain_tips::TipsModule.check_body(k.kind, &body);
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::tip_receipt::run(data));

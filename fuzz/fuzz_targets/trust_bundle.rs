@@ -2,17 +2,5 @@
 //! bodies in it: verifying never panics, whatever the bundle holds.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use unchain_identity::trust::{TrustBundle, verify};
-use unchain_ledger::Module;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(b) = serde_json::from_slice::<TrustBundle>(data) {
-        let validators: Vec<_> = b.validators.iter().map(|v| v.verifier()).collect();
-        let _ = verify(&b, &validators, validators.len().max(1));
-    }
-    if let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) {
-        for k in unchain_identity::KINDS {
-            let _ = unchain_identity::IdentityModule.check_body(k.kind, &body);
-        }
-    }
-});
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::trust_bundle::run(data));

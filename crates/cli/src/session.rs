@@ -111,8 +111,8 @@ impl Session {
         }
         // Colleagues acting for the same organisation at the same moment (another clerk's
         // CLI, the node's /v1/act) share its nonces: one may take the nonce this transaction
-        // was built with, or leave a gap before it when theirs is refused (a refused
-        // transaction uses no nonce). Either way, build again with the next one.
+        // was built with. Then build again with the next one. (A colleague's refused
+        // transaction spends its nonce too, so it leaves no gap.)
         let mut attempt = 0u64;
         loop {
             attempt += 1;

@@ -214,3 +214,67 @@ async fn one_sign_in_throttle_for_the_console_and_the_api() {
     let (status, session) = api_login("erin", erin_pw).await;
     assert_eq!(status, 200, "{session}");
 }
+
+/// Many users of one organisation acting at once through the node, some of their actions
+/// refused at execution (an item collected twice): every good action commits, every
+/// refusal is for what was done, and none is a nonce clash left by another's refusal.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_users_acting_at_once_are_not_stalled_by_refusals() {
+    let chain = Chain::init(&["th-police:TH"]);
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let mut tokens = Vec::new();
+    for i in 0..6 {
+        let out = user_cmd(&chain, &["add", &format!("clerk{i}"), "--role", "custodian"]);
+        tokens.push(field(&out, "token"));
+    }
+    let collect = |item: String| {
+        json!({"kind": "custody.collect", "body": {
+            "item": item, "at_ms": 1_700_000_000_000u64, "location": "Evidence room 2",
+            "reason": "seized", "evidence": "digital", "content_hash": "cd".repeat(32),
+            "description": "USB stick"}})
+    };
+    let mut tasks = Vec::new();
+    for (u, token) in tokens.iter().enumerate() {
+        let (api, token) = (
+            Api {
+                http: reqwest::Client::new(),
+                base: base.clone(),
+            },
+            token.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut sent = Vec::new();
+            for k in 0..5 {
+                // The third action collects the user's first item again: refused when run.
+                let item = format!("{:02x}", u * 16 + if k == 2 { 0 } else { k }).repeat(32);
+                let (status, answer) = api.post(Some(&token), "/v1/act", collect(item)).await;
+                assert_eq!(status, 202, "user {u} action {k}: {answer}");
+                sent.push((k, answer["id"].as_str().expect("id").to_owned()));
+            }
+            sent
+        }));
+    }
+    let mut refused = 0;
+    for t in tasks {
+        for (k, id) in t.await.expect("user") {
+            let s = node
+                .client()
+                .wait_for(
+                    &unchain_types::TxId::from_hex(&id).expect("id"),
+                    std::time::Duration::from_secs(60),
+                )
+                .await
+                .expect("status");
+            if k == 2 {
+                assert_eq!(s.status, "rejected", "{s:?}");
+                let reason = s.reason.unwrap_or_default();
+                assert!(!reason.contains("nonce"), "a nonce clash: {reason}");
+                refused += 1;
+            } else {
+                assert_eq!(s.status, "committed", "action {k}: {:?}", s.reason);
+            }
+        }
+    }
+    assert_eq!(refused, 6);
+}

@@ -247,7 +247,8 @@ impl Mempool {
             }
         }
         // Forget nonce expectations of senders with nothing pending: the ledger is the
-        // authority again. A rejected transaction therefore frees its nonce for reuse.
+        // authority again. (A transaction refused in its turn spent its nonce there; one
+        // refused out of turn, or for another chain, did not.)
         let pending: std::collections::HashSet<PublicKey> =
             inner.queue.values().map(|tx| *tx.sender()).collect();
         inner.next_nonce.retain(|k, _| pending.contains(k));

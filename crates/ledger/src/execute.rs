@@ -436,11 +436,38 @@ impl Ledger {
         let Some(member) = member else {
             return Ok(Err(TxRejection::NotMember(*tx.sender())));
         };
-        if let Err(e) = self.check_stateless(tx, &member) {
-            return Ok(Err(e));
+        // Another chain's transaction, or one out of its sender's turn, is not this sender's
+        // next action here: refused without touching its account (else anyone could replay
+        // a member's old or foreign transactions into a block to burn its nonces).
+        if tx.chain_id() != self.genesis.chain_id {
+            return Ok(Err(TxRejection::WrongChain {
+                got: tx.chain_id().into(),
+                expected: self.genesis.chain_id.clone(),
+            }));
         }
         let next = read_nonce(st, tx.sender())? + 1;
         if let Err(e) = check_nonce(tx, &member, next) {
+            return Ok(Err(e));
+        }
+        // From here the transaction is the sender's own, for this chain, in its turn: its
+        // nonce is spent whatever the outcome, and a refusal is recorded as failed. So one
+        // refused action never stalls the actions its organisation signed after it (users
+        // of one organisation share its nonce sequence).
+        let outcome = self.run_module(st, &member, tx, block, log_index)?;
+        st.put(&nonce_key(tx.sender()), &tx.nonce().to_be_bytes())?;
+        Ok(outcome)
+    }
+
+    /// The kind's checks and the module's execution of `tx`, whose nonce is in order.
+    fn run_module(
+        &self,
+        st: &mut StateWriter<'_>,
+        member: &Member,
+        tx: &Transaction,
+        block: &Block,
+        log_index: u64,
+    ) -> Result<Result<(), TxRejection>, redb::StorageError> {
+        if let Err(e) = self.check_stateless(tx, member) {
             return Ok(Err(e));
         }
         let (module, _) = self.module_for(tx.kind()).expect("checked above");
@@ -449,16 +476,14 @@ impl Ledger {
             height: block.height,
             timestamp_ms: block.timestamp_ms,
             log_index,
-            sender: &member,
+            sender: member,
             tx_id: tx.id(),
         };
         match module.execute(&mut ctx, tx) {
-            Ok(()) => {}
-            Err(ExecError::Rejected(reason)) => return Ok(Err(TxRejection::Refused(reason))),
-            Err(ExecError::Storage(e)) => return Err(e),
+            Ok(()) => Ok(Ok(())),
+            Err(ExecError::Rejected(reason)) => Ok(Err(TxRejection::Refused(reason))),
+            Err(ExecError::Storage(e)) => Err(e),
         }
-        st.put(&nonce_key(tx.sender()), &tx.nonce().to_be_bytes())?;
-        Ok(Ok(()))
     }
 }
 

@@ -183,14 +183,23 @@ impl Chain {
         tx.id()
     }
 
-    /// Submits a transaction that must be refused and returns why; a refused transaction
-    /// uses no nonce.
+    /// Submits a transaction that must be refused and returns why. A member's transaction
+    /// refused in its turn spends its nonce (it is recorded as failed); one from a key that
+    /// is no member's spends none: `org` follows the ledger either way.
     pub fn refused(&mut self, org: &mut Org, kind: &str, body: Value) -> String {
         let tx = org.tx(kind, body);
-        org.nonce -= 1;
-        self.apply(&[&tx])[0]
+        let why = self.apply(&[&tx])[0]
             .clone()
-            .unwrap_or_else(|| panic!("{kind} should be refused"))
+            .unwrap_or_else(|| panic!("{kind} should be refused"));
+        org.nonce = match self
+            .ledger
+            .sender_and_next_nonce(&org.key.public_key())
+            .expect("read the account")
+        {
+            Some((_, next)) => next - 1,
+            None => org.nonce - 1,
+        };
+        why
     }
 
     /// The checkpoint this chain's validator signed at the current log size, with that size.

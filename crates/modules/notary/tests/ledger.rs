@@ -7,7 +7,7 @@ use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Role, TxRecord};
 use unchain_log::{NoteVerifier, SignedNote, hash_leaf, verify_inclusion};
 use unchain_notary::{NotaryModule, anchors};
 use unchain_testkit::Org;
-use unchain_types::{Block, Hash32, SigningKey, Transaction, UnsignedTransaction};
+use unchain_types::{Block, Hash32, SigningKey, Transaction, TxId, UnsignedTransaction};
 
 fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
     let notary = [Role::Governance, Role::Notary];
@@ -373,4 +373,72 @@ fn blocks_attest_an_executed_ancestor_within_bounds() {
         .apply_block(&b, Hash32::digest(b"true"))
         .expect("applied");
     assert!(out.attestation_matches);
+}
+
+/// Users of one organisation share its nonces, so a refused action must not leave a gap
+/// that stalls the ones signed after it: refused in its turn, a transaction spends its
+/// nonce (recorded as failed); out of turn or for another chain, it spends nothing.
+#[test]
+fn a_refused_transaction_spends_its_nonce_and_stalls_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (ledger, mut orgs, _) = setup(dir.path());
+    let next = |ledger: &Ledger, org: &Org| {
+        ledger
+            .sender_and_next_nonce(&org.key.public_key())
+            .expect("read")
+            .expect("a member")
+            .1
+    };
+    // Refused by the body's rules, by the sender's roles; then a good one, all in one block.
+    let bad_date = orgs[0].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(7), "doc_type": "r", "document_date": "2026-02-31"}),
+    );
+    let good = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(8), "doc_type": "r"}));
+    let no_role = orgs[2].tx("notary.anchor", json!({"hash": doc_hash(9), "doc_type": "r"}));
+    let rec = apply(&ledger, &[&bad_date, &good, &no_role]);
+    assert_eq!(rec.committed, vec![good.id()]);
+    let rejected: Vec<TxId> = rec.rejected.iter().map(|(id, _)| *id).collect();
+    assert_eq!(rejected, vec![bad_date.id(), no_role.id()], "{:?}", rec.rejected);
+    assert_eq!(next(&ledger, &orgs[0]), 3, "both th-police nonces are spent");
+    assert_eq!(next(&ledger, &orgs[2]), 2, "gb-ngo's refused anchor spent its nonce");
+    assert!(matches!(
+        ledger.tx(&bad_date.id()).expect("read"),
+        Some(TxRecord::Rejected { .. })
+    ));
+
+    // Out of turn (a replay, a nonce ahead) or for another chain: nothing is spent, so a
+    // proposer replaying a member's transactions cannot burn its nonces.
+    let ahead = UnsignedTransaction {
+        chain_id: "test-chain".into(),
+        sender: orgs[0].key.public_key(),
+        nonce: 8,
+        kind: "notary.anchor".into(),
+        body: json!({"hash": doc_hash(10), "doc_type": "r"}),
+    }
+    .sign(&orgs[0].key)
+    .expect("sign");
+    let foreign = UnsignedTransaction {
+        chain_id: "another-chain".into(),
+        sender: orgs[0].key.public_key(),
+        nonce: 3,
+        kind: "notary.anchor".into(),
+        body: json!({"hash": doc_hash(11), "doc_type": "r"}),
+    }
+    .sign(&orgs[0].key)
+    .expect("sign");
+    let rec = apply(&ledger, &[&bad_date, &good, &ahead, &foreign]);
+    assert!(rec.committed.is_empty(), "{rec:?}");
+    assert_eq!(rec.rejected.len(), 4);
+    assert_eq!(next(&ledger, &orgs[0]), 3, "nothing spent out of turn");
+    // The replayed commit is still a commit.
+    assert!(matches!(
+        ledger.tx(&good.id()).expect("read"),
+        Some(TxRecord::Committed { .. })
+    ));
+
+    // The next in turn commits.
+    let then = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(12), "doc_type": "r"}));
+    assert_eq!(then.nonce(), 3);
+    assert_eq!(apply(&ledger, &[&then]).committed, vec![then.id()]);
 }

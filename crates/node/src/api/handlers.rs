@@ -379,6 +379,12 @@ pub async fn block(
     Path(height): Path<String>,
 ) -> Result<Json<BlockView>, Problem> {
     members_only(&state, &method, &uri, &headers)?;
+    block_at(&state, &height).map(Json)
+}
+
+/// The block at `height` (as typed), for a caller already known to be a member (the API
+/// after authentication, the console for a signed-in user).
+pub(crate) fn block_at(state: &ApiState, height: &str) -> Result<BlockView, Problem> {
     let height: u64 = height.parse().map_err(|_| {
         let mut p = Problem::bad_request(
             "bad-height",
@@ -391,7 +397,7 @@ pub async fn block(
     state
         .ledger
         .block(height)?
-        .map(|r| Json(block_view(r)))
+        .map(block_view)
         .ok_or_else(|| {
             Problem::not_found(format!(
                 "no block at height {height}; the latest is {}",

@@ -43,10 +43,10 @@ pub async fn overview(
         if h == 0 || blocks.len() as u64 == RECENT {
             break;
         }
-        if let Ok(b) = handlers::block(State(state.clone()), Path(h.to_string())).await
-            && !b.0.committed.is_empty()
+        if let Ok(b) = handlers::block_at(&state, &h.to_string())
+            && !b.committed.is_empty()
         {
-            blocks.push(b.0);
+            blocks.push(b);
         }
     }
     let name_of = |key: &str| {
@@ -120,8 +120,8 @@ pub async fn block(
 ) -> Response {
     let ctx =
         refuse_or!(viewer(&state, &headers, &format!("/console/ledger/block/{height}")).await);
-    let b = match handlers::block(State(state.clone()), Path(height)).await {
-        Ok(b) => b.0,
+    let b = match handlers::block_at(&state, &height) {
+        Ok(b) => b,
         Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
     };
     let proposer = state

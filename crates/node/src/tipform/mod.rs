@@ -9,7 +9,7 @@
 
 pub mod guard;
 pub mod i18n;
-mod multipart;
+pub mod multipart;
 pub mod pages;
 mod reporter;
 mod submit;

@@ -55,7 +55,7 @@ async fn read_field(
 /// Reads a tip request, checking its challenge as soon as the first field that is not
 /// part of the challenge arrives (browsers send fields in page order, challenge first).
 async fn read_parts(
-    state: &ApiState,
+    guard: &guard::Guard,
     form: &str,
     mp: &mut Multipart,
 ) -> Result<(Parts, Result<guard::Ticket, Refusal>), Early> {
@@ -84,7 +84,7 @@ async fn read_parts(
             continue;
         }
         if verdict.is_none() {
-            let v = state.tips.guard.check(form, &p.token, &p.pow);
+            let v = guard.check(form, &p.token, &p.pow);
             if cheap(&v) {
                 return Err(Early::Refused(v.expect_err("cheap refusals are errors")));
             }
@@ -136,7 +136,7 @@ async fn read_parts(
     let verdict = match verdict {
         Some(v) => v,
         None => {
-            let v = state.tips.guard.check(form, &p.token, &p.pow);
+            let v = guard.check(form, &p.token, &p.pow);
             if cheap(&v) {
                 return Err(Early::Refused(v.expect_err("cheap refusals are errors")));
             }
@@ -168,6 +168,34 @@ fn refused_cheaply(state: &ApiState, early: Early) -> Response {
         text,
     )
         .into_response()
+}
+
+/// Reads a tip request's body (`content_type` with its boundary) as the form's handlers
+/// do, against `guard`, then cleans its files: for fuzzing the whole path a stranger's
+/// bytes take. Answers how many files were read, or why the request was refused.
+pub async fn read_tip_body(
+    guard: &guard::Guard,
+    form: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> Result<usize, String> {
+    use axum::extract::FromRequest as _;
+    let request = axum::http::Request::builder()
+        .method("POST")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(axum::body::Body::from(body))
+        .map_err(|e| e.to_string())?;
+    let mut mp = Multipart::from_request(request, &())
+        .await
+        .map_err(|e| e.body_text())?;
+    let (p, _) = read_parts(guard, form, &mut mp).await.map_err(|e| match e {
+        Early::Refused(r) => format!("{r:?}"),
+        Early::Malformed(m) => m,
+    })?;
+    for f in &p.files {
+        let _ = strip::clean(f);
+    }
+    Ok(p.files.len())
 }
 
 /// Removes metadata from each file and lists it; problems are named.
@@ -213,7 +241,7 @@ pub(super) async fn read_request(
     if !state.tips.forms.iter().any(|f| f == form) {
         return Err(super::no_form());
     }
-    let (p, verdict) = read_parts(state, form, mp)
+    let (p, verdict) = read_parts(&state.tips.guard, form, mp)
         .await
         .map_err(|e| refused_cheaply(state, e))?;
     let req = super::Req::new(state, form, &p.lang).ok_or_else(super::no_form)?;

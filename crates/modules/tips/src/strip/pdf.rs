@@ -367,7 +367,7 @@ mod tests {
         let page = doc.get_dictionary(page_id).expect("page dict");
         assert!(page.get(b"MediaBox").is_ok(), "the inherited box is on the page");
         assert!(page.get(b"Annots").is_err() && page.get(b"Metadata").is_err());
-        let text = doc.get_page_content(page_id).expect("content");
+        let text = doc.get_page_content(page_id);
         assert!(contains(&text, b"(Page text) Tj"), "{}", String::from_utf8_lossy(&text));
         let images: Vec<&Stream> = doc
             .objects

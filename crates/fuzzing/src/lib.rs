@@ -1,0 +1,61 @@
+//! The bodies of Unchain's fuzz targets, one module per target, each a `run(data)` that
+//! must never panic on any input and checks the target's property.
+//!
+//! `fuzz/fuzz_targets/*.rs` are one-line wrappers that hand libFuzzer's input to these
+//! (`cargo fuzz run -s none TARGET` on the stable toolchain), and this crate's test
+//! replays every committed corpus (`fuzz/corpus/TARGET/`) through the same functions, so
+//! a regression fails the ordinary test suite without a fuzzing toolchain. See
+//! `fuzz/README.md` for the table of targets, runs and findings.
+#![forbid(unsafe_code)]
+
+/// One module per fuzz target.
+pub mod targets {
+    pub mod blind_identifier;
+    pub mod block;
+    pub mod case_bodies;
+    pub mod console_form;
+    pub mod cosign_message;
+    pub mod custody_bundle;
+    pub mod finance_csv;
+    pub mod genesis;
+    pub mod gossip_batch;
+    pub mod htcds_document;
+    pub mod ijson;
+    pub mod sd_jwt;
+    pub mod sealed_payload;
+    pub mod signed_note;
+    pub mod tip_attachment;
+    pub mod tip_form;
+    pub mod tip_multipart;
+    pub mod tip_receipt;
+    pub mod transaction;
+    pub mod trust_bundle;
+    pub mod vault_body;
+    pub mod vault_message;
+}
+
+/// Every target by its name in `fuzz/Cargo.toml`.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("blind_identifier", targets::blind_identifier::run),
+    ("block", targets::block::run),
+    ("case_bodies", targets::case_bodies::run),
+    ("console_form", targets::console_form::run),
+    ("cosign_message", targets::cosign_message::run),
+    ("custody_bundle", targets::custody_bundle::run),
+    ("finance_csv", targets::finance_csv::run),
+    ("genesis", targets::genesis::run),
+    ("gossip_batch", targets::gossip_batch::run),
+    ("htcds_document", targets::htcds_document::run),
+    ("ijson", targets::ijson::run),
+    ("sd_jwt", targets::sd_jwt::run),
+    ("sealed_payload", targets::sealed_payload::run),
+    ("signed_note", targets::signed_note::run),
+    ("tip_attachment", targets::tip_attachment::run),
+    ("tip_form", targets::tip_form::run),
+    ("tip_multipart", targets::tip_multipart::run),
+    ("tip_receipt", targets::tip_receipt::run),
+    ("transaction", targets::transaction::run),
+    ("trust_bundle", targets::trust_bundle::run),
+    ("vault_body", targets::vault_body::run),
+    ("vault_message", targets::vault_message::run),
+];

@@ -1,0 +1,14 @@
+//! `cases.*` and `custody.*` transaction bodies: checking never panics on any JSON.
+
+use unchain_ledger::Module;
+
+/// One input.
+pub fn run(data: &[u8]) {
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    for k in unchain_cases::KINDS {
+        let _ = unchain_cases::CasesModule.check_body(k.kind, &body);
+    }
+    for k in unchain_custody::KINDS {
+        let _ = unchain_custody::CustodyModule.check_body(k.kind, &body);
+    }
+}

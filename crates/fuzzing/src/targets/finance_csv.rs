@@ -1,0 +1,25 @@
+//! A bank's or an exchange's export handed to `unchain finance scan`: reading it row by
+//! row, in every format the reader knows (recognised by header, or forced), never panics,
+//! whatever the bytes; what reads builds a graph the detectors run on. AMLSim's alerts
+//! file, read as ground truth, never panics either.
+
+use unchain_finance::input::{Format, Options, read_with};
+
+/// One input.
+pub fn run(data: &[u8]) {
+    let forced = Format::ALL.into_iter().map(Some);
+    for format in std::iter::once(None).chain(forced) {
+        let options = Options {
+            format,
+            skip_bad_rows: true,
+            ..Options::default()
+        };
+        if let Ok(loaded) = read_with(data, options, |_| {}) {
+            let g = unchain_finance::Graph::build(&loaded.records, &loaded.names);
+            let alerts = unchain_finance::detect::run_all(&g, &Default::default());
+            let _ = unchain_finance::truth::evaluate_labels(&g, &alerts, &loaded.labelled);
+        }
+    }
+    let _ = unchain_finance::truth::read_amlsim_alerts(data);
+    let _ = unchain_finance::input::amlsim_account_currencies(data);
+}

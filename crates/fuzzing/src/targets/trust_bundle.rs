@@ -1,0 +1,18 @@
+//! A trust bundle from outside (a border post loads it from a file) and the identity
+//! bodies in it: verifying never panics, whatever the bundle holds.
+
+use unchain_identity::trust::{TrustBundle, verify};
+use unchain_ledger::Module;
+
+/// One input.
+pub fn run(data: &[u8]) {
+    if let Ok(b) = serde_json::from_slice::<TrustBundle>(data) {
+        let validators: Vec<_> = b.validators.iter().map(|v| v.verifier()).collect();
+        let _ = verify(&b, &validators, validators.len().max(1));
+    }
+    if let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) {
+        for k in unchain_identity::KINDS {
+            let _ = unchain_identity::IdentityModule.check_body(k.kind, &body);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Every committed fuzz corpus replayed through its target, as `cargo fuzz run TARGET
+//! -runs=0` would, with no fuzzing toolchain: an input that once passed and now panics
+//! fails the ordinary test suite. Also checks that `fuzz/Cargo.toml`, `fuzz/fuzz_targets/`
+//! and this crate name the same targets, each with a corpus.
+
+use std::path::{Path, PathBuf};
+
+fn fuzz_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz")
+}
+
+#[test]
+fn every_target_has_a_wrapper_a_manifest_entry_and_a_corpus() {
+    let manifest = std::fs::read_to_string(fuzz_dir().join("Cargo.toml")).expect("manifest");
+    let mut declared: Vec<String> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|n| *n != "unchain-fuzz")
+        .map(str::to_owned)
+        .collect();
+    declared.sort();
+    let mut ours: Vec<String> = unchain_fuzzing::TARGETS
+        .iter()
+        .map(|(n, _)| (*n).to_owned())
+        .collect();
+    ours.sort();
+    assert_eq!(declared, ours, "fuzz/Cargo.toml and unchain_fuzzing::TARGETS differ");
+    for name in &ours {
+        let wrapper = fuzz_dir().join(format!("fuzz_targets/{name}.rs"));
+        let text = std::fs::read_to_string(&wrapper)
+            .unwrap_or_else(|e| panic!("{}: {e}", wrapper.display()));
+        assert!(
+            text.contains(&format!("unchain_fuzzing::targets::{name}::run")),
+            "{} does not call its target",
+            wrapper.display()
+        );
+        let corpus = fuzz_dir().join(format!("corpus/{name}"));
+        let n = std::fs::read_dir(&corpus)
+            .unwrap_or_else(|e| panic!("no corpus for {name} at {}: {e}", corpus.display()))
+            .count();
+        assert!(n > 0, "the corpus of {name} is empty");
+    }
+}
+
+#[test]
+fn every_corpus_replays_without_a_panic() {
+    let mut replayed = 0;
+    for (name, run) in unchain_fuzzing::TARGETS {
+        let corpus = fuzz_dir().join(format!("corpus/{name}"));
+        let Ok(entries) = std::fs::read_dir(&corpus) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for file in files {
+            let data = std::fs::read(&file).expect("read input");
+            let outcome = std::panic::catch_unwind(|| run(&data));
+            assert!(
+                outcome.is_ok(),
+                "{name}: {} panics (replay: cargo fuzz run -s none {name} {})",
+                file.display(),
+                file.display()
+            );
+            replayed += 1;
+        }
+    }
+    assert!(replayed > 0, "no corpus input was replayed");
+}
