@@ -752,13 +752,16 @@ fn slow_client(
 async fn slow_silent_and_oversized_requests_are_cut_off() {
     let chain = Chain::init(&["th-dsi:TH"]);
     let config = std::fs::read_to_string(chain.config()).expect("config");
-    std::fs::write(
-        chain.config(),
-        format!(
-            "{config}\n[http]\nheader_timeout_ms = 1000\nbody_idle_timeout_ms = 1000\nrequest_timeout_ms = 3000\n"
-        ),
-    )
-    .expect("config");
+    let tightened = config
+        .replace("header_timeout_ms = 10000", "header_timeout_ms = 1000")
+        .replace("body_idle_timeout_ms = 15000", "body_idle_timeout_ms = 1000")
+        .replace("request_timeout_ms = 120000", "request_timeout_ms = 3000");
+    assert_eq!(
+        tightened.matches("_ms = 1000\n").count() + tightened.matches("_ms = 3000\n").count(),
+        3,
+        "the config's [http] limits were not found: {config}"
+    );
+    std::fs::write(chain.config(), tightened).expect("config");
     let node = chain.start().await;
     let base = node.client().base().to_owned();
     let addr = base.trim_start_matches("http://").to_owned();

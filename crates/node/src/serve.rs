@@ -81,6 +81,34 @@ async fn answer_within(limit: Duration, req: Request, next: Next) -> Response {
     }
 }
 
+/// Refuses a request whose declared `Content-Length` is over `limit` with 413 before a
+/// byte of its body is read (the body limit itself still holds while a body without a
+/// declared length streams in).
+pub async fn declared_within(limit: usize, req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(n) if n > limit as u64 => {
+            let mut r = Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                "request body too large",
+                format!("the request body is too large: the limit is {limit} bytes here, and {n} were declared"),
+            )
+            .into_response();
+            r.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            r
+        }
+        _ => next.run(req).await,
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` completes, each connection with a
 /// deadline for request heads ([`HttpLimits::header_timeout`]).
 pub async fn serve(

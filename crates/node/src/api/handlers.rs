@@ -16,20 +16,25 @@ use unchain_ledger::{BlockRecord, TxRecord, TxRejection};
 use unchain_log::SignedNote;
 use unchain_types::{Hash32, MAX_TX_BYTES, Transaction, TxError, TxId};
 
-fn body_or_problem(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Problem> {
+/// The body, or a problem: 413 naming this endpoint's `limit`, or why it could not be read.
+fn body_or_problem(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, Problem> {
     body.map_err(|e| {
         let status = e.status();
-        let (slug, title) = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            ("body-too-large", "request body too large")
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                status,
+                "body-too-large",
+                "request body too large",
+                format!("the request body is too large: the limit is {limit} bytes here"),
+            )
         } else {
-            ("unreadable-body", "request body not read")
-        };
-        Problem::new(
-            status,
-            slug,
-            title,
-            format!("could not read the request body: {e}"),
-        )
+            Problem::new(
+                status,
+                "unreadable-body",
+                "request body not read",
+                format!("could not read the request body: {e}"),
+            )
+        }
     })
 }
 
@@ -125,7 +130,7 @@ pub async fn submit(
     State(state): State<ApiState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
-    let bytes = body_or_problem(body)?;
+    let bytes = body_or_problem(body, MAX_TX_BYTES)?;
     let tx = parse_checked(&bytes).inspect_err(|_| {
         state.metrics.tx_refused.inc();
     })?;
@@ -171,7 +176,7 @@ pub async fn submit_batch(
     State(state): State<ApiState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<BatchItem>>, Problem> {
-    let bytes = body_or_problem(body)?;
+    let bytes = body_or_problem(body, super::MAX_BATCH_BYTES)?;
     // Each item becomes a transaction as soon as it is read (never the whole array as JSON
     // values at once), and the count is checked while reading.
     let mut results: Vec<BatchItem> = Vec::new();

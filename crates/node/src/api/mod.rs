@@ -158,11 +158,19 @@ pub fn router(state: ApiState) -> Router {
     Router::new()
         .route(
             "/v1/transactions",
-            post(handlers::submit).layer(DefaultBodyLimit::max(unchain_types::MAX_TX_BYTES)),
+            post(handlers::submit)
+                .layer(DefaultBodyLimit::max(unchain_types::MAX_TX_BYTES))
+                .layer(axum::middleware::from_fn(|req, next| {
+                    crate::serve::declared_within(unchain_types::MAX_TX_BYTES, req, next)
+                })),
         )
         .route(
             "/v1/transactions/batch",
-            post(handlers::submit_batch).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+            post(handlers::submit_batch)
+                .layer(DefaultBodyLimit::max(MAX_BATCH_BYTES))
+                .layer(axum::middleware::from_fn(|req, next| {
+                    crate::serve::declared_within(MAX_BATCH_BYTES, req, next)
+                })),
         )
         .route("/v1/transactions/{id}", get(handlers::tx_status))
         .route("/v1/blocks/latest", get(handlers::latest_block))
@@ -212,6 +220,9 @@ pub fn router(state: ApiState) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(axum::middleware::from_fn(|req, next| {
+            crate::serve::declared_within(MAX_REQUEST_BYTES, req, next)
+        }))
         .merge(identity::border_routes())
         .merge(crate::tipform::routes())
         .merge(crate::console::routes())
