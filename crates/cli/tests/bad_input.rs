@@ -66,9 +66,18 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     // value or another, spelled plainly or with an escape: refused, naming the member.
     let leaf = String::from_utf8(ok.leaf_bytes().to_vec()).expect("utf-8");
     for (edited, member) in [
-        (leaf.replacen("\"nonce\":1", "\"nonce\":1,\"nonce\":1", 1), "nonce"),
-        (leaf.replacen("\"nonce\":1", "\"nonce\":2,\"nonce\":1", 1), "nonce"),
-        (leaf.replacen("\"nonce\":1", "\"nonce\":1,\"non\\u0063e\":1", 1), "nonce"),
+        (
+            leaf.replacen("\"nonce\":1", "\"nonce\":1,\"nonce\":1", 1),
+            "nonce",
+        ),
+        (
+            leaf.replacen("\"nonce\":1", "\"nonce\":2,\"nonce\":1", 1),
+            "nonce",
+        ),
+        (
+            leaf.replacen("\"nonce\":1", "\"nonce\":1,\"non\\u0063e\":1", 1),
+            "nonce",
+        ),
         (
             leaf.replacen(
                 "\"doc_type\":\"report\"",
@@ -155,7 +164,11 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
         assert_eq!(items.len(), copies);
         for item in &items {
             assert_eq!(
-                (item.id.as_deref(), item.status.as_str(), item.error.as_deref()),
+                (
+                    item.id.as_deref(),
+                    item.status.as_str(),
+                    item.error.as_deref()
+                ),
                 (Some(ok.id().to_string().as_str()), "committed", None),
                 "{items:?}"
             );
@@ -318,7 +331,11 @@ async fn bad_input_gets_problem_details_and_changes_nothing() {
     )
     .await;
     problem(
-        member_get(&th_reads, &format!("{base}/v1/proofs/inclusion?index=99999")).await,
+        member_get(
+            &th_reads,
+            &format!("{base}/v1/proofs/inclusion?index=99999"),
+        )
+        .await,
         404,
         "not in the log",
     )
@@ -754,7 +771,10 @@ async fn slow_silent_and_oversized_requests_are_cut_off() {
     let config = std::fs::read_to_string(chain.config()).expect("config");
     let tightened = config
         .replace("header_timeout_ms = 10000", "header_timeout_ms = 1000")
-        .replace("body_idle_timeout_ms = 15000", "body_idle_timeout_ms = 1000")
+        .replace(
+            "body_idle_timeout_ms = 15000",
+            "body_idle_timeout_ms = 1000",
+        )
         .replace("request_timeout_ms = 120000", "request_timeout_ms = 3000");
     assert_eq!(
         tightened.matches("_ms = 1000\n").count() + tightened.matches("_ms = 3000\n").count(),

@@ -101,10 +101,28 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     nodes[3] = chain.start_validator(Some("gb-unseen")).await;
     let restarted = nodes[3].client().clone();
     let target = clients[0].status().await.expect("status").height;
-    wait_until("the restarted validator catches up", 120, async || {
-        restarted.status().await.is_ok_and(|s| s.height >= target)
-    })
-    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let seen = restarted.status().await;
+        if seen.as_ref().is_ok_and(|s| s.height >= target) {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            // Say why: where each node is, and what the restarted one and its peers logged.
+            let mut heights = Vec::new();
+            for c in &clients {
+                heights.push(c.status().await.map(|s| (s.height, s.consensus.peers)).ok());
+            }
+            panic!(
+                "the restarted validator did not reach height {target} in 120 s: it is at {:?}; \
+                 (height, peers) of the others: {heights:?}\n{}\n{}",
+                seen.map(|s| (s.height, s.consensus.peers, s.consensus.view)),
+                log_tails(&chain, "gb-unseen", 60),
+                log_tails(&chain, "ng-naptip", 30),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     // Same block, state root and log root at the target height on all four, and every
     // transaction committed on the first is found, at the same index, on the restarted one.
@@ -163,7 +181,12 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
         .args(["proof", id, "--node", follower.base(), "--genesis"])
         .arg(chain.genesis())
         .arg("--key")
-        .arg(chain.dir.path().join(format!("keys/{}.json", chain.orgs[4])))
+        .arg(
+            chain
+                .dir
+                .path()
+                .join(format!("keys/{}.json", chain.orgs[4])),
+        )
         .output()
         .expect("run unchain proof");
     let text = String::from_utf8_lossy(&out.stdout);

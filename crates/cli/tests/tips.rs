@@ -22,7 +22,8 @@ const FLOOD: usize = 6400;
 /// A real JPEG as a phone writes it: an EXIF segment with a GPS position, a comment, and
 /// after its end a second picture with its own EXIF (Multi-Picture Format).
 fn photo_with_gps() -> Vec<u8> {
-    let picture = image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([x as u8 * 5, y as u8 * 7, 90]));
+    let picture =
+        image::RgbImage::from_fn(48, 32, |x, y| image::Rgb([x as u8 * 5, y as u8 * 7, 90]));
     let mut plain = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut plain, 90)
         .encode_image(&picture)
@@ -475,7 +476,10 @@ async fn nothing_identifying_the_reporter_is_kept_anywhere() {
         assert!(page.contains("That code was not recognised"), "{page}");
     }
     let page = lookup(codes[0].clone()).await;
-    assert!(page.contains(phrases[0]), "the reporter was locked out: {page}");
+    assert!(
+        page.contains(phrases[0]),
+        "the reporter was locked out: {page}"
+    );
     let guessed = {
         let mut w = words.clone();
         w.reverse();

@@ -186,11 +186,22 @@ async fn one_sign_in_throttle_for_the_console_and_the_api() {
         assert_eq!(status, 401, "guess {i}: {p}");
     }
     let (status, p) = api_login("carol", carol_pw.clone()).await;
-    assert_eq!(status, 429, "the API issued a session to a locked name: {p}");
-    assert_eq!(p["type"].as_str().map(|t| t.ends_with("sign-in-locked")), Some(true), "{p}");
+    assert_eq!(
+        status, 429,
+        "the API issued a session to a locked name: {p}"
+    );
+    assert_eq!(
+        p["type"].as_str().map(|t| t.ends_with("sign-in-locked")),
+        Some(true),
+        "{p}"
+    );
     assert!(p.get("token").is_none());
     let r = console_sign_in(&base, "carol", &carol_pw).await;
-    assert_eq!(r.status(), 429, "the console let a name locked on the API in");
+    assert_eq!(
+        r.status(),
+        429,
+        "the console let a name locked on the API in"
+    );
     assert!(set_cookie(&r, "unchain_console").is_none());
 
     // Failures add up across the two ways in, whatever the case of the name.
@@ -225,7 +236,10 @@ async fn many_users_acting_at_once_are_not_stalled_by_refusals() {
     let base = node.client().base().to_owned();
     let mut tokens = Vec::new();
     for i in 0..6 {
-        let out = user_cmd(&chain, &["add", &format!("clerk{i}"), "--role", "custodian"]);
+        let out = user_cmd(
+            &chain,
+            &["add", &format!("clerk{i}"), "--role", "custodian"],
+        );
         tokens.push(field(&out, "token"));
     }
     let collect = |item: String| {

@@ -267,10 +267,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         .fetch_ciphertext(&chain.signer("th-police"), &commitment)
         .await
         .expect("the owner fetches its ciphertext");
-    for (node, who) in [
-        (0, chain.signer("gb-other")),
-        (3, chain.signer("gb-other")),
-    ] {
+    for (node, who) in [(0, chain.signer("gb-other")), (3, chain.signer("gb-other"))] {
         match nodes[node]
             .client()
             .fetch_ciphertext(&who, &commitment)
@@ -297,8 +294,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         Err(ClientError::Problem { status: 401, .. })
     ));
     assert!(matches!(
-        nodes[0]
-            .client()
+        unchain_client::Client::new(nodes[0].client().base())
             .get_json::<serde_json::Value>("/v1/vault/alerts")
             .await,
         Err(ClientError::Problem { status: 401, .. })

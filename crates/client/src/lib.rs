@@ -141,8 +141,9 @@ impl Client {
         Self::decode(url, resp).await
     }
 
-    /// An unsigned GET of `path`, decoded as JSON (for endpoints this client has no
-    /// dedicated method for, such as `/v1/members`).
+    /// A GET of `path`, decoded as JSON (for endpoints this client has no dedicated method
+    /// for, such as `/v1/members`); signed when the client reads as a member
+    /// ([`Client::with_signer`]).
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
         self.get(path).await
     }

@@ -25,7 +25,10 @@ fn every_target_has_a_wrapper_a_manifest_entry_and_a_corpus() {
         .map(|(n, _)| (*n).to_owned())
         .collect();
     ours.sort();
-    assert_eq!(declared, ours, "fuzz/Cargo.toml and unchain_fuzzing::TARGETS differ");
+    assert_eq!(
+        declared, ours,
+        "fuzz/Cargo.toml and unchain_fuzzing::TARGETS differ"
+    );
     for name in &ours {
         let wrapper = fuzz_dir().join(format!("fuzz_targets/{name}.rs"));
         let text = std::fs::read_to_string(&wrapper)

@@ -108,7 +108,6 @@ const PARTS: [Part; 7] = [
     },
 ];
 
-
 fn one_of(values: &[String]) -> String {
     if values.len() > 12 {
         format!(

@@ -42,7 +42,9 @@ pub enum NoteError {
     BadKeyName(String),
     /// A signature by a trusted key does not verify: the note is rejected whatever else
     /// signed it (C2SP signed-note; Go's `golang.org/x/mod/sumdb/note` does the same).
-    #[error("the signature by trusted key {name:?} does not verify: the note was altered or forged")]
+    #[error(
+        "the signature by trusted key {name:?} does not verify: the note was altered or forged"
+    )]
     InvalidSignature {
         /// The key's name.
         name: String,
@@ -500,9 +502,7 @@ mod tests {
                 "{}",
                 n.to_text()
             );
-            assert!(
-                verify_checkpoint_for(&n.to_text(), &trusted, 1, "unchain/test", 3).is_err()
-            );
+            assert!(verify_checkpoint_for(&n.to_text(), &trusted, 1, "unchain/test", 3).is_err());
             // What a node keeps of gathered cosignatures: only the lines that verify.
             assert!(
                 n.verified_signatures(&trusted)
@@ -581,7 +581,8 @@ then you don't know what your problem is.\n\
             key: PublicKey::from_bytes(raw[1..].try_into().expect("32")).expect("point"),
         };
         assert_eq!(
-            note.verify_signers(std::slice::from_ref(&v)).expect("valid"),
+            note.verify_signers(std::slice::from_ref(&v))
+                .expect("valid"),
             vec!["PeterNeumann".to_string()]
         );
         // The spec's example with a second, altered PeterNeumann line: rejected.

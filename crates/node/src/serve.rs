@@ -48,9 +48,9 @@ impl HttpLimits {
     pub fn apply(&self, router: Router) -> Router {
         let request_timeout = self.request_timeout;
         router
-            .layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-                answer_within(request_timeout, req, next)
-            }))
+            .layer(axum::middleware::from_fn(
+                move |req: Request, next: Next| answer_within(request_timeout, req, next),
+            ))
             .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
                 self.body_idle_timeout,
             ))

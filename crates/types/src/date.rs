@@ -16,10 +16,8 @@ pub fn is_calendar_date(s: &str) -> bool {
     {
         return false;
     }
-    let number = |r: std::ops::Range<usize>| {
-        b[r].iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
-    };
+    let number =
+        |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
     let (y, m, d) = (number(0..4), number(5..7), number(8..10));
     (1..=days_in_month(y, m)).contains(&d)
 }

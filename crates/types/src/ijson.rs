@@ -207,8 +207,14 @@ mod tests {
     #[test]
     fn duplicate_members_are_refused_with_their_name_and_place() {
         for (text, want) in [
-            (r#"{"a":1,"a":2}"#, r#"duplicate member "a" in the top-level object"#),
-            (r#"{"a":1,"b":{"c":1,"c":1}}"#, r#"duplicate member "c" in object b"#),
+            (
+                r#"{"a":1,"a":2}"#,
+                r#"duplicate member "a" in the top-level object"#,
+            ),
+            (
+                r#"{"a":1,"b":{"c":1,"c":1}}"#,
+                r#"duplicate member "c" in object b"#,
+            ),
             (
                 r#"{"x":[{"k":1},{"k":1,"k":null}]}"#,
                 r#"duplicate member "k" in object x[1]"#,
@@ -218,7 +224,10 @@ mod tests {
                 r#"duplicate member "p" in object [0].n.o"#,
             ),
             // The same name written with an escape is the same name.
-            (r#"{"nonce":1,"non\u0063e":2}"#, r#"duplicate member "nonce""#),
+            (
+                r#"{"nonce":1,"non\u0063e":2}"#,
+                r#"duplicate member "nonce""#,
+            ),
         ] {
             let e = from_slice(text.as_bytes()).expect_err(text).to_string();
             assert!(e.contains(want), "{text}: {e}");
@@ -237,8 +246,15 @@ mod tests {
         assert!(matches!(e, ArrayError::TooMany { max: 3 }), "{e}");
         assert_eq!(count, 3, "nothing past the limit is handed over");
         let e = each_array_item(br#"[{"k":1,"k":2}]"#, 3, |_, _| {}).expect_err("duplicate");
-        assert!(e.to_string().contains(r#"duplicate member "k" in object [0]"#), "{e}");
-        assert!(each_array_item(b"{}", 3, |_, _| {}).is_err(), "not an array");
+        assert!(
+            e.to_string()
+                .contains(r#"duplicate member "k" in object [0]"#),
+            "{e}"
+        );
+        assert!(
+            each_array_item(b"{}", 3, |_, _| {}).is_err(),
+            "not an array"
+        );
     }
 
     #[test]

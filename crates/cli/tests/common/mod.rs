@@ -293,6 +293,33 @@ pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The last `lines` lines of every node log in the chain directory whose name contains
+/// `name` (`log-NAME-…`), newest file last: what a failing test prints to say why.
+pub fn log_tails(chain: &Chain, name: &str, lines: usize) -> String {
+    let mut logs: Vec<PathBuf> = std::fs::read_dir(chain.dir.path())
+        .expect("chain dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("log-") && n.contains(name))
+        })
+        .collect();
+    logs.sort();
+    let mut out = String::new();
+    for log in logs {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        out.push_str(&format!("==> {} ({} lines)\n", log.display(), all.len()));
+        for l in &all[all.len().saturating_sub(lines)..] {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 /// Polls `done` every 100 ms until it holds; fails the test after `secs` seconds.
 pub async fn wait_until(what: &str, secs: u64, mut done: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -345,7 +372,12 @@ pub fn not_private(chain_dir: &std::path::Path) -> Vec<String> {
             out.push(format!("{} is {mode:03o}", p.display()));
         }
         if meta.is_dir() {
-            stack.extend(std::fs::read_dir(&p).expect("dir").flatten().map(|e| e.path()));
+            stack.extend(
+                std::fs::read_dir(&p)
+                    .expect("dir")
+                    .flatten()
+                    .map(|e| e.path()),
+            );
         }
     }
     out

@@ -7,9 +7,13 @@ use unchain_seal::blind::normalize;
 
 /// One input.
 pub fn run(data: &[u8]) {
-    let Some((&k, rest)) = data.split_first() else { return };
+    let Some((&k, rest)) = data.split_first() else {
+        return;
+    };
     let kind = IdentifierKind::ALL[k as usize % IdentifierKind::ALL.len()];
-    let Ok(raw) = std::str::from_utf8(rest) else { return };
+    let Ok(raw) = std::str::from_utf8(rest) else {
+        return;
+    };
     let country = if k & 0x80 != 0 { Some("TH") } else { None };
     if let Ok(normal) = normalize(kind, raw, country) {
         let again = normalize(kind, &normal, country).expect("a normal form normalises");

@@ -4,7 +4,9 @@ use unchain_ledger::Module;
 
 /// One input.
 pub fn run(data: &[u8]) {
-    let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
     for k in unchain_cases::KINDS {
         let _ = unchain_cases::CasesModule.check_body(k.kind, &body);
     }

@@ -8,14 +8,19 @@ use unchain_node::console::{case_document, safe_next};
 
 /// One input.
 pub fn run(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let parts: Vec<&str> = text.split('\u{1f}').collect();
     let at = |i: usize| parts.get(i).copied().unwrap_or("");
     if let Some(v) = cookie(at(0), COOKIE) {
         assert!(!v.contains(';'), "{v:?}");
     }
     let next = safe_next(Some(at(1)));
-    assert!(next.starts_with("/console") && !next.starts_with("//"), "{next:?}");
+    assert!(
+        next.starts_with("/console") && !next.starts_with("//"),
+        "{next:?}"
+    );
     match case_document(at(2), at(3), at(4), at(5), at(6)) {
         Ok(doc) => {
             let again = unchain_htcds::document::validate(&doc).expect("a checked document checks");

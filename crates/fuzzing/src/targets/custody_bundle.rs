@@ -5,7 +5,9 @@ use unchain_custody::bundle::{CustodyBundle, carried_validators, verify};
 
 /// One input.
 pub fn run(data: &[u8]) {
-    let Ok(b) = serde_json::from_slice::<CustodyBundle>(data) else { return };
+    let Ok(b) = serde_json::from_slice::<CustodyBundle>(data) else {
+        return;
+    };
     let validators = carried_validators(&b);
     let _ = verify(&b, &validators, validators.len().max(1), &b.members);
 }

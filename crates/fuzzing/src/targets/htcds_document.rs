@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 pub fn run(data: &[u8]) {
     if let Ok(doc) = serde_json::from_slice::<serde_json::Value>(data) {
         if let Ok(checked) = unchain_htcds::validate(&doc) {
-            assert_eq!(unchain_htcds::validate(&checked).ok(), Some(checked.clone()));
+            assert_eq!(
+                unchain_htcds::validate(&checked).ok(),
+                Some(checked.clone())
+            );
             let _ = unchain_htcds::ctdc::rows(&checked, 2026);
         }
     }

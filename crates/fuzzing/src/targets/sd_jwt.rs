@@ -9,13 +9,19 @@ use unchain_types::SigningKey;
 
 /// One input.
 pub fn run(data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let issuer = SigningKey::from_seed([1; 32]).public_key();
     for kb in [None, Some(("aud", "nonce", 300))] {
         let r = sdjwt::verify(
             text,
             |_, _| Ok(issuer),
-            &Expect { typ: None, now: 1_800_000_000, key_binding: kb },
+            &Expect {
+                typ: None,
+                now: 1_800_000_000,
+                key_binding: kb,
+            },
         );
         // Random bytes never carry a valid Ed25519 signature by this key.
         assert!(r.is_err());

@@ -1,7 +1,6 @@
 //! What a stranger types into the tip form: a receipt code, a challenge token with its
 //! proof of work, the report's fields. Parsing and checking never panic.
 
-
 /// One input.
 pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -4,13 +4,22 @@ use unchain_ledger::Module;
 
 /// One input.
 pub fn run(data: &[u8]) {
-    let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else { return };
+    let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else {
+        return;
+    };
     let genesis: unchain_ledger::Genesis = serde_json::from_value(serde_json::json!({
         "chain_id": "fuzz", "log_origin": "fuzz", "genesis_time_ms": 0, "members": []
     }))
     .expect("genesis");
     let module = unchain_vault::VaultModule::new(&genesis);
-    for kind in ["vault.seal", "vault.grant", "vault.revoke", "vault.consent", "vault.erase", "vault.rotate_matching_key"] {
+    for kind in [
+        "vault.seal",
+        "vault.grant",
+        "vault.revoke",
+        "vault.consent",
+        "vault.erase",
+        "vault.rotate_matching_key",
+    ] {
         let _ = module.check_body(kind, &body);
     }
 }

@@ -394,14 +394,33 @@ fn a_refused_transaction_spends_its_nonce_and_stalls_nothing() {
         "notary.anchor",
         json!({"hash": doc_hash(7), "doc_type": "r", "document_date": "2026-02-31"}),
     );
-    let good = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(8), "doc_type": "r"}));
-    let no_role = orgs[2].tx("notary.anchor", json!({"hash": doc_hash(9), "doc_type": "r"}));
+    let good = orgs[0].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(8), "doc_type": "r"}),
+    );
+    let no_role = orgs[2].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(9), "doc_type": "r"}),
+    );
     let rec = apply(&ledger, &[&bad_date, &good, &no_role]);
     assert_eq!(rec.committed, vec![good.id()]);
     let rejected: Vec<TxId> = rec.rejected.iter().map(|(id, _)| *id).collect();
-    assert_eq!(rejected, vec![bad_date.id(), no_role.id()], "{:?}", rec.rejected);
-    assert_eq!(next(&ledger, &orgs[0]), 3, "both th-police nonces are spent");
-    assert_eq!(next(&ledger, &orgs[2]), 2, "gb-ngo's refused anchor spent its nonce");
+    assert_eq!(
+        rejected,
+        vec![bad_date.id(), no_role.id()],
+        "{:?}",
+        rec.rejected
+    );
+    assert_eq!(
+        next(&ledger, &orgs[0]),
+        3,
+        "both th-police nonces are spent"
+    );
+    assert_eq!(
+        next(&ledger, &orgs[2]),
+        2,
+        "gb-ngo's refused anchor spent its nonce"
+    );
     assert!(matches!(
         ledger.tx(&bad_date.id()).expect("read"),
         Some(TxRecord::Rejected { .. })
@@ -438,7 +457,10 @@ fn a_refused_transaction_spends_its_nonce_and_stalls_nothing() {
     ));
 
     // The next in turn commits.
-    let then = orgs[0].tx("notary.anchor", json!({"hash": doc_hash(12), "doc_type": "r"}));
+    let then = orgs[0].tx(
+        "notary.anchor",
+        json!({"hash": doc_hash(12), "doc_type": "r"}),
+    );
     assert_eq!(then.nonce(), 3);
     assert_eq!(apply(&ledger, &[&then]).committed, vec![then.id()]);
 }

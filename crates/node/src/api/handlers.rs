@@ -399,16 +399,12 @@ pub(crate) fn block_at(state: &ApiState, height: &str) -> Result<BlockView, Prob
         p
     })?;
     let head = state.ledger.head()?;
-    state
-        .ledger
-        .block(height)?
-        .map(block_view)
-        .ok_or_else(|| {
-            Problem::not_found(format!(
-                "no block at height {height}; the latest is {}",
-                head.height
-            ))
-        })
+    state.ledger.block(height)?.map(block_view).ok_or_else(|| {
+        Problem::not_found(format!(
+            "no block at height {height}; the latest is {}",
+            head.height
+        ))
+    })
 }
 
 /// The latest applied block (members only).

@@ -118,10 +118,7 @@ impl Spent {
                     .then(|| (nonce.to_owned(), exp))
             })
             .collect();
-        let mut spent = Spent {
-            nonces,
-            file: None,
-        };
+        let mut spent = Spent { nonces, file: None };
         spent.rewrite(path)?;
         Ok(spent)
     }
@@ -357,7 +354,10 @@ impl Guard {
             }
         }
         let q = lookups.entry(key).or_default();
-        while q.front().is_some_and(|t| now_ms.saturating_sub(*t) >= window) {
+        while q
+            .front()
+            .is_some_and(|t| now_ms.saturating_sub(*t) >= window)
+        {
             q.pop_front();
         }
         if q.len() >= LOOKUPS_PER_CODE {
@@ -484,7 +484,8 @@ mod tests {
         assert_eq!(g.lookup("guessed code", t0 + 100), Err(Refusal::CodeTries));
         // Any number of other codes, and the reporter's own, are unaffected.
         for i in 0..2_000u64 {
-            g.lookup(&format!("random guess {i}"), t0 + 100).expect("another code");
+            g.lookup(&format!("random guess {i}"), t0 + 100)
+                .expect("another code");
         }
         g.lookup("the reporter's code", t0 + 100)
             .expect("a reporter is never locked out by others");

@@ -188,25 +188,47 @@ pub async fn read_tip_body(
     let mut mp = Multipart::from_request(request, &())
         .await
         .map_err(|e| e.body_text())?;
-    let (p, _) = read_parts(guard, form, &mut mp).await.map_err(|e| match e {
-        Early::Refused(r) => format!("{r:?}"),
-        Early::Malformed(m) => m,
-    })?;
+    let (p, _) = read_parts(guard, form, &mut mp)
+        .await
+        .map_err(|e| match e {
+            Early::Refused(r) => format!("{r:?}"),
+            Early::Malformed(m) => m,
+        })?;
     for f in &p.files {
         let _ = strip::clean(f);
     }
     Ok(p.files.len())
 }
 
-/// Removes metadata from each file and lists it; problems are named.
-pub(super) fn clean_files(
+/// Rebuilds each file without its metadata and lists it; problems are named. Rebuilding
+/// decodes pictures (up to 512 MiB each), so it runs off the async threads and shares
+/// the form's two slots for slow work with the receipt-code derivations.
+pub(super) async fn clean_files(
+    state: &ApiState,
     files: &[Vec<u8>],
     ctx: &Ctx<'_>,
 ) -> Result<(Vec<Attachment>, Vec<Vec<u8>>), String> {
+    if files.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let owned = files.to_vec();
+    let cleaned = {
+        let _slot = state
+            .tips
+            .argon
+            .acquire()
+            .await
+            .expect("semaphore never closes");
+        tokio::task::spawn_blocking(move || {
+            owned.iter().map(|f| strip::clean(f)).collect::<Vec<_>>()
+        })
+        .await
+        .map_err(|_| ctx.ta("invalid-files", &[("reason", "could not be read")]))?
+    };
     let mut list = Vec::new();
     let mut clean = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        let c = strip::clean(f).map_err(|e| {
+    for (i, c) in cleaned.into_iter().enumerate() {
+        let c = c.map_err(|e| {
             ctx.ta(
                 "invalid-files",
                 &[("reason", &format!("{} {}: {e}", "file", i + 1))],

@@ -226,7 +226,7 @@ pub(super) async fn more(
             None
         }
     };
-    let (attachments, files) = match clean_files(&p.files, &ctx) {
+    let (attachments, files) = match clean_files(&state, &p.files, &ctx).await {
         Ok(x) => x,
         Err(e) => {
             errors.push(e);

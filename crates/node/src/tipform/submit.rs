@@ -39,7 +39,7 @@ pub(super) async fn submit(
             return again(StatusCode::BAD_REQUEST, errors);
         }
     };
-    let (attachments, files) = match clean_files(&p.files, &ctx) {
+    let (attachments, files) = match clean_files(&state, &p.files, &ctx).await {
         Ok(x) => x,
         Err(e) => {
             errors.push(e);

@@ -15,7 +15,11 @@ pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 /// about the size of the original.
 pub const JPEG_QUALITY: u8 = 90;
 
-fn decode(bytes: &[u8], format: ImageFormat, what: &'static str) -> Result<DynamicImage, StripError> {
+fn decode(
+    bytes: &[u8],
+    format: ImageFormat,
+    what: &'static str,
+) -> Result<DynamicImage, StripError> {
     let broken = |e: image::ImageError| StripError::Broken(what, e.to_string());
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -42,8 +46,7 @@ pub fn rebuild_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
 /// `picture` as a new JPEG (grey stays grey; any alpha is dropped, as JPEG has none).
 pub fn encode_jpeg(picture: &DynamicImage) -> Result<Vec<u8>, StripError> {
     let mut out = Vec::new();
-    let mut encoder =
-        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+    let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
     let written = match picture {
         DynamicImage::ImageLuma8(g) => encoder.encode_image(g),
         other => encoder.encode_image(&other.to_rgb8()),
@@ -102,7 +105,10 @@ pub(crate) mod tests {
     /// writers do), a second picture after its EOI (MPF), and a motion-photo video tail.
     pub(crate) fn phone_jpeg(plain: &[u8], orientation: u16) -> Vec<u8> {
         let mut j = plain[..2].to_vec();
-        j.extend(segment(0xE1, &exif(orientation, b"GPSLatitude 13.7563 N; serial SN-99812")));
+        j.extend(segment(
+            0xE1,
+            &exif(orientation, b"GPSLatitude 13.7563 N; serial SN-99812"),
+        ));
         j.extend(segment(
             0xE1,
             b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>owner Somchai</x:xmpmeta>",
@@ -118,7 +124,9 @@ pub(crate) mod tests {
         second.extend(segment(0xE1, &exif(1, b"GPSLongitude 100.5018 E")));
         second.extend_from_slice(&plain[2..]);
         j.extend(second);
-        j.extend_from_slice(b"\0\0\0\x20ftypmp42\0\0\0\0mp42isom\0\0\0\x18\xa9xyz+13.7563+100.5018/");
+        j.extend_from_slice(
+            b"\0\0\0\x20ftypmp42\0\0\0\0mp42isom\0\0\0\x18\xa9xyz+13.7563+100.5018/",
+        );
         j
     }
 
@@ -139,16 +147,34 @@ pub(crate) mod tests {
         let plain = plain_jpeg(64, 48);
         let phone = phone_jpeg(&plain, 1);
         for s in SECRETS {
-            assert!(contains(&phone, s), "the sample lacks {:?}", String::from_utf8_lossy(s));
+            assert!(
+                contains(&phone, s),
+                "the sample lacks {:?}",
+                String::from_utf8_lossy(s)
+            );
         }
         let clean = super::super::clean(&phone).expect("cleaned");
         assert_eq!(clean.media_type, "image/jpeg");
         for s in SECRETS {
-            assert!(!contains(&clean.bytes, s), "{:?} survived", String::from_utf8_lossy(s));
+            assert!(
+                !contains(&clean.bytes, s),
+                "{:?} survived",
+                String::from_utf8_lossy(s)
+            );
         }
         // One picture: one start and one end of image.
-        assert_eq!(clean.bytes.windows(2).filter(|w| w == &[0xFF, 0xD8]).count(), 1);
-        assert!(clean.bytes.ends_with(&[0xFF, 0xD9]), "nothing after the end");
+        assert_eq!(
+            clean
+                .bytes
+                .windows(2)
+                .filter(|w| w == &[0xFF, 0xD8])
+                .count(),
+            1
+        );
+        assert!(
+            clean.bytes.ends_with(&[0xFF, 0xD9]),
+            "nothing after the end"
+        );
         let back = image::load_from_memory(&clean.bytes).expect("decodes");
         assert_eq!((back.width(), back.height()), (64, 48));
         // The same picture: close to the original pixel by pixel.
@@ -195,15 +221,28 @@ pub(crate) mod tests {
         let mut phone = png[..iend].to_vec();
         phone.extend(chunk(b"tEXt", b"Author\0Somchai"));
         phone.extend(chunk(b"eXIf", b"MM\0*GPSLatitude"));
-        phone.extend(chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>SN-99812</x:xmpmeta>"));
+        phone.extend(chunk(
+            b"iTXt",
+            b"XML:com.adobe.xmp\0\0\0\0\0<x:xmpmeta>SN-99812</x:xmpmeta>",
+        ));
         phone.extend_from_slice(&png[iend..]);
         phone.extend_from_slice(b"trailing Bangkok-Secret");
         let clean = super::super::clean(&phone).expect("cleaned");
         for s in SECRETS {
-            assert!(!contains(&clean.bytes, s), "{:?} survived", String::from_utf8_lossy(s));
+            assert!(
+                !contains(&clean.bytes, s),
+                "{:?} survived",
+                String::from_utf8_lossy(s)
+            );
         }
-        let back = image::load_from_memory(&clean.bytes).expect("decodes").to_rgba8();
-        assert_eq!(back.get_pixel(3, 5), &image::Rgba([3, 5, 0, 200]), "lossless, alpha kept");
+        let back = image::load_from_memory(&clean.bytes)
+            .expect("decodes")
+            .to_rgba8();
+        assert_eq!(
+            back.get_pixel(3, 5),
+            &image::Rgba([3, 5, 0, 200]),
+            "lossless, alpha kept"
+        );
     }
 
     #[test]
@@ -216,6 +255,9 @@ pub(crate) mod tests {
             .expect("baseline frame");
         j[sof + 5..sof + 7].copy_from_slice(&60_000u16.to_be_bytes());
         j[sof + 7..sof + 9].copy_from_slice(&60_000u16.to_be_bytes());
-        assert!(matches!(rebuild_jpeg(&j), Err(StripError::Broken("JPEG", _))));
+        assert!(matches!(
+            rebuild_jpeg(&j),
+            Err(StripError::Broken("JPEG", _))
+        ));
     }
 }

@@ -34,7 +34,9 @@ pub enum StripError {
     #[error("looks like a {0} but cannot be read: {1}")]
     Broken(&'static str, String),
     /// A PDF whose content cannot be rebuilt clean.
-    #[error("this PDF cannot be cleaned of details that could identify you ({0}); send a screenshot or photo of it instead")]
+    #[error(
+        "this PDF cannot be cleaned of details that could identify you ({0}); send a screenshot or photo of it instead"
+    )]
     PdfUncleanable(String),
 }
 

@@ -223,7 +223,9 @@ impl Copy<'_> {
         }
         if filters.iter().any(|f| f == b"DCTDecode") {
             if !is_image || filters.len() != 1 {
-                return Err(uncleanable("it holds JPEG data in a form that cannot be rebuilt"));
+                return Err(uncleanable(
+                    "it holds JPEG data in a form that cannot be rebuilt",
+                ));
             }
             // The picture's pixels as stored (no orientation: the page places them).
             let picture = image::load_from_memory_with_format(&content, image::ImageFormat::Jpeg)
@@ -232,7 +234,11 @@ impl Copy<'_> {
             let grey = matches!(picture, image::DynamicImage::ImageLuma8(_));
             dict.set(
                 "ColorSpace",
-                Object::Name(if grey { b"DeviceGray".to_vec() } else { b"DeviceRGB".to_vec() }),
+                Object::Name(if grey {
+                    b"DeviceGray".to_vec()
+                } else {
+                    b"DeviceRGB".to_vec()
+                }),
             );
             dict.set("BitsPerComponent", Object::Integer(8));
             dict.remove(b"Decode");
@@ -338,7 +344,10 @@ mod tests {
             // 13 info with escaped names
             b"<< /Au#74hor (Somchai) /Cr#65ator <534E2D3939383132> /Producer (Bangkok-Secret) >>".to_vec(),
         ];
-        pdf_by_hand(&objects, "/Info 13 0 R /ID [<534E2D3939383132> <534E2D3939383132>]")
+        pdf_by_hand(
+            &objects,
+            "/Info 13 0 R /ID [<534E2D3939383132> <534E2D3939383132>]",
+        )
     }
 
     #[test]
@@ -353,27 +362,51 @@ mod tests {
         let mut everything = clean.bytes.clone();
         for obj in doc.objects.values() {
             if let Object::Stream(s) = obj {
-                everything.extend(s.decompressed_content().unwrap_or_else(|_| s.content.clone()));
+                everything.extend(
+                    s.decompressed_content()
+                        .unwrap_or_else(|_| s.content.clone()),
+                );
             }
         }
         for s in SECRETS {
-            assert!(!contains(&everything, s), "{:?} survived", String::from_utf8_lossy(s));
+            assert!(
+                !contains(&everything, s),
+                "{:?} survived",
+                String::from_utf8_lossy(s)
+            );
         }
-        assert!(!contains(&clean.bytes, b"/ID"), "the file identifier survived");
-        assert!(!contains(&clean.bytes, b"534E2D"), "the hex identifier survived");
+        assert!(
+            !contains(&clean.bytes, b"/ID"),
+            "the file identifier survived"
+        );
+        assert!(
+            !contains(&clean.bytes, b"534E2D"),
+            "the hex identifier survived"
+        );
         // The page is still there: its box, its text, its picture, its font.
         assert_eq!(doc.get_pages().len(), 1);
         let page_id = *doc.get_pages().values().next().expect("page");
         let page = doc.get_dictionary(page_id).expect("page dict");
-        assert!(page.get(b"MediaBox").is_ok(), "the inherited box is on the page");
+        assert!(
+            page.get(b"MediaBox").is_ok(),
+            "the inherited box is on the page"
+        );
         assert!(page.get(b"Annots").is_err() && page.get(b"Metadata").is_err());
         let text = doc.get_page_content(page_id);
-        assert!(contains(&text, b"(Page text) Tj"), "{}", String::from_utf8_lossy(&text));
+        assert!(
+            contains(&text, b"(Page text) Tj"),
+            "{}",
+            String::from_utf8_lossy(&text)
+        );
         let images: Vec<&Stream> = doc
             .objects
             .values()
             .filter_map(|o| match o {
-                Object::Stream(s) if s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image") => Some(s),
+                Object::Stream(s)
+                    if s.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image") =>
+                {
+                    Some(s)
+                }
                 _ => None,
             })
             .collect();
@@ -398,7 +431,10 @@ mod tests {
         );
         let e = rebuild(&jpx).expect_err("JPEG 2000");
         assert!(e.to_string().contains("JPEG 2000"), "{e}");
-        assert!(matches!(rebuild(b"%PDF-1.4\ngarbage"), Err(StripError::Broken("PDF", _))));
+        assert!(matches!(
+            rebuild(b"%PDF-1.4\ngarbage"),
+            Err(StripError::Broken("PDF", _))
+        ));
         // A loop in the page tree's parents does not hang the rebuild.
         let looped = pdf_by_hand(
             &[
