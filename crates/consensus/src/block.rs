@@ -146,9 +146,15 @@ impl Read for ChainBlock {
         let mut transactions = Vec::with_capacity(count);
         let mut total = 0usize;
         for _ in 0..count {
-            let len = UInt::<u64>::read(buf)?.0 as usize;
+            // A length from a peer is bounded before any arithmetic on it: a huge one must
+            // not overflow the running total (found by the `block` fuzz target).
+            let len = UInt::<u64>::read(buf)?.0;
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|l| *l <= MAX_TX_BYTES && buf.remaining() >= *l)
+                .ok_or(CodecError::InvalidLength(len.min(usize::MAX as u64) as usize))?;
             total += len;
-            if len > MAX_TX_BYTES || total > limits.max_tx_bytes || buf.remaining() < len {
+            if total > limits.max_tx_bytes {
                 return Err(CodecError::InvalidLength(len));
             }
             let mut tx = vec![0u8; len];
@@ -257,5 +263,22 @@ mod tests {
             max_tx_bytes: 1024,
         };
         assert!(ChainBlock::decode_cfg(b.encode(), &limits).is_err());
+    }
+
+    /// A peer's block declaring a transaction of 2^64 − 1 bytes is refused, not an overflow
+    /// (the `block` fuzz target's first finding).
+    #[test]
+    fn a_huge_transaction_length_is_refused_without_overflow() {
+        let bytes = sample().encode().to_vec();
+        // The encoding ends with the second transaction's length, 0: declare 2^64 − 1.
+        assert_eq!(bytes.last(), Some(&0));
+        for huge in [u64::MAX, u64::MAX - 6, MAX_TX_BYTES as u64 + 1] {
+            let mut forged = bytes[..bytes.len() - 1].to_vec();
+            forged.extend(UInt(huge).encode());
+            assert!(
+                ChainBlock::decode_cfg(forged.as_slice(), &BlockLimits::default()).is_err(),
+                "{huge}"
+            );
+        }
     }
 }
