@@ -242,7 +242,16 @@ fn crypto(raw: &str) -> Result<String, NormalizeError> {
 
 fn web_address(raw: &str) -> Result<String, NormalizeError> {
     let kind = IdentifierKind::Url;
-    let with_scheme = if raw.contains("://") {
+    // A scheme only at the start (RFC 3986 §3.1): "://" later in the text is part of the
+    // path, and treating it as a scheme made some normal forms fail to normalise again
+    // (found by the `blind_identifier` fuzz target).
+    let has_scheme = raw.split_once("://").is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    });
+    let with_scheme = if has_scheme {
         raw.to_owned()
     } else {
         format!("https://{raw}")
@@ -472,6 +481,29 @@ mod tests {
             assert!(e.contains("real date"), "{dob}: {e}");
         }
         assert!(normalize(NameDob, "Somchai|1992-02-29", None).is_ok());
+    }
+
+    #[test]
+    fn a_web_address_with_a_scheme_later_in_its_path_is_a_fixed_point() {
+        for raw in [
+            "example.com/go?to=https://x.org",
+            "example.com/a\\b:\\\\c:/d/",
+            "W/W\\\\\u{4}W/W\\\\@:\\\\:/\u{1a}/",
+            "http://example.com/x://y",
+        ] {
+            let once = normalize(IdentifierKind::Url, raw, None).expect(raw);
+            assert_eq!(
+                normalize(IdentifierKind::Url, &once, None).expect(&once),
+                once,
+                "{raw:?}"
+            );
+        }
+        assert!(
+            normalize(IdentifierKind::Url, "ftp://example.com/f", None)
+                .expect_err("ftp")
+                .to_string()
+                .contains("only http and https")
+        );
     }
 
     proptest::proptest! {
