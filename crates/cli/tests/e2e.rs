@@ -170,7 +170,7 @@ async fn leaves_blocks_and_inclusion_proofs_are_for_members_checkpoints_are_publ
 
     let members_only = [
         format!("/v1/proofs/inclusion?index={index}"),
-        format!("/v1/proofs/inclusion?index=0"),
+        "/v1/proofs/inclusion?index=0".to_owned(),
         format!("/v1/proofs/inclusion?tx={}", tx.id()),
         format!("/v1/blocks/{height}"),
         "/v1/blocks/latest".to_owned(),

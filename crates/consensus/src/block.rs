@@ -152,7 +152,9 @@ impl Read for ChainBlock {
             let len = usize::try_from(len)
                 .ok()
                 .filter(|l| *l <= MAX_TX_BYTES && buf.remaining() >= *l)
-                .ok_or(CodecError::InvalidLength(len.min(usize::MAX as u64) as usize))?;
+                .ok_or(CodecError::InvalidLength(
+                    len.min(usize::MAX as u64) as usize
+                ))?;
             total += len;
             if total > limits.max_tx_bytes {
                 return Err(CodecError::InvalidLength(len));

@@ -34,8 +34,11 @@ pub mod targets {
     pub mod vault_message;
 }
 
+/// A target's body: must not panic on any input.
+pub type Target = fn(&[u8]);
+
 /// Every target by its name in `fuzz/Cargo.toml`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("blind_identifier", targets::blind_identifier::run),
     ("block", targets::block::run),
     ("case_bodies", targets::case_bodies::run),

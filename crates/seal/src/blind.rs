@@ -177,7 +177,9 @@ fn phone(raw: &str, country: Option<&str>) -> Result<String, NormalizeError> {
     // The normal form must normalise to itself, or two spellings that met once would not
     // meet again: a national number written with leading zeros can lose them in E.164 and
     // then be another, invalid number (found by the `blind_identifier` fuzz target).
-    let again = phonenumber::parse(id, &e164).ok().filter(phonenumber::is_valid);
+    let again = phonenumber::parse(id, &e164)
+        .ok()
+        .filter(phonenumber::is_valid);
     if again.map(|n| n.format().mode(phonenumber::Mode::E164).to_string()) != Some(e164.clone()) {
         return Err(err(
             kind,

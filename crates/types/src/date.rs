@@ -24,7 +24,7 @@ pub fn is_calendar_date(s: &str) -> bool {
 
 /// Days in month `m` of year `y` (0 for a month that does not exist).
 fn days_in_month(y: u32, m: u32) -> u32 {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
     match m {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
         4 | 6 | 9 | 11 => 30,
