@@ -81,6 +81,22 @@ async fn answer_within(limit: Duration, req: Request, next: Next) -> Response {
     }
 }
 
+/// Marks a page where someone types something secret (a tip, a border officer's token):
+/// nothing of it is cached or sent on as a referrer, no other site may frame it, types
+/// are not sniffed, and `csp` says what may run in it.
+pub fn private_page(headers: &mut axum::http::HeaderMap, csp: &'static str) {
+    use axum::http::{HeaderValue, header};
+    for (k, v) in [
+        (header::CACHE_CONTROL, "no-store"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, csp),
+    ] {
+        headers.insert(k, HeaderValue::from_static(v));
+    }
+}
+
 /// Refuses a request whose declared `Content-Length` is over `limit` with 413 before a
 /// byte of its body is read (the body limit itself still holds while a body without a
 /// declared length streams in).

@@ -417,21 +417,11 @@ pub fn border_routes() -> axum::Router<ApiState> {
         .layer(axum::middleware::map_response(border_headers))
 }
 
-/// The border page's security headers.
+/// The border page's security headers ([`crate::serve::private_page`]).
 pub async fn border_headers(mut r: axum::response::Response) -> axum::response::Response {
-    use axum::http::HeaderValue;
-    let h = r.headers_mut();
-    for (k, v) in [
-        (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-    ] {
-        h.insert(k, HeaderValue::from_static(v));
-    }
+    crate::serve::private_page(
+        r.headers_mut(),
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+    );
     r
 }

@@ -18,7 +18,7 @@ use crate::api::ApiState;
 use crate::api::problem::Problem;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use guard::Guard;
@@ -122,20 +122,11 @@ pub fn public_router(state: ApiState) -> Router {
 }
 
 async fn private_headers(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    for (k, v) in [
-        (header::CACHE_CONTROL, "no-store"),
-        (header::REFERRER_POLICY, "no-referrer"),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
-        ),
-    ] {
-        h.insert(k, HeaderValue::from_static(v));
-    }
-    h.remove(header::SET_COOKIE);
+    crate::serve::private_page(
+        r.headers_mut(),
+        "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    );
+    r.headers_mut().remove(header::SET_COOKIE);
     r
 }
 
