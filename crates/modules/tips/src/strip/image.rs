@@ -9,16 +9,29 @@ use std::io::Cursor;
 
 /// Largest width or height accepted, in pixels (a 100-megapixel phone picture fits).
 pub const MAX_SIDE: u32 = 16_384;
+/// Most pixels a picture may have (a 50-megapixel phone photo fits): decoding and
+/// encoding cost grows with them, whatever the file's size.
+pub const MAX_PIXELS: u64 = 50_000_000;
+/// Above this many pixels, a file must carry at least one byte per [`PIXELS_PER_BYTE`]
+/// pixels: a photo that large is never that small, and a tiny file claiming a huge picture
+/// would only make the node decode and encode nothing for seconds (found by the
+/// `tip_attachment` fuzz target: 923 bytes that took over 20 s).
+pub const DENSITY_FROM_PIXELS: u64 = 4_000_000;
+/// See [`DENSITY_FROM_PIXELS`].
+pub const PIXELS_PER_BYTE: u64 = 2_000;
 /// Most memory one decoding may take.
-pub const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
+pub const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// JPEG quality of the rebuilt picture: the difference is not visible, the file stays
 /// about the size of the original.
 pub const JPEG_QUALITY: u8 = 90;
 
-fn decode(
+/// Decodes `bytes` within the limits above; turns the picture upright as its orientation
+/// tag says when `upright` (a PDF places its pictures itself, so not there).
+pub(super) fn decode(
     bytes: &[u8],
     format: ImageFormat,
     what: &'static str,
+    upright: bool,
 ) -> Result<DynamicImage, StripError> {
     let broken = |e: image::ImageError| StripError::Broken(what, e.to_string());
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
@@ -28,18 +41,37 @@ fn decode(
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(broken)?;
+    let (w, h) = decoder.dimensions();
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > MAX_PIXELS {
+        return Err(StripError::Broken(
+            what,
+            format!("{w}×{h} is more than {} megapixels", MAX_PIXELS / 1_000_000),
+        ));
+    }
+    if pixels > DENSITY_FROM_PIXELS && (bytes.len() as u64) < pixels / PIXELS_PER_BYTE {
+        return Err(StripError::Broken(
+            what,
+            format!(
+                "it claims {w}×{h} pixels in only {} bytes; send the original picture",
+                bytes.len()
+            ),
+        ));
+    }
     // The orientation is the one tag worth keeping, and it is kept by applying it.
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut picture = DynamicImage::from_decoder(decoder).map_err(broken)?;
-    picture.apply_orientation(orientation);
+    if upright {
+        picture.apply_orientation(orientation);
+    }
     Ok(picture)
 }
 
 /// A JPEG's picture as a new JPEG.
 pub fn rebuild_jpeg(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
-    let picture = decode(bytes, ImageFormat::Jpeg, "JPEG")?;
+    let picture = decode(bytes, ImageFormat::Jpeg, "JPEG", true)?;
     encode_jpeg(&picture)
 }
 
@@ -57,7 +89,7 @@ pub fn encode_jpeg(picture: &DynamicImage) -> Result<Vec<u8>, StripError> {
 
 /// A PNG's picture as a new PNG (lossless; alpha kept).
 pub fn rebuild_png(bytes: &[u8]) -> Result<Vec<u8>, StripError> {
-    let picture = decode(bytes, ImageFormat::Png, "PNG")?;
+    let picture = decode(bytes, ImageFormat::Png, "PNG", true)?;
     let mut out = Cursor::new(Vec::new());
     picture
         .write_to(&mut out, ImageFormat::Png)
@@ -242,6 +274,30 @@ pub(crate) mod tests {
             back.get_pixel(3, 5),
             &image::Rgba([3, 5, 0, 200]),
             "lossless, alpha kept"
+        );
+    }
+
+    #[test]
+    fn a_small_file_claiming_a_large_picture_is_refused_before_decoding() {
+        // 4 000 × 3 000 claimed by a few hundred bytes (what the fuzz target found, scaled).
+        let mut j = plain_jpeg(16, 16);
+        let sof = j
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("baseline frame");
+        j[sof + 5..sof + 7].copy_from_slice(&3_000u16.to_be_bytes());
+        j[sof + 7..sof + 9].copy_from_slice(&4_000u16.to_be_bytes());
+        let e = rebuild_jpeg(&j).expect_err("too sparse");
+        assert!(e.to_string().contains("send the original"), "{e}");
+        // 8 000 × 7 000 is more than 50 megapixels, whatever the size.
+        j[sof + 5..sof + 7].copy_from_slice(&7_000u16.to_be_bytes());
+        j[sof + 7..sof + 9].copy_from_slice(&8_000u16.to_be_bytes());
+        j.extend(vec![0u8; 1_000_000]);
+        assert!(
+            rebuild_jpeg(&j)
+                .expect_err("too many")
+                .to_string()
+                .contains("megapixels")
         );
     }
 

@@ -228,8 +228,7 @@ impl Copy<'_> {
                 ));
             }
             // The picture's pixels as stored (no orientation: the page places them).
-            let picture = image::load_from_memory_with_format(&content, image::ImageFormat::Jpeg)
-                .map_err(|e| StripError::Broken("PDF", format!("a JPEG picture: {e}")))?;
+            let picture = super::image::decode(&content, image::ImageFormat::Jpeg, "PDF", false)?;
             content = super::image::encode_jpeg(&picture)?;
             let grey = matches!(picture, image::DynamicImage::ImageLuma8(_));
             dict.set(
