@@ -56,12 +56,21 @@ pub enum CodeError {
 
 impl ReceiptCode {
     /// A fresh code from the operating system's random numbers.
+    /// Words with a hyphen (`t-shirt`, `yo-yo`, …) are never drawn: a reporter may type
+    /// hyphens between words, and such a word would then read as two.
     pub fn generate() -> Self {
         let list = wordlist();
         let mut rng = rand::rngs::OsRng;
         ReceiptCode(
             (0..WORDS)
-                .map(|_| list[rng.gen_range(0..list.len())])
+                .map(|_| {
+                    loop {
+                        let w = list[rng.gen_range(0..list.len())];
+                        if !w.contains('-') {
+                            break w;
+                        }
+                    }
+                })
                 .collect(),
         )
     }
@@ -70,11 +79,37 @@ impl ReceiptCode {
     /// lines, numbering ("1." "2)") ignored.
     pub fn parse(typed: &str) -> Result<Self, CodeError> {
         let list = wordlist();
-        let words: Vec<String> = typed
-            .split(|c: char| c.is_whitespace() || c == '-' || c == ',' || c == '.' || c == ')')
+        // Each piece, and whether a hyphen joined it to the next.
+        let mut pieces: Vec<(String, bool)> = Vec::new();
+        for token in typed
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '.' || c == ')')
             .map(|w| w.trim().to_lowercase())
             .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-            .collect();
+        {
+            let parts: Vec<&str> = token.split('-').filter(|p| !p.is_empty()).collect();
+            for (i, p) in parts.iter().enumerate() {
+                pieces.push((p.to_string(), i + 1 < parts.len()));
+            }
+        }
+        // A code issued before hyphenated words were left out may hold one (`t-shirt`):
+        // when there are too many pieces, join hyphenated pairs that make a word.
+        let mut words: Vec<String> = Vec::with_capacity(WORDS);
+        let mut extra = pieces.len().saturating_sub(WORDS);
+        let mut i = 0;
+        while i < pieces.len() {
+            let (p, joined) = &pieces[i];
+            if extra > 0 && *joined && i + 1 < pieces.len() {
+                let both = format!("{p}-{}", pieces[i + 1].0);
+                if list.binary_search(&both.as_str()).is_ok() {
+                    words.push(both);
+                    extra -= 1;
+                    i += 2;
+                    continue;
+                }
+            }
+            words.push(p.clone());
+            i += 1;
+        }
         if words.len() != WORDS {
             return Err(CodeError::Count(words.len()));
         }
@@ -211,6 +246,23 @@ mod tests {
             })
         );
         assert_eq!(ReceiptCode::parse("abacus zoom"), Err(CodeError::Count(2)));
+        // A code holding a hyphenated word (issued before they were left out) parses
+        // however it is typed.
+        let old = "t-shirt abacus yo-yo zoom drop-down felt-tip abacus zoom";
+        let parsed = ReceiptCode::parse(old).expect("spaces");
+        assert_eq!(parsed.phrase(), old);
+        assert_eq!(
+            ReceiptCode::parse(&old.replace(' ', "-")).expect("hyphens"),
+            parsed
+        );
+        for _ in 0..2_000 {
+            assert!(
+                ReceiptCode::generate()
+                    .words()
+                    .iter()
+                    .all(|w| !w.contains('-'))
+            );
+        }
         assert_ne!(ReceiptCode::generate(), code, "fresh codes differ");
     }
 
