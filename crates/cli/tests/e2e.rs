@@ -9,6 +9,17 @@ use std::process::Command;
 use std::time::Duration;
 use unchain_types::{Hash32, Transaction};
 
+/// `unchain verify PATH --genesis GENESIS`, offline.
+fn verify_file(chain: &Chain, path: &std::path::Path) -> std::process::Output {
+    Command::new(bin())
+        .arg("verify")
+        .arg(path)
+        .arg("--genesis")
+        .arg(chain.genesis())
+        .output()
+        .expect("verify")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     let chain = Chain::init(&["th-dsi:TH", "ng-naptip:NG"]);
@@ -72,13 +83,7 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     assert_eq!(bundle.leaf.as_bytes(), py.leaf_bytes());
     let path = chain.dir.path().join("bundle.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&bundle).expect("json")).expect("write");
-    let verify = Command::new(bin())
-        .arg("verify")
-        .arg(&path)
-        .arg("--genesis")
-        .arg(chain.genesis())
-        .output()
-        .expect("verify");
+    let verify = verify_file(&chain, &path);
     let stdout = String::from_utf8_lossy(&verify.stdout);
     assert!(
         verify.status.success() && stdout.contains("VERIFIED"),
@@ -92,13 +97,7 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     tampered.leaf = tampered.leaf.replacen("\"nonce\":2", "\"nonce\":3", 1);
     assert_ne!(tampered.leaf, bundle.leaf);
     std::fs::write(&path, serde_json::to_vec_pretty(&tampered).expect("json")).expect("write");
-    let verify = Command::new(bin())
-        .arg("verify")
-        .arg(&path)
-        .arg("--genesis")
-        .arg(chain.genesis())
-        .output()
-        .expect("verify");
+    let verify = verify_file(&chain, &path);
     assert!(!verify.status.success(), "a tampered bundle verified");
     assert!(String::from_utf8_lossy(&verify.stderr).contains("VERIFICATION FAILED"));
 
@@ -106,13 +105,7 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
     let mut misstated = bundle.clone();
     misstated.leaf_hash = Hash32::digest(b"another leaf").to_hex();
     std::fs::write(&path, serde_json::to_vec_pretty(&misstated).expect("json")).expect("write");
-    let verify = Command::new(bin())
-        .arg("verify")
-        .arg(&path)
-        .arg("--genesis")
-        .arg(chain.genesis())
-        .output()
-        .expect("verify");
+    let verify = verify_file(&chain, &path);
     assert!(!verify.status.success(), "a misstated leaf hash verified");
     assert!(
         String::from_utf8_lossy(&verify.stderr).contains("leaf_hash"),
