@@ -88,6 +88,14 @@ pub enum TipsCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Erase a tip: every node deletes its sealed messages (the ledger keeps that it was
+    /// received and erased, and the reporter's proof of receipt still verifies).
+    Erase {
+        /// The tip id.
+        tip: String,
+        #[command(flatten)]
+        who: Who,
+    },
 }
 
 /// `unchain verify tip-receipt`.
@@ -263,6 +271,25 @@ pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
                 "  form {} · recorded at leaf {}",
                 v.tip.form, v.tip.log_index
             );
+            if let Some(e) = &v.tip.erased {
+                let why = match e.reason {
+                    unchain_tips::EraseReason::IntakeRequest => "by its intake",
+                    unchain_tips::EraseReason::RetentionExpired => "its retention ended",
+                };
+                println!(
+                    "  erased {} ({why}, submitted by {}): its {} message(s) are gone from every node",
+                    utc(e.time_ms),
+                    e.by,
+                    v.messages.len()
+                );
+                return Ok(());
+            }
+            if let Some(at) = v.tip.expires_ms {
+                println!(
+                    "  erased everywhere {} unless there is more activity",
+                    utc(at)
+                );
+            }
             if let Some(t) = &v.tip.triage {
                 println!(
                     "  triage: {} {} [{}] by {}",
@@ -306,6 +333,14 @@ pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
                 "tips.triage",
                 json!({"tip": tip, "priority": priority, "category": category,
                        "indicators": indicators, "closed": close, "actor": s.actor}),
+            )
+            .await
+        }
+        TipsCommand::Erase { tip, who } => {
+            let s = Session::open(&who).await?;
+            s.submit(
+                "tips.erase",
+                json!({"tip": tip, "reason": "intake_request", "actor": s.actor}),
             )
             .await
         }

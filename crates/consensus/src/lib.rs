@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod application;
+pub mod blob_sync;
 pub mod block;
 pub mod cosign;
 pub mod engine;
@@ -19,7 +20,6 @@ pub mod follower;
 pub mod gossip;
 pub mod mempool;
 pub mod validator;
-pub mod vault_sync;
 
 use commonware_consensus::simplex::types::Finalization as SimplexFinalization;
 use commonware_cryptography::sha256::Digest;

@@ -3,11 +3,11 @@
 
 use crate::NAMESPACE;
 use crate::application::Application;
+use crate::blob_sync::{self, SyncConfig};
 use crate::block::{ChainBlock, Context};
 use crate::cosign::{self, CosignConfig};
 use crate::engine::{EPOCH, Engine, EngineConfig};
 use crate::gossip::{self, GossipConfig};
-use crate::vault_sync::{self, VaultConfig};
 use commonware_codec::DecodeExt;
 use commonware_consensus::marshal;
 use commonware_consensus::types::{Round, View};
@@ -37,6 +37,7 @@ const MARSHAL: u64 = 4;
 const TXS: u64 = 5;
 const COSIGN: u64 = 6;
 const VAULT: u64 = 7;
+const TIPS: u64 = 8;
 
 /// How a validator joins the network.
 #[derive(Debug, Clone)]
@@ -57,7 +58,9 @@ pub struct ValidatorConfig {
     /// Engine timeouts and sizes.
     pub engine: EngineConfig,
     /// The vault: this node's ciphertext store and member name (`None`: no vault sync).
-    pub vault: Option<VaultConfig>,
+    pub vault: Option<SyncConfig>,
+    /// Tip messages: this node's copy of every tip's ciphertexts (`None`: no tip sync).
+    pub tips: Option<SyncConfig>,
 }
 
 /// Converts an Unchain key to commonware's type.
@@ -111,6 +114,8 @@ pub struct Channels<S, R> {
     pub cosign: (S, R),
     /// Ciphertexts between vaults.
     pub vault: (S, R),
+    /// Tip ciphertexts between every member's node.
+    pub tips: (S, R),
 }
 
 /// The channels consensus itself speaks on (votes and certificate fetches are drained by a
@@ -138,6 +143,7 @@ impl<S, R> Channels<S, R> {
                 txs: self.txs,
                 cosign: self.cosign,
                 vault: self.vault,
+                tips: self.tips,
             },
         )
     }
@@ -162,7 +168,9 @@ pub struct NodeParts<B, P, St> {
     /// Checkpoint cosigning.
     pub cosign: CosignConfig,
     /// Vault sync (`None`: this node keeps no ciphertexts).
-    pub vault: Option<VaultConfig>,
+    pub vault: Option<SyncConfig>,
+    /// Tip sync (`None`: this node keeps no tip ciphertexts).
+    pub tips: Option<SyncConfig>,
 }
 
 /// Runs what this node is — [`run`] if its key is a validator's, [`crate::follower::run`]
@@ -193,7 +201,7 @@ where
         &context,
         parts.gossip,
         parts.cosign,
-        parts.vault.take(),
+        [parts.vault.take(), parts.tips.take()],
         &application,
         validates.then(|| application.proposer()),
         side,
@@ -211,15 +219,16 @@ struct SideChannels<S, R> {
     pub txs: (S, R),
     pub cosign: (S, R),
     pub vault: (S, R),
+    pub tips: (S, R),
 }
 
 /// Starts what every node runs beside consensus: transaction gossip, checkpoint
-/// cosigning (`signer`: the key it cosigns with, if a validator) and vault sync.
+/// cosigning (`signer`: the key it cosigns with, if a validator), vault and tip sync.
 fn start_side_actors<E, S, R>(
     context: &E,
     gossip_cfg: GossipConfig,
     cosign_cfg: CosignConfig,
-    vault_cfg: Option<VaultConfig>,
+    [vault_cfg, tips_cfg]: [Option<SyncConfig>; 2],
     application: &Application,
     signer: Option<PublicKey>,
     channels: SideChannels<S, R>,
@@ -247,12 +256,21 @@ where
         channels.cosign.1,
     ));
     if let Some(vault_cfg) = vault_cfg {
-        handles.extend(vault_sync::start(
+        handles.extend(blob_sync::start(
             context.with_label("vault"),
             vault_cfg,
-            ledger,
+            ledger.clone(),
             channels.vault.0,
             channels.vault.1,
+        ));
+    }
+    if let Some(tips_cfg) = tips_cfg {
+        handles.extend(blob_sync::start(
+            context.with_label("tips"),
+            tips_cfg,
+            ledger,
+            channels.tips.0,
+            channels.tips.1,
         ));
     }
     handles
@@ -383,6 +401,7 @@ pub async fn start(
         txs: network.register(TXS, quota(1024), backlog),
         cosign: network.register(COSIGN, quota(1024), backlog),
         vault: network.register(VAULT, quota(256), backlog),
+        tips: network.register(TIPS, quota(256), backlog),
     };
     let p2p = network.start();
 
@@ -399,6 +418,7 @@ pub async fn start(
         gossip: GossipConfig::default(),
         cosign: CosignConfig::default(),
         vault: cfg.vault,
+        tips: cfg.tips,
     };
     let mut handles = run_node(context, parts, channels, application).await;
     handles.push(p2p);

@@ -289,7 +289,7 @@ fn a_follower_that_joins_late_executes_and_serves_what_the_validators_agreed() {
 fn vault_delivery(seed: u64) {
     use commonware_cryptography::Signer as _;
     use sim::signed;
-    use unchain_consensus::vault_sync::VaultMessage;
+    use unchain_consensus::blob_sync::BlobMessage;
     runner(seed).start(|context| async move {
         let mut sim = Sim::new(context.clone(), N, good_link()).await;
         // Node 2 runs no node: the test speaks for its key on the vault channel (three of
@@ -332,7 +332,7 @@ fn vault_delivery(seed: u64) {
 
         // v2 asks the owner's node and the recipient's node directly: nothing comes back.
         let (mut tx2, mut rx2) = sim.channels(2).await.vault;
-        let want = VaultMessage::Want(c).encode();
+        let want = BlobMessage::Want(c).encode();
         let peers = vec![
             cw_key(&sim.node_keys[0]).public_key(),
             cw_key(&sim.node_keys[1]).public_key(),
@@ -383,8 +383,8 @@ fn vault_delivery(seed: u64) {
             .expect("send");
         let (_, msg) = rx2.recv().await.expect("a reply");
         assert_eq!(
-            VaultMessage::decode(msg.as_ref(), 1 << 20).expect("decodes"),
-            VaultMessage::Blob(c, ciphertext.clone())
+            BlobMessage::decode(msg.as_ref(), 1 << 20).expect("decodes"),
+            BlobMessage::Blob(c, ciphertext.clone())
         );
 
         // Erasure: every node that held it deletes it.

@@ -43,6 +43,7 @@ status-new = Received; not yet reviewed.
 status-open = Being looked at.
 status-closed = Closed.
 status-converted = Passed to investigators.
+status-erased = Erased: what you sent is no longer kept anywhere. A proof of receipt you downloaded still shows that you reported.
 from-you = You wrote
 from-agency = { $org } wrote
 more-label = Add information or answer a question

@@ -43,6 +43,7 @@ status-new = Recibida; aún no revisada.
 status-open = En revisión.
 status-closed = Cerrada.
 status-converted = Enviada a investigación.
+status-erased = Borrada: lo que envió ya no se conserva en ningún lugar. Un comprobante de recepción que haya descargado sigue demostrando que denunció.
 from-you = Usted escribió
 from-agency = { $org } escribió
 more-label = Añadir información o responder una pregunta

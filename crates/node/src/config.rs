@@ -133,6 +133,10 @@ pub struct TipsConfig {
     pub calm_per_10_minutes: u32,
     /// Proof-of-work bits always required (0: none while calm). Default 0.
     pub pow_floor_bits: u8,
+    /// Days after a tip's last activity (a message, a triage) when it is erased from every
+    /// node, recorded with each tip this node receives. Default 730; 0: kept until the
+    /// intake erases it (`unchain tips erase`).
+    pub retention_days: u32,
 }
 
 impl Default for TipsConfig {
@@ -145,6 +149,7 @@ impl Default for TipsConfig {
             form_per_minute: 30,
             calm_per_10_minutes: 30,
             pow_floor_bits: 0,
+            retention_days: 730,
         }
     }
 }
@@ -203,6 +208,13 @@ impl NodeConfig {
             }
         }
         cfg.apply_env(|k| std::env::var(k).ok())?;
+        let max = unchain_tips::body::MAX_RETENTION_DAYS;
+        anyhow::ensure!(
+            cfg.tips.retention_days <= max,
+            "{}: tips.retention_days is {}; it must be 0 (kept until erased) to {max} days",
+            path.display(),
+            cfg.tips.retention_days
+        );
         Ok(cfg)
     }
 

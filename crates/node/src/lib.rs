@@ -14,6 +14,7 @@ pub mod private;
 pub mod retention;
 pub mod run;
 pub mod serve;
+pub mod tip_copies;
 pub mod tipform;
 pub mod users;
 

@@ -1,6 +1,7 @@
 //! Retention: when a record's retention period ends, its owner's node submits the
-//! `vault.erase` (reason `retention_expired`) that makes every node delete it. If the
-//! owner's node is gone, any member's node submits it once a day has passed.
+//! `vault.erase` (reason `retention_expired`) that makes every node delete it; when a
+//! tip's ends, its intake's node submits the `tips.erase`. If that node is gone, any
+//! member's node (with the tips role, for a tip) submits it once a day has passed.
 //!
 //! Expiry is judged by block time, the clock the ledger checks the erasure against.
 
@@ -16,18 +17,59 @@ const GRACE_MS: u64 = 86_400_000;
 /// Most erasures one round submits.
 const PER_ROUND: usize = 100;
 
-/// Submits the erasures due now; returns how many were admitted.
+/// One erasure whose time has come.
+struct Due {
+    kind: &'static str,
+    body: serde_json::Value,
+    what: String,
+    owner: String,
+    expires_ms: u64,
+}
+
+/// The vault records and tips whose retention ended by `now_ms`, earliest first.
+fn due(reader: &unchain_ledger::StateReader, now_ms: u64) -> Result<Vec<Due>, redb::StorageError> {
+    let records = unchain_vault::state::due_for_erasure(reader, now_ms)?
+        .into_iter()
+        .map(|d| Due {
+            kind: "vault.erase",
+            body: serde_json::json!({"record": d.record, "reason": "retention_expired"}),
+            what: format!("record {}", d.record),
+            owner: d.owner,
+            expires_ms: d.expires_ms,
+        });
+    let tips = unchain_tips::holdings::due_for_erasure(reader, now_ms)?
+        .into_iter()
+        .map(|d| Due {
+            kind: "tips.erase",
+            body: serde_json::json!({"tip": d.tip, "reason": "retention_expired"}),
+            what: format!("tip {}", d.tip),
+            owner: d.intake,
+            expires_ms: d.expires_ms,
+        });
+    let mut all: Vec<Due> = records.chain(tips).collect();
+    all.sort_by_key(|d| d.expires_ms);
+    Ok(all)
+}
+
+/// Submits the erasures due now — vault records and tips — and returns how many were
+/// admitted.
 pub fn submit_due(ledger: &Ledger, mempool: &Mempool, member: &str, key: &SigningKey) -> usize {
     let result = (|| -> Result<usize, Box<dyn std::error::Error>> {
         let head = ledger.head()?;
         let reader = ledger.state_reader()?;
-        let due = unchain_vault::state::due_for_erasure(&reader, head.timestamp_ms)?;
+        let Some((me, _)) = ledger.sender_and_next_nonce(&key.public_key())? else {
+            return Ok(0);
+        };
         let mut admitted = 0;
-        for d in due.into_iter().filter(|d| {
+        for d in due(&reader, head.timestamp_ms)?.into_iter().filter(|d| {
             d.owner == member || d.expires_ms.saturating_add(GRACE_MS) <= head.timestamp_ms
         }) {
             if admitted >= PER_ROUND {
                 break;
+            }
+            // Another member steps in only with the role the kind needs.
+            if d.kind == "tips.erase" && !me.roles.contains(&unchain_ledger::Role::Tips) {
+                continue;
             }
             let nonce = match mempool.pending_next_nonce(&key.public_key()) {
                 Some(n) => n,
@@ -40,17 +82,17 @@ pub fn submit_due(ledger: &Ledger, mempool: &Mempool, member: &str, key: &Signin
                 chain_id: ledger.genesis().chain_id.clone(),
                 sender: key.public_key(),
                 nonce,
-                kind: "vault.erase".into(),
-                body: serde_json::json!({"record": d.record, "reason": "retention_expired"}),
+                kind: d.kind.into(),
+                body: d.body,
             }
             .sign(key)?;
             match mempool.submit(ledger, tx) {
                 Ok(_) => {
                     admitted += 1;
-                    info!(record = %d.record, owner = %d.owner, "retention ended: erasure submitted");
+                    info!(what = %d.what, owner = %d.owner, "retention ended: erasure submitted");
                 }
                 Err(e) => {
-                    warn!(record = %d.record, error = %e, "retention ended but the erasure was not admitted")
+                    warn!(what = %d.what, error = %e, "retention ended but the erasure was not admitted")
                 }
             }
         }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::{error, info};
 use unchain_consensus::application::{Application, ApplicationConfig};
+use unchain_consensus::blob_sync::SyncConfig;
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, ValidatorConfig};
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger};
@@ -101,6 +102,9 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     let vault_dir = cfg.data_dir.join("vault");
     let vault = BlobStore::open(&vault_dir)
         .with_context(|| format!("opening the vault store {}", vault_dir.display()))?;
+    let tips_dir = cfg.data_dir.join("tips");
+    let tips_store = BlobStore::open(&tips_dir)
+        .with_context(|| format!("opening the tip store {}", tips_dir.display()))?;
     let audit = Arc::new(crate::audit::AuditLog::open(&cfg.data_dir.join("audit"))?);
     let mempool = Arc::new(Mempool::new(MempoolConfig {
         max_txs: cfg.mempool_max_txs,
@@ -169,9 +173,12 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             max_message_size: 32 * 1024 * 1024,
             message_backlog: 1024,
             engine: Default::default(),
-            vault: Some(unchain_consensus::vault_sync::VaultConfig::new(
+            vault: Some(SyncConfig::vault(me.name.clone(), vault.clone())),
+            tips: Some(SyncConfig::new(
                 me.name.clone(),
-                vault.clone(),
+                tips_store.clone(),
+                Arc::new(crate::tip_copies::TipHoldings),
+                unchain_tips::body::MAX_SEALED as usize,
             )),
         };
         let handles = validator::start(context.with_label("validator"), vcfg, application).await;
@@ -180,7 +187,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             let ctx = context.clone();
             Arc::new(move || ctx.encode()) as Arc<dyn Fn() -> String + Send + Sync>
         };
-        let tips_desk = match crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir) {
+        let tips_desk = match crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir, tips_store) {
             Ok(d) => Arc::new(d),
             Err(e) => {
                 error!(error = %e, "cannot open the tip store");

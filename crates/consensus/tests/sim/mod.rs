@@ -15,10 +15,10 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use unchain_consensus::application::{Application, ApplicationConfig};
+use unchain_consensus::blob_sync::SyncConfig;
 use unchain_consensus::engine::EngineConfig;
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, Channels, NodeParts};
-use unchain_consensus::vault_sync::VaultConfig;
 use unchain_ledger::cosign::quorum;
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Role, TxRecord};
 use unchain_log::SignedNote;
@@ -30,7 +30,7 @@ use unchain_vault::store::BlobStore;
 /// Genesis time; the simulated clock starts one second later.
 pub const GENESIS_MS: u64 = 1_750_000_000_000;
 /// Simulated channels, as the real node numbers them.
-pub const CHANNELS: u64 = 8;
+pub const CHANNELS: u64 = 9;
 
 /// A validator's network endpoints in the simulation.
 pub type SimChannels = Channels<
@@ -291,7 +291,7 @@ impl Sim {
             regs.push(control.register(ch, quota).await.expect("register"));
         }
         let mut regs = regs.into_iter();
-        let mut next = || regs.next().expect("eight channels");
+        let mut next = || regs.next().expect("nine channels");
         Channels {
             votes: next(),
             certificates: next(),
@@ -301,6 +301,7 @@ impl Sim {
             txs: next(),
             cosign: next(),
             vault: next(),
+            tips: next(),
         }
     }
 
@@ -346,7 +347,8 @@ impl Sim {
             },
             gossip: Default::default(),
             cosign: Default::default(),
-            vault: Some(VaultConfig::new(member_name, slot.vault.clone())),
+            vault: Some(SyncConfig::vault(member_name, slot.vault.clone())),
+            tips: None,
         };
         slot.starts += 1;
         let root = self

@@ -1,11 +1,11 @@
-//! Vault channel messages from peers: decoding never panics, and accepted messages
+//! Vault and tip channel messages from peers: decoding never panics, and accepted messages
 //! re-encode to the same bytes.
 
-use unchain_consensus::vault_sync::VaultMessage;
+use unchain_consensus::blob_sync::BlobMessage;
 
 /// One input.
 pub fn run(data: &[u8]) {
-    if let Ok(m) = VaultMessage::decode(data, 1 << 20) {
+    if let Ok(m) = BlobMessage::decode(data, 1 << 20) {
         assert_eq!(m.encode(), data);
     }
 }

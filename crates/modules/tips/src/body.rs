@@ -83,6 +83,10 @@ pub struct Receive {
     pub receipt: Hash32,
     /// When it arrived (the node's clock).
     pub at_ms: u64,
+    /// Days after the tip's last activity when it is erased everywhere (the form's
+    /// policy); absent: kept until its intake erases it.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
 }
 
 /// `tips.message`: a reply from the agency, or more information from the reporter.
@@ -142,6 +146,33 @@ pub struct Convert {
     pub actor: String,
 }
 
+/// Why a tip is erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EraseReason {
+    /// The intake organisation decided (unfounded, duplicate, the reporter asked, the
+    /// case holds what matters): only the intake, with an actor.
+    IntakeRequest,
+    /// Its retention period ended: any member may submit it once it has.
+    RetentionExpired,
+}
+
+/// `tips.erase`: delete a tip's sealed messages from every node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erase {
+    /// The tip.
+    pub tip: String,
+    /// Why.
+    pub reason: EraseReason,
+    /// The acting user (required for `intake_request`).
+    #[serde(default)]
+    pub actor: Option<String>,
+}
+
+/// Longest retention period, in days (100 years).
+pub const MAX_RETENTION_DAYS: u32 = 36_500;
+
 /// A parsed body.
 #[derive(Debug, Clone)]
 pub enum Body {
@@ -153,6 +184,8 @@ pub enum Body {
     Triage(Triage),
     /// `tips.convert`.
     Convert(Convert),
+    /// `tips.erase`.
+    Erase(Erase),
 }
 
 /// Checks a tip id: `t-` and 20 lowercase hex digits.
@@ -240,6 +273,14 @@ pub fn parse(kind: &str, body: &Value) -> Result<Body, BodyError> {
                 .map_err(|e| BodyError::new("reporter_key", e.to_string()))?;
             check_size(r.size)?;
             check_keys(&r.keys)?;
+            if let Some(days) = r.retention_days
+                && !(1..=MAX_RETENTION_DAYS).contains(&days)
+            {
+                return Err(BodyError::new(
+                    "retention_days",
+                    format!("must be 1 to {MAX_RETENTION_DAYS} days"),
+                ));
+            }
             Body::Receive(r)
         }
         "tips.message" => {
@@ -301,6 +342,21 @@ pub fn parse(kind: &str, body: &Value) -> Result<Body, BodyError> {
             check_case_id("case", &c.case)?;
             check_actor("actor", &c.actor)?;
             Body::Convert(c)
+        }
+        "tips.erase" => {
+            let e: Erase = parse_body(body)?;
+            check_tip_id("tip", &e.tip)?;
+            match (e.reason, &e.actor) {
+                (EraseReason::IntakeRequest, None) => {
+                    return Err(BodyError::new(
+                        "actor",
+                        "is required when the intake erases a tip",
+                    ));
+                }
+                (_, Some(a)) => check_actor("actor", a)?,
+                (EraseReason::RetentionExpired, None) => {}
+            }
+            Body::Erase(e)
         }
         other => return Err(BodyError::new("", format!("unknown kind {other}"))),
     })

@@ -15,13 +15,15 @@
 
 pub mod body;
 pub mod bundle;
+pub mod holdings;
 pub mod intake;
 pub mod message;
 pub mod receipt;
 pub mod report;
 pub mod strip;
 
-pub use body::{Author, Body, Keys};
+pub use body::{Author, Body, EraseReason, Keys};
+use holdings::{ErasedTip, blob_key, erased_key, expiry_key, feed_key};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
@@ -49,7 +51,25 @@ pub const KINDS: &[KindSpec] = &[
         role: Role::Tips,
         summary: "link a tip to the case opened from it",
     },
+    KindSpec {
+        kind: "tips.erase",
+        role: Role::Tips,
+        summary: "delete a tip's sealed messages from every node: its intake's decision, or its retention ended",
+    },
 ];
+
+/// How and when a tip was erased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TipErasure {
+    /// Why.
+    pub reason: EraseReason,
+    /// Who submitted it.
+    pub by: String,
+    /// Block time.
+    pub time_ms: u64,
+    /// The `tips.erase` transaction.
+    pub tx_id: TxId,
+}
 
 /// The triage a tip last received.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,7 +99,7 @@ pub struct Tip {
     pub locator: Hash32,
     /// The reporter's X25519 key (hex).
     pub reporter_key: String,
-    /// `new`, `open` (triaged), `closed` or `converted`.
+    /// `new`, `open` (triaged), `closed`, `converted` or `erased`.
     pub status: String,
     /// Latest triage.
     pub triage: Option<TriageState>,
@@ -93,6 +113,15 @@ pub struct Tip {
     pub tx_id: TxId,
     /// Its leaf.
     pub log_index: u64,
+    /// Days of retention after the last activity (`None`: until its intake erases it).
+    #[serde(default)]
+    pub retention_days: Option<u32>,
+    /// When its retention ends, counted from its last activity (block time).
+    #[serde(default)]
+    pub expires_ms: Option<u64>,
+    /// Set once it is erased: its messages' ciphertexts are gone from every node.
+    #[serde(default)]
+    pub erased: Option<TipErasure>,
 }
 
 /// One message of a tip (the report is the first).
@@ -133,7 +162,7 @@ pub struct TipView {
     pub messages: Vec<MessageState>,
 }
 
-fn tip_key(id: &str) -> Vec<u8> {
+pub(crate) fn tip_key(id: &str) -> Vec<u8> {
     format!("tips/tip/{id}").into_bytes()
 }
 fn msg_key(id: &str, seq: u32) -> Vec<u8> {
@@ -146,7 +175,7 @@ fn inbox_key(member: &str, log_index: u64) -> Vec<u8> {
     format!("tips/inbox/{member}/{log_index:020}").into_bytes()
 }
 
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
     serde_json::from_slice(bytes).expect("tips state written by this module")
 }
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {
@@ -175,7 +204,15 @@ fn own_tip(ctx: &ExecContext<'_, '_>, id: &str) -> Result<Tip, ExecError> {
             tip.intake
         )));
     }
+    if tip.erased.is_some() {
+        return Err(reject(format!("tip {id} was erased")));
+    }
     Ok(tip)
+}
+
+/// The expiry a tip's activity at `time_ms` sets.
+fn expiry(retention_days: Option<u32>, time_ms: u64) -> Option<u64> {
+    retention_days.map(|d| time_ms.saturating_add(u64::from(d) * 86_400_000))
 }
 
 impl TipsModule {
@@ -228,6 +265,9 @@ impl TipsModule {
                     received_ms: ctx.timestamp_ms,
                     tx_id: ctx.tx_id,
                     log_index: ctx.log_index,
+                    retention_days: r.retention_days,
+                    expires_ms: expiry(r.retention_days, ctx.timestamp_ms),
+                    erased: None,
                 };
                 let m = message(
                     &tip,
@@ -308,6 +348,48 @@ impl TipsModule {
                 tip.status = "converted".into();
                 Ok((tip, None))
             }
+            Body::Erase(e) => {
+                let mut tip: Tip = ctx
+                    .state
+                    .get(&tip_key(&e.tip))?
+                    .map(|v| decode(&v))
+                    .ok_or_else(|| reject(format!("tip: {} does not exist", e.tip)))?;
+                if tip.erased.is_some() {
+                    return Err(reject(format!("tip {} is already erased", e.tip)));
+                }
+                match e.reason {
+                    EraseReason::IntakeRequest if tip.intake != ctx.sender.name => {
+                        return Err(reject(format!(
+                            "tip {} was handed to {}; only it erases the tip before its retention ends",
+                            e.tip, tip.intake
+                        )));
+                    }
+                    EraseReason::RetentionExpired => match tip.expires_ms {
+                        None => {
+                            return Err(reject(format!(
+                                "reason: tip {} has no retention period; only its intake erases it",
+                                e.tip
+                            )));
+                        }
+                        Some(at) if ctx.timestamp_ms < at => {
+                            return Err(reject(format!(
+                                "reason: tip {}'s retention ends at {at} ms, after this block",
+                                e.tip
+                            )));
+                        }
+                        Some(_) => {}
+                    },
+                    EraseReason::IntakeRequest => {}
+                }
+                tip.status = "erased".into();
+                tip.erased = Some(TipErasure {
+                    reason: e.reason,
+                    by: ctx.sender.name.clone(),
+                    time_ms: ctx.timestamp_ms,
+                    tx_id: ctx.tx_id,
+                });
+                Ok((tip, None))
+            }
         }
     }
 }
@@ -327,7 +409,7 @@ impl Module for TipsModule {
 
     fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
         let body = body::parse(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))?;
-        let (tip, message) = self.plan(ctx, &body)?;
+        let (mut tip, message) = self.plan(ctx, &body)?;
         // Every check is done; now write.
         if let Body::Receive(r) = &body {
             ctx.state
@@ -337,6 +419,34 @@ impl Module for TipsModule {
         }
         if let Some(m) = message {
             ctx.state.put(&msg_key(&tip.tip, m.seq), &encode(&m))?;
+            ctx.state
+                .put(&blob_key(&m.commitment), tip.tip.as_bytes())?;
+            ctx.state.put(&feed_key(ctx.log_index), &m.commitment.0)?;
+        }
+        // Retention runs from the last activity; an erased tip has none left.
+        if let Some(old) = tip.expires_ms {
+            ctx.state.delete(&expiry_key(old, &tip.tip))?;
+        }
+        tip.expires_ms = match tip.erased {
+            Some(_) => None,
+            None => expiry(tip.retention_days, ctx.timestamp_ms),
+        };
+        if let Some(at) = tip.expires_ms {
+            ctx.state
+                .put(&expiry_key(at, &tip.tip), tip.intake.as_bytes())?;
+        }
+        if tip.erased.is_some() {
+            let commitments = ctx
+                .state
+                .scan_prefix(format!("tips/msg/{}\0", tip.tip).as_bytes())?
+                .iter()
+                .map(|(_, v)| decode::<MessageState>(v).commitment)
+                .collect();
+            let entry = ErasedTip {
+                tip: tip.tip.clone(),
+                commitments,
+            };
+            ctx.state.put(&erased_key(ctx.log_index), &encode(&entry))?;
         }
         ctx.state.put(&tip_key(&tip.tip), &encode(&tip))?;
         Ok(())

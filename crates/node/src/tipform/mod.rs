@@ -44,16 +44,20 @@ pub struct TipDesk {
     pub emergency: String,
     /// Sealed tip messages (`DATA/tips/`).
     pub store: unchain_vault::store::BlobStore,
+    /// Days of retention recorded with each tip (`None`: until the intake erases it).
+    pub retention_days: Option<u32>,
     /// At most two Argon2id evaluations at once, so that the form never takes the CPU
     /// the agencies' requests need.
     pub argon: tokio::sync::Semaphore,
 }
 
 impl TipDesk {
-    /// The desk for `cfg`, storing under `data_dir/tips`.
+    /// The desk for `cfg`, keeping its secrets under `data_dir` and sealed messages in
+    /// `store` (`DATA/tips/`, which every member's node keeps a copy of).
     pub fn open(
         cfg: &crate::config::TipsConfig,
         data_dir: &std::path::Path,
+        store: unchain_vault::store::BlobStore,
     ) -> std::io::Result<Self> {
         Ok(TipDesk {
             guard: Guard::with_secret(
@@ -70,7 +74,8 @@ impl TipDesk {
             cats: i18n::Catalogues::load(),
             forms: cfg.forms.clone(),
             emergency: cfg.emergency.clone(),
-            store: unchain_vault::store::BlobStore::open(&data_dir.join("tips"))?,
+            store,
+            retention_days: (cfg.retention_days > 0).then_some(cfg.retention_days),
             argon: tokio::sync::Semaphore::new(2),
         })
     }

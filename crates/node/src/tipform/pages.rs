@@ -246,7 +246,7 @@ pub struct Shown {
 pub struct Status<'a> {
     /// The code, carried in the page's forms.
     pub code: &'a str,
-    /// `new`, `open`, `closed`, `converted`.
+    /// `new`, `open`, `closed`, `converted`, `erased`.
     pub state: &'a str,
     /// The messages, oldest first.
     pub messages: &'a [Shown],
@@ -292,6 +292,15 @@ pub fn status(ctx: &Ctx<'_>, s: &Status<'_>) -> String {
         .as_ref()
         .map(|n| format!("<p class=\"notice\" role=\"status\">{n}</p>"))
         .unwrap_or_default();
+    if s.state == "erased" {
+        // Nothing left to read, add to or prove from this node: the ciphertexts are gone.
+        let main = format!(
+            "<h1>{title}</h1>{notice}<p class=\"state\">{state}</p>",
+            title = ctx.t("status-title"),
+            state = ctx.t("status-erased"),
+        );
+        return ctx.page(&ctx.t("status-title"), &main, false);
+    }
     let main = format!(
         "<h1>{title}</h1>{notice}<p class=\"state\">{state}</p>{errors}<section class=\"messages\">{msgs}</section>\
 <form method=\"post\" action=\"/tips/{form}/more\" enctype=\"multipart/form-data\" data-bits=\"{bits}\" accept-charset=\"utf-8\">\

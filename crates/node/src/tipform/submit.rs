@@ -95,7 +95,11 @@ pub(super) async fn submit(
         )
     })
     .await;
-    match record(&state, "tips.receive", &new.sealed, new.body.clone()).await {
+    let mut body = new.body.clone();
+    if let Some(days) = state.tips.retention_days {
+        body["retention_days"] = days.into();
+    }
+    match record(&state, "tips.receive", &new.sealed, body).await {
         Ok(leaf) => {
             state.metrics.tips_received.inc();
             html(StatusCode::OK, pages::receipt(&ctx, new.code.words(), leaf))

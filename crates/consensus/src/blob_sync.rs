@@ -1,20 +1,25 @@
-//! Moving ciphertexts between vaults: only to organisations the ledger names as recipients.
+//! Moving ciphertexts between nodes: only to organisations the ledger says may hold them.
 //!
-//! Each node follows its own member's vault feed (`vault/feed/<member>/…`, written by the
-//! ledger when a record version is sealed to it or granted to it). For every ciphertext
-//! it may hold and lacks, it asks the nodes of the organisations that hold it — the owner
-//! first, then every recipient — over the authenticated vault channel, retrying with
-//! back-off until it has it, or the record is erased, or its access revoked. A node missed
-//! while down catches up the same way when it restarts.
+//! Two kinds of ciphertext travel this way, each on its own channel with its own store and
+//! its own rules ([`Holdings`]): the vault's sealed records, which reach only the
+//! recipients of each version ([`VaultHoldings`]), and tip messages, of which every member's
+//! node keeps an opaque copy (the node crate's rules).
+//!
+//! Each node follows its ledger's feed of what its member should hold. For every
+//! ciphertext it may hold and lacks, it asks the node of the organisation the ciphertext
+//! came from first, then every node whose organisation may hold it, over the
+//! authenticated channel, retrying with back-off until it has it, or it is erased, or the
+//! member's access revoked. A node missed while down — or one that lost its data
+//! directory — catches up the same way when it restarts.
 //!
 //! The rules are checked at both ends against the ledger, never against the message:
 //! a node serves a ciphertext only to a peer whose authenticated p2p key is a member that
-//! [`unchain_vault::state::may_hold`] it (a recipient of that version, not revoked, record
-//! not erased); a node stores a ciphertext only if its own member may hold it and the
+//! may hold it; a node stores a ciphertext only if its own member may hold it and the
 //! bytes hash to the commitment the ledger recorded. A request for a commitment this node's
 //! ledger does not know yet (the asker executed the entitling block first) waits up to
-//! 10 s and is answered — or refused — once this node has executed further. It also deletes every ciphertext the
-//! ledger lists as erased, and uploads that were never sealed within an hour.
+//! 10 s and is answered — or refused — once this node has executed further. It also deletes
+//! every ciphertext the ledger lists as erased, and uploads that were never recorded within
+//! an hour.
 
 use bytes::{Buf, BufMut};
 use commonware_cryptography::ed25519;
@@ -25,56 +30,186 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tracing::{debug, info, warn};
-use unchain_ledger::Ledger;
+use unchain_ledger::{Ledger, StateReader};
 use unchain_types::Hash32;
-use unchain_vault::state::{self, Denied};
 use unchain_vault::store::BlobStore;
 
-/// What a node's vault sync needs.
-#[derive(Debug, Clone)]
-pub struct VaultConfig {
+/// Whether a member may hold a ciphertext, as the ledger says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entitled {
+    /// Yes; `source` is the organisation it came from (asked first), `what` names it in
+    /// logs (a record or tip id: never anything about people).
+    Yes {
+        /// Its origin's member name.
+        source: String,
+        /// What it belongs to.
+        what: String,
+    },
+    /// The ledger does not know this commitment yet: ask again after the next blocks.
+    Unknown,
+    /// No, and why (for logs).
+    No(String),
+}
+
+/// One erasure the ledger recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// What was erased (a record or tip id), for logs.
+    pub what: String,
+    /// The ciphertexts to delete.
+    pub commitments: Vec<Hash32>,
+}
+
+/// Errors reading state.
+pub type ReadResult<T> = Result<T, redb::StorageError>;
+
+/// The ledger's rules for one kind of ciphertext: what a member should hold, who may hold
+/// what, and what was erased.
+pub trait Holdings: Send + Sync + 'static {
+    /// The commitments `member` should hold whose feed keys sort after `after` (empty:
+    /// from the start), in log order, each with its key as the next cursor.
+    fn feed(
+        &self,
+        r: &StateReader,
+        member: &str,
+        after: &[u8],
+    ) -> ReadResult<Vec<(Vec<u8>, Hash32)>>;
+    /// The erasures whose keys sort after `after`, in log order, each with its key.
+    fn erased(&self, r: &StateReader, after: &[u8]) -> ReadResult<Vec<(Vec<u8>, Erasure)>>;
+    /// Whether `member` may hold the ciphertext `c`.
+    fn may_hold(&self, r: &StateReader, c: &Hash32, member: &str) -> ReadResult<Entitled>;
+    /// Whether the ledger ever recorded `c` (erased or not): an upload it never did is
+    /// deleted after a while.
+    fn is_committed(&self, r: &StateReader, c: &Hash32) -> ReadResult<bool>;
+}
+
+/// The vault's rules: a record version reaches its recipients, while their access is not
+/// revoked and the record not erased.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VaultHoldings;
+
+impl Holdings for VaultHoldings {
+    fn feed(
+        &self,
+        r: &StateReader,
+        member: &str,
+        after: &[u8],
+    ) -> ReadResult<Vec<(Vec<u8>, Hash32)>> {
+        Ok(unchain_vault::state::feed(r, member, after)?
+            .into_iter()
+            .map(|(k, e)| (k, e.commitment))
+            .collect())
+    }
+
+    fn erased(&self, r: &StateReader, after: &[u8]) -> ReadResult<Vec<(Vec<u8>, Erasure)>> {
+        Ok(unchain_vault::state::erased(r, after)?
+            .into_iter()
+            .map(|(k, e)| {
+                let what = format!("record {}", e.record);
+                (
+                    k,
+                    Erasure {
+                        what,
+                        commitments: e.commitments,
+                    },
+                )
+            })
+            .collect())
+    }
+
+    fn may_hold(&self, r: &StateReader, c: &Hash32, member: &str) -> ReadResult<Entitled> {
+        use unchain_vault::state::Denied;
+        Ok(match unchain_vault::state::may_hold(r, c, member)? {
+            Ok((record, version)) => Entitled::Yes {
+                source: record.owner,
+                what: format!("record {} version {}", record.record, version.version),
+            },
+            Err(Denied::Unknown) => Entitled::Unknown,
+            Err(why) => Entitled::No(why.to_string()),
+        })
+    }
+
+    fn is_committed(&self, r: &StateReader, c: &Hash32) -> ReadResult<bool> {
+        unchain_vault::state::is_committed(r, c)
+    }
+}
+
+/// What a node's ciphertext sync needs.
+#[derive(Clone)]
+pub struct SyncConfig {
     /// This node's member name (whose feed it follows).
     pub member: String,
     /// Its ciphertext store.
     pub store: BlobStore,
+    /// The ledger's rules for these ciphertexts.
+    pub holdings: Arc<dyn Holdings>,
+    /// Largest ciphertext accepted from a peer.
+    pub max_blob: usize,
     /// How often it looks for new ledger entries (one head read). Default 10 ms.
     pub poll: Duration,
-    /// How long an upload may wait for its seal before it is deleted. Default 1 hour.
+    /// How long an upload may wait for its record before it is deleted. Default 1 hour.
     pub unsealed_upload_ttl: Duration,
 }
 
-impl VaultConfig {
-    /// Defaults for `member` and `store`.
-    pub fn new(member: String, store: BlobStore) -> Self {
-        VaultConfig {
+impl std::fmt::Debug for SyncConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncConfig")
+            .field("member", &self.member)
+            .field("store", &self.store)
+            .field("max_blob", &self.max_blob)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SyncConfig {
+    /// The vault's sync for `member` over `store`, with defaults.
+    pub fn vault(member: String, store: BlobStore) -> Self {
+        Self::new(
             member,
             store,
+            Arc::new(VaultHoldings),
+            unchain_vault::body::MAX_CIPHERTEXT as usize,
+        )
+    }
+
+    /// A sync for `member` over `store` under `holdings`, with defaults.
+    pub fn new(
+        member: String,
+        store: BlobStore,
+        holdings: Arc<dyn Holdings>,
+        max_blob: usize,
+    ) -> Self {
+        SyncConfig {
+            member,
+            store,
+            holdings,
+            max_blob,
             poll: Duration::from_millis(10),
             unsealed_upload_ttl: Duration::from_secs(3600),
         }
     }
 }
 
-/// A message on the vault channel.
+/// A message on a ciphertext channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum VaultMessage {
+pub enum BlobMessage {
     /// "Send me this ciphertext."
     Want(Hash32),
     /// A ciphertext.
     Blob(Hash32, Vec<u8>),
 }
 
-impl VaultMessage {
+impl BlobMessage {
     /// `0 ‖ commitment` or `1 ‖ commitment ‖ bytes`.
     pub fn encode(&self) -> Vec<u8> {
         match self {
-            VaultMessage::Want(c) => {
+            BlobMessage::Want(c) => {
                 let mut b = Vec::with_capacity(33);
                 b.put_u8(0);
                 b.put_slice(&c.0);
                 b
             }
-            VaultMessage::Blob(c, bytes) => {
+            BlobMessage::Blob(c, bytes) => {
                 let mut b = Vec::with_capacity(33 + bytes.len());
                 b.put_u8(1);
                 b.put_slice(&c.0);
@@ -94,30 +229,27 @@ impl VaultMessage {
         let c = Hash32(buf[..32].try_into().expect("32 bytes"));
         buf.advance(32);
         match tag {
-            0 if buf.is_empty() => Ok(VaultMessage::Want(c)),
+            0 if buf.is_empty() => Ok(BlobMessage::Want(c)),
             0 => Err("want with trailing bytes".into()),
             1 if buf.len() > max_blob => Err(format!("blob of {} bytes is too large", buf.len())),
-            1 => Ok(VaultMessage::Blob(c, buf.to_vec())),
+            1 => Ok(BlobMessage::Blob(c, buf.to_vec())),
             t => Err(format!("unknown message tag {t}")),
         }
     }
 }
 
-/// Largest ciphertext accepted from a peer.
-const MAX_BLOB: usize = unchain_vault::body::MAX_CIPHERTEXT as usize;
-
-/// Counts of what the vault channel did (counts only: nothing about records or people).
+/// Counts of what a ciphertext channel did (counts only: nothing about records or people).
 #[derive(Clone, Default)]
-struct VaultMetrics {
+struct SyncMetrics {
     received: Counter,
     served: Counter,
     refused: Counter,
     erased: Counter,
 }
 
-impl VaultMetrics {
+impl SyncMetrics {
     fn register(context: &impl Metrics) -> Self {
-        let m = VaultMetrics::default();
+        let m = SyncMetrics::default();
         context.register(
             "ciphertexts_received",
             "ciphertexts received from peers and stored",
@@ -135,7 +267,7 @@ impl VaultMetrics {
         );
         context.register(
             "ciphertexts_erased",
-            "ciphertexts deleted because their record was erased",
+            "ciphertexts deleted because the ledger erased them",
             m.erased.clone(),
         );
         m
@@ -173,7 +305,7 @@ struct Wanted {
 /// Starts the vault sync loops (follow the ledger and ask; answer and store).
 pub fn start<E, S, R>(
     context: E,
-    cfg: VaultConfig,
+    cfg: SyncConfig,
     ledger: Arc<Ledger>,
     mut sender: S,
     mut receiver: R,
@@ -185,7 +317,7 @@ where
 {
     let mut answer = sender.clone();
     let (in_cfg, in_ledger) = (cfg.clone(), ledger.clone());
-    let metrics = VaultMetrics::register(&context);
+    let metrics = SyncMetrics::register(&context);
     let in_metrics = metrics.clone();
     let pending: Arc<std::sync::Mutex<Vec<PendingWant>>> = Arc::default();
     let in_pending = pending.clone();
@@ -235,8 +367,8 @@ where
         .with_label("vault_serve")
         .spawn(move |ctx| async move {
             while let Ok((peer, msg)) = receiver.recv().await {
-                match VaultMessage::decode(msg.as_ref(), MAX_BLOB) {
-                    Ok(VaultMessage::Want(c)) => {
+                match BlobMessage::decode(msg.as_ref(), in_cfg.max_blob) {
+                    Ok(BlobMessage::Want(c)) => {
                         match serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c) {
                             Verdict::Send(blob) => {
                                 send_blob(&mut answer, &in_metrics, peer, c, blob).await
@@ -256,7 +388,7 @@ where
                             Verdict::Refuse => {}
                         }
                     }
-                    Ok(VaultMessage::Blob(c, bytes)) => {
+                    Ok(BlobMessage::Blob(c, bytes)) => {
                         receive_blob(&in_ledger, &in_cfg, &in_metrics, &peer, &c, &bytes)
                     }
                     Err(e) => warn!(%peer, error = %e, "malformed vault message"),
@@ -269,13 +401,13 @@ where
 
 async fn send_blob<S: Sender<PublicKey = ed25519::PublicKey>>(
     sender: &mut S,
-    metrics: &VaultMetrics,
+    metrics: &SyncMetrics,
     peer: ed25519::PublicKey,
     c: Hash32,
     blob: Vec<u8>,
 ) {
     metrics.served.inc();
-    let reply = VaultMessage::Blob(c, blob).encode();
+    let reply = BlobMessage::Blob(c, blob).encode();
     if let Err(e) = sender
         .send(Recipients::One(peer.clone()), reply, false)
         .await
@@ -287,8 +419,8 @@ async fn send_blob<S: Sender<PublicKey = ed25519::PublicKey>>(
 /// Answers the requests that waited for this node to catch up, now that it executed more.
 async fn answer_pending<S: Sender<PublicKey = ed25519::PublicKey>>(
     ledger: &Ledger,
-    cfg: &VaultConfig,
-    metrics: &VaultMetrics,
+    cfg: &SyncConfig,
+    metrics: &SyncMetrics,
     pending: &std::sync::Mutex<Vec<PendingWant>>,
     sender: &mut S,
     now: SystemTime,
@@ -312,38 +444,41 @@ async fn answer_pending<S: Sender<PublicKey = ed25519::PublicKey>>(
 /// the ledger erased.
 fn follow_ledger(
     ledger: &Ledger,
-    cfg: &VaultConfig,
-    metrics: &VaultMetrics,
+    cfg: &SyncConfig,
+    metrics: &SyncMetrics,
     feed_seen: &mut Vec<u8>,
     erased_seen: &mut Vec<u8>,
     wanted: &mut BTreeMap<Hash32, Wanted>,
     now: SystemTime,
 ) -> Result<(), unchain_ledger::LedgerError> {
     let reader = ledger.state_reader()?;
-    for (key, entry) in state::erased(&reader, erased_seen)? {
+    let holdings = &cfg.holdings;
+    for (key, entry) in holdings.erased(&reader, erased_seen)? {
         for c in &entry.commitments {
             wanted.remove(c);
             match cfg.store.delete(c) {
                 Ok(true) => {
                     metrics.erased.inc();
-                    info!(record = %entry.record, "erased a ciphertext from the vault")
+                    info!(what = %entry.what, "erased a ciphertext")
                 }
                 Ok(false) => {}
-                Err(e) => warn!(record = %entry.record, error = %e, "cannot erase a ciphertext"),
+                Err(e) => warn!(what = %entry.what, error = %e, "cannot erase a ciphertext"),
             }
         }
         *erased_seen = key;
     }
-    for (key, entry) in state::feed(&reader, &cfg.member, feed_seen)? {
+    for (key, commitment) in holdings.feed(&reader, &cfg.member, feed_seen)? {
         *feed_seen = key;
-        if cfg.store.has(&entry.commitment) {
+        if cfg.store.has(&commitment) {
             continue;
         }
-        if let Ok((record, _)) = state::may_hold(&reader, &entry.commitment, &cfg.member)? {
+        if let Entitled::Yes { source, .. } =
+            holdings.may_hold(&reader, &commitment, &cfg.member)?
+        {
             wanted.insert(
-                entry.commitment,
+                commitment,
                 Wanted {
-                    owner: record.owner,
+                    owner: source,
                     attempts: 0,
                     next_try: now,
                 },
@@ -357,7 +492,7 @@ fn follow_ledger(
 /// every node whose organisation holds it.
 async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
     ledger: &Ledger,
-    cfg: &VaultConfig,
+    cfg: &SyncConfig,
     wanted: &mut BTreeMap<Hash32, Wanted>,
     sender: &mut S,
     now: SystemTime,
@@ -380,7 +515,13 @@ async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
             .map(|m| crate::validator::to_ed25519(&m.signing_key))
     };
     for c in due {
-        if cfg.store.has(&c) || !matches!(state::may_hold(&reader, &c, &cfg.member), Ok(Ok(_))) {
+        let may = |member: &str| {
+            matches!(
+                cfg.holdings.may_hold(&reader, &c, member),
+                Ok(Entitled::Yes { .. })
+            )
+        };
+        if cfg.store.has(&c) || !may(&cfg.member) {
             wanted.remove(&c);
             continue;
         }
@@ -391,7 +532,7 @@ async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
             members
                 .iter()
                 .filter(|m| m.name != cfg.member)
-                .filter(|m| matches!(state::may_hold(&reader, &c, &m.name), Ok(Ok(_))))
+                .filter(|m| may(&m.name))
                 .filter_map(|m| key_of(&m.name))
                 .collect()
         };
@@ -403,7 +544,7 @@ async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
         if holders.is_empty() {
             continue;
         }
-        let msg = VaultMessage::Want(c).encode();
+        let msg = BlobMessage::Want(c).encode();
         if let Err(e) = sender.send(Recipients::Some(holders), msg, false).await {
             debug!(error = ?e, "cannot ask for a ciphertext");
         }
@@ -413,8 +554,8 @@ async fn ask<S: Sender<PublicKey = ed25519::PublicKey>>(
 /// The ciphertext to send `peer`, if its member may hold it and this node has it.
 fn serve_want(
     ledger: &Ledger,
-    cfg: &VaultConfig,
-    metrics: &VaultMetrics,
+    cfg: &SyncConfig,
+    metrics: &SyncMetrics,
     peer: &ed25519::PublicKey,
     c: &Hash32,
 ) -> Verdict {
@@ -432,13 +573,13 @@ fn serve_want(
     let Ok(reader) = ledger.state_reader() else {
         return Verdict::NotYet;
     };
-    match state::may_hold(&reader, c, &member.name) {
-        Ok(Ok(_)) => match cfg.store.get(c) {
+    match cfg.holdings.may_hold(&reader, c, &member.name) {
+        Ok(Entitled::Yes { .. }) => match cfg.store.get(c) {
             Ok(Some(blob)) => Verdict::Send(blob),
             _ => Verdict::NotYet,
         },
-        Ok(Err(Denied::Unknown)) => Verdict::NotYet,
-        Ok(Err(why)) => {
+        Ok(Entitled::Unknown) => Verdict::NotYet,
+        Ok(Entitled::No(why)) => {
             metrics.refused.inc();
             warn!(member = %member.name, reason = %why, "refused a vault request");
             Verdict::Refuse
@@ -453,8 +594,8 @@ fn serve_want(
 /// Stores a ciphertext a peer sent, if this node's member may hold it and it matches.
 fn receive_blob(
     ledger: &Ledger,
-    cfg: &VaultConfig,
-    metrics: &VaultMetrics,
+    cfg: &SyncConfig,
+    metrics: &SyncMetrics,
     peer: &ed25519::PublicKey,
     c: &Hash32,
     bytes: &[u8],
@@ -465,18 +606,22 @@ fn receive_blob(
     let Ok(reader) = ledger.state_reader() else {
         return;
     };
-    match state::may_hold(&reader, c, &cfg.member) {
-        Ok(Ok((record, version))) => match cfg.store.put(c, bytes) {
+    match cfg.holdings.may_hold(&reader, c, &cfg.member) {
+        Ok(Entitled::Yes { what, .. }) => match cfg.store.put(c, bytes) {
             Ok(()) => {
                 metrics.received.inc();
-                info!(record = %record.record, version = version.version, from = %peer, "received a ciphertext")
+                info!(%what, from = %peer, "received a ciphertext")
             }
             Err(e) => {
                 metrics.refused.inc();
                 warn!(%peer, error = %e, "refused a ciphertext from a peer")
             }
         },
-        Ok(Err(why)) => {
+        Ok(Entitled::Unknown) => {
+            metrics.refused.inc();
+            debug!(%peer, "dropped a ciphertext the ledger does not know")
+        }
+        Ok(Entitled::No(why)) => {
             metrics.refused.inc();
             debug!(%peer, reason = %why, "dropped an unrequested ciphertext")
         }
@@ -484,13 +629,15 @@ fn receive_blob(
     }
 }
 
-/// Deletes uploads older than the time-to-live that no committed record version names.
-fn sweep_unsealed(ledger: &Ledger, cfg: &VaultConfig) {
+/// Deletes uploads older than the time-to-live that the ledger never recorded.
+fn sweep_unsealed(ledger: &Ledger, cfg: &SyncConfig) {
     let (Ok(reader), Ok(list)) = (ledger.state_reader(), cfg.store.list()) else {
         return;
     };
     for (c, age) in list {
-        if age > cfg.unsealed_upload_ttl && matches!(state::is_committed(&reader, &c), Ok(false)) {
+        if age > cfg.unsealed_upload_ttl
+            && matches!(cfg.holdings.is_committed(&reader, &c), Ok(false))
+        {
             match cfg.store.delete(&c) {
                 Ok(_) => info!(commitment = %c, "deleted an upload that was never sealed"),
                 Err(e) => warn!(error = %e, "cannot delete an unsealed upload"),
@@ -506,27 +653,27 @@ mod tests {
     #[test]
     fn messages_round_trip_and_bad_ones_are_refused() {
         let c = Hash32([7; 32]);
-        for m in [VaultMessage::Want(c), VaultMessage::Blob(c, vec![1, 2, 3])] {
-            assert_eq!(VaultMessage::decode(&m.encode(), 10), Ok(m));
+        for m in [BlobMessage::Want(c), BlobMessage::Blob(c, vec![1, 2, 3])] {
+            assert_eq!(BlobMessage::decode(&m.encode(), 10), Ok(m));
         }
-        assert!(VaultMessage::decode(&[0; 10], 10).is_err());
-        let mut want = VaultMessage::Want(c).encode();
+        assert!(BlobMessage::decode(&[0; 10], 10).is_err());
+        let mut want = BlobMessage::Want(c).encode();
         want.push(0);
         assert!(
-            VaultMessage::decode(&want, 10)
+            BlobMessage::decode(&want, 10)
                 .expect_err("trailing")
                 .contains("trailing")
         );
-        let big = VaultMessage::Blob(c, vec![0; 11]).encode();
+        let big = BlobMessage::Blob(c, vec![0; 11]).encode();
         assert!(
-            VaultMessage::decode(&big, 10)
+            BlobMessage::decode(&big, 10)
                 .expect_err("big")
                 .contains("too large")
         );
-        let mut bad = VaultMessage::Want(c).encode();
+        let mut bad = BlobMessage::Want(c).encode();
         bad[0] = 9;
         assert!(
-            VaultMessage::decode(&bad, 10)
+            BlobMessage::decode(&bad, 10)
                 .expect_err("tag")
                 .contains("unknown")
         );
