@@ -44,76 +44,10 @@ fn photo_with_gps() -> Vec<u8> {
     j
 }
 
-/// The value of the first `attr="…"` after `marker` in `html`.
-fn attr_after(html: &str, marker: &str, attr: &str) -> String {
-    let from = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no {marker} in {html}"));
-    let rest = &html[from..];
-    let start = rest.find(&format!("{attr}=\"")).expect("attribute") + attr.len() + 2;
-    rest[start..start + rest[start..].find('"').expect("end")].to_owned()
-}
-
-/// A form's challenge token and the bits of work it asks.
-async fn challenge(http: &reqwest::Client, base: &str) -> (String, u8) {
-    let html = http
-        .get(format!("{base}/tips/report"))
-        .send()
-        .await
-        .expect("form")
-        .text()
-        .await
-        .expect("html");
-    let token = attr_after(&html, "name=\"token\"", "value");
-    let bits = attr_after(&html, "<form method=\"post\"", "data-bits")
-        .parse()
-        .expect("bits");
-    (token, bits)
-}
-
-fn report_form(token: &str, pow: &str, description: &str) -> reqwest::multipart::Form {
-    reqwest::multipart::Form::new()
-        .text("lang", "en")
-        .text("token", token.to_owned())
-        .text("pow", pow.to_owned())
-        .text("seen", "forced_work")
-        .text("location", "Pier 9")
-        .text("when", "last night")
-        .text("danger", "unsure")
-        .text("description", description.to_owned())
-        .text("contacts", "+66 81 234 5678")
-}
-
-/// The receipt code on a receipt page.
-fn code_of(html: &str) -> String {
-    let list = &html[html.find("id=\"receipt-code\">").expect("a receipt code")..];
-    let list = &list[..list.find("</ol>").expect("end")];
-    list.split("<li>")
-        .skip(1)
-        .map(|w| w.trim_end_matches("</li>"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     let p = dir.join(name);
     std::fs::write(&p, bytes).expect("write");
     p.display().to_string()
-}
-
-fn as_ngo(chain: &Chain, node: &str, args: &[&str]) -> Run {
-    let key = chain.dir.path().join("keys/th-ngo.json");
-    let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    all.extend([
-        "--key".into(),
-        key.display().to_string(),
-        "--node".into(),
-        node.into(),
-        "--actor".into(),
-        "u-intake01".into(),
-    ]);
-    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-    unchain(&refs)
 }
 
 #[tokio::test(flavor = "multi_thread")]

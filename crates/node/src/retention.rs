@@ -196,4 +196,57 @@ mod tests {
                 .is_empty()
         );
     }
+
+    #[test]
+    fn the_intake_erases_a_tip_when_its_retention_ends_and_others_step_in_a_day_later() {
+        use unchain_testkit::{Chain, Org};
+        let dir = tempfile::tempdir().expect("tmp");
+        let chain_id = "r-tips";
+        let mut ngo = Org::new(chain_id, 1, "ngo", &[Role::Governance, Role::Tips]);
+        let police = Org::new(chain_id, 2, "police", &[Role::Tips]);
+        let customs = Org::new(chain_id, 3, "customs", &[Role::Records]);
+        let mut chain = Chain::new(dir.path(), &[&ngo, &police, &customs], |_| {
+            vec![Arc::new(unchain_tips::TipsModule)]
+        });
+        let new = unchain_tips::intake::new_tip(
+            chain_id,
+            ("ngo", &ngo.enc.public_key()),
+            "report",
+            &serde_json::json!({"type": "report"}),
+            &[],
+            chain.time_ms + 1000,
+        );
+        let mut body = new.body.clone();
+        body["retention_days"] = 1.into();
+        chain.ok(&ngo.tx("tips.receive", body));
+        let pool = |chain: &Chain, org: &Org, name: &str| {
+            let pool = Mempool::new(MempoolConfig::default());
+            let n = submit_due(&chain.ledger, &pool, name, &org.key);
+            (n, pool.take_for_proposal(10, 1 << 20, &|_| false))
+        };
+        assert_eq!(pool(&chain, &ngo, "ngo").0, 0, "not yet due");
+        chain.time_ms += 86_400_000;
+        chain.apply(&[]);
+        assert_eq!(pool(&chain, &police, "police").0, 0, "others wait a day");
+        let (n, txs) = pool(&chain, &ngo, "ngo");
+        assert_eq!(n, 1);
+        assert_eq!(txs[0].kind(), "tips.erase");
+        assert_eq!(txs[0].body()["tip"], new.tip);
+        chain.time_ms += 86_400_000;
+        chain.apply(&[]);
+        assert_eq!(
+            pool(&chain, &customs, "customs").0,
+            0,
+            "a member without the tips role cannot"
+        );
+        let (n, txs) = pool(&chain, &police, "police");
+        assert_eq!(n, 1, "a day after expiry another member steps in");
+        assert_eq!(chain.apply(&[&txs[0]]), [None]);
+        let reader = chain.ledger.state_reader().expect("reader");
+        let tip = unchain_tips::tip(&reader, &new.tip)
+            .expect("read")
+            .expect("tip");
+        assert_eq!(tip.tip.status, "erased");
+        assert_eq!(pool(&chain, &ngo, "ngo").0, 0, "nothing left to erase");
+    }
 }

@@ -5,65 +5,15 @@
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use unchain_ledger::Role;
-use unchain_testkit::{Chain, Org};
 use unchain_tips::bundle::{self, ReceiptBundle};
+use unchain_tips::intake;
 use unchain_tips::message::{self, REPORTER};
 use unchain_tips::receipt::{ReceiptCode, ReceiptKeys};
 use unchain_tips::report::Content;
-use unchain_tips::{TipsModule, intake};
 
-const CHAIN: &str = "tips-test";
-const SECRET_WORDS: &str = "the men sleep in the boat hold at pier nine";
+mod common;
 
-fn report() -> Value {
-    json!({
-        "type": "report", "form": "report", "lang": "th",
-        "seen": ["forced_work", "locked_in"], "location": "Samut Sakhon, pier 9",
-        "when": "last week", "danger": "yes", "description": SECRET_WORDS,
-        "contacts": "+66 81 234 5678", "attachments": [],
-    })
-}
-
-struct World {
-    chain: Chain,
-    ngo: Org,
-    police: Org,
-    _dir: tempfile::TempDir,
-}
-
-fn world() -> World {
-    let dir = tempfile::tempdir().expect("tmp");
-    let ngo = Org::new(
-        CHAIN,
-        1,
-        "ngo",
-        &[Role::Governance, Role::Tips, Role::Cases, Role::Records],
-    );
-    let police = Org::new(CHAIN, 2, "police", &[Role::Tips]);
-    let chain = Chain::new(dir.path(), &[&ngo, &police], |g| {
-        vec![
-            Arc::new(unchain_vault::VaultModule::new(g)),
-            Arc::new(unchain_cases::CasesModule),
-            Arc::new(TipsModule),
-        ]
-    });
-    World {
-        chain,
-        ngo,
-        police,
-        _dir: dir,
-    }
-}
-
-fn at(c: &Chain) -> u64 {
-    c.time_ms + 1000
-}
-
-fn reader(c: &Chain) -> unchain_ledger::StateReader {
-    c.ledger.state_reader().expect("reader")
-}
+use common::*;
 
 #[test]
 fn a_tip_is_recorded_found_by_its_code_answered_triaged_and_converted() {
