@@ -220,6 +220,13 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
     let show = as_ngo(&chain, &base_of(&ngo), &["tips", "show", &tips[0]]);
     assert!(show.ok, "{}", show.stderr);
     assert!(show.stdout.contains("erased"), "{}", show.stdout);
+    let gone = member_get(
+        &chain.signer("th-ngo"),
+        &format!("{}/v1/tips/{}/messages/1", base_of(&ngo), tips[0]),
+    )
+    .await;
+    assert_eq!(gone.status(), 410);
+    assert!(gone.text().await.expect("problem").contains("was erased"));
 }
 
 fn base_of(node: &Node) -> String {

@@ -277,6 +277,7 @@ identity-children = Children registered
 identity-children-none = No children registered by your organisation.
 identity-missing = flagged missing
 identity-not-missing = not flagged
+tip-erased = Erased { $when } (by { $by }): its messages are gone from every node. The ledger keeps that it was received, triaged and erased.
 tip-missing = There is no tip { $id } for your organisation.
 tip-open = Open the messages
 tip-seen = Seen

@@ -277,6 +277,7 @@ identity-children = Menores registrados
 identity-children-none = Su organización no ha registrado a ningún menor.
 identity-missing = señalado como desaparecido
 identity-not-missing = sin señal
+tip-erased = Borrada { $when } (por { $by }): sus mensajes ya no están en ningún nodo. El registro conserva que se recibió, clasificó y borró.
 tip-missing = No hay ninguna denuncia { $id } para su organización.
 tip-open = Abrir los mensajes
 tip-seen = Lo que vio

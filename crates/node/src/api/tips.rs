@@ -67,7 +67,7 @@ pub async fn view(
 /// Message `seq` of a tip, sealed (the client opens it with the organisation's key).
 /// Every fetch, served or refused, goes to the node's read log.
 #[utoipa::path(get, path = "/v1/tips/{id}/messages/{seq}", params(("id" = String, Path, description = "tip id"), ("seq" = u32, Path, description = "message number, from 1")),
-    responses((status = 200, description = "the ciphertext"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "the ciphertext"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, description = "the tip was erased", body = Problem)))]
 pub async fn message(
     State(state): State<ApiState>,
     Path((id, seq)): Path<(String, u32)>,
@@ -95,7 +95,17 @@ pub async fn message(
             found.is_some(),
         )
         .map_err(|e| Problem::internal(e.to_string()))?;
-    view?;
+    if let Some(e) = view?.tip.erased {
+        return Err(Problem::new(
+            axum::http::StatusCode::GONE,
+            "tip-erased",
+            "Tip erased",
+            format!(
+                "tip {id} was erased at {} ms by {}: its messages are gone from every node",
+                e.time_ms, e.by
+            ),
+        ));
+    }
     let c = found.ok_or_else(|| Problem::not_found(format!("tip {id} has no message {seq}")))?;
     let bytes = state
         .tips

@@ -117,6 +117,12 @@ fn tip_page(ctx: &crate::console::Ctx, id: &str, opened: Option<Markup>) -> Resp
             }
             dt { (ctx.t("proof-link")) } dd { a href=(format!("/console/ledger/tx/{}", t.tx_id)) { (short(&t.tx_id.to_string())) } }
         }
+        @if let Some(e) = &t.erased {
+            section aria-labelledby="msgs-h" {
+                h2 #msgs-h { (ctx.t("tip-messages")) }
+                p #tip-erased { (ctx.ta("tip-erased", &[("when", &when(e.time_ms)), ("by", &e.by)])) }
+            }
+        } @else {
         section aria-labelledby="msgs-h" {
             h2 #msgs-h { (ctx.t("tip-messages")) }
             @if let Some(o) = opened { (o) } @else if !ctx.state.console.sealed {
@@ -188,6 +194,7 @@ fn tip_page(ctx: &crate::console::Ctx, id: &str, opened: Option<Markup>) -> Resp
                 textarea #text name="text" rows="4" required {}
                 button type="submit" #reply { (ctx.t("reply-submit")) }
             }
+        }
         }
     };
     html(ctx.page("tips-title", body))
