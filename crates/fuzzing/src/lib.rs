@@ -12,7 +12,6 @@
 pub mod targets {
     pub mod blind_identifier;
     pub mod block;
-    pub mod case_bodies;
     pub mod console_form;
     pub mod cosign_message;
     pub mod custody_bundle;
@@ -21,6 +20,7 @@ pub mod targets {
     pub mod gossip_batch;
     pub mod htcds_document;
     pub mod ijson;
+    pub mod module_bodies;
     pub mod sd_jwt;
     pub mod sealed_payload;
     pub mod signed_note;
@@ -41,7 +41,6 @@ pub type Target = fn(&[u8]);
 pub const TARGETS: &[(&str, Target)] = &[
     ("blind_identifier", targets::blind_identifier::run),
     ("block", targets::block::run),
-    ("case_bodies", targets::case_bodies::run),
     ("console_form", targets::console_form::run),
     ("cosign_message", targets::cosign_message::run),
     ("custody_bundle", targets::custody_bundle::run),
@@ -50,6 +49,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("gossip_batch", targets::gossip_batch::run),
     ("htcds_document", targets::htcds_document::run),
     ("ijson", targets::ijson::run),
+    ("module_bodies", targets::module_bodies::run),
     ("sd_jwt", targets::sd_jwt::run),
     ("sealed_payload", targets::sealed_payload::run),
     ("signed_note", targets::signed_note::run),

@@ -2,4 +2,4 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::case_bodies::run(data));
+fuzz_target!(|data: &[u8]| unchain_fuzzing::targets::module_bodies::run(data));

@@ -1,4 +1,5 @@
-//! `cases.*` and `custody.*` transaction bodies: checking never panics on any JSON.
+//! `cases.*`, `custody.*` and `tips.*` transaction bodies: checking never panics on any
+//! JSON.
 
 use unchain_ledger::Module;
 
@@ -12,5 +13,8 @@ pub fn run(data: &[u8]) {
     }
     for k in unchain_custody::KINDS {
         let _ = unchain_custody::CustodyModule.check_body(k.kind, &body);
+    }
+    for k in unchain_tips::KINDS {
+        let _ = unchain_tips::TipsModule.check_body(k.kind, &body);
     }
 }
