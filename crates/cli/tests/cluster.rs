@@ -41,7 +41,11 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
             "--batch",
             "100",
         ])
-        .args(["--bound-secs", "0.1", "--chain"])
+        // Open loop at 300 tx/s: the load lasts 20 s whatever the machine, so the kill
+        // below lands mid-load even when a status poll is slow. Closed loop, a busy
+        // machine once let all 6 000 commit between two polls (two of twelve runs with two
+        // clusters at once on two cores), and the kill tested nothing.
+        .args(["--rate", "300", "--bound-secs", "0.1", "--chain"])
         .arg(chain.dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
