@@ -1,0 +1,94 @@
+//! Writes seeds of real peer messages into the corpora of the targets whose decoders
+//! refuse nearly everything at the first length check (`gossip_batch`, `cosign_message`,
+//! `vault_message`), so that the fuzzer starts from what nodes actually send:
+//!
+//! ```sh
+//! cargo run -p unchain-fuzzing --example seeds
+//! ```
+//!
+//! Deterministic (fixed keys), so running it again rewrites the same files.
+
+use std::path::Path;
+use std::sync::Arc;
+use unchain_consensus::blob_sync::BlobMessage;
+use unchain_consensus::cosign::CosignMessage;
+use unchain_consensus::gossip::encode_batch;
+use unchain_types::{Hash32, SigningKey, Transaction, UnsignedTransaction};
+
+fn tx(key: &SigningKey, nonce: u64, kind: &str, body: serde_json::Value) -> Arc<Transaction> {
+    Arc::new(
+        UnsignedTransaction {
+            chain_id: "seed-chain".into(),
+            sender: key.public_key(),
+            nonce,
+            kind: kind.into(),
+            body,
+        }
+        .sign(key)
+        .expect("sign"),
+    )
+}
+
+fn write(target: &str, name: &str, bytes: &[u8]) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fuzz/corpus")
+        .join(target);
+    std::fs::create_dir_all(&dir).expect("corpus directory");
+    std::fs::write(dir.join(format!("seed-{name}")), bytes).expect("write seed");
+    println!("{target}/seed-{name}: {} bytes", bytes.len());
+}
+
+fn main() {
+    let key = SigningKey::from_seed([7; 32]);
+    let other = SigningKey::from_seed([8; 32]);
+    let c = Hash32::digest(b"a sealed tip message");
+    let batch = [
+        tx(
+            &key,
+            1,
+            "notary.anchor",
+            serde_json::json!({"hash": Hash32::digest(b"report.pdf"), "doc_type": "report"}),
+        ),
+        tx(
+            &key,
+            2,
+            "tips.erase",
+            serde_json::json!({"tip": "t-0123456789abcdef0123", "reason": "intake_request", "actor": "u-intake01"}),
+        ),
+        tx(
+            &other,
+            1,
+            "tips.triage",
+            serde_json::json!({"tip": "t-0123456789abcdef0123", "priority": "high",
+                "category": "forced_labour", "indicators": ["debt_bondage"], "closed": false,
+                "actor": "u-intake01"}),
+        ),
+    ];
+    write("gossip_batch", "one", &encode_batch(&batch[..1]));
+    write("gossip_batch", "three", &encode_batch(&batch));
+
+    let root = Hash32::digest(b"a log root");
+    let checkpoint = unchain_log::checkpoint::Checkpoint {
+        origin: "unchain/seed-chain".into(),
+        size: 6000,
+        root,
+    };
+    let signature = key.sign(checkpoint.body().as_bytes());
+    for reply in [false, true] {
+        let m = CosignMessage {
+            reply,
+            size: 6000,
+            root,
+            signature: signature.to_bytes(),
+        };
+        write("cosign_message", &format!("reply-{reply}"), &m.encode());
+    }
+
+    write("vault_message", "want", &BlobMessage::Want(c).encode());
+    let sealed: Vec<u8> = (0..600u32).map(|i| (i * 37 % 251) as u8).collect();
+    write(
+        "vault_message",
+        "blob",
+        &BlobMessage::Blob(Hash32::digest(&sealed), sealed).encode(),
+    );
+}
