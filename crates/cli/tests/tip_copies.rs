@@ -1,7 +1,8 @@
 //! Tips survive the loss of the intake's node: every member's node keeps an opaque copy of
 //! every tip message; the intake's node, its data directory deleted, rebuilds the chain
 //! and its tips from the others, and the reporter and the agency read on as before. An
-//! erased tip is deleted from every node and the reporter is told so.
+//! erased tip is deleted from every node — one that was down at the time when it is back
+//! — and the reporter is told so.
 
 mod common;
 
@@ -69,7 +70,7 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
     let chain = Chain::init_validators(&ORGS, 1);
     let police = chain.start().await;
     let mut ngo = chain.start_validator(Some("th-ngo")).await;
-    let _naptip = chain.start_validator(Some("ng-naptip")).await;
+    let mut naptip = chain.start_validator(Some("ng-naptip")).await;
     let dirs = data_dirs(&chain);
     let http = reqwest::Client::new();
     let base = ngo.client().base().to_owned();
@@ -176,8 +177,10 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
         show.stdout
     );
 
-    // The NGO erases the first tip: every node deletes its two messages and keeps the
-    // other tip's; the reporter is told it is gone.
+    // The NGO erases the first tip while NAPTIP's node is down: every node deletes its two
+    // messages and keeps the other tip's — NAPTIP's once it is back — and the reporter is
+    // told it is gone.
+    naptip.kill_9();
     let erase = as_ngo(&chain, &base_of(&ngo), &["tips", "erase", &tips[0]]);
     assert!(erase.ok, "{}", erase.stderr);
     let view: serde_json::Value = member_get(
@@ -195,6 +198,7 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
             .expect("commitment")
     );
     assert!(originals.contains_key(&second), "{second}");
+    let _naptip = chain.start_validator(Some("ng-naptip")).await;
     for (org, dir) in &dirs {
         wait_until(
             &format!("{org}'s node deletes the erased tip"),
