@@ -115,6 +115,20 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
             .collect();
         assert!(readable.is_empty(), "{org} holds plaintext: {readable:?}");
     }
+    // The nodes count what they copied, and name nothing.
+    let metrics = reqwest::get(format!("{}/metrics", police.client().base()))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.contains("tips_ciphertexts_received_total") && l.ends_with(" 3")),
+        "the police's node counts three tip messages received: {metrics}"
+    );
+    assert!(!metrics.contains(&tips[0]), "metrics name no tip");
     // A copy is not a grant: the police's node does not serve the NGO's tip to the police.
     let police_sees = unchain(&[
         "--log",

@@ -285,7 +285,7 @@ enum Verdict {
     Refuse,
 }
 
-/// A request waiting for this node's ledger or vault to catch up.
+/// A request waiting for this node's ledger or store to catch up.
 struct PendingWant {
     peer: ed25519::PublicKey,
     commitment: Hash32,
@@ -302,7 +302,7 @@ struct Wanted {
     next_try: SystemTime,
 }
 
-/// Starts the vault sync loops (follow the ledger and ask; answer and store).
+/// Starts the sync loops (follow the ledger and ask; answer and store).
 pub fn start<E, S, R>(
     context: E,
     cfg: SyncConfig,
@@ -321,81 +321,76 @@ where
     let in_metrics = metrics.clone();
     let pending: Arc<std::sync::Mutex<Vec<PendingWant>>> = Arc::default();
     let in_pending = pending.clone();
-    let follow = context
-        .with_label("vault_follow")
-        .spawn(move |ctx| async move {
-            // Cursors: the last feed and erasure keys handled (empty: none yet).
-            let mut feed_seen = Vec::new();
-            let mut erased_seen = Vec::new();
-            let mut height = u64::MAX;
-            let mut wanted: BTreeMap<Hash32, Wanted> = BTreeMap::new();
-            let mut last_sweep = ctx.current();
-            loop {
-                ctx.sleep(cfg.poll).await;
-                let now = ctx.current();
-                let head = match ledger.head() {
-                    Ok(h) => h.height,
-                    Err(e) => {
-                        warn!(error = %e, "vault sync cannot read the ledger");
-                        continue;
-                    }
-                };
-                if head != height {
-                    height = head;
-                    if let Err(e) = follow_ledger(
-                        &ledger,
-                        &cfg,
-                        &metrics,
-                        &mut feed_seen,
-                        &mut erased_seen,
-                        &mut wanted,
-                        now,
-                    ) {
-                        warn!(error = %e, "vault sync cannot read the ledger");
-                        continue;
-                    }
-                    answer_pending(&ledger, &cfg, &metrics, &pending, &mut sender, now).await;
+    let follow = context.with_label("follow").spawn(move |ctx| async move {
+        // Cursors: the last feed and erasure keys handled (empty: none yet).
+        let mut feed_seen = Vec::new();
+        let mut erased_seen = Vec::new();
+        let mut height = u64::MAX;
+        let mut wanted: BTreeMap<Hash32, Wanted> = BTreeMap::new();
+        let mut last_sweep = ctx.current();
+        loop {
+            ctx.sleep(cfg.poll).await;
+            let now = ctx.current();
+            let head = match ledger.head() {
+                Ok(h) => h.height,
+                Err(e) => {
+                    warn!(error = %e, "ciphertext sync cannot read the ledger");
+                    continue;
                 }
-                ask(&ledger, &cfg, &mut wanted, &mut sender, now).await;
-                if now.duration_since(last_sweep).unwrap_or_default() > Duration::from_secs(60) {
-                    last_sweep = now;
-                    sweep_unsealed(&ledger, &cfg);
+            };
+            if head != height {
+                height = head;
+                if let Err(e) = follow_ledger(
+                    &ledger,
+                    &cfg,
+                    &metrics,
+                    &mut feed_seen,
+                    &mut erased_seen,
+                    &mut wanted,
+                    now,
+                ) {
+                    warn!(error = %e, "ciphertext sync cannot read the ledger");
+                    continue;
                 }
+                answer_pending(&ledger, &cfg, &metrics, &pending, &mut sender, now).await;
             }
-        });
-    let serve = context
-        .with_label("vault_serve")
-        .spawn(move |ctx| async move {
-            while let Ok((peer, msg)) = receiver.recv().await {
-                match BlobMessage::decode(msg.as_ref(), in_cfg.max_blob) {
-                    Ok(BlobMessage::Want(c)) => {
-                        match serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c) {
-                            Verdict::Send(blob) => {
-                                send_blob(&mut answer, &in_metrics, peer, c, blob).await
-                            }
-                            Verdict::NotYet => {
-                                let mut waiting = in_pending.lock().expect("pending lock");
-                                let known =
-                                    waiting.iter().any(|w| w.peer == peer && w.commitment == c);
-                                if !known && waiting.len() < MAX_PENDING_WANTS {
-                                    waiting.push(PendingWant {
-                                        peer,
-                                        commitment: c,
-                                        until: ctx.current() + PENDING_WANT_TTL,
-                                    });
-                                }
-                            }
-                            Verdict::Refuse => {}
+            ask(&ledger, &cfg, &mut wanted, &mut sender, now).await;
+            if now.duration_since(last_sweep).unwrap_or_default() > Duration::from_secs(60) {
+                last_sweep = now;
+                sweep_unsealed(&ledger, &cfg);
+            }
+        }
+    });
+    let serve = context.with_label("serve").spawn(move |ctx| async move {
+        while let Ok((peer, msg)) = receiver.recv().await {
+            match BlobMessage::decode(msg.as_ref(), in_cfg.max_blob) {
+                Ok(BlobMessage::Want(c)) => {
+                    match serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c) {
+                        Verdict::Send(blob) => {
+                            send_blob(&mut answer, &in_metrics, peer, c, blob).await
                         }
+                        Verdict::NotYet => {
+                            let mut waiting = in_pending.lock().expect("pending lock");
+                            let known = waiting.iter().any(|w| w.peer == peer && w.commitment == c);
+                            if !known && waiting.len() < MAX_PENDING_WANTS {
+                                waiting.push(PendingWant {
+                                    peer,
+                                    commitment: c,
+                                    until: ctx.current() + PENDING_WANT_TTL,
+                                });
+                            }
+                        }
+                        Verdict::Refuse => {}
                     }
-                    Ok(BlobMessage::Blob(c, bytes)) => {
-                        receive_blob(&in_ledger, &in_cfg, &in_metrics, &peer, &c, &bytes)
-                    }
-                    Err(e) => warn!(%peer, error = %e, "malformed vault message"),
                 }
+                Ok(BlobMessage::Blob(c, bytes)) => {
+                    receive_blob(&in_ledger, &in_cfg, &in_metrics, &peer, &c, &bytes)
+                }
+                Err(e) => warn!(%peer, error = %e, "malformed ciphertext-channel message"),
             }
-            debug!("vault channel closed");
-        });
+        }
+        debug!("ciphertext channel closed");
+    });
     vec![follow, serve]
 }
 
@@ -567,7 +562,7 @@ fn serve_want(
     };
     let Ok(Some((member, _))) = ledger.sender_and_next_nonce(&key) else {
         metrics.refused.inc();
-        warn!(%peer, "vault request from a node that is no member");
+        warn!(%peer, "ciphertext request from a node that is no member");
         return Verdict::Refuse;
     };
     let Ok(reader) = ledger.state_reader() else {
@@ -581,11 +576,11 @@ fn serve_want(
         Ok(Entitled::Unknown) => Verdict::NotYet,
         Ok(Entitled::No(why)) => {
             metrics.refused.inc();
-            warn!(member = %member.name, reason = %why, "refused a vault request");
+            warn!(member = %member.name, reason = %why, "refused a ciphertext request");
             Verdict::Refuse
         }
         Err(e) => {
-            warn!(error = %e, "vault sync cannot read the ledger");
+            warn!(error = %e, "ciphertext sync cannot read the ledger");
             Verdict::NotYet
         }
     }
@@ -625,7 +620,7 @@ fn receive_blob(
             metrics.refused.inc();
             debug!(%peer, reason = %why, "dropped an unrequested ciphertext")
         }
-        Err(e) => warn!(error = %e, "vault sync cannot read the ledger"),
+        Err(e) => warn!(error = %e, "ciphertext sync cannot read the ledger"),
     }
 }
 
