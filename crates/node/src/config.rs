@@ -259,4 +259,47 @@ mod tests {
         let back: NodeConfig = toml::from_str(&cfg.to_toml()).expect("round trip");
         assert_eq!(back, cfg);
     }
+
+    #[test]
+    fn a_tip_retention_past_a_century_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("node.toml");
+        let write = |days: u32| {
+            std::fs::write(
+                &path,
+                format!(
+                    "data_dir = \"d\"\ngenesis = \"g.json\"\nkey_file = \"k.json\"\n[tips]\nretention_days = {days}\n"
+                ),
+            )
+            .expect("write")
+        };
+        for (days, ok) in [
+            (0, true),
+            (1, true),
+            (36_500, true),
+            (36_501, false),
+            (u32::MAX, false),
+        ] {
+            write(days);
+            match NodeConfig::load(&path) {
+                Ok(cfg) => {
+                    assert!(ok, "{days} days accepted");
+                    assert_eq!(cfg.tips.retention_days, days);
+                }
+                Err(e) => {
+                    assert!(!ok, "{days} days refused: {e}");
+                    assert!(e.to_string().contains("tips.retention_days"), "{e}");
+                }
+            }
+        }
+        std::fs::write(
+            &path,
+            "data_dir = \"d\"\ngenesis = \"g.json\"\nkey_file = \"k.json\"\n",
+        )
+        .expect("write");
+        assert_eq!(
+            NodeConfig::load(&path).expect("load").tips.retention_days,
+            730
+        );
+    }
 }
