@@ -2,34 +2,14 @@
 //! when it is not (or just short of it); and recall and precision on synthetic data with
 //! injected typologies.
 
+use unchain_finance::Graph;
 use unchain_finance::detect::{self, Params};
 use unchain_finance::input::{Loaded, read_all};
 use unchain_finance::synth::{self, Spec};
-use unchain_finance::{Alert, Graph};
 
-const DAY: i64 = 86_400;
-const T0: i64 = 1_767_225_600;
+mod common;
 
-/// `(seconds after T0, from, to, amount)` as a loaded graph.
-fn graph(rows: &[(i64, &str, &str, &str)]) -> (Graph, Loaded) {
-    let mut csv = String::from("id,timestamp,from,to,amount,currency,channel\n");
-    for (i, (t, f, to, a)) in rows.iter().enumerate() {
-        csv.push_str(&format!("t{i},{},{f},{to},{a},USD,wire\n", T0 + t));
-    }
-    let loaded = read_all(csv.as_bytes(), false, |_| {}).expect("valid rows");
-    let g = Graph::build(&loaded.records, &loaded.names);
-    (g, loaded)
-}
-
-fn flagged(alerts: &[Alert], l: &Loaded) -> Vec<String> {
-    let mut v: Vec<String> = alerts
-        .iter()
-        .map(|a| l.names.accounts.name(a.account).to_owned())
-        .collect();
-    v.sort();
-    v.dedup();
-    v
-}
+use common::*;
 
 fn star(n: usize, spread: i64, inward: bool) -> Vec<(i64, String, String)> {
     (0..n)
@@ -42,15 +22,6 @@ fn star(n: usize, spread: i64, inward: bool) -> Vec<(i64, String, String)> {
                 (t, "HUB".to_owned(), other)
             }
         })
-        .collect()
-}
-
-fn rows_of<'a>(
-    v: &'a [(i64, String, String)],
-    amount: &'static str,
-) -> Vec<(i64, &'a str, &'a str, &'static str)> {
-    v.iter()
-        .map(|(t, f, to)| (*t, f.as_str(), to.as_str(), amount))
         .collect()
 }
 
@@ -158,64 +129,6 @@ fn structuring_is_repeated_amounts_just_under_the_threshold() {
         (16 * DAY, "DEP", "BANK", "9500"),
     ];
     assert!(detect::structuring(&graph(&slow).0, &p).is_empty());
-}
-
-#[test]
-fn cycles_must_respect_time_and_the_window() {
-    let p = Params::default();
-    let ring = [
-        (0, "A", "B", "5000"),
-        (3600, "B", "C", "4900"),
-        (7200, "C", "D", "4800"),
-        (10_800, "D", "A", "4700"),
-    ];
-    let (g, l) = graph(&ring);
-    let alerts = detect::cycles(&g, &p);
-    assert_eq!(alerts.len(), 1, "reported once, not once per account");
-    assert_eq!(flagged(&alerts, &l), vec!["A"]);
-    assert_eq!(alerts[0].evidence.len(), 4);
-    // The last payment before the first: money did not go round.
-    let backwards = [
-        (3600, "A", "B", "5000"),
-        (7200, "B", "C", "4900"),
-        (10_800, "C", "D", "4800"),
-        (0, "D", "A", "4700"),
-    ];
-    assert!(detect::cycles(&graph(&backwards).0, &p).is_empty());
-    // Round, but over three weeks.
-    let slow: Vec<_> = ring
-        .iter()
-        .map(|&(t, f, to, a)| (t * 24 * 7, f, to, a))
-        .collect();
-    assert!(detect::cycles(&graph(&slow).0, &p).is_empty());
-    // Longer than five accounts.
-    let long: Vec<(i64, String, String)> = (0..7)
-        .map(|i| {
-            (
-                i as i64 * 3600,
-                format!("R{i}"),
-                format!("R{}", (i + 1) % 7),
-            )
-        })
-        .collect();
-    assert!(detect::cycles(&graph(&rows_of(&long, "100")).0, &p).is_empty());
-    let mut longer = p.clone();
-    longer.cycle_max_len = 7;
-    assert_eq!(
-        detect::cycles(&graph(&rows_of(&long, "100")).0, &longer).len(),
-        1
-    );
-    // Payments that merely close a loop, unrelated in size, are not the same money.
-    let unrelated = [
-        (0, "A", "B", "5000"),
-        (3600, "B", "C", "120"),
-        (7200, "C", "D", "118"),
-        (10_800, "D", "A", "117"),
-    ];
-    assert!(detect::cycles(&graph(&unrelated).0, &p).is_empty());
-    // A there-and-back pair is a cycle of two.
-    let pair = [(0, "X", "Y", "100"), (60, "Y", "X", "100")];
-    assert_eq!(detect::cycles(&graph(&pair).0, &p).len(), 1);
 }
 
 #[test]

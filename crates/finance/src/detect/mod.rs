@@ -7,7 +7,7 @@
 //! | `fan_out` | one account paying many distinct accounts within a window (distribution, payroll-like payouts from an unlikely payer) | `fan_window_s`, `fan_min` |
 //! | `pass_through` | money leaving an account within hours of arriving, nearly the same amount, again and again (mule accounts) | `pass_window_s`, `pass_ratio_min`, `pass_ratio_max`, `pass_min` |
 //! | `structuring` | repeated amounts just under a reporting threshold, into or out of one account within a window | `threshold`, `structuring_margin`, `structuring_window_s`, `structuring_min` |
-//! | `cycle` | money returning to where it started through 2 to `cycle_max_len` accounts, each payment after the previous and carrying most of it, within a window (round-tripping, layering) | `cycle_max_len`, `cycle_window_s`, `cycle_keep_min`, `cycle_max_degree` |
+//! | `cycle` | money returning to where it started through 2 to `cycle_max_len` accounts, each payment no earlier than the previous and carrying most of it, within a window (round-tripping, layering) | `cycle_max_len`, `cycle_window_s`, `cycle_keep_min`, `cycle_max_degree`, `cycle_hub_expand`, `time_resolution_s` |
 //! | `scatter_gather` | one account paying many intermediaries that each pay the same account on within a window (AMLSim's scatter-gather; layering through mules) | `sg_min`, `sg_window_s` |
 //! | `gather_scatter` | many accounts paying one account that pays many others on within a window (a collection point that redistributes) | `sg_min`, `sg_window_s` |
 //! | `funnel` | cash paid in at many places (branches, agents, depositors) into one account, and most of it taken out soon after the last deposit (FinCEN's funnel accounts) | `funnel_min`, `funnel_window_s`, `funnel_out_ratio`, `cash_channels`, `pass_window_s` |
@@ -71,10 +71,18 @@ pub struct Params {
     pub cycle_window_s: i64,
     /// Least share of the previous payment each payment of a cycle carries. Default 0.7.
     pub cycle_keep_min: f64,
-    /// Accounts paying more than this many times are not walked through (hubs such as
-    /// payment processors would make the search explode). Default 1 000. Also bounds the
-    /// intermediaries scatter-gather walks through.
+    /// Accounts paying more than this many distinct counterparties are hubs (payment
+    /// processors, payroll): a cycle is walked through a hub along only
+    /// `cycle_hub_expand` of its payments, and scatter-gather does not walk through one.
+    /// Default 1 000.
     pub cycle_max_degree: usize,
+    /// Through a hub, the cycle search follows at most this many of its payments: the
+    /// earliest in the window that carry the amount on. Default 16.
+    pub cycle_hub_expand: usize,
+    /// Payments in the same slot of this many seconds are ties: a cycle's next payment may
+    /// share its slot with the one before (86 400 for exports that stamp a day's payments
+    /// at midnight). Default 1: equal times are ties.
+    pub time_resolution_s: i64,
     /// Intermediaries (scatter-gather) or parties on each side (gather-scatter) that
     /// raise an alert. Default 5.
     pub sg_min: usize,
@@ -152,6 +160,8 @@ impl Default for Params {
             cycle_window_s: 7 * 86_400,
             cycle_keep_min: 0.7,
             cycle_max_degree: 1_000,
+            cycle_hub_expand: 16,
+            time_resolution_s: 1,
             sg_min: 5,
             sg_window_s: 3 * 86_400,
             funnel_min: 4,
@@ -195,6 +205,24 @@ impl Params {
     pub fn threshold_millionths(&self) -> Amount {
         self.threshold.saturating_mul(SCALE)
     }
+}
+
+/// For each account, whether it pays more than `limit` distinct counterparties (a hub).
+pub(crate) fn hubs(g: &Graph, limit: usize) -> Vec<bool> {
+    use rayon::prelude::*;
+    (0..g.accounts as u32)
+        .into_par_iter()
+        .map(|a| {
+            let range = g.out_edges(a);
+            if range.len() <= limit {
+                return false;
+            }
+            let mut payees: Vec<u32> = g.to[range].to_vec();
+            payees.sort_unstable();
+            payees.dedup();
+            payees.len() > limit
+        })
+        .collect()
 }
 
 /// A detector: its name and function.

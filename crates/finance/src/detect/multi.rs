@@ -9,10 +9,11 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Accounts `S` that pay at least `sg_min` distinct intermediaries which each pay the same
-/// account `D` (not `S`) within `sg_window_s` of being paid. Intermediaries paying more
-/// than `cycle_max_degree` times are not walked through. The alert is on `S`; its evidence
+/// account `D` (not `S`) within `sg_window_s` of being paid. Intermediaries that are hubs
+/// (paying more than `cycle_max_degree` distinct counterparties) are not walked through. The alert is on `S`; its evidence
 /// is both legs of every intermediary.
 pub fn scatter_gather(g: &Graph, p: &Params) -> Vec<Alert> {
+    let hub = super::hubs(g, p.cycle_max_degree);
     (0..g.accounts as u32)
         .into_par_iter()
         .filter_map(|s| {
@@ -24,7 +25,7 @@ pub fn scatter_gather(g: &Graph, p: &Params) -> Vec<Alert> {
             let mut sinks: FxHashMap<u32, FxHashMap<u32, (u32, u32)>> = FxHashMap::default();
             for e1 in outs {
                 let (mid, t1) = (g.to[e1], g.ts[e1]);
-                if g.out_edges(mid).len() > p.cycle_max_degree {
+                if hub[mid as usize] {
                     continue;
                 }
                 for e2 in g.out_edges_between(mid, t1, t1 + p.sg_window_s) {
