@@ -310,6 +310,8 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         Some(p) => serde_json::from_str(p).context("--params")?,
         None => Params::default(),
     };
+    // A truth file that cannot be read fails now, not after the whole scan.
+    let truth = a.truth.as_ref().map(read_truth).transpose()?;
     let started = Instant::now();
     let loaded = load(&a.input)?;
     let read_s = started.elapsed().as_secs_f64();
@@ -419,10 +421,9 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             );
         }
     }
-    if let Some(path) = &a.truth {
-        let truth = read_truth(path)?;
+    if let Some(truth) = &truth {
         println!("\ndetector        injected found recall  alerts  true precision");
-        for s in synth::evaluate(&alerts, &loaded.names, &truth) {
+        for s in synth::evaluate(&alerts, &loaded.names, truth) {
             if s.injected == 0 {
                 continue;
             }

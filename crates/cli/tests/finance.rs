@@ -228,6 +228,41 @@ fn published_formats_are_recognised_and_scored_against_their_labels() {
         doc["alerts"][0]["evidence"][0]["currency"], "EUR",
         "from accounts.csv"
     );
+    // A truth file that is neither the synthetic truth nor AMLSim's alerts (here the
+    // accounts file, and a truncated alerts file) is refused before any scanning, naming the
+    // file and what it lacks.
+    let short = dir.path().join("alerts-short.csv");
+    std::fs::write(
+        &short,
+        "alert_id,alert_type
+7,fan_out
+",
+    )
+    .expect("write");
+    for (bad, lacks) in [
+        (dir.path().join("accounts.csv"), "no `alert_id` column"),
+        (short, "no `orig_acct` column"),
+    ] {
+        let refused = unchain(&[
+            "finance",
+            "scan",
+            &path.display().to_string(),
+            "--truth",
+            &bad.display().to_string(),
+        ]);
+        assert!(!refused.ok, "{}", refused.stdout);
+        assert!(
+            refused.stderr.contains(&bad.display().to_string()) && refused.stderr.contains(lacks),
+            "{}",
+            refused.stderr
+        );
+        assert!(
+            !refused.stderr.contains("read as") && refused.stdout.is_empty(),
+            "refused before reading the transactions: {}{}",
+            refused.stdout,
+            refused.stderr
+        );
+    }
     // IBM's AML data, forced to be read as crypto: the missing column is named.
     let altman = dir.path().join("HI-Small_Trans.csv");
     std::fs::write(
