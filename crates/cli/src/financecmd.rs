@@ -171,8 +171,10 @@ pub struct ScanArgs {
     #[arg(long)]
     pub params: Option<String>,
     /// Score the alerts against a ground truth: the truth.csv of `unchain finance synth`,
-    /// or AMLSim's alerts.csv. (Laundering labels in the file itself — AMLSim's is_sar,
-    /// IBM's Is Laundering — are scored without this.)
+    /// or AMLSim's alerts.csv. An instance counts as found only when an alert of its
+    /// typology holds at least half of its transactions in its evidence. Read before the
+    /// scan: a wrong file fails at once. (Laundering labels in the file itself — AMLSim's
+    /// is_sar, IBM's Is Laundering — are scored without this.)
     #[arg(long)]
     pub truth: Option<PathBuf>,
     /// Alerts to print (strongest first).
@@ -422,8 +424,14 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(truth) = &truth {
+        let by_account = truth.iter().filter(|t| t.transactions.is_empty()).count();
+        if by_account > 0 {
+            eprintln!(
+                "truth: {by_account} instance(s) name no transactions; each counts as found when an alert of its typology is on one of its accounts, which overstates recall"
+            );
+        }
         println!("\ndetector        injected found recall  alerts  true precision");
-        for s in synth::evaluate(&alerts, &loaded.names, truth) {
+        for s in synth::evaluate(&g, &alerts, &loaded.names, truth) {
             if s.injected == 0 {
                 continue;
             }

@@ -67,7 +67,7 @@ fn main() -> std::io::Result<()> {
         let scores = if truth.is_empty() {
             Vec::new()
         } else {
-            synth::evaluate(&alerts, &loaded.names, &truth)
+            synth::evaluate(&g, &alerts, &loaded.names, &truth)
         };
         let recall: Vec<String> = scores
             .iter()

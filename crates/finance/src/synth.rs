@@ -4,10 +4,10 @@
 //! the seed.
 
 use crate::alert::{Alert, decimal};
+use crate::graph::Graph;
 use crate::input::{Names, SCALE};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::collections::BTreeMap;
 use std::io::Write;
 
 /// The typologies injected, named as the detector that should find them: one for each.
@@ -44,7 +44,7 @@ impl Default for Spec {
 }
 
 /// One generated transaction.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Row {
     /// Unix seconds.
     pub ts: i64,
@@ -65,8 +65,18 @@ pub struct Row {
 pub struct Injected {
     /// Which typology.
     pub typology: &'static str,
-    /// The accounts it involves (a detector finding any of them found it).
+    /// The accounts it involves.
     pub accounts: Vec<String>,
+    /// Its transactions' ids. An alert of its typology found it when the alert's evidence
+    /// holds at least half of them; when the truth names none (an older truth file), when
+    /// it is on one of its accounts — which overstates, as an account may be flagged for
+    /// something else.
+    pub transactions: Vec<String>,
+}
+
+/// The id [`write_csv`] gives the row at `position`.
+pub fn row_id(position: usize) -> String {
+    format!("T{position:09}")
 }
 
 /// Background channels (card payments go to merchants, with a category).
@@ -232,7 +242,10 @@ pub fn generate(spec: &Spec) -> (Vec<Row>, Vec<Injected>) {
     let mut rng = StdRng::seed_from_u64(spec.seed);
     let mut rows = Vec::with_capacity(spec.transactions * 11 / 10 + spec.per_typology * 200);
     background(spec, &mut rng, &mut rows);
-    let mut truth = Vec::new();
+    // For each row, the injected instance it belongs to.
+    const NONE: u32 = u32::MAX;
+    let mut owner: Vec<u32> = vec![NONE; rows.len()];
+    let mut truth: Vec<Injected> = Vec::new();
     let mut fresh = 0usize;
     for k in 0..spec.per_typology {
         for typ in TYPOLOGIES {
@@ -242,15 +255,33 @@ pub fn generate(spec: &Spec) -> (Vec<Row>, Vec<Injected>) {
             };
             let day0 = rng.gen_range(0..spec.days - 20);
             let t0 = spec.start + day0 * 86_400 + rng.gen_range(0..86_400);
+            let before = rows.len();
             let accounts = inject(typ, k, t0, spec, &mut rng, &mut new, &mut rows);
+            owner.resize(rows.len(), NONE);
+            owner[before..].fill(truth.len() as u32);
             truth.push(Injected {
                 typology: typ,
                 accounts,
+                transactions: Vec::new(),
             });
         }
     }
-    rows.sort_by(|a, b| a.ts.cmp(&b.ts).then(a.from.cmp(&b.from)));
-    (rows, truth)
+    // Sorted by time (stable), each injected row's final position naming it in the truth.
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    order.sort_by(|&a, &b| {
+        rows[a]
+            .ts
+            .cmp(&rows[b].ts)
+            .then(rows[a].from.cmp(&rows[b].from))
+    });
+    let mut sorted = Vec::with_capacity(rows.len());
+    for (position, &i) in order.iter().enumerate() {
+        sorted.push(std::mem::take(&mut rows[i]));
+        if let Some(&n) = owner.get(i).filter(|&&n| n != NONE) {
+            truth[n as usize].transactions.push(row_id(position));
+        }
+    }
+    (sorted, truth)
 }
 
 /// Writes one instance of `typ` starting at `t0` into `rows`; returns its accounts.
@@ -479,7 +510,8 @@ pub fn write_csv(rows: &[Row], mut w: impl Write) -> std::io::Result<()> {
     for (i, r) in rows.iter().enumerate() {
         write!(
             w,
-            "T{i:09},{},{},{},{},USD,{},",
+            "{},{},{},{},{},USD,{},",
+            row_id(i),
             r.ts,
             r.from,
             r.to,
@@ -494,11 +526,17 @@ pub fn write_csv(rows: &[Row], mut w: impl Write) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes the ground truth: `typology,accounts` (accounts space-separated).
+/// Writes the ground truth: `typology,accounts,transactions` (each list space-separated).
 pub fn write_truth(truth: &[Injected], mut w: impl Write) -> std::io::Result<()> {
-    writeln!(w, "typology,accounts")?;
+    writeln!(w, "typology,accounts,transactions")?;
     for t in truth {
-        writeln!(w, "{},{}", t.typology, t.accounts.join(" "))?;
+        writeln!(
+            w,
+            "{},{},{}",
+            t.typology,
+            t.accounts.join(" "),
+            t.transactions.join(" ")
+        )?;
     }
     Ok(())
 }
@@ -510,8 +548,12 @@ pub struct Score {
     pub typology: &'static str,
     /// Instances injected.
     pub injected: usize,
-    /// Instances some alert of the detector names an account of.
+    /// Instances an alert of the detector found: its evidence holds at least half of the
+    /// instance's transactions (or, for an instance the truth names no transactions of,
+    /// the alert is on one of its accounts).
     pub found: usize,
+    /// Of `injected`, those the truth names no transactions of, scored by account.
+    pub by_account: usize,
     /// The detector's alerts.
     pub alerts: usize,
     /// Of those, alerts on an account of some injected instance (of any typology: a
@@ -535,25 +577,44 @@ impl Score {
     }
 }
 
-/// Scores `alerts` against `truth`: recall per typology by its own detector, precision
+/// Scores `alerts` against `truth`: recall per typology by its own detector (an instance
+/// is found when one alert's evidence holds at least half of its transactions), precision
 /// as the share of a detector's alerts that name a planted account.
-pub fn evaluate(alerts: &[Alert], names: &Names, truth: &[Injected]) -> Vec<Score> {
-    let planted: std::collections::BTreeSet<&str> = truth
+pub fn evaluate(g: &Graph, alerts: &[Alert], names: &Names, truth: &[Injected]) -> Vec<Score> {
+    use std::collections::BTreeSet;
+    let planted: BTreeSet<&str> = truth
         .iter()
         .flat_map(|t| t.accounts.iter().map(String::as_str))
         .collect();
+    let id_of = |e: u32| names.ids[g.record[e as usize] as usize].as_str();
     TYPOLOGIES
         .iter()
         .map(|&typ| {
             let mine: Vec<&Alert> = alerts.iter().filter(|a| a.detector == typ).collect();
-            let flagged: BTreeMap<&str, ()> = mine
+            let flagged: BTreeSet<&str> = mine
                 .iter()
-                .map(|a| (names.accounts.name(a.account), ()))
+                .map(|a| names.accounts.name(a.account))
+                .collect();
+            let evidence: Vec<BTreeSet<&str>> = mine
+                .iter()
+                .map(|a| a.evidence.iter().map(|&e| id_of(e)).collect())
                 .collect();
             let instances: Vec<&Injected> = truth.iter().filter(|t| t.typology == typ).collect();
             let found = instances
                 .iter()
-                .filter(|t| t.accounts.iter().any(|a| flagged.contains_key(a.as_str())))
+                .filter(|t| {
+                    if t.transactions.is_empty() {
+                        return t.accounts.iter().any(|a| flagged.contains(a.as_str()));
+                    }
+                    evidence.iter().any(|held| {
+                        let n = t
+                            .transactions
+                            .iter()
+                            .filter(|id| held.contains(id.as_str()))
+                            .count();
+                        2 * n >= t.transactions.len()
+                    })
+                })
                 .count();
             let true_alerts = mine
                 .iter()
@@ -563,6 +624,10 @@ pub fn evaluate(alerts: &[Alert], names: &Names, truth: &[Injected]) -> Vec<Scor
                 typology: typ,
                 injected: instances.len(),
                 found,
+                by_account: instances
+                    .iter()
+                    .filter(|t| t.transactions.is_empty())
+                    .count(),
                 alerts: mine.len(),
                 true_alerts,
             }

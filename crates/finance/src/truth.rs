@@ -29,7 +29,8 @@ fn typology(name: &str) -> Option<&'static str> {
     DETECTORS.iter().copied().find(|d| *d == name)
 }
 
-/// Reads the truth written by [`crate::synth::write_truth`]: `typology,accounts`.
+/// Reads the truth written by [`crate::synth::write_truth`]: `typology,accounts` and,
+/// since transactions are scored, `transactions`.
 pub fn read_synth_truth(input: impl Read) -> Result<Vec<Injected>, TruthError> {
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let mut out = Vec::new();
@@ -46,18 +47,25 @@ pub fn read_synth_truth(input: impl Read) -> Result<Vec<Injected>, TruthError> {
             line,
             reason: format!("unknown typology {typ:?}"),
         })?;
+        let list = |v: &str| -> Vec<String> {
+            v.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
         out.push(Injected {
             typology,
-            accounts: accounts.split(' ').map(str::to_owned).collect(),
+            accounts: list(accounts),
+            transactions: row.get(2).map(list).unwrap_or_default(),
         });
     }
     Ok(out)
 }
 
 /// Reads AMLSim's `alerts.csv` (`alert_id`, `alert_type`, `orig_acct`, `bene_acct`, one
-/// row per transaction): one instance per alert whose type a detector looks for
-/// (`fan_in`, `fan_out`, `cycle`, `scatter_gather`, `gather_scatter`), with every account
-/// of its transactions. Returns the alerts of other types (`bipartite`, `stack`, …) counted
+/// row per transaction, and `tran_id` when present): one instance per alert whose type a
+/// detector looks for (`fan_in`, `fan_out`, `cycle`, `scatter_gather`, `gather_scatter`),
+/// with every account and transaction of it. Returns the alerts of other types (`bipartite`, `stack`, …) counted
 /// by type.
 pub fn read_amlsim_alerts(
     input: impl Read,
@@ -82,7 +90,8 @@ pub fn read_amlsim_alerts(
         col("orig_acct")?,
         col("bene_acct")?,
     );
-    let mut alerts: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
+    let tran = col("tran_id").ok();
+    let mut alerts: BTreeMap<String, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
     for (i, row) in csv.records().enumerate() {
         let row = row?;
         let get = |c: usize, name: &str| {
@@ -95,8 +104,11 @@ pub fn read_amlsim_alerts(
         };
         let entry = alerts
             .entry(get(id, "alert_id")?.to_owned())
-            .or_insert_with(|| (String::new(), Vec::new()));
+            .or_insert_with(|| (String::new(), Vec::new(), Vec::new()));
         entry.0 = get(typ, "alert_type")?.to_ascii_lowercase();
+        if let Some(c) = tran {
+            entry.2.push(get(c, "tran_id")?.to_owned());
+        }
         for acct in [get(from, "orig_acct")?, get(to, "bene_acct")?] {
             if !entry.1.iter().any(|a| a == acct) {
                 entry.1.push(acct.to_owned());
@@ -105,9 +117,13 @@ pub fn read_amlsim_alerts(
     }
     let mut out = Vec::new();
     let mut other: BTreeMap<String, u64> = BTreeMap::new();
-    for (_, (typ, accounts)) in alerts {
+    for (_, (typ, accounts, transactions)) in alerts {
         match typology(&typ) {
-            Some(typology) => out.push(Injected { typology, accounts }),
+            Some(typology) => out.push(Injected {
+                typology,
+                accounts,
+                transactions,
+            }),
             None => *other.entry(typ).or_default() += 1,
         }
     }

@@ -235,3 +235,45 @@ fn hubs_are_counted_by_counterparties_and_walked_through_along_a_few_payments() 
     let (g, l) = rows(&hidden);
     assert_eq!(flagged(&detect::cycles(&g, &wider), &l), ["A"]);
 }
+
+#[test]
+fn a_typology_is_found_only_by_an_alert_whose_evidence_holds_its_transactions() {
+    use unchain_finance::synth::{Injected, evaluate};
+    let p = Params::default();
+    // The labelled instance: A, B and C pass money round, but the sizes are unrelated, so
+    // no cycle of it is detected. A is also in a real cycle with D and E.
+    let rows = [
+        (0, "A", "B", "5000"),
+        (600, "B", "C", "120"),
+        (1200, "C", "A", "118"),
+        (DAY, "A", "D", "900"),
+        (DAY + 600, "D", "E", "880"),
+        (DAY + 1200, "E", "A", "870"),
+    ];
+    let (g, l) = graph(&rows);
+    let alerts = detect::cycles(&g, &p);
+    assert_eq!(flagged(&alerts, &l), ["A"], "the D–E cycle flags A");
+    let instance = |transactions: &[&str]| Injected {
+        typology: "cycle",
+        accounts: ["A", "B", "C"].map(String::from).to_vec(),
+        transactions: transactions.iter().map(|t| t.to_string()).collect(),
+    };
+    let cycle = |truth: &[Injected]| {
+        evaluate(&g, &alerts, &l.names, truth)
+            .into_iter()
+            .find(|s| s.typology == "cycle")
+            .expect("scored")
+    };
+    // By its transactions, the instance was not found, whatever A was flagged for.
+    let by_tx = cycle(&[instance(&["t0", "t1", "t2"])]);
+    assert_eq!((by_tx.found, by_tx.by_account), (0, 0));
+    // The D–E cycle itself, as a labelled instance, is found.
+    let real = Injected {
+        accounts: ["A", "D", "E"].map(String::from).to_vec(),
+        ..instance(&["t3", "t4", "t5"])
+    };
+    assert_eq!(cycle(&[real]).found, 1);
+    // A truth without transactions is scored by account, and says so.
+    let by_account = cycle(&[instance(&[])]);
+    assert_eq!((by_account.found, by_account.by_account), (1, 1));
+}

@@ -140,7 +140,7 @@ fn every_injected_typology_is_found_with_few_false_alerts() {
     let loaded = read_all(csv.as_slice(), false, |_| {}).expect("the generator writes valid rows");
     let g = Graph::build(&loaded.records, &loaded.names);
     let alerts = detect::run_all(&g, &Params::default());
-    let scores = synth::evaluate(&alerts, &loaded.names, &truth);
+    let scores = synth::evaluate(&g, &alerts, &loaded.names, &truth);
     let mut weak = Vec::new();
     for s in &scores {
         eprintln!(
@@ -154,6 +154,10 @@ fn every_injected_typology_is_found_with_few_false_alerts() {
             s.precision()
         );
         assert_eq!(s.injected, spec.per_typology);
+        assert_eq!(
+            s.by_account, 0,
+            "the generator names every instance's transactions"
+        );
         if s.recall() < 0.95 || s.precision() < 0.9 {
             weak.push(s.typology);
         }

@@ -84,7 +84,7 @@ fn amlsim_output_takes_currencies_from_accounts_and_alerts_as_truth() {
     assert_eq!(instances[0].typology, "fan_out");
     assert_eq!(instances[0].accounts, vec!["1", "10", "11"]);
     assert_eq!(other.get("bipartite"), Some(&1));
-    let scores = unchain_finance::synth::evaluate(&alerts, &l.names, &instances);
+    let scores = unchain_finance::synth::evaluate(&g, &alerts, &l.names, &instances);
     let fan_out = scores
         .iter()
         .find(|s| s.typology == "fan_out")
