@@ -241,7 +241,7 @@ fn published_formats_are_recognised_and_scored_against_their_labels() {
     .expect("write");
     for (bad, lacks) in [
         (dir.path().join("accounts.csv"), "no `alert_id` column"),
-        (short, "no `orig_acct` column"),
+        (short, "neither `orig_acct` and `bene_acct`"),
     ] {
         let refused = unchain(&[
             "finance",

@@ -62,11 +62,13 @@ pub fn read_synth_truth(input: impl Read) -> Result<Vec<Injected>, TruthError> {
     Ok(out)
 }
 
-/// Reads AMLSim's `alerts.csv` (`alert_id`, `alert_type`, `orig_acct`, `bene_acct`, one
-/// row per transaction, and `tran_id` when present): one instance per alert whose type a
-/// detector looks for (`fan_in`, `fan_out`, `cycle`, `scatter_gather`, `gather_scatter`),
-/// with every account and transaction of it. Returns the alerts of other types (`bipartite`, `stack`, …) counted
-/// by type.
+/// Reads AMLSim's alert files: `alerts.csv` or `alert_transactions.csv` (`alert_id`,
+/// `alert_type`, `orig_acct`, `bene_acct`, one row per transaction, and `tran_id` when
+/// present), or `alert_accounts.csv` (`alert_id`, `alert_type`, `acct_id`, one row per
+/// member account, no transactions). One instance per alert whose type a detector looks
+/// for (`fan_in`, `fan_out`, `cycle`, `scatter_gather`, `gather_scatter`), with every
+/// account and transaction of it. Returns the alerts of other types (`bipartite`, `stack`,
+/// …) counted by type.
 pub fn read_amlsim_alerts(
     input: impl Read,
 ) -> Result<(Vec<Injected>, BTreeMap<String, u64>), TruthError> {
@@ -84,12 +86,18 @@ pub fn read_amlsim_alerts(
                 reason: format!("the header has no `{name}` column"),
             })
     };
-    let (id, typ, from, to) = (
-        col("alert_id")?,
-        col("alert_type")?,
-        col("orig_acct")?,
-        col("bene_acct")?,
-    );
+    let (id, typ) = (col("alert_id")?, col("alert_type")?);
+    // Transactions (orig_acct, bene_acct), or member accounts (acct_id).
+    let parties = match (col("orig_acct"), col("bene_acct"), col("acct_id")) {
+        (Ok(from), Ok(to), _) => vec![(from, "orig_acct"), (to, "bene_acct")],
+        (_, _, Ok(member)) => vec![(member, "acct_id")],
+        _ => {
+            return Err(TruthError::Line {
+                line: 1,
+                reason: "the header has neither `orig_acct` and `bene_acct` (alert transactions) nor `acct_id` (alert accounts)".into(),
+            });
+        }
+    };
     let tran = col("tran_id").ok();
     let mut alerts: BTreeMap<String, (String, Vec<String>, Vec<String>)> = BTreeMap::new();
     for (i, row) in csv.records().enumerate() {
@@ -109,7 +117,8 @@ pub fn read_amlsim_alerts(
         if let Some(c) = tran {
             entry.2.push(get(c, "tran_id")?.to_owned());
         }
-        for acct in [get(from, "orig_acct")?, get(to, "bene_acct")?] {
+        for &(c, name) in &parties {
+            let acct = get(c, name)?;
             if !entry.1.iter().any(|a| a == acct) {
                 entry.1.push(acct.to_owned());
             }

@@ -90,6 +90,26 @@ fn amlsim_output_takes_currencies_from_accounts_and_alerts_as_truth() {
         .find(|s| s.typology == "fan_out")
         .expect("scored");
     assert_eq!((fan_out.injected, fan_out.found), (1, 1));
+    assert_eq!(
+        instances[0].transactions,
+        vec!["0", "1"],
+        "tran_id names them"
+    );
+    // AMLSim's alert_accounts.csv: members only, scored by account.
+    let members = "alert_id,alert_type,acct_id,acct_name,is_subject,model_id,min_amount,max_amount,start,end,schedule_id\n\
+                   7,fan_out,1,C_1,true,1,100,200,0,10,1\n\
+                   7,fan_out,10,C_10,false,1,100,200,0,10,1\n\
+                   9,cycle,3,C_3,true,2,100,200,0,10,1\n";
+    let (from_members, _) = truth::read_amlsim_alerts(members.as_bytes()).expect("members");
+    assert_eq!(from_members.len(), 2);
+    assert_eq!(from_members[0].accounts, vec!["1", "10"]);
+    assert!(from_members[0].transactions.is_empty());
+    let scored = unchain_finance::synth::evaluate(&g, &alerts, &l.names, &from_members);
+    let fan_out = scored
+        .iter()
+        .find(|s| s.typology == "fan_out")
+        .expect("fan_out");
+    assert_eq!((fan_out.found, fan_out.by_account), (1, 1));
     let labels = truth::evaluate_labels(&g, &alerts, &l.labelled);
     let all = labels.last().expect("all");
     assert_eq!(all.detector, "all");

@@ -3,7 +3,7 @@
 //! | format | where from | columns used |
 //! | --- | --- | --- |
 //! | `generic` | any bank or platform, converted (see [`super`]) | `id`, `timestamp`, `from`, `to`, `amount`, `currency`, `channel`, optional `mcc`, `country` |
-//! | `amlsim` | IBM AMLSim's `transactions.csv` (with its `accounts.csv` beside it for currencies, and `alerts.csv` as ground truth) | `tran_id`, `tran_timestamp`, `orig_acct`, `bene_acct`, `base_amt`, `tx_type`, `is_sar` or `is_fraud` |
+//! | `amlsim` | IBM AMLSim's `transactions.csv` (with its `accounts.csv` beside it for currencies, and `alerts.csv`, `alert_transactions.csv` or `alert_accounts.csv` as ground truth) | `tran_id`, `tran_timestamp`, `orig_acct`, `bene_acct`, `base_amt`, `tx_type`, `is_sar` or `is_fraud` |
 //! | `altman` | IBM's synthetic AML data (Altman et al. 2023, `HI-Small_Trans.csv` …) | `Timestamp`, `From Bank`, `Account`, `To Bank`, `Account`, `Amount Paid`, `Payment Currency`, `Payment Format`, `Is Laundering` |
 //! | `crypto` | address-to-address transfers (BigQuery's public crypto tables, explorer exports) | `hash`, `block_timestamp`, `from_address`, `to_address`, `value`, optional `symbol` |
 //!
