@@ -446,6 +446,24 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
                 s.precision()
             );
         }
+        let acc = truth::evaluate_accounts(&g, &alerts, &loaded.names, truth);
+        println!(
+            "\naccounts: {} in the file, {} labelled (base rate {:.3}); {} flagged, {} of them labelled: precision {:.3}, recall {:.3}",
+            acc.accounts,
+            acc.labelled,
+            acc.base_rate(),
+            acc.flagged,
+            acc.flagged_labelled,
+            acc.precision(),
+            acc.recall()
+        );
+        println!(
+            "risk ranking: {} of the first {} labelled, precision at K {:.3} ({:.1}x the base rate)",
+            acc.top_k_labelled,
+            acc.k,
+            acc.precision_at_k(),
+            acc.precision_at_k() / acc.base_rate().max(f64::MIN_POSITIVE)
+        );
     }
     Ok(())
 }

@@ -202,3 +202,76 @@ pub fn evaluate_labels(g: &Graph, alerts: &[Alert], labelled: &[u32]) -> Vec<Lab
     out.push(score("all", &all));
     out
 }
+
+/// Alerts against the truth account by account: which accounts the detectors flag, how
+/// many of those are in some labelled instance, and how the risk ranking's top K compares
+/// with picking accounts at random (the base rate).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AccountScore {
+    /// Accounts in the file.
+    pub accounts: usize,
+    /// Of those, accounts of some labelled instance.
+    pub labelled: usize,
+    /// Accounts some alert is on.
+    pub flagged: usize,
+    /// Of those, labelled ones.
+    pub flagged_labelled: usize,
+    /// `K`: as many as are labelled. When fewer accounts are ranked, the empty places
+    /// count as misses.
+    pub k: usize,
+    /// Of the risk ranking's first `K`, labelled ones.
+    pub top_k_labelled: usize,
+}
+
+impl AccountScore {
+    /// Labelled share of all accounts: what a random pick achieves.
+    pub fn base_rate(&self) -> f64 {
+        self.labelled as f64 / self.accounts.max(1) as f64
+    }
+    /// Labelled share of the flagged accounts.
+    pub fn precision(&self) -> f64 {
+        self.flagged_labelled as f64 / self.flagged.max(1) as f64
+    }
+    /// Share of the labelled accounts flagged.
+    pub fn recall(&self) -> f64 {
+        self.flagged_labelled as f64 / self.labelled.max(1) as f64
+    }
+    /// Labelled share of the ranking's first `K`.
+    pub fn precision_at_k(&self) -> f64 {
+        self.top_k_labelled as f64 / self.k.max(1) as f64
+    }
+}
+
+/// Scores the alerts account by account against the accounts of `truth` (those named in
+/// the file; a labelled account the file never mentions cannot be found and is not
+/// counted).
+pub fn evaluate_accounts(
+    g: &Graph,
+    alerts: &[Alert],
+    names: &crate::input::Names,
+    truth: &[Injected],
+) -> AccountScore {
+    let mut labelled = vec![false; g.accounts];
+    for t in truth {
+        for a in &t.accounts {
+            if let Some(i) = names.accounts.get(a) {
+                labelled[i as usize] = true;
+            }
+        }
+    }
+    let is = |a: u32| labelled.get(a as usize).copied().unwrap_or(false);
+    let mut flagged: Vec<u32> = alerts.iter().map(|a| a.account).collect();
+    flagged.sort_unstable();
+    flagged.dedup();
+    let ranked = crate::detect::risk(alerts);
+    let n_labelled = labelled.iter().filter(|&&l| l).count();
+    let k = n_labelled;
+    AccountScore {
+        accounts: g.accounts,
+        labelled: n_labelled,
+        flagged: flagged.len(),
+        flagged_labelled: flagged.iter().filter(|&&a| is(a)).count(),
+        k,
+        top_k_labelled: ranked.iter().take(k).filter(|(a, _, _)| is(*a)).count(),
+    }
+}

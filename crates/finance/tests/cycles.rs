@@ -276,4 +276,18 @@ fn a_typology_is_found_only_by_an_alert_whose_evidence_holds_its_transactions() 
     // A truth without transactions is scored by account, and says so.
     let by_account = cycle(&[instance(&[])]);
     assert_eq!((by_account.found, by_account.by_account), (1, 1));
+    // Account by account: A, B and C labelled of five; A flagged, and first in the ranking.
+    let acc = unchain_finance::truth::evaluate_accounts(&g, &alerts, &l.names, &[instance(&[])]);
+    assert_eq!(
+        (
+            acc.accounts,
+            acc.labelled,
+            acc.flagged,
+            acc.flagged_labelled,
+            acc.k,
+            acc.top_k_labelled
+        ),
+        (5, 3, 1, 1, 3, 1)
+    );
+    assert!((acc.base_rate() - 0.6).abs() < 1e-9 && (acc.recall() - 1.0 / 3.0).abs() < 1e-9);
 }

@@ -141,6 +141,15 @@ fn every_injected_typology_is_found_with_few_false_alerts() {
     let g = Graph::build(&loaded.records, &loaded.names);
     let alerts = detect::run_all(&g, &Params::default());
     let scores = synth::evaluate(&g, &alerts, &loaded.names, &truth);
+    let accounts = unchain_finance::truth::evaluate_accounts(&g, &alerts, &loaded.names, &truth);
+    eprintln!("{accounts:?}");
+    assert!(
+        accounts.precision_at_k() > 3.0 * accounts.base_rate(),
+        "the ranking's top K beats a random pick threefold: {accounts:?}"
+    );
+    // An alert names one account of its instance (a cycle's first payer, a fan's hub), so
+    // account recall counts the others as missed.
+    assert!(accounts.recall() > 0.3, "{accounts:?}");
     let mut weak = Vec::new();
     for s in &scores {
         eprintln!(
