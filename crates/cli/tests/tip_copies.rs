@@ -131,8 +131,6 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
     assert!(!metrics.contains(&tips[0]), "metrics name no tip");
     // A copy is not a grant: the police's node does not serve the NGO's tip to the police.
     let police_sees = unchain(&[
-        "--log",
-        "warn",
         "tips",
         "show",
         &tips[0],
@@ -149,6 +147,14 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
         "u-officer",
     ]);
     assert!(!police_sees.ok, "{}", police_sees.stdout);
+    assert!(
+        police_sees.stderr.contains("403")
+            && police_sees
+                .stderr
+                .contains("was handed to another organisation"),
+        "refused because the tip is the NGO's: {}",
+        police_sees.stderr
+    );
     assert!(
         !police_sees.stdout.contains(PHRASES[0]),
         "{}",
@@ -245,6 +251,41 @@ async fn losing_the_intake_nodes_data_directory_loses_no_tip() {
     .await;
     assert_eq!(gone.status(), 410);
     assert!(gone.text().await.expect("problem").contains("was erased"));
+    // The console shows it erased, by whom, with nothing left to open or answer.
+    let added = unchain(&[
+        "user",
+        "add",
+        "nok",
+        "--role",
+        "intake_officer",
+        "--config",
+        chain
+            .dir
+            .path()
+            .join("node-th-ngo.toml")
+            .to_str()
+            .expect("utf-8"),
+    ]);
+    assert!(added.ok, "{}", added.stderr);
+    let signed_in = console_sign_in(&base_of(&ngo), "nok", &field(&added.stdout, "password")).await;
+    let session = set_cookie(&signed_in, "unchain_console").expect("a console session");
+    let page = reqwest::Client::new()
+        .get(format!("{}/console/tip?id={}", base_of(&ngo), tips[0]))
+        .header("cookie", format!("unchain_console={session}"))
+        .send()
+        .await
+        .expect("tip page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("id=\"tip-erased\"") && page.contains("by th-ngo"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("id=\"open-tip\"") && !page.contains("id=\"reply\""),
+        "{page}"
+    );
 }
 
 fn base_of(node: &Node) -> String {

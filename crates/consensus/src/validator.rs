@@ -39,6 +39,10 @@ const COSIGN: u64 = 6;
 const VAULT: u64 = 7;
 const TIPS: u64 = 8;
 
+/// How often the p2p dialer looks again for peers it is not connected to (and so how soon
+/// a dropped connection is re-dialed).
+pub const PEER_REDIAL: Duration = Duration::from_secs(5);
+
 /// How a validator joins the network.
 #[derive(Debug, Clone)]
 pub struct ValidatorConfig {
@@ -374,12 +378,19 @@ pub async fn start(
 ) -> Vec<Handle<()>> {
     let signer = ed25519::PrivateKey::decode(cfg.seed.as_slice()).expect("32-byte seed");
     let p2p_namespace = union_unique(NAMESPACE, b"_P2P");
-    let p2p_cfg = lookup::Config::local(
+    let mut p2p_cfg = lookup::Config::local(
         signer.clone(),
         &p2p_namespace,
         cfg.p2p_listen,
         cfg.max_message_size,
     );
+    // The dialer re-reads which peers are unconnected only this often, and re-dials none
+    // in between: one connection dropped at start-up (two nodes dialing each other at
+    // once, one side closes) left a node cut off from the validators for the local
+    // default's 30 s — a follower that applied no block for 40 s, a restarted validator
+    // that could not catch up in time. Five seconds keeps reconnection prompt and costs one
+    // dial attempt per missing peer per interval.
+    p2p_cfg.query_frequency = PEER_REDIAL;
     let (mut network, mut oracle) = lookup::Network::new(context.with_label("network"), p2p_cfg);
     let peers: Map<ed25519::PublicKey, Address> = Map::from_iter_dedup(
         cfg.peers

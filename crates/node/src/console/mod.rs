@@ -445,6 +445,8 @@ mod tests {
                 ("status", "S"),
                 ("to", "T"),
                 ("size", "3"),
+                ("when", "W"),
+                ("by", "B"),
             ],
         );
         assert_eq!(cats.languages().len(), 3);
