@@ -105,36 +105,12 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     nodes[3] = chain.start_validator(Some("gb-unseen")).await;
     let restarted = nodes[3].client().clone();
     let target = clients[0].status().await.expect("status").height;
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    loop {
-        let seen = restarted.status().await;
-        if seen.as_ref().is_ok_and(|s| s.height >= target) {
-            break;
-        }
-        if std::time::Instant::now() > deadline {
-            // Say why: where each node is, and what the restarted one and its peers logged.
-            let mut heights = Vec::new();
-            for c in &clients {
-                heights.push(c.status().await.map(|s| (s.height, s.consensus.peers)).ok());
-            }
-            panic!(
-                "the restarted validator did not reach height {target} in 120 s: it is at {:?}; \
-                 (height, peers) of the others: {heights:?}\n{}\n{}",
-                seen.map(|s| (s.height, s.consensus.peers, s.consensus.view)),
-                log_tails(&chain, "gb-unseen", 60),
-                log_tails(&chain, "ng-naptip", 30),
-            );
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    reaches(&chain, &clients, &restarted, "gb-unseen", target).await;
 
     // Same block, state root and log root at the target height on all four, and every
     // transaction committed on the first is found, at the same index, on the restarted one.
     let mut blocks = Vec::new();
-    wait_until("the follower catches up", 120, async || {
-        follower.status().await.is_ok_and(|s| s.height >= target)
-    })
-    .await;
+    reaches(&chain, &clients, &follower, "ke-dci", target).await;
     for c in clients.iter().take(3).chain([&restarted, &follower]) {
         blocks.push(c.block(target).await.expect("block"));
     }
@@ -200,4 +176,36 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("quorum 3 of 4"), "{text}");
+}
+
+/// Waits up to 120 s for `node` (organisation `name`) to reach height `target`; if it does
+/// not, fails saying where every node is and what `name`'s node and a peer logged.
+async fn reaches(
+    chain: &Chain,
+    clients: &[unchain_client::Client],
+    node: &unchain_client::Client,
+    name: &str,
+    target: u64,
+) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let seen = node.status().await;
+        if seen.as_ref().is_ok_and(|s| s.height >= target) {
+            return;
+        }
+        if std::time::Instant::now() > deadline {
+            let mut heights = Vec::new();
+            for c in clients {
+                heights.push(c.status().await.map(|s| (s.height, s.consensus.peers)).ok());
+            }
+            panic!(
+                "{name}'s node did not reach height {target} in 120 s: it is at {:?}; \
+                 (height, peers) of every node: {heights:?}\n{}\n{}",
+                seen.map(|s| (s.height, s.consensus.peers, s.consensus.view)),
+                log_tails(chain, name, 60),
+                log_tails(chain, "ng-naptip", 30),
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
