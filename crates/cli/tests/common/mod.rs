@@ -12,25 +12,30 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_unchain")
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+/// The lowest port the kernel hands out as an outgoing connection's source port.
+fn ephemeral_low() -> u16 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32_768)
 }
 
-/// The first of `n` consecutive loopback ports that are free now.
+/// The first of `n` consecutive loopback ports that are free now, below the kernel's
+/// ephemeral range. A port from that range can be given to some outgoing connection as its
+/// source port while a killed node is down, and the node then cannot listen on it again
+/// when it restarts: the cluster test saw a restarted validator die with "failed to bind
+/// listener" about one run in twenty on a busy machine.
 pub fn free_ports(n: usize) -> u16 {
-    for _ in 0..100 {
-        let base = free_port();
-        if base as usize + n < 65_536
-            && (1..n as u16).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok())
-        {
+    use rand::Rng as _;
+    let top = ephemeral_low().saturating_sub(n as u16);
+    assert!(top > 10_000, "no room below the ephemeral ports ({top})");
+    for _ in 0..200 {
+        let base = rand::thread_rng().gen_range(10_000..top);
+        if (0..n as u16).all(|i| std::net::TcpListener::bind(("127.0.0.1", base + i)).is_ok()) {
             return base;
         }
     }
-    panic!("no {n} consecutive free ports");
+    panic!("no {n} consecutive free ports below {top}");
 }
 
 /// A chain created with `unchain init` in a temporary directory.
