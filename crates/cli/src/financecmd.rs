@@ -331,11 +331,15 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         g.heap_bytes() / (1 << 20),
         alerts.len()
     );
+    let cannot = detect::inapplicable(&g, &params);
     for (detector, n) in detect::DETECTORS
         .iter()
         .map(|d| (d, alerts.iter().filter(|a| a.detector == *d).count()))
     {
-        eprintln!("  {detector:<15} {n}");
+        match cannot.iter().find(|(d, _)| d == detector) {
+            Some((_, why)) => eprintln!("  {detector:<15} {n}  (cannot apply: {why})"),
+            None => eprintln!("  {detector:<15} {n}"),
+        }
     }
     for al in alerts.iter().take(a.top) {
         println!(

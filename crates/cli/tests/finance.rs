@@ -211,6 +211,12 @@ fn published_formats_are_recognised_and_scored_against_their_labels() {
     assert!(scan.ok, "{}", scan.stderr);
     assert!(scan.stderr.contains("read as amlsim"), "{}", scan.stderr);
     assert!(
+        scan.stderr
+            .contains("ad_payments     0  (cannot apply: the file has no merchant categories"),
+        "a detector that cannot apply says so: {}",
+        scan.stderr
+    );
+    assert!(
         scan.stdout
             .contains("against the file's own laundering labels (12 labelled transactions)"),
         "{}",

@@ -403,3 +403,44 @@ fn peel_chains_are_followed_hop_by_hop_from_their_head() {
         "three outputs a hop"
     );
 }
+
+#[test]
+fn a_detector_that_cannot_apply_to_a_file_says_why() {
+    let p = Params::default();
+    // Wires with times of day, no MCC, no cash, no payroll.
+    let (g, _) = graph(&[(3600, "A", "B", "100"), (7200, "B", "C", "90")]);
+    let cannot: Vec<&str> = detect::inapplicable(&g, &p)
+        .iter()
+        .map(|(d, _)| *d)
+        .collect();
+    assert_eq!(
+        cannot,
+        [
+            "funnel",
+            "cash_intensive",
+            "wage_siphoning",
+            "ad_payments",
+            "night_travel"
+        ]
+    );
+    // Every channel and a category, but dates only: only night travel cannot apply.
+    let (g, _) = graph_full(&[
+        (0, "A", "B", "100", "cash", ""),
+        (DAY, "B", "C", "90", "payroll", ""),
+        (2 * DAY, "C", "H", "80", "card", "7011"),
+    ]);
+    let cannot = detect::inapplicable(&g, &p);
+    assert_eq!(cannot.len(), 1, "{cannot:?}");
+    assert_eq!(cannot[0].0, "night_travel");
+    assert!(
+        cannot[0].1.contains("dates, not times of day"),
+        "{cannot:?}"
+    );
+    // With a time of day, everything applies.
+    let (g, _) = graph_full(&[
+        (0, "A", "B", "100", "cash", ""),
+        (DAY, "B", "C", "90", "payroll", ""),
+        (2 * DAY + 23 * 3600, "C", "H", "80", "card", "7011"),
+    ]);
+    assert!(detect::inapplicable(&g, &p).is_empty());
+}

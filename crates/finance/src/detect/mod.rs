@@ -259,6 +259,42 @@ pub const DETECTORS: [&str; 13] = {
 /// The indicators: weak alone, half weight in [`risk`].
 pub const INDICATORS: [&str; 3] = ["ad_payments", "night_travel", "cash_intensive"];
 
+/// The detectors that cannot apply to `g` as its columns stand, each with why: an empty
+/// result from one of them says nothing about the money, only about the file.
+pub fn inapplicable(g: &Graph, p: &Params) -> Vec<(&'static str, String)> {
+    let has_channel = |names: &[String]| g.channel_mask(names).iter().any(|&m| m);
+    let has_mcc = g.mcc.iter().any(|&m| m != crate::graph::NO_MCC);
+    let mut out = Vec::new();
+    if !has_channel(&p.cash_channels) {
+        let why = format!(
+            "no transaction is on a cash channel ({})",
+            p.cash_channels.join(", ")
+        );
+        out.push(("funnel", why.clone()));
+        out.push(("cash_intensive", why));
+    }
+    if !has_channel(&p.payroll_channels) {
+        out.push((
+            "wage_siphoning",
+            format!(
+                "no transaction is on a payroll channel ({})",
+                p.payroll_channels.join(", ")
+            ),
+        ));
+    }
+    if !has_mcc {
+        let why = "the file has no merchant categories (MCC)".to_owned();
+        out.push(("ad_payments", why.clone()));
+        out.push(("night_travel", why));
+    } else if g.ts.iter().all(|t| t.rem_euclid(86_400) == 0) {
+        out.push((
+            "night_travel",
+            "every time is midnight: the file has dates, not times of day".to_owned(),
+        ));
+    }
+    out
+}
+
 /// Runs every detector; alerts strongest first (ties by detector, then account).
 pub fn run_all(g: &Graph, p: &Params) -> Vec<Alert> {
     let mut all: Vec<Alert> = ALL.iter().flat_map(|(_, run)| run(g, p)).collect();
