@@ -395,7 +395,14 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     if let Some(path) = &a.csv {
         let mut w =
             csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
-        w.write_record(["detector", "account", "score", "explanation", "evidence"])?;
+        w.write_record([
+            "detector",
+            "account",
+            "score",
+            "explanation",
+            "evidence",
+            "evidence_omitted",
+        ])?;
         for v in &views {
             let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
             w.write_record([
@@ -404,6 +411,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
                 &v.score.to_string(),
                 &v.explanation,
                 &ids.join(" "),
+                &v.evidence_omitted.to_string(),
             ])?;
         }
         w.flush()?;

@@ -16,7 +16,8 @@ pub struct Alert {
     pub score: f64,
     /// One sentence a person can read.
     pub explanation: String,
-    /// The edges (graph edge numbers) that make the pattern.
+    /// The edges (graph edge numbers) that make the pattern (all of them; views show at
+    /// most [`EVIDENCE_SHOWN`]).
     pub evidence: Vec<u32>,
 }
 
@@ -50,9 +51,15 @@ pub struct AlertView {
     pub score: f64,
     /// Why.
     pub explanation: String,
-    /// The transactions.
+    /// The transactions, at most [`EVIDENCE_SHOWN`].
     pub evidence: Vec<EvidenceView>,
+    /// The pattern's transactions left out of `evidence` (a hub's fan of 100 000 payments
+    /// would otherwise make one alert hundreds of megabytes of JSON).
+    pub evidence_omitted: usize,
 }
+
+/// Most evidence transactions one alert's view carries.
+pub const EVIDENCE_SHOWN: usize = 1_000;
 
 /// A decimal string of millionths, without trailing zeros.
 pub fn decimal(millionths: i64) -> String {
@@ -75,9 +82,11 @@ impl Alert {
             account: names.accounts.name(self.account).to_owned(),
             score: (self.score * 1000.0).round() / 1000.0,
             explanation: self.explanation.clone(),
+            evidence_omitted: self.evidence.len().saturating_sub(EVIDENCE_SHOWN),
             evidence: self
                 .evidence
                 .iter()
+                .take(EVIDENCE_SHOWN)
                 .map(|&e| {
                     let e = e as usize;
                     EvidenceView {

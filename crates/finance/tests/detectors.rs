@@ -444,3 +444,27 @@ fn a_detector_that_cannot_apply_to_a_file_says_why() {
     ]);
     assert!(detect::inapplicable(&g, &p).is_empty());
 }
+
+#[test]
+fn an_alert_view_shows_at_most_a_thousand_payments_and_counts_the_rest() {
+    use unchain_finance::alert::EVIDENCE_SHOWN;
+    let p = Params::default();
+    for (payees, shown, omitted) in [(1_200, EVIDENCE_SHOWN, 200), (12, 12, 0)] {
+        let v = star(payees, 60, false);
+        let (g, l) = graph(&rows_of(&v, "100"));
+        let alerts = detect::fan_out(&g, &p);
+        assert_eq!(alerts.len(), 1);
+        assert_eq!(
+            alerts[0].evidence.len(),
+            payees,
+            "the alert keeps every payment"
+        );
+        let view = alerts[0].view(&g, &l.names);
+        assert_eq!(
+            (view.evidence.len(), view.evidence_omitted),
+            (shown, omitted)
+        );
+        let json = serde_json::to_value(&view).expect("json");
+        assert_eq!(json["evidence_omitted"], omitted);
+    }
+}
