@@ -652,19 +652,10 @@ async fn tips_endpoints_answer_bad_input_and_change_nothing() {
         .await
         .expect("get");
     assert_eq!(r.status(), 404);
-    let page = http
-        .get(format!("{base}/tips/report"))
-        .send()
-        .await
-        .expect("form")
-        .text()
-        .await
-        .expect("html");
-    let at = page.find("name=\"token\" value=\"").expect("token") + 20;
-    let token = &page[at..at + page[at..].find('"').expect("end")];
+    let (token, _) = challenge(&http, &base).await;
     let empty = reqwest::multipart::Form::new()
         .text("lang", "es")
-        .text("token", token.to_owned())
+        .text("token", token)
         .text("pow", "")
         .text("danger", "maybe")
         .text("description", "   ")

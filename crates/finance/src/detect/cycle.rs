@@ -75,7 +75,7 @@ fn walk(s: &Search<'_>, path: &mut Vec<u32>, edges: &mut Vec<u32>, out: &mut Vec
 /// Every time-respecting cycle, once, as an alert on the account that paid first.
 pub fn cycles(g: &Graph, p: &Params) -> Vec<Alert> {
     let hub = hubs(g, p.cycle_max_degree);
-    let mut found: Vec<Vec<u32>> = (0..g.accounts as u32)
+    let found: Vec<Vec<u32>> = (0..g.accounts as u32)
         .into_par_iter()
         .flat_map_iter(|a| {
             let mut found = Vec::new();
@@ -100,7 +100,7 @@ pub fn cycles(g: &Graph, p: &Params) -> Vec<Alert> {
     // earliest start (by time, then by position in the file).
     let first = |c: &Vec<u32>| (g.ts[c[0] as usize], g.record[c[0] as usize]);
     let mut keyed: Vec<(Vec<u32>, Vec<u32>)> = found
-        .drain(..)
+        .into_iter()
         .map(|c| {
             let mut key = c.clone();
             key.sort_unstable();

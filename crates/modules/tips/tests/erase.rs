@@ -8,36 +8,18 @@ mod common;
 use common::*;
 use serde_json::json;
 use unchain_tips::holdings::{self, Denied};
-use unchain_tips::intake;
 
 const DAY_MS: u64 = 86_400_000;
 
 /// A tip recorded with `retention` days, plus a reply: (tip id, its two commitments).
 fn tip_with_reply(w: &mut World, retention: Option<u32>) -> (String, Vec<unchain_types::Hash32>) {
-    let new = intake::new_tip(
-        CHAIN,
-        ("ngo", &w.ngo.enc.public_key()),
-        "report",
-        &report(),
-        &[],
-        at(&w.chain),
-    );
+    let new = new_report(w);
     let mut body = new.body.clone();
     if let Some(days) = retention {
         body["retention_days"] = days.into();
     }
     w.chain.ok(&w.ngo.tx("tips.receive", body));
-    let view = unchain_tips::tip(&reader(&w.chain), &new.tip)
-        .expect("read")
-        .expect("tip");
-    let (sealed, reply) = intake::reply(
-        CHAIN,
-        &view.tip,
-        &w.ngo.enc.public_key(),
-        "are you safe?",
-        "u-intake01",
-        at(&w.chain),
-    );
+    let (sealed, reply) = ngo_reply(w, &new.tip, "are you safe?");
     w.chain.ok(&w.ngo.tx("tips.message", reply));
     (new.tip, vec![new.sealed.commitment, sealed.commitment])
 }
@@ -147,17 +129,7 @@ fn only_the_intake_erases_early_and_an_erased_tip_takes_nothing_more() {
         json!({"tip": tip, "reason": "intake_request", "actor": "u-intake01"}),
     );
     assert!(why.contains("already erased"), "{why}");
-    let view = unchain_tips::tip(&reader(&w.chain), &tip)
-        .expect("read")
-        .expect("tip");
-    let (_, reply) = intake::reply(
-        CHAIN,
-        &view.tip,
-        &w.ngo.enc.public_key(),
-        "hello?",
-        "u-intake01",
-        at(&w.chain),
-    );
+    let (_, reply) = ngo_reply(&w, &tip, "hello?");
     let why = w.chain.refused(&mut w.ngo, "tips.message", reply);
     assert!(why.contains("was erased"), "{why}");
     let why = w.chain.refused(
@@ -184,17 +156,7 @@ fn retention_runs_from_the_last_activity_and_then_anyone_may_erase() {
     assert!(due(&w).is_empty());
     // A day and a half on, the reporter writes again: retention starts over.
     w.chain.time_ms += DAY_MS + DAY_MS / 2;
-    let view = unchain_tips::tip(&reader(&w.chain), &tip)
-        .expect("read")
-        .expect("tip");
-    let (_, more) = intake::reply(
-        CHAIN,
-        &view.tip,
-        &w.ngo.enc.public_key(),
-        "still there?",
-        "u-intake01",
-        at(&w.chain),
-    );
+    let (_, more) = ngo_reply(&w, &tip, "still there?");
     w.chain.ok(&w.ngo.tx("tips.message", more));
     let renewed = w.chain.time_ms + 2 * DAY_MS;
     w.chain.time_ms += DAY_MS;
@@ -290,14 +252,7 @@ fn bad_erasures_and_retentions_name_the_field() {
     }
     let mut w = world();
     for days in [0u64, 36_501, 1 << 40] {
-        let new = intake::new_tip(
-            CHAIN,
-            ("ngo", &w.ngo.enc.public_key()),
-            "report",
-            &report(),
-            &[],
-            at(&w.chain),
-        );
+        let new = new_report(&w);
         let mut body = new.body;
         body["retention_days"] = days.into();
         let e = parse("tips.receive", &body).expect_err("retention");

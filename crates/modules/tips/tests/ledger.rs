@@ -190,14 +190,7 @@ fn a_tip_is_recorded_found_by_its_code_answered_triaged_and_converted() {
 #[test]
 fn the_ledger_refuses_what_does_not_hold() {
     let mut w = world();
-    let new = intake::new_tip(
-        CHAIN,
-        ("ngo", &w.ngo.enc.public_key()),
-        "report",
-        &report(),
-        &[],
-        at(&w.chain),
-    );
+    let new = new_report(&w);
     w.chain.ok(&w.ngo.tx("tips.receive", new.body.clone()));
 
     let mut again = new.body.clone();
@@ -275,14 +268,7 @@ fn the_ledger_refuses_what_does_not_hold() {
 }
 
 fn recorded(w: &mut World) -> (intake::NewTip, ReceiptBundle) {
-    let new = intake::new_tip(
-        CHAIN,
-        ("ngo", &w.ngo.enc.public_key()),
-        "report",
-        &report(),
-        &[],
-        at(&w.chain),
-    );
+    let new = new_report(&w);
     w.chain.ok(&w.ngo.tx("tips.receive", new.body.clone()));
     let view = unchain_tips::tip(&reader(&w.chain), &new.tip)
         .expect("read")

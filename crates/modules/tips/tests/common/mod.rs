@@ -57,3 +57,30 @@ pub fn at(c: &Chain) -> u64 {
 pub fn reader(c: &Chain) -> unchain_ledger::StateReader {
     c.ledger.state_reader().expect("reader")
 }
+
+/// A new tip of [`report`] to the NGO, at the next block's time.
+pub fn new_report(w: &World) -> unchain_tips::intake::NewTip {
+    unchain_tips::intake::new_tip(
+        CHAIN,
+        ("ngo", &w.ngo.enc.public_key()),
+        "report",
+        &report(),
+        &[],
+        at(&w.chain),
+    )
+}
+
+/// The NGO's reply `text` to `tip` (sealed, and its `tips.message` body), as `u-intake01`.
+pub fn ngo_reply(w: &World, tip: &str, text: &str) -> (unchain_tips::message::Sealed, Value) {
+    let view = unchain_tips::tip(&reader(&w.chain), tip)
+        .expect("read")
+        .expect("tip");
+    unchain_tips::intake::reply(
+        CHAIN,
+        &view.tip,
+        &w.ngo.enc.public_key(),
+        text,
+        "u-intake01",
+        at(&w.chain),
+    )
+}
