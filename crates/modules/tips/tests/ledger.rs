@@ -268,7 +268,7 @@ fn the_ledger_refuses_what_does_not_hold() {
 }
 
 fn recorded(w: &mut World) -> (intake::NewTip, ReceiptBundle) {
-    let new = new_report(&w);
+    let new = new_report(w);
     w.chain.ok(&w.ngo.tx("tips.receive", new.body.clone()));
     let view = unchain_tips::tip(&reader(&w.chain), &new.tip)
         .expect("read")
