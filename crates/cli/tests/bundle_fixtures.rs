@@ -1,0 +1,159 @@
+//! Proof bundles saved by an earlier release still verify, and the same bundles altered do
+//! not.
+//!
+//! The fixtures in `fixtures/bundles-v1/` were fetched on 2026-12-05 from `unchain demo`
+//! (commit 19d05712) before the proof-bundle formats were unified: a transaction's proof
+//! (`unchain proof --out`), a chain-of-custody bundle (`unchain custody bundle`), a tip's
+//! proof of receipt (downloaded from the tip form) and a border post's trust bundle
+//! (`unchain identity trust-bundle`), with the genesis of that demo chain. A court keeps
+//! such a file for years; whatever the code becomes, it must keep verifying it.
+
+mod common;
+
+use common::bin;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/bundles-v1")
+        .join(name)
+}
+
+/// Runs `unchain verify ARGS BUNDLE --genesis GENESIS` and returns (success, stdout+stderr).
+fn verify(sub: &[&str], bundle: &Path) -> (bool, String) {
+    let out = Command::new(bin())
+        .args(["--log", "warn", "verify"])
+        .args(sub)
+        .arg(bundle)
+        .arg("--genesis")
+        .arg(fixture("genesis.json"))
+        .output()
+        .expect("run unchain verify");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Writes `bundle` with `alter` applied to its JSON into a temporary file.
+fn altered(
+    dir: &tempfile::TempDir,
+    name: &str,
+    alter: impl FnOnce(&mut serde_json::Value),
+) -> PathBuf {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fixture(name)).expect("read fixture"))
+            .expect("fixture is JSON");
+    alter(&mut v);
+    let path = dir.path().join(name);
+    std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("write");
+    path
+}
+
+/// Flips the last hex digit of a string member.
+fn flip_hex(v: &mut serde_json::Value) {
+    let s = v.as_str().expect("a hex string").to_owned();
+    let last = s.chars().last().expect("not empty");
+    let flipped = if last == '0' { '1' } else { '0' };
+    *v = serde_json::Value::String(format!("{}{flipped}", &s[..s.len() - 1]));
+}
+
+#[test]
+fn a_saved_transaction_proof_still_verifies() {
+    let (ok, out) = verify(&[], &fixture("proof.json"));
+    assert!(ok, "{out}");
+    assert!(out.contains("VERIFIED"), "{out}");
+    assert!(
+        out.contains("cd2e75ca3744e550dbf5510572eca1b777102e923784fedf0f2c03ec0af146b0"),
+        "{out}"
+    );
+    assert!(out.contains("leaf 0 of 78"), "{out}");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = altered(&dir, "proof.json", |v| {
+        let leaf = v["leaf"]
+            .as_str()
+            .expect("leaf")
+            .replace("fishing vessel", "fishing boat");
+        v["leaf"] = leaf.into();
+    });
+    let (ok, out) = verify(&[], &bad);
+    assert!(!ok, "an altered leaf verified: {out}");
+}
+
+#[test]
+fn a_saved_custody_bundle_still_verifies() {
+    let (ok, out) = verify(&["custody"], &fixture("custody.json"));
+    assert!(ok, "{out}");
+    assert!(
+        out.contains(
+            "VERIFIED chain of custody of item 53a8ca8a512943977cdd1f10f046b291d9e686dda2ae40eda1a90116620ee5fb"
+        ),
+        "{out}"
+    );
+    for step in ["collected", "sealed", "handed over", "received", "analysed"] {
+        assert!(out.contains(step), "{step} missing: {out}");
+    }
+    assert!(out.contains("validator and member keys of"), "{out}");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let dropped = altered(&dir, "custody.json", |v| {
+        v["events"].as_array_mut().expect("events").remove(2);
+    });
+    let (ok, out) = verify(&["custody"], &dropped);
+    assert!(!ok, "a bundle with a hand-over dropped verified: {out}");
+}
+
+#[test]
+fn a_saved_proof_of_receipt_still_verifies() {
+    let (ok, out) = verify(&["tip-receipt"], &fixture("tip-receipt.json"));
+    assert!(ok, "{out}");
+    assert!(out.contains("VERIFIED proof of receipt of tip"), "{out}");
+    assert!(out.contains("t-0e81acfea0d773e6cc16"), "{out}");
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = altered(&dir, "tip-receipt.json", |v| {
+        flip_hex(&mut v["entries"][0]["proof"][0]);
+    });
+    let (ok, out) = verify(&["tip-receipt"], &bad);
+    assert!(
+        !ok,
+        "a receipt with an altered inclusion proof verified: {out}"
+    );
+}
+
+#[test]
+fn a_saved_trust_bundle_still_verifies() {
+    let genesis: unchain_ledger::Genesis =
+        serde_json::from_slice(&std::fs::read(fixture("genesis.json")).expect("genesis"))
+            .expect("genesis JSON");
+    let validators = genesis.checkpoint_verifiers();
+    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let read = |path: &Path| -> unchain_identity::trust::TrustBundle {
+        serde_json::from_slice(&std::fs::read(path).expect("read")).expect("a trust bundle")
+    };
+    let state = unchain_identity::trust::verify(&read(&fixture("trust.json")), &validators, quorum)
+        .expect("the saved trust bundle verifies");
+    assert_eq!(state.chain_id, "unchain-demo");
+    assert_eq!(state.tree_size, 78);
+    assert!(
+        state
+            .dids
+            .contains_key("did:unchain:61a754587372fd7467c25ef3923eac32"),
+        "{:?}",
+        state.dids.keys()
+    );
+    assert!(state.signers.len() >= quorum, "{:?}", state.signers);
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = altered(&dir, "trust.json", |v| {
+        flip_hex(&mut v["entries"][0]["proof"][0]);
+    });
+    assert!(
+        unchain_identity::trust::verify(&read(&bad), &validators, quorum).is_err(),
+        "a trust bundle with an altered inclusion proof verified"
+    );
+}
