@@ -11,7 +11,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use unchain_ledger::{BlockRecord, Ledger, TxRejection};
+use unchain_ledger::{BlockRecord, CheckedTx, Ledger, TxRejection};
 use unchain_types::{PublicKey, Transaction, TxId};
 
 /// Mempool limits.
@@ -64,7 +64,7 @@ pub enum Admission {
 #[derive(Default)]
 struct Inner {
     /// Arrival order → transaction. Arrival order respects per-sender nonce order.
-    queue: BTreeMap<u64, Arc<Transaction>>,
+    queue: BTreeMap<u64, CheckedTx>,
     by_id: HashMap<TxId, u64>,
     /// Leaf bytes → arrival order, so blocks built from this pool need not be parsed again.
     by_leaf: HashMap<Vec<u8>, u64>,
@@ -109,9 +109,9 @@ impl Mempool {
         self.lock().next_nonce.get(sender).copied()
     }
 
-    /// The waiting transaction whose leaf bytes are `leaf`: parsed, and with a signature
-    /// verified at admission.
-    pub fn lookup(&self, leaf: &[u8]) -> Option<Arc<Transaction>> {
+    /// The waiting transaction whose leaf bytes are `leaf`: parsed, its signature verified
+    /// and its body parsed at admission.
+    pub fn lookup(&self, leaf: &[u8]) -> Option<CheckedTx> {
         let inner = self.lock();
         let seq = inner.by_leaf.get(leaf)?;
         inner.queue.get(seq).cloned()
@@ -158,7 +158,7 @@ impl Mempool {
             .own
             .range(..before)
             .take(max)
-            .filter_map(|seq| inner.queue.get(seq).cloned())
+            .filter_map(|seq| inner.queue.get(seq).map(|c| c.tx.clone()))
             .collect()
     }
 
@@ -181,7 +181,7 @@ impl Mempool {
             });
         }
         let pending_next = inner.next_nonce.get(tx.sender()).copied();
-        ledger.check_tx(&tx, pending_next)?;
+        let admitted = ledger.check_tx(&tx, pending_next)?;
         let seq = inner.seq;
         inner.seq += 1;
         inner.next_nonce.insert(*tx.sender(), tx.nonce() + 1);
@@ -198,7 +198,13 @@ impl Mempool {
             inner.outbox.push_back(tx.clone());
             inner.own.insert(seq);
         }
-        inner.queue.insert(seq, tx);
+        inner.queue.insert(
+            seq,
+            CheckedTx {
+                tx,
+                body: admitted.body,
+            },
+        );
         Ok(Admission::Admitted)
     }
 
@@ -213,7 +219,7 @@ impl Mempool {
         let inner = self.lock();
         let mut out = Vec::new();
         let mut bytes = 0;
-        for tx in inner.queue.values() {
+        for CheckedTx { tx, .. } in inner.queue.values() {
             if out.len() >= max_txs {
                 break;
             }
@@ -239,7 +245,7 @@ impl Mempool {
             .chain(record.rejected.iter().map(|(id, _)| id));
         for id in ids {
             if let Some(seq) = inner.by_id.remove(id)
-                && let Some(tx) = inner.queue.remove(&seq)
+                && let Some(CheckedTx { tx, .. }) = inner.queue.remove(&seq)
             {
                 inner.own.remove(&seq);
                 inner.bytes -= tx.leaf_bytes().len();
@@ -250,7 +256,7 @@ impl Mempool {
         // authority again. (A transaction refused in its turn spent its nonce there; one
         // refused out of turn, or for another chain, did not.)
         let pending: std::collections::HashSet<PublicKey> =
-            inner.queue.values().map(|tx| *tx.sender()).collect();
+            inner.queue.values().map(|c| *c.tx.sender()).collect();
         inner.next_nonce.retain(|k, _| pending.contains(k));
     }
 }

@@ -1,7 +1,7 @@
 //! Errors a user can act on.
 
 use crate::module::BodyError;
-use unchain_types::{PublicKey, TxError};
+use unchain_types::{Code, PublicKey, Refusal, TxError};
 
 /// Why a transaction is refused against the current ledger state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,9 +63,26 @@ pub enum TxRejection {
     /// The body does not match the kind's schema.
     #[error("field `body`: {0}")]
     Body(#[from] BodyError),
-    /// A module rule refused it at execution.
+    /// A module rule refused it at execution, or the ledger could not read what it needed.
     #[error("{0}")]
-    Refused(String),
+    Refused(Refusal),
+}
+
+impl TxRejection {
+    /// Its stable refusal code.
+    pub fn code(&self) -> Code {
+        match self {
+            TxRejection::Format(e) => e.code(),
+            TxRejection::WrongChain { .. } => Code::WrongChain,
+            TxRejection::UnknownKind { .. } => Code::UnknownKind,
+            TxRejection::NotMember(_) => Code::NotMember,
+            TxRejection::MissingRole { .. } => Code::MissingRole,
+            TxRejection::NonceUsed { .. } => Code::NonceUsed,
+            TxRejection::NonceAhead { .. } => Code::NonceAhead,
+            TxRejection::Body(_) => Code::InvalidBody,
+            TxRejection::Refused(r) => r.code,
+        }
+    }
 }
 
 /// Why the ledger itself failed.

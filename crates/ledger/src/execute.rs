@@ -3,14 +3,14 @@
 use crate::error::{LedgerError, TxRejection};
 use crate::genesis::{Genesis, Member};
 use crate::membership::{member_by_key, member_key};
-use crate::module::{ExecContext, ExecError};
+use crate::module::{AnyModule, ExecContext, ExecError, KindSpec, ParsedBody};
 use crate::query::{BlockRecord, Head, TxRecord};
 use crate::state::{self, RedbNodes, StateWriter};
 use crate::{Ledger, genesis_hash};
 use redb::{ReadableTable, WriteTransaction};
 use std::sync::Arc;
 use unchain_log::{Checkpoint, SignedNote};
-use unchain_types::{Block, Hash32, PublicKey, SigningKey, Transaction, TxId};
+use unchain_types::{Block, Code, Hash32, PublicKey, Refusal, SigningKey, Transaction, TxId};
 
 /// Signs a checkpoint after every block: the validator's note key name and signing key.
 #[derive(Clone)]
@@ -32,6 +32,25 @@ pub struct BlockOutcome {
     /// its proposer lied or this node's state diverged. Execution never reads them, so the
     /// block is applied all the same; the caller reports it.
     pub attestation_matches: bool,
+}
+
+/// A transaction the mempool admitted: parsed, its signature verified, its body parsed by
+/// its module. A block built from the mempool is executed from these, parsing nothing again.
+#[derive(Debug, Clone)]
+pub struct CheckedTx {
+    /// The transaction.
+    pub tx: Arc<Transaction>,
+    /// Its body, parsed by the module of its kind.
+    pub body: ParsedBody,
+}
+
+/// What [`Ledger::check_tx`] found: the transaction may be admitted.
+#[derive(Debug, Clone)]
+pub struct Admitted {
+    /// The nonce it was checked against (its own).
+    pub next_nonce: u64,
+    /// Its body, parsed: keep it with the transaction for execution.
+    pub body: ParsedBody,
 }
 
 pub(crate) fn nonce_key(sender: &PublicKey) -> Vec<u8> {
@@ -148,18 +167,37 @@ impl Ledger {
     /// membership, role, body schema and nonce. `next_nonce`, when given, overrides the
     /// stored next nonce (the mempool passes the one after its pending transactions).
     /// The signature is the caller's to verify (it may batch).
-    pub fn check_tx(&self, tx: &Transaction, next_nonce: Option<u64>) -> Result<u64, TxRejection> {
+    pub fn check_tx(
+        &self,
+        tx: &Transaction,
+        next_nonce: Option<u64>,
+    ) -> Result<Admitted, TxRejection> {
         let (member, stored_next) = self
             .sender_and_next_nonce(tx.sender())
-            .map_err(|e| TxRejection::Refused(e.to_string()))?
+            .map_err(|e| {
+                TxRejection::Refused(Refusal::new(
+                    Code::Unavailable,
+                    format!("cannot read the sender's account: {e}"),
+                ))
+            })?
             .ok_or(TxRejection::NotMember(*tx.sender()))?;
-        self.check_stateless(tx, &member)?;
+        let (module, _) = self.check_stateless(tx, &member)?;
+        let body = module.parse_any(tx.kind(), tx.body())?;
         let next = next_nonce.unwrap_or(stored_next).max(stored_next);
         check_nonce(tx, &member, next)?;
-        Ok(next)
+        Ok(Admitted {
+            next_nonce: next,
+            body,
+        })
     }
 
-    fn check_stateless(&self, tx: &Transaction, member: &Member) -> Result<(), TxRejection> {
+    /// The checks that need no state but the sender's membership: chain, kind and role.
+    /// Returns the module of the kind.
+    fn check_stateless(
+        &self,
+        tx: &Transaction,
+        member: &Member,
+    ) -> Result<(&Arc<dyn AnyModule>, KindSpec), TxRejection> {
         if tx.chain_id() != self.genesis.chain_id {
             return Err(TxRejection::WrongChain {
                 got: tx.chain_id().into(),
@@ -184,8 +222,7 @@ impl Ledger {
                 kind: tx.kind().into(),
             });
         }
-        module.check_body(tx.kind(), tx.body())?;
-        Ok(())
+        Ok((module, spec))
     }
 
     /// Applies the next block atomically. Re-applying a block already applied is a no-op
@@ -194,14 +231,15 @@ impl Ledger {
         self.apply_block_with(block, digest, &|_| None)
     }
 
-    /// [`Ledger::apply_block`], taking already-parsed transactions from `parsed` (looked up
-    /// by leaf bytes) where it has them, so the mempool's parse is not repeated. Whatever
-    /// `parsed` returns must be `Transaction::parse` of those bytes.
+    /// [`Ledger::apply_block`], taking already-checked transactions from `checked` (looked
+    /// up by leaf bytes) where it has them, so the mempool's parse of the transaction and of
+    /// its body is not repeated. Whatever `checked` returns must be `Transaction::parse` of
+    /// those bytes, with the body [`Ledger::check_tx`] parsed.
     pub fn apply_block_with(
         &self,
         block: &Block,
         digest: Hash32,
-        parsed: &dyn Fn(&[u8]) -> Option<Arc<Transaction>>,
+        checked: &dyn Fn(&[u8]) -> Option<CheckedTx>,
     ) -> Result<BlockOutcome, LedgerError> {
         let head = self.head()?;
         if block.height <= head.height {
@@ -268,9 +306,9 @@ impl Ledger {
                 std::collections::BTreeMap::new();
             for (position, bytes) in block.transactions.iter().enumerate() {
                 let position = position as u32;
-                let tx = match parsed(bytes) {
-                    Some(tx) => Ok(tx),
-                    None => Transaction::parse(bytes).map(Arc::new),
+                let (tx, body) = match checked(bytes) {
+                    Some(c) => (Ok(c.tx), Some(c.body)),
+                    None => (Transaction::parse(bytes).map(Arc::new), None),
                 };
                 // A transaction that does not even parse is recorded under the hash of its
                 // bytes, so that its rejection can still be looked up.
@@ -280,7 +318,7 @@ impl Ledger {
                     .unwrap_or_else(|_| TxId(Hash32::digest(bytes)));
                 let outcome = match tx {
                     Ok(tx) => self
-                        .execute_one(&mut st, &mut members, &tx, block, log_size)?
+                        .execute_one(&mut st, &mut members, &tx, body, block, log_size)?
                         .map(|()| tx),
                     Err(e) => Err(TxRejection::from(e)),
                 };
@@ -304,6 +342,7 @@ impl Ledger {
                     }
                     Err(rejection) => {
                         let reason = rejection.to_string();
+                        let code = rejection.code();
                         // Never overwrite a commit with a later rejection of a replay.
                         let already_committed = txs
                             .get(&id.0.0)?
@@ -319,6 +358,7 @@ impl Ledger {
                                 height: block.height,
                                 position,
                                 reason: reason.clone(),
+                                code: Some(code),
                             };
                             txs.insert(
                                 &id.0.0,
@@ -403,6 +443,7 @@ impl Ledger {
         st: &mut StateWriter<'_>,
         members: &mut std::collections::BTreeMap<PublicKey, Option<Member>>,
         tx: &Transaction,
+        body: Option<ParsedBody>,
         block: &Block,
         log_index: u64,
     ) -> Result<Result<(), TxRejection>, redb::StorageError> {
@@ -453,24 +494,33 @@ impl Ledger {
         // nonce is spent whatever the outcome, and a refusal is recorded as failed. So one
         // refused action never stalls the actions its organisation signed after it (users
         // of one organisation share its nonce sequence).
-        let outcome = self.run_module(st, &member, tx, block, log_index)?;
+        let outcome = self.run_module(st, &member, tx, body, block, log_index)?;
         st.put(&nonce_key(tx.sender()), &tx.nonce().to_be_bytes())?;
         Ok(outcome)
     }
 
-    /// The kind's checks and the module's execution of `tx`, whose nonce is in order.
+    /// The kind's checks and the module's execution of `tx`, whose nonce is in order. The
+    /// body is the one the mempool parsed, or is parsed here (once) for a block from a peer.
     fn run_module(
         &self,
         st: &mut StateWriter<'_>,
         member: &Member,
         tx: &Transaction,
+        body: Option<ParsedBody>,
         block: &Block,
         log_index: u64,
     ) -> Result<Result<(), TxRejection>, redb::StorageError> {
-        if let Err(e) = self.check_stateless(tx, member) {
-            return Ok(Err(e));
-        }
-        let (module, _) = self.module_for(tx.kind()).expect("checked above");
+        let module = match self.check_stateless(tx, member) {
+            Ok((module, _)) => module,
+            Err(e) => return Ok(Err(e)),
+        };
+        let body = match body {
+            Some(body) => body,
+            None => match module.parse_any(tx.kind(), tx.body()) {
+                Ok(body) => body,
+                Err(e) => return Ok(Err(TxRejection::Body(e))),
+            },
+        };
         let mut ctx = ExecContext {
             state: st,
             height: block.height,
@@ -478,10 +528,19 @@ impl Ledger {
             log_index,
             sender: member,
             tx_id: tx.id(),
+            kind: tx.kind(),
         };
-        match module.execute(&mut ctx, tx) {
+        // The built-in membership module keeps the ledger's own keys; every domain module
+        // writes only under its name.
+        let scoped = module.name() != crate::membership::NAME;
+        if scoped {
+            ctx.state.scope_to(module.name());
+        }
+        let outcome = module.execute_any(&mut ctx, &body, tx.body());
+        st.unscope();
+        match outcome {
             Ok(()) => Ok(Ok(())),
-            Err(ExecError::Rejected(reason)) => Ok(Err(TxRejection::Refused(reason))),
+            Err(ExecError::Refused(refusal)) => Ok(Err(TxRejection::Refused(refusal))),
             Err(ExecError::Storage(e)) => Err(e),
         }
     }

@@ -19,11 +19,13 @@ mod query;
 pub mod state;
 
 pub use error::{LedgerError, TxRejection};
-pub use execute::{BlockOutcome, CheckpointSigner};
+pub use execute::{Admitted, BlockOutcome, CheckedTx, CheckpointSigner};
 pub use genesis::{Genesis, Member, Role};
-pub use module::{BodyError, ExecContext, ExecError, KindSpec, Module};
+pub use module::{
+    AnyModule, BodyError, ExecContext, ExecError, KindSpec, Module, ParsedBody, refuse,
+};
 pub use query::{BlockRecord, BlockRoots, Head, TxRecord};
-pub use state::{StateReader, StateWriter};
+pub use state::{Keyspace, StateRead, StateReader, StateWriter};
 
 use redb::Database;
 use std::path::Path;
@@ -34,7 +36,7 @@ use unchain_types::Hash32;
 pub struct Ledger {
     db: Database,
     genesis: Genesis,
-    modules: Vec<Arc<dyn Module>>,
+    modules: Vec<Arc<dyn AnyModule>>,
     signer: Option<CheckpointSigner>,
 }
 
@@ -44,19 +46,29 @@ impl Ledger {
     pub fn open(
         path: &Path,
         genesis: Genesis,
-        modules: Vec<Arc<dyn Module>>,
+        modules: Vec<Arc<dyn AnyModule>>,
         signer: Option<CheckpointSigner>,
     ) -> Result<Self, LedgerError> {
         genesis.check().map_err(LedgerError::Genesis)?;
         let db = Database::create(path).map_err(|e| LedgerError::Storage(e.into()))?;
-        let mut all: Vec<Arc<dyn Module>> = vec![Arc::new(membership::MembershipModule)];
+        let mut all: Vec<Arc<dyn AnyModule>> = vec![Arc::new(membership::MembershipModule)];
         all.extend(modules);
         let mut kinds = std::collections::BTreeSet::new();
+        let mut names = std::collections::BTreeSet::new();
         for m in &all {
+            // A module's name is its keyspace: two modules never share one.
+            assert!(names.insert(m.name()), "two modules named {}", m.name());
+            assert!(
+                !m.name().is_empty() && !m.name().contains('/'),
+                "module name {:?} cannot prefix keys",
+                m.name()
+            );
             for k in m.kinds() {
                 assert!(kinds.insert(k.kind), "two modules claim kind {}", k.kind);
                 assert!(
-                    k.kind.starts_with(m.name()),
+                    k.kind
+                        .strip_prefix(m.name())
+                        .is_some_and(|rest| rest.starts_with('.')),
                     "kind {} outside module {}",
                     k.kind,
                     m.name()
@@ -91,7 +103,7 @@ impl Ledger {
             .collect()
     }
 
-    fn module_for(&self, kind: &str) -> Option<(&Arc<dyn Module>, KindSpec)> {
+    fn module_for(&self, kind: &str) -> Option<(&Arc<dyn AnyModule>, KindSpec)> {
         self.modules
             .iter()
             .find_map(|m| m.kinds().iter().find(|k| k.kind == kind).map(|k| (m, *k)))

@@ -2,11 +2,13 @@
 //! more than two thirds of the governance members have approved.
 
 use crate::genesis::{Member, Role};
-use crate::module::{BodyError, ExecContext, ExecError, KindSpec, Module, body_only, body_str};
+use crate::module::{
+    BodyError, ExecContext, ExecError, KindSpec, Module, body_only, body_str, refuse,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use unchain_types::{PublicKey, Transaction, TxId};
+use unchain_types::{Code, PublicKey, TxId};
 
 /// A change to the member list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +75,10 @@ pub fn member_named(
 
 /// The built-in membership module.
 pub struct MembershipModule;
+
+/// The membership module's name. Its state (`member/…`, `member_key/…`, `proposal/…`) is
+/// the ledger's own, outside the per-module keyspaces.
+pub const NAME: &str = "membership";
 
 const KINDS: &[KindSpec] = &[
     KindSpec {
@@ -153,25 +159,31 @@ fn check_applicable(ctx: &ExecContext<'_, '_>, change: &MembershipChange) -> Res
     match change {
         MembershipChange::Add { member } => {
             if ctx.state.get(&member_key(&member.name))?.is_some() {
-                return Err(ExecError::Rejected(format!(
-                    "member {} already exists",
-                    member.name
-                )));
+                return Err(refuse(
+                    Code::AlreadyExists,
+                    format!("member {} already exists", member.name),
+                ));
             }
             if ctx
                 .state
                 .get(&member_by_key(&member.signing_key))?
                 .is_some()
             {
-                return Err(ExecError::Rejected(format!(
-                    "signing key {} already belongs to a member",
-                    member.signing_key
-                )));
+                return Err(refuse(
+                    Code::AlreadyExists,
+                    format!(
+                        "signing key {} already belongs to a member",
+                        member.signing_key
+                    ),
+                ));
             }
         }
         MembershipChange::Remove { name } | MembershipChange::SetRoles { name, .. } => {
             if ctx.state.get(&member_key(name))?.is_none() {
-                return Err(ExecError::Rejected(format!("no member named {name}")));
+                return Err(refuse(
+                    Code::UnknownMember,
+                    format!("no member named {name}"),
+                ));
             }
         }
     }
@@ -193,27 +205,49 @@ impl MembershipModule {
     }
 }
 
+/// The body of a `membership.*` transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum MembershipBody {
+    /// `membership.propose`.
+    Propose {
+        /// The change proposed.
+        change: MembershipChange,
+        /// Why (no personal data; at most 500 bytes).
+        reason: String,
+    },
+    /// `membership.approve`.
+    Approve {
+        /// The proposing transaction.
+        proposal: TxId,
+    },
+}
+
 impl Module for MembershipModule {
+    type Body = MembershipBody;
+
     fn name(&self) -> &'static str {
-        "membership"
+        NAME
     }
 
     fn kinds(&self) -> &'static [KindSpec] {
         KINDS
     }
 
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<MembershipBody, BodyError> {
         match kind {
             "membership.propose" => {
                 body_only(body, &["change", "reason"])?;
-                body_str(body, "reason", 500)?;
-                parse_change(body).map(|_| ())
+                let reason = body_str(body, "reason", 500)?.to_owned();
+                let change = parse_change(body)?;
+                Ok(MembershipBody::Propose { change, reason })
             }
             "membership.approve" => {
                 body_only(body, &["proposal"])?;
                 let id = body_str(body, "proposal", 64)?;
-                TxId::from_hex(id).map_err(|e| BodyError::new("proposal", e.to_string()))?;
-                Ok(())
+                let proposal =
+                    TxId::from_hex(id).map_err(|e| BodyError::new("proposal", e.to_string()))?;
+                Ok(MembershipBody::Approve { proposal })
             }
             other => Err(BodyError::new(
                 "",
@@ -222,16 +256,18 @@ impl Module for MembershipModule {
         }
     }
 
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        let body = tx.body();
-        match tx.kind() {
-            "membership.propose" => {
-                let change = parse_change(body).map_err(|e| ExecError::Rejected(e.to_string()))?;
-                check_applicable(ctx, &change)?;
+    fn execute(
+        &self,
+        ctx: &mut ExecContext<'_, '_>,
+        body: &MembershipBody,
+    ) -> Result<(), ExecError> {
+        match body {
+            MembershipBody::Propose { change, reason } => {
+                check_applicable(ctx, change)?;
                 let proposal = Proposal {
-                    id: tx.id(),
-                    change,
-                    reason: body["reason"].as_str().unwrap_or_default().to_owned(),
+                    id: ctx.tx_id,
+                    change: change.clone(),
+                    reason: reason.clone(),
                     approvals: BTreeSet::from([ctx.sender.name.clone()]),
                     applied: false,
                     proposed_at: ctx.height,
@@ -239,30 +275,26 @@ impl Module for MembershipModule {
                 };
                 Self::record(ctx, proposal)
             }
-            "membership.approve" => {
-                let id = TxId::from_hex(body["proposal"].as_str().unwrap_or_default())
-                    .map_err(|e| ExecError::Rejected(format!("body.proposal: {e}")))?;
-                let mut proposal: Proposal = load(ctx, &proposal_key(&id))?.ok_or_else(|| {
-                    ExecError::Rejected(format!("body.proposal: no proposal {id}"))
+            MembershipBody::Approve { proposal: id } => {
+                let mut proposal: Proposal = load(ctx, &proposal_key(id))?.ok_or_else(|| {
+                    refuse(Code::NotFound, format!("body.proposal: no proposal {id}"))
                 })?;
                 if proposal.applied {
-                    return Err(ExecError::Rejected(format!(
-                        "proposal {id} has already taken effect"
-                    )));
+                    return Err(refuse(
+                        Code::AlreadyExists,
+                        format!("proposal {id} has already taken effect"),
+                    ));
                 }
                 if proposal.approvals.contains(&ctx.sender.name) {
-                    return Err(ExecError::Rejected(format!(
-                        "{} has already approved proposal {id}",
-                        ctx.sender.name
-                    )));
+                    return Err(refuse(
+                        Code::AlreadyExists,
+                        format!("{} has already approved proposal {id}", ctx.sender.name),
+                    ));
                 }
                 check_applicable(ctx, &proposal.change)?;
                 proposal.approvals.insert(ctx.sender.name.clone());
                 Self::record(ctx, proposal)
             }
-            other => Err(ExecError::Rejected(format!(
-                "membership has no kind {other}"
-            ))),
         }
     }
 }

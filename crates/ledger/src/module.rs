@@ -4,7 +4,9 @@ use crate::genesis::{Member, Role};
 use crate::state::StateWriter;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use unchain_types::{Transaction, TxId};
+use std::any::Any;
+use std::sync::Arc;
+use unchain_types::{Code, Refusal, TxId};
 
 /// One transaction kind a module handles.
 #[derive(Debug, Clone, Copy)]
@@ -40,17 +42,25 @@ impl BodyError {
 /// Why a module refused a well-formed, authorised transaction at execution.
 #[derive(Debug, thiserror::Error)]
 pub enum ExecError {
-    /// A rule of the module refused it; the transaction is recorded as rejected.
+    /// A rule of the module refused it; the transaction is recorded as rejected, with the
+    /// refusal's code.
     #[error("{0}")]
-    Rejected(String),
+    Refused(Refusal),
     /// Storage failed; the whole block is abandoned and retried.
     #[error("storage: {0}")]
     Storage(#[from] redb::StorageError),
 }
 
+/// A module's refusal at execution: its stable `code` and a message that names the field
+/// and the reason.
+pub fn refuse(code: Code, message: impl Into<String>) -> ExecError {
+    ExecError::Refused(Refusal::new(code, message))
+}
+
 /// What a module sees while executing one transaction.
 pub struct ExecContext<'a, 't> {
-    /// State of every module (keys are prefixed by module name by convention).
+    /// State of every module. Reads reach any module's keys; writes only the executing
+    /// module's keyspace (`{name}/…`).
     pub state: &'a mut StateWriter<'t>,
     /// Height of the block being executed.
     pub height: u64,
@@ -62,26 +72,94 @@ pub struct ExecContext<'a, 't> {
     pub sender: &'a Member,
     /// The transaction's id.
     pub tx_id: TxId,
+    /// The transaction's kind (`module.action`).
+    pub kind: &'a str,
 }
 
-/// A domain module: transaction kinds, their validation and their effect on state.
+/// A domain module: transaction kinds, their typed bodies, and their effect on state.
+///
+/// A transaction's body is parsed into [`Module::Body`] once — when the mempool admits it, or
+/// when a block from a peer brings it — and execution receives the parsed value.
 ///
 /// Execution must be deterministic: no clock but `ctx.timestamp_ms`, no randomness, no
 /// environment, no hash-map iteration.
 pub trait Module: Send + Sync + 'static {
-    /// The module's name, the prefix of its kinds.
+    /// The parsed body of any of the module's kinds (an enum of its kinds' bodies).
+    type Body: Send + Sync + 'static;
+
+    /// The module's name: the prefix of its kinds and of its state keys.
     fn name(&self) -> &'static str;
 
     /// The kinds it handles.
     fn kinds(&self) -> &'static [KindSpec];
 
-    /// Checks a body against its kind's schema, without state.
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError>;
+    /// Parses and checks a body of `kind` against its schema, without state.
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<Self::Body, BodyError>;
 
-    /// Applies a checked, authorised transaction. A module must make every check before its
-    /// first write: a transaction that returns `Err(Rejected)` must have written nothing,
+    /// Applies a parsed, authorised transaction. A module must make every check before its
+    /// first write: a transaction that returns `Err(Refused)` must have written nothing,
     /// because the block's writes share one storage transaction.
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError>;
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &Self::Body) -> Result<(), ExecError>;
+}
+
+/// A body parsed by the module that handles its kind, kept from admission to execution.
+#[derive(Clone)]
+pub struct ParsedBody(Arc<dyn Any + Send + Sync>);
+
+impl std::fmt::Debug for ParsedBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ParsedBody")
+    }
+}
+
+/// A [`Module`] with its body type erased, as the ledger holds it. Every `Module` is one.
+pub trait AnyModule: Send + Sync + 'static {
+    /// [`Module::name`].
+    fn name(&self) -> &'static str;
+    /// [`Module::kinds`].
+    fn kinds(&self) -> &'static [KindSpec];
+    /// [`Module::parse_body`], the result kept opaque.
+    fn parse_any(&self, kind: &str, body: &Value) -> Result<ParsedBody, BodyError>;
+    /// [`Module::execute`] on a body this module parsed. A `parsed` value that is not this
+    /// module's body type is an error of the caller's (never the case when the ledger looked
+    /// the module up by kind); it is parsed afresh from `raw` then.
+    fn execute_any(
+        &self,
+        ctx: &mut ExecContext<'_, '_>,
+        parsed: &ParsedBody,
+        raw: &Value,
+    ) -> Result<(), ExecError>;
+}
+
+impl<M: Module> AnyModule for M {
+    fn name(&self) -> &'static str {
+        Module::name(self)
+    }
+
+    fn kinds(&self) -> &'static [KindSpec] {
+        Module::kinds(self)
+    }
+
+    fn parse_any(&self, kind: &str, body: &Value) -> Result<ParsedBody, BodyError> {
+        Ok(ParsedBody(Arc::new(self.parse_body(kind, body)?)))
+    }
+
+    fn execute_any(
+        &self,
+        ctx: &mut ExecContext<'_, '_>,
+        parsed: &ParsedBody,
+        raw: &Value,
+    ) -> Result<(), ExecError> {
+        match parsed.0.downcast_ref::<M::Body>() {
+            Some(body) => self.execute(ctx, body),
+            None => {
+                let body = self
+                    .parse_body(ctx.kind, raw)
+                    .map_err(|e| refuse(Code::InvalidBody, format!("field `body`: {e}")))?;
+                self.execute(ctx, &body)
+            }
+        }
+    }
 }
 
 /// How far a signed `at_ms` may lie ahead of the block's time.
@@ -181,21 +259,6 @@ pub fn check_actor(field: &str, s: &str) -> Result<(), BodyError> {
         Err(BodyError::new(
             field,
             "must be a pseudonymous user id: 1 to 64 characters of a-z, 0-9 and '-' (e.g. \"u-7f3a9c21\")",
-        ))
-    }
-}
-
-/// Checks a case id: 1 to 64 characters of `A-Z`, `a-z`, `0-9`, `.`, `_`, `/` and `-`.
-pub fn check_case_id(field: &str, s: &str) -> Result<(), BodyError> {
-    let ok = (1..=64).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(BodyError::new(
-            field,
-            "must be a case id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '/' and '-'",
         ))
     }
 }

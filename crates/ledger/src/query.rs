@@ -109,8 +109,11 @@ pub enum TxRecord {
         height: u64,
         /// Position within the block.
         position: u32,
-        /// Why.
+        /// Why, for people.
         reason: String,
+        /// Why, for machines (absent from records written before codes existed).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<unchain_types::Code>,
     },
 }
 

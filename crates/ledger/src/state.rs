@@ -8,6 +8,8 @@
 //! work; ledger answers are proved through the transparency log instead.)
 
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use unchain_types::Hash32;
 
@@ -74,11 +76,91 @@ impl unchain_log::NodeStore for RedbNodesRead {
     }
 }
 
+/// Reading module state: the same calls during execution ([`StateWriter`]) and in queries
+/// ([`StateReader`]).
+pub trait StateRead {
+    /// The value at `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, redb::StorageError>;
+
+    /// Every `(key, value)` whose key starts with `prefix`, in key order.
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError>;
+}
+
+/// Serialises a state value. Values are JSON: readable with any tool, and stable across
+/// versions of the code.
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("state values serialise")
+}
+
+/// Deserialises a state value this code wrote. State is only ever written by execution, so
+/// a value that does not parse means the storage was corrupted: the node stops rather than
+/// execute on it.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    serde_json::from_slice(bytes).expect("state values are JSON written by execution")
+}
+
+/// The part of state one module owns: every key under `{name}/`. A module builds its keys
+/// here and reads and writes typed values through it; during execution the ledger refuses a
+/// module's write outside its own keyspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keyspace(&'static str);
+
+impl Keyspace {
+    /// The keyspace of the module named `module`.
+    pub const fn new(module: &'static str) -> Self {
+        Keyspace(module)
+    }
+
+    /// The module's name.
+    pub fn module(&self) -> &'static str {
+        self.0
+    }
+
+    /// The key `{name}/{rest}`.
+    pub fn key(&self, rest: impl std::fmt::Display) -> Vec<u8> {
+        format!("{}/{rest}", self.0).into_bytes()
+    }
+
+    /// The typed value at `key` (built with [`Keyspace::key`]).
+    pub fn get<T: DeserializeOwned>(
+        &self,
+        state: &impl StateRead,
+        key: &[u8],
+    ) -> Result<Option<T>, redb::StorageError> {
+        Ok(state.get(key)?.map(|v| decode(&v)))
+    }
+
+    /// Sets `key` to `value`.
+    pub fn put<T: Serialize>(
+        &self,
+        state: &mut StateWriter<'_>,
+        key: &[u8],
+        value: &T,
+    ) -> Result<(), redb::StorageError> {
+        state.put(key, &encode(value))
+    }
+
+    /// Every typed value whose key starts with `{name}/{rest}`, in key order.
+    pub fn values<T: DeserializeOwned>(
+        &self,
+        state: &impl StateRead,
+        rest: impl std::fmt::Display,
+    ) -> Result<Vec<T>, redb::StorageError> {
+        Ok(state
+            .scan_prefix(&self.key(rest))?
+            .into_iter()
+            .map(|(_, v)| decode(&v))
+            .collect())
+    }
+}
+
 /// Read and write access to module state during one block, recording every write in the
 /// state root.
 pub struct StateWriter<'t> {
     table: redb::Table<'t, &'static [u8], &'static [u8]>,
     writes: Sha256,
+    /// While a domain module executes: the prefix its writes must carry.
+    scope: Option<Vec<u8>>,
 }
 
 impl<'t> StateWriter<'t> {
@@ -86,7 +168,31 @@ impl<'t> StateWriter<'t> {
         Ok(StateWriter {
             table: txn.open_table(STATE)?,
             writes: Sha256::new(),
+            scope: None,
         })
+    }
+
+    /// Confines writes to `module`'s keyspace until [`StateWriter::unscope`].
+    pub(crate) fn scope_to(&mut self, module: &str) {
+        self.scope = Some(format!("{module}/").into_bytes());
+    }
+
+    /// Lifts the confinement (the ledger's own writes: nonces, membership).
+    pub(crate) fn unscope(&mut self) {
+        self.scope = None;
+    }
+
+    fn check_scope(&self, key: &[u8]) -> Result<(), redb::StorageError> {
+        match &self.scope {
+            Some(prefix) if !key.starts_with(prefix) => {
+                Err(redb::StorageError::Io(std::io::Error::other(format!(
+                    "module {} wrote the key {:?} outside its keyspace: a bug in the module",
+                    String::from_utf8_lossy(&prefix[..prefix.len() - 1]),
+                    String::from_utf8_lossy(key)
+                ))))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The value at `key`.
@@ -96,6 +202,7 @@ impl<'t> StateWriter<'t> {
 
     /// Sets `key` to `value`.
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), redb::StorageError> {
+        self.check_scope(key)?;
         self.writes.update([1u8]);
         self.writes.update((key.len() as u64).to_be_bytes());
         self.writes.update(key);
@@ -107,6 +214,7 @@ impl<'t> StateWriter<'t> {
 
     /// Removes `key`.
     pub fn delete(&mut self, key: &[u8]) -> Result<(), redb::StorageError> {
+        self.check_scope(key)?;
         self.writes.update([2u8]);
         self.writes.update((key.len() as u64).to_be_bytes());
         self.writes.update(key);
@@ -158,6 +266,24 @@ fn scan_after(
         out.push((k.value().to_vec(), v.value().to_vec()));
     }
     Ok(out)
+}
+
+impl StateRead for StateWriter<'_> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, redb::StorageError> {
+        StateWriter::get(self, key)
+    }
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
+        StateWriter::scan_prefix(self, prefix)
+    }
+}
+
+impl StateRead for StateReader {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, redb::StorageError> {
+        StateReader::get(self, key)
+    }
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
+        StateReader::scan_prefix(self, prefix)
+    }
 }
 
 /// Read-only access to module state, for queries.

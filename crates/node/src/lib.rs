@@ -25,7 +25,7 @@ pub use run::run;
 /// same list: a kind one node knows and another does not would split the chain.
 pub fn modules(
     genesis: &unchain_ledger::Genesis,
-) -> Vec<std::sync::Arc<dyn unchain_ledger::Module>> {
+) -> Vec<std::sync::Arc<dyn unchain_ledger::AnyModule>> {
     vec![
         std::sync::Arc::new(unchain_notary::NotaryModule),
         std::sync::Arc::new(unchain_vault::VaultModule::new(genesis)),

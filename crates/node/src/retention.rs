@@ -158,7 +158,7 @@ mod tests {
                 validator: true,
             }],
         };
-        let vault: Arc<dyn unchain_ledger::Module> =
+        let vault: Arc<dyn unchain_ledger::AnyModule> =
             Arc::new(unchain_vault::VaultModule::new(&genesis));
         let ledger =
             Ledger::open(&dir.path().join("l.redb"), genesis, vec![vault], None).expect("ledger");

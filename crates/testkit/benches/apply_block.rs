@@ -11,7 +11,7 @@
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use std::sync::Arc;
-use unchain_ledger::{Ledger, Role};
+use unchain_ledger::{CheckedTx, Ledger, Role};
 use unchain_seal::{
     ContentKey, IdentifierKind, WrappedKey, commitment, record_key_info, seal_payload,
 };
@@ -70,7 +70,7 @@ fn bench(c: &mut Criterion) {
             )
         })
         .collect();
-    let modules = |g: &unchain_ledger::Genesis| -> Vec<Arc<dyn unchain_ledger::Module>> {
+    let modules = |g: &unchain_ledger::Genesis| -> Vec<Arc<dyn unchain_ledger::AnyModule>> {
         vec![
             Arc::new(unchain_notary::NotaryModule),
             Arc::new(unchain_vault::VaultModule::new(g)),
@@ -88,6 +88,23 @@ fn bench(c: &mut Criterion) {
         &refs,
     );
     let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+    // What the mempool keeps for each transaction it admitted.
+    let checked: std::collections::HashMap<Vec<u8>, CheckedTx> = txs
+        .iter()
+        .map(|t| {
+            let admitted = chain
+                .ledger
+                .check_tx(t, Some(t.nonce()))
+                .expect("admissible");
+            (
+                t.leaf_bytes().to_vec(),
+                CheckedTx {
+                    tx: Arc::new(t.clone()),
+                    body: admitted.body,
+                },
+            )
+        })
+        .collect();
     drop(chain);
 
     let fresh = || {
@@ -123,16 +140,12 @@ fn bench(c: &mut Criterion) {
             BatchSize::PerIteration,
         )
     });
-    let parsed: std::collections::HashMap<Vec<u8>, Arc<Transaction>> = txs
-        .iter()
-        .map(|t| (t.leaf_bytes().to_vec(), Arc::new(t.clone())))
-        .collect();
     group.bench_function("5000_txs_from_mempool", |b| {
         b.iter_batched(
             fresh,
             |(dir, ledger)| {
                 let out = ledger
-                    .apply_block_with(&block, digest, &|bytes| parsed.get(bytes).cloned())
+                    .apply_block_with(&block, digest, &|bytes| checked.get(bytes).cloned())
                     .expect("apply");
                 check(out);
                 (dir, ledger)

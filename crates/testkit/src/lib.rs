@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use unchain_ledger::genesis::MatchingKeyGrant;
-use unchain_ledger::{CheckpointSigner, Genesis, Ledger, Member, Module, Role};
+use unchain_ledger::{AnyModule, CheckpointSigner, Genesis, Ledger, Member, Role};
 use unchain_seal::{
     ContentKey, MatchingKey, WrappedKey, commitment, matching_key_info, record_key_info,
     seal_payload,
@@ -105,7 +105,7 @@ impl Chain {
     pub fn new(
         dir: &Path,
         orgs: &[&Org],
-        modules: impl FnOnce(&Genesis) -> Vec<Arc<dyn Module>>,
+        modules: impl FnOnce(&Genesis) -> Vec<Arc<dyn AnyModule>>,
     ) -> Self {
         let chain_id = orgs[0].chain_id.clone();
         let key = MatchingKey::generate();

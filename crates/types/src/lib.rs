@@ -13,6 +13,7 @@ pub mod date;
 pub mod hash;
 pub mod ijson;
 pub mod keys;
+pub mod refusal;
 pub mod tx;
 
 pub use block::Block;
@@ -20,4 +21,5 @@ pub use hash::Hash32;
 pub use keys::{
     EncryptionPublicKey, EncryptionSecretKey, KeyFile, PublicKey, Signature, SigningKey,
 };
+pub use refusal::{Code, Refusal};
 pub use tx::{MAX_TX_BYTES, Transaction, TxError, TxId, UnsignedTransaction};

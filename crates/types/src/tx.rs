@@ -114,6 +114,20 @@ pub enum TxError {
     },
 }
 
+impl TxError {
+    /// Its stable refusal code.
+    pub fn code(&self) -> crate::Code {
+        match self {
+            TxError::TooLarge { .. } => crate::Code::TooLarge,
+            TxError::BadSignature { .. } => crate::Code::BadSignature,
+            TxError::Malformed { .. }
+            | TxError::Field { .. }
+            | TxError::UnknownField { .. }
+            | TxError::Number(_) => crate::Code::MalformedTransaction,
+        }
+    }
+}
+
 fn field(field: &'static str, reason: impl Into<String>) -> TxError {
     TxError::Field {
         field,

@@ -9,12 +9,12 @@ pub fn run(data: &[u8]) {
         return;
     };
     for k in unchain_cases::KINDS {
-        let _ = unchain_cases::CasesModule.check_body(k.kind, &body);
+        let _ = unchain_cases::CasesModule.parse_body(k.kind, &body);
     }
     for k in unchain_custody::KINDS {
-        let _ = unchain_custody::CustodyModule.check_body(k.kind, &body);
+        let _ = unchain_custody::CustodyModule.parse_body(k.kind, &body);
     }
     for k in unchain_tips::KINDS {
-        let _ = unchain_tips::TipsModule.check_body(k.kind, &body);
+        let _ = unchain_tips::TipsModule.parse_body(k.kind, &body);
     }
 }

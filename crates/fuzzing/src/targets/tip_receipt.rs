@@ -12,7 +12,7 @@ pub fn run(data: &[u8]) {
     }
     if let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) {
         for k in unchain_tips::KINDS {
-            let _ = unchain_tips::TipsModule.check_body(k.kind, &body);
+            let _ = unchain_tips::TipsModule.parse_body(k.kind, &body);
         }
     }
 }

@@ -20,6 +20,6 @@ pub fn run(data: &[u8]) {
         "vault.erase",
         "vault.rotate_matching_key",
     ] {
-        let _ = module.check_body(kind, &body);
+        let _ = module.parse_body(kind, &body);
     }
 }

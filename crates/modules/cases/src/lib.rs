@@ -14,9 +14,11 @@ pub mod workflow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_ledger::membership::member_named;
-use unchain_ledger::module::{check_actor, check_case_id, check_text, parse_body};
+use unchain_ledger::module::{check_actor, check_text, parse_body};
+use unchain_ledger::refuse as reject;
+use unchain_ledger::state::{decode, encode};
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
-use unchain_types::{Hash32, Transaction, TxId};
+use unchain_types::{Code, Hash32, TxId};
 use workflow::{CaseKind, Needs};
 
 /// The `cases.*` kinds.
@@ -51,7 +53,7 @@ pub const REFERRAL_REASONS: [&str; 3] = [
 ];
 
 /// `cases.open`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Open {
     /// The case id.
@@ -63,12 +65,12 @@ pub struct Open {
     /// The acting user.
     pub actor: String,
     /// A case this one follows from (an investigation opened on an allegation).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
 }
 
 /// `cases.transition`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     /// The case id.
@@ -80,15 +82,15 @@ pub struct Transition {
     /// The acting user.
     pub actor: String,
     /// Required to close: one of [`workflow::outcomes`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
     /// Why (public; no personal data).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
 /// `cases.refer`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Refer {
     /// The case id.
@@ -102,7 +104,7 @@ pub struct Refer {
 }
 
 /// `cases.update`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Update {
     /// The case id.
@@ -114,7 +116,8 @@ pub struct Update {
 }
 
 /// A parsed body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
 pub enum Body {
     /// `cases.open`.
     Open(Open),
@@ -124,6 +127,21 @@ pub enum Body {
     Refer(Refer),
     /// `cases.update`.
     Update(Update),
+}
+
+/// Checks a case id: 1 to 64 characters of `A-Z`, `a-z`, `0-9`, `.`, `_`, `/` and `-`.
+pub fn check_case_id(field: &str, s: &str) -> Result<(), BodyError> {
+    let ok = (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(
+            field,
+            "must be a case id: 1 to 64 characters of A-Z, a-z, 0-9, '.', '_', '/' and '-'",
+        ))
+    }
 }
 
 /// Parses and checks a body without state, naming the offending field.
@@ -291,18 +309,6 @@ fn inbox_key(member: &str, log_index: u64) -> Vec<u8> {
     format!("cases/inbox/{member}/{log_index:020}").into_bytes()
 }
 
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
-    serde_json::from_slice(bytes).expect("cases state written by this module")
-}
-
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("cases state serialises")
-}
-
-fn reject(msg: impl Into<String>) -> ExecError {
-    ExecError::Rejected(msg.into())
-}
-
 /// The cases module.
 pub struct CasesModule;
 
@@ -310,16 +316,19 @@ fn load_case(ctx: &ExecContext<'_, '_>, id: &str) -> Result<Case, ExecError> {
     ctx.state
         .get(&case_key(id))?
         .map(|v| decode(&v))
-        .ok_or_else(|| reject(format!("case: {id} does not exist")))
+        .ok_or_else(|| reject(Code::NotFound, format!("case: {id} does not exist")))
 }
 
 fn owned_case(ctx: &ExecContext<'_, '_>, id: &str) -> Result<Case, ExecError> {
     let case = load_case(ctx, id)?;
     if case.owner != ctx.sender.name {
-        return Err(reject(format!(
-            "case {id} belongs to {}; only its owner changes it",
-            case.owner
-        )));
+        return Err(reject(
+            Code::NotOwner,
+            format!(
+                "case {id} belongs to {}; only its owner changes it",
+                case.owner
+            ),
+        ));
     }
     Ok(case)
 }
@@ -347,27 +356,37 @@ impl CasesModule {
         match body {
             Body::Open(o) => {
                 if ctx.state.get(&case_key(&o.case))?.is_some() {
-                    return Err(reject(format!("case: {} already exists", o.case)));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!("case: {} already exists", o.case),
+                    ));
                 }
                 if let Some(p) = &o.parent {
-                    load_case(ctx, p)
-                        .map_err(|_| reject(format!("parent: case {p} does not exist")))?;
+                    load_case(ctx, p).map_err(|_| {
+                        reject(Code::NotFound, format!("parent: case {p} does not exist"))
+                    })?;
                 }
                 let (record, _) =
                     record_access(ctx, &o.record, &ctx.sender.name)?.ok_or_else(|| {
-                        reject(format!(
-                            "record: {} is not a sealed record on this chain",
-                            o.record
-                        ))
+                        reject(
+                            Code::NotFound,
+                            format!("record: {} is not a sealed record on this chain", o.record),
+                        )
                     })?;
                 if record.owner != ctx.sender.name {
-                    return Err(reject(format!(
-                        "record: {} belongs to {}; a case points to its owner's own record",
-                        o.record, record.owner
-                    )));
+                    return Err(reject(
+                        Code::NotOwner,
+                        format!(
+                            "record: {} belongs to {}; a case points to its owner's own record",
+                            o.record, record.owner
+                        ),
+                    ));
                 }
                 if record.erased.is_some() {
-                    return Err(reject(format!("record: {} was erased", o.record)));
+                    return Err(reject(
+                        Code::Erased,
+                        format!("record: {} was erased", o.record),
+                    ));
                 }
                 let status = o.kind.initial().to_owned();
                 Ok((
@@ -390,10 +409,13 @@ impl CasesModule {
             Body::Transition(t) => {
                 let mut case = owned_case(ctx, &t.case)?;
                 if t.from != case.status {
-                    return Err(reject(format!(
-                        "from: case {} is {}, not {}: it changed since you looked",
-                        t.case, case.status, t.from
-                    )));
+                    return Err(reject(
+                        Code::StaleVersion,
+                        format!(
+                            "from: case {} is {}, not {}: it changed since you looked",
+                            t.case, case.status, t.from
+                        ),
+                    ));
                 }
                 let needs =
                     workflow::transition(case.kind, &case.status, &t.to).map_err(|next| {
@@ -402,43 +424,55 @@ impl CasesModule {
                         } else {
                             next.join(", ")
                         };
-                        reject(format!(
-                            "to: {} {} cannot go from {} to {} (allowed next: {next})",
-                            case.kind.name(),
-                            t.case,
-                            case.status,
-                            t.to
-                        ))
+                        reject(
+                            Code::BadTransition,
+                            format!(
+                                "to: {} {} cannot go from {} to {} (allowed next: {next})",
+                                case.kind.name(),
+                                t.case,
+                                case.status,
+                                t.to
+                            ),
+                        )
                     })?;
                 let allowed = workflow::outcomes(case.kind);
                 match (&t.outcome, needs) {
                     (None, Needs::Outcome | Needs::OutcomeAndReferral) => {
-                        return Err(reject(format!(
-                            "outcome: is required to move to {} (one of {})",
-                            t.to,
-                            allowed.join(", ")
-                        )));
+                        return Err(reject(
+                            Code::BadTransition,
+                            format!(
+                                "outcome: is required to move to {} (one of {})",
+                                t.to,
+                                allowed.join(", ")
+                            ),
+                        ));
                     }
                     (Some(o), Needs::Nothing) => {
-                        return Err(reject(format!(
-                            "outcome: {o:?} is not taken when moving to {}",
-                            t.to
-                        )));
+                        return Err(reject(
+                            Code::BadTransition,
+                            format!("outcome: {o:?} is not taken when moving to {}", t.to),
+                        ));
                     }
                     (Some(o), _) if !allowed.contains(&o.as_str()) => {
-                        return Err(reject(format!(
-                            "outcome: {o:?} is not an outcome of kind {} (one of {})",
-                            case.kind.name(),
-                            allowed.join(", ")
-                        )));
+                        return Err(reject(
+                            Code::BadTransition,
+                            format!(
+                                "outcome: {o:?} is not an outcome of kind {} (one of {})",
+                                case.kind.name(),
+                                allowed.join(", ")
+                            ),
+                        ));
                     }
                     _ => {}
                 }
                 if needs == Needs::OutcomeAndReferral && case.referred_to.is_empty() {
-                    return Err(reject(format!(
-                        "to: case {} has not been referred to anyone; refer it before closing it as ClosedReferred",
-                        t.case
-                    )));
+                    return Err(reject(
+                        Code::BadTransition,
+                        format!(
+                            "to: case {} has not been referred to anyone; refer it before closing it as ClosedReferred",
+                            t.case
+                        ),
+                    ));
                 }
                 let change = Change::Transitioned {
                     from: case.status.clone(),
@@ -456,18 +490,28 @@ impl CasesModule {
             Body::Refer(r) => {
                 let mut case = owned_case(ctx, &r.case)?;
                 if r.to == case.owner {
-                    return Err(reject("to: a case is not referred to its own owner"));
+                    return Err(reject(
+                        Code::BadTransition,
+                        "to: a case is not referred to its own owner",
+                    ));
                 }
                 if member_named(ctx.state, &r.to)?.is_none() {
-                    return Err(reject(format!("to: {} is not a member", r.to)));
+                    return Err(reject(
+                        Code::UnknownMember,
+                        format!("to: {} is not a member", r.to),
+                    ));
                 }
-                let (_, access) = record_access(ctx, &case.record, &r.to)?
-                    .ok_or_else(|| reject(format!("case {}'s record is gone", r.case)))?;
+                let (_, access) = record_access(ctx, &case.record, &r.to)?.ok_or_else(|| {
+                    reject(Code::Erased, format!("case {}'s record is gone", r.case))
+                })?;
                 if access.is_none() {
-                    return Err(reject(format!(
-                        "to: {} holds no grant of record {}: grant it (vault.grant) before referring",
-                        r.to, case.record
-                    )));
+                    return Err(reject(
+                        Code::NoAccess,
+                        format!(
+                            "to: {} holds no grant of record {}: grant it (vault.grant) before referring",
+                            r.to, case.record
+                        ),
+                    ));
                 }
                 if !case.referred_to.contains(&r.to) {
                     case.referred_to.push(r.to.clone());
@@ -483,13 +527,18 @@ impl CasesModule {
             }
             Body::Update(u) => {
                 let mut case = owned_case(ctx, &u.case)?;
-                let (record, _) = record_access(ctx, &case.record, &case.owner)?
-                    .ok_or_else(|| reject(format!("case {}'s record is gone", u.case)))?;
+                let (record, _) =
+                    record_access(ctx, &case.record, &case.owner)?.ok_or_else(|| {
+                        reject(Code::Erased, format!("case {}'s record is gone", u.case))
+                    })?;
                 if u.version != record.latest_version || u.version <= case.record_version {
-                    return Err(reject(format!(
-                        "version: the case is at version {} and its record's latest is {}; name the latest, newer version",
-                        case.record_version, record.latest_version
-                    )));
+                    return Err(reject(
+                        Code::StaleVersion,
+                        format!(
+                            "version: the case is at version {} and its record's latest is {}; name the latest, newer version",
+                            case.record_version, record.latest_version
+                        ),
+                    ));
                 }
                 case.record_version = u.version;
                 case.events += 1;
@@ -509,6 +558,8 @@ fn actor_of(body: &Body) -> &str {
 }
 
 impl Module for CasesModule {
+    type Body = Body;
+
     fn name(&self) -> &'static str {
         "cases"
     }
@@ -517,13 +568,12 @@ impl Module for CasesModule {
         KINDS
     }
 
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
-        parse(kind, body).map(|_| ())
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<Body, BodyError> {
+        parse(kind, body)
     }
 
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        let body = parse(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))?;
-        let (case, change) = self.plan(ctx, &body)?;
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &Body) -> Result<(), ExecError> {
+        let (case, change) = self.plan(ctx, body)?;
         // Every check is done; now write.
         if let Change::Referred { to, reason } = &change {
             let referral = Referral {

@@ -8,8 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use unchain_cases::check_case_id;
 use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_actor, check_case_id, check_text, parse_body};
+use unchain_ledger::module::{check_actor, check_text, parse_body};
 use unchain_types::{Hash32, TxId};
 
 /// What happened to an item. Each is one transaction kind, `custody.<name>`.

@@ -219,7 +219,7 @@ pub fn verify(
                         prev.number,
                         prev.tx.id()
                     ),
-                    _ => reason,
+                    _ => reason.message,
                 };
                 fail(what.clone(), reason)
             })?;

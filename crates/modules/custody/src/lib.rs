@@ -22,8 +22,11 @@ use rules::Item;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_ledger::membership::member_named;
-use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
-use unchain_types::{Hash32, Transaction, TxId};
+use unchain_ledger::state::{decode, encode};
+use unchain_ledger::{
+    BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader, refuse,
+};
+use unchain_types::{Code, Hash32, TxId};
 
 /// The `custody.*` kinds, one per [`Action`], in [`Action::ALL`]'s order.
 pub const KINDS: &[KindSpec] = &[
@@ -111,22 +114,27 @@ fn case_key(case: &str, id: &Hash32) -> Vec<u8> {
     format!("custody/case/{case}\0{id}").into_bytes()
 }
 
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
-    serde_json::from_slice(bytes).expect("custody state written by this module")
-}
-
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("custody state serialises")
-}
-
 /// The custody module.
 pub struct CustodyModule;
+
+/// A `custody.*` body: the action its kind names and the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustodyBody {
+    /// The action (from the kind).
+    #[serde(skip)]
+    pub action: Action,
+    /// The event.
+    #[serde(flatten)]
+    pub event: body::Event,
+}
 
 fn action_of(kind: &str) -> Result<Action, BodyError> {
     Action::from_kind(kind).ok_or_else(|| BodyError::new("", format!("unknown kind {kind}")))
 }
 
 impl Module for CustodyModule {
+    type Body = CustodyBody;
+
     fn name(&self) -> &'static str {
         "custody"
     }
@@ -135,29 +143,35 @@ impl Module for CustodyModule {
         KINDS
     }
 
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
-        body::parse(action_of(kind)?, body).map(|_| ())
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<CustodyBody, BodyError> {
+        let action = action_of(kind)?;
+        Ok(CustodyBody {
+            action,
+            event: body::parse(action, body)?,
+        })
     }
 
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        let rejected = |e: BodyError| ExecError::Rejected(e.to_string());
-        let action = action_of(tx.kind()).map_err(rejected)?;
-        let event = body::parse(action, tx.body()).map_err(rejected)?;
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &CustodyBody) -> Result<(), ExecError> {
+        let CustodyBody { action, event } = body;
+        let action = *action;
         let before: Option<Item> = ctx.state.get(&item_key(&event.item))?.map(|v| decode(&v));
         let sender = ctx.sender.name.clone();
         let after = rules::apply(
             before.as_ref(),
             action,
-            &event,
+            event,
             &sender,
             ctx.tx_id,
             Some(ctx.timestamp_ms),
         )
-        .map_err(ExecError::Rejected)?;
+        .map_err(ExecError::Refused)?;
         if let Some(to) = &event.to
             && member_named(ctx.state, to)?.is_none()
         {
-            return Err(ExecError::Rejected(format!("to: {to} is not a member")));
+            return Err(refuse(
+                Code::UnknownMember,
+                format!("to: {to} is not a member"),
+            ));
         }
         // Every check is done; now write.
         let id = event.item;
@@ -178,7 +192,7 @@ impl Module for CustodyModule {
             log_index: ctx.log_index,
             height: ctx.height,
             recorded_ms: ctx.timestamp_ms,
-            event,
+            event: event.clone(),
         };
         ctx.state
             .put(&event_key(&id, after.events), &encode(&record))?;

@@ -4,7 +4,7 @@
 
 use crate::body::{Action, Event, EvidenceKind};
 use serde::{Deserialize, Serialize};
-use unchain_types::{Hash32, TxId};
+use unchain_types::{Code, Hash32, Refusal, TxId};
 
 /// How far ahead of the block's time an event's `at_ms` may be (clock skew).
 pub const MAX_FUTURE_MS: u64 = 5 * 60 * 1000;
@@ -89,13 +89,16 @@ pub fn apply(
     sender: &str,
     tx_id: TxId,
     now_ms: Option<u64>,
-) -> Result<Item, String> {
+) -> Result<Item, Refusal> {
     if let Some(now) = now_ms
         && event.at_ms > now.saturating_add(MAX_FUTURE_MS)
     {
-        return Err(format!(
-            "at_ms {} is more than 5 minutes after the block's time {now}: an event cannot be recorded before it happens",
-            event.at_ms
+        return Err(Refusal::new(
+            Code::SignedTime,
+            format!(
+                "at_ms {} is more than 5 minutes after the block's time {now}: an event cannot be recorded before it happens",
+                event.at_ms
+            ),
         ));
     }
     let actor = Holder {
@@ -104,9 +107,12 @@ pub fn apply(
     };
     let Some(item) = item else {
         if action != Action::Collect {
-            return Err(format!(
-                "item {} has no custody record: its first event must be custody.collect",
-                event.item
+            return Err(Refusal::new(
+                Code::NotFound,
+                format!(
+                    "item {} has no custody record: its first event must be custody.collect",
+                    event.item
+                ),
             ));
         }
         return Ok(Item {
@@ -128,39 +134,54 @@ pub fn apply(
     };
     let id = item.item;
     if action == Action::Collect {
-        return Err(format!(
-            "item {id} was already collected by {}: one item has one custody chain",
-            item.collected_by
+        return Err(Refusal::new(
+            Code::AlreadyExists,
+            format!(
+                "item {id} was already collected by {}: one item has one custody chain",
+                item.collected_by
+            ),
         ));
     }
     match item.status {
         Status::Destroyed => {
-            return Err(format!(
-                "item {id} was destroyed (event {}): nothing can happen to it after destruction",
-                item.head
+            return Err(Refusal::new(
+                Code::Erased,
+                format!(
+                    "item {id} was destroyed (event {}): nothing can happen to it after destruction",
+                    item.head
+                ),
             ));
         }
         Status::Returned => {
-            return Err(format!(
-                "item {id} was returned to its owner (event {}) and is out of custody",
-                item.head
+            return Err(Refusal::new(
+                Code::BadTransition,
+                format!(
+                    "item {id} was returned to its owner (event {}) and is out of custody",
+                    item.head
+                ),
             ));
         }
         Status::Held | Status::InTransit => {}
     }
     if event.prev != Some(item.head) {
-        return Err(format!(
-            "prev is {}, but item {id}'s latest event is {}: an event is missing or out of order",
-            event
-                .prev
-                .map_or_else(|| "absent".into(), |p| p.to_string()),
-            item.head
+        return Err(Refusal::new(
+            Code::StalePrev,
+            format!(
+                "prev is {}, but item {id}'s latest event is {}: an event is missing or out of order",
+                event
+                    .prev
+                    .map_or_else(|| "absent".into(), |p| p.to_string()),
+                item.head
+            ),
         ));
     }
     if event.at_ms < item.last_at_ms {
-        return Err(format!(
-            "at_ms {} is before the item's previous event ({}): custody events happen in order",
-            event.at_ms, item.last_at_ms
+        return Err(Refusal::new(
+            Code::SignedTime,
+            format!(
+                "at_ms {} is before the item's previous event ({}): custody events happen in order",
+                event.at_ms, item.last_at_ms
+            ),
         ));
     }
     let mut next = item.clone();
@@ -170,17 +191,23 @@ pub fn apply(
     match (item.status, &item.pending, action) {
         (Status::InTransit, Some(p), Action::Receive) => {
             if sender != p.to {
-                return Err(format!(
-                    "item {id} is being handed over to {}, not to {sender}: only the receiver signs its receipt",
-                    p.to
+                return Err(Refusal::new(
+                    Code::NotHolder,
+                    format!(
+                        "item {id} is being handed over to {}, not to {sender}: only the receiver signs its receipt",
+                        p.to
+                    ),
                 ));
             }
             if let Some(want) = &p.to_actor
                 && *want != event.actor
             {
-                return Err(format!(
-                    "item {id} is being handed over to user {want} of {}, not user {}",
-                    p.to, event.actor
+                return Err(Refusal::new(
+                    Code::NotHolder,
+                    format!(
+                        "item {id} is being handed over to user {want} of {}, not user {}",
+                        p.to, event.actor
+                    ),
                 ));
             }
             next.holder = actor;
@@ -189,34 +216,46 @@ pub fn apply(
         }
         (Status::InTransit, Some(p), Action::Cancel) => {
             if sender != p.to && sender != item.holder.member {
-                return Err(format!(
-                    "only {} (giver) or {} (receiver) can cancel the hand-over of item {id}",
-                    item.holder.member, p.to
+                return Err(Refusal::new(
+                    Code::NotHolder,
+                    format!(
+                        "only {} (giver) or {} (receiver) can cancel the hand-over of item {id}",
+                        item.holder.member, p.to
+                    ),
                 ));
             }
             next.pending = None;
             next.status = Status::Held;
         }
         (Status::InTransit, Some(p), _) => {
-            return Err(format!(
-                "item {id} is being handed over from {} to {}: until {} signs its receipt, only receive or cancel are possible",
-                item.holder.member, p.to, p.to
+            return Err(Refusal::new(
+                Code::BadTransition,
+                format!(
+                    "item {id} is being handed over from {} to {}: until {} signs its receipt, only receive or cancel are possible",
+                    item.holder.member, p.to, p.to
+                ),
             ));
         }
         (_, _, Action::Receive | Action::Cancel) => {
-            return Err(format!("item {id} has no pending hand-over"));
+            return Err(Refusal::new(
+                Code::BadTransition,
+                format!("item {id} has no pending hand-over"),
+            ));
         }
         (_, _, action) => {
             if sender != item.holder.member {
-                return Err(format!(
-                    "{sender} does not hold item {id}; {} does",
-                    item.holder
+                return Err(Refusal::new(
+                    Code::NotHolder,
+                    format!("{sender} does not hold item {id}; {} does", item.holder),
                 ));
             }
             if event.actor != item.holder.actor {
-                return Err(format!(
-                    "user {} of {sender} does not hold item {id}; user {} does: hand it over first",
-                    event.actor, item.holder.actor
+                return Err(Refusal::new(
+                    Code::NotHolder,
+                    format!(
+                        "user {} of {sender} does not hold item {id}; user {} does: hand it over first",
+                        event.actor, item.holder.actor
+                    ),
                 ));
             }
             match action {
@@ -225,14 +264,17 @@ pub fn apply(
                     if to == sender {
                         match &event.to_actor {
                             None => {
-                                return Err(
-                                    "to_actor is required for a hand-over inside one organisation"
-                                        .into(),
-                                );
+                                return Err(Refusal::new(
+                                    Code::BadTransition,
+                                    "to_actor is required for a hand-over inside one organisation",
+                                ));
                             }
                             Some(a) if *a == event.actor => {
-                                return Err(format!(
-                                    "user {a} already holds item {id}: a hand-over needs another holder"
+                                return Err(Refusal::new(
+                                    Code::BadTransition,
+                                    format!(
+                                        "user {a} already holds item {id}: a hand-over needs another holder"
+                                    ),
                                 ));
                             }
                             Some(_) => {}

@@ -138,7 +138,8 @@ pub struct Missing {
 }
 
 /// A parsed `identity.*` body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
 pub enum Body {
     /// `identity.did_create`.
     DidCreate(DidCreate),

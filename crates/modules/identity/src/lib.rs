@@ -31,8 +31,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use unchain_credentials::did::multikey;
 use unchain_credentials::status::{Status, StatusList};
+use unchain_ledger::refuse as reject;
+use unchain_ledger::state::{decode, encode};
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
-use unchain_types::{Hash32, Transaction, TxId};
+use unchain_types::{Code, Hash32, TxId};
 
 /// The `identity.*` kinds.
 pub const KINDS: &[KindSpec] = &[
@@ -151,18 +153,6 @@ pub const MISSING_FEED: &str = "identity/missing/";
 /// changes, missing flags): `identity/trust/{log index:020}`.
 const TRUST_INDEX: &str = "identity/trust/";
 
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
-    serde_json::from_slice(bytes).expect("identity state written by this module")
-}
-
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("identity state serialises")
-}
-
-fn reject(reason: impl Into<String>) -> ExecError {
-    ExecError::Rejected(reason.into())
-}
-
 /// The identity module.
 pub struct IdentityModule;
 
@@ -174,25 +164,31 @@ fn load<T: serde::de::DeserializeOwned>(
 }
 
 fn controlled_did(ctx: &ExecContext<'_, '_>, did: &str) -> Result<DidState, ExecError> {
-    let state: DidState =
-        load(ctx, &did_key(did))?.ok_or_else(|| reject(format!("did: {did} does not exist")))?;
+    let state: DidState = load(ctx, &did_key(did))?
+        .ok_or_else(|| reject(Code::NotFound, format!("did: {did} does not exist")))?;
     if state.controller != ctx.sender.name {
-        return Err(reject(format!(
-            "did: {did} is controlled by {}, not by {}",
-            state.controller, ctx.sender.name
-        )));
+        return Err(reject(
+            Code::NotOwner,
+            format!(
+                "did: {did} is controlled by {}, not by {}",
+                state.controller, ctx.sender.name
+            ),
+        ));
     }
     if let Some(d) = &state.deactivated {
-        return Err(reject(format!(
-            "did: {did} was deactivated ({}); it issues nothing",
-            d.reason
-        )));
+        return Err(reject(
+            Code::Deactivated,
+            format!(
+                "did: {did} was deactivated ({}); it issues nothing",
+                d.reason
+            ),
+        ));
     }
     Ok(state)
 }
 
 impl IdentityModule {
-    fn run(&self, ctx: &mut ExecContext<'_, '_>, body: Body) -> Result<(), ExecError> {
+    fn run(&self, ctx: &mut ExecContext<'_, '_>, body: &Body) -> Result<(), ExecError> {
         let sender = ctx.sender.name.clone();
         let log = ctx.log_index;
         let trust = format!("{TRUST_INDEX}{log:020}").into_bytes();
@@ -200,38 +196,50 @@ impl IdentityModule {
             Body::DidCreate(b) => {
                 let state = rules::create(&ctx.tx_id, &sender, &b, log);
                 if ctx.state.get(&did_key(&state.did))?.is_some() {
-                    return Err(reject(format!("did: {} already exists", state.did)));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!("did: {} already exists", state.did),
+                    ));
                 }
                 ctx.state.put(&controller_key(&sender, &state.did), &[])?;
                 ctx.state.put(&did_key(&state.did), &encode(&state))?;
                 ctx.state.put(&trust, &[])?;
             }
             Body::DidRotate(b) => {
-                let state: DidState = load(ctx, &did_key(&b.did))?
-                    .ok_or_else(|| reject(format!("did: {} does not exist", b.did)))?;
-                let next = rules::rotate(&state, &sender, &b, log).map_err(reject)?;
+                let state: DidState = load(ctx, &did_key(&b.did))?.ok_or_else(|| {
+                    reject(Code::NotFound, format!("did: {} does not exist", b.did))
+                })?;
+                let next = rules::rotate(&state, &sender, &b, log).map_err(ExecError::Refused)?;
                 ctx.state.put(&did_key(&b.did), &encode(&next))?;
                 ctx.state.put(&trust, &[])?;
             }
             Body::DidDeactivate(b) => {
-                let state: DidState = load(ctx, &did_key(&b.did))?
-                    .ok_or_else(|| reject(format!("did: {} does not exist", b.did)))?;
-                let next = rules::deactivate(&state, &sender, &b, log).map_err(reject)?;
+                let state: DidState = load(ctx, &did_key(&b.did))?.ok_or_else(|| {
+                    reject(Code::NotFound, format!("did: {} does not exist", b.did))
+                })?;
+                let next =
+                    rules::deactivate(&state, &sender, &b, log).map_err(ExecError::Refused)?;
                 ctx.state.put(&did_key(&b.did), &encode(&next))?;
                 ctx.state.put(&trust, &[])?;
             }
             Body::Issue(b) => {
                 controlled_did(ctx, &b.issuer)?;
                 if let Some(prev) = load::<Issued>(ctx, &issued_key(&b.issuer, b.idx))? {
-                    return Err(reject(format!(
-                        "idx: {} of {} was taken at log index {}; ask the node for the next free index",
-                        b.idx, b.issuer, prev.log_index
-                    )));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!(
+                            "idx: {} of {} was taken at log index {}; ask the node for the next free index",
+                            b.idx, b.issuer, prev.log_index
+                        ),
+                    ));
                 }
                 if let Some(c) = &b.child
                     && ctx.state.get(&child_key(c))?.is_none()
                 {
-                    return Err(reject(format!("child: {c} is not registered")));
+                    return Err(reject(
+                        Code::NotFound,
+                        format!("child: {c} is not registered"),
+                    ));
                 }
                 if let Some(c) = &b.child {
                     ctx.state
@@ -240,9 +248,9 @@ impl IdentityModule {
                 let issued = Issued {
                     issuer: b.issuer.clone(),
                     idx: b.idx,
-                    vct: b.vct,
+                    vct: b.vct.clone(),
                     digest: b.digest,
-                    child: b.child,
+                    child: b.child.clone(),
                     member: sender,
                     at_ms: b.at_ms,
                     log_index: log,
@@ -257,13 +265,16 @@ impl IdentityModule {
                 controlled_did(ctx, &b.issuer)?;
                 let mut issued: Issued =
                     load(ctx, &issued_key(&b.issuer, b.idx))?.ok_or_else(|| {
-                        reject(format!("idx: {} of {} was never issued", b.idx, b.issuer))
+                        reject(
+                            Code::NotFound,
+                            format!("idx: {} of {} was never issued", b.idx, b.issuer),
+                        )
                     })?;
-                rules::check_status(issued.status, &b).map_err(reject)?;
+                rules::check_status(issued.status, &b).map_err(ExecError::Refused)?;
                 issued.status = b.status;
                 issued.changes.push(StatusChange {
                     status: b.status,
-                    reason: b.reason,
+                    reason: b.reason.clone(),
                     at_ms: b.at_ms,
                     log_index: log,
                     tx_id: ctx.tx_id,
@@ -274,27 +285,39 @@ impl IdentityModule {
             }
             Body::ChildRegister(b) => {
                 if let Some(c) = load::<Child>(ctx, &child_key(&b.child))? {
-                    return Err(reject(format!(
-                        "child: {} was registered by {} at log index {}",
-                        b.child, c.registrar, c.log_index
-                    )));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!(
+                            "child: {} was registered by {} at log index {}",
+                            b.child, c.registrar, c.log_index
+                        ),
+                    ));
                 }
                 let (record, _) =
                     unchain_vault::state::record_access(|k| ctx.state.get(k), &b.record, &sender)?
                         .ok_or_else(|| {
-                            reject(format!(
-                                "record: {} is not a sealed record on this chain",
-                                b.record
-                            ))
+                            reject(
+                                Code::NotFound,
+                                format!(
+                                    "record: {} is not a sealed record on this chain",
+                                    b.record
+                                ),
+                            )
                         })?;
                 if record.owner != sender {
-                    return Err(reject(format!(
-                        "record: {} belongs to {}; register a child over your own sealed record",
-                        b.record, record.owner
-                    )));
+                    return Err(reject(
+                        Code::NotOwner,
+                        format!(
+                            "record: {} belongs to {}; register a child over your own sealed record",
+                            b.record, record.owner
+                        ),
+                    ));
                 }
                 if record.erased.is_some() {
-                    return Err(reject(format!("record: {} was erased", b.record)));
+                    return Err(reject(
+                        Code::Erased,
+                        format!("record: {} was erased", b.record),
+                    ));
                 }
                 let child = Child {
                     child: b.child.clone(),
@@ -307,8 +330,12 @@ impl IdentityModule {
                 ctx.state.put(&child_key(&b.child), &encode(&child))?;
             }
             Body::Missing(b) => {
-                let mut child: Child = load(ctx, &child_key(&b.child))?
-                    .ok_or_else(|| reject(format!("child: {} is not registered", b.child)))?;
+                let mut child: Child = load(ctx, &child_key(&b.child))?.ok_or_else(|| {
+                    reject(
+                        Code::NotFound,
+                        format!("child: {} is not registered", b.child),
+                    )
+                })?;
                 let flag = rules::set_missing(
                     child.flag.as_ref(),
                     &sender,
@@ -316,7 +343,7 @@ impl IdentityModule {
                     &b,
                     log,
                 )
-                .map_err(reject)?;
+                .map_err(ExecError::Refused)?;
                 ctx.state.put(
                     format!("{MISSING_FEED}{log:020}").as_bytes(),
                     &encode(&flag),
@@ -331,6 +358,8 @@ impl IdentityModule {
 }
 
 impl Module for IdentityModule {
+    type Body = Body;
+
     fn name(&self) -> &'static str {
         "identity"
     }
@@ -339,13 +368,13 @@ impl Module for IdentityModule {
         KINDS
     }
 
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
-        body::parse(kind, body).map(|_| ())
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<Body, BodyError> {
+        body::parse(kind, body)
     }
 
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        let body = body::parse(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))?;
-        rules::check_time(body.at_ms(), ctx.timestamp_ms).map_err(reject)?;
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &Body) -> Result<(), ExecError> {
+        rules::check_time(body.at_ms(), ctx.timestamp_ms)
+            .map_err(|e| reject(Code::SignedTime, e))?;
         self.run(ctx, body)
     }
 }

@@ -6,7 +6,7 @@ use crate::body::{DidCreate, DidDeactivate, DidRotate, Missing, SetStatus};
 use serde::{Deserialize, Serialize};
 use unchain_credentials::did::{UNCHAIN_PREFIX, parse_multikey};
 use unchain_credentials::status::Status;
-use unchain_types::{PublicKey, TxId};
+use unchain_types::{Code, PublicKey, Refusal, TxId};
 
 pub use unchain_ledger::module::check_signed_time as check_time;
 
@@ -92,17 +92,23 @@ pub fn create(tx: &TxId, controller: &str, b: &DidCreate, log_index: u64) -> Did
     }
 }
 
-fn controlled<'s>(state: &'s DidState, sender: &str) -> Result<&'s DidState, String> {
+fn controlled<'s>(state: &'s DidState, sender: &str) -> Result<&'s DidState, Refusal> {
     if state.controller != sender {
-        return Err(format!(
-            "did: {} is controlled by {}; only it may change it",
-            state.did, state.controller
+        return Err(Refusal::new(
+            Code::NotOwner,
+            format!(
+                "did: {} is controlled by {}; only it may change it",
+                state.did, state.controller
+            ),
         ));
     }
     if let Some(d) = &state.deactivated {
-        return Err(format!(
-            "did: {} was deactivated at log index {} ({})",
-            state.did, d.log_index, d.reason
+        return Err(Refusal::new(
+            Code::Deactivated,
+            format!(
+                "did: {} was deactivated at log index {} ({})",
+                state.did, d.log_index, d.reason
+            ),
         ));
     }
     Ok(state)
@@ -114,19 +120,25 @@ pub fn rotate(
     sender: &str,
     b: &DidRotate,
     log_index: u64,
-) -> Result<DidState, String> {
+) -> Result<DidState, Refusal> {
     let state = controlled(state, sender)?;
     let current = state.keys.last().expect("a DID has a key");
     if state.keys.iter().any(|k| k.multikey == b.key) {
-        return Err(format!(
-            "key: the DID has already used {}; rotate to a new key",
-            b.key
+        return Err(Refusal::new(
+            Code::AlreadyExists,
+            format!(
+                "key: the DID has already used {}; rotate to a new key",
+                b.key
+            ),
         ));
     }
     if b.at_ms < current.from_ms {
-        return Err(format!(
-            "at_ms: {} is before the current key took effect ({})",
-            b.at_ms, current.from_ms
+        return Err(Refusal::new(
+            Code::SignedTime,
+            format!(
+                "at_ms: {} is before the current key took effect ({})",
+                b.at_ms, current.from_ms
+            ),
         ));
     }
     let mut next = state.clone();
@@ -152,7 +164,7 @@ pub fn deactivate(
     sender: &str,
     b: &DidDeactivate,
     log_index: u64,
-) -> Result<DidState, String> {
+) -> Result<DidState, Refusal> {
     let mut next = controlled(state, sender)?.clone();
     next.deactivated = Some(Deactivation {
         at_ms: b.at_ms,
@@ -223,17 +235,23 @@ pub struct StatusChange {
 
 /// Checks a status change: a revoked credential stays revoked, and a change must change
 /// something.
-pub fn check_status(current: Status, b: &SetStatus) -> Result<(), String> {
+pub fn check_status(current: Status, b: &SetStatus) -> Result<(), Refusal> {
     if current == Status::Revoked {
-        return Err(format!(
-            "idx: credential {}#{} is revoked, and revocation is final",
-            b.issuer, b.idx
+        return Err(Refusal::new(
+            Code::BadTransition,
+            format!(
+                "idx: credential {}#{} is revoked, and revocation is final",
+                b.issuer, b.idx
+            ),
         ));
     }
     if current == b.status {
-        return Err(format!(
-            "status: credential {}#{} is already {:?}",
-            b.issuer, b.idx, b.status
+        return Err(Refusal::new(
+            Code::BadTransition,
+            format!(
+                "status: credential {}#{} is already {:?}",
+                b.issuer, b.idx, b.status
+            ),
         ));
     }
     Ok(())
@@ -264,22 +282,28 @@ pub fn set_missing(
     registrar: Option<&str>,
     b: &Missing,
     log_index: u64,
-) -> Result<MissingFlag, String> {
+) -> Result<MissingFlag, Refusal> {
     let now_missing = current.is_some_and(|f| f.missing);
     if b.missing && now_missing {
-        return Err(format!(
-            "missing: child {} is already flagged missing",
-            b.child
+        return Err(Refusal::new(
+            Code::BadTransition,
+            format!("missing: child {} is already flagged missing", b.child),
         ));
     }
     if !b.missing {
         let Some(flag) = current.filter(|f| f.missing) else {
-            return Err(format!("missing: child {} is not flagged missing", b.child));
+            return Err(Refusal::new(
+                Code::BadTransition,
+                format!("missing: child {} is not flagged missing", b.child),
+            ));
         };
         if flag.by != sender && registrar != Some(sender) {
-            return Err(format!(
-                "missing: child {} was flagged by {}; only it or the registrar clears the flag",
-                b.child, flag.by
+            return Err(Refusal::new(
+                Code::NotOwner,
+                format!(
+                    "missing: child {} was flagged by {}; only it or the registrar clears the flag",
+                    b.child, flag.by
+                ),
             ));
         }
     }

@@ -205,7 +205,7 @@ fn apply(
                 .dids
                 .get(&b.did)
                 .ok_or("rotates a DID the bundle does not create")?;
-            let next = rules::rotate(s, &s.controller.clone(), &b, leaf)?;
+            let next = rules::rotate(s, &s.controller.clone(), &b, leaf).map_err(|r| r.message)?;
             state.dids.insert(b.did.clone(), next);
         }
         Body::DidDeactivate(b) => {
@@ -213,7 +213,8 @@ fn apply(
                 .dids
                 .get(&b.did)
                 .ok_or("deactivates a DID the bundle does not create")?;
-            let next = rules::deactivate(s, &s.controller.clone(), &b, leaf)?;
+            let next =
+                rules::deactivate(s, &s.controller.clone(), &b, leaf).map_err(|r| r.message)?;
             state.dids.insert(b.did.clone(), next);
         }
         Body::Status(b) => {
@@ -224,7 +225,7 @@ fn apply(
                 ));
             }
             let (current, _) = state.status(&b.issuer, b.idx);
-            rules::check_status(current, &b)?;
+            rules::check_status(current, &b).map_err(|r| r.message)?;
             state.statuses.insert(
                 (b.issuer.clone(), b.idx),
                 StatusChange {
@@ -240,7 +241,8 @@ fn apply(
             // Who may clear a flag was the ledger's check (it knows the registrar, which
             // the bundle does not carry); the replay checks the flags' sequence.
             let current = state.flags.get(&b.child);
-            let flag = rules::set_missing(current, sender, Some(sender), &b, leaf)?;
+            let flag = rules::set_missing(current, sender, Some(sender), &b, leaf)
+                .map_err(|r| r.message)?;
             state.flags.insert(b.child.clone(), flag);
         }
         Body::Issue(_) | Body::ChildRegister(_) => {

@@ -717,14 +717,14 @@ fn the_ledger_refuses_what_breaks_the_rules_and_writes_nothing() {
     assert_eq!(trust.status(&did, idx).0, Status::Revoked);
 
     // Bad bodies name the field.
-    let why = unchain_ledger::Module::check_body(
+    let why = unchain_ledger::Module::parse_body(
         &IdentityModule,
         "identity.missing",
         &json!({"child": "Mali", "missing": true, "reason": "x", "at_ms": 1}),
     )
     .expect_err("not a child id");
     assert!(why.to_string().starts_with("body.child:"), "{why}");
-    let why = unchain_ledger::Module::check_body(
+    let why = unchain_ledger::Module::parse_body(
         &IdentityModule,
         "identity.did_create",
         &json!({"key": did_key(&w.issuer_key.public_key()), "label": "x", "at_ms": 1}),

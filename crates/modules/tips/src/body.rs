@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use unchain_cases::check_case_id;
 use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_actor, check_case_id, parse_body};
+use unchain_ledger::module::{check_actor, parse_body};
 use unchain_types::Hash32;
 
 /// The ILO indicators of forced labour (ILO, *Indicators of Forced Labour*, 2012), as
@@ -60,7 +61,7 @@ pub enum Author {
 }
 
 /// `tips.receive`: the intake organisation's node received a report.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receive {
     /// The tip id (`t-` and 20 hex digits).
@@ -85,12 +86,12 @@ pub struct Receive {
     pub at_ms: u64,
     /// Days after the tip's last activity when it is erased everywhere (the form's
     /// policy); absent: kept until its intake erases it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_days: Option<u32>,
 }
 
 /// `tips.message`: a reply from the agency, or more information from the reporter.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Message {
     /// The tip.
@@ -106,17 +107,17 @@ pub struct Message {
     /// Its content key, wrapped.
     pub keys: Keys,
     /// The reporter's commitment of it (required from the reporter, refused otherwise).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<Hash32>,
     /// The acting user (required for the agency, refused for the reporter).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// When it was written.
     pub at_ms: u64,
 }
 
 /// `tips.triage`: priority, category, ILO indicators, open or closed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Triage {
     /// The tip.
@@ -135,7 +136,7 @@ pub struct Triage {
 }
 
 /// `tips.convert`: the tip became a case (`cases.open` over a sealed record).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Convert {
     /// The tip.
@@ -158,7 +159,7 @@ pub enum EraseReason {
 }
 
 /// `tips.erase`: delete a tip's sealed messages from every node.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Erase {
     /// The tip.
@@ -166,7 +167,7 @@ pub struct Erase {
     /// Why.
     pub reason: EraseReason,
     /// The acting user (required for `intake_request`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
 }
 
@@ -174,7 +175,8 @@ pub struct Erase {
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
 
 /// A parsed body.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
 pub enum Body {
     /// `tips.receive`.
     Receive(Receive),

@@ -26,8 +26,10 @@ pub use body::{Author, Body, EraseReason, Keys};
 use holdings::{ErasedTip, blob_key, erased_key, expiry_key, feed_key};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use unchain_ledger::refuse as reject;
+pub(crate) use unchain_ledger::state::{decode, encode};
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, StateReader};
-use unchain_types::{Hash32, Transaction, TxId};
+use unchain_types::{Code, Hash32, TxId};
 
 /// The `tips.*` kinds.
 pub const KINDS: &[KindSpec] = &[
@@ -175,18 +177,9 @@ fn inbox_key(member: &str, log_index: u64) -> Vec<u8> {
     format!("tips/inbox/{member}/{log_index:020}").into_bytes()
 }
 
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> T {
-    serde_json::from_slice(bytes).expect("tips state written by this module")
-}
-fn encode<T: Serialize>(value: &T) -> Vec<u8> {
-    serde_json::to_vec(value).expect("tips state serialises")
-}
-fn reject(msg: impl Into<String>) -> ExecError {
-    ExecError::Rejected(msg.into())
-}
-
 fn check_time(at_ms: u64, block_ms: u64) -> Result<(), ExecError> {
-    unchain_ledger::module::check_signed_time(at_ms, block_ms).map_err(reject)
+    unchain_ledger::module::check_signed_time(at_ms, block_ms)
+        .map_err(|e| reject(Code::SignedTime, e))
 }
 
 /// The tips module.
@@ -197,15 +190,18 @@ fn own_tip(ctx: &ExecContext<'_, '_>, id: &str) -> Result<Tip, ExecError> {
         .state
         .get(&tip_key(id))?
         .map(|v| decode(&v))
-        .ok_or_else(|| reject(format!("tip: {id} does not exist")))?;
+        .ok_or_else(|| reject(Code::NotFound, format!("tip: {id} does not exist")))?;
     if tip.intake != ctx.sender.name {
-        return Err(reject(format!(
-            "tip {id} was handed to {}; only it handles the tip",
-            tip.intake
-        )));
+        return Err(reject(
+            Code::NotOwner,
+            format!(
+                "tip {id} was handed to {}; only it handles the tip",
+                tip.intake
+            ),
+        ));
     }
     if tip.erased.is_some() {
-        return Err(reject(format!("tip {id} was erased")));
+        return Err(reject(Code::Erased, format!("tip {id} was erased")));
     }
     Ok(tip)
 }
@@ -247,10 +243,16 @@ impl TipsModule {
             Body::Receive(r) => {
                 check_time(r.at_ms, ctx.timestamp_ms)?;
                 if ctx.state.get(&tip_key(&r.tip))?.is_some() {
-                    return Err(reject(format!("tip: {} already exists", r.tip)));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!("tip: {} already exists", r.tip),
+                    ));
                 }
                 if ctx.state.get(&locator_key(&r.locator))?.is_some() {
-                    return Err(reject("locator: already names another tip"));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        "locator: already names another tip",
+                    ));
                 }
                 let tip = Tip {
                     tip: r.tip.clone(),
@@ -291,10 +293,10 @@ impl TipsModule {
                     .iter()
                     .any(|(_, v)| decode::<MessageState>(v).msg == m.msg);
                 if taken {
-                    return Err(reject(format!(
-                        "msg: {} is already a message of this tip",
-                        m.msg
-                    )));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!("msg: {} is already a message of this tip", m.msg),
+                    ));
                 }
                 tip.messages += 1;
                 let st = message(
@@ -313,11 +315,14 @@ impl TipsModule {
             Body::Triage(t) => {
                 let mut tip = own_tip(ctx, &t.tip)?;
                 if tip.status == "converted" {
-                    return Err(reject(format!(
-                        "tip {} became case {}; triage the case",
-                        t.tip,
-                        tip.case.as_deref().unwrap_or("?")
-                    )));
+                    return Err(reject(
+                        Code::BadTransition,
+                        format!(
+                            "tip {} became case {}; triage the case",
+                            t.tip,
+                            tip.case.as_deref().unwrap_or("?")
+                        ),
+                    ));
                 }
                 tip.status = if t.closed { "closed" } else { "open" }.into();
                 tip.triage = Some(TriageState {
@@ -332,17 +337,26 @@ impl TipsModule {
             Body::Convert(c) => {
                 let mut tip = own_tip(ctx, &c.tip)?;
                 if let Some(case) = &tip.case {
-                    return Err(reject(format!("tip {} already became case {case}", c.tip)));
+                    return Err(reject(
+                        Code::AlreadyExists,
+                        format!("tip {} already became case {case}", c.tip),
+                    ));
                 }
                 let case =
                     unchain_cases::case_in(|k| ctx.state.get(k), &c.case)?.ok_or_else(|| {
-                        reject(format!("case: {} does not exist; open it first", c.case))
+                        reject(
+                            Code::NotFound,
+                            format!("case: {} does not exist; open it first", c.case),
+                        )
                     })?;
                 if case.owner != ctx.sender.name {
-                    return Err(reject(format!(
-                        "case: {} belongs to {}; a tip becomes its intake's own case",
-                        c.case, case.owner
-                    )));
+                    return Err(reject(
+                        Code::NotOwner,
+                        format!(
+                            "case: {} belongs to {}; a tip becomes its intake's own case",
+                            c.case, case.owner
+                        ),
+                    ));
                 }
                 tip.case = Some(c.case.clone());
                 tip.status = "converted".into();
@@ -353,29 +367,43 @@ impl TipsModule {
                     .state
                     .get(&tip_key(&e.tip))?
                     .map(|v| decode(&v))
-                    .ok_or_else(|| reject(format!("tip: {} does not exist", e.tip)))?;
+                    .ok_or_else(|| {
+                        reject(Code::NotFound, format!("tip: {} does not exist", e.tip))
+                    })?;
                 if tip.erased.is_some() {
-                    return Err(reject(format!("tip {} is already erased", e.tip)));
+                    return Err(reject(
+                        Code::Erased,
+                        format!("tip {} is already erased", e.tip),
+                    ));
                 }
                 match e.reason {
                     EraseReason::IntakeRequest if tip.intake != ctx.sender.name => {
-                        return Err(reject(format!(
-                            "tip {} was handed to {}; only it erases the tip before its retention ends",
-                            e.tip, tip.intake
-                        )));
+                        return Err(reject(
+                            Code::NotOwner,
+                            format!(
+                                "tip {} was handed to {}; only it erases the tip before its retention ends",
+                                e.tip, tip.intake
+                            ),
+                        ));
                     }
                     EraseReason::RetentionExpired => match tip.expires_ms {
                         None => {
-                            return Err(reject(format!(
-                                "reason: tip {} has no retention period; only its intake erases it",
-                                e.tip
-                            )));
+                            return Err(reject(
+                                Code::TooEarly,
+                                format!(
+                                    "reason: tip {} has no retention period; only its intake erases it",
+                                    e.tip
+                                ),
+                            ));
                         }
                         Some(at) if ctx.timestamp_ms < at => {
-                            return Err(reject(format!(
-                                "reason: tip {}'s retention ends at {at} ms, after this block",
-                                e.tip
-                            )));
+                            return Err(reject(
+                                Code::TooEarly,
+                                format!(
+                                    "reason: tip {}'s retention ends at {at} ms, after this block",
+                                    e.tip
+                                ),
+                            ));
                         }
                         Some(_) => {}
                     },
@@ -395,6 +423,8 @@ impl TipsModule {
 }
 
 impl Module for TipsModule {
+    type Body = Body;
+
     fn name(&self) -> &'static str {
         "tips"
     }
@@ -403,13 +433,12 @@ impl Module for TipsModule {
         KINDS
     }
 
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
-        body::parse(kind, body).map(|_| ())
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<Body, BodyError> {
+        body::parse(kind, body)
     }
 
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        let body = body::parse(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))?;
-        let (mut tip, message) = self.plan(ctx, &body)?;
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &Body) -> Result<(), ExecError> {
+        let (mut tip, message) = self.plan(ctx, body)?;
         // Every check is done; now write.
         if let Body::Receive(r) = &body {
             ctx.state

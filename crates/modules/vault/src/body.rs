@@ -1,6 +1,6 @@
 //! The bodies of the `vault.*` transactions, parsed with errors that name the field.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use unchain_ledger::BodyError;
@@ -42,11 +42,11 @@ pub struct TokenEntry {
 }
 
 /// `vault.seal`: a new record (version 1) or a new version of one.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seal {
     /// The acting user (pseudonymous id inside the organisation), when stated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The record (32 random bytes, hex).
     pub record: RecordId,
@@ -61,13 +61,13 @@ pub struct Seal {
     /// The content key wrapped for each recipient, by member name.
     pub recipients: BTreeMap<String, WrappedKey>,
     /// Version 1 only.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<Policy>,
     /// The survivor's Ed25519 key, if the record is about one (version 1 only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<PublicKey>,
     /// Blind-index tokens of the identifiers in the payload.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tokens: Vec<TokenEntry>,
 }
 
@@ -99,11 +99,11 @@ pub struct Override {
 }
 
 /// `vault.grant`: share the record's current version with another organisation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
     /// The acting user (pseudonymous id inside the organisation), when stated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
@@ -121,16 +121,16 @@ pub struct Grant {
     #[serde(default)]
     pub reshare: bool,
     /// A court override of a missing consent.
-    #[serde(default, rename = "override")]
+    #[serde(default, rename = "override", skip_serializing_if = "Option::is_none")]
     pub override_: Option<Override>,
 }
 
 /// `vault.revoke`: stop sharing future versions with an organisation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Revoke {
     /// The acting user (pseudonymous id inside the organisation), when stated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
@@ -151,11 +151,11 @@ pub enum Decision {
 }
 
 /// `vault.consent`: a survivor's signed decision, submitted by any member on their behalf.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     /// The acting user (pseudonymous id inside the organisation), when stated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
@@ -182,23 +182,23 @@ pub enum EraseReason {
 }
 
 /// `vault.erase`: crypto-shred a record everywhere.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Erase {
     /// The acting user (pseudonymous id inside the organisation), when stated.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
     /// The record.
     pub record: RecordId,
     /// Why.
     pub reason: EraseReason,
     /// For `subject_request`: the survivor's signature over [`erase_statement`].
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject_signature: Option<Signature>,
 }
 
 /// `vault.rotate_matching_key`: a new matching-key epoch, wrapped for every member.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rotate {
     /// The new epoch: the current one plus one.
@@ -332,5 +332,70 @@ impl Grant {
             }
         }
         Ok(())
+    }
+}
+
+/// A `vault.*` body, parsed and checked once.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum VaultBody {
+    /// `vault.seal`.
+    Seal(Seal),
+    /// `vault.grant`.
+    Grant(Grant),
+    /// `vault.revoke`.
+    Revoke(Revoke),
+    /// `vault.consent`.
+    Consent(Consent),
+    /// `vault.erase`.
+    Erase(Erase),
+    /// `vault.rotate_matching_key`.
+    Rotate(Rotate),
+}
+
+/// Parses and checks a body of `kind`.
+pub fn parse_kind(kind: &str, b: &Value) -> Result<VaultBody, BodyError> {
+    let body = match kind {
+        "vault.seal" => {
+            let seal: Seal = parse(b)?;
+            seal.check()?;
+            VaultBody::Seal(seal)
+        }
+        "vault.grant" => {
+            let grant: Grant = parse(b)?;
+            grant.check()?;
+            VaultBody::Grant(grant)
+        }
+        "vault.revoke" => {
+            let revoke: Revoke = parse(b)?;
+            check_text("reason", &revoke.reason)?;
+            VaultBody::Revoke(revoke)
+        }
+        "vault.consent" => {
+            let consent: Consent = parse(b)?;
+            check_text("purpose", &consent.purpose)?;
+            VaultBody::Consent(consent)
+        }
+        "vault.erase" => VaultBody::Erase(parse(b)?),
+        "vault.rotate_matching_key" => VaultBody::Rotate(parse(b)?),
+        other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
+    };
+    if let Some(actor) = body.actor() {
+        unchain_ledger::module::check_actor("actor", actor)?;
+    }
+    Ok(body)
+}
+
+impl VaultBody {
+    /// The acting user the body states.
+    pub fn actor(&self) -> Option<&str> {
+        match self {
+            VaultBody::Seal(b) => b.actor.as_deref(),
+            VaultBody::Grant(b) => b.actor.as_deref(),
+            VaultBody::Revoke(b) => b.actor.as_deref(),
+            VaultBody::Consent(b) => b.actor.as_deref(),
+            VaultBody::Erase(b) => b.actor.as_deref(),
+            VaultBody::Rotate(_) => None,
+        }
     }
 }

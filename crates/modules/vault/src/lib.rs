@@ -24,7 +24,7 @@ pub mod body;
 pub mod state;
 pub mod store;
 
-use body::{Consent, Decision, Erase, EraseReason, Grant, Revoke, Rotate, Seal, parse};
+use body::{Consent, Decision, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
 use serde::Serialize;
 use serde_json::Value;
 use state::*;
@@ -32,7 +32,7 @@ use std::collections::BTreeSet;
 use unchain_ledger::genesis::Genesis;
 use unchain_ledger::membership::member_named;
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role};
-use unchain_types::{Hash32, Transaction};
+use unchain_types::{Code, Hash32};
 
 /// Blind-index tokens one organisation may submit per UTC day (by block time): blunts
 /// dictionary attacks by a member that holds the matching key.
@@ -97,8 +97,8 @@ impl VaultModule {
     }
 }
 
-fn reject(msg: impl Into<String>) -> ExecError {
-    ExecError::Rejected(msg.into())
+fn reject(code: Code, msg: impl Into<String>) -> ExecError {
+    unchain_ledger::refuse(code, msg)
 }
 
 fn load<T: serde::de::DeserializeOwned>(
@@ -119,10 +119,10 @@ fn store<T: Serialize>(
 }
 
 fn live_record(ctx: &ExecContext<'_, '_>, id: &Hash32) -> Result<Record, ExecError> {
-    let record: Record =
-        load(ctx, &record_key(id))?.ok_or_else(|| reject(format!("record {id} does not exist")))?;
+    let record: Record = load(ctx, &record_key(id))?
+        .ok_or_else(|| reject(Code::NotFound, format!("record {id} does not exist")))?;
     if record.erased.is_some() {
-        return Err(reject(format!("record {id} was erased")));
+        return Err(reject(Code::Erased, format!("record {id} was erased")));
     }
     Ok(record)
 }
@@ -130,7 +130,10 @@ fn live_record(ctx: &ExecContext<'_, '_>, id: &Hash32) -> Result<Record, ExecErr
 fn require_member(ctx: &ExecContext<'_, '_>, field: &str, name: &str) -> Result<(), ExecError> {
     match member_named(ctx.state, name)? {
         Some(_) => Ok(()),
-        None => Err(reject(format!("{field}: {name} is not a member"))),
+        None => Err(reject(
+            Code::UnknownMember,
+            format!("{field}: {name} is not a member"),
+        )),
     }
 }
 
@@ -156,13 +159,19 @@ impl VaultModule {
         }
         let epoch = self.current_epoch(ctx)?;
         if epoch == 0 {
-            return Err(reject("tokens: this chain has no matching key"));
+            return Err(reject(
+                Code::EpochMismatch,
+                "tokens: this chain has no matching key",
+            ));
         }
         if let Some((i, t)) = tokens.iter().enumerate().find(|(_, t)| t.epoch != epoch) {
-            return Err(reject(format!(
-                "tokens[{i}].epoch is {}; the current matching-key epoch is {epoch}: blind the identifiers again with the current key",
-                t.epoch
-            )));
+            return Err(reject(
+                Code::EpochMismatch,
+                format!(
+                    "tokens[{i}].epoch is {}; the current matching-key epoch is {epoch}: blind the identifiers again with the current key",
+                    t.epoch
+                ),
+            ));
         }
         let day = ctx.timestamp_ms / 86_400_000;
         let used = ctx
@@ -171,10 +180,13 @@ impl VaultModule {
             .map(|v| u64::from_be_bytes(v.try_into().expect("8-byte count")))
             .unwrap_or(0);
         if used + tokens.len() as u64 > TOKENS_PER_DAY {
-            return Err(reject(format!(
-                "tokens: {} has submitted {used} blind-index tokens today; the limit is {TOKENS_PER_DAY} per organisation per UTC day",
-                ctx.sender.name
-            )));
+            return Err(reject(
+                Code::LimitReached,
+                format!(
+                    "tokens: {} has submitted {used} blind-index tokens today; the limit is {TOKENS_PER_DAY} per organisation per UTC day",
+                    ctx.sender.name
+                ),
+            ));
         }
         Ok(used)
     }
@@ -257,14 +269,17 @@ impl VaultModule {
         Ok(())
     }
 
-    fn seal(&self, ctx: &mut ExecContext<'_, '_>, s: Seal) -> Result<(), ExecError> {
+    fn seal(&self, ctx: &mut ExecContext<'_, '_>, s: &Seal) -> Result<(), ExecError> {
         let me = ctx.sender.name.clone();
         let id = s.record;
         if ctx.state.get(&commitment_key(&s.commitment))?.is_some() {
-            return Err(reject(format!(
-                "commitment {} is already recorded: every version is sealed afresh",
-                s.commitment
-            )));
+            return Err(reject(
+                Code::AlreadyExists,
+                format!(
+                    "commitment {} is already recorded: every version is sealed afresh",
+                    s.commitment
+                ),
+            ));
         }
         for name in s.recipients.keys() {
             require_member(ctx, &format!("recipients.{name}"), name)?;
@@ -273,18 +288,23 @@ impl VaultModule {
         let recipients: BTreeSet<String> = s.recipients.keys().cloned().collect();
         let (record, old_tokens) = if s.version == 1 {
             if ctx.state.get(&record_key(&id))?.is_some() {
-                return Err(reject(format!(
-                    "record {id} already exists; seal version 2 or later to update it"
-                )));
+                return Err(reject(
+                    Code::AlreadyExists,
+                    format!("record {id} already exists; seal version 2 or later to update it"),
+                ));
             }
             if !recipients.contains(&me) {
-                return Err(reject(format!(
-                    "recipients must include the sealing organisation ({me}), so that it can open its own record"
-                )));
+                return Err(reject(
+                    Code::RecipientsMismatch,
+                    format!(
+                        "recipients must include the sealing organisation ({me}), so that it can open its own record"
+                    ),
+                ));
             }
             let policy = s.policy.expect("checked: version 1 has a policy");
             if policy.consent_required && recipients.len() > 1 {
                 return Err(reject(
+                    Code::ConsentRequired,
                     "recipients: this record needs the survivor's consent to be shared; seal it to your own organisation, then grant access with vault.grant once the survivor has consented",
                 ));
             }
@@ -306,30 +326,39 @@ impl VaultModule {
         } else {
             let mut record = live_record(ctx, &id)?;
             if record.owner != me {
-                return Err(reject(format!(
-                    "only the owner ({}) seals new versions",
-                    record.owner
-                )));
+                return Err(reject(
+                    Code::NotOwner,
+                    format!("only the owner ({}) seals new versions", record.owner),
+                ));
             }
             if s.version != record.latest_version + 1 {
-                return Err(reject(format!(
-                    "version must be {} (the record is at version {})",
-                    record.latest_version + 1,
-                    record.latest_version
-                )));
+                return Err(reject(
+                    Code::StaleVersion,
+                    format!(
+                        "version must be {} (the record is at version {})",
+                        record.latest_version + 1,
+                        record.latest_version
+                    ),
+                ));
             }
             if s.schema != record.schema {
-                return Err(reject(format!("schema must stay {}", record.schema)));
+                return Err(reject(
+                    Code::StaleVersion,
+                    format!("schema must stay {}", record.schema),
+                ));
             }
             let active = active_access(ctx, &id)?;
             if recipients != active {
                 let missing: Vec<_> = active.difference(&recipients).cloned().collect();
                 let extra: Vec<_> = recipients.difference(&active).cloned().collect();
-                return Err(reject(format!(
-                    "recipients must be exactly the organisations with access (missing: [{}]; without access, revoked or never granted: [{}])",
-                    missing.join(", "),
-                    extra.join(", ")
-                )));
+                return Err(reject(
+                    Code::RecipientsMismatch,
+                    format!(
+                        "recipients must be exactly the organisations with access (missing: [{}]; without access, revoked or never granted: [{}])",
+                        missing.join(", "),
+                        extra.join(", ")
+                    ),
+                ));
             }
             let old = std::mem::replace(&mut record.tokens, s.tokens.clone());
             record.latest_version = s.version;
@@ -390,15 +419,18 @@ impl VaultModule {
         Ok(())
     }
 
-    fn grant(&self, ctx: &mut ExecContext<'_, '_>, g: Grant) -> Result<(), ExecError> {
+    fn grant(&self, ctx: &mut ExecContext<'_, '_>, g: &Grant) -> Result<(), ExecError> {
         let me = ctx.sender.name.clone();
         let id = g.record;
         let record = live_record(ctx, &id)?;
         if g.version != record.latest_version {
-            return Err(reject(format!(
-                "version must be the record's latest, {}",
-                record.latest_version
-            )));
+            return Err(reject(
+                Code::StaleVersion,
+                format!(
+                    "version must be the record's latest, {}",
+                    record.latest_version
+                ),
+            ));
         }
         let mine: Option<Access> = load(ctx, &access_key(&id, &me))?;
         let may_share = record.owner == me
@@ -406,26 +438,32 @@ impl VaultModule {
                 .as_ref()
                 .is_some_and(|a| a.revoked.is_none() && a.reshare);
         if !may_share {
-            return Err(reject(format!(
-                "{me} may not share record {id}: only its owner or an organisation granted re-sharing may"
-            )));
+            return Err(reject(
+                Code::NotOwner,
+                format!(
+                    "{me} may not share record {id}: only its owner or an organisation granted re-sharing may"
+                ),
+            ));
         }
         require_member(ctx, "recipient", &g.recipient)?;
         let existing: Option<Access> = load(ctx, &access_key(&id, &g.recipient))?;
         if existing.as_ref().is_some_and(|a| a.revoked.is_none()) {
-            return Err(reject(format!(
-                "{} already has access to record {id}",
-                g.recipient
-            )));
+            return Err(reject(
+                Code::AlreadyExists,
+                format!("{} already has access to record {id}", g.recipient),
+            ));
         }
         let needs_consent = record.policy.consent_required;
         if needs_consent && g.override_.is_none() {
             let consent: Option<ConsentRecord> = load(ctx, &consent_key(&id, &g.recipient))?;
             if consent.is_none_or(|c| c.decision != Decision::Allow) {
-                return Err(reject(format!(
-                    "record {id} needs the survivor's consent to be shared with {}: submit a vault.consent signed by the survivor, or an override naming a court order",
-                    g.recipient
-                )));
+                return Err(reject(
+                    Code::ConsentRequired,
+                    format!(
+                        "record {id} needs the survivor's consent to be shared with {}: submit a vault.consent signed by the survivor, or an override naming a court order",
+                        g.recipient
+                    ),
+                ));
             }
         }
         let mut version: Version =
@@ -456,11 +494,11 @@ impl VaultModule {
             commitment: version.commitment,
         };
         store(ctx, &feed_key(&g.recipient, ctx.log_index, 0), &entry)?;
-        if let (Some(o), Some(subject)) = (g.override_, record.subject) {
+        if let (Some(o), Some(subject)) = (g.override_.clone(), record.subject) {
             let notice = Notice {
                 subject,
                 record: id,
-                recipient: g.recipient,
+                recipient: g.recipient.clone(),
                 granted_by: me,
                 override_: o,
                 tx: ctx.tx_id,
@@ -472,27 +510,28 @@ impl VaultModule {
         Ok(())
     }
 
-    fn revoke(&self, ctx: &mut ExecContext<'_, '_>, r: Revoke) -> Result<(), ExecError> {
+    fn revoke(&self, ctx: &mut ExecContext<'_, '_>, r: &Revoke) -> Result<(), ExecError> {
         let me = ctx.sender.name.clone();
         let record = live_record(ctx, &r.record)?;
         if record.owner != me {
-            return Err(reject(format!(
-                "only the owner ({}) revokes access",
-                record.owner
-            )));
+            return Err(reject(
+                Code::NotOwner,
+                format!("only the owner ({}) revokes access", record.owner),
+            ));
         }
         if r.member == me {
             return Err(reject(
+                Code::RecipientsMismatch,
                 "member: the owner's own access cannot be revoked (erase the record instead)",
             ));
         }
         let mut access: Access = match load::<Access>(ctx, &access_key(&r.record, &r.member))? {
             Some(a) if a.revoked.is_none() => a,
             _ => {
-                return Err(reject(format!(
-                    "member: {} has no access to revoke",
-                    r.member
-                )));
+                return Err(reject(
+                    Code::NoAccess,
+                    format!("member: {} has no access to revoke", r.member),
+                ));
             }
         };
         let already: Vec<u32> = ctx
@@ -505,7 +544,7 @@ impl VaultModule {
             .collect();
         access.revoked = Some(Revocation {
             by: me,
-            reason: r.reason,
+            reason: r.reason.clone(),
             tx: ctx.tx_id,
             height: ctx.height,
             already_shared_versions: already,
@@ -513,13 +552,13 @@ impl VaultModule {
         store(ctx, &access_key(&r.record, &r.member), &access)
     }
 
-    fn consent(&self, ctx: &mut ExecContext<'_, '_>, c: Consent) -> Result<(), ExecError> {
+    fn consent(&self, ctx: &mut ExecContext<'_, '_>, c: &Consent) -> Result<(), ExecError> {
         let record = live_record(ctx, &c.record)?;
         let subject = record.subject.ok_or_else(|| {
-            reject(format!(
-                "record {} is not linked to a survivor's key",
-                c.record
-            ))
+            reject(
+                Code::NotFound,
+                format!("record {} is not linked to a survivor's key", c.record),
+            )
         })?;
         require_member(ctx, "recipient", &c.recipient)?;
         let statement = body::consent_statement(
@@ -531,12 +570,13 @@ impl VaultModule {
         );
         if !subject.verify(&c.signature, &statement) {
             return Err(reject(
+                Code::InvalidSignature,
                 "signature: not the survivor's signature over this consent statement (record, recipient, purpose, decision, chain)",
             ));
         }
         let entry = ConsentRecord {
             recipient: c.recipient.clone(),
-            purpose: c.purpose,
+            purpose: c.purpose.clone(),
             decision: c.decision,
             tx: ctx.tx_id,
             height: ctx.height,
@@ -544,36 +584,49 @@ impl VaultModule {
         store(ctx, &consent_key(&c.record, &c.recipient), &entry)
     }
 
-    fn erase(&self, ctx: &mut ExecContext<'_, '_>, e: Erase) -> Result<(), ExecError> {
+    fn erase(&self, ctx: &mut ExecContext<'_, '_>, e: &Erase) -> Result<(), ExecError> {
         let me = ctx.sender.name.clone();
         let id = e.record;
         let mut record = live_record(ctx, &id)?;
         match e.reason {
             EraseReason::OwnerRequest if record.owner != me => {
-                return Err(reject(format!(
-                    "reason owner_request: only the owner ({}) may ask",
-                    record.owner
-                )));
+                return Err(reject(
+                    Code::NotOwner,
+                    format!(
+                        "reason owner_request: only the owner ({}) may ask",
+                        record.owner
+                    ),
+                ));
             }
             EraseReason::OwnerRequest => {}
             EraseReason::SubjectRequest => {
                 let subject = record.subject.ok_or_else(|| {
-                    reject(format!("record {id} is not linked to a survivor's key"))
+                    reject(
+                        Code::NotFound,
+                        format!("record {id} is not linked to a survivor's key"),
+                    )
                 })?;
                 let sig = e.subject_signature.ok_or_else(|| {
-                    reject("subject_signature: is required for a subject_request")
+                    reject(
+                        Code::InvalidSignature,
+                        "subject_signature: is required for a subject_request",
+                    )
                 })?;
                 if !subject.verify(&sig, &body::erase_statement(&self.chain_id, &id)) {
                     return Err(reject(
+                        Code::InvalidSignature,
                         "subject_signature: not the survivor's signature over this erase statement",
                     ));
                 }
             }
             EraseReason::RetentionExpired if ctx.timestamp_ms < record.expires_ms => {
-                return Err(reject(format!(
-                    "reason retention_expired: the retention period ends at {} ms; the block time is {} ms",
-                    record.expires_ms, ctx.timestamp_ms
-                )));
+                return Err(reject(
+                    Code::TooEarly,
+                    format!(
+                        "reason retention_expired: the retention period ends at {} ms; the block time is {} ms",
+                        record.expires_ms, ctx.timestamp_ms
+                    ),
+                ));
             }
             EraseReason::RetentionExpired => {}
         }
@@ -608,13 +661,16 @@ impl VaultModule {
         )
     }
 
-    fn rotate(&self, ctx: &mut ExecContext<'_, '_>, r: Rotate) -> Result<(), ExecError> {
+    fn rotate(&self, ctx: &mut ExecContext<'_, '_>, r: &Rotate) -> Result<(), ExecError> {
         let current = self.current_epoch(ctx)?;
         if r.epoch != current + 1 {
-            return Err(reject(format!(
-                "epoch must be {} (the current epoch is {current})",
-                current + 1
-            )));
+            return Err(reject(
+                Code::EpochMismatch,
+                format!(
+                    "epoch must be {} (the current epoch is {current})",
+                    current + 1
+                ),
+            ));
         }
         let members: BTreeSet<String> = ctx
             .state
@@ -624,77 +680,26 @@ impl VaultModule {
             .collect();
         let named: BTreeSet<String> = r.wrapped.keys().cloned().collect();
         if named != members {
-            return Err(reject(format!(
-                "wrapped must hold the new key for exactly the current members ({})",
-                members.into_iter().collect::<Vec<_>>().join(", ")
-            )));
+            return Err(reject(
+                Code::RecipientsMismatch,
+                format!(
+                    "wrapped must hold the new key for exactly the current members ({})",
+                    members.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+            ));
         }
         let epoch = MatchingEpoch {
             epoch: r.epoch,
-            wrapped: r.wrapped,
+            wrapped: r.wrapped.clone(),
             tx: ctx.tx_id,
         };
         store(ctx, &matching_key(r.epoch), &epoch)
     }
 }
 
-/// A `vault.*` body, parsed and checked once.
-enum Body {
-    Seal(Seal),
-    Grant(Grant),
-    Revoke(Revoke),
-    Consent(Consent),
-    Erase(Erase),
-    Rotate(Rotate),
-}
-
-fn parse_body(kind: &str, b: &Value) -> Result<Body, BodyError> {
-    let body = match kind {
-        "vault.seal" => {
-            let seal: Seal = parse(b)?;
-            seal.check()?;
-            Body::Seal(seal)
-        }
-        "vault.grant" => {
-            let grant: Grant = parse(b)?;
-            grant.check()?;
-            Body::Grant(grant)
-        }
-        "vault.revoke" => {
-            let revoke: Revoke = parse(b)?;
-            body::check_text("reason", &revoke.reason)?;
-            Body::Revoke(revoke)
-        }
-        "vault.consent" => {
-            let consent: Consent = parse(b)?;
-            body::check_text("purpose", &consent.purpose)?;
-            Body::Consent(consent)
-        }
-        "vault.erase" => Body::Erase(parse(b)?),
-        "vault.rotate_matching_key" => Body::Rotate(parse(b)?),
-        other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
-    };
-    if let Some(actor) = body.actor() {
-        unchain_ledger::module::check_actor("actor", actor)?;
-    }
-    Ok(body)
-}
-
-impl Body {
-    /// The acting user the body states.
-    fn actor(&self) -> Option<&str> {
-        match self {
-            Body::Seal(b) => b.actor.as_deref(),
-            Body::Grant(b) => b.actor.as_deref(),
-            Body::Revoke(b) => b.actor.as_deref(),
-            Body::Consent(b) => b.actor.as_deref(),
-            Body::Erase(b) => b.actor.as_deref(),
-            Body::Rotate(_) => None,
-        }
-    }
-}
-
 impl Module for VaultModule {
+    type Body = VaultBody;
+
     fn name(&self) -> &'static str {
         "vault"
     }
@@ -703,18 +708,18 @@ impl Module for VaultModule {
         KINDS
     }
 
-    fn check_body(&self, kind: &str, body: &Value) -> Result<(), BodyError> {
-        parse_body(kind, body).map(|_| ())
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<VaultBody, BodyError> {
+        body::parse_kind(kind, body)
     }
 
-    fn execute(&self, ctx: &mut ExecContext<'_, '_>, tx: &Transaction) -> Result<(), ExecError> {
-        match parse_body(tx.kind(), tx.body()).map_err(|e| reject(e.to_string()))? {
-            Body::Seal(b) => self.seal(ctx, b),
-            Body::Grant(b) => self.grant(ctx, b),
-            Body::Revoke(b) => self.revoke(ctx, b),
-            Body::Consent(b) => self.consent(ctx, b),
-            Body::Erase(b) => self.erase(ctx, b),
-            Body::Rotate(b) => self.rotate(ctx, b),
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &VaultBody) -> Result<(), ExecError> {
+        match body {
+            VaultBody::Seal(b) => self.seal(ctx, b),
+            VaultBody::Grant(b) => self.grant(ctx, b),
+            VaultBody::Revoke(b) => self.revoke(ctx, b),
+            VaultBody::Consent(b) => self.consent(ctx, b),
+            VaultBody::Erase(b) => self.erase(ctx, b),
+            VaultBody::Rotate(b) => self.rotate(ctx, b),
         }
     }
 }

@@ -418,7 +418,7 @@ fn body_errors_name_the_field() {
     .body;
     let module = VaultModule::new(&chain.genesis);
     use unchain_ledger::Module;
-    assert!(module.check_body("vault.seal", &good).is_ok());
+    assert!(module.parse_body("vault.seal", &good).is_ok());
     let cases = [
         (
             "recipients",
@@ -451,14 +451,14 @@ fn body_errors_name_the_field() {
         let mut b = good.clone();
         b[field] = value;
         let err = module
-            .check_body("vault.seal", &b)
+            .parse_body("vault.seal", &b)
             .expect_err(want)
             .to_string();
         assert!(err.starts_with(want), "want {want:?}, got {err:?}");
     }
     let grant = json!({"record": Hash32([1; 32]).to_hex(), "version": 1, "recipient": "x", "wrapped_key": "00".repeat(80), "purpose": "p", "legal_basis": "consent", "override": {"court_order": "c", "authority": "a"}});
     let err = module
-        .check_body("vault.grant", &grant)
+        .parse_body("vault.grant", &grant)
         .expect_err("override needs court_order")
         .to_string();
     assert!(

@@ -227,7 +227,7 @@ pub async fn create(
         )
             .into_response()
     };
-    if let Err(e) = unchain_ledger::module::check_case_id("case", v.case.trim()) {
+    if let Err(e) = unchain_cases::check_case_id("case", v.case.trim()) {
         return again(("case", e.reason));
     }
     let Some(kind) = KINDS.into_iter().find(|k| k.name() == v.kind) else {

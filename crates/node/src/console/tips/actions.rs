@@ -168,7 +168,7 @@ pub async fn convert(
             format!("kind: {:?} is not a kind of case", f.kind),
         );
     };
-    if let Err(e) = unchain_ledger::module::check_case_id("case", f.case.trim()) {
+    if let Err(e) = unchain_cases::check_case_id("case", f.case.trim()) {
         return after_post(&ctx, &back, "error", format!("case: {}", e.reason));
     }
     let Some(first) = v.messages.first() else {
