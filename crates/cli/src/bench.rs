@@ -355,7 +355,7 @@ async fn run_client(
                     };
                     let error = bad.error.clone().unwrap_or_default();
                     // Admitted up to a full pool: the rest waits and goes again.
-                    if error.contains("mempool") && error.contains("full") {
+                    if bad.code == Some(unchain_types::Code::MempoolFull) {
                         rest = &rest[bad.index..];
                         tokio::time::sleep(Duration::from_millis(100)).await;
                         continue;

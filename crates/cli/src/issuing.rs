@@ -152,7 +152,11 @@ pub(crate) async fn issue(
         }
         match s.submit_quiet("identity.issue", body).await {
             Ok(_) => break (idx, issued),
-            Err(e) if attempt < 5 && e.to_string().contains("was taken") => {
+            Err(e)
+                if attempt < 5
+                    && crate::session::refusal_code(&e)
+                        == Some(unchain_types::Code::AlreadyExists) =>
+            {
                 eprintln!("status index {idx} is taken; drawing another");
             }
             Err(e) => return Err(e),
@@ -235,7 +239,13 @@ pub(crate) async fn fetch_trust_bundle(s: &Session) -> anyhow::Result<Value> {
     loop {
         match s.get::<Value>("/v1/identity/trust-bundle").await {
             Ok(b) => return Ok(b),
-            Err(e) if std::time::Instant::now() < deadline && e.to_string().contains("503") => {
+            Err(e)
+                if std::time::Instant::now() < deadline
+                    && matches!(
+                        crate::session::refusal_code(&e),
+                        Some(unchain_types::Code::NotCosignedYet | unchain_types::Code::EmptyLog)
+                    ) =>
+            {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             }
             Err(e) => return Err(e),

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use unchain_client::{Client, RequestSigner};
 use unchain_ledger::Member;
+use unchain_types::Code;
 use unchain_types::{KeyFile, SigningKey};
 
 /// Who is acting and where.
@@ -120,11 +121,7 @@ impl Session {
             let tx = self.client.build(&self.signing, kind, body.clone()).await?;
             match self.client.submit(&tx).await {
                 Ok(_) => {}
-                Err(unchain_client::ClientError::Problem {
-                    status: 409,
-                    detail,
-                    ..
-                }) if retry && detail.contains("already used") => {
+                Err(e) if retry && e.code() == Some(Code::NonceUsed) => {
                     backoff(attempt).await;
                     continue;
                 }
@@ -137,11 +134,7 @@ impl Session {
             match status.status.as_str() {
                 "committed" => return Ok(status),
                 "rejected"
-                    if retry
-                        && status
-                            .reason
-                            .as_deref()
-                            .is_some_and(|r| r.starts_with("field `nonce`")) =>
+                    if retry && matches!(status.code, Some(Code::NonceUsed | Code::NonceAhead)) =>
                 {
                     eprintln!(
                         "{kind}: nonce {} clashed with a colleague's transaction; building it again",
@@ -149,7 +142,14 @@ impl Session {
                     );
                     backoff(attempt).await;
                 }
-                "rejected" => bail!("{kind} rejected: {}", status.reason.unwrap_or_default()),
+                "rejected" => {
+                    return Err(Rejected {
+                        kind: kind.to_owned(),
+                        code: status.code,
+                        reason: status.reason.unwrap_or_default(),
+                    }
+                    .into());
+                }
                 other => bail!(
                     "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
                     tx.id(),
@@ -190,4 +190,37 @@ pub(crate) fn pinned_genesis(
         );
     }
     Ok(g)
+}
+
+/// A transaction the ledger rejected: callers that can act on a refusal branch on its code.
+#[derive(Debug)]
+pub(crate) struct Rejected {
+    /// The transaction's kind.
+    pub kind: String,
+    /// The refusal's code (absent only for records written before codes existed).
+    pub code: Option<Code>,
+    /// Why, for people.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} rejected: {}", self.kind, self.reason)
+    }
+}
+
+impl std::error::Error for Rejected {}
+
+/// The code of the refusal behind `e`: a transaction's rejection or the node's problem.
+pub(crate) fn refusal_code(e: &anyhow::Error) -> Option<Code> {
+    e.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<Rejected>()
+            .and_then(|r| r.code)
+            .or_else(|| {
+                cause
+                    .downcast_ref::<unchain_client::ClientError>()
+                    .and_then(|c| c.code())
+            })
+    })
 }

@@ -34,6 +34,9 @@ pub enum ClientError {
         status: u16,
         /// The problem's detail (or body).
         detail: String,
+        /// The problem's stable code: branch on this, never on `detail`. `None` when the
+        /// answer was not a problem document of this API (a proxy's error page).
+        code: Option<unchain_types::Code>,
         /// Seconds to wait, on 429.
         retry_after: Option<u64>,
     },
@@ -48,6 +51,30 @@ pub enum ClientError {
     /// A transaction could not be built.
     #[error("building the transaction: {0}")]
     Build(#[from] unchain_types::TxError),
+}
+
+/// The code of a problem document: its `code`, or else the last segment of its `type`.
+pub fn problem_code(problem: &serde_json::Value) -> Option<unchain_types::Code> {
+    problem
+        .get("code")
+        .and_then(|c| c.as_str())
+        .or_else(|| {
+            problem
+                .get("type")
+                .and_then(|t| t.as_str())
+                .and_then(|t| t.strip_prefix("/problems/"))
+        })
+        .and_then(unchain_types::Code::parse)
+}
+
+impl ClientError {
+    /// The refusal's code, when the node answered with a problem that has one.
+    pub fn code(&self) -> Option<unchain_types::Code> {
+        match self {
+            ClientError::Problem { code, .. } => *code,
+            _ => None,
+        }
+    }
 }
 
 /// A client for one node.
@@ -104,14 +131,17 @@ impl Client {
                 source,
             })?;
         if !status.is_success() {
-            let detail = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .ok()
+            let problem = serde_json::from_slice::<serde_json::Value>(&bytes).ok();
+            let detail = problem
+                .as_ref()
                 .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_owned))
                 .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+            let code = problem.as_ref().and_then(problem_code);
             return Err(ClientError::Problem {
                 url,
                 status: status.as_u16(),
                 detail,
+                code,
                 retry_after,
             });
         }
@@ -377,12 +407,9 @@ impl Client {
     pub async fn checkpoint(&self) -> Result<String, ClientError> {
         let (url, resp) = self.fetch("/v1/checkpoint").await?;
         if !resp.status().is_success() {
-            return Err(ClientError::Problem {
-                url,
-                status: resp.status().as_u16(),
-                detail: "no checkpoint".into(),
-                retry_after: None,
-            });
+            return Err(Self::decode::<serde_json::Value>(url, resp)
+                .await
+                .expect_err("a non-success answer decodes to a problem"));
         }
         resp.text()
             .await

@@ -28,6 +28,10 @@ pub struct BatchItem {
     /// Why it was refused or rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The refusal's stable code, with `error` (see the problem codes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "nonce-used")]
+    pub code: Option<unchain_types::Code>,
 }
 
 /// Where a transaction stands.
@@ -46,6 +50,10 @@ pub struct TxStatusView {
     /// Why it was rejected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The rejection's stable code (absent for transactions rejected before codes existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "nonce-used")]
+    pub code: Option<unchain_types::Code>,
 }
 
 /// A refused transaction inside a block.

@@ -18,6 +18,7 @@ use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use unchain_types::Code;
 
 /// Time limits of one listener.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +65,7 @@ async fn answer_within(limit: Duration, req: Request, next: Next) -> Response {
         Err(_) => {
             let mut r = Problem::new(
                 StatusCode::REQUEST_TIMEOUT,
-                "request-timeout",
+                Code::RequestTimeout,
                 "request took too long",
                 format!(
                     "the request was not complete within {} s (a body sent too slowly?); send it again",
@@ -110,7 +111,7 @@ pub async fn declared_within(limit: usize, req: Request, next: Next) -> Response
         Some(n) if n > limit as u64 => {
             let mut r = Problem::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
+                Code::TooLarge,
                 "request body too large",
                 format!("the request body is too large: the limit is {limit} bytes here, and {n} were declared"),
             )

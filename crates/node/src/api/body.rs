@@ -6,6 +6,7 @@ use super::Problem;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use serde::de::DeserializeOwned;
+use unchain_types::Code;
 
 /// A JSON body parsed strictly as I-JSON into a `T`.
 pub struct IJson<T>(pub T);
@@ -17,13 +18,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for IJson<T> {
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             Problem::new(
                 e.status(),
-                "unreadable-body",
+                Code::UnreadableBody,
                 "request body not read",
                 format!("could not read the request body: {e}"),
             )
         })?;
         unchain_types::ijson::from_slice_as(&bytes)
             .map(IJson)
-            .map_err(|e| Problem::bad_request("malformed-body", format!("body: {e}")))
+            .map_err(|e| Problem::bad_request(Code::UnreadableBody, format!("body: {e}")))
     }
 }

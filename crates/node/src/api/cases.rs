@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use unchain_cases::{Case, CaseEvent, CaseView, Referral};
+use unchain_types::Code;
 use unchain_vault::state::Access;
 
 /// The caller's cases: those it opened and those referred to it.
@@ -100,7 +101,7 @@ pub async fn audit(
     if !entitled {
         return Err(Problem::new(
             axum::http::StatusCode::FORBIDDEN,
-            "forbidden",
+            Code::Forbidden,
             "not entitled",
             format!(
                 "{} holds no grant of case {id}'s record; only its owner and agencies it was shared with see its audit trail",

@@ -14,6 +14,7 @@ use std::time::Duration;
 use unchain_consensus::mempool::{Admission, SubmitError};
 use unchain_ledger::{BlockRecord, TxRecord, TxRejection};
 use unchain_log::SignedNote;
+use unchain_types::Code;
 use unchain_types::{Hash32, MAX_TX_BYTES, Transaction, TxError, TxId};
 
 /// The body, or a problem: 413 naming this endpoint's `limit`, or why it could not be read.
@@ -23,14 +24,14 @@ fn body_or_problem(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<
         if status == StatusCode::PAYLOAD_TOO_LARGE {
             Problem::new(
                 status,
-                "body-too-large",
+                Code::TooLarge,
                 "request body too large",
                 format!("the request body is too large: the limit is {limit} bytes here"),
             )
         } else {
             Problem::new(
                 status,
-                "unreadable-body",
+                Code::UnreadableBody,
                 "request body not read",
                 format!("could not read the request body: {e}"),
             )
@@ -42,7 +43,7 @@ fn parse_checked(bytes: &[u8]) -> Result<Transaction, Problem> {
     if bytes.len() > MAX_TX_BYTES {
         return Err(Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "transaction-too-large",
+            Code::TooLarge,
             "transaction too large",
             TxError::TooLarge {
                 size: bytes.len(),
@@ -52,7 +53,7 @@ fn parse_checked(bytes: &[u8]) -> Result<Transaction, Problem> {
         ));
     }
     Transaction::parse(bytes)
-        .map_err(|e| Problem::bad_request("malformed-transaction", e.to_string()))
+        .map_err(|e| Problem::bad_request(Code::MalformedTransaction, e.to_string()))
 }
 
 pub(crate) fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
@@ -63,7 +64,7 @@ pub(crate) fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
             state.metrics.tx_backpressure.inc();
             let mut p = Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "mempool-full",
+                Code::MempoolFull,
                 "node busy",
                 e.to_string(),
             );
@@ -79,7 +80,7 @@ pub(crate) fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
                 }
                 _ => StatusCode::BAD_REQUEST,
             };
-            let mut p = Problem::bad_request("transaction-refused", r.to_string());
+            let mut p = Problem::bad_request(r.code(), r.to_string());
             p.status = status.as_u16();
             p.title = "transaction refused".into();
             p
@@ -109,13 +110,20 @@ fn record_status(id: &TxId, record: &TxRecord) -> TxStatusView {
             height: Some(*height),
             log_index: Some(*log_index),
             reason: None,
+            code: None,
         },
-        TxRecord::Rejected { height, reason, .. } => TxStatusView {
+        TxRecord::Rejected {
+            height,
+            reason,
+            code,
+            ..
+        } => TxStatusView {
             id: id.to_string(),
             status: "rejected".into(),
             height: Some(*height),
             log_index: None,
             reason: Some(reason.clone()),
+            code: *code,
         },
     }
 }
@@ -136,7 +144,7 @@ pub async fn submit(
     })?;
     tx.verify_signature().map_err(|e| {
         state.metrics.tx_refused.inc();
-        Problem::bad_request("bad-signature", e.to_string())
+        Problem::bad_request(Code::BadSignature, e.to_string())
     })?;
     if let Some(record) = state.ledger.tx(&tx.id())? {
         let view = record_status(&tx.id(), &record);
@@ -187,19 +195,20 @@ pub async fn submit_batch(
             Ok(tx) => results.push(refused(
                 index,
                 Some(tx.id()),
+                Code::TooLarge,
                 TxError::TooLarge {
                     size: tx.leaf_bytes().len(),
                     limit: MAX_TX_BYTES,
                 }
                 .to_string(),
             )),
-            Err(e) => results.push(refused(index, None, e.to_string())),
+            Err(e) => results.push(refused(index, None, e.code(), e.to_string())),
         }
     })
     .map_err(|e| {
         let slug = match e {
-            unchain_types::ijson::ArrayError::TooMany { .. } => "batch-too-large",
-            unchain_types::ijson::ArrayError::Json(_) => "malformed-batch",
+            unchain_types::ijson::ArrayError::TooMany { .. } => Code::TooLarge,
+            unchain_types::ijson::ArrayError::Json(_) => Code::UnreadableBody,
         };
         Problem::bad_request(
             slug,
@@ -217,7 +226,7 @@ pub async fn submit_batch(
     let mut admitted_any = false;
     for (index, tx) in parsed {
         if !batch_ok && let Err(e) = tx.verify_signature() {
-            results.push(refused(index, Some(tx.id()), e.to_string()));
+            results.push(refused(index, Some(tx.id()), e.code(), e.to_string()));
             continue;
         }
         let id = tx.id();
@@ -230,6 +239,7 @@ pub async fn submit_batch(
                 id: Some(view.id),
                 status: view.status,
                 error: view.reason,
+                code: view.code,
             });
             continue;
         }
@@ -237,6 +247,7 @@ pub async fn submit_batch(
             results.push(refused(
                 index,
                 Some(id),
+                Code::MempoolFull,
                 "mempool full; resubmit after a short wait".into(),
             ));
             continue;
@@ -252,15 +263,16 @@ pub async fn submit_batch(
                     id: Some(id.to_string()),
                     status: "pending".into(),
                     error: None,
+                    code: None,
                 });
             }
             Err(e @ SubmitError::Full { .. }) => {
-                results.push(refused(index, Some(id), e.to_string()));
+                results.push(refused(index, Some(id), Code::MempoolFull, e.to_string()));
                 full = Some(e);
             }
             Err(e) => {
                 let p = submit_problem(&state, e);
-                results.push(refused(index, Some(id), p.detail));
+                results.push(refused(index, Some(id), p.code, p.detail));
             }
         }
     }
@@ -274,12 +286,13 @@ pub async fn submit_batch(
     Ok(Json(results))
 }
 
-fn refused(index: usize, id: Option<TxId>, error: String) -> BatchItem {
+fn refused(index: usize, id: Option<TxId>, code: Code, error: String) -> BatchItem {
     BatchItem {
         index,
         id: id.map(|i| i.to_string()),
         status: "refused".into(),
         error: Some(error),
+        code: Some(code),
     }
 }
 
@@ -292,7 +305,7 @@ pub struct WaitQuery {
 
 fn parse_id(s: &str) -> Result<TxId, Problem> {
     TxId::from_hex(s).map_err(|e| {
-        let mut p = Problem::bad_request("bad-id", format!("transaction id {s:?}: {e}"));
+        let mut p = Problem::bad_request(Code::BadRequest, format!("transaction id {s:?}: {e}"));
         p.field = Some("id".into());
         p
     })
@@ -338,6 +351,7 @@ pub(crate) async fn wait_tx(
                     height: None,
                     log_index: None,
                     reason: None,
+                    code: None,
                 })
             } else {
                 Err(Problem::not_found(format!(
@@ -392,7 +406,7 @@ pub async fn block(
 pub(crate) fn block_at(state: &ApiState, height: &str) -> Result<BlockView, Problem> {
     let height: u64 = height.parse().map_err(|_| {
         let mut p = Problem::bad_request(
-            "bad-height",
+            Code::BadRequest,
             format!("height {height:?} is not a non-negative integer"),
         );
         p.field = Some("height".into());
@@ -468,7 +482,7 @@ pub(crate) async fn checkpoint_covering(
         if tokio::time::Instant::now() >= deadline {
             let mut p = Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "not-cosigned-yet",
+                Code::NotCosignedYet,
                 "Not cosigned yet",
                 format!(
                     "leaf {index} is committed but no checkpoint covering it has been cosigned \
@@ -548,7 +562,7 @@ pub async fn inclusion(
         (None, Some(i)) => i,
         _ => {
             return Err(Problem::bad_request(
-                "bad-query",
+                Code::BadRequest,
                 "give exactly one of `tx` (a transaction id) or `index` (a leaf index)",
             ));
         }
@@ -576,7 +590,7 @@ pub async fn consistency(
     let new = q.new.unwrap_or(head.log_size);
     if q.old > new || new > head.log_size {
         return Err(Problem::bad_request(
-            "bad-sizes",
+            Code::BadRequest,
             format!(
                 "need old ≤ new ≤ {} (the log's size); got old={} new={new}",
                 head.log_size, q.old
@@ -610,7 +624,7 @@ pub async fn account(
     Path(key): Path<String>,
 ) -> Result<Json<AccountView>, Problem> {
     let pk = unchain_types::PublicKey::from_hex(&key).map_err(|e| {
-        let mut p = Problem::bad_request("bad-key", format!("key {key:?}: {e}"));
+        let mut p = Problem::bad_request(Code::BadRequest, format!("key {key:?}: {e}"));
         p.field = Some("key".into());
         p
     })?;
@@ -642,7 +656,7 @@ pub async fn notary_lookup(
 ) -> Result<Json<NotaryView>, Problem> {
     members_only(&state, &method, &uri, &headers)?;
     let h = Hash32::from_hex(&hash).map_err(|e| {
-        let mut p = Problem::bad_request("bad-hash", format!("hash {hash:?}: {e}"));
+        let mut p = Problem::bad_request(Code::BadRequest, format!("hash {hash:?}: {e}"));
         p.field = Some("hash".into());
         p
     })?;

@@ -25,6 +25,7 @@ use unchain_identity::border::{self, BorderReport, Challenge, PresentationReport
 use unchain_identity::credential::status_uri;
 use unchain_identity::trust::{self, TrustBundle, TrustState};
 use unchain_identity::{Child, Issued};
+use unchain_types::Code;
 
 /// How old a presentation may be at the border, seconds.
 pub const PRESENTATION_MAX_AGE_S: u64 = 300;
@@ -36,7 +37,7 @@ fn did_not_found(did: &str) -> Problem {
 fn check_did(did: &str) -> Result<(), Problem> {
     parse_unchain(did)
         .map(|_| ())
-        .map_err(|e| Problem::bad_request("invalid-did", format!("did: {e}")))
+        .map_err(|e| Problem::bad_request(Code::BadRequest, format!("did: {e}")))
 }
 
 /// A state reader, once `did` is known to be a `did:unchain` of this chain.
@@ -59,7 +60,7 @@ pub async fn resolve(
 ) -> Result<Json<Value>, Problem> {
     if did.starts_with(KEY_PREFIX) {
         let key = parse_did_key(&did)
-            .map_err(|e| Problem::bad_request("invalid-did", format!("did: {e}")))?;
+            .map_err(|e| Problem::bad_request(Code::BadRequest, format!("did: {e}")))?;
         return Ok(Json(unchain_identity::did_key_resolution(&key)));
     }
     check_did(&did)?;
@@ -130,7 +131,7 @@ pub async fn next_index(
         .ok_or_else(|| {
             Problem::new(
                 axum::http::StatusCode::CONFLICT,
-                "status-list-full",
+                Code::LimitReached,
                 "Status list full",
                 format!("{did} has used every index of its status list: create another DID to issue more"),
             )
@@ -211,7 +212,7 @@ async fn current_trust(state: &ApiState) -> Result<(Arc<TrustBundle>, Arc<TrustS
     if state.ledger.head()?.log_size == 0 {
         let mut p = Problem::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "empty-log",
+            Code::EmptyLog,
             "Nothing to trust yet",
             "the log is empty: a trust bundle needs a checkpoint cosigned over at least one transaction",
         );
@@ -285,7 +286,7 @@ pub async fn border_check(
     let (req, trust) = begin_check::<BorderCheckRequest>(
         &state,
         (&method, &uri, &headers, &body),
-        "invalid-border-check",
+        Code::UnreadableBody,
         "{\"child\", \"adult\", \"aud\", \"nonce\"}, all strings",
         |r| (&r.aud, &r.nonce),
     )
@@ -326,7 +327,7 @@ pub async fn verify_presentation(
     let (req, trust) = begin_check::<PresentationCheckRequest>(
         &state,
         (&method, &uri, &headers, &body),
-        "invalid-presentation-check",
+        Code::UnreadableBody,
         "{\"presentation\", \"aud\", \"nonce\"} and optionally \"vct\"",
         |r| (&r.aud, &r.nonce),
     )
@@ -346,7 +347,7 @@ pub async fn verify_presentation(
 async fn begin_check<T: serde::de::DeserializeOwned>(
     state: &ApiState,
     (method, uri, headers, body): (&Method, &Uri, &HeaderMap, &[u8]),
-    slug: &str,
+    slug: Code,
     shape: &str,
     challenge_of: impl Fn(&T) -> (&String, &String),
 ) -> Result<(T, Arc<TrustState>), Problem> {
@@ -373,7 +374,7 @@ fn check_challenge(aud: &str, nonce: &str) -> Result<(), Problem> {
     for (field, v) in [("aud", aud), ("nonce", nonce)] {
         if v.trim().is_empty() || v.len() > 200 {
             return Err(Problem::bad_request(
-                "invalid-challenge",
+                Code::InvalidChallenge,
                 format!("{field}: must be 1 to 200 characters"),
             ));
         }

@@ -150,7 +150,37 @@ struct ApiDoc;
 
 /// The OpenAPI 3.1 document.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    list_problem_codes(&mut doc);
+    doc
+}
+
+/// Lists every refusal code in the document: as the enum of a problem's `code`, each with
+/// its meaning in the description.
+fn list_problem_codes(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    let meanings: String = unchain_types::Code::ALL
+        .iter()
+        .map(|c| format!("\n- `{c}`: {}", c.meaning()))
+        .collect();
+    let code = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(unchain_types::Code::ALL.iter().map(|c| c.as_str())))
+        .description(Some(format!(
+            "Why the request was refused, stable across versions; `type` is `/problems/{{code}}`. \
+             Clients branch on this, never on `detail`.{meanings}"
+        )))
+        .build();
+    if let Some(RefOr::T(Schema::Object(problem))) = doc
+        .components
+        .as_mut()
+        .and_then(|c| c.schemas.get_mut("Problem"))
+    {
+        problem
+            .properties
+            .insert("code".into(), RefOr::T(Schema::Object(code)));
+    }
 }
 
 /// The router with every route.

@@ -3,14 +3,19 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use unchain_types::Code;
 use utoipa::ToSchema;
 
 /// An RFC 9457 problem-details body.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Problem {
-    /// A URI naming the kind of problem (relative to the API).
+    /// A URI naming the kind of problem (relative to the API): `/problems/{code}`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The stable code of the problem, as in `type` (one of [`Code::ALL`]; the API
+    /// document lists them).
+    #[schema(value_type = String, example = "nonce-used")]
+    pub code: Code,
     /// A short, stable summary of the kind.
     pub title: String,
     /// The HTTP status code.
@@ -26,10 +31,11 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A problem with `status`, a type slug and a detail.
-    pub fn new(status: StatusCode, slug: &str, title: &str, detail: impl Into<String>) -> Self {
+    /// A problem with `status`, a code, a title and a detail.
+    pub fn new(status: StatusCode, code: Code, title: &str, detail: impl Into<String>) -> Self {
         Problem {
-            kind: format!("/problems/{slug}"),
+            kind: format!("/problems/{code}"),
+            code,
             title: title.into(),
             status: status.as_u16(),
             detail: detail.into(),
@@ -39,24 +45,24 @@ impl Problem {
     }
 
     /// 400 for a request that cannot be accepted as sent.
-    pub fn bad_request(slug: &str, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: Code, detail: impl Into<String>) -> Self {
         let detail = detail.into();
         let field = field_of(&detail);
-        let mut p = Problem::new(StatusCode::BAD_REQUEST, slug, "invalid request", detail);
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, code, "invalid request", detail);
         p.field = field;
         p
     }
 
     /// 404 for something that does not exist.
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Problem::new(StatusCode::NOT_FOUND, "not-found", "not found", detail)
+        Problem::new(StatusCode::NOT_FOUND, Code::NotFound, "not found", detail)
     }
 
     /// 500 for a failure of the node itself.
     pub fn internal(detail: impl Into<String>) -> Self {
         Problem::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
+            Code::Internal,
             "internal error",
             detail,
         )

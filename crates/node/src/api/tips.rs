@@ -12,12 +12,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use unchain_tips::{Tip, TipView};
+use unchain_types::Code;
 use unchain_types::Hash32;
 
 /// Tip `id`, if it was handed to `member` and this is `member`'s own node.
 pub(crate) fn own_view(state: &ApiState, member: &str, id: &str) -> Result<TipView, Problem> {
     unchain_tips::body::check_tip_id("tip", id)
-        .map_err(|e| Problem::bad_request("bad-tip-id", e.to_string()))?;
+        .map_err(|e| Problem::bad_request(Code::BadRequest, e.to_string()))?;
     let view = unchain_tips::tip(&state.ledger.state_reader()?, id)
         .map_err(|e| Problem::internal(e.to_string()))?
         .ok_or_else(|| Problem::not_found(format!("tip {id} does not exist")))?;
@@ -98,7 +99,7 @@ pub async fn message(
     if let Some(e) = view?.tip.erased {
         return Err(Problem::new(
             axum::http::StatusCode::GONE,
-            "tip-erased",
+            Code::Erased,
             "Tip erased",
             format!(
                 "tip {id} was erased at {} ms by {}: its messages are gone from every node",
@@ -140,10 +141,10 @@ pub async fn upload(
         ));
     }
     let c = Hash32::from_hex(&commitment)
-        .map_err(|e| Problem::bad_request("bad-commitment", format!("commitment: {e}")))?;
+        .map_err(|e| Problem::bad_request(Code::BadRequest, format!("commitment: {e}")))?;
     if body.len() as u64 > unchain_tips::body::MAX_SEALED {
         return Err(Problem::bad_request(
-            "too-large",
+            Code::TooLarge,
             format!(
                 "a sealed message is at most {} bytes",
                 unchain_tips::body::MAX_SEALED
@@ -152,7 +153,7 @@ pub async fn upload(
     }
     if unchain_seal::envelope::commitment(&body) != c {
         return Err(Problem::bad_request(
-            "commitment-mismatch",
+            Code::CommitmentMismatch,
             "body does not hash (SHA-256) to the commitment in the path",
         ));
     }

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
+use unchain_types::Code;
 use unchain_types::{Hash32, UnsignedTransaction};
 
 /// How long a login lasts.
@@ -53,14 +54,19 @@ impl Sessions {
 fn unauthorized(detail: impl Into<String>) -> Problem {
     Problem::new(
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        Code::Unauthenticated,
         "not logged in",
         detail,
     )
 }
 
 fn forbidden(detail: impl Into<String>) -> Problem {
-    Problem::new(StatusCode::FORBIDDEN, "forbidden", "not entitled", detail)
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        Code::Forbidden,
+        "not entitled",
+        detail,
+    )
 }
 
 /// The roles that may reach an API path.
@@ -208,7 +214,7 @@ pub async fn login(
             tracing::warn!("login refused: too many failures for one name");
             let mut p = Problem::new(
                 StatusCode::TOO_MANY_REQUESTS,
-                "sign-in-locked",
+                Code::SignInLocked,
                 "too many failed sign-ins",
                 format!(
                     "too many failed sign-ins for this name (on the console or the API); \
@@ -286,7 +292,7 @@ pub async fn act(
     let mut body = a.body;
     let Some(map) = body.as_object_mut() else {
         return Err(Problem::bad_request(
-            "bad-body",
+            Code::UnreadableBody,
             "body must be a JSON object",
         ));
     };
@@ -338,7 +344,7 @@ pub(crate) async fn sign_and_submit(
         body,
     }
     .sign(&state.signing)
-    .map_err(|e| Problem::bad_request("bad-transaction", e.to_string()))?;
+    .map_err(|e| Problem::bad_request(Code::MalformedTransaction, e.to_string()))?;
     let id = tx.id();
     state
         .mempool

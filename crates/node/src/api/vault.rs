@@ -15,20 +15,26 @@ use unchain_client::auth::{
     ACTOR_HEADER, MAX_SKEW_MS, MEMBER_HEADER, SIGNATURE_HEADER, TIME_HEADER, request_message,
 };
 use unchain_ledger::Member;
+use unchain_types::Code;
 use unchain_types::{Hash32, Signature};
 use unchain_vault::state::{self, Denied};
 
 fn unauthorized(detail: impl Into<String>) -> Problem {
     Problem::new(
         StatusCode::UNAUTHORIZED,
-        "unauthenticated",
+        Code::Unauthenticated,
         "request not signed by a member",
         detail,
     )
 }
 
 pub(crate) fn forbidden(detail: impl Into<String>) -> Problem {
-    Problem::new(StatusCode::FORBIDDEN, "forbidden", "not entitled", detail)
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        Code::Forbidden,
+        "not entitled",
+        detail,
+    )
 }
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, Problem> {
@@ -124,7 +130,7 @@ pub(crate) fn authenticate_caller(
 
 pub(crate) fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {
     Hash32::from_hex(s).map_err(|e| {
-        let mut p = Problem::bad_request("bad-hash", format!("{what} {s:?}: {e}"));
+        let mut p = Problem::bad_request(Code::BadRequest, format!("{what} {s:?}: {e}"));
         p.field = Some(what.into());
         p
     })
@@ -148,7 +154,7 @@ pub async fn upload(
     Path(commitment): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
-    let body = body.map_err(|e| Problem::bad_request("bad-body", e.body_text()))?;
+    let body = body.map_err(|e| Problem::bad_request(Code::UnreadableBody, e.body_text()))?;
     let member = authenticate(&state, &method, &uri, &headers, &body)?;
     let c = parse_hash("commitment", &commitment)?;
     if member.name != state.node_name {
@@ -160,7 +166,7 @@ pub async fn upload(
     }
     if body.len() as u64 > unchain_vault::body::MAX_CIPHERTEXT {
         return Err(Problem::bad_request(
-            "too-large",
+            Code::TooLarge,
             format!(
                 "ciphertext is {} bytes; at most {}",
                 body.len(),
@@ -170,7 +176,7 @@ pub async fn upload(
     }
     state.vault.put(&c, &body).map_err(|e| match e {
         unchain_vault::store::StoreError::CommitmentMismatch { .. } => {
-            let mut p = Problem::bad_request("commitment-mismatch", e.to_string());
+            let mut p = Problem::bad_request(Code::CommitmentMismatch, e.to_string());
             p.field = Some("commitment".into());
             p
         }
@@ -228,7 +234,7 @@ pub async fn fetch(
             None => {
                 let mut p = Problem::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "not-yet-received",
+                    Code::NotYetReceived,
                     "not here yet",
                     "this node has not received the ciphertext from its owner's node yet; retry shortly",
                 );
@@ -241,7 +247,7 @@ pub async fn fetch(
         ))),
         Err(Denied::Erased) => Err(Problem::new(
             StatusCode::GONE,
-            "erased",
+            Code::Erased,
             "erased",
             "the record was erased; its ciphertext is gone from every node",
         )),
@@ -298,7 +304,7 @@ pub async fn notices(
 ) -> Result<Json<Vec<state::Notice>>, Problem> {
     authenticate(&state, &method, &uri, &headers, b"")?;
     let key = unchain_types::PublicKey::from_hex(&subject).map_err(|e| {
-        let mut p = Problem::bad_request("bad-key", format!("subject: {e}"));
+        let mut p = Problem::bad_request(Code::BadRequest, format!("subject: {e}"));
         p.field = Some("subject".into());
         p
     })?;
