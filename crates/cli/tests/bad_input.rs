@@ -19,6 +19,13 @@ async fn problem(resp: reqwest::Response, want_status: u16, want_in_detail: &str
     assert_eq!(status, want_status, "body: {body}");
     assert_eq!(ctype, "application/problem+json", "body: {body}");
     assert_eq!(body["status"], want_status);
+    // Every refusal carries a code from the documented list, and `type` names it.
+    let code = body["code"].as_str().expect("a problem has a code");
+    assert!(
+        unchain_types::Code::parse(code).is_some(),
+        "{code:?} is not a documented code: {body}"
+    );
+    assert_eq!(body["type"], format!("/problems/{code}"), "body: {body}");
     let detail = body["detail"].as_str().expect("detail");
     assert!(
         detail.contains(want_in_detail),

@@ -122,6 +122,18 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     info!(chain = %genesis.chain_id, member = %me.name, role = if me.validator { "validator" } else { "follower" }, height = head.height, log_size = head.log_size, "node starting");
 
     cw_tokio::Runner::new(runtime_cfg).start(|context| async move {
+        // Bind the listeners first: a port that is taken stops the node before anything
+        // else starts, with a message naming the address.
+        let listener = tokio::net::TcpListener::bind(cfg.api_listen)
+            .await
+            .with_context(|| format!("cannot listen for the API on {}", cfg.api_listen))?;
+        let public_listener = match cfg.tips.listen {
+            Some(public) => Some(
+                std::net::TcpListener::bind(public)
+                    .with_context(|| format!("cannot listen for the tip form on {public}"))?,
+            ),
+            None => None,
+        };
         let metrics = NodeMetrics::new(&context.with_label("unchain"));
         metrics.height.set(head.height as i64);
         metrics.log_size.set(head.log_size as i64);
@@ -187,13 +199,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             let ctx = context.clone();
             Arc::new(move || ctx.encode()) as Arc<dyn Fn() -> String + Send + Sync>
         };
-        let tips_desk = match crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir, tips_store) {
-            Ok(d) => Arc::new(d),
-            Err(e) => {
-                error!(error = %e, "cannot open the tip store");
-                return;
-            }
-        };
+        let tips_desk = Arc::new(
+            crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir, tips_store)
+                .context("cannot open the tip store")?,
+        );
         let state = ApiState {
             ledger: ledger.clone(),
             mempool,
@@ -217,25 +226,11 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
                 ..Default::default()
             }),
         };
-        let listener = match tokio::net::TcpListener::bind(cfg.api_listen).await {
-            Ok(l) => l,
-            Err(e) => {
-                error!(addr = %cfg.api_listen, error = %e, "cannot listen for the API");
-                return;
-            }
-        };
         let addr = listener.local_addr().expect("bound socket has an address");
         // Tests and scripts find the port here when the config asked for port 0.
         let _ = std::fs::write(cfg.data_dir.join("api.addr"), addr.to_string());
         info!(url = %format!("http://{addr}"), "API listening");
-        if let Some(public) = cfg.tips.listen {
-            let std_listener = match std::net::TcpListener::bind(public) {
-                Ok(l) => l,
-                Err(e) => {
-                    error!(addr = %public, error = %e, "cannot listen for the tip form");
-                    return;
-                }
-            };
+        if let Some(std_listener) = public_listener {
             let addr = std_listener
                 .local_addr()
                 .expect("bound socket has an address");
@@ -248,10 +243,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             let spawned = std::thread::Builder::new()
                 .name("tip-form".into())
                 .spawn(move || serve_public(std_listener, router, limits));
-            if let Err(e) = spawned {
-                error!(error = %e, "cannot start the tip form's thread");
-                return;
-            }
+            spawned.context("cannot start the tip form's thread")?;
         }
         let server = crate::serve::serve(
             listener,
@@ -260,12 +252,14 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             shutdown_signal(),
         );
         tokio::select! {
-            r = server => if let Err(e) = r { error!(error = %e, "API server failed") },
-            r = futures::future::select_all(handles) => error!(result = ?r.0, "consensus stopped"),
+            r = server => r.context("the API server failed")?,
+            r = futures::future::select_all(handles) => {
+                anyhow::bail!("consensus stopped: {:?}", r.0)
+            }
         }
         info!("node stopped");
-    });
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Serves the public tip form on a one-thread runtime of its own.

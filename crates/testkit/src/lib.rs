@@ -191,6 +191,11 @@ impl Chain {
         let why = self.apply(&[&tx])[0]
             .clone()
             .unwrap_or_else(|| panic!("{kind} should be refused"));
+        // Every refusal is recorded with a code from the documented list.
+        match self.ledger.tx(&tx.id()).expect("read the outcome") {
+            Some(unchain_ledger::TxRecord::Rejected { code: Some(_), .. }) => {}
+            other => panic!("{kind} refused without a code: {other:?} ({why})"),
+        }
         org.nonce = match self
             .ledger
             .sender_and_next_nonce(&org.key.public_key())

@@ -106,6 +106,8 @@ codes! {
     UnreadableBody = "unreadable-body",
     /// The request or transaction is over the size limit.
     TooLarge = "too-large",
+    /// A batch holds more transactions than one request may.
+    BatchTooLarge = "batch-too-large",
     /// The request carries no valid signature, token or session.
     Unauthenticated = "unauthenticated",
     /// The caller is known but may not do this.

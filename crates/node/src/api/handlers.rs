@@ -207,7 +207,7 @@ pub async fn submit_batch(
     })
     .map_err(|e| {
         let slug = match e {
-            unchain_types::ijson::ArrayError::TooMany { .. } => Code::TooLarge,
+            unchain_types::ijson::ArrayError::TooMany { .. } => Code::BatchTooLarge,
             unchain_types::ijson::ArrayError::Json(_) => Code::UnreadableBody,
         };
         Problem::bad_request(
