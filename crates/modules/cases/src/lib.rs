@@ -596,7 +596,7 @@ impl Module for CasesModule {
             seq: case.events,
             change,
             member: ctx.sender.name.clone(),
-            actor: actor_of(&body).to_owned(),
+            actor: actor_of(body).to_owned(),
             tx_id: ctx.tx_id,
             log_index: ctx.log_index,
             time_ms: ctx.timestamp_ms,

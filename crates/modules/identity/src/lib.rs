@@ -194,7 +194,7 @@ impl IdentityModule {
         let trust = format!("{TRUST_INDEX}{log:020}").into_bytes();
         match body {
             Body::DidCreate(b) => {
-                let state = rules::create(&ctx.tx_id, &sender, &b, log);
+                let state = rules::create(&ctx.tx_id, &sender, b, log);
                 if ctx.state.get(&did_key(&state.did))?.is_some() {
                     return Err(reject(
                         Code::AlreadyExists,
@@ -209,7 +209,7 @@ impl IdentityModule {
                 let state: DidState = load(ctx, &did_key(&b.did))?.ok_or_else(|| {
                     reject(Code::NotFound, format!("did: {} does not exist", b.did))
                 })?;
-                let next = rules::rotate(&state, &sender, &b, log).map_err(ExecError::Refused)?;
+                let next = rules::rotate(&state, &sender, b, log).map_err(ExecError::Refused)?;
                 ctx.state.put(&did_key(&b.did), &encode(&next))?;
                 ctx.state.put(&trust, &[])?;
             }
@@ -218,7 +218,7 @@ impl IdentityModule {
                     reject(Code::NotFound, format!("did: {} does not exist", b.did))
                 })?;
                 let next =
-                    rules::deactivate(&state, &sender, &b, log).map_err(ExecError::Refused)?;
+                    rules::deactivate(&state, &sender, b, log).map_err(ExecError::Refused)?;
                 ctx.state.put(&did_key(&b.did), &encode(&next))?;
                 ctx.state.put(&trust, &[])?;
             }
@@ -270,7 +270,7 @@ impl IdentityModule {
                             format!("idx: {} of {} was never issued", b.idx, b.issuer),
                         )
                     })?;
-                rules::check_status(issued.status, &b).map_err(ExecError::Refused)?;
+                rules::check_status(issued.status, b).map_err(ExecError::Refused)?;
                 issued.status = b.status;
                 issued.changes.push(StatusChange {
                     status: b.status,
@@ -340,7 +340,7 @@ impl IdentityModule {
                     child.flag.as_ref(),
                     &sender,
                     Some(&child.registrar),
-                    &b,
+                    b,
                     log,
                 )
                 .map_err(ExecError::Refused)?;
