@@ -14,7 +14,6 @@ use clap::Args;
 use std::time::{Duration, Instant};
 use unchain_client::{Client, ClientError, RequestSigner};
 use unchain_ledger::Member;
-use unchain_seal::seal_record;
 use unchain_types::{Hash32, KeyFile};
 
 /// Arguments of `unchain bench-vault`.
@@ -151,17 +150,28 @@ async fn run(
         rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
         let id = Hash32(id);
         let t0 = Instant::now();
-        let (ciphertext, c, wrapped) = seal_record(chain_id, &id, 1, &plaintext, &to);
+        let sealed = unchain_vault::client::prepare_seal(unchain_vault::client::SealPlan {
+            chain_id,
+            record: id,
+            version: 1,
+            schema: "bench.record",
+            plaintext: &plaintext,
+            recipients: &to,
+            tokens: Vec::new(),
+            policy: Some(unchain_vault::body::Policy {
+                retention_days: 1,
+                consent_required: false,
+            }),
+            subject: None,
+            actor: None,
+        });
         seal_ms.push(t0.elapsed().as_secs_f64() * 1e3);
-        let size = ciphertext.len();
+        let c = sealed.body.commitment;
         sealer
             .client
-            .upload_ciphertext(&sealer.signer, &c, ciphertext)
+            .upload_ciphertext(&sealer.signer, &c, sealed.ciphertext)
             .await?;
-        let body = serde_json::json!({
-            "record": id, "version": 1, "schema": "bench.record", "commitment": c, "size": size,
-            "recipients": wrapped, "policy": {"retention_days": 1, "consent_required": false},
-        });
+        let body = unchain_vault::client::to_json(&sealed.body);
         let tx = sealer.client.build(&signing, "vault.seal", body).await?;
         let submitted = Instant::now();
         sealer.client.submit(&tx).await?;

@@ -415,21 +415,10 @@ async fn seed_vault(
                "signature": survivor.signing_key()?.sign(&statement)}),
     )
     .await?;
-    let view = dsi.record(&record).await?;
-    let key = dsi.content_key(&view, 1)?;
-    let naptip = dsi
-        .members()
-        .await?
-        .remove("ng-naptip")
-        .context("ng-naptip is a member")?;
-    let info = unchain_seal::record_key_info(&dsi.chain_id, &record, 1, "ng-naptip");
-    let wrapped = unchain_seal::WrappedKey::wrap_content_key(&key, &naptip.encryption_key, &info);
-    dsi.submit_quiet(
-        "vault.grant",
-        json!({"record": record, "version": 1, "recipient": "ng-naptip", "wrapped_key": wrapped,
-               "purpose": purpose, "legal_basis": "consent"}),
-    )
-    .await?;
+    let grant = dsi
+        .grant_body(&record, "ng-naptip", purpose, "consent", false)
+        .await?;
+    dsi.submit_quiet("vault.grant", grant).await?;
     Ok(VaultSeeded {
         survivor_record: record,
     })

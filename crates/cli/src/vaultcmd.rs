@@ -13,10 +13,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 use unchain_seal::{
     ContentKey, IdentifierKind, MatchingKey, RecordId, WrappedKey, matching_key_info, open_payload,
-    record_key_info, seal_record,
 };
-use unchain_types::{EncryptionPublicKey, Hash32};
-use unchain_vault::body::{Decision, consent_statement, erase_statement};
+use unchain_types::{EncryptionPublicKey, EncryptionSecretKey, Hash32, PublicKey};
+use unchain_vault::body::{Decision, LegalBasis, Policy, consent_statement, erase_statement};
+use unchain_vault::client;
 use unchain_vault::state::{Alert, Notice, RecordView};
 
 /// Vault commands.
@@ -242,21 +242,35 @@ impl Session {
         reshare: bool,
     ) -> anyhow::Result<serde_json::Value> {
         let view = self.record(id).await?;
-        let version = view.record.latest_version;
-        let key = self.content_key(&view, version)?;
         let members = self.members().await?;
         let member = members
             .get(to)
             .with_context(|| format!("--to {to}: not a member"))?;
-        let wrapped = WrappedKey::wrap_content_key(
-            &key,
+        let legal_basis: LegalBasis = serde_json::from_value(legal_basis.into())
+            .map_err(|_| anyhow::anyhow!("--legal-basis {legal_basis:?}: not a legal basis"))?;
+        let secret = self.keys.encryption_key()?;
+        let grant = client::grant(
+            self.me(&secret),
+            &view,
+            to,
             &member.encryption_key,
-            &record_key_info(&self.chain_id, id, version, to),
-        );
-        Ok(serde_json::json!({
-            "record": id, "version": version, "recipient": to, "wrapped_key": wrapped,
-            "purpose": purpose, "legal_basis": legal_basis, "reshare": reshare,
-        }))
+            client::GrantTerms {
+                purpose,
+                legal_basis,
+                reshare,
+                actor: None,
+            },
+        )?;
+        Ok(client::to_json(&grant))
+    }
+
+    /// This organisation, as the vault's client functions take it.
+    fn me<'a>(&'a self, secret: &'a EncryptionSecretKey) -> client::Me<'a> {
+        client::Me {
+            chain_id: &self.chain_id,
+            name: &self.keys.name,
+            secret,
+        }
     }
 
     pub(crate) async fn record(&self, id: &RecordId) -> anyhow::Result<RecordView> {
@@ -274,13 +288,11 @@ impl Session {
         let epoch = v["epoch"].as_u64().context("matching key: epoch")? as u32;
         let wrapped: WrappedKey =
             serde_json::from_value(v["wrapped"].clone()).context("matching key: wrapped")?;
-        let bytes = wrapped
-            .unwrap(
-                &self.keys.encryption_key()?,
-                &matching_key_info(&self.chain_id, epoch, &self.keys.name),
-            )
-            .context("the matching key does not open with this key file")?;
-        Ok((epoch, MatchingKey::from_bytes(bytes)))
+        let secret = self.keys.encryption_key()?;
+        Ok((
+            epoch,
+            client::unwrap_matching_key(self.me(&secret), epoch, &wrapped)?,
+        ))
     }
 
     /// The content key of `version`, unwrapped with this organisation's key.
@@ -289,26 +301,8 @@ impl Session {
         view: &RecordView,
         version: u32,
     ) -> anyhow::Result<ContentKey> {
-        let v = view
-            .versions
-            .iter()
-            .find(|v| v.version == version)
-            .with_context(|| format!("record has no version {version}"))?;
-        if view.record.erased.is_some() {
-            bail!("record {} was erased", view.record.record);
-        }
-        let wrapped = v.keys.get(&self.keys.name).with_context(|| {
-            format!("{} is not a recipient of version {version}", self.keys.name)
-        })?;
-        Ok(wrapped.unwrap_content_key(
-            &self.keys.encryption_key()?,
-            &record_key_info(
-                &self.chain_id,
-                &view.record.record,
-                version,
-                &self.keys.name,
-            ),
-        )?)
+        let secret = self.keys.encryption_key()?;
+        Ok(client::content_key(self.me(&secret), view, version)?)
     }
 }
 
@@ -503,43 +497,38 @@ pub(crate) async fn seal_with(
     a: &SealSpec,
 ) -> anyhow::Result<(RecordId, unchain_client::views::TxStatusView)> {
     let members = s.members().await?;
-    let me = s.keys.name.clone();
-    let (id, version, recipients, first) = match &a.record {
+    let (id, existing) = match &a.record {
         None => {
-            let mut to: Vec<String> = vec![me.clone()];
-            to.extend(a.to.iter().filter(|t| **t != me).cloned());
             let mut id = [0u8; 32];
             rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut id);
-            (Hash32(id), 1, to, true)
+            (Hash32(id), None)
         }
         Some(r) => {
             let id = record_id(r)?;
-            let view = s.record(&id).await?;
-            let to: Vec<String> = view
-                .access
-                .iter()
-                .filter(|x| x.revoked.is_none())
-                .map(|x| x.member.clone())
-                .collect();
-            (id, view.record.latest_version + 1, to, false)
+            (id, Some(s.record(&id).await?))
         }
     };
-    let mut tokens = Vec::new();
-    if !a.identifiers.is_empty() {
+    let (version, recipients) = client::next_version(existing.as_ref(), &s.keys.name, &a.to);
+    let tokens = if a.identifiers.is_empty() {
+        Vec::new()
+    } else {
         let (epoch, mk) = s.matching_key().await?;
-        for raw in &a.identifiers {
-            let (kind, value) = raw.split_once(':').with_context(|| {
-                format!("--identifier {raw:?}: write KIND:VALUE, e.g. phone:+66812345678")
-            })?;
-            let kind: IdentifierKind = kind
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!("--identifier: {e}"))?;
-            let token = mk
-                .blind(kind, value, a.country.as_deref())
-                .map_err(|e| anyhow::anyhow!("--identifier {}: {e}", kind.as_str()))?;
-            tokens.push(serde_json::json!({"kind": kind, "token": token, "epoch": epoch}));
-        }
-    }
+        let identifiers = a
+            .identifiers
+            .iter()
+            .map(|raw| {
+                let (kind, value) = raw.split_once(':').with_context(|| {
+                    format!("--identifier {raw:?}: write KIND:VALUE, e.g. phone:+66812345678")
+                })?;
+                let kind: IdentifierKind = kind
+                    .parse()
+                    .map_err(|e: String| anyhow::anyhow!("--identifier: {e}"))?;
+                Ok((kind, value))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        client::blind_tokens(&mk, epoch, &identifiers, a.country.as_deref())
+            .context("--identifier")?
+    };
     let to: Vec<(String, EncryptionPublicKey)> = recipients
         .iter()
         .map(|name| {
@@ -549,20 +538,31 @@ pub(crate) async fn seal_with(
             Ok((name.clone(), m.encryption_key))
         })
         .collect::<anyhow::Result<_>>()?;
-    let (ciphertext, c, wrapped) = seal_record(&s.chain_id, &id, version, plaintext, &to);
-    let size = ciphertext.len();
-    s.client
-        .upload_ciphertext(&s.signer, &c, ciphertext)
-        .await?;
-    let mut body = serde_json::json!({
-        "record": id, "version": version, "schema": a.schema, "commitment": c, "size": size,
-        "recipients": wrapped, "tokens": tokens,
+    let subject = match &a.subject {
+        Some(subject) if version == 1 => Some(
+            PublicKey::from_hex(&subject_key_hex(subject)?)
+                .map_err(|e| anyhow::anyhow!("--subject: {e}"))?,
+        ),
+        _ => None,
+    };
+    let sealed = client::prepare_seal(client::SealPlan {
+        chain_id: &s.chain_id,
+        record: id,
+        version,
+        schema: &a.schema,
+        plaintext,
+        recipients: &to,
+        tokens,
+        policy: Some(Policy {
+            retention_days: a.retention_days,
+            consent_required: a.consent_required,
+        }),
+        subject,
+        actor: None,
     });
-    if first {
-        body["policy"] = serde_json::json!({"retention_days": a.retention_days, "consent_required": a.consent_required});
-        if let Some(subject) = &a.subject {
-            body["subject"] = subject_key_hex(subject)?.into();
-        }
-    }
+    s.client
+        .upload_ciphertext(&s.signer, &sealed.body.commitment, sealed.ciphertext)
+        .await?;
+    let body = client::to_json(&sealed.body);
     Ok((id, s.submit_quiet("vault.seal", body).await?))
 }

@@ -4,19 +4,16 @@
 #![forbid(unsafe_code)]
 
 use serde_json::Value;
-use serde_json::json;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use unchain_ledger::genesis::MatchingKeyGrant;
 use unchain_ledger::{AnyModule, CheckpointSigner, Genesis, Ledger, Member, Role};
-use unchain_seal::{
-    ContentKey, MatchingKey, WrappedKey, commitment, matching_key_info, record_key_info,
-    seal_payload,
-};
+use unchain_seal::{ContentKey, MatchingKey, WrappedKey, matching_key_info};
 use unchain_types::{
     EncryptionSecretKey, Hash32, SigningKey, Transaction, TxId, UnsignedTransaction,
 };
+use unchain_vault::client;
 
 /// A member organisation in a test.
 pub struct Org {
@@ -230,41 +227,60 @@ impl Chain {
         plaintext: &[u8],
     ) -> (Hash32, ContentKey) {
         let id = Hash32::digest(seed.as_bytes());
-        let key = ContentKey::generate();
-        let ct = seal_payload(&key, &id, 1, plaintext);
-        let wrapped = WrappedKey::wrap_content_key(
-            &key,
-            &owner.enc.public_key(),
-            &record_key_info(&self.genesis.chain_id, &id, 1, &owner.name),
-        );
-        let tx = owner.tx(
-            "vault.seal",
-            json!({
-                "record": id.to_hex(), "version": 1, "schema": schema,
-                "commitment": commitment(&ct).to_hex(), "size": ct.len(),
-                "recipients": {owner.name.clone(): wrapped.to_hex()},
-                "policy": {"retention_days": 3650, "consent_required": false},
+        let sealed = client::prepare_seal(client::SealPlan {
+            chain_id: &self.genesis.chain_id,
+            record: id,
+            version: 1,
+            schema,
+            plaintext,
+            recipients: &[(owner.name.clone(), owner.enc.public_key())],
+            tokens: Vec::new(),
+            policy: Some(unchain_vault::body::Policy {
+                retention_days: 3650,
+                consent_required: false,
             }),
-        );
+            subject: None,
+            actor: None,
+        });
+        let tx = owner.tx("vault.seal", client::to_json(&sealed.body));
         self.ok(&tx);
+        let key = client::content_key(self.me(owner), &self.record(&id), 1)
+            .expect("the owner opens its own record");
         (id, key)
     }
 
-    /// Grants version 1 of record `id` (content key `key`) to `to`, on a public task.
-    pub fn grant(&mut self, owner: &mut Org, to: &Org, id: &Hash32, key: &ContentKey) {
-        let wrapped = WrappedKey::wrap_content_key(
-            key,
+    /// Grants the latest version of record `id` to `to`, on a public task.
+    pub fn grant(&mut self, owner: &mut Org, to: &Org, id: &Hash32) {
+        let grant = client::grant(
+            self.me(owner),
+            &self.record(id),
+            &to.name,
             &to.enc.public_key(),
-            &record_key_info(&self.genesis.chain_id, id, 1, &to.name),
-        );
-        let tx = owner.tx(
-            "vault.grant",
-            json!({
-                "record": id.to_hex(), "version": 1, "recipient": to.name,
-                "wrapped_key": wrapped.to_hex(), "purpose": "victim support after referral",
-                "legal_basis": "public_task",
-            }),
-        );
+            client::GrantTerms {
+                purpose: "victim support after referral",
+                legal_basis: unchain_vault::body::LegalBasis::PublicTask,
+                reshare: false,
+                actor: None,
+            },
+        )
+        .expect("the owner re-wraps its record's key");
+        let tx = owner.tx("vault.grant", client::to_json(&grant));
         self.ok(&tx);
+    }
+
+    /// Record `id` as the ledger holds it.
+    pub fn record(&self, id: &Hash32) -> unchain_vault::state::RecordView {
+        let reader = self.ledger.state_reader().expect("state");
+        unchain_vault::state::record(&reader, id)
+            .expect("read the record")
+            .expect("the record exists")
+    }
+
+    fn me<'a>(&'a self, org: &'a Org) -> client::Me<'a> {
+        client::Me {
+            chain_id: &self.genesis.chain_id,
+            name: &org.name,
+            secret: &org.enc,
+        }
     }
 }

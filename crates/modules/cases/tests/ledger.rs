@@ -46,8 +46,8 @@ fn seal(c: &mut Chain, org: &mut Org, seed: &str) -> (Hash32, ContentKey) {
     )
 }
 
-fn grant(c: &mut Chain, owner: &mut Org, to: &Org, id: &Hash32, key: &ContentKey) {
-    c.grant(owner, to, id, key)
+fn grant(c: &mut Chain, owner: &mut Org, to: &Org, id: &Hash32) {
+    c.grant(owner, to, id)
 }
 
 fn snapshot(c: &Chain) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -112,8 +112,8 @@ fn every_illegal_transition_of_every_workflow_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut dsi, police, ngo) = orgs();
     let mut c = chain(dir.path(), &[&dsi, &police, &ngo]);
-    let (record, key) = seal(&mut c, &mut dsi, "case record");
-    grant(&mut c, &mut dsi, &police, &record, &key);
+    let (record, _) = seal(&mut c, &mut dsi, "case record");
+    grant(&mut c, &mut dsi, &police, &record);
     let mut n = 0;
     let mut refused = 0;
     for kind in KINDS {
@@ -159,7 +159,7 @@ fn closing_needs_an_outcome_referral_needs_a_grant_and_only_the_owner_acts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut dsi, mut police, mut ngo) = orgs();
     let mut c = chain(dir.path(), &[&dsi, &police, &ngo]);
-    let (record, key) = seal(&mut c, &mut dsi, "investigation record");
+    let (record, _) = seal(&mut c, &mut dsi, "investigation record");
     let (theirs, _) = seal(&mut c, &mut police, "their record");
     let open = |id: &str, record: &Hash32| json!({"case": id, "kind": "investigation", "record": record.to_hex(), "actor": "u-5"});
     refuse(
@@ -247,7 +247,7 @@ fn closing_needs_an_outcome_referral_needs_a_grant_and_only_the_owner_acts() {
         bad,
         "body.reason: \"Because\" is not an HTCDS referral reason",
     );
-    grant(&mut c, &mut dsi, &police, &record, &key);
+    grant(&mut c, &mut dsi, &police, &record);
     c.ok(&dsi.tx("cases.refer", refer));
     let inbox =
         referrals(&c.ledger.state_reader().expect("reader"), "my-police", b"").expect("inbox");

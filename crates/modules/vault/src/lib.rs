@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod client;
 pub mod state;
 pub mod store;
 

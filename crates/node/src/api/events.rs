@@ -214,8 +214,8 @@ mod tests {
                 Arc::new(unchain_custody::CustodyModule),
             ]
         });
-        let (record, key) = c.seal(&mut th, "case", "htcds.case", b"{}");
-        c.grant(&mut th, &ph, &record, &key);
+        let (record, _) = c.seal(&mut th, "case", "htcds.case", b"{}");
+        c.grant(&mut th, &ph, &record);
         c.ok(&th.tx(
             "cases.open",
             json!({"case": "TH-1", "kind": "case", "record": record.to_hex(), "actor": "u-1"}),

@@ -9,8 +9,9 @@ use crate::api::ApiState;
 use crate::users::User;
 use unchain_seal::blind::{IdentifierKind, MatchingKey};
 use unchain_seal::envelope::open_payload;
-use unchain_seal::wrap::{WrappedKey, matching_key_info, record_key_info, seal_record};
 use unchain_types::{Hash32, TxId};
+use unchain_vault::body::{LegalBasis, Policy};
+use unchain_vault::client;
 use unchain_vault::state::{self, RecordView};
 
 /// A record id.
@@ -33,17 +34,21 @@ fn members(state: &ApiState) -> Result<Vec<unchain_ledger::Member>, String> {
     state.ledger.members().map_err(|e| e.to_string())
 }
 
+/// This organisation, as the vault's client functions take it.
+fn me(state: &ApiState) -> client::Me<'_> {
+    client::Me {
+        chain_id: &state.ledger.genesis().chain_id,
+        name: &state.node_name,
+        secret: &state.encryption,
+    }
+}
+
 /// The consortium's current matching key, unwrapped with the organisation's key.
 fn matching_key(state: &ApiState) -> Result<(u32, MatchingKey), String> {
     let (epoch, mine) =
         crate::api::vault::wrapped_matching_key(state, &state.node_name).map_err(|p| p.detail)?;
-    let bytes = mine
-        .unwrap(
-            &state.encryption,
-            &matching_key_info(&state.ledger.genesis().chain_id, epoch, &state.node_name),
-        )
-        .map_err(|_| "the matching key does not open with this node's key file".to_owned())?;
-    Ok((epoch, MatchingKey::from_bytes(bytes)))
+    let key = client::unwrap_matching_key(me(state), epoch, &mine).map_err(|e| e.to_string())?;
+    Ok((epoch, key))
 }
 
 /// What to seal.
@@ -67,31 +72,20 @@ pub(crate) struct SealRequest<'a> {
 pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(RecordId, TxId), String> {
     on_node(state)?;
     let members = members(state)?;
-    let chain = state.ledger.genesis().chain_id.clone();
-    let (id, version, recipients) = match r.record {
-        None => (Hash32(rand::random()), 1, vec![state.node_name.clone()]),
-        Some(id) => {
-            let view = record(state, &id)?;
-            let to = view
-                .access
-                .iter()
-                .filter(|a| a.revoked.is_none())
-                .map(|a| a.member.clone())
-                .collect();
-            (id, view.record.latest_version + 1, to)
-        }
-    };
-    let mut tokens = Vec::new();
-    if !r.identifiers.is_empty() {
+    let existing = r.record.map(|id| record(state, &id)).transpose()?;
+    let (version, recipients) = client::next_version(existing.as_ref(), &state.node_name, &[]);
+    let id = r.record.unwrap_or_else(|| Hash32(rand::random()));
+    let tokens = if r.identifiers.is_empty() {
+        Vec::new()
+    } else {
         let (epoch, mk) = matching_key(state)?;
-        for (kind, value) in &r.identifiers {
-            let kind: IdentifierKind = kind.parse()?;
-            let token = mk
-                .blind(kind, value, r.country)
-                .map_err(|e| format!("{}: {e}", kind.as_str()))?;
-            tokens.push(serde_json::json!({"kind": kind, "token": token, "epoch": epoch}));
-        }
-    }
+        let identifiers = r
+            .identifiers
+            .iter()
+            .map(|(kind, value)| Ok((kind.parse::<IdentifierKind>()?, value.as_str())))
+            .collect::<Result<Vec<_>, String>>()?;
+        client::blind_tokens(&mk, epoch, &identifiers, r.country).map_err(|e| e.to_string())?
+    };
     let to = recipients
         .iter()
         .map(|name| {
@@ -102,18 +96,26 @@ pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(Record
             Ok((name.clone(), m.encryption_key))
         })
         .collect::<Result<Vec<_>, String>>()?;
-    let (ciphertext, c, wrapped) = seal_record(&chain, &id, version, r.plaintext, &to);
+    let sealed = client::prepare_seal(client::SealPlan {
+        chain_id: &state.ledger.genesis().chain_id,
+        record: id,
+        version,
+        schema: r.schema,
+        plaintext: r.plaintext,
+        recipients: &to,
+        tokens,
+        policy: Some(Policy {
+            retention_days: 3650,
+            consent_required: false,
+        }),
+        subject: None,
+        actor: Some(r.actor.to_owned()),
+    });
     state
         .vault
-        .put(&c, &ciphertext)
+        .put(&sealed.body.commitment, &sealed.ciphertext)
         .map_err(|e| e.to_string())?;
-    let mut body = serde_json::json!({
-        "record": id, "version": version, "schema": r.schema, "commitment": c,
-        "size": ciphertext.len(), "recipients": wrapped, "tokens": tokens, "actor": r.actor,
-    });
-    if version == 1 {
-        body["policy"] = serde_json::json!({"retention_days": 3650, "consent_required": false});
-    }
+    let body = client::to_json(&sealed.body);
     let tx = crate::api::users::sign_and_submit(state, "vault.seal", body)
         .await
         .map_err(|p| p.detail)?;
@@ -186,23 +188,12 @@ pub(crate) fn open(
         return Err(OpenError::Denied(why.to_string()));
     }
     on_node.map_err(OpenError::Off)?;
-    let wrapped = v.keys.get(&state.node_name).ok_or_else(|| {
-        OpenError::Denied(format!(
-            "{} is not a recipient of version {version}",
-            state.node_name
-        ))
+    let key = client::content_key(me(state), &view, version).map_err(|e| match e {
+        client::ClientError::NotRecipient { .. } | client::ClientError::Erased(_) => {
+            OpenError::Denied(e.to_string())
+        }
+        _ => OpenError::Other(e.to_string()),
     })?;
-    let key = wrapped
-        .unwrap_content_key(
-            &state.encryption,
-            &record_key_info(
-                &state.ledger.genesis().chain_id,
-                id,
-                version,
-                &state.node_name,
-            ),
-        )
-        .map_err(|e| OpenError::Other(e.to_string()))?;
     let ciphertext = state
         .vault
         .get(&v.commitment)
@@ -224,34 +215,24 @@ pub(crate) fn grant_body(
 ) -> Result<serde_json::Value, String> {
     on_node(state)?;
     let view = record(state, id)?;
-    let version = view.record.latest_version;
-    let v = view
-        .versions
-        .iter()
-        .find(|v| v.version == version)
-        .ok_or("no latest version")?;
-    let chain = state.ledger.genesis().chain_id.clone();
-    let mine = v
-        .keys
-        .get(&state.node_name)
-        .ok_or_else(|| format!("{} is not a recipient of this record", state.node_name))?;
-    let key = mine
-        .unwrap_content_key(
-            &state.encryption,
-            &record_key_info(&chain, id, version, &state.node_name),
-        )
-        .map_err(|e| e.to_string())?;
     let member = members(state)?
         .into_iter()
         .find(|m| m.name == to)
         .ok_or_else(|| format!("{to} is not a member"))?;
-    let wrapped = WrappedKey::wrap_content_key(
-        &key,
+    let legal_basis: LegalBasis = serde_json::from_value(legal_basis.into())
+        .map_err(|_| format!("legal basis {legal_basis:?} is not one the vault knows"))?;
+    let grant = client::grant(
+        me(state),
+        &view,
+        to,
         &member.encryption_key,
-        &record_key_info(&chain, id, version, to),
-    );
-    Ok(serde_json::json!({
-        "record": id, "version": version, "recipient": to, "wrapped_key": wrapped,
-        "purpose": purpose, "legal_basis": legal_basis, "reshare": false, "actor": actor,
-    }))
+        client::GrantTerms {
+            purpose,
+            legal_basis,
+            reshare: false,
+            actor: Some(actor.to_owned()),
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(client::to_json(&grant))
 }
