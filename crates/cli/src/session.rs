@@ -111,60 +111,19 @@ impl Session {
             body["actor"] = serde_json::Value::from(self.actor.clone());
         }
         // Colleagues acting for the same organisation at the same moment (another clerk's
-        // CLI, the node's /v1/act) share its nonces: one may take the nonce this transaction
-        // was built with. Then build again with the next one. (A colleague's refused
-        // transaction spends its nonce too, so it leaves no gap.)
-        let mut attempt = 0u64;
-        loop {
-            attempt += 1;
-            let retry = attempt < 20;
-            let tx = self.client.build(&self.signing, kind, body.clone()).await?;
-            match self.client.submit(&tx).await {
-                Ok(_) => {}
-                Err(e) if retry && e.code() == Some(Code::NonceUsed) => {
-                    backoff(attempt).await;
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
-            let status = self
-                .client
-                .wait_for(&tx.id(), Duration::from_secs(60))
-                .await?;
-            match status.status.as_str() {
-                "committed" => return Ok(status),
-                "rejected"
-                    if retry && matches!(status.code, Some(Code::NonceUsed | Code::NonceAhead)) =>
-                {
-                    eprintln!(
-                        "{kind}: nonce {} clashed with a colleague's transaction; building it again",
-                        tx.nonce()
-                    );
-                    backoff(attempt).await;
-                }
-                "rejected" => {
-                    return Err(Rejected {
-                        kind: kind.to_owned(),
-                        code: status.code,
-                        reason: status.reason.unwrap_or_default(),
-                    }
-                    .into());
-                }
-                other => bail!(
-                    "{kind} {} is still {other} after 60 s; check it later with `unchain tx status {}`",
-                    tx.id(),
-                    tx.id()
-                ),
-            }
-        }
+        // CLI, the node's /v1/act) share its nonces: the client builds the transaction again
+        // when one took its nonce.
+        let status = self
+            .client
+            .submit_and_wait(&self.signing, kind, body, Duration::from_secs(60), &|tx| {
+                eprintln!(
+                    "{kind}: nonce {} clashed with a colleague's transaction; building it again",
+                    tx.nonce()
+                )
+            })
+            .await?;
+        Ok(status)
     }
-}
-
-/// A pause before building a transaction again: growing, and jittered so that colleagues
-/// racing for the same nonces fall out of step.
-async fn backoff(attempt: u64) {
-    let jitter = rand::Rng::gen_range(&mut rand::thread_rng(), 0..50);
-    tokio::time::sleep(Duration::from_millis(20 * attempt.min(10) + jitter)).await;
 }
 
 /// This machine's clock, ms since the Unix epoch: the time a command says it acted.
@@ -192,31 +151,12 @@ pub(crate) fn pinned_genesis(
     Ok(g)
 }
 
-/// A transaction the ledger rejected: callers that can act on a refusal branch on its code.
-#[derive(Debug)]
-pub(crate) struct Rejected {
-    /// The transaction's kind.
-    pub kind: String,
-    /// The refusal's code (absent only for records written before codes existed).
-    pub code: Option<Code>,
-    /// Why, for people.
-    pub reason: String,
-}
-
-impl std::fmt::Display for Rejected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} rejected: {}", self.kind, self.reason)
-    }
-}
-
-impl std::error::Error for Rejected {}
-
-/// The code of the refusal behind `e`: a transaction's rejection or the node's problem.
+/// The code of the refusal behind `e`: the ledger's rejection, or the node's problem.
 pub(crate) fn refusal_code(e: &anyhow::Error) -> Option<Code> {
     e.chain().find_map(|cause| {
         cause
-            .downcast_ref::<Rejected>()
-            .and_then(|r| r.code)
+            .downcast_ref::<unchain_client::SubmitError>()
+            .and_then(|s| s.code())
             .or_else(|| {
                 cause
                     .downcast_ref::<unchain_client::ClientError>()

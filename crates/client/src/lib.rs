@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod submit;
 pub mod verify;
 pub mod views;
 
@@ -12,6 +13,7 @@ use unchain_types::{SigningKey, Transaction, TxId, UnsignedTransaction};
 use views::*;
 
 pub use auth::RequestSigner;
+pub use submit::SubmitError;
 pub use verify::{BundleError, VerifiedBundle, verify_bundle};
 
 /// Why a call failed.
