@@ -5,10 +5,11 @@
 use crate::identitycmd::IssueTo;
 use crate::issuing::{create_did, fetch_trust_bundle, link_guardian, register};
 use crate::session::{Session, Who};
-use crate::walletcmd::Wallet;
+use crate::walletcmd::save_wallet;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use unchain_client::Client;
+use unchain_identity::client::Wallet;
 
 /// What the guide points to.
 pub struct IdentitySeeded {
@@ -46,8 +47,8 @@ pub async fn seed_identity(
     let did = create_did(&s, "TH civil registry (demo), Tak office", &issuer_key).await?;
     let wallet = out.join("mother-wallet.json");
     let mut w = Wallet::new();
-    let mother = w.add_key("me")?;
-    let child_key = w.add_key("child-1")?;
+    let mother = w.add_key("me", &mut rand::thread_rng())?;
+    let child_key = w.add_key("child-1", &mut rand::thread_rng())?;
     let card = out.join("child-card.html");
     let child_cred = out.join("child.sd-jwt");
     let claims = vec![
@@ -79,7 +80,7 @@ pub async fn seed_identity(
     .await?;
     w.store(&std::fs::read_to_string(&child_cred)?)?;
     w.store(&std::fs::read_to_string(&link)?)?;
-    w.save(&wallet)?;
+    save_wallet(&w, &wallet)?;
     let trust = out.join("trust.json");
     let bundle = fetch_trust_bundle(&s).await?;
     std::fs::write(&trust, serde_json::to_vec_pretty(&bundle)?)?;

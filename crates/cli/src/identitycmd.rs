@@ -7,8 +7,8 @@
 //! Credentials are signed here; the ledger records each issuance's digest and status index.
 
 use crate::issuing::{
-    IssuerFile, RetiredKey, YEAR_S, create_did, day_start, fetch_trust_bundle, issue, issuer_state,
-    link_guardian, push, register,
+    YEAR_S, create_did, day_start, fetch_trust_bundle, issue, issuer_state, link_guardian, push,
+    register,
 };
 use crate::session::{Session, Who, now_ms};
 use anyhow::{Context as _, bail};
@@ -283,7 +283,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             who,
         } => {
             let s = Session::open(&who).await?;
-            let mut file = IssuerFile::load(&issuer_key)?;
+            let mut file = crate::issuing::load_issuer(&issuer_key)?;
             let state = issuer_state(&s, &file).await?;
             let key = SigningKey::generate(&mut rand::thread_rng());
             let mut body =
@@ -296,13 +296,13 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
                 );
             }
             s.submit_quiet("identity.did_rotate", body).await?;
-            file.retired.push(RetiredKey {
+            file.retired.push(unchain_identity::client::RetiredKey {
                 key_id: file.key_id.clone(),
                 seed: file.seed.clone(),
             });
             file.key_id = format!("key-{}", state.keys.len() + 1);
             file.seed = hex::encode(key.seed());
-            file.save(&issuer_key, false)?;
+            crate::issuing::save_issuer(&file, &issuer_key, false)?;
             println!("{}#{}", file.did, file.key_id);
             Ok(())
         }
@@ -312,7 +312,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             who,
         } => {
             let s = Session::open(&who).await?;
-            let file = IssuerFile::load(&issuer_key)?;
+            let file = crate::issuing::load_issuer(&issuer_key)?;
             s.submit(
                 "identity.did_deactivate",
                 json!({"did": file.did, "reason": reason, "at_ms": now_ms()}),
@@ -343,7 +343,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
         }
         IdentityCommand::ChangeGuardian(a) => {
             let s = Session::open(&a.who).await?;
-            let file = IssuerFile::load(&a.to.issuer_key)?;
+            let file = crate::issuing::load_issuer(&a.to.issuer_key)?;
             let old: unchain_identity::Issued = s
                 .get(&format!("/v1/identity/issued/{}/{}", file.did, a.old_idx))
                 .await?;
@@ -405,7 +405,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             who,
         } => {
             let s = Session::open(&who).await?;
-            let file = IssuerFile::load(&issuer_key)?;
+            let file = crate::issuing::load_issuer(&issuer_key)?;
             if !["revoked", "suspended", "valid"].contains(&status.as_str()) {
                 bail!("--status {status:?}: revoked, suspended or valid");
             }

@@ -6,59 +6,39 @@
 use crate::identitycmd::IssueTo;
 use crate::session::{Session, now_ms};
 use anyhow::{Context as _, bail};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 use unchain_credentials::did::{multikey, parse_did_key};
-use unchain_identity::credential::{self, CHILD, Draft, GUARDIAN_LINK};
+use unchain_identity::client::{self, IssuerFile};
+use unchain_identity::credential::{CHILD, Draft, GUARDIAN_LINK};
 use unchain_identity::rules::{DidState, did_of};
 use unchain_types::{PublicKey, SigningKey};
 
-/// An issuing DID's keys.
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct IssuerFile {
-    pub(crate) did: String,
-    pub(crate) key_id: String,
-    pub(crate) seed: String,
-    #[serde(default)]
-    pub(crate) retired: Vec<RetiredKey>,
+/// Reads an issuing DID's key file.
+pub(crate) fn load_issuer(path: &Path) -> anyhow::Result<IssuerFile> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("reading issuer key {}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not an issuer key file", path.display()))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-pub(crate) struct RetiredKey {
-    pub(crate) key_id: String,
-    pub(crate) seed: String,
-}
-
-impl IssuerFile {
-    pub(crate) fn load(path: &Path) -> anyhow::Result<IssuerFile> {
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("reading issuer key {}", path.display()))?;
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("{} is not an issuer key file", path.display()))
+/// Writes an issuing DID's key file (`0600`); `fresh` refuses to overwrite one.
+pub(crate) fn save_issuer(file: &IssuerFile, path: &Path, fresh: bool) -> anyhow::Result<()> {
+    if fresh && path.exists() {
+        bail!(
+            "{} already exists; refusing to overwrite a key file",
+            path.display()
+        );
     }
-
-    pub(crate) fn save(&self, path: &Path, fresh: bool) -> anyhow::Result<()> {
-        if fresh && path.exists() {
-            bail!(
-                "{} already exists; refusing to overwrite a key file",
-                path.display()
-            );
-        }
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-        }
-        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(file)?)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
     }
-
-    pub(crate) fn key(&self) -> anyhow::Result<SigningKey> {
-        Ok(SigningKey::from_hex(&self.seed)?)
-    }
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Seconds at 00:00 UTC of `YYYY-MM-DD`.
@@ -84,20 +64,7 @@ pub(crate) async fn issuer_state(s: &Session, file: &IssuerFile) -> anyhow::Resu
         .into_iter()
         .find(|d| d.did == file.did)
         .with_context(|| format!("{} is not a DID of {} on this chain", file.did, s.keys.name))?;
-    if let Some(d) = &state.deactivated {
-        bail!(
-            "{} was deactivated ({}); it issues nothing",
-            file.did,
-            d.reason
-        );
-    }
-    let (kid, mk) = unchain_identity::rules::current_key(&state);
-    if kid != file.key_id || mk != multikey(&file.key()?.public_key()) {
-        bail!(
-            "the issuer key file holds {} but the DID's current key is {kid}: use the file that rotated it",
-            file.key_id
-        );
-    }
+    file.check_current(&state)?;
     Ok(state)
 }
 
@@ -111,7 +78,7 @@ pub(crate) async fn issue(
     exp: u64,
     selective: Vec<(String, Value)>,
 ) -> anyhow::Result<u32> {
-    let file = IssuerFile::load(&to.issuer_key)?;
+    let file = load_issuer(&to.issuer_key)?;
     let issuer = issuer_state(s, &file).await?;
     let holder = holder_key(&to.holder)?;
     let mut always = Map::new();
@@ -129,7 +96,7 @@ pub(crate) async fn issue(
             &mut rand::thread_rng(),
             0..unchain_credentials::status::CAPACITY,
         );
-        let issued = credential::issue(
+        let (issued, body) = client::issue(
             &issuer,
             &file.key()?,
             &Draft {
@@ -142,14 +109,11 @@ pub(crate) async fn issue(
                 always: always.clone(),
                 selective: selective.clone(),
             },
+            child,
+            now_ms(),
             &mut rand::thread_rng(),
         );
-        let mut body = json!({
-            "issuer": issuer.did, "idx": idx, "vct": vct, "digest": issued.digest, "at_ms": now_ms(),
-        });
-        if let Some(c) = child {
-            body["child"] = c.into();
-        }
+        let body = serde_json::to_value(&body)?;
         match s.submit_quiet("identity.issue", body).await {
             Ok(_) => break (idx, issued),
             Err(e)
@@ -223,13 +187,13 @@ pub(crate) async fn create_did(
     let body = json!({"key": multikey(&key.public_key()), "label": label, "at_ms": now_ms()});
     let status = s.submit_quiet("identity.did_create", body).await?;
     let did = did_of(&unchain_types::TxId::from_hex(&status.id)?);
-    IssuerFile {
+    let file = IssuerFile {
         did: did.clone(),
         key_id: "key-1".into(),
         seed: hex::encode(key.seed()),
         retired: Vec::new(),
-    }
-    .save(issuer_key, true)?;
+    };
+    save_issuer(&file, issuer_key, true)?;
     Ok(did)
 }
 
@@ -291,7 +255,7 @@ pub(crate) async fn register(
     let exp = now_ms() / 1000 + valid_years * YEAR_S;
     issue(s, to, CHILD, Some(&child), None, exp, claims).await?;
     if let Some(card) = card {
-        let file = IssuerFile::load(&to.issuer_key)?;
+        let file = load_issuer(&to.issuer_key)?;
         let sd_jwt = std::fs::read_to_string(&to.out)?;
         std::fs::write(card, child_card(&child, &file.did, exp, &sd_jwt)?)
             .with_context(|| format!("writing {}", card.display()))?;

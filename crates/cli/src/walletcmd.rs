@@ -8,13 +8,10 @@
 use crate::session::now_ms;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use unchain_credentials::did::did_key;
-use unchain_credentials::jose::Jwk;
-use unchain_credentials::sdjwt::{self, SdJwt};
+use unchain_identity::client::Wallet;
 use unchain_identity::credential::selective_claims;
-use unchain_types::{Hash32, SigningKey};
+use unchain_types::Hash32;
 use unchain_vault::body::{Decision, consent_statement};
 
 /// The wallet file.
@@ -114,134 +111,29 @@ pub struct ConsentArgs {
     withdraw: bool,
 }
 
-/// The wallet's content.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub(crate) struct Wallet {
-    version: u32,
-    keys: Vec<WalletKey>,
-    credentials: Vec<Stored>,
+/// Reads the wallet at `path`.
+pub(crate) fn load_wallet(path: &Path) -> anyhow::Result<Wallet> {
+    let bytes = std::fs::read(path).with_context(|| {
+        format!(
+            "reading wallet {} (create one with `unchain wallet init`)",
+            path.display()
+        )
+    })?;
+    serde_json::from_slice(&bytes)
+        .with_context(|| format!("wallet {} is not a wallet file", path.display()))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct WalletKey {
-    label: String,
-    did: String,
-    seed: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Stored {
-    /// The label of the key it is bound to.
-    key: String,
-    vct: String,
-    iss: String,
-    child_id: Option<String>,
-    exp: Option<u64>,
-    sd_jwt: String,
-}
-
-impl Wallet {
-    pub(crate) fn load(path: &Path) -> anyhow::Result<Wallet> {
-        let bytes = std::fs::read(path).with_context(|| {
-            format!(
-                "reading wallet {} (create one with `unchain wallet init`)",
-                path.display()
-            )
-        })?;
-        serde_json::from_slice(&bytes)
-            .with_context(|| format!("wallet {} is not a wallet file", path.display()))
+/// Writes the wallet to `path` (`0600`).
+pub(crate) fn save_wallet(w: &Wallet, path: &Path) -> anyhow::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(w)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
     }
-
-    /// An empty wallet.
-    pub(crate) fn new() -> Wallet {
-        Wallet {
-            version: 1,
-            ..Wallet::default()
-        }
-    }
-
-    /// Writes the wallet to `path` (`0600`).
-    pub(crate) fn save(&self, path: &Path) -> anyhow::Result<()> {
-        let tmp = path.with_extension("tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)
-            .with_context(|| format!("writing {}", tmp.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o600))?;
-        }
-        std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
-    }
-
-    fn key(&self, label: &str) -> anyhow::Result<SigningKey> {
-        let k = self
-            .keys
-            .iter()
-            .find(|k| k.label == label)
-            .with_context(|| format!("the wallet has no key labelled {label:?}"))?;
-        Ok(SigningKey::from_hex(&k.seed)?)
-    }
-
-    /// Adds a fresh key labelled `label`; returns its did:key.
-    pub(crate) fn add_key(&mut self, label: &str) -> anyhow::Result<String> {
-        if self.keys.iter().any(|k| k.label == label) {
-            bail!("the wallet already has a key labelled {label:?}");
-        }
-        let key = SigningKey::generate(&mut rand::thread_rng());
-        let did = did_key(&key.public_key());
-        self.keys.push(WalletKey {
-            label: label.into(),
-            did: did.clone(),
-            seed: hex::encode(key.seed()),
-        });
-        Ok(did)
-    }
-}
-
-impl Wallet {
-    /// Stores an issued credential bound to one of the wallet's keys; returns its number.
-    pub(crate) fn store(&mut self, text: &str) -> anyhow::Result<usize> {
-        let parsed = SdJwt::parse(text).context("the credential")?;
-        if parsed.kb_jwt.is_some() {
-            bail!(
-                "that is a presentation (it ends in a key-binding JWT), not an issued credential"
-            );
-        }
-        let jws = parsed.unverified().context("the credential")?;
-        let cnf = jws
-            .payload
-            .get("cnf")
-            .and_then(|c| c.get("jwk"))
-            .context("the credential names no holder key (cnf.jwk)")?;
-        let holder = Jwk::from_value(cnf)?.key()?;
-        let key = self
-            .keys
-            .iter()
-            .find(|k| SigningKey::from_hex(&k.seed).is_ok_and(|s| s.public_key() == holder))
-            .with_context(|| {
-                format!(
-                    "the credential is bound to {}, which this wallet does not hold",
-                    did_key(&holder)
-                )
-            })?
-            .label
-            .clone();
-        let get = |k: &str| {
-            jws.payload
-                .get(k)
-                .and_then(|v| v.as_str())
-                .map(str::to_owned)
-        };
-        self.credentials.push(Stored {
-            key,
-            vct: get("vct").unwrap_or_default(),
-            iss: get("iss").unwrap_or_default(),
-            child_id: get("child_id"),
-            exp: jws.payload.get("exp").and_then(|v| v.as_u64()),
-            sd_jwt: text.trim().to_owned(),
-        });
-        Ok(self.credentials.len())
-    }
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
 }
 
 fn read_input(path: &Path) -> anyhow::Result<String> {
@@ -265,21 +157,21 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
                 );
             }
             let mut w = Wallet::new();
-            let did = w.add_key(&label)?;
-            w.save(&file.wallet)?;
+            let did = w.add_key(&label, &mut rand::thread_rng())?;
+            save_wallet(&w, &file.wallet)?;
             eprintln!("wallet {} created", file.wallet.display());
             println!("{did}");
             Ok(())
         }
         WalletCommand::NewKey { file, label } => {
-            let mut w = Wallet::load(&file.wallet)?;
-            let did = w.add_key(&label)?;
-            w.save(&file.wallet)?;
+            let mut w = load_wallet(&file.wallet)?;
+            let did = w.add_key(&label, &mut rand::thread_rng())?;
+            save_wallet(&w, &file.wallet)?;
             println!("{did}");
             Ok(())
         }
         WalletCommand::Show { file } => {
-            let w = Wallet::load(&file.wallet)?;
+            let w = load_wallet(&file.wallet)?;
             println!("keys:");
             for k in &w.keys {
                 println!("  {:<12} {}", k.label, k.did);
@@ -303,36 +195,16 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             Ok(())
         }
         WalletCommand::Store { file, credential } => {
-            let mut w = Wallet::load(&file.wallet)?;
+            let mut w = load_wallet(&file.wallet)?;
             let n = w.store(&read_input(&credential)?)?;
-            w.save(&file.wallet)?;
+            save_wallet(&w, &file.wallet)?;
             println!("{n}");
             Ok(())
         }
         WalletCommand::Present(a) => {
-            let w = Wallet::load(&a.file.wallet)?;
-            let c = a
-                .credential
-                .checked_sub(1)
-                .and_then(|i| w.credentials.get(i))
-                .with_context(|| {
-                    format!(
-                        "credential {}: the wallet holds {}",
-                        a.credential,
-                        w.credentials.len()
-                    )
-                })?;
-            let allowed = selective_claims(&c.vct);
-            if let Some(bad) = a.disclose.iter().find(|d| !allowed.contains(&d.as_str())) {
-                bail!(
-                    "--disclose {bad}: a {} credential has no such claim (it has: {})",
-                    c.vct,
-                    allowed.join(", ")
-                );
-            }
-            let key = w.key(&c.key)?;
+            let w = load_wallet(&a.file.wallet)?;
             let names: Vec<&str> = a.disclose.iter().map(String::as_str).collect();
-            let p = sdjwt::present(&c.sd_jwt, &names, &key, &a.aud, &a.nonce, now_ms() / 1000)?;
+            let p = w.present(a.credential, &names, &a.aud, &a.nonce, now_ms() / 1000)?;
             match a.out {
                 Some(path) => std::fs::write(&path, &p)
                     .with_context(|| format!("writing {}", path.display()))?,
@@ -341,7 +213,7 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             Ok(())
         }
         WalletCommand::Consent(a) => {
-            let w = Wallet::load(&a.file.wallet)?;
+            let w = load_wallet(&a.file.wallet)?;
             let key = w.key(&a.key)?;
             let record =
                 Hash32::from_hex(&a.record).map_err(|e| anyhow::anyhow!("--record: {e}"))?;

@@ -21,6 +21,7 @@
 
 pub mod body;
 pub mod border;
+pub mod client;
 pub mod credential;
 pub mod rules;
 pub mod trust;
