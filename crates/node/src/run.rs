@@ -1,8 +1,9 @@
 //! Starting a node: open the ledger, start consensus and the API, run until Ctrl-C.
 
-use crate::api::{self, ApiState};
+use crate::api::ApiState;
 use crate::config::NodeConfig;
 use crate::metrics::NodeMetrics;
+use crate::service::Service;
 use anyhow::{Context as _, bail};
 use commonware_runtime::{Metrics as _, Runner as _, tokio as cw_tokio};
 use std::sync::Arc;
@@ -200,10 +201,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             Arc::new(move || ctx.encode()) as Arc<dyn Fn() -> String + Send + Sync>
         };
         let tips_desk = Arc::new(
-            crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir, tips_store)
+            crate::tipform::TipDesk::open(&cfg.tips, &cfg.data_dir)
                 .context("cannot open the tip store")?,
         );
-        let state = ApiState {
+        let service = Service {
             ledger: ledger.clone(),
             mempool,
             metrics,
@@ -213,18 +214,28 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             validators: ledger.checkpoint_verifiers(),
             node_name: me.name.clone(),
             vault,
+            tip_store: tips_store,
             audit,
             users: Arc::new(crate::users::UserStore::open(&cfg.data_dir)),
-            sessions: Arc::new(crate::api::users::Sessions::default()),
             signing: signing.clone(),
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
-            trust: Arc::default(),
-            tips: tips_desk,
             encryption: encryption.clone(),
+        };
+        let api_state = ApiState {
+            svc: service.clone(),
+            sessions: Arc::new(crate::api::users::Sessions::default()),
+            trust: Arc::default(),
+        };
+        let console_state = crate::console::ConsoleState {
+            svc: service.clone(),
             console: Arc::new(crate::console::Console {
                 sealed: cfg.console.sealed,
                 ..Default::default()
             }),
+        };
+        let tip_state = crate::tipform::TipState {
+            svc: service,
+            tips: tips_desk,
         };
         let addr = listener.local_addr().expect("bound socket has an address");
         // Tests and scripts find the port here when the config asked for port 0.
@@ -238,7 +249,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             info!(url = %format!("http://{addr}/tips"), "public tip form listening");
             // Its own thread and runtime: a flood on the public form queues there, never
             // in front of the agencies' requests on the API's worker threads.
-            let router = crate::tipform::public_router(state.clone());
+            let router = crate::tipform::public_router(tip_state.clone());
             let limits = cfg.http.limits();
             let spawned = std::thread::Builder::new()
                 .name("tip-form".into())
@@ -247,7 +258,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         }
         let server = crate::serve::serve(
             listener,
-            api::router(state),
+            crate::serve::router(api_state, console_state, tip_state),
             cfg.http.limits(),
             shutdown_signal(),
         );

@@ -163,3 +163,19 @@ pub async fn serve(
         });
     }
 }
+
+/// Everything the API listener serves — the API, the console and the tip form — each with
+/// its own state over the one [`crate::service::Service`]; the three never import each
+/// other.
+pub fn router(
+    api: crate::api::ApiState,
+    console: crate::console::ConsoleState,
+    tips: crate::tipform::TipState,
+) -> axum::Router {
+    crate::api::router(api)
+        .merge(crate::tipform::routes().with_state(tips))
+        .merge(crate::console::routes().with_state(console))
+        .fallback(|| async {
+            crate::service::Problem::not_found("no such route; see /v1/openapi.json")
+        })
+}

@@ -3,7 +3,8 @@
 //! is signed by a member ([`unchain_client::auth`]).
 
 use super::vault::{authenticate, internal, parse_hash};
-use super::{ApiState, Problem, handlers};
+use super::{ApiState, Problem};
+use crate::service::bundles::build_bundle;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
@@ -11,7 +12,6 @@ use serde::Serialize;
 use unchain_custody::bundle::CustodyBundle;
 use unchain_custody::rules::Item;
 use unchain_custody::{EventRecord, events, item, waiting};
-use unchain_types::Hash32;
 
 /// An item and its events.
 #[derive(Debug, Serialize)]
@@ -63,23 +63,6 @@ pub async fn bundle(
     authenticate(&state, &method, &uri, &headers, b"")?;
     let hash = parse_hash("id", &id)?;
     Ok(Json(build_bundle(&state, &hash).await?))
-}
-
-/// Item `item`'s bundle against the latest cosigned checkpoint that covers its events
-/// (waiting briefly for one); 404 if it was never collected.
-pub(crate) async fn build_bundle(
-    state: &ApiState,
-    item: &Hash32,
-) -> Result<CustodyBundle, Problem> {
-    let id = item.to_string();
-    let last = events(&state.ledger.state_reader()?, item)
-        .map_err(internal)?
-        .last()
-        .map(|e| e.log_index)
-        .ok_or_else(|| not_found(&id))?;
-    let (note, cp) = handlers::checkpoint_covering(state, last).await?;
-    unchain_custody::bundle::build(&state.ledger, item, note, cp.size)?
-        .ok_or_else(|| not_found(&id))
 }
 
 /// Items handed over to the caller's organisation and waiting for its `custody.receive`.

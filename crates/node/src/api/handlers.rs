@@ -3,6 +3,10 @@
 use super::problem::Problem;
 use super::views::*;
 use super::{ApiState, MAX_BATCH};
+use crate::service::ledger::{
+    block_at, block_view, bundle, cosigned_size, record_status, status_view, wait_tx,
+};
+use crate::service::submit_problem;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -12,8 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::time::Duration;
 use unchain_consensus::mempool::{Admission, SubmitError};
-use unchain_ledger::{BlockRecord, TxRecord, TxRejection};
-use unchain_log::SignedNote;
+use unchain_ledger::TxRecord;
 use unchain_types::Code;
 use unchain_types::{Hash32, MAX_TX_BYTES, Transaction, TxError, TxId};
 
@@ -56,38 +59,6 @@ fn parse_checked(bytes: &[u8]) -> Result<Transaction, Problem> {
         .map_err(|e| Problem::bad_request(Code::MalformedTransaction, e.to_string()))
 }
 
-pub(crate) fn submit_problem(state: &ApiState, e: SubmitError) -> Problem {
-    match e {
-        SubmitError::Full {
-            retry_after_secs, ..
-        } => {
-            state.metrics.tx_backpressure.inc();
-            let mut p = Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                Code::MempoolFull,
-                "node busy",
-                e.to_string(),
-            );
-            p.retry_after = Some(retry_after_secs);
-            p
-        }
-        SubmitError::Rejected(r) => {
-            state.metrics.tx_refused.inc();
-            let status = match r {
-                TxRejection::NonceUsed { .. } => StatusCode::CONFLICT,
-                TxRejection::NotMember(_) | TxRejection::MissingRole { .. } => {
-                    StatusCode::FORBIDDEN
-                }
-                _ => StatusCode::BAD_REQUEST,
-            };
-            let mut p = Problem::bad_request(r.code(), r.to_string());
-            p.status = status.as_u16();
-            p.title = "transaction refused".into();
-            p
-        }
-    }
-}
-
 /// Leaf contents, blocks and inclusion proofs are for members; checkpoints and
 /// consistency proofs are public (DESIGN decision 3, "who reads what"). An outsider — a
 /// court, a reporter, a border post — receives the bundles a member hands over.
@@ -98,34 +69,6 @@ fn members_only(
     headers: &HeaderMap,
 ) -> Result<(), Problem> {
     super::vault::authenticate(state, method, uri, headers, b"").map(|_| ())
-}
-
-fn record_status(id: &TxId, record: &TxRecord) -> TxStatusView {
-    match record {
-        TxRecord::Committed {
-            height, log_index, ..
-        } => TxStatusView {
-            id: id.to_string(),
-            status: "committed".into(),
-            height: Some(*height),
-            log_index: Some(*log_index),
-            reason: None,
-            code: None,
-        },
-        TxRecord::Rejected {
-            height,
-            reason,
-            code,
-            ..
-        } => TxStatusView {
-            id: id.to_string(),
-            status: "rejected".into(),
-            height: Some(*height),
-            log_index: None,
-            reason: Some(reason.clone()),
-            code: *code,
-        },
-    }
 }
 
 /// Submit one signed transaction.
@@ -324,69 +267,6 @@ pub async fn tx_status(
     wait_tx(&state, &id, wait).await.map(Json)
 }
 
-/// The status of transaction `id`, waiting up to `wait` for it to leave the mempool:
-/// `pending` if it is still waiting then, 404 if it is neither waiting nor in a block.
-pub(crate) async fn wait_tx(
-    state: &ApiState,
-    id: &TxId,
-    wait: Duration,
-) -> Result<TxStatusView, Problem> {
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut heads = state.heads.clone();
-    loop {
-        heads.borrow_and_update();
-        if let Some(record) = state.ledger.tx(id)? {
-            return Ok(record_status(id, &record));
-        }
-        let pending = state.mempool.contains(id);
-        if tokio::time::Instant::now() >= deadline
-            || tokio::time::timeout_at(deadline, heads.changed())
-                .await
-                .is_err()
-        {
-            return if pending {
-                Ok(TxStatusView {
-                    id: id.to_string(),
-                    status: "pending".into(),
-                    height: None,
-                    log_index: None,
-                    reason: None,
-                    code: None,
-                })
-            } else {
-                Err(Problem::not_found(format!(
-                    "transaction {id} is neither waiting nor in any block"
-                )))
-            };
-        }
-    }
-}
-
-fn block_view(r: BlockRecord) -> BlockView {
-    BlockView {
-        height: r.block.height,
-        digest: r.digest.to_hex(),
-        parent: r.block.parent.to_hex(),
-        timestamp_ms: r.block.timestamp_ms,
-        proposer: r.block.proposer.to_hex(),
-        attested_state_root: r.block.attested_state_root.to_hex(),
-        attested_log_size: r.block.attested_log_size,
-        attested_log_root: r.block.attested_log_root.to_hex(),
-        state_root: r.state_root.to_hex(),
-        log_size: r.log_size,
-        log_root: r.log_root.to_hex(),
-        committed: r.committed.iter().map(|i| i.to_string()).collect(),
-        rejected: r
-            .rejected
-            .iter()
-            .map(|(i, reason)| RejectedView {
-                id: i.to_string(),
-                reason: reason.clone(),
-            })
-            .collect(),
-    }
-}
-
 /// A block by height (members only).
 #[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)),
     responses((status = 200, body = BlockView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
@@ -399,26 +279,6 @@ pub async fn block(
 ) -> Result<Json<BlockView>, Problem> {
     members_only(&state, &method, &uri, &headers)?;
     block_at(&state, &height).map(Json)
-}
-
-/// The block at `height` (as typed), for a caller already known to be a member (the API
-/// after authentication, the console for a signed-in user).
-pub(crate) fn block_at(state: &ApiState, height: &str) -> Result<BlockView, Problem> {
-    let height: u64 = height.parse().map_err(|_| {
-        let mut p = Problem::bad_request(
-            Code::BadRequest,
-            format!("height {height:?} is not a non-negative integer"),
-        );
-        p.field = Some("height".into());
-        p
-    })?;
-    let head = state.ledger.head()?;
-    state.ledger.block(height)?.map(block_view).ok_or_else(|| {
-        Problem::not_found(format!(
-            "no block at height {height}; the latest is {}",
-            head.height
-        ))
-    })
 }
 
 /// The latest applied block (members only).
@@ -455,79 +315,6 @@ pub struct InclusionQuery {
     pub tx: Option<String>,
     /// Or a leaf index.
     pub index: Option<u64>,
-}
-
-/// The latest cosigned checkpoint, once one covers leaf `index`: a leaf this node has just
-/// committed waits (up to the API's longest wait) for the validators' cosignatures.
-pub(crate) async fn checkpoint_covering(
-    state: &ApiState,
-    index: u64,
-) -> Result<(String, unchain_log::Checkpoint), Problem> {
-    let deadline = tokio::time::Instant::now() + state.max_wait;
-    loop {
-        if let Some(text) = state.ledger.latest_checkpoint()? {
-            let note = SignedNote::parse(&text).map_err(|e| Problem::internal(e.to_string()))?;
-            let cp = unchain_log::Checkpoint::parse_body(&note.body)
-                .map_err(|e| Problem::internal(e.to_string()))?;
-            if index < cp.size {
-                return Ok((text, cp));
-            }
-        }
-        let log_size = state.ledger.head()?.log_size;
-        if index >= log_size {
-            return Err(Problem::not_found(format!(
-                "leaf {index} is not in the log yet (size {log_size})"
-            )));
-        }
-        if tokio::time::Instant::now() >= deadline {
-            let mut p = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Code::NotCosignedYet,
-                "Not cosigned yet",
-                format!(
-                    "leaf {index} is committed but no checkpoint covering it has been cosigned \
-                     by a quorum of validators yet; retry shortly"
-                ),
-            );
-            p.retry_after = Some(1);
-            return Err(p);
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
-/// Builds the proof bundle of leaf `index` against the latest cosigned checkpoint.
-pub(crate) async fn bundle(state: &ApiState, index: u64) -> Result<ProofBundle, Problem> {
-    let (note_text, cp) = checkpoint_covering(state, index).await?;
-    let leaf = state
-        .ledger
-        .leaf(index)?
-        .ok_or_else(|| Problem::internal(format!("leaf {index} missing from storage")))?;
-    let proof = state.ledger.inclusion_proof(index, cp.size)?;
-    let genesis = state.ledger.genesis();
-    Ok(ProofBundle {
-        version: 1,
-        chain_id: genesis.chain_id.clone(),
-        log_origin: genesis.log_origin.clone(),
-        leaf_index: index,
-        tree_size: cp.size,
-        leaf_hash: unchain_log::hash_leaf(&leaf).to_hex(),
-        leaf: String::from_utf8(leaf).map_err(|_| Problem::internal("leaf is not UTF-8"))?,
-        proof: proof.iter().map(Hash32::to_hex).collect(),
-        checkpoint: note_text,
-        validators: validator_views(state),
-    })
-}
-
-fn validator_views(state: &ApiState) -> Vec<ValidatorKey> {
-    state
-        .validators
-        .iter()
-        .map(|v| ValidatorKey {
-            name: v.name.clone(),
-            key: v.key.to_hex(),
-        })
-        .collect()
 }
 
 /// Inclusion proof of a transaction (by id or leaf index) against the latest checkpoint,
@@ -685,71 +472,7 @@ pub async fn notary_lookup(
 /// The node's view of the chain.
 #[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
 pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, Problem> {
-    let head = state.ledger.head()?;
-    let (txs, bytes) = state.mempool.depth();
-    let cosigned_log_size = cosigned_size(&state);
-    Ok(Json(StatusView {
-        chain_id: state.ledger.genesis().chain_id.clone(),
-        genesis_hash: state.ledger.genesis_hash().to_hex(),
-        height: head.height,
-        timestamp_ms: head.timestamp_ms,
-        log_size: head.log_size,
-        log_root: head.log_root.to_hex(),
-        state_root: head.state_root.to_hex(),
-        mempool_txs: txs,
-        mempool_bytes: bytes,
-        validators: validator_views(&state),
-        node: state.node_name.clone(),
-        cosigned_log_size,
-        consensus: consensus_view(&(state.render_metrics)()),
-    }))
-}
-
-/// Tree size of the latest quorum-cosigned checkpoint.
-fn cosigned_size(state: &ApiState) -> Option<u64> {
-    state
-        .ledger
-        .latest_checkpoint()
-        .ok()
-        .flatten()
-        .and_then(|t| SignedNote::parse(&t).ok())
-        .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body).ok())
-        .map(|c| c.size)
-}
-
-/// Sum of the samples of metric `name` (any labels) in Prometheus text `text`.
-fn metric_sum(text: &str, name: &str) -> f64 {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| {
-            let (series, value) = l.rsplit_once(' ')?;
-            let base = series.split('{').next()?;
-            (base == name).then(|| value.parse::<f64>().ok()).flatten()
-        })
-        .sum()
-}
-
-/// Consensus health from commonware's metrics of this node.
-fn consensus_view(metrics: &str) -> ConsensusView {
-    let voter = "validator_validator_engine_consensus_voter";
-    let latency_sum = metric_sum(metrics, &format!("{voter}_finalization_latency_sum"));
-    let latency_count = metric_sum(metrics, &format!("{voter}_finalization_latency_count"));
-    let peers = metrics
-        .lines()
-        .filter(|l| l.starts_with("runtime_tasks_running{name=\"validator_network_spawner_peer\""))
-        .filter_map(|l| l.rsplit_once(' ')?.1.parse::<f64>().ok())
-        .sum::<f64>();
-    ConsensusView {
-        view: metric_sum(metrics, &format!("{voter}_state_current_view")) as u64,
-        peers: peers as u64,
-        timeouts: metric_sum(metrics, &format!("{voter}_state_timeouts_total")) as u64,
-        nullifications: metric_sum(metrics, &format!("{voter}_state_nullifications_total")) as u64,
-        finalization_latency_ms: if latency_count > 0.0 {
-            1e3 * latency_sum / latency_count
-        } else {
-            0.0
-        },
-    }
+    Ok(Json(status_view(&state)?))
 }
 
 /// Liveness: the node is up and its ledger readable.
@@ -774,31 +497,4 @@ pub async fn metrics(State(state): State<ApiState>) -> Response {
         (state.render_metrics)(),
     )
         .into_response()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn consensus_health_is_read_from_the_engine_metrics() {
-        let text = "\
-# HELP validator_validator_engine_consensus_voter_state_current_view view
-validator_validator_engine_consensus_voter_state_current_view 812
-validator_validator_engine_consensus_voter_state_timeouts_total 3
-validator_validator_engine_consensus_voter_state_nullifications_total{kind=\"a\"} 2
-validator_validator_engine_consensus_voter_state_nullifications_total{kind=\"b\"} 5
-validator_validator_engine_consensus_voter_finalization_latency_sum 1.5
-validator_validator_engine_consensus_voter_finalization_latency_count 10
-runtime_tasks_running{name=\"validator_network_spawner_peer\",kind=\"Task\",execution=\"Shared\"} 3
-runtime_tasks_running{name=\"validator_network_spawner_peer_sender\",kind=\"Task\",execution=\"Shared\"} 3
-";
-        let v = consensus_view(text);
-        assert_eq!(
-            (v.view, v.peers, v.timeouts, v.nullifications),
-            (812, 3, 3, 7)
-        );
-        assert!((v.finalization_latency_ms - 150.0).abs() < 1e-9);
-        assert_eq!(consensus_view("").view, 0);
-    }
 }

@@ -12,7 +12,7 @@
 
 use super::users::now_ms;
 use super::vault::{authenticate, internal};
-use super::{ApiState, Problem, handlers};
+use super::{ApiState, Problem};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri, header};
@@ -219,7 +219,7 @@ async fn current_trust(state: &ApiState) -> Result<(Arc<TrustBundle>, Arc<TrustS
         p.retry_after = Some(1);
         return Err(p);
     }
-    let (note, cp) = handlers::checkpoint_covering(state, last).await?;
+    let (note, cp) = crate::service::ledger::checkpoint_covering(state, last).await?;
     if let Some(c) = state.trust.0.lock().expect("trust cache lock").as_ref()
         && c.size == cp.size
     {

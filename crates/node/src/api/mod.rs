@@ -7,22 +7,17 @@ pub(crate) mod custody;
 pub mod events;
 pub(crate) mod handlers;
 pub mod identity;
-pub mod problem;
+pub use crate::service::problem;
 pub(crate) mod tips;
 pub mod users;
 pub(crate) mod vault;
 pub use unchain_client::views;
 
-use crate::metrics::NodeMetrics;
+use crate::service::Service;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::watch;
-use unchain_consensus::mempool::Mempool;
-use unchain_ledger::Ledger;
-use unchain_log::NoteVerifier;
 use utoipa::OpenApi;
 
 pub use problem::Problem;
@@ -35,45 +30,23 @@ pub const MAX_BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// Most transactions in one batch submission.
 pub const MAX_BATCH: usize = 5_000;
 
-/// What every handler shares.
+/// What the API's handlers share: the node's service, and the API's own login sessions
+/// and trust-bundle cache.
 #[derive(Clone)]
 pub struct ApiState {
-    /// The ledger (read-only here).
-    pub ledger: Arc<Ledger>,
-    /// Where accepted transactions wait.
-    pub mempool: Arc<Mempool>,
-    /// Node metrics.
-    pub metrics: NodeMetrics,
-    /// Height of the latest applied block, for long-polling.
-    pub heads: watch::Receiver<u64>,
-    /// Longest a status request may wait.
-    pub max_wait: Duration,
-    /// Renders every registered metric in Prometheus text format.
-    pub render_metrics: Arc<dyn Fn() -> String + Send + Sync>,
-    /// Keys that sign checkpoints.
-    pub validators: Vec<NoteVerifier>,
-    /// The member this node belongs to.
-    pub node_name: String,
-    /// This node's ciphertext store.
-    pub vault: unchain_vault::store::BlobStore,
-    /// This node's log of sealed-content reads.
-    pub audit: Arc<crate::audit::AuditLog>,
-    /// The organisation's user accounts.
-    pub users: Arc<crate::users::UserStore>,
+    /// The node's service layer.
+    pub svc: Service,
     /// Live login sessions.
     pub sessions: Arc<users::Sessions>,
-    /// The organisation's signing key, for users' actions (`/v1/act`).
-    pub signing: unchain_types::SigningKey,
-    /// Serialises users' actions, so that their nonces follow each other.
-    pub act_lock: Arc<tokio::sync::Mutex<()>>,
     /// The trust bundle last built, kept until a newer checkpoint is cosigned.
     pub trust: Arc<identity::TrustCache>,
-    /// The public tip form's guard, catalogues and store.
-    pub tips: Arc<crate::tipform::TipDesk>,
-    /// The organisation's X25519 key, with which the console opens and seals records.
-    pub encryption: unchain_types::EncryptionSecretKey,
-    /// The console's sessions and catalogues.
-    pub console: Arc<crate::console::Console>,
+}
+
+impl std::ops::Deref for ApiState {
+    type Target = Service;
+    fn deref(&self) -> &Service {
+        &self.svc
+    }
 }
 
 #[derive(OpenApi)]
@@ -183,7 +156,7 @@ fn list_problem_codes(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// The router with every route.
+/// The API's routes (`/v1`, `/healthz`, `/metrics`, the border page).
 pub fn router(state: ApiState) -> Router {
     Router::new()
         .route(
@@ -254,8 +227,5 @@ pub fn router(state: ApiState) -> Router {
             crate::serve::declared_within(MAX_REQUEST_BYTES, req, next)
         }))
         .merge(identity::border_routes())
-        .merge(crate::tipform::routes())
-        .merge(crate::console::routes())
-        .fallback(|| async { Problem::not_found("no such route; see /v1/openapi.json") })
         .with_state(state)
 }

@@ -6,6 +6,7 @@
 use super::ApiState;
 use super::problem::Problem;
 use super::vault::{authenticate, authenticate_caller, forbidden};
+use crate::service::bundles::own_view;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -14,27 +15,6 @@ use axum::response::{IntoResponse, Response};
 use unchain_tips::{Tip, TipView};
 use unchain_types::Code;
 use unchain_types::Hash32;
-
-/// Tip `id`, if it was handed to `member` and this is `member`'s own node.
-pub(crate) fn own_view(state: &ApiState, member: &str, id: &str) -> Result<TipView, Problem> {
-    unchain_tips::body::check_tip_id("tip", id)
-        .map_err(|e| Problem::bad_request(Code::BadRequest, e.to_string()))?;
-    let view = unchain_tips::tip(&state.ledger.state_reader()?, id)
-        .map_err(|e| Problem::internal(e.to_string()))?
-        .ok_or_else(|| Problem::not_found(format!("tip {id} does not exist")))?;
-    if view.tip.intake != member {
-        return Err(forbidden(format!(
-            "tip {id} was handed to another organisation"
-        )));
-    }
-    if state.node_name != member {
-        return Err(forbidden(format!(
-            "tip {id} is held by {}'s own node, not this one",
-            view.tip.intake
-        )));
-    }
-    Ok(view)
-}
 
 /// The tips handed to the caller's organisation, oldest first.
 #[utoipa::path(get, path = "/v1/tips",
@@ -109,8 +89,7 @@ pub async fn message(
     }
     let c = found.ok_or_else(|| Problem::not_found(format!("tip {id} has no message {seq}")))?;
     let bytes = state
-        .tips
-        .store
+        .tip_store
         .get(&c)
         .map_err(|e| Problem::internal(e.to_string()))?
         .ok_or_else(|| {
@@ -158,8 +137,7 @@ pub async fn upload(
         ));
     }
     state
-        .tips
-        .store
+        .tip_store
         .put(&c, &body)
         .map_err(|e| Problem::internal(e.to_string()))?;
     Ok((

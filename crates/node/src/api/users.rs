@@ -4,10 +4,12 @@
 //!
 //! A bearer token (an API token from `unchain user`, or a session token from login) is
 //! accepted wherever a member-signed request is; what the user may reach depends on its
-//! roles ([`roles_for_path`], [`roles_for_kind`]).
+//! roles ([`crate::users::roles_for_path`], [`crate::users::roles_for_kind`]).
 
-use super::{ApiState, Problem, handlers};
+use super::{ApiState, Problem};
+use crate::service::sign_and_submit;
 use crate::users::{SignIn, User, UserRole};
+use crate::users::{roles_for_kind, roles_for_path};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -16,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 use unchain_types::Code;
-use unchain_types::{Hash32, UnsignedTransaction};
+use unchain_types::Hash32;
 
 /// How long a login lasts.
 pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
@@ -25,12 +27,7 @@ pub const SESSION_TTL: Duration = Duration::from_secs(8 * 3600);
 #[derive(Default)]
 pub struct Sessions(Mutex<BTreeMap<Hash32, (String, u64)>>);
 
-pub(crate) fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::service::now_ms;
 
 impl Sessions {
     fn start(&self, user: &str) -> (String, u64) {
@@ -67,55 +64,6 @@ fn forbidden(detail: impl Into<String>) -> Problem {
         "not entitled",
         detail,
     )
-}
-
-/// The roles that may reach an API path.
-pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
-    use UserRole::*;
-    if path.starts_with("/v1/vault/ciphertexts/") {
-        if method == "PUT" {
-            &[Investigator, IntakeOfficer]
-        } else {
-            &[Investigator, Analyst, IntakeOfficer]
-        }
-    } else if path.starts_with("/v1/vault/") {
-        &[Investigator, Analyst, IntakeOfficer, Administrator]
-    } else if path.starts_with("/v1/custody/") {
-        &[Custodian, Investigator, Analyst]
-    } else if path.starts_with("/v1/cases/") && path.ends_with("/audit") {
-        &[Investigator, Administrator]
-    } else if path.starts_with("/v1/cases") {
-        &[Investigator, Analyst, IntakeOfficer, Administrator]
-    } else if path.starts_with("/v1/tips") {
-        &[IntakeOfficer, Investigator]
-    } else if path.starts_with("/v1/border/") || path == "/v1/identity/trust-bundle" {
-        &[BorderOfficer, Investigator]
-    } else if path.starts_with("/v1/events") {
-        &[
-            Investigator,
-            Custodian,
-            Analyst,
-            IntakeOfficer,
-            Administrator,
-        ]
-    } else {
-        &UserRole::ALL
-    }
-}
-
-/// The roles that may submit a kind through `/v1/act` (none: not through the node).
-pub fn roles_for_kind(kind: &str) -> &'static [UserRole] {
-    use UserRole::*;
-    if kind.starts_with("custody.") {
-        &[Custodian, Investigator]
-    } else if kind.starts_with("cases.") {
-        &[Investigator, IntakeOfficer]
-    } else if kind == "tips.triage" || kind == "tips.convert" {
-        // Replies are sealed to the reporter in the client: not through the node.
-        &[IntakeOfficer, Investigator]
-    } else {
-        &[]
-    }
 }
 
 fn role_names(roles: &[UserRole]) -> String {
@@ -316,39 +264,4 @@ pub async fn act(
             status: "pending".into(),
         }),
     ))
-}
-
-/// Signs `body` as a `kind` transaction with the organisation's key, with the nonce after
-/// any this node's mempool holds, and admits it. One signing at a time, so that nonces
-/// follow each other.
-pub(crate) async fn sign_and_submit(
-    state: &ApiState,
-    kind: &str,
-    body: serde_json::Value,
-) -> Result<unchain_types::TxId, Problem> {
-    let _guard = state.act_lock.lock().await;
-    let me = state.signing.public_key();
-    let nonce = match state.mempool.pending_next_nonce(&me) {
-        Some(n) => n,
-        None => state
-            .ledger
-            .sender_and_next_nonce(&me)?
-            .map(|(_, n)| n)
-            .ok_or_else(|| Problem::internal("this node's key is not a member's"))?,
-    };
-    let tx = UnsignedTransaction {
-        chain_id: state.ledger.genesis().chain_id.clone(),
-        sender: me,
-        nonce,
-        kind: kind.to_owned(),
-        body,
-    }
-    .sign(&state.signing)
-    .map_err(|e| Problem::bad_request(Code::MalformedTransaction, e.to_string()))?;
-    let id = tx.id();
-    state
-        .mempool
-        .submit(&state.ledger, tx)
-        .map_err(|e| handlers::submit_problem(state, e))?;
-    Ok(id)
 }

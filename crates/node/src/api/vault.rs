@@ -4,6 +4,7 @@
 //! answer (never content).
 
 use super::{ApiState, Problem};
+use crate::service::bundles::wrapped_matching_key;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -325,23 +326,4 @@ pub async fn matching_key(
     Ok(Json(
         serde_json::json!({"epoch": epoch, "member": member.name, "wrapped": mine}),
     ))
-}
-
-/// The current matching key's epoch and the key wrapped for `member` (the latest rotation,
-/// or genesis's).
-pub(crate) fn wrapped_matching_key(
-    state: &ApiState,
-    member: &str,
-) -> Result<(u32, unchain_seal::WrappedKey), Problem> {
-    let reader = state.ledger.state_reader()?;
-    let rotated = state::matching_epochs(&reader).map_err(internal)?.pop();
-    let (epoch, mut wrapped) = match (rotated, &state.ledger.genesis().matching_key) {
-        (Some(e), _) => (e.epoch, e.wrapped),
-        (None, Some(g)) => (g.epoch, g.wrapped.clone()),
-        (None, None) => return Err(Problem::not_found("this chain has no matching key")),
-    };
-    let mine = wrapped
-        .remove(member)
-        .ok_or_else(|| Problem::not_found(format!("no matching key is wrapped for {member}")))?;
-    Ok((epoch, mine))
 }

@@ -3,7 +3,7 @@
 use super::layout::{short, when};
 use super::{html, need, problem_page, viewer};
 use super::{page_for, refuse_or};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -12,7 +12,7 @@ use maud::html;
 /// `GET /console`: alerts, hand-overs awaiting a signature, referrals and new tips, each
 /// shown only to the roles that act on them.
 pub async fn page(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -103,7 +103,7 @@ pub async fn page(
 /// `GET /console/alerts`: the organisation's match alerts (the kind of identifier shared,
 /// never the identifier).
 pub async fn alerts(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {

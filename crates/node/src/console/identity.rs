@@ -7,7 +7,7 @@
 use super::layout::{short, when};
 use super::{html, need, problem_page};
 use super::{page_for, refuse_or};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -25,7 +25,7 @@ fn status_key(s: Status) -> &'static str {
 
 /// `GET /console/identity`.
 pub async fn page(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {

@@ -4,14 +4,14 @@
 
 use super::need;
 use super::session::{IDLE, Session};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::users::{User, UserRole};
 use maud::{DOCTYPE, Markup, html};
 
 /// One request's view of the console: who, in which language, with which session.
 pub(crate) struct Ctx {
     /// The API's state.
-    pub state: ApiState,
+    pub state: ConsoleState,
     /// The session id (from the cookie).
     pub sid: String,
     /// The page language.
@@ -171,7 +171,7 @@ pub(crate) fn document(
 }
 
 /// A UTC time for people: `2026-12-03 14:05 UTC`.
-pub(crate) use crate::tipform::pages::utc as when;
+pub(crate) use crate::i18n::utc as when;
 
 /// A short form of a long hex id: the first 12 characters.
 pub(crate) fn short(id: &str) -> &str {

@@ -5,7 +5,8 @@
 use super::layout::{short, when};
 use super::{html, need, problem_page, viewer};
 use super::{page_for, refuse_or};
-use crate::api::{ApiState, handlers};
+use crate::console::ConsoleState;
+use crate::service::ledger as handlers;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -18,13 +19,13 @@ const SCANNED: u64 = 2_000;
 
 /// `GET /console/ledger`.
 pub async fn overview(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
     let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::LEDGER).await);
-    let status = match handlers::status(State(state.clone())).await {
-        Ok(s) => s.0,
+    let status = match handlers::status_view(&state) {
+        Ok(s) => s,
         Err(p) => return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, p.detail),
     };
     let note = state
@@ -114,7 +115,7 @@ pub async fn overview(
 
 /// `GET /console/ledger/block/{height}`.
 pub async fn block(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(height): Path<String>,
 ) -> Response {
@@ -157,7 +158,7 @@ pub async fn block(
 
 /// `GET /console/ledger/tx/{id}`: a transaction, its fate and its inclusion proof.
 pub async fn tx(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {

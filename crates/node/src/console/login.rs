@@ -2,7 +2,7 @@
 
 use super::layout::document;
 use super::session::{self, COOKIE, LOGIN_COOKIE};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::users::{SignIn, UserRole};
 use axum::Form;
 use axum::extract::{Query, State};
@@ -36,7 +36,7 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn lang_of(state: &ApiState, q: Option<&str>, headers: &HeaderMap) -> &'static str {
+fn lang_of(state: &ConsoleState, q: Option<&str>, headers: &HeaderMap) -> &'static str {
     state
         .console
         .cats
@@ -44,7 +44,7 @@ fn lang_of(state: &ApiState, q: Option<&str>, headers: &HeaderMap) -> &'static s
 }
 
 fn login_page(
-    state: &ApiState,
+    state: &ConsoleState,
     secure: bool,
     lang: &'static str,
     next: &str,
@@ -105,7 +105,7 @@ fn login_page(
 
 /// `GET /console/login`.
 pub async fn form(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Query(q): Query<LoginQuery>,
 ) -> Response {
@@ -119,7 +119,7 @@ pub async fn form(
             state
                 .console
                 .sessions
-                .get(sid, crate::api::users::now_ms(), false)
+                .get(sid, crate::service::now_ms(), false)
         });
     if live.is_some() {
         return Redirect::to(&safe_next(q.next.as_deref())).into_response();
@@ -149,7 +149,7 @@ pub struct LoginForm {
 
 /// `POST /console/login`: checks the password and starts a new session.
 pub async fn submit(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -170,7 +170,7 @@ pub async fn submit(
         *r.status_mut() = StatusCode::FORBIDDEN;
         return r;
     }
-    let now = crate::api::users::now_ms();
+    let now = crate::service::now_ms();
     let users = state.users.clone();
     let (name, password) = (f.user.clone(), f.password);
     let answer = tokio::task::spawn_blocking(move || users.sign_in(&name, &password, now)).await;
@@ -217,7 +217,7 @@ pub async fn submit(
 
 /// `GET /console/keepalive`: a page load without a page (the idle warning's "stay signed
 /// in"): 204 while the session lives, which this request extends.
-pub async fn keepalive(State(state): State<ApiState>, headers: HeaderMap) -> Response {
+pub async fn keepalive(State(state): State<ConsoleState>, headers: HeaderMap) -> Response {
     match super::viewer(&state, &headers, "/console").await {
         Ok(_) => StatusCode::NO_CONTENT.into_response(),
         Err(_) => StatusCode::UNAUTHORIZED.into_response(),
@@ -233,7 +233,7 @@ pub struct LogoutForm {
 
 /// `POST /console/logout`: ends the session.
 pub async fn logout(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<LogoutForm>,
 ) -> Response {

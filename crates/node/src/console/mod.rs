@@ -7,7 +7,7 @@
 //!   parts of pages.
 //! - Login with the node's user accounts ([`crate::users`]); sessions, CSRF tokens and
 //!   automatic logout are in [`session`]. Roles decide the menu and every action, with the
-//!   same tables as the API ([`crate::api::users::roles_for_path`], `roles_for_kind`).
+//!   same tables as the API ([`crate::users::roles_for_path`], `roles_for_kind`).
 //! - Sealed content is opened on the node, in memory, for a user whose role reads it; every
 //!   opening and every refusal goes to the node's audit log ([`crate::audit`]). Pages are
 //!   sent `Cache-Control: no-store`.
@@ -26,8 +26,7 @@ pub mod session;
 pub mod svg;
 mod tips;
 
-use crate::api::ApiState;
-use crate::tipform::i18n::{Catalogues, Sources};
+use crate::i18n::{Catalogues, Sources};
 use crate::users::{User, UserRole};
 use axum::Router;
 use axum::extract::Path;
@@ -49,7 +48,23 @@ const SOURCES: [(&str, &str); 3] = [
 
 static SOURCES_REF: &Sources = &SOURCES;
 
-/// What the console keeps beside the API's state.
+/// What the console's handlers share: the node's service and the console's own state.
+#[derive(Clone)]
+pub struct ConsoleState {
+    /// The node's service layer.
+    pub svc: crate::service::Service,
+    /// The console's sessions, catalogues and scans.
+    pub console: std::sync::Arc<Console>,
+}
+
+impl std::ops::Deref for ConsoleState {
+    type Target = crate::service::Service;
+    fn deref(&self) -> &crate::service::Service {
+        &self.svc
+    }
+}
+
+/// What the console keeps beside the node's service.
 pub struct Console {
     /// Live sessions.
     pub sessions: Sessions,
@@ -73,7 +88,7 @@ impl Default for Console {
 }
 
 /// The console's routes.
-pub fn routes() -> Router<ApiState> {
+pub fn routes() -> Router<ConsoleState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console") }))
         .route("/console", get(dashboard::page))
@@ -289,7 +304,7 @@ pub(crate) use refuse_or;
 /// The viewer of a page that `roles` may see; else a redirect to the login page, or a
 /// page saying which roles it needs.
 pub(crate) async fn page_for(
-    state: &ApiState,
+    state: &ConsoleState,
     headers: &HeaderMap,
     path: &str,
     roles: &[UserRole],
@@ -304,7 +319,7 @@ pub(crate) async fn page_for(
 /// The viewer of a form that `roles` may submit, carrying this session's CSRF token `csrf`;
 /// else the answer that refuses it (nothing is changed).
 pub(crate) async fn form_for(
-    state: &ApiState,
+    state: &ConsoleState,
     headers: &HeaderMap,
     back: &str,
     csrf: &str,
@@ -320,7 +335,7 @@ pub(crate) async fn form_for(
 
 /// The logged-in user of this request, or a redirect to the login page.
 pub(crate) async fn viewer(
-    state: &ApiState,
+    state: &ConsoleState,
     headers: &HeaderMap,
     back_to: &str,
 ) -> Result<Ctx, Response> {
@@ -337,7 +352,7 @@ pub(crate) async fn viewer(
     };
     // A background refresh (htmx) is not activity: the idle logout still comes.
     let touch = !headers.contains_key("hx-request");
-    let now = crate::api::users::now_ms();
+    let now = crate::service::now_ms();
     let Some(session) = state.console.sessions.get(sid, now, touch) else {
         return Err(to_login());
     };
@@ -406,7 +421,7 @@ pub(crate) async fn submit_and_wait(
     kind: &str,
     body: serde_json::Value,
 ) -> Result<u64, String> {
-    let id = crate::api::users::sign_and_submit(&ctx.state, kind, body)
+    let id = crate::service::sign_and_submit(&ctx.state, kind, body)
         .await
         .map_err(|p| p.detail)?;
     wait_committed(ctx, &id).await
@@ -414,7 +429,7 @@ pub(crate) async fn submit_and_wait(
 
 /// Waits for transaction `id`'s block: its height, or why it was rejected.
 pub(crate) async fn wait_committed(ctx: &Ctx, id: &unchain_types::TxId) -> Result<u64, String> {
-    let s = crate::api::handlers::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20))
+    let s = crate::service::ledger::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20))
         .await
         .map_err(|p| p.detail)?;
     match (s.status.as_str(), s.height) {

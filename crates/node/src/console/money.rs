@@ -7,7 +7,7 @@
 use super::layout::when;
 use super::{Ctx, check_post, html, need, not_entitled, problem_page, viewer};
 use super::{page_for, refuse_or};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -71,7 +71,7 @@ struct Scan {
 #[derive(Default)]
 pub struct Scans(Mutex<Vec<Scan>>);
 
-fn stage_of(state: &ApiState, id: &str) -> Option<(String, String, u64, Stage)> {
+fn stage_of(state: &ConsoleState, id: &str) -> Option<(String, String, u64, Stage)> {
     let scans = state.console.money.0.lock().expect("scans lock");
     scans.iter().find(|s| s.id == id).map(|s| {
         (
@@ -85,7 +85,7 @@ fn stage_of(state: &ApiState, id: &str) -> Option<(String, String, u64, Stage)> 
 
 /// `GET /console/money`: the upload form and the recent scans.
 pub async fn page(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -131,7 +131,7 @@ pub async fn page(
 
 /// `POST /console/money`: takes the export and starts the scan.
 pub async fn upload(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     mut form: Multipart,
 ) -> Response {
@@ -207,7 +207,7 @@ pub async fn upload(
             id: id.clone(),
             file,
             by: ctx.user.id.clone(),
-            started_ms: crate::api::users::now_ms(),
+            started_ms: crate::service::now_ms(),
             stage: stage.clone(),
         });
     }
@@ -313,7 +313,7 @@ fn progress(ctx: &Ctx, id: &str, stage: &Stage) -> Markup {
 
 /// `GET /console/money/{id}`: a scan's progress, then its findings.
 pub async fn scan_page(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {

@@ -5,7 +5,7 @@
 //! written to the node's audit log with the user's pseudonymous id.
 
 use super::need;
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::users::User;
 use unchain_seal::blind::{IdentifierKind, MatchingKey};
 use unchain_seal::envelope::open_payload;
@@ -19,7 +19,7 @@ pub(crate) type RecordId = Hash32;
 
 /// Refuses when the node is configured not to seal or open records (`[console] sealed =
 /// false`).
-pub(crate) fn on_node(state: &ApiState) -> Result<(), String> {
+pub(crate) fn on_node(state: &ConsoleState) -> Result<(), String> {
     if state.console.sealed {
         Ok(())
     } else {
@@ -30,12 +30,12 @@ pub(crate) fn on_node(state: &ApiState) -> Result<(), String> {
     }
 }
 
-fn members(state: &ApiState) -> Result<Vec<unchain_ledger::Member>, String> {
+fn members(state: &ConsoleState) -> Result<Vec<unchain_ledger::Member>, String> {
     state.ledger.members().map_err(|e| e.to_string())
 }
 
 /// This organisation, as the vault's client functions take it.
-fn me(state: &ApiState) -> client::Me<'_> {
+fn me(state: &ConsoleState) -> client::Me<'_> {
     client::Me {
         chain_id: &state.ledger.genesis().chain_id,
         name: &state.node_name,
@@ -44,9 +44,9 @@ fn me(state: &ApiState) -> client::Me<'_> {
 }
 
 /// The consortium's current matching key, unwrapped with the organisation's key.
-fn matching_key(state: &ApiState) -> Result<(u32, MatchingKey), String> {
-    let (epoch, mine) =
-        crate::api::vault::wrapped_matching_key(state, &state.node_name).map_err(|p| p.detail)?;
+fn matching_key(state: &ConsoleState) -> Result<(u32, MatchingKey), String> {
+    let (epoch, mine) = crate::service::bundles::wrapped_matching_key(state, &state.node_name)
+        .map_err(|p| p.detail)?;
     let key = client::unwrap_matching_key(me(state), epoch, &mine).map_err(|e| e.to_string())?;
     Ok((epoch, key))
 }
@@ -69,7 +69,10 @@ pub(crate) struct SealRequest<'a> {
 
 /// Seals `r` for the organisation (and, for a new version, every organisation with
 /// access), stores the ciphertext in this node's vault and submits `vault.seal`.
-pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(RecordId, TxId), String> {
+pub(crate) async fn seal(
+    state: &ConsoleState,
+    r: SealRequest<'_>,
+) -> Result<(RecordId, TxId), String> {
     on_node(state)?;
     let members = members(state)?;
     let existing = r.record.map(|id| record(state, &id)).transpose()?;
@@ -116,14 +119,14 @@ pub(crate) async fn seal(state: &ApiState, r: SealRequest<'_>) -> Result<(Record
         .put(&sealed.body.commitment, &sealed.ciphertext)
         .map_err(|e| e.to_string())?;
     let body = client::to_json(&sealed.body);
-    let tx = crate::api::users::sign_and_submit(state, "vault.seal", body)
+    let tx = crate::service::sign_and_submit(state, "vault.seal", body)
         .await
         .map_err(|p| p.detail)?;
     Ok((id, tx))
 }
 
 /// A record's metadata.
-pub(crate) fn record(state: &ApiState, id: &RecordId) -> Result<RecordView, String> {
+pub(crate) fn record(state: &ConsoleState, id: &RecordId) -> Result<RecordView, String> {
     let reader = state.ledger.state_reader().map_err(|e| e.to_string())?;
     state::record(&reader, id)
         .map_err(|e| e.to_string())?
@@ -148,7 +151,7 @@ pub(crate) enum OpenError {
 /// Opens `version` (default: latest) of record `id` for `user`; every attempt, opened or
 /// refused, is written to the audit log.
 pub(crate) fn open(
-    state: &ApiState,
+    state: &ConsoleState,
     user: &User,
     id: &RecordId,
     version: Option<u32>,
@@ -172,7 +175,7 @@ pub(crate) fn open(
     state
         .audit
         .record_read(
-            crate::api::users::now_ms(),
+            crate::service::now_ms(),
             &state.node_name,
             Some(&user.id),
             Some((*id, version)),
@@ -206,7 +209,7 @@ pub(crate) fn open(
 
 /// The body of a `vault.grant` of record `id`'s latest version to `to`.
 pub(crate) fn grant_body(
-    state: &ApiState,
+    state: &ConsoleState,
     id: &RecordId,
     to: &str,
     purpose: &str,

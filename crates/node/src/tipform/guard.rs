@@ -11,7 +11,7 @@
 //! proof of work are refused after one HMAC and one SHA-256, before the rest of the
 //! request is read, before any Argon2id, sealing or ledger work.
 
-use crate::api::users::now_ms;
+use crate::service::now_ms;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use hmac::{Hmac, Mac};
 use rand::RngCore;

@@ -8,14 +8,12 @@
 //! what reaches the disk is the ciphertext (`DATA/tips/`) and the ledger's record of it.
 
 pub mod guard;
-pub mod i18n;
 pub mod multipart;
 pub mod pages;
 mod reporter;
 mod submit;
 
-use crate::api::ApiState;
-use crate::api::problem::Problem;
+use crate::service::Problem;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -24,6 +22,7 @@ use axum::routing::get;
 use guard::Guard;
 use pages::{Ctx, Values};
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
 use unchain_tips::message;
 use unchain_tips::report::{MAX_FILE, MAX_FILES};
@@ -32,18 +31,32 @@ use unchain_types::EncryptionPublicKey;
 /// Largest tip request: the files and the text around them.
 pub const MAX_TIP_BYTES: usize = MAX_FILES * MAX_FILE + 256 * 1024;
 
-/// Everything the tip routes share.
+/// What the tip form's handlers share: the node's service and the tip desk.
+#[derive(Clone)]
+pub struct TipState {
+    /// The node's service layer (its `tip_store` holds the sealed messages).
+    pub svc: crate::service::Service,
+    /// The form's guard, catalogues and settings.
+    pub tips: Arc<TipDesk>,
+}
+
+impl std::ops::Deref for TipState {
+    type Target = crate::service::Service;
+    fn deref(&self) -> &crate::service::Service {
+        &self.svc
+    }
+}
+
+/// The tip form's own state.
 pub struct TipDesk {
     /// Tokens, work and rate limits.
     pub guard: Guard,
     /// Translation catalogues.
-    pub cats: i18n::Catalogues,
+    pub cats: crate::i18n::Catalogues,
     /// Form ids served.
     pub forms: Vec<String>,
     /// The emergency number shown.
     pub emergency: String,
-    /// Sealed tip messages (`DATA/tips/`).
-    pub store: unchain_vault::store::BlobStore,
     /// Days of retention recorded with each tip (`None`: until the intake erases it).
     pub retention_days: Option<u32>,
     /// At most two Argon2id evaluations at once, so that the form never takes the CPU
@@ -52,12 +65,11 @@ pub struct TipDesk {
 }
 
 impl TipDesk {
-    /// The desk for `cfg`, keeping its secrets under `data_dir` and sealed messages in
-    /// `store` (`DATA/tips/`, which every member's node keeps a copy of).
+    /// The desk for `cfg`, keeping its secrets under `data_dir`. (Sealed messages go to the
+    /// service's `tip_store`, `DATA/tips/`, which every member's node keeps a copy of.)
     pub fn open(
         cfg: &crate::config::TipsConfig,
         data_dir: &std::path::Path,
-        store: unchain_vault::store::BlobStore,
     ) -> std::io::Result<Self> {
         Ok(TipDesk {
             guard: Guard::with_secret(
@@ -71,10 +83,9 @@ impl TipDesk {
                 guard_secret(&data_dir.join("tips-guard.key"))?,
             )
             .persisting(&data_dir.join("tips-spent"))?,
-            cats: i18n::Catalogues::load(),
+            cats: crate::i18n::Catalogues::load(),
             forms: cfg.forms.clone(),
             emergency: cfg.emergency.clone(),
-            store,
             retention_days: (cfg.retention_days > 0).then_some(cfg.retention_days),
             argon: tokio::sync::Semaphore::new(2),
         })
@@ -99,8 +110,8 @@ fn guard_secret(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
     Ok(key)
 }
 
-/// The tip routes, to merge into a router over [`ApiState`].
-pub fn routes() -> Router<ApiState> {
+/// The tip routes, to merge into a router over [`TipState`].
+pub fn routes() -> Router<TipState> {
     Router::new()
         .route("/tips", get(index))
         .route("/tips/static/style.css", get(style))
@@ -120,7 +131,7 @@ pub fn routes() -> Router<ApiState> {
 }
 
 /// A router that serves the tip form and nothing else (the public listener).
-pub fn public_router(state: ApiState) -> Router {
+pub fn public_router(state: TipState) -> Router {
     routes()
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .with_state(state)
@@ -161,7 +172,7 @@ async fn script() -> Response {
 }
 
 /// The organisation's display name and X25519 key.
-fn intake_of(state: &ApiState) -> Result<(String, EncryptionPublicKey), Problem> {
+fn intake_of(state: &TipState) -> Result<(String, EncryptionPublicKey), Problem> {
     state
         .ledger
         .members()?
@@ -180,7 +191,7 @@ pub(super) struct Req {
 }
 
 impl Req {
-    pub(super) fn new(state: &ApiState, form: &str, lang: &str) -> Option<Self> {
+    pub(super) fn new(state: &TipState, form: &str, lang: &str) -> Option<Self> {
         if !state.tips.forms.iter().any(|f| f == form) {
             return None;
         }
@@ -193,7 +204,7 @@ impl Req {
         })
     }
 
-    pub(super) fn ctx<'a>(&'a self, state: &'a ApiState) -> Ctx<'a> {
+    pub(super) fn ctx<'a>(&'a self, state: &'a TipState) -> Ctx<'a> {
         Ctx {
             cats: &state.tips.cats,
             lang: self.lang,
@@ -214,7 +225,7 @@ struct LangQuery {
     lang: String,
 }
 
-async fn index(State(state): State<ApiState>) -> Response {
+async fn index(State(state): State<TipState>) -> Response {
     match state.tips.forms.first() {
         Some(f) => axum::response::Redirect::to(&format!("/tips/{f}")).into_response(),
         None => no_form(),
@@ -222,7 +233,7 @@ async fn index(State(state): State<ApiState>) -> Response {
 }
 
 async fn form_page(
-    State(state): State<ApiState>,
+    State(state): State<TipState>,
     Path(form): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
@@ -237,7 +248,7 @@ async fn form_page(
 }
 
 async fn return_page(
-    State(state): State<ApiState>,
+    State(state): State<TipState>,
     Path(form): Path<String>,
     Query(q): Query<LangQuery>,
 ) -> Response {
@@ -250,27 +261,26 @@ async fn return_page(
 /// Records a sealed message: stores it, submits its transaction, waits for it briefly.
 /// `Ok(Some(leaf))` once committed, `Ok(None)` while still pending.
 pub(super) async fn record(
-    state: &ApiState,
+    state: &TipState,
     kind: &str,
     sealed: &message::Sealed,
     body: serde_json::Value,
 ) -> Result<Option<u64>, String> {
     state
-        .tips
-        .store
+        .tip_store
         .put(&sealed.commitment, &sealed.ciphertext)
         .map_err(|e| e.to_string())?;
     let undo = || {
-        let _ = state.tips.store.delete(&sealed.commitment);
+        let _ = state.tip_store.delete(&sealed.commitment);
     };
-    let id = match crate::api::users::sign_and_submit(state, kind, body).await {
+    let id = match crate::service::sign_and_submit(state, kind, body).await {
         Ok(id) => id,
         Err(p) => {
             undo();
             return Err(p.detail);
         }
     };
-    match crate::api::handlers::wait_tx(state, &id, Duration::from_secs(10)).await {
+    match crate::service::ledger::wait_tx(state, &id, Duration::from_secs(10)).await {
         Ok(s) if s.status == "committed" => Ok(s.log_index),
         Ok(s) if s.status == "pending" => Ok(None),
         Ok(s) => {
@@ -286,7 +296,7 @@ pub(super) async fn record(
 
 /// Runs an Argon2id-bearing job off the async threads, two at a time.
 pub(super) async fn slow<T: Send + 'static>(
-    state: &ApiState,
+    state: &TipState,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> T {
     let _permit = state

@@ -3,7 +3,7 @@
 
 use super::guard::{self, Refusal};
 use super::pages::{Ctx, Values};
-use crate::api::ApiState;
+use crate::tipform::TipState;
 use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -146,7 +146,7 @@ async fn read_parts(
     Ok((p, verdict))
 }
 
-fn refused_cheaply(state: &ApiState, early: Early) -> Response {
+fn refused_cheaply(state: &TipState, early: Early) -> Response {
     state.metrics.tips_refused.inc();
     let (status, text) = match early {
         Early::Refused(Refusal::Work { bits }) => (
@@ -204,7 +204,7 @@ pub async fn read_tip_body(
 /// decodes pictures (up to 512 MiB each), so it runs off the async threads and shares
 /// the form's two slots for slow work with the receipt-code derivations.
 pub(super) async fn clean_files(
-    state: &ApiState,
+    state: &TipState,
     files: &[Vec<u8>],
     ctx: &Ctx<'_>,
 ) -> Result<(Vec<Attachment>, Vec<Vec<u8>>), String> {
@@ -256,7 +256,7 @@ pub(super) fn field_error(ctx: &Ctx<'_>, field: &str, reason: &str) -> String {
 /// missing work is answered at once (before any ledger read); otherwise the request's
 /// parts, the challenge's verdict, and the form in the reporter's language.
 pub(super) async fn read_request(
-    state: &ApiState,
+    state: &TipState,
     form: &str,
     mp: &mut Multipart,
 ) -> Result<(super::Req, Parts, Result<guard::Ticket, Refusal>), Response> {

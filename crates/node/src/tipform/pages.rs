@@ -1,7 +1,7 @@
 //! The tip form's HTML: plain server-rendered pages that work with JavaScript off, load
 //! nothing from other hosts, and fit a phone. Every value is escaped.
 
-use super::i18n::Catalogues;
+use crate::i18n::Catalogues;
 use unchain_tips::report::{DANGER, SEEN};
 
 pub use unchain_custody::report::esc;
@@ -262,11 +262,7 @@ pub struct Status<'a> {
     pub draft: &'a str,
 }
 
-/// `YYYY-MM-DD HH:MM UTC`: a reporter (or a case worker) needs no seconds.
-pub(crate) fn utc(ms: u64) -> String {
-    let rfc3339 = unchain_custody::report::utc(ms);
-    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
-}
+pub(crate) use crate::i18n::utc;
 
 /// The reporter's view of the tip, opened with the code.
 pub fn status(ctx: &Ctx<'_>, s: &Status<'_>) -> String {

@@ -5,8 +5,8 @@
 use super::multipart::{clean_files, field_error, read_request};
 use super::pages::{self, Ctx, Shown};
 use super::{Req, html, no_form, record, slow};
-use crate::api::ApiState;
-use crate::api::problem::Problem;
+use crate::service::Problem;
+use crate::tipform::TipState;
 use axum::extract::{Form, Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -43,13 +43,13 @@ const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 /// Opens the tip of a typed code. The code is parsed first, for free: a malformed one
 /// costs nothing and spends nothing. A well-formed one spends one of *its own* lookups
 /// (what a guesser would guess), then waits its turn for the Argon2id.
-async fn open_with_code(state: &ApiState, typed: &str) -> Result<Opened, &'static str> {
+async fn open_with_code(state: &TipState, typed: &str) -> Result<Opened, &'static str> {
     let code = ReceiptCode::parse(typed).map_err(|_| "error-code")?;
     let phrase = code.phrase();
     if state
         .tips
         .guard
-        .lookup(&phrase, crate::api::users::now_ms())
+        .lookup(&phrase, crate::service::now_ms())
         .is_err()
     {
         state.metrics.tips_refused.inc();
@@ -81,7 +81,7 @@ async fn open_with_code(state: &ApiState, typed: &str) -> Result<Opened, &'stati
 
 /// Opens every message of `view` the reporter can read: (message id, content, block time).
 fn open_all(
-    state: &ApiState,
+    state: &TipState,
     view: &TipView,
     keys: &ReceiptKeys,
 ) -> Vec<(String, Author, serde_json::Value, u64)> {
@@ -89,7 +89,7 @@ fn open_all(
     view.messages
         .iter()
         .filter_map(|m| {
-            let bytes = state.tips.store.get(&m.commitment).ok()??;
+            let bytes = state.tip_store.get(&m.commitment).ok()??;
             let payload = message::open(
                 chain_id,
                 &view.tip.tip,
@@ -143,7 +143,7 @@ fn shown(ctx: &Ctx<'_>, opened: &[(String, Author, serde_json::Value, u64)]) -> 
 }
 
 fn status_page(
-    state: &ApiState,
+    state: &TipState,
     ctx: &Ctx<'_>,
     o: &Opened,
     notice: Option<String>,
@@ -184,7 +184,7 @@ fn code_refused(ctx: &Ctx<'_>, key: &str) -> Response {
 }
 
 pub(super) async fn lookup(
-    State(state): State<ApiState>,
+    State(state): State<TipState>,
     Path(form): Path<String>,
     Form(f): Form<CodeForm>,
 ) -> Response {
@@ -199,7 +199,7 @@ pub(super) async fn lookup(
 }
 
 pub(super) async fn more(
-    State(state): State<ApiState>,
+    State(state): State<TipState>,
     Path(form): Path<String>,
     mut mp: Multipart,
 ) -> Response {
@@ -259,7 +259,7 @@ pub(super) async fn more(
         &o.keys,
         &content,
         &files,
-        crate::api::users::now_ms(),
+        crate::service::now_ms(),
     );
     let notice = match record(&state, "tips.message", &sealed, body).await {
         Ok(_) => ctx.t("more-sent"),
@@ -284,7 +284,7 @@ pub(super) async fn more(
 }
 
 pub(super) async fn receipt(
-    State(state): State<ApiState>,
+    State(state): State<TipState>,
     Path(form): Path<String>,
     Form(f): Form<CodeForm>,
 ) -> Response {
@@ -311,7 +311,7 @@ pub(super) async fn receipt(
         .max()
         .unwrap_or(view.tip.log_index);
     let bundle = async {
-        let (note, cp) = crate::api::handlers::checkpoint_covering(&state, last).await?;
+        let (note, cp) = crate::service::ledger::checkpoint_covering(&state, last).await?;
         unchain_tips::bundle::build(
             &state.ledger,
             &view,

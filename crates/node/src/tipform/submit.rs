@@ -2,7 +2,7 @@
 
 use super::multipart::{clean_files, field_error, read_request};
 use super::{html, pages, record, slow};
-use crate::api::ApiState;
+use crate::tipform::TipState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -10,7 +10,7 @@ use unchain_tips::intake;
 use unchain_tips::report::{Content, Report};
 
 pub(super) async fn submit(
-    State(state): State<ApiState>,
+    State(state): State<TipState>,
     Path(form): Path<String>,
     mut mp: Multipart,
 ) -> Response {
@@ -91,7 +91,7 @@ pub(super) async fn submit(
             &form_id,
             &content,
             &files,
-            crate::api::users::now_ms(),
+            crate::service::now_ms(),
         )
     })
     .await;

@@ -4,7 +4,7 @@
 use super::new::seal_document;
 use super::parts::{render_document, status_name};
 use super::{LEGAL_BASES, case_page, load};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::sealing::{self, OpenError};
 use crate::console::{after_post, need, not_entitled, problem_page};
 use crate::console::{form_for, refuse_or};
@@ -28,7 +28,7 @@ pub struct CaseForm {
 /// `POST /console/case/open`: opens the sealed details for a user whose role reads them;
 /// every attempt is logged.
 pub async fn open_details(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<CaseForm>,
 ) -> Response {
@@ -89,7 +89,7 @@ pub struct AttachForm {
 /// `POST /console/case/attach`: adds a note to the sealed details as a new version, sealed
 /// to every agency with access, and points the case at it.
 pub async fn attach(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<AttachForm>,
 ) -> Response {
@@ -149,7 +149,7 @@ pub struct ShareForm {
 
 /// `POST /console/case/share`: grants the agency the sealed record, then refers the case.
 pub async fn share(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<ShareForm>,
 ) -> Response {
@@ -210,7 +210,7 @@ pub struct MoveForm {
 
 /// `POST /console/case/transition`.
 pub async fn transition(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<MoveForm>,
 ) -> Response {

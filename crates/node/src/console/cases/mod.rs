@@ -12,7 +12,7 @@ pub(crate) use new::open_case;
 pub use new::{create, new_form};
 use parts::{audit_section, case_links, change_text, status_name};
 
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::layout::{short, when};
 use crate::console::sealing;
 use crate::console::{Ctx, html, need, not_entitled, problem_page, viewer};
@@ -41,7 +41,7 @@ pub(super) const LEGAL_BASES: [&str; 4] = [
     "consent",
 ];
 
-pub(super) fn load(state: &ApiState, id: &str) -> Result<Option<CaseView>, String> {
+pub(super) fn load(state: &ConsoleState, id: &str) -> Result<Option<CaseView>, String> {
     let reader = state.ledger.state_reader().map_err(|e| e.to_string())?;
     unchain_cases::case(&reader, id).map_err(|e| e.to_string())
 }
@@ -62,7 +62,7 @@ const PAGE: usize = 50;
 /// `GET /console/cases`: the organisation's cases and those referred to it, searchable by
 /// id, kind, status and agency.
 pub async fn list(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     Query(q): Query<ListQuery>,
@@ -174,7 +174,7 @@ pub struct CaseQuery {
 
 /// `GET /console/case?id=`: a case's page.
 pub async fn detail(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     Query(q): Query<CaseQuery>,

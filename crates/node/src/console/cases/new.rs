@@ -2,7 +2,7 @@
 //! field), sealed on the node with its identifiers blind-indexed, and `cases.open`.
 
 use super::{KINDS, load};
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::sealing::{self, SealRequest};
 use crate::console::{Ctx, after_post, html, need};
 use crate::console::{form_for, page_for, refuse_or};
@@ -17,7 +17,7 @@ use unchain_cases::workflow::CaseKind;
 
 /// `GET /console/cases/new`.
 pub async fn new_form(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -214,7 +214,7 @@ pub(crate) async fn open_case(
 
 /// `POST /console/cases`: seals the details and opens the case over them.
 pub async fn create(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(v): Form<NewCase>,
 ) -> Response {

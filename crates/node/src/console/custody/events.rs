@@ -3,7 +3,7 @@
 //! destruction. The ledger checks the chain; its refusal is shown as it is.
 
 use super::parse_item;
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::{after_post, need, problem_page};
 use crate::console::{form_for, refuse_or};
 use axum::Form;
@@ -30,7 +30,7 @@ pub struct CollectForm {
 
 /// `POST /console/custody/collect`: records an item's collection.
 pub async fn collect(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<CollectForm>,
 ) -> Response {
@@ -46,7 +46,7 @@ pub async fn collect(
     );
     let item = Hash32(rand::random());
     let body = json!({
-        "item": item, "actor": ctx.user.id, "at_ms": crate::api::users::now_ms(),
+        "item": item, "actor": ctx.user.id, "at_ms": crate::service::now_ms(),
         "location": f.location.trim(), "reason": f.reason.trim(), "case": f.case,
         "evidence": f.evidence, "content_hash": f.content_hash.trim().to_lowercase(),
         "description": f.description.trim(),
@@ -110,7 +110,7 @@ impl EventForm {
 /// Records `action` on item `id` with the fields of `f` that the action takes; the ledger
 /// checks the rest (holder, order, required fields) and its refusal is shown as it is.
 async fn event(
-    state: ApiState,
+    state: ConsoleState,
     headers: HeaderMap,
     id: String,
     f: EventForm,
@@ -131,7 +131,7 @@ async fn event(
     };
     let mut body = json!({
         "item": it.item, "prev": it.head, "actor": ctx.user.id,
-        "at_ms": crate::api::users::now_ms().max(it.last_at_ms),
+        "at_ms": crate::service::now_ms().max(it.last_at_ms),
         "location": f.location.trim(), "reason": f.reason.trim(),
     });
     let fields: &[&str] = match action {
@@ -161,7 +161,7 @@ async fn event(
 
 /// `POST /console/custody/item/{item}/transfer`: the giver's half of a hand-over.
 pub async fn transfer(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<EventForm>,
@@ -171,7 +171,7 @@ pub async fn transfer(
 
 /// `POST /console/custody/item/{item}/receive`: the receiver's half.
 pub async fn receive(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<EventForm>,
@@ -182,7 +182,7 @@ pub async fn receive(
 /// `POST /console/custody/item/{item}/cancel`: either side calls off a hand-over not yet
 /// received.
 pub async fn cancel(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<EventForm>,
@@ -193,7 +193,7 @@ pub async fn cancel(
 /// `POST /console/custody/item/{item}/event`: analysis, sealing, presentation in court,
 /// return or destruction (`action`).
 pub async fn other(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<EventForm>,

@@ -7,7 +7,7 @@ mod events;
 
 pub use events::{cancel, collect, other, receive, transfer};
 
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::layout::{short, when};
 use crate::console::{html, need, problem_page};
 use crate::console::{page_for, refuse_or};
@@ -32,7 +32,7 @@ fn status_key(s: Status) -> String {
 }
 
 /// The cases this organisation owns or was referred.
-fn my_cases(state: &ApiState) -> Vec<String> {
+fn my_cases(state: &ConsoleState) -> Vec<String> {
     let Ok(reader) = state.ledger.state_reader() else {
         return Vec::new();
     };
@@ -51,7 +51,7 @@ fn my_cases(state: &ApiState) -> Vec<String> {
 
 /// `GET /console/custody`.
 pub async fn list(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     Query(q): Query<ListQuery>,
@@ -139,7 +139,7 @@ fn parse_item(s: &str) -> Option<Hash32> {
 
 /// `GET /console/custody/item/{item}`: an item's timeline and the hand-over forms.
 pub async fn item(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
@@ -289,7 +289,7 @@ pub async fn item(
     html(ctx.page("item-title", body))
 }
 
-/// The item's proof bundle ([`crate::api::custody::build_bundle`]), or the page that says
+/// The item's proof bundle ([`crate::service::bundles::build_bundle`]), or the page that says
 /// why there is none.
 async fn build_bundle(
     ctx: &crate::console::Ctx,
@@ -303,7 +303,7 @@ async fn build_bundle(
         )
     };
     let item = parse_item(id).ok_or_else(missing)?;
-    crate::api::custody::build_bundle(&ctx.state, &item)
+    crate::service::bundles::build_bundle(&ctx.state, &item)
         .await
         .map_err(|p| match p.status {
             404 => missing(),
@@ -331,7 +331,7 @@ fn attachment(ty: &str, name: String, body: String) -> Response {
 
 /// `GET /console/custody/item/{item}/bundle`: the proof bundle as a file to keep.
 pub async fn bundle(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
@@ -358,7 +358,7 @@ pub async fn bundle(
 /// bundle once it verifies against this chain's genesis keys, as `unchain custody report`
 /// does.
 pub async fn report(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {

@@ -2,7 +2,7 @@
 //! the reporter, and the tip becoming a case.
 
 use super::load;
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::{after_post, need, problem_page};
 use crate::console::{form_for, refuse_or};
 use axum::Form;
@@ -25,7 +25,7 @@ struct TriageForm {
 
 /// `POST /console/tip/triage`.
 pub async fn triage(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -71,7 +71,7 @@ pub struct ReplyForm {
 /// `POST /console/tip/reply`: sealed on the node to the organisation and to the reporter's
 /// key, stored with the tips, and recorded.
 pub async fn reply(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<ReplyForm>,
 ) -> Response {
@@ -93,9 +93,9 @@ pub async fn reply(
         &state.encryption.public_key(),
         f.text.trim(),
         &ctx.user.id,
-        crate::api::users::now_ms(),
+        crate::service::now_ms(),
     );
-    if let Err(e) = state.tips.store.put(&sealed.commitment, &sealed.ciphertext) {
+    if let Err(e) = state.tip_store.put(&sealed.commitment, &sealed.ciphertext) {
         return after_post(&ctx, &back, "error", e.to_string());
     }
     match crate::console::submit_and_wait(&ctx, "tips.message", body).await {
@@ -111,7 +111,7 @@ pub async fn reply(
 
 /// The organisation's own country (its genesis jurisdiction), for phone numbers written
 /// without `+`.
-pub(super) fn country_of(state: &ApiState) -> String {
+pub(super) fn country_of(state: &ConsoleState) -> String {
     state
         .ledger
         .genesis()
@@ -138,7 +138,7 @@ pub struct ConvertForm {
 /// e-mail addresses become the sealed case's persons, blind-indexed, so that the case
 /// matches other agencies' cases on them.
 pub async fn convert(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<ConvertForm>,
 ) -> Response {

@@ -7,7 +7,7 @@ mod actions;
 use actions::country_of;
 pub use actions::{convert, reply, triage};
 
-use crate::api::ApiState;
+use crate::console::ConsoleState;
 use crate::console::layout::{short, when};
 use crate::console::{form_for, page_for, refuse_or};
 use crate::console::{html, need, not_entitled, problem_page, viewer};
@@ -24,7 +24,7 @@ use unchain_tips::report::Content;
 
 /// `GET /console/tips`: the tips handed to the organisation (metadata only).
 pub async fn list(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
 ) -> Response {
@@ -65,9 +65,9 @@ pub async fn list(
     html(ctx.page("tips-title", body))
 }
 
-/// Tip `id` of this node's organisation ([`crate::api::tips::own_view`]).
-fn load(state: &ApiState, id: &str) -> Option<TipView> {
-    crate::api::tips::own_view(state, &state.node_name, id).ok()
+/// Tip `id` of this node's organisation ([`crate::service::bundles::own_view`]).
+fn load(state: &ConsoleState, id: &str) -> Option<TipView> {
+    crate::service::bundles::own_view(state, &state.node_name, id).ok()
 }
 
 /// A tip page's query.
@@ -78,7 +78,7 @@ pub struct TipQuery {
 
 /// `GET /console/tip?id=`.
 pub async fn detail(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
     Query(q): Query<TipQuery>,
@@ -204,14 +204,14 @@ fn tip_page(ctx: &crate::console::Ctx, id: &str, opened: Option<Markup>) -> Resp
 /// (served or not) to the audit log. `Err(None)`: the ciphertext has not reached this
 /// node; `Err(Some(why))`: it does not open.
 pub(super) fn open_message(
-    state: &ApiState,
+    state: &ConsoleState,
     user: &str,
     tip: &str,
     m: &unchain_tips::MessageState,
 ) -> Result<Payload, Option<String>> {
-    let bytes = state.tips.store.get(&m.commitment).ok().flatten();
+    let bytes = state.tip_store.get(&m.commitment).ok().flatten();
     let _ = state.audit.record_read(
-        crate::api::users::now_ms(),
+        crate::service::now_ms(),
         &state.node_name,
         Some(user),
         None,
@@ -241,7 +241,7 @@ pub struct TipForm {
 /// `POST /console/tip/open`: opens every message with the organisation's key; each
 /// opening is a line of the audit log.
 pub async fn open(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Form(f): Form<TipForm>,
 ) -> Response {
@@ -334,7 +334,7 @@ pub struct FileQuery {
 /// `GET /console/tip/file?id=&seq=&n=`: file `n` of message `seq`, opened on the node (the
 /// opening logged), checked against the SHA-256 the sealed content names, sent to keep.
 pub async fn file(
-    State(state): State<ApiState>,
+    State(state): State<ConsoleState>,
     headers: HeaderMap,
     Query(q): Query<FileQuery>,
 ) -> Response {

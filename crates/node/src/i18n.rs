@@ -1,4 +1,4 @@
-//! Translation catalogues (Project Fluent): the tip form's (`crates/node/i18n/*.ftl`),
+//! Shared by the tip form and the console: translation catalogues (Project Fluent): the tip form's (`crates/node/i18n/*.ftl`),
 //! chosen by the reporter, and the console's (`crates/node/i18n/console/*.ftl`). Every
 //! catalogue carries exactly English's messages (tested).
 
@@ -10,9 +10,9 @@ pub type Sources = [(&'static str, &'static str)];
 
 /// The tip form's catalogues, English first.
 pub(crate) const SOURCES: [(&str, &str); 3] = [
-    ("en", include_str!("../../i18n/en.ftl")),
-    ("es", include_str!("../../i18n/es.ftl")),
-    ("th", include_str!("../../i18n/th.ftl")),
+    ("en", include_str!("../i18n/en.ftl")),
+    ("es", include_str!("../i18n/es.ftl")),
+    ("th", include_str!("../i18n/th.ftl")),
 ];
 
 /// Every loaded catalogue.
@@ -155,4 +155,10 @@ mod tests {
         );
         assert_eq!(cats.languages().len(), 3);
     }
+}
+
+/// `YYYY-MM-DD HH:MM UTC`: a reporter (or a case worker) needs no seconds.
+pub fn utc(ms: u64) -> String {
+    let rfc3339 = unchain_custody::report::utc(ms);
+    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
 }

@@ -1,0 +1,83 @@
+//! What the front ends hand to organisations, courts, reporters and border posts: a custody
+//! item's bundle, a tip as its intake sees it, the matching key wrapped for a member.
+
+use super::{Problem, Service};
+use axum::http::StatusCode;
+use unchain_custody::bundle::CustodyBundle;
+use unchain_tips::TipView;
+use unchain_types::{Code, Hash32};
+
+fn forbidden(detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        Code::Forbidden,
+        "not entitled",
+        detail,
+    )
+}
+
+fn internal(e: impl std::fmt::Display) -> Problem {
+    Problem::internal(e.to_string())
+}
+
+fn not_found(id: &str) -> Problem {
+    Problem::not_found(format!(
+        "evidence item {id} has no custody record on this chain"
+    ))
+}
+
+/// Item `item`'s bundle against the latest cosigned checkpoint that covers its events
+/// (waiting briefly for one); 404 if it was never collected.
+pub async fn build_bundle(state: &Service, item: &Hash32) -> Result<CustodyBundle, Problem> {
+    let id = item.to_string();
+    let last = unchain_custody::events(&state.ledger.state_reader()?, item)
+        .map_err(internal)?
+        .last()
+        .map(|e| e.log_index)
+        .ok_or_else(|| not_found(&id))?;
+    let (note, cp) = super::ledger::checkpoint_covering(state, last).await?;
+    unchain_custody::bundle::build(&state.ledger, item, note, cp.size)?
+        .ok_or_else(|| not_found(&id))
+}
+
+/// Tip `id`, if it was handed to `member` and this is `member`'s own node.
+pub fn own_view(state: &Service, member: &str, id: &str) -> Result<TipView, Problem> {
+    unchain_tips::body::check_tip_id("tip", id)
+        .map_err(|e| Problem::bad_request(Code::BadRequest, e.to_string()))?;
+    let view = unchain_tips::tip(&state.ledger.state_reader()?, id)
+        .map_err(|e| Problem::internal(e.to_string()))?
+        .ok_or_else(|| Problem::not_found(format!("tip {id} does not exist")))?;
+    if view.tip.intake != member {
+        return Err(forbidden(format!(
+            "tip {id} was handed to another organisation"
+        )));
+    }
+    if state.node_name != member {
+        return Err(forbidden(format!(
+            "tip {id} is held by {}'s own node, not this one",
+            view.tip.intake
+        )));
+    }
+    Ok(view)
+}
+
+/// The current matching key's epoch and the key wrapped for `member` (the latest rotation,
+/// or genesis's).
+pub fn wrapped_matching_key(
+    state: &Service,
+    member: &str,
+) -> Result<(u32, unchain_seal::WrappedKey), Problem> {
+    let reader = state.ledger.state_reader()?;
+    let rotated = unchain_vault::state::matching_epochs(&reader)
+        .map_err(internal)?
+        .pop();
+    let (epoch, mut wrapped) = match (rotated, &state.ledger.genesis().matching_key) {
+        (Some(e), _) => (e.epoch, e.wrapped),
+        (None, Some(g)) => (g.epoch, g.wrapped.clone()),
+        (None, None) => return Err(Problem::not_found("this chain has no matching key")),
+    };
+    let mine = wrapped
+        .remove(member)
+        .ok_or_else(|| Problem::not_found(format!("no matching key is wrapped for {member}")))?;
+    Ok((epoch, mine))
+}
