@@ -78,18 +78,23 @@ fn load_trust(path: &PathBuf, genesis: Option<&PathBuf>) -> anyhow::Result<(Trus
         .with_context(|| format!("{} is not a trust bundle", path.display()))?;
     let (validators, source) = match genesis {
         Some(path) => {
-            let g = crate::session::pinned_genesis(path, &bundle.chain_id)?;
+            let g = crate::session::pinned_genesis(path, &bundle.envelope.chain_id)?;
             (
                 g.checkpoint_verifiers(),
                 format!("validator keys of {}", path.display()),
             )
         }
         None => (
-            bundle.validators.iter().map(NamedKey::verifier).collect(),
+            bundle
+                .envelope
+                .validators
+                .iter()
+                .map(NamedKey::verifier)
+                .collect(),
             "keys carried in the bundle (pass --genesis to pin the consortium's)".into(),
         ),
     };
-    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let quorum = unchain_bundle::quorum(validators.len());
     let trust =
         trust::verify(&bundle, &validators, quorum).context("THE TRUST BUNDLE DOES NOT VERIFY")?;
     Ok((trust, source))

@@ -353,7 +353,7 @@ fn verify_bundle(
 ) -> anyhow::Result<bundle::VerifiedCustody> {
     let (validators, members, source) = match genesis {
         Some(path) => {
-            let g = crate::session::pinned_genesis(path, &b.chain_id)?;
+            let g = crate::session::pinned_genesis(path, &b.envelope.chain_id)?;
             let members = g
                 .members
                 .iter()
@@ -374,7 +374,7 @@ fn verify_bundle(
             "keys carried in the bundle (pass --genesis to check against a trusted genesis)".into(),
         ),
     };
-    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let quorum = unchain_bundle::quorum(validators.len());
     let v = bundle::verify(b, &validators, quorum, &members).context("VERIFICATION FAILED")?;
     let state = v.state();
     println!("VERIFIED chain of custody of item {}", v.item);

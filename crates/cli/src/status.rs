@@ -75,7 +75,7 @@ pub async fn status(a: StatusArgs) -> anyhow::Result<()> {
             first.chain_id,
             &first.genesis_hash[..16],
             validators,
-            unchain_ledger::cosign::quorum(validators)
+            unchain_bundle::quorum(validators)
         );
     }
     println!();

@@ -422,7 +422,7 @@ pub fn verify_receipt(a: VerifyReceiptArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not a proof of receipt", a.bundle.display()))?;
     let (validators, source) = match &a.genesis {
         Some(path) => {
-            let g = crate::session::pinned_genesis(path, &b.chain_id)?;
+            let g = crate::session::pinned_genesis(path, &b.envelope.chain_id)?;
             let member = g.members.iter().find(|m| m.name == b.intake.name);
             if member.map(|m| m.signing_key) != Some(b.intake.key) {
                 bail!(
@@ -437,11 +437,15 @@ pub fn verify_receipt(a: VerifyReceiptArgs) -> anyhow::Result<()> {
             )
         }
         None => (
-            b.validators.iter().map(NamedKey::verifier).collect(),
+            b.envelope
+                .validators
+                .iter()
+                .map(NamedKey::verifier)
+                .collect(),
             "keys carried in the bundle (pass --genesis to check against a trusted genesis)".into(),
         ),
     };
-    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let quorum = unchain_bundle::quorum(validators.len());
     let r = bundle::verify(&b, &validators, quorum).context("VERIFICATION FAILED")?;
     println!("VERIFIED proof of receipt of tip {}", r.tip);
     println!("  received by  {} (signed by its key)", r.intake);
@@ -463,7 +467,7 @@ pub fn verify_receipt(a: VerifyReceiptArgs) -> anyhow::Result<()> {
     }
     println!(
         "  log          {} at size {}, root {}",
-        b.log_origin, r.tree_size, r.root
+        b.envelope.log_origin, r.tree_size, r.root
     );
     println!(
         "  signed by    {} (quorum {quorum} of {})",

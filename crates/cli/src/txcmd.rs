@@ -220,7 +220,7 @@ fn report(bundle: &ProofBundle, genesis: Option<&std::path::Path>) -> anyhow::Re
         None => (unchain_client::verify::bundle_validators(bundle)?, "validator keys carried in the bundle (pass --genesis to check against a trusted genesis)".into()),
     };
     // More than two thirds of the validators must have signed the checkpoint.
-    let quorum = unchain_ledger::cosign::quorum(trusted.len());
+    let quorum = unchain_bundle::quorum(trusted.len());
     let v = verify_bundle(bundle, &trusted, quorum).context("VERIFICATION FAILED")?;
     println!("VERIFIED");
     println!(

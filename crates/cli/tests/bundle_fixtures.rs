@@ -131,7 +131,7 @@ fn a_saved_trust_bundle_still_verifies() {
         serde_json::from_slice(&std::fs::read(fixture("genesis.json")).expect("genesis"))
             .expect("genesis JSON");
     let validators = genesis.checkpoint_verifiers();
-    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let quorum = unchain_bundle::quorum(validators.len());
     let read = |path: &Path| -> unchain_identity::trust::TrustBundle {
         serde_json::from_slice(&std::fs::read(path).expect("read")).expect("a trust bundle")
     };

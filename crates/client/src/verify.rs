@@ -2,7 +2,8 @@
 //! of trusted validator keys, with no network.
 
 use crate::views::ProofBundle;
-use unchain_log::{NoteVerifier, hash_leaf, verify_checkpoint_for, verify_inclusion};
+use unchain_bundle::{Envelope, EnvelopeError, LoggedProblem, check_logged};
+use unchain_log::{NoteVerifier, hash_leaf};
 use unchain_types::{Hash32, PublicKey, Transaction};
 
 /// What a verified bundle proves.
@@ -40,22 +41,37 @@ pub enum BundleError {
     },
     /// The inclusion proof does not lead to the checkpoint's root.
     #[error("inclusion proof: {0}")]
-    Inclusion(#[from] unchain_log::ProofError),
+    Inclusion(String),
 }
 
-/// Verifies `bundle` against `trusted` validator keys, requiring `quorum` valid signatures.
+/// The format version of a transaction's proof bundle.
+pub const PROOF_VERSION: u32 = 1;
+
+/// Verifies `bundle` against `trusted` validator keys, requiring `quorum` valid signatures:
+/// the envelope and the entry by the checks every bundle shares (`unchain-bundle`), and the
+/// leaf hash the bundle states.
 pub fn verify_bundle(
     bundle: &ProofBundle,
     trusted: &[NoteVerifier],
     quorum: usize,
 ) -> Result<VerifiedBundle, BundleError> {
-    let (cp, signers) = verify_checkpoint_for(
-        &bundle.checkpoint,
-        trusted,
-        quorum,
-        &bundle.log_origin,
-        bundle.tree_size,
-    )?;
+    let envelope = Envelope {
+        version: bundle.version,
+        chain_id: bundle.chain_id.clone(),
+        log_origin: bundle.log_origin.clone(),
+        tree_size: bundle.tree_size,
+        checkpoint: bundle.checkpoint.clone(),
+        validators: Vec::new(),
+    };
+    let opened = envelope
+        .open(PROOF_VERSION, trusted, quorum)
+        .map_err(|e| match e {
+            EnvelopeError::Checkpoint(c) => BundleError::Checkpoint(c),
+            other => BundleError::Field {
+                field: "version",
+                reason: other.to_string(),
+            },
+        })?;
     let leaf = bundle.leaf.as_bytes();
     // The bundle states the leaf's hash: a stated hash that is not the leaf's means the
     // bundle was assembled or edited wrongly, whatever the proof says.
@@ -72,21 +88,6 @@ pub fn verify_bundle(
             ),
         });
     }
-    let tx = Transaction::parse(leaf).map_err(|e| BundleError::Transaction(e.to_string()))?;
-    if tx.leaf_bytes() != leaf {
-        return Err(BundleError::Transaction(
-            "leaf is not in canonical (JCS) form".into(),
-        ));
-    }
-    tx.verify_signature()
-        .map_err(|e| BundleError::Transaction(e.to_string()))?;
-    if tx.chain_id() != bundle.chain_id {
-        return Err(BundleError::Transaction(format!(
-            "transaction is for chain {}, bundle for {}",
-            tx.chain_id(),
-            bundle.chain_id
-        )));
-    }
     let proof = bundle
         .proof
         .iter()
@@ -96,19 +97,30 @@ pub fn verify_bundle(
             field: "proof",
             reason: e.to_string(),
         })?;
-    verify_inclusion(
-        &hash_leaf(leaf),
+    let tx = check_logged(
+        &bundle.leaf,
         bundle.leaf_index,
-        cp.size,
         &proof,
-        &cp.root,
-    )?;
+        &opened.checkpoint,
+        &bundle.chain_id,
+        true,
+    )
+    .map_err(|err| match err.problem {
+        LoggedProblem::NotIncluded { leaf_index, reason } => {
+            BundleError::Inclusion(format!("leaf {leaf_index}: {reason}"))
+        }
+        LoggedProblem::OtherChain(c) => BundleError::Transaction(format!(
+            "transaction is for chain {c}, bundle for {}",
+            bundle.chain_id
+        )),
+        p => BundleError::Transaction(p.to_string()),
+    })?;
     Ok(VerifiedBundle {
         tx,
         leaf_index: bundle.leaf_index,
-        tree_size: cp.size,
-        root: cp.root,
-        signers,
+        tree_size: opened.checkpoint.size,
+        root: opened.checkpoint.root,
+        signers: opened.signers,
     })
 }
 

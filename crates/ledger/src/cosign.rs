@@ -11,11 +11,7 @@ use crate::{Ledger, state};
 use redb::ReadableTable;
 use unchain_log::{Checkpoint, NoteVerifier, SignedNote};
 
-/// Signatures needed out of `validators`: more than two thirds, `n - ⌊(n-1)/3⌋`, the same
-/// quorum simplex consensus uses. One validator is its own quorum.
-pub fn quorum(validators: usize) -> usize {
-    validators - validators.saturating_sub(1) / 3
-}
+pub use unchain_bundle::quorum;
 
 impl Ledger {
     /// The validators as checkpoint note verifiers, in genesis order.

@@ -12,7 +12,6 @@ pub mod cosign;
 mod error;
 mod execute;
 pub mod genesis;
-pub mod logged;
 pub mod membership;
 pub mod module;
 mod query;

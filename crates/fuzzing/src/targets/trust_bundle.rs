@@ -7,7 +7,7 @@ use unchain_ledger::Module;
 /// One input.
 pub fn run(data: &[u8]) {
     if let Ok(b) = serde_json::from_slice::<TrustBundle>(data) {
-        let validators: Vec<_> = b.validators.iter().map(|v| v.verifier()).collect();
+        let validators: Vec<_> = b.envelope.validators.iter().map(|v| v.verifier()).collect();
         let _ = verify(&b, &validators, validators.len().max(1));
     }
     if let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) {

@@ -11,8 +11,8 @@
 use crate::body::{self, Action};
 use crate::rules::{self, Item};
 use serde::{Deserialize, Serialize};
-use unchain_ledger::logged::{LoggedProblem, check_logged};
-use unchain_log::{CheckpointError, NoteVerifier, verify_checkpoint_for};
+use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
+use unchain_log::NoteVerifier;
 use unchain_types::{Hash32, Transaction};
 
 /// The bundle format version this code writes and reads.
@@ -23,12 +23,9 @@ pub use unchain_log::NamedKey;
 /// One event in a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BundleEvent {
-    /// Its leaf index in the log.
-    pub leaf_index: u64,
-    /// The transaction exactly as logged (its JCS bytes as a string).
-    pub leaf: String,
-    /// RFC 9162 inclusion proof, leaf to root, against the bundle's checkpoint.
-    pub proof: Vec<Hash32>,
+    /// The transaction as logged, with its inclusion proof.
+    #[serde(flatten)]
+    pub entry: Entry,
     /// When the chain recorded it (block time, ms), as the issuing node says: not proven
     /// by the bundle; the event's own signed `at_ms` is.
     pub recorded_ms: u64,
@@ -37,21 +34,11 @@ pub struct BundleEvent {
 /// A self-contained chain-of-custody proof for one item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustodyBundle {
-    /// Format version ([`BUNDLE_VERSION`]).
-    pub version: u32,
-    /// Chain id.
-    pub chain_id: String,
-    /// The log's origin line.
-    pub log_origin: String,
+    /// Version ([`BUNDLE_VERSION`]), chain, log, cosigned checkpoint, validator keys.
+    #[serde(flatten)]
+    pub envelope: Envelope,
     /// The item.
     pub item: Hash32,
-    /// The checkpoint's tree size.
-    pub tree_size: u64,
-    /// The C2SP signed checkpoint (note text), cosigned by the validators.
-    pub checkpoint: String,
-    /// Keys that sign checkpoints, as the issuing node knows them. A verifier should trust
-    /// the keys of a genesis file it holds instead.
-    pub validators: Vec<NamedKey>,
     /// The organisations that signed the events, with their keys.
     pub members: Vec<NamedKey>,
     /// The item's events, oldest first.
@@ -112,13 +99,10 @@ impl VerifiedCustody {
 /// Why a bundle does not verify: the step, and for an event, which one.
 #[derive(Debug, thiserror::Error)]
 pub enum CustodyError {
-    /// The bundle's format version is not one this code reads.
-    #[error("bundle version {0} is not supported (this verifier reads version {BUNDLE_VERSION})")]
-    Version(u32),
-    /// The checkpoint is malformed, not signed by enough trusted validators, or not for
-    /// the bundle's log and size.
+    /// Another format version, or a checkpoint that is malformed, not signed by enough
+    /// trusted validators, or not for the bundle's log and size.
     #[error(transparent)]
-    Checkpoint(#[from] CheckpointError),
+    Envelope(#[from] EnvelopeError),
     /// The bundle has no events.
     #[error("the bundle has no events")]
     Empty,
@@ -142,77 +126,53 @@ pub fn verify(
     quorum: usize,
     members: &[NamedKey],
 ) -> Result<VerifiedCustody, CustodyError> {
-    if bundle.version != BUNDLE_VERSION {
-        return Err(CustodyError::Version(bundle.version));
-    }
-    let (cp, signers) = verify_checkpoint_for(
-        &bundle.checkpoint,
-        validators,
-        quorum,
-        &bundle.log_origin,
-        bundle.tree_size,
-    )?;
+    let opened = bundle.envelope.open(BUNDLE_VERSION, validators, quorum)?;
     if bundle.events.is_empty() {
         return Err(CustodyError::Empty);
     }
+    let chain_id = &bundle.envelope.chain_id;
     let mut state: Option<Item> = None;
     let mut out: Vec<VerifiedEvent> = Vec::with_capacity(bundle.events.len());
-    for (i, e) in bundle.events.iter().enumerate() {
-        let number = i + 1;
-        let fail = |what: String, reason: String| CustodyError::Event {
-            number,
-            what,
-            reason,
-        };
-        let tx = check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true)
-            .map_err(|err| {
-                let reason = match &err.problem {
-                    LoggedProblem::OtherChain(_) => {
-                        format!("{}, the bundle for {}", err.problem, bundle.chain_id)
-                    }
-                    p => p.explain("the event was altered"),
-                };
-                fail(err.what, reason)
-            })?;
-        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
-        if let Some(prev) = out.last()
-            && e.leaf_index <= prev.leaf_index
-        {
-            return Err(fail(
-                what,
-                format!(
-                    "is at leaf {}, not after event {} at leaf {}: events are out of order",
-                    e.leaf_index, prev.number, prev.leaf_index
-                ),
-            ));
-        }
-        let member = members
-            .iter()
-            .find(|m| m.key == *tx.sender())
-            .ok_or_else(|| {
-                fail(
-                    what.clone(),
-                    format!("signed by {}, which is not a known member key", tx.sender()),
-                )
-            })?
-            .name
-            .clone();
-        let action = Action::from_kind(tx.kind())
-            .ok_or_else(|| fail(what.clone(), "is not a custody event".into()))?;
-        let event =
-            body::parse(action, tx.body()).map_err(|err| fail(what.clone(), err.to_string()))?;
-        if event.item != bundle.item {
-            return Err(fail(
-                what,
-                format!(
+    let rules = EntryRules {
+        check_signature: true,
+        in_log_order: false,
+        altered: "the event was altered",
+    };
+    unchain_bundle::entries(
+        &bundle.events,
+        |e| &e.entry,
+        &opened,
+        chain_id,
+        rules,
+        |number, e, tx| {
+            let leaf_index = e.entry.leaf_index;
+            if let Some(prev) = out.last()
+                && leaf_index <= prev.leaf_index
+            {
+                return Err(format!(
+                    "is at leaf {leaf_index}, not after event {} at leaf {}: events are out of order",
+                    prev.number, prev.leaf_index
+                ));
+            }
+            let member = members
+                .iter()
+                .find(|m| m.key == *tx.sender())
+                .ok_or_else(|| {
+                    format!("signed by {}, which is not a known member key", tx.sender())
+                })?
+                .name
+                .clone();
+            let action =
+                Action::from_kind(tx.kind()).ok_or_else(|| "is not a custody event".to_owned())?;
+            let event = body::parse(action, tx.body()).map_err(|err| err.to_string())?;
+            if event.item != bundle.item {
+                return Err(format!(
                     "is about item {}, the bundle about {}",
                     event.item, bundle.item
-                ),
-            ));
-        }
-        let after = rules::apply(state.as_ref(), action, &event, &member, tx.id(), None)
-            .map_err(|reason| {
-                let reason = match out.last() {
+                ));
+            }
+            let after = rules::apply(state.as_ref(), action, &event, &member, tx.id(), None)
+                .map_err(|reason| match out.last() {
                     Some(prev) if event.prev != Some(prev.tx.id()) => format!(
                         "follows tx {}, but the bundle's event {} is tx {}: an event is missing or out of order ({reason})",
                         event.prev.map_or_else(|| "(none)".into(), |p| p.to_string()),
@@ -220,35 +180,40 @@ pub fn verify(
                         prev.tx.id()
                     ),
                     _ => reason.message,
-                };
-                fail(what.clone(), reason)
-            })?;
-        state = Some(after.clone());
-        out.push(VerifiedEvent {
-            number,
-            action,
-            member,
-            event,
-            leaf_index: e.leaf_index,
-            recorded_ms: e.recorded_ms,
-            after,
-            tx,
-        });
-    }
+                })?;
+            state = Some(after.clone());
+            out.push(VerifiedEvent {
+                number,
+                action,
+                member,
+                event,
+                leaf_index,
+                recorded_ms: e.recorded_ms,
+                after,
+                tx,
+            });
+            Ok(())
+        },
+    )
+    .map_err(|e| CustodyError::Event {
+        number: e.number,
+        what: e.what,
+        reason: e.reason,
+    })?;
     Ok(VerifiedCustody {
         item: bundle.item,
-        chain_id: bundle.chain_id.clone(),
-        log_origin: bundle.log_origin.clone(),
-        tree_size: cp.size,
-        root: cp.root,
-        signers,
+        chain_id: chain_id.clone(),
+        log_origin: bundle.envelope.log_origin.clone(),
+        tree_size: opened.checkpoint.size,
+        root: opened.checkpoint.root,
+        signers: opened.signers,
         events: out,
     })
 }
 
 /// The validator keys a bundle carries, as note verifiers.
 pub fn carried_validators(bundle: &CustodyBundle) -> Vec<NoteVerifier> {
-    bundle.validators.iter().map(NamedKey::verifier).collect()
+    bundle.envelope.carried_validators()
 }
 
 /// Builds the bundle of `item` from `ledger` against the cosigned checkpoint `checkpoint`
@@ -284,28 +249,32 @@ pub fn build(
             });
         }
         out.push(BundleEvent {
-            leaf_index: e.log_index,
-            leaf: String::from_utf8(leaf).expect("leaves are JCS JSON"),
-            proof: ledger.inclusion_proof(e.log_index, tree_size)?,
+            entry: Entry {
+                leaf_index: e.log_index,
+                leaf: String::from_utf8(leaf).expect("leaves are JCS JSON"),
+                proof: ledger.inclusion_proof(e.log_index, tree_size)?,
+            },
             recorded_ms: e.recorded_ms,
         });
     }
     let genesis = ledger.genesis();
     Ok(Some(CustodyBundle {
-        version: BUNDLE_VERSION,
-        chain_id: genesis.chain_id.clone(),
-        log_origin: genesis.log_origin.clone(),
+        envelope: Envelope {
+            version: BUNDLE_VERSION,
+            chain_id: genesis.chain_id.clone(),
+            log_origin: genesis.log_origin.clone(),
+            tree_size,
+            checkpoint,
+            validators: all_members
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect(),
+        },
         item: *item,
-        tree_size,
-        checkpoint,
-        validators: all_members
-            .iter()
-            .filter(|m| m.validator)
-            .map(|m| NamedKey {
-                name: m.name.clone(),
-                key: m.signing_key,
-            })
-            .collect(),
         members,
         events: out,
     }))

@@ -414,7 +414,8 @@ fn a_custody_bundle_verifies_offline_and_every_tampering_names_the_event() {
     };
     // Altering an event: the location of the hand-over.
     let err = tamper(&|b| {
-        b.events[2].leaf = b.events[2]
+        b.events[2].entry.leaf = b.events[2]
+            .entry
             .leaf
             .replace("Evidence room 3", "Evidence room 4");
     });
@@ -435,13 +436,13 @@ fn a_custody_bundle_verifies_offline_and_every_tampering_names_the_event() {
     let err = tamper(&|b| b.events.swap(3, 4));
     assert!(err.starts_with("event 4 (custody.analyse"), "{err}");
     // An event's leaf index moved: its proof no longer leads to the root.
-    let err = tamper(&|b| b.events[1].leaf_index += 1);
+    let err = tamper(&|b| b.events[1].entry.leaf_index += 1);
     assert!(
         err.starts_with("event 2 (custody.seal") && err.contains("not in the log"),
         "{err}"
     );
     // A forged proof hash.
-    let err = tamper(&|b| b.events[5].proof[0] = Hash32::digest(b"forged"));
+    let err = tamper(&|b| b.events[5].entry.proof[0] = Hash32::digest(b"forged"));
     assert!(
         err.starts_with("event 6 (custody.present") && err.contains("not in the log"),
         "{err}"
@@ -458,10 +459,10 @@ fn a_custody_bundle_verifies_offline_and_every_tampering_names_the_event() {
         "{err}"
     );
     // The checkpoint: a changed root, or signed by a key the verifier does not trust.
-    let err = tamper(&|b| b.checkpoint = b.checkpoint.replacen('\n', "\n1\n", 1));
+    let err = tamper(&|b| b.envelope.checkpoint = b.envelope.checkpoint.replacen('\n', "\n1\n", 1));
     assert!(err.starts_with("checkpoint"), "{err}");
     let mut b = good.clone();
-    b.validators[0].key = unchain_types::SigningKey::from_seed([9; 32]).public_key();
+    b.envelope.validators[0].key = unchain_types::SigningKey::from_seed([9; 32]).public_key();
     let err = check(&b).expect_err("untrusted checkpoint signer");
     assert!(err.starts_with("checkpoint"), "{err}");
     // An event of another item spliced in.

@@ -110,7 +110,13 @@ fn bench(c: &mut Criterion) {
     for revoked in [100u32, 1000] {
         let dir = tempfile::tempdir().expect("tempdir");
         let s = setup(dir.path(), revoked);
-        let validators: Vec<_> = s.bundle.validators.iter().map(|v| v.verifier()).collect();
+        let validators: Vec<_> = s
+            .bundle
+            .envelope
+            .validators
+            .iter()
+            .map(|v| v.verifier())
+            .collect();
         eprintln!(
             "trust bundle with {revoked} revocations: {} entries, {} bytes of JSON",
             s.bundle.entries.len(),

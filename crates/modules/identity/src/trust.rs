@@ -14,41 +14,24 @@ use crate::body::{self, Body};
 use crate::rules::{self, DidState, MissingFlag, StatusChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
 use unchain_credentials::status::Status;
-use unchain_ledger::logged::check_logged;
-use unchain_log::{CheckpointError, NamedKey, NoteVerifier, verify_checkpoint_for};
+use unchain_log::{NamedKey, NoteVerifier};
 use unchain_types::{Hash32, Transaction};
 
 /// The bundle format version this code writes and reads.
 pub const TRUST_VERSION: u32 = 1;
 
-/// One transaction in a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustEntry {
-    /// Its leaf index.
-    pub leaf_index: u64,
-    /// The transaction exactly as logged (its JCS bytes as a string).
-    pub leaf: String,
-    /// RFC 9162 inclusion proof against the bundle's checkpoint.
-    pub proof: Vec<Hash32>,
-}
+/// One transaction in a bundle: the leaf as logged and its inclusion proof.
+pub type TrustEntry = Entry;
 
 /// A self-contained trust bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrustBundle {
-    /// Format version ([`TRUST_VERSION`]).
-    pub version: u32,
-    /// Chain id.
-    pub chain_id: String,
-    /// The log's origin line.
-    pub log_origin: String,
-    /// The checkpoint's tree size.
-    pub tree_size: u64,
-    /// The C2SP signed checkpoint, cosigned by the validators.
-    pub checkpoint: String,
-    /// The validators' keys as the exporting node knows them; a border post should pin
-    /// the keys of a genesis file instead.
-    pub validators: Vec<NamedKey>,
+    /// Version ([`TRUST_VERSION`]), chain, log, cosigned checkpoint, validator keys (a
+    /// border post should pin the keys of a genesis file instead).
+    #[serde(flatten)]
+    pub envelope: Envelope,
     /// The organisations that signed the entries, with their keys (names for display).
     pub members: Vec<NamedKey>,
     /// When the exporting node made the bundle (its clock, ms): how stale it is.
@@ -101,14 +84,9 @@ impl TrustState {
 /// Why a bundle does not verify.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustError {
-    /// Another format version.
-    #[error(
-        "trust bundle version {0} is not supported (this verifier reads version {TRUST_VERSION})"
-    )]
-    Version(u32),
-    /// The checkpoint does not verify.
+    /// Another format version, or a checkpoint that does not verify.
     #[error(transparent)]
-    Checkpoint(#[from] CheckpointError),
+    Envelope(#[from] EnvelopeError),
     /// One entry failed (1-based).
     #[error("entry {number}{what}: {reason}")]
     Entry {
@@ -127,64 +105,47 @@ pub fn verify(
     validators: &[NoteVerifier],
     quorum: usize,
 ) -> Result<TrustState, TrustError> {
-    if bundle.version != TRUST_VERSION {
-        return Err(TrustError::Version(bundle.version));
-    }
-    let (cp, signers) = verify_checkpoint_for(
-        &bundle.checkpoint,
-        validators,
-        quorum,
-        &bundle.log_origin,
-        bundle.tree_size,
-    )?;
+    let opened = bundle.envelope.open(TRUST_VERSION, validators, quorum)?;
     let names: BTreeMap<_, _> = bundle
         .members
         .iter()
         .map(|m| (m.key, m.name.clone()))
         .collect();
     let mut state = TrustState {
-        chain_id: bundle.chain_id.clone(),
-        tree_size: cp.size,
-        root: cp.root,
-        signers,
+        chain_id: bundle.envelope.chain_id.clone(),
+        tree_size: opened.checkpoint.size,
+        root: opened.checkpoint.root,
+        signers: opened.signers.clone(),
         exported_ms: bundle.exported_ms,
         dids: BTreeMap::new(),
         statuses: BTreeMap::new(),
         flags: BTreeMap::new(),
     };
-    let mut last_leaf = None;
-    for (i, e) in bundle.entries.iter().enumerate() {
-        let number = i + 1;
-        let fail = |what: String, reason: String| TrustError::Entry {
-            number,
-            what,
-            reason,
-        };
-        let tx = check_logged(
-            &e.leaf,
-            e.leaf_index,
-            &e.proof,
-            &cp,
-            &bundle.chain_id,
-            false,
-        )
-        .map_err(|err| {
-            let reason = err.problem.explain("altered");
-            fail(err.what, reason)
-        })?;
-        let what = format!(" ({}, tx {})", tx.kind(), tx.id());
-        if last_leaf.is_some_and(|l| e.leaf_index <= l) {
-            return Err(fail(what, "entries are out of log order".into()));
-        }
-        last_leaf = Some(e.leaf_index);
-        let sender = names
-            .get(tx.sender())
-            .cloned()
-            .unwrap_or_else(|| tx.sender().to_hex());
-        let parsed =
-            body::parse(tx.kind(), tx.body()).map_err(|err| fail(what.clone(), err.to_string()))?;
-        apply(&mut state, &tx, &sender, parsed, e.leaf_index).map_err(|r| fail(what.clone(), r))?;
-    }
+    let rules = EntryRules {
+        check_signature: false,
+        in_log_order: true,
+        altered: "altered",
+    };
+    unchain_bundle::entries(
+        &bundle.entries,
+        |e| e,
+        &opened,
+        &bundle.envelope.chain_id,
+        rules,
+        |_, e, tx| {
+            let sender = names
+                .get(tx.sender())
+                .cloned()
+                .unwrap_or_else(|| tx.sender().to_hex());
+            let parsed = body::parse(tx.kind(), tx.body()).map_err(|err| err.to_string())?;
+            apply(&mut state, &tx, &sender, parsed, e.leaf_index)
+        },
+    )
+    .map_err(|e| TrustError::Entry {
+        number: e.number,
+        what: e.what,
+        reason: e.reason,
+    })?;
     Ok(state)
 }
 
@@ -282,7 +243,7 @@ pub fn build(
                 key: m.signing_key,
             });
         }
-        entries.push(TrustEntry {
+        entries.push(Entry {
             leaf_index: index,
             leaf,
             proof: ledger.inclusion_proof(index, tree_size)?,
@@ -290,19 +251,21 @@ pub fn build(
     }
     let genesis = ledger.genesis();
     Ok(TrustBundle {
-        version: TRUST_VERSION,
-        chain_id: genesis.chain_id.clone(),
-        log_origin: genesis.log_origin.clone(),
-        tree_size,
-        checkpoint,
-        validators: all_members
-            .iter()
-            .filter(|m| m.validator)
-            .map(|m| NamedKey {
-                name: m.name.clone(),
-                key: m.signing_key,
-            })
-            .collect(),
+        envelope: Envelope {
+            version: TRUST_VERSION,
+            chain_id: genesis.chain_id.clone(),
+            log_origin: genesis.log_origin.clone(),
+            tree_size,
+            checkpoint,
+            validators: all_members
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect(),
+        },
         members,
         exported_ms,
         entries,

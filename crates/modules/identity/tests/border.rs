@@ -223,7 +223,7 @@ fn sign_off_ledger(
 }
 
 fn verify_bundle(b: &TrustBundle) -> Result<TrustState, trust::TrustError> {
-    let validators: Vec<_> = b.validators.iter().map(|v| v.verifier()).collect();
+    let validators: Vec<_> = b.envelope.validators.iter().map(|v| v.verifier()).collect();
     trust::verify(b, &validators, validators.len())
 }
 
@@ -761,7 +761,7 @@ fn a_tampered_bundle_fails_naming_the_entry() {
     assert!(trust::verify(&good, &[stranger], 1).is_err());
     // An edited checkpoint.
     let mut b = good.clone();
-    b.tree_size += 1;
+    b.envelope.tree_size += 1;
     assert!(verify_bundle(&b).is_err());
 }
 

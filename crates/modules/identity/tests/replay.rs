@@ -171,7 +171,12 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
 
     let (note, size) = c.checkpoint();
     let bundle = trust::build(&c.ledger, note, size, c.time_ms).expect("build");
-    let validators: Vec<_> = bundle.validators.iter().map(|v| v.verifier()).collect();
+    let validators: Vec<_> = bundle
+        .envelope
+        .validators
+        .iter()
+        .map(|v| v.verifier())
+        .collect();
     let state = trust::verify(&bundle, &validators, 1).expect("the bundle verifies");
     let r = c.ledger.state_reader().expect("r");
     for d in &dids {

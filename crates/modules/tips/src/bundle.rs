@@ -12,8 +12,8 @@ use crate::receipt::content_commitment;
 use crate::report::Content;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unchain_ledger::logged::check_logged;
-use unchain_log::{CheckpointError, NamedKey, NoteVerifier, verify_checkpoint_for};
+use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
+use unchain_log::{NamedKey, NoteVerifier};
 use unchain_types::{Hash32, Transaction};
 
 /// The format version this code writes and reads.
@@ -23,12 +23,9 @@ pub const RECEIPT_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptEntry {
-    /// Its leaf index.
-    pub leaf_index: u64,
-    /// The transaction exactly as logged (its JCS bytes as a string).
-    pub leaf: String,
-    /// RFC 9162 inclusion proof against the bundle's checkpoint.
-    pub proof: Vec<Hash32>,
+    /// The transaction as logged, with its inclusion proof.
+    #[serde(flatten)]
+    pub entry: Entry,
     /// What the reporter sent (a [`Content`]; files are named by their SHA-256).
     pub content: Value,
 }
@@ -37,19 +34,9 @@ pub struct ReceiptEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptBundle {
-    /// Format version ([`RECEIPT_VERSION`]).
-    pub version: u32,
-    /// Chain id.
-    pub chain_id: String,
-    /// The log's origin line.
-    pub log_origin: String,
-    /// The checkpoint's tree size.
-    pub tree_size: u64,
-    /// The C2SP signed checkpoint, cosigned by the validators.
-    pub checkpoint: String,
-    /// The validators' keys as the exporting node knows them (pin a genesis file's
-    /// instead where you can).
-    pub validators: Vec<NamedKey>,
+    /// Version ([`RECEIPT_VERSION`]), chain, log, cosigned checkpoint, validator keys.
+    #[serde(flatten)]
+    pub envelope: Envelope,
     /// The organisation the tip was handed to.
     pub intake: NamedKey,
     /// The tip.
@@ -96,12 +83,10 @@ pub struct Receipt {
 /// Why a bundle does not prove receipt.
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptError {
-    /// Another format version.
-    #[error("bundle version {0} is not supported (this verifier reads version {RECEIPT_VERSION})")]
-    Version(u32),
-    /// The checkpoint does not verify against the trusted validators.
-    #[error("{0}")]
-    Checkpoint(#[from] CheckpointError),
+    /// Another format version, or a checkpoint that does not verify against the trusted
+    /// validators.
+    #[error(transparent)]
+    Envelope(#[from] EnvelopeError),
     /// A bundle field is malformed.
     #[error("{0}")]
     Field(String),
@@ -124,16 +109,7 @@ pub fn verify(
     validators: &[NoteVerifier],
     quorum: usize,
 ) -> Result<Receipt, ReceiptError> {
-    if bundle.version != RECEIPT_VERSION {
-        return Err(ReceiptError::Version(bundle.version));
-    }
-    let (cp, signers) = verify_checkpoint_for(
-        &bundle.checkpoint,
-        validators,
-        quorum,
-        &bundle.log_origin,
-        bundle.tree_size,
-    )?;
+    let opened = bundle.envelope.open(RECEIPT_VERSION, validators, quorum)?;
     let commit_key: [u8; 32] = hex::decode(&bundle.commit_key)
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -144,84 +120,92 @@ pub fn verify(
         ));
     }
     let mut messages = Vec::new();
-    let mut last = None;
-    for (i, e) in bundle.entries.iter().enumerate() {
-        let number = i + 1;
-        let tx: Transaction =
-            check_logged(&e.leaf, e.leaf_index, &e.proof, &cp, &bundle.chain_id, true).map_err(
-                |err| {
-                    let reason = err.problem.explain("altered");
-                    ReceiptError::Entry {
-                        number,
-                        what: err.what,
-                        reason,
-                    }
-                },
-            )?;
-        let fail = |reason: String| ReceiptError::Entry {
-            number,
-            what: format!(" ({}, tx {})", tx.kind(), tx.id()),
-            reason,
-        };
-        if *tx.sender() != bundle.intake.key {
-            return Err(fail(format!(
-                "was not signed by {}, the organisation the bundle names",
-                bundle.intake.name
-            )));
-        }
-        if last.is_some_and(|l| e.leaf_index <= l) {
-            return Err(fail("entries are out of log order".into()));
-        }
-        last = Some(e.leaf_index);
-        let parsed = body::parse(tx.kind(), tx.body()).map_err(|err| fail(err.to_string()))?;
-        let (tip, receipt, at_ms, sealed, what) = match (&parsed, number) {
-            (Body::Receive(r), 1) => (&r.tip, r.receipt, r.at_ms, r.commitment, "report"),
-            (Body::Message(m), n) if n > 1 && m.from == Author::Reporter => (
-                &m.tip,
-                m.receipt.ok_or_else(|| fail("carries no receipt".into()))?,
-                m.at_ms,
-                m.commitment,
-                "followup",
-            ),
-            _ => {
-                return Err(fail(
-                    "is not the tip's receipt (first) or one of the reporter's messages (after)"
-                        .into(),
-                ));
-            }
-        };
-        if *tip != bundle.tip {
-            return Err(fail(format!("is about tip {tip}, not {}", bundle.tip)));
-        }
-        if content_commitment(&commit_key, &e.content) != receipt {
-            return Err(fail(
-                "the content does not match what the organisation committed: it was altered".into(),
-            ));
-        }
-        let content: Content = serde_json::from_value(e.content.clone())
-            .map_err(|err| fail(format!("content: {err}")))?;
-        let kind_ok = matches!(
-            (&content, what),
-            (Content::Report(_), "report") | (Content::Followup { .. }, "followup")
-        );
-        if !kind_ok {
-            return Err(fail(format!("content is not a {what}")));
-        }
-        messages.push(Received {
-            leaf_index: e.leaf_index,
-            what,
-            at_ms,
-            content,
-            sealed,
-        });
-    }
+    let rules = EntryRules {
+        check_signature: true,
+        in_log_order: true,
+        altered: "altered",
+    };
+    unchain_bundle::entries(
+        &bundle.entries,
+        |e| &e.entry,
+        &opened,
+        &bundle.envelope.chain_id,
+        rules,
+        |number, e, tx| {
+            messages.push(receive(bundle, &commit_key, number, e, &tx)?);
+            Ok(())
+        },
+    )
+    .map_err(|e| ReceiptError::Entry {
+        number: e.number,
+        what: e.what,
+        reason: e.reason,
+    })?;
     Ok(Receipt {
         intake: bundle.intake.name.clone(),
         tip: bundle.tip.clone(),
-        tree_size: cp.size,
-        root: cp.root,
-        signers,
+        tree_size: opened.checkpoint.size,
+        root: opened.checkpoint.root,
+        signers: opened.signers,
         messages,
+    })
+}
+
+/// Entry `number` of `bundle` (its transaction `tx`, logged): the intake's record of the
+/// tip (first) or of one of the reporter's messages (after), whose committed content is
+/// the entry's.
+fn receive(
+    bundle: &ReceiptBundle,
+    commit_key: &[u8; 32],
+    number: usize,
+    e: &ReceiptEntry,
+    tx: &Transaction,
+) -> Result<Received, String> {
+    if *tx.sender() != bundle.intake.key {
+        return Err(format!(
+            "was not signed by {}, the organisation the bundle names",
+            bundle.intake.name
+        ));
+    }
+    let parsed = body::parse(tx.kind(), tx.body()).map_err(|err| err.to_string())?;
+    let (tip, receipt, at_ms, sealed, what) = match (&parsed, number) {
+        (Body::Receive(r), 1) => (&r.tip, r.receipt, r.at_ms, r.commitment, "report"),
+        (Body::Message(m), n) if n > 1 && m.from == Author::Reporter => (
+            &m.tip,
+            m.receipt.ok_or_else(|| "carries no receipt".to_owned())?,
+            m.at_ms,
+            m.commitment,
+            "followup",
+        ),
+        _ => {
+            return Err(
+                "is not the tip's receipt (first) or one of the reporter's messages (after)".into(),
+            );
+        }
+    };
+    if *tip != bundle.tip {
+        return Err(format!("is about tip {tip}, not {}", bundle.tip));
+    }
+    if content_commitment(commit_key, &e.content) != receipt {
+        return Err(
+            "the content does not match what the organisation committed: it was altered".into(),
+        );
+    }
+    let content: Content =
+        serde_json::from_value(e.content.clone()).map_err(|err| format!("content: {err}"))?;
+    let kind_ok = matches!(
+        (&content, what),
+        (Content::Report(_), "report") | (Content::Followup { .. }, "followup")
+    );
+    if !kind_ok {
+        return Err(format!("content is not a {what}"));
+    }
+    Ok(Received {
+        leaf_index: e.entry.leaf_index,
+        what,
+        at_ms,
+        content,
+        sealed,
     })
 }
 
@@ -257,27 +241,31 @@ pub fn build(
             .leaf(m.log_index)?
             .expect("a recorded message is in the log");
         entries.push(ReceiptEntry {
-            leaf_index: m.log_index,
-            leaf: String::from_utf8(leaf).expect("leaves are JCS JSON"),
-            proof: ledger.inclusion_proof(m.log_index, tree_size)?,
+            entry: Entry {
+                leaf_index: m.log_index,
+                leaf: String::from_utf8(leaf).expect("leaves are JCS JSON"),
+                proof: ledger.inclusion_proof(m.log_index, tree_size)?,
+            },
             content: content.clone(),
         });
     }
     let genesis = ledger.genesis();
     Ok(ReceiptBundle {
-        version: RECEIPT_VERSION,
-        chain_id: genesis.chain_id.clone(),
-        log_origin: genesis.log_origin.clone(),
-        tree_size,
-        checkpoint,
-        validators: members
-            .iter()
-            .filter(|m| m.validator)
-            .map(|m| NamedKey {
-                name: m.name.clone(),
-                key: m.signing_key,
-            })
-            .collect(),
+        envelope: Envelope {
+            version: RECEIPT_VERSION,
+            chain_id: genesis.chain_id.clone(),
+            log_origin: genesis.log_origin.clone(),
+            tree_size,
+            checkpoint,
+            validators: members
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect(),
+        },
         intake,
         tip: view.tip.tip.clone(),
         commit_key: hex::encode(commit_key),

@@ -352,7 +352,8 @@ fn a_proof_of_receipt_verifies_offline_and_tampering_fails() {
     t.commit_key = hex::encode([7u8; 32]);
     fails(&t, "altered");
     let mut t = b.clone();
-    t.entries[0].leaf = t.entries[0]
+    t.entries[0].entry.leaf = t.entries[0]
+        .entry
         .leaf
         .replace("\"form\":\"report\"", "\"form\":\"reports\"");
     fails(&t, "entry 1");
@@ -360,7 +361,7 @@ fn a_proof_of_receipt_verifies_offline_and_tampering_fails() {
     t.entries.swap(0, 1);
     fails(&t, "entry 1");
     let mut t = b.clone();
-    t.entries[1].proof[0].0[0] ^= 1;
+    t.entries[1].entry.proof[0].0[0] ^= 1;
     fails(&t, "not in the log");
     let mut t = b.clone();
     t.intake.key = w.police.key.public_key();
@@ -370,7 +371,7 @@ fn a_proof_of_receipt_verifies_offline_and_tampering_fails() {
     t.tip = message::new_tip_id();
     fails(&t, "is about tip");
     let mut t = b.clone();
-    t.checkpoint = t.checkpoint.replace('\u{2014}', "-");
+    t.envelope.checkpoint = t.envelope.checkpoint.replace('\u{2014}', "-");
     assert!(
         bundle::verify(&t, &validators, 1).is_err(),
         "checkpoint signature"
