@@ -119,8 +119,9 @@ pub struct Entry {
 }
 
 /// One entry that failed, with its position (from 1) and, once its leaf parsed, its kind
-/// and id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// and id: "entry 3 (identity.status, tx …): why".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("entry {number}{what}: {reason}")]
 pub struct EntryError {
     /// Its position in the bundle, from 1.
     pub number: usize,

@@ -19,6 +19,33 @@ impl Ledger {
         self.genesis().checkpoint_verifiers()
     }
 
+    /// The envelope of an offline bundle of format `version` against the cosigned
+    /// `checkpoint` (note text) of size `tree_size`: this chain, its log and its validators.
+    pub fn bundle_envelope(
+        &self,
+        version: u32,
+        checkpoint: String,
+        tree_size: u64,
+    ) -> Result<unchain_bundle::Envelope, LedgerError> {
+        let genesis = self.genesis();
+        Ok(unchain_bundle::Envelope {
+            version,
+            chain_id: genesis.chain_id.clone(),
+            log_origin: genesis.log_origin.clone(),
+            tree_size,
+            checkpoint,
+            validators: self
+                .members()?
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| unchain_log::NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect(),
+        })
+    }
+
     /// The checkpoint body this node's log has at `size`, if the log has reached it.
     pub fn checkpoint_body_at(&self, size: u64) -> Result<Option<Checkpoint>, LedgerError> {
         if size > self.head()?.log_size {

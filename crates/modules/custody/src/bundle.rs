@@ -257,23 +257,8 @@ pub fn build(
             recorded_ms: e.recorded_ms,
         });
     }
-    let genesis = ledger.genesis();
     Ok(Some(CustodyBundle {
-        envelope: Envelope {
-            version: BUNDLE_VERSION,
-            chain_id: genesis.chain_id.clone(),
-            log_origin: genesis.log_origin.clone(),
-            tree_size,
-            checkpoint,
-            validators: all_members
-                .iter()
-                .filter(|m| m.validator)
-                .map(|m| NamedKey {
-                    name: m.name.clone(),
-                    key: m.signing_key,
-                })
-                .collect(),
-        },
+        envelope: ledger.bundle_envelope(BUNDLE_VERSION, checkpoint, tree_size)?,
         item: *item,
         members,
         events: out,

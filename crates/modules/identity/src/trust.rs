@@ -14,7 +14,7 @@ use crate::body::{self, Body};
 use crate::rules::{self, DidState, MissingFlag, StatusChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
+use unchain_bundle::{Entry, EntryError, EntryRules, Envelope, EnvelopeError};
 use unchain_credentials::status::Status;
 use unchain_log::{NamedKey, NoteVerifier};
 use unchain_types::{Hash32, Transaction};
@@ -87,16 +87,9 @@ pub enum TrustError {
     /// Another format version, or a checkpoint that does not verify.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
-    /// One entry failed (1-based).
-    #[error("entry {number}{what}: {reason}")]
-    Entry {
-        /// Its position, from 1.
-        number: usize,
-        /// ` (identity.status, tx …)` once known.
-        what: String,
-        /// What is wrong.
-        reason: String,
-    },
+    /// One entry failed.
+    #[error(transparent)]
+    Entry(#[from] EntryError),
 }
 
 /// Verifies `bundle` against trusted `validators` (requiring `quorum` signatures).
@@ -140,12 +133,7 @@ pub fn verify(
             let parsed = body::parse(tx.kind(), tx.body()).map_err(|err| err.to_string())?;
             apply(&mut state, &tx, &sender, parsed, e.leaf_index)
         },
-    )
-    .map_err(|e| TrustError::Entry {
-        number: e.number,
-        what: e.what,
-        reason: e.reason,
-    })?;
+    )?;
     Ok(state)
 }
 
@@ -249,23 +237,8 @@ pub fn build(
             proof: ledger.inclusion_proof(index, tree_size)?,
         });
     }
-    let genesis = ledger.genesis();
     Ok(TrustBundle {
-        envelope: Envelope {
-            version: TRUST_VERSION,
-            chain_id: genesis.chain_id.clone(),
-            log_origin: genesis.log_origin.clone(),
-            tree_size,
-            checkpoint,
-            validators: all_members
-                .iter()
-                .filter(|m| m.validator)
-                .map(|m| NamedKey {
-                    name: m.name.clone(),
-                    key: m.signing_key,
-                })
-                .collect(),
-        },
+        envelope: ledger.bundle_envelope(TRUST_VERSION, checkpoint, tree_size)?,
         members,
         exported_ms,
         entries,

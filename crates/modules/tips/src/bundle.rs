@@ -12,7 +12,7 @@ use crate::receipt::content_commitment;
 use crate::report::Content;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
+use unchain_bundle::{Entry, EntryError, EntryRules, Envelope, EnvelopeError};
 use unchain_log::{NamedKey, NoteVerifier};
 use unchain_types::{Hash32, Transaction};
 
@@ -90,16 +90,9 @@ pub enum ReceiptError {
     /// A bundle field is malformed.
     #[error("{0}")]
     Field(String),
-    /// An entry fails.
-    #[error("entry {number}{what}: {reason}")]
-    Entry {
-        /// 1-based.
-        number: usize,
-        /// `(kind, tx id)` once known.
-        what: String,
-        /// Why.
-        reason: String,
-    },
+    /// One entry failed.
+    #[error(transparent)]
+    Entry(#[from] EntryError),
 }
 
 /// Checks `bundle` against `validators` (at least `quorum` must have signed its
@@ -135,12 +128,7 @@ pub fn verify(
             messages.push(receive(bundle, &commit_key, number, e, &tx)?);
             Ok(())
         },
-    )
-    .map_err(|e| ReceiptError::Entry {
-        number: e.number,
-        what: e.what,
-        reason: e.reason,
-    })?;
+    )?;
     Ok(Receipt {
         intake: bundle.intake.name.clone(),
         tip: bundle.tip.clone(),
@@ -249,23 +237,8 @@ pub fn build(
             content: content.clone(),
         });
     }
-    let genesis = ledger.genesis();
     Ok(ReceiptBundle {
-        envelope: Envelope {
-            version: RECEIPT_VERSION,
-            chain_id: genesis.chain_id.clone(),
-            log_origin: genesis.log_origin.clone(),
-            tree_size,
-            checkpoint,
-            validators: members
-                .iter()
-                .filter(|m| m.validator)
-                .map(|m| NamedKey {
-                    name: m.name.clone(),
-                    key: m.signing_key,
-                })
-                .collect(),
-        },
+        envelope: ledger.bundle_envelope(RECEIPT_VERSION, checkpoint, tree_size)?,
         intake,
         tip: view.tip.tip.clone(),
         commit_key: hex::encode(commit_key),

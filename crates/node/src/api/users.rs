@@ -57,14 +57,7 @@ fn unauthorized(detail: impl Into<String>) -> Problem {
     )
 }
 
-fn forbidden(detail: impl Into<String>) -> Problem {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        Code::Forbidden,
-        "not entitled",
-        detail,
-    )
-}
+use crate::service::problem::forbidden;
 
 fn role_names(roles: &[UserRole]) -> String {
     roles

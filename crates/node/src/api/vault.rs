@@ -29,14 +29,7 @@ fn unauthorized(detail: impl Into<String>) -> Problem {
     )
 }
 
-pub(crate) fn forbidden(detail: impl Into<String>) -> Problem {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        Code::Forbidden,
-        "not entitled",
-        detail,
-    )
-}
+pub(crate) use crate::service::problem::forbidden;
 
 fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, Problem> {
     headers

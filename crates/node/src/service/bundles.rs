@@ -2,19 +2,11 @@
 //! item's bundle, a tip as its intake sees it, the matching key wrapped for a member.
 
 use super::{Problem, Service};
-use axum::http::StatusCode;
 use unchain_custody::bundle::CustodyBundle;
 use unchain_tips::TipView;
 use unchain_types::{Code, Hash32};
 
-fn forbidden(detail: impl Into<String>) -> Problem {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        Code::Forbidden,
-        "not entitled",
-        detail,
-    )
-}
+use crate::service::problem::forbidden;
 
 fn internal(e: impl std::fmt::Display) -> Problem {
     Problem::internal(e.to_string())

@@ -69,6 +69,16 @@ impl Problem {
     }
 }
 
+/// 403 for a caller that is known but may not do this.
+pub fn forbidden(detail: impl Into<String>) -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        Code::Forbidden,
+        "not entitled",
+        detail,
+    )
+}
+
 /// Pulls the field name out of messages shaped "field `x`: …" or "body.x: …".
 fn field_of(detail: &str) -> Option<String> {
     if let Some(rest) = detail.strip_prefix("field `") {
