@@ -129,6 +129,12 @@ impl Catalogues {
     }
 }
 
+/// `YYYY-MM-DD HH:MM UTC`: a reporter (or a case worker) needs no seconds.
+pub fn utc(ms: u64) -> String {
+    let rfc3339 = unchain_custody::report::utc(ms);
+    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,10 +161,4 @@ mod tests {
         );
         assert_eq!(cats.languages().len(), 3);
     }
-}
-
-/// `YYYY-MM-DD HH:MM UTC`: a reporter (or a case worker) needs no seconds.
-pub fn utc(ms: u64) -> String {
-    let rfc3339 = unchain_custody::report::utc(ms);
-    format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
 }

@@ -443,6 +443,55 @@ impl UserStore {
     }
 }
 
+/// The roles that may reach an API path.
+pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
+    use UserRole::*;
+    if path.starts_with("/v1/vault/ciphertexts/") {
+        if method == "PUT" {
+            &[Investigator, IntakeOfficer]
+        } else {
+            &[Investigator, Analyst, IntakeOfficer]
+        }
+    } else if path.starts_with("/v1/vault/") {
+        &[Investigator, Analyst, IntakeOfficer, Administrator]
+    } else if path.starts_with("/v1/custody/") {
+        &[Custodian, Investigator, Analyst]
+    } else if path.starts_with("/v1/cases/") && path.ends_with("/audit") {
+        &[Investigator, Administrator]
+    } else if path.starts_with("/v1/cases") {
+        &[Investigator, Analyst, IntakeOfficer, Administrator]
+    } else if path.starts_with("/v1/tips") {
+        &[IntakeOfficer, Investigator]
+    } else if path.starts_with("/v1/border/") || path == "/v1/identity/trust-bundle" {
+        &[BorderOfficer, Investigator]
+    } else if path.starts_with("/v1/events") {
+        &[
+            Investigator,
+            Custodian,
+            Analyst,
+            IntakeOfficer,
+            Administrator,
+        ]
+    } else {
+        &UserRole::ALL
+    }
+}
+
+/// The roles that may submit a kind through `/v1/act` (none: not through the node).
+pub fn roles_for_kind(kind: &str) -> &'static [UserRole] {
+    use UserRole::*;
+    if kind.starts_with("custody.") {
+        &[Custodian, Investigator]
+    } else if kind.starts_with("cases.") {
+        &[Investigator, IntakeOfficer]
+    } else if kind == "tips.triage" || kind == "tips.convert" {
+        // Replies are sealed to the reporter in the client: not through the node.
+        &[IntakeOfficer, Investigator]
+    } else {
+        &[]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,54 +640,5 @@ mod tests {
                 .expect("login")
                 .is_none()
         );
-    }
-}
-
-/// The roles that may reach an API path.
-pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
-    use UserRole::*;
-    if path.starts_with("/v1/vault/ciphertexts/") {
-        if method == "PUT" {
-            &[Investigator, IntakeOfficer]
-        } else {
-            &[Investigator, Analyst, IntakeOfficer]
-        }
-    } else if path.starts_with("/v1/vault/") {
-        &[Investigator, Analyst, IntakeOfficer, Administrator]
-    } else if path.starts_with("/v1/custody/") {
-        &[Custodian, Investigator, Analyst]
-    } else if path.starts_with("/v1/cases/") && path.ends_with("/audit") {
-        &[Investigator, Administrator]
-    } else if path.starts_with("/v1/cases") {
-        &[Investigator, Analyst, IntakeOfficer, Administrator]
-    } else if path.starts_with("/v1/tips") {
-        &[IntakeOfficer, Investigator]
-    } else if path.starts_with("/v1/border/") || path == "/v1/identity/trust-bundle" {
-        &[BorderOfficer, Investigator]
-    } else if path.starts_with("/v1/events") {
-        &[
-            Investigator,
-            Custodian,
-            Analyst,
-            IntakeOfficer,
-            Administrator,
-        ]
-    } else {
-        &UserRole::ALL
-    }
-}
-
-/// The roles that may submit a kind through `/v1/act` (none: not through the node).
-pub fn roles_for_kind(kind: &str) -> &'static [UserRole] {
-    use UserRole::*;
-    if kind.starts_with("custody.") {
-        &[Custodian, Investigator]
-    } else if kind.starts_with("cases.") {
-        &[Investigator, IntakeOfficer]
-    } else if kind == "tips.triage" || kind == "tips.convert" {
-        // Replies are sealed to the reporter in the client: not through the node.
-        &[IntakeOfficer, Investigator]
-    } else {
-        &[]
     }
 }

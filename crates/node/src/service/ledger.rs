@@ -159,7 +159,7 @@ pub async fn bundle(state: &Service, index: u64) -> Result<ProofBundle, Problem>
 pub fn status_view(state: &Service) -> Result<StatusView, Problem> {
     let head = state.ledger.head()?;
     let (txs, bytes) = state.mempool.depth();
-    let cosigned_log_size = cosigned_size(&state);
+    let cosigned_log_size = cosigned_size(state);
     Ok(StatusView {
         chain_id: state.ledger.genesis().chain_id.clone(),
         genesis_hash: state.ledger.genesis_hash().to_hex(),
@@ -170,7 +170,7 @@ pub fn status_view(state: &Service) -> Result<StatusView, Problem> {
         state_root: head.state_root.to_hex(),
         mempool_txs: txs,
         mempool_bytes: bytes,
-        validators: validator_views(&state),
+        validators: validator_views(state),
         node: state.node_name.clone(),
         cosigned_log_size,
         consensus: consensus_view(&(state.render_metrics)()),
