@@ -1,9 +1,10 @@
 //! Moving ciphertexts between nodes: only to organisations the ledger says may hold them.
 //!
 //! Two kinds of ciphertext travel this way, each on its own channel with its own store and
-//! its own rules ([`Holdings`]): the vault's sealed records, which reach only the
-//! recipients of each version ([`VaultHoldings`]), and tip messages, of which every member's
-//! node keeps an opaque copy (the node crate's rules).
+//! its own rules ([`Holdings`], which the node provides): the vault's sealed records, which
+//! reach only the recipients of each version (`unchain_vault::holdings::VaultHoldings`),
+//! and tip messages, of which every member's node keeps an opaque copy (the node crate's
+//! rules).
 //!
 //! Each node follows its ledger's feed of what its member should hold. For every
 //! ciphertext it may hold and lacks, it asks the node of the organisation the ciphertext
@@ -21,6 +22,7 @@
 //! every ciphertext the ledger lists as erased, and uploads that were never recorded within
 //! an hour.
 
+use crate::blob_store::BlobStore;
 use bytes::{Buf, BufMut};
 use commonware_cryptography::ed25519;
 use commonware_p2p::{Receiver, Recipients, Sender};
@@ -30,109 +32,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tracing::{debug, info, warn};
-use unchain_ledger::{Ledger, StateReader};
+use unchain_ledger::Ledger;
+use unchain_ledger::holdings::{Entitled, Holdings};
 use unchain_types::Hash32;
-use unchain_vault::store::BlobStore;
-
-/// Whether a member may hold a ciphertext, as the ledger says.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Entitled {
-    /// Yes; `source` is the organisation it came from (asked first), `what` names it in
-    /// logs (a record or tip id: never anything about people).
-    Yes {
-        /// Its origin's member name.
-        source: String,
-        /// What it belongs to.
-        what: String,
-    },
-    /// The ledger does not know this commitment yet: ask again after the next blocks.
-    Unknown,
-    /// No, and why (for logs).
-    No(String),
-}
-
-/// One erasure the ledger recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Erasure {
-    /// What was erased (a record or tip id), for logs.
-    pub what: String,
-    /// The ciphertexts to delete.
-    pub commitments: Vec<Hash32>,
-}
-
-/// Errors reading state.
-pub type ReadResult<T> = Result<T, redb::StorageError>;
-
-/// The ledger's rules for one kind of ciphertext: what a member should hold, who may hold
-/// what, and what was erased.
-pub trait Holdings: Send + Sync + 'static {
-    /// The commitments `member` should hold whose feed keys sort after `after` (empty:
-    /// from the start), in log order, each with its key as the next cursor.
-    fn feed(
-        &self,
-        r: &StateReader,
-        member: &str,
-        after: &[u8],
-    ) -> ReadResult<Vec<(Vec<u8>, Hash32)>>;
-    /// The erasures whose keys sort after `after`, in log order, each with its key.
-    fn erased(&self, r: &StateReader, after: &[u8]) -> ReadResult<Vec<(Vec<u8>, Erasure)>>;
-    /// Whether `member` may hold the ciphertext `c`.
-    fn may_hold(&self, r: &StateReader, c: &Hash32, member: &str) -> ReadResult<Entitled>;
-    /// Whether the ledger ever recorded `c` (erased or not): an upload it never did is
-    /// deleted after a while.
-    fn is_committed(&self, r: &StateReader, c: &Hash32) -> ReadResult<bool>;
-}
-
-/// The vault's rules: a record version reaches its recipients, while their access is not
-/// revoked and the record not erased.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct VaultHoldings;
-
-impl Holdings for VaultHoldings {
-    fn feed(
-        &self,
-        r: &StateReader,
-        member: &str,
-        after: &[u8],
-    ) -> ReadResult<Vec<(Vec<u8>, Hash32)>> {
-        Ok(unchain_vault::state::feed(r, member, after)?
-            .into_iter()
-            .map(|(k, e)| (k, e.commitment))
-            .collect())
-    }
-
-    fn erased(&self, r: &StateReader, after: &[u8]) -> ReadResult<Vec<(Vec<u8>, Erasure)>> {
-        Ok(unchain_vault::state::erased(r, after)?
-            .into_iter()
-            .map(|(k, e)| {
-                let what = format!("record {}", e.record);
-                (
-                    k,
-                    Erasure {
-                        what,
-                        commitments: e.commitments,
-                    },
-                )
-            })
-            .collect())
-    }
-
-    fn may_hold(&self, r: &StateReader, c: &Hash32, member: &str) -> ReadResult<Entitled> {
-        use unchain_vault::state::Denied;
-        Ok(match unchain_vault::state::may_hold(r, c, member)? {
-            Ok((record, version)) => Entitled::Yes {
-                source: record.owner,
-                what: format!("record {} version {}", record.record, version.version),
-            },
-            Err(Denied::Unknown) => Entitled::Unknown,
-            Err(why) => Entitled::No(why.to_string()),
-        })
-    }
-
-    fn is_committed(&self, r: &StateReader, c: &Hash32) -> ReadResult<bool> {
-        unchain_vault::state::is_committed(r, c)
-    }
-}
 
 /// What a node's ciphertext sync needs.
 #[derive(Clone)]
@@ -162,16 +64,6 @@ impl std::fmt::Debug for SyncConfig {
 }
 
 impl SyncConfig {
-    /// The vault's sync for `member` over `store`, with defaults.
-    pub fn vault(member: String, store: BlobStore) -> Self {
-        Self::new(
-            member,
-            store,
-            Arc::new(VaultHoldings),
-            unchain_vault::body::MAX_CIPHERTEXT as usize,
-        )
-    }
-
     /// A sync for `member` over `store` under `holdings`, with defaults.
     pub fn new(
         member: String,

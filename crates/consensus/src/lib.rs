@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod application;
+pub mod blob_store;
 pub mod blob_sync;
 pub mod block;
 pub mod cosign;

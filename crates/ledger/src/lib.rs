@@ -12,6 +12,7 @@ pub mod cosign;
 mod error;
 mod execute;
 pub mod genesis;
+pub mod holdings;
 pub mod membership;
 pub mod module;
 mod query;

@@ -10,12 +10,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::{error, info};
 use unchain_consensus::application::{Application, ApplicationConfig};
+use unchain_consensus::blob_store::BlobStore;
 use unchain_consensus::blob_sync::SyncConfig;
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
 use unchain_consensus::validator::{self, ValidatorConfig};
 use unchain_ledger::{CheckpointSigner, Genesis, Ledger};
 use unchain_types::KeyFile;
-use unchain_vault::store::BlobStore;
 
 /// Reads and checks a genesis file.
 pub fn load_genesis(path: &std::path::Path) -> anyhow::Result<Genesis> {
@@ -186,7 +186,12 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             max_message_size: 32 * 1024 * 1024,
             message_backlog: 1024,
             engine: Default::default(),
-            vault: Some(SyncConfig::vault(me.name.clone(), vault.clone())),
+            vault: Some(SyncConfig::new(
+                me.name.clone(),
+                vault.clone(),
+                Arc::new(unchain_vault::holdings::VaultHoldings),
+                unchain_vault::body::MAX_CIPHERTEXT as usize,
+            )),
             tips: Some(SyncConfig::new(
                 me.name.clone(),
                 tips_store.clone(),

@@ -4,8 +4,8 @@
 //! intake and to the reporter's receipt-code key, never to the member holding it — and
 //! every node deletes them when the ledger records the tip's `tips.erase`.
 
-use unchain_consensus::blob_sync::{Entitled, Erasure, Holdings, ReadResult};
 use unchain_ledger::StateReader;
+use unchain_ledger::holdings::{Entitled, Erasure, Holdings, ReadResult};
 use unchain_tips::holdings::{self, Denied};
 use unchain_types::Hash32;
 

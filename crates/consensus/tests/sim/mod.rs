@@ -15,6 +15,7 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use unchain_consensus::application::{Application, ApplicationConfig};
+use unchain_consensus::blob_store::BlobStore;
 use unchain_consensus::blob_sync::SyncConfig;
 use unchain_consensus::engine::EngineConfig;
 use unchain_consensus::mempool::{Mempool, MempoolConfig};
@@ -25,7 +26,6 @@ use unchain_log::SignedNote;
 use unchain_notary::NotaryModule;
 use unchain_types::{EncryptionPublicKey, Hash32, SigningKey, TxId, UnsignedTransaction};
 use unchain_vault::VaultModule;
-use unchain_vault::store::BlobStore;
 
 /// Genesis time; the simulated clock starts one second later.
 pub const GENESIS_MS: u64 = 1_750_000_000_000;
@@ -347,7 +347,12 @@ impl Sim {
             },
             gossip: Default::default(),
             cosign: Default::default(),
-            vault: Some(SyncConfig::vault(member_name, slot.vault.clone())),
+            vault: Some(SyncConfig::new(
+                member_name,
+                slot.vault.clone(),
+                Arc::new(unchain_vault::holdings::VaultHoldings),
+                unchain_vault::body::MAX_CIPHERTEXT as usize,
+            )),
             tips: None,
         };
         slot.starts += 1;

@@ -16,14 +16,14 @@
 //!   ciphertext, the commitment stays so the record's existence remains provable.
 //! - `vault.rotate_matching_key` starts a new matching-key epoch.
 //!
-//! The node side is [`store::BlobStore`], the ciphertexts on disk, which nodes fill and
-//! empty by following [`state::feed`] and [`state::erased`].
+//! Nodes keep the ciphertexts on disk (consensus's blob store) and fill and empty it by
+//! following [`state::feed`] and [`state::erased`], under [`holdings::VaultHoldings`].
 #![forbid(unsafe_code)]
 
 pub mod body;
 pub mod client;
+pub mod holdings;
 pub mod state;
-pub mod store;
 
 use body::{Consent, Decision, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
 use serde::Serialize;

@@ -169,7 +169,7 @@ pub async fn upload(
         ));
     }
     state.vault.put(&c, &body).map_err(|e| match e {
-        unchain_vault::store::StoreError::CommitmentMismatch { .. } => {
+        unchain_consensus::blob_store::StoreError::CommitmentMismatch { .. } => {
             let mut p = Problem::bad_request(Code::CommitmentMismatch, e.to_string());
             p.field = Some("commitment".into());
             p

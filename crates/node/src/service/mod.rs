@@ -40,9 +40,9 @@ pub struct Service {
     /// The member this node belongs to.
     pub node_name: String,
     /// This node's store of sealed records' ciphertexts (`DATA/vault/`).
-    pub vault: unchain_vault::store::BlobStore,
+    pub vault: unchain_consensus::blob_store::BlobStore,
     /// This node's store of sealed tip messages (`DATA/tips/`).
-    pub tip_store: unchain_vault::store::BlobStore,
+    pub tip_store: unchain_consensus::blob_store::BlobStore,
     /// This node's log of sealed-content reads.
     pub audit: Arc<crate::audit::AuditLog>,
     /// The organisation's user accounts.
