@@ -10,6 +10,7 @@ use commonware_cryptography::Digestible;
 use commonware_runtime::{Clock, Metrics, Spawner};
 use commonware_utils::{Acknowledgement, SystemTimeExt};
 use futures::StreamExt;
+use futures::channel::mpsc;
 use rand::Rng;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -68,6 +69,9 @@ pub struct Application {
     proposer: PublicKey,
     config: ApplicationConfig,
     on_applied: OnApplied,
+    /// Who is told of each block applied: the actors that act on new blocks (cosigning,
+    /// ciphertext sync) are told, not polling.
+    applied: Arc<std::sync::Mutex<Vec<mpsc::Sender<u64>>>>,
 }
 
 impl Application {
@@ -87,7 +91,18 @@ impl Application {
             proposer,
             config,
             on_applied,
+            applied: Arc::default(),
         }
+    }
+
+    /// A new subscription to the blocks applied: it yields a block's height after it is
+    /// applied (heights may coalesce when the subscriber is busy; it reads the ledger for
+    /// the rest).
+    pub fn applied(&self) -> Applied {
+        // Capacity 1: one waiting notification is enough to wake the subscriber.
+        let (tx, rx) = mpsc::channel(0);
+        self.applied.lock().expect("applied lock").push(tx);
+        rx
     }
 
     /// The ledger blocks are executed on.
@@ -366,6 +381,12 @@ impl Reporter for Application {
                     }
                     self.mempool.on_block_applied(r);
                     (self.on_applied)(r);
+                    self.applied.lock().expect("applied lock").retain_mut(|tx| {
+                        match tx.try_send(r.block.height) {
+                            Ok(()) => true,
+                            Err(e) => e.is_full(),
+                        }
+                    });
                 }
                 ack.acknowledge();
             }
@@ -375,5 +396,20 @@ impl Reporter for Application {
                 error!(height = block.block.height, error = %e, "cannot apply finalized block; halting");
             }
         }
+    }
+}
+
+/// A subscription to the blocks applied ([`Application::applied`]).
+pub type Applied = mpsc::Receiver<u64>;
+
+/// Waits until the next block is applied or `tick` passes, whichever comes first: for the
+/// actors that act on new blocks and retry on a timer. A closed subscription waits the tick.
+pub async fn block_or_tick<E: Clock>(ctx: &E, applied: &mut Applied, tick: std::time::Duration) {
+    let closed = commonware_macros::select! {
+        r = applied.next() => r.is_none(),
+        _ = ctx.sleep(tick) => false,
+    };
+    if closed {
+        ctx.sleep(tick).await;
     }
 }

@@ -22,6 +22,7 @@
 //! every ciphertext the ledger lists as erased, and uploads that were never recorded within
 //! an hour.
 
+use crate::application::{Applied, block_or_tick};
 use crate::blob_store::BlobStore;
 use bytes::{Buf, BufMut};
 use commonware_cryptography::ed25519;
@@ -47,8 +48,10 @@ pub struct SyncConfig {
     pub holdings: Arc<dyn Holdings>,
     /// Largest ciphertext accepted from a peer.
     pub max_blob: usize,
-    /// How often it looks for new ledger entries (one head read). Default 10 ms.
-    pub poll: Duration,
+    /// How often, when no block arrives, it looks again at what is still wanted (retries
+    /// back off from 100 ms). New ledger entries are read as soon as their block is applied:
+    /// the actor is told, not polling. Default 100 ms.
+    pub tick: Duration,
     /// How long an upload may wait for its record before it is deleted. Default 1 hour.
     pub unsealed_upload_ttl: Duration,
 }
@@ -76,7 +79,7 @@ impl SyncConfig {
             store,
             holdings,
             max_blob,
-            poll: Duration::from_millis(10),
+            tick: Duration::from_millis(100),
             unsealed_upload_ttl: Duration::from_secs(3600),
         }
     }
@@ -199,6 +202,7 @@ pub fn start<E, S, R>(
     context: E,
     cfg: SyncConfig,
     ledger: Arc<Ledger>,
+    mut applied: Applied,
     mut sender: S,
     mut receiver: R,
 ) -> Vec<Handle<()>>
@@ -221,7 +225,7 @@ where
         let mut wanted: BTreeMap<Hash32, Wanted> = BTreeMap::new();
         let mut last_sweep = ctx.current();
         loop {
-            ctx.sleep(cfg.poll).await;
+            block_or_tick(&ctx, &mut applied, cfg.tick).await;
             let now = ctx.current();
             let head = match ledger.head() {
                 Ok(h) => h.height,

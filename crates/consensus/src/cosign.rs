@@ -6,6 +6,7 @@
 //! A signature on a different root for the same size is proof that a validator's log
 //! diverged from this node's; it is logged as an error and never counted.
 
+use crate::application::{Applied, block_or_tick};
 use bytes::BufMut;
 use commonware_cryptography::ed25519;
 use commonware_p2p::{Receiver, Recipients, Sender};
@@ -23,22 +24,20 @@ use unchain_types::{Hash32, PublicKey, Signature};
 /// Cosigning cadence and bounds.
 #[derive(Debug, Clone, Copy)]
 pub struct CosignConfig {
-    /// How often the ledger head is checked for new checkpoints to sign. Default 10 ms.
-    pub poll_interval: Duration,
     /// Tree sizes with signatures still waiting for a quorum. Default 1 024.
     pub max_pending: usize,
     /// After a restart or catch-up, how many of the latest blocks' checkpoints are sent.
     /// Default 16.
     pub resend_window: u64,
     /// While this node's latest checkpoint lacks a quorum (signatures lost on the way), its
-    /// signature is sent again this often. Default 1 s.
+    /// signature is sent again this often. Default 1 s. (New checkpoints are signed as soon
+    /// as their block is applied: the actor is told, not polling.)
     pub resend_interval: Duration,
 }
 
 impl Default for CosignConfig {
     fn default() -> Self {
         CosignConfig {
-            poll_interval: Duration::from_millis(10),
             max_pending: 1024,
             resend_window: 16,
             resend_interval: Duration::from_secs(1),
@@ -280,6 +279,7 @@ pub fn start<E, S, R>(
     context: E,
     cfg: CosignConfig,
     ledger: Arc<Ledger>,
+    applied: Applied,
     signer: Option<PublicKey>,
     mut sender: S,
     mut receiver: R,
@@ -314,22 +314,25 @@ where
     // Every validator sends its signatures (followers need them even where one validator
     // is its own quorum); a node that is no validator has nothing to sign.
     let signs = signing.me.is_some();
+    let mut applied = Some(applied);
     let mut handles = Vec::new();
     if signing.me.is_none() {
         // A follower signs nothing; it completes notes as its own log reaches their size.
         let follower = cosigner.clone();
+        let mut follow_applied = applied.take().expect("one of the two loops follows it");
         handles.push(
             context
                 .with_label("cosign_follow")
                 .spawn(move |ctx| async move {
                     loop {
-                        ctx.sleep(cfg.poll_interval).await;
+                        block_or_tick(&ctx, &mut follow_applied, cfg.resend_interval).await;
                         follower.complete_reached();
                     }
                 }),
         );
     }
     if signs {
+        let mut applied = applied.take().expect("one of the two loops follows it");
         handles.push(
             context
                 .with_label("cosign_out")
@@ -342,7 +345,7 @@ where
                     let mut last_size = None;
                     let mut latest: Option<(CosignMessage, SystemTime)> = None;
                     loop {
-                        ctx.sleep(cfg.poll_interval).await;
+                        block_or_tick(&ctx, &mut applied, cfg.resend_interval).await;
                         let Ok(head) = signing.ledger.head() else {
                             continue;
                         };

@@ -255,6 +255,7 @@ where
         context.with_label("cosign"),
         cosign_cfg,
         ledger.clone(),
+        application.applied(),
         signer,
         channels.cosign.0,
         channels.cosign.1,
@@ -264,6 +265,7 @@ where
             context.with_label("vault"),
             vault_cfg,
             ledger.clone(),
+            application.applied(),
             channels.vault.0,
             channels.vault.1,
         ));
@@ -273,6 +275,7 @@ where
             context.with_label("tips"),
             tips_cfg,
             ledger,
+            application.applied(),
             channels.tips.0,
             channels.tips.1,
         ));
