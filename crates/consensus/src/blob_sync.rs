@@ -25,6 +25,9 @@
 use crate::application::{Applied, block_or_tick};
 use crate::blob_store::BlobStore;
 use bytes::{Buf, BufMut};
+use commonware_codec::{
+    Decode as _, Encode as _, EncodeSize, Error as CodecError, RangeCfg, Read, ReadExt as _, Write,
+};
 use commonware_cryptography::ed25519;
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_runtime::{Clock, Handle, Metrics, Spawner};
@@ -94,41 +97,47 @@ pub enum BlobMessage {
     Blob(Hash32, Vec<u8>),
 }
 
-impl BlobMessage {
-    /// `0 ‖ commitment` or `1 ‖ commitment ‖ bytes`.
-    pub fn encode(&self) -> Vec<u8> {
+/// In commonware's codec: a tag byte (0 want, 1 blob), the commitment, and for a blob its
+/// bytes with a varint length, at most the channel's `max_blob` (the read config).
+impl Write for BlobMessage {
+    fn write(&self, buf: &mut impl BufMut) {
         match self {
             BlobMessage::Want(c) => {
-                let mut b = Vec::with_capacity(33);
-                b.put_u8(0);
-                b.put_slice(&c.0);
-                b
+                0u8.write(buf);
+                c.0.write(buf);
             }
             BlobMessage::Blob(c, bytes) => {
-                let mut b = Vec::with_capacity(33 + bytes.len());
-                b.put_u8(1);
-                b.put_slice(&c.0);
-                b.put_slice(bytes);
-                b
+                1u8.write(buf);
+                c.0.write(buf);
+                bytes.write(buf);
             }
         }
     }
+}
 
-    /// Parses a message, refusing unknown tags, short messages, a `Want` with trailing
-    /// bytes and a blob over `max_blob` bytes.
-    pub fn decode(mut buf: &[u8], max_blob: usize) -> Result<Self, String> {
-        if buf.len() < 33 {
-            return Err(format!("{} bytes is shorter than a message", buf.len()));
-        }
-        let tag = buf.get_u8();
-        let c = Hash32(buf[..32].try_into().expect("32 bytes"));
-        buf.advance(32);
+impl EncodeSize for BlobMessage {
+    fn encode_size(&self) -> usize {
+        1 + 32
+            + match self {
+                BlobMessage::Want(_) => 0,
+                BlobMessage::Blob(_, bytes) => bytes.encode_size(),
+            }
+    }
+}
+
+impl Read for BlobMessage {
+    type Cfg = usize;
+
+    fn read_cfg(buf: &mut impl Buf, max_blob: &usize) -> Result<Self, CodecError> {
+        let tag = u8::read(buf)?;
+        let c = Hash32(<[u8; 32]>::read(buf)?);
         match tag {
-            0 if buf.is_empty() => Ok(BlobMessage::Want(c)),
-            0 => Err("want with trailing bytes".into()),
-            1 if buf.len() > max_blob => Err(format!("blob of {} bytes is too large", buf.len())),
-            1 => Ok(BlobMessage::Blob(c, buf.to_vec())),
-            t => Err(format!("unknown message tag {t}")),
+            0 => Ok(BlobMessage::Want(c)),
+            1 => {
+                let bytes = Vec::<u8>::read_cfg(buf, &(RangeCfg::new(..=*max_blob), ()))?;
+                Ok(BlobMessage::Blob(c, bytes))
+            }
+            t => Err(CodecError::InvalidEnum(t)),
         }
     }
 }
@@ -259,7 +268,7 @@ where
     });
     let serve = context.with_label("serve").spawn(move |ctx| async move {
         while let Ok((peer, msg)) = receiver.recv().await {
-            match BlobMessage::decode(msg.as_ref(), in_cfg.max_blob) {
+            match BlobMessage::decode_cfg(msg.as_ref(), &in_cfg.max_blob) {
                 Ok(BlobMessage::Want(c)) => {
                     match serve_want(&in_ledger, &in_cfg, &in_metrics, &peer, &c) {
                         Verdict::Send(blob) => {
@@ -545,28 +554,31 @@ mod tests {
     fn messages_round_trip_and_bad_ones_are_refused() {
         let c = Hash32([7; 32]);
         for m in [BlobMessage::Want(c), BlobMessage::Blob(c, vec![1, 2, 3])] {
-            assert_eq!(BlobMessage::decode(&m.encode(), 10), Ok(m));
+            assert_eq!(
+                BlobMessage::decode_cfg(m.encode(), &10).expect("round trip"),
+                m
+            );
         }
-        assert!(BlobMessage::decode(&[0; 10], 10).is_err());
-        let mut want = BlobMessage::Want(c).encode();
+        assert!(matches!(
+            BlobMessage::decode_cfg(&[0u8; 10][..], &10),
+            Err(CodecError::EndOfBuffer)
+        ));
+        let mut want = BlobMessage::Want(c).encode().to_vec();
         want.push(0);
-        assert!(
-            BlobMessage::decode(&want, 10)
-                .expect_err("trailing")
-                .contains("trailing")
-        );
+        assert!(matches!(
+            BlobMessage::decode_cfg(&want[..], &10),
+            Err(CodecError::ExtraData(1))
+        ));
         let big = BlobMessage::Blob(c, vec![0; 11]).encode();
-        assert!(
-            BlobMessage::decode(&big, 10)
-                .expect_err("big")
-                .contains("too large")
-        );
-        let mut bad = BlobMessage::Want(c).encode();
+        assert!(matches!(
+            BlobMessage::decode_cfg(big, &10),
+            Err(CodecError::InvalidLength(11))
+        ));
+        let mut bad = BlobMessage::Want(c).encode().to_vec();
         bad[0] = 9;
-        assert!(
-            BlobMessage::decode(&bad, 10)
-                .expect_err("tag")
-                .contains("unknown")
-        );
+        assert!(matches!(
+            BlobMessage::decode_cfg(&bad[..], &10),
+            Err(CodecError::InvalidEnum(9))
+        ));
     }
 }

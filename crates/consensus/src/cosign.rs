@@ -7,7 +7,10 @@
 //! diverged from this node's; it is logged as an error and never counted.
 
 use crate::application::{Applied, block_or_tick};
-use bytes::BufMut;
+use bytes::{Buf, BufMut};
+use commonware_codec::{
+    DecodeExt as _, Encode as _, EncodeSize, Error as CodecError, Read, ReadExt as _, Write,
+};
 use commonware_cryptography::ed25519;
 use commonware_p2p::{Receiver, Recipients, Sender};
 use commonware_runtime::{Clock, Handle, Metrics, Spawner};
@@ -60,32 +63,32 @@ pub struct CosignMessage {
     pub signature: [u8; 64],
 }
 
-impl CosignMessage {
-    /// Fixed 105-byte encoding: reply flag (0 or 1), size (big-endian), root, signature.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut buf = Vec::with_capacity(MESSAGE_LEN);
-        buf.put_u8(self.reply as u8);
-        buf.put_u64(self.size);
-        buf.put_slice(&self.root.0);
-        buf.put_slice(&self.signature);
-        buf
+/// Fixed 105 bytes in commonware's codec: reply flag (a bool byte), size (u64, big-endian),
+/// root, signature.
+impl Write for CosignMessage {
+    fn write(&self, buf: &mut impl BufMut) {
+        self.reply.write(buf);
+        self.size.write(buf);
+        self.root.0.write(buf);
+        self.signature.write(buf);
     }
+}
 
-    /// Decodes [`Self::encode`]'s output.
-    pub fn decode(bytes: &[u8]) -> Result<Self, String> {
-        if bytes.len() != MESSAGE_LEN {
-            return Err(format!("{} bytes, expected {MESSAGE_LEN}", bytes.len()));
-        }
-        let reply = match bytes[0] {
-            0 => false,
-            1 => true,
-            other => return Err(format!("reply flag {other}, expected 0 or 1")),
-        };
+impl EncodeSize for CosignMessage {
+    fn encode_size(&self) -> usize {
+        MESSAGE_LEN
+    }
+}
+
+impl Read for CosignMessage {
+    type Cfg = ();
+
+    fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
         Ok(CosignMessage {
-            reply,
-            size: u64::from_be_bytes(bytes[1..9].try_into().expect("8 bytes")),
-            root: Hash32(bytes[9..41].try_into().expect("32 bytes")),
-            signature: bytes[41..].try_into().expect("64 bytes"),
+            reply: bool::read(buf)?,
+            size: u64::read(buf)?,
+            root: Hash32(<[u8; 32]>::read(buf)?),
+            signature: <[u8; 64]>::read(buf)?,
         })
     }
 }
@@ -420,12 +423,21 @@ mod tests {
             root: Hash32([7; 32]),
             signature: [9; 64],
         };
-        assert_eq!(CosignMessage::decode(&m.encode()), Ok(m));
-        let short = CosignMessage::decode(&[0; 104]).expect_err("one byte short");
-        assert!(short.contains("104 bytes"), "{short}");
-        let mut bad = m.encode();
+        assert_eq!(m.encode().len(), MESSAGE_LEN);
+        assert_eq!(CosignMessage::decode(m.encode()).expect("round trip"), m);
+        assert!(matches!(
+            CosignMessage::decode(&[0u8; 104][..]),
+            Err(CodecError::EndOfBuffer)
+        ));
+        assert!(matches!(
+            CosignMessage::decode(&[0u8; 106][..]),
+            Err(CodecError::ExtraData(1))
+        ));
+        let mut bad = m.encode().to_vec();
         bad[0] = 2;
-        let flag = CosignMessage::decode(&bad).expect_err("bad flag");
-        assert!(flag.contains("reply flag 2"), "{flag}");
+        assert!(matches!(
+            CosignMessage::decode(&bad[..]),
+            Err(CodecError::InvalidBool)
+        ));
     }
 }

@@ -13,6 +13,7 @@
 
 mod sim;
 
+use commonware_codec::{Decode as _, Encode as _};
 use commonware_consensus::simplex::mocks::conflicter;
 use commonware_cryptography::Sha256;
 use commonware_p2p::{Receiver as _, Recipients, Sender as _};
@@ -383,7 +384,7 @@ fn vault_delivery(seed: u64) {
             .expect("send");
         let (_, msg) = rx2.recv().await.expect("a reply");
         assert_eq!(
-            BlobMessage::decode(msg.as_ref(), 1 << 20).expect("decodes"),
+            BlobMessage::decode_cfg(msg.as_ref(), &(1 << 20)).expect("decodes"),
             BlobMessage::Blob(c, ciphertext.clone())
         );
 

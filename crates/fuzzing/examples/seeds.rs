@@ -8,6 +8,7 @@
 //!
 //! Deterministic (fixed keys), so running it again rewrites the same files.
 
+use commonware_codec::Encode as _;
 use std::path::Path;
 use std::sync::Arc;
 use unchain_consensus::blob_sync::BlobMessage;
