@@ -15,7 +15,7 @@ use unchain_log::NamedKey;
 use unchain_tips::bundle::{self, ReceiptBundle};
 use unchain_tips::message::{self, Payload};
 use unchain_tips::report::Content;
-use unchain_tips::{Author, Tip, TipView, intake};
+use unchain_tips::{Author, Tip, TipView, client};
 
 /// `unchain tips …`.
 #[derive(Subcommand)]
@@ -231,7 +231,7 @@ pub(crate) async fn reply(
         .keys
         .encryption_key()
         .context("key file: encryption key")?;
-    let (sealed, body) = intake::reply(
+    let (sealed, body) = client::reply(
         &s.chain_id,
         &v.tip,
         &me.public_key(),
@@ -376,7 +376,7 @@ pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
                 bail!("tip {tip}'s first message is not a report");
             };
             let (persons, skipped) =
-                unchain_tips::intake::contact_persons(&r.contacts, country.as_deref());
+                unchain_tips::client::contact_persons(&r.contacts, country.as_deref());
             let mut doc = json!({"htcds_version": "2.0", "case": {"cas_Status": "Active"}});
             if !persons.is_empty() {
                 doc["persons"] = Value::Array(persons.clone());

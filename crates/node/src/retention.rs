@@ -208,7 +208,7 @@ mod tests {
         let mut chain = Chain::new(dir.path(), &[&ngo, &police, &customs], |_| {
             vec![Arc::new(unchain_tips::TipsModule)]
         });
-        let new = unchain_tips::intake::new_tip(
+        let new = unchain_tips::client::new_tip(
             chain_id,
             ("ngo", &ngo.enc.public_key()),
             "report",

@@ -5,7 +5,7 @@
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
-use unchain_tips::intake;
+use unchain_tips::client;
 use unchain_tips::receipt::{ReceiptCode, ReceiptKeys};
 use unchain_types::EncryptionSecretKey;
 
@@ -25,7 +25,7 @@ fn bench(c: &mut Criterion) {
     let org = EncryptionSecretKey::generate(&mut rand::rngs::OsRng);
     c.bench_function("new tip: code, keys, seal a 2 KB report", |b| {
         b.iter(|| {
-            intake::new_tip(
+            client::new_tip(
                 "bench-chain",
                 ("ngo", &org.public_key()),
                 "report",

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use unchain_tips::bundle::{self, ReceiptBundle};
-use unchain_tips::intake;
+use unchain_tips::client;
 use unchain_tips::message::{self, REPORTER};
 use unchain_tips::receipt::{ReceiptCode, ReceiptKeys};
 use unchain_tips::report::Content;
@@ -19,7 +19,7 @@ use common::*;
 fn a_tip_is_recorded_found_by_its_code_answered_triaged_and_converted() {
     let mut w = world();
     let at_ms = at(&w.chain);
-    let new = intake::new_tip(
+    let new = client::new_tip(
         CHAIN,
         ("ngo", &w.ngo.enc.public_key()),
         "report",
@@ -82,7 +82,7 @@ fn a_tip_is_recorded_found_by_its_code_answered_triaged_and_converted() {
     );
 
     // The agency replies; the reporter reads it with the code's key.
-    let (reply, body) = intake::reply(
+    let (reply, body) = client::reply(
         CHAIN,
         &view.tip,
         &w.ngo.enc.public_key(),
@@ -122,7 +122,7 @@ fn a_tip_is_recorded_found_by_its_code_answered_triaged_and_converted() {
 
     // The reporter adds information.
     let more = json!({"type": "followup", "text": "two of them are 15", "attachments": []});
-    let (_, body) = intake::followup(
+    let (_, body) = client::followup(
         CHAIN,
         &view.tip,
         &w.ngo.enc.public_key(),
@@ -202,7 +202,7 @@ fn the_ledger_refuses_what_does_not_hold() {
         .refused(&mut w.ngo, "tips.receive", new.body.clone());
     assert!(r.contains("already exists"), "{r}");
 
-    let late = intake::new_tip(
+    let late = client::new_tip(
         CHAIN,
         ("ngo", &w.ngo.enc.public_key()),
         "report",
@@ -216,7 +216,7 @@ fn the_ledger_refuses_what_does_not_hold() {
     let view = unchain_tips::tip(&reader(&w.chain), &new.tip)
         .expect("read")
         .expect("tip");
-    let (_, body) = intake::reply(
+    let (_, body) = client::reply(
         CHAIN,
         &view.tip,
         &w.police.enc.public_key(),
@@ -267,14 +267,14 @@ fn the_ledger_refuses_what_does_not_hold() {
     assert!(r.contains("open it first"), "{r}");
 }
 
-fn recorded(w: &mut World) -> (intake::NewTip, ReceiptBundle) {
+fn recorded(w: &mut World) -> (client::NewTip, ReceiptBundle) {
     let new = new_report(w);
     w.chain.ok(&w.ngo.tx("tips.receive", new.body.clone()));
     let view = unchain_tips::tip(&reader(&w.chain), &new.tip)
         .expect("read")
         .expect("tip");
     let more = json!({"type": "followup", "text": "they moved to pier 10", "attachments": []});
-    let (_, body) = intake::followup(
+    let (_, body) = client::followup(
         CHAIN,
         &view.tip,
         &w.ngo.enc.public_key(),
@@ -284,7 +284,7 @@ fn recorded(w: &mut World) -> (intake::NewTip, ReceiptBundle) {
         at(&w.chain),
     );
     w.chain.ok(&w.ngo.tx("tips.message", body));
-    let (_, reply) = intake::reply(
+    let (_, reply) = client::reply(
         CHAIN,
         &view.tip,
         &w.ngo.enc.public_key(),

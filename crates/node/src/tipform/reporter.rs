@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use unchain_tips::message::{self, REPORTER};
 use unchain_tips::receipt::{ReceiptCode, ReceiptKeys};
 use unchain_tips::report::Content;
-use unchain_tips::{Author, TipView, intake};
+use unchain_tips::{Author, TipView, client};
 
 #[derive(Deserialize)]
 pub(super) struct CodeForm {
@@ -252,7 +252,7 @@ pub(super) async fn more(
     }
     let content = serde_json::to_value(Content::Followup { text, attachments })
         .expect("a follow-up serialises");
-    let (sealed, body) = intake::followup(
+    let (sealed, body) = client::followup(
         &state.ledger.genesis().chain_id,
         &o.view.tip,
         &req.intake_key,

@@ -6,7 +6,7 @@ use crate::tipform::TipState;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use unchain_tips::intake;
+use unchain_tips::client;
 use unchain_tips::report::{Content, Report};
 
 pub(super) async fn submit(
@@ -85,7 +85,7 @@ pub(super) async fn submit(
     let (intake_name, intake_key, form_id) =
         (state.node_name.clone(), req.intake_key, form.clone());
     let new = slow(&state, move || {
-        intake::new_tip(
+        client::new_tip(
             &chain_id,
             (&intake_name, &intake_key),
             &form_id,

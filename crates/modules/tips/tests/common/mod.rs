@@ -59,8 +59,8 @@ pub fn reader(c: &Chain) -> unchain_ledger::StateReader {
 }
 
 /// A new tip of [`report`] to the NGO, at the next block's time.
-pub fn new_report(w: &World) -> unchain_tips::intake::NewTip {
-    unchain_tips::intake::new_tip(
+pub fn new_report(w: &World) -> unchain_tips::client::NewTip {
+    unchain_tips::client::new_tip(
         CHAIN,
         ("ngo", &w.ngo.enc.public_key()),
         "report",
@@ -75,7 +75,7 @@ pub fn ngo_reply(w: &World, tip: &str, text: &str) -> (unchain_tips::message::Se
     let view = unchain_tips::tip(&reader(&w.chain), tip)
         .expect("read")
         .expect("tip");
-    unchain_tips::intake::reply(
+    unchain_tips::client::reply(
         CHAIN,
         &view.tip,
         &w.ngo.enc.public_key(),

@@ -87,7 +87,7 @@ pub async fn reply(
             ctx.ta("tip-missing", &[("id", &f.id)]),
         );
     };
-    let (sealed, body) = unchain_tips::intake::reply(
+    let (sealed, body) = unchain_tips::client::reply(
         &state.ledger.genesis().chain_id,
         &v.tip,
         &state.encryption.public_key(),
@@ -180,7 +180,7 @@ pub async fn convert(
         return after_post(&ctx, &back, "error", ctx.t("open-not-yet"));
     };
     let country = Some(f.country.trim().to_uppercase()).filter(|c| !c.is_empty());
-    let (persons, _) = unchain_tips::intake::contact_persons(&r.contacts, country.as_deref());
+    let (persons, _) = unchain_tips::client::contact_persons(&r.contacts, country.as_deref());
     let mut doc = serde_json::json!({"htcds_version": "2.0", "case": {"cas_Status": "Active"}});
     if !persons.is_empty() {
         doc["persons"] = serde_json::Value::Array(persons);
