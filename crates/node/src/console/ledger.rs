@@ -26,7 +26,7 @@ pub async fn overview(
     let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::LEDGER).await);
     let status = match handlers::status_view(&state) {
         Ok(s) => s,
-        Err(p) => return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, p.detail),
+        Err(p) => return problem_page(&ctx, p.http_status(), p.detail),
     };
     let note = state
         .ledger
@@ -123,7 +123,7 @@ pub async fn block(
         refuse_or!(viewer(&state, &headers, &format!("/console/ledger/block/{height}")).await);
     let b = match handlers::block_at(&state, &height) {
         Ok(b) => b,
-        Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
+        Err(p) => return problem_page(&ctx, p.http_status(), p.detail),
     };
     let proposer = state
         .ledger
@@ -172,7 +172,7 @@ pub async fn tx(
     };
     let status = match handlers::wait_tx(&state, &tx_id, std::time::Duration::ZERO).await {
         Ok(s) => s,
-        Err(p) => return problem_page(&ctx, StatusCode::NOT_FOUND, p.detail),
+        Err(p) => return problem_page(&ctx, p.http_status(), p.detail),
     };
     let proof = match status.log_index {
         Some(i) => handlers::bundle(&state, i).await.ok(),

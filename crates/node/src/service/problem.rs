@@ -53,6 +53,11 @@ impl Problem {
         p
     }
 
+    /// The HTTP status, as a status code (500 if it is not one).
+    pub fn http_status(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
     /// 404 for something that does not exist.
     pub fn not_found(detail: impl Into<String>) -> Self {
         Problem::new(StatusCode::NOT_FOUND, Code::NotFound, "not found", detail)
@@ -94,7 +99,7 @@ fn field_of(detail: &str) -> Option<String> {
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = self.http_status();
         let retry = self.retry_after;
         let mut resp = (status, axum::Json(self)).into_response();
         resp.headers_mut().insert(
