@@ -16,7 +16,7 @@
 //! The token is `HMAC-SHA256(matching key, "unchain/blind/v1\0" ‖ kind ‖ "\0" ‖ normal form)`.
 //! Without the key a token reveals nothing; with it, anyone can test a guessed identifier,
 //! which is why only members hold the key and why match queries are logged and rate-limited
-//! (ARCHITECTURE.md, "vault", threat model).
+//! (`docs/vault.md`, threat model).
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
