@@ -23,9 +23,10 @@
 pub mod body;
 pub mod client;
 pub mod holdings;
+pub mod rules;
 pub mod state;
 
-use body::{Consent, Decision, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
+use body::{Consent, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
 use serde::Serialize;
 use serde_json::Value;
 use state::*;
@@ -294,21 +295,8 @@ impl VaultModule {
                     format!("record {id} already exists; seal version 2 or later to update it"),
                 ));
             }
-            if !recipients.contains(&me) {
-                return Err(reject(
-                    Code::RecipientsMismatch,
-                    format!(
-                        "recipients must include the sealing organisation ({me}), so that it can open its own record"
-                    ),
-                ));
-            }
+            rules::first_version(s, &me, &recipients).map_err(ExecError::Refused)?;
             let policy = s.policy.expect("checked: version 1 has a policy");
-            if policy.consent_required && recipients.len() > 1 {
-                return Err(reject(
-                    Code::ConsentRequired,
-                    "recipients: this record needs the survivor's consent to be shared; seal it to your own organisation, then grant access with vault.grant once the survivor has consented",
-                ));
-            }
             let record = Record {
                 record: id,
                 owner: me.clone(),
@@ -326,41 +314,9 @@ impl VaultModule {
             (record, Vec::new())
         } else {
             let mut record = live_record(ctx, &id)?;
-            if record.owner != me {
-                return Err(reject(
-                    Code::NotOwner,
-                    format!("only the owner ({}) seals new versions", record.owner),
-                ));
-            }
-            if s.version != record.latest_version + 1 {
-                return Err(reject(
-                    Code::StaleVersion,
-                    format!(
-                        "version must be {} (the record is at version {})",
-                        record.latest_version + 1,
-                        record.latest_version
-                    ),
-                ));
-            }
-            if s.schema != record.schema {
-                return Err(reject(
-                    Code::StaleVersion,
-                    format!("schema must stay {}", record.schema),
-                ));
-            }
             let active = active_access(ctx, &id)?;
-            if recipients != active {
-                let missing: Vec<_> = active.difference(&recipients).cloned().collect();
-                let extra: Vec<_> = recipients.difference(&active).cloned().collect();
-                return Err(reject(
-                    Code::RecipientsMismatch,
-                    format!(
-                        "recipients must be exactly the organisations with access (missing: [{}]; without access, revoked or never granted: [{}])",
-                        missing.join(", "),
-                        extra.join(", ")
-                    ),
-                ));
-            }
+            rules::next_version(&record, s, &me, &recipients, &active)
+                .map_err(ExecError::Refused)?;
             let old = std::mem::replace(&mut record.tokens, s.tokens.clone());
             record.latest_version = s.version;
             (record, old)
@@ -424,49 +380,17 @@ impl VaultModule {
         let me = ctx.sender.name.clone();
         let id = g.record;
         let record = live_record(ctx, &id)?;
-        if g.version != record.latest_version {
-            return Err(reject(
-                Code::StaleVersion,
-                format!(
-                    "version must be the record's latest, {}",
-                    record.latest_version
-                ),
-            ));
-        }
         let mine: Option<Access> = load(ctx, &access_key(&id, &me))?;
-        let may_share = record.owner == me
-            || mine
-                .as_ref()
-                .is_some_and(|a| a.revoked.is_none() && a.reshare);
-        if !may_share {
-            return Err(reject(
-                Code::NotOwner,
-                format!(
-                    "{me} may not share record {id}: only its owner or an organisation granted re-sharing may"
-                ),
-            ));
-        }
+        rules::may_share(&record, g, &me, mine.as_ref()).map_err(ExecError::Refused)?;
         require_member(ctx, "recipient", &g.recipient)?;
         let existing: Option<Access> = load(ctx, &access_key(&id, &g.recipient))?;
-        if existing.as_ref().is_some_and(|a| a.revoked.is_none()) {
-            return Err(reject(
-                Code::AlreadyExists,
-                format!("{} already has access to record {id}", g.recipient),
-            ));
-        }
-        let needs_consent = record.policy.consent_required;
-        if needs_consent && g.override_.is_none() {
-            let consent: Option<ConsentRecord> = load(ctx, &consent_key(&id, &g.recipient))?;
-            if consent.is_none_or(|c| c.decision != Decision::Allow) {
-                return Err(reject(
-                    Code::ConsentRequired,
-                    format!(
-                        "record {id} needs the survivor's consent to be shared with {}: submit a vault.consent signed by the survivor, or an override naming a court order",
-                        g.recipient
-                    ),
-                ));
-            }
-        }
+        let consent: Option<ConsentRecord> = if record.policy.consent_required {
+            load(ctx, &consent_key(&id, &g.recipient))?
+        } else {
+            None
+        };
+        rules::may_receive(&record, g, existing.as_ref(), consent.as_ref())
+            .map_err(ExecError::Refused)?;
         let mut version: Version =
             load(ctx, &version_key(&id, g.version))?.expect("latest version exists");
         version.recipients.insert(g.recipient.clone());
@@ -589,47 +513,26 @@ impl VaultModule {
         let me = ctx.sender.name.clone();
         let id = e.record;
         let mut record = live_record(ctx, &id)?;
-        match e.reason {
-            EraseReason::OwnerRequest if record.owner != me => {
+        rules::erase(&record, e.reason, &me, ctx.timestamp_ms).map_err(ExecError::Refused)?;
+        if e.reason == EraseReason::SubjectRequest {
+            let subject = record.subject.ok_or_else(|| {
+                reject(
+                    Code::NotFound,
+                    format!("record {id} is not linked to a survivor's key"),
+                )
+            })?;
+            let sig = e.subject_signature.ok_or_else(|| {
+                reject(
+                    Code::InvalidSignature,
+                    "subject_signature: is required for a subject_request",
+                )
+            })?;
+            if !subject.verify(&sig, &body::erase_statement(&self.chain_id, &id)) {
                 return Err(reject(
-                    Code::NotOwner,
-                    format!(
-                        "reason owner_request: only the owner ({}) may ask",
-                        record.owner
-                    ),
+                    Code::InvalidSignature,
+                    "subject_signature: not the survivor's signature over this erase statement",
                 ));
             }
-            EraseReason::OwnerRequest => {}
-            EraseReason::SubjectRequest => {
-                let subject = record.subject.ok_or_else(|| {
-                    reject(
-                        Code::NotFound,
-                        format!("record {id} is not linked to a survivor's key"),
-                    )
-                })?;
-                let sig = e.subject_signature.ok_or_else(|| {
-                    reject(
-                        Code::InvalidSignature,
-                        "subject_signature: is required for a subject_request",
-                    )
-                })?;
-                if !subject.verify(&sig, &body::erase_statement(&self.chain_id, &id)) {
-                    return Err(reject(
-                        Code::InvalidSignature,
-                        "subject_signature: not the survivor's signature over this erase statement",
-                    ));
-                }
-            }
-            EraseReason::RetentionExpired if ctx.timestamp_ms < record.expires_ms => {
-                return Err(reject(
-                    Code::TooEarly,
-                    format!(
-                        "reason retention_expired: the retention period ends at {} ms; the block time is {} ms",
-                        record.expires_ms, ctx.timestamp_ms
-                    ),
-                ));
-            }
-            EraseReason::RetentionExpired => {}
         }
         let mut commitments = Vec::new();
         for (key, v) in ctx
