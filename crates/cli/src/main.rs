@@ -138,7 +138,27 @@ fn init_logging(json: bool, filter: &str) {
     }
 }
 
+/// Output piped into a reader that stops early (`unchain verify … | head -1`) is not a
+/// crash: end quietly, with the status a shell gives a process killed by SIGPIPE, instead
+/// of printing a panic and a backtrace. Every other panic goes to the default hook.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> std::process::ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     init_logging(cli.log_json, &cli.log);
     match run(cli.command) {

@@ -157,3 +157,29 @@ fn a_saved_trust_bundle_still_verifies() {
         "a trust bundle with an altered inclusion proof verified"
     );
 }
+
+#[test]
+fn output_cut_short_by_its_reader_is_not_a_crash() {
+    // `unchain verify … | head -1`: the reader is gone when the verifier writes (closed
+    // before the verifier starts, so every write fails).
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let child = Command::new(bin())
+        .args(["--log", "warn", "verify"])
+        .arg(
+            fixture("custody.json")
+                .parent()
+                .expect("dir")
+                .join("proof.json"),
+        )
+        .arg("--genesis")
+        .arg(fixture("genesis.json"))
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run unchain verify");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+}
