@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use unchain_cases::CaseView;
+use unchain_cases::workflow::CaseKind;
 use unchain_htcds::{ctdc, tables, validate};
 
 /// Case commands.
@@ -214,11 +215,14 @@ pub(crate) async fn open_case(
         country: policy.country.clone(),
         record: None,
     };
+    let kind: CaseKind = serde_json::from_value(kind.into()).map_err(|_| {
+        anyhow::anyhow!("--kind {kind:?}: one of allegation, investigation, rescue, case")
+    })?;
     let bytes = serde_json::to_vec(doc)?;
     let (record, _) = seal_with(s, &bytes, &spec).await?;
     s.submit_quiet(
         "cases.open",
-        json!({"case": id, "kind": kind, "record": record}),
+        unchain_cases::client::open(id, kind, record, None, &s.actor),
     )
     .await?;
     Ok(record)
@@ -291,13 +295,14 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
         } => {
             let s = Session::open(&who).await?;
             let view = case_view(&s, &case).await?;
-            let mut body = json!({"case": case, "from": view.case.status, "to": to});
-            if let Some(o) = outcome {
-                body["outcome"] = json!(o);
-            }
-            if let Some(r) = reason {
-                body["reason"] = json!(r);
-            }
+            let body = unchain_cases::client::transition(
+                &case,
+                &view.case.status,
+                &to,
+                outcome.as_deref(),
+                reason.as_deref(),
+                &s.actor,
+            );
             s.submit("cases.transition", body).await
         }
         CaseCommand::Refer {
@@ -325,7 +330,7 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
             }
             s.submit(
                 "cases.refer",
-                json!({"case": case, "to": to, "reason": reason}),
+                unchain_cases::client::refer(&case, &to, &reason, &s.actor),
             )
             .await
         }

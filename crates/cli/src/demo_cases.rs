@@ -74,7 +74,7 @@ pub async fn seed_cases(
     let record = open_case(&dsi, case, "investigation", &doc, &policy(Some("TH"))).await?;
     dsi.submit_quiet(
         "cases.transition",
-        json!({"case": case, "from": "open", "to": "active"}),
+        unchain_cases::client::transition(case, "open", "active", None, None, &dsi.actor),
     )
     .await?;
     let grant = dsi
@@ -89,7 +89,7 @@ pub async fn seed_cases(
     dsi.submit_quiet("vault.grant", grant).await?;
     dsi.submit_quiet(
         "cases.refer",
-        json!({"case": case, "to": "ph-iacat", "reason": "MigrationOrChangeOfLocation"}),
+        unchain_cases::client::refer(case, "ph-iacat", "MigrationOrChangeOfLocation", &dsi.actor),
     )
     .await?;
 

@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod client;
+pub mod rules;
 pub mod state;
 pub mod workflow;
 
@@ -22,7 +24,6 @@ use unchain_ledger::refuse as reject;
 use unchain_ledger::state::{decode, encode};
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role};
 use unchain_types::{Code, Hash32};
-use workflow::Needs;
 
 /// The `cases.*` kinds.
 pub const KINDS: &[KindSpec] = &[
@@ -146,85 +147,8 @@ impl CasesModule {
                 ))
             }
             Body::Transition(t) => {
-                let mut case = owned_case(ctx, &t.case)?;
-                if t.from != case.status {
-                    return Err(reject(
-                        Code::StaleVersion,
-                        format!(
-                            "from: case {} is {}, not {}: it changed since you looked",
-                            t.case, case.status, t.from
-                        ),
-                    ));
-                }
-                let needs =
-                    workflow::transition(case.kind, &case.status, &t.to).map_err(|next| {
-                        let next = if next.is_empty() {
-                            "none: it is final".to_owned()
-                        } else {
-                            next.join(", ")
-                        };
-                        reject(
-                            Code::BadTransition,
-                            format!(
-                                "to: {} {} cannot go from {} to {} (allowed next: {next})",
-                                case.kind.name(),
-                                t.case,
-                                case.status,
-                                t.to
-                            ),
-                        )
-                    })?;
-                let allowed = workflow::outcomes(case.kind);
-                match (&t.outcome, needs) {
-                    (None, Needs::Outcome | Needs::OutcomeAndReferral) => {
-                        return Err(reject(
-                            Code::BadTransition,
-                            format!(
-                                "outcome: is required to move to {} (one of {})",
-                                t.to,
-                                allowed.join(", ")
-                            ),
-                        ));
-                    }
-                    (Some(o), Needs::Nothing) => {
-                        return Err(reject(
-                            Code::BadTransition,
-                            format!("outcome: {o:?} is not taken when moving to {}", t.to),
-                        ));
-                    }
-                    (Some(o), _) if !allowed.contains(&o.as_str()) => {
-                        return Err(reject(
-                            Code::BadTransition,
-                            format!(
-                                "outcome: {o:?} is not an outcome of kind {} (one of {})",
-                                case.kind.name(),
-                                allowed.join(", ")
-                            ),
-                        ));
-                    }
-                    _ => {}
-                }
-                if needs == Needs::OutcomeAndReferral && case.referred_to.is_empty() {
-                    return Err(reject(
-                        Code::BadTransition,
-                        format!(
-                            "to: case {} has not been referred to anyone; refer it before closing it as ClosedReferred",
-                            t.case
-                        ),
-                    ));
-                }
-                let change = Change::Transitioned {
-                    from: case.status.clone(),
-                    to: t.to.clone(),
-                    outcome: t.outcome.clone(),
-                    reason: t.reason.clone(),
-                };
-                case.status = t.to.clone();
-                if t.outcome.is_some() {
-                    case.outcome = t.outcome.clone();
-                }
-                case.events += 1;
-                Ok((case, change))
+                let case = owned_case(ctx, &t.case)?;
+                rules::transition(case, t).map_err(ExecError::Refused)
             }
             Body::Refer(r) => {
                 let mut case = owned_case(ctx, &r.case)?;
@@ -265,23 +189,12 @@ impl CasesModule {
                 ))
             }
             Body::Update(u) => {
-                let mut case = owned_case(ctx, &u.case)?;
+                let case = owned_case(ctx, &u.case)?;
                 let (record, _) =
                     record_access(ctx, &case.record, &case.owner)?.ok_or_else(|| {
                         reject(Code::Erased, format!("case {}'s record is gone", u.case))
                     })?;
-                if u.version != record.latest_version || u.version <= case.record_version {
-                    return Err(reject(
-                        Code::StaleVersion,
-                        format!(
-                            "version: the case is at version {} and its record's latest is {}; name the latest, newer version",
-                            case.record_version, record.latest_version
-                        ),
-                    ));
-                }
-                case.record_version = u.version;
-                case.events += 1;
-                Ok((case, Change::Updated { version: u.version }))
+                rules::update(case, u, record.latest_version).map_err(ExecError::Refused)
             }
         }
     }

@@ -120,7 +120,7 @@ pub async fn attach(
         Ok(_) => view.case.record_version + 1,
         Err((_, e)) => return after_post(&ctx, &back, "error", e),
     };
-    let body = json!({"case": f.id, "version": version, "actor": ctx.user.id});
+    let body = unchain_cases::client::update(&f.id, version, &ctx.user.id);
     match crate::console::submit_and_wait(&ctx, "cases.update", body).await {
         Ok(h) => after_post(
             &ctx,
@@ -184,7 +184,7 @@ pub async fn share(
     if let Err(e) = crate::console::submit_and_wait(&ctx, "vault.grant", grant).await {
         return after_post(&ctx, &back, "error", e);
     }
-    let refer = json!({"case": f.id, "to": f.to, "reason": f.reason, "actor": ctx.user.id});
+    let refer = unchain_cases::client::refer(&f.id, &f.to, &f.reason, &ctx.user.id);
     match crate::console::submit_and_wait(&ctx, "cases.refer", refer).await {
         Ok(h) => after_post(
             &ctx,
@@ -216,10 +216,9 @@ pub async fn transition(
 ) -> Response {
     let back = format!("/console/case?id={}", crate::console::url_encode(&f.id));
     let ctx = refuse_or!(form_for(&state, &headers, &back, &f.csrf, need::CASE_ACT).await);
-    let mut body = json!({"case": f.id, "from": f.from, "to": f.to, "actor": ctx.user.id});
-    if !f.outcome.is_empty() {
-        body["outcome"] = f.outcome.clone().into();
-    }
+    let outcome = (!f.outcome.is_empty()).then_some(f.outcome.as_str());
+    let body =
+        unchain_cases::client::transition(&f.id, &f.from, &f.to, outcome, None, &ctx.user.id);
     match crate::console::submit_and_wait(&ctx, "cases.transition", body).await {
         Ok(h) => after_post(
             &ctx,

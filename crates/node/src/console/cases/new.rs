@@ -206,7 +206,7 @@ pub(crate) async fn open_case(
     country: Option<&str>,
 ) -> Result<u64, (&'static str, String)> {
     let (record, _) = seal_document(ctx, doc, None, country).await?;
-    let body = json!({"case": id, "kind": kind.name(), "record": record, "actor": ctx.user.id});
+    let body = unchain_cases::client::open(id, kind, record, None, &ctx.user.id);
     crate::console::submit_and_wait(ctx, "cases.open", body)
         .await
         .map_err(|e| ("", e))
