@@ -7,7 +7,9 @@ use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
+use unchain_custody::body::EvidenceKind;
 use unchain_custody::bundle::{self, CustodyBundle, NamedKey};
+use unchain_custody::client;
 use unchain_custody::report;
 use unchain_custody::rules::Item;
 use unchain_types::Hash32;
@@ -174,16 +176,17 @@ fn item_id(s: &str) -> anyhow::Result<Hash32> {
 /// The common body of an event on `item`, after its current latest event.
 async fn event_body(s: &Session, item: &Hash32, a: &EventArgs) -> anyhow::Result<Value> {
     let state: Value = s.get(&format!("/v1/custody/items/{item}")).await?;
-    let head = state["item"]["head"]
-        .as_str()
-        .context("the node's answer has no item.head")?;
-    Ok(json!({
-        "item": item.to_hex(),
-        "prev": head,
-        "at_ms": at_ms(&a.at)?,
-        "location": a.location,
-        "reason": a.reason,
-    }))
+    let current: Item = serde_json::from_value(state["item"].clone())
+        .context("the node's answer has no custody item")?;
+    Ok(client::next_event(
+        &current,
+        client::At {
+            actor: &s.actor,
+            at_ms: at_ms(&a.at)?,
+            location: &a.location,
+            reason: &a.reason,
+        },
+    ))
 }
 
 async fn record(
@@ -210,18 +213,21 @@ pub async fn custody(c: CustodyCommand) -> anyhow::Result<()> {
         } => {
             let s = Session::open(&common.who).await?;
             let id = Hash32(rand::random());
-            let mut body = json!({
-                "item": id.to_hex(),
-                "at_ms": at_ms(&common.at)?,
-                "location": common.location,
-                "reason": common.reason,
-                "evidence": evidence,
-                "content_hash": hash_file(&file)?.to_hex(),
-                "description": description,
-            });
-            if let Some(case) = case {
-                body["case"] = json!(case);
-            }
+            let evidence: EvidenceKind = serde_json::from_value(evidence.clone().into())
+                .map_err(|e| anyhow::anyhow!("--evidence {evidence:?}: {e}"))?;
+            let body = client::collect(
+                id,
+                client::At {
+                    actor: &s.actor,
+                    at_ms: at_ms(&common.at)?,
+                    location: &common.location,
+                    reason: &common.reason,
+                },
+                evidence,
+                hash_file(&file)?,
+                &description,
+                case.as_deref(),
+            );
             s.submit_quiet("custody.collect", body).await?;
             eprintln!("collected; the item's id:");
             println!("{id}");

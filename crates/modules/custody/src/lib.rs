@@ -14,6 +14,7 @@
 
 pub mod body;
 pub mod bundle;
+pub mod client;
 pub mod report;
 pub mod rules;
 pub mod state;

@@ -129,11 +129,15 @@ async fn event(
             ctx.ta("item-missing", &[("id", &id)]),
         );
     };
-    let mut body = json!({
-        "item": it.item, "prev": it.head, "actor": ctx.user.id,
-        "at_ms": crate::service::now_ms().max(it.last_at_ms),
-        "location": f.location.trim(), "reason": f.reason.trim(),
-    });
+    let mut body = unchain_custody::client::next_event(
+        &it,
+        unchain_custody::client::At {
+            actor: &ctx.user.id,
+            at_ms: crate::service::now_ms().max(it.last_at_ms),
+            location: f.location.trim(),
+            reason: f.reason.trim(),
+        },
+    );
     let fields: &[&str] = match action {
         Action::Transfer => &["to", "to_actor"],
         other => EVENTS
