@@ -20,6 +20,7 @@ pub mod holdings;
 pub mod message;
 pub mod receipt;
 pub mod report;
+pub mod rules;
 pub mod state;
 pub mod strip;
 
@@ -91,10 +92,7 @@ fn own_tip(ctx: &ExecContext<'_, '_>, id: &str) -> Result<Tip, ExecError> {
     Ok(tip)
 }
 
-/// The expiry a tip's activity at `time_ms` sets.
-fn expiry(retention_days: Option<u32>, time_ms: u64) -> Option<u64> {
-    retention_days.map(|d| time_ms.saturating_add(u64::from(d) * 86_400_000))
-}
+use rules::expiry;
 
 impl TipsModule {
     fn plan(
@@ -198,25 +196,8 @@ impl TipsModule {
                 Ok((tip, Some(st)))
             }
             Body::Triage(t) => {
-                let mut tip = own_tip(ctx, &t.tip)?;
-                if tip.status == "converted" {
-                    return Err(reject(
-                        Code::BadTransition,
-                        format!(
-                            "tip {} became case {}; triage the case",
-                            t.tip,
-                            tip.case.as_deref().unwrap_or("?")
-                        ),
-                    ));
-                }
-                tip.status = if t.closed { "closed" } else { "open" }.into();
-                tip.triage = Some(TriageState {
-                    priority: t.priority.clone(),
-                    category: t.category.clone(),
-                    indicators: t.indicators.clone(),
-                    actor: t.actor.clone(),
-                    time_ms: ctx.timestamp_ms,
-                });
+                let tip = own_tip(ctx, &t.tip)?;
+                let tip = rules::triage(tip, t, ctx.timestamp_ms).map_err(ExecError::Refused)?;
                 Ok((tip, None))
             }
             Body::Convert(c) => {
@@ -255,45 +236,8 @@ impl TipsModule {
                     .ok_or_else(|| {
                         reject(Code::NotFound, format!("tip: {} does not exist", e.tip))
                     })?;
-                if tip.erased.is_some() {
-                    return Err(reject(
-                        Code::Erased,
-                        format!("tip {} is already erased", e.tip),
-                    ));
-                }
-                match e.reason {
-                    EraseReason::IntakeRequest if tip.intake != ctx.sender.name => {
-                        return Err(reject(
-                            Code::NotOwner,
-                            format!(
-                                "tip {} was handed to {}; only it erases the tip before its retention ends",
-                                e.tip, tip.intake
-                            ),
-                        ));
-                    }
-                    EraseReason::RetentionExpired => match tip.expires_ms {
-                        None => {
-                            return Err(reject(
-                                Code::TooEarly,
-                                format!(
-                                    "reason: tip {} has no retention period; only its intake erases it",
-                                    e.tip
-                                ),
-                            ));
-                        }
-                        Some(at) if ctx.timestamp_ms < at => {
-                            return Err(reject(
-                                Code::TooEarly,
-                                format!(
-                                    "reason: tip {}'s retention ends at {at} ms, after this block",
-                                    e.tip
-                                ),
-                            ));
-                        }
-                        Some(_) => {}
-                    },
-                    EraseReason::IntakeRequest => {}
-                }
+                rules::erase(&tip, e, &ctx.sender.name, ctx.timestamp_ms)
+                    .map_err(ExecError::Refused)?;
                 tip.status = "erased".into();
                 tip.erased = Some(TipErasure {
                     reason: e.reason,
