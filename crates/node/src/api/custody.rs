@@ -22,11 +22,7 @@ pub struct ItemView {
     pub events: Vec<EventRecord>,
 }
 
-fn not_found(id: &str) -> Problem {
-    Problem::not_found(format!(
-        "evidence item {id} has no custody record on this chain"
-    ))
-}
+use crate::service::bundles::item_not_found as not_found;
 
 /// An evidence item's custody state and every event, oldest first.
 #[utoipa::path(get, path = "/v1/custody/items/{id}", params(("id" = String, Path, description = "the item id, hex")),

@@ -12,7 +12,8 @@ fn internal(e: impl std::fmt::Display) -> Problem {
     Problem::internal(e.to_string())
 }
 
-fn not_found(id: &str) -> Problem {
+/// 404 for an evidence item that was never collected.
+pub fn item_not_found(id: &str) -> Problem {
     Problem::not_found(format!(
         "evidence item {id} has no custody record on this chain"
     ))
@@ -26,10 +27,10 @@ pub async fn build_bundle(state: &Service, item: &Hash32) -> Result<CustodyBundl
         .map_err(internal)?
         .last()
         .map(|e| e.log_index)
-        .ok_or_else(|| not_found(&id))?;
+        .ok_or_else(|| item_not_found(&id))?;
     let (note, cp) = super::ledger::checkpoint_covering(state, last).await?;
     unchain_custody::bundle::build(&state.ledger, item, note, cp.size)?
-        .ok_or_else(|| not_found(&id))
+        .ok_or_else(|| item_not_found(&id))
 }
 
 /// Tip `id`, if it was handed to `member` and this is `member`'s own node.
