@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod logged;
+pub mod proof;
 
 use serde::{Deserialize, Serialize};
 use unchain_log::{Checkpoint, CheckpointError, NoteVerifier, verify_checkpoint_for};

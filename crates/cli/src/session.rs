@@ -53,7 +53,7 @@ impl Session {
     pub(crate) async fn open(who: &Who) -> anyhow::Result<Self> {
         let keys = unchain_node::run::load_keys(&who.key)?;
         let signing = keys.signing_key().context("key file: signing_seed")?;
-        unchain_ledger::module::check_actor("--actor", &who.actor)
+        unchain_types::body::check_actor("--actor", &who.actor)
             .map_err(|e| anyhow::anyhow!("--actor {:?}: {}", who.actor, e.reason))?;
         let signer = RequestSigner {
             member: keys.name.clone(),

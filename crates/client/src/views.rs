@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use unchain_bundle::proof::{ProofBundle, ValidatorKey};
+
 /// Answer to a submission.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SubmitResponse {
@@ -94,42 +96,6 @@ pub struct BlockView {
     pub committed: Vec<String>,
     /// Transactions refused at execution.
     pub rejected: Vec<RejectedView>,
-}
-
-/// A validator key that signs checkpoints.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-pub struct ValidatorKey {
-    /// Member name (the note key name).
-    pub name: String,
-    /// Ed25519 public key, hex.
-    pub key: String,
-}
-
-/// Everything needed to check, offline, that a transaction is in the log: the transaction,
-/// its inclusion proof, and a checkpoint signed by the validators.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ProofBundle {
-    /// Bundle format version (1).
-    pub version: u32,
-    /// Chain id.
-    pub chain_id: String,
-    /// The log's origin line.
-    pub log_origin: String,
-    /// Leaf index of the transaction.
-    pub leaf_index: u64,
-    /// Tree size the proof is for (the checkpoint's size).
-    pub tree_size: u64,
-    /// The transaction exactly as logged (its JCS bytes as a string).
-    pub leaf: String,
-    /// RFC 9162 leaf hash, hex.
-    pub leaf_hash: String,
-    /// Inclusion proof hashes, hex, leaf to root.
-    pub proof: Vec<String>,
-    /// The C2SP signed checkpoint (note text).
-    pub checkpoint: String,
-    /// Keys that sign checkpoints, as this node knows them. An offline verifier should use
-    /// keys from a genesis file it trusts instead.
-    pub validators: Vec<ValidatorKey>,
 }
 
 /// A consistency proof between two tree sizes.

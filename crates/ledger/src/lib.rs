@@ -11,7 +11,6 @@
 pub mod cosign;
 mod error;
 mod execute;
-pub mod genesis;
 pub mod holdings;
 pub mod membership;
 pub mod module;
@@ -20,12 +19,12 @@ pub mod state;
 
 pub use error::{LedgerError, TxRejection};
 pub use execute::{Admitted, BlockOutcome, CheckedTx, CheckpointSigner};
-pub use genesis::{Genesis, Member, Role};
 pub use module::{
     AnyModule, BodyError, ExecContext, ExecError, KindSpec, Module, ParsedBody, refuse,
 };
 pub use query::{BlockRecord, BlockRoots, Head, TxRecord};
 pub use state::{Keyspace, StateRead, StateReader, StateWriter};
+pub use unchain_genesis::{self as genesis, Genesis, Member, Role};
 
 use redb::Database;
 use std::path::Path;

@@ -19,14 +19,7 @@ use unchain_types::KeyFile;
 
 /// Reads and checks a genesis file.
 pub fn load_genesis(path: &std::path::Path) -> anyhow::Result<Genesis> {
-    let text =
-        std::fs::read(path).with_context(|| format!("reading genesis file {}", path.display()))?;
-    let genesis: Genesis = serde_json::from_slice(&text)
-        .with_context(|| format!("parsing genesis file {}", path.display()))?;
-    genesis
-        .check()
-        .map_err(|e| anyhow::anyhow!("genesis file {}: {e}", path.display()))?;
-    Ok(genesis)
+    Ok(unchain_genesis::read(path)?)
 }
 
 /// Reads a key file, refusing one that others on the machine may read

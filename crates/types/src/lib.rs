@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod block;
+pub mod body;
 pub mod canonical;
 pub mod country;
 pub mod date;

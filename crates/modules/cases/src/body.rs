@@ -4,9 +4,9 @@
 use crate::workflow::CaseKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_actor, check_text, parse_body};
 use unchain_types::Hash32;
+use unchain_types::body::BodyError;
+use unchain_types::body::{check_actor, check_text, parse_body};
 
 /// The HTCDS reasons for a referral (`cas_ReasonForOutgoingReferral`).
 pub const REFERRAL_REASONS: [&str; 3] = [

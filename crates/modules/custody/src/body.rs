@@ -9,8 +9,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_cases::check_case_id;
-use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_actor, check_text, parse_body};
+use unchain_types::body::BodyError;
+use unchain_types::body::{check_actor, check_text, parse_body};
 use unchain_types::{Hash32, TxId};
 
 /// What happened to an item. Each is one transaction kind, `custody.<name>`.
@@ -316,5 +316,29 @@ mod tests {
             assert_eq!(Action::from_kind(a.kind()), Some(a));
         }
         assert_eq!(Action::from_kind("custody.steal"), None);
+    }
+}
+
+/// A `custody.*` body: the action its kind names and the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustodyBody {
+    /// The action (from the kind).
+    #[serde(skip)]
+    pub action: Action,
+    /// The event.
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+impl CustodyBody {
+    /// Parses the body of a transaction of `kind` (`custody.<action>`), naming the field
+    /// at fault.
+    pub fn parse(kind: &str, body: &Value) -> Result<Self, BodyError> {
+        let action = Action::from_kind(kind)
+            .ok_or_else(|| BodyError::new("", format!("unknown kind {kind}")))?;
+        Ok(CustodyBody {
+            action,
+            event: parse(action, body)?,
+        })
     }
 }

@@ -216,6 +216,7 @@ pub fn carried_validators(bundle: &CustodyBundle) -> Vec<NoteVerifier> {
     bundle.envelope.carried_validators()
 }
 
+#[cfg(feature = "ledger")]
 /// Builds the bundle of `item` from `ledger` against the cosigned checkpoint `checkpoint`
 /// (note text) of size `tree_size`, which must cover the item's latest event. `None` if
 /// the item was never collected.

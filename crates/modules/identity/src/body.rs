@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_credentials::did::{parse_multikey, parse_unchain};
 use unchain_credentials::status::{CAPACITY, Status};
-use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_actor, check_text, parse_body};
+use unchain_types::body::BodyError;
+use unchain_types::body::{check_actor, check_text, parse_body};
 use unchain_types::{Hash32, PublicKey};
 
 /// `identity.did_create`: a new `did:unchain`, controlled by the sending organisation.

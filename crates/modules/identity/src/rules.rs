@@ -8,7 +8,7 @@ use unchain_credentials::did::{UNCHAIN_PREFIX, parse_multikey};
 use unchain_credentials::status::Status;
 use unchain_types::{Code, PublicKey, Refusal, TxId};
 
-pub use unchain_ledger::module::check_signed_time as check_time;
+pub use unchain_types::body::check_signed_time as check_time;
 
 /// The `did:unchain` a `identity.did_create` transaction creates: its id's first 16 bytes.
 pub fn did_of(tx: &TxId) -> String {

@@ -201,6 +201,7 @@ fn apply(
     Ok(())
 }
 
+#[cfg(feature = "ledger")]
 /// Builds the trust bundle of `ledger` against the cosigned checkpoint `checkpoint` of
 /// size `tree_size`, stamped `exported_ms`. Entries past `tree_size` are left for the
 /// next bundle.

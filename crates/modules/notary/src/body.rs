@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unchain_ledger::BodyError;
-use unchain_ledger::module::{body_only, body_str};
 use unchain_types::Hash32;
+use unchain_types::body::BodyError;
+use unchain_types::body::{body_only, body_str};
 
 /// Longest description, in bytes.
 pub const MAX_DESCRIPTION: usize = 200;

@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_cases::check_case_id;
-use unchain_ledger::BodyError;
-use unchain_ledger::module::{check_actor, parse_body};
 use unchain_types::Hash32;
+use unchain_types::body::BodyError;
+use unchain_types::body::{check_actor, parse_body};
 
 /// The ILO indicators of forced labour (ILO, *Indicators of Forced Labour*, 2012), as
 /// triage categories.

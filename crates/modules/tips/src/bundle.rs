@@ -197,6 +197,7 @@ fn receive(
     })
 }
 
+#[cfg(feature = "ledger")]
 /// Builds the proof of receipt of `tip` against the cosigned `checkpoint` of size
 /// `tree_size`, from the reporter's messages that size covers and their opened
 /// `contents` (by message id).

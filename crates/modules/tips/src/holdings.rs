@@ -8,9 +8,10 @@
 //! commitments ([`erased`]) and every node deletes them. A tip's retention runs from its
 //! last activity; [`due_for_erasure`] names the tips whose retention has ended.
 
-use crate::{Tip, decode, tip_key};
+use crate::state::{Tip, tip_key};
 use serde::{Deserialize, Serialize};
 use unchain_ledger::StateReader;
+use unchain_ledger::state::decode;
 use unchain_types::Hash32;
 
 pub(crate) fn blob_key(c: &Hash32) -> Vec<u8> {

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use unchain_ledger::BodyError;
 use unchain_seal::{IdentifierKind, RecordId, WrappedKey};
+use unchain_types::body::BodyError;
 use unchain_types::{Hash32, PublicKey, Signature};
 
 /// Most recipients of one record version.
@@ -16,7 +16,7 @@ pub const MAX_CIPHERTEXT: u64 = 16 * 1024 * 1024;
 /// Longest retention period, in days (100 years).
 pub const MAX_RETENTION_DAYS: u32 = 36_500;
 /// Longest free-text field (purpose, reason, court-order reference), in bytes.
-pub use unchain_ledger::module::MAX_TEXT;
+pub use unchain_types::body::MAX_TEXT;
 
 /// The policy a record is sealed under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -242,7 +242,7 @@ fn statement(v: Value) -> Vec<u8> {
     unchain_types::canonical::to_canonical_bytes(&v).expect("statements hold only strings")
 }
 
-pub use unchain_ledger::module::{check_text, parse_body as parse};
+pub use unchain_types::body::{check_text, parse_body as parse};
 
 impl Seal {
     /// Checks what needs no state.
@@ -381,7 +381,7 @@ pub fn parse_kind(kind: &str, b: &Value) -> Result<VaultBody, BodyError> {
         other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
     };
     if let Some(actor) = body.actor() {
-        unchain_ledger::module::check_actor("actor", actor)?;
+        unchain_types::body::check_actor("actor", actor)?;
     }
     Ok(body)
 }

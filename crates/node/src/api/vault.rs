@@ -74,7 +74,7 @@ pub(crate) fn authenticate_caller(
             let a = v
                 .to_str()
                 .map_err(|_| unauthorized(format!("header {ACTOR_HEADER} is not ASCII")))?;
-            unchain_ledger::module::check_actor(ACTOR_HEADER, a)
+            unchain_types::body::check_actor(ACTOR_HEADER, a)
                 .map_err(|e| unauthorized(e.reason))?;
             Some(a.to_owned())
         }

@@ -1,7 +1,12 @@
-//! Genesis: the chain's identity and its founding members.
+//! Genesis: the chain's identity and its founding members. Every node opens its ledger
+//! from this document ([`Genesis::check`] first), and every offline verifier pins a bundle
+//! to it: [`Genesis::checkpoint_verifiers`] are the keys whose cosignatures make a
+//! checkpoint the chain's, and [`read`] loads a file with errors that name it.
+#![forbid(unsafe_code)]
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
 use unchain_seal::WrappedKey;
 use unchain_types::{EncryptionPublicKey, PublicKey};
 
@@ -221,4 +226,77 @@ impl Genesis {
         }
         Ok(())
     }
+}
+
+/// Why a genesis file cannot be used. Each names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisFileError {
+    /// The file cannot be read.
+    #[error("reading genesis file {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not a genesis document.
+    #[error("parsing genesis file {}: {source}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// Where and why (serde names the line and column).
+        source: serde_json::Error,
+    },
+    /// The document parses but breaks a rule of [`Genesis::check`].
+    #[error("genesis file {}: {reason}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// The rule broken.
+        reason: String,
+    },
+    /// The file is another chain's than the bundle or request it should anchor.
+    #[error("genesis file {} is chain {found}, not {expected}", path.display())]
+    OtherChain {
+        /// The file.
+        path: PathBuf,
+        /// The chain it is for.
+        found: String,
+        /// The chain asked for.
+        expected: String,
+    },
+}
+
+/// Reads and checks the genesis file at `path`.
+pub fn read(path: &Path) -> Result<Genesis, GenesisFileError> {
+    let text = std::fs::read(path).map_err(|source| GenesisFileError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let genesis: Genesis =
+        serde_json::from_slice(&text).map_err(|source| GenesisFileError::Parse {
+            path: path.to_owned(),
+            source,
+        })?;
+    genesis
+        .check()
+        .map_err(|reason| GenesisFileError::Invalid {
+            path: path.to_owned(),
+            reason,
+        })?;
+    Ok(genesis)
+}
+
+/// Reads the genesis file at `path` as the trust anchor for something that names
+/// `chain_id` (a bundle, a checkpoint): refused if it is another chain's.
+pub fn read_pinned(path: &Path, chain_id: &str) -> Result<Genesis, GenesisFileError> {
+    let genesis = read(path)?;
+    if genesis.chain_id != chain_id {
+        return Err(GenesisFileError::OtherChain {
+            path: path.to_owned(),
+            found: genesis.chain_id,
+            expected: chain_id.to_owned(),
+        });
+    }
+    Ok(genesis)
 }
