@@ -1,6 +1,6 @@
 //! `unchain custody …`: record an evidence item's custody events, see hand-overs waiting
 //! for your signature, and produce the chain-of-custody bundle and report for a court.
-//! `unchain verify custody` (here too) checks a bundle with no network.
+//! `unchain verify custody` checks a bundle with no network (`unchain_verify::custody`).
 
 use crate::session::{Session, Who, now_ms};
 use anyhow::Context as _;
@@ -8,9 +8,8 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use unchain_custody::body::EvidenceKind;
-use unchain_custody::bundle::{self, CustodyBundle, NamedKey};
+use unchain_custody::bundle::CustodyBundle;
 use unchain_custody::client;
-use unchain_custody::report;
 use unchain_custody::rules::Item;
 use unchain_types::Hash32;
 
@@ -327,100 +326,11 @@ pub async fn custody(c: CustodyCommand) -> anyhow::Result<()> {
                 .with_context(|| format!("writing {}", out.display()))?;
             eprintln!("saved the custody bundle of {id} to {}", out.display());
             // Never hand out a report the bundle does not prove.
-            let v = verify_bundle(&b, None)?;
+            let v = unchain_verify::custody::verify(&b, None)?;
             if let Some(path) = html {
-                std::fs::write(&path, report::html(&v))
-                    .with_context(|| format!("writing {}", path.display()))?;
-                eprintln!("saved the report to {}", path.display());
+                unchain_verify::custody::write_report(&v, &path)?;
             }
             Ok(())
         }
     }
-}
-
-/// Arguments of `unchain verify custody`.
-#[derive(Args)]
-pub struct VerifyCustodyArgs {
-    /// A bundle saved by `unchain custody bundle` (or from the API).
-    pub bundle: PathBuf,
-    /// Trust the validator and member keys of this genesis file. Without it, the keys in
-    /// the bundle are used, which proves integrity but not who signed: say so in court.
-    #[arg(long)]
-    pub genesis: Option<PathBuf>,
-    /// Also write the human-readable report (HTML) here.
-    #[arg(long)]
-    pub html: Option<PathBuf>,
-}
-
-/// Verifies `b`, printing what it proves; with `genesis`, against its keys.
-fn verify_bundle(
-    b: &CustodyBundle,
-    genesis: Option<&Path>,
-) -> anyhow::Result<bundle::VerifiedCustody> {
-    let (validators, members, source) = match genesis {
-        Some(path) => {
-            let g = crate::session::pinned_genesis(path, &b.envelope.chain_id)?;
-            let members = g
-                .members
-                .iter()
-                .map(|m| NamedKey {
-                    name: m.name.clone(),
-                    key: m.signing_key,
-                })
-                .collect();
-            (
-                g.checkpoint_verifiers(),
-                members,
-                format!("validator and member keys of {}", path.display()),
-            )
-        }
-        None => (
-            bundle::carried_validators(b),
-            b.members.clone(),
-            "keys carried in the bundle (pass --genesis to check against a trusted genesis)".into(),
-        ),
-    };
-    let quorum = unchain_bundle::quorum(validators.len());
-    let v = bundle::verify(b, &validators, quorum, &members).context("VERIFICATION FAILED")?;
-    let state = v.state();
-    println!("VERIFIED chain of custody of item {}", v.item);
-    println!("  {} ({})", state.description, state.content_hash);
-    for e in &v.events {
-        println!(
-            "  {:>2}. {}  {:<20} {} user {}  at {}  {}",
-            e.number,
-            report::utc(e.event.at_ms),
-            e.action.past(),
-            e.member,
-            e.event.actor,
-            e.event.location,
-            report::details(e.action, &e.event)
-        );
-    }
-    println!(
-        "  log          {} at size {}, root {}",
-        v.log_origin, v.tree_size, v.root
-    );
-    println!(
-        "  signed by    {} (quorum {quorum} of {})",
-        v.signers.join(", "),
-        validators.len()
-    );
-    println!("  trusting     {source}");
-    Ok(v)
-}
-
-/// `unchain verify custody`: no network.
-pub fn verify(a: VerifyCustodyArgs) -> anyhow::Result<()> {
-    let text =
-        std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
-    let b: CustodyBundle = serde_json::from_slice(&text)
-        .with_context(|| format!("{} is not a custody bundle", a.bundle.display()))?;
-    let v = verify_bundle(&b, a.genesis.as_deref())?;
-    if let Some(path) = a.html {
-        std::fs::write(&path, report::html(&v))
-            .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("saved the report to {}", path.display());
-    }
-    Ok(())
 }

@@ -4,7 +4,6 @@
 
 mod bench;
 mod benchvault;
-mod bordercmd;
 mod casecmd;
 mod custodycmd;
 mod demo;
@@ -94,7 +93,7 @@ enum Command {
     /// The border post, offline: a nonce for the wallets, and the check of a child's and
     /// an adult's presentations against a trust bundle.
     #[command(subcommand)]
-    Border(bordercmd::BorderCommand),
+    Border(unchain_verify::border::BorderCommand),
     /// Anonymous tips handed to your organisation: list, open, triage, reply, convert into
     /// a case.
     #[command(subcommand)]
@@ -138,40 +137,13 @@ fn init_logging(json: bool, filter: &str) {
     }
 }
 
-/// Output piped into a reader that stops early (`unchain verify … | head -1`) is not a
-/// crash: end quietly, with the status a shell gives a process killed by SIGPIPE, instead
-/// of printing a panic and a backtrace. Every other panic goes to the default hook.
-fn quiet_on_closed_stdout() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
-            std::process::exit(141);
-        }
-        default(info);
-    }));
-}
-
 fn main() -> std::process::ExitCode {
-    quiet_on_closed_stdout();
+    unchain_verify::exit::quiet_on_closed_stdout();
     let cli = Cli::parse();
     init_logging(cli.log_json, &cli.log);
     match run(cli.command) {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            // The error and its causes, one per line; never a backtrace, whatever
-            // RUST_BACKTRACE says: this is a message for a person, not a crash report.
-            eprintln!("Error: {e}");
-            for cause in e.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
-            }
-            std::process::ExitCode::FAILURE
-        }
+        Err(e) => unchain_verify::exit::report(&e),
     }
 }
 
@@ -209,19 +181,26 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Tips(c) => runtime()?.block_on(tipscmd::tips(c)),
         Command::Finance(c) => financecmd::finance(c),
         Command::Wallet(c) => walletcmd::wallet(c),
-        Command::Border(c) => match bordercmd::border(c)? {
+        Command::Border(c) => match unchain_verify::border::border(c)? {
             0 => Ok(()),
             // The verdict is printed; the status tells scripts it was not VALID.
             code => std::process::exit(code),
         },
         Command::Verify(a) => match a.what {
-            Some(txcmd::VerifyWhat::Custody(c)) => custodycmd::verify(c),
-            Some(txcmd::VerifyWhat::TipReceipt(r)) => tipscmd::verify_receipt(r),
-            Some(txcmd::VerifyWhat::Presentation(p)) => match bordercmd::verify_presentation(p)? {
-                0 => Ok(()),
-                code => std::process::exit(code),
-            },
-            None => txcmd::verify(a),
+            Some(txcmd::VerifyWhat::Custody(c)) => unchain_verify::custody::run(&c),
+            Some(txcmd::VerifyWhat::TipReceipt(r)) => unchain_verify::receipt::run(&r),
+            Some(txcmd::VerifyWhat::Presentation(p)) => {
+                match unchain_verify::border::verify_presentation(p)? {
+                    0 => Ok(()),
+                    code => std::process::exit(code),
+                }
+            }
+            None => unchain_verify::proof::run(&unchain_verify::proof::ProofArgs {
+                bundle: a
+                    .bundle
+                    .ok_or_else(|| anyhow::anyhow!("a bundle file is required"))?,
+                genesis: a.genesis,
+            }),
         },
         Command::Demo(a) => demo::demo(a),
         Command::Bench(a) => bench::bench(a),

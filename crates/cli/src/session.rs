@@ -1,7 +1,7 @@
 //! A signed-in organisation: its keys and its node, for commands that submit transactions
 //! and make signed requests.
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Args;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -132,23 +132,6 @@ pub(crate) fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
-}
-
-/// The genesis at `path`, which a bundle for chain `chain_id` is checked against: its
-/// validator and member keys are the ones trusted.
-pub(crate) fn pinned_genesis(
-    path: &std::path::Path,
-    chain_id: &str,
-) -> anyhow::Result<unchain_ledger::Genesis> {
-    let g = unchain_node::run::load_genesis(path)?;
-    if g.chain_id != chain_id {
-        bail!(
-            "the bundle is for chain {chain_id}, the genesis {} is chain {}",
-            path.display(),
-            g.chain_id
-        );
-    }
-    Ok(g)
 }
 
 /// The code of the refusal behind `e`: the ledger's rejection, or the node's problem.

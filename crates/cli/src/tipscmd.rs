@@ -7,12 +7,10 @@
 use crate::casecmd::{CasePolicy, open_case};
 use crate::session::{Session, Who, now_ms};
 use anyhow::{Context as _, bail};
-use clap::{Args, Subcommand};
+use clap::Subcommand;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use unchain_custody::report::utc;
-use unchain_log::NamedKey;
-use unchain_tips::bundle::{self, ReceiptBundle};
 use unchain_tips::message::{self, Payload};
 use unchain_tips::report::Content;
 use unchain_tips::{Author, Tip, TipView, client};
@@ -96,17 +94,6 @@ pub enum TipsCommand {
         #[command(flatten)]
         who: Who,
     },
-}
-
-/// `unchain verify tip-receipt`.
-#[derive(Args)]
-pub struct VerifyReceiptArgs {
-    /// The proof of receipt downloaded from the tip form.
-    pub bundle: PathBuf,
-    /// Trust the validator and member keys of this genesis file. Without it, the keys in
-    /// the bundle are used, which proves integrity but not who signed.
-    #[arg(long)]
-    pub genesis: Option<PathBuf>,
 }
 
 async fn view(s: &Session, tip: &str) -> anyhow::Result<TipView> {
@@ -412,68 +399,4 @@ pub async fn tips(c: TipsCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-/// `unchain verify tip-receipt`: no network. Exit status 0 only if it proves receipt.
-pub fn verify_receipt(a: VerifyReceiptArgs) -> anyhow::Result<()> {
-    let text =
-        std::fs::read(&a.bundle).with_context(|| format!("reading {}", a.bundle.display()))?;
-    let b: ReceiptBundle = serde_json::from_slice(&text)
-        .with_context(|| format!("{} is not a proof of receipt", a.bundle.display()))?;
-    let (validators, source) = match &a.genesis {
-        Some(path) => {
-            let g = crate::session::pinned_genesis(path, &b.envelope.chain_id)?;
-            let member = g.members.iter().find(|m| m.name == b.intake.name);
-            if member.map(|m| m.signing_key) != Some(b.intake.key) {
-                bail!(
-                    "VERIFICATION FAILED: the bundle gives {} a key that {} does not",
-                    b.intake.name,
-                    path.display()
-                );
-            }
-            (
-                g.checkpoint_verifiers(),
-                format!("validator and member keys of {}", path.display()),
-            )
-        }
-        None => (
-            b.envelope
-                .validators
-                .iter()
-                .map(NamedKey::verifier)
-                .collect(),
-            "keys carried in the bundle (pass --genesis to check against a trusted genesis)".into(),
-        ),
-    };
-    let quorum = unchain_bundle::quorum(validators.len());
-    let r = bundle::verify(&b, &validators, quorum).context("VERIFICATION FAILED")?;
-    println!("VERIFIED proof of receipt of tip {}", r.tip);
-    println!("  received by  {} (signed by its key)", r.intake);
-    for m in &r.messages {
-        let summary = match &m.content {
-            Content::Report(rep) => rep.description.chars().take(60).collect::<String>(),
-            Content::Followup { text, .. } | Content::Reply { text } => {
-                text.chars().take(60).collect()
-            }
-        };
-        println!(
-            "  {:<8}     {}  leaf {}  sealed {}  \"{}\"",
-            m.what,
-            utc(m.at_ms),
-            m.leaf_index,
-            m.sealed,
-            summary.replace('\n', " ")
-        );
-    }
-    println!(
-        "  log          {} at size {}, root {}",
-        b.envelope.log_origin, r.tree_size, r.root
-    );
-    println!(
-        "  signed by    {} (quorum {quorum} of {})",
-        r.signers.join(", "),
-        validators.len()
-    );
-    println!("  trusting     {source}");
-    Ok(())
 }

@@ -5,8 +5,7 @@ use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::time::Duration;
-use unchain_client::views::ProofBundle;
-use unchain_client::{Client, verify_bundle};
+use unchain_client::Client;
 use unchain_types::{Hash32, TxId};
 
 /// Transaction commands.
@@ -168,7 +167,7 @@ pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
             .with_context(|| format!("writing {}", out.display()))?;
         eprintln!("saved proof bundle to {}", out.display());
     }
-    report(&bundle, a.genesis.as_deref())
+    unchain_verify::proof::report(&bundle, a.genesis.as_deref())
 }
 
 /// Arguments of `unchain verify`.
@@ -192,54 +191,12 @@ pub struct VerifyArgs {
 pub enum VerifyWhat {
     /// A chain-of-custody bundle (`unchain custody bundle`): every event's signature and
     /// inclusion, the checkpoint, and the custody rules replayed event by event.
-    Custody(crate::custodycmd::VerifyCustodyArgs),
+    Custody(unchain_verify::custody::CustodyArgs),
     /// One credential presentation (`unchain wallet present`) against a trust bundle: the
     /// issuer's key, the key binding to your audience and nonce, validity, status; prints
     /// what it discloses. Exit status 0 only if valid.
-    Presentation(crate::bordercmd::VerifyPresentationArgs),
+    Presentation(unchain_verify::border::PresentationArgs),
     /// A proof of receipt downloaded from the tip form: the organisation's signature, the
     /// inclusion of each message, the checkpoint, and that the content is what it committed.
-    TipReceipt(crate::tipscmd::VerifyReceiptArgs),
-}
-
-/// `unchain verify`: no network.
-pub fn verify(a: VerifyArgs) -> anyhow::Result<()> {
-    let path = a.bundle.context("a bundle file is required")?;
-    let text = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-    let bundle: ProofBundle = serde_json::from_slice(&text)
-        .with_context(|| format!("{} is not a proof bundle", path.display()))?;
-    report(&bundle, a.genesis.as_deref())
-}
-
-fn report(bundle: &ProofBundle, genesis: Option<&std::path::Path>) -> anyhow::Result<()> {
-    let (trusted, source) = match genesis {
-        Some(path) => {
-            let g = crate::session::pinned_genesis(path, &bundle.chain_id)?;
-            (g.checkpoint_verifiers(), format!("validators of {}", path.display()))
-        }
-        None => (unchain_client::verify::bundle_validators(bundle)?, "validator keys carried in the bundle (pass --genesis to check against a trusted genesis)".into()),
-    };
-    // More than two thirds of the validators must have signed the checkpoint.
-    let quorum = unchain_bundle::quorum(trusted.len());
-    let v = verify_bundle(bundle, &trusted, quorum).context("VERIFICATION FAILED")?;
-    println!("VERIFIED");
-    println!(
-        "  transaction  {} ({}, nonce {}, kind {})",
-        v.tx.id(),
-        v.tx.sender(),
-        v.tx.nonce(),
-        v.tx.kind()
-    );
-    println!(
-        "  log          {} leaf {} of {}",
-        bundle.log_origin, v.leaf_index, v.tree_size
-    );
-    println!("  root         {}", v.root);
-    println!(
-        "  signed by    {} (quorum {quorum} of {})",
-        v.signers.join(", "),
-        trusted.len()
-    );
-    println!("  trusting     {source}");
-    Ok(())
+    TipReceipt(unchain_verify::receipt::ReceiptArgs),
 }

@@ -2,10 +2,10 @@
 //! types of [`crate::body`] and the state of [`crate::state`].
 
 use crate::body::CustodyBody;
+use crate::rules;
 use crate::rules::Item;
 use crate::state::EventRecord;
 use crate::state::{case_key, event_key, item_key, waiting_key};
-use crate::rules;
 use serde_json::Value;
 use unchain_ledger::membership::member_named;
 use unchain_ledger::state::{decode, encode};

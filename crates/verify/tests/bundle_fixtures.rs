@@ -7,10 +7,10 @@
 //! proof of receipt (downloaded from the tip form) and a border post's trust bundle
 //! (`unchain identity trust-bundle`), with the genesis of that demo chain. A court keeps
 //! such a file for years; whatever the code becomes, it must keep verifying it.
+//!
+//! Each is checked by the `unchain-verify` binary, the verifier with no storage, server or
+//! consensus runtime (`unchain verify` runs the same code: `crates/cli/tests/verify_front_end.rs`).
 
-mod common;
-
-use common::bin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -20,16 +20,20 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs `unchain verify ARGS BUNDLE --genesis GENESIS` and returns (success, stdout+stderr).
-fn verify(sub: &[&str], bundle: &Path) -> (bool, String) {
+/// The verifier binary.
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_unchain-verify")
+}
+
+/// Runs `unchain-verify SUB BUNDLE --genesis GENESIS` and returns (success, stdout+stderr).
+fn verify(sub: &str, bundle: &Path) -> (bool, String) {
     let out = Command::new(bin())
-        .args(["--log", "warn", "verify"])
-        .args(sub)
+        .arg(sub)
         .arg(bundle)
         .arg("--genesis")
         .arg(fixture("genesis.json"))
         .output()
-        .expect("run unchain verify");
+        .expect("run unchain-verify");
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -63,7 +67,7 @@ fn flip_hex(v: &mut serde_json::Value) {
 
 #[test]
 fn a_saved_transaction_proof_still_verifies() {
-    let (ok, out) = verify(&[], &fixture("proof.json"));
+    let (ok, out) = verify("proof", &fixture("proof.json"));
     assert!(ok, "{out}");
     assert!(out.contains("VERIFIED"), "{out}");
     assert!(
@@ -80,13 +84,13 @@ fn a_saved_transaction_proof_still_verifies() {
             .replace("fishing vessel", "fishing boat");
         v["leaf"] = leaf.into();
     });
-    let (ok, out) = verify(&[], &bad);
+    let (ok, out) = verify("proof", &bad);
     assert!(!ok, "an altered leaf verified: {out}");
 }
 
 #[test]
 fn a_saved_custody_bundle_still_verifies() {
-    let (ok, out) = verify(&["custody"], &fixture("custody.json"));
+    let (ok, out) = verify("custody", &fixture("custody.json"));
     assert!(ok, "{out}");
     assert!(
         out.contains(
@@ -103,13 +107,13 @@ fn a_saved_custody_bundle_still_verifies() {
     let dropped = altered(&dir, "custody.json", |v| {
         v["events"].as_array_mut().expect("events").remove(2);
     });
-    let (ok, out) = verify(&["custody"], &dropped);
+    let (ok, out) = verify("custody", &dropped);
     assert!(!ok, "a bundle with a hand-over dropped verified: {out}");
 }
 
 #[test]
 fn a_saved_proof_of_receipt_still_verifies() {
-    let (ok, out) = verify(&["tip-receipt"], &fixture("tip-receipt.json"));
+    let (ok, out) = verify("tip-receipt", &fixture("tip-receipt.json"));
     assert!(ok, "{out}");
     assert!(out.contains("VERIFIED proof of receipt of tip"), "{out}");
     assert!(out.contains("t-0e81acfea0d773e6cc16"), "{out}");
@@ -118,7 +122,7 @@ fn a_saved_proof_of_receipt_still_verifies() {
     let bad = altered(&dir, "tip-receipt.json", |v| {
         flip_hex(&mut v["entries"][0]["proof"][0]);
     });
-    let (ok, out) = verify(&["tip-receipt"], &bad);
+    let (ok, out) = verify("tip-receipt", &bad);
     assert!(
         !ok,
         "a receipt with an altered inclusion proof verified: {out}"
@@ -127,9 +131,7 @@ fn a_saved_proof_of_receipt_still_verifies() {
 
 #[test]
 fn a_saved_trust_bundle_still_verifies() {
-    let genesis: unchain_ledger::Genesis =
-        serde_json::from_slice(&std::fs::read(fixture("genesis.json")).expect("genesis"))
-            .expect("genesis JSON");
+    let genesis = unchain_genesis::read(&fixture("genesis.json")).expect("genesis");
     let validators = genesis.checkpoint_verifiers();
     let quorum = unchain_bundle::quorum(validators.len());
     let read = |path: &Path| -> unchain_identity::trust::TrustBundle {
@@ -160,24 +162,19 @@ fn a_saved_trust_bundle_still_verifies() {
 
 #[test]
 fn output_cut_short_by_its_reader_is_not_a_crash() {
-    // `unchain verify … | head -1`: the reader is gone when the verifier writes (closed
+    // `unchain-verify … | head -1`: the reader is gone when the verifier writes (closed
     // before the verifier starts, so every write fails).
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
     let child = Command::new(bin())
-        .args(["--log", "warn", "verify"])
-        .arg(
-            fixture("custody.json")
-                .parent()
-                .expect("dir")
-                .join("proof.json"),
-        )
+        .arg("proof")
+        .arg(fixture("proof.json"))
         .arg("--genesis")
         .arg(fixture("genesis.json"))
         .stdout(writer)
         .stderr(std::process::Stdio::piped())
         .spawn()
-        .expect("run unchain verify");
+        .expect("run unchain-verify");
     let out = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");

@@ -1,18 +1,17 @@
-//! `unchain border`: the border post's side, fully offline. `challenge` makes a nonce for
-//! the travellers' wallets; `check` judges a child's and an adult's presentations against
-//! a trust bundle saved earlier (`unchain identity trust-bundle`), with no network.
+//! The border post's side and a shelter's, fully offline: a credential presentation
+//! against a trust bundle saved earlier (`unchain identity trust-bundle`), and the border
+//! check of a child travelling with an adult. `challenge` makes the nonce for the wallets.
 
-use crate::session::now_ms;
+use crate::anchor::Anchor;
 use anyhow::Context as _;
 use clap::{Args, Subcommand};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use unchain_identity::border::{self, Challenge, Verdict};
 use unchain_identity::trust::{self, TrustBundle, TrustState};
-use unchain_log::NamedKey;
 
 /// `unchain border …`.
-#[derive(Subcommand)]
+#[derive(Subcommand, Debug)]
 pub enum BorderCommand {
     /// Print a fresh nonce for one check: show it to both wallets.
     Challenge,
@@ -22,40 +21,49 @@ pub enum BorderCommand {
 }
 
 /// Arguments of `unchain border check`.
-#[derive(Args)]
+#[derive(Args, Debug)]
 pub struct CheckArgs {
     /// The trust bundle.
     #[arg(long)]
-    bundle: PathBuf,
+    pub bundle: PathBuf,
     /// The consortium's genesis file: its validator keys are the trust anchor. Without
     /// it, the keys carried in the bundle are used (and the output says so).
     #[arg(long)]
-    genesis: Option<PathBuf>,
+    pub genesis: Option<PathBuf>,
     /// The child's presentation file.
     #[arg(long)]
-    child: PathBuf,
+    pub child: PathBuf,
     /// The accompanying adult's presentation file.
     #[arg(long)]
-    adult: PathBuf,
+    pub adult: PathBuf,
     /// This border post's identifier (the presentations' audience).
     #[arg(long)]
-    aud: String,
+    pub aud: String,
     /// The nonce shown to the wallets for this check.
     #[arg(long)]
-    nonce: String,
+    pub nonce: String,
     /// How old a trust bundle may be before the verdict carries a warning.
     #[arg(long, default_value = "7d", value_parser = humantime::parse_duration)]
-    max_bundle_age: Duration,
+    pub max_bundle_age: Duration,
     /// How old a presentation may be.
     #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
-    max_presentation_age: Duration,
+    pub max_presentation_age: Duration,
     /// Print the report as JSON.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
-fn read(path: &PathBuf) -> anyhow::Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))
+fn read(path: &Path) -> anyhow::Result<String> {
+    String::from_utf8(crate::read(path)?)
+        .with_context(|| format!("{} is not UTF-8 text", path.display()))
+}
+
+/// Now, for the presentations' freshness: the one clock an offline check reads.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// Runs a `border` subcommand; returns the process exit status.
@@ -73,35 +81,26 @@ pub fn border(cmd: BorderCommand) -> anyhow::Result<i32> {
 
 /// Reads and verifies a trust bundle against `genesis`'s validator keys (or, without it,
 /// the keys it carries); returns the state and where the keys came from.
-fn load_trust(path: &PathBuf, genesis: Option<&PathBuf>) -> anyhow::Result<(TrustState, String)> {
+pub fn load_trust(path: &Path, genesis: Option<&Path>) -> anyhow::Result<(TrustState, String)> {
     let bundle: TrustBundle = serde_json::from_str(&read(path)?)
         .with_context(|| format!("{} is not a trust bundle", path.display()))?;
-    let (validators, source) = match genesis {
-        Some(path) => {
-            let g = crate::session::pinned_genesis(path, &bundle.envelope.chain_id)?;
-            (
-                g.checkpoint_verifiers(),
-                format!("validator keys of {}", path.display()),
-            )
-        }
-        None => (
-            bundle
-                .envelope
-                .validators
-                .iter()
-                .map(NamedKey::verifier)
-                .collect(),
-            "keys carried in the bundle (pass --genesis to pin the consortium's)".into(),
+    let anchor = match genesis {
+        Some(path) => Anchor::genesis(path, &bundle.envelope.chain_id, "validator keys")?,
+        None => Anchor::carried(
+            &bundle.envelope,
+            Vec::new(),
+            "keys carried in the bundle (pass --genesis to pin the consortium's)",
         ),
     };
-    let quorum = unchain_bundle::quorum(validators.len());
-    let trust =
-        trust::verify(&bundle, &validators, quorum).context("THE TRUST BUNDLE DOES NOT VERIFY")?;
-    Ok((trust, source))
+    let trust = trust::verify(&bundle, &anchor.validators, anchor.quorum())
+        .context("THE TRUST BUNDLE DOES NOT VERIFY")?;
+    Ok((trust, anchor.source))
 }
 
-fn check(a: CheckArgs) -> anyhow::Result<i32> {
-    let (trust, source) = load_trust(&a.bundle, a.genesis.as_ref())?;
+/// `check`: judges a child's and an adult's presentations; returns the exit status (0
+/// for VALID, 2 for any other verdict, which is printed).
+pub fn check(a: CheckArgs) -> anyhow::Result<i32> {
+    let (trust, source) = load_trust(&a.bundle, a.genesis.as_deref())?;
     let now_ms = now_ms();
     let report = border::check(
         &trust,
@@ -145,37 +144,37 @@ fn check(a: CheckArgs) -> anyhow::Result<i32> {
 }
 
 /// Arguments of `unchain verify presentation`.
-#[derive(Args)]
-pub struct VerifyPresentationArgs {
+#[derive(Args, Debug)]
+pub struct PresentationArgs {
     /// The presentation file (from `unchain wallet present`).
-    presentation: PathBuf,
+    pub presentation: PathBuf,
     /// The trust bundle (`unchain identity trust-bundle`).
     #[arg(long)]
-    bundle: PathBuf,
+    pub bundle: PathBuf,
     /// The consortium's genesis file: its validator keys are the trust anchor.
     #[arg(long)]
-    genesis: Option<PathBuf>,
+    pub genesis: Option<PathBuf>,
     /// Your identifier as the verifier (the presentation's audience).
     #[arg(long)]
-    aud: String,
+    pub aud: String,
     /// The nonce you gave the holder.
     #[arg(long)]
-    nonce: String,
+    pub nonce: String,
     /// The credential type you require (e.g. urn:unchain:vct:recognised-survivor:1).
     #[arg(long)]
-    vct: Option<String>,
+    pub vct: Option<String>,
     /// How old a presentation may be.
     #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
-    max_presentation_age: Duration,
+    pub max_presentation_age: Duration,
     /// Print the report as JSON.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
 }
 
 /// `unchain verify presentation`: one credential presentation (a survivor's at a shelter),
 /// offline; returns the exit status (0 valid, 2 not).
-pub fn verify_presentation(a: VerifyPresentationArgs) -> anyhow::Result<i32> {
-    let (trust, source) = load_trust(&a.bundle, a.genesis.as_ref())?;
+pub fn verify_presentation(a: PresentationArgs) -> anyhow::Result<i32> {
+    let (trust, source) = load_trust(&a.bundle, a.genesis.as_deref())?;
     let report = border::verify_presentation(
         &trust,
         read(&a.presentation)?.trim(),
