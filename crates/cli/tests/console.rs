@@ -690,7 +690,8 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
         .send()
         .await
         .expect("create");
-    assert_eq!(r.status(), 422);
+    // The node's refusal keeps its status: the form was fine, this node will not seal.
+    assert_eq!(r.status(), 403);
     assert!(
         r.text()
             .await

@@ -27,6 +27,7 @@ pub mod svg;
 mod tips;
 
 use crate::i18n::{Catalogues, Sources};
+use crate::service::problem::Problem;
 use crate::users::{User, UserRole};
 use axum::Router;
 use axum::extract::Path;
@@ -38,6 +39,7 @@ pub(crate) use layout::Ctx;
 pub use login::safe_next;
 use maud::Markup;
 use session::Sessions;
+use unchain_types::Code;
 
 /// The console's catalogues, English first.
 const SOURCES: [(&str, &str); 3] = [
@@ -415,27 +417,38 @@ pub(crate) fn html(markup: Markup) -> Response {
 }
 
 /// Submits `kind` signed by the organisation for the acting user (the body's `actor`) and
-/// waits for its block: the height, or why it was refused or rejected.
+/// waits for its block: the height, or the problem (with its status and code) that refused
+/// or rejected it.
 pub(crate) async fn submit_and_wait(
     ctx: &Ctx,
     kind: &str,
     body: serde_json::Value,
-) -> Result<u64, String> {
-    let id = crate::service::sign_and_submit(&ctx.state, kind, body)
-        .await
-        .map_err(|p| p.detail)?;
+) -> Result<u64, Problem> {
+    let id = crate::service::sign_and_submit(&ctx.state, kind, body).await?;
     wait_committed(ctx, &id).await
 }
 
-/// Waits for transaction `id`'s block: its height, or why it was rejected.
-pub(crate) async fn wait_committed(ctx: &Ctx, id: &unchain_types::TxId) -> Result<u64, String> {
-    let s = crate::service::ledger::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20))
-        .await
-        .map_err(|p| p.detail)?;
+/// Waits for transaction `id`'s block: its height; a 422 with the ledger's code when the
+/// block rejected it; a 504 when it is still waiting.
+pub(crate) async fn wait_committed(ctx: &Ctx, id: &unchain_types::TxId) -> Result<u64, Problem> {
+    let s =
+        crate::service::ledger::wait_tx(&ctx.state, id, std::time::Duration::from_secs(20)).await?;
     match (s.status.as_str(), s.height) {
         ("committed", Some(h)) => Ok(h),
-        ("pending", _) => Err(ctx.ta("still-pending", &[("id", &id.to_string())])),
-        _ => Err(s.reason.unwrap_or(s.status)),
+        ("pending", _) => Err(Problem::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            Code::RequestTimeout,
+            "still pending",
+            ctx.ta("still-pending", &[("id", &id.to_string())]),
+        )),
+        _ => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            // Every rejection recorded by this code carries its code; only records older
+            // than codes lack one.
+            s.code.unwrap_or(Code::BadRequest),
+            "rejected",
+            s.reason.unwrap_or(s.status),
+        )),
     }
 }
 

@@ -6,10 +6,12 @@
 
 use super::need;
 use crate::console::ConsoleState;
+use crate::service::problem::{Problem, forbidden};
 use crate::users::User;
+use axum::http::StatusCode;
 use unchain_seal::blind::{IdentifierKind, MatchingKey};
 use unchain_seal::envelope::open_payload;
-use unchain_types::{Hash32, TxId};
+use unchain_types::{Code, Hash32, TxId};
 use unchain_vault::body::{LegalBasis, Policy};
 use unchain_vault::client;
 use unchain_vault::state::{self, RecordView};
@@ -19,19 +21,41 @@ pub(crate) type RecordId = Hash32;
 
 /// Refuses when the node is configured not to seal or open records (`[console] sealed =
 /// false`).
-pub(crate) fn on_node(state: &ConsoleState) -> Result<(), String> {
+pub(crate) fn on_node(state: &ConsoleState) -> Result<(), Problem> {
     if state.console.sealed {
         Ok(())
     } else {
-        Err(format!(
+        Err(forbidden(format!(
             "{}'s node does not seal or open records ([console] sealed = false): use unchain vault or unchain tips on your organisation's machine",
             state.node_name
-        ))
+        )))
     }
 }
 
-fn members(state: &ConsoleState) -> Result<Vec<unchain_ledger::Member>, String> {
-    state.ledger.members().map_err(|e| e.to_string())
+fn members(state: &ConsoleState) -> Result<Vec<unchain_ledger::Member>, Problem> {
+    state.ledger.members().map_err(internal)
+}
+
+/// A failure of this node (its ledger, its vault, its key file): 500.
+fn internal(e: impl std::fmt::Display) -> Problem {
+    Problem::internal(e.to_string())
+}
+
+/// An identifier the matching key cannot blind: 422, naming the identifier's kind
+/// (`phone`, `email`, …) as the field, which the form maps to its input.
+fn unusable(e: client::ClientError) -> Problem {
+    let field = match &e {
+        client::ClientError::Identifier { kind, .. } => Some((*kind).to_owned()),
+        _ => None,
+    };
+    let mut p = Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Code::BadRequest,
+        "invalid identifier",
+        e.to_string(),
+    );
+    p.field = field;
+    p
 }
 
 /// This organisation, as the vault's client functions take it.
@@ -44,10 +68,9 @@ fn me(state: &ConsoleState) -> client::Me<'_> {
 }
 
 /// The consortium's current matching key, unwrapped with the organisation's key.
-fn matching_key(state: &ConsoleState) -> Result<(u32, MatchingKey), String> {
-    let (epoch, mine) = crate::service::bundles::wrapped_matching_key(state, &state.node_name)
-        .map_err(|p| p.detail)?;
-    let key = client::unwrap_matching_key(me(state), epoch, &mine).map_err(|e| e.to_string())?;
+fn matching_key(state: &ConsoleState) -> Result<(u32, MatchingKey), Problem> {
+    let (epoch, mine) = crate::service::bundles::wrapped_matching_key(state, &state.node_name)?;
+    let key = client::unwrap_matching_key(me(state), epoch, &mine).map_err(internal)?;
     Ok((epoch, key))
 }
 
@@ -72,7 +95,7 @@ pub(crate) struct SealRequest<'a> {
 pub(crate) async fn seal(
     state: &ConsoleState,
     r: SealRequest<'_>,
-) -> Result<(RecordId, TxId), String> {
+) -> Result<(RecordId, TxId), Problem> {
     on_node(state)?;
     let members = members(state)?;
     let existing = r.record.map(|id| record(state, &id)).transpose()?;
@@ -85,9 +108,14 @@ pub(crate) async fn seal(
         let identifiers = r
             .identifiers
             .iter()
-            .map(|(kind, value)| Ok((kind.parse::<IdentifierKind>()?, value.as_str())))
-            .collect::<Result<Vec<_>, String>>()?;
-        client::blind_tokens(&mk, epoch, &identifiers, r.country).map_err(|e| e.to_string())?
+            .map(|(kind, value)| {
+                Ok((
+                    kind.parse::<IdentifierKind>().map_err(internal)?,
+                    value.as_str(),
+                ))
+            })
+            .collect::<Result<Vec<_>, Problem>>()?;
+        client::blind_tokens(&mk, epoch, &identifiers, r.country).map_err(unusable)?
     };
     let to = recipients
         .iter()
@@ -95,10 +123,10 @@ pub(crate) async fn seal(
             let m = members
                 .iter()
                 .find(|m| &m.name == name)
-                .ok_or_else(|| format!("{name} is not a member"))?;
+                .ok_or_else(|| internal(format!("{name} is not a member")))?;
             Ok((name.clone(), m.encryption_key))
         })
-        .collect::<Result<Vec<_>, String>>()?;
+        .collect::<Result<Vec<_>, Problem>>()?;
     let sealed = client::prepare_seal(client::SealPlan {
         chain_id: &state.ledger.genesis().chain_id,
         record: id,
@@ -117,20 +145,18 @@ pub(crate) async fn seal(
     state
         .vault
         .put(&sealed.body.commitment, &sealed.ciphertext)
-        .map_err(|e| e.to_string())?;
+        .map_err(internal)?;
     let body = client::to_json(&sealed.body);
-    let tx = crate::service::sign_and_submit(state, "vault.seal", body)
-        .await
-        .map_err(|p| p.detail)?;
+    let tx = crate::service::sign_and_submit(state, "vault.seal", body).await?;
     Ok((id, tx))
 }
 
 /// A record's metadata.
-pub(crate) fn record(state: &ConsoleState, id: &RecordId) -> Result<RecordView, String> {
-    let reader = state.ledger.state_reader().map_err(|e| e.to_string())?;
+pub(crate) fn record(state: &ConsoleState, id: &RecordId) -> Result<RecordView, Problem> {
+    let reader = state.ledger.state_reader().map_err(internal)?;
     state::record(&reader, id)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no record {id}"))
+        .map_err(internal)?
+        .ok_or_else(|| Problem::not_found(format!("no record {id}")))
 }
 
 /// Why a record did not open.
@@ -156,7 +182,7 @@ pub(crate) fn open(
     id: &RecordId,
     version: Option<u32>,
 ) -> Result<(u32, Vec<u8>), OpenError> {
-    let view = record(state, id).map_err(OpenError::Other)?;
+    let view = record(state, id).map_err(|p| OpenError::Other(p.detail))?;
     let version = version.unwrap_or(view.record.latest_version);
     let v = view
         .versions
@@ -190,7 +216,7 @@ pub(crate) fn open(
     if let Err(why) = verdict {
         return Err(OpenError::Denied(why.to_string()));
     }
-    on_node.map_err(OpenError::Off)?;
+    on_node.map_err(|p| OpenError::Off(p.detail))?;
     let key = client::content_key(me(state), &view, version).map_err(|e| match e {
         client::ClientError::NotRecipient { .. } | client::ClientError::Erased(_) => {
             OpenError::Denied(e.to_string())
@@ -215,15 +241,28 @@ pub(crate) fn grant_body(
     purpose: &str,
     legal_basis: &str,
     actor: &str,
-) -> Result<serde_json::Value, String> {
+) -> Result<serde_json::Value, Problem> {
     on_node(state)?;
     let view = record(state, id)?;
     let member = members(state)?
         .into_iter()
         .find(|m| m.name == to)
-        .ok_or_else(|| format!("{to} is not a member"))?;
-    let legal_basis: LegalBasis = serde_json::from_value(legal_basis.into())
-        .map_err(|_| format!("legal basis {legal_basis:?} is not one the vault knows"))?;
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Code::UnknownMember,
+                "unknown member",
+                format!("to: {to} is not a member"),
+            )
+        })?;
+    let legal_basis: LegalBasis = serde_json::from_value(legal_basis.into()).map_err(|_| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Code::BadRequest,
+            "invalid request",
+            format!("legal_basis: {legal_basis:?} is not one the vault knows"),
+        )
+    })?;
     let grant = client::grant(
         me(state),
         &view,
@@ -236,6 +275,6 @@ pub(crate) fn grant_body(
             actor: Some(actor.to_owned()),
         },
     )
-    .map_err(|e| e.to_string())?;
+    .map_err(internal)?;
     Ok(client::to_json(&grant))
 }

@@ -118,7 +118,7 @@ pub async fn attach(
     };
     let version = match seal_document(&ctx, &doc, Some(view.case.record), None).await {
         Ok(_) => view.case.record_version + 1,
-        Err((_, e)) => return after_post(&ctx, &back, "error", e),
+        Err(e) => return after_post(&ctx, &back, "error", e.message),
     };
     let body = unchain_cases::client::update(&f.id, version, &ctx.user.id);
     match crate::console::submit_and_wait(&ctx, "cases.update", body).await {
@@ -131,7 +131,7 @@ pub async fn attach(
                 &[("count", &version.to_string()), ("height", &h.to_string())],
             ),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }
 
@@ -179,10 +179,10 @@ pub async fn share(
         &ctx.user.id,
     ) {
         Ok(b) => b,
-        Err(e) => return after_post(&ctx, &back, "error", e),
+        Err(e) => return after_post(&ctx, &back, "error", e.detail),
     };
     if let Err(e) = crate::console::submit_and_wait(&ctx, "vault.grant", grant).await {
-        return after_post(&ctx, &back, "error", e);
+        return after_post(&ctx, &back, "error", e.detail);
     }
     let refer = unchain_cases::client::refer(&f.id, &f.to, &f.reason, &ctx.user.id);
     match crate::console::submit_and_wait(&ctx, "cases.refer", refer).await {
@@ -192,7 +192,7 @@ pub async fn share(
             "ok",
             ctx.ta("shared-at", &[("to", &f.to), ("height", &h.to_string())]),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }
 
@@ -232,6 +232,6 @@ pub async fn transition(
                 ],
             ),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }

@@ -6,6 +6,7 @@ use crate::console::ConsoleState;
 use crate::console::sealing::{self, SealRequest};
 use crate::console::{Ctx, after_post, html, need};
 use crate::console::{form_for, page_for, refuse_or};
+use crate::service::problem::Problem;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -165,13 +166,58 @@ fn document(v: &NewCase) -> Result<Value, (&'static str, String)> {
     unchain_htcds::document::validate(&doc).map_err(|e| (form_field(&e.field), e.to_string()))
 }
 
+/// Why the new-case form (or a step behind it) was not accepted: the form field at fault
+/// (`""` for the form as a whole), the status to answer with, and what to show.
+#[derive(Debug)]
+pub(crate) struct FormError {
+    /// The form field at fault, or `""`.
+    pub field: &'static str,
+    /// 422 for what the user can correct; the node's problem's own status otherwise (403
+    /// for a node that does not seal, 503 for a full mempool, 500 for a failure).
+    pub status: StatusCode,
+    /// The message, in words.
+    pub message: String,
+}
+
+impl FormError {
+    /// A field the user can correct.
+    fn invalid((field, message): (&'static str, String)) -> Self {
+        FormError {
+            field,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message,
+        }
+    }
+}
+
+impl From<Problem> for FormError {
+    /// A problem from the node: its status (a 400 becomes 422: the form's content was at
+    /// fault), and the form field its `field` names (an identifier's kind).
+    fn from(p: Problem) -> Self {
+        let field = match p.field.as_deref() {
+            Some("phone") => "phone",
+            Some("email") => "email",
+            _ => "",
+        };
+        let status = match p.http_status() {
+            StatusCode::BAD_REQUEST => StatusCode::UNPROCESSABLE_ENTITY,
+            s => s,
+        };
+        FormError {
+            field,
+            status,
+            message: p.detail,
+        }
+    }
+}
+
 /// Seals `doc` (a new record, or a new version of `record`) with its identifiers blinded.
 pub(super) async fn seal_document(
     ctx: &Ctx,
     doc: &Value,
     record: Option<sealing::RecordId>,
     country: Option<&str>,
-) -> Result<(sealing::RecordId, u64), (&'static str, String)> {
+) -> Result<(sealing::RecordId, u64), FormError> {
     let plaintext = serde_json::to_vec(doc).expect("json");
     let identifiers = unchain_htcds::document::identifiers(doc)
         .into_iter()
@@ -188,11 +234,8 @@ pub(super) async fn seal_document(
             actor: &ctx.user.id,
         },
     )
-    .await
-    .map_err(|e| (form_field(&e), e))?;
-    let height = crate::console::wait_committed(ctx, &tx)
-        .await
-        .map_err(|e| ("", e))?;
+    .await?;
+    let height = crate::console::wait_committed(ctx, &tx).await?;
     Ok((id, height))
 }
 
@@ -204,12 +247,10 @@ pub(crate) async fn open_case(
     kind: CaseKind,
     doc: &Value,
     country: Option<&str>,
-) -> Result<u64, (&'static str, String)> {
+) -> Result<u64, FormError> {
     let (record, _) = seal_document(ctx, doc, None, country).await?;
     let body = unchain_cases::client::open(id, kind, record, None, &ctx.user.id);
-    crate::console::submit_and_wait(ctx, "cases.open", body)
-        .await
-        .map_err(|e| ("", e))
+    Ok(crate::console::submit_and_wait(ctx, "cases.open", body).await?)
 }
 
 /// `POST /console/cases`: seals the details and opens the case over them.
@@ -220,28 +261,32 @@ pub async fn create(
 ) -> Response {
     let ctx =
         refuse_or!(form_for(&state, &headers, "/console/cases/new", &v.csrf, need::SEAL).await);
-    let again = |e: (&str, String)| {
+    let again = |e: FormError| {
         (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            html(ctx.page("case-new", new_case_form(&ctx, &v, Some(e)))),
+            e.status,
+            html(ctx.page(
+                "case-new",
+                new_case_form(&ctx, &v, Some((e.field, e.message))),
+            )),
         )
             .into_response()
     };
+    let invalid = |field, message| again(FormError::invalid((field, message)));
     if let Err(e) = unchain_cases::check_case_id("case", v.case.trim()) {
-        return again(("case", e.reason));
+        return invalid("case", e.reason);
     }
     let Some(kind) = KINDS.into_iter().find(|k| k.name() == v.kind) else {
-        return again(("", format!("kind: {:?} is not a kind of case", v.kind)));
+        return invalid("", format!("kind: {:?} is not a kind of case", v.kind));
     };
     if matches!(load(&state, v.case.trim()), Ok(Some(_))) {
-        return again(("case", ctx.ta("case-exists", &[("id", v.case.trim())])));
+        return invalid("case", ctx.ta("case-exists", &[("id", v.case.trim())]));
     }
     if v.summary.trim().is_empty() {
-        return again(("summary", ctx.t("field-required")));
+        return invalid("summary", ctx.t("field-required"));
     }
     let doc = match document(&v) {
         Ok(d) => d,
-        Err(e) => return again(e),
+        Err(e) => return again(FormError::invalid(e)),
     };
     match open_case(&ctx, v.case.trim(), kind, &doc, None).await {
         Ok(h) => after_post(
@@ -287,5 +332,31 @@ mod tests {
             document(&v).is_ok(),
             "the form handler refuses an empty summary"
         );
+    }
+
+    #[test]
+    fn a_problem_keeps_its_status_and_names_the_form_field() {
+        use unchain_types::Code;
+        // A phone number the matching key cannot blind: the phone input, 422.
+        let mut p = Problem::bad_request(Code::BadRequest, "identifier phone: too short");
+        p.field = Some("phone".into());
+        let e = FormError::from(p);
+        assert_eq!(
+            (e.field, e.status),
+            ("phone", StatusCode::UNPROCESSABLE_ENTITY)
+        );
+        assert_eq!(e.message, "identifier phone: too short");
+        // A full mempool is not the user's mistake: 503, on the form as a whole.
+        let full = Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::MempoolFull,
+            "mempool full",
+            "try again",
+        );
+        let e = FormError::from(full);
+        assert_eq!((e.field, e.status), ("", StatusCode::SERVICE_UNAVAILABLE));
+        // A node that does not seal: 403.
+        let off = crate::service::problem::forbidden("this node does not seal");
+        assert_eq!(FormError::from(off).status, StatusCode::FORBIDDEN);
     }
 }

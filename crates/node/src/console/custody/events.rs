@@ -58,7 +58,7 @@ pub async fn collect(
             "ok",
             ctx.ta("event-recorded", &[("height", &h.to_string())]),
         ),
-        Err(e) => after_post(&ctx, "/console/custody#collect", "error", e),
+        Err(e) => after_post(&ctx, "/console/custody#collect", "error", e.detail),
     }
 }
 
@@ -159,7 +159,7 @@ async fn event(
             "ok",
             ctx.ta("event-recorded", &[("height", &h.to_string())]),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }
 

@@ -55,7 +55,7 @@ pub async fn triage(
             "ok",
             ctx.ta("event-recorded", &[("height", &h.to_string())]),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }
 
@@ -105,7 +105,7 @@ pub async fn reply(
             "ok",
             ctx.ta("reply-sent", &[("height", &h.to_string())]),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }
 
@@ -155,7 +155,7 @@ pub async fn convert(
         return after_post(&ctx, &back, "error", ctx.ta("case-exists", &[("id", c)]));
     }
     if let Err(e) = crate::console::sealing::on_node(&state) {
-        return after_post(&ctx, &back, "error", e);
+        return after_post(&ctx, &back, "error", e.detail);
     }
     let Some(kind) = crate::console::cases::KINDS
         .into_iter()
@@ -190,10 +190,10 @@ pub async fn convert(
         Err(e) => return after_post(&ctx, &back, "error", e.to_string()),
     };
     let case = f.case.trim();
-    if let Err((_, e)) =
+    if let Err(e) =
         crate::console::cases::open_case(&ctx, case, kind, &doc, country.as_deref()).await
     {
-        return after_post(&ctx, &back, "error", e);
+        return after_post(&ctx, &back, "error", e.message);
     }
     let body = serde_json::json!({"tip": v.tip.tip, "case": case, "actor": ctx.user.id});
     match crate::console::submit_and_wait(&ctx, "tips.convert", body).await {
@@ -203,6 +203,6 @@ pub async fn convert(
             "ok",
             ctx.ta("converted-at", &[("id", case), ("height", &h.to_string())]),
         ),
-        Err(e) => after_post(&ctx, &back, "error", e),
+        Err(e) => after_post(&ctx, &back, "error", e.detail),
     }
 }

@@ -263,7 +263,7 @@ pub async fn open(
         );
     };
     if let Err(e) = crate::console::sealing::on_node(&state) {
-        return problem_page(&ctx, StatusCode::FORBIDDEN, e);
+        return problem_page(&ctx, e.http_status(), e.detail);
     }
     let mut shown = Vec::new();
     for m in &v.messages {
@@ -348,7 +348,7 @@ pub async fn file(
         )
     };
     if let Err(e) = crate::console::sealing::on_node(&state) {
-        return problem_page(&ctx, StatusCode::FORBIDDEN, e);
+        return problem_page(&ctx, e.http_status(), e.detail);
     }
     let Some(v) = load(&state, &q.id) else {
         return missing();
