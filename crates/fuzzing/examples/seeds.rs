@@ -92,4 +92,18 @@ fn main() {
         "blob",
         &BlobMessage::Blob(Hash32::digest(&sealed), sealed).encode(),
     );
+
+    // The bundles an earlier release saved (the offline verifier's fixtures): real bundles
+    // that verify, so the fuzzer starts past the parse.
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../verify/tests/fixtures/bundles-v1");
+    for (target, file) in [
+        ("proof_bundle", "proof.json"),
+        ("custody_bundle", "custody.json"),
+        ("tip_receipt", "tip-receipt.json"),
+        ("trust_bundle", "trust.json"),
+    ] {
+        let bytes = std::fs::read(fixtures.join(file)).expect("bundle fixture");
+        write(target, "bundles-v1", &bytes);
+    }
 }

@@ -21,6 +21,7 @@ pub mod targets {
     pub mod htcds_document;
     pub mod ijson;
     pub mod module_bodies;
+    pub mod proof_bundle;
     pub mod sd_jwt;
     pub mod sealed_payload;
     pub mod signed_note;
@@ -50,6 +51,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("htcds_document", targets::htcds_document::run),
     ("ijson", targets::ijson::run),
     ("module_bodies", targets::module_bodies::run),
+    ("proof_bundle", targets::proof_bundle::run),
     ("sd_jwt", targets::sd_jwt::run),
     ("sealed_payload", targets::sealed_payload::run),
     ("signed_note", targets::signed_note::run),
