@@ -26,7 +26,7 @@ const FORBIDDEN: &[&str] = &[
 fn linked(package: &str) -> BTreeSet<String> {
     let workspace = concat!(env!("CARGO_MANIFEST_DIR"), "/../../Cargo.toml");
     let out = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--locked", "--edges", "normal"])
+        .args(["tree", "--locked", "--edges", "normal"])
         .args(["--prefix", "none", "--format", "{p}", "--package", package])
         .args(["--manifest-path", workspace])
         .output()
