@@ -1,0 +1,15 @@
+//! GS1 EPCIS 2.0 and the Core Business Vocabulary (CBV) 2.0 at Unchain's edge: what a
+//! supplier's ERP, a warehouse system or an auditor's tool sends, read exactly as the
+//! standards define it, before anything reaches the ledger.
+//!
+//! - [`gs1`]: GS1 identifiers — GTIN, GLN, SSCC, GRAI, GIAI and their serialised and lot
+//!   forms — from EPC URNs (`urn:epc:id:sgtin:…`, `urn:epc:class:lgtin:…`) and from GS1
+//!   Digital Link URIs (`https://id.gs1.org/01/…/21/…`), check digits verified, each with
+//!   one canonical form (the Digital Link on `id.gs1.org`) so that the same object named
+//!   either way is the same object.
+//!
+//! No storage, no network, no clock: the same input gives the same answer everywhere,
+//! which is what lets every validator agree on what an event names.
+#![forbid(unsafe_code)]
+
+pub mod gs1;
