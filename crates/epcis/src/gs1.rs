@@ -359,7 +359,7 @@ impl Gs1Id {
                 )
             })?;
         let tail = &segments[start..];
-        if tail.len() % 2 != 0 || tail.iter().any(|seg| seg.is_empty()) {
+        if !tail.len().is_multiple_of(2) || tail.iter().any(|seg| seg.is_empty()) {
             return Err(err(s, "the path after the primary key is AI/value pairs"));
         }
         let pairs: Vec<(&str, String)> = tail
@@ -436,6 +436,51 @@ impl Gs1Id {
             }
             (ai, _) => Err(err(s, format!("qualifiers not allowed after /{ai}/"))),
         }
+    }
+
+    /// The EPC URN schemes this module reads (and checks): `sgtin`, `sscc`, `sgln`, `pgln`,
+    /// `grai`, `giai` identities, the `lgtin` class and the `sgtin` pattern.
+    pub const URN_SCHEMES: [&'static str; 8] = [
+        "urn:epc:id:sgtin:",
+        "urn:epc:idpat:sgtin:",
+        "urn:epc:class:lgtin:",
+        "urn:epc:id:sscc:",
+        "urn:epc:id:sgln:",
+        "urn:epc:id:pgln:",
+        "urn:epc:id:grai:",
+        "urn:epc:id:giai:",
+    ];
+
+    /// Whether `s` is an EPC URN of a scheme this module reads ([`Gs1Id::URN_SCHEMES`]).
+    pub fn is_read_urn(s: &str) -> bool {
+        Gs1Id::URN_SCHEMES.iter().any(|p| s.starts_with(p))
+    }
+
+    /// Whether `s` is meant as a GS1 Digital Link: an http(s) URI whose path holds a primary
+    /// key's application identifier followed by a value of that key's shape (digits of its
+    /// length). Any other URI is not GS1's to check (`https://example.com/2020/01/15` is not
+    /// a GTIN). One that is meant as one must then parse, check digit and all.
+    pub fn is_digital_link(s: &str) -> bool {
+        let Some(rest) = s
+            .strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        let path = rest.split(['?', '#']).next().unwrap_or_default();
+        let segments: Vec<&str> = path.split('/').skip(1).collect();
+        segments.windows(2).any(|w| {
+            let numeric = !w[1].is_empty() && w[1].bytes().all(|b| b.is_ascii_digit());
+            match w[0] {
+                "01" => numeric && matches!(w[1].len(), 8 | 12 | 13 | 14),
+                "00" => numeric && w[1].len() == 18,
+                "414" | "417" => numeric && w[1].len() == 13,
+                "8003" => w[1].len() >= 14 && w[1].bytes().take(14).all(|b| b.is_ascii_digit()),
+                // A GIAI begins with its company prefix, at least six digits.
+                "8004" => w[1].len() > 6 && w[1].bytes().take(6).all(|b| b.is_ascii_digit()),
+                _ => false,
+            }
+        })
     }
 
     /// The canonical spelling: the GS1 Digital Link on `https://id.gs1.org`.
@@ -574,7 +619,25 @@ mod tests {
         assert_eq!(Gs1Id::parse(&id.canonical()).expect("round trip"), id);
         // The URN does not escape a dot: the serial is everything after the second one.
         let dotted = Gs1Id::parse("urn:epc:id:sgtin:0614141.107346.A.B").expect("valid");
-        assert_eq!(dotted.canonical(), "https://id.gs1.org/01/10614141073464/21/A.B");
+        assert_eq!(
+            dotted.canonical(),
+            "https://id.gs1.org/01/10614141073464/21/A.B"
+        );
+    }
+
+    #[test]
+    fn only_uris_shaped_like_a_digital_link_are_taken_for_one() {
+        assert!(Gs1Id::is_digital_link(
+            "https://example.com/01/10614141073465/21/1"
+        ));
+        assert!(Gs1Id::is_digital_link(
+            "https://id.gs1.org/414/0614141123452"
+        ));
+        assert!(!Gs1Id::is_digital_link("https://example.com/2020/01/15"));
+        assert!(!Gs1Id::is_digital_link(
+            "https://example.com/253/4012345000054987"
+        ));
+        assert!(!Gs1Id::is_digital_link("urn:epc:id:sgtin:0614141.107346.1"));
     }
 
     #[test]

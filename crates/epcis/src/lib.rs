@@ -7,9 +7,17 @@
 //!   Digital Link URIs (`https://id.gs1.org/01/…/21/…`), check digits verified, each with
 //!   one canonical form (the Digital Link on `id.gs1.org`) so that the same object named
 //!   either way is the same object.
+//! - [`event`]: one event of any of the five types, the fields the ledger and queries use,
+//!   every identifier canonical, the event as sent kept whole; errors name the JSON pointer
+//!   and the rule.
+//! - [`document`]: an `EPCISDocument` or `EPCISQueryDocument`, checked against the GS1 JSON
+//!   Schema ([`schema`]) and read event by event.
 //!
 //! No storage, no network, no clock: the same input gives the same answer everywhere,
 //! which is what lets every validator agree on what an event names.
 #![forbid(unsafe_code)]
 
+pub mod document;
+pub mod event;
 pub mod gs1;
+pub mod schema;
