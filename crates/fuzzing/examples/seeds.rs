@@ -106,4 +106,30 @@ fn main() {
         let bytes = std::fs::read(fixtures.join(file)).expect("bundle fixture");
         write(target, "bundles-v1", &bytes);
     }
+
+    // GS1's EPCIS 2.0 example documents.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/JSON");
+    let mut files = Vec::new();
+    let mut dirs = vec![examples];
+    while let Some(dir) = dirs.pop() {
+        for path in std::fs::read_dir(&dir)
+            .expect("EPCIS examples")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+        {
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|x| x == "jsonld") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    for path in files {
+        let name = path
+            .file_stem()
+            .and_then(|n| n.to_str())
+            .unwrap_or("example");
+        let bytes = std::fs::read(&path).expect("example");
+        write("epcis_document", &name.replace([' ', ','], "_"), &bytes);
+    }
 }

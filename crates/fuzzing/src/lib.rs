@@ -15,6 +15,7 @@ pub mod targets {
     pub mod console_form;
     pub mod cosign_message;
     pub mod custody_bundle;
+    pub mod epcis_document;
     pub mod finance_csv;
     pub mod genesis;
     pub mod gossip_batch;
@@ -45,6 +46,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("console_form", targets::console_form::run),
     ("cosign_message", targets::cosign_message::run),
     ("custody_bundle", targets::custody_bundle::run),
+    ("epcis_document", targets::epcis_document::run),
     ("finance_csv", targets::finance_csv::run),
     ("genesis", targets::genesis::run),
     ("gossip_batch", targets::gossip_batch::run),
