@@ -18,6 +18,7 @@ mod issuing;
 mod session;
 mod setup;
 mod status;
+mod supplycmd;
 mod tipscmd;
 mod txcmd;
 mod usercmd;
@@ -102,6 +103,9 @@ enum Command {
     /// pass-through, structuring, cycles — and write synthetic data with ground truth.
     #[command(subcommand)]
     Finance(financecmd::FinanceCommand),
+    /// Supply chains: EPCIS 2.0 documents (for now, `check` one offline).
+    #[command(subcommand)]
+    Supply(supplycmd::SupplyCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
@@ -180,6 +184,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Identity(c) => runtime()?.block_on(identitycmd::identity(c)),
         Command::Tips(c) => runtime()?.block_on(tipscmd::tips(c)),
         Command::Finance(c) => financecmd::finance(c),
+        Command::Supply(c) => supplycmd::supply(c),
         Command::Wallet(c) => walletcmd::wallet(c),
         Command::Border(c) => match unchain_verify::border::border(c)? {
             0 => Ok(()),
