@@ -208,6 +208,30 @@ pub struct Event {
     pub raw: Map<String, Value>,
 }
 
+impl Event {
+    /// Every identifier the event names, in every role: objects, parent, children, inputs,
+    /// outputs, the classes of its quantities, the read point and the business location.
+    pub fn identifiers(&self) -> impl Iterator<Item = &Identifier> {
+        let w = &self.what;
+        let classes = w
+            .quantities
+            .iter()
+            .chain(&w.child_quantities)
+            .chain(&w.input_quantities)
+            .chain(&w.output_quantities)
+            .map(|q| &q.epc_class);
+        w.epcs
+            .iter()
+            .chain(w.parent.iter())
+            .chain(&w.children)
+            .chain(&w.inputs)
+            .chain(&w.outputs)
+            .chain(classes)
+            .chain(self.read_point.iter())
+            .chain(self.biz_location.iter())
+    }
+}
+
 /// A CBV value in its 2.0 web URI form: a bare word (`shipping`) or a 1.x URN
 /// (`urn:epcglobal:cbv:bizstep:shipping`) becomes `https://ref.gs1.org/cbv/{vocab}-{word}`;
 /// any other URI (a custom vocabulary) is kept as written.
@@ -236,6 +260,25 @@ fn is_offset(s: &str) -> bool {
         && [1, 2, 4, 5].iter().all(|&i| b[i].is_ascii_digit())
         && s[1..3].parse::<u8>().is_ok_and(|h| h <= 14)
         && s[4..6].parse::<u8>().is_ok_and(|m| m <= 59)
+}
+
+/// Reads each element of the array member `name` of the event at `pointer` with `read`,
+/// which gets the element's own pointer; an absent member is an empty list.
+fn each<T>(
+    raw: &Map<String, Value>,
+    pointer: &str,
+    name: &str,
+    read: impl Fn(&str, &Value) -> Result<T, EpcisError>,
+) -> Result<Vec<T>, EpcisError> {
+    match raw.get(name) {
+        None => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| read(&format!("{pointer}/{name}/{i}"), item))
+            .collect(),
+        Some(_) => Err(at(&format!("{pointer}/{name}"), "must be an array")),
+    }
 }
 
 /// Reads the event `v` at `pointer` (`/epcisBody/eventList/3`).
@@ -294,50 +337,30 @@ pub fn parse_event(v: &Value, pointer: &str) -> Result<Event, EpcisError> {
     };
     let identifier =
         |pointer: &str, s: &str| Identifier::parse(s).map_err(|e| at(pointer, e.to_string()));
-    let ids = |name: &str| -> Result<Vec<Identifier>, EpcisError> {
-        match raw.get(name) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let p = format!("{}/{i}", field(name));
-                    let s = item.as_str().ok_or_else(|| at(&p, "must be a string"))?;
-                    identifier(&p, s)
-                })
-                .collect(),
-            Some(_) => Err(at(&field(name), "must be an array")),
-        }
+    let ids = |name: &str| {
+        each(&raw, pointer, name, |p, item| {
+            let s = item.as_str().ok_or_else(|| at(p, "must be a string"))?;
+            identifier(p, s)
+        })
     };
-    let quantities = |name: &str| -> Result<Vec<Quantity>, EpcisError> {
-        match raw.get(name) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let p = format!("{}/{i}", field(name));
-                    let q = item
-                        .as_object()
-                        .ok_or_else(|| at(&p, "must be an object"))?;
-                    let class = q
-                        .get("epcClass")
-                        .and_then(Value::as_str)
-                        .ok_or_else(|| at(&format!("{p}/epcClass"), "is required"))?;
-                    let quantity = match q.get("quantity") {
-                        None => None,
-                        Some(Value::Number(n)) => Some(n.to_string()),
-                        Some(_) => return Err(at(&format!("{p}/quantity"), "must be a number")),
-                    };
-                    Ok(Quantity {
-                        epc_class: identifier(&format!("{p}/epcClass"), class)?,
-                        quantity,
-                        uom: q.get("uom").and_then(Value::as_str).map(str::to_owned),
-                    })
-                })
-                .collect(),
-            Some(_) => Err(at(&field(name), "must be an array")),
-        }
+    let quantities = |name: &str| {
+        each(&raw, pointer, name, |p, item| {
+            let q = item.as_object().ok_or_else(|| at(p, "must be an object"))?;
+            let class = q
+                .get("epcClass")
+                .and_then(Value::as_str)
+                .ok_or_else(|| at(&format!("{p}/epcClass"), "is required"))?;
+            let quantity = match q.get("quantity") {
+                None => None,
+                Some(Value::Number(n)) => Some(n.to_string()),
+                Some(_) => return Err(at(&format!("{p}/quantity"), "must be a number")),
+            };
+            Ok(Quantity {
+                epc_class: identifier(&format!("{p}/epcClass"), class)?,
+                quantity,
+                uom: q.get("uom").and_then(Value::as_str).map(str::to_owned),
+            })
+        })
     };
     let place = |name: &str| -> Result<Option<Identifier>, EpcisError> {
         match raw.get(name) {

@@ -58,15 +58,7 @@ fn every_gs1_example_document_is_read_whole() {
             // Kept exactly as sent: every member, extensions included.
             assert_eq!(&Value::Object(event.raw.clone()), original, "{name}");
             *by_type.entry(event.event_type.as_str()).or_default() += 1;
-            let w = &event.what;
-            for id in w
-                .epcs
-                .iter()
-                .chain(&w.children)
-                .chain(&w.inputs)
-                .chain(&w.outputs)
-                .chain(w.parent.iter())
-            {
+            for id in event.identifiers() {
                 if let Identifier::Gs1(g) = id {
                     gs1_ids += 1;
                     assert!(g.canonical().starts_with("https://id.gs1.org/"), "{name}");

@@ -11,25 +11,7 @@ pub fn run(data: &[u8]) {
         return;
     };
     for event in &doc.events {
-        let w = &event.what;
-        let quantities = w
-            .quantities
-            .iter()
-            .chain(&w.child_quantities)
-            .chain(&w.input_quantities)
-            .chain(&w.output_quantities)
-            .map(|q| &q.epc_class);
-        for id in w
-            .epcs
-            .iter()
-            .chain(&w.children)
-            .chain(&w.inputs)
-            .chain(&w.outputs)
-            .chain(w.parent.iter())
-            .chain(quantities)
-            .chain(event.read_point.iter())
-            .chain(event.biz_location.iter())
-        {
+        for id in event.identifiers() {
             if let Identifier::Gs1(g) = id {
                 let again = Identifier::parse(&g.canonical()).expect("a canonical form reads");
                 assert_eq!(&again, id, "canonical form drifted");
