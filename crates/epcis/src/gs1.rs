@@ -121,7 +121,48 @@ pub enum Gs1Id {
         /// The GIAI: the company prefix and the asset reference.
         giai: String,
     },
+    /// A service relation, the provider's side (GSRN): `urn:epc:id:gsrn:CP.SR`,
+    /// `/8018/{gsrn}`.
+    Gsrn {
+        /// The GSRN, 18 digits.
+        gsrn: String,
+    },
+    /// A service relation, the recipient's side (GSRN-P): `urn:epc:id:gsrnp:CP.SR`,
+    /// `/8017/{gsrn}`.
+    Gsrnp {
+        /// The GSRN, 18 digits.
+        gsrn: String,
+    },
+    /// A document (GDTI): `urn:epc:id:gdti:CP.DT.SERIAL`, `/253/{gdti}{serial}`.
+    Gdti {
+        /// The document type key, 13 digits.
+        gdti: String,
+        /// The serial, if any.
+        serial: String,
+    },
+    /// A coupon (GCN with serial): `urn:epc:id:sgcn:CP.CR.SERIAL`, `/255/{gcn}{serial}`.
+    Sgcn {
+        /// The coupon key, 13 digits.
+        gcn: String,
+        /// The serial, digits, if any.
+        serial: String,
+    },
+    /// A consignment (GINC): `urn:epc:id:ginc:CP.REF`, `/401/{ginc}`.
+    Ginc {
+        /// The GINC: the company prefix and the consignment reference.
+        ginc: String,
+    },
+    /// A shipment (GSIN): `urn:epc:id:gsin:CP.SR`, `/402/{gsin}`.
+    Gsin {
+        /// The GSIN, 17 digits.
+        gsin: String,
+    },
 }
+
+/// The primary keys' application identifiers a Digital Link may name.
+const PRIMARY_AIS: [&str; 12] = [
+    "01", "00", "414", "417", "8003", "8004", "8018", "8017", "253", "255", "401", "402",
+];
 
 /// GS1 AI encodable character set 82 (GS1 General Specifications, figure 7.11-1).
 fn is_cset82(c: char) -> bool {
@@ -226,6 +267,22 @@ fn gln_of(id: &str, cp: &str, lr: &str) -> Result<String, IdError> {
         ));
     }
     Ok(with_check(&format!("{cp}{lr}")))
+}
+
+/// A numeric key from a URN's company prefix and reference: `body_len` digits in all
+/// (the prefix 6 to 12 of them), then the check digit.
+fn numeric_key(id: &str, cp: &str, reference: &str, body_len: usize) -> Result<String, IdError> {
+    digits(id, "the company prefix", cp)?;
+    if !reference.is_empty() {
+        digits(id, "the reference", reference)?;
+    }
+    if cp.len() + reference.len() != body_len || !(6..=12).contains(&cp.len()) {
+        return Err(err(
+            id,
+            format!("company prefix (6 to 12 digits) and reference make {body_len} digits"),
+        ));
+    }
+    Ok(with_check(&format!("{cp}{reference}")))
 }
 
 impl Gs1Id {
@@ -333,6 +390,57 @@ impl Gs1Id {
                 checked_text(s, "GIAI", &giai, 30)?;
                 Ok(Gs1Id::Giai { giai })
             }
+            ("id", scheme @ ("gsrn" | "gsrnp")) => {
+                let p = parts(s, body, 2, "urn:epc:id:gsrn:CompanyPrefix.ServiceRef")?;
+                let gsrn = numeric_key(s, p[0], p[1], 17)?;
+                Ok(if scheme == "gsrn" {
+                    Gs1Id::Gsrn { gsrn }
+                } else {
+                    Gs1Id::Gsrnp { gsrn }
+                })
+            }
+            ("id", "gsin") => {
+                let p = parts(s, body, 2, "urn:epc:id:gsin:CompanyPrefix.ShipperRef")?;
+                Ok(Gs1Id::Gsin {
+                    gsin: numeric_key(s, p[0], p[1], 16)?,
+                })
+            }
+            ("id", "gdti") => {
+                let p = parts(
+                    s,
+                    body,
+                    3,
+                    "urn:epc:id:gdti:CompanyPrefix.DocumentType.Serial",
+                )?;
+                let serial = percent_decode(s, p[2])?;
+                if !serial.is_empty() {
+                    checked_text(s, "serial", &serial, 17)?;
+                }
+                Ok(Gs1Id::Gdti {
+                    gdti: numeric_key(s, p[0], p[1], 12)?,
+                    serial,
+                })
+            }
+            ("id", "sgcn") => {
+                let p = parts(s, body, 3, "urn:epc:id:sgcn:CompanyPrefix.CouponRef.Serial")?;
+                if !p[2].is_empty() {
+                    digits(s, "the serial", p[2])?;
+                }
+                if p[2].len() > 12 {
+                    return Err(err(s, "a coupon serial is at most 12 digits"));
+                }
+                Ok(Gs1Id::Sgcn {
+                    gcn: numeric_key(s, p[0], p[1], 12)?,
+                    serial: p[2].to_owned(),
+                })
+            }
+            ("id", "ginc") => {
+                let p = parts(s, body, 2, "urn:epc:id:ginc:CompanyPrefix.ConsignmentRef")?;
+                digits(s, "the company prefix", p[0])?;
+                let ginc = format!("{}{}", p[0], percent_decode(s, p[1])?);
+                checked_text(s, "GINC", &ginc, 30)?;
+                Ok(Gs1Id::Ginc { ginc })
+            }
             (kind, scheme) => Err(err(
                 s,
                 format!("urn:epc:{kind}:{scheme} is not a scheme Unchain reads"),
@@ -351,11 +459,14 @@ impl Gs1Id {
         let segments: Vec<&str> = path.split('/').skip(1).collect();
         let start = segments
             .iter()
-            .position(|seg| matches!(*seg, "01" | "00" | "414" | "417" | "8003" | "8004"))
+            .position(|seg| PRIMARY_AIS.contains(seg))
             .ok_or_else(|| {
                 err(
                     s,
-                    "no GS1 primary key (01, 00, 414, 417, 8003, 8004) in the path",
+                    format!(
+                        "no GS1 primary key ({}) in the path",
+                        PRIMARY_AIS.join(", ")
+                    ),
                 )
             })?;
         let tail = &segments[start..];
@@ -434,13 +545,55 @@ impl Gs1Id {
                 checked_text(s, "GIAI", &key, 30)?;
                 Ok(Gs1Id::Giai { giai: key })
             }
+            (ai @ ("8018" | "8017"), []) => {
+                checked_key(s, "GSRN", &key, 18)?;
+                Ok(if ai == "8018" {
+                    Gs1Id::Gsrn { gsrn: key }
+                } else {
+                    Gs1Id::Gsrnp { gsrn: key }
+                })
+            }
+            ("402", []) => {
+                checked_key(s, "GSIN", &key, 17)?;
+                Ok(Gs1Id::Gsin { gsin: key })
+            }
+            (ai @ ("253" | "255"), []) => {
+                if key.len() < 13 {
+                    return Err(err(s, "a GDTI or GCN is 13 digits and an optional serial"));
+                }
+                let (doc, serial) = key.split_at(13);
+                if ai == "253" {
+                    checked_key(s, "GDTI", doc, 13)?;
+                    if !serial.is_empty() {
+                        checked_text(s, "serial", serial, 17)?;
+                    }
+                    Ok(Gs1Id::Gdti {
+                        gdti: doc.to_owned(),
+                        serial: serial.to_owned(),
+                    })
+                } else {
+                    checked_key(s, "GCN", doc, 13)?;
+                    if serial.len() > 12 || !serial.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(err(s, "a coupon serial is at most 12 digits"));
+                    }
+                    Ok(Gs1Id::Sgcn {
+                        gcn: doc.to_owned(),
+                        serial: serial.to_owned(),
+                    })
+                }
+            }
+            ("401", []) => {
+                checked_text(s, "GINC", &key, 30)?;
+                Ok(Gs1Id::Ginc { ginc: key })
+            }
             (ai, _) => Err(err(s, format!("qualifiers not allowed after /{ai}/"))),
         }
     }
 
     /// The EPC URN schemes this module reads (and checks): `sgtin`, `sscc`, `sgln`, `pgln`,
-    /// `grai`, `giai` identities, the `lgtin` class and the `sgtin` pattern.
-    pub const URN_SCHEMES: [&'static str; 8] = [
+    /// `grai`, `giai`, `gsrn`, `gsrnp`, `gdti`, `sgcn`, `ginc`, `gsin` identities, the
+    /// `lgtin` class and the `sgtin` pattern.
+    pub const URN_SCHEMES: [&'static str; 14] = [
         "urn:epc:id:sgtin:",
         "urn:epc:idpat:sgtin:",
         "urn:epc:class:lgtin:",
@@ -449,6 +602,12 @@ impl Gs1Id {
         "urn:epc:id:pgln:",
         "urn:epc:id:grai:",
         "urn:epc:id:giai:",
+        "urn:epc:id:gsrn:",
+        "urn:epc:id:gsrnp:",
+        "urn:epc:id:gdti:",
+        "urn:epc:id:sgcn:",
+        "urn:epc:id:ginc:",
+        "urn:epc:id:gsin:",
     ];
 
     /// Whether `s` is an EPC URN of a scheme this module reads ([`Gs1Id::URN_SCHEMES`]).
@@ -476,8 +635,15 @@ impl Gs1Id {
                 "00" => numeric && w[1].len() == 18,
                 "414" | "417" => numeric && w[1].len() == 13,
                 "8003" => w[1].len() >= 14 && w[1].bytes().take(14).all(|b| b.is_ascii_digit()),
-                // A GIAI begins with its company prefix, at least six digits.
-                "8004" => w[1].len() > 6 && w[1].bytes().take(6).all(|b| b.is_ascii_digit()),
+                // A GIAI or GINC begins with its company prefix, at least six digits.
+                "8004" | "401" => {
+                    w[1].len() > 6 && w[1].bytes().take(6).all(|b| b.is_ascii_digit())
+                }
+                "8018" | "8017" => numeric && w[1].len() == 18,
+                "402" => numeric && w[1].len() == 17,
+                "253" | "255" => {
+                    w[1].len() >= 13 && w[1].bytes().take(13).all(|b| b.is_ascii_digit())
+                }
                 _ => false,
             }
         })
@@ -522,175 +688,17 @@ impl fmt::Display for Gs1Id {
                 write!(f, "{BASE}/8003/{grai}{}", percent_encode(serial))
             }
             Gs1Id::Giai { giai } => write!(f, "{BASE}/8004/{}", percent_encode(giai)),
+            Gs1Id::Gsrn { gsrn } => write!(f, "{BASE}/8018/{gsrn}"),
+            Gs1Id::Gsrnp { gsrn } => write!(f, "{BASE}/8017/{gsrn}"),
+            Gs1Id::Gdti { gdti, serial } => {
+                write!(f, "{BASE}/253/{gdti}{}", percent_encode(serial))
+            }
+            Gs1Id::Sgcn { gcn, serial } => write!(f, "{BASE}/255/{gcn}{serial}"),
+            Gs1Id::Ginc { ginc } => write!(f, "{BASE}/401/{}", percent_encode(ginc)),
+            Gs1Id::Gsin { gsin } => write!(f, "{BASE}/402/{gsin}"),
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn check_digits_of_the_general_specifications_examples() {
-        // GS1 General Specifications §7.9.1: GTIN-13 629104150021 -> 3.
-        assert_eq!(check_digit("629104150021"), Some(3));
-        // The SSCC of the EPC Tag Data Standard's example, (00)106141412345678908.
-        assert_eq!(check_digit("10614141234567890"), Some(8));
-        assert_eq!(check_digit("12a"), None);
-    }
-
-    #[test]
-    fn the_tag_data_standard_examples_become_their_digital_links() {
-        // EPC TDS 2.1 §6.3.1 and the GS1 EPCIS examples.
-        for (urn, dl) in [
-            (
-                "urn:epc:id:sgtin:0614141.107346.2017",
-                "https://id.gs1.org/01/10614141073464/21/2017",
-            ),
-            (
-                "urn:epc:id:sgtin:0614141.112345.400",
-                "https://id.gs1.org/01/10614141123459/21/400",
-            ),
-            (
-                "urn:epc:class:lgtin:4012345.012345.998877",
-                "https://id.gs1.org/01/04012345123456/10/998877",
-            ),
-            (
-                "urn:epc:id:sscc:0614141.1234567890",
-                "https://id.gs1.org/00/106141412345678908",
-            ),
-            (
-                "urn:epc:id:sgln:0614141.12345.400",
-                "https://id.gs1.org/414/0614141123452/254/400",
-            ),
-            (
-                "urn:epc:id:sgln:0614141.00777.0",
-                "https://id.gs1.org/414/0614141007776",
-            ),
-            (
-                "urn:epc:id:grai:0614141.12345.400",
-                "https://id.gs1.org/8003/00614141123452400",
-            ),
-            (
-                "urn:epc:id:giai:0614141.12345400",
-                "https://id.gs1.org/8004/061414112345400",
-            ),
-            (
-                "urn:epc:idpat:sgtin:4012345.066666.*",
-                "https://id.gs1.org/01/04012345666663",
-            ),
-        ] {
-            let id = Gs1Id::parse(urn).unwrap_or_else(|e| panic!("{urn}: {e}"));
-            assert_eq!(id.canonical(), dl, "{urn}");
-            // The Digital Link reads back as the same thing.
-            assert_eq!(Gs1Id::parse(dl).expect(dl), id, "{dl}");
-        }
-    }
-
-    #[test]
-    fn a_digital_link_on_any_host_with_a_prefix_and_a_query_is_the_same_thing() {
-        let id = Gs1Id::parse("https://example.com/some/path/01/9520123456788/21/12345?17=271231")
-            .expect("valid");
-        assert_eq!(
-            id.canonical(),
-            "https://id.gs1.org/01/09520123456788/21/12345"
-        );
-        // A GTIN-13 is the GTIN-14 padded with a zero.
-        assert_eq!(
-            Gs1Id::parse("https://id.gs1.org/01/09520123456788/21/12345").expect("valid"),
-            id
-        );
-    }
-
-    #[test]
-    fn escapes_are_decoded_and_the_canonical_form_encodes_them_again() {
-        let id = Gs1Id::parse("urn:epc:id:sgtin:0614141.107346.AB%2F12").expect("valid");
-        assert_eq!(
-            id,
-            Gs1Id::Sgtin {
-                gtin: "10614141073464".into(),
-                serial: "AB/12".into()
-            }
-        );
-        assert_eq!(
-            id.canonical(),
-            "https://id.gs1.org/01/10614141073464/21/AB%2F12"
-        );
-        assert_eq!(Gs1Id::parse(&id.canonical()).expect("round trip"), id);
-        // The URN does not escape a dot: the serial is everything after the second one.
-        let dotted = Gs1Id::parse("urn:epc:id:sgtin:0614141.107346.A.B").expect("valid");
-        assert_eq!(
-            dotted.canonical(),
-            "https://id.gs1.org/01/10614141073464/21/A.B"
-        );
-    }
-
-    #[test]
-    fn only_uris_shaped_like_a_digital_link_are_taken_for_one() {
-        assert!(Gs1Id::is_digital_link(
-            "https://example.com/01/10614141073465/21/1"
-        ));
-        assert!(Gs1Id::is_digital_link(
-            "https://id.gs1.org/414/0614141123452"
-        ));
-        assert!(!Gs1Id::is_digital_link("https://example.com/2020/01/15"));
-        assert!(!Gs1Id::is_digital_link(
-            "https://example.com/253/4012345000054987"
-        ));
-        assert!(!Gs1Id::is_digital_link("urn:epc:id:sgtin:0614141.107346.1"));
-    }
-
-    #[test]
-    fn a_wrong_check_digit_is_refused_naming_the_right_one() {
-        let e = Gs1Id::parse("https://id.gs1.org/01/10614141073465/21/1").expect_err("bad");
-        assert!(e.reason.contains("check digit should be 4, not 5"), "{e}");
-        let e = Gs1Id::parse("https://id.gs1.org/00/106141412345678907").expect_err("bad");
-        assert!(e.reason.contains("should be 8"), "{e}");
-        assert!(Gs1Id::parse("https://id.gs1.org/414/0614141123453").is_err());
-    }
-
-    #[test]
-    fn malformed_identifiers_are_refused_with_the_rule() {
-        for (bad, rule) in [
-            ("urn:epc:id:sgtin:0614141.107346", "expected the form"),
-            ("urn:epc:id:sscc:0614141.12345.67890", "must be digits"),
-            ("urn:epc:id:sgtin:061414.107346.1", "13 digits"),
-            ("urn:epc:id:sgtin:0614141.107346.a b", "character set 82"),
-            (
-                "urn:epc:id:sgtin:0614141.107346.123456789012345678901",
-                "1 to 20",
-            ),
-            ("urn:epc:id:sgtin:0614141.107346.%zz", "percent escape"),
-            ("urn:epc:id:usdod:1.2", "not a scheme"),
-            ("https://example.com/nothing/here", "no GS1 primary key"),
-            ("https://id.gs1.org/01/10614141073464/21", "AI/value pairs"),
-            (
-                "https://id.gs1.org/01/10614141073464/17/271231",
-                "after /01/",
-            ),
-            ("https://id.gs1.org/01/123/21/1", "8, 12, 13 or 14"),
-            ("ftp://id.gs1.org/01/10614141073464", "neither"),
-        ] {
-            let e = Gs1Id::parse(bad).expect_err(bad);
-            assert!(e.reason.contains(rule), "{bad}: {e}");
-            assert_eq!(e.id, bad);
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn every_sgtin_urn_round_trips_through_its_digital_link(
-            cp_len in 6usize..=12,
-            digits in proptest::collection::vec(0u8..10, 13),
-            serial in "[A-Za-z0-9!%&()*+,./:;<=>?_-]{1,20}",
-        ) {
-            let d: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-            let (cp, ir) = d.split_at(cp_len);
-            let urn = format!("urn:epc:id:sgtin:{cp}.{ir}.{}", percent_encode(&serial));
-            let id = Gs1Id::parse(&urn).expect("valid URN");
-            let dl = id.canonical();
-            proptest::prop_assert_eq!(Gs1Id::parse(&dl).expect("valid DL"), id.clone());
-            proptest::prop_assert_eq!(id.gtin().map(str::len), Some(14));
-        }
-    }
-}
+mod tests;

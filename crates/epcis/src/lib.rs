@@ -2,8 +2,8 @@
 //! supplier's ERP, a warehouse system or an auditor's tool sends, read exactly as the
 //! standards define it, before anything reaches the ledger.
 //!
-//! - [`gs1`]: GS1 identifiers — GTIN, GLN, SSCC, GRAI, GIAI and their serialised and lot
-//!   forms — from EPC URNs (`urn:epc:id:sgtin:…`, `urn:epc:class:lgtin:…`) and from GS1
+//! - [`gs1`]: GS1 identifiers — GTIN, GLN, SSCC, GRAI, GIAI, GSRN, GDTI, GCN, GINC, GSIN
+//!   and their serialised and lot forms — from EPC URNs (`urn:epc:id:sgtin:…`, `urn:epc:class:lgtin:…`) and from GS1
 //!   Digital Link URIs (`https://id.gs1.org/01/…/21/…`), check digits verified, each with
 //!   one canonical form (the Digital Link on `id.gs1.org`) so that the same object named
 //!   either way is the same object.
