@@ -125,3 +125,44 @@ fn damaged_documents_are_refused_with_the_pointer_and_the_rule() {
     let e = document::parse(b"{\"type\": ").expect_err("truncated");
     assert!(e.rule.contains("not JSON (line 1"), "{e}");
 }
+
+#[test]
+fn the_json_spelling_of_gs1s_event_hash_test_event_needs_its_cbv_urns_modernised() {
+    // GS1's WithEventHashID set writes one event seven ways; the JSON-LD one carries every
+    // optional field (sensor data, ILMD, extensions at three levels) but spells its CBV
+    // values as 1.x URNs (`urn:epcglobal:cbv:bizstep:receiving`), which GS1's own JSON
+    // Schema refuses: in JSON-LD they are bare words or 2.0 web URIs. Capture follows the
+    // schema and says where; with the values written as 2.0 allows, the event reads.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/vectors/WithEventHashID/event_with_identical_hash_id_7.json");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let v: Value = serde_json::from_str(&text).expect("JSON");
+    let e = document::parse_value(&v).expect_err("1.x URNs in JSON-LD");
+    assert_eq!(e.pointer, "/epcisBody/eventList/0/bizStep", "{e}");
+    let modern = text
+        .replace(
+            "urn:epcglobal:cbv:bizstep:",
+            "https://ref.gs1.org/cbv/BizStep-",
+        )
+        .replace("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-")
+        .replace("urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-")
+        .replace("urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-");
+    let doc = document::parse_value(&serde_json::from_str(&modern).expect("JSON"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(doc.events.len(), 1);
+    let ids: Vec<String> = doc.events[0]
+        .identifiers()
+        .map(Identifier::canonical)
+        .collect();
+    for expected in [
+        "https://id.gs1.org/01/10614141073464/21/2016",
+        "https://id.gs1.org/01/04012345123456/10/998877",
+        "https://id.gs1.org/414/0012345111112/254/400",
+        "https://id.gs1.org/414/0012345111112",
+    ] {
+        assert!(
+            ids.iter().any(|i| i == expected),
+            "{expected} not in {ids:?}"
+        );
+    }
+}
