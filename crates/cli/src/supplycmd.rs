@@ -13,8 +13,9 @@ use unchain_epcis::document;
 pub enum SupplyCommand {
     /// Check an EPCIS 2.0 document (JSON-LD) offline: valid against GS1's JSON Schema, every
     /// event readable, every GS1 identifier's check digit right. Prints each event with its
-    /// identifiers in canonical form (GS1 Digital Link); exit status 1 with the JSON pointer
-    /// and the rule on the first error.
+    /// identifiers in canonical form (GS1 Digital Link) and its CBV 2.0 event hash (a
+    /// declared hash ID that differs is a warning); exit status 1 with the JSON pointer and
+    /// the rule on the first error.
     Check {
         /// The document.
         file: PathBuf,
@@ -37,6 +38,7 @@ pub fn supply(cmd: SupplyCommand) -> anyhow::Result<()> {
                 },
                 doc.events.len()
             );
+            let ns = unchain_epcis::hash::namespaces(&doc.context);
             for (i, e) in doc.events.iter().enumerate() {
                 let w = &e.what;
                 let ids: Vec<String> = w
@@ -57,6 +59,18 @@ pub fn supply(cmd: SupplyCommand) -> anyhow::Result<()> {
                 );
                 for id in ids {
                     println!("         {id}");
+                }
+                // The CBV 2.0 event hash; a declared hash ID that differs is a warning, not a
+                // refusal (GS1's own examples carry hash IDs of other content).
+                let computed = unchain_epcis::hash::event_hash(e, &ns);
+                println!("         event hash {computed}");
+                if let Some(declared) = e.event_id.as_deref()
+                    && declared.starts_with("ni:")
+                    && declared != computed
+                {
+                    eprintln!(
+                        "warning: event {i} declares eventID {declared}, which is not the CBV 2.0 hash of its content"
+                    );
                 }
             }
             Ok(())

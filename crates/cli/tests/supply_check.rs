@@ -41,6 +41,9 @@ fn a_gs1_example_is_valid_and_names_its_objects_canonically() {
         out.contains("https://id.gs1.org/01/04012345111224/21/25"),
         "{out}"
     );
+    // Its hash is computed; GS1's declared hash ID is of other content, which is a warning.
+    assert!(out.contains("event hash ni:///sha-256;"), "{out}");
+    assert!(err.contains("warning: event 0 declares eventID"), "{err}");
 }
 
 #[test]
