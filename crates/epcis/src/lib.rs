@@ -13,6 +13,8 @@
 //! - [`document`]: an `EPCISDocument` or `EPCISQueryDocument`, checked against the GS1 JSON
 //!   Schema ([`schema`]) and read event by event.
 //! - [`hash`]: the CBV 2.0 event hash, an event's identity whichever way it was written.
+//! - [`query`]: EPCIS 2.0 simple event queries (the REST binding's parameters) and the
+//!   predicate an event store applies.
 //!
 //! No storage, no network, no clock: the same input gives the same answer everywhere,
 //! which is what lets every validator agree on what an event names.
@@ -22,4 +24,5 @@ pub mod document;
 pub mod event;
 pub mod gs1;
 pub mod hash;
+pub mod query;
 pub mod schema;

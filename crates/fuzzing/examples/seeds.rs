@@ -132,4 +132,30 @@ fn main() {
         let bytes = std::fs::read(&path).expect("example");
         write("epcis_document", &name.replace([' ', ','], "_"), &bytes);
     }
+
+    // EPCIS 2.0 query strings.
+    for (name, query) in [
+        (
+            "types",
+            "eventType=ObjectEvent,AggregationEvent&EQ_action=ADD",
+        ),
+        (
+            "time",
+            "GE_eventTime=2026-11-01T00:00:00Z&LT_eventTime=2026-11-03T00:00:00+07:00",
+        ),
+        (
+            "cbv",
+            "EQ_bizStep=shipping&EQ_disposition=urn:epcglobal:cbv:disp:in_transit",
+        ),
+        (
+            "match",
+            "MATCH_anyEPC=urn:epc:idpat:sgtin:0614141.107346.*&MATCH_epcClass=https://id.gs1.org/01/04012345123456/10/998877",
+        ),
+        (
+            "where",
+            "EQ_readPoint=urn:epc:id:sgln:0614141.07346.1234&perPage=50",
+        ),
+    ] {
+        write("epcis_query", name, query.as_bytes());
+    }
 }

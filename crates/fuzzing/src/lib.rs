@@ -16,6 +16,7 @@ pub mod targets {
     pub mod cosign_message;
     pub mod custody_bundle;
     pub mod epcis_document;
+    pub mod epcis_query;
     pub mod finance_csv;
     pub mod genesis;
     pub mod gossip_batch;
@@ -47,6 +48,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cosign_message", targets::cosign_message::run),
     ("custody_bundle", targets::custody_bundle::run),
     ("epcis_document", targets::epcis_document::run),
+    ("epcis_query", targets::epcis_query::run),
     ("finance_csv", targets::finance_csv::run),
     ("genesis", targets::genesis::run),
     ("gossip_batch", targets::gossip_batch::run),
