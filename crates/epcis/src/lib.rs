@@ -12,6 +12,7 @@
 //!   and the rule.
 //! - [`document`]: an `EPCISDocument` or `EPCISQueryDocument`, checked against the GS1 JSON
 //!   Schema ([`schema`]) and read event by event.
+//! - [`xml`]: the EPCIS 2.0 XML binding, read into the same events.
 //! - [`hash`]: the CBV 2.0 event hash, an event's identity whichever way it was written.
 //! - [`query`]: EPCIS 2.0 simple event queries (the REST binding's parameters) and the
 //!   predicate an event store applies.
@@ -26,3 +27,4 @@ pub mod gs1;
 pub mod hash;
 pub mod query;
 pub mod schema;
+pub mod xml;
