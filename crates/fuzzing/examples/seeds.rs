@@ -158,4 +158,12 @@ fn main() {
     ] {
         write("epcis_query", name, query.as_bytes());
     }
+
+    // GS1's XML spellings of one event.
+    let xml = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/WithEventHashID");
+    for i in 1..=6 {
+        let name = format!("event_with_identical_hash_id_{i}");
+        let bytes = std::fs::read(xml.join(format!("{name}.xml"))).expect("XML example");
+        write("epcis_xml", &name, &bytes);
+    }
 }
