@@ -11,7 +11,8 @@ use unchain_epcis::document;
 /// `unchain supply …`.
 #[derive(Subcommand)]
 pub enum SupplyCommand {
-    /// Check an EPCIS 2.0 document (JSON-LD) offline: valid against GS1's JSON Schema, every
+    /// Check an EPCIS 2.0 document (JSON-LD or XML) offline: valid against GS1's JSON Schema
+    /// (for JSON-LD), every
     /// event readable, every GS1 identifier's check digit right. Prints each event with its
     /// identifiers in canonical form (GS1 Digital Link) and its CBV 2.0 event hash (a
     /// declared hash ID that differs is a warning); exit status 1 with the JSON pointer and
@@ -28,8 +29,14 @@ pub fn supply(cmd: SupplyCommand) -> anyhow::Result<()> {
         SupplyCommand::Check { file } => {
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let doc = document::parse(&bytes)
-                .with_context(|| format!("{} is not a valid EPCIS 2.0 document", file.display()))?;
+            // The XML binding starts with `<`; the JSON-LD one with `{`.
+            let is_xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+            let doc = if is_xml {
+                unchain_epcis::xml::parse(&bytes)
+            } else {
+                document::parse(&bytes)
+            }
+            .with_context(|| format!("{} is not a valid EPCIS 2.0 document", file.display()))?;
             println!(
                 "VALID {} with {} event(s)",
                 match doc.kind {

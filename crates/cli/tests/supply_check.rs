@@ -62,3 +62,23 @@ fn a_wrong_check_digit_is_refused_with_its_pointer() {
     assert!(err.contains("/epcisBody/eventList/1/epcList/0"), "{err}");
     assert!(err.contains("check digit should be 4, not 5"), "{err}");
 }
+
+#[test]
+fn two_xml_spellings_of_one_event_have_one_hash() {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/WithEventHashID");
+    let (ok, xml_out, err) = check(&dir.join("event_with_identical_hash_id_1.xml"));
+    assert!(ok, "{err}");
+    assert!(
+        xml_out.starts_with("VALID EPCISDocument with 1 event(s)"),
+        "{xml_out}"
+    );
+    let hash = |out: &str| {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix("event hash "))
+            .map(str::to_owned)
+            .expect("a hash line")
+    };
+    let (_, xml_again, _) = check(&dir.join("event_with_identical_hash_id_4.xml"));
+    assert_eq!(hash(&xml_out), hash(&xml_again));
+}
