@@ -5,6 +5,8 @@
 //! follow the CBV 2.0 text instead of the reference (listed below, each with its reason;
 //! the list must stay exact: an event that starts to agree, or stops, fails the test).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -114,20 +116,8 @@ fn reference(path: &Path) -> Option<Vec<String>> {
 
 #[test]
 fn our_pre_hash_strings_are_the_reference_implementations() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/JSON");
-    let mut files = Vec::new();
-    let mut dirs = vec![dir.clone()];
-    while let Some(d) = dirs.pop() {
-        for entry in std::fs::read_dir(&d).expect("vectors") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "jsonld") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let dir = common::examples_dir();
+    let files = common::examples();
     let (mut agreed, mut differ, mut unread) = (0, BTreeSet::new(), Vec::new());
     for path in &files {
         let name = path

@@ -2,30 +2,23 @@
 //! the events it names, whichever way the query or the event spells an identifier, and a
 //! parameter that is not one is refused by name.
 
-use std::path::Path;
+mod common;
+
 use unchain_epcis::document;
 use unchain_epcis::event::Event;
 use unchain_epcis::query::Query;
 
 fn events() -> Vec<(String, Event)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/JSON");
+    let dir = common::examples_dir();
     let mut out = Vec::new();
-    let mut dirs = vec![dir.clone()];
-    while let Some(d) = dirs.pop() {
-        for entry in std::fs::read_dir(&d).expect("vectors") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "jsonld") {
-                let doc = document::parse(&std::fs::read(&path).expect("read")).expect("valid");
-                let name = path
-                    .strip_prefix(&dir)
-                    .expect("under")
-                    .display()
-                    .to_string();
-                out.extend(doc.events.into_iter().map(|e| (name.clone(), e)));
-            }
-        }
+    for path in common::examples() {
+        let doc = document::parse(&std::fs::read(&path).expect("read")).expect("valid");
+        let name = path
+            .strip_prefix(&dir)
+            .expect("under")
+            .display()
+            .to_string();
+        out.extend(doc.events.into_iter().map(|e| (name.clone(), e)));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out

@@ -3,31 +3,14 @@
 //! canonical, and each event kept exactly as sent. Damaged copies are refused with the
 //! pointer and the rule.
 
+mod common;
+
+use common::examples;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use unchain_epcis::document::{self, DocumentKind};
 use unchain_epcis::event::{EventType, Identifier};
-
-fn examples() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).expect("vectors") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else if path.extension().is_some_and(|e| e == "jsonld") {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/JSON"),
-        &mut out,
-    );
-    out.sort();
-    out
-}
 
 fn read(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("read")).expect("JSON")
