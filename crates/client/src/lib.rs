@@ -1,10 +1,10 @@
-//! A Rust client for Unchain nodes: builds and signs transactions, calls the HTTP API, and
-//! verifies proof bundles offline. Used by the `unchain` CLI and by the tests.
+//! A Rust client for Unchain nodes: builds and signs transactions and calls the HTTP API.
+//! Proof bundles are verified offline by `unchain-bundle` (`unchain_bundle::proof`). Used by
+//! the `unchain` CLI and by the tests.
 #![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod submit;
-pub mod verify;
 pub mod views;
 
 use serde::de::DeserializeOwned;
@@ -14,7 +14,6 @@ use views::*;
 
 pub use auth::RequestSigner;
 pub use submit::SubmitError;
-pub use verify::{BundleError, VerifiedBundle, verify_bundle};
 
 /// Why a call failed.
 #[derive(Debug, thiserror::Error)]

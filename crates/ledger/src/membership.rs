@@ -2,12 +2,11 @@
 //! more than two thirds of the governance members have approved.
 
 use crate::genesis::{Member, Role};
-use crate::module::{
-    BodyError, ExecContext, ExecError, KindSpec, Module, body_only, body_str, refuse,
-};
+use crate::module::{BodyError, ExecContext, ExecError, KindSpec, Module, refuse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use unchain_types::body::{body_only, body_str};
 use unchain_types::{Code, PublicKey, TxId};
 
 /// A change to the member list.

@@ -7,10 +7,7 @@ use std::any::Any;
 use std::sync::Arc;
 use unchain_types::{Code, Refusal, TxId};
 
-pub use unchain_types::body::{
-    BodyError, MAX_TEXT, SIGNED_AHEAD_MS, SIGNED_BEHIND_MS, body_only, body_str, check_actor,
-    check_signed_time, check_text, parse_body,
-};
+pub use unchain_types::body::BodyError;
 
 /// One transaction kind a module handles.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,6 @@
 
 use std::path::Path;
 use unchain_bundle::Envelope;
-use unchain_genesis::Genesis;
 use unchain_log::{NamedKey, NoteVerifier};
 
 /// The keys a verification trusts, and where they came from.
@@ -16,8 +15,6 @@ pub struct Anchor {
     pub members: Vec<NamedKey>,
     /// Where the keys came from, in words, for the report.
     pub source: String,
-    /// The genesis, when one was given.
-    pub genesis: Option<Genesis>,
 }
 
 impl Anchor {
@@ -36,7 +33,6 @@ impl Anchor {
                 })
                 .collect(),
             source: format!("{what} of {}", path.display()),
-            genesis: Some(g),
         })
     }
 
@@ -46,7 +42,6 @@ impl Anchor {
             validators: envelope.carried_validators(),
             members,
             source: source.to_owned(),
-            genesis: None,
         }
     }
 

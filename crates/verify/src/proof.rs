@@ -32,7 +32,6 @@ pub fn report(bundle: &ProofBundle, genesis: Option<&Path>) -> anyhow::Result<()
             validators: bundle_validators(bundle)?,
             members: Vec::new(),
             source: "validator keys carried in the bundle (pass --genesis to check against a trusted genesis)".into(),
-            genesis: None,
         },
     };
     // More than two thirds of the validators must have signed the checkpoint.
