@@ -166,4 +166,32 @@ fn main() {
         let bytes = std::fs::read(xml.join(format!("{name}.xml"))).expect("XML example");
         write("epcis_xml", &name, &bytes);
     }
+
+    // Supply captures: each GS1 JSON example's events as one `supply.capture` body.
+    let json_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/JSON");
+    let mut dirs = vec![json_dir];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("GS1's examples") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "jsonld") {
+                continue;
+            }
+            let doc: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
+            let Some(events) = doc.pointer("/epcisBody/eventList") else {
+                continue;
+            };
+            let body = serde_json::json!({"@context": doc["@context"], "events": events});
+            let name = path
+                .file_stem()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
+            write("supply_capture", &name, body.to_string().as_bytes());
+        }
+    }
 }

@@ -28,6 +28,7 @@ pub mod targets {
     pub mod sd_jwt;
     pub mod sealed_payload;
     pub mod signed_note;
+    pub mod supply_capture;
     pub mod tip_attachment;
     pub mod tip_form;
     pub mod tip_multipart;
@@ -61,6 +62,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sd_jwt", targets::sd_jwt::run),
     ("sealed_payload", targets::sealed_payload::run),
     ("signed_note", targets::signed_note::run),
+    ("supply_capture", targets::supply_capture::run),
     ("tip_attachment", targets::tip_attachment::run),
     ("tip_form", targets::tip_form::run),
     ("tip_multipart", targets::tip_multipart::run),

@@ -35,5 +35,6 @@ pub fn modules(
         std::sync::Arc::new(unchain_cases::CasesModule),
         std::sync::Arc::new(unchain_identity::IdentityModule),
         std::sync::Arc::new(unchain_tips::TipsModule),
+        std::sync::Arc::new(unchain_supply::SupplyModule),
     ]
 }

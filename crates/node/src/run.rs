@@ -223,6 +223,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             svc: service.clone(),
             sessions: Arc::new(crate::api::users::Sessions::default()),
             trust: Arc::default(),
+            captures: Arc::default(),
         };
         let console_state = crate::console::ConsoleState {
             svc: service.clone(),

@@ -94,6 +94,9 @@ pub struct Chain {
     pub genesis: Genesis,
     /// The time of the last block applied.
     pub time_ms: u64,
+    /// Other validators' ledgers ([`Chain::add_replica`]): each block is applied to them
+    /// too, and their state and log roots must equal the first ledger's.
+    pub replicas: Vec<Ledger>,
 }
 
 impl Chain {
@@ -144,7 +147,26 @@ impl Chain {
             ledger,
             genesis,
             time_ms: GENESIS_TIME_MS,
+            replicas: Vec::new(),
         }
+    }
+
+    /// Opens a second ledger of the same genesis in `dir` (before the first block), which
+    /// executes every block beside the first and must agree with it on every root: what
+    /// every validator of a real chain does.
+    pub fn add_replica(
+        &mut self,
+        dir: &Path,
+        modules: impl FnOnce(&Genesis) -> Vec<Arc<dyn AnyModule>>,
+    ) {
+        let ledger = Ledger::open(
+            &dir.join("replica.redb"),
+            self.genesis.clone(),
+            modules(&self.genesis),
+            None,
+        )
+        .expect("open replica");
+        self.replicas.push(ledger);
     }
 
     /// Applies one block a second after the last; returns each transaction's rejection
@@ -163,6 +185,19 @@ impl Chain {
             .apply_block(&block, digest)
             .expect("apply")
             .record;
+        let head = self.ledger.head().expect("head");
+        for replica in &self.replicas {
+            replica
+                .apply_block(&block, digest)
+                .expect("replica applies");
+            let theirs = replica.head().expect("replica head");
+            assert_eq!(
+                (theirs.state_root, theirs.log_root),
+                (head.state_root, head.log_root),
+                "a replica disagrees at height {}",
+                head.height
+            );
+        }
         txs.iter()
             .map(|t| {
                 rec.rejected

@@ -4,10 +4,12 @@
 pub mod body;
 mod cases;
 pub(crate) mod custody;
+pub mod epcis;
 pub mod events;
 pub(crate) mod handlers;
 pub mod identity;
 pub use crate::service::problem;
+pub mod supply;
 pub(crate) mod tips;
 pub mod users;
 pub(crate) mod vault;
@@ -40,6 +42,8 @@ pub struct ApiState {
     pub sessions: Arc<users::Sessions>,
     /// The trust bundle last built, kept until a newer checkpoint is cosigned.
     pub trust: Arc<identity::TrustCache>,
+    /// EPCIS capture jobs this node started.
+    pub captures: Arc<epcis::CaptureJobs>,
 }
 
 impl std::ops::Deref for ApiState {
@@ -96,6 +100,16 @@ impl std::ops::Deref for ApiState {
         tips::message,
         tips::upload,
         events::stream,
+        epcis::capture,
+        epcis::capture_job,
+        epcis::events,
+        epcis::event,
+        epcis::epc_events,
+        supply::goods,
+        supply::facilities,
+        supply::facility,
+        supply::findings,
+        supply::reach,
         users::login,
         users::me,
         users::act,
@@ -117,6 +131,11 @@ impl std::ops::Deref for ApiState {
         views::AccountView,
         identity::BorderCheckRequest,
         identity::PresentationCheckRequest,
+        epcis::CaptureJobView,
+        supply::GoodsView,
+        supply::UpstreamView,
+        supply::FacilityView,
+        supply::FindingView,
     ))
 )]
 struct ApiDoc;
@@ -216,6 +235,19 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/tips/{id}/messages/{seq}", get(tips::message))
         .route("/v1/tips/ciphertexts/{commitment}", put(tips::upload))
         .route("/v1/events", get(events::stream))
+        .route(
+            "/epcis/capture",
+            post(epcis::capture).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
+        )
+        .route("/epcis/capture/{id}", get(epcis::capture_job))
+        .route("/epcis/events", get(epcis::events))
+        .route("/epcis/events/{id}", get(epcis::event))
+        .route("/epcis/epcs/{epc}/events", get(epcis::epc_events))
+        .route("/v1/supply/goods/{id}", get(supply::goods))
+        .route("/v1/supply/facilities", get(supply::facilities))
+        .route("/v1/supply/facilities/{id}", get(supply::facility))
+        .route("/v1/supply/findings", get(supply::findings))
+        .route("/v1/supply/findings/{id}/reach", get(supply::reach))
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

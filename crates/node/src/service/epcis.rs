@@ -1,0 +1,58 @@
+//! Reading EPCIS events back from the ledger a page at a time: by the index of the goods
+//! they name where the query names exact identifiers, else in capture order.
+
+use crate::api::epcis::{indexed, matches};
+use unchain_epcis::query::Query;
+use unchain_ledger::state::StateRead;
+use unchain_supply::state::{self, EventRecord};
+
+/// One page of a query's results.
+#[derive(Debug)]
+pub struct Page {
+    /// The matching events, in capture order.
+    pub events: Vec<EventRecord>,
+    /// The token of the next page (the place in the stream to go on after), if any event
+    /// is left to examine.
+    pub next: Option<u64>,
+}
+
+/// Up to `per_page` events matching `q` after place `after` of the event stream, having
+/// examined at most `max_examined` stored events.
+pub fn page(
+    state: &impl StateRead,
+    q: &Query,
+    after: u64,
+    per_page: usize,
+    max_examined: u64,
+) -> Result<Page, redb::StorageError> {
+    let candidates: Box<dyn Iterator<Item = u64>> = match indexed(q) {
+        Some(ids) => {
+            let mut seqs = Vec::new();
+            for id in ids {
+                seqs.extend(state::events_naming(state, &id)?);
+            }
+            seqs.sort_unstable();
+            seqs.dedup();
+            Box::new(seqs.into_iter().filter(move |s| *s > after))
+        }
+        None => Box::new(after + 1..=state::event_count(state)?),
+    };
+    let mut events = Vec::new();
+    let mut examined = 0;
+    let mut last = after;
+    let mut candidates = candidates.peekable();
+    while let Some(seq) = candidates.next() {
+        examined += 1;
+        last = seq;
+        if let Some(record) = state::event_at(state, seq)?
+            && matches(q, &record)
+        {
+            events.push(record);
+        }
+        if events.len() == per_page || examined == max_examined {
+            break;
+        }
+    }
+    let next = candidates.peek().is_some().then_some(last);
+    Ok(Page { events, next })
+}
