@@ -103,7 +103,7 @@ impl Session {
         let mut body = body;
         // Every case, custody, identity and vault transaction but a matching-key rotation
         // names the acting user: set here, once, for every command.
-        let names_user = ["cases.", "custody.", "identity.", "vault."]
+        let names_user = ["cases.", "custody.", "identity.", "vault.", "supply."]
             .iter()
             .any(|m| kind.starts_with(m))
             && kind != "vault.rotate_matching_key";

@@ -137,6 +137,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
                 Role::Custody,
                 Role::Identity,
                 Role::Tips,
+                Role::Supply,
             ]
             .into_iter()
             .collect()

@@ -24,8 +24,8 @@ pub enum UserCommand {
     Add {
         /// The login name (stays on this node).
         name: String,
-        /// investigator, custodian, analyst, intake_officer, administrator or
-        /// border_officer. Repeat or separate with commas.
+        /// investigator, custodian, analyst, intake_officer, administrator,
+        /// border_officer or compliance_officer. Repeat or separate with commas.
         #[arg(long = "role", value_delimiter = ',', required = true)]
         roles: Vec<String>,
         /// Read the password from stdin instead of generating one.

@@ -38,21 +38,25 @@ pub enum UserRole {
     /// Checks travellers' credentials at a border post: fetches trust bundles and runs
     /// border checks; reads no case, record or evidence.
     BorderOfficer,
+    /// Records and reads supply-chain events, facilities, audits and forced-labour findings;
+    /// reads no case, record or evidence.
+    ComplianceOfficer,
 }
 
 impl UserRole {
     /// Every role.
-    pub const ALL: [UserRole; 6] = [
+    pub const ALL: [UserRole; 7] = [
         UserRole::Investigator,
         UserRole::Custodian,
         UserRole::Analyst,
         UserRole::IntakeOfficer,
         UserRole::Administrator,
         UserRole::BorderOfficer,
+        UserRole::ComplianceOfficer,
     ];
 
     /// Its name: `investigator`, `custodian`, `analyst`, `intake_officer`, `administrator`,
-    /// `border_officer`.
+    /// `border_officer`, `compliance_officer`.
     pub fn name(self) -> &'static str {
         match self {
             UserRole::Investigator => "investigator",
@@ -61,6 +65,7 @@ impl UserRole {
             UserRole::IntakeOfficer => "intake_officer",
             UserRole::Administrator => "administrator",
             UserRole::BorderOfficer => "border_officer",
+            UserRole::ComplianceOfficer => "compliance_officer",
         }
     }
 }
@@ -464,6 +469,10 @@ pub fn roles_for_path(method: &str, path: &str) -> &'static [UserRole] {
         &[IntakeOfficer, Investigator]
     } else if path.starts_with("/v1/border/") || path == "/v1/identity/trust-bundle" {
         &[BorderOfficer, Investigator]
+    } else if path == "/epcis/capture" && method == "POST" {
+        &[ComplianceOfficer]
+    } else if path.starts_with("/epcis/") || path.starts_with("/v1/supply/") {
+        &[ComplianceOfficer, Analyst, Investigator]
     } else if path.starts_with("/v1/events") {
         &[
             Investigator,
@@ -484,6 +493,8 @@ pub fn roles_for_kind(kind: &str) -> &'static [UserRole] {
         &[Custodian, Investigator]
     } else if kind.starts_with("cases.") {
         &[Investigator, IntakeOfficer]
+    } else if kind.starts_with("supply.") {
+        &[ComplianceOfficer]
     } else if kind == "tips.triage" || kind == "tips.convert" {
         // Replies are sealed to the reporter in the client: not through the node.
         &[IntakeOfficer, Investigator]

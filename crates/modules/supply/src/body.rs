@@ -20,7 +20,7 @@ use serde_json::Value;
 use unchain_epcis::event::{Event, Identifier, parse_event, parse_time};
 use unchain_epcis::gs1::{Gs1Id, check_digit};
 use unchain_epcis::hash::{Namespaces, event_hash, namespaces};
-use unchain_types::body::{BodyError, check_text, parse_body};
+use unchain_types::body::{BodyError, check_actor, check_text, parse_body};
 use unchain_types::{Hash32, TxId};
 
 /// Most events in one `supply.capture`.
@@ -75,6 +75,8 @@ pub struct Capture {
     pub namespaces: Namespaces,
     /// The events, in order.
     pub events: Vec<Captured>,
+    /// The pseudonymous user who captured them, if the organisation names one.
+    pub actor: Option<String>,
 }
 
 /// One event of a capture: as read, with its identity.
@@ -109,16 +111,20 @@ struct CaptureWire {
     #[serde(default, rename = "@context")]
     context: Value,
     events: Vec<String>,
+    #[serde(default)]
+    actor: Option<String>,
 }
 
 impl Capture {
     fn parse(body: &Value) -> Result<Capture, BodyError> {
         let wire: CaptureWire = parse_body(body)?;
         let ns = namespaces(&wire.context);
+        check_actor_opt(&wire.actor)?;
         let events = parse_events(&wire, &ns)?;
         Ok(Capture {
             namespaces: ns,
             events,
+            actor: wire.actor,
         })
     }
 }
@@ -213,12 +219,16 @@ pub struct Facility {
     /// The member that operates it, if it is a member; it may answer findings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Facility {
     fn parse(body: &Value) -> Result<Facility, BodyError> {
         let mut f: Facility = parse_body(body)?;
         f.id = facility_id("id", &f.id)?;
+        check_actor_opt(&f.actor)?;
         check_text("name", &f.name)?;
         check_country("country", &f.country)?;
         check_slug("sector", &f.sector)?;
@@ -251,12 +261,16 @@ pub struct Product {
     pub gtin: String,
     /// A public description.
     pub description: String,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Product {
     fn parse(body: &Value) -> Result<Product, BodyError> {
         let mut p: Product = parse_body(body)?;
         p.gtin = gtin14("gtin", &p.gtin)?;
+        check_actor_opt(&p.actor)?;
         check_text("description", &p.description)?;
         Ok(p)
     }
@@ -297,6 +311,9 @@ pub struct Audit {
     /// SHA-256 of the audit report, if it is kept off the ledger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_hash: Option<Hash32>,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// An audit's result.
@@ -317,6 +334,7 @@ impl Audit {
     fn parse(body: &Value) -> Result<Audit, BodyError> {
         let mut a: Audit = parse_body(body)?;
         a.facility = facility_id("facility", &a.facility)?;
+        check_actor_opt(&a.actor)?;
         check_text("standard", &a.standard)?;
         check_text("scope", &a.scope)?;
         let from = date("from", &a.from)?;
@@ -341,12 +359,16 @@ pub struct Certification {
     pub valid_from: String,
     /// Last day of validity, `YYYY-MM-DD`.
     pub valid_until: String,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Certification {
     fn parse(body: &Value) -> Result<Certification, BodyError> {
         let mut c: Certification = parse_body(body)?;
         c.facility = facility_id("facility", &c.facility)?;
+        check_actor_opt(&c.actor)?;
         check_text("scheme", &c.scheme)?;
         check_text("certificate", &c.certificate)?;
         let from = date("valid_from", &c.valid_from)?;
@@ -358,6 +380,11 @@ impl Certification {
 }
 
 pub use crate::finding::{Evidence, Finding, Indicator, Plan, Severity, Target, Verification};
+
+/// Checks an optional pseudonymous user id (`actor`).
+pub fn check_actor_opt(actor: &Option<String>) -> Result<(), BodyError> {
+    actor.as_deref().map_or(Ok(()), |a| check_actor("actor", a))
+}
 
 /// Milliseconds at the start of a `YYYY-MM-DD` day (UTC), the date checked.
 pub fn date(field: &str, s: &str) -> Result<i64, BodyError> {

@@ -256,10 +256,10 @@ fn capture(ctx: &mut ExecContext<'_, '_>, capture: &Capture) -> Result<(), ExecE
             // the CBV 2.0 hash leaves out), it is the standard's way of retracting it: the
             // event is kept with its declaration.
             let declares = c.event.raw.contains_key("errorDeclaration")
-                && !stored
+                && stored
                     .event
                     .get("errorDeclaration")
-                    .is_some_and(|v| !v.is_null());
+                    .is_none_or(Value::is_null);
             if declares {
                 stored.event = Value::Object(c.event.raw.clone());
                 stored.error_declared_in = Some(ctx.tx_id);

@@ -8,7 +8,7 @@
 //! the member that registered the facility) answers with a plan; only the finding's author
 //! can verify it, and a verified plan clears exactly what the finding flagged.
 
-use crate::body::{date, facility_id};
+use crate::body::{check_actor_opt, date, facility_id};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_epcis::event::Identifier;
@@ -132,6 +132,9 @@ pub struct Finding {
     /// made before it are not flagged. Absent: everything it made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub since: Option<String>,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Finding {
@@ -153,6 +156,7 @@ impl Finding {
             }
         };
         check_text("description", &f.description)?;
+        check_actor_opt(&f.actor)?;
         if let Some(since) = &f.since {
             if matches!(f.target, Target::Goods(_)) {
                 return Err(BodyError::new("since", "applies only to a facility"));
@@ -178,12 +182,16 @@ pub struct Plan {
     pub actions: String,
     /// When it will be done, `YYYY-MM-DD`.
     pub due: String,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Plan {
     pub(crate) fn parse(body: &Value) -> Result<Plan, BodyError> {
         let p: Plan = parse_body(body)?;
         check_text("actions", &p.actions)?;
+        check_actor_opt(&p.actor)?;
         date("due", &p.due)?;
         Ok(p)
     }
@@ -203,12 +211,16 @@ pub struct Verification {
     /// SHA-256 of the verification report, if it is kept off the ledger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_hash: Option<Hash32>,
+    /// The pseudonymous user who acted for the organisation, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Verification {
     pub(crate) fn parse(body: &Value) -> Result<Verification, BodyError> {
         let v: Verification = parse_body(body)?;
         check_text("note", &v.note)?;
+        check_actor_opt(&v.actor)?;
         Ok(v)
     }
 }

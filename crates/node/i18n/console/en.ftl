@@ -20,6 +20,7 @@ role-analyst = analyst
 role-intake_officer = intake officer
 role-administrator = administrator
 role-border_officer = border officer
+role-compliance_officer = compliance officer
 login-title = Sign in
 login-user = User name
 login-password = Password

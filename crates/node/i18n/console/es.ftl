@@ -20,6 +20,7 @@ role-analyst = analista
 role-intake_officer = agente de recepción
 role-administrator = administrador
 role-border_officer = agente de frontera
+role-compliance_officer = responsable de cumplimiento
 login-title = Iniciar sesión
 login-user = Usuario
 login-password = Contraseña

@@ -20,6 +20,7 @@ role-analyst = นักวิเคราะห์
 role-intake_officer = เจ้าหน้าที่รับเรื่อง
 role-administrator = ผู้ดูแลระบบ
 role-border_officer = เจ้าหน้าที่ตรวจคนเข้าเมือง
+role-compliance_officer = เจ้าหน้าที่ตรวจสอบการปฏิบัติตามมาตรฐาน
 login-title = เข้าสู่ระบบ
 login-user = ชื่อผู้ใช้
 login-password = รหัสผ่าน

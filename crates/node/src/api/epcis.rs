@@ -7,12 +7,13 @@
 //!   captured all or nothing (the standard's `rollback`); a longer one needs
 //!   `GS1-Capture-Error-Behaviour: proceed` and becomes several transactions.
 //! - `GET /epcis/capture/{captureID}`: the job: running, success, errors.
-//! - `GET /epcis/events`, `/epcis/events/{eventID}`, `/epcis/epcs/{epc}/events`: events in
+//! - `GET /epcis/events`, `/epcis/events/{eventID}`, `/epcis/epcs/{epc}/events`,
+//!   `/epcis/epcClasses/{epcClass}/events`: events in
 //!   capture order, `perPage` at a time, the next page in a `Link: …; rel="next"` header.
 //!
 //! Every request is a member's: a signed request or a user's bearer token.
 
-use super::vault::{authenticate, internal};
+use super::vault::{authenticate, authenticate_caller, internal};
 use super::{ApiState, Problem};
 use crate::service::{now_ms, sign_and_submit};
 use axum::Json;
@@ -24,8 +25,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use unchain_epcis::event::{Event, parse_event};
-use unchain_epcis::query::{Pattern, Query as EventQuery};
+use unchain_epcis::event::Event;
+use unchain_epcis::query::Query as EventQuery;
 use unchain_epcis::{document, hash, xml};
 use unchain_ledger::TxRecord;
 use unchain_supply::body::MAX_EVENTS;
@@ -107,7 +108,7 @@ pub async fn capture(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let member = authenticate(&state, &method, &uri, &headers, &body)?;
+    let (member, user) = authenticate_caller(&state, &method, &uri, &headers, &body)?;
     if member.name != state.node_name {
         return Err(crate::service::problem::forbidden(format!(
             "this node signs captures for {} only; {} captures through its own node",
@@ -170,7 +171,10 @@ pub async fn capture(
         })
         .collect();
     let mut txs = Vec::new();
-    for body in batches {
+    for mut body in batches {
+        if let Some(u) = &user {
+            body["actor"] = Value::from(u.clone());
+        }
         txs.push(sign_and_submit(&state, "supply.capture", body).await?);
     }
     let job = Job {
@@ -312,6 +316,26 @@ pub async fn epc_events(
     run(&state, &uri, &pairs, Some(("MATCH_anyEPC", epc.as_str())))
 }
 
+/// Events with quantities of `epcClass` (a lot, or a product class).
+#[utoipa::path(get, path = "/epcis/epcClasses/{epcClass}/events", params(("epcClass" = String, Path, description = "an EPC class URN or GS1 Digital Link, percent-encoded")),
+    responses((status = 200, description = "an EPCISQueryDocument"), (status = 400, body = Problem), (status = 401, body = Problem)))]
+pub async fn class_events(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(class): Path<String>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    run(
+        &state,
+        &uri,
+        &pairs,
+        Some(("MATCH_epcClass", class.as_str())),
+    )
+}
+
 /// One event, by its `eventID` as declared or by its CBV 2.0 hash.
 #[utoipa::path(get, path = "/epcis/events/{eventID}", params(("eventID" = String, Path, description = "percent-encoded")),
     responses((status = 200, description = "the event, JSON-LD"), (status = 401, body = Problem), (status = 404, body = Problem)))]
@@ -435,25 +459,4 @@ fn enc(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// Whether an event parsed from state matches (an unreadable one never does).
-pub(crate) fn matches(q: &EventQuery, record: &EventRecord) -> bool {
-    parse_event(&record.event, "").is_ok_and(|e: Event| q.matches(&e))
-}
-
-/// The exact identifiers of the query's identifier filters, where one filter lists only
-/// exact values: a page then walks only the events that name them.
-pub(crate) fn indexed(q: &EventQuery) -> Option<Vec<String>> {
-    [&q.any, &q.epc, &q.parent, &q.input, &q.output, &q.epc_class]
-        .into_iter()
-        .filter(|list| !list.is_empty())
-        .find_map(|list| {
-            list.iter()
-                .map(|p| match p {
-                    Pattern::Exact(id) => Some(id.clone()),
-                    Pattern::Gtin(_) => None,
-                })
-                .collect()
-        })
 }

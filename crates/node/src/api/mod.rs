@@ -105,6 +105,7 @@ impl std::ops::Deref for ApiState {
         epcis::events,
         epcis::event,
         epcis::epc_events,
+        epcis::class_events,
         supply::goods,
         supply::facilities,
         supply::facility,
@@ -239,10 +240,14 @@ pub fn router(state: ApiState) -> Router {
             "/epcis/capture",
             post(epcis::capture).layer(DefaultBodyLimit::max(MAX_BATCH_BYTES)),
         )
-        .route("/epcis/capture/{id}", get(epcis::capture_job))
+        .route("/epcis/capture/{captureID}", get(epcis::capture_job))
         .route("/epcis/events", get(epcis::events))
-        .route("/epcis/events/{id}", get(epcis::event))
+        .route("/epcis/events/{eventID}", get(epcis::event))
         .route("/epcis/epcs/{epc}/events", get(epcis::epc_events))
+        .route(
+            "/epcis/epcClasses/{epcClass}/events",
+            get(epcis::class_events),
+        )
         .route("/v1/supply/goods/{id}", get(supply::goods))
         .route("/v1/supply/facilities", get(supply::facilities))
         .route("/v1/supply/facilities/{id}", get(supply::facility))

@@ -1,8 +1,8 @@
 //! Reading EPCIS events back from the ledger a page at a time: by the index of the goods
 //! they name where the query names exact identifiers, else in capture order.
 
-use crate::api::epcis::{indexed, matches};
-use unchain_epcis::query::Query;
+use unchain_epcis::event::{Event, parse_event};
+use unchain_epcis::query::{Pattern, Query};
 use unchain_ledger::state::StateRead;
 use unchain_supply::state::{self, EventRecord};
 
@@ -41,7 +41,7 @@ pub fn page(
     let mut examined = 0;
     let mut last = after;
     let mut candidates = candidates.peekable();
-    while let Some(seq) = candidates.next() {
+    for seq in candidates.by_ref() {
         examined += 1;
         last = seq;
         if let Some(record) = state::event_at(state, seq)?
@@ -55,4 +55,25 @@ pub fn page(
     }
     let next = candidates.peek().is_some().then_some(last);
     Ok(Page { events, next })
+}
+
+/// Whether an event parsed from state matches (an unreadable one never does).
+pub fn matches(q: &Query, record: &EventRecord) -> bool {
+    parse_event(&record.event, "").is_ok_and(|e: Event| q.matches(&e))
+}
+
+/// The exact identifiers of the query's identifier filters, where one filter lists only
+/// exact values: a page then walks only the events that name them.
+pub fn indexed(q: &Query) -> Option<Vec<String>> {
+    [&q.any, &q.epc, &q.parent, &q.input, &q.output, &q.epc_class]
+        .into_iter()
+        .filter(|list| !list.is_empty())
+        .find_map(|list| {
+            list.iter()
+                .map(|p| match p {
+                    Pattern::Exact(id) => Some(id.clone()),
+                    Pattern::Gtin(_) => None,
+                })
+                .collect()
+        })
 }

@@ -1,0 +1,426 @@
+//! Supply chains across real node processes: a brand captures its chain (farm → spinner →
+//! garment factory) with `unchain supply capture`, a labour inspectorate files a finding at
+//! the spinner with `unchain supply finding` and sees it reach the garment lot made from
+//! the spinner's yarn and not the lot made from other yarn; the spinner files a plan, the
+//! inspectorate verifies it and the flag is gone. The EPCIS REST binding captures the same
+//! kind of document for a compliance officer's token, follows the capture job, and pages
+//! through the events with `nextPageToken`.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+/// Percent-encodes a path segment.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+const ORGS: [&str; 3] = ["brand:TH", "spinner-co:TH", "inspectorate:TH"];
+
+fn site(n: u32) -> String {
+    format!("urn:epc:id:sgln:4012345.{n:05}.0")
+}
+
+fn lot(item: &str, lot: &str) -> String {
+    format!("urn:epc:class:lgtin:4012345.{item}.{lot}")
+}
+
+fn event(kind: &str, day: u32, loc: u32, extra: Value) -> Value {
+    let mut e = json!({
+        "type": kind,
+        "eventTime": format!("2026-03-{day:02}T08:00:00Z"),
+        "eventTimeZoneOffset": "+07:00",
+        "bizStep": "commissioning",
+        "readPoint": {"id": site(loc)},
+        "bizLocation": {"id": site(loc)},
+    });
+    for (k, v) in extra.as_object().expect("object") {
+        e[k] = v.clone();
+    }
+    e
+}
+
+fn qty(class: &str) -> Value {
+    json!([{"epcClass": class, "quantity": 120.5, "uom": "KGM"}])
+}
+
+/// Cotton from the farm (1) spun at the spinner (2) into Y1, made into garments G1 at the
+/// factory (3); garments G2 at the factory from yarn Y2 bought elsewhere.
+fn document() -> Value {
+    let events = vec![
+        event(
+            "ObjectEvent",
+            1,
+            1,
+            json!({"action": "ADD", "epcList": [], "quantityList": qty(&lot("010001", "C1"))}),
+        ),
+        event(
+            "TransformationEvent",
+            2,
+            2,
+            json!({"inputQuantityList": qty(&lot("010001", "C1")), "outputQuantityList": qty(&lot("010003", "Y1"))}),
+        ),
+        event(
+            "ObjectEvent",
+            2,
+            3,
+            json!({"action": "ADD", "epcList": [], "quantityList": qty(&lot("010003", "Y2"))}),
+        ),
+        event(
+            "TransformationEvent",
+            4,
+            3,
+            json!({"inputQuantityList": qty(&lot("010003", "Y1")), "outputQuantityList": qty(&lot("010004", "G1"))}),
+        ),
+        event(
+            "TransformationEvent",
+            4,
+            3,
+            json!({"inputQuantityList": qty(&lot("010003", "Y2")), "outputQuantityList": qty(&lot("010004", "G2"))}),
+        ),
+    ];
+    json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-05T00:00:00Z",
+        "epcisBody": {"eventList": events},
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_verified() {
+    let chain = Chain::init_validators(&ORGS, 1);
+    let mut nodes = vec![chain.start_validator(None).await];
+    for name in ["spinner-co", "inspectorate"] {
+        nodes.push(chain.start_validator(Some(name)).await);
+    }
+    let url: Vec<String> = nodes.iter().map(|n| n.client().base().to_owned()).collect();
+    let run = |i: usize, org: &str, args: &[&str]| {
+        let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+        let mut all: Vec<String> = vec!["supply".into()];
+        all.extend(args.iter().map(|s| s.to_string()));
+        all.extend([
+            "--key".into(),
+            key.display().to_string(),
+            "--node".into(),
+            url[i].clone(),
+        ]);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        unchain(&refs)
+    };
+    for (n, sector) in [(1, "cotton-farming"), (3, "garment-making")] {
+        let s = site(n);
+        must(
+            run(
+                0,
+                "brand",
+                &[
+                    "facility",
+                    "--id",
+                    &s,
+                    "--name",
+                    &format!("Site {n}"),
+                    "--country",
+                    "TH",
+                    "--sector",
+                    sector,
+                ],
+            ),
+            "facility",
+        );
+    }
+    must(
+        run(
+            1,
+            "spinner-co",
+            &[
+                "facility",
+                "--id",
+                &site(2),
+                "--name",
+                "Spinner",
+                "--country",
+                "TH",
+                "--sector",
+                "spinning",
+                "--operator",
+                "spinner-co",
+            ],
+        ),
+        "the spinner registers itself",
+    );
+    let desk = tempfile::tempdir().expect("desk");
+    let file = desk.path().join("chain.jsonld");
+    std::fs::write(&file, document().to_string()).expect("write");
+    let captured = must(
+        run(0, "brand", &["capture", &file.display().to_string()]),
+        "capture",
+    );
+    assert_eq!(captured.stdout.lines().count(), 5, "{}", captured.stdout);
+    assert!(
+        captured.stdout.starts_with("ni:///sha-256;"),
+        "{}",
+        captured.stdout
+    );
+
+    let finding = must(
+        run(
+            2,
+            "inspectorate",
+            &[
+                "finding",
+                "--facility",
+                &site(2),
+                "--indicator",
+                "retention_of_identity_documents",
+                "--severity",
+                "high",
+                "--description",
+                "Passports held by the employer",
+                "--evidence-hash",
+                &"ab".repeat(32),
+            ],
+        ),
+        "finding",
+    );
+    let g1 = "https://id.gs1.org/01/04012345100044/10/G1";
+    let g2 = "https://id.gs1.org/01/04012345100044/10/G2";
+    assert!(finding.stdout.contains(g1), "{}", finding.stdout);
+    assert!(
+        finding
+            .stdout
+            .contains("https://id.gs1.org/01/04012345100037/10/Y1"),
+        "{}",
+        finding.stdout
+    );
+    assert!(!finding.stdout.contains(g2), "{}", finding.stdout);
+    let id = finding
+        .stderr
+        .split("the finding's id is ")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .expect("the finding's id")
+        .to_owned();
+
+    let trace = must(run(0, "brand", &["trace", &lot("010004", "G1")]), "trace");
+    assert!(
+        trace.stdout.contains(&format!("FLAGGED by finding {id}")),
+        "{}",
+        trace.stdout
+    );
+    assert!(
+        trace
+            .stdout
+            .contains("tier -2 https://id.gs1.org/01/04012345100037/10/Y1"),
+        "{}",
+        trace.stdout
+    );
+    let clean = must(
+        run(0, "brand", &["trace", &lot("010004", "G2")]),
+        "trace G2",
+    );
+    assert!(
+        clean.stdout.contains("no open finding flags it"),
+        "{}",
+        clean.stdout
+    );
+
+    // The brand does not answer for the spinner; the spinner does; only the inspectorate
+    // verifies.
+    let plan = [
+        "remediate",
+        "--finding",
+        &id,
+        "--actions",
+        "Passports returned; lockers fitted",
+        "--due",
+        "2026-06-30",
+    ];
+    let refused = run(0, "brand", &plan);
+    assert!(
+        !refused.ok && refused.stderr.contains("only the facility"),
+        "{}",
+        refused.stderr
+    );
+    must(run(1, "spinner-co", &plan), "plan");
+    must(
+        run(
+            2,
+            "inspectorate",
+            &[
+                "verify",
+                "--finding",
+                &id,
+                "--note",
+                "Site visit: lockers in use",
+            ],
+        ),
+        "verify",
+    );
+    let after = must(
+        run(0, "brand", &["trace", &lot("010004", "G1")]),
+        "trace after",
+    );
+    assert!(
+        after.stdout.contains("no open finding flags it"),
+        "{}",
+        after.stdout
+    );
+
+    let query = must(
+        run(
+            0,
+            "brand",
+            &["query", &format!("MATCH_epcClass={}", lot("010003", "Y1"))],
+        ),
+        "query",
+    );
+    let doc: Value = serde_json::from_str(&query.stdout).expect("an EPCISQueryDocument");
+    let events = doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        .as_array()
+        .expect("events")
+        .clone();
+    assert_eq!(
+        events.len(),
+        2,
+        "Y1 is made by one event and used by another"
+    );
+    assert_eq!(
+        events[0]["outputQuantityList"][0]["quantity"],
+        json!(120.5),
+        "decimals come back as sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_through_events() {
+    let chain = Chain::init(&["brand:TH"]);
+    let node = chain.start_validator(None).await;
+    let base = node.client().base().to_owned();
+    let officer = user_cmd(&chain, &["add", "olivia", "--role", "compliance_officer"]);
+    let token = field(&officer, "token");
+    let analyst = user_cmd(&chain, &["add", "anan", "--role", "analyst"]);
+    let analyst_token = field(&analyst, "token");
+    let http = reqwest::Client::new();
+    let post = |token: &str, body: String, headers: &[(&str, &str)]| {
+        let mut req = http
+            .post(format!("{base}/epcis/capture"))
+            .bearer_auth(token)
+            .header("content-type", "application/ld+json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        req.send()
+    };
+
+    // An analyst reads but does not capture.
+    let r = post(&analyst_token, document().to_string(), &[])
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+    // A wrong check digit is refused naming the pointer, and nothing is captured.
+    let mut bad = document();
+    bad["epcisBody"]["eventList"][0]["readPoint"]["id"] =
+        json!("https://id.gs1.org/414/4012345000019");
+    let r = post(&token, bad.to_string(), &[]).await.expect("post");
+    assert_eq!(r.status(), 400);
+    let p: Value = r.json().await.expect("problem");
+    assert_eq!(
+        p["field"],
+        json!("/epcisBody/eventList/0/readPoint/id"),
+        "{p}"
+    );
+
+    let r = post(&token, document().to_string(), &[])
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 202);
+    assert_eq!(r.headers()["GS1-EPCIS-Version"], "2.0.0");
+    let location = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let mut job = Value::Null;
+    for _ in 0..100 {
+        job = http
+            .get(format!("{base}{location}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("job");
+        if job["running"] == json!(false) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(job["success"], json!(true), "{job}");
+    assert_eq!(job["captureErrorBehaviour"], json!("rollback"));
+
+    // Two at a time: three pages, the last without a next link.
+    let mut url = format!("{base}/epcis/events?perPage=2");
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let r = http
+            .get(&url)
+            .bearer_auth(&analyst_token)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 200);
+        let next = r
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().expect("link").to_owned());
+        let doc: Value = r.json().await.expect("doc");
+        assert_eq!(doc["type"], json!("EPCISQueryDocument"));
+        for e in doc["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+            .as_array()
+            .expect("list")
+        {
+            seen.push(e["eventID"].as_str().expect("eventID").to_owned());
+        }
+        match next {
+            Some(l) => {
+                let path = l
+                    .trim_start_matches('<')
+                    .split('>')
+                    .next()
+                    .expect("uri")
+                    .to_owned();
+                url = format!("{base}{path}");
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5, "{seen:?}");
+    // An event by its hash, and a misspelt parameter refused by name.
+    let one = http
+        .get(format!("{base}/epcis/events/{}", enc(&seen[3])))
+        .bearer_auth(&analyst_token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(one.status(), 200);
+    let r = http
+        .get(format!("{base}/epcis/events?EQ_bizstep=shipping"))
+        .bearer_auth(&analyst_token)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 400);
+    let p: Value = r.json().await.expect("problem");
+    assert_eq!(p["field"], json!("EQ_bizstep"), "{p}");
+}
