@@ -182,10 +182,13 @@ fn main() {
             }
             let doc: serde_json::Value =
                 serde_json::from_slice(&std::fs::read(&path).expect("read")).expect("JSON");
-            let Some(events) = doc.pointer("/epcisBody/eventList") else {
+            let Some(events) = doc
+                .pointer("/epcisBody/eventList")
+                .and_then(serde_json::Value::as_array)
+            else {
                 continue;
             };
-            let body = serde_json::json!({"@context": doc["@context"], "events": events});
+            let body = unchain_supply::client::capture_body(events, &doc["@context"]);
             let name = path
                 .file_stem()
                 .expect("name")

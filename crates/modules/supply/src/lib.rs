@@ -10,7 +10,7 @@
 //!   incremental, with the path back to the finding — over any [`propagate::GraphStore`].
 //! - `state` and the Module impl (feature `ledger`): events by hash, by declared `eventID`,
 //!   by the goods they name and in capture order; the graph; flags; findings with their
-//!   plans and verifications.
+//!   plans and verifications; [`query`], EPCIS simple event queries a page at a time.
 //!
 //! A finding at a facility flags everything the facility made and everything made from it,
 //! wherever it went; a verified corrective action clears exactly what that finding flagged.
@@ -23,6 +23,8 @@ mod execute;
 pub mod finding;
 pub mod graph;
 pub mod propagate;
+#[cfg(feature = "ledger")]
+pub mod query;
 #[cfg(feature = "ledger")]
 pub mod remedy;
 #[cfg(feature = "ledger")]

@@ -410,7 +410,7 @@ fn run(
         })?,
     };
     let reader = state.ledger.state_reader()?;
-    let page = crate::service::epcis::page(&reader, &q, after, per_page as usize, MAX_EXAMINED)
+    let page = unchain_supply::query::page(&reader, &q, after, per_page as usize, MAX_EXAMINED)
         .map_err(internal)?;
     let events: Vec<Value> = page
         .events

@@ -5,7 +5,6 @@
 //! imports another.
 
 pub mod bundles;
-pub mod epcis;
 pub mod ledger;
 pub mod problem;
 

@@ -1,10 +1,10 @@
-//! Reading EPCIS events back from the ledger a page at a time: by the index of the goods
+//! EPCIS simple event queries over the ledger's events, a page at a time: by the index of the goods
 //! they name where the query names exact identifiers, else in capture order.
 
+use crate::state::{self, EventRecord};
 use unchain_epcis::event::{Event, parse_event};
 use unchain_epcis::query::{Pattern, Query};
 use unchain_ledger::state::StateRead;
-use unchain_supply::state::{self, EventRecord};
 
 /// One page of a query's results.
 #[derive(Debug)]

@@ -1,0 +1,200 @@
+//! What the supply module costs on a real ledger holding a million EPCIS events and
+//! 100 000 lots in five tiers (each lot above the first made from two lots of the tier
+//! below), the rest of the events being shipments of those lots:
+//!
+//! - `capture_block`: one block with one `supply.capture` of 1 000 new events;
+//! - `finding`: one finding at a second-tier facility, spread to every lot downstream;
+//! - `query_*`: one page of an EPCIS simple event query (by lot, through the goods index;
+//!   by business step, scanning in capture order; events of one type in a time window).
+//!
+//! `SUPPLY_BENCH_EVENTS` sets the number of events (default 1 000 000; at least 100 000).
+#![allow(missing_docs)]
+// A benchmark reads the clock and its settings; execution, which it measures, never does.
+#![allow(clippy::disallowed_methods)]
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Instant;
+use unchain_epcis::query::Query;
+use unchain_ledger::Role;
+use unchain_supply::SupplyModule;
+use unchain_supply::client::capture_body;
+use unchain_testkit::{Chain, Org};
+
+const TIERS: usize = 5;
+const LOTS_PER_TIER: usize = 20_000;
+const FACILITIES_PER_TIER: usize = 200;
+
+fn site(n: usize) -> String {
+    format!("urn:epc:id:sgln:4012345.{n:05}.0")
+}
+
+fn lot(tier: usize, i: usize) -> String {
+    format!("urn:epc:class:lgtin:4012345.0{:05}.L{i}", 10_000 + tier)
+}
+
+fn time(second: usize) -> String {
+    let t = 1_767_225_600 + second as i64; // 2026-01-01
+    let dt = time::OffsetDateTime::from_unix_timestamp(t).expect("time");
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
+fn qty(class: &str) -> Value {
+    json!({"epcClass": class, "quantity": 10, "uom": "KGM"})
+}
+
+/// The `k`-th event of the generated chain.
+fn event(k: usize) -> Value {
+    let lots = TIERS * LOTS_PER_TIER;
+    if k < LOTS_PER_TIER {
+        return json!({"type": "ObjectEvent", "eventTime": time(k), "eventTimeZoneOffset": "+00:00",
+            "action": "ADD", "epcList": [], "bizStep": "commissioning", "quantityList": [qty(&lot(0, k))],
+            "bizLocation": {"id": site(k % FACILITIES_PER_TIER)}});
+    }
+    if k < lots {
+        let (tier, i) = (k / LOTS_PER_TIER, k % LOTS_PER_TIER);
+        let a = (i * 7_919) % LOTS_PER_TIER;
+        let b = (i * 104_729 + 13) % LOTS_PER_TIER;
+        return json!({"type": "TransformationEvent", "eventTime": time(k), "eventTimeZoneOffset": "+00:00",
+            "bizStep": "commissioning",
+            "inputQuantityList": [qty(&lot(tier - 1, a)), qty(&lot(tier - 1, b))],
+            "outputQuantityList": [qty(&lot(tier, i))],
+            "bizLocation": {"id": site(tier * 1_000 + i % FACILITIES_PER_TIER)}});
+    }
+    json!({"type": "ObjectEvent", "eventTime": time(k), "eventTimeZoneOffset": "+00:00",
+        "action": "OBSERVE", "epcList": [], "bizStep": "shipping", "quantityList": [qty(&lot(4, k % LOTS_PER_TIER))],
+        "readPoint": {"id": site(9_000 + k % 50)}})
+}
+
+struct World {
+    chain: Chain,
+    org: Org,
+    next: usize,
+    _dir: tempfile::TempDir,
+}
+
+fn world(events: usize) -> World {
+    let dir = tempfile::tempdir().expect("tmp");
+    let org = Org::new(
+        "supply-bench",
+        1,
+        "brand",
+        &[Role::Governance, Role::Supply],
+    );
+    let chain = Chain::new(dir.path(), &[&org], |_| vec![Arc::new(SupplyModule)]);
+    let mut w = World {
+        chain,
+        org,
+        next: 0,
+        _dir: dir,
+    };
+    let facility = site(1_000 + 7);
+    let tx = w.org.tx(
+        "supply.facility",
+        json!({"id": facility, "name": "Spinner 7", "country": "TH", "sector": "spinning"}),
+    );
+    w.chain.ok(&tx);
+    let started = Instant::now();
+    while w.next < events {
+        let txs: Vec<_> = (0..10)
+            .filter_map(|_| {
+                let end = (w.next + 1_000).min(events);
+                if w.next >= end {
+                    return None;
+                }
+                let batch: Vec<Value> = (w.next..end).map(event).collect();
+                w.next = end;
+                Some(
+                    w.org
+                        .tx("supply.capture", capture_body(&batch, &Value::Null)),
+                )
+            })
+            .collect();
+        let refs: Vec<_> = txs.iter().collect();
+        let out = w.chain.apply(&refs);
+        assert!(out.iter().all(Option::is_none), "{out:?}");
+    }
+    eprintln!(
+        "set-up: {events} events captured in {:.1} s ({:.0} events/s, blocks of 10 000)",
+        started.elapsed().as_secs_f64(),
+        events as f64 / started.elapsed().as_secs_f64()
+    );
+    w
+}
+
+fn bench(c: &mut Criterion) {
+    let events: usize = std::env::var("SUPPLY_BENCH_EVENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000)
+        .max(TIERS * LOTS_PER_TIER);
+    let mut w = world(events);
+    let mut group = c.benchmark_group("supply");
+    group.sample_size(10);
+    group.bench_function("capture_block_1000_events", |b| {
+        b.iter(|| {
+            let batch: Vec<Value> = (w.next..w.next + 1_000).map(event).collect();
+            w.next += 1_000;
+            let tx = w
+                .org
+                .tx("supply.capture", capture_body(&batch, &Value::Null));
+            assert_eq!(w.chain.apply(&[&tx])[0], None);
+        })
+    });
+    group.bench_function("finding_at_a_second_tier_facility", |b| {
+        b.iter(|| {
+            let tx = w.org.tx("supply.finding", json!({
+                "target": {"facility": site(1_000 + 7)}, "indicator": "debt_bondage", "severity": "high",
+                "description": "bench", "evidence": {"hash": "ab".repeat(32)}}));
+            assert_eq!(w.chain.apply(&[&tx])[0], None);
+        })
+    });
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let queries = [
+        (
+            "query_one_lot_by_index",
+            format!("MATCH_epcClass={}", lot(2, 4_242)),
+        ),
+        (
+            "query_bizstep_scan_page_of_30",
+            "EQ_bizStep=shipping&perPage=30".to_owned(),
+        ),
+        (
+            "query_type_and_window_page_of_30",
+            format!(
+                "eventType=TransformationEvent&GE_eventTime={}&perPage=30",
+                time(60_000)
+            ),
+        ),
+    ];
+    for (name, qs) in queries {
+        let pairs: Vec<(&str, &str)> = qs.split('&').filter_map(|p| p.split_once('=')).collect();
+        let q = Query::from_pairs(pairs).expect("query");
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let page = unchain_supply::query::page(
+                    &reader,
+                    &q,
+                    0,
+                    q.per_page.unwrap_or(30) as usize,
+                    100_000,
+                )
+                .expect("page");
+                assert!(!page.events.is_empty());
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
