@@ -192,6 +192,10 @@ pub enum VerifyWhat {
     /// A chain-of-custody bundle (`unchain custody bundle`): every event's signature and
     /// inclusion, the checkpoint, and the custody rules replayed event by event.
     Custody(unchain_verify::custody::CustodyArgs),
+    /// Goods' provenance bundle (a provenance page's `?format=bundle`): every transaction's
+    /// signature and inclusion, the checkpoint, and the tiers and findings recomputed from
+    /// the events.
+    Provenance(unchain_verify::provenance::ProvenanceArgs),
     /// One credential presentation (`unchain wallet present`) against a trust bundle: the
     /// issuer's key, the key binding to your audience and nonce, validity, status; prints
     /// what it discloses. Exit status 0 only if valid.

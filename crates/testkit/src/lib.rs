@@ -198,11 +198,14 @@ impl Chain {
                 head.height
             );
         }
+        // A transaction too large or malformed to parse is recorded under the hash of its
+        // bytes.
         txs.iter()
             .map(|t| {
+                let by_bytes = TxId(Hash32::digest(t.leaf_bytes()));
                 rec.rejected
                     .iter()
-                    .find(|(id, _)| *id == t.id())
+                    .find(|(id, _)| *id == t.id() || *id == by_bytes)
                     .map(|(_, r)| r.clone())
             })
             .collect()

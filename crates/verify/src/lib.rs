@@ -6,6 +6,8 @@
 //!
 //! - [`proof`]: one transaction's proof bundle (`unchain proof --out`);
 //! - [`custody`]: an evidence item's chain of custody, with an HTML report for a court;
+//! - [`provenance`]: goods' provenance — the tiers back to the raw material and the
+//!   findings of forced labour that reach them, recomputed from the signed events;
 //! - [`receipt`]: a tip reporter's proof of receipt;
 //! - [`border`]: a credential presentation against a trust bundle, and the border check of
 //!   a child travelling with an adult.
@@ -21,6 +23,7 @@ pub mod border;
 pub mod custody;
 pub mod exit;
 pub mod proof;
+pub mod provenance;
 pub mod receipt;
 
 /// Reads a file named on the command line, naming it on failure.

@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use unchain_verify::{border, custody, exit, proof, receipt};
+use unchain_verify::{border, custody, exit, proof, provenance, receipt};
 
 /// Verify what an Unchain consortium recorded, offline, from saved files.
 ///
@@ -28,6 +28,10 @@ enum Command {
     /// A chain-of-custody bundle (`unchain custody bundle`): every event's signature and
     /// inclusion, the checkpoint, and the custody rules replayed event by event.
     Custody(custody::CustodyArgs),
+    /// Goods' provenance bundle (from a provenance page, `?format=bundle`): every
+    /// transaction's signature and inclusion, the checkpoint, and the tiers and findings
+    /// recomputed from the events.
+    Provenance(provenance::ProvenanceArgs),
     /// A proof of receipt downloaded from the tip form.
     TipReceipt(receipt::ReceiptArgs),
     /// One credential presentation (`unchain wallet present`) against a trust bundle.
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Proof(a) => proof::run(&a).map(|()| 0),
         Command::Custody(a) => custody::run(&a).map(|()| 0),
         Command::TipReceipt(a) => receipt::run(&a).map(|()| 0),
+        Command::Provenance(a) => provenance::run(&a).map(|()| 0),
         Command::Presentation(a) => border::verify_presentation(a),
         Command::Border(c) => border::border(c),
     };

@@ -2,7 +2,7 @@
 //! 100 000 lots in five tiers (each lot above the first made from two lots of the tier
 //! below), the rest of the events being shipments of those lots:
 //!
-//! - `capture_block`: one block with one `supply.capture` of 1 000 new events;
+//! - `capture_block`: one block with two `supply.capture`s of 500 new events each;
 //! - `finding`: one finding at a second-tier facility, spread to every lot downstream;
 //! - `query_*`: one page of an EPCIS simple event query (by lot, through the goods index;
 //!   by business step, scanning in capture order; events of one type in a time window).
@@ -25,6 +25,8 @@ use unchain_testkit::{Chain, Org};
 const TIERS: usize = 5;
 const LOTS_PER_TIER: usize = 20_000;
 const FACILITIES_PER_TIER: usize = 200;
+/// Events per `supply.capture` (a transaction holds at most 256 KiB).
+const PER_TX: usize = 500;
 
 fn site(n: usize) -> String {
     format!("urn:epc:id:sgln:4012345.{n:05}.0")
@@ -107,7 +109,7 @@ fn world(events: usize) -> World {
     while w.next < events {
         let txs: Vec<_> = (0..10)
             .filter_map(|_| {
-                let end = (w.next + 1_000).min(events);
+                let end = (w.next + PER_TX).min(events);
                 if w.next >= end {
                     return None;
                 }
@@ -123,8 +125,12 @@ fn world(events: usize) -> World {
         let out = w.chain.apply(&refs);
         assert!(out.iter().all(Option::is_none), "{out:?}");
     }
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let stored = unchain_supply::state::event_count(&reader).expect("count");
+    assert_eq!(stored, events as u64, "every event is on the ledger");
+    drop(reader);
     eprintln!(
-        "set-up: {events} events captured in {:.1} s ({:.0} events/s, blocks of 10 000)",
+        "set-up: {events} events captured in {:.1} s ({:.0} events/s, blocks of 10 transactions of {PER_TX})",
         started.elapsed().as_secs_f64(),
         events as f64 / started.elapsed().as_secs_f64()
     );
@@ -142,12 +148,16 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("capture_block_1000_events", |b| {
         b.iter(|| {
-            let batch: Vec<Value> = (w.next..w.next + 1_000).map(event).collect();
-            w.next += 1_000;
-            let tx = w
-                .org
-                .tx("supply.capture", capture_body(&batch, &Value::Null));
-            assert_eq!(w.chain.apply(&[&tx])[0], None);
+            let txs: Vec<_> = (0..1_000 / PER_TX)
+                .map(|_| {
+                    let batch: Vec<Value> = (w.next..w.next + PER_TX).map(event).collect();
+                    w.next += PER_TX;
+                    w.org
+                        .tx("supply.capture", capture_body(&batch, &Value::Null))
+                })
+                .collect();
+            let refs: Vec<_> = txs.iter().collect();
+            assert!(w.chain.apply(&refs).iter().all(Option::is_none));
         })
     });
     group.bench_function("finding_at_a_second_tier_facility", |b| {

@@ -91,6 +91,7 @@ impl Module for SupplyModule {
                 let record = FacilityRecord {
                     facility: f.clone(),
                     registrant: ctx.sender.name.clone(),
+                    log_index: ctx.log_index,
                 };
                 Ok(ctx.state.put(&facility_key(&f.id), &encode(&record))?)
             }
@@ -99,6 +100,7 @@ impl Module for SupplyModule {
                 let record = ProductRecord {
                     product: p.clone(),
                     registrant: ctx.sender.name.clone(),
+                    log_index: ctx.log_index,
                 };
                 Ok(ctx.state.put(&product_key(&p.gtin), &encode(&record))?)
             }

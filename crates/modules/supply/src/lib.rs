@@ -12,11 +12,16 @@
 //!   by the goods they name and in capture order; the graph; flags; findings with their
 //!   plans and verifications; [`query`], EPCIS simple event queries a page at a time.
 //!
+//! - [`bundle`]: the provenance bundle of goods — the signed events, facilities and
+//!   findings behind them with inclusion proofs — that anyone verifies offline, recomputing
+//!   the tiers and the flags.
+//!
 //! A finding at a facility flags everything the facility made and everything made from it,
 //! wherever it went; a verified corrective action clears exactly what that finding flagged.
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod bundle;
 pub mod client;
 #[cfg(feature = "ledger")]
 mod execute;
@@ -27,6 +32,7 @@ pub mod propagate;
 pub mod query;
 #[cfg(feature = "ledger")]
 pub mod remedy;
+pub mod report;
 #[cfg(feature = "ledger")]
 pub mod state;
 

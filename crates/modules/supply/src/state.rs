@@ -75,6 +75,9 @@ pub struct FacilityRecord {
     pub facility: Facility,
     /// The member that registered it; only it may update it.
     pub registrant: String,
+    /// The log leaf of its last update.
+    #[serde(default)]
+    pub log_index: u64,
 }
 
 /// A registered product.
@@ -84,6 +87,9 @@ pub struct ProductRecord {
     pub product: Product,
     /// The member that registered it; only it may update it.
     pub registrant: String,
+    /// The log leaf of its last update.
+    #[serde(default)]
+    pub log_index: u64,
 }
 
 /// Who recorded something, when, and where in the log.

@@ -7,97 +7,10 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::sync::Arc;
-use unchain_ledger::Role;
-use unchain_supply::SupplyModule;
 use unchain_supply::client::capture_body;
 use unchain_supply::propagate::Reach;
 use unchain_supply::state::{self, Status};
-use unchain_testkit::{Chain, Org};
 use unchain_types::TxId;
-
-const CHAIN: &str = "supply-test";
-
-struct World {
-    chain: Chain,
-    brand: Org,
-    spinner: Org,
-    inspector: Org,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
-}
-
-fn world() -> World {
-    let brand = Org::new(CHAIN, 1, "brand", &[Role::Governance, Role::Supply]);
-    let spinner = Org::new(CHAIN, 2, "spinner-co", &[Role::Supply]);
-    let inspector = Org::new(CHAIN, 3, "labour-inspectorate", &[Role::Supply]);
-    let dirs = (
-        tempfile::tempdir().expect("tmp"),
-        tempfile::tempdir().expect("tmp"),
-    );
-    let modules = |_: &_| vec![Arc::new(SupplyModule) as Arc<dyn unchain_ledger::AnyModule>];
-    let mut chain = Chain::new(dirs.0.path(), &[&brand, &spinner, &inspector], modules);
-    chain.add_replica(dirs.1.path(), modules);
-    let mut w = World {
-        chain,
-        brand,
-        spinner,
-        inspector,
-        _dirs: dirs,
-    };
-    for (n, sector) in [
-        (FARM_1, "cotton-farming"),
-        (FARM_2, "cotton-farming"),
-        (GIN, "ginning"),
-        (SPINNER_2, "spinning"),
-        (FACTORY, "garment-making"),
-        (BRAND, "distribution"),
-    ] {
-        let tx = w
-            .brand
-            .tx("supply.facility", facility_body(n, sector, None));
-        w.chain.ok(&tx);
-    }
-    let tx = w.spinner.tx(
-        "supply.facility",
-        facility_body(SPINNER_1, "spinning", Some("spinner-co")),
-    );
-    w.chain.ok(&tx);
-    w
-}
-
-fn facility_body(n: u32, sector: &str, operator: Option<&str>) -> Value {
-    let mut b = json!({
-        "id": site(n),
-        "name": format!("Site {n}"),
-        "country": "TH",
-        "sector": sector,
-    });
-    if let Some(op) = operator {
-        b["operator"] = json!(op);
-    }
-    b
-}
-
-fn capture(w: &mut World, events: &[Value]) -> TxId {
-    let tx = w
-        .brand
-        .tx("supply.capture", capture_body(events, &Value::Null));
-    w.chain.ok(&tx)
-}
-
-fn spinner_finding(w: &mut World) -> TxId {
-    let tx = w.inspector.tx(
-        "supply.finding",
-        json!({
-            "target": {"facility": site(SPINNER_1)},
-            "indicator": "retention_of_identity_documents",
-            "severity": "high",
-            "description": "Workers' passports held in the office safe",
-            "evidence": {"hash": "ab".repeat(32)},
-        }),
-    );
-    w.chain.ok(&tx)
-}
 
 /// The goods `finding` flags, with `true` for direct.
 fn flagged(w: &World, finding: &TxId) -> Vec<(String, bool)> {

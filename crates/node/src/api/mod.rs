@@ -9,6 +9,7 @@ pub mod events;
 pub(crate) mod handlers;
 pub mod identity;
 pub use crate::service::problem;
+pub mod provenance;
 pub mod supply;
 pub(crate) mod tips;
 pub mod users;
@@ -107,6 +108,8 @@ impl std::ops::Deref for ApiState {
         epcis::epc_events,
         epcis::class_events,
         supply::goods,
+        provenance::lot,
+        provenance::item,
         supply::facilities,
         supply::facility,
         supply::findings,
@@ -249,6 +252,8 @@ pub fn router(state: ApiState) -> Router {
             get(epcis::class_events),
         )
         .route("/v1/supply/goods/{id}", get(supply::goods))
+        .route("/01/{gtin}/10/{lot}", get(provenance::lot))
+        .route("/01/{gtin}/21/{serial}", get(provenance::item))
         .route("/v1/supply/facilities", get(supply::facilities))
         .route("/v1/supply/facilities/{id}", get(supply::facility))
         .route("/v1/supply/findings", get(supply::findings))

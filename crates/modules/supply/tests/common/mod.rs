@@ -14,6 +14,12 @@
 #![allow(dead_code)]
 
 use serde_json::{Value, json};
+use std::sync::Arc;
+use unchain_ledger::Role;
+use unchain_supply::SupplyModule;
+use unchain_supply::client::capture_body;
+use unchain_testkit::{Chain, Org};
+use unchain_types::TxId;
 
 /// Company prefix of every identifier here.
 const CP: &str = "4012345";
@@ -211,4 +217,93 @@ pub fn not_reached_from_spinner_1() -> Vec<String> {
         pallet_node(2),
         lot_node("retail", "R2"),
     ]
+}
+
+const CHAIN: &str = "supply-test";
+
+/// A chain of three members with a second validator beside the first, and the chain's
+/// facilities registered (the spinner by its operator).
+pub struct World {
+    pub chain: Chain,
+    pub brand: Org,
+    pub spinner: Org,
+    pub inspector: Org,
+    pub _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+/// A new world.
+pub fn world() -> World {
+    let brand = Org::new(CHAIN, 1, "brand", &[Role::Governance, Role::Supply]);
+    let spinner = Org::new(CHAIN, 2, "spinner-co", &[Role::Supply]);
+    let inspector = Org::new(CHAIN, 3, "labour-inspectorate", &[Role::Supply]);
+    let dirs = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let modules = |_: &_| vec![Arc::new(SupplyModule) as Arc<dyn unchain_ledger::AnyModule>];
+    let mut chain = Chain::new(dirs.0.path(), &[&brand, &spinner, &inspector], modules);
+    chain.add_replica(dirs.1.path(), modules);
+    let mut w = World {
+        chain,
+        brand,
+        spinner,
+        inspector,
+        _dirs: dirs,
+    };
+    for (n, sector) in [
+        (FARM_1, "cotton-farming"),
+        (FARM_2, "cotton-farming"),
+        (GIN, "ginning"),
+        (SPINNER_2, "spinning"),
+        (FACTORY, "garment-making"),
+        (BRAND, "distribution"),
+    ] {
+        let tx = w
+            .brand
+            .tx("supply.facility", facility_body(n, sector, None));
+        w.chain.ok(&tx);
+    }
+    let tx = w.spinner.tx(
+        "supply.facility",
+        facility_body(SPINNER_1, "spinning", Some("spinner-co")),
+    );
+    w.chain.ok(&tx);
+    w
+}
+
+/// A `supply.facility` body for location `n`.
+pub fn facility_body(n: u32, sector: &str, operator: Option<&str>) -> Value {
+    let mut b = json!({
+        "id": site(n),
+        "name": format!("Site {n}"),
+        "country": "TH",
+        "sector": sector,
+    });
+    if let Some(op) = operator {
+        b["operator"] = json!(op);
+    }
+    b
+}
+
+/// Captures `events` as the brand.
+pub fn capture(w: &mut World, events: &[Value]) -> TxId {
+    let tx = w
+        .brand
+        .tx("supply.capture", capture_body(events, &Value::Null));
+    w.chain.ok(&tx)
+}
+
+/// The inspectorate's finding at spinner 1.
+pub fn spinner_finding(w: &mut World) -> TxId {
+    let tx = w.inspector.tx(
+        "supply.finding",
+        json!({
+            "target": {"facility": site(SPINNER_1)},
+            "indicator": "retention_of_identity_documents",
+            "severity": "high",
+            "description": "Workers' passports held in the office safe",
+            "evidence": {"hash": "ab".repeat(32)},
+        }),
+    );
+    w.chain.ok(&tx)
 }

@@ -1,0 +1,113 @@
+//! Public provenance by GS1 Digital Link: `/01/{gtin}/10/{lot}` and `/01/{gtin}/21/{serial}`
+//! answer anyone — a consumer's phone that scanned a label, a customs officer — with a page
+//! showing the tiers back to the raw material and the findings that reach the goods,
+//! rendered from a provenance bundle this node built and verified with its own validator
+//! keys (so the page says nothing the bundle does not prove). `?format=bundle` gives the
+//! bundle itself, for `unchain verify provenance`; `?format=json`, what the page shows.
+//! No login: the page holds no personal data and no finding's free text.
+
+use super::{ApiState, Problem};
+use crate::service::ledger::checkpoint_covering;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use unchain_epcis::gs1::Gs1Id;
+use unchain_supply::bundle::{self, ProvenanceBundle, VerifiedProvenance};
+use unchain_types::Code;
+
+/// How to answer.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct Format {
+    /// `html` (default), `json` (what the page shows) or `bundle` (the provenance bundle).
+    pub format: Option<String>,
+}
+
+fn goods(gtin: &str, key: &str, value: &str) -> Result<String, Problem> {
+    let uri = format!("https://id.gs1.org/01/{gtin}/{key}/{value}");
+    Gs1Id::from_digital_link(&uri)
+        .map(|g| g.canonical())
+        .map_err(|e| Problem::bad_request(Code::BadRequest, format!("{uri}: {e}")))
+}
+
+/// The bundle of `id`, built against a checkpoint the validators cosigned, and verified.
+pub async fn provenance(
+    state: &ApiState,
+    id: &str,
+) -> Result<(ProvenanceBundle, VerifiedProvenance), Problem> {
+    let not_found = || Problem::not_found(format!("no event on this ledger names {id}"));
+    let leaves = bundle::leaves(&state.ledger.state_reader()?, id)
+        .map_err(|e| Problem::internal(e.to_string()))?
+        .ok_or_else(not_found)?;
+    let last = leaves.last().copied().unwrap_or(0);
+    let (note, cp) = checkpoint_covering(state, last).await?;
+    let b = bundle::build(&state.ledger, id, note, cp.size)?.ok_or_else(not_found)?;
+    let members: Vec<bundle::NamedKey> = state
+        .ledger
+        .members()?
+        .into_iter()
+        .map(|m| bundle::NamedKey {
+            name: m.name,
+            key: m.signing_key,
+        })
+        .collect();
+    let verified = bundle::verify(
+        &b,
+        &state.validators,
+        bundle::quorum(state.validators.len()),
+        &members,
+    )
+    .map_err(|e| {
+        Problem::internal(format!(
+            "this node's own provenance bundle does not verify: {e}"
+        ))
+    })?;
+    Ok((b, verified))
+}
+
+async fn answer(state: ApiState, id: String, format: Format) -> Result<Response, Problem> {
+    let (b, v) = provenance(&state, &id).await?;
+    Ok(match format.format.as_deref().unwrap_or("html") {
+        "bundle" => {
+            let mut r = Json(b).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("attachment; filename=\"provenance-bundle.json\""),
+            );
+            r
+        }
+        "json" => Json(v).into_response(),
+        "html" => Html(unchain_supply::report::html(&v)).into_response(),
+        other => {
+            return Err(Problem::bad_request(
+                Code::BadRequest,
+                format!("format: {other:?}; html, json or bundle"),
+            ));
+        }
+    })
+}
+
+/// A lot's provenance page (GS1 Digital Link `/01/{gtin}/10/{lot}`).
+#[utoipa::path(get, path = "/01/{gtin}/10/{lot}", params(("gtin" = String, Path), ("lot" = String, Path), Format),
+    responses((status = 200, description = "the page, the view or the bundle"), (status = 400, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn lot(
+    State(state): State<ApiState>,
+    Path((gtin, lot)): Path<(String, String)>,
+    Query(format): Query<Format>,
+) -> Result<Response, Problem> {
+    let id = goods(&gtin, "10", &lot)?;
+    answer(state, id, format).await
+}
+
+/// An item's provenance page (GS1 Digital Link `/01/{gtin}/21/{serial}`).
+#[utoipa::path(get, path = "/01/{gtin}/21/{serial}", params(("gtin" = String, Path), ("serial" = String, Path), Format),
+    responses((status = 200, description = "the page, the view or the bundle"), (status = 400, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn item(
+    State(state): State<ApiState>,
+    Path((gtin, serial)): Path<(String, String)>,
+    Query(format): Query<Format>,
+) -> Result<Response, Problem> {
+    let id = goods(&gtin, "21", &serial)?;
+    answer(state, id, format).await
+}

@@ -1,0 +1,92 @@
+//! Goods' provenance bundle (the public page's `?format=bundle`, or `GET
+//! /01/{gtin}/10/{lot}?format=bundle`): every transaction's signature and inclusion, the
+//! checkpoint, and the tiers and findings recomputed from the events with the ledger's own
+//! graph and propagation rules; optionally the page, rendered from what verified.
+
+use crate::anchor::Anchor;
+use anyhow::Context as _;
+use std::path::PathBuf;
+use unchain_supply::bundle::{self, ProvenanceBundle, VerifiedProvenance};
+use unchain_supply::report;
+
+/// Arguments of `unchain-verify provenance` (`unchain verify provenance`).
+#[derive(clap::Args, Debug)]
+pub struct ProvenanceArgs {
+    /// A bundle saved from a provenance page (`?format=bundle`).
+    pub bundle: PathBuf,
+    /// Trust the validator and member keys of this genesis file. Without it, the keys in
+    /// the bundle are used, which proves integrity but not who signed.
+    #[arg(long)]
+    pub genesis: Option<PathBuf>,
+    /// Also write the page (HTML, with the tiers as a picture) here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+}
+
+/// Reads and verifies the bundle `a` names, printing what it proves; writes the page when
+/// asked.
+pub fn run(a: &ProvenanceArgs) -> anyhow::Result<()> {
+    let text = crate::read(&a.bundle)?;
+    let b: ProvenanceBundle = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a provenance bundle", a.bundle.display()))?;
+    let anchor = match &a.genesis {
+        Some(path) => Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?,
+        None => Anchor::carried(
+            &b.envelope,
+            b.members.clone(),
+            "keys carried in the bundle (pass --genesis to check against a trusted genesis)",
+        ),
+    };
+    let quorum = anchor.quorum();
+    let v = bundle::verify(&b, &anchor.validators, quorum, &anchor.members)
+        .context("VERIFICATION FAILED")?;
+    print(&v);
+    println!(
+        "  signed by    {} (quorum {quorum} of {})",
+        v.signers.join(", "),
+        anchor.validators.len()
+    );
+    println!("  trusting     {}", anchor.source);
+    if let Some(path) = &a.html {
+        std::fs::write(path, report::html(&v))
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("saved the page to {}", path.display());
+    }
+    Ok(())
+}
+
+fn print(v: &VerifiedProvenance) {
+    println!("VERIFIED provenance of {}", v.goods);
+    for t in &v.tiers {
+        let at = match (&t.registered, &t.facility) {
+            (Some(f), Some(id)) => format!("made at {} ({}, {}) {id}", f.name, f.country, f.sector),
+            (None, Some(id)) => format!("made at {id}"),
+            _ => "where made: not in the record".into(),
+        };
+        println!("  tier {:<2} {}  {at}", t.depth, report::label(&t.node));
+    }
+    let flags: Vec<_> = v.flags().collect();
+    if flags.is_empty() {
+        println!("  no open finding of forced labour reaches these goods in this record");
+    }
+    for f in &v.findings {
+        let status = if f.remediated {
+            "remediated (verified by its author)".to_owned()
+        } else if f.path.is_empty() {
+            "open, does not reach these goods".to_owned()
+        } else {
+            format!("OPEN, REACHES THESE GOODS in {} step(s)", f.path.len())
+        };
+        println!(
+            "  finding {}  {} ({:?}) by {}: {status}",
+            f.id,
+            f.indicator.title(),
+            f.severity,
+            f.author
+        );
+    }
+    println!(
+        "  log          {} events in the bundle, checkpoint size {}",
+        v.events, v.tree_size
+    );
+}
