@@ -234,6 +234,66 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
         clean.stdout
     );
 
+    // Anyone: the public page by GS1 Digital Link, and its bundle verified offline.
+    let http = reqwest::Client::new();
+    let page_url = format!("{}/01/04012345100044/10/G1", url[0]);
+    let page = http.get(&page_url).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("html");
+    assert!(
+        html.contains("1 open finding of forced labour reaches these goods"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Passports held"),
+        "no finding's free text on the public page"
+    );
+    let bundle = http
+        .get(format!("{page_url}?format=bundle"))
+        .send()
+        .await
+        .expect("bundle");
+    let bundle_file = desk.path().join("provenance.json");
+    std::fs::write(&bundle_file, bundle.bytes().await.expect("bytes")).expect("write");
+    let verified = must(
+        unchain(&[
+            "verify",
+            "provenance",
+            &bundle_file.display().to_string(),
+            "--genesis",
+            &chain.genesis().display().to_string(),
+        ]),
+        "verify provenance",
+    );
+    assert!(
+        verified
+            .stdout
+            .contains("VERIFIED provenance of https://id.gs1.org/01/04012345100044/10/G1"),
+        "{}",
+        verified.stdout
+    );
+    assert!(
+        verified.stdout.contains("OPEN, REACHES THESE GOODS"),
+        "{}",
+        verified.stdout
+    );
+    assert_eq!(
+        http.get(format!("{}/01/04012345100044/10/NOPE", url[0]))
+            .send()
+            .await
+            .expect("404")
+            .status(),
+        404
+    );
+    assert_eq!(
+        http.get(format!("{}/01/04012345100045/10/G1", url[0]))
+            .send()
+            .await
+            .expect("400")
+            .status(),
+        400
+    );
+
     // The brand does not answer for the spinner; the spinner does; only the inspectorate
     // verifies.
     let plan = [
@@ -275,6 +335,19 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
         "{}",
         after.stdout
     );
+    let html = http
+        .get(&page_url)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        html.contains("No open finding of forced labour reaches these goods"),
+        "{html}"
+    );
+    assert!(html.contains("remediated"), "{html}");
 
     let query = must(
         run(
