@@ -121,6 +121,13 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let tips = rt
         .block_on(crate::demo_tips::seed_tips(&out.key_files, &clients, 3))
         .context("seeding the demo tip")?;
+    let supply = rt
+        .block_on(crate::demo_supply::seed_supply(
+            &dir,
+            &out.key_files,
+            &clients,
+        ))
+        .context("seeding the demo supply chain")?;
     let logins = crate::demo_console::seed_console_users(&out.configs)
         .context("adding the demo's console users")?;
     let base = client.base().to_owned();
@@ -325,6 +332,30 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     println!(
         "  unchain verify tip-receipt proof.json --genesis {}   the reporter's proof of receipt (download it from the return page)",
         genesis.display()
+    );
+    println!();
+    println!(
+        "Supply chains (a UK brand's T-shirts from Indian cotton through Thai mills; DSI's finding at a spinner, remediated; another open):"
+    );
+    println!(
+        "  {}   public: a retail lot whose finding was remediated",
+        supply.remediated_page
+    );
+    println!(
+        "  {}   public: a retail lot an open finding reaches",
+        supply.flagged_page
+    );
+    println!(
+        "  unchain supply trace {} {dsi}   the finding's path and the tiers",
+        supply.flagged_lot
+    );
+    println!(
+        "  curl -s '{}?format=bundle' > provenance.json && unchain verify provenance provenance.json --genesis {}",
+        supply.flagged_page,
+        genesis.display()
+    );
+    println!(
+        "  unchain supply query EQ_bizStep=shipping {dsi}   EPCIS events (also GET {base}/epcis/events)"
     );
     println!();
     if a.exit_after_seed {

@@ -63,7 +63,7 @@ pub struct InitArgs {
     pub chain_id: String,
     /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2), e.g. `th-dsi:TH`. Repeat for
     /// each. The first holds every role; the others hold the governance, notary, records,
-    /// cases, custody and identity roles.
+    /// cases, custody, identity, tips and supply roles.
     #[arg(long = "org", default_value = "local-org:GB")]
     pub orgs: Vec<String>,
     /// How many of the organisations, from the first, run a validator.

@@ -330,6 +330,12 @@ fn demo_starts_seeds_and_explains_itself() {
     let code = code_line.rsplit(": ").next().expect("code");
     assert_eq!(code.split(' ').count(), 8, "{code_line}");
     assert!(stdout.contains("unchain tips show t-"), "{stdout}");
+    // The supply chain: a remediated lot and a flagged one, each with its public page.
+    assert!(
+        stdout.contains("unchain verify provenance provenance.json"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("/01/05012345100050/10/TS-R3"), "{stdout}");
     // The seeded child and her mother pass the border check the guide describes, offline
     // (the demo's nodes have stopped), from the trust bundle it saved.
     let id = dir.path().join("demo/identity");

@@ -11,6 +11,34 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
+/// Opens `url` in headless chromium with JavaScript off (`tests/js/provenance_page.mjs`),
+/// saving a screenshot as `name.png` beside the console's; what the page showed.
+fn browse(url: &str, name: &str) -> Value {
+    let script = repo_root().join("tests/js/provenance_page.mjs");
+    assert!(
+        repo_root()
+            .join("tests/js/node_modules/playwright-core")
+            .exists(),
+        "Playwright is not installed: run `bash .ci/run` (it runs npm ci in tests/js)"
+    );
+    let shots = std::env::var_os("UNCHAIN_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/console-screenshots"));
+    std::fs::create_dir_all(&shots).expect("screenshots dir");
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .arg(url)
+        .arg(shots.join(format!("{name}.png")))
+        .output()
+        .expect("start node (Node.js) with the Playwright script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON line")
+}
+
 /// Percent-encodes a path segment.
 fn enc(s: &str) -> String {
     s.bytes()
@@ -248,6 +276,31 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
         !html.contains("Passports held"),
         "no finding's free text on the public page"
     );
+    let seen = browse(&page_url, "provenance-flagged");
+    assert_eq!(seen["status"], json!(200), "{seen}");
+    assert!(
+        seen["verdict"]
+            .as_str()
+            .expect("verdict")
+            .contains("1 open finding"),
+        "{seen}"
+    );
+    assert_eq!(seen["verdictClass"], json!("verdict flagged"), "{seen}");
+    // G1, and the yarn it was made from, are on the finding's path: red; the cotton is not.
+    assert_eq!(seen["flagged"], json!(2), "{seen}");
+    assert_eq!(seen["clear"], json!(1), "{seen}");
+    assert!(
+        seen["findings"][0]
+            .as_str()
+            .expect("row")
+            .contains("Retention of identity documents"),
+        "{seen}"
+    );
+    assert_eq!(
+        seen["outside"],
+        json!([]),
+        "the page loads nothing from another host"
+    );
     let bundle = http
         .get(format!("{page_url}?format=bundle"))
         .send()
@@ -348,6 +401,9 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
         "{html}"
     );
     assert!(html.contains("remediated"), "{html}");
+    let seen = browse(&page_url, "provenance-remediated");
+    assert_eq!(seen["verdictClass"], json!("verdict ok"), "{seen}");
+    assert_eq!(seen["flagged"], json!(0), "{seen}");
 
     let query = must(
         run(

@@ -84,6 +84,15 @@ pub trait StateRead {
 
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError>;
+
+    /// At most `limit` `(key, value)`s whose key starts with `prefix` and sorts after
+    /// `after`, in key order: a cursor over a long key range, a page at a time.
+    fn scan_page(
+        &self,
+        prefix: &[u8],
+        after: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, redb::StorageError>;
 }
 
 /// Serialises a state value. Values are JSON: readable with any tool, and stable across
@@ -241,7 +250,7 @@ pub(crate) fn scan(
     table: &impl ReadableTable<&'static [u8], &'static [u8]>,
     prefix: &[u8],
 ) -> Result<Vec<Entry>, redb::StorageError> {
-    scan_after(table, prefix, &[])
+    scan_after(table, prefix, &[], usize::MAX)
 }
 
 /// Entries under `prefix` whose keys sort after `after` (all of them when `after` sorts
@@ -250,6 +259,7 @@ fn scan_after(
     table: &impl ReadableTable<&'static [u8], &'static [u8]>,
     prefix: &[u8],
     after: &[u8],
+    limit: usize,
 ) -> Result<Vec<Entry>, redb::StorageError> {
     use std::ops::Bound;
     let range = if after < prefix {
@@ -258,7 +268,7 @@ fn scan_after(
         table.range::<&[u8]>((Bound::Excluded(after), Bound::Unbounded))?
     };
     let mut out = Vec::new();
-    for item in range {
+    for item in range.take(limit) {
         let (k, v) = item?;
         if !k.value().starts_with(prefix) {
             break;
@@ -275,6 +285,15 @@ impl StateRead for StateWriter<'_> {
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
         StateWriter::scan_prefix(self, prefix)
     }
+
+    fn scan_page(
+        &self,
+        prefix: &[u8],
+        after: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, redb::StorageError> {
+        scan_after(&self.table, prefix, after, limit)
+    }
 }
 
 impl StateRead for StateReader {
@@ -283,6 +302,15 @@ impl StateRead for StateReader {
     }
     fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
         StateReader::scan_prefix(self, prefix)
+    }
+
+    fn scan_page(
+        &self,
+        prefix: &[u8],
+        after: &[u8],
+        limit: usize,
+    ) -> Result<Vec<Entry>, redb::StorageError> {
+        scan_after(&self.table, prefix, after, limit)
     }
 }
 
@@ -313,6 +341,6 @@ impl StateReader {
         prefix: &[u8],
         after: &[u8],
     ) -> Result<Vec<Entry>, redb::StorageError> {
-        scan_after(&self.table, prefix, after)
+        scan_after(&self.table, prefix, after, usize::MAX)
     }
 }

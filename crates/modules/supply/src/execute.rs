@@ -298,6 +298,11 @@ fn capture(ctx: &mut ExecContext<'_, '_>, capture: &Capture) -> Result<(), ExecE
         for node in &l.nodes {
             ctx.state.put(&by_key(node, count), &[])?;
         }
+        let time = encode(&c.event.time_ms);
+        for (field, value) in crate::query::index_values(&c.event) {
+            ctx.state
+                .put(&crate::query::ix_key(field, &value, count), &time)?;
+        }
         let mut fresh = Vec::new();
         for link in l.edges {
             if ctx.state.get(&edge_key(&link.from, &link.to))?.is_none() {

@@ -6,6 +6,7 @@
 //! | `eventid/{declared}` | the hex of the event that declared this `eventID` |
 //! | `seq/{n:020}` | the hex of the n-th event captured (the event stream) |
 //! | `by/{node}\0{seq:020}` | an event that names goods `node` |
+//! | `ix/{field}/{value}\0{seq:020}` | its event time: an event by type, business step, disposition or location ([`crate::query`]) |
 //! | `edge/{from}\0{to}`, `in/{to}\0{from}` | [`Edge`], forward and reverse |
 //! | `made/{facility}\0{node}`, `maker/{node}` | [`Made`]: goods made at a facility |
 //! | `flag/{node}\0{finding}`, `reach/{finding}\0{node}` | [`Flag`] and its reverse index |
