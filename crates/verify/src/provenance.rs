@@ -30,7 +30,24 @@ pub fn run(a: &ProvenanceArgs) -> anyhow::Result<()> {
     let b: ProvenanceBundle = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not a provenance bundle", a.bundle.display()))?;
     let anchor = match &a.genesis {
-        Some(path) => Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?,
+        Some(path) => {
+            let mut anchor =
+                Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?;
+            // A member admitted after genesis (a brand that joined by vote) signs with a key
+            // the genesis file cannot name. Its transactions are still proven: the log the
+            // trusted validators signed holds only members' transactions. Its name is the
+            // bundle's word.
+            for m in &b.members {
+                if !anchor.members.iter().any(|g| g.key == m.key) {
+                    eprintln!(
+                        "note: {} signs with a key admitted after genesis; its name is the bundle's word",
+                        m.name
+                    );
+                    anchor.members.push(m.clone());
+                }
+            }
+            anchor
+        }
         None => Anchor::carried(
             &b.envelope,
             b.members.clone(),
@@ -75,7 +92,10 @@ fn print(v: &VerifiedProvenance) {
         } else if f.path.is_empty() {
             "open, does not reach these goods".to_owned()
         } else {
-            format!("OPEN, REACHES THESE GOODS in {} step(s)", f.path.len())
+            format!(
+                "OPEN, REACHES THESE GOODS through {}",
+                report::route(&f.path)
+            )
         };
         println!(
             "  finding {}  {} ({:?}) by {}: {status}",

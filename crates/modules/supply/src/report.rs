@@ -38,9 +38,9 @@ pub fn label(node: &str) -> String {
     }
 }
 
-const BOX_W: usize = 230;
-const BOX_H: usize = 58;
-const COL_GAP: usize = 60;
+const BOX_W: usize = 250;
+const BOX_H: usize = 76;
+const COL_GAP: usize = 40;
 const ROW_GAP: usize = 16;
 
 /// The tiers as a picture: raw material on the left, the goods on the right, each box a
@@ -63,7 +63,7 @@ pub fn svg(v: &VerifiedProvenance) -> String {
     let width = 20 + (max_depth + 1) * (BOX_W + COL_GAP);
     let height = 60 + rows.values().max().copied().unwrap_or(1) * (BOX_H + ROW_GAP);
     let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="supply tiers" font-family="sans-serif" font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" style="width:100%;max-width:{width}px;height:auto" role="img" aria-label="supply tiers" font-family="sans-serif" font-size="12">"#
     );
     for d in 0..=max_depth {
         let x = 10 + (max_depth - d) * (BOX_W + COL_GAP);
@@ -102,10 +102,10 @@ pub fn svg(v: &VerifiedProvenance) -> String {
         let class = if red { "flagged" } else { "clear" };
         let _ = write!(
             out,
-            r##"<g class="{class}"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="{stroke}"/><text x="{}" y="{}" font-weight="bold">{}</text><text x="{}" y="{}">{}</text><text x="{}" y="{}" fill="#555">{}</text></g>"##,
+            r##"<g class="{class}"><rect x="{x}" y="{y}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" stroke="{stroke}"/><text x="{}" y="{}" font-weight="bold">{}</text><text x="{}" y="{}">{}</text><text x="{}" y="{}" fill="#555">{}</text><text x="{}" y="{}" fill="#555" font-size="10">{}</text></g>"##,
             x + 8,
             y + 17,
-            esc(&label(&t.node)),
+            esc(&short(&t.node)),
             x + 8,
             y + 34,
             esc(&made_at(t)),
@@ -116,10 +116,32 @@ pub fn svg(v: &VerifiedProvenance) -> String {
                 .as_ref()
                 .map(|f| format!("{} · {}", f.sector, f.country))
                 .unwrap_or_default()),
+            x + 8,
+            y + 66,
+            esc(&product(&t.node)),
         );
     }
     out.push_str("</svg>");
     out
+}
+
+/// A box's first line: the lot, serial or unit.
+fn short(node: &str) -> String {
+    let l = label(node);
+    match l.split_once(" lot ").or_else(|| l.split_once(" serial ")) {
+        Some((_, id)) if l.contains(" lot ") => format!("lot {id}"),
+        Some((_, id)) => format!("serial {id}"),
+        None => l,
+    }
+}
+
+/// A box's last line: the product, where the identifier names one.
+fn product(node: &str) -> String {
+    let l = label(node);
+    match l.split_once(" lot ").or_else(|| l.split_once(" serial ")) {
+        Some((gtin, _)) => gtin.to_owned(),
+        None => String::new(),
+    }
 }
 
 fn made_at(t: &Tier) -> String {
@@ -173,8 +195,8 @@ body{{font-family:sans-serif;margin:2em;color:#222;max-width:75em}} table{{borde
                 )
             } else {
                 format!(
-                    "open; reaches these goods in {} step(s) ({} plan(s) filed)",
-                    f.path.len(),
+                    "open; reaches these goods through {} ({} plan(s) filed)",
+                    route(&f.path),
                     f.plans
                 )
             };
@@ -230,6 +252,18 @@ body{{font-family:sans-serif;margin:2em;color:#222;max-width:75em}} table{{borde
         esc(&v.signers.join(", "))
     );
     out
+}
+
+/// The goods on a finding's path, short: `Y1 → G1a → R1`.
+pub fn route(path: &[crate::propagate::Step]) -> String {
+    path.iter()
+        .filter(|s| !crate::graph::is_transformation(&s.node))
+        .map(|s| {
+            let l = label(&s.node);
+            l.rsplit(' ').next().unwrap_or(&l).to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 fn facility_name(v: &VerifiedProvenance, id: &str) -> String {

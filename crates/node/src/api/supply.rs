@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
 use unchain_epcis::event::Identifier;
 use unchain_ledger::state::StateRead;
-use unchain_supply::graph::is_transformation;
+use unchain_supply::graph::{Relation, is_transformation};
 use unchain_supply::state::{
     self, AuditRecord, CertificationRecord, FacilityRecord, FindingRecord, Made, Trace,
 };
@@ -92,19 +92,22 @@ pub fn trace(state: &impl StateRead, id: &str) -> Result<GoodsView, redb::Storag
         let mut next = Vec::new();
         for node in &frontier {
             for edge in state::edges_into(state, node)? {
-                if seen.insert(edge.node.clone()) {
+                // What a container holds did not come from the container.
+                if edge.relation != Relation::Contains && seen.insert(edge.node.clone()) {
                     next.push(edge.node);
                 }
             }
         }
-        for node in &next {
-            if !is_transformation(node) {
-                upstream.push(UpstreamView {
-                    id: node.clone(),
-                    depth,
-                    made: state::maker(state, node)?,
-                });
-            }
+        let goods: Vec<&String> = next.iter().filter(|n| !is_transformation(n)).collect();
+        if goods.is_empty() {
+            depth -= 1;
+        }
+        for node in goods {
+            upstream.push(UpstreamView {
+                id: node.clone(),
+                depth,
+                made: state::maker(state, node)?,
+            });
         }
         frontier = next;
     }
