@@ -260,26 +260,12 @@ pub async fn seed_supply(
         "evidence": {"hash": unchain_types::Hash32::digest(b"FICTIONAL DEMO: time records").to_hex()}}))
         .await?;
     let base = clients[0].base();
-    let page = |l: &str| {
-        format!(
-            "{base}/01/0{CP}10005{}/10/{l}",
-            check(&format!("0{CP}10005"))
-        )
-    };
+    let gtin13 = format!("0{CP}10005");
+    let check = unchain_epcis::gs1::check_digit(&gtin13).unwrap_or(0);
+    let page = |l: &str| format!("{base}/01/{gtin13}{check}/10/{l}");
     Ok(SupplySeeded {
         remediated_page: page("TS-R1"),
         flagged_page: page("TS-R3"),
         flagged_lot: r3,
     })
-}
-
-/// The GS1 check digit of `digits`.
-fn check(digits: &str) -> u32 {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    (10 - sum % 10) % 10
 }

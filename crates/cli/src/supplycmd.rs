@@ -10,6 +10,7 @@ use clap::Subcommand;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use unchain_epcis::document;
+use unchain_epcis::gs1::percent_encode as enc;
 
 /// `unchain supply …`.
 #[derive(Subcommand)]
@@ -223,18 +224,6 @@ fn read_document(file: &Path) -> anyhow::Result<document::Document> {
         document::parse(&bytes)
     }
     .with_context(|| format!("{} is not a valid EPCIS 2.0 document", file.display()))
-}
-
-/// Percent-encodes a path segment or query component.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Sets `body[key]` where `value` is given.

@@ -205,8 +205,9 @@ fn percent_decode(id: &str, s: &str) -> Result<String, IdError> {
     String::from_utf8(out).map_err(|_| err(id, "percent escapes that are not UTF-8"))
 }
 
-/// Percent-encodes every byte outside RFC 3986's unreserved set.
-fn percent_encode(s: &str) -> String {
+/// Percent-encodes every byte outside RFC 3986's unreserved set: a Digital Link's values,
+/// or any URI path segment or query component.
+pub fn percent_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -26,6 +26,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use unchain_epcis::event::Event;
+use unchain_epcis::gs1::percent_encode as enc;
 use unchain_epcis::query::Query as EventQuery;
 use unchain_epcis::{document, hash, xml};
 use unchain_ledger::TxRecord;
@@ -447,16 +448,4 @@ fn run(
         }
     }
     Ok(epcis_headers(resp))
-}
-
-/// Percent-encodes a query-string component.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

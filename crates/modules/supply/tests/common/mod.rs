@@ -36,14 +36,8 @@ pub fn facility(n: u32) -> String {
 }
 
 /// GS1 check digit of `digits`.
-fn check(digits: &str) -> u32 {
-    let sum: u32 = digits
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    (10 - sum % 10) % 10
+fn check(digits: &str) -> u8 {
+    unchain_epcis::gs1::check_digit(digits).expect("digits")
 }
 
 /// Item reference (with indicator digit) of each product.
