@@ -36,6 +36,38 @@ pub struct BenchArgs {
     /// directory: its nodes' API addresses (from their data directories) and its key files.
     #[arg(long, conflicts_with = "validators")]
     pub chain: Option<std::path::PathBuf>,
+    /// What each transaction is: `notary` (an anchored document hash) or `supply` (a
+    /// `supply.capture` of --events-per-tx new EPCIS events).
+    #[arg(long, default_value = "notary", value_parser = ["notary", "supply"])]
+    pub workload: String,
+    /// EPCIS events per `supply.capture` (the supply workload).
+    #[arg(long, default_value_t = 100)]
+    pub events_per_tx: usize,
+}
+
+/// The kind and body of transaction `nonce` of `key`'s client.
+fn workload(a: &BenchArgs, key: &SigningKey, nonce: u64) -> (&'static str, serde_json::Value) {
+    let salt = rand::random::<u64>();
+    if a.workload == "supply" {
+        // New lots commissioned at one of 100 sites: every event is new, so every one is
+        // hashed, stored and indexed.
+        let events: Vec<serde_json::Value> = (0..a.events_per_tx)
+            .map(|j| {
+                json!({"type": "ObjectEvent", "eventTime": "2026-09-01T09:00:00Z", "eventTimeZoneOffset": "+07:00",
+                    "action": "ADD", "epcList": [], "bizStep": "commissioning",
+                    "quantityList": [{"epcClass": format!("urn:epc:class:lgtin:4012345.010001.{:08x}{nonce}x{j}", salt as u32), "quantity": 120.5, "uom": "KGM"}],
+                    "bizLocation": {"id": format!("urn:epc:id:sgln:4012345.{:05}.0", j % 100)}})
+            })
+            .collect();
+        return (
+            "supply.capture",
+            unchain_supply::client::capture_body(&events, &serde_json::Value::Null),
+        );
+    }
+    (
+        "notary.anchor",
+        json!({"hash": Hash32::digest(format!("{}:{nonce}:{salt}", key.public_key()).as_bytes()).to_hex(), "doc_type": "bench", "description": "load generator document"}),
+    )
 }
 
 /// The nodes and signing keys a benchmark uses.
@@ -258,12 +290,13 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
         let first = rt.block_on(node.account(&key.public_key()))?.next_nonce;
         let txs: Vec<Transaction> = (first..first + per_client as u64)
             .map(|nonce| {
+                let (kind, body) = workload(&a, key, nonce);
                 UnsignedTransaction {
                     chain_id: target.chain_id.clone(),
                     sender: key.public_key(),
                     nonce,
-                    kind: "notary.anchor".into(),
-                    body: json!({"hash": Hash32::digest(format!("{}:{nonce}:{}", key.public_key(), rand::random::<u64>()).as_bytes()).to_hex(), "doc_type": "bench", "description": "load generator document"}),
+                    kind: kind.into(),
+                    body,
                 }
                 .sign(key)
                 .expect("valid transaction")
@@ -311,6 +344,13 @@ pub fn bench(a: BenchArgs) -> anyhow::Result<()> {
     let tps = total as f64 / elapsed;
     println!();
     println!("committed {total} transactions in {elapsed:.2} s: {tps:.0} tx/s");
+    if a.workload == "supply" {
+        println!(
+            "  {} EPCIS events captured: {:.0} events/s",
+            total * a.events_per_tx,
+            tps * a.events_per_tx as f64
+        );
+    }
     println!(
         "submit-to-commit latency: p50 {:.0} ms, p99 {:.0} ms",
         percentile(&latencies, 0.5) * 1e3,
