@@ -224,6 +224,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             sessions: Arc::new(crate::api::users::Sessions::default()),
             trust: Arc::default(),
             captures: Arc::default(),
+            provenance: Arc::default(),
         };
         let console_state = crate::console::ConsoleState {
             svc: service.clone(),

@@ -54,6 +54,7 @@ struct Job {
     created_ms: u64,
     txs: Vec<TxId>,
     events: usize,
+    hashes: Vec<String>,
     warnings: Vec<String>,
 }
 
@@ -81,6 +82,8 @@ pub struct CaptureJobView {
     pub capture_error_behaviour: String,
     /// How many events the document held.
     pub events: usize,
+    /// Each event's CBV 2.0 hash, in document order: its identity on the ledger.
+    pub event_hashes: Vec<String>,
     /// Each transaction and where it stands: `pending`, `committed` or `rejected`.
     pub transactions: Vec<Value>,
     /// Refusals, each naming the transaction and the reason.
@@ -140,11 +143,9 @@ pub async fn capture(
         .get("GS1-Capture-Error-Behaviour")
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("proceed"));
-    let context = if is_xml {
-        Value::Null
-    } else {
-        doc.context.clone()
-    };
+    // The XML binding's xmlns declarations are in the context too: an extension member's
+    // hash expands its prefix with them, on every validator as here.
+    let context = doc.context.clone();
     let batches = batches(&doc.events, &context)?;
     if batches.len() > 1 && !proceed {
         return Err(Problem::new(
@@ -182,6 +183,11 @@ pub async fn capture(
         created_ms: now_ms(),
         txs,
         events: doc.events.len(),
+        hashes: doc
+            .events
+            .iter()
+            .map(|e| hash::event_hash(e, &ns))
+            .collect(),
         warnings,
     };
     let id = {
@@ -246,6 +252,7 @@ fn job_view(state: &ApiState, id: u64, job: &Job) -> Result<CaptureJobView, Prob
         }
         .into(),
         events: job.events,
+        event_hashes: job.hashes.clone(),
         transactions,
         errors,
         warnings: job.warnings.clone(),

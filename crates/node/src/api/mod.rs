@@ -45,6 +45,8 @@ pub struct ApiState {
     pub trust: Arc<identity::TrustCache>,
     /// EPCIS capture jobs this node started.
     pub captures: Arc<epcis::CaptureJobs>,
+    /// Provenance bundles built since the log last grew.
+    pub provenance: Arc<provenance::ProvenanceCache>,
 }
 
 impl std::ops::Deref for ApiState {

@@ -4,7 +4,8 @@
 //! rendered from a provenance bundle this node built and verified with its own validator
 //! keys (so the page says nothing the bundle does not prove). `?format=bundle` gives the
 //! bundle itself, for `unchain verify provenance`; `?format=json`, what the page shows.
-//! No login: the page holds no personal data and no finding's free text.
+//! No login: the page holds no personal data and no finding's free text. What was built
+//! is kept until the log grows ([`ProvenanceCache`]).
 
 use super::{ApiState, Problem};
 use crate::service::ledger::checkpoint_covering;
@@ -13,6 +14,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use unchain_epcis::gs1::Gs1Id;
 use unchain_supply::bundle::{self, ProvenanceBundle, VerifiedProvenance};
 use unchain_types::Code;
@@ -29,6 +32,38 @@ fn goods(gtin: &str, key: &str, value: &str) -> Result<String, Problem> {
     Gs1Id::from_digital_link(&uri)
         .map(|g| g.canonical())
         .map_err(|e| Problem::bad_request(Code::BadRequest, format!("{uri}: {e}")))
+}
+
+/// Bundles most kept per log size.
+pub const MAX_CACHED: usize = 1_000;
+
+/// What this node built since the log last grew, by goods: a page asked for again costs a
+/// lookup, not a bundle's proofs and its verification.
+#[derive(Default)]
+pub struct ProvenanceCache {
+    inner: std::sync::Mutex<(u64, BTreeMap<String, Arc<Built>>)>,
+}
+
+/// A bundle and what it verified to.
+pub type Built = (ProvenanceBundle, VerifiedProvenance);
+
+/// The bundle of `id` and what it shows, from the cache while the log has not grown.
+pub async fn cached(state: &ApiState, id: &str) -> Result<Arc<Built>, Problem> {
+    let size = state.ledger.head()?.log_size;
+    if let Ok(c) = state.provenance.inner.lock()
+        && c.0 == size
+        && let Some(b) = c.1.get(id)
+    {
+        return Ok(b.clone());
+    }
+    let built = Arc::new(provenance(state, id).await?);
+    if let Ok(mut c) = state.provenance.inner.lock() {
+        if c.0 != size || c.1.len() >= MAX_CACHED {
+            *c = (size, BTreeMap::new());
+        }
+        c.1.insert(id.to_owned(), built.clone());
+    }
+    Ok(built)
 }
 
 /// The bundle of `id`, built against a checkpoint the validators cosigned, and verified.
@@ -67,18 +102,19 @@ pub async fn provenance(
 }
 
 async fn answer(state: ApiState, id: String, format: Format) -> Result<Response, Problem> {
-    let (b, v) = provenance(&state, &id).await?;
+    let built = cached(&state, &id).await?;
+    let (b, v) = (&built.0, &built.1);
     Ok(match format.format.as_deref().unwrap_or("html") {
         "bundle" => {
-            let mut r = Json(b).into_response();
+            let mut r = Json(b.clone()).into_response();
             r.headers_mut().insert(
                 header::CONTENT_DISPOSITION,
                 HeaderValue::from_static("attachment; filename=\"provenance-bundle.json\""),
             );
             r
         }
-        "json" => Json(v).into_response(),
-        "html" => Html(unchain_supply::report::html(&v)).into_response(),
+        "json" => Json(v.clone()).into_response(),
+        "html" => Html(unchain_supply::report::html(v)).into_response(),
         other => {
             return Err(Problem::bad_request(
                 Code::BadRequest,
