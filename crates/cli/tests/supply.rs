@@ -304,6 +304,8 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
             &bundle_file.display().to_string(),
             "--genesis",
             &chain.genesis().display().to_string(),
+            "--dossier",
+            &desk.path().join("dossier.html").display().to_string(),
         ]),
         "verify provenance",
     );
@@ -319,6 +321,31 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
         "{}",
         verified.stdout
     );
+    // The dossier, offline from the bundle and online from the node, names the same bundle.
+    let offline = std::fs::read_to_string(desk.path().join("dossier.html")).expect("dossier");
+    assert!(
+        offline.contains("Due-diligence dossier: forced labour"),
+        "{offline}"
+    );
+    assert!(
+        offline.contains("FLAGGED: Retention of identity documents"),
+        "{offline}"
+    );
+    let online = http
+        .get(format!("{page_url}?format=dossier"))
+        .send()
+        .await
+        .expect("dossier")
+        .text()
+        .await
+        .expect("html");
+    let sha = |page: &str| {
+        page.split("SHA-256 <code>")
+            .nth(1)
+            .map(|r| r[..64].to_owned())
+    };
+    assert_eq!(sha(&online), sha(&offline), "the same bundle");
+    assert!(sha(&online).is_some());
     assert_eq!(
         http.get(format!("{}/01/04012345100044/10/NOPE", url[0]))
             .send()

@@ -21,6 +21,13 @@ pub struct ProvenanceArgs {
     /// Also write the page (HTML, with the tiers as a picture) here.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Also write the due-diligence dossier (printable HTML, naming the bundle's SHA-256)
+    /// here.
+    #[arg(long)]
+    pub dossier: Option<PathBuf>,
+    /// Also write what verified, as JSON, here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
 }
 
 /// Reads and verifies the bundle `a` names, printing what it proves; writes the page when
@@ -64,10 +71,24 @@ pub fn run(a: &ProvenanceArgs) -> anyhow::Result<()> {
         anchor.validators.len()
     );
     println!("  trusting     {}", anchor.source);
+    let write = |path: &PathBuf, bytes: Vec<u8>, what: &str| -> anyhow::Result<()> {
+        std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        eprintln!("saved the {what} to {}", path.display());
+        Ok(())
+    };
     if let Some(path) = &a.html {
-        std::fs::write(path, report::html(&v))
-            .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("saved the page to {}", path.display());
+        write(path, report::html(&v).into_bytes(), "page")?;
+    }
+    if let Some(path) = &a.dossier {
+        let sha = unchain_types::Hash32::digest(&text).to_hex();
+        write(
+            path,
+            unchain_supply::dossier::html(&v, &sha).into_bytes(),
+            "dossier",
+        )?;
+    }
+    if let Some(path) = &a.json {
+        write(path, serde_json::to_vec_pretty(&v)?, "verified view")?;
     }
     Ok(())
 }

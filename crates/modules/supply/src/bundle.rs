@@ -17,7 +17,7 @@
 use crate::body::{Facility, SupplyBody};
 use crate::finding::{Indicator, Severity, Target};
 use crate::graph::{Relation, is_transformation, links};
-use crate::propagate::{Flag, MemGraph, Reach, Step, path, spread};
+use crate::propagate::{Flag, GraphRead, MemGraph, Reach, Step, path, spread};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
@@ -57,6 +57,8 @@ pub struct Tier {
     pub registered: Option<Facility>,
     /// The goods it was made or packed from, one tier up.
     pub from: Vec<String>,
+    /// The open findings that flag it.
+    pub flagged_by: Vec<TxId>,
 }
 
 /// A finding the bundle holds, and whether it reaches the goods.
@@ -288,6 +290,7 @@ impl Replay {
                     .and_then(|f| self.facilities.get(f).cloned()),
                 facility,
                 from,
+                flagged_by: Vec::new(),
             }
         };
         tiers.push(tier(&bundle.goods, 0, &self.maker));
@@ -361,6 +364,13 @@ impl Replay {
                 plans: self.plans.get(&id).copied().unwrap_or(0),
                 path: steps,
             });
+        }
+        for t in &mut tiers {
+            for f in findings.iter().filter(|f| !f.remediated) {
+                if let Ok(Some(_)) = self.graph.flag(&t.node, &f.id.to_string()) {
+                    t.flagged_by.push(f.id);
+                }
+            }
         }
         VerifiedProvenance {
             goods: bundle.goods.clone(),

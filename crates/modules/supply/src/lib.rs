@@ -16,6 +16,9 @@
 //!   findings behind them with inclusion proofs — that anyone verifies offline, recomputing
 //!   the tiers and the flags.
 //!
+//! - [`dossier`]: the due-diligence dossier an importer hands to a customs authority with a
+//!   shipment, rendered from a verified bundle.
+//!
 //! A finding at a facility flags everything the facility made and everything made from it,
 //! wherever it went; a verified corrective action clears exactly what that finding flagged.
 #![forbid(unsafe_code)]
@@ -23,6 +26,7 @@
 pub mod body;
 pub mod bundle;
 pub mod client;
+pub mod dossier;
 #[cfg(feature = "ledger")]
 mod execute;
 pub mod finding;

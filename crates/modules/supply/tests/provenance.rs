@@ -179,3 +179,36 @@ fn a_tampered_bundle_is_refused_naming_what_changed() {
     let e = bundle::verify(&good, &[other.verifier()], 1, &good.members);
     assert!(matches!(e, Err(ProvenanceError::Envelope(_))));
 }
+
+#[test]
+fn a_shipments_dossier_covers_what_it_holds_and_says_which_parts_a_finding_reaches() {
+    let (w, id) = world_with_finding();
+    // Pallet 1 holds G1a (made from the spinner's yarn) and G2 (from the other line).
+    let v = check(&bundle_of(&w, &pallet_node(1))).expect("verifies");
+    let covered: Vec<(&str, bool)> = unchain_supply::dossier::covered(&v)
+        .iter()
+        .map(|t| (t.node.as_str(), t.flagged_by.contains(&id)))
+        .collect();
+    let g1a = lot_node("garment", "G1a");
+    let g2 = lot_node("garment", "G2");
+    assert_eq!(covered.len(), 2, "{covered:?}");
+    assert!(covered.contains(&(g1a.as_str(), true)), "{covered:?}");
+    assert!(covered.contains(&(g2.as_str(), false)), "{covered:?}");
+    let page = unchain_supply::dossier::html(&v, "feedface");
+    assert!(page.contains("Due-diligence dossier: forced labour"));
+    assert!(page.contains("1 of 2"), "one of the two lots is reached");
+    assert!(page.contains("FLAGGED: Retention of identity documents"));
+    assert!(page.contains("feedface"), "names the bundle it came from");
+    assert!(
+        !page.to_lowercase().contains("passports"),
+        "no finding's free text"
+    );
+    // A lot's dossier covers the lot itself.
+    let v = check(&bundle_of(&w, &lot_node("retail", "R2"))).expect("verifies");
+    let covered = unchain_supply::dossier::covered(&v);
+    assert_eq!(covered.len(), 1);
+    assert!(
+        covered[0].flagged_by.is_empty(),
+        "R2 comes from the other line"
+    );
+}

@@ -112,6 +112,7 @@ impl std::ops::Deref for ApiState {
         supply::goods,
         provenance::lot,
         provenance::item,
+        provenance::shipment,
         supply::facilities,
         supply::facility,
         supply::findings,
@@ -256,6 +257,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/supply/goods/{id}", get(supply::goods))
         .route("/01/{gtin}/10/{lot}", get(provenance::lot))
         .route("/01/{gtin}/21/{serial}", get(provenance::item))
+        .route("/00/{sscc}", get(provenance::shipment))
         .route("/v1/supply/facilities", get(supply::facilities))
         .route("/v1/supply/facilities/{id}", get(supply::facility))
         .route("/v1/supply/findings", get(supply::findings))

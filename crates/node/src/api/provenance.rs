@@ -23,7 +23,8 @@ use unchain_types::Code;
 /// How to answer.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Format {
-    /// `html` (default), `json` (what the page shows) or `bundle` (the provenance bundle).
+    /// `html` (default), `json` (what the page shows), `dossier` (the due-diligence
+    /// dossier, printable) or `bundle` (the provenance bundle).
     pub format: Option<String>,
 }
 
@@ -114,11 +115,16 @@ async fn answer(state: ApiState, id: String, format: Format) -> Result<Response,
             r
         }
         "json" => Json(v.clone()).into_response(),
+        "dossier" => {
+            let bytes = serde_json::to_vec(b).map_err(|e| Problem::internal(e.to_string()))?;
+            let sha = unchain_types::Hash32::digest(&bytes).to_hex();
+            Html(unchain_supply::dossier::html(v, &sha)).into_response()
+        }
         "html" => Html(unchain_supply::report::html(v)).into_response(),
         other => {
             return Err(Problem::bad_request(
                 Code::BadRequest,
-                format!("format: {other:?}; html, json or bundle"),
+                format!("format: {other:?}; html, json, dossier or bundle"),
             ));
         }
     })
@@ -133,6 +139,22 @@ pub async fn lot(
     Query(format): Query<Format>,
 ) -> Result<Response, Problem> {
     let id = goods(&gtin, "10", &lot)?;
+    answer(state, id, format).await
+}
+
+/// A shipment's provenance page (GS1 Digital Link `/00/{sscc}`: a logistic unit and what
+/// it holds); `?format=dossier` is the due-diligence dossier to hand to customs.
+#[utoipa::path(get, path = "/00/{sscc}", params(("sscc" = String, Path), Format),
+    responses((status = 200, description = "the page, the dossier, the view or the bundle"), (status = 400, body = Problem), (status = 404, body = Problem), (status = 503, body = Problem)))]
+pub async fn shipment(
+    State(state): State<ApiState>,
+    Path(sscc): Path<String>,
+    Query(format): Query<Format>,
+) -> Result<Response, Problem> {
+    let uri = format!("https://id.gs1.org/00/{sscc}");
+    let id = Gs1Id::from_digital_link(&uri)
+        .map(|g| g.canonical())
+        .map_err(|e| Problem::bad_request(Code::BadRequest, format!("{uri}: {e}")))?;
     answer(state, id, format).await
 }
 
