@@ -456,20 +456,40 @@ async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_thro
     let analyst = user_cmd(&chain, &["add", "anan", "--role", "analyst"]);
     let analyst_token = field(&analyst, "token");
     let http = reqwest::Client::new();
-    let post = |token: &str, body: String, headers: &[(&str, &str)]| {
-        let mut req = http
-            .post(format!("{base}/epcis/capture"))
+    let post = |token: &str, body: String, kind: &str| {
+        http.post(format!("{base}/epcis/capture"))
             .bearer_auth(token)
-            .header("content-type", "application/ld+json")
-            .body(body);
-        for (k, v) in headers {
-            req = req.header(*k, *v);
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    let ld = "application/ld+json";
+    // Waits for the capture job at `location` to finish; the job.
+    let finished = |location: String| {
+        let (http, base, token) = (http.clone(), base.clone(), token.clone());
+        async move {
+            let mut job = Value::Null;
+            for _ in 0..100 {
+                job = http
+                    .get(format!("{base}{location}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("get")
+                    .json()
+                    .await
+                    .expect("job");
+                if job["running"] == json!(false) {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            job
         }
-        req.send()
     };
 
     // An analyst reads but does not capture.
-    let r = post(&analyst_token, document().to_string(), &[])
+    let r = post(&analyst_token, document().to_string(), ld)
         .await
         .expect("post");
     assert_eq!(r.status(), 403);
@@ -477,7 +497,7 @@ async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_thro
     let mut bad = document();
     bad["epcisBody"]["eventList"][0]["readPoint"]["id"] =
         json!("https://id.gs1.org/414/4012345000019");
-    let r = post(&token, bad.to_string(), &[]).await.expect("post");
+    let r = post(&token, bad.to_string(), ld).await.expect("post");
     assert_eq!(r.status(), 400);
     let p: Value = r.json().await.expect("problem");
     assert_eq!(
@@ -486,7 +506,7 @@ async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_thro
         "{p}"
     );
 
-    let r = post(&token, document().to_string(), &[])
+    let r = post(&token, document().to_string(), ld)
         .await
         .expect("post");
     assert_eq!(r.status(), 202);
@@ -495,22 +515,7 @@ async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_thro
         .to_str()
         .expect("location")
         .to_owned();
-    let mut job = Value::Null;
-    for _ in 0..100 {
-        job = http
-            .get(format!("{base}{location}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get")
-            .json()
-            .await
-            .expect("job");
-        if job["running"] == json!(false) {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let job = finished(location).await;
     assert_eq!(job["success"], json!(true), "{job}");
     assert_eq!(job["captureErrorBehaviour"], json!("rollback"));
 
@@ -527,35 +532,13 @@ async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_thro
             "text/xml",
         ),
     ] {
-        let r = http
-            .post(format!("{base}/epcis/capture"))
-            .bearer_auth(&token)
-            .header("content-type", kind)
-            .body(body)
-            .send()
-            .await
-            .expect("post");
+        let r = post(&token, body, kind).await.expect("post");
         assert_eq!(r.status(), 202, "{kind}");
         let location = r.headers()["location"]
             .to_str()
             .expect("location")
             .to_owned();
-        let mut job = Value::Null;
-        for _ in 0..100 {
-            job = http
-                .get(format!("{base}{location}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .expect("get")
-                .json()
-                .await
-                .expect("job");
-            if job["running"] == json!(false) {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        }
+        let job = finished(location).await;
         assert_eq!(job["success"], json!(true), "{job}");
         if xml_job.is_null() {
             xml_job = job;

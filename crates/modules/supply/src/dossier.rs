@@ -7,7 +7,7 @@
 //! JSON is the verified view itself (`VerifiedProvenance`, serialised).
 
 use crate::bundle::{Tier, VerifiedProvenance};
-use crate::report::{esc, label, route, svg};
+use crate::report::{esc, facilities, label, route, svg};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
@@ -151,21 +151,7 @@ h2{{border-bottom:1px solid #999;margin-top:1.6em}} .flagged{{background:#fde2e1
         out.push_str("</table>");
     }
     out.push_str("<h2>5. Facilities: audits and certifications</h2><table><tr><th>Facility</th><th>Country</th><th>Recorded</th></tr>");
-    let mut listed: Vec<&str> = Vec::new();
-    for t in &v.tiers {
-        let (Some(id), Some(f)) = (&t.facility, &t.registered) else {
-            continue;
-        };
-        if listed.contains(&id.as_str()) {
-            continue;
-        }
-        listed.push(id);
-        let standing: Vec<String> = v
-            .standing
-            .iter()
-            .filter(|(fac, _, _)| fac == id)
-            .map(|(_, what, by)| format!("{what} (by {by})"))
-            .collect();
+    for (id, f, standing) in facilities(v) {
         let _ = write!(
             out,
             "<tr><td>{} ({})<br><code>{}</code></td><td>{}</td><td>{}</td></tr>",

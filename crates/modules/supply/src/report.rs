@@ -213,21 +213,7 @@ body{{font-family:sans-serif;margin:2em;color:#222;max-width:75em}} table{{borde
         out.push_str("</table>");
     }
     out.push_str("<h2>Facilities</h2><table><tr><th>Facility</th><th>Country</th><th>Sector</th><th>Audits and certifications</th></tr>");
-    let mut listed: Vec<&str> = Vec::new();
-    for t in &v.tiers {
-        let (Some(id), Some(f)) = (&t.facility, &t.registered) else {
-            continue;
-        };
-        if listed.contains(&id.as_str()) {
-            continue;
-        }
-        listed.push(id);
-        let standing: Vec<String> = v
-            .standing
-            .iter()
-            .filter(|(fac, _, _)| fac == id)
-            .map(|(_, what, by)| format!("{what} (by {by})"))
-            .collect();
+    for (id, f, standing) in facilities(v) {
         let _ = write!(
             out,
             "<tr><td>{}<br><small>{}</small></td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -251,6 +237,28 @@ body{{font-family:sans-serif;margin:2em;color:#222;max-width:75em}} table{{borde
         v.tree_size,
         esc(&v.signers.join(", "))
     );
+    out
+}
+
+/// Each registered facility the tiers name, once, nearest first, with what the bundle
+/// records of it: `"audit against … (by …)"`, `"certified … (by …)"`.
+pub fn facilities(v: &VerifiedProvenance) -> Vec<(&str, &crate::body::Facility, Vec<String>)> {
+    let mut out: Vec<(&str, &crate::body::Facility, Vec<String>)> = Vec::new();
+    for t in &v.tiers {
+        let (Some(id), Some(f)) = (&t.facility, &t.registered) else {
+            continue;
+        };
+        if out.iter().any(|(listed, _, _)| *listed == id) {
+            continue;
+        }
+        let standing = v
+            .standing
+            .iter()
+            .filter(|(fac, _, _)| fac == id)
+            .map(|(_, what, by)| format!("{what} (by {by})"))
+            .collect();
+        out.push((id, f, standing));
+    }
     out
 }
 
