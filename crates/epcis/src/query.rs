@@ -6,12 +6,16 @@
 //! `https://ref.gs1.org/cbv/BizStep-shipping`.
 //!
 //! Read: `eventType`, `GE_eventTime`, `LT_eventTime`, `EQ_action`, `EQ_bizStep`,
-//! `EQ_disposition`, `EQ_readPoint`, `EQ_bizLocation`, `EQ_eventID`, `MATCH_epc`,
-//! `MATCH_parentID`, `MATCH_inputEPC`, `MATCH_outputEPC`, `MATCH_anyEPC`, `MATCH_epcClass`,
-//! and the paging members `perPage` and `nextPageToken`, which the store interprets. Any
-//! other parameter is refused by name (the standard's `QueryParameterException`), so a
-//! misspelt filter never silently returns everything. The `WD_` (with descendants)
-//! parameters need the location hierarchy of master data and are refused for now.
+//! `EQ_disposition`, `EQ_readPoint`, `EQ_bizLocation`, `WD_readPoint`, `WD_bizLocation`,
+//! `EQ_eventID`, `MATCH_epc`, `MATCH_parentID`, `MATCH_inputEPC`, `MATCH_outputEPC`,
+//! `MATCH_anyEPC`, `MATCH_epcClass`, and the paging members `perPage` and `nextPageToken`,
+//! which the store interprets. Any other parameter is refused by name (the standard's
+//! `QueryParameterException`), so a misspelt filter never silently returns everything.
+//!
+//! `WD_` (with descendants) uses the hierarchy GS1 identifiers carry: a GLN's
+//! sub-locations (`/414/{gln}/254/{extension}`) descend from the GLN (`/414/{gln}`, the
+//! URN's extension `0`). Master data that nests one site under another (a warehouse under
+//! a campus) is not recorded, so any other location has no descendants but itself.
 
 use crate::event::{Action, Event, EventType, Identifier, cbv_uri, parse_time};
 use crate::gs1::Gs1Id;
@@ -53,6 +57,10 @@ pub struct Query {
     pub read_points: Vec<String>,
     /// `EQ_bizLocation`, canonical.
     pub biz_locations: Vec<String>,
+    /// `WD_readPoint`: the location or one of its descendants, canonical.
+    pub read_points_within: Vec<String>,
+    /// `WD_bizLocation`: the location or one of its descendants, canonical.
+    pub biz_locations_within: Vec<String>,
     /// `EQ_eventID`, as declared.
     pub event_ids: Vec<String>,
     /// `MATCH_epc`: in `epcList` or `childEPCs`.
@@ -156,7 +164,7 @@ impl Query {
                 "EQ_disposition" => q
                     .dispositions
                     .extend(values(value).map(|v| cbv_uri("Disp", "disp", v))),
-                "EQ_readPoint" | "EQ_bizLocation" => {
+                "EQ_readPoint" | "EQ_bizLocation" | "WD_readPoint" | "WD_bizLocation" => {
                     let ids = values(value)
                         .map(|v| {
                             Identifier::parse(v)
@@ -164,10 +172,11 @@ impl Query {
                                 .map_err(|e| bad(name, e.to_string()))
                         })
                         .collect::<Result<Vec<_>, _>>()?;
-                    if name == "EQ_readPoint" {
-                        q.read_points.extend(ids);
-                    } else {
-                        q.biz_locations.extend(ids);
+                    match name {
+                        "EQ_readPoint" => q.read_points.extend(ids),
+                        "EQ_bizLocation" => q.biz_locations.extend(ids),
+                        "WD_readPoint" => q.read_points_within.extend(ids),
+                        _ => q.biz_locations_within.extend(ids),
                     }
                 }
                 "EQ_eventID" => q.event_ids.extend(values(value).map(str::to_owned)),
@@ -186,12 +195,6 @@ impl Query {
                     q.per_page = Some(n);
                 }
                 "nextPageToken" => q.next_page_token = Some(value.to_owned()),
-                "WD_readPoint" | "WD_bizLocation" => {
-                    return Err(bad(
-                        name,
-                        "needs the location hierarchy of master data, which is not recorded yet; use EQ_",
-                    ));
-                }
                 _ => {
                     return Err(bad(
                         name,
@@ -213,6 +216,13 @@ impl Query {
         };
         let one_of = |wanted: &[String], got: Option<&str>| {
             wanted.is_empty() || got.is_some_and(|g| wanted.iter().any(|w| w == g))
+        };
+        let within = |wanted: &[String], got: Option<&Identifier>| {
+            wanted.is_empty()
+                || got.is_some_and(|g| {
+                    let g = g.canonical();
+                    wanted.iter().any(|w| descends(&g, w))
+                })
         };
         let w = &event.what;
         (self.event_types.is_empty() || self.event_types.contains(&event.event_type))
@@ -237,6 +247,8 @@ impl Query {
                     .map(Identifier::canonical)
                     .as_deref(),
             )
+            && within(&self.read_points_within, event.read_point.as_ref())
+            && within(&self.biz_locations_within, event.biz_location.as_ref())
             && one_of(&self.event_ids, event.event_id.as_deref())
             && any(&self.epc, &mut w.epcs.iter().chain(&w.children))
             && any(&self.parent, &mut w.parent.iter())
@@ -263,4 +275,15 @@ impl Query {
                     .map(|q| &q.epc_class),
             )
     }
+}
+
+/// Whether location `id` is `ancestor` or descends from it: a GLN's sub-locations
+/// (`…/414/{gln}/254/{extension}`) descend from the GLN (`…/414/{gln}`); both canonical.
+pub fn descends(id: &str, ancestor: &str) -> bool {
+    id == ancestor
+        || (ancestor.starts_with("https://id.gs1.org/414/")
+            && !ancestor.contains("/254/")
+            && id
+                .strip_prefix(ancestor)
+                .is_some_and(|rest| rest.starts_with("/254/")))
 }

@@ -119,15 +119,45 @@ fn a_parameter_that_is_not_one_is_refused_by_name() {
             "expected the form",
         ),
         ("perPage=0", "perPage", "1 to 10000"),
-        (
-            "WD_bizLocation=urn:epc:id:sgln:0614141.00777.0",
-            "WD_bizLocation",
-            "hierarchy",
-        ),
+        ("WD_bizLocation=somewhere", "WD_bizLocation", "URI"),
     ] {
         let (name, value) = query.split_once('=').expect("pair");
         let e = Query::from_pairs([(name, value)]).expect_err(query);
         assert_eq!(e.parameter, parameter, "{e}");
         assert!(e.reason.contains(reason), "{e}");
     }
+}
+
+#[test]
+fn with_descendants_a_gln_covers_its_sub_locations() {
+    let all = events();
+    // GS1's examples put events at sub-locations of a GLN (an extension other than 0).
+    let sub: Vec<String> = all
+        .iter()
+        .filter_map(|(_, e)| e.biz_location.as_ref().map(|l| l.canonical()))
+        .filter(|l| l.contains("/254/"))
+        .collect();
+    assert!(!sub.is_empty(), "the examples have sub-locations");
+    for location in &sub {
+        let gln = location.split("/254/").next().expect("the GLN");
+        let within = run(&format!("WD_bizLocation={gln}"));
+        let exactly = run(&format!("EQ_bizLocation={location}"));
+        assert!(!exactly.is_empty());
+        for name in &exactly {
+            assert!(within.contains(name), "{name}: {location} is within {gln}");
+        }
+        // The GLN itself is not the sub-location, and a sub-location has no descendants
+        // but itself.
+        assert!(run(&format!("EQ_bizLocation={gln}")).len() < within.len());
+        assert_eq!(run(&format!("WD_bizLocation={location}")), exactly);
+    }
+    // The URN form of the GLN (extension 0) is the same ancestor.
+    assert!(unchain_epcis::query::descends(
+        "https://id.gs1.org/414/0614141000001/254/12",
+        "https://id.gs1.org/414/0614141000001"
+    ));
+    assert!(!unchain_epcis::query::descends(
+        "https://id.gs1.org/414/06141410000012",
+        "https://id.gs1.org/414/0614141000001"
+    ));
 }
