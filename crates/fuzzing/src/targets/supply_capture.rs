@@ -5,7 +5,7 @@
 use unchain_ledger::Module;
 use unchain_supply::SupplyBody;
 use unchain_supply::graph::links;
-use unchain_supply::propagate::{Flag, MemGraph, Reach, path, spread};
+use unchain_supply::rules::{Flag, MemGraph, Reach, path, spread};
 
 /// One input.
 pub fn run(data: &[u8]) {

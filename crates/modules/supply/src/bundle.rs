@@ -6,7 +6,7 @@
 //! inclusion proof against one checkpoint cosigned by the validators. [`verify`] checks
 //! all of it and recomputes the tiers and the flags from the events themselves, with the
 //! same graph and propagation rules the ledger runs ([`crate::graph`],
-//! [`crate::propagate`]).
+//! [`crate::rules`]).
 //!
 //! What a bundle proves: these events, facilities and findings were signed by these
 //! organisations and are in the log the validators signed at `tree_size`; what they say
@@ -17,7 +17,7 @@
 use crate::body::{Facility, SupplyBody};
 use crate::finding::{Indicator, Severity, Target};
 use crate::graph::{Relation, is_transformation, links};
-use crate::propagate::{Flag, GraphRead, MemGraph, Reach, Step, path, spread};
+use crate::rules::{Flag, GraphRead, MemGraph, Reach, Step, path, spread};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};

@@ -4,7 +4,7 @@
 use crate::body::{Capture, SupplyBody};
 use crate::finding::Target;
 use crate::graph::links;
-use crate::propagate::{Flag, GraphRead, GraphStore, Reach, extend, spread};
+use crate::rules::{Flag, GraphRead, GraphStore, Reach, extend, spread};
 use crate::state::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -183,7 +183,7 @@ pub(crate) struct WriteGraph<'a, 't> {
 impl GraphRead for WriteGraph<'_, '_> {
     type Error = redb::StorageError;
 
-    fn edges_from(&self, node: &str) -> Result<Vec<crate::propagate::Edge>, Self::Error> {
+    fn edges_from(&self, node: &str) -> Result<Vec<crate::rules::Edge>, Self::Error> {
         StateGraph(&*self.state).edges_from(node)
     }
 

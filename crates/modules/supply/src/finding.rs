@@ -4,7 +4,7 @@
 //! Forced Labour*, 2012), a severity, what it is about — a facility, or goods (a lot, an
 //! item, a logistic unit) — and its evidence as a custody item or a hash: never the
 //! evidence itself, never personal data. From the block that records it, the finding
-//! flags every lot and item downstream ([`crate::propagate`]). The facility's operator (or
+//! flags every lot and item downstream ([`crate::rules`]). The facility's operator (or
 //! the member that registered the facility) answers with a plan; only the finding's author
 //! can verify it, and a verified plan clears exactly what the finding flagged.
 

@@ -6,8 +6,8 @@
 //!   [`finding`]'s `finding`, `plan` and `verify`.
 //! - [`graph`]: what an event says about how goods flow (transformation inputs → outputs,
 //!   aggregation parent ↔ children) and what it made where. Pure.
-//! - [`propagate`]: how a finding's flag spreads through that graph — deterministic,
-//!   incremental, with the path back to the finding — over any [`propagate::GraphStore`].
+//! - [`rules`]: how a finding's flag spreads through that graph — deterministic,
+//!   incremental, with the path back to the finding — over any [`rules::GraphStore`].
 //! - `state` and the Module impl (feature `ledger`): events by hash, by declared `eventID`,
 //!   by the goods they name and in capture order; the graph; flags; findings with their
 //!   plans and verifications; [`query`], EPCIS simple event queries a page at a time.
@@ -31,12 +31,12 @@ pub mod dossier;
 mod execute;
 pub mod finding;
 pub mod graph;
-pub mod propagate;
 #[cfg(feature = "ledger")]
 pub mod query;
 #[cfg(feature = "ledger")]
 pub mod remedy;
 pub mod report;
+pub mod rules;
 #[cfg(feature = "ledger")]
 pub mod state;
 

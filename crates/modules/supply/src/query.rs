@@ -91,11 +91,12 @@ pub fn page(
     let mut examined = 0u64;
     let mut last = after;
     let mut more = true;
-    let goods: Option<Vec<u64>> = match plan(q) {
+    let plan = plan(q);
+    let goods: Option<Vec<u64>> = match &plan {
         Plan::Goods(ids) => {
             let mut seqs = Vec::new();
             for id in ids {
-                seqs.extend(state::events_naming(state, &id)?);
+                seqs.extend(state::events_naming(state, id)?);
             }
             seqs.sort_unstable();
             seqs.dedup();
@@ -104,7 +105,6 @@ pub fn page(
         }
         _ => None,
     };
-    let plan = plan(q);
     let mut cursor = 0;
     while more && events.len() < per_page && examined < max_examined {
         // The next batch of candidates: (place in the stream, event time if known).

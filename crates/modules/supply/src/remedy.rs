@@ -4,7 +4,7 @@
 use crate::body::{Finding, Plan, Verification};
 use crate::execute::{WriteGraph, recorded, registered, start, target_facility};
 use crate::finding::Target;
-use crate::propagate::{Flag, Reach, spread};
+use crate::rules::{Flag, Reach, spread};
 use crate::state::*;
 use std::collections::BTreeSet;
 use unchain_ledger::state::{StateRead, decode, encode};

@@ -263,7 +263,7 @@ pub fn facilities(v: &VerifiedProvenance) -> Vec<(&str, &crate::body::Facility, 
 }
 
 /// The goods on a finding's path, short: `Y1 → G1a → R1`.
-pub fn route(path: &[crate::propagate::Step]) -> String {
+pub fn route(path: &[crate::rules::Step]) -> String {
     path.iter()
         .filter(|s| !crate::graph::is_transformation(&s.node))
         .map(|s| {

@@ -16,7 +16,7 @@
 //! | `meta/events` | how many events were captured |
 
 use crate::body::{Audit, Certification, Facility, Finding, Plan, Product, Verification};
-use crate::propagate::{Edge, Flag, GraphRead, Step, path};
+use crate::rules::{Edge, Flag, GraphRead, Step, path};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_ledger::state::{Keyspace, StateRead, decode};

@@ -8,7 +8,7 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 use unchain_supply::client::capture_body;
-use unchain_supply::propagate::Reach;
+use unchain_supply::rules::Reach;
 use unchain_supply::state::{self, Status};
 use unchain_types::TxId;
 

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 use std::collections::BTreeMap;
 use unchain_epcis::event::parse_event;
 use unchain_supply::graph::{Relation, links};
-use unchain_supply::propagate::{Flag, MemGraph, Reach, extend, path, spread};
+use unchain_supply::rules::{Flag, MemGraph, Reach, extend, path, spread};
 
 /// The graph of `events` and, per facility, the goods made there.
 fn replay(events: &[serde_json::Value]) -> (MemGraph, BTreeMap<String, Vec<String>>) {

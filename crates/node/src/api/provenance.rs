@@ -28,8 +28,9 @@ pub struct Format {
     pub format: Option<String>,
 }
 
-fn goods(gtin: &str, key: &str, value: &str) -> Result<String, Problem> {
-    let uri = format!("https://id.gs1.org/01/{gtin}/{key}/{value}");
+/// The goods a Digital Link path (`01/{gtin}/10/{lot}`, `00/{sscc}`, …) names, canonical.
+fn goods(path: &str) -> Result<String, Problem> {
+    let uri = format!("https://id.gs1.org/{path}");
     Gs1Id::from_digital_link(&uri)
         .map(|g| g.canonical())
         .map_err(|e| Problem::bad_request(Code::BadRequest, format!("{uri}: {e}")))
@@ -138,8 +139,7 @@ pub async fn lot(
     Path((gtin, lot)): Path<(String, String)>,
     Query(format): Query<Format>,
 ) -> Result<Response, Problem> {
-    let id = goods(&gtin, "10", &lot)?;
-    answer(state, id, format).await
+    answer(state, goods(&format!("01/{gtin}/10/{lot}"))?, format).await
 }
 
 /// A shipment's provenance page (GS1 Digital Link `/00/{sscc}`: a logistic unit and what
@@ -151,11 +151,7 @@ pub async fn shipment(
     Path(sscc): Path<String>,
     Query(format): Query<Format>,
 ) -> Result<Response, Problem> {
-    let uri = format!("https://id.gs1.org/00/{sscc}");
-    let id = Gs1Id::from_digital_link(&uri)
-        .map(|g| g.canonical())
-        .map_err(|e| Problem::bad_request(Code::BadRequest, format!("{uri}: {e}")))?;
-    answer(state, id, format).await
+    answer(state, goods(&format!("00/{sscc}"))?, format).await
 }
 
 /// An item's provenance page (GS1 Digital Link `/01/{gtin}/21/{serial}`).
@@ -166,6 +162,5 @@ pub async fn item(
     Path((gtin, serial)): Path<(String, String)>,
     Query(format): Query<Format>,
 ) -> Result<Response, Problem> {
-    let id = goods(&gtin, "21", &serial)?;
-    answer(state, id, format).await
+    answer(state, goods(&format!("01/{gtin}/21/{serial}"))?, format).await
 }

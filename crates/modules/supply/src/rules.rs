@@ -1,5 +1,5 @@
-//! Risk that follows the goods: how a finding's flag spreads through the goods graph
-//! ([`crate::graph`]), deterministically and incrementally.
+//! The supply module's rules — risk that follows the goods: how a finding's flag spreads
+//! through the goods graph ([`crate::graph`]), deterministically and incrementally.
 //!
 //! A flag is one finding's mark on one node, with the node it came from and the edge it
 //! came by, so the path from the finding to any flagged node can be read back
