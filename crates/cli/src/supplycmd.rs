@@ -2,7 +2,8 @@
 //! way capture will — GS1's JSON Schema, every event, every GS1 identifier's check digit —
 //! with no node and no network, so a supplier can fix a file before sending it. `capture`
 //! sends it to the ledger; `facility`, `product`, `audit`, `certify`, `finding`,
-//! `remediate` and `verify` record the rest; `query` and `trace` read it back.
+//! `remediate` and `verify` record the rest; `query` and `trace` read it back; `dossier`
+//! fetches a shipment's due-diligence dossier, verified offline before it is written.
 
 use crate::session::{Session, Who};
 use anyhow::Context as _;
@@ -204,6 +205,25 @@ pub enum SupplyCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Fetch the due-diligence dossier of a shipment (SSCC) or a lot for customs: download
+    /// its provenance bundle from the node's public page, verify it here (signatures,
+    /// inclusion, the checkpoint, the tiers and findings recomputed), then write into
+    /// `--out` the bundle, the printable dossier and the dossier as JSON.
+    Dossier {
+        /// The shipment or goods (EPC URN or GS1 Digital Link).
+        id: String,
+        /// The folder to write `provenance-bundle.json`, `dossier.html` and
+        /// `dossier.json` into (created if missing).
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Trust the validator and member keys of this genesis file (recommended; without
+        /// it the keys in the bundle are used).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        /// The node's API URL (the page is public: no key needed).
+        #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]
+        node: String,
+    },
 }
 
 /// Runs a `supply` subcommand.
@@ -236,6 +256,12 @@ fn opt(body: &mut Value, key: &str, value: Option<String>) {
 async fn online(cmd: SupplyCommand) -> anyhow::Result<()> {
     match cmd {
         SupplyCommand::Check { file } => check(&file),
+        SupplyCommand::Dossier {
+            id,
+            out,
+            genesis,
+            node,
+        } => dossier(&fetch_bundle(&node, &id).await?, &out, genesis),
         SupplyCommand::Capture { file, who } => {
             let doc = read_document(&file)?;
             anyhow::ensure!(!doc.events.is_empty(), "{} holds no event", file.display());
@@ -447,6 +473,44 @@ async fn online(cmd: SupplyCommand) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The provenance bundle of `id` from the node's public Digital Link page.
+async fn fetch_bundle(node: &str, id: &str) -> anyhow::Result<Vec<u8>> {
+    let link = unchain_epcis::gs1::Gs1Id::parse(id)
+        .with_context(|| format!("{id:?}: not a GS1 identifier"))?
+        .canonical();
+    let path = link.strip_prefix("https://id.gs1.org").unwrap_or(&link);
+    let url = format!("{}{path}?format=bundle", node.trim_end_matches('/'));
+    let resp = reqwest::get(&url)
+        .await
+        .with_context(|| format!("fetching {url}"))?;
+    let status = resp.status();
+    let bytes = resp.bytes().await.context("reading the bundle")?;
+    if !status.is_success() {
+        let detail = serde_json::from_slice::<Value>(&bytes)
+            .ok()
+            .and_then(|p| p["detail"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+        anyhow::bail!("{url}: {status}: {detail}");
+    }
+    Ok(bytes.to_vec())
+}
+
+/// Saves `bundle` under `out`, verifies it and writes the dossier beside it; nothing but
+/// the bundle is written when it does not verify.
+fn dossier(bundle: &[u8], out: &Path, genesis: Option<PathBuf>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let path = out.join("provenance-bundle.json");
+    std::fs::write(&path, bundle).with_context(|| format!("writing {}", path.display()))?;
+    unchain_verify::provenance::run(&unchain_verify::provenance::ProvenanceArgs {
+        bundle: path,
+        genesis,
+        html: None,
+        dossier: Some(out.join("dossier.html")),
+        dossier_json: Some(out.join("dossier.json")),
+        json: None,
+    })
 }
 
 /// A trace for people.

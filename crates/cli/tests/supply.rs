@@ -346,6 +346,74 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
     };
     assert_eq!(sha(&online), sha(&offline), "the same bundle");
     assert!(sha(&online).is_some());
+    // An importer's one command: fetch, verify, write the dossier (HTML and JSON) to hand over.
+    let folder = desk.path().join("for-customs");
+    must(
+        unchain(&[
+            "supply",
+            "dossier",
+            &lot("010004", "G1"),
+            "--out",
+            &folder.display().to_string(),
+            "--genesis",
+            &chain.genesis().display().to_string(),
+            "--node",
+            &url[0],
+        ]),
+        "supply dossier",
+    );
+    let machine: Value = serde_json::from_slice(
+        &std::fs::read(folder.join("dossier.json")).expect("dossier.json"),
+    )
+    .expect("JSON");
+    assert_eq!(machine["type"], json!("UnchainDueDiligenceDossier"));
+    assert_eq!(
+        machine["bundle_sha256"].as_str(),
+        sha(&online).as_deref(),
+        "the dossier names the bundle it came from"
+    );
+    assert_eq!(machine["summary"]["flagged"], json!(1), "{machine}");
+    assert_eq!(
+        machine["covered"][0]["goods"],
+        json!("https://id.gs1.org/01/04012345100044/10/G1")
+    );
+    let bundle_sha = unchain_types::Hash32::digest(
+        &std::fs::read(folder.join("provenance-bundle.json")).expect("bundle"),
+    )
+    .to_hex();
+    assert_eq!(machine["bundle_sha256"], json!(bundle_sha));
+    assert!(
+        std::fs::read_to_string(folder.join("dossier.html"))
+            .expect("dossier.html")
+            .contains(&bundle_sha)
+    );
+    let served: Value = http
+        .get(format!("{page_url}?format=dossier-json"))
+        .send()
+        .await
+        .expect("dossier-json")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(served["bundle_sha256"], machine["bundle_sha256"]);
+    let unknown = unchain(&[
+        "supply",
+        "dossier",
+        "urn:epc:class:lgtin:4012345.010004.NOPE",
+        "--out",
+        &desk.path().join("none").display().to_string(),
+        "--node",
+        &url[0],
+    ]);
+    assert!(!unknown.ok);
+    assert!(unknown.stderr.contains("404"), "{}", unknown.stderr);
+    assert!(!desk.path().join("none").join("dossier.html").exists());
+    let garbled = unchain(&["supply", "dossier", "urn:epc:class:lgtin:4012345.01000X.G1"]);
+    assert!(
+        !garbled.ok && garbled.stderr.contains("not a GS1 identifier"),
+        "{}",
+        garbled.stderr
+    );
     assert_eq!(
         http.get(format!("{}/01/04012345100044/10/NOPE", url[0]))
             .send()

@@ -25,6 +25,10 @@ pub struct ProvenanceArgs {
     /// here.
     #[arg(long)]
     pub dossier: Option<PathBuf>,
+    /// Also write the dossier as JSON (summary, goods covered, the verified view, the
+    /// bundle's SHA-256) here.
+    #[arg(long)]
+    pub dossier_json: Option<PathBuf>,
     /// Also write what verified, as JSON, here.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -85,6 +89,14 @@ pub fn run(a: &ProvenanceArgs) -> anyhow::Result<()> {
             path,
             unchain_supply::dossier::html(&v, &sha).into_bytes(),
             "dossier",
+        )?;
+    }
+    if let Some(path) = &a.dossier_json {
+        let sha = unchain_types::Hash32::digest(&text).to_hex();
+        write(
+            path,
+            serde_json::to_vec_pretty(&unchain_supply::dossier::json(&v, &sha))?,
+            "dossier (JSON)",
         )?;
     }
     if let Some(path) = &a.json {

@@ -4,7 +4,8 @@
 //! forced labour that reaches it and every remediation, each facility's audits — rendered,
 //! like the provenance page, only from a *verified* bundle ([`crate::bundle::verify`]),
 //! and naming the bundle by its SHA-256 so the authority can check the same file offline.
-//! JSON is the verified view itself (`VerifiedProvenance`, serialised).
+//! [`json`] is the same dossier for machines: the summary, the goods covered and the
+//! verified view itself, naming the same bundle.
 
 use crate::bundle::{Tier, VerifiedProvenance};
 use crate::report::{esc, facilities, label, route, svg};
@@ -173,6 +174,43 @@ h2{{border-bottom:1px solid #999;margin-top:1.6em}} .flagged{{background:#fde2e1
         v.events
     );
     out
+}
+
+/// The dossier's JSON version: `type`, the bundle's SHA-256, a summary, the goods covered
+/// with their status, and the whole verified view (`verified`).
+pub fn json(v: &VerifiedProvenance, bundle_sha256: &str) -> serde_json::Value {
+    let covered = covered(v);
+    let countries: BTreeSet<&str> = v
+        .tiers
+        .iter()
+        .filter_map(|t| t.registered.as_ref().map(|f| f.country.as_str()))
+        .collect();
+    serde_json::json!({
+        "type": "UnchainDueDiligenceDossier",
+        "version": 1,
+        "goods": v.goods,
+        "label": label(&v.goods),
+        "chain_id": v.chain_id,
+        "tree_size": v.tree_size,
+        "signers": v.signers,
+        "bundle_sha256": bundle_sha256,
+        "summary": {
+            "covered": covered.len(),
+            "flagged": covered.iter().filter(|t| !t.flagged_by.is_empty()).count(),
+            "tiers_upstream": v.tiers.iter().map(|t| t.depth).max().unwrap_or(0),
+            "countries": countries,
+            "findings_open": v.findings.iter().filter(|f| !f.remediated).count(),
+            "findings_remediated": v.findings.iter().filter(|f| f.remediated).count(),
+        },
+        "covered": covered.iter().map(|t| serde_json::json!({
+            "goods": t.node,
+            "label": label(&t.node),
+            "made_at": made(t),
+            "flagged_by": t.flagged_by,
+            "status": status(v, t),
+        })).collect::<Vec<_>>(),
+        "verified": v,
+    })
 }
 
 fn made(t: &Tier) -> String {

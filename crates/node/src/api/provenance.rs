@@ -24,7 +24,8 @@ use unchain_types::Code;
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct Format {
     /// `html` (default), `json` (what the page shows), `dossier` (the due-diligence
-    /// dossier, printable) or `bundle` (the provenance bundle).
+    /// dossier, printable), `dossier-json` (the same dossier as JSON) or `bundle` (the
+    /// provenance bundle).
     pub format: Option<String>,
 }
 
@@ -121,11 +122,16 @@ async fn answer(state: ApiState, id: String, format: Format) -> Result<Response,
             let sha = unchain_types::Hash32::digest(&bytes).to_hex();
             Html(unchain_supply::dossier::html(v, &sha)).into_response()
         }
+        "dossier-json" => {
+            let bytes = serde_json::to_vec(b).map_err(|e| Problem::internal(e.to_string()))?;
+            let sha = unchain_types::Hash32::digest(&bytes).to_hex();
+            Json(unchain_supply::dossier::json(v, &sha)).into_response()
+        }
         "html" => Html(unchain_supply::report::html(v)).into_response(),
         other => {
             return Err(Problem::bad_request(
                 Code::BadRequest,
-                format!("format: {other:?}; html, json, dossier or bundle"),
+                format!("format: {other:?}; html, json, dossier, dossier-json or bundle"),
             ));
         }
     })
