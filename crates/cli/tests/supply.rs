@@ -362,10 +362,9 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
         ]),
         "supply dossier",
     );
-    let machine: Value = serde_json::from_slice(
-        &std::fs::read(folder.join("dossier.json")).expect("dossier.json"),
-    )
-    .expect("JSON");
+    let machine: Value =
+        serde_json::from_slice(&std::fs::read(folder.join("dossier.json")).expect("dossier.json"))
+            .expect("JSON");
     assert_eq!(machine["type"], json!("UnchainDueDiligenceDossier"));
     assert_eq!(
         machine["bundle_sha256"].as_str(),
@@ -687,4 +686,342 @@ async fn the_epcis_rest_binding_captures_for_a_compliance_officer_and_pages_thro
     assert_eq!(r.status(), 400);
     let p: Value = r.json().await.expect("problem");
     assert_eq!(p["field"], json!("EQ_bizstep"), "{p}");
+}
+
+/// What a webhook receiver got: the `GS1-Signature` header and the body.
+type Delivery = (Option<String>, Vec<u8>);
+
+/// A webhook receiver on a free port: every POST to `/{name}` is sent on, by name.
+async fn webhook_receiver() -> (
+    String,
+    tokio::sync::mpsc::UnboundedReceiver<(String, Delivery)>,
+) {
+    use axum::extract::{Path, State};
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let app = axum::Router::new()
+        .route(
+            "/{name}",
+            axum::routing::post(
+                |State(tx): State<tokio::sync::mpsc::UnboundedSender<(String, Delivery)>>,
+                 Path(name): Path<String>,
+                 headers: axum::http::HeaderMap,
+                 body: axum::body::Bytes| async move {
+                    let sig = headers
+                        .get("GS1-Signature")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    let _ = tx.send((name, (sig, body.to_vec())));
+                    "ok"
+                },
+            ),
+        )
+        .with_state(tx);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), rx)
+}
+
+/// The next delivery to `name` within 20 s.
+async fn delivery(
+    rx: &mut tokio::sync::mpsc::UnboundedReceiver<(String, Delivery)>,
+    name: &str,
+) -> Delivery {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let got = tokio::time::timeout(left, rx.recv())
+            .await
+            .unwrap_or_else(|_| panic!("no delivery to /{name} in 20 s"))
+            .expect("receiver open");
+        if got.0 == name {
+            return got.1;
+        }
+    }
+}
+
+fn delivered_events(body: &[u8]) -> (Value, Vec<Value>) {
+    let doc: Value = serde_json::from_slice(body).expect("an EPCISQueryDocument");
+    let events = doc
+        .pointer("/epcisBody/queryResults/resultsBody/eventList")
+        .and_then(Value::as_array)
+        .cloned()
+        .expect("eventList");
+    (doc, events)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_named_query_sends_its_new_events_to_a_signed_webhook_as_they_are_committed() {
+    use hmac::Mac as _;
+    let chain = Chain::init(&["brand:TH", "other:TH"]);
+    let node = chain.start_validator(None).await;
+    let base = node.client().base().to_owned();
+    let officer = user_cmd(&chain, &["add", "olivia", "--role", "compliance_officer"]);
+    let token = field(&officer, "token");
+    let http = reqwest::Client::new();
+    let (hooks, mut received) = webhook_receiver().await;
+    let post = |path: &str, body: Value| {
+        http.post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+    };
+    let get = |path: String| {
+        let (http, token, base) = (http.clone(), token.clone(), base.clone());
+        async move {
+            let r = http
+                .get(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .expect("get");
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+
+    // The factory's transformations: two of the document's five events.
+    let query = json!({"eventType": ["TransformationEvent"], "EQ_bizLocation": [site(3)]});
+    let r = post(
+        "/epcis/queries",
+        json!({"name": "factory-transformations", "query": query}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), 201);
+    assert_eq!(
+        r.headers()["location"],
+        "/epcis/queries/factory-transformations"
+    );
+    let r = post(
+        "/epcis/queries",
+        json!({"name": "factory-transformations", "query": query}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), 409, "a name is kept once");
+    for (body, field_named) in [
+        (
+            json!({"name": "typo", "query": {"EQ_bizStepp": ["shipping"]}}),
+            "query/EQ_bizStepp",
+        ),
+        (
+            json!({"name": "late", "query": {"GE_eventTime": "yesterday"}}),
+            "query/GE_eventTime",
+        ),
+        (json!({"name": "a b", "query": {}}), "name:"),
+        (
+            json!({"name": "paged", "query": {"perPage": 5}}),
+            "query/perPage",
+        ),
+        (json!({"query": {}}), "name"),
+    ] {
+        let r = post("/epcis/queries", body.clone()).await.expect("post");
+        assert_eq!(r.status(), 400, "{body}");
+        let p: Value = r.json().await.expect("problem");
+        assert!(
+            p["detail"].as_str().expect("detail").contains(field_named),
+            "{body}: {p}"
+        );
+    }
+
+    // Subscriptions: refused unless the request is whole.
+    let subs = "/epcis/queries/factory-transformations/subscriptions";
+    for (body, why) in [
+        (json!({"dest": format!("{hooks}/x")}), "stream"),
+        (
+            json!({"dest": format!("{hooks}/x"), "stream": true, "schedule": {"second": "0"}}),
+            "not both",
+        ),
+        (
+            json!({"dest": "file:///etc/passwd", "stream": true}),
+            "dest",
+        ),
+        (json!({"dest": "not a url", "stream": true}), "dest"),
+        (
+            json!({"dest": format!("{hooks}/x"), "schedule": {"minute": "61"}}),
+            "schedule/minute",
+        ),
+        (
+            json!({"dest": format!("{hooks}/x"), "stream": true, "initialRecordTime": "soon"}),
+            "initialRecordTime",
+        ),
+    ] {
+        let r = post(subs, body.clone()).await.expect("post");
+        assert_eq!(r.status(), 400, "{body}");
+        let p: Value = r.json().await.expect("problem");
+        assert!(
+            p["detail"].as_str().expect("detail").contains(why),
+            "{body}: {p}"
+        );
+    }
+    let r = post(
+        subs,
+        json!({"dest": format!("{hooks}/stream"), "signatureToken": "s3cret", "stream": true}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), 201);
+    let stream_at = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let sub: Value = r.json().await.expect("view");
+    assert_eq!(sub["signed"], json!(true));
+    assert!(
+        sub.get("signatureToken").is_none(),
+        "the token is never shown: {sub}"
+    );
+
+    // The capture commits; the webhook gets exactly the query's two events, signed.
+    let r = http
+        .post(format!("{base}/epcis/capture"))
+        .bearer_auth(&token)
+        .header("content-type", "application/ld+json")
+        .body(document().to_string())
+        .send()
+        .await
+        .expect("capture");
+    assert_eq!(r.status(), 202);
+    let (sig, body) = delivery(&mut received, "stream").await;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").expect("key");
+    mac.update(&body);
+    use base64::Engine as _;
+    let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    assert_eq!(sig.as_deref(), Some(expected.as_str()), "GS1-Signature");
+    let (doc, events) = delivered_events(&body);
+    assert_eq!(
+        doc["epcisBody"]["queryResults"]["queryName"],
+        json!("factory-transformations")
+    );
+    assert_eq!(
+        doc["epcisBody"]["queryResults"]["subscriptionID"],
+        sub["subscriptionID"]
+    );
+    assert_eq!(events.len(), 2, "{doc}");
+    for e in &events {
+        assert_eq!(e["type"], json!("TransformationEvent"));
+        assert_eq!(e["bizLocation"]["id"], json!(site(3)));
+        assert!(
+            e["eventID"]
+                .as_str()
+                .expect("id")
+                .starts_with("ni:///sha-256;")
+        );
+    }
+
+    // The same events, paged, from the query's own resource.
+    let (status, page) =
+        get("/epcis/queries/factory-transformations/events?perPage=1".into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        page.pointer("/epcisBody/queryResults/resultsBody/eventList/0/eventID"),
+        Some(&events[0]["eventID"])
+    );
+    let (_, seen) = get(stream_at.clone()).await;
+    assert_eq!(seen["documentsDelivered"], json!(1), "{seen}");
+    assert_eq!(seen["eventsDelivered"], json!(2), "{seen}");
+    assert_eq!(seen["deliveredUpTo"], json!(5), "{seen}");
+
+    // The standard's resource paths narrow the same way.
+    let ids = |page: &Value| -> Vec<Value> {
+        page.pointer("/epcisBody/queryResults/resultsBody/eventList")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().map(|e| e["eventID"].clone()).collect())
+            .unwrap_or_default()
+    };
+    let want: Vec<Value> = events.iter().map(|e| e["eventID"].clone()).collect();
+    let (_, page) = get(format!(
+        "/epcis/bizLocations/{}/events?eventType=TransformationEvent",
+        enc(&site(3))
+    ))
+    .await;
+    assert_eq!(ids(&page), want, "{page}");
+    let (_, page) = get(format!(
+        "/epcis/eventTypes/TransformationEvent/events?EQ_bizLocation={}",
+        enc(&site(3))
+    ))
+    .await;
+    assert_eq!(ids(&page), want, "{page}");
+    let (_, page) = get("/epcis/bizSteps/commissioning/events".into()).await;
+    assert_eq!(ids(&page).len(), 5, "{page}");
+    let (_, page) = get("/epcis/dispositions/in_transit/events".into()).await;
+    assert_eq!(ids(&page).len(), 0, "{page}");
+    let (_, page) = get(format!("/epcis/readPoints/{}/events", enc(&site(1)))).await;
+    assert_eq!(ids(&page).len(), 1, "{page}");
+    let (_, types) = get("/epcis/eventTypes".into()).await;
+    assert_eq!(types.as_array().map(Vec::len), Some(5), "{types}");
+
+    // Subscribed later, from a time before the capture, on a schedule: it catches up.
+    let r = post(
+        subs,
+        json!({"dest": format!("{hooks}/nightly"), "schedule": {"second": "*"}, "initialRecordTime": "2000-01-01T00:00:00Z"}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), 201);
+    let (sig, body) = delivery(&mut received, "nightly").await;
+    assert_eq!(sig, None, "no token, no signature");
+    assert_eq!(delivered_events(&body).1, events);
+
+    // A webhook that does not answer: the failure is shown, and nothing is skipped.
+    let r = post(
+        subs,
+        json!({"dest": "http://127.0.0.1:9/down", "stream": true, "initialRecordTime": "2000-01-01T00:00:00Z"}),
+    )
+    .await
+    .expect("post");
+    let down_at = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let mut down = Value::Null;
+    for _ in 0..100 {
+        down = get(down_at.clone()).await.1;
+        if down["failures"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        down["lastError"]
+            .as_str()
+            .unwrap_or("")
+            .contains("127.0.0.1:9"),
+        "{down}"
+    );
+    assert_eq!(down["deliveredUpTo"], json!(0), "{down}");
+
+    // Another member sees neither the query nor its subscriptions.
+    let keys = unchain_node::run::load_keys(&chain.dir.path().join("keys").join("other.json"))
+        .expect("keys");
+    let other = unchain_client::auth::RequestSigner {
+        member: keys.name.clone(),
+        key: keys.signing_key().expect("key"),
+        actor: None,
+    };
+    let err = node
+        .client()
+        .get_signed::<Value>(&other, "/epcis/queries/factory-transformations")
+        .await
+        .expect_err("not theirs");
+    assert_eq!(err.code(), Some(unchain_types::Code::NotFound), "{err}");
+    let theirs: Value = node
+        .client()
+        .get_signed(&other, "/epcis/queries")
+        .await
+        .expect("list");
+    assert_eq!(theirs, json!([]));
+
+    // Deleting the query ends its subscriptions.
+    let r = http
+        .delete(format!("{base}/epcis/queries/factory-transformations"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
+    assert_eq!(get(stream_at).await.0, 404);
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod console;
 pub mod i18n;
 pub mod metrics;
+pub mod named_queries;
 pub mod private;
 pub mod retention;
 pub mod run;

@@ -219,11 +219,21 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
             encryption: encryption.clone(),
         };
+        let queries = Arc::new(
+            crate::named_queries::QueryStore::open(&cfg.data_dir)
+                .context("cannot open the named EPCIS queries")?,
+        );
+        tokio::spawn(crate::named_queries::deliver::run(
+            queries.clone(),
+            ledger.clone(),
+            service.heads.clone(),
+        ));
         let api_state = ApiState {
             svc: service.clone(),
             sessions: Arc::new(crate::api::users::Sessions::default()),
             trust: Arc::default(),
             captures: Arc::default(),
+            queries: queries.clone(),
             provenance: Arc::default(),
         };
         let console_state = crate::console::ConsoleState {

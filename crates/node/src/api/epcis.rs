@@ -8,8 +8,10 @@
 //!   `GS1-Capture-Error-Behaviour: proceed` and becomes several transactions.
 //! - `GET /epcis/capture/{captureID}`: the job: running, success, errors.
 //! - `GET /epcis/events`, `/epcis/events/{eventID}`, `/epcis/epcs/{epc}/events`,
-//!   `/epcis/epcClasses/{epcClass}/events`: events in
-//!   capture order, `perPage` at a time, the next page in a `Link: …; rel="next"` header.
+//!   `/epcis/epcClasses/{epcClass}/events`, and `/epcis/{eventTypes|bizSteps|bizLocations|
+//!   readPoints|dispositions}/{value}/events`: events in capture order, `perPage` at a
+//!   time, the next page in a `Link: …; rel="next"` header.
+//! - Named queries and their webhook subscriptions: [`super::epcis_queries`].
 //!
 //! Every request is a member's: a signed request or a user's bearer token.
 
@@ -93,7 +95,7 @@ pub struct CaptureJobView {
     pub warnings: Vec<String>,
 }
 
-fn epcis_headers(mut resp: Response) -> Response {
+pub(crate) fn epcis_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
     h.insert("GS1-EPCIS-Version", HeaderValue::from_static("2.0.0"));
     h.insert("GS1-CBV-Version", HeaderValue::from_static("2.0.0"));
@@ -306,7 +308,7 @@ pub async fn events(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
     authenticate(&state, &method, &uri, &headers, b"")?;
-    run(&state, &uri, &pairs, None)
+    run(&state, &uri, &pairs, &[], None)
 }
 
 /// Events that name `epc` in any role.
@@ -321,7 +323,13 @@ pub async fn epc_events(
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
     authenticate(&state, &method, &uri, &headers, b"")?;
-    run(&state, &uri, &pairs, Some(("MATCH_anyEPC", epc.as_str())))
+    run(
+        &state,
+        &uri,
+        &pairs,
+        &[("MATCH_anyEPC", epc.as_str())],
+        None,
+    )
 }
 
 /// Events with quantities of `epcClass` (a lot, or a product class).
@@ -340,9 +348,84 @@ pub async fn class_events(
         &state,
         &uri,
         &pairs,
-        Some(("MATCH_epcClass", class.as_str())),
+        &[("MATCH_epcClass", class.as_str())],
+        None,
     )
 }
+
+/// The event types (the standard's top-level `/eventTypes` collection).
+#[utoipa::path(get, path = "/epcis/eventTypes",
+    responses((status = 200, description = "the five EPCIS 2.0 event types"), (status = 401, body = Problem)))]
+pub async fn event_types(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    Ok(epcis_headers(
+        Json(json!([
+            "ObjectEvent",
+            "AggregationEvent",
+            "TransactionEvent",
+            "TransformationEvent",
+            "AssociationEvent"
+        ]))
+        .into_response(),
+    ))
+}
+
+/// Defines the handler of one `/epcis/{resource}/{value}/events` path: the query string's
+/// parameters and the resource's value as `parameter`.
+macro_rules! resource_events {
+    ($name:ident, $path:literal, $param:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path(get, path = $path, params(("value" = String, Path, description = "percent-encoded")),
+            responses((status = 200, description = "an EPCISQueryDocument"), (status = 400, body = Problem), (status = 401, body = Problem)))]
+        pub async fn $name(
+            State(state): State<ApiState>,
+            method: Method,
+            uri: Uri,
+            headers: HeaderMap,
+            Path(value): Path<String>,
+            Query(pairs): Query<Vec<(String, String)>>,
+        ) -> Result<Response, Problem> {
+            authenticate(&state, &method, &uri, &headers, b"")?;
+            run(&state, &uri, &pairs, &[($param, value.as_str())], None)
+        }
+    };
+}
+
+resource_events!(
+    type_events,
+    "/epcis/eventTypes/{value}/events",
+    "eventType",
+    "Events of one type (`ObjectEvent`, …)."
+);
+resource_events!(
+    step_events,
+    "/epcis/bizSteps/{value}/events",
+    "EQ_bizStep",
+    "Events of one business step (a CBV bare word such as `shipping`, or a URI)."
+);
+resource_events!(
+    location_events,
+    "/epcis/bizLocations/{value}/events",
+    "EQ_bizLocation",
+    "Events at one business location (an SGLN URN or GS1 Digital Link)."
+);
+resource_events!(
+    read_point_events,
+    "/epcis/readPoints/{value}/events",
+    "EQ_readPoint",
+    "Events seen at one read point."
+);
+resource_events!(
+    disposition_events,
+    "/epcis/dispositions/{value}/events",
+    "EQ_disposition",
+    "Events with one disposition (`in_progress`, …)."
+);
 
 /// One event, by its `eventID` as declared or by its CBV 2.0 hash.
 #[utoipa::path(get, path = "/epcis/events/{eventID}", params(("eventID" = String, Path, description = "percent-encoded")),
@@ -383,18 +466,53 @@ fn context_of(records: &[EventRecord]) -> Value {
     }
 }
 
-/// Runs a query given as query-string pairs (and one pair a resource path adds).
-fn run(
+/// An `EPCISQueryDocument` of `records` (each with its `eventID`: as declared, else its
+/// hash), for the query named `query_name` and, when it is a delivery, a subscription.
+pub fn results_document(
+    records: &[EventRecord],
+    query_name: &str,
+    subscription: Option<&str>,
+) -> Value {
+    let events: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            let mut e = r.event.clone();
+            if let Value::Object(m) = &mut e {
+                m.entry("eventID").or_insert_with(|| r.hash.clone().into());
+            }
+            e
+        })
+        .collect();
+    let mut results = json!({
+        "queryName": query_name,
+        "resultsBody": {"eventList": events},
+    });
+    if let Some(id) = subscription {
+        results["subscriptionID"] = id.into();
+    }
+    json!({
+        "@context": context_of(records),
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": rfc3339(now_ms()),
+        "epcisBody": {"queryResults": results},
+    })
+}
+
+/// Runs a query given as query-string pairs (and the pairs a resource path or a named
+/// query adds; `query_name` names the latter in the results).
+pub(crate) fn run(
     state: &ApiState,
     uri: &Uri,
     pairs: &[(String, String)],
-    extra: Option<(&str, &str)>,
+    extra: &[(&str, &str)],
+    query_name: Option<&str>,
 ) -> Result<Response, Problem> {
     let q = EventQuery::from_pairs(
         pairs
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
-            .chain(extra),
+            .chain(extra.iter().copied()),
     )
     .map_err(|e| {
         let mut p = Problem::bad_request(Code::BadRequest, e.to_string());
@@ -420,27 +538,7 @@ fn run(
     let reader = state.ledger.state_reader()?;
     let page = unchain_supply::query::page(&reader, &q, after, per_page as usize, MAX_EXAMINED)
         .map_err(internal)?;
-    let events: Vec<Value> = page
-        .events
-        .iter()
-        .map(|r| {
-            let mut e = r.event.clone();
-            if let Value::Object(m) = &mut e {
-                m.entry("eventID").or_insert_with(|| r.hash.clone().into());
-            }
-            e
-        })
-        .collect();
-    let doc = json!({
-        "@context": context_of(&page.events),
-        "type": "EPCISQueryDocument",
-        "schemaVersion": "2.0",
-        "creationDate": rfc3339(now_ms()),
-        "epcisBody": {"queryResults": {
-            "queryName": "SimpleEventQuery",
-            "resultsBody": {"eventList": events},
-        }},
-    });
+    let doc = results_document(&page.events, query_name.unwrap_or("SimpleEventQuery"), None);
     let mut resp = Json(doc).into_response();
     if let Some(next) = page.next {
         let kept: Vec<String> = pairs

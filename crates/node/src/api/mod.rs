@@ -5,6 +5,7 @@ pub mod body;
 mod cases;
 pub(crate) mod custody;
 pub mod epcis;
+pub mod epcis_queries;
 pub mod events;
 pub(crate) mod handlers;
 pub mod identity;
@@ -45,6 +46,8 @@ pub struct ApiState {
     pub trust: Arc<identity::TrustCache>,
     /// EPCIS capture jobs this node started.
     pub captures: Arc<epcis::CaptureJobs>,
+    /// Named EPCIS queries and their subscriptions.
+    pub queries: Arc<crate::named_queries::QueryStore>,
     /// Provenance bundles built since the log last grew.
     pub provenance: Arc<provenance::ProvenanceCache>,
 }
@@ -109,6 +112,21 @@ impl std::ops::Deref for ApiState {
         epcis::event,
         epcis::epc_events,
         epcis::class_events,
+        epcis::event_types,
+        epcis::type_events,
+        epcis::step_events,
+        epcis::location_events,
+        epcis::read_point_events,
+        epcis::disposition_events,
+        epcis_queries::list,
+        epcis_queries::create,
+        epcis_queries::one,
+        epcis_queries::delete,
+        epcis_queries::events,
+        epcis_queries::subscriptions,
+        epcis_queries::subscribe,
+        epcis_queries::subscription,
+        epcis_queries::unsubscribe,
         supply::goods,
         provenance::lot,
         provenance::item,
@@ -139,6 +157,8 @@ impl std::ops::Deref for ApiState {
         identity::BorderCheckRequest,
         identity::PresentationCheckRequest,
         epcis::CaptureJobView,
+        epcis_queries::NamedQueryView,
+        epcis_queries::SubscriptionView,
         supply::GoodsView,
         supply::UpstreamView,
         supply::FacilityView,
@@ -253,6 +273,41 @@ pub fn router(state: ApiState) -> Router {
         .route(
             "/epcis/epcClasses/{epcClass}/events",
             get(epcis::class_events),
+        )
+        .route("/epcis/eventTypes", get(epcis::event_types))
+        .route("/epcis/eventTypes/{value}/events", get(epcis::type_events))
+        .route("/epcis/bizSteps/{value}/events", get(epcis::step_events))
+        .route(
+            "/epcis/bizLocations/{value}/events",
+            get(epcis::location_events),
+        )
+        .route(
+            "/epcis/readPoints/{value}/events",
+            get(epcis::read_point_events),
+        )
+        .route(
+            "/epcis/dispositions/{value}/events",
+            get(epcis::disposition_events),
+        )
+        .route(
+            "/epcis/queries",
+            get(epcis_queries::list).post(epcis_queries::create),
+        )
+        .route(
+            "/epcis/queries/{queryName}",
+            get(epcis_queries::one).delete(epcis_queries::delete),
+        )
+        .route(
+            "/epcis/queries/{queryName}/events",
+            get(epcis_queries::events),
+        )
+        .route(
+            "/epcis/queries/{queryName}/subscriptions",
+            get(epcis_queries::subscriptions).post(epcis_queries::subscribe),
+        )
+        .route(
+            "/epcis/queries/{queryName}/subscriptions/{subscriptionID}",
+            get(epcis_queries::subscription).delete(epcis_queries::unsubscribe),
         )
         .route("/v1/supply/goods/{id}", get(supply::goods))
         .route("/01/{gtin}/10/{lot}", get(provenance::lot))
