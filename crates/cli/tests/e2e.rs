@@ -254,6 +254,9 @@ async fn openapi_metrics_and_health_are_served() {
         "/v1/events",
         "/v1/login",
         "/v1/act",
+        "/epcis/bizSteps/{value}/events",
+        "/epcis/queries/{queryName}/subscriptions",
+        "/epcis/queries/{queryName}/subscriptions/{subscriptionID}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }

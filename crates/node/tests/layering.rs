@@ -1,5 +1,6 @@
 //! The node's front ends — the HTTP API, the console and the tip form — are siblings over
-//! the service layer: none imports another, and the service imports none of them.
+//! the service layer: none imports another, and the service (nor the named-query delivery
+//! beside it) imports none of them.
 
 use std::path::{Path, PathBuf};
 
@@ -52,6 +53,7 @@ fn the_front_ends_do_not_import_each_other() {
         ("console", &["api", "tipform"][..]),
         ("tipform", &["api", "console"][..]),
         ("service", &["api", "console", "tipform"][..]),
+        ("named_queries", &["api", "console", "tipform"][..]),
     ] {
         let found = imports(module, forbidden);
         assert!(

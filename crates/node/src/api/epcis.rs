@@ -34,11 +34,11 @@ use unchain_epcis::{document, hash, xml};
 use unchain_ledger::TxRecord;
 use unchain_supply::body::MAX_EVENTS;
 use unchain_supply::client::{BATCH_BYTES, capture_bodies};
-use unchain_supply::state::{self, EventRecord};
+use unchain_supply::state;
 use unchain_types::{Code, TxId};
 
-/// The EPCIS standard context every response names.
-pub const EPCIS_CONTEXT: &str = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
+pub use crate::service::epcis::EPCIS_CONTEXT;
+use crate::service::epcis::{context_of, results_document, rfc3339};
 /// Events per page when a query gives no `perPage`.
 pub const DEFAULT_PER_PAGE: u32 = 30;
 /// Most events per page.
@@ -261,16 +261,6 @@ fn job_view(state: &ApiState, id: u64, job: &Job) -> Result<CaptureJobView, Prob
     })
 }
 
-fn rfc3339(ms: u64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 /// A capture job.
 #[utoipa::path(get, path = "/epcis/capture/{captureID}", params(("captureID" = String, Path)),
     responses((status = 200, body = CaptureJobView), (status = 401, body = Problem), (status = 404, body = Problem)))]
@@ -449,54 +439,6 @@ pub async fn event(
             .or_insert_with(|| record.hash.clone().into());
     }
     Ok(epcis_headers(Json(event).into_response()))
-}
-
-/// The `@context` of a page: the standard's, and every extension namespace its events use.
-fn context_of(records: &[EventRecord]) -> Value {
-    let mut ns = serde_json::Map::new();
-    for r in records {
-        for (k, v) in &r.namespaces {
-            ns.entry(k.clone()).or_insert_with(|| v.clone().into());
-        }
-    }
-    if ns.is_empty() {
-        json!([EPCIS_CONTEXT])
-    } else {
-        json!([EPCIS_CONTEXT, ns])
-    }
-}
-
-/// An `EPCISQueryDocument` of `records` (each with its `eventID`: as declared, else its
-/// hash), for the query named `query_name` and, when it is a delivery, a subscription.
-pub fn results_document(
-    records: &[EventRecord],
-    query_name: &str,
-    subscription: Option<&str>,
-) -> Value {
-    let events: Vec<Value> = records
-        .iter()
-        .map(|r| {
-            let mut e = r.event.clone();
-            if let Value::Object(m) = &mut e {
-                m.entry("eventID").or_insert_with(|| r.hash.clone().into());
-            }
-            e
-        })
-        .collect();
-    let mut results = json!({
-        "queryName": query_name,
-        "resultsBody": {"eventList": events},
-    });
-    if let Some(id) = subscription {
-        results["subscriptionID"] = id.into();
-    }
-    json!({
-        "@context": context_of(records),
-        "type": "EPCISQueryDocument",
-        "schemaVersion": "2.0",
-        "creationDate": rfc3339(now_ms()),
-        "epcisBody": {"queryResults": results},
-    })
 }
 
 /// Runs a query given as query-string pairs (and the pairs a resource path or a named

@@ -184,7 +184,7 @@ async fn attempt(
         });
         return;
     }
-    let doc = crate::api::epcis::results_document(&found.events, &q.name, Some(&sub.id));
+    let doc = crate::service::epcis::results_document(&found.events, &q.name, Some(&sub.id));
     let body = serde_json::to_vec(&doc).unwrap_or_default();
     let outcome = post(client, &sub.dest, sub.signature_token.as_deref(), body).await;
     let n = found.events.len() as u64;

@@ -5,6 +5,7 @@
 //! imports another.
 
 pub mod bundles;
+pub mod epcis;
 pub mod ledger;
 pub mod problem;
 
