@@ -159,6 +159,28 @@ fn main() {
         write("epcis_query", name, query.as_bytes());
     }
 
+    // Named queries and subscriptions, as the REST binding takes them.
+    for (name, body) in [
+        (
+            "named",
+            r#"{"name":"q","query":{"eventType":["ObjectEvent"],"EQ_bizStep":["shipping","receiving"],"GE_eventTime":"2026-01-01T00:00:00Z"}}"#,
+        ),
+        (
+            "stream",
+            r#"{"dest":"https://hooks.example/in","signatureToken":"t","stream":true}"#,
+        ),
+        (
+            "schedule",
+            r#"{"dest":"https://hooks.example/in","schedule":{"second":"0","minute":"*/5","hour":"[8-17]","dayOfWeek":"1-5"},"reportIfEmpty":true}"#,
+        ),
+        (
+            "monthly",
+            r#"{"schedule":{"dayOfMonth":"1,15","month":"1-12/3"}}"#,
+        ),
+    ] {
+        write("epcis_subscription", name, body.as_bytes());
+    }
+
     // GS1's XML spellings of one event.
     let xml = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/WithEventHashID");
     for i in 1..=6 {

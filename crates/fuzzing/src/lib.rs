@@ -17,6 +17,7 @@ pub mod targets {
     pub mod custody_bundle;
     pub mod epcis_document;
     pub mod epcis_query;
+    pub mod epcis_subscription;
     pub mod epcis_xml;
     pub mod finance_csv;
     pub mod genesis;
@@ -51,6 +52,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("custody_bundle", targets::custody_bundle::run),
     ("epcis_document", targets::epcis_document::run),
     ("epcis_query", targets::epcis_query::run),
+    ("epcis_subscription", targets::epcis_subscription::run),
     ("epcis_xml", targets::epcis_xml::run),
     ("finance_csv", targets::finance_csv::run),
     ("genesis", targets::genesis::run),
