@@ -12,24 +12,18 @@ use common::*;
 use serde_json::{Value, json};
 use unchain_epcis::gs1::percent_encode as enc;
 
-/// Opens `url` in headless chromium with JavaScript off (`tests/js/provenance_page.mjs`),
-/// saving a screenshot as `name.png` beside the console's; what the page showed.
-fn browse(url: &str, name: &str) -> Value {
-    let script = repo_root().join("tests/js/provenance_page.mjs");
+/// Runs `tests/js/{script}` under Node.js with `args` (Playwright driving Debian chromium);
+/// the one JSON line it prints.
+fn run_js(script: &str, args: &[&str]) -> Value {
     assert!(
         repo_root()
             .join("tests/js/node_modules/playwright-core")
             .exists(),
         "Playwright is not installed: run `bash .ci/run` (it runs npm ci in tests/js)"
     );
-    let shots = std::env::var_os("UNCHAIN_SCREENSHOTS")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| repo_root().join("target/console-screenshots"));
-    std::fs::create_dir_all(&shots).expect("screenshots dir");
     let out = std::process::Command::new("node")
-        .arg(&script)
-        .arg(url)
-        .arg(shots.join(format!("{name}.png")))
+        .arg(repo_root().join("tests/js").join(script))
+        .args(args)
         .output()
         .expect("start node (Node.js) with the Playwright script");
     assert!(
@@ -38,6 +32,59 @@ fn browse(url: &str, name: &str) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("one JSON line")
+}
+
+/// Where screenshots go: beside the console's.
+fn shots() -> std::path::PathBuf {
+    let shots = std::env::var_os("UNCHAIN_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/console-screenshots"));
+    std::fs::create_dir_all(&shots).expect("screenshots dir");
+    shots
+}
+
+/// Opens `url` in headless chromium with JavaScript off (`tests/js/provenance_page.mjs`),
+/// saving a screenshot as `name.png` beside the console's; what the page showed.
+fn browse(url: &str, name: &str) -> Value {
+    let shot = shots().join(format!("{name}.png"));
+    run_js("provenance_page.mjs", &[url, &shot.display().to_string()])
+}
+
+/// Adds console user `name` with `role` on the node of `config`; its password.
+fn console_user(config: &std::path::Path, name: &str, role: &str) -> String {
+    use std::io::Write as _;
+    let password = format!("correct horse {name} battery");
+    let mut child = std::process::Command::new(bin())
+        .args([
+            "--log",
+            "warn",
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+            "--config",
+        ])
+        .arg(config)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("unchain user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("password");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    password
 }
 
 const ORGS: [&str; 3] = ["brand:TH", "spinner-co:TH", "inspectorate:TH"];
@@ -407,6 +454,57 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
     assert!(!unknown.ok);
     assert!(unknown.stderr.contains("404"), "{}", unknown.stderr);
     assert!(!desk.path().join("none").join("dossier.html").exists());
+    // The brand's compliance officer in the console: the risk map, the finding, its reach.
+    let password = console_user(&chain.config(), "olivia", "compliance_officer");
+    let seen = run_js(
+        "console_supply.mjs",
+        &[
+            &url[0],
+            "olivia",
+            &password,
+            &lot("010004", "G1"),
+            &shots().display().to_string(),
+        ],
+    );
+    assert_eq!(seen["menu"], json!(1), "{seen}");
+    assert_eq!(
+        seen["tiles"],
+        json!({"critical": 1, "open": 0, "remediated": 0, "audited": 0, "unknown": 2}),
+        "the spinner is red, the farm and the factory have no audit: {seen}"
+    );
+    assert!(
+        seen["mapDescription"]
+            .as_str()
+            .expect("desc")
+            .contains("Spinner (TH): Open finding: forced labour likely or established"),
+        "{seen}"
+    );
+    let rows = seen["findings"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{seen}");
+    let row = rows[0].as_str().expect("row");
+    assert!(row.contains("Retention of identity documents"), "{seen}");
+    assert!(row.contains("\t2 · "), "it reaches two lots: {seen}");
+    assert!(
+        seen["verdict"].as_str().expect("verdict").contains(": 1"),
+        "{seen}"
+    );
+    assert_eq!(seen["traceFlagged"], json!(2), "{seen}");
+    assert_eq!(seen["traceClear"], json!(1), "{seen}");
+    assert_eq!(seen["status"], json!("Open"), "{seen}");
+    let reach: Vec<&str> = seen["reach"]
+        .as_array()
+        .expect("reach")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(reach.len(), 2, "Y1 and G1, not G2: {seen}");
+    assert!(reach.iter().any(|r| r.contains("lot G1")), "{seen}");
+    assert!(!reach.iter().any(|r| r.contains("lot G2")), "{seen}");
+    assert_eq!(seen["errors"], json!([]), "no script or CSP error: {seen}");
+    assert_eq!(seen["a11yPages"], json!(6), "{seen}");
+    assert_eq!(seen["a11y"], json!([]), "WCAG 2.1 A/AA: {seen}");
+    assert_eq!(seen["outside"], json!([]), "{seen}");
+
     let garbled = unchain(&["supply", "dossier", "urn:epc:class:lgtin:4012345.01000X.G1"]);
     assert!(
         !garbled.ok && garbled.stderr.contains("not a GS1 identifier"),

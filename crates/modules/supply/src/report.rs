@@ -46,6 +46,12 @@ const ROW_GAP: usize = 16;
 /// The tiers as a picture: raw material on the left, the goods on the right, each box a
 /// lot or item with where it was made; boxes on a path from an open finding are red.
 pub fn svg(v: &VerifiedProvenance) -> String {
+    tiers_svg(v, true)
+}
+
+/// [`svg`], with its sizing as an inline style (for a standalone page) or without (for a
+/// page whose content security policy refuses inline styles: its stylesheet sizes it).
+pub fn tiers_svg(v: &VerifiedProvenance, inline_style: bool) -> String {
     let max_depth = v.tiers.iter().map(|t| t.depth).max().unwrap_or(0) as usize;
     let flagged: Vec<&str> = v
         .flags()
@@ -62,8 +68,13 @@ pub fn svg(v: &VerifiedProvenance) -> String {
     }
     let width = 20 + (max_depth + 1) * (BOX_W + COL_GAP);
     let height = 60 + rows.values().max().copied().unwrap_or(1) * (BOX_H + ROW_GAP);
+    let style = if inline_style {
+        format!(r#" style="width:100%;max-width:{width}px;height:auto""#)
+    } else {
+        format!(r#" width="{width}" height="{height}""#)
+    };
     let mut out = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" style="width:100%;max-width:{width}px;height:auto" role="img" aria-label="supply tiers" font-family="sans-serif" font-size="12">"#
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}"{style} role="img" aria-label="supply tiers" font-family="sans-serif" font-size="12">"#
     );
     for d in 0..=max_depth {
         let x = 10 + (max_depth - d) * (BOX_W + COL_GAP);

@@ -8,7 +8,6 @@
 //! is kept until the log grows ([`ProvenanceCache`]).
 
 use super::{ApiState, Problem};
-use crate::service::ledger::checkpoint_covering;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
@@ -17,7 +16,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use unchain_epcis::gs1::Gs1Id;
-use unchain_supply::bundle::{self, ProvenanceBundle, VerifiedProvenance};
+use unchain_supply::bundle::{ProvenanceBundle, VerifiedProvenance};
 use unchain_types::Code;
 
 /// How to answer.
@@ -59,7 +58,7 @@ pub async fn cached(state: &ApiState, id: &str) -> Result<Arc<Built>, Problem> {
     {
         return Ok(b.clone());
     }
-    let built = Arc::new(provenance(state, id).await?);
+    let built = Arc::new(crate::service::bundles::provenance(&state.svc, id).await?);
     if let Ok(mut c) = state.provenance.inner.lock() {
         if c.0 != size || c.1.len() >= MAX_CACHED {
             *c = (size, BTreeMap::new());
@@ -67,41 +66,6 @@ pub async fn cached(state: &ApiState, id: &str) -> Result<Arc<Built>, Problem> {
         c.1.insert(id.to_owned(), built.clone());
     }
     Ok(built)
-}
-
-/// The bundle of `id`, built against a checkpoint the validators cosigned, and verified.
-pub async fn provenance(
-    state: &ApiState,
-    id: &str,
-) -> Result<(ProvenanceBundle, VerifiedProvenance), Problem> {
-    let not_found = || Problem::not_found(format!("no event on this ledger names {id}"));
-    let leaves = bundle::leaves(&state.ledger.state_reader()?, id)
-        .map_err(|e| Problem::internal(e.to_string()))?
-        .ok_or_else(not_found)?;
-    let last = leaves.last().copied().unwrap_or(0);
-    let (note, cp) = checkpoint_covering(state, last).await?;
-    let b = bundle::build(&state.ledger, id, note, cp.size)?.ok_or_else(not_found)?;
-    let members: Vec<bundle::NamedKey> = state
-        .ledger
-        .members()?
-        .into_iter()
-        .map(|m| bundle::NamedKey {
-            name: m.name,
-            key: m.signing_key,
-        })
-        .collect();
-    let verified = bundle::verify(
-        &b,
-        &state.validators,
-        bundle::quorum(state.validators.len()),
-        &members,
-    )
-    .map_err(|e| {
-        Problem::internal(format!(
-            "this node's own provenance bundle does not verify: {e}"
-        ))
-    })?;
-    Ok((b, verified))
 }
 
 async fn answer(state: ApiState, id: String, format: Format) -> Result<Response, Problem> {

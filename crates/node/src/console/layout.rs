@@ -25,7 +25,7 @@ pub(crate) struct Ctx {
 }
 
 /// The menu: (path, message key, roles that see it).
-const MENU: [(&str, &str, &[UserRole]); 8] = [
+const MENU: [(&str, &str, &[UserRole]); 9] = [
     ("/console", "nav-dashboard", need::LEDGER),
     ("/console/cases", "nav-cases", need::CASES),
     ("/console/custody", "nav-custody", need::CUSTODY),
@@ -33,6 +33,7 @@ const MENU: [(&str, &str, &[UserRole]); 8] = [
     ("/console/tips", "nav-tips", need::TIPS),
     ("/console/money", "nav-money", need::MONEY),
     ("/console/identity", "nav-identity", need::IDENTITY),
+    ("/console/supply", "nav-supply", need::SUPPLY),
     ("/console/ledger", "nav-ledger", need::LEDGER),
 ];
 

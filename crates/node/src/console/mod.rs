@@ -5,6 +5,8 @@
 //! - Pages are HTML written with `maud` (escaped by construction); forms work without
 //!   JavaScript, and the vendored htmx (`assets/`, nothing from other hosts) only refreshes
 //!   parts of pages.
+//! - Pages for cases, custody, tips, money flows, identity, supply chains ([`supply`]:
+//!   the facility risk map, findings and their reach, a lot's trace) and the ledger.
 //! - Login with the node's user accounts ([`crate::users`]); sessions, CSRF tokens and
 //!   automatic logout are in [`session`]. Roles decide the menu and every action, with the
 //!   same tables as the API ([`crate::users::roles_for_path`], `roles_for_kind`).
@@ -23,6 +25,7 @@ mod login;
 mod money;
 mod sealing;
 pub mod session;
+mod supply;
 pub mod svg;
 mod tips;
 
@@ -136,6 +139,9 @@ pub fn routes() -> Router<ConsoleState> {
         )
         .route("/console/money/{id}", get(money::scan_page))
         .route("/console/identity", get(identity::page))
+        .route("/console/supply", get(supply::page))
+        .route("/console/supply/trace", get(supply::trace))
+        .route("/console/supply/finding/{id}", get(supply::finding))
         .route("/console/ledger", get(ledger::overview))
         .route("/console/ledger/block/{height}", get(ledger::block))
         .route("/console/ledger/tx/{id}", get(ledger::tx))
@@ -228,6 +234,8 @@ pub(crate) mod need {
     pub const MONEY: &[UserRole] = &[Analyst, Investigator];
     /// The organisation's DIDs, credentials and registered children.
     pub const IDENTITY: &[UserRole] = &[Investigator, IntakeOfficer, Administrator, BorderOfficer];
+    /// Supply chains: facilities, findings of forced labour and their reach, traces.
+    pub const SUPPLY: &[UserRole] = &[ComplianceOfficer, Investigator, Analyst];
     /// The ledger pages: everyone.
     pub const LEDGER: &[UserRole] = &UserRole::ALL;
 }

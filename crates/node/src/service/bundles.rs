@@ -1,8 +1,10 @@
 //! What the front ends hand to organisations, courts, reporters and border posts: a custody
-//! item's bundle, a tip as its intake sees it, the matching key wrapped for a member.
+//! item's bundle, goods' provenance bundle, a tip as its intake sees it, the matching key
+//! wrapped for a member.
 
 use super::{Problem, Service};
 use unchain_custody::bundle::CustodyBundle;
+use unchain_supply::bundle;
 use unchain_tips::TipView;
 use unchain_types::{Code, Hash32};
 
@@ -73,4 +75,39 @@ pub fn wrapped_matching_key(
         .remove(member)
         .ok_or_else(|| Problem::not_found(format!("no matching key is wrapped for {member}")))?;
     Ok((epoch, mine))
+}
+
+/// The provenance bundle of goods `id` (canonical), built against a checkpoint the validators cosigned, and verified.
+pub async fn provenance(
+    state: &Service,
+    id: &str,
+) -> Result<(bundle::ProvenanceBundle, bundle::VerifiedProvenance), Problem> {
+    let not_found = || Problem::not_found(format!("no event on this ledger names {id}"));
+    let leaves = bundle::leaves(&state.ledger.state_reader()?, id)
+        .map_err(|e| Problem::internal(e.to_string()))?
+        .ok_or_else(not_found)?;
+    let last = leaves.last().copied().unwrap_or(0);
+    let (note, cp) = super::ledger::checkpoint_covering(state, last).await?;
+    let b = bundle::build(&state.ledger, id, note, cp.size)?.ok_or_else(not_found)?;
+    let members: Vec<bundle::NamedKey> = state
+        .ledger
+        .members()?
+        .into_iter()
+        .map(|m| bundle::NamedKey {
+            name: m.name,
+            key: m.signing_key,
+        })
+        .collect();
+    let verified = bundle::verify(
+        &b,
+        &state.validators,
+        bundle::quorum(state.validators.len()),
+        &members,
+    )
+    .map_err(|e| {
+        Problem::internal(format!(
+            "this node's own provenance bundle does not verify: {e}"
+        ))
+    })?;
+    Ok((b, verified))
 }
