@@ -357,6 +357,14 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     println!(
         "  unchain supply query EQ_bizStep=shipping {dsi}   EPCIS events (also GET {base}/epcis/events)"
     );
+    println!(
+        "  {base}/console/supply   as an investigator: the facility risk map, the findings and their reach, a lot's trace"
+    );
+    println!(
+        "  unchain supply dossier {} --out for-customs --genesis {}   the due-diligence dossier, verified",
+        supply.flagged_lot,
+        genesis.display()
+    );
     println!();
     if a.exit_after_seed {
         println!("(--exit-after-seed: stopping)");
