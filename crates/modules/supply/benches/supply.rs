@@ -7,6 +7,9 @@
 //! - `query_*`: one page of an EPCIS simple event query (by lot, through the goods index;
 //!   by business step, scanning in capture order; events of one type in a time window).
 //!
+//! - then, outside criterion, 1 000 queries of each of four kinds with random values, timed
+//!   one by one: their p50 and p99.
+//!
 //! `SUPPLY_BENCH_EVENTS` sets the number of events (default 1 000 000; at least 100 000).
 #![allow(missing_docs)]
 // A benchmark reads the clock and its settings; execution, which it measures, never does.
@@ -227,6 +230,87 @@ fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+    latency_mix(&reader, events);
+}
+
+/// Query latency as users meet it: 1 000 queries of each kind, each with other values (a
+/// random lot, a random page of a business step, a random time window), timed one by one;
+/// prints p50 and p99 per kind.
+fn latency_mix(reader: &impl unchain_ledger::state::StateRead, events: usize) {
+    // A fixed xorshift: the same mix on every run.
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let kinds: [(
+        &str,
+        Box<dyn FnMut(&mut dyn FnMut(usize) -> usize) -> (String, u64)>,
+    ); 4] = [
+        (
+            "one lot (MATCH_epcClass, goods index)",
+            Box::new(|r| {
+                (
+                    format!("MATCH_epcClass={}", lot(r(TIERS), r(LOTS_PER_TIER))),
+                    0,
+                )
+            }),
+        ),
+        (
+            "page of 30 at a random place, EQ_bizStep=commissioning",
+            Box::new(|r| {
+                (
+                    "EQ_bizStep=commissioning&perPage=30".into(),
+                    r(LOTS_PER_TIER) as u64,
+                )
+            }),
+        ),
+        (
+            "page of 30, eventType=ObjectEvent in a random one-hour window",
+            Box::new(|r| {
+                let from = r(events);
+                (
+                    format!(
+                        "eventType=ObjectEvent&GE_eventTime={}&LT_eventTime={}&perPage=30",
+                        time(from),
+                        time(from + 3_600)
+                    ),
+                    0,
+                )
+            }),
+        ),
+        (
+            "page of 30 at a random place, EQ_bizLocation (one facility)",
+            Box::new(|r| {
+                // Tier 0's facilities are sites 0…199, tier t's t·1000…t·1000+199.
+                let facility = r(TIERS) * 1_000 + r(FACILITIES_PER_TIER);
+                (format!("EQ_bizLocation={}&perPage=30", site(facility)), 0)
+            }),
+        ),
+    ];
+    for (name, mut make) in kinds {
+        let mut took: Vec<f64> = (0..1_000)
+            .map(|_| {
+                let (qs, after) = make(&mut next);
+                let pairs: Vec<(&str, &str)> =
+                    qs.split('&').filter_map(|p| p.split_once('=')).collect();
+                let q = Query::from_pairs(pairs).expect("query");
+                let t = Instant::now();
+                let page =
+                    unchain_supply::query::page(reader, &q, after, 30, 100_000).expect("page");
+                let ms = t.elapsed().as_secs_f64() * 1e3;
+                std::hint::black_box(page);
+                ms
+            })
+            .collect();
+        took.sort_by(f64::total_cmp);
+        eprintln!(
+            "latency {name}: p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (1 000 queries)",
+            took[499], took[989], took[999]
+        );
+    }
 }
 
 criterion_group!(benches, bench);
