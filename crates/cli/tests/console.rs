@@ -18,7 +18,6 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -39,38 +38,8 @@ fn add_user(chain: &Chain, org: &str, user: &'static str, roles: &str) -> Accoun
     } else {
         chain.dir.path().join(format!("node-{org}.toml"))
     };
-    let password = format!("correct horse {user} battery");
-    let mut child = Command::new(bin())
-        .args([
-            "--log",
-            "warn",
-            "user",
-            "add",
-            user,
-            "--role",
-            roles,
-            "--password-stdin",
-        ])
-        .arg("--config")
-        .arg(config)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("unchain user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let id = field(&String::from_utf8_lossy(&out.stdout), "id");
+    let (password, out) = add_console_user(&config, user, roles);
+    let id = field(&out, "id");
     Account { user, password, id }
 }
 

@@ -50,43 +50,6 @@ fn browse(url: &str, name: &str) -> Value {
     run_js("provenance_page.mjs", &[url, &shot.display().to_string()])
 }
 
-/// Adds console user `name` with `role` on the node of `config`; its password.
-fn console_user(config: &std::path::Path, name: &str, role: &str) -> String {
-    use std::io::Write as _;
-    let password = format!("correct horse {name} battery");
-    let mut child = std::process::Command::new(bin())
-        .args([
-            "--log",
-            "warn",
-            "user",
-            "add",
-            name,
-            "--role",
-            role,
-            "--password-stdin",
-            "--config",
-        ])
-        .arg(config)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("unchain user add");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(password.as_bytes())
-        .expect("password");
-    let out = child.wait_with_output().expect("wait");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    password
-}
-
 const ORGS: [&str; 3] = ["brand:TH", "spinner-co:TH", "inspectorate:TH"];
 
 fn site(n: u32) -> String {
@@ -455,7 +418,7 @@ async fn a_finding_at_the_spinner_reaches_the_garments_made_from_its_yarn_until_
     assert!(unknown.stderr.contains("404"), "{}", unknown.stderr);
     assert!(!desk.path().join("none").join("dossier.html").exists());
     // The brand's compliance officer in the console: the risk map, the finding, its reach.
-    let password = console_user(&chain.config(), "olivia", "compliance_officer");
+    let (password, _) = add_console_user(&chain.config(), "olivia", "compliance_officer");
     let seen = run_js(
         "console_supply.mjs",
         &[

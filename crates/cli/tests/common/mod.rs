@@ -570,3 +570,41 @@ pub fn as_ngo(chain: &Chain, node: &str, args: &[&str]) -> Run {
     let refs: Vec<&str> = all.iter().map(String::as_str).collect();
     unchain(&refs)
 }
+
+/// Adds console user `name` with `roles` (comma-separated) on the node of `config`, its
+/// password given on standard input; the password and what `unchain user add` printed.
+pub fn add_console_user(config: &Path, name: &str, roles: &str) -> (String, String) {
+    use std::io::Write as _;
+    let password = format!("correct horse {name} battery");
+    let mut child = Command::new(bin())
+        .args([
+            "--log",
+            "warn",
+            "user",
+            "add",
+            name,
+            "--role",
+            roles,
+            "--password-stdin",
+        ])
+        .arg("--config")
+        .arg(config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unchain user add");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(password.as_bytes())
+        .expect("password");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (password, String::from_utf8_lossy(&out.stdout).into_owned())
+}

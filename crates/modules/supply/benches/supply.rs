@@ -233,6 +233,10 @@ fn bench(c: &mut Criterion) {
     latency_mix(&reader, events);
 }
 
+/// Makes one query (its string and where its page starts) from a source of random numbers
+/// below a bound.
+type MakeQuery<'a> = Box<dyn FnMut(&mut dyn FnMut(usize) -> usize) -> (String, u64) + 'a>;
+
 /// Query latency as users meet it: 1 000 queries of each kind, each with other values (a
 /// random lot, a random page of a business step, a random time window), timed one by one;
 /// prints p50 and p99 per kind.
@@ -245,10 +249,7 @@ fn latency_mix(reader: &impl unchain_ledger::state::StateRead, events: usize) {
         x ^= x << 17;
         (x % n as u64) as usize
     };
-    let kinds: [(
-        &str,
-        Box<dyn FnMut(&mut dyn FnMut(usize) -> usize) -> (String, u64)>,
-    ); 4] = [
+    let kinds: [(&str, MakeQuery<'_>); 4] = [
         (
             "one lot (MATCH_epcClass, goods index)",
             Box::new(|r| {
