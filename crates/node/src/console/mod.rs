@@ -483,6 +483,8 @@ mod tests {
                 ("size", "3"),
                 ("when", "W"),
                 ("by", "B"),
+                ("shown", "1"),
+                ("total", "2"),
             ],
         );
         assert_eq!(cats.languages().len(), 3);
