@@ -37,5 +37,6 @@ pub fn modules(
         std::sync::Arc::new(unchain_identity::IdentityModule),
         std::sync::Arc::new(unchain_tips::TipsModule),
         std::sync::Arc::new(unchain_supply::SupplyModule),
+        std::sync::Arc::new(unchain_recruit::RecruitModule),
     ]
 }

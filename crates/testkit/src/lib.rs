@@ -25,6 +25,8 @@ pub struct Org {
     pub name: String,
     /// Its roles.
     pub roles: BTreeSet<Role>,
+    /// Its jurisdiction (ISO 3166-1 alpha-2; `TH` unless set with [`Org::in_country`]).
+    pub jurisdiction: String,
     /// The nonce of its last signed transaction.
     pub nonce: u64,
     chain_id: String,
@@ -38,9 +40,16 @@ impl Org {
             enc: EncryptionSecretKey::generate(&mut rand::thread_rng()),
             name: name.into(),
             roles: roles.iter().copied().collect(),
+            jurisdiction: "TH".into(),
             nonce: 0,
             chain_id: chain_id.into(),
         }
+    }
+
+    /// The same organisation in jurisdiction `country`.
+    pub fn in_country(mut self, country: &str) -> Self {
+        self.jurisdiction = country.into();
+        self
     }
 
     /// Its genesis entry.
@@ -48,7 +57,7 @@ impl Org {
         Member {
             name: self.name.clone(),
             display_name: format!("Org {}", self.name),
-            jurisdiction: "TH".into(),
+            jurisdiction: self.jurisdiction.clone(),
             roles: self.roles.clone(),
             signing_key: self.key.public_key(),
             encryption_key: self.enc.public_key(),

@@ -1,5 +1,5 @@
-//! `cases.*`, `custody.*` and `tips.*` transaction bodies: checking never panics on any
-//! JSON.
+//! `cases.*`, `custody.*`, `tips.*` and `recruit.*` transaction bodies: checking never
+//! panics on any JSON.
 
 use unchain_ledger::Module;
 
@@ -16,5 +16,8 @@ pub fn run(data: &[u8]) {
     }
     for k in unchain_tips::KINDS {
         let _ = unchain_tips::TipsModule.parse_body(k.kind, &body);
+    }
+    for k in unchain_recruit::KINDS {
+        let _ = unchain_recruit::RecruitModule.parse_body(k.kind, &body);
     }
 }

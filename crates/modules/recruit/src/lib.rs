@@ -6,10 +6,23 @@
 //!   and fees charged to the worker — with checks that name the field.
 //! - [`compare`]: contract substitution, term by term, and the Employer Pays Principle.
 //!   Pure and deterministic.
+//! - [`body`]: the `recruit.*` bodies — `licence`, `offer`, `contract`.
+//! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
+//!   their standing, offers by worker and by employer, contracts with every substitution.
 //!
-//! Still to come (see the notes): licensed parties, offers and contracts as ledger
-//! state with alerts, wage reconciliation, fees and passports, worker voice, the pages.
+//! Still to come (see the notes): the worker's confirmation and dispute, alerts
+//! delivered to the worker, the regulator and brands, wage reconciliation, fees and
+//! passports, worker voice, the CLI, API, pages and demo.
 #![forbid(unsafe_code)]
 
+pub mod body;
 pub mod compare;
+#[cfg(feature = "ledger")]
+mod execute;
+#[cfg(feature = "ledger")]
+pub mod state;
 pub mod terms;
+
+pub use body::RecruitBody;
+#[cfg(feature = "ledger")]
+pub use execute::{KINDS, RecruitModule};

@@ -1,0 +1,204 @@
+//! The `recruit.*` bodies, each read once and checked with errors that name the field:
+//!
+//! - `recruit.licence`: a regulator licenses (or suspends, or revokes) a recruitment agency
+//!   or an employer in its own jurisdiction.
+//! - `recruit.offer`: a licensed recruiter registers a job offer for a worker (a
+//!   pseudonymous id, never a name): the comparable [`Terms`] in the clear, the hash of the
+//!   full terms sealed through the vault to the parties and the worker.
+//! - `recruit.contract`: the employer registers the contract in force for an offer; the
+//!   ledger compares it with the offer term by term.
+
+use crate::terms::Terms;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use unchain_types::body::{BodyError, check_text, parse_body};
+use unchain_types::{Hash32, TxId};
+
+/// What a licensed party does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    /// A recruitment agency (usually in the country of origin).
+    Recruiter,
+    /// An employer (usually in the country of destination).
+    Employer,
+}
+
+impl std::fmt::Display for PartyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PartyKind::Recruiter => "a recruiter",
+            PartyKind::Employer => "an employer",
+        })
+    }
+}
+
+/// A licence's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LicenceStatus {
+    /// May recruit or employ.
+    Active,
+    /// May not, for now.
+    Suspended,
+    /// May not.
+    Revoked,
+}
+
+impl std::fmt::Display for LicenceStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LicenceStatus::Active => "active",
+            LicenceStatus::Suspended => "suspended",
+            LicenceStatus::Revoked => "revoked",
+        })
+    }
+}
+
+/// `recruit.licence`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    /// The party's id: the member name it transacts under (`np-himalaya-manpower`).
+    pub party: String,
+    /// Recruiter or employer.
+    pub kind: PartyKind,
+    /// Its registered name (an organisation, never a person).
+    pub name: String,
+    /// ISO 3166-1 alpha-2 of the licensing jurisdiction: the regulator's own.
+    pub country: String,
+    /// The licence's number as the regulator writes it.
+    pub licence: String,
+    /// Its standing.
+    pub status: LicenceStatus,
+    /// Valid until (YYYY-MM-DD), if the licence says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+/// `recruit.offer`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Offer {
+    /// The worker: a pseudonymous id the recruiter and the worker's wallet share
+    /// (`w-` and 8 to 62 of `a-z0-9-`), never a name or a passport number.
+    pub worker: String,
+    /// The comparable terms.
+    pub terms: Terms,
+    /// SHA-256 (hex) of the full terms as sealed to the parties and the worker.
+    pub terms_hash: Hash32,
+    /// The vault record that holds them, if sealed through the vault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+}
+
+/// `recruit.contract`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contract {
+    /// The offer (its transaction id).
+    pub offer: TxId,
+    /// The contract's comparable terms.
+    pub terms: Terms,
+    /// SHA-256 (hex) of the full contract as sealed.
+    pub terms_hash: Hash32,
+}
+
+/// A parsed `recruit.*` body.
+#[derive(Debug, Clone)]
+pub enum RecruitBody {
+    /// `recruit.licence`.
+    Licence(Licence),
+    /// `recruit.offer`.
+    Offer(Offer),
+    /// `recruit.contract`.
+    Contract(Contract),
+}
+
+fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
+    let ok = (2..=40).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(
+            field,
+            "a member name: 2 to 40 of a-z, 0-9 and '-'",
+        ))
+    }
+}
+
+/// Checks a worker's pseudonymous id.
+pub fn check_worker(field: &str, s: &str) -> Result<(), BodyError> {
+    let ok = s.starts_with("w-")
+        && (10..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(
+            field,
+            "a pseudonymous worker id: \"w-\" and 8 to 62 of a-z, 0-9 and '-' (never a name or a document number)",
+        ))
+    }
+}
+
+fn check_date(field: &str, s: &str) -> Result<(), BodyError> {
+    let b = s.as_bytes();
+    let ok = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u8>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u8>().unwrap_or(0));
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(field, "a date, YYYY-MM-DD"))
+    }
+}
+
+impl RecruitBody {
+    /// Reads the body of `kind`.
+    pub fn parse(kind: &str, body: &Value) -> Result<RecruitBody, BodyError> {
+        match kind {
+            "recruit.licence" => {
+                let l: Licence = parse_body(body)?;
+                check_party("party", &l.party)?;
+                check_text("name", &l.name)?;
+                check_text("licence", &l.licence)?;
+                if !(l.country.len() == 2 && l.country.bytes().all(|b| b.is_ascii_uppercase())) {
+                    return Err(BodyError::new(
+                        "country",
+                        "an ISO 3166-1 alpha-2 code (\"NP\")",
+                    ));
+                }
+                if let Some(d) = &l.valid_until {
+                    check_date("valid_until", d)?;
+                }
+                Ok(RecruitBody::Licence(l))
+            }
+            "recruit.offer" => {
+                let o: Offer = parse_body(body)?;
+                check_worker("worker", &o.worker)?;
+                o.terms.check("terms")?;
+                check_party("terms.employer", &o.terms.employer)?;
+                if let Some(r) = &o.record {
+                    check_text("record", r)?;
+                }
+                Ok(RecruitBody::Offer(o))
+            }
+            "recruit.contract" => {
+                let c: Contract = parse_body(body)?;
+                c.terms.check("terms")?;
+                check_party("terms.employer", &c.terms.employer)?;
+                Ok(RecruitBody::Contract(c))
+            }
+            _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
+        }
+    }
+}

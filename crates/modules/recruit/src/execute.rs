@@ -1,0 +1,199 @@
+//! The [`Module`] impl: how every validator executes the `recruit.*` kinds.
+//!
+//! - A licence is recorded only by a member with the recruitment role whose jurisdiction is
+//!   the licence's country (the regulator that licenses there); a party licensed in one
+//!   country cannot be relicensed from another.
+//! - An offer is registered by a recruiter with an active licence, for an employer with an
+//!   active licence. A fee charged to the worker is recorded as a violation of the Employer
+//!   Pays Principle, not refused: refusing would hide it.
+//! - A contract is registered once per offer, by the offer's employer; every term worse for
+//!   the worker is recorded as a substitution.
+
+use crate::body::{Contract, Licence, LicenceStatus, Offer, PartyKind, RecruitBody};
+use crate::compare::{fee_violation, substitutions};
+use crate::state::*;
+use serde_json::Value;
+use unchain_ledger::state::encode;
+use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, refuse};
+use unchain_types::Code;
+
+/// The `recruit.*` kinds.
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "recruit.licence",
+        role: Role::Recruitment,
+        summary: "a regulator licenses, suspends or revokes a recruitment agency or an employer in its jurisdiction",
+    },
+    KindSpec {
+        kind: "recruit.offer",
+        role: Role::Recruitment,
+        summary: "a licensed recruiter registers a job offer for a worker: the comparable terms and the sealed terms' hash",
+    },
+    KindSpec {
+        kind: "recruit.contract",
+        role: Role::Recruitment,
+        summary: "the employer registers the contract in force for an offer; every term worse than offered is a substitution",
+    },
+];
+
+/// The recruit module.
+pub struct RecruitModule;
+
+impl Module for RecruitModule {
+    type Body = RecruitBody;
+
+    fn name(&self) -> &'static str {
+        "recruit"
+    }
+
+    fn kinds(&self) -> &'static [KindSpec] {
+        KINDS
+    }
+
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<RecruitBody, BodyError> {
+        RecruitBody::parse(kind, body)
+    }
+
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &RecruitBody) -> Result<(), ExecError> {
+        match body {
+            RecruitBody::Licence(l) => licence(ctx, l),
+            RecruitBody::Offer(o) => register_offer(ctx, o),
+            RecruitBody::Contract(c) => contract(ctx, c),
+        }
+    }
+}
+
+fn recorded(ctx: &ExecContext<'_, '_>) -> Recorded {
+    Recorded {
+        member: ctx.sender.name.clone(),
+        tx_id: ctx.tx_id,
+        log_index: ctx.log_index,
+        recorded_ms: ctx.timestamp_ms,
+    }
+}
+
+fn licence(ctx: &mut ExecContext<'_, '_>, l: &Licence) -> Result<(), ExecError> {
+    if ctx.sender.jurisdiction != l.country {
+        return Err(refuse(
+            Code::NoAccess,
+            format!(
+                "country: {} licenses in {} only, not in {}",
+                ctx.sender.name, ctx.sender.jurisdiction, l.country
+            ),
+        ));
+    }
+    let rec = recorded(ctx);
+    let record = match party(&*ctx.state, &l.party)? {
+        Some(mut p) => {
+            if p.licence.country != l.country || p.licence.kind != l.kind {
+                return Err(refuse(
+                    Code::AlreadyExists,
+                    format!(
+                        "party: {} is licensed as {} in {}",
+                        l.party, p.licence.kind, p.licence.country
+                    ),
+                ));
+            }
+            p.history.push((l.status, rec));
+            p.licence = l.clone();
+            p
+        }
+        None => PartyRecord {
+            licence: l.clone(),
+            history: vec![(l.status, rec)],
+        },
+    };
+    Ok(ctx.state.put(&party_key(&l.party), &encode(&record))?)
+}
+
+/// The party `id`, licensed as `kind` and active, or the refusal naming `field`.
+fn active(
+    ctx: &ExecContext<'_, '_>,
+    id: &str,
+    kind: PartyKind,
+    field: &str,
+) -> Result<PartyRecord, ExecError> {
+    let p = party(&*ctx.state, id)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("{field}: {id} holds no licence on this ledger"),
+        )
+    })?;
+    if p.licence.kind != kind {
+        return Err(refuse(
+            Code::NoAccess,
+            format!(
+                "{field}: {id} is licensed as {}, not as {kind}",
+                p.licence.kind
+            ),
+        ));
+    }
+    if p.licence.status != LicenceStatus::Active {
+        return Err(refuse(
+            Code::NoAccess,
+            format!("{field}: {id}'s licence is {}", p.licence.status),
+        ));
+    }
+    Ok(p)
+}
+
+fn register_offer(ctx: &mut ExecContext<'_, '_>, o: &Offer) -> Result<(), ExecError> {
+    let me = ctx.sender.name.clone();
+    active(ctx, &me, PartyKind::Recruiter, "sender")?;
+    active(
+        ctx,
+        &o.terms.employer,
+        PartyKind::Employer,
+        "terms.employer",
+    )?;
+    let record = OfferRecord {
+        offer: o.clone(),
+        recorded: recorded(ctx),
+        fee: fee_violation(&o.terms),
+        contracted: false,
+    };
+    ctx.state.put(&offer_key(&ctx.tx_id), &encode(&record))?;
+    ctx.state.put(&worker_key(&o.worker, &ctx.tx_id), &[])?;
+    Ok(ctx
+        .state
+        .put(&employer_key(&o.terms.employer, &ctx.tx_id), &[])?)
+}
+
+fn contract(ctx: &mut ExecContext<'_, '_>, c: &Contract) -> Result<(), ExecError> {
+    let mut o = offer_or_refuse(ctx, c)?;
+    if ctx.sender.name != o.offer.terms.employer {
+        return Err(refuse(
+            Code::NotOwner,
+            format!(
+                "offer: only its employer {} registers its contract",
+                o.offer.terms.employer
+            ),
+        ));
+    }
+    if o.contracted {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("offer: {} already has its contract", c.offer),
+        ));
+    }
+    let mut found = substitutions(&o.offer.terms, &c.terms);
+    // A fee the offer already charged is still a violation in the contract.
+    if !found.iter().any(|s| s.term == "worker_fees")
+        && let Some(fee) = fee_violation(&c.terms)
+    {
+        found.push(fee);
+    }
+    let record = ContractRecord {
+        contract: c.clone(),
+        recorded: recorded(ctx),
+        substitutions: found,
+    };
+    ctx.state.put(&contract_key(&c.offer), &encode(&record))?;
+    o.contracted = true;
+    Ok(ctx.state.put(&offer_key(&c.offer), &encode(&o))?)
+}
+
+fn offer_or_refuse(ctx: &ExecContext<'_, '_>, c: &Contract) -> Result<OfferRecord, ExecError> {
+    crate::state::offer(&*ctx.state, &c.offer)?
+        .ok_or_else(|| refuse(Code::NotFound, format!("offer: no offer {}", c.offer)))
+}

@@ -1,0 +1,131 @@
+//! The recruit module's state, under `recruit/`:
+//!
+//! - `party/{party}`: a licensed party, its licence and the history of its standing;
+//! - `offer/{tx}`: an offer, its recruiter, any fee alert, and its contract once registered;
+//! - `worker/{worker}/{tx}`: the offers made to a worker (for their wallet's page);
+//! - `employer/{party}/{tx}`: the offers naming an employer;
+//! - `contract/{offer tx}`: the contract registered for an offer and every substitution
+//!   found in it.
+
+use crate::body::{Contract, Licence, LicenceStatus, Offer};
+use crate::compare::Substitution;
+use serde::{Deserialize, Serialize};
+use unchain_ledger::state::{Keyspace, StateRead};
+use unchain_types::TxId;
+
+/// The module's keyspace.
+pub const SPACE: Keyspace = Keyspace::new("recruit");
+
+/// Who recorded something, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recorded {
+    /// The member that signed it.
+    pub member: String,
+    /// Its transaction.
+    pub tx_id: TxId,
+    /// Its leaf in the transparency log.
+    pub log_index: u64,
+    /// Block time.
+    pub recorded_ms: u64,
+}
+
+/// A licensed party.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartyRecord {
+    /// The licence as last recorded.
+    pub licence: Licence,
+    /// Every change of standing, oldest first (the first is the licensing).
+    pub history: Vec<(LicenceStatus, Recorded)>,
+}
+
+/// An offer and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferRecord {
+    /// The offer as signed.
+    pub offer: Offer,
+    /// The recruiter that registered it, and when.
+    pub recorded: Recorded,
+    /// A fee charged to the worker in the offer itself (the Employer Pays Principle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<Substitution>,
+    /// Whether a contract has been registered for it.
+    #[serde(default)]
+    pub contracted: bool,
+}
+
+/// The contract registered for an offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractRecord {
+    /// The contract as signed.
+    pub contract: Contract,
+    /// The employer that registered it, and when.
+    pub recorded: Recorded,
+    /// Every term worse for the worker than the offer (empty: no substitution).
+    pub substitutions: Vec<Substitution>,
+}
+
+pub(crate) fn party_key(party: &str) -> Vec<u8> {
+    SPACE.key(format_args!("party/{party}"))
+}
+
+pub(crate) fn offer_key(tx: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("offer/{tx}"))
+}
+
+pub(crate) fn worker_key(worker: &str, tx: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("worker/{worker}/{tx}"))
+}
+
+pub(crate) fn employer_key(party: &str, tx: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("employer/{party}/{tx}"))
+}
+
+pub(crate) fn contract_key(offer: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("contract/{offer}"))
+}
+
+/// A licensed party.
+pub fn party(
+    state: &impl StateRead,
+    party: &str,
+) -> Result<Option<PartyRecord>, redb::StorageError> {
+    SPACE.get(state, &party_key(party))
+}
+
+/// An offer.
+pub fn offer(state: &impl StateRead, tx: &TxId) -> Result<Option<OfferRecord>, redb::StorageError> {
+    SPACE.get(state, &offer_key(tx))
+}
+
+/// The contract registered for an offer.
+pub fn contract(
+    state: &impl StateRead,
+    offer: &TxId,
+) -> Result<Option<ContractRecord>, redb::StorageError> {
+    SPACE.get(state, &contract_key(offer))
+}
+
+/// The offers made to a worker, oldest key first.
+pub fn offers_to(state: &impl StateRead, worker: &str) -> Result<Vec<TxId>, redb::StorageError> {
+    ids_under(state, &format!("worker/{worker}/"))
+}
+
+/// The offers naming an employer.
+pub fn offers_naming(
+    state: &impl StateRead,
+    employer: &str,
+) -> Result<Vec<TxId>, redb::StorageError> {
+    ids_under(state, &format!("employer/{employer}/"))
+}
+
+fn ids_under(state: &impl StateRead, rest: &str) -> Result<Vec<TxId>, redb::StorageError> {
+    let prefix = SPACE.key(rest);
+    Ok(state
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter_map(|(k, _)| {
+            let hex = std::str::from_utf8(&k[prefix.len()..]).ok()?;
+            TxId::from_hex(hex).ok()
+        })
+        .collect())
+}

@@ -1,0 +1,300 @@
+//! The recruit module on a real ledger, with a second validator that executes every block
+//! beside the first and must reach the same state root: a Nepal → Qatar corridor where
+//! each country's regulator licenses its own parties, a licensed recruiter in Kathmandu
+//! registers an offer, and the employer in Doha registers a worse contract — caught term by
+//! term.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use unchain_ledger::{AnyModule, Genesis, Role};
+use unchain_recruit::RecruitModule;
+use unchain_recruit::body::LicenceStatus;
+use unchain_recruit::state;
+use unchain_testkit::{Chain, Org};
+use unchain_types::TxId;
+
+const CHAIN: &str = "recruit-test";
+
+fn modules(_: &Genesis) -> Vec<Arc<dyn AnyModule>> {
+    vec![Arc::new(RecruitModule)]
+}
+
+struct World {
+    chain: Chain,
+    np_regulator: Org,
+    qa_regulator: Org,
+    recruiter: Org,
+    employer: Org,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn world() -> World {
+    let np_regulator =
+        Org::new(CHAIN, 1, "np-dofe", &[Role::Governance, Role::Recruitment]).in_country("NP");
+    let qa_regulator = Org::new(CHAIN, 2, "qa-mol", &[Role::Recruitment]).in_country("QA");
+    let recruiter =
+        Org::new(CHAIN, 3, "np-himalaya-manpower", &[Role::Recruitment]).in_country("NP");
+    let employer = Org::new(CHAIN, 4, "qa-doha-build", &[Role::Recruitment]).in_country("QA");
+    let dirs = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let mut chain = Chain::new(
+        dirs.0.path(),
+        &[&np_regulator, &qa_regulator, &recruiter, &employer],
+        modules,
+    );
+    chain.add_replica(dirs.1.path(), modules);
+    World {
+        chain,
+        np_regulator,
+        qa_regulator,
+        recruiter,
+        employer,
+        _dirs: dirs,
+    }
+}
+
+fn licence(party: &str, kind: &str, country: &str, status: &str) -> Value {
+    json!({"party": party, "kind": kind, "name": format!("{party} Pvt. Ltd."), "country": country,
+        "licence": "1234/075", "status": status, "valid_until": "2028-07-15"})
+}
+
+fn terms() -> Value {
+    json!({
+        "employer": "qa-doha-build",
+        "position": "Construction labourer",
+        "workplace": {"country": "QA", "city": "Doha"},
+        "wage": {"amount": 150000, "currency": "QAR", "period": "month"},
+        "hours_per_week": 48,
+        "overtime_rate_percent": 125,
+        "rest_days_per_week": 1,
+        "deductions": [{"name": "social_insurance", "cap": 5000}],
+        "accommodation": "free",
+        "food": "free",
+        "contract_months": 24,
+        "language": "ne"
+    })
+}
+
+fn offer(worker: &str, terms: Value) -> Value {
+    json!({"worker": worker, "terms": terms, "terms_hash": "ab".repeat(32)})
+}
+
+/// Licenses the recruiter in Nepal and the employer in Qatar.
+fn licensed(w: &mut World) {
+    let tx = w.np_regulator.tx(
+        "recruit.licence",
+        licence("np-himalaya-manpower", "recruiter", "NP", "active"),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa_regulator.tx(
+        "recruit.licence",
+        licence("qa-doha-build", "employer", "QA", "active"),
+    );
+    w.chain.ok(&tx);
+}
+
+#[test]
+fn a_regulator_licenses_only_in_its_own_jurisdiction_and_keeps_the_history() {
+    let mut w = world();
+    let why = w.chain.refused(
+        &mut w.np_regulator,
+        "recruit.licence",
+        licence("qa-doha-build", "employer", "QA", "active"),
+    );
+    assert!(
+        why.contains("np-dofe licenses in NP only, not in QA"),
+        "{why}"
+    );
+    licensed(&mut w);
+    // Relicensing from another country, or as another kind, is refused.
+    let why = w.chain.refused(
+        &mut w.np_regulator,
+        "recruit.licence",
+        licence("qa-doha-build", "recruiter", "NP", "active"),
+    );
+    assert!(why.contains("licensed as an employer in QA"), "{why}");
+    let tx = w.qa_regulator.tx(
+        "recruit.licence",
+        licence("qa-doha-build", "employer", "QA", "suspended"),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let p = state::party(&reader, "qa-doha-build")
+        .expect("read")
+        .expect("licensed");
+    assert_eq!(p.licence.status, LicenceStatus::Suspended);
+    let statuses: Vec<_> = p
+        .history
+        .iter()
+        .map(|(s, r)| (*s, r.member.clone()))
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (LicenceStatus::Active, "qa-mol".to_owned()),
+            (LicenceStatus::Suspended, "qa-mol".to_owned())
+        ]
+    );
+    drop(reader);
+    // A suspended employer cannot be named in a new offer.
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "recruit.offer",
+        offer("w-7f3a9c21e0", terms()),
+    );
+    assert!(
+        why.contains("terms.employer: qa-doha-build's licence is suspended"),
+        "{why}"
+    );
+}
+
+#[test]
+fn only_licensed_recruiters_offer_and_only_for_licensed_employers() {
+    let mut w = world();
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "recruit.offer",
+        offer("w-7f3a9c21e0", terms()),
+    );
+    assert!(
+        why.contains("sender: np-himalaya-manpower holds no licence"),
+        "{why}"
+    );
+    licensed(&mut w);
+    let mut other = terms();
+    other["employer"] = json!("qa-unknown-co");
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "recruit.offer",
+        offer("w-7f3a9c21e0", other),
+    );
+    assert!(
+        why.contains("terms.employer: qa-unknown-co holds no licence"),
+        "{why}"
+    );
+    // The employer is licensed, but as an employer: it does not recruit.
+    let why = w.chain.refused(
+        &mut w.employer,
+        "recruit.offer",
+        offer("w-7f3a9c21e0", terms()),
+    );
+    assert!(
+        why.contains("is licensed as an employer, not as a recruiter"),
+        "{why}"
+    );
+    // A worker is a pseudonymous id, never a name.
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "recruit.offer",
+        offer("Ram Bahadur", terms()),
+    );
+    assert!(why.contains("worker"), "{why}");
+}
+
+#[test]
+fn a_worse_contract_at_destination_is_caught_term_by_term_on_every_validator() {
+    let mut w = world();
+    licensed(&mut w);
+    let tx = w
+        .recruiter
+        .tx("recruit.offer", offer("w-7f3a9c21e0", terms()));
+    let offer_id = w.chain.ok(&tx);
+    // The recruiter cannot register the employer's contract.
+    let contract = |t: Value, offer: &TxId| json!({"offer": offer.to_string(), "terms": t, "terms_hash": "cd".repeat(32)});
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "recruit.contract",
+        contract(terms(), &offer_id),
+    );
+    assert!(
+        why.contains("only its employer qa-doha-build registers"),
+        "{why}"
+    );
+    // On arrival: a lower wage, no rest day, and food now charged.
+    let mut worse = terms();
+    worse["wage"]["amount"] = json!(110000);
+    worse["rest_days_per_week"] = json!(0);
+    worse["food"] = json!({"charged": 25000});
+    let tx = w
+        .employer
+        .tx("recruit.contract", contract(worse.clone(), &offer_id));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let c = state::contract(&reader, &offer_id)
+        .expect("read")
+        .expect("registered");
+    let found: Vec<(&str, &str, &str)> = c
+        .substitutions
+        .iter()
+        .map(|s| (s.term.as_str(), s.offered.as_str(), s.contracted.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("wage.amount", "1500.00 QAR", "1100.00 QAR"),
+            ("rest_days_per_week", "1", "0"),
+            ("food", "free", "charged 250.00 QAR a month"),
+        ]
+    );
+    assert_eq!(
+        state::offers_to(&reader, "w-7f3a9c21e0").expect("read"),
+        [offer_id]
+    );
+    assert_eq!(
+        state::offers_naming(&reader, "qa-doha-build").expect("read"),
+        [offer_id]
+    );
+    drop(reader);
+    // One contract per offer.
+    let why = w.chain.refused(
+        &mut w.employer,
+        "recruit.contract",
+        contract(worse, &offer_id),
+    );
+    assert!(why.contains("already has its contract"), "{why}");
+    // The same terms at destination: no substitution.
+    let tx = w
+        .recruiter
+        .tx("recruit.offer", offer("w-0b1c2d3e4f", terms()));
+    let second = w.chain.ok(&tx);
+    let tx = w
+        .employer
+        .tx("recruit.contract", contract(terms(), &second));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let c = state::contract(&reader, &second)
+        .expect("read")
+        .expect("registered");
+    assert!(c.substitutions.is_empty(), "{:?}", c.substitutions);
+}
+
+#[test]
+fn a_fee_charged_to_the_worker_is_recorded_in_the_offer_and_again_in_the_contract() {
+    let mut w = world();
+    licensed(&mut w);
+    let mut with_fee = terms();
+    with_fee["worker_fees"] = json!(800_000);
+    let tx = w
+        .recruiter
+        .tx("recruit.offer", offer("w-feefeefee1", with_fee.clone()));
+    let id = w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let o = state::offer(&reader, &id).expect("read").expect("offer");
+    let fee = o.fee.expect("the Employer Pays Principle is broken");
+    assert_eq!(fee.contracted, "8000.00 QAR");
+    drop(reader);
+    let tx = w.employer.tx(
+        "recruit.contract",
+        json!({"offer": id.to_string(), "terms": with_fee, "terms_hash": "cd".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let c = state::contract(&reader, &id)
+        .expect("read")
+        .expect("contract");
+    assert_eq!(c.substitutions.len(), 1);
+    assert_eq!(c.substitutions[0].term, "worker_fees");
+    assert!(c.substitutions[0].rule.contains("Employer Pays Principle"));
+}
