@@ -16,6 +16,7 @@ mod financecmd;
 mod financeshare;
 mod identitycmd;
 mod issuing;
+mod recruitcmd;
 mod session;
 mod setup;
 mod status;
@@ -107,6 +108,10 @@ enum Command {
     /// Supply chains: EPCIS 2.0 documents (for now, `check` one offline).
     #[command(subcommand)]
     Supply(supplycmd::SupplyCommand),
+    /// Ethical recruitment: licences, offers at origin, contracts at destination compared
+    /// term by term.
+    #[command(subcommand)]
+    Recruit(recruitcmd::RecruitCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
@@ -186,6 +191,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Tips(c) => runtime()?.block_on(tipscmd::tips(c)),
         Command::Finance(c) => financecmd::finance(c),
         Command::Supply(c) => supplycmd::supply(c),
+        Command::Recruit(c) => recruitcmd::recruit(c),
         Command::Wallet(c) => walletcmd::wallet(c),
         Command::Border(c) => match unchain_verify::border::border(c)? {
             0 => Ok(()),

@@ -103,9 +103,16 @@ impl Session {
         let mut body = body;
         // Every case, custody, identity and vault transaction but a matching-key rotation
         // names the acting user: set here, once, for every command.
-        let names_user = ["cases.", "custody.", "identity.", "vault.", "supply."]
-            .iter()
-            .any(|m| kind.starts_with(m))
+        let names_user = [
+            "cases.",
+            "custody.",
+            "identity.",
+            "vault.",
+            "supply.",
+            "recruit.",
+        ]
+        .iter()
+        .any(|m| kind.starts_with(m))
             && kind != "vault.rotate_matching_key";
         if names_user {
             body["actor"] = serde_json::Value::from(self.actor.clone());

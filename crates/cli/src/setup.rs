@@ -138,6 +138,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
                 Role::Identity,
                 Role::Tips,
                 Role::Supply,
+                Role::Recruitment,
             ]
             .into_iter()
             .collect()

@@ -11,7 +11,7 @@
 use crate::terms::Terms;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use unchain_types::body::{BodyError, check_text, parse_body};
+use unchain_types::body::{BodyError, check_actor, check_text, parse_body};
 use unchain_types::{Hash32, TxId};
 
 /// What a licensed party does.
@@ -74,6 +74,9 @@ pub struct Licence {
     /// Valid until (YYYY-MM-DD), if the licence says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// `recruit.offer`.
@@ -90,6 +93,9 @@ pub struct Offer {
     /// The vault record that holds them, if sealed through the vault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// `recruit.contract`.
@@ -102,6 +108,9 @@ pub struct Contract {
     pub terms: Terms,
     /// SHA-256 (hex) of the full contract as sealed.
     pub terms_hash: Hash32,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 /// A parsed `recruit.*` body.
@@ -162,6 +171,10 @@ fn check_date(field: &str, s: &str) -> Result<(), BodyError> {
     }
 }
 
+fn check_actor_opt(actor: &Option<String>) -> Result<(), BodyError> {
+    actor.as_deref().map_or(Ok(()), |a| check_actor("actor", a))
+}
+
 impl RecruitBody {
     /// Reads the body of `kind`.
     pub fn parse(kind: &str, body: &Value) -> Result<RecruitBody, BodyError> {
@@ -180,6 +193,7 @@ impl RecruitBody {
                 if let Some(d) = &l.valid_until {
                     check_date("valid_until", d)?;
                 }
+                check_actor_opt(&l.actor)?;
                 Ok(RecruitBody::Licence(l))
             }
             "recruit.offer" => {
@@ -190,12 +204,14 @@ impl RecruitBody {
                 if let Some(r) = &o.record {
                     check_text("record", r)?;
                 }
+                check_actor_opt(&o.actor)?;
                 Ok(RecruitBody::Offer(o))
             }
             "recruit.contract" => {
                 let c: Contract = parse_body(body)?;
                 c.terms.check("terms")?;
                 check_party("terms.employer", &c.terms.employer)?;
+                check_actor_opt(&c.actor)?;
                 Ok(RecruitBody::Contract(c))
             }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),

@@ -81,8 +81,9 @@ pub struct Terms {
     pub workplace: Workplace,
     /// The basic wage.
     pub wage: Wage,
-    /// Ordinary hours per week, in tenths of an hour.
-    #[serde(deserialize_with = "tenths")]
+    /// Ordinary hours per week, in tenths of an hour (written as hours both ways, so that a
+    /// stored offer reads back the same).
+    #[serde(deserialize_with = "tenths", serialize_with = "write_tenths")]
     pub hours_per_week: u32,
     /// Overtime pay as a percentage of the basic hourly rate (125 = time and a quarter).
     pub overtime_rate_percent: u32,
@@ -130,6 +131,15 @@ fn tenths<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
             let f: u32 = frac.parse().map_err(|_| bad())?;
             Ok(w * 10 + f)
         }
+    }
+}
+
+/// Writes hours in tenths as [`tenths`] reads them: `480` as `48`, `375` as `"37.5"`.
+fn write_tenths<S: serde::Serializer>(t: &u32, s: S) -> Result<S::Ok, S::Error> {
+    if t.is_multiple_of(10) {
+        s.serialize_u32(t / 10)
+    } else {
+        s.serialize_str(&hours(*t))
     }
 }
 

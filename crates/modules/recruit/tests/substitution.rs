@@ -39,6 +39,19 @@ fn flagged(contract: &Terms) -> Vec<String> {
 }
 
 #[test]
+fn terms_read_back_as_written() {
+    // Stored terms are read again when the contract comes: they must be the same terms.
+    for hours in [json!(48), json!("37.5"), json!("40.0"), json!(1)] {
+        let mut v = offer_json();
+        v["hours_per_week"] = hours.clone();
+        let t: Terms = parse_body(&v).expect("reads");
+        let again: Terms =
+            parse_body(&serde_json::to_value(&t).expect("writes")).expect("reads back");
+        assert_eq!(again, t, "{hours}");
+    }
+}
+
+#[test]
 fn the_same_contract_is_not_a_substitution() {
     assert!(substitutions(&offer(), &offer()).is_empty());
 }

@@ -11,6 +11,7 @@ pub(crate) mod handlers;
 pub mod identity;
 pub use crate::service::problem;
 pub mod provenance;
+pub mod recruit;
 pub mod supply;
 pub(crate) mod tips;
 pub mod users;
@@ -135,6 +136,9 @@ impl std::ops::Deref for ApiState {
         supply::facility,
         supply::findings,
         supply::reach,
+        recruit::party,
+        recruit::offer,
+        recruit::employer_offers,
         users::login,
         users::me,
         users::act,
@@ -163,6 +167,7 @@ impl std::ops::Deref for ApiState {
         supply::UpstreamView,
         supply::FacilityView,
         supply::FindingView,
+        recruit::OfferView,
     ))
 )]
 struct ApiDoc;
@@ -317,6 +322,12 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/supply/facilities/{id}", get(supply::facility))
         .route("/v1/supply/findings", get(supply::findings))
         .route("/v1/supply/findings/{id}/reach", get(supply::reach))
+        .route("/v1/recruit/parties/{party}", get(recruit::party))
+        .route("/v1/recruit/offers/{id}", get(recruit::offer))
+        .route(
+            "/v1/recruit/employers/{party}/offers",
+            get(recruit::employer_offers),
+        )
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

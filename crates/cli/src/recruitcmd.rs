@@ -1,0 +1,219 @@
+//! `unchain recruit …`: ethical recruitment. A regulator licenses recruiters and employers
+//! in its jurisdiction (`licence`); a licensed recruiter registers an offer for a worker
+//! (`offer`); the employer registers the contract in force (`contract`); `show` prints what
+//! the ledger found: every term of the contract worse than the offer, and any fee charged
+//! to the worker.
+
+use crate::session::{Session, Who};
+use anyhow::Context as _;
+use clap::Subcommand;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// `unchain recruit …`.
+#[derive(Subcommand)]
+pub enum RecruitCommand {
+    /// License (or suspend, or revoke) a recruitment agency or an employer in your own
+    /// jurisdiction (a regulator).
+    Licence {
+        /// The party's member name.
+        #[arg(long)]
+        party: String,
+        /// recruiter or employer.
+        #[arg(long)]
+        kind: String,
+        /// Its registered name.
+        #[arg(long)]
+        name: String,
+        /// Your jurisdiction (ISO 3166-1 alpha-2).
+        #[arg(long)]
+        country: String,
+        /// The licence's number.
+        #[arg(long)]
+        licence: String,
+        /// active, suspended or revoked.
+        #[arg(long, default_value = "active")]
+        status: String,
+        /// Valid until, YYYY-MM-DD.
+        #[arg(long)]
+        valid_until: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Register a job offer for a worker (a licensed recruiter). Prints the offer's id.
+    Offer {
+        /// The worker's pseudonymous id (w-…), shared with their wallet: never a name.
+        #[arg(long)]
+        worker: String,
+        /// The comparable terms (JSON; see docs/recruit.md).
+        #[arg(long)]
+        terms: PathBuf,
+        /// The full offer document as signed with the worker (sealed through the vault):
+        /// its SHA-256 goes on the ledger.
+        #[arg(long)]
+        document: PathBuf,
+        /// The vault record that holds the document, if sealed.
+        #[arg(long)]
+        record: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Register the contract in force for an offer (the employer named in it).
+    Contract {
+        /// The offer's id.
+        #[arg(long)]
+        offer: String,
+        /// The contract's comparable terms (JSON).
+        #[arg(long)]
+        terms: PathBuf,
+        /// The full contract document: its SHA-256 goes on the ledger.
+        #[arg(long)]
+        document: PathBuf,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// An offer, its contract and every substitution found.
+    Show {
+        /// The offer's id.
+        offer: String,
+        /// Print the JSON the node answered.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        who: Who,
+    },
+}
+
+/// Runs a `recruit` subcommand.
+pub fn recruit(cmd: RecruitCommand) -> anyhow::Result<()> {
+    crate::runtime()?.block_on(run(cmd))
+}
+
+fn read_json(path: &Path) -> anyhow::Result<Value> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+fn sha256_of(path: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(unchain_types::Hash32::digest(&bytes).to_hex())
+}
+
+async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
+    match cmd {
+        RecruitCommand::Licence {
+            party,
+            kind,
+            name,
+            country,
+            licence,
+            status,
+            valid_until,
+            who,
+        } => {
+            let mut body = json!({"party": party, "kind": kind, "name": name,
+                "country": country, "licence": licence, "status": status});
+            if let Some(d) = valid_until {
+                body["valid_until"] = d.into();
+            }
+            Session::open(&who)
+                .await?
+                .submit("recruit.licence", body)
+                .await
+        }
+        RecruitCommand::Offer {
+            worker,
+            terms,
+            document,
+            record,
+            who,
+        } => {
+            let mut body = json!({"worker": worker, "terms": read_json(&terms)?,
+                "terms_hash": sha256_of(&document)?});
+            if let Some(r) = record {
+                body["record"] = r.into();
+            }
+            let status = Session::open(&who)
+                .await?
+                .submit_quiet("recruit.offer", body)
+                .await?;
+            eprintln!(
+                "recruit.offer {} at height {}",
+                status.status,
+                status.height.unwrap_or_default()
+            );
+            println!("{}", status.id);
+            Ok(())
+        }
+        RecruitCommand::Contract {
+            offer,
+            terms,
+            document,
+            who,
+        } => {
+            let body = json!({"offer": offer, "terms": read_json(&terms)?,
+                "terms_hash": sha256_of(&document)?});
+            let session = Session::open(&who).await?;
+            session.submit_quiet("recruit.contract", body).await?;
+            let view: Value = session.get(&format!("/v1/recruit/offers/{offer}")).await?;
+            print_offer(&view);
+            Ok(())
+        }
+        RecruitCommand::Show { offer, json, who } => {
+            let view: Value = Session::open(&who)
+                .await?
+                .get(&format!("/v1/recruit/offers/{offer}"))
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else {
+                print_offer(&view);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// An offer and its contract, for people.
+fn print_offer(view: &Value) {
+    let s = |v: &Value| v.as_str().unwrap_or("?").to_owned();
+    let o = &view["offer"]["offer"];
+    println!(
+        "offer {} to {} by {}: {} at {}",
+        s(&view["id"]),
+        s(&o["worker"]),
+        s(&view["offer"]["recorded"]["member"]),
+        s(&o["terms"]["position"]),
+        s(&o["terms"]["employer"])
+    );
+    if let Some(fee) = view["offer"]["fee"].as_object() {
+        println!(
+            "  FEE charged to the worker in the offer: {} ({})",
+            s(&fee["contracted"]),
+            s(&fee["rule"])
+        );
+    }
+    match view["contract"].as_object() {
+        None => println!("  no contract registered yet"),
+        Some(c) => {
+            let subs = c["substitutions"].as_array().cloned().unwrap_or_default();
+            if subs.is_empty() {
+                println!("  contract registered: every term as offered, or better");
+            } else {
+                println!(
+                    "  CONTRACT SUBSTITUTION: {} term(s) worse than offered",
+                    subs.len()
+                );
+                for x in &subs {
+                    println!(
+                        "    {:<24} offered {}, contract {} — {}",
+                        s(&x["term"]),
+                        s(&x["offered"]),
+                        s(&x["contracted"]),
+                        s(&x["rule"])
+                    );
+                }
+            }
+        }
+    }
+}

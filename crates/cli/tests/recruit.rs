@@ -1,0 +1,206 @@
+//! Ethical recruitment across a real node, with the CLI as each party would use it: Nepal's
+//! regulator licenses a Kathmandu recruiter, Qatar's licenses a Doha employer; the recruiter
+//! registers an offer for a worker; on arrival the employer registers a worse contract, and
+//! `unchain recruit show` names every worse term with both values. A regulator cannot
+//! license abroad; the recruiter cannot register the employer's contract.
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+
+const ORGS: [&str; 4] = [
+    "np-dofe:NP",
+    "qa-mol:QA",
+    "np-himalaya-manpower:NP",
+    "qa-doha-build:QA",
+];
+
+fn terms() -> Value {
+    json!({
+        "employer": "qa-doha-build",
+        "position": "Construction labourer",
+        "workplace": {"country": "QA", "city": "Doha"},
+        "wage": {"amount": 150000, "currency": "QAR", "period": "month"},
+        "hours_per_week": 48,
+        "overtime_rate_percent": 125,
+        "rest_days_per_week": 1,
+        "deductions": [{"name": "social_insurance", "cap": 5000}],
+        "accommodation": "free",
+        "food": "free",
+        "contract_months": 24,
+        "language": "ne"
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
+    let chain = Chain::init(&ORGS);
+    let node = chain.start().await;
+    let url = node.client().base().to_owned();
+    let run = |org: &str, args: &[&str]| {
+        let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+        let mut all: Vec<String> = vec!["recruit".into()];
+        all.extend(args.iter().map(|s| s.to_string()));
+        all.extend([
+            "--key".into(),
+            key.display().to_string(),
+            "--node".into(),
+            url.clone(),
+        ]);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        unchain(&refs)
+    };
+    let licence = |regulator: &str, party: &str, kind: &str, country: &str| {
+        run(
+            regulator,
+            &[
+                "licence",
+                "--party",
+                party,
+                "--kind",
+                kind,
+                "--name",
+                party,
+                "--country",
+                country,
+                "--licence",
+                "1234/075",
+                "--valid-until",
+                "2028-07-15",
+            ],
+        )
+    };
+    let abroad = licence("np-dofe", "qa-doha-build", "employer", "QA");
+    assert!(!abroad.ok, "{}", abroad.stdout);
+    assert!(
+        abroad
+            .stderr
+            .contains("np-dofe licenses in NP only, not in QA"),
+        "{}",
+        abroad.stderr
+    );
+    must(
+        licence("np-dofe", "np-himalaya-manpower", "recruiter", "NP"),
+        "licence the recruiter",
+    );
+    must(
+        licence("qa-mol", "qa-doha-build", "employer", "QA"),
+        "licence the employer",
+    );
+
+    let desk = tempfile::tempdir().expect("desk");
+    let write = |name: &str, v: &Value| {
+        let p = desk.path().join(name);
+        std::fs::write(&p, v.to_string()).expect("write");
+        p.display().to_string()
+    };
+    let offered = write("offer-terms.json", &terms());
+    let document = write(
+        "offer.json",
+        &json!({"terms": terms(), "worker_name": "kept off the ledger"}),
+    );
+    let offer = must(
+        run(
+            "np-himalaya-manpower",
+            &[
+                "offer",
+                "--worker",
+                "w-7f3a9c21e0",
+                "--terms",
+                &offered,
+                "--document",
+                &document,
+            ],
+        ),
+        "offer",
+    );
+    let offer_id = offer.stdout.trim().to_owned();
+    assert_eq!(offer_id.len(), 64, "{}", offer.stdout);
+
+    let mut worse = terms();
+    worse["wage"]["amount"] = json!(110000);
+    worse["hours_per_week"] = json!(60);
+    worse["deductions"] = json!([{"name": "social_insurance", "cap": 5000}, {"name": "recruitment_loan", "cap": 30000}]);
+    let contracted = write("contract-terms.json", &worse);
+    let contract_doc = write("contract.json", &json!({"terms": worse}));
+    let not_theirs = run(
+        "np-himalaya-manpower",
+        &[
+            "contract",
+            "--offer",
+            &offer_id,
+            "--terms",
+            &contracted,
+            "--document",
+            &contract_doc,
+        ],
+    );
+    assert!(!not_theirs.ok);
+    assert!(
+        not_theirs
+            .stderr
+            .contains("only its employer qa-doha-build"),
+        "{}",
+        not_theirs.stderr
+    );
+    let registered = must(
+        run(
+            "qa-doha-build",
+            &[
+                "contract",
+                "--offer",
+                &offer_id,
+                "--terms",
+                &contracted,
+                "--document",
+                &contract_doc,
+            ],
+        ),
+        "contract",
+    );
+    assert!(
+        registered
+            .stdout
+            .contains("CONTRACT SUBSTITUTION: 3 term(s) worse than offered"),
+        "{}",
+        registered.stdout
+    );
+    for line in [
+        "wage.amount",
+        "offered 1500.00 QAR, contract 1100.00 QAR",
+        "offered 48, contract 60",
+        "deductions.recruitment_loan",
+    ] {
+        assert!(
+            registered.stdout.contains(line),
+            "{line}: {}",
+            registered.stdout
+        );
+    }
+    let shown = must(
+        run("qa-mol", &["show", &offer_id, "--json"]),
+        "show as the destination's regulator",
+    );
+    let view: Value = serde_json::from_str(&shown.stdout).expect("JSON");
+    let terms_found: Vec<&str> = view["contract"]["substitutions"]
+        .as_array()
+        .expect("substitutions")
+        .iter()
+        .filter_map(|s| s["term"].as_str())
+        .collect();
+    assert_eq!(
+        terms_found,
+        [
+            "wage.amount",
+            "hours_per_week",
+            "deductions.recruitment_loan"
+        ]
+    );
+    // The full documents stay off the ledger: only their hashes are there.
+    assert_eq!(
+        view["offer"]["offer"]["terms_hash"],
+        json!(unchain_types::Hash32::digest(&std::fs::read(&document).expect("doc")).to_hex())
+    );
+    assert!(!shown.stdout.contains("kept off the ledger"));
+}

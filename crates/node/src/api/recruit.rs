@@ -1,0 +1,95 @@
+//! `/v1/recruit/…`: licensed parties, offers and the contracts registered for them, with
+//! every substitution the ledger found — for members (regulators, recruiters, employers,
+//! brands) only. A worker's own page, opened with their credential, is not here yet.
+
+use super::vault::{authenticate, internal};
+use super::{ApiState, Problem};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use serde::Serialize;
+use unchain_recruit::state::{self, ContractRecord, OfferRecord, PartyRecord};
+use unchain_types::{Code, TxId};
+
+/// An offer and, once registered, its contract with every substitution found.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OfferView {
+    /// The offer's id (its transaction).
+    pub id: String,
+    /// The offer, who registered it and any fee charged to the worker.
+    #[schema(value_type = Object)]
+    pub offer: OfferRecord,
+    /// The contract, once the employer registered it.
+    #[schema(value_type = Option<Object>)]
+    pub contract: Option<ContractRecord>,
+}
+
+fn offer_view(
+    reader: &impl unchain_ledger::state::StateRead,
+    id: &TxId,
+) -> Result<Option<OfferView>, Problem> {
+    let Some(offer) = state::offer(reader, id).map_err(internal)? else {
+        return Ok(None);
+    };
+    Ok(Some(OfferView {
+        id: id.to_string(),
+        contract: state::contract(reader, id).map_err(internal)?,
+        offer,
+    }))
+}
+
+/// A licensed party and the history of its standing.
+#[utoipa::path(get, path = "/v1/recruit/parties/{party}", params(("party" = String, Path)),
+    responses((status = 200, description = "the party's licence and its history"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn party(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(party): Path<String>,
+) -> Result<Json<PartyRecord>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    state::party(&reader, &party)
+        .map_err(internal)?
+        .map(Json)
+        .ok_or_else(|| Problem::not_found(format!("party: {party} holds no licence")))
+}
+
+/// An offer with its contract and substitutions.
+#[utoipa::path(get, path = "/v1/recruit/offers/{id}", params(("id" = String, Path, description = "the offer's transaction id, hex")),
+    responses((status = 200, body = OfferView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn offer(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<OfferView>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let id = TxId::from_hex(&id)
+        .map_err(|e| Problem::bad_request(Code::BadRequest, format!("id: {e}")))?;
+    let reader = state.ledger.state_reader()?;
+    offer_view(&reader, &id)?
+        .map(Json)
+        .ok_or_else(|| Problem::not_found(format!("id: no offer {id}")))
+}
+
+/// Every offer naming an employer, with its contract and substitutions.
+#[utoipa::path(get, path = "/v1/recruit/employers/{party}/offers", params(("party" = String, Path)),
+    responses((status = 200, body = [OfferView]), (status = 401, body = Problem)))]
+pub async fn employer_offers(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(party): Path<String>,
+) -> Result<Json<Vec<OfferView>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    let mut out = Vec::new();
+    for id in state::offers_naming(&reader, &party).map_err(internal)? {
+        out.extend(offer_view(&reader, &id)?);
+    }
+    Ok(Json(out))
+}
