@@ -6,100 +6,15 @@
 //! with selective disclosure and key binding every time. The environments are the ones
 //! `.ci/run` creates (`.venv`, `tests/js/node_modules`); `UNCHAIN_PYTHON` overrides Python.
 
-use serde_json::{Map, Value, json};
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+#[path = "common/peers.rs"]
+mod peers;
+
+use peers::{PEERS, Peer, private_jwk};
+use serde_json::{Map, json};
 use std::time::{SystemTime, UNIX_EPOCH};
-use unchain_credentials::jose::{Jwk, b64};
+use unchain_credentials::jose::Jwk;
 use unchain_credentials::sdjwt::{self, Expect, Issue, SdJwtError, VC_TYP};
 use unchain_types::{PublicKey, SigningKey};
-
-/// An implementation to test against.
-#[derive(Debug, Clone, Copy)]
-enum Peer {
-    /// The Python reference `sd-jwt`.
-    Python,
-    /// The TypeScript `@sd-jwt/core`.
-    TypeScript,
-}
-
-const PEERS: [Peer; 2] = [Peer::Python, Peer::TypeScript];
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-impl Peer {
-    fn command(self) -> Command {
-        match self {
-            Peer::Python => {
-                let python = std::env::var("UNCHAIN_PYTHON")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|_| repo().join(".venv/bin/python"));
-                assert!(
-                    python.exists(),
-                    "no Python environment at {}: run `bash .ci/run` first",
-                    python.display()
-                );
-                let mut c = Command::new(python);
-                c.arg(repo().join("tests/python/sdjwt_interop.py"));
-                c
-            }
-            Peer::TypeScript => {
-                assert!(
-                    repo().join("tests/js/node_modules/@sd-jwt/core").exists(),
-                    "@sd-jwt/core is not installed: run `bash .ci/run` first (npm ci in tests/js)"
-                );
-                let mut c = Command::new("node");
-                c.arg(repo().join("tests/js/sdjwt_interop.mjs"));
-                c
-            }
-        }
-    }
-
-    /// One request to the peer; its JSON answer.
-    fn call(self, request: Value) -> Value {
-        let mut child = self
-            .command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("start the {self:?} peer: {e}"));
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(request.to_string().as_bytes())
-            .expect("write request");
-        let out = child.wait_with_output().expect("peer");
-        assert!(
-            out.status.success(),
-            "{self:?} {}: {}",
-            request["op"],
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice(&out.stdout).expect("the peer answers JSON")
-    }
-
-    /// The peer's verdict on a presentation with key binding.
-    fn verify(self, presentation: &str, issuer: &SigningKey, aud: &str, nonce: &str) -> Value {
-        self.call(json!({
-            "op": "verify",
-            "presentation": presentation,
-            "issuer_jwk": Jwk::of(&issuer.public_key()).to_value(),
-            "aud": aud,
-            "nonce": nonce,
-        }))
-    }
-}
-
-fn private_jwk(key: &SigningKey) -> Value {
-    let mut jwk = Jwk::of(&key.public_key()).to_value();
-    jwk["d"] = b64(&key.seed()).into();
-    jwk
-}
 
 fn now() -> u64 {
     SystemTime::now()

@@ -7,6 +7,8 @@
 //! - [`compare`]: contract substitution, term by term, and the Employer Pays Principle.
 //!   Pure and deterministic.
 //! - [`body`]: the `recruit.*` bodies — `licence`, `offer`, `contract`.
+//! - [`credential`]: the offer as an SD-JWT VC in the worker's wallet, each term selectively
+//!   disclosable, and the check of disclosed terms against the ledger.
 //! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
 //!   their standing, offers by worker and by employer, contracts with every substitution.
 //!
@@ -17,6 +19,7 @@
 
 pub mod body;
 pub mod compare;
+pub mod credential;
 #[cfg(feature = "ledger")]
 mod execute;
 #[cfg(feature = "ledger")]
