@@ -4,6 +4,9 @@
 //! employer; their holder presents it the same way and we verify that; the terms shown are
 //! checked against the offer on the ledger.
 
+// A test reads the clock (credentials expire); execution never does.
+#![allow(clippy::disallowed_methods)]
+
 #[path = "../../../credentials/tests/common/peers.rs"]
 mod peers;
 
