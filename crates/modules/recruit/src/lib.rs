@@ -9,6 +9,9 @@
 //! - [`body`]: the `recruit.*` bodies — `licence`, `offer`, `contract`.
 //! - [`credential`]: the offer as an SD-JWT VC in the worker's wallet, each term selectively
 //!   disclosable, and the check of disclosed terms against the ledger.
+//! - [`payroll`]: a month's pay reconciled against the contract (underpaid, unpaid
+//!   overtime, deductions not allowed or over their cap, late, withheld, shared accounts);
+//!   [`sif`]: the UAE WPS Salary Information File read into pay records.
 //! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
 //!   their standing, offers by worker and by employer, contracts with every substitution.
 //!
@@ -22,6 +25,8 @@ pub mod compare;
 pub mod credential;
 #[cfg(feature = "ledger")]
 mod execute;
+pub mod payroll;
+pub mod sif;
 #[cfg(feature = "ledger")]
 pub mod state;
 pub mod terms;
