@@ -11,7 +11,8 @@
 //!   disclosable, and the check of disclosed terms against the ledger.
 //! - [`payroll`]: a month's pay reconciled against the contract (underpaid, unpaid
 //!   overtime, deductions not allowed or over their cap, late, withheld, shared accounts);
-//!   [`sif`]: the UAE WPS Salary Information File read into pay records.
+//!   [`sif`]: the UAE WPS Salary Information File read into pay records; [`payroll_csv`]:
+//!   pay records from CSV.
 //! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
 //!   their standing, offers by worker and by employer, contracts with every substitution.
 //!
@@ -26,6 +27,7 @@ pub mod credential;
 #[cfg(feature = "ledger")]
 mod execute;
 pub mod payroll;
+pub mod payroll_csv;
 pub mod sif;
 #[cfg(feature = "ledger")]
 pub mod state;

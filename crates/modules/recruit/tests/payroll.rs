@@ -205,3 +205,107 @@ fn malformed_sif_lines_are_refused_by_line_and_field() {
         assert!(!e.rule.is_empty());
     }
 }
+
+const PAYROLL_CSV: &str =
+    "worker,month,currency,basic,overtime_hours,overtime_pay,deductions,paid_on,account
+w-0000000001,2026-03,QAR,1500.00,10,90.14,social_insurance:50.00,2026-04-05,acct-1
+w-0000000002,2026-03,QAR,1200.00,,,social_insurance:50.00;recruitment_loan:300.00,2026-04-20,acct-2
+w-0000000003,2026-03,QAR,1500.00,12.5,0.00,,,acct-3
+";
+
+#[test]
+fn a_csv_payroll_reads_and_reconciles() {
+    let records = unchain_recruit::payroll_csv::parse(PAYROLL_CSV.as_bytes()).expect("reads");
+    assert_eq!(records.len(), 3);
+    assert_eq!(
+        records[0],
+        good("w-0000000001", "2026-03").tap(|r| r.account = "acct-1".into())
+    );
+    assert_eq!(
+        kinds(&records[1]),
+        [Kind::Underpaid, Kind::DeductionNotAllowed, Kind::Late]
+    );
+    assert_eq!(records[2].overtime_hours, 125);
+    assert_eq!(kinds(&records[2]), [Kind::Withheld]);
+    // Columns in another order read the same.
+    let reordered = "account,paid_on,basic,currency,month,worker\nacct-9,2026-04-02,1500.00,QAR,2026-03,w-0000000009\n";
+    let r = unchain_recruit::payroll_csv::parse(reordered.as_bytes()).expect("reads");
+    assert_eq!(kinds(&r[0]), []);
+}
+
+#[test]
+fn malformed_csv_lines_are_refused_by_line_and_column() {
+    let header =
+        "worker,month,currency,basic,overtime_hours,overtime_pay,deductions,paid_on,account\n";
+    for (body, line, column) in [
+        ("w-0000000001,2026-03,QAR,1500,,,,2026-04-05,a\n", 0, ""),
+        (
+            "w-0000000001,2026-3,QAR,1500.00,,,,2026-04-05,a\n",
+            2,
+            "month",
+        ),
+        (
+            "Ram Bahadur,2026-03,QAR,1500.00,,,,2026-04-05,a\n",
+            2,
+            "worker",
+        ),
+        (
+            "w-0000000001,2026-03,qar,1500.00,,,,2026-04-05,a\n",
+            2,
+            "currency",
+        ),
+        (
+            "w-0000000001,2026-03,QAR,15.5,,,,2026-04-05,a\n",
+            2,
+            "basic",
+        ),
+        (
+            "w-0000000001,2026-03,QAR,1500.00,1.25,,,2026-04-05,a\n",
+            2,
+            "overtime_hours",
+        ),
+        (
+            "w-0000000001,2026-03,QAR,1500.00,,,loan=5,2026-04-05,a\n",
+            2,
+            "deductions",
+        ),
+        (
+            "w-0000000001,2026-03,QAR,1500.00,,,,05/04/2026,a\n",
+            2,
+            "paid_on",
+        ),
+        (
+            "w-0000000001,2026-03,QAR,1500.00,,,,2026-04-05,\n",
+            2,
+            "account",
+        ),
+        (
+            "w-0000000001,2026-03,QAR,1500.00,,,,2026-04-05,a,extra\n",
+            2,
+            "row",
+        ),
+    ] {
+        let text = format!("{header}{body}");
+        let result = unchain_recruit::payroll_csv::parse(text.as_bytes());
+        if line == 0 {
+            assert!(result.is_ok(), "{body}: a whole amount reads");
+            continue;
+        }
+        let e = result.expect_err("refused");
+        assert_eq!((e.line, e.column.as_str()), (line, column), "{e}");
+    }
+    let e = unchain_recruit::payroll_csv::parse(b"worker,month,salary\n").expect_err("refused");
+    assert_eq!((e.line, e.column.as_str()), (1, "salary"));
+    let e = unchain_recruit::payroll_csv::parse(b"worker,month,currency,basic,paid_on\n")
+        .expect_err("refused");
+    assert_eq!((e.line, e.column.as_str()), (1, "account"));
+}
+
+/// `tap` for building a value in one expression.
+trait Tap: Sized {
+    fn tap(mut self, f: impl FnOnce(&mut Self)) -> Self {
+        f(&mut self);
+        self
+    }
+}
+impl<T> Tap for T {}
