@@ -181,6 +181,15 @@ fn main() {
         write("epcis_subscription", name, body.as_bytes());
     }
 
+    // Payroll files: a bank's published SIF sample (first byte even) and a CSV export (odd).
+    let sif = "EDR,00915012345663,802420101,AE160240043520123456701,2016-01-01,2016-01-31,31,4000.00,2500.00,0\nEVP,00915012345663,802420101,500.00,200.00,300.00,0.00,400.00,1100.00,0.00\nSCR,0000000123456,802420101,2016-01-26,1130,012016,01,6500.00,AED,abc company only 35 characters\n";
+    let csv = "worker,month,currency,basic,overtime_hours,overtime_pay,deductions,paid_on,account\nw-0000000001,2026-03,QAR,1500.00,10,90.14,social_insurance:50.00,2026-04-05,acct-1\nw-0000000002,2026-03,QAR,1200.00,,,social_insurance:50.00;loan:300.00,,acct-1\n";
+    for (name, first, body) in [("sif", 0u8, sif), ("csv", 1u8, csv)] {
+        let mut bytes = vec![first];
+        bytes.extend_from_slice(body.as_bytes());
+        write("recruit_payroll", name, &bytes);
+    }
+
     // GS1's XML spellings of one event.
     let xml = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/WithEventHashID");
     for i in 1..=6 {

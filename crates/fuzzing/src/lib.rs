@@ -26,6 +26,7 @@ pub mod targets {
     pub mod ijson;
     pub mod module_bodies;
     pub mod proof_bundle;
+    pub mod recruit_payroll;
     pub mod sd_jwt;
     pub mod sealed_payload;
     pub mod signed_note;
@@ -61,6 +62,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("ijson", targets::ijson::run),
     ("module_bodies", targets::module_bodies::run),
     ("proof_bundle", targets::proof_bundle::run),
+    ("recruit_payroll", targets::recruit_payroll::run),
     ("sd_jwt", targets::sd_jwt::run),
     ("sealed_payload", targets::sealed_payload::run),
     ("signed_note", targets::signed_note::run),
