@@ -113,6 +113,22 @@ pub struct Contract {
     pub actor: Option<String>,
 }
 
+/// Most pay records in one `recruit.payroll`.
+pub const MAX_PAY_RECORDS: usize = 1000;
+
+/// `recruit.payroll`: an employer's pay records for one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Payroll {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// One per worker paid (or not paid) that month.
+    pub records: Vec<crate::payroll::PayRecord>,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
 /// A parsed `recruit.*` body.
 #[derive(Debug, Clone)]
 pub enum RecruitBody {
@@ -122,6 +138,8 @@ pub enum RecruitBody {
     Offer(Offer),
     /// `recruit.contract`.
     Contract(Contract),
+    /// `recruit.payroll`.
+    Payroll(Payroll),
 }
 
 fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
@@ -214,7 +232,70 @@ impl RecruitBody {
                 check_actor_opt(&c.actor)?;
                 Ok(RecruitBody::Contract(c))
             }
+            "recruit.payroll" => {
+                let p: Payroll = parse_body(body)?;
+                check_actor_opt(&p.actor)?;
+                check_payroll(&p)?;
+                Ok(RecruitBody::Payroll(p))
+            }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
         }
     }
+}
+
+fn check_payroll(p: &Payroll) -> Result<(), BodyError> {
+    let month_ok = p.month.len() == 7
+        && p.month.as_bytes()[4] == b'-'
+        && p.month[..4]
+            .bytes()
+            .chain(p.month[5..].bytes())
+            .all(|b| b.is_ascii_digit())
+        && (1..=12).contains(&p.month[5..].parse::<u32>().unwrap_or(0));
+    if !month_ok {
+        return Err(BodyError::new("month", "YYYY-MM"));
+    }
+    if p.records.is_empty() || p.records.len() > MAX_PAY_RECORDS {
+        return Err(BodyError::new(
+            "records",
+            format!("1 to {MAX_PAY_RECORDS} pay records"),
+        ));
+    }
+    for (i, r) in p.records.iter().enumerate() {
+        let f = |name: &str| format!("records[{i}].{name}");
+        check_worker(&f("worker"), &r.worker)?;
+        if r.month != p.month {
+            return Err(BodyError::new(
+                f("month"),
+                format!("{}: the payroll is for {}", r.month, p.month),
+            ));
+        }
+        if !(r.currency.len() == 3 && r.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+            return Err(BodyError::new(f("currency"), "an ISO 4217 code"));
+        }
+        if r.account.is_empty()
+            || r.account.len() > 100
+            || !r
+                .account
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(BodyError::new(
+                f("account"),
+                "the account's token (a blind-index token, never the account number): 1 to 100 of A-Z, a-z, 0-9, '-', '_'",
+            ));
+        }
+        if let Some(d) = &r.paid_on {
+            check_date(&f("paid_on"), d)?;
+        }
+        if r.deductions.len() > 20 {
+            return Err(BodyError::new(f("deductions"), "20 at most"));
+        }
+        if p.records[..i].iter().any(|o| o.worker == r.worker) {
+            return Err(BodyError::new(
+                f("worker"),
+                format!("{} is listed twice", r.worker),
+            ));
+        }
+    }
+    Ok(())
 }

@@ -8,14 +8,20 @@
 //!   Pays Principle, not refused: refusing would hide it.
 //! - A contract is registered once per offer, by the offer's employer; every term worse for
 //!   the worker is recorded as a substitution.
+//! - A payroll is reported by an employer with an active licence, for workers whose
+//!   contract with it is registered, once per worker and month; each record is reconciled
+//!   against that contract, and an account that has received the wages of
+//!   [`crate::payroll::SHARED_ACCOUNT_WORKERS`] or more workers (from any employer) adds a
+//!   `shared_account` finding.
 
-use crate::body::{Contract, Licence, LicenceStatus, Offer, PartyKind, RecruitBody};
+use crate::body::{Contract, Licence, LicenceStatus, Offer, PartyKind, Payroll, RecruitBody};
 use crate::compare::{fee_violation, substitutions};
+use crate::payroll::{Kind, SHARED_ACCOUNT_WORKERS, WageFinding, reconcile};
 use crate::state::*;
 use serde_json::Value;
 use unchain_ledger::state::encode;
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, refuse};
-use unchain_types::Code;
+use unchain_types::{Code, TxId};
 
 /// The `recruit.*` kinds.
 pub const KINDS: &[KindSpec] = &[
@@ -28,6 +34,11 @@ pub const KINDS: &[KindSpec] = &[
         kind: "recruit.offer",
         role: Role::Recruitment,
         summary: "a licensed recruiter registers a job offer for a worker: the comparable terms and the sealed terms' hash",
+    },
+    KindSpec {
+        kind: "recruit.payroll",
+        role: Role::Recruitment,
+        summary: "an employer's pay records for a month, each reconciled against the worker's contract",
     },
     KindSpec {
         kind: "recruit.contract",
@@ -59,6 +70,7 @@ impl Module for RecruitModule {
             RecruitBody::Licence(l) => licence(ctx, l),
             RecruitBody::Offer(o) => register_offer(ctx, o),
             RecruitBody::Contract(c) => contract(ctx, c),
+            RecruitBody::Payroll(p) => payroll(ctx, p),
         }
     }
 }
@@ -196,4 +208,84 @@ fn contract(ctx: &mut ExecContext<'_, '_>, c: &Contract) -> Result<(), ExecError
 fn offer_or_refuse(ctx: &ExecContext<'_, '_>, c: &Contract) -> Result<OfferRecord, ExecError> {
     crate::state::offer(&*ctx.state, &c.offer)?
         .ok_or_else(|| refuse(Code::NotFound, format!("offer: no offer {}", c.offer)))
+}
+
+/// Grace days after a month's end before its wage is late (the UAE's WPS allows 15).
+pub const GRACE_DAYS: u32 = 15;
+
+/// The offer whose registered contract with `employer` governs `worker`'s pay: the latest.
+fn governing(
+    ctx: &ExecContext<'_, '_>,
+    worker: &str,
+    employer: &str,
+) -> Result<Option<(TxId, ContractRecord)>, ExecError> {
+    let mut found = None;
+    for id in offers_to(&*ctx.state, worker)? {
+        if let Some(c) = crate::state::contract(&*ctx.state, &id)?
+            && c.contract.terms.employer == employer
+        {
+            found = Some((id, c));
+        }
+    }
+    Ok(found)
+}
+
+fn payroll(ctx: &mut ExecContext<'_, '_>, p: &Payroll) -> Result<(), ExecError> {
+    let me = ctx.sender.name.clone();
+    active(ctx, &me, PartyKind::Employer, "sender")?;
+    // Every check first: nothing is written for a payroll that is refused.
+    let mut governed = Vec::with_capacity(p.records.len());
+    for (i, r) in p.records.iter().enumerate() {
+        let Some((offer, c)) = governing(ctx, &r.worker, &me)? else {
+            return Err(refuse(
+                Code::NotFound,
+                format!(
+                    "records[{i}].worker: {} has no contract with {me} registered",
+                    r.worker
+                ),
+            ));
+        };
+        if wage(&*ctx.state, &r.worker, &p.month)?.is_some() {
+            return Err(refuse(
+                Code::AlreadyExists,
+                format!(
+                    "records[{i}]: {}'s pay for {} is already reported",
+                    r.worker, p.month
+                ),
+            ));
+        }
+        governed.push((offer, c));
+    }
+    let rec = recorded(ctx);
+    // Accounts first, so that every worker of this payroll paid into a shared account is
+    // named, not only those after the third.
+    for r in &p.records {
+        ctx.state.put(&account_key(&r.account, &r.worker), &[])?;
+    }
+    for (r, (offer, c)) in p.records.iter().zip(governed) {
+        let mut findings = reconcile(&c.contract.terms, r, GRACE_DAYS);
+        let sharing = account_workers(&*ctx.state, &r.account)?;
+        if sharing >= SHARED_ACCOUNT_WORKERS {
+            findings.push(WageFinding {
+                worker: r.worker.clone(),
+                month: r.month.clone(),
+                kind: Kind::SharedAccount,
+                expected: "the worker's own account".into(),
+                paid: format!(
+                    "account {}, which has received {sharing} workers' wages",
+                    r.account
+                ),
+            });
+        }
+        let record = WageRecord {
+            record: r.clone(),
+            offer,
+            recorded: rec.clone(),
+            findings,
+        };
+        ctx.state
+            .put(&wage_key(&r.worker, &p.month), &encode(&record))?;
+        ctx.state.put(&payroll_key(&me, &p.month, &r.worker), &[])?;
+    }
+    Ok(())
 }

@@ -5,7 +5,10 @@
 //! - `worker/{worker}/{tx}`: the offers made to a worker (for their wallet's page);
 //! - `employer/{party}/{tx}`: the offers naming an employer;
 //! - `contract/{offer tx}`: the contract registered for an offer and every substitution
-//!   found in it.
+//!   found in it;
+//! - `wage/{worker}/{month}`: a month's pay record, reconciled, with its findings;
+//! - `payroll/{employer}/{month}/{worker}`: the months an employer reported;
+//! - `account/{token}/{worker}`: which workers' wages an account received (a blind token).
 
 use crate::body::{Contract, Licence, LicenceStatus, Offer};
 use crate::compare::Substitution;
@@ -62,6 +65,61 @@ pub struct ContractRecord {
     pub recorded: Recorded,
     /// Every term worse for the worker than the offer (empty: no substitution).
     pub substitutions: Vec<Substitution>,
+}
+
+/// A month's pay as reported, and what reconciliation found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WageRecord {
+    /// The record as reported.
+    pub record: crate::payroll::PayRecord,
+    /// The contract's offer it was reconciled against.
+    pub offer: TxId,
+    /// The employer that reported it, and when.
+    pub recorded: Recorded,
+    /// Every finding (empty: paid as the contract says).
+    pub findings: Vec<crate::payroll::WageFinding>,
+}
+
+pub(crate) fn wage_key(worker: &str, month: &str) -> Vec<u8> {
+    SPACE.key(format_args!("wage/{worker}/{month}"))
+}
+
+pub(crate) fn payroll_key(employer: &str, month: &str, worker: &str) -> Vec<u8> {
+    SPACE.key(format_args!("payroll/{employer}/{month}/{worker}"))
+}
+
+pub(crate) fn account_key(token: &str, worker: &str) -> Vec<u8> {
+    SPACE.key(format_args!("account/{token}/{worker}"))
+}
+
+/// A worker's month of pay.
+pub fn wage(
+    state: &impl StateRead,
+    worker: &str,
+    month: &str,
+) -> Result<Option<WageRecord>, redb::StorageError> {
+    SPACE.get(state, &wage_key(worker, month))
+}
+
+/// The workers an employer reported pay for in `month`.
+pub fn payroll_workers(
+    state: &impl StateRead,
+    employer: &str,
+    month: &str,
+) -> Result<Vec<String>, redb::StorageError> {
+    let prefix = SPACE.key(format_args!("payroll/{employer}/{month}/"));
+    Ok(state
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter_map(|(k, _)| String::from_utf8(k[prefix.len()..].to_vec()).ok())
+        .collect())
+}
+
+/// How many workers' wages an account (its token) has received.
+pub fn account_workers(state: &impl StateRead, token: &str) -> Result<usize, redb::StorageError> {
+    Ok(state
+        .scan_prefix(&SPACE.key(format_args!("account/{token}/")))?
+        .len())
 }
 
 pub(crate) fn party_key(party: &str) -> Vec<u8> {

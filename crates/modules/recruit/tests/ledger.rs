@@ -298,3 +298,168 @@ fn a_fee_charged_to_the_worker_is_recorded_in_the_offer_and_again_in_the_contrac
     assert_eq!(c.substitutions[0].term, "worker_fees");
     assert!(c.substitutions[0].rule.contains("Employer Pays Principle"));
 }
+
+/// A pay record for `worker` in March 2026, paid as the contract says.
+fn pay(worker: &str, account: &str) -> Value {
+    json!({"worker": worker, "month": "2026-03", "currency": "QAR", "basic": 150000,
+        "deductions": [["social_insurance", 5000]], "paid_on": "2026-04-05", "account": account})
+}
+
+/// An offer for `worker` and its contract, as offered.
+fn contracted(w: &mut World, worker: &str) -> TxId {
+    let tx = w.recruiter.tx("recruit.offer", offer(worker, terms()));
+    let id = w.chain.ok(&tx);
+    let tx = w.employer.tx(
+        "recruit.contract",
+        json!({"offer": id.to_string(), "terms": terms(), "terms_hash": "cd".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    id
+}
+
+#[test]
+fn a_months_payroll_is_reconciled_against_each_contract_on_every_validator() {
+    let mut w = world();
+    licensed(&mut w);
+    let workers = [
+        "w-0000000001",
+        "w-0000000002",
+        "w-0000000003",
+        "w-0000000004",
+    ];
+    for worker in workers {
+        contracted(&mut w, worker);
+    }
+    // A worker without a contract with this employer refuses the whole payroll.
+    let why = w.chain.refused(
+        &mut w.employer,
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [pay("w-0000000001", "a1"), pay("w-0000000099", "a9")]}),
+    );
+    assert!(
+        why.contains("records[1].worker: w-0000000099 has no contract with qa-doha-build"),
+        "{why}"
+    );
+    let reader = w.chain.ledger.state_reader().expect("state");
+    assert_eq!(
+        state::wage(&reader, "w-0000000001", "2026-03").expect("read"),
+        None,
+        "nothing written"
+    );
+    drop(reader);
+    // The recruiter is not the employer.
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [pay("w-0000000001", "a1")]}),
+    );
+    assert!(
+        why.contains("sender: np-himalaya-manpower is licensed as a recruiter"),
+        "{why}"
+    );
+
+    let mut underpaid = pay("w-0000000002", "acct-2");
+    underpaid["basic"] = json!(120000);
+    let mut late_and_loan = pay("w-0000000003", "acct-3");
+    late_and_loan["paid_on"] = json!("2026-04-20");
+    late_and_loan["deductions"] = json!([["social_insurance", 5000], ["recruitment_loan", 30000]]);
+    let mut withheld = pay("w-0000000004", "acct-4");
+    withheld["paid_on"] = Value::Null;
+    let tx = w.employer.tx(
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [pay("w-0000000001", "acct-1"), underpaid, late_and_loan, withheld]}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let found = |worker: &str| -> Vec<(String, String, String)> {
+        state::wage(&reader, worker, "2026-03")
+            .expect("read")
+            .expect("reported")
+            .findings
+            .into_iter()
+            .map(|f| (format!("{:?}", f.kind), f.expected, f.paid))
+            .collect()
+    };
+    assert_eq!(found("w-0000000001"), []);
+    assert_eq!(
+        found("w-0000000002"),
+        [(
+            "Underpaid".to_owned(),
+            "1500.00 QAR".to_owned(),
+            "1200.00 QAR".to_owned()
+        )]
+    );
+    let kinds: Vec<String> = found("w-0000000003").into_iter().map(|f| f.0).collect();
+    assert_eq!(kinds, ["DeductionNotAllowed", "Late"]);
+    assert_eq!(found("w-0000000004")[0].0, "Withheld");
+    assert_eq!(
+        state::payroll_workers(&reader, "qa-doha-build", "2026-03").expect("read"),
+        workers
+    );
+    drop(reader);
+    // A month is reported once.
+    let why = w.chain.refused(
+        &mut w.employer,
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [pay("w-0000000001", "acct-1")]}),
+    );
+    assert!(why.contains("already reported"), "{why}");
+}
+
+#[test]
+fn wages_landing_in_one_account_are_flagged_for_every_worker_paid_into_it() {
+    let mut w = world();
+    licensed(&mut w);
+    for worker in ["w-0000000001", "w-0000000002", "w-0000000003"] {
+        contracted(&mut w, worker);
+    }
+    let tx = w.employer.tx(
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [
+            pay("w-0000000001", "tok-recruiter"), pay("w-0000000002", "tok-recruiter"),
+            pay("w-0000000003", "tok-recruiter")]}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    for worker in ["w-0000000001", "w-0000000002", "w-0000000003"] {
+        let r = state::wage(&reader, worker, "2026-03")
+            .expect("read")
+            .expect("reported");
+        assert_eq!(r.findings.len(), 1, "{worker}: {:?}", r.findings);
+        assert!(
+            r.findings[0].paid.contains("3 workers' wages"),
+            "{:?}",
+            r.findings
+        );
+    }
+}
+
+#[test]
+fn a_payroll_body_is_checked_field_by_field() {
+    let mut w = world();
+    licensed(&mut w);
+    for (body, field) in [
+        (
+            json!({"month": "2026-3", "records": [pay("w-0000000001", "a")]}),
+            "month",
+        ),
+        (json!({"month": "2026-03", "records": []}), "records"),
+        (
+            json!({"month": "2026-04", "records": [pay("w-0000000001", "a")]}),
+            "records[0].month",
+        ),
+        (
+            json!({"month": "2026-03", "records": [pay("w-0000000001", "AE16 0240 0435")]}),
+            "records[0].account",
+        ),
+        (
+            json!({"month": "2026-03", "records": [pay("w-0000000001", "a"), pay("w-0000000001", "b")]}),
+            "records[1].worker",
+        ),
+    ] {
+        let why = w
+            .chain
+            .refused(&mut w.employer, "recruit.payroll", body.clone());
+        assert!(why.contains(field), "{body}: {why}");
+    }
+}
