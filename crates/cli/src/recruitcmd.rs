@@ -72,6 +72,24 @@ pub enum RecruitCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Report a month's pay (the employer): a CSV export or a UAE WPS Salary Information
+    /// File. Account numbers are turned into blind-index tokens here, with the consortium's
+    /// matching key: no account number leaves this machine. Prints every finding.
+    Payroll {
+        /// A CSV export (worker, month, currency, basic, paid_on, account, and optionally
+        /// overtime_hours, overtime_pay, deductions; see docs/recruit.md).
+        #[arg(long, conflicts_with = "sif")]
+        csv: Option<PathBuf>,
+        /// A WPS Salary Information File.
+        #[arg(long, requires = "workers")]
+        sif: Option<PathBuf>,
+        /// For a SIF: a CSV of `employee,worker` mapping each labour-card number to the
+        /// worker's pseudonymous id (kept on this machine).
+        #[arg(long)]
+        workers: Option<PathBuf>,
+        #[command(flatten)]
+        who: Who,
+    },
     /// An offer, its contract and every substitution found.
     Show {
         /// The offer's id.
@@ -159,6 +177,12 @@ async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
             print_offer(&view);
             Ok(())
         }
+        RecruitCommand::Payroll {
+            csv,
+            sif,
+            workers,
+            who,
+        } => payroll(csv, sif, workers, &who).await,
         RecruitCommand::Show { offer, json, who } => {
             let view: Value = Session::open(&who)
                 .await?
@@ -216,4 +240,107 @@ fn print_offer(view: &Value) {
             }
         }
     }
+}
+
+/// The employee → worker table of a SIF import.
+fn worker_table(path: &Path) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = std::collections::BTreeMap::new();
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let (employee, worker) = line
+            .split_once(',')
+            .with_context(|| format!("{} line {}: employee,worker", path.display(), i + 1))?;
+        if i == 0 && employee.trim() == "employee" {
+            continue;
+        }
+        out.insert(employee.trim().to_owned(), worker.trim().to_owned());
+    }
+    Ok(out)
+}
+
+async fn payroll(
+    csv: Option<PathBuf>,
+    sif: Option<PathBuf>,
+    workers: Option<PathBuf>,
+    who: &Who,
+) -> anyhow::Result<()> {
+    let session = Session::open(who).await?;
+    let (_, key) = session.matching_key().await?;
+    let token = |account: &str| -> anyhow::Result<String> {
+        key.blind(unchain_seal::blind::IdentifierKind::Iban, account, None)
+            .map(|t| t.to_hex())
+            .map_err(|e| anyhow::anyhow!("account: {e}"))
+    };
+    let mut records = match (&csv, &sif) {
+        (Some(path), None) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            unchain_recruit::payroll_csv::parse(&bytes)
+                .with_context(|| format!("{} is refused", path.display()))?
+        }
+        (None, Some(path)) => {
+            let bytes =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let file = unchain_recruit::sif::parse(&bytes)
+                .with_context(|| format!("{} is refused", path.display()))?;
+            let table = worker_table(
+                workers
+                    .as_deref()
+                    .context("--workers is needed with --sif")?,
+            )?;
+            unchain_recruit::sif::to_pay_records(&file, &table, |a| a.to_owned())
+                .with_context(|| format!("{} is refused", path.display()))?
+        }
+        _ => anyhow::bail!("give --csv FILE or --sif FILE --workers TABLE"),
+    };
+    for (i, r) in records.iter_mut().enumerate() {
+        r.account = token(&r.account).with_context(|| format!("record {}", i + 1))?;
+    }
+    let mut months: std::collections::BTreeMap<String, Vec<unchain_recruit::payroll::PayRecord>> =
+        std::collections::BTreeMap::new();
+    for r in records {
+        months.entry(r.month.clone()).or_default().push(r);
+    }
+    let me = session.signer.member.clone();
+    for (month, list) in months {
+        for chunk in list.chunks(unchain_recruit::body::MAX_PAY_RECORDS) {
+            let status = session
+                .submit_quiet("recruit.payroll", json!({"month": month, "records": chunk}))
+                .await?;
+            eprintln!(
+                "recruit.payroll {month}: {} record(s) {} at height {}",
+                chunk.len(),
+                status.status,
+                status.height.unwrap_or_default()
+            );
+        }
+        let wages: Vec<Value> = session
+            .get(&format!("/v1/recruit/employers/{me}/wages/{month}"))
+            .await?;
+        let findings: Vec<&Value> = wages
+            .iter()
+            .flat_map(|w| w["findings"].as_array().into_iter().flatten())
+            .collect();
+        println!(
+            "{month}: {} worker(s) reported, {} finding(s)",
+            wages.len(),
+            findings.len()
+        );
+        for f in findings {
+            let s = |v: &Value| v.as_str().unwrap_or("?").to_owned();
+            println!(
+                "  {} {:<22} expected {}, paid {}",
+                s(&f["worker"]),
+                s(&f["kind"]),
+                s(&f["expected"]),
+                s(&f["paid"])
+            );
+        }
+    }
+    Ok(())
 }

@@ -280,7 +280,7 @@ impl Session {
             .await?)
     }
 
-    async fn matching_key(&self) -> anyhow::Result<(u32, MatchingKey)> {
+    pub(crate) async fn matching_key(&self) -> anyhow::Result<(u32, MatchingKey)> {
         let v: serde_json::Value = self
             .client
             .get_signed(&self.signer, "/v1/vault/matching-key")

@@ -203,4 +203,66 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         json!(unchain_types::Hash32::digest(&std::fs::read(&document).expect("doc")).to_hex())
     );
     assert!(!shown.stdout.contains("kept off the ledger"));
+
+    // A month's pay from the employer's payroll export: paid below even the contract, late.
+    let export = desk.path().join("march.csv");
+    std::fs::write(
+        &export,
+        "worker,month,currency,basic,deductions,paid_on,account\n\
+         w-7f3a9c21e0,2026-03,QAR,1000.00,social_insurance:50.00,2026-04-20,QA58DOHB00001234567890ABCDEFG\n",
+    )
+    .expect("write");
+    let reported = must(
+        run(
+            "qa-doha-build",
+            &["payroll", "--csv", &export.display().to_string()],
+        ),
+        "payroll",
+    );
+    assert!(
+        reported
+            .stdout
+            .contains("2026-03: 1 worker(s) reported, 2 finding(s)"),
+        "{}",
+        reported.stdout
+    );
+    assert!(
+        reported.stdout.contains("underpaid")
+            && reported
+                .stdout
+                .contains("expected 1100.00 QAR, paid 1000.00 QAR"),
+        "{}",
+        reported.stdout
+    );
+    assert!(reported.stdout.contains("late"), "{}", reported.stdout);
+    // The account number never left the employer's machine: only its blind token is stored.
+    assert!(!reported.stdout.contains("QA58DOHB"), "{}", reported.stdout);
+    let bad = desk.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "worker,month,currency,basic,paid_on,account\nw-7f3a9c21e0,2026-04,QAR,1000,2026-05-01,\n",
+    )
+    .expect("write");
+    let refused = run(
+        "qa-doha-build",
+        &["payroll", "--csv", &bad.display().to_string()],
+    );
+    assert!(!refused.ok);
+    assert!(
+        refused.stderr.contains("line 2, account"),
+        "{}",
+        refused.stderr
+    );
+    // No node file holds the account number or the offer document's private line.
+    drop(node);
+    for file in files(chain.dir.path()) {
+        let bytes = std::fs::read(&file).expect("read");
+        for secret in ["QA58DOHB00001234567890ABCDEFG", "kept off the ledger"] {
+            assert!(
+                !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                "{secret} in {}",
+                file.display()
+            );
+        }
+    }
 }

@@ -139,6 +139,7 @@ impl std::ops::Deref for ApiState {
         recruit::party,
         recruit::offer,
         recruit::employer_offers,
+        recruit::employer_wages,
         users::login,
         users::me,
         users::act,
@@ -327,6 +328,10 @@ pub fn router(state: ApiState) -> Router {
         .route(
             "/v1/recruit/employers/{party}/offers",
             get(recruit::employer_offers),
+        )
+        .route(
+            "/v1/recruit/employers/{party}/wages/{month}",
+            get(recruit::employer_wages),
         )
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))

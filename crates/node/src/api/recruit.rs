@@ -1,6 +1,7 @@
 //! `/v1/recruit/…`: licensed parties, offers and the contracts registered for them, with
 //! every substitution the ledger found — for members (regulators, recruiters, employers,
-//! brands) only. A worker's own page, opened with their credential, is not here yet.
+//! brands) only, and an employer's reconciled pay by month. A worker's own page, opened
+//! with their credential, is not here yet.
 
 use super::vault::{authenticate, internal};
 use super::{ApiState, Problem};
@@ -8,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
-use unchain_recruit::state::{self, ContractRecord, OfferRecord, PartyRecord};
+use unchain_recruit::state::{self, ContractRecord, OfferRecord, PartyRecord, WageRecord};
 use unchain_types::{Code, TxId};
 
 /// An offer and, once registered, its contract with every substitution found.
@@ -90,6 +91,25 @@ pub async fn employer_offers(
     let mut out = Vec::new();
     for id in state::offers_naming(&reader, &party).map_err(internal)? {
         out.extend(offer_view(&reader, &id)?);
+    }
+    Ok(Json(out))
+}
+
+/// An employer's reported pay for a month, each record with what reconciliation found.
+#[utoipa::path(get, path = "/v1/recruit/employers/{party}/wages/{month}", params(("party" = String, Path), ("month" = String, Path, description = "YYYY-MM")),
+    responses((status = 200, description = "the month's wage records"), (status = 401, body = Problem)))]
+pub async fn employer_wages(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path((party, month)): Path<(String, String)>,
+) -> Result<Json<Vec<WageRecord>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    let mut out = Vec::new();
+    for worker in state::payroll_workers(&reader, &party, &month).map_err(internal)? {
+        out.extend(state::wage(&reader, &worker, &month).map_err(internal)?);
     }
     Ok(Json(out))
 }
