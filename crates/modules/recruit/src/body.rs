@@ -129,6 +129,71 @@ pub struct Payroll {
     pub actor: Option<String>,
 }
 
+/// Who reports a fee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeSource {
+    /// The recruiter discloses it itself.
+    Recruiter,
+    /// An auditor found it.
+    Auditor,
+    /// Reported for the worker (by an NGO, a union, a regulator).
+    Worker,
+}
+
+/// `recruit.fee`: a recruitment fee or cost a worker paid, owed back under the Employer
+/// Pays Principle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fee {
+    /// The worker's pseudonymous id.
+    pub worker: String,
+    /// The recruiter that charged it (a licensed party).
+    pub recruiter: String,
+    /// How much, minor units of `currency`.
+    pub amount: u64,
+    /// ISO 4217.
+    pub currency: String,
+    /// Who reports it.
+    pub source: FeeSource,
+    /// SHA-256 of the evidence (a receipt, a statement), kept off the ledger.
+    pub evidence: Hash32,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
+/// `recruit.repay`: the recruiter (or the employer for it) repays part or all of a fee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repay {
+    /// The fee (its transaction id).
+    pub fee: TxId,
+    /// How much, minor units of the fee's currency.
+    pub amount: u64,
+    /// SHA-256 of the proof of payment to the worker.
+    pub evidence: Hash32,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
+/// `recruit.remediate`: the regulator of the recruiter's country confirms (or not) that a
+/// fee has been repaid in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Remediate {
+    /// The fee.
+    pub fee: TxId,
+    /// Whether the repayment is verified.
+    pub verified: bool,
+    /// What was checked (no personal data).
+    pub note: String,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
 /// A parsed `recruit.*` body.
 #[derive(Debug, Clone)]
 pub enum RecruitBody {
@@ -140,6 +205,12 @@ pub enum RecruitBody {
     Contract(Contract),
     /// `recruit.payroll`.
     Payroll(Payroll),
+    /// `recruit.fee`.
+    Fee(Fee),
+    /// `recruit.repay`.
+    Repay(Repay),
+    /// `recruit.remediate`.
+    Remediate(Remediate),
 }
 
 fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
@@ -237,6 +308,33 @@ impl RecruitBody {
                 check_actor_opt(&p.actor)?;
                 check_payroll(&p)?;
                 Ok(RecruitBody::Payroll(p))
+            }
+            "recruit.fee" => {
+                let f: Fee = parse_body(body)?;
+                check_worker("worker", &f.worker)?;
+                check_party("recruiter", &f.recruiter)?;
+                if f.amount == 0 {
+                    return Err(BodyError::new("amount", "must be above zero"));
+                }
+                if !(f.currency.len() == 3 && f.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+                    return Err(BodyError::new("currency", "an ISO 4217 code (\"NPR\")"));
+                }
+                check_actor_opt(&f.actor)?;
+                Ok(RecruitBody::Fee(f))
+            }
+            "recruit.repay" => {
+                let r: Repay = parse_body(body)?;
+                if r.amount == 0 {
+                    return Err(BodyError::new("amount", "must be above zero"));
+                }
+                check_actor_opt(&r.actor)?;
+                Ok(RecruitBody::Repay(r))
+            }
+            "recruit.remediate" => {
+                let r: Remediate = parse_body(body)?;
+                check_text("note", &r.note)?;
+                check_actor_opt(&r.actor)?;
+                Ok(RecruitBody::Remediate(r))
             }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
         }

@@ -13,8 +13,13 @@
 //!   against that contract, and an account that has received the wages of
 //!   [`crate::payroll::SHARED_ACCOUNT_WORKERS`] or more workers (from any employer) adds a
 //!   `shared_account` finding.
+//! - A fee a worker paid is owed back. The recruiter that charged it, or an employer that
+//!   has a registered contract with the worker, repays it with proof; once repaid in full,
+//!   only the regulator of the recruiter's country can mark it remediated.
 
-use crate::body::{Contract, Licence, LicenceStatus, Offer, PartyKind, Payroll, RecruitBody};
+use crate::body::{
+    Contract, Fee, Licence, LicenceStatus, Offer, PartyKind, Payroll, RecruitBody, Remediate, Repay,
+};
 use crate::compare::{fee_violation, substitutions};
 use crate::payroll::{Kind, SHARED_ACCOUNT_WORKERS, WageFinding, reconcile};
 use crate::state::*;
@@ -39,6 +44,21 @@ pub const KINDS: &[KindSpec] = &[
         kind: "recruit.payroll",
         role: Role::Recruitment,
         summary: "an employer's pay records for a month, each reconciled against the worker's contract",
+    },
+    KindSpec {
+        kind: "recruit.fee",
+        role: Role::Recruitment,
+        summary: "a recruitment fee a worker paid (disclosed, found in an audit, or reported for the worker): owed back under the Employer Pays Principle",
+    },
+    KindSpec {
+        kind: "recruit.repay",
+        role: Role::Recruitment,
+        summary: "the recruiter or the worker's employer repays a fee, with proof",
+    },
+    KindSpec {
+        kind: "recruit.remediate",
+        role: Role::Recruitment,
+        summary: "the regulator of the recruiter's country verifies (or not) that a fee was repaid in full",
     },
     KindSpec {
         kind: "recruit.contract",
@@ -71,6 +91,9 @@ impl Module for RecruitModule {
             RecruitBody::Offer(o) => register_offer(ctx, o),
             RecruitBody::Contract(c) => contract(ctx, c),
             RecruitBody::Payroll(p) => payroll(ctx, p),
+            RecruitBody::Fee(f) => fee_reported(ctx, f),
+            RecruitBody::Repay(r) => repay(ctx, r),
+            RecruitBody::Remediate(r) => remediate(ctx, r),
         }
     }
 }
@@ -288,4 +311,113 @@ fn payroll(ctx: &mut ExecContext<'_, '_>, p: &Payroll) -> Result<(), ExecError> 
         ctx.state.put(&payroll_key(&me, &p.month, &r.worker), &[])?;
     }
     Ok(())
+}
+
+fn fee_reported(ctx: &mut ExecContext<'_, '_>, f: &Fee) -> Result<(), ExecError> {
+    let recruiter = party(&*ctx.state, &f.recruiter)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("recruiter: {} holds no licence on this ledger", f.recruiter),
+        )
+    })?;
+    if recruiter.licence.kind != PartyKind::Recruiter {
+        return Err(refuse(
+            Code::NoAccess,
+            format!(
+                "recruiter: {} is licensed as {}",
+                f.recruiter, recruiter.licence.kind
+            ),
+        ));
+    }
+    if f.source == crate::body::FeeSource::Recruiter && ctx.sender.name != f.recruiter {
+        return Err(refuse(
+            Code::NotOwner,
+            format!("source: only {} discloses its own fees", f.recruiter),
+        ));
+    }
+    let record = FeeRecord {
+        fee: f.clone(),
+        recorded: recorded(ctx),
+        repayments: Vec::new(),
+        verifications: Vec::new(),
+        disputed: 0,
+        status: FeeStatus::Owed,
+    };
+    ctx.state.put(&fee_key(&ctx.tx_id), &encode(&record))?;
+    Ok(ctx
+        .state
+        .put(&recruiter_fee_key(&f.recruiter, &ctx.tx_id), &[])?)
+}
+
+fn fee_or_refuse(ctx: &ExecContext<'_, '_>, id: &TxId) -> Result<FeeRecord, ExecError> {
+    crate::state::fee(&*ctx.state, id)?
+        .ok_or_else(|| refuse(Code::NotFound, format!("fee: no fee {id}")))
+}
+
+fn repay(ctx: &mut ExecContext<'_, '_>, r: &Repay) -> Result<(), ExecError> {
+    let mut f = fee_or_refuse(ctx, &r.fee)?;
+    let me = &ctx.sender.name;
+    let employs = governing(ctx, &f.fee.worker, me)?.is_some();
+    if *me != f.fee.recruiter && !employs {
+        return Err(refuse(
+            Code::NotOwner,
+            format!(
+                "fee: repaid by its recruiter {} or by the worker's employer",
+                f.fee.recruiter
+            ),
+        ));
+    }
+    if f.status != FeeStatus::Owed {
+        return Err(refuse(
+            Code::BadTransition,
+            format!("fee: already repaid in full ({:?})", f.status).to_lowercase(),
+        ));
+    }
+    if r.amount > f.owed() {
+        return Err(refuse(
+            Code::InvalidBody,
+            format!(
+                "amount: {} is more than the {} still owed",
+                r.amount,
+                f.owed()
+            ),
+        ));
+    }
+    f.repayments.push((r.amount, r.evidence, recorded(ctx)));
+    if f.owed() == 0 {
+        f.status = FeeStatus::Repaid;
+    }
+    Ok(ctx.state.put(&fee_key(&r.fee), &encode(&f))?)
+}
+
+fn remediate(ctx: &mut ExecContext<'_, '_>, r: &Remediate) -> Result<(), ExecError> {
+    let mut f = fee_or_refuse(ctx, &r.fee)?;
+    let country = party(&*ctx.state, &f.fee.recruiter)?
+        .map(|p| p.licence.country)
+        .unwrap_or_default();
+    if ctx.sender.jurisdiction != country {
+        return Err(refuse(
+            Code::NoAccess,
+            format!(
+                "fee: only the regulator in {country}, where {} is licensed, verifies its repayment",
+                f.fee.recruiter
+            ),
+        ));
+    }
+    if f.status == FeeStatus::Owed {
+        return Err(refuse(
+            Code::BadTransition,
+            format!("fee: {} is still owed", f.owed()),
+        ));
+    }
+    f.verifications
+        .push((r.verified, r.note.clone(), recorded(ctx)));
+    f.status = if r.verified {
+        FeeStatus::Remediated
+    } else {
+        // Not verified: owed again until a repayment is proven; what was recorded stays.
+        f.disputed = f.repayments.iter().map(|p| p.0).sum();
+        FeeStatus::Owed
+    };
+    Ok(ctx.state.put(&fee_key(&r.fee), &encode(&f))?)
 }

@@ -8,7 +8,9 @@
 //!   found in it;
 //! - `wage/{worker}/{month}`: a month's pay record, reconciled, with its findings;
 //! - `payroll/{employer}/{month}/{worker}`: the months an employer reported;
-//! - `account/{token}/{worker}`: which workers' wages an account received (a blind token).
+//! - `account/{token}/{worker}`: which workers' wages an account received (a blind token);
+//! - `fee/{tx}`: a fee a worker paid, its repayments and its remediation;
+//!   `recruiter-fee/{recruiter}/{tx}`: the fees charged by a recruiter.
 
 use crate::body::{Contract, Licence, LicenceStatus, Offer};
 use crate::compare::Substitution;
@@ -120,6 +122,64 @@ pub fn account_workers(state: &impl StateRead, token: &str) -> Result<usize, red
     Ok(state
         .scan_prefix(&SPACE.key(format_args!("account/{token}/")))?
         .len())
+}
+
+/// A fee's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeStatus {
+    /// Owed back to the worker.
+    Owed,
+    /// Repaid in full, waiting for the regulator's verification.
+    Repaid,
+    /// Repayment verified by the regulator of the recruiter's country.
+    Remediated,
+}
+
+/// A fee and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeeRecord {
+    /// The fee as reported.
+    pub fee: crate::body::Fee,
+    /// Who reported it, and when.
+    pub recorded: Recorded,
+    /// Each repayment: amount, evidence, who and when.
+    pub repayments: Vec<(u64, unchain_types::Hash32, Recorded)>,
+    /// Each verification by the regulator: verified or not, the note, who and when.
+    pub verifications: Vec<(bool, String, Recorded)>,
+    /// How much of the repayments the regulator did not accept (they stay in the history).
+    #[serde(default)]
+    pub disputed: u64,
+    /// Its standing.
+    pub status: FeeStatus,
+}
+
+impl FeeRecord {
+    /// What is still owed, minor units.
+    pub fn owed(&self) -> u64 {
+        let repaid: u64 = self.repayments.iter().map(|r| r.0).sum();
+        self.fee
+            .amount
+            .saturating_sub(repaid.saturating_sub(self.disputed))
+    }
+}
+
+pub(crate) fn fee_key(tx: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("fee/{tx}"))
+}
+
+pub(crate) fn recruiter_fee_key(recruiter: &str, tx: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("recruiter-fee/{recruiter}/{tx}"))
+}
+
+/// A fee.
+pub fn fee(state: &impl StateRead, tx: &TxId) -> Result<Option<FeeRecord>, redb::StorageError> {
+    SPACE.get(state, &fee_key(tx))
+}
+
+/// The fees a recruiter charged.
+pub fn fees_of(state: &impl StateRead, recruiter: &str) -> Result<Vec<TxId>, redb::StorageError> {
+    ids_under(state, &format!("recruiter-fee/{recruiter}/"))
 }
 
 pub(crate) fn party_key(party: &str) -> Vec<u8> {

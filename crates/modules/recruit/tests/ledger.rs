@@ -463,3 +463,76 @@ fn a_payroll_body_is_checked_field_by_field() {
         assert!(why.contains(field), "{body}: {why}");
     }
 }
+
+#[test]
+fn a_fee_is_owed_until_repaid_in_full_and_verified_by_the_recruiters_regulator() {
+    let mut w = world();
+    licensed(&mut w);
+    contracted(&mut w, "w-7f3a9c21e0");
+    // An auditor (here Qatar's ministry) reports the NPR 120 000 the worker paid in Kathmandu.
+    let tx = w.qa_regulator.tx(
+        "recruit.fee",
+        json!({"worker": "w-7f3a9c21e0", "recruiter": "np-himalaya-manpower", "amount": 12_000_000,
+            "currency": "NPR", "source": "auditor", "evidence": "ee".repeat(32)}),
+    );
+    let fee = w.chain.ok(&tx);
+    // Only the recruiter discloses its own fees as the recruiter.
+    let why = w.chain.refused(
+        &mut w.employer,
+        "recruit.fee",
+        json!({"worker": "w-7f3a9c21e0", "recruiter": "np-himalaya-manpower", "amount": 1,
+            "currency": "NPR", "source": "recruiter", "evidence": "ee".repeat(32)}),
+    );
+    assert!(why.contains("only np-himalaya-manpower discloses"), "{why}");
+    let repay = |amount: u64| json!({"fee": fee.to_string(), "amount": amount, "evidence": "aa".repeat(32)});
+    // Verification before repayment is refused; so is repaying more than is owed.
+    let why = w.chain.refused(
+        &mut w.np_regulator,
+        "recruit.remediate",
+        json!({"fee": fee.to_string(), "verified": true, "note": "bank statement seen"}),
+    );
+    assert!(why.contains("still owed"), "{why}");
+    let why = w
+        .chain
+        .refused(&mut w.recruiter, "recruit.repay", repay(12_000_001));
+    assert!(why.contains("more than the 12000000 still owed"), "{why}");
+    // The recruiter repays half; the employer the rest.
+    let tx = w.recruiter.tx("recruit.repay", repay(6_000_000));
+    w.chain.ok(&tx);
+    let tx = w.employer.tx("recruit.repay", repay(6_000_000));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let f = state::fee(&reader, &fee).expect("read").expect("fee");
+    assert_eq!((f.owed(), f.status), (0, state::FeeStatus::Repaid));
+    drop(reader);
+    // Qatar's regulator cannot verify a Nepali recruiter's repayment; Nepal's can.
+    let verify = |verified: bool| json!({"fee": fee.to_string(), "verified": verified, "note": "bank statement seen"});
+    let why = w
+        .chain
+        .refused(&mut w.qa_regulator, "recruit.remediate", verify(true));
+    assert!(why.contains("only the regulator in NP"), "{why}");
+    // Not verified: owed again, the repayments kept in the history.
+    let tx = w.np_regulator.tx("recruit.remediate", verify(false));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let f = state::fee(&reader, &fee).expect("read").expect("fee");
+    assert_eq!(
+        (f.owed(), f.status, f.repayments.len()),
+        (12_000_000, state::FeeStatus::Owed, 2)
+    );
+    drop(reader);
+    let tx = w.recruiter.tx("recruit.repay", repay(12_000_000));
+    w.chain.ok(&tx);
+    let tx = w.np_regulator.tx("recruit.remediate", verify(true));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let f = state::fee(&reader, &fee).expect("read").expect("fee");
+    assert_eq!(f.status, state::FeeStatus::Remediated);
+    assert_eq!(
+        state::fees_of(&reader, "np-himalaya-manpower").expect("read"),
+        [fee]
+    );
+    drop(reader);
+    let why = w.chain.refused(&mut w.recruiter, "recruit.repay", repay(1));
+    assert!(why.contains("already repaid in full"), "{why}");
+}
