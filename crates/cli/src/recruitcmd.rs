@@ -55,6 +55,31 @@ pub enum RecruitCommand {
         /// The vault record that holds the document, if sealed.
         #[arg(long)]
         record: Option<String>,
+        /// The worker's wallet key (`did:key:…` from `unchain wallet new-key`, or hex): with
+        /// it the worker confirms or disputes the contract later.
+        #[arg(long)]
+        holder: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Relay the worker's confirmation or dispute of the contract (signed in their wallet
+    /// with `unchain wallet respond`).
+    Respond {
+        /// The offer.
+        #[arg(long)]
+        offer: String,
+        /// The contract's hash, hex.
+        #[arg(long)]
+        contract: String,
+        /// A dispute (without it: a confirmation).
+        #[arg(long)]
+        dispute: bool,
+        /// For a dispute, the term that is wrong.
+        #[arg(long)]
+        term: Option<String>,
+        /// The worker's signature, hex.
+        #[arg(long)]
+        signature: String,
         #[command(flatten)]
         who: Who,
     },
@@ -144,12 +169,23 @@ async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
             terms,
             document,
             record,
+            holder,
             who,
         } => {
             let mut body = json!({"worker": worker, "terms": read_json(&terms)?,
                 "terms_hash": sha256_of(&document)?});
             if let Some(r) = record {
                 body["record"] = r.into();
+            }
+            if let Some(h) = holder {
+                let key = if h.starts_with("did:key:") {
+                    unchain_credentials::did::parse_did_key(&h)
+                        .map_err(|e| anyhow::anyhow!("--holder: {e}"))?
+                } else {
+                    unchain_types::PublicKey::from_hex(&h)
+                        .map_err(|e| anyhow::anyhow!("--holder: {e}"))?
+                };
+                body["holder"] = key.to_hex().into();
             }
             let status = Session::open(&who)
                 .await?
@@ -176,6 +212,24 @@ async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
             let view: Value = session.get(&format!("/v1/recruit/offers/{offer}")).await?;
             print_offer(&view);
             Ok(())
+        }
+        RecruitCommand::Respond {
+            offer,
+            contract,
+            dispute,
+            term,
+            signature,
+            who,
+        } => {
+            let mut body = json!({"offer": offer, "contract": contract,
+                "response": if dispute { "dispute" } else { "confirm" }, "signature": signature});
+            if let Some(t) = term {
+                body["term"] = t.into();
+            }
+            Session::open(&who)
+                .await?
+                .submit("recruit.respond", body)
+                .await
         }
         RecruitCommand::Payroll {
             csv,
@@ -220,6 +274,22 @@ fn print_offer(view: &Value) {
     match view["contract"].as_object() {
         None => println!("  no contract registered yet"),
         Some(c) => {
+            println!(
+                "  contract {}",
+                c["contract"]["terms_hash"].as_str().unwrap_or("?")
+            );
+            for r in c["responses"].as_array().into_iter().flatten() {
+                let said = if r[0] == "dispute" {
+                    "DISPUTES"
+                } else {
+                    "CONFIRMS"
+                };
+                println!(
+                    "  the worker {said} it{} (relayed by {})",
+                    r[1].as_str().map(|t| format!(": {t}")).unwrap_or_default(),
+                    s(&r[2]["member"])
+                );
+            }
             let subs = c["substitutions"].as_array().cloned().unwrap_or_default();
             if subs.is_empty() {
                 println!("  contract registered: every term as offered, or better");

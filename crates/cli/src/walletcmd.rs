@@ -62,6 +62,10 @@ pub enum WalletCommand {
     /// Sign a consent decision for a vault record about you (your key is the record's
     /// subject); prints the signature for `unchain vault consent --signature`.
     Consent(ConsentArgs),
+    /// Confirm or dispute the contract registered for your job offer (your key is the one
+    /// the offer names); prints the signature a member relays with `unchain recruit
+    /// respond --signature`.
+    Respond(RespondArgs),
 }
 
 /// Arguments of `unchain wallet present`.
@@ -109,6 +113,29 @@ pub struct ConsentArgs {
     /// Withdraw an earlier consent instead of giving it.
     #[arg(long)]
     withdraw: bool,
+}
+
+/// Arguments of `unchain wallet respond`.
+#[derive(Args)]
+pub struct RespondArgs {
+    #[command(flatten)]
+    file: WalletFile,
+    /// The key to sign with (its label).
+    #[arg(long, default_value = "me")]
+    key: String,
+    /// The offer, hex.
+    #[arg(long)]
+    offer: String,
+    /// The contract's hash (`unchain recruit show`), hex.
+    #[arg(long)]
+    contract: String,
+    /// Dispute the contract (without it: confirm).
+    #[arg(long)]
+    dispute: bool,
+    /// For a dispute, the term that is wrong (`wage`, `hours`, `deductions`, `employer`,
+    /// `other`).
+    #[arg(long)]
+    term: Option<String>,
 }
 
 /// Reads the wallet at `path`.
@@ -225,6 +252,27 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             let statement =
                 consent_statement(&a.chain, &record, &a.recipient, &a.purpose, decision);
             println!("{}", key.sign(&statement).to_hex());
+            Ok(())
+        }
+        WalletCommand::Respond(a) => {
+            let w = load_wallet(&a.file.wallet)?;
+            let key = w.key(&a.key)?;
+            let offer = unchain_types::TxId::from_hex(&a.offer)
+                .map_err(|e| anyhow::anyhow!("--offer: {e}"))?;
+            let contract =
+                Hash32::from_hex(&a.contract).map_err(|e| anyhow::anyhow!("--contract: {e}"))?;
+            let response = if a.dispute {
+                unchain_recruit::body::Response::Dispute
+            } else {
+                unchain_recruit::body::Response::Confirm
+            };
+            let message = unchain_recruit::body::Respond::message(
+                &offer,
+                &contract,
+                response,
+                a.term.as_deref(),
+            );
+            println!("{}", key.sign(&message).to_hex());
             Ok(())
         }
     }

@@ -100,6 +100,16 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "offer.json",
         &json!({"terms": terms(), "worker_name": "kept off the ledger"}),
     );
+    // The worker's wallet, on their own phone: the offer names its key.
+    let wallet = desk.path().join("wallet.json");
+    let did = must(
+        unchain(&["wallet", "init", "--wallet", &wallet.display().to_string()]),
+        "wallet init",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    assert!(did.starts_with("did:key:z6Mk"), "{did}");
     let offer = must(
         run(
             "np-himalaya-manpower",
@@ -111,6 +121,8 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
                 &offered,
                 "--document",
                 &document,
+                "--holder",
+                &did,
             ],
         ),
         "offer",
@@ -178,6 +190,54 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
             registered.stdout
         );
     }
+    // On arrival the worker disputes the wage from their wallet; Qatar's ministry relays it.
+    let contract_hash =
+        unchain_types::Hash32::digest(&std::fs::read(&contract_doc).expect("doc")).to_hex();
+    let signature = must(
+        unchain(&[
+            "wallet",
+            "respond",
+            "--wallet",
+            &wallet.display().to_string(),
+            "--offer",
+            &offer_id,
+            "--contract",
+            &contract_hash,
+            "--dispute",
+            "--term",
+            "wage",
+        ]),
+        "wallet respond",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    must(
+        run(
+            "qa-mol",
+            &[
+                "respond",
+                "--offer",
+                &offer_id,
+                "--contract",
+                &contract_hash,
+                "--dispute",
+                "--term",
+                "wage",
+                "--signature",
+                &signature,
+            ],
+        ),
+        "relay the dispute",
+    );
+    let plain = must(run("np-dofe", &["show", &offer_id]), "show");
+    assert!(
+        plain
+            .stdout
+            .contains("the worker DISPUTES it: wage (relayed by qa-mol)"),
+        "{}",
+        plain.stdout
+    );
     let shown = must(
         run("qa-mol", &["show", &offer_id, "--json"]),
         "show as the destination's regulator",

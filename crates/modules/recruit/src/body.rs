@@ -12,7 +12,7 @@ use crate::terms::Terms;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use unchain_types::body::{BodyError, check_actor, check_text, parse_body};
-use unchain_types::{Hash32, TxId};
+use unchain_types::{Hash32, PublicKey, Signature, TxId};
 
 /// What a licensed party does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +93,10 @@ pub struct Offer {
     /// The vault record that holds them, if sealed through the vault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
+    /// The worker's wallet key (the offer credential is bound to it): with it the worker
+    /// confirms or disputes the contract, with no account anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<PublicKey>,
     /// The pseudonymous user who acted, if the organisation names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
@@ -194,6 +198,61 @@ pub struct Remediate {
     pub actor: Option<String>,
 }
 
+/// What the worker says of the contract registered for their offer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Response {
+    /// The contract is the one they agreed to.
+    Confirm,
+    /// It is not.
+    Dispute,
+}
+
+/// `recruit.respond`: the worker's confirmation or dispute of the contract, signed with
+/// their wallet key. Any member may relay it (an NGO, a union, the regulator): the
+/// signature is the worker's, checked against the key in the offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Respond {
+    /// The offer.
+    pub offer: TxId,
+    /// The contract's `terms_hash`: which contract the worker answers.
+    pub contract: Hash32,
+    /// Confirm or dispute.
+    pub response: Response,
+    /// For a dispute, the term that is wrong, as a short code (`wage`, `hours`,
+    /// `deductions`, `employer`, `other`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+    /// The worker's Ed25519 signature over [`Respond::message`].
+    pub signature: Signature,
+    /// The pseudonymous user of the relaying member, if it names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
+impl Respond {
+    /// What the worker signs: a fixed text naming the offer, the contract, the response and
+    /// the term, so that a signature answers exactly one contract of one offer.
+    pub fn message(
+        offer: &TxId,
+        contract: &Hash32,
+        response: Response,
+        term: Option<&str>,
+    ) -> Vec<u8> {
+        let response = match response {
+            Response::Confirm => "confirm",
+            Response::Dispute => "dispute",
+        };
+        format!(
+            "unchain/recruit/respond/v1\n{offer}\n{}\n{response}\n{}",
+            contract.to_hex(),
+            term.unwrap_or("")
+        )
+        .into_bytes()
+    }
+}
+
 /// A parsed `recruit.*` body.
 #[derive(Debug, Clone)]
 pub enum RecruitBody {
@@ -211,6 +270,8 @@ pub enum RecruitBody {
     Repay(Repay),
     /// `recruit.remediate`.
     Remediate(Remediate),
+    /// `recruit.respond`.
+    Respond(Respond),
 }
 
 fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
@@ -336,6 +397,14 @@ impl RecruitBody {
                 check_actor_opt(&r.actor)?;
                 Ok(RecruitBody::Remediate(r))
             }
+            "recruit.respond" => {
+                let r: Respond = parse_body(body)?;
+                if let Some(t) = &r.term {
+                    check_code_field("term", t)?;
+                }
+                check_actor_opt(&r.actor)?;
+                Ok(RecruitBody::Respond(r))
+            }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
         }
     }
@@ -396,4 +465,18 @@ fn check_payroll(p: &Payroll) -> Result<(), BodyError> {
         }
     }
     Ok(())
+}
+
+fn check_code_field(field: &str, s: &str) -> Result<(), BodyError> {
+    let ok = (1..=40).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(BodyError::new(
+            field,
+            "a short code: 1 to 40 of a-z, 0-9 and '_'",
+        ))
+    }
 }

@@ -13,12 +13,15 @@
 //!   against that contract, and an account that has received the wages of
 //!   [`crate::payroll::SHARED_ACCOUNT_WORKERS`] or more workers (from any employer) adds a
 //!   `shared_account` finding.
+//! - The worker confirms or disputes the contract with their wallet key (the offer's
+//!   `holder`); any member relays it, and the signature is checked against the offer.
 //! - A fee a worker paid is owed back. The recruiter that charged it, or an employer that
 //!   has a registered contract with the worker, repays it with proof; once repaid in full,
 //!   only the regulator of the recruiter's country can mark it remediated.
 
 use crate::body::{
-    Contract, Fee, Licence, LicenceStatus, Offer, PartyKind, Payroll, RecruitBody, Remediate, Repay,
+    Contract, Fee, Licence, LicenceStatus, Offer, PartyKind, Payroll, RecruitBody, Remediate,
+    Repay, Respond,
 };
 use crate::compare::{fee_violation, substitutions};
 use crate::payroll::{Kind, SHARED_ACCOUNT_WORKERS, WageFinding, reconcile};
@@ -61,6 +64,11 @@ pub const KINDS: &[KindSpec] = &[
         summary: "the regulator of the recruiter's country verifies (or not) that a fee was repaid in full",
     },
     KindSpec {
+        kind: "recruit.respond",
+        role: Role::Recruitment,
+        summary: "the worker's confirmation or dispute of the registered contract, signed with their wallet key, relayed by any member",
+    },
+    KindSpec {
         kind: "recruit.contract",
         role: Role::Recruitment,
         summary: "the employer registers the contract in force for an offer; every term worse than offered is a substitution",
@@ -94,6 +102,7 @@ impl Module for RecruitModule {
             RecruitBody::Fee(f) => fee_reported(ctx, f),
             RecruitBody::Repay(r) => repay(ctx, r),
             RecruitBody::Remediate(r) => remediate(ctx, r),
+            RecruitBody::Respond(r) => respond(ctx, r),
         }
     }
 }
@@ -222,6 +231,7 @@ fn contract(ctx: &mut ExecContext<'_, '_>, c: &Contract) -> Result<(), ExecError
         contract: c.clone(),
         recorded: recorded(ctx),
         substitutions: found,
+        responses: Vec::new(),
     };
     ctx.state.put(&contract_key(&c.offer), &encode(&record))?;
     o.contracted = true;
@@ -420,4 +430,37 @@ fn remediate(ctx: &mut ExecContext<'_, '_>, r: &Remediate) -> Result<(), ExecErr
         FeeStatus::Owed
     };
     Ok(ctx.state.put(&fee_key(&r.fee), &encode(&f))?)
+}
+
+fn respond(ctx: &mut ExecContext<'_, '_>, r: &Respond) -> Result<(), ExecError> {
+    let o = crate::state::offer(&*ctx.state, &r.offer)?
+        .ok_or_else(|| refuse(Code::NotFound, format!("offer: no offer {}", r.offer)))?;
+    let Some(holder) = o.offer.holder else {
+        return Err(refuse(
+            Code::InvalidBody,
+            "offer: it names no wallet key of the worker's; nobody can answer for them",
+        ));
+    };
+    let mut c = crate::state::contract(&*ctx.state, &r.offer)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("offer: {} has no contract yet", r.offer),
+        )
+    })?;
+    if c.contract.terms_hash != r.contract {
+        return Err(refuse(
+            Code::StaleVersion,
+            "contract: not the contract registered for this offer",
+        ));
+    }
+    let message = Respond::message(&r.offer, &r.contract, r.response, r.term.as_deref());
+    if !holder.verify(&r.signature, &message) {
+        return Err(refuse(
+            Code::BadSignature,
+            "signature: not the worker's (the wallet key named in the offer)",
+        ));
+    }
+    c.responses
+        .push((r.response, r.term.clone(), recorded(ctx)));
+    Ok(ctx.state.put(&contract_key(&r.offer), &encode(&c))?)
 }

@@ -67,6 +67,10 @@ pub struct ContractRecord {
     pub recorded: Recorded,
     /// Every term worse for the worker than the offer (empty: no substitution).
     pub substitutions: Vec<Substitution>,
+    /// The worker's answers, signed with their wallet key, oldest first: the response, the
+    /// disputed term, who relayed it and when.
+    #[serde(default)]
+    pub responses: Vec<(crate::body::Response, Option<String>, Recorded)>,
 }
 
 /// A month's pay as reported, and what reconciliation found.

@@ -536,3 +536,70 @@ fn a_fee_is_owed_until_repaid_in_full_and_verified_by_the_recruiters_regulator()
     let why = w.chain.refused(&mut w.recruiter, "recruit.repay", repay(1));
     assert!(why.contains("already repaid in full"), "{why}");
 }
+
+#[test]
+fn the_worker_disputes_the_contract_with_their_wallet_key_through_any_member() {
+    use unchain_recruit::body::{Respond, Response};
+    let mut w = world();
+    licensed(&mut w);
+    let wallet = unchain_types::SigningKey::from_seed([42; 32]);
+    let mut with_holder = offer("w-7f3a9c21e0", terms());
+    with_holder["holder"] = json!(wallet.public_key().to_hex());
+    let tx = w.recruiter.tx("recruit.offer", with_holder);
+    let offer_id = w.chain.ok(&tx);
+    let mut worse = terms();
+    worse["wage"]["amount"] = json!(110000);
+    let contract_hash = unchain_types::Hash32::digest(b"the contract handed over in Doha");
+    let tx = w.employer.tx(
+        "recruit.contract",
+        json!({"offer": offer_id.to_string(), "terms": worse, "terms_hash": contract_hash.to_hex()}),
+    );
+    w.chain.ok(&tx);
+    let answer = |key: &unchain_types::SigningKey, contract: unchain_types::Hash32| {
+        let message = Respond::message(&offer_id, &contract, Response::Dispute, Some("wage"));
+        json!({"offer": offer_id.to_string(), "contract": contract.to_hex(), "response": "dispute",
+            "term": "wage", "signature": key.sign(&message).to_hex()})
+    };
+    // Someone else's key, or an answer about another contract, is refused.
+    let stranger = unchain_types::SigningKey::from_seed([7; 32]);
+    let why = w.chain.refused(
+        &mut w.qa_regulator,
+        "recruit.respond",
+        answer(&stranger, contract_hash),
+    );
+    assert!(why.contains("signature: not the worker's"), "{why}");
+    let other = unchain_types::Hash32::digest(b"another contract");
+    let why = w.chain.refused(
+        &mut w.qa_regulator,
+        "recruit.respond",
+        answer(&wallet, other),
+    );
+    assert!(why.contains("not the contract registered"), "{why}");
+    // The worker's own signature, relayed by Qatar's ministry: recorded with the contract.
+    let tx = w
+        .qa_regulator
+        .tx("recruit.respond", answer(&wallet, contract_hash));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let c = state::contract(&reader, &offer_id)
+        .expect("read")
+        .expect("contract");
+    assert_eq!(c.responses.len(), 1);
+    assert_eq!(c.responses[0].0, Response::Dispute);
+    assert_eq!(c.responses[0].1.as_deref(), Some("wage"));
+    assert_eq!(c.responses[0].2.member, "qa-mol");
+    drop(reader);
+    // An offer that names no wallet key cannot be answered for the worker.
+    let tx = w
+        .recruiter
+        .tx("recruit.offer", offer("w-0b1c2d3e4f", terms()));
+    let bare = w.chain.ok(&tx);
+    let message = Respond::message(&bare, &contract_hash, Response::Confirm, None);
+    let why = w.chain.refused(
+        &mut w.qa_regulator,
+        "recruit.respond",
+        json!({"offer": bare.to_string(), "contract": contract_hash.to_hex(), "response": "confirm",
+            "signature": wallet.sign(&message).to_hex()}),
+    );
+    assert!(why.contains("names no wallet key"), "{why}");
+}
