@@ -253,6 +253,36 @@ impl Respond {
     }
 }
 
+/// Whether an employer holds a worker's passport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PassportStatus {
+    /// The employer holds it (an ILO forced-labour indicator: retention of identity
+    /// documents).
+    Held,
+    /// It is back in the worker's hands.
+    Returned,
+}
+
+/// `recruit.passport`: a report that an employer holds a worker's passport, or that it was
+/// returned. A return is recorded by someone other than the employer (the reporter, an
+/// inspector, a regulator): an employer does not clear itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Passport {
+    /// The worker's pseudonymous id.
+    pub worker: String,
+    /// The employer (a licensed party).
+    pub employer: String,
+    /// Held or returned.
+    pub status: PassportStatus,
+    /// SHA-256 of the evidence (an inspection report, a statement), kept off the ledger.
+    pub evidence: Hash32,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
 /// A parsed `recruit.*` body.
 #[derive(Debug, Clone)]
 pub enum RecruitBody {
@@ -272,6 +302,8 @@ pub enum RecruitBody {
     Remediate(Remediate),
     /// `recruit.respond`.
     Respond(Respond),
+    /// `recruit.passport`.
+    Passport(Passport),
 }
 
 fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
@@ -404,6 +436,13 @@ impl RecruitBody {
                 }
                 check_actor_opt(&r.actor)?;
                 Ok(RecruitBody::Respond(r))
+            }
+            "recruit.passport" => {
+                let p: Passport = parse_body(body)?;
+                check_worker("worker", &p.worker)?;
+                check_party("employer", &p.employer)?;
+                check_actor_opt(&p.actor)?;
+                Ok(RecruitBody::Passport(p))
             }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
         }

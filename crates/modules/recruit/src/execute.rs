@@ -18,10 +18,12 @@
 //! - A fee a worker paid is owed back. The recruiter that charged it, or an employer that
 //!   has a registered contract with the worker, repays it with proof; once repaid in full,
 //!   only the regulator of the recruiter's country can mark it remediated.
+//! - A passport reported held stays held until someone other than the employer records
+//!   its return.
 
 use crate::body::{
-    Contract, Fee, Licence, LicenceStatus, Offer, PartyKind, Payroll, RecruitBody, Remediate,
-    Repay, Respond,
+    Contract, Fee, Licence, LicenceStatus, Offer, PartyKind, Passport, PassportStatus, Payroll,
+    RecruitBody, Remediate, Repay, Respond,
 };
 use crate::compare::{fee_violation, substitutions};
 use crate::payroll::{Kind, SHARED_ACCOUNT_WORKERS, WageFinding, reconcile};
@@ -69,6 +71,11 @@ pub const KINDS: &[KindSpec] = &[
         summary: "the worker's confirmation or dispute of the registered contract, signed with their wallet key, relayed by any member",
     },
     KindSpec {
+        kind: "recruit.passport",
+        role: Role::Recruitment,
+        summary: "a report that an employer holds a worker's passport, or that it was returned (never by the employer itself)",
+    },
+    KindSpec {
         kind: "recruit.contract",
         role: Role::Recruitment,
         summary: "the employer registers the contract in force for an offer; every term worse than offered is a substitution",
@@ -103,6 +110,7 @@ impl Module for RecruitModule {
             RecruitBody::Repay(r) => repay(ctx, r),
             RecruitBody::Remediate(r) => remediate(ctx, r),
             RecruitBody::Respond(r) => respond(ctx, r),
+            RecruitBody::Passport(p) => passport_report(ctx, p),
         }
     }
 }
@@ -463,4 +471,45 @@ fn respond(ctx: &mut ExecContext<'_, '_>, r: &Respond) -> Result<(), ExecError> 
     c.responses
         .push((r.response, r.term.clone(), recorded(ctx)));
     Ok(ctx.state.put(&contract_key(&r.offer), &encode(&c))?)
+}
+
+fn passport_report(ctx: &mut ExecContext<'_, '_>, p: &Passport) -> Result<(), ExecError> {
+    let employer = party(&*ctx.state, &p.employer)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("employer: {} holds no licence on this ledger", p.employer),
+        )
+    })?;
+    if employer.licence.kind != PartyKind::Employer {
+        return Err(refuse(
+            Code::NoAccess,
+            format!(
+                "employer: {} is licensed as {}",
+                p.employer, employer.licence.kind
+            ),
+        ));
+    }
+    let mut record = passport(&*ctx.state, &p.employer, &p.worker)?.unwrap_or(PassportRecord {
+        held: false,
+        reports: Vec::new(),
+    });
+    if p.status == PassportStatus::Returned {
+        if ctx.sender.name == p.employer {
+            return Err(refuse(
+                Code::NotOwner,
+                "status: a return is recorded by the reporter, an inspector or a regulator, not by the employer",
+            ));
+        }
+        if !record.held {
+            return Err(refuse(
+                Code::BadTransition,
+                format!("status: no report says {} holds this passport", p.employer),
+            ));
+        }
+    }
+    record.held = p.status == PassportStatus::Held;
+    record.reports.push((p.status, p.evidence, recorded(ctx)));
+    Ok(ctx
+        .state
+        .put(&passport_key(&p.employer, &p.worker), &encode(&record))?)
 }

@@ -10,7 +10,9 @@
 //! - `payroll/{employer}/{month}/{worker}`: the months an employer reported;
 //! - `account/{token}/{worker}`: which workers' wages an account received (a blind token);
 //! - `fee/{tx}`: a fee a worker paid, its repayments and its remediation;
-//!   `recruiter-fee/{recruiter}/{tx}`: the fees charged by a recruiter.
+//!   `recruiter-fee/{recruiter}/{tx}`: the fees charged by a recruiter;
+//! - `passport/{employer}/{worker}`: whether an employer holds a worker's passport, with
+//!   every report.
 
 use crate::body::{Contract, Licence, LicenceStatus, Offer};
 use crate::compare::Substitution;
@@ -184,6 +186,46 @@ pub fn fee(state: &impl StateRead, tx: &TxId) -> Result<Option<FeeRecord>, redb:
 /// The fees a recruiter charged.
 pub fn fees_of(state: &impl StateRead, recruiter: &str) -> Result<Vec<TxId>, redb::StorageError> {
     ids_under(state, &format!("recruiter-fee/{recruiter}/"))
+}
+
+/// Whether an employer holds a worker's passport, and every report about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassportRecord {
+    /// Held now (the last report says so).
+    pub held: bool,
+    /// Every report, oldest first: the status, its evidence, who and when.
+    pub reports: Vec<(crate::body::PassportStatus, unchain_types::Hash32, Recorded)>,
+}
+
+pub(crate) fn passport_key(employer: &str, worker: &str) -> Vec<u8> {
+    SPACE.key(format_args!("passport/{employer}/{worker}"))
+}
+
+/// The passport reports about `worker` at `employer`.
+pub fn passport(
+    state: &impl StateRead,
+    employer: &str,
+    worker: &str,
+) -> Result<Option<PassportRecord>, redb::StorageError> {
+    SPACE.get(state, &passport_key(employer, worker))
+}
+
+/// The workers whose passports an employer holds now.
+pub fn passports_held(
+    state: &impl StateRead,
+    employer: &str,
+) -> Result<Vec<String>, redb::StorageError> {
+    let prefix = SPACE.key(format_args!("passport/{employer}/"));
+    Ok(state
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter(|(_, v)| crate::state::decoded::<PassportRecord>(v).is_some_and(|p| p.held))
+        .filter_map(|(k, _)| String::from_utf8(k[prefix.len()..].to_vec()).ok())
+        .collect())
+}
+
+fn decoded<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    serde_json::from_slice(bytes).ok()
 }
 
 pub(crate) fn party_key(party: &str) -> Vec<u8> {

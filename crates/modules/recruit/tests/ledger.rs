@@ -603,3 +603,53 @@ fn the_worker_disputes_the_contract_with_their_wallet_key_through_any_member() {
     );
     assert!(why.contains("names no wallet key"), "{why}");
 }
+
+#[test]
+fn a_held_passport_stays_held_until_someone_other_than_the_employer_records_its_return() {
+    let mut w = world();
+    licensed(&mut w);
+    let report = |status: &str| {
+        json!({"worker": "w-7f3a9c21e0", "employer": "qa-doha-build", "status": status,
+            "evidence": "bb".repeat(32)})
+    };
+    let why = w
+        .chain
+        .refused(&mut w.qa_regulator, "recruit.passport", report("returned"));
+    assert!(why.contains("no report says qa-doha-build holds"), "{why}");
+    let tx = w.qa_regulator.tx("recruit.passport", report("held"));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    assert_eq!(
+        state::passports_held(&reader, "qa-doha-build").expect("read"),
+        ["w-7f3a9c21e0"]
+    );
+    drop(reader);
+    // The employer does not clear itself.
+    let why = w
+        .chain
+        .refused(&mut w.employer, "recruit.passport", report("returned"));
+    assert!(why.contains("not by the employer"), "{why}");
+    let tx = w.qa_regulator.tx("recruit.passport", report("returned"));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    assert!(
+        state::passports_held(&reader, "qa-doha-build")
+            .expect("read")
+            .is_empty()
+    );
+    let p = state::passport(&reader, "qa-doha-build", "w-7f3a9c21e0")
+        .expect("read")
+        .expect("reports");
+    assert_eq!(p.reports.len(), 2, "every report kept");
+    drop(reader);
+    // Reports name a licensed employer.
+    let mut unknown = report("held");
+    unknown["employer"] = json!("qa-unknown-co");
+    let why = w
+        .chain
+        .refused(&mut w.qa_regulator, "recruit.passport", unknown);
+    assert!(
+        why.contains("employer: qa-unknown-co holds no licence"),
+        "{why}"
+    );
+}
