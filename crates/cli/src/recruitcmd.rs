@@ -115,6 +115,14 @@ pub enum RecruitCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Every open alert about the parties licensed in a country (for its regulator):
+    /// substitutions, fees, disputes, wage findings, passports held.
+    Alerts {
+        /// ISO 3166-1 alpha-2.
+        country: String,
+        #[command(flatten)]
+        who: Who,
+    },
     /// An offer, its contract and every substitution found.
     Show {
         /// The offer's id.
@@ -237,6 +245,27 @@ async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
             workers,
             who,
         } => payroll(csv, sif, workers, &who).await,
+        RecruitCommand::Alerts { country, who } => {
+            let alerts: Vec<Value> = Session::open(&who)
+                .await?
+                .get(&format!("/v1/recruit/alerts/{country}"))
+                .await?;
+            println!(
+                "{} open alert(s) about parties licensed in {country}",
+                alerts.len()
+            );
+            for a in &alerts {
+                let s = |v: &Value| v.as_str().unwrap_or("?").to_owned();
+                println!(
+                    "  {:<14} {:<24} {}  {}",
+                    s(&a["kind"]),
+                    s(&a["party"]),
+                    s(&a["about"]),
+                    s(&a["detail"])
+                );
+            }
+            Ok(())
+        }
         RecruitCommand::Show { offer, json, who } => {
             let view: Value = Session::open(&who)
                 .await?

@@ -313,6 +313,18 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "{}",
         refused.stderr
     );
+    // Qatar's regulator reads what concerns the employers it licensed.
+    let alerts = must(run("qa-mol", &["alerts", "QA"]), "alerts");
+    assert!(
+        alerts
+            .stdout
+            .contains("open alert(s) about parties licensed in QA"),
+        "{}",
+        alerts.stdout
+    );
+    for kind in ["substitution", "dispute", "wage"] {
+        assert!(alerts.stdout.contains(kind), "{kind}: {}", alerts.stdout);
+    }
     // No node file holds the account number or the offer document's private line.
     drop(node);
     for file in files(chain.dir.path()) {

@@ -206,6 +206,7 @@ fn register_offer(ctx: &mut ExecContext<'_, '_>, o: &Offer) -> Result<(), ExecEr
     };
     ctx.state.put(&offer_key(&ctx.tx_id), &encode(&record))?;
     ctx.state.put(&worker_key(&o.worker, &ctx.tx_id), &[])?;
+    ctx.state.put(&recruiter_key(&me, &ctx.tx_id), &[])?;
     Ok(ctx
         .state
         .put(&employer_key(&o.terms.employer, &ctx.tx_id), &[])?)

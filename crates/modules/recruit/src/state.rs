@@ -3,7 +3,8 @@
 //! - `party/{party}`: a licensed party, its licence and the history of its standing;
 //! - `offer/{tx}`: an offer, its recruiter, any fee alert, and its contract once registered;
 //! - `worker/{worker}/{tx}`: the offers made to a worker (for their wallet's page);
-//! - `employer/{party}/{tx}`: the offers naming an employer;
+//! - `employer/{party}/{tx}`: the offers naming an employer; `recruiter/{party}/{tx}`: the
+//!   offers a recruiter registered;
 //! - `contract/{offer tx}`: the contract registered for an offer and every substitution
 //!   found in it;
 //! - `wage/{worker}/{month}`: a month's pay record, reconciled, with its findings;
@@ -244,6 +245,10 @@ pub(crate) fn employer_key(party: &str, tx: &TxId) -> Vec<u8> {
     SPACE.key(format_args!("employer/{party}/{tx}"))
 }
 
+pub(crate) fn recruiter_key(party: &str, tx: &TxId) -> Vec<u8> {
+    SPACE.key(format_args!("recruiter/{party}/{tx}"))
+}
+
 pub(crate) fn contract_key(offer: &TxId) -> Vec<u8> {
     SPACE.key(format_args!("contract/{offer}"))
 }
@@ -292,4 +297,126 @@ fn ids_under(state: &impl StateRead, rest: &str) -> Result<Vec<TxId>, redb::Stor
             TxId::from_hex(hex).ok()
         })
         .collect())
+}
+
+/// Something a regulator should act on, about a party it licensed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    /// `substitution`, `fee_in_offer`, `dispute`, `wage`, `fee_owed` or `passport_held`.
+    pub kind: String,
+    /// The licensed party it is about.
+    pub party: String,
+    /// The offer, fee or worker it concerns.
+    pub about: String,
+    /// What, for people.
+    pub detail: String,
+}
+
+/// Every open alert about the parties licensed in `country`, party by party: contracts
+/// worse than their offers, fees in offers, workers' disputes, wage findings, fees still
+/// owed, passports held.
+pub fn alerts(state: &impl StateRead, country: &str) -> Result<Vec<Alert>, redb::StorageError> {
+    use crate::body::{PartyKind, Response};
+    let parties: Vec<PartyRecord> = SPACE.values(state, "party/")?;
+    let mut out = Vec::new();
+    for p in parties.iter().filter(|p| p.licence.country == country) {
+        let party = &p.licence.party;
+        let alert = |kind: &str, about: String, detail: String| Alert {
+            kind: kind.into(),
+            party: party.clone(),
+            about,
+            detail,
+        };
+        let offers = match p.licence.kind {
+            PartyKind::Recruiter => ids_under(state, &format!("recruiter/{party}/"))?,
+            PartyKind::Employer => offers_naming(state, party)?,
+        };
+        for id in offers {
+            if let Some(o) = offer(state, &id)?
+                && let Some(fee) = o.fee
+                && p.licence.kind == PartyKind::Recruiter
+            {
+                out.push(alert(
+                    "fee_in_offer",
+                    id.to_string(),
+                    format!("{}: {}", fee.contracted, fee.rule),
+                ));
+            }
+            let Some(c) = contract(state, &id)? else {
+                continue;
+            };
+            for s in &c.substitutions {
+                out.push(alert(
+                    "substitution",
+                    id.to_string(),
+                    format!(
+                        "{}: offered {}, contract {}",
+                        s.term, s.offered, s.contracted
+                    ),
+                ));
+            }
+            if let Some((Response::Dispute, term, r)) = c.responses.last() {
+                out.push(alert(
+                    "dispute",
+                    id.to_string(),
+                    format!(
+                        "the worker disputes the contract{} (relayed by {})",
+                        term.as_deref()
+                            .map(|t| format!(": {t}"))
+                            .unwrap_or_default(),
+                        r.member
+                    ),
+                ));
+            }
+        }
+        match p.licence.kind {
+            PartyKind::Recruiter => {
+                for id in fees_of(state, party)? {
+                    if let Some(f) = fee(state, &id)?
+                        && f.status != FeeStatus::Remediated
+                    {
+                        out.push(alert(
+                            "fee_owed",
+                            id.to_string(),
+                            format!("{} {} owed to {}", f.owed(), f.fee.currency, f.fee.worker),
+                        ));
+                    }
+                }
+            }
+            PartyKind::Employer => {
+                let wages: Vec<(Vec<u8>, Vec<u8>)> =
+                    state.scan_prefix(&SPACE.key(format_args!("payroll/{party}/")))?;
+                let prefix = SPACE.key(format_args!("payroll/{party}/"));
+                for (k, _) in wages {
+                    let Ok(rest) = std::str::from_utf8(&k[prefix.len()..]) else {
+                        continue;
+                    };
+                    let Some((month, worker)) = rest.split_once('/') else {
+                        continue;
+                    };
+                    if let Some(w) = wage(state, worker, month)? {
+                        for f in &w.findings {
+                            let kind = serde_json::to_value(f.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default();
+                            out.push(alert(
+                                "wage",
+                                worker.to_owned(),
+                                format!("{month} {kind}: expected {}, paid {}", f.expected, f.paid),
+                            ));
+                        }
+                    }
+                }
+                for worker in passports_held(state, party)? {
+                    out.push(alert(
+                        "passport_held",
+                        worker,
+                        "the employer holds the worker's passport".into(),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(out)
 }

@@ -653,3 +653,92 @@ fn a_held_passport_stays_held_until_someone_other_than_the_employer_records_its_
         "{why}"
     );
 }
+
+#[test]
+fn each_regulator_sees_the_alerts_about_the_parties_it_licensed() {
+    let mut w = world();
+    licensed(&mut w);
+    let mut with_fee = terms();
+    with_fee["worker_fees"] = json!(50_000);
+    let tx = w
+        .recruiter
+        .tx("recruit.offer", offer("w-7f3a9c21e0", with_fee.clone()));
+    let offer_id = w.chain.ok(&tx);
+    let mut worse = with_fee;
+    worse["rest_days_per_week"] = json!(0);
+    let tx = w.employer.tx(
+        "recruit.contract",
+        json!({"offer": offer_id.to_string(), "terms": worse, "terms_hash": "cd".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa_regulator.tx(
+        "recruit.fee",
+        json!({"worker": "w-7f3a9c21e0", "recruiter": "np-himalaya-manpower", "amount": 50_000,
+            "currency": "QAR", "source": "auditor", "evidence": "ee".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa_regulator.tx(
+        "recruit.passport",
+        json!({"worker": "w-7f3a9c21e0", "employer": "qa-doha-build", "status": "held",
+            "evidence": "bb".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let mut late = pay("w-7f3a9c21e0", "acct-1");
+    late["paid_on"] = json!("2026-05-01");
+    let tx = w.employer.tx(
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [late]}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let kinds = |country: &str| -> Vec<(String, String)> {
+        state::alerts(&reader, country)
+            .expect("read")
+            .into_iter()
+            .map(|a| (a.kind, a.party))
+            .collect()
+    };
+    let np = |k: &str| (k.to_owned(), "np-himalaya-manpower".to_owned());
+    let qa = |k: &str| (k.to_owned(), "qa-doha-build".to_owned());
+    // Nepal's regulator, of its recruiter: the fee in the offer; the contract's substitution
+    // (the origin regulator hears of it too) and the fee it still carries; the fee owed.
+    assert_eq!(
+        kinds("NP"),
+        [
+            np("fee_in_offer"),
+            np("substitution"),
+            np("substitution"),
+            np("fee_owed")
+        ]
+    );
+    // Qatar's, of its employer: the same contract, the late wage, the passport it holds.
+    assert_eq!(
+        kinds("QA"),
+        [
+            qa("substitution"),
+            qa("substitution"),
+            qa("wage"),
+            qa("passport_held")
+        ]
+    );
+    let substitutions: Vec<String> = state::alerts(&reader, "QA")
+        .expect("read")
+        .into_iter()
+        .filter(|a| a.kind == "substitution")
+        .map(|a| a.detail)
+        .collect();
+    assert_eq!(
+        substitutions[0],
+        "rest_days_per_week: offered 1, contract 0"
+    );
+    assert!(
+        substitutions[1].starts_with("worker_fees:"),
+        "{substitutions:?}"
+    );
+    let wage = state::alerts(&reader, "QA").expect("read").remove(2);
+    assert_eq!(
+        wage.detail,
+        "2026-03 late: expected by 15 days after the month, paid on 2026-05-01"
+    );
+    assert!(kinds("TH").is_empty());
+}

@@ -140,6 +140,7 @@ impl std::ops::Deref for ApiState {
         recruit::offer,
         recruit::employer_offers,
         recruit::employer_wages,
+        recruit::alerts,
         users::login,
         users::me,
         users::act,
@@ -333,6 +334,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/recruit/employers/{party}/wages/{month}",
             get(recruit::employer_wages),
         )
+        .route("/v1/recruit/alerts/{country}", get(recruit::alerts))
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

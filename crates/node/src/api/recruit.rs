@@ -9,7 +9,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
-use unchain_recruit::state::{self, ContractRecord, OfferRecord, PartyRecord, WageRecord};
+use unchain_recruit::state::{self, Alert, ContractRecord, OfferRecord, PartyRecord, WageRecord};
 use unchain_types::{Code, TxId};
 
 /// An offer and, once registered, its contract with every substitution found.
@@ -112,4 +112,21 @@ pub async fn employer_wages(
         out.extend(state::wage(&reader, &worker, &month).map_err(internal)?);
     }
     Ok(Json(out))
+}
+
+/// Every open alert about the parties licensed in a country, for its regulator: contracts
+/// worse than their offers, fees in offers, workers' disputes, wage findings, fees owed,
+/// passports held.
+#[utoipa::path(get, path = "/v1/recruit/alerts/{country}", params(("country" = String, Path, description = "ISO 3166-1 alpha-2")),
+    responses((status = 200, description = "the alerts"), (status = 401, body = Problem)))]
+pub async fn alerts(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(country): Path<String>,
+) -> Result<Json<Vec<Alert>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    Ok(Json(state::alerts(&reader, &country).map_err(internal)?))
 }
