@@ -128,6 +128,13 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
             &clients,
         ))
         .context("seeding the demo supply chain")?;
+    let recruit = rt
+        .block_on(crate::demo_recruit::seed_recruit(
+            &dir,
+            &out.key_files,
+            &clients,
+        ))
+        .context("seeding the demo recruitment corridor")?;
     let logins = crate::demo_console::seed_console_users(&out.configs)
         .context("adding the demo's console users")?;
     let base = client.base().to_owned();
@@ -359,6 +366,23 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     );
     println!(
         "  {base}/console/supply   as an investigator: the facility risk map, the findings and their reach, a lot's trace"
+    );
+    println!();
+    println!(
+        "Recruitment (Nepal → Qatar: a worker's contract substituted on arrival, a fee paid to the agency, March's wage late and short):"
+    );
+    println!(
+        "  unchain recruit show {} --key {} --actor u-you   the offer, the contract, every worse term",
+        recruit.offer,
+        recruit.qa_regulator.display()
+    );
+    println!(
+        "  unchain recruit alerts QA --key {} --actor u-you   Qatar's ministry: substitutions, wages",
+        recruit.qa_regulator.display()
+    );
+    println!(
+        "  unchain recruit alerts NP --key {} --actor u-you   Nepal's department: the same contract, the fee still owed",
+        recruit.np_regulator.display()
     );
     println!(
         "  unchain supply dossier {} --out for-customs --genesis {}   the due-diligence dossier, verified",

@@ -78,17 +78,22 @@ const FACILITIES: [(u32, &str, &str, &str); 7] = [
 
 /// Admits the brand: a new key file in `dir/keys/gb-threads.json`, proposed by th-dsi and
 /// approved by ng-naptip and ph-iacat.
-async fn admit_brand(
+/// Admits a member by the demo's 3-of-4 vote (the first organisation proposes, the next two
+/// approve), with a fresh key file in `dir/keys/{name}.json`; the key file's path.
+pub(crate) async fn admit(
     dir: &Path,
     key_files: &[(String, PathBuf)],
     clients: &[Client],
+    member: (&str, &str, &str, &[&str]),
+    reason: &str,
 ) -> anyhow::Result<PathBuf> {
-    let keys = unchain_types::KeyFile::generate("gb-threads", &mut rand::thread_rng());
-    let path = dir.join("keys").join("gb-threads.json");
+    let (name, display_name, jurisdiction, roles) = member;
+    let keys = unchain_types::KeyFile::generate(name, &mut rand::thread_rng());
+    let path = dir.join("keys").join(format!("{name}.json"));
     crate::setup::write_key_file(&path, &keys)?;
     let member = json!({
-        "name": "gb-threads", "display_name": "Threads UK (apparel brand)", "jurisdiction": "GB",
-        "roles": ["supply"], "signing_key": keys.signing_key()?.public_key().to_hex(),
+        "name": name, "display_name": display_name, "jurisdiction": jurisdiction,
+        "roles": roles, "signing_key": keys.signing_key()?.public_key().to_hex(),
         "encryption_key": keys.encryption_key()?.public_key().to_hex(), "validator": false
     });
     let client = &clients[0];
@@ -99,8 +104,7 @@ async fn admit_brand(
         .build(
             &signing(0)?,
             "membership.propose",
-            json!({"change": {"action": "add", "member": member},
-            "reason": "traces its cotton supply chain on the ledger"}),
+            json!({"change": {"action": "add", "member": member}, "reason": reason}),
         )
         .await?;
     client.submit(&propose).await?;
@@ -130,9 +134,20 @@ pub async fn seed_supply(
     key_files: &[(String, PathBuf)],
     clients: &[Client],
 ) -> anyhow::Result<SupplySeeded> {
-    let brand_key = admit_brand(dir, key_files, clients)
-        .await
-        .context("admitting the brand")?;
+    let brand_key = admit(
+        dir,
+        key_files,
+        clients,
+        (
+            "gb-threads",
+            "Threads UK (apparel brand)",
+            "GB",
+            &["supply"],
+        ),
+        "traces its cotton supply chain on the ledger",
+    )
+    .await
+    .context("admitting the brand")?;
     let node = clients[0].base().to_owned();
     let brand = Session::open(&Who {
         key: brand_key,

@@ -10,6 +10,7 @@ mod demo;
 mod demo_cases;
 mod demo_console;
 mod demo_identity;
+mod demo_recruit;
 mod demo_supply;
 mod demo_tips;
 mod financecmd;

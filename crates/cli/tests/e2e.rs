@@ -339,6 +339,9 @@ fn demo_starts_seeds_and_explains_itself() {
         "{stdout}"
     );
     assert!(stdout.contains("/01/05012345100050/10/TS-R3"), "{stdout}");
+    // The recruitment corridor: seeded through the ledger, and the guide says where to look.
+    assert!(stdout.contains("unchain recruit alerts QA"), "{stdout}");
+    assert!(stdout.contains("unchain recruit show "), "{stdout}");
     // The seeded child and her mother pass the border check the guide describes, offline
     // (the demo's nodes have stopped), from the trust bundle it saved.
     let id = dir.path().join("demo/identity");
