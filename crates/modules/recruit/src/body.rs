@@ -337,19 +337,10 @@ pub fn check_worker(field: &str, s: &str) -> Result<(), BodyError> {
 }
 
 fn check_date(field: &str, s: &str) -> Result<(), BodyError> {
-    let b = s.as_bytes();
-    let ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u8>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u8>().unwrap_or(0));
-    if ok {
+    if crate::terms::is_date(s) {
         Ok(())
     } else {
-        Err(BodyError::new(field, "a date, YYYY-MM-DD"))
+        Err(BodyError::new(field, "a date of the calendar, YYYY-MM-DD"))
     }
 }
 
@@ -366,7 +357,7 @@ impl RecruitBody {
                 check_party("party", &l.party)?;
                 check_text("name", &l.name)?;
                 check_text("licence", &l.licence)?;
-                if !(l.country.len() == 2 && l.country.bytes().all(|b| b.is_ascii_uppercase())) {
+                if !crate::terms::is_upper_code(&l.country, 2) {
                     return Err(BodyError::new(
                         "country",
                         "an ISO 3166-1 alpha-2 code (\"NP\")",
@@ -409,7 +400,7 @@ impl RecruitBody {
                 if f.amount == 0 {
                     return Err(BodyError::new("amount", "must be above zero"));
                 }
-                if !(f.currency.len() == 3 && f.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+                if !crate::terms::is_upper_code(&f.currency, 3) {
                     return Err(BodyError::new("currency", "an ISO 4217 code (\"NPR\")"));
                 }
                 check_actor_opt(&f.actor)?;
@@ -432,7 +423,7 @@ impl RecruitBody {
             "recruit.respond" => {
                 let r: Respond = parse_body(body)?;
                 if let Some(t) = &r.term {
-                    check_code_field("term", t)?;
+                    crate::terms::check_code("term", t)?;
                 }
                 check_actor_opt(&r.actor)?;
                 Ok(RecruitBody::Respond(r))
@@ -450,13 +441,7 @@ impl RecruitBody {
 }
 
 fn check_payroll(p: &Payroll) -> Result<(), BodyError> {
-    let month_ok = p.month.len() == 7
-        && p.month.as_bytes()[4] == b'-'
-        && p.month[..4]
-            .bytes()
-            .chain(p.month[5..].bytes())
-            .all(|b| b.is_ascii_digit())
-        && (1..=12).contains(&p.month[5..].parse::<u32>().unwrap_or(0));
+    let month_ok = crate::terms::is_month(&p.month);
     if !month_ok {
         return Err(BodyError::new("month", "YYYY-MM"));
     }
@@ -475,7 +460,7 @@ fn check_payroll(p: &Payroll) -> Result<(), BodyError> {
                 format!("{}: the payroll is for {}", r.month, p.month),
             ));
         }
-        if !(r.currency.len() == 3 && r.currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !crate::terms::is_upper_code(&r.currency, 3) {
             return Err(BodyError::new(f("currency"), "an ISO 4217 code"));
         }
         if r.account.is_empty()
@@ -504,18 +489,4 @@ fn check_payroll(p: &Payroll) -> Result<(), BodyError> {
         }
     }
     Ok(())
-}
-
-fn check_code_field(field: &str, s: &str) -> Result<(), BodyError> {
-    let ok = (1..=40).contains(&s.len())
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(BodyError::new(
-            field,
-            "a short code: 1 to 40 of a-z, 0-9 and '_'",
-        ))
-    }
 }

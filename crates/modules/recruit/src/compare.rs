@@ -22,7 +22,7 @@
 //! by itself. Fees charged to the worker at all break the Employer Pays Principle; that is
 //! [`fee_violation`], raised on the offer and on the contract alike.
 
-use crate::terms::{Provision, Terms, hours};
+use crate::terms::{Provision, Terms, hours, money};
 use serde::{Deserialize, Serialize};
 
 /// One term of the contract worse for the worker than the offer.
@@ -36,10 +36,6 @@ pub struct Substitution {
     pub contracted: String,
     /// Why it is worse.
     pub rule: String,
-}
-
-fn money(minor: u64, currency: &str) -> String {
-    format!("{}.{:02} {currency}", minor / 100, minor % 100)
 }
 
 fn provision(p: &Provision, currency: &str) -> String {

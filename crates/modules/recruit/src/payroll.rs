@@ -17,7 +17,7 @@
 //! | `late` | paid after the month's last day plus the grace days (the UAE's WPS allows 15) |
 //! | `shared_account` | one account receives the wages of [`SHARED_ACCOUNT_WORKERS`] or more workers |
 
-use crate::terms::{Period, Terms, hours};
+use crate::terms::{Period, Terms, hours, money};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -91,10 +91,6 @@ pub struct WageFinding {
     pub paid: String,
 }
 
-fn money(minor: u64, currency: &str) -> String {
-    format!("{}.{:02} {currency}", minor / 100, minor % 100)
-}
-
 /// The last day of `YYYY-MM` (Gregorian).
 fn last_day(month: &str) -> Option<u32> {
     let y: u32 = month.get(..4)?.parse().ok()?;
@@ -109,10 +105,18 @@ fn last_day(month: &str) -> Option<u32> {
 }
 
 /// `YYYY-MM-DD` as a day count (days since 0000-03-01), for comparing dates.
-fn day_number(date: &str) -> Option<i64> {
-    let y: i64 = date.get(..4)?.parse().ok()?;
-    let m: i64 = date.get(5..7)?.parse().ok()?;
-    let d: i64 = date.get(8..10)?.parse().ok()?;
+pub(crate) fn day_number(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digits = |r: std::ops::Range<usize>| -> Option<i64> {
+        let part = date.get(r)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
     if !(1..=12).contains(&m) || d < 1 || d > i64::from(last_day(&date[..7])?) {
         return None;
     }

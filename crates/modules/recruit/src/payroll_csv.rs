@@ -117,18 +117,12 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<PayRecord>, CsvError> {
         let worker = get("worker");
         crate::body::check_worker("worker", worker).map_err(|e| err(line, "worker", e.reason))?;
         let month = get("month");
-        let month_ok = month.len() == 7
-            && month.as_bytes()[4] == b'-'
-            && month[..4]
-                .bytes()
-                .chain(month[5..].bytes())
-                .all(|b| b.is_ascii_digit())
-            && (1..=12).contains(&month[5..].parse::<u32>().unwrap_or(0));
+        let month_ok = crate::terms::is_month(month);
         if !month_ok {
             return Err(err(line, "month", format!("{month:?}: YYYY-MM")));
         }
         let currency = get("currency");
-        if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+        if !crate::terms::is_upper_code(currency, 3) {
             return Err(err(
                 line,
                 "currency",
@@ -144,31 +138,14 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<PayRecord>, CsvError> {
                 .split_once(':')
                 .ok_or_else(|| err(line, "deductions", format!("{pair:?}: code:amount")))?;
             let code = code.trim();
-            if code.is_empty()
-                || code.len() > 40
-                || !code
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-            {
-                return Err(err(
-                    line,
-                    "deductions",
-                    format!("{code:?}: a code of a-z, 0-9 and '_'"),
-                ));
-            }
+            crate::terms::check_code("deductions", code)
+                .map_err(|e| err(line, "deductions", format!("{code:?}: {}", e.reason)))?;
             deductions.push((code.to_owned(), amount(line, "deductions", value.trim())?));
         }
         let paid_on = match get("paid_on") {
             "" => None,
             d => {
-                let b = d.as_bytes();
-                let ok = b.len() == 10
-                    && b[4] == b'-'
-                    && b[7] == b'-'
-                    && b.iter()
-                        .enumerate()
-                        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-                if !ok {
+                if !crate::terms::is_date(d) {
                     return Err(err(
                         line,
                         "paid_on",

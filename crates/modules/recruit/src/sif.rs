@@ -134,16 +134,7 @@ fn digits(
 }
 
 fn date(line: usize, field: &str, s: &str) -> Result<String, SifError> {
-    let b = s.as_bytes();
-    let ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
-        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0));
-    if ok {
+    if crate::terms::is_date(s) {
         Ok(s.to_owned())
     } else {
         Err(err(line, field, format!("{s:?} is not a date YYYY-MM-DD")))
@@ -233,7 +224,7 @@ pub fn parse(bytes: &[u8]) -> Result<Sif, SifError> {
                 }
                 let count = small(line, "SCR.count", f[6], 1_000_000)? as usize;
                 let currency = f[8];
-                if !(currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())) {
+                if !crate::terms::is_upper_code(currency, 3) {
                     return Err(err(
                         line,
                         "SCR.currency",

@@ -152,8 +152,34 @@ pub fn hours(tenths: u32) -> String {
     }
 }
 
-/// A deduction's or a fee's code: 1 to 40 of `a-z`, `0-9`, `_`.
-fn check_code(field: &str, s: &str) -> Result<(), BodyError> {
+/// Whether `s` is `n` capital letters: an ISO 3166-1 alpha-2 (`n` = 2) or ISO 4217 (3) code.
+pub fn is_upper_code(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Whether `s` is a month, `YYYY-MM`.
+pub fn is_month(s: &str) -> bool {
+    s.len() == 7
+        && s.as_bytes()[4] == b'-'
+        && s[..4]
+            .bytes()
+            .chain(s[5..].bytes())
+            .all(|b| b.is_ascii_digit())
+        && (1..=12).contains(&s[5..].parse::<u32>().unwrap_or(0))
+}
+
+/// Whether `s` is a date of the calendar, `YYYY-MM-DD` (no 30 February).
+pub fn is_date(s: &str) -> bool {
+    s.len() == 10 && s.as_bytes()[7] == b'-' && crate::payroll::day_number(s).is_some()
+}
+
+/// An amount of minor units for people: `150000`, `QAR` → `1500.00 QAR`.
+pub fn money(minor: u64, currency: &str) -> String {
+    format!("{}.{:02} {currency}", minor / 100, minor % 100)
+}
+
+/// A deduction's, a fee's or a term's code: 1 to 40 of `a-z`, `0-9`, `_`.
+pub(crate) fn check_code(field: &str, s: &str) -> Result<(), BodyError> {
     let ok = (1..=40).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
@@ -174,15 +200,14 @@ impl Terms {
         let f = |name: &str| format!("{at}.{name}");
         check_text(&f("employer"), &self.employer)?;
         check_text(&f("position"), &self.position)?;
-        let upper = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_uppercase());
-        if !upper(&self.workplace.country, 2) {
+        if !is_upper_code(&self.workplace.country, 2) {
             return Err(BodyError::new(
                 f("workplace.country"),
                 "an ISO 3166-1 alpha-2 code (\"QA\")",
             ));
         }
         check_text(&f("workplace.city"), &self.workplace.city)?;
-        if !upper(&self.wage.currency, 3) {
+        if !is_upper_code(&self.wage.currency, 3) {
             return Err(BodyError::new(
                 f("wage.currency"),
                 "an ISO 4217 code (\"QAR\")",
