@@ -393,7 +393,19 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
                 other => bail!("--kind {other:?}: identity or recognised"),
             };
             let exp = now_ms() / 1000 + a.valid_years * YEAR_S;
-            let idx = issue(&s, &a.to, vct, None, None, exp, sel).await?;
+            let idx = issue(
+                &s,
+                &a.to,
+                crate::issuing::Claims {
+                    vct,
+                    child: None,
+                    nbf: None,
+                    exp,
+                    selective: sel,
+                    always: serde_json::Map::new(),
+                },
+            )
+            .await?;
             println!("{idx}");
             Ok(())
         }

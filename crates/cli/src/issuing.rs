@@ -68,20 +68,36 @@ pub(crate) async fn issuer_state(s: &Session, file: &IssuerFile) -> anyhow::Resu
     Ok(state)
 }
 
+/// What a credential says: its type, validity and claims.
+pub(crate) struct Claims<'a> {
+    /// Its type.
+    pub vct: &'a str,
+    /// The child it is about, if any (always shown as `child_id`).
+    pub child: Option<&'a str>,
+    /// Not valid before (seconds).
+    pub nbf: Option<u64>,
+    /// Expires (seconds).
+    pub exp: u64,
+    /// Claims the holder may show or withhold.
+    pub selective: Vec<(String, Value)>,
+    /// Other claims every presentation shows (an offer's id, say).
+    pub always: Map<String, Value>,
+}
+
 /// Signs a credential, records its issuance, writes it to `to.out`; returns its index.
-pub(crate) async fn issue(
-    s: &Session,
-    to: &IssueTo,
-    vct: &str,
-    child: Option<&str>,
-    nbf: Option<u64>,
-    exp: u64,
-    selective: Vec<(String, Value)>,
-) -> anyhow::Result<u32> {
+pub(crate) async fn issue(s: &Session, to: &IssueTo, claims: Claims<'_>) -> anyhow::Result<u32> {
+    let Claims {
+        vct,
+        child,
+        nbf,
+        exp,
+        selective,
+        always: extra,
+    } = claims;
     let file = load_issuer(&to.issuer_key)?;
     let issuer = issuer_state(s, &file).await?;
     let holder = holder_key(&to.holder)?;
-    let mut always = Map::new();
+    let mut always = extra;
     if let Some(c) = child {
         always.insert("child_id".into(), c.into());
     }
@@ -168,7 +184,19 @@ pub(crate) async fn link_guardian(
     }
     let mut sel = vec![("relationship".to_owned(), Value::from(relationship))];
     push(&mut sel, "guardian_name", &guardian_name.map(str::to_owned));
-    issue(s, to, GUARDIAN_LINK, Some(child), Some(nbf), exp, sel).await
+    issue(
+        s,
+        to,
+        Claims {
+            vct: GUARDIAN_LINK,
+            child: Some(child),
+            nbf: Some(nbf),
+            exp,
+            selective: sel,
+            always: Map::new(),
+        },
+    )
+    .await
 }
 
 /// Creates a DID controlled by the session's organisation; its key goes to `issuer_key`.
@@ -253,7 +281,19 @@ pub(crate) async fn register(
     .await?;
     eprintln!("registered child {child} over sealed record {record_id}");
     let exp = now_ms() / 1000 + valid_years * YEAR_S;
-    issue(s, to, CHILD, Some(&child), None, exp, claims).await?;
+    issue(
+        s,
+        to,
+        Claims {
+            vct: CHILD,
+            child: Some(&child),
+            nbf: None,
+            exp,
+            selective: claims,
+            always: Map::new(),
+        },
+    )
+    .await?;
     if let Some(card) = card {
         let file = load_issuer(&to.issuer_key)?;
         let sd_jwt = std::fs::read_to_string(&to.out)?;

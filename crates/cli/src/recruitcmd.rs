@@ -123,6 +123,35 @@ pub enum RecruitCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Issue the offer to the worker's wallet as a credential (the recruiter, with its
+    /// issuer DID from `unchain identity did-create`): each term can later be shown alone.
+    Credential {
+        /// The offer.
+        #[arg(long)]
+        offer: String,
+        #[command(flatten)]
+        to: crate::identitycmd::IssueTo,
+        /// Valid for this many days.
+        #[arg(long, default_value = "730")]
+        days: u64,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Check a worker's presentation of their offer (an inspector, a border officer): the
+    /// credential verifies against the trusted issuers, and every term it shows is the one
+    /// on the ledger.
+    Check {
+        /// The presentation file (`unchain wallet present --out`).
+        presentation: PathBuf,
+        /// Your audience identifier, as given to the worker.
+        #[arg(long)]
+        aud: String,
+        /// Your nonce for this presentation.
+        #[arg(long)]
+        nonce: String,
+        #[command(flatten)]
+        who: Who,
+    },
     /// An offer, its contract and every substitution found.
     Show {
         /// The offer's id.
@@ -265,6 +294,96 @@ async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        RecruitCommand::Credential {
+            offer,
+            to,
+            days,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let view: Value = s.get(&format!("/v1/recruit/offers/{offer}")).await?;
+            let o: unchain_recruit::body::Offer =
+                serde_json::from_value(view["offer"]["offer"].clone())
+                    .context("the node's offer")?;
+            let holder = crate::issuing::holder_key(&to.holder)?;
+            if o.holder.is_some_and(|h| h != holder) {
+                anyhow::bail!("--holder: the offer names another wallet key for the worker");
+            }
+            let mut extra = serde_json::Map::new();
+            extra.insert("offer".into(), offer.clone().into());
+            extra.insert("terms_hash".into(), o.terms_hash.to_hex().into());
+            let exp = crate::session::now_ms() / 1000 + days * 86_400;
+            crate::issuing::issue(
+                &s,
+                &to,
+                crate::issuing::Claims {
+                    vct: unchain_recruit::credential::OFFER_VCT,
+                    child: None,
+                    nbf: None,
+                    exp,
+                    selective: unchain_recruit::credential::term_claims(&o.terms),
+                    always: extra,
+                },
+            )
+            .await?;
+            Ok(())
+        }
+        RecruitCommand::Check {
+            presentation,
+            aud,
+            nonce,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let text = std::fs::read_to_string(&presentation)
+                .with_context(|| format!("reading {}", presentation.display()))?;
+            let report: Value = s
+                .client
+                .post_signed_json(
+                    &s.signer,
+                    "/v1/identity/verify",
+                    &json!({"presentation": text.trim(), "aud": aud, "nonce": nonce,
+                        "vct": unchain_recruit::credential::OFFER_VCT}),
+                )
+                .await?;
+            let mut claims = report["claims"].as_object().cloned().unwrap_or_default();
+            // The report gives the type beside the claims.
+            if let Some(vct) = report.get("vct").filter(|v| v.is_string()) {
+                claims.entry("vct").or_insert_with(|| vct.clone());
+            }
+            if report["verdict"] != "valid" {
+                anyhow::bail!(
+                    "NOT VALID: {} {}",
+                    report["verdict"],
+                    report["reason"].as_str().unwrap_or("")
+                );
+            }
+            let offer = claims
+                .get("offer")
+                .and_then(Value::as_str)
+                .context("the credential names no offer")?
+                .to_owned();
+            let view: Value = s.get(&format!("/v1/recruit/offers/{offer}")).await?;
+            let o: unchain_recruit::body::Offer =
+                serde_json::from_value(view["offer"]["offer"].clone())
+                    .context("the node's offer")?;
+            let id =
+                unchain_types::TxId::from_hex(&offer).map_err(|e| anyhow::anyhow!("offer: {e}"))?;
+            match unchain_recruit::credential::check_disclosed(&claims, &id, &o) {
+                Ok(shown) => {
+                    println!(
+                        "VALID: offer {offer} issued by {}; shown and as on the ledger: {}",
+                        report["issuer"].as_str().unwrap_or("?"),
+                        shown.join(", ")
+                    );
+                    for name in &shown {
+                        println!("  {name}: {}", claims[name]);
+                    }
+                    Ok(())
+                }
+                Err(why) => anyhow::bail!("DIFFERS FROM THE LEDGER: {why}"),
+            }
         }
         RecruitCommand::Show { offer, json, who } => {
             let view: Value = Session::open(&who)

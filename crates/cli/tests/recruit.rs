@@ -313,6 +313,172 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "{}",
         refused.stderr
     );
+    // The recruiter issues the offer to the worker's wallet as a credential; in Doha the
+    // worker shows a labour inspector only the wage and the employer, and the inspector's
+    // check finds both as on the ledger.
+    let issuer_key = desk.path().join("agency-issuer.json").display().to_string();
+    let with_key = |org: &str, args: &[&str]| {
+        let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        all.extend([
+            "--key".into(),
+            key.display().to_string(),
+            "--node".into(),
+            url.clone(),
+        ]);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        unchain(&refs)
+    };
+    must(
+        with_key(
+            "np-himalaya-manpower",
+            &[
+                "identity",
+                "did-create",
+                "--label",
+                "Himalaya Manpower, offers",
+                "--issuer-key",
+                &issuer_key,
+            ],
+        ),
+        "did-create",
+    );
+    let cred = desk.path().join("offer.sd-jwt").display().to_string();
+    must(
+        run(
+            "np-himalaya-manpower",
+            &[
+                "credential",
+                "--offer",
+                &offer_id,
+                "--issuer-key",
+                &issuer_key,
+                "--holder",
+                &did,
+                "--out",
+                &cred,
+            ],
+        ),
+        "issue the offer credential",
+    );
+    let stranger = desk.path().join("stranger.json");
+    let stranger_did = must(
+        unchain(&[
+            "wallet",
+            "init",
+            "--wallet",
+            &stranger.display().to_string(),
+        ]),
+        "another wallet",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let wrong = run(
+        "np-himalaya-manpower",
+        &[
+            "credential",
+            "--offer",
+            &offer_id,
+            "--issuer-key",
+            &issuer_key,
+            "--holder",
+            &stranger_did,
+            "--out",
+            &cred,
+        ],
+    );
+    assert!(
+        !wrong.ok && wrong.stderr.contains("another wallet key"),
+        "{}",
+        wrong.stderr
+    );
+    let n = must(
+        unchain(&[
+            "wallet",
+            "store",
+            "--wallet",
+            &wallet.display().to_string(),
+            &cred,
+        ]),
+        "wallet store",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    let shown = desk.path().join("shown.txt").display().to_string();
+    must(
+        unchain(&[
+            "wallet",
+            "present",
+            "--wallet",
+            &wallet.display().to_string(),
+            &n,
+            "--disclose",
+            "wage,employer",
+            "--aud",
+            "qa-mol-inspection",
+            "--nonce",
+            "n-0001",
+            "--out",
+            &shown,
+        ]),
+        "wallet present",
+    );
+    let mut checked = run(
+        "qa-mol",
+        &[
+            "check",
+            &shown,
+            "--aud",
+            "qa-mol-inspection",
+            "--nonce",
+            "n-0001",
+        ],
+    );
+    // The new issuer DID is trusted once a checkpoint covering it is cosigned.
+    for _ in 0..50 {
+        if checked.ok {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        checked = run(
+            "qa-mol",
+            &[
+                "check",
+                &shown,
+                "--aud",
+                "qa-mol-inspection",
+                "--nonce",
+                "n-0001",
+            ],
+        );
+    }
+    let checked = must(checked, "check the presentation");
+    assert!(
+        checked
+            .stdout
+            .contains("shown and as on the ledger: employer, wage"),
+        "{}",
+        checked.stdout
+    );
+    assert!(!checked.stdout.contains("position"), "{}", checked.stdout);
+    let replay = run(
+        "qa-mol",
+        &[
+            "check",
+            &shown,
+            "--aud",
+            "another-office",
+            "--nonce",
+            "n-0001",
+        ],
+    );
+    assert!(
+        !replay.ok,
+        "a presentation for one verifier is not valid for another"
+    );
+
     // Qatar's regulator reads what concerns the employers it licensed.
     let alerts = must(run("qa-mol", &["alerts", "QA"]), "alerts");
     assert!(

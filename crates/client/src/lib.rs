@@ -236,6 +236,21 @@ impl Client {
         Ok(resp)
     }
 
+    /// A signed POST of a JSON `body` to `path`, the answer decoded as JSON (the identity
+    /// checks, `/v1/identity/verify`).
+    pub async fn post_signed_json<T: DeserializeOwned>(
+        &self,
+        signer: &RequestSigner,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, ClientError> {
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let (url, resp) = self
+            .signed(signer, reqwest::Method::POST, path, bytes)
+            .await?;
+        Self::decode(url, resp).await
+    }
+
     /// A signed GET of `path`, decoded as JSON (vault endpoints).
     pub async fn get_signed<T: DeserializeOwned>(
         &self,

@@ -296,8 +296,23 @@ impl Wallet {
         iat_s: u64,
     ) -> Result<String, ClientError> {
         let c = self.credential(number)?;
-        let allowed = selective_claims(&c.vct);
-        if let Some(bad) = disclose.iter().find(|d| !allowed.contains(d)) {
+        // The claims this credential can disclose: those its type defines, and any other its
+        // issuer made disclosable (another module's credential, such as an employment offer).
+        let mut allowed: Vec<String> = selective_claims(&c.vct)
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        if let Ok(parsed) = unchain_credentials::sdjwt::SdJwt::parse(&c.sd_jwt) {
+            for d in &parsed.disclosures {
+                if let Ok(Some(name)) =
+                    unchain_credentials::sdjwt::Disclosure::parse(d).map(|d| d.name)
+                    && !allowed.contains(&name)
+                {
+                    allowed.push(name);
+                }
+            }
+        }
+        if let Some(bad) = disclose.iter().find(|d| !allowed.iter().any(|a| a == *d)) {
             return Err(ClientError::NoClaim {
                 claim: (*bad).to_owned(),
                 vct: c.vct.clone(),
