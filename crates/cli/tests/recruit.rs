@@ -491,6 +491,47 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
     for kind in ["substitution", "dispute", "wage"] {
         assert!(alerts.stdout.contains(kind), "{kind}: {}", alerts.stdout);
     }
+    // Nepal's regulator in the console: the alerts about the agency it licensed.
+    let (password, _) = add_console_user(&chain.config(), "dipa", "compliance_officer");
+    let shots = std::env::var_os("UNCHAIN_SCREENSHOTS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/console-screenshots"));
+    std::fs::create_dir_all(&shots).expect("screenshots");
+    let out = std::process::Command::new("node")
+        .arg(repo_root().join("tests/js/console_page.mjs"))
+        .args([url.as_str(), "dipa", &password, "/console/recruit"])
+        .arg(shots.join("console-recruit.png"))
+        .output()
+        .expect("start node (Node.js) with the Playwright script");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(seen["status"], json!(200), "{seen}");
+    assert_eq!(seen["h1"], json!("Recruitment"), "{seen}");
+    assert_eq!(
+        seen["rows"]["recruit-alerts.substitution"],
+        json!(3),
+        "{seen}"
+    );
+    assert_eq!(seen["rows"]["recruit-alerts.dispute"], json!(1), "{seen}");
+    assert!(
+        seen["text"].as_array().expect("rows").iter().any(|r| r
+            .as_str()
+            .unwrap_or("")
+            .contains("wage.amount: offered 1500.00 QAR, contract 1100.00 QAR")),
+        "{seen}"
+    );
+    assert_eq!(seen["errors"], json!([]), "{seen}");
+    assert_eq!(seen["outside"], json!([]), "{seen}");
+    assert_eq!(
+        seen["a11y"],
+        json!([]),
+        "WCAG 2.1 A/AA in English and Thai: {seen}"
+    );
+
     // No node file holds the account number or the offer document's private line.
     drop(node);
     for file in files(chain.dir.path()) {

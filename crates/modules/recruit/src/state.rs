@@ -279,6 +279,11 @@ pub fn offers_to(state: &impl StateRead, worker: &str) -> Result<Vec<TxId>, redb
     ids_under(state, &format!("worker/{worker}/"))
 }
 
+/// The offers a recruiter registered.
+pub fn offers_by(state: &impl StateRead, recruiter: &str) -> Result<Vec<TxId>, redb::StorageError> {
+    ids_under(state, &format!("recruiter/{recruiter}/"))
+}
+
 /// The offers naming an employer.
 pub fn offers_naming(
     state: &impl StateRead,
@@ -328,7 +333,7 @@ pub fn alerts(state: &impl StateRead, country: &str) -> Result<Vec<Alert>, redb:
             detail,
         };
         let offers = match p.licence.kind {
-            PartyKind::Recruiter => ids_under(state, &format!("recruiter/{party}/"))?,
+            PartyKind::Recruiter => offers_by(state, party)?,
             PartyKind::Employer => offers_naming(state, party)?,
         };
         for id in offers {

@@ -6,7 +6,8 @@
 //!   JavaScript, and the vendored htmx (`assets/`, nothing from other hosts) only refreshes
 //!   parts of pages.
 //! - Pages for cases, custody, tips, money flows, identity, supply chains ([`supply`]:
-//!   the facility risk map, findings and their reach, a lot's trace) and the ledger.
+//!   the facility risk map, findings and their reach, a lot's trace), recruitment
+//!   ([`recruit`]: a regulator's alerts, a party's offers) and the ledger.
 //! - Login with the node's user accounts ([`crate::users`]); sessions, CSRF tokens and
 //!   automatic logout are in [`session`]. Roles decide the menu and every action, with the
 //!   same tables as the API ([`crate::users::roles_for_path`], `roles_for_kind`).
@@ -23,6 +24,7 @@ mod layout;
 mod ledger;
 mod login;
 mod money;
+mod recruit;
 mod sealing;
 pub mod session;
 mod supply;
@@ -142,6 +144,7 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/console/supply", get(supply::page))
         .route("/console/supply/trace", get(supply::trace))
         .route("/console/supply/finding/{id}", get(supply::finding))
+        .route("/console/recruit", get(recruit::page))
         .route("/console/ledger", get(ledger::overview))
         .route("/console/ledger/block/{height}", get(ledger::block))
         .route("/console/ledger/tx/{id}", get(ledger::tx))
@@ -236,6 +239,8 @@ pub(crate) mod need {
     pub const IDENTITY: &[UserRole] = &[Investigator, IntakeOfficer, Administrator, BorderOfficer];
     /// Supply chains: facilities, findings of forced labour and their reach, traces.
     pub const SUPPLY: &[UserRole] = &[ComplianceOfficer, Investigator, Analyst];
+    /// Recruitment: a regulator's alerts, a licensed party's offers.
+    pub const RECRUIT: &[UserRole] = &[ComplianceOfficer, Investigator, Analyst, Administrator];
     /// The ledger pages: everyone.
     pub const LEDGER: &[UserRole] = &UserRole::ALL;
 }
@@ -485,6 +490,8 @@ mod tests {
                 ("by", "B"),
                 ("shown", "1"),
                 ("total", "2"),
+                ("country", "NP"),
+                ("party", "P"),
             ],
         );
         assert_eq!(cats.languages().len(), 3);
