@@ -116,10 +116,27 @@ pub enum RecruitCommand {
         who: Who,
     },
     /// Every open alert about the parties licensed in a country (for its regulator):
-    /// substitutions, fees, disputes, wage findings, passports held.
+    /// substitutions, fees, disputes, wage findings, passports held. With --brand, the
+    /// alerts about the employers that brand linked itself to.
     Alerts {
         /// ISO 3166-1 alpha-2.
-        country: String,
+        #[arg(required_unless_present = "brand")]
+        country: Option<String>,
+        /// A brand (member name) instead of a country.
+        #[arg(long, conflicts_with = "country")]
+        brand: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Link your brand to an employer in your supply chain (and the facility it runs, as
+    /// the supply module registered it): alerts about it then reach you.
+    Link {
+        /// The employer (a licensed party).
+        #[arg(long)]
+        employer: String,
+        /// Its facility: an SGLN URN or GS1 Digital Link.
+        #[arg(long)]
+        facility: Option<String>,
         #[command(flatten)]
         who: Who,
     },
@@ -274,15 +291,38 @@ async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
             workers,
             who,
         } => payroll(csv, sif, workers, &who).await,
-        RecruitCommand::Alerts { country, who } => {
-            let alerts: Vec<Value> = Session::open(&who)
+        RecruitCommand::Link {
+            employer,
+            facility,
+            who,
+        } => {
+            let mut body = json!({"employer": employer});
+            if let Some(f) = facility {
+                body["facility"] = f.into();
+            }
+            Session::open(&who)
                 .await?
-                .get(&format!("/v1/recruit/alerts/{country}"))
-                .await?;
-            println!(
-                "{} open alert(s) about parties licensed in {country}",
-                alerts.len()
-            );
+                .submit("recruit.link", body)
+                .await
+        }
+        RecruitCommand::Alerts {
+            country,
+            brand,
+            who,
+        } => {
+            let (path, whom) = match (&country, &brand) {
+                (_, Some(b)) => (
+                    format!("/v1/recruit/brands/{b}/alerts"),
+                    format!("the employers {b} linked itself to"),
+                ),
+                (Some(c), None) => (
+                    format!("/v1/recruit/alerts/{c}"),
+                    format!("parties licensed in {c}"),
+                ),
+                (None, None) => anyhow::bail!("give a country or --brand"),
+            };
+            let alerts: Vec<Value> = Session::open(&who).await?.get(&path).await?;
+            println!("{} open alert(s) about {whom}", alerts.len());
             for a in &alerts {
                 let s = |v: &Value| v.as_str().unwrap_or("?").to_owned();
                 println!(

@@ -491,6 +491,25 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
     for kind in ["substitution", "dispute", "wage"] {
         assert!(alerts.stdout.contains(kind), "{kind}: {}", alerts.stdout);
     }
+    // A brand (here the first member, which holds every role) links itself to the employer
+    // and hears of what is open about it.
+    must(
+        run("np-dofe", &["link", "--employer", "qa-doha-build"]),
+        "link",
+    );
+    let brand = must(
+        run("np-dofe", &["alerts", "--brand", "np-dofe"]),
+        "brand alerts",
+    );
+    assert!(
+        brand
+            .stdout
+            .contains("about the employers np-dofe linked itself to")
+            && brand.stdout.contains("substitution")
+            && brand.stdout.contains("wage"),
+        "{}",
+        brand.stdout
+    );
     // Nepal's regulator in the console: the alerts about the agency it licensed.
     let (password, _) = add_console_user(&chain.config(), "dipa", "compliance_officer");
     let shots = std::env::var_os("UNCHAIN_SCREENSHOTS")

@@ -283,6 +283,22 @@ pub struct Passport {
     pub actor: Option<String>,
 }
 
+/// `recruit.link`: a brand names an employer in its supply chain (and, where the supply
+/// module registers it, the facility it runs), so that alerts about that employer reach
+/// the brand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Link {
+    /// The employer (a licensed party).
+    pub employer: String,
+    /// The facility it runs: an SGLN URN or GS1 Digital Link, if the supply module has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<String>,
+    /// The pseudonymous user who acted, if the organisation names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
 /// A parsed `recruit.*` body.
 #[derive(Debug, Clone)]
 pub enum RecruitBody {
@@ -304,6 +320,8 @@ pub enum RecruitBody {
     Respond(Respond),
     /// `recruit.passport`.
     Passport(Passport),
+    /// `recruit.link`.
+    Link(Link),
 }
 
 fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
@@ -434,6 +452,17 @@ impl RecruitBody {
                 check_party("employer", &p.employer)?;
                 check_actor_opt(&p.actor)?;
                 Ok(RecruitBody::Passport(p))
+            }
+            "recruit.link" => {
+                let l: Link = parse_body(body)?;
+                check_party("employer", &l.employer)?;
+                let mut l = l;
+                if let Some(f) = &l.facility {
+                    // The supply module's facility id: a GLN's Digital Link, canonical.
+                    l.facility = Some(unchain_supply::body::facility_id("facility", f)?);
+                }
+                check_actor_opt(&l.actor)?;
+                Ok(RecruitBody::Link(l))
             }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
         }

@@ -18,12 +18,14 @@
 //! - A fee a worker paid is owed back. The recruiter that charged it, or an employer that
 //!   has a registered contract with the worker, repays it with proof; once repaid in full,
 //!   only the regulator of the recruiter's country can mark it remediated.
+//! - A brand links itself to an employer (a licensed one) and, where the supply module has
+//!   it, to the facility the employer runs: alerts about the employer then reach the brand.
 //! - A passport reported held stays held until someone other than the employer records
 //!   its return.
 
 use crate::body::{
-    Contract, Fee, Licence, LicenceStatus, Offer, PartyKind, Passport, PassportStatus, Payroll,
-    RecruitBody, Remediate, Repay, Respond,
+    Contract, Fee, Licence, LicenceStatus, Link, Offer, PartyKind, Passport, PassportStatus,
+    Payroll, RecruitBody, Remediate, Repay, Respond,
 };
 use crate::compare::{fee_violation, substitutions};
 use crate::payroll::{Kind, SHARED_ACCOUNT_WORKERS, WageFinding, reconcile};
@@ -76,6 +78,11 @@ pub const KINDS: &[KindSpec] = &[
         summary: "a report that an employer holds a worker's passport, or that it was returned (never by the employer itself)",
     },
     KindSpec {
+        kind: "recruit.link",
+        role: Role::Recruitment,
+        summary: "a brand names an employer in its supply chain (and its facility), so that alerts about it reach the brand",
+    },
+    KindSpec {
         kind: "recruit.contract",
         role: Role::Recruitment,
         summary: "the employer registers the contract in force for an offer; every term worse than offered is a substitution",
@@ -111,6 +118,7 @@ impl Module for RecruitModule {
             RecruitBody::Remediate(r) => remediate(ctx, r),
             RecruitBody::Respond(r) => respond(ctx, r),
             RecruitBody::Passport(p) => passport_report(ctx, p),
+            RecruitBody::Link(l) => link(ctx, l),
         }
     }
 }
@@ -513,4 +521,39 @@ fn passport_report(ctx: &mut ExecContext<'_, '_>, p: &Passport) -> Result<(), Ex
     Ok(ctx
         .state
         .put(&passport_key(&p.employer, &p.worker), &encode(&record))?)
+}
+
+fn link(ctx: &mut ExecContext<'_, '_>, l: &Link) -> Result<(), ExecError> {
+    let employer = party(&*ctx.state, &l.employer)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("employer: {} holds no licence on this ledger", l.employer),
+        )
+    })?;
+    if employer.licence.kind != PartyKind::Employer {
+        return Err(refuse(
+            Code::NoAccess,
+            format!(
+                "employer: {} is licensed as {}",
+                l.employer, employer.licence.kind
+            ),
+        ));
+    }
+    if let Some(f) = &l.facility
+        && unchain_supply::state::facility(&*ctx.state, f)?.is_none()
+    {
+        return Err(refuse(
+            Code::NotFound,
+            format!("facility: {f} is not a facility the supply module registered"),
+        ));
+    }
+    let facility = l.facility.clone();
+    let record = LinkRecord {
+        facility,
+        recorded: recorded(ctx),
+    };
+    let brand = ctx.sender.name.clone();
+    Ok(ctx
+        .state
+        .put(&link_key(&brand, &l.employer), &encode(&record))?)
 }

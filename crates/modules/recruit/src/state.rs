@@ -13,7 +13,8 @@
 //! - `fee/{tx}`: a fee a worker paid, its repayments and its remediation;
 //!   `recruiter-fee/{recruiter}/{tx}`: the fees charged by a recruiter;
 //! - `passport/{employer}/{worker}`: whether an employer holds a worker's passport, with
-//!   every report.
+//!   every report;
+//! - `brand/{brand}/{employer}`: the employers a brand linked itself to, with the facility.
 
 use crate::body::{Contract, Licence, LicenceStatus, Offer};
 use crate::compare::Substitution;
@@ -321,10 +322,57 @@ pub struct Alert {
 /// worse than their offers, fees in offers, workers' disputes, wage findings, fees still
 /// owed, passports held.
 pub fn alerts(state: &impl StateRead, country: &str) -> Result<Vec<Alert>, redb::StorageError> {
-    use crate::body::{PartyKind, Response};
     let parties: Vec<PartyRecord> = SPACE.values(state, "party/")?;
     let mut out = Vec::new();
     for p in parties.iter().filter(|p| p.licence.country == country) {
+        out.extend(alerts_of(state, p)?);
+    }
+    Ok(out)
+}
+
+/// Every open alert about the employers a brand has linked itself to.
+pub fn brand_alerts(state: &impl StateRead, brand: &str) -> Result<Vec<Alert>, redb::StorageError> {
+    let mut out = Vec::new();
+    for employer in linked_employers(state, brand)? {
+        if let Some(p) = party(state, &employer)? {
+            out.extend(alerts_of(state, &p)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The employers a brand has linked itself to (its suppliers), in name order.
+pub fn linked_employers(
+    state: &impl StateRead,
+    brand: &str,
+) -> Result<Vec<String>, redb::StorageError> {
+    let prefix = SPACE.key(format_args!("brand/{brand}/"));
+    Ok(state
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter_map(|(k, _)| String::from_utf8(k[prefix.len()..].to_vec()).ok())
+        .collect())
+}
+
+/// A brand's link to an employer: the facility it runs, where the supply module has it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecord {
+    /// The employer's facility (a GLN's Digital Link), if given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub facility: Option<String>,
+    /// Who linked them, and when.
+    pub recorded: Recorded,
+}
+
+pub(crate) fn link_key(brand: &str, employer: &str) -> Vec<u8> {
+    SPACE.key(format_args!("brand/{brand}/{employer}"))
+}
+
+/// The open alerts about one licensed party.
+fn alerts_of(state: &impl StateRead, p: &PartyRecord) -> Result<Vec<Alert>, redb::StorageError> {
+    use crate::body::{PartyKind, Response};
+    let mut out = Vec::new();
+    {
         let party = &p.licence.party;
         let alert = |kind: &str, about: String, detail: String| Alert {
             kind: kind.into(),

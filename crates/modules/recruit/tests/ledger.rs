@@ -742,3 +742,86 @@ fn each_regulator_sees_the_alerts_about_the_parties_it_licensed() {
     );
     assert!(kinds("TH").is_empty());
 }
+
+#[test]
+fn a_brand_linked_to_an_employer_and_its_facility_hears_of_its_alerts() {
+    let brand =
+        Org::new(CHAIN, 5, "gb-threads", &[Role::Recruitment, Role::Supply]).in_country("GB");
+    let np = Org::new(CHAIN, 1, "np-dofe", &[Role::Governance, Role::Recruitment]).in_country("NP");
+    let qa = Org::new(CHAIN, 2, "qa-mol", &[Role::Recruitment]).in_country("QA");
+    let recruiter =
+        Org::new(CHAIN, 3, "np-himalaya-manpower", &[Role::Recruitment]).in_country("NP");
+    let employer = Org::new(CHAIN, 4, "qa-doha-build", &[Role::Recruitment]).in_country("QA");
+    let dirs = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let both = |_: &Genesis| -> Vec<Arc<dyn AnyModule>> {
+        vec![
+            Arc::new(RecruitModule),
+            Arc::new(unchain_supply::SupplyModule),
+        ]
+    };
+    let mut chain = Chain::new(
+        dirs.0.path(),
+        &[&np, &qa, &recruiter, &employer, &brand],
+        both,
+    );
+    chain.add_replica(dirs.1.path(), both);
+    let mut w = World {
+        chain,
+        np_regulator: np,
+        qa_regulator: qa,
+        recruiter,
+        employer,
+        _dirs: dirs,
+    };
+    let mut brand = brand;
+    licensed(&mut w);
+    // Only a licensed employer, and only a facility the supply module registered.
+    let site = "urn:epc:id:sgln:4012345.00077.0";
+    let why = w.chain.refused(
+        &mut brand,
+        "recruit.link",
+        json!({"employer": "qa-doha-build", "facility": site}),
+    );
+    assert!(
+        why.contains("not a facility the supply module registered"),
+        "{why}"
+    );
+    let tx = brand.tx(
+        "supply.facility",
+        json!({"id": site, "name": "Doha Build yard 7", "country": "QA", "sector": "construction"}),
+    );
+    w.chain.ok(&tx);
+    let why = w.chain.refused(
+        &mut brand,
+        "recruit.link",
+        json!({"employer": "np-himalaya-manpower"}),
+    );
+    assert!(why.contains("licensed as a recruiter"), "{why}");
+    let tx = brand.tx(
+        "recruit.link",
+        json!({"employer": "qa-doha-build", "facility": site}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa_regulator.tx(
+        "recruit.passport",
+        json!({"worker": "w-7f3a9c21e0", "employer": "qa-doha-build",
+            "status": "held", "evidence": "bb".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    assert_eq!(
+        state::linked_employers(&reader, "gb-threads").expect("read"),
+        ["qa-doha-build"]
+    );
+    let alerts = state::brand_alerts(&reader, "gb-threads").expect("read");
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].kind, "passport_held");
+    assert!(
+        state::brand_alerts(&reader, "another-brand")
+            .expect("read")
+            .is_empty()
+    );
+}

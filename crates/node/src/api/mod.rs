@@ -141,6 +141,7 @@ impl std::ops::Deref for ApiState {
         recruit::employer_offers,
         recruit::employer_wages,
         recruit::alerts,
+        recruit::brand_alerts,
         users::login,
         users::me,
         users::act,
@@ -335,6 +336,10 @@ pub fn router(state: ApiState) -> Router {
             get(recruit::employer_wages),
         )
         .route("/v1/recruit/alerts/{country}", get(recruit::alerts))
+        .route(
+            "/v1/recruit/brands/{brand}/alerts",
+            get(recruit::brand_alerts),
+        )
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

@@ -130,3 +130,20 @@ pub async fn alerts(
     let reader = state.ledger.state_reader()?;
     Ok(Json(state::alerts(&reader, &country).map_err(internal)?))
 }
+
+/// Every open alert about the employers a brand linked itself to (`recruit.link`).
+#[utoipa::path(get, path = "/v1/recruit/brands/{brand}/alerts", params(("brand" = String, Path)),
+    responses((status = 200, description = "the alerts"), (status = 401, body = Problem)))]
+pub async fn brand_alerts(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(brand): Path<String>,
+) -> Result<Json<Vec<Alert>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    Ok(Json(
+        state::brand_alerts(&reader, &brand).map_err(internal)?,
+    ))
+}
