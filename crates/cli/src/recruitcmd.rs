@@ -559,24 +559,19 @@ async fn payroll(
     for (i, r) in records.iter_mut().enumerate() {
         r.account = token(&r.account).with_context(|| format!("record {}", i + 1))?;
     }
-    let mut months: std::collections::BTreeMap<String, Vec<unchain_recruit::payroll::PayRecord>> =
-        std::collections::BTreeMap::new();
-    for r in records {
-        months.entry(r.month.clone()).or_default().push(r);
-    }
     let me = session.signer.member.clone();
-    for (month, list) in months {
-        for chunk in list.chunks(unchain_recruit::body::MAX_PAY_RECORDS) {
-            let status = session
-                .submit_quiet("recruit.payroll", json!({"month": month, "records": chunk}))
-                .await?;
-            eprintln!(
-                "recruit.payroll {month}: {} record(s) {} at height {}",
-                chunk.len(),
-                status.status,
-                status.height.unwrap_or_default()
-            );
-        }
+    let bodies = unchain_recruit::client::payroll_bodies(records);
+    let months: std::collections::BTreeSet<String> =
+        bodies.iter().map(|(m, _, _)| m.clone()).collect();
+    for (month, body, n) in bodies {
+        let status = session.submit_quiet("recruit.payroll", body).await?;
+        eprintln!(
+            "recruit.payroll {month}: {n} record(s) {} at height {}",
+            status.status,
+            status.height.unwrap_or_default()
+        );
+    }
+    for month in months {
         let wages: Vec<Value> = session
             .get(&format!("/v1/recruit/employers/{me}/wages/{month}"))
             .await?;

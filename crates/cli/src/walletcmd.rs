@@ -266,13 +266,14 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             } else {
                 unchain_recruit::body::Response::Confirm
             };
-            let message = unchain_recruit::body::Respond::message(
+            let signature = unchain_recruit::client::sign_response(
+                &key,
                 &offer,
                 &contract,
                 response,
                 a.term.as_deref(),
             );
-            println!("{}", key.sign(&message).to_hex());
+            println!("{}", signature.to_hex());
             Ok(())
         }
     }

@@ -38,10 +38,10 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
     let chain = Chain::init(&ORGS);
     let node = chain.start().await;
     let url = node.client().base().to_owned();
-    let run = |org: &str, args: &[&str]| {
+    // `unchain ARGS --key ORG --node URL`, and the same under `recruit`.
+    let with_key = |org: &str, args: &[&str]| {
         let key = chain.dir.path().join("keys").join(format!("{org}.json"));
-        let mut all: Vec<String> = vec!["recruit".into()];
-        all.extend(args.iter().map(|s| s.to_string()));
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
         all.extend([
             "--key".into(),
             key.display().to_string(),
@@ -50,6 +50,11 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         ]);
         let refs: Vec<&str> = all.iter().map(String::as_str).collect();
         unchain(&refs)
+    };
+    let run = |org: &str, args: &[&str]| {
+        let mut all = vec!["recruit"];
+        all.extend_from_slice(args);
+        with_key(org, &all)
     };
     let licence = |regulator: &str, party: &str, kind: &str, country: &str| {
         run(
@@ -317,18 +322,6 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
     // worker shows a labour inspector only the wage and the employer, and the inspector's
     // check finds both as on the ledger.
     let issuer_key = desk.path().join("agency-issuer.json").display().to_string();
-    let with_key = |org: &str, args: &[&str]| {
-        let key = chain.dir.path().join("keys").join(format!("{org}.json"));
-        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        all.extend([
-            "--key".into(),
-            key.display().to_string(),
-            "--node".into(),
-            url.clone(),
-        ]);
-        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
-        unchain(&refs)
-    };
     must(
         with_key(
             "np-himalaya-manpower",

@@ -27,8 +27,8 @@ use crate::body::{
     Contract, Fee, Licence, LicenceStatus, Link, Offer, PartyKind, Passport, PassportStatus,
     Payroll, RecruitBody, Remediate, Repay, Respond,
 };
-use crate::compare::{fee_violation, substitutions};
 use crate::payroll::{Kind, SHARED_ACCOUNT_WORKERS, WageFinding, reconcile};
+use crate::rules::{fee_violation, substitutions};
 use crate::state::*;
 use serde_json::Value;
 use unchain_ledger::state::encode;
@@ -167,7 +167,9 @@ fn licence(ctx: &mut ExecContext<'_, '_>, l: &Licence) -> Result<(), ExecError> 
 }
 
 /// The party `id`, licensed as `kind` and active, or the refusal naming `field`.
-fn active(
+/// The party `id`, licensed as `kind` (whatever its standing), or the refusal naming
+/// `field`.
+fn licensed_as(
     ctx: &ExecContext<'_, '_>,
     id: &str,
     kind: PartyKind,
@@ -188,6 +190,17 @@ fn active(
             ),
         ));
     }
+    Ok(p)
+}
+
+/// The party `id`, licensed as `kind` and active, or the refusal naming `field`.
+fn active(
+    ctx: &ExecContext<'_, '_>,
+    id: &str,
+    kind: PartyKind,
+    field: &str,
+) -> Result<PartyRecord, ExecError> {
+    let p = licensed_as(ctx, id, kind, field)?;
     if p.licence.status != LicenceStatus::Active {
         return Err(refuse(
             Code::NoAccess,
@@ -341,21 +354,7 @@ fn payroll(ctx: &mut ExecContext<'_, '_>, p: &Payroll) -> Result<(), ExecError> 
 }
 
 fn fee_reported(ctx: &mut ExecContext<'_, '_>, f: &Fee) -> Result<(), ExecError> {
-    let recruiter = party(&*ctx.state, &f.recruiter)?.ok_or_else(|| {
-        refuse(
-            Code::NotFound,
-            format!("recruiter: {} holds no licence on this ledger", f.recruiter),
-        )
-    })?;
-    if recruiter.licence.kind != PartyKind::Recruiter {
-        return Err(refuse(
-            Code::NoAccess,
-            format!(
-                "recruiter: {} is licensed as {}",
-                f.recruiter, recruiter.licence.kind
-            ),
-        ));
-    }
+    licensed_as(ctx, &f.recruiter, PartyKind::Recruiter, "recruiter")?;
     if f.source == crate::body::FeeSource::Recruiter && ctx.sender.name != f.recruiter {
         return Err(refuse(
             Code::NotOwner,
@@ -483,21 +482,7 @@ fn respond(ctx: &mut ExecContext<'_, '_>, r: &Respond) -> Result<(), ExecError> 
 }
 
 fn passport_report(ctx: &mut ExecContext<'_, '_>, p: &Passport) -> Result<(), ExecError> {
-    let employer = party(&*ctx.state, &p.employer)?.ok_or_else(|| {
-        refuse(
-            Code::NotFound,
-            format!("employer: {} holds no licence on this ledger", p.employer),
-        )
-    })?;
-    if employer.licence.kind != PartyKind::Employer {
-        return Err(refuse(
-            Code::NoAccess,
-            format!(
-                "employer: {} is licensed as {}",
-                p.employer, employer.licence.kind
-            ),
-        ));
-    }
+    licensed_as(ctx, &p.employer, PartyKind::Employer, "employer")?;
     let mut record = passport(&*ctx.state, &p.employer, &p.worker)?.unwrap_or(PassportRecord {
         held: false,
         reports: Vec::new(),
@@ -524,21 +509,7 @@ fn passport_report(ctx: &mut ExecContext<'_, '_>, p: &Passport) -> Result<(), Ex
 }
 
 fn link(ctx: &mut ExecContext<'_, '_>, l: &Link) -> Result<(), ExecError> {
-    let employer = party(&*ctx.state, &l.employer)?.ok_or_else(|| {
-        refuse(
-            Code::NotFound,
-            format!("employer: {} holds no licence on this ledger", l.employer),
-        )
-    })?;
-    if employer.licence.kind != PartyKind::Employer {
-        return Err(refuse(
-            Code::NoAccess,
-            format!(
-                "employer: {} is licensed as {}",
-                l.employer, employer.licence.kind
-            ),
-        ));
-    }
+    licensed_as(ctx, &l.employer, PartyKind::Employer, "employer")?;
     if let Some(f) = &l.facility
         && unchain_supply::state::facility(&*ctx.state, f)?.is_none()
     {

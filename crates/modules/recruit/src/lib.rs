@@ -4,8 +4,9 @@
 //!   workplace, wage (integer minor units of an ISO 4217 currency, per period), hours,
 //!   overtime rate, rest days, capped deductions, accommodation and food, length, language,
 //!   and fees charged to the worker — with checks that name the field.
-//! - [`compare`]: contract substitution, term by term, and the Employer Pays Principle.
+//! - [`rules`]: contract substitution, term by term, and the Employer Pays Principle.
 //!   Pure and deterministic.
+//! - [`client`]: a month's payroll cut into bodies, the worker's signed answer.
 //! - [`body`]: the `recruit.*` bodies — `licence`, `offer`, `contract`.
 //! - [`credential`]: the offer as an SD-JWT VC in the worker's wallet, each term selectively
 //!   disclosable, and the check of disclosed terms against the ledger.
@@ -22,12 +23,13 @@
 #![forbid(unsafe_code)]
 
 pub mod body;
-pub mod compare;
+pub mod client;
 pub mod credential;
 #[cfg(feature = "ledger")]
 mod execute;
 pub mod payroll;
 pub mod payroll_csv;
+pub mod rules;
 pub mod sif;
 #[cfg(feature = "ledger")]
 pub mod state;

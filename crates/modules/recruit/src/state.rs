@@ -17,7 +17,7 @@
 //! - `brand/{brand}/{employer}`: the employers a brand linked itself to, with the facility.
 
 use crate::body::{Contract, Licence, LicenceStatus, Offer};
-use crate::compare::Substitution;
+use crate::rules::Substitution;
 use serde::{Deserialize, Serialize};
 use unchain_ledger::state::{Keyspace, StateRead};
 use unchain_types::TxId;

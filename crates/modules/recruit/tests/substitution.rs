@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use serde_json::{Value, json};
-use unchain_recruit::compare::{fee_violation, substitutions};
+use unchain_recruit::rules::{fee_violation, substitutions};
 use unchain_recruit::terms::{Deduction, Period, Provision, Terms};
 use unchain_types::body::parse_body;
 
