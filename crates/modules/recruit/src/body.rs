@@ -322,9 +322,16 @@ pub enum RecruitBody {
     Passport(Passport),
     /// `recruit.link`.
     Link(Link),
+    /// `recruit.voice`.
+    Voice(crate::voice::Voice),
+    /// `recruit.answer`.
+    Answer(crate::voice::Answer),
+    /// `recruit.outcome`.
+    Outcome(crate::voice::Outcome),
 }
 
-fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
+/// Checks a party's id (a member name).
+pub fn check_party(field: &str, s: &str) -> Result<(), BodyError> {
     let ok = (2..=40).contains(&s.len())
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
@@ -463,6 +470,22 @@ impl RecruitBody {
                 }
                 check_actor_opt(&l.actor)?;
                 Ok(RecruitBody::Link(l))
+            }
+            "recruit.voice" => {
+                let v: crate::voice::Voice = parse_body(body)?;
+                v.check()?;
+                Ok(RecruitBody::Voice(v))
+            }
+            "recruit.answer" => {
+                let a: crate::voice::Answer = parse_body(body)?;
+                a.check()?;
+                check_actor_opt(&a.actor)?;
+                Ok(RecruitBody::Answer(a))
+            }
+            "recruit.outcome" => {
+                let o: crate::voice::Outcome = parse_body(body)?;
+                o.check()?;
+                Ok(RecruitBody::Outcome(o))
             }
             _ => Err(BodyError::new("", format!("{kind} is not a recruit kind"))),
         }

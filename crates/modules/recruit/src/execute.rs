@@ -20,6 +20,8 @@
 //!   only the regulator of the recruiter's country can mark it remediated.
 //! - A brand links itself to an employer (a licensed one) and, where the supply module has
 //!   it, to the facility the employer runs: alerts about the employer then reach the brand.
+//! - Worker voice (`recruit.voice`, `recruit.answer`, `recruit.outcome`): see
+//!   `voice_state`.
 //! - A passport reported held stays held until someone other than the employer records
 //!   its return.
 
@@ -87,6 +89,21 @@ pub const KINDS: &[KindSpec] = &[
         role: Role::Recruitment,
         summary: "the employer registers the contract in force for an offer; every term worse than offered is a substitution",
     },
+    KindSpec {
+        kind: "recruit.voice",
+        role: Role::Recruitment,
+        summary: "the intake organisation records a worker's anonymous grievance (its words sealed in a tip) or survey about an employer: the ILO indicators, never the worker",
+    },
+    KindSpec {
+        kind: "recruit.answer",
+        role: Role::Recruitment,
+        summary: "the employer answers a grievance: remedies promised by a date, or a dispute the regulator takes up",
+    },
+    KindSpec {
+        kind: "recruit.outcome",
+        role: Role::Recruitment,
+        summary: "the worker's word, relayed by the intake that holds their receipt code, on whether the remedy came",
+    },
 ];
 
 /// The recruit module.
@@ -119,6 +136,9 @@ impl Module for RecruitModule {
             RecruitBody::Respond(r) => respond(ctx, r),
             RecruitBody::Passport(p) => passport_report(ctx, p),
             RecruitBody::Link(l) => link(ctx, l),
+            RecruitBody::Voice(v) => crate::voice_state::record_voice(ctx, v),
+            RecruitBody::Answer(a) => crate::voice_state::answer(ctx, a),
+            RecruitBody::Outcome(o) => crate::voice_state::outcome(ctx, o),
         }
     }
 }
@@ -166,10 +186,9 @@ fn licence(ctx: &mut ExecContext<'_, '_>, l: &Licence) -> Result<(), ExecError> 
     Ok(ctx.state.put(&party_key(&l.party), &encode(&record))?)
 }
 
-/// The party `id`, licensed as `kind` and active, or the refusal naming `field`.
 /// The party `id`, licensed as `kind` (whatever its standing), or the refusal naming
 /// `field`.
-fn licensed_as(
+pub(crate) fn licensed_as(
     ctx: &ExecContext<'_, '_>,
     id: &str,
     kind: PartyKind,

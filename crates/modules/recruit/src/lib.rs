@@ -17,9 +17,11 @@
 //! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
 //!   their standing, offers by worker and by employer, contracts with every substitution.
 //!
-//! Still to come (see the notes): the worker's confirmation and dispute, alerts
-//! delivered to the worker, the regulator and brands, wage reconciliation, fees and
-//! passports, worker voice, the CLI, API, pages and demo.
+//! - [`voice`]: worker voice — anonymous grievances (through the tip machinery) and short
+//!   surveys about an employer, tagged with the ILO forced-labour indicators, answered by
+//!   the employer and followed to a remedy with deadlines and escalation to the regulator,
+//!   published only as aggregates of at least k workers; [`voice_state`]: their execution
+//!   and state (feature `ledger`).
 #![forbid(unsafe_code)]
 
 pub mod body;
@@ -34,6 +36,9 @@ pub mod sif;
 #[cfg(feature = "ledger")]
 pub mod state;
 pub mod terms;
+pub mod voice;
+#[cfg(feature = "ledger")]
+pub mod voice_state;
 
 pub use body::RecruitBody;
 #[cfg(feature = "ledger")]

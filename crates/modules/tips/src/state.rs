@@ -125,6 +125,15 @@ pub(crate) fn inbox_key(member: &str, log_index: u64) -> Vec<u8> {
     format!("tips/inbox/{member}/{log_index:020}").into_bytes()
 }
 
+/// A tip's record without its messages, from any state (another module's execution reads
+/// it through this).
+pub fn tip_record(
+    state: &impl unchain_ledger::state::StateRead,
+    id: &str,
+) -> Result<Option<Tip>, redb::StorageError> {
+    Ok(state.get(&tip_key(id))?.map(|v| decode::<Tip>(&v)))
+}
+
 /// A tip and its messages, if it exists.
 pub fn tip(reader: &StateReader, id: &str) -> Result<Option<TipView>, redb::StorageError> {
     let Some(tip) = reader.get(&tip_key(id))?.map(|v| decode::<Tip>(&v)) else {
