@@ -173,9 +173,10 @@ fn check_voice_id(field: &str, s: &str) -> Result<(), BodyError> {
     }
 }
 
-/// A fresh grievance or survey id.
+/// A fresh grievance or survey id (drawn by the intake's node, never during execution).
 pub fn new_voice_id() -> String {
-    let bytes: [u8; 10] = rand::random();
+    let mut bytes = [0u8; 10];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
     let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     format!("v-{hex}")
 }
