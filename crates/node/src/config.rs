@@ -137,6 +137,12 @@ pub struct TipsConfig {
     /// node, recorded with each tip this node receives. Default 730; 0: kept until the
     /// intake erases it (`unchain tips erase`).
     pub retention_days: u32,
+    /// Serve the worker pages (`/work/…`: offer check, grievances, surveys) beside the
+    /// tip form. Default true.
+    pub worker_pages: bool,
+    /// The least number of workers of one employer in one month whose grievances (or
+    /// survey answers) are published as an aggregate. Default 11; at least 5.
+    pub voice_min_group: u32,
 }
 
 impl Default for TipsConfig {
@@ -150,6 +156,8 @@ impl Default for TipsConfig {
             calm_per_10_minutes: 30,
             pow_floor_bits: 0,
             retention_days: 730,
+            worker_pages: true,
+            voice_min_group: unchain_recruit::voice::MIN_GROUP,
         }
     }
 }
@@ -214,6 +222,13 @@ impl NodeConfig {
             "{}: tips.retention_days is {}; it must be 0 (kept until erased) to {max} days",
             path.display(),
             cfg.tips.retention_days
+        );
+        let floor = unchain_recruit::voice::MIN_GROUP_FLOOR;
+        anyhow::ensure!(
+            cfg.tips.voice_min_group >= floor,
+            "{}: tips.voice_min_group is {}; it must be at least {floor}, or single workers could be picked out of what is published",
+            path.display(),
+            cfg.tips.voice_min_group
         );
         Ok(cfg)
     }

@@ -20,6 +20,7 @@ pub mod service;
 pub mod tip_copies;
 pub mod tipform;
 pub mod users;
+pub mod workerpage;
 
 pub use config::NodeConfig;
 pub use run::run;

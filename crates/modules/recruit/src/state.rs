@@ -262,6 +262,15 @@ pub fn party(
     SPACE.get(state, &party_key(party))
 }
 
+/// Every licensed party, by id.
+pub fn parties(state: &impl StateRead) -> Result<Vec<PartyRecord>, redb::StorageError> {
+    Ok(state
+        .scan_prefix(&SPACE.key("party/"))?
+        .into_iter()
+        .filter_map(|(_, v)| decoded(&v))
+        .collect())
+}
+
 /// An offer.
 pub fn offer(state: &impl StateRead, tx: &TxId) -> Result<Option<OfferRecord>, redb::StorageError> {
     SPACE.get(state, &offer_key(tx))

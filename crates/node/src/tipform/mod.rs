@@ -10,7 +10,7 @@
 pub mod guard;
 pub mod multipart;
 pub mod pages;
-mod reporter;
+pub(crate) mod reporter;
 mod submit;
 
 use crate::service::Problem;
@@ -62,6 +62,8 @@ pub struct TipDesk {
     /// At most two Argon2id evaluations at once, so that the form never takes the CPU
     /// the agencies' requests need.
     pub argon: tokio::sync::Semaphore,
+    /// The worker pages (`/work/…`), when this node serves them.
+    pub worker: Option<crate::workerpage::WorkerDesk>,
 }
 
 impl TipDesk {
@@ -71,9 +73,16 @@ impl TipDesk {
         cfg: &crate::config::TipsConfig,
         data_dir: &std::path::Path,
     ) -> std::io::Result<Self> {
+        let mut guarded = cfg.forms.clone();
+        if cfg.worker_pages {
+            guarded.extend([
+                crate::workerpage::GRIEVANCE_FORM.to_owned(),
+                crate::workerpage::SURVEY_FORM.to_owned(),
+            ]);
+        }
         Ok(TipDesk {
             guard: Guard::with_secret(
-                &cfg.forms,
+                &guarded,
                 guard::Limits {
                     global_per_minute: cfg.global_per_minute,
                     form_per_minute: cfg.form_per_minute,
@@ -88,6 +97,9 @@ impl TipDesk {
             emergency: cfg.emergency.clone(),
             retention_days: (cfg.retention_days > 0).then_some(cfg.retention_days),
             argon: tokio::sync::Semaphore::new(2),
+            worker: cfg
+                .worker_pages
+                .then(|| crate::workerpage::WorkerDesk::new(cfg.voice_min_group)),
         })
     }
 }
@@ -128,6 +140,7 @@ pub fn routes() -> Router<TipState> {
         )
         .layer(axum::middleware::map_response(private_headers))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_TIP_BYTES))
+        .merge(crate::workerpage::routes())
 }
 
 /// A router that serves the tip form and nothing else (the public listener).
@@ -137,7 +150,7 @@ pub fn public_router(state: TipState) -> Router {
         .with_state(state)
 }
 
-async fn private_headers(mut r: Response) -> Response {
+pub(crate) async fn private_headers(mut r: Response) -> Response {
     crate::serve::private_page(
         r.headers_mut(),
         "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
@@ -146,7 +159,7 @@ async fn private_headers(mut r: Response) -> Response {
     r
 }
 
-pub(super) fn html(status: StatusCode, body: String) -> Response {
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -260,7 +273,7 @@ async fn return_page(
 
 /// Records a sealed message: stores it, submits its transaction, waits for it briefly.
 /// `Ok(Some(leaf))` once committed, `Ok(None)` while still pending.
-pub(super) async fn record(
+pub(crate) async fn record(
     state: &TipState,
     kind: &str,
     sealed: &message::Sealed,
@@ -295,7 +308,7 @@ pub(super) async fn record(
 }
 
 /// Runs an Argon2id-bearing job off the async threads, two at a time.
-pub(super) async fn slow<T: Send + 'static>(
+pub(crate) async fn slow<T: Send + 'static>(
     state: &TipState,
     job: impl FnOnce() -> T + Send + 'static,
 ) -> T {

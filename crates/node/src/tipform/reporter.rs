@@ -25,15 +25,14 @@ pub(super) struct CodeForm {
     code: String,
 }
 
-/// The tip a typed code opens, with its keys, or the reason it does not.
 /// A tip opened with its receipt code.
-struct Opened {
+pub(crate) struct Opened {
     /// The code as the words, single-spaced.
-    code: String,
+    pub(crate) code: String,
     /// The tip.
-    view: TipView,
+    pub(crate) view: TipView,
     /// What the code derives.
-    keys: ReceiptKeys,
+    pub(crate) keys: ReceiptKeys,
 }
 
 /// Longest a code waits for its turn at the slow key derivation before the reporter is
@@ -43,7 +42,7 @@ const LOOKUP_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 /// Opens the tip of a typed code. The code is parsed first, for free: a malformed one
 /// costs nothing and spends nothing. A well-formed one spends one of *its own* lookups
 /// (what a guesser would guess), then waits its turn for the Argon2id.
-async fn open_with_code(state: &TipState, typed: &str) -> Result<Opened, &'static str> {
+pub(crate) async fn open_with_code(state: &TipState, typed: &str) -> Result<Opened, &'static str> {
     let code = ReceiptCode::parse(typed).map_err(|_| "error-code")?;
     let phrase = code.phrase();
     if state
@@ -80,7 +79,7 @@ async fn open_with_code(state: &TipState, typed: &str) -> Result<Opened, &'stati
 }
 
 /// Opens every message of `view` the reporter can read: (message id, content, block time).
-fn open_all(
+pub(crate) fn open_all(
     state: &TipState,
     view: &TipView,
     keys: &ReceiptKeys,
