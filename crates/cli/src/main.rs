@@ -17,6 +17,7 @@ mod financecmd;
 mod financeshare;
 mod identitycmd;
 mod issuing;
+mod recruit_voice;
 mod recruitcmd;
 mod session;
 mod setup;

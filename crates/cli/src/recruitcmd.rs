@@ -2,7 +2,7 @@
 //! in its jurisdiction (`licence`); a licensed recruiter registers an offer for a worker
 //! (`offer`); the employer registers the contract in force (`contract`); `show` prints what
 //! the ledger found: every term of the contract worse than the offer, and any fee charged
-//! to the worker.
+//! to the worker; `voice` is worker voice from the members' side (`recruit_voice`).
 
 use crate::session::{Session, Who};
 use anyhow::Context as _;
@@ -169,6 +169,12 @@ pub enum RecruitCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Worker voice: grievances about an employer and its answers, escalations, and the
+    /// published months.
+    Voice {
+        #[command(subcommand)]
+        cmd: crate::recruit_voice::VoiceCommand,
+    },
     /// An offer, its contract and every substitution found.
     Show {
         /// The offer's id.
@@ -198,6 +204,7 @@ fn sha256_of(path: &Path) -> anyhow::Result<String> {
 
 async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
     match cmd {
+        RecruitCommand::Voice { cmd } => crate::recruit_voice::run(cmd).await,
         RecruitCommand::Licence {
             party,
             kind,

@@ -218,6 +218,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             signing: signing.clone(),
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
             encryption: encryption.clone(),
+            voice_min_group: cfg.tips.voice_min_group,
         };
         let queries = Arc::new(
             crate::named_queries::QueryStore::open(&cfg.data_dir)

@@ -14,6 +14,7 @@ pub mod provenance;
 pub mod recruit;
 pub mod supply;
 pub(crate) mod tips;
+pub(crate) mod voice;
 pub mod users;
 pub(crate) mod vault;
 pub use unchain_client::views;
@@ -142,6 +143,9 @@ impl std::ops::Deref for ApiState {
         recruit::employer_wages,
         recruit::alerts,
         recruit::brand_alerts,
+        voice::published,
+        voice::grievances,
+        voice::escalations,
         users::login,
         users::me,
         users::act,
@@ -171,6 +175,8 @@ impl std::ops::Deref for ApiState {
         supply::FacilityView,
         supply::FindingView,
         recruit::OfferView,
+        voice::PublishedVoice,
+        voice::GrievanceView,
     ))
 )]
 struct ApiDoc;
@@ -340,6 +346,15 @@ pub fn router(state: ApiState) -> Router {
             "/v1/recruit/brands/{brand}/alerts",
             get(recruit::brand_alerts),
         )
+        .route(
+            "/v1/recruit/employers/{party}/voice",
+            get(voice::published),
+        )
+        .route(
+            "/v1/recruit/employers/{party}/grievances",
+            get(voice::grievances),
+        )
+        .route("/v1/recruit/escalations/{country}", get(voice::escalations))
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

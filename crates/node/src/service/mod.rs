@@ -54,6 +54,8 @@ pub struct Service {
     pub act_lock: Arc<tokio::sync::Mutex<()>>,
     /// The organisation's X25519 key, with which the console opens and seals records.
     pub encryption: unchain_types::EncryptionSecretKey,
+    /// The least group of workers of one employer in one month published as an aggregate.
+    pub voice_min_group: u32,
 }
 
 /// This machine's clock, ms since the Unix epoch: the only clock the front ends read.
