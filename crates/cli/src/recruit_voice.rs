@@ -1,6 +1,6 @@
 //! `unchain recruit voice …`: worker voice from the members' side. The employer lists the
-//! grievances about it and answers each (`list`, `answer`); a regulator lists what was
-//! escalated to it (`escalations`); anyone reads an employer's published months
+//! grievances about it and answers each (`list`, `answer`); the regulator that licensed
+//! an employer lists what was escalated about it (`escalations`); anyone reads an employer's published months
 //! (`published`). Workers themselves speak through the intake's `/work` pages.
 
 use crate::session::{Session, Who};
@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 #[derive(Subcommand)]
 pub enum VoiceCommand {
     /// The grievances about an employer, one by one, with what became of each (for the
-    /// employer, the regulator of its country, and each grievance's intake).
+    /// employer, the regulator that licensed it, and each grievance's intake).
     List {
         /// The employer (a licensed party).
         employer: String,
@@ -39,10 +39,8 @@ pub enum VoiceCommand {
         #[command(flatten)]
         who: Who,
     },
-    /// The grievances escalated to your country's regulator.
+    /// The grievances escalated about the employers you licensed (as their regulator).
     Escalations {
-        /// ISO 3166-1 alpha-2 (your own jurisdiction).
-        country: String,
         #[command(flatten)]
         who: Who,
     },
@@ -134,12 +132,15 @@ pub async fn run(cmd: VoiceCommand) -> anyhow::Result<()> {
                 .submit("recruit.answer", body)
                 .await
         }
-        VoiceCommand::Escalations { country, who } => {
+        VoiceCommand::Escalations { who } => {
             let list: Vec<Value> = Session::open(&who)
                 .await?
-                .get(&format!("/v1/recruit/escalations/{country}"))
+                .get("/v1/recruit/escalations")
                 .await?;
-            println!("{} grievance(s) escalated in {country}", list.len());
+            println!(
+                "{} grievance(s) escalated about the employers you licensed",
+                list.len()
+            );
             print_grievances(&list);
             Ok(())
         }

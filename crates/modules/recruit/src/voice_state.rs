@@ -254,12 +254,22 @@ pub(crate) fn outcome(ctx: &mut ExecContext<'_, '_>, o: &Outcome) -> Result<(), 
     Ok(ctx.state.put(&voice_key(&o.voice), &encode(&v))?)
 }
 
-/// The grievances about employers licensed in `country` that are escalated at `now_ms`:
-/// what that country's regulator takes up. Each names the employer, the month, the
-/// indicators and why — never the worker.
-pub fn escalated_in(
+/// Whether `member` licensed `employer` (recorded any change of its standing): the
+/// regulator that takes up its escalated grievances and reads them one by one.
+pub fn licensed_by(
     state: &impl StateRead,
-    country: &str,
+    employer: &str,
+    member: &str,
+) -> Result<bool, redb::StorageError> {
+    Ok(party(state, employer)?.is_some_and(|p| p.history.iter().any(|(_, r)| r.member == member)))
+}
+
+/// The grievances escalated at `now_ms` about the employers `regulator` licensed: what that
+/// regulator takes up. Each names the employer, the month, the indicators and why — never
+/// the worker.
+pub fn escalated_for(
+    state: &impl StateRead,
+    regulator: &str,
     now_ms: u64,
 ) -> Result<Vec<(VoiceRecord, Standing)>, redb::StorageError> {
     let prefix = SPACE.key("voice/");
@@ -271,7 +281,7 @@ pub fn escalated_in(
         let Some(s) = v.standing(now_ms).filter(Standing::is_escalated) else {
             continue;
         };
-        if party(state, &v.voice.employer)?.is_some_and(|p| p.licence.country == country) {
+        if licensed_by(state, &v.voice.employer, regulator)? {
             out.push((v, s));
         }
     }

@@ -10,7 +10,7 @@ use unchain_recruit::RecruitModule;
 use unchain_recruit::voice::{
     MIN_GROUP, Standing, VoiceKind, date_of_ms, month_of_ms, new_voice_id,
 };
-use unchain_recruit::voice_state::{escalated_in, published, voice, voice_of_tip};
+use unchain_recruit::voice_state::{escalated_for, published, voice, voice_of_tip};
 use unchain_testkit::{Chain, Org};
 use unchain_tips::TipsModule;
 use unchain_tips::client;
@@ -193,7 +193,7 @@ fn a_grievance_is_answered_by_the_employer_and_the_worker_says_whether_it_was_re
 }
 
 #[test]
-fn an_unanswered_or_disputed_grievance_reaches_the_regulator_of_the_employers_country() {
+fn an_unanswered_or_disputed_grievance_reaches_the_regulator_that_licensed_the_employer() {
     let mut w = world();
     let (silent, _) = grievance(&mut w, &["excessive_overtime"]);
     let (disputed, _) = grievance(&mut w, &["deception"]);
@@ -203,12 +203,13 @@ fn an_unanswered_or_disputed_grievance_reaches_the_regulator_of_the_employers_co
     );
     w.chain.ok(&tx);
     let reader = w.chain.ledger.state_reader().expect("state");
-    let now = escalated_in(&reader, "QA", w.chain.time_ms).expect("read");
+    let now = escalated_for(&reader, "qa-mol", w.chain.time_ms).expect("read");
     assert_eq!(now.len(), 1, "only the disputed one so far");
     assert_eq!(now[0].0.voice.voice, disputed);
-    // Fifteen days on, the silent one is overdue too; Nepal's regulator sees neither.
+    // Fifteen days on, the silent one is overdue too; a member that licensed nothing here
+    // sees neither.
     let later = w.chain.time_ms + 15 * DAY;
-    let ids: Vec<_> = escalated_in(&reader, "QA", later)
+    let ids: Vec<_> = escalated_for(&reader, "qa-mol", later)
         .expect("read")
         .into_iter()
         .map(|(v, s)| (v.voice.voice, s))
@@ -220,7 +221,11 @@ fn an_unanswered_or_disputed_grievance_reaches_the_regulator_of_the_employers_co
         }
     )));
     assert_eq!(ids.len(), 2);
-    assert!(escalated_in(&reader, "NP", later).expect("read").is_empty());
+    assert!(
+        escalated_for(&reader, "migrant-rights", later)
+            .expect("read")
+            .is_empty()
+    );
 }
 
 #[test]

@@ -14,9 +14,9 @@ pub mod provenance;
 pub mod recruit;
 pub mod supply;
 pub(crate) mod tips;
-pub(crate) mod voice;
 pub mod users;
 pub(crate) mod vault;
+pub(crate) mod voice;
 pub use unchain_client::views;
 
 use crate::service::Service;
@@ -346,15 +346,12 @@ pub fn router(state: ApiState) -> Router {
             "/v1/recruit/brands/{brand}/alerts",
             get(recruit::brand_alerts),
         )
-        .route(
-            "/v1/recruit/employers/{party}/voice",
-            get(voice::published),
-        )
+        .route("/v1/recruit/employers/{party}/voice", get(voice::published))
         .route(
             "/v1/recruit/employers/{party}/grievances",
             get(voice::grievances),
         )
-        .route("/v1/recruit/escalations/{country}", get(voice::escalations))
+        .route("/v1/recruit/escalations", get(voice::escalations))
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

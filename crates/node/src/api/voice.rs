@@ -1,6 +1,6 @@
 //! `/v1/recruit/…` for worker voice: an employer's published aggregates (any member), its
-//! grievances one by one (the employer that must answer them, the regulator of its
-//! country, and the intake that recorded each), and the escalations a regulator takes up.
+//! grievances one by one (the employer that must answer them, the regulator that licensed
+//! it, and the intake that recorded each), and the escalations a regulator takes up.
 //!
 //! One grievance is shown with its month and deadlines only — never the block time it was
 //! recorded at, which could tell an employer who was away from work at that minute.
@@ -9,12 +9,10 @@ use super::vault::{authenticate, internal};
 use super::{ApiState, Problem};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use serde::Serialize;
-use unchain_ledger::Member;
 use unchain_recruit::voice::{ANSWER_DAYS, Answer, MonthVoice, Standing, date_of_ms};
 use unchain_recruit::voice_state::{self, VoiceRecord};
-use unchain_types::Code;
 
 /// An employer's published worker voice.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -73,10 +71,6 @@ fn now(state: &ApiState) -> Result<u64, Problem> {
     Ok(state.ledger.head()?.timestamp_ms)
 }
 
-fn forbidden(detail: String) -> Problem {
-    Problem::new(StatusCode::FORBIDDEN, Code::Forbidden, "Not yours to read", detail)
-}
-
 /// An employer's worker voice: closed months with at least the group size of grievances or
 /// survey answers, each with its count per ILO indicator, escalations and remedies.
 #[utoipa::path(get, path = "/v1/recruit/employers/{party}/voice", params(("party" = String, Path)),
@@ -100,14 +94,8 @@ pub async fn published(
     }))
 }
 
-/// Whether `m` may read the grievances about `employer` recorded by `intake`: the employer
-/// itself, the regulator of the employer's country, or that intake.
-fn may_read(m: &Member, employer: &str, country: Option<&str>, intake: &str) -> bool {
-    m.name == employer || m.name == intake || country.is_some_and(|c| m.jurisdiction == c)
-}
-
 /// The grievances about an employer, one by one: for the employer (which must answer
-/// them), the regulator of its country, and each grievance's intake (its own only). Any
+/// them), the regulator that licensed it, and each grievance's intake (its own only). Any
 /// other member gets an empty list.
 #[utoipa::path(get, path = "/v1/recruit/employers/{party}/grievances", params(("party" = String, Path)),
     responses((status = 200, body = [GrievanceView]), (status = 401, body = Problem)))]
@@ -121,41 +109,33 @@ pub async fn grievances(
     let me = authenticate(&state, &method, &uri, &headers, b"")?;
     let now = now(&state)?;
     let reader = state.ledger.state_reader()?;
-    let country = unchain_recruit::state::party(&reader, &party)
-        .map_err(internal)?
-        .map(|p| p.licence.country);
+    let all_of_them = me.name == party
+        || voice_state::licensed_by(&reader, &party, &me.name).map_err(internal)?;
     let all = voice_state::voices_about(&reader, &party).map_err(internal)?;
     // Anyone else gets an empty list, not a refusal: a refusal would say there is something.
     Ok(Json(
         all.iter()
-            .filter(|r| may_read(&me, &party, country.as_deref(), &r.recorded.member))
+            .filter(|r| all_of_them || r.recorded.member == me.name)
             .filter_map(|r| view(r, now))
             .collect(),
     ))
 }
 
-/// The grievances escalated to a country's regulator (unanswered in time, disputed, not
-/// remedied, remedy overdue), for that regulator only.
-#[utoipa::path(get, path = "/v1/recruit/escalations/{country}", params(("country" = String, Path, description = "ISO 3166-1 alpha-2")),
-    responses((status = 200, body = [GrievanceView]), (status = 401, body = Problem), (status = 403, body = Problem)))]
+/// The grievances escalated (unanswered in time, disputed, not remedied, remedy overdue)
+/// about the employers the calling member licensed: what it takes up as their regulator.
+#[utoipa::path(get, path = "/v1/recruit/escalations",
+    responses((status = 200, body = [GrievanceView]), (status = 401, body = Problem)))]
 pub async fn escalations(
     State(state): State<ApiState>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
-    Path(country): Path<String>,
 ) -> Result<Json<Vec<GrievanceView>>, Problem> {
     let me = authenticate(&state, &method, &uri, &headers, b"")?;
-    if me.jurisdiction != country {
-        return Err(forbidden(format!(
-            "{}: the escalations in {country} are for its regulator; {} is in {}",
-            me.name, me.name, me.jurisdiction
-        )));
-    }
     let now = now(&state)?;
     let reader = state.ledger.state_reader()?;
     Ok(Json(
-        voice_state::escalated_in(&reader, &country, now)
+        voice_state::escalated_for(&reader, &me.name, now)
             .map_err(internal)?
             .iter()
             .filter_map(|(r, _)| view(r, now))
