@@ -354,6 +354,43 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         ),
         "issue the offer credential",
     );
+    // The worker opens their own page with it (in Nepali): the offer as registered, the
+    // contract beside it, each worse term marked. A tampered copy is refused.
+    let own = std::fs::read_to_string(&cred).expect("credential");
+    let http = reqwest::Client::new();
+    let page = |credential: String| {
+        let http = http.clone();
+        let url = url.clone();
+        async move {
+            let r = http
+                .post(format!("{url}/work/offer"))
+                .form(&[("lang", "ne"), ("credential", credential.as_str())])
+                .send()
+                .await
+                .expect("worker page");
+            (r.status().as_u16(), r.text().await.expect("page"))
+        }
+    };
+    let (status, html) = page(own.clone()).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("यो जागिरको प्रस्ताव साँचो हो। np-himalaya-manpower")
+            && html.contains("तपाईंको कामको सम्झौताका 3 सर्तहरू वाचा गरेभन्दा खराब छन्")
+            && html.contains("1500.00 QAR")
+            && html.contains("1100.00 QAR"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<tr class=\"worse\">").count(), 3, "{html}");
+    let mut tampered = own.clone();
+    let at = tampered.find('.').expect("a JWT") + 5;
+    let flipped = if &tampered[at..=at] == "A" { "B" } else { "A" };
+    tampered.replace_range(at..=at, flipped);
+    let (status, html) = page(tampered).await;
+    assert_eq!(status, 400, "{html}");
+    assert!(
+        html.contains("यो जागिरको प्रस्ताव जाँच्न सकिएन"),
+        "{html}"
+    );
     let stranger = desk.path().join("stranger.json");
     let stranger_did = must(
         unchain(&[
