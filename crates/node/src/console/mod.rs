@@ -25,6 +25,7 @@ mod ledger;
 mod login;
 mod money;
 mod recruit;
+mod recruit_voice;
 mod sealing;
 pub mod session;
 mod supply;
@@ -492,6 +493,8 @@ mod tests {
                 ("total", "2"),
                 ("country", "NP"),
                 ("party", "P"),
+                ("date", "2026-05-01"),
+                ("k", "11"),
             ],
         );
         assert_eq!(cats.languages().len(), 3);

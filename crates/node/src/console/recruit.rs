@@ -1,7 +1,7 @@
 //! Recruitment in the console: for a regulator, every open alert about the parties it
 //! licensed (contracts worse than their offers, fees, workers' disputes, wage findings,
 //! passports held); for a licensed recruiter or employer, its own offers with their
-//! contracts and substitutions.
+//! contracts and substitutions; worker voice (`recruit_voice`).
 
 use super::layout::short;
 use super::{html, need, page_for, problem_page, refuse_or};
@@ -35,6 +35,7 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
         );
     };
     let party = state::party(&reader, me).ok().flatten();
+    let now_ms = state.ledger.head().map(|h| h.timestamp_ms).unwrap_or(0);
     let offers = match party.as_ref().map(|p| p.licence.kind) {
         Some(PartyKind::Employer) => state::offers_naming(&reader, me).unwrap_or_default(),
         Some(PartyKind::Recruiter) => {
@@ -108,6 +109,7 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
                 }
             }
         }
+        (super::recruit_voice::section(&ctx, &reader, me, now_ms, state.voice_min_group))
     };
     html(ctx.page("recruit-title", body))
 }
