@@ -385,6 +385,15 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         recruit.np_regulator.display()
     );
     println!(
+        "  {base}/work?lang=ne   the worker's own pages (Nepali; also Bengali, Burmese, Khmer, Indonesian, Tagalog, Arabic): check an offer, tell of a problem, six questions"
+    );
+    if let Some(g) = &recruit.grievance {
+        println!(
+            "  unchain recruit voice list qa-doha-build --key {} --actor u-you   the firm's grievances to answer ({g} answered with a promise)",
+            recruit.employer.display()
+        );
+    }
+    println!(
         "  unchain supply dossier {} --out for-customs --genesis {}   the due-diligence dossier, verified",
         supply.flagged_lot,
         genesis.display()

@@ -3,7 +3,9 @@
 //! a Kathmandu recruitment agency and a Doha construction firm; the agency registers an
 //! offer for a worker; on arrival the firm registers a worse contract (lower wage, no rest
 //! day, a "recruitment loan" deducted) — caught term by term; the worker had paid the
-//! agency a fee, which is reported and still owed; March's wage is paid late and short.
+//! agency a fee, which is reported and still owed; March's wage is paid late and short; a
+//! worker tells of a held passport and short pay through the first node's worker page (in
+//! Nepali), and the firm promises a remedy by a date.
 //! Every organisation, person and figure is invented.
 
 use crate::demo_supply::admit;
@@ -21,6 +23,10 @@ pub struct RecruitSeeded {
     pub np_regulator: PathBuf,
     /// Qatar's.
     pub qa_regulator: PathBuf,
+    /// The employer's key file (it answers grievances).
+    pub employer: PathBuf,
+    /// The grievance a worker sent through the first node's worker page, if it went.
+    pub grievance: Option<String>,
 }
 
 const WORKER: &str = "w-demo-5e1a77c0";
@@ -136,9 +142,76 @@ pub async fn seed_recruit(
     )
     .await
     .context("March's payroll")?;
+    let grievance = grievance_through_the_page(&node, &firm).await?;
+    if let Some(id) = &grievance {
+        // The firm promises to return the passports and pay what it owes within a month.
+        let by = unchain_recruit::voice::date_of_ms(crate::session::now_ms() + 30 * 86_400_000);
+        firm.submit_quiet(
+            "recruit.answer",
+            json!({"voice": id, "response": "remedy",
+                "remedies": ["passport_returned", "wages_paid"], "by": by}),
+        )
+        .await
+        .context("the firm's answer")?;
+    }
     Ok(RecruitSeeded {
         offer: offer.id,
         np_regulator: keys[0].clone(),
         qa_regulator: keys[1].clone(),
+        employer: keys[3].clone(),
+        grievance,
     })
+}
+
+/// A worker tells of a held passport and unpaid wages in Nepali through `node`'s worker
+/// page, as a browser would (the form's token, then the post); the grievance's id once the
+/// ledger has it. `None` if the node serves no worker pages.
+async fn grievance_through_the_page(node: &str, firm: &Session) -> anyhow::Result<Option<String>> {
+    let http = reqwest::Client::new();
+    let form = http
+        .get(format!("{node}/work/grievance?lang=ne"))
+        .send()
+        .await?;
+    if !form.status().is_success() {
+        return Ok(None);
+    }
+    let html = form.text().await?;
+    let token = html
+        .split("name=\"token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .context("the worker page's form has no token")?
+        .to_owned();
+    let sent = http
+        .post(format!("{node}/work/grievance"))
+        .form(&[
+            ("lang", "ne"),
+            ("token", token.as_str()),
+            ("pow", ""),
+            ("employer", "qa-doha-build"),
+            ("problem", "retention_of_identity_documents"),
+            ("problem", "withholding_of_wages"),
+            (
+                "words",
+                "FICTIONAL DEMO: the site office keeps our passports; March's pay was short.",
+            ),
+        ])
+        .send()
+        .await?;
+    anyhow::ensure!(
+        sent.status().is_success(),
+        "the worker page refused the demo grievance: {}",
+        sent.status()
+    );
+    // The page waited for the ledger; the firm (which must answer) finds it there.
+    for _ in 0..100 {
+        let list: Vec<Value> = firm
+            .get("/v1/recruit/employers/qa-doha-build/grievances")
+            .await?;
+        if let Some(id) = list.first().and_then(|g| g["voice"].as_str()) {
+            return Ok(Some(id.to_owned()));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the demo grievance never reached the ledger")
 }

@@ -387,10 +387,7 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
     tampered.replace_range(at..=at, flipped);
     let (status, html) = page(tampered).await;
     assert_eq!(status, 400, "{html}");
-    assert!(
-        html.contains("यो जागिरको प्रस्ताव जाँच्न सकिएन"),
-        "{html}"
-    );
+    assert!(html.contains("यो जागिरको प्रस्ताव जाँच्न सकिएन"), "{html}");
     let stranger = desk.path().join("stranger.json");
     let stranger_did = must(
         unchain(&[

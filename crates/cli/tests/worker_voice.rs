@@ -307,10 +307,7 @@ async fn a_worker_speaks_in_their_language_and_the_employer_must_answer() {
         json!(1),
         "{seen}"
     );
-    assert!(
-        seen["text"].to_string().contains("not remedied"),
-        "{seen}"
-    );
+    assert!(seen["text"].to_string().contains("not remedied"), "{seen}");
     assert_eq!(seen["errors"], json!([]), "{seen}");
     assert_eq!(seen["a11y"], json!([]), "WCAG 2.1 A/AA: {seen}");
 
