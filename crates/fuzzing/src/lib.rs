@@ -39,6 +39,7 @@ pub mod targets {
     pub mod trust_bundle;
     pub mod vault_body;
     pub mod vault_message;
+    pub mod worker_form;
 }
 
 /// A target's body: must not panic on any input.
@@ -75,4 +76,5 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("trust_bundle", targets::trust_bundle::run),
     ("vault_body", targets::vault_body::run),
     ("vault_message", targets::vault_message::run),
+    ("worker_form", targets::worker_form::run),
 ];

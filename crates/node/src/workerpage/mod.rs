@@ -13,6 +13,7 @@
 //!   sealed to the intake (the tip machinery); a pasted credential is checked in memory
 //!   and dropped.
 
+pub mod forms;
 mod offer;
 mod pages;
 mod voice;

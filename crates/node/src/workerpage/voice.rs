@@ -4,6 +4,7 @@
 //! intake organisation and to the receipt code (`tips.receive`), then `recruit.voice`
 //! records the employer and the ILO indicators — nothing that says who sent it.
 
+use super::forms::{Fields, field, read_grievance, read_survey};
 use super::pages::{self, GrievanceValues, StatusView, W};
 use super::{GRIEVANCE_FORM, SURVEY_FORM, ctx, no_pages};
 use crate::tipform::guard::Refusal;
@@ -13,25 +14,12 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::time::Duration;
 use unchain_recruit::body::PartyKind;
-use unchain_recruit::voice::{ILO_INDICATORS, Response as Answered, SURVEY, survey_indicators};
+use unchain_recruit::voice::Response as Answered;
 use unchain_recruit::voice_state::{VoiceRecord, voice_of_tip};
 use unchain_tips::report::{Content, Report};
 use unchain_tips::{Author, client};
-
-/// Longest a worker's own words may be, in bytes.
-const MAX_WORDS: usize = 5000;
-
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(fields: &'a Fields, name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// Licensed employers as (id, name), by name.
 fn employers(state: &TipState) -> Vec<(String, String)> {
@@ -136,25 +124,21 @@ pub(super) async fn grievance(
         Ok(t) => t,
         Err(r) => return again(StatusCode::BAD_REQUEST, vec![w.t(refusal_key(&r))]),
     };
-    let mut errs = Vec::new();
-    let Some((_, employer_name)) = employers.iter().find(|(id, _)| *id == v.employer) else {
-        return again(StatusCode::BAD_REQUEST, vec![w.t("error-employer")]);
+    let ids: Vec<&str> = employers.iter().map(|(id, _)| id.as_str()).collect();
+    let g = match read_grievance(&fields, &ids) {
+        Ok(g) => g,
+        Err(keys) => {
+            return again(
+                StatusCode::BAD_REQUEST,
+                keys.into_iter().map(|k| w.t(k)).collect(),
+            );
+        }
     };
-    let mut indicators = v.problems.clone();
-    indicators.sort();
-    indicators.dedup();
-    let known = indicators
+    let employer_name = employers
         .iter()
-        .all(|i| ILO_INDICATORS.contains(&i.as_str()));
-    if !known || (indicators.is_empty() && v.words.is_empty()) {
-        errs.push(w.t("error-nothing"));
-    }
-    if v.words.len() > MAX_WORDS {
-        errs.push(w.t("error-words"));
-    }
-    if !errs.is_empty() {
-        return again(StatusCode::BAD_REQUEST, errs);
-    }
+        .find(|(id, _)| *id == g.employer)
+        .map_or(g.employer.as_str(), |(_, name)| name.as_str());
+    let (indicators, words) = (g.indicators, g.words);
     if let Err(r) = state.tips.guard.admit(GRIEVANCE_FORM, &ticket) {
         return again(StatusCode::TOO_MANY_REQUESTS, vec![w.t(refusal_key(&r))]);
     }
@@ -163,7 +147,7 @@ pub(super) async fn grievance(
         .iter()
         .map(|i| format!("- {}", w.cats.text("en", &format!("problem-{i}"), &[])))
         .collect();
-    let description = [ticked.join("\n"), v.words.clone()]
+    let description = [ticked.join("\n"), words]
         .into_iter()
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
@@ -172,7 +156,7 @@ pub(super) async fn grievance(
         form: GRIEVANCE_FORM.into(),
         lang: w.lang.into(),
         seen: seen_for(&indicators),
-        location: format!("{employer_name} ({})", v.employer),
+        location: format!("{employer_name} ({})", g.employer),
         when: String::new(),
         danger: "unsure".into(),
         description,
@@ -216,7 +200,7 @@ pub(super) async fn grievance(
     }
     let voice = json!({
         "voice": unchain_recruit::voice::new_voice_id(),
-        "employer": v.employer,
+        "employer": g.employer,
         "kind": "grievance",
         "indicators": indicators,
         "tip": new.tip,
@@ -295,24 +279,16 @@ pub(super) async fn survey(State(state): State<TipState>, Form(fields): Form<Fie
             Ok(t) => t,
             Err(r) => return again(StatusCode::BAD_REQUEST, vec![w.t(refusal_key(&r))]),
         };
-    let mut errs = Vec::new();
-    if !employers.iter().any(|(id, _)| *id == employer) {
-        errs.push(w.t("error-employer"));
-    }
-    let mut answers = BTreeMap::new();
-    for q in SURVEY {
-        match field(&fields, &format!("q-{}", q.id)) {
-            "yes" => answers.insert(q.id, true),
-            "no" => answers.insert(q.id, false),
-            _ => None,
-        };
-    }
-    if answers.len() != SURVEY.len() {
-        errs.push(w.t("error-answer"));
-    }
-    if !errs.is_empty() {
-        return again(StatusCode::BAD_REQUEST, errs);
-    }
+    let ids: Vec<&str> = employers.iter().map(|(id, _)| id.as_str()).collect();
+    let (employer, indicators) = match read_survey(&fields, &ids) {
+        Ok(x) => x,
+        Err(keys) => {
+            return again(
+                StatusCode::BAD_REQUEST,
+                keys.into_iter().map(|k| w.t(k)).collect(),
+            );
+        }
+    };
     if let Err(r) = state.tips.guard.admit(SURVEY_FORM, &ticket) {
         return again(StatusCode::TOO_MANY_REQUESTS, vec![w.t(refusal_key(&r))]);
     }
@@ -320,7 +296,7 @@ pub(super) async fn survey(State(state): State<TipState>, Form(fields): Form<Fie
         "voice": unchain_recruit::voice::new_voice_id(),
         "employer": employer,
         "kind": "survey",
-        "indicators": survey_indicators(&answers),
+        "indicators": indicators,
     });
     if let Err(e) = submit(&state, "recruit.voice", voice).await {
         tracing::warn!(reason = %e, "a survey could not be recorded");
