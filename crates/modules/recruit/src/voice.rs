@@ -401,6 +401,51 @@ pub fn aggregate(voices: &[Counted<'_>], current_month: &str, k: u32) -> Vec<Mon
     groups.into_values().filter(|g| g.count >= k).collect()
 }
 
+/// The share of a published group (in percent) that must signal one indicator for it to
+/// weigh on the employer's standing and on its facilities' risk.
+pub const CONCERN_PERCENT: u32 = 50;
+
+/// An indicator signalled by at least [`CONCERN_PERCENT`] of a published group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Concern {
+    /// The month.
+    pub month: String,
+    /// Grievances or surveys.
+    pub kind: VoiceKind,
+    /// The indicator.
+    pub indicator: String,
+    /// How many signalled it.
+    pub count: u32,
+    /// Of how many workers.
+    pub of: u32,
+}
+
+/// What in published months weighs on an employer's standing: each indicator signalled by
+/// at least half of a group, and any month with an escalated grievance (as the indicator
+/// `escalated`). Only published months count, so a concern names no one either.
+pub fn concerns(months: &[MonthVoice]) -> Vec<Concern> {
+    let mut out = Vec::new();
+    for m in months {
+        let mut signalled: Vec<(&str, u32)> =
+            m.indicators.iter().map(|(i, n)| (i.as_str(), *n)).collect();
+        if m.escalated > 0 {
+            signalled.push(("escalated", m.escalated));
+        }
+        for (indicator, count) in signalled {
+            if count * 100 >= m.count * CONCERN_PERCENT {
+                out.push(Concern {
+                    month: m.month.clone(),
+                    kind: m.kind,
+                    indicator: indicator.to_owned(),
+                    count,
+                    of: m.count,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// The indicators a survey's answers signal, sorted.
 pub fn survey_indicators(answers: &BTreeMap<&str, bool>) -> Vec<String> {
     let mut out: Vec<String> = SURVEY
@@ -526,6 +571,26 @@ mod tests {
             c
         }));
         assert!(aggregate(&mixed, "2026-03", MIN_GROUP).is_empty());
+    }
+
+    #[test]
+    fn half_a_published_group_signalling_an_indicator_is_a_concern() {
+        let month = |count, wages, escalated| MonthVoice {
+            month: "2026-03".into(),
+            kind: VoiceKind::Survey,
+            count,
+            indicators: BTreeMap::from([("withholding_of_wages".to_owned(), wages)]),
+            escalated,
+            remedied: 0,
+        };
+        assert!(concerns(&[month(12, 5, 0)]).is_empty());
+        let c = concerns(&[month(12, 6, 0)]);
+        assert_eq!(
+            (c[0].indicator.as_str(), c[0].count, c[0].of),
+            ("withholding_of_wages", 6, 12)
+        );
+        let c = concerns(&[month(11, 0, 6)]);
+        assert_eq!(c[0].indicator, "escalated");
     }
 
     #[test]

@@ -126,6 +126,39 @@ pub fn published(
     Ok(aggregate(&counted, &month_of_ms(now_ms), k))
 }
 
+/// The employers linked to the supply facility `facility` (by any brand's `recruit.link`),
+/// each with the concerns in its published months: worker voice as it weighs on the
+/// facility's risk.
+pub fn facility_concerns(
+    state: &impl StateRead,
+    facility: &str,
+    now_ms: u64,
+    k: u32,
+) -> Result<Vec<(String, Vec<crate::voice::Concern>)>, redb::StorageError> {
+    let prefix = SPACE.key("brand/");
+    let mut employers = std::collections::BTreeSet::new();
+    for (key, bytes) in state.scan_prefix(&prefix)? {
+        let Ok(link) = serde_json::from_slice::<crate::state::LinkRecord>(&bytes) else {
+            continue;
+        };
+        if link.facility.as_deref() == Some(facility)
+            && let Some(employer) = std::str::from_utf8(&key)
+                .ok()
+                .and_then(|k| k.rsplit('/').next())
+        {
+            employers.insert(employer.to_owned());
+        }
+    }
+    let mut out = Vec::new();
+    for e in employers {
+        let found = crate::voice::concerns(&published(state, &e, now_ms, k)?);
+        if !found.is_empty() {
+            out.push((e, found));
+        }
+    }
+    Ok(out)
+}
+
 fn recorded(ctx: &ExecContext<'_, '_>) -> Recorded {
     Recorded {
         member: ctx.sender.name.clone(),

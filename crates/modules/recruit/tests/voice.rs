@@ -19,7 +19,11 @@ const CHAIN: &str = "voice-test";
 const DAY: u64 = 86_400_000;
 
 fn modules(_: &Genesis) -> Vec<Arc<dyn AnyModule>> {
-    vec![Arc::new(TipsModule), Arc::new(RecruitModule)]
+    vec![
+        Arc::new(TipsModule),
+        Arc::new(RecruitModule),
+        Arc::new(unchain_supply::SupplyModule),
+    ]
 }
 
 struct World {
@@ -35,7 +39,12 @@ fn world() -> World {
     let qa_regulator =
         Org::new(CHAIN, 1, "qa-mol", &[Role::Governance, Role::Recruitment]).in_country("QA");
     let employer = Org::new(CHAIN, 2, "qa-doha-build", &[Role::Recruitment]).in_country("QA");
-    let ngo = Org::new(CHAIN, 3, "migrant-rights", &[Role::Tips, Role::Recruitment]);
+    let ngo = Org::new(
+        CHAIN,
+        3,
+        "migrant-rights",
+        &[Role::Tips, Role::Recruitment, Role::Supply],
+    );
     let other_ngo = Org::new(CHAIN, 4, "workers-hub", &[Role::Tips, Role::Recruitment]);
     let dirs = (
         tempfile::tempdir().expect("tmp"),
@@ -319,4 +328,61 @@ fn a_month_is_published_only_when_closed_and_only_with_eleven_workers_of_a_kind(
         .expect("eleven grievances are published");
     assert_eq!((g.count, g.indicators["withholding_of_wages"]), (11, 6));
     assert_eq!(g.escalated, 11, "none answered within 14 days");
+}
+
+#[test]
+fn a_published_month_where_half_the_workers_signal_an_indicator_weighs_on_the_linked_facility() {
+    let mut w = world();
+    let site = "urn:epc:id:sgln:4012345.00077.0";
+    let tx = w.ngo.tx(
+        "supply.facility",
+        json!({"id": site, "name": "Doha Build yard 7", "country": "QA", "sector": "construction"}),
+    );
+    w.chain.ok(&tx);
+    // The NGO here also buys: it links itself, as a brand, to the employer and its yard.
+    let tx = w.ngo.tx(
+        "recruit.link",
+        json!({"employer": "qa-doha-build", "facility": site}),
+    );
+    w.chain.ok(&tx);
+    for i in 0..12 {
+        let inds: &[&str] = if i < 6 {
+            &["retention_of_identity_documents"]
+        } else {
+            &[]
+        };
+        survey(&mut w, inds);
+    }
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let facility = unchain_supply::body::facility_id("facility", site).expect("an id");
+    let now = unchain_recruit::voice_state::facility_concerns(
+        &reader,
+        &facility,
+        w.chain.time_ms,
+        MIN_GROUP,
+    )
+    .expect("read");
+    assert!(now.is_empty(), "the month is still open: {now:?}");
+    let later = w.chain.time_ms + 40 * DAY;
+    let found =
+        unchain_recruit::voice_state::facility_concerns(&reader, &facility, later, MIN_GROUP)
+            .expect("read");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, "qa-doha-build");
+    let c = &found[0].1[0];
+    assert_eq!(
+        (c.indicator.as_str(), c.count, c.of),
+        ("retention_of_identity_documents", 6, 12)
+    );
+    // Another facility hears nothing of it.
+    assert!(
+        unchain_recruit::voice_state::facility_concerns(
+            &reader,
+            "urn:epc:id:sgln:4012345.00078.0",
+            later,
+            MIN_GROUP
+        )
+        .expect("read")
+        .is_empty()
+    );
 }

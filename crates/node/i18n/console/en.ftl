@@ -429,3 +429,6 @@ recruit-voice-kind = Kind
 recruit-voice-count = Workers
 recruit-voice-grievances = grievances
 recruit-voice-surveys = survey answers
+supply-standing-voice = Workers signal forced-labour indicators
+supply-voice = Worker voice
+supply-voice-concern = { $employer }, { $month }: { $count } of { $of } workers signalled { $indicator }

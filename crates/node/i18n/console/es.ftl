@@ -429,3 +429,6 @@ recruit-voice-kind = Tipo
 recruit-voice-count = Trabajadores
 recruit-voice-grievances = quejas
 recruit-voice-surveys = respuestas de encuesta
+supply-standing-voice = Los trabajadores señalan indicadores de trabajo forzoso
+supply-voice = Voz de los trabajadores
+supply-voice-concern = { $employer }, { $month }: { $count } de { $of } trabajadores señalaron { $indicator }

@@ -429,3 +429,6 @@ recruit-voice-kind = ประเภท
 recruit-voice-count = จำนวนแรงงาน
 recruit-voice-grievances = ข้อร้องเรียน
 recruit-voice-surveys = คำตอบแบบสำรวจ
+supply-standing-voice = แรงงานแจ้งตัวชี้วัดการบังคับใช้แรงงาน
+supply-voice = เสียงของแรงงาน
+supply-voice-concern = { $employer }, { $month }: แรงงาน { $count } จาก { $of } คนแจ้ง { $indicator }

@@ -63,6 +63,10 @@ pub struct FacilityView {
     /// Findings about it, open and remediated.
     #[schema(value_type = Vec<Object>)]
     pub findings: Vec<FindingView>,
+    /// Worker voice at the employers brands linked to it: each employer with the
+    /// indicators at least half the workers of a published month signalled.
+    #[schema(value_type = Vec<Object>)]
+    pub worker_voice: Vec<(String, Vec<unchain_recruit::voice::Concern>)>,
 }
 
 /// A finding and what it reaches.
@@ -151,10 +155,13 @@ pub async fn facilities(
     Ok(Json(state::facilities(&reader).map_err(internal)?))
 }
 
-/// A facility's standing: audits, certifications, findings.
+/// A facility's standing: audits, certifications, findings, and worker voice published (in
+/// groups of `k` or more) at ledger time `now_ms` for the employers linked to it.
 pub fn standing(
     state: &impl StateRead,
     id: &str,
+    now_ms: u64,
+    k: u32,
 ) -> Result<Option<FacilityView>, redb::StorageError> {
     let Some(facility) = state::facility(state, id)? else {
         return Ok(None);
@@ -170,6 +177,7 @@ pub fn standing(
                 record,
             })
             .collect(),
+        worker_voice: unchain_recruit::voice_state::facility_concerns(state, id, now_ms, k)?,
     }))
 }
 
@@ -186,8 +194,9 @@ pub async fn facility(
     authenticate(&state, &method, &uri, &headers, b"")?;
     let id = unchain_supply::body::facility_id("id", &id)
         .map_err(|e| Problem::bad_request(Code::BadRequest, e.to_string()))?;
+    let now_ms = state.ledger.head()?.timestamp_ms;
     let reader = state.ledger.state_reader()?;
-    standing(&reader, &id)
+    standing(&reader, &id, now_ms, state.voice_min_group)
         .map_err(internal)?
         .map(Json)
         .ok_or_else(|| Problem::not_found(format!("id: no facility {id}")))

@@ -495,6 +495,10 @@ mod tests {
                 ("party", "P"),
                 ("date", "2026-05-01"),
                 ("k", "11"),
+                ("employer", "E"),
+                ("month", "2026-03"),
+                ("of", "12"),
+                ("indicator", "I"),
             ],
         );
         assert_eq!(cats.languages().len(), 3);

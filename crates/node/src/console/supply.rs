@@ -1,5 +1,6 @@
 //! Supply chains in the console, for compliance officers and inspectors: the facility risk
-//! map (every registered facility by country, coloured by its standing), every finding of
+//! map (every registered facility by country, coloured by its standing — which worker
+//! voice published for an employer linked to it raises), every finding of
 //! forced labour with the goods it reaches, a finding's reach with the path to each of
 //! them, and a lot's trace as a picture, drawn from the same verified provenance bundle
 //! as its public page.
@@ -28,6 +29,9 @@ const MAX_REACH_ROWS: usize = 500;
 enum Standing {
     Critical,
     Open,
+    /// No open finding, but workers of an employer linked to it signal forced-labour
+    /// indicators in a published month (worker voice, through the recruit module).
+    Voice,
     Remediated,
     Audited,
     Unknown,
@@ -38,6 +42,7 @@ impl Standing {
         match self {
             Standing::Critical => "critical",
             Standing::Open => "open",
+            Standing::Voice => "voice",
             Standing::Remediated => "remediated",
             Standing::Audited => "audited",
             Standing::Unknown => "unknown",
@@ -48,9 +53,10 @@ impl Standing {
         format!("supply-standing-{}", self.class())
     }
 
-    const ALL: [Standing; 5] = [
+    const ALL: [Standing; 6] = [
         Standing::Critical,
         Standing::Open,
+        Standing::Voice,
         Standing::Remediated,
         Standing::Audited,
         Standing::Unknown,
@@ -64,9 +70,13 @@ struct Row {
     open: usize,
     audits: usize,
     certifications: usize,
+    /// Worker voice at the employers linked to it: (employer, concerns).
+    voice: Vec<(String, Vec<unchain_recruit::voice::Concern>)>,
 }
 
-fn rows(reader: &impl StateRead) -> Result<Vec<Row>, redb::StorageError> {
+/// The facilities with their standing at ledger time `now_ms`, worker voice published for
+/// groups of `k` or more.
+fn rows(reader: &impl StateRead, now_ms: u64, k: u32) -> Result<Vec<Row>, redb::StorageError> {
     let mut out = Vec::new();
     for record in state::facilities(reader)? {
         let id = &record.facility.id;
@@ -77,10 +87,13 @@ fn rows(reader: &impl StateRead) -> Result<Vec<Row>, redb::StorageError> {
             .collect();
         let audits = state::audits(reader, id)?.len();
         let certifications = state::certifications(reader, id)?.len();
+        let voice = unchain_recruit::voice_state::facility_concerns(reader, id, now_ms, k)?;
         let standing = if open.iter().any(|f| f.finding.severity >= Severity::High) {
             Standing::Critical
         } else if !open.is_empty() {
             Standing::Open
+        } else if !voice.is_empty() {
+            Standing::Voice
         } else if !findings.is_empty() {
             Standing::Remediated
         } else if audits + certifications > 0 {
@@ -94,6 +107,7 @@ fn rows(reader: &impl StateRead) -> Result<Vec<Row>, redb::StorageError> {
             standing,
             audits,
             certifications,
+            voice,
         });
     }
     out.sort_by(|a, b| {
@@ -236,7 +250,11 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
     let Ok(reader) = state.ledger.state_reader() else {
         return problem_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, "ledger".into());
     };
-    let (Ok(rows), Ok(findings)) = (rows(&reader), state::findings(&reader)) else {
+    let now_ms = state.ledger.head().map(|h| h.timestamp_ms).unwrap_or(0);
+    let (Ok(rows), Ok(findings)) = (
+        rows(&reader, now_ms, state.voice_min_group),
+        state::findings(&reader),
+    ) else {
         return problem_page(
             &ctx,
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -260,6 +278,7 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
                         th scope="col" { (ctx.t("supply-standing")) }
                         th scope="col" { (ctx.t("supply-findings")) }
                         th scope="col" { (ctx.t("supply-audits")) }
+                        th scope="col" { (ctx.t("supply-voice")) }
                     } }
                     tbody {
                         @for r in &rows {
@@ -270,6 +289,14 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
                                 td { span class={"standing " (r.standing.class())} { (ctx.t(&r.standing.key())) } }
                                 td { (r.open) }
                                 td { (r.audits + r.certifications) }
+                                td {
+                                    @for (employer, concerns) in &r.voice {
+                                        @for c in concerns {
+                                            (ctx.ta("supply-voice-concern", &[("employer", employer), ("month", &c.month), ("count", &c.count.to_string()), ("of", &c.of.to_string()), ("indicator", &c.indicator.replace('_', " "))]))
+                                            br;
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
