@@ -125,6 +125,24 @@ pub fn payroll_workers(
         .collect())
 }
 
+/// The months an employer reported pay for, oldest first.
+pub fn payroll_months(
+    state: &impl StateRead,
+    employer: &str,
+) -> Result<Vec<String>, redb::StorageError> {
+    let prefix = SPACE.key(format_args!("payroll/{employer}/"));
+    let mut months: Vec<String> = state
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter_map(|(k, _)| {
+            let rest = std::str::from_utf8(&k[prefix.len()..]).ok()?;
+            Some(rest.split('/').next()?.to_owned())
+        })
+        .collect();
+    months.dedup();
+    Ok(months)
+}
+
 /// How many workers' wages an account (its token) has received.
 pub fn account_workers(state: &impl StateRead, token: &str) -> Result<usize, redb::StorageError> {
     Ok(state

@@ -25,6 +25,7 @@ mod ledger;
 mod login;
 mod money;
 mod recruit;
+mod recruit_money;
 mod recruit_voice;
 mod sealing;
 pub mod session;

@@ -1,7 +1,8 @@
 //! Recruitment in the console: for a regulator, every open alert about the parties it
 //! licensed (contracts worse than their offers, fees, workers' disputes, wage findings,
 //! passports held); for a licensed recruiter or employer, its own offers with their
-//! contracts and substitutions; worker voice (`recruit_voice`).
+//! contracts and substitutions, its wages or fees (`recruit_money`); worker voice
+//! (`recruit_voice`).
 
 use super::layout::short;
 use super::{html, need, page_for, problem_page, refuse_or};
@@ -107,6 +108,12 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
                         }
                     }
                 }
+            }
+        }
+        @if let Some(p) = &party {
+            section aria-labelledby="money-h" {
+                h2 #money-h { (ctx.t("recruit-money-title")) }
+                (super::recruit_money::section(&ctx, &reader, me, Some(p.licence.kind)))
             }
         }
         (super::recruit_voice::section(&ctx, &reader, me, now_ms, state.voice_min_group))
