@@ -27,6 +27,7 @@ mod tipscmd;
 mod txcmd;
 mod usercmd;
 mod vaultcmd;
+mod wallet_payslip;
 mod walletcmd;
 
 use clap::{Parser, Subcommand};

@@ -169,6 +169,14 @@ pub enum RecruitCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Relay a worker's signed payslip (`unchain wallet payslip`): reconciled against the
+    /// contract and compared with the employer's own report of the month.
+    Payslip {
+        /// The body the worker's wallet wrote.
+        file: PathBuf,
+        #[command(flatten)]
+        who: Who,
+    },
     /// Worker voice: grievances about an employer and its answers, escalations, and the
     /// published months.
     Voice {
@@ -205,6 +213,12 @@ fn sha256_of(path: &Path) -> anyhow::Result<String> {
 async fn run(cmd: RecruitCommand) -> anyhow::Result<()> {
     match cmd {
         RecruitCommand::Voice { cmd } => crate::recruit_voice::run(cmd).await,
+        RecruitCommand::Payslip { file, who } => {
+            Session::open(&who)
+                .await?
+                .submit("recruit.payslip", read_json(&file)?)
+                .await
+        }
         RecruitCommand::Licence {
             party,
             kind,

@@ -66,6 +66,9 @@ pub enum WalletCommand {
     /// the offer names); prints the signature a member relays with `unchain recruit
     /// respond --signature`.
     Respond(RespondArgs),
+    /// Sign a month's payslip for your job offer (your key is the one the offer names);
+    /// writes the body a member relays with `unchain recruit payslip FILE`.
+    Payslip(crate::wallet_payslip::PayslipArgs),
 }
 
 /// Arguments of `unchain wallet present`.
@@ -254,6 +257,7 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             println!("{}", key.sign(&statement).to_hex());
             Ok(())
         }
+        WalletCommand::Payslip(a) => crate::wallet_payslip::run(a),
         WalletCommand::Respond(a) => {
             let w = load_wallet(&a.file.wallet)?;
             let key = w.key(&a.key)?;

@@ -318,6 +318,59 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "{}",
         refused.stderr
     );
+    // The worker's own payslip for March says less than the employer reported: signed in
+    // the wallet, relayed by Qatar's ministry, it contradicts the employer's record.
+    let slip = desk.path().join("march-payslip.json").display().to_string();
+    must(
+        unchain(&[
+            "wallet",
+            "payslip",
+            "--wallet",
+            &wallet.display().to_string(),
+            "--offer",
+            &offer_id,
+            "--month",
+            "2026-03",
+            "--currency",
+            "QAR",
+            "--basic",
+            "900.00",
+            "--deduction",
+            "recruitment_loan:100.00",
+            "--paid-on",
+            "2026-04-20",
+            "--out",
+            &slip,
+        ]),
+        "wallet payslip",
+    );
+    let bad_amount = unchain(&[
+        "wallet",
+        "payslip",
+        "--wallet",
+        &wallet.display().to_string(),
+        "--offer",
+        &offer_id,
+        "--month",
+        "2026-03",
+        "--currency",
+        "QAR",
+        "--basic",
+        "900,00",
+    ]);
+    assert!(
+        !bad_amount.ok && bad_amount.stderr.contains("--basic: \"900,00\" is not an amount"),
+        "{}",
+        bad_amount.stderr
+    );
+    must(run("qa-mol", &["payslip", &slip]), "relay the payslip");
+    let qa_alerts = must(run("qa-mol", &["alerts", "QA"]), "alerts");
+    assert!(
+        qa_alerts.stdout.contains("(the worker's payslip)")
+            && qa_alerts.stdout.contains("reports_differ"),
+        "{}",
+        qa_alerts.stdout
+    );
     // The recruiter issues the offer to the worker's wallet as a credential; in Doha the
     // worker shows a labour inspector only the wage and the employer, and the inspector's
     // check finds both as on the ledger.

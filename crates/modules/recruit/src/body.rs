@@ -328,6 +328,8 @@ pub enum RecruitBody {
     Answer(crate::voice::Answer),
     /// `recruit.outcome`.
     Outcome(crate::voice::Outcome),
+    /// `recruit.payslip`.
+    Payslip(crate::payslip::Payslip),
 }
 
 /// Checks a party's id (a member name).
@@ -481,6 +483,12 @@ impl RecruitBody {
                 a.check()?;
                 check_actor_opt(&a.actor)?;
                 Ok(RecruitBody::Answer(a))
+            }
+            "recruit.payslip" => {
+                let p: crate::payslip::Payslip = parse_body(body)?;
+                p.check()?;
+                check_actor_opt(&p.actor)?;
+                Ok(RecruitBody::Payslip(p))
             }
             "recruit.outcome" => {
                 let o: crate::voice::Outcome = parse_body(body)?;

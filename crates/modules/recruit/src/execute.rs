@@ -90,6 +90,11 @@ pub const KINDS: &[KindSpec] = &[
         summary: "the employer registers the contract in force for an offer; every term worse than offered is a substitution",
     },
     KindSpec {
+        kind: "recruit.payslip",
+        role: Role::Recruitment,
+        summary: "a month's pay as the worker's payslip shows it, signed with their wallet key, relayed by any member: reconciled against the contract and compared with the employer's report",
+    },
+    KindSpec {
         kind: "recruit.voice",
         role: Role::Recruitment,
         summary: "the intake organisation records a worker's anonymous grievance (its words sealed in a tip) or survey about an employer: the ILO indicators, never the worker",
@@ -139,6 +144,7 @@ impl Module for RecruitModule {
             RecruitBody::Voice(v) => crate::voice_state::record_voice(ctx, v),
             RecruitBody::Answer(a) => crate::voice_state::answer(ctx, a),
             RecruitBody::Outcome(o) => crate::voice_state::outcome(ctx, o),
+            RecruitBody::Payslip(p) => crate::payslip::ledger::execute(ctx, p, GRACE_DAYS),
         }
     }
 }
@@ -346,6 +352,16 @@ fn payroll(ctx: &mut ExecContext<'_, '_>, p: &Payroll) -> Result<(), ExecError> 
     }
     for (r, (offer, c)) in p.records.iter().zip(governed) {
         let mut findings = reconcile(&c.contract.terms, r, GRACE_DAYS);
+        if let Some(mut slip) = crate::payslip::ledger::payslip(&*ctx.state, &r.worker, &p.month)?
+            && let Some(f) = crate::payslip::ledger::differ_finding(r, &slip.record)
+        {
+            findings.push(f.clone());
+            slip.findings.push(f);
+            ctx.state.put(
+                &crate::payslip::ledger::payslip_key(&r.worker, &p.month),
+                &encode(&slip),
+            )?;
+        }
         let sharing = account_workers(&*ctx.state, &r.account)?;
         if sharing >= SHARED_ACCOUNT_WORKERS {
             findings.push(WageFinding {

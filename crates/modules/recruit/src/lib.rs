@@ -13,7 +13,8 @@
 //! - [`payroll`]: a month's pay reconciled against the contract (underpaid, unpaid
 //!   overtime, deductions not allowed or over their cap, late, withheld, shared accounts);
 //!   [`sif`]: the UAE WPS Salary Information File read into pay records; [`payroll_csv`]:
-//!   pay records from CSV.
+//!   pay records from CSV; [`payslip`]: the worker's own payslip, signed with their wallet
+//!   key, reconciled the same way and compared with the employer's report.
 //! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
 //!   their standing, offers by worker and by employer, contracts with every substitution.
 //!
@@ -31,6 +32,7 @@ pub mod credential;
 mod execute;
 pub mod payroll;
 pub mod payroll_csv;
+pub mod payslip;
 pub mod rules;
 pub mod sif;
 #[cfg(feature = "ledger")]

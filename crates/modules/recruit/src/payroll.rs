@@ -16,6 +16,7 @@
 //! | `deduction_over_cap` | a deduction above its cap |
 //! | `late` | paid after the month's last day plus the grace days (the UAE's WPS allows 15) |
 //! | `shared_account` | one account receives the wages of [`SHARED_ACCOUNT_WORKERS`] or more workers |
+//! | `reports_differ` | the employer's report of a month and the worker's payslip (`recruit.payslip`) disagree |
 
 use crate::terms::{Period, Terms, hours, money};
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,8 @@ pub enum Kind {
     SharedAccount,
     /// The contract is not paid per month: not reconciled.
     Period,
+    /// The employer's report of the month and the worker's own payslip disagree.
+    ReportsDiffer,
 }
 
 /// One finding, explained.

@@ -488,6 +488,30 @@ fn alerts_of(state: &impl StateRead, p: &PartyRecord) -> Result<Vec<Alert>, redb
                         }
                     }
                 }
+                // The workers' own payslips: what they show against the contract (a
+                // difference from the employer's report is already among its findings).
+                for (month, worker) in crate::payslip::ledger::payslips_at(state, party)? {
+                    if let Some(w) = crate::payslip::ledger::payslip(state, &worker, &month)? {
+                        for f in w
+                            .findings
+                            .iter()
+                            .filter(|f| f.kind != crate::payroll::Kind::ReportsDiffer)
+                        {
+                            let kind = serde_json::to_value(f.kind)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_owned))
+                                .unwrap_or_default();
+                            out.push(alert(
+                                "payslip",
+                                worker.clone(),
+                                format!(
+                                    "{month} {kind} (the worker's payslip): expected {}, paid {}",
+                                    f.expected, f.paid
+                                ),
+                            ));
+                        }
+                    }
+                }
                 for worker in passports_held(state, party)? {
                     out.push(alert(
                         "passport_held",

@@ -401,6 +401,7 @@ recruit-kind-fee-in-offer = Fee charged to the worker
 recruit-kind-dispute = The worker disputes the contract
 recruit-kind-wage = Wage finding
 recruit-kind-fee-owed = Fee still owed to the worker
+recruit-kind-payslip = The worker's payslip against the contract
 recruit-kind-passport-held = Passport held by the employer
 recruit-offers = Offers of { $party }
 recruit-offers-none = No offer yet.

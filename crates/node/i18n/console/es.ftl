@@ -401,6 +401,7 @@ recruit-kind-fee-in-offer = Tasa cobrada al trabajador
 recruit-kind-dispute = El trabajador impugna el contrato
 recruit-kind-wage = Hallazgo salarial
 recruit-kind-fee-owed = Tasa aún adeudada al trabajador
+recruit-kind-payslip = La nómina del trabajador frente al contrato
 recruit-kind-passport-held = Pasaporte retenido por el empleador
 recruit-offers = Ofertas de { $party }
 recruit-offers-none = Todavía no hay ofertas.

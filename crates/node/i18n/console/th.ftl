@@ -401,6 +401,7 @@ recruit-kind-fee-in-offer = ค่าธรรมเนียมที่เร�
 recruit-kind-dispute = แรงงานโต้แย้งสัญญา
 recruit-kind-wage = ผลการตรวจพบด้านค่าจ้าง
 recruit-kind-fee-owed = ค่าธรรมเนียมที่ยังค้างคืนแรงงาน
+recruit-kind-payslip = สลิปเงินเดือนของแรงงานเทียบกับสัญญา
 recruit-kind-passport-held = นายจ้างยึดหนังสือเดินทาง
 recruit-offers = ข้อเสนองานของ { $party }
 recruit-offers-none = ยังไม่มีข้อเสนองาน
