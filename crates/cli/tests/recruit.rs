@@ -359,7 +359,10 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "900,00",
     ]);
     assert!(
-        !bad_amount.ok && bad_amount.stderr.contains("--basic: \"900,00\" is not an amount"),
+        !bad_amount.ok
+            && bad_amount
+                .stderr
+                .contains("--basic: \"900,00\" is not an amount"),
         "{}",
         bad_amount.stderr
     );
@@ -434,6 +437,16 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "{html}"
     );
     assert_eq!(html.matches("<tr class=\"worse\">").count(), 3, "{html}");
+    // March as the employer reported it and as the worker's payslip shows it, in Nepali.
+    for line in [
+        "तपाईंको तलब, महिनैपिच्छे",
+        "रोजगारदाताले रिपोर्ट गरेको",
+        "तपाईंको पेस्लिपबाट",
+        "सम्झौताभन्दा कम तिरियो",
+        "तपाईंको पेस्लिप र रोजगारदाताको रिपोर्ट मिल्दैनन्",
+    ] {
+        assert!(html.contains(line), "{line}: {html}");
+    }
     let mut tampered = own.clone();
     let at = tampered.find('.').expect("a JWT") + 5;
     let flipped = if &tampered[at..=at] == "A" { "B" } else { "A" };

@@ -166,6 +166,18 @@ pub mod ledger {
         SPACE.get(state, &payslip_key(worker, month))
     }
 
+    /// Every payslip `worker` reported, oldest first.
+    pub fn payslips_of(
+        state: &impl StateRead,
+        worker: &str,
+    ) -> Result<Vec<WageRecord>, redb::StorageError> {
+        Ok(state
+            .scan_prefix(&SPACE.key(format_args!("payslip/{worker}/")))?
+            .into_iter()
+            .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+            .collect())
+    }
+
     /// Every payslip the workers of `employer` reported, as (month, worker).
     pub fn payslips_at(
         state: &impl StateRead,

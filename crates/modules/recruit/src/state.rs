@@ -111,6 +111,18 @@ pub fn wage(
     SPACE.get(state, &wage_key(worker, month))
 }
 
+/// Every month of pay an employer reported for `worker`, oldest first.
+pub fn wages_of(
+    state: &impl StateRead,
+    worker: &str,
+) -> Result<Vec<WageRecord>, redb::StorageError> {
+    Ok(state
+        .scan_prefix(&SPACE.key(format_args!("wage/{worker}/")))?
+        .into_iter()
+        .filter_map(|(_, v)| decoded(&v))
+        .collect())
+}
+
 /// The workers an employer reported pay for in `month`.
 pub fn payroll_workers(
     state: &impl StateRead,

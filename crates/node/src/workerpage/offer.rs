@@ -15,7 +15,7 @@ use unchain_custody::report::esc;
 use unchain_ledger::StateReader;
 use unchain_recruit::credential::{OFFER_VCT, check_disclosed};
 use unchain_recruit::rules::Substitution;
-use unchain_recruit::state::{ContractRecord, OfferRecord};
+use unchain_recruit::state::{ContractRecord, OfferRecord, WageRecord};
 use unchain_recruit::terms::{Provision, Terms, hours, money};
 use unchain_types::TxId;
 
@@ -76,6 +76,8 @@ pub(crate) struct Verified {
     pub offer: OfferRecord,
     /// The contract registered for it, if any.
     pub contract: Option<ContractRecord>,
+    /// The worker's months of pay under it: (month, from the worker's payslip, record).
+    pub wages: Vec<(String, bool, WageRecord)>,
 }
 
 /// Why a credential is not shown.
@@ -141,7 +143,32 @@ pub(crate) fn verify(
     check_disclosed(&v.claims, &id, &offer.offer).map_err(invalid)?;
     let contract =
         unchain_recruit::state::contract(reader, &id).map_err(|e| invalid(e.to_string()))?;
-    Ok(Verified { offer, contract })
+    let wages = wages_of(reader, &offer.offer.worker, &id).map_err(|e| invalid(e.to_string()))?;
+    Ok(Verified {
+        offer,
+        contract,
+        wages,
+    })
+}
+
+/// Every month of pay recorded for `worker` under offer `id`, by the employer and from the
+/// worker's own payslips, month by month.
+fn wages_of(
+    reader: &StateReader,
+    worker: &str,
+    id: &TxId,
+) -> Result<Vec<(String, bool, WageRecord)>, redb::StorageError> {
+    let employer = unchain_recruit::state::wages_of(reader, worker)?;
+    let payslips = unchain_recruit::payslip::ledger::payslips_of(reader, worker)?;
+    let mut out: Vec<(String, bool, WageRecord)> = employer
+        .into_iter()
+        .map(|w| (false, w))
+        .chain(payslips.into_iter().map(|w| (true, w)))
+        .filter(|(_, w)| w.offer == *id)
+        .map(|(mine, w)| (w.record.month.clone(), mine, w))
+        .collect();
+    out.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    Ok(out)
 }
 
 fn provision(w: &W<'_>, p: &Provision, currency: &str) -> String {
@@ -270,7 +297,8 @@ fn view(w: &W<'_>, v: &Verified) -> String {
     };
     let date = unchain_recruit::voice::date_of_ms(v.offer.recorded.recorded_ms);
     format!(
-        "<p class=\"ok\">{valid}</p>{verdict}<table><thead><tr><th scope=\"col\">{term}</th><th scope=\"col\">{offered}</th>{head_contract}</tr></thead><tbody>{body}</tbody></table>",
+        "<p class=\"ok\">{valid}</p>{verdict}<table><thead><tr><th scope=\"col\">{term}</th><th scope=\"col\">{offered}</th>{head_contract}</tr></thead><tbody>{body}</tbody></table>{wages}",
+        wages = wages(w, &v.wages),
         valid = w.ta(
             "offer-valid",
             &[("recruiter", &v.offer.recorded.member), ("date", &date)]
@@ -278,6 +306,50 @@ fn view(w: &W<'_>, v: &Verified) -> String {
         term = w.t("term"),
         offered = w.t("offered"),
     )
+}
+
+/// The worker's months of pay, each finding in their language with both amounts.
+fn wages(w: &W<'_>, months: &[(String, bool, WageRecord)]) -> String {
+    let mut out = format!("<h2>{}</h2>", w.t("wages-title"));
+    if months.is_empty() {
+        out.push_str(&format!("<p>{}</p>", w.t("wages-none")));
+        return out;
+    }
+    out.push_str("<ul class=\"wages\">");
+    for (month, from_worker, record) in months {
+        let source = w.t(if *from_worker {
+            "wages-from-you"
+        } else {
+            "wages-from-employer"
+        });
+        let findings = if record.findings.is_empty() {
+            w.t("wages-ok")
+        } else {
+            let items: Vec<String> = record
+                .findings
+                .iter()
+                .map(|f| {
+                    let kind = serde_json::to_value(f.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    format!(
+                        "<li class=\"worse\">{} <span class=\"figures\" dir=\"ltr\">({} → {})</span></li>",
+                        w.t(&format!("wage-{kind}")),
+                        esc(&f.expected),
+                        esc(&f.paid)
+                    )
+                })
+                .collect();
+            format!("<ul>{}</ul>", items.join(""))
+        };
+        out.push_str(&format!(
+            "<li><strong>{}</strong> — {source}: {findings}</li>",
+            esc(month)
+        ));
+    }
+    out.push_str("</ul>");
+    out
 }
 
 fn page(w: &W<'_>, result: &str, error: Option<String>) -> String {
