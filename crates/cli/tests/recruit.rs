@@ -629,6 +629,12 @@ async fn a_substituted_contract_is_caught_and_shown_term_by_term() {
         "{seen}"
     );
     assert_eq!(seen["rows"]["recruit-alerts.dispute"], json!(1), "{seen}");
+    // np-dofe also linked itself, as a brand, to the employer: its alerts are there too.
+    assert_eq!(
+        seen["rows"]["recruit-brand-alerts.substitution"],
+        json!(3),
+        "{seen}"
+    );
     assert!(
         seen["text"].as_array().expect("rows").iter().any(|r| r
             .as_str()

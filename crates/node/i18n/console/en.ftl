@@ -391,6 +391,7 @@ nav-recruit = Recruitment
 recruit-title = Recruitment
 recruit-lead = Offers at origin, contracts at destination and wages, compared on the ledger. Alerts for parties licensed in { $country }.
 recruit-alerts = Open alerts about parties licensed in { $country }
+recruit-brand-alerts = Open alerts about the employers { $party } linked itself to
 recruit-alerts-none = No open alert.
 recruit-kind = Alert
 recruit-party = Licensed party

@@ -391,6 +391,7 @@ nav-recruit = Contratación
 recruit-title = Contratación
 recruit-lead = Ofertas en origen, contratos en destino y salarios, comparados en el registro. Alertas sobre las partes con licencia en { $country }.
 recruit-alerts = Alertas abiertas sobre las partes con licencia en { $country }
+recruit-brand-alerts = Alertas abiertas sobre los empleadores a los que { $party } se vinculó
 recruit-alerts-none = Ninguna alerta abierta.
 recruit-kind = Alerta
 recruit-party = Parte con licencia

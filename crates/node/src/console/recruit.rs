@@ -1,5 +1,5 @@
 //! Recruitment in the console: for a regulator, every open alert about the parties it
-//! licensed (contracts worse than their offers, fees, workers' disputes, wage findings,
+//! licensed; for a brand, every open alert about the employers it linked itself to (contracts worse than their offers, fees, workers' disputes, wage findings,
 //! passports held); for a licensed recruiter or employer, its own offers with their
 //! contracts and substitutions, its wages or fees (`recruit_money`); worker voice
 //! (`recruit_voice`).
@@ -45,6 +45,8 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
         }
         None => Vec::new(),
     };
+    // A brand: what is open about the employers it linked itself to.
+    let brand_alerts = state::brand_alerts(&reader, me).unwrap_or_default();
     let body = html! {
         h1 { (ctx.t("recruit-title")) }
         p.lead { (ctx.ta("recruit-lead", &[("country", &country)])) }
@@ -52,24 +54,13 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
             h2 #alerts-h { (ctx.ta("recruit-alerts", &[("country", &country)])) }
             @if alerts.is_empty() { p.empty { (ctx.t("recruit-alerts-none")) } }
             @else {
-                table.list #recruit-alerts {
-                    thead { tr {
-                        th scope="col" { (ctx.t("recruit-kind")) }
-                        th scope="col" { (ctx.t("recruit-party")) }
-                        th scope="col" { (ctx.t("recruit-about")) }
-                        th scope="col" { (ctx.t("recruit-detail")) }
-                    } }
-                    tbody {
-                        @for a in &alerts {
-                            tr class=(a.kind) {
-                                td { (ctx.t(&format!("recruit-kind-{}", a.kind.replace('_', "-")))) }
-                                td { (a.party) }
-                                td { code { (short(&a.about)) } }
-                                td { (a.detail) }
-                            }
-                        }
-                    }
-                }
+                (alerts_table(&ctx, "recruit-alerts", &alerts))
+            }
+        }
+        @if !brand_alerts.is_empty() {
+            section aria-labelledby="brand-alerts-h" {
+                h2 #brand-alerts-h { (ctx.ta("recruit-brand-alerts", &[("party", me)])) }
+                (alerts_table(&ctx, "recruit-brand-alerts", &brand_alerts))
             }
         }
         @if let Some(p) = &party {
@@ -119,4 +110,27 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
         (super::recruit_voice::section(&ctx, &reader, me, now_ms, state.voice_min_group))
     };
     html(ctx.page("recruit-title", body))
+}
+
+fn alerts_table(ctx: &super::layout::Ctx, id: &str, alerts: &[state::Alert]) -> maud::Markup {
+    html! {
+        table.list #(id) {
+            thead { tr {
+                th scope="col" { (ctx.t("recruit-kind")) }
+                th scope="col" { (ctx.t("recruit-party")) }
+                th scope="col" { (ctx.t("recruit-about")) }
+                th scope="col" { (ctx.t("recruit-detail")) }
+            } }
+            tbody {
+                @for a in alerts {
+                    tr class=(a.kind) {
+                        td { (ctx.t(&format!("recruit-kind-{}", a.kind.replace('_', "-")))) }
+                        td { (a.party) }
+                        td { code { (short(&a.about)) } }
+                        td { (a.detail) }
+                    }
+                }
+            }
+        }
+    }
 }
