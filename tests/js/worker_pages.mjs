@@ -10,7 +10,7 @@
 //   2. reads a line on standard input (the employer answered meanwhile), comes back with the
 //      code in Nepali, reads the promised remedies, says it was NOT put right; prints what
 //      it saw before and after.
-//   3. answers the survey in Arabic; then runs axe-core (WCAG 2.1 A/AA) on every worker
+//   3. answers the survey in Arabic (with the fee paid, in rupees); then runs axe-core (WCAG 2.1 A/AA) on every worker
 //      page in English, Arabic and Nepali, in a second context with JavaScript on (axe is a
 //      script); prints the violations.
 import { chromium } from "playwright-core";
@@ -110,6 +110,9 @@ try {
   for (const q of ["paid-fee", "more-hours"]) {
     await page.check(`input[name=q-${q}][value=yes]`);
   }
+  // How much, in the worker's own currency; the agency left unnamed.
+  await page.fill("#fee-amount", "150000.00");
+  await page.selectOption("#fee-currency", "NPR");
   await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
   const survey = { status: await texts("[role=status]"), dir: await page.getAttribute("html", "dir") };
   const a11y = [];

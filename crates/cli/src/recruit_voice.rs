@@ -44,6 +44,14 @@ pub enum VoiceCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Fees workers reported paying a recruitment agency in the survey: closed months with
+    /// at least the group size of reports naming it.
+    Fees {
+        /// The agency (a licensed recruiter).
+        recruiter: String,
+        #[command(flatten)]
+        who: Who,
+    },
     /// An employer's published worker voice: closed months with at least the group size
     /// of grievances or survey answers.
     Published {
@@ -142,6 +150,43 @@ pub async fn run(cmd: VoiceCommand) -> anyhow::Result<()> {
                 list.len()
             );
             print_grievances(&list);
+            Ok(())
+        }
+        VoiceCommand::Fees { recruiter, who } => {
+            let p: Value = Session::open(&who)
+                .await?
+                .get(&format!("/v1/recruit/recruiters/{recruiter}/fees-reported"))
+                .await?;
+            let months = p["months"].as_array().cloned().unwrap_or_default();
+            println!(
+                "{recruiter}: {} published month(s) of fees workers reported paying (groups of at least {}, as of {})",
+                months.len(),
+                s(&p["min_group"]),
+                s(&p["as_of"])
+            );
+            for m in &months {
+                let fees: Vec<String> = m["fees"]
+                    .as_object()
+                    .map(|o| {
+                        o.iter()
+                            .map(|(cur, t)| {
+                                let total = t["total"].as_u64().unwrap_or(0);
+                                format!(
+                                    "{} reported {}",
+                                    s(&t["count"]),
+                                    unchain_recruit::terms::money(total, cur)
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                println!(
+                    "  {} {:>4} worker(s): {}",
+                    s(&m["month"]),
+                    s(&m["count"]),
+                    fees.join("; ")
+                );
+            }
             Ok(())
         }
         VoiceCommand::Published {

@@ -8,7 +8,8 @@ pub fn run(data: &[u8]) {
     let Ok(fields) = serde_urlencoded::from_bytes::<Fields>(data) else {
         return;
     };
-    let employers = ["qa-doha-build", "np-himalaya-manpower"];
+    let employers = ["qa-doha-build", "qa-gulf-build"];
+    let recruiters = ["np-himalaya-manpower"];
     let _ = read_grievance(&fields, &employers);
-    let _ = read_survey(&fields, &employers);
+    let _ = read_survey(&fields, &employers, &recruiters);
 }

@@ -22,7 +22,8 @@
 //!   surveys about an employer, tagged with the ILO forced-labour indicators, answered by
 //!   the employer and followed to a remedy with deadlines and escalation to the regulator,
 //!   published only as aggregates of at least k workers; [`voice_state`]: their execution
-//!   and state (feature `ledger`).
+//!   and state (feature `ledger`); [`fee_reports`]: fees workers report paying in the
+//!   survey, published per employer and per recruitment agency named.
 #![forbid(unsafe_code)]
 
 pub mod body;
@@ -30,6 +31,7 @@ pub mod client;
 pub mod credential;
 #[cfg(feature = "ledger")]
 mod execute;
+pub mod fee_reports;
 pub mod payroll;
 pub mod payroll_csv;
 pub mod payslip;

@@ -118,6 +118,10 @@ pub struct Voice {
     /// sealed, and their way back with the receipt code. A survey has none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tip: Option<String>,
+    /// A survey's answer to "how much did you pay, and to whom", if the worker gave one
+    /// (only with the `debt_bondage` answer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee: Option<crate::fee_reports::FeePaid>,
 }
 
 /// How an employer answers a grievance.
@@ -196,6 +200,15 @@ impl Voice {
             if i > 0 && self.indicators[i - 1] >= *ind {
                 return Err(BodyError::new("indicators", "sorted, each indicator once"));
             }
+        }
+        if let Some(fee) = &self.fee {
+            if !crate::fee_reports::may_carry_fee(self.kind, &self.indicators) {
+                return Err(BodyError::new(
+                    "fee",
+                    "only a survey that answered yes to \"did you pay a fee\" (debt_bondage) carries a fee",
+                ));
+            }
+            fee.check()?;
         }
         match (self.kind, &self.tip) {
             (VoiceKind::Grievance, None) => Err(BodyError::new(
@@ -353,6 +366,8 @@ pub struct Counted<'a> {
     pub indicators: &'a [String],
     /// A grievance's standing now (none for a survey).
     pub standing: Option<&'a Standing>,
+    /// A survey's fee, if the worker reported one.
+    pub fee: Option<&'a crate::fee_reports::FeePaid>,
 }
 
 /// An employer's published month, for one kind.
@@ -370,6 +385,9 @@ pub struct MonthVoice {
     pub escalated: u32,
     /// Of the grievances, how many the workers say were remedied (zero for surveys).
     pub remedied: u32,
+    /// Of the surveys, the fees workers reported paying, by currency.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fees: BTreeMap<String, crate::fee_reports::FeeTotal>,
 }
 
 /// The months that may be published: closed before `current_month`, with at least `k`
@@ -387,8 +405,12 @@ pub fn aggregate(voices: &[Counted<'_>], current_month: &str, k: u32) -> Vec<Mon
                 indicators: BTreeMap::new(),
                 escalated: 0,
                 remedied: 0,
+                fees: BTreeMap::new(),
             });
         g.count += 1;
+        if let Some(fee) = v.fee {
+            crate::fee_reports::add(&mut g.fees, fee);
+        }
         for i in v.indicators {
             *g.indicators.entry(i.clone()).or_default() += 1;
         }
@@ -546,6 +568,7 @@ mod tests {
                 kind: VoiceKind::Grievance,
                 indicators: inds,
                 standing: None,
+                fee: None,
             })
             .collect()
     }
@@ -582,6 +605,7 @@ mod tests {
             indicators: BTreeMap::from([("withholding_of_wages".to_owned(), wages)]),
             escalated,
             remedied: 0,
+            fees: BTreeMap::new(),
         };
         assert!(concerns(&[month(12, 5, 0)]).is_empty());
         let c = concerns(&[month(12, 6, 0)]);
@@ -618,8 +642,16 @@ mod tests {
             kind: VoiceKind::Grievance,
             indicators: vec!["debt_bondage".into(), "withholding_of_wages".into()],
             tip: Some("t-0123456789abcdef0123".into()),
+            fee: None,
         };
         assert_eq!(v.check(), Ok(()));
+        v.fee = Some(crate::fee_reports::FeePaid {
+            amount: 1,
+            currency: "NPR".into(),
+            recruiter: None,
+        });
+        assert_eq!(v.check().expect_err("a grievance's fee").field, "fee");
+        v.fee = None;
         v.indicators.reverse();
         assert_eq!(v.check().expect_err("unsorted").field, "indicators");
         v.indicators = vec!["being_sad".into()];

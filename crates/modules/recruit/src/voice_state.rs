@@ -7,7 +7,8 @@
 //!   employer's answer and the worker's outcomes;
 //! - `voice-of/{employer}/{month}/{id}`: an employer's voices by month (what aggregates
 //!   count);
-//! - `voice-tip/{tip}`: the grievance a tip carries (a tip carries one).
+//! - `voice-tip/{tip}`: the grievance a tip carries (a tip carries one);
+//! - `voice-fee/{recruiter}/{month}/{id}`: surveys reporting a fee paid to a recruiter.
 //!
 //! What a record holds is the employer, the month, the ILO indicators and the intake: never
 //! the worker's words (sealed in the tip), never a time finer than the block's.
@@ -62,6 +63,10 @@ fn by_employer_key(employer: &str, month: &str, id: &str) -> Vec<u8> {
     SPACE.key(format_args!("voice-of/{employer}/{month}/{id}"))
 }
 
+fn fee_key(recruiter: &str, month: &str, id: &str) -> Vec<u8> {
+    SPACE.key(format_args!("voice-fee/{recruiter}/{month}/{id}"))
+}
+
 fn tip_key(tip: &str) -> Vec<u8> {
     SPACE.key(format_args!("voice-tip/{tip}"))
 }
@@ -103,6 +108,38 @@ pub fn voices_about(
     Ok(out)
 }
 
+/// The fees workers reported paying `recruiter`, published by month (closed months with at
+/// least `k` reports) at `now_ms`.
+pub fn fees_reported(
+    state: &impl StateRead,
+    recruiter: &str,
+    now_ms: u64,
+    k: u32,
+) -> Result<Vec<crate::fee_reports::RecruiterMonth>, redb::StorageError> {
+    let prefix = SPACE.key(format_args!("voice-fee/{recruiter}/"));
+    let mut records = Vec::new();
+    for (key, _) in state.scan_prefix(&prefix)? {
+        let Some(id) = std::str::from_utf8(&key)
+            .ok()
+            .and_then(|k| k.rsplit('/').next())
+        else {
+            continue;
+        };
+        if let Some(v) = voice(state, id)? {
+            records.push(v);
+        }
+    }
+    let reports: Vec<(&str, &crate::fee_reports::FeePaid)> = records
+        .iter()
+        .filter_map(|r| Some((r.month.as_str(), r.voice.fee.as_ref()?)))
+        .collect();
+    Ok(crate::fee_reports::by_recruiter(
+        &reports,
+        &month_of_ms(now_ms),
+        k,
+    ))
+}
+
 /// An employer's published months at `now_ms` with group size `k`: see
 /// [`crate::voice::aggregate`].
 pub fn published(
@@ -121,6 +158,7 @@ pub fn published(
             kind: r.voice.kind,
             indicators: &r.voice.indicators,
             standing: s.as_ref(),
+            fee: r.voice.fee.as_ref(),
         })
         .collect();
     Ok(aggregate(&counted, &month_of_ms(now_ms), k))
@@ -193,6 +231,9 @@ pub(crate) fn record_voice(ctx: &mut ExecContext<'_, '_>, v: &Voice) -> Result<(
             format!("voice: {} already exists", v.voice),
         ));
     }
+    if let Some(r) = v.fee.as_ref().and_then(|f| f.recruiter.as_ref()) {
+        licensed_as(ctx, r, crate::body::PartyKind::Recruiter, "fee.recruiter")?;
+    }
     if let Some(tip) = &v.tip {
         let t = unchain_tips::state::tip_record(&*ctx.state, tip)?
             .ok_or_else(|| refuse(Code::NotFound, format!("tip: {tip} is not on this ledger")))?;
@@ -219,6 +260,9 @@ pub(crate) fn record_voice(ctx: &mut ExecContext<'_, '_>, v: &Voice) -> Result<(
     };
     if let Some(tip) = &v.tip {
         ctx.state.put(&tip_key(tip), &encode(&v.voice))?;
+    }
+    if let Some(r) = v.fee.as_ref().and_then(|f| f.recruiter.as_ref()) {
+        ctx.state.put(&fee_key(r, &month, &v.voice), &[])?;
     }
     ctx.state
         .put(&by_employer_key(&v.employer, &month, &v.voice), &[])?;

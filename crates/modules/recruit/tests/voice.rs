@@ -386,3 +386,60 @@ fn a_published_month_where_half_the_workers_signal_an_indicator_weighs_on_the_li
         .is_empty()
     );
 }
+
+#[test]
+fn fees_workers_report_paying_an_agency_are_published_only_for_eleven_in_a_closed_month() {
+    let mut w = world();
+    let tx = w.qa_regulator.tx(
+        "recruit.licence",
+        json!({"party": "qa-gulf-staffing", "kind": "recruiter", "name": "Gulf Staffing",
+            "country": "QA", "licence": "QA-R-7", "status": "active"}),
+    );
+    w.chain.ok(&tx);
+    let paid = |recruiter: &str, amount: u64| {
+        json!({"voice": new_voice_id(), "employer": "qa-doha-build", "kind": "survey",
+            "indicators": ["debt_bondage"],
+            "fee": {"amount": amount, "currency": "NPR", "recruiter": recruiter}})
+    };
+    let why = w
+        .chain
+        .refused(&mut w.ngo, "recruit.voice", paid("qa-nobody", 100));
+    assert!(
+        why.contains("fee.recruiter: qa-nobody holds no licence"),
+        "{why}"
+    );
+    let mut no_fee_answer = paid("qa-gulf-staffing", 100);
+    no_fee_answer["indicators"] = json!([]);
+    let why = w.chain.refused(&mut w.ngo, "recruit.voice", no_fee_answer);
+    assert!(
+        why.contains("fee: only a survey that answered yes"),
+        "{why}"
+    );
+    for i in 0..10u64 {
+        let tx = w
+            .ngo
+            .tx("recruit.voice", paid("qa-gulf-staffing", 15_000_000 + i));
+        w.chain.ok(&tx);
+    }
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let later = w.chain.time_ms + 40 * DAY;
+    let ten =
+        unchain_recruit::voice_state::fees_reported(&reader, "qa-gulf-staffing", later, MIN_GROUP)
+            .expect("read");
+    assert!(ten.is_empty(), "ten reports are not published: {ten:?}");
+    drop(reader);
+    let tx = w
+        .ngo
+        .tx("recruit.voice", paid("qa-gulf-staffing", 15_000_000));
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let eleven =
+        unchain_recruit::voice_state::fees_reported(&reader, "qa-gulf-staffing", later, MIN_GROUP)
+            .expect("read");
+    assert_eq!(eleven.len(), 1, "{eleven:?}");
+    assert_eq!(eleven[0].count, 11);
+    assert_eq!(eleven[0].fees["NPR"].total, 165_000_045);
+    // The employer's survey month shows the fees too, without the agency.
+    let months = published(&reader, "qa-doha-build", later, MIN_GROUP).expect("read");
+    assert_eq!(months[0].fees["NPR"].count, 11);
+}

@@ -447,3 +447,4 @@ recruit-fee-owed = Still owed
 recruit-fee-status-owed = owed to the worker
 recruit-fee-status-repaid = repaid, awaiting the regulator's verification
 recruit-fee-status-remediated = remediated (verified by the regulator)
+recruit-fees-reported = Fees workers reported paying, anonymously (published months, groups of { $k } or more)

@@ -447,3 +447,4 @@ recruit-fee-owed = Aún adeudado
 recruit-fee-status-owed = adeudada al trabajador
 recruit-fee-status-repaid = reembolsada, pendiente de verificación del regulador
 recruit-fee-status-remediated = reparada (verificada por el regulador)
+recruit-fees-reported = Comisiones que los trabajadores declararon haber pagado, de forma anónima (meses publicados, grupos de { $k } o más)

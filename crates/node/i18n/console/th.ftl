@@ -447,3 +447,4 @@ recruit-fee-owed = ยังค้างคืน
 recruit-fee-status-owed = ค้างคืนแรงงาน
 recruit-fee-status-repaid = คืนแล้ว รอหน่วยงานกำกับตรวจสอบ
 recruit-fee-status-remediated = แก้ไขแล้ว (หน่วยงานกำกับตรวจสอบแล้ว)
+recruit-fees-reported = ค่าธรรมเนียมที่แรงงานแจ้งว่าจ่าย โดยไม่ระบุตัวตน (เดือนที่เผยแพร่ กลุ่ม { $k } คนขึ้นไป)

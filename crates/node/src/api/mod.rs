@@ -146,6 +146,7 @@ impl std::ops::Deref for ApiState {
         voice::published,
         voice::grievances,
         voice::escalations,
+        voice::fees_reported,
         users::login,
         users::me,
         users::act,
@@ -177,6 +178,7 @@ impl std::ops::Deref for ApiState {
         recruit::OfferView,
         voice::PublishedVoice,
         voice::GrievanceView,
+        voice::ReportedFees,
     ))
 )]
 struct ApiDoc;
@@ -352,6 +354,10 @@ pub fn router(state: ApiState) -> Router {
             get(voice::grievances),
         )
         .route("/v1/recruit/escalations", get(voice::escalations))
+        .route(
+            "/v1/recruit/recruiters/{party}/fees-reported",
+            get(voice::fees_reported),
+        )
         .route("/v1/login", post(users::login))
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))

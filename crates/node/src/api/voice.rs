@@ -142,3 +142,40 @@ pub async fn escalations(
             .collect(),
     ))
 }
+
+/// Fees workers reported paying a recruitment agency, in the survey: closed months with at
+/// least the group size of reports naming it, with the amounts by currency.
+#[utoipa::path(get, path = "/v1/recruit/recruiters/{party}/fees-reported", params(("party" = String, Path)),
+    responses((status = 200, body = ReportedFees), (status = 401, body = Problem)))]
+pub async fn fees_reported(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(party): Path<String>,
+) -> Result<Json<ReportedFees>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let now = now(&state)?;
+    let reader = state.ledger.state_reader()?;
+    Ok(Json(ReportedFees {
+        months: voice_state::fees_reported(&reader, &party, now, state.voice_min_group)
+            .map_err(internal)?,
+        recruiter: party,
+        min_group: state.voice_min_group,
+        as_of: date_of_ms(now),
+    }))
+}
+
+/// A recruitment agency's fees as workers reported them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReportedFees {
+    /// The agency.
+    pub recruiter: String,
+    /// The least group published.
+    pub min_group: u32,
+    /// The ledger's date the months were taken at.
+    pub as_of: String,
+    /// Closed months with at least `min_group` reports.
+    #[schema(value_type = Vec<Object>)]
+    pub months: Vec<unchain_recruit::fee_reports::RecruiterMonth>,
+}

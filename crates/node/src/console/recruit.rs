@@ -104,7 +104,7 @@ pub async fn page(State(state): State<ConsoleState>, headers: HeaderMap, uri: Ur
         @if let Some(p) = &party {
             section aria-labelledby="money-h" {
                 h2 #money-h { (ctx.t("recruit-money-title")) }
-                (super::recruit_money::section(&ctx, &reader, me, Some(p.licence.kind)))
+                (super::recruit_money::section(&ctx, &reader, me, Some(p.licence.kind), (now_ms, state.voice_min_group)))
             }
         }
         (super::recruit_voice::section(&ctx, &reader, me, now_ms, state.voice_min_group))

@@ -88,11 +88,49 @@ fn fees(ctx: &Ctx, reader: &StateReader, me: &str) -> Markup {
     }
 }
 
-/// The section for member `me`, licensed as `kind` (nothing for an unlicensed member).
-pub fn section(ctx: &Ctx, reader: &StateReader, me: &str, kind: Option<PartyKind>) -> Markup {
+/// What workers reported paying `me` in the survey, in published months.
+fn reported(ctx: &Ctx, reader: &StateReader, me: &str, now_ms: u64, k: u32) -> Markup {
+    let months =
+        unchain_recruit::voice_state::fees_reported(reader, me, now_ms, k).unwrap_or_default();
+    html! {
+        h3 { (ctx.ta("recruit-fees-reported", &[("k", &k.to_string())])) }
+        @if months.is_empty() { p.empty { (ctx.t("recruit-published-none")) } }
+        @else {
+            table.list #recruit-fees-reported {
+                thead { tr {
+                    th scope="col" { (ctx.t("recruit-month")) }
+                    th scope="col" { (ctx.t("recruit-voice-count")) }
+                    th scope="col" { (ctx.t("recruit-fee-amount")) }
+                } }
+                tbody {
+                    @for m in &months {
+                        tr {
+                            td { (m.month) }
+                            td { (m.count) }
+                            td { (m.fees.iter().map(|(c, t)| format!("{} × {}", t.count, money(t.total, c))).collect::<Vec<_>>().join("; ")) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The section for member `me`, licensed as `kind` (nothing for an unlicensed member), at
+/// ledger time `now_ms` with worker voice published for groups of `k` or more.
+pub fn section(
+    ctx: &Ctx,
+    reader: &StateReader,
+    me: &str,
+    kind: Option<PartyKind>,
+    (now_ms, k): (u64, u32),
+) -> Markup {
     match kind {
         Some(PartyKind::Employer) => wages(ctx, reader, me),
-        Some(PartyKind::Recruiter) => fees(ctx, reader, me),
+        Some(PartyKind::Recruiter) => html! {
+            (fees(ctx, reader, me))
+            (reported(ctx, reader, me, now_ms, k))
+        },
         None => html! {},
     }
 }

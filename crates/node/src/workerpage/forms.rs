@@ -2,7 +2,15 @@
 //! sends. Each refusal is a message key of the worker's catalogue, so the page can say it in
 //! their language.
 
+use unchain_recruit::fee_reports::FeePaid;
 use unchain_recruit::voice::{ILO_INDICATORS, SURVEY, survey_indicators};
+
+/// The currencies the survey offers for a fee: those of large migration corridors' origin
+/// and destination countries.
+pub const FEE_CURRENCIES: [&str; 18] = [
+    "NPR", "BDT", "MMK", "KHR", "IDR", "PHP", "INR", "LKR", "PKR", "USD", "QAR", "AED", "SAR",
+    "KWD", "OMR", "BHD", "MYR", "THB",
+];
 
 /// The form's fields in the order posted (a checkbox's name repeats).
 pub type Fields = Vec<(String, String)>;
@@ -65,12 +73,38 @@ pub fn read_grievance(fields: &Fields, employers: &[&str]) -> Result<Grievance, 
     }
 }
 
-/// Reads a posted survey: the employer and the indicators its answers signal; the keys of
-/// what is wrong otherwise (every question must be answered yes or no).
+/// A survey as posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Survey {
+    /// The employer's party id.
+    pub employer: String,
+    /// The indicators its answers signal.
+    pub indicators: Vec<String>,
+    /// The fee the worker says they paid, if they answered yes and gave an amount.
+    pub fee: Option<FeePaid>,
+}
+
+/// `1500.00` (or `1500`) as minor units.
+fn minor(s: &str) -> Option<u64> {
+    let (whole, cents) = s.split_once('.').unwrap_or((s, "00"));
+    let ok = !whole.is_empty()
+        && whole.len() <= 12
+        && cents.len() == 2
+        && whole
+            .bytes()
+            .chain(cents.bytes())
+            .all(|b| b.is_ascii_digit());
+    ok.then(|| Some(whole.parse::<u64>().ok()? * 100 + cents.parse::<u64>().ok()?))?
+}
+
+/// Reads a posted survey: the employer, the indicators its answers signal and any fee
+/// reported (to one of `recruiters`, or to no one named); the keys of what is wrong
+/// otherwise (every question must be answered yes or no).
 pub fn read_survey(
     fields: &Fields,
     employers: &[&str],
-) -> Result<(String, Vec<String>), Vec<&'static str>> {
+    recruiters: &[&str],
+) -> Result<Survey, Vec<&'static str>> {
     let mut errors = Vec::new();
     let employer = field(fields, "employer");
     if !employers.contains(&employer) {
@@ -87,8 +121,32 @@ pub fn read_survey(
     if answers.len() != SURVEY.len() {
         errors.push("error-answer");
     }
+    let amount = field(fields, "fee-amount").trim().replace([',', ' '], "");
+    let fee = if answers.get("paid-fee") == Some(&true) && !amount.is_empty() {
+        let currency = field(fields, "fee-currency");
+        let recruiter = field(fields, "fee-recruiter");
+        match minor(&amount) {
+            Some(a) if a > 0 && FEE_CURRENCIES.contains(&currency) => Some(FeePaid {
+                amount: a,
+                currency: currency.to_owned(),
+                recruiter: recruiters
+                    .contains(&recruiter)
+                    .then(|| recruiter.to_owned()),
+            }),
+            _ => {
+                errors.push("error-fee");
+                None
+            }
+        }
+    } else {
+        None
+    };
     if errors.is_empty() {
-        Ok((employer.to_owned(), survey_indicators(&answers)))
+        Ok(Survey {
+            employer: employer.to_owned(),
+            indicators: survey_indicators(&answers),
+            fee,
+        })
     } else {
         Err(errors)
     }
@@ -147,12 +205,35 @@ mod tests {
         for q in SURVEY {
             f.push((format!("q-{}", q.id), "yes".into()));
         }
-        let (_, inds) = read_survey(&f, &["qa-doha-build"]).expect("answered");
-        assert_eq!(inds, ["debt_bondage", "excessive_overtime"]);
+        let s = read_survey(&f, &["qa-doha-build"], &[]).expect("answered");
+        assert_eq!(s.indicators, ["debt_bondage", "excessive_overtime"]);
+        assert_eq!(s.fee, None, "no amount given");
+        let mut with_fee = f.clone();
+        with_fee.extend(fields(&[
+            ("fee-amount", "150,000.00"),
+            ("fee-currency", "NPR"),
+            ("fee-recruiter", "np-himalaya-manpower"),
+        ]));
+        let s = read_survey(&with_fee, &["qa-doha-build"], &["np-himalaya-manpower"])
+            .expect("answered");
+        assert_eq!(
+            s.fee,
+            Some(FeePaid {
+                amount: 15_000_000,
+                currency: "NPR".into(),
+                recruiter: Some("np-himalaya-manpower".into())
+            })
+        );
+        with_fee.retain(|(n, _)| n != "fee-currency");
+        with_fee.push(("fee-currency".into(), "XXX".into()));
+        assert_eq!(
+            read_survey(&with_fee, &["qa-doha-build"], &[]),
+            Err(vec!["error-fee"])
+        );
         f.pop();
         f.push(("q-as-promised".into(), "maybe".into()));
         assert_eq!(
-            read_survey(&f, &["qa-doha-build"]),
+            read_survey(&f, &["qa-doha-build"], &[]),
             Err(vec!["error-answer"])
         );
     }

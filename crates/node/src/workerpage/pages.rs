@@ -184,10 +184,14 @@ pub fn grievance_form(
     w.page(&w.t("grievance-title"), &main, "/work/grievance")
 }
 
-/// The survey form; `answers` are the answers kept from a refused submission.
+/// Licensed parties as (id, name).
+pub type Parties = [(String, String)];
+
+/// The survey form over (employers, recruiters); `answers` are the answers kept from a
+/// refused submission.
 pub fn survey_form(
     w: &W<'_>,
-    employers: &[(String, String)],
+    (employers, recruiters): (&Parties, &Parties),
     chosen: &str,
     answers: &[(String, String)],
     errs: &[String],
@@ -207,8 +211,13 @@ pub fn survey_form(
                     "<label class=\"check\"><input type=\"radio\" name=\"{name}\" value=\"{value}\" required{checked}> {label}</label>"
                 )
             };
+            let more = if q.id == "paid-fee" {
+                fee_fields(w, recruiters, answers)
+            } else {
+                String::new()
+            };
             format!(
-                "<fieldset><legend>{}</legend>{}{}</fieldset>",
+                "<fieldset><legend>{}</legend>{}{}{more}</fieldset>",
                 w.t(&format!("survey-{}", q.id)),
                 radio("yes", &w.t("yes")),
                 radio("no", &w.t("no")),
@@ -227,6 +236,48 @@ pub fn survey_form(
         send = w.t("send"),
     );
     w.page(&w.t("survey-title"), &main, "/work/survey")
+}
+
+/// "How much, and to whom": optional, under the fee question.
+fn fee_fields(w: &W<'_>, recruiters: &[(String, String)], answers: &[(String, String)]) -> String {
+    let kept = |name: &str| {
+        answers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let currencies: String = super::forms::FEE_CURRENCIES
+        .iter()
+        .map(|c| {
+            let sel = if kept("fee-currency") == *c {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option{sel}>{c}</option>")
+        })
+        .collect();
+    let agencies: String = recruiters
+        .iter()
+        .map(|(id, name)| {
+            let sel = if kept("fee-recruiter") == id {
+                " selected"
+            } else {
+                ""
+            };
+            format!("<option value=\"{}\"{sel}>{}</option>", esc(id), esc(name))
+        })
+        .collect();
+    format!(
+        "<label for=\"fee-amount\">{amount}</label><input id=\"fee-amount\" name=\"fee-amount\" inputmode=\"decimal\" autocomplete=\"off\" value=\"{value}\">\
+<label for=\"fee-currency\">{currency}</label><select id=\"fee-currency\" name=\"fee-currency\">{currencies}</select>\
+<label for=\"fee-recruiter\">{recruiter}</label><select id=\"fee-recruiter\" name=\"fee-recruiter\"><option value=\"\">{unknown}</option>{agencies}</select>",
+        amount = w.t("survey-fee-amount"),
+        value = esc(kept("fee-amount")),
+        currency = w.t("survey-fee-currency"),
+        recruiter = w.t("survey-fee-recruiter"),
+        unknown = w.t("survey-fee-unknown"),
+    )
 }
 
 /// A page with one message.

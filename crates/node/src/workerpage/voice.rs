@@ -23,13 +23,18 @@ use unchain_tips::{Author, client};
 
 /// Licensed employers as (id, name), by name.
 fn employers(state: &TipState) -> Vec<(String, String)> {
+    parties(state, PartyKind::Employer)
+}
+
+/// Licensed parties of `kind` as (id, name), by name.
+fn parties(state: &TipState, kind: PartyKind) -> Vec<(String, String)> {
     let Ok(reader) = state.ledger.state_reader() else {
         return Vec::new();
     };
     let mut out: Vec<(String, String)> = unchain_recruit::state::parties(&reader)
         .unwrap_or_default()
         .into_iter()
-        .filter(|p| p.licence.kind == PartyKind::Employer)
+        .filter(|p| p.licence.kind == kind)
         .map(|p| (p.licence.party, p.licence.name))
         .collect();
     out.sort_by(|a, b| a.1.cmp(&b.1));
@@ -252,7 +257,14 @@ pub(super) async fn survey_page(
     let (token, _) = state.tips.guard.issue(SURVEY_FORM);
     html(
         StatusCode::OK,
-        pages::survey_form(&w, &employers(&state), "", &[], &[], &token),
+        pages::survey_form(
+            &w,
+            (&employers(&state), &parties(&state, PartyKind::Recruiter)),
+            "",
+            &[],
+            &[],
+            &token,
+        ),
     )
 }
 
@@ -261,13 +273,21 @@ pub(super) async fn survey(State(state): State<TipState>, Form(fields): Form<Fie
         return no_pages();
     };
     let employers = employers(&state);
+    let recruiters = parties(&state, PartyKind::Recruiter);
     let employer = field(&fields, "employer").to_owned();
     let again = |status: StatusCode, errs: Vec<String>| {
         state.metrics.tips_refused.inc();
         let (token, _) = state.tips.guard.issue(SURVEY_FORM);
         html(
             status,
-            pages::survey_form(&w, &employers, &employer, &fields, &errs, &token),
+            pages::survey_form(
+                &w,
+                (&employers, &recruiters),
+                &employer,
+                &fields,
+                &errs,
+                &token,
+            ),
         )
     };
     let ticket =
@@ -280,7 +300,8 @@ pub(super) async fn survey(State(state): State<TipState>, Form(fields): Form<Fie
             Err(r) => return again(StatusCode::BAD_REQUEST, vec![w.t(refusal_key(&r))]),
         };
     let ids: Vec<&str> = employers.iter().map(|(id, _)| id.as_str()).collect();
-    let (employer, indicators) = match read_survey(&fields, &ids) {
+    let agencies: Vec<&str> = recruiters.iter().map(|(id, _)| id.as_str()).collect();
+    let survey = match read_survey(&fields, &ids, &agencies) {
         Ok(x) => x,
         Err(keys) => {
             return again(
@@ -292,12 +313,15 @@ pub(super) async fn survey(State(state): State<TipState>, Form(fields): Form<Fie
     if let Err(r) = state.tips.guard.admit(SURVEY_FORM, &ticket) {
         return again(StatusCode::TOO_MANY_REQUESTS, vec![w.t(refusal_key(&r))]);
     }
-    let voice = json!({
+    let mut voice = json!({
         "voice": unchain_recruit::voice::new_voice_id(),
-        "employer": employer,
+        "employer": survey.employer,
         "kind": "survey",
-        "indicators": indicators,
+        "indicators": survey.indicators,
     });
+    if let Some(fee) = survey.fee {
+        voice["fee"] = serde_json::to_value(fee).expect("a fee serialises");
+    }
     if let Err(e) = submit(&state, "recruit.voice", voice).await {
         tracing::warn!(reason = %e, "a survey could not be recorded");
         return again(
