@@ -81,6 +81,11 @@ pub fn section(ctx: &Ctx, reader: &StateReader, me: &str, now_ms: u64, k: u32) -
     };
     let mine = with_standing(voice_state::voices_about(reader, me).unwrap_or_default());
     let escalated = voice_state::escalated_for(reader, me, now_ms).unwrap_or_default();
+    // Only a regulator (a member that licensed some party) takes escalations up.
+    let licenses = unchain_recruit::state::parties(reader)
+        .unwrap_or_default()
+        .iter()
+        .any(|p| p.history.iter().any(|(_, r)| r.member == me));
     let mut watched = vec![me.to_owned()];
     watched.extend(unchain_recruit::state::linked_employers(reader, me).unwrap_or_default());
     let published: Vec<(String, MonthVoice)> = watched
@@ -99,9 +104,11 @@ pub fn section(ctx: &Ctx, reader: &StateReader, me: &str, now_ms: u64, k: u32) -
                 h3 { (ctx.ta("recruit-grievances", &[("party", me)])) }
                 (grievance_table(ctx, "recruit-grievances", &mine))
             }
-            h3 { (ctx.t("recruit-escalations")) }
-            @if escalated.is_empty() { p.empty { (ctx.t("recruit-escalations-none")) } }
-            @else { (grievance_table(ctx, "recruit-escalations", &escalated)) }
+            @if licenses {
+                h3 { (ctx.t("recruit-escalations")) }
+                @if escalated.is_empty() { p.empty { (ctx.t("recruit-escalations-none")) } }
+                @else { (grievance_table(ctx, "recruit-escalations", &escalated)) }
+            }
             h3 { (ctx.ta("recruit-published", &[("k", &k.to_string())])) }
             @if published.is_empty() { p.empty { (ctx.t("recruit-published-none")) } }
             @else { (published_table(ctx, &published)) }
