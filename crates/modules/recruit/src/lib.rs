@@ -7,7 +7,9 @@
 //! - [`rules`]: contract substitution, term by term, and the Employer Pays Principle.
 //!   Pure and deterministic.
 //! - [`client`]: a month's payroll cut into bodies, the worker's signed answer.
-//! - [`body`]: the `recruit.*` bodies — `licence`, `offer`, `contract`.
+//! - [`body`]: the `recruit.*` bodies — `licence`, `offer`, `contract`, `respond`,
+//!   `payroll`, `fee`, `repay`, `remediate`, `passport`, `link`, and (from their own
+//!   modules) `payslip`, `voice`, `answer`, `outcome`.
 //! - [`credential`]: the offer as an SD-JWT VC in the worker's wallet, each term selectively
 //!   disclosable, and the check of disclosed terms against the ledger.
 //! - [`payroll`]: a month's pay reconciled against the contract (underpaid, unpaid
@@ -17,11 +19,10 @@
 //!   key, reconciled the same way and compared with the employer's report.
 //! - `state` and the Module impl (feature `ledger`): licensed parties with the history of
 //!   their standing, offers by worker and by employer, contracts with every substitution.
-//!
 //! - [`voice`]: worker voice — anonymous grievances (through the tip machinery) and short
 //!   surveys about an employer, tagged with the ILO forced-labour indicators, answered by
 //!   the employer and followed to a remedy with deadlines and escalation to the regulator,
-//!   published only as aggregates of at least k workers; [`voice_state`]: their execution
+//!   published only as aggregates of at least k workers; `voice_state`: their execution
 //!   and state (feature `ledger`); [`fee_reports`]: fees workers report paying in the
 //!   survey, published per employer and per recruitment agency named.
 #![forbid(unsafe_code)]
