@@ -48,16 +48,8 @@ pub struct PayslipArgs {
 
 /// `1100.00` (or `1100`) as minor units; `field` names the option in the error.
 fn minor(field: &str, s: &str) -> anyhow::Result<u64> {
-    let (whole, cents) = s.split_once('.').unwrap_or((s, "00"));
-    let ok = !whole.is_empty()
-        && whole.len() <= 12
-        && cents.len() == 2
-        && whole
-            .bytes()
-            .chain(cents.bytes())
-            .all(|b| b.is_ascii_digit());
-    anyhow::ensure!(ok, "{field}: {s:?} is not an amount (1100.00)");
-    Ok(whole.parse::<u64>()? * 100 + cents.parse::<u64>()?)
+    unchain_recruit::terms::parse_amount(s, false)
+        .ok_or_else(|| anyhow::anyhow!("{field}: {s:?} is not an amount (1100.00)"))
 }
 
 /// `12.5` hours as tenths.

@@ -43,19 +43,8 @@ const OPTIONAL: [&str; 3] = ["overtime_hours", "overtime_pay", "deductions"];
 
 /// `1500.00` (or `1500`) as minor units.
 fn amount(line: usize, column: &str, s: &str) -> Result<u64, CsvError> {
-    let bad = || err(line, column, format!("{s:?} is not an amount (1500.00)"));
-    let (whole, cents) = s.split_once('.').unwrap_or((s, "00"));
-    if whole.is_empty()
-        || whole.len() > 12
-        || cents.len() != 2
-        || !whole
-            .bytes()
-            .chain(cents.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    Ok(whole.parse::<u64>().map_err(|_| bad())? * 100 + cents.parse::<u64>().map_err(|_| bad())?)
+    crate::terms::parse_amount(s, false)
+        .ok_or_else(|| err(line, column, format!("{s:?} is not an amount (1500.00)")))
 }
 
 fn tenths(line: usize, s: &str) -> Result<u32, CsvError> {

@@ -93,27 +93,13 @@ fn err(line: usize, field: &str, rule: impl Into<String>) -> SifError {
 
 /// An amount with exactly two decimals (`4000.00`) as minor units.
 fn amount(line: usize, field: &str, s: &str) -> Result<u64, SifError> {
-    let bad = || {
+    crate::terms::parse_amount(s, true).ok_or_else(|| {
         err(
             line,
             field,
             format!("{s:?} is not an amount with two decimals (4000.00)"),
         )
-    };
-    let (whole, cents) = s.split_once('.').ok_or_else(bad)?;
-    if whole.is_empty()
-        || whole.len() > 12
-        || cents.len() != 2
-        || !whole
-            .bytes()
-            .chain(cents.bytes())
-            .all(|b| b.is_ascii_digit())
-    {
-        return Err(bad());
-    }
-    let w: u64 = whole.parse().map_err(|_| bad())?;
-    let c: u64 = cents.parse().map_err(|_| bad())?;
-    Ok(w * 100 + c)
+    })
 }
 
 fn digits(

@@ -173,6 +173,24 @@ pub fn is_date(s: &str) -> bool {
     s.len() == 10 && s.as_bytes()[7] == b'-' && crate::payroll::day_number(s).is_some()
 }
 
+/// `1500.00` (or `1500`, when `decimals_required` is false) as minor units: at most twelve
+/// digits before the point and exactly two after it. The inverse of [`money`]'s number.
+pub fn parse_amount(s: &str, decimals_required: bool) -> Option<u64> {
+    let (whole, cents) = match s.split_once('.') {
+        Some(parts) => parts,
+        None if !decimals_required => (s, "00"),
+        None => return None,
+    };
+    let ok = !whole.is_empty()
+        && whole.len() <= 12
+        && cents.len() == 2
+        && whole
+            .bytes()
+            .chain(cents.bytes())
+            .all(|b| b.is_ascii_digit());
+    ok.then(|| Some(whole.parse::<u64>().ok()? * 100 + cents.parse::<u64>().ok()?))?
+}
+
 /// An amount of minor units for people: `150000`, `QAR` → `1500.00 QAR`.
 pub fn money(minor: u64, currency: &str) -> String {
     format!("{}.{:02} {currency}", minor / 100, minor % 100)
@@ -258,5 +276,34 @@ impl Terms {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_as_minor_units_and_nothing_else_does() {
+        assert_eq!(parse_amount("1500.00", true), Some(150_000));
+        assert_eq!(parse_amount("1500", false), Some(150_000));
+        assert_eq!(parse_amount("1500", true), None);
+        for bad in [
+            "",
+            ".50",
+            "15.5",
+            "1,500.00",
+            "-1.00",
+            "1500.00.00",
+            "1e3",
+            "१५००.००",
+        ] {
+            assert_eq!(parse_amount(bad, false), None, "{bad}");
+        }
+        assert_eq!(
+            parse_amount("999999999999.99", true),
+            Some(99_999_999_999_999)
+        );
+        assert_eq!(parse_amount("1000000000000.00", true), None);
     }
 }

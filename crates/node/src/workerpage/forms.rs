@@ -84,19 +84,6 @@ pub struct Survey {
     pub fee: Option<FeePaid>,
 }
 
-/// `1500.00` (or `1500`) as minor units.
-fn minor(s: &str) -> Option<u64> {
-    let (whole, cents) = s.split_once('.').unwrap_or((s, "00"));
-    let ok = !whole.is_empty()
-        && whole.len() <= 12
-        && cents.len() == 2
-        && whole
-            .bytes()
-            .chain(cents.bytes())
-            .all(|b| b.is_ascii_digit());
-    ok.then(|| Some(whole.parse::<u64>().ok()? * 100 + cents.parse::<u64>().ok()?))?
-}
-
 /// Reads a posted survey: the employer, the indicators its answers signal and any fee
 /// reported (to one of `recruiters`, or to no one named); the keys of what is wrong
 /// otherwise (every question must be answered yes or no).
@@ -125,7 +112,7 @@ pub fn read_survey(
     let fee = if answers.get("paid-fee") == Some(&true) && !amount.is_empty() {
         let currency = field(fields, "fee-currency");
         let recruiter = field(fields, "fee-recruiter");
-        match minor(&amount) {
+        match unchain_recruit::terms::parse_amount(&amount, false) {
             Some(a) if a > 0 && FEE_CURRENCIES.contains(&currency) => Some(FeePaid {
                 amount: a,
                 currency: currency.to_owned(),
