@@ -1,0 +1,251 @@
+//! A clause: CEL source, parsed by the `cel` crate, checked against a fact schema
+//! ([`crate::check`]), then evaluated over facts to say whether it is kept.
+//!
+//! - **Parsing** runs on a thread of its own with a large stack: the `cel` crate's ANTLR
+//!   parser takes a great deal of stack in debug builds, and a node must not depend on how
+//!   much its caller has left. Nesting is limited to [`MAX_DEPTH`], the source to
+//!   [`MAX_SOURCE`] bytes.
+//! - **Facts** are given as JSON and checked against the schema before evaluation: each
+//!   type, and each list within its maximum (what bounds the cost the check computed).
+//!   Integers must be whole numbers within 64 bits; nothing else is a number.
+//! - **Evaluation** reads nothing but the facts: no clock, no randomness, no environment;
+//!   records are looked up by field, never iterated.
+
+use crate::check::{self, CheckError};
+use crate::schema::{Schema, Ty};
+use cel::common::ast::IdedExpr;
+use cel::objects::{Key, Map, Value};
+use std::sync::Arc;
+
+/// Longest clause, in bytes.
+pub const MAX_SOURCE: usize = 4096;
+/// Deepest nesting the parser accepts.
+pub const MAX_DEPTH: u16 = 32;
+/// The parser thread's stack.
+const PARSE_STACK: usize = 64 * 1024 * 1024;
+
+/// Why a clause is refused, with where in it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}{pointer}")]
+pub struct ClauseError {
+    /// What is wrong.
+    pub message: String,
+    /// The line of the clause and a caret under the place, or empty.
+    pub pointer: String,
+    /// 1-based line and column of the place, if known.
+    pub at: Option<(usize, usize)>,
+}
+
+fn pointer_at(source: &str, offset: usize) -> (String, (usize, usize)) {
+    let before = &source[..offset.min(source.len())];
+    let line_no = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = source[line_start..].lines().next().unwrap_or("");
+    let col = source[line_start..offset.min(source.len())].chars().count();
+    (
+        format!("\n  {line}\n  {}^", " ".repeat(col)),
+        (line_no, col + 1),
+    )
+}
+
+fn located(source: &str, e: CheckError) -> ClauseError {
+    let found = e.near.as_deref().and_then(|near| find_token(source, near));
+    match found {
+        Some(offset) => {
+            let (pointer, at) = pointer_at(source, offset);
+            ClauseError {
+                message: e.message,
+                pointer,
+                at: Some(at),
+            }
+        }
+        None => ClauseError {
+            message: e.message,
+            pointer: String::new(),
+            at: None,
+        },
+    }
+}
+
+/// Where `needle` first stands in `source` as a token of its own (not inside a longer
+/// name, not inside a string literal), or failing that anywhere.
+fn find_token(source: &str, needle: &str) -> Option<usize> {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut in_string: Option<char> = None;
+    let chars: Vec<(usize, char)> = source.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        match in_string {
+            Some(q) if c == q => in_string = None,
+            Some(_) => continue,
+            None if c == '"' || c == '\'' => in_string = Some(c),
+            None => {}
+        }
+        if in_string.is_some() || !source[at..].starts_with(needle) {
+            continue;
+        }
+        let before_ok = i == 0 || !word(chars[i - 1].1) || !needle.starts_with(word);
+        let end = at + needle.len();
+        let after_ok =
+            source[end..].chars().next().is_none_or(|n| !word(n)) || !needle.ends_with(word);
+        if before_ok && after_ok {
+            return Some(at);
+        }
+    }
+    source.find(needle)
+}
+
+/// A clause that passed the check.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    source: String,
+    expr: IdedExpr,
+    /// Its worst-case cost (expression steps with every fact list at its maximum).
+    pub cost: u64,
+    /// The schema version it was checked against.
+    pub schema: u32,
+}
+
+impl Clause {
+    /// Parses `source` and checks it against `schema`.
+    pub fn compile(source: &str, schema: &Schema) -> Result<Clause, ClauseError> {
+        if source.len() > MAX_SOURCE {
+            return Err(ClauseError {
+                message: format!("a clause is at most {MAX_SOURCE} bytes"),
+                pointer: String::new(),
+                at: None,
+            });
+        }
+        let owned = source.to_owned();
+        let parsed = std::thread::Builder::new()
+            .name("cel-parse".into())
+            .stack_size(PARSE_STACK)
+            .spawn(move || {
+                cel::parser::Parser::new()
+                    .max_recursion_depth(MAX_DEPTH)
+                    .parse(&owned)
+                    .map_err(|errors| {
+                        errors
+                            .errors
+                            .first()
+                            .map(|e| (e.msg.clone(), e.pos))
+                            .unwrap_or_else(|| ("does not parse".into(), (0, 0)))
+                    })
+            })
+            .map_err(|e| ClauseError {
+                message: format!("cannot start the parser: {e}"),
+                pointer: String::new(),
+                at: None,
+            })?
+            .join()
+            .map_err(|_| ClauseError {
+                message: "the clause could not be parsed".into(),
+                pointer: String::new(),
+                at: None,
+            })?;
+        let expr = parsed.map_err(|(msg, (line, col))| {
+            // The parser's position: 1-based line, 0-based column.
+            let line = usize::try_from(line).unwrap_or(1).max(1);
+            let col = usize::try_from(col).unwrap_or(0);
+            let offset = source
+                .split_inclusive('\n')
+                .take(line - 1)
+                .map(str::len)
+                .sum::<usize>()
+                + source
+                    .split_inclusive('\n')
+                    .nth(line - 1)
+                    .map_or(0, |l| l.char_indices().nth(col).map_or(l.len(), |(b, _)| b));
+            let (pointer, at) = pointer_at(source, offset);
+            ClauseError {
+                message: format!("syntax: {msg}"),
+                pointer,
+                at: Some(at),
+            }
+        })?;
+        let cost = check::check(&expr, schema).map_err(|e| located(source, e))?;
+        Ok(Clause {
+            source: source.to_owned(),
+            expr,
+            cost,
+            schema: schema.version,
+        })
+    }
+
+    /// The clause as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the clause is kept, over `facts` (checked against `schema` first).
+    pub fn evaluate(&self, schema: &Schema, facts: &serde_json::Value) -> Result<bool, String> {
+        let mut ctx = cel::Context::default();
+        let serde_json::Value::Object(given) = facts else {
+            return Err("facts: a JSON object of the schema's roots".into());
+        };
+        for (name, ty) in &schema.roots {
+            let value = given
+                .get(*name)
+                .ok_or_else(|| format!("facts: {name} is missing"))?;
+            ctx.add_variable_from_value(*name, to_cel(value, ty, name)?);
+        }
+        if let Some(extra) = given
+            .keys()
+            .find(|k| !schema.roots.contains_key(k.as_str()))
+        {
+            return Err(format!(
+                "facts: {extra} is not in schema version {}",
+                schema.version
+            ));
+        }
+        match Value::resolve(&self.expr, &ctx) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(format!("the clause gave {other:?}, not a bool")),
+            Err(e) => Err(format!("evaluation: {e}")),
+        }
+    }
+}
+
+/// A fact as CEL sees it, checked against its type on the way. A record becomes the `cel`
+/// crate's map, which is a `HashMap`: a clause only looks its fields up by name, and the
+/// check refuses any iteration over a map, so its order never reaches a result.
+#[allow(clippy::disallowed_types)]
+fn to_cel(v: &serde_json::Value, ty: &Ty, path: &str) -> Result<Value, String> {
+    use serde_json::Value as J;
+    let wrong = || format!("facts: {path} is not a {}", ty.name());
+    Ok(match (ty, v) {
+        (Ty::Bool, J::Bool(b)) => Value::Bool(*b),
+        (Ty::Int, J::Number(n)) => Value::Int(n.as_i64().ok_or_else(wrong)?),
+        (Ty::String, J::String(s)) => Value::String(Arc::new(s.clone())),
+        (Ty::List(t, max), J::Array(items)) => {
+            if items.len() as u64 > *max {
+                return Err(format!(
+                    "facts: {path} holds {} elements, over the schema's {max}",
+                    items.len()
+                ));
+            }
+            let list: Result<Vec<Value>, String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| to_cel(item, t, &format!("{path}[{i}]")))
+                .collect();
+            Value::List(Arc::new(list?))
+        }
+        (Ty::Record(fields), J::Object(o)) => {
+            let mut map = std::collections::HashMap::with_capacity(fields.len());
+            for (name, t) in fields {
+                let item = o
+                    .get(*name)
+                    .ok_or_else(|| format!("facts: {path}.{name} is missing"))?;
+                map.insert(
+                    Key::String(Arc::new((*name).to_owned())),
+                    to_cel(item, t, &format!("{path}.{name}"))?,
+                );
+            }
+            if let Some(extra) = o.keys().find(|k| !fields.contains_key(k.as_str())) {
+                return Err(format!("facts: {path}.{extra} is not in the schema"));
+            }
+            Value::Map(Map { map: Arc::new(map) })
+        }
+        _ => return Err(wrong()),
+    })
+}
