@@ -293,6 +293,21 @@ impl Checker<'_> {
         target: Option<&IdedExpr>,
         args: &[IdedExpr],
     ) -> Result<Checked, CheckError> {
+        if name == "-_" {
+            // The `cel` crate negates an int without an overflow check (a panic in a debug
+            // build, a silent wrap in a release one: two validators could disagree), so a
+            // minus sign goes only on a number, where it cannot overflow.
+            let on_literal = matches!(
+                args.first().map(|a| &a.expr),
+                Some(Expr::Literal(LiteralValue::Int(i))) if *i.inner() != i64::MIN
+            );
+            if !on_literal {
+                return Err(err(
+                    "a minus sign goes on a number only; write 0 - x for the negative of x",
+                    Some("-"),
+                ));
+            }
+        }
         let mut cost: u64 = 1;
         let mut tys = Vec::new();
         for a in target.into_iter().chain(args) {

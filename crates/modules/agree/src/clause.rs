@@ -179,6 +179,8 @@ impl Clause {
     /// Whether the clause is kept, over `facts` (checked against `schema` first).
     pub fn evaluate(&self, schema: &Schema, facts: &serde_json::Value) -> Result<bool, String> {
         let mut ctx = cel::Context::default();
+        // CEL's size of a string counts code points; the crate's counts bytes.
+        ctx.add_function("size", size);
         let serde_json::Value::Object(given) = facts else {
             return Err("facts: a JSON object of the schema's roots".into());
         };
@@ -203,6 +205,21 @@ impl Clause {
             Err(e) => Err(format!("evaluation: {e}")),
         }
     }
+}
+
+/// `size`: a list's elements, a string's Unicode code points (as the CEL specification and
+/// cel-go count them; the `cel` crate's own counts UTF-8 bytes, which the differential
+/// test against cel-python caught with a Nepali word).
+fn size(
+    ftx: &cel::FunctionContext,
+    cel::extractors::This(this): cel::extractors::This<Value>,
+) -> Result<i64, cel::ExecutionError> {
+    let n = match this {
+        Value::List(l) => l.len(),
+        Value::String(s) => s.chars().count(),
+        other => return Err(ftx.error(format!("cannot determine the size of {other:?}"))),
+    };
+    i64::try_from(n).map_err(|_| ftx.error("size beyond 64 bits"))
 }
 
 /// A fact as CEL sees it, checked against its type on the way. A record becomes the `cel`

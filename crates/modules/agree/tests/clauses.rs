@@ -129,6 +129,10 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
     assert!(e.message.contains("no map or message literals"), "{e}");
     let e = refused("matches(today, \"2026-.*\")");
     assert!(e.message.contains("`matches` is not a function"), "{e}");
+    // The cel crate negates without an overflow check: a minus goes on a number only.
+    let e = refused("-(now - now) == 0");
+    assert!(e.message.contains("write 0 - x"), "{e}");
+    assert!(kept("-5 < 0 && 0 - now < 0", &empty()));
     let e = refused("5u > 4u");
     assert!(e.message.contains("no unsigned integers"), "{e}");
     // A loop over every audit for each of a party's facilities, for every party: too costly.
