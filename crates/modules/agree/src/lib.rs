@@ -13,14 +13,29 @@
 //!   length bounded), errors that point into the clause, facts checked against the schema,
 //!   and evaluation that reads nothing but the facts.
 //!
-//! Still to come (the notes): agreements and their lifecycle on the ledger,
-//! schedules and consequences, disputes, the offline re-check, templates, jurisdiction-
-//! aware sharing, the CLI, API and console.
+//! - [`body`]: `agree.propose` (every clause compiled and checked when the body is read),
+//!   `agree.sign`, `agree.evaluate`; `state`, `facts` and the Module impl (feature
+//!   `ledger`): agreements in force once every party signed, clauses evaluated on their
+//!   schedule over the facts gathered from state at that height, outcomes with the facts'
+//!   digest, and consequences (penalty owed, suspension, notification, escalation).
+//!
+//! Still to come (the notes): amendments and ending, disputes, the offline
+//! re-check, templates as files, jurisdiction-aware sharing, the CLI, API and console, and
+//! the node's scheduler that submits due evaluations.
 #![forbid(unsafe_code)]
 
+pub mod body;
 pub mod check;
 pub mod clause;
+#[cfg(feature = "ledger")]
+mod execute;
+#[cfg(feature = "ledger")]
+pub mod facts;
 pub mod schema;
+#[cfg(feature = "ledger")]
+pub mod state;
 
 pub use clause::{Clause, ClauseError};
+#[cfg(feature = "ledger")]
+pub use execute::{AgreeModule, KINDS};
 pub use schema::Schema;

@@ -1,0 +1,234 @@
+//! The [`Module`] impl: how every validator executes `agree.*`.
+//!
+//! - `agree.propose`: the sender is one of the parties; every party and the arbiter are
+//!   members; the proposer's signature is the first. Every clause was compiled and checked
+//!   when the body was read.
+//! - `agree.sign`: a party signs once; with the last signature the agreement is in force
+//!   from that height.
+//! - `agree.evaluate`: any member asks for a clause of an agreement in force that is due —
+//!   `every_blocks` since its last evaluation, or its `due_ms` passed and not yet
+//!   evaluated. The facts are gathered from state at this height, the clause is
+//!   evaluated, and the outcome recorded with the facts' digest; a breach applies its
+//!   consequence (a penalty owed, a suspension, a notification, an escalation).
+
+use crate::body::{AgreeBody, Consequence, Evaluate, Propose, Sign};
+use crate::state::*;
+use crate::{Clause, Schema};
+use serde_json::Value;
+use unchain_ledger::state::encode;
+use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, refuse};
+use unchain_types::{Code, Hash32};
+
+/// The `agree.*` kinds.
+pub const KINDS: &[KindSpec] = &[
+    KindSpec {
+        kind: "agree.propose",
+        role: Role::Recruitment,
+        summary: "a party proposes a compliance agreement: parties, an arbiter, clauses in CEL over the fact schema, their schedules and consequences",
+    },
+    KindSpec {
+        kind: "agree.sign",
+        role: Role::Recruitment,
+        summary: "a party signs an agreement as proposed; with every party's signature it is in force",
+    },
+    KindSpec {
+        kind: "agree.evaluate",
+        role: Role::Recruitment,
+        summary: "any member asks for a due clause to be evaluated over the facts at this height; a breach applies its consequence",
+    },
+];
+
+/// The agree module.
+pub struct AgreeModule;
+
+impl Module for AgreeModule {
+    type Body = AgreeBody;
+
+    fn name(&self) -> &'static str {
+        "agree"
+    }
+
+    fn kinds(&self) -> &'static [KindSpec] {
+        KINDS
+    }
+
+    fn parse_body(&self, kind: &str, body: &Value) -> Result<AgreeBody, BodyError> {
+        AgreeBody::parse(kind, body)
+    }
+
+    fn execute(&self, ctx: &mut ExecContext<'_, '_>, body: &AgreeBody) -> Result<(), ExecError> {
+        match body {
+            AgreeBody::Propose(p, _) => propose(ctx, p),
+            AgreeBody::Sign(s) => sign(ctx, s),
+            AgreeBody::Evaluate(e) => evaluate(ctx, e),
+        }
+    }
+}
+
+fn propose(ctx: &mut ExecContext<'_, '_>, p: &Propose) -> Result<(), ExecError> {
+    let me = ctx.sender.name.clone();
+    if !p.parties.contains(&me) {
+        return Err(refuse(
+            Code::NotOwner,
+            format!("parties: {me} proposes only an agreement it is a party to"),
+        ));
+    }
+    for who in p.parties.iter().chain(std::iter::once(&p.arbiter)) {
+        if unchain_ledger::membership::member_named(ctx.state, who)?.is_none() {
+            return Err(refuse(
+                Code::UnknownMember,
+                format!("{who} is not a member of this consortium"),
+            ));
+        }
+    }
+    if agreement(&*ctx.state, &p.agreement)?.is_some() {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("agreement: {} already exists", p.agreement),
+        ));
+    }
+    let record = AgreementRecord {
+        proposal: p.clone(),
+        proposed_tx: ctx.tx_id,
+        signed: vec![me.clone()],
+        standing: Standing::Proposed,
+        history: vec![(Standing::Proposed, ctx.height, me)],
+        evaluated: Default::default(),
+        outcomes: 0,
+    };
+    Ok(ctx
+        .state
+        .put(&agreement_key(&p.agreement), &encode(&record))?)
+}
+
+fn sign(ctx: &mut ExecContext<'_, '_>, s: &Sign) -> Result<(), ExecError> {
+    let me = ctx.sender.name.clone();
+    let mut a = agreement(&*ctx.state, &s.agreement)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("agreement: {} is not on this ledger", s.agreement),
+        )
+    })?;
+    if !a.proposal.parties.contains(&me) {
+        return Err(refuse(
+            Code::NotOwner,
+            format!("agreement: {me} is not a party to {}", s.agreement),
+        ));
+    }
+    if a.signed.contains(&me) {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("agreement: {me} already signed {}", s.agreement),
+        ));
+    }
+    a.signed.push(me.clone());
+    if a.proposal.parties.iter().all(|p| a.signed.contains(p)) {
+        a.standing = Standing::InForce;
+        a.history.push((Standing::InForce, ctx.height, me));
+    }
+    Ok(ctx.state.put(&agreement_key(&s.agreement), &encode(&a))?)
+}
+
+fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError> {
+    let mut a = agreement(&*ctx.state, &e.agreement)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("agreement: {} is not on this ledger", e.agreement),
+        )
+    })?;
+    if a.standing != Standing::InForce {
+        return Err(refuse(
+            Code::BadTransition,
+            format!(
+                "agreement: {} is {:?}, not in force",
+                e.agreement, a.standing
+            ),
+        ));
+    }
+    let Some(terms) = a
+        .proposal
+        .clauses
+        .iter()
+        .find(|c| c.id == e.clause)
+        .cloned()
+    else {
+        return Err(refuse(
+            Code::NotFound,
+            format!("clause: {} has no clause {}", e.agreement, e.clause),
+        ));
+    };
+    let last = a.evaluated.get(&e.clause).copied();
+    let due = match (terms.every_blocks, terms.due_ms, last) {
+        (Some(n), _, Some((h, _))) => h.saturating_add(n) <= ctx.height,
+        (_, Some(d), None) => ctx.timestamp_ms >= d,
+        (Some(_), None, None) => true,
+        (None, Some(_), Some(_)) => false,
+        (None, None, _) => false,
+    };
+    if !due {
+        return Err(refuse(
+            Code::TooEarly,
+            format!(
+                "clause: {} is not due at height {} (last evaluated at {:?}, every {:?} blocks, due {:?})",
+                e.clause,
+                ctx.height,
+                last.map(|(h, _)| h),
+                terms.every_blocks,
+                terms.due_ms
+            ),
+        ));
+    }
+    let schema = Schema::version(a.proposal.schema)
+        .ok_or_else(|| refuse(Code::InvalidBody, "schema: no longer published"))?;
+    // Compiled again from the stored text: the same on every validator.
+    let clause = Clause::compile(&terms.cel, &schema)
+        .map_err(|err| refuse(Code::InvalidBody, format!("clause: {err}")))?;
+    let (facts, kept) =
+        match crate::facts::gather(ctx.state, &a.proposal.parties, ctx.height, ctx.timestamp_ms) {
+            Ok(facts) => {
+                let kept = clause.evaluate(&schema, &facts);
+                (facts, kept)
+            }
+            Err(crate::facts::FactsError::Storage(s)) => return Err(s.into()),
+            Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Err(why)),
+        };
+    // The facts' digest is of their canonical JSON (JCS), which holds integers exactly only
+    // up to 2^53: a fact beyond it makes the outcome an error, never a digest of nothing.
+    let (digest, kept) = match unchain_types::canonical::to_canonical_bytes(&facts) {
+        Ok(bytes) => (Hash32::digest(&bytes), kept),
+        Err(e) => (
+            Hash32::digest(b""),
+            Err(format!("facts: cannot be digested canonically ({e})")),
+        ),
+    };
+    let consequence = (kept == Ok(false)).then(|| terms.consequence.clone());
+    let seq = a.outcomes;
+    if let Some(Consequence::Penalty { owed_by, .. }) = &consequence {
+        ctx.state
+            .put(&penalty_key(owed_by, &e.agreement, seq), &[])?;
+    }
+    if let Some(Consequence::Suspend) = &consequence {
+        a.standing = Standing::Suspended;
+        a.history.push((
+            Standing::Suspended,
+            ctx.height,
+            format!("clause {}", e.clause),
+        ));
+    }
+    let outcome = Outcome {
+        clause: e.clause.clone(),
+        height: ctx.height,
+        at_ms: ctx.timestamp_ms,
+        kept,
+        facts: digest,
+        consequence,
+        tx_id: ctx.tx_id,
+        member: ctx.sender.name.clone(),
+    };
+    ctx.state
+        .put(&outcome_key(&e.agreement, seq), &encode(&outcome))?;
+    a.outcomes += 1;
+    a.evaluated
+        .insert(e.clause.clone(), (ctx.height, ctx.timestamp_ms));
+    Ok(ctx.state.put(&agreement_key(&e.agreement), &encode(&a))?)
+}

@@ -1,0 +1,168 @@
+//! The facts of schema version 1 for one agreement, read from ledger state during
+//! execution: the same state at the same height gives the same facts on every validator.
+//!
+//! Facts are the parties' own: the facilities a party registered with the supply module
+//! and the findings and audits at them; the fees charged by parties that are recruiters;
+//! the wage findings, passports held and published worker voice of parties that are
+//! employers. Every list is in key order, and a list longer than the schema allows makes
+//! the evaluation an error (never a silent cut).
+
+use crate::schema::MAX_FACTS;
+use serde_json::{Value, json};
+use unchain_ledger::StateWriter;
+
+/// Why facts could not be gathered.
+#[derive(Debug)]
+pub enum FactsError {
+    /// Storage failed.
+    Storage(redb::StorageError),
+    /// A list is longer than the schema allows.
+    TooMany(String),
+}
+
+impl From<redb::StorageError> for FactsError {
+    fn from(e: redb::StorageError) -> Self {
+        FactsError::Storage(e)
+    }
+}
+
+fn code<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn capped(name: &str, list: Vec<Value>, max: u64) -> Result<Value, FactsError> {
+    if list.len() as u64 > max {
+        return Err(FactsError::TooMany(format!(
+            "{name} holds {} facts, over the schema's {max}",
+            list.len()
+        )));
+    }
+    Ok(Value::Array(list))
+}
+
+/// The facts for an agreement among `parties`, at `height` and block time `now_ms`.
+pub fn gather(
+    state: &StateWriter<'_>,
+    parties: &[String],
+    height: u64,
+    now_ms: u64,
+) -> Result<Value, FactsError> {
+    let facilities_all = unchain_supply::state::facilities(state)?;
+    let mut party_facts = Vec::new();
+    let (mut findings, mut audits) = (Vec::new(), Vec::new());
+    let (mut fees, mut wages, mut passports, mut voice) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in parties {
+        let country = unchain_ledger::membership::member_named(state, p)?
+            .map(|m| m.jurisdiction)
+            .unwrap_or_default();
+        let own: Vec<String> = facilities_all
+            .iter()
+            .filter(|f| f.registrant == *p)
+            .map(|f| f.facility.id.clone())
+            .collect();
+        for facility in &own {
+            for f in unchain_supply::state::findings_at(state, facility)? {
+                let remediated_ms = match f.status {
+                    unchain_supply::state::Status::Remediated => {
+                        f.plans.last().map_or(0, |(_, r)| r.recorded_ms)
+                    }
+                    unchain_supply::state::Status::Open => 0,
+                };
+                findings.push(json!({
+                    "id": f.recorded.tx_id.to_string(),
+                    "facility": facility,
+                    "indicator": code(&f.finding.indicator),
+                    "severity": code(&f.finding.severity),
+                    "status": code(&f.status),
+                    "opened_ms": f.recorded.recorded_ms,
+                    "remediated_ms": remediated_ms,
+                }));
+            }
+            for a in unchain_supply::state::audits(state, facility)? {
+                audits.push(json!({
+                    "facility": facility,
+                    "auditor": a.recorded.member,
+                    "at_ms": a.recorded.recorded_ms,
+                }));
+            }
+        }
+        party_facts.push(json!({"id": p, "country": country, "facilities": own}));
+        for id in unchain_recruit::state::fees_of(state, p)? {
+            if let Some(f) = unchain_recruit::state::fee(state, &id)? {
+                fees.push(json!({
+                    "recruiter": p,
+                    "worker": f.fee.worker,
+                    "amount": f.fee.amount,
+                    "currency": f.fee.currency,
+                    "owed": f.owed(),
+                    "status": code(&f.status),
+                }));
+            }
+        }
+        for month in unchain_recruit::state::payroll_months(state, p)? {
+            for worker in unchain_recruit::state::payroll_workers(state, p, &month)? {
+                let Some(w) = unchain_recruit::state::wage(state, &worker, &month)? else {
+                    continue;
+                };
+                for f in w.findings {
+                    wages.push(json!({
+                        "employer": p,
+                        "worker": worker,
+                        "month": month,
+                        "kind": code(&f.kind),
+                        "paid_on": w.record.paid_on.clone().unwrap_or_default(),
+                    }));
+                }
+            }
+        }
+        for worker in unchain_recruit::state::passports_held(state, p)? {
+            passports.push(json!({"employer": p, "worker": worker}));
+        }
+        for m in unchain_recruit::voice_state::published(
+            state,
+            p,
+            now_ms,
+            unchain_recruit::voice::MIN_GROUP,
+        )? {
+            let indicators: Vec<Value> = m
+                .indicators
+                .iter()
+                .map(|(i, n)| json!({"indicator": i, "count": n}))
+                .collect();
+            voice.push(json!({
+                "employer": p,
+                "month": m.month,
+                "kind": code(&m.kind),
+                "count": m.count,
+                "escalated": m.escalated,
+                "indicators": indicators,
+            }));
+        }
+    }
+    let today = date(now_ms);
+    Ok(json!({
+        "now": now_ms,
+        "height": height,
+        "today": today,
+        "parties": party_facts,
+        "supply": {
+            "findings": capped("supply.findings", findings, MAX_FACTS)?,
+            "audits": capped("supply.audits", audits, MAX_FACTS)?,
+        },
+        "recruit": {
+            "fees": capped("recruit.fees", fees, MAX_FACTS)?,
+            "wage_findings": capped("recruit.wage_findings", wages, MAX_FACTS)?,
+            "passports_held": capped("recruit.passports_held", passports, MAX_FACTS)?,
+            "voice": capped("recruit.voice", voice, MAX_FACTS)?,
+        },
+    }))
+}
+
+/// Block time as its UTC date.
+fn date(ms: u64) -> String {
+    unchain_recruit::voice::date_of_ms(ms)
+}

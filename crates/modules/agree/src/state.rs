@@ -1,0 +1,118 @@
+//! The agree module's state, under `agree/`:
+//!
+//! - `agreement/{id}`: the proposal, who signed, its standing with history, and each
+//!   clause's last evaluation;
+//! - `outcome/{id}/{seq:010}`: every evaluation's outcome, with the digest of the facts it
+//!   read and the consequence it applied;
+//! - `penalty/{party}/{id}/{seq:010}`: penalties a party owes under an agreement.
+
+use crate::body::{Consequence, Propose};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use unchain_ledger::state::{Keyspace, StateRead};
+use unchain_types::{Hash32, TxId};
+
+/// The module's keyspace.
+pub const SPACE: Keyspace = Keyspace::new("agree");
+
+/// An agreement's standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Waiting for every party's signature.
+    Proposed,
+    /// Every party signed: its clauses are evaluated on their schedule.
+    InForce,
+    /// A breach suspended it.
+    Suspended,
+}
+
+/// An agreement and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgreementRecord {
+    /// As proposed.
+    pub proposal: Propose,
+    /// The proposing transaction.
+    pub proposed_tx: TxId,
+    /// The parties that signed, in order (the proposer first).
+    pub signed: Vec<String>,
+    /// Its standing now.
+    pub standing: Standing,
+    /// Each change of standing: the standing, the height, the member or clause that caused
+    /// it.
+    pub history: Vec<(Standing, u64, String)>,
+    /// Each clause's last evaluation: height, block time.
+    #[serde(default)]
+    pub evaluated: BTreeMap<String, (u64, u64)>,
+    /// How many outcomes it has.
+    #[serde(default)]
+    pub outcomes: u64,
+}
+
+/// One evaluation of one clause.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The clause.
+    pub clause: String,
+    /// The height it was evaluated at.
+    pub height: u64,
+    /// Block time.
+    pub at_ms: u64,
+    /// Kept (true), breached (false), or the evaluation's error.
+    pub kept: Result<bool, String>,
+    /// SHA-256 of the canonical JSON of the facts the clause read.
+    pub facts: Hash32,
+    /// The consequence applied, for a breach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<Consequence>,
+    /// The transaction that asked for it, and who sent it.
+    pub tx_id: TxId,
+    /// Who asked.
+    pub member: String,
+}
+
+pub(crate) fn agreement_key(id: &str) -> Vec<u8> {
+    SPACE.key(format_args!("agreement/{id}"))
+}
+
+pub(crate) fn outcome_key(id: &str, seq: u64) -> Vec<u8> {
+    SPACE.key(format_args!("outcome/{id}/{seq:010}"))
+}
+
+pub(crate) fn penalty_key(party: &str, id: &str, seq: u64) -> Vec<u8> {
+    SPACE.key(format_args!("penalty/{party}/{id}/{seq:010}"))
+}
+
+/// An agreement.
+pub fn agreement(
+    state: &impl StateRead,
+    id: &str,
+) -> Result<Option<AgreementRecord>, redb::StorageError> {
+    SPACE.get(state, &agreement_key(id))
+}
+
+/// Every outcome of an agreement, oldest first.
+pub fn outcomes(state: &impl StateRead, id: &str) -> Result<Vec<Outcome>, redb::StorageError> {
+    Ok(state
+        .scan_prefix(&SPACE.key(format_args!("outcome/{id}/")))?
+        .into_iter()
+        .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+        .collect())
+}
+
+/// The penalties `party` owes, as (agreement, outcome number, consequence).
+pub fn penalties_of(
+    state: &impl StateRead,
+    party: &str,
+) -> Result<Vec<(String, u64)>, redb::StorageError> {
+    let prefix = SPACE.key(format_args!("penalty/{party}/"));
+    Ok(state
+        .scan_prefix(&prefix)?
+        .into_iter()
+        .filter_map(|(k, _)| {
+            let rest = std::str::from_utf8(&k[prefix.len()..]).ok()?;
+            let (id, seq) = rest.split_once('/')?;
+            Some((id.to_owned(), seq.parse().ok()?))
+        })
+        .collect())
+}

@@ -1,0 +1,221 @@
+//! Agreements on a real ledger with a second validator that must reach the same state root
+//! at every height: proposed with every clause checked, in force once every party signed,
+//! evaluated on schedule over the facts at that height — a breach applies its consequence
+//! on both validators at the same height, no breach applies none.
+
+use serde_json::{Value, json};
+use std::sync::Arc;
+use unchain_agree::AgreeModule;
+use unchain_agree::body::Consequence;
+use unchain_agree::state::{Standing, agreement, outcomes, penalties_of};
+use unchain_ledger::{AnyModule, Genesis, Role};
+use unchain_testkit::{Chain, Org};
+
+const CHAIN: &str = "agree-test";
+
+fn modules(_: &Genesis) -> Vec<Arc<dyn AnyModule>> {
+    vec![
+        Arc::new(unchain_supply::SupplyModule),
+        Arc::new(unchain_recruit::RecruitModule),
+        Arc::new(AgreeModule),
+    ]
+}
+
+struct World {
+    chain: Chain,
+    qa: Org,
+    brand: Org,
+    recruiter: Org,
+    employer: Org,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+fn world() -> World {
+    let qa = Org::new(CHAIN, 1, "qa-mol", &[Role::Governance, Role::Recruitment]).in_country("QA");
+    let np = Org::new(CHAIN, 2, "np-dofe", &[Role::Recruitment]).in_country("NP");
+    let brand =
+        Org::new(CHAIN, 3, "gb-threads", &[Role::Recruitment, Role::Supply]).in_country("GB");
+    let recruiter =
+        Org::new(CHAIN, 4, "np-himalaya-manpower", &[Role::Recruitment]).in_country("NP");
+    let employer = Org::new(CHAIN, 5, "qa-doha-build", &[Role::Recruitment]).in_country("QA");
+    let dirs = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let mut chain = Chain::new(
+        dirs.0.path(),
+        &[&qa, &np, &brand, &recruiter, &employer],
+        modules,
+    );
+    chain.add_replica(dirs.1.path(), modules);
+    let (mut qa, mut np) = (qa, np);
+    let licence = |party: &str, kind: &str, country: &str| {
+        json!({"party": party, "kind": kind, "name": party, "country": country,
+            "licence": "L-1", "status": "active"})
+    };
+    let tx = np.tx(
+        "recruit.licence",
+        licence("np-himalaya-manpower", "recruiter", "NP"),
+    );
+    chain.ok(&tx);
+    let tx = qa.tx(
+        "recruit.licence",
+        licence("qa-doha-build", "employer", "QA"),
+    );
+    chain.ok(&tx);
+    World {
+        chain,
+        qa,
+        brand,
+        recruiter,
+        employer,
+        _dirs: dirs,
+    }
+}
+
+fn employer_pays(cel: &str) -> Value {
+    json!({
+        "agreement": "a-0000000000000000e001",
+        "title": "No recruitment fee charged to a worker",
+        "parties": ["gb-threads", "np-himalaya-manpower"],
+        "arbiter": "qa-mol",
+        "schema": 1,
+        "clauses": [{
+            "id": "employer-pays",
+            "text": "No worker recruited for the brand's suppliers pays a fee; a fee paid is repaid in full.",
+            "cel": cel,
+            "every_blocks": 10,
+            "consequence": {"kind": "penalty", "amount": 500000, "currency": "USD",
+                "owed_by": "np-himalaya-manpower", "owed_to": "gb-threads"}
+        }]
+    })
+}
+
+#[test]
+fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
+    let mut w = world();
+    // A bad clause is refused at proposal, pointing into it.
+    let why = w.chain.refused(
+        &mut w.brand,
+        "agree.propose",
+        employer_pays("recruit.fess.all(f, f.owed == 0)"),
+    );
+    assert!(
+        why.contains("clauses[0].cel") && why.contains("unknown fact field `fess`"),
+        "{why}"
+    );
+    // Only a party proposes.
+    let why = w.chain.refused(
+        &mut w.employer,
+        "agree.propose",
+        employer_pays("recruit.fees.all(f, f.owed == 0)"),
+    );
+    assert!(why.contains("only an agreement it is a party to"), "{why}");
+    let tx = w.brand.tx(
+        "agree.propose",
+        employer_pays("recruit.fees.all(f, f.owed == 0)"),
+    );
+    w.chain.ok(&tx);
+    let evaluate = json!({"agreement": "a-0000000000000000e001", "clause": "employer-pays"});
+    let why = w
+        .chain
+        .refused(&mut w.qa, "agree.evaluate", evaluate.clone());
+    assert!(why.contains("not in force"), "{why}");
+    let tx = w
+        .recruiter
+        .tx("agree.sign", json!({"agreement": "a-0000000000000000e001"}));
+    w.chain.ok(&tx);
+
+    // No fee: kept, nothing owed.
+    let tx = w.qa.tx("agree.evaluate", evaluate.clone());
+    w.chain.ok(&tx);
+    let why = w
+        .chain
+        .refused(&mut w.qa, "agree.evaluate", evaluate.clone());
+    assert!(why.contains("is not due at height"), "{why}");
+    // The worker paid the agency a fee; ten blocks on, the clause is broken.
+    let tx = w.qa.tx(
+        "recruit.fee",
+        json!({"worker": "w-5e1a77c0aa", "recruiter": "np-himalaya-manpower",
+            "amount": 15000000, "currency": "NPR", "source": "worker", "evidence": "ab".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    for _ in 0..10 {
+        w.chain.apply(&[]);
+    }
+    let tx = w.qa.tx("agree.evaluate", evaluate);
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let all = outcomes(&reader, "a-0000000000000000e001").expect("read");
+    assert_eq!(all.len(), 2);
+    assert_eq!(
+        (all[0].kept.clone(), all[0].consequence.clone()),
+        (Ok(true), None)
+    );
+    assert_eq!(all[1].kept, Ok(false));
+    assert!(matches!(
+        all[1].consequence,
+        Some(Consequence::Penalty { amount: 500000, .. })
+    ));
+    assert_ne!(all[0].facts, all[1].facts, "the facts changed");
+    assert_eq!(
+        penalties_of(&reader, "np-himalaya-manpower").expect("read"),
+        [("a-0000000000000000e001".to_owned(), 1)]
+    );
+    assert!(
+        penalties_of(&reader, "gb-threads")
+            .expect("read")
+            .is_empty()
+    );
+}
+
+#[test]
+fn a_passport_held_past_the_deadline_suspends_the_agreement() {
+    let mut w = world();
+    let due = w.chain.time_ms + 60_000;
+    let tx = w.brand.tx(
+        "agree.propose",
+        json!({
+            "agreement": "a-0000000000000000e002",
+            "title": "No passport retention at the Doha sites",
+            "parties": ["gb-threads", "qa-doha-build"],
+            "arbiter": "qa-mol",
+            "schema": 1,
+            "clauses": [{"id": "no-passports", "text": "No worker's passport is held by the employer.",
+                "cel": "size(recruit.passports_held) == 0", "due_ms": due,
+                "consequence": {"kind": "suspend"}}]
+        }),
+    );
+    w.chain.ok(&tx);
+    let tx = w
+        .employer
+        .tx("agree.sign", json!({"agreement": "a-0000000000000000e002"}));
+    w.chain.ok(&tx);
+    let evaluate = json!({"agreement": "a-0000000000000000e002", "clause": "no-passports"});
+    let why = w
+        .chain
+        .refused(&mut w.qa, "agree.evaluate", evaluate.clone());
+    assert!(why.contains("is not due"), "{why}");
+    let tx = w.qa.tx(
+        "recruit.passport",
+        json!({"worker": "w-5e1a77c0aa", "employer": "qa-doha-build", "status": "held",
+            "evidence": "cd".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    w.chain.time_ms = due;
+    let tx = w.qa.tx("agree.evaluate", evaluate.clone());
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let a = agreement(&reader, "a-0000000000000000e002")
+        .expect("read")
+        .expect("there");
+    assert_eq!(a.standing, Standing::Suspended);
+    assert_eq!(
+        a.history.last().map(|(s, _, why)| (*s, why.as_str())),
+        Some((Standing::Suspended, "clause no-passports"))
+    );
+    drop(reader);
+    // A deadline clause is evaluated once; and a suspended agreement is not evaluated.
+    let why = w.chain.refused(&mut w.qa, "agree.evaluate", evaluate);
+    assert!(why.contains("not in force"), "{why}");
+}
