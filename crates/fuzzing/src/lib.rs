@@ -10,6 +10,7 @@
 
 /// One module per fuzz target.
 pub mod targets {
+    pub mod agree_clause;
     pub mod blind_identifier;
     pub mod block;
     pub mod console_form;
@@ -47,6 +48,7 @@ pub type Target = fn(&[u8]);
 
 /// Every target by its name in `fuzz/Cargo.toml`.
 pub const TARGETS: &[(&str, Target)] = &[
+    ("agree_clause", targets::agree_clause::run),
     ("blind_identifier", targets::blind_identifier::run),
     ("block", targets::block::run),
     ("console_form", targets::console_form::run),

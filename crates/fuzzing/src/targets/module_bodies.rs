@@ -1,4 +1,4 @@
-//! `cases.*`, `custody.*`, `tips.*` and `recruit.*` transaction bodies: checking never
+//! `cases.*`, `custody.*`, `tips.*`, `recruit.*` and `agree.*` transaction bodies: checking never
 //! panics on any JSON.
 
 use unchain_ledger::Module;
@@ -19,5 +19,8 @@ pub fn run(data: &[u8]) {
     }
     for k in unchain_recruit::KINDS {
         let _ = unchain_recruit::RecruitModule.parse_body(k.kind, &body);
+    }
+    for k in unchain_agree::KINDS {
+        let _ = unchain_agree::AgreeModule.parse_body(k.kind, &body);
     }
 }
