@@ -2,6 +2,7 @@
 //! and the load generator. Argument parsing and output only; the work lives in the crates.
 #![forbid(unsafe_code)]
 
+mod agreementcmd;
 mod bench;
 mod benchvault;
 mod casecmd;
@@ -115,6 +116,10 @@ enum Command {
     /// term by term.
     #[command(subcommand)]
     Recruit(recruitcmd::RecruitCommand),
+    /// Compliance agreements: clauses in CEL over the ledger's facts, signed by every
+    /// party, evaluated on schedule, each outcome recorded.
+    #[command(subcommand)]
+    Agreement(agreementcmd::AgreementCommand),
     /// Fetch a committed transaction's proof bundle and verify it.
     Proof(txcmd::ProofArgs),
     /// Verify a saved proof bundle fully offline: signatures, inclusion, checkpoint
@@ -195,6 +200,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Finance(c) => financecmd::finance(c),
         Command::Supply(c) => supplycmd::supply(c),
         Command::Recruit(c) => recruitcmd::recruit(c),
+        Command::Agreement(c) => agreementcmd::agreement(c),
         Command::Wallet(c) => walletcmd::wallet(c),
         Command::Border(c) => match unchain_verify::border::border(c)? {
             0 => Ok(()),

@@ -39,5 +39,6 @@ pub fn modules(
         std::sync::Arc::new(unchain_tips::TipsModule),
         std::sync::Arc::new(unchain_supply::SupplyModule),
         std::sync::Arc::new(unchain_recruit::RecruitModule),
+        std::sync::Arc::new(unchain_agree::AgreeModule),
     ]
 }

@@ -17,7 +17,7 @@ pub fn run(data: &[u8]) {
     let facts = json!({
         "now": 1_780_000_000_000_i64, "height": 7, "today": "2026-05-28",
         "parties": [{"id": "qa-doha-build", "country": "QA", "facilities": ["f1"]}],
-        "supply": {"findings": [{"id": "x", "facility": "f1", "indicator": "debt_bondage",
+        "supply": {"facilities": [], "findings": [{"id": "x", "facility": "f1", "indicator": "debt_bondage",
             "severity": "high", "status": "open", "opened_ms": 1, "remediated_ms": 0}], "audits": []},
         "recruit": {"fees": [{"recruiter": "r", "worker": "w", "amount": 9_223_372_036_854_775_807_i64,
             "currency": "NPR", "owed": -1, "status": "owed"}], "wage_findings": [],

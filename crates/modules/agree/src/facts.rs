@@ -52,7 +52,7 @@ pub fn gather(
 ) -> Result<Value, FactsError> {
     let facilities_all = unchain_supply::state::facilities(state)?;
     let mut party_facts = Vec::new();
-    let (mut findings, mut audits) = (Vec::new(), Vec::new());
+    let (mut facilities, mut findings, mut audits) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fees, mut wages, mut passports, mut voice) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for p in parties {
@@ -82,13 +82,26 @@ pub fn gather(
                     "remediated_ms": remediated_ms,
                 }));
             }
+            let mut last_audit_ms = 0;
             for a in unchain_supply::state::audits(state, facility)? {
+                last_audit_ms = last_audit_ms.max(a.recorded.recorded_ms);
                 audits.push(json!({
                     "facility": facility,
                     "auditor": a.recorded.member,
                     "at_ms": a.recorded.recorded_ms,
                 }));
             }
+            let country = facilities_all
+                .iter()
+                .find(|f| f.facility.id == *facility)
+                .map(|f| f.facility.country.clone())
+                .unwrap_or_default();
+            facilities.push(json!({
+                "id": facility,
+                "registrant": p,
+                "country": country,
+                "last_audit_ms": last_audit_ms,
+            }));
         }
         party_facts.push(json!({"id": p, "country": country, "facilities": own}));
         for id in unchain_recruit::state::fees_of(state, p)? {
@@ -150,6 +163,7 @@ pub fn gather(
         "today": today,
         "parties": party_facts,
         "supply": {
+            "facilities": capped("supply.facilities", facilities, MAX_FACTS)?,
             "findings": capped("supply.findings", findings, MAX_FACTS)?,
             "audits": capped("supply.audits", audits, MAX_FACTS)?,
         },

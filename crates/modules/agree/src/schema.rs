@@ -112,6 +112,12 @@ fn v1() -> Schema {
         ("opened_ms", Ty::Int),
         ("remediated_ms", Ty::Int),
     ]);
+    let facility = record(&[
+        ("id", Ty::String),
+        ("registrant", Ty::String),
+        ("country", Ty::String),
+        ("last_audit_ms", Ty::Int),
+    ]);
     let audit = record(&[
         ("facility", Ty::String),
         ("auditor", Ty::String),
@@ -157,6 +163,7 @@ fn v1() -> Schema {
         (
             "supply",
             record(&[
+                ("facilities", list(facility, MAX_FACTS)),
                 ("findings", list(finding, MAX_FACTS)),
                 ("audits", list(audit, MAX_FACTS)),
             ]),

@@ -14,7 +14,7 @@ fn empty() -> Value {
     json!({
         "now": NOW, "height": 1200, "today": "2026-05-28",
         "parties": [{"id": "qa-doha-build", "country": "QA", "facilities": ["urn:epc:id:sgln:4012345.00077.0"]}],
-        "supply": {"findings": [], "audits": []},
+        "supply": {"facilities": [], "findings": [], "audits": []},
         "recruit": {"fees": [], "wage_findings": [], "passports_held": [], "voice": []}
     })
 }
@@ -107,7 +107,7 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
     let e = refused("supply.findngs.all(f, f.status == \"open\")");
     assert!(
         e.message
-            .contains("unknown fact field `findngs`; this record has: audits, findings"),
+            .contains("unknown fact field `findngs`; this record has: audits, facilities, findings"),
         "{e}"
     );
     assert_eq!(e.at, Some((1, 8)), "{e}");

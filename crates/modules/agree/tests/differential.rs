@@ -35,7 +35,7 @@ fn facts() -> Value {
         "parties": [
             {"id": "qa-doha-build", "country": "QA", "facilities": ["urn:epc:id:sgln:4012345.00077.0"]},
             {"id": "np-himalaya-manpower", "country": "NP", "facilities": []}],
-        "supply": {"findings": [
+        "supply": {"facilities": [], "findings": [
             {"id": "f1", "facility": "urn:epc:id:sgln:4012345.00077.0", "indicator": "debt_bondage",
              "severity": "high", "status": "open", "opened_ms": 1_777_000_000_000_i64, "remediated_ms": 0}],
             "audits": [{"facility": "urn:epc:id:sgln:4012345.00077.0", "auditor": "gb-audit", "at_ms": 1_760_000_000_000_i64}]},

@@ -10,6 +10,7 @@ pub mod events;
 pub(crate) mod handlers;
 pub mod identity;
 pub use crate::service::problem;
+pub(crate) mod agreements;
 pub mod provenance;
 pub mod recruit;
 pub mod supply;
@@ -147,6 +148,8 @@ impl std::ops::Deref for ApiState {
         voice::grievances,
         voice::escalations,
         voice::fees_reported,
+        agreements::agreement,
+        agreements::schema,
         users::login,
         users::me,
         users::act,
@@ -179,6 +182,8 @@ impl std::ops::Deref for ApiState {
         voice::PublishedVoice,
         voice::GrievanceView,
         voice::ReportedFees,
+        agreements::AgreementView,
+        agreements::SchemaView,
     ))
 )]
 struct ApiDoc;
@@ -354,6 +359,8 @@ pub fn router(state: ApiState) -> Router {
             get(voice::grievances),
         )
         .route("/v1/recruit/escalations", get(voice::escalations))
+        .route("/v1/agreements/schema", get(agreements::schema))
+        .route("/v1/agreements/{id}", get(agreements::agreement))
         .route(
             "/v1/recruit/recruiters/{party}/fees-reported",
             get(voice::fees_reported),

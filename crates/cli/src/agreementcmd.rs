@@ -1,0 +1,207 @@
+//! `unchain agreement …`: compliance agreements. A party proposes one from a JSON file of
+//! its parties, arbiter and clauses (`propose`; `check` compiles the clauses on this
+//! machine first, with no node); the other parties sign it (`sign`); once in force, any
+//! member asks for a due clause to be evaluated (`evaluate`); `show` prints it with every
+//! outcome; `schema` lists the facts a clause may read.
+
+use crate::session::{Session, Who};
+use anyhow::Context as _;
+use clap::Subcommand;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// `unchain agreement …`.
+#[derive(Subcommand)]
+pub enum AgreementCommand {
+    /// Compile and type-check an agreement's clauses here, with no node: each refusal
+    /// points into its clause.
+    Check {
+        /// The proposal (JSON).
+        file: PathBuf,
+    },
+    /// Propose an agreement (you are one of its parties); prints its id.
+    Propose {
+        /// The proposal (JSON): title, parties, arbiter, schema, clauses; an `agreement`
+        /// id is drawn if it has none.
+        file: PathBuf,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Sign an agreement you are a party to, as proposed.
+    Sign {
+        /// Its id.
+        agreement: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Ask for a due clause to be evaluated over the facts at the next height.
+    Evaluate {
+        /// The agreement.
+        agreement: String,
+        /// The clause's id.
+        clause: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// An agreement: its parties and signatures, standing, clauses and every outcome.
+    Show {
+        /// Its id.
+        agreement: String,
+        /// Print the JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// The facts a clause may read, with their types (no node needed).
+    Schema,
+}
+
+/// Runs `unchain agreement …`.
+pub fn agreement(cmd: AgreementCommand) -> anyhow::Result<()> {
+    crate::runtime()?.block_on(run(cmd))
+}
+
+fn read(path: &Path) -> anyhow::Result<Value> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_slice(&bytes).with_context(|| format!("{} is not JSON", path.display()))
+}
+
+/// The proposal with an id drawn if it has none.
+fn proposal(path: &Path) -> anyhow::Result<Value> {
+    let mut p = read(path)?;
+    if p.get("agreement").is_none() {
+        let mut bytes = [0u8; 10];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        p["agreement"] = json!(format!("a-{hex}"));
+    }
+    Ok(p)
+}
+
+fn check(p: &Value) -> anyhow::Result<()> {
+    unchain_agree::body::AgreeBody::parse("agree.propose", p)
+        .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.reason))?;
+    Ok(())
+}
+
+async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
+    match cmd {
+        AgreementCommand::Check { file } => {
+            let p = proposal(&file)?;
+            check(&p)?;
+            let n = p["clauses"].as_array().map_or(0, Vec::len);
+            println!(
+                "{n} clause(s) checked against fact schema version {}",
+                p["schema"]
+            );
+            Ok(())
+        }
+        AgreementCommand::Propose { file, who } => {
+            let p = proposal(&file)?;
+            check(&p)?;
+            let id = p["agreement"].as_str().unwrap_or_default().to_owned();
+            Session::open(&who)
+                .await?
+                .submit_quiet("agree.propose", p)
+                .await?;
+            println!("{id}");
+            Ok(())
+        }
+        AgreementCommand::Sign { agreement, who } => {
+            Session::open(&who)
+                .await?
+                .submit("agree.sign", json!({"agreement": agreement}))
+                .await
+        }
+        AgreementCommand::Evaluate {
+            agreement,
+            clause,
+            who,
+        } => {
+            Session::open(&who)
+                .await?
+                .submit(
+                    "agree.evaluate",
+                    json!({"agreement": agreement, "clause": clause}),
+                )
+                .await
+        }
+        AgreementCommand::Show {
+            agreement,
+            json,
+            who,
+        } => {
+            let v: Value = Session::open(&who)
+                .await?
+                .get(&format!("/v1/agreements/{agreement}"))
+                .await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                return Ok(());
+            }
+            print_agreement(&v);
+            Ok(())
+        }
+        AgreementCommand::Schema => {
+            let s = unchain_agree::Schema::current();
+            println!("fact schema version {}", s.version);
+            for (path, ty) in s.paths() {
+                println!("  {path:<36} {ty}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+fn print_agreement(v: &Value) {
+    let a = &v["agreement"];
+    let p = &a["proposal"];
+    println!("{}  {}", s(&p["agreement"]), s(&p["title"]));
+    let signed: Vec<String> = a["signed"]
+        .as_array()
+        .map(|l| l.iter().map(s).collect())
+        .unwrap_or_default();
+    for party in p["parties"].as_array().cloned().unwrap_or_default() {
+        let name = s(&party);
+        let mark = if signed.contains(&name) {
+            "signed"
+        } else {
+            "not signed"
+        };
+        println!("  party   {name:<28} {mark}");
+    }
+    println!("  arbiter {}", s(&p["arbiter"]));
+    println!("  standing: {}", s(&a["standing"]).replace('_', " "));
+    for c in p["clauses"].as_array().cloned().unwrap_or_default() {
+        println!("  clause {}: {}", s(&c["id"]), s(&c["text"]));
+        println!("      {}", s(&c["cel"]));
+    }
+    let outcomes = v["outcomes"].as_array().cloned().unwrap_or_default();
+    println!("  {} outcome(s)", outcomes.len());
+    for o in outcomes {
+        let kept = &o["kept"];
+        let verdict = if kept["Ok"] == json!(true) {
+            "kept".to_owned()
+        } else if kept["Ok"] == json!(false) {
+            format!("BREACHED: {}", s(&o["consequence"]["kind"]))
+        } else {
+            format!("error: {}", s(&kept["Err"]))
+        };
+        println!(
+            "    height {:<8} {:<20} {}  (facts {})",
+            s(&o["height"]),
+            s(&o["clause"]),
+            verdict,
+            s(&o["facts"])
+        );
+    }
+}
