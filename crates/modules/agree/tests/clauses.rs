@@ -106,8 +106,9 @@ fn passports_wages_audits_and_published_voice_read_as_written() {
 fn bad_clauses_are_refused_with_a_pointer_into_them() {
     let e = refused("supply.findngs.all(f, f.status == \"open\")");
     assert!(
-        e.message
-            .contains("unknown fact field `findngs`; this record has: audits, facilities, findings"),
+        e.message.contains(
+            "unknown fact field `findngs`; this record has: audits, facilities, findings"
+        ),
         "{e}"
     );
     assert_eq!(e.at, Some((1, 8)), "{e}");

@@ -1,0 +1,111 @@
+//! A compliance agreement across a real node, with the CLI as each party would use it: a
+//! template's clause checked on the desk with a typo caught and pointed at; the brand
+//! proposes the Employer Pays agreement; the agency signs; a clause evaluated is kept, and
+//! asked again before it is due is refused; `show` prints it all.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+
+const ORGS: [&str; 3] = ["gb-brand:GB", "np-himalaya-manpower:NP", "qa-mol:QA"];
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
+    let chain = Chain::init(&ORGS);
+    let node = chain.start().await;
+    let url = node.client().base().to_owned();
+    let run = |org: &str, args: &[&str]| {
+        let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+        let mut all: Vec<String> = vec!["agreement".into()];
+        all.extend(args.iter().map(|s| s.to_string()));
+        all.extend([
+            "--key".into(),
+            key.display().to_string(),
+            "--node".into(),
+            url.clone(),
+        ]);
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        unchain(&refs)
+    };
+    let desk = tempfile::tempdir().expect("desk");
+    let template =
+        std::fs::read_to_string(repo_root().join("templates/agreements/employer-pays.json"))
+            .expect("template");
+    let filled = template
+        .replace("\"brand\"", "\"gb-brand\"")
+        .replace("\"recruiter\"", "\"np-himalaya-manpower\"")
+        .replace("\"regulator\"", "\"qa-mol\"");
+    let good = desk.path().join("employer-pays.json");
+    std::fs::write(&good, &filled).expect("write");
+    let typo = desk.path().join("typo.json");
+    std::fs::write(&typo, filled.replace("f.owed == 0", "f.owing == 0")).expect("write");
+
+    // On the desk, with no node: the typo is caught and pointed at.
+    let checked = unchain(&["agreement", "check", &typo.display().to_string()]);
+    assert!(!checked.ok);
+    assert!(
+        checked
+            .stderr
+            .contains("clauses[0].cel: unknown fact field `owing`")
+            && checked.stderr.contains("recruit.fees.all(f, f.owing == 0)"),
+        "{}",
+        checked.stderr
+    );
+    let checked = must(
+        unchain(&["agreement", "check", &good.display().to_string()]),
+        "check",
+    );
+    assert!(
+        checked
+            .stdout
+            .contains("1 clause(s) checked against fact schema version 1")
+    );
+
+    // Only a party proposes; the brand does, the agency signs.
+    let outsider = run("qa-mol", &["propose", &good.display().to_string()]);
+    assert!(
+        !outsider.ok
+            && outsider
+                .stderr
+                .contains("only an agreement it is a party to"),
+        "{}",
+        outsider.stderr
+    );
+    let id = must(
+        run("gb-brand", &["propose", &good.display().to_string()]),
+        "propose",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    assert!(id.starts_with("a-") && id.len() == 22, "{id}");
+    must(run("np-himalaya-manpower", &["sign", &id]), "sign");
+    must(
+        run("qa-mol", &["evaluate", &id, "employer-pays"]),
+        "evaluate",
+    );
+    let again = run("qa-mol", &["evaluate", &id, "employer-pays"]);
+    assert!(
+        !again.ok && again.stderr.contains("is not due at height"),
+        "{}",
+        again.stderr
+    );
+    let shown = must(run("gb-brand", &["show", &id]), "show");
+    for line in [
+        "no recruitment fee or cost charged to a worker",
+        "gb-brand",
+        "signed",
+        "standing: in force",
+        "recruit.fees.all(f, f.owed == 0)",
+        "1 outcome(s)",
+        "employer-pays        kept",
+    ] {
+        assert!(shown.stdout.contains(line), "{line}: {}", shown.stdout);
+    }
+    let json = must(run("gb-brand", &["show", &id, "--json"]), "show --json");
+    let v: Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(v["outcomes"][0]["kept"]["Ok"], Value::Bool(true), "{v}");
+    let schema = must(unchain(&["agreement", "schema"]), "schema");
+    assert!(schema.stdout.contains("supply.facilities[].last_audit_ms"));
+}
