@@ -178,17 +178,52 @@ impl Clause {
 
     /// Whether the clause is kept, over `facts` (checked against `schema` first).
     pub fn evaluate(&self, schema: &Schema, facts: &serde_json::Value) -> Result<bool, String> {
+        self.evaluate_prepared(&Facts::prepare(schema, facts)?)
+    }
+
+    /// Whether the clause is kept, over facts already checked and converted (what a height
+    /// evaluating many agreements over the same facts does once).
+    pub fn evaluate_prepared(&self, facts: &Facts) -> Result<bool, String> {
+        if facts.schema != self.schema {
+            return Err(format!(
+                "facts of schema version {}, a clause of version {}",
+                facts.schema, self.schema
+            ));
+        }
         let mut ctx = cel::Context::default();
         // CEL's size of a string counts code points; the crate's counts bytes.
         ctx.add_function("size", size);
+        for (name, value) in &facts.roots {
+            ctx.add_variable_from_value(*name, value.clone());
+        }
+        match Value::resolve(&self.expr, &ctx) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(other) => Err(format!("the clause gave {other:?}, not a bool")),
+            Err(e) => Err(format!("evaluation: {e}")),
+        }
+    }
+}
+
+/// Facts checked against a schema and converted for evaluation, once.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    schema: u32,
+    roots: Vec<(&'static str, Value)>,
+}
+
+impl Facts {
+    /// Checks `facts` (JSON) against `schema` — every root present, each type, each list
+    /// within its maximum, nothing more — and converts them.
+    pub fn prepare(schema: &Schema, facts: &serde_json::Value) -> Result<Facts, String> {
         let serde_json::Value::Object(given) = facts else {
             return Err("facts: a JSON object of the schema's roots".into());
         };
+        let mut roots = Vec::with_capacity(schema.roots.len());
         for (name, ty) in &schema.roots {
             let value = given
                 .get(*name)
                 .ok_or_else(|| format!("facts: {name} is missing"))?;
-            ctx.add_variable_from_value(*name, to_cel(value, ty, name)?);
+            roots.push((*name, to_cel(value, ty, name)?));
         }
         if let Some(extra) = given
             .keys()
@@ -199,11 +234,10 @@ impl Clause {
                 schema.version
             ));
         }
-        match Value::resolve(&self.expr, &ctx) {
-            Ok(Value::Bool(b)) => Ok(b),
-            Ok(other) => Err(format!("the clause gave {other:?}, not a bool")),
-            Err(e) => Err(format!("evaluation: {e}")),
-        }
+        Ok(Facts {
+            schema: schema.version,
+            roots,
+        })
     }
 }
 

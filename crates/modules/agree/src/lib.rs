@@ -35,7 +35,7 @@ pub mod schema;
 #[cfg(feature = "ledger")]
 pub mod state;
 
-pub use clause::{Clause, ClauseError};
+pub use clause::{Clause, ClauseError, Facts};
 #[cfg(feature = "ledger")]
 pub use execute::{AgreeModule, KINDS};
 pub use schema::Schema;
