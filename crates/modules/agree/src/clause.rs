@@ -94,6 +94,68 @@ fn find_token(source: &str, needle: &str) -> Option<usize> {
     source.find(needle)
 }
 
+/// Brackets balanced and nested at most [`MAX_DEPTH`] deep, outside string literals: checked
+/// before the CEL parser sees the text (fuzzing found that unbalanced input trips a fault
+/// in its depth counter).
+fn nesting(source: &str) -> Result<(), ClauseError> {
+    let mut open: Vec<(char, usize)> = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let fail = |message: String, offset: usize| {
+        let (pointer, at) = pointer_at(source, offset);
+        ClauseError {
+            message,
+            pointer,
+            at: Some(at),
+        }
+    };
+    for (at, c) in source.char_indices() {
+        if let Some(q) = quote {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                _ if c == q => quote = None,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' | '\'' => quote = Some(c),
+            '(' | '[' | '{' => {
+                open.push((c, at));
+                if open.len() > usize::from(MAX_DEPTH) {
+                    return Err(fail(
+                        format!("syntax: nested more than {MAX_DEPTH} deep"),
+                        at,
+                    ));
+                }
+            }
+            ')' | ']' | '}' => {
+                let want = match c {
+                    ')' => '(',
+                    ']' => '[',
+                    _ => '{',
+                };
+                match open.pop() {
+                    Some((o, _)) if o == want => {}
+                    _ => return Err(fail(format!("syntax: `{c}` closes nothing open"), at)),
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some((c, at)) = open.pop() {
+        return Err(fail(format!("syntax: `{c}` is never closed"), at));
+    }
+    if quote.is_some() {
+        return Err(fail(
+            "syntax: a string is never closed".into(),
+            source.len(),
+        ));
+    }
+    Ok(())
+}
+
 /// A clause that passed the check.
 #[derive(Debug, Clone)]
 pub struct Clause {
@@ -115,6 +177,7 @@ impl Clause {
                 at: None,
             });
         }
+        nesting(source)?;
         let owned = source.to_owned();
         let parsed = std::thread::Builder::new()
             .name("cel-parse".into())
@@ -196,7 +259,13 @@ impl Clause {
         for (name, value) in &facts.roots {
             ctx.add_variable_from_value(*name, value.clone());
         }
-        match Value::resolve(&self.expr, &ctx) {
+        // A fault in the CEL library (a panic) is an evaluation error, the same on every
+        // validator: its overflow checks stay on in release builds too.
+        let resolved = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Value::resolve(&self.expr, &ctx)
+        }))
+        .map_err(|_| "evaluation: the CEL library failed on this clause".to_owned())?;
+        match resolved {
             Ok(Value::Bool(b)) => Ok(b),
             Ok(other) => Err(format!("the clause gave {other:?}, not a bool")),
             Err(e) => Err(format!("evaluation: {e}")),

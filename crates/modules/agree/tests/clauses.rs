@@ -144,7 +144,23 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
         e.message.contains("too costly") && e.message.contains(&MAX_COST.to_string()),
         "{e}"
     );
-    // Deep nesting is refused by the parser, not by the stack.
+    // Brackets are checked before the CEL parser sees the text: fuzzing found unbalanced
+    // input that trips a fault in its depth counter. The input it found, and variants.
+    let found = "((((()()(((+\0\0\0((((((((((((((((((((((tsup((p?ly.fin(((((d()(((%((((((ne(d((/";
+    let e = refused(found);
+    assert!(e.message.starts_with("syntax:"), "{e}");
+    let e = refused("size(parties]");
+    assert!(e.message.contains("`]` closes nothing open"), "{e}");
+    assert_eq!(e.at, Some((1, 13)));
+    let e = refused("size(parties");
+    assert!(e.message.contains("`(` is never closed"), "{e}");
+    let e = refused("today == \"2026-(");
+    assert!(e.message.contains("a string is never closed"), "{e}");
+    assert!(
+        kept("today != \")(\"", &empty()),
+        "brackets in strings are text"
+    );
+    // Deep nesting is refused before the parser, not by the stack.
     let deep = format!("{}true{}", "(".repeat(200), ")".repeat(200));
     assert!(refused(&deep).message.starts_with("syntax:"));
     assert!(
