@@ -160,6 +160,15 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
         kept("today != \")(\"", &empty()),
         "brackets in strings are text"
     );
+    // Balanced text can trip the same fault (found by fuzzing): the panic stays in the
+    // parser's thread and the clause is refused, in debug and release builds alike.
+    let balanced = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../fuzz/corpus/agree_clause/seed-crash-parser-depth-balanced"),
+    )
+    .expect("the fuzzer's input");
+    let e = refused(std::str::from_utf8(&balanced).expect("utf-8"));
+    assert!(!e.message.is_empty(), "{e}");
     // Deep nesting is refused before the parser, not by the stack.
     let deep = format!("{}true{}", "(".repeat(200), ")".repeat(200));
     assert!(refused(&deep).message.starts_with("syntax:"));
