@@ -1,8 +1,9 @@
 //! `unchain agreement …`: compliance agreements. A party proposes one from a JSON file of
 //! its parties, arbiter and clauses (`propose`; `check` compiles the clauses on this
 //! machine first, with no node); the other parties sign it (`sign`); once in force, any
-//! member asks for a due clause to be evaluated (`evaluate`); `show` prints it with every
-//! outcome; `schema` lists the facts a clause may read.
+//! member asks for a due clause to be evaluated (`evaluate`); a party contests a breach and
+//! the arbiter decides (`contest`, `decide`); `show` prints it with every outcome; `schema`
+//! lists the facts a clause may read.
 
 use crate::session::{Session, Who};
 use anyhow::Context as _;
@@ -40,6 +41,34 @@ pub enum AgreementCommand {
         agreement: String,
         /// The clause's id.
         clause: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Contest a breach of an agreement you are a party to, with your reason.
+    Contest {
+        /// The agreement.
+        agreement: String,
+        /// The outcome's number (`show` lists them from 0).
+        outcome: u64,
+        /// Why, for the arbiter.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Decide a contested outcome, as the agreement's arbiter: --uphold, or overturn it.
+    Decide {
+        /// The agreement.
+        agreement: String,
+        /// The outcome's number.
+        outcome: u64,
+        /// Uphold it (without: overturn it; its penalty is then not owed, its suspension
+        /// lifted).
+        #[arg(long)]
+        uphold: bool,
+        /// Why.
+        #[arg(long)]
+        reason: String,
         #[command(flatten)]
         who: Who,
     },
@@ -127,6 +156,35 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
                 )
                 .await
         }
+        AgreementCommand::Contest {
+            agreement,
+            outcome,
+            reason,
+            who,
+        } => {
+            Session::open(&who)
+                .await?
+                .submit(
+                    "agree.contest",
+                    json!({"agreement": agreement, "outcome": outcome, "reason": reason}),
+                )
+                .await
+        }
+        AgreementCommand::Decide {
+            agreement,
+            outcome,
+            uphold,
+            reason,
+            who,
+        } => {
+            Session::open(&who)
+                .await?
+                .submit(
+                    "agree.decide",
+                    json!({"agreement": agreement, "outcome": outcome, "uphold": uphold, "reason": reason}),
+                )
+                .await
+        }
         AgreementCommand::Show {
             agreement,
             json,
@@ -203,5 +261,18 @@ fn print_agreement(v: &Value) {
             verdict,
             s(&o["facts"])
         );
+        let d = &o["dispute"];
+        if !d.is_null() {
+            let decided = match d["decision"].as_array().map(Vec::as_slice) {
+                Some([Value::Bool(true), why, _]) => format!("UPHELD: {}", s(why)),
+                Some([Value::Bool(false), why, _]) => format!("OVERTURNED: {}", s(why)),
+                _ => "awaiting the arbiter".into(),
+            };
+            println!(
+                "      contested by {}: {} — {decided}",
+                s(&d["by"]),
+                s(&d["reason"])
+            );
+        }
     }
 }

@@ -97,6 +97,32 @@ pub struct Evaluate {
     pub clause: String,
 }
 
+/// `agree.contest`: a party contests an outcome, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contest {
+    /// The agreement.
+    pub agreement: String,
+    /// The outcome's number (0 for the first).
+    pub outcome: u64,
+    /// Why, for the arbiter.
+    pub reason: String,
+}
+
+/// `agree.decide`: the arbiter upholds or overturns a contested outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decide {
+    /// The agreement.
+    pub agreement: String,
+    /// The outcome's number.
+    pub outcome: u64,
+    /// Upheld (true) or overturned (false).
+    pub uphold: bool,
+    /// Why.
+    pub reason: String,
+}
+
 /// A parsed `agree.*` body; a proposal carries its compiled clauses.
 #[derive(Debug, Clone)]
 pub enum AgreeBody {
@@ -106,6 +132,10 @@ pub enum AgreeBody {
     Sign(Sign),
     /// `agree.evaluate`.
     Evaluate(Evaluate),
+    /// `agree.contest`.
+    Contest(Contest),
+    /// `agree.decide`.
+    Decide(Decide),
 }
 
 fn check_id(field: &str, s: &str, prefix: &str) -> Result<(), BodyError> {
@@ -271,6 +301,18 @@ impl AgreeBody {
                 check_id("agreement", &e.agreement, "a-")?;
                 check_code("clause", &e.clause)?;
                 Ok(AgreeBody::Evaluate(e))
+            }
+            "agree.contest" => {
+                let c: Contest = parse_body(body)?;
+                check_id("agreement", &c.agreement, "a-")?;
+                check_text("reason", &c.reason, 2000)?;
+                Ok(AgreeBody::Contest(c))
+            }
+            "agree.decide" => {
+                let d: Decide = parse_body(body)?;
+                check_id("agreement", &d.agreement, "a-")?;
+                check_text("reason", &d.reason, 2000)?;
+                Ok(AgreeBody::Decide(d))
             }
             _ => Err(BodyError::new("", format!("{kind} is not an agree kind"))),
         }

@@ -10,8 +10,11 @@
 //!   evaluated. The facts are gathered from state at this height, the clause is
 //!   evaluated, and the outcome recorded with the facts' digest; a breach applies its
 //!   consequence (a penalty owed, a suspension, a notification, an escalation).
+//! - `agree.contest`: a party contests a breach once, with its reason; `agree.decide`: the
+//!   arbiter upholds it or overturns it — then its penalty is no longer owed, and a
+//!   suspension it caused is lifted.
 
-use crate::body::{AgreeBody, Consequence, Evaluate, Propose, Sign};
+use crate::body::{AgreeBody, Consequence, Contest, Decide, Evaluate, Propose, Sign};
 use crate::state::*;
 use crate::{Clause, Schema};
 use serde_json::Value;
@@ -35,6 +38,16 @@ pub const KINDS: &[KindSpec] = &[
         kind: "agree.evaluate",
         role: Role::Recruitment,
         summary: "any member asks for a due clause to be evaluated over the facts at this height; a breach applies its consequence",
+    },
+    KindSpec {
+        kind: "agree.contest",
+        role: Role::Recruitment,
+        summary: "a party contests an outcome, with its reason, for the agreement's arbiter",
+    },
+    KindSpec {
+        kind: "agree.decide",
+        role: Role::Recruitment,
+        summary: "the agreement's arbiter upholds or overturns a contested outcome; overturned, its penalty is no longer owed and a suspension it caused is lifted",
     },
 ];
 
@@ -61,6 +74,8 @@ impl Module for AgreeModule {
             AgreeBody::Propose(p, _) => propose(ctx, p),
             AgreeBody::Sign(s) => sign(ctx, s),
             AgreeBody::Evaluate(e) => evaluate(ctx, e),
+            AgreeBody::Contest(c) => contest(ctx, c),
+            AgreeBody::Decide(d) => decide(ctx, d),
         }
     }
 }
@@ -224,6 +239,7 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
         consequence,
         tx_id: ctx.tx_id,
         member: ctx.sender.name.clone(),
+        dispute: None,
     };
     ctx.state
         .put(&outcome_key(&e.agreement, seq), &encode(&outcome))?;
@@ -231,4 +247,108 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     a.evaluated
         .insert(e.clause.clone(), (ctx.height, ctx.timestamp_ms));
     Ok(ctx.state.put(&agreement_key(&e.agreement), &encode(&a))?)
+}
+
+fn outcome_or_refuse(
+    ctx: &ExecContext<'_, '_>,
+    id: &str,
+    seq: u64,
+) -> Result<(AgreementRecord, Outcome), ExecError> {
+    let a = agreement(&*ctx.state, id)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("agreement: {id} is not on this ledger"),
+        )
+    })?;
+    let o: Outcome = SPACE
+        .get(&*ctx.state, &outcome_key(id, seq))?
+        .ok_or_else(|| {
+            refuse(
+                Code::NotFound,
+                format!("outcome: {id} has no outcome {seq}"),
+            )
+        })?;
+    Ok((a, o))
+}
+
+fn contest(ctx: &mut ExecContext<'_, '_>, c: &Contest) -> Result<(), ExecError> {
+    let (a, mut o) = outcome_or_refuse(ctx, &c.agreement, c.outcome)?;
+    let me = ctx.sender.name.clone();
+    if !a.proposal.parties.contains(&me) {
+        return Err(refuse(
+            Code::NotOwner,
+            format!("agreement: {me} is not a party to {}", c.agreement),
+        ));
+    }
+    if o.kept == Ok(true) {
+        return Err(refuse(
+            Code::BadTransition,
+            format!(
+                "outcome: {} found the clause kept; there is nothing to contest",
+                c.outcome
+            ),
+        ));
+    }
+    if o.dispute.is_some() {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("outcome: {} is already contested", c.outcome),
+        ));
+    }
+    o.dispute = Some(Dispute {
+        by: me,
+        reason: c.reason.clone(),
+        height: ctx.height,
+        decision: None,
+    });
+    Ok(ctx
+        .state
+        .put(&outcome_key(&c.agreement, c.outcome), &encode(&o))?)
+}
+
+fn decide(ctx: &mut ExecContext<'_, '_>, d: &Decide) -> Result<(), ExecError> {
+    let (mut a, mut o) = outcome_or_refuse(ctx, &d.agreement, d.outcome)?;
+    if ctx.sender.name != a.proposal.arbiter {
+        return Err(refuse(
+            Code::NotOwner,
+            format!(
+                "agreement: only its arbiter ({}) decides its disputes",
+                a.proposal.arbiter
+            ),
+        ));
+    }
+    let Some(dispute) = o.dispute.as_mut() else {
+        return Err(refuse(
+            Code::BadTransition,
+            format!("outcome: {} is not contested", d.outcome),
+        ));
+    };
+    if dispute.decision.is_some() {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("outcome: {} is already decided", d.outcome),
+        ));
+    }
+    dispute.decision = Some((d.uphold, d.reason.clone(), ctx.height));
+    if !d.uphold {
+        match &o.consequence {
+            Some(Consequence::Penalty { owed_by, .. }) => {
+                ctx.state
+                    .delete(&penalty_key(owed_by, &d.agreement, d.outcome))?;
+            }
+            Some(Consequence::Suspend) if a.standing == Standing::Suspended => {
+                a.standing = Standing::InForce;
+                a.history.push((
+                    Standing::InForce,
+                    ctx.height,
+                    format!("outcome {} overturned by {}", d.outcome, a.proposal.arbiter),
+                ));
+                ctx.state.put(&agreement_key(&d.agreement), &encode(&a))?;
+            }
+            _ => {}
+        }
+    }
+    Ok(ctx
+        .state
+        .put(&outcome_key(&d.agreement, d.outcome), &encode(&o))?)
 }

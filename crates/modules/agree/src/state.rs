@@ -69,6 +69,23 @@ pub struct Outcome {
     pub tx_id: TxId,
     /// Who asked.
     pub member: String,
+    /// A party's contest of it, and the arbiter's decision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispute: Option<Dispute>,
+}
+
+/// A contested outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dispute {
+    /// The party that contested it.
+    pub by: String,
+    /// Its reason.
+    pub reason: String,
+    /// The height it was contested at.
+    pub height: u64,
+    /// The arbiter's decision: upheld or not, why, at which height.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<(bool, String, u64)>,
 }
 
 pub(crate) fn agreement_key(id: &str) -> Vec<u8> {

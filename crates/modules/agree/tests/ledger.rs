@@ -216,6 +216,86 @@ fn a_passport_held_past_the_deadline_suspends_the_agreement() {
     );
     drop(reader);
     // A deadline clause is evaluated once; and a suspended agreement is not evaluated.
-    let why = w.chain.refused(&mut w.qa, "agree.evaluate", evaluate);
+    let why = w
+        .chain
+        .refused(&mut w.qa, "agree.evaluate", evaluate.clone());
     assert!(why.contains("not in force"), "{why}");
+    // The employer contests; the arbiter upholds the suspension.
+    let tx = w.employer.tx(
+        "agree.contest",
+        json!({"agreement": "a-0000000000000000e002", "outcome": 0,
+            "reason": "the passport was in a safe at the worker's own request"}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa.tx(
+        "agree.decide",
+        json!({"agreement": "a-0000000000000000e002", "outcome": 0, "uphold": true,
+            "reason": "a worker's request does not permit retention under Qatari law"}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let a = agreement(&reader, "a-0000000000000000e002")
+        .expect("read")
+        .expect("there");
+    assert_eq!(a.standing, Standing::Suspended, "upheld: still suspended");
+}
+
+#[test]
+fn an_overturned_breach_lifts_the_suspension_it_caused() {
+    let mut w = world();
+    let due = w.chain.time_ms + 5_000;
+    let tx = w.brand.tx(
+        "agree.propose",
+        json!({
+            "agreement": "a-0000000000000000e003",
+            "title": "No passport retention",
+            "parties": ["gb-threads", "qa-doha-build"],
+            "arbiter": "qa-mol",
+            "schema": 1,
+            "clauses": [{"id": "no-passports", "text": "No passport held.",
+                "cel": "size(recruit.passports_held) == 0", "due_ms": due,
+                "consequence": {"kind": "suspend"}}]
+        }),
+    );
+    w.chain.ok(&tx);
+    let tx = w
+        .employer
+        .tx("agree.sign", json!({"agreement": "a-0000000000000000e003"}));
+    w.chain.ok(&tx);
+    let tx = w.qa.tx(
+        "recruit.passport",
+        json!({"worker": "w-5e1a77c0bb", "employer": "qa-doha-build", "status": "held",
+            "evidence": "ef".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    w.chain.time_ms = due;
+    let tx = w.qa.tx(
+        "agree.evaluate",
+        json!({"agreement": "a-0000000000000000e003", "clause": "no-passports"}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.employer.tx(
+        "agree.contest",
+        json!({"agreement": "a-0000000000000000e003", "outcome": 0,
+            "reason": "the report named the wrong employer"}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa.tx(
+        "agree.decide",
+        json!({"agreement": "a-0000000000000000e003", "outcome": 0, "uphold": false,
+            "reason": "the inspection found the passport with the worker"}),
+    );
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let a = agreement(&reader, "a-0000000000000000e003")
+        .expect("read")
+        .expect("there");
+    assert_eq!(a.standing, Standing::InForce);
+    assert!(
+        a.history
+            .last()
+            .is_some_and(|(_, _, why)| why == "outcome 0 overturned by qa-mol"),
+        "{:?}",
+        a.history
+    );
 }
