@@ -98,14 +98,7 @@ fn read(path: &Path) -> anyhow::Result<Value> {
 
 /// The proposal with an id drawn if it has none.
 fn proposal(path: &Path) -> anyhow::Result<Value> {
-    let mut p = read(path)?;
-    if p.get("agreement").is_none() {
-        let mut bytes = [0u8; 10];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        p["agreement"] = json!(format!("a-{hex}"));
-    }
-    Ok(p)
+    Ok(unchain_agree::client::propose(read(path)?))
 }
 
 fn check(p: &Value) -> anyhow::Result<()> {
@@ -140,7 +133,7 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
         AgreementCommand::Sign { agreement, who } => {
             Session::open(&who)
                 .await?
-                .submit("agree.sign", json!({"agreement": agreement}))
+                .submit("agree.sign", unchain_agree::client::sign(&agreement))
                 .await
         }
         AgreementCommand::Evaluate {
@@ -152,7 +145,7 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
                 .await?
                 .submit(
                     "agree.evaluate",
-                    json!({"agreement": agreement, "clause": clause}),
+                    unchain_agree::client::evaluate(&agreement, &clause),
                 )
                 .await
         }
@@ -166,7 +159,7 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
                 .await?
                 .submit(
                     "agree.contest",
-                    json!({"agreement": agreement, "outcome": outcome, "reason": reason}),
+                    unchain_agree::client::contest(&agreement, outcome, &reason),
                 )
                 .await
         }
@@ -181,7 +174,7 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
                 .await?
                 .submit(
                     "agree.decide",
-                    json!({"agreement": agreement, "outcome": outcome, "uphold": uphold, "reason": reason}),
+                    unchain_agree::client::decide(&agreement, outcome, uphold, &reason),
                 )
                 .await
         }

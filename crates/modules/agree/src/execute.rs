@@ -137,7 +137,7 @@ fn sign(ctx: &mut ExecContext<'_, '_>, s: &Sign) -> Result<(), ExecError> {
         ));
     }
     a.signed.push(me.clone());
-    if a.proposal.parties.iter().all(|p| a.signed.contains(p)) {
+    if crate::rules::standing_after_signing(&a.proposal.parties, &a.signed) == Standing::InForce {
         a.standing = Standing::InForce;
         a.history.push((Standing::InForce, ctx.height, me));
     }
@@ -173,13 +173,7 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
         ));
     };
     let last = a.evaluated.get(&e.clause).copied();
-    let due = match (terms.every_blocks, terms.due_ms, last) {
-        (Some(n), _, Some((h, _))) => h.saturating_add(n) <= ctx.height,
-        (_, Some(d), None) => ctx.timestamp_ms >= d,
-        (Some(_), None, None) => true,
-        (None, Some(_), Some(_)) => false,
-        (None, None, _) => false,
-    };
+    let due = crate::rules::is_due(&terms, last, ctx.height, ctx.timestamp_ms);
     if !due {
         return Err(refuse(
             Code::TooEarly,
@@ -216,7 +210,7 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
             Err(format!("facts: cannot be digested canonically ({e})")),
         ),
     };
-    let consequence = (kept == Ok(false)).then(|| terms.consequence.clone());
+    let consequence = crate::rules::consequence_of(&kept, &terms);
     let seq = a.outcomes;
     if let Some(Consequence::Penalty { owed_by, .. }) = &consequence {
         ctx.state

@@ -17,7 +17,11 @@
 //!   `agree.sign`, `agree.evaluate`; `state`, `facts` and the Module impl (feature
 //!   `ledger`): agreements in force once every party signed, clauses evaluated on their
 //!   schedule over the facts gathered from state at that height, outcomes with the facts'
-//!   digest, and consequences (penalty owed, suspension, notification, escalation).
+//!   digest, and consequences (penalty owed, suspension, notification, escalation);
+//!   `rules` (feature `ledger`): when a clause is due, when signatures bring an agreement
+//!   into force, what a breach brings — pure, replayable offline.
+//! - [`client`]: the `agree.*` bodies as an organisation builds them (a fresh id for a
+//!   proposal that has none).
 //!
 //! Still to come (the notes): amendments and ending, disputes, the offline
 //! re-check, templates as files, jurisdiction-aware sharing, the CLI, API and console, and
@@ -27,10 +31,13 @@
 pub mod body;
 pub mod check;
 pub mod clause;
+pub mod client;
 #[cfg(feature = "ledger")]
 mod execute;
 #[cfg(feature = "ledger")]
 pub mod facts;
+#[cfg(feature = "ledger")]
+pub mod rules;
 pub mod schema;
 #[cfg(feature = "ledger")]
 pub mod state;

@@ -1,0 +1,66 @@
+//! For the organisation's side (CLI, console, tests): the `agree.*` bodies, built without
+//! I/O. A proposal without an id gets a fresh one.
+
+use serde_json::{Value, json};
+
+/// A fresh agreement id (`a-` and 20 hex digits).
+pub fn new_agreement_id() -> String {
+    let mut bytes = [0u8; 10];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("a-{hex}")
+}
+
+/// The `agree.propose` body for `proposal` (a proposal file's JSON), with an id drawn if
+/// it names none.
+pub fn propose(mut proposal: Value) -> Value {
+    if proposal.get("agreement").is_none() {
+        proposal["agreement"] = json!(new_agreement_id());
+    }
+    proposal
+}
+
+/// The `agree.sign` body.
+pub fn sign(agreement: &str) -> Value {
+    json!({"agreement": agreement})
+}
+
+/// The `agree.evaluate` body.
+pub fn evaluate(agreement: &str, clause: &str) -> Value {
+    json!({"agreement": agreement, "clause": clause})
+}
+
+/// The `agree.contest` body.
+pub fn contest(agreement: &str, outcome: u64, reason: &str) -> Value {
+    json!({"agreement": agreement, "outcome": outcome, "reason": reason})
+}
+
+/// The `agree.decide` body.
+pub fn decide(agreement: &str, outcome: u64, uphold: bool, reason: &str) -> Value {
+    json!({"agreement": agreement, "outcome": outcome, "uphold": uphold, "reason": reason})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::body::AgreeBody;
+
+    #[test]
+    fn the_bodies_it_builds_read_back() {
+        let id = new_agreement_id();
+        for (kind, body) in [
+            ("agree.sign", sign(&id)),
+            ("agree.evaluate", evaluate(&id, "employer-pays")),
+            ("agree.contest", contest(&id, 1, "repaid in cash")),
+            ("agree.decide", decide(&id, 1, false, "evidenced")),
+        ] {
+            assert!(AgreeBody::parse(kind, &body).is_ok(), "{kind}: {body}");
+        }
+        let p = propose(json!({"title": "t"}));
+        assert!(p["agreement"].as_str().is_some_and(|a| a.starts_with("a-")));
+        assert_eq!(
+            propose(json!({"agreement": "a-00000000000000000001"}))["agreement"],
+            "a-00000000000000000001"
+        );
+    }
+}
