@@ -195,7 +195,7 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
             Ok(())
         }
         AgreementCommand::Schema => {
-            let s = unchain_agree::Schema::current();
+            let s = unchain_agree::schema::current();
             println!("fact schema version {}", s.version);
             for (path, ty) in s.paths() {
                 println!("  {path:<36} {ty}");

@@ -161,6 +161,7 @@ async fn run(
             policy: Some(unchain_vault::body::Policy {
                 retention_days: 1,
                 consent_required: false,
+                subject_minor: false,
             }),
             subject: None,
             actor: None,

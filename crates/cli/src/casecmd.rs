@@ -210,6 +210,7 @@ pub(crate) async fn open_case(
         to: Vec::new(),
         subject: policy.subject.clone(),
         consent_required: policy.consent_required,
+        minor: false,
         retention_days: policy.retention_days,
         identifiers: identifiers(doc, policy.country.as_deref())?,
         country: policy.country.clone(),

@@ -28,7 +28,12 @@ pub struct DemoArgs {
     pub exit_after_seed: bool,
 }
 
-const ORGS: [&str; 4] = ["th-dsi:TH", "ng-naptip:NG", "ph-iacat:PH", "gb-unseen:GB"];
+const ORGS: [&str; 4] = [
+    "th-dsi:TH:law_enforcement",
+    "ng-naptip:NG:law_enforcement",
+    "ph-iacat:PH:law_enforcement",
+    "gb-unseen:GB:ngo",
+];
 
 /// Starts a node from `config` on a background thread and waits until its API answers.
 pub fn start_node(
@@ -443,6 +448,7 @@ async fn seed_vault(
         to: Vec::new(),
         subject: subject.clone(),
         consent_required: subject.is_some(),
+        minor: false,
         retention_days: 3650,
         identifiers: identifiers.iter().map(|s| s.to_string()).collect(),
         country: Some("TH".into()),

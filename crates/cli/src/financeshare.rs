@@ -100,6 +100,7 @@ pub async fn share(a: ShareArgs) -> anyhow::Result<()> {
         to: a.to.clone(),
         subject: None,
         consent_required: false,
+        minor: false,
         retention_days: a.retention_days,
         identifiers,
         country: None,

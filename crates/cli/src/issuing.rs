@@ -267,6 +267,7 @@ pub(crate) async fn register(
         to: Vec::new(),
         subject: None,
         consent_required: false,
+        minor: false,
         retention_days: 25 * 365,
         identifiers: Vec::new(),
         country: None,

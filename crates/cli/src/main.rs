@@ -28,6 +28,7 @@ mod tipscmd;
 mod txcmd;
 mod usercmd;
 mod vaultcmd;
+mod vaultpolicy;
 mod wallet_payslip;
 mod walletcmd;
 

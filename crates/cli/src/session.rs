@@ -113,7 +113,8 @@ impl Session {
         ]
         .iter()
         .any(|m| kind.starts_with(m))
-            && kind != "vault.rotate_matching_key";
+            && kind != "vault.rotate_matching_key"
+            && kind != "vault.sharing_policy";
         if names_user {
             body["actor"] = serde_json::Value::from(self.actor.clone());
         }

@@ -4,6 +4,7 @@ use anyhow::{Context as _, bail};
 use clap::Args;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use unchain_ledger::genesis::Sector;
 use unchain_ledger::{Genesis, Member, Role};
 use unchain_node::NodeConfig;
 use unchain_types::KeyFile;
@@ -61,7 +62,10 @@ pub struct InitArgs {
     /// The chain id every transaction names.
     #[arg(long, default_value = "unchain-local")]
     pub chain_id: String,
-    /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2), e.g. `th-dsi:TH`. Repeat for
+    /// An organisation as NAME:COUNTRY (ISO 3166-1 alpha-2) or NAME:COUNTRY:SECTOR, e.g.
+    /// `th-dsi:TH` or `th-dcy:TH:child_protection` (what sharing policies may name: one of
+    /// law_enforcement, prosecution, judiciary, labour_inspection, child_protection, border,
+    /// financial_intelligence, regulator, ngo, intergovernmental, company). Repeat for
     /// each. The first holds every role; the others hold the governance, notary, records,
     /// cases, custody, identity, tips and supply roles.
     #[arg(long = "org", default_value = "local-org:GB")]
@@ -100,6 +104,28 @@ pub struct InitOutput {
     pub key_files: Vec<(String, PathBuf)>,
 }
 
+/// An `--org` argument: NAME:COUNTRY or NAME:COUNTRY:SECTOR.
+fn parse_org(org: &str) -> anyhow::Result<(&str, &str, Option<Sector>)> {
+    let mut parts = org.split(':');
+    let (Some(name), Some(country)) = (parts.next(), parts.next()) else {
+        bail!("--org {org:?} must be NAME:COUNTRY or NAME:COUNTRY:SECTOR, e.g. th-dsi:TH");
+    };
+    let sector = match parts.next() {
+        None => None,
+        Some(s) => Some(Sector::parse(s).with_context(|| {
+            let all: Vec<&str> = Sector::ALL.iter().map(Sector::as_str).collect();
+            format!(
+                "--org {org:?}: sector {s:?} is not one of {}",
+                all.join(", ")
+            )
+        })?),
+    };
+    if parts.next().is_some() {
+        bail!("--org {org:?} must be NAME:COUNTRY or NAME:COUNTRY:SECTOR");
+    }
+    Ok((name, country, sector))
+}
+
 /// `unchain init`.
 pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
     let dir = &a.dir;
@@ -120,9 +146,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
     let mut members = Vec::new();
     let mut key_files = Vec::new();
     for (i, org) in a.orgs.iter().enumerate() {
-        let (name, country) = org
-            .split_once(':')
-            .with_context(|| format!("--org {org:?} must be NAME:COUNTRY, e.g. th-dsi:TH"))?;
+        let (name, country, sector) = parse_org(org)?;
         let keys = KeyFile::generate(name, &mut rand::thread_rng());
         let path = dir.join("keys").join(format!("{name}.json"));
         write_key_file(&path, &keys)?;
@@ -147,6 +171,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
             name: name.into(),
             display_name: name.into(),
             jurisdiction: country.to_ascii_uppercase(),
+            sector,
             roles,
             signing_key: keys.signing_key()?.public_key(),
             encryption_key: keys.encryption_key()?.public_key(),
@@ -207,8 +232,8 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
         let country = a
             .orgs
             .get(i)
-            .and_then(|o| o.split_once(':'))
-            .map(|(_, c)| c)
+            .and_then(|o| parse_org(o).ok())
+            .map(|(_, c, _)| c)
             .unwrap_or("");
         cfg.tips.emergency = emergency_number(country).into();
         cfg.peers = nodes

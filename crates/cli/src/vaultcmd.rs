@@ -74,6 +74,10 @@ pub enum VaultCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// A jurisdiction's sharing policy: who may receive its members' records, and where
+    /// their ciphertexts may be held.
+    #[command(subcommand)]
+    Policy(crate::vaultpolicy::PolicyCommand),
     /// Notices to a survivor's key (records shared on a court override).
     Notices {
         /// The survivor's Ed25519 public key, hex.
@@ -110,6 +114,9 @@ pub struct SealSpec {
     /// Sharing needs the survivor's consent (or a court override). Needs --subject.
     #[arg(long)]
     pub consent_required: bool,
+    /// The record is about a person under 18 (sharing policies may restrict where it goes).
+    #[arg(long)]
+    pub minor: bool,
     /// Days until the record must be erased.
     #[arg(long, default_value_t = 3650)]
     pub retention_days: u32,
@@ -331,6 +338,7 @@ fn survivor_sign(
 pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
     match cmd {
         VaultCommand::Seal(a) => seal(a).await,
+        VaultCommand::Policy(c) => crate::vaultpolicy::policy(c).await,
         VaultCommand::Open {
             record,
             record_version,
@@ -556,6 +564,7 @@ pub(crate) async fn seal_with(
         policy: Some(Policy {
             retention_days: a.retention_days,
             consent_required: a.consent_required,
+            subject_minor: a.minor,
         }),
         subject,
         actor: None,

@@ -279,6 +279,7 @@ mod tests {
                 name: "gov".into(),
                 display_name: "Governance".into(),
                 jurisdiction: "GB".into(),
+                sector: None,
                 roles: BTreeSet::from([Role::Governance]),
                 signing_key: key.public_key(),
                 encryption_key: EncryptionSecretKey::generate(&mut rand::thread_rng()).public_key(),

@@ -68,6 +68,76 @@ impl Role {
     }
 }
 
+/// What kind of body an organisation is, in law: what a jurisdiction's sharing policy
+/// names when it says who may receive a record ("records about a child go only to child
+/// protection or law enforcement"). Roles say what a member may do on the ledger; the
+/// sector says what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    /// Police and other criminal investigators.
+    LawEnforcement,
+    /// Public prosecutors.
+    Prosecution,
+    /// Courts.
+    Judiciary,
+    /// Labour inspectorates and ministries of labour.
+    LabourInspection,
+    /// Child-protection and social-welfare authorities.
+    ChildProtection,
+    /// Border and immigration services.
+    Border,
+    /// Financial intelligence units.
+    FinancialIntelligence,
+    /// Licensing and other regulators.
+    Regulator,
+    /// Non-governmental organisations (shelters, hotlines, legal aid).
+    Ngo,
+    /// United Nations and other intergovernmental agencies.
+    Intergovernmental,
+    /// Companies (brands, suppliers, recruiters, banks).
+    Company,
+}
+
+impl Sector {
+    /// Every sector, for help texts and error messages.
+    pub const ALL: [Sector; 11] = [
+        Sector::LawEnforcement,
+        Sector::Prosecution,
+        Sector::Judiciary,
+        Sector::LabourInspection,
+        Sector::ChildProtection,
+        Sector::Border,
+        Sector::FinancialIntelligence,
+        Sector::Regulator,
+        Sector::Ngo,
+        Sector::Intergovernmental,
+        Sector::Company,
+    ];
+
+    /// The sector's name as written in genesis, transactions and sharing policies.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Sector::LawEnforcement => "law_enforcement",
+            Sector::Prosecution => "prosecution",
+            Sector::Judiciary => "judiciary",
+            Sector::LabourInspection => "labour_inspection",
+            Sector::ChildProtection => "child_protection",
+            Sector::Border => "border",
+            Sector::FinancialIntelligence => "financial_intelligence",
+            Sector::Regulator => "regulator",
+            Sector::Ngo => "ngo",
+            Sector::Intergovernmental => "intergovernmental",
+            Sector::Company => "company",
+        }
+    }
+
+    /// The sector named `name`, if there is one.
+    pub fn parse(name: &str) -> Option<Sector> {
+        Sector::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
 /// An organisation in the consortium.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,6 +148,10 @@ pub struct Member {
     pub display_name: String,
     /// ISO 3166-1 alpha-2 country code of its jurisdiction, e.g. `TH`.
     pub jurisdiction: String,
+    /// What kind of body it is, where declared: sharing policies may name it. A member
+    /// without one matches no policy rule that asks for a sector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<Sector>,
     /// What it may do.
     pub roles: BTreeSet<Role>,
     /// Its Ed25519 transaction-signing key.

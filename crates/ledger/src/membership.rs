@@ -64,7 +64,7 @@ pub(crate) fn proposal_key(id: &TxId) -> Vec<u8> {
 /// The current member named `name`, read during execution (for modules that address
 /// other members, such as the vault's recipients).
 pub fn member_named(
-    state: &crate::StateWriter<'_>,
+    state: &impl crate::StateRead,
     name: &str,
 ) -> Result<Option<Member>, redb::StorageError> {
     Ok(state

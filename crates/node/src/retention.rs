@@ -152,6 +152,7 @@ mod tests {
                 name: "owner".into(),
                 display_name: "Owner".into(),
                 jurisdiction: "TH".into(),
+                sector: None,
                 roles: [Role::Governance, Role::Records].into_iter().collect(),
                 signing_key: key.public_key(),
                 encryption_key: EncryptionSecretKey::generate(&mut rand::thread_rng()).public_key(),

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 use unchain_ledger::genesis::MatchingKeyGrant;
+use unchain_ledger::genesis::Sector;
 use unchain_ledger::{AnyModule, CheckpointSigner, Genesis, Ledger, Member, Role};
 use unchain_seal::{ContentKey, MatchingKey, WrappedKey, matching_key_info};
 use unchain_types::{
@@ -27,6 +28,8 @@ pub struct Org {
     pub roles: BTreeSet<Role>,
     /// Its jurisdiction (ISO 3166-1 alpha-2; `TH` unless set with [`Org::in_country`]).
     pub jurisdiction: String,
+    /// What kind of body it is (none unless set with [`Org::of_sector`]).
+    pub sector: Option<Sector>,
     /// The nonce of its last signed transaction.
     pub nonce: u64,
     chain_id: String,
@@ -41,6 +44,7 @@ impl Org {
             name: name.into(),
             roles: roles.iter().copied().collect(),
             jurisdiction: "TH".into(),
+            sector: None,
             nonce: 0,
             chain_id: chain_id.into(),
         }
@@ -52,12 +56,19 @@ impl Org {
         self
     }
 
+    /// The same organisation, declared a body of `sector`.
+    pub fn of_sector(mut self, sector: Sector) -> Self {
+        self.sector = Some(sector);
+        self
+    }
+
     /// Its genesis entry.
     pub fn member(&self, validator: bool) -> Member {
         Member {
             name: self.name.clone(),
             display_name: format!("Org {}", self.name),
             jurisdiction: self.jurisdiction.clone(),
+            sector: self.sector,
             roles: self.roles.clone(),
             signing_key: self.key.public_key(),
             encryption_key: self.enc.public_key(),
@@ -285,6 +296,7 @@ impl Chain {
             policy: Some(unchain_vault::body::Policy {
                 retention_days: 3650,
                 consent_required: false,
+                subject_minor: false,
             }),
             subject: None,
             actor: None,

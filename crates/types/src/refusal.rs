@@ -97,6 +97,9 @@ codes! {
     RecipientsMismatch = "recipients-mismatch",
     /// The DID was deactivated; it issues nothing more.
     Deactivated = "deactivated",
+    /// A jurisdiction's sharing policy refuses the share (the problem names the policy, its
+    /// version and the rule), or forbids holding the record where the recipient is.
+    PolicyRefused = "policy-refused",
 
     // The node's API.
     /// The request is malformed: a path or query parameter, or a form field (the problem

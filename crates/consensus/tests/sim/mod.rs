@@ -118,6 +118,7 @@ fn member(name: &str, key: &SigningKey, validator: bool, roles: &[Role]) -> Memb
         name: name.into(),
         display_name: name.to_uppercase(),
         jurisdiction: ["TH", "GB", "NG", "PH", "BR", "DE", "KE", "IN"][name.len() % 8].into(),
+        sector: None,
         roles: roles.iter().copied().collect::<BTreeSet<_>>(),
         signing_key: key.public_key(),
         encryption_key: EncryptionPublicKey([9; 32]),

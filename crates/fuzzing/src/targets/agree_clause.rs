@@ -3,14 +3,14 @@
 //! facts. Neither compiling nor evaluating ever panics or overflows the stack.
 
 use serde_json::json;
-use unchain_agree::{Clause, Schema};
+use unchain_agree::Clause;
 
 /// One input.
 pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let schema = Schema::current();
+    let schema = unchain_agree::schema::current();
     let Ok(clause) = Clause::compile(text, &schema) else {
         return;
     };

@@ -9,7 +9,7 @@
 
 use serde_json::{Value, json};
 use std::time::Instant;
-use unchain_agree::{Clause, Facts, Schema};
+use unchain_agree::{Clause, Facts};
 
 fn facts(n: usize) -> Value {
     let now = 1_780_000_000_000_i64;
@@ -41,7 +41,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
-    let schema = Schema::current();
+    let schema = unchain_agree::schema::current();
     let sources = [
         "recruit.fees.all(f, f.owed == 0)",
         r#"supply.findings.all(f, f.status != "open" || now - f.opened_ms <= 30 * 86400000)"#,

@@ -1,7 +1,6 @@
 //! The `agree.*` bodies, checked without state. Every clause of a proposal is compiled and
 //! type-checked here, so a bad clause is refused at admission with a pointer into it.
 
-use crate::schema::Schema;
 use crate::{Clause, ClauseError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -196,7 +195,7 @@ impl Propose {
             }
         }
         check_code("arbiter", &self.arbiter)?;
-        let schema = Schema::version(self.schema).ok_or_else(|| {
+        let schema = crate::schema::version(self.schema).ok_or_else(|| {
             BodyError::new(
                 "schema",
                 format!(

@@ -14,9 +14,9 @@
 //!   arbiter upholds it or overturns it — then its penalty is no longer owed, and a
 //!   suspension it caused is lifted.
 
+use crate::Clause;
 use crate::body::{AgreeBody, Consequence, Contest, Decide, Evaluate, Propose, Sign};
 use crate::state::*;
-use crate::{Clause, Schema};
 use serde_json::Value;
 use unchain_ledger::state::encode;
 use unchain_ledger::{BodyError, ExecContext, ExecError, KindSpec, Module, Role, refuse};
@@ -187,7 +187,7 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
             ),
         ));
     }
-    let schema = Schema::version(a.proposal.schema)
+    let schema = crate::schema::version(a.proposal.schema)
         .ok_or_else(|| refuse(Code::InvalidBody, "schema: no longer published"))?;
     // Compiled again from the stored text: the same on every validator.
     let clause = Clause::compile(&terms.cel, &schema)

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use unchain_agree::{Clause, Schema};
+use unchain_agree::Clause;
 
 fn python() -> PathBuf {
     if let Ok(p) = std::env::var("UNCHAIN_PYTHON") {
@@ -156,7 +156,7 @@ impl Gen {
 
 /// What the ledger's evaluation answers: the bool, or "error".
 fn ours(source: &str, facts: &Value) -> Value {
-    let schema = Schema::current();
+    let schema = unchain_agree::schema::current();
     let clause = Clause::compile(source, &schema).unwrap_or_else(|e| panic!("{source}: {e}"));
     match clause.evaluate(&schema, facts) {
         Ok(b) => json!(b),

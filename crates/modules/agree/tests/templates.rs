@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 use std::path::PathBuf;
+use unchain_agree::Clause;
 use unchain_agree::body::AgreeBody;
-use unchain_agree::{Clause, Schema};
 
 const DAY: i64 = 86_400_000;
 const NOW: i64 = 1_780_000_000_000;
@@ -39,7 +39,7 @@ fn kept_then_broken(name: &str, breach: impl Fn(&mut Value)) {
         "{name}: {:?}",
         AgreeBody::parse("agree.propose", &proposal).err()
     );
-    let schema = Schema::current();
+    let schema = unchain_agree::schema::current();
     let cel = proposal["clauses"][0]["cel"].as_str().expect("a clause");
     let clause = Clause::compile(cel, &schema).expect("compiles");
     let mut f = facts();

@@ -27,6 +27,11 @@ pub struct Policy {
     /// Whether sharing with a new organisation needs the survivor's consent (or a court
     /// override). Requires a `subject`.
     pub consent_required: bool,
+    /// Whether the record is about a person under 18: the one fact about its subject a
+    /// jurisdiction's sharing policy may read (records about children go only where the
+    /// law lets them). Absent: false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub subject_minor: bool,
 }
 
 /// One blind-index token a record carries.
@@ -351,6 +356,8 @@ pub enum VaultBody {
     Erase(Erase),
     /// `vault.rotate_matching_key`.
     Rotate(Rotate),
+    /// `vault.sharing_policy`: the policy document, every rule compiled.
+    SharingPolicy(crate::sharing::CompiledPolicy),
 }
 
 /// Parses and checks a body of `kind`.
@@ -378,6 +385,10 @@ pub fn parse_kind(kind: &str, b: &Value) -> Result<VaultBody, BodyError> {
         }
         "vault.erase" => VaultBody::Erase(parse(b)?),
         "vault.rotate_matching_key" => VaultBody::Rotate(parse(b)?),
+        "vault.sharing_policy" => {
+            let policy: crate::sharing::SharingPolicy = parse(b)?;
+            VaultBody::SharingPolicy(crate::sharing::CompiledPolicy::compile(&policy)?)
+        }
         other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
     };
     if let Some(actor) = body.actor() {
@@ -395,7 +406,7 @@ impl VaultBody {
             VaultBody::Revoke(b) => b.actor.as_deref(),
             VaultBody::Consent(b) => b.actor.as_deref(),
             VaultBody::Erase(b) => b.actor.as_deref(),
-            VaultBody::Rotate(_) => None,
+            VaultBody::Rotate(_) | VaultBody::SharingPolicy(_) => None,
         }
     }
 }

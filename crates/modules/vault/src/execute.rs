@@ -1,7 +1,9 @@
 //! The [`Module`] impl: how every validator executes the `vault.*` kinds, over the body
 //! types of [`crate::body`] and the state of [`crate::state`].
 
-use crate::body::{Consent, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
+use crate::body::{Consent, Decision, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
+use crate::policy;
+use crate::sharing::Share;
 use crate::state::*;
 use crate::{body, rules};
 use serde::Serialize;
@@ -41,6 +43,11 @@ const KINDS: &[KindSpec] = &[
         kind: "vault.erase",
         role: Role::Records,
         summary: "erase a record everywhere (owner or survivor request, or retention expired); its commitment stays",
+    },
+    KindSpec {
+        kind: "vault.sharing_policy",
+        role: Role::Governance,
+        summary: "publish the sender's jurisdiction's sharing policy: CEL rules every recipient of its members' records must satisfy, and where their ciphertexts may be held",
     },
     KindSpec {
         kind: "vault.rotate_matching_key",
@@ -297,6 +304,17 @@ impl VaultModule {
             record.latest_version = s.version;
             (record, old)
         };
+        for name in recipients.iter().filter(|n| **n != record.owner) {
+            let share = Share {
+                kind: "seal".into(),
+                purpose: String::new(),
+                legal_basis: String::new(),
+                reshare: false,
+                court_order: false,
+                consent: false,
+            };
+            policy::check_share(ctx, &record, name, share)?;
+        }
         // Every check is made: write.
         store(ctx, &record_key(&id), &record)?;
         store(
@@ -367,6 +385,19 @@ impl VaultModule {
         };
         rules::may_receive(&record, g, existing.as_ref(), consent.as_ref())
             .map_err(ExecError::Refused)?;
+        let consented: Option<ConsentRecord> = load(ctx, &consent_key(&id, &g.recipient))?;
+        let share = Share {
+            kind: "grant".into(),
+            purpose: g.purpose.clone(),
+            legal_basis: serde_json::to_value(g.legal_basis)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+            reshare: g.reshare,
+            court_order: g.override_.is_some(),
+            consent: consented.is_some_and(|c| c.decision == Decision::Allow),
+        };
+        policy::check_share(ctx, &record, &g.recipient, share)?;
         let mut version: Version =
             load(ctx, &version_key(&id, g.version))?.expect("latest version exists");
         version.recipients.insert(g.recipient.clone());
@@ -600,6 +631,7 @@ impl Module for VaultModule {
             VaultBody::Consent(b) => self.consent(ctx, b),
             VaultBody::Erase(b) => self.erase(ctx, b),
             VaultBody::Rotate(b) => self.rotate(ctx, b),
+            VaultBody::SharingPolicy(p) => policy::publish(ctx, p),
         }
     }
 }

@@ -15,16 +15,24 @@
 //! - `vault.erase` crypto-shreds a record: wrapped keys leave state, every node deletes the
 //!   ciphertext, the commitment stays so the record's existence remains provable.
 //! - `vault.rotate_matching_key` starts a new matching-key epoch.
+//! - `vault.sharing_policy` publishes a jurisdiction's sharing policy ([`sharing`]): CEL
+//!   rules every recipient of a record its members own must satisfy, at a seal and at a
+//!   grant, and the jurisdictions where such a record's ciphertext may be held. Refusals
+//!   name the policy, its version and the rule.
 //!
 //! Nodes keep the ciphertexts on disk (consensus's blob store) and fill and empty it by
-//! following [`state::feed`] and [`state::erased`], under [`holdings::VaultHoldings`].
+//! following [`state::feed`] and [`state::erased`], under [`holdings::VaultHoldings`]: a
+//! node neither sends nor stores a ciphertext its owner's jurisdiction forbids where the
+//! other node's member is.
 #![forbid(unsafe_code)]
 
 pub mod body;
 pub mod client;
 mod execute;
 pub mod holdings;
+mod policy;
 pub mod rules;
+pub mod sharing;
 pub mod state;
 
 pub use execute::{TOKENS_PER_DAY, VaultModule};

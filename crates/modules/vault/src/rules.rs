@@ -196,6 +196,7 @@ mod tests {
             policy: Policy {
                 retention_days: 10,
                 consent_required,
+                subject_minor: false,
             },
             created_ms: 0,
             expires_ms: 1_000,

@@ -17,12 +17,16 @@
 //! | `quota/<member>/<day>` | tokens submitted that UTC day (big-endian u64) |
 //! | `matching/<epoch:010>` | [`MatchingEpoch`] after a rotation |
 //! | `expiry/<expires ms:020>/<id>` | the owner of a record not yet erased, by end of retention |
+//! | `policy/<jurisdiction>` | [`PublishedPolicy`]: the jurisdiction's sharing policy in force |
+//! | `policy_history/<jurisdiction>/<v:010>` | [`PublishedPolicy`]: every version published |
 
 use crate::body::{Decision, EraseReason, LegalBasis, Override, Policy, TokenEntry};
+use crate::sharing::SharingPolicy;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use unchain_ledger::StateReader;
+use unchain_ledger::membership::member_named;
+use unchain_ledger::{StateRead, StateReader};
 use unchain_seal::{IdentifierKind, RecordId, WrappedKey};
 use unchain_types::{Hash32, PublicKey, TxId};
 
@@ -271,6 +275,13 @@ pub(crate) fn matching_key(epoch: u32) -> Vec<u8> {
     format!("vault/matching/{epoch:010}").into_bytes()
 }
 
+pub(crate) fn policy_key(jurisdiction: &str) -> Vec<u8> {
+    format!("vault/policy/{jurisdiction}").into_bytes()
+}
+pub(crate) fn policy_history_key(jurisdiction: &str, v: u32) -> Vec<u8> {
+    format!("vault/policy_history/{jurisdiction}/{v:010}").into_bytes()
+}
+
 pub(crate) fn decode<T: DeserializeOwned>(bytes: &[u8]) -> T {
     serde_json::from_slice(bytes).expect("vault state holds JSON written by this module")
 }
@@ -284,6 +295,81 @@ fn scan<T: DeserializeOwned>(r: &StateReader, prefix: &[u8]) -> Result<Vec<T>, r
         .into_iter()
         .map(|(_, v)| decode(&v))
         .collect())
+}
+
+/// A jurisdiction's sharing policy as published on the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedPolicy {
+    /// The policy document.
+    pub policy: SharingPolicy,
+    /// 1 for the jurisdiction's first policy, one more at each replacement.
+    pub version: u32,
+    /// The governance member that published it.
+    pub by: String,
+    /// The publishing transaction.
+    pub tx: TxId,
+    /// Block height.
+    pub height: u64,
+    /// Block time (ms).
+    pub time_ms: u64,
+}
+
+/// The sharing policy in force in `jurisdiction`, if one was published.
+pub fn sharing_policy(
+    r: &impl StateRead,
+    jurisdiction: &str,
+) -> Result<Option<PublishedPolicy>, redb::StorageError> {
+    Ok(r.get(&policy_key(jurisdiction))?.map(|v| decode(&v)))
+}
+
+/// Every jurisdiction's sharing policy in force, by jurisdiction.
+pub fn sharing_policies(r: &impl StateRead) -> Result<Vec<PublishedPolicy>, redb::StorageError> {
+    Ok(r.scan_prefix(b"vault/policy/")?
+        .into_iter()
+        .map(|(_, v)| decode(&v))
+        .collect())
+}
+
+/// Every version of `jurisdiction`'s sharing policy, oldest first.
+pub fn policy_history(
+    r: &impl StateRead,
+    jurisdiction: &str,
+) -> Result<Vec<PublishedPolicy>, redb::StorageError> {
+    Ok(
+        r.scan_prefix(format!("vault/policy_history/{jurisdiction}/").as_bytes())?
+            .into_iter()
+            .map(|(_, v)| decode(&v))
+            .collect(),
+    )
+}
+
+/// Whether `member` may hold the ciphertexts of records `owner` owns, by the residency list
+/// of the sharing policy of `owner`'s jurisdiction: `Err` names the member, its
+/// jurisdiction and the policy.
+pub fn residency_allows(
+    r: &impl StateRead,
+    owner: &str,
+    member: &str,
+) -> Result<Result<(), Denied>, redb::StorageError> {
+    let Some(owner) = member_named(r, owner)? else {
+        return Ok(Ok(()));
+    };
+    let Some(published) = sharing_policy(r, &owner.jurisdiction)? else {
+        return Ok(Ok(()));
+    };
+    let Some(places) = &published.policy.residency else {
+        return Ok(Ok(()));
+    };
+    let jurisdiction = member_named(r, member)?.map(|m| m.jurisdiction);
+    match jurisdiction {
+        Some(j) if places.contains(&j) => Ok(Ok(())),
+        other => Ok(Err(Denied::Residency {
+            member: member.to_owned(),
+            jurisdiction: other.unwrap_or_else(|| "no jurisdiction (not a member)".into()),
+            policy: owner.jurisdiction,
+            version: published.version,
+        })),
+    }
 }
 
 /// A record with its versions and who has access: what `GET /v1/vault/records/{id}` shows.
@@ -327,11 +413,26 @@ pub enum Denied {
     /// The member's access was revoked.
     #[error("{0}'s access to this record was revoked")]
     Revoked(String),
+    /// The owner's jurisdiction's sharing policy keeps its records out of the member's.
+    #[error(
+        "{member} is in {jurisdiction}; the sharing policy of {policy} (version {version}) keeps its records out of it (rule `residency`)"
+    )]
+    Residency {
+        /// The member.
+        member: String,
+        /// Its jurisdiction.
+        jurisdiction: String,
+        /// The policy's jurisdiction (the owner's).
+        policy: String,
+        /// The policy's version.
+        version: u32,
+    },
 }
 
 /// The record and version holding the ciphertext `commitment`, if `member` may hold it:
-/// it is a recipient of that version, its access is not revoked and the record is not
-/// erased. Nodes ask this before serving a ciphertext to anyone.
+/// it is a recipient of that version, its access is not revoked, the record is not erased,
+/// and the sharing policy of the owner's jurisdiction lets its records be held where the
+/// member is (a policy tightened after a grant stops the ciphertext there). Nodes ask this before serving a ciphertext to anyone.
 pub fn may_hold(
     r: &StateReader,
     commitment: &Hash32,
@@ -353,10 +454,14 @@ pub fn may_hold(
         return Ok(Err(Denied::NotRecipient(member.to_owned())));
     }
     match get::<Access>(r, &access_key(&id, member))? {
-        Some(a) if a.revoked.is_none() => Ok(Ok((record, version))),
-        Some(_) => Ok(Err(Denied::Revoked(member.to_owned()))),
-        None => Ok(Err(Denied::NotRecipient(member.to_owned()))),
+        Some(a) if a.revoked.is_none() => {}
+        Some(_) => return Ok(Err(Denied::Revoked(member.to_owned()))),
+        None => return Ok(Err(Denied::NotRecipient(member.to_owned()))),
     }
+    if let Err(why) = residency_allows(r, &record.owner, member)? {
+        return Ok(Err(why));
+    }
+    Ok(Ok((record, version)))
 }
 
 /// `member`'s match alerts, oldest first.

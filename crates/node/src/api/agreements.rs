@@ -61,7 +61,7 @@ pub async fn schema(
     headers: HeaderMap,
 ) -> Result<Json<SchemaView>, Problem> {
     authenticate(&state, &method, &uri, &headers, b"")?;
-    let s = unchain_agree::Schema::current();
+    let s = unchain_agree::schema::current();
     Ok(Json(SchemaView {
         version: s.version,
         facts: s.paths(),

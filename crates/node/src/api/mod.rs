@@ -89,6 +89,8 @@ impl std::ops::Deref for ApiState {
         vault::alerts,
         vault::notices,
         vault::matching_key,
+        vault::policies,
+        vault::policy,
         custody::item_view,
         custody::bundle,
         custody::waiting_for_me,
@@ -260,6 +262,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/vault/alerts", get(vault::alerts))
         .route("/v1/vault/notices/{subject}", get(vault::notices))
         .route("/v1/vault/matching-key", get(vault::matching_key))
+        .route("/v1/vault/policies", get(vault::policies))
+        .route("/v1/vault/policies/{jurisdiction}", get(vault::policy))
         .route("/v1/custody/items/{id}", get(custody::item_view))
         .route("/v1/custody/items/{id}/bundle", get(custody::bundle))
         .route("/v1/custody/waiting", get(custody::waiting_for_me))

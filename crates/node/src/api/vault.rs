@@ -269,6 +269,49 @@ pub async fn record(
         .ok_or_else(|| Problem::not_found(format!("no record {id}")))
 }
 
+/// The sharing policy in force in every jurisdiction that published one.
+#[utoipa::path(get, path = "/v1/vault/policies", responses((status = 200, description = "policies in force, by jurisdiction"), (status = 401, body = Problem)))]
+pub async fn policies(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Vec<state::PublishedPolicy>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    Ok(Json(state::sharing_policies(&reader).map_err(internal)?))
+}
+
+/// A jurisdiction's sharing policy: every version published, oldest first (the last is in
+/// force).
+#[utoipa::path(get, path = "/v1/vault/policies/{jurisdiction}", params(("jurisdiction" = String, Path, description = "ISO 3166-1 alpha-2, e.g. TH")),
+    responses((status = 200, description = "every version, oldest first"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn policy(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(jurisdiction): Path<String>,
+) -> Result<Json<Vec<state::PublishedPolicy>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    if !(jurisdiction.len() == 2 && unchain_types::country::is_alpha2(&jurisdiction)) {
+        let mut p = Problem::bad_request(
+            Code::BadRequest,
+            format!("jurisdiction: {jurisdiction:?} is not an ISO 3166-1 alpha-2 code (e.g. TH)"),
+        );
+        p.field = Some("jurisdiction".into());
+        return Err(p);
+    }
+    let reader = state.ledger.state_reader()?;
+    let history = state::policy_history(&reader, &jurisdiction).map_err(internal)?;
+    if history.is_empty() {
+        return Err(Problem::not_found(format!(
+            "{jurisdiction} has published no sharing policy"
+        )));
+    }
+    Ok(Json(history))
+}
+
 /// The signing member's match alerts: its record, the other organisation's record, and the
 /// kind of identifier they share (never the identifier).
 #[utoipa::path(get, path = "/v1/vault/alerts", responses((status = 200, description = "alerts, oldest first"), (status = 401, body = Problem)))]

@@ -138,6 +138,7 @@ pub(crate) async fn seal(
         policy: Some(Policy {
             retention_days: 3650,
             consent_required: false,
+            subject_minor: false,
         }),
         subject: None,
         actor: Some(r.actor.to_owned()),

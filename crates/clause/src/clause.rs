@@ -165,6 +165,7 @@ pub struct Clause {
     pub cost: u64,
     /// The schema version it was checked against.
     pub schema: u32,
+    schema_name: &'static str,
 }
 
 impl Clause {
@@ -231,6 +232,7 @@ impl Clause {
             expr,
             cost,
             schema: schema.version,
+            schema_name: schema.name,
         })
     }
 
@@ -247,10 +249,10 @@ impl Clause {
     /// Whether the clause is kept, over facts already checked and converted (what a height
     /// evaluating many agreements over the same facts does once).
     pub fn evaluate_prepared(&self, facts: &Facts) -> Result<bool, String> {
-        if facts.schema != self.schema {
+        if (facts.schema_name, facts.schema) != (self.schema_name, self.schema) {
             return Err(format!(
-                "facts of schema version {}, a clause of version {}",
-                facts.schema, self.schema
+                "facts of the {} schema version {}, a clause of the {} schema version {}",
+                facts.schema_name, facts.schema, self.schema_name, self.schema
             ));
         }
         let mut ctx = cel::Context::default();
@@ -277,6 +279,7 @@ impl Clause {
 #[derive(Debug, Clone)]
 pub struct Facts {
     schema: u32,
+    schema_name: &'static str,
     roots: Vec<(&'static str, Value)>,
 }
 
@@ -305,6 +308,7 @@ impl Facts {
         }
         Ok(Facts {
             schema: schema.version,
+            schema_name: schema.name,
             roots,
         })
     }
