@@ -100,6 +100,9 @@ codes! {
     /// A jurisdiction's sharing policy refuses the share (the problem names the policy, its
     /// version and the rule), or forbids holding the record where the recipient is.
     PolicyRefused = "policy-refused",
+    /// An attestation does not match what the validators recorded (the problem names the
+    /// field).
+    OutcomeMismatch = "outcome-mismatch",
 
     // The node's API.
     /// The request is malformed: a path or query parameter, or a form field (the problem

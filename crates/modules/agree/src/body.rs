@@ -122,6 +122,53 @@ pub struct Decide {
     pub reason: String,
 }
 
+/// What an evaluation found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The clause held.
+    Kept,
+    /// The clause was broken: its consequence applies.
+    Breached,
+    /// The clause could not be evaluated (an overflow, too many facts).
+    Error,
+}
+
+impl Verdict {
+    /// What `kept` (an evaluation's answer) says.
+    pub fn of(kept: &Result<bool, String>) -> Verdict {
+        match kept {
+            Ok(true) => Verdict::Kept,
+            Ok(false) => Verdict::Breached,
+            Err(_) => Verdict::Error,
+        }
+    }
+}
+
+/// `agree.attest`: an outcome copied into the log, so that it can be re-checked offline
+/// (`unchain verify agreement`). Every validator accepts it only if each field is what it
+/// recorded for that outcome: once logged, the consortium vouches for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Attest {
+    /// The agreement.
+    pub agreement: String,
+    /// The outcome's number.
+    pub outcome: u64,
+    /// The `agree.evaluate` transaction that asked for it (hex).
+    pub evaluation: String,
+    /// The clause.
+    pub clause: String,
+    /// The height it was evaluated at.
+    pub height: u64,
+    /// Block time then.
+    pub at_ms: u64,
+    /// SHA-256 of the canonical JSON of the facts the clause read (hex).
+    pub facts: String,
+    /// What it found.
+    pub result: Verdict,
+}
+
 /// A parsed `agree.*` body; a proposal carries its compiled clauses.
 #[derive(Debug, Clone)]
 pub enum AgreeBody {
@@ -135,6 +182,8 @@ pub enum AgreeBody {
     Contest(Contest),
     /// `agree.decide`.
     Decide(Decide),
+    /// `agree.attest`.
+    Attest(Attest),
 }
 
 fn check_id(field: &str, s: &str, prefix: &str) -> Result<(), BodyError> {
@@ -312,6 +361,18 @@ impl AgreeBody {
                 check_id("agreement", &d.agreement, "a-")?;
                 check_text("reason", &d.reason, 2000)?;
                 Ok(AgreeBody::Decide(d))
+            }
+            "agree.attest" => {
+                let a: Attest = parse_body(body)?;
+                check_id("agreement", &a.agreement, "a-")?;
+                check_code("clause", &a.clause)?;
+                for (field, hex) in [("evaluation", &a.evaluation), ("facts", &a.facts)] {
+                    let canonical = unchain_types::Hash32::from_hex(hex).map(|h| h.to_hex());
+                    if canonical.as_deref() != Ok(hex.as_str()) {
+                        return Err(BodyError::new(field, "64 lowercase hex digits"));
+                    }
+                }
+                Ok(AgreeBody::Attest(a))
             }
             _ => Err(BodyError::new("", format!("{kind} is not an agree kind"))),
         }

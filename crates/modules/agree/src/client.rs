@@ -40,6 +40,34 @@ pub fn decide(agreement: &str, outcome: u64, uphold: bool, reason: &str) -> Valu
     json!({"agreement": agreement, "outcome": outcome, "uphold": uphold, "reason": reason})
 }
 
+/// The `agree.attest` body for outcome `seq` of `agreement`, from the outcome as the node
+/// serves it (`/v1/agreements/{id}`: `clause`, `height`, `at_ms`, `facts`, `kept`,
+/// `tx_id`). An error names what the outcome lacks.
+pub fn attest(agreement: &str, seq: u64, outcome: &Value) -> Result<Value, String> {
+    let field = |name: &str| {
+        outcome
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("outcome {seq} has no {name}"))
+    };
+    let result = match outcome.get("kept") {
+        Some(k) if k.get("Ok") == Some(&json!(true)) => "kept",
+        Some(k) if k.get("Ok") == Some(&json!(false)) => "breached",
+        Some(k) if k.get("Err").is_some() => "error",
+        _ => return Err(format!("outcome {seq} has no kept")),
+    };
+    Ok(json!({
+        "agreement": agreement,
+        "outcome": seq,
+        "evaluation": field("tx_id")?,
+        "clause": field("clause")?,
+        "height": field("height")?,
+        "at_ms": field("at_ms")?,
+        "facts": field("facts")?,
+        "result": result,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +84,12 @@ mod tests {
         ] {
             assert!(AgreeBody::parse(kind, &body).is_ok(), "{kind}: {body}");
         }
+        let outcome = json!({"clause": "employer-pays", "height": 9, "at_ms": 1000,
+            "facts": "ab".repeat(32), "kept": {"Ok": false}, "tx_id": "cd".repeat(32)});
+        let body = attest(&id, 0, &outcome).expect("attest");
+        assert_eq!(body["result"], "breached");
+        assert!(AgreeBody::parse("agree.attest", &body).is_ok(), "{body}");
+        assert!(attest(&id, 0, &json!({"clause": "x"})).is_err());
         let p = propose(json!({"title": "t"}));
         assert!(p["agreement"].as_str().is_some_and(|a| a.starts_with("a-")));
         assert_eq!(

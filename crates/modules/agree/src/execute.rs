@@ -15,7 +15,9 @@
 //!   suspension it caused is lifted.
 
 use crate::Clause;
-use crate::body::{AgreeBody, Consequence, Contest, Decide, Evaluate, Propose, Sign};
+use crate::body::{
+    AgreeBody, Attest, Consequence, Contest, Decide, Evaluate, Propose, Sign, Verdict,
+};
 use crate::state::*;
 use serde_json::Value;
 use unchain_ledger::state::encode;
@@ -43,6 +45,11 @@ pub const KINDS: &[KindSpec] = &[
         kind: "agree.contest",
         role: Role::Recruitment,
         summary: "a party contests an outcome, with its reason, for the agreement's arbiter",
+    },
+    KindSpec {
+        kind: "agree.attest",
+        role: Role::Recruitment,
+        summary: "copy an outcome into the log for offline re-checking; accepted only if every field is what the validators recorded",
     },
     KindSpec {
         kind: "agree.decide",
@@ -76,6 +83,7 @@ impl Module for AgreeModule {
             AgreeBody::Evaluate(e) => evaluate(ctx, e),
             AgreeBody::Contest(c) => contest(ctx, c),
             AgreeBody::Decide(d) => decide(ctx, d),
+            AgreeBody::Attest(t) => attest(ctx, t),
         }
     }
 }
@@ -110,6 +118,7 @@ fn propose(ctx: &mut ExecContext<'_, '_>, p: &Propose) -> Result<(), ExecError> 
         history: vec![(Standing::Proposed, ctx.height, me)],
         evaluated: Default::default(),
         outcomes: 0,
+        signed_txs: Vec::new(),
     };
     Ok(ctx
         .state
@@ -137,6 +146,7 @@ fn sign(ctx: &mut ExecContext<'_, '_>, s: &Sign) -> Result<(), ExecError> {
         ));
     }
     a.signed.push(me.clone());
+    a.signed_txs.push(ctx.tx_id);
     if crate::rules::standing_after_signing(&a.proposal.parties, &a.signed) == Standing::InForce {
         a.standing = Standing::InForce;
         a.history.push((Standing::InForce, ctx.height, me));
@@ -203,13 +213,14 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
         };
     // The facts' digest is of their canonical JSON (JCS), which holds integers exactly only
     // up to 2^53: a fact beyond it makes the outcome an error, never a digest of nothing.
-    let (digest, kept) = match unchain_types::canonical::to_canonical_bytes(&facts) {
-        Ok(bytes) => (Hash32::digest(&bytes), kept),
+    let (bytes, kept) = match unchain_types::canonical::to_canonical_bytes(&facts) {
+        Ok(bytes) => (bytes, kept),
         Err(e) => (
-            Hash32::digest(b""),
+            Vec::new(),
             Err(format!("facts: cannot be digested canonically ({e})")),
         ),
     };
+    let digest = Hash32::digest(&bytes);
     let consequence = crate::rules::consequence_of(&kept, &terms);
     let seq = a.outcomes;
     if let Some(Consequence::Penalty { owed_by, .. }) = &consequence {
@@ -234,9 +245,11 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
         tx_id: ctx.tx_id,
         member: ctx.sender.name.clone(),
         dispute: None,
+        attested: None,
     };
     ctx.state
         .put(&outcome_key(&e.agreement, seq), &encode(&outcome))?;
+    ctx.state.put(&facts_key(&e.agreement, seq), &bytes)?;
     a.outcomes += 1;
     a.evaluated
         .insert(e.clause.clone(), (ctx.height, ctx.timestamp_ms));
@@ -345,4 +358,39 @@ fn decide(ctx: &mut ExecContext<'_, '_>, d: &Decide) -> Result<(), ExecError> {
     Ok(ctx
         .state
         .put(&outcome_key(&d.agreement, d.outcome), &encode(&o))?)
+}
+
+fn attest(ctx: &mut ExecContext<'_, '_>, t: &Attest) -> Result<(), ExecError> {
+    let (_, mut o) = outcome_or_refuse(ctx, &t.agreement, t.outcome)?;
+    if let Some(tx) = o.attested {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("outcome: {} was attested by {tx}", t.outcome),
+        ));
+    }
+    let recorded = [
+        ("evaluation", o.tx_id.to_string(), t.evaluation.clone()),
+        ("clause", o.clause.clone(), t.clause.clone()),
+        ("height", o.height.to_string(), t.height.to_string()),
+        ("at_ms", o.at_ms.to_string(), t.at_ms.to_string()),
+        ("facts", o.facts.to_hex(), t.facts.clone()),
+        (
+            "result",
+            format!("{:?}", Verdict::of(&o.kept)),
+            format!("{:?}", t.result),
+        ),
+    ];
+    if let Some((field, ours, theirs)) = recorded.into_iter().find(|(_, a, b)| a != b) {
+        return Err(refuse(
+            Code::OutcomeMismatch,
+            format!(
+                "{field}: outcome {} recorded {ours}, the attestation says {theirs}",
+                t.outcome
+            ),
+        ));
+    }
+    o.attested = Some(ctx.tx_id);
+    Ok(ctx
+        .state
+        .put(&outcome_key(&t.agreement, t.outcome), &encode(&o))?)
 }

@@ -15,16 +15,21 @@
 //!   digest, and consequences (penalty owed, suspension, notification, escalation);
 //!   `rules` (feature `ledger`): when a clause is due, when signatures bring an agreement
 //!   into force, what a breach brings — pure, replayable offline.
+//! - [`bundle`]: an outcome's bundle (the proposal, the signatures, the evaluation and the
+//!   attestation with their inclusion proofs, and the facts read) and its offline re-check;
+//!   `agree.attest` copies an outcome into the log, accepted only if it matches what every
+//!   validator recorded.
 //! - [`client`]: the `agree.*` bodies as an organisation builds them (a fresh id for a
 //!   proposal that has none).
 //!
 //! Jurisdiction-aware sharing, in the same clause language, is the vault's
 //! (`unchain_vault::sharing`). Still to come (the issue's notes): amendments and ending,
-//! the offline re-check, the data-sharing template, the console, and the node's scheduler
+//! per-fact proofs in the re-check (issue 26), the data-sharing template, the console, and the node's scheduler
 //! that submits due evaluations.
 #![forbid(unsafe_code)]
 
 pub mod body;
+pub mod bundle;
 pub mod client;
 #[cfg(feature = "ledger")]
 mod execute;

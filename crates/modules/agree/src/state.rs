@@ -4,7 +4,9 @@
 //!   clause's last evaluation;
 //! - `outcome/{id}/{seq:010}`: every evaluation's outcome, with the digest of the facts it
 //!   read and the consequence it applied;
-//! - `penalty/{party}/{id}/{seq:010}`: penalties a party owes under an agreement.
+//! - `penalty/{party}/{id}/{seq:010}`: penalties a party owes under an agreement;
+//! - `facts/{id}/{seq:010}`: the canonical JSON of the facts an outcome read, kept so that
+//!   the outcome can be re-checked offline (its bundle carries them).
 
 use crate::body::{Consequence, Propose};
 use serde::{Deserialize, Serialize};
@@ -47,6 +49,9 @@ pub struct AgreementRecord {
     /// How many outcomes it has.
     #[serde(default)]
     pub outcomes: u64,
+    /// The signing transactions, in order (the proposal is the proposer's signature).
+    #[serde(default)]
+    pub signed_txs: Vec<TxId>,
 }
 
 /// One evaluation of one clause.
@@ -72,6 +77,9 @@ pub struct Outcome {
     /// A party's contest of it, and the arbiter's decision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dispute: Option<Dispute>,
+    /// The `agree.attest` transaction that copied it into the log, once one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attested: Option<TxId>,
 }
 
 /// A contested outcome.
@@ -98,6 +106,28 @@ pub(crate) fn outcome_key(id: &str, seq: u64) -> Vec<u8> {
 
 pub(crate) fn penalty_key(party: &str, id: &str, seq: u64) -> Vec<u8> {
     SPACE.key(format_args!("penalty/{party}/{id}/{seq:010}"))
+}
+
+pub(crate) fn facts_key(id: &str, seq: u64) -> Vec<u8> {
+    SPACE.key(format_args!("facts/{id}/{seq:010}"))
+}
+
+/// The canonical JSON of the facts outcome `seq` of agreement `id` read.
+pub fn outcome_facts(
+    state: &impl StateRead,
+    id: &str,
+    seq: u64,
+) -> Result<Option<Vec<u8>>, redb::StorageError> {
+    state.get(&facts_key(id, seq))
+}
+
+/// Outcome `seq` of agreement `id`.
+pub fn outcome(
+    state: &impl StateRead,
+    id: &str,
+    seq: u64,
+) -> Result<Option<Outcome>, redb::StorageError> {
+    SPACE.get(state, &outcome_key(id, seq))
 }
 
 /// An agreement.

@@ -167,6 +167,75 @@ fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
             .expect("read")
             .is_empty()
     );
+    drop(reader);
+
+    // The breach is attested into the log, field by field as recorded, and re-checked from
+    // its bundle offline.
+    let view = serde_json::to_value(&all[1]).expect("json");
+    let body = unchain_agree::client::attest("a-0000000000000000e001", 1, &view).expect("body");
+    let mut forged = body.clone();
+    forged["result"] = json!("kept");
+    let why = w.chain.refused(&mut w.brand, "agree.attest", forged);
+    assert!(
+        why.contains("result: outcome 1 recorded Breached, the attestation says Kept"),
+        "{why}"
+    );
+    let mut forged = body.clone();
+    forged["facts"] = json!(all[0].facts.to_hex());
+    let why = w.chain.refused(&mut w.brand, "agree.attest", forged);
+    assert!(why.starts_with("facts: outcome 1 recorded"), "{why}");
+    let tx = w.brand.tx("agree.attest", body.clone());
+    w.chain.ok(&tx);
+    let why = w.chain.refused(&mut w.recruiter, "agree.attest", body);
+    assert!(why.contains("was attested by"), "{why}");
+
+    let (note, size) = w.chain.checkpoint();
+    let bundle =
+        unchain_agree::bundle::build(&w.chain.ledger, "a-0000000000000000e001", 1, note, size)
+            .expect("read")
+            .expect("an attested outcome has a bundle");
+    assert_eq!(
+        bundle.entries.len(),
+        4,
+        "proposal, signature, evaluation, attestation"
+    );
+    let validators = w.chain.genesis.checkpoint_verifiers();
+    let re = unchain_agree::bundle::verify(&bundle, &validators, 1, &bundle.members)
+        .expect("the outcome follows");
+    assert_eq!(re.result, unchain_agree::body::Verdict::Breached);
+    assert!(matches!(
+        re.consequence,
+        Some(Consequence::Penalty { amount: 500000, .. })
+    ));
+    // Tampered: the fee repaid in the facts, the attested result, the clause as proposed.
+    let mut t = bundle.clone();
+    t.facts["recruit"]["fees"][0]["owed"] = json!(0);
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+        .expect_err("facts changed")
+        .to_string();
+    assert!(why.starts_with("the facts changed"), "{why}");
+    let mut t = bundle.clone();
+    let last = t.entries.len() - 1;
+    t.entries[last].leaf = t.entries[last].leaf.replace("\"breached\"", "\"kept\"");
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+        .expect_err("result changed")
+        .to_string();
+    assert!(
+        why.starts_with("entry 4") && why.contains("altered"),
+        "{why}"
+    );
+    let mut t = bundle.clone();
+    t.entries[0].leaf = t.entries[0].leaf.replace("f.owed == 0", "f.owed >= 0");
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+        .expect_err("clause changed")
+        .to_string();
+    assert!(why.starts_with("entry 1"), "{why}");
+    let mut t = bundle.clone();
+    t.outcome = 0;
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+        .expect_err("another outcome")
+        .to_string();
+    assert!(why.contains("the bundle is for outcome 0"), "{why}");
 }
 
 #[test]
