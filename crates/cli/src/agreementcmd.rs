@@ -2,8 +2,9 @@
 //! its parties, arbiter and clauses (`propose`; `check` compiles the clauses on this
 //! machine first, with no node); the other parties sign it (`sign`); once in force, any
 //! member asks for a due clause to be evaluated (`evaluate`); a party contests a breach and
-//! the arbiter decides (`contest`, `decide`); `show` prints it with every outcome; `schema`
-//! lists the facts a clause may read.
+//! the arbiter decides (`contest`, `decide`); `attest` copies an outcome into the log and
+//! `bundle` saves it for `unchain verify agreement`; `show` prints it with every outcome;
+//! `schema` lists the facts a clause may read.
 
 use crate::session::{Session, Who};
 use anyhow::Context as _;
@@ -79,6 +80,29 @@ pub enum AgreementCommand {
         /// Print the JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Copy an outcome into the log so that anyone can re-check it offline: every validator
+    /// accepts it only if it matches what it recorded.
+    Attest {
+        /// The agreement.
+        agreement: String,
+        /// The outcome's number.
+        outcome: u64,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Save an attested outcome's bundle (the proposal, signatures, evaluation and
+    /// attestation with their proofs, and the facts read), for `unchain verify agreement`.
+    Bundle {
+        /// The agreement.
+        agreement: String,
+        /// The outcome's number.
+        outcome: u64,
+        /// Write it here.
+        #[arg(long)]
+        out: PathBuf,
         #[command(flatten)]
         who: Who,
     },
@@ -192,6 +216,53 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
                 return Ok(());
             }
             print_agreement(&v);
+            Ok(())
+        }
+        AgreementCommand::Attest {
+            agreement,
+            outcome,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let v: Value = s.get(&format!("/v1/agreements/{agreement}")).await?;
+            let found = usize::try_from(outcome)
+                .ok()
+                .and_then(|i| v["outcomes"].get(i))
+                .with_context(|| format!("{agreement} has no outcome {outcome}"))?;
+            let body = unchain_agree::client::attest(&agreement, outcome, found)
+                .map_err(anyhow::Error::msg)?;
+            s.submit("agree.attest", body).await
+        }
+        AgreementCommand::Bundle {
+            agreement,
+            outcome,
+            out,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let path = format!("/v1/agreements/{agreement}/outcomes/{outcome}/bundle");
+            // A fresh attestation waits for the validators to cosign a checkpoint over it.
+            let mut tries = 0;
+            let bundle: Value = loop {
+                match s.client.get_signed(&s.signer, &path).await {
+                    Ok(b) => break b,
+                    Err(unchain_client::ClientError::Problem {
+                        code: Some(unchain_types::Code::NotCosignedYet),
+                        ..
+                    }) if tries < 30 => {
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            };
+            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "saved outcome {outcome} of {agreement} to {}; check it with: unchain verify agreement {}",
+                out.display(),
+                out.display()
+            );
             Ok(())
         }
         AgreementCommand::Schema => {

@@ -212,6 +212,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             Some(txcmd::VerifyWhat::Custody(c)) => unchain_verify::custody::run(&c),
             Some(txcmd::VerifyWhat::Provenance(p)) => unchain_verify::provenance::run(&p),
             Some(txcmd::VerifyWhat::TipReceipt(r)) => unchain_verify::receipt::run(&r),
+            Some(txcmd::VerifyWhat::Agreement(r)) => unchain_verify::agreement::run(&r),
             Some(txcmd::VerifyWhat::Presentation(p)) => {
                 match unchain_verify::border::verify_presentation(p)? {
                     0 => Ok(()),

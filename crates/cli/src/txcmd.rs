@@ -203,4 +203,8 @@ pub enum VerifyWhat {
     /// A proof of receipt downloaded from the tip form: the organisation's signature, the
     /// inclusion of each message, the checkpoint, and that the content is what it committed.
     TipReceipt(unchain_verify::receipt::ReceiptArgs),
+    /// An agreement's outcome (`unchain agreement bundle`): the proposal, signatures,
+    /// evaluation and attestation signed and included, and the clause re-evaluated over the
+    /// facts it read.
+    Agreement(unchain_verify::agreement::AgreementArgs),
 }

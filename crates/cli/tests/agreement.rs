@@ -1,7 +1,9 @@
 //! A compliance agreement across a real node, with the CLI as each party would use it: a
 //! template's clause checked on the desk with a typo caught and pointed at; the brand
 //! proposes the Employer Pays agreement; the agency signs; a clause evaluated is kept, and
-//! asked again before it is due is refused; `show` prints it all.
+//! asked again before it is due is refused; `show` prints it all. The outcome is attested
+//! into the log, saved as a bundle and re-checked offline with `unchain verify agreement`;
+//! a bundle whose facts or attested result were changed is refused, naming what changed.
 
 mod common;
 
@@ -108,4 +110,74 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
     assert_eq!(v["outcomes"][0]["kept"]["Ok"], Value::Bool(true), "{v}");
     let schema = must(unchain(&["agreement", "schema"]), "schema");
     assert!(schema.stdout.contains("supply.facilities[].last_audit_ms"));
+
+    // The outcome, re-checked offline: not before it is attested; then attested by a
+    // party, saved, and verified against the genesis with no node.
+    let saved = desk.path().join("outcome.json");
+    let out = saved.display().to_string();
+    let early = run("gb-brand", &["bundle", &id, "0", "--out", &out]);
+    assert!(
+        !early.ok && early.stderr.contains("attest it first"),
+        "{}",
+        early.stderr
+    );
+    must(run("gb-brand", &["attest", &id, "0"]), "attest");
+    let twice = run("np-himalaya-manpower", &["attest", &id, "0"]);
+    assert!(
+        !twice.ok && twice.stderr.contains("was attested by"),
+        "{}",
+        twice.stderr
+    );
+    must(
+        run("gb-brand", &["bundle", &id, "0", "--out", &out]),
+        "bundle",
+    );
+    drop(node);
+    let genesis = chain.genesis().display().to_string();
+    let verified = must(
+        unchain(&["verify", "agreement", &out, "--genesis", &genesis]),
+        "verify agreement",
+    );
+    for line in [
+        format!("VERIFIED outcome 0 of agreement {id}: clause employer-pays kept"),
+        "recruit.fees.all(f, f.owed == 0)".into(),
+        "facts        SHA-256".into(),
+        "trusting     validator and member keys of".into(),
+    ] {
+        assert!(
+            verified.stdout.contains(line.as_str()),
+            "{line}: {}",
+            verified.stdout
+        );
+    }
+    // Tampered: the facts' block time, then the attested result.
+    let original: Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("read")).expect("JSON");
+    let mut facts = original.clone();
+    facts["facts"]["now"] = Value::from(facts["facts"]["now"].as_u64().expect("now") + 1);
+    std::fs::write(&saved, facts.to_string()).expect("write");
+    let refused = unchain(&["verify", "agreement", &out, "--genesis", &genesis]);
+    assert!(
+        !refused.ok
+            && refused.stderr.contains("VERIFICATION FAILED")
+            && refused.stderr.contains("the facts changed"),
+        "{}",
+        refused.stderr
+    );
+    let mut result = original.clone();
+    let last = result["entries"].as_array().expect("entries").len() - 1;
+    let leaf = result["entries"][last]["leaf"]
+        .as_str()
+        .expect("leaf")
+        .replace("\"kept\"", "\"breached\"");
+    result["entries"][last]["leaf"] = Value::from(leaf);
+    std::fs::write(&saved, result.to_string()).expect("write");
+    let refused = unchain(&["verify", "agreement", &out, "--genesis", &genesis]);
+    assert!(
+        !refused.ok
+            && refused.stderr.contains("entry 4 (agree.attest")
+            && refused.stderr.contains("altered"),
+        "{}",
+        refused.stderr
+    );
 }

@@ -5,6 +5,7 @@
 //! inclusion, and replays the module's rules:
 //!
 //! - [`proof`]: one transaction's proof bundle (`unchain proof --out`);
+//! - [`agreement`]: an agreement's outcome, its clause re-evaluated over the facts it read;
 //! - [`custody`]: an evidence item's chain of custody, with an HTML report for a court;
 //! - [`provenance`]: goods' provenance — the tiers back to the raw material and the
 //!   findings of forced labour that reach them, recomputed from the signed events;
@@ -18,6 +19,7 @@
 //! their `ledger` feature. `tests/offline_deps.rs` holds that line.
 #![forbid(unsafe_code)]
 
+pub mod agreement;
 pub mod anchor;
 pub mod border;
 pub mod custody;

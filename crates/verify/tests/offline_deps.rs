@@ -60,6 +60,8 @@ fn the_verifier_links_no_storage_server_or_consensus_runtime() {
         "unchain-bundle",
         "unchain-log",
         "unchain-custody",
+        "unchain-agree",
+        "unchain-clause",
         "unchain-identity",
     ] {
         assert!(packages.contains(needed), "{needed} missing: {packages:?}");

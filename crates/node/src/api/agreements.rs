@@ -42,6 +42,25 @@ pub async fn agreement(
     }))
 }
 
+/// An attested outcome's bundle: the proposal, the signatures, the evaluation and the
+/// attestation with their inclusion proofs against one cosigned checkpoint, and the facts
+/// the clause read. `unchain verify agreement` re-checks it with no network.
+#[utoipa::path(get, path = "/v1/agreements/{id}/outcomes/{seq}/bundle",
+    params(("id" = String, Path, description = "a-… (20 hex digits)"), ("seq" = u64, Path, description = "the outcome's number, from 0")),
+    responses((status = 200, description = "the outcome's bundle"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 503, body = Problem)))]
+pub async fn outcome_bundle(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path((id, seq)): Path<(String, u64)>,
+) -> Result<Json<unchain_agree::bundle::OutcomeBundle>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    Ok(Json(
+        crate::service::bundles::outcome_bundle(&state, &id, seq).await?,
+    ))
+}
+
 /// The fact schema a clause is written against.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SchemaView {

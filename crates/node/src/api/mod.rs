@@ -152,6 +152,7 @@ impl std::ops::Deref for ApiState {
         voice::fees_reported,
         agreements::agreement,
         agreements::schema,
+        agreements::outcome_bundle,
         users::login,
         users::me,
         users::act,
@@ -365,6 +366,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/recruit/escalations", get(voice::escalations))
         .route("/v1/agreements/schema", get(agreements::schema))
         .route("/v1/agreements/{id}", get(agreements::agreement))
+        .route(
+            "/v1/agreements/{id}/outcomes/{seq}/bundle",
+            get(agreements::outcome_bundle),
+        )
         .route(
             "/v1/recruit/recruiters/{party}/fees-reported",
             get(voice::fees_reported),

@@ -35,6 +35,38 @@ pub async fn build_bundle(state: &Service, item: &Hash32) -> Result<CustodyBundl
         .ok_or_else(|| item_not_found(&id))
 }
 
+/// Outcome `seq` of agreement `id`'s bundle against the latest cosigned checkpoint that
+/// covers its attestation (waiting briefly for one). 404 if there is no such outcome, 409
+/// if it is not attested yet.
+pub async fn outcome_bundle(
+    state: &Service,
+    id: &str,
+    seq: u64,
+) -> Result<unchain_agree::bundle::OutcomeBundle, Problem> {
+    let reader = state.ledger.state_reader()?;
+    let outcome = unchain_agree::state::outcome(&reader, id, seq)
+        .map_err(internal)?
+        .ok_or_else(|| Problem::not_found(format!("agreement {id} has no outcome {seq}")))?;
+    drop(reader);
+    let Some(attested) = outcome.attested else {
+        return Err(Problem::new(
+            axum::http::StatusCode::CONFLICT,
+            Code::BadTransition,
+            "Not attested",
+            format!(
+                "outcome {seq} of {id} is not in the log yet: attest it first (unchain agreement attest {id} {seq})"
+            ),
+        ));
+    };
+    let index = match state.ledger.tx(&attested)? {
+        Some(unchain_ledger::TxRecord::Committed { log_index, .. }) => log_index,
+        _ => return Err(Problem::internal("an attestation is not in the log")),
+    };
+    let (note, cp) = super::ledger::checkpoint_covering(state, index).await?;
+    unchain_agree::bundle::build(&state.ledger, id, seq, note, cp.size)?
+        .ok_or_else(|| Problem::internal("an attested outcome has no bundle"))
+}
+
 /// Tip `id`, if it was handed to `member` and this is `member`'s own node.
 pub fn own_view(state: &Service, member: &str, id: &str) -> Result<TipView, Problem> {
     unchain_tips::body::check_tip_id("tip", id)
