@@ -1,9 +1,11 @@
 //! A compliance agreement across a real node, with the CLI as each party would use it: a
 //! template's clause checked on the desk with a typo caught and pointed at; the brand
-//! proposes the Employer Pays agreement; the agency signs; a clause evaluated is kept, and
-//! asked again before it is due is refused; `show` prints it all. The outcome is attested
-//! into the log, saved as a bundle and re-checked offline with `unchain verify agreement`;
-//! a bundle whose facts or attested result were changed is refused, naming what changed.
+//! proposes the Employer Pays agreement; the agency signs; the brand's node evaluates the
+//! due clause and attests its outcome by itself; asked again before it is due, the clause
+//! is refused; `show` prints it all. The outcome is saved as a bundle and re-checked
+//! offline with `unchain verify agreement`; a bundle whose facts or attested result were
+//! changed is refused, naming what changed. An agreement between two other parties is
+//! evaluated and attested only when they ask.
 
 mod common;
 
@@ -83,10 +85,14 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
     .to_owned();
     assert!(id.starts_with("a-") && id.len() == 22, "{id}");
     must(run("np-himalaya-manpower", &["sign", &id]), "sign");
-    must(
-        run("qa-mol", &["evaluate", &id, "employer-pays"]),
-        "evaluate",
-    );
+    // In force, the clause is due: the proposer's node evaluates it and attests the
+    // outcome by itself, with no one asking.
+    wait_until("the brand's node evaluates and attests", 60, async || {
+        let shown = run("gb-brand", &["show", &id, "--json"]);
+        let v: Value = serde_json::from_str(&shown.stdout).unwrap_or_default();
+        v["outcomes"][0]["attested"].is_string()
+    })
+    .await;
     let again = run("qa-mol", &["evaluate", &id, "employer-pays"]);
     assert!(
         !again.ok && again.stderr.contains("is not due at height"),
@@ -111,29 +117,58 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
     let schema = must(unchain(&["agreement", "schema"]), "schema");
     assert!(schema.stdout.contains("supply.facilities[].last_audit_ms"));
 
-    // The outcome, re-checked offline: not before it is attested; then attested by a
-    // party, saved, and verified against the genesis with no node.
+    // The outcome, re-checked offline: attested once (by the node), saved, and verified
+    // against the genesis with no node.
     let saved = desk.path().join("outcome.json");
     let out = saved.display().to_string();
-    let early = run("gb-brand", &["bundle", &id, "0", "--out", &out]);
-    assert!(
-        !early.ok && early.stderr.contains("attest it first"),
-        "{}",
-        early.stderr
-    );
-    must(run("gb-brand", &["attest", &id, "0"]), "attest");
     let twice = run("np-himalaya-manpower", &["attest", &id, "0"]);
     assert!(
         !twice.ok && twice.stderr.contains("was attested by"),
         "{}",
         twice.stderr
     );
+
+    // An agreement the node's organisation is no party to is evaluated and attested only
+    // when a party asks; its outcome has no bundle before that.
+    let other = desk.path().join("other.json");
+    let swapped = template
+        .replace("\"brand\"", "\"qa-mol\"")
+        .replace("\"recruiter\"", "\"np-himalaya-manpower\"")
+        .replace("\"regulator\"", "\"gb-brand\"");
+    std::fs::write(&other, swapped).expect("write");
+    let other_id = must(
+        run("qa-mol", &["propose", &other.display().to_string()]),
+        "propose",
+    )
+    .stdout
+    .trim()
+    .to_owned();
+    must(run("np-himalaya-manpower", &["sign", &other_id]), "sign");
+    must(
+        run("qa-mol", &["evaluate", &other_id, "employer-pays"]),
+        "evaluate",
+    );
+    let early = run("qa-mol", &["bundle", &other_id, "0", "--out", &out]);
+    assert!(
+        !early.ok && early.stderr.contains("attest it first"),
+        "{}",
+        early.stderr
+    );
+    must(run("qa-mol", &["attest", &other_id, "0"]), "attest");
+    must(
+        run("qa-mol", &["bundle", &other_id, "0", "--out", &out]),
+        "bundle",
+    );
+    let genesis = chain.genesis().display().to_string();
+    must(
+        unchain(&["verify", "agreement", &out, "--genesis", &genesis]),
+        "verify the other",
+    );
     must(
         run("gb-brand", &["bundle", &id, "0", "--out", &out]),
         "bundle",
     );
     drop(node);
-    let genesis = chain.genesis().display().to_string();
     let verified = must(
         unchain(&["verify", "agreement", &out, "--genesis", &genesis]),
         "verify agreement",

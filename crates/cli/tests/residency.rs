@@ -81,7 +81,7 @@ async fn a_record_from_a_jurisdiction_that_forbids_transfer_never_reaches_a_node
         nodes.push(chain.start_validator(Some(name)).await);
     }
     let url: Vec<String> = nodes.iter().map(|n| n.client().base().to_owned()).collect();
-    let (police, ngo, nca) = (&url[0], &url[1], &url[2]);
+    let (police, nca) = (&url[0], &url[2]);
     let desk = tempfile::tempdir().expect("desk");
 
     // The policy is checked on the desk, then published by Thailand's governance member.

@@ -5,6 +5,7 @@
 //! consensus, through the ledger, changes what is committed.
 #![forbid(unsafe_code)]
 
+pub mod agree_duty;
 pub mod api;
 pub mod audit;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod console;
 pub mod i18n;
 pub mod metrics;
 pub mod named_queries;
+pub mod own_tx;
 pub mod private;
 pub mod retention;
 pub mod run;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tracing::{info, warn};
 use unchain_consensus::mempool::Mempool;
 use unchain_ledger::Ledger;
-use unchain_types::{SigningKey, UnsignedTransaction};
+use unchain_types::SigningKey;
 
 /// How long after expiry a node that is not the owner steps in.
 const GRACE_MS: u64 = 86_400_000;
@@ -71,22 +71,7 @@ pub fn submit_due(ledger: &Ledger, mempool: &Mempool, member: &str, key: &Signin
             if d.kind == "tips.erase" && !me.roles.contains(&unchain_ledger::Role::Tips) {
                 continue;
             }
-            let nonce = match mempool.pending_next_nonce(&key.public_key()) {
-                Some(n) => n,
-                None => match ledger.sender_and_next_nonce(&key.public_key())? {
-                    Some((_, n)) => n,
-                    None => return Ok(admitted),
-                },
-            };
-            let tx = UnsignedTransaction {
-                chain_id: ledger.genesis().chain_id.clone(),
-                sender: key.public_key(),
-                nonce,
-                kind: d.kind.into(),
-                body: d.body,
-            }
-            .sign(key)?;
-            match mempool.submit(ledger, tx) {
+            match crate::own_tx::submit(ledger, mempool, key, d.kind, d.body) {
                 Ok(_) => {
                     admitted += 1;
                     info!(what = %d.what, owner = %d.owner, "retention ended: erasure submitted");

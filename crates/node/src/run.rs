@@ -171,6 +171,13 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             signing.clone(),
             Duration::from_secs(60),
         ));
+        tokio::spawn(crate::agree_duty::run(
+            ledger.clone(),
+            mempool.clone(),
+            me.name.clone(),
+            signing.clone(),
+            heads_rx.clone(),
+        ));
         let vcfg = ValidatorConfig {
             seed: signing.seed(),
             p2p_listen: cfg.p2p_listen,

@@ -138,6 +138,15 @@ pub fn agreement(
     SPACE.get(state, &agreement_key(id))
 }
 
+/// Every agreement, by id.
+pub fn agreements(state: &impl StateRead) -> Result<Vec<AgreementRecord>, redb::StorageError> {
+    Ok(state
+        .scan_prefix(&SPACE.key(format_args!("agreement/")))?
+        .into_iter()
+        .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+        .collect())
+}
+
 /// Every outcome of an agreement, oldest first.
 pub fn outcomes(state: &impl StateRead, id: &str) -> Result<Vec<Outcome>, redb::StorageError> {
     Ok(state
