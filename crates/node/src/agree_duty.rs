@@ -50,15 +50,25 @@ pub fn jobs(
         }
         let first = p.parties.first().is_some_and(|x| x == member);
         if a.standing == Standing::InForce {
+            // When it (last) came into force: a clause never evaluated is due from then.
+            let in_force = a
+                .history
+                .iter()
+                .rev()
+                .find(|(s, _, _)| *s == Standing::InForce)
+                .map_or(0, |(_, h, _)| *h);
             for terms in &p.clauses {
                 let last = a.evaluated.get(&terms.id).copied();
                 let due = unchain_agree::rules::is_due(terms, last, next, now_ms);
-                let late = unchain_agree::rules::is_due(
-                    terms,
-                    last,
-                    next.saturating_sub(LATE_BLOCKS),
-                    now_ms.saturating_sub(LATE_MS),
-                );
+                // Due for a while: since LATE_BLOCKS blocks, or LATE_MS past its deadline.
+                let late = match (terms.every_blocks, terms.due_ms, last) {
+                    (Some(n), _, Some((h, _))) => {
+                        h.saturating_add(n).saturating_add(LATE_BLOCKS) <= next
+                    }
+                    (_, Some(d), None) => now_ms >= d.saturating_add(LATE_MS),
+                    (Some(_), None, None) => in_force.saturating_add(LATE_BLOCKS) <= next,
+                    _ => false,
+                };
                 if due && (first || late) {
                     out.push(Job {
                         kind: "agree.evaluate",
@@ -125,5 +135,73 @@ pub async fn run(
             }
             recent.insert(job.what, height);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use unchain_ledger::{AnyModule, Genesis, Role};
+    use unchain_testkit::{Chain, Org};
+
+    fn modules(_: &Genesis) -> Vec<Arc<dyn AnyModule>> {
+        vec![
+            Arc::new(unchain_supply::SupplyModule),
+            Arc::new(unchain_recruit::RecruitModule),
+            Arc::new(unchain_agree::AgreeModule),
+        ]
+    }
+
+    fn owed(chain: &Chain, member: &str) -> Vec<String> {
+        let head = chain.ledger.head().expect("head");
+        let reader = chain.ledger.state_reader().expect("reader");
+        jobs(&reader, member, head.height, head.timestamp_ms)
+            .expect("read")
+            .into_iter()
+            .map(|j| j.what)
+            .collect()
+    }
+
+    #[test]
+    fn the_proposer_acts_at_once_another_party_when_it_is_late_an_outsider_never() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut brand = Org::new("duty", 1, "gb-brand", &[Role::Recruitment]);
+        let mut agency = Org::new("duty", 2, "np-agency", &[Role::Recruitment]);
+        let regulator = Org::new("duty", 3, "qa-mol", &[Role::Governance, Role::Recruitment]);
+        let mut chain = Chain::new(dir.path(), &[&brand, &agency, &regulator], modules);
+        let id = "a-00000000000000000d01";
+        chain.ok(&brand.tx("agree.propose", json!({
+            "agreement": id, "title": "Employer pays", "parties": ["gb-brand", "np-agency"],
+            "arbiter": "qa-mol", "schema": 1,
+            "clauses": [{"id": "employer-pays", "text": "no fee", "cel": "recruit.fees.all(f, f.owed == 0)",
+                "every_blocks": 100, "consequence": {"kind": "suspend"}}]})));
+        // Not in force yet: nothing is owed.
+        assert!(owed(&chain, "gb-brand").is_empty());
+        chain.ok(&agency.tx("agree.sign", json!({"agreement": id})));
+        let evaluate = format!("evaluate {id} clause employer-pays");
+        assert_eq!(owed(&chain, "gb-brand"), [evaluate.clone()]);
+        assert!(owed(&chain, "np-agency").is_empty(), "the agency waits");
+        assert!(owed(&chain, "qa-mol").is_empty(), "the arbiter is no party");
+        for _ in 0..LATE_BLOCKS {
+            chain.apply(&[]);
+        }
+        assert_eq!(owed(&chain, "np-agency"), [evaluate]);
+        chain.ok(&agency.tx(
+            "agree.evaluate",
+            unchain_agree::client::evaluate(id, "employer-pays"),
+        ));
+        let attest = format!("attest {id} outcome 0");
+        assert_eq!(owed(&chain, "gb-brand"), [attest.clone()]);
+        assert!(owed(&chain, "np-agency").is_empty());
+        // What the duty submits, the ledger accepts.
+        let reader = chain.ledger.state_reader().expect("reader");
+        let head = chain.ledger.head().expect("head");
+        let job = jobs(&reader, "gb-brand", head.height, head.timestamp_ms)
+            .expect("read")
+            .remove(0);
+        drop(reader);
+        chain.ok(&brand.tx(job.kind, job.body));
+        assert!(owed(&chain, "gb-brand").is_empty());
     }
 }

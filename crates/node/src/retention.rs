@@ -108,7 +108,7 @@ mod tests {
     use super::*;
     use unchain_consensus::mempool::MempoolConfig;
     use unchain_ledger::{Genesis, Member, Role};
-    use unchain_types::{EncryptionSecretKey, Hash32};
+    use unchain_types::{EncryptionSecretKey, Hash32, UnsignedTransaction};
 
     fn apply(
         ledger: &Ledger,
