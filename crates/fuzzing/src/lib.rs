@@ -11,6 +11,7 @@
 /// One module per fuzz target.
 pub mod targets {
     pub mod agree_clause;
+    pub mod agreement_bundle;
     pub mod blind_identifier;
     pub mod block;
     pub mod console_form;
@@ -53,6 +54,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("block", targets::block::run),
     ("console_form", targets::console_form::run),
     ("cosign_message", targets::cosign_message::run),
+    ("agreement_bundle", targets::agreement_bundle::run),
     ("custody_bundle", targets::custody_bundle::run),
     ("epcis_document", targets::epcis_document::run),
     ("epcis_query", targets::epcis_query::run),

@@ -180,7 +180,7 @@ mod tests {
         assert!(owed(&chain, "gb-brand").is_empty());
         chain.ok(&agency.tx("agree.sign", json!({"agreement": id})));
         let evaluate = format!("evaluate {id} clause employer-pays");
-        assert_eq!(owed(&chain, "gb-brand"), [evaluate.clone()]);
+        assert_eq!(owed(&chain, "gb-brand"), std::slice::from_ref(&evaluate));
         assert!(owed(&chain, "np-agency").is_empty(), "the agency waits");
         assert!(owed(&chain, "qa-mol").is_empty(), "the arbiter is no party");
         for _ in 0..LATE_BLOCKS {
@@ -192,7 +192,7 @@ mod tests {
             unchain_agree::client::evaluate(id, "employer-pays"),
         ));
         let attest = format!("attest {id} outcome 0");
-        assert_eq!(owed(&chain, "gb-brand"), [attest.clone()]);
+        assert_eq!(owed(&chain, "gb-brand"), [attest]);
         assert!(owed(&chain, "np-agency").is_empty());
         // What the duty submits, the ledger accepts.
         let reader = chain.ledger.state_reader().expect("reader");
