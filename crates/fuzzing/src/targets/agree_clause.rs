@@ -10,7 +10,7 @@ pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let schema = unchain_agree::schema::current();
+    let schema = unchain_agree::schema::version(1).expect("schema version 1");
     let Ok(clause) = Clause::compile(text, &schema) else {
         return;
     };

@@ -41,7 +41,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
-    let schema = unchain_agree::schema::current();
+    let schema = unchain_agree::schema::version(1).expect("schema version 1");
     let sources = [
         "recruit.fees.all(f, f.owed == 0)",
         r#"supply.findings.all(f, f.status != "open" || now - f.opened_ms <= 30 * 86400000)"#,

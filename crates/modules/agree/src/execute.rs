@@ -202,15 +202,20 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     // Compiled again from the stored text: the same on every validator.
     let clause = Clause::compile(&terms.cel, &schema)
         .map_err(|err| refuse(Code::InvalidBody, format!("clause: {err}")))?;
-    let (facts, kept) =
-        match crate::facts::gather(ctx.state, &a.proposal.parties, ctx.height, ctx.timestamp_ms) {
-            Ok(facts) => {
-                let kept = clause.evaluate(&schema, &facts);
-                (facts, kept)
-            }
-            Err(crate::facts::FactsError::Storage(s)) => return Err(s.into()),
-            Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Err(why)),
-        };
+    let (facts, kept) = match crate::facts::gather(
+        ctx.state,
+        &a.proposal.parties,
+        ctx.height,
+        ctx.timestamp_ms,
+        a.proposal.schema,
+    ) {
+        Ok(facts) => {
+            let kept = clause.evaluate(&schema, &facts);
+            (facts, kept)
+        }
+        Err(crate::facts::FactsError::Storage(s)) => return Err(s.into()),
+        Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Err(why)),
+    };
     // The facts' digest is of their canonical JSON (JCS), which holds integers exactly only
     // up to 2^53: a fact beyond it makes the outcome an error, never a digest of nothing.
     let (bytes, kept) = match unchain_types::canonical::to_canonical_bytes(&facts) {

@@ -1,5 +1,6 @@
-//! The facts of schema version 1 for one agreement, read from ledger state during
-//! execution: the same state at the same height gives the same facts on every validator.
+//! The facts of one agreement, for the schema version its clauses were checked against,
+//! read from ledger state during execution: the same state at the same height gives the
+//! same facts on every validator.
 //!
 //! Facts are the parties' own: the facilities a party registered with the supply module
 //! and the findings and audits at them; the fees charged by parties that are recruiters;
@@ -43,12 +44,14 @@ fn capped(name: &str, list: Vec<Value>, max: u64) -> Result<Value, FactsError> {
     Ok(Value::Array(list))
 }
 
-/// The facts for an agreement among `parties`, at `height` and block time `now_ms`.
+/// The facts of schema `version` for an agreement among `parties`, at `height` and block
+/// time `now_ms`.
 pub fn gather(
     state: &StateWriter<'_>,
     parties: &[String],
     height: u64,
     now_ms: u64,
+    version: u32,
 ) -> Result<Value, FactsError> {
     let facilities_all = unchain_supply::state::facilities(state)?;
     let mut party_facts = Vec::new();
@@ -157,7 +160,7 @@ pub fn gather(
         }
     }
     let today = date(now_ms);
-    Ok(json!({
+    let mut facts = json!({
         "now": now_ms,
         "height": height,
         "today": today,
@@ -173,7 +176,58 @@ pub fn gather(
             "passports_held": capped("recruit.passports_held", passports, MAX_FACTS)?,
             "voice": capped("recruit.voice", voice, MAX_FACTS)?,
         },
-    }))
+    });
+    if version >= 2 {
+        facts["vault"] =
+            json!({"shared": capped("vault.shared", shared(state, parties)?, MAX_FACTS)?});
+    }
+    Ok(facts)
+}
+
+/// Schema version 2's `vault.shared`: every record a party owns that another party was
+/// given, with the case that points to it (the owner's) and when that case last closed.
+fn shared(state: &StateWriter<'_>, parties: &[String]) -> Result<Vec<Value>, FactsError> {
+    // The parties' cases by the record they point to, with when each last closed.
+    let mut cases = std::collections::BTreeMap::new();
+    for p in parties {
+        for c in unchain_cases::state::owned_by(state, p)? {
+            let closed_ms = if c.status == "closed" {
+                unchain_cases::state::events_of(state, &c.case)?
+                    .iter()
+                    .rev()
+                    .find(|e| {
+                        matches!(&e.change, unchain_cases::Change::Transitioned { to, .. } if to == "closed")
+                    })
+                    .map_or(0, |e| e.time_ms)
+            } else {
+                0
+            };
+            cases.insert(c.record, (c.case.clone(), c.status.clone(), closed_ms));
+        }
+    }
+    let mut out = Vec::new();
+    for (record, access) in unchain_vault::state::records_of(state, parties)? {
+        let (case, status, closed_ms) = cases.get(&record.record).cloned().unwrap_or_default();
+        for a in access {
+            if a.member == record.owner || !parties.contains(&a.member) {
+                continue;
+            }
+            out.push(json!({
+                "record": record.record.to_hex(),
+                "owner": record.owner,
+                "recipient": a.member,
+                "schema": record.schema,
+                "granted_ms": a.time_ms,
+                "revoked": a.revoked.is_some(),
+                "erased": record.erased.is_some(),
+                "erased_ms": record.erased.as_ref().map_or(0, |e| e.timestamp_ms),
+                "case": case,
+                "case_status": status,
+                "case_closed_ms": closed_ms,
+            }));
+        }
+    }
+    Ok(out)
 }
 
 /// Block time as its UTC date.

@@ -6,19 +6,47 @@
 pub use unchain_clause::schema::{Schema, Ty, list, record};
 
 /// The current version.
-pub const CURRENT: u32 = 1;
+pub const CURRENT: u32 = 2;
 
 /// Most elements of a fact list (facilities, findings, fees…) one evaluation reads.
 pub const MAX_FACTS: u64 = 10_000;
 
 /// Version `version` of the agreements' schema, if it is published.
 pub fn version(version: u32) -> Option<Schema> {
-    (version == 1).then(v1)
+    match version {
+        1 => Some(v1()),
+        2 => Some(v2()),
+        _ => None,
+    }
 }
 
 /// The current version of the agreements' schema.
 pub fn current() -> Schema {
-    v1()
+    v2()
+}
+
+/// Version 2: version 1, and the records the parties shared with each other through the
+/// vault — never their contents — with the status of the case each belongs to (what a
+/// data-sharing agreement reads: erased within N days of the case closing).
+fn v2() -> Schema {
+    let shared = record(&[
+        ("record", Ty::String),
+        ("owner", Ty::String),
+        ("recipient", Ty::String),
+        ("schema", Ty::String),
+        ("granted_ms", Ty::Int),
+        ("revoked", Ty::Bool),
+        ("erased", Ty::Bool),
+        ("erased_ms", Ty::Int),
+        ("case", Ty::String),
+        ("case_status", Ty::String),
+        ("case_closed_ms", Ty::Int),
+    ]);
+    let mut s = v1();
+    s.version = 2;
+    s.roots
+        .insert("vault", record(&[("shared", list(shared, MAX_FACTS))]));
+    s
 }
 
 /// Version 1: block time and height, the parties, and the supply and recruitment facts.
@@ -112,8 +140,18 @@ mod tests {
     #[test]
     fn version_one_is_published_and_lists_its_paths() {
         let s = version(1).expect("v1");
-        assert_eq!(s, current());
-        assert!(version(2).is_none());
+        assert!(version(3).is_none());
+        // Version 2 is version 1 and the shared records: a published version never changes.
+        let v2 = version(2).expect("v2");
+        assert_eq!(v2, current());
+        assert!(!s.roots.contains_key("vault"));
+        assert!(
+            v2.paths()
+                .contains(&("vault.shared[].case_closed_ms".into(), "int".into()))
+        );
+        for path in s.paths() {
+            assert!(v2.paths().contains(&path), "{path:?}");
+        }
         let paths = s.paths();
         assert!(paths.contains(&("now".into(), "int".into())));
         assert!(paths.contains(&("supply.findings[].opened_ms".into(), "int".into())));

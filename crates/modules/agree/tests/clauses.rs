@@ -20,7 +20,7 @@ fn empty() -> Value {
 }
 
 fn kept(source: &str, facts: &Value) -> bool {
-    let schema = unchain_agree::schema::current();
+    let schema = unchain_agree::schema::version(1).expect("schema version 1");
     let clause = Clause::compile(source, &schema).unwrap_or_else(|e| panic!("{source}: {e}"));
     clause
         .evaluate(&schema, facts)
@@ -28,7 +28,11 @@ fn kept(source: &str, facts: &Value) -> bool {
 }
 
 fn refused(source: &str) -> unchain_agree::ClauseError {
-    Clause::compile(source, &unchain_agree::schema::current()).expect_err(source)
+    Clause::compile(
+        source,
+        &unchain_agree::schema::version(1).expect("schema version 1"),
+    )
+    .expect_err(source)
 }
 
 #[test]
@@ -181,7 +185,7 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
 
 #[test]
 fn facts_that_do_not_fit_the_schema_are_refused_by_name() {
-    let schema = unchain_agree::schema::current();
+    let schema = unchain_agree::schema::version(1).expect("schema version 1");
     let clause = Clause::compile("now > 0", &schema).expect("a clause");
     let mut facts = empty();
     facts["now"] = json!(1.5);
@@ -218,7 +222,7 @@ fn facts_that_do_not_fit_the_schema_are_refused_by_name() {
 
 #[test]
 fn arithmetic_is_exact_and_an_overflow_is_an_error_not_a_wrap() {
-    let schema = unchain_agree::schema::current();
+    let schema = unchain_agree::schema::version(1).expect("schema version 1");
     let facts = empty();
     assert!(kept(
         "9223372036854775807 - 1 == 9223372036854775806",
@@ -243,7 +247,7 @@ proptest::proptest! {
     fn any_text_compiles_or_is_refused_and_evaluates_the_same_twice(
         source in "[a-z_. ()<>=!&|0-9\"\\[\\],+*-]{0,60}"
     ) {
-        let schema = unchain_agree::schema::current();
+        let schema = unchain_agree::schema::version(1).expect("schema version 1");
         if let Ok(c) = Clause::compile(&source, &schema) {
             let facts = empty();
             proptest::prop_assert_eq!(c.evaluate(&schema, &facts), c.evaluate(&schema, &facts));

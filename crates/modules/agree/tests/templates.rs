@@ -20,15 +20,25 @@ fn template(name: &str) -> Value {
     v
 }
 
-fn facts() -> Value {
-    json!({
+/// Facts of schema `version` that keep every template's clause.
+fn facts(version: u64) -> Value {
+    let mut f = json!({
         "now": NOW, "height": 1200, "today": "2026-05-28",
         "parties": [{"id": "brand", "country": "GB", "facilities": []},
                     {"id": "supplier", "country": "TH", "facilities": ["f1"]}],
         "supply": {"facilities": [{"id": "f1", "registrant": "supplier", "country": "TH", "last_audit_ms": NOW - 100 * DAY}],
                    "findings": [], "audits": []},
         "recruit": {"fees": [], "wage_findings": [], "passports_held": [], "voice": []}
-    })
+    });
+    if version >= 2 {
+        // A record the owner shared, its case closed ten days ago and the record not erased
+        // yet: still within the 30 days.
+        f["vault"] = json!({"shared": [{"record": "11".repeat(32), "owner": "owner",
+            "recipient": "recipient", "schema": "htcds.person", "granted_ms": NOW - 90 * DAY,
+            "revoked": false, "erased": false, "erased_ms": 0, "case": "c-1",
+            "case_status": "closed", "case_closed_ms": NOW - 10 * DAY}]});
+    }
+    f
 }
 
 /// The template's one clause: kept over `facts()`, broken once `breach` is applied.
@@ -39,10 +49,11 @@ fn kept_then_broken(name: &str, breach: impl Fn(&mut Value)) {
         "{name}: {:?}",
         AgreeBody::parse("agree.propose", &proposal).err()
     );
-    let schema = unchain_agree::schema::current();
+    let version = proposal["schema"].as_u64().expect("a schema version");
+    let schema = unchain_agree::schema::version(version as u32).expect("a published version");
     let cel = proposal["clauses"][0]["cel"].as_str().expect("a clause");
     let clause = Clause::compile(cel, &schema).expect("compiles");
-    let mut f = facts();
+    let mut f = facts(version);
     assert_eq!(clause.evaluate(&schema, &f), Ok(true), "{name} kept");
     breach(&mut f);
     assert_eq!(clause.evaluate(&schema, &f), Ok(false), "{name} broken");
@@ -84,4 +95,26 @@ fn wages_in_full() {
         f["recruit"]["wage_findings"] = json!([{"employer": "employer", "worker": "w-1",
             "month": "2026-03", "kind": "underpaid", "paid_on": "2026-04-02"}]);
     });
+}
+
+#[test]
+fn data_sharing_erased_within_thirty_days_of_the_case_closing() {
+    kept_then_broken("data-sharing", |f| {
+        f["vault"]["shared"][0]["case_closed_ms"] = json!(NOW - 31 * DAY);
+    });
+    // Erased, or its case reopened, the record keeps the clause again.
+    let proposal = template("data-sharing");
+    let schema = unchain_agree::schema::version(2).expect("v2");
+    let cel = proposal["clauses"][0]["cel"].as_str().expect("a clause");
+    let clause = Clause::compile(cel, &schema).expect("compiles");
+    for (field, value) in [("erased", json!(true)), ("case_status", json!("active"))] {
+        let mut f = facts(2);
+        f["vault"]["shared"][0]["case_closed_ms"] = json!(NOW - 31 * DAY);
+        f["vault"]["shared"][0][field] = value;
+        assert_eq!(clause.evaluate(&schema, &f), Ok(true), "{field}");
+    }
+    // A version 1 agreement cannot read the shared records.
+    let v1 = unchain_agree::schema::version(1).expect("v1");
+    let e = Clause::compile(cel, &v1).expect_err("v1 has no vault facts");
+    assert!(e.to_string().contains("vault"), "{e}");
 }

@@ -147,16 +147,27 @@ pub fn case(reader: &StateReader, id: &str) -> Result<Option<CaseView>, redb::St
     let Some(case) = reader.get(&case_key(id))?.map(|v| decode::<Case>(&v)) else {
         return Ok(None);
     };
-    let events = reader
-        .scan_prefix(format!("cases/event/{id}\0").as_bytes())?
-        .into_iter()
-        .map(|(_, v)| decode(&v))
-        .collect();
+    let events = events_of(reader, id)?;
     Ok(Some(CaseView { case, events }))
 }
 
+/// Case `id`'s events, oldest first.
+pub fn events_of(
+    reader: &impl unchain_ledger::StateRead,
+    id: &str,
+) -> Result<Vec<CaseEvent>, redb::StorageError> {
+    Ok(reader
+        .scan_prefix(format!("cases/event/{id}\0").as_bytes())?
+        .into_iter()
+        .map(|(_, v)| decode(&v))
+        .collect())
+}
+
 /// Cases `member` opened, by id.
-pub fn owned_by(reader: &StateReader, member: &str) -> Result<Vec<Case>, redb::StorageError> {
+pub fn owned_by(
+    reader: &impl unchain_ledger::StateRead,
+    member: &str,
+) -> Result<Vec<Case>, redb::StorageError> {
     let prefix = format!("cases/owner/{member}/");
     let mut out = Vec::new();
     for (key, _) in reader.scan_prefix(prefix.as_bytes())? {

@@ -297,6 +297,29 @@ fn scan<T: DeserializeOwned>(r: &StateReader, prefix: &[u8]) -> Result<Vec<T>, r
         .collect())
 }
 
+/// Every record one of `owners` owns, with every organisation given access to it (its
+/// owner included; revoked access too), in record-id order: what an agreement among those
+/// owners reads of what they shared. Scans every record: its cost grows with the vault.
+pub fn records_of(
+    r: &impl StateRead,
+    owners: &[String],
+) -> Result<Vec<(Record, Vec<Access>)>, redb::StorageError> {
+    let mut out = Vec::new();
+    for (_, v) in r.scan_prefix(b"vault/record/")? {
+        let record: Record = decode(&v);
+        if !owners.contains(&record.owner) {
+            continue;
+        }
+        let access = r
+            .scan_prefix(format!("vault/access/{}/", record.record).as_bytes())?
+            .into_iter()
+            .map(|(_, v)| decode(&v))
+            .collect();
+        out.push((record, access));
+    }
+    Ok(out)
+}
+
 /// A jurisdiction's sharing policy as published on the ledger.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublishedPolicy {
