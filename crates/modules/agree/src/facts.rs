@@ -191,18 +191,20 @@ fn shared(state: &StateWriter<'_>, parties: &[String]) -> Result<Vec<Value>, Fac
     let mut cases = std::collections::BTreeMap::new();
     for p in parties {
         for c in unchain_cases::state::owned_by(state, p)? {
-            let closed_ms = if c.status == "closed" {
+            // Statuses compare in lower case: a social-services case closes as "Closed".
+            let status = c.status.to_ascii_lowercase();
+            let closed_ms = if status == "closed" {
                 unchain_cases::state::events_of(state, &c.case)?
                     .iter()
                     .rev()
                     .find(|e| {
-                        matches!(&e.change, unchain_cases::Change::Transitioned { to, .. } if to == "closed")
+                        matches!(&e.change, unchain_cases::Change::Transitioned { to, .. } if to.eq_ignore_ascii_case("closed"))
                     })
                     .map_or(0, |e| e.time_ms)
             } else {
                 0
             };
-            cases.insert(c.record, (c.case.clone(), c.status.clone(), closed_ms));
+            cases.insert(c.record, (c.case.clone(), status, closed_ms));
         }
     }
     let mut out = Vec::new();

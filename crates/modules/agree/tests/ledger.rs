@@ -368,3 +368,118 @@ fn an_overturned_breach_lifts_the_suspension_it_caused() {
         a.history
     );
 }
+
+/// The data-sharing template on a ledger with the vault and cases: a record shared by one
+/// party with the other, its case closed; 31 days on, not erased, the clause is broken and
+/// escalated, on both validators at the same height; once erased, it is kept again.
+#[test]
+fn a_record_kept_past_thirty_days_after_its_case_closed_breaks_data_sharing() {
+    use unchain_agree::state::outcome;
+    let vault_modules = |g: &Genesis| -> Vec<Arc<dyn AnyModule>> {
+        vec![
+            Arc::new(unchain_vault::VaultModule::new(g)),
+            Arc::new(unchain_cases::CasesModule),
+            Arc::new(unchain_supply::SupplyModule),
+            Arc::new(unchain_recruit::RecruitModule),
+            Arc::new(AgreeModule),
+        ]
+    };
+    let roles = [
+        Role::Governance,
+        Role::Records,
+        Role::Cases,
+        Role::Recruitment,
+    ];
+    let mut police = Org::new(CHAIN, 11, "th-police", &roles);
+    let mut ngo = Org::new(CHAIN, 12, "th-ngo", &roles);
+    let dpa = Org::new(CHAIN, 13, "th-pdpc", &roles);
+    let dirs = (
+        tempfile::tempdir().expect("tmp"),
+        tempfile::tempdir().expect("tmp"),
+    );
+    let mut chain = Chain::new(dirs.0.path(), &[&police, &ngo, &dpa], vault_modules);
+    chain.add_replica(dirs.1.path(), vault_modules);
+
+    let (record, _) = chain.seal(&mut police, "shared record", "htcds.person", b"FICTIONAL");
+    chain.grant(&mut police, &ngo, &record);
+    let case = |police: &mut Org, body: Value, kind: &str| police.tx(kind, body);
+    let open = unchain_cases::client::open(
+        "TH-0001",
+        unchain_cases::workflow::CaseKind::Investigation,
+        record,
+        None,
+        "u-1",
+    );
+    chain.ok(&case(&mut police, open, "cases.open"));
+    for (from, to, outcome) in [
+        ("open", "active", None),
+        ("active", "closed", Some("charges_filed")),
+    ] {
+        let t = unchain_cases::client::transition("TH-0001", from, to, outcome, None, "u-1");
+        chain.ok(&case(&mut police, t, "cases.transition"));
+    }
+    let closed_at = chain.time_ms;
+
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../templates/agreements/data-sharing.json"
+    ))
+    .expect("template")
+    .replace("\"owner\"", "\"th-police\"")
+    .replace("\"recipient\"", "\"th-ngo\"")
+    .replace("\"regulator\"", "\"th-pdpc\"");
+    let mut proposal: Value = serde_json::from_str(&text).expect("JSON");
+    let id = "a-0000000000000000d5a1";
+    proposal["agreement"] = json!(id);
+    proposal["clauses"][0]["every_blocks"] = json!(1);
+    chain.ok(&police.tx("agree.propose", proposal));
+    chain.ok(&ngo.tx("agree.sign", json!({"agreement": id})));
+    let evaluate = json!({"agreement": id, "clause": "erase-after-close"});
+
+    // Ten days after the case closed: kept.
+    chain.time_ms = closed_at + 10 * 86_400_000;
+    chain.ok(&ngo.tx("agree.evaluate", evaluate.clone()));
+    let reader = chain.ledger.state_reader().expect("state");
+    assert_eq!(
+        outcome(&reader, id, 0).expect("read").expect("0").kept,
+        Ok(true)
+    );
+    let facts: Value = serde_json::from_slice(
+        &unchain_agree::state::outcome_facts(&reader, id, 0)
+            .expect("read")
+            .expect("facts"),
+    )
+    .expect("JSON");
+    drop(reader);
+    let shared = &facts["vault"]["shared"][0];
+    assert_eq!(shared["recipient"], "th-ngo", "{facts}");
+    assert_eq!(shared["case"], "TH-0001");
+    assert_eq!(shared["case_status"], "closed");
+    assert_eq!(shared["case_closed_ms"], json!(closed_at));
+
+    // Thirty-one days after: broken, escalated to the data protection authority.
+    chain.time_ms = closed_at + 31 * 86_400_000;
+    chain.ok(&ngo.tx("agree.evaluate", evaluate.clone()));
+    let reader = chain.ledger.state_reader().expect("state");
+    let broken = outcome(&reader, id, 1).expect("read").expect("1");
+    assert_eq!(broken.kept, Ok(false));
+    assert_eq!(
+        broken.consequence,
+        Some(Consequence::Escalate {
+            to: "th-pdpc".into()
+        })
+    );
+    drop(reader);
+
+    // Erased everywhere: kept again.
+    chain.ok(&police.tx(
+        "vault.erase",
+        json!({"record": record.to_hex(), "reason": "owner_request"}),
+    ));
+    chain.ok(&ngo.tx("agree.evaluate", evaluate));
+    let reader = chain.ledger.state_reader().expect("state");
+    assert_eq!(
+        outcome(&reader, id, 2).expect("read").expect("2").kept,
+        Ok(true)
+    );
+}
