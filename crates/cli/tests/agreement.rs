@@ -168,6 +168,45 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
         run("gb-brand", &["bundle", &id, "0", "--out", &out]),
         "bundle",
     );
+    // The console reads the agreement in plain words beside its CEL, with its outcome
+    // and where it is in the log.
+    let (password, _) = add_console_user(&chain.config(), "amina", "compliance_officer");
+    let signed_in = console_sign_in(&url, "amina", &password).await;
+    let session = set_cookie(&signed_in, "unchain_console").expect("a console session");
+    let page = |path: String| {
+        let session = session.clone();
+        async move {
+            reqwest::Client::new()
+                .get(path)
+                .header("cookie", format!("unchain_console={session}"))
+                .send()
+                .await
+                .expect("console page")
+                .text()
+                .await
+                .expect("html")
+        }
+    };
+    let list = page(format!("{url}/console/agreements")).await;
+    assert!(
+        list.contains(&format!("/console/agreement/{id}"))
+            && list.contains("Employer Pays: no recruitment fee"),
+        "{list}"
+    );
+    let detail = page(format!("{url}/console/agreement/{id}")).await;
+    for text in [
+        "No worker recruited by the agency pays a recruitment fee or cost.",
+        "recruit.fees.all(f, f.owed == 0)",
+        "every 1000 blocks",
+        "a penalty of 5000.00 USD, owed by np-himalaya-manpower to gb-brand",
+        "id=\"agreement-outcomes\"",
+        "kept",
+        "/console/ledger/tx/",
+    ] {
+        assert!(detail.contains(text), "{text}: {detail}");
+    }
+    let th = page(format!("{url}/console/agreement/{id}?lang=th")).await;
+    assert!(th.contains("มีผลบังคับใช้"), "{th}");
     drop(node);
     let verified = must(
         unchain(&["verify", "agreement", &out, "--genesis", &genesis]),

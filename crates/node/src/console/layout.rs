@@ -25,7 +25,7 @@ pub(crate) struct Ctx {
 }
 
 /// The menu: (path, message key, roles that see it).
-const MENU: [(&str, &str, &[UserRole]); 10] = [
+const MENU: [(&str, &str, &[UserRole]); 11] = [
     ("/console", "nav-dashboard", need::LEDGER),
     ("/console/cases", "nav-cases", need::CASES),
     ("/console/custody", "nav-custody", need::CUSTODY),
@@ -35,6 +35,7 @@ const MENU: [(&str, &str, &[UserRole]); 10] = [
     ("/console/identity", "nav-identity", need::IDENTITY),
     ("/console/supply", "nav-supply", need::SUPPLY),
     ("/console/recruit", "nav-recruit", need::RECRUIT),
+    ("/console/agreements", "nav-agreements", need::AGREEMENTS),
     ("/console/ledger", "nav-ledger", need::LEDGER),
 ];
 

@@ -7,7 +7,9 @@
 //!   parts of pages.
 //! - Pages for cases, custody, tips, money flows, identity, supply chains ([`supply`]:
 //!   the facility risk map, findings and their reach, a lot's trace), recruitment
-//!   ([`recruit`]: a regulator's alerts, a party's offers) and the ledger.
+//!   ([`recruit`]: a regulator's alerts, a party's offers), compliance agreements
+//!   ([`agreements`]: each in plain words beside its CEL, its outcomes and disputes) and
+//!   the ledger.
 //! - Login with the node's user accounts ([`crate::users`]); sessions, CSRF tokens and
 //!   automatic logout are in [`session`]. Roles decide the menu and every action, with the
 //!   same tables as the API ([`crate::users::roles_for_path`], `roles_for_kind`).
@@ -16,6 +18,7 @@
 //!   sent `Cache-Control: no-store`.
 //! - Languages: English, Spanish, Thai (`crates/node/i18n/console/*.ftl`).
 
+mod agreements;
 mod cases;
 mod custody;
 mod dashboard;
@@ -147,6 +150,8 @@ pub fn routes() -> Router<ConsoleState> {
         .route("/console/supply/trace", get(supply::trace))
         .route("/console/supply/finding/{id}", get(supply::finding))
         .route("/console/recruit", get(recruit::page))
+        .route("/console/agreements", get(agreements::list))
+        .route("/console/agreement/{id}", get(agreements::detail))
         .route("/console/ledger", get(ledger::overview))
         .route("/console/ledger/block/{height}", get(ledger::block))
         .route("/console/ledger/tx/{id}", get(ledger::tx))
@@ -243,6 +248,8 @@ pub(crate) mod need {
     pub const SUPPLY: &[UserRole] = &[ComplianceOfficer, Investigator, Analyst];
     /// Recruitment: a regulator's alerts, a licensed party's offers.
     pub const RECRUIT: &[UserRole] = &[ComplianceOfficer, Investigator, Analyst, Administrator];
+    /// Compliance agreements: read by those who answer for compliance.
+    pub const AGREEMENTS: &[UserRole] = &[ComplianceOfficer, Investigator, Analyst, Administrator];
     /// The ledger pages: everyone.
     pub const LEDGER: &[UserRole] = &UserRole::ALL;
 }
