@@ -140,6 +140,9 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
             &clients,
         ))
         .context("seeding the demo recruitment corridor")?;
+    // Last, once every seeded share is made: Thailand's sharing policy governs what follows.
+    rt.block_on(publish_sharing_policy(&out.key_files, &clients))
+        .context("publishing Thailand's sharing policy")?;
     let logins = crate::demo_console::seed_console_users(&out.configs)
         .context("adding the demo's console users")?;
     let base = client.base().to_owned();
@@ -398,6 +401,32 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
             recruit.employer.display()
         );
     }
+    println!();
+    println!(
+        "Compliance agreements (Employer Pays between the firm and the agency, arbitrated by Qatar's ministry; the fee still owed broke it):"
+    );
+    println!(
+        "  unchain agreement show {} --key {} --actor u-you   the clause in words and in CEL, the breach, the penalty owed",
+        recruit.agreement,
+        recruit.employer.display()
+    );
+    println!(
+        "  unchain agreement bundle {} 0 --out outcome.json --key {} --actor u-you && unchain verify agreement outcome.json --genesis {}   the breach, re-checked offline",
+        recruit.agreement,
+        recruit.employer.display(),
+        genesis.display()
+    );
+    println!(
+        "  unchain vault policy show TH --key {} --node {}   Thailand's sharing policy: children's records, companies, where records may be held",
+        key_of(0),
+        base
+    );
+    println!(
+        "  unchain vault grant {} --to gb-unseen --purpose referral --legal-basis public_task --key {} --node {} --actor u-you   refused: rule `residency`",
+        vault.survivor_record,
+        key_of(0),
+        base
+    );
     println!(
         "  unchain supply dossier {} --out for-customs --genesis {}   the due-diligence dossier, verified",
         supply.flagged_lot,
@@ -500,6 +529,31 @@ async fn seed_vault(
     Ok(VaultSeeded {
         survivor_record: record,
     })
+}
+
+/// Thailand's sharing policy for the demo, published by th-dsi (its governance member):
+/// the example template's rules, and records held only in the demo's partner countries
+/// (Thailand, Nigeria, the Philippines, Malaysia), so that a Thai record never reaches the
+/// British charity's node.
+async fn publish_sharing_policy(
+    key_files: &[(String, PathBuf)],
+    clients: &[Client],
+) -> anyhow::Result<()> {
+    use crate::session::{Session, Who};
+    let mut policy: serde_json::Value =
+        serde_json::from_str(include_str!("../../../templates/sharing/example-th.json"))?;
+    policy["title"] = json!(
+        "Demo sharing policy for Thai members (fictional, not legal advice): children's records to child protection and justice only; abroad on a legal basis other than consent; held only in TH, NG, PH and MY; records about people never to companies"
+    );
+    policy["residency"] = json!(["MY", "NG", "PH", "TH"]);
+    let dsi = Session::open(&Who {
+        key: key_files[0].1.clone(),
+        node: clients[0].base().to_owned(),
+        actor: "u-dsi-legal".into(),
+    })
+    .await?;
+    dsi.submit_quiet("vault.sharing_policy", policy).await?;
+    Ok(())
 }
 
 struct Seeded {

@@ -27,6 +27,8 @@ pub struct RecruitSeeded {
     pub employer: PathBuf,
     /// The grievance a worker sent through the first node's worker page, if it went.
     pub grievance: Option<String>,
+    /// The Employer Pays agreement between the firm and the agency, broken by the fee.
+    pub agreement: String,
 }
 
 const WORKER: &str = "w-demo-5e1a77c0";
@@ -133,6 +135,7 @@ pub async fn seed_recruit(
     )
     .await
     .context("the fee")?;
+    let agreement = employer_pays(&firm, &agency, &qa).await?;
     firm.submit_quiet(
         "recruit.payroll",
         json!({"month": "2026-03", "records": [{"worker": WORKER, "month": "2026-03",
@@ -160,7 +163,43 @@ pub async fn seed_recruit(
         qa_regulator: keys[1].clone(),
         employer: keys[3].clone(),
         grievance,
+        agreement,
     })
+}
+
+/// The Employer Pays agreement from its template, between the firm (which proposes it)
+/// and the agency, Qatar's ministry the arbiter: signed, evaluated over the fee the worker
+/// paid (still owed: broken, a penalty recorded) and its outcome attested into the log.
+async fn employer_pays(firm: &Session, agency: &Session, qa: &Session) -> anyhow::Result<String> {
+    let template = include_str!("../../../templates/agreements/employer-pays.json")
+        .replace("\"brand\"", "\"qa-doha-build\"")
+        .replace("\"recruiter\"", "\"np-himalaya-manpower\"")
+        .replace("\"regulator\"", "\"qa-mol\"");
+    let proposal = unchain_agree::client::propose(serde_json::from_str(&template)?);
+    let id = proposal["agreement"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    firm.submit_quiet("agree.propose", proposal)
+        .await
+        .context("proposing Employer Pays")?;
+    agency
+        .submit_quiet("agree.sign", unchain_agree::client::sign(&id))
+        .await
+        .context("signing Employer Pays")?;
+    qa.submit_quiet(
+        "agree.evaluate",
+        unchain_agree::client::evaluate(&id, "employer-pays"),
+    )
+    .await
+    .context("evaluating Employer Pays")?;
+    let view: Value = firm.get(&format!("/v1/agreements/{id}")).await?;
+    let body =
+        unchain_agree::client::attest(&id, 0, &view["outcomes"][0]).map_err(anyhow::Error::msg)?;
+    firm.submit_quiet("agree.attest", body)
+        .await
+        .context("attesting the breach")?;
+    Ok(id)
 }
 
 /// A worker tells of a held passport and unpaid wages in Nepali through `node`'s worker

@@ -27,7 +27,13 @@ pub fn run(a: &AgreementArgs) -> anyhow::Result<()> {
     let b: OutcomeBundle = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not an outcome's bundle", a.bundle.display()))?;
     let anchor = match &a.genesis {
-        Some(path) => Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?,
+        Some(path) => {
+            let mut anchor =
+                Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?;
+            // Parties are often admitted after genesis (a brand, a recruiter).
+            anchor.admit_later_members(&b.members)?;
+            anchor
+        }
         None => Anchor::carried(
             &b.envelope,
             b.members.clone(),

@@ -45,8 +45,63 @@ impl Anchor {
         }
     }
 
+    /// Adds the members a bundle names whose keys the genesis file cannot: members admitted
+    /// after genesis (a brand, a recruiter that joined by vote). Their transactions are
+    /// still proven — the log the trusted validators signed holds only members'
+    /// transactions — but their names are the bundle's word, and a note says so on stderr.
+    /// A bundle that gives a name the genesis binds to another key is refused.
+    pub fn admit_later_members(&mut self, carried: &[NamedKey]) -> anyhow::Result<()> {
+        for m in carried {
+            if self.members.iter().any(|g| g.key == m.key) {
+                continue;
+            }
+            if self.members.iter().any(|g| g.name == m.name) {
+                anyhow::bail!(
+                    "VERIFICATION FAILED: the bundle gives {} a key that the trusted genesis does not",
+                    m.name
+                );
+            }
+            eprintln!(
+                "note: {} signs with a key admitted after genesis; its name is the bundle's word",
+                m.name
+            );
+            self.members.push(m.clone());
+        }
+        Ok(())
+    }
+
     /// Signatures needed: more than two thirds of the validators.
     pub fn quorum(&self) -> usize {
         unchain_bundle::quorum(self.validators.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unchain_types::SigningKey;
+
+    fn named(name: &str, seed: u8) -> NamedKey {
+        NamedKey {
+            name: name.into(),
+            key: SigningKey::from_seed([seed; 32]).public_key(),
+        }
+    }
+
+    #[test]
+    fn later_members_join_by_the_bundles_word_but_never_under_a_genesis_name() {
+        let mut anchor = Anchor {
+            validators: Vec::new(),
+            members: vec![named("th-dsi", 1)],
+            source: "test".into(),
+        };
+        anchor
+            .admit_later_members(&[named("th-dsi", 1), named("qa-doha-build", 2)])
+            .expect("a later member");
+        assert_eq!(anchor.members.len(), 2);
+        let e = anchor
+            .admit_later_members(&[named("th-dsi", 3)])
+            .expect_err("a genesis name with another key");
+        assert!(e.to_string().contains("gives th-dsi a key"), "{e}");
     }
 }

@@ -44,19 +44,7 @@ pub fn run(a: &ProvenanceArgs) -> anyhow::Result<()> {
         Some(path) => {
             let mut anchor =
                 Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?;
-            // A member admitted after genesis (a brand that joined by vote) signs with a key
-            // the genesis file cannot name. Its transactions are still proven: the log the
-            // trusted validators signed holds only members' transactions. Its name is the
-            // bundle's word.
-            for m in &b.members {
-                if !anchor.members.iter().any(|g| g.key == m.key) {
-                    eprintln!(
-                        "note: {} signs with a key admitted after genesis; its name is the bundle's word",
-                        m.name
-                    );
-                    anchor.members.push(m.clone());
-                }
-            }
+            anchor.admit_later_members(&b.members)?;
             anchor
         }
         None => Anchor::carried(

@@ -322,9 +322,16 @@ pub fn build(
         });
     }
     entries.sort_by_key(|e| e.leaf_index);
+    // The keys that signed the entries, named: no other member's.
+    let signers: Vec<unchain_types::PublicKey> = entries
+        .iter()
+        .filter_map(|e| Transaction::parse(e.leaf.as_bytes()).ok())
+        .map(|tx| *tx.sender())
+        .collect();
     let members = ledger
         .members()?
         .into_iter()
+        .filter(|m| signers.contains(&m.signing_key))
         .map(|m| NamedKey {
             name: m.name,
             key: m.signing_key,

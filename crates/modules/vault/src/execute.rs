@@ -383,8 +383,6 @@ impl VaultModule {
         } else {
             None
         };
-        rules::may_receive(&record, g, existing.as_ref(), consent.as_ref())
-            .map_err(ExecError::Refused)?;
         let consented: Option<ConsentRecord> = load(ctx, &consent_key(&id, &g.recipient))?;
         let share = Share {
             kind: "grant".into(),
@@ -397,7 +395,10 @@ impl VaultModule {
             court_order: g.override_.is_some(),
             consent: consented.is_some_and(|c| c.decision == Decision::Allow),
         };
+        // The law where the owner is comes first: no consent makes a share it forbids lawful.
         policy::check_share(ctx, &record, &g.recipient, share)?;
+        rules::may_receive(&record, g, existing.as_ref(), consent.as_ref())
+            .map_err(ExecError::Refused)?;
         let mut version: Version =
             load(ctx, &version_key(&id, g.version))?.expect("latest version exists");
         version.recipients.insert(g.recipient.clone());
