@@ -255,10 +255,44 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     ctx.state
         .put(&outcome_key(&e.agreement, seq), &encode(&outcome))?;
     ctx.state.put(&facts_key(&e.agreement, seq), &bytes)?;
+    if let Some(c) = &outcome.consequence {
+        // Every party learns of a breach, and so does whoever the consequence names.
+        let mut to: std::collections::BTreeSet<String> =
+            a.proposal.parties.iter().cloned().collect();
+        match c {
+            Consequence::Notify { to: named } => to.extend(named.iter().cloned()),
+            Consequence::Escalate { to: member } => {
+                to.insert(member.clone());
+            }
+            Consequence::Penalty { .. } | Consequence::Suspend => {}
+        }
+        let notice = Notice {
+            kind: "agreement_breach".into(),
+            agreement: e.agreement.clone(),
+            title: a.proposal.title.clone(),
+            outcome: seq,
+            clause: e.clause.clone(),
+            detail: serde_json::to_value(c).expect("a consequence serialises"),
+        };
+        notify(ctx, to, &notice)?;
+    }
     a.outcomes += 1;
     a.evaluated
         .insert(e.clause.clone(), (ctx.height, ctx.timestamp_ms));
     Ok(ctx.state.put(&agreement_key(&e.agreement), &encode(&a))?)
+}
+
+/// Puts `notice` on the event stream of each of `to`, in name order.
+fn notify(
+    ctx: &mut ExecContext<'_, '_>,
+    to: std::collections::BTreeSet<String>,
+    notice: &Notice,
+) -> Result<(), ExecError> {
+    for (n, member) in to.iter().enumerate() {
+        ctx.state
+            .put(&notice_key(member, ctx.log_index, n), &encode(notice))?;
+    }
+    Ok(())
 }
 
 fn outcome_or_refuse(
@@ -313,6 +347,17 @@ fn contest(ctx: &mut ExecContext<'_, '_>, c: &Contest) -> Result<(), ExecError> 
         height: ctx.height,
         decision: None,
     });
+    let mut to: std::collections::BTreeSet<String> = a.proposal.parties.iter().cloned().collect();
+    to.insert(a.proposal.arbiter.clone());
+    let notice = Notice {
+        kind: "agreement_contested".into(),
+        agreement: c.agreement.clone(),
+        title: a.proposal.title.clone(),
+        outcome: c.outcome,
+        clause: o.clause.clone(),
+        detail: serde_json::json!({"reason": c.reason}),
+    };
+    notify(ctx, to, &notice)?;
     Ok(ctx
         .state
         .put(&outcome_key(&c.agreement, c.outcome), &encode(&o))?)
@@ -342,6 +387,15 @@ fn decide(ctx: &mut ExecContext<'_, '_>, d: &Decide) -> Result<(), ExecError> {
         ));
     }
     dispute.decision = Some((d.uphold, d.reason.clone(), ctx.height));
+    let notice = Notice {
+        kind: "agreement_decided".into(),
+        agreement: d.agreement.clone(),
+        title: a.proposal.title.clone(),
+        outcome: d.outcome,
+        clause: o.clause.clone(),
+        detail: serde_json::json!({"upheld": d.uphold, "reason": d.reason}),
+    };
+    notify(ctx, a.proposal.parties.iter().cloned().collect(), &notice)?;
     if !d.uphold {
         match &o.consequence {
             Some(Consequence::Penalty { owed_by, .. }) => {

@@ -5,6 +5,8 @@
 //! - `outcome/{id}/{seq:010}`: every evaluation's outcome, with the digest of the facts it
 //!   read and the consequence it applied;
 //! - `penalty/{party}/{id}/{seq:010}`: penalties a party owes under an agreement;
+//! - `notice/{member}/{log index:020}/{n:04}`: what a member's event stream carries about
+//!   agreements (a breach, a contest, an arbiter's decision), as [`Notice`];
 //! - `facts/{id}/{seq:010}`: the canonical JSON of the facts an outcome read, kept so that
 //!   the outcome can be re-checked offline (its bundle carries them).
 
@@ -106,6 +108,41 @@ pub(crate) fn outcome_key(id: &str, seq: u64) -> Vec<u8> {
 
 pub(crate) fn penalty_key(party: &str, id: &str, seq: u64) -> Vec<u8> {
     SPACE.key(format_args!("penalty/{party}/{id}/{seq:010}"))
+}
+
+/// What a member is told about an agreement on its event stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// `agreement_breach`, `agreement_contested` or `agreement_decided`.
+    pub kind: String,
+    /// The agreement.
+    pub agreement: String,
+    /// Its title.
+    pub title: String,
+    /// The outcome's number.
+    pub outcome: u64,
+    /// The clause.
+    pub clause: String,
+    /// The consequence of a breach, the reason of a contest, or the decision.
+    pub detail: serde_json::Value,
+}
+
+pub(crate) fn notice_key(member: &str, log_index: u64, n: usize) -> Vec<u8> {
+    SPACE.key(format_args!("notice/{member}/{log_index:020}/{n:04}"))
+}
+
+/// `member`'s notices, oldest first.
+pub fn notices(state: &impl StateRead, member: &str) -> Result<Vec<Notice>, redb::StorageError> {
+    Ok(state
+        .scan_prefix(&SPACE.key(format_args!("notice/{member}/")))?
+        .into_iter()
+        .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+        .collect())
+}
+
+/// The prefix of `member`'s notices, each key continuing with a 20-digit log index.
+pub fn notice_prefix(member: &str) -> String {
+    format!("agree/notice/{member}/")
 }
 
 pub(crate) fn facts_key(id: &str, seq: u64) -> Vec<u8> {

@@ -167,6 +167,21 @@ fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
             .expect("read")
             .is_empty()
     );
+    // Both parties are told of the breach on their event streams; no one else is.
+    for party in ["gb-threads", "np-himalaya-manpower"] {
+        let told = unchain_agree::state::notices(&reader, party).expect("read");
+        assert_eq!(told.len(), 1, "{party}: {told:?}");
+        assert_eq!(
+            (told[0].kind.as_str(), told[0].outcome),
+            ("agreement_breach", 1)
+        );
+        assert_eq!(told[0].detail["kind"], "penalty");
+    }
+    assert!(
+        unchain_agree::state::notices(&reader, "qa-mol")
+            .expect("read")
+            .is_empty()
+    );
     drop(reader);
 
     // The breach is attested into the log, field by field as recorded, and re-checked from
@@ -307,6 +322,24 @@ fn a_passport_held_past_the_deadline_suspends_the_agreement() {
         .expect("read")
         .expect("there");
     assert_eq!(a.standing, Standing::Suspended, "upheld: still suspended");
+    // The arbiter was told of the contest; the parties of the breach, the contest and the
+    // decision.
+    let kinds = |m: &str| -> Vec<String> {
+        unchain_agree::state::notices(&reader, m)
+            .expect("read")
+            .into_iter()
+            .map(|n| n.kind)
+            .collect()
+    };
+    assert_eq!(kinds("qa-mol"), ["agreement_contested"]);
+    assert_eq!(
+        kinds("gb-threads"),
+        [
+            "agreement_breach",
+            "agreement_contested",
+            "agreement_decided"
+        ]
+    );
 }
 
 #[test]

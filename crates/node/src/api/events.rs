@@ -1,6 +1,7 @@
 //! `/v1/events`: a Server-Sent Events stream, per organisation, of what concerns it — match
 //! alerts, records shared with it, cases referred to it, evidence handed over to it and
-//! waiting for its signature, and every missing-child flag on the chain. Each event's `id` is the log index of the transaction that
+//! waiting for its signature, its agreements' breaches, contests and arbiters' decisions,
+//! and every missing-child flag on the chain. Each event's `id` is the log index of the transaction that
 //! caused it; a client resumes with `Last-Event-ID` (or `?after=`) and misses nothing.
 
 use super::vault::{authenticate, internal};
@@ -20,8 +21,9 @@ use unchain_ledger::StateReader;
 pub struct StreamEvent {
     /// The log index of the transaction that caused it (the SSE `id`).
     pub id: u64,
-    /// `match_alert`, `record_shared`, `referral`, `handover_waiting`, `missing_child` or
-    /// `child_found` (the SSE `event`).
+    /// `match_alert`, `record_shared`, `referral`, `handover_waiting`, `agreement_breach`,
+    /// `agreement_contested`, `agreement_decided`, `missing_child` or `child_found` (the
+    /// SSE `event`).
     pub kind: String,
     /// What happened (the SSE `data`, JSON).
     pub data: serde_json::Value,
@@ -97,6 +99,15 @@ pub fn collect(r: &StateReader, member: &str, from: u64) -> Result<Vec<StreamEve
             });
             out.push(event(id, "record_shared", data));
         }
+    }
+    for (id, v) in entries_from(r, &unchain_agree::state::notice_prefix(member), from)? {
+        let notice: unchain_agree::state::Notice = serde_json::from_slice(&v).map_err(internal)?;
+        let kind = notice.kind.clone();
+        out.push(event(
+            id,
+            &kind,
+            serde_json::to_value(&notice).map_err(internal)?,
+        ));
     }
     for (id, v) in entries_from(r, &format!("cases/inbox/{member}/"), from)? {
         out.push(event(
@@ -269,5 +280,61 @@ mod tests {
             .map(|e| e.kind)
             .collect();
         assert_eq!(kinds, ["record_shared", "referral"]);
+    }
+}
+
+#[cfg(test)]
+mod agreement_events {
+    use super::*;
+    use serde_json::json;
+    use std::sync::Arc;
+    use unchain_ledger::Role;
+    use unchain_testkit::{Chain, Org};
+
+    #[test]
+    fn a_breach_reaches_the_parties_and_whoever_it_escalates_to() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let roles = [Role::Governance, Role::Recruitment];
+        let mut brand = Org::new("events", 1, "gb-brand", &roles);
+        let mut firm = Org::new("events", 2, "qa-firm", &roles);
+        let ministry = Org::new("events", 3, "qa-mol", &roles);
+        let outsider = Org::new("events", 4, "th-dsi", &roles);
+        let mut c = Chain::new(dir.path(), &[&brand, &firm, &ministry, &outsider], |_| {
+            vec![
+                Arc::new(unchain_supply::SupplyModule),
+                Arc::new(unchain_recruit::RecruitModule),
+                Arc::new(unchain_agree::AgreeModule),
+            ]
+        });
+        let id = "a-0000000000000000e0e1";
+        // A clause that no facts can keep: breached at its first evaluation.
+        c.ok(&brand.tx(
+            "agree.propose",
+            json!({
+            "agreement": id, "title": "Always broken", "parties": ["gb-brand", "qa-firm"],
+            "arbiter": "qa-mol", "schema": 1,
+            "clauses": [{"id": "never", "text": "never kept", "cel": "height < 0",
+                "every_blocks": 1, "consequence": {"kind": "escalate", "to": "qa-mol"}}]}),
+        ));
+        c.ok(&firm.tx("agree.sign", json!({"agreement": id})));
+        c.ok(&firm.tx(
+            "agree.evaluate",
+            json!({"agreement": id, "clause": "never"}),
+        ));
+        let r = c.ledger.state_reader().expect("reader");
+        for member in ["gb-brand", "qa-firm", "qa-mol"] {
+            let events = collect(&r, member, 0).expect("events");
+            assert_eq!(events.len(), 1, "{member}: {events:?}");
+            assert_eq!(events[0].kind, "agreement_breach");
+            assert_eq!(events[0].data["agreement"], id);
+            assert_eq!(events[0].data["detail"]["to"], "qa-mol");
+            // Resuming after it: nothing new.
+            assert!(
+                collect(&r, member, events[0].id + 1)
+                    .expect("events")
+                    .is_empty()
+            );
+        }
+        assert!(collect(&r, "th-dsi", 0).expect("events").is_empty());
     }
 }
