@@ -1,6 +1,8 @@
 //! `unchain agreement …`: compliance agreements. A party proposes one from a JSON file of
 //! its parties, arbiter and clauses (`propose`; `check` compiles the clauses on this
-//! machine first, with no node); the other parties sign it (`sign`); once in force, any
+//! machine first, with no node); the other parties sign it (`sign`); a party proposes new
+//! terms or the end (`amend`, `end`), which every party signs (`sign --amendment N`); once
+//! in force, any
 //! member asks for a due clause to be evaluated (`evaluate`); a party contests a breach and
 //! the arbiter decides (`contest`, `decide`); `attest` copies an outcome into the log and
 //! `bundle` saves it for `unchain verify agreement`; `show` prints it with every outcome;
@@ -29,10 +31,37 @@ pub enum AgreementCommand {
         #[command(flatten)]
         who: Who,
     },
-    /// Sign an agreement you are a party to, as proposed.
+    /// Sign an agreement you are a party to, as proposed, or (--amendment) its amendment.
     Sign {
         /// Its id.
         agreement: String,
+        /// Sign this amendment (its number) instead of the agreement as proposed.
+        #[arg(long)]
+        amendment: Option<u32>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Propose new terms for an agreement you are a party to (a proposal file: title,
+    /// parties, arbiter, schema, clauses). In effect once every party of the old and new
+    /// terms signed it (`sign --amendment N`).
+    Amend {
+        /// The agreement.
+        agreement: String,
+        /// The new terms (JSON).
+        file: PathBuf,
+        /// Why, in words.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Propose ending an agreement you are a party to: ended once every party signed it.
+    End {
+        /// The agreement.
+        agreement: String,
+        /// Why, in words.
+        #[arg(long)]
+        reason: String,
         #[command(flatten)]
         who: Who,
     },
@@ -154,12 +183,31 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
             println!("{id}");
             Ok(())
         }
-        AgreementCommand::Sign { agreement, who } => {
-            Session::open(&who)
-                .await?
-                .submit("agree.sign", unchain_agree::client::sign(&agreement))
-                .await
+        AgreementCommand::Sign {
+            agreement,
+            amendment,
+            who,
+        } => {
+            let body = match amendment {
+                Some(n) => unchain_agree::client::sign_amendment(&agreement, n),
+                None => unchain_agree::client::sign(&agreement),
+            };
+            Session::open(&who).await?.submit("agree.sign", body).await
         }
+        AgreementCommand::Amend {
+            agreement,
+            file,
+            reason,
+            who,
+        } => {
+            let terms = read(&file)?;
+            amend(&who, &agreement, &reason, Some(terms)).await
+        }
+        AgreementCommand::End {
+            agreement,
+            reason,
+            who,
+        } => amend(&who, &agreement, &reason, None).await,
         AgreementCommand::Evaluate {
             agreement,
             clause,
@@ -276,6 +324,33 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
     }
 }
 
+/// Submits the agreement's next amendment (new terms, or its end), numbered from what the
+/// node shows; prints the number the other parties sign.
+async fn amend(
+    who: &Who,
+    agreement: &str,
+    reason: &str,
+    terms: Option<Value>,
+) -> anyhow::Result<()> {
+    let s = Session::open(who).await?;
+    let v: Value = s.get(&format!("/v1/agreements/{agreement}")).await?;
+    let next = v["agreement"]["amendments"].as_array().map_or(0, Vec::len) as u32 + 1;
+    let body = unchain_agree::client::amend(agreement, next, reason, terms);
+    check_kind("agree.amend", &body)?;
+    s.submit("agree.amend", body).await?;
+    eprintln!(
+        "amendment {next} of {agreement}: every other party signs it with `unchain agreement sign {agreement} --amendment {next}`"
+    );
+    Ok(())
+}
+
+/// Checks a body on this machine first, so that a bad clause is caught before it is sent.
+fn check_kind(kind: &str, body: &Value) -> anyhow::Result<()> {
+    unchain_agree::body::AgreeBody::parse(kind, body)
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 fn s(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -303,6 +378,33 @@ fn print_agreement(v: &Value) {
     }
     println!("  arbiter {}", s(&p["arbiter"]));
     println!("  standing: {}", s(&a["standing"]).replace('_', " "));
+    for m in a["amendments"].as_array().cloned().unwrap_or_default() {
+        let what = if m["end"] == json!(true) {
+            "ends it"
+        } else {
+            "new terms"
+        };
+        let state = match m["applied"].as_u64() {
+            Some(h) => format!("in effect since height {h}"),
+            None => {
+                let signed: Vec<Value> = m["signed"].as_array().cloned().unwrap_or_default();
+                let waiting: Vec<String> = m["needs"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|n| !signed.contains(n))
+                    .map(s)
+                    .collect();
+                format!("waiting for {}", waiting.join(", "))
+            }
+        };
+        println!(
+            "  amendment {}: {what} ({}), {state}",
+            s(&m["number"]),
+            s(&m["reason"])
+        );
+    }
     for c in p["clauses"].as_array().cloned().unwrap_or_default() {
         println!("  clause {}: {}", s(&c["id"]), s(&c["text"]));
         println!("      {}", s(&c["cel"]));

@@ -155,6 +155,36 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
         early.stderr
     );
     must(run("qa-mol", &["attest", &other_id, "0"]), "attest");
+    // Its parties end it: proposed by one, signed by the other.
+    must(
+        run(
+            "qa-mol",
+            &[
+                "end",
+                &other_id,
+                "--reason",
+                "the recruitment season closed",
+            ],
+        ),
+        "end",
+    );
+    let waiting = must(run("qa-mol", &["show", &other_id]), "show");
+    assert!(
+        waiting.stdout.contains(
+            "amendment 1: ends it (the recruitment season closed), waiting for np-himalaya-manpower"
+        ),
+        "{}",
+        waiting.stdout
+    );
+    must(
+        run(
+            "np-himalaya-manpower",
+            &["sign", &other_id, "--amendment", "1"],
+        ),
+        "sign the end",
+    );
+    let ended = must(run("qa-mol", &["show", &other_id]), "show");
+    assert!(ended.stdout.contains("standing: ended"), "{}", ended.stdout);
     must(
         run("qa-mol", &["bundle", &other_id, "0", "--out", &out]),
         "bundle",

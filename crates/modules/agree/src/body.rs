@@ -78,12 +78,34 @@ pub struct Propose {
     pub clauses: Vec<ClauseTerms>,
 }
 
-/// `agree.sign`: a party signs the agreement as proposed.
+/// `agree.sign`: a party signs the agreement as proposed, or its pending amendment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Sign {
     /// The agreement.
     pub agreement: String,
+    /// The amendment signed (its number), if this signs an amendment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amendment: Option<u32>,
+}
+
+/// `agree.amend`: a party proposes new terms for an agreement, or its end. It takes effect
+/// once every party — of the terms in force and of the new ones — has signed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amend {
+    /// The agreement.
+    pub agreement: String,
+    /// Its number: one more than the agreement's last amendment (1 for the first).
+    pub amendment: u32,
+    /// Why, in words.
+    pub reason: String,
+    /// Whether it ends the agreement (then it has no terms).
+    #[serde(default)]
+    pub end: bool,
+    /// The new terms (title, parties, arbiter, schema, clauses); the agreement's id stays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<Propose>,
 }
 
 /// `agree.evaluate`: any member asks for a clause that is due to be evaluated now.
@@ -184,6 +206,8 @@ pub enum AgreeBody {
     Decide(Decide),
     /// `agree.attest`.
     Attest(Attest),
+    /// `agree.amend`, with the new terms' clauses compiled.
+    Amend(Amend, Vec<Clause>),
 }
 
 fn check_id(field: &str, s: &str, prefix: &str) -> Result<(), BodyError> {
@@ -361,6 +385,34 @@ impl AgreeBody {
                 check_id("agreement", &d.agreement, "a-")?;
                 check_text("reason", &d.reason, 2000)?;
                 Ok(AgreeBody::Decide(d))
+            }
+            "agree.amend" => {
+                let a: Amend = parse_body(body)?;
+                check_id("agreement", &a.agreement, "a-")?;
+                check_text("reason", &a.reason, 2000)?;
+                if a.amendment == 0 {
+                    return Err(BodyError::new("amendment", "numbered from 1"));
+                }
+                let compiled = match (&a.terms, a.end) {
+                    (None, true) => Vec::new(),
+                    (Some(_), true) => {
+                        return Err(BodyError::new("terms", "an ending has no new terms"));
+                    }
+                    (None, false) => {
+                        return Err(BodyError::new("terms", "new terms, or end: true"));
+                    }
+                    (Some(t), false) => {
+                        if t.agreement != a.agreement {
+                            return Err(BodyError::new(
+                                "terms.agreement",
+                                format!("the amended agreement keeps its id {}", a.agreement),
+                            ));
+                        }
+                        t.check()
+                            .map_err(|e| BodyError::new(format!("terms.{}", e.field), e.reason))?
+                    }
+                };
+                Ok(AgreeBody::Amend(a, compiled))
             }
             "agree.attest" => {
                 let a: Attest = parse_body(body)?;

@@ -3,6 +3,7 @@
 //!
 //! - the agreement as proposed (`agree.propose`);
 //! - every party's signature (`agree.sign`);
+//! - each amendment in effect before the evaluation (`agree.amend`) with its signatures;
 //! - the request to evaluate (`agree.evaluate`);
 //! - the outcome as the validators attested it (`agree.attest`);
 //! - each with its inclusion proof against one checkpoint the validators cosigned;
@@ -112,6 +113,12 @@ pub fn verify(
     };
     let mut proposal: Option<Propose> = None;
     let mut signed: Vec<String> = Vec::new();
+    // An amendment waiting for signatures: its body, whose signatures it needs, who signed.
+    let mut pending: Option<(crate::body::Amend, Vec<String>, Vec<String>)> = None;
+    let mut ended = false;
+    // The parties first proposed, and the terms in effect when the clause was evaluated.
+    let mut first_parties: Vec<String> = Vec::new();
+    let mut at_evaluation: Option<Propose> = None;
     let mut evaluation: Option<(String, String)> = None;
     let mut attest: Option<Attest> = None;
     let last = b.entries.len();
@@ -145,6 +152,7 @@ pub fn verify(
                         return Err(format!("{who} proposed it but is not a party"));
                     }
                     signed.push(who);
+                    first_parties = p.parties.clone();
                     proposal = Some(p);
                     Ok(())
                 }
@@ -162,11 +170,71 @@ pub fn verify(
                 }
                 (_, "agree.sign") => {
                     let s: crate::body::Sign = body(&tx)?;
+                    if s.agreement != b.agreement {
+                        return Err(format!("it signs {}", s.agreement));
+                    }
+                    if let Some(number) = s.amendment {
+                        let Some((m, needs, by)) = pending.as_mut() else {
+                            return Err(format!(
+                                "it signs amendment {number}, which waits for no one"
+                            ));
+                        };
+                        if m.amendment != number || !needs.contains(&who) || by.contains(&who) {
+                            return Err(format!(
+                                "not a needed signature of amendment {}",
+                                m.amendment
+                            ));
+                        }
+                        by.push(who);
+                        if needs.iter().all(|n| by.contains(n)) {
+                            let (m, _, _) = pending.take().expect("pending");
+                            match m.terms {
+                                Some(t) => proposal = Some(t),
+                                None => ended = true,
+                            }
+                        }
+                        return Ok(());
+                    }
                     let parties = proposal.as_ref().map(|p| &p.parties);
-                    if s.agreement != b.agreement || !parties.is_some_and(|p| p.contains(&who)) {
+                    if !parties.is_some_and(|p| p.contains(&who)) {
                         return Err(format!("not a party's signature of {}", b.agreement));
                     }
                     signed.push(who);
+                    Ok(())
+                }
+                (_, "agree.amend") => {
+                    let m = match AgreeBody::parse("agree.amend", tx.body()) {
+                        Ok(AgreeBody::Amend(m, _)) => m,
+                        Ok(_) => return Err("not an amendment".into()),
+                        Err(e) => return Err(format!("the amendment does not check: {e}")),
+                    };
+                    let current = proposal
+                        .as_ref()
+                        .ok_or("an amendment before the proposal")?;
+                    if m.agreement != b.agreement
+                        || !current.parties.contains(&who)
+                        || pending.is_some()
+                    {
+                        return Err(format!(
+                            "not an amendment a party of {} could make here",
+                            b.agreement
+                        ));
+                    }
+                    let mut needs = current.parties.clone();
+                    for p in m.terms.iter().flat_map(|t| &t.parties) {
+                        if !needs.contains(p) {
+                            needs.push(p.clone());
+                        }
+                    }
+                    let by = vec![who];
+                    if needs.iter().all(|n| by.contains(n)) {
+                        match m.terms {
+                            Some(t) => proposal = Some(t),
+                            None => ended = true,
+                        }
+                    } else {
+                        pending = Some((m, needs, by));
+                    }
                     Ok(())
                 }
                 (_, "agree.evaluate") => {
@@ -174,6 +242,10 @@ pub fn verify(
                     if e.agreement != b.agreement {
                         return Err(format!("it evaluates {}", e.agreement));
                     }
+                    if ended {
+                        return Err("the agreement had ended".into());
+                    }
+                    at_evaluation = proposal.clone();
                     evaluation = Some((tx.id().to_string(), e.clause));
                     Ok(())
                 }
@@ -182,11 +254,11 @@ pub fn verify(
         },
     )?;
     let fail = |why: String| RecheckError::Outcome(why);
-    let p = proposal.ok_or_else(|| fail("the bundle holds no proposal".into()))?;
+    let p = at_evaluation.ok_or_else(|| fail("the bundle holds no evaluation request".into()))?;
     let a = attest.ok_or_else(|| fail("the bundle's last entry is not the attestation".into()))?;
     let (evaluation, asked) =
         evaluation.ok_or_else(|| fail("the bundle holds no evaluation request".into()))?;
-    if let Some(missing) = p.parties.iter().find(|party| !signed.contains(party)) {
+    if let Some(missing) = first_parties.iter().find(|party| !signed.contains(party)) {
         return Err(fail(format!(
             "{missing} never signed: the agreement was not in force"
         )));
@@ -303,6 +375,12 @@ pub fn build(
     };
     let mut txs = vec![a.proposed_tx];
     txs.extend(a.signed_txs.iter().copied());
+    // The amendments in effect when the clause was evaluated: its terms are theirs.
+    for m in &a.amendments {
+        if m.applied.is_some_and(|h| h <= o.height) {
+            txs.extend(m.txs.iter().copied());
+        }
+    }
     txs.extend([o.tx_id, attested]);
     let mut entries = Vec::new();
     for tx in txs {

@@ -25,6 +25,26 @@ pub fn sign(agreement: &str) -> Value {
     json!({"agreement": agreement})
 }
 
+/// The `agree.sign` body of amendment `number`.
+pub fn sign_amendment(agreement: &str, number: u32) -> Value {
+    json!({"agreement": agreement, "amendment": number})
+}
+
+/// The `agree.amend` body: amendment `number` of `agreement`, giving it new `terms` (a
+/// proposal file's JSON: its id is set to the agreement's), or ending it when `terms` is
+/// `None`.
+pub fn amend(agreement: &str, number: u32, reason: &str, terms: Option<Value>) -> Value {
+    match terms {
+        Some(mut t) => {
+            t["agreement"] = json!(agreement);
+            json!({"agreement": agreement, "amendment": number, "reason": reason, "terms": t})
+        }
+        None => {
+            json!({"agreement": agreement, "amendment": number, "reason": reason, "end": true})
+        }
+    }
+}
+
 /// The `agree.evaluate` body.
 pub fn evaluate(agreement: &str, clause: &str) -> Value {
     json!({"agreement": agreement, "clause": clause})
@@ -81,6 +101,8 @@ mod tests {
             ("agree.evaluate", evaluate(&id, "employer-pays")),
             ("agree.contest", contest(&id, 1, "repaid in cash")),
             ("agree.decide", decide(&id, 1, false, "evidenced")),
+            ("agree.sign", sign_amendment(&id, 1)),
+            ("agree.amend", amend(&id, 2, "the supplier closed", None)),
         ] {
             assert!(AgreeBody::parse(kind, &body).is_ok(), "{kind}: {body}");
         }

@@ -16,7 +16,7 @@
 
 use crate::Clause;
 use crate::body::{
-    AgreeBody, Attest, Consequence, Contest, Decide, Evaluate, Propose, Sign, Verdict,
+    AgreeBody, Amend, Attest, Consequence, Contest, Decide, Evaluate, Propose, Sign, Verdict,
 };
 use crate::state::*;
 use serde_json::Value;
@@ -45,6 +45,11 @@ pub const KINDS: &[KindSpec] = &[
         kind: "agree.contest",
         role: Role::Recruitment,
         summary: "a party contests an outcome, with its reason, for the agreement's arbiter",
+    },
+    KindSpec {
+        kind: "agree.amend",
+        role: Role::Recruitment,
+        summary: "propose new terms for an agreement, or its end; in effect once every party of the old and new terms signed (agree.sign with the amendment's number)",
     },
     KindSpec {
         kind: "agree.attest",
@@ -84,6 +89,7 @@ impl Module for AgreeModule {
             AgreeBody::Contest(c) => contest(ctx, c),
             AgreeBody::Decide(d) => decide(ctx, d),
             AgreeBody::Attest(t) => attest(ctx, t),
+            AgreeBody::Amend(m, _) => amend(ctx, m),
         }
     }
 }
@@ -119,6 +125,7 @@ fn propose(ctx: &mut ExecContext<'_, '_>, p: &Propose) -> Result<(), ExecError> 
         evaluated: Default::default(),
         outcomes: 0,
         signed_txs: Vec::new(),
+        amendments: Vec::new(),
     };
     Ok(ctx
         .state
@@ -133,6 +140,9 @@ fn sign(ctx: &mut ExecContext<'_, '_>, s: &Sign) -> Result<(), ExecError> {
             format!("agreement: {} is not on this ledger", s.agreement),
         )
     })?;
+    if let Some(number) = s.amendment {
+        return sign_amendment(ctx, a, number);
+    }
     if !a.proposal.parties.contains(&me) {
         return Err(refuse(
             Code::NotOwner,
@@ -152,6 +162,147 @@ fn sign(ctx: &mut ExecContext<'_, '_>, s: &Sign) -> Result<(), ExecError> {
         a.history.push((Standing::InForce, ctx.height, me));
     }
     Ok(ctx.state.put(&agreement_key(&s.agreement), &encode(&a))?)
+}
+
+/// `agree.amend`: a party of the terms in force proposes new terms, or the end; it counts
+/// as that party's signature. One amendment waits at a time.
+fn amend(ctx: &mut ExecContext<'_, '_>, m: &Amend) -> Result<(), ExecError> {
+    let me = ctx.sender.name.clone();
+    let mut a = agreement(&*ctx.state, &m.agreement)?.ok_or_else(|| {
+        refuse(
+            Code::NotFound,
+            format!("agreement: {} is not on this ledger", m.agreement),
+        )
+    })?;
+    if !a.proposal.parties.contains(&me) {
+        return Err(refuse(
+            Code::NotOwner,
+            format!("agreement: {me} is not a party to {}", m.agreement),
+        ));
+    }
+    if matches!(a.standing, Standing::Proposed | Standing::Ended) {
+        return Err(refuse(
+            Code::BadTransition,
+            format!(
+                "agreement: {} is {:?}; only an agreement every party signed is amended",
+                m.agreement, a.standing
+            ),
+        ));
+    }
+    if let Some(p) = a.amendments.last().filter(|p| p.applied.is_none()) {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!(
+                "amendment: amendment {} is still waiting for {}'s signatures",
+                p.number,
+                p.needs
+                    .iter()
+                    .filter(|n| !p.signed.contains(n))
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let next = a.amendments.len() as u32 + 1;
+    if m.amendment != next {
+        return Err(refuse(
+            Code::StaleVersion,
+            format!("amendment: the next amendment of {} is {next}", m.agreement),
+        ));
+    }
+    if let Some(t) = &m.terms {
+        for (field, name) in t
+            .parties
+            .iter()
+            .map(|p| ("terms.parties", p))
+            .chain([("terms.arbiter", &t.arbiter)])
+        {
+            if unchain_ledger::membership::member_named(&*ctx.state, name)?.is_none() {
+                return Err(refuse(
+                    Code::UnknownMember,
+                    format!("{field}: {name} is not a member"),
+                ));
+            }
+        }
+    }
+    let mut needs = a.proposal.parties.clone();
+    for p in m.terms.iter().flat_map(|t| &t.parties) {
+        if !needs.contains(p) {
+            needs.push(p.clone());
+        }
+    }
+    a.amendments.push(Amendment {
+        number: m.amendment,
+        reason: m.reason.clone(),
+        end: m.end,
+        terms: m.terms.clone(),
+        needs,
+        signed: vec![me],
+        txs: vec![ctx.tx_id],
+        applied: None,
+    });
+    apply_if_signed(ctx, &mut a);
+    Ok(ctx.state.put(&agreement_key(&m.agreement), &encode(&a))?)
+}
+
+/// `agree.sign` of amendment `number`.
+fn sign_amendment(
+    ctx: &mut ExecContext<'_, '_>,
+    mut a: AgreementRecord,
+    number: u32,
+) -> Result<(), ExecError> {
+    let me = ctx.sender.name.clone();
+    let id = a.proposal.agreement.clone();
+    let Some(p) = a
+        .amendments
+        .last_mut()
+        .filter(|p| p.number == number && p.applied.is_none())
+    else {
+        return Err(refuse(
+            Code::NotFound,
+            format!("amendment: {id} has no amendment {number} waiting for signatures"),
+        ));
+    };
+    if !p.needs.contains(&me) {
+        return Err(refuse(
+            Code::NotOwner,
+            format!("amendment: {me} is not a party to amendment {number} of {id}"),
+        ));
+    }
+    if p.signed.contains(&me) {
+        return Err(refuse(
+            Code::AlreadyExists,
+            format!("amendment: {me} already signed amendment {number} of {id}"),
+        ));
+    }
+    p.signed.push(me);
+    p.txs.push(ctx.tx_id);
+    apply_if_signed(ctx, &mut a);
+    Ok(ctx.state.put(&agreement_key(&id), &encode(&a))?)
+}
+
+/// Applies the waiting amendment once every party it needs has signed: the new terms
+/// replace the old (a clause that keeps its id keeps its last evaluation), or the
+/// agreement ends.
+fn apply_if_signed(ctx: &ExecContext<'_, '_>, a: &mut AgreementRecord) {
+    let Some(p) = a.amendments.last_mut() else {
+        return;
+    };
+    if p.applied.is_some() || !p.needs.iter().all(|n| p.signed.contains(n)) {
+        return;
+    }
+    p.applied = Some(ctx.height);
+    let what = format!("amendment {}", p.number);
+    if p.end {
+        a.standing = Standing::Ended;
+        a.history.push((Standing::Ended, ctx.height, what));
+    } else if let Some(terms) = p.terms.clone() {
+        a.evaluated
+            .retain(|clause, _| terms.clauses.iter().any(|c| c.id == *clause));
+        a.proposal = terms;
+        a.history.push((a.standing, ctx.height, what));
+    }
 }
 
 fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError> {

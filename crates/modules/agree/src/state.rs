@@ -29,6 +29,29 @@ pub enum Standing {
     InForce,
     /// A breach suspended it.
     Suspended,
+    /// Every party signed its end: nothing more is evaluated.
+    Ended,
+}
+
+/// An amendment: proposed, signed, and once every party signed, applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amendment {
+    /// Its number.
+    pub number: u32,
+    /// Why.
+    pub reason: String,
+    /// Whether it ends the agreement.
+    pub end: bool,
+    /// The new terms (none for an ending).
+    pub terms: Option<Propose>,
+    /// The parties whose signatures it needs: of the terms in force and of the new ones.
+    pub needs: Vec<String>,
+    /// Who signed it so far, in order (the proposing party first).
+    pub signed: Vec<String>,
+    /// The proposing and signing transactions, in order.
+    pub txs: Vec<TxId>,
+    /// The height it took effect at, once every party signed.
+    pub applied: Option<u64>,
 }
 
 /// An agreement and what became of it.
@@ -54,6 +77,9 @@ pub struct AgreementRecord {
     /// The signing transactions, in order (the proposal is the proposer's signature).
     #[serde(default)]
     pub signed_txs: Vec<TxId>,
+    /// Every amendment, the last perhaps still waiting for signatures.
+    #[serde(default)]
+    pub amendments: Vec<Amendment>,
 }
 
 /// One evaluation of one clause.

@@ -516,3 +516,120 @@ fn a_record_kept_past_thirty_days_after_its_case_closed_breaks_data_sharing() {
         Ok(true)
     );
 }
+
+/// Amended and ended only with every party's signature: an amendment waits while the terms
+/// in force still apply, takes effect with the last signature (a new party's included),
+/// and its outcome's bundle re-checks against the amended clause; an ending stops every
+/// evaluation.
+#[test]
+fn an_agreement_is_amended_and_ended_only_with_every_partys_signature() {
+    use unchain_agree::client;
+    let mut w = world();
+    let id = "a-0000000000000000e004";
+    let tx = w.brand.tx(
+        "agree.propose",
+        json!({"agreement": id, "title": "Employer pays", "parties": ["gb-threads", "np-himalaya-manpower"],
+            "arbiter": "qa-mol", "schema": 1,
+            "clauses": [{"id": "fees", "text": "no fee", "cel": "recruit.fees.all(f, f.owed == 0)",
+                "every_blocks": 1, "consequence": {"kind": "suspend"}}]}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.recruiter.tx("agree.sign", client::sign(id));
+    w.chain.ok(&tx);
+    let terms = json!({"title": "Employer pays, and no passports held",
+        "parties": ["gb-threads", "np-himalaya-manpower", "qa-doha-build"], "arbiter": "qa-mol", "schema": 1,
+        "clauses": [{"id": "passports", "text": "no passport held", "cel": "size(recruit.passports_held) == 0",
+            "every_blocks": 1, "consequence": {"kind": "suspend"}}]});
+    let amend = client::amend(id, 1, "the employer joins", Some(terms.clone()));
+    // Only a party amends, with the next number, and terms that check.
+    let why = w
+        .chain
+        .refused(&mut w.employer, "agree.amend", amend.clone());
+    assert!(why.contains("qa-doha-build is not a party"), "{why}");
+    let why = w.chain.refused(
+        &mut w.brand,
+        "agree.amend",
+        client::amend(id, 2, "skipping", Some(terms.clone())),
+    );
+    assert!(why.contains("the next amendment of"), "{why}");
+    let mut typo = terms.clone();
+    typo["clauses"][0]["cel"] = json!("size(recruit.passport_held) == 0");
+    let why = w.chain.refused(
+        &mut w.brand,
+        "agree.amend",
+        client::amend(id, 1, "typo", Some(typo)),
+    );
+    assert!(why.contains("body.terms.clauses[0].cel"), "{why}");
+    let tx = w.brand.tx("agree.amend", amend);
+    w.chain.ok(&tx);
+    let why = w.chain.refused(
+        &mut w.recruiter,
+        "agree.amend",
+        client::amend(id, 2, "another", None),
+    );
+    assert!(
+        why.contains("amendment 1 is still waiting for np-himalaya-manpower, qa-doha-build"),
+        "{why}"
+    );
+    // While it waits, the terms in force apply.
+    let tx = w.qa.tx("agree.evaluate", client::evaluate(id, "fees"));
+    w.chain.ok(&tx);
+    for org in [&mut w.recruiter, &mut w.employer] {
+        let tx = org.tx("agree.sign", client::sign_amendment(id, 1));
+        w.chain.ok(&tx);
+    }
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let a = agreement(&reader, id).expect("read").expect("there");
+    assert_eq!(a.proposal.parties.len(), 3);
+    assert_eq!(a.proposal.clauses[0].id, "passports");
+    assert!(a.amendments[0].applied.is_some());
+    assert_eq!(a.history.last().map(|h| h.2.as_str()), Some("amendment 1"));
+    drop(reader);
+    let why = w
+        .chain
+        .refused(&mut w.qa, "agree.evaluate", client::evaluate(id, "fees"));
+    assert!(why.contains("has no clause fees"), "{why}");
+    let tx = w.qa.tx("agree.evaluate", client::evaluate(id, "passports"));
+    w.chain.ok(&tx);
+
+    // The amended clause's outcome re-checks offline against the amended terms.
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let o = unchain_agree::state::outcome(&reader, id, 1)
+        .expect("read")
+        .expect("1");
+    drop(reader);
+    let view = serde_json::to_value(&o).expect("json");
+    let tx = w
+        .brand
+        .tx("agree.attest", client::attest(id, 1, &view).expect("body"));
+    w.chain.ok(&tx);
+    let (note, size) = w.chain.checkpoint();
+    let bundle = unchain_agree::bundle::build(&w.chain.ledger, id, 1, note, size)
+        .expect("read")
+        .expect("bundle");
+    let validators = w.chain.genesis.checkpoint_verifiers();
+    let re = unchain_agree::bundle::verify(&bundle, &validators, 1, &bundle.members)
+        .expect("the amended outcome follows");
+    assert_eq!(re.clause.cel, "size(recruit.passports_held) == 0");
+    assert_eq!(re.parties.len(), 3);
+
+    // Ended by every party: nothing more is evaluated.
+    let tx = w
+        .employer
+        .tx("agree.amend", client::amend(id, 2, "the site closed", None));
+    w.chain.ok(&tx);
+    for org in [&mut w.brand, &mut w.recruiter] {
+        let tx = org.tx("agree.sign", client::sign_amendment(id, 2));
+        w.chain.ok(&tx);
+    }
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let a = agreement(&reader, id).expect("read").expect("there");
+    assert_eq!(a.standing, Standing::Ended);
+    drop(reader);
+    let why = w.chain.refused(
+        &mut w.qa,
+        "agree.evaluate",
+        client::evaluate(id, "passports"),
+    );
+    assert!(why.contains("not in force"), "{why}");
+}

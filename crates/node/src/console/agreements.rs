@@ -19,6 +19,7 @@ fn standing(ctx: &Ctx, s: Standing) -> String {
         Standing::Proposed => "agree-standing-proposed",
         Standing::InForce => "agree-standing-in-force",
         Standing::Suspended => "agree-standing-suspended",
+        Standing::Ended => "agree-standing-ended",
     })
 }
 
@@ -155,6 +156,19 @@ pub async fn detail(
             ul #agreement-history {
                 @for (s, height, by) in &a.history {
                     li { (standing(&ctx, *s)) " — " (ctx.ta("agree-at-height", &[("height", &height.to_string())])) ", " (by) }
+                }
+            }
+            @for m in &a.amendments {
+                p.amendment {
+                    strong { (ctx.ta("agree-amendment", &[("number", &m.number.to_string())])) } ": "
+                    (if m.end { ctx.t("agree-amendment-end") } else { ctx.t("agree-amendment-terms") })
+                    " — " q { (m.reason) } " — "
+                    @match m.applied {
+                        Some(h) => { (ctx.ta("agree-amendment-applied", &[("height", &h.to_string())])) }
+                        None => {
+                            (ctx.ta("agree-amendment-waiting", &[("parties", &m.needs.iter().filter(|n| !m.signed.contains(n)).cloned().collect::<Vec<_>>().join(", "))]))
+                        }
+                    }
                 }
             }
         }
