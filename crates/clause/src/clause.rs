@@ -109,9 +109,22 @@ fn nesting(source: &str) -> Result<(), ClauseError> {
             at: Some(at),
         }
     };
+    // The last character outside strings that was not white space.
+    let mut prev: Option<char> = None;
     for (at, c) in source.char_indices() {
         if let Some(q) = quote {
             match c {
+                // The `cel` crate reads `\'` inside "…" (and `\"` inside '…') as something
+                // else than the quote, against the specification (the conformance data
+                // caught it): refused, the quote needs no backslash there.
+                '\'' | '"' if escaped && c != q => {
+                    return Err(fail(
+                        format!(
+                            "syntax: write {c} without a backslash inside {q}…{q}: the CEL library misreads `\\{c}` there"
+                        ),
+                        at,
+                    ));
+                }
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
                 _ if c == q => quote = None,
@@ -119,6 +132,20 @@ fn nesting(source: &str) -> Result<(), ClauseError> {
             }
             continue;
         }
+        if c.is_whitespace() {
+            continue;
+        }
+        // The `cel` crate reads `!!x` as `!x` and `--x` as `-x`, against the specification
+        // (the conformance data caught it): two in a row are refused.
+        if (c == '!' || c == '-') && prev == Some(c) {
+            return Err(fail(
+                format!(
+                    "syntax: two `{c}` in a row: the CEL library reads `{c}{c}x` as `{c}x`; write it without them, or as {c}({c}x)"
+                ),
+                at,
+            ));
+        }
+        prev = Some(c);
         match c {
             '"' | '\'' => quote = Some(c),
             '(' | '[' | '{' => {

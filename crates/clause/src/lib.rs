@@ -47,4 +47,25 @@ mod tests {
         let e = Clause::compile("m > 1", &schema("sharing")).expect_err("unknown fact");
         assert_eq!(e.at, Some((1, 1)), "{e}");
     }
+
+    /// What the CEL specification's conformance data showed the `cel` crate misreads is
+    /// refused, pointing at it; the same meaning written plainly is accepted.
+    #[test]
+    fn what_the_library_misreads_is_refused() {
+        let s = schema("sharing");
+        for (bad, at) in [
+            ("!!(n > 1)", (1, 2)),
+            ("! !(n > 1)", (1, 3)),
+            ("--n > 1", (1, 2)),
+            ("n - -1 > 1", (1, 5)),
+            (r#""\'" == "'""#, (1, 3)),
+            (r#"'\"' == "x""#, (1, 3)),
+        ] {
+            let e = Clause::compile(bad, &s).expect_err(bad);
+            assert_eq!(e.at, Some(at), "{bad}: {e}");
+        }
+        for good in ["!(!(n > 1))", "n + 1 > 1", "n != 1", r#""'" == "'""#] {
+            assert!(Clause::compile(good, &s).is_ok(), "{good}");
+        }
+    }
 }
