@@ -71,7 +71,7 @@ pub async fn seed_recruit(
             dir,
             key_files,
             clients,
-            (name, display, country, &["recruitment"]),
+            (name, display, country, &["recruitment", "agreements"]),
             "a party to the Nepal → Qatar labour migration corridor",
         )
         .await

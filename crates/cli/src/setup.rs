@@ -67,7 +67,7 @@ pub struct InitArgs {
     /// law_enforcement, prosecution, judiciary, labour_inspection, child_protection, border,
     /// financial_intelligence, regulator, ngo, intergovernmental, company). Repeat for
     /// each. The first holds every role; the others hold the governance, notary, records,
-    /// cases, custody, identity, tips and supply roles.
+    /// cases, custody, identity, tips, supply, recruitment and agreements roles.
     #[arg(long = "org", default_value = "local-org:GB")]
     pub orgs: Vec<String>,
     /// How many of the organisations, from the first, run a validator.
@@ -163,6 +163,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
                 Role::Tips,
                 Role::Supply,
                 Role::Recruitment,
+                Role::Agreements,
             ]
             .into_iter()
             .collect()

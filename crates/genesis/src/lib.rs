@@ -30,6 +30,8 @@ pub enum Role {
     Supply,
     /// Registers recruitment contracts (recruitment module).
     Recruitment,
+    /// Proposes, signs and evaluates compliance agreements (agree module).
+    Agreements,
     /// Shares financial-intelligence alerts (finance module).
     Finance,
     /// Seals, shares and erases records in the vault.
@@ -38,7 +40,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, for help texts and error messages.
-    pub const ALL: [Role; 10] = [
+    pub const ALL: [Role; 11] = [
         Role::Governance,
         Role::Notary,
         Role::Cases,
@@ -47,6 +49,7 @@ impl Role {
         Role::Tips,
         Role::Supply,
         Role::Recruitment,
+        Role::Agreements,
         Role::Finance,
         Role::Records,
     ];
@@ -62,6 +65,7 @@ impl Role {
             Role::Tips => "tips",
             Role::Supply => "supply",
             Role::Recruitment => "recruitment",
+            Role::Agreements => "agreements",
             Role::Finance => "finance",
             Role::Records => "records",
         }

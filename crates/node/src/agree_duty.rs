@@ -166,9 +166,24 @@ mod tests {
     #[test]
     fn the_proposer_acts_at_once_another_party_when_it_is_late_an_outsider_never() {
         let dir = tempfile::tempdir().expect("tmp");
-        let mut brand = Org::new("duty", 1, "gb-brand", &[Role::Recruitment]);
-        let mut agency = Org::new("duty", 2, "np-agency", &[Role::Recruitment]);
-        let regulator = Org::new("duty", 3, "qa-mol", &[Role::Governance, Role::Recruitment]);
+        let mut brand = Org::new(
+            "duty",
+            1,
+            "gb-brand",
+            &[Role::Recruitment, Role::Agreements],
+        );
+        let mut agency = Org::new(
+            "duty",
+            2,
+            "np-agency",
+            &[Role::Recruitment, Role::Agreements],
+        );
+        let regulator = Org::new(
+            "duty",
+            3,
+            "qa-mol",
+            &[Role::Governance, Role::Recruitment, Role::Agreements],
+        );
         let mut chain = Chain::new(dir.path(), &[&brand, &agency, &regulator], modules);
         let id = "a-00000000000000000d01";
         chain.ok(&brand.tx("agree.propose", json!({

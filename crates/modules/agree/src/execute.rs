@@ -28,37 +28,37 @@ use unchain_types::{Code, Hash32};
 pub const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "agree.propose",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "a party proposes a compliance agreement: parties, an arbiter, clauses in CEL over the fact schema, their schedules and consequences",
     },
     KindSpec {
         kind: "agree.sign",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "a party signs an agreement as proposed; with every party's signature it is in force",
     },
     KindSpec {
         kind: "agree.evaluate",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "any member asks for a due clause to be evaluated over the facts at this height; a breach applies its consequence",
     },
     KindSpec {
         kind: "agree.contest",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "a party contests an outcome, with its reason, for the agreement's arbiter",
     },
     KindSpec {
         kind: "agree.amend",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "propose new terms for an agreement, or its end; in effect once every party of the old and new terms signed (agree.sign with the amendment's number)",
     },
     KindSpec {
         kind: "agree.attest",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "copy an outcome into the log for offline re-checking; accepted only if every field is what the validators recorded",
     },
     KindSpec {
         kind: "agree.decide",
-        role: Role::Recruitment,
+        role: Role::Agreements,
         summary: "the agreement's arbiter upholds or overturns a contested outcome; overturned, its penalty is no longer owed and a suspension it caused is lifted",
     },
 ];

@@ -31,13 +31,35 @@ struct World {
 }
 
 fn world() -> World {
-    let qa = Org::new(CHAIN, 1, "qa-mol", &[Role::Governance, Role::Recruitment]).in_country("QA");
-    let np = Org::new(CHAIN, 2, "np-dofe", &[Role::Recruitment]).in_country("NP");
-    let brand =
-        Org::new(CHAIN, 3, "gb-threads", &[Role::Recruitment, Role::Supply]).in_country("GB");
-    let recruiter =
-        Org::new(CHAIN, 4, "np-himalaya-manpower", &[Role::Recruitment]).in_country("NP");
-    let employer = Org::new(CHAIN, 5, "qa-doha-build", &[Role::Recruitment]).in_country("QA");
+    let qa = Org::new(
+        CHAIN,
+        1,
+        "qa-mol",
+        &[Role::Governance, Role::Recruitment, Role::Agreements],
+    )
+    .in_country("QA");
+    let np = Org::new(CHAIN, 2, "np-dofe", &[Role::Recruitment, Role::Agreements]).in_country("NP");
+    let brand = Org::new(
+        CHAIN,
+        3,
+        "gb-threads",
+        &[Role::Recruitment, Role::Supply, Role::Agreements],
+    )
+    .in_country("GB");
+    let recruiter = Org::new(
+        CHAIN,
+        4,
+        "np-himalaya-manpower",
+        &[Role::Recruitment, Role::Agreements],
+    )
+    .in_country("NP");
+    let employer = Org::new(
+        CHAIN,
+        5,
+        "qa-doha-build",
+        &[Role::Recruitment, Role::Agreements],
+    )
+    .in_country("QA");
     let dirs = (
         tempfile::tempdir().expect("tmp"),
         tempfile::tempdir().expect("tmp"),
@@ -422,6 +444,7 @@ fn a_record_kept_past_thirty_days_after_its_case_closed_breaks_data_sharing() {
         Role::Records,
         Role::Cases,
         Role::Recruitment,
+        Role::Agreements,
     ];
     let mut police = Org::new(CHAIN, 11, "th-police", &roles);
     let mut ngo = Org::new(CHAIN, 12, "th-ngo", &roles);

@@ -294,7 +294,7 @@ mod agreement_events {
     #[test]
     fn a_breach_reaches_the_parties_and_whoever_it_escalates_to() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let roles = [Role::Governance, Role::Recruitment];
+        let roles = [Role::Governance, Role::Recruitment, Role::Agreements];
         let mut brand = Org::new("events", 1, "gb-brand", &roles);
         let mut firm = Org::new("events", 2, "qa-firm", &roles);
         let ministry = Org::new("events", 3, "qa-mol", &roles);
