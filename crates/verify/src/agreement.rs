@@ -26,20 +26,8 @@ pub fn run(a: &AgreementArgs) -> anyhow::Result<()> {
     let text = crate::read(&a.bundle)?;
     let b: OutcomeBundle = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not an outcome's bundle", a.bundle.display()))?;
-    let anchor = match &a.genesis {
-        Some(path) => {
-            let mut anchor =
-                Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?;
-            // Parties are often admitted after genesis (a brand, a recruiter).
-            anchor.admit_later_members(&b.members)?;
-            anchor
-        }
-        None => Anchor::carried(
-            &b.envelope,
-            b.members.clone(),
-            "keys carried in the bundle (pass --genesis to check against a trusted genesis)",
-        ),
-    };
+    // Parties are often admitted after genesis (a brand, a recruiter).
+    let anchor = Anchor::for_bundle(a.genesis.as_deref(), &b.envelope, &b.members)?;
     let quorum = anchor.quorum();
     let r = bundle::verify(&b, &anchor.validators, quorum, &anchor.members)
         .context("VERIFICATION FAILED")?;
@@ -93,7 +81,8 @@ fn consequence(c: &Consequence) -> String {
             owed_by,
             owed_to,
         } => format!(
-            "a penalty of {amount} minor units of {currency}, owed by {owed_by} to {owed_to}"
+            "a penalty of {} {currency} ({amount} minor units), owed by {owed_by} to {owed_to}",
+            unchain_agree::body::decimal(*amount)
         ),
         Consequence::Suspend => "the agreement is suspended".into(),
         Consequence::Notify { to } => format!("{} notified", to.join(", ")),

@@ -45,6 +45,29 @@ impl Anchor {
         }
     }
 
+    /// The keys to check a bundle with: the validators and members of the genesis file at
+    /// `genesis` (with the members admitted after it, by the bundle's word), or else the
+    /// keys the bundle's `envelope` and `members` carry, said aloud.
+    pub fn for_bundle(
+        genesis: Option<&Path>,
+        envelope: &Envelope,
+        members: &[NamedKey],
+    ) -> anyhow::Result<Anchor> {
+        match genesis {
+            Some(path) => {
+                let mut anchor =
+                    Anchor::genesis(path, &envelope.chain_id, "validator and member keys")?;
+                anchor.admit_later_members(members)?;
+                Ok(anchor)
+            }
+            None => Ok(Anchor::carried(
+                envelope,
+                members.to_vec(),
+                "keys carried in the bundle (pass --genesis to check against a trusted genesis)",
+            )),
+        }
+    }
+
     /// Adds the members a bundle names whose keys the genesis file cannot: members admitted
     /// after genesis (a brand, a recruiter that joined by vote). Their transactions are
     /// still proven — the log the trusted validators signed holds only members'

@@ -40,19 +40,7 @@ pub fn run(a: &ProvenanceArgs) -> anyhow::Result<()> {
     let text = crate::read(&a.bundle)?;
     let b: ProvenanceBundle = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not a provenance bundle", a.bundle.display()))?;
-    let anchor = match &a.genesis {
-        Some(path) => {
-            let mut anchor =
-                Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?;
-            anchor.admit_later_members(&b.members)?;
-            anchor
-        }
-        None => Anchor::carried(
-            &b.envelope,
-            b.members.clone(),
-            "keys carried in the bundle (pass --genesis to check against a trusted genesis)",
-        ),
-    };
+    let anchor = Anchor::for_bundle(a.genesis.as_deref(), &b.envelope, &b.members)?;
     let quorum = anchor.quorum();
     let v = bundle::verify(&b, &anchor.validators, quorum, &anchor.members)
         .context("VERIFICATION FAILED")?;

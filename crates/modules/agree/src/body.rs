@@ -40,6 +40,11 @@ pub enum Consequence {
     },
 }
 
+/// Minor units as a decimal amount with two places (`150000` → `1500.00`).
+pub fn decimal(minor: u64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
 /// A clause as proposed: plain words beside its CEL, its schedule, its consequence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

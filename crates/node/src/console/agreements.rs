@@ -33,7 +33,7 @@ fn consequence(ctx: &Ctx, c: &Consequence) -> String {
         } => ctx.ta(
             "agree-consequence-penalty",
             &[
-                ("amount", &money(*amount)),
+                ("amount", &unchain_agree::body::decimal(*amount)),
                 ("currency", currency),
                 ("by", owed_by),
                 ("to", owed_to),
@@ -43,11 +43,6 @@ fn consequence(ctx: &Ctx, c: &Consequence) -> String {
         Consequence::Notify { to } => ctx.ta("agree-consequence-notify", &[("to", &to.join(", "))]),
         Consequence::Escalate { to } => ctx.ta("agree-consequence-escalate", &[("to", to)]),
     }
-}
-
-/// Minor units as a decimal amount with two places (`150000` → `1500.00`).
-fn money(minor: u64) -> String {
-    format!("{}.{:02}", minor / 100, minor % 100)
 }
 
 fn schedule(ctx: &Ctx, c: &ClauseTerms) -> String {
