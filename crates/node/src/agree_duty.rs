@@ -1,5 +1,6 @@
 //! An agreement party's node does what its agreements say, with no person asking. When a
-//! clause falls due it submits the evaluation (`agree.evaluate`). Every outcome it then
+//! clause falls due — its blocks passed, its deadline came, or a fact list it watches
+//! changed — it submits the evaluation (`agree.evaluate`). Every outcome it then
 //! copies into the log (`agree.attest`), so that anyone can re-check it offline.
 //!
 //! The proposer's node acts at once. Another party's node steps in when a clause or an
@@ -57,9 +58,19 @@ pub fn jobs(
                 .rev()
                 .find(|(s, _, _)| *s == Standing::InForce)
                 .map_or(0, |(_, h, _)| *h);
+            // The facts, gathered once, if a clause watches some for changes.
+            let facts = if p.clauses.iter().any(|c| !c.on_change.is_empty()) {
+                unchain_agree::facts::gather(reader, &p.parties, next, now_ms, p.schema).ok()
+            } else {
+                None
+            };
             for terms in &p.clauses {
                 let last = a.evaluated.get(&terms.id).copied();
-                let due = unchain_agree::rules::is_due(terms, last, next, now_ms);
+                let changed = facts.as_ref().is_some_and(|f| {
+                    let now = unchain_agree::rules::watched_digests(&terms.on_change, f);
+                    unchain_agree::rules::changed(terms, a.watched.get(&terms.id), &now)
+                });
+                let due = changed || unchain_agree::rules::is_due(terms, last, next, now_ms);
                 // Due for a while: since LATE_BLOCKS blocks, or LATE_MS past its deadline.
                 let late = match (terms.every_blocks, terms.due_ms, last) {
                     (Some(n), _, Some((h, _))) => {
@@ -67,7 +78,10 @@ pub fn jobs(
                     }
                     (_, Some(d), None) => now_ms >= d.saturating_add(LATE_MS),
                     (Some(_), None, None) => in_force.saturating_add(LATE_BLOCKS) <= next,
-                    _ => false,
+                    // A change is acted on by the proposer's node; others wait a while.
+                    _ => {
+                        changed && last.is_some_and(|(h, _)| h.saturating_add(LATE_BLOCKS) <= next)
+                    }
                 };
                 if due && (first || late) {
                     out.push(Job {
@@ -218,5 +232,28 @@ mod tests {
         drop(reader);
         chain.ok(&brand.tx(job.kind, job.body));
         assert!(owed(&chain, "gb-brand").is_empty());
+
+        // A clause that watches the fees: owed once, then only when they change.
+        let watch = "a-00000000000000000d02";
+        chain.ok(&brand.tx(
+            "agree.propose",
+            json!({
+            "agreement": watch, "title": "On every fee", "parties": ["gb-brand", "np-agency"],
+            "arbiter": "qa-mol", "schema": 1,
+            "clauses": [{"id": "fees", "text": "no fee", "cel": "recruit.fees.all(f, f.owed == 0)",
+                "on_change": ["recruit.fees"], "consequence": {"kind": "suspend"}}]}),
+        ));
+        chain.ok(&agency.tx("agree.sign", json!({"agreement": watch})));
+        let evaluate = format!("evaluate {watch} clause fees");
+        assert_eq!(owed(&chain, "gb-brand"), std::slice::from_ref(&evaluate));
+        chain.ok(&brand.tx(
+            "agree.evaluate",
+            unchain_agree::client::evaluate(watch, "fees"),
+        ));
+        assert!(
+            !owed(&chain, "gb-brand").contains(&evaluate),
+            "nothing changed: {:?}",
+            owed(&chain, "gb-brand")
+        );
     }
 }

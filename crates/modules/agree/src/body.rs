@@ -61,6 +61,10 @@ pub struct ClauseTerms {
     /// Evaluated once this block time has passed (a deadline), if set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_ms: Option<u64>,
+    /// Evaluated whenever one of these fact lists changes (`supply.findings`,
+    /// `recruit.fees`…): due when any differs from what the last evaluation read.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub on_change: Vec<String>,
     /// What a breach brings.
     pub consequence: Consequence,
 }
@@ -297,11 +301,32 @@ impl Propose {
                 return Err(BodyError::new(at("id"), format!("{} is used twice", c.id)));
             }
             check_text(&at("text"), &c.text, 2000)?;
+            if c.on_change.len() > 8 {
+                return Err(BodyError::new(at("on_change"), "at most 8 fact lists"));
+            }
+            for (j, path) in c.on_change.iter().enumerate() {
+                let is_list = schema
+                    .paths()
+                    .iter()
+                    .any(|(p, ty)| p == path && ty.starts_with("list of record"));
+                if !is_list {
+                    let lists: Vec<String> = schema
+                        .paths()
+                        .into_iter()
+                        .filter(|(p, ty)| ty.starts_with("list of record") && !p.contains("[]"))
+                        .map(|(p, _)| p)
+                        .collect();
+                    return Err(BodyError::new(
+                        format!("clauses[{i}].on_change[{j}]"),
+                        format!("{path:?} is not a fact list; one of: {}", lists.join(", ")),
+                    ));
+                }
+            }
             match (c.every_blocks, c.due_ms) {
-                (None, None) => {
+                (None, None) if c.on_change.is_empty() => {
                     return Err(BodyError::new(
                         at("every_blocks"),
-                        "a clause has a schedule: every_blocks, due_ms, or both",
+                        "a clause has a schedule: every_blocks, due_ms, on_change, or more than one",
                     ));
                 }
                 (Some(0), _) => {

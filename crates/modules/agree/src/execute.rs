@@ -126,6 +126,7 @@ fn propose(ctx: &mut ExecContext<'_, '_>, p: &Propose) -> Result<(), ExecError> 
         outcomes: 0,
         signed_txs: Vec::new(),
         amendments: Vec::new(),
+        watched: Default::default(),
     };
     Ok(ctx
         .state
@@ -335,38 +336,52 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     };
     let last = a.evaluated.get(&e.clause).copied();
     let due = crate::rules::is_due(&terms, last, ctx.height, ctx.timestamp_ms);
-    if !due {
-        return Err(refuse(
+    let not_due = |why: &str| {
+        refuse(
             Code::TooEarly,
             format!(
-                "clause: {} is not due at height {} (last evaluated at {:?}, every {:?} blocks, due {:?})",
+                "clause: {} is not due at height {} (last evaluated at {:?}, every {:?} blocks, due {:?}{why})",
                 e.clause,
                 ctx.height,
                 last.map(|(h, _)| h),
                 terms.every_blocks,
                 terms.due_ms
             ),
-        ));
+        )
+    };
+    if !due && terms.on_change.is_empty() {
+        return Err(not_due(""));
     }
     let schema = crate::schema::version(a.proposal.schema)
         .ok_or_else(|| refuse(Code::InvalidBody, "schema: no longer published"))?;
     // Compiled again from the stored text: the same on every validator.
     let clause = Clause::compile(&terms.cel, &schema)
         .map_err(|err| refuse(Code::InvalidBody, format!("clause: {err}")))?;
-    let (facts, kept) = match crate::facts::gather(
-        ctx.state,
+    let (facts, too_many) = match crate::facts::gather(
+        &*ctx.state,
         &a.proposal.parties,
         ctx.height,
         ctx.timestamp_ms,
         a.proposal.schema,
     ) {
-        Ok(facts) => {
-            let kept = clause.evaluate(&schema, &facts);
-            (facts, kept)
-        }
+        Ok(facts) => (facts, None),
         Err(crate::facts::FactsError::Storage(s)) => return Err(s.into()),
-        Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Err(why)),
+        Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Some(why)),
     };
+    let watched = crate::rules::watched_digests(&terms.on_change, &facts);
+    if !due && !crate::rules::changed(&terms, a.watched.get(&e.clause), &watched) {
+        return Err(not_due(&format!(
+            "; none of {} changed since",
+            terms.on_change.join(", ")
+        )));
+    }
+    let kept = match too_many {
+        None => clause.evaluate(&schema, &facts),
+        Some(why) => Err(why),
+    };
+    if !terms.on_change.is_empty() {
+        a.watched.insert(e.clause.clone(), watched);
+    }
     // The facts' digest is of their canonical JSON (JCS), which holds integers exactly only
     // up to 2^53: a fact beyond it makes the outcome an error, never a digest of nothing.
     let (bytes, kept) = match unchain_types::canonical::to_canonical_bytes(&facts) {

@@ -10,7 +10,7 @@
 
 use crate::schema::MAX_FACTS;
 use serde_json::{Value, json};
-use unchain_ledger::StateWriter;
+use unchain_ledger::StateRead;
 
 /// Why facts could not be gathered.
 #[derive(Debug)]
@@ -47,7 +47,7 @@ fn capped(name: &str, list: Vec<Value>, max: u64) -> Result<Value, FactsError> {
 /// The facts of schema `version` for an agreement among `parties`, at `height` and block
 /// time `now_ms`.
 pub fn gather(
-    state: &StateWriter<'_>,
+    state: &impl StateRead,
     parties: &[String],
     height: u64,
     now_ms: u64,
@@ -186,7 +186,7 @@ pub fn gather(
 
 /// Schema version 2's `vault.shared`: every record a party owns that another party was
 /// given, with the case that points to it (the owner's) and when that case last closed.
-fn shared(state: &StateWriter<'_>, parties: &[String]) -> Result<Vec<Value>, FactsError> {
+fn shared(state: &impl StateRead, parties: &[String]) -> Result<Vec<Value>, FactsError> {
     // The parties' cases by the record they point to, with when each last closed.
     let mut cases = std::collections::BTreeMap::new();
     for p in parties {

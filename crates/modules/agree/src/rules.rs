@@ -16,6 +16,35 @@ pub fn is_due(clause: &ClauseTerms, last: Option<(u64, u64)>, height: u64, now_m
     }
 }
 
+/// The SHA-256 of the canonical JSON of each fact list at `paths` (`supply.findings`) in
+/// `facts`: what a clause evaluated on change compares with its last evaluation's.
+pub fn watched_digests(
+    paths: &[String],
+    facts: &serde_json::Value,
+) -> std::collections::BTreeMap<String, unchain_types::Hash32> {
+    paths
+        .iter()
+        .map(|path| {
+            let value = path
+                .split('.')
+                .try_fold(facts, |v, part| v.get(part))
+                .unwrap_or(&serde_json::Value::Null);
+            let bytes = unchain_types::canonical::to_canonical_bytes(value).unwrap_or_default();
+            (path.clone(), unchain_types::Hash32::digest(&bytes))
+        })
+        .collect()
+}
+
+/// Whether a clause evaluated on change is due: it watches some fact list, and what it
+/// watches now differs from what its last evaluation read (or it was never evaluated).
+pub fn changed(
+    clause: &ClauseTerms,
+    last: Option<&std::collections::BTreeMap<String, unchain_types::Hash32>>,
+    now: &std::collections::BTreeMap<String, unchain_types::Hash32>,
+) -> bool {
+    !clause.on_change.is_empty() && last != Some(now)
+}
+
 /// The standing once `signed` holds these parties: in force when every party signed.
 pub fn standing_after_signing(parties: &[String], signed: &[String]) -> Standing {
     if parties.iter().all(|p| signed.contains(p)) {

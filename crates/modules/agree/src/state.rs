@@ -80,6 +80,10 @@ pub struct AgreementRecord {
     /// Every amendment, the last perhaps still waiting for signatures.
     #[serde(default)]
     pub amendments: Vec<Amendment>,
+    /// For each clause evaluated on change, the SHA-256 of each fact list it watches, as
+    /// its last evaluation read them.
+    #[serde(default)]
+    pub watched: BTreeMap<String, BTreeMap<String, Hash32>>,
 }
 
 /// One evaluation of one clause.

@@ -656,3 +656,54 @@ fn an_agreement_is_amended_and_ended_only_with_every_partys_signature() {
     );
     assert!(why.contains("not in force"), "{why}");
 }
+
+/// A clause evaluated when a fact list it watches changes: due once (never evaluated),
+/// then not until a fee is recorded, then due again; a list that is no fact list is
+/// refused at proposal.
+#[test]
+fn a_clause_watching_the_fees_is_due_when_they_change_and_not_before() {
+    let mut w = world();
+    let id = "a-0000000000000000e005";
+    let proposal = |on_change: Value| {
+        json!({"agreement": id, "title": "Employer pays, on every fee", "parties": ["gb-threads", "np-himalaya-manpower"],
+            "arbiter": "qa-mol", "schema": 1,
+            "clauses": [{"id": "fees", "text": "no fee", "cel": "recruit.fees.all(f, f.owed == 0)",
+                "on_change": on_change, "consequence": {"kind": "suspend"}}]})
+    };
+    let why = w.chain.refused(
+        &mut w.brand,
+        "agree.propose",
+        proposal(json!(["recruit.fee"])),
+    );
+    assert!(
+        why.contains("clauses[0].on_change[0]") && why.contains("recruit.fees"),
+        "{why}"
+    );
+    let tx = w
+        .brand
+        .tx("agree.propose", proposal(json!(["recruit.fees"])));
+    w.chain.ok(&tx);
+    let tx = w.recruiter.tx("agree.sign", json!({"agreement": id}));
+    w.chain.ok(&tx);
+    let evaluate = json!({"agreement": id, "clause": "fees"});
+    let tx = w.qa.tx("agree.evaluate", evaluate.clone());
+    w.chain.ok(&tx);
+    let why = w
+        .chain
+        .refused(&mut w.qa, "agree.evaluate", evaluate.clone());
+    assert!(why.contains("none of recruit.fees changed since"), "{why}");
+    let tx = w.qa.tx(
+        "recruit.fee",
+        json!({"worker": "w-5e1a77c0bb", "recruiter": "np-himalaya-manpower",
+            "amount": 9000000, "currency": "NPR", "source": "worker", "evidence": "cd".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa.tx("agree.evaluate", evaluate);
+    w.chain.ok(&tx);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let all = outcomes(&reader, id).expect("read");
+    assert_eq!(
+        all.iter().map(|o| o.kept.clone()).collect::<Vec<_>>(),
+        [Ok(true), Ok(false)]
+    );
+}
