@@ -35,7 +35,12 @@ fn world() -> World {
         CHAIN,
         1,
         "qa-mol",
-        &[Role::Governance, Role::Recruitment, Role::Agreements],
+        &[
+            Role::Governance,
+            Role::Recruitment,
+            Role::Agreements,
+            Role::Supply,
+        ],
     )
     .in_country("QA");
     let np = Org::new(CHAIN, 2, "np-dofe", &[Role::Recruitment, Role::Agreements]).in_country("NP");
@@ -57,7 +62,7 @@ fn world() -> World {
         CHAIN,
         5,
         "qa-doha-build",
-        &[Role::Recruitment, Role::Agreements],
+        &[Role::Recruitment, Role::Agreements, Role::Supply],
     )
     .in_country("QA");
     let dirs = (
@@ -706,4 +711,152 @@ fn a_clause_watching_the_fees_is_due_when_they_change_and_not_before() {
         all.iter().map(|o| o.kept.clone()).collect::<Vec<_>>(),
         [Ok(true), Ok(false)]
     );
+}
+
+/// A template from `templates/agreements/`, its parties named, evaluated every block.
+fn from_template(name: &str, id: &str, names: &[(&str, &str)]) -> Value {
+    let path = format!(
+        "{}/../../../templates/agreements/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut text = std::fs::read_to_string(&path).expect("template");
+    for (placeholder, party) in names {
+        text = text.replace(&format!("\"{placeholder}\""), &format!("\"{party}\""));
+    }
+    let mut v: Value = serde_json::from_str(&text).expect("JSON");
+    v["agreement"] = json!(id);
+    v["clauses"][0]["every_blocks"] = json!(1);
+    v
+}
+
+/// The other three templates on the ledger, each kept and then broken by a fact, its
+/// consequence applied on both validators (the chain's replica checks every root):
+/// remediation within 30 days (suspended), the annual audit (the brand notified), wages in
+/// full (a penalty owed).
+#[test]
+fn remediation_audit_and_wage_templates_break_on_the_ledger() {
+    use unchain_agree::client;
+    const DAY: u64 = 86_400_000;
+    let mut w = world();
+    // The employer's site, registered with the supply module, audited by the ministry.
+    let site = "urn:epc:id:sgln:4012345.00001.0";
+    let tx = w.employer.tx(
+        "supply.facility",
+        json!({"id": site, "name": "Doha site", "country": "QA", "sector": "construction"}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.qa.tx(
+        "supply.audit",
+        json!({"facility": site, "standard": "SA8000", "scope": "labour conditions",
+            "from": "2026-03-02", "to": "2026-03-03", "outcome": "conformant"}),
+    );
+    w.chain.ok(&tx);
+    let names = [
+        ("brand", "gb-threads"),
+        ("supplier", "qa-doha-build"),
+        ("employer", "qa-doha-build"),
+        ("auditor", "qa-mol"),
+        ("regulator", "qa-mol"),
+    ];
+    let ids = [
+        (
+            "remediation",
+            "a-0000000000000000f001",
+            "remediate-in-30-days",
+        ),
+        (
+            "annual-audit",
+            "a-0000000000000000f002",
+            "audited-every-year",
+        ),
+        ("wages-in-full", "a-0000000000000000f003", "wages-in-full"),
+    ];
+    for (name, id, _) in ids {
+        let tx = w.brand.tx("agree.propose", from_template(name, id, &names));
+        w.chain.ok(&tx);
+        let tx = w.employer.tx("agree.sign", client::sign(id));
+        w.chain.ok(&tx);
+    }
+    let evaluate_all = |w: &mut World| {
+        for (_, id, _) in ids {
+            let reader = w.chain.ledger.state_reader().expect("state");
+            let a = agreement(&reader, id).expect("read").expect("there");
+            drop(reader);
+            let clause = a.proposal.clauses[0].id.clone();
+            if a.standing == Standing::InForce {
+                let tx = w.qa.tx("agree.evaluate", client::evaluate(id, &clause));
+                w.chain.ok(&tx);
+            }
+        }
+    };
+    // Kept: no finding, an audit this year, no wage finding.
+    evaluate_all(&mut w);
+    let last = |w: &World, id: &str| {
+        let reader = w.chain.ledger.state_reader().expect("state");
+        outcomes(&reader, id)
+            .expect("read")
+            .pop()
+            .expect("an outcome")
+    };
+    for (name, id, _) in ids {
+        assert_eq!(last(&w, id).kept, Ok(true), "{name} kept");
+    }
+
+    // The facts that break them: a finding left open, a year without an audit, a month
+    // paid short.
+    let tx = w.qa.tx(
+        "supply.finding",
+        json!({"target": {"facility": site}, "indicator": "retention_of_identity_documents",
+            "severity": "high", "description": "passports kept in the site office",
+            "evidence": {"hash": "ef".repeat(32)}}),
+    );
+    w.chain.ok(&tx);
+    let terms = json!({"employer": "qa-doha-build", "position": "Steel fixer",
+        "workplace": {"country": "QA", "city": "Doha"},
+        "wage": {"amount": 160000, "currency": "QAR", "period": "month"},
+        "hours_per_week": 48, "overtime_rate_percent": 125, "rest_days_per_week": 1,
+        "deductions": [], "accommodation": "free", "food": "free", "contract_months": 24,
+        "language": "ne"});
+    let tx = w.recruiter.tx(
+        "recruit.offer",
+        json!({"worker": "w-0ffe12aa01", "terms": terms, "terms_hash": "01".repeat(32)}),
+    );
+    let offer = w.chain.ok(&tx);
+    let tx = w.employer.tx(
+        "recruit.contract",
+        json!({"offer": offer.to_string(), "terms": terms, "terms_hash": "02".repeat(32)}),
+    );
+    w.chain.ok(&tx);
+    let tx = w.employer.tx(
+        "recruit.payroll",
+        json!({"month": "2026-03", "records": [{"worker": "w-0ffe12aa01", "month": "2026-03",
+            "currency": "QAR", "basic": 120000, "deductions": [], "paid_on": "2026-04-05",
+            "account": "03".repeat(32)}]}),
+    );
+    w.chain.ok(&tx);
+    w.chain.time_ms += 400 * DAY;
+    evaluate_all(&mut w);
+    let reader = w.chain.ledger.state_reader().expect("state");
+    let suspended = agreement(&reader, ids[0].1).expect("read").expect("there");
+    assert_eq!(
+        suspended.standing,
+        Standing::Suspended,
+        "remediation: suspended"
+    );
+    let told = unchain_agree::state::notices(&reader, "gb-threads").expect("read");
+    assert!(
+        told.iter()
+            .any(|n| n.agreement == ids[1].1 && n.detail["kind"] == "notify"),
+        "annual audit: the brand is notified: {told:?}"
+    );
+    assert!(
+        penalties_of(&reader, "qa-doha-build")
+            .expect("read")
+            .contains(&(ids[2].1.to_owned(), 1)),
+        "wages in full: a penalty owed"
+    );
+    drop(reader);
+    for (name, id, _) in ids {
+        assert_eq!(last(&w, id).kept, Ok(false), "{name} broken");
+    }
 }
