@@ -71,6 +71,7 @@ mod tests {
             cel: "true".into(),
             every_blocks,
             due_ms,
+            on_change: Vec::new(),
             consequence: Consequence::Suspend,
         }
     }
