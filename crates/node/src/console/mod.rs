@@ -507,6 +507,13 @@ mod tests {
                 ("month", "2026-03"),
                 ("of", "12"),
                 ("indicator", "I"),
+                ("parties", "P, Q"),
+                ("arbiter", "A"),
+                ("blocks", "10"),
+                ("amount", "5000.00"),
+                ("currency", "USD"),
+                ("version", "2"),
+                ("number", "1"),
             ],
         );
         assert_eq!(cats.languages().len(), 3);
