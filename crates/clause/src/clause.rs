@@ -111,6 +111,8 @@ fn nesting(source: &str) -> Result<(), ClauseError> {
     };
     // The last character outside strings that was not white space.
     let mut prev: Option<char> = None;
+    // `?` and `:` outside strings, and where the last `?` is.
+    let (mut questions, mut colons, mut last_question) = (0usize, 0usize, 0usize);
     for (at, c) in source.char_indices() {
         if let Some(q) = quote {
             match c {
@@ -146,6 +148,12 @@ fn nesting(source: &str) -> Result<(), ClauseError> {
             ));
         }
         prev = Some(c);
+        if c == '?' {
+            questions += 1;
+            last_question = at;
+        } else if c == ':' {
+            colons += 1;
+        }
         match c {
             '"' | '\'' => quote = Some(c),
             '(' | '[' | '{' => {
@@ -173,6 +181,14 @@ fn nesting(source: &str) -> Result<(), ClauseError> {
     }
     if let Some((c, at)) = open.pop() {
         return Err(fail(format!("syntax: `{c}` is never closed"), at));
+    }
+    // A `?` without its `:` trips the same fault in the parser's depth counter (fuzzing
+    // found it with a run of them).
+    if questions > colons {
+        return Err(fail(
+            "syntax: a `?` without its `:` (a ? b : c)".into(),
+            last_question,
+        ));
     }
     if quote.is_some() {
         return Err(fail(

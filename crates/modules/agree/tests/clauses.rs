@@ -153,6 +153,17 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
     let found = "((((()()(((+\0\0\0((((((((((((((((((((((tsup((p?ly.fin(((((d()(((%((((((ne(d((/";
     let e = refused(found);
     assert!(e.message.starts_with("syntax:"), "{e}");
+    // And a run of `?` without `:`, with no bracket at all (found the same way).
+    let found = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../fuzz/corpus/agree_clause/seed-crash-parser-ternary"
+    ))
+    .expect("the input fuzzing found");
+    let e = refused(std::str::from_utf8(&found).expect("UTF-8"));
+    assert!(e.message.contains("a `?` without its `:`"), "{e}");
+    let e = refused("now > 0 ? true");
+    assert!(e.message.contains("a `?` without its `:`"), "{e}");
+    assert!(kept("now > 0 ? true : false", &empty()));
     let e = refused("size(parties]");
     assert!(e.message.contains("`]` closes nothing open"), "{e}");
     assert_eq!(e.at, Some((1, 13)));
