@@ -1,4 +1,4 @@
-//! Compliance agreements (issue 23, begun): clauses in the Common Expression Language over
+//! Compliance agreements (issue 23): clauses in the Common Expression Language over
 //! a versioned schema of ledger facts. The language itself — the type check, the cost
 //! bound, parsing and evaluation — is `unchain-clause`, re-exported here as [`check`] and
 //! [`clause`].
@@ -23,9 +23,8 @@
 //!   proposal that has none).
 //!
 //! Jurisdiction-aware sharing, in the same clause language, is the vault's
-//! (`unchain_vault::sharing`). Still to come (the issue's notes): amendments and ending,
-//! per-fact proofs in the re-check (issue 26), the data-sharing template, the console, and the node's scheduler
-//! that submits due evaluations.
+//! (`unchain_vault::sharing`). Still to come: per-fact inclusion proofs in the offline
+//! re-check, which need a cosigned state root (issue 26).
 #![forbid(unsafe_code)]
 
 pub mod body;
