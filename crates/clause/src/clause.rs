@@ -127,6 +127,15 @@ fn nesting(source: &str) -> Result<(), ClauseError> {
                         at,
                     ));
                 }
+                // A quoted string ends on its line: the parser's lexer does not carry it
+                // over, so the brackets after it would be counted differently here than
+                // there (fuzzing found it).
+                '\n' | '\r' => {
+                    return Err(fail(
+                        format!("syntax: a string opened with {q} is not closed on its line"),
+                        at,
+                    ));
+                }
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
                 _ if c == q => quote = None,

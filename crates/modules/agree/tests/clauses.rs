@@ -161,6 +161,17 @@ fn bad_clauses_are_refused_with_a_pointer_into_them() {
     .expect("the input fuzzing found");
     let e = refused(std::str::from_utf8(&found).expect("UTF-8"));
     assert!(e.message.contains("a `?` without its `:`"), "{e}");
+    // And brackets after a string left open at the end of its line (the parser's lexer
+    // does not carry a string over a line; found the same way).
+    let found = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../fuzz/corpus/agree_clause/seed-crash-parser-string-newline"
+    ))
+    .expect("the input fuzzing found");
+    let e = refused(&String::from_utf8_lossy(&found));
+    assert!(e.message.contains("is not closed on its line"), "{e}");
+    let e = refused("today == \"2026\n\" || true");
+    assert!(e.message.contains("is not closed on its line"), "{e}");
     let e = refused("now > 0 ? true");
     assert!(e.message.contains("a `?` without its `:`"), "{e}");
     assert!(kept("now > 0 ? true : false", &empty()));
