@@ -9,7 +9,7 @@ use super::{Ctx, check_post, html, need, not_entitled, problem_page, viewer};
 use super::{page_for, refuse_or};
 use crate::console::ConsoleState;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, PreEscaped, html};
 use std::sync::{Arc, Mutex};
@@ -315,17 +315,10 @@ fn progress(ctx: &Ctx, id: &str, stage: &Stage) -> Markup {
 pub async fn scan_page(
     State(state): State<ConsoleState>,
     headers: HeaderMap,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = refuse_or!(
-        page_for(
-            &state,
-            &headers,
-            &format!("/console/money/{id}"),
-            need::MONEY
-        )
-        .await
-    );
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::MONEY).await);
     let Some((file, by, started, stage)) = stage_of(&state, &id) else {
         return problem_page(&ctx, StatusCode::NOT_FOUND, ctx.t("money-gone"));
     };

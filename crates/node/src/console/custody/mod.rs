@@ -12,7 +12,7 @@ use crate::console::layout::{short, when};
 use crate::console::{html, need, problem_page};
 use crate::console::{page_for, refuse_or};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use events::EVENTS;
 use maud::html;
@@ -141,17 +141,10 @@ fn parse_item(s: &str) -> Option<Hash32> {
 pub async fn item(
     State(state): State<ConsoleState>,
     headers: HeaderMap,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    let ctx = refuse_or!(
-        page_for(
-            &state,
-            &headers,
-            &format!("/console/custody/item/{id}"),
-            need::CUSTODY
-        )
-        .await
-    );
+    let ctx = refuse_or!(page_for(&state, &headers, &uri.to_string(), need::CUSTODY).await);
     let found = parse_item(&id).and_then(|h| {
         let reader = state.ledger.state_reader().ok()?;
         let it = unchain_custody::item(&reader, &h).ok()??;
