@@ -772,3 +772,33 @@ async fn forged_forms_planted_sessions_and_foreign_sessions_are_refused() {
         "signed out"
     );
 }
+
+/// Every page takes its language from `?lang=`, those whose path holds an id too (an
+/// evidence item, a money scan): they once read it from a path rebuilt without the query.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_with_an_id_in_their_path_take_the_language_from_the_query() {
+    let chain = Chain::init(&["th-dsi:TH"]);
+    let node = chain.start().await;
+    let base = node.client().base().to_owned();
+    let anna = add_user(&chain, "th-dsi", "anna", "investigator");
+    for (path, english) in [
+        (
+            format!("/console/custody/item/{}", "ab".repeat(32)),
+            "<html lang=\"en\"",
+        ),
+        (
+            "/console/money/no-such-scan".to_owned(),
+            "<html lang=\"en\"",
+        ),
+    ] {
+        let sid = login(&base, &anna, None).await;
+        let en = get(&base, &path, &sid).await.text().await.expect("html");
+        assert!(en.contains(english), "{path}: {en}");
+        let th = get(&base, &format!("{path}?lang=th"), &sid)
+            .await
+            .text()
+            .await
+            .expect("html");
+        assert!(th.contains("<html lang=\"th\""), "{path}?lang=th: {th}");
+    }
+}
