@@ -378,12 +378,10 @@ impl VaultModule {
         rules::may_share(&record, g, &me, mine.as_ref()).map_err(ExecError::Refused)?;
         require_member(ctx, "recipient", &g.recipient)?;
         let existing: Option<Access> = load(ctx, &access_key(&id, &g.recipient))?;
-        let consent: Option<ConsentRecord> = if record.policy.consent_required {
-            load(ctx, &consent_key(&id, &g.recipient))?
-        } else {
-            None
-        };
+        // The survivor's decision about this recipient, read once: the sharing policy may
+        // read it, and the consent rule needs it where the record's policy asks.
         let consented: Option<ConsentRecord> = load(ctx, &consent_key(&id, &g.recipient))?;
+        let consent = consented.clone().filter(|_| record.policy.consent_required);
         let share = Share {
             kind: "grant".into(),
             purpose: g.purpose.clone(),
@@ -393,7 +391,9 @@ impl VaultModule {
                 .unwrap_or_default(),
             reshare: g.reshare,
             court_order: g.override_.is_some(),
-            consent: consented.is_some_and(|c| c.decision == Decision::Allow),
+            consent: consented
+                .as_ref()
+                .is_some_and(|c| c.decision == Decision::Allow),
         };
         // The law where the owner is comes first: no consent makes a share it forbids lawful.
         policy::check_share(ctx, &record, &g.recipient, share)?;
