@@ -153,8 +153,8 @@ fn trace(a: TraceArgs) -> anyhow::Result<()> {
 pub struct ScanArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// Write the alerts here as JSON (`alerts`, with their evidence, and `accounts` by
-    /// risk).
+    /// Write the alerts here as JSON (`parameters`, `alerts` with their evidence, and
+    /// `accounts` by risk), written alert by alert: the document is never whole in memory.
     #[arg(long)]
     pub json: Option<PathBuf>,
     /// Write a report here as HTML: a flow graph and the payments of each alert.
@@ -167,11 +167,16 @@ pub struct ScanArgs {
     #[arg(long)]
     pub csv: Option<PathBuf>,
     /// Detector parameters as a JSON object (see `unchain_finance::detect::Params`),
-    /// e.g. '{"fan_min": 15, "threshold": 5000}'.
+    /// e.g. '{"fan_min": 15, "threshold": 5000}'. Those named are kept as given; the
+    /// windows and the fan threshold not named are derived from the file.
     #[arg(long)]
     pub params: Option<String>,
+    /// Use the constant defaults instead of deriving windows and thresholds from the file.
+    #[arg(long)]
+    pub constants: bool,
     /// Score the alerts against a ground truth: the truth.csv of `unchain finance synth`,
-    /// or AMLSim's alerts.csv. An instance counts as found only when an alert of its
+    /// AMLSim's alerts.csv, alert_transactions.csv or alert_accounts.csv, or an account
+    /// label file (AMLSim 2019's nodes.csv: `nodeid`, `isFraud`). An instance counts as found only when an alert of its
     /// typology holds at least half of its transactions in its evidence. Read before the
     /// scan: a wrong file fails at once. (Laundering labels in the file itself — AMLSim's
     /// is_sar, IBM's Is Laundering — are scored without this.)
@@ -202,22 +207,46 @@ pub struct SynthArgs {
     pub seed: u64,
 }
 
-/// Reads a truth file: `unchain finance synth`'s, or AMLSim's alerts.csv.
-fn read_truth(path: &PathBuf) -> anyhow::Result<Vec<synth::Injected>> {
+/// A ground truth: typology instances, and accounts labelled without one.
+struct Truth {
+    instances: Vec<synth::Injected>,
+    accounts: Vec<String>,
+}
+
+/// Reads a truth file: `unchain finance synth`'s, AMLSim's alert files, or an account
+/// label file.
+fn read_truth(path: &PathBuf) -> anyhow::Result<Truth> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let in_file =
         |e: unchain_finance::truth::TruthError| anyhow::anyhow!("{}: {e}", path.display());
-    if text.starts_with("typology,") {
-        return truth::read_synth_truth(text.as_bytes()).map_err(in_file);
-    }
-    let (found, other) = truth::read_amlsim_alerts(text.as_bytes()).map_err(in_file)?;
-    for (typ, n) in other {
-        eprintln!(
-            "truth: {n} AMLSim alerts of type {typ:?}, which no detector looks for, not scored"
-        );
-    }
-    Ok(found)
+    let header = text.lines().next().unwrap_or("").to_ascii_lowercase();
+    let instances = if header.starts_with("typology,") {
+        truth::read_synth_truth(text.as_bytes()).map_err(in_file)?
+    } else if header.split(',').any(|h| h.trim() == "alert_id") {
+        let (found, other) = truth::read_amlsim_alerts(text.as_bytes()).map_err(in_file)?;
+        for (typ, n) in other {
+            eprintln!(
+                "truth: {n} AMLSim alerts of type {typ:?}, which no detector looks for, not scored"
+            );
+        }
+        found
+    } else {
+        let accounts = truth::read_labelled_accounts(text.as_bytes()).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: neither the synthetic truth (`typology,…`), nor AMLSim's alerts (the header has no `alert_id` column), nor an account label file ({e})",
+                path.display()
+            )
+        })?;
+        return Ok(Truth {
+            instances: Vec::new(),
+            accounts,
+        });
+    };
+    Ok(Truth {
+        instances,
+        accounts: Vec::new(),
+    })
 }
 
 /// The format `path`'s header says it is in (generic if it cannot be read; the load
@@ -308,9 +337,16 @@ fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
 }
 
 fn scan(a: ScanArgs) -> anyhow::Result<()> {
-    let params: Params = match &a.params {
-        Some(p) => serde_json::from_str(p).context("--params")?,
-        None => Params::default(),
+    let (given, fixed): (Params, std::collections::BTreeSet<String>) = match &a.params {
+        Some(p) => {
+            let v: serde_json::Value = serde_json::from_str(p).context("--params")?;
+            let fixed = v
+                .as_object()
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            (serde_json::from_value(v).context("--params")?, fixed)
+        }
+        None => (Params::default(), Default::default()),
     };
     // A truth file that cannot be read fails now, not after the whole scan.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
@@ -320,11 +356,22 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let g = Graph::build(&loaded.records, &loaded.names);
     let build_s = t.elapsed().as_secs_f64();
+    let (params, derived) = if a.constants {
+        (given, Vec::new())
+    } else {
+        detect::derive(&g, &given, &fixed)
+    };
+    for d in &derived {
+        eprintln!("parameter {} = {}: {}", d.name, d.value, d.why);
+    }
     let t = Instant::now();
     let alerts = detect::run_all(&g, &params);
     let detect_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let ranked = unchain_finance::rank::rank(&g, &params, &alerts);
+    let rank_s = t.elapsed().as_secs_f64();
     eprintln!(
-        "{} transactions ({} skipped), {} accounts: read {read_s:.2} s, graph {build_s:.2} s ({} MiB), detectors {detect_s:.2} s; {} alerts",
+        "{} transactions ({} skipped), {} accounts: read {read_s:.2} s, graph {build_s:.2} s ({} MiB), detectors {detect_s:.2} s, ranking {rank_s:.2} s; {} alerts",
         g.len(),
         loaded.skipped.len(),
         g.accounts,
@@ -350,31 +397,21 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             al.explanation
         );
     }
-    let risky = detect::risk(&alerts);
-    if !risky.is_empty() {
-        println!("\naccounts by risk (sum of their alerts' scores):");
-        for (account, score, detectors) in risky.iter().take(a.top) {
+    if !ranked.is_empty() {
+        println!(
+            "\naccounts by risk (against peers of their activity; score -log10 p, 2 = one in a hundred):"
+        );
+        for r in ranked.iter().take(a.top) {
             println!(
-                "{score:>6.2}  {:<20} {}",
-                loaded.names.accounts.name(*account),
-                detectors.join(", ")
+                "{:>6.2}  {:<20} {}",
+                r.score,
+                loaded.names.accounts.name(r.account),
+                r.explanation(&params)
             );
         }
     }
-    let views: Vec<_> = alerts.iter().map(|al| al.view(&g, &loaded.names)).collect();
     if let Some(path) = &a.json {
-        let accounts: Vec<_> = risky
-            .iter()
-            .map(|(account, score, detectors)| {
-                serde_json::json!({
-                    "account": loaded.names.accounts.name(*account),
-                    "risk": (score * 1000.0).round() / 1000.0,
-                    "detectors": detectors,
-                })
-            })
-            .collect();
-        let doc = serde_json::json!({"alerts": views, "accounts": accounts});
-        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
+        write_json(path, &g, &loaded.names, &params, &derived, &alerts, &ranked)
             .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("alerts written to {}", path.display());
     }
@@ -384,10 +421,12 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             transactions: g.len(),
             accounts: g.accounts,
             max_alerts: a.html_alerts,
+            params: params.clone(),
+            derived: derived.clone(),
         };
         std::fs::write(
             path,
-            report::html(&g, &loaded.names, &alerts, &risky, &meta),
+            report::html(&g, &loaded.names, &alerts, &ranked, &meta),
         )
         .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("report written to {}", path.display());
@@ -403,7 +442,8 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             "evidence",
             "evidence_omitted",
         ])?;
-        for v in &views {
+        for al in &alerts {
+            let v = al.view(&g, &loaded.names);
             let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
             w.write_record([
                 v.detector,
@@ -436,14 +476,81 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(truth) = &truth {
-        let by_account = truth.iter().filter(|t| t.transactions.is_empty()).count();
-        if by_account > 0 {
-            eprintln!(
-                "truth: {by_account} instance(s) name no transactions; each counts as found when an alert of its typology is on one of its accounts, which overstates recall"
-            );
+        score_truth(&g, &loaded, &alerts, &ranked, truth);
+    }
+    Ok(())
+}
+
+/// Writes the scan as one JSON document, alert by alert, through a buffer: `parameters`
+/// (as run, and those derived with why), `alerts` (each with at most
+/// `alert::EVIDENCE_SHOWN` payments), `accounts` (the ranking, each with why).
+fn write_json(
+    path: &PathBuf,
+    g: &Graph,
+    names: &input::Names,
+    params: &Params,
+    derived: &[detect::Setting],
+    alerts: &[unchain_finance::Alert],
+    ranked: &[unchain_finance::rank::Ranked],
+) -> anyhow::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    w.write_all(b"{\"parameters\":")?;
+    serde_json::to_writer(
+        &mut w,
+        &serde_json::json!({"run": params, "derived": derived}),
+    )?;
+    w.write_all(b",\n\"alerts\":[")?;
+    for (i, al) in alerts.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
         }
+        w.write_all(b"\n")?;
+        serde_json::to_writer(&mut w, &al.view(g, names))?;
+    }
+    w.write_all(b"],\n\"accounts\":[")?;
+    for (i, r) in ranked.iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",")?;
+        }
+        w.write_all(b"\n")?;
+        serde_json::to_writer(
+            &mut w,
+            &serde_json::json!({
+                "account": names.accounts.name(r.account),
+                "risk": (r.score * 1000.0).round() / 1000.0,
+                "p": r.p,
+                "why": r.explanation(params),
+                "detectors": r.detectors,
+                "alerts": r.alerts.len(),
+            }),
+        )?;
+    }
+    w.write_all(b"]}\n")?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Prints how the alerts and the ranking meet the truth.
+fn score_truth(
+    g: &Graph,
+    loaded: &input::Loaded,
+    alerts: &[unchain_finance::Alert],
+    ranked: &[unchain_finance::rank::Ranked],
+    truth: &Truth,
+) {
+    let by_account = truth
+        .instances
+        .iter()
+        .filter(|t| t.transactions.is_empty())
+        .count();
+    if by_account > 0 {
+        eprintln!(
+            "truth: {by_account} instance(s) name no transactions; each counts as found when an alert of its typology is on one of its accounts, which overstates recall"
+        );
+    }
+    if !truth.instances.is_empty() {
         println!("\ndetector        injected found recall  alerts  true precision");
-        for s in synth::evaluate(&g, &alerts, &loaded.names, truth) {
+        for s in synth::evaluate(g, alerts, &loaded.names, &truth.instances) {
             if s.injected == 0 {
                 continue;
             }
@@ -458,26 +565,26 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
                 s.precision()
             );
         }
-        let acc = truth::evaluate_accounts(&g, &alerts, &loaded.names, truth);
-        println!(
-            "\naccounts: {} in the file, {} labelled (base rate {:.3}); {} flagged, {} of them labelled: precision {:.3}, recall {:.3}",
-            acc.accounts,
-            acc.labelled,
-            acc.base_rate(),
-            acc.flagged,
-            acc.flagged_labelled,
-            acc.precision(),
-            acc.recall()
-        );
-        println!(
-            "risk ranking: {} of the first {} labelled, precision at K {:.3} ({:.1}x the base rate)",
-            acc.top_k_labelled,
-            acc.k,
-            acc.precision_at_k(),
-            acc.precision_at_k() / acc.base_rate().max(f64::MIN_POSITIVE)
-        );
     }
-    Ok(())
+    let labelled = truth::labelled_accounts(&loaded.names, &truth.instances, &truth.accounts);
+    let acc = truth::evaluate_accounts(alerts, ranked, &labelled);
+    println!(
+        "\naccounts: {} in the file, {} labelled (base rate {:.3}); {} flagged, {} of them labelled: precision {:.3}, recall {:.3}",
+        acc.accounts,
+        acc.labelled,
+        acc.base_rate(),
+        acc.flagged,
+        acc.flagged_labelled,
+        acc.precision(),
+        acc.recall()
+    );
+    println!(
+        "risk ranking: {} of the first {} labelled, precision at K {:.3} ({:.1}x the base rate)",
+        acc.top_k_labelled,
+        acc.k,
+        acc.precision_at_k(),
+        acc.precision_at_k() / acc.base_rate().max(f64::MIN_POSITIVE)
+    );
 }
 
 /// `unchain finance …`.

@@ -56,15 +56,38 @@ fn synthetic_data_is_scanned_and_scored_against_its_ground_truth() {
         rows.lines().count(),
         alerts.as_array().expect("list").len() + 1
     );
-    // Accounts by risk: the riskiest first, each with the detectors that flagged it.
+    // Accounts by risk: the most unusual first, each with a p-value and why.
     let accounts = doc["accounts"].as_array().expect("accounts");
-    assert!(accounts[0]["risk"].as_f64() >= accounts[1]["risk"].as_f64());
-    assert!(
-        !accounts[0]["detectors"]
-            .as_array()
-            .expect("detectors")
-            .is_empty()
+    for pair in accounts.windows(2) {
+        assert!(pair[0]["risk"].as_f64() >= pair[1]["risk"].as_f64());
+    }
+    for a in accounts {
+        let p = a["p"].as_f64().expect("p");
+        assert!(p > 0.0 && p < 1.0, "{a}");
+        assert!(
+            a["why"]
+                .as_str()
+                .expect("why")
+                .contains(" peers (accounts with "),
+            "{a}"
+        );
+    }
+    // The parameters as run, and those derived from the file with why.
+    let derived = doc["parameters"]["derived"].as_array().expect("derived");
+    let fan_min = derived
+        .iter()
+        .find(|d| d["name"] == "fan_min")
+        .expect("fan_min derived");
+    assert_eq!(
+        fan_min["value"].as_str().expect("value"),
+        doc["parameters"]["run"]["fan_min"].to_string()
     );
+    assert!(
+        scan.stderr.contains("parameter fan_min = "),
+        "{}",
+        scan.stderr
+    );
+    assert!(scan.stdout.contains("precision at K"), "{}", scan.stdout);
     let page = std::fs::read_to_string(&html).expect("report");
     assert_eq!(
         page.matches("<svg").count(),

@@ -10,6 +10,8 @@
 //! - [`synth`] writes background traffic with injected typologies and their ground truth;
 //!   [`truth`] reads it, AMLSim's alerts and the sources' laundering labels, and scores
 //!   alerts against them.
+//! - [`rank`] ranks accounts by how unusual each is among its peers (accounts of about
+//!   its activity), with a p-value that means the same in any file.
 //! - [`trace`] follows an account's money forward or backward.
 //! - [`report`] draws alerts as an HTML page with a flow graph per alert.
 //!
@@ -20,6 +22,7 @@ pub mod alert;
 pub mod detect;
 pub mod graph;
 pub mod input;
+pub mod rank;
 pub mod report;
 pub mod synth;
 pub mod trace;

@@ -19,6 +19,10 @@ pub struct ReportMeta {
     pub accounts: usize,
     /// Alerts drawn one by one, strongest first (the rest are counted).
     pub max_alerts: usize,
+    /// The detectors' parameters as run.
+    pub params: crate::detect::Params,
+    /// The parameters derived from the file, with why.
+    pub derived: Vec<crate::detect::Setting>,
 }
 
 /// Escapes text for HTML and SVG.
@@ -243,7 +247,7 @@ pub fn html(
     g: &Graph,
     names: &Names,
     alerts: &[Alert],
-    risk: &[(u32, f64, Vec<&'static str>)],
+    risk: &[crate::rank::Ranked],
     meta: &ReportMeta,
 ) -> String {
     let mut s = String::new();
@@ -267,14 +271,29 @@ th{{background:#f0f0f0}} .score{{font-weight:bold;color:#b71c1c}} .graph{{overfl
         let _ = write!(s, "<tr><td>{d}</td><td>{n}</td></tr>");
     }
     s.push_str("</table>");
-    if !risk.is_empty() {
-        s.push_str("<h2>Accounts by risk</h2><p class=\"note\">The sum of an account's alert scores (indicators count half).</p><table><tr><th scope=\"col\">Risk</th><th scope=\"col\">Account</th><th scope=\"col\">Flagged by</th></tr>");
-        for (a, score, detectors) in risk.iter().take(25) {
+    if !meta.derived.is_empty() {
+        s.push_str("<h2>Parameters</h2><p class=\"note\">Derived from this file's own distributions (those set by hand are kept).</p><table><tr><th scope=\"col\">Parameter</th><th scope=\"col\">Value</th><th scope=\"col\">Why</th></tr>");
+        for d in &meta.derived {
             let _ = write!(
                 s,
-                "<tr><td class=\"score\">{score:.2}</td><td>{}</td><td>{}</td></tr>",
-                esc(names.accounts.name(*a)),
-                detectors.join(", ")
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                d.name,
+                esc(&d.value),
+                esc(&d.why)
+            );
+        }
+        s.push_str("</table>");
+    }
+    if !risk.is_empty() {
+        s.push_str("<h2>Accounts by risk</h2><p class=\"note\">Each account against its peers (accounts with about as many payments): the score is −log10 of the chance that an ordinary peer looks as unusual, so 2 means one in a hundred.</p><table><tr><th scope=\"col\">Score</th><th scope=\"col\">Account</th><th scope=\"col\">Why</th><th scope=\"col\">Alerts</th></tr>");
+        for r in risk.iter().take(25) {
+            let _ = write!(
+                s,
+                "<tr><td class=\"score\">{:.2}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.score,
+                esc(names.accounts.name(r.account)),
+                esc(&r.explanation(&meta.params)),
+                r.detectors.join(", ")
             );
         }
         s.push_str("</table>");

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use std::io::Write;
 
 /// The typologies injected, named as the detector that should find them: one for each.
-pub const TYPOLOGIES: [&str; 13] = crate::detect::DETECTORS;
+pub const TYPOLOGIES: [&str; 14] = crate::detect::DETECTORS;
 
 /// What to generate.
 #[derive(Debug, Clone)]
@@ -405,6 +405,17 @@ fn inject(
                 rows.push(row(t, &depositor, &bank, a, "cash"));
             }
             vec![depositor, bank]
+        }
+        "split_payments" => {
+            // A sum paid on in equal parts to one account, within hours.
+            let payer = new("SPL");
+            let payee = new("RCV");
+            let part = amount(rng, 900.0, 0.3);
+            for _ in 0..rng.gen_range(3..6) {
+                let t = t0 + rng.gen_range(0..6 * h);
+                rows.push(row(t, &payer, &payee, part, "mobile"));
+            }
+            vec![payer, payee]
         }
         "cycle" => {
             let len = 3 + k % 3;

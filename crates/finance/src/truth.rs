@@ -242,36 +242,90 @@ impl AccountScore {
     }
 }
 
-/// Scores the alerts account by account against the accounts of `truth` (those named in
-/// the file; a labelled account the file never mentions cannot be found and is not
-/// counted).
-pub fn evaluate_accounts(
-    g: &Graph,
-    alerts: &[Alert],
+/// Which accounts of the file are labelled: members of an instance of `truth`, or named
+/// in `accounts` (an account label file). A labelled account the file never mentions
+/// cannot be found and is not counted.
+pub fn labelled_accounts(
     names: &crate::input::Names,
     truth: &[Injected],
-) -> AccountScore {
-    let mut labelled = vec![false; g.accounts];
-    for t in truth {
-        for a in &t.accounts {
-            if let Some(i) = names.accounts.get(a) {
-                labelled[i as usize] = true;
-            }
+    accounts: &[String],
+) -> Vec<bool> {
+    let mut labelled = vec![false; names.accounts.len()];
+    let members = truth.iter().flat_map(|t| t.accounts.iter());
+    for a in members.chain(accounts) {
+        if let Some(i) = names.accounts.get(a) {
+            labelled[i as usize] = true;
         }
     }
+    labelled
+}
+
+/// Scores the alerts and the risk ranking account by account against `labelled` (one
+/// flag per account, from [`labelled_accounts`]).
+pub fn evaluate_accounts(
+    alerts: &[Alert],
+    ranking: &[crate::rank::Ranked],
+    labelled: &[bool],
+) -> AccountScore {
     let is = |a: u32| labelled.get(a as usize).copied().unwrap_or(false);
     let mut flagged: Vec<u32> = alerts.iter().map(|a| a.account).collect();
     flagged.sort_unstable();
     flagged.dedup();
-    let ranked = crate::detect::risk(alerts);
-    let n_labelled = labelled.iter().filter(|&&l| l).count();
-    let k = n_labelled;
+    let k = labelled.iter().filter(|&&l| l).count();
     AccountScore {
-        accounts: g.accounts,
-        labelled: n_labelled,
+        accounts: labelled.len(),
+        labelled: k,
         flagged: flagged.len(),
         flagged_labelled: flagged.iter().filter(|&&a| is(a)).count(),
         k,
-        top_k_labelled: ranked.iter().take(k).filter(|(a, _, _)| is(*a)).count(),
+        top_k_labelled: ranking.iter().take(k).filter(|r| is(r.account)).count(),
     }
+}
+
+/// Reads an account label file: AMLSim 2019's `nodes.csv` (`nodeid`, `isFraud`) or any
+/// CSV with an account column (`nodeid`, `acct_id`, `account`) and a label column
+/// (`isFraud`, `is_sar`, `is_fraud`, `label`: 1/0 or true/false). Returns the labelled
+/// accounts.
+pub fn read_labelled_accounts(input: impl Read) -> Result<Vec<String>, TruthError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(input);
+    let header = csv.headers()?.clone();
+    let col = |names: &[&str]| {
+        header
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+            .ok_or_else(|| TruthError::Line {
+                line: 1,
+                reason: format!("the header has no `{}` column", names.join("` or `")),
+            })
+    };
+    let account = col(&["nodeid", "acct_id", "account"])?;
+    let label = col(&["isFraud", "is_sar", "is_fraud", "label"])?;
+    let mut out = Vec::new();
+    for (i, row) in csv.records().enumerate() {
+        let row = row?;
+        let line = i as u64 + 2;
+        let (Some(a), Some(l)) = (row.get(account).filter(|a| !a.is_empty()), row.get(label))
+        else {
+            return Err(TruthError::Line {
+                line,
+                reason: "the account or its label is missing".into(),
+            });
+        };
+        match l {
+            "1" => out.push(a.to_owned()),
+            "0" => {}
+            l if l.eq_ignore_ascii_case("true") => out.push(a.to_owned()),
+            l if l.eq_ignore_ascii_case("false") => {}
+            l => {
+                return Err(TruthError::Line {
+                    line,
+                    reason: format!("{l:?} is not a label (1/0, true/false)"),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

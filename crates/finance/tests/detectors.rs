@@ -139,9 +139,12 @@ fn every_injected_typology_is_found_with_few_false_alerts() {
     synth::write_csv(&rows, &mut csv).expect("write");
     let loaded = read_all(csv.as_slice(), false, |_| {}).expect("the generator writes valid rows");
     let g = Graph::build(&loaded.records, &loaded.names);
-    let alerts = detect::run_all(&g, &Params::default());
+    let p = Params::default();
+    let alerts = detect::run_all(&g, &p);
     let scores = synth::evaluate(&g, &alerts, &loaded.names, &truth);
-    let accounts = unchain_finance::truth::evaluate_accounts(&g, &alerts, &loaded.names, &truth);
+    let ranking = unchain_finance::rank::rank(&g, &p, &alerts);
+    let labelled = unchain_finance::truth::labelled_accounts(&loaded.names, &truth, &[]);
+    let accounts = unchain_finance::truth::evaluate_accounts(&alerts, &ranking, &labelled);
     eprintln!("{accounts:?}");
     assert!(
         accounts.precision_at_k() > 3.0 * accounts.base_rate(),

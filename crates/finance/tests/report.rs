@@ -71,12 +71,15 @@ fn a_fan_in_is_drawn_in_columns_and_the_page_holds_every_alert() {
         hub_x, "300.0",
         "payers in the first column, the hub in the second"
     );
-    let risk = detect::risk(&alerts);
+    let params = Params::default();
+    let risk = unchain_finance::rank::rank(&g, &params, &alerts);
     let meta = ReportMeta {
         source: "bank.csv".into(),
         transactions: g.len(),
         accounts: g.accounts,
         max_alerts: 100,
+        derived: unchain_finance::detect::derive(&g, &params, &Default::default()).1,
+        params,
     };
     let page = report::html(&g, &l.names, &alerts, &risk, &meta);
     assert_eq!(page.matches("<svg").count(), alerts.len());

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// The widest window (most distinct counterparties) over time-sorted `(ts, party, edge)`.
-pub(super) fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
+pub(crate) fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
     let mut counts: HashMap<u32, u32> = HashMap::new();
     let (mut best, mut best_lo, mut best_hi) = (0, 0, 0);
     let mut lo = 0;

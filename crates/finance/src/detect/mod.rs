@@ -7,6 +7,7 @@
 //! | `fan_out` | one account paying many distinct accounts within a window (distribution, payroll-like payouts from an unlikely payer) | `fan_window_s`, `fan_min` |
 //! | `pass_through` | money leaving an account within hours of arriving, nearly the same amount, again and again (mule accounts) | `pass_window_s`, `pass_ratio_min`, `pass_ratio_max`, `pass_min` |
 //! | `structuring` | repeated amounts just under a reporting threshold, into or out of one account within a window | `threshold`, `structuring_margin`, `structuring_window_s`, `structuring_min` |
+//! | `split_payments` | one account paying another the same amount at least `split_min` times within a short window (a sum broken into equal parts) | `split_min`, `split_window_s`, `time_resolution_s` |
 //! | `cycle` | money returning to where it started through 2 to `cycle_max_len` accounts, each payment no earlier than the previous and carrying most of it, within a window (round-tripping, layering) | `cycle_max_len`, `cycle_window_s`, `cycle_keep_min`, `cycle_max_degree`, `cycle_hub_expand`, `time_resolution_s` |
 //! | `scatter_gather` | one account paying many intermediaries that each pay the same account on within a window (AMLSim's scatter-gather; layering through mules) | `sg_min`, `sg_window_s` |
 //! | `gather_scatter` | many accounts paying one account that pays many others on within a window (a collection point that redistributes) | `sg_min`, `sg_window_s` |
@@ -18,23 +19,30 @@
 //! | `peel_chain` | crypto peel chains: a balance moved hop by hop to fresh addresses, a small amount peeled off at each | `peel_min_hops`, `peel_keep_min`, `peel_window_s` |
 //!
 //! Detectors marked as indicators (`ad_payments`, `night_travel`, `cash_intensive`) are weak
-//! alone — hotels at night are also night shifts — and count half in [`risk`].
+//! alone — hotels at night are also night shifts. Accounts are ranked by
+//! [`crate::rank`], against their peers, not by their alerts' scores; [`derive`] sets the
+//! windows and the fan threshold from the file.
 
 mod cycle;
+mod derive;
 mod fan;
 mod flow;
 mod indicators;
 mod labour;
 mod multi;
 mod peel;
+mod split;
 
 pub use cycle::cycles;
+pub use derive::{Setting, derive};
+pub(crate) use fan::widest as widest_window;
 pub use fan::{fan_in, fan_out};
 pub use flow::{funnel, pass_through, structuring};
 pub use indicators::{ad_payments, cash_intensive, night_travel};
 pub use labour::wage_siphoning;
 pub use multi::{gather_scatter, scatter_gather};
 pub use peel::peel_chain;
+pub use split::split_payments;
 
 use crate::alert::Alert;
 use crate::graph::Graph;
@@ -65,6 +73,12 @@ pub struct Params {
     pub structuring_window_s: i64,
     /// Just-under amounts within the window that raise an alert. Default 3.
     pub structuring_min: usize,
+    /// Identical payments (same payer, payee, amount and currency) that raise a
+    /// split-payments alert. Default 3.
+    pub split_min: usize,
+    /// How close together they must be, seconds (and always within one time slot of
+    /// `time_resolution_s`). Default 24 hours.
+    pub split_window_s: i64,
     /// Longest cycle, in accounts. Default 5.
     pub cycle_max_len: usize,
     /// A cycle's whole duration, seconds. Default 7 days.
@@ -156,6 +170,8 @@ impl Default for Params {
             structuring_margin: 0.1,
             structuring_window_s: 7 * 86_400,
             structuring_min: 3,
+            split_min: 3,
+            split_window_s: 86_400,
             cycle_max_len: 5,
             cycle_window_s: 7 * 86_400,
             cycle_keep_min: 0.7,
@@ -229,7 +245,7 @@ pub(crate) fn hubs(g: &Graph, limit: usize) -> Vec<bool> {
 pub type Detector = (&'static str, fn(&Graph, &Params) -> Vec<Alert>);
 
 /// Every detector, in the order [`run_all`] runs them.
-pub const ALL: [Detector; 13] = [
+pub const ALL: [Detector; 14] = [
     ("fan_in", fan_in),
     ("fan_out", fan_out),
     ("scatter_gather", scatter_gather),
@@ -237,6 +253,7 @@ pub const ALL: [Detector; 13] = [
     ("pass_through", pass_through),
     ("funnel", funnel),
     ("structuring", structuring),
+    ("split_payments", split_payments),
     ("cycle", cycles),
     ("wage_siphoning", wage_siphoning),
     ("ad_payments", ad_payments),
@@ -246,8 +263,8 @@ pub const ALL: [Detector; 13] = [
 ];
 
 /// The detectors' names, in the order [`run_all`] runs them.
-pub const DETECTORS: [&str; 13] = {
-    let mut names = [""; 13];
+pub const DETECTORS: [&str; 14] = {
+    let mut names = [""; 14];
     let mut i = 0;
     while i < ALL.len() {
         names[i] = ALL[i].0;
@@ -256,7 +273,7 @@ pub const DETECTORS: [&str; 13] = {
     names
 };
 
-/// The indicators: weak alone, half weight in [`risk`].
+/// The indicators: weak alone.
 pub const INDICATORS: [&str; 3] = ["ad_payments", "night_travel", "cash_intensive"];
 
 /// The detectors that cannot apply to `g` as its columns stand, each with why: an empty
@@ -311,27 +328,6 @@ pub fn sort(alerts: &mut [Alert]) {
             .then(a.account.cmp(&b.account))
             .then(a.evidence.cmp(&b.evidence))
     });
-}
-
-/// A risk score per account: the sum of its alerts' scores (indicators at half weight),
-/// strongest first, with the detectors that flagged it.
-pub fn risk(alerts: &[Alert]) -> Vec<(u32, f64, Vec<&'static str>)> {
-    let mut by: std::collections::BTreeMap<u32, (f64, Vec<&'static str>)> = Default::default();
-    for a in alerts {
-        let e = by.entry(a.account).or_default();
-        let weight = if INDICATORS.contains(&a.detector) {
-            0.5
-        } else {
-            1.0
-        };
-        e.0 += a.score * weight;
-        if !e.1.contains(&a.detector) {
-            e.1.push(a.detector);
-        }
-    }
-    let mut out: Vec<_> = by.into_iter().map(|(k, (s, d))| (k, s, d)).collect();
-    out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    out
 }
 
 /// Days, for explanations.

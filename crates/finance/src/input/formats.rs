@@ -5,9 +5,12 @@
 //! | `generic` | any bank or platform, converted (see [`super`]) | `id`, `timestamp`, `from`, `to`, `amount`, `currency`, `channel`, optional `mcc`, `country` |
 //! | `amlsim` | IBM AMLSim's `transactions.csv` (with its `accounts.csv` beside it for currencies, and `alerts.csv`, `alert_transactions.csv` or `alert_accounts.csv` as ground truth) | `tran_id`, `tran_timestamp`, `orig_acct`, `bene_acct`, `base_amt`, `tx_type`, `is_sar` or `is_fraud` |
 //! | `altman` | IBM's synthetic AML data (Altman et al. 2023, `HI-Small_Trans.csv` …) | `Timestamp`, `From Bank`, `Account`, `To Bank`, `Account`, `Amount Paid`, `Payment Currency`, `Payment Format`, `Is Laundering` |
+//! | `amlsim-2019` | AMLSim's 2019 samples (`sample/20K_*.tgz`: `transactions.csv` beside `nodes.csv`, whose `isFraud` is the ground truth) | `sourceNodeId`, `targetNodeId`, `value`, `time` (a simulation step: one day) |
 //! | `crypto` | address-to-address transfers (BigQuery's public crypto tables, explorer exports) | `hash`, `block_timestamp`, `from_address`, `to_address`, `value`, optional `symbol` |
 //!
-//! Accounts of the `altman` format are `BANK/ACCOUNT`. Its and AMLSim's self-transfers
+//! The 2019 samples name no transaction ids, currencies or channels: ids are line
+//! numbers, the currency is the reader's default and the channel `transfer`; step `n` is
+//! day `n` after the Unix epoch. Accounts of the `altman` format are `BANK/ACCOUNT`. Its and AMLSim's self-transfers
 //! (reinvestment: the same account both sides) are left out and counted; so are crypto
 //! transfers of no value (contract calls). A crypto `value` without a decimal point is a
 //! count of base units (wei: 18 decimals, the default; satoshi: 8); decimals past the
@@ -26,15 +29,18 @@ pub enum Format {
     Altman,
     /// Crypto address-to-address transfers.
     Crypto,
+    /// AMLSim's 2019 sample output (`sourceNodeId`, `targetNodeId`, `value`, `time`).
+    AmlSim2019,
 }
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::Generic,
         Format::AmlSim,
         Format::Altman,
         Format::Crypto,
+        Format::AmlSim2019,
     ];
 
     /// Its name on the command line.
@@ -44,6 +50,7 @@ impl Format {
             Format::AmlSim => "amlsim",
             Format::Altman => "altman",
             Format::Crypto => "crypto",
+            Format::AmlSim2019 => "amlsim-2019",
         }
     }
 
@@ -56,6 +63,8 @@ impl Format {
             Format::AmlSim
         } else if has("from_address") && has("to_address") {
             Format::Crypto
+        } else if has("sourceNodeId") && has("targetNodeId") {
+            Format::AmlSim2019
         } else {
             Format::Generic
         }
@@ -92,8 +101,13 @@ pub(crate) struct Layout {
     pub amount: usize,
     /// `None`: the reader's default currency.
     pub currency: Option<usize>,
-    /// `None`: the format's channel (`crypto`).
+    /// `None`: the format's own channel ([`Layout::default_channel`]).
     pub channel: Option<usize>,
+    /// The channel of every row when the format names none.
+    pub default_channel: &'static str,
+    /// Seconds per unit of the time column when it is a number: 1 for Unix seconds,
+    /// 86 400 for AMLSim 2019's daily steps.
+    pub time_unit_s: i64,
     pub mcc: Option<usize>,
     pub country: Option<usize>,
     /// A laundering label (1/0, true/false).
@@ -128,6 +142,8 @@ impl Layout {
                 mcc: find(&["mcc"]),
                 country: find(&["country"]),
                 label: None,
+                default_channel: "",
+                time_unit_s: 1,
                 format,
                 header,
             },
@@ -144,6 +160,8 @@ impl Layout {
                 mcc: None,
                 country: None,
                 label: find(&["is_sar", "is_fraud"]),
+                default_channel: "",
+                time_unit_s: 1,
                 format,
                 header,
             },
@@ -177,6 +195,8 @@ impl Layout {
                     mcc: None,
                     country: None,
                     label: find(&["Is Laundering"]),
+                    default_channel: "",
+                    time_unit_s: 1,
                     format,
                     header,
                 }
@@ -194,6 +214,26 @@ impl Layout {
                 mcc: None,
                 country: None,
                 label: None,
+                default_channel: "crypto",
+                time_unit_s: 1,
+                format,
+                header,
+            },
+            Format::AmlSim2019 => Layout {
+                id: None,
+                ts: need(&["time"])?,
+                from: need(&["sourceNodeId"])?,
+                from_bank: None,
+                to: need(&["targetNodeId"])?,
+                to_bank: None,
+                amount: need(&["value"])?,
+                currency: None,
+                channel: None,
+                mcc: None,
+                country: None,
+                label: None,
+                default_channel: "transfer",
+                time_unit_s: 86_400,
                 format,
                 header,
             },

@@ -316,7 +316,18 @@ impl<R: Read> Reader<R> {
             Some(c) => field(c)?.to_owned(),
             None => format!("line {line}"),
         };
-        let ts = parse_time(field(l.ts)?).map_err(|r| err(l.ts, r))?;
+        let ts = match l.time_unit_s {
+            1 => parse_time(field(l.ts)?),
+            unit => {
+                let v = field(l.ts)?;
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .and_then(|n| n.checked_mul(unit))
+                    .ok_or_else(|| format!("{v:?} is not a simulation step (a whole number)"))
+            }
+        }
+        .map_err(|r| err(l.ts, r))?;
         let account =
             |bank: Option<usize>, col: usize| -> Result<std::borrow::Cow<'_, str>, RowError> {
                 let acct = field(col)?;
@@ -380,7 +391,7 @@ impl<R: Read> Reader<R> {
             ));
         }
         let channel: std::borrow::Cow<'_, str> = match l.channel {
-            None => "crypto".into(),
+            None => l.default_channel.into(),
             Some(c) => {
                 let v = field(c)?;
                 if v.bytes()

@@ -1,7 +1,8 @@
 //! A bank's or an exchange's export handed to `unchain finance scan`: reading it row by
 //! row, in every format the reader knows (recognised by header, or forced), never panics,
-//! whatever the bytes; what reads builds a graph the detectors run on. AMLSim's alerts
-//! file, read as ground truth, never panics either.
+//! whatever the bytes; what reads builds a graph, its parameters are derived from it, the
+//! detectors run on it and its accounts are ranked. AMLSim's alerts file and an account
+//! label file, read as ground truth, never panic either.
 
 use unchain_finance::input::{Format, Options, read_with};
 
@@ -16,10 +17,14 @@ pub fn run(data: &[u8]) {
         };
         if let Ok(loaded) = read_with(data, options, |_| {}) {
             let g = unchain_finance::Graph::build(&loaded.records, &loaded.names);
-            let alerts = unchain_finance::detect::run_all(&g, &Default::default());
+            let (p, _) =
+                unchain_finance::detect::derive(&g, &Default::default(), &Default::default());
+            let alerts = unchain_finance::detect::run_all(&g, &p);
             let _ = unchain_finance::truth::evaluate_labels(&g, &alerts, &loaded.labelled);
+            let _ = unchain_finance::rank::rank(&g, &p, &alerts);
         }
     }
     let _ = unchain_finance::truth::read_amlsim_alerts(data);
+    let _ = unchain_finance::truth::read_labelled_accounts(data);
     let _ = unchain_finance::input::amlsim_account_currencies(data);
 }

@@ -43,7 +43,8 @@ struct Finished {
     ignored: u64,
     alerts: usize,
     by_detector: Vec<(&'static str, usize)>,
-    risky: Vec<(String, f64, Vec<&'static str>)>,
+    /// The most unusual accounts: name, score, and why.
+    risky: Vec<(String, f64, String)>,
     shown: Vec<Shown>,
 }
 
@@ -236,7 +237,7 @@ fn scan(bytes: &[u8], format: Option<Format>, stage: &Mutex<Stage>) -> Result<Fi
     .map_err(|e| e.to_string())?;
     *stage.lock().expect("stage lock") = Stage::Graph;
     let g = unchain_finance::graph::Graph::build(&loaded.records, &loaded.names);
-    let params = detect::Params::default();
+    let (params, _) = detect::derive(&g, &detect::Params::default(), &Default::default());
     let mut alerts = Vec::new();
     let mut by_detector = Vec::new();
     for (i, (name, run)) in detect::ALL.iter().enumerate() {
@@ -247,10 +248,13 @@ fn scan(bytes: &[u8], format: Option<Format>, stage: &Mutex<Stage>) -> Result<Fi
     }
     detect::sort(&mut alerts);
     let names = &loaded.names;
-    let risky = detect::risk(&alerts)
+    let risky = unchain_finance::rank::rank(&g, &params, &alerts)
         .into_iter()
         .take(20)
-        .map(|(a, s, d)| (names.accounts.name(a).to_owned(), s, d))
+        .map(|r| {
+            let why = r.explanation(&params);
+            (names.accounts.name(r.account).to_owned(), r.score, why)
+        })
         .collect();
     let shown = alerts
         .iter()
@@ -366,7 +370,7 @@ fn findings(ctx: &Ctx, f: &Finished) -> Markup {
         @if !f.risky.is_empty() {
             details {
                 summary { (ctx.t("money-risky")) }
-                ol #risky { @for (a, s, d) in &f.risky { li { code { (a) } " · " (format!("{s:.2}")) " · " (d.join(", ")) } } }
+                ol #risky { @for (a, s, why) in &f.risky { li { code { (a) } " · " (format!("{s:.2}")) " · " (why) } } }
             }
         }
         @for (i, a) in f.shown.iter().enumerate() {
