@@ -23,14 +23,14 @@
 
 use crate::alert::Alert;
 use crate::detect::{DETECTORS, Params};
-use crate::graph::{Graph, NO_MCC};
+use crate::graph::Graph;
 use rayon::prelude::*;
 
 /// Fewest accounts a peer group holds (smaller groups join their neighbour).
 pub const MIN_PEERS: usize = 100;
 
 /// The behaviours measured before the detectors' alerts: most distinct payers within
-/// the fan window, most distinct payees, payments passed through, and alerts of any
+/// the fan window and most distinct payees (counted as the fan detectors count them), payments passed through, and alerts of any
 /// detector whose evidence the account is a party to without the alert being on it.
 const MEASURED: [&str; 4] = [
     "payers in a window",
@@ -152,22 +152,12 @@ pub fn fisher(ps: impl Iterator<Item = f64>) -> f64 {
 
 /// Each account's behaviours, in [`FEATURES`] order.
 fn measure(g: &Graph, p: &Params, alerts: &[Alert]) -> (Vec<[u32; FEATURES]>, Vec<Vec<u32>>) {
+    let fans = crate::detect::widest_fans(g, p, p.fan_window_s);
     let mut f: Vec<[u32; FEATURES]> = (0..g.accounts as u32)
         .into_par_iter()
         .map(|a| {
             let mut row = [0u32; FEATURES];
-            let ins: Vec<(i64, u32, u32)> = g
-                .in_edges(a)
-                .iter()
-                .filter(|&&e| g.mcc[e as usize] == NO_MCC)
-                .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
-                .collect();
-            row[0] = crate::detect::widest_window(&ins, p.fan_window_s).0 as u32;
-            let outs: Vec<(i64, u32, u32)> = g
-                .out_edges(a)
-                .map(|e| (g.ts[e], g.to[e], e as u32))
-                .collect();
-            row[1] = crate::detect::widest_window(&outs, p.fan_window_s).0 as u32;
+            [row[0], row[1]] = fans[a as usize];
             row[2] = pass_throughs(g, p, a);
             row
         })
@@ -276,7 +266,7 @@ pub fn rank(g: &Graph, p: &Params, alerts: &[Alert]) -> Vec<Ranked> {
     sorted
         .par_iter_mut()
         .for_each(|fs| fs.iter_mut().for_each(|v| v.sort_unstable()));
-    let mut ranked: Vec<(Ranked, f64)> = (0..g.accounts)
+    let mut ranked: Vec<Ranked> = (0..g.accounts)
         .into_par_iter()
         .filter_map(|a| {
             let gr = group[a];
@@ -293,41 +283,38 @@ pub fn rank(g: &Graph, p: &Params, alerts: &[Alert]) -> Vec<Ranked> {
                 })
                 .collect();
             tails.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-            let &(tail, feature, high) = tails.first()?;
+            let &(_, feature, high) = tails.first()?;
             let pv = fisher(tails.iter().map(|t| t.0));
             let score = -pv.log10();
             if score <= 0.0 {
                 return None;
             }
-            let second = tail;
             let mut detectors: Vec<&'static str> = involving[a]
                 .iter()
                 .map(|&i| alerts[i as usize].detector)
                 .collect();
             detectors.sort_unstable();
             detectors.dedup();
-            Some((
-                Ranked {
-                    account: a as u32,
-                    score,
-                    p: pv,
-                    feature,
-                    value: features[a][feature],
-                    as_high: high as u32,
-                    peers: peers as u32,
-                    activity: range[gr],
-                    detectors,
-                    alerts: involving[a].clone(),
-                },
-                second,
-            ))
+            Some(Ranked {
+                account: a as u32,
+                score,
+                p: pv,
+                feature,
+                value: features[a][feature],
+                as_high: high as u32,
+                peers: peers as u32,
+                activity: range[gr],
+                detectors,
+                alerts: involving[a].clone(),
+            })
         })
         .collect();
-    ranked.sort_by(|(x, xs), (y, ys)| {
+    let tail = |r: &Ranked| r.as_high as f64 / r.peers as f64;
+    ranked.sort_by(|x, y| {
         y.score
             .total_cmp(&x.score)
-            .then(xs.total_cmp(ys))
+            .then(tail(x).total_cmp(&tail(y)))
             .then(x.account.cmp(&y.account))
     });
-    ranked.into_iter().map(|(r, _)| r).collect()
+    ranked
 }

@@ -57,31 +57,6 @@ fn median_gap(g: &Graph) -> Option<i64> {
     Some(*gaps.select_nth_unstable(mid).1)
 }
 
-/// The most distinct counterparties each account reaches within `window`, paying or
-/// receiving, whichever is more, counted as the fan detectors count them.
-fn widest_fans(g: &Graph, p: &Params, window: i64) -> Vec<usize> {
-    let payroll = g.channel_mask(&p.payroll_channels);
-    (0..g.accounts as u32)
-        .into_par_iter()
-        .map(|a| {
-            let ins: Vec<(i64, u32, u32)> = g
-                .in_edges(a)
-                .iter()
-                .filter(|&&e| g.mcc[e as usize] == crate::graph::NO_MCC)
-                .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
-                .collect();
-            let outs: Vec<(i64, u32, u32)> = g
-                .out_edges(a)
-                .filter(|&e| !payroll[g.channel[e] as usize])
-                .map(|e| (g.ts[e], g.to[e], e as u32))
-                .collect();
-            super::widest_window(&ins, window)
-                .0
-                .max(super::widest_window(&outs, window).0)
-        })
-        .collect()
-}
-
 /// `base` with the parameters not in `fixed` (names set by hand) derived from `g`, and
 /// every derived value with its reason.
 pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Vec<Setting>) {
@@ -129,23 +104,23 @@ pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Ve
                 human(gap)
             ),
         );
-        for name in ["sg_window_s", "siphon_window_s"] {
+        for (name, value) in [
+            ("sg_window_s", &mut p.sg_window_s),
+            ("siphon_window_s", &mut p.siphon_window_s),
+        ] {
             if free(name) {
-                match name {
-                    "sg_window_s" => p.sg_window_s = window,
-                    _ => p.siphon_window_s = window,
-                }
+                *value = window;
                 note(name, window.to_string(), "the fan window".into());
             }
         }
         let long = (4 * window).max(7 * DAY);
-        for name in ["cycle_window_s", "funnel_window_s", "structuring_window_s"] {
+        for (name, value) in [
+            ("cycle_window_s", &mut p.cycle_window_s),
+            ("funnel_window_s", &mut p.funnel_window_s),
+            ("structuring_window_s", &mut p.structuring_window_s),
+        ] {
             if free(name) {
-                match name {
-                    "cycle_window_s" => p.cycle_window_s = long,
-                    "funnel_window_s" => p.funnel_window_s = long,
-                    _ => p.structuring_window_s = long,
-                }
+                *value = long;
                 note(
                     name,
                     long.to_string(),
@@ -155,10 +130,13 @@ pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Ve
         }
     }
     if free("fan_min") && g.accounts >= 1_000 {
-        let mut fans = widest_fans(g, &p, p.fan_window_s);
+        let mut fans: Vec<u32> = super::widest_fans(g, &p, p.fan_window_s)
+            .into_iter()
+            .map(|[payers, payees]| payers.max(payees))
+            .collect();
         let at = (fans.len() * 95 / 100).min(fans.len() - 1);
         let q = *fans.select_nth_unstable(at).1;
-        p.fan_min = (2 * q + 1).max(4);
+        p.fan_min = (2 * q as usize + 1).max(4);
         note(
             "fan_min",
             p.fan_min.to_string(),

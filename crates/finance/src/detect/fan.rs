@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 
 /// The widest window (most distinct counterparties) over time-sorted `(ts, party, edge)`.
-pub(crate) fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
+pub(super) fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, usize) {
     let mut counts: HashMap<u32, u32> = HashMap::new();
     let (mut best, mut best_lo, mut best_hi) = (0, 0, 0);
     let mut lo = 0;
@@ -28,23 +28,43 @@ pub(crate) fn widest(edges: &[(i64, u32, u32)], window: i64) -> (usize, usize, u
     (best, best_lo, best_hi)
 }
 
+/// The payments a fan of `a` counts, time-sorted as `(ts, counterparty, edge)`:
+/// incoming without card purchases (a shop is paid by many), or outgoing without wages
+/// (`payroll` is [`Graph::channel_mask`] of the payroll channels).
+fn fan_edges(g: &Graph, payroll: &[bool], a: u32, incoming: bool) -> Vec<(i64, u32, u32)> {
+    if incoming {
+        g.in_edges(a)
+            .iter()
+            .filter(|&&e| g.mcc[e as usize] == NO_MCC)
+            .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
+            .collect()
+    } else {
+        g.out_edges(a)
+            .filter(|&e| !payroll[g.channel[e] as usize])
+            .map(|e| (g.ts[e], g.to[e], e as u32))
+            .collect()
+    }
+}
+
+/// For each account, the most distinct payers and payees within `window`, counted as
+/// the fan detectors count them.
+pub(crate) fn widest_fans(g: &Graph, p: &Params, window: i64) -> Vec<[u32; 2]> {
+    let payroll = g.channel_mask(&p.payroll_channels);
+    (0..g.accounts as u32)
+        .into_par_iter()
+        .map(|a| {
+            [true, false]
+                .map(|incoming| widest(&fan_edges(g, &payroll, a, incoming), window).0 as u32)
+        })
+        .collect()
+}
+
 fn fan(g: &Graph, p: &Params, incoming: bool) -> Vec<Alert> {
     let payroll = g.channel_mask(&p.payroll_channels);
     (0..g.accounts as u32)
         .into_par_iter()
         .filter_map(|a| {
-            let edges: Vec<(i64, u32, u32)> = if incoming {
-                g.in_edges(a)
-                    .iter()
-                    .filter(|&&e| g.mcc[e as usize] == NO_MCC)
-                    .map(|&e| (g.ts[e as usize], g.from[e as usize], e))
-                    .collect()
-            } else {
-                g.out_edges(a)
-                    .filter(|&e| !payroll[g.channel[e] as usize])
-                    .map(|e| (g.ts[e], g.to[e], e as u32))
-                    .collect()
-            };
+            let edges = fan_edges(g, &payroll, a, incoming);
             if edges.len() < p.fan_min {
                 return None;
             }

@@ -35,7 +35,7 @@ mod split;
 
 pub use cycle::cycles;
 pub use derive::{Setting, derive};
-pub(crate) use fan::widest as widest_window;
+pub(crate) use fan::widest_fans;
 pub use fan::{fan_in, fan_out};
 pub use flow::{funnel, pass_through, structuring};
 pub use indicators::{ad_payments, cash_intensive, night_travel};
