@@ -399,7 +399,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     }
     if !ranked.is_empty() {
         println!(
-            "\naccounts by risk (against peers of their activity; score -log10 p, 2 = one in a hundred):"
+            "\naccounts by risk (against peers of their activity and the whole file; score -log10 p, 2 = one in a hundred):"
         );
         for r in ranked.iter().take(a.top) {
             println!(

@@ -11,7 +11,7 @@
 //!   [`truth`] reads it, AMLSim's alerts and the sources' laundering labels, and scores
 //!   alerts against them.
 //! - [`rank`] ranks accounts by how unusual each is among its peers (accounts of about
-//!   its activity), with a p-value that means the same in any file.
+//!   its activity) and in the whole file, with a p-value that means the same in any file.
 //! - [`trace`] follows an account's money forward or backward.
 //! - [`report`] draws alerts as an HTML page with a flow graph per alert.
 //!

@@ -1,25 +1,32 @@
 //! The risk ranking: each account scored against its **peers** — the accounts of the same
-//! file with about as many payments — not by summing alerts, so a busy ordinary account
-//! does not rank first because busy accounts trip every detector by chance.
+//! file with about as many payments — and against the **whole file**, not by summing
+//! alerts, so a busy ordinary account does not rank first because busy accounts trip
+//! every detector by chance.
 //!
 //! For every account, a few behaviours are measured ([`FEATURES`]): the most distinct
 //! payers and payees within the fan window, how often money passes straight through, and
 //! how many alerts of each detector are on it, and how many other accounts' alerts it is
 //! a party to. Accounts are grouped by activity (payments in and out, in
 //! powers of two; a group of fewer than [`MIN_PEERS`] joins its neighbour). For each
-//! behaviour the account's **tail share** is the share of its peers doing at least as
-//! much (the account itself included, so never 0): an empirical p-value against the
-//! file's own accounts. The account's p-value combines them by Fisher's method ([`fisher`]:
-//! the chance that independent behaviours of an ordinary account look at least this
-//! unusual together), and its score is `-log10` of that: 2 means about one in a hundred.
-//! Scores mean the same in any file; an account unusual in nothing scores 0, and one
-//! unusual in several ways outranks one at the edge of a single distribution (every
-//! distribution has its extreme tenth of a percent). The behaviours are not independent
-//! (fan-in and alerts as a party go together), so the p-value is a ranking measure, not a
-//! test. Ties are broken by the most unusual behaviour, then by account. A file of fewer
-//! than [`MIN_PEERS`] accounts ranks nothing: there is nothing to compare with.
+//! behaviour the account's **tail shares** are the share of its peers doing at least as
+//! much, and the share of all the file's accounts doing at least as much (the account
+//! itself included, so never 0): empirical p-values against the file's own accounts.
+//! Both count: "unusual for an account this busy" finds the quiet mule that suddenly
+//! gathers money; "unusual in this file" keeps the busy account that does what no one
+//! else does (in simulated and real data alike, launderers often are the busy accounts,
+//! and peers alone would call that normal for the group). The account's p-value combines
+//! all the tail shares by Fisher's method ([`fisher`]: the chance that independent
+//! behaviours of an ordinary account look at least this unusual together), and its score
+//! is `-log10` of that: 2 means about one in a hundred. Scores mean the same in any file;
+//! an account unusual in nothing scores 0, and one unusual in several ways outranks one
+//! at the edge of a single distribution (every distribution has its extreme tenth of a
+//! percent). The tail shares are not independent (the two views of one behaviour, fan-in
+//! and alerts as a party), so the p-value is a ranking measure, not a test. Ties are
+//! broken by the most unusual behaviour, then by account. A file of fewer than
+//! [`MIN_PEERS`] accounts ranks nothing: there is nothing to compare with.
 //!
-//! Each ranked account carries one sentence saying why, and the alerts that involve it.
+//! Each ranked account carries one sentence saying why (naming whichever group the
+//! behaviour is rarer in), and the alerts that involve it.
 
 use crate::alert::Alert;
 use crate::detect::{DETECTORS, Params};
@@ -50,20 +57,23 @@ pub struct Ranked {
     pub account: u32,
     /// `-log10` of [`Ranked::p`]: 0 for nothing unusual, 2 for one in a hundred.
     pub score: f64,
-    /// The chance that an ordinary peer looks this unusual (Fisher's combination of the
-    /// behaviours' tail shares).
+    /// The chance that an ordinary account looks this unusual (Fisher's combination of
+    /// the behaviours' tail shares among peers and in the whole file).
     pub p: f64,
     /// The most unusual behaviour's index into [`feature_name`] (the one the explanation
     /// names).
     pub feature: usize,
     /// Its value for this account.
     pub value: u32,
-    /// Peers at least as high (the account included).
+    /// Accounts of the group named at least as high (the account included).
     pub as_high: u32,
-    /// The peer group's size.
+    /// The size of the group named (the peers, or the whole file).
     pub peers: u32,
-    /// The peer group's activity range (payments in and out), both ends included.
+    /// The activity range of the group named (payments in and out), both ends included.
     pub activity: (u32, u32),
+    /// Whether the group named is the whole file rather than the account's peers of
+    /// similar activity (whichever the behaviour is rarer in).
+    pub among_all: bool,
     /// The detectors with an alert involving the account.
     pub detectors: Vec<&'static str>,
     /// The alerts involving it (indexes into the alerts ranked).
@@ -79,7 +89,8 @@ pub fn feature_name(i: usize) -> &'static str {
 }
 
 impl Ranked {
-    /// One sentence: what is unusual, and how rare it is among the account's peers.
+    /// One sentence: what is unusual, and how rare it is among the account's peers or in
+    /// the file.
     pub fn explanation(&self, p: &Params) -> String {
         let what = match self.feature {
             0 => format!(
@@ -109,12 +120,18 @@ impl Ranked {
                 if self.value == 1 { "" } else { "s" }
             ),
         };
+        let among = if self.among_all {
+            format!("of the file's {} accounts", self.peers)
+        } else {
+            format!(
+                "of its {} peers (accounts with {}–{} payments)",
+                self.peers, self.activity.0, self.activity.1
+            )
+        };
         format!(
-            "{what}; {} of its {} peers (accounts with {}–{} payments) do as much (p ≤ {})",
+            "{what}; {} {among} do{} as much (p ≤ {})",
             self.as_high,
-            self.peers,
-            self.activity.0,
-            self.activity.1,
+            if self.as_high == 1 { "es" } else { "" },
             significant(self.p)
         )
     }
@@ -255,12 +272,19 @@ pub fn rank(g: &Graph, p: &Params, alerts: &[Alert]) -> Vec<Ranked> {
     }
     let (features, involving) = measure(g, p, alerts);
     let activity = activity(g);
-    let (group, range) = groups(&activity);
+    let (group, mut range) = groups(&activity);
+    // The whole file is one more group: every account is in it.
+    let all = range.len();
+    range.push((
+        activity.iter().copied().min().unwrap_or(0),
+        activity.iter().copied().max().unwrap_or(0),
+    ));
     // Per group and behaviour, the values sorted, for tail shares by binary search.
     let mut sorted: Vec<Vec<Vec<u32>>> = vec![vec![Vec::new(); FEATURES]; range.len()];
     for (row, &gr) in features.iter().zip(&group) {
         for (i, &v) in row.iter().enumerate() {
             sorted[gr][i].push(v);
+            sorted[all][i].push(v);
         }
     }
     sorted
@@ -269,26 +293,23 @@ pub fn rank(g: &Graph, p: &Params, alerts: &[Alert]) -> Vec<Ranked> {
     let mut ranked: Vec<Ranked> = (0..g.accounts)
         .into_par_iter()
         .filter_map(|a| {
-            let gr = group[a];
-            let peers = sorted[gr][0].len();
-            // (tail share, behaviour, as high)
-            let mut tails: Vec<(f64, usize, usize)> = features[a]
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| **v > 0)
-                .map(|(i, &v)| {
+            // (tail share, behaviour, as high, group)
+            let mut tails: Vec<(f64, usize, usize, usize)> = Vec::new();
+            for (i, &v) in features[a].iter().enumerate().filter(|(_, v)| **v > 0) {
+                for gr in [group[a], all] {
                     let col = &sorted[gr][i];
                     let high = col.len() - col.partition_point(|&x| x < v);
-                    (high as f64 / peers as f64, i, high)
-                })
-                .collect();
-            tails.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
-            let &(_, feature, high) = tails.first()?;
+                    tails.push((high as f64 / col.len() as f64, i, high, gr));
+                }
+            }
+            tails.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)).then(x.3.cmp(&y.3)));
+            let &(_, feature, high, gr) = tails.first()?;
             let pv = fisher(tails.iter().map(|t| t.0));
             let score = -pv.log10();
             if score <= 0.0 {
                 return None;
             }
+            let peers = sorted[gr][0].len();
             let mut detectors: Vec<&'static str> = involving[a]
                 .iter()
                 .map(|&i| alerts[i as usize].detector)
@@ -304,6 +325,7 @@ pub fn rank(g: &Graph, p: &Params, alerts: &[Alert]) -> Vec<Ranked> {
                 as_high: high as u32,
                 peers: peers as u32,
                 activity: range[gr],
+                among_all: gr == all,
                 detectors,
                 alerts: involving[a].clone(),
             })

@@ -285,7 +285,7 @@ th{{background:#f0f0f0}} .score{{font-weight:bold;color:#b71c1c}} .graph{{overfl
         s.push_str("</table>");
     }
     if !risk.is_empty() {
-        s.push_str("<h2>Accounts by risk</h2><p class=\"note\">Each account against its peers (accounts with about as many payments): the score is −log10 of the chance that an ordinary peer looks as unusual, so 2 means one in a hundred.</p><table><tr><th scope=\"col\">Score</th><th scope=\"col\">Account</th><th scope=\"col\">Why</th><th scope=\"col\">Alerts</th></tr>");
+        s.push_str("<h2>Accounts by risk</h2><p class=\"note\">Each account against its peers (accounts with about as many payments) and the whole file: the score is −log10 of the chance that an ordinary account looks as unusual, so 2 means one in a hundred.</p><table><tr><th scope=\"col\">Score</th><th scope=\"col\">Account</th><th scope=\"col\">Why</th><th scope=\"col\">Alerts</th></tr>");
         for r in risk.iter().take(25) {
             let _ = write!(
                 s,

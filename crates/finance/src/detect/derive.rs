@@ -13,6 +13,7 @@
 //! | `cycle_window_s`, `funnel_window_s`, `structuring_window_s` | four fan windows, at least 7 days |
 //! | `pass_window_s`, `peel_window_s` | at least one time slot (a day when the file has dates) |
 //! | `fan_min` | one more than twice the 95th percentile of the most distinct counterparties an account reaches in one fan window (card purchases and wages left out, as the fan detectors do), at least 4; kept as given in a file of fewer than 1 000 accounts, which has no distribution to speak of. Twice a percentile well inside the bulk stays put when up to 5 % of accounts are launderers |
+//! | `split_min` | one more than twice the 99th percentile of the most payments one account makes to another within the split window (card purchases and wages left out), at least 3; kept as given in a file of fewer than 1 000 accounts |
 
 use super::{Params, days};
 use crate::graph::Graph;
@@ -145,6 +146,23 @@ pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Ve
                 days(p.fan_window_s)
             ),
         );
+    }
+    if free("split_min") && g.accounts >= 1_000 {
+        let mut pairs = super::busiest_pairs(g, &p);
+        if !pairs.is_empty() {
+            let at = (pairs.len() * 99 / 100).min(pairs.len() - 1);
+            let q = *pairs.select_nth_unstable(at).1;
+            p.split_min = (2 * q as usize + 1).max(3);
+            note(
+                "split_min",
+                p.split_min.to_string(),
+                format!(
+                    "99% of paying pairs make at most {q} payment{} within {}; one more than twice that, at least 3",
+                    if q == 1 { "" } else { "s" },
+                    days(p.split_window_s.max(p.time_resolution_s.max(1) - 1).max(1))
+                ),
+            );
+        }
     }
     (p, out)
 }

@@ -7,7 +7,7 @@
 //! | `fan_out` | one account paying many distinct accounts within a window (distribution, payroll-like payouts from an unlikely payer) | `fan_window_s`, `fan_min` |
 //! | `pass_through` | money leaving an account within hours of arriving, nearly the same amount, again and again (mule accounts) | `pass_window_s`, `pass_ratio_min`, `pass_ratio_max`, `pass_min` |
 //! | `structuring` | repeated amounts just under a reporting threshold, into or out of one account within a window | `threshold`, `structuring_margin`, `structuring_window_s`, `structuring_min` |
-//! | `split_payments` | one account paying another the same amount at least `split_min` times within a short window (a sum broken into equal parts) | `split_min`, `split_window_s`, `time_resolution_s` |
+//! | `split_payments` | one account paying another at least `split_min` times within a short window (a sum broken into parts; card purchases and wages left out), on the payer and on the payee | `split_min`, `split_window_s`, `time_resolution_s` |
 //! | `cycle` | money returning to where it started through 2 to `cycle_max_len` accounts, each payment no earlier than the previous and carrying most of it, within a window (round-tripping, layering) | `cycle_max_len`, `cycle_window_s`, `cycle_keep_min`, `cycle_max_degree`, `cycle_hub_expand`, `time_resolution_s` |
 //! | `scatter_gather` | one account paying many intermediaries that each pay the same account on within a window (AMLSim's scatter-gather; layering through mules) | `sg_min`, `sg_window_s` |
 //! | `gather_scatter` | many accounts paying one account that pays many others on within a window (a collection point that redistributes) | `sg_min`, `sg_window_s` |
@@ -36,6 +36,7 @@ mod split;
 pub use cycle::cycles;
 pub use derive::{Setting, derive};
 pub(crate) use fan::widest_fans;
+pub(crate) use split::busiest_pairs;
 pub use fan::{fan_in, fan_out};
 pub use flow::{funnel, pass_through, structuring};
 pub use indicators::{ad_payments, cash_intensive, night_travel};
@@ -73,8 +74,8 @@ pub struct Params {
     pub structuring_window_s: i64,
     /// Just-under amounts within the window that raise an alert. Default 3.
     pub structuring_min: usize,
-    /// Identical payments (same payer, payee, amount and currency) that raise a
-    /// split-payments alert. Default 3.
+    /// Payments from one account to another within `split_window_s` that raise a
+    /// split-payments alert (card purchases and wages not counted). Default 3.
     pub split_min: usize,
     /// How close together they must be, seconds (and always within one time slot of
     /// `time_resolution_s`). Default 24 hours.
