@@ -25,6 +25,10 @@ pub enum FinanceCommand {
     /// Seal an alert to partner organisations as a vault record, with blind-index tokens
     /// of its IBANs and crypto addresses so their cases match.
     Share(crate::financeshare::ShareArgs),
+    /// Learn from labelled payments: a gradient-boosted model over graph features of each
+    /// payment, trained on the earliest 60 %, its threshold chosen on the next 20 %, judged
+    /// on the last 20 % (laundering F1, precision, recall).
+    Learn(crate::financelearn::LearnArgs),
 }
 
 /// Which file to read, and how.
@@ -208,14 +212,16 @@ pub struct SynthArgs {
 }
 
 /// A ground truth: typology instances, and accounts labelled without one.
-struct Truth {
-    instances: Vec<synth::Injected>,
-    accounts: Vec<String>,
+pub(crate) struct Truth {
+    /// Typology instances (with their transactions where the truth names them).
+    pub instances: Vec<synth::Injected>,
+    /// Accounts labelled without an instance.
+    pub accounts: Vec<String>,
 }
 
 /// Reads a truth file: `unchain finance synth`'s, AMLSim's alert files, or an account
 /// label file.
-fn read_truth(path: &PathBuf) -> anyhow::Result<Truth> {
+pub(crate) fn read_truth(path: &PathBuf) -> anyhow::Result<Truth> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let in_file =
@@ -269,7 +275,7 @@ fn sniff(path: &PathBuf) -> input::Format {
 
 /// Reads the file `a` names with a progress bar over its bytes; reports the rows skipped
 /// and left out, if any.
-fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
+pub(crate) fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
     let path = &a.file;
     let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
@@ -336,8 +342,11 @@ fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
     Ok(loaded)
 }
 
-fn scan(a: ScanArgs) -> anyhow::Result<()> {
-    let (given, fixed): (Params, std::collections::BTreeSet<String>) = match &a.params {
+/// `--params` read: the parameters, and the names it sets (kept as given).
+pub(crate) fn given_params(
+    params: &Option<String>,
+) -> anyhow::Result<(Params, std::collections::BTreeSet<String>)> {
+    Ok(match params {
         Some(p) => {
             let v: serde_json::Value = serde_json::from_str(p).context("--params")?;
             let fixed = v
@@ -347,7 +356,11 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             (serde_json::from_value(v).context("--params")?, fixed)
         }
         None => (Params::default(), Default::default()),
-    };
+    })
+}
+
+fn scan(a: ScanArgs) -> anyhow::Result<()> {
+    let (given, fixed) = given_params(&a.params)?;
     // A truth file that cannot be read fails now, not after the whole scan.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
     let started = Instant::now();
@@ -592,6 +605,7 @@ pub fn finance(c: FinanceCommand) -> anyhow::Result<()> {
     match c {
         FinanceCommand::Scan(a) => scan(a),
         FinanceCommand::Trace(a) => trace(a),
+        FinanceCommand::Learn(a) => crate::financelearn::learn(a),
         FinanceCommand::Share(a) => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?

@@ -15,6 +15,7 @@ mod demo_recruit;
 mod demo_supply;
 mod demo_tips;
 mod financecmd;
+mod financelearn;
 mod financeshare;
 mod identitycmd;
 mod issuing;

@@ -12,6 +12,8 @@
 //!   alerts against them.
 //! - [`rank`] ranks accounts by how unusual each is among its peers (accounts of about
 //!   its activity) and in the whole file, with a p-value that means the same in any file.
+//! - [`learn`] trains a gradient-boosted model on labelled payments (graph features, a
+//!   time-based split) and reports the minority class's F1.
 //! - [`trace`] follows an account's money forward or backward.
 //! - [`report`] draws alerts as an HTML page with a flow graph per alert.
 //!
@@ -22,6 +24,7 @@ pub mod alert;
 pub mod detect;
 pub mod graph;
 pub mod input;
+pub mod learn;
 pub mod rank;
 pub mod report;
 pub mod synth;

@@ -73,7 +73,10 @@ fn an_account_is_ranked_against_peers_of_its_activity_and_the_file_not_by_volume
     let mule_p = first.p;
     for shop in ranked.iter().filter(|r| name(r).starts_with("SHOP")) {
         assert!(shop.p > 0.05 && shop.p > 10.0 * mule_p, "{shop:?}");
-        assert!(shop.among_all, "a shop is unusual only in the file: {shop:?}");
+        assert!(
+            shop.among_all,
+            "a shop is unusual only in the file: {shop:?}"
+        );
     }
     assert!(first.peers >= rank::MIN_PEERS as u32 && !first.among_all);
     let why = first.explanation(&p);
@@ -210,9 +213,15 @@ fn split_payments_are_repeated_payments_to_one_account_close_together() {
     assert_eq!(on("A").evidence, on("B").evidence);
     assert_eq!(on("A").evidence.len(), 3);
     let why = &on("A").explanation;
-    assert!(why.contains("3 times") && why.contains("the same amount (250)"), "{why}");
+    assert!(
+        why.contains("3 times") && why.contains("the same amount (250)"),
+        "{why}"
+    );
     let why = &on("T").explanation;
-    assert!(why.contains("was paid") && why.contains("10 to 12 each, 33 in all"), "{why}");
+    assert!(
+        why.contains("was paid") && why.contains("10 to 12 each, 33 in all"),
+        "{why}"
+    );
     // Two are not enough.
     let (g, _) = graph(&rows[..2]);
     assert!(detect::split_payments(&g, &p).is_empty());
@@ -245,9 +254,14 @@ fn the_split_threshold_comes_from_how_often_pairs_pay_each_other() {
     let (g, l) = load(&rows);
     let (p, why) = detect::derive(&g, &Params::default(), &BTreeSet::new());
     assert_eq!(p.split_min, 5);
-    let split = why.iter().find(|s| s.name == "split_min").expect("split_min");
+    let split = why
+        .iter()
+        .find(|s| s.name == "split_min")
+        .expect("split_min");
     assert!(
-        split.why.starts_with("99% of paying pairs make at most 2 payments within 24 hours"),
+        split
+            .why
+            .starts_with("99% of paying pairs make at most 2 payments within 24 hours"),
         "{}",
         split.why
     );

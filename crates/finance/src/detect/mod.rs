@@ -36,13 +36,13 @@ mod split;
 pub use cycle::cycles;
 pub use derive::{Setting, derive};
 pub(crate) use fan::widest_fans;
-pub(crate) use split::busiest_pairs;
 pub use fan::{fan_in, fan_out};
 pub use flow::{funnel, pass_through, structuring};
 pub use indicators::{ad_payments, cash_intensive, night_travel};
 pub use labour::wage_siphoning;
 pub use multi::{gather_scatter, scatter_gather};
 pub use peel::peel_chain;
+pub(crate) use split::busiest_pairs;
 pub use split::split_payments;
 
 use crate::alert::Alert;
