@@ -1,10 +1,12 @@
 //! A bank's or an exchange's export handed to `unchain finance scan`: reading it row by
 //! row, in every format the reader knows (recognised by header, or forced), never panics,
 //! whatever the bytes; what reads builds a graph, its parameters are derived from it, the
-//! detectors run on it and its accounts are ranked. AMLSim's alerts file and an account
-//! label file, read as ground truth, never panic either.
+//! detectors run on it, its accounts are ranked and its payments' features measured (and,
+//! for a small file with labels, a small model trained and judged). AMLSim's alerts file
+//! and an account label file, read as ground truth, never panic either.
 
 use unchain_finance::input::{Format, Options, read_with};
+use unchain_finance::learn;
 
 /// One input.
 pub fn run(data: &[u8]) {
@@ -21,7 +23,17 @@ pub fn run(data: &[u8]) {
                 unchain_finance::detect::derive(&g, &Default::default(), &Default::default());
             let alerts = unchain_finance::detect::run_all(&g, &p);
             let _ = unchain_finance::truth::evaluate_labels(&g, &alerts, &loaded.labelled);
-            let _ = unchain_finance::rank::rank(&g, &p, &alerts);
+            let ranked = unchain_finance::rank::rank(&g, &p, &alerts);
+            let columns = learn::features::measure(&g, &p, &alerts, &ranked);
+            if !loaded.labelled.is_empty() && g.len() <= 500 {
+                let labels = learn::labels_from_records(&g, &loaded.labelled);
+                let small = learn::Settings {
+                    trees: 2,
+                    depth: 2,
+                    ..learn::Settings::default()
+                };
+                let _ = learn::train_and_evaluate(&g, &columns, &labels, &small);
+            }
         }
     }
     let _ = unchain_finance::truth::read_amlsim_alerts(data);
