@@ -114,8 +114,9 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
     let (given, fixed) = given_params(&a.params)?;
     // A truth file that cannot be read fails now, not after the features.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
-    let loaded = load(&a.input)?;
+    let mut loaded = load(&a.input)?;
     let g = Graph::build(&loaded.records, &loaded.names);
+    drop(std::mem::take(&mut loaded.records));
     let (labels, source) = labels(&g, &loaded, a.truth.as_ref().zip(truth.as_ref()))?;
     let (params, derived) = if a.constants {
         (given, Vec::new())
@@ -216,7 +217,7 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
 fn write_features(
     path: &PathBuf,
     g: &Graph,
-    ids: &[String],
+    ids: &unchain_finance::input::Ids,
     columns: &[f64],
     labels: &[bool],
     ev: &Evaluation,
@@ -236,7 +237,7 @@ fn write_features(
     let n = g.len();
     for e in 0..n {
         let mut row = vec![
-            ids[g.record[e] as usize].clone(),
+            ids[g.record[e] as usize].to_owned(),
             g.ts[e].to_string(),
             ev.parts[e].name().to_owned(),
             u8::from(labels[e]).to_string(),

@@ -90,7 +90,7 @@ impl Alert {
                 .map(|&e| {
                     let e = e as usize;
                     EvidenceView {
-                        id: names.ids[g.record[e] as usize].clone(),
+                        id: names.ids[g.record[e] as usize].to_owned(),
                         timestamp: g.ts[e],
                         from: names.accounts.name(g.from[e]).to_owned(),
                         to: names.accounts.name(g.to[e]).to_owned(),

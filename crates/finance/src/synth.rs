@@ -597,7 +597,7 @@ pub fn evaluate(g: &Graph, alerts: &[Alert], names: &Names, truth: &[Injected]) 
         .iter()
         .flat_map(|t| t.accounts.iter().map(String::as_str))
         .collect();
-    let id_of = |e: u32| names.ids[g.record[e as usize] as usize].as_str();
+    let id_of = |e: u32| &names.ids[g.record[e as usize] as usize];
     TYPOLOGIES
         .iter()
         .map(|&typ| {

@@ -32,7 +32,10 @@ fn ibm_aml_data_reads_with_banks_currency_names_and_labels() {
         vec![1],
         "the second record is labelled laundering"
     );
-    assert_eq!(l.names.ids[0], "line 3", "no id column: the line is the id");
+    assert_eq!(
+        &l.names.ids[0], "line 3",
+        "no id column: the line is the id"
+    );
     assert_eq!(l.ignored.values().sum::<u64>(), 1, "the reinvestment");
     assert_eq!(l.skipped.len(), 1);
     assert_eq!(
@@ -143,7 +146,7 @@ hash,block_timestamp,from_address,to_address,value
     );
     assert_eq!(l.names.currencies.name(0), "ETH");
     assert_eq!(l.names.channels.name(0), "crypto");
-    assert_eq!(l.names.ids[1], "0xa3");
+    assert_eq!(&l.names.ids[1], "0xa3");
     assert_eq!(l.ignored.values().sum::<u64>(), 1, "the contract call");
     assert_eq!(l.skipped.len(), 1);
     assert_eq!(l.skipped[0].line, 5);

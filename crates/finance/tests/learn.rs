@@ -72,7 +72,7 @@ fn labels_come_from_records_ids_or_accounts() {
     // Record positions: the second row.
     let by_record = learn::labels_from_records(&g, &[1]);
     let named: Vec<bool> = (0..g.len())
-        .map(|e| l.names.ids[g.record[e] as usize] == "t1")
+        .map(|e| &l.names.ids[g.record[e] as usize] == "t1")
         .collect();
     assert_eq!(by_record, named);
     let ids: BTreeSet<&str> = ["t1"].into();

@@ -285,7 +285,7 @@ fn amlsim_2019_samples_read_steps_as_days_and_nodes_as_labels() {
         loaded.names.channels.name(loaded.records[0].channel as u32),
         "transfer"
     );
-    assert_eq!(loaded.names.ids[0], "line 2");
+    assert_eq!(&loaded.names.ids[0], "line 2");
     let bad = "sourceNodeId,targetNodeId,value,time\n1,2,16.09,2.5\n";
     let err = input::read_with(bad.as_bytes(), Options::default(), |_| {}).expect_err("no step");
     assert_eq!(

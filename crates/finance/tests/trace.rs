@@ -40,7 +40,7 @@ fn run(
         .map(|s| {
             (
                 s.hop,
-                l.names.ids[g.record[s.edge as usize] as usize].clone(),
+                l.names.ids[g.record[s.edge as usize] as usize].to_owned(),
                 s.traced / SCALE,
             )
         })

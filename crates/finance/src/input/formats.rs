@@ -115,6 +115,27 @@ pub(crate) struct Layout {
 }
 
 impl Layout {
+    /// The columns the layout reads.
+    pub fn used(&self) -> Vec<usize> {
+        [
+            Some(self.ts),
+            Some(self.from),
+            Some(self.to),
+            Some(self.amount),
+            self.id,
+            self.from_bank,
+            self.to_bank,
+            self.currency,
+            self.channel,
+            self.mcc,
+            self.country,
+            self.label,
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    }
+
     /// The layout of `header` in `format`.
     pub fn new(format: Format, header: Vec<String>) -> Result<Layout, InputError> {
         let find = |names: &[&str]| {

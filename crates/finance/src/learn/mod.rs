@@ -52,10 +52,10 @@ pub fn labels_from_records(g: &Graph, labelled: &[u32]) -> Vec<bool> {
 }
 
 /// Each payment's label from transaction ids (`ids[record]` is a record's id).
-pub fn labels_from_ids(g: &Graph, ids: &[String], labelled: &BTreeSet<&str>) -> Vec<bool> {
+pub fn labels_from_ids(g: &Graph, ids: &crate::input::Ids, labelled: &BTreeSet<&str>) -> Vec<bool> {
     g.record
         .iter()
-        .map(|&r| labelled.contains(ids[r as usize].as_str()))
+        .map(|&r| labelled.contains(&ids[r as usize]))
         .collect()
 }
 
