@@ -318,3 +318,69 @@ fn published_formats_are_recognised_and_scored_against_their_labels() {
         wrong.stderr
     );
 }
+
+#[test]
+fn a_parquet_file_written_by_duckdb_scans_as_its_csv_does() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().display().to_string();
+    let synth = unchain(&[
+        "finance",
+        "synth",
+        "--out",
+        &out,
+        "--accounts",
+        "1000",
+        "--transactions",
+        "8000",
+        "--per-typology",
+        "3",
+    ]);
+    assert!(synth.ok, "{}", synth.stderr);
+    let csv = dir.path().join("transactions.csv");
+    let parquet = dir.path().join("transactions.parquet");
+    // DuckDB (PyPI) types the columns itself: BIGINT times, DOUBLE amounts, VARCHAR names.
+    let py = std::process::Command::new(python())
+        .arg("-c")
+        .arg(format!(
+            "import duckdb; duckdb.sql(\"copy (select * from read_csv('{}', header = true)) to '{}' (format parquet, compression zstd)\")",
+            csv.display(),
+            parquet.display()
+        ))
+        .output()
+        .expect("python");
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
+    let json = |name: &str, input: &std::path::Path| {
+        let path = dir.path().join(name);
+        let run = unchain(&[
+            "finance",
+            "scan",
+            &input.display().to_string(),
+            "--json",
+            &path.display().to_string(),
+        ]);
+        assert!(run.ok, "{}", run.stderr);
+        (std::fs::read(path).expect("json"), run.stderr)
+    };
+    let (from_csv, _) = json("csv.json", &csv);
+    let (from_parquet, stderr) = json("parquet.json", &parquet);
+    assert!(stderr.contains("read as Parquet"), "{stderr}");
+    assert!(
+        from_csv == from_parquet,
+        "the same alerts, evidence and ranking"
+    );
+    // A Parquet file cut short is refused, naming the container.
+    let bytes = std::fs::read(&parquet).expect("parquet");
+    let cut = dir.path().join("cut.parquet");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let run = unchain(&["finance", "scan", &cut.display().to_string()]);
+    assert!(!run.ok);
+    assert!(
+        run.stderr.contains("cut.parquet: Parquet: "),
+        "{}",
+        run.stderr
+    );
+}

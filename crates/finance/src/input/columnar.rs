@@ -16,7 +16,6 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{Read, Seek};
 
 /// Rows per batch read.
 const BATCH: usize = 65_536;
@@ -64,8 +63,8 @@ fn broken(c: Container, e: impl std::fmt::Display) -> InputError {
 
 /// Reads a whole Parquet or Arrow IPC file as [`super::read_with`] reads a CSV.
 /// `progress` is called with the share of rows read, in thousandths, after each batch.
-pub fn read_columnar<F: Read + Seek + Send + 'static + parquet::file::reader::ChunkReader>(
-    file: F,
+pub fn read_columnar(
+    file: std::fs::File,
     container: Container,
     options: Options,
     mut progress: impl FnMut(u64),
@@ -157,8 +156,8 @@ pub fn read_columnar<F: Read + Seek + Send + 'static + parquet::file::reader::Ch
                 Err(e) => return Err(InputError::Row(e)),
             }
         }
-        if total_rows > 0 {
-            progress((line - 1) * 1000 / total_rows);
+        if let Some(share) = ((line - 1) * 1000).checked_div(total_rows) {
+            progress(share);
         }
     }
     if layout.is_none() {
