@@ -21,6 +21,7 @@ pub mod targets {
     pub mod epcis_query;
     pub mod epcis_subscription;
     pub mod epcis_xml;
+    pub mod finance_columnar;
     pub mod finance_csv;
     pub mod genesis;
     pub mod gossip_batch;
@@ -60,6 +61,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("epcis_query", targets::epcis_query::run),
     ("epcis_subscription", targets::epcis_subscription::run),
     ("epcis_xml", targets::epcis_xml::run),
+    ("finance_columnar", targets::finance_columnar::run),
     ("finance_csv", targets::finance_csv::run),
     ("genesis", targets::genesis::run),
     ("gossip_batch", targets::gossip_batch::run),

@@ -61,41 +61,91 @@ fn broken(c: Container, e: impl std::fmt::Display) -> InputError {
     InputError::Columnar(format!("{}: {e}", c.name()))
 }
 
+/// Batches of a columnar file, and how many rows it says it holds (0: unknown).
+type Batches = (Box<dyn Iterator<Item = Result<RecordBatch, String>>>, u64);
+
 /// Reads a whole Parquet or Arrow IPC file as [`super::read_with`] reads a CSV.
-/// `progress` is called with the share of rows read, in thousandths, after each batch.
+/// `progress` is called with the share of rows read, in thousandths, after each batch
+/// (Parquet says how many rows it holds; Arrow IPC does not, and reports nothing).
 pub fn read_columnar(
     file: std::fs::File,
     container: Container,
     options: Options,
+    progress: impl FnMut(u64),
+) -> Result<Loaded, InputError> {
+    let batches: Batches = match container {
+        Container::Parquet => parquet_batches(file, container)?,
+        Container::ArrowFile => (
+            Box::new(
+                arrow_ipc::reader::FileReader::try_new(file, None)
+                    .map_err(|e| broken(container, e))?
+                    .map(|b| b.map_err(|e| e.to_string())),
+            ),
+            0,
+        ),
+        Container::ArrowStream => (
+            Box::new(
+                arrow_ipc::reader::StreamReader::try_new(std::io::BufReader::new(file), None)
+                    .map_err(|e| broken(container, e))?
+                    .map(|b| b.map_err(|e| e.to_string())),
+            ),
+            0,
+        ),
+    };
+    load(batches, container, options, progress)
+}
+
+/// [`read_columnar`] of a file already in memory (an upload, a fuzzer's input).
+pub fn read_columnar_bytes(
+    data: Vec<u8>,
+    container: Container,
+    options: Options,
+    progress: impl FnMut(u64),
+) -> Result<Loaded, InputError> {
+    let batches: Batches = match container {
+        Container::Parquet => parquet_batches(bytes::Bytes::from(data), container)?,
+        Container::ArrowFile => (
+            Box::new(
+                arrow_ipc::reader::FileReader::try_new(std::io::Cursor::new(data), None)
+                    .map_err(|e| broken(container, e))?
+                    .map(|b| b.map_err(|e| e.to_string())),
+            ),
+            0,
+        ),
+        Container::ArrowStream => (
+            Box::new(
+                arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(data), None)
+                    .map_err(|e| broken(container, e))?
+                    .map(|b| b.map_err(|e| e.to_string())),
+            ),
+            0,
+        ),
+    };
+    load(batches, container, options, progress)
+}
+
+/// A Parquet file's batches and row count.
+fn parquet_batches<T: parquet::file::reader::ChunkReader + 'static>(
+    source: T,
+    container: Container,
+) -> Result<Batches, InputError> {
+    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
+        .map_err(|e| broken(container, e))?;
+    let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
+    let reader = builder
+        .with_batch_size(BATCH)
+        .build()
+        .map_err(|e| broken(container, e))?;
+    Ok((Box::new(reader.map(|b| b.map_err(|e| e.to_string()))), rows))
+}
+
+/// Every row of `batches` through the CSV formats' row parser.
+fn load(
+    (batches, total_rows): Batches,
+    container: Container,
+    options: Options,
     mut progress: impl FnMut(u64),
 ) -> Result<Loaded, InputError> {
-    let batches: Box<dyn Iterator<Item = Result<RecordBatch, String>>>;
-    let total_rows: u64;
-    match container {
-        Container::Parquet => {
-            let builder =
-                parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-                    .map_err(|e| broken(container, e))?;
-            total_rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
-            let reader = builder
-                .with_batch_size(BATCH)
-                .build()
-                .map_err(|e| broken(container, e))?;
-            batches = Box::new(reader.map(|b| b.map_err(|e| e.to_string())));
-        }
-        Container::ArrowFile => {
-            let reader = arrow_ipc::reader::FileReader::try_new(file, None)
-                .map_err(|e| broken(container, e))?;
-            total_rows = 0;
-            batches = Box::new(reader.map(|b| b.map_err(|e| e.to_string())));
-        }
-        Container::ArrowStream => {
-            let reader = arrow_ipc::reader::StreamReader::try_new(file, None)
-                .map_err(|e| broken(container, e))?;
-            total_rows = 0;
-            batches = Box::new(reader.map(|b| b.map_err(|e| e.to_string())));
-        }
-    }
     let mut loaded = Loaded {
         format: Format::Generic,
         records: Vec::new(),

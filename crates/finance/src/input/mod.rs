@@ -21,7 +21,7 @@ mod columnar;
 mod formats;
 mod value;
 
-pub use columnar::{Container, read_columnar};
+pub use columnar::{Container, read_columnar, read_columnar_bytes};
 pub use formats::{Format, altman_currency};
 pub use value::{parse_amount, parse_base_units, parse_decimal, parse_time};
 
