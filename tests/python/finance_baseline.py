@@ -2,6 +2,7 @@
 `unchain finance scan`, in DuckDB SQL, over the same CSV (generic schema).
 
     .venv/bin/python tests/python/finance_baseline.py transactions.csv
+    .venv/bin/python tests/python/finance_baseline.py transactions.parquet
 
 Prints each detector's flagged-account count and time, the total, and the process's peak
 memory, for BENCHMARKS.md. Same parameters as unchain_finance::detect::Params defaults:
@@ -20,12 +21,17 @@ DAY = 86_400
 
 
 def main(path):
+    source = (
+        f"read_parquet('{path}')"
+        if path.endswith(".parquet")
+        else f"read_csv('{path}', header = true)"
+    )
     con = duckdb.connect()
     start = time.perf_counter()
     t = time.perf_counter()
     con.execute(
         f"""create table tx as select id, timestamp::bigint as ts, "from" as src, "to" as dst,
-            amount::double as amount from read_csv('{path}', header = true)"""
+            amount::double as amount from {source}"""
     )
     timings = [("read", time.perf_counter() - t, con.execute("select count(*) from tx").fetchone()[0])]
 
