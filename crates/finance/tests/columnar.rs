@@ -210,6 +210,18 @@ fn a_broken_container_is_refused_naming_it() {
         .expect_err("refused")
         .to_string();
     assert!(err.starts_with("Arrow IPC file: "), "{err}");
+    // The fuzzer's finding: a 3 KB file whose footer claims a 3.4 GB block is refused
+    // before anything is allocated for it, naming the block.
+    let err = read(
+        seed("regression-oom-ipc-footer-block-length"),
+        Options::default(),
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(
+        err.starts_with("Arrow IPC file: a block at offset ") && err.contains("past the end"),
+        "{err}"
+    );
 }
 
 /// The fuzz corpus's seeds, written by pyarrow 22 (PyPI): an independent writer.
