@@ -171,14 +171,8 @@ pub struct ScanArgs {
     /// Write the alerts here as CSV (one row each; evidence ids space-separated).
     #[arg(long)]
     pub csv: Option<PathBuf>,
-    /// Detector parameters as a JSON object (see `unchain_finance::detect::Params`),
-    /// e.g. '{"fan_min": 15, "threshold": 5000}'. Those named are kept as given; the
-    /// windows and the fan threshold not named are derived from the file.
-    #[arg(long)]
-    pub params: Option<String>,
-    /// Use the constant defaults instead of deriving windows and thresholds from the file.
-    #[arg(long)]
-    pub constants: bool,
+    #[command(flatten)]
+    pub params: ParamArgs,
     /// Score the alerts against a ground truth: the truth.csv of `unchain finance synth`,
     /// AMLSim's alerts.csv, alert_transactions.csv or alert_accounts.csv, or an account
     /// label file (AMLSim 2019's nodes.csv: `nodeid`, `isFraud`). An instance counts as found only when an alert of its
@@ -366,25 +360,66 @@ pub(crate) fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
     Ok(loaded)
 }
 
-/// `--params` read: the parameters, and the names it sets (kept as given).
-pub(crate) fn given_params(
-    params: &Option<String>,
-) -> anyhow::Result<(Params, std::collections::BTreeSet<String>)> {
-    Ok(match params {
-        Some(p) => {
-            let v: serde_json::Value = serde_json::from_str(p).context("--params")?;
-            let fixed = v
-                .as_object()
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
-            (serde_json::from_value(v).context("--params")?, fixed)
+/// The detectors' parameters: derived from the file, but for those named by hand.
+#[derive(Args)]
+pub struct ParamArgs {
+    /// Detector parameters as a JSON object (see `unchain_finance::detect::Params`),
+    /// e.g. '{"fan_min": 15, "threshold": 5000}'. Those named are kept as given; the
+    /// windows and the fan and split thresholds not named are derived from the file.
+    #[arg(long)]
+    pub params: Option<String>,
+    /// Use the constant defaults instead of deriving windows and thresholds from the file.
+    #[arg(long)]
+    pub constants: bool,
+}
+
+/// `--params` read (before the file, so a typo fails at once).
+pub(crate) struct GivenParams {
+    params: Params,
+    fixed: std::collections::BTreeSet<String>,
+    constants: bool,
+}
+
+impl ParamArgs {
+    /// Reads `--params`: the parameters, and the names it sets (kept as given).
+    pub(crate) fn given(&self) -> anyhow::Result<GivenParams> {
+        let (params, fixed) = match &self.params {
+            Some(p) => {
+                let v: serde_json::Value = serde_json::from_str(p).context("--params")?;
+                let fixed = v
+                    .as_object()
+                    .map(|o| o.keys().cloned().collect())
+                    .unwrap_or_default();
+                (serde_json::from_value(v).context("--params")?, fixed)
+            }
+            None => (Params::default(), Default::default()),
+        };
+        Ok(GivenParams {
+            params,
+            fixed,
+            constants: self.constants,
+        })
+    }
+}
+
+impl GivenParams {
+    /// The parameters for `g`: derived from it unless named or turned off, each derived
+    /// value printed with its reason.
+    pub(crate) fn for_graph(self, g: &Graph) -> (Params, Vec<detect::Setting>) {
+        let (params, derived) = if self.constants {
+            (self.params, Vec::new())
+        } else {
+            detect::derive(g, &self.params, &self.fixed)
+        };
+        for d in &derived {
+            eprintln!("parameter {} = {}: {}", d.name, d.value, d.why);
         }
-        None => (Params::default(), Default::default()),
-    })
+        (params, derived)
+    }
 }
 
 fn scan(a: ScanArgs) -> anyhow::Result<()> {
-    let (given, fixed) = given_params(&a.params)?;
+    let given = a.params.given()?;
     // A truth file that cannot be read fails now, not after the whole scan.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
     let started = Instant::now();
@@ -395,14 +430,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     // The graph holds every column the scan reads: the rows go (40 bytes each).
     drop(std::mem::take(&mut loaded.records));
     let build_s = t.elapsed().as_secs_f64();
-    let (params, derived) = if a.constants {
-        (given, Vec::new())
-    } else {
-        detect::derive(&g, &given, &fixed)
-    };
-    for d in &derived {
-        eprintln!("parameter {} = {}: {}", d.name, d.value, d.why);
-    }
+    let (params, derived) = given.for_graph(&g);
     let t = Instant::now();
     let alerts = detect::run_all(&g, &params);
     let detect_s = t.elapsed().as_secs_f64();

@@ -2,7 +2,7 @@
 //! labelled payments with a time-based split and reports the laundering class's F1, as
 //! the published baselines do (see `unchain_finance::learn`).
 
-use crate::financecmd::{InputArgs, given_params, load, read_truth};
+use crate::financecmd::{InputArgs, load, read_truth};
 use anyhow::{Context as _, bail};
 use clap::Args;
 use std::collections::BTreeSet;
@@ -24,13 +24,10 @@ pub struct LearnArgs {
     /// `label`): then a payment between two labelled accounts is labelled.
     #[arg(long)]
     pub truth: Option<PathBuf>,
-    /// Detector parameters as a JSON object, as for `scan` (the detectors' evidence and
-    /// the ranking are features).
-    #[arg(long)]
-    pub params: Option<String>,
-    /// Use the constant defaults instead of deriving windows and thresholds from the file.
-    #[arg(long)]
-    pub constants: bool,
+    /// The detectors' parameters, as for `scan` (their evidence and the ranking are
+    /// features).
+    #[command(flatten)]
+    pub params: crate::financecmd::ParamArgs,
     /// Trees in the model.
     #[arg(long, default_value_t = 100)]
     pub trees: usize,
@@ -111,21 +108,14 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
     if !(a.learning_rate > 0.0 && a.learning_rate <= 1.0) {
         bail!("--learning-rate: above 0 and at most 1");
     }
-    let (given, fixed) = given_params(&a.params)?;
+    let given = a.params.given()?;
     // A truth file that cannot be read fails now, not after the features.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
     let mut loaded = load(&a.input)?;
     let g = Graph::build(&loaded.records, &loaded.names);
     drop(std::mem::take(&mut loaded.records));
     let (labels, source) = labels(&g, &loaded, a.truth.as_ref().zip(truth.as_ref()))?;
-    let (params, derived) = if a.constants {
-        (given, Vec::new())
-    } else {
-        detect::derive(&g, &given, &fixed)
-    };
-    for d in &derived {
-        eprintln!("parameter {} = {}: {}", d.name, d.value, d.why);
-    }
+    let (params, _) = given.for_graph(&g);
     let t = Instant::now();
     let alerts = detect::run_all(&g, &params);
     let ranked = rank::rank(&g, &params, &alerts);

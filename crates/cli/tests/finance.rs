@@ -9,20 +9,7 @@ use common::*;
 #[test]
 fn synthetic_data_is_scanned_and_scored_against_its_ground_truth() {
     let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().display().to_string();
-    let synth = unchain(&[
-        "finance",
-        "synth",
-        "--out",
-        &out,
-        "--accounts",
-        "2000",
-        "--transactions",
-        "20000",
-        "--per-typology",
-        "10",
-    ]);
-    assert!(synth.ok, "{}", synth.stderr);
+    finance_synth(dir.path(), 2000, 20000, 10);
     let tx = dir.path().join("transactions.csv").display().to_string();
     let truth = dir.path().join("truth.csv").display().to_string();
     let json = dir.path().join("alerts.json").display().to_string();
@@ -322,20 +309,7 @@ fn published_formats_are_recognised_and_scored_against_their_labels() {
 #[test]
 fn a_parquet_file_written_by_duckdb_scans_as_its_csv_does() {
     let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().display().to_string();
-    let synth = unchain(&[
-        "finance",
-        "synth",
-        "--out",
-        &out,
-        "--accounts",
-        "1000",
-        "--transactions",
-        "8000",
-        "--per-typology",
-        "3",
-    ]);
-    assert!(synth.ok, "{}", synth.stderr);
+    finance_synth(dir.path(), 1000, 8000, 3);
     let csv = dir.path().join("transactions.csv");
     let parquet = dir.path().join("transactions.parquet");
     // DuckDB (PyPI) types the columns itself: BIGINT times, DOUBLE amounts, VARCHAR names.

@@ -11,20 +11,7 @@ use common::*;
 #[test]
 fn a_model_learns_from_labelled_payments_and_scikit_learn_agrees_on_its_f1() {
     let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().display().to_string();
-    let synth = unchain(&[
-        "finance",
-        "synth",
-        "--out",
-        &out,
-        "--accounts",
-        "2000",
-        "--transactions",
-        "20000",
-        "--per-typology",
-        "10",
-    ]);
-    assert!(synth.ok, "{}", synth.stderr);
+    finance_synth(dir.path(), 2000, 20000, 10);
     let tx = dir.path().join("transactions.csv").display().to_string();
     let truth = dir.path().join("truth.csv").display().to_string();
     let features = dir.path().join("features.csv").display().to_string();
@@ -115,20 +102,7 @@ fn a_model_learns_from_labelled_payments_and_scikit_learn_agrees_on_its_f1() {
 #[test]
 fn a_file_without_labels_or_with_bad_settings_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().expect("tmp");
-    let out = dir.path().display().to_string();
-    let synth = unchain(&[
-        "finance",
-        "synth",
-        "--out",
-        &out,
-        "--accounts",
-        "500",
-        "--transactions",
-        "3000",
-        "--per-typology",
-        "2",
-    ]);
-    assert!(synth.ok, "{}", synth.stderr);
+    finance_synth(dir.path(), 500, 3000, 2);
     let tx = dir.path().join("transactions.csv").display().to_string();
     let no_labels = unchain(&["finance", "learn", &tx]);
     assert!(!no_labels.ok);

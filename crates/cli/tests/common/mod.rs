@@ -293,6 +293,24 @@ pub fn python() -> PathBuf {
     venv
 }
 
+/// `unchain finance synth` into `dir`: `accounts` and `transactions` of background,
+/// `per_typology` planted instances of each typology, and the ground truth.
+pub fn finance_synth(dir: &Path, accounts: u32, transactions: u32, per_typology: u32) {
+    let run = unchain(&[
+        "finance",
+        "synth",
+        "--out",
+        &dir.display().to_string(),
+        "--accounts",
+        &accounts.to_string(),
+        "--transactions",
+        &transactions.to_string(),
+        "--per-typology",
+        &per_typology.to_string(),
+    ]);
+    assert!(run.ok, "{}", run.stderr);
+}
+
 /// The repository's root.
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
