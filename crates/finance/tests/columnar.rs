@@ -222,6 +222,15 @@ fn a_broken_container_is_refused_naming_it() {
         err.starts_with("Arrow IPC file: a block at offset ") && err.contains("past the end"),
         "{err}"
     );
+    // And a Parquet file whose column chunk has a negative offset, on which the parquet
+    // crate panics, is refused before it reads.
+    let err = read(
+        seed("regression-panic-parquet-negative-offset"),
+        Options::default(),
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(err.starts_with("Parquet: row group "), "{err}");
 }
 
 /// The fuzz corpus's seeds, written by pyarrow 22 (PyPI): an independent writer.

@@ -209,6 +209,24 @@ fn parquet_batches<T: parquet::file::reader::ChunkReader + 'static>(
 ) -> Result<Batches, InputError> {
     let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
         .map_err(|e| broken(container, e))?;
+    // The parquet crate panics on a column chunk with a negative offset or size (its
+    // `byte_range`), which the fuzzer found: such a file is refused here first.
+    for (g, group) in builder.metadata().row_groups().iter().enumerate() {
+        for (c, column) in group.columns().iter().enumerate() {
+            let start = column
+                .dictionary_page_offset()
+                .unwrap_or_else(|| column.data_page_offset());
+            if start < 0 || column.compressed_size() < 0 {
+                return Err(broken(
+                    container,
+                    format!(
+                        "row group {g}, column {c}: a negative offset ({start}) or size ({})",
+                        column.compressed_size()
+                    ),
+                ));
+            }
+        }
+    }
     let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
     let reader = builder
         .with_batch_size(BATCH)
