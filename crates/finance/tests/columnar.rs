@@ -231,6 +231,19 @@ fn a_broken_container_is_refused_naming_it() {
     .expect_err("refused")
     .to_string();
     assert!(err.starts_with("Parquet: row group "), "{err}");
+    // And one with a data page that uses a dictionary before any dictionary page, on
+    // which the parquet crate panics while reading: the panic is caught and the file
+    // refused.
+    let err = read(
+        seed("regression-panic-parquet-dictionary-decoder"),
+        Options::default(),
+    )
+    .expect_err("refused")
+    .to_string();
+    assert!(
+        err.starts_with("Parquet: the file is malformed (the parquet reader failed: "),
+        "{err}"
+    );
 }
 
 /// The fuzz corpus's seeds, written by pyarrow 22 (PyPI): an independent writer.

@@ -202,15 +202,21 @@ fn check_ipc_footer<R: std::io::Read + std::io::Seek>(r: &mut R) -> Result<(), S
     Ok(())
 }
 
-/// A Parquet file's batches and row count.
+/// A Parquet file's batches and row count. The parquet crate (60.2) panics on some
+/// malformed files (a data page that uses a dictionary before any dictionary page, for
+/// one: the fuzzer's finding); each of its calls here is guarded, and a panic becomes
+/// this file's refusal.
 fn parquet_batches<T: parquet::file::reader::ChunkReader + 'static>(
     source: T,
     container: Container,
 ) -> Result<Batches, InputError> {
-    let builder = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
-        .map_err(|e| broken(container, e))?;
+    let builder = guarded(|| {
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
+            .map_err(|e| e.to_string())
+    })
+    .map_err(|e| broken(container, e))?;
     // The parquet crate panics on a column chunk with a negative offset or size (its
-    // `byte_range`), which the fuzzer found: such a file is refused here first.
+    // `byte_range`): such a file is refused here with the place.
     for (g, group) in builder.metadata().row_groups().iter().enumerate() {
         for (c, column) in group.columns().iter().enumerate() {
             let start = column
@@ -228,11 +234,46 @@ fn parquet_batches<T: parquet::file::reader::ChunkReader + 'static>(
         }
     }
     let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
-    let reader = builder
-        .with_batch_size(BATCH)
-        .build()
-        .map_err(|e| broken(container, e))?;
-    Ok((Box::new(reader.map(|b| b.map_err(|e| e.to_string()))), rows))
+    let mut reader = guarded(|| {
+        builder
+            .with_batch_size(BATCH)
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .map_err(|e| broken(container, e))?;
+    let mut failed = false;
+    let batches = std::iter::from_fn(move || {
+        if failed {
+            return None;
+        }
+        match guarded(|| Ok(reader.next())) {
+            Ok(Some(Ok(batch))) => Some(Ok(batch)),
+            Ok(None) => None,
+            Ok(Some(Err(e))) => {
+                failed = true;
+                Some(Err(e.to_string()))
+            }
+            Err(e) => {
+                failed = true;
+                Some(Err(e))
+            }
+        }
+    });
+    Ok((Box::new(batches), rows))
+}
+
+/// `f`, with a panic inside it turned into an error naming the parquet crate.
+fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
+        let why = p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".into());
+        Err(format!(
+            "the file is malformed (the parquet reader failed: {why})"
+        ))
+    })
 }
 
 /// Every row of `batches` through the CSV formats' row parser.
