@@ -135,8 +135,7 @@ pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Ve
             .into_iter()
             .map(|[payers, payees]| payers.max(payees))
             .collect();
-        let at = (fans.len() * 95 / 100).min(fans.len() - 1);
-        let q = *fans.select_nth_unstable(at).1;
+        let q = percentile(&mut fans, 95);
         p.fan_min = (2 * q as usize + 1).max(4);
         note(
             "fan_min",
@@ -150,8 +149,7 @@ pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Ve
     if free("split_min") && g.accounts >= 1_000 {
         let mut pairs = super::busiest_pairs(g, &p);
         if !pairs.is_empty() {
-            let at = (pairs.len() * 99 / 100).min(pairs.len() - 1);
-            let q = *pairs.select_nth_unstable(at).1;
+            let q = percentile(&mut pairs, 99);
             p.split_min = (2 * q as usize + 1).max(3);
             note(
                 "split_min",
@@ -165,6 +163,12 @@ pub fn derive(g: &Graph, base: &Params, fixed: &BTreeSet<String>) -> (Params, Ve
         }
     }
     (p, out)
+}
+
+/// The `pct`-th percentile of `v` (not empty), reordering it.
+fn percentile(v: &mut [u32], pct: usize) -> u32 {
+    let at = (v.len() * pct / 100).min(v.len() - 1);
+    *v.select_nth_unstable(at).1
 }
 
 /// A duration for people.

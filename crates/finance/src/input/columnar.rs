@@ -90,26 +90,7 @@ pub fn read_columnar(
 ) -> Result<Loaded, InputError> {
     let batches: Batches = match container {
         Container::Parquet => parquet_batches(file, container)?,
-        Container::ArrowFile => {
-            let mut file = file;
-            check_ipc_footer(&mut file).map_err(|e| broken(container, e))?;
-            (
-                Box::new(
-                    arrow_ipc::reader::FileReader::try_new(file, None)
-                        .map_err(|e| broken(container, e))?
-                        .map(|b| b.map_err(|e| e.to_string())),
-                ),
-                0,
-            )
-        }
-        Container::ArrowStream => (
-            Box::new(
-                arrow_ipc::reader::StreamReader::try_new(std::io::BufReader::new(file), None)
-                    .map_err(|e| broken(container, e))?
-                    .map(|b| b.map_err(|e| e.to_string())),
-            ),
-            0,
-        ),
+        ipc => ipc_batches(file, ipc)?,
     };
     load(batches, container, options, progress)
 }
@@ -123,28 +104,33 @@ pub fn read_columnar_bytes(
 ) -> Result<Loaded, InputError> {
     let batches: Batches = match container {
         Container::Parquet => parquet_batches(bytes::Bytes::from(data), container)?,
-        Container::ArrowFile => {
-            let mut data = std::io::Cursor::new(data);
-            check_ipc_footer(&mut data).map_err(|e| broken(container, e))?;
-            (
-                Box::new(
-                    arrow_ipc::reader::FileReader::try_new(data, None)
-                        .map_err(|e| broken(container, e))?
-                        .map(|b| b.map_err(|e| e.to_string())),
-                ),
-                0,
-            )
-        }
-        Container::ArrowStream => (
-            Box::new(
-                arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(data), None)
-                    .map_err(|e| broken(container, e))?
-                    .map(|b| b.map_err(|e| e.to_string())),
-            ),
-            0,
-        ),
+        ipc => ipc_batches(std::io::Cursor::new(data), ipc)?,
     };
     load(batches, container, options, progress)
+}
+
+/// An Arrow IPC file's or stream's batches (the file's footer checked first); IPC does
+/// not say how many rows it holds.
+fn ipc_batches<R: std::io::Read + std::io::Seek + 'static>(
+    mut r: R,
+    container: Container,
+) -> Result<Batches, InputError> {
+    let batches: Box<dyn Iterator<Item = Result<RecordBatch, String>>> = match container {
+        Container::ArrowFile => {
+            check_ipc_footer(&mut r).map_err(|e| broken(container, e))?;
+            Box::new(
+                arrow_ipc::reader::FileReader::try_new(r, None)
+                    .map_err(|e| broken(container, e))?
+                    .map(|b| b.map_err(|e| e.to_string())),
+            )
+        }
+        _ => Box::new(
+            arrow_ipc::reader::StreamReader::try_new(std::io::BufReader::new(r), None)
+                .map_err(|e| broken(container, e))?
+                .map(|b| b.map_err(|e| e.to_string())),
+        ),
+    };
+    Ok((batches, 0))
 }
 
 /// Checks that every block an Arrow IPC file's footer lists lies within the file, and
