@@ -91,6 +91,15 @@ fn ipc_stream(b: &RecordBatch) -> Vec<u8> {
 /// Reads `bytes` as the container its first bytes say.
 fn read(bytes: Vec<u8>, options: Options) -> Result<Loaded, input::InputError> {
     let container = Container::sniff(&bytes).expect("a columnar container");
+    read_as(bytes, container, options)
+}
+
+/// Reads `bytes` from a file as `container`, whatever its first bytes say.
+fn read_as(
+    bytes: Vec<u8>,
+    container: Container,
+    options: Options,
+) -> Result<Loaded, input::InputError> {
     let file = tempfile::tempfile().expect("tmp");
     std::io::Write::write_all(&mut &file, &bytes).expect("write");
     std::io::Seek::rewind(&mut &file).expect("rewind");
@@ -232,18 +241,58 @@ fn a_broken_container_is_refused_naming_it() {
     .to_string();
     assert!(err.starts_with("Parquet: row group "), "{err}");
     // And one with a data page that uses a dictionary before any dictionary page, on
-    // which the parquet crate panics while reading: the panic is caught and the file
-    // refused.
+    // which the parquet crate panics while reading: its pages are walked before any row
+    // is read, and the broken page header is named.
     let err = read(
         seed("regression-panic-parquet-dictionary-decoder"),
         Options::default(),
     )
     .expect_err("refused")
     .to_string();
-    assert!(
-        err.starts_with("Parquet: the file is malformed (the parquet reader failed: "),
-        "{err}"
+    assert!(err.starts_with("Parquet: row group 0, column 1: "), "{err}");
+    // The fuzzer's finding: a 3.8 KB file whose dictionary page claims 1.2 billion values
+    // (the parquet crate sized the dictionary by that count: 9.6 GB) is refused naming the
+    // column, the count and the bytes there are.
+    let oom = seed("regression-oom-parquet-dictionary-count");
+    let err = read_as(oom.clone(), Container::Parquet, Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        "Parquet: row group 0, column 4: its dictionary page claims 1207959552 values, \
+         which need at least 9663676416 bytes; the page holds 472"
     );
+    // Read as an Arrow IPC stream, the same bytes claim 962 MB of metadata, which
+    // arrow-rs would allocate: refused before it does.
+    let err = read_as(oom, Container::ArrowStream, Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        "Arrow IPC stream: message 0 claims 961691984 bytes of metadata; 3817 remain"
+    );
+    // And a stream written by arrow-rs whose first message's length is raised past the
+    // end, and one whose stream stops inside a message.
+    let mut stream = ipc_stream(&batch([125_050, 120_000, 9_999]));
+    let whole = stream.len();
+    stream[4..8].copy_from_slice(&0x7FFF_0000i32.to_le_bytes());
+    let err = read(stream, Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert_eq!(
+        err,
+        format!(
+            "Arrow IPC stream: message 0 claims {} bytes of metadata; {} remain",
+            0x7FFF_0000,
+            whole - 8
+        )
+    );
+    let mut stream = ipc_stream(&batch([125_050, 120_000, 9_999]));
+    stream.truncate(stream.len() - 20);
+    let err = read(stream, Options::default())
+        .expect_err("refused")
+        .to_string();
+    assert!(err.starts_with("Arrow IPC stream: message "), "{err}");
 }
 
 /// The fuzz corpus's seeds, written by pyarrow 22 (PyPI): an independent writer.

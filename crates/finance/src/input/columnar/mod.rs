@@ -9,9 +9,14 @@
 //! decimals (kept exact), timestamps and dates (as Unix seconds), booleans (labels).
 //! Arrow IPC with compressed bodies (lz4, zstd: Feather's default) is refused with the
 //! reason: arrow-rs 60 sizes a decompressed buffer by the length the file claims
-//! (upstream, apache/arrow-rs#10959). An IPC file's footer is checked first: every block
-//! it lists must lie within the file, since arrow-rs allocates a block's claimed length
-//! before reading it (the fuzzer's finding: a 3 KB file took 3.4 GB).
+//! (upstream, apache/arrow-rs#10959).
+//!
+//! Both upstream readers allocate by lengths and counts a file claims, and the parquet
+//! crate panics on some malformed files: [`ipc`] and [`parquet_file`] check every claim
+//! against the bytes there are before a row is read (the fuzzer's findings).
+
+mod ipc;
+mod parquet_file;
 
 use super::{InputError, Layout, Loaded, Options, Sink, parse_fields};
 use crate::input::Format;
@@ -19,11 +24,13 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::*;
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
+use ipc::ipc_batches;
+use parquet_file::parquet_batches;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Rows per batch read.
-const BATCH: usize = 65_536;
+pub(super) const BATCH: usize = 65_536;
 
 /// Which columnar container a file is, by its first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +69,7 @@ impl Container {
 
 /// A columnar file that cannot be read as a whole (a broken container, a column of a
 /// type no format has).
-fn broken(c: Container, e: impl std::fmt::Display) -> InputError {
+pub(super) fn broken(c: Container, e: impl std::fmt::Display) -> InputError {
     let e = e.to_string();
     if e.contains("IPC decompression requires") {
         return InputError::Columnar(format!(
@@ -77,7 +84,7 @@ fn broken(c: Container, e: impl std::fmt::Display) -> InputError {
 }
 
 /// Batches of a columnar file, and how many rows it says it holds (0: unknown).
-type Batches = (Box<dyn Iterator<Item = Result<RecordBatch, String>>>, u64);
+pub(super) type Batches = (Box<dyn Iterator<Item = Result<RecordBatch, String>>>, u64);
 
 /// Reads a whole Parquet or Arrow IPC file as [`super::read_with`] reads a CSV.
 /// `progress` is called with the share of rows read, in thousandths, after each batch
@@ -107,159 +114,6 @@ pub fn read_columnar_bytes(
         ipc => ipc_batches(std::io::Cursor::new(data), ipc)?,
     };
     load(batches, container, options, progress)
-}
-
-/// An Arrow IPC file's or stream's batches (the file's footer checked first); IPC does
-/// not say how many rows it holds.
-fn ipc_batches<R: std::io::Read + std::io::Seek + 'static>(
-    mut r: R,
-    container: Container,
-) -> Result<Batches, InputError> {
-    let batches: Box<dyn Iterator<Item = Result<RecordBatch, String>>> = match container {
-        Container::ArrowFile => {
-            check_ipc_footer(&mut r).map_err(|e| broken(container, e))?;
-            Box::new(
-                arrow_ipc::reader::FileReader::try_new(r, None)
-                    .map_err(|e| broken(container, e))?
-                    .map(|b| b.map_err(|e| e.to_string())),
-            )
-        }
-        _ => Box::new(
-            arrow_ipc::reader::StreamReader::try_new(std::io::BufReader::new(r), None)
-                .map_err(|e| broken(container, e))?
-                .map(|b| b.map_err(|e| e.to_string())),
-        ),
-    };
-    Ok((batches, 0))
-}
-
-/// Checks that every block an Arrow IPC file's footer lists lies within the file, and
-/// leaves the reader at its start. arrow-rs 60 allocates each block's claimed body length
-/// before reading it, so a damaged or hostile footer of a few bytes could take gigabytes
-/// (the fuzzer's finding: a 3 KB file, 3.4 GB).
-fn check_ipc_footer<R: std::io::Read + std::io::Seek>(r: &mut R) -> Result<(), String> {
-    use std::io::SeekFrom;
-    let len = r.seek(SeekFrom::End(0)).map_err(|e| e.to_string())?;
-    if len < 18 {
-        return Err("too short for a file (magic, footer and its length)".into());
-    }
-    let mut tail = [0u8; 10];
-    r.seek(SeekFrom::End(-10)).map_err(|e| e.to_string())?;
-    r.read_exact(&mut tail).map_err(|e| e.to_string())?;
-    if &tail[4..] != b"ARROW1" {
-        return Err("the file does not end with ARROW1: it is cut short".into());
-    }
-    let footer_len = i32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
-    let room = len - 10 - 8;
-    if footer_len <= 0 || footer_len as u64 > room {
-        return Err(format!(
-            "the footer claims {footer_len} bytes; the file has room for {room}"
-        ));
-    }
-    let mut footer = vec![0u8; footer_len as usize];
-    r.seek(SeekFrom::End(-10 - i64::from(footer_len)))
-        .map_err(|e| e.to_string())?;
-    r.read_exact(&mut footer).map_err(|e| e.to_string())?;
-    let footer = arrow_ipc::root_as_footer(&footer).map_err(|e| format!("the footer: {e}"))?;
-    let end = len - 10 - footer_len as u64;
-    let blocks = footer
-        .recordBatches()
-        .into_iter()
-        .flatten()
-        .chain(footer.dictionaries().into_iter().flatten());
-    for b in blocks {
-        let fits = b.offset() >= 8
-            && b.metaDataLength() >= 0
-            && b.bodyLength() >= 0
-            && (b.offset() as u64)
-                .checked_add(b.metaDataLength() as u64)
-                .and_then(|x| x.checked_add(b.bodyLength() as u64))
-                .is_some_and(|x| x <= end);
-        if !fits {
-            return Err(format!(
-                "a block at offset {} claims {} bytes of metadata and {} of body, past the end of the file ({end} bytes before the footer)",
-                b.offset(),
-                b.metaDataLength(),
-                b.bodyLength()
-            ));
-        }
-    }
-    r.seek(SeekFrom::Start(0)).map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-/// A Parquet file's batches and row count. The parquet crate (60.2) panics on some
-/// malformed files (a data page that uses a dictionary before any dictionary page, for
-/// one: the fuzzer's finding); each of its calls here is guarded, and a panic becomes
-/// this file's refusal.
-fn parquet_batches<T: parquet::file::reader::ChunkReader + 'static>(
-    source: T,
-    container: Container,
-) -> Result<Batches, InputError> {
-    let builder = guarded(|| {
-        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(source)
-            .map_err(|e| e.to_string())
-    })
-    .map_err(|e| broken(container, e))?;
-    // The parquet crate panics on a column chunk with a negative offset or size (its
-    // `byte_range`): such a file is refused here with the place.
-    for (g, group) in builder.metadata().row_groups().iter().enumerate() {
-        for (c, column) in group.columns().iter().enumerate() {
-            let start = column
-                .dictionary_page_offset()
-                .unwrap_or_else(|| column.data_page_offset());
-            if start < 0 || column.compressed_size() < 0 {
-                return Err(broken(
-                    container,
-                    format!(
-                        "row group {g}, column {c}: a negative offset ({start}) or size ({})",
-                        column.compressed_size()
-                    ),
-                ));
-            }
-        }
-    }
-    let rows = builder.metadata().file_metadata().num_rows().max(0) as u64;
-    let mut reader = guarded(|| {
-        builder
-            .with_batch_size(BATCH)
-            .build()
-            .map_err(|e| e.to_string())
-    })
-    .map_err(|e| broken(container, e))?;
-    let mut failed = false;
-    let batches = std::iter::from_fn(move || {
-        if failed {
-            return None;
-        }
-        match guarded(|| Ok(reader.next())) {
-            Ok(Some(Ok(batch))) => Some(Ok(batch)),
-            Ok(None) => None,
-            Ok(Some(Err(e))) => {
-                failed = true;
-                Some(Err(e.to_string()))
-            }
-            Err(e) => {
-                failed = true;
-                Some(Err(e))
-            }
-        }
-    });
-    Ok((Box::new(batches), rows))
-}
-
-/// `f`, with a panic inside it turned into an error naming the parquet crate.
-fn guarded<T>(f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|p| {
-        let why = p
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".into());
-        Err(format!(
-            "the file is malformed (the parquet reader failed: {why})"
-        ))
-    })
 }
 
 /// Every row of `batches` through the CSV formats' row parser.
