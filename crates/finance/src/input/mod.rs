@@ -18,10 +18,12 @@
 //! IBM's AML data and crypto exports are read too ([`formats`]), recognised by header.
 
 mod columnar;
+mod csv_file;
 mod formats;
 mod value;
 
 pub use columnar::{Container, read_columnar, read_columnar_bytes};
+pub use csv_file::{Reader, read_all, read_with};
 pub use formats::{Format, altman_currency};
 pub use value::{parse_amount, parse_base_units, parse_decimal, parse_time};
 
@@ -219,147 +221,11 @@ impl Default for Options {
     }
 }
 
-/// Passes bytes through, noting where each line feed is, so rows are numbered by physical
-/// line (the `csv` crate's own count is off in CRLF files and after blank lines).
-struct LineCounter<R> {
-    inner: R,
-    offset: u64,
-    newlines: std::collections::VecDeque<u64>,
-}
-
-impl<R: Read> Read for LineCounter<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        for (i, b) in buf[..n].iter().enumerate() {
-            if *b == b'\n' {
-                self.newlines.push_back(self.offset + i as u64);
-            }
-        }
-        self.offset += n as u64;
-        Ok(n)
-    }
-}
-
-/// A streaming reader of any of the [`Format`]s.
-pub struct Reader<R: Read> {
-    csv: csv::Reader<LineCounter<R>>,
-    /// Physical lines before the last byte offset asked about.
-    lines_before: u64,
-    layout: Layout,
-    options: Options,
-    row: csv::StringRecord,
-    /// Names seen so far.
-    pub names: Names,
-    /// Rows left out on purpose, by reason (not errors: self-transfers, zero values).
-    pub ignored: BTreeMap<&'static str, u64>,
-    /// Positions of the records labelled as laundering by the source (AMLSim, IBM's data).
-    pub labelled: Vec<u32>,
-}
-
 /// Self-transfers, left out of the published formats.
 const SELF_TRANSFER: &str = "self-transfers (the same account both sides)";
+
 /// Crypto transfers of no value.
 const NO_VALUE: &str = "transfers of no value (contract calls, dust under a millionth)";
-
-impl<R: Read> Reader<R> {
-    /// Reads the header of `input`, in the generic schema or any format it recognises.
-    pub fn new(input: R) -> Result<Self, InputError> {
-        Reader::with_options(input, Options::default())
-    }
-
-    /// Reads the header of `input` as `options` say.
-    pub fn with_options(input: R, options: Options) -> Result<Self, InputError> {
-        let mut csv = csv::ReaderBuilder::new()
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .from_reader(LineCounter {
-                inner: input,
-                offset: 0,
-                newlines: std::collections::VecDeque::new(),
-            });
-        let header: Vec<String> = csv.headers()?.iter().map(str::to_owned).collect();
-        let format = options.format.unwrap_or_else(|| Format::detect(&header));
-        Ok(Reader {
-            csv,
-            layout: Layout::new(format, header)?,
-            options,
-            row: csv::StringRecord::new(),
-            names: Names::default(),
-            lines_before: 0,
-            ignored: BTreeMap::new(),
-            labelled: Vec::new(),
-        })
-    }
-
-    /// The format being read.
-    pub fn format(&self) -> Format {
-        self.layout.format
-    }
-
-    /// The next record: `None` at the end, `Some(Err)` for a malformed row (the reader
-    /// goes on with the next). Rows left out on purpose are counted in
-    /// [`Reader::ignored`] and passed over.
-    pub fn next_record(&mut self) -> Option<Result<Record, RowError>> {
-        loop {
-            match self.csv.read_record(&mut self.row) {
-                Ok(false) => return None,
-                Err(e) => {
-                    let line = e.position().map(|p| self.line_at(p.byte())).unwrap_or(0);
-                    return Some(Err(RowError {
-                        line,
-                        column: "row".into(),
-                        reason: e.to_string(),
-                    }));
-                }
-                Ok(true) => match self.parse_row() {
-                    Ok(Some(r)) => return Some(Ok(r)),
-                    Ok(None) => continue,
-                    Err(e) => return Some(Err(e)),
-                },
-            }
-        }
-    }
-
-    /// The physical line (1-based, as an editor counts, whatever the line ends) holding
-    /// byte `at`. Byte offsets only grow as rows are read, so the newlines passed are
-    /// counted once and forgotten.
-    fn line_at(&mut self, mut at: u64) -> u64 {
-        let seen = &mut self.csv.get_mut().newlines;
-        while seen.front().is_some_and(|&nl| nl < at) {
-            seen.pop_front();
-            self.lines_before += 1;
-        }
-        // A record's position is where the parser started, before any blank lines it
-        // skipped: a line feed at once (or after one `\r`) is such a blank line. (A
-        // malformed row of one character would be numbered one line late.)
-        while let Some(&nl) = seen.front() {
-            if nl != at && nl != at + 1 {
-                break;
-            }
-            seen.pop_front();
-            self.lines_before += 1;
-            at = nl + 1;
-        }
-        self.lines_before + 1
-    }
-
-    /// Bytes read so far (for a progress bar).
-    pub fn bytes_read(&self) -> u64 {
-        self.csv.position().byte()
-    }
-
-    /// The row as a record; `Ok(None)` when it is left out on purpose.
-    fn parse_row(&mut self) -> Result<Option<Record>, RowError> {
-        let at = self.row.position().map(|p| p.byte()).unwrap_or(0);
-        let line = self.line_at(at);
-        let mut sink = Sink {
-            names: &mut self.names,
-            ignored: &mut self.ignored,
-            labelled: &mut self.labelled,
-        };
-        parse_fields(&self.row, line, &self.layout, &self.options, &mut sink)
-    }
-}
 
 /// Where parsed rows leave what they name: the names, the rows left out, the labels.
 pub(crate) struct Sink<'a> {
@@ -560,57 +426,6 @@ pub struct Loaded {
     pub ignored: BTreeMap<&'static str, u64>,
     /// Positions of the records the source labels as laundering.
     pub labelled: Vec<u32>,
-}
-
-/// Reads all of `input` (any format, recognised by its header). With `skip_bad_rows`,
-/// malformed rows are collected in [`Loaded::skipped`]; without, the first one is the
-/// error. `progress` is called with the bytes read every 64 Ki rows.
-pub fn read_all<R: Read>(
-    input: R,
-    skip_bad_rows: bool,
-    progress: impl FnMut(u64),
-) -> Result<Loaded, InputError> {
-    read_with(
-        input,
-        Options {
-            skip_bad_rows,
-            ..Options::default()
-        },
-        progress,
-    )
-}
-
-/// Reads all of `input` as `options` say.
-pub fn read_with<R: Read>(
-    input: R,
-    options: Options,
-    mut progress: impl FnMut(u64),
-) -> Result<Loaded, InputError> {
-    let skip_bad_rows = options.skip_bad_rows;
-    let mut reader = Reader::with_options(input, options)?;
-    let mut records = Vec::new();
-    let mut skipped = Vec::new();
-    let mut n = 0u64;
-    while let Some(r) = reader.next_record() {
-        match r {
-            Ok(rec) => records.push(rec),
-            Err(e) if skip_bad_rows => skipped.push(e),
-            Err(e) => return Err(InputError::Row(e)),
-        }
-        n += 1;
-        if n.is_multiple_of(65_536) {
-            progress(reader.bytes_read());
-        }
-    }
-    progress(reader.bytes_read());
-    Ok(Loaded {
-        format: reader.format(),
-        records,
-        names: reader.names,
-        skipped,
-        ignored: reader.ignored,
-        labelled: reader.labelled,
-    })
 }
 
 /// Each account's currency from AMLSim's `accounts.csv` (`acct_id`, `acct_rptng_crncy`).
