@@ -1,15 +1,11 @@
 //! CSV files: split into rows (numbered by physical line) and parsed into records.
 //!
-//! A whole read ([`read_with`]) runs on two threads: one splits the file into rows, the
-//! other parses them ([`parse_fields`]: values, names, labels), in batches handed over
-//! through a bounded channel, so a file of any size holds at most a few batches of rows in
-//! flight. The records, errors and names are exactly those of reading row by row
-//! ([`Reader`]), in the same order.
+//! A whole read ([`read_with`]) splits the file into rows on one thread and parses them on
+//! another ([`super::pipeline`]); the records, errors and names are exactly those of
+//! reading row by row ([`Reader`]), in the same order.
 
-use super::Format;
-use super::{
-    InputError, Loaded, Names, Options, Record, RowError, Sink, formats::Layout, parse_fields,
-};
+use super::pipeline::{BATCH_ROWS, Batch, IN_FLIGHT, Parsed};
+use super::{Format, InputError, Loaded, Names, Options, Record, RowError};
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -111,39 +107,6 @@ impl<R: Read> Rows<R> {
     }
 }
 
-/// What parsing rows builds up: the names, the rows left out, the labels.
-struct Parsed {
-    layout: Layout,
-    options: Options,
-    names: Names,
-    ignored: BTreeMap<&'static str, u64>,
-    labelled: Vec<u32>,
-}
-
-impl Parsed {
-    /// For files whose header is `header`, read as `options` say.
-    fn new(header: Vec<String>, options: Options) -> Result<Self, InputError> {
-        let format = options.format.unwrap_or_else(|| Format::detect(&header));
-        Ok(Parsed {
-            layout: Layout::new(format, header)?,
-            options,
-            names: Names::default(),
-            ignored: BTreeMap::new(),
-            labelled: Vec::new(),
-        })
-    }
-
-    /// `row` (at `line`) as a record; `Ok(None)` when it is left out on purpose.
-    fn parse(&mut self, row: &csv::StringRecord, line: u64) -> Result<Option<Record>, RowError> {
-        let mut sink = Sink {
-            names: &mut self.names,
-            ignored: &mut self.ignored,
-            labelled: &mut self.labelled,
-        };
-        parse_fields(row, line, &self.layout, &self.options, &mut sink)
-    }
-}
-
 /// A streaming reader of any of the [`Format`]s, one row at a time.
 pub struct Reader<R: Read> {
     rows: Rows<R>,
@@ -229,34 +192,16 @@ pub fn read_all<R: Read + Send>(
     )
 }
 
-/// Rows per batch handed from the splitting thread to the parsing one.
-const BATCH_ROWS: usize = 4_096;
-
-/// Batches in flight between the two threads (beyond the one each is working on).
-const IN_FLIGHT: usize = 4;
-
-/// Rows split from the file, handed to the parsing thread.
-#[derive(Default)]
-struct Batch {
-    /// The rows; only those whose entry in `lines` is a line are filled.
-    rows: Vec<csv::StringRecord>,
-    /// Each row's line, or the error read in its place.
-    lines: Vec<Result<u64, RowError>>,
-    /// Bytes of the file read at the end of the batch.
-    bytes: u64,
-}
-
 /// Reads all of `input` as `options` say: the file is split into rows on one thread and
 /// parsed on this one (see the module's documentation).
 pub fn read_with<R: Read + Send>(
     input: R,
     options: Options,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Loaded, InputError> {
-    let skip_bad_rows = options.skip_bad_rows;
     let (mut rows, header) = Rows::new(input)?;
-    let mut parsed = Parsed::new(header, options)?;
-    let (full, full_rx) = std::sync::mpsc::sync_channel::<Batch>(IN_FLIGHT);
+    let parsed = Parsed::new(header, options)?;
+    let (full, full_rx) = std::sync::mpsc::sync_channel(IN_FLIGHT);
     let (empty, empty_rx) = std::sync::mpsc::channel::<Batch>();
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -265,11 +210,8 @@ pub fn read_with<R: Read + Send>(
                 b.lines.clear();
                 let mut done = false;
                 while b.lines.len() < BATCH_ROWS {
-                    let i = b.lines.len();
-                    if b.rows.len() == i {
-                        b.rows.push(csv::StringRecord::new());
-                    }
-                    match rows.next_into(&mut b.rows[i]) {
+                    let row = b.next_row();
+                    match rows.next_into(row) {
                         Some(line) => b.lines.push(line),
                         None => {
                             done = true;
@@ -277,47 +219,14 @@ pub fn read_with<R: Read + Send>(
                         }
                     }
                 }
-                b.bytes = rows.bytes_read();
+                b.progress = rows.bytes_read();
                 // The parsing side stops at the first error when bad rows are not
                 // skipped, and drops its end: nothing more to split then.
-                if full.send(b).is_err() || done {
+                if full.send(Ok(b)).is_err() || done {
                     return;
                 }
             }
         });
-        let mut records = Vec::new();
-        let mut skipped = Vec::new();
-        let mut n = 0u64;
-        let mut bytes = 0;
-        for b in full_rx {
-            for (row, line) in b.rows.iter().zip(&b.lines) {
-                let outcome = match line {
-                    Ok(line) => parsed.parse(row, *line),
-                    Err(e) => Err(e.clone()),
-                };
-                match outcome {
-                    Ok(Some(rec)) => records.push(rec),
-                    Ok(None) => {}
-                    Err(e) if skip_bad_rows => skipped.push(e),
-                    Err(e) => return Err(InputError::Row(e)),
-                }
-                n += 1;
-                if n.is_multiple_of(65_536) {
-                    progress(b.bytes);
-                }
-            }
-            bytes = b.bytes;
-            // The splitting side may have finished: a batch it will not reuse is dropped.
-            let _ = empty.send(b);
-        }
-        progress(bytes);
-        Ok(Loaded {
-            format: parsed.layout.format,
-            records,
-            names: parsed.names,
-            skipped,
-            ignored: parsed.ignored,
-            labelled: parsed.labelled,
-        })
+        parsed.parse_batches(full_rx, empty, progress)
     })
 }

@@ -20,6 +20,7 @@
 mod columnar;
 mod csv_file;
 mod formats;
+mod pipeline;
 mod value;
 
 pub use columnar::{Container, read_columnar, read_columnar_bytes};

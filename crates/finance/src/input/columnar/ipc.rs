@@ -11,11 +11,11 @@ use std::io::{Read, Seek, SeekFrom};
 /// An Arrow IPC file's or stream's batches (the file's footer or the stream's framing
 /// checked first); IPC does
 /// not say how many rows it holds.
-pub(super) fn ipc_batches<R: Read + Seek + 'static>(
+pub(super) fn ipc_batches<R: Read + Seek + Send + 'static>(
     mut r: R,
     container: Container,
 ) -> Result<Batches, InputError> {
-    let batches: Box<dyn Iterator<Item = Result<RecordBatch, String>>> = match container {
+    let batches: Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send> = match container {
         Container::ArrowFile => {
             check_ipc_footer(&mut r).map_err(|e| broken(container, e))?;
             Box::new(

@@ -18,7 +18,8 @@
 mod ipc;
 mod parquet_file;
 
-use super::{InputError, Layout, Loaded, Options, Sink, parse_fields};
+use super::pipeline::{BATCH_ROWS, Batch, IN_FLIGHT, Parsed};
+use super::{InputError, Layout, Loaded, Options};
 use crate::input::Format;
 use arrow_array::cast::AsArray;
 use arrow_array::types::*;
@@ -26,10 +27,10 @@ use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use ipc::ipc_batches;
 use parquet_file::parquet_batches;
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 
-/// Rows per batch read.
+/// Rows per record batch read.
 pub(super) const BATCH: usize = 65_536;
 
 /// Which columnar container a file is, by its first bytes.
@@ -84,7 +85,10 @@ pub(super) fn broken(c: Container, e: impl std::fmt::Display) -> InputError {
 }
 
 /// Batches of a columnar file, and how many rows it says it holds (0: unknown).
-pub(super) type Batches = (Box<dyn Iterator<Item = Result<RecordBatch, String>>>, u64);
+pub(super) type Batches = (
+    Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>,
+    u64,
+);
 
 /// Reads a whole Parquet or Arrow IPC file as [`super::read_with`] reads a CSV.
 /// `progress` is called with the share of rows read, in thousandths, after each batch
@@ -116,81 +120,129 @@ pub fn read_columnar_bytes(
     load(batches, container, options, progress)
 }
 
-/// Every row of `batches` through the CSV formats' row parser.
+/// Every row of `batches` through the CSV formats' row parser: rendered as text on one
+/// thread, parsed on this one ([`super::pipeline`]).
 fn load(
     (batches, total_rows): Batches,
     container: Container,
     options: Options,
-    mut progress: impl FnMut(u64),
+    progress: impl FnMut(u64),
 ) -> Result<Loaded, InputError> {
-    let mut loaded = Loaded {
-        format: Format::Generic,
-        records: Vec::new(),
-        names: Default::default(),
-        skipped: Vec::new(),
-        ignored: BTreeMap::new(),
-        labelled: Vec::new(),
-    };
-    let mut layout: Option<Layout> = None;
-    let mut row = csv::StringRecord::new();
-    let mut cell = String::new();
-    let mut line = 1u64;
-    for batch in batches {
-        let batch = batch.map_err(|e| broken(container, e))?;
-        let schema = batch.schema();
-        let l = match &layout {
-            Some(l) => l,
-            None => {
+    let (layout, layout_rx) = sync_channel(1);
+    let (full, full_rx) = sync_channel(IN_FLIGHT);
+    let (empty, empty_rx) = channel::<Batch>();
+    let format = options.format;
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let to = Rendered {
+                layout: Some(layout),
+                full,
+                empty: empty_rx,
+            };
+            to.render(batches, total_rows, container, format);
+        });
+        // No layout: the file holds no batch.
+        let layout = layout_rx
+            .recv()
+            .map_err(|_| broken(container, "the file holds no rows"))??;
+        Parsed::with_layout(layout, options).parse_batches(full_rx, empty, progress)
+    })
+}
+
+/// Where the rendering thread hands what it made.
+struct Rendered {
+    /// The layout, found from the first batch's schema (or why there is none); `None`
+    /// once sent.
+    layout: Option<SyncSender<Result<Layout, InputError>>>,
+    /// Batches of rows rendered as text.
+    full: SyncSender<Result<Batch, InputError>>,
+    /// Batches parsed, to refill.
+    empty: Receiver<Batch>,
+}
+
+impl Rendered {
+    /// Renders every row of `batches` as text cells, in batches of rows; stops at the
+    /// first broken batch (sending why) or when the parsing side stops listening.
+    fn render(
+        mut self,
+        batches: Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>,
+        total_rows: u64,
+        container: Container,
+        format: Option<Format>,
+    ) {
+        let mut used = Vec::new();
+        let mut line = 1u64;
+        let mut cell = String::new();
+        for batch in batches {
+            let batch = match batch {
+                Ok(b) => b,
+                Err(e) => return self.fail(broken(container, e)),
+            };
+            let schema = batch.schema();
+            if let Some(to) = self.layout.take() {
                 let header: Vec<String> =
                     schema.fields().iter().map(|f| f.name().clone()).collect();
-                let format = options.format.unwrap_or_else(|| Format::detect(&header));
-                loaded.format = format;
-                layout.insert(Layout::new(format, header)?)
-            }
-        };
-        let used = l.used();
-        let columns: Vec<Option<Column>> = batch
-            .columns()
-            .iter()
-            .zip(schema.fields())
-            .enumerate()
-            .map(|(i, (a, f))| {
-                used.contains(&i)
-                    .then(|| Column::new(a, f.name()))
-                    .transpose()
-            })
-            .collect::<Result<_, _>>()
-            .map_err(|e| broken(container, e))?;
-        for i in 0..batch.num_rows() {
-            line += 1;
-            row.clear();
-            for c in &columns {
-                cell.clear();
-                if let Some(c) = c {
-                    c.write(i, &mut cell);
+                let format = format.unwrap_or_else(|| Format::detect(&header));
+                match Layout::new(format, header) {
+                    Ok(l) => {
+                        used = l.used();
+                        if to.send(Ok(l)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => return drop(to.send(Err(e))),
                 }
-                row.push_field(&cell);
             }
-            let mut sink = Sink {
-                names: &mut loaded.names,
-                ignored: &mut loaded.ignored,
-                labelled: &mut loaded.labelled,
+            let columns: Result<Vec<Option<Column>>, String> = batch
+                .columns()
+                .iter()
+                .zip(schema.fields())
+                .enumerate()
+                .map(|(i, (a, f))| {
+                    used.contains(&i)
+                        .then(|| Column::new(a, f.name()))
+                        .transpose()
+                })
+                .collect();
+            let columns = match columns {
+                Ok(c) => c,
+                Err(e) => return self.fail(broken(container, e)),
             };
-            match parse_fields(&row, line, l, &options, &mut sink) {
-                Ok(Some(r)) => loaded.records.push(r),
-                Ok(None) => {}
-                Err(e) if options.skip_bad_rows => loaded.skipped.push(e),
-                Err(e) => return Err(InputError::Row(e)),
+            let mut start = 0;
+            while start < batch.num_rows() {
+                let end = (start + BATCH_ROWS).min(batch.num_rows());
+                let mut b = self.empty.try_recv().unwrap_or_default();
+                b.lines.clear();
+                for i in start..end {
+                    line += 1;
+                    let row = b.next_row();
+                    row.clear();
+                    for c in &columns {
+                        cell.clear();
+                        if let Some(c) = c {
+                            c.write(i, &mut cell);
+                        }
+                        row.push_field(&cell);
+                    }
+                    b.lines.push(Ok(line));
+                }
+                b.progress = ((line - 1) * 1000).checked_div(total_rows).unwrap_or(0);
+                if self.full.send(Ok(b)).is_err() {
+                    return;
+                }
+                start = end;
             }
         }
-        if let Some(share) = ((line - 1) * 1000).checked_div(total_rows) {
-            progress(share);
+    }
+
+    /// Sends why the file cannot be read: as the layout if none was sent yet.
+    fn fail(mut self, e: InputError) {
+        // The parsing side may have stopped listening: nothing is waiting for it then.
+        match self.layout.take() {
+            Some(to) => drop(to.send(Err(e))),
+            None => drop(self.full.send(Err(e))),
         }
     }
-    if layout.is_none() {
-        return Err(broken(container, "the file holds no rows"));
-    }
-    Ok(loaded)
 }
 
 /// One column of a batch, ready to render cell by cell.
