@@ -263,9 +263,9 @@ pub(crate) fn parse_fields(
             }
         };
         let optional = |col: Option<usize>| col.and_then(|i| row.get(i)).filter(|v| !v.is_empty());
-        let id: String = match l.id {
-            Some(c) => field(c)?.to_owned(),
-            None => format!("line {line}"),
+        let id: std::borrow::Cow<'_, str> = match l.id {
+            Some(c) => field(c)?.into(),
+            None => format!("line {line}").into(),
         };
         let ts = match l.time_unit_s {
             1 => parse_time(field(l.ts)?),
