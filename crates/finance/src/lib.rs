@@ -15,6 +15,7 @@
 //! - [`learn`] trains a gradient-boosted model on labelled payments (graph features, a
 //!   time-based split) and reports the minority class's F1.
 //! - [`trace`] follows an account's money forward or backward.
+//! - [`sliced`] scans a file larger than memory one time slice at a time.
 //! - [`report`] draws alerts as an HTML page with a flow graph per alert.
 //!
 //! Independent of the ledger: alerts reach partners through the vault, sealed by the CLI.
@@ -27,6 +28,7 @@ pub mod input;
 pub mod learn;
 pub mod rank;
 pub mod report;
+pub mod sliced;
 pub mod synth;
 pub mod trace;
 pub mod truth;

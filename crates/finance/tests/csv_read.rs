@@ -52,6 +52,7 @@ fn one_by_one(bytes: &[u8], options: Options) -> Result<Loaded, InputError> {
         skipped,
         ignored: r.ignored().clone(),
         labelled: r.labelled().to_vec(),
+        span: r.span(),
     })
 }
 
@@ -60,6 +61,7 @@ fn same(a: &Loaded, b: &Loaded) {
     assert_eq!(a.skipped, b.skipped);
     assert_eq!(a.ignored, b.ignored);
     assert_eq!(a.labelled, b.labelled);
+    assert_eq!(a.span, b.span);
     assert_eq!(a.names.ids.len(), b.names.ids.len());
     for i in 0..a.names.ids.len() {
         assert_eq!(&a.names.ids[i], &b.names.ids[i]);

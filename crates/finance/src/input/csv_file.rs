@@ -152,6 +152,11 @@ impl<R: Read> Reader<R> {
         &self.parsed.labelled
     }
 
+    /// The earliest and latest time read so far.
+    pub fn span(&self) -> Option<(i64, i64)> {
+        self.parsed.span
+    }
+
     /// The next record: `None` at the end, `Some(Err)` for a malformed row (the reader
     /// goes on with the next). Rows left out on purpose are counted in
     /// [`Reader::ignored`] and passed over.

@@ -192,6 +192,9 @@ pub enum InputError {
     /// A Parquet or Arrow IPC file that cannot be read as a whole.
     #[error("{0}")]
     Columnar(String),
+    /// A scan a time slice at a time that cannot run ([`crate::sliced`]).
+    #[error("{0}")]
+    Sliced(String),
 }
 
 /// How to read a file.
@@ -208,6 +211,10 @@ pub struct Options {
     pub crypto_decimals: u32,
     /// Each account's currency (AMLSim's `accounts.csv`: `acct_id`, `acct_rptng_crncy`).
     pub account_currency: FxHashMap<String, String>,
+    /// Only rows whose time falls in this range are kept; the others are passed over once
+    /// their time is read, before their other fields (one time slice of a file larger
+    /// than memory: [`crate::sliced`]). `None`: every row.
+    pub times: Option<std::ops::Range<i64>>,
 }
 
 impl Default for Options {
@@ -218,6 +225,7 @@ impl Default for Options {
             currency: "USD".into(),
             crypto_decimals: 18,
             account_currency: FxHashMap::default(),
+            times: None,
         }
     }
 }
@@ -233,6 +241,7 @@ pub(crate) struct Sink<'a> {
     pub names: &'a mut Names,
     pub ignored: &'a mut BTreeMap<&'static str, u64>,
     pub labelled: &'a mut Vec<u32>,
+    pub span: &'a mut Option<(i64, i64)>,
 }
 
 /// One row's cells as a record (`line` numbers it in errors and is the id when the layout
@@ -279,6 +288,11 @@ pub(crate) fn parse_fields(
             }
         }
         .map_err(|r| err(l.ts, r))?;
+        let span = sink.span.get_or_insert((ts, ts));
+        *span = (span.0.min(ts), span.1.max(ts));
+        if o.times.as_ref().is_some_and(|r| !r.contains(&ts)) {
+            return Ok(None);
+        }
         let account =
             |bank: Option<usize>, col: usize| -> Result<std::borrow::Cow<'_, str>, RowError> {
                 let acct = field(col)?;
@@ -427,6 +441,9 @@ pub struct Loaded {
     pub ignored: BTreeMap<&'static str, u64>,
     /// Positions of the records the source labels as laundering.
     pub labelled: Vec<u32>,
+    /// The earliest and latest time of the rows read, kept or not (`None`: no row had a
+    /// readable time).
+    pub span: Option<(i64, i64)>,
 }
 
 /// Each account's currency from AMLSim's `accounts.csv` (`acct_id`, `acct_rptng_crncy`).

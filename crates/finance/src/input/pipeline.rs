@@ -21,6 +21,8 @@ pub(super) struct Parsed {
     pub ignored: BTreeMap<&'static str, u64>,
     /// Positions of the records labelled as laundering.
     pub labelled: Vec<u32>,
+    /// The earliest and latest time read.
+    pub span: Option<(i64, i64)>,
 }
 
 impl Parsed {
@@ -38,6 +40,7 @@ impl Parsed {
             names: Names::default(),
             ignored: BTreeMap::new(),
             labelled: Vec::new(),
+            span: None,
         }
     }
 
@@ -51,6 +54,7 @@ impl Parsed {
             names: &mut self.names,
             ignored: &mut self.ignored,
             labelled: &mut self.labelled,
+            span: &mut self.span,
         };
         parse_fields(row, line, &self.layout, &self.options, &mut sink)
     }
@@ -130,6 +134,7 @@ impl Parsed {
             skipped,
             ignored: self.ignored,
             labelled: self.labelled,
+            span: self.span,
         })
     }
 }

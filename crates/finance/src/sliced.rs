@@ -1,0 +1,235 @@
+//! A scan of a file larger than memory, one time slice at a time.
+//!
+//! The file is read once for its time span (keeping no row), then once per slice: each
+//! pass keeps only the rows of its slice and of a *lookback* before it (the longest span
+//! any detector's pattern can have, [`lookback_s`]), builds that part's graph, runs the
+//! detectors and the ranking on it, and turns what it found into names before the next
+//! pass. Memory is bounded by one slice and its lookback, whatever the file's length; the
+//! price is one read of the file per slice.
+//!
+//! - An alert is kept by the slice its pattern ends in (its latest evidence), so a
+//!   pattern that ends in a slice is seen whole there (it spans at most the lookback), and
+//!   a pattern seen again in the next slice's lookback is not reported twice.
+//! - Parameters are derived from the first slice (unless named or turned off) and kept for
+//!   every slice, so a threshold means the same throughout.
+//! - Detectors without a window (pass-through counts, cash intensity, peel chains of many
+//!   hops) count within a slice and its lookback; the ranking compares accounts within a
+//!   slice, and each account keeps its most unusual slice.
+//! - A row that cannot be read is reported once, whichever passes met it.
+
+use crate::alert::AlertView;
+use crate::detect::{self, Params, Setting};
+use crate::input::{Format, InputError, Loaded, Options, RowError};
+use crate::{Graph, rank};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The longest span, in seconds, of any pattern a detector finds with `p`: a slice's
+/// lookback.
+pub fn lookback_s(p: &Params) -> i64 {
+    [
+        p.fan_window_s,
+        p.pass_window_s,
+        p.structuring_window_s,
+        p.split_window_s,
+        p.cycle_window_s,
+        // Gather-scatter: the gathering window, then the scattering window.
+        2 * p.sg_window_s,
+        p.funnel_window_s + p.pass_window_s,
+        // Wages paid within the payday window, a share taken within as long again.
+        2 * p.siphon_window_s,
+        p.indicator_window_s,
+        p.peel_window_s * p.peel_min_hops as i64,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+}
+
+/// What one slice read and found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Slice {
+    /// Its first second (Unix).
+    pub start: i64,
+    /// The second after its last.
+    pub end: i64,
+    /// Transactions read for it, its lookback's included.
+    pub transactions: usize,
+    /// Accounts among them.
+    pub accounts: usize,
+    /// Alerts whose pattern ends in it.
+    pub alerts: usize,
+}
+
+/// An account of the ranking, with names.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RankedView {
+    /// The account.
+    pub account: String,
+    /// Its risk score in its most unusual slice (`-log10 p`).
+    pub risk: f64,
+    /// The chance an ordinary account looks this unusual.
+    pub p: f64,
+    /// Why, in one sentence.
+    pub why: String,
+    /// The slice (index into [`Sliced::slices`]) it was most unusual in.
+    pub slice: usize,
+}
+
+/// A whole sliced scan.
+#[derive(Debug, Clone)]
+pub struct Sliced {
+    /// The format read.
+    pub format: Format,
+    /// The earliest and latest time in the file.
+    pub span: (i64, i64),
+    /// The lookback each slice after the first reads before its start, seconds.
+    pub lookback_s: i64,
+    /// The parameters every slice ran with.
+    pub params: Params,
+    /// Those derived from the first slice, with why.
+    pub derived: Vec<Setting>,
+    /// Each slice, in time order.
+    pub slices: Vec<Slice>,
+    /// Every alert kept, strongest first.
+    pub alerts: Vec<AlertView>,
+    /// Accounts by risk, each once (at its most unusual slice), highest first.
+    pub ranked: Vec<RankedView>,
+    /// Rows that could not be read (when skipping them), by line.
+    pub skipped: Vec<RowError>,
+}
+
+/// How a sliced scan runs.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Seconds per slice (at least one day).
+    pub slice_s: i64,
+    /// The parameters to start from.
+    pub params: Params,
+    /// Names of the parameters given by hand (not derived).
+    pub fixed: BTreeSet<String>,
+    /// Derive the parameters not given from the first slice.
+    pub derive: bool,
+}
+
+/// Scans the file `read` reads (called with the options of each pass, it reads the whole
+/// file as they say: [`crate::input::read_with`] for CSV, `read_columnar` for Parquet
+/// and Arrow IPC) a slice at a time. `on_slice` hears of each slice when it is done.
+pub fn scan(
+    mut read: impl FnMut(Options) -> Result<Loaded, InputError>,
+    options: &Options,
+    plan: &Plan,
+    mut on_slice: impl FnMut(&Slice),
+) -> Result<Sliced, InputError> {
+    const DAY: i64 = 86_400;
+    if plan.slice_s < DAY {
+        return Err(InputError::Sliced(format!(
+            "a slice of {} s is shorter than a day",
+            plan.slice_s
+        )));
+    }
+    let mut skipped: BTreeMap<u64, RowError> = BTreeMap::new();
+    let mut pass = |times: std::ops::Range<i64>| -> Result<Loaded, InputError> {
+        let loaded = read(Options {
+            times: Some(times),
+            ..options.clone()
+        })?;
+        Ok(loaded)
+    };
+    // The first pass keeps no row: it finds the span (and refuses a broken file early).
+    let first = pass(0..0)?;
+    let format = first.format;
+    for e in first.skipped {
+        skipped.entry(e.line).or_insert(e);
+    }
+    let Some(span) = first.span else {
+        return Err(InputError::Sliced(
+            "the file holds no row with a readable time".into(),
+        ));
+    };
+    let mut params = plan.params.clone();
+    let mut derived = Vec::new();
+    let mut lookback = lookback_s(&params);
+    let mut slices = Vec::new();
+    let mut alerts = Vec::new();
+    let mut ranked: BTreeMap<String, RankedView> = BTreeMap::new();
+    let mut start = span.0;
+    while start <= span.1 {
+        let end = start.saturating_add(plan.slice_s);
+        let from = if slices.is_empty() {
+            start
+        } else {
+            start.saturating_sub(lookback)
+        };
+        let mut loaded = pass(from..end)?;
+        for e in std::mem::take(&mut loaded.skipped) {
+            skipped.entry(e.line).or_insert(e);
+        }
+        let g = Graph::build(&loaded.records, &loaded.names);
+        drop(std::mem::take(&mut loaded.records));
+        if slices.is_empty() && plan.derive {
+            (params, derived) = detect::derive(&g, &plan.params, &plan.fixed);
+            lookback = lookback_s(&params);
+        }
+        let found = detect::run_all(&g, &params);
+        let ends_here = |a: &crate::Alert| {
+            a.evidence
+                .iter()
+                .map(|&e| g.ts[e as usize])
+                .max()
+                .is_none_or(|t| t >= start)
+        };
+        let kept = found.iter().filter(|a| ends_here(a)).count();
+        let index = slices.len();
+        for r in rank::rank(&g, &params, &found) {
+            let account = loaded.names.accounts.name(r.account);
+            if ranked.get(account).is_some_and(|k| k.risk >= r.score) {
+                continue;
+            }
+            ranked.insert(
+                account.to_owned(),
+                RankedView {
+                    account: account.to_owned(),
+                    risk: (r.score * 1000.0).round() / 1000.0,
+                    p: r.p,
+                    why: r.explanation(&params),
+                    slice: index,
+                },
+            );
+        }
+        alerts.extend(
+            found
+                .iter()
+                .filter(|a| ends_here(a))
+                .map(|a| a.view(&g, &loaded.names)),
+        );
+        let slice = Slice {
+            start,
+            end,
+            transactions: g.len(),
+            accounts: g.accounts,
+            alerts: kept,
+        };
+        on_slice(&slice);
+        slices.push(slice);
+        start = end;
+    }
+    alerts.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.detector.cmp(b.detector))
+            .then(a.account.cmp(&b.account))
+    });
+    let mut ranked: Vec<RankedView> = ranked.into_values().collect();
+    ranked.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.account.cmp(&b.account)));
+    Ok(Sliced {
+        format,
+        span,
+        lookback_s: lookback,
+        params,
+        derived,
+        slices,
+        alerts,
+        ranked,
+        skipped: skipped.into_values().collect(),
+    })
+}

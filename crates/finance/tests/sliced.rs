@@ -1,0 +1,177 @@
+//! A scan a time slice at a time finds what the whole scan finds: every planted pattern,
+//! the same flagged accounts, no alert twice, and each slice holds only part of the file.
+
+use std::collections::BTreeSet;
+use unchain_finance::detect::{self, Params};
+use unchain_finance::input::{InputError, Options, read_with};
+use unchain_finance::sliced::{self, Plan};
+use unchain_finance::{Graph, synth};
+
+const DAY: i64 = 86_400;
+
+fn file() -> (Vec<u8>, Vec<synth::Injected>) {
+    let spec = synth::Spec {
+        accounts: 3_000,
+        transactions: 40_000,
+        per_typology: 5,
+        ..synth::Spec::default()
+    };
+    let (rows, truth) = synth::generate(&spec);
+    let mut csv = Vec::new();
+    synth::write_csv(&rows, &mut csv).expect("write");
+    (csv, truth)
+}
+
+fn plan(days: i64) -> Plan {
+    Plan {
+        slice_s: days * DAY,
+        params: Params::default(),
+        fixed: BTreeSet::new(),
+        derive: false,
+    }
+}
+
+/// Whether an alert of the instance's typology holds at least half its transactions.
+fn found(alerts: &[(String, BTreeSet<String>)], t: &synth::Injected) -> bool {
+    alerts.iter().any(|(d, ids)| {
+        d == t.typology
+            && 2 * t.transactions.iter().filter(|x| ids.contains(*x)).count()
+                >= t.transactions.len()
+    })
+}
+
+#[test]
+fn slices_find_what_the_whole_scan_finds() {
+    let (csv, truth) = file();
+    let whole = read_with(csv.as_slice(), Options::default(), |_| {}).expect("reads");
+    let g = Graph::build(&whole.records, &whole.names);
+    let all = detect::run_all(&g, &Params::default());
+    let whole_views: Vec<(String, BTreeSet<String>)> = all
+        .iter()
+        .map(|a| {
+            let v = a.view(&g, &whole.names);
+            (
+                v.detector.to_owned(),
+                v.evidence.into_iter().map(|e| e.id).collect(),
+            )
+        })
+        .collect();
+    let whole_flagged: BTreeSet<(String, String)> = all
+        .iter()
+        .map(|a| {
+            (
+                a.detector.to_owned(),
+                whole.names.accounts.name(a.account).to_owned(),
+            )
+        })
+        .collect();
+
+    let mut heard = 0;
+    let s = sliced::scan(
+        |o| read_with(csv.as_slice(), o, |_| {}),
+        &Options::default(),
+        &plan(20),
+        |_| heard += 1,
+    )
+    .expect("scans");
+    // 90 days in slices of 20: five slices, each read with 30 days before it (the
+    // indicators' window, the longest), each holding well under the whole file.
+    assert_eq!(s.slices.len(), 5);
+    assert_eq!(heard, 5);
+    assert_eq!(s.lookback_s, 30 * DAY);
+    for sl in &s.slices {
+        assert!(sl.transactions < whole.records.len() * 3 / 5, "{sl:?}");
+    }
+    assert_eq!(
+        s.slices.iter().map(|x| x.alerts).sum::<usize>(),
+        s.alerts.len()
+    );
+    let views: Vec<(String, BTreeSet<String>)> = s
+        .alerts
+        .iter()
+        .map(|v| {
+            (
+                v.detector.to_owned(),
+                v.evidence.iter().map(|e| e.id.clone()).collect(),
+            )
+        })
+        .collect();
+    // No alert twice.
+    let distinct: BTreeSet<(String, String, Vec<String>)> = s
+        .alerts
+        .iter()
+        .map(|v| {
+            (
+                v.detector.to_owned(),
+                v.account.clone(),
+                v.evidence.iter().map(|e| e.id.clone()).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(distinct.len(), s.alerts.len());
+    // Every planted pattern the whole scan finds, the slices find.
+    let mut planted = 0;
+    for t in &truth {
+        if found(&whole_views, t) {
+            planted += 1;
+            assert!(
+                found(&views, t),
+                "{} {:?} lost in slices",
+                t.typology,
+                t.accounts
+            );
+        }
+    }
+    assert!(
+        planted >= truth.len() * 9 / 10,
+        "{planted} of {}",
+        truth.len()
+    );
+    // And every account the whole scan flags for a windowed pattern, the slices flag for
+    // it too (pass-through, cash intensity and peel chains count within a slice).
+    let sliced_flagged: BTreeSet<(String, String)> = s
+        .alerts
+        .iter()
+        .map(|v| (v.detector.to_owned(), v.account.clone()))
+        .collect();
+    let unwindowed = ["pass_through", "cash_intensive", "peel_chain"];
+    let lost: Vec<_> = whole_flagged
+        .iter()
+        .filter(|(d, _)| !unwindowed.contains(&d.as_str()))
+        .filter(|x| !sliced_flagged.contains(*x))
+        .collect();
+    assert!(lost.is_empty(), "{lost:?}");
+    assert!(!s.ranked.is_empty());
+}
+
+#[test]
+fn a_bad_row_is_reported_once_and_a_short_slice_refused() {
+    let (csv, _) = file();
+    let mut text = String::from_utf8(csv).expect("utf-8");
+    let second = text.find('\n').expect("header") + 1;
+    text.insert_str(second, "bad,yesterday,A,B,1,USD,wire,\n");
+    let skip = Options {
+        skip_bad_rows: true,
+        ..Options::default()
+    };
+    let s = sliced::scan(
+        |o| read_with(text.as_bytes(), o, |_| {}),
+        &skip,
+        &plan(30),
+        |_| {},
+    )
+    .expect("scans");
+    assert_eq!(s.skipped.len(), 1, "{:?}", s.skipped);
+    assert_eq!(s.skipped[0].line, 2);
+    let err = sliced::scan(
+        |o| read_with(text.as_bytes(), o, |_| {}),
+        &skip,
+        &Plan {
+            slice_s: 3_600,
+            ..plan(1)
+        },
+        |_| {},
+    )
+    .expect_err("an hour");
+    assert!(matches!(err, InputError::Sliced(_)), "{err}");
+}
