@@ -184,6 +184,12 @@ pub struct ScanArgs {
     /// Alerts to print (strongest first).
     #[arg(long, default_value_t = 20)]
     pub top: usize,
+    /// Scan a time slice of this many days at a time, for a file larger than memory: the
+    /// file is read once for its span and once per slice (each with the longest
+    /// pattern's span before it), so memory holds one slice. Not with `--html` or
+    /// `--truth`, which need the whole file's graph.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub slice_days: Option<u32>,
 }
 
 /// `unchain finance synth`.
@@ -272,8 +278,28 @@ fn sniff(path: &PathBuf) -> input::Format {
 /// and left out, if any.
 pub(crate) fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
     let path = &a.file;
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (loaded, container) = read_file(path, input_options(a)?, "reading")?;
+    if let Some(c) = container {
+        eprintln!("{}: read as {}", path.display(), c.name());
+    }
+    if loaded.format != input::Format::Generic {
+        eprintln!("{}: read as {}", path.display(), loaded.format.name());
+    }
+    for e in loaded.skipped.iter().take(50) {
+        eprintln!("skipped: {e}");
+    }
+    if loaded.skipped.len() > 50 {
+        eprintln!("skipped: … and {} more", loaded.skipped.len() - 50);
+    }
+    for (why, n) in &loaded.ignored {
+        eprintln!("left out: {n} {why}");
+    }
+    Ok(loaded)
+}
+
+/// How to read the input file, from the flags (and AMLSim's `accounts.csv` beside it).
+pub(crate) fn input_options(a: &InputArgs) -> anyhow::Result<input::Options> {
+    let path = &a.file;
     let format = a
         .format
         .as_deref()
@@ -308,15 +334,29 @@ pub(crate) fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
             Err(_) => {}
         }
     }
+    Ok(options)
+}
+
+/// Reads the whole file at `path` (CSV, Parquet or Arrow IPC, by its first bytes) as
+/// `options` say, with a progress bar titled `what`; with the columnar container it was,
+/// if it was one.
+pub(crate) fn read_file(
+    path: &PathBuf,
+    options: input::Options,
+    what: &str,
+) -> anyhow::Result<(input::Loaded, Option<input::Container>)> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let mut head = [0u8; 8];
     let got = std::io::Read::read(&mut &file, &mut head).unwrap_or(0);
     std::io::Seek::rewind(&mut &file).with_context(|| format!("reading {}", path.display()))?;
-    let loaded = match input::Container::sniff(&head[..got]) {
+    let container = input::Container::sniff(&head[..got]);
+    let loaded = match container {
         Some(container) => {
             let bar = indicatif::ProgressBar::new(1000);
             bar.set_style(
                 indicatif::ProgressStyle::with_template(&format!(
-                    "reading {} {{bar:40}} {{percent}}% eta {{eta}}",
+                    "{what} {} {{bar:40}} {{percent}}% eta {{eta}}",
                     container.name()
                 ))
                 .expect("template"),
@@ -324,15 +364,14 @@ pub(crate) fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
             let loaded = input::read_columnar(file, container, options, |t| bar.set_position(t))
                 .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
             bar.finish_and_clear();
-            eprintln!("{}: read as {}", path.display(), container.name());
             loaded
         }
         None => {
             let bar = indicatif::ProgressBar::new(size);
             bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "reading {bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-                )
+                indicatif::ProgressStyle::with_template(&format!(
+                    "{what} {{bar:40}} {{bytes}}/{{total_bytes}} {{bytes_per_sec}} eta {{eta}}"
+                ))
                 .expect("template"),
             );
             let loaded = input::read_with(
@@ -345,19 +384,7 @@ pub(crate) fn load(a: &InputArgs) -> anyhow::Result<input::Loaded> {
             loaded
         }
     };
-    if loaded.format != input::Format::Generic {
-        eprintln!("{}: read as {}", path.display(), loaded.format.name());
-    }
-    for e in loaded.skipped.iter().take(50) {
-        eprintln!("skipped: {e}");
-    }
-    if loaded.skipped.len() > 50 {
-        eprintln!("skipped: … and {} more", loaded.skipped.len() - 50);
-    }
-    for (why, n) in &loaded.ignored {
-        eprintln!("left out: {n} {why}");
-    }
-    Ok(loaded)
+    Ok((loaded, container))
 }
 
 /// The detectors' parameters: derived from the file, but for those named by hand.
@@ -375,9 +402,9 @@ pub struct ParamArgs {
 
 /// `--params` read (before the file, so a typo fails at once).
 pub(crate) struct GivenParams {
-    params: Params,
-    fixed: std::collections::BTreeSet<String>,
-    constants: bool,
+    pub(crate) params: Params,
+    pub(crate) fixed: std::collections::BTreeSet<String>,
+    pub(crate) constants: bool,
 }
 
 impl ParamArgs {
@@ -420,6 +447,9 @@ impl GivenParams {
 
 fn scan(a: ScanArgs) -> anyhow::Result<()> {
     let given = a.params.given()?;
+    if let Some(days) = a.slice_days {
+        return crate::financeslice::scan_sliced(&a, given, days);
+    }
     // A truth file that cannot be read fails now, not after the whole scan.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
     let started = Instant::now();

@@ -17,6 +17,7 @@ mod demo_tips;
 mod financecmd;
 mod financelearn;
 mod financeshare;
+mod financeslice;
 mod identitycmd;
 mod issuing;
 mod recruit_voice;

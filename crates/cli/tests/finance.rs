@@ -358,3 +358,86 @@ fn a_parquet_file_written_by_duckdb_scans_as_its_csv_does() {
         run.stderr
     );
 }
+
+#[test]
+fn a_file_is_scanned_a_time_slice_at_a_time() {
+    let dir = tempfile::tempdir().expect("tmp");
+    finance_synth(dir.path(), 2000, 20000, 5);
+    let tx = dir.path().join("transactions.csv").display().to_string();
+    let json = dir.path().join("sliced.json").display().to_string();
+    let csv = dir.path().join("sliced.csv").display().to_string();
+    let scan = unchain(&[
+        "finance",
+        "scan",
+        &tx,
+        "--slice-days",
+        "30",
+        "--json",
+        &json,
+        "--csv",
+        &csv,
+    ]);
+    assert!(scan.ok, "{}", scan.stderr);
+    // 90 days: three slices, each named with its dates and what it held.
+    assert!(
+        scan.stderr
+            .contains("3 slices of 30 days from 2026-01-01 to 2026-03-31"),
+        "{}",
+        scan.stderr
+    );
+    assert_eq!(
+        scan.stderr.matches("\nslice 2026-").count() + 1,
+        3,
+        "{}",
+        scan.stderr
+    );
+    let doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("sliced JSON");
+    let slices = doc["slices"].as_array().expect("slices");
+    assert_eq!(slices.len(), 3);
+    let alerts = doc["alerts"].as_array().expect("alerts");
+    let per_slice: u64 = slices
+        .iter()
+        .map(|s| s["alerts"].as_u64().expect("n"))
+        .sum();
+    assert_eq!(per_slice as usize, alerts.len());
+    assert!(alerts.len() > 20, "{}", alerts.len());
+    assert!(doc["accounts"][0]["why"].as_str().expect("why").len() > 20);
+    let rows = csv::Reader::from_path(&csv).expect("csv").records().count();
+    assert_eq!(rows, alerts.len());
+    // Every typology the generator planted is alerted on somewhere.
+    for d in [
+        "fan_in",
+        "cycle",
+        "gather_scatter",
+        "wage_siphoning",
+        "split_payments",
+    ] {
+        assert!(alerts.iter().any(|a| a["detector"] == d), "no {d}");
+    }
+    // What needs the whole file's graph is refused, naming the flag.
+    let html = dir.path().join("r.html").display().to_string();
+    let refused = unchain(&[
+        "finance",
+        "scan",
+        &tx,
+        "--slice-days",
+        "30",
+        "--html",
+        &html,
+    ]);
+    assert!(!refused.ok);
+    assert!(
+        refused
+            .stderr
+            .contains("--html cannot be used with --slice-days"),
+        "{}",
+        refused.stderr
+    );
+    let refused = unchain(&["finance", "scan", &tx, "--slice-days", "0"]);
+    assert!(
+        !refused.ok && refused.stderr.contains("--slice-days"),
+        "{}",
+        refused.stderr
+    );
+}
