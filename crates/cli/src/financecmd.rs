@@ -529,29 +529,8 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         eprintln!("report written to {}", path.display());
     }
     if let Some(path) = &a.csv {
-        let mut w =
-            csv::Writer::from_path(path).with_context(|| format!("writing {}", path.display()))?;
-        w.write_record([
-            "detector",
-            "account",
-            "score",
-            "explanation",
-            "evidence",
-            "evidence_omitted",
-        ])?;
-        for al in &alerts {
-            let v = al.view(&g, &loaded.names);
-            let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
-            w.write_record([
-                v.detector,
-                &v.account,
-                &v.score.to_string(),
-                &v.explanation,
-                &ids.join(" "),
-                &v.evidence_omitted.to_string(),
-            ])?;
-        }
-        w.flush()?;
+        write_alerts_csv(path, alerts.iter().map(|al| al.view(&g, &loaded.names)))
+            .with_context(|| format!("writing {}", path.display()))?;
         eprintln!("alerts written to {}", path.display());
     }
     if !loaded.labelled.is_empty() {
@@ -575,6 +554,36 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
     if let Some(truth) = &truth {
         score_truth(&g, &loaded, &alerts, &ranked, truth);
     }
+    Ok(())
+}
+
+/// Writes alerts as CSV, one row each (evidence ids space-separated, with the count of
+/// those left out).
+pub(crate) fn write_alerts_csv(
+    path: &std::path::Path,
+    views: impl Iterator<Item = unchain_finance::alert::AlertView>,
+) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_path(path)?;
+    w.write_record([
+        "detector",
+        "account",
+        "score",
+        "explanation",
+        "evidence",
+        "evidence_omitted",
+    ])?;
+    for v in views {
+        let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
+        w.write_record([
+            v.detector,
+            &v.account,
+            &v.score.to_string(),
+            &v.explanation,
+            &ids.join(" "),
+            &v.evidence_omitted.to_string(),
+        ])?;
+    }
+    w.flush()?;
     Ok(())
 }
 

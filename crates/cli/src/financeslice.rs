@@ -1,7 +1,7 @@
 //! `unchain finance scan --slice-days N`: a file larger than memory, a time slice at a
 //! time (`unchain_finance::sliced`).
 
-use crate::financecmd::{GivenParams, ScanArgs, input_options, read_file};
+use crate::financecmd::{GivenParams, ScanArgs, input_options, read_file, write_alerts_csv};
 use anyhow::{Context, bail};
 use std::io::Write;
 use unchain_finance::sliced::{self, Plan, Sliced};
@@ -100,7 +100,8 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
         eprintln!("alerts written to {}", p.display());
     }
     if let Some(p) = &a.csv {
-        write_csv(p, &s).with_context(|| format!("writing {}", p.display()))?;
+        write_alerts_csv(p, s.alerts.iter().cloned())
+            .with_context(|| format!("writing {}", p.display()))?;
         eprintln!("alerts written to {}", p.display());
     }
     Ok(())
@@ -142,32 +143,6 @@ fn write_json(path: &std::path::Path, s: &Sliced) -> anyhow::Result<()> {
         serde_json::to_writer(&mut w, r)?;
     }
     w.write_all(b"]}\n")?;
-    w.flush()?;
-    Ok(())
-}
-
-/// The alerts as CSV, in the whole scan's columns.
-fn write_csv(path: &std::path::Path, s: &Sliced) -> anyhow::Result<()> {
-    let mut w = csv::Writer::from_path(path)?;
-    w.write_record([
-        "detector",
-        "account",
-        "score",
-        "explanation",
-        "evidence",
-        "evidence_omitted",
-    ])?;
-    for v in &s.alerts {
-        let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
-        w.write_record([
-            v.detector,
-            &v.account,
-            &v.score.to_string(),
-            &v.explanation,
-            &ids.join(" "),
-            &v.evidence_omitted.to_string(),
-        ])?;
-    }
     w.flush()?;
     Ok(())
 }
