@@ -1,7 +1,7 @@
 //! The transaction graph, as columns: one entry per transaction, sorted by paying account
 //! then time, with CSR offsets for each account's outgoing edges, and a second index of
 //! edge numbers sorted by receiving account then time for incoming edges. Built with a
-//! parallel sort; about 38 bytes per transaction.
+//! parallel sort; about 46 bytes per transaction.
 
 use crate::input::{Amount, Names, Record};
 use rayon::prelude::*;
@@ -36,6 +36,9 @@ pub struct Graph {
     pub channels: Vec<String>,
     out_offsets: Vec<u32>,
     in_order: Vec<u32>,
+    /// The time of each entry of `in_order` (searching an account's incoming edges by
+    /// time reads these in a row, not `ts` through the indexes).
+    in_ts: Vec<i64>,
     in_offsets: Vec<u32>,
 }
 
@@ -66,11 +69,16 @@ impl Graph {
             records.len() < u32::MAX as usize,
             "at most 4 billion transactions"
         );
-        let mut order: Vec<u32> = (0..records.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&i| {
-            let r = &records[i as usize];
-            (r.from, r.ts, i)
-        });
+        // Sorting the keys themselves (contiguous) rather than indexes into the records
+        // (a random read per comparison) takes a third of the time.
+        let mut keys: Vec<(u32, i64, u32)> = records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| (r.from, r.ts, i as u32))
+            .collect();
+        keys.par_sort_unstable();
+        let order: Vec<u32> = keys.par_iter().map(|k| k.2).collect();
+        drop(keys);
         let from: Vec<u32> = order
             .par_iter()
             .map(|&i| records[i as usize].from)
@@ -94,8 +102,16 @@ impl Graph {
             .map(|&i| records[i as usize].mcc.unwrap_or(NO_MCC))
             .collect();
         let out_offsets = offsets(from.iter().copied(), accounts, from.len());
-        let mut in_order: Vec<u32> = (0..to.len() as u32).collect();
-        in_order.par_sort_unstable_by_key(|&e| (to[e as usize], ts[e as usize], e));
+        let mut keys: Vec<(u32, i64, u32)> = to
+            .par_iter()
+            .zip(ts.par_iter())
+            .enumerate()
+            .map(|(e, (&to, &ts))| (to, ts, e as u32))
+            .collect();
+        keys.par_sort_unstable();
+        let in_order: Vec<u32> = keys.par_iter().map(|k| k.2).collect();
+        let in_ts: Vec<i64> = keys.par_iter().map(|k| k.1).collect();
+        drop(keys);
         let in_offsets = offsets(to.iter().copied(), accounts, to.len());
         Graph {
             accounts,
@@ -110,6 +126,7 @@ impl Graph {
             channels,
             out_offsets,
             in_order,
+            in_ts,
             in_offsets,
         }
     }
@@ -137,10 +154,11 @@ impl Graph {
 
     /// The edges `a` receives between `from` and `to` seconds (both included).
     pub fn in_edges_between(&self, a: u32, from: i64, to: i64) -> &[u32] {
-        let all = self.in_edges(a);
-        let lo = all.partition_point(|&e| self.ts[e as usize] < from);
-        let hi = all.partition_point(|&e| self.ts[e as usize] <= to);
-        &all[lo..hi.max(lo)]
+        let r = self.in_offsets[a as usize] as usize..self.in_offsets[a as usize + 1] as usize;
+        let ts = &self.in_ts[r.clone()];
+        let lo = ts.partition_point(|&t| t < from);
+        let hi = ts.partition_point(|&t| t <= to);
+        &self.in_order[r.start + lo..r.start + hi.max(lo)]
     }
 
     /// The edges `a` pays between `from` and `to` seconds (both included).
@@ -162,7 +180,7 @@ impl Graph {
 
     /// Bytes the columns and indexes take.
     pub fn heap_bytes(&self) -> usize {
-        self.len() * (4 + 4 + 8 + 8 + 2 + 2 + 2 + 4 + 4) + (self.accounts + 1) * 8
+        self.len() * (4 + 4 + 8 + 8 + 2 + 2 + 2 + 4 + 4 + 8) + (self.accounts + 1) * 8
     }
 }
 
@@ -205,5 +223,30 @@ mod tests {
         assert_eq!(g.out_edges(0).len(), 1);
         let e = g.out_edges(2).start;
         assert_eq!(g.record[e], 3, "each edge knows its input row");
+    }
+
+    #[test]
+    fn edges_between_two_times_are_those_of_a_plain_filter() {
+        // 400 payments among 7 accounts at times with many ties.
+        let records: Vec<Record> = (0..400u32)
+            .map(|i| rec(i64::from((i * 7919) % 50), i % 7, (i * 3 + 1) % 7))
+            .collect();
+        let g = Graph::build_with(&records, 7, vec!["wire".into()]);
+        for a in 0..7 {
+            for (from, to) in [(0, 49), (10, 10), (12, 30), (31, 12), (-5, 3), (48, 99)] {
+                let ins: Vec<u32> = g
+                    .in_edges(a)
+                    .iter()
+                    .copied()
+                    .filter(|&e| (from..=to).contains(&g.ts[e as usize]))
+                    .collect();
+                assert_eq!(g.in_edges_between(a, from, to), ins.as_slice());
+                let outs: Vec<usize> = g
+                    .out_edges(a)
+                    .filter(|&e| (from..=to).contains(&g.ts[e]))
+                    .collect();
+                assert_eq!(g.out_edges_between(a, from, to).collect::<Vec<_>>(), outs);
+            }
+        }
     }
 }

@@ -42,7 +42,9 @@ impl<R: Read> Rows<R> {
     fn new(input: R) -> Result<(Self, Vec<String>), InputError> {
         let mut csv = csv::ReaderBuilder::new()
             .flexible(true)
-            .trim(csv::Trim::All)
+            // Cells are trimmed as the row parser reads them (only the columns it uses,
+            // and alike for every container).
+            .trim(csv::Trim::Headers)
             .from_reader(LineCounter {
                 inner: input,
                 offset: 0,

@@ -262,7 +262,7 @@ pub(crate) fn parse_fields(
             reason,
         };
         let field = |col: usize| -> Result<&str, RowError> {
-            match row.get(col) {
+            match row.get(col).map(str::trim) {
                 Some(v) if !v.is_empty() => Ok(v),
                 Some(_) => Err(err(col, "is empty".into())),
                 None => Err(err(
@@ -271,7 +271,11 @@ pub(crate) fn parse_fields(
                 )),
             }
         };
-        let optional = |col: Option<usize>| col.and_then(|i| row.get(i)).filter(|v| !v.is_empty());
+        let optional = |col: Option<usize>| {
+            col.and_then(|i| row.get(i))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        };
         let id: std::borrow::Cow<'_, str> = match l.id {
             Some(c) => field(c)?.into(),
             None => format!("line {line}").into(),
@@ -494,6 +498,21 @@ mod tests {
             let lines: Vec<u64> = l.skipped.iter().map(|e| e.line).collect();
             assert_eq!(lines, vec![6, 7], "line ends {nl:?}: {:?}", l.skipped);
         }
+    }
+
+    #[test]
+    fn cells_are_read_without_the_spaces_around_them() {
+        let csv = "id , timestamp,from,to,amount,currency,channel\n\
+                   t1 , 1767225600 ,\u{a0}A , B\t, 100.50 , thb , Wire \n";
+        let l = read_all(csv.as_bytes(), false, |_| {}).expect("read");
+        let r = l.records[0];
+        assert_eq!(l.names.accounts.name(r.from), "A");
+        assert_eq!(l.names.accounts.name(r.to), "B");
+        assert_eq!(r.amount, 100_500_000);
+        assert_eq!(r.ts, 1_767_225_600);
+        assert_eq!(l.names.currencies.name(0), "THB");
+        assert_eq!(l.names.channels.name(0), "wire");
+        assert_eq!(&l.names.ids[0], "t1");
     }
 
     #[test]
