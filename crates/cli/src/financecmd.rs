@@ -563,6 +563,16 @@ pub(crate) fn write_alerts_csv(
     path: &std::path::Path,
     views: impl Iterator<Item = unchain_finance::alert::AlertView>,
 ) -> anyhow::Result<()> {
+    let mut w = alerts_csv(path)?;
+    for v in views {
+        alert_row(&mut w, &v)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A CSV file of alerts, its header written.
+pub(crate) fn alerts_csv(path: &std::path::Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
     let mut w = csv::Writer::from_path(path)?;
     w.write_record([
         "detector",
@@ -572,18 +582,23 @@ pub(crate) fn write_alerts_csv(
         "evidence",
         "evidence_omitted",
     ])?;
-    for v in views {
-        let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
-        w.write_record([
-            v.detector,
-            &v.account,
-            &v.score.to_string(),
-            &v.explanation,
-            &ids.join(" "),
-            &v.evidence_omitted.to_string(),
-        ])?;
-    }
-    w.flush()?;
+    Ok(w)
+}
+
+/// One alert's row of [`alerts_csv`].
+pub(crate) fn alert_row(
+    w: &mut csv::Writer<std::fs::File>,
+    v: &unchain_finance::alert::AlertView,
+) -> anyhow::Result<()> {
+    let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
+    w.write_record([
+        v.detector,
+        &v.account,
+        &v.score.to_string(),
+        &v.explanation,
+        &ids.join(" "),
+        &v.evidence_omitted.to_string(),
+    ])?;
     Ok(())
 }
 

@@ -1,10 +1,12 @@
 //! `unchain finance scan --slice-days N`: a file larger than memory, a time slice at a
-//! time (`unchain_finance::sliced`).
+//! time (`unchain_finance::sliced`). Each slice's alerts are written out as it ends (JSON
+//! and CSV), so the output is never whole in memory either.
 
-use crate::financecmd::{GivenParams, ScanArgs, input_options, read_file, write_alerts_csv};
+use crate::financecmd::{GivenParams, ScanArgs, alert_row, alerts_csv, input_options, read_file};
 use anyhow::{Context, bail};
 use std::io::Write;
-use unchain_finance::sliced::{self, Plan, Sliced};
+use unchain_finance::alert::AlertView;
+use unchain_finance::sliced::{self, Plan, Slice};
 
 /// Runs the sliced scan `a` asks for, with slices of `days` days.
 pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow::Result<()> {
@@ -23,7 +25,9 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
         params: given.params,
         fixed: given.fixed,
         derive: !given.constants,
+        strongest: a.top,
     };
+    let mut out = Outputs::create(a)?;
     let started = std::time::Instant::now();
     let mut passes = 0usize;
     let s = sliced::scan(
@@ -40,7 +44,7 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
         },
         &options,
         &plan,
-        |sl| {
+        |sl, views| {
             eprintln!(
                 "slice {} to {}: {} transactions (with the lookback), {} accounts, {} alerts",
                 day(sl.start),
@@ -49,6 +53,7 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
                 sl.accounts,
                 sl.alerts
             );
+            out.alerts(views);
         },
     )
     .map_err(|e| {
@@ -79,9 +84,9 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
         day(s.span.1),
         (s.lookback_s + 86_399) / 86_400,
         started.elapsed().as_secs_f64(),
-        s.alerts.len()
+        s.alerts
     );
-    for al in s.alerts.iter().take(a.top) {
+    for al in &s.strongest {
         println!(
             "{:>6.2}  {:<15} {:<20} {}",
             al.score, al.detector, al.account, al.explanation
@@ -95,16 +100,7 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
             println!("{:>6.2}  {:<20} {}", r.risk, r.account, r.why);
         }
     }
-    if let Some(p) = &a.json {
-        write_json(p, &s).with_context(|| format!("writing {}", p.display()))?;
-        eprintln!("alerts written to {}", p.display());
-    }
-    if let Some(p) = &a.csv {
-        write_alerts_csv(p, s.alerts.iter().cloned())
-            .with_context(|| format!("writing {}", p.display()))?;
-        eprintln!("alerts written to {}", p.display());
-    }
-    Ok(())
+    out.finish(&s)
 }
 
 /// The UTC date of Unix second `t`.
@@ -116,33 +112,98 @@ fn day(t: i64) -> String {
         .to_owned()
 }
 
-/// The scan as one JSON document, as the whole scan writes it, with `slices` besides.
-fn write_json(path: &std::path::Path, s: &Sliced) -> anyhow::Result<()> {
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
-    w.write_all(b"{\"parameters\":")?;
-    serde_json::to_writer(
-        &mut w,
-        &serde_json::json!({"run": s.params, "derived": s.derived, "lookback_s": s.lookback_s}),
-    )?;
-    w.write_all(b",\n\"slices\":")?;
-    serde_json::to_writer(&mut w, &s.slices)?;
-    w.write_all(b",\n\"alerts\":[")?;
-    for (i, al) in s.alerts.iter().enumerate() {
-        if i > 0 {
-            w.write_all(b",")?;
-        }
-        w.write_all(b"\n")?;
-        serde_json::to_writer(&mut w, al)?;
+/// The JSON and CSV files being written, alert by alert; the first write error is kept
+/// and reported when the scan is done.
+struct Outputs {
+    json: Option<(std::path::PathBuf, std::io::BufWriter<std::fs::File>)>,
+    csv: Option<(std::path::PathBuf, csv::Writer<std::fs::File>)>,
+    written: usize,
+    failed: Option<anyhow::Error>,
+}
+
+impl Outputs {
+    /// Creates the files `a` names (a path that cannot be written fails before the scan).
+    fn create(a: &ScanArgs) -> anyhow::Result<Outputs> {
+        let json = match &a.json {
+            Some(p) => {
+                let f =
+                    std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?;
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                w.write_all(b"{\"alerts\":[")?;
+                Some((p.clone(), w))
+            }
+            None => None,
+        };
+        let csv = match &a.csv {
+            Some(p) => Some((
+                p.clone(),
+                alerts_csv(p).with_context(|| format!("writing {}", p.display()))?,
+            )),
+            None => None,
+        };
+        Ok(Outputs {
+            json,
+            csv,
+            written: 0,
+            failed: None,
+        })
     }
-    w.write_all(b"],\n\"accounts\":[")?;
-    for (i, r) in s.ranked.iter().enumerate() {
-        if i > 0 {
-            w.write_all(b",")?;
+
+    /// Writes one slice's alerts.
+    fn alerts(&mut self, views: &[AlertView]) {
+        if self.failed.is_some() {
+            return;
         }
-        w.write_all(b"\n")?;
-        serde_json::to_writer(&mut w, r)?;
+        let mut write = || -> anyhow::Result<()> {
+            for v in views {
+                if let Some((_, w)) = &mut self.json {
+                    w.write_all(if self.written == 0 { b"\n" } else { b",\n" })?;
+                    serde_json::to_writer(&mut *w, v)?;
+                }
+                if let Some((_, w)) = &mut self.csv {
+                    alert_row(w, v)?;
+                }
+                self.written += 1;
+            }
+            Ok(())
+        };
+        if let Err(e) = write() {
+            self.failed = Some(e);
+        }
     }
-    w.write_all(b"]}\n")?;
-    w.flush()?;
-    Ok(())
+
+    /// Ends the files: the JSON gets the ranked accounts, the slices and the parameters
+    /// after its alerts.
+    fn finish(self, s: &sliced::Sliced) -> anyhow::Result<()> {
+        if let Some(e) = self.failed {
+            return Err(e.context("writing the alerts"));
+        }
+        if let Some((p, mut w)) = self.json {
+            let end = |w: &mut std::io::BufWriter<std::fs::File>| -> anyhow::Result<()> {
+                w.write_all(b"],\n\"accounts\":[")?;
+                for (i, r) in s.ranked.iter().enumerate() {
+                    w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                    serde_json::to_writer(&mut *w, r)?;
+                }
+                w.write_all(b"],\n\"slices\":")?;
+                serde_json::to_writer(&mut *w, &s.slices as &[Slice])?;
+                w.write_all(b",\n\"parameters\":")?;
+                serde_json::to_writer(
+                    &mut *w,
+                    &serde_json::json!({"run": s.params, "derived": s.derived, "lookback_s": s.lookback_s}),
+                )?;
+                w.write_all(b"}\n")?;
+                w.flush()?;
+                Ok(())
+            };
+            end(&mut w).with_context(|| format!("writing {}", p.display()))?;
+            eprintln!("alerts written to {}", p.display());
+        }
+        if let Some((p, mut w)) = self.csv {
+            w.flush()
+                .with_context(|| format!("writing {}", p.display()))?;
+            eprintln!("alerts written to {}", p.display());
+        }
+        Ok(())
+    }
 }

@@ -92,6 +92,12 @@ impl Ranked {
     /// One sentence: what is unusual, and how rare it is among the account's peers or in
     /// the file.
     pub fn explanation(&self, p: &Params) -> String {
+        self.explanation_within(p, "file")
+    }
+
+    /// [`Ranked::explanation`], naming the whole group the ranking compared with as
+    /// `whole` ("file", or "slice" in a scan a time slice at a time).
+    pub fn explanation_within(&self, p: &Params, whole: &str) -> String {
         let what = match self.feature {
             0 => format!(
                 "received from {} distinct accounts within {}",
@@ -121,7 +127,7 @@ impl Ranked {
             ),
         };
         let among = if self.among_all {
-            format!("of the file's {} accounts", self.peers)
+            format!("of the {whole}'s {} accounts", self.peers)
         } else {
             format!(
                 "of its {} peers (accounts with {}–{} payments)",

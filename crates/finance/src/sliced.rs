@@ -16,6 +16,9 @@
 //!   hops) count within a slice and its lookback; the ranking compares accounts within a
 //!   slice, and each account keeps its most unusual slice.
 //! - A row that cannot be read is reported once, whichever passes met it.
+//! - Each slice's alerts go to the caller as the slice ends (to be written out), so what
+//!   is kept across slices is one entry per ranked account (its numbers, not its
+//!   sentence) and the strongest few alerts without their evidence.
 
 use crate::alert::AlertView;
 use crate::detect::{self, Params, Setting};
@@ -75,7 +78,7 @@ pub struct RankedView {
     pub slice: usize,
 }
 
-/// A whole sliced scan.
+/// A whole sliced scan (its alerts went to the caller slice by slice).
 #[derive(Debug, Clone)]
 pub struct Sliced {
     /// The format read.
@@ -90,8 +93,11 @@ pub struct Sliced {
     pub derived: Vec<Setting>,
     /// Each slice, in time order.
     pub slices: Vec<Slice>,
-    /// Every alert kept, strongest first.
-    pub alerts: Vec<AlertView>,
+    /// Alerts kept, in all.
+    pub alerts: usize,
+    /// The strongest alerts, at most [`Plan::strongest`], strongest first, without their
+    /// evidence.
+    pub strongest: Vec<AlertView>,
     /// Accounts by risk, each once (at its most unusual slice), highest first.
     pub ranked: Vec<RankedView>,
     /// Rows that could not be read (when skipping them), by line.
@@ -109,16 +115,19 @@ pub struct Plan {
     pub fixed: BTreeSet<String>,
     /// Derive the parameters not given from the first slice.
     pub derive: bool,
+    /// How many of the strongest alerts [`Sliced::strongest`] keeps.
+    pub strongest: usize,
 }
 
 /// Scans the file `read` reads (called with the options of each pass, it reads the whole
 /// file as they say: [`crate::input::read_with`] for CSV, `read_columnar` for Parquet
-/// and Arrow IPC) a slice at a time. `on_slice` hears of each slice when it is done.
+/// and Arrow IPC) a slice at a time. `on_slice` gets each slice when it is done, with
+/// the alerts whose pattern ends in it, strongest first.
 pub fn scan(
     mut read: impl FnMut(Options) -> Result<Loaded, InputError>,
     options: &Options,
     plan: &Plan,
-    mut on_slice: impl FnMut(&Slice),
+    mut on_slice: impl FnMut(&Slice, &[AlertView]),
 ) -> Result<Sliced, InputError> {
     const DAY: i64 = 86_400;
     if plan.slice_s < DAY {
@@ -150,8 +159,11 @@ pub fn scan(
     let mut derived = Vec::new();
     let mut lookback = lookback_s(&params);
     let mut slices = Vec::new();
-    let mut alerts = Vec::new();
-    let mut ranked: BTreeMap<String, RankedView> = BTreeMap::new();
+    let mut alerts = 0;
+    let mut strongest: Vec<AlertView> = Vec::new();
+    // Each account's most unusual slice: the slice and the ranking's numbers (the
+    // sentence is written at the end, from the parameters every slice shares).
+    let mut ranked: BTreeMap<Box<str>, (usize, rank::Ranked)> = BTreeMap::new();
     let mut start = span.0;
     while start <= span.1 {
         let end = start.saturating_add(plan.slice_s);
@@ -180,28 +192,26 @@ pub fn scan(
         };
         let kept = found.iter().filter(|a| ends_here(a)).count();
         let index = slices.len();
-        for r in rank::rank(&g, &params, &found) {
+        for mut r in rank::rank(&g, &params, &found) {
             let account = loaded.names.accounts.name(r.account);
-            if ranked.get(account).is_some_and(|k| k.risk >= r.score) {
+            if ranked.get(account).is_some_and(|(_, k)| k.score >= r.score) {
                 continue;
             }
-            ranked.insert(
-                account.to_owned(),
-                RankedView {
-                    account: account.to_owned(),
-                    risk: (r.score * 1000.0).round() / 1000.0,
-                    p: r.p,
-                    why: r.explanation(&params),
-                    slice: index,
-                },
-            );
+            r.alerts = Vec::new();
+            ranked.insert(account.into(), (index, r));
         }
-        alerts.extend(
-            found
-                .iter()
-                .filter(|a| ends_here(a))
-                .map(|a| a.view(&g, &loaded.names)),
-        );
+        let views: Vec<AlertView> = found
+            .iter()
+            .filter(|a| ends_here(a))
+            .map(|a| a.view(&g, &loaded.names))
+            .collect();
+        alerts += views.len();
+        strongest.extend(views.iter().take(plan.strongest).map(|v| AlertView {
+            evidence: Vec::new(),
+            ..v.clone()
+        }));
+        strongest.sort_by(by_strength);
+        strongest.truncate(plan.strongest);
         let slice = Slice {
             start,
             end,
@@ -209,17 +219,20 @@ pub fn scan(
             accounts: g.accounts,
             alerts: kept,
         };
-        on_slice(&slice);
+        on_slice(&slice, &views);
         slices.push(slice);
         start = end;
     }
-    alerts.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(a.detector.cmp(b.detector))
-            .then(a.account.cmp(&b.account))
-    });
-    let mut ranked: Vec<RankedView> = ranked.into_values().collect();
+    let mut ranked: Vec<RankedView> = ranked
+        .into_iter()
+        .map(|(account, (slice, r))| RankedView {
+            account: account.into(),
+            risk: (r.score * 1000.0).round() / 1000.0,
+            p: r.p,
+            why: r.explanation_within(&params, "slice"),
+            slice,
+        })
+        .collect();
     ranked.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.account.cmp(&b.account)));
     Ok(Sliced {
         format,
@@ -229,7 +242,16 @@ pub fn scan(
         derived,
         slices,
         alerts,
+        strongest,
         ranked,
         skipped: skipped.into_values().collect(),
     })
+}
+
+/// Strongest first; ties by detector, then account.
+fn by_strength(a: &AlertView, b: &AlertView) -> std::cmp::Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then(a.detector.cmp(b.detector))
+        .then(a.account.cmp(&b.account))
 }

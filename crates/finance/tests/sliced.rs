@@ -28,6 +28,7 @@ fn plan(days: i64) -> Plan {
         params: Params::default(),
         fixed: BTreeSet::new(),
         derive: false,
+        strongest: 10,
     }
 }
 
@@ -67,11 +68,16 @@ fn slices_find_what_the_whole_scan_finds() {
         .collect();
 
     let mut heard = 0;
+    let mut alerts = Vec::new();
     let s = sliced::scan(
         |o| read_with(csv.as_slice(), o, |_| {}),
         &Options::default(),
         &plan(20),
-        |_| heard += 1,
+        |_, found| {
+            heard += 1;
+            assert!(found.windows(2).all(|w| w[0].score >= w[1].score));
+            alerts.extend_from_slice(found);
+        },
     )
     .expect("scans");
     // 90 days in slices of 20: five slices, each read with 30 days before it (the
@@ -82,12 +88,15 @@ fn slices_find_what_the_whole_scan_finds() {
     for sl in &s.slices {
         assert!(sl.transactions < whole.records.len() * 3 / 5, "{sl:?}");
     }
-    assert_eq!(
-        s.slices.iter().map(|x| x.alerts).sum::<usize>(),
-        s.alerts.len()
-    );
-    let views: Vec<(String, BTreeSet<String>)> = s
-        .alerts
+    assert_eq!(s.slices.iter().map(|x| x.alerts).sum::<usize>(), s.alerts);
+    assert_eq!(alerts.len(), s.alerts);
+    // The strongest ten, strongest first, are the strongest of all the slices' alerts.
+    let mut scores: Vec<f64> = alerts.iter().map(|a| a.score).collect();
+    scores.sort_by(|a, b| b.total_cmp(a));
+    let top: Vec<f64> = s.strongest.iter().map(|a| a.score).collect();
+    assert_eq!(top, scores[..10]);
+    assert!(s.strongest.iter().all(|a| a.evidence.is_empty()));
+    let views: Vec<(String, BTreeSet<String>)> = alerts
         .iter()
         .map(|v| {
             (
@@ -97,8 +106,7 @@ fn slices_find_what_the_whole_scan_finds() {
         })
         .collect();
     // No alert twice.
-    let distinct: BTreeSet<(String, String, Vec<String>)> = s
-        .alerts
+    let distinct: BTreeSet<(String, String, Vec<String>)> = alerts
         .iter()
         .map(|v| {
             (
@@ -108,7 +116,7 @@ fn slices_find_what_the_whole_scan_finds() {
             )
         })
         .collect();
-    assert_eq!(distinct.len(), s.alerts.len());
+    assert_eq!(distinct.len(), alerts.len());
     // Every planted pattern the whole scan finds, the slices find.
     let mut planted = 0;
     for t in &truth {
@@ -129,8 +137,7 @@ fn slices_find_what_the_whole_scan_finds() {
     );
     // And every account the whole scan flags for a windowed pattern, the slices flag for
     // it too (pass-through, cash intensity and peel chains count within a slice).
-    let sliced_flagged: BTreeSet<(String, String)> = s
-        .alerts
+    let sliced_flagged: BTreeSet<(String, String)> = alerts
         .iter()
         .map(|v| (v.detector.to_owned(), v.account.clone()))
         .collect();
@@ -142,6 +149,9 @@ fn slices_find_what_the_whole_scan_finds() {
         .collect();
     assert!(lost.is_empty(), "{lost:?}");
     assert!(!s.ranked.is_empty());
+    assert!(s.ranked[0].why.contains("slice's"), "{}", s.ranked[0].why);
+    let accounts: BTreeSet<&str> = s.ranked.iter().map(|r| r.account.as_str()).collect();
+    assert_eq!(accounts.len(), s.ranked.len(), "each account once");
 }
 
 #[test]
@@ -158,7 +168,7 @@ fn a_bad_row_is_reported_once_and_a_short_slice_refused() {
         |o| read_with(text.as_bytes(), o, |_| {}),
         &skip,
         &plan(30),
-        |_| {},
+        |_, _| {},
     )
     .expect("scans");
     assert_eq!(s.skipped.len(), 1, "{:?}", s.skipped);
@@ -170,7 +180,7 @@ fn a_bad_row_is_reported_once_and_a_short_slice_refused() {
             slice_s: 3_600,
             ..plan(1)
         },
-        |_| {},
+        |_, _| {},
     )
     .expect_err("an hour");
     assert!(matches!(err, InputError::Sliced(_)), "{err}");
