@@ -210,6 +210,9 @@ pub struct SynthArgs {
     /// Seed.
     #[arg(long, default_value_t = 7)]
     pub seed: u64,
+    /// Days the transactions span (from 2026-01-01).
+    #[arg(long, default_value_t = 90, value_parser = clap::value_parser!(i64).range(30..=3650))]
+    pub days: i64,
 }
 
 /// A ground truth: typology instances, and accounts labelled without one.
@@ -729,6 +732,7 @@ pub fn finance(c: FinanceCommand) -> anyhow::Result<()> {
                 accounts: a.accounts,
                 transactions: a.transactions,
                 per_typology: a.per_typology,
+                days: a.days,
                 ..synth::Spec::default()
             };
             let (rows, truth) = synth::generate(&spec);

@@ -434,6 +434,36 @@ fn a_file_is_scanned_a_time_slice_at_a_time() {
         "{}",
         refused.stderr
     );
+    // A year of payments (synth's `--days`) in slices of 120 days.
+    let year = dir.path().join("year");
+    let made = unchain(&[
+        "finance",
+        "synth",
+        "--out",
+        &year.display().to_string(),
+        "--accounts",
+        "500",
+        "--transactions",
+        "5000",
+        "--per-typology",
+        "1",
+        "--days",
+        "365",
+    ]);
+    assert!(made.ok, "{}", made.stderr);
+    let scan = unchain(&[
+        "finance",
+        "scan",
+        &year.join("transactions.csv").display().to_string(),
+        "--slice-days",
+        "120",
+    ]);
+    assert!(
+        scan.stderr
+            .contains("4 slices of 120 days from 2026-01-01 to 2026-12-31"),
+        "{}",
+        scan.stderr
+    );
     let refused = unchain(&["finance", "scan", &tx, "--slice-days", "0"]);
     assert!(
         !refused.ok && refused.stderr.contains("--slice-days"),
