@@ -20,12 +20,14 @@
 mod columnar;
 mod csv_file;
 mod formats;
+mod interner;
 mod pipeline;
 mod value;
 
 pub use columnar::{Container, read_columnar, read_columnar_bytes};
 pub use csv_file::{Reader, read_all, read_with};
 pub use formats::{Format, altman_currency};
+pub use interner::Interner;
 pub use value::{parse_amount, parse_base_units, parse_decimal, parse_time};
 
 use formats::Layout;
@@ -58,46 +60,6 @@ pub struct Record {
     pub mcc: Option<u16>,
     /// Counterparty country (two ASCII letters), if any.
     pub country: Option<[u8; 2]>,
-}
-
-/// A set of names, each given a dense index in order of first appearance.
-#[derive(Debug, Clone, Default)]
-pub struct Interner {
-    index: FxHashMap<String, u32>,
-    names: Vec<String>,
-}
-
-impl Interner {
-    /// The index of `name`, adding it if new.
-    pub fn intern(&mut self, name: &str) -> u32 {
-        if let Some(&i) = self.index.get(name) {
-            return i;
-        }
-        let i = self.names.len() as u32;
-        self.names.push(name.to_owned());
-        self.index.insert(name.to_owned(), i);
-        i
-    }
-
-    /// The index of `name`, if known.
-    pub fn get(&self, name: &str) -> Option<u32> {
-        self.index.get(name).copied()
-    }
-
-    /// The name of index `i`.
-    pub fn name(&self, i: u32) -> &str {
-        &self.names[i as usize]
-    }
-
-    /// How many names.
-    pub fn len(&self) -> usize {
-        self.names.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
 }
 
 /// The names behind the indexes in [`Record`]s.
