@@ -981,7 +981,16 @@ async fn a_named_query_sends_its_new_events_to_a_signed_webhook_as_they_are_comm
         page.pointer("/epcisBody/queryResults/resultsBody/eventList/0/eventID"),
         Some(&events[0]["eventID"])
     );
-    let (_, seen) = get(stream_at.clone()).await;
+    // The node records a delivery once the receiver has answered, which may be just
+    // after the receiver has the document: wait for the record.
+    let mut seen = Value::Null;
+    for _ in 0..100 {
+        seen = get(stream_at.clone()).await.1;
+        if seen["documentsDelivered"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     assert_eq!(seen["documentsDelivered"], json!(1), "{seen}");
     assert_eq!(seen["eventsDelivered"], json!(2), "{seen}");
     assert_eq!(seen["deliveredUpTo"], json!(5), "{seen}");
