@@ -387,9 +387,7 @@ mod tests {
             per_typology: 3,
             ..synth::Spec::default()
         };
-        let (rows, _) = synth::generate(&spec);
-        let mut csv = Vec::new();
-        synth::write_csv(&rows, &mut csv).expect("write");
+        let (csv, _) = synth::generate_csv(&spec);
         let l = crate::input::read_all(csv.as_slice(), false, |_| {}).expect("read");
         let g = Graph::build(&l.records, &l.names);
         let p = Params::default();

@@ -190,7 +190,6 @@ pub fn scan(
                 .max()
                 .is_none_or(|t| t >= start)
         };
-        let kept = found.iter().filter(|a| ends_here(a)).count();
         let index = slices.len();
         for mut r in rank::rank(&g, &params, &found) {
             let account = loaded.names.accounts.name(r.account);
@@ -217,7 +216,7 @@ pub fn scan(
             end,
             transactions: g.len(),
             accounts: g.accounts,
-            alerts: kept,
+            alerts: views.len(),
         };
         on_slice(&slice, &views);
         slices.push(slice);

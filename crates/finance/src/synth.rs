@@ -515,6 +515,14 @@ fn inject(
     }
 }
 
+/// [`generate`], written as a CSV file in memory (for tests and benchmarks).
+pub fn generate_csv(spec: &Spec) -> (Vec<u8>, Vec<Injected>) {
+    let (rows, truth) = generate(spec);
+    let mut csv = Vec::new();
+    write_csv(&rows, &mut csv).expect("writing to memory cannot fail");
+    (csv, truth)
+}
+
 /// Writes `rows` in the generic schema (currency USD).
 pub fn write_csv(rows: &[Row], mut w: impl Write) -> std::io::Result<()> {
     writeln!(w, "id,timestamp,from,to,amount,currency,channel,mcc")?;

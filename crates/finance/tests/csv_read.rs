@@ -14,9 +14,7 @@ fn file(bad: &[usize]) -> Vec<u8> {
         per_typology: 2,
         ..synth::Spec::default()
     };
-    let (rows, _) = synth::generate(&spec);
-    let mut csv = Vec::new();
-    synth::write_csv(&rows, &mut csv).expect("write");
+    let (csv, _) = synth::generate_csv(&spec);
     let mut lines: Vec<Vec<u8>> = csv.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect();
     for (k, &at) in bad.iter().enumerate() {
         let line = &mut lines[at + 1];

@@ -16,10 +16,7 @@ fn file() -> (Vec<u8>, Vec<synth::Injected>) {
         per_typology: 5,
         ..synth::Spec::default()
     };
-    let (rows, truth) = synth::generate(&spec);
-    let mut csv = Vec::new();
-    synth::write_csv(&rows, &mut csv).expect("write");
-    (csv, truth)
+    synth::generate_csv(&spec)
 }
 
 fn plan(days: i64) -> Plan {
