@@ -1,0 +1,20 @@
+//! Threshold blind-index tokens.
+//!
+//! A blind-index token lets two organisations learn that their sealed records name the
+//! same phone number, passport or wallet without either revealing it. Here no single
+//! member, and no coalition below the threshold, can compute a token: the consortium's
+//! token key exists only as shares ([`keygen`]), and a token is evaluated blind by a
+//! threshold of members ([`evaluate`]), who never see the identifier. A member therefore
+//! cannot enumerate candidate identifiers offline; it can only ask, and every request is
+//! counted.
+//!
+//! No I/O and no state: the vault module and the node carry the messages.
+
+pub mod evaluate;
+pub mod keygen;
+
+pub use evaluate::{
+    Blinded, Evaluated, FinishError, GroupKey, Partial, PointError, Rejected, Request,
+    check_partial, evaluate, finish, input, token_of, verify_signature,
+};
+pub use keygen::{KeyRound, KeygenError, MemberKey, Output, group_key, run_in_process};
