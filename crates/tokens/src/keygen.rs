@@ -23,7 +23,11 @@ use commonware_cryptography::{
     Signer,
     bls12381::{
         dkg::{self, Dealer, Info, Player},
-        primitives::{group::Share, sharing::Mode, variant::MinSig},
+        primitives::{
+            group::Share,
+            sharing::{Mode, ModeVersion},
+            variant::MinSig,
+        },
     },
     ed25519,
 };
@@ -182,4 +186,270 @@ pub fn run_in_process(
             .map_err(KeygenError::Failed)?,
     };
     Ok((output, shares))
+}
+
+/// The most members a key round may have: bounds every decoded message.
+pub const MAX_MEMBERS: u32 = 256;
+
+fn max_members() -> std::num::NonZeroU32 {
+    std::num::NonZeroU32::new(MAX_MEMBERS).expect("non-zero")
+}
+
+/// Why a round's message, as it arrived (hex on the ledger), is not usable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MessageError {
+    /// Not hex, or not a well-formed encoding of the message.
+    #[error("{what}: {reason}")]
+    Malformed {
+        /// Which message.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// A well-formed message that does not belong to this round, or whose signature fails.
+    #[error("{0}")]
+    Refused(String),
+}
+
+fn decode_hex<T: commonware_codec::Read>(
+    what: &'static str,
+    text: &str,
+    cfg: &T::Cfg,
+) -> Result<T, MessageError> {
+    use commonware_codec::Decode;
+    let bytes = hex::decode(text).map_err(|e| MessageError::Malformed {
+        what,
+        reason: format!("not hex ({e})"),
+    })?;
+    T::decode_cfg(bytes.as_slice(), cfg).map_err(|e| MessageError::Malformed {
+        what,
+        reason: e.to_string(),
+    })
+}
+
+fn encode_hex(value: &impl commonware_codec::Encode) -> String {
+    hex::encode(value.encode())
+}
+
+/// A dealer's dealing: the public commitment for everyone and each player's private
+/// evaluation (32 bytes, to be sealed to that player before it travels).
+pub struct Dealing {
+    /// The commitment, hex: goes on the ledger in the clear.
+    pub commitment: String,
+    /// Each player's private evaluation: goes on the ledger sealed to that player only.
+    pub private: Vec<(MemberKey, [u8; 32])>,
+}
+
+impl std::fmt::Debug for Dealing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dealing")
+            .field("commitment", &self.commitment)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The dealer's randomness for a round: derived from a secret seed only the dealer holds
+/// (e.g. from its signing key) and the round, so a dealer that restarts deals the same
+/// messages again.
+fn dealer_rng(seed: &[u8; 32], round: &KeyRound) -> rand::rngs::StdRng {
+    use rand::SeedableRng;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"unchain/token-key/dealer\0");
+    h.update(seed);
+    h.update(commonware_codec::Encode::encode(&round.info.round()));
+    rand::rngs::StdRng::from_seed(h.finalize().into())
+}
+
+fn start_dealer(
+    round: &KeyRound,
+    me: &ed25519::PrivateKey,
+    previous: Option<Share>,
+    seed: &[u8; 32],
+) -> Result<
+    (
+        Dealer<MinSig, ed25519::PrivateKey>,
+        dkg::DealerPubMsg<MinSig>,
+        Vec<(MemberKey, dkg::DealerPrivMsg)>,
+    ),
+    KeygenError,
+> {
+    Dealer::start::<N3f1>(
+        dealer_rng(seed, round),
+        round.info.clone(),
+        me.clone(),
+        previous,
+    )
+    .map_err(KeygenError::Setup)
+}
+
+/// Deals for `me` in `round` (with its previous share when resharing). Deterministic in
+/// `seed` and the round.
+pub fn deal(
+    round: &KeyRound,
+    me: &ed25519::PrivateKey,
+    previous: Option<Share>,
+    seed: &[u8; 32],
+) -> Result<Dealing, KeygenError> {
+    let (_, public, private) = start_dealer(round, me, previous, seed)?;
+    let private = private
+        .into_iter()
+        .map(|(player, message)| {
+            let bytes = commonware_codec::Encode::encode(&message);
+            let mut scalar = [0u8; 32];
+            scalar.copy_from_slice(&bytes);
+            (player, scalar)
+        })
+        .collect();
+    Ok(Dealing {
+        commitment: encode_hex(&public),
+        private,
+    })
+}
+
+/// Checks that a dealing's commitment is a well-formed polynomial commitment.
+pub fn check_commitment(commitment: &str) -> Result<(), MessageError> {
+    decode_hex::<dkg::DealerPubMsg<MinSig>>("commitment", commitment, &max_members()).map(|_| ())
+}
+
+/// A player's acknowledgement of `dealer`'s dealing, if the private evaluation matches
+/// the public commitment (`None` is the player's complaint: the dealer must then reveal
+/// that evaluation in its log).
+pub fn acknowledge(
+    round: &KeyRound,
+    me: &ed25519::PrivateKey,
+    dealer: &MemberKey,
+    commitment: &str,
+    private: &[u8; 32],
+) -> Result<Option<String>, MessageError> {
+    let public = decode_hex::<dkg::DealerPubMsg<MinSig>>("commitment", commitment, &max_members())?;
+    let private = decode_hex::<dkg::DealerPrivMsg>("share", &hex::encode(private), &())?;
+    let mut player = Player::<MinSig, ed25519::PrivateKey>::new(round.info.clone(), me.clone())
+        .map_err(|e| MessageError::Refused(e.to_string()))?;
+    Ok(player
+        .dealer_message::<N3f1>(dealer.clone(), public, private)
+        .map(|ack| encode_hex(&ack)))
+}
+
+/// The dealer's signed log: its commitment and, for every player, the player's
+/// acknowledgement or (where none came, or it does not verify) the revealed evaluation.
+pub fn dealer_log(
+    round: &KeyRound,
+    me: &ed25519::PrivateKey,
+    previous: Option<Share>,
+    seed: &[u8; 32],
+    acks: &[(MemberKey, String)],
+) -> Result<String, KeygenError> {
+    let (mut dealer, _, _) = start_dealer(round, me, previous, seed)?;
+    for (player, ack) in acks {
+        let Ok(ack) = decode_hex::<dkg::PlayerAck<MemberKey>>("ack", ack, &()) else {
+            continue;
+        };
+        dealer
+            .receive_player_ack(player.clone(), ack)
+            .map_err(KeygenError::Setup)?;
+    }
+    Ok(encode_hex(&dealer.finalize::<N3f1>()))
+}
+
+/// Checks a signed dealer log for `round`: well-formed, signed by `dealer`, for this
+/// round's transcript.
+pub fn check_log(round: &KeyRound, dealer: &MemberKey, log: &str) -> Result<(), MessageError> {
+    let signed = decode_hex::<dkg::SignedDealerLog<MinSig, ed25519::PrivateKey>>(
+        "log",
+        log,
+        &max_members(),
+    )?;
+    match signed.check(&round.info) {
+        Some((signer, _)) if &signer == dealer => Ok(()),
+        Some(_) => Err(MessageError::Refused(
+            "log: signed by another dealer than its sender".into(),
+        )),
+        None => Err(MessageError::Refused(
+            "log: its signature does not verify for this round".into(),
+        )),
+    }
+}
+
+fn checked_logs(
+    round: &KeyRound,
+    logs: &[(MemberKey, String)],
+) -> BTreeMap<MemberKey, dkg::DealerLog<MinSig, MemberKey>> {
+    logs.iter()
+        .filter_map(|(dealer, text)| {
+            let signed = decode_hex::<dkg::SignedDealerLog<MinSig, ed25519::PrivateKey>>(
+                "log",
+                text,
+                &max_members(),
+            )
+            .ok()?;
+            let (signer, log) = signed.check(&round.info)?;
+            (&signer == dealer).then_some((signer, log))
+        })
+        .collect()
+}
+
+/// The round's public output from the logs on record: what every validator computes, and
+/// anyone can check. Fails (the round must be run again) when too few dealers completed.
+pub fn observe(round: &KeyRound, logs: &[(MemberKey, String)]) -> Result<Output, KeygenError> {
+    dkg::observe::<MinSig, MemberKey, N3f1>(
+        round.info.clone(),
+        checked_logs(round, logs),
+        &Sequential,
+    )
+    .map_err(KeygenError::Failed)
+}
+
+/// A player's share: replays every dealing addressed to it (commitment and its private
+/// evaluation) and finalises over the same logs the ledger observed.
+pub fn player_share(
+    round: &KeyRound,
+    me: &ed25519::PrivateKey,
+    dealings: &[(MemberKey, String, [u8; 32])],
+    logs: &[(MemberKey, String)],
+) -> Result<(Output, Share), KeygenError> {
+    let mut player = Player::<MinSig, ed25519::PrivateKey>::new(round.info.clone(), me.clone())
+        .map_err(KeygenError::Setup)?;
+    for (dealer, commitment, private) in dealings {
+        let (Ok(public), Ok(private)) = (
+            decode_hex::<dkg::DealerPubMsg<MinSig>>("commitment", commitment, &max_members()),
+            decode_hex::<dkg::DealerPrivMsg>("share", &hex::encode(private), &()),
+        ) else {
+            continue;
+        };
+        let _ = player.dealer_message::<N3f1>(dealer.clone(), public, private);
+    }
+    player
+        .finalize::<N3f1>(checked_logs(round, logs), &Sequential)
+        .map_err(KeygenError::Failed)
+}
+
+/// An output as hex, for the ledger (the next resharing starts from it).
+pub fn output_to_hex(output: &Output) -> String {
+    encode_hex(output)
+}
+
+/// An output from the ledger's hex.
+pub fn output_from_hex(text: &str) -> Result<Output, MessageError> {
+    decode_hex::<Output>("output", text, &(max_members(), ModeVersion::v0()))
+}
+
+/// A group key as hex (what a sealing organisation needs to check answers).
+pub fn group_key_to_hex(key: &GroupKey) -> String {
+    encode_hex(key)
+}
+
+/// A group key from hex.
+pub fn group_key_from_hex(text: &str) -> Result<GroupKey, MessageError> {
+    decode_hex::<GroupKey>("group key", text, &(max_members(), ModeVersion::v0()))
+}
+
+/// A member's Ed25519 key in the form key rounds use.
+pub fn member_key(bytes: &[u8; 32]) -> Result<MemberKey, MessageError> {
+    decode_hex::<MemberKey>("member key", &hex::encode(bytes), &())
+}
+
+/// A member's signing key in the form key rounds use.
+pub fn member_signer(secret: &[u8; 32]) -> ed25519::PrivateKey {
+    ed25519::PrivateKey::from(ed25519_consensus::SigningKey::from(*secret))
 }

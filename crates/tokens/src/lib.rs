@@ -17,4 +17,8 @@ pub use evaluate::{
     Blinded, Evaluated, FinishError, GroupKey, Partial, PointError, Rejected, Request,
     check_partial, evaluate, finish, input, token_of, verify_signature,
 };
-pub use keygen::{KeyRound, KeygenError, MemberKey, Output, group_key, run_in_process};
+pub use keygen::{
+    Dealing, KeyRound, KeygenError, MemberKey, MessageError, Output, acknowledge, check_commitment,
+    check_log, deal, dealer_log, group_key, group_key_from_hex, group_key_to_hex, member_key,
+    member_signer, observe, output_from_hex, output_to_hex, player_share, run_in_process,
+};
