@@ -261,19 +261,19 @@ fn dealer_rng(seed: &[u8; 32], round: &KeyRound) -> rand::rngs::StdRng {
     rand::rngs::StdRng::from_seed(h.finalize().into())
 }
 
+/// A started dealer, its commitment and each player's private evaluation.
+type Started = (
+    Dealer<MinSig, ed25519::PrivateKey>,
+    dkg::DealerPubMsg<MinSig>,
+    Vec<(MemberKey, dkg::DealerPrivMsg)>,
+);
+
 fn start_dealer(
     round: &KeyRound,
     me: &ed25519::PrivateKey,
     previous: Option<Share>,
     seed: &[u8; 32],
-) -> Result<
-    (
-        Dealer<MinSig, ed25519::PrivateKey>,
-        dkg::DealerPubMsg<MinSig>,
-        Vec<(MemberKey, dkg::DealerPrivMsg)>,
-    ),
-    KeygenError,
-> {
+) -> Result<Started, KeygenError> {
     Dealer::start::<N3f1>(
         dealer_rng(seed, round),
         round.info.clone(),
