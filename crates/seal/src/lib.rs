@@ -21,7 +21,9 @@ pub mod wrap;
 
 pub use blind::{IdentifierKind, MatchingKey, NormalizeError, Token};
 pub use envelope::{ContentKey, OpenError, RecordId, commitment, open_payload, seal_payload};
-pub use wrap::{UnwrapError, WrappedKey, matching_key_info, record_key_info, seal_record};
+pub use wrap::{
+    UnwrapError, WrappedKey, matching_key_info, record_key_info, seal_record, token_share_info,
+};
 
 /// The operating system's random number generator, in the `rand_core` version HPKE uses.
 pub(crate) fn os_rng() -> rand_core::UnwrapErr<rand_core::OsRng> {

@@ -60,6 +60,14 @@ pub fn matching_key_info(chain_id: &str, epoch: u32, member: &str) -> Vec<u8> {
     format!("unchain/vault/v1/matching-key\0{chain_id}\0{epoch}\0{member}").into_bytes()
 }
 
+/// The HPKE `info` for a dealer's private evaluation to one player in a token-key round
+/// (`unchain_tokens::keygen`): names the chain, the round, the dealer and the player, so a
+/// wrapped evaluation moved to another slot does not open.
+pub fn token_share_info(chain_id: &str, round: u64, dealer: &str, player: &str) -> Vec<u8> {
+    format!("unchain/vault/v1/token-key-share\0{chain_id}\0{round}\0{dealer}\0{player}")
+        .into_bytes()
+}
+
 impl WrappedKey {
     /// Wraps `key` for `recipient` under `info`.
     pub fn wrap(key: &[u8; 32], recipient: &EncryptionPublicKey, info: &[u8]) -> Self {

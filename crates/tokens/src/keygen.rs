@@ -41,6 +41,9 @@ use crate::GroupKey;
 /// A member's identity in a key round: its Ed25519 signing key's public half.
 pub type MemberKey = ed25519::PublicKey;
 
+/// A member's Ed25519 signing key, as key rounds use it to sign acknowledgements and logs.
+pub type MemberSigner = ed25519::PrivateKey;
+
 /// The public result of a round: the group key and who holds shares of it.
 pub type Output = dkg::Output<MinSig, MemberKey>;
 

@@ -13,6 +13,9 @@
 pub mod evaluate;
 pub mod keygen;
 
+/// A member's share of the token key (commonware's BLS12-381 share).
+pub use commonware_cryptography::bls12381::primitives::group::Share;
+
 pub use evaluate::{
     Blinded, Evaluated, FinishError, GroupKey, Partial, PointError, Rejected, Request,
     check_partial, evaluate, finish, input, token_of, verify_signature,

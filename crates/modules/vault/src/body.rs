@@ -358,6 +358,34 @@ pub enum VaultBody {
     Rotate(Rotate),
     /// `vault.sharing_policy`: the policy document, every rule compiled.
     SharingPolicy(crate::sharing::CompiledPolicy),
+    /// `vault.token_key_round`.
+    OpenRound(crate::token_key::OpenRound),
+    /// `vault.token_key_deal`.
+    Deal(crate::token_key::Deal),
+    /// `vault.token_key_ack`.
+    Ack(crate::token_key::Ack),
+    /// `vault.token_key_log`.
+    Log(crate::token_key::Log),
+    /// `vault.token_key_finish`.
+    Finish(crate::token_key::Finish),
+    /// `vault.token_evaluations`.
+    Evaluations(crate::token_key::Evaluations),
+    /// `vault.retoken`.
+    Retoken(Retoken),
+}
+
+/// `vault.retoken`: an owner re-derives a live record's tokens under the current matching
+/// epoch (it holds the plaintext), so records sealed before a new key keep matching.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retoken {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The record.
+    pub record: RecordId,
+    /// Its tokens under the current epoch (replacing all it had).
+    pub tokens: Vec<TokenEntry>,
 }
 
 /// Parses and checks a body of `kind`.
@@ -389,6 +417,42 @@ pub fn parse_kind(kind: &str, b: &Value) -> Result<VaultBody, BodyError> {
             let policy: crate::sharing::SharingPolicy = parse(b)?;
             VaultBody::SharingPolicy(crate::sharing::CompiledPolicy::compile(&policy)?)
         }
+        "vault.token_key_round" => {
+            let b: crate::token_key::OpenRound = parse(b)?;
+            b.check()?;
+            VaultBody::OpenRound(b)
+        }
+        "vault.token_key_deal" => {
+            let b: crate::token_key::Deal = parse(b)?;
+            b.check()?;
+            VaultBody::Deal(b)
+        }
+        "vault.token_key_ack" => {
+            let b: crate::token_key::Ack = parse(b)?;
+            b.check()?;
+            VaultBody::Ack(b)
+        }
+        "vault.token_key_log" => {
+            let b: crate::token_key::Log = parse(b)?;
+            b.check()?;
+            VaultBody::Log(b)
+        }
+        "vault.token_key_finish" => VaultBody::Finish(parse(b)?),
+        "vault.token_evaluations" => {
+            let b: crate::token_key::Evaluations = parse(b)?;
+            b.check()?;
+            VaultBody::Evaluations(b)
+        }
+        "vault.retoken" => {
+            let b: Retoken = parse(b)?;
+            if b.tokens.is_empty() || b.tokens.len() > MAX_TOKENS {
+                return Err(BodyError::new(
+                    "tokens",
+                    format!("must hold 1 to {MAX_TOKENS} tokens"),
+                ));
+            }
+            VaultBody::Retoken(b)
+        }
         other => return Err(BodyError::new("", format!("unknown vault kind {other}"))),
     };
     if let Some(actor) = body.actor() {
@@ -406,7 +470,15 @@ impl VaultBody {
             VaultBody::Revoke(b) => b.actor.as_deref(),
             VaultBody::Consent(b) => b.actor.as_deref(),
             VaultBody::Erase(b) => b.actor.as_deref(),
-            VaultBody::Rotate(_) | VaultBody::SharingPolicy(_) => None,
+            VaultBody::Retoken(b) => b.actor.as_deref(),
+            VaultBody::Rotate(_)
+            | VaultBody::SharingPolicy(_)
+            | VaultBody::OpenRound(_)
+            | VaultBody::Deal(_)
+            | VaultBody::Ack(_)
+            | VaultBody::Log(_)
+            | VaultBody::Finish(_)
+            | VaultBody::Evaluations(_) => None,
         }
     }
 }

@@ -1,11 +1,13 @@
 //! The [`Module`] impl: how every validator executes the `vault.*` kinds, over the body
 //! types of [`crate::body`] and the state of [`crate::state`].
 
-use crate::body::{Consent, Decision, Erase, EraseReason, Grant, Revoke, Rotate, Seal, VaultBody};
+use crate::body::{
+    Consent, Decision, Erase, EraseReason, Grant, Retoken, Revoke, Rotate, Seal, VaultBody,
+};
 use crate::policy;
 use crate::sharing::Share;
 use crate::state::*;
-use crate::{body, rules};
+use crate::{body, rules, token_key};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -52,7 +54,42 @@ const KINDS: &[KindSpec] = &[
     KindSpec {
         kind: "vault.rotate_matching_key",
         role: Role::Governance,
-        summary: "start a new blind-index matching-key epoch, wrapped for every member",
+        summary: "start a new blind-index matching-key epoch, wrapped for every member (only before the first threshold key)",
+    },
+    KindSpec {
+        kind: "vault.token_key_round",
+        role: Role::Governance,
+        summary: "open a threshold token-key round: a fresh key (a new matching epoch) or a resharing of the current one to new players",
+    },
+    KindSpec {
+        kind: "vault.token_key_deal",
+        role: Role::Records,
+        summary: "a dealer's dealing in a token-key round: its commitment and each player's evaluation sealed to that player",
+    },
+    KindSpec {
+        kind: "vault.token_key_ack",
+        role: Role::Records,
+        summary: "a player's signed acknowledgement of a dealing that checks out",
+    },
+    KindSpec {
+        kind: "vault.token_key_log",
+        role: Role::Records,
+        summary: "a dealer's signed log of a token-key round: acknowledgements, and the evaluations it must reveal",
+    },
+    KindSpec {
+        kind: "vault.token_key_finish",
+        role: Role::Governance,
+        summary: "observe a token-key round's logs and install its key (a new matching epoch, or new shares of the current one)",
+    },
+    KindSpec {
+        kind: "vault.token_evaluations",
+        role: Role::Records,
+        summary: "announce blind token evaluations before asking members for them (counted per organisation and day)",
+    },
+    KindSpec {
+        kind: "vault.retoken",
+        role: Role::Records,
+        summary: "replace an owned record's blind-index tokens with tokens of the current matching epoch (migration)",
     },
 ];
 
@@ -443,6 +480,25 @@ impl VaultModule {
         Ok(())
     }
 
+    fn retoken(&self, ctx: &mut ExecContext<'_, '_>, r: &Retoken) -> Result<(), ExecError> {
+        let me = ctx.sender.name.clone();
+        let mut record = live_record(ctx, &r.record)?;
+        if record.owner != me {
+            return Err(reject(
+                Code::NotOwner,
+                format!(
+                    "only the owner ({}) re-derives a record's tokens",
+                    record.owner
+                ),
+            ));
+        }
+        let used = self.check_tokens(ctx, &r.tokens)?;
+        let old = std::mem::replace(&mut record.tokens, r.tokens.clone());
+        self.unindex_tokens(ctx, &r.record, &old)?;
+        self.index_tokens(ctx, &r.record, &r.tokens, used)?;
+        store(ctx, &record_key(&r.record), &record)
+    }
+
     fn revoke(&self, ctx: &mut ExecContext<'_, '_>, r: &Revoke) -> Result<(), ExecError> {
         let me = ctx.sender.name.clone();
         let record = live_record(ctx, &r.record)?;
@@ -575,6 +631,14 @@ impl VaultModule {
 
     fn rotate(&self, ctx: &mut ExecContext<'_, '_>, r: &Rotate) -> Result<(), ExecError> {
         let current = self.current_epoch(ctx)?;
+        if token_key::threshold_of(ctx, current)?.is_some() {
+            return Err(reject(
+                Code::EpochMismatch,
+                format!(
+                    "matching epoch {current} has a threshold key: the shared matching key is retired; rotate with a fresh vault.token_key_round"
+                ),
+            ));
+        }
         if r.epoch != current + 1 {
             return Err(reject(
                 Code::EpochMismatch,
@@ -604,6 +668,7 @@ impl VaultModule {
             epoch: r.epoch,
             wrapped: r.wrapped.clone(),
             tx: ctx.tx_id,
+            threshold: None,
         };
         store(ctx, &matching_key(r.epoch), &epoch)
     }
@@ -633,6 +698,22 @@ impl Module for VaultModule {
             VaultBody::Erase(b) => self.erase(ctx, b),
             VaultBody::Rotate(b) => self.rotate(ctx, b),
             VaultBody::SharingPolicy(p) => policy::publish(ctx, p),
+            VaultBody::OpenRound(b) => {
+                let epoch = self.current_epoch(ctx)?;
+                token_key::open(ctx, &self.chain_id, epoch, b)
+            }
+            VaultBody::Deal(b) => token_key::deal(ctx, b),
+            VaultBody::Ack(b) => token_key::ack(ctx, b),
+            VaultBody::Log(b) => token_key::log(ctx, &self.chain_id, b),
+            VaultBody::Finish(b) => {
+                let epoch = self.current_epoch(ctx)?;
+                token_key::finish(ctx, &self.chain_id, epoch, b).map(|_| ())
+            }
+            VaultBody::Evaluations(b) => {
+                let epoch = self.current_epoch(ctx)?;
+                token_key::evaluations(ctx, epoch, b)
+            }
+            VaultBody::Retoken(b) => self.retoken(ctx, b),
         }
     }
 }

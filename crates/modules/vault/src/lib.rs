@@ -14,7 +14,13 @@
 //!   versions it already holds (those cannot be unshared).
 //! - `vault.erase` crypto-shreds a record: wrapped keys leave state, every node deletes the
 //!   ciphertext, the commitment stays so the record's existence remains provable.
-//! - `vault.rotate_matching_key` starts a new matching-key epoch.
+//! - `vault.rotate_matching_key` starts a new shared matching-key epoch (only until the
+//!   first threshold key).
+//! - `vault.token_key_*` run the threshold token key's rounds among the members
+//!   ([`token_key`]): a fresh key makes a new matching epoch that no member holds; a
+//!   resharing moves the current key to new players. `vault.token_evaluations` announces
+//!   blind evaluations before asking members for them; `vault.retoken` re-derives an
+//!   owned record's tokens under the current epoch.
 //! - `vault.sharing_policy` publishes a jurisdiction's sharing policy ([`sharing`]): CEL
 //!   rules every recipient of a record its members own must satisfy, at a seal and at a
 //!   grant, and the jurisdictions where such a record's ciphertext may be held. Refusals
@@ -34,5 +40,7 @@ mod policy;
 pub mod rules;
 pub mod sharing;
 pub mod state;
+pub mod token_client;
+pub mod token_key;
 
 pub use execute::{TOKENS_PER_DAY, VaultModule};

@@ -231,8 +231,26 @@ pub struct MatchingEpoch {
     pub epoch: u32,
     /// The key wrapped for each member.
     pub wrapped: BTreeMap<String, WrappedKey>,
-    /// The rotating transaction.
+    /// The rotating transaction (or the key round's finishing one).
     pub tx: TxId,
+    /// The threshold key, for an epoch made by a key round: no member holds the key, each
+    /// player holds a share, and `wrapped` is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<ThresholdKey>,
+}
+
+/// A matching epoch's threshold key, as the ledger holds it: public only.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ThresholdKey {
+    /// The key round that made (or last reshared) it.
+    pub round: u64,
+    /// The group key and every player's public share (`unchain_tokens::GroupKey`), hex:
+    /// what a sealing organisation checks answers against.
+    pub group_key: String,
+    /// The round's whole public output, hex: the next resharing starts from it.
+    pub output: String,
+    /// The players by share index, with their Ed25519 keys (hex).
+    pub players: Vec<(String, String)>,
 }
 
 pub(crate) fn record_key(id: &RecordId) -> Vec<u8> {
