@@ -21,6 +21,7 @@ pub mod serve;
 pub mod service;
 pub mod tip_copies;
 pub mod tipform;
+pub mod token_duty;
 pub mod users;
 pub mod workerpage;
 

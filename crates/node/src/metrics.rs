@@ -25,6 +25,8 @@ pub struct NodeMetrics {
     pub tx_committed: Counter,
     /// Transactions rejected at execution.
     pub tx_rejected: Counter,
+    /// Blind token evaluations this member answered (counts only: never what).
+    pub token_evaluations: Counter,
     /// Seconds between consecutive applied blocks.
     pub block_interval: Histogram,
     /// Seconds from a block's proposal (its timestamp) to this node applying it.
@@ -51,6 +53,7 @@ impl NodeMetrics {
             tx_backpressure: Counter::default(),
             tx_committed: Counter::default(),
             tx_rejected: Counter::default(),
+            token_evaluations: Counter::default(),
             block_interval: Histogram::new([
                 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
             ]),
@@ -95,6 +98,11 @@ impl NodeMetrics {
             "tx_rejected",
             "transactions rejected at execution",
             m.tx_rejected.clone(),
+        );
+        registry.register(
+            "token_evaluations",
+            "blind token evaluations this member answered with its key share",
+            m.token_evaluations.clone(),
         );
         registry.register(
             "block_interval_seconds",

@@ -178,6 +178,14 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             signing.clone(),
             heads_rx.clone(),
         ));
+        tokio::spawn(crate::token_duty::run(
+            ledger.clone(),
+            mempool.clone(),
+            me.name.clone(),
+            signing.clone(),
+            encryption.clone(),
+            heads_rx.clone(),
+        ));
         let vcfg = ValidatorConfig {
             seed: signing.seed(),
             p2p_listen: cfg.p2p_listen,
@@ -243,6 +251,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             captures: Arc::default(),
             queries: queries.clone(),
             provenance: Arc::default(),
+            evaluator: Arc::new(crate::api::tokens::Evaluator::open(&cfg.data_dir)),
         };
         let console_state = crate::console::ConsoleState {
             svc: service.clone(),

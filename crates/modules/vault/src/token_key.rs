@@ -195,6 +195,10 @@ pub struct RoundState {
     pub previous_output: Option<String>,
     /// The opening transaction.
     pub opened: TxId,
+    /// The member that opened it (its node finishes it; others when it is late).
+    pub opened_by: String,
+    /// The height of the block that opened it (nodes time their waits from it).
+    pub opened_height: u64,
     /// The epoch the round installed, once finished.
     pub finished: Option<u32>,
 }
@@ -393,6 +397,8 @@ pub(crate) fn open(
         previous_epoch,
         previous_output,
         opened: ctx.tx_id,
+        opened_by: ctx.sender.name.clone(),
+        opened_height: ctx.height,
         finished: None,
     };
     // commonware refuses a resharing with fewer dealers than the old threshold, among

@@ -14,6 +14,7 @@ pub(crate) mod agreements;
 pub mod provenance;
 pub mod recruit;
 pub mod supply;
+pub mod tokens;
 pub(crate) mod tips;
 pub mod users;
 pub(crate) mod vault;
@@ -53,6 +54,8 @@ pub struct ApiState {
     pub queries: Arc<crate::named_queries::QueryStore>,
     /// Provenance bundles built since the log last grew.
     pub provenance: Arc<provenance::ProvenanceCache>,
+    /// This member's blind token evaluations: its share and today's answers.
+    pub evaluator: Arc<tokens::Evaluator>,
 }
 
 impl std::ops::Deref for ApiState {
@@ -89,6 +92,8 @@ impl std::ops::Deref for ApiState {
         vault::alerts,
         vault::notices,
         vault::matching_key,
+        tokens::token_key,
+        tokens::evaluations,
         vault::policies,
         vault::policy,
         custody::item_view,
@@ -187,6 +192,8 @@ impl std::ops::Deref for ApiState {
         voice::ReportedFees,
         agreements::AgreementView,
         agreements::SchemaView,
+        tokens::EvaluationRequest,
+        tokens::EvaluationAnswer,
     ))
 )]
 struct ApiDoc;
@@ -263,6 +270,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/vault/alerts", get(vault::alerts))
         .route("/v1/vault/notices/{subject}", get(vault::notices))
         .route("/v1/vault/matching-key", get(vault::matching_key))
+        .route("/v1/vault/token-key", get(tokens::token_key))
+        .route("/v1/vault/token-evaluations", post(tokens::evaluations))
         .route("/v1/vault/policies", get(vault::policies))
         .route("/v1/vault/policies/{jurisdiction}", get(vault::policy))
         .route("/v1/custody/items/{id}", get(custody::item_view))

@@ -350,7 +350,7 @@ pub async fn notices(
 }
 
 /// The matching key of the current epoch, wrapped for the signing member.
-#[utoipa::path(get, path = "/v1/vault/matching-key", responses((status = 200, description = "{epoch, wrapped}"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(get, path = "/v1/vault/matching-key", responses((status = 200, description = "{epoch, wrapped}"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 410, description = "retired: the current epoch has a threshold token key", body = Problem)))]
 pub async fn matching_key(
     State(state): State<ApiState>,
     method: Method,

@@ -99,6 +99,17 @@ pub fn wrapped_matching_key(
         .map_err(internal)?
         .pop();
     let (epoch, mut wrapped) = match (rotated, &state.ledger.genesis().matching_key) {
+        (Some(e), _) if e.threshold.is_some() => {
+            return Err(Problem::new(
+                axum::http::StatusCode::GONE,
+                unchain_types::Code::NotFound,
+                "the shared matching key is retired",
+                format!(
+                    "matching epoch {} has a threshold token key that no member holds: tokens are evaluated blind by its holders (GET /v1/vault/token-key, POST /v1/vault/token-evaluations), and the shared key's wrapped copies are no longer served",
+                    e.epoch
+                ),
+            ));
+        }
         (Some(e), _) => (e.epoch, e.wrapped),
         (None, Some(g)) => (g.epoch, g.wrapped.clone()),
         (None, None) => return Err(Problem::not_found("this chain has no matching key")),
