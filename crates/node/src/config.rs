@@ -34,6 +34,11 @@ pub struct NodeConfig {
     /// Other validators' p2p addresses (this node's own comes from `p2p_listen`).
     #[serde(default)]
     pub peers: Vec<PeerAddress>,
+    /// The token key holders' node API URLs, by member name (e.g. `th-ngo =
+    /// "https://node.ngo.example"`): where this node carries its organisation's blinded
+    /// token requests. A holder missing here is not asked.
+    #[serde(default)]
+    pub token_holders: std::collections::BTreeMap<String, String>,
     /// Mempool capacity in transactions. Default 50 000.
     #[serde(default = "default_mempool_txs")]
     pub mempool_max_txs: usize,
@@ -191,6 +196,7 @@ impl NodeConfig {
             api_listen: default_api(),
             p2p_listen: default_p2p(),
             peers: Vec::new(),
+            token_holders: Default::default(),
             mempool_max_txs: default_mempool_txs(),
             max_block_txs: default_block_txs(),
             max_wait_ms: default_max_wait(),

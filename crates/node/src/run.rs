@@ -234,6 +234,8 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
             encryption: encryption.clone(),
             voice_min_group: cfg.tips.voice_min_group,
+            evaluator: Arc::new(crate::service::tokens::Evaluator::open(&cfg.data_dir)),
+            token_holders: Arc::new(cfg.token_holders.clone()),
         };
         let queries = Arc::new(
             crate::named_queries::QueryStore::open(&cfg.data_dir)
@@ -251,7 +253,6 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             captures: Arc::default(),
             queries: queries.clone(),
             provenance: Arc::default(),
-            evaluator: Arc::new(crate::api::tokens::Evaluator::open(&cfg.data_dir)),
         };
         let console_state = crate::console::ConsoleState {
             svc: service.clone(),

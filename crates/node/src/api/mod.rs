@@ -54,8 +54,6 @@ pub struct ApiState {
     pub queries: Arc<crate::named_queries::QueryStore>,
     /// Provenance bundles built since the log last grew.
     pub provenance: Arc<provenance::ProvenanceCache>,
-    /// This member's blind token evaluations: its share and today's answers.
-    pub evaluator: Arc<tokens::Evaluator>,
 }
 
 impl std::ops::Deref for ApiState {
@@ -94,6 +92,7 @@ impl std::ops::Deref for ApiState {
         vault::matching_key,
         tokens::token_key,
         tokens::evaluations,
+        tokens::relay,
         vault::policies,
         vault::policy,
         custody::item_view,
@@ -193,7 +192,9 @@ impl std::ops::Deref for ApiState {
         agreements::AgreementView,
         agreements::SchemaView,
         tokens::EvaluationRequest,
-        tokens::EvaluationAnswer,
+        tokens::RelayRequest,
+        crate::service::tokens::EvaluationAnswer,
+        crate::service::tokens::Relayed,
     ))
 )]
 struct ApiDoc;
@@ -272,6 +273,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/vault/matching-key", get(vault::matching_key))
         .route("/v1/vault/token-key", get(tokens::token_key))
         .route("/v1/vault/token-evaluations", post(tokens::evaluations))
+        .route("/v1/vault/tokens", post(tokens::relay))
         .route("/v1/vault/policies", get(vault::policies))
         .route("/v1/vault/policies/{jurisdiction}", get(vault::policy))
         .route("/v1/custody/items/{id}", get(custody::item_view))

@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod epcis;
 pub mod ledger;
 pub mod problem;
+pub mod tokens;
 
 pub use problem::Problem;
 
@@ -54,6 +55,10 @@ pub struct Service {
     pub act_lock: Arc<tokio::sync::Mutex<()>>,
     /// The organisation's X25519 key, with which the console opens and seals records.
     pub encryption: unchain_types::EncryptionSecretKey,
+    /// This member's blind token evaluations: its share and today's answers.
+    pub evaluator: Arc<tokens::Evaluator>,
+    /// The token key holders' node API URLs, by member name (config `[token_holders]`).
+    pub token_holders: Arc<std::collections::BTreeMap<String, String>>,
     /// The least group of workers of one employer in one month published as an aggregate.
     pub voice_min_group: u32,
 }
