@@ -549,12 +549,6 @@ async fn payroll(
     who: &Who,
 ) -> anyhow::Result<()> {
     let session = Session::open(who).await?;
-    let (_, key) = session.matching_key().await?;
-    let token = |account: &str| -> anyhow::Result<String> {
-        key.blind(unchain_seal::blind::IdentifierKind::Iban, account, None)
-            .map(|t| t.to_hex())
-            .map_err(|e| anyhow::anyhow!("account: {e}"))
-    };
     let mut records = match (&csv, &sif) {
         (Some(path), None) => {
             let bytes =
@@ -577,8 +571,27 @@ async fn payroll(
         }
         _ => anyhow::bail!("give --csv FILE or --sif FILE --workers TABLE"),
     };
-    for (i, r) in records.iter_mut().enumerate() {
-        r.account = token(&r.account).with_context(|| format!("record {}", i + 1))?;
+    // Each distinct account once: checked here (the error names the record), then blinded
+    // — by the token key's holders once the chain has a threshold key.
+    let iban = unchain_seal::blind::IdentifierKind::Iban;
+    let mut accounts: Vec<String> = Vec::new();
+    for (i, r) in records.iter().enumerate() {
+        unchain_seal::blind::normalize(iban, &r.account, None)
+            .map_err(|e| anyhow::anyhow!("record {}: account: {e}", i + 1))?;
+        if !accounts.contains(&r.account) {
+            accounts.push(r.account.clone());
+        }
+    }
+    let asked: Vec<(unchain_seal::blind::IdentifierKind, &str)> =
+        accounts.iter().map(|a| (iban, a.as_str())).collect();
+    let tokens = session.tokens(&asked, None).await?;
+    let by_account: std::collections::BTreeMap<&str, String> = accounts
+        .iter()
+        .map(String::as_str)
+        .zip(tokens.iter().map(|t| t.token.to_hex()))
+        .collect();
+    for r in records.iter_mut() {
+        r.account = by_account[r.account.as_str()].clone();
     }
     let me = session.signer.member.clone();
     let bodies = unchain_recruit::client::payroll_bodies(records);

@@ -302,6 +302,68 @@ impl Session {
         ))
     }
 
+    /// Blind-index tokens of `identifiers` under the current matching epoch: evaluated
+    /// blind by a threshold of the key holders when the epoch has a threshold key
+    /// (announced on the ledger and carried by this organisation's node), or under the
+    /// shared matching key before the first key round.
+    pub(crate) async fn tokens(
+        &self,
+        identifiers: &[(IdentifierKind, &str)],
+        country: Option<&str>,
+    ) -> anyhow::Result<Vec<unchain_vault::body::TokenEntry>> {
+        if identifiers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key: Result<serde_json::Value, _> = self
+            .client
+            .get_signed(&self.signer, "/v1/vault/token-key")
+            .await;
+        match key {
+            Ok(_) => {}
+            Err(unchain_client::ClientError::Problem { status: 404, .. }) => {
+                let (epoch, mk) = self.matching_key().await?;
+                return Ok(client::blind_tokens(&mk, epoch, identifiers, country)?);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut tokens = Vec::with_capacity(identifiers.len());
+        for chunk in identifiers.chunks(unchain_vault::body::MAX_TOKENS) {
+            let batch = unchain_vault::token_client::BlindBatch::new(chunk, country)?;
+            let relayed: serde_json::Value = self
+                .client
+                .post_signed_json(
+                    &self.signer,
+                    "/v1/vault/tokens",
+                    &serde_json::json!({"requests": batch.requests()}),
+                )
+                .await?;
+            let epoch = relayed["epoch"].as_u64().context("tokens: epoch")? as u32;
+            let group_key = relayed["group_key"].as_str().context("tokens: group_key")?;
+            let answers: Vec<(u32, Vec<String>)> = relayed["answers"]
+                .as_array()
+                .context("tokens: answers")?
+                .iter()
+                .map(|a| {
+                    let index = a["index"].as_u64().context("tokens: answers[].index")? as u32;
+                    let partials = serde_json::from_value(a["partials"].clone())
+                        .context("tokens: answers[].partials")?;
+                    Ok((index, partials))
+                })
+                .collect::<anyhow::Result<_>>()?;
+            if let Some(failures) = relayed["failures"].as_object() {
+                for (holder, why) in failures {
+                    eprintln!("token key holder {holder} gave no answer: {}", why.as_str().unwrap_or(""));
+                }
+            }
+            let (done, notes) = batch.finish(epoch, group_key, &answers)?;
+            for note in notes {
+                eprintln!("token answer not used: {note}");
+            }
+            tokens.extend(done);
+        }
+        Ok(tokens)
+    }
+
     /// The content key of `version`, unwrapped with this organisation's key.
     pub(crate) fn content_key(
         &self,
@@ -520,7 +582,6 @@ pub(crate) async fn seal_with(
     let tokens = if a.identifiers.is_empty() {
         Vec::new()
     } else {
-        let (epoch, mk) = s.matching_key().await?;
         let identifiers = a
             .identifiers
             .iter()
@@ -534,7 +595,8 @@ pub(crate) async fn seal_with(
                 Ok((kind, value))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
-        client::blind_tokens(&mk, epoch, &identifiers, a.country.as_deref())
+        s.tokens(&identifiers, a.country.as_deref())
+            .await
             .context("--identifier")?
     };
     let to: Vec<(String, EncryptionPublicKey)> = recipients

@@ -259,3 +259,83 @@ pub fn current_threshold_key(
         key.players.into_iter().map(|(n, _)| n).collect(),
     )))
 }
+
+/// Identifiers blinded for a threshold evaluation: kept by the sealing organisation until
+/// the answers come back. Never leaves it (it holds the blinding factors).
+pub struct BlindBatch {
+    items: Vec<(unchain_seal::IdentifierKind, unchain_tokens::Blinded)>,
+}
+
+impl BlindBatch {
+    /// Normalises and blinds `identifiers` (kind, value as written); `country` is the
+    /// default region for phone numbers written without `+`.
+    pub fn new(
+        identifiers: &[(unchain_seal::IdentifierKind, &str)],
+        country: Option<&str>,
+    ) -> Result<Self, crate::client::ClientError> {
+        let mut rng = rand::rngs::OsRng;
+        let items = identifiers
+            .iter()
+            .map(|(kind, value)| {
+                let normal = unchain_seal::blind::normalize(*kind, value, country).map_err(|e| {
+                    crate::client::ClientError::Identifier {
+                        kind: kind.as_str(),
+                        reason: e.to_string(),
+                    }
+                })?;
+                let input = unchain_tokens::input(kind.as_str(), &normal);
+                Ok((*kind, unchain_tokens::Blinded::new(&input, &mut rng)))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(BlindBatch { items })
+    }
+
+    /// The blinded requests, hex, in order: what travels to the key holders.
+    pub fn requests(&self) -> Vec<String> {
+        self.items.iter().map(|(_, b)| b.request().to_hex()).collect()
+    }
+
+    /// Combines the holders' answers — `(share index, one partial per request, hex)` —
+    /// into tokens of `epoch`. Answers that do not verify are dropped and named in the
+    /// returned notes; fewer valid answers than the threshold is an error naming each
+    /// holder's fault.
+    pub fn finish(
+        &self,
+        epoch: u32,
+        group_key: &str,
+        answers: &[(u32, Vec<String>)],
+    ) -> Result<(Vec<crate::body::TokenEntry>, Vec<String>), ThresholdError> {
+        let key = unchain_tokens::group_key_from_hex(group_key)
+            .map_err(|e| ThresholdError(format!("group key: {e}")))?;
+        let mut notes = std::collections::BTreeSet::new();
+        let mut tokens = Vec::with_capacity(self.items.len());
+        for (i, (kind, blinded)) in self.items.iter().enumerate() {
+            let mut partials = Vec::new();
+            for (index, values) in answers {
+                match values.get(i).map(|v| unchain_tokens::Partial::from_hex(*index, v)) {
+                    Some(Ok(p)) => partials.push(p),
+                    Some(Err(e)) => {
+                        notes.insert(format!("member {index}: answer {i} {e}"));
+                    }
+                    None => {
+                        notes.insert(format!("member {index}: answered {} of {} requests", values.len(), self.items.len()));
+                    }
+                }
+            }
+            let done = unchain_tokens::finish(&key, blinded, partials)
+                .map_err(|e| ThresholdError(format!("identifier {i} ({}): {e}", kind.as_str())))?;
+            notes.extend(done.rejected.iter().map(ToString::to_string));
+            tokens.push(crate::body::TokenEntry {
+                kind: *kind,
+                token: done.token,
+                epoch,
+            });
+        }
+        Ok((tokens, notes.into_iter().collect()))
+    }
+}
+
+/// Why blind evaluation did not produce tokens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("threshold tokens: {0}")]
+pub struct ThresholdError(pub String);

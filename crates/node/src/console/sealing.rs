@@ -74,6 +74,56 @@ fn matching_key(state: &ConsoleState) -> Result<(u32, MatchingKey), Problem> {
     Ok((epoch, key))
 }
 
+/// Blind-index tokens of `identifiers` under the current matching epoch: evaluated blind
+/// by a threshold of the key holders once the epoch has a threshold key (this node
+/// announces and carries the requests), or under the shared matching key before.
+async fn tokens(
+    state: &ConsoleState,
+    identifiers: &[(IdentifierKind, &str)],
+    country: Option<&str>,
+) -> Result<Vec<unchain_vault::body::TokenEntry>, Problem> {
+    let threshold = {
+        let reader = state.ledger.state_reader()?;
+        unchain_vault::token_client::current_threshold_key(&reader)
+            .map_err(internal)?
+            .is_some()
+    };
+    if !threshold {
+        let (epoch, mk) = matching_key(state)?;
+        return client::blind_tokens(&mk, epoch, identifiers, country).map_err(unusable);
+    }
+    let mut tokens = Vec::with_capacity(identifiers.len());
+    for chunk in identifiers.chunks(unchain_vault::body::MAX_TOKENS) {
+        let batch = unchain_vault::token_client::BlindBatch::new(chunk, country).map_err(unusable)?;
+        let points: Vec<unchain_tokens::Request> = batch
+            .requests()
+            .iter()
+            .map(|h| unchain_tokens::Request::from_hex(h).map_err(internal))
+            .collect::<Result<_, _>>()?;
+        let relayed = crate::service::tokens::relay(state, &points).await?;
+        let answers: Vec<(u32, Vec<String>)> = relayed
+            .answers
+            .iter()
+            .map(|a| (a.index, a.partials.clone()))
+            .collect();
+        for (holder, why) in &relayed.failures {
+            tracing::warn!(%holder, %why, "token key holder gave no answer");
+        }
+        let (done, _) = batch
+            .finish(relayed.epoch, &relayed.group_key, &answers)
+            .map_err(|e| {
+                Problem::new(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    unchain_types::Code::Unavailable,
+                    "too few token key holders answered",
+                    e.to_string(),
+                )
+            })?;
+        tokens.extend(done);
+    }
+    Ok(tokens)
+}
+
 /// What to seal.
 pub(crate) struct SealRequest<'a> {
     /// The record's schema (`htcds.case`, …).
@@ -104,7 +154,6 @@ pub(crate) async fn seal(
     let tokens = if r.identifiers.is_empty() {
         Vec::new()
     } else {
-        let (epoch, mk) = matching_key(state)?;
         let identifiers = r
             .identifiers
             .iter()
@@ -115,7 +164,7 @@ pub(crate) async fn seal(
                 ))
             })
             .collect::<Result<Vec<_>, Problem>>()?;
-        client::blind_tokens(&mk, epoch, &identifiers, r.country).map_err(unusable)?
+        tokens(state, &identifiers, r.country).await?
     };
     let to = recipients
         .iter()
