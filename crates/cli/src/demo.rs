@@ -110,6 +110,8 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
     let seeded = rt
         .block_on(seed(&client, &keys))
         .context("seeding the demo chain")?;
+    rt.block_on(token_key(&client, &keys))
+        .context("making the demo's threshold token key")?;
     let vault = rt
         .block_on(seed_vault(&dir, &out.key_files, &clients))
         .context("seeding the demo vault")?;
@@ -508,6 +510,13 @@ async fn seed_vault(
         &spec("case.note", &["phone:0812345678"], None),
     )
     .await?;
+    // The guide promises this match: check it happened (the tokens were evaluated blind by
+    // three of the four validators, and still matched across the two ways of writing).
+    let alerts: Vec<serde_json::Value> = dsi.get("/v1/vault/alerts").await?;
+    anyhow::ensure!(
+        alerts.iter().any(|a| a["other_member"] == "gb-unseen"),
+        "th-dsi's and gb-unseen's records of the same phone number raised no match alert: {alerts:?}"
+    );
     let purpose = "victim support and shelter referral";
     let statement = unchain_vault::body::consent_statement(
         &dsi.chain_id,
@@ -559,6 +568,40 @@ async fn publish_sharing_policy(
 struct Seeded {
     doc_hash: Hash32,
     tx_id: String,
+}
+
+/// Opens the first token-key round with the four validators as key holders and waits for
+/// their nodes to run it: from then on no member holds a key that computes tokens, and
+/// every seal's tokens are evaluated blind by three of the four.
+async fn token_key(client: &Client, keys: &[(String, SigningKey)]) -> anyhow::Result<()> {
+    let players: Vec<&str> = keys.iter().take(ORGS.len()).map(|(n, _)| n.as_str()).collect();
+    let tx = client
+        .build(
+            &keys[0].1,
+            "vault.token_key_round",
+            json!({"round": 0, "players": players}),
+        )
+        .await?;
+    client.submit(&tx).await?;
+    client.wait_for(&tx.id(), Duration::from_secs(30)).await?;
+    let signer = unchain_client::RequestSigner {
+        member: keys[0].0.clone(),
+        key: keys[0].1.clone(),
+        actor: None,
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    loop {
+        let key: Result<serde_json::Value, _> =
+            client.get_signed(&signer, "/v1/vault/token-key").await;
+        if key.is_ok() {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            std::time::Instant::now() < deadline,
+            "the validators did not finish the token-key round within 90 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 async fn seed(client: &Client, keys: &[(String, SigningKey)]) -> anyhow::Result<Seeded> {

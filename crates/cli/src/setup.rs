@@ -245,6 +245,17 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
                 p2p: *p2p,
             })
             .collect();
+        // Where this node carries its organisation's blind token requests: every other
+        // validator's API (the token key's holders are the validators). Unknown when the
+        // API ports are chosen at start (port 0).
+        if a.api.port() != 0 {
+            cfg.token_holders = nodes
+                .iter()
+                .take(a.validators)
+                .filter(|(other, ..)| other != name)
+                .map(|(other, _, api, _)| (other.clone(), format!("http://{api}")))
+                .collect();
+        }
         let path = dir.join(file);
         std::fs::write(&path, cfg.to_toml())?;
         configs.push(path);
