@@ -603,7 +603,11 @@ struct Seeded {
 /// their nodes to run it: from then on no member holds a key that computes tokens, and
 /// every seal's tokens are evaluated blind by three of the four.
 async fn token_key(client: &Client, keys: &[(String, SigningKey)]) -> anyhow::Result<()> {
-    let players: Vec<&str> = keys.iter().take(ORGS.len()).map(|(n, _)| n.as_str()).collect();
+    let players: Vec<&str> = keys
+        .iter()
+        .take(ORGS.len())
+        .map(|(n, _)| n.as_str())
+        .collect();
     let tx = client
         .build(
             &keys[0].1,

@@ -352,7 +352,10 @@ impl Session {
                 .collect::<anyhow::Result<_>>()?;
             if let Some(failures) = relayed["failures"].as_object() {
                 for (holder, why) in failures {
-                    eprintln!("token key holder {holder} gave no answer: {}", why.as_str().unwrap_or(""));
+                    eprintln!(
+                        "token key holder {holder} gave no answer: {}",
+                        why.as_str().unwrap_or("")
+                    );
                 }
             }
             let (done, notes) = batch.finish(epoch, group_key, &answers)?;

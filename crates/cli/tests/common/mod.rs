@@ -54,13 +54,27 @@ impl Chain {
     /// A chain whose first `validators` organisations run validators and the others
     /// follow, every node on consecutive free p2p ports.
     pub fn init_validators(orgs: &[&str], validators: usize) -> Chain {
+        Chain::init_at(orgs, validators, "127.0.0.1:0")
+    }
+
+    /// Like [`Chain::init_validators`], every node's API on consecutive free ports, so
+    /// that each node's config lists the validators' APIs (`[token_holders]`).
+    pub fn init_validators_with_apis(orgs: &[&str], validators: usize) -> Chain {
+        Chain::init_at(
+            orgs,
+            validators,
+            &format!("127.0.0.1:{}", free_ports(orgs.len())),
+        )
+    }
+
+    fn init_at(orgs: &[&str], validators: usize, api: &str) -> Chain {
         let dir = tempfile::tempdir().expect("tmp");
         let mut cmd = Command::new(bin());
         cmd.arg("init").arg(dir.path()).args([
             "--chain-id",
             "e2e-chain",
             "--api",
-            "127.0.0.1:0",
+            api,
             "--validators",
             &validators.to_string(),
             "--p2p",

@@ -270,21 +270,7 @@ impl Outcome {
     }
 }
 
-/// Milliseconds since 1970 as the UTC date, `YYYY-MM-DD`.
-pub fn date_of_ms(ms: u64) -> String {
-    let days = i64::try_from(ms / 86_400_000).unwrap_or(i64::MAX / 2);
-    // Days since 1970-01-01 to the civil date (the proleptic Gregorian calendar).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
+pub use unchain_types::date::date_of_ms;
 
 /// The UTC month (`YYYY-MM`) of a block time.
 pub fn month_of_ms(ms: u64) -> String {

@@ -277,12 +277,13 @@ impl BlindBatch {
         let items = identifiers
             .iter()
             .map(|(kind, value)| {
-                let normal = unchain_seal::blind::normalize(*kind, value, country).map_err(|e| {
-                    crate::client::ClientError::Identifier {
-                        kind: kind.as_str(),
-                        reason: e.to_string(),
-                    }
-                })?;
+                let normal =
+                    unchain_seal::blind::normalize(*kind, value, country).map_err(|e| {
+                        crate::client::ClientError::Identifier {
+                            kind: kind.as_str(),
+                            reason: e.to_string(),
+                        }
+                    })?;
                 let input = unchain_tokens::input(kind.as_str(), &normal);
                 Ok((*kind, unchain_tokens::Blinded::new(&input, &mut rng)))
             })
@@ -292,7 +293,10 @@ impl BlindBatch {
 
     /// The blinded requests, hex, in order: what travels to the key holders.
     pub fn requests(&self) -> Vec<String> {
-        self.items.iter().map(|(_, b)| b.request().to_hex()).collect()
+        self.items
+            .iter()
+            .map(|(_, b)| b.request().to_hex())
+            .collect()
     }
 
     /// Combines the holders' answers — `(share index, one partial per request, hex)` —
@@ -312,13 +316,20 @@ impl BlindBatch {
         for (i, (kind, blinded)) in self.items.iter().enumerate() {
             let mut partials = Vec::new();
             for (index, values) in answers {
-                match values.get(i).map(|v| unchain_tokens::Partial::from_hex(*index, v)) {
+                match values
+                    .get(i)
+                    .map(|v| unchain_tokens::Partial::from_hex(*index, v))
+                {
                     Some(Ok(p)) => partials.push(p),
                     Some(Err(e)) => {
                         notes.insert(format!("member {index}: answer {i} {e}"));
                     }
                     None => {
-                        notes.insert(format!("member {index}: answered {} of {} requests", values.len(), self.items.len()));
+                        notes.insert(format!(
+                            "member {index}: answered {} of {} requests",
+                            values.len(),
+                            self.items.len()
+                        ));
                     }
                 }
             }

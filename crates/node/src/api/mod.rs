@@ -14,8 +14,8 @@ pub(crate) mod agreements;
 pub mod provenance;
 pub mod recruit;
 pub mod supply;
-pub mod tokens;
 pub(crate) mod tips;
+pub mod tokens;
 pub mod users;
 pub(crate) mod vault;
 pub(crate) mod voice;
@@ -92,6 +92,7 @@ impl std::ops::Deref for ApiState {
         vault::matching_key,
         tokens::token_key,
         tokens::evaluations,
+        tokens::counts,
         tokens::relay,
         vault::policies,
         vault::policy,
@@ -272,7 +273,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/vault/notices/{subject}", get(vault::notices))
         .route("/v1/vault/matching-key", get(vault::matching_key))
         .route("/v1/vault/token-key", get(tokens::token_key))
-        .route("/v1/vault/token-evaluations", post(tokens::evaluations))
+        .route(
+            "/v1/vault/token-evaluations",
+            get(tokens::counts).post(tokens::evaluations),
+        )
         .route("/v1/vault/tokens", post(tokens::relay))
         .route("/v1/vault/policies", get(vault::policies))
         .route("/v1/vault/policies/{jurisdiction}", get(vault::policy))

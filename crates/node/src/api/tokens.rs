@@ -9,16 +9,17 @@
 
 use super::vault::authenticate;
 use super::{ApiState, Problem};
+use crate::service::tokens::{EvaluationAnswer, MAX_REQUESTS, Relayed};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, Method, Uri};
-use crate::service::tokens::{EvaluationAnswer, MAX_REQUESTS, Relayed};
 use serde::Deserialize;
 use unchain_tokens::Request;
 use unchain_types::Code;
 use unchain_vault::token_client::current_threshold_key;
+use unchain_vault::token_key;
 
 fn request_problem(field: String, detail: String) -> Problem {
     let mut p = Problem::bad_request(Code::BadRequest, format!("{field}: {detail}"));
@@ -58,6 +59,31 @@ pub async fn token_key(
     })))
 }
 
+/// Every organisation's announced blind evaluations per UTC day, oldest first: who asks
+/// the token key's holders how much, for every member to see.
+#[utoipa::path(get, path = "/v1/vault/token-evaluations",
+    responses((status = 200, description = "[{member, day, date, count}], day = days since 1970-01-01 (UTC)"), (status = 401, body = Problem)))]
+pub async fn counts(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Vec<serde_json::Value>>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    let counts =
+        token_key::evaluation_counts(&reader).map_err(|e| Problem::internal(e.to_string()))?;
+    Ok(Json(
+        counts
+            .into_iter()
+            .map(|(member, day, count)| {
+                let date = unchain_types::date::date_of_ms(day.saturating_mul(86_400_000));
+                serde_json::json!({"member": member, "day": day, "date": date, "count": count})
+            })
+            .collect(),
+    ))
+}
+
 /// A blind evaluation request: the epoch and the blinded points.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -91,9 +117,15 @@ pub async fn evaluations(
     let mut heads = state.heads.clone();
     loop {
         heads.borrow_and_update();
-        match state.evaluator.answer(&state.svc, &member.name, req.epoch, &points) {
+        match state
+            .evaluator
+            .answer(&state.svc, &member.name, req.epoch, &points)
+        {
             Err(p) if p.code == Code::LimitReached && tokio::time::Instant::now() < deadline => {
-                if tokio::time::timeout_at(deadline, heads.changed()).await.is_err() {
+                if tokio::time::timeout_at(deadline, heads.changed())
+                    .await
+                    .is_err()
+                {
                     return Err(p);
                 }
             }
@@ -127,7 +159,9 @@ pub async fn relay(
     let req: RelayRequest = serde_json::from_slice(&body)
         .map_err(|e| Problem::bad_request(Code::UnreadableBody, format!("body: {e}")))?;
     let points = parse_points(&req.requests)?;
-    Ok(Json(crate::service::tokens::relay(&state.svc, &points).await?))
+    Ok(Json(
+        crate::service::tokens::relay(&state.svc, &points).await?,
+    ))
 }
 
 /// Blinded requests to carry to the key holders.
@@ -149,7 +183,8 @@ fn parse_points(requests: &[String]) -> Result<Vec<Request>, Problem> {
         .iter()
         .enumerate()
         .map(|(i, text)| {
-            Request::from_hex(text).map_err(|e| request_problem(format!("requests[{i}]"), e.to_string()))
+            Request::from_hex(text)
+                .map_err(|e| request_problem(format!("requests[{i}]"), e.to_string()))
         })
         .collect()
 }

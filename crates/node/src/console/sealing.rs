@@ -94,7 +94,8 @@ async fn tokens(
     }
     let mut tokens = Vec::with_capacity(identifiers.len());
     for chunk in identifiers.chunks(unchain_vault::body::MAX_TOKENS) {
-        let batch = unchain_vault::token_client::BlindBatch::new(chunk, country).map_err(unusable)?;
+        let batch =
+            unchain_vault::token_client::BlindBatch::new(chunk, country).map_err(unusable)?;
         let points: Vec<unchain_tokens::Request> = batch
             .requests()
             .iter()

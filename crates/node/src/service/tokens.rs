@@ -179,8 +179,9 @@ impl Evaluator {
             .collect();
         let answered = answered + n;
         inner.served.by.insert(requester.to_owned(), answered);
-        self.save(&inner.served)
-            .map_err(|e| Problem::internal(format!("cannot record the evaluations answered: {e}")))?;
+        self.save(&inner.served).map_err(|e| {
+            Problem::internal(format!("cannot record the evaluations answered: {e}"))
+        })?;
         drop(inner);
         svc.metrics.token_evaluations.inc_by(n);
         info!(member = %requester, answered = n, "token evaluations answered");

@@ -1,0 +1,257 @@
+//! The threshold token key across four real validator processes and a follower:
+//!
+//! - governance opens a key round and the validators' nodes run it unasked; from then on
+//!   the shared matching key is no longer served (410);
+//! - `unchain vault seal` gets its tokens evaluated blind by the key holders (announced
+//!   on the ledger, carried by the organisation's own node) and the same phone number
+//!   written two ways by two organisations still raises a match alert at both;
+//! - a holder's node answers only signed requests, only for the current epoch, only up to
+//!   what the requester announced on the ledger that day, and names what is wrong;
+//! - every announcement is on the ledger for every member to see.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+use unchain_client::RequestSigner;
+use unchain_tokens::{Blinded, input};
+
+const ORGS: [&str; 5] = [
+    "th-police:TH",
+    "th-ngo:TH",
+    "ng-naptip:NG",
+    "ph-iacat:PH",
+    "ke-dci:KE",
+];
+
+fn seal(chain: &Chain, node: &str, org: &str, file: &std::path::Path, identifier: &str) -> Run {
+    let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+    Run::of(
+        Command::new(bin())
+            .args(["--log", "warn", "vault", "seal"])
+            .arg(file)
+            .args([
+                "--schema",
+                "case.note",
+                "--identifier",
+                identifier,
+                "--country",
+                "TH",
+            ])
+            .arg("--key")
+            .arg(key)
+            .args(["--node", node])
+            .env("UNCHAIN_ACTOR", "u-case-worker"),
+    )
+}
+
+async fn post(
+    signer: Option<&RequestSigner>,
+    url: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let bytes = serde_json::to_vec(body).expect("json");
+    let path = url
+        .splitn(4, '/')
+        .nth(3)
+        .map(|p| format!("/{p}"))
+        .expect("path");
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json");
+    if let Some(s) = signer {
+        for (name, value) in s.headers("POST", &path, &bytes) {
+            req = req.header(name, value);
+        }
+    }
+    let resp = req.body(bytes).send().await.expect("post");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or_default())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
+    let chain = Chain::init_validators_with_apis(&ORGS, 4);
+    let mut nodes = vec![chain.start_validator(None).await];
+    for name in ["th-ngo", "ng-naptip", "ph-iacat", "ke-dci"] {
+        nodes.push(chain.start_validator(Some(name)).await);
+    }
+    let base: Vec<String> = nodes.iter().map(|n| n.client().base().to_owned()).collect();
+    let police = chain.signer("th-police");
+    let ngo = chain.signer("th-ngo");
+
+    // Before any key round: the shared key is served, and there is no threshold key.
+    assert_eq!(
+        member_get(&police, &format!("{}/v1/vault/matching-key", base[0]))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        member_get(&police, &format!("{}/v1/vault/token-key", base[0]))
+            .await
+            .status(),
+        404
+    );
+
+    let open = nodes[0]
+        .client()
+        .build(
+            &chain.key("th-police"),
+            "vault.token_key_round",
+            serde_json::json!({"round": 0, "players": ["th-police", "th-ngo", "ng-naptip", "ph-iacat"]}),
+        )
+        .await
+        .expect("build");
+    nodes[0].client().submit(&open).await.expect("submit");
+    let mut key = serde_json::Value::Null;
+    wait_until("the validators finish the key round", 90, async || {
+        let r = member_get(&police, &format!("{}/v1/vault/token-key", base[0])).await;
+        if r.status() == 200 {
+            key = r.json().await.expect("json");
+            true
+        } else {
+            false
+        }
+    })
+    .await;
+    assert_eq!(key["threshold"], 3, "{key}");
+    assert_eq!(key["holders"].as_array().map(Vec::len), Some(4), "{key}");
+    let epoch = key["epoch"].as_u64().expect("epoch");
+    let r = member_get(&police, &format!("{}/v1/vault/matching-key", base[0])).await;
+    assert_eq!(r.status(), 410, "the shared key is retired");
+
+    // Two organisations seal the same phone number written two ways: the tokens come from
+    // the holders, and the records match.
+    let note = chain.dir.path().join("note.txt");
+    std::fs::write(&note, b"FICTIONAL: a recruiter's number").expect("write");
+    must(
+        seal(
+            &chain,
+            &base[0],
+            "th-police",
+            &note,
+            "phone:+66 81 234 5678",
+        ),
+        "police seal",
+    );
+    must(
+        seal(&chain, &base[1], "th-ngo", &note, "phone:081-234-5678"),
+        "ngo seal",
+    );
+    wait_until("the match alert reaches th-police", 30, async || {
+        let alerts: serde_json::Value =
+            member_get(&police, &format!("{}/v1/vault/alerts", base[0]))
+                .await
+                .json()
+                .await
+                .unwrap_or_default();
+        alerts
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["other_member"] == "th-ngo"))
+    })
+    .await;
+
+    // Each seal was announced on the ledger: one evaluation each, visible to any member.
+    let counts: serde_json::Value =
+        member_get(&ngo, &format!("{}/v1/vault/token-evaluations", base[2]))
+            .await
+            .json()
+            .await
+            .expect("counts");
+    let mine = |who: &str| -> u64 {
+        counts
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter(|c| c["member"] == who)
+            .map(|c| c["count"].as_u64().expect("count"))
+            .sum()
+    };
+    assert_eq!((mine("th-police"), mine("th-ngo")), (1, 1), "{counts}");
+
+    // A holder's node, attacked directly.
+    let request = Blinded::new(&input("phone", "+66899999999"), &mut rand::rngs::OsRng).request();
+    let url = format!("{}/v1/vault/token-evaluations", base[2]);
+    let body = serde_json::json!({"epoch": epoch, "requests": [request.to_hex()]});
+    let (status, p) = post(None, &url, &body).await;
+    assert_eq!(status, 401, "unsigned: {p}");
+    // th-police announced one evaluation today and naptip already answered it: no more.
+    let (status, p) = post(Some(&police), &url, &body).await;
+    assert_eq!(status, 429, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("announced 1 blind evaluations today"),
+        "{p}"
+    );
+    assert_eq!(p["code"], "limit-reached", "{p}");
+    // ke-dci never announced anything.
+    let (status, p) = post(Some(&chain.signer("ke-dci")), &url, &body).await;
+    assert_eq!(status, 429, "{p}");
+    // Bad input is named; another epoch is refused; a non-holder says who holds the key.
+    let (status, p) = post(
+        Some(&police),
+        &url,
+        &serde_json::json!({"epoch": epoch, "requests": ["c0".to_owned() + &"00".repeat(47)]}),
+    )
+    .await;
+    assert_eq!(
+        (status, p["field"].as_str()),
+        (400, Some("requests[0]")),
+        "{p}"
+    );
+    let (status, p) = post(
+        Some(&police),
+        &url,
+        &serde_json::json!({"epoch": epoch + 1, "requests": [request.to_hex()]}),
+    )
+    .await;
+    assert_eq!(status, 409, "{p}");
+    let (status, p) = post(
+        Some(&police),
+        &format!("{}/v1/vault/token-evaluations", base[4]),
+        &body,
+    )
+    .await;
+    assert_eq!(status, 404, "{p}");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap_or("")
+            .contains("holds no share"),
+        "{p}"
+    );
+
+    // The relay is for the node's own organisation only.
+    let (status, p) = post(
+        Some(&ngo),
+        &format!("{}/v1/vault/tokens", base[0]),
+        &serde_json::json!({"requests": [request.to_hex()]}),
+    )
+    .await;
+    assert_eq!(status, 403, "{p}");
+
+    // Nothing secret in any node's log or data directory: no phone number in clear.
+    let logs = log_tails(&chain, "", 1_000_000);
+    assert!(
+        logs.contains("token evaluations answered"),
+        "the holders log who asked"
+    );
+    assert!(
+        !logs.contains("812345678"),
+        "a node log names the phone number"
+    );
+    for file in files(chain.dir.path()) {
+        if file.starts_with(chain.dir.path().join("keys")) || file == note {
+            continue;
+        }
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(
+            !bytes.windows(9).any(|w| w == b"812345678"),
+            "{} holds the phone number",
+            file.display()
+        );
+    }
+}
