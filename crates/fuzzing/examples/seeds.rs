@@ -39,7 +39,41 @@ fn write(target: &str, name: &str, bytes: &[u8]) {
     println!("{target}/seed-{name}: {} bytes", bytes.len());
 }
 
+/// Real key-round messages and evaluations among the `token_key` target's fixed members:
+/// each seed is the target's selector byte, then the message's bytes.
+fn token_key_seeds() {
+    use unchain_fuzzing::targets::token_key::fixture;
+    let f = fixture();
+    let seed = |selector: u8, name: &str, bytes: &[u8]| {
+        let mut data = vec![selector];
+        data.extend_from_slice(bytes);
+        write("token_key", name, &data);
+    };
+    let unhex = |text: &str| hex::decode(text).expect("hex");
+    let blinded = unchain_tokens::Blinded::new(
+        &unchain_tokens::input("phone", "+66812345678"),
+        &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(1),
+    );
+    let request = blinded.request();
+    seed(0, "request", &unhex(&request.to_hex()));
+    let partial = unchain_tokens::evaluate(&f.shares[0], &request);
+    let mut p = vec![0u8];
+    p.extend(unhex(&partial.value_hex()));
+    seed(1, "partial", &p);
+    let dealing = unchain_tokens::deal(&f.round, &f.signers[0], None, &[1; 32]).expect("deal");
+    seed(2, "commitment", &unhex(&dealing.commitment));
+    let private = dealing.private[1].1;
+    let mut ack_input = private.to_vec();
+    ack_input.extend(unhex(&dealing.commitment));
+    seed(5, "dealing", &ack_input);
+    let log = unchain_tokens::dealer_log(&f.round, &f.signers[0], None, &[1; 32], &[])
+        .expect("log");
+    seed(3, "log", &unhex(&log));
+    seed(4, "group-key", &unhex(&unchain_tokens::group_key_to_hex(&f.key)));
+}
+
 fn main() {
+    token_key_seeds();
     let key = SigningKey::from_seed([7; 32]);
     let other = SigningKey::from_seed([8; 32]);
     let c = Hash32::digest(b"a sealed tip message");

@@ -38,6 +38,7 @@ pub mod targets {
     pub mod tip_form;
     pub mod tip_multipart;
     pub mod tip_receipt;
+    pub mod token_key;
     pub mod transaction;
     pub mod trust_bundle;
     pub mod vault_body;
@@ -78,6 +79,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("tip_form", targets::tip_form::run),
     ("tip_multipart", targets::tip_multipart::run),
     ("tip_receipt", targets::tip_receipt::run),
+    ("token_key", targets::token_key::run),
     ("transaction", targets::transaction::run),
     ("trust_bundle", targets::trust_bundle::run),
     ("vault_body", targets::vault_body::run),
