@@ -31,6 +31,7 @@ mod txcmd;
 mod usercmd;
 mod vaultcmd;
 mod vaultpolicy;
+mod vaulttokens;
 mod wallet_payslip;
 mod walletcmd;
 

@@ -102,7 +102,7 @@ impl Session {
     ) -> anyhow::Result<unchain_client::views::TxStatusView> {
         let mut body = body;
         // Every case, custody, identity and vault transaction but a matching-key rotation
-        // names the acting user: set here, once, for every command.
+        // and the node-run key-round steps names the acting user: set here, once, for every command.
         let names_user = [
             "cases.",
             "custody.",
@@ -114,7 +114,8 @@ impl Session {
         .iter()
         .any(|m| kind.starts_with(m))
             && kind != "vault.rotate_matching_key"
-            && kind != "vault.sharing_policy";
+            && kind != "vault.sharing_policy"
+            && (kind == "vault.token_key_round" || !kind.starts_with("vault.token_key_"));
         if names_user {
             body["actor"] = serde_json::Value::from(self.actor.clone());
         }

@@ -78,6 +78,9 @@ pub enum VaultCommand {
     /// their ciphertexts may be held.
     #[command(subcommand)]
     Policy(crate::vaultpolicy::PolicyCommand),
+    /// The threshold token key: open a key round (governance), and its status.
+    #[command(subcommand)]
+    TokenKey(crate::vaulttokens::TokenKeyCommand),
     /// Notices to a survivor's key (records shared on a court override).
     Notices {
         /// The survivor's Ed25519 public key, hex.
@@ -404,6 +407,7 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
     match cmd {
         VaultCommand::Seal(a) => seal(a).await,
         VaultCommand::Policy(c) => crate::vaultpolicy::policy(c).await,
+        VaultCommand::TokenKey(c) => crate::vaulttokens::token_key(c).await,
         VaultCommand::Open {
             record,
             record_version,

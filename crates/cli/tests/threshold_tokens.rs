@@ -94,27 +94,49 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
         404
     );
 
-    let open = nodes[0]
-        .client()
-        .build(
-            &chain.key("th-police"),
-            "vault.token_key_round",
-            serde_json::json!({"round": 0, "players": ["th-police", "th-ngo", "ng-naptip", "ph-iacat"]}),
-        )
+    // Governance opens the round with the CLI, which follows it until the nodes finish.
+    let police_key = chain.dir.path().join("keys").join("th-police.json");
+    let opened = must(
+        Run::of(
+            Command::new(bin())
+                .args([
+                    "--log",
+                    "warn",
+                    "vault",
+                    "token-key",
+                    "open",
+                    "--actor",
+                    "u-governance",
+                ])
+                .args([
+                    "--player",
+                    "th-police",
+                    "--player",
+                    "th-ngo",
+                    "--player",
+                    "ng-naptip",
+                    "--player",
+                    "ph-iacat",
+                ])
+                .arg("--key")
+                .arg(&police_key)
+                .args(["--node", &base[0]]),
+        ),
+        "token-key open",
+    );
+    assert!(
+        opened.stderr.contains("round 0: 4 of 4 dealers dealt"),
+        "{}",
+        opened.stderr
+    );
+    let done: serde_json::Value = serde_json::from_str(opened.stdout.trim()).expect("json");
+    assert_eq!(done["round"], 0, "{done}");
+    let key: serde_json::Value = member_get(&police, &format!("{}/v1/vault/token-key", base[0]))
         .await
-        .expect("build");
-    nodes[0].client().submit(&open).await.expect("submit");
-    let mut key = serde_json::Value::Null;
-    wait_until("the validators finish the key round", 90, async || {
-        let r = member_get(&police, &format!("{}/v1/vault/token-key", base[0])).await;
-        if r.status() == 200 {
-            key = r.json().await.expect("json");
-            true
-        } else {
-            false
-        }
-    })
-    .await;
+        .json()
+        .await
+        .expect("key");
+    assert_eq!(key["epoch"], done["epoch"], "{key}");
     assert_eq!(key["threshold"], 3, "{key}");
     assert_eq!(key["holders"].as_array().map(Vec::len), Some(4), "{key}");
     let epoch = key["epoch"].as_u64().expect("epoch");
@@ -169,6 +191,33 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
             .sum()
     };
     assert_eq!((mine("th-police"), mine("th-ngo")), (1, 1), "{counts}");
+
+    let status = must(
+        Run::of(
+            Command::new(bin())
+                .args([
+                    "--log",
+                    "warn",
+                    "vault",
+                    "token-key",
+                    "status",
+                    "--actor",
+                    "u-governance",
+                    "--key",
+                ])
+                .arg(&police_key)
+                .args(["--node", &base[0]]),
+        ),
+        "token-key status",
+    );
+    assert!(
+        status
+            .stdout
+            .contains("threshold token key, 3 of 4 holders answer"),
+        "{}",
+        status.stdout
+    );
+    assert!(status.stdout.contains("th-ngo"), "{}", status.stdout);
 
     // A holder's node, attacked directly.
     let request = Blinded::new(&input("phone", "+66899999999"), &mut rand::rngs::OsRng).request();

@@ -66,10 +66,14 @@ fn token_key_seeds() {
     let mut ack_input = private.to_vec();
     ack_input.extend(unhex(&dealing.commitment));
     seed(5, "dealing", &ack_input);
-    let log = unchain_tokens::dealer_log(&f.round, &f.signers[0], None, &[1; 32], &[])
-        .expect("log");
+    let log =
+        unchain_tokens::dealer_log(&f.round, &f.signers[0], None, &[1; 32], &[]).expect("log");
     seed(3, "log", &unhex(&log));
-    seed(4, "group-key", &unhex(&unchain_tokens::group_key_to_hex(&f.key)));
+    seed(
+        4,
+        "group-key",
+        &unhex(&unchain_tokens::group_key_to_hex(&f.key)),
+    );
 }
 
 fn main() {

@@ -103,7 +103,8 @@ pub fn run(data: &[u8]) {
             }
         }
         _ => {
-            let _ = unchain_tokens::member_key(&rest.first_chunk::<32>().copied().unwrap_or([0; 32]));
+            let _ =
+                unchain_tokens::member_key(&rest.first_chunk::<32>().copied().unwrap_or([0; 32]));
         }
     }
 }

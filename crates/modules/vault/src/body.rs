@@ -471,14 +471,14 @@ impl VaultBody {
             VaultBody::Consent(b) => b.actor.as_deref(),
             VaultBody::Erase(b) => b.actor.as_deref(),
             VaultBody::Retoken(b) => b.actor.as_deref(),
+            VaultBody::OpenRound(b) => b.actor.as_deref(),
+            VaultBody::Evaluations(b) => b.actor.as_deref(),
             VaultBody::Rotate(_)
             | VaultBody::SharingPolicy(_)
-            | VaultBody::OpenRound(_)
             | VaultBody::Deal(_)
             | VaultBody::Ack(_)
             | VaultBody::Log(_)
-            | VaultBody::Finish(_)
-            | VaultBody::Evaluations(_) => None,
+            | VaultBody::Finish(_) => None,
         }
     }
 }

@@ -33,6 +33,9 @@ pub const EVALUATIONS_PER_DAY: u64 = 1_000;
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpenRound {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     /// The round's number: one more than the last round opened (failed rounds count).
     pub round: u64,
     /// The members who receive shares (normally the validators), by name.
@@ -92,6 +95,9 @@ pub struct Finish {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluations {
+    /// The acting user (pseudonymous id inside the organisation), when stated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
     /// The matching epoch the evaluations are for (the current one).
     pub epoch: u32,
     /// How many.

@@ -93,6 +93,7 @@ impl std::ops::Deref for ApiState {
         tokens::token_key,
         tokens::evaluations,
         tokens::counts,
+        tokens::round,
         tokens::relay,
         vault::policies,
         vault::policy,
@@ -273,6 +274,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/vault/notices/{subject}", get(vault::notices))
         .route("/v1/vault/matching-key", get(vault::matching_key))
         .route("/v1/vault/token-key", get(tokens::token_key))
+        .route("/v1/vault/token-key/round", get(tokens::round))
         .route(
             "/v1/vault/token-evaluations",
             get(tokens::counts).post(tokens::evaluations),

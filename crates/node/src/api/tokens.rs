@@ -59,6 +59,45 @@ pub async fn token_key(
     })))
 }
 
+/// The latest token-key round and how far it got: its players and dealers, who has dealt,
+/// acknowledged and logged, and the epoch it installed once finished.
+#[utoipa::path(get, path = "/v1/vault/token-key/round",
+    responses((status = 200, description = "{round, players, dealers, opened_by, opened_height, finished, dealt, acknowledged: {dealer: [player]}, logged}"), (status = 401, body = Problem), (status = 404, body = Problem)))]
+pub async fn round(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<serde_json::Value>, Problem> {
+    authenticate(&state, &method, &uri, &headers, b"")?;
+    let reader = state.ledger.state_reader()?;
+    let internal = |e: redb::StorageError| Problem::internal(e.to_string());
+    let r = token_key::latest_round(&reader)
+        .map_err(internal)?
+        .ok_or_else(|| Problem::not_found("no token-key round was ever opened on this chain"))?;
+    let m = token_key::messages(&reader, r.round).map_err(internal)?;
+    let names = |list: &[(String, String)]| -> Vec<String> {
+        list.iter().map(|(n, _)| n.clone()).collect()
+    };
+    let acknowledged: std::collections::BTreeMap<&String, Vec<&String>> = m
+        .acks
+        .iter()
+        .map(|(d, a)| (d, a.keys().collect()))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "round": r.round,
+        "reshare": r.reshare,
+        "players": names(&r.players),
+        "dealers": names(&r.dealers),
+        "opened_by": r.opened_by,
+        "opened_height": r.opened_height,
+        "finished": r.finished,
+        "dealt": m.deals.keys().collect::<Vec<_>>(),
+        "acknowledged": acknowledged,
+        "logged": m.logs.keys().collect::<Vec<_>>(),
+    })))
+}
+
 /// Every organisation's announced blind evaluations per UTC day, oldest first: who asks
 /// the token key's holders how much, for every member to see.
 #[utoipa::path(get, path = "/v1/vault/token-evaluations",
