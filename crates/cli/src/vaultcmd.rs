@@ -63,6 +63,21 @@ pub enum VaultCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Re-derive a record's blind-index tokens under the current matching epoch (after the
+    /// first threshold key, or a rotation): give the record's identifiers again, as when
+    /// it was sealed. Owner only; replaces every token the record had.
+    Retoken {
+        /// Record id.
+        record: String,
+        /// An identifier in the record: KIND:VALUE (see `vault seal`). Repeat.
+        #[arg(long = "identifier", required = true)]
+        identifiers: Vec<String>,
+        /// Country (ISO 3166 alpha-2) for phone numbers written without +country code.
+        #[arg(long)]
+        country: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
     /// Your organisation's match alerts.
     Alerts {
         #[command(flatten)]
@@ -498,6 +513,25 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&view)?);
             Ok(())
         }
+        VaultCommand::Retoken {
+            record,
+            identifiers,
+            country,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let id = record_id(&record)?;
+            let identifiers = parse_identifiers(&identifiers)?;
+            let tokens = s
+                .tokens(&identifiers, country.as_deref())
+                .await
+                .context("--identifier")?;
+            s.submit(
+                "vault.retoken",
+                serde_json::json!({"record": id.to_hex(), "tokens": tokens}),
+            )
+            .await
+        }
         VaultCommand::Alerts { who } => {
             let s = Session::open(&who).await?;
             let alerts: Vec<Alert> = s.client.get_signed(&s.signer, "/v1/vault/alerts").await?;
@@ -567,6 +601,21 @@ async fn seal(a: SealArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--identifier KIND:VALUE` arguments, each checked for its form.
+fn parse_identifiers(raw: &[String]) -> anyhow::Result<Vec<(IdentifierKind, &str)>> {
+    raw.iter()
+        .map(|raw| {
+            let (kind, value) = raw.split_once(':').with_context(|| {
+                format!("--identifier {raw:?}: write KIND:VALUE, e.g. phone:+66812345678")
+            })?;
+            let kind: IdentifierKind = kind
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--identifier: {e}"))?;
+            Ok((kind, value))
+        })
+        .collect()
+}
+
 /// Seals `plaintext` as `a` says, uploads the ciphertext and waits for the seal's commit.
 pub(crate) async fn seal_with(
     s: &Session,
@@ -589,19 +638,7 @@ pub(crate) async fn seal_with(
     let tokens = if a.identifiers.is_empty() {
         Vec::new()
     } else {
-        let identifiers = a
-            .identifiers
-            .iter()
-            .map(|raw| {
-                let (kind, value) = raw.split_once(':').with_context(|| {
-                    format!("--identifier {raw:?}: write KIND:VALUE, e.g. phone:+66812345678")
-                })?;
-                let kind: IdentifierKind = kind
-                    .parse()
-                    .map_err(|e: String| anyhow::anyhow!("--identifier: {e}"))?;
-                Ok((kind, value))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let identifiers = parse_identifiers(&a.identifiers)?;
         s.tokens(&identifiers, a.country.as_deref())
             .await
             .context("--identifier")?

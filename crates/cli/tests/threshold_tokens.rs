@@ -24,6 +24,15 @@ const ORGS: [&str; 5] = [
     "ke-dci:KE",
 ];
 
+fn record_id(r: &Run) -> String {
+    r.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("record id: "))
+        .expect("seal prints the record id")
+        .trim()
+        .to_owned()
+}
+
 fn seal(chain: &Chain, node: &str, org: &str, file: &std::path::Path, identifier: &str) -> Run {
     let key = chain.dir.path().join("keys").join(format!("{org}.json"));
     Run::of(
@@ -94,6 +103,20 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
         404
     );
 
+    // Police seals while the chain still has only the shared key (an HMAC-era token).
+    let note = chain.dir.path().join("note.txt");
+    std::fs::write(&note, b"FICTIONAL: a recruiter's number").expect("write");
+    let police_record = record_id(&must(
+        seal(
+            &chain,
+            &base[0],
+            "th-police",
+            &note,
+            "phone:+66 81 234 5678",
+        ),
+        "police seal",
+    ));
+
     // Governance opens the round with the CLI, which follows it until the nodes finish.
     let police_key = chain.dir.path().join("keys").join("th-police.json");
     let opened = must(
@@ -143,35 +166,56 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
     let r = member_get(&police, &format!("{}/v1/vault/matching-key", base[0])).await;
     assert_eq!(r.status(), 410, "the shared key is retired");
 
-    // Two organisations seal the same phone number written two ways: the tokens come from
-    // the holders, and the records match.
-    let note = chain.dir.path().join("note.txt");
-    std::fs::write(&note, b"FICTIONAL: a recruiter's number").expect("write");
-    must(
-        seal(
-            &chain,
-            &base[0],
-            "th-police",
-            &note,
-            "phone:+66 81 234 5678",
-        ),
-        "police seal",
-    );
+    // The NGO seals the same phone number written another way: its token comes from the
+    // holders. Police's HMAC-era record does not match it until police re-derives its
+    // token (it holds the plaintext), and then both are alerted.
     must(
         seal(&chain, &base[1], "th-ngo", &note, "phone:081-234-5678"),
         "ngo seal",
     );
-    wait_until("the match alert reaches th-police", 30, async || {
-        let alerts: serde_json::Value =
-            member_get(&police, &format!("{}/v1/vault/alerts", base[0]))
+    let alerts = |who: &RequestSigner, node: &str| {
+        let (who, url) = (who.clone(), format!("{node}/v1/vault/alerts"));
+        async move {
+            member_get(&who, &url)
                 .await
-                .json()
+                .json::<serde_json::Value>()
                 .await
-                .unwrap_or_default();
-        alerts
-            .as_array()
-            .is_some_and(|a| a.iter().any(|x| x["other_member"] == "th-ngo"))
-    })
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(
+        alerts(&police, &base[0]).await,
+        serde_json::json!([]),
+        "no match across epochs"
+    );
+    must(
+        Run::of(
+            Command::new(bin())
+                .args(["--log", "warn", "vault", "retoken", &police_record])
+                .args([
+                    "--identifier",
+                    "phone:+66 81 234 5678",
+                    "--actor",
+                    "u-case-worker",
+                    "--key",
+                ])
+                .arg(&police_key)
+                .args(["--node", &base[0]]),
+        ),
+        "police retoken",
+    );
+    wait_until(
+        "the match alert reaches th-police and th-ngo",
+        30,
+        async || {
+            let p = alerts(&police, &base[0]).await;
+            let n = alerts(&ngo, &base[1]).await;
+            p.as_array()
+                .is_some_and(|a| a.iter().any(|x| x["other_member"] == "th-ngo"))
+                && n.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x["other_member"] == "th-police"))
+        },
+    )
     .await;
 
     // Each seal was announced on the ledger: one evaluation each, visible to any member.
