@@ -14,7 +14,7 @@ use unchain_types::Hash32;
 use unchain_vault::VaultModule;
 use unchain_vault::client::Me;
 use unchain_vault::state;
-use unchain_vault::token_client::{KeyHolder, current_threshold_key};
+use unchain_vault::token_client::{BlindBatch, KeyHolder, current_threshold_key};
 use unchain_vault::token_key::{self, EVALUATIONS_PER_DAY};
 
 const CHAIN: &str = "vault-test";
@@ -206,6 +206,50 @@ fn members_make_a_key_no_one_holds_and_a_threshold_evaluates_tokens_blind() {
         evaluate_with(&key, &shares[..3], &m).expect("three others"),
         token
     );
+    // The sealing client's path: identifiers blinded in a batch, the holders' answers
+    // combined — one holder answering with another's partial is named and left out.
+    let batch =
+        BlindBatch::new(&[(IdentifierKind::Phone, "081-234-5678")], Some("TH")).expect("blind");
+    let requests: Vec<unchain_tokens::Request> = batch
+        .requests()
+        .iter()
+        .map(|h| unchain_tokens::Request::from_hex(h).expect("request"))
+        .collect();
+    let mut answers: Vec<(u32, Vec<String>)> = shares
+        .iter()
+        .map(|s| {
+            (
+                s.index.get(),
+                requests
+                    .iter()
+                    .map(|r| evaluate(s, r).value_hex())
+                    .collect(),
+            )
+        })
+        .collect();
+    answers[3].1 = answers[2].1.clone();
+    let (tokens, notes) = batch
+        .finish(2, &unchain_tokens::group_key_to_hex(&key), &answers)
+        .expect("finish");
+    assert_eq!(tokens[0].token, token, "the same phone written another way");
+    assert_eq!(tokens[0].epoch, 2);
+    let liar = answers[3].0;
+    assert_eq!(
+        notes,
+        vec![format!(
+            "member {liar}: the answer does not verify against its public share"
+        )]
+    );
+    answers.truncate(2);
+    let err = batch
+        .finish(2, &unchain_tokens::group_key_to_hex(&key), &answers)
+        .expect_err("two of four");
+    assert!(
+        err.to_string()
+            .contains("2 valid answers of the 3 the key needs"),
+        "{err}"
+    );
+
     let new_record = Hash32([0x32; 32]);
     chain.ok(&ngo.tx(
         "vault.seal",
