@@ -78,6 +78,18 @@ pub enum VaultCommand {
         #[command(flatten)]
         who: Who,
     },
+    /// Check a survivor's subject proof (`unchain wallet prove-subject`) against the
+    /// ledger: each record's subject key must be the one that signed, over that record
+    /// and your challenge. Exits non-zero if any does not hold.
+    CheckSubject {
+        /// The proof file (JSON).
+        proof: PathBuf,
+        /// The challenge you gave the survivor.
+        #[arg(long)]
+        challenge: String,
+        #[command(flatten)]
+        who: Who,
+    },
     /// Your organisation's match alerts.
     Alerts {
         #[command(flatten)]
@@ -531,6 +543,54 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
                 serde_json::json!({"record": id.to_hex(), "tokens": tokens}),
             )
             .await
+        }
+        VaultCommand::CheckSubject {
+            proof,
+            challenge,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let text =
+                std::fs::read(&proof).with_context(|| format!("reading {}", proof.display()))?;
+            let p: serde_json::Value = serde_json::from_slice(&text)
+                .with_context(|| format!("{}: not JSON", proof.display()))?;
+            anyhow::ensure!(
+                p["challenge"] == challenge.as_str(),
+                "the proof answers another challenge ({}), not yours",
+                p["challenge"]
+            );
+            let entries = p["records"].as_array().context("proof: records")?;
+            let mut failed = 0;
+            for (i, e) in entries.iter().enumerate() {
+                let field = |k: &str| {
+                    e[k].as_str()
+                        .with_context(|| format!("proof: records[{i}].{k}"))
+                };
+                let id = record_id(field("record")?)?;
+                let key = PublicKey::from_hex(field("key")?)
+                    .map_err(|e| anyhow::anyhow!("records[{i}].key: {e}"))?;
+                let sig = unchain_types::Signature::from_hex(field("signature")?)
+                    .map_err(|e| anyhow::anyhow!("records[{i}].signature: {e}"))?;
+                let view = s.record(&id).await?;
+                let verdict = if view.record.subject != Some(key) {
+                    "refused: the ledger names another subject key for this record"
+                } else if !key.verify(
+                    &sig,
+                    &unchain_vault::body::subject_proof_statement(&s.chain_id, &id, &challenge),
+                ) {
+                    "refused: the signature does not verify"
+                } else {
+                    "proved: the holder of this record's subject key signed your challenge"
+                };
+                failed += usize::from(verdict.starts_with("refused"));
+                println!("{id}  {verdict}");
+            }
+            anyhow::ensure!(
+                failed == 0,
+                "{failed} of {} records not proved",
+                entries.len()
+            );
+            Ok(())
         }
         VaultCommand::Alerts { who } => {
             let s = Session::open(&who).await?;

@@ -59,6 +59,33 @@ pub enum WalletCommand {
     /// with a key-binding proof for the verifier's audience and nonce. Prints the
     /// presentation.
     Present(PresentArgs),
+    /// A new key for one vault record about you (`subject-N`): give its public key to the
+    /// organisation that seals the record (`unchain vault seal --subject`). Each record
+    /// gets its own, so nothing on the ledger links your records to each other.
+    SubjectKey {
+        #[command(flatten)]
+        file: WalletFile,
+    },
+    /// Prove to a verifier that you are the subject of one or more records: for each
+    /// --record (in order, with its --key), a signature over the record and the verifier's
+    /// challenge. Only this verifier learns the records are about one person. Prints the
+    /// proof for `unchain vault check-subject`.
+    ProveSubject {
+        #[command(flatten)]
+        file: WalletFile,
+        /// The chain id (`unchain status`).
+        #[arg(long)]
+        chain: String,
+        /// The verifier's challenge (a fresh random value it gave you).
+        #[arg(long)]
+        challenge: String,
+        /// A record about you, hex. Repeat; pair each with a --key.
+        #[arg(long = "record", required = true)]
+        records: Vec<String>,
+        /// The label of the record's subject key (`subject-N`), in --record order.
+        #[arg(long = "key", required = true)]
+        keys: Vec<String>,
+    },
     /// Sign a consent decision for a vault record about you (your key is the record's
     /// subject); prints the signature for `unchain vault consent --signature`.
     Consent(ConsentArgs),
@@ -240,6 +267,56 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
                     .with_context(|| format!("writing {}", path.display()))?,
                 None => println!("{p}"),
             }
+            Ok(())
+        }
+        WalletCommand::SubjectKey { file } => {
+            let mut w = load_wallet(&file.wallet)?;
+            let (label, key) = w.add_subject_key()?;
+            save_wallet(&w, &file.wallet)?;
+            eprintln!("{label}: give this key to the organisation sealing the record");
+            println!(
+                "{}",
+                serde_json::json!({"label": label, "key": key.to_hex()})
+            );
+            Ok(())
+        }
+        WalletCommand::ProveSubject {
+            file,
+            chain,
+            challenge,
+            records,
+            keys,
+        } => {
+            if records.len() != keys.len() {
+                bail!(
+                    "give one --key per --record ({} records, {} keys)",
+                    records.len(),
+                    keys.len()
+                );
+            }
+            let w = load_wallet(&file.wallet)?;
+            let mut proofs = Vec::new();
+            for (record, label) in records.iter().zip(&keys) {
+                let id = Hash32::from_hex(record)
+                    .map_err(|e| anyhow::anyhow!("--record {record}: {e}"))?;
+                let key = w.key(label)?;
+                let statement =
+                    unchain_vault::body::subject_proof_statement(&chain, &id, &challenge);
+                proofs.push(serde_json::json!({
+                    "record": id.to_hex(),
+                    "key": key.public_key().to_hex(),
+                    "signature": key.sign(&statement).to_hex(),
+                }));
+            }
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "type": "unchain.vault.subject-proof/v1",
+                    "chain_id": chain,
+                    "challenge": challenge,
+                    "records": proofs,
+                }))?
+            );
             Ok(())
         }
         WalletCommand::Consent(a) => {

@@ -226,6 +226,37 @@ impl Wallet {
         Ok(did)
     }
 
+    /// Adds a key for the subject of one vault record, labelled `subject-N` (the next
+    /// free N), and returns its label and public key. Each record about the holder gets
+    /// its own key, so no two records share one (nothing on chain links them); the key is
+    /// derived from the wallet's first key and N, so a backup of that one key recovers
+    /// every record's. The holder later signs consents and subject proofs with it.
+    pub fn add_subject_key(&mut self) -> Result<(String, unchain_types::PublicKey), ClientError> {
+        let first = self
+            .keys
+            .first()
+            .ok_or_else(|| ClientError::NoKey("(the wallet has no key)".into()))?;
+        let master = SigningKey::from_hex(&first.seed).map_err(|e| ClientError::BadKey {
+            what: format!("wallet key {:?}", first.label),
+            reason: e.to_string(),
+        })?;
+        let n = (1..)
+            .find(|n| !self.keys.iter().any(|k| k.label == format!("subject-{n}")))
+            .expect("a free number");
+        let label = format!("subject-{n}");
+        let mut h = <sha2::Sha256 as sha2::Digest>::new();
+        sha2::Digest::update(&mut h, b"unchain/wallet/subject-key/v1\0");
+        sha2::Digest::update(&mut h, master.seed());
+        sha2::Digest::update(&mut h, (n as u64).to_be_bytes());
+        let key = SigningKey::from_seed(sha2::Digest::finalize(h).into());
+        self.keys.push(WalletKey {
+            label: label.clone(),
+            did: did_key(&key.public_key()),
+            seed: hex::encode(key.seed()),
+        });
+        Ok((label, key.public_key()))
+    }
+
     /// Stores an issued credential bound to one of the wallet's keys; returns its number.
     pub fn store(&mut self, text: &str) -> Result<usize, ClientError> {
         let bad = |e: &dyn std::fmt::Display| ClientError::Credential(e.to_string());

@@ -212,6 +212,19 @@ pub struct Rotate {
     pub wrapped: BTreeMap<String, WrappedKey>,
 }
 
+/// The bytes a survivor signs, with `record`'s subject key, to prove to whoever set
+/// `challenge` that they are the subject of `record`. A survivor's wallet uses a separate
+/// key for each record, so records about one person share no key; proving several at
+/// once (one statement each, the same challenge) links them only for that verifier.
+pub fn subject_proof_statement(chain_id: &str, record: &RecordId, challenge: &str) -> Vec<u8> {
+    statement(serde_json::json!({
+        "type": "unchain.vault.subject/v1",
+        "chain_id": chain_id,
+        "record": record.to_hex(),
+        "challenge": challenge,
+    }))
+}
+
 /// The bytes a survivor signs to decide about sharing `record` with `recipient`.
 pub fn consent_statement(
     chain_id: &str,
