@@ -189,6 +189,26 @@ fn run(command: Command) -> anyhow::Result<()> {
             for c in &out.configs {
                 println!("  unchain node --config {}", c.display());
             }
+            // The token key: made by the validators, once their nodes run.
+            let validators: Vec<&str> = out
+                .genesis
+                .members
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| m.name.as_str())
+                .collect();
+            if let (Some(first), Some((_, key))) = (validators.first(), out.key_files.first()) {
+                let players: Vec<String> =
+                    validators.iter().map(|v| format!("--player {v}")).collect();
+                println!(
+                    "then have the validators make the blind-index token key (no member will hold it):"
+                );
+                println!(
+                    "  unchain vault token-key open {} --key {} --actor YOUR-USER   (as {first}, a governance member)",
+                    players.join(" "),
+                    key.display()
+                );
+            }
             Ok(())
         }
         Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
