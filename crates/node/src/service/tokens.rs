@@ -117,7 +117,7 @@ impl Evaluator {
                 format!("epoch is {epoch}; the current matching epoch is {current}"),
             ));
         }
-        if !holders.iter().any(|h| *h == svc.node_name) {
+        if !holders.contains(&svc.node_name) {
             return Err(Problem::not_found(format!(
                 "{} holds no share of epoch {epoch}'s token key; ask its holders ({})",
                 svc.node_name,
