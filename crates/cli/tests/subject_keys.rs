@@ -5,30 +5,8 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 
 const ORGS: [&str; 2] = ["th-police:TH", "th-ngo:TH"];
-
-fn vault(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
-    let key = chain.dir.path().join("keys").join(format!("{org}.json"));
-    Run::of(
-        Command::new(bin())
-            .args(["--log", "warn", "vault"])
-            .args(args)
-            .args(["--actor", "u-case-worker", "--key"])
-            .arg(key)
-            .args(["--node", node]),
-    )
-}
-
-fn record_of(r: &Run) -> String {
-    r.stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("record id: "))
-        .expect("seal prints the record id")
-        .trim()
-        .to_owned()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_both() {
@@ -67,8 +45,8 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
     std::fs::write(&note, "FICTIONAL: statement taken at the shelter").expect("write");
     let n = note.to_str().expect("utf-8");
     let seal = |node: &str, org: &str, key: &str| {
-        record_of(&must(
-            vault(
+        sealed_record(&must(
+            vault_as(
                 &chain,
                 node,
                 org,
@@ -91,7 +69,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
     // On the ledger the two records name different subjects, and neither is the wallet's
     // own key.
     let view = |node: &str, org: &str, id: &str| -> serde_json::Value {
-        serde_json::from_str(&must(vault(&chain, node, org, &["show", id]), "show").stdout)
+        serde_json::from_str(&must(vault_as(&chain, node, org, &["show", id]), "show").stdout)
             .expect("json")
     };
     let (va, vb) = (view(&url[0], "th-police", &a), view(&url[1], "th-ngo", &b));
@@ -127,7 +105,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
     .trim()
     .to_owned();
     must(
-        vault(
+        vault_as(
             &chain,
             &url[0],
             "th-police",
@@ -145,7 +123,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
         "consent",
     );
     must(
-        vault(
+        vault_as(
             &chain,
             &url[0],
             "th-police",
@@ -192,7 +170,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
     std::fs::write(&proof, prove("c-7f3a", [&label1, &label2])).expect("write");
     let p = proof.to_str().expect("utf-8");
     let checked = must(
-        vault(
+        vault_as(
             &chain,
             &url[0],
             "th-police",
@@ -208,7 +186,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
     );
 
     // Another challenge, or the keys swapped between the records, does not pass.
-    let r = vault(
+    let r = vault_as(
         &chain,
         &url[0],
         "th-police",
@@ -220,7 +198,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
         r.stderr
     );
     std::fs::write(&proof, prove("c-7f3a", [&label2, &label1])).expect("write");
-    let r = vault(
+    let r = vault_as(
         &chain,
         &url[0],
         "th-police",
@@ -240,7 +218,7 @@ async fn two_records_about_one_survivor_share_no_key_and_the_survivor_proves_bot
         serde_json::from_str(&prove("c-7f3a", [&label1, &label2])).expect("json");
     forged["records"][0]["signature"] = forged["records"][1]["signature"].clone();
     std::fs::write(&proof, forged.to_string()).expect("write");
-    let r = vault(
+    let r = vault_as(
         &chain,
         &url[0],
         "th-police",

@@ -24,33 +24,22 @@ const ORGS: [&str; 5] = [
     "ke-dci:KE",
 ];
 
-fn record_id(r: &Run) -> String {
-    r.stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("record id: "))
-        .expect("seal prints the record id")
-        .trim()
-        .to_owned()
-}
-
 fn seal(chain: &Chain, node: &str, org: &str, file: &std::path::Path, identifier: &str) -> Run {
-    let key = chain.dir.path().join("keys").join(format!("{org}.json"));
-    Run::of(
-        Command::new(bin())
-            .args(["--log", "warn", "vault", "seal"])
-            .arg(file)
-            .args([
-                "--schema",
-                "case.note",
-                "--identifier",
-                identifier,
-                "--country",
-                "TH",
-            ])
-            .arg("--key")
-            .arg(key)
-            .args(["--node", node])
-            .env("UNCHAIN_ACTOR", "u-case-worker"),
+    let file = file.to_str().expect("utf-8");
+    vault_as(
+        chain,
+        node,
+        org,
+        &[
+            "seal",
+            file,
+            "--schema",
+            "case.note",
+            "--identifier",
+            identifier,
+            "--country",
+            "TH",
+        ],
     )
 }
 
@@ -106,7 +95,7 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
     // Police seals while the chain still has only the shared key (an HMAC-era token).
     let note = chain.dir.path().join("note.txt");
     std::fs::write(&note, b"FICTIONAL: a recruiter's number").expect("write");
-    let police_record = record_id(&must(
+    let police_record = sealed_record(&must(
         seal(
             &chain,
             &base[0],

@@ -7,10 +7,9 @@
 //! outcome has waited [`LATE_BLOCKS`] blocks, in case the proposer's node is down. The
 //! duty wakes at each new block.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::warn;
 use unchain_agree::state::{self, Standing};
 use unchain_consensus::mempool::Mempool;
 use unchain_ledger::Ledger;
@@ -123,31 +122,23 @@ pub async fn run(
     key: SigningKey,
     mut heads: watch::Receiver<u64>,
 ) {
-    let mut recent: BTreeMap<String, u64> = BTreeMap::new();
+    let mut duty = crate::own_tx::Duty::new("agreements", RETRY_BLOCKS);
     while heads.changed().await.is_ok() {
         let height = *heads.borrow_and_update();
-        recent.retain(|_, at| at.saturating_add(RETRY_BLOCKS) > height);
         let owed = (|| -> Result<Vec<Job>, Box<dyn std::error::Error>> {
             let head = ledger.head()?;
             let reader = ledger.state_reader()?;
             Ok(jobs(&reader, &member, head.height, head.timestamp_ms)?)
         })();
-        let owed = match owed {
-            Ok(j) => j,
-            Err(e) => {
-                warn!(error = %e, "agreements: cannot read what is owed");
-                continue;
-            }
-        };
-        for job in owed {
-            if recent.contains_key(&job.what) {
-                continue;
-            }
-            match crate::own_tx::submit(&ledger, &mempool, &key, job.kind, job.body) {
-                Ok(tx) => info!(what = %job.what, %tx, "agreements: submitted"),
-                Err(e) => warn!(what = %job.what, error = %e, "agreements: not admitted"),
-            }
-            recent.insert(job.what, height);
+        match owed {
+            Ok(jobs) => duty.submit(
+                &ledger,
+                &mempool,
+                &key,
+                height,
+                jobs.into_iter().map(|j| (j.kind, j.body, j.what)),
+            ),
+            Err(e) => warn!(error = %e, "agreements: cannot read what is owed"),
         }
     }
 }

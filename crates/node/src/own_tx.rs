@@ -34,3 +34,49 @@ pub fn submit(
     mempool.submit(ledger, tx)?;
     Ok(id)
 }
+
+/// What a duty (a task that submits for its organisation, unasked) has submitted lately:
+/// each job, told apart by its description, is submitted at most once every
+/// `retry_blocks` blocks, and each submission or refusal is logged under the duty's name.
+pub struct Duty {
+    name: &'static str,
+    retry_blocks: u64,
+    recent: std::collections::BTreeMap<String, u64>,
+}
+
+impl Duty {
+    /// A duty named `name` (for the log) that retries a job after `retry_blocks` blocks.
+    pub fn new(name: &'static str, retry_blocks: u64) -> Self {
+        Duty {
+            name,
+            retry_blocks,
+            recent: Default::default(),
+        }
+    }
+
+    /// Submits, at `height`, every owed `(kind, body, what)` not submitted lately.
+    pub fn submit(
+        &mut self,
+        ledger: &Ledger,
+        mempool: &Mempool,
+        key: &SigningKey,
+        height: u64,
+        owed: impl IntoIterator<Item = (&'static str, serde_json::Value, String)>,
+    ) {
+        let retry = self.retry_blocks;
+        self.recent
+            .retain(|_, at| at.saturating_add(retry) > height);
+        for (kind, body, what) in owed {
+            if self.recent.contains_key(&what) {
+                continue;
+            }
+            match submit(ledger, mempool, key, kind, body) {
+                Ok(tx) => tracing::info!(duty = self.name, what = %what, %tx, "submitted"),
+                Err(e) => {
+                    tracing::warn!(duty = self.name, what = %what, error = %e, "not admitted")
+                }
+            }
+            self.recent.insert(what, height);
+        }
+    }
+}

@@ -6,10 +6,9 @@
 //! [`FINISH_WAIT_BLOCKS`] — finishes the round when the logs are in. Its share is never
 //! stored: it is recomputed from the ledger and the organisation's keys when needed.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::watch;
-use tracing::{info, warn};
+use tracing::warn;
 use unchain_consensus::mempool::Mempool;
 use unchain_ledger::{Ledger, Role};
 use unchain_types::{EncryptionSecretKey, SigningKey};
@@ -88,30 +87,16 @@ pub async fn run(
         },
         signing_seed: key.seed(),
     };
-    let mut recent: BTreeMap<String, u64> = BTreeMap::new();
+    let mut duty = crate::own_tx::Duty::new("token key", RETRY_BLOCKS);
     while heads.changed().await.is_ok() {
         let height = *heads.borrow_and_update();
-        recent.retain(|_, at| at.saturating_add(RETRY_BLOCKS) > height);
         let owed = (|| -> Result<Vec<Job>, Box<dyn std::error::Error>> {
             let reader = ledger.state_reader()?;
             jobs(&reader, &holder, height)
         })();
-        let owed = match owed {
-            Ok(j) => j,
-            Err(e) => {
-                warn!(error = %e, "token key: cannot work out this member's part");
-                continue;
-            }
-        };
-        for (kind, body, what) in owed {
-            if recent.contains_key(&what) {
-                continue;
-            }
-            match crate::own_tx::submit(&ledger, &mempool, &key, kind, body) {
-                Ok(tx) => info!(what = %what, %tx, "token key: submitted"),
-                Err(e) => warn!(what = %what, error = %e, "token key: not admitted"),
-            }
-            recent.insert(what, height);
+        match owed {
+            Ok(jobs) => duty.submit(&ledger, &mempool, &key, height, jobs),
+            Err(e) => warn!(error = %e, "token key: cannot work out this member's part"),
         }
     }
 }

@@ -640,3 +640,27 @@ pub fn add_console_user(config: &Path, name: &str, roles: &str) -> (String, Stri
     );
     (password, String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// `unchain vault ARGS` as `org` (its key file in the chain's `keys/`), against `node`,
+/// acting as user `u-case-worker`.
+pub fn vault_as(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
+    let key = chain.dir.path().join("keys").join(format!("{org}.json"));
+    Run::of(
+        Command::new(bin())
+            .args(["--log", "warn", "vault"])
+            .args(args)
+            .args(["--actor", "u-case-worker", "--key"])
+            .arg(key)
+            .args(["--node", node]),
+    )
+}
+
+/// The record id `unchain vault seal` printed.
+pub fn sealed_record(r: &Run) -> String {
+    r.stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("record id: "))
+        .expect("seal prints the record id")
+        .trim()
+        .to_owned()
+}

@@ -119,18 +119,18 @@ impl VaultModule {
     }
 }
 
-fn reject(code: Code, msg: impl Into<String>) -> ExecError {
+pub(crate) fn reject(code: Code, msg: impl Into<String>) -> ExecError {
     unchain_ledger::refuse(code, msg)
 }
 
-fn load<T: serde::de::DeserializeOwned>(
+pub(crate) fn load<T: serde::de::DeserializeOwned>(
     ctx: &ExecContext<'_, '_>,
     key: &[u8],
 ) -> Result<Option<T>, ExecError> {
     Ok(ctx.state.get(key)?.map(|v| decode(&v)))
 }
 
-fn store<T: Serialize>(
+pub(crate) fn store<T: Serialize>(
     ctx: &mut ExecContext<'_, '_>,
     key: &[u8],
     value: &T,

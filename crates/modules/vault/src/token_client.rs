@@ -104,7 +104,7 @@ impl KeyHolder<'_> {
             let dealing = unchain_tokens::deal(&round, &signer, previous, &self.signing_seed)?;
             let mut shares = BTreeMap::new();
             for (name, key) in &r.players {
-                let player = member_key_from_hex(key);
+                let player = token_key::member_key_of(key);
                 let (_, scalar) = dealing
                     .private
                     .iter()
@@ -158,7 +158,7 @@ impl KeyHolder<'_> {
                     .into_iter()
                     .filter_map(|(player, ack)| {
                         let key = r.players.iter().find(|(n, _)| *n == player)?;
-                        Some((member_key_from_hex(&key.1), ack))
+                        Some((token_key::member_key_of(&key.1), ack))
                     })
                     .collect();
                 let previous = self.previous_share(state, &r)?;
@@ -224,14 +224,6 @@ impl KeyHolder<'_> {
         };
         self.share_of_round(state, &r).map(Some)
     }
-}
-
-fn member_key_from_hex(key: &str) -> MemberKey {
-    let bytes: [u8; 32] = hex::decode(key)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .expect("round state holds 32-byte keys");
-    unchain_tokens::member_key(&bytes).expect("a member's Ed25519 key")
 }
 
 fn logs_with_keys(r: &RoundState, logs: &BTreeMap<String, String>) -> Vec<(MemberKey, String)> {

@@ -24,6 +24,7 @@ use unchain_tokens::{KeyRound, MemberKey};
 use unchain_types::body::BodyError;
 use unchain_types::{Code, TxId};
 
+use crate::execute::{load, reject, store};
 use crate::state::{MatchingEpoch, ThresholdKey, decode, matching_key};
 
 /// Blind evaluations one organisation may announce per UTC day (by block time).
@@ -250,28 +251,9 @@ pub(crate) fn evaluations_key(member: &str, day: u64) -> Vec<u8> {
     format!("vault/evaluations/{member}/{day:010}").into_bytes()
 }
 
-fn reject(code: Code, msg: impl Into<String>) -> ExecError {
-    unchain_ledger::refuse(code, msg)
-}
-
-fn load<T: serde::de::DeserializeOwned>(
-    ctx: &ExecContext<'_, '_>,
-    key: &[u8],
-) -> Result<Option<T>, ExecError> {
-    Ok(ctx.state.get(key)?.map(|v| decode(&v)))
-}
-
-fn store<T: Serialize>(
-    ctx: &mut ExecContext<'_, '_>,
-    key: &[u8],
-    value: &T,
-) -> Result<(), ExecError> {
-    let json = serde_json::to_vec(value).expect("vault state serialises");
-    ctx.state.put(key, &json)?;
-    Ok(())
-}
-
-fn member_key_of(hex_key: &str) -> MemberKey {
+/// A member's Ed25519 key as key rounds use it, from the 64 hex characters round state
+/// records.
+pub fn member_key_of(hex_key: &str) -> MemberKey {
     let bytes: [u8; 32] = hex::decode(hex_key)
         .ok()
         .and_then(|b| b.try_into().ok())

@@ -35,6 +35,18 @@ fn holder(o: &Org) -> KeyHolder<'_> {
     }
 }
 
+/// The shares of `orgs` (each a player) of matching epoch `epoch`'s key.
+fn shares_of(reader: &unchain_ledger::StateReader, orgs: &[&Org], epoch: u32) -> Vec<Share> {
+    orgs.iter()
+        .map(|o| {
+            holder(o)
+                .share(reader, epoch)
+                .expect("share")
+                .expect("a player")
+        })
+        .collect()
+}
+
 /// Every member submits what its key-round actor would, until nobody has anything left.
 fn run_round(chain: &mut Chain, orgs: &mut [&mut Org], publish_logs: bool) {
     loop {
@@ -187,15 +199,7 @@ fn members_make_a_key_no_one_holds_and_a_threshold_evaluates_tokens_blind() {
     );
     assert_eq!(holders.len(), 4);
     assert_eq!(key.required::<commonware_utils::N3f1>(), 3);
-    let shares: Vec<Share> = [&police, &ngo, &naptip, &labour]
-        .iter()
-        .map(|o| {
-            holder(o)
-                .share(&reader, epoch)
-                .expect("share")
-                .expect("a player")
-        })
-        .collect();
+    let shares = shares_of(&reader, &[&police, &ngo, &naptip, &labour], epoch);
     drop(reader);
 
     // NGO announces its evaluations, then three members answer blind.
@@ -363,15 +367,7 @@ fn resharing_to_new_members_keeps_tokens_and_rotation_changes_them() {
     let (key0, token0) = {
         let reader = chain.ledger.state_reader().expect("reader");
         let (epoch, key, _) = current_threshold_key(&reader).expect("read").expect("key");
-        let shares: Vec<Share> = [&a, &b, &c]
-            .iter()
-            .map(|o| {
-                holder(o)
-                    .share(&reader, epoch)
-                    .expect("share")
-                    .expect("player")
-            })
-            .collect();
+        let shares = shares_of(&reader, &[&a, &b, &c], epoch);
         (
             key.clone(),
             evaluate_with(&key, &shares, &m).expect("token"),
@@ -412,15 +408,7 @@ fn resharing_to_new_members_keeps_tokens_and_rotation_changes_them() {
         holder(&a).share(&reader, epoch).expect("read").is_none(),
         "org-a holds no share now"
     );
-    let shares: Vec<Share> = [&c, &d, &e]
-        .iter()
-        .map(|o| {
-            holder(o)
-                .share(&reader, epoch)
-                .expect("share")
-                .expect("player")
-        })
-        .collect();
+    let shares = shares_of(&reader, &[&c, &d, &e], epoch);
     assert_eq!(
         evaluate_with(&key1, &shares, &m).expect("token"),
         token0,
@@ -438,15 +426,7 @@ fn resharing_to_new_members_keeps_tokens_and_rotation_changes_them() {
     let reader = chain.ledger.state_reader().expect("reader");
     let (epoch, key2, _) = current_threshold_key(&reader).expect("read").expect("key");
     assert_eq!(epoch, 3);
-    let shares: Vec<Share> = [&b, &c, &d]
-        .iter()
-        .map(|o| {
-            holder(o)
-                .share(&reader, epoch)
-                .expect("share")
-                .expect("player")
-        })
-        .collect();
+    let shares = shares_of(&reader, &[&b, &c, &d], epoch);
     assert_ne!(evaluate_with(&key2, &shares, &m).expect("token"), token0);
 }
 
@@ -473,14 +453,6 @@ fn a_silent_player_does_not_stop_a_round_once_dealers_publish_their_logs() {
     chain.ok(&a.tx("vault.token_key_finish", json!({"round": 0})));
     let reader = chain.ledger.state_reader().expect("reader");
     let (epoch, key, _) = current_threshold_key(&reader).expect("read").expect("key");
-    let shares: Vec<Share> = [&a, &b, &c]
-        .iter()
-        .map(|o| {
-            holder(o)
-                .share(&reader, epoch)
-                .expect("share")
-                .expect("player")
-        })
-        .collect();
+    let shares = shares_of(&reader, &[&a, &b, &c], epoch);
     evaluate_with(&key, &shares, &phone_input()).expect("the three who took part evaluate tokens");
 }

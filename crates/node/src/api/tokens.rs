@@ -145,10 +145,7 @@ pub async fn evaluations(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<EvaluationAnswer>, Problem> {
-    let body = body.map_err(|e| Problem::bad_request(Code::UnreadableBody, e.body_text()))?;
-    let member = authenticate(&state, &method, &uri, &headers, &body)?;
-    let req: EvaluationRequest = serde_json::from_slice(&body)
-        .map_err(|e| Problem::bad_request(Code::UnreadableBody, format!("body: {e}")))?;
+    let (member, req): (_, EvaluationRequest) = signed_json(&state, &method, &uri, &headers, body)?;
     let points = parse_points(&req.requests)?;
     // The requester's node waited for its announcement to commit; this node may apply
     // that block a moment later, so an answer over the count waits a few blocks first.
@@ -187,16 +184,13 @@ pub async fn relay(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Relayed>, Problem> {
-    let body = body.map_err(|e| Problem::bad_request(Code::UnreadableBody, e.body_text()))?;
-    let member = authenticate(&state, &method, &uri, &headers, &body)?;
+    let (member, req): (_, RelayRequest) = signed_json(&state, &method, &uri, &headers, body)?;
     if member.name != state.node_name {
         return Err(super::vault::forbidden(format!(
             "only {} relays through this node; {} relays through its own node",
             state.node_name, member.name
         )));
     }
-    let req: RelayRequest = serde_json::from_slice(&body)
-        .map_err(|e| Problem::bad_request(Code::UnreadableBody, format!("body: {e}")))?;
     let points = parse_points(&req.requests)?;
     Ok(Json(
         crate::service::tokens::relay(&state.svc, &points).await?,
@@ -209,6 +203,21 @@ pub async fn relay(
 pub struct RelayRequest {
     /// Blinded G1 points, 48 bytes each as hex (1 to 32).
     pub requests: Vec<String>,
+}
+
+/// The member that signed a request, and its JSON body.
+fn signed_json<T: serde::de::DeserializeOwned>(
+    state: &ApiState,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(unchain_ledger::Member, T), Problem> {
+    let body = body.map_err(|e| Problem::bad_request(Code::UnreadableBody, e.body_text()))?;
+    let member = authenticate(state, method, uri, headers, &body)?;
+    let parsed = serde_json::from_slice(&body)
+        .map_err(|e| Problem::bad_request(Code::UnreadableBody, format!("body: {e}")))?;
+    Ok((member, parsed))
 }
 
 fn parse_points(requests: &[String]) -> Result<Vec<Request>, Problem> {
