@@ -40,15 +40,6 @@ fn template() -> PathBuf {
     repo_root().join("templates/sharing/example-th.json")
 }
 
-fn record_id(r: &Run) -> String {
-    r.stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("record id: "))
-        .expect("seal prints the record id")
-        .trim()
-        .to_owned()
-}
-
 /// The commitment of `record`'s latest version, as the ledger records it.
 fn commitment(chain: &Chain, node: &str, org: &str, record: &str) -> String {
     let shown = must(vault(chain, node, org, &["show", record]), "vault show");
@@ -141,7 +132,7 @@ async fn a_record_from_a_jurisdiction_that_forbids_transfer_never_reaches_a_node
         ),
         "seal",
     );
-    let record = record_id(&sealed);
+    let record = sealed_record(&sealed);
     let c = commitment(&chain, police, "th-police", &record);
 
     // To the United Kingdom: refused by the ledger, naming the policy and the rule.
@@ -241,7 +232,7 @@ async fn a_record_from_a_jurisdiction_that_forbids_transfer_never_reaches_a_node
         ),
         "gb seal",
     );
-    let uk_c = commitment(&chain, nca, "gb-nca", &record_id(&uk));
+    let uk_c = commitment(&chain, nca, "gb-nca", &sealed_record(&uk));
     wait_until("my-polis's node holds the UK record", 90, async || {
         !holding(&data("my-polis"), &uk_c).is_empty()
     })

@@ -38,15 +38,6 @@ fn unchain(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
     )
 }
 
-fn record_id(r: &Run) -> String {
-    r.stderr
-        .lines()
-        .find_map(|l| l.strip_prefix("record id: "))
-        .expect("seal prints the record id")
-        .trim()
-        .to_owned()
-}
-
 fn tx_id(r: &Run) -> String {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("status JSON");
     v["id"].as_str().expect("id").to_owned()
@@ -120,7 +111,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         ),
         "police seal",
     );
-    let record = record_id(&sealed);
+    let record = sealed_record(&sealed);
     let seal_tx = tx_id(&sealed);
 
     // The NGO records the same phone written the Thai national way.
@@ -144,7 +135,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         ),
         "ngo seal",
     );
-    let ngo_record = record_id(&ngo_sealed);
+    let ngo_record = sealed_record(&ngo_sealed);
 
     // Both organisations are alerted; the alert names records and the kind, not the number.
     for (node, org, mine, theirs) in [
@@ -475,7 +466,7 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         ),
         "seal after rotation",
     );
-    let ngo_again = record_id(&must(
+    let ngo_again = sealed_record(&must(
         unchain(
             &chain,
             ngo,

@@ -120,27 +120,18 @@ pub async fn run(
     mempool: Arc<Mempool>,
     member: String,
     key: SigningKey,
-    mut heads: watch::Receiver<u64>,
+    heads: watch::Receiver<u64>,
 ) {
-    let mut duty = crate::own_tx::Duty::new("agreements", RETRY_BLOCKS);
-    while heads.changed().await.is_ok() {
-        let height = *heads.borrow_and_update();
-        let owed = (|| -> Result<Vec<Job>, Box<dyn std::error::Error>> {
+    crate::own_tx::Duty::new("agreements", RETRY_BLOCKS)
+        .run(ledger, mempool, key, heads, |ledger, _| {
             let head = ledger.head()?;
             let reader = ledger.state_reader()?;
-            Ok(jobs(&reader, &member, head.height, head.timestamp_ms)?)
-        })();
-        match owed {
-            Ok(jobs) => duty.submit(
-                &ledger,
-                &mempool,
-                &key,
-                height,
-                jobs.into_iter().map(|j| (j.kind, j.body, j.what)),
-            ),
-            Err(e) => warn!(error = %e, "agreements: cannot read what is owed"),
-        }
-    }
+            Ok(jobs(&reader, &member, head.height, head.timestamp_ms)?
+                .into_iter()
+                .map(|j| (j.kind, j.body, j.what))
+                .collect())
+        })
+        .await;
 }
 
 #[cfg(test)]

@@ -35,6 +35,10 @@ pub fn submit(
     Ok(id)
 }
 
+/// A transaction a duty owes: its kind, its body, and what it is (for the log, and to tell
+/// one job from another).
+pub type Job = (&'static str, serde_json::Value, String);
+
 /// What a duty (a task that submits for its organisation, unasked) has submitted lately:
 /// each job, told apart by its description, is submitted at most once every
 /// `retry_blocks` blocks, and each submission or refusal is logged under the duty's name.
@@ -54,6 +58,27 @@ impl Duty {
         }
     }
 
+    /// Wakes at each new head, works out what is owed with `owed(ledger, height)` and
+    /// submits it; a failure to work it out is logged and tried again at the next head.
+    pub async fn run(
+        mut self,
+        ledger: std::sync::Arc<Ledger>,
+        mempool: std::sync::Arc<Mempool>,
+        key: SigningKey,
+        mut heads: tokio::sync::watch::Receiver<u64>,
+        owed: impl Fn(&Ledger, u64) -> Result<Vec<Job>, Box<dyn std::error::Error>>,
+    ) {
+        while heads.changed().await.is_ok() {
+            let height = *heads.borrow_and_update();
+            match owed(&ledger, height) {
+                Ok(jobs) => self.submit(&ledger, &mempool, &key, height, jobs),
+                Err(e) => {
+                    tracing::warn!(duty = self.name, error = %e, "cannot work out what is owed")
+                }
+            }
+        }
+    }
+
     /// Submits, at `height`, every owed `(kind, body, what)` not submitted lately.
     pub fn submit(
         &mut self,
@@ -61,7 +86,7 @@ impl Duty {
         mempool: &Mempool,
         key: &SigningKey,
         height: u64,
-        owed: impl IntoIterator<Item = (&'static str, serde_json::Value, String)>,
+        owed: impl IntoIterator<Item = Job>,
     ) {
         let retry = self.retry_blocks;
         self.recent

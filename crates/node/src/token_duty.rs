@@ -8,7 +8,6 @@
 
 use std::sync::Arc;
 use tokio::sync::watch;
-use tracing::warn;
 use unchain_consensus::mempool::Mempool;
 use unchain_ledger::{Ledger, Role};
 use unchain_types::{EncryptionSecretKey, SigningKey};
@@ -25,9 +24,7 @@ pub const FINISH_WAIT_BLOCKS: u64 = 20;
 /// Blocks after submitting a job before the same job is tried again.
 const RETRY_BLOCKS: u64 = 3;
 
-/// A transaction the duty owes: kind, body, and what it is (for the log and to tell jobs
-/// apart).
-pub type Job = (&'static str, serde_json::Value, String);
+pub use crate::own_tx::Job;
 
 /// What `holder` owes in the latest key round at `height`.
 pub fn jobs(
@@ -76,7 +73,7 @@ pub async fn run(
     member: String,
     key: SigningKey,
     encryption: EncryptionSecretKey,
-    mut heads: watch::Receiver<u64>,
+    heads: watch::Receiver<u64>,
 ) {
     let chain_id = ledger.genesis().chain_id.clone();
     let holder = KeyHolder {
@@ -87,16 +84,9 @@ pub async fn run(
         },
         signing_seed: key.seed(),
     };
-    let mut duty = crate::own_tx::Duty::new("token key", RETRY_BLOCKS);
-    while heads.changed().await.is_ok() {
-        let height = *heads.borrow_and_update();
-        let owed = (|| -> Result<Vec<Job>, Box<dyn std::error::Error>> {
-            let reader = ledger.state_reader()?;
-            jobs(&reader, &holder, height)
-        })();
-        match owed {
-            Ok(jobs) => duty.submit(&ledger, &mempool, &key, height, jobs),
-            Err(e) => warn!(error = %e, "token key: cannot work out this member's part"),
-        }
-    }
+    crate::own_tx::Duty::new("token key", RETRY_BLOCKS)
+        .run(ledger, mempool, key, heads, |ledger, height| {
+            jobs(&ledger.state_reader()?, &holder, height)
+        })
+        .await;
 }
