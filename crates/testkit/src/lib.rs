@@ -127,6 +127,17 @@ impl Chain {
         orgs: &[&Org],
         modules: impl FnOnce(&Genesis) -> Vec<Arc<dyn AnyModule>>,
     ) -> Self {
+        Chain::with_validators(dir, orgs, 1, modules)
+    }
+
+    /// Like [`Chain::new`], with the first `validators` organisations flagged as validators
+    /// in genesis (the first still signs checkpoints alone).
+    pub fn with_validators(
+        dir: &Path,
+        orgs: &[&Org],
+        validators: usize,
+        modules: impl FnOnce(&Genesis) -> Vec<Arc<dyn AnyModule>>,
+    ) -> Self {
         let chain_id = orgs[0].chain_id.clone();
         let key = MatchingKey::generate();
         let genesis = Genesis {
@@ -136,7 +147,7 @@ impl Chain {
             members: orgs
                 .iter()
                 .enumerate()
-                .map(|(i, o)| o.member(i == 0))
+                .map(|(i, o)| o.member(i < validators.max(1)))
                 .collect(),
             matching_key: Some(MatchingKeyGrant {
                 epoch: 1,

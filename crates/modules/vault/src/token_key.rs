@@ -357,6 +357,14 @@ pub(crate) fn open(
                 format!("players[{i}]: {name} is not a member"),
             )
         })?;
+        if !m.roles.contains(&unchain_ledger::Role::Records) {
+            return Err(reject(
+                Code::MissingRole,
+                format!(
+                    "players[{i}]: {name} lacks the records role, which dealing and acknowledging need"
+                ),
+            ));
+        }
         players.push((name.clone(), m.signing_key.to_hex()));
     }
     let (dealers, previous_epoch, previous_output) = if b.reshare {

@@ -354,9 +354,19 @@ fn resharing_to_new_members_keeps_tokens_and_rotation_changes_them() {
     let mut c = org(3, "org-c");
     let mut d = org(4, "org-d");
     let mut e = org(5, "org-e");
-    let mut chain = Chain::new(dir.path(), &[&a, &b, &c, &d, &e], |g| {
+    let f = Org::new(CHAIN, 6, "org-f", &[Role::Governance]);
+    let mut chain = Chain::new(dir.path(), &[&a, &b, &c, &d, &e, &f], |g| {
         vec![Arc::new(VaultModule::new(g))]
     });
+    let why = chain.refused(
+        &mut a,
+        "vault.token_key_round",
+        json!({"round": 0, "players": ["org-a", "org-f"]}),
+    );
+    assert!(
+        why.contains("players[1]: org-f lacks the records role"),
+        "{why}"
+    );
     chain.ok(&a.tx(
         "vault.token_key_round",
         json!({"round": 0, "players": ["org-a", "org-b", "org-c", "org-d"]}),
