@@ -258,20 +258,57 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
     let body = serde_json::json!({"epoch": epoch, "requests": [request.to_hex()]});
     let (status, p) = post(None, &url, &body).await;
     assert_eq!(status, 401, "unsigned: {p}");
-    // th-police announced one evaluation today and naptip already answered it: no more.
+    // th-police announced one batch today (its seal's); this point is in no batch it
+    // announced, so no holder answers it.
     let (status, p) = post(Some(&police), &url, &body).await;
     assert_eq!(status, 429, "{p}");
     assert!(
         p["detail"]
             .as_str()
             .unwrap_or("")
-            .contains("announced 1 blind evaluations today"),
+            .contains("announced no batch"),
         "{p}"
     );
     assert_eq!(p["code"], "limit-reached", "{p}");
-    // ke-dci never announced anything.
-    let (status, p) = post(Some(&chain.signer("ke-dci")), &url, &body).await;
-    assert_eq!(status, 429, "{p}");
+    // ke-dci announces this batch on the ledger: each holder answers it once, and only
+    // with exactly the announced points.
+    let dci = chain.signer("ke-dci");
+    let digest = unchain_vault::token_key::batch_digest(&[request]);
+    let announce = nodes[4]
+        .client()
+        .build(
+            &chain.key("ke-dci"),
+            "vault.token_evaluations",
+            serde_json::json!({"epoch": epoch, "count": 1, "batch": digest.to_hex()}),
+        )
+        .await
+        .expect("build");
+    nodes[4].client().submit(&announce).await.expect("submit");
+    nodes[4]
+        .client()
+        .wait_for(&announce.id(), std::time::Duration::from_secs(30))
+        .await
+        .expect("committed");
+    let (status, p) = post(Some(&dci), &url, &body).await;
+    assert_eq!(status, 200, "{p}");
+    assert_eq!(p["partials"].as_array().map(Vec::len), Some(1), "{p}");
+    let (status, p) = post(Some(&dci), &url, &body).await;
+    assert_eq!(status, 409, "a batch is answered once: {p}");
+    let (status, p) = post(
+        Some(&dci),
+        &format!("{}/v1/vault/token-evaluations", base[3]),
+        &body,
+    )
+    .await;
+    assert_eq!(status, 200, "another holder answers it once too: {p}");
+    let other = Blinded::new(&input("phone", "+66899999998"), &mut rand::rngs::OsRng).request();
+    let (status, p) = post(
+        Some(&dci),
+        &format!("{}/v1/vault/token-evaluations", base[1]),
+        &serde_json::json!({"epoch": epoch, "requests": [other.to_hex()]}),
+    )
+    .await;
+    assert_eq!(status, 429, "points other than the announced ones: {p}");
     // Bad input is named; another epoch is refused; a non-holder says who holds the key.
     let (status, p) = post(
         Some(&police),

@@ -90,9 +90,10 @@ pub struct Finish {
     pub round: u64,
 }
 
-/// `vault.token_evaluations`: announce blind evaluations before asking for them. Members
-/// answer an organisation only up to what it announced that day, so everyone can see who
-/// asks how much.
+/// `vault.token_evaluations`: announce a batch of blind evaluations before asking for it.
+/// The batch is committed by the hash of its blinded points ([`batch_digest`]), which
+/// says nothing of what is asked; each holder answers exactly the announced batches, each
+/// once, so the tokens anyone obtains are exactly what it announced, for everyone to see.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluations {
@@ -101,8 +102,33 @@ pub struct Evaluations {
     pub actor: Option<String>,
     /// The matching epoch the evaluations are for (the current one).
     pub epoch: u32,
-    /// How many.
+    /// How many points the batch holds.
     pub count: u32,
+    /// The batch's digest: [`batch_digest`] of its blinded points, in order.
+    pub batch: unchain_types::Hash32,
+}
+
+/// The digest that commits a batch of blinded points (each 48 compressed bytes, in the
+/// order they are sent): SHA-256 over a label and the points.
+pub fn batch_digest(points: &[unchain_tokens::Request]) -> unchain_types::Hash32 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"unchain/token-batch/v1\0");
+    for p in points {
+        h.update(hex::decode(p.to_hex()).expect("hex of a point"));
+    }
+    unchain_types::Hash32(h.finalize().into())
+}
+
+/// An announced batch, as recorded.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AnnouncedBatch {
+    /// How many points it holds.
+    pub count: u32,
+    /// The UTC day (since 1970-01-01) it was announced.
+    pub day: u64,
+    /// The epoch it is for.
+    pub epoch: u32,
 }
 
 /// Longest hex message a round carries (a log of 256 players is under 40 KiB).
@@ -249,6 +275,9 @@ pub(crate) fn log_prefix(round: u64) -> Vec<u8> {
 }
 pub(crate) fn evaluations_key(member: &str, day: u64) -> Vec<u8> {
     format!("vault/evaluations/{member}/{day:010}").into_bytes()
+}
+pub(crate) fn batch_key(member: &str, batch: &unchain_types::Hash32) -> Vec<u8> {
+    format!("vault/evaluation_batch/{member}/{batch}").into_bytes()
 }
 
 /// A member's Ed25519 key as key rounds use it, from the 64 hex characters round state
@@ -624,6 +653,22 @@ pub(crate) fn evaluations(
             ),
         ));
     }
+    let batch = batch_key(&me, &b.batch);
+    if ctx.state.get(&batch)?.is_some() {
+        return Err(reject(
+            Code::AlreadyExists,
+            format!("batch: {me} already announced batch {}", b.batch),
+        ));
+    }
+    store(
+        ctx,
+        &batch,
+        &AnnouncedBatch {
+            count: b.count,
+            day,
+            epoch: b.epoch,
+        },
+    )?;
     store(
         ctx,
         &key,
@@ -704,6 +749,15 @@ pub fn evaluations_announced(
     day: u64,
 ) -> Result<u64, redb::StorageError> {
     Ok(read::<EvaluationCount>(r, &evaluations_key(member, day))?.map_or(0, |c| c.count))
+}
+
+/// The batch `member` announced with digest `batch`, if it did.
+pub fn announced_batch(
+    r: &impl StateRead,
+    member: &str,
+    batch: &unchain_types::Hash32,
+) -> Result<Option<AnnouncedBatch>, redb::StorageError> {
+    read(r, &batch_key(member, batch))
 }
 
 /// Every organisation's announced blind evaluations per day, oldest day first: who asks

@@ -203,7 +203,10 @@ fn members_make_a_key_no_one_holds_and_a_threshold_evaluates_tokens_blind() {
     drop(reader);
 
     // NGO announces its evaluations, then three members answer blind.
-    chain.ok(&ngo.tx("vault.token_evaluations", json!({"epoch": 2, "count": 1})));
+    chain.ok(&ngo.tx(
+        "vault.token_evaluations",
+        json!({"epoch": 2, "count": 1, "batch": Hash32([1; 32]).to_hex()}),
+    ));
     let m = phone_input();
     let token = evaluate_with(&key, &shares[1..], &m).expect("three members");
     assert_eq!(
@@ -280,7 +283,10 @@ fn members_make_a_key_no_one_holds_and_a_threshold_evaluates_tokens_blind() {
     assert!(why.contains("the shared matching key is retired"), "{why}");
 
     // Police re-derives its old record's token under the threshold key: the records match.
-    chain.ok(&police.tx("vault.token_evaluations", json!({"epoch": 2, "count": 1})));
+    chain.ok(&police.tx(
+        "vault.token_evaluations",
+        json!({"epoch": 2, "count": 1, "batch": Hash32([2; 32]).to_hex()}),
+    ));
     chain.ok(&police.tx(
         "vault.retoken",
         json!({"record": old_record.to_hex(), "tokens": [{"kind": "phone", "epoch": 2, "token": token.to_hex()}]}),
@@ -334,16 +340,27 @@ fn members_make_a_key_no_one_holds_and_a_threshold_evaluates_tokens_blind() {
     let names: Vec<(&str, u64)> = counts.iter().map(|(n, _, c)| (n.as_str(), *c)).collect();
     assert_eq!(names, vec![("th-ngo", 1), ("th-police", 1)]);
     drop(reader);
-    // The daily limit holds.
+    // The daily limit holds, and a batch is announced once.
     let why = chain.refused(
         &mut ngo,
         "vault.token_evaluations",
-        json!({"epoch": 2, "count": EVALUATIONS_PER_DAY}),
+        json!({"epoch": 2, "count": EVALUATIONS_PER_DAY, "batch": Hash32([3; 32]).to_hex()}),
     );
     assert!(
         why.contains("has announced 1 blind evaluations today"),
         "{why}"
     );
+    let why = chain.refused(
+        &mut ngo,
+        "vault.token_evaluations",
+        json!({"epoch": 2, "count": 1, "batch": Hash32([1; 32]).to_hex()}),
+    );
+    assert!(why.contains("already announced batch"), "{why}");
+    let reader = chain.ledger.state_reader().expect("reader");
+    let batch = token_key::announced_batch(&reader, "th-ngo", &Hash32([1; 32]))
+        .expect("read")
+        .expect("announced");
+    assert_eq!((batch.count, batch.epoch), (1, 2));
 }
 
 #[test]

@@ -3,15 +3,15 @@
 //! carried to the key holders ([`relay`]): announced on the ledger first, then sent to
 //! each holder's node, signed by this member.
 //!
-//! A member answers only as many evaluations per UTC day as the requester announced on
-//! the ledger that day (`vault.token_evaluations`), so every evaluation anyone obtains is
-//! counted on the ledger, per requester and day. Nothing here sees what is evaluated: a
+//! A member answers only batches of blinded points that the requester announced on the
+//! ledger that day (`vault.token_evaluations`, committing the batch by its digest), each
+//! batch once, so every evaluation anyone obtains is on the ledger, per requester and day. Nothing here sees what is evaluated: a
 //! request is a blinded group element. Logs and metrics carry who asked and how many.
 
 use super::{Problem, Service};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -44,11 +44,14 @@ struct EvaluatorState {
     served: Served,
 }
 
-/// Evaluations answered on one UTC day, per requester.
+/// Evaluations answered on one UTC day: how many per requester, and which announced
+/// batches (`requester/digest`), each answered once.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, PartialEq, Eq)]
 struct Served {
     day: u64,
     by: BTreeMap<String, u64>,
+    #[serde(default)]
+    batches: BTreeSet<String>,
 }
 
 /// This member's partial evaluations of a member's requests, in order.
@@ -130,28 +133,61 @@ impl Evaluator {
         let round = token_key::threshold_key(&reader, epoch)
             .map_err(internal)?
             .map_or(0, |k| k.round);
+        let digest = token_key::batch_digest(points);
+        let n = points.len() as u64;
+        let not_announced = |why: String| {
+            info!(member = %requester, asked = n, "token evaluations refused: not announced");
+            Problem::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                Code::LimitReached,
+                "evaluations not announced",
+                why,
+            )
+        };
+        match token_key::announced_batch(&reader, requester, &digest).map_err(internal)? {
+            None => {
+                return Err(not_announced(format!(
+                    "{requester} announced no batch {digest} (vault.token_evaluations with the digest of exactly these blinded points); it announced {announced} evaluations today in other batches"
+                )));
+            }
+            Some(b) if b.day != day => {
+                return Err(not_announced(format!(
+                    "batch {digest} was announced on another day; announce it again today"
+                )));
+            }
+            Some(b) if u64::from(b.count) != n || b.epoch != epoch => {
+                return Err(Problem::bad_request(
+                    Code::BadRequest,
+                    format!(
+                        "batch {digest} was announced with {} points for epoch {}; {n} points for epoch {epoch} were sent",
+                        b.count, b.epoch
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
 
         let mut inner = self.inner.lock().expect("evaluator lock");
         if inner.served.day != day {
             inner.served = Served {
                 day,
                 by: BTreeMap::new(),
+                batches: BTreeSet::new(),
             };
         }
-        let answered = inner.served.by.get(requester).copied().unwrap_or(0);
-        let n = points.len() as u64;
-        if answered + n > announced {
-            info!(member = %requester, asked = n, answered, announced, "token evaluations refused: over the announced count");
+        let batch_seen = format!("{requester}/{digest}");
+        if inner.served.batches.contains(&batch_seen) {
             return Err(Problem::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                Code::LimitReached,
-                "more evaluations than announced",
+                StatusCode::CONFLICT,
+                Code::AlreadyExists,
+                "batch already answered",
                 format!(
-                    "{requester} announced {announced} blind evaluations today (vault.token_evaluations) and {} has answered {answered}; {n} more need a new announcement on the ledger",
+                    "{} already answered {requester}'s batch {digest}: each announced batch is answered once",
                     svc.node_name
                 ),
             ));
         }
+        let answered = inner.served.by.get(requester).copied().unwrap_or(0);
         let share = match &inner.share {
             Some((at, share)) if *at == (epoch, round) => share.clone(),
             _ => {
@@ -179,6 +215,7 @@ impl Evaluator {
             .collect();
         let answered = answered + n;
         inner.served.by.insert(requester.to_owned(), answered);
+        inner.served.batches.insert(batch_seen);
         self.save(&inner.served).map_err(|e| {
             Problem::internal(format!("cannot record the evaluations answered: {e}"))
         })?;
@@ -224,7 +261,11 @@ pub async fn relay(svc: &Service, points: &[Request]) -> Result<Relayed, Problem
     let id = super::sign_and_submit(
         svc,
         "vault.token_evaluations",
-        serde_json::json!({"epoch": epoch, "count": points.len()}),
+        serde_json::json!({
+            "epoch": epoch,
+            "count": points.len(),
+            "batch": token_key::batch_digest(points).to_hex(),
+        }),
     )
     .await?;
     let status = super::ledger::wait_tx(svc, &id, ANNOUNCE_WAIT).await?;
