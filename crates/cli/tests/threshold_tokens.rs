@@ -12,7 +12,6 @@
 mod common;
 
 use common::*;
-use std::process::Command;
 use unchain_client::RequestSigner;
 use unchain_tokens::{Blinded, input};
 
@@ -107,32 +106,23 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
     ));
 
     // Governance opens the round with the CLI, which follows it until the nodes finish.
-    let police_key = chain.dir.path().join("keys").join("th-police.json");
     let opened = must(
-        Run::of(
-            Command::new(bin())
-                .args([
-                    "--log",
-                    "warn",
-                    "vault",
-                    "token-key",
-                    "open",
-                    "--actor",
-                    "u-governance",
-                ])
-                .args([
-                    "--player",
-                    "th-police",
-                    "--player",
-                    "th-ngo",
-                    "--player",
-                    "ng-naptip",
-                    "--player",
-                    "ph-iacat",
-                ])
-                .arg("--key")
-                .arg(&police_key)
-                .args(["--node", &base[0]]),
+        vault_as(
+            &chain,
+            &base[0],
+            "th-police",
+            &[
+                "token-key",
+                "open",
+                "--player",
+                "th-police",
+                "--player",
+                "th-ngo",
+                "--player",
+                "ng-naptip",
+                "--player",
+                "ph-iacat",
+            ],
         ),
         "token-key open",
     );
@@ -178,18 +168,16 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
         "no match across epochs"
     );
     must(
-        Run::of(
-            Command::new(bin())
-                .args(["--log", "warn", "vault", "retoken", &police_record])
-                .args([
-                    "--identifier",
-                    "phone:+66 81 234 5678",
-                    "--actor",
-                    "u-case-worker",
-                    "--key",
-                ])
-                .arg(&police_key)
-                .args(["--node", &base[0]]),
+        vault_as(
+            &chain,
+            &base[0],
+            "th-police",
+            &[
+                "retoken",
+                &police_record,
+                "--identifier",
+                "phone:+66 81 234 5678",
+            ],
         ),
         "police retoken",
     );
@@ -226,21 +214,7 @@ async fn validators_make_a_token_key_and_answer_only_what_was_announced() {
     assert_eq!((mine("th-police"), mine("th-ngo")), (1, 1), "{counts}");
 
     let status = must(
-        Run::of(
-            Command::new(bin())
-                .args([
-                    "--log",
-                    "warn",
-                    "vault",
-                    "token-key",
-                    "status",
-                    "--actor",
-                    "u-governance",
-                    "--key",
-                ])
-                .arg(&police_key)
-                .args(["--node", &base[0]]),
-        ),
+        vault_as(&chain, &base[0], "th-police", &["token-key", "status"]),
         "token-key status",
     );
     assert!(
