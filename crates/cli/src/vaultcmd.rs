@@ -552,43 +552,30 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
             let s = Session::open(&who).await?;
             let text =
                 std::fs::read(&proof).with_context(|| format!("reading {}", proof.display()))?;
-            let p: serde_json::Value = serde_json::from_slice(&text)
-                .with_context(|| format!("{}: not JSON", proof.display()))?;
+            let p = unchain_vault::body::SubjectProof::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {}: {}", proof.display(), e.field, e.reason))?;
             anyhow::ensure!(
-                p["challenge"] == challenge.as_str(),
+                p.challenge == challenge,
                 "the proof answers another challenge ({}), not yours",
-                p["challenge"]
+                p.challenge
             );
-            let entries = p["records"].as_array().context("proof: records")?;
             let mut failed = 0;
-            for (i, e) in entries.iter().enumerate() {
-                let field = |k: &str| {
-                    e[k].as_str()
-                        .with_context(|| format!("proof: records[{i}].{k}"))
-                };
-                let id = record_id(field("record")?)?;
-                let key = PublicKey::from_hex(field("key")?)
-                    .map_err(|e| anyhow::anyhow!("records[{i}].key: {e}"))?;
-                let sig = unchain_types::Signature::from_hex(field("signature")?)
-                    .map_err(|e| anyhow::anyhow!("records[{i}].signature: {e}"))?;
-                let view = s.record(&id).await?;
-                let verdict = if view.record.subject != Some(key) {
+            for e in &p.records {
+                let view = s.record(&e.record).await?;
+                let verdict = if view.record.subject != Some(e.key) {
                     "refused: the ledger names another subject key for this record"
-                } else if !key.verify(
-                    &sig,
-                    &unchain_vault::body::subject_proof_statement(&s.chain_id, &id, &challenge),
-                ) {
+                } else if !p.signed(&s.chain_id, e) {
                     "refused: the signature does not verify"
                 } else {
                     "proved: the holder of this record's subject key signed your challenge"
                 };
                 failed += usize::from(verdict.starts_with("refused"));
-                println!("{id}  {verdict}");
+                println!("{}  {verdict}", e.record);
             }
             anyhow::ensure!(
                 failed == 0,
                 "{failed} of {} records not proved",
-                entries.len()
+                p.records.len()
             );
             Ok(())
         }

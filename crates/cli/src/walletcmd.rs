@@ -295,28 +295,26 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
                 );
             }
             let w = load_wallet(&file.wallet)?;
-            let mut proofs = Vec::new();
+            let mut entries = Vec::new();
             for (record, label) in records.iter().zip(&keys) {
                 let id = Hash32::from_hex(record)
                     .map_err(|e| anyhow::anyhow!("--record {record}: {e}"))?;
                 let key = w.key(label)?;
                 let statement =
                     unchain_vault::body::subject_proof_statement(&chain, &id, &challenge);
-                proofs.push(serde_json::json!({
-                    "record": id.to_hex(),
-                    "key": key.public_key().to_hex(),
-                    "signature": key.sign(&statement).to_hex(),
-                }));
+                entries.push(unchain_vault::body::SubjectProofEntry {
+                    record: id,
+                    key: key.public_key(),
+                    signature: key.sign(&statement),
+                });
             }
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&serde_json::json!({
-                    "type": "unchain.vault.subject-proof/v1",
-                    "chain_id": chain,
-                    "challenge": challenge,
-                    "records": proofs,
-                }))?
-            );
+            let proof = unchain_vault::body::SubjectProof {
+                kind: unchain_vault::body::SUBJECT_PROOF_TYPE.into(),
+                chain_id: chain,
+                challenge,
+                records: entries,
+            };
+            println!("{}", serde_json::to_string_pretty(&proof)?);
             Ok(())
         }
         WalletCommand::Consent(a) => {

@@ -1,10 +1,12 @@
 //! `vault.*` transaction bodies, every kind the module declares (a sharing policy's rules
-//! compiled through the CEL parser and the check): checking never panics on any JSON.
+//! compiled through the CEL parser and the check), and a survivor's subject proof as a
+//! verifier reads it: checking never panics on any input.
 
 use unchain_ledger::Module;
 
 /// One input.
 pub fn run(data: &[u8]) {
+    let _ = unchain_vault::body::SubjectProof::parse(data);
     let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else {
         return;
     };

@@ -225,6 +225,73 @@ pub fn subject_proof_statement(chain_id: &str, record: &RecordId, challenge: &st
     }))
 }
 
+/// Most records one subject proof may name.
+pub const MAX_PROOF_RECORDS: usize = 64;
+
+/// A survivor's proof that they are the subject of some records (`unchain wallet
+/// prove-subject`), as the verifier receives it: for each record, its subject key and a
+/// signature over [`subject_proof_statement`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectProof {
+    /// `unchain.vault.subject-proof/v1`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The chain.
+    pub chain_id: String,
+    /// The verifier's challenge.
+    pub challenge: String,
+    /// One entry per record.
+    pub records: Vec<SubjectProofEntry>,
+}
+
+/// One record in a [`SubjectProof`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubjectProofEntry {
+    /// The record.
+    pub record: RecordId,
+    /// Its subject key, as the survivor's wallet holds it.
+    pub key: PublicKey,
+    /// The key's signature over the record and the challenge.
+    pub signature: Signature,
+}
+
+/// The type a subject proof names.
+pub const SUBJECT_PROOF_TYPE: &str = "unchain.vault.subject-proof/v1";
+
+impl SubjectProof {
+    /// Reads a proof from outside, with errors that name the field.
+    pub fn parse(bytes: &[u8]) -> Result<Self, BodyError> {
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|e| BodyError::new("", format!("is not JSON ({e})")))?;
+        let proof: SubjectProof = parse(&value)?;
+        if proof.kind != SUBJECT_PROOF_TYPE {
+            return Err(BodyError::new(
+                "type",
+                format!("must be {SUBJECT_PROOF_TYPE}"),
+            ));
+        }
+        if proof.records.is_empty() || proof.records.len() > MAX_PROOF_RECORDS {
+            return Err(BodyError::new(
+                "records",
+                format!("must name 1 to {MAX_PROOF_RECORDS} records"),
+            ));
+        }
+        check_text("challenge", &proof.challenge)?;
+        Ok(proof)
+    }
+
+    /// Whether `entry`'s signature is its key's over its record and this proof's
+    /// challenge on `chain_id` (the verifier still checks the key against the ledger).
+    pub fn signed(&self, chain_id: &str, entry: &SubjectProofEntry) -> bool {
+        entry.key.verify(
+            &entry.signature,
+            &subject_proof_statement(chain_id, &entry.record, &self.challenge),
+        )
+    }
+}
+
 /// The bytes a survivor signs to decide about sharing `record` with `recipient`.
 pub fn consent_statement(
     chain_id: &str,

@@ -576,3 +576,61 @@ fn retention_ends_in_erasure_and_the_matching_key_rotates() {
     old.body["tokens"] = json!([{"kind": "phone", "epoch": 2, "token": new_key.blind(IdentifierKind::Phone, "+66812345678", None).expect("valid").to_hex()}]);
     chain.ok(&police.tx("vault.seal", old.body));
 }
+
+#[test]
+fn a_subject_proof_from_outside_is_checked_field_by_field() {
+    use unchain_vault::body::{
+        SUBJECT_PROOF_TYPE, SubjectProof, SubjectProofEntry, subject_proof_statement,
+    };
+    let key = SigningKey::from_seed([5; 32]);
+    let record = Hash32([0x44; 32]);
+    let proof = SubjectProof {
+        kind: SUBJECT_PROOF_TYPE.into(),
+        chain_id: CHAIN.into(),
+        challenge: "c-1".into(),
+        records: vec![SubjectProofEntry {
+            record,
+            key: key.public_key(),
+            signature: key.sign(&subject_proof_statement(CHAIN, &record, "c-1")),
+        }],
+    };
+    let text = serde_json::to_vec(&proof).expect("json");
+    let read = SubjectProof::parse(&text).expect("a proof the wallet writes");
+    assert_eq!(read, proof);
+    assert!(read.signed(CHAIN, &read.records[0]));
+    assert!(!read.signed("another-chain", &read.records[0]));
+    let mut other = read.clone();
+    other.challenge = "c-2".into();
+    assert!(!other.signed(CHAIN, &other.records[0]), "another challenge");
+
+    let mut v: Value = serde_json::from_slice(&text).expect("json");
+    for (change, field) in [
+        (json!({"type": "x"}), "type"),
+        (json!({"records": []}), "records"),
+        (
+            json!({"records": [{"record": "zz", "key": key.public_key().to_hex(), "signature": "00"}]}),
+            "records",
+        ),
+        (json!({"extra": 1}), ""),
+    ] {
+        let mut bad = v.clone();
+        for (k, x) in change.as_object().expect("object") {
+            bad[k] = x.clone();
+        }
+        let err = SubjectProof::parse(&serde_json::to_vec(&bad).expect("json")).expect_err(field);
+        assert!(
+            err.field.starts_with(field),
+            "{field}: {} {}",
+            err.field,
+            err.reason
+        );
+    }
+    v["challenge"] = json!("x".repeat(100_000));
+    assert_eq!(
+        SubjectProof::parse(&serde_json::to_vec(&v).expect("json"))
+            .expect_err("long")
+            .field,
+        "challenge"
+    );
+    assert!(SubjectProof::parse(b"not json").is_err());
+}
