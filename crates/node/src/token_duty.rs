@@ -88,8 +88,7 @@ fn reshare_if_holders_changed(
     me: &str,
     round: u64,
 ) -> Result<Vec<Job>, Box<dyn std::error::Error>> {
-    let Some((_, key, holders)) = unchain_vault::token_client::current_threshold_key(reader)?
-    else {
+    let Some((_, holders)) = unchain_vault::token_client::current_threshold_holders(reader)? else {
         return Ok(Vec::new());
     };
     let mut now = validators(reader)?;
@@ -109,7 +108,7 @@ fn reshare_if_holders_changed(
         return Ok(Vec::new());
     }
     let staying = holders.iter().filter(|h| now.contains(h)).count() as u32;
-    let needed = key.required::<commonware_utils::N3f1>();
+    let needed = <commonware_utils::N3f1 as commonware_utils::Faults>::quorum(holders.len());
     if staying < needed {
         tracing::warn!(
             staying,

@@ -232,21 +232,36 @@ fn logs_with_keys(r: &RoundState, logs: &BTreeMap<String, String>) -> Vec<(Membe
         .collect()
 }
 
+fn current_threshold(
+    state: &impl StateRead,
+) -> Result<Option<(u32, crate::state::ThresholdKey)>, redb::StorageError> {
+    let Some((_, v)) = state.scan_prefix(b"vault/matching/")?.pop() else {
+        return Ok(None);
+    };
+    let epoch: MatchingEpoch = crate::state::decode(&v);
+    Ok(epoch.threshold.map(|k| (epoch.epoch, k)))
+}
+
+/// The current matching epoch and its threshold key's holders by share index, if the
+/// current epoch has a threshold key (no group key decoded: cheap enough for every block).
+pub fn current_threshold_holders(
+    state: &impl StateRead,
+) -> Result<Option<(u32, Vec<String>)>, redb::StorageError> {
+    Ok(current_threshold(state)?
+        .map(|(epoch, key)| (epoch, key.players.into_iter().map(|(n, _)| n).collect())))
+}
+
 /// The current matching epoch and its threshold key as everyone sees it (group key, and
 /// the players by share index), if the current epoch has one.
 pub fn current_threshold_key(
     state: &impl StateRead,
 ) -> Result<Option<(u32, GroupKey, Vec<String>)>, KeyStepError> {
-    let Some((_, v)) = state.scan_prefix(b"vault/matching/")?.pop() else {
-        return Ok(None);
-    };
-    let epoch: MatchingEpoch = crate::state::decode(&v);
-    let Some(key) = epoch.threshold else {
+    let Some((epoch, key)) = current_threshold(state)? else {
         return Ok(None);
     };
     let group = unchain_tokens::group_key_from_hex(&key.group_key)?;
     Ok(Some((
-        epoch.epoch,
+        epoch,
         group,
         key.players.into_iter().map(|(n, _)| n).collect(),
     )))
