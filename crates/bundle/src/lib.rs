@@ -7,12 +7,16 @@
 //! ([`logged::check_logged`], [`entries`]). Modules add only their own metadata and replay
 //! their rules over the entries.
 //!
+//! [`state`] proves what the ledger's state held under a key (or that it held nothing) as of
+//! a cosigned checkpoint's state line.
+//!
 //! No storage and no network: an offline verifier needs this crate, `unchain-log` and
 //! `unchain-types`.
 #![forbid(unsafe_code)]
 
 pub mod logged;
 pub mod proof;
+pub mod state;
 
 use serde::{Deserialize, Serialize};
 use unchain_log::{Checkpoint, CheckpointError, NoteVerifier, verify_checkpoint_for};

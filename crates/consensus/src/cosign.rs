@@ -3,8 +3,10 @@
 //! signed the same checkpoint, the note carrying their signatures is stored in the ledger and
 //! served as the chain's checkpoint.
 //!
-//! A signature on a different root for the same size is proof that a validator's log
-//! diverged from this node's; it is logged as an error and never counted.
+//! The checkpoint carries the state line of the block that brought the log to its size, so
+//! the same quorum vouches for the log and the state. A signature on a different log root or
+//! state for the same size is proof that a validator diverged from this node; it is logged
+//! as an error and never counted.
 
 use crate::application::{Applied, block_or_tick};
 use bytes::{Buf, BufMut};
@@ -21,7 +23,7 @@ use std::time::{Duration, SystemTime};
 use tracing::{debug, error, warn};
 use unchain_ledger::Ledger;
 use unchain_ledger::cosign::quorum;
-use unchain_log::{Checkpoint, NoteSignature, NoteVerifier, SignedNote};
+use unchain_log::{Checkpoint, NoteSignature, NoteVerifier, SignedNote, StateAt};
 use unchain_types::{Hash32, PublicKey, Signature};
 
 /// Cosigning cadence and bounds.
@@ -48,9 +50,28 @@ impl Default for CosignConfig {
     }
 }
 
-const MESSAGE_LEN: usize = 1 + 8 + 32 + 64;
+const MESSAGE_LEN: usize = 1 + 8 + 32 + 8 + 32 + 64;
 
-/// One validator's signature on the checkpoint at `size` with `root`.
+/// What a checkpoint signature vouches for at its size: the log root and the state line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Signed {
+    /// The log root.
+    pub root: Hash32,
+    /// The state after the block that brought the log to this size.
+    pub state: StateAt,
+}
+
+impl std::fmt::Display for Signed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "log root {}, state {} at height {}",
+            self.root, self.state.root, self.state.height
+        )
+    }
+}
+
+/// One validator's signature on the checkpoint at `size` with `root` and `state`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CosignMessage {
     /// An answer to a peer that was missing signatures; never answered in turn.
@@ -59,17 +80,21 @@ pub struct CosignMessage {
     pub size: u64,
     /// Root at that size.
     pub root: Hash32,
+    /// The checkpoint's state line.
+    pub state: StateAt,
     /// Ed25519 signature over the checkpoint note body.
     pub signature: [u8; 64],
 }
 
-/// Fixed 105 bytes in commonware's codec: reply flag (a bool byte), size (u64, big-endian),
-/// root, signature.
+/// Fixed 145 bytes in commonware's codec: reply flag (a bool byte), size (u64, big-endian),
+/// root, state height (u64, big-endian), state root, signature.
 impl Write for CosignMessage {
     fn write(&self, buf: &mut impl BufMut) {
         self.reply.write(buf);
         self.size.write(buf);
         self.root.0.write(buf);
+        self.state.height.write(buf);
+        self.state.root.0.write(buf);
         self.signature.write(buf);
     }
 }
@@ -88,6 +113,10 @@ impl Read for CosignMessage {
             reply: bool::read(buf)?,
             size: u64::read(buf)?,
             root: Hash32(<[u8; 32]>::read(buf)?),
+            state: StateAt {
+                height: u64::read(buf)?,
+                root: Hash32(<[u8; 32]>::read(buf)?),
+            },
             signature: <[u8; 64]>::read(buf)?,
         })
     }
@@ -95,8 +124,8 @@ impl Read for CosignMessage {
 
 #[derive(Default)]
 struct Pending {
-    /// Tree size → validator index → (root, signature).
-    by_size: BTreeMap<u64, BTreeMap<usize, (Hash32, [u8; 64])>>,
+    /// Tree size → validator index → (what it signed, signature).
+    by_size: BTreeMap<u64, BTreeMap<usize, (Signed, [u8; 64])>>,
     /// Largest size stored as cosigned.
     stored: Option<u64>,
     /// On a follower: the log size up to which waiting sizes have been tried.
@@ -113,17 +142,18 @@ struct Cosigner {
 }
 
 impl Cosigner {
-    fn body(&self, size: u64, root: Hash32) -> String {
+    fn body(&self, size: u64, signed: Signed) -> String {
         Checkpoint {
             origin: self.ledger.genesis().log_origin.clone(),
             size,
-            root,
+            root: signed.root,
+            state: Some(signed.state),
         }
         .body()
     }
 
     /// Records validator `index`'s signature, then tries to complete that size.
-    fn add(&self, index: usize, size: u64, root: Hash32, signature: [u8; 64]) {
+    fn add(&self, index: usize, size: u64, signed: Signed, signature: [u8; 64]) {
         let mut p = self.pending.lock().expect("cosign lock poisoned");
         if p.stored.is_some_and(|s| size <= s) {
             return;
@@ -131,7 +161,7 @@ impl Cosigner {
         p.by_size
             .entry(size)
             .or_default()
-            .insert(index, (root, signature));
+            .insert(index, (signed, signature));
         // Over the bound, drop the largest sizes: the ones that matter are near this node's
         // own log, and a peer flooding far-future sizes only evicts its own.
         while p.by_size.len() > self.max_pending {
@@ -161,40 +191,44 @@ impl Cosigner {
         }
     }
 
-    /// Stores the cosigned note for `size` once a quorum signed the same root as this
-    /// node's own: the root it signed, or, on a follower, the root of its own log.
+    /// Stores the cosigned note for `size` once a quorum signed the same roots as this
+    /// node's own: what it signed, or, on a follower, its own log and state.
     fn complete(&self, p: &mut Pending, size: u64) {
         let Some(sigs) = p.by_size.get(&size) else {
             return;
         };
-        let our_root = match self.me {
+        let ours = match self.me {
             Some(me) => match sigs.get(&me) {
-                Some((root, _)) => *root,
+                Some((signed, _)) => *signed,
                 None => return,
             },
             None => match self.ledger.checkpoint_body_at(size) {
-                Ok(Some(cp)) => cp.root,
+                Ok(Some(Checkpoint {
+                    root,
+                    state: Some(state),
+                    ..
+                })) => Signed { root, state },
                 _ => return,
             },
         };
-        for (i, (r, _)) in sigs {
-            if *r != our_root {
+        for (i, (theirs, _)) in sigs {
+            if *theirs != ours {
                 error!(
                     validator = %self.validators[*i].name,
-                    size, theirs = %r, ours = %our_root,
-                    "a validator signed a different log root at the same size: its log diverged"
+                    size, %theirs, %ours,
+                    "a validator signed a different log root or state at the same size: it diverged"
                 );
             }
         }
         let agreeing: Vec<usize> = sigs
             .iter()
-            .filter(|(_, (r, _))| *r == our_root)
+            .filter(|(_, (theirs, _))| *theirs == ours)
             .map(|(i, _)| *i)
             .collect();
         if agreeing.len() < self.quorum {
             return;
         }
-        let mut note = SignedNote::new(self.body(size, our_root));
+        let mut note = SignedNote::new(self.body(size, ours));
         for i in agreeing {
             let v = &self.validators[i];
             note.signatures.push(NoteSignature {
@@ -238,7 +272,11 @@ impl Cosigner {
                 return None;
             }
         };
-        let body = self.body(m.size, m.root);
+        let signed = Signed {
+            root: m.root,
+            state: m.state,
+        };
+        let body = self.body(m.size, signed);
         if !self.validators[index]
             .key
             .verify(&Signature::from_bytes(m.signature), body.as_bytes())
@@ -253,10 +291,10 @@ impl Cosigner {
             }
             return self
                 .own(m.size)
-                .filter(|own| own.root == m.root)
+                .filter(|own| own.root == m.root && own.state == m.state)
                 .map(|own| CosignMessage { reply: true, ..own });
         }
-        self.add(index, m.size, m.root, m.signature);
+        self.add(index, m.size, signed, m.signature);
         None
     }
 
@@ -271,6 +309,7 @@ impl Cosigner {
             reply: false,
             size,
             root: cp.root,
+            state: cp.state?,
             signature: sig.signature.as_slice().try_into().ok()?,
         })
     }
@@ -369,7 +408,11 @@ where
                                 warn!(error = ?e, "cannot send a checkpoint signature");
                             }
                             let me = signing.me.expect("validators sign");
-                            signing.add(me, msg.size, msg.root, msg.signature);
+                            let signed = Signed {
+                                root: msg.root,
+                                state: msg.state,
+                            };
+                            signing.add(me, msg.size, signed, msg.signature);
                             latest = Some((msg, ctx.current()));
                         }
                         last_height = head.height;
@@ -421,16 +464,20 @@ mod tests {
             reply: true,
             size: 42,
             root: Hash32([7; 32]),
+            state: StateAt {
+                height: 40,
+                root: Hash32([8; 32]),
+            },
             signature: [9; 64],
         };
         assert_eq!(m.encode().len(), MESSAGE_LEN);
         assert_eq!(CosignMessage::decode(m.encode()).expect("round trip"), m);
         assert!(matches!(
-            CosignMessage::decode(&[0u8; 104][..]),
+            CosignMessage::decode(&[0u8; MESSAGE_LEN - 1][..]),
             Err(CodecError::EndOfBuffer)
         ));
         assert!(matches!(
-            CosignMessage::decode(&[0u8; 106][..]),
+            CosignMessage::decode(&[0u8; MESSAGE_LEN + 1][..]),
             Err(CodecError::ExtraData(1))
         ));
         let mut bad = m.encode().to_vec();

@@ -111,6 +111,10 @@ fn main() {
         origin: "unchain/seed-chain".into(),
         size: 6000,
         root,
+        state: Some(unchain_log::StateAt {
+            height: 812,
+            root: Hash32::digest(b"a state root"),
+        }),
     };
     let signature = key.sign(checkpoint.body().as_bytes());
     for reply in [false, true] {
@@ -118,6 +122,7 @@ fn main() {
             reply,
             size: 6000,
             root,
+            state: checkpoint.state.expect("a state line"),
             signature: signature.to_bytes(),
         };
         write("cosign_message", &format!("reply-{reply}"), &m.encode());

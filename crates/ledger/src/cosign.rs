@@ -55,6 +55,7 @@ impl Ledger {
             origin: self.genesis().log_origin.clone(),
             size,
             root: self.log_root_at(size)?,
+            state: self.state_at_size(size)?,
         }))
     }
 

@@ -121,6 +121,23 @@ pub enum LedgerError {
     /// The transparency log's storage is inconsistent.
     #[error("transparency log: {0}")]
     Log(String),
+    /// The authenticated state map's storage is inconsistent, or a version asked for is
+    /// no longer kept.
+    #[error("state tree: {0}")]
+    StateTree(String),
+    /// The data directory was written by a version of Unchain whose storage this one
+    /// cannot read.
+    #[error(
+        "this data directory was written with storage format {found}; this version of unchain reads format {reads}. {how}"
+    )]
+    Format {
+        /// The directory's format ("1" when it records none).
+        found: String,
+        /// The format this version reads.
+        reads: String,
+        /// How to migrate.
+        how: &'static str,
+    },
 }
 
 macro_rules! storage_from {

@@ -1,5 +1,6 @@
 //! Applying blocks: the only code that writes ledger state.
 
+use crate::authenticated;
 use crate::error::{LedgerError, TxRejection};
 use crate::genesis::{Genesis, Member};
 use crate::membership::{member_by_key, member_key};
@@ -64,6 +65,25 @@ fn read_nonce(state: &StateWriter<'_>, sender: &PublicKey) -> Result<u64, redb::
         .unwrap_or(0))
 }
 
+/// The storage format this version writes and reads: 2 keeps the state in the
+/// authenticated map ([`authenticated`]) and state lines in checkpoints.
+pub(crate) const STORAGE_FORMAT: &str = "2";
+
+/// Records that the log reached `size` at the block at `height`, whose state root is
+/// `root`: the checkpoint at that size carries them as its state line.
+fn record_size_state(
+    txn: &WriteTransaction,
+    size: u64,
+    height: u64,
+    root: &Hash32,
+) -> Result<(), LedgerError> {
+    let mut value = [0u8; 40];
+    value[..8].copy_from_slice(&height.to_be_bytes());
+    value[8..].copy_from_slice(&root.0);
+    txn.open_table(state::SIZE_STATE)?.insert(size, &value)?;
+    Ok(())
+}
+
 impl Ledger {
     pub(crate) fn init_or_check_genesis(&self) -> Result<(), LedgerError> {
         let txn = self.db.begin_write()?;
@@ -72,6 +92,21 @@ impl Ledger {
             meta.get("genesis")?.map(|v| v.value().to_vec())
         };
         if let Some(stored) = stored {
+            let format = {
+                let meta = txn.open_table(state::META)?;
+                meta.get("format")?
+                    .map(|v| String::from_utf8_lossy(v.value()).into_owned())
+            };
+            if format.as_deref() != Some(STORAGE_FORMAT) {
+                return Err(LedgerError::Format {
+                    found: format.unwrap_or_else(|| "1".into()),
+                    reads: STORAGE_FORMAT.into(),
+                    how: "Format 2 keeps the state in an authenticated map, which older \
+                          directories lack. Move the directory aside and start the node on an \
+                          empty one with the same genesis: it fetches and replays the chain \
+                          from its peers and reaches the same state.",
+                });
+            }
             let stored: Genesis = serde_json::from_slice(&stored)
                 .map_err(|e| LedgerError::Genesis(format!("stored genesis unreadable: {e}")))?;
             if stored != self.genesis {
@@ -86,7 +121,7 @@ impl Ledger {
             return Ok(());
         }
         // Fresh directory: write the members and the height-0 head.
-        let state_root = {
+        let writes = {
             let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
             for m in &self.genesis.members {
                 st.put(
@@ -95,8 +130,10 @@ impl Ledger {
                 )?;
                 st.put(&member_by_key(&m.signing_key), m.name.as_bytes())?;
             }
-            st.finish(&Hash32::ZERO)
+            st.finish()
         };
+        let state_root = authenticated::commit(&txn, 0, writes)?;
+        record_size_state(&txn, 0, 0, &state_root)?;
         // Create every table so readers never meet a missing one.
         txn.open_table(state::BLOCKS)?;
         txn.open_table(state::BLOCK_ROOTS)?;
@@ -127,6 +164,7 @@ impl Ledger {
                     .expect("head serialises")
                     .as_slice(),
             )?;
+            meta.insert("format", STORAGE_FORMAT.as_bytes())?;
             meta.insert(
                 "genesis_head",
                 serde_json::to_vec(&head)
@@ -147,6 +185,7 @@ impl Ledger {
             origin: self.genesis.log_origin.clone(),
             size: head.log_size,
             root: head.log_root,
+            state: state::state_at_size(&txn.open_table(state::SIZE_STATE)?, head.log_size)?,
         };
         let mut note = SignedNote::new(cp.body());
         note.sign(&signer.name, &signer.key)
@@ -295,7 +334,7 @@ impl Ledger {
         let mut committed = Vec::new();
         let mut rejected = Vec::new();
         let mut log_size = head.log_size;
-        let state_root;
+        let writes;
         {
             let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
             let mut nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);
@@ -369,7 +408,11 @@ impl Ledger {
                     }
                 }
             }
-            state_root = st.finish(&head.state_root);
+            writes = st.finish();
+        }
+        let state_root = authenticated::commit(&txn, block.height, writes)?;
+        if log_size != head.log_size {
+            record_size_state(&txn, log_size, block.height, &state_root)?;
         }
         let log_root = {
             let nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);

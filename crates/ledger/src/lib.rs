@@ -8,6 +8,7 @@
 //! sees the clock, randomness or the environment.
 #![forbid(unsafe_code)]
 
+pub mod authenticated;
 pub mod cosign;
 mod error;
 mod execute;

@@ -118,7 +118,7 @@ pub enum TxRecord {
 }
 
 impl Ledger {
-    fn read(&self) -> Result<redb::ReadTransaction, LedgerError> {
+    pub(crate) fn read(&self) -> Result<redb::ReadTransaction, LedgerError> {
         Ok(self.db.begin_read()?)
     }
 
@@ -223,6 +223,16 @@ impl Ledger {
         let txn = self.read()?;
         let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
         unchain_log::root(&nodes, size).map_err(|e| LedgerError::Log(e.to_string()))
+    }
+
+    /// The state line of the checkpoint at `size`: the height and state root of the block
+    /// that brought the log to that size (none for a size inside a block).
+    pub fn state_at_size(&self, size: u64) -> Result<Option<unchain_log::StateAt>, LedgerError> {
+        let txn = self.read()?;
+        Ok(state::state_at_size(
+            &txn.open_table(state::SIZE_STATE)?,
+            size,
+        )?)
     }
 
     /// The latest checkpoint cosigned by a quorum of validators (note text), if any.

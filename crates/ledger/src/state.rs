@@ -1,16 +1,16 @@
 //! The redb tables and the state writer that modules use.
 //!
-//! Module state is one ordered key-value table. Every write made while executing a block is
-//! folded, in order, into a SHA-256 chain: `state_root(h) = SHA-256(state_root(h−1) ||
-//! SHA-256(writes of block h))`. Two nodes that executed anything differently get different
-//! roots at that very block, which is what DESIGN.md decision 6 asks for. (It commits to the
-//! history of writes, not to a Merkle map of current state: per-key state proofs are future
-//! work; ledger answers are proved through the transparency log instead.)
+//! Module state is one ordered key-value table (what modules read and scan), mirrored in
+//! the authenticated map of [`crate::authenticated`]: every key a block wrote is folded into
+//! a Jellyfish Merkle tree at the block's height, whose root is the block's state root. Two
+//! nodes that executed anything differently get different roots at that very block (DESIGN
+//! decision 6), and any key's value — or its absence — is provable against a root the
+//! validators cosign.
 
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use unchain_types::Hash32;
 
 /// A state entry: `(key, value)`.
@@ -163,11 +163,32 @@ impl Keyspace {
     }
 }
 
-/// Read and write access to module state during one block, recording every write in the
-/// state root.
+/// One block's writes, key → the value it ends the block with (`None`: deleted).
+pub(crate) type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// Checkpoint state lines by tree size: `size` → the height (big-endian) and state root
+/// of the block that brought the log to that size.
+pub(crate) const SIZE_STATE: TableDefinition<u64, &[u8; 40]> = TableDefinition::new("size_state");
+
+/// The state line of the checkpoint at `size`, if a block ended with the log at that size.
+pub(crate) fn state_at_size(
+    table: &impl ReadableTable<u64, &'static [u8; 40]>,
+    size: u64,
+) -> Result<Option<unchain_log::StateAt>, redb::StorageError> {
+    Ok(table.get(size)?.map(|v| {
+        let v = v.value();
+        unchain_log::StateAt {
+            height: u64::from_be_bytes(v[..8].try_into().expect("8 bytes")),
+            root: Hash32(v[8..].try_into().expect("32 bytes")),
+        }
+    }))
+}
+
+/// Read and write access to module state during one block, recording every write for the
+/// authenticated map.
 pub struct StateWriter<'t> {
     table: redb::Table<'t, &'static [u8], &'static [u8]>,
-    writes: Sha256,
+    writes: Writes,
     /// While a domain module executes: the prefix its writes must carry.
     scope: Option<Vec<u8>>,
 }
@@ -176,7 +197,7 @@ impl<'t> StateWriter<'t> {
     pub(crate) fn open(txn: &'t WriteTransaction) -> Result<Self, redb::Error> {
         Ok(StateWriter {
             table: txn.open_table(STATE)?,
-            writes: Sha256::new(),
+            writes: Writes::new(),
             scope: None,
         })
     }
@@ -212,11 +233,7 @@ impl<'t> StateWriter<'t> {
     /// Sets `key` to `value`.
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), redb::StorageError> {
         self.check_scope(key)?;
-        self.writes.update([1u8]);
-        self.writes.update((key.len() as u64).to_be_bytes());
-        self.writes.update(key);
-        self.writes.update((value.len() as u64).to_be_bytes());
-        self.writes.update(value);
+        self.writes.insert(key.to_vec(), Some(value.to_vec()));
         self.table.insert(key, value)?;
         Ok(())
     }
@@ -224,9 +241,7 @@ impl<'t> StateWriter<'t> {
     /// Removes `key`.
     pub fn delete(&mut self, key: &[u8]) -> Result<(), redb::StorageError> {
         self.check_scope(key)?;
-        self.writes.update([2u8]);
-        self.writes.update((key.len() as u64).to_be_bytes());
-        self.writes.update(key);
+        self.writes.insert(key.to_vec(), None);
         self.table.remove(key)?;
         Ok(())
     }
@@ -236,13 +251,9 @@ impl<'t> StateWriter<'t> {
         scan(&self.table, prefix)
     }
 
-    /// The state root after this block: folds the block's writes into the previous root.
-    pub(crate) fn finish(self, previous: &Hash32) -> Hash32 {
-        let block_writes: [u8; 32] = self.writes.finalize().into();
-        let mut h = Sha256::new();
-        h.update(previous.0);
-        h.update(block_writes);
-        Hash32(h.finalize().into())
+    /// The block's writes, for the authenticated map.
+    pub(crate) fn finish(self) -> Writes {
+        self.writes
     }
 }
 

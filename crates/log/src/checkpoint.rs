@@ -64,20 +64,47 @@ pub struct Checkpoint {
     pub size: u64,
     /// RFC 9162 root hash of those leaves.
     pub root: Hash32,
+    /// The ledger's state as of the block that brought the log to `size`: the extension
+    /// line `state <height> <base64 root>`, so that one cosigned note vouches for the log
+    /// and the state together. Absent in a log that keeps no state.
+    pub state: Option<StateAt>,
 }
 
+/// The authenticated state's root after the block at `height` (a checkpoint extension
+/// line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StateAt {
+    /// The block height.
+    pub height: u64,
+    /// The root of the state's authenticated map after that block.
+    pub root: Hash32,
+}
+
+/// The first word of the state extension line.
+const STATE_LINE: &str = "state";
+
 impl Checkpoint {
-    /// The note body: origin, size and root lines, each ending in a newline.
+    /// The note body: origin, size and root lines, then the state extension line when
+    /// there is one, each ending in a newline.
     pub fn body(&self) -> String {
-        format!(
+        let mut body = format!(
             "{}\n{}\n{}\n",
             self.origin,
             self.size,
             B64.encode(self.root.0)
-        )
+        );
+        if let Some(state) = &self.state {
+            body.push_str(&format!(
+                "{STATE_LINE} {} {}\n",
+                state.height,
+                B64.encode(state.root.0)
+            ));
+        }
+        body
     }
 
-    /// Parses a checkpoint body (extension lines after the root are allowed and ignored).
+    /// Parses a checkpoint body. Extension lines after the root are allowed; the state line
+    /// is read (strictly: a malformed one is an error), others are ignored.
     pub fn parse_body(body: &str) -> Result<Self, NoteError> {
         let mut lines = body.split('\n');
         let origin = lines
@@ -108,12 +135,55 @@ impl Checkpoint {
             .ok_or(NoteError::BadCheckpoint(
                 "root hash must be 32 bytes of standard base64",
             ))?;
+        let mut state = None;
+        for line in lines {
+            let Some(rest) = line
+                .strip_prefix(STATE_LINE)
+                .and_then(|r| r.strip_prefix(' '))
+            else {
+                continue;
+            };
+            if state.is_some() {
+                return Err(NoteError::BadCheckpoint("more than one state line"));
+            }
+            state = Some(parse_state_line(rest)?);
+        }
         Ok(Checkpoint {
             origin: origin.to_owned(),
             size,
             root: Hash32(root),
+            state,
         })
     }
+}
+
+/// `<height> <base64 root>`, after `state `.
+fn parse_state_line(rest: &str) -> Result<StateAt, NoteError> {
+    let (height, root) = rest.split_once(' ').ok_or(NoteError::BadCheckpoint(
+        "the state line must be `state <height> <base64 root>`",
+    ))?;
+    if height.is_empty()
+        || !height.bytes().all(|b| b.is_ascii_digit())
+        || (height.len() > 1 && height.starts_with('0'))
+    {
+        return Err(NoteError::BadCheckpoint(
+            "the state line's height must be a decimal integer without leading zeros",
+        ));
+    }
+    let height = height
+        .parse()
+        .map_err(|_| NoteError::BadCheckpoint("the state line's height does not fit in 64 bits"))?;
+    let root: [u8; 32] = B64
+        .decode(root)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(NoteError::BadCheckpoint(
+            "the state line's root must be 32 bytes of standard base64",
+        ))?;
+    Ok(StateAt {
+        height,
+        root: Hash32(root),
+    })
 }
 
 /// One signature line of a note.
@@ -418,6 +488,38 @@ mod tests {
     }
 
     #[test]
+    fn the_state_line_round_trips_and_malformed_ones_are_refused() {
+        let cp = Checkpoint {
+            origin: "unchain/test".into(),
+            size: 3,
+            root: Hash32::digest(b"log"),
+            state: Some(StateAt {
+                height: 7,
+                root: Hash32::digest(b"state"),
+            }),
+        };
+        let body = cp.body();
+        assert_eq!(body.lines().count(), 4);
+        assert!(body.lines().nth(3).expect("line").starts_with("state 7 "));
+        assert_eq!(Checkpoint::parse_body(&body).expect("parse"), cp);
+        // Other extension lines are ignored; the state line is read wherever it sits.
+        let other = body.replacen("state ", "witness-hint x\nstate ", 1);
+        assert_eq!(Checkpoint::parse_body(&other).expect("parse"), cp);
+        let line = body.lines().nth(3).expect("line").to_owned();
+        for (bad, why) in [
+            ("state 07 AAAA".to_owned(), "leading zeros"),
+            ("state x AAAA".to_owned(), "decimal"),
+            ("state 7".to_owned(), "`state <height> <base64 root>`"),
+            ("state 7 AAAA".to_owned(), "32 bytes"),
+            (format!("{line}\n{line}"), "more than one"),
+        ] {
+            let text = body.replace(&line, &bad);
+            let err = Checkpoint::parse_body(&text).expect_err(&bad).to_string();
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
     fn checkpoint_note_round_trips_and_verifies() {
         let (ka, va) = verifier(1, "org-a");
         let (kb, vb) = verifier(2, "org-b");
@@ -425,6 +527,7 @@ mod tests {
             origin: "unchain/test".into(),
             size: 12,
             root: Hash32::digest(b"root"),
+            state: None,
         };
         let mut note = SignedNote::new(cp.body());
         note.sign("org-a", &ka).expect("sign");
@@ -470,6 +573,7 @@ mod tests {
             origin: "unchain/test".into(),
             size: 3,
             root: Hash32::digest(b"r"),
+            state: None,
         };
         let good = |k: &SigningKey, name: &str| {
             let mut n = SignedNote::new(cp.body());

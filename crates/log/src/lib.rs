@@ -16,7 +16,7 @@ pub mod tree;
 
 pub use checkpoint::{
     Checkpoint, CheckpointError, NamedKey, NoteError, NoteSignature, NoteVerifier, SignedNote,
-    verify_checkpoint_for,
+    StateAt, verify_checkpoint_for,
 };
 pub use proof::{ProofError, hash_children, hash_leaf, verify_consistency, verify_inclusion};
 pub use store::{MemoryStore, NodeStore};

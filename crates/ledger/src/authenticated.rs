@@ -1,0 +1,503 @@
+//! The authenticated state: every state key and value in a Jellyfish Merkle tree (the
+//! `jmt` crate: Diem's and Aptos's sparse Merkle tree, maintained by Penumbra), kept in
+//! redb tables and committed in the same write transaction as the block.
+//!
+//! Version `h` of the tree is the state after the block at height `h` (genesis is 0). A
+//! key's place in the tree is `SHA-256(key)`, a value's leaf commits to `SHA-256(value)`,
+//! and the root is a function of the state's content alone: two nodes that hold the same
+//! keys and values have the same root, whatever history brought them there. Proofs show
+//! that a key has a value, or that it has none, at any version still kept.
+//!
+//! Old versions are kept for [`RETAINED_VERSIONS`] blocks (proofs are served at the
+//! version a cosigned checkpoint names, a little behind the head), then pruned: each
+//! commit deletes the nodes and values that stopped being current that many blocks ago.
+//!
+//! Tables: `state_tree_nodes` (jmt's node key, borsh → node, borsh), `state_tree_values`
+//! (`SHA-256(key) ‖ version` → `0` for deleted or `1 ‖ value`), `state_tree_stale`
+//! (`since version ‖ kind ‖ key` → nothing: what to delete once `since` is old enough).
+
+use crate::LedgerError;
+use jmt::storage::{HasPreimage, LeafNode, NibblePath, Node, NodeKey, TreeReader};
+use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
+use redb::{ReadableTable, TableDefinition, WriteTransaction};
+use sha2::Sha256;
+use std::collections::BTreeMap;
+use unchain_types::Hash32;
+
+/// How many versions of the tree stay provable behind the newest.
+pub const RETAINED_VERSIONS: u64 = 1024;
+
+/// The tree's nodes: jmt's node key (borsh) → node (borsh).
+pub(crate) const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state_tree_nodes");
+/// The tree's values by version: `SHA-256(key) ‖ version (big-endian)` → `0` (deleted) or
+/// `1 ‖ value`.
+pub(crate) const VALUES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state_tree_values");
+/// What stopped being current: `since (big-endian) ‖ kind ‖ key` → nothing.
+pub(crate) const STALE: TableDefinition<&[u8], ()> = TableDefinition::new("state_tree_stale");
+
+const STALE_NODE: u8 = 0;
+const STALE_VALUE: u8 = 1;
+
+/// The place of `key` in the tree: `SHA-256(key)`.
+pub fn key_hash(key: &[u8]) -> KeyHash {
+    KeyHash::with::<Sha256>(key)
+}
+
+fn value_key(key_hash: &KeyHash, version: Version) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(&key_hash.0);
+    k[32..].copy_from_slice(&version.to_be_bytes());
+    k
+}
+
+fn stale_key(since: Version, kind: u8, key: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9 + key.len());
+    k.extend_from_slice(&since.to_be_bytes());
+    k.push(kind);
+    k.extend_from_slice(key);
+    k
+}
+
+/// The key of the root node of `version`: the empty path.
+fn root_key(version: Version) -> NodeKey {
+    NodeKey::new(version, NibblePath::from_iter(std::iter::empty()))
+}
+
+fn node_key_bytes(key: &NodeKey) -> Vec<u8> {
+    borsh::to_vec(key).expect("a node key serialises")
+}
+
+/// The tree's tables, read inside a write transaction or a read transaction alike.
+struct Tables<'a, N, V> {
+    nodes: &'a N,
+    values: &'a V,
+}
+
+/// The newest entry of `key_hash` at or before `max_version`: its version and value.
+fn latest<V: ReadableTable<&'static [u8], &'static [u8]>>(
+    values: &V,
+    key_hash: &KeyHash,
+    max_version: Version,
+) -> Result<Option<(Version, Option<OwnedValue>)>, redb::StorageError> {
+    let low = value_key(key_hash, 0);
+    let high = value_key(key_hash, max_version);
+    let Some(entry) = values
+        .range::<&[u8]>(low.as_slice()..=high.as_slice())?
+        .next_back()
+    else {
+        return Ok(None);
+    };
+    let (k, v) = entry?;
+    let version = Version::from_be_bytes(k.value()[32..].try_into().expect("40-byte key"));
+    let value = match v.value().split_first() {
+        Some((1, value)) => Some(value.to_vec()),
+        _ => None,
+    };
+    Ok(Some((version, value)))
+}
+
+impl<N, V> TreeReader for Tables<'_, N, V>
+where
+    N: ReadableTable<&'static [u8], &'static [u8]>,
+    V: ReadableTable<&'static [u8], &'static [u8]>,
+{
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        match self.nodes.get(node_key_bytes(node_key).as_slice())? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(borsh::from_slice(bytes.value())?)),
+        }
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        Ok(latest(self.values, &key_hash, max_version)?.and_then(|(_, v)| v))
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Only jmt's restore and in-place overwrite ask for it; neither is used here.
+        anyhow::bail!("the ledger's state tree does not index its rightmost leaf")
+    }
+}
+
+impl<N, V> HasPreimage for Tables<'_, N, V> {
+    fn preimage(&self, _: KeyHash) -> anyhow::Result<Option<Vec<u8>>> {
+        Ok(None)
+    }
+}
+
+fn tree_error(e: anyhow::Error) -> LedgerError {
+    LedgerError::StateTree(format!("{e:#}"))
+}
+
+/// Writes version `version` of the tree: `writes` (key → new value, or `None` where the
+/// key was deleted) over version `version − 1` (or the empty tree, for version 0), then
+/// prunes what fell out of the retained window. Returns the new root.
+pub(crate) fn commit(
+    txn: &WriteTransaction,
+    version: Version,
+    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+) -> Result<Hash32, LedgerError> {
+    let mut nodes = txn.open_table(NODES)?;
+    let mut values = txn.open_table(VALUES)?;
+    let mut stale = txn.open_table(STALE)?;
+    let set: Vec<(KeyHash, Option<OwnedValue>)> =
+        writes.into_iter().map(|(k, v)| (key_hash(&k), v)).collect();
+    // A key's previous value stops being current at this version; a deletion's own
+    // marker is needed only while an older value could otherwise be found.
+    for (kh, value) in &set {
+        if let Some((previous, _)) = latest(&values, kh, version)? {
+            stale.insert(
+                stale_key(version, STALE_VALUE, &value_key(kh, previous)).as_slice(),
+                (),
+            )?;
+        }
+        if value.is_none() {
+            stale.insert(
+                stale_key(version, STALE_VALUE, &value_key(kh, version)).as_slice(),
+                (),
+            )?;
+        }
+    }
+    let (root, batch) = {
+        let reader = Tables {
+            nodes: &nodes,
+            values: &values,
+        };
+        Sha256Jmt::new(&reader)
+            .put_value_set(set, version)
+            .map_err(tree_error)?
+    };
+    for (key, node) in batch.node_batch.nodes() {
+        let bytes = borsh::to_vec(node).expect("a node serialises");
+        nodes.insert(node_key_bytes(key).as_slice(), bytes.as_slice())?;
+    }
+    for ((v, kh), value) in batch.node_batch.values() {
+        let mut bytes = Vec::with_capacity(1 + value.as_ref().map_or(0, Vec::len));
+        match value {
+            Some(value) => {
+                bytes.push(1);
+                bytes.extend_from_slice(value);
+            }
+            None => bytes.push(0),
+        }
+        values.insert(value_key(kh, *v).as_slice(), bytes.as_slice())?;
+    }
+    for index in &batch.stale_node_index_batch {
+        stale.insert(
+            stale_key(
+                index.stale_since_version,
+                STALE_NODE,
+                &node_key_bytes(&index.node_key),
+            )
+            .as_slice(),
+            (),
+        )?;
+    }
+    prune(&mut nodes, &mut values, &mut stale, version)?;
+    Ok(Hash32(root.0))
+}
+
+/// Deletes what no retained version needs: entries stale since a version at or before
+/// `newest − RETAINED_VERSIONS + 1`… precisely, versions `newest − RETAINED_VERSIONS + 1
+/// ..= newest` stay provable, so whatever stopped being current at or before the oldest of
+/// them goes, and so does the root of the version just before it (an unchanged root is
+/// copied to each new version without being marked stale).
+fn prune(
+    nodes: &mut redb::Table<'_, &'static [u8], &'static [u8]>,
+    values: &mut redb::Table<'_, &'static [u8], &'static [u8]>,
+    stale: &mut redb::Table<'_, &'static [u8], ()>,
+    newest: Version,
+) -> Result<(), LedgerError> {
+    let Some(oldest_kept) = (newest + 1).checked_sub(RETAINED_VERSIONS) else {
+        return Ok(());
+    };
+    let end = (oldest_kept + 1).to_be_bytes();
+    let due: Vec<Vec<u8>> = stale
+        .range::<&[u8]>(..end.as_slice())?
+        .map(|e| e.map(|(k, _)| k.value().to_vec()))
+        .collect::<Result<_, _>>()?;
+    for key in due {
+        let target = &key[9..];
+        match key[8] {
+            STALE_NODE => {
+                nodes.remove(target)?;
+            }
+            _ => {
+                values.remove(target)?;
+            }
+        }
+        stale.remove(key.as_slice())?;
+    }
+    if let Some(old_root) = oldest_kept.checked_sub(1) {
+        nodes.remove(node_key_bytes(&root_key(old_root)).as_slice())?;
+    }
+    Ok(())
+}
+
+/// A key's value at `version` (or its absence) and the tree's proof of it, read from
+/// committed storage.
+pub(crate) fn prove(
+    txn: &redb::ReadTransaction,
+    version: Version,
+    key: &[u8],
+) -> Result<(Option<OwnedValue>, jmt::proof::SparseMerkleProof<Sha256>), LedgerError> {
+    let nodes = txn.open_table(NODES)?;
+    let values = txn.open_table(VALUES)?;
+    let reader = Tables {
+        nodes: &nodes,
+        values: &values,
+    };
+    Sha256Jmt::new(&reader)
+        .get_with_proof(key_hash(key), version)
+        .map_err(tree_error)
+}
+
+/// The tree's root at `version`, if that version is still kept.
+pub(crate) fn root_at(
+    txn: &redb::ReadTransaction,
+    version: Version,
+) -> Result<Option<Hash32>, LedgerError> {
+    let nodes = txn.open_table(NODES)?;
+    let values = txn.open_table(VALUES)?;
+    let reader = Tables {
+        nodes: &nodes,
+        values: &values,
+    };
+    Ok(Sha256Jmt::new(&reader)
+        .get_root_hash_option(version)
+        .map_err(tree_error)?
+        .map(|r| Hash32(r.0)))
+}
+
+impl crate::Ledger {
+    /// Proofs of `keys` (each a value or an absence) as of the state line of the latest
+    /// cosigned checkpoint, in a bundle that verifies offline
+    /// ([`unchain_bundle::state::verify_state_bundle`]).
+    pub fn state_bundle(
+        &self,
+        keys: &[String],
+    ) -> Result<unchain_bundle::state::StateBundle, LedgerError> {
+        let note = self.latest_checkpoint()?.ok_or_else(|| {
+            LedgerError::StateTree("no checkpoint has been cosigned by a quorum yet".into())
+        })?;
+        let checkpoint = unchain_log::SignedNote::parse(&note)
+            .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body))
+            .map_err(|e| LedgerError::Log(format!("the stored cosigned checkpoint: {e}")))?;
+        let state = checkpoint.state.ok_or_else(|| {
+            LedgerError::StateTree("the latest cosigned checkpoint carries no state line".into())
+        })?;
+        let txn = self.read()?;
+        if root_at(&txn, state.height)?.is_none() {
+            return Err(LedgerError::StateTree(format!(
+                "the state at height {} (the latest cosigned checkpoint's) is no longer kept: \
+                 this node keeps the last {RETAINED_VERSIONS} versions",
+                state.height
+            )));
+        }
+        let proofs = keys
+            .iter()
+            .map(|key| {
+                let (value, proof) = prove(&txn, state.height, key.as_bytes())?;
+                Ok(unchain_bundle::state::StateProof::new(
+                    key,
+                    value.as_deref(),
+                    &proof,
+                ))
+            })
+            .collect::<Result<Vec<_>, LedgerError>>()?;
+        Ok(unchain_bundle::state::StateBundle {
+            envelope: self.bundle_envelope(
+                unchain_bundle::state::STATE_VERSION,
+                note,
+                checkpoint.size,
+            )?,
+            state_height: state.height,
+            state_root: state.root.to_hex(),
+            proofs,
+        })
+    }
+
+    /// The authenticated state's root at `height`, if that version is still kept.
+    pub fn state_root_at(&self, height: u64) -> Result<Option<Hash32>, LedgerError> {
+        root_at(&self.read()?, height)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redb::{ReadableDatabase as _, ReadableTableMetadata as _};
+
+    fn db() -> (tempfile::TempDir, redb::Database) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let db = redb::Database::create(dir.path().join("tree.redb")).expect("db");
+        (dir, db)
+    }
+
+    fn writes(pairs: &[(&str, Option<&str>)]) -> Writes {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.map(|v| v.as_bytes().to_vec())))
+            .collect()
+    }
+
+    fn commit_at(db: &redb::Database, version: Version, w: Writes) -> Hash32 {
+        let txn = db.begin_write().expect("write");
+        let root = commit(&txn, version, w).expect("commit");
+        txn.commit().expect("commit txn");
+        root
+    }
+
+    fn proven(db: &redb::Database, version: Version, key: &str, root: &Hash32) -> Option<String> {
+        let txn = db.begin_read().expect("read");
+        let (value, proof) = prove(&txn, version, key.as_bytes()).expect("prove");
+        proof
+            .verify(
+                jmt::RootHash(root.0),
+                key_hash(key.as_bytes()),
+                value.as_deref(),
+            )
+            .expect("the proof verifies");
+        value.map(|v| String::from_utf8(v).expect("utf-8"))
+    }
+
+    use crate::state::Writes;
+
+    #[test]
+    fn the_root_depends_on_content_not_on_history() {
+        let (_d1, one) = db();
+        let (_d2, two) = db();
+        // One ledger writes a, b, c in one block; the other writes them over three blocks,
+        // with a detour (x written and deleted, b first set to something else).
+        let r1 = commit_at(
+            &one,
+            0,
+            writes(&[("a", Some("1")), ("b", Some("2")), ("c", Some("3"))]),
+        );
+        commit_at(
+            &two,
+            0,
+            writes(&[("c", Some("3")), ("x", Some("gone soon"))]),
+        );
+        commit_at(&two, 1, writes(&[("b", Some("not yet")), ("a", Some("1"))]));
+        let r2 = commit_at(&two, 2, writes(&[("b", Some("2")), ("x", None)]));
+        assert_eq!(r1, r2);
+        // An empty block keeps the root; a change moves it, and undoing it restores it.
+        let same = commit_at(&one, 1, Writes::new());
+        assert_eq!(same, r1);
+        let changed = commit_at(&one, 2, writes(&[("a", Some("one"))]));
+        assert_ne!(changed, r1);
+        assert_eq!(commit_at(&one, 3, writes(&[("a", Some("1"))])), r1);
+    }
+
+    #[test]
+    fn values_and_absences_are_proved_at_each_kept_version() {
+        let (_d, db) = db();
+        let r0 = commit_at(
+            &db,
+            0,
+            writes(&[("custody/item/1", Some("{\"events\":1}"))]),
+        );
+        let r1 = commit_at(
+            &db,
+            1,
+            writes(&[("custody/item/1", Some("{\"events\":2}"))]),
+        );
+        let r2 = commit_at(&db, 2, writes(&[("custody/item/1", None)]));
+        assert_eq!(
+            proven(&db, 0, "custody/item/1", &r0).as_deref(),
+            Some("{\"events\":1}")
+        );
+        assert_eq!(
+            proven(&db, 1, "custody/item/1", &r1).as_deref(),
+            Some("{\"events\":2}")
+        );
+        assert_eq!(proven(&db, 2, "custody/item/1", &r2), None);
+        assert_eq!(proven(&db, 1, "custody/item/2", &r1), None);
+        // A proof is for its root: the version-1 proof does not hold against version 0's.
+        let txn = db.begin_read().expect("read");
+        let (value, proof) = prove(&txn, 1, b"custody/item/1").expect("prove");
+        assert!(
+            proof
+                .verify(
+                    jmt::RootHash(r0.0),
+                    key_hash(b"custody/item/1"),
+                    value.as_deref()
+                )
+                .is_err()
+        );
+        // Nor for another value, nor as an absence.
+        assert!(
+            proof
+                .verify(
+                    jmt::RootHash(r1.0),
+                    key_hash(b"custody/item/1"),
+                    Some(b"{\"events\":1}")
+                )
+                .is_err()
+        );
+        assert!(
+            proof
+                .verify(
+                    jmt::RootHash(r1.0),
+                    key_hash(b"custody/item/1"),
+                    None::<&[u8]>
+                )
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn old_versions_are_pruned_and_storage_stays_bounded() {
+        let (_d, db) = db();
+        let keys: Vec<String> = (0..50).map(|i| format!("k/{i}")).collect();
+        let count = |db: &redb::Database| {
+            let txn = db.begin_read().expect("read");
+            let nodes = txn.open_table(NODES).expect("nodes").len().expect("len");
+            let values = txn.open_table(VALUES).expect("values").len().expect("len");
+            nodes + values
+        };
+        let mut sizes = Vec::new();
+        let mut roots = Vec::new();
+        for version in 0..(3 * RETAINED_VERSIONS) {
+            // Every block overwrites five keys and deletes one (rewritten later).
+            let mut w = Writes::new();
+            for j in 0..5 {
+                let key = &keys[((version * 5 + j) % 50) as usize];
+                w.insert(
+                    key.as_bytes().to_vec(),
+                    Some(version.to_string().into_bytes()),
+                );
+            }
+            w.insert(keys[(version % 50) as usize].as_bytes().to_vec(), None);
+            roots.push(commit_at(&db, version, w));
+            if version % RETAINED_VERSIONS == RETAINED_VERSIONS - 1 {
+                sizes.push(count(&db));
+            }
+        }
+        // The window is full after the first period: later periods hold about as much.
+        assert!(
+            sizes[2] <= sizes[1] + sizes[1] / 10,
+            "storage grew from {} to {} entries with a full window",
+            sizes[1],
+            sizes[2]
+        );
+        let newest = 3 * RETAINED_VERSIONS - 1;
+        let oldest_kept = newest + 1 - RETAINED_VERSIONS;
+        let txn = db.begin_read().expect("read");
+        assert_eq!(
+            root_at(&txn, oldest_kept).expect("root"),
+            Some(roots[oldest_kept as usize])
+        );
+        assert_eq!(root_at(&txn, oldest_kept - 1).expect("root"), None);
+        for version in [oldest_kept, oldest_kept + 7, newest] {
+            for key in &keys[..10] {
+                proven(&db, version, key, &roots[version as usize]);
+            }
+        }
+        assert!(prove(&txn, oldest_kept - 1, b"k/1").is_err());
+    }
+}
