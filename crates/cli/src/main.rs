@@ -24,6 +24,7 @@ mod recruit_voice;
 mod recruitcmd;
 mod session;
 mod setup;
+mod statecmd;
 mod status;
 mod supplycmd;
 mod tipscmd;
@@ -93,6 +94,10 @@ enum Command {
     /// return, destroy; hand-overs waiting for you; the bundle and report for a court.
     #[command(subcommand)]
     Custody(custodycmd::CustodyCommand),
+    /// Proofs of the ledger's state: a key's value, or its absence, as of the latest
+    /// checkpoint the validators cosigned (`unchain verify state` checks them offline).
+    #[command(subcommand)]
+    State(statecmd::StateCommand),
     /// Identity: DIDs, child registration and guardian links, survivor credentials,
     /// revocation, missing-child flags, the trust bundle for border posts.
     #[command(subcommand)]
@@ -219,6 +224,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Watch(a) => runtime()?.block_on(casecmd::watch(a)),
         Command::User(c) => usercmd::user(c),
         Command::Custody(c) => runtime()?.block_on(custodycmd::custody(c)),
+        Command::State(c) => runtime()?.block_on(statecmd::state(c)),
         Command::Identity(c) => runtime()?.block_on(identitycmd::identity(c)),
         Command::Tips(c) => runtime()?.block_on(tipscmd::tips(c)),
         Command::Finance(c) => financecmd::finance(c),
@@ -236,6 +242,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             Some(txcmd::VerifyWhat::Provenance(p)) => unchain_verify::provenance::run(&p),
             Some(txcmd::VerifyWhat::TipReceipt(r)) => unchain_verify::receipt::run(&r),
             Some(txcmd::VerifyWhat::Agreement(r)) => unchain_verify::agreement::run(&r),
+            Some(txcmd::VerifyWhat::State(r)) => unchain_verify::state::run(&r),
             Some(txcmd::VerifyWhat::Presentation(p)) => {
                 match unchain_verify::border::verify_presentation(p)? {
                     0 => Ok(()),

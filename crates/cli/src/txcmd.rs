@@ -207,4 +207,7 @@ pub enum VerifyWhat {
     /// evaluation and attestation signed and included, and the clause re-evaluated over the
     /// facts it read.
     Agreement(unchain_verify::agreement::AgreementArgs),
+    /// A state bundle (`unchain state prove`): each key's value, or its absence, as of the
+    /// block a cosigned checkpoint's state line names.
+    State(unchain_verify::state::StateArgs),
 }

@@ -176,6 +176,50 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("quorum 3 of 4"), "{text}");
+
+    // The follower proves a state key's value and another's absence; both bundles verify
+    // offline against the genesis' validators and name the state the quorum cosigned.
+    let reader_key = chain
+        .dir
+        .path()
+        .join(format!("keys/{}.json", chain.orgs[4]));
+    for (state_key, expect) in [
+        (format!("member/{}", chain.orgs[1]), "\"validator\":true"),
+        ("member/no-such-organisation".to_owned(), "proved absent"),
+    ] {
+        let saved = chain.dir.path().join("state-bundle.json");
+        let out = Command::new(bin())
+            .args([
+                "state",
+                "prove",
+                &state_key,
+                "--node",
+                follower.base(),
+                "--out",
+            ])
+            .arg(&saved)
+            .arg("--key")
+            .arg(&reader_key)
+            .output()
+            .expect("run unchain state prove");
+        assert!(
+            out.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let out = Command::new(bin())
+            .args(["verify", "state"])
+            .arg(&saved)
+            .arg("--genesis")
+            .arg(chain.genesis())
+            .output()
+            .expect("run unchain verify state");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains(expect), "{text}");
+        assert!(text.contains("quorum 3 of 4"), "{text}");
+    }
 }
 
 /// Waits up to 120 s for `node` (organisation `name`) to reach height `target`; if it does

@@ -10,6 +10,8 @@
 //! - [`provenance`]: goods' provenance — the tiers back to the raw material and the
 //!   findings of forced labour that reach them, recomputed from the signed events;
 //! - [`receipt`]: a tip reporter's proof of receipt;
+//! - [`state`]: what the ledger's state held under a key, or that it held nothing, as of a
+//!   cosigned checkpoint's state line;
 //! - [`border`]: a credential presentation against a trust bundle, and the border check of
 //!   a child travelling with an adult.
 //!
@@ -27,6 +29,7 @@ pub mod exit;
 pub mod proof;
 pub mod provenance;
 pub mod receipt;
+pub mod state;
 
 /// Reads a file named on the command line, naming it on failure.
 pub(crate) fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {

@@ -5,7 +5,7 @@
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
-use unchain_verify::{agreement, border, custody, exit, proof, provenance, receipt};
+use unchain_verify::{agreement, border, custody, exit, proof, provenance, receipt, state};
 
 /// Verify what an Unchain consortium recorded, offline, from saved files.
 ///
@@ -34,6 +34,9 @@ enum Command {
     Provenance(provenance::ProvenanceArgs),
     /// A proof of receipt downloaded from the tip form.
     TipReceipt(receipt::ReceiptArgs),
+    /// A state bundle (`unchain state prove --out`): each key's value, or its absence, as of
+    /// the block a cosigned checkpoint's state line names.
+    State(state::StateArgs),
     /// An agreement's outcome (`unchain agreement bundle`): the proposal, signatures,
     /// evaluation and attestation signed and included, and the clause re-evaluated over the
     /// facts it read.
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Proof(a) => proof::run(&a).map(|()| 0),
         Command::Custody(a) => custody::run(&a).map(|()| 0),
         Command::TipReceipt(a) => receipt::run(&a).map(|()| 0),
+        Command::State(a) => state::run(&a).map(|()| 0),
         Command::Agreement(a) => agreement::run(&a).map(|()| 0),
         Command::Provenance(a) => provenance::run(&a).map(|()| 0),
         Command::Presentation(a) => border::verify_presentation(a),

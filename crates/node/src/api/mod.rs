@@ -13,6 +13,7 @@ pub use crate::service::problem;
 pub(crate) mod agreements;
 pub mod provenance;
 pub mod recruit;
+pub(crate) mod state_proofs;
 pub mod supply;
 pub(crate) mod tips;
 pub mod tokens;
@@ -97,6 +98,7 @@ impl std::ops::Deref for ApiState {
         tokens::relay,
         vault::policies,
         vault::policy,
+        state_proofs::proof,
         custody::item_view,
         custody::bundle,
         custody::waiting_for_me,
@@ -261,6 +263,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/checkpoint", get(handlers::checkpoint))
         .route("/v1/proofs/inclusion", get(handlers::inclusion))
         .route("/v1/proofs/consistency", get(handlers::consistency))
+        .route("/v1/state/proof", get(state_proofs::proof))
         .route("/v1/members", get(handlers::members))
         .route("/v1/accounts/{key}", get(handlers::account))
         .route("/v1/notary/{hash}", get(handlers::notary_lookup))
