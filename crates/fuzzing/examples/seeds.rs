@@ -149,6 +149,13 @@ fn main() {
         let bytes = std::fs::read(fixtures.join(file)).expect("bundle fixture");
         write(target, "bundles-v1", &bytes);
     }
+    let state =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../verify/tests/fixtures/state-v1/state.json");
+    write(
+        "state_bundle",
+        "state-v1",
+        &std::fs::read(state).expect("state fixture"),
+    );
 
     // GS1's EPCIS 2.0 example documents.
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../epcis/tests/vectors/JSON");

@@ -33,6 +33,7 @@ pub mod targets {
     pub mod sd_jwt;
     pub mod sealed_payload;
     pub mod signed_note;
+    pub mod state_bundle;
     pub mod supply_capture;
     pub mod tip_attachment;
     pub mod tip_form;
@@ -70,6 +71,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("ijson", targets::ijson::run),
     ("module_bodies", targets::module_bodies::run),
     ("proof_bundle", targets::proof_bundle::run),
+    ("state_bundle", targets::state_bundle::run),
     ("recruit_payroll", targets::recruit_payroll::run),
     ("sd_jwt", targets::sd_jwt::run),
     ("sealed_payload", targets::sealed_payload::run),

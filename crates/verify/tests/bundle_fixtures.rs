@@ -180,3 +180,66 @@ fn output_cut_short_by_its_reader_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(141), "{stderr}");
 }
+
+/// A state bundle saved on 2026-12-06 (`state-v1/state.json`, from the notary's state-proof
+/// test: one anchor's value and another anchor's absence, cosigned by its lone validator)
+/// keeps verifying, with the keys it carries; a changed value or a claimed value for the
+/// absent key does not.
+#[test]
+fn a_saved_state_bundle_still_verifies_and_altered_ones_do_not() {
+    let saved = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/state-v1/state.json");
+    let run = |path: &Path| {
+        let out = Command::new(bin())
+            .arg("state")
+            .arg(path)
+            .output()
+            .expect("run unchain-verify");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, out) = run(&saved);
+    assert!(ok, "{out}");
+    assert!(out.contains("VERIFIED the state after block 1"), "{out}");
+    assert!(out.contains("\"anchored_by\":\"th-police\""), "{out}");
+    assert!(out.contains("has no value (proved absent)"), "{out}");
+    assert!(
+        out.contains("validator keys carried in the bundle"),
+        "{out}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("read")).expect("json");
+    for (what, alter) in [
+        (
+            "another signer",
+            Box::new(|v: &mut serde_json::Value| {
+                let text = v["proofs"][0]["value"]["utf8"]
+                    .as_str()
+                    .expect("utf8")
+                    .to_owned();
+                v["proofs"][0]["value"]["utf8"] = text.replace("th-police", "ng-naptip").into();
+            }) as Box<dyn Fn(&mut serde_json::Value)>,
+        ),
+        (
+            "a value for the absent key",
+            Box::new(|v: &mut serde_json::Value| {
+                v["proofs"][1]["value"] = serde_json::json!({"utf8": "{}"});
+            }),
+        ),
+    ] {
+        let mut v = original.clone();
+        alter(&mut v);
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("write");
+        let (ok, out) = run(&path);
+        assert!(!ok, "{what}: {out}");
+        assert!(out.contains("VERIFICATION FAILED"), "{what}: {out}");
+    }
+}

@@ -106,8 +106,12 @@ fn a_value_and_an_absence_verify_offline_and_tampering_is_refused() {
     assert_eq!(anchor["anchored_by"], "th-police");
     assert_eq!(verified.values[1], (absent.clone(), None));
 
-    // The bundle travels as JSON and verifies after a round trip.
+    // The bundle travels as JSON and verifies after a round trip. (The offline verifier's
+    // fixture `state-v1/state.json` was saved from here, with this variable set.)
     let text = serde_json::to_string_pretty(&bundle).expect("json");
+    if let Some(path) = std::env::var_os("UNCHAIN_SAVE_STATE_FIXTURE") {
+        std::fs::write(path, &text).expect("save the fixture");
+    }
     let back: StateBundle = serde_json::from_str(&text).expect("parse");
     verify_state_bundle(&back, &trusted(&orgs), 1).expect("verifies after a round trip");
 
@@ -215,4 +219,45 @@ fn the_state_line_stays_with_the_block_that_grew_the_log() {
         ledger.state_root_at(at_one.height).expect("root"),
         Some(at_one.state_root)
     );
+}
+
+#[test]
+fn a_directory_of_an_older_storage_format_is_refused_saying_how_to_migrate() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let orgs = orgs();
+    drop(setup(dir.path(), &orgs));
+    // What a directory written before the authenticated state looks like: no format mark.
+    {
+        let db = redb::Database::open(dir.path().join("ledger.redb")).expect("db");
+        let txn = db.begin_write().expect("write");
+        {
+            let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+            let mut meta = txn.open_table(meta).expect("meta");
+            assert!(meta.remove("format").expect("remove").is_some());
+        }
+        txn.commit().expect("commit");
+    }
+    let genesis = Genesis {
+        chain_id: "test-chain".into(),
+        log_origin: "unchain/test-chain".into(),
+        matching_key: None,
+        genesis_time_ms: 1_700_000_000_000,
+        members: orgs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| o.member(i == 0))
+            .collect(),
+    };
+    let err = Ledger::open(
+        &dir.path().join("ledger.redb"),
+        genesis,
+        vec![Arc::new(NotaryModule)],
+        None,
+    )
+    .err()
+    .expect("refused")
+    .to_string();
+    assert!(err.contains("storage format 1"), "{err}");
+    assert!(err.contains("reads format 2"), "{err}");
+    assert!(err.contains("empty one with the same genesis"), "{err}");
 }

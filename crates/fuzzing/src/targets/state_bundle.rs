@@ -1,0 +1,24 @@
+//! A state bundle from outside (a court or a member receives it as a file, with jmt's
+//! borsh-encoded proofs inside): verifying never panics, whatever the bundle holds, and a
+//! bundle that verifies carries the quorum it was checked against and one value (or
+//! absence) per proof, for the checkpoint's own state line.
+
+use unchain_bundle::state::{StateBundle, verify_state_bundle};
+
+/// One input.
+pub fn run(data: &[u8]) {
+    let Ok(b) = serde_json::from_slice::<StateBundle>(data) else {
+        return;
+    };
+    let validators = b.envelope.carried_validators();
+    let quorum = unchain_bundle::quorum(validators.len().max(1));
+    if let Ok(v) = verify_state_bundle(&b, &validators, quorum) {
+        assert!(v.signers.len() >= quorum, "verified below quorum");
+        assert_eq!(v.values.len(), b.proofs.len());
+        assert_eq!(v.state.height, b.state_height);
+        for ((key, value), proof) in v.values.iter().zip(&b.proofs) {
+            assert_eq!(key, &proof.key);
+            assert_eq!(value.is_some(), proof.value.is_some());
+        }
+    }
+}
