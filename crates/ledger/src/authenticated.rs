@@ -21,7 +21,6 @@ use jmt::storage::{HasPreimage, LeafNode, NibblePath, Node, NodeKey, TreeReader}
 use jmt::{KeyHash, OwnedValue, Sha256Jmt, Version};
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
 use sha2::Sha256;
-use std::collections::BTreeMap;
 use unchain_types::Hash32;
 
 /// How many versions of the tree stay provable behind the newest.
@@ -135,10 +134,10 @@ fn tree_error(e: anyhow::Error) -> LedgerError {
 /// Writes version `version` of the tree: `writes` (key → new value, or `None` where the
 /// key was deleted) over version `version − 1` (or the empty tree, for version 0), then
 /// prunes what fell out of the retained window. Returns the new root.
-pub(crate) fn commit(
+pub fn commit(
     txn: &WriteTransaction,
     version: Version,
-    writes: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    writes: crate::state::Writes,
 ) -> Result<Hash32, LedgerError> {
     let mut nodes = txn.open_table(NODES)?;
     let mut values = txn.open_table(VALUES)?;
@@ -239,7 +238,7 @@ fn prune(
 
 /// A key's value at `version` (or its absence) and the tree's proof of it, read from
 /// committed storage.
-pub(crate) fn prove(
+pub fn prove(
     txn: &redb::ReadTransaction,
     version: Version,
     key: &[u8],
@@ -256,7 +255,7 @@ pub(crate) fn prove(
 }
 
 /// The tree's root at `version`, if that version is still kept.
-pub(crate) fn root_at(
+pub fn root_at(
     txn: &redb::ReadTransaction,
     version: Version,
 ) -> Result<Option<Hash32>, LedgerError> {

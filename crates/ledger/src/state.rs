@@ -164,7 +164,7 @@ impl Keyspace {
 }
 
 /// One block's writes, key → the value it ends the block with (`None`: deleted).
-pub(crate) type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+pub type Writes = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// Checkpoint state lines by tree size: `size` → the height (big-endian) and state root
 /// of the block that brought the log to that size.
