@@ -288,25 +288,7 @@ impl crate::Ledger {
         let state = checkpoint.state.ok_or_else(|| {
             LedgerError::StateTree("the latest cosigned checkpoint carries no state line".into())
         })?;
-        let txn = self.read()?;
-        if root_at(&txn, state.height)?.is_none() {
-            return Err(LedgerError::StateTree(format!(
-                "the state at height {} (the latest cosigned checkpoint's) is no longer kept: \
-                 this node keeps the last {RETAINED_VERSIONS} versions",
-                state.height
-            )));
-        }
-        let proofs = keys
-            .iter()
-            .map(|key| {
-                let (value, proof) = prove(&txn, state.height, key.as_bytes())?;
-                Ok(unchain_bundle::state::StateProof::new(
-                    key,
-                    value.as_deref(),
-                    &proof,
-                ))
-            })
-            .collect::<Result<Vec<_>, LedgerError>>()?;
+        let proofs = self.state_proofs_at(state.height, keys)?;
         Ok(unchain_bundle::state::StateBundle {
             envelope: self.bundle_envelope(
                 unchain_bundle::state::STATE_VERSION,
@@ -317,6 +299,32 @@ impl crate::Ledger {
             state_root: state.root.to_hex(),
             proofs,
         })
+    }
+
+    /// Proofs of `keys` (each a value or an absence) in the state after the block at
+    /// `height`, which must still be kept.
+    pub fn state_proofs_at(
+        &self,
+        height: u64,
+        keys: &[String],
+    ) -> Result<Vec<unchain_bundle::state::StateProof>, LedgerError> {
+        let txn = self.read()?;
+        if root_at(&txn, height)?.is_none() {
+            return Err(LedgerError::StateTree(format!(
+                "the state at height {height} is no longer kept: this node keeps the last \
+                 {RETAINED_VERSIONS} versions"
+            )));
+        }
+        keys.iter()
+            .map(|key| {
+                let (value, proof) = prove(&txn, height, key.as_bytes())?;
+                Ok(unchain_bundle::state::StateProof::new(
+                    key,
+                    value.as_deref(),
+                    &proof,
+                ))
+            })
+            .collect()
     }
 
     /// The authenticated state's root at `height`, if that version is still kept.

@@ -79,6 +79,7 @@ pub fn verify(b: &CustodyBundle, genesis: Option<&Path>) -> anyhow::Result<Verif
         v.signers.join(", "),
         anchor.validators.len()
     );
+    println!("  complete     {}", report::completeness(&v));
     println!("  trusting     {}", anchor.source);
     Ok(v)
 }

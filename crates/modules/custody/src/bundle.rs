@@ -6,11 +6,17 @@
 //!
 //! What a bundle proves: these transactions were signed by these organisations, are in
 //! the log the validators signed at `tree_size`, and form an unbroken chain of custody.
-//! What it cannot prove on its own: that no later event exists after the checkpoint.
+//! And, where the checkpoint carries a state line (every chain since the authenticated
+//! state), that they are **all** the item's events up to the checkpoint: the bundle's
+//! `completeness` proves the item's state — its event count and latest event — against
+//! the state root the validators cosigned, so a bundle that leaves out a later event is
+//! refused. A bundle whose checkpoint has no state line (saved before) proves no more than
+//! its events, and the verifier says so.
 
 use crate::body::{self, Action};
 use crate::rules::{self, Item};
 use serde::{Deserialize, Serialize};
+use unchain_bundle::state::StateProof;
 use unchain_bundle::{Entry, EntryRules, Envelope, EnvelopeError};
 use unchain_log::NoteVerifier;
 use unchain_types::{Hash32, Transaction};
@@ -43,6 +49,16 @@ pub struct CustodyBundle {
     pub members: Vec<NamedKey>,
     /// The item's events, oldest first.
     pub events: Vec<BundleEvent>,
+    /// The proof of the item's state (`custody/item/<id>`) as of the checkpoint's state
+    /// line: how many events it has and which is the latest. Required when the checkpoint
+    /// carries a state line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completeness: Option<StateProof>,
+}
+
+/// The state key of an item, which a bundle's completeness proof proves.
+pub fn item_state_key(item: &Hash32) -> String {
+    format!("custody/item/{item}")
 }
 
 /// One verified event.
@@ -83,6 +99,9 @@ pub struct VerifiedCustody {
     pub signers: Vec<String>,
     /// The events, in order, each verified.
     pub events: Vec<VerifiedEvent>,
+    /// The block height whose state proved the events complete, or `None` for a bundle
+    /// whose checkpoint carries no state line (saved before state proofs).
+    pub complete_at: Option<u64>,
 }
 
 impl VerifiedCustody {
@@ -106,6 +125,10 @@ pub enum CustodyError {
     /// The bundle has no events.
     #[error("the bundle has no events")]
     Empty,
+    /// The events are not all the item's events as of the checkpoint, or their
+    /// completeness is not proven where it must be.
+    #[error("completeness: {0}")]
+    Incomplete(String),
     /// One event failed; `number` is 1-based, in bundle order.
     #[error("event {number}{what}: {reason}")]
     Event {
@@ -200,6 +223,7 @@ pub fn verify(
         what: e.what,
         reason: e.reason,
     })?;
+    let complete_at = check_complete(bundle, &opened.checkpoint, &out)?;
     Ok(VerifiedCustody {
         item: bundle.item,
         chain_id: chain_id.clone(),
@@ -208,7 +232,68 @@ pub fn verify(
         root: opened.checkpoint.root,
         signers: opened.signers,
         events: out,
+        complete_at,
     })
+}
+
+/// Checks the bundle's completeness proof against the checkpoint's state line: the item's
+/// proven state has exactly the bundle's events, ending at its last one. Returns the height
+/// it proves at; `None` when the checkpoint has no state line (and the bundle no proof).
+fn check_complete(
+    bundle: &CustodyBundle,
+    checkpoint: &unchain_log::Checkpoint,
+    events: &[VerifiedEvent],
+) -> Result<Option<u64>, CustodyError> {
+    let incomplete = |why: String| CustodyError::Incomplete(why);
+    let (state, proof) = match (&checkpoint.state, &bundle.completeness) {
+        (None, None) => return Ok(None),
+        (None, Some(_)) => {
+            return Err(incomplete(
+                "the bundle carries a completeness proof but its checkpoint has no state line"
+                    .into(),
+            ));
+        }
+        (Some(state), None) => {
+            return Err(incomplete(format!(
+                "the checkpoint vouches for the state after block {}, but the bundle carries \
+                 no proof of the item's state: it cannot show that no event is missing",
+                state.height
+            )));
+        }
+        (Some(state), Some(proof)) => (state, proof),
+    };
+    let expected_key = item_state_key(&bundle.item);
+    if proof.key != expected_key {
+        return Err(incomplete(format!(
+            "the proof is of `{}`, not of the item's state `{expected_key}`",
+            proof.key
+        )));
+    }
+    let value = proof
+        .verify(&state.root)
+        .map_err(|e| incomplete(e.to_string()))?
+        .ok_or_else(|| {
+            incomplete(format!(
+                "the state after block {} holds no item {}",
+                state.height, bundle.item
+            ))
+        })?;
+    let item: Item = serde_json::from_slice(&value)
+        .map_err(|e| incomplete(format!("the proven item state does not parse: {e}")))?;
+    let last = events.last().expect("a verified bundle has events");
+    if item.events as usize != events.len() || item.head != last.tx.id() {
+        return Err(incomplete(format!(
+            "the state after block {} (checkpoint size {}) says the item has {} events, the \
+             latest tx {}; the bundle carries {}, the last tx {}: an event is missing",
+            state.height,
+            checkpoint.size,
+            item.events,
+            item.head,
+            events.len(),
+            last.tx.id()
+        )));
+    }
+    Ok(Some(state.height))
 }
 
 /// The validator keys a bundle carries, as note verifiers.
@@ -226,10 +311,31 @@ pub fn build(
     checkpoint: String,
     tree_size: u64,
 ) -> Result<Option<CustodyBundle>, unchain_ledger::LedgerError> {
-    let events = crate::events(&ledger.state_reader()?, item)?;
+    let mut events = crate::events(&ledger.state_reader()?, item)?;
     if events.is_empty() {
         return Ok(None);
     }
+    // The item's state as of the checkpoint's state line: its event count there. Events
+    // only ever append, so the first that many of today's events are the checkpoint's
+    // (a later event, committed after the checkpoint was chosen, is left out).
+    let state_line = unchain_log::SignedNote::parse(&checkpoint)
+        .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body))
+        .map_err(|e| unchain_ledger::LedgerError::Log(format!("the checkpoint: {e}")))?
+        .state;
+    let completeness = match state_line {
+        None => None,
+        Some(state) => {
+            let proof = ledger
+                .state_proofs_at(state.height, &[item_state_key(item)])?
+                .remove(0);
+            if let Some(value) = proof.value.as_ref().and_then(|v| v.bytes().ok()) {
+                let at_checkpoint: Item = serde_json::from_slice(&value)
+                    .expect("item state is JSON written by execution");
+                events.truncate(at_checkpoint.events as usize);
+            }
+            Some(proof)
+        }
+    };
     let all_members = ledger.members()?;
     let mut members: Vec<NamedKey> = Vec::new();
     let mut out = Vec::with_capacity(events.len());
@@ -263,5 +369,6 @@ pub fn build(
         item: *item,
         members,
         events: out,
+        completeness,
     }))
 }

@@ -104,7 +104,7 @@ th{{background:#eee}} code{{font-size:12px;word-break:break-all}}
 <tr><th>Content SHA-256</th><td><code>{hash}</code></td></tr>
 <tr><th>Collected by</th><td>{collected}</td></tr>
 <tr><th>Now</th><td>{status}</td></tr>
-<tr><th>Events</th><td>{n}</td></tr>
+<tr><th>Events</th><td>{n} — {complete}</td></tr>
 <tr><th>Log</th><td>{origin}, checkpoint of size {size}, root <code>{root}</code>, signed by {signers}</td></tr>
 </table>
 <h2>Timeline</h2>
@@ -118,6 +118,7 @@ th{{background:#eee}} code{{font-size:12px;word-break:break-all}}
         collected = esc(&s.collected_by.to_string()),
         status = esc(&status),
         n = v.events.len(),
+        complete = esc(&completeness(v)),
         origin = esc(&v.log_origin),
         size = v.tree_size,
         root = v.root,
@@ -146,4 +147,17 @@ A bundle proves the events it holds up to its checkpoint; it cannot show that no
 Check it yourself, offline: <code>unchain verify custody BUNDLE --genesis GENESIS</code>.</small></p>\n</body></html>\n",
     );
     h
+}
+
+/// Whether the events are proven to be all of the item's, in one sentence.
+pub fn completeness(v: &VerifiedCustody) -> String {
+    match v.complete_at {
+        Some(height) => format!(
+            "all of the item's events as of the checkpoint: the item's state after block \
+             {height}, which the validators cosigned, counts exactly these"
+        ),
+        None => "not proven to be all of the item's events: the checkpoint predates state \
+                 proofs"
+            .into(),
+    }
 }

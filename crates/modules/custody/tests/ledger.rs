@@ -472,3 +472,63 @@ fn a_custody_bundle_verifies_offline_and_every_tampering_names_the_event() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bundle_that_leaves_out_a_later_event_is_refused_by_the_proven_event_count() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (c, id) = collection_to_court(dir.path());
+    let good = build(&c, &id);
+    let v = check(&good).expect("the untouched bundle verifies");
+    let head = c.ledger.head().expect("head");
+    assert_eq!(v.complete_at, Some(head.height));
+    assert!(
+        report::completeness(&v).contains("all of the item's events"),
+        "{}",
+        report::completeness(&v)
+    );
+
+    let refused = |f: &dyn Fn(&mut CustodyBundle), why: &str| {
+        let mut b = good.clone();
+        f(&mut b);
+        let err = check(&b).expect_err(why);
+        assert!(err.contains(why), "expected `{why}`: {err}");
+    };
+    // The last event (presented in court) left out: every event left verifies as a chain,
+    // but the item's proven state counts six and ends at the presentation.
+    refused(
+        &|b| {
+            b.events.pop();
+        },
+        "says the item has 6 events",
+    );
+    // The proof itself dropped, or swapped for the proof of another key.
+    refused(
+        &|b| b.completeness = None,
+        "carries no proof of the item's state",
+    );
+    refused(
+        &|b| {
+            let other = c
+                .ledger
+                .state_proofs_at(
+                    head.height,
+                    &[format!("custody/item/{}", Hash32::digest(b"x"))],
+                )
+                .expect("proof")
+                .remove(0);
+            b.completeness = Some(other);
+        },
+        "not of the item's state",
+    );
+    // The item's state rewritten to count five events.
+    refused(
+        &|b| {
+            let p = b.completeness.as_mut().expect("proof");
+            let Some(unchain_bundle::state::StateValue::Utf8(text)) = p.value.as_mut() else {
+                panic!("item state is JSON")
+            };
+            *text = text.replace("\"events\":6", "\"events\":5");
+        },
+        "does not commit to this value",
+    );
+}
