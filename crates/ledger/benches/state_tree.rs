@@ -60,8 +60,8 @@ fn bench(c: &mut Criterion) {
     g.bench_function(format!("commit 1000 writes into {keys} keys"), |b| {
         b.iter_batched(
             || {
-                let v = next.get() + 1;
-                next.set(v);
+                let v = next.get();
+                next.set(v + 1);
                 let writes = (0..1000u64)
                     .map(|j| {
                         let i = (v * 7919 + j * 104_729) % keys;
@@ -79,7 +79,7 @@ fn bench(c: &mut Criterion) {
         )
     });
     g.finish();
-    let version = next.get();
+    let version = next.get() - 1;
 
     let txn = db.begin_read().expect("read");
     let root = root_at(&txn, version).expect("root").expect("kept");
