@@ -423,6 +423,55 @@ mod tests {
         assert_eq!(commit_at(&one, 3, writes(&[("a", Some("1"))])), r1);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Any history of puts and deletes over a few blocks ends at the root of a tree
+        /// written in one block with the final content, and at the last version every key
+        /// ever touched is proved with its final value or as absent.
+        #[test]
+        fn any_history_ends_at_the_root_of_its_content(
+            blocks in proptest::collection::vec(
+                proptest::collection::vec((0u8..24, proptest::option::of(0u8..4)), 0..12),
+                1..8,
+            )
+        ) {
+            let (_d1, history) = db();
+            let mut content: std::collections::BTreeMap<String, String> = Default::default();
+            let mut last = Hash32::ZERO;
+            for (version, block) in blocks.iter().enumerate() {
+                let mut w = Writes::new();
+                for (key, value) in block {
+                    let key = format!("k/{key}");
+                    match value {
+                        Some(v) => {
+                            content.insert(key.clone(), format!("v{v}"));
+                            w.insert(key.into_bytes(), Some(format!("v{v}").into_bytes()));
+                        }
+                        None => {
+                            content.remove(&key);
+                            w.insert(key.into_bytes(), None);
+                        }
+                    }
+                }
+                last = commit_at(&history, version as Version, w);
+            }
+            let (_d2, fresh) = db();
+            let all: Writes = content
+                .iter()
+                .map(|(k, v)| (k.clone().into_bytes(), Some(v.clone().into_bytes())))
+                .collect();
+            proptest::prop_assert_eq!(commit_at(&fresh, 0, all), last);
+            let newest = blocks.len() as Version - 1;
+            for key in 0u8..24 {
+                let key = format!("k/{key}");
+                proptest::prop_assert_eq!(
+                    proven(&history, newest, &key, &last),
+                    content.get(&key).cloned()
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_version_is_written_only_on_the_one_before() {
         let (_d, db) = db();
