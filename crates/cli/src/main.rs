@@ -5,6 +5,7 @@
 mod agreementcmd;
 mod bench;
 mod benchvault;
+mod blockcmd;
 mod casecmd;
 mod custodycmd;
 mod demo;
@@ -243,6 +244,7 @@ fn run(command: Command) -> anyhow::Result<()> {
             Some(txcmd::VerifyWhat::TipReceipt(r)) => unchain_verify::receipt::run(&r),
             Some(txcmd::VerifyWhat::Agreement(r)) => unchain_verify::agreement::run(&r),
             Some(txcmd::VerifyWhat::State(r)) => unchain_verify::state::run(&r),
+            Some(txcmd::VerifyWhat::Block(b)) => runtime()?.block_on(blockcmd::verify_block(b)),
             Some(txcmd::VerifyWhat::Presentation(p)) => {
                 match unchain_verify::border::verify_presentation(p)? {
                     0 => Ok(()),

@@ -210,4 +210,7 @@ pub enum VerifyWhat {
     /// A state bundle (`unchain state prove`): each key's value, or its absence, as of the
     /// block a cosigned checkpoint's state line names.
     State(unchain_verify::state::StateArgs),
+    /// A block's finality: its finalization certificate, fetched from a node and checked
+    /// against the genesis validators' keys (the node is not trusted).
+    Block(crate::blockcmd::BlockArgs),
 }

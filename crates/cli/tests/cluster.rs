@@ -177,6 +177,37 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     );
     assert!(text.contains("quorum 3 of 4"), "{text}");
 
+    // A block's finality, checked against the genesis validators without trusting the node:
+    // the follower serves the certificates it verified (a block finalized only through a
+    // later block's certificate has none of its own, so look back from the newest).
+    let mut verified = None;
+    for h in (1..=last.height).rev().take(30) {
+        let out = Command::new(bin())
+            .args(["verify", "block", &h.to_string(), "--node", follower.base()])
+            .arg("--genesis")
+            .arg(chain.genesis())
+            .arg("--key")
+            .arg(
+                chain
+                    .dir
+                    .path()
+                    .join(format!("keys/{}.json", chain.orgs[4])),
+            )
+            .output()
+            .expect("run unchain verify block");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        if out.status.success() {
+            verified = Some(text);
+            break;
+        }
+        assert!(err.contains("no certificate"), "height {h}: {text}{err}");
+    }
+    let text = verified.expect("the follower serves a certificate among the last 30 blocks");
+    assert!(text.contains("is final"), "{text}");
+    assert!(text.contains("quorum 3 of 4"), "{text}");
+    assert!(text.contains("is the one finalized"), "{text}");
+
     // The follower proves a state key's value and another's absence; both bundles verify
     // offline against the genesis' validators and name the state the quorum cosigned.
     let reader_key = chain

@@ -67,6 +67,18 @@ pub struct RejectedView {
     pub reason: String,
 }
 
+/// A block's finalization certificate (`GET /v1/blocks/{height}/certificate`, public).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CertificateView {
+    /// Height.
+    pub height: u64,
+    /// The digest of the block it finalizes, hex.
+    pub digest: String,
+    /// commonware simplex's `Finalization` (the proposal and more than two thirds of the
+    /// validators' Ed25519 signatures over it) in commonware's codec, hex.
+    pub certificate: String,
+}
+
 /// A block and what executing it produced.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BlockView {

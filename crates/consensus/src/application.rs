@@ -72,6 +72,8 @@ pub struct Application {
     /// Who is told of each block applied: the actors that act on new blocks (cosigning,
     /// ciphertext sync) are told, not polling.
     applied: Arc<std::sync::Mutex<Vec<mpsc::Sender<u64>>>>,
+    /// Finalization certificates from marshal's archive, once consensus starts.
+    finalizations: crate::certificates::Finalizations,
 }
 
 impl Application {
@@ -92,7 +94,13 @@ impl Application {
             config,
             on_applied,
             applied: Arc::default(),
+            finalizations: Default::default(),
         }
+    }
+
+    /// Where the API reads finalization certificates (empty until consensus starts).
+    pub fn finalizations(&self) -> crate::certificates::Finalizations {
+        self.finalizations.clone()
     }
 
     /// A new subscription to the blocks applied: it yields a block's height after it is

@@ -309,6 +309,7 @@ where
             strategy.clone(),
         )
         .await;
+        application.finalizations().attach(marshal_mailbox.clone());
         let epocher = FixedEpocher::new(EPOCH_LENGTH);
         let marshaled = Marshaled::new(
             context.with_label("marshaled"),

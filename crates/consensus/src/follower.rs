@@ -65,6 +65,7 @@ where
         channels.marshal,
     );
     handles.push(buffer.start(channels.broadcast));
+    application.finalizations().attach(mailbox.clone());
     handles.push(marshal.start(application, buffer_mailbox, resolver));
 
     // Finalization certificates from the validators: verified here, then marshal fetches

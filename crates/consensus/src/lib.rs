@@ -15,6 +15,7 @@ pub mod application;
 pub mod blob_store;
 pub mod blob_sync;
 pub mod block;
+pub mod certificates;
 pub mod cosign;
 pub mod engine;
 pub mod follower;

@@ -61,7 +61,9 @@ fn all_online(seed: u64) -> Hash32 {
         sim.wait_acked(4 * 100).await;
         let top = *sim.heights(&ALL).iter().max().expect("nodes");
         sim.wait_height(&ALL, top + 2).await;
-        sim.check(&ALL)
+        let digest = sim.check(&ALL);
+        assert!(sim.check_finality(&ALL).await > 0);
+        digest
     })
 }
 

@@ -207,6 +207,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
                 unchain_tips::body::MAX_SEALED as usize,
             )),
         };
+        let finalizations = application.finalizations();
         let handles = validator::start(context.with_label("validator"), vcfg, application).await;
 
         let render = {
@@ -234,6 +235,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             act_lock: Arc::new(tokio::sync::Mutex::new(())),
             encryption: encryption.clone(),
             voice_min_group: cfg.tips.voice_min_group,
+            finalizations,
             evaluator: Arc::new(crate::service::tokens::Evaluator::open(&cfg.data_dir)),
             token_holders: Arc::new(cfg.token_holders.clone()),
         };

@@ -86,6 +86,8 @@ pub struct NodeSlot {
     pub starts: u32,
     /// Its vault's ciphertext store.
     pub vault: BlobStore,
+    /// Its marshal's finalization certificates (replaced at each start).
+    pub finalizations: unchain_consensus::certificates::Finalizations,
 }
 
 /// A simulated consortium of `n` validators, each with a client organisation that submits
@@ -226,6 +228,7 @@ impl Sim {
                     starts: 0,
                     vault: BlobStore::open(&dir.path().join(format!("vault{i}")))
                         .expect("vault store opens"),
+                    finalizations: Default::default(),
                 }
             })
             .collect();
@@ -335,6 +338,7 @@ impl Sim {
             ApplicationConfig::default(),
             Arc::new(|_| {}),
         );
+        slot.finalizations = application.finalizations();
         let parts = NodeParts {
             signer: cw_key(&self.node_keys[i]),
             validators: self.participants.clone(),
@@ -516,6 +520,46 @@ impl Sim {
                 .saturating_sub(Duration::from_millis(GENESIS_MS))
         );
         want_digest(first, common)
+    }
+}
+
+impl Sim {
+    /// Every finalization certificate the `honest` nodes serve for heights 1 to the common
+    /// height verifies against the genesis validators' keys alone and finalizes the block
+    /// the node executed at that height; a certificate checked against another digest, or
+    /// with a byte flipped, does not. Returns how many were checked.
+    pub async fn check_finality(&self, honest: &[usize]) -> usize {
+        use unchain_consensus::certificates::verify_finalization;
+        let common = *self.heights(honest).iter().min().expect("nodes");
+        let keys: Vec<_> = self.validators.iter().map(SigningKey::public_key).collect();
+        let mut checked = 0;
+        for &i in honest {
+            let mut served = 0;
+            for h in 1..=common {
+                let Some(cert) = self.nodes[i].finalizations.get(h).await else {
+                    continue;
+                };
+                let digest = want_digest(&self.nodes[i].ledger, h);
+                let v = verify_finalization(&cert.bytes, &keys, &digest)
+                    .unwrap_or_else(|e| panic!("node {i}, height {h}: {e}"));
+                assert_eq!(v.digest, digest);
+                assert!(
+                    v.signers.len() >= quorum(keys.len()),
+                    "node {i}, height {h}"
+                );
+                assert!(
+                    verify_finalization(&cert.bytes, &keys, &Hash32::digest(b"another")).is_err()
+                );
+                let mut flipped = cert.bytes.clone();
+                let last = flipped.len() - 1;
+                flipped[last] ^= 1;
+                assert!(verify_finalization(&flipped, &keys, &digest).is_err());
+                served += 1;
+            }
+            assert!(served > 0, "node {i} serves no finalization certificate");
+            checked += served;
+        }
+        checked
     }
 }
 

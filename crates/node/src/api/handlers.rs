@@ -267,6 +267,37 @@ pub async fn tx_status(
     wait_tx(&state, &id, wait).await.map(Json)
 }
 
+/// The certificate that finalized the block at `height`: public, like checkpoints (it
+/// carries a block digest and the validators' signatures, nothing of the block), so that
+/// anyone holding the genesis can check a block's finality without trusting this node
+/// (`unchain verify block`). 404 for a height not finalized yet, or one this node holds no
+/// certificate of (an ancestor finalized through a later block's certificate).
+#[utoipa::path(get, path = "/v1/blocks/{height}/certificate", params(("height" = u64, Path)),
+    responses((status = 200, body = CertificateView), (status = 400, body = Problem), (status = 404, body = Problem)))]
+pub async fn certificate(
+    State(state): State<ApiState>,
+    Path(height): Path<u64>,
+) -> Result<Json<CertificateView>, Problem> {
+    let head = state.ledger.head()?.height;
+    if height == 0 || height > head {
+        return Err(Problem::not_found(format!(
+            "no finalized block at height {height} (this node is at {head}; genesis has no \
+             certificate)"
+        )));
+    }
+    let found = state.finalizations.get(height).await.ok_or_else(|| {
+        Problem::not_found(format!(
+            "this node holds no certificate for height {height}: it was finalized through a \
+             later block's certificate; ask for a later height, or another node"
+        ))
+    })?;
+    Ok(Json(CertificateView {
+        height,
+        digest: found.digest.to_hex(),
+        certificate: hex::encode(found.bytes),
+    }))
+}
+
 /// A block by height (members only).
 #[utoipa::path(get, path = "/v1/blocks/{height}", params(("height" = u64, Path)),
     responses((status = 200, body = BlockView), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]

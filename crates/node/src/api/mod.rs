@@ -79,6 +79,7 @@ impl std::ops::Deref for ApiState {
         handlers::latest_block,
         handlers::checkpoint,
         handlers::inclusion,
+        handlers::certificate,
         handlers::consistency,
         handlers::members,
         handlers::account,
@@ -173,6 +174,7 @@ impl std::ops::Deref for ApiState {
         views::BlockView,
         views::RejectedView,
         views::ProofBundle,
+        views::CertificateView,
         views::ConsistencyView,
         views::NotaryView,
         views::AnchorView,
@@ -260,6 +262,10 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/transactions/{id}", get(handlers::tx_status))
         .route("/v1/blocks/latest", get(handlers::latest_block))
         .route("/v1/blocks/{height}", get(handlers::block))
+        .route(
+            "/v1/blocks/{height}/certificate",
+            get(handlers::certificate),
+        )
         .route("/v1/checkpoint", get(handlers::checkpoint))
         .route("/v1/proofs/inclusion", get(handlers::inclusion))
         .route("/v1/proofs/consistency", get(handlers::consistency))

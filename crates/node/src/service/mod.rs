@@ -61,6 +61,8 @@ pub struct Service {
     pub token_holders: Arc<std::collections::BTreeMap<String, String>>,
     /// The least group of workers of one employer in one month published as an aggregate.
     pub voice_min_group: u32,
+    /// Finalization certificates from this node's consensus archive.
+    pub finalizations: unchain_consensus::certificates::Finalizations,
 }
 
 /// This machine's clock, ms since the Unix epoch: the only clock the front ends read.
