@@ -249,6 +249,8 @@ async fn openapi_metrics_and_health_are_served() {
         "/v1/proofs/inclusion",
         "/v1/notary/{hash}",
         "/v1/checkpoint",
+        "/v1/state/proof",
+        "/v1/blocks/{height}/certificate",
         "/v1/custody/items/{id}/bundle",
         "/v1/cases/{id}/audit",
         "/v1/events",
