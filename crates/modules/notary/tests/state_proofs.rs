@@ -107,11 +107,8 @@ fn a_value_and_an_absence_verify_offline_and_tampering_is_refused() {
     assert_eq!(verified.values[1], (absent.clone(), None));
 
     // The bundle travels as JSON and verifies after a round trip. (The offline verifier's
-    // fixture `state-v1/state.json` was saved from here, with this variable set.)
+    // fixture `state-v1/state.json` is this bundle, saved on 2026-12-06.)
     let text = serde_json::to_string_pretty(&bundle).expect("json");
-    if let Some(path) = std::env::var_os("UNCHAIN_SAVE_STATE_FIXTURE") {
-        std::fs::write(path, &text).expect("save the fixture");
-    }
     let back: StateBundle = serde_json::from_str(&text).expect("parse");
     verify_state_bundle(&back, &trusted(&orgs), 1).expect("verifies after a round trip");
 
