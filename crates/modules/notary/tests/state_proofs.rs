@@ -11,8 +11,9 @@ use unchain_notary::NotaryModule;
 use unchain_testkit::Org;
 use unchain_types::{Hash32, SigningKey, Transaction};
 
-fn setup(dir: &std::path::Path, orgs: &[Org]) -> (Ledger, Genesis) {
-    let genesis = Genesis {
+/// The test chain's genesis: the first organisation validates.
+fn genesis(orgs: &[Org]) -> Genesis {
+    Genesis {
         chain_id: "test-chain".into(),
         log_origin: "unchain/test-chain".into(),
         matching_key: None,
@@ -22,7 +23,11 @@ fn setup(dir: &std::path::Path, orgs: &[Org]) -> (Ledger, Genesis) {
             .enumerate()
             .map(|(i, o)| o.member(i == 0))
             .collect(),
-    };
+    }
+}
+
+fn setup(dir: &std::path::Path, orgs: &[Org]) -> (Ledger, Genesis) {
+    let genesis = genesis(orgs);
     let signer = CheckpointSigner {
         name: orgs[0].name.clone(),
         key: orgs[0].key.clone(),
@@ -234,20 +239,9 @@ fn a_directory_of_an_older_storage_format_is_refused_saying_how_to_migrate() {
         }
         txn.commit().expect("commit");
     }
-    let genesis = Genesis {
-        chain_id: "test-chain".into(),
-        log_origin: "unchain/test-chain".into(),
-        matching_key: None,
-        genesis_time_ms: 1_700_000_000_000,
-        members: orgs
-            .iter()
-            .enumerate()
-            .map(|(i, o)| o.member(i == 0))
-            .collect(),
-    };
     let err = Ledger::open(
         &dir.path().join("ledger.redb"),
-        genesis,
+        genesis(&orgs),
         vec![Arc::new(NotaryModule)],
         None,
     )
