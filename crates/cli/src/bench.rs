@@ -174,6 +174,7 @@ fn target(a: &BenchArgs, rt: &tokio::runtime::Runtime) -> anyhow::Result<Target>
         // Port 0: each node binds any free port and writes it to its data directory.
         api: "127.0.0.1:0".parse().expect("literal address"),
         p2p: free_ports(a.validators)?,
+        epoch_length: None,
     })?;
     let mut running = Vec::new();
     let mut nodes = Vec::new();

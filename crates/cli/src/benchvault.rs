@@ -81,6 +81,7 @@ pub fn bench_vault(a: BenchVaultArgs) -> anyhow::Result<()> {
                 validators: a.validators,
                 api: "127.0.0.1:0".parse().expect("literal address"),
                 p2p: free_ports(2)?,
+                epoch_length: None,
             })?;
             for config in &out.configs {
                 running.push(start_node(config, &rt)?.0);

@@ -107,6 +107,7 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         validators: ORGS.len(),
         api,
         p2p: a.p2p,
+        epoch_length: None,
     })?;
     let rt = crate::runtime()?;
     let mut nodes = Vec::new();

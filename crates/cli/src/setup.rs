@@ -79,6 +79,10 @@ pub struct InitArgs {
     /// p2p address of the first node; the others take the following ports.
     #[arg(long, default_value = "127.0.0.1:7800")]
     pub p2p: std::net::SocketAddr,
+    /// Blocks per consensus epoch: a change to the validator set (added, removed, key
+    /// rotated) takes effect at the end of the epoch it is decided in. Default 1 000.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(4..=1_000_000))]
+    pub epoch_length: Option<u64>,
 }
 
 /// `addr` with its port moved up by `offset` (port 0, "any", stays 0).
@@ -197,6 +201,7 @@ pub fn init(a: InitArgs) -> anyhow::Result<InitOutput> {
     };
     let genesis = Genesis {
         matching_key: Some(matching_key),
+        epoch_length: a.epoch_length,
         log_origin: format!("unchain/{}", a.chain_id),
         chain_id: a.chain_id.clone(),
         genesis_time_ms: std::time::SystemTime::now()

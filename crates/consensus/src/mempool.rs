@@ -274,6 +274,7 @@ mod tests {
             chain_id: "pool".into(),
             log_origin: "unchain/pool".into(),
             matching_key: None,
+            epoch_length: None,
             genesis_time_ms: 0,
             members: vec![Member {
                 name: "gov".into(),

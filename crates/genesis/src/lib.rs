@@ -216,7 +216,21 @@ pub struct Genesis {
     /// (DESIGN.md decision 5). Absent: this chain does no matching until a rotation sets one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matching_key: Option<MatchingKeyGrant>,
+    /// Blocks per consensus epoch (absent: [`DEFAULT_EPOCH_LENGTH`]). A change to the
+    /// validator set takes effect at the first epoch boundary after it is applied: epoch `e`
+    /// is heights `e × L` to `(e + 1) × L − 1`, and its validators are those in state after
+    /// the last block of epoch `e − 1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch_length: Option<u64>,
 }
+
+/// Blocks per epoch when genesis names none: about four minutes of an idle chain (four
+/// blocks a second), less under load.
+pub const DEFAULT_EPOCH_LENGTH: u64 = 1_000;
+
+/// The range genesis may set `epoch_length` in: long enough that an epoch is more than its
+/// own transition, short enough that a governance decision takes effect the same day.
+pub const EPOCH_LENGTH_RANGE: std::ops::RangeInclusive<u64> = 4..=1_000_000;
 
 /// A matching key epoch, wrapped for each member with HPKE
 /// ([`unchain_seal::matching_key_info`] names the chain, the epoch and the member).
@@ -230,6 +244,16 @@ pub struct MatchingKeyGrant {
 }
 
 impl Genesis {
+    /// Blocks per consensus epoch.
+    pub fn epoch_length(&self) -> u64 {
+        self.epoch_length.unwrap_or(DEFAULT_EPOCH_LENGTH)
+    }
+
+    /// The epoch that height `height` belongs to.
+    pub fn epoch_of(&self, height: u64) -> u64 {
+        height / self.epoch_length()
+    }
+
     /// The validators as checkpoint note verifiers (key name = member name), in genesis
     /// order: the keys whose signatures make a checkpoint the chain's.
     pub fn checkpoint_verifiers(&self) -> Vec<unchain_log::NoteVerifier> {
@@ -291,6 +315,15 @@ impl Genesis {
                     "matching_key.wrapped names {n}, which is not a member"
                 ));
             }
+        }
+        if let Some(l) = self.epoch_length
+            && !EPOCH_LENGTH_RANGE.contains(&l)
+        {
+            return Err(format!(
+                "epoch_length {l} must be between {} and {} blocks",
+                EPOCH_LENGTH_RANGE.start(),
+                EPOCH_LENGTH_RANGE.end()
+            ));
         }
         if !self.members.iter().any(|m| m.validator) {
             return Err("genesis needs at least one validator".into());

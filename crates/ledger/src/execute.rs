@@ -1,6 +1,5 @@
 //! Applying blocks: the only code that writes ledger state.
 
-use crate::authenticated;
 use crate::error::{LedgerError, TxRejection};
 use crate::genesis::{Genesis, Member};
 use crate::membership::{member_by_key, member_key};
@@ -8,6 +7,7 @@ use crate::module::{AnyModule, ExecContext, ExecError, KindSpec, ParsedBody};
 use crate::query::{BlockRecord, Head, TxRecord};
 use crate::state::{self, RedbNodes, StateWriter};
 use crate::{Ledger, genesis_hash};
+use crate::{authenticated, epochs};
 use redb::{ReadableTable, WriteTransaction};
 use std::sync::Arc;
 use unchain_log::{Checkpoint, SignedNote};
@@ -66,8 +66,9 @@ fn read_nonce(state: &StateWriter<'_>, sender: &PublicKey) -> Result<u64, redb::
 }
 
 /// The storage format this version writes and reads: 2 keeps the state in the
-/// authenticated map ([`authenticated`]) and state lines in checkpoints.
-pub(crate) const STORAGE_FORMAT: &str = "2";
+/// authenticated map ([`authenticated`]) and state lines in checkpoints; 3 adds the
+/// validator set to state and the epochs table ([`epochs`]).
+pub(crate) const STORAGE_FORMAT: &str = "3";
 
 /// Records that the log reached `size` at the block at `height`, whose state root is
 /// `root`: the checkpoint at that size carries them as its state line.
@@ -101,8 +102,8 @@ impl Ledger {
                 return Err(LedgerError::Format {
                     found: format.unwrap_or_else(|| "1".into()),
                     reads: STORAGE_FORMAT.into(),
-                    how: "Format 2 keeps the state in an authenticated map, which older \
-                          directories lack. Move the directory aside and start the node on an \
+                    how: "Format 3 keeps the state in an authenticated map with the \
+                          validator set of each epoch, which older directories lack. Move the directory aside and start the node on an \
                           empty one with the same genesis: it fetches and replays the chain \
                           from its peers and reaches the same state.",
                 });
@@ -130,6 +131,8 @@ impl Ledger {
                 )?;
                 st.put(&member_by_key(&m.signing_key), m.name.as_bytes())?;
             }
+            epochs::refresh_validators(&mut st)?;
+            epochs::record_epoch(&txn, &st, 0)?;
             st.finish()
         };
         let state_root = authenticated::commit(&txn, 0, writes)?;
@@ -407,6 +410,9 @@ impl Ledger {
                         rejected.push((id, reason));
                     }
                 }
+            }
+            if epochs::ends_epoch(block.height, self.epoch_length()) {
+                epochs::record_epoch(&txn, &st, self.epoch_of(block.height) + 1)?;
             }
             writes = st.finish();
         }

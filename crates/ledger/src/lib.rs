@@ -10,6 +10,7 @@
 
 pub mod authenticated;
 pub mod cosign;
+pub mod epochs;
 mod error;
 mod execute;
 pub mod holdings;

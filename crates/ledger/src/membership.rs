@@ -30,6 +30,23 @@ pub enum MembershipChange {
         /// The new roles.
         roles: BTreeSet<Role>,
     },
+    /// Make an organisation a validator, or stop it being one. Consensus runs with the
+    /// change from the next epoch boundary on.
+    SetValidator {
+        /// Its name.
+        name: String,
+        /// Whether it validates.
+        validator: bool,
+    },
+    /// Replace an organisation's signing key (a compromised or expiring key). Its
+    /// transactions must be signed with the new key at once; if it validates, consensus
+    /// takes the new key from the next epoch boundary on.
+    RotateKey {
+        /// Its name.
+        name: String,
+        /// The new Ed25519 signing key.
+        signing_key: PublicKey,
+    },
 }
 
 /// A proposal and its approvals, as kept in state.
@@ -102,7 +119,12 @@ fn parse_change(body: &Value) -> Result<MembershipChange, BodyError> {
         MembershipChange::Add { member } => member
             .check()
             .map_err(|e| BodyError::new("change.member", e))?,
-        MembershipChange::Remove { .. } | MembershipChange::SetRoles { .. } => {}
+        MembershipChange::RotateKey { signing_key, .. } => signing_key
+            .check_point()
+            .map_err(|e| BodyError::new("change.signing_key", e.to_string()))?,
+        MembershipChange::Remove { .. }
+        | MembershipChange::SetRoles { .. }
+        | MembershipChange::SetValidator { .. } => {}
     }
     Ok(change)
 }
@@ -143,12 +165,50 @@ fn apply(ctx: &mut ExecContext<'_, '_>, change: &MembershipChange) -> Result<(),
         MembershipChange::SetRoles { name, roles } => {
             if let Some(mut m) = load::<Member>(ctx, &member_key(name))? {
                 m.roles = roles.clone();
-                ctx.state.put(
-                    &member_key(name),
-                    &serde_json::to_vec(&m).expect("member serialises"),
-                )?;
+                put_member(ctx, &m)?;
             }
         }
+        MembershipChange::SetValidator { name, validator } => {
+            if let Some(mut m) = load::<Member>(ctx, &member_key(name))? {
+                m.validator = *validator;
+                put_member(ctx, &m)?;
+            }
+        }
+        MembershipChange::RotateKey { name, signing_key } => {
+            if let Some(mut m) = load::<Member>(ctx, &member_key(name))? {
+                ctx.state.delete(&member_by_key(&m.signing_key))?;
+                m.signing_key = *signing_key;
+                put_member(ctx, &m)?;
+                ctx.state
+                    .put(&member_by_key(signing_key), m.name.as_bytes())?;
+            }
+        }
+    }
+    crate::epochs::refresh_validators(ctx.state)?;
+    Ok(())
+}
+
+fn put_member(ctx: &mut ExecContext<'_, '_>, m: &Member) -> Result<(), ExecError> {
+    ctx.state.put(
+        &member_key(&m.name),
+        &serde_json::to_vec(m).expect("member serialises"),
+    )?;
+    Ok(())
+}
+
+/// Refuses a change that would leave the chain without a validator: consensus would have
+/// nobody to run the next epoch.
+fn check_keeps_a_validator(ctx: &ExecContext<'_, '_>, name: &str) -> Result<(), ExecError> {
+    let mut others = 0;
+    for (_, v) in ctx.state.scan_prefix(b"member/")? {
+        let m: Member = serde_json::from_slice(&v).expect("member JSON");
+        others += usize::from(m.validator && m.name != name);
+    }
+    if others == 0 {
+        return Err(refuse(
+            Code::BadTransition,
+            format!("{name} is the last validator: the chain would have nobody to run consensus"),
+        ));
     }
     Ok(())
 }
@@ -177,12 +237,30 @@ fn check_applicable(ctx: &ExecContext<'_, '_>, change: &MembershipChange) -> Res
                 ));
             }
         }
-        MembershipChange::Remove { name } | MembershipChange::SetRoles { name, .. } => {
-            if ctx.state.get(&member_key(name))?.is_none() {
+        MembershipChange::Remove { name }
+        | MembershipChange::SetRoles { name, .. }
+        | MembershipChange::SetValidator { name, .. }
+        | MembershipChange::RotateKey { name, .. } => {
+            let Some(m) = load::<Member>(ctx, &member_key(name))? else {
                 return Err(refuse(
                     Code::UnknownMember,
                     format!("no member named {name}"),
                 ));
+            };
+            match change {
+                MembershipChange::Remove { .. }
+                | MembershipChange::SetValidator {
+                    validator: false, ..
+                } if m.validator => check_keeps_a_validator(ctx, name)?,
+                MembershipChange::RotateKey { signing_key, .. } => {
+                    if ctx.state.get(&member_by_key(signing_key))?.is_some() {
+                        return Err(refuse(
+                            Code::AlreadyExists,
+                            format!("signing key {signing_key} already belongs to a member"),
+                        ));
+                    }
+                }
+                _ => {}
             }
         }
     }

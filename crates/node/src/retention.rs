@@ -133,6 +133,7 @@ mod tests {
             log_origin: "r".into(),
             genesis_time_ms: 0,
             matching_key: None,
+            epoch_length: None,
             members: vec![Member {
                 name: "owner".into(),
                 display_name: "Owner".into(),

@@ -162,6 +162,7 @@ impl Chain {
                     })
                     .collect(),
             }),
+            epoch_length: None,
         };
         let signer = CheckpointSigner {
             name: orgs[0].name.clone(),

@@ -194,6 +194,7 @@ impl Sim {
             chain_id: "sim".into(),
             log_origin: "unchain.example/sim".into(),
             matching_key: None,
+            epoch_length: None,
             genesis_time_ms: GENESIS_MS,
             members,
         };

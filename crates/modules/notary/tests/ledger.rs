@@ -21,6 +21,7 @@ fn setup(dir: &std::path::Path) -> (Ledger, Vec<Org>, Genesis) {
         chain_id: "test-chain".into(),
         log_origin: "unchain/test-chain".into(),
         matching_key: None,
+        epoch_length: None,
         genesis_time_ms: 1_700_000_000_000,
         members: orgs
             .iter()
