@@ -1,47 +1,38 @@
-//! Wiring of the commonware actors: buffered broadcast of blocks, marshal (ordered delivery
-//! of finalized blocks, backfill), and simplex consensus, around the [`Application`].
+//! Wiring of the commonware actors every node runs: buffered broadcast of blocks and marshal
+//! (ordered delivery of finalized blocks, backfill), around the [`Application`]; the
+//! simplex engines of each epoch are [`crate::epochs`]'s.
 //!
 //! The shape follows commonware's own example chain (alto): finalized blocks and their
 //! finalization certificates are kept in immutable archives; consensus journals its votes.
 
 use crate::application::Application;
 use crate::block::{BlockLimits, ChainBlock};
+use crate::epochs::EpochSchemes;
 use crate::{Finalization, Scheme};
 use commonware_broadcast::buffered;
 use commonware_consensus::marshal::{
     self,
     core::{Actor as MarshalActor, Mailbox as MarshalMailbox},
-    resolver::handler,
     standard::{Deferred, Standard},
 };
-use commonware_consensus::simplex::{self, Engine as Consensus, elector::RoundRobin};
 use commonware_consensus::types::{Epoch, FixedEpocher, ViewDelta};
-use commonware_cryptography::Signer as _;
-use commonware_cryptography::certificate::{ConstantProvider, Scheme as _};
-use commonware_cryptography::ed25519::{PrivateKey, PublicKey};
+use commonware_cryptography::certificate::Scheme as _;
+use commonware_cryptography::ed25519::PublicKey;
 use commonware_cryptography::sha256::Digest;
-use commonware_p2p::{Blocker, Provider, Receiver, Sender};
+use commonware_p2p::Provider;
 use commonware_parallel::Strategy;
-use commonware_resolver::Resolver;
 use commonware_runtime::{
-    BufferPooler, Clock, ContextCell, Handle, Metrics, Spawner, Storage, buffer::paged::CacheRef,
-    spawn_cell,
+    BufferPooler, Clock, Metrics, Spawner, Storage, buffer::paged::CacheRef,
 };
 use commonware_storage::archive::immutable;
-use commonware_utils::channel::mpsc;
-use commonware_utils::ordered::Set;
 use commonware_utils::{NZU16, NZU64, NZUsize};
-use futures::future::try_join_all;
 use governor::clock::Clock as GClock;
 use rand::{CryptoRng, Rng};
 use std::num::NonZero;
 use std::time::Duration;
-use tracing::{error, warn};
 
-/// The only epoch until validator-set changes land (the consortium issue).
-pub const EPOCH: Epoch = Epoch::zero();
-/// Epoch length: effectively infinite while the validator set is fixed.
-pub const EPOCH_LENGTH: NonZero<u64> = NZU64!(u64::MAX);
+/// The epoch of the genesis block.
+pub const GENESIS_EPOCH: Epoch = Epoch::zero();
 
 const PRUNABLE_ITEMS_PER_SECTION: NonZero<u64> = NZU64!(4_096);
 const IMMUTABLE_ITEMS_PER_SECTION: NonZero<u64> = NZU64!(262_144);
@@ -51,8 +42,8 @@ const FREEZER_JOURNAL_TARGET_SIZE: u64 = 1024 * 1024 * 1024;
 /// No compression: blocks are mostly hashes and signatures, which do not compress, and
 /// compressing megabyte blocks sits on the path to finality.
 const FREEZER_JOURNAL_COMPRESSION: Option<u8> = None;
-const REPLAY_BUFFER: NonZero<usize> = NZUsize!(8 * 1024 * 1024);
-const WRITE_BUFFER: NonZero<usize> = NZUsize!(1024 * 1024);
+pub(crate) const REPLAY_BUFFER: NonZero<usize> = NZUsize!(8 * 1024 * 1024);
+pub(crate) const WRITE_BUFFER: NonZero<usize> = NZUsize!(1024 * 1024);
 const PAGE_CACHE_PAGE_SIZE: NonZero<u16> = NZU16!(4_096);
 const PAGE_CACHE_CAPACITY: NonZero<usize> = NZUsize!(4_096);
 const MAX_REPAIR: NonZero<usize> = NZUsize!(20);
@@ -104,7 +95,9 @@ impl Default for EngineConfig {
     }
 }
 
-type Marshaled<E> = Deferred<E, Scheme, Application, ChainBlock, FixedEpocher>;
+/// The application as consensus drives it: marshal's wrapper that handles epoch boundaries
+/// (the last block of an epoch is the next epoch's genesis).
+pub(crate) type Marshaled<E> = Deferred<E, Scheme, Application, ChainBlock, FixedEpocher>;
 
 /// The actors a validator and a follower share: the block broadcast buffer and marshal
 /// (finalized blocks and certificates in archives, backfill, ordered delivery).
@@ -120,7 +113,7 @@ where
     pub(crate) marshal: MarshalActor<
         E,
         Standard<ChainBlock>,
-        ConstantProvider<Scheme, Epoch>,
+        EpochSchemes,
         immutable::Archive<E, Digest, Finalization>,
         immutable::Archive<E, Digest, ChainBlock>,
         FixedEpocher,
@@ -136,14 +129,15 @@ where
     P: Provider<PublicKey = PublicKey>,
     S: Strategy,
 {
-    /// Restores the archives and builds the buffer and marshal; `scheme` verifies
-    /// certificates (and signs, on a validator).
+    /// Restores the archives and builds the buffer and marshal; `schemes` verify each
+    /// epoch's certificates, `epocher` says which epoch a height is in.
     pub(crate) async fn new(
         context: &E,
         cfg: &EngineConfig,
         me: PublicKey,
         provider: P,
-        scheme: Scheme,
+        schemes: EpochSchemes,
+        epocher: FixedEpocher,
         strategy: S,
     ) -> Self {
         let (buffer, buffer_mailbox) = buffered::Engine::new(
@@ -181,8 +175,8 @@ where
             finalizations,
             blocks,
             marshal::Config {
-                provider: ConstantProvider::new(scheme),
-                epocher: FixedEpocher::new(EPOCH_LENGTH),
+                provider: schemes,
+                epocher,
                 partition_prefix: prefix.clone(),
                 mailbox_size: cfg.mailbox_size,
                 view_retention_timeout: ViewDelta::new(
@@ -210,41 +204,6 @@ where
     }
 }
 
-/// The assembled engine, ready to start on its network channels.
-#[allow(clippy::type_complexity)]
-pub struct Engine<E, B, P, S>
-where
-    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
-    B: Blocker<PublicKey = PublicKey>,
-    P: Provider<PublicKey = PublicKey>,
-    S: Strategy,
-{
-    context: ContextCell<E>,
-    buffer: buffered::Engine<E, PublicKey, ChainBlock, P>,
-    buffer_mailbox: buffered::Mailbox<PublicKey, ChainBlock>,
-    marshal: MarshalActor<
-        E,
-        Standard<ChainBlock>,
-        ConstantProvider<Scheme, Epoch>,
-        immutable::Archive<E, Digest, Finalization>,
-        immutable::Archive<E, Digest, ChainBlock>,
-        FixedEpocher,
-        S,
-    >,
-    marshaled: Marshaled<E>,
-    consensus: Consensus<
-        E,
-        Scheme,
-        RoundRobin,
-        B,
-        Digest,
-        Marshaled<E>,
-        Marshaled<E>,
-        MarshalMailbox<Scheme, Standard<ChainBlock>>,
-        S,
-    >,
-}
-
 fn archive_config<C>(
     prefix: &str,
     name: &str,
@@ -269,126 +228,5 @@ fn archive_config<C>(
         items_per_section: IMMUTABLE_ITEMS_PER_SECTION,
         codec_config,
         replay_buffer: REPLAY_BUFFER,
-    }
-}
-
-impl<E, B, P, S> Engine<E, B, P, S>
-where
-    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
-    B: Blocker<PublicKey = PublicKey>,
-    P: Provider<PublicKey = PublicKey>,
-    S: Strategy,
-{
-    /// Builds the engine: restores archives and journals from storage.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn new(
-        context: E,
-        cfg: EngineConfig,
-        signer: PrivateKey,
-        participants: Set<PublicKey>,
-        namespace: &[u8],
-        blocker: B,
-        provider: P,
-        strategy: S,
-        application: Application,
-    ) -> Self {
-        let scheme = Scheme::signer(namespace, participants, signer.clone())
-            .expect("this node's key is among the validators");
-        let MarshalParts {
-            buffer,
-            buffer_mailbox,
-            marshal,
-            mailbox: marshal_mailbox,
-            page_cache,
-        } = MarshalParts::new(
-            &context,
-            &cfg,
-            signer.public_key(),
-            provider,
-            scheme.clone(),
-            strategy.clone(),
-        )
-        .await;
-        application.finalizations().attach(marshal_mailbox.clone());
-        let epocher = FixedEpocher::new(EPOCH_LENGTH);
-        let marshaled = Marshaled::new(
-            context.with_label("marshaled"),
-            application,
-            marshal_mailbox.clone(),
-            epocher,
-        );
-        let consensus = Consensus::new(
-            context.with_label("consensus"),
-            simplex::Config {
-                epoch: EPOCH,
-                scheme,
-                automaton: marshaled.clone(),
-                relay: marshaled.clone(),
-                reporter: marshal_mailbox,
-                partition: format!("{}-consensus", cfg.partition_prefix),
-                mailbox_size: cfg.mailbox_size,
-                leader_timeout: cfg.leader_timeout,
-                certification_timeout: cfg.certification_timeout,
-                timeout_retry: cfg.nullify_retry,
-                fetch_timeout: cfg.fetch_timeout,
-                activity_timeout: cfg.activity_timeout,
-                skip_timeout: cfg.skip_timeout,
-                fetch_concurrent: cfg.fetch_concurrent,
-                replay_buffer: REPLAY_BUFFER,
-                write_buffer: WRITE_BUFFER,
-                blocker,
-                page_cache,
-                elector: RoundRobin::default(),
-                strategy,
-            },
-        );
-        Engine {
-            context: ContextCell::new(context),
-            buffer,
-            buffer_mailbox,
-            marshal,
-            marshaled,
-            consensus,
-        }
-    }
-
-    /// Starts every actor on the given network channels.
-    #[allow(clippy::too_many_arguments)]
-    pub fn start(
-        mut self,
-        votes: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        certificates: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        resolver: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        broadcast: (
-            impl Sender<PublicKey = PublicKey>,
-            impl Receiver<PublicKey = PublicKey>,
-        ),
-        marshal: (
-            mpsc::Receiver<handler::Message<Digest>>,
-            impl Resolver<Key = handler::Request<Digest>, PublicKey = PublicKey>,
-        ),
-    ) -> Handle<()> {
-        spawn_cell!(self.context, {
-            let buffer = self.buffer.start(broadcast);
-            let marshal = self
-                .marshal
-                .start(self.marshaled, self.buffer_mailbox, marshal);
-            // Marshal starts before consensus so that replayed events find it ready.
-            let consensus = self.consensus.start(votes, certificates, resolver);
-            if let Err(e) = try_join_all(vec![buffer, marshal, consensus]).await {
-                error!(?e, "consensus engine failed");
-            } else {
-                warn!("consensus engine stopped");
-            }
-        })
     }
 }

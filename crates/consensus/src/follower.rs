@@ -1,111 +1,61 @@
-//! A follower: a node of a member organisation that runs no validator. It takes part in
-//! p2p like a validator, but votes on nothing: it verifies the finalization certificates the
-//! validators broadcast, lets marshal fetch the finalized blocks they name (with backfill of
-//! anything missed), executes them on its own ledger, gathers the validators' checkpoint
-//! signatures against its own log, and serves reads and proofs. Transactions submitted to
-//! it are gossiped to the validators.
+//! Following an epoch without voting in it: what a member's node that runs no validator
+//! does in every epoch, and what a validator does in an epoch whose set it is not in. It
+//! verifies the finalization certificates the epoch's validators broadcast against that
+//! epoch's set and hands them to marshal, which fetches the finalized blocks they name
+//! (with backfill of anything missed) and delivers them to be executed; the node gathers
+//! the validators' checkpoint signatures against its own log and serves reads and proofs.
+//! Transactions submitted to it are gossiped to the validators.
 
-use crate::application::Application;
-use crate::engine::MarshalParts;
-use crate::validator::{ConsensusChannels, NodeParts, backfill};
-use crate::{NAMESPACE, Scheme};
+use crate::Scheme;
+use crate::block::ChainBlock;
 use commonware_codec::Read as _;
 use commonware_consensus::Reporter as _;
+use commonware_consensus::marshal::core::Mailbox as MarshalMailbox;
+use commonware_consensus::marshal::standard::Standard;
 use commonware_consensus::simplex::types::{Activity, Certificate};
 use commonware_cryptography::certificate::Scheme as _;
+use commonware_cryptography::ed25519;
 use commonware_cryptography::sha256::Digest;
-use commonware_cryptography::{Signer as _, ed25519};
-use commonware_p2p::{Blocker, Provider, Receiver, Sender};
+use commonware_p2p::Receiver;
 use commonware_parallel::Strategy;
-use commonware_runtime::{BufferPooler, Clock, Handle, Metrics, Spawner, Storage};
-use governor::clock::Clock as GClock;
+use commonware_runtime::{Clock, Handle, Metrics, Spawner};
 use rand::{CryptoRng, Rng};
+use std::sync::Arc;
 use tracing::{debug, warn};
 
-/// Starts a follower on `channels` (through [`crate::validator::run_node`], which starts
-/// the side actors). Generic like the validator.
-pub(crate) async fn run<E, S, R, B, P, St>(
+/// Listens to one epoch's certificate subchannel: each finalization that verifies against
+/// `scheme` (the epoch's validators) goes to marshal.
+pub(crate) fn follow_epoch<E, R, St>(
     context: E,
-    parts: NodeParts<B, P, St>,
-    channels: ConsensusChannels<S, R>,
-    application: Application,
-) -> Vec<Handle<()>>
+    scheme: Arc<Scheme>,
+    strategy: St,
+    mut marshal: MarshalMailbox<Scheme, Standard<ChainBlock>>,
+    mut certificates: R,
+) -> Handle<()>
 where
-    E: BufferPooler + Clock + GClock + Rng + CryptoRng + Spawner + Storage + Metrics,
-    S: Sender<PublicKey = ed25519::PublicKey>,
+    E: Clock + Rng + CryptoRng + Spawner + Metrics,
     R: Receiver<PublicKey = ed25519::PublicKey>,
-    B: Blocker<PublicKey = ed25519::PublicKey> + Clone,
-    P: Provider<PublicKey = ed25519::PublicKey> + Clone,
     St: Strategy,
 {
-    let me = parts.signer.public_key();
-    let mut handles = Vec::new();
-    let scheme = Scheme::verifier(NAMESPACE, parts.validators);
-    let MarshalParts {
-        buffer,
-        buffer_mailbox,
-        marshal,
-        mailbox,
-        ..
-    } = MarshalParts::new(
-        &context,
-        &parts.engine,
-        me.clone(),
-        parts.provider.clone(),
-        scheme.clone(),
-        parts.strategy.clone(),
-    )
-    .await;
-    let resolver = backfill(
-        &context,
-        me,
-        parts.provider,
-        parts.blocker,
-        parts.engine.mailbox_size,
-        channels.marshal,
-    );
-    handles.push(buffer.start(channels.broadcast));
-    application.finalizations().attach(mailbox.clone());
-    handles.push(marshal.start(application, buffer_mailbox, resolver));
-
-    // Finalization certificates from the validators: verified here, then marshal fetches
-    // and delivers the blocks they finalize.
-    let (_, mut certificates) = channels.certificates;
-    let strategy = parts.strategy;
-    let mut reporter = mailbox;
-    handles.push(
-        context
-            .with_label("certificates")
-            .spawn(move |mut ctx| async move {
-                let cfg = scheme.certificate_codec_config();
-                while let Ok((peer, msg)) = certificates.recv().await {
-                    let mut buf = msg.as_ref();
-                    let certificate = match Certificate::<Scheme, Digest>::read_cfg(&mut buf, &cfg)
-                    {
-                        Ok(c) => c,
-                        Err(e) => {
-                            warn!(%peer, error = %e, "malformed certificate");
-                            continue;
-                        }
-                    };
-                    if let Certificate::Finalization(f) = certificate {
-                        if f.verify(&mut ctx, &scheme, &strategy) {
-                            reporter.report(Activity::Finalization(f)).await;
-                        } else {
-                            warn!(%peer, "finalization certificate does not verify");
-                        }
-                    }
+    context.spawn(move |mut ctx| async move {
+        let cfg = scheme.certificate_codec_config();
+        while let Ok((peer, msg)) = certificates.recv().await {
+            let mut buf = msg.as_ref();
+            let certificate = match Certificate::<Scheme, Digest>::read_cfg(&mut buf, &cfg) {
+                Ok(c) => c,
+                Err(e) => {
+                    warn!(%peer, error = %e, "malformed certificate");
+                    continue;
                 }
-                debug!("certificate channel closed");
-            }),
-    );
-    // Votes and certificate fetches are for validators; a follower reads and drops them.
-    for (name, (_, mut receiver)) in [("votes", channels.votes), ("fetches", channels.resolver)] {
-        handles.push(
-            context
-                .with_label(&format!("drain_{name}"))
-                .spawn(move |_| async move { while receiver.recv().await.is_ok() {} }),
-        );
-    }
-    handles
+            };
+            if let Certificate::Finalization(f) = certificate {
+                if f.verify(&mut ctx, scheme.as_ref(), &strategy) {
+                    marshal.report(Activity::Finalization(f)).await;
+                } else {
+                    warn!(%peer, "finalization certificate does not verify");
+                }
+            }
+        }
+        debug!("certificate channel closed");
+    })
 }

@@ -4,11 +4,12 @@
 //! - [`block`]: the consensus block and its canonical encoding.
 //! - [`mempool`]: checked transactions waiting for a block.
 //! - [`application`]: builds, verifies and executes blocks on the ledger.
-//! - [`engine`]: wires broadcast, marshal and simplex together.
+//! - [`engine`]: wires broadcast and marshal together.
+//! - [`epochs`]: one simplex engine per epoch, with the validator set the ledger fixed for it.
 //! - [`gossip`]: sends transactions submitted to one node to every validator.
 //! - [`cosign`]: gathers a quorum of validator signatures on each log checkpoint.
 //! - [`validator`]: starts a validator, on a real network or a simulated one.
-//! - [`follower`]: a member's node that runs no validator: verifies, executes, serves.
+//! - [`follower`]: following an epoch without voting: verifies certificates, executes, serves.
 #![forbid(unsafe_code)]
 
 pub mod application;
@@ -18,6 +19,7 @@ pub mod block;
 pub mod certificates;
 pub mod cosign;
 pub mod engine;
+pub mod epochs;
 pub mod follower;
 pub mod gossip;
 pub mod mempool;

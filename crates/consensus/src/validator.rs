@@ -6,11 +6,12 @@ use crate::application::Application;
 use crate::blob_sync::{self, SyncConfig};
 use crate::block::{ChainBlock, Context};
 use crate::cosign::{self, CosignConfig};
-use crate::engine::{EPOCH, Engine, EngineConfig};
+use crate::engine::{EngineConfig, GENESIS_EPOCH, MarshalParts, Marshaled};
+use crate::epochs::{EpochResolver, EpochSchemes, Orchestrator};
 use crate::gossip::{self, GossipConfig};
 use commonware_codec::DecodeExt;
 use commonware_consensus::marshal;
-use commonware_consensus::types::{Round, View};
+use commonware_consensus::types::{FixedEpocher, Round, View};
 use commonware_cryptography::{Signer as _, ed25519, sha256};
 use commonware_p2p::{
     Address, AddressableManager, Blocker, Provider, Receiver, Sender, authenticated::lookup,
@@ -24,7 +25,7 @@ use commonware_utils::{NZUsize, union_unique};
 use governor::clock::Clock as GClock;
 use rand::{CryptoRng, Rng};
 use std::net::SocketAddr;
-use std::num::NonZeroU32;
+use std::num::{NonZeroU32, NonZeroU64};
 use std::time::Duration;
 use unchain_ledger::Head;
 use unchain_types::{Block, Hash32, PublicKey};
@@ -80,7 +81,7 @@ pub fn genesis_block(
     first_validator: &PublicKey,
 ) -> ChainBlock {
     let context = Context {
-        round: Round::new(EPOCH, View::zero()),
+        round: Round::new(GENESIS_EPOCH, View::zero()),
         leader: to_ed25519(first_validator),
         parent: (View::zero(), sha256::Digest::from([0u8; 32])),
     };
@@ -210,11 +211,7 @@ where
         validates.then(|| application.proposer()),
         side,
     );
-    handles.extend(if validates {
-        run(context, parts, consensus, application).await
-    } else {
-        crate::follower::run(context, parts, consensus, application).await
-    });
+    handles.extend(run(context, parts, consensus, application).await);
     handles
 }
 
@@ -324,9 +321,11 @@ where
     )
 }
 
-/// Starts the consensus engine on `channels` (through [`run_node`], which starts the side
-/// actors). Generic over the runtime and network, so that the deterministic simulation
-/// runs exactly the code a real node runs.
+/// Starts consensus on `channels` (through [`run_node`], which starts the side actors):
+/// block broadcast, marshal with its backfill, and the epoch orchestrator
+/// ([`crate::epochs`]), which runs a validator's engine in each epoch whose set holds this
+/// node's key and follows the others. Generic over the runtime and network, so that the
+/// deterministic simulation runs exactly the code a real node runs.
 pub(crate) async fn run<E, S, R, B, P, St>(
     context: E,
     parts: NodeParts<B, P, St>,
@@ -342,34 +341,61 @@ where
     St: Strategy,
 {
     let me = parts.signer.public_key();
-    let mailbox_size = parts.engine.mailbox_size;
-    let engine = Engine::new(
-        context.with_label("engine"),
-        parts.engine,
-        parts.signer,
-        parts.validators,
-        NAMESPACE,
-        parts.blocker.clone(),
+    let ledger = application.ledger().clone();
+    let epocher = FixedEpocher::new(
+        NonZeroU64::new(ledger.epoch_length()).expect("genesis checks the epoch length"),
+    );
+    let schemes = EpochSchemes::new(ledger);
+    let MarshalParts {
+        buffer,
+        buffer_mailbox,
+        marshal,
+        mailbox,
+        page_cache,
+    } = MarshalParts::new(
+        &context,
+        &parts.engine,
+        me.clone(),
         parts.provider.clone(),
-        parts.strategy,
-        application,
+        schemes.clone(),
+        epocher.clone(),
+        parts.strategy.clone(),
     )
     .await;
-    let marshal_resolver = backfill(
+    let (resolver_rx, resolver) = backfill(
         &context,
         me,
         parts.provider,
-        parts.blocker,
-        mailbox_size,
+        parts.blocker.clone(),
+        parts.engine.mailbox_size,
         channels.marshal,
     );
-    vec![engine.start(
-        channels.votes,
-        channels.certificates,
-        channels.resolver,
-        channels.broadcast,
-        marshal_resolver,
-    )]
+    let resolver = EpochResolver::new(resolver, schemes.clone(), epocher.clone());
+    application.finalizations().attach(mailbox.clone());
+    let marshaled = Marshaled::new(
+        context.with_label("marshaled"),
+        application.clone(),
+        mailbox.clone(),
+        epocher.clone(),
+    );
+    let buffer = buffer.start(channels.broadcast);
+    // Marshal starts before consensus so that replayed events find it ready.
+    let marshal_handle = marshal.start(marshaled.clone(), buffer_mailbox, (resolver_rx, resolver));
+    let orchestrator = Orchestrator {
+        context: context.clone(),
+        cfg: parts.engine,
+        signer: parts.signer,
+        schemes,
+        epocher,
+        application,
+        marshaled,
+        marshal: mailbox,
+        blocker: parts.blocker,
+        strategy: parts.strategy,
+        page_cache,
+    }
+    .start(channels.votes, channels.certificates, channels.resolver);
+    vec![buffer, marshal_handle, orchestrator]
 }
 
 /// Starts authenticated p2p among the consortium's nodes, then [`run_node`], inside a
@@ -400,7 +426,7 @@ pub async fn start(
             .iter()
             .map(|(k, addr)| (to_ed25519(k), Address::Symmetric(*addr))),
     );
-    oracle.track(EPOCH.get(), peers).await;
+    oracle.track(GENESIS_EPOCH.get(), peers).await;
     let participants: Set<ed25519::PublicKey> =
         Set::from_iter_dedup(cfg.validators.iter().map(to_ed25519));
 

@@ -16,6 +16,7 @@ mod sim;
 use commonware_codec::{Decode as _, Encode as _};
 use commonware_consensus::simplex::mocks::conflicter;
 use commonware_cryptography::Sha256;
+use commonware_p2p::utils::mux::Muxer;
 use commonware_p2p::{Receiver as _, Recipients, Sender as _};
 use commonware_runtime::{Clock, Metrics, Runner as _, Spawner};
 use rand::{Rng, RngCore};
@@ -219,11 +220,20 @@ fn an_equivocating_validator_sending_garbage_cannot_split_the_rest() {
                 cw_key(&sim.validators[0]),
             )
             .expect("validator 0 is a participant");
+            // Votes travel on each epoch's subchannel of the vote channel.
+            let (mux, mut votes) = Muxer::new(
+                sim.context.with_label("conflicter_mux"),
+                channels.votes.0,
+                channels.votes.1,
+                1024,
+            );
+            mux.start();
+            let votes = votes.register(0).await.expect("epoch 0 subchannel");
             conflicter::Conflicter::<_, Scheme, Sha256>::new(
                 sim.context.with_label("conflicter"),
                 conflicter::Config { scheme },
             )
-            .start(channels.votes);
+            .start(votes);
             for (name, (mut sender, mut receiver)) in [
                 ("certificates", channels.certificates),
                 ("resolver", channels.resolver),
