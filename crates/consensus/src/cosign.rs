@@ -1,7 +1,7 @@
 //! Checkpoint cosigning: every validator signs the log checkpoint of each block it applies
-//! and sends the signature to the others; once more than two thirds of the validators have
-//! signed the same checkpoint, the note carrying their signatures is stored in the ledger and
-//! served as the chain's checkpoint.
+//! and sends the signature to the others; once more than two thirds of the validators of
+//! that block's epoch have signed the same checkpoint, the note carrying their signatures is
+//! stored in the ledger and served as the chain's checkpoint.
 //!
 //! The checkpoint carries the state line of the block that brought the log to its size, so
 //! the same quorum vouches for the log and the state. A signature on a different log root or
@@ -124,19 +124,22 @@ impl Read for CosignMessage {
 
 #[derive(Default)]
 struct Pending {
-    /// Tree size → validator index → (what it signed, signature).
-    by_size: BTreeMap<u64, BTreeMap<usize, (Signed, [u8; 64])>>,
+    /// Tree size → validator name → (its key, what it signed, the signature).
+    by_size: BTreeMap<u64, BTreeMap<String, (NoteVerifier, Signed, [u8; 64])>>,
     /// Largest size stored as cosigned.
     stored: Option<u64>,
-    /// On a follower: the log size up to which waiting sizes have been tried.
+    /// The log size up to which waiting sizes have been tried.
     reached: Option<u64>,
 }
 
+/// Gathers checkpoint signatures. Which validators count for a checkpoint is the set of the
+/// epoch its state line's block is in ([`Ledger::checkpoint_verifiers_at`]): the validators
+/// who finalized that block, so a validator removed or rotated away stops counting at the
+/// same boundary as in consensus.
 struct Cosigner {
     ledger: Arc<Ledger>,
-    validators: Vec<NoteVerifier>,
-    me: Option<usize>,
-    quorum: usize,
+    /// This node's key, if it has one to sign with; it signs where it is a validator.
+    signer: Option<PublicKey>,
     max_pending: usize,
     pending: Mutex<Pending>,
 }
@@ -152,8 +155,18 @@ impl Cosigner {
         .body()
     }
 
-    /// Records validator `index`'s signature, then tries to complete that size.
-    fn add(&self, index: usize, size: u64, signed: Signed, signature: [u8; 64]) {
+    /// The validators of the epoch of the block at `state_height`.
+    fn validators_at(&self, state_height: u64) -> Vec<NoteVerifier> {
+        self.ledger
+            .checkpoint_verifiers_at(state_height)
+            .unwrap_or_else(|e| {
+                warn!(error = %e, "cannot read the validators of an epoch");
+                Vec::new()
+            })
+    }
+
+    /// Records `validator`'s signature, then tries to complete that size.
+    fn add(&self, validator: NoteVerifier, size: u64, signed: Signed, signature: [u8; 64]) {
         let mut p = self.pending.lock().expect("cosign lock poisoned");
         if p.stored.is_some_and(|s| size <= s) {
             return;
@@ -161,7 +174,7 @@ impl Cosigner {
         p.by_size
             .entry(size)
             .or_default()
-            .insert(index, (signed, signature));
+            .insert(validator.name.clone(), (validator, signed, signature));
         // Over the bound, drop the largest sizes: the ones that matter are near this node's
         // own log, and a peer flooding far-future sizes only evicts its own.
         while p.by_size.len() > self.max_pending {
@@ -170,9 +183,8 @@ impl Cosigner {
         self.complete(&mut p, size);
     }
 
-    /// On a node that signs nothing (a follower), tries the waiting sizes its log has
-    /// reached since the last call. (A signature arriving for a size already reached is
-    /// tried by [`Self::add`].)
+    /// Tries the waiting sizes this node's log has reached since the last call. (A
+    /// signature arriving for a size already reached is tried by [`Self::add`].)
     fn complete_reached(&self) {
         let Ok(head) = self.ledger.head() else { return };
         let mut p = self.pending.lock().expect("cosign lock poisoned");
@@ -191,50 +203,44 @@ impl Cosigner {
         }
     }
 
-    /// Stores the cosigned note for `size` once a quorum signed the same roots as this
-    /// node's own: what it signed, or, on a follower, its own log and state.
+    /// Stores the cosigned note for `size` once a quorum of its epoch's validators signed
+    /// the same roots as this node's own log and state at that size.
     fn complete(&self, p: &mut Pending, size: u64) {
         let Some(sigs) = p.by_size.get(&size) else {
             return;
         };
-        let ours = match self.me {
-            Some(me) => match sigs.get(&me) {
-                Some((signed, _)) => *signed,
-                None => return,
-            },
-            None => match self.ledger.checkpoint_body_at(size) {
-                Ok(Some(Checkpoint {
-                    root,
-                    state: Some(state),
-                    ..
-                })) => Signed { root, state },
-                _ => return,
-            },
+        let ours = match self.ledger.checkpoint_body_at(size) {
+            Ok(Some(Checkpoint {
+                root,
+                state: Some(state),
+                ..
+            })) => Signed { root, state },
+            _ => return,
         };
-        for (i, (theirs, _)) in sigs {
-            if *theirs != ours {
+        let validators = self.validators_at(ours.state.height);
+        let counts = |v: &NoteVerifier| validators.iter().any(|w| w == v);
+        for (name, (v, theirs, _)) in sigs {
+            if *theirs != ours && counts(v) {
                 error!(
-                    validator = %self.validators[*i].name,
+                    validator = %name,
                     size, %theirs, %ours,
                     "a validator signed a different log root or state at the same size: it diverged"
                 );
             }
         }
-        let agreeing: Vec<usize> = sigs
-            .iter()
-            .filter(|(_, (theirs, _))| *theirs == ours)
-            .map(|(i, _)| *i)
+        let agreeing: Vec<&(NoteVerifier, Signed, [u8; 64])> = sigs
+            .values()
+            .filter(|(v, theirs, _)| *theirs == ours && counts(v))
             .collect();
-        if agreeing.len() < self.quorum {
+        if agreeing.is_empty() || agreeing.len() < quorum(validators.len()) {
             return;
         }
         let mut note = SignedNote::new(self.body(size, ours));
-        for i in agreeing {
-            let v = &self.validators[i];
+        for (v, _, signature) in agreeing {
             note.signatures.push(NoteSignature {
                 name: v.name.clone(),
                 key_hash: v.key_hash(),
-                signature: sigs[&i].1.to_vec(),
+                signature: signature.to_vec(),
             });
         }
         // Already kept (a lone validator's ledger stores its own as it signs).
@@ -257,71 +263,85 @@ impl Cosigner {
     /// the peer is behind: it sent a signature for a checkpoint this node already holds
     /// cosigned, so it is missing signatures that were lost on the way.
     fn receive(&self, peer: &ed25519::PublicKey, msg: &[u8]) -> Option<CosignMessage> {
-        let Some(index) = self
-            .validators
-            .iter()
-            .position(|v| v.key.to_bytes().as_slice() == peer.as_ref())
-        else {
-            warn!(%peer, "checkpoint signature from a key that is not a validator");
-            return None;
-        };
         let m = match CosignMessage::decode(msg) {
             Ok(m) => m,
             Err(e) => {
-                warn!(validator = %self.validators[index].name, error = %e, "malformed checkpoint signature");
+                warn!(%peer, error = %e, "malformed checkpoint signature");
                 return None;
             }
+        };
+        let Some(validator) = self
+            .validators_at(m.state.height)
+            .into_iter()
+            .find(|v| v.key.to_bytes().as_slice() == peer.as_ref())
+        else {
+            debug!(%peer, state_height = m.state.height, "checkpoint signature from a key that is not a validator of that block's epoch");
+            return None;
         };
         let signed = Signed {
             root: m.root,
             state: m.state,
         };
         let body = self.body(m.size, signed);
-        if !self.validators[index]
+        if !validator
             .key
             .verify(&Signature::from_bytes(m.signature), body.as_bytes())
         {
-            warn!(validator = %self.validators[index].name, size = m.size, "invalid checkpoint signature");
+            warn!(validator = %validator.name, size = m.size, "invalid checkpoint signature");
             return None;
         }
         let stored = self.pending.lock().expect("cosign lock poisoned").stored;
-        if stored.is_some_and(|s| m.size <= s) && Some(index) != self.me {
+        if stored.is_some_and(|s| m.size <= s) && Some(validator.key) != self.signer {
             if m.reply {
                 return None;
             }
             return self
                 .own(m.size)
-                .filter(|own| own.root == m.root && own.state == m.state)
-                .map(|own| CosignMessage { reply: true, ..own });
+                .filter(|(own, _)| own.root == m.root && own.state == m.state)
+                .map(|(own, _)| CosignMessage { reply: true, ..own });
         }
-        self.add(index, m.size, signed, m.signature);
+        self.add(validator, m.size, signed, m.signature);
         None
     }
 
-    /// This node's signature on its checkpoint at `size`, as signed when the block applied.
-    fn own(&self, size: u64) -> Option<CosignMessage> {
+    /// This node's signature on its checkpoint at `size`, as signed when the block applied,
+    /// if it is a validator of that block's epoch (with its entry in that set).
+    fn own(&self, size: u64) -> Option<(CosignMessage, NoteVerifier)> {
+        let signer = self.signer?;
         let text = self.ledger.own_checkpoint_at(size).ok()??;
         let note = SignedNote::parse(&text).ok()?;
         let cp = Checkpoint::parse_body(&note.body).ok()?;
-        let me = &self.validators[self.me?];
-        let sig = note.signatures.iter().find(|s| s.name == me.name)?;
-        Some(CosignMessage {
-            reply: false,
-            size,
-            root: cp.root,
-            state: cp.state?,
-            signature: sig.signature.as_slice().try_into().ok()?,
-        })
+        let state = cp.state?;
+        let me = self
+            .validators_at(state.height)
+            .into_iter()
+            .find(|v| v.key == signer)?;
+        let sig = note
+            .signatures
+            .iter()
+            .find(|s| s.key_hash == me.key_hash())?;
+        Some((
+            CosignMessage {
+                reply: false,
+                size,
+                root: cp.root,
+                state,
+                signature: sig.signature.as_slice().try_into().ok()?,
+            },
+            me,
+        ))
     }
 }
 
-/// Starts cosigning on the checkpoint channel: `signer` is this node's validator key, if it
-/// is a validator (a follower only collects).
+/// Starts cosigning on the checkpoint channel. `signer` is this node's key, if its ledger
+/// signs its checkpoints: it sends its signature on each checkpoint whose block is in an
+/// epoch it validates. Every node gathers the validators' signatures and stores the notes
+/// that reach a quorum and match its own log.
 pub fn start<E, S, R>(
     context: E,
     cfg: CosignConfig,
     ledger: Arc<Ledger>,
-    applied: Applied,
+    mut applied: Applied,
     signer: Option<PublicKey>,
     mut sender: S,
     mut receiver: R,
@@ -331,8 +351,6 @@ where
     S: Sender<PublicKey = ed25519::PublicKey>,
     R: Receiver<PublicKey = ed25519::PublicKey>,
 {
-    let validators = ledger.checkpoint_verifiers();
-    let me = signer.and_then(|k| validators.iter().position(|v| v.key == k));
     let stored = ledger
         .latest_checkpoint()
         .ok()
@@ -341,9 +359,7 @@ where
         .and_then(|n| Checkpoint::parse_body(&n.body).ok())
         .map(|c| c.size);
     let cosigner = Arc::new(Cosigner {
-        quorum: quorum(validators.len()),
-        validators,
-        me,
+        signer,
         max_pending: cfg.max_pending,
         pending: Mutex::new(Pending {
             stored,
@@ -353,95 +369,73 @@ where
     });
     let signing = cosigner.clone();
     let mut reply = sender.clone();
-    // Every validator sends its signatures (followers need them even where one validator
-    // is its own quorum); a node that is no validator has nothing to sign.
-    let signs = signing.me.is_some();
-    let mut applied = Some(applied);
-    let mut handles = Vec::new();
-    if signing.me.is_none() {
-        // A follower signs nothing; it completes notes as its own log reaches their size.
-        let follower = cosigner.clone();
-        let mut follow_applied = applied.take().expect("one of the two loops follows it");
-        handles.push(
-            context
-                .with_label("cosign_follow")
-                .spawn(move |ctx| async move {
-                    loop {
-                        block_or_tick(&ctx, &mut follow_applied, cfg.resend_interval).await;
-                        follower.complete_reached();
+    let out = context
+        .with_label("cosign_out")
+        .spawn(move |ctx| async move {
+            let mut last_height = signing
+                .ledger
+                .head()
+                .map(|h| h.height.saturating_sub(cfg.resend_window))
+                .unwrap_or(0);
+            let mut last_size = None;
+            let mut latest: Option<(CosignMessage, SystemTime)> = None;
+            loop {
+                block_or_tick(&ctx, &mut applied, cfg.resend_interval).await;
+                let Ok(head) = signing.ledger.head() else {
+                    continue;
+                };
+                let from = (last_height + 1).max(head.height.saturating_sub(cfg.resend_window));
+                for height in from..=head.height {
+                    if signing.signer.is_none() {
+                        break;
                     }
-                }),
-        );
-    }
-    if signs {
-        let mut applied = applied.take().expect("one of the two loops follows it");
-        handles.push(
-            context
-                .with_label("cosign_out")
-                .spawn(move |ctx| async move {
-                    let mut last_height = signing
-                        .ledger
-                        .head()
-                        .map(|h| h.height.saturating_sub(cfg.resend_window))
-                        .unwrap_or(0);
-                    let mut last_size = None;
-                    let mut latest: Option<(CosignMessage, SystemTime)> = None;
-                    loop {
-                        block_or_tick(&ctx, &mut applied, cfg.resend_interval).await;
-                        let Ok(head) = signing.ledger.head() else {
-                            continue;
-                        };
-                        let from =
-                            (last_height + 1).max(head.height.saturating_sub(cfg.resend_window));
-                        for height in from..=head.height {
-                            let Ok(Some(roots)) = signing.ledger.block_roots(height) else {
-                                continue;
-                            };
-                            if last_size == Some(roots.log_size) {
-                                continue;
-                            }
-                            last_size = Some(roots.log_size);
-                            let Some(msg) = signing.own(roots.log_size) else {
-                                continue;
-                            };
-                            if let Err(e) = sender.send(Recipients::All, msg.encode(), true).await {
-                                warn!(error = ?e, "cannot send a checkpoint signature");
-                            }
-                            let me = signing.me.expect("validators sign");
-                            let signed = Signed {
-                                root: msg.root,
-                                state: msg.state,
-                            };
-                            signing.add(me, msg.size, signed, msg.signature);
-                            latest = Some((msg, ctx.current()));
-                        }
-                        last_height = head.height;
-                        if let Some((msg, sent)) = latest
-                            && ctx.current().duration_since(sent).unwrap_or_default()
-                                >= cfg.resend_interval
-                        {
-                            // Still missing signatures: ask again, and peers that hold the
-                            // checkpoint answer with theirs. Complete here: repeat our own
-                            // anyway, marked as a reply so that nobody answers it, because a
-                            // follower (which signs nothing, so cannot ask) or a peer that
-                            // was not connected when it was first sent may still lack it.
-                            let complete = signing
-                                .pending
-                                .lock()
-                                .expect("cosign lock poisoned")
-                                .stored
-                                .is_some_and(|s| s >= msg.size);
-                            let out = CosignMessage {
-                                reply: complete,
-                                ..msg
-                            };
-                            let _ = sender.send(Recipients::All, out.encode(), true).await;
-                            latest = Some((msg, ctx.current()));
-                        }
+                    let Ok(Some(roots)) = signing.ledger.block_roots(height) else {
+                        continue;
+                    };
+                    if last_size == Some(roots.log_size) {
+                        continue;
                     }
-                }),
-        );
-    }
+                    last_size = Some(roots.log_size);
+                    // Signed where this node validates the block's epoch (every validator
+                    // sends, even where one is its own quorum: followers need it).
+                    let Some((msg, me)) = signing.own(roots.log_size) else {
+                        continue;
+                    };
+                    if let Err(e) = sender.send(Recipients::All, msg.encode(), true).await {
+                        warn!(error = ?e, "cannot send a checkpoint signature");
+                    }
+                    let signed = Signed {
+                        root: msg.root,
+                        state: msg.state,
+                    };
+                    signing.add(me, msg.size, signed, msg.signature);
+                    latest = Some((msg, ctx.current()));
+                }
+                last_height = head.height;
+                signing.complete_reached();
+                if let Some((msg, sent)) = latest
+                    && ctx.current().duration_since(sent).unwrap_or_default() >= cfg.resend_interval
+                {
+                    // Still missing signatures: ask again, and peers that hold the
+                    // checkpoint answer with theirs. Complete here: repeat our own anyway,
+                    // marked as a reply so that nobody answers it, because a follower
+                    // (which signs nothing, so cannot ask) or a peer that was not connected
+                    // when it was first sent may still lack it.
+                    let complete = signing
+                        .pending
+                        .lock()
+                        .expect("cosign lock poisoned")
+                        .stored
+                        .is_some_and(|s| s >= msg.size);
+                    let out = CosignMessage {
+                        reply: complete,
+                        ..msg
+                    };
+                    let _ = sender.send(Recipients::All, out.encode(), true).await;
+                    latest = Some((msg, ctx.current()));
+                }
+            }
+        });
     let inbound = context.with_label("cosign_in").spawn(move |_| async move {
         while let Ok((peer, msg)) = receiver.recv().await {
             if let Some(own) = cosigner.receive(&peer, msg.as_ref()) {
@@ -450,8 +444,7 @@ where
         }
         debug!("checkpoint signature channel closed");
     });
-    handles.push(inbound);
-    handles
+    vec![out, inbound]
 }
 
 #[cfg(test)]

@@ -21,9 +21,7 @@ use commonware_cryptography::ed25519::PublicKey;
 use commonware_cryptography::sha256::Digest;
 use commonware_p2p::Provider;
 use commonware_parallel::Strategy;
-use commonware_runtime::{
-    BufferPooler, Clock, Metrics, Spawner, Storage, buffer::paged::CacheRef,
-};
+use commonware_runtime::{BufferPooler, Clock, Metrics, Spawner, Storage, buffer::paged::CacheRef};
 use commonware_storage::archive::immutable;
 use commonware_utils::{NZU16, NZU64, NZUsize};
 use governor::clock::Clock as GClock;

@@ -36,9 +36,7 @@ use commonware_p2p::{Blocker, Receiver, Sender};
 use commonware_parallel::Strategy;
 use commonware_resolver::Resolver;
 use commonware_runtime::buffer::paged::CacheRef;
-use commonware_runtime::{
-    BufferPooler, Clock, Handle, Metrics, Spawner, Storage,
-};
+use commonware_runtime::{BufferPooler, Clock, Handle, Metrics, Spawner, Storage};
 use commonware_utils::ordered::Set;
 use commonware_utils::vec::NonEmptyVec;
 use futures::StreamExt;
@@ -233,13 +231,8 @@ where
         context.spawn(move |ctx| self.run(ctx, votes, certificates, fetches))
     }
 
-    async fn run<S, R>(
-        self,
-        ctx: E,
-        votes: (S, R),
-        certificates: (S, R),
-        fetches: (S, R),
-    ) where
+    async fn run<S, R>(self, ctx: E, votes: (S, R), certificates: (S, R), fetches: (S, R))
+    where
         S: Sender<PublicKey = ed25519::PublicKey>,
         R: Receiver<PublicKey = ed25519::PublicKey>,
     {
@@ -265,7 +258,7 @@ where
         let ledger = self.application.ledger().clone();
         let me = commonware_cryptography::Signer::public_key(&self.signer);
         let mut applied = self.application.applied();
-        let mut current: Option<(u64, Handle<()>)> = None;
+        let mut current: Option<(u64, Handle<()>, E)> = None;
         let mut last_hint: Option<SystemTime> = None;
         loop {
             let (epoch, set) = match ledger.latest_epoch() {
@@ -276,8 +269,8 @@ where
                     continue;
                 }
             };
-            if current.as_ref().map(|(e, _)| *e) != Some(epoch) {
-                if let Some((old, handle)) = current.take() {
+            if current.as_ref().map(|(e, _, _)| *e) != Some(epoch) {
+                if let Some((old, handle, _scope)) = current.take() {
                     handle.abort();
                     info!(epoch = old, "left epoch");
                     // The journal of the epoch before the one just left is no longer read.
@@ -287,35 +280,44 @@ where
                 }
                 let participants = participants(&set);
                 let validates = participants.position(&me).is_some();
+                // The epoch's metrics carry it as an attribute and go with the scope.
+                let scope = ctx
+                    .with_label(if validates { "consensus" } else { "follow" })
+                    .with_attribute("epoch", epoch)
+                    .with_scope();
                 let handle = if validates {
                     let scheme = Scheme::signer(NAMESPACE, participants, self.signer.clone())
                         .expect("this node's key is in the set");
-                    let engine: simplex::Engine<_, _, RoundRobin, _, Digest, _, _, _, _> = simplex::Engine::new(
-                        ctx.with_label(&format!("consensus_epoch{epoch}")),
-                        simplex::Config {
-                            epoch: Epoch::new(epoch),
-                            scheme,
-                            automaton: self.marshaled.clone(),
-                            relay: self.marshaled.clone(),
-                            reporter: self.marshal.clone(),
-                            partition: self.partition(epoch),
-                            mailbox_size: self.cfg.mailbox_size,
-                            leader_timeout: self.cfg.leader_timeout,
-                            certification_timeout: self.cfg.certification_timeout,
-                            timeout_retry: self.cfg.nullify_retry,
-                            fetch_timeout: self.cfg.fetch_timeout,
-                            activity_timeout: self.cfg.activity_timeout,
-                            skip_timeout: self.cfg.skip_timeout,
-                            fetch_concurrent: self.cfg.fetch_concurrent,
-                            replay_buffer: REPLAY_BUFFER,
-                            write_buffer: WRITE_BUFFER,
-                            blocker: self.blocker.clone(),
-                            page_cache: self.page_cache.clone(),
-                            elector: RoundRobin::default(),
-                            strategy: self.strategy.clone(),
-                        },
-                    );
-                    let votes = vote_mux.register(epoch).await.expect("new epoch subchannel");
+                    let engine: simplex::Engine<_, _, RoundRobin, _, Digest, _, _, _, _> =
+                        simplex::Engine::new(
+                            scope.clone(),
+                            simplex::Config {
+                                epoch: Epoch::new(epoch),
+                                scheme,
+                                automaton: self.marshaled.clone(),
+                                relay: self.marshaled.clone(),
+                                reporter: self.marshal.clone(),
+                                partition: self.partition(epoch),
+                                mailbox_size: self.cfg.mailbox_size,
+                                leader_timeout: self.cfg.leader_timeout,
+                                certification_timeout: self.cfg.certification_timeout,
+                                timeout_retry: self.cfg.nullify_retry,
+                                fetch_timeout: self.cfg.fetch_timeout,
+                                activity_timeout: self.cfg.activity_timeout,
+                                skip_timeout: self.cfg.skip_timeout,
+                                fetch_concurrent: self.cfg.fetch_concurrent,
+                                replay_buffer: REPLAY_BUFFER,
+                                write_buffer: WRITE_BUFFER,
+                                blocker: self.blocker.clone(),
+                                page_cache: self.page_cache.clone(),
+                                elector: RoundRobin::default(),
+                                strategy: self.strategy.clone(),
+                            },
+                        );
+                    let votes = vote_mux
+                        .register(epoch)
+                        .await
+                        .expect("new epoch subchannel");
                     let certificates = certificate_mux
                         .register(epoch)
                         .await
@@ -331,7 +333,7 @@ where
                         .await
                         .expect("new epoch subchannel");
                     crate::follower::follow_epoch(
-                        ctx.with_label(&format!("follow_epoch{epoch}")),
+                        scope.clone(),
                         self.schemes
                             .verifier(epoch)
                             .expect("the ledger knows the epoch it reports"),
@@ -346,7 +348,7 @@ where
                     role = if validates { "validator" } else { "follower" },
                     "entered epoch"
                 );
-                current = Some((epoch, handle));
+                current = Some((epoch, handle, scope));
             }
             // Wait for a block, a message from an epoch ahead, or the poll interval.
             let ahead = commonware_macros::select! {

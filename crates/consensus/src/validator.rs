@@ -20,7 +20,7 @@ use commonware_parallel::Strategy;
 use commonware_runtime::{
     BufferPooler, Clock, Handle, Metrics, Quota, Spawner, Storage, ThreadPooler, tokio,
 };
-use commonware_utils::ordered::{Map, Set};
+use commonware_utils::ordered::Map;
 use commonware_utils::{NZUsize, union_unique};
 use governor::clock::Clock as GClock;
 use rand::{CryptoRng, Rng};
@@ -54,8 +54,6 @@ pub struct ValidatorConfig {
     /// Every node's key and p2p address, this one included: the validators and the
     /// followers.
     pub peers: Vec<(PublicKey, SocketAddr)>,
-    /// The validators' keys (the consensus participants), in genesis order.
-    pub validators: Vec<PublicKey>,
     /// Largest p2p message. Default 32 MiB (a full block).
     pub max_message_size: u32,
     /// Messages buffered per channel. Default 1 024.
@@ -158,8 +156,6 @@ impl<S, R> Channels<S, R> {
 pub struct NodeParts<B, P, St> {
     /// This node's key: its p2p identity, and a validator's vote key.
     pub signer: ed25519::PrivateKey,
-    /// The validators' keys (the consensus participants).
-    pub validators: Set<ed25519::PublicKey>,
     /// Blocks misbehaving peers.
     pub blocker: B,
     /// Knows the peer set.
@@ -178,10 +174,10 @@ pub struct NodeParts<B, P, St> {
     pub tips: Option<SyncConfig>,
 }
 
-/// Runs what this node is — [`run`] if its key is a validator's, [`crate::follower::run`]
-/// if not — with what every node runs beside consensus: transaction gossip, checkpoint
-/// cosigning (signed by a validator only) and vault sync. Returns the handles of every task
-/// it started.
+/// Runs a node: consensus (a validator's engine in each epoch whose set holds this node's
+/// key, a follower's listener in the others; [`crate::epochs`]) with what every node runs
+/// beside it: transaction gossip, checkpoint cosigning (signed where this node validates)
+/// and vault and tip sync. Returns the handles of every task it started.
 pub async fn run_node<E, S, R, B, P, St>(
     context: E,
     mut parts: NodeParts<B, P, St>,
@@ -196,11 +192,6 @@ where
     P: Provider<PublicKey = ed25519::PublicKey> + Clone,
     St: Strategy,
 {
-    let validates = parts
-        .validators
-        .position(&parts.signer.public_key())
-        .is_some();
-    let context = context.with_label(if validates { "validator" } else { "follower" });
     let (consensus, side) = channels.split();
     let mut handles = start_side_actors(
         &context,
@@ -208,7 +199,7 @@ where
         parts.cosign,
         [parts.vault.take(), parts.tips.take()],
         &application,
-        validates.then(|| application.proposer()),
+        Some(application.proposer()),
         side,
     );
     handles.extend(run(context, parts, consensus, application).await);
@@ -427,9 +418,6 @@ pub async fn start(
             .map(|(k, addr)| (to_ed25519(k), Address::Symmetric(*addr))),
     );
     oracle.track(GENESIS_EPOCH.get(), peers).await;
-    let participants: Set<ed25519::PublicKey> =
-        Set::from_iter_dedup(cfg.validators.iter().map(to_ed25519));
-
     let quota = |n: u32| Quota::per_second(NonZeroU32::new(n).expect("non-zero quota"));
     let backlog = cfg.message_backlog;
     let channels = Channels {
@@ -450,7 +438,6 @@ pub async fn start(
         .expect("signature verification pool");
     let parts = NodeParts {
         signer,
-        validators: participants,
         blocker: oracle.clone(),
         provider: oracle,
         strategy,

@@ -19,6 +19,19 @@ impl Ledger {
         self.genesis().checkpoint_verifiers()
     }
 
+    /// The validators whose cosignatures make the checkpoint with state line `state_height`
+    /// the chain's: the set of that block's epoch, the validators who finalized it (the
+    /// genesis validators while this node has not reached that epoch).
+    pub fn checkpoint_verifiers_at(
+        &self,
+        state_height: u64,
+    ) -> Result<Vec<NoteVerifier>, LedgerError> {
+        Ok(match self.validator_set(self.epoch_of(state_height))? {
+            Some(set) => set.iter().map(unchain_log::NamedKey::verifier).collect(),
+            None => self.checkpoint_verifiers(),
+        })
+    }
+
     /// The envelope of an offline bundle of format `version` against the cosigned
     /// `checkpoint` (note text) of size `tree_size`: this chain, its log and its validators.
     pub fn bundle_envelope(
@@ -75,7 +88,7 @@ impl Ledger {
                 claimed.size
             )));
         }
-        let verifiers = self.checkpoint_verifiers();
+        let verifiers = self.checkpoint_verifiers_at(claimed.state.map_or(0, |s| s.height))?;
         // Only signatures that verify are kept, one per validator, so that the note this
         // node serves passes strict verifiers (a failing line rejects a C2SP note).
         let verified = note.verified_signatures(&verifiers);

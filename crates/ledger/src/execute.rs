@@ -181,7 +181,8 @@ impl Ledger {
     }
 
     fn sign_checkpoint(&self, txn: &WriteTransaction, head: &Head) -> Result<(), LedgerError> {
-        let Some(signer) = &self.signer else {
+        let signer = self.signer.read().expect("signer lock");
+        let Some(signer) = signer.as_ref() else {
             return Ok(());
         };
         let cp = Checkpoint {
@@ -197,8 +198,15 @@ impl Ledger {
         txn.open_table(state::CHECKPOINTS)?
             .insert(head.log_size, text.as_str())?;
         // A lone validator is its own quorum: its checkpoint is final as signed.
-        let validators = self.genesis.members.iter().filter(|m| m.validator).count();
-        if crate::cosign::quorum(validators) == 1 {
+        let epoch = self.epoch_of(head.height);
+        let validators: Vec<unchain_log::NamedKey> = txn
+            .open_table(epochs::EPOCHS)?
+            .get(epoch)?
+            .map(|v| serde_json::from_slice(v.value()).expect("epochs hold validator JSON"))
+            .unwrap_or_default();
+        if let [only] = validators.as_slice()
+            && only.key == signer.key.public_key()
+        {
             txn.open_table(state::COSIGNED)?
                 .insert(head.log_size, text.as_str())?;
         }

@@ -38,7 +38,7 @@ pub struct Ledger {
     db: Database,
     genesis: Genesis,
     modules: Vec<Arc<dyn AnyModule>>,
-    signer: Option<CheckpointSigner>,
+    signer: std::sync::RwLock<Option<CheckpointSigner>>,
 }
 
 impl Ledger {
@@ -80,10 +80,16 @@ impl Ledger {
             db,
             genesis,
             modules: all,
-            signer,
+            signer: std::sync::RwLock::new(signer),
         };
         ledger.init_or_check_genesis()?;
         Ok(ledger)
+    }
+
+    /// Replaces the key this node signs its checkpoint with after every block (a member's
+    /// rotated key; `None` stops signing). Blocks applied from now on are signed with it.
+    pub fn set_checkpoint_signer(&self, signer: Option<CheckpointSigner>) {
+        *self.signer.write().expect("signer lock") = signer;
     }
 
     /// The genesis this ledger was opened with.

@@ -39,45 +39,6 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     let encryption = keys
         .encryption_key()
         .context("key file: encryption_secret")?;
-    let me = genesis
-        .members
-        .iter()
-        .find(|m| m.signing_key == signing.public_key())
-        .with_context(|| {
-            format!(
-                "the key in {} belongs to no member of chain {}",
-                cfg.key_file.display(),
-                genesis.chain_id
-            )
-        })?
-        .clone();
-    // Every validator needs an address; followers are the other `[[peers]]` entries.
-    let mut peers = vec![(me.signing_key, cfg.p2p_listen)];
-    for m in genesis.members.iter().filter(|m| m.name != me.name) {
-        match cfg.peers.iter().find(|p| p.name == m.name) {
-            Some(p) => peers.push((m.signing_key, p.p2p)),
-            None if m.validator => bail!(
-                "config has no p2p address for validator {} (add a [[peers]] entry)",
-                m.name
-            ),
-            None => {}
-        }
-    }
-    for p in &cfg.peers {
-        if !genesis.members.iter().any(|m| m.name == p.name) {
-            bail!(
-                "config [[peers]] names {}, who is not a member of chain {}",
-                p.name,
-                genesis.chain_id
-            );
-        }
-    }
-    let validators: Vec<unchain_types::PublicKey> = genesis
-        .members
-        .iter()
-        .filter(|m| m.validator)
-        .map(|m| m.signing_key)
-        .collect();
     crate::private::private_by_default();
     crate::private::data_dir(&cfg.data_dir)?;
     let ledger = Arc::new(
@@ -85,14 +46,80 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             &cfg.data_dir.join("ledger.redb"),
             genesis.clone(),
             crate::modules(&genesis),
-            // A follower signs no checkpoint; it keeps the validators' cosigned ones.
-            me.validator.then(|| CheckpointSigner {
-                name: me.name.clone(),
-                key: signing.clone(),
-            }),
+            // The genesis member with this key signs from the genesis checkpoint on (its
+            // name is checked against the members in state below).
+            genesis
+                .members
+                .iter()
+                .find(|m| m.signing_key == signing.public_key())
+                .map(|m| CheckpointSigner {
+                    name: m.name.clone(),
+                    key: signing.clone(),
+                }),
         )
         .context("opening the ledger")?,
     );
+    // Who this node is, and who its peers are, come from the members in state, not from
+    // genesis: governance adds members, removes them and rotates their keys.
+    let members = ledger.members().context("reading the members")?;
+    let me = match members
+        .iter()
+        .find(|m| m.signing_key == signing.public_key())
+    {
+        Some(m) => m.clone(),
+        None => match genesis
+            .members
+            .iter()
+            .find(|m| m.signing_key == signing.public_key())
+        {
+            Some(m) if members.iter().any(|now| now.name == m.name) => bail!(
+                "the key in {} was {}'s, but governance has rotated that member's key: start \
+                 the node with the new key",
+                cfg.key_file.display(),
+                m.name
+            ),
+            _ => bail!(
+                "the key in {} belongs to no member of chain {}",
+                cfg.key_file.display(),
+                genesis.chain_id
+            ),
+        },
+    };
+    // Every node signs its own checkpoint after each block; it sends the signature where it
+    // validates the block's epoch, and otherwise keeps the validators' cosigned ones.
+    ledger.set_checkpoint_signer(Some(CheckpointSigner {
+        name: me.name.clone(),
+        key: signing.clone(),
+    }));
+    // Every validator needs an address; followers are the other `[[peers]]` entries.
+    let (epoch, validators) = ledger.latest_epoch().context("reading the current epoch")?;
+    let mut peers = vec![(me.signing_key, cfg.p2p_listen)];
+    for m in members.iter().filter(|m| m.name != me.name) {
+        match cfg.peers.iter().find(|p| p.name == m.name) {
+            Some(p) => peers.push((m.signing_key, p.p2p)),
+            None if validators.iter().any(|v| v.name == m.name) => bail!(
+                "config has no p2p address for {}, a validator of epoch {epoch} (add a \
+                 [[peers]] entry)",
+                m.name
+            ),
+            None => {}
+        }
+    }
+    for p in &cfg.peers {
+        if !members.iter().any(|m| m.name == p.name) {
+            bail!(
+                "config [[peers]] names {}, who is not a member of chain {}",
+                p.name,
+                genesis.chain_id
+            );
+        }
+    }
+    let first_validator = genesis
+        .members
+        .iter()
+        .find(|m| m.validator)
+        .expect("genesis checks it has a validator")
+        .signing_key;
     let vault_dir = cfg.data_dir.join("vault");
     let vault = BlobStore::open(&vault_dir)
         .with_context(|| format!("opening the vault store {}", vault_dir.display()))?;
@@ -105,7 +132,6 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         ..Default::default()
     }));
     let genesis_head = ledger.genesis_head()?;
-    let first_validator = validators[0];
     let genesis_block =
         validator::genesis_block(&genesis_head, ledger.genesis_hash(), &first_validator);
     let runtime_cfg = cw_tokio::Config::default()
@@ -113,7 +139,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         .with_storage_directory(cfg.data_dir.join("consensus"))
         .with_catch_panics(false);
     let head = ledger.head()?;
-    info!(chain = %genesis.chain_id, member = %me.name, role = if me.validator { "validator" } else { "follower" }, height = head.height, log_size = head.log_size, "node starting");
+    info!(chain = %genesis.chain_id, member = %me.name, epoch, role = if validators.iter().any(|v| v.key == me.signing_key) { "validator" } else { "follower" }, height = head.height, log_size = head.log_size, "node starting");
 
     cw_tokio::Runner::new(runtime_cfg).start(|context| async move {
         // Bind the listeners first: a port that is taken stops the node before anything
@@ -190,7 +216,6 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             seed: signing.seed(),
             p2p_listen: cfg.p2p_listen,
             peers,
-            validators,
             max_message_size: 32 * 1024 * 1024,
             message_backlog: 1024,
             engine: Default::default(),

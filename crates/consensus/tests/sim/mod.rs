@@ -342,7 +342,6 @@ impl Sim {
         slot.finalizations = application.finalizations();
         let parts = NodeParts {
             signer: cw_key(&self.node_keys[i]),
-            validators: self.participants.clone(),
             blocker: self.oracle.control(key),
             provider: self.oracle.manager(),
             strategy: Sequential,

@@ -203,7 +203,7 @@ fn metric_sum(text: &str, name: &str) -> f64 {
 
 /// Consensus health from commonware's metrics of this node.
 fn consensus_view(metrics: &str) -> ConsensusView {
-    let voter = "validator_validator_engine_consensus_voter";
+    let voter = "validator_epochs_consensus_voter";
     let latency_sum = metric_sum(metrics, &format!("{voter}_finalization_latency_sum"));
     let latency_count = metric_sum(metrics, &format!("{voter}_finalization_latency_count"));
     let peers = metrics
@@ -268,13 +268,13 @@ mod tests {
     #[test]
     fn consensus_health_is_read_from_the_engine_metrics() {
         let text = "\
-# HELP validator_validator_engine_consensus_voter_state_current_view view
-validator_validator_engine_consensus_voter_state_current_view 812
-validator_validator_engine_consensus_voter_state_timeouts_total 3
-validator_validator_engine_consensus_voter_state_nullifications_total{kind=\"a\"} 2
-validator_validator_engine_consensus_voter_state_nullifications_total{kind=\"b\"} 5
-validator_validator_engine_consensus_voter_finalization_latency_sum 1.5
-validator_validator_engine_consensus_voter_finalization_latency_count 10
+# HELP validator_epochs_consensus_voter_state_current_view view
+validator_epochs_consensus_voter_state_current_view{epoch=\"3\"} 812
+validator_epochs_consensus_voter_state_timeouts_total{epoch=\"3\"} 3
+validator_epochs_consensus_voter_state_nullifications_total{epoch=\"3\",kind=\"a\"} 2
+validator_epochs_consensus_voter_state_nullifications_total{epoch=\"3\",kind=\"b\"} 5
+validator_epochs_consensus_voter_finalization_latency_sum{epoch=\"3\"} 1.5
+validator_epochs_consensus_voter_finalization_latency_count{epoch=\"3\"} 10
 runtime_tasks_running{name=\"validator_network_spawner_peer\",kind=\"Task\",execution=\"Shared\"} 3
 runtime_tasks_running{name=\"validator_network_spawner_peer_sender\",kind=\"Task\",execution=\"Shared\"} 3
 ";
