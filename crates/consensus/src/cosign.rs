@@ -122,10 +122,13 @@ impl Read for CosignMessage {
     }
 }
 
+/// A validator's signature on a checkpoint: its key, what it signed, the signature.
+type Vote = (NoteVerifier, Signed, [u8; 64]);
+
 #[derive(Default)]
 struct Pending {
-    /// Tree size → validator name → (its key, what it signed, the signature).
-    by_size: BTreeMap<u64, BTreeMap<String, (NoteVerifier, Signed, [u8; 64])>>,
+    /// Tree size → validator name → its signature.
+    by_size: BTreeMap<u64, BTreeMap<String, Vote>>,
     /// Largest size stored as cosigned.
     stored: Option<u64>,
     /// The log size up to which waiting sizes have been tried.
@@ -228,7 +231,7 @@ impl Cosigner {
                 );
             }
         }
-        let agreeing: Vec<&(NoteVerifier, Signed, [u8; 64])> = sigs
+        let agreeing: Vec<&Vote> = sigs
             .values()
             .filter(|(v, theirs, _)| *theirs == ours && counts(v))
             .collect();

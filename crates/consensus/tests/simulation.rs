@@ -426,3 +426,169 @@ fn ciphertexts_reach_only_recipients_over_the_vault_channel() {
         vault_delivery(seed);
     }
 }
+
+/// Blocks per epoch in the epoch scenario: short, so that it crosses several boundaries.
+const EPOCH_LENGTH: u64 = 16;
+
+/// How many of the certificates node `node` serves for heights `from..to` carry a signature
+/// of `key`.
+async fn signed_by(
+    sim: &Sim,
+    node: usize,
+    heights: std::ops::Range<u64>,
+    key: &unchain_types::PublicKey,
+) -> usize {
+    let ledger = &sim.nodes[node].ledger;
+    let mut n = 0;
+    for h in heights {
+        let Some(cert) = sim.nodes[node].finalizations.get(h).await else {
+            continue;
+        };
+        let keys: Vec<_> = ledger
+            .validator_set(ledger.epoch_of(h))
+            .expect("read")
+            .expect("known epoch")
+            .iter()
+            .map(|v| v.key)
+            .collect();
+        let digest = ledger.block_roots(h).expect("read").expect("block").digest;
+        let v = unchain_consensus::certificates::verify_finalization(&cert.bytes, &keys, &digest)
+            .unwrap_or_else(|e| panic!("height {h}: {e}"));
+        n += usize::from(v.signers.contains(key));
+    }
+    n
+}
+
+/// Governance changes the validators while the chain runs on lossy links: a follower
+/// becomes a validator, a validator is removed, another's key is rotated and its node
+/// restarted under the new key, a validator crashes. Each change takes effect at an epoch
+/// boundary; the chain never forks, no acknowledged transaction is lost, every certificate
+/// verifies against its own epoch's set, and a removed validator does not count towards a
+/// quorum (with two of the four current validators down, the chain stalls although the
+/// removed one still runs).
+fn validators_change_at_epoch_boundaries(seed: u64) {
+    use serde_json::json;
+    use unchain_types::SigningKey;
+    runner(seed).start(|context| async move {
+        let link = commonware_p2p::simulated::Link {
+            latency: Duration::from_millis(50),
+            jitter: Duration::from_millis(20),
+            success_rate: 0.9,
+        };
+        let mut sim = Sim::with_epochs(context, N, 2, link, Some(EPOCH_LENGTH)).await;
+        let everyone = [0, 1, 2, 3, 4, 5];
+        let (f0, f1) = (4, 5);
+        for i in everyone {
+            sim.start(i).await;
+        }
+        // Load through nodes that never crash: v0, v3 (removed later, it keeps following
+        // and gossiping) and the follower f1.
+        let loaded = [0, 3, f1];
+        for i in loaded {
+            sim.client(i, 120, Duration::from_millis(60));
+        }
+        sim.wait_height(&everyone, 2).await;
+
+        // 1. The follower f0 becomes a validator at the next boundary.
+        sim.govern(
+            json!({"action": "set_validator", "name": "f0", "validator": true}),
+            0,
+            &[1, 2],
+        )
+        .await;
+        let joined = sim
+            .wait_validators(&everyone, &["f0", "v0", "v1", "v2", "v3"])
+            .await;
+        eprintln!(
+            "f0 validates from epoch {joined}: heights {:?}",
+            sim.heights(&everyone)
+        );
+        assert!(joined >= 1, "the change waited for a boundary");
+        let first = joined * EPOCH_LENGTH;
+        sim.wait_height(&everyone, first + 8).await;
+        let f0_key = sim.node_keys[f0].public_key();
+        assert!(
+            signed_by(&sim, 0, first..first + 8, &f0_key).await > 0,
+            "f0 signs no finalization of its first epoch"
+        );
+
+        // 2. v3 stops validating; v1's key is rotated (a compromised key).
+        sim.govern(
+            json!({"action": "set_validator", "name": "v3", "validator": false}),
+            0,
+            &[1, 2],
+        )
+        .await;
+        let rotated = SigningKey::from_seed([201; 32]);
+        sim.govern(
+            json!({"action": "rotate_key", "name": "v1", "signing_key": rotated.public_key()}),
+            0,
+            &[2, 3],
+        )
+        .await;
+        let changed = sim
+            .wait_set(&everyone, |set| {
+                set.iter().map(|v| v.name.as_str()).collect::<Vec<_>>() == ["f0", "v0", "v1", "v2"]
+                    && set[2].key == rotated.public_key()
+            })
+            .await;
+        eprintln!(
+            "v3 out, v1 rotated from epoch {changed}: heights {:?}",
+            sim.heights(&everyone)
+        );
+        let set = sim.nodes[0]
+            .ledger
+            .validator_set(changed)
+            .expect("read")
+            .expect("set");
+        assert_eq!(
+            set[2].key,
+            rotated.public_key(),
+            "v1 validates with its new key"
+        );
+        // Its node, still on the old key, only follows now; the operator restarts it with
+        // the new one, and it validates again.
+        sim.rekey(1, rotated.clone()).await;
+        let second = changed * EPOCH_LENGTH;
+        eprintln!("v1 restarted: heights {:?}", sim.heights(&everyone));
+        sim.wait_height(&[0, 1, 4], second + 2 * EPOCH_LENGTH).await;
+        let late = second + EPOCH_LENGTH..second + 2 * EPOCH_LENGTH;
+        assert!(
+            signed_by(&sim, 0, late.clone(), &rotated.public_key()).await > 0,
+            "the rotated key signs no finalization"
+        );
+        let v3_key = sim.node_keys[3].public_key();
+        assert_eq!(signed_by(&sim, 0, late, &v3_key).await, 0);
+
+        eprintln!("v1 signs again: heights {:?}", sim.heights(&everyone));
+        // 3. A crash: v2 down, f0, v0 and v1 are three of four and cross a boundary.
+        sim.crash(2);
+        let at = *sim.heights(&[0, 1, 4]).iter().max().expect("nodes");
+        sim.wait_height(&[0, 1, 4], at + EPOCH_LENGTH + 2).await;
+
+        // 4. With f0 down too, v0 and v1 are two of four: no quorum, although the removed
+        // v3 still runs.
+        sim.crash(f0);
+        let stalled = *sim.heights(&[0, 1, 3, f1]).iter().max().expect("nodes");
+        sim.context.sleep(Duration::from_secs(15)).await;
+        let after = *sim.heights(&[0, 1, 3, f1]).iter().max().expect("nodes");
+        assert!(
+            after <= stalled + 2,
+            "finalized {stalled} → {after} without a quorum of the current validators"
+        );
+        sim.start(2).await;
+        sim.start(f0).await;
+        sim.wait_acked(loaded.len() * 120).await;
+        let top = *sim.heights(&[0, 1, 2, f0]).iter().max().expect("nodes");
+        sim.wait_height(&everyone, top + 2).await;
+        sim.check(&everyone);
+        assert!(sim.check_finality(&everyone).await > 0);
+    });
+}
+
+#[test]
+fn validators_added_removed_and_rotated_at_epoch_boundaries() {
+    for seed in fault_seeds() {
+        validators_change_at_epoch_boundaries(seed);
+    }
+}

@@ -252,13 +252,13 @@ fn check_applicable(ctx: &ExecContext<'_, '_>, change: &MembershipChange) -> Res
                 | MembershipChange::SetValidator {
                     validator: false, ..
                 } if m.validator => check_keeps_a_validator(ctx, name)?,
-                MembershipChange::RotateKey { signing_key, .. } => {
-                    if ctx.state.get(&member_by_key(signing_key))?.is_some() {
-                        return Err(refuse(
-                            Code::AlreadyExists,
-                            format!("signing key {signing_key} already belongs to a member"),
-                        ));
-                    }
+                MembershipChange::RotateKey { signing_key, .. }
+                    if ctx.state.get(&member_by_key(signing_key))?.is_some() =>
+                {
+                    return Err(refuse(
+                        Code::AlreadyExists,
+                        format!("signing key {signing_key} already belongs to a member"),
+                    ));
                 }
                 _ => {}
             }

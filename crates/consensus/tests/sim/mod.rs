@@ -112,6 +112,12 @@ pub struct Sim {
     /// Anything a client saw that should never happen.
     pub errors: Arc<Mutex<Vec<String>>>,
     links: HashSet<(usize, usize)>,
+    /// The link new keys are connected with ([`Sim::rekey`]).
+    link: Link,
+    /// The id of the latest peer set tracked.
+    peer_set: u64,
+    /// The next nonce of each governance key.
+    nonces: std::collections::BTreeMap<unchain_types::PublicKey, u64>,
     _dir: tempfile::TempDir,
 }
 
@@ -147,6 +153,17 @@ impl Sim {
         n: usize,
         followers: usize,
         link: Link,
+    ) -> Sim {
+        Sim::with_epochs(context, n, followers, link, None).await
+    }
+
+    /// [`Sim::with_followers`] with `epoch_length` blocks per epoch (`None`: the default).
+    pub async fn with_epochs(
+        context: deterministic::Context,
+        n: usize,
+        followers: usize,
+        link: Link,
+        epoch_length: Option<u64>,
     ) -> Sim {
         let (network, oracle) = simulated::Network::new(
             context.with_label("network"),
@@ -194,7 +211,7 @@ impl Sim {
             chain_id: "sim".into(),
             log_origin: "unchain.example/sim".into(),
             matching_key: None,
-            epoch_length: None,
+            epoch_length,
             genesis_time_ms: GENESIS_MS,
             members,
         };
@@ -216,8 +233,10 @@ impl Sim {
                     &dir.path().join(format!("node{i}.redb")),
                     genesis.clone(),
                     vec![Arc::new(NotaryModule), Arc::new(VaultModule::new(&genesis))],
-                    (i < n).then(|| CheckpointSigner {
-                        name: format!("v{i}"),
+                    // Every node signs its own checkpoints, as a real one does; it sends
+                    // the signature where it validates.
+                    Some(CheckpointSigner {
+                        name: node_name(i, n),
                         key: key.clone(),
                     }),
                 )
@@ -244,6 +263,9 @@ impl Sim {
             acked: Arc::default(),
             errors: Arc::default(),
             links: HashSet::new(),
+            link: link.clone(),
+            peer_set: 0,
+            nonces: Default::default(),
             _dir: dir,
         };
         let all: Vec<usize> = (0..n + followers).collect();
@@ -316,12 +338,7 @@ impl Sim {
         let channels = self.channels(i).await;
         let key = self.key(i);
         let role = if i < self.validators.len() { "v" } else { "f" };
-        let n = self.validators.len();
-        let member_name = if i < n {
-            format!("v{i}")
-        } else {
-            format!("f{}", i - n)
-        };
+        let member_name = node_name(i, self.validators.len());
         let slot = &mut self.nodes[i];
         slot.mempool = Arc::new(Mempool::new(MempoolConfig::default()));
         let ledger = slot.ledger.clone();
@@ -369,6 +386,136 @@ impl Sim {
                 let _ = futures::future::join_all(handles).await;
             });
         slot.root = Some(root);
+    }
+
+    /// Restarts node `i` under a new key, as an operator does after governance rotated its
+    /// member's key: the node crashes, the network learns the new key (a new peer set, links
+    /// to every node), its ledger signs checkpoints with it, and it starts again on the same
+    /// storage. A validator's governance transactions are signed with the new key from now.
+    pub async fn rekey(&mut self, i: usize, key: SigningKey) {
+        self.crash(i);
+        if i < self.validators.len() {
+            self.validators[i] = key.clone();
+        }
+        self.node_keys[i] = key.clone();
+        self.peer_set += 1;
+        self.oracle
+            .manager()
+            .track(
+                self.peer_set,
+                Set::from_iter_dedup(self.node_keys.iter().map(|k| cw_key(k).public_key())),
+            )
+            .await;
+        let new = self.key(i);
+        for j in 0..self.node_keys.len() {
+            if j == i {
+                continue;
+            }
+            let other = self.key(j);
+            for (x, y) in [(new.clone(), other.clone()), (other, new.clone())] {
+                self.oracle
+                    .add_link(x, y, self.link.clone())
+                    .await
+                    .expect("add link");
+            }
+        }
+        self.nodes[i]
+            .ledger
+            .set_checkpoint_signer(Some(CheckpointSigner {
+                name: node_name(i, self.validators.len()),
+                key,
+            }));
+        self.start(i).await;
+    }
+
+    /// Submits a membership change: proposed by validator `proposer`'s member through its
+    /// node, then (once the proposal is committed) approved by each of `approvers` through
+    /// theirs (with the validators' genesis governance role: three of four is more than two
+    /// thirds). Returns when every transaction is committed; panics on a rejection.
+    pub async fn govern(
+        &mut self,
+        change: serde_json::Value,
+        proposer: usize,
+        approvers: &[usize],
+    ) {
+        let propose = self.governance_tx(
+            proposer,
+            "membership.propose",
+            serde_json::json!({"change": change, "reason": "simulated governance"}),
+        );
+        let id = propose.id().to_string();
+        self.submit_and_wait(proposer, propose).await;
+        for &a in approvers {
+            let tx = self.governance_tx(
+                a,
+                "membership.approve",
+                serde_json::json!({ "proposal": id }),
+            );
+            self.submit_and_wait(a, tx).await;
+        }
+    }
+
+    fn governance_tx(
+        &mut self,
+        validator: usize,
+        kind: &str,
+        body: serde_json::Value,
+    ) -> unchain_types::Transaction {
+        let key = self.validators[validator].clone();
+        let nonce = self.nonces.entry(key.public_key()).or_insert(0);
+        *nonce += 1;
+        signed(&key, *nonce, kind, body)
+    }
+
+    async fn submit_and_wait(&self, node: usize, tx: unchain_types::Transaction) {
+        let id = tx.id();
+        let ledger = &self.nodes[node].ledger;
+        self.nodes[node]
+            .mempool
+            .submit(ledger, tx)
+            .expect("governance transaction admitted");
+        loop {
+            match ledger.tx(&id).expect("read") {
+                Some(TxRecord::Committed { .. }) => return,
+                Some(TxRecord::Rejected { reason, .. }) => {
+                    panic!("governance transaction {id} rejected: {reason}")
+                }
+                None => self.context.sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    /// Waits until every node in `nodes` runs (or follows) an epoch with exactly the
+    /// validators named `names`; returns that epoch.
+    pub async fn wait_validators(&self, nodes: &[usize], names: &[&str]) -> u64 {
+        self.wait_set(nodes, |set| {
+            set.iter().map(|v| v.name.as_str()).collect::<Vec<_>>() == names
+        })
+        .await
+    }
+
+    /// Waits until every node in `nodes` runs (or follows) an epoch whose validators
+    /// satisfy `wanted`; returns the epoch of the first of them.
+    pub async fn wait_set(
+        &self,
+        nodes: &[usize],
+        wanted: impl Fn(&[unchain_log::NamedKey]) -> bool,
+    ) -> u64 {
+        loop {
+            let epochs: Vec<Option<u64>> = nodes
+                .iter()
+                .map(|&i| {
+                    let (epoch, set) = self.nodes[i].ledger.latest_epoch().expect("epoch");
+                    wanted(&set).then_some(epoch)
+                })
+                .collect();
+            if let Some(Some(first)) = epochs.first()
+                && epochs.iter().all(|e| e.is_some())
+            {
+                return *first;
+            }
+            self.context.sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Stops validator `i` at once, as a crash would: its tasks are dropped mid-flight.
@@ -491,7 +638,6 @@ impl Sim {
                 );
             }
         }
-        let verifiers = first.checkpoint_verifiers();
         let mut cosigned = Vec::new();
         for &i in honest {
             let ledger = &self.nodes[i].ledger;
@@ -500,6 +646,13 @@ impl Sim {
                 .expect("read")
                 .unwrap_or_else(|| panic!("validator {i} has no cosigned checkpoint"));
             let note = SignedNote::parse(&text).expect("note parses");
+            // Signed by the validators of the epoch of the checkpoint's state line.
+            let state_height = unchain_log::Checkpoint::parse_body(&note.body)
+                .expect("body parses")
+                .state
+                .expect("state line")
+                .height;
+            let verifiers = first.checkpoint_verifiers_at(state_height).expect("read");
             let cp = note
                 .verify_checkpoint(&verifiers, quorum(verifiers.len()))
                 .unwrap_or_else(|e| panic!("validator {i}'s checkpoint: {e}"));
@@ -525,17 +678,25 @@ impl Sim {
 
 impl Sim {
     /// Every finalization certificate the `honest` nodes serve for heights 1 to the common
-    /// height verifies against the genesis validators' keys alone and finalizes the block
-    /// the node executed at that height; a certificate checked against another digest, or
-    /// with a byte flipped, does not. Returns how many were checked.
+    /// height verifies against the keys of its epoch's validators alone (the genesis
+    /// validators' in epoch 0) and finalizes the block the node executed at that height; a
+    /// certificate checked against another digest, or with a byte flipped, does not.
+    /// Returns how many were checked.
     pub async fn check_finality(&self, honest: &[usize]) -> usize {
         use unchain_consensus::certificates::verify_finalization;
         let common = *self.heights(honest).iter().min().expect("nodes");
-        let keys: Vec<_> = self.validators.iter().map(SigningKey::public_key).collect();
         let mut checked = 0;
         for &i in honest {
             let mut served = 0;
             for h in 1..=common {
+                let ledger = &self.nodes[i].ledger;
+                let keys: Vec<_> = ledger
+                    .validator_set(ledger.epoch_of(h))
+                    .expect("read")
+                    .expect("an executed height's epoch is known")
+                    .iter()
+                    .map(|v| v.key)
+                    .collect();
                 let Some(cert) = self.nodes[i].finalizations.get(h).await else {
                     continue;
                 };
@@ -560,6 +721,15 @@ impl Sim {
             checked += served;
         }
         checked
+    }
+}
+
+/// The member name of node `i` among `n` validators: `v{i}`, then `f{i - n}`.
+pub fn node_name(i: usize, n: usize) -> String {
+    if i < n {
+        format!("v{i}")
+    } else {
+        format!("f{}", i - n)
     }
 }
 
