@@ -1,6 +1,7 @@
 //! `unchain verify block HEIGHT`: a block's finality checked without trusting the node
 //! that serves it — its finalization certificate (`GET /v1/blocks/{height}/certificate`,
-//! public) against the genesis validators' keys (`unchain_consensus::certificates`).
+//! public) against the keys of its epoch's validators (`unchain_consensus::certificates`):
+//! genesis' in epoch 0; in a later epoch, the set the node states, which the output says.
 
 use std::path::PathBuf;
 use unchain_client::Client;
@@ -26,13 +27,6 @@ pub struct BlockArgs {
 /// the genesis validators' keys alone.
 pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
     let genesis = unchain_genesis::read(&a.genesis)?;
-    let validators: Vec<(String, unchain_types::PublicKey)> = genesis
-        .members
-        .iter()
-        .filter(|m| m.validator)
-        .map(|m| (m.name.clone(), m.signing_key))
-        .collect();
-    let keys: Vec<_> = validators.iter().map(|(_, k)| *k).collect();
     let client = match &a.key {
         Some(key) => Client::new(&a.node).with_signer(crate::session::member_reader(key)?),
         None => Client::new(&a.node),
@@ -40,6 +34,36 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
     let cert: unchain_client::views::CertificateView = client
         .get_json(&format!("/v1/blocks/{}/certificate", a.height))
         .await?;
+    let expected_epoch = genesis.epoch_of(a.height);
+    if cert.epoch != expected_epoch {
+        anyhow::bail!(
+            "VERIFICATION FAILED: the node says block {} is in epoch {}, but with this genesis' \
+             {} blocks per epoch it is in epoch {expected_epoch}",
+            a.height,
+            cert.epoch,
+            genesis.epoch_length()
+        );
+    }
+    // Epoch 0's validators are genesis'. A later epoch's are the ones governance left in
+    // state at the boundary: taken from the node, and said so.
+    let validators: Vec<(String, unchain_types::PublicKey)> = if cert.epoch == 0 {
+        genesis
+            .members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| (m.name.clone(), m.signing_key))
+            .collect()
+    } else {
+        cert.validators
+            .iter()
+            .map(|v| {
+                unchain_types::PublicKey::from_hex(&v.key)
+                    .map(|k| (v.name.clone(), k))
+                    .map_err(|e| anyhow::anyhow!("the node's validator {}: {e}", v.name))
+            })
+            .collect::<anyhow::Result<_>>()?
+    };
+    let keys: Vec<_> = validators.iter().map(|(_, k)| *k).collect();
     let digest = unchain_types::Hash32::from_hex(&cert.digest)
         .map_err(|e| anyhow::anyhow!("the node's digest {:?}: {e}", cert.digest))?;
     let bytes = hex::decode(&cert.certificate)
@@ -83,6 +107,14 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
             a.height
         );
     }
-    println!("  trusting     the validators of {}", a.genesis.display());
+    if cert.epoch == 0 {
+        println!("  trusting     the validators of {}", a.genesis.display());
+    } else {
+        println!(
+            "  trusting     the node's word for who epoch {}'s validators are (genesis vouches \
+             for epoch 0's; check the set with `unchain status` on nodes you trust)",
+            cert.epoch
+        );
+    }
     Ok(())
 }

@@ -68,15 +68,36 @@ pub async fn status(a: StatusArgs) -> anyhow::Result<()> {
         });
     }
     let up: Vec<&StatusView> = rows.iter().filter_map(|r| r.status.as_ref().ok()).collect();
-    if let Some(first) = up.first() {
+    // The node furthest ahead knows the newest epoch and the freshest votes.
+    if let Some(first) = up.iter().max_by_key(|s| s.height) {
         let validators = first.validators.len();
         println!(
-            "chain {}   genesis {}…   {} validators, checkpoints need {} signatures",
+            "chain {}   genesis {}…   epoch {}: {} validators, blocks and checkpoints need {} \
+             signatures",
             first.chain_id,
             &first.genesis_hash[..16],
+            first.epoch,
             validators,
             unchain_bundle::quorum(validators)
         );
+        if !first.votes.is_empty() {
+            println!();
+            println!(
+                "{:<16} {:<18} LAST SIGNED (as {} sees it)",
+                "VALIDATOR", "KEY", first.node
+            );
+            for v in &first.votes {
+                println!(
+                    "{:<16} {:<18} {}",
+                    v.name,
+                    format!("{}…", &v.key[..16]),
+                    match v.last_signed {
+                        Some(h) => format!("block {h} ({} behind)", first.height.saturating_sub(h)),
+                        None => "none of the last 64 blocks".into(),
+                    }
+                );
+            }
+        }
     }
     println!();
     println!(

@@ -284,3 +284,228 @@ async fn reaches(
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Blocks per epoch in the reconfiguration test: short, so that changes take effect within
+/// seconds.
+const EPOCH_LENGTH: u64 = 20;
+
+/// Submits a governance transaction of `kind` from `name` through `client`, retrying when
+/// the node's own duties took the nonce first; returns once it is committed.
+async fn govern_tx(
+    chain: &Chain,
+    client: &unchain_client::Client,
+    name: &str,
+    kind: &str,
+    body: serde_json::Value,
+) -> String {
+    let key = chain.key(name);
+    for _ in 0..5 {
+        let tx = client.build(&key, kind, body.clone()).await.expect("build");
+        let id = tx.id();
+        if client.submit(&tx).await.is_err() {
+            continue;
+        }
+        let s = client
+            .wait_for(&id, Duration::from_secs(60))
+            .await
+            .expect("status");
+        match s.status.as_str() {
+            "committed" => return id.to_string(),
+            "rejected" if s.reason.as_deref().unwrap_or("").contains("nonce") => continue,
+            other => panic!("{kind} from {name}: {other} {:?}", s.reason),
+        }
+    }
+    panic!("{kind} from {name}: the nonce kept being taken");
+}
+
+/// A membership change proposed by the first organisation and approved by `approvers`
+/// (four of five governance members is more than two thirds; not gb-unseen, whose key the
+/// load signs with).
+async fn govern(
+    chain: &Chain,
+    clients: &[unchain_client::Client],
+    change: serde_json::Value,
+    approvers: [usize; 3],
+) {
+    let id = govern_tx(
+        chain,
+        &clients[0],
+        &chain.orgs[0],
+        "membership.propose",
+        serde_json::json!({"change": change, "reason": "reconfiguration test"}),
+    )
+    .await;
+    for i in approvers {
+        govern_tx(
+            chain,
+            &clients[i],
+            &chain.orgs[i],
+            "membership.approve",
+            serde_json::json!({ "proposal": id }),
+        )
+        .await;
+    }
+}
+
+/// Waits until every node's current epoch has exactly `names` as validators and `voter`'s
+/// signature shows on recent certificates.
+async fn wait_for_set(clients: &[unchain_client::Client], names: &[&str], voter: &str) -> u64 {
+    let mut epoch = 0;
+    wait_until(
+        &format!("every node runs an epoch with validators {names:?}, {voter} voting"),
+        180,
+        async || {
+            for c in clients {
+                let Ok(s) = c.status().await else {
+                    return false;
+                };
+                let mut got: Vec<&str> = s.validators.iter().map(|v| v.name.as_str()).collect();
+                got.sort();
+                if got != names {
+                    return false;
+                }
+                epoch = s.epoch;
+            }
+            clients[0].status().await.is_ok_and(|s| {
+                s.votes
+                    .iter()
+                    .any(|v| v.name == voter && v.last_signed.is_some())
+            })
+        },
+    )
+    .await;
+    epoch
+}
+
+/// Four validator processes become five by governance, then one is removed, under load:
+/// each change takes effect at an epoch boundary, the new validator votes, the removed
+/// one goes on as a follower, and every transaction the load saw committed is committed on
+/// every node.
+#[tokio::test(flavor = "multi_thread")]
+async fn four_validators_become_five_then_four_under_load() {
+    let chain = Chain::init_with_epochs(&ORGS, 4, EPOCH_LENGTH);
+    let mut nodes = vec![chain.start_validator(None).await];
+    for name in ["ng-naptip", "ph-iacat", "gb-unseen", "ke-dci"] {
+        nodes.push(chain.start_validator(Some(name)).await);
+    }
+    let clients: Vec<_> = nodes.iter().map(|n| n.client().clone()).collect();
+    let bench = Command::new(bin())
+        // One client: the bench signs with the first key file's organisation (gb-unseen),
+        // whose nonces governance below therefore leaves alone.
+        .args(["--log", "warn", "bench", "--clients", "1", "--txs", "4000"])
+        .args([
+            "--batch",
+            "50",
+            "--rate",
+            "100",
+            "--bound-secs",
+            "0.1",
+            "--chain",
+        ])
+        .arg(chain.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start unchain bench");
+    wait_until("the load commits 200 transactions", 120, async || {
+        clients[0].status().await.is_ok_and(|s| s.log_size >= 200)
+    })
+    .await;
+
+    // Four become five: ke-dci's node, a follower until now, validates from a boundary on.
+    govern(
+        &chain,
+        &clients,
+        serde_json::json!({"action": "set_validator", "name": "ke-dci", "validator": true}),
+        [1, 2, 4],
+    )
+    .await;
+    let five = wait_for_set(
+        &clients,
+        &["gb-unseen", "ke-dci", "ng-naptip", "ph-iacat", "th-dsi"],
+        "ke-dci",
+    )
+    .await;
+    assert!(five >= 1);
+
+    // Five become four: gb-unseen stops validating; its node follows.
+    govern(
+        &chain,
+        &clients,
+        serde_json::json!({"action": "set_validator", "name": "gb-unseen", "validator": false}),
+        [1, 2, 4],
+    )
+    .await;
+    let four = wait_for_set(
+        &clients,
+        &["ke-dci", "ng-naptip", "ph-iacat", "th-dsi"],
+        "ke-dci",
+    )
+    .await;
+    assert!(four > five);
+    let at_change = clients[0].status().await.expect("status").log_size;
+
+    let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
+        .await
+        .expect("join")
+        .expect("bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("committed 4000 transactions"), "{stdout}");
+    assert!(
+        at_change < 4_000,
+        "the load was over before the second change: nothing was tested under load"
+    );
+
+    // Every node, the removed validator's included, ends on the same chain.
+    let target = clients[0].status().await.expect("status").height;
+    for (c, name) in clients.iter().zip(&chain.orgs) {
+        reaches(&chain, &clients, c, name, target).await;
+    }
+    let status = Command::new(bin())
+        .args(["status", "--chain"])
+        .arg(chain.dir.path())
+        .output()
+        .expect("run unchain status");
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(status.status.success(), "{text}");
+    assert!(text.contains("5 of 5 nodes hold block"), "{text}");
+    // The epoch's four validators, each with a recent vote.
+    assert!(text.contains(": 4 validators"), "{text}");
+    for name in ["ke-dci", "ng-naptip", "ph-iacat", "th-dsi"] {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(name) && l.contains("behind)")),
+            "{name}: {text}"
+        );
+    }
+
+    // A block of the last epoch verifies against that epoch's four validators.
+    let height = target;
+    let mut verified = None;
+    for h in (four * EPOCH_LENGTH..=height).rev().take(30) {
+        let out = Command::new(bin())
+            .args([
+                "verify",
+                "block",
+                &h.to_string(),
+                "--node",
+                clients[4].base(),
+            ])
+            .arg("--genesis")
+            .arg(chain.genesis())
+            .output()
+            .expect("run unchain verify block");
+        if out.status.success() {
+            verified = Some(String::from_utf8_lossy(&out.stdout).into_owned());
+            break;
+        }
+    }
+    let text = verified.expect("a certificate among the last 30 blocks of the last epoch");
+    assert!(text.contains("quorum 3 of 4"), "{text}");
+    assert!(!text.contains("gb-unseen"), "{text}");
+}

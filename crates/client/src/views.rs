@@ -77,6 +77,13 @@ pub struct CertificateView {
     /// commonware simplex's `Finalization` (the proposal and more than two thirds of the
     /// validators' Ed25519 signatures over it) in commonware's codec, hex.
     pub certificate: String,
+    /// The consensus epoch the block is in.
+    #[serde(default)]
+    pub epoch: u64,
+    /// That epoch's validators as this node holds them (in epoch 0, genesis' validators,
+    /// which a verifier takes from its own genesis file instead).
+    #[serde(default)]
+    pub validators: Vec<ValidatorKey>,
 }
 
 /// A block and what executing it produced.
@@ -176,6 +183,26 @@ pub struct StatusView {
     /// Consensus health, from the engine's own metrics.
     #[serde(default)]
     pub consensus: ConsensusView,
+    /// The consensus epoch of the next block: `validators` are its validators.
+    #[serde(default)]
+    pub epoch: u64,
+    /// Each validator of the epoch, with the newest recent block whose finalization it
+    /// signed.
+    #[serde(default)]
+    pub votes: Vec<ValidatorVote>,
+}
+
+/// A validator's latest vote, as this node's finalization certificates show it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct ValidatorVote {
+    /// Member name.
+    pub name: String,
+    /// Its consensus (and signing) key, hex.
+    pub key: String,
+    /// The newest height, among the last 64 this node executed, whose finalization
+    /// certificate carries its signature; `None` if none does (it is down, cut off, or its
+    /// votes arrive after a quorum's).
+    pub last_signed: Option<u64>,
 }
 
 /// Consensus health as one node sees it.

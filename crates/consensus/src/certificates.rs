@@ -72,6 +72,40 @@ pub struct VerifiedFinalization {
     pub signers: Vec<PublicKey>,
 }
 
+/// The validators among `validators` whose signatures `certificate` carries, decoded
+/// without checking them: for a node reading certificates its own marshal verified before
+/// storing them (who voted recently). An outsider calls [`verify_finalization`].
+pub fn certificate_signers(
+    certificate: &[u8],
+    validators: &[PublicKey],
+) -> Result<Vec<PublicKey>, String> {
+    let set: Set<commonware_cryptography::ed25519::PublicKey> =
+        Set::from_iter_dedup(validators.iter().map(crate::validator::to_ed25519));
+    let mut buf = certificate;
+    let f = Finalization::<Scheme, Digest>::read_cfg(&mut buf, &set.len())
+        .map_err(|e| format!("the certificate does not decode: {e}"))?;
+    Ok(signers_of(&f, &set, validators))
+}
+
+fn signers_of(
+    f: &Finalization<Scheme, Digest>,
+    set: &Set<commonware_cryptography::ed25519::PublicKey>,
+    validators: &[PublicKey],
+) -> Vec<PublicKey> {
+    let keys: Vec<_> = set.iter().cloned().collect();
+    f.certificate
+        .signers
+        .iter()
+        .filter_map(|p| keys.get(usize::from(p)))
+        .filter_map(|k| {
+            validators
+                .iter()
+                .find(|v| v.to_bytes().as_slice() == k.as_ref())
+                .copied()
+        })
+        .collect()
+}
+
 /// Checks `certificate` (commonware's codec) against the validator keys `validators`: it
 /// decodes, more than two thirds of those validators signed the finalization of its
 /// proposal, and the proposal finalizes the block with `digest`.
@@ -111,19 +145,7 @@ pub fn verify_finalization(
                 .into(),
         );
     }
-    let keys: Vec<_> = set.iter().cloned().collect();
-    let signers = f
-        .certificate
-        .signers
-        .iter()
-        .filter_map(|p| keys.get(usize::from(p)))
-        .filter_map(|k| {
-            validators
-                .iter()
-                .find(|v| v.to_bytes().as_slice() == k.as_ref())
-                .copied()
-        })
-        .collect();
+    let signers = signers_of(&f, &set, validators);
     Ok(VerifiedFinalization {
         digest: finalized,
         view: f.proposal.round.view().get(),

@@ -67,7 +67,16 @@ impl Chain {
         )
     }
 
+    /// Like [`Chain::init_validators`], with `epoch_length` blocks per consensus epoch.
+    pub fn init_with_epochs(orgs: &[&str], validators: usize, epoch_length: u64) -> Chain {
+        Chain::init_with(orgs, validators, "127.0.0.1:0", Some(epoch_length))
+    }
+
     fn init_at(orgs: &[&str], validators: usize, api: &str) -> Chain {
+        Chain::init_with(orgs, validators, api, None)
+    }
+
+    fn init_with(orgs: &[&str], validators: usize, api: &str, epoch_length: Option<u64>) -> Chain {
         let dir = tempfile::tempdir().expect("tmp");
         let mut cmd = Command::new(bin());
         cmd.arg("init").arg(dir.path()).args([
@@ -80,6 +89,9 @@ impl Chain {
             "--p2p",
         ]);
         cmd.arg(format!("127.0.0.1:{}", free_ports(orgs.len())));
+        if let Some(l) = epoch_length {
+            cmd.args(["--epoch-length", &l.to_string()]);
+        }
         for o in orgs {
             cmd.args(["--org", o]);
         }

@@ -291,10 +291,23 @@ pub async fn certificate(
              later block's certificate; ask for a later height, or another node"
         ))
     })?;
+    let epoch = state.ledger.epoch_of(height);
+    let validators = state
+        .ledger
+        .validator_set(epoch)?
+        .ok_or_else(|| Problem::internal(format!("epoch {epoch}'s validators are not recorded")))?
+        .into_iter()
+        .map(|v| ValidatorKey {
+            name: v.name,
+            key: v.key.to_hex(),
+        })
+        .collect();
     Ok(Json(CertificateView {
         height,
         digest: found.digest.to_hex(),
         certificate: hex::encode(found.bytes),
+        epoch,
+        validators,
     }))
 }
 
@@ -503,7 +516,9 @@ pub async fn notary_lookup(
 /// The node's view of the chain.
 #[utoipa::path(get, path = "/v1/status", responses((status = 200, body = StatusView)))]
 pub async fn status(State(state): State<ApiState>) -> Result<Json<StatusView>, Problem> {
-    Ok(Json(status_view(&state)?))
+    let mut view = status_view(&state)?;
+    view.votes = crate::service::ledger::last_votes(&state).await?;
+    Ok(Json(view))
 }
 
 /// Liveness: the node is up and its ledger readable.

@@ -180,6 +180,7 @@ impl std::ops::Deref for ApiState {
         views::AnchorView,
         views::StatusView,
         views::ConsensusView,
+        views::ValidatorVote,
         views::ValidatorKey,
         views::AccountView,
         identity::BorderCheckRequest,

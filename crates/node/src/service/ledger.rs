@@ -174,7 +174,48 @@ pub fn status_view(state: &Service) -> Result<StatusView, Problem> {
         node: state.node_name.clone(),
         cosigned_log_size,
         consensus: consensus_view(&(state.render_metrics)()),
+        epoch: state.ledger.latest_epoch()?.0,
+        votes: Vec::new(),
     })
+}
+
+/// How many recent heights [`last_votes`] looks through.
+const VOTE_WINDOW: u64 = 64;
+
+/// Each validator of the current epoch with the newest of the last [`VOTE_WINDOW`] heights
+/// whose finalization certificate (as this node's marshal verified and stored it) carries
+/// its signature.
+pub async fn last_votes(state: &Service) -> Result<Vec<ValidatorVote>, Problem> {
+    let (epoch, validators) = state.ledger.latest_epoch()?;
+    let keys: Vec<_> = validators.iter().map(|v| v.key).collect();
+    let mut last: std::collections::BTreeMap<_, u64> = Default::default();
+    let head = state.ledger.head()?.height;
+    let first_of_epoch = epoch * state.ledger.epoch_length();
+    // Only heights of this epoch: a certificate of another names another set's indices.
+    let from = head.saturating_sub(VOTE_WINDOW).max(first_of_epoch).max(1);
+    for h in (from..=head).rev() {
+        if last.len() == keys.len() {
+            break;
+        }
+        let Some(cert) = state.finalizations.get(h).await else {
+            continue;
+        };
+        if let Ok(signers) =
+            unchain_consensus::certificates::certificate_signers(&cert.bytes, &keys)
+        {
+            for s in signers {
+                last.entry(s).or_insert(h);
+            }
+        }
+    }
+    Ok(validators
+        .iter()
+        .map(|v| ValidatorVote {
+            name: v.name.clone(),
+            key: v.key.to_hex(),
+            last_signed: last.get(&v.key).copied(),
+        })
+        .collect())
 }
 
 /// Tree size of the latest quorum-cosigned checkpoint.
@@ -224,15 +265,25 @@ fn consensus_view(metrics: &str) -> ConsensusView {
     }
 }
 
+/// The validators of the current epoch (those of genesis if the ledger cannot be read).
 pub(crate) fn validator_views(state: &Service) -> Vec<ValidatorKey> {
-    state
-        .validators
-        .iter()
-        .map(|v| ValidatorKey {
-            name: v.name.clone(),
-            key: v.key.to_hex(),
-        })
-        .collect()
+    match state.ledger.latest_epoch() {
+        Ok((_, set)) => set
+            .iter()
+            .map(|v| ValidatorKey {
+                name: v.name.clone(),
+                key: v.key.to_hex(),
+            })
+            .collect(),
+        Err(_) => state
+            .validators
+            .iter()
+            .map(|v| ValidatorKey {
+                name: v.name.clone(),
+                key: v.key.to_hex(),
+            })
+            .collect(),
+    }
 }
 
 /// A block's record as the API shows it.
