@@ -19,6 +19,7 @@ mod financecmd;
 mod financelearn;
 mod financeshare;
 mod financeslice;
+mod govcmd;
 mod identitycmd;
 mod issuing;
 mod recruit_voice;
@@ -77,6 +78,10 @@ enum Command {
     /// Build, sign and submit transactions, and follow them.
     #[command(subcommand)]
     Tx(txcmd::TxCommand),
+    /// Membership and validator-set changes: propose, approve (more than two thirds of the
+    /// governance members decide; who validates changes at the next epoch boundary).
+    #[command(subcommand)]
+    Governance(govcmd::GovernanceCommand),
     /// Sealed records: seal, open, grant, revoke, consent, erase, match alerts.
     #[command(subcommand)]
     Vault(vaultcmd::VaultCommand),
@@ -219,6 +224,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
         Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
+        Command::Governance(c) => runtime()?.block_on(govcmd::governance(c)),
         Command::Vault(c) => runtime()?.block_on(vaultcmd::vault(c)),
         Command::Proof(a) => runtime()?.block_on(txcmd::proof(a)),
         Command::Case(c) => runtime()?.block_on(casecmd::case(c)),

@@ -18,6 +18,11 @@ pub struct KeygenArgs {
     /// Where to write the key file.
     #[arg(long, short)]
     pub out: PathBuf,
+    /// A new signing key only, keeping the encryption key of this existing key file: for a
+    /// signing key rotated by governance (`unchain governance propose --rotate-key`), whose
+    /// member's records stay sealed to the same encryption key.
+    #[arg(long, value_name = "OLD_KEY_FILE")]
+    pub rotate_signing_of: Option<PathBuf>,
 }
 
 /// Writes `keys` to `path`, readable only by its owner.
@@ -43,7 +48,21 @@ pub fn write_key_file(path: &Path, keys: &KeyFile) -> anyhow::Result<()> {
 
 /// `unchain keygen`.
 pub fn keygen(a: KeygenArgs) -> anyhow::Result<()> {
-    let keys = KeyFile::generate(&a.name, &mut rand::thread_rng());
+    let mut keys = KeyFile::generate(&a.name, &mut rand::thread_rng());
+    if let Some(old) = &a.rotate_signing_of {
+        let old = unchain_node::run::load_keys(old)?;
+        anyhow::ensure!(
+            old.name == a.name,
+            "{} holds {}'s keys, not {}'s",
+            a.rotate_signing_of
+                .as_deref()
+                .unwrap_or(Path::new(""))
+                .display(),
+            old.name,
+            a.name
+        );
+        keys.encryption_secret = old.encryption_secret;
+    }
     write_key_file(&a.out, &keys)?;
     println!("wrote {} (keep it secret)", a.out.display());
     println!("signing key:    {}", keys.signing_key()?.public_key());

@@ -289,61 +289,43 @@ async fn reaches(
 /// seconds.
 const EPOCH_LENGTH: u64 = 20;
 
-/// Submits a governance transaction of `kind` from `name` through `client`, retrying when
-/// the node's own duties took the nonce first; returns once it is committed.
-async fn govern_tx(
-    chain: &Chain,
-    client: &unchain_client::Client,
-    name: &str,
-    kind: &str,
-    body: serde_json::Value,
-) -> String {
-    let key = chain.key(name);
-    for _ in 0..5 {
-        let tx = client.build(&key, kind, body.clone()).await.expect("build");
-        let id = tx.id();
-        if client.submit(&tx).await.is_err() {
-            continue;
-        }
-        let s = client
-            .wait_for(&id, Duration::from_secs(60))
-            .await
-            .expect("status");
-        match s.status.as_str() {
-            "committed" => return id.to_string(),
-            "rejected" if s.reason.as_deref().unwrap_or("").contains("nonce") => continue,
-            other => panic!("{kind} from {name}: {other} {:?}", s.reason),
-        }
-    }
-    panic!("{kind} from {name}: the nonce kept being taken");
+/// Runs `unchain governance ARGS` as organisation `org` against its own node; returns the
+/// transaction id it printed.
+fn governance(chain: &Chain, client: &unchain_client::Client, org: &str, args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .arg("governance")
+        .args(args)
+        .arg("--key")
+        .arg(chain.dir.path().join(format!("keys/{org}.json")))
+        .args(["--node", client.base()])
+        .output()
+        .expect("run unchain governance");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "unchain governance {args:?} as {org}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    text.split_whitespace()
+        .nth(1)
+        .expect("the command prints the transaction id")
+        .to_owned()
 }
 
-/// A membership change proposed by the first organisation and approved by `approvers`
-/// (four of five governance members is more than two thirds; not gb-unseen, whose key the
-/// load signs with).
-async fn govern(
+/// A change proposed by the first organisation with `change` (the `governance propose`
+/// flags) and approved by `approvers` (four of five governance members is more than two
+/// thirds; never gb-unseen, whose key the load signs with).
+fn govern(
     chain: &Chain,
     clients: &[unchain_client::Client],
-    change: serde_json::Value,
+    change: &[&str],
     approvers: [usize; 3],
 ) {
-    let id = govern_tx(
-        chain,
-        &clients[0],
-        &chain.orgs[0],
-        "membership.propose",
-        serde_json::json!({"change": change, "reason": "reconfiguration test"}),
-    )
-    .await;
+    let mut args = vec!["propose", "--reason", "reconfiguration test"];
+    args.extend_from_slice(change);
+    let id = governance(chain, &clients[0], &chain.orgs[0], &args);
     for i in approvers {
-        govern_tx(
-            chain,
-            &clients[i],
-            &chain.orgs[i],
-            "membership.approve",
-            serde_json::json!({ "proposal": id }),
-        )
-        .await;
+        governance(chain, &clients[i], &chain.orgs[i], &["approve", &id]);
     }
 }
 
@@ -413,13 +395,7 @@ async fn four_validators_become_five_then_four_under_load() {
     .await;
 
     // Four become five: ke-dci's node, a follower until now, validates from a boundary on.
-    govern(
-        &chain,
-        &clients,
-        serde_json::json!({"action": "set_validator", "name": "ke-dci", "validator": true}),
-        [1, 2, 4],
-    )
-    .await;
+    govern(&chain, &clients, &["--add-validator", "ke-dci"], [1, 2, 4]);
     let five = wait_for_set(
         &clients,
         &["gb-unseen", "ke-dci", "ng-naptip", "ph-iacat", "th-dsi"],
@@ -432,10 +408,9 @@ async fn four_validators_become_five_then_four_under_load() {
     govern(
         &chain,
         &clients,
-        serde_json::json!({"action": "set_validator", "name": "gb-unseen", "validator": false}),
+        &["--remove-validator", "gb-unseen"],
         [1, 2, 4],
-    )
-    .await;
+    );
     let four = wait_for_set(
         &clients,
         &["ke-dci", "ng-naptip", "ph-iacat", "th-dsi"],

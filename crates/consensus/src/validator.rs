@@ -51,9 +51,10 @@ pub struct ValidatorConfig {
     pub seed: [u8; 32],
     /// Where to listen for peers.
     pub p2p_listen: SocketAddr,
-    /// Every node's key and p2p address, this one included: the validators and the
-    /// followers.
-    pub peers: Vec<(PublicKey, SocketAddr)>,
+    /// Every node's member name and p2p address, this one included: the validators and
+    /// the followers. Their keys are read from the members in state, at start and again at
+    /// each epoch boundary (a rotated key, a member removed).
+    pub peers: Vec<(String, SocketAddr)>,
     /// Largest p2p message. Default 32 MiB (a full block).
     pub max_message_size: u32,
     /// Messages buffered per channel. Default 1 024.
@@ -412,12 +413,38 @@ pub async fn start(
     // dial attempt per missing peer per interval.
     p2p_cfg.query_frequency = PEER_REDIAL;
     let (mut network, mut oracle) = lookup::Network::new(context.with_label("network"), p2p_cfg);
-    let peers: Map<ed25519::PublicKey, Address> = Map::from_iter_dedup(
-        cfg.peers
-            .iter()
-            .map(|(k, addr)| (to_ed25519(k), Address::Symmetric(*addr))),
-    );
-    oracle.track(GENESIS_EPOCH.get(), peers).await;
+    let ledger = application.ledger().clone();
+    let (epoch, _) = ledger.latest_epoch().expect("the ledger reads its epoch");
+    let mut tracked = peer_set(&ledger, &cfg.peers);
+    oracle.track(epoch, tracked.clone()).await;
+    // The peer set follows the members in state: at each epoch boundary, a member removed
+    // leaves it and a rotated key replaces the old one.
+    let retrack = {
+        let mut oracle = oracle.clone();
+        let mut applied = application.applied();
+        let addresses = cfg.peers.clone();
+        context
+            .with_label("peer_sets")
+            .spawn(move |ctx| async move {
+                let mut last_epoch = epoch;
+                loop {
+                    crate::application::block_or_tick(&ctx, &mut applied, PEER_REDIAL).await;
+                    let Ok((epoch, _)) = ledger.latest_epoch() else {
+                        continue;
+                    };
+                    if epoch == last_epoch {
+                        continue;
+                    }
+                    last_epoch = epoch;
+                    let peers = peer_set(&ledger, &addresses);
+                    if peers != tracked {
+                        tracing::info!(epoch, peers = peers.len(), "peer set re-tracked");
+                        oracle.track(epoch, peers.clone()).await;
+                        tracked = peers;
+                    }
+                }
+            })
+    };
     let quota = |n: u32| Quota::per_second(NonZeroU32::new(n).expect("non-zero quota"));
     let backlog = cfg.message_backlog;
     let channels = Channels {
@@ -449,5 +476,18 @@ pub async fn start(
     };
     let mut handles = run_node(context, parts, channels, application).await;
     handles.push(p2p);
+    handles.push(retrack);
     handles
+}
+
+/// The p2p peer set: each member in state that `addresses` names, under its current key.
+fn peer_set(
+    ledger: &unchain_ledger::Ledger,
+    addresses: &[(String, SocketAddr)],
+) -> Map<ed25519::PublicKey, Address> {
+    let members = ledger.members().unwrap_or_default();
+    Map::from_iter_dedup(addresses.iter().filter_map(|(name, addr)| {
+        let m = members.iter().find(|m| &m.name == name)?;
+        Some((to_ed25519(&m.signing_key), Address::Symmetric(*addr)))
+    }))
 }

@@ -93,10 +93,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     }));
     // Every validator needs an address; followers are the other `[[peers]]` entries.
     let (epoch, validators) = ledger.latest_epoch().context("reading the current epoch")?;
-    let mut peers = vec![(me.signing_key, cfg.p2p_listen)];
+    let mut peers = vec![(me.name.clone(), cfg.p2p_listen)];
     for m in members.iter().filter(|m| m.name != me.name) {
         match cfg.peers.iter().find(|p| p.name == m.name) {
-            Some(p) => peers.push((m.signing_key, p.p2p)),
+            Some(p) => peers.push((m.name.clone(), p.p2p)),
             None if validators.iter().any(|v| v.name == m.name) => bail!(
                 "config has no p2p address for {}, a validator of epoch {epoch} (add a \
                  [[peers]] entry)",

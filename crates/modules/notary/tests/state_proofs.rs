@@ -226,30 +226,37 @@ fn the_state_line_stays_with_the_block_that_grew_the_log() {
 
 #[test]
 fn a_directory_of_an_older_storage_format_is_refused_saying_how_to_migrate() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let orgs = orgs();
-    drop(setup(dir.path(), &orgs));
-    // What a directory written before the authenticated state looks like: no format mark.
-    {
-        let db = redb::Database::open(dir.path().join("ledger.redb")).expect("db");
-        let txn = db.begin_write().expect("write");
+    // Format 1 had no mark; format 2 had no validator sets (epochs).
+    for (mark, named) in [(None, "1"), (Some("2"), "2")] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let orgs = orgs();
+        drop(setup(dir.path(), &orgs));
         {
-            let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
-            let mut meta = txn.open_table(meta).expect("meta");
-            assert!(meta.remove("format").expect("remove").is_some());
+            let db = redb::Database::open(dir.path().join("ledger.redb")).expect("db");
+            let txn = db.begin_write().expect("write");
+            {
+                let meta: redb::TableDefinition<&str, &[u8]> = redb::TableDefinition::new("meta");
+                let mut meta = txn.open_table(meta).expect("meta");
+                match mark {
+                    None => assert!(meta.remove("format").expect("remove").is_some()),
+                    Some(m) => {
+                        meta.insert("format", m.as_bytes()).expect("insert");
+                    }
+                }
+            }
+            txn.commit().expect("commit");
         }
-        txn.commit().expect("commit");
+        let err = Ledger::open(
+            &dir.path().join("ledger.redb"),
+            genesis(&orgs),
+            vec![Arc::new(NotaryModule)],
+            None,
+        )
+        .err()
+        .expect("refused")
+        .to_string();
+        assert!(err.contains(&format!("storage format {named}")), "{err}");
+        assert!(err.contains("reads format 3"), "{err}");
+        assert!(err.contains("empty one with the same genesis"), "{err}");
     }
-    let err = Ledger::open(
-        &dir.path().join("ledger.redb"),
-        genesis(&orgs),
-        vec![Arc::new(NotaryModule)],
-        None,
-    )
-    .err()
-    .expect("refused")
-    .to_string();
-    assert!(err.contains("storage format 1"), "{err}");
-    assert!(err.contains("reads format 2"), "{err}");
-    assert!(err.contains("empty one with the same genesis"), "{err}");
 }
