@@ -76,8 +76,58 @@ fn token_key_seeds() {
     );
 }
 
+/// Real finalization certificates for the `finality_certificate` target: the target's
+/// selector byte (how many of its fixed validators), then a certificate signed by all of
+/// them, or by a bare quorum, over its digest.
+fn finality_certificate_seeds() {
+    use commonware_consensus::simplex::types::{Finalization, Finalize, Proposal};
+    use commonware_consensus::types::{Epoch, Round, View};
+    use commonware_cryptography::sha256::Digest;
+    use unchain_fuzzing::targets::finality_certificate::{digest, validators};
+    for (n, signing) in [(4usize, 4usize), (4, 3), (1, 1), (7, 5)] {
+        let keys = validators(n);
+        let set = commonware_utils::ordered::Set::from_iter_dedup(
+            keys.iter()
+                .map(|k| unchain_consensus::validator::to_ed25519(&k.public_key())),
+        );
+        let proposal = Proposal::new(
+            Round::new(Epoch::new(3), View::new(42)),
+            View::new(41),
+            Digest::from(digest().0),
+        );
+        let finalizes: Vec<_> = keys
+            .iter()
+            .take(signing)
+            .map(|k| {
+                let signer = commonware_codec::DecodeExt::decode(k.seed().as_slice())
+                    .expect("a seed is a private key");
+                let scheme = unchain_consensus::Scheme::signer(
+                    unchain_consensus::NAMESPACE,
+                    set.clone(),
+                    signer,
+                )
+                .expect("a participant");
+                Finalize::sign(&scheme, proposal.clone()).expect("signs")
+            })
+            .collect();
+        let verifier = unchain_consensus::Scheme::verifier(unchain_consensus::NAMESPACE, set);
+        let f =
+            Finalization::from_finalizes(&verifier, &finalizes, &commonware_parallel::Sequential)
+                .expect("a quorum");
+        let mut data = vec![(n - 1) as u8];
+        data.extend_from_slice(&f.encode());
+        let pubkeys: Vec<_> = keys.iter().map(SigningKey::public_key).collect();
+        let checked =
+            unchain_consensus::certificates::verify_finalization(&f.encode(), &pubkeys, &digest())
+                .expect("the seed verifies");
+        assert_eq!(checked.signers.len(), signing);
+        write("finality_certificate", &format!("{signing}-of-{n}"), &data);
+    }
+}
+
 fn main() {
     token_key_seeds();
+    finality_certificate_seeds();
     let key = SigningKey::from_seed([7; 32]);
     let other = SigningKey::from_seed([8; 32]);
     let c = Hash32::digest(b"a sealed tip message");

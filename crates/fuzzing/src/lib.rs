@@ -21,6 +21,7 @@ pub mod targets {
     pub mod epcis_query;
     pub mod epcis_subscription;
     pub mod epcis_xml;
+    pub mod finality_certificate;
     pub mod finance_columnar;
     pub mod finance_csv;
     pub mod genesis;
@@ -63,6 +64,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("epcis_query", targets::epcis_query::run),
     ("epcis_subscription", targets::epcis_subscription::run),
     ("epcis_xml", targets::epcis_xml::run),
+    ("finality_certificate", targets::finality_certificate::run),
     ("finance_columnar", targets::finance_columnar::run),
     ("finance_csv", targets::finance_csv::run),
     ("genesis", targets::genesis::run),
