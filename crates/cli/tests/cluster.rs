@@ -80,17 +80,7 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     )
     .await;
 
-    let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
-        .await
-        .expect("join")
-        .expect("bench runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "bench failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("committed 6000 transactions"), "{stdout}");
+    finish_bench(bench, 6000).await;
 
     // Each bench client saw its own transactions committed on its own node; the first node
     // may still be a block behind the others' last ones.
@@ -251,6 +241,24 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
         assert!(text.contains(expect), "{text}");
         assert!(text.contains("quorum 3 of 4"), "{text}");
     }
+}
+
+/// Waits for `unchain bench` to end and checks that it saw all `txs` committed.
+async fn finish_bench(bench: std::process::Child, txs: u64) {
+    let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
+        .await
+        .expect("join")
+        .expect("bench runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "bench failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("committed {txs} transactions")),
+        "{stdout}"
+    );
 }
 
 /// Waits up to 120 s for `node` (organisation `name`) to reach height `target`; if it does
@@ -420,17 +428,7 @@ async fn four_validators_become_five_then_four_under_load() {
     assert!(four > five);
     let at_change = clients[0].status().await.expect("status").log_size;
 
-    let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
-        .await
-        .expect("join")
-        .expect("bench runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "bench failed: {stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("committed 4000 transactions"), "{stdout}");
+    finish_bench(bench, 4000).await;
     assert!(
         at_change < 4_000,
         "the load was over before the second change: nothing was tested under load"

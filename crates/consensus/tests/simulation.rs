@@ -444,13 +444,7 @@ async fn signed_by(
         let Some(cert) = sim.nodes[node].finalizations.get(h).await else {
             continue;
         };
-        let keys: Vec<_> = ledger
-            .validator_set(ledger.epoch_of(h))
-            .expect("read")
-            .expect("known epoch")
-            .iter()
-            .map(|v| v.key)
-            .collect();
+        let keys = sim.epoch_keys(node, h);
         let digest = ledger.block_roots(h).expect("read").expect("block").digest;
         let v = unchain_consensus::certificates::verify_finalization(&cert.bytes, &keys, &digest)
             .unwrap_or_else(|e| panic!("height {h}: {e}"));

@@ -689,14 +689,7 @@ impl Sim {
         for &i in honest {
             let mut served = 0;
             for h in 1..=common {
-                let ledger = &self.nodes[i].ledger;
-                let keys: Vec<_> = ledger
-                    .validator_set(ledger.epoch_of(h))
-                    .expect("read")
-                    .expect("an executed height's epoch is known")
-                    .iter()
-                    .map(|v| v.key)
-                    .collect();
+                let keys = self.epoch_keys(i, h);
                 let Some(cert) = self.nodes[i].finalizations.get(h).await else {
                     continue;
                 };
@@ -730,6 +723,20 @@ pub fn node_name(i: usize, n: usize) -> String {
         format!("v{i}")
     } else {
         format!("f{}", i - n)
+    }
+}
+
+impl Sim {
+    /// The validator keys of the epoch of height `h`, as node `node` recorded them.
+    pub fn epoch_keys(&self, node: usize, h: u64) -> Vec<unchain_types::PublicKey> {
+        let ledger = &self.nodes[node].ledger;
+        ledger
+            .validator_set(ledger.epoch_of(h))
+            .expect("read")
+            .expect("an executed height's epoch is known")
+            .iter()
+            .map(|v| v.key)
+            .collect()
     }
 }
 
