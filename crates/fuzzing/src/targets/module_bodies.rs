@@ -1,4 +1,5 @@
-//! `cases.*`, `custody.*`, `tips.*`, `recruit.*` and `agree.*` transaction bodies: checking never
+//! `membership.*` (validator-set changes and key rotations among them), `cases.*`,
+//! `custody.*`, `tips.*`, `recruit.*` and `agree.*` transaction bodies: checking never
 //! panics on any JSON.
 
 use unchain_ledger::Module;
@@ -8,6 +9,10 @@ pub fn run(data: &[u8]) {
     let Ok(body) = serde_json::from_slice::<serde_json::Value>(data) else {
         return;
     };
+    let membership = unchain_ledger::membership::MembershipModule;
+    for k in membership.kinds() {
+        let _ = membership.parse_body(k.kind, &body);
+    }
     for k in unchain_cases::KINDS {
         let _ = unchain_cases::CasesModule.parse_body(k.kind, &body);
     }
