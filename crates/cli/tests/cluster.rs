@@ -427,6 +427,26 @@ async fn four_validators_become_five_then_four_under_load() {
     .await;
     assert!(four > five);
     let at_change = clients[0].status().await.expect("status").log_size;
+    // A node checks the bundles it builds against the cosigners of their checkpoint's
+    // epoch, not genesis': the border posts' trust bundle still builds.
+    wait_until(
+        "a trust bundle over a checkpoint of the new set",
+        60,
+        async || {
+            let cosigned = clients[0]
+                .status()
+                .await
+                .ok()
+                .and_then(|s| s.cosigned_log_size);
+            cosigned.is_some_and(|c| c > at_change)
+        },
+    )
+    .await;
+    let bundle: serde_json::Value = clients[0]
+        .get_json("/v1/identity/trust-bundle")
+        .await
+        .expect("the trust bundle builds after the validator set changed");
+    assert!(bundle["checkpoint"].as_str().is_some(), "{bundle}");
 
     finish_bench(bench, 4000).await;
     assert!(

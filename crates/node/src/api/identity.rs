@@ -225,9 +225,10 @@ async fn current_trust(state: &ApiState) -> Result<(Arc<TrustBundle>, Arc<TrustS
     {
         return Ok((c.bundle.clone(), c.state.clone()));
     }
+    let validators = crate::service::ledger::cosigners_of(state, &note)?;
     let bundle = trust::build(&state.ledger, note, cp.size, now_ms())?;
-    let quorum = unchain_ledger::cosign::quorum(state.validators.len());
-    let verified = trust::verify(&bundle, &state.validators, quorum)
+    let quorum = unchain_ledger::cosign::quorum(validators.len());
+    let verified = trust::verify(&bundle, &validators, quorum)
         .map_err(|e| Problem::internal(format!("this node's own trust bundle: {e}")))?;
     let (bundle, verified) = (Arc::new(bundle), Arc::new(verified));
     *state.trust.0.lock().expect("trust cache lock") = Some(CachedTrust {

@@ -141,16 +141,12 @@ pub async fn provenance(
             key: m.signing_key,
         })
         .collect();
-    let verified = bundle::verify(
-        &b,
-        &state.validators,
-        bundle::quorum(state.validators.len()),
-        &members,
-    )
-    .map_err(|e| {
-        Problem::internal(format!(
-            "this node's own provenance bundle does not verify: {e}"
-        ))
-    })?;
+    let validators = super::ledger::cosigners_of(state, &b.envelope.checkpoint)?;
+    let verified = bundle::verify(&b, &validators, bundle::quorum(validators.len()), &members)
+        .map_err(|e| {
+            Problem::internal(format!(
+                "this node's own provenance bundle does not verify: {e}"
+            ))
+        })?;
     Ok((b, verified))
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use unchain_client::views::*;
 use unchain_ledger::BlockRecord;
 use unchain_ledger::TxRecord;
-use unchain_log::SignedNote;
+use unchain_log::{NoteVerifier, SignedNote};
 use unchain_types::{Code, Hash32, TxId};
 
 /// The status of transaction `id`, waiting up to `wait` for it to leave the mempool:
@@ -177,6 +177,18 @@ pub fn status_view(state: &Service) -> Result<StatusView, Problem> {
         epoch: state.ledger.latest_epoch()?.0,
         votes: Vec::new(),
     })
+}
+
+/// The validators whose cosignatures make the checkpoint note `note` the chain's: the set
+/// of the epoch of its state line's block (genesis' for a note that does not parse, which
+/// then fails verification anyway). What a node checks its own bundles against.
+pub fn cosigners_of(state: &Service, note: &str) -> Result<Vec<NoteVerifier>, Problem> {
+    let height = SignedNote::parse(note)
+        .ok()
+        .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body).ok())
+        .and_then(|c| c.state)
+        .map_or(0, |s| s.height);
+    Ok(state.ledger.checkpoint_verifiers_at(height)?)
 }
 
 /// How many recent heights [`last_votes`] looks through.

@@ -368,16 +368,22 @@ pub async fn report(
         Ok(b) => b,
         Err(page) => return page,
     };
-    let genesis = state.ledger.genesis();
-    let members: Vec<unchain_custody::bundle::NamedKey> = genesis
-        .members
-        .iter()
-        .map(|m| unchain_custody::bundle::NamedKey {
-            name: m.name.clone(),
-            key: m.signing_key,
-        })
-        .collect();
-    let validators = genesis.checkpoint_verifiers();
+    // The members now (one admitted since genesis may have recorded events) and the
+    // validators of the checkpoint's epoch.
+    let members: Vec<unchain_custody::bundle::NamedKey> = match state.ledger.members() {
+        Ok(m) => m
+            .into_iter()
+            .map(|m| unchain_custody::bundle::NamedKey {
+                name: m.name,
+                key: m.signing_key,
+            })
+            .collect(),
+        Err(e) => return problem_page(&ctx, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+    };
+    let validators = match crate::service::ledger::cosigners_of(&state, &b.envelope.checkpoint) {
+        Ok(v) => v,
+        Err(p) => return problem_page(&ctx, p.http_status(), p.detail),
+    };
     let quorum = unchain_ledger::cosign::quorum(validators.len());
     match unchain_custody::bundle::verify(&b, &validators, quorum, &members) {
         Ok(v) => attachment(
