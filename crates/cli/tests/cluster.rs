@@ -29,32 +29,25 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
 
     // Load: three clients, each on one of the first three validators (the fourth is the
     // one that will die, so no client loses its node).
-    let bench = Command::new(bin())
-        .args([
-            "--log",
-            "warn",
-            "bench",
+    // Open loop at 300 tx/s: the load lasts 20 s whatever the machine, so the kill below
+    // lands mid-load even when a status poll is slow. Closed loop, a busy machine once let
+    // all 6 000 commit between two polls (two of twelve runs with two clusters at once on
+    // two cores), and the kill tested nothing.
+    let bench = start_bench(
+        &chain,
+        &clients[0],
+        &[
             "--clients",
             "3",
             "--txs",
             "6000",
             "--batch",
             "100",
-        ])
-        // Open loop at 300 tx/s: the load lasts 20 s whatever the machine, so the kill
-        // below lands mid-load even when a status poll is slow. Closed loop, a busy
-        // machine once let all 6 000 commit between two polls (two of twelve runs with two
-        // clusters at once on two cores), and the kill tested nothing.
-        .args(["--rate", "300", "--bound-secs", "0.1", "--chain"])
-        .arg(chain.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start unchain bench");
-
-    wait_until("the load commits 500 transactions", 120, async || {
-        clients[0].status().await.is_ok_and(|s| s.log_size >= 500)
-    })
+            "--rate",
+            "300",
+        ],
+        500,
+    )
     .await;
     nodes[3].kill_9();
     let at_kill = clients[0].status().await.expect("status").log_size;
@@ -243,6 +236,32 @@ async fn a_killed_validator_does_not_stop_the_cluster_and_catches_up() {
     }
 }
 
+/// Starts `unchain bench ARGS` on the chain's nodes and waits until `client`'s node has
+/// committed `committed` transactions.
+async fn start_bench(
+    chain: &Chain,
+    client: &unchain_client::Client,
+    args: &[&str],
+    committed: u64,
+) -> std::process::Child {
+    let bench = Command::new(bin())
+        .args(["--log", "warn", "bench"])
+        .args(args)
+        .args(["--bound-secs", "0.1", "--chain"])
+        .arg(chain.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start unchain bench");
+    wait_until(
+        &format!("the load commits {committed} transactions"),
+        120,
+        async || client.status().await.is_ok_and(|s| s.log_size >= committed),
+    )
+    .await;
+    bench
+}
+
 /// Waits for `unchain bench` to end and checks that it saw all `txs` committed.
 async fn finish_bench(bench: std::process::Child, txs: u64) {
     let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
@@ -379,27 +398,23 @@ async fn four_validators_become_five_then_four_under_load() {
         nodes.push(chain.start_validator(Some(name)).await);
     }
     let clients: Vec<_> = nodes.iter().map(|n| n.client().clone()).collect();
-    let bench = Command::new(bin())
-        // One client: the bench signs with the first key file's organisation (gb-unseen),
-        // whose nonces governance below therefore leaves alone.
-        .args(["--log", "warn", "bench", "--clients", "1", "--txs", "4000"])
-        .args([
+    // One client: the bench signs with the first key file's organisation (gb-unseen),
+    // whose nonces governance below therefore leaves alone.
+    let bench = start_bench(
+        &chain,
+        &clients[0],
+        &[
+            "--clients",
+            "1",
+            "--txs",
+            "4000",
             "--batch",
             "50",
             "--rate",
             "100",
-            "--bound-secs",
-            "0.1",
-            "--chain",
-        ])
-        .arg(chain.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start unchain bench");
-    wait_until("the load commits 200 transactions", 120, async || {
-        clients[0].status().await.is_ok_and(|s| s.log_size >= 200)
-    })
+        ],
+        200,
+    )
     .await;
 
     // Four become five: ke-dci's node, a follower until now, validates from a boundary on.
