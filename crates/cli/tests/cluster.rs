@@ -386,10 +386,11 @@ async fn wait_for_set(clients: &[unchain_client::Client], names: &[&str], voter:
     epoch
 }
 
-/// Four validator processes become five by governance, then one is removed, under load:
-/// each change takes effect at an epoch boundary, the new validator votes, the removed
-/// one goes on as a follower, and every transaction the load saw committed is committed on
-/// every node.
+/// Four validator processes become five by governance, then one is removed, under load,
+/// then one's key is rotated: each change takes effect at an epoch boundary, the new
+/// validator votes, the removed one goes on as a follower, the rotated one votes again
+/// after restarting with its new key (no other node restarted), and every transaction the
+/// load saw committed is committed on every node.
 #[tokio::test(flavor = "multi_thread")]
 async fn four_validators_become_five_then_four_under_load() {
     let chain = Chain::init_with_epochs(&ORGS, 4, EPOCH_LENGTH);
@@ -468,6 +469,77 @@ async fn four_validators_become_five_then_four_under_load() {
         at_change < 4_000,
         "the load was over before the second change: nothing was tested under load"
     );
+
+    // A compromised key: ph-iacat's is rotated by governance; after the boundary its
+    // node restarts with the new key, and the other nodes, not restarted, let it in (their
+    // peer set follows the members in state) and count its votes.
+    let keys = chain.dir.path().join("keys");
+    let out = Command::new(bin())
+        .args(["keygen", "--name", "ph-iacat", "--rotate-signing-of"])
+        .arg(keys.join("ph-iacat.json"))
+        .arg("--out")
+        .arg(keys.join("ph-iacat-new.json"))
+        .output()
+        .expect("run unchain keygen");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let new_key = unchain_node::run::load_keys(&keys.join("ph-iacat-new.json"))
+        .expect("new key file")
+        .signing_key()
+        .expect("key")
+        .public_key()
+        .to_hex();
+    let new_key_file = keys.join("ph-iacat-new.json");
+    govern(
+        &chain,
+        &clients,
+        &[
+            "--rotate-key",
+            "ph-iacat",
+            "--new-key",
+            new_key_file.to_str().expect("utf-8"),
+        ],
+        [1, 2, 4],
+    );
+    wait_until(
+        "every node runs an epoch with ph-iacat's new key",
+        180,
+        async || {
+            for c in &clients {
+                let Ok(s) = c.status().await else {
+                    return false;
+                };
+                if !s
+                    .validators
+                    .iter()
+                    .any(|v| v.name == "ph-iacat" && v.key == new_key)
+                {
+                    return false;
+                }
+            }
+            true
+        },
+    )
+    .await;
+    nodes[2].kill_9();
+    std::fs::rename(keys.join("ph-iacat-new.json"), keys.join("ph-iacat.json"))
+        .expect("install the new key");
+    nodes[2] = chain.start_validator(Some("ph-iacat")).await;
+    let clients: Vec<_> = nodes.iter().map(|n| n.client().clone()).collect();
+    let restarted_at = clients[0].status().await.expect("status").height;
+    wait_until("the rotated key signs finalizations", 120, async || {
+        clients[0].status().await.is_ok_and(|s| {
+            s.votes.iter().any(|v| {
+                v.name == "ph-iacat"
+                    && v.key == new_key
+                    && v.last_signed.is_some_and(|h| h > restarted_at)
+            })
+        })
+    })
+    .await;
 
     // Every node, the removed validator's included, ends on the same chain.
     let target = clients[0].status().await.expect("status").height;
