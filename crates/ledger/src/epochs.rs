@@ -20,34 +20,24 @@ pub const VALIDATORS_KEY: &[u8] = b"validators";
 /// Epoch → the validators it runs with (the JSON of [`VALIDATORS_KEY`] at its start).
 pub(crate) const EPOCHS: TableDefinition<u64, &[u8]> = TableDefinition::new("epochs");
 
-/// The validators among `members`, sorted by name.
-pub fn validators_of<'a>(members: impl IntoIterator<Item = &'a Member>) -> Vec<NamedKey> {
-    let mut v: Vec<NamedKey> = members
-        .into_iter()
-        .filter(|m| m.validator)
-        .map(|m| NamedKey {
-            name: m.name.clone(),
-            key: m.signing_key,
-        })
-        .collect();
-    v.sort_by(|a, b| a.name.cmp(&b.name));
-    v
-}
-
-/// Rewrites [`VALIDATORS_KEY`] from the members in state, if it changed. Returns how many
-/// validators there are.
-pub(crate) fn refresh_validators(st: &mut StateWriter<'_>) -> Result<usize, redb::StorageError> {
-    let members: Vec<Member> = st
-        .scan_prefix(b"member/")?
-        .into_iter()
-        .map(|(_, v)| serde_json::from_slice(&v).expect("member JSON"))
-        .collect();
-    let validators = validators_of(&members);
+/// Rewrites [`VALIDATORS_KEY`] from the members in state, if it changed. The scan runs in
+/// key order (`member/NAME`), so the set comes out sorted by name.
+pub(crate) fn refresh_validators(st: &mut StateWriter<'_>) -> Result<(), redb::StorageError> {
+    let mut validators = Vec::new();
+    for (_, v) in st.scan_prefix(b"member/")? {
+        let m: Member = serde_json::from_slice(&v).expect("member JSON");
+        if m.validator {
+            validators.push(NamedKey {
+                name: m.name,
+                key: m.signing_key,
+            });
+        }
+    }
     let json = serde_json::to_vec(&validators).expect("validators serialise");
     if st.get(VALIDATORS_KEY)?.as_deref() != Some(json.as_slice()) {
         st.put(VALIDATORS_KEY, &json)?;
     }
-    Ok(validators.len())
+    Ok(())
 }
 
 /// Records the set epoch `epoch` runs with: the validators in state now.

@@ -41,6 +41,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         .context("key file: encryption_secret")?;
     crate::private::private_by_default();
     crate::private::data_dir(&cfg.data_dir)?;
+    let genesis_member = genesis
+        .members
+        .iter()
+        .find(|m| m.signing_key == signing.public_key());
     let ledger = Arc::new(
         Ledger::open(
             &cfg.data_dir.join("ledger.redb"),
@@ -48,14 +52,10 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             crate::modules(&genesis),
             // The genesis member with this key signs from the genesis checkpoint on (its
             // name is checked against the members in state below).
-            genesis
-                .members
-                .iter()
-                .find(|m| m.signing_key == signing.public_key())
-                .map(|m| CheckpointSigner {
-                    name: m.name.clone(),
-                    key: signing.clone(),
-                }),
+            genesis_member.map(|m| CheckpointSigner {
+                name: m.name.clone(),
+                key: signing.clone(),
+            }),
         )
         .context("opening the ledger")?,
     );
@@ -67,11 +67,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         .find(|m| m.signing_key == signing.public_key())
     {
         Some(m) => m.clone(),
-        None => match genesis
-            .members
-            .iter()
-            .find(|m| m.signing_key == signing.public_key())
-        {
+        None => match genesis_member {
             Some(m) if members.iter().any(|now| now.name == m.name) => bail!(
                 "the key in {} was {}'s, but governance has rotated that member's key: start \
                  the node with the new key",
