@@ -13,8 +13,10 @@
 //! commit deletes the nodes and values that stopped being current that many blocks ago.
 //!
 //! Tables: `state_tree_nodes` (jmt's node key, borsh → node, borsh), `state_tree_values`
-//! (`SHA-256(key) ‖ version` → `0` for deleted or `1 ‖ value`), `state_tree_stale`
-//! (`since version ‖ kind ‖ key` → nothing: what to delete once `since` is old enough).
+//! (`SHA-256(key) ‖ version` → `0` for deleted or `1 ‖ key length (u32) ‖ key ‖ value`:
+//! the key itself is kept so that the state of any retained version can be exported, see
+//! [`crate::snapshot`]), `state_tree_stale` (`since version ‖ kind ‖ key` → nothing: what to
+//! delete once `since` is old enough).
 
 use crate::LedgerError;
 use jmt::storage::{HasPreimage, LeafNode, NibblePath, Node, NodeKey, TreeReader};
@@ -29,7 +31,7 @@ pub const RETAINED_VERSIONS: u64 = 1024;
 /// The tree's nodes: jmt's node key (borsh) → node (borsh).
 pub(crate) const NODES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state_tree_nodes");
 /// The tree's values by version: `SHA-256(key) ‖ version (big-endian)` → `0` (deleted) or
-/// `1 ‖ value`.
+/// `1 ‖ key length (u32, big-endian) ‖ key ‖ value`.
 pub(crate) const VALUES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state_tree_values");
 /// What stopped being current: `since (big-endian) ‖ kind ‖ key` → nothing.
 pub(crate) const STALE: TableDefinition<&[u8], ()> = TableDefinition::new("state_tree_stale");
@@ -42,7 +44,32 @@ pub fn key_hash(key: &[u8]) -> KeyHash {
     KeyHash::with::<Sha256>(key)
 }
 
-fn value_key(key_hash: &KeyHash, version: Version) -> [u8; 40] {
+/// A stored value entry: `Some((key, value))`, or `None` for a deletion.
+pub(crate) fn decode_entry(stored: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (1, rest) = stored.split_first()? else {
+        return None;
+    };
+    let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+    let key = rest.get(4..4 + len)?;
+    Some((key, &rest[4 + len..]))
+}
+
+/// The stored value entry of `key` set to `value` (`None`: deleted).
+pub(crate) fn encode_entry(key: &[u8], value: Option<&[u8]>) -> Vec<u8> {
+    match value {
+        Some(value) => {
+            let mut bytes = Vec::with_capacity(5 + key.len() + value.len());
+            bytes.push(1);
+            bytes.extend_from_slice(&(key.len() as u32).to_be_bytes());
+            bytes.extend_from_slice(key);
+            bytes.extend_from_slice(value);
+            bytes
+        }
+        None => vec![0],
+    }
+}
+
+pub(crate) fn value_key(key_hash: &KeyHash, version: Version) -> [u8; 40] {
     let mut k = [0u8; 40];
     k[..32].copy_from_slice(&key_hash.0);
     k[32..].copy_from_slice(&version.to_be_bytes());
@@ -88,10 +115,7 @@ fn latest<V: ReadableTable<&'static [u8], &'static [u8]>>(
     };
     let (k, v) = entry?;
     let version = Version::from_be_bytes(k.value()[32..].try_into().expect("40-byte key"));
-    let value = match v.value().split_first() {
-        Some((1, value)) => Some(value.to_vec()),
-        _ => None,
-    };
+    let value = decode_entry(v.value()).map(|(_, value)| value.to_vec());
     Ok(Some((version, value)))
 }
 
@@ -152,8 +176,15 @@ pub fn commit(
             "version {version} cannot be written: the tree has no version {previous}"
         )));
     }
-    let set: Vec<(KeyHash, Option<OwnedValue>)> =
-        writes.into_iter().map(|(k, v)| (key_hash(&k), v)).collect();
+    let mut keys = std::collections::BTreeMap::new();
+    let set: Vec<(KeyHash, Option<OwnedValue>)> = writes
+        .into_iter()
+        .map(|(k, v)| {
+            let kh = key_hash(&k);
+            keys.insert(kh, k);
+            (kh, v)
+        })
+        .collect();
     // A key's previous value stops being current at this version; a deletion's own
     // marker is needed only while an older value could otherwise be found.
     for (kh, value) in &set {
@@ -197,14 +228,8 @@ pub fn commit(
         nodes.insert(node_key_bytes(key).as_slice(), bytes.as_slice())?;
     }
     for ((v, kh), value) in batch.node_batch.values() {
-        let mut bytes = Vec::with_capacity(1 + value.as_ref().map_or(0, Vec::len));
-        match value {
-            Some(value) => {
-                bytes.push(1);
-                bytes.extend_from_slice(value);
-            }
-            None => bytes.push(0),
-        }
+        let key = keys.get(kh).expect("jmt writes only the keys it was given");
+        let bytes = encode_entry(key, value.as_deref());
         values.insert(value_key(kh, *v).as_slice(), bytes.as_slice())?;
     }
     for index in &batch.stale_node_index_batch {

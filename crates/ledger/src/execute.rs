@@ -67,8 +67,10 @@ fn read_nonce(state: &StateWriter<'_>, sender: &PublicKey) -> Result<u64, redb::
 
 /// The storage format this version writes and reads: 2 keeps the state in the
 /// authenticated map ([`authenticated`]) and state lines in checkpoints; 3 adds the
-/// validator set to state and the epochs table ([`epochs`]).
-pub(crate) const STORAGE_FORMAT: &str = "3";
+/// validator set to state and the epochs table ([`epochs`]); 4 keeps each state key beside
+/// its versioned value, so any retained version can be exported as a snapshot
+/// ([`crate::snapshot`]).
+pub(crate) const STORAGE_FORMAT: &str = "4";
 
 /// Records that the log reached `size` at the block at `height`, whose state root is
 /// `root`: the checkpoint at that size carries them as its state line.
@@ -102,10 +104,12 @@ impl Ledger {
                 return Err(LedgerError::Format {
                     found: format.unwrap_or_else(|| "1".into()),
                     reads: STORAGE_FORMAT.into(),
-                    how: "Format 3 keeps the state in an authenticated map with the \
-                          validator set of each epoch, which older directories lack. Move the directory aside and start the node on an \
-                          empty one with the same genesis: it fetches and replays the chain \
-                          from its peers and reaches the same state.",
+                    how: "Format 4 keeps the state in an authenticated map, with the \
+                          validator set of each epoch and each key beside its value, which \
+                          older directories lack. Move the directory aside and start the node \
+                          on an empty one with the same genesis: it replays the chain from its \
+                          peers, or starts from a peer's snapshot with --sync-from, and \
+                          reaches the same state.",
                 });
             }
             let stored: Genesis = serde_json::from_slice(&stored)
@@ -180,7 +184,11 @@ impl Ledger {
         Ok(())
     }
 
-    fn sign_checkpoint(&self, txn: &WriteTransaction, head: &Head) -> Result<(), LedgerError> {
+    pub(crate) fn sign_checkpoint(
+        &self,
+        txn: &WriteTransaction,
+        head: &Head,
+    ) -> Result<(), LedgerError> {
         let signer = self.signer.read().expect("signer lock");
         let Some(signer) = signer.as_ref() else {
             return Ok(());

@@ -17,6 +17,7 @@ pub mod holdings;
 pub mod membership;
 pub mod module;
 mod query;
+pub mod snapshot;
 pub mod state;
 
 pub use error::{LedgerError, TxRejection};

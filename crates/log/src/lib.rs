@@ -20,4 +20,7 @@ pub use checkpoint::{
 };
 pub use proof::{ProofError, hash_children, hash_leaf, verify_consistency, verify_inclusion};
 pub use store::{MemoryStore, NodeStore};
-pub use tree::{TreeError, append, consistency_proof, inclusion_proof, root};
+pub use tree::{
+    TreeError, append, consistency_proof, frontier, inclusion_proof, plant_frontier, root,
+    root_from_frontier,
+};

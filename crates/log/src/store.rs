@@ -16,10 +16,11 @@ pub trait NodeStore {
     fn put_node(&mut self, level: u8, index: u64, hash: Hash32) -> Result<(), Self::Error>;
 }
 
-/// An in-memory [`NodeStore`]: one vector per level.
+/// An in-memory [`NodeStore`]: one vector per level (a node never written reads as absent,
+/// even where later ones were written beyond it, as after [`crate::plant_frontier`]).
 #[derive(Debug, Default, Clone)]
 pub struct MemoryStore {
-    levels: Vec<Vec<Hash32>>,
+    levels: Vec<Vec<Option<Hash32>>>,
 }
 
 impl MemoryStore {
@@ -42,7 +43,8 @@ impl NodeStore for MemoryStore {
             .levels
             .get(level as usize)
             .and_then(|l| l.get(index as usize))
-            .copied())
+            .copied()
+            .flatten())
     }
 
     fn put_node(&mut self, level: u8, index: u64, hash: Hash32) -> Result<(), Infallible> {
@@ -52,14 +54,10 @@ impl NodeStore for MemoryStore {
         }
         let row = &mut self.levels[level];
         let index = index as usize;
-        if row.len() == index {
-            row.push(hash);
-        } else if index < row.len() {
-            row[index] = hash;
-        } else {
-            row.resize(index + 1, Hash32::ZERO);
-            row[index] = hash;
+        if row.len() <= index {
+            row.resize(index + 1, None);
         }
+        row[index] = Some(hash);
         Ok(())
     }
 }

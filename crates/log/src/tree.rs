@@ -125,6 +125,59 @@ fn largest_power_of_two_below(n: u64) -> u64 {
     1u64 << (63 - (n - 1).leading_zeros())
 }
 
+/// The frontier of the tree of `size` leaves: the hashes of the perfect subtrees that make
+/// it up, left to right (one per set bit of `size`). It determines the root
+/// ([`root_from_frontier`]) and is all [`append`] reads, so a store holding only it
+/// ([`plant_frontier`]) grows the same tree from `size` on, without the leaves before.
+pub fn frontier<S: NodeStore>(store: &S, size: u64) -> Result<Vec<Hash32>, TreeError<S::Error>> {
+    Ok(decomposition(store, size)?
+        .into_iter()
+        .map(|(_, _, h)| h)
+        .collect())
+}
+
+/// The root of a tree of `size` leaves from its [`frontier`]; `None` when the frontier has
+/// not one hash per set bit of `size`.
+pub fn root_from_frontier(size: u64, frontier: &[Hash32]) -> Option<Hash32> {
+    if frontier.len() != size.count_ones() as usize {
+        return None;
+    }
+    Some(
+        frontier
+            .iter()
+            .rev()
+            .copied()
+            .reduce(|right, left| hash_children(&left, &right))
+            .unwrap_or_else(|| Hash32::digest(&[])),
+    )
+}
+
+/// Writes the [`frontier`] of a tree of `size` leaves into an empty store, so that appends
+/// continue the tree from `size`. Inclusion and consistency proofs that need a node left of
+/// the frontier fail with [`TreeError::MissingNode`]: those leaves were never stored here.
+/// Returns `None` (writing nothing) when the frontier has the wrong length.
+pub fn plant_frontier<S: NodeStore>(
+    store: &mut S,
+    size: u64,
+    frontier: &[Hash32],
+) -> Result<Option<()>, TreeError<S::Error>> {
+    if frontier.len() != size.count_ones() as usize {
+        return Ok(None);
+    }
+    let mut start = 0u64;
+    let mut hashes = frontier.iter();
+    for level in (0..64u8).rev() {
+        if size & (1u64 << level) != 0 {
+            let hash = hashes.next().expect("one hash per set bit");
+            store
+                .put_node(level, start >> level, *hash)
+                .map_err(TreeError::Store)?;
+            start += 1u64 << level;
+        }
+    }
+    Ok(Some(()))
+}
+
 /// The root of the tree of `size` leaves (RFC 9162 §2.1.1; the empty tree hashes to
 /// SHA-256 of the empty string).
 pub fn root<S: NodeStore>(store: &S, size: u64) -> Result<Hash32, TreeError<S::Error>> {
@@ -270,6 +323,48 @@ mod tests {
                     .unwrap_or_else(|e| panic!("{old} -> {size}: {e}"));
             }
         }
+    }
+
+    #[test]
+    fn a_tree_grown_from_a_planted_frontier_matches_the_full_tree() {
+        let (full, leaves) = build(60);
+        for size in 0..=40u64 {
+            let front = frontier(&full, size).expect("frontier");
+            assert_eq!(
+                root_from_frontier(size, &front),
+                Some(root(&full, size).expect("root")),
+                "size {size}"
+            );
+            let mut planted = MemoryStore::new();
+            plant_frontier(&mut planted, size, &front)
+                .expect("store")
+                .expect("right length");
+            for (i, leaf) in leaves.iter().enumerate().take(60).skip(size as usize) {
+                append(&mut planted, i as u64, *leaf).expect("append");
+                let grown = i as u64 + 1;
+                let r = root(&full, grown).expect("root");
+                assert_eq!(root(&planted, grown).expect("root"), r, "{size} -> {grown}");
+                let p = inclusion_proof(&planted, i as u64, grown).expect("new leaf's proof");
+                verify_inclusion(leaf, i as u64, grown, &p, &r).expect("verifies");
+            }
+            if size > 1 {
+                // The leaves before the frontier were never stored: their proofs are refused,
+                // not made up.
+                assert!(matches!(
+                    inclusion_proof(&planted, 0, 60),
+                    Err(TreeError::MissingNode { .. })
+                ));
+            }
+        }
+        // A frontier of the wrong length is refused, writing nothing.
+        let front = frontier(&full, 7).expect("frontier");
+        assert_eq!(root_from_frontier(8, &front), None);
+        let mut planted = MemoryStore::new();
+        assert_eq!(
+            plant_frontier(&mut planted, 8, &front).expect("store"),
+            None
+        );
+        assert_eq!(planted.node(0, 0).expect("read"), None);
     }
 
     proptest! {

@@ -226,8 +226,9 @@ fn the_state_line_stays_with_the_block_that_grew_the_log() {
 
 #[test]
 fn a_directory_of_an_older_storage_format_is_refused_saying_how_to_migrate() {
-    // Format 1 had no mark; format 2 had no validator sets (epochs).
-    for (mark, named) in [(None, "1"), (Some("2"), "2")] {
+    // Format 1 had no mark; format 2 had no validator sets (epochs); format 3 kept no keys
+    // beside the versioned values (no snapshots).
+    for (mark, named) in [(None, "1"), (Some("2"), "2"), (Some("3"), "3")] {
         let dir = tempfile::tempdir().expect("tmp");
         let orgs = orgs();
         drop(setup(dir.path(), &orgs));
@@ -256,7 +257,7 @@ fn a_directory_of_an_older_storage_format_is_refused_saying_how_to_migrate() {
         .expect("refused")
         .to_string();
         assert!(err.contains(&format!("storage format {named}")), "{err}");
-        assert!(err.contains("reads format 3"), "{err}");
+        assert!(err.contains("reads format 4"), "{err}");
         assert!(err.contains("empty one with the same genesis"), "{err}");
     }
 }
