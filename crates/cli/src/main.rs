@@ -29,6 +29,7 @@ mod setup;
 mod statecmd;
 mod status;
 mod supplycmd;
+mod synccmd;
 mod tipscmd;
 mod txcmd;
 mod usercmd;
@@ -74,6 +75,12 @@ enum Command {
         /// The node's TOML config (written by `unchain init`).
         #[arg(long, short, default_value = "node.toml")]
         config: PathBuf,
+        /// Start a new node from the newest state snapshot of the member node at this API
+        /// URL instead of replaying every block since genesis. The snapshot is checked
+        /// against the checkpoint the validators cosigned before it is kept. Ignored when
+        /// the data directory already holds a ledger.
+        #[arg(long, value_name = "URL")]
+        sync_from: Option<String>,
     },
     /// Build, sign and submit transactions, and follow them.
     #[command(subcommand)]
@@ -222,7 +229,13 @@ fn run(command: Command) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Node { config } => unchain_node::run(unchain_node::NodeConfig::load(&config)?),
+        Command::Node { config, sync_from } => {
+            let cfg = unchain_node::NodeConfig::load(&config)?;
+            if let Some(url) = sync_from {
+                runtime()?.block_on(synccmd::sync_from(&cfg, &url))?;
+            }
+            unchain_node::run(cfg)
+        }
         Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
         Command::Governance(c) => runtime()?.block_on(govcmd::governance(c)),
         Command::Vault(c) => runtime()?.block_on(vaultcmd::vault(c)),

@@ -589,3 +589,94 @@ async fn four_validators_become_five_then_four_under_load() {
     assert!(text.contains("quorum 3 of 4"), "{text}");
     assert!(!text.contains("gb-unseen"), "{text}");
 }
+
+/// A member's node that starts from a validator's state snapshot (`--sync-from`) instead of
+/// replaying the chain reaches the same block, state root and log root as the nodes that
+/// replayed it, then follows new blocks under load; it holds nothing before the snapshot.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_started_from_a_snapshot_reaches_the_replayed_state_and_follows() {
+    let chain = Chain::init_validators(&ORGS, 4);
+    let mut nodes = vec![chain.start_validator(None).await];
+    for name in ["ng-naptip", "ph-iacat", "gb-unseen"] {
+        nodes.push(chain.start_validator(Some(name)).await);
+    }
+    let clients: Vec<_> = nodes.iter().map(|n| n.client().clone()).collect();
+    let bench = start_bench(
+        &chain,
+        &clients[0],
+        &["--clients", "2", "--txs", "2000", "--batch", "100"],
+        1_000,
+    )
+    .await;
+    finish_bench(bench, 2000).await;
+    wait_until("a checkpoint is cosigned at 2 000", 60, async || {
+        clients[0]
+            .checkpoint()
+            .await
+            .is_ok_and(|note| note.lines().nth(1) == Some("2000"))
+    })
+    .await;
+
+    // ke-dci, a member that has never run a node, starts from the first validator's
+    // snapshot (which the validator writes when first asked: the new node waits for it).
+    let synced = chain
+        .start_node(Some("ke-dci"), &["--sync-from", clients[0].base()])
+        .await;
+    let base = synced.client().status().await.expect("status");
+    assert!(
+        base.log_size >= 2000,
+        "synced at log size {}",
+        base.log_size
+    );
+    let log = log_tails(&chain, "ke-dci", 200);
+    assert!(
+        log.contains("this ledger started from a snapshot"),
+        "the node did not start from the snapshot:\n{log}"
+    );
+    // The log before the snapshot is not held there: a transaction of the first block is
+    // proved by a node that replayed the chain, and refused (not made up) by this one.
+    let early = clients[1].block(1).await.expect("block 1");
+    let id =
+        unchain_types::TxId(unchain_types::Hash32::from_hex(&early.committed[0]).expect("hex"));
+    clients[1]
+        .proof(&id)
+        .await
+        .expect("a replayed node proves it");
+    let refused = synced.client().proof(&id).await;
+    assert!(
+        refused.is_err(),
+        "a node synced at log size {} proved leaf {}: {:?}",
+        base.log_size,
+        early.log_size - early.committed.len() as u64,
+        refused.map(|p| p.leaf_index)
+    );
+
+    // More load after the snapshot: the synced node follows it block by block.
+    let bench = start_bench(
+        &chain,
+        &clients[0],
+        &["--clients", "2", "--txs", "600", "--batch", "50"],
+        2_100,
+    )
+    .await;
+    finish_bench(bench, 600).await;
+    let target = clients[0].status().await.expect("status").height;
+    reaches(&chain, &clients, synced.client(), "ke-dci", target).await;
+    let replayed = clients[1].block(target).await.expect("block");
+    let from_snapshot = synced.client().block(target).await.expect("block");
+    assert_eq!(
+        (
+            &from_snapshot.digest,
+            &from_snapshot.state_root,
+            &from_snapshot.log_size,
+            &from_snapshot.log_root
+        ),
+        (
+            &replayed.digest,
+            &replayed.state_root,
+            &replayed.log_size,
+            &replayed.log_root
+        )
+    );
+    assert_eq!(replayed.log_size, 2600);
+}

@@ -373,6 +373,18 @@ where
     let buffer = buffer.start(channels.broadcast);
     // Marshal starts before consensus so that replayed events find it ready.
     let marshal_handle = marshal.start(marshaled.clone(), buffer_mailbox, (resolver_rx, resolver));
+    // A ledger restored from a snapshot holds no block before it: marshal starts there,
+    // neither fetching nor delivering the blocks below.
+    if let Ok(Some(base)) = application.ledger().snapshot_base()
+        && application
+            .ledger()
+            .head()
+            .is_ok_and(|h| h.height == base.height)
+    {
+        mailbox
+            .set_floor(commonware_consensus::types::Height::new(base.height))
+            .await;
+    }
     let orchestrator = Orchestrator {
         context: context.clone(),
         cfg: parts.engine,

@@ -121,6 +121,18 @@ pub enum LedgerError {
     /// The transparency log's storage is inconsistent.
     #[error("transparency log: {0}")]
     Log(String),
+    /// What was asked for lies before the snapshot this node started from: it never held it.
+    #[error(
+        "{what} is before log size {log_size} (height {height}), where this node started from a state snapshot: it holds no log leaf or block before it; ask a node that replayed the chain from genesis"
+    )]
+    BeforeSnapshot {
+        /// What was asked for.
+        what: String,
+        /// The snapshot's log size.
+        log_size: u64,
+        /// The snapshot's height.
+        height: u64,
+    },
     /// The authenticated state map's storage is inconsistent, or a version asked for is
     /// no longer kept.
     #[error("state tree: {0}")]

@@ -188,6 +188,19 @@ impl Ledger {
         Ok(t.get(index)?.map(|v| v.value().to_vec()))
     }
 
+    /// Refuses a log position before the snapshot this ledger started from (`what` names
+    /// it): for a leaf index, before the snapshot's size; for a tree size, below it.
+    fn held_from(&self, position: u64, what: impl Fn() -> String) -> Result<(), LedgerError> {
+        match self.snapshot_base()? {
+            Some(base) if position < base.log_size => Err(LedgerError::BeforeSnapshot {
+                what: what(),
+                log_size: base.log_size,
+                height: base.height,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The inclusion proof of leaf `index` in the tree of `size` leaves.
     pub fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash32>, LedgerError> {
         let head = self.head()?;
@@ -197,6 +210,7 @@ impl Ledger {
                 head.log_size
             )));
         }
+        self.held_from(index, || format!("log leaf {index}"))?;
         let txn = self.read()?;
         let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
         unchain_log::inclusion_proof(&nodes, index, size)
@@ -212,6 +226,9 @@ impl Ledger {
                 head.log_size
             )));
         }
+        if old != 0 {
+            self.held_from(old, || format!("tree size {old}"))?;
+        }
         let txn = self.read()?;
         let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
         unchain_log::consistency_proof(&nodes, old, new)
@@ -220,6 +237,9 @@ impl Ledger {
 
     /// The log root at `size` (any size up to the current one).
     pub fn log_root_at(&self, size: u64) -> Result<Hash32, LedgerError> {
+        if size != 0 {
+            self.held_from(size, || format!("tree size {size}"))?;
+        }
         let txn = self.read()?;
         let nodes = RedbNodesRead(txn.open_table(state::LOG_NODES)?);
         unchain_log::root(&nodes, size).map_err(|e| LedgerError::Log(e.to_string()))

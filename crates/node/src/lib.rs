@@ -19,6 +19,7 @@ pub mod retention;
 pub mod run;
 pub mod serve;
 pub mod service;
+pub mod snapshots;
 pub mod tip_copies;
 pub mod tipform;
 pub mod token_duty;

@@ -123,6 +123,17 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
     let tips_store = BlobStore::open(&tips_dir)
         .with_context(|| format!("opening the tip store {}", tips_dir.display()))?;
     let audit = Arc::new(crate::audit::AuditLog::open(&cfg.data_dir.join("audit"))?);
+    let snapshots = Arc::new(crate::snapshots::SnapshotStore::open(
+        &cfg.data_dir.join("snapshots"),
+        ledger.clone(),
+    )?);
+    if let Some(base) = ledger.snapshot_base()? {
+        info!(
+            height = base.height,
+            log_size = base.log_size,
+            "this ledger started from a snapshot: it holds no block or log leaf before it"
+        );
+    }
     let mempool = Arc::new(Mempool::new(MempoolConfig {
         max_txs: cfg.mempool_max_txs,
         ..Default::default()
@@ -276,7 +287,18 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             captures: Arc::default(),
             queries: queries.clone(),
             provenance: Arc::default(),
+            snapshots: snapshots.clone(),
         };
+        // Snapshots older than the retained state versions go, like those versions.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                let store = snapshots.clone();
+                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.prune()).await {
+                    error!("pruning state snapshots: {e:#}");
+                }
+            }
+        });
         let console_state = crate::console::ConsoleState {
             svc: service.clone(),
             console: Arc::new(crate::console::Console {

@@ -172,6 +172,11 @@ impl Chain {
     /// Starts the `unchain node` of validator `name` (`None`: the first) and waits until
     /// its API answers. Its log goes to `DIR/log-NAME-N.txt`.
     pub async fn start_validator(&self, name: Option<&str>) -> Node {
+        self.start_node(name, &[]).await
+    }
+
+    /// [`Chain::start_validator`] with more arguments to `unchain node`.
+    pub async fn start_node(&self, name: Option<&str>, extra: &[&str]) -> Node {
         let (config, data) = match name {
             None => (self.config(), self.dir.path().join("data")),
             Some(n) => (
@@ -193,6 +198,7 @@ impl Chain {
         let child = Command::new(bin())
             .args(["node", "--config"])
             .arg(config)
+            .args(extra)
             .env("UNCHAIN_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)

@@ -262,7 +262,14 @@ fn a_restored_ledger_reaches_the_replayed_root_and_follows_the_same_blocks() {
             .expect("a new leaf's proof"),
         c.replay.inclusion_proof(base, size).expect("proof")
     );
-    assert!(restored.inclusion_proof(0, size).is_err());
+    let err = restored.inclusion_proof(0, size).err().expect("refused");
+    assert!(
+        err.to_string()
+            .contains("where this node started from a state snapshot"),
+        "{err}"
+    );
+    assert!(restored.consistency_proof(1, size).is_err());
+    assert!(restored.consistency_proof(base, size).is_ok());
     assert_eq!(restored.leaf(0).expect("read"), None);
 }
 

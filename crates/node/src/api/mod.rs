@@ -13,6 +13,7 @@ pub use crate::service::problem;
 pub(crate) mod agreements;
 pub mod provenance;
 pub mod recruit;
+pub(crate) mod snapshots;
 pub(crate) mod state_proofs;
 pub mod supply;
 pub(crate) mod tips;
@@ -55,6 +56,8 @@ pub struct ApiState {
     pub queries: Arc<crate::named_queries::QueryStore>,
     /// Provenance bundles built since the log last grew.
     pub provenance: Arc<provenance::ProvenanceCache>,
+    /// The state snapshots this node writes and serves.
+    pub snapshots: Arc<crate::snapshots::SnapshotStore>,
 }
 
 impl std::ops::Deref for ApiState {
@@ -100,6 +103,8 @@ impl std::ops::Deref for ApiState {
         vault::policies,
         vault::policy,
         state_proofs::proof,
+        snapshots::manifest,
+        snapshots::chunk,
         custody::item_view,
         custody::bundle,
         custody::waiting_for_me,
@@ -271,6 +276,11 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/proofs/inclusion", get(handlers::inclusion))
         .route("/v1/proofs/consistency", get(handlers::consistency))
         .route("/v1/state/proof", get(state_proofs::proof))
+        .route("/v1/snapshot", get(snapshots::manifest))
+        .route(
+            "/v1/snapshot/{height}/chunks/{index}",
+            get(snapshots::chunk),
+        )
         .route("/v1/members", get(handlers::members))
         .route("/v1/accounts/{key}", get(handlers::account))
         .route("/v1/notary/{hash}", get(handlers::notary_lookup))

@@ -116,7 +116,10 @@ impl IntoResponse for Problem {
 
 impl From<unchain_ledger::LedgerError> for Problem {
     fn from(e: unchain_ledger::LedgerError) -> Self {
-        Problem::internal(e.to_string())
+        match e {
+            unchain_ledger::LedgerError::BeforeSnapshot { .. } => Problem::not_found(e.to_string()),
+            e => Problem::internal(e.to_string()),
+        }
     }
 }
 

@@ -1,0 +1,305 @@
+//! State snapshots between nodes: the snapshots this node writes and serves to members
+//! (`GET /v1/snapshot`, `GET /v1/snapshot/{height}/chunks/{index}`), and the start of a new
+//! node from a peer's (`unchain node --sync-from URL`).
+//!
+//! A snapshot is written on demand, when a member asks and the newest one here is more than
+//! [`SNAPSHOT_INTERVAL`] blocks behind the newest cosigned checkpoint, in a background thread
+//! (the export reads one consistent version of the ledger while blocks keep being applied).
+//! Files: `DATA/snapshots/HEIGHT/manifest.json` and `chunk-NNNNN`; a snapshot being written
+//! is `HEIGHT.partial` until complete. The newest two are kept; a snapshot more than
+//! [`unchain_ledger::authenticated::RETAINED_VERSIONS`] blocks behind the head is deleted,
+//! like the state versions it holds, so state that blocks have since erased does not stay
+//! on disk in a snapshot file.
+
+use anyhow::{Context as _, bail};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use tracing::{info, warn};
+use unchain_ledger::snapshot::{CHUNK_TARGET_BYTES, Restored, SnapshotManifest};
+use unchain_ledger::{Ledger, authenticated::RETAINED_VERSIONS};
+
+/// A new snapshot is written once the newest is this many blocks behind the newest cosigned
+/// checkpoint's state.
+pub const SNAPSHOT_INTERVAL: u64 = 256;
+
+/// How many snapshots are kept.
+const KEPT: usize = 2;
+
+/// The snapshots this node has written, and the one it is writing.
+pub struct SnapshotStore {
+    dir: PathBuf,
+    ledger: Arc<Ledger>,
+    /// True while a snapshot is being written.
+    writing: Mutex<bool>,
+}
+
+/// What a member asking for a snapshot gets.
+pub enum Offer {
+    /// The newest snapshot's manifest.
+    Ready(Box<SnapshotManifest>),
+    /// None is ready: one is being written.
+    Writing,
+}
+
+fn chunk_name(index: usize) -> String {
+    format!("chunk-{index:05}")
+}
+
+impl SnapshotStore {
+    /// Opens `dir` (created private if missing), removing any snapshot left half-written.
+    pub fn open(dir: &Path, ledger: Arc<Ledger>) -> anyhow::Result<Self> {
+        crate::private::data_dir(dir)?;
+        for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+            let path = entry?.path();
+            if path.extension().is_some_and(|e| e == "partial") {
+                std::fs::remove_dir_all(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+        Ok(SnapshotStore {
+            dir: dir.to_owned(),
+            ledger,
+            writing: Mutex::new(false),
+        })
+    }
+
+    /// The heights of the complete snapshots here, newest first.
+    fn heights(&self) -> Vec<u64> {
+        let mut heights: Vec<u64> = std::fs::read_dir(&self.dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        heights.sort_unstable_by(|a, b| b.cmp(a));
+        heights
+    }
+
+    /// The manifest of the snapshot at `height`, if it is here.
+    pub fn manifest(&self, height: u64) -> anyhow::Result<Option<SnapshotManifest>> {
+        let path = self.dir.join(height.to_string()).join("manifest.json");
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(
+                serde_json::from_slice(&bytes)
+                    .with_context(|| format!("reading {}", path.display()))?,
+            )),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// Chunk `index` of the snapshot at `height`, if it is here.
+    pub fn chunk(&self, height: u64, index: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        let path = self.dir.join(height.to_string()).join(chunk_name(index));
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+        }
+    }
+
+    /// The newest snapshot, starting a new one in the background when it is missing or
+    /// more than [`SNAPSHOT_INTERVAL`] blocks old.
+    pub fn offer(self: &Arc<Self>) -> anyhow::Result<Offer> {
+        self.prune()?;
+        let newest = match self.heights().first() {
+            Some(h) => self.manifest(*h)?,
+            None => None,
+        };
+        let cosigned = self
+            .ledger
+            .latest_checkpoint()?
+            .and_then(|note| unchain_log::SignedNote::parse(&note).ok())
+            .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body).ok())
+            .and_then(|cp| cp.state)
+            .map_or(0, |s| s.height);
+        let stale = newest
+            .as_ref()
+            .is_none_or(|m| cosigned >= m.height + SNAPSHOT_INTERVAL);
+        if stale {
+            self.start_writing();
+        }
+        Ok(match newest {
+            Some(m) => Offer::Ready(Box::new(m)),
+            None => Offer::Writing,
+        })
+    }
+
+    fn start_writing(self: &Arc<Self>) {
+        {
+            let mut writing = self.writing.lock().expect("lock");
+            if *writing {
+                return;
+            }
+            *writing = true;
+        }
+        let store = self.clone();
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            match store.write() {
+                Ok(m) => info!(
+                    height = m.height,
+                    entries = m.entries,
+                    chunks = m.chunks.len(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "state snapshot written"
+                ),
+                Err(e) => warn!("state snapshot not written: {e:#}"),
+            }
+            *store.writing.lock().expect("lock") = false;
+        });
+    }
+
+    /// Writes a snapshot of the newest cosigned state.
+    pub fn write(&self) -> anyhow::Result<SnapshotManifest> {
+        let partial = self
+            .dir
+            .join(format!("{}.partial", self.ledger.head()?.height));
+        std::fs::create_dir_all(&partial)
+            .with_context(|| format!("creating {}", partial.display()))?;
+        let result = (|| {
+            let manifest = self
+                .ledger
+                .export_snapshot(CHUNK_TARGET_BYTES, &mut |index, bytes| {
+                    std::fs::write(partial.join(chunk_name(index)), bytes)
+                })?;
+            std::fs::write(
+                partial.join("manifest.json"),
+                serde_json::to_vec_pretty(&manifest).expect("manifest serialises"),
+            )?;
+            let done = self.dir.join(manifest.height.to_string());
+            if done.exists() {
+                std::fs::remove_dir_all(&partial)?;
+            } else {
+                std::fs::rename(&partial, &done)?;
+            }
+            anyhow::Ok(manifest)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_dir_all(&partial);
+        }
+        let manifest = result?;
+        self.prune()?;
+        Ok(manifest)
+    }
+
+    /// Deletes all but the newest [`KEPT`] snapshots, and any more than
+    /// [`RETAINED_VERSIONS`] blocks behind the head.
+    pub fn prune(&self) -> anyhow::Result<()> {
+        let head = self.ledger.head()?.height;
+        for (i, height) in self.heights().into_iter().enumerate() {
+            if i >= KEPT || height + RETAINED_VERSIONS < head {
+                let path = self.dir.join(height.to_string());
+                std::fs::remove_dir_all(&path)
+                    .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a start from a peer's snapshot reports as it goes.
+pub enum SyncEvent<'a> {
+    /// The peer is writing a snapshot; asking again after this many seconds.
+    Waiting(u64),
+    /// The manifest arrived and its checkpoint verified.
+    Manifest(&'a SnapshotManifest),
+    /// A chunk arrived and matched its hash (index, bytes).
+    Chunk(usize, u64),
+    /// The state is being rebuilt and checked against the checkpoint's root.
+    Rebuilding,
+}
+
+/// Creates this node's ledger from the newest snapshot of the member node at `url`, unless
+/// the data directory already holds one (then it returns `None` and the node starts from
+/// what it holds). The requests are signed with the node's member key: snapshots are for
+/// members only.
+pub async fn sync_from_peer(
+    cfg: &crate::NodeConfig,
+    url: &str,
+    progress: &(dyn Fn(SyncEvent<'_>) + Sync),
+) -> anyhow::Result<Option<Restored>> {
+    let ledger_path = cfg.data_dir.join("ledger.redb");
+    if ledger_path.exists() {
+        return Ok(None);
+    }
+    let genesis = crate::run::load_genesis(&cfg.genesis)?;
+    let keys = crate::run::load_keys(&cfg.key_file)?;
+    let signing = keys.signing_key().context("key file: signing_seed")?;
+    // A member added by governance is not in genesis: its key file names it, and the
+    // serving node checks the signature against the members in its state.
+    let member = keys.name.clone();
+    if member.is_empty() {
+        bail!(
+            "the key file {} names no member: snapshots are served to members only",
+            cfg.key_file.display()
+        );
+    }
+    crate::private::private_by_default();
+    crate::private::data_dir(&cfg.data_dir)?;
+    let signer = unchain_client::auth::RequestSigner {
+        member,
+        key: signing.clone(),
+        actor: None,
+    };
+    let client = unchain_client::Client::new(url).with_signer(signer.clone());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
+    let manifest: SnapshotManifest = loop {
+        match client.get_json("/v1/snapshot").await {
+            Ok(m) => break m,
+            Err(unchain_client::ClientError::Problem {
+                status: 503,
+                retry_after,
+                ..
+            }) if std::time::Instant::now() < deadline => {
+                let wait = retry_after.unwrap_or(2);
+                progress(SyncEvent::Waiting(wait));
+                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+            }
+            Err(e) => return Err(e).context(format!("fetching the snapshot manifest from {url}")),
+        }
+    };
+    // Refuse a snapshot of another chain, or one the validators did not vouch for, before
+    // downloading it.
+    unchain_ledger::snapshot::check_manifest(&genesis, &manifest)
+        .with_context(|| format!("the snapshot offered by {url}"))?;
+    progress(SyncEvent::Manifest(&manifest));
+    let download = cfg.data_dir.join("snapshot-download");
+    if download.exists() {
+        std::fs::remove_dir_all(&download)?;
+    }
+    crate::private::data_dir(&download)?;
+    for (index, info) in manifest.chunks.iter().enumerate() {
+        let path = format!("/v1/snapshot/{}/chunks/{index}", manifest.height);
+        let bytes = client
+            .get_signed_bytes(&signer, &path)
+            .await
+            .with_context(|| format!("fetching snapshot chunk {index} from {url}"))?;
+        if unchain_types::Hash32::digest(&bytes) != info.sha256 {
+            bail!("snapshot chunk {index} from {url} does not match its hash in the manifest");
+        }
+        std::fs::write(download.join(chunk_name(index)), &bytes)?;
+        progress(SyncEvent::Chunk(index, bytes.len() as u64));
+    }
+    progress(SyncEvent::Rebuilding);
+    let modules = crate::modules(&genesis);
+    let chunks_dir = download.clone();
+    let restored = tokio::task::spawn_blocking(move || {
+        Ledger::restore_snapshot(
+            &ledger_path,
+            genesis,
+            modules,
+            None,
+            &manifest,
+            &mut |index| {
+                std::fs::read(chunks_dir.join(chunk_name(index))).map_err(|e| e.to_string())
+            },
+            &mut |_, _| {},
+        )
+        .map(|(_, restored)| restored)
+    })
+    .await?;
+    std::fs::remove_dir_all(&download)?;
+    Ok(Some(restored.context("restoring the snapshot")?))
+}
