@@ -125,7 +125,63 @@ fn finality_certificate_seeds() {
     }
 }
 
+/// A real snapshot of the `snapshot` target's chain: six blocks of notary anchors, the
+/// state cut into chunks of about 300 bytes; and the same with one chunk changed, which
+/// the restore refuses.
+fn snapshot_seeds() {
+    use unchain_fuzzing::targets::snapshot::{SEPARATOR, genesis, validator};
+    let dir = tempfile::tempdir().expect("tmp");
+    let genesis = genesis();
+    let key = validator();
+    let ledger = unchain_ledger::Ledger::open(
+        &dir.path().join("ledger.redb"),
+        genesis.clone(),
+        unchain_node::modules(&genesis),
+        Some(unchain_ledger::CheckpointSigner {
+            name: "fuzz-org".into(),
+            key: key.clone(),
+        }),
+    )
+    .expect("ledger");
+    for i in 0..6u8 {
+        let head = ledger.head().expect("head");
+        let tx = UnsignedTransaction {
+            chain_id: genesis.chain_id.clone(),
+            sender: key.public_key(),
+            nonce: u64::from(i) + 1,
+            kind: "notary.anchor".into(),
+            body: serde_json::json!({"hash": Hash32::digest(&[i]).to_hex(), "doc_type": "report"}),
+        }
+        .sign(&key)
+        .expect("sign");
+        let block = head.next_block(head.timestamp_ms + 1000, key.public_key(), &[&tx]);
+        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        ledger.apply_block(&block, digest).expect("apply");
+    }
+    let mut chunks = Vec::new();
+    let manifest = ledger
+        .export_snapshot(300, &mut |_, bytes| {
+            chunks.push(bytes.to_vec());
+            Ok(())
+        })
+        .expect("export");
+    let input = |chunks: &[Vec<u8>]| {
+        let mut input = serde_json::to_vec(&manifest).expect("json");
+        for c in chunks {
+            input.extend_from_slice(SEPARATOR);
+            input.extend_from_slice(c);
+        }
+        input
+    };
+    write("snapshot", "six-blocks", &input(&chunks));
+    let mut changed = chunks.clone();
+    let last = changed[0].len() - 1;
+    changed[0][last] ^= 1;
+    write("snapshot", "changed-chunk", &input(&changed));
+}
+
 fn main() {
+    snapshot_seeds();
     token_key_seeds();
     finality_certificate_seeds();
     let key = SigningKey::from_seed([7; 32]);

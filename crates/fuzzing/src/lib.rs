@@ -34,6 +34,7 @@ pub mod targets {
     pub mod sd_jwt;
     pub mod sealed_payload;
     pub mod signed_note;
+    pub mod snapshot;
     pub mod state_bundle;
     pub mod supply_capture;
     pub mod tip_attachment;
@@ -78,6 +79,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("sd_jwt", targets::sd_jwt::run),
     ("sealed_payload", targets::sealed_payload::run),
     ("signed_note", targets::signed_note::run),
+    ("snapshot", targets::snapshot::run),
     ("supply_capture", targets::supply_capture::run),
     ("tip_attachment", targets::tip_attachment::run),
     ("tip_form", targets::tip_form::run),

@@ -75,3 +75,30 @@ fn every_corpus_replays_without_a_panic() {
     }
     assert!(replayed > 0, "no corpus input was replayed");
 }
+
+/// The `snapshot` target's seeds reach its deepest path: the real snapshot restores, and
+/// the one with a changed chunk is refused (so the fuzzer starts from both sides of it).
+#[test]
+fn the_snapshot_seeds_restore_and_are_refused_as_built() {
+    use unchain_fuzzing::targets::snapshot::{genesis, split};
+    let restore = |name: &str| {
+        let data = std::fs::read(fuzz_dir().join("corpus/snapshot").join(name)).expect("seed");
+        let parts = split(&data);
+        let manifest = serde_json::from_slice(parts[0]).expect("manifest");
+        unchain_ledger::snapshot::check_manifest(&genesis(), &manifest).expect("vouched");
+        let dir = tempfile::tempdir().expect("tmp");
+        unchain_ledger::Ledger::restore_snapshot(
+            &dir.path().join("l.redb"),
+            genesis(),
+            Vec::new(),
+            None,
+            &manifest,
+            &mut |i| Ok(parts[1 + i].to_vec()),
+            &mut |_, _| {},
+        )
+        .map(|(_, r)| r.entries)
+    };
+    assert!(restore("seed-six-blocks").expect("restores") > 6);
+    let err = restore("seed-changed-chunk").err().expect("refused");
+    assert!(err.to_string().contains("SHA-256"), "{err}");
+}
