@@ -82,6 +82,27 @@ enum Command {
         #[arg(long, value_name = "URL")]
         sync_from: Option<String>,
     },
+    /// Back up this organisation's running node: a snapshot of the chain state and a copy
+    /// of the node's own data (ciphertexts, tip messages, the audit log, users), each file
+    /// with its SHA-256. Prints the backup's directory.
+    Backup {
+        /// The node's TOML config.
+        #[arg(long, short, default_value = "node.toml")]
+        config: PathBuf,
+        /// Also copy the backup to this new directory (another disk, say).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Restore a backup into the node's empty data directory; started, the node fetches the
+    /// blocks since the backup from its peers.
+    Restore {
+        /// The node's TOML config.
+        #[arg(long, short, default_value = "node.toml")]
+        config: PathBuf,
+        /// The backup's directory (what `unchain backup` printed).
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Build, sign and submit transactions, and follow them.
     #[command(subcommand)]
     Tx(txcmd::TxCommand),
@@ -235,6 +256,13 @@ fn run(command: Command) -> anyhow::Result<()> {
                 runtime()?.block_on(synccmd::sync_from(&cfg, &url))?;
             }
             unchain_node::run(cfg)
+        }
+        Command::Backup { config, out } => runtime()?.block_on(synccmd::backup(
+            &unchain_node::NodeConfig::load(&config)?,
+            out.as_deref(),
+        )),
+        Command::Restore { config, from } => {
+            synccmd::restore(&unchain_node::NodeConfig::load(&config)?, &from)
         }
         Command::Tx(c) => runtime()?.block_on(txcmd::tx(c)),
         Command::Governance(c) => runtime()?.block_on(govcmd::governance(c)),

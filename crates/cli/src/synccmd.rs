@@ -64,3 +64,84 @@ pub async fn sync_from(cfg: &unchain_node::NodeConfig, url: &str) -> anyhow::Res
     }
     Ok(())
 }
+
+/// `unchain backup`: asks this organisation's running node for a backup (signed with its
+/// key), and copies it to `out` if given.
+pub async fn backup(
+    cfg: &unchain_node::NodeConfig,
+    out: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    let keys = unchain_node::run::load_keys(&cfg.key_file)?;
+    let signer = unchain_client::auth::RequestSigner {
+        member: keys.name.clone(),
+        key: keys.signing_key()?,
+        actor: None,
+    };
+    // The address the node is listening on (it writes it when the API is up).
+    let addr = std::fs::read_to_string(cfg.data_dir.join("api.addr"))
+        .map(|a| a.trim().to_owned())
+        .unwrap_or_else(|_| cfg.api_listen.to_string());
+    let client = unchain_client::Client::new(&format!("http://{addr}"));
+    let written: unchain_node::api::BackupWritten = client
+        .post_signed_json(&signer, "/v1/backups", &serde_json::json!({}))
+        .await
+        .with_context(|| format!("asking the node at {addr} for a backup"))?;
+    eprintln!(
+        "backup of {}'s node at height {}: {} files of its own data ({} bytes) and the \
+         chain state, in {}",
+        keys.name, written.height, written.files, written.bytes, written.path
+    );
+    if let Some(out) = out {
+        copy_tree(std::path::Path::new(&written.path), out)?;
+        eprintln!("copied to {}", out.display());
+    }
+    println!("{}", out.map_or(written.path, |o| o.display().to_string()));
+    Ok(())
+}
+
+/// Copies the directory `from` to `to` (which must not exist).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    if to.exists() {
+        anyhow::bail!(
+            "{} exists: name a new directory to copy the backup to",
+            to.display()
+        );
+    }
+    std::fs::create_dir_all(to).with_context(|| format!("creating {}", to.display()))?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying to {}", target.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// `unchain restore`: puts a backup back into the empty data directory of the node of
+/// `cfg`.
+pub fn restore(cfg: &unchain_node::NodeConfig, from: &std::path::Path) -> anyhow::Result<()> {
+    let r = unchain_node::backup::restore_backup(cfg, from)?;
+    eprintln!(
+        "restored the chain state at height {} ({} entries; state root {} matches the \
+         checkpoint cosigned by {}) and {} files of the node's own data ({} bytes) into {}",
+        r.ledger.height,
+        r.ledger.entries,
+        r.ledger.state_root,
+        r.ledger.signers.join(", "),
+        r.files,
+        r.bytes,
+        cfg.data_dir.display()
+    );
+    eprintln!(
+        "start the node (unchain node --config ...): it fetches the blocks since height {} \
+         from its peers, and deletes any ciphertext the chain erased since the backup",
+        r.ledger.height
+    );
+    Ok(())
+}

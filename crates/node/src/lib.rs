@@ -8,6 +8,7 @@
 pub mod agree_duty;
 pub mod api;
 pub mod audit;
+pub mod backup;
 pub mod config;
 pub mod console;
 pub mod i18n;

@@ -288,6 +288,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             queries: queries.clone(),
             provenance: Arc::default(),
             snapshots: snapshots.clone(),
+            data_dir: cfg.data_dir.clone(),
         };
         // Snapshots older than the retained state versions go, like those versions.
         tokio::spawn(async move {

@@ -31,6 +31,7 @@ use std::sync::Arc;
 use utoipa::OpenApi;
 
 pub use problem::Problem;
+pub use snapshots::BackupWritten;
 
 /// Largest request body on routes without a limit of their own (ciphertext uploads).
 /// Limits are enforced while the body streams in: a body past its limit is never buffered.
@@ -58,6 +59,8 @@ pub struct ApiState {
     pub provenance: Arc<provenance::ProvenanceCache>,
     /// The state snapshots this node writes and serves.
     pub snapshots: Arc<crate::snapshots::SnapshotStore>,
+    /// The node's data directory (backups are written under it).
+    pub data_dir: std::path::PathBuf,
 }
 
 impl std::ops::Deref for ApiState {
@@ -105,6 +108,7 @@ impl std::ops::Deref for ApiState {
         state_proofs::proof,
         snapshots::manifest,
         snapshots::chunk,
+        snapshots::backup,
         custody::item_view,
         custody::bundle,
         custody::waiting_for_me,
@@ -281,6 +285,7 @@ pub fn router(state: ApiState) -> Router {
             "/v1/snapshot/{height}/chunks/{index}",
             get(snapshots::chunk),
         )
+        .route("/v1/backups", post(snapshots::backup))
         .route("/v1/members", get(handlers::members))
         .route("/v1/accounts/{key}", get(handlers::account))
         .route("/v1/notary/{hash}", get(handlers::notary_lookup))

@@ -86,3 +86,78 @@ pub async fn chunk(
         ))),
     }
 }
+
+/// A backup just written.
+#[derive(Debug, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct BackupWritten {
+    /// Its directory on the node's machine (`DATA/backups/HEIGHT-N`).
+    pub path: String,
+    /// The chain state it restores to.
+    pub height: u64,
+    /// Files of the node's own data in it.
+    pub files: usize,
+    /// Their total size in bytes.
+    pub bytes: u64,
+}
+
+/// Writes a backup of this node (its organisation only; an empty body): a snapshot of the
+/// newest cosigned state and a copy of the node's own data, each file with its SHA-256.
+/// `unchain restore --from DIR` puts it back into an empty data directory.
+#[utoipa::path(post, path = "/v1/backups",
+    request_body(content = serde_json::Value, description = "an empty JSON object, `{}` (signed like every member request)", content_type = "application/json"),
+    responses((status = 201, body = BackupWritten),
+              (status = 401, body = Problem), (status = 403, body = Problem, description = "only the node's own organisation backs it up"),
+              (status = 503, body = Problem, description = "no checkpoint is cosigned yet")))]
+pub async fn backup(
+    State(state): State<ApiState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, Problem> {
+    let body = body.map_err(|e| Problem::bad_request(Code::UnreadableBody, e.body_text()))?;
+    let member = authenticate(&state, &method, &uri, &headers, &body)?;
+    if member.name != state.node_name {
+        return Err(super::vault::forbidden(format!(
+            "only {} backs up this node; {} backs up its own",
+            state.node_name, member.name
+        )));
+    }
+    let (data_dir, ledger, name) = (
+        state.data_dir.clone(),
+        state.ledger.clone(),
+        state.node_name.clone(),
+    );
+    let written =
+        tokio::task::spawn_blocking(move || crate::backup::write_backup(&data_dir, &ledger, &name))
+            .await
+            .map_err(internal)?;
+    match written {
+        Ok((path, manifest)) => Ok((
+            StatusCode::CREATED,
+            Json(BackupWritten {
+                path: path.display().to_string(),
+                height: manifest.height,
+                files: manifest.files.len(),
+                bytes: manifest.files.iter().map(|f| f.bytes).sum(),
+            }),
+        )
+            .into_response()),
+        Err(e)
+            if e.downcast_ref::<unchain_ledger::snapshot::SnapshotError>()
+                .is_some_and(|s| {
+                    matches!(s, unchain_ledger::snapshot::SnapshotError::Unavailable(_))
+                }) =>
+        {
+            let mut p = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Code::NotCosignedYet,
+                "Nothing to back up yet",
+                format!("{e:#}; retry shortly"),
+            );
+            p.retry_after = Some(2);
+            Err(p)
+        }
+        Err(e) => Err(internal(format!("{e:#}"))),
+    }
+}
