@@ -99,6 +99,6 @@ fn the_snapshot_seeds_restore_and_are_refused_as_built() {
         .map(|(_, r)| r.entries)
     };
     assert!(restore("seed-six-blocks").expect("restores") > 6);
-    let err = restore("seed-changed-chunk").err().expect("refused");
+    let err = restore("seed-changed-chunk").expect_err("refused");
     assert!(err.to_string().contains("SHA-256"), "{err}");
 }

@@ -251,8 +251,14 @@ impl ChunkWriter<'_> {
     }
 }
 
+/// A state entry: key and value.
+pub type Entry = (Vec<u8>, Vec<u8>);
+
+/// An entry read from a chunk, with its key's place in the tree.
+type HashedEntry = (KeyHash, Vec<u8>, Vec<u8>);
+
 /// The entries of one chunk, or why they cannot be read.
-pub fn parse_chunk(bytes: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, String> {
+pub fn parse_chunk(bytes: &[u8]) -> Result<Vec<Entry>, String> {
     fn take<'a>(rest: &mut &'a [u8], entry: usize, what: &str) -> Result<&'a [u8], String> {
         let len = rest
             .get(..4)
@@ -633,7 +639,7 @@ fn read_chunks(
     m: &SnapshotManifest,
     chunk: &mut dyn FnMut(usize) -> Result<Vec<u8>, String>,
     progress: &mut dyn FnMut(usize, u64),
-) -> Result<Vec<(KeyHash, Vec<u8>, Vec<u8>)>, SnapshotError> {
+) -> Result<Vec<HashedEntry>, SnapshotError> {
     let total: u64 = m.chunks.iter().map(|c| c.entries).sum();
     if total != m.entries {
         return Err(SnapshotError::field(
@@ -742,7 +748,7 @@ fn write_restored(
     modules: Vec<Arc<dyn AnyModule>>,
     signer: Option<CheckpointSigner>,
     m: &SnapshotManifest,
-    entries: Vec<(KeyHash, Vec<u8>, Vec<u8>)>,
+    entries: Vec<HashedEntry>,
 ) -> Result<(Ledger, u64), SnapshotError> {
     let genesis_head = genesis_head_of(&genesis)?;
     let count = entries.len() as u64;

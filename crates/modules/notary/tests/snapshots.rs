@@ -262,7 +262,7 @@ fn a_restored_ledger_reaches_the_replayed_root_and_follows_the_same_blocks() {
             .expect("a new leaf's proof"),
         c.replay.inclusion_proof(base, size).expect("proof")
     );
-    let err = restored.inclusion_proof(0, size).err().expect("refused");
+    let err = restored.inclusion_proof(0, size).expect_err("refused");
     assert!(
         err.to_string()
             .contains("where this node started from a state snapshot"),
@@ -405,8 +405,7 @@ fn nothing_can_be_exported_before_a_checkpoint_is_cosigned() {
     }
     let err = ledger
         .export_snapshot(300, &mut |_, _| Ok(()))
-        .err()
-        .expect("refused");
+        .expect_err("refused");
     assert!(
         err.to_string().contains("no snapshot can be taken yet"),
         "{err}"
