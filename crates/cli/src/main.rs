@@ -76,11 +76,12 @@ enum Command {
         #[arg(long, short, default_value = "node.toml")]
         config: PathBuf,
         /// Start a new node from the newest state snapshot of the member node at this API
-        /// URL instead of replaying every block since genesis. The snapshot is checked
-        /// against the checkpoint the validators cosigned before it is kept. Ignored when
-        /// the data directory already holds a ledger.
+        /// URL instead of replaying every block since genesis (repeat the flag to name more
+        /// peers: the chunks are spread over them, and a peer that fails is replaced by
+        /// another). The snapshot is checked against the checkpoint the validators cosigned
+        /// before it is kept. Ignored when the data directory already holds a ledger.
         #[arg(long, value_name = "URL")]
-        sync_from: Option<String>,
+        sync_from: Vec<String>,
     },
     /// Back up this organisation's running node: a snapshot of the chain state and a copy
     /// of the node's own data (ciphertexts, tip messages, the audit log, users), each file
@@ -252,8 +253,8 @@ fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Node { config, sync_from } => {
             let cfg = unchain_node::NodeConfig::load(&config)?;
-            if let Some(url) = sync_from {
-                runtime()?.block_on(synccmd::sync_from(&cfg, &url))?;
+            if !sync_from.is_empty() {
+                runtime()?.block_on(synccmd::sync_from(&cfg, &sync_from))?;
             }
             unchain_node::run(cfg)
         }

@@ -3,13 +3,14 @@
 
 use unchain_node::snapshots::{SyncEvent, sync_from_peer};
 
-/// Fetches, checks and restores the newest snapshot of the node at `url` into the data
+/// Fetches, checks and restores the newest snapshot of the nodes at `urls` into the data
 /// directory of `cfg`, unless it already holds a ledger.
-pub async fn sync_from(cfg: &unchain_node::NodeConfig, url: &str) -> anyhow::Result<()> {
+pub async fn sync_from(cfg: &unchain_node::NodeConfig, urls: &[String]) -> anyhow::Result<()> {
+    let url = urls.join(", ");
     let bar = indicatif::ProgressBar::hidden();
     let progress = |event: SyncEvent<'_>| match event {
         SyncEvent::Waiting(seconds) => {
-            eprintln!("{url} is writing a snapshot; asking again in {seconds} s")
+            eprintln!("no snapshot ready yet at {url}; asking again in {seconds} s")
         }
         SyncEvent::Manifest(m) => {
             let bytes: u64 = m.chunks.iter().map(|c| c.bytes).sum();
@@ -38,7 +39,7 @@ pub async fn sync_from(cfg: &unchain_node::NodeConfig, url: &str) -> anyhow::Res
             eprintln!("rebuilding the state and checking its root against the checkpoint...");
         }
     };
-    match sync_from_peer(cfg, url, &progress).await? {
+    match sync_from_peer(cfg, urls, &progress).await? {
         None => eprintln!(
             "{} already holds a ledger: starting from it, not from a snapshot",
             cfg.data_dir.display()

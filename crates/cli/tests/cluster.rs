@@ -590,9 +590,10 @@ async fn four_validators_become_five_then_four_under_load() {
     assert!(!text.contains("gb-unseen"), "{text}");
 }
 
-/// A member's node that starts from a validator's state snapshot (`--sync-from`) instead of
-/// replaying the chain reaches the same block, state root and log root as the nodes that
-/// replayed it, then follows new blocks under load; it holds nothing before the snapshot.
+/// A member's node that starts from the validators' state snapshots (`--sync-from`, one
+/// peer of three down) instead of replaying the chain reaches the same block, state root
+/// and log root as the nodes that replayed it, then follows new blocks under load; it
+/// holds nothing before the snapshot.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_started_from_a_snapshot_reaches_the_replayed_state_and_follows() {
     let chain = Chain::init_validators(&ORGS, 4);
@@ -617,10 +618,21 @@ async fn a_node_started_from_a_snapshot_reaches_the_replayed_state_and_follows()
     })
     .await;
 
-    // ke-dci, a member that has never run a node, starts from the first validator's
-    // snapshot (which the validator writes when first asked: the new node waits for it).
+    // ke-dci, a member that has never run a node, starts from the validators' snapshots
+    // (which they write when first asked: the new node waits for them). The first peer it
+    // is given is down: the others serve.
     let synced = chain
-        .start_node(Some("ke-dci"), &["--sync-from", clients[0].base()])
+        .start_node(
+            Some("ke-dci"),
+            &[
+                "--sync-from",
+                "http://127.0.0.1:9",
+                "--sync-from",
+                clients[0].base(),
+                "--sync-from",
+                clients[1].base(),
+            ],
+        )
         .await;
     let base = synced.client().status().await.expect("status");
     assert!(

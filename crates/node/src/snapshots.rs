@@ -211,18 +211,23 @@ pub enum SyncEvent<'a> {
     Rebuilding,
 }
 
-/// Creates this node's ledger from the newest snapshot of the member node at `url`, unless
-/// the data directory already holds one (then it returns `None` and the node starts from
-/// what it holds). The requests are signed with the node's member key: snapshots are for
-/// members only.
+/// Creates this node's ledger from the newest snapshot of the member nodes at `urls`
+/// (the manifest from the first that has one; each chunk from the peers in turn, another
+/// peer when one fails or lacks it, every chunk checked against the manifest's hash),
+/// unless the data directory already holds a ledger (then it returns `None` and the node
+/// starts from what it holds). The requests are signed with the node's member key:
+/// snapshots are for members only.
 pub async fn sync_from_peer(
     cfg: &crate::NodeConfig,
-    url: &str,
+    urls: &[String],
     progress: &(dyn Fn(SyncEvent<'_>) + Sync),
 ) -> anyhow::Result<Option<Restored>> {
     let ledger_path = cfg.data_dir.join("ledger.redb");
     if ledger_path.exists() {
         return Ok(None);
+    }
+    if urls.is_empty() {
+        bail!("no peer to sync from");
     }
     let genesis = crate::run::load_genesis(&cfg.genesis)?;
     let keys = crate::run::load_keys(&cfg.key_file)?;
@@ -243,27 +248,41 @@ pub async fn sync_from_peer(
         key: signing.clone(),
         actor: None,
     };
-    let client = unchain_client::Client::new(url).with_signer(signer.clone());
+    let peers: Vec<unchain_client::Client> = urls
+        .iter()
+        .map(|u| unchain_client::Client::new(u).with_signer(signer.clone()))
+        .collect();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(600);
-    let manifest: SnapshotManifest = loop {
-        match client.get_json("/v1/snapshot").await {
-            Ok(m) => break m,
-            Err(unchain_client::ClientError::Problem {
-                status: 503,
-                retry_after,
-                ..
-            }) if std::time::Instant::now() < deadline => {
-                let wait = retry_after.unwrap_or(2);
-                progress(SyncEvent::Waiting(wait));
-                tokio::time::sleep(std::time::Duration::from_secs(wait)).await;
+    let (source, manifest): (usize, SnapshotManifest) = 'found: loop {
+        let mut wait = None;
+        let mut failures = Vec::new();
+        for (i, peer) in peers.iter().enumerate() {
+            match peer.get_json::<SnapshotManifest>("/v1/snapshot").await {
+                Ok(m) => match unchain_ledger::snapshot::check_manifest(&genesis, &m) {
+                    // Refuse a snapshot of another chain, or one the validators did not
+                    // vouch for, before downloading it; another peer may offer a good one.
+                    Ok(_) => break 'found (i, m),
+                    Err(e) => failures.push(format!("{}: {e}", urls[i])),
+                },
+                Err(unchain_client::ClientError::Problem {
+                    status: 503,
+                    retry_after,
+                    ..
+                }) => wait = Some(wait.unwrap_or(u64::MAX).min(retry_after.unwrap_or(2))),
+                Err(e) => failures.push(format!("{}: {e}", urls[i])),
             }
-            Err(e) => return Err(e).context(format!("fetching the snapshot manifest from {url}")),
+        }
+        match wait {
+            Some(seconds) if std::time::Instant::now() < deadline => {
+                progress(SyncEvent::Waiting(seconds));
+                tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+            }
+            _ => bail!(
+                "no peer offered a snapshot this node can trust:\n  {}",
+                failures.join("\n  ")
+            ),
         }
     };
-    // Refuse a snapshot of another chain, or one the validators did not vouch for, before
-    // downloading it.
-    unchain_ledger::snapshot::check_manifest(&genesis, &manifest)
-        .with_context(|| format!("the snapshot offered by {url}"))?;
     progress(SyncEvent::Manifest(&manifest));
     let download = cfg.data_dir.join("snapshot-download");
     if download.exists() {
@@ -272,13 +291,29 @@ pub async fn sync_from_peer(
     crate::private::data_dir(&download)?;
     for (index, info) in manifest.chunks.iter().enumerate() {
         let path = format!("/v1/snapshot/{}/chunks/{index}", manifest.height);
-        let bytes = client
-            .get_signed_bytes(&signer, &path)
-            .await
-            .with_context(|| format!("fetching snapshot chunk {index} from {url}"))?;
-        if unchain_types::Hash32::digest(&bytes) != info.sha256 {
-            bail!("snapshot chunk {index} from {url} does not match its hash in the manifest");
+        // Spread the chunks over the peers, the manifest's source last resort for none.
+        let order = (0..peers.len()).map(|k| (index + source + k) % peers.len());
+        let mut failures = Vec::new();
+        let mut fetched = None;
+        for i in order {
+            match peers[i].get_signed_bytes(&signer, &path).await {
+                Ok(bytes) if unchain_types::Hash32::digest(&bytes) == info.sha256 => {
+                    fetched = Some(bytes);
+                    break;
+                }
+                Ok(_) => failures.push(format!(
+                    "{}: the chunk does not match its hash in the manifest",
+                    urls[i]
+                )),
+                Err(e) => failures.push(format!("{}: {e}", urls[i])),
+            }
         }
+        let Some(bytes) = fetched else {
+            bail!(
+                "no peer served snapshot chunk {index} intact:\n  {}",
+                failures.join("\n  ")
+            );
+        };
         std::fs::write(download.join(chunk_name(index)), &bytes)?;
         progress(SyncEvent::Chunk(index, bytes.len() as u64));
     }
