@@ -1,7 +1,9 @@
 //! Four real validator processes and a follower on 127.0.0.1 under load from `unchain
 //! bench`: one validator is killed with SIGKILL mid-load and the other three keep committing;
 //! restarted, it catches up from its peers, and all five nodes end with the same blocks and
-//! state roots, the follower serving a proof checked against the validators' quorum.
+//! state roots, the follower serving a proof checked against the validators' quorum. Also:
+//! four validators become five and then four by governance under load, and a new member's
+//! node starts from the validators' state snapshots instead of replaying the chain.
 
 mod common;
 
