@@ -13,22 +13,6 @@ use unchain_types::Hash32;
 
 const ORGS: [&str; 4] = ["th-dsi:TH", "ng-naptip:NG", "ph-iacat:PH", "gb-unseen:GB"];
 
-async fn commitment(node: &unchain_client::Client, chain: &Chain, record: &str) -> Hash32 {
-    let view: serde_json::Value = node
-        .get_signed(
-            &chain.signer("gb-unseen"),
-            &format!("/v1/vault/records/{record}"),
-        )
-        .await
-        .expect("record view");
-    Hash32::from_hex(
-        view["versions"][0]["commitment"]
-            .as_str()
-            .expect("commitment"),
-    )
-    .expect("hash")
-}
-
 fn ciphertext_file(data: &Path, c: &Hash32) -> std::path::PathBuf {
     data.join("vault").join(format!("{c}.sealed"))
 }
@@ -71,8 +55,9 @@ async fn a_validator_restored_from_a_backup_catches_up_and_keeps_its_own_data() 
         );
         records.push(sealed_record(&sealed));
     }
-    let kept = commitment(nodes[3].client(), &chain, &records[0]).await;
-    let erased = commitment(nodes[3].client(), &chain, &records[1]).await;
+    let kept = record_commitment(nodes[3].client(), &chain.signer("gb-unseen"), &records[0]).await;
+    let erased =
+        record_commitment(nodes[3].client(), &chain.signer("gb-unseen"), &records[1]).await;
     wait_until("gb-unseen's node holds both ciphertexts", 30, async || {
         ciphertext_file(&data, &kept).exists() && ciphertext_file(&data, &erased).exists()
     })

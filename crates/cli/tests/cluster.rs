@@ -556,15 +556,20 @@ async fn four_validators_become_five_then_four_under_load() {
     let text = String::from_utf8_lossy(&status.stdout);
     assert!(status.status.success(), "{text}");
     assert!(text.contains("5 of 5 nodes hold block"), "{text}");
-    // The epoch's four validators, each with a recent vote.
+    // The epoch's four validators are listed, a quorum of them with a recent vote (a
+    // certificate carries any three of the four signatures, so the slowest validator can be
+    // left out of every recent one while the chain is idle: the rotated validator's own
+    // votes were checked above).
     assert!(text.contains(": 4 validators"), "{text}");
+    let mut voting = 0;
     for name in ["ke-dci", "ng-naptip", "ph-iacat", "th-dsi"] {
-        assert!(
-            text.lines()
-                .any(|l| l.starts_with(name) && l.contains("behind)")),
-            "{name}: {text}"
-        );
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} is not listed: {text}"));
+        voting += usize::from(line.contains("behind)"));
     }
+    assert!(voting >= 3, "fewer than a quorum voted recently: {text}");
 
     // A block of the last epoch verifies against that epoch's four validators.
     let height = target;

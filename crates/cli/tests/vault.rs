@@ -19,7 +19,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 use unchain_client::{ClientError, RequestSigner};
-use unchain_types::{Hash32, KeyFile};
+use unchain_types::KeyFile;
 
 const ORGS: [&str; 4] = ["th-police:TH", "th-ngo:TH", "ng-naptip:NG", "gb-other:GB"];
 const NAME: &str = "Somchai Jaidee";
@@ -237,22 +237,8 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         "{}",
         denied.stderr
     );
-    let commitment = {
-        let view: serde_json::Value = nodes[0]
-            .client()
-            .get_signed(
-                &chain.signer("th-police"),
-                &format!("/v1/vault/records/{record}"),
-            )
-            .await
-            .expect("record view");
-        Hash32::from_hex(
-            view["versions"][0]["commitment"]
-                .as_str()
-                .expect("commitment"),
-        )
-        .expect("hash")
-    };
+    let commitment =
+        record_commitment(nodes[0].client(), &chain.signer("th-police"), &record).await;
     let ciphertext = nodes[0]
         .client()
         .fetch_ciphertext(&chain.signer("th-police"), &commitment)

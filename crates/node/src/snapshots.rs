@@ -31,14 +31,17 @@ pub struct SnapshotStore {
     ledger: Arc<Ledger>,
     /// True while a snapshot is being written.
     writing: Mutex<bool>,
+    /// Why the last attempt wrote nothing, if it failed.
+    last_failure: Mutex<Option<String>>,
 }
 
 /// What a member asking for a snapshot gets.
 pub enum Offer {
     /// The newest snapshot's manifest.
     Ready(Box<SnapshotManifest>),
-    /// None is ready: one is being written.
-    Writing,
+    /// None is ready: one is being written (with why the previous attempt failed, if it
+    /// did: no checkpoint cosigned yet, say).
+    Writing(Option<String>),
 }
 
 fn chunk_name(index: usize) -> String {
@@ -60,6 +63,7 @@ impl SnapshotStore {
             dir: dir.to_owned(),
             ledger,
             writing: Mutex::new(false),
+            last_failure: Mutex::new(None),
         })
     }
 
@@ -122,7 +126,7 @@ impl SnapshotStore {
         }
         Ok(match newest {
             Some(m) => Offer::Ready(Box::new(m)),
-            None => Offer::Writing,
+            None => Offer::Writing(self.last_failure.lock().expect("lock").clone()),
         })
     }
 
@@ -137,7 +141,10 @@ impl SnapshotStore {
         let store = self.clone();
         std::thread::spawn(move || {
             let started = std::time::Instant::now();
-            match store.write() {
+            let result = store.write();
+            *store.last_failure.lock().expect("lock") =
+                result.as_ref().err().map(|e| format!("{e:#}"));
+            match result {
                 Ok(m) => info!(
                     height = m.height,
                     entries = m.entries,

@@ -673,6 +673,25 @@ pub fn vault_as(chain: &Chain, node: &str, org: &str, args: &[&str]) -> Run {
     )
 }
 
+/// The commitment of the first version of sealed record `record`, read through `node` as
+/// `signer` (a recipient).
+pub async fn record_commitment(
+    node: &Client,
+    signer: &RequestSigner,
+    record: &str,
+) -> unchain_types::Hash32 {
+    let view: serde_json::Value = node
+        .get_signed(signer, &format!("/v1/vault/records/{record}"))
+        .await
+        .expect("record view");
+    unchain_types::Hash32::from_hex(
+        view["versions"][0]["commitment"]
+            .as_str()
+            .expect("commitment"),
+    )
+    .expect("hash")
+}
+
 /// The record id `unchain vault seal` printed.
 pub fn sealed_record(r: &Run) -> String {
     r.stderr

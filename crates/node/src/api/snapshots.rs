@@ -32,12 +32,21 @@ pub async fn manifest(
         .map_err(internal)?
     {
         Offer::Ready(m) => Ok(Json(m).into_response()),
-        Offer::Writing => {
+        Offer::Writing(failed) => {
+            let detail = match failed {
+                None => "this node is writing a snapshot of its newest cosigned state; retry \
+                         shortly"
+                    .to_owned(),
+                Some(why) => format!(
+                    "this node is writing a snapshot of its newest cosigned state; its last \
+                     attempt failed ({why}); retry shortly"
+                ),
+            };
             let mut p = Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Code::Unavailable,
                 "Snapshot being written",
-                "this node is writing a snapshot of its newest cosigned state; retry shortly",
+                detail,
             );
             p.retry_after = Some(2);
             Err(p)
