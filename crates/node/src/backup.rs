@@ -130,7 +130,7 @@ pub fn write_backup(
     let result = (|| {
         let snapshot = partial.join("snapshot");
         let manifest = ledger.export_snapshot(CHUNK_TARGET_BYTES, &mut |index, bytes| {
-            std::fs::write(snapshot.join(format!("chunk-{index:05}")), bytes)
+            std::fs::write(snapshot.join(crate::snapshots::chunk_name(index)), bytes)
         })?;
         std::fs::write(
             snapshot.join("manifest.json"),
@@ -275,7 +275,8 @@ pub fn restore_backup(cfg: &crate::NodeConfig, from: &Path) -> anyhow::Result<Re
         None,
         &manifest,
         &mut |index| {
-            std::fs::read(snapshot.join(format!("chunk-{index:05}"))).map_err(|e| e.to_string())
+            std::fs::read(snapshot.join(crate::snapshots::chunk_name(index)))
+                .map_err(|e| e.to_string())
         },
         &mut |_, _| {},
     )

@@ -44,7 +44,7 @@ pub enum Offer {
     Writing(Option<String>),
 }
 
-fn chunk_name(index: usize) -> String {
+pub(crate) fn chunk_name(index: usize) -> String {
     format!("chunk-{index:05}")
 }
 
