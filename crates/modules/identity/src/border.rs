@@ -2,7 +2,7 @@
 //! bound to the border post's challenge (audience and nonce), judged against a verified
 //! trust bundle alone — no network. The verdict is one of [`Verdict`], with every reason.
 
-use crate::credential::{CHILD, GUARDIAN_LINK, status_ref, status_uri};
+use crate::credential::{CHILD, GUARDIAN_LINK, digest_of, status_ref, status_uri};
 use crate::rules;
 use crate::trust::TrustState;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,9 @@ use unchain_credentials::status::Status;
 pub enum Verdict {
     /// The child is flagged missing: hold, whatever else is true.
     ChildMissing,
+    /// The bundle (a credential standing) does not prove a status or missing flag the
+    /// check needs: unknown is not valid.
+    NotProven,
     /// A credential or its key binding does not verify, or its issuer is not trusted.
     InvalidSignature,
     /// A credential was revoked or is suspended.
@@ -33,6 +36,7 @@ impl Verdict {
     pub fn headline(self) -> &'static str {
         match self {
             Verdict::ChildMissing => "CHILD FLAGGED MISSING",
+            Verdict::NotProven => "NOT PROVEN",
             Verdict::InvalidSignature => "INVALID SIGNATURE",
             Verdict::Revoked => "REVOKED",
             Verdict::Expired => "EXPIRED",
@@ -177,7 +181,18 @@ fn check_credential(
             format!("{who}'s credential names status list {uri}, not its issuer's"),
         ));
     }
-    match trust.status(&iss, idx) {
+    trust
+        .check_recorded(&iss, idx, &digest_of(presentation))
+        .map_err(|why| {
+            finding(
+                Verdict::InvalidSignature,
+                format!("{who}'s credential: {why}"),
+            )
+        })?;
+    let status = trust
+        .status(&iss, idx)
+        .map_err(|e| finding(Verdict::NotProven, format!("{who}'s credential: {e}")))?;
+    match status {
         (Status::Valid, _) => Ok((verified, issuer_label)),
         (status, change) => {
             let word = if status == Status::Suspended {
@@ -243,14 +258,18 @@ pub fn check(
         Some(v) => v.str("child_id").map(str::to_owned),
         None => unverified_child_id(child),
     };
+    let note = if child_v.is_none() {
+        " (matched on the presented, unverified child id)"
+    } else {
+        ""
+    };
+    let flag = child_id.as_deref().map(|id| trust.missing(id)).transpose();
+    if let Err(e) = &flag {
+        findings.push(finding(Verdict::NotProven, format!("{e}{note}")));
+    }
     if let Some(id) = &child_id
-        && let Some(flag) = trust.missing(id)
+        && let Ok(Some(Some(flag))) = flag
     {
-        let note = if child_v.is_none() {
-            " (matched on the presented, unverified child id)"
-        } else {
-            ""
-        };
         findings.push(finding(
             Verdict::ChildMissing,
             format!(

@@ -16,7 +16,8 @@
 //!   organisation's event stream.
 //!
 //! [`credential`] defines the credentials; [`trust`] the trust bundle a border post keeps;
-//! [`border`] the verdicts.
+//! [`standing`] the per-credential proof of "not revoked, not flagged missing" against the
+//! cosigned state root; [`border`] the verdicts; [`records`] the state records both read.
 #![forbid(unsafe_code)]
 
 pub mod body;
@@ -25,7 +26,9 @@ pub mod client;
 pub mod credential;
 #[cfg(feature = "ledger")]
 mod execute;
+pub mod records;
 pub mod rules;
+pub mod standing;
 #[cfg(feature = "ledger")]
 pub mod state;
 pub mod trust;

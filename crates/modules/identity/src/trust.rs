@@ -9,8 +9,13 @@
 //! time its issuer signed (held by the ledger to within minutes of its block). What it
 //! cannot prove: that the exporting node left nothing out, nor what happened after
 //! `tree_size` — hence [`TrustState::age_ms`], which a border post shows with every verdict.
+//!
+//! A [`crate::standing`] bundle is the other way to the same [`TrustState`]: it proves a
+//! few credentials' records against the cosigned state root instead of replaying the log,
+//! so it is complete for what it covers and knows nothing else ([`Coverage::Proven`]).
 
 use crate::body::{self, Body};
+use crate::records::{Child, Issued};
 use crate::rules::{self, DidState, MissingFlag, StatusChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -59,7 +64,33 @@ pub struct TrustState {
     pub statuses: BTreeMap<(String, u32), StatusChange>,
     /// The latest missing or found flag of each child that has one.
     pub flags: BTreeMap<String, MissingFlag>,
+    /// What the state can answer for.
+    pub coverage: Coverage,
 }
+
+/// What a verified trust state can answer for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// Replayed from a full trust bundle: every DID, status change and missing flag in the
+    /// log up to `tree_size`. A credential or child it does not hold had no change.
+    Replayed,
+    /// Proven key by key against the cosigned state root (a credential standing): complete
+    /// for these credentials and children, and silent on everything else — which is then
+    /// unknown, never valid by default.
+    Proven {
+        /// Each credential proven, by (issuer, index), with its issuance record (`None`:
+        /// proven never issued).
+        credentials: BTreeMap<(String, u32), Option<Issued>>,
+        /// Each child proven, with its registration (`None`: proven not registered).
+        children: BTreeMap<String, Option<Child>>,
+    },
+}
+
+/// A question a [`Coverage::Proven`] trust state cannot answer: the bundle does not prove
+/// that key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotCovered(pub String);
 
 impl TrustState {
     /// How old the bundle is at `now_ms`.
@@ -67,17 +98,59 @@ impl TrustState {
         now_ms.saturating_sub(self.exported_ms)
     }
 
-    /// A credential's status: valid unless a change says otherwise.
-    pub fn status(&self, issuer: &str, idx: u32) -> (Status, Option<&StatusChange>) {
-        match self.statuses.get(&(issuer.to_owned(), idx)) {
+    /// A credential's status: valid unless a change says otherwise. A proven state answers
+    /// only for the credentials it proves.
+    pub fn status(
+        &self,
+        issuer: &str,
+        idx: u32,
+    ) -> Result<(Status, Option<&StatusChange>), NotCovered> {
+        let key = (issuer.to_owned(), idx);
+        if let Coverage::Proven { credentials, .. } = &self.coverage
+            && !credentials.contains_key(&key)
+        {
+            return Err(NotCovered(format!(
+                "the bundle does not prove the status of {issuer}'s credential at index {idx}"
+            )));
+        }
+        Ok(match self.statuses.get(&key) {
             Some(c) => (c.status, Some(c)),
             None => (Status::Valid, None),
+        })
+    }
+
+    /// Checks, where the state proves it, that the ledger recorded this credential —
+    /// `digest` is [`crate::credential::digest_of`] the presentation — at its index. A
+    /// replayed state does not hold issuances and checks nothing.
+    pub fn check_recorded(&self, issuer: &str, idx: u32, digest: &Hash32) -> Result<(), String> {
+        let Coverage::Proven { credentials, .. } = &self.coverage else {
+            return Ok(());
+        };
+        match credentials.get(&(issuer.to_owned(), idx)) {
+            // Not covered: `status` says so.
+            None => Ok(()),
+            Some(None) => Err(format!(
+                "the ledger proves that {issuer} issued nothing at status index {idx}"
+            )),
+            Some(Some(i)) if i.digest != *digest => Err(format!(
+                "the ledger records another credential at {issuer}'s status index {idx} (issued at log leaf {})",
+                i.log_index
+            )),
+            Some(Some(_)) => Ok(()),
         }
     }
 
-    /// Whether a child is flagged missing, and the flag.
-    pub fn missing(&self, child: &str) -> Option<&MissingFlag> {
-        self.flags.get(child).filter(|f| f.missing)
+    /// Whether a child is flagged missing, and the flag. A proven state answers only for
+    /// the children it proves.
+    pub fn missing(&self, child: &str) -> Result<Option<&MissingFlag>, NotCovered> {
+        if let Coverage::Proven { children, .. } = &self.coverage
+            && !children.contains_key(child)
+        {
+            return Err(NotCovered(format!(
+                "the bundle does not prove whether child {child} is flagged missing"
+            )));
+        }
+        Ok(self.flags.get(child).filter(|f| f.missing))
     }
 }
 
@@ -113,6 +186,7 @@ pub fn verify(
         dids: BTreeMap::new(),
         statuses: BTreeMap::new(),
         flags: BTreeMap::new(),
+        coverage: Coverage::Replayed,
     };
     let rules = EntryRules {
         check_signature: false,
@@ -173,7 +247,10 @@ fn apply(
                     b.issuer
                 ));
             }
-            let (current, _) = state.status(&b.issuer, b.idx);
+            let current = state
+                .statuses
+                .get(&(b.issuer.clone(), b.idx))
+                .map_or(Status::Valid, |c| c.status);
             rules::check_status(current, &b).map_err(|r| r.message)?;
             state.statuses.insert(
                 (b.issuer.clone(), b.idx),

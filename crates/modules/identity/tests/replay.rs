@@ -1,7 +1,8 @@
 //! The ledger and a border post agree: for random histories of key rotations, issuances,
 //! status changes and missing flags — sent by random organisations, most of them against
 //! the rules — the trust bundle replayed offline gives exactly the statuses, flags and key
-//! histories the ledger holds, and revocation stays final on both sides.
+//! histories the ledger holds, and revocation stays final on both sides; and each
+//! credential's standing, proven against the cosigned state root, says the same.
 
 use proptest::prelude::*;
 use serde_json::json;
@@ -9,8 +10,8 @@ use std::sync::Arc;
 use unchain_credentials::did::multikey;
 use unchain_credentials::status::Status;
 use unchain_identity::rules::did_of;
-use unchain_identity::trust;
 use unchain_identity::{IdentityModule, child, did, issued_by};
+use unchain_identity::{standing, trust};
 use unchain_ledger::Role;
 use unchain_testkit::{Chain, Org};
 use unchain_types::SigningKey;
@@ -170,7 +171,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     }
 
     let (note, size) = c.checkpoint();
-    let bundle = trust::build(&c.ledger, note, size, c.time_ms).expect("build");
+    let bundle = trust::build(&c.ledger, note.clone(), size, c.time_ms).expect("build");
     let validators: Vec<_> = bundle
         .envelope
         .validators
@@ -183,12 +184,37 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
         let on_chain = did(&r, d).expect("read").expect("did");
         prop_assert_eq!(Some(&on_chain), state.dids.get(d), "DID {}", d);
         for i in issued_by(&r, d).expect("read") {
-            let (status, change) = state.status(d, i.idx);
+            let (status, change) = state.status(d, i.idx).expect("a replay covers all");
             prop_assert_eq!(status, i.status, "{}#{}", d, i.idx);
             prop_assert_eq!(
                 change.map(|c| c.log_index),
                 i.changes.last().map(|c| c.log_index)
             );
+            // The credential's standing, proven against the state root, says the same —
+            // and covers that credential, its issuer and its child, and nothing else.
+            let standing = standing::build(
+                &c.ledger,
+                note.clone(),
+                size,
+                &[(d.clone(), i.idx)],
+                c.time_ms,
+            )
+            .expect("build a standing");
+            let proven =
+                standing::verify(&standing, &validators, 1).expect("the standing verifies");
+            let (p_status, p_change) = proven.status(d, i.idx).expect("covered");
+            prop_assert_eq!(p_status, status, "standing of {}#{}", d, i.idx);
+            prop_assert_eq!(p_change.map(|c| c.log_index), change.map(|c| c.log_index));
+            prop_assert_eq!(proven.dids.get(d), Some(&on_chain));
+            prop_assert!(proven.status(d, i.idx + 1000).is_err());
+            if let Some(ch) = &i.child {
+                let flag = proven.missing(ch).expect("the child is covered");
+                prop_assert_eq!(
+                    flag.is_some(),
+                    state.missing(ch).expect("replayed").is_some()
+                );
+            }
+            prop_assert!(proven.missing("c-not-covered").is_err());
             // Revocation is final: nothing follows a revocation in the history.
             if let Some(pos) = i.changes.iter().position(|c| c.status == Status::Revoked) {
                 prop_assert_eq!(pos, i.changes.len() - 1);
@@ -199,7 +225,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
         let on_chain = child(&r, ch).expect("read").expect("child");
         prop_assert_eq!(
             on_chain.missing(),
-            state.missing(ch).is_some(),
+            state.missing(ch).expect("a replay covers all").is_some(),
             "child {}",
             ch
         );

@@ -5,7 +5,8 @@ function newNonce() {
   $("nonce").value = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 }
 const HEADLINES = { valid: "VALID", invalid_signature: "INVALID SIGNATURE", revoked: "REVOKED",
-  expired: "EXPIRED", not_a_guardian: "NOT A GUARDIAN", child_missing: "CHILD FLAGGED MISSING" };
+  expired: "EXPIRED", not_a_guardian: "NOT A GUARDIAN", child_missing: "CHILD FLAGGED MISSING",
+  not_proven: "NOT PROVEN" };
 function show(kind, headline, reasons, meta) {
   const v = $("verdict"); v.style.display = "block"; v.className = kind;
   $("headline").textContent = headline;
