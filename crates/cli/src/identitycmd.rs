@@ -7,8 +7,8 @@
 //! Credentials are signed here; the ledger records each issuance's digest and status index.
 
 use crate::issuing::{
-    YEAR_S, create_did, day_start, fetch_trust_bundle, issue, issuer_state, link_guardian, push,
-    register,
+    YEAR_S, create_did, day_start, fetch_cosigned, fetch_trust_bundle, issue, issuer_state,
+    link_guardian, push, register,
 };
 use crate::session::{Session, Who, now_ms};
 use anyhow::{Context as _, bail};
@@ -126,6 +126,23 @@ pub enum IdentityCommand {
     /// Save the trust bundle a border post checks against with no network (members only:
     /// it lists the children flagged missing).
     TrustBundle {
+        /// Where to write it.
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Save credentials' standing: issuer, status and the child's missing flag, proven
+    /// against the cosigned state root (members only). Smaller than a trust bundle, and
+    /// `unchain border check --bundle` takes either.
+    Standing {
+        /// A credential as ISSUER_DID:STATUS_INDEX (repeatable).
+        #[arg(long = "credential", value_name = "ISSUER:IDX")]
+        credentials: Vec<String>,
+        /// A credential or presentation file (SD-JWT) whose issuer and status index to
+        /// prove (repeatable).
+        #[arg(long = "from", value_name = "FILE")]
+        from: Vec<PathBuf>,
         /// Where to write it.
         #[arg(long)]
         out: PathBuf,
@@ -435,6 +452,35 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(())
         }
+        IdentityCommand::Standing {
+            mut credentials,
+            from,
+            out,
+            who,
+        } => {
+            for path in &from {
+                credentials.push(credential_of_file(path)?);
+            }
+            anyhow::ensure!(
+                !credentials.is_empty(),
+                "name at least one credential: --credential ISSUER:IDX or --from FILE"
+            );
+            let path = format!(
+                "/v1/identity/standing?credentials={}",
+                credentials.join(",")
+            );
+            let bundle = fetch_cosigned(&Session::open(&who).await?, &path).await?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!(
+                "standing of {} credential(s): {} proofs against the state after block {} -> {}",
+                credentials.len(),
+                bundle["proofs"].as_array().map_or(0, Vec::len),
+                bundle["state_height"],
+                out.display()
+            );
+            Ok(())
+        }
         IdentityCommand::TrustBundle { out, who } => {
             let bundle = fetch_trust_bundle(&Session::open(&who).await?).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
@@ -475,4 +521,26 @@ async fn register_child(a: RegisterChildArgs) -> anyhow::Result<()> {
     let child = register(&s, &a.to, sel, a.valid_years, a.card.as_deref()).await?;
     println!("{child}");
     Ok(())
+}
+
+/// `ISSUER:IDX` of the SD-JWT (credential or presentation) in `path`, read without
+/// verifying it: the standing proves what the ledger holds for it, and the check verifies.
+fn credential_of_file(path: &std::path::Path) -> anyhow::Result<String> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let jws = unchain_credentials::sdjwt::SdJwt::parse(text.trim())
+        .and_then(|s| s.unverified())
+        .map_err(|e| anyhow::anyhow!("{} is not an SD-JWT: {e}", path.display()))?;
+    let iss = jws
+        .payload
+        .get("iss")
+        .and_then(Value::as_str)
+        .with_context(|| format!("{}: the credential has no `iss`", path.display()))?;
+    let (_, idx) = unchain_identity::credential::status_ref(&jws.payload).with_context(|| {
+        format!(
+            "{}: the credential names no status list entry",
+            path.display()
+        )
+    })?;
+    Ok(format!("{iss}:{idx}"))
 }

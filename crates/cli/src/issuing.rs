@@ -227,9 +227,14 @@ pub(crate) async fn create_did(
 
 /// The node's trust bundle, waiting up to 60 s for a cosigned checkpoint that covers it.
 pub(crate) async fn fetch_trust_bundle(s: &Session) -> anyhow::Result<Value> {
+    fetch_cosigned(s, "/v1/identity/trust-bundle").await
+}
+
+/// GETs `path`, waiting up to 60 s while the node has no cosigned checkpoint for it yet.
+pub(crate) async fn fetch_cosigned(s: &Session, path: &str) -> anyhow::Result<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        match s.get::<Value>("/v1/identity/trust-bundle").await {
+        match s.get::<Value>(path).await {
             Ok(b) => return Ok(b),
             Err(e)
                 if std::time::Instant::now() < deadline

@@ -522,6 +522,70 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         r.stdout
     );
 
+    // The same from the two credentials' standing, proven against the cosigned state
+    // root: read from the presentations themselves, checked offline like a bundle.
+    let s3 = desk.path("standing-3.json");
+    let r = must(
+        desk.as_org(
+            "th-border",
+            &[
+                "identity", "standing", "--from", &third.0, "--from", &third.1, "--out", &s3,
+            ],
+        ),
+        "standing 3",
+    );
+    assert!(r.stderr.contains("4 proofs"), "{}", r.stderr);
+    let r = desk.check(&s3, &third);
+    assert!(
+        !r.ok && r.stdout.starts_with("CHILD FLAGGED MISSING") && r.stdout.contains("th-police"),
+        "{}\n{}",
+        r.stdout,
+        r.stderr
+    );
+    // The child's card alone proves nothing of the adult's link: not proven, not valid.
+    let card_only = desk.path("standing-card.json");
+    must(
+        desk.as_org(
+            "th-border",
+            &[
+                "identity", "standing", "--from", &third.0, "--out", &card_only,
+            ],
+        ),
+        "standing of the card",
+    );
+    let r = desk.check(&card_only, &third);
+    assert!(
+        !r.ok
+            && r.stdout.starts_with("CHILD FLAGGED MISSING")
+            && r.stdout.contains("does not prove the status"),
+        "{}",
+        r.stdout
+    );
+    // Any verifier can read it as a plain state bundle, and a tampered one is refused.
+    let r = must(
+        unchain(&["verify", "state", &s3, "--genesis", &desk.genesis]),
+        "verify state",
+    );
+    assert!(r.stdout.contains("identity/child/"), "{}", r.stdout);
+    let text = std::fs::read_to_string(&s3).expect("read");
+    let tampered = desk.path("standing-tampered.json");
+    std::fs::write(
+        &tampered,
+        text.replacen("\\\"missing\\\":true", "\\\"missing\\\":false", 1),
+    )
+    .expect("write");
+    assert_ne!(
+        std::fs::read_to_string(&tampered).expect("read"),
+        text,
+        "the edit applies"
+    );
+    let r = desk.check(&tampered, &third);
+    assert!(
+        !r.ok && r.stderr.contains("THE STANDING DOES NOT VERIFY"),
+        "{}",
+        r.stderr
+    );
+
     // A survivor: a "recognised survivor" credential in her own wallet, and her wallet key
     // as the subject whose consent the vault checks before a record about her is shared.
     let sw = desk.path("survivor-wallet.json");

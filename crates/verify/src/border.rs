@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use unchain_identity::border::{self, Challenge, Verdict};
+use unchain_identity::standing::{self, StandingBundle};
 use unchain_identity::trust::{self, TrustBundle, TrustState};
 
 /// `unchain border …`.
@@ -23,7 +24,7 @@ pub enum BorderCommand {
 /// Arguments of `unchain border check`.
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// The trust bundle.
+    /// The trust bundle, or the standing of both credentials (`unchain identity standing`).
     #[arg(long)]
     pub bundle: PathBuf,
     /// The consortium's genesis file: its validator keys are the trust anchor. Without
@@ -79,19 +80,33 @@ pub fn border(cmd: BorderCommand) -> anyhow::Result<i32> {
     }
 }
 
-/// Reads and verifies a trust bundle against `genesis`'s validator keys (or, without it,
-/// the keys it carries); returns the state and where the keys came from.
+/// Reads and verifies a trust bundle — a full one (`unchain identity trust-bundle`) or
+/// credentials' standing (`unchain identity standing`), told apart by their `entries` and
+/// `proofs` — against `genesis`'s validator keys (or, without it, the keys it carries);
+/// returns the state and where the keys came from.
 pub fn load_trust(path: &Path, genesis: Option<&Path>) -> anyhow::Result<(TrustState, String)> {
-    let bundle: TrustBundle = serde_json::from_str(&read(path)?)
-        .with_context(|| format!("{} is not a trust bundle", path.display()))?;
-    let anchor = match genesis {
-        Some(path) => Anchor::genesis(path, &bundle.envelope.chain_id, "validator keys")?,
-        None => Anchor::carried(
-            &bundle.envelope,
+    let text = read(path)?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let anchor_of = |envelope: &unchain_bundle::Envelope| match genesis {
+        Some(path) => Anchor::genesis(path, &envelope.chain_id, "validator keys"),
+        None => Ok(Anchor::carried(
+            envelope,
             Vec::new(),
             "keys carried in the bundle (pass --genesis to pin the consortium's)",
-        ),
+        )),
     };
+    if value.get("proofs").is_some() {
+        let bundle: StandingBundle = serde_json::from_value(value)
+            .with_context(|| format!("{} is not a credential standing", path.display()))?;
+        let anchor = anchor_of(&bundle.state.envelope)?;
+        let trust = standing::verify(&bundle, &anchor.validators, anchor.quorum())
+            .context("THE STANDING DOES NOT VERIFY")?;
+        return Ok((trust, anchor.source));
+    }
+    let bundle: TrustBundle = serde_json::from_value(value)
+        .with_context(|| format!("{} is not a trust bundle", path.display()))?;
+    let anchor = anchor_of(&bundle.envelope)?;
     let trust = trust::verify(&bundle, &anchor.validators, anchor.quorum())
         .context("THE TRUST BUNDLE DOES NOT VERIFY")?;
     Ok((trust, anchor.source))
@@ -148,7 +163,8 @@ pub fn check(a: CheckArgs) -> anyhow::Result<i32> {
 pub struct PresentationArgs {
     /// The presentation file (from `unchain wallet present`).
     pub presentation: PathBuf,
-    /// The trust bundle (`unchain identity trust-bundle`).
+    /// The trust bundle (`unchain identity trust-bundle`), or the credential's standing
+    /// (`unchain identity standing`).
     #[arg(long)]
     pub bundle: PathBuf,
     /// The consortium's genesis file: its validator keys are the trust anchor.

@@ -14,6 +14,7 @@ pub(crate) mod agreements;
 pub mod provenance;
 pub mod recruit;
 pub(crate) mod snapshots;
+pub(crate) mod standing;
 pub(crate) mod state_proofs;
 pub mod supply;
 pub(crate) mod tips;
@@ -122,6 +123,7 @@ impl std::ops::Deref for ApiState {
         identity::issued,
         identity::child,
         identity::trust_bundle,
+        standing::standing,
         identity::border_check,
         identity::verify_presentation,
         tips::inbox,
@@ -323,6 +325,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/identity/issued/{did}/{idx}", get(identity::issued))
         .route("/v1/identity/children/{child}", get(identity::child))
         .route("/v1/identity/trust-bundle", get(identity::trust_bundle))
+        .route("/v1/identity/standing", get(standing::standing))
         .route("/v1/identity/verify", post(identity::verify_presentation))
         .route("/v1/border/check", post(identity::border_check))
         .route("/v1/tips", get(tips::inbox))
