@@ -255,6 +255,15 @@ fn main() {
         let bytes = std::fs::read(fixtures.join(file)).expect("bundle fixture");
         write(target, "bundles-v1", &bytes);
     }
+    write(
+        "trust_bundle",
+        "standing-v1",
+        &std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../verify/tests/fixtures/standing-v1/standing.json"),
+        )
+        .expect("standing fixture"),
+    );
     let state =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../verify/tests/fixtures/state-v1/state.json");
     write(

@@ -249,3 +249,109 @@ fn a_saved_state_bundle_still_verifies_and_altered_ones_do_not() {
         assert!(out.contains("VERIFICATION FAILED"), "{what}: {out}");
     }
 }
+
+/// A credential standing saved on 2026-12-07 (`standing-v1/`, from the identity crate's
+/// standing test world: a child's card and its guardian link, both valid for fifty years,
+/// presented to `th-border-mae-sot` with nonce `n-1`) keeps giving VALID at the border, read
+/// as a standing by `border check` and as a plain state bundle by `state`; an edited proof
+/// or a dropped child proof is refused.
+#[test]
+fn a_saved_standing_still_decides_a_border_check() {
+    let dir_of = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/standing-v1");
+    let check = |bundle: &Path| {
+        let out = Command::new(bin())
+            .args(["border", "check", "--bundle"])
+            .arg(bundle)
+            .arg("--child")
+            .arg(dir_of.join("child.txt"))
+            .arg("--adult")
+            .arg(dir_of.join("adult.txt"))
+            .args([
+                "--aud",
+                "th-border-mae-sot",
+                "--nonce",
+                "n-1",
+                "--max-presentation-age",
+                "100years",
+                "--max-bundle-age",
+                "100years",
+            ])
+            .output()
+            .expect("run unchain-verify");
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let saved = dir_of.join("standing.json");
+    let (code, out) = check(&saved);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.starts_with("VALID") && out.contains("relationship: mother"),
+        "{out}"
+    );
+    let state = Command::new(bin())
+        .arg("state")
+        .arg(&saved)
+        .output()
+        .expect("run unchain-verify");
+    let text = String::from_utf8_lossy(&state.stdout);
+    assert!(
+        state.status.success() && text.contains("identity/child/c-5f2a9e00112233445566 = "),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().expect("tmp");
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&saved).expect("read")).expect("json");
+    let child_proof = |v: &serde_json::Value| {
+        v["proofs"]
+            .as_array()
+            .expect("proofs")
+            .iter()
+            .position(|p| {
+                p["key"]
+                    .as_str()
+                    .is_some_and(|k| k.starts_with("identity/child/"))
+            })
+            .expect("a child proof")
+    };
+    for (what, alter) in [
+        (
+            "a flag added to the child",
+            Box::new(|v: &mut serde_json::Value| {
+                let i = child_proof(v);
+                let text = v["proofs"][i]["value"]["utf8"]
+                    .as_str()
+                    .expect("utf8")
+                    .to_owned();
+                v["proofs"][i]["value"]["utf8"] = text
+                    .replace("\"flag\":null", "\"flag\":{\"child\":\"x\"}")
+                    .into();
+            }) as Box<dyn Fn(&mut serde_json::Value)>,
+        ),
+        (
+            "the child's proof dropped",
+            Box::new(|v: &mut serde_json::Value| {
+                let i = child_proof(v);
+                v["proofs"].as_array_mut().expect("proofs").remove(i);
+            }),
+        ),
+    ] {
+        let mut v = original.clone();
+        alter(&mut v);
+        assert_ne!(v, original, "{what}: the edit applies");
+        let path = dir.path().join("standing.json");
+        std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("write");
+        let (code, out) = check(&path);
+        assert_ne!(code, Some(0), "{what}: {out}");
+        assert!(
+            out.contains("THE STANDING DOES NOT VERIFY"),
+            "{what}: {out}"
+        );
+    }
+}
