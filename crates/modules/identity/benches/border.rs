@@ -1,6 +1,7 @@
 //! What a border post pays: verifying a trust bundle (checkpoint, every entry's canonical
-//! form and inclusion proof, the rules replayed) with 100 and 1 000 revocations, and one
-//! border check (two SD-JWT presentations with key binding, statuses, missing flags).
+//! form and inclusion proof, the rules replayed) with 100 and 1 000 revocations; verifying
+//! the two presented credentials' standing (state proofs) beside as many; and one border
+//! check (two SD-JWT presentations with key binding, statuses, missing flags) from each.
 #![allow(clippy::disallowed_methods)] // test keys come from randomness; the rule binds execution
 #![allow(missing_docs)]
 
@@ -12,6 +13,7 @@ use unchain_credentials::sdjwt;
 use unchain_identity::border::{self, Challenge, Verdict};
 use unchain_identity::credential::{self, CHILD, Draft, GUARDIAN_LINK};
 use unchain_identity::rules::did_of;
+use unchain_identity::standing::{self, StandingBundle};
 use unchain_identity::trust::{self, TrustBundle};
 use unchain_identity::{IdentityModule, did};
 use unchain_ledger::Role;
@@ -21,6 +23,7 @@ use unchain_vault::VaultModule;
 
 struct Setup {
     bundle: TrustBundle,
+    standing: StandingBundle,
     child: String,
     adult: String,
     now_ms: u64,
@@ -96,8 +99,10 @@ fn setup(dir: &std::path::Path, revoked: u32) -> Setup {
     }
     let (note, size) = c.checkpoint();
     let now = c.time_ms / 1000;
+    let both = [(issuer.did.clone(), 0), (issuer.did.clone(), 1)];
     Setup {
-        bundle: trust::build(&c.ledger, note, size, c.time_ms).expect("bundle"),
+        bundle: trust::build(&c.ledger, note.clone(), size, c.time_ms).expect("bundle"),
+        standing: standing::build(&c.ledger, note, size, &both, c.time_ms).expect("standing"),
         child: sdjwt::present(&creds[0], &[], &child_key, "post", "n", now).expect("present"),
         adult: sdjwt::present(&creds[1], &["given_name"], &guardian_key, "post", "n", now)
             .expect("present"),
@@ -122,11 +127,22 @@ fn bench(c: &mut Criterion) {
             s.bundle.entries.len(),
             serde_json::to_vec(&s.bundle).expect("json").len()
         );
+        eprintln!(
+            "standing of the two presented credentials beside {revoked} revocations: {} proofs, {} bytes of JSON",
+            s.standing.state.proofs.len(),
+            serde_json::to_vec(&s.standing).expect("json").len()
+        );
         group.throughput(Throughput::Elements(u64::from(revoked)));
         group.bench_with_input(
             BenchmarkId::new("verify_trust_bundle_revocations", revoked),
             &s.bundle,
             |b, bundle| b.iter(|| trust::verify(bundle, &validators, 1).expect("verifies")),
+        );
+        group.throughput(Throughput::Elements(1));
+        group.bench_with_input(
+            BenchmarkId::new("verify_standing_beside_revocations", revoked),
+            &s.standing,
+            |b, standing| b.iter(|| standing::verify(standing, &validators, 1).expect("verifies")),
         );
         if revoked == 1000 {
             let state = trust::verify(&s.bundle, &validators, 1).expect("verifies");
@@ -136,10 +152,16 @@ fn bench(c: &mut Criterion) {
                 now_ms: s.now_ms,
                 max_presentation_age_s: 300,
             };
-            group.throughput(Throughput::Elements(1));
             group.bench_function("border_check", |b| {
                 b.iter(|| {
                     let r = border::check(&state, &s.child, &s.adult, &ch, u64::MAX);
+                    assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
+                })
+            });
+            let proven = standing::verify(&s.standing, &validators, 1).expect("verifies");
+            group.bench_function("border_check_from_standing", |b| {
+                b.iter(|| {
+                    let r = border::check(&proven, &s.child, &s.adult, &ch, u64::MAX);
                     assert_eq!(r.verdict, Verdict::Valid, "{:?}", r.reasons);
                 })
             });
