@@ -180,7 +180,44 @@ fn snapshot_seeds() {
     write("snapshot", "changed-chunk", &input(&changed));
 }
 
+/// A `backup.json` as `write_backup` writes it, and one trying to leave the data directory.
+fn backup_manifest_seeds() {
+    use unchain_fuzzing::targets::backup_manifest::{CHAIN, MEMBER};
+    use unchain_node::backup::{BACKUP_FORMAT, BackedFile, BackupManifest};
+    let file = |path: &str, content: &[u8]| BackedFile {
+        path: path.into(),
+        bytes: content.len() as u64,
+        sha256: Hash32::digest(content),
+    };
+    let mut backup = BackupManifest {
+        format: BACKUP_FORMAT,
+        chain_id: CHAIN.into(),
+        member: MEMBER.into(),
+        height: 256,
+        files: vec![
+            file("audit/reads.jsonl", b"{}\n"),
+            file("users.json", b"[]"),
+            file(
+                &format!("vault/{}", Hash32::digest(b"ciphertext").to_hex()),
+                b"ciphertext",
+            ),
+        ],
+    };
+    write(
+        "backup_manifest",
+        "written",
+        &serde_json::to_vec_pretty(&backup).expect("json"),
+    );
+    backup.files.push(file("vault/../ledger.redb", b""));
+    write(
+        "backup_manifest",
+        "escape",
+        &serde_json::to_vec_pretty(&backup).expect("json"),
+    );
+}
+
 fn main() {
+    backup_manifest_seeds();
     snapshot_seeds();
     token_key_seeds();
     finality_certificate_seeds();

@@ -12,6 +12,7 @@
 pub mod targets {
     pub mod agree_clause;
     pub mod agreement_bundle;
+    pub mod backup_manifest;
     pub mod blind_identifier;
     pub mod block;
     pub mod console_form;
@@ -55,6 +56,7 @@ pub type Target = fn(&[u8]);
 /// Every target by its name in `fuzz/Cargo.toml`.
 pub const TARGETS: &[(&str, Target)] = &[
     ("agree_clause", targets::agree_clause::run),
+    ("backup_manifest", targets::backup_manifest::run),
     ("blind_identifier", targets::blind_identifier::run),
     ("block", targets::block::run),
     ("console_form", targets::console_form::run),

@@ -188,11 +188,116 @@ pub struct RestoredBackup {
     pub bytes: u64,
 }
 
+impl BackupManifest {
+    /// Parses `backup.json` and checks it against the node restoring it: this format, this
+    /// chain, this member, and every file a path of the node's own data ([`OWN_DATA`]:
+    /// relative, no `.` or `..` component, no control character or backslash), none
+    /// twice and none inside another. Errors name the field.
+    pub fn parse(bytes: &[u8], chain_id: &str, member: &str) -> anyhow::Result<BackupManifest> {
+        let backup: BackupManifest =
+            serde_json::from_slice(bytes).context("backup.json is not an Unchain backup")?;
+        if backup.format != BACKUP_FORMAT {
+            bail!(
+                "backup.json field `format`: {} is not the format this version reads ({BACKUP_FORMAT})",
+                backup.format
+            );
+        }
+        if backup.chain_id != chain_id {
+            bail!(
+                "backup.json field `chain_id`: the backup is of chain {:?}, this node's genesis is \
+                 chain {chain_id:?}",
+                backup.chain_id
+            );
+        }
+        if backup.member != member {
+            bail!(
+                "backup.json field `member`: the backup is {}'s node, the key file is {member}'s",
+                backup.member
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &backup.files {
+            if !is_own_data_path(&f.path) {
+                bail!(
+                    "backup.json field `files`: {:?} is not a path of the node's own data",
+                    f.path
+                );
+            }
+            if !seen.insert(f.path.as_str()) {
+                bail!("backup.json field `files`: {:?} is listed twice", f.path);
+            }
+        }
+        for path in &seen {
+            for (i, _) in path.match_indices('/') {
+                if seen.contains(&path[..i]) {
+                    bail!(
+                        "backup.json field `files`: {path:?} is inside {:?}, which is listed as a file",
+                        &path[..i]
+                    );
+                }
+            }
+        }
+        Ok(backup)
+    }
+}
+
+/// Whether `path` names a file of the node's own data: `/`-separated, relative, under one
+/// of [`OWN_DATA`], each component a plain name.
+pub fn is_own_data_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('/').all(|c| {
+            !c.is_empty()
+                && c != "."
+                && c != ".."
+                && !c.chars().any(|ch| ch.is_control() || ch == '\\')
+        })
+        && OWN_DATA
+            .iter()
+            .any(|top| path == *top || path.starts_with(&format!("{top}/")))
+}
+
+/// Streams `from` into `to` (when given), returning its length and SHA-256.
+fn hash_copy(from: &Path, to: Option<&Path>) -> anyhow::Result<(u64, Hash32)> {
+    use sha2::Digest as _;
+    use std::io::{Read as _, Write as _};
+    let mut input =
+        std::fs::File::open(from).with_context(|| format!("reading {}", from.display()))?;
+    let mut output = match to {
+        Some(to) => {
+            Some(std::fs::File::create(to).with_context(|| format!("writing {}", to.display()))?)
+        }
+        None => None,
+    };
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        let n = input
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", from.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        if let Some(out) = output.as_mut() {
+            out.write_all(&buf[..n])
+                .with_context(|| format!("writing {}", to.expect("a target").display()))?;
+        }
+        total += n as u64;
+    }
+    if let Some(out) = output {
+        out.sync_all()?;
+    }
+    Ok((total, Hash32(hasher.finalize().into())))
+}
+
 /// Restores the backup in `from` into the empty data directory of `cfg`: checks that it
-/// is this chain's and this member's, that every file has the hash `backup.json` records,
-/// and the snapshot as a sync from a peer would ([`Ledger::restore_snapshot`]); then puts
-/// the node's own files back. Nothing is written unless every check passes (a failed
-/// ledger restore leaves no ledger; the own files are written only after it).
+/// is this chain's and this member's, that every file has the size and hash `backup.json`
+/// records, and the snapshot as a sync from a peer would ([`Ledger::restore_snapshot`]);
+/// then puts the node's own files back, streaming (a node's ciphertexts may be larger
+/// than its memory). Nothing is left behind unless every step passes: a failed ledger
+/// restore leaves no ledger, and a failure while copying the own files removes the ledger
+/// and what was copied.
 pub fn restore_backup(cfg: &crate::NodeConfig, from: &Path) -> anyhow::Result<RestoredBackup> {
     let ledger_path = cfg.data_dir.join("ledger.redb");
     if ledger_path.exists() {
@@ -208,53 +313,20 @@ pub fn restore_backup(cfg: &crate::NodeConfig, from: &Path) -> anyhow::Result<Re
         let path = from.join(name);
         std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
     };
-    let backup: BackupManifest = serde_json::from_slice(&read("backup.json")?)
-        .with_context(|| format!("{}: not an Unchain backup", from.display()))?;
-    if backup.format != BACKUP_FORMAT {
-        bail!(
-            "backup.json field `format`: {} is not the format this version reads ({BACKUP_FORMAT})",
-            backup.format
-        );
-    }
-    if backup.chain_id != genesis.chain_id {
-        bail!(
-            "backup.json field `chain_id`: the backup is of chain {:?}, this node's genesis is \
-             chain {:?}",
-            backup.chain_id,
-            genesis.chain_id
-        );
-    }
-    if backup.member != keys.name {
-        bail!(
-            "backup.json field `member`: the backup is {}'s node, the key file is {}'s",
-            backup.member,
-            keys.name
-        );
-    }
-    let mut own = Vec::with_capacity(backup.files.len());
+    let backup = BackupManifest::parse(&read("backup.json")?, &genesis.chain_id, &keys.name)
+        .with_context(|| format!("{}: not a backup this node can restore", from.display()))?;
+    let damaged = |f: &BackedFile| {
+        anyhow::anyhow!(
+            "backup file {} does not match its size and SHA-256 in backup.json: the backup is \
+             damaged",
+            f.path
+        )
+    };
     for f in &backup.files {
-        let safe = !f.path.is_empty()
-            && f.path
-                .split('/')
-                .all(|c| !c.is_empty() && c != "." && c != "..")
-            && OWN_DATA
-                .iter()
-                .any(|top| f.path == *top || f.path.starts_with(&format!("{top}/")));
-        if !safe {
-            bail!(
-                "backup.json field `files`: {:?} is not a path of the node's own data",
-                f.path
-            );
+        let (bytes, sha256) = hash_copy(&from.join("own").join(&f.path), None)?;
+        if bytes != f.bytes || sha256 != f.sha256 {
+            return Err(damaged(f));
         }
-        let bytes = read(&format!("own/{}", f.path))?;
-        if bytes.len() as u64 != f.bytes || Hash32::digest(&bytes) != f.sha256 {
-            bail!(
-                "backup file {} does not match its size and SHA-256 in backup.json: the \
-                 backup is damaged",
-                f.path
-            );
-        }
-        own.push((f.path.clone(), bytes));
     }
     let manifest: SnapshotManifest = serde_json::from_slice(&read("snapshot/manifest.json")?)
         .context("the backup's snapshot/manifest.json")?;
@@ -281,18 +353,87 @@ pub fn restore_backup(cfg: &crate::NodeConfig, from: &Path) -> anyhow::Result<Re
         &mut |_, _| {},
     )
     .context("restoring the backup's snapshot")?;
-    let mut bytes = 0;
-    for (path, content) in &own {
-        let to = cfg.data_dir.join(path);
-        if let Some(parent) = to.parent() {
-            crate::private::data_dir(parent)?;
+    let mut written: Vec<PathBuf> = Vec::new();
+    let copied = (|| {
+        let mut bytes = 0;
+        for f in &backup.files {
+            let to = cfg.data_dir.join(&f.path);
+            if let Some(parent) = to.parent() {
+                crate::private::data_dir(parent)?;
+            }
+            written.push(to.clone());
+            let (n, sha256) = hash_copy(&from.join("own").join(&f.path), Some(&to))?;
+            if n != f.bytes || sha256 != f.sha256 {
+                return Err(damaged(f));
+            }
+            bytes += n;
         }
-        std::fs::write(&to, content).with_context(|| format!("writing {}", to.display()))?;
-        bytes += content.len() as u64;
+        anyhow::Ok(bytes)
+    })();
+    match copied {
+        Ok(bytes) => Ok(RestoredBackup {
+            ledger: restored,
+            files: backup.files.len(),
+            bytes,
+        }),
+        Err(e) => {
+            for path in written.iter().rev() {
+                let _ = std::fs::remove_file(path);
+            }
+            let _ = std::fs::remove_file(&ledger_path);
+            Err(e.context("putting the node's own files back (the restore was undone)"))
+        }
     }
-    Ok(RestoredBackup {
-        ledger: restored,
-        files: own.len(),
-        bytes,
-    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(paths: &[&str]) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "format": BACKUP_FORMAT, "chain_id": "c", "member": "m", "height": 3,
+            "files": paths.iter().map(|p| serde_json::json!({
+                "path": p, "bytes": 0, "sha256": Hash32::digest(b"").to_hex()
+            })).collect::<Vec<_>>(),
+        }))
+        .expect("json")
+    }
+
+    #[test]
+    fn backup_json_is_checked_field_by_field() {
+        let ok = BackupManifest::parse(&manifest(&["vault/ab", "users.json"]), "c", "m")
+            .expect("parses");
+        assert_eq!(ok.files.len(), 2);
+        for (paths, why) in [
+            (&["../ledger.redb"][..], "not a path of the node's own data"),
+            (
+                &["vault/../../etc/passwd"],
+                "not a path of the node's own data",
+            ),
+            (&["/etc/passwd"], "not a path of the node's own data"),
+            (&["ledger.redb"], "not a path of the node's own data"),
+            (&["vault//x"], "not a path of the node's own data"),
+            (&["vault/a\\b"], "not a path of the node's own data"),
+            (&["vault/a\nb"], "not a path of the node's own data"),
+            (&["vaultx/a"], "not a path of the node's own data"),
+            (&["vault/a", "vault/a"], "listed twice"),
+            (&["vault/a", "vault/a/b"], "inside \"vault/a\""),
+            (&["vault", "vault/b"], "inside \"vault\""),
+        ] {
+            let err = BackupManifest::parse(&manifest(paths), "c", "m")
+                .expect_err(why)
+                .to_string();
+            assert!(
+                err.contains("field `files`") && err.contains(why),
+                "{paths:?}: {err}"
+            );
+        }
+        let err = BackupManifest::parse(&manifest(&[]), "other", "m").expect_err("chain");
+        assert!(err.to_string().contains("field `chain_id`"), "{err}");
+        let err = BackupManifest::parse(&manifest(&[]), "c", "other").expect_err("member");
+        assert!(err.to_string().contains("field `member`"), "{err}");
+        let err = BackupManifest::parse(b"{\"format\": 1}", "c", "m").expect_err("fields");
+        assert!(format!("{err:#}").contains("missing field"), "{err:#}");
+    }
 }
