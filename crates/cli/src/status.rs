@@ -139,6 +139,20 @@ pub async fn status(a: StatusArgs) -> anyhow::Result<()> {
             ),
         }
     }
+    for r in &rows {
+        if let Ok(StatusView {
+            node,
+            snapshot_base: Some(base),
+            ..
+        }) = &r.status
+        {
+            println!(
+                "{node} started from a snapshot at block {} (log size {}): it holds no earlier \
+                 block or leaf",
+                base.height, base.log_size
+            );
+        }
+    }
     println!();
     let down = rows.iter().filter(|r| r.status.is_err()).count();
     let Some(common) = up.iter().map(|s| s.height).min() else {

@@ -652,6 +652,18 @@ async fn a_node_started_from_a_snapshot_reaches_the_replayed_state_and_follows()
         log.contains("this ledger started from a snapshot"),
         "the node did not start from the snapshot:\n{log}"
     );
+    // Its status says where its history begins; a replayed node's says nothing.
+    let from = base
+        .snapshot_base
+        .expect("the synced node's status names its snapshot");
+    assert!(
+        from.height > 0 && from.log_size <= base.log_size,
+        "{from:?}"
+    );
+    assert_eq!(
+        clients[1].status().await.expect("status").snapshot_base,
+        None
+    );
     // The log before the snapshot is not held there: a transaction of the first block is
     // proved by a node that replayed the chain, and refused (not made up) by this one.
     let early = clients[1].block(1).await.expect("block 1");

@@ -190,6 +190,20 @@ pub struct StatusView {
     /// signed.
     #[serde(default)]
     pub votes: Vec<ValidatorVote>,
+    /// Where this node's history begins, if it started from a state snapshot (`--sync-from`
+    /// or a restored backup) instead of replaying from genesis: it holds no block or log
+    /// leaf before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_base: Option<SnapshotBaseView>,
+}
+
+/// The snapshot a node started from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SnapshotBaseView {
+    /// The snapshot's height: the first block this node holds is the next.
+    pub height: u64,
+    /// The log's size there: the first leaf this node holds is at this index.
+    pub log_size: u64,
 }
 
 /// A validator's latest vote, as this node's finalization certificates show it.

@@ -192,6 +192,7 @@ impl std::ops::Deref for ApiState {
         views::StatusView,
         views::ConsensusView,
         views::ValidatorVote,
+        views::SnapshotBaseView,
         views::ValidatorKey,
         views::AccountView,
         identity::BorderCheckRequest,

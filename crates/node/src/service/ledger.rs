@@ -176,6 +176,12 @@ pub fn status_view(state: &Service) -> Result<StatusView, Problem> {
         consensus: consensus_view(&(state.render_metrics)()),
         epoch: state.ledger.latest_epoch()?.0,
         votes: Vec::new(),
+        snapshot_base: state.ledger.snapshot_base()?.map(|b| {
+            unchain_client::views::SnapshotBaseView {
+                height: b.height,
+                log_size: b.log_size,
+            }
+        }),
     })
 }
 
