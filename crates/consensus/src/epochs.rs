@@ -259,6 +259,8 @@ where
         let me = commonware_cryptography::Signer::public_key(&self.signer);
         let mut applied = self.application.applied();
         let mut current: Option<(u64, Handle<()>, E)> = None;
+        // The oldest epoch whose journal may still be on disk.
+        let mut journals_kept_from = 0u64;
         let mut last_hint: Option<SystemTime> = None;
         loop {
             let (epoch, set) = match ledger.latest_epoch() {
@@ -273,11 +275,15 @@ where
                 if let Some((old, handle, _scope)) = current.take() {
                     handle.abort();
                     info!(epoch = old, "left epoch");
-                    // The journal of the epoch before the one just left is no longer read.
-                    if let Some(stale) = old.checked_sub(1) {
-                        let _ = ctx.remove(&self.partition(stale), None).await;
-                    }
                 }
+                // Only the journals of this epoch and the one before are read again: remove
+                // every older one — those left behind by an earlier run of this process, and
+                // those of epochs a fast catch-up crossed between two of these turns. (An
+                // absent partition answers an error, which is ignored.)
+                for stale in journals_kept_from..epoch.saturating_sub(1) {
+                    let _ = ctx.remove(&self.partition(stale), None).await;
+                }
+                journals_kept_from = journals_kept_from.max(epoch.saturating_sub(1));
                 let participants = participants(&set);
                 let validates = participants.position(&me).is_some();
                 // The epoch's metrics carry it as an attribute and go with the scope.

@@ -18,7 +18,7 @@ use commonware_consensus::simplex::mocks::conflicter;
 use commonware_cryptography::Sha256;
 use commonware_p2p::utils::mux::Muxer;
 use commonware_p2p::{Receiver as _, Recipients, Sender as _};
-use commonware_runtime::{Clock, Metrics, Runner as _, Spawner};
+use commonware_runtime::{Clock, Metrics, Runner as _, Spawner, Storage as _};
 use rand::{Rng, RngCore};
 use sim::{Sim, anchor, cw_key, good_link, lossy_link, runner};
 use std::time::Duration;
@@ -577,6 +577,20 @@ fn validators_change_at_epoch_boundaries(seed: u64) {
         sim.wait_height(&everyone, top + 2).await;
         sim.check(&everyone);
         assert!(sim.check_finality(&everyone).await > 0);
+        // v2 crashed and restarted, then caught up across boundaries: only the journals of
+        // its current epoch and the one before are on its disk.
+        let (epoch, _) = sim.nodes[2].ledger.latest_epoch().expect("epoch");
+        assert!(epoch >= 2, "v2 is in epoch {epoch}");
+        for stale in 0..epoch - 1 {
+            let partition = format!("v2-consensus-{stale}");
+            assert!(
+                matches!(
+                    sim.context.scan(&partition).await,
+                    Err(commonware_runtime::Error::PartitionMissing(_))
+                ),
+                "{partition} is still on v2's disk in epoch {epoch}"
+            );
+        }
     });
 }
 
