@@ -8,12 +8,14 @@
 //! their rules over the entries.
 //!
 //! [`state`] proves what the ledger's state held under a key (or that it held nothing) as of
-//! a cosigned checkpoint's state line.
+//! a cosigned checkpoint's state line; [`epochs`] proves each epoch's validator set from
+//! the genesis validators.
 //!
 //! No storage and no network: an offline verifier needs this crate, `unchain-log` and
 //! `unchain-types`.
 #![forbid(unsafe_code)]
 
+pub mod epochs;
 pub mod logged;
 pub mod proof;
 pub mod state;

@@ -11,7 +11,7 @@
 use crate::state::StateWriter;
 use crate::{Ledger, LedgerError, Member};
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
-use unchain_log::NamedKey;
+use unchain_log::{Checkpoint, NamedKey, SignedNote, StateAt};
 
 /// The state key holding the current validators (JSON array of `{name, key}`, sorted by
 /// name). Outside every module's keyspace, like `member/…`.
@@ -19,6 +19,19 @@ pub const VALIDATORS_KEY: &[u8] = b"validators";
 
 /// Epoch → the validators it runs with (the JSON of [`VALIDATORS_KEY`] at its start).
 pub(crate) const EPOCHS: TableDefinition<u64, &[u8]> = TableDefinition::new("epochs");
+
+/// Epoch `e + 1` → this node's own signature on the checkpoint whose state line is the last
+/// block of epoch `e` (note text), if it validated epoch `e`.
+pub(crate) const EPOCH_NOTES_OWN: TableDefinition<u64, &str> =
+    TableDefinition::new("epoch_notes_own");
+
+/// Epoch `e + 1` → that checkpoint cosigned by a quorum of epoch `e`'s validators.
+pub(crate) const EPOCH_NOTES: TableDefinition<u64, &str> = TableDefinition::new("epoch_notes");
+
+/// Epoch `e + 1` → the proof of [`VALIDATORS_KEY`] in the state after the last block of
+/// epoch `e` (JSON of a [`unchain_bundle::state::StateProof`]), taken when that block was
+/// applied: the state tree keeps old versions only so long.
+pub(crate) const EPOCH_PROOFS: TableDefinition<u64, &[u8]> = TableDefinition::new("epoch_proofs");
 
 /// Rewrites [`VALIDATORS_KEY`] from the members in state, if it changed. The scan runs in
 /// key order (`member/NAME`), so the set comes out sorted by name.
@@ -97,7 +110,183 @@ impl Ledger {
     }
 }
 
+/// Creates the epoch-end tables where a ledger written before them lacks them, so readers
+/// never meet a missing one.
+pub(crate) fn create_tables(db: &redb::Database) -> Result<(), LedgerError> {
+    let txn = db.begin_write()?;
+    txn.open_table(EPOCH_NOTES_OWN)?;
+    txn.open_table(EPOCH_NOTES)?;
+    txn.open_table(EPOCH_PROOFS)?;
+    txn.commit()?;
+    Ok(())
+}
+
 /// Whether applying the block at `height` ends an epoch of `length` blocks.
 pub(crate) fn ends_epoch(height: u64, length: u64) -> bool {
     (height + 1).is_multiple_of(length)
+}
+
+/// Signs, as this node's own, the checkpoint of the block at `head` that ends an epoch (its
+/// state line is that block, whatever the log did), keyed by the epoch it starts. A lone
+/// validator's signature is its quorum.
+pub(crate) fn sign_epoch_end(
+    txn: &WriteTransaction,
+    origin: &str,
+    head: &crate::Head,
+    epoch: u64,
+    signer: &crate::CheckpointSigner,
+    lone: bool,
+) -> Result<(), LedgerError> {
+    let body = Checkpoint {
+        origin: origin.to_owned(),
+        size: head.log_size,
+        root: head.log_root,
+        state: Some(StateAt {
+            height: head.height,
+            root: head.state_root,
+        }),
+    }
+    .body();
+    let mut note = SignedNote::new(body);
+    note.sign(&signer.name, &signer.key)
+        .map_err(|e| LedgerError::Log(e.to_string()))?;
+    let text = note.to_text();
+    txn.open_table(EPOCH_NOTES_OWN)?
+        .insert(epoch + 1, text.as_str())?;
+    if lone {
+        txn.open_table(EPOCH_NOTES)?
+            .insert(epoch + 1, text.as_str())?;
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// The body of the checkpoint of the last block of epoch `epoch - 1`, whose state proves
+    /// `epoch`'s validators, once this node has applied that block.
+    pub fn epoch_end_body(&self, epoch: u64) -> Result<Option<Checkpoint>, LedgerError> {
+        let Some(ended) = epoch.checked_sub(1) else {
+            return Ok(None);
+        };
+        let height = last_height(ended, self.epoch_length());
+        Ok(self.block_roots(height)?.map(|roots| Checkpoint {
+            origin: self.genesis().log_origin.clone(),
+            size: roots.log_size,
+            root: roots.log_root,
+            state: Some(StateAt {
+                height,
+                root: roots.state_root,
+            }),
+        }))
+    }
+
+    /// This node's own signature on the epoch-end checkpoint proving `epoch`'s validators.
+    pub fn own_epoch_note(&self, epoch: u64) -> Result<Option<String>, LedgerError> {
+        let read = self.read()?;
+        Ok(read
+            .open_table(EPOCH_NOTES_OWN)?
+            .get(epoch)?
+            .map(|v| v.value().to_owned()))
+    }
+
+    /// The cosigned epoch-end checkpoint proving `epoch`'s validators, if this node holds it.
+    pub fn epoch_note(&self, epoch: u64) -> Result<Option<String>, LedgerError> {
+        let read = self.read()?;
+        Ok(read
+            .open_table(EPOCH_NOTES)?
+            .get(epoch)?
+            .map(|v| v.value().to_owned()))
+    }
+
+    /// Keeps `note` as the cosigned checkpoint of the block that ended an epoch, after
+    /// checking that its body is exactly this node's checkpoint of that block and that a
+    /// quorum of the ending epoch's validators signed it (other signatures are dropped).
+    /// Returns the epoch whose validators it proves. Storing one twice keeps the first.
+    pub fn store_epoch_note(&self, note: &SignedNote) -> Result<u64, LedgerError> {
+        let invalid = |reason: String| LedgerError::Log(format!("epoch-end checkpoint: {reason}"));
+        let claimed = Checkpoint::parse_body(&note.body).map_err(|e| invalid(e.to_string()))?;
+        let height = claimed
+            .state
+            .ok_or_else(|| invalid("no state line".into()))?
+            .height;
+        if !ends_epoch(height, self.epoch_length()) {
+            return Err(invalid(format!("block {height} does not end an epoch")));
+        }
+        let epoch = self.epoch_of(height) + 1;
+        let ours = self
+            .epoch_end_body(epoch)?
+            .ok_or_else(|| invalid(format!("block {height} is beyond this node's chain")))?;
+        if ours.body() != note.body {
+            return Err(invalid(format!(
+                "body differs from this node's checkpoint of block {height}"
+            )));
+        }
+        let verifiers = self.checkpoint_verifiers_at(height)?;
+        let verified = note.verified_signatures(&verifiers);
+        let required = crate::cosign::quorum(verifiers.len());
+        if verified.len() < required {
+            return Err(invalid(format!(
+                "{} valid validator signatures, {required} required",
+                verified.len()
+            )));
+        }
+        let kept = SignedNote {
+            body: note.body.clone(),
+            signatures: verified,
+        };
+        let txn = self.db.begin_write()?;
+        {
+            let mut t = txn.open_table(EPOCH_NOTES)?;
+            if t.get(epoch)?.is_none() {
+                t.insert(epoch, kept.to_text().as_str())?;
+            }
+        }
+        txn.commit()?;
+        Ok(epoch)
+    }
+
+    /// Takes the proof of the validators in the state after `height`, which just ended an
+    /// epoch, while the state tree still holds that version.
+    pub(crate) fn record_epoch_proof(&self, height: u64) -> Result<(), LedgerError> {
+        let epoch = self.epoch_of(height) + 1;
+        if self.read()?.open_table(EPOCH_PROOFS)?.get(epoch)?.is_some() {
+            return Ok(());
+        }
+        let proof = self
+            .state_proofs_at(height, &[unchain_bundle::epochs::VALIDATORS_KEY.to_owned()])?
+            .remove(0);
+        let txn = self.db.begin_write()?;
+        txn.open_table(EPOCH_PROOFS)?.insert(
+            epoch,
+            serde_json::to_vec(&proof).expect("proof JSON").as_slice(),
+        )?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The chain of validator sets this node can prove: for epochs 1, 2, … in order, the
+    /// cosigned epoch-end checkpoint and the proof of the validators in its state, up to
+    /// the first epoch it cannot prove (a cosignature still being gathered, or a history
+    /// this node never held).
+    pub fn epoch_links(&self) -> Result<Vec<unchain_bundle::epochs::EpochLink>, LedgerError> {
+        let read = self.read()?;
+        let notes = read.open_table(EPOCH_NOTES)?;
+        let proofs = read.open_table(EPOCH_PROOFS)?;
+        let mut out = Vec::new();
+        for epoch in 1.. {
+            let (Some(note), Some(proof)) = (notes.get(epoch)?, proofs.get(epoch)?) else {
+                break;
+            };
+            out.push(unchain_bundle::epochs::EpochLink {
+                epoch,
+                checkpoint: note.value().to_owned(),
+                validators: serde_json::from_slice(proof.value()).expect("proof JSON"),
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// The last height of `epoch` with `length` blocks per epoch.
+pub(crate) fn last_height(epoch: u64, length: u64) -> u64 {
+    unchain_bundle::epochs::last_height(epoch, length)
 }

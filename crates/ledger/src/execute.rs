@@ -212,11 +212,16 @@ impl Ledger {
             .get(epoch)?
             .map(|v| serde_json::from_slice(v.value()).expect("epochs hold validator JSON"))
             .unwrap_or_default();
-        if let [only] = validators.as_slice()
-            && only.key == signer.key.public_key()
-        {
+        let lone = matches!(validators.as_slice(), [only] if only.key == signer.key.public_key());
+        if lone {
             txn.open_table(state::COSIGNED)?
                 .insert(head.log_size, text.as_str())?;
+        }
+        // The block that ends an epoch: its checkpoint proves the next epoch's validators.
+        if epochs::ends_epoch(head.height, self.epoch_length())
+            && validators.iter().any(|v| v.key == signer.key.public_key())
+        {
+            epochs::sign_epoch_end(txn, &self.genesis.log_origin, head, epoch, signer, lone)?;
         }
         Ok(())
     }
@@ -496,6 +501,9 @@ impl Ledger {
         }
         self.sign_checkpoint(&txn, &new_head)?;
         txn.commit()?;
+        if epochs::ends_epoch(block.height, self.epoch_length()) {
+            self.record_epoch_proof(block.height)?;
+        }
         Ok(BlockOutcome {
             record,
             newly_applied: true,

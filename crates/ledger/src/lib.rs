@@ -84,6 +84,7 @@ impl Ledger {
             signer: std::sync::RwLock::new(signer),
         };
         ledger.init_or_check_genesis()?;
+        epochs::create_tables(&ledger.db)?;
         Ok(ledger)
     }
 
