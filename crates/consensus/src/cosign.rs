@@ -76,6 +76,10 @@ impl std::fmt::Display for Signed {
 pub struct CosignMessage {
     /// An answer to a peer that was missing signatures; never answered in turn.
     pub reply: bool,
+    /// A signature on the checkpoint of the block that ends an epoch (`state` is that
+    /// block, whatever the log did), which proves the next epoch's validators; gathered
+    /// apart from the checkpoints of each log size.
+    pub epoch_end: bool,
     /// Tree size.
     pub size: u64,
     /// Root at that size.
@@ -86,11 +90,22 @@ pub struct CosignMessage {
     pub signature: [u8; 64],
 }
 
-/// Fixed 145 bytes in commonware's codec: reply flag (a bool byte), size (u64, big-endian),
-/// root, state height (u64, big-endian), state root, signature.
+/// The flag byte's bits: a reply, an epoch-end signature. Any other bit is refused.
+const REPLY: u8 = 1;
+const EPOCH_END: u8 = 2;
+
+/// Fixed 145 bytes in commonware's codec: a flag byte ([`REPLY`], [`EPOCH_END`]), size
+/// (u64, big-endian), root, state height (u64, big-endian), state root, signature.
 impl Write for CosignMessage {
     fn write(&self, buf: &mut impl BufMut) {
-        self.reply.write(buf);
+        let mut flags = 0u8;
+        if self.reply {
+            flags |= REPLY;
+        }
+        if self.epoch_end {
+            flags |= EPOCH_END;
+        }
+        flags.write(buf);
         self.size.write(buf);
         self.root.0.write(buf);
         self.state.height.write(buf);
@@ -109,8 +124,13 @@ impl Read for CosignMessage {
     type Cfg = ();
 
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
+        let flags = u8::read(buf)?;
+        if flags & !(REPLY | EPOCH_END) != 0 {
+            return Err(CodecError::Invalid("CosignMessage", "unknown flag bits"));
+        }
         Ok(CosignMessage {
-            reply: bool::read(buf)?,
+            reply: flags & REPLY != 0,
+            epoch_end: flags & EPOCH_END != 0,
             size: u64::read(buf)?,
             root: Hash32(<[u8; 32]>::read(buf)?),
             state: StateAt {
@@ -129,6 +149,8 @@ type Vote = (NoteVerifier, Signed, [u8; 64]);
 struct Pending {
     /// Tree size → validator name → its signature.
     by_size: BTreeMap<u64, BTreeMap<String, Vote>>,
+    /// The epoch an epoch-end checkpoint proves → validator name → its signature.
+    by_epoch: BTreeMap<u64, BTreeMap<String, Vote>>,
     /// Largest size stored as cosigned.
     stored: Option<u64>,
     /// The log size up to which waiting sizes have been tried.
@@ -204,6 +226,10 @@ impl Cosigner {
         for size in sizes {
             self.complete(&mut p, size);
         }
+        let epochs: Vec<u64> = p.by_epoch.keys().copied().collect();
+        for epoch in epochs {
+            self.complete_epoch(&mut p, epoch);
+        }
     }
 
     /// Stores the cosigned note for `size` once a quorum of its epoch's validators signed
@@ -262,6 +288,130 @@ impl Cosigner {
         }
     }
 
+    /// Records `validator`'s signature on the checkpoint ending the epoch before `epoch`,
+    /// then tries to complete it.
+    fn add_epoch(&self, validator: NoteVerifier, epoch: u64, signed: Signed, signature: [u8; 64]) {
+        if matches!(self.ledger.epoch_note(epoch), Ok(Some(_))) {
+            return;
+        }
+        let mut p = self.pending.lock().expect("cosign lock poisoned");
+        p.by_epoch
+            .entry(epoch)
+            .or_default()
+            .insert(validator.name.clone(), (validator, signed, signature));
+        while p.by_epoch.len() > self.max_pending {
+            p.by_epoch.pop_last();
+        }
+        self.complete_epoch(&mut p, epoch);
+    }
+
+    /// Stores the cosigned epoch-end checkpoint proving `epoch`'s validators once a quorum of
+    /// the ending epoch's validators signed this node's own checkpoint of that block.
+    fn complete_epoch(&self, p: &mut Pending, epoch: u64) {
+        let Some(sigs) = p.by_epoch.get(&epoch) else {
+            return;
+        };
+        let (size, ours) = match self.ledger.epoch_end_body(epoch) {
+            Ok(Some(Checkpoint {
+                size,
+                root,
+                state: Some(state),
+                ..
+            })) => (size, Signed { root, state }),
+            _ => return,
+        };
+        let validators = self.validators_at(ours.state.height);
+        let counts = |v: &NoteVerifier| validators.iter().any(|w| w == v);
+        for (name, (v, theirs, _)) in sigs {
+            if *theirs != ours && counts(v) {
+                error!(
+                    validator = %name,
+                    epoch, %theirs, %ours,
+                    "a validator signed a different end of the epoch: it diverged"
+                );
+            }
+        }
+        let agreeing: Vec<&Vote> = sigs
+            .values()
+            .filter(|(v, theirs, _)| *theirs == ours && counts(v))
+            .collect();
+        if agreeing.is_empty() || agreeing.len() < quorum(validators.len()) {
+            return;
+        }
+        let mut note = SignedNote::new(self.body(size, ours));
+        for (v, _, signature) in agreeing {
+            note.signatures.push(NoteSignature {
+                name: v.name.clone(),
+                key_hash: v.key_hash(),
+                signature: signature.to_vec(),
+            });
+        }
+        match self.ledger.store_epoch_note(&note) {
+            Ok(_) => {
+                debug!(epoch, "epoch-end checkpoint cosigned");
+                p.by_epoch.remove(&epoch);
+            }
+            Err(e) => error!(epoch, error = %e, "cannot store a cosigned epoch-end checkpoint"),
+        }
+    }
+
+    /// This node's signature on the checkpoint ending the epoch before `epoch`, if it
+    /// validated that epoch.
+    fn own_epoch(&self, epoch: u64) -> Option<(CosignMessage, NoteVerifier)> {
+        let signer = self.signer?;
+        let text = self.ledger.own_epoch_note(epoch).ok()??;
+        let note = SignedNote::parse(&text).ok()?;
+        let cp = Checkpoint::parse_body(&note.body).ok()?;
+        let state = cp.state?;
+        let me = self
+            .validators_at(state.height)
+            .into_iter()
+            .find(|v| v.key == signer)?;
+        let sig = note
+            .signatures
+            .iter()
+            .find(|s| s.key_hash == me.key_hash())?;
+        Some((
+            CosignMessage {
+                reply: false,
+                epoch_end: true,
+                size: cp.size,
+                root: cp.root,
+                state,
+                signature: sig.signature.as_slice().try_into().ok()?,
+            },
+            me,
+        ))
+    }
+
+    /// Handles a peer's signature on an epoch-end checkpoint, already checked against its
+    /// key. Returns this node's own signature when the peer lacks a note this node holds.
+    fn receive_epoch(
+        &self,
+        validator: NoteVerifier,
+        m: &CosignMessage,
+        signed: Signed,
+    ) -> Option<CosignMessage> {
+        if !self.ledger.ends_epoch(m.state.height) {
+            warn!(validator = %validator.name, height = m.state.height, "an epoch-end signature on a block that ends no epoch");
+            return None;
+        }
+        let epoch = self.ledger.epoch_of(m.state.height) + 1;
+        if matches!(self.ledger.epoch_note(epoch), Ok(Some(_)))
+            && Some(validator.key) != self.signer
+        {
+            if m.reply {
+                return None;
+            }
+            return self
+                .own_epoch(epoch)
+                .filter(|(own, _)| own.root == m.root && own.state == m.state)
+                .map(|(own, _)| CosignMessage { reply: true, ..own });
+        }
+        self.add_epoch(validator, epoch, signed, m.signature);
+        None
+    }
+
     /// Handles a peer's signature. Returns this node's own signature for the same size when
     /// the peer is behind: it sent a signature for a checkpoint this node already holds
     /// cosigned, so it is missing signatures that were lost on the way.
@@ -292,6 +442,9 @@ impl Cosigner {
         {
             warn!(validator = %validator.name, size = m.size, "invalid checkpoint signature");
             return None;
+        }
+        if m.epoch_end {
+            return self.receive_epoch(validator, &m, signed);
         }
         let stored = self.pending.lock().expect("cosign lock poisoned").stored;
         if stored.is_some_and(|s| m.size <= s) && Some(validator.key) != self.signer {
@@ -326,6 +479,7 @@ impl Cosigner {
         Some((
             CosignMessage {
                 reply: false,
+                epoch_end: false,
                 size,
                 root: cp.root,
                 state,
@@ -382,11 +536,34 @@ where
                 .unwrap_or(0);
             let mut last_size = None;
             let mut latest: Option<(CosignMessage, SystemTime)> = None;
+            let mut latest_epoch: Option<(u64, CosignMessage, SystemTime)> = None;
             loop {
                 block_or_tick(&ctx, &mut applied, cfg.resend_interval).await;
                 let Ok(head) = signing.ledger.head() else {
                     continue;
                 };
+                // Every epoch this node saw end since the last turn, however far it caught
+                // up: its signature on each end is how it gathers (or is sent) the proof of
+                // the next epoch's validators.
+                let length = signing.ledger.epoch_length();
+                let mut end = signing
+                    .ledger
+                    .last_height_of(signing.ledger.epoch_of(last_height + 1));
+                while signing.signer.is_some() && end <= head.height {
+                    let epoch = signing.ledger.epoch_of(end) + 1;
+                    if let Some((msg, me)) = signing.own_epoch(epoch) {
+                        if let Err(e) = sender.send(Recipients::All, msg.encode(), true).await {
+                            warn!(error = ?e, "cannot send an epoch-end signature");
+                        }
+                        let signed = Signed {
+                            root: msg.root,
+                            state: msg.state,
+                        };
+                        signing.add_epoch(me, epoch, signed, msg.signature);
+                        latest_epoch = Some((epoch, msg, ctx.current()));
+                    }
+                    end += length;
+                }
                 let from = (last_height + 1).max(head.height.saturating_sub(cfg.resend_window));
                 for height in from..=head.height {
                     if signing.signer.is_none() {
@@ -437,6 +614,19 @@ where
                     let _ = sender.send(Recipients::All, out.encode(), true).await;
                     latest = Some((msg, ctx.current()));
                 }
+                // The same for the latest epoch-end signature: asked again while the note
+                // lacks a quorum here, repeated as a reply once it has one.
+                if let Some((epoch, msg, sent)) = latest_epoch
+                    && ctx.current().duration_since(sent).unwrap_or_default() >= cfg.resend_interval
+                {
+                    let complete = matches!(signing.ledger.epoch_note(epoch), Ok(Some(_)));
+                    let out = CosignMessage {
+                        reply: complete,
+                        ..msg
+                    };
+                    let _ = sender.send(Recipients::All, out.encode(), true).await;
+                    latest_epoch = Some((epoch, msg, ctx.current()));
+                }
             }
         });
     let inbound = context.with_label("cosign_in").spawn(move |_| async move {
@@ -458,6 +648,7 @@ mod tests {
     fn messages_round_trip_and_wrong_lengths_are_refused() {
         let m = CosignMessage {
             reply: true,
+            epoch_end: false,
             size: 42,
             root: Hash32([7; 32]),
             state: StateAt {
@@ -476,11 +667,21 @@ mod tests {
             CosignMessage::decode(&[0u8; MESSAGE_LEN + 1][..]),
             Err(CodecError::ExtraData(1))
         ));
+        let epoch_end = CosignMessage {
+            reply: false,
+            epoch_end: true,
+            ..m
+        };
+        assert_eq!(epoch_end.encode()[0], EPOCH_END);
+        assert_eq!(
+            CosignMessage::decode(epoch_end.encode()).expect("round trip"),
+            epoch_end
+        );
         let mut bad = m.encode().to_vec();
-        bad[0] = 2;
+        bad[0] = 4;
         assert!(matches!(
             CosignMessage::decode(&bad[..]),
-            Err(CodecError::InvalidBool)
+            Err(CodecError::Invalid(_, _))
         ));
     }
 }

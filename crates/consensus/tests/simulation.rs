@@ -577,6 +577,53 @@ fn validators_change_at_epoch_boundaries(seed: u64) {
         sim.wait_height(&everyone, top + 2).await;
         sim.check(&everyone);
         assert!(sim.check_finality(&everyone).await > 0);
+        // Every node can prove each epoch's validators from genesis: the checkpoint of the
+        // block that ended the epoch before, cosigned by that epoch's validators, and the
+        // validators in its state. (A node gathers the last one shortly after its boundary.)
+        for i in everyone {
+            let ledger = sim.nodes[i].ledger.clone();
+            let genesis = ledger.genesis().clone();
+            let genesis_set: Vec<unchain_log::NamedKey> = genesis
+                .members
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| unchain_log::NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect();
+            let mut waited = 0;
+            let links = loop {
+                let (epoch, _) = ledger.latest_epoch().expect("epoch");
+                let links = ledger.epoch_links().expect("links");
+                if links.len() as u64 == epoch || waited >= 30 {
+                    break links;
+                }
+                sim.context.sleep(Duration::from_secs(1)).await;
+                waited += 1;
+            };
+            let (epoch, _) = ledger.latest_epoch().expect("epoch");
+            assert_eq!(
+                links.len() as u64,
+                epoch,
+                "node {i} proves epochs 1..={} of {epoch}",
+                links.len()
+            );
+            let sets = unchain_bundle::epochs::verify_epoch_links(
+                &genesis_set,
+                genesis.epoch_length(),
+                &genesis.log_origin,
+                &links,
+            )
+            .unwrap_or_else(|e| panic!("node {i}: {e}"));
+            for (e, set) in sets.iter().enumerate() {
+                assert_eq!(
+                    Some(set),
+                    ledger.validator_set(e as u64).expect("read").as_ref(),
+                    "node {i}, epoch {e}"
+                );
+            }
+        }
         // v2 crashed and restarted, then caught up across boundaries: only the journals of
         // its current epoch and the one before are on its disk.
         let (epoch, _) = sim.nodes[2].ledger.latest_epoch().expect("epoch");

@@ -263,6 +263,7 @@ fn main() {
     for reply in [false, true] {
         let m = CosignMessage {
             reply,
+            epoch_end: false,
             size: 6000,
             root,
             state: checkpoint.state.expect("a state line"),
@@ -270,6 +271,15 @@ fn main() {
         };
         write("cosign_message", &format!("reply-{reply}"), &m.encode());
     }
+    let m = CosignMessage {
+        reply: false,
+        epoch_end: true,
+        size: 6000,
+        root,
+        state: checkpoint.state.expect("a state line"),
+        signature: signature.to_bytes(),
+    };
+    write("cosign_message", "epoch-end", &m.encode());
 
     write("vault_message", "want", &BlobMessage::Want(c).encode());
     let sealed: Vec<u8> = (0..600u32).map(|i| (i * 37 % 251) as u8).collect();

@@ -161,6 +161,16 @@ pub(crate) fn sign_epoch_end(
 }
 
 impl Ledger {
+    /// Whether the block at `height` is the last of its epoch.
+    pub fn ends_epoch(&self, height: u64) -> bool {
+        ends_epoch(height, self.epoch_length())
+    }
+
+    /// The height of the last block of `epoch`.
+    pub fn last_height_of(&self, epoch: u64) -> u64 {
+        last_height(epoch, self.epoch_length())
+    }
+
     /// The body of the checkpoint of the last block of epoch `epoch - 1`, whose state proves
     /// `epoch`'s validators, once this node has applied that block.
     pub fn epoch_end_body(&self, epoch: u64) -> Result<Option<Checkpoint>, LedgerError> {
