@@ -34,6 +34,21 @@ pub struct EpochLink {
     pub validators: StateProof,
 }
 
+/// A node's proof of every epoch's validators it can prove, as `GET /v1/epochs` serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EpochChain {
+    /// Chain id.
+    pub chain_id: String,
+    /// The log's origin line.
+    pub log_origin: String,
+    /// Blocks per epoch (from genesis).
+    pub epoch_length: u64,
+    /// Epochs 1, 2, … each proven by the one before, up to the first this node cannot
+    /// prove yet.
+    pub links: Vec<EpochLink>,
+}
+
 /// Why a chain of epoch links does not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("epoch {epoch}: {reason}")]

@@ -1,7 +1,8 @@
 //! `unchain verify block HEIGHT`: a block's finality checked without trusting the node
 //! that serves it — its finalization certificate (`GET /v1/blocks/{height}/certificate`,
 //! public) against the keys of its epoch's validators (`unchain_consensus::certificates`):
-//! genesis' in epoch 0; in a later epoch, the set the node states, which the output says.
+//! genesis' in epoch 0; in a later epoch, the set proven from genesis' through every
+//! epoch-end checkpoint before it (`GET /v1/epochs`, `unchain_bundle::epochs`).
 
 use std::path::PathBuf;
 use unchain_client::Client;
@@ -44,25 +45,48 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
             genesis.epoch_length()
         );
     }
-    // Epoch 0's validators are genesis'. A later epoch's are the ones governance left in
-    // state at the boundary: taken from the node, and said so.
-    let validators: Vec<(String, unchain_types::PublicKey)> = if cert.epoch == 0 {
-        genesis
-            .members
-            .iter()
-            .filter(|m| m.validator)
-            .map(|m| (m.name.clone(), m.signing_key))
-            .collect()
+    // Epoch 0's validators are genesis'. A later epoch's are proven from them, one
+    // epoch-end checkpoint at a time; the node's own statement of the set is not used.
+    let genesis_set: Vec<unchain_log::NamedKey> = genesis
+        .members
+        .iter()
+        .filter(|m| m.validator)
+        .map(|m| unchain_log::NamedKey {
+            name: m.name.clone(),
+            key: m.signing_key,
+        })
+        .collect();
+    let set = if cert.epoch == 0 {
+        genesis_set
     } else {
-        cert.validators
-            .iter()
-            .map(|v| {
-                unchain_types::PublicKey::from_hex(&v.key)
-                    .map(|k| (v.name.clone(), k))
-                    .map_err(|e| anyhow::anyhow!("the node's validator {}: {e}", v.name))
-            })
-            .collect::<anyhow::Result<_>>()?
+        let chain: unchain_bundle::epochs::EpochChain = client.get_json("/v1/epochs").await?;
+        if chain.chain_id != genesis.chain_id {
+            anyhow::bail!(
+                "VERIFICATION FAILED: the node's epochs are of chain {:?}, the genesis file's is {:?}",
+                chain.chain_id,
+                genesis.chain_id
+            );
+        }
+        let sets = unchain_bundle::epochs::verify_epoch_links(
+            &genesis_set,
+            genesis.epoch_length(),
+            &genesis.log_origin,
+            &chain.links,
+        )
+        .map_err(|e| anyhow::anyhow!("VERIFICATION FAILED: the validator sets: {e}"))?;
+        sets.into_iter().nth(cert.epoch as usize).ok_or_else(|| {
+            anyhow::anyhow!(
+                "the node proves the validators of epochs up to {} only, and block {} is in \
+                 epoch {}: ask a node that holds the later epoch-end checkpoints, or retry \
+                 once this one has gathered them",
+                chain.links.len(),
+                a.height,
+                cert.epoch
+            )
+        })?
     };
+    let validators: Vec<(String, unchain_types::PublicKey)> =
+        set.into_iter().map(|v| (v.name, v.key)).collect();
     let keys: Vec<_> = validators.iter().map(|(_, k)| *k).collect();
     let digest = unchain_types::Hash32::from_hex(&cert.digest)
         .map_err(|e| anyhow::anyhow!("the node's digest {:?}: {e}", cert.digest))?;
@@ -111,8 +135,10 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
         println!("  trusting     the validators of {}", a.genesis.display());
     } else {
         println!(
-            "  trusting     the node's word for who epoch {}'s validators are (genesis vouches \
-             for epoch 0's; check the set with `unchain status` on nodes you trust)",
+            "  trusting     the validators of {}, and through them epoch {}'s: {} epoch-end \
+             checkpoint(s), each signed by the set before it",
+            a.genesis.display(),
+            cert.epoch,
             cert.epoch
         );
     }

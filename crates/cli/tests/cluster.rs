@@ -595,6 +595,18 @@ async fn four_validators_become_five_then_four_under_load() {
     let text = verified.expect("a certificate among the last 30 blocks of the last epoch");
     assert!(text.contains("quorum 3 of 4"), "{text}");
     assert!(!text.contains("gb-unseen"), "{text}");
+    // ... a set proven from the genesis file alone, not taken from the node.
+    assert!(
+        text.contains("epoch-end checkpoint(s), each signed by the set before it"),
+        "{text}"
+    );
+    let epochs: unchain_bundle::epochs::EpochChain =
+        clients[4].get_json("/v1/epochs").await.expect("epochs");
+    assert!(
+        epochs.links.len() as u64 >= four,
+        "{:?}",
+        epochs.links.len()
+    );
 }
 
 /// A member's node that starts from the validators' state snapshots (`--sync-from`, one

@@ -11,6 +11,7 @@ pub(crate) mod handlers;
 pub mod identity;
 pub use crate::service::problem;
 pub(crate) mod agreements;
+pub(crate) mod epoch_links;
 pub mod provenance;
 pub mod recruit;
 pub(crate) mod snapshots;
@@ -87,6 +88,7 @@ impl std::ops::Deref for ApiState {
         handlers::checkpoint,
         handlers::inclusion,
         handlers::certificate,
+        epoch_links::epochs,
         handlers::consistency,
         handlers::members,
         handlers::account,
@@ -273,6 +275,7 @@ pub fn router(state: ApiState) -> Router {
                 })),
         )
         .route("/v1/transactions/{id}", get(handlers::tx_status))
+        .route("/v1/epochs", get(epoch_links::epochs))
         .route("/v1/blocks/latest", get(handlers::latest_block))
         .route("/v1/blocks/{height}", get(handlers::block))
         .route(
