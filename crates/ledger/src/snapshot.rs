@@ -14,9 +14,11 @@
 //! quorum of the signatures of the validators of the snapshot's epoch, its log root must be
 //! the frontier's, its state line must be the manifest's height and root, and the entries
 //! must rebuild exactly that state root. Anything else is refused before a byte is kept.
-//! The validator sets of epochs after genesis are taken as the manifest states them: a
-//! chain of proofs from the genesis set is not built yet, so the restore reports them as
-//! stated, not proven ([`Restored::sets_as_stated`]).
+//! The validator sets of epochs after genesis are proven from the genesis set by the
+//! manifest's epoch links (`unchain_bundle::epochs`), and the restored node keeps the links
+//! to serve them in turn; a set the exporting node could not prove (the newest boundary's,
+//! while its cosignatures are gathered, or one from before epoch-end checkpoints existed)
+//! is taken as stated, and the restore says which ([`Restored::sets_as_stated`]).
 //!
 //! A restored node holds no block, transaction or log leaf before the snapshot: it serves
 //! proofs from the snapshot's height on, and says so for older ones.
@@ -31,6 +33,7 @@ use redb::ReadableTable;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
+use unchain_bundle::epochs::EpochLink;
 use unchain_log::{Checkpoint, NamedKey, StateAt};
 use unchain_types::Hash32;
 
@@ -71,6 +74,11 @@ pub struct SnapshotManifest {
     pub blocks: Vec<BlockRecord>,
     /// The validators of every epoch from genesis to the one the next block runs in.
     pub epochs: Vec<EpochSet>,
+    /// The proofs of those sets after genesis' that the exporting node holds: for epochs 1,
+    /// 2, … the checkpoint of the block that ended the epoch before, cosigned by its
+    /// validators, and the validators in that block's state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub epoch_links: Vec<EpochLink>,
 }
 
 /// One chunk of state entries.
@@ -395,6 +403,11 @@ impl Ledger {
             checkpoint,
             blocks,
             epochs,
+            epoch_links: self
+                .epoch_links()?
+                .into_iter()
+                .filter(|l| l.epoch <= next_epoch)
+                .collect(),
         })
     }
 
@@ -534,6 +547,31 @@ pub fn check_manifest(genesis: &Genesis, m: &SnapshotManifest) -> Result<Vouched
             format!("epoch {} has no validator", empty.epoch),
         ));
     }
+    // The later sets, proven from genesis' where the manifest carries the links.
+    let proven = unchain_bundle::epochs::verify_epoch_links(
+        &genesis_set,
+        genesis.epoch_length(),
+        &genesis.log_origin,
+        &m.epoch_links,
+    )
+    .map_err(|e| SnapshotError::field("epoch_links", e.to_string()))?;
+    if proven.len() > m.epochs.len() {
+        return Err(SnapshotError::field(
+            "epoch_links",
+            format!(
+                "they prove epochs up to {}, past the snapshot's last epoch {next_epoch}",
+                proven.len() - 1
+            ),
+        ));
+    }
+    for (epoch, set) in proven.iter().enumerate().skip(1) {
+        if sorted(&m.epochs[epoch].validators) != sorted(set) {
+            return Err(SnapshotError::field(
+                "epochs",
+                format!("epoch {epoch}'s validators are not those its epoch-end checkpoint proves"),
+            ));
+        }
+    }
     let set = &m.epochs[genesis.epoch_of(m.height) as usize].validators;
     let verifiers: Vec<_> = set.iter().map(NamedKey::verifier).collect();
     let (cp, signers) = unchain_log::verify_checkpoint_for(
@@ -579,7 +617,12 @@ pub fn check_manifest(genesis: &Genesis, m: &SnapshotManifest) -> Result<Vouched
     check_blocks(m)?;
     Ok(Vouched {
         signers,
-        sets_as_stated: m.epochs.iter().skip(1).map(|e| e.epoch).collect(),
+        sets_as_stated: m
+            .epochs
+            .iter()
+            .skip(proven.len())
+            .map(|e| e.epoch)
+            .collect(),
     })
 }
 
@@ -842,6 +885,19 @@ fn write_restored(
                 record.block.height,
                 serde_json::to_vec(record).expect("record").as_slice(),
             )?;
+        }
+        {
+            let mut notes = txn.open_table(epochs::EPOCH_NOTES)?;
+            let mut proofs = txn.open_table(epochs::EPOCH_PROOFS)?;
+            for link in &m.epoch_links {
+                notes.insert(link.epoch, link.checkpoint.as_str())?;
+                proofs.insert(
+                    link.epoch,
+                    serde_json::to_vec(&link.validators)
+                        .expect("proof JSON")
+                        .as_slice(),
+                )?;
+            }
         }
         let mut epochs = txn.open_table(epochs::EPOCHS)?;
         for e in &m.epochs {

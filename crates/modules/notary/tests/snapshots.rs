@@ -82,6 +82,25 @@ fn cosign(ledger: &Ledger, orgs: &[Org]) {
     ledger.store_cosigned_checkpoint(&note).expect("cosigned");
 }
 
+/// Both validators sign the checkpoint of every block that ended an epoch so far, and the
+/// ledger keeps each as the proof of the next epoch's validators.
+fn cosign_epochs(ledger: &Ledger, orgs: &[Org]) {
+    let head = ledger.head().expect("head").height;
+    let mut epoch = 1;
+    while ledger.last_height_of(epoch - 1) <= head {
+        let body = ledger
+            .epoch_end_body(epoch)
+            .expect("read")
+            .expect("applied");
+        let mut note = SignedNote::new(body.body());
+        for o in orgs {
+            note.sign(&o.name, &o.key).expect("sign");
+        }
+        assert_eq!(ledger.store_epoch_note(&note).expect("cosigned"), epoch);
+        epoch += 1;
+    }
+}
+
 /// Blocks of notary anchors: `n` blocks, two anchors each, one block in four empty (the
 /// third, seventh, ...).
 fn blocks(orgs: &mut [Org], first: u8, n: u8) -> Vec<Vec<Transaction>> {
@@ -171,6 +190,7 @@ fn chains() -> Chains {
         apply(&replay, &txs);
     }
     cosign(&source, &orgs);
+    cosign_epochs(&source, &orgs);
     let later = blocks(&mut orgs, 12, 3);
     for txs in &later {
         apply(&source, txs);
@@ -201,8 +221,18 @@ fn a_restored_ledger_reaches_the_replayed_root_and_follows_the_same_blocks() {
     assert_eq!(restored.head().expect("head"), replayed);
     assert_eq!(report.state_root, replayed.state_root);
     assert_eq!(report.signers.len(), 2);
-    // Epochs of four blocks: the sets of epochs 1 to 3 are taken as stated.
-    assert_eq!(report.sets_as_stated, vec![1, 2, 3]);
+    // Epochs of four blocks: the sets of epochs 1 to 3 are proven from genesis' by the
+    // checkpoints that ended epochs 0 to 2, and the restored node keeps those proofs.
+    assert_eq!(snap.manifest.epoch_links.len(), 3);
+    assert!(
+        report.sets_as_stated.is_empty(),
+        "{:?}",
+        report.sets_as_stated
+    );
+    assert_eq!(
+        restored.epoch_links().expect("read"),
+        snap.manifest.epoch_links
+    );
     assert_eq!(
         restored.snapshot_base().expect("read").map(|b| b.height),
         Some(12)
@@ -374,6 +404,18 @@ fn a_changed_snapshot_is_refused_and_leaves_nothing() {
         }
     });
     refused(&c, &snap, "field `format`", |s| s.manifest.format = 2);
+    // A later epoch's set other than the one its epoch-end checkpoint proves; a proof
+    // changed.
+    refused(&c, &snap, "field `epochs`", |s| {
+        s.manifest.epochs[2].validators[0].key = SigningKey::from_seed([9; 32]).public_key();
+    });
+    refused(&c, &snap, "field `epoch_links`", |s| {
+        s.manifest.epoch_links[1].validators.value =
+            Some(unchain_bundle::state::StateValue::Utf8("[]".into()));
+    });
+    refused(&c, &snap, "field `epoch_links`", |s| {
+        s.manifest.epoch_links.remove(0);
+    });
     // Another chain's node refuses it.
     let mut other = genesis(&c.orgs);
     other.chain_id = "another-chain".into();
@@ -391,7 +433,16 @@ fn a_changed_snapshot_is_refused_and_leaves_nothing() {
     .err()
     .expect("refused");
     assert!(err.to_string().contains("already holds a ledger"), "{err}");
-    // And the snapshot as exported still restores.
+    // And the snapshot as exported still restores; without its links too (a node that
+    // holds none, from before epoch-end checkpoints), saying which sets it took as stated.
+    let mut unlinked = Exported {
+        manifest: snap.manifest.clone(),
+        chunks: snap.chunks.clone(),
+    };
+    unlinked.manifest.epoch_links.clear();
+    let (_, report) = restore(&c.target, &c.orgs, genesis(&c.orgs), &unlinked).expect("restores");
+    assert_eq!(report.sets_as_stated, vec![1, 2, 3]);
+    std::fs::remove_file(&c.target).expect("remove");
     restore(&c.target, &c.orgs, genesis(&c.orgs), &snap).expect("restores");
 }
 
