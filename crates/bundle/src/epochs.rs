@@ -147,3 +147,36 @@ pub fn verify_epoch_links(
     }
     Ok(sets)
 }
+
+/// The validators whose signatures count on `checkpoint` (note text, not yet verified):
+/// genesis' when its state line is in epoch 0 or it has none, else the set `links` prove
+/// for its epoch from `genesis`. Returns the set and the epoch.
+pub fn validators_for_checkpoint(
+    genesis: &[NamedKey],
+    epoch_length: u64,
+    origin: &str,
+    checkpoint: &str,
+    links: &[EpochLink],
+) -> Result<(Vec<NamedKey>, u64), EpochLinkError> {
+    let epoch = SignedNote::parse(checkpoint)
+        .ok()
+        .and_then(|n| Checkpoint::parse_body(&n.body).ok())
+        .and_then(|c| c.state)
+        .map_or(0, |s| s.height / epoch_length.max(1));
+    if epoch == 0 {
+        return Ok((genesis.to_vec(), 0));
+    }
+    let sets = verify_epoch_links(genesis, epoch_length, origin, links)?;
+    let proven = sets.len() as u64 - 1;
+    sets.into_iter()
+        .nth(epoch as usize)
+        .map(|set| (set, epoch))
+        .ok_or_else(|| EpochLinkError {
+            epoch,
+            reason: format!(
+                "the checkpoint is from epoch {epoch}, but the bundle proves the validators of \
+                 epochs up to {proven} only: ask the node for a bundle once it holds the later \
+                 epoch-end checkpoints"
+            ),
+        })
+}

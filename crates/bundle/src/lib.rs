@@ -50,6 +50,11 @@ pub struct Envelope {
     /// Keys that sign checkpoints, as the issuing node knows them. A verifier should trust
     /// the keys of a genesis file it holds instead.
     pub validators: Vec<NamedKey>,
+    /// When the checkpoint is from an epoch after genesis: the proofs of the validator sets
+    /// from genesis' to that epoch's ([`epochs`]), so a verifier holding only the genesis
+    /// file knows whose signatures count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub epochs: Vec<epochs::EpochLink>,
 }
 
 /// Why an envelope does not open.
@@ -110,6 +115,24 @@ impl Envelope {
     /// (this proves integrity, not who signed).
     pub fn carried_validators(&self) -> Vec<NoteVerifier> {
         self.validators.iter().map(NamedKey::verifier).collect()
+    }
+
+    /// The validators whose signatures count on this envelope's checkpoint, from a genesis'
+    /// `genesis` validators and `epoch_length`: genesis' when the checkpoint's state line is
+    /// in epoch 0 (or it has none), else the set its [`Envelope::epochs`] links prove for
+    /// that epoch. Returns the set and the epoch.
+    pub fn validators_from_genesis(
+        &self,
+        genesis: &[NamedKey],
+        epoch_length: u64,
+    ) -> Result<(Vec<NamedKey>, u64), epochs::EpochLinkError> {
+        epochs::validators_for_checkpoint(
+            genesis,
+            epoch_length,
+            &self.log_origin,
+            &self.checkpoint,
+            &self.epochs,
+        )
     }
 }
 
@@ -224,6 +247,7 @@ mod tests {
             tree_size: 1,
             checkpoint: String::new(),
             validators: Vec::new(),
+            epochs: Vec::new(),
         };
         let err = env.open(1, &[], 1).expect_err("version 2");
         assert_eq!(

@@ -43,6 +43,11 @@ pub struct ProofBundle {
     /// Keys that sign checkpoints, as this node knows them. An offline verifier should use
     /// keys from a genesis file it trusts instead.
     pub validators: Vec<ValidatorKey>,
+    /// When the checkpoint is from an epoch after genesis: the proofs of the validator sets
+    /// from genesis' to that epoch's (see [`crate::epochs`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Object>))]
+    pub epochs: Vec<crate::epochs::EpochLink>,
 }
 
 /// What a verified bundle proves.
@@ -101,6 +106,7 @@ pub fn verify_bundle(
         tree_size: bundle.tree_size,
         checkpoint: bundle.checkpoint.clone(),
         validators: Vec::new(),
+        epochs: Vec::new(),
     };
     let opened = envelope
         .open(PROOF_VERSION, trusted, quorum)

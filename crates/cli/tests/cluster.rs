@@ -607,6 +607,47 @@ async fn four_validators_become_five_then_four_under_load() {
         "{:?}",
         epochs.links.len()
     );
+
+    // A bundle over a checkpoint of the last epoch — signed by ke-dci, ph-iacat's new key,
+    // ng-naptip and th-dsi, of whom genesis knows two keys — verifies against the genesis
+    // file, through the epoch links it carries; without them it cannot.
+    let bundle: serde_json::Value = clients[0]
+        .get_json("/v1/state/proof?key=validators")
+        .await
+        .expect("a state bundle");
+    let verify_state = |bundle: &serde_json::Value| {
+        let path = chain.dir.path().join("validators-state.json");
+        std::fs::write(&path, serde_json::to_vec(bundle).expect("json")).expect("write");
+        let out = Command::new(bin())
+            .args(["verify", "state"])
+            .arg(&path)
+            .arg("--genesis")
+            .arg(chain.genesis())
+            .output()
+            .expect("run unchain verify state");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (ok, text) = verify_state(&bundle);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("VERIFIED") && text.contains("epoch-end checkpoint(s)"),
+        "{text}"
+    );
+    let mut unlinked = bundle.clone();
+    unlinked
+        .as_object_mut()
+        .expect("an object")
+        .remove("epochs")
+        .expect("the bundle carries its epoch links");
+    let (ok, text) = verify_state(&unlinked);
+    assert!(!ok && text.contains("VERIFICATION FAILED"), "{text}");
 }
 
 /// A member's node that starts from the validators' state snapshots (`--sync-from`, one

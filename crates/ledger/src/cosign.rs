@@ -46,6 +46,7 @@ impl Ledger {
             chain_id: genesis.chain_id.clone(),
             log_origin: genesis.log_origin.clone(),
             tree_size,
+            epochs: self.epoch_links_for(&checkpoint)?,
             checkpoint,
             validators: self
                 .members()?

@@ -296,6 +296,27 @@ impl Ledger {
     }
 }
 
+impl Ledger {
+    /// The epoch links a bundle against `checkpoint` (note text) carries: those proving the
+    /// sets of epochs 1 to the epoch of its state line, as far as this node holds them.
+    pub fn epoch_links_for(
+        &self,
+        checkpoint: &str,
+    ) -> Result<Vec<unchain_bundle::epochs::EpochLink>, LedgerError> {
+        let epoch = SignedNote::parse(checkpoint)
+            .ok()
+            .and_then(|n| Checkpoint::parse_body(&n.body).ok())
+            .and_then(|c| c.state)
+            .map_or(0, |s| self.epoch_of(s.height));
+        if epoch == 0 {
+            return Ok(Vec::new());
+        }
+        let mut links = self.epoch_links()?;
+        links.truncate(epoch as usize);
+        Ok(links)
+    }
+}
+
 /// The last height of `epoch` with `length` blocks per epoch.
 pub(crate) fn last_height(epoch: u64, length: u64) -> u64 {
     unchain_bundle::epochs::last_height(epoch, length)

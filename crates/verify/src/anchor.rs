@@ -36,6 +36,35 @@ impl Anchor {
         })
     }
 
+    /// The keys of the genesis file at `path` for a bundle's `envelope`: refused unless it
+    /// is the envelope's chain; the validators are those of the epoch of the envelope's
+    /// checkpoint, proven from genesis' by the epoch links the envelope carries.
+    pub fn genesis_for(path: &Path, envelope: &Envelope, what: &str) -> anyhow::Result<Anchor> {
+        let g = unchain_genesis::read_pinned(path, &envelope.chain_id)?;
+        let mut anchor = Anchor::genesis(path, &envelope.chain_id, what)?;
+        let genesis_set: Vec<NamedKey> = g
+            .members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| NamedKey {
+                name: m.name.clone(),
+                key: m.signing_key,
+            })
+            .collect();
+        let (set, epoch) = envelope
+            .validators_from_genesis(&genesis_set, g.epoch_length())
+            .map_err(|e| anyhow::anyhow!("VERIFICATION FAILED: the validator sets: {e}"))?;
+        if epoch > 0 {
+            anchor.validators = set.iter().map(NamedKey::verifier).collect();
+            anchor.source = format!(
+                "{what} of {}, with epoch {epoch}'s validators proven from its validators by \
+                 {epoch} epoch-end checkpoint(s)",
+                path.display()
+            );
+        }
+        Ok(anchor)
+    }
+
     /// The keys a bundle's envelope carries; `source` says so in the report.
     pub fn carried(envelope: &Envelope, members: Vec<NamedKey>, source: &str) -> Anchor {
         Anchor {
@@ -55,8 +84,7 @@ impl Anchor {
     ) -> anyhow::Result<Anchor> {
         match genesis {
             Some(path) => {
-                let mut anchor =
-                    Anchor::genesis(path, &envelope.chain_id, "validator and member keys")?;
+                let mut anchor = Anchor::genesis_for(path, envelope, "validator and member keys")?;
                 anchor.admit_later_members(members)?;
                 Ok(anchor)
             }

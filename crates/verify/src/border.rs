@@ -89,7 +89,7 @@ pub fn load_trust(path: &Path, genesis: Option<&Path>) -> anyhow::Result<(TrustS
     let value: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
     let anchor_of = |envelope: &unchain_bundle::Envelope| match genesis {
-        Some(path) => Anchor::genesis(path, &envelope.chain_id, "validator keys"),
+        Some(path) => Anchor::genesis_for(path, envelope, "validator keys"),
         None => Ok(Anchor::carried(
             envelope,
             Vec::new(),

@@ -45,7 +45,7 @@ pub fn write_report(v: &VerifiedCustody, path: &Path) -> anyhow::Result<()> {
 /// Verifies `b` (against `genesis`'s keys when given), printing what it proves.
 pub fn verify(b: &CustodyBundle, genesis: Option<&Path>) -> anyhow::Result<VerifiedCustody> {
     let anchor = match genesis {
-        Some(path) => Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?,
+        Some(path) => Anchor::genesis_for(path, &b.envelope, "validator and member keys")?,
         None => Anchor::carried(
             &b.envelope,
             b.members.clone(),

@@ -28,7 +28,7 @@ pub fn run(a: &ReceiptArgs) -> anyhow::Result<()> {
         .with_context(|| format!("{} is not a proof of receipt", a.bundle.display()))?;
     let anchor = match &a.genesis {
         Some(path) => {
-            let anchor = Anchor::genesis(path, &b.envelope.chain_id, "validator and member keys")?;
+            let anchor = Anchor::genesis_for(path, &b.envelope, "validator and member keys")?;
             let member = anchor.members.iter().find(|m| m.name == b.intake.name);
             if member.map(|m| m.key) != Some(b.intake.key) {
                 bail!(

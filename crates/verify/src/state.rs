@@ -29,7 +29,7 @@ pub fn run(a: &StateArgs) -> anyhow::Result<()> {
 /// Verifies `bundle` (against `genesis`'s validators when given), printing what it proves.
 pub fn verify(bundle: &StateBundle, genesis: Option<&Path>) -> anyhow::Result<VerifiedState> {
     let anchor = match genesis {
-        Some(path) => Anchor::genesis(path, &bundle.envelope.chain_id, "validators")?,
+        Some(path) => Anchor::genesis_for(path, &bundle.envelope, "validators")?,
         None => Anchor::carried(
             &bundle.envelope,
             Vec::new(),

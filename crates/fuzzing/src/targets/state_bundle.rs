@@ -1,7 +1,8 @@
 //! A state bundle from outside (a court or a member receives it as a file, with jmt's
 //! borsh-encoded proofs inside): verifying never panics, whatever the bundle holds, and a
 //! bundle that verifies carries the quorum it was checked against and one value (or
-//! absence) per proof, for the checkpoint's own state line.
+//! absence) per proof, for the checkpoint's own state line. The epoch links it may carry
+//! are walked from the validators it carries, as `--genesis` walks them from genesis'.
 
 use unchain_bundle::state::{StateBundle, verify_state_bundle};
 
@@ -10,6 +11,11 @@ pub fn run(data: &[u8]) {
     let Ok(b) = serde_json::from_slice::<StateBundle>(data) else {
         return;
     };
+    // Epochs of four blocks: a short one, so that fuzzed heights reach later epochs.
+    if let Ok((set, epoch)) = b.envelope.validators_from_genesis(&b.envelope.validators, 4) {
+        assert!(!set.is_empty() || (epoch == 0 && b.envelope.validators.is_empty()));
+        assert!(epoch == 0 || b.envelope.epochs.len() as u64 >= epoch);
+    }
     let validators = b.envelope.carried_validators();
     let quorum = unchain_bundle::quorum(validators.len().max(1));
     if let Ok(v) = verify_state_bundle(&b, &validators, quorum) {

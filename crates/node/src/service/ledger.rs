@@ -150,6 +150,7 @@ pub async fn bundle(state: &Service, index: u64) -> Result<ProofBundle, Problem>
         leaf_hash: unchain_log::hash_leaf(&leaf).to_hex(),
         leaf: String::from_utf8(leaf).map_err(|_| Problem::internal("leaf is not UTF-8"))?,
         proof: proof.iter().map(Hash32::to_hex).collect(),
+        epochs: state.ledger.epoch_links_for(&note_text)?,
         checkpoint: note_text,
         validators: validator_views(state),
     })
