@@ -12,7 +12,10 @@ pub fn run(data: &[u8]) {
         return;
     };
     // Epochs of four blocks: a short one, so that fuzzed heights reach later epochs.
-    if let Ok((set, epoch)) = b.envelope.validators_from_genesis(&b.envelope.validators, 4) {
+    if let Ok((set, epoch)) = b
+        .envelope
+        .validators_from_genesis(&b.envelope.validators, 4)
+    {
         assert!(!set.is_empty() || (epoch == 0 && b.envelope.validators.is_empty()));
         assert!(epoch == 0 || b.envelope.epochs.len() as u64 >= epoch);
     }
