@@ -80,6 +80,10 @@ pub struct CosignMessage {
     /// block, whatever the log did), which proves the next epoch's validators; gathered
     /// apart from the checkpoints of each log size.
     pub epoch_end: bool,
+    /// With `epoch_end`: no signature, but a request from any peer (a follower signs
+    /// nothing, so cannot otherwise ask) for the validators' signatures on that epoch end,
+    /// which peers holding its note answer with their own. `signature` is all zeros.
+    pub ask: bool,
     /// Tree size.
     pub size: u64,
     /// Root at that size.
@@ -90,9 +94,11 @@ pub struct CosignMessage {
     pub signature: [u8; 64],
 }
 
-/// The flag byte's bits: a reply, an epoch-end signature. Any other bit is refused.
+/// The flag byte's bits: a reply, an epoch-end signature, a request for epoch-end
+/// signatures. Any other bit is refused.
 const REPLY: u8 = 1;
 const EPOCH_END: u8 = 2;
+const ASK: u8 = 4;
 
 /// Fixed 145 bytes in commonware's codec: a flag byte ([`REPLY`], [`EPOCH_END`]), size
 /// (u64, big-endian), root, state height (u64, big-endian), state root, signature.
@@ -104,6 +110,9 @@ impl Write for CosignMessage {
         }
         if self.epoch_end {
             flags |= EPOCH_END;
+        }
+        if self.ask {
+            flags |= ASK;
         }
         flags.write(buf);
         self.size.write(buf);
@@ -125,12 +134,19 @@ impl Read for CosignMessage {
 
     fn read_cfg(buf: &mut impl Buf, _: &()) -> Result<Self, CodecError> {
         let flags = u8::read(buf)?;
-        if flags & !(REPLY | EPOCH_END) != 0 {
+        if flags & !(REPLY | EPOCH_END | ASK) != 0 {
             return Err(CodecError::Invalid("CosignMessage", "unknown flag bits"));
+        }
+        if flags & ASK != 0 && flags != ASK | EPOCH_END {
+            return Err(CodecError::Invalid(
+                "CosignMessage",
+                "a request is for an epoch end and is never a reply",
+            ));
         }
         Ok(CosignMessage {
             reply: flags & REPLY != 0,
             epoch_end: flags & EPOCH_END != 0,
+            ask: flags & ASK != 0,
             size: u64::read(buf)?,
             root: Hash32(<[u8; 32]>::read(buf)?),
             state: StateAt {
@@ -375,6 +391,7 @@ impl Cosigner {
             CosignMessage {
                 reply: false,
                 epoch_end: true,
+                ask: false,
                 size: cp.size,
                 root: cp.root,
                 state,
@@ -382,6 +399,42 @@ impl Cosigner {
             },
             me,
         ))
+    }
+
+    /// Answers a peer's request for the signatures on an epoch end: this node's own, if it
+    /// holds that epoch's note (so the end is settled) and signed it, for the same block.
+    fn answer_ask(&self, m: &CosignMessage) -> Option<CosignMessage> {
+        if !self.ledger.ends_epoch(m.state.height) {
+            return None;
+        }
+        let epoch = self.ledger.epoch_of(m.state.height) + 1;
+        if !matches!(self.ledger.epoch_note(epoch), Ok(Some(_))) {
+            return None;
+        }
+        self.own_epoch(epoch)
+            .filter(|(own, _)| own.root == m.root && own.state == m.state && own.size == m.size)
+            .map(|(own, _)| CosignMessage { reply: true, ..own })
+    }
+
+    /// The oldest epoch end this node has applied but holds no note for, as a request for
+    /// its signatures (a node that was down, or a follower, across that boundary).
+    fn missing_epoch_end(&self) -> Option<CosignMessage> {
+        let (latest, _) = self.ledger.latest_epoch().ok()?;
+        let held = self.ledger.epoch_links().ok()?.len() as u64;
+        let epoch = held + 1;
+        if epoch > latest {
+            return None;
+        }
+        let cp = self.ledger.epoch_end_body(epoch).ok()??;
+        Some(CosignMessage {
+            reply: false,
+            epoch_end: true,
+            ask: true,
+            size: cp.size,
+            root: cp.root,
+            state: cp.state?,
+            signature: [0; 64],
+        })
     }
 
     /// Handles a peer's signature on an epoch-end checkpoint, already checked against its
@@ -423,6 +476,9 @@ impl Cosigner {
                 return None;
             }
         };
+        if m.ask {
+            return self.answer_ask(&m);
+        }
         let Some(validator) = self
             .validators_at(m.state.height)
             .into_iter()
@@ -480,6 +536,7 @@ impl Cosigner {
             CosignMessage {
                 reply: false,
                 epoch_end: false,
+                ask: false,
                 size,
                 root: cp.root,
                 state,
@@ -537,6 +594,7 @@ where
             let mut last_size = None;
             let mut latest: Option<(CosignMessage, SystemTime)> = None;
             let mut latest_epoch: Option<(u64, CosignMessage, SystemTime)> = None;
+            let mut asked: Option<SystemTime> = None;
             loop {
                 block_or_tick(&ctx, &mut applied, cfg.resend_interval).await;
                 let Ok(head) = signing.ledger.head() else {
@@ -614,6 +672,15 @@ where
                     let _ = sender.send(Recipients::All, out.encode(), true).await;
                     latest = Some((msg, ctx.current()));
                 }
+                // An epoch end this node crossed without gathering its note (down at the
+                // time, or a follower that could not ask): request it, once per interval.
+                if asked.is_none_or(|at: SystemTime| {
+                    ctx.current().duration_since(at).unwrap_or_default() >= cfg.resend_interval
+                }) && let Some(ask) = signing.missing_epoch_end()
+                {
+                    let _ = sender.send(Recipients::All, ask.encode(), false).await;
+                    asked = Some(ctx.current());
+                }
                 // The same for the latest epoch-end signature: asked again while the note
                 // lacks a quorum here, repeated as a reply once it has one.
                 if let Some((epoch, msg, sent)) = latest_epoch
@@ -649,6 +716,7 @@ mod tests {
         let m = CosignMessage {
             reply: true,
             epoch_end: false,
+            ask: false,
             size: 42,
             root: Hash32([7; 32]),
             state: StateAt {
@@ -670,6 +738,7 @@ mod tests {
         let epoch_end = CosignMessage {
             reply: false,
             epoch_end: true,
+            ask: false,
             ..m
         };
         assert_eq!(epoch_end.encode()[0], EPOCH_END);
@@ -677,11 +746,27 @@ mod tests {
             CosignMessage::decode(epoch_end.encode()).expect("round trip"),
             epoch_end
         );
-        let mut bad = m.encode().to_vec();
-        bad[0] = 4;
-        assert!(matches!(
-            CosignMessage::decode(&bad[..]),
-            Err(CodecError::Invalid(_, _))
-        ));
+        let ask = CosignMessage {
+            reply: false,
+            epoch_end: true,
+            ask: true,
+            signature: [0; 64],
+            ..m
+        };
+        assert_eq!(
+            CosignMessage::decode(ask.encode()).expect("round trip"),
+            ask
+        );
+        for flags in [8u8, ASK, ASK | REPLY, ASK | EPOCH_END | REPLY] {
+            let mut bad = m.encode().to_vec();
+            bad[0] = flags;
+            assert!(
+                matches!(
+                    CosignMessage::decode(&bad[..]),
+                    Err(CodecError::Invalid(_, _))
+                ),
+                "flags {flags:#b}"
+            );
+        }
     }
 }

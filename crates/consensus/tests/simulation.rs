@@ -295,6 +295,85 @@ fn a_follower_that_joins_late_executes_and_serves_what_the_validators_agreed() {
     }
 }
 
+/// A follower started after the chain crossed several epoch boundaries executes them from
+/// backfill, then asks the validators for their signatures on each epoch end it holds no
+/// note for, and ends up proving every epoch's validator set from genesis, as they do.
+#[test]
+fn a_follower_that_joins_epochs_late_proves_every_validator_set() {
+    for seed in fault_seeds() {
+        runner(seed).start(|context| async move {
+            let mut sim = Sim::with_epochs(context, N, 1, good_link(), Some(EPOCH_LENGTH)).await;
+            let follower = N;
+            for i in ALL {
+                sim.start(i).await;
+            }
+            for i in ALL {
+                sim.client(i, 30, Duration::from_millis(25));
+            }
+            sim.wait_height(&ALL, 3 * EPOCH_LENGTH + 2).await;
+            sim.start(follower).await;
+            let top = *sim.heights(&ALL).iter().max().expect("nodes");
+            let everyone = [0, 1, 2, 3, follower];
+            sim.wait_height(&everyone, top + 2).await;
+            let ledger = sim.nodes[follower].ledger.clone();
+            let mut waited = 0;
+            loop {
+                let (epoch, _) = ledger.latest_epoch().expect("epoch");
+                let held = ledger.epoch_links().expect("links").len() as u64;
+                if held == epoch {
+                    break;
+                }
+                assert!(
+                    waited < 30,
+                    "the late follower proves epochs up to {held} of {epoch} after {waited} s"
+                );
+                sim.context.sleep(Duration::from_secs(1)).await;
+                waited += 1;
+            }
+            let genesis = ledger.genesis().clone();
+            let genesis_set: Vec<unchain_log::NamedKey> = genesis
+                .members
+                .iter()
+                .filter(|m| m.validator)
+                .map(|m| unchain_log::NamedKey {
+                    name: m.name.clone(),
+                    key: m.signing_key,
+                })
+                .collect();
+            let links = ledger.epoch_links().expect("links");
+            assert!(links.len() >= 3, "{} links", links.len());
+            // The same epoch ends (each node keeps the quorum of signatures it gathered).
+            let body = |l: &unchain_bundle::epochs::EpochLink| {
+                unchain_log::SignedNote::parse(&l.checkpoint)
+                    .expect("note")
+                    .body
+            };
+            let theirs = sim.nodes[0].ledger.epoch_links().expect("links");
+            for (a, b) in links.iter().zip(&theirs) {
+                assert_eq!(body(a), body(b), "epoch {}", a.epoch);
+            }
+            let sets = unchain_bundle::epochs::verify_epoch_links(
+                &genesis_set,
+                genesis.epoch_length(),
+                &genesis.log_origin,
+                &links,
+            )
+            .expect("the follower's links verify from genesis");
+            for (e, set) in sets.iter().enumerate() {
+                assert_eq!(
+                    Some(set),
+                    sim.nodes[0]
+                        .ledger
+                        .validator_set(e as u64)
+                        .expect("read")
+                        .as_ref()
+                );
+            }
+            sim.check(&everyone);
+        });
+    }
+}
+
 /// The vault channel hands a ciphertext only to organisations the ledger names: a sealed
 /// record reaches its recipient's node and no other; a node that asks without a grant —
 /// speaking the vault protocol directly with its own authenticated key — gets nothing

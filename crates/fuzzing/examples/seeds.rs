@@ -264,6 +264,7 @@ fn main() {
         let m = CosignMessage {
             reply,
             epoch_end: false,
+            ask: false,
             size: 6000,
             root,
             state: checkpoint.state.expect("a state line"),
@@ -274,12 +275,19 @@ fn main() {
     let m = CosignMessage {
         reply: false,
         epoch_end: true,
+        ask: false,
         size: 6000,
         root,
         state: checkpoint.state.expect("a state line"),
         signature: signature.to_bytes(),
     };
     write("cosign_message", "epoch-end", &m.encode());
+    let ask = CosignMessage {
+        ask: true,
+        signature: [0; 64],
+        ..m
+    };
+    write("cosign_message", "epoch-end-ask", &ask.encode());
 
     write("vault_message", "want", &BlobMessage::Want(c).encode());
     let sealed: Vec<u8> = (0..600u32).map(|i| (i * 37 % 251) as u8).collect();
