@@ -47,15 +47,7 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
     }
     // Epoch 0's validators are genesis'. A later epoch's are proven from them, one
     // epoch-end checkpoint at a time; the node's own statement of the set is not used.
-    let genesis_set: Vec<unchain_log::NamedKey> = genesis
-        .members
-        .iter()
-        .filter(|m| m.validator)
-        .map(|m| unchain_log::NamedKey {
-            name: m.name.clone(),
-            key: m.signing_key,
-        })
-        .collect();
+    let genesis_set: Vec<unchain_log::NamedKey> = genesis.validator_keys();
     let set = if cert.epoch == 0 {
         genesis_set
     } else {

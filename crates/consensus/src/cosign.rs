@@ -248,6 +248,41 @@ impl Cosigner {
         }
     }
 
+    /// The note on this node's own checkpoint `ours` at `size` with the signatures in `sigs`
+    /// that agree with it, once they are a quorum of the validators of its block's epoch.
+    /// A validator of that epoch that signed something else is logged as `diverged`.
+    fn quorum_note(
+        &self,
+        sigs: &BTreeMap<String, Vote>,
+        size: u64,
+        ours: Signed,
+        diverged: &str,
+    ) -> Option<SignedNote> {
+        let validators = self.validators_at(ours.state.height);
+        let counts = |v: &NoteVerifier| validators.iter().any(|w| w == v);
+        for (name, (v, theirs, _)) in sigs {
+            if *theirs != ours && counts(v) {
+                error!(validator = %name, size, %theirs, %ours, "{diverged}");
+            }
+        }
+        let agreeing: Vec<&Vote> = sigs
+            .values()
+            .filter(|(v, theirs, _)| *theirs == ours && counts(v))
+            .collect();
+        if agreeing.is_empty() || agreeing.len() < quorum(validators.len()) {
+            return None;
+        }
+        let mut note = SignedNote::new(self.body(size, ours));
+        for (v, _, signature) in agreeing {
+            note.signatures.push(NoteSignature {
+                name: v.name.clone(),
+                key_hash: v.key_hash(),
+                signature: signature.to_vec(),
+            });
+        }
+        Some(note)
+    }
+
     /// Stores the cosigned note for `size` once a quorum of its epoch's validators signed
     /// the same roots as this node's own log and state at that size.
     fn complete(&self, p: &mut Pending, size: u64) {
@@ -262,32 +297,14 @@ impl Cosigner {
             })) => Signed { root, state },
             _ => return,
         };
-        let validators = self.validators_at(ours.state.height);
-        let counts = |v: &NoteVerifier| validators.iter().any(|w| w == v);
-        for (name, (v, theirs, _)) in sigs {
-            if *theirs != ours && counts(v) {
-                error!(
-                    validator = %name,
-                    size, %theirs, %ours,
-                    "a validator signed a different log root or state at the same size: it diverged"
-                );
-            }
-        }
-        let agreeing: Vec<&Vote> = sigs
-            .values()
-            .filter(|(v, theirs, _)| *theirs == ours && counts(v))
-            .collect();
-        if agreeing.is_empty() || agreeing.len() < quorum(validators.len()) {
+        let Some(note) = self.quorum_note(
+            sigs,
+            size,
+            ours,
+            "a validator signed a different log root or state at the same size: it diverged",
+        ) else {
             return;
-        }
-        let mut note = SignedNote::new(self.body(size, ours));
-        for (v, _, signature) in agreeing {
-            note.signatures.push(NoteSignature {
-                name: v.name.clone(),
-                key_hash: v.key_hash(),
-                signature: signature.to_vec(),
-            });
-        }
+        };
         // Already kept (a lone validator's ledger stores its own as it signs).
         if let Ok(Some(_)) = self.ledger.checkpoint_at(size) {
             p.stored = Some(size);
@@ -336,32 +353,14 @@ impl Cosigner {
             })) => (size, Signed { root, state }),
             _ => return,
         };
-        let validators = self.validators_at(ours.state.height);
-        let counts = |v: &NoteVerifier| validators.iter().any(|w| w == v);
-        for (name, (v, theirs, _)) in sigs {
-            if *theirs != ours && counts(v) {
-                error!(
-                    validator = %name,
-                    epoch, %theirs, %ours,
-                    "a validator signed a different end of the epoch: it diverged"
-                );
-            }
-        }
-        let agreeing: Vec<&Vote> = sigs
-            .values()
-            .filter(|(v, theirs, _)| *theirs == ours && counts(v))
-            .collect();
-        if agreeing.is_empty() || agreeing.len() < quorum(validators.len()) {
+        let Some(note) = self.quorum_note(
+            sigs,
+            size,
+            ours,
+            "a validator signed a different end of the epoch: it diverged",
+        ) else {
             return;
-        }
-        let mut note = SignedNote::new(self.body(size, ours));
-        for (v, _, signature) in agreeing {
-            note.signatures.push(NoteSignature {
-                name: v.name.clone(),
-                key_hash: v.key_hash(),
-                signature: signature.to_vec(),
-            });
-        }
+        };
         match self.ledger.store_epoch_note(&note) {
             Ok(_) => {
                 debug!(epoch, "epoch-end checkpoint cosigned");

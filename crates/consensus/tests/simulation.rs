@@ -331,15 +331,7 @@ fn a_follower_that_joins_epochs_late_proves_every_validator_set() {
                 waited += 1;
             }
             let genesis = ledger.genesis().clone();
-            let genesis_set: Vec<unchain_log::NamedKey> = genesis
-                .members
-                .iter()
-                .filter(|m| m.validator)
-                .map(|m| unchain_log::NamedKey {
-                    name: m.name.clone(),
-                    key: m.signing_key,
-                })
-                .collect();
+            let genesis_set: Vec<unchain_log::NamedKey> = genesis.validator_keys();
             let links = ledger.epoch_links().expect("links");
             assert!(links.len() >= 3, "{} links", links.len());
             // The same epoch ends (each node keeps the quorum of signatures it gathered).
@@ -662,15 +654,7 @@ fn validators_change_at_epoch_boundaries(seed: u64) {
         for i in everyone {
             let ledger = sim.nodes[i].ledger.clone();
             let genesis = ledger.genesis().clone();
-            let genesis_set: Vec<unchain_log::NamedKey> = genesis
-                .members
-                .iter()
-                .filter(|m| m.validator)
-                .map(|m| unchain_log::NamedKey {
-                    name: m.name.clone(),
-                    key: m.signing_key,
-                })
-                .collect();
+            let genesis_set: Vec<unchain_log::NamedKey> = genesis.validator_keys();
             let mut waited = 0;
             let links = loop {
                 let (epoch, _) = ledger.latest_epoch().expect("epoch");

@@ -267,6 +267,19 @@ impl Genesis {
             .collect()
     }
 
+    /// The validators with their names, in genesis order: epoch 0's set, from which every
+    /// later epoch's is proven (`unchain_bundle::epochs`).
+    pub fn validator_keys(&self) -> Vec<unchain_log::NamedKey> {
+        self.members
+            .iter()
+            .filter(|m| m.validator)
+            .map(|m| unchain_log::NamedKey {
+                name: m.name.clone(),
+                key: m.signing_key,
+            })
+            .collect()
+    }
+
     /// Checks the document: unique names and keys, valid members, at least one validator
     /// and one governance member.
     pub fn check(&self) -> Result<(), String> {

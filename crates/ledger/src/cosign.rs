@@ -73,6 +73,32 @@ impl Ledger {
         }))
     }
 
+    /// `note` with only the signatures that verify against the validators of the epoch of
+    /// the block at `state_height`, one per validator, so that the note this node serves
+    /// passes strict verifiers (a failing line rejects a C2SP note); an error unless they
+    /// are a quorum.
+    pub(crate) fn quorum_signed(
+        &self,
+        note: &SignedNote,
+        state_height: u64,
+    ) -> Result<SignedNote, String> {
+        let verifiers = self
+            .checkpoint_verifiers_at(state_height)
+            .map_err(|e| e.to_string())?;
+        let verified = note.verified_signatures(&verifiers);
+        let required = quorum(verifiers.len());
+        if verified.len() < required {
+            return Err(format!(
+                "{} valid validator signatures, {required} required",
+                verified.len()
+            ));
+        }
+        Ok(SignedNote {
+            body: note.body.clone(),
+            signatures: verified,
+        })
+    }
+
     /// Keeps `note` as the cosigned checkpoint at its size, after checking that its body is
     /// exactly this node's checkpoint at that size and that a quorum of validators signed it.
     /// Signatures from keys that are not validators are dropped. Storing a size twice keeps
@@ -89,21 +115,9 @@ impl Ledger {
                 claimed.size
             )));
         }
-        let verifiers = self.checkpoint_verifiers_at(claimed.state.map_or(0, |s| s.height))?;
-        // Only signatures that verify are kept, one per validator, so that the note this
-        // node serves passes strict verifiers (a failing line rejects a C2SP note).
-        let verified = note.verified_signatures(&verifiers);
-        let required = quorum(verifiers.len());
-        if verified.len() < required {
-            return Err(invalid(format!(
-                "{} valid validator signatures, {required} required",
-                verified.len()
-            )));
-        }
-        let kept = SignedNote {
-            body: note.body.clone(),
-            signatures: verified,
-        };
+        let kept = self
+            .quorum_signed(note, claimed.state.map_or(0, |s| s.height))
+            .map_err(invalid)?;
         let txn = self.db.begin_write()?;
         {
             let mut t = txn.open_table(state::COSIGNED)?;

@@ -230,19 +230,7 @@ impl Ledger {
                 "body differs from this node's checkpoint of block {height}"
             )));
         }
-        let verifiers = self.checkpoint_verifiers_at(height)?;
-        let verified = note.verified_signatures(&verifiers);
-        let required = crate::cosign::quorum(verifiers.len());
-        if verified.len() < required {
-            return Err(invalid(format!(
-                "{} valid validator signatures, {required} required",
-                verified.len()
-            )));
-        }
-        let kept = SignedNote {
-            body: note.body.clone(),
-            signatures: verified,
-        };
+        let kept = self.quorum_signed(note, height).map_err(invalid)?;
         let txn = self.db.begin_write()?;
         {
             let mut t = txn.open_table(EPOCH_NOTES)?;

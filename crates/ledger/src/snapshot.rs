@@ -526,15 +526,7 @@ pub fn check_manifest(genesis: &Genesis, m: &SnapshotManifest) -> Result<Vouched
             format!("the sets of epochs 0 to {next_epoch} are needed, in order; got {numbered:?}"),
         ));
     }
-    let genesis_set: Vec<NamedKey> = genesis
-        .members
-        .iter()
-        .filter(|m| m.validator)
-        .map(|m| NamedKey {
-            name: m.name.clone(),
-            key: m.signing_key,
-        })
-        .collect();
+    let genesis_set: Vec<NamedKey> = genesis.validator_keys();
     if sorted(&m.epochs[0].validators) != sorted(&genesis_set) {
         return Err(SnapshotError::field(
             "epochs",

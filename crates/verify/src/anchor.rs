@@ -42,15 +42,7 @@ impl Anchor {
     pub fn genesis_for(path: &Path, envelope: &Envelope, what: &str) -> anyhow::Result<Anchor> {
         let g = unchain_genesis::read_pinned(path, &envelope.chain_id)?;
         let mut anchor = Anchor::genesis(path, &envelope.chain_id, what)?;
-        let genesis_set: Vec<NamedKey> = g
-            .members
-            .iter()
-            .filter(|m| m.validator)
-            .map(|m| NamedKey {
-                name: m.name.clone(),
-                key: m.signing_key,
-            })
-            .collect();
+        let genesis_set: Vec<NamedKey> = g.validator_keys();
         let (set, epoch) = envelope
             .validators_from_genesis(&genesis_set, g.epoch_length())
             .map_err(|e| anyhow::anyhow!("VERIFICATION FAILED: the validator sets: {e}"))?;

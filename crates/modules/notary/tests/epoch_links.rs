@@ -178,15 +178,7 @@ fn validator_sets_are_proven_epoch_by_epoch_from_genesis() {
     let links = nodes[2].epoch_links().expect("links");
     assert_eq!(links.len(), 3);
     assert_eq!(links, nodes[0].epoch_links().expect("links"));
-    let genesis_set: Vec<NamedKey> = g
-        .members
-        .iter()
-        .filter(|m| m.validator)
-        .map(|m| NamedKey {
-            name: m.name.clone(),
-            key: m.signing_key,
-        })
-        .collect();
+    let genesis_set: Vec<NamedKey> = g.validator_keys();
     let sets = verify_epoch_links(&genesis_set, EPOCH, ORIGIN, &links).expect("verifies");
     for (epoch, set) in sets.iter().enumerate() {
         assert_eq!(
