@@ -50,6 +50,22 @@ pub struct ProofBundle {
     pub epochs: Vec<crate::epochs::EpochLink>,
 }
 
+impl ProofBundle {
+    /// The bundle's checkpoint and chain as an [`Envelope`] (its validator keys are stated
+    /// as hex and read by [`bundle_validators`]).
+    pub fn envelope(&self) -> Envelope {
+        Envelope {
+            version: self.version,
+            chain_id: self.chain_id.clone(),
+            log_origin: self.log_origin.clone(),
+            tree_size: self.tree_size,
+            checkpoint: self.checkpoint.clone(),
+            validators: Vec::new(),
+            epochs: self.epochs.clone(),
+        }
+    }
+}
+
 /// What a verified bundle proves.
 #[derive(Debug, Clone)]
 pub struct VerifiedBundle {
@@ -99,16 +115,8 @@ pub fn verify_bundle(
     trusted: &[NoteVerifier],
     quorum: usize,
 ) -> Result<VerifiedBundle, BundleError> {
-    let envelope = Envelope {
-        version: bundle.version,
-        chain_id: bundle.chain_id.clone(),
-        log_origin: bundle.log_origin.clone(),
-        tree_size: bundle.tree_size,
-        checkpoint: bundle.checkpoint.clone(),
-        validators: Vec::new(),
-        epochs: Vec::new(),
-    };
-    let opened = envelope
+    let opened = bundle
+        .envelope()
         .open(PROOF_VERSION, trusted, quorum)
         .map_err(|e| match e {
             EnvelopeError::Checkpoint(c) => BundleError::Checkpoint(c),

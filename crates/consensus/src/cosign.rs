@@ -373,9 +373,15 @@ impl Cosigner {
     /// This node's signature on the checkpoint ending the epoch before `epoch`, if it
     /// validated that epoch.
     fn own_epoch(&self, epoch: u64) -> Option<(CosignMessage, NoteVerifier)> {
-        let signer = self.signer?;
         let text = self.ledger.own_epoch_note(epoch).ok()??;
-        let note = SignedNote::parse(&text).ok()?;
+        self.own_message(&text, true)
+    }
+
+    /// This node's signature in `text` (a note it signed), as the message that carries it,
+    /// if it is a validator of the epoch of the note's block.
+    fn own_message(&self, text: &str, epoch_end: bool) -> Option<(CosignMessage, NoteVerifier)> {
+        let signer = self.signer?;
+        let note = SignedNote::parse(text).ok()?;
         let cp = Checkpoint::parse_body(&note.body).ok()?;
         let state = cp.state?;
         let me = self
@@ -389,7 +395,7 @@ impl Cosigner {
         Some((
             CosignMessage {
                 reply: false,
-                epoch_end: true,
+                epoch_end,
                 ask: false,
                 size: cp.size,
                 root: cp.root,
@@ -518,31 +524,9 @@ impl Cosigner {
     /// This node's signature on its checkpoint at `size`, as signed when the block applied,
     /// if it is a validator of that block's epoch (with its entry in that set).
     fn own(&self, size: u64) -> Option<(CosignMessage, NoteVerifier)> {
-        let signer = self.signer?;
         let text = self.ledger.own_checkpoint_at(size).ok()??;
-        let note = SignedNote::parse(&text).ok()?;
-        let cp = Checkpoint::parse_body(&note.body).ok()?;
-        let state = cp.state?;
-        let me = self
-            .validators_at(state.height)
-            .into_iter()
-            .find(|v| v.key == signer)?;
-        let sig = note
-            .signatures
-            .iter()
-            .find(|s| s.key_hash == me.key_hash())?;
-        Some((
-            CosignMessage {
-                reply: false,
-                epoch_end: false,
-                ask: false,
-                size,
-                root: cp.root,
-                state,
-                signature: sig.signature.as_slice().try_into().ok()?,
-            },
-            me,
-        ))
+        self.own_message(&text, false)
+            .filter(|(m, _)| m.size == size)
     }
 }
 

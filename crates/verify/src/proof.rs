@@ -27,19 +27,7 @@ pub fn run(a: &ProofArgs) -> anyhow::Result<()> {
 /// Verifies `bundle` (against `genesis`'s validators when given) and prints what it proves.
 pub fn report(bundle: &ProofBundle, genesis: Option<&Path>) -> anyhow::Result<()> {
     let anchor = match genesis {
-        Some(path) => Anchor::genesis_for(
-            path,
-            &unchain_bundle::Envelope {
-                version: bundle.version,
-                chain_id: bundle.chain_id.clone(),
-                log_origin: bundle.log_origin.clone(),
-                tree_size: bundle.tree_size,
-                checkpoint: bundle.checkpoint.clone(),
-                validators: Vec::new(),
-                epochs: bundle.epochs.clone(),
-            },
-            "validators",
-        )?,
+        Some(path) => Anchor::genesis_for(path, &bundle.envelope(), "validators")?,
         None => Anchor {
             validators: bundle_validators(bundle)?,
             members: Vec::new(),

@@ -3,12 +3,13 @@
 //! bundle `unchain border check --bundle` and `unchain verify state` check with no network.
 //! Members only, like the trust bundle: it says whether a child is being looked for.
 
+use super::state_proofs::not_cosigned_yet;
 use super::users::now_ms;
 use super::vault::authenticate;
 use super::{ApiState, Problem};
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, Uri};
 use serde::Deserialize;
 use unchain_credentials::did::parse_unchain;
 use unchain_identity::standing::{self, MAX_CREDENTIALS, StandingBundle};
@@ -73,27 +74,17 @@ pub async fn standing(
 ) -> Result<Json<StandingBundle>, Problem> {
     authenticate(&state, &method, &uri, &headers, b"")?;
     let credentials = parse_credentials(&q.credentials).map_err(bad)?;
-    let not_yet = |why: String| {
-        let mut p = Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            Code::NotCosignedYet,
-            "No cosigned state yet",
-            format!("{why}; retry shortly"),
-        );
-        p.retry_after = Some(1);
-        p
-    };
     let note = state
         .ledger
         .latest_checkpoint()?
-        .ok_or_else(|| not_yet("no checkpoint has been cosigned by a quorum yet".into()))?;
+        .ok_or_else(|| not_cosigned_yet("no checkpoint has been cosigned by a quorum yet"))?;
     let size = unchain_log::SignedNote::parse(&note)
         .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body))
         .map_err(|e| Problem::internal(format!("the stored cosigned checkpoint: {e}")))?
         .size;
     match standing::build(&state.ledger, note, size, &credentials, now_ms()) {
         Ok(bundle) => Ok(Json(bundle)),
-        Err(LedgerError::StateTree(why)) => Err(not_yet(why)),
+        Err(LedgerError::StateTree(why)) => Err(not_cosigned_yet(&why)),
         Err(e) => Err(e.into()),
     }
 }

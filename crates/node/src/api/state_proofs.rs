@@ -48,16 +48,19 @@ pub async fn proof(
     }
     match state.ledger.state_bundle(std::slice::from_ref(&q.key)) {
         Ok(bundle) => Ok(Json(bundle)),
-        Err(LedgerError::StateTree(why)) => {
-            let mut p = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                Code::NotCosignedYet,
-                "No cosigned state yet",
-                format!("{why}; retry shortly"),
-            );
-            p.retry_after = Some(1);
-            Err(p)
-        }
+        Err(LedgerError::StateTree(why)) => Err(not_cosigned_yet(&why)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// 503 with a retry: no checkpoint with a state line this node can prove against yet.
+pub(crate) fn not_cosigned_yet(why: &str) -> Problem {
+    let mut p = Problem::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Code::NotCosignedYet,
+        "No cosigned state yet",
+        format!("{why}; retry shortly"),
+    );
+    p.retry_after = Some(1);
+    p
 }
