@@ -1,14 +1,21 @@
-//! The chain of validator sets from genesis, checked with no network: each epoch's set
-//! proven by the one before it.
+//! The chain of validator sets from genesis, checked with no network: each change of the
+//! set proven by the set before it.
 //!
 //! Governance changes the validators at epoch boundaries; the set epoch `e + 1` runs with is
 //! the ledger's `validators` state key after the last block of epoch `e`. An [`EpochLink`]
 //! proves it: the checkpoint whose state line is exactly that block, cosigned by a quorum of
 //! epoch `e`'s validators (an "epoch-end checkpoint"), and the state proof of `validators`
-//! against its state root. Starting from the genesis validators, [`verify_epoch_links`]
-//! walks the links and returns every epoch's set — what a light client, an outsider
-//! checking a block's finality, or a node restoring a snapshot needs to know which keys
-//! count in a later epoch without taking a node's word for it.
+//! against its state root. Nodes keep a link for every epoch; what they hand out (bundles,
+//! snapshots, `GET /v1/epochs`) holds only the links of epochs whose set **changed**, so it
+//! grows with the changes, not with time. Starting from the genesis validators,
+//! [`verify_epoch_links`] walks them and returns the set of every epoch ([`EpochSets`]).
+//!
+//! Leaving out the unchanged epochs costs no security: a link for an unchanged epoch is
+//! signed by the very set it proves, so it adds nothing a verifier could check. A link left
+//! out where the set did change makes a later checkpoint, cosigned by the new set, fail
+//! against the old one. And a quorum of an old set's keys, compromised after it was
+//! replaced, could sign a false history whether the chain is dense or sparse: links prove
+//! who the validators were to a verifier that trusts genesis, not against a stolen quorum.
 
 use crate::quorum;
 use crate::state::StateProof;
@@ -34,7 +41,7 @@ pub struct EpochLink {
     pub validators: StateProof,
 }
 
-/// A node's proof of every epoch's validators it can prove, as `GET /v1/epochs` serves it.
+/// A node's proof of the validator sets, as `GET /v1/epochs` serves it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EpochChain {
@@ -44,9 +51,32 @@ pub struct EpochChain {
     pub log_origin: String,
     /// Blocks per epoch (from genesis).
     pub epoch_length: u64,
-    /// Epochs 1, 2, … each proven by the one before, up to the first this node cannot
-    /// prove yet.
+    /// The epoch through which the node proves every set: the links below are those of
+    /// the epochs up to it whose set changed.
+    pub proven_through: u64,
+    /// The links of the epochs whose set changed, oldest first.
     pub links: Vec<EpochLink>,
+}
+
+/// Every epoch's validators, as a chain of links proves them: the genesis set from epoch 0,
+/// then each change from its epoch on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EpochSets {
+    /// `(first epoch, set)`, ascending; the first is `(0, genesis' set)`.
+    pub changes: Vec<(u64, Vec<NamedKey>)>,
+}
+
+impl EpochSets {
+    /// The set epoch `epoch` runs with, as far as the links show: that of the last change
+    /// at or before it.
+    pub fn set_of(&self, epoch: u64) -> &[NamedKey] {
+        self.changes
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= epoch)
+            .map(|(_, set)| set.as_slice())
+            .expect("the genesis set covers epoch 0 on")
+    }
 }
 
 /// Why a chain of epoch links does not verify.
@@ -64,27 +94,33 @@ pub fn last_height(epoch: u64, epoch_length: u64) -> u64 {
     (epoch + 1).saturating_mul(epoch_length).saturating_sub(1)
 }
 
-/// Checks `links` (epochs 1, 2, … in order, no gap) from the `genesis` validators of a
-/// chain with `epoch_length` blocks per epoch and log origin `origin`. Returns each
-/// epoch's set, epoch 0's (genesis') first.
+/// Checks `links` (epochs ascending, each 1 or later; an epoch left out keeps the set before
+/// it) from the `genesis` validators of a chain with `epoch_length` blocks per epoch and log
+/// origin `origin`. Each link's checkpoint must carry a quorum of the signatures of the set
+/// in force in the epoch before it.
 pub fn verify_epoch_links(
     genesis: &[NamedKey],
     epoch_length: u64,
     origin: &str,
     links: &[EpochLink],
-) -> Result<Vec<Vec<NamedKey>>, EpochLinkError> {
-    let mut sets = vec![genesis.to_vec()];
-    for (i, link) in links.iter().enumerate() {
-        let epoch = i as u64 + 1;
+) -> Result<EpochSets, EpochLinkError> {
+    let mut sets = EpochSets {
+        changes: vec![(0, genesis.to_vec())],
+    };
+    for link in links {
+        let epoch = link.epoch;
         let fail = |reason: String| EpochLinkError { epoch, reason };
-        if link.epoch != epoch {
+        let after = sets.changes.last().map_or(0, |(e, _)| *e);
+        if epoch <= after {
             return Err(fail(format!(
-                "the link says epoch {}; links must run 1, 2, … with no gap",
-                link.epoch
+                "links must name epochs 1 and later in ascending order; this one follows epoch {after}"
             )));
         }
-        let before = sets.last().expect("genesis is first");
-        let verifiers: Vec<NoteVerifier> = before.iter().map(NamedKey::verifier).collect();
+        let verifiers: Vec<NoteVerifier> = sets
+            .set_of(epoch - 1)
+            .iter()
+            .map(NamedKey::verifier)
+            .collect();
         let note = SignedNote::parse(&link.checkpoint)
             .map_err(|e| fail(format!("the checkpoint is not a signed note: {e}")))?;
         let signed = note.verified_signatures(&verifiers);
@@ -143,7 +179,7 @@ pub fn verify_epoch_links(
                 "the validators are not sorted by name without repeats".into(),
             ));
         }
-        sets.push(set);
+        sets.changes.push((epoch, set));
     }
     Ok(sets)
 }
@@ -163,20 +199,12 @@ pub fn validators_for_checkpoint(
         .and_then(|n| Checkpoint::parse_body(&n.body).ok())
         .and_then(|c| c.state)
         .map_or(0, |s| s.height / epoch_length.max(1));
-    if epoch == 0 {
-        return Ok((genesis.to_vec(), 0));
+    if let Some(late) = links.iter().find(|l| l.epoch > epoch) {
+        return Err(EpochLinkError {
+            epoch: late.epoch,
+            reason: format!("a link past the checkpoint's epoch {epoch}"),
+        });
     }
     let sets = verify_epoch_links(genesis, epoch_length, origin, links)?;
-    let proven = sets.len() as u64 - 1;
-    sets.into_iter()
-        .nth(epoch as usize)
-        .map(|set| (set, epoch))
-        .ok_or_else(|| EpochLinkError {
-            epoch,
-            reason: format!(
-                "the checkpoint is from epoch {epoch}, but the bundle proves the validators of \
-                 epochs up to {proven} only: ask the node for a bundle once it holds the later \
-                 epoch-end checkpoints"
-            ),
-        })
+    Ok((sets.set_of(epoch).to_vec(), epoch))
 }

@@ -45,11 +45,12 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
             genesis.epoch_length()
         );
     }
-    // Epoch 0's validators are genesis'. A later epoch's are proven from them, one
-    // epoch-end checkpoint at a time; the node's own statement of the set is not used.
+    // Epoch 0's validators are genesis'. A later epoch's are proven from them by the
+    // epoch-end checkpoints of every change; the node's own statement of the set is not
+    // used.
     let genesis_set: Vec<unchain_log::NamedKey> = genesis.validator_keys();
-    let set = if cert.epoch == 0 {
-        genesis_set
+    let (set, links_used) = if cert.epoch == 0 {
+        (genesis_set, 0)
     } else {
         let chain: unchain_bundle::epochs::EpochChain = client.get_json("/v1/epochs").await?;
         if chain.chain_id != genesis.chain_id {
@@ -66,16 +67,18 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
             &chain.links,
         )
         .map_err(|e| anyhow::anyhow!("VERIFICATION FAILED: the validator sets: {e}"))?;
-        sets.into_iter().nth(cert.epoch as usize).ok_or_else(|| {
-            anyhow::anyhow!(
+        if cert.epoch > chain.proven_through {
+            anyhow::bail!(
                 "the node proves the validators of epochs up to {} only, and block {} is in \
                  epoch {}: ask a node that holds the later epoch-end checkpoints, or retry \
                  once this one has gathered them",
-                chain.links.len(),
+                chain.proven_through,
                 a.height,
                 cert.epoch
-            )
-        })?
+            );
+        }
+        let used = chain.links.iter().filter(|l| l.epoch <= cert.epoch).count();
+        (sets.set_of(cert.epoch).to_vec(), used)
     };
     let validators: Vec<(String, unchain_types::PublicKey)> =
         set.into_iter().map(|v| (v.name, v.key)).collect();
@@ -128,10 +131,10 @@ pub async fn verify_block(a: BlockArgs) -> anyhow::Result<()> {
     } else {
         println!(
             "  trusting     the validators of {}, and through them epoch {}'s: {} epoch-end \
-             checkpoint(s), each signed by the set before it",
+             checkpoint(s) of the set's changes, each signed by the set before it",
             a.genesis.display(),
             cert.epoch,
-            cert.epoch
+            links_used
         );
     }
     Ok(())

@@ -183,6 +183,9 @@ struct Cosigner {
     signer: Option<PublicKey>,
     max_pending: usize,
     pending: Mutex<Pending>,
+    /// An epoch through which this node is known to prove every validator set, so that
+    /// looking for the first it lacks starts there.
+    proven: Mutex<u64>,
 }
 
 impl Cosigner {
@@ -425,8 +428,9 @@ impl Cosigner {
     /// its signatures (a node that was down, or a follower, across that boundary).
     fn missing_epoch_end(&self) -> Option<CosignMessage> {
         let (latest, _) = self.ledger.latest_epoch().ok()?;
-        let held = self.ledger.epoch_links().ok()?.len() as u64;
-        let epoch = held + 1;
+        let mut hint = self.proven.lock().expect("cosign lock poisoned");
+        *hint = self.ledger.epochs_proven_through(*hint).ok()?;
+        let epoch = *hint + 1;
         if epoch > latest {
             return None;
         }
@@ -562,6 +566,7 @@ where
             stored,
             ..Default::default()
         }),
+        proven: Mutex::new(0),
         ledger,
     });
     let signing = cosigner.clone();

@@ -261,10 +261,9 @@ impl Ledger {
         Ok(())
     }
 
-    /// The chain of validator sets this node can prove: for epochs 1, 2, … in order, the
-    /// cosigned epoch-end checkpoint and the proof of the validators in its state, up to
-    /// the first epoch it cannot prove (a cosignature still being gathered, or a history
-    /// this node never held).
+    /// Every epoch link this node holds, for epochs 1, 2, … in order, up to the first it
+    /// lacks (a cosignature still being gathered, or a history this node never held): the
+    /// cosigned epoch-end checkpoint and the proof of the validators in its state.
     pub fn epoch_links(&self) -> Result<Vec<unchain_bundle::epochs::EpochLink>, LedgerError> {
         let read = self.read()?;
         let notes = read.open_table(EPOCH_NOTES)?;
@@ -284,9 +283,66 @@ impl Ledger {
     }
 }
 
+/// Meta key: the epoch through which a ledger restored from a snapshot was given every set
+/// (the manifest's `epochs_proven_through`); its links before are those of changes only.
+pub(crate) const LINKS_BASE: &str = "epoch_links_base";
+
 impl Ledger {
-    /// The epoch links a bundle against `checkpoint` (note text) carries: those proving the
-    /// sets of epochs 1 to the epoch of its state line, as far as this node holds them.
+    /// The epoch through which this node proves every validator set: the links it holds run
+    /// without a gap from `from` (an epoch already known proven; 0 for none) — or from the
+    /// snapshot it started from — to it.
+    pub fn epochs_proven_through(&self, from: u64) -> Result<u64, LedgerError> {
+        let read = self.read()?;
+        let base = read
+            .open_table(crate::state::META)?
+            .get(LINKS_BASE)?
+            .map(|v| serde_json::from_slice::<u64>(v.value()).expect("links base JSON"))
+            .unwrap_or(0);
+        let notes = read.open_table(EPOCH_NOTES)?;
+        let proofs = read.open_table(EPOCH_PROOFS)?;
+        let mut through = from.max(base);
+        while notes.get(through + 1)?.is_some() && proofs.get(through + 1)?.is_some() {
+            through += 1;
+        }
+        Ok(through)
+    }
+
+    /// The links of the epochs up to `through` whose validator set changed, oldest first:
+    /// what proves every set through `through` from genesis' (epochs left out kept the
+    /// set before them). `through` must be proven ([`Ledger::epochs_proven_through`]).
+    pub fn change_links(
+        &self,
+        through: u64,
+    ) -> Result<Vec<unchain_bundle::epochs::EpochLink>, LedgerError> {
+        let read = self.read()?;
+        let sets = read.open_table(EPOCHS)?;
+        let notes = read.open_table(EPOCH_NOTES)?;
+        let proofs = read.open_table(EPOCH_PROOFS)?;
+        let mut out = Vec::new();
+        let mut before: Option<Vec<u8>> = None;
+        for entry in sets.range(0..=through)? {
+            let (epoch, set) = entry?;
+            let (epoch, set) = (epoch.value(), set.value().to_vec());
+            if before.as_ref().is_some_and(|b| *b != set) {
+                let (Some(note), Some(proof)) = (notes.get(epoch)?, proofs.get(epoch)?) else {
+                    return Err(LedgerError::StateTree(format!(
+                        "the link proving epoch {epoch}'s validators is not held here"
+                    )));
+                };
+                out.push(unchain_bundle::epochs::EpochLink {
+                    epoch,
+                    checkpoint: note.value().to_owned(),
+                    validators: serde_json::from_slice(proof.value()).expect("proof JSON"),
+                });
+            }
+            before = Some(set);
+        }
+        Ok(out)
+    }
+
+    /// The epoch links a bundle against `checkpoint` (note text) carries: those of the
+    /// changes of the validator set up to the epoch of its state line, as far as this node
+    /// proves them.
     pub fn epoch_links_for(
         &self,
         checkpoint: &str,
@@ -299,9 +355,7 @@ impl Ledger {
         if epoch == 0 {
             return Ok(Vec::new());
         }
-        let mut links = self.epoch_links()?;
-        links.truncate(epoch as usize);
-        Ok(links)
+        self.change_links(epoch.min(self.epochs_proven_through(0)?))
     }
 }
 

@@ -74,9 +74,12 @@ pub struct SnapshotManifest {
     pub blocks: Vec<BlockRecord>,
     /// The validators of every epoch from genesis to the one the next block runs in.
     pub epochs: Vec<EpochSet>,
-    /// The proofs of those sets after genesis' that the exporting node holds: for epochs 1,
-    /// 2, … the checkpoint of the block that ended the epoch before, cosigned by its
-    /// validators, and the validators in that block's state.
+    /// The epoch through which the exporting node proves every set (0: none after genesis').
+    #[serde(default)]
+    pub epochs_proven_through: u64,
+    /// The proofs of the sets that changed up to `epochs_proven_through`: for each, the
+    /// checkpoint of the block that ended the epoch before, cosigned by its validators, and
+    /// the validators in that block's state.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub epoch_links: Vec<EpochLink>,
 }
@@ -377,6 +380,7 @@ impl Ledger {
         blocks.push(last);
 
         let next_epoch = self.epoch_of(height + 1);
+        let proven = next_epoch.min(self.epochs_proven_through(0)?);
         let epochs = txn
             .open_table(epochs::EPOCHS)?
             .range(0..=next_epoch)?
@@ -403,11 +407,8 @@ impl Ledger {
             checkpoint,
             blocks,
             epochs,
-            epoch_links: self
-                .epoch_links()?
-                .into_iter()
-                .filter(|l| l.epoch <= next_epoch)
-                .collect(),
+            epochs_proven_through: proven,
+            epoch_links: self.change_links(proven)?,
         })
     }
 
@@ -539,7 +540,29 @@ pub fn check_manifest(genesis: &Genesis, m: &SnapshotManifest) -> Result<Vouched
             format!("epoch {} has no validator", empty.epoch),
         ));
     }
-    // The later sets, proven from genesis' where the manifest carries the links.
+    // The later sets, proven from genesis' through the epoch the exporter vouches for.
+    if m.epochs_proven_through > next_epoch {
+        return Err(SnapshotError::field(
+            "epochs_proven_through",
+            format!(
+                "{} is past the snapshot's last epoch {next_epoch}",
+                m.epochs_proven_through
+            ),
+        ));
+    }
+    if let Some(late) = m
+        .epoch_links
+        .iter()
+        .find(|l| l.epoch > m.epochs_proven_through)
+    {
+        return Err(SnapshotError::field(
+            "epoch_links",
+            format!(
+                "a link for epoch {}, past `epochs_proven_through` {}",
+                late.epoch, m.epochs_proven_through
+            ),
+        ));
+    }
     let proven = unchain_bundle::epochs::verify_epoch_links(
         &genesis_set,
         genesis.epoch_length(),
@@ -547,20 +570,11 @@ pub fn check_manifest(genesis: &Genesis, m: &SnapshotManifest) -> Result<Vouched
         &m.epoch_links,
     )
     .map_err(|e| SnapshotError::field("epoch_links", e.to_string()))?;
-    if proven.len() > m.epochs.len() {
-        return Err(SnapshotError::field(
-            "epoch_links",
-            format!(
-                "they prove epochs up to {}, past the snapshot's last epoch {next_epoch}",
-                proven.len() - 1
-            ),
-        ));
-    }
-    for (epoch, set) in proven.iter().enumerate().skip(1) {
-        if sorted(&m.epochs[epoch].validators) != sorted(set) {
+    for e in 1..=m.epochs_proven_through {
+        if sorted(&m.epochs[e as usize].validators) != sorted(proven.set_of(e)) {
             return Err(SnapshotError::field(
                 "epochs",
-                format!("epoch {epoch}'s validators are not those its epoch-end checkpoint proves"),
+                format!("epoch {e}'s validators are not those the epoch links prove"),
             ));
         }
     }
@@ -612,7 +626,7 @@ pub fn check_manifest(genesis: &Genesis, m: &SnapshotManifest) -> Result<Vouched
         sets_as_stated: m
             .epochs
             .iter()
-            .skip(proven.len())
+            .skip(m.epochs_proven_through as usize + 1)
             .map(|e| e.epoch)
             .collect(),
     })
@@ -927,6 +941,10 @@ fn write_restored(
             log_size: m.log_size,
         };
         meta.insert("snapshot", json(&base).as_slice())?;
+        meta.insert(
+            epochs::LINKS_BASE,
+            json(&m.epochs_proven_through).as_slice(),
+        )?;
     }
     let ledger = Ledger {
         db,

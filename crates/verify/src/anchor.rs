@@ -50,8 +50,9 @@ impl Anchor {
             anchor.validators = set.iter().map(NamedKey::verifier).collect();
             anchor.source = format!(
                 "{what} of {}, with epoch {epoch}'s validators proven from its validators by \
-                 {epoch} epoch-end checkpoint(s)",
-                path.display()
+                 {} epoch-end checkpoint(s) of the set's changes",
+                path.display(),
+                envelope.epochs.len()
             );
         }
         Ok(anchor)

@@ -180,17 +180,57 @@ fn validator_sets_are_proven_epoch_by_epoch_from_genesis() {
     assert_eq!(links, nodes[0].epoch_links().expect("links"));
     let genesis_set: Vec<NamedKey> = g.validator_keys();
     let sets = verify_epoch_links(&genesis_set, EPOCH, ORIGIN, &links).expect("verifies");
-    for (epoch, set) in sets.iter().enumerate() {
+    for epoch in 0..=3 {
         assert_eq!(
-            set,
-            &nodes[0]
-                .validator_set(epoch as u64)
+            sets.set_of(epoch),
+            nodes[0]
+                .validator_set(epoch)
                 .expect("read")
-                .expect("known"),
+                .expect("known")
+                .as_slice(),
             "epoch {epoch}"
         );
     }
-    assert_eq!(names(&sets[3]), ["ng-naptip", "th-police"]);
+    assert_eq!(names(sets.set_of(3)), ["ng-naptip", "th-police"]);
+
+    // What a node hands out holds only the changes (epochs 1 and 2; epoch 3 kept epoch 2's
+    // set), and proves the same sets.
+    assert_eq!(nodes[0].epochs_proven_through(0).expect("read"), 3);
+    let changes = nodes[0].change_links(3).expect("changes");
+    assert_eq!(changes.iter().map(|l| l.epoch).collect::<Vec<_>>(), [1, 2]);
+    let sparse = verify_epoch_links(&genesis_set, EPOCH, ORIGIN, &changes).expect("verifies");
+    for epoch in 0..=3 {
+        assert_eq!(sparse.set_of(epoch), sets.set_of(epoch), "epoch {epoch}");
+    }
+    // A change left out is not silently accepted: a checkpoint of epoch 3, cosigned by its
+    // two validators, verifies against the sets the changes prove, and not against the
+    // three of epoch 1 that the chain without epoch 2's change would claim.
+    advance_to(&nodes, 4 * EPOCH - 1);
+    let cosigned_in_3 = cosign(&nodes, &[0, 1], 4).to_text();
+    let count = |links: &[EpochLink]| {
+        let (set, epoch) = unchain_bundle::epochs::validators_for_checkpoint(
+            &genesis_set,
+            EPOCH,
+            ORIGIN,
+            &cosigned_in_3,
+            links,
+        )
+        .expect("a set");
+        assert_eq!(epoch, 3);
+        let verifiers: Vec<_> = set.iter().map(NamedKey::verifier).collect();
+        let signed = SignedNote::parse(&cosigned_in_3)
+            .expect("note")
+            .verified_signatures(&verifiers)
+            .len();
+        (signed, unchain_bundle::quorum(verifiers.len()))
+    };
+    let (signed, needed) = count(&changes);
+    assert!(signed >= needed, "{signed} of {needed}");
+    let (signed, needed) = count(&changes[..1]);
+    assert!(
+        signed < needed,
+        "{signed} of {needed} with a change left out"
+    );
     // The links travel as JSON.
     let back: Vec<EpochLink> =
         serde_json::from_str(&serde_json::to_string(&links).expect("json")).expect("parse");
@@ -202,8 +242,8 @@ fn validator_sets_are_proven_epoch_by_epoch_from_genesis() {
         assert_eq!(err.epoch, epoch, "{err}");
         assert!(err.to_string().contains(why), "expected `{why}`: {err}");
     };
-    // A gap.
-    refused(&[links[0].clone(), links[2].clone()], 2, "no gap");
+    // Out of order.
+    refused(&[links[1].clone(), links[0].clone()], 1, "ascending order");
     // Epoch 2's set "proven" by epoch 3's note: signed by too few of epoch 1's validators.
     let mut forged = links.clone();
     forged[1].checkpoint = links[2].checkpoint.clone();

@@ -221,18 +221,17 @@ fn a_restored_ledger_reaches_the_replayed_root_and_follows_the_same_blocks() {
     assert_eq!(restored.head().expect("head"), replayed);
     assert_eq!(report.state_root, replayed.state_root);
     assert_eq!(report.signers.len(), 2);
-    // Epochs of four blocks: the sets of epochs 1 to 3 are proven from genesis' by the
-    // checkpoints that ended epochs 0 to 2, and the restored node keeps those proofs.
-    assert_eq!(snap.manifest.epoch_links.len(), 3);
+    // Epochs of four blocks: the source proves the sets of epochs 1 to 3 (the checkpoints
+    // that ended epochs 0 to 2 are cosigned), none of which changed, so no link travels;
+    // the restored node proves them too.
+    assert_eq!(snap.manifest.epochs_proven_through, 3);
+    assert!(snap.manifest.epoch_links.is_empty());
     assert!(
         report.sets_as_stated.is_empty(),
         "{:?}",
         report.sets_as_stated
     );
-    assert_eq!(
-        restored.epoch_links().expect("read"),
-        snap.manifest.epoch_links
-    );
+    assert_eq!(restored.epochs_proven_through(0).expect("read"), 3);
     assert_eq!(
         restored.snapshot_base().expect("read").map(|b| b.height),
         Some(12)
@@ -404,17 +403,13 @@ fn a_changed_snapshot_is_refused_and_leaves_nothing() {
         }
     });
     refused(&c, &snap, "field `format`", |s| s.manifest.format = 2);
-    // A later epoch's set other than the one its epoch-end checkpoint proves; a proof
-    // changed.
+    // A later epoch's set other than the one the links prove (none changed); a claim to
+    // prove past the snapshot.
     refused(&c, &snap, "field `epochs`", |s| {
         s.manifest.epochs[2].validators[0].key = SigningKey::from_seed([9; 32]).public_key();
     });
-    refused(&c, &snap, "field `epoch_links`", |s| {
-        s.manifest.epoch_links[1].validators.value =
-            Some(unchain_bundle::state::StateValue::Utf8("[]".into()));
-    });
-    refused(&c, &snap, "field `epoch_links`", |s| {
-        s.manifest.epoch_links.remove(0);
+    refused(&c, &snap, "field `epochs_proven_through`", |s| {
+        s.manifest.epochs_proven_through = 4;
     });
     // Another chain's node refuses it.
     let mut other = genesis(&c.orgs);
@@ -439,7 +434,7 @@ fn a_changed_snapshot_is_refused_and_leaves_nothing() {
         manifest: snap.manifest.clone(),
         chunks: snap.chunks.clone(),
     };
-    unlinked.manifest.epoch_links.clear();
+    unlinked.manifest.epochs_proven_through = 0;
     let (_, report) = restore(&c.target, &c.orgs, genesis(&c.orgs), &unlinked).expect("restores");
     assert_eq!(report.sets_as_stated, vec![1, 2, 3]);
     std::fs::remove_file(&c.target).expect("remove");
