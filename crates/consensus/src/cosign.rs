@@ -183,9 +183,6 @@ struct Cosigner {
     signer: Option<PublicKey>,
     max_pending: usize,
     pending: Mutex<Pending>,
-    /// An epoch through which this node is known to prove every validator set, so that
-    /// looking for the first it lacks starts there.
-    proven: Mutex<u64>,
 }
 
 impl Cosigner {
@@ -428,9 +425,7 @@ impl Cosigner {
     /// its signatures (a node that was down, or a follower, across that boundary).
     fn missing_epoch_end(&self) -> Option<CosignMessage> {
         let (latest, _) = self.ledger.latest_epoch().ok()?;
-        let mut hint = self.proven.lock().expect("cosign lock poisoned");
-        *hint = self.ledger.epochs_proven_through(*hint).ok()?;
-        let epoch = *hint + 1;
+        let epoch = self.ledger.epochs_proven_through(0).ok()? + 1;
         if epoch > latest {
             return None;
         }
@@ -566,7 +561,6 @@ where
             stored,
             ..Default::default()
         }),
-        proven: Mutex::new(0),
         ledger,
     });
     let signing = cosigner.clone();

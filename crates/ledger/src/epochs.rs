@@ -300,10 +300,14 @@ impl Ledger {
             .unwrap_or(0);
         let notes = read.open_table(EPOCH_NOTES)?;
         let proofs = read.open_table(EPOCH_PROOFS)?;
-        let mut through = from.max(base);
+        let known = &self.links_proven;
+        let mut through = from
+            .max(base)
+            .max(known.load(std::sync::atomic::Ordering::Relaxed));
         while notes.get(through + 1)?.is_some() && proofs.get(through + 1)?.is_some() {
             through += 1;
         }
+        known.fetch_max(through, std::sync::atomic::Ordering::Relaxed);
         Ok(through)
     }
 

@@ -40,6 +40,9 @@ pub struct Ledger {
     genesis: Genesis,
     modules: Vec<Arc<dyn AnyModule>>,
     signer: std::sync::RwLock<Option<CheckpointSigner>>,
+    /// An epoch through which this ledger is known to hold every epoch link, so that
+    /// finding the first it lacks starts there (links are only ever added).
+    links_proven: std::sync::atomic::AtomicU64,
 }
 
 impl Ledger {
@@ -82,6 +85,7 @@ impl Ledger {
             genesis,
             modules: all,
             signer: std::sync::RwLock::new(signer),
+            links_proven: std::sync::atomic::AtomicU64::new(0),
         };
         ledger.init_or_check_genesis()?;
         epochs::create_tables(&ledger.db)?;

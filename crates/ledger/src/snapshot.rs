@@ -786,6 +786,7 @@ fn genesis_head_of(genesis: &Genesis) -> Result<Head, LedgerError> {
         genesis: genesis.clone(),
         modules: vec![Arc::new(crate::membership::MembershipModule)],
         signer: std::sync::RwLock::new(None),
+        links_proven: std::sync::atomic::AtomicU64::new(0),
     };
     ledger.init_or_check_genesis()?;
     ledger.genesis_head()
@@ -951,6 +952,7 @@ fn write_restored(
         genesis: genesis.clone(),
         modules: Vec::new(),
         signer: std::sync::RwLock::new(signer),
+        links_proven: std::sync::atomic::AtomicU64::new(0),
     };
     ledger.sign_checkpoint(&txn, &head)?;
     txn.commit()?;
