@@ -615,7 +615,27 @@ async fn four_validators_become_five_then_four_under_load() {
 
     // A bundle over a checkpoint of the last epoch — signed by ke-dci, ph-iacat's new key,
     // ng-naptip and th-dsi, of whom genesis knows two keys — verifies against the genesis
-    // file, through the epoch links it carries; without them it cannot.
+    // file, through the epoch links it carries; without them it cannot. (More load first,
+    // so that the latest cosigned checkpoint is one of this epoch, not of an earlier one
+    // whose set genesis may still hold a quorum of.)
+    let before = clients[0].status().await.expect("status").log_size;
+    let bench = start_bench(
+        &chain,
+        &clients[0],
+        &["--clients", "1", "--txs", "50", "--batch", "50"],
+        before + 50,
+    )
+    .await;
+    finish_bench(bench, 50).await;
+    wait_until("a checkpoint of the last epoch, cosigned", 60, async || {
+        clients[0]
+            .status()
+            .await
+            .ok()
+            .and_then(|s| s.cosigned_log_size)
+            .is_some_and(|c| c >= before + 50)
+    })
+    .await;
     let bundle: serde_json::Value = clients[0]
         .get_json("/v1/state/proof?key=validators")
         .await
