@@ -257,13 +257,9 @@ impl Genesis {
     /// The validators as checkpoint note verifiers (key name = member name), in genesis
     /// order: the keys whose signatures make a checkpoint the chain's.
     pub fn checkpoint_verifiers(&self) -> Vec<unchain_log::NoteVerifier> {
-        self.members
+        self.validator_keys()
             .iter()
-            .filter(|m| m.validator)
-            .map(|m| unchain_log::NoteVerifier {
-                name: m.name.clone(),
-                key: m.signing_key,
-            })
+            .map(unchain_log::NamedKey::verifier)
             .collect()
     }
 
