@@ -217,6 +217,35 @@ pub fn verify(
     })
 }
 
+/// Parses `ISSUER:IDX,ISSUER:IDX`, naming the item that is wrong.
+pub fn parse_credentials(text: &str) -> Result<Vec<(String, u32)>, String> {
+    let items: Vec<&str> = text.split(',').map(str::trim).collect();
+    if items.len() > MAX_CREDENTIALS {
+        return Err(format!(
+            "{} credentials; at most {MAX_CREDENTIALS} per standing",
+            items.len()
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let (issuer, idx) = item.rsplit_once(':').ok_or_else(|| {
+                format!("item {}: {item:?} is not ISSUER_DID:STATUS_INDEX", n + 1)
+            })?;
+            unchain_credentials::did::parse_unchain(issuer)
+                .map_err(|e| format!("item {}: {e}", n + 1))?;
+            let idx = idx.parse::<u32>().map_err(|_| {
+                format!(
+                    "item {}: status index {idx:?} is not a whole number below 2^32",
+                    n + 1
+                )
+            })?;
+            Ok((issuer.to_owned(), idx))
+        })
+        .collect()
+}
+
 #[cfg(feature = "ledger")]
 /// Builds the standing of `credentials` (issuer, status index) from `ledger` against the
 /// cosigned checkpoint `checkpoint` (note text) of size `tree_size`, stamped `exported_ms`:
@@ -277,4 +306,26 @@ pub fn build(
         },
         exported_ms,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_parse_or_name_the_item() {
+        let did = "did:unchain:0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            parse_credentials(&format!("{did}:5, {did}:7")).expect("parses"),
+            vec![(did.to_owned(), 5), (did.to_owned(), 7)]
+        );
+        let err = parse_credentials(&format!("{did}:5,{did}")).expect_err("no index");
+        assert!(err.starts_with("item 2:"), "{err}");
+        let err = parse_credentials(&format!("{did}:-1")).expect_err("negative");
+        assert!(err.contains("status index"), "{err}");
+        let err = parse_credentials("did:key:z6Mk:1").expect_err("not unchain");
+        assert!(err.starts_with("item 1:"), "{err}");
+        let many = vec![format!("{did}:1"); MAX_CREDENTIALS + 1].join(",");
+        assert!(parse_credentials(&many).is_err());
+    }
 }
