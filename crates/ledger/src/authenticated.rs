@@ -291,15 +291,37 @@ pub fn prove(
     version: Version,
     key: &[u8],
 ) -> Result<(Option<OwnedValue>, jmt::proof::SparseMerkleProof<Sha256>), LedgerError> {
-    let nodes = txn.open_table(NODES)?;
-    let values = txn.open_table(VALUES)?;
-    let reader = Tables {
-        nodes: &nodes,
-        values: &values,
-    };
+    prove_in(&txn.open_table(NODES)?, &txn.open_table(VALUES)?, version, key)
+}
+
+/// [`prove`] over the tree's tables as opened by a read or a write transaction.
+pub(crate) fn prove_in<N, V>(
+    nodes: &N,
+    values: &V,
+    version: Version,
+    key: &[u8],
+) -> Result<(Option<OwnedValue>, jmt::proof::SparseMerkleProof<Sha256>), LedgerError>
+where
+    N: ReadableTable<&'static [u8], &'static [u8]>,
+    V: ReadableTable<&'static [u8], &'static [u8]>,
+{
+    let reader = Tables { nodes, values };
     Sha256Jmt::new(&reader)
         .get_with_proof(key_hash(key), version)
         .map_err(tree_error)
+}
+
+/// Whether version `version` of the tree is still kept, read from its tables.
+pub(crate) fn has_version<N, V>(nodes: &N, values: &V, version: Version) -> Result<bool, LedgerError>
+where
+    N: ReadableTable<&'static [u8], &'static [u8]>,
+    V: ReadableTable<&'static [u8], &'static [u8]>,
+{
+    let reader = Tables { nodes, values };
+    Ok(Sha256Jmt::new(&reader)
+        .get_root_hash_option(version)
+        .map_err(tree_error)?
+        .is_some())
 }
 
 /// The tree's root at `version`, if that version is still kept.

@@ -123,6 +123,9 @@ impl Ledger {
             let mut t = txn.open_table(state::COSIGNED)?;
             if t.get(claimed.size)?.is_none() {
                 t.insert(claimed.size, kept.to_text().as_str())?;
+                if let Some(state) = &claimed.state {
+                    crate::kept::capture(&txn, state, claimed.size)?;
+                }
             }
         }
         txn.commit()?;

@@ -149,6 +149,9 @@ impl Ledger {
         txn.open_table(state::LOG_NODES)?;
         txn.open_table(state::CHECKPOINTS)?;
         txn.open_table(state::COSIGNED)?;
+        txn.open_table(crate::kept::REQUESTS)?;
+        txn.open_table(crate::kept::PROOFS)?;
+        txn.open_table(crate::kept::CHECKPOINTS)?;
         let head = Head {
             height: 0,
             digest: self.genesis_hash(),
@@ -216,6 +219,9 @@ impl Ledger {
         if lone {
             txn.open_table(state::COSIGNED)?
                 .insert(head.log_size, text.as_str())?;
+            if let Some(state) = &cp.state {
+                crate::kept::capture(txn, state, head.log_size)?;
+            }
         }
         // The block that ends an epoch: its checkpoint proves the next epoch's validators.
         if epochs::ends_epoch(head.height, self.epoch_length())
@@ -359,6 +365,7 @@ impl Ledger {
         let mut rejected = Vec::new();
         let mut log_size = head.log_size;
         let writes;
+        let kept;
         {
             let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
             let mut nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);
@@ -435,9 +442,11 @@ impl Ledger {
             if epochs::ends_epoch(block.height, self.epoch_length()) {
                 epochs::record_epoch(&txn, &st, self.epoch_of(block.height) + 1)?;
             }
+            kept = st.take_kept();
             writes = st.finish();
         }
         let state_root = authenticated::commit(&txn, block.height, writes)?;
+        crate::kept::request(&txn, block.height, &kept)?;
         if log_size != head.log_size {
             record_size_state(&txn, log_size, block.height, &state_root)?;
         }

@@ -14,6 +14,7 @@ pub mod epochs;
 mod error;
 mod execute;
 pub mod holdings;
+pub mod kept;
 pub mod membership;
 pub mod module;
 mod query;

@@ -191,6 +191,8 @@ pub struct StateWriter<'t> {
     writes: Writes,
     /// While a domain module executes: the prefix its writes must carry.
     scope: Option<Vec<u8>>,
+    /// Keys whose proofs execution asked this node to keep ([`crate::kept`]).
+    keep: std::collections::BTreeSet<Vec<u8>>,
 }
 
 impl<'t> StateWriter<'t> {
@@ -199,6 +201,7 @@ impl<'t> StateWriter<'t> {
             table: txn.open_table(STATE)?,
             writes: Writes::new(),
             scope: None,
+            keep: Default::default(),
         })
     }
 
@@ -249,6 +252,19 @@ impl<'t> StateWriter<'t> {
     /// Every `(key, value)` whose key starts with `prefix`, in key order.
     pub fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Entry>, redb::StorageError> {
         scan(&self.table, prefix)
+    }
+
+    /// Asks this node to keep a proof of `key` as it stands after this block, at the first
+    /// state a quorum of validators cosigns ([`crate::kept`]), so that an offline bundle
+    /// can carry it after the tree has pruned that version. It changes no state. Like a
+    /// write, a transaction asks only once every check has passed.
+    pub fn keep_proof(&mut self, key: &[u8]) {
+        self.keep.insert(key.to_vec());
+    }
+
+    /// The keys this block asked to keep proofs of.
+    pub(crate) fn take_kept(&mut self) -> std::collections::BTreeSet<Vec<u8>> {
+        std::mem::take(&mut self.keep)
     }
 
     /// The block's writes, for the authenticated map.

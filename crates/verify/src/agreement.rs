@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use std::path::PathBuf;
 use unchain_agree::body::Consequence;
 use unchain_agree::bundle::{self, OutcomeBundle, verdict_word};
+use unchain_agree::fact_proofs::{ProvenFacts, RowStanding};
 use unchain_custody::report::utc;
 
 /// Arguments of `unchain-verify agreement` (`unchain verify agreement`).
@@ -29,7 +30,19 @@ pub fn run(a: &AgreementArgs) -> anyhow::Result<()> {
     // Parties are often admitted after genesis (a brand, a recruiter).
     let anchor = Anchor::for_bundle(a.genesis.as_deref(), &b.envelope, &b.members)?;
     let quorum = anchor.quorum();
-    let r = bundle::verify(&b, &anchor.validators, quorum, &anchor.members)
+    // The fact proofs' checkpoint may be of an earlier epoch than the bundle's.
+    let facts_anchor = match (&b.fact_proofs, a.genesis.as_deref()) {
+        (Some(p), Some(genesis)) => Some(Anchor::genesis_for(
+            genesis,
+            &p.envelope(&b.envelope),
+            "validator keys",
+        )?),
+        _ => None,
+    };
+    let facts_trusted = facts_anchor
+        .as_ref()
+        .map(|f| (f.validators.as_slice(), f.quorum()));
+    let r = bundle::verify(&b, &anchor.validators, quorum, &anchor.members, facts_trusted)
         .context("VERIFICATION FAILED")?;
     println!(
         "VERIFIED outcome {} of agreement {}: clause {} {}",
@@ -51,6 +64,12 @@ pub fn run(a: &AgreementArgs) -> anyhow::Result<()> {
         utc(r.at_ms)
     );
     println!("  facts        SHA-256 {} (recomputed here)", r.facts);
+    match &r.fact_proofs {
+        Some(p) => rows(p),
+        None => println!(
+            "  not shown    that the facts were the ledger's state: this bundle carries no proofs of the rows they came from (an outcome recorded before rows were, or a node that can no longer prove them); the validators each gathered the facts and attested this digest"
+        ),
+    }
     if let Some(e) = &r.error {
         println!("  error        {e}");
     }
@@ -67,10 +86,42 @@ pub fn run(a: &AgreementArgs) -> anyhow::Result<()> {
         anchor.validators.len()
     );
     println!("  trusting     {}", anchor.source);
-    println!(
-        "  not shown    that the facts were the ledger's state at that height: the validators each gathered them and attested this digest"
-    );
     Ok(())
+}
+
+/// The rows the facts came from, as proven.
+fn rows(p: &ProvenFacts) {
+    let changed = p
+        .rows
+        .iter()
+        .filter(|(_, s)| *s == RowStanding::Changed)
+        .count();
+    println!(
+        "  facts from   {} rows of ledger state, each proven against the state root at height {} ({}), in the checkpoint of size {} signed by {}",
+        p.rows.len(),
+        p.state.height,
+        p.state.root,
+        p.tree_size,
+        p.signers.join(", ")
+    );
+    for (key, standing) in &p.rows {
+        let what = match standing {
+            RowStanding::AsRead(Some(_)) => "as read",
+            RowStanding::AsRead(None) => "absent, as read",
+            RowStanding::Changed => "changed after the evaluation read it (its recorded hash stands)",
+        };
+        println!("               {key}  {what}");
+    }
+    if changed > 0 {
+        println!(
+            "  note         {changed} row(s) changed before that state: what the evaluation read of them is known by hash only"
+        );
+    }
+    println!(
+        "  not shown    that no row was left out of the {} key range(s) the evaluation scanned ({}), nor each fact's derivation from its rows: the state tree proves keys, not ranges, and the validators each derived the facts and recorded this digest",
+        p.scans.len(),
+        p.scans.join(", ")
+    );
 }
 
 fn consequence(c: &Consequence) -> String {

@@ -10,5 +10,5 @@ pub fn run(data: &[u8]) {
         return;
     };
     let validators = b.envelope.carried_validators();
-    let _ = verify(&b, &validators, validators.len().max(1), &b.members);
+    let _ = verify(&b, &validators, validators.len().max(1), &b.members, None);
 }

@@ -15,10 +15,11 @@
 //! give the attested result over those facts. A change anywhere is refused, naming what
 //! changed.
 //!
-//! What the bundle does not prove on its own: that the facts were the ledger's state at
-//! that height. Every validator gathered them from its own state and accepted the
-//! attestation only if its digest matched. Per-fact proofs need a cosigned state root
-//! (issue 26).
+//! With [`OutcomeBundle::fact_proofs`] it also proves where the facts came from: the facts
+//! record and every row of ledger state the evaluation read, each against a state root the
+//! validators cosigned ([`crate::fact_proofs`]). Bundles of outcomes recorded before the
+//! rows were, or built by a node that can no longer prove them, carry none; then the facts
+//! rest on the attestation alone, and the verifier says so.
 
 use crate::body::{AgreeBody, Attest, ClauseTerms, Consequence, Propose, Verdict};
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,9 @@ pub struct OutcomeBundle {
     pub entries: Vec<Entry>,
     /// The facts the clause read.
     pub facts: Value,
+    /// The rows of state those facts came from, with their proofs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact_proofs: Option<crate::fact_proofs::FactProofs>,
 }
 
 /// What a bundle proves.
@@ -76,6 +80,8 @@ pub struct Rechecked {
     pub root: Hash32,
     /// The validators whose cosignatures verified.
     pub signers: Vec<String>,
+    /// The rows the facts came from, proven, when the bundle carries their proofs.
+    pub fact_proofs: Option<crate::fact_proofs::ProvenFacts>,
 }
 
 /// Why a bundle proves nothing.
@@ -97,12 +103,15 @@ fn body<T: serde::de::DeserializeOwned>(tx: &Transaction) -> Result<T, String> {
 }
 
 /// Verifies `b` against `trusted` validators (`quorum` of them) and `members`' keys, then
-/// replays the outcome.
+/// replays the outcome. `facts_trusted` are the validators (and quorum) of the checkpoint
+/// of `b`'s fact proofs, which may be of an earlier epoch than the bundle's (`None`: the
+/// same as the bundle's).
 pub fn verify(
     b: &OutcomeBundle,
     trusted: &[NoteVerifier],
     quorum: usize,
     members: &[NamedKey],
+    facts_trusted: Option<(&[NoteVerifier], usize)>,
 ) -> Result<Rechecked, RecheckError> {
     let opened = b.envelope.open(OUTCOME_VERSION, trusted, quorum)?;
     let name_of = |tx: &Transaction| {
@@ -272,6 +281,24 @@ pub fn verify(
     let facts = recheck_facts(&a, &b.facts).map_err(fail)?;
     let (terms, result, error) = replay(&p, &a, &b.facts).map_err(fail)?;
     let consequence = (result == Verdict::Breached).then(|| terms.consequence.clone());
+    let fact_proofs = match &b.fact_proofs {
+        Some(p) => {
+            let (trusted, quorum) = facts_trusted.unwrap_or((trusted, quorum));
+            Some(
+                crate::fact_proofs::verify(
+                    p,
+                    &b.envelope,
+                    &opened.checkpoint.root,
+                    trusted,
+                    quorum,
+                    (&b.agreement, b.outcome, a.height),
+                    &b.facts,
+                )
+                .map_err(fail)?,
+            )
+        }
+        None => None,
+    };
     Ok(Rechecked {
         title: p.title.clone(),
         parties: p.parties.clone(),
@@ -285,6 +312,7 @@ pub fn verify(
         tree_size: opened.checkpoint.size,
         root: opened.checkpoint.root,
         signers: opened.signers,
+        fact_proofs,
     })
 }
 
@@ -415,6 +443,8 @@ pub fn build(
             key: m.signing_key,
         })
         .collect();
+    let fact_proofs =
+        crate::fact_proofs::build(ledger, (id, seq, o.height), &checkpoint, tree_size)?;
     Ok(Some(OutcomeBundle {
         envelope: ledger.bundle_envelope(OUTCOME_VERSION, checkpoint, tree_size)?,
         agreement: id.to_owned(),
@@ -422,6 +452,7 @@ pub fn build(
         members,
         entries,
         facts: serde_json::from_slice(&facts).expect("stored facts are JSON"),
+        fact_proofs,
     }))
 }
 

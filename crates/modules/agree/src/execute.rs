@@ -357,8 +357,10 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     // Compiled again from the stored text: the same on every validator.
     let clause = Clause::compile(&terms.cel, &schema)
         .map_err(|err| refuse(Code::InvalidBody, format!("clause: {err}")))?;
+    // Every row the facts come from is recorded, for the outcome's per-fact proofs.
+    let recording = crate::facts::Recording::new(&*ctx.state);
     let (facts, too_many) = match crate::facts::gather(
-        &*ctx.state,
+        &recording,
         &a.proposal.parties,
         ctx.height,
         ctx.timestamp_ms,
@@ -368,6 +370,7 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
         Err(crate::facts::FactsError::Storage(s)) => return Err(s.into()),
         Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Some(why)),
     };
+    let (rows, scans) = recording.finish();
     let watched = crate::rules::watched_digests(&terms.on_change, &facts);
     if !due && !crate::rules::changed(&terms, a.watched.get(&e.clause), &watched) {
         return Err(not_due(&format!(
@@ -421,6 +424,21 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     ctx.state
         .put(&outcome_key(&e.agreement, seq), &encode(&outcome))?;
     ctx.state.put(&facts_key(&e.agreement, seq), &bytes)?;
+    let reads = crate::fact_proofs::ReadsRecord {
+        agreement: e.agreement.clone(),
+        outcome: seq,
+        height: ctx.height,
+        rows,
+        scans,
+    };
+    let reads_key = crate::fact_proofs::reads_key(&e.agreement, seq);
+    ctx.state.put(reads_key.as_bytes(), &encode(&reads))?;
+    // Kept past the tree's window, so the outcome's bundle can prove them for years.
+    ctx.state.keep_proof(&facts_key(&e.agreement, seq));
+    ctx.state.keep_proof(reads_key.as_bytes());
+    for (key, _) in &reads.rows {
+        ctx.state.keep_proof(key.as_bytes());
+    }
     if let Some(c) = &outcome.consequence {
         // Every party learns of a breach, and so does whoever the consequence names.
         let mut to: std::collections::BTreeSet<String> =

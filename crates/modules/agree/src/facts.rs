@@ -232,6 +232,79 @@ fn shared(state: &impl StateRead, parties: &[String]) -> Result<Vec<Value>, Fact
     Ok(out)
 }
 
+/// A state reader that records every row it returns and every range it scans: the rows
+/// an evaluation's facts came from ([`crate::fact_proofs::ReadsRecord`]).
+pub struct Recording<'s, S> {
+    state: &'s S,
+    rows: std::cell::RefCell<std::collections::BTreeMap<Vec<u8>, Option<unchain_types::Hash32>>>,
+    scans: std::cell::RefCell<std::collections::BTreeSet<Vec<u8>>>,
+}
+
+impl<'s, S: StateRead> Recording<'s, S> {
+    /// Records what is read from `state`.
+    pub fn new(state: &'s S) -> Self {
+        Recording {
+            state,
+            rows: Default::default(),
+            scans: Default::default(),
+        }
+    }
+
+    fn row(&self, key: &[u8], value: Option<&[u8]>) {
+        self.rows
+            .borrow_mut()
+            .insert(key.to_vec(), value.map(unchain_types::Hash32::digest));
+    }
+
+    /// The rows read (key, SHA-256 of the value or `None`) and the ranges scanned, each in
+    /// key order. Keys are module keys, which are UTF-8.
+    pub fn finish(self) -> (Vec<(String, Option<unchain_types::Hash32>)>, Vec<String>) {
+        let text = |k: Vec<u8>| String::from_utf8_lossy(&k).into_owned();
+        (
+            self.rows
+                .into_inner()
+                .into_iter()
+                .map(|(k, h)| (text(k), h))
+                .collect(),
+            self.scans.into_inner().into_iter().map(text).collect(),
+        )
+    }
+}
+
+impl<S: StateRead> StateRead for Recording<'_, S> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, redb::StorageError> {
+        let value = self.state.get(key)?;
+        self.row(key, value.as_deref());
+        Ok(value)
+    }
+
+    fn scan_prefix(
+        &self,
+        prefix: &[u8],
+    ) -> Result<Vec<unchain_ledger::state::Entry>, redb::StorageError> {
+        let entries = self.state.scan_prefix(prefix)?;
+        self.scans.borrow_mut().insert(prefix.to_vec());
+        for (k, v) in &entries {
+            self.row(k, Some(v));
+        }
+        Ok(entries)
+    }
+
+    fn scan_page(
+        &self,
+        prefix: &[u8],
+        after: &[u8],
+        limit: usize,
+    ) -> Result<Vec<unchain_ledger::state::Entry>, redb::StorageError> {
+        let entries = self.state.scan_page(prefix, after, limit)?;
+        self.scans.borrow_mut().insert(prefix.to_vec());
+        for (k, v) in &entries {
+            self.row(k, Some(v));
+        }
+        Ok(entries)
+    }
+}
+
 /// Block time as its UTC date.
 fn date(ms: u64) -> String {
     unchain_recruit::voice::date_of_ms(ms)

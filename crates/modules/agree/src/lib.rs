@@ -32,6 +32,7 @@ pub mod bundle;
 pub mod client;
 #[cfg(feature = "ledger")]
 mod execute;
+pub mod fact_proofs;
 #[cfg(feature = "ledger")]
 pub mod facts;
 #[cfg(feature = "ledger")]

@@ -3,6 +3,9 @@
 //! evaluated on schedule over the facts at that height — a breach applies its consequence
 //! on both validators at the same height, no breach applies none.
 
+mod common;
+
+use common::{CHAIN, World, employer_pays, world};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use unchain_agree::AgreeModule;
@@ -10,113 +13,6 @@ use unchain_agree::body::Consequence;
 use unchain_agree::state::{Standing, agreement, outcomes, penalties_of};
 use unchain_ledger::{AnyModule, Genesis, Role};
 use unchain_testkit::{Chain, Org};
-
-const CHAIN: &str = "agree-test";
-
-fn modules(_: &Genesis) -> Vec<Arc<dyn AnyModule>> {
-    vec![
-        Arc::new(unchain_supply::SupplyModule),
-        Arc::new(unchain_recruit::RecruitModule),
-        Arc::new(AgreeModule),
-    ]
-}
-
-struct World {
-    chain: Chain,
-    qa: Org,
-    brand: Org,
-    recruiter: Org,
-    employer: Org,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
-}
-
-fn world() -> World {
-    let qa = Org::new(
-        CHAIN,
-        1,
-        "qa-mol",
-        &[
-            Role::Governance,
-            Role::Recruitment,
-            Role::Agreements,
-            Role::Supply,
-        ],
-    )
-    .in_country("QA");
-    let np = Org::new(CHAIN, 2, "np-dofe", &[Role::Recruitment, Role::Agreements]).in_country("NP");
-    let brand = Org::new(
-        CHAIN,
-        3,
-        "gb-threads",
-        &[Role::Recruitment, Role::Supply, Role::Agreements],
-    )
-    .in_country("GB");
-    let recruiter = Org::new(
-        CHAIN,
-        4,
-        "np-himalaya-manpower",
-        &[Role::Recruitment, Role::Agreements],
-    )
-    .in_country("NP");
-    let employer = Org::new(
-        CHAIN,
-        5,
-        "qa-doha-build",
-        &[Role::Recruitment, Role::Agreements, Role::Supply],
-    )
-    .in_country("QA");
-    let dirs = (
-        tempfile::tempdir().expect("tmp"),
-        tempfile::tempdir().expect("tmp"),
-    );
-    let mut chain = Chain::new(
-        dirs.0.path(),
-        &[&qa, &np, &brand, &recruiter, &employer],
-        modules,
-    );
-    chain.add_replica(dirs.1.path(), modules);
-    let (mut qa, mut np) = (qa, np);
-    let licence = |party: &str, kind: &str, country: &str| {
-        json!({"party": party, "kind": kind, "name": party, "country": country,
-            "licence": "L-1", "status": "active"})
-    };
-    let tx = np.tx(
-        "recruit.licence",
-        licence("np-himalaya-manpower", "recruiter", "NP"),
-    );
-    chain.ok(&tx);
-    let tx = qa.tx(
-        "recruit.licence",
-        licence("qa-doha-build", "employer", "QA"),
-    );
-    chain.ok(&tx);
-    World {
-        chain,
-        qa,
-        brand,
-        recruiter,
-        employer,
-        _dirs: dirs,
-    }
-}
-
-fn employer_pays(cel: &str) -> Value {
-    json!({
-        "agreement": "a-0000000000000000e001",
-        "title": "No recruitment fee charged to a worker",
-        "parties": ["gb-threads", "np-himalaya-manpower"],
-        "arbiter": "qa-mol",
-        "schema": 1,
-        "clauses": [{
-            "id": "employer-pays",
-            "text": "No worker recruited for the brand's suppliers pays a fee; a fee paid is repaid in full.",
-            "cel": cel,
-            "every_blocks": 10,
-            "consequence": {"kind": "penalty", "amount": 500000, "currency": "USD",
-                "owed_by": "np-himalaya-manpower", "owed_to": "gb-threads"}
-        }]
-    })
-}
 
 #[test]
 fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
@@ -242,7 +138,7 @@ fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
         "proposal, signature, evaluation, attestation"
     );
     let validators = w.chain.genesis.checkpoint_verifiers();
-    let re = unchain_agree::bundle::verify(&bundle, &validators, 1, &bundle.members)
+    let re = unchain_agree::bundle::verify(&bundle, &validators, 1, &bundle.members, None)
         .expect("the outcome follows");
     assert_eq!(re.result, unchain_agree::body::Verdict::Breached);
     assert!(matches!(
@@ -252,14 +148,14 @@ fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
     // Tampered: the fee repaid in the facts, the attested result, the clause as proposed.
     let mut t = bundle.clone();
     t.facts["recruit"]["fees"][0]["owed"] = json!(0);
-    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members, None)
         .expect_err("facts changed")
         .to_string();
     assert!(why.starts_with("the facts changed"), "{why}");
     let mut t = bundle.clone();
     let last = t.entries.len() - 1;
     t.entries[last].leaf = t.entries[last].leaf.replace("\"breached\"", "\"kept\"");
-    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members, None)
         .expect_err("result changed")
         .to_string();
     assert!(
@@ -268,13 +164,13 @@ fn a_fee_still_owed_breaks_the_employer_pays_agreement_on_every_validator() {
     );
     let mut t = bundle.clone();
     t.entries[0].leaf = t.entries[0].leaf.replace("f.owed == 0", "f.owed >= 0");
-    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members, None)
         .expect_err("clause changed")
         .to_string();
     assert!(why.starts_with("entry 1"), "{why}");
     let mut t = bundle.clone();
     t.outcome = 0;
-    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members)
+    let why = unchain_agree::bundle::verify(&t, &validators, 1, &bundle.members, None)
         .expect_err("another outcome")
         .to_string();
     assert!(why.contains("the bundle is for outcome 0"), "{why}");
@@ -636,7 +532,7 @@ fn an_agreement_is_amended_and_ended_only_with_every_partys_signature() {
         .expect("read")
         .expect("bundle");
     let validators = w.chain.genesis.checkpoint_verifiers();
-    let re = unchain_agree::bundle::verify(&bundle, &validators, 1, &bundle.members)
+    let re = unchain_agree::bundle::verify(&bundle, &validators, 1, &bundle.members, None)
         .expect("the amended outcome follows");
     assert_eq!(re.clause.cel, "size(recruit.passports_held) == 0");
     assert_eq!(re.parties.len(), 3);
