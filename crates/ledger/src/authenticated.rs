@@ -291,7 +291,12 @@ pub fn prove(
     version: Version,
     key: &[u8],
 ) -> Result<(Option<OwnedValue>, jmt::proof::SparseMerkleProof<Sha256>), LedgerError> {
-    prove_in(&txn.open_table(NODES)?, &txn.open_table(VALUES)?, version, key)
+    prove_in(
+        &txn.open_table(NODES)?,
+        &txn.open_table(VALUES)?,
+        version,
+        key,
+    )
 }
 
 /// [`prove`] over the tree's tables as opened by a read or a write transaction.
@@ -312,7 +317,11 @@ where
 }
 
 /// Whether version `version` of the tree is still kept, read from its tables.
-pub(crate) fn has_version<N, V>(nodes: &N, values: &V, version: Version) -> Result<bool, LedgerError>
+pub(crate) fn has_version<N, V>(
+    nodes: &N,
+    values: &V,
+    version: Version,
+) -> Result<bool, LedgerError>
 where
     N: ReadableTable<&'static [u8], &'static [u8]>,
     V: ReadableTable<&'static [u8], &'static [u8]>,

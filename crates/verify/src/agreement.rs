@@ -42,8 +42,14 @@ pub fn run(a: &AgreementArgs) -> anyhow::Result<()> {
     let facts_trusted = facts_anchor
         .as_ref()
         .map(|f| (f.validators.as_slice(), f.quorum()));
-    let r = bundle::verify(&b, &anchor.validators, quorum, &anchor.members, facts_trusted)
-        .context("VERIFICATION FAILED")?;
+    let r = bundle::verify(
+        &b,
+        &anchor.validators,
+        quorum,
+        &anchor.members,
+        facts_trusted,
+    )
+    .context("VERIFICATION FAILED")?;
     println!(
         "VERIFIED outcome {} of agreement {}: clause {} {}",
         b.outcome,
@@ -108,7 +114,9 @@ fn rows(p: &ProvenFacts) {
         let what = match standing {
             RowStanding::AsRead(Some(_)) => "as read",
             RowStanding::AsRead(None) => "absent, as read",
-            RowStanding::Changed => "changed after the evaluation read it (its recorded hash stands)",
+            RowStanding::Changed => {
+                "changed after the evaluation read it (its recorded hash stands)"
+            }
         };
         println!("               {key}  {what}");
     }
