@@ -246,6 +246,9 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
         format!("VERIFIED outcome 0 of agreement {id}: clause employer-pays kept"),
         "recruit.fees.all(f, f.owed == 0)".into(),
         "facts        SHA-256".into(),
+        "rows of ledger state, each proven against the state root at height".into(),
+        "  as read".into(),
+        "key range(s) the evaluation scanned".into(),
         "trusting     validator and member keys of".into(),
     ] {
         assert!(
@@ -265,6 +268,28 @@ async fn the_employer_pays_agreement_is_proposed_signed_and_evaluated() {
         !refused.ok
             && refused.stderr.contains("VERIFICATION FAILED")
             && refused.stderr.contains("the facts changed"),
+        "{}",
+        refused.stderr
+    );
+    // Tampered: a row the facts came from, as the bundle proves it.
+    let mut row = original.clone();
+    let proofs = row["fact_proofs"]["proofs"]
+        .as_array_mut()
+        .expect("the bundle proves the rows its facts came from");
+    let read = proofs
+        .iter_mut()
+        .find(|p| {
+            p["key"].as_str().is_some_and(|k| !k.starts_with("agree/")) && p["value"].is_object()
+        })
+        .expect("a row read by the evaluation");
+    read["value"]["utf8"] = Value::from(format!(
+        "{} ",
+        read["value"]["utf8"].as_str().expect("text")
+    ));
+    std::fs::write(&saved, row.to_string()).expect("write");
+    let refused = unchain(&["verify", "agreement", &out, "--genesis", &genesis]);
+    assert!(
+        !refused.ok && refused.stderr.contains("state proof of `"),
         "{}",
         refused.stderr
     );
