@@ -120,6 +120,12 @@ fn rows(p: &ProvenFacts) {
         };
         println!("               {key}  {what}");
     }
+    if p.withheld.rows > 0 {
+        println!(
+            "  withheld     {} row(s) read only to search or aggregate (other members' facilities, payroll without a finding, individual worker voice, sealed records, cases): never disclosed, committed to by SHA-256 {}",
+            p.withheld.rows, p.withheld.sha256
+        );
+    }
     if changed > 0 {
         println!(
             "  note         {changed} row(s) changed before that state: what the evaluation read of them is known by hash only"

@@ -358,19 +358,18 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
     let clause = Clause::compile(&terms.cel, &schema)
         .map_err(|err| refuse(Code::InvalidBody, format!("clause: {err}")))?;
     // Every row the facts come from is recorded, for the outcome's per-fact proofs.
-    let recording = crate::facts::Recording::new(&*ctx.state);
-    let (facts, too_many) = match crate::facts::gather(
-        &recording,
+    let (gathered, reads) = crate::facts::gather_reads(
+        &*ctx.state,
         &a.proposal.parties,
         ctx.height,
         ctx.timestamp_ms,
         a.proposal.schema,
-    ) {
+    );
+    let (facts, too_many) = match gathered {
         Ok(facts) => (facts, None),
         Err(crate::facts::FactsError::Storage(s)) => return Err(s.into()),
         Err(crate::facts::FactsError::TooMany(why)) => (Value::Null, Some(why)),
     };
-    let (rows, scans) = recording.finish();
     let watched = crate::rules::watched_digests(&terms.on_change, &facts);
     if !due && !crate::rules::changed(&terms, a.watched.get(&e.clause), &watched) {
         return Err(not_due(&format!(
@@ -428,8 +427,9 @@ fn evaluate(ctx: &mut ExecContext<'_, '_>, e: &Evaluate) -> Result<(), ExecError
         agreement: e.agreement.clone(),
         outcome: seq,
         height: ctx.height,
-        rows,
-        scans,
+        rows: reads.rows,
+        scans: reads.scans,
+        withheld: reads.withheld,
     };
     let reads_key = crate::fact_proofs::reads_key(&e.agreement, seq);
     ctx.state.put(reads_key.as_bytes(), &encode(&reads))?;

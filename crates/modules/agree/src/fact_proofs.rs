@@ -20,6 +20,10 @@
 //!   A row changed by a later transaction (of the same block, or before the checkpoint)
 //!   cannot be shown as read; it is reported, with its recorded hash, and is not an error.
 //!
+//! Rows read only to search or to aggregate ([`Withheld`]) are committed to by a digest in
+//! the record and never carried: an outcome's bundle goes to outsiders, and those rows are
+//! other members' data, individual workers' reports or sealed records' metadata.
+//!
 //! What this does not prove: that no row was left out of a scanned key range (the state
 //! tree places keys by their hash, so it proves keys, not ranges), and the derivation of a
 //! fact from its rows (`owed` from a fee's payments). Both rest on the validators, who each
@@ -45,8 +49,37 @@ pub struct ReadsRecord {
     /// Every row read, in key order: the key and the SHA-256 of its value as read (`null`
     /// for a key that held nothing).
     pub rows: Vec<(String, Option<Hash32>)>,
-    /// Every key range scanned, in order: the prefix.
+    /// Every key range scanned for those rows, in order: the prefix.
     pub scans: Vec<String>,
+    /// The rows read only to search or aggregate, which no bundle discloses.
+    pub withheld: Withheld,
+}
+
+/// Rows an evaluation read that a bundle never discloses — other members' facilities it
+/// searched, payroll without a finding, individual worker voice behind a published group,
+/// sealed records' rows (survivors' keys, blind-index tokens) and the parties' cases —
+/// committed to by count and digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Withheld {
+    /// How many.
+    pub rows: u64,
+    /// SHA-256 of the canonical JSON of their `[key, SHA-256 of value or null]` pairs, in
+    /// key order.
+    pub sha256: Hash32,
+}
+
+impl Withheld {
+    /// The commitment to `rows`.
+    pub fn of(rows: &[(String, Option<Hash32>)]) -> Self {
+        let json = serde_json::to_value(rows).expect("rows serialise");
+        let bytes =
+            unchain_types::canonical::to_canonical_bytes(&json).expect("keys and hex hashes");
+        Withheld {
+            rows: rows.len() as u64,
+            sha256: Hash32::digest(&bytes),
+        }
+    }
 }
 
 /// The key of the facts outcome `seq` of agreement `id` read.
@@ -111,8 +144,10 @@ pub struct ProvenFacts {
     pub signers: Vec<String>,
     /// Every row the evaluation read, in key order.
     pub rows: Vec<(String, RowStanding)>,
-    /// Every key range it scanned.
+    /// Every key range it scanned for them.
     pub scans: Vec<String>,
+    /// What it read and no bundle discloses.
+    pub withheld: Withheld,
 }
 
 /// Checks `p` for outcome `seq` of agreement `id`, evaluated at `height`, whose facts are
@@ -219,6 +254,7 @@ pub fn verify(
         signers: opened.signers,
         rows,
         scans: reads.scans,
+        withheld: reads.withheld,
     })
 }
 

@@ -53,7 +53,34 @@ pub fn gather(
     now_ms: u64,
     version: u32,
 ) -> Result<Value, FactsError> {
-    let facilities_all = unchain_supply::state::facilities(state)?;
+    gather_reads(state, parties, height, now_ms, version).0
+}
+
+/// [`gather`], with the rows the facts came from: those a fact stands on, disclosed in an
+/// outcome's bundle, and those read only to search or aggregate — other members'
+/// facilities, payroll without a finding, individual worker voice, sealed records and
+/// cases — committed to by a digest and never disclosed.
+pub fn gather_reads(
+    state: &impl StateRead,
+    parties: &[String],
+    height: u64,
+    now_ms: u64,
+    version: u32,
+) -> (Result<Value, FactsError>, Reads) {
+    let rec = Recording::new(state);
+    let facts = collect(&rec, parties, height, now_ms, version);
+    (facts, rec.finish())
+}
+
+fn collect<S: StateRead>(
+    state: &Recording<'_, S>,
+    parties: &[String],
+    height: u64,
+    now_ms: u64,
+    version: u32,
+) -> Result<Value, FactsError> {
+    // Every facility is searched for the parties' own; only theirs are disclosed.
+    let facilities_all = state.withheld(unchain_supply::state::facilities)?;
     let mut party_facts = Vec::new();
     let (mut facilities, mut findings, mut audits) = (Vec::new(), Vec::new(), Vec::new());
     let (mut fees, mut wages, mut passports, mut voice) =
@@ -68,6 +95,7 @@ pub fn gather(
             .map(|f| f.facility.id.clone())
             .collect();
         for facility in &own {
+            unchain_supply::state::facility(state, facility)?;
             for f in unchain_supply::state::findings_at(state, facility)? {
                 let remediated_ms = match f.status {
                     unchain_supply::state::Status::Remediated => {
@@ -119,11 +147,20 @@ pub fn gather(
                 }));
             }
         }
-        for month in unchain_recruit::state::payroll_months(state, p)? {
-            for worker in unchain_recruit::state::payroll_workers(state, p, &month)? {
-                let Some(w) = unchain_recruit::state::wage(state, &worker, &month)? else {
+        // Pay is searched for findings; only a month with a finding is disclosed.
+        let months = state.withheld(|s| unchain_recruit::state::payroll_months(s, p))?;
+        for month in months {
+            let workers =
+                state.withheld(|s| unchain_recruit::state::payroll_workers(s, p, &month))?;
+            for worker in workers {
+                let Some(w) =
+                    state.withheld(|s| unchain_recruit::state::wage(s, &worker, &month))?
+                else {
                     continue;
                 };
+                if !w.findings.is_empty() {
+                    unchain_recruit::state::wage(state, &worker, &month)?;
+                }
                 for f in w.findings {
                     wages.push(json!({
                         "employer": p,
@@ -138,12 +175,12 @@ pub fn gather(
         for worker in unchain_recruit::state::passports_held(state, p)? {
             passports.push(json!({"employer": p, "worker": worker}));
         }
-        for m in unchain_recruit::voice_state::published(
-            state,
-            p,
-            now_ms,
-            unchain_recruit::voice::MIN_GROUP,
-        )? {
+        // Worker voice is published only in groups of at least MIN_GROUP: no single
+        // worker's report is ever disclosed, so its rows are withheld.
+        let published = state.withheld(|s| {
+            unchain_recruit::voice_state::published(s, p, now_ms, unchain_recruit::voice::MIN_GROUP)
+        })?;
+        for m in published {
             let indicators: Vec<Value> = m
                 .indicators
                 .iter()
@@ -178,8 +215,10 @@ pub fn gather(
         },
     });
     if version >= 2 {
-        facts["vault"] =
-            json!({"shared": capped("vault.shared", shared(state, parties)?, MAX_FACTS)?});
+        // Sealed records' rows hold survivors' keys and blind-index tokens, and a
+        // party's cases are its investigations: withheld, never disclosed.
+        let shared = state.withheld(|s| shared(s, parties))?;
+        facts["vault"] = json!({"shared": capped("vault.shared", shared, MAX_FACTS)?});
     }
     Ok(facts)
 }
@@ -236,8 +275,24 @@ fn shared(state: &impl StateRead, parties: &[String]) -> Result<Vec<Value>, Fact
 /// an evaluation's facts came from ([`crate::fact_proofs::ReadsRecord`]).
 pub struct Recording<'s, S> {
     state: &'s S,
-    rows: std::cell::RefCell<std::collections::BTreeMap<Vec<u8>, Option<unchain_types::Hash32>>>,
+    rows: std::cell::RefCell<RowHashes>,
     scans: std::cell::RefCell<std::collections::BTreeSet<Vec<u8>>>,
+    /// While set, rows go to `withheld` and scans are not listed.
+    holding: std::cell::Cell<bool>,
+    withheld: std::cell::RefCell<RowHashes>,
+}
+
+type RowHashes = std::collections::BTreeMap<Vec<u8>, Option<unchain_types::Hash32>>;
+
+/// What [`gather_reads`] read: see [`crate::fact_proofs::ReadsRecord`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reads {
+    /// Disclosed rows, in key order: key and SHA-256 of the value, or `None`.
+    pub rows: Vec<(String, Option<unchain_types::Hash32>)>,
+    /// Ranges scanned for disclosed rows.
+    pub scans: Vec<String>,
+    /// Rows read only to search or aggregate, committed to and never disclosed.
+    pub withheld: crate::fact_proofs::Withheld,
 }
 
 impl<'s, S: StateRead> Recording<'s, S> {
@@ -247,27 +302,47 @@ impl<'s, S: StateRead> Recording<'s, S> {
             state,
             rows: Default::default(),
             scans: Default::default(),
+            holding: Default::default(),
+            withheld: Default::default(),
         }
     }
 
+    /// Runs `f` over this state with every row it reads withheld: committed to, never
+    /// disclosed (a search through other members' rows, or what an aggregate hides).
+    pub fn withheld<T>(&self, f: impl FnOnce(&Self) -> T) -> T {
+        let before = self.holding.replace(true);
+        let out = f(self);
+        self.holding.set(before);
+        out
+    }
+
     fn row(&self, key: &[u8], value: Option<&[u8]>) {
-        self.rows
-            .borrow_mut()
+        let to = if self.holding.get() {
+            &self.withheld
+        } else {
+            &self.rows
+        };
+        to.borrow_mut()
             .insert(key.to_vec(), value.map(unchain_types::Hash32::digest));
     }
 
-    /// The rows read (key, SHA-256 of the value or `None`) and the ranges scanned, each in
-    /// key order. Keys are module keys, which are UTF-8.
-    pub fn finish(self) -> (Vec<(String, Option<unchain_types::Hash32>)>, Vec<String>) {
+    fn scanned(&self, prefix: &[u8]) {
+        if !self.holding.get() {
+            self.scans.borrow_mut().insert(prefix.to_vec());
+        }
+    }
+
+    /// What was read. Keys are module keys, which are UTF-8.
+    pub fn finish(self) -> Reads {
         let text = |k: Vec<u8>| String::from_utf8_lossy(&k).into_owned();
-        (
-            self.rows
-                .into_inner()
-                .into_iter()
-                .map(|(k, h)| (text(k), h))
-                .collect(),
-            self.scans.into_inner().into_iter().map(text).collect(),
-        )
+        let listed = |rows: RowHashes| -> Vec<(String, Option<unchain_types::Hash32>)> {
+            rows.into_iter().map(|(k, h)| (text(k), h)).collect()
+        };
+        Reads {
+            rows: listed(self.rows.into_inner()),
+            scans: self.scans.into_inner().into_iter().map(text).collect(),
+            withheld: crate::fact_proofs::Withheld::of(&listed(self.withheld.into_inner())),
+        }
     }
 }
 
@@ -283,7 +358,7 @@ impl<S: StateRead> StateRead for Recording<'_, S> {
         prefix: &[u8],
     ) -> Result<Vec<unchain_ledger::state::Entry>, redb::StorageError> {
         let entries = self.state.scan_prefix(prefix)?;
-        self.scans.borrow_mut().insert(prefix.to_vec());
+        self.scanned(prefix);
         for (k, v) in &entries {
             self.row(k, Some(v));
         }
@@ -297,7 +372,7 @@ impl<S: StateRead> StateRead for Recording<'_, S> {
         limit: usize,
     ) -> Result<Vec<unchain_ledger::state::Entry>, redb::StorageError> {
         let entries = self.state.scan_page(prefix, after, limit)?;
-        self.scans.borrow_mut().insert(prefix.to_vec());
+        self.scanned(prefix);
         for (k, v) in &entries {
             self.row(k, Some(v));
         }

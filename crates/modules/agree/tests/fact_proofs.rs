@@ -35,6 +35,12 @@ fn the_rows_an_outcome_read_are_proven_long_after_the_tree_pruned_them() {
     w.chain.ok(&tx);
     let tx = w.recruiter.tx("agree.sign", json!({"agreement": ID}));
     w.chain.ok(&tx);
+    // A facility of someone outside the agreement: searched, never disclosed.
+    let tx = w.employer.tx(
+        "supply.facility",
+        json!({"id": "urn:epc:id:sgln:0614141.00002.0", "name": "Doha site", "country": "QA", "sector": "construction"}),
+    );
+    w.chain.ok(&tx);
     let fee = w.qa.tx(
         "recruit.fee",
         json!({"worker": "w-5e1a77c0aa", "recruiter": "np-himalaya-manpower",
@@ -70,6 +76,14 @@ fn the_rows_an_outcome_read_are_proven_long_after_the_tree_pruned_them() {
         reads.scans.iter().any(|s| s.starts_with("recruit/")),
         "{:?}",
         reads.scans
+    );
+    assert!(
+        reads.withheld.rows >= 1
+            && !reads
+                .rows
+                .iter()
+                .any(|(k, _)| k.starts_with("supply/facility/")),
+        "the employer's facility is searched, not disclosed: {reads:?}"
     );
     drop(reader);
 
@@ -179,6 +193,12 @@ fn the_rows_an_outcome_read_are_proven_long_after_the_tree_pruned_them() {
     };
     let value: serde_json::Value = serde_json::from_slice(value).expect("json");
     assert_eq!(value["fee"]["amount"], 15000000, "{value}");
+    assert_eq!(proven.withheld, reads.withheld);
+    let carried = serde_json::to_string(&bundle).expect("json");
+    assert!(
+        !carried.contains("Doha site"),
+        "a withheld row is never in the bundle"
+    );
 
     // Tampering, each refused by name.
     let tampered = |f: &dyn Fn(&mut OutcomeBundle)| {

@@ -407,6 +407,23 @@ fn a_record_kept_past_thirty_days_after_its_case_closed_breaks_data_sharing() {
             .expect("facts"),
     )
     .expect("JSON");
+    // The sealed record's rows (a survivor's key, its blind-index tokens) and the case
+    // were read, but are withheld from any bundle: committed to, never disclosed.
+    let reads: unchain_agree::fact_proofs::ReadsRecord = serde_json::from_slice(
+        &reader
+            .get(unchain_agree::fact_proofs::reads_key(id, 0).as_bytes())
+            .expect("read")
+            .expect("reads"),
+    )
+    .expect("JSON");
+    assert!(
+        reads.withheld.rows >= 3
+            && reads
+                .rows
+                .iter()
+                .all(|(k, _)| !k.starts_with("vault/") && !k.starts_with("cases/")),
+        "{reads:?}"
+    );
     drop(reader);
     let shared = &facts["vault"]["shared"][0];
     assert_eq!(shared["recipient"], "th-ngo", "{facts}");
