@@ -22,9 +22,12 @@
 //! - [`client`]: the `agree.*` bodies as an organisation builds them (a fresh id for a
 //!   proposal that has none).
 //!
+//! - [`fact_proofs`]: the rows of state each evaluation read (recorded by every validator,
+//!   withheld where they are others' data), proven in the bundle against a cosigned state
+//!   root.
+//!
 //! Jurisdiction-aware sharing, in the same clause language, is the vault's
-//! (`unchain_vault::sharing`). Still to come: per-fact inclusion proofs in the offline
-//! re-check, which need a cosigned state root (issue 26).
+//! (`unchain_vault::sharing`).
 #![forbid(unsafe_code)]
 
 pub mod body;
