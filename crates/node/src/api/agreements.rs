@@ -43,8 +43,10 @@ pub async fn agreement(
 }
 
 /// An attested outcome's bundle: the proposal, the signatures, the evaluation and the
-/// attestation with their inclusion proofs against one cosigned checkpoint, and the facts
-/// the clause read. `unchain verify agreement` re-checks it with no network.
+/// attestation with their inclusion proofs against one cosigned checkpoint, the facts the
+/// clause read, and the rows of state they came from, each proven against a cosigned state
+/// root (rows read only to search or aggregate are withheld). `unchain verify agreement`
+/// re-checks it with no network.
 #[utoipa::path(get, path = "/v1/agreements/{id}/outcomes/{seq}/bundle",
     params(("id" = String, Path, description = "a-… (20 hex digits)"), ("seq" = u64, Path, description = "the outcome's number, from 0")),
     responses((status = 200, description = "the outcome's bundle"), (status = 401, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 503, body = Problem)))]
