@@ -58,25 +58,24 @@ pub struct ReadsRecord {
 /// Rows an evaluation read that a bundle never discloses — other members' facilities it
 /// searched, payroll without a finding, individual worker voice behind a published group,
 /// sealed records' rows (survivors' keys, blind-index tokens) and the parties' cases —
-/// committed to by count and digest.
+/// counted, with a digest of their keys: which rows, never what they held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Withheld {
     /// How many.
     pub rows: u64,
-    /// SHA-256 of the canonical JSON of their `[key, SHA-256 of value or null]` pairs, in
-    /// key order.
+    /// SHA-256 of the canonical JSON of their keys, in key order.
     pub sha256: Hash32,
 }
 
 impl Withheld {
-    /// The commitment to `rows`.
-    pub fn of(rows: &[(String, Option<Hash32>)]) -> Self {
-        let json = serde_json::to_value(rows).expect("rows serialise");
+    /// The commitment to the rows of `keys`.
+    pub fn of(keys: &[String]) -> Self {
+        let json = serde_json::to_value(keys).expect("keys serialise");
         let bytes =
             unchain_types::canonical::to_canonical_bytes(&json).expect("keys and hex hashes");
         Withheld {
-            rows: rows.len() as u64,
+            rows: keys.len() as u64,
             sha256: Hash32::digest(&bytes),
         }
     }
