@@ -122,7 +122,7 @@ fn rows(p: &ProvenFacts) {
     }
     if p.withheld.rows > 0 {
         println!(
-            "  withheld     {} row(s) read only to search or aggregate (other members' facilities, payroll without a finding, individual worker voice, sealed records, cases): never disclosed, committed to by SHA-256 {}",
+            "  withheld     {} row(s) read only to search or aggregate (other members' facilities, payroll without a finding, individual worker voice, sealed records, cases): never disclosed; the SHA-256 of their keys is {}",
             p.withheld.rows, p.withheld.sha256
         );
     }

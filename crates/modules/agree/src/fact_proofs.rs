@@ -20,7 +20,7 @@
 //!   A row changed by a later transaction (of the same block, or before the checkpoint)
 //!   cannot be shown as read; it is reported, with its recorded hash, and is not an error.
 //!
-//! Rows read only to search or to aggregate ([`Withheld`]) are committed to by a digest in
+//! Rows read only to search or to aggregate ([`Withheld`]) are counted, with a digest of their keys, in
 //! the record and never carried: an outcome's bundle goes to outsiders, and those rows are
 //! other members' data, individual workers' reports or sealed records' metadata.
 //!

@@ -65,7 +65,7 @@ pub fn gather(
 /// [`gather`], with the rows the facts came from: those a fact stands on, disclosed in an
 /// outcome's bundle, and those read only to search or aggregate — other members'
 /// facilities, payroll without a finding, individual worker voice, sealed records and
-/// cases — committed to by a digest and never disclosed.
+/// cases — counted, with a digest of their keys, and never disclosed.
 pub fn gather_reads(
     state: &impl StateRead,
     parties: &[String],
