@@ -316,21 +316,36 @@ where
         .map_err(tree_error)
 }
 
-/// Whether version `version` of the tree is still kept, read from its tables.
-pub(crate) fn has_version<N, V>(
+/// The version of the tree that holds the state after block `height`, whose root is
+/// `root`: `height` while the tree keeps it; otherwise a kept version with the same root —
+/// `newest`, or the oldest still kept. The state did not change between them (an idle
+/// chain copies its root to every empty block, and the newest checkpoint keeps naming the
+/// last block that logged anything), so that version's proofs are proofs of this state,
+/// against the same root. `None` when the tree holds it nowhere.
+pub(crate) fn version_holding<N, V>(
     nodes: &N,
     values: &V,
-    version: Version,
-) -> Result<bool, LedgerError>
+    height: Version,
+    root: &Hash32,
+    newest: Version,
+) -> Result<Option<Version>, LedgerError>
 where
     N: ReadableTable<&'static [u8], &'static [u8]>,
     V: ReadableTable<&'static [u8], &'static [u8]>,
 {
     let reader = Tables { nodes, values };
-    Ok(Sha256Jmt::new(&reader)
-        .get_root_hash_option(version)
-        .map_err(tree_error)?
-        .is_some())
+    let tree = Sha256Jmt::new(&reader);
+    let oldest = (newest + 1).saturating_sub(RETAINED_VERSIONS).max(height);
+    for version in [height, newest, oldest] {
+        let kept = tree
+            .get_root_hash_option(version)
+            .map_err(tree_error)?
+            .map(|r| Hash32(r.0));
+        if kept == Some(*root) {
+            return Ok(Some(version));
+        }
+    }
+    Ok(None)
 }
 
 /// The tree's root at `version`, if that version is still kept.
@@ -387,16 +402,27 @@ impl crate::Ledger {
         height: u64,
         keys: &[String],
     ) -> Result<Vec<unchain_bundle::state::StateProof>, LedgerError> {
+        let newest = self.head()?.height;
+        let root = match self.block_roots(height)? {
+            Some(r) => r.state_root,
+            None if height == 0 => self.genesis_head()?.state_root,
+            None => {
+                return Err(LedgerError::StateTree(format!(
+                    "this node holds no block at height {height}"
+                )));
+            }
+        };
         let txn = self.read()?;
-        if root_at(&txn, height)?.is_none() {
+        let (nodes, values) = (txn.open_table(NODES)?, txn.open_table(VALUES)?);
+        let Some(version) = version_holding(&nodes, &values, height, &root, newest)? else {
             return Err(LedgerError::StateTree(format!(
                 "the state at height {height} is no longer kept: this node keeps the last \
                  {RETAINED_VERSIONS} versions"
             )));
-        }
+        };
         keys.iter()
             .map(|key| {
-                let (value, proof) = prove(&txn, height, key.as_bytes())?;
+                let (value, proof) = prove_in(&nodes, &values, version, key.as_bytes())?;
                 Ok(unchain_bundle::state::StateProof::new(
                     key,
                     value.as_deref(),

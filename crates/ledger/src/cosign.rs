@@ -118,13 +118,14 @@ impl Ledger {
         let kept = self
             .quorum_signed(note, claimed.state.map_or(0, |s| s.height))
             .map_err(invalid)?;
+        let newest = self.head()?.height;
         let txn = self.db.begin_write()?;
         {
             let mut t = txn.open_table(state::COSIGNED)?;
             if t.get(claimed.size)?.is_none() {
                 t.insert(claimed.size, kept.to_text().as_str())?;
                 if let Some(state) = &claimed.state {
-                    crate::kept::capture(&txn, state, claimed.size)?;
+                    crate::kept::capture(&txn, state, claimed.size, newest)?;
                 }
             }
         }

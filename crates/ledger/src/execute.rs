@@ -220,7 +220,7 @@ impl Ledger {
             txn.open_table(state::COSIGNED)?
                 .insert(head.log_size, text.as_str())?;
             if let Some(state) = &cp.state {
-                crate::kept::capture(txn, state, head.log_size)?;
+                crate::kept::capture(txn, state, head.log_size, head.height)?;
             }
         }
         // The block that ends an epoch: its checkpoint proves the next epoch's validators.

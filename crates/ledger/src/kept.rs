@@ -14,7 +14,7 @@
 //! (`(key, state height)` → [`unchain_bundle::state::StateProof`] JSON),
 //! `kept_proof_checkpoints` (state height → the cosigned checkpoint's tree size).
 
-use crate::authenticated::{NODES, VALUES, has_version, prove_in};
+use crate::authenticated::{NODES, VALUES, prove_in, version_holding};
 use crate::error::LedgerError;
 use crate::{Ledger, state};
 use redb::{ReadableTable, TableDefinition, WriteTransaction};
@@ -58,6 +58,7 @@ pub(crate) fn capture(
     txn: &WriteTransaction,
     state: &unchain_log::StateAt,
     size: u64,
+    newest: u64,
 ) -> Result<(), LedgerError> {
     let due: Vec<(String, u64)> = {
         let t = txn.open_table(REQUESTS)?;
@@ -76,14 +77,15 @@ pub(crate) fn capture(
     }
     let nodes = txn.open_table(NODES)?;
     let values = txn.open_table(VALUES)?;
-    if !has_version(&nodes, &values, state.height)? {
+    let Some(version) = version_holding(&nodes, &values, state.height, &state.root, newest)?
+    else {
         return Ok(());
-    }
+    };
     let mut proofs = txn.open_table(PROOFS)?;
     let mut requests = txn.open_table(REQUESTS)?;
     let keys: BTreeSet<&str> = due.iter().map(|(k, _)| k.as_str()).collect();
     for key in keys {
-        let (value, proof) = prove_in(&nodes, &values, state.height, key.as_bytes())?;
+        let (value, proof) = prove_in(&nodes, &values, version, key.as_bytes())?;
         let proof = StateProof::new(key, value.as_deref(), &proof);
         let json = serde_json::to_string(&proof).expect("a state proof serialises");
         proofs.insert((key, state.height), json.as_str())?;
@@ -144,17 +146,25 @@ impl Ledger {
         };
         let nodes = txn.open_table(NODES)?;
         let values = txn.open_table(VALUES)?;
-        let live = has_version(&nodes, &values, at)?;
+        let root = unchain_log::SignedNote::parse(&checkpoint)
+            .and_then(|n| unchain_log::Checkpoint::parse_body(&n.body))
+            .map_err(|e| LedgerError::Log(format!("a cosigned checkpoint: {e}")))?
+            .state
+            .map(|s| s.root);
+        let live = match root {
+            Some(root) => version_holding(&nodes, &values, at, &root, self.head()?.height)?,
+            None => None,
+        };
         let mut proofs = Vec::with_capacity(keys.len());
         for k in keys {
-            let proof = match kept.get((k.as_str(), at))? {
-                Some(json) => serde_json::from_str(json.value())
+            let proof = match (kept.get((k.as_str(), at))?, live) {
+                (Some(json), _) => serde_json::from_str(json.value())
                     .map_err(|e| LedgerError::StateTree(format!("a kept proof of {k}: {e}")))?,
-                None if live => {
-                    let (value, proof) = prove_in(&nodes, &values, at, k.as_bytes())?;
+                (None, Some(version)) => {
+                    let (value, proof) = prove_in(&nodes, &values, version, k.as_bytes())?;
                     StateProof::new(k, value.as_deref(), &proof)
                 }
-                None => return Ok(None),
+                (None, None) => return Ok(None),
             };
             proofs.push(proof);
         }

@@ -328,16 +328,27 @@ impl Ledger {
                 "no transaction has been committed since genesis".into(),
             ));
         }
-        if authenticated::root_at(&txn, height)? != Some(state_root) {
+        // The tree may hold this state under a later version only: an idle chain's
+        // checkpoint keeps naming the last block that logged anything.
+        let newest = self.head()?.height;
+        let Some(holding) = authenticated::version_holding(
+            &txn.open_table(authenticated::NODES)?,
+            &txn.open_table(VALUES)?,
+            height,
+            &state_root,
+            newest,
+        )?
+        else {
             return Err(SnapshotError::Unavailable(format!(
                 "the state at height {height} is no longer kept here"
             )));
-        }
+        };
         let log_frontier =
             unchain_log::frontier(&RedbNodesRead(txn.open_table(state::LOG_NODES)?), log_size)
                 .map_err(|e| LedgerError::Log(e.to_string()))?;
 
-        // Each key's newest entry at or before `height`, in key-hash order.
+        // Each key's newest entry at or before the version holding that state, in key-hash
+        // order.
         let values = txn.open_table(VALUES)?;
         let mut out = ChunkWriter {
             write: write_chunk,
@@ -358,7 +369,7 @@ impl Ledger {
                 out.push(best.take())?;
                 current = Some(kh);
             }
-            if version <= height {
+            if version <= holding {
                 best = Some(v.value().to_vec());
             }
         }

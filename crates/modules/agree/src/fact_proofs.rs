@@ -296,14 +296,17 @@ pub fn build(
     else {
         return Ok(None);
     };
-    if ledger.state_root_at(state.height)?.is_none() {
-        return Ok(None);
-    }
+    let proofs = match ledger.state_proofs_at(state.height, &keys) {
+        Ok(proofs) => proofs,
+        // That state is no longer in this node's tree.
+        Err(unchain_ledger::LedgerError::StateTree(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
     Ok(Some(FactProofs {
         checkpoint: checkpoint.to_owned(),
         tree_size,
         consistency: Vec::new(),
         state_height: state.height,
-        proofs: ledger.state_proofs_at(state.height, &keys)?,
+        proofs,
     }))
 }

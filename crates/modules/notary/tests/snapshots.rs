@@ -457,3 +457,53 @@ fn nothing_can_be_exported_before_a_checkpoint_is_cosigned() {
         "{err}"
     );
 }
+
+/// An idle chain writes an empty block every quarter second, and its newest cosigned
+/// checkpoint keeps naming the last block that logged anything. Once more than the tree's
+/// window of empty blocks has passed, that version's root is pruned, but its state is the
+/// state of every block since: proofs and snapshots of it must still be served.
+#[test]
+fn an_idle_chain_still_proves_and_exports_the_state_its_checkpoint_names() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut orgs = orgs();
+    let ledger = open(&dir.path().join("l.redb"), &orgs);
+    for txs in blocks(&mut orgs, 0, 2) {
+        apply(&ledger, &txs);
+    }
+    cosign(&ledger, &orgs);
+    let named = ledger.head().expect("head").height;
+    for _ in 0..unchain_ledger::authenticated::RETAINED_VERSIONS + 10 {
+        apply(&ledger, &[]);
+    }
+    assert_eq!(
+        ledger.state_root_at(named).expect("read"),
+        None,
+        "the tree pruned the version the checkpoint names"
+    );
+    let key = format!("nonce/{}", orgs[0].key.public_key().to_hex());
+    let bundle = ledger.state_bundle(&[key]).expect("a proof of the named state");
+    assert_eq!(bundle.state_height, named);
+    let verifiers = ledger.checkpoint_verifiers();
+    let proven = unchain_bundle::state::verify_state_bundle(&bundle, &verifiers, 2)
+        .expect("the proof verifies against the checkpoint's root");
+    assert!(proven.values[0].1.is_some(), "the nonce is proven present");
+    let snap = export(&ledger, 300);
+    assert_eq!(snap.manifest.height, named);
+    let target = dir.path().join("restored.redb");
+    restore(&target, &orgs, genesis(&orgs), &snap).expect("the snapshot restores");
+
+    // The chain moves on before a new checkpoint is cosigned: the newest state differs,
+    // and the oldest version still kept holds the named state.
+    for txs in blocks(&mut orgs, 5, 1) {
+        apply(&ledger, &txs);
+    }
+    let key = format!("nonce/{}", orgs[0].key.public_key().to_hex());
+    let bundle = ledger.state_bundle(&[key.clone()]).expect("still proven");
+    unchain_bundle::state::verify_state_bundle(&bundle, &verifiers, 2).expect("verifies");
+    // Once the window has passed the change too, the named state is held nowhere.
+    for _ in 0..unchain_ledger::authenticated::RETAINED_VERSIONS {
+        apply(&ledger, &[]);
+    }
+    let err = ledger.state_bundle(&[key]).expect_err("no longer kept");
+    assert!(err.to_string().contains("no longer kept"), "{err}");
+}
