@@ -77,8 +77,7 @@ pub(crate) fn capture(
     }
     let nodes = txn.open_table(NODES)?;
     let values = txn.open_table(VALUES)?;
-    let Some(version) = version_holding(&nodes, &values, state.height, &state.root, newest)?
-    else {
+    let Some(version) = version_holding(&nodes, &values, state.height, &state.root, newest)? else {
         return Ok(());
     };
     let mut proofs = txn.open_table(PROOFS)?;

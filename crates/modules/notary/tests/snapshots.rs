@@ -481,7 +481,9 @@ fn an_idle_chain_still_proves_and_exports_the_state_its_checkpoint_names() {
         "the tree pruned the version the checkpoint names"
     );
     let key = format!("nonce/{}", orgs[0].key.public_key().to_hex());
-    let bundle = ledger.state_bundle(&[key]).expect("a proof of the named state");
+    let bundle = ledger
+        .state_bundle(&[key])
+        .expect("a proof of the named state");
     assert_eq!(bundle.state_height, named);
     let verifiers = ledger.checkpoint_verifiers();
     let proven = unchain_bundle::state::verify_state_bundle(&bundle, &verifiers, 2)
