@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use serde_json::json;
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 use unchain_types::{Hash32, Transaction};
@@ -262,18 +263,89 @@ async fn openapi_metrics_and_health_are_served() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
-    let metrics = http
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    // Both exposition formats, each read by the Prometheus project's own parser.
+    let fetch = |accept: Option<&'static str>| {
+        let mut request = http.get(format!("{base}/metrics"));
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        async move {
+            let response = request.send().await.expect("get");
+            let content_type = response.headers()["content-type"]
+                .to_str()
+                .expect("ascii")
+                .to_owned();
+            (content_type, response.text().await.expect("text"))
+        }
+    };
+    let (om_type, openmetrics) = fetch(Some(
+        "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+    ))
+    .await;
+    assert_eq!(
+        om_type,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(openmetrics.ends_with("# EOF\n"), "{openmetrics:.400}");
+    let (text_type, metrics) = fetch(None).await;
+    assert_eq!(text_type, "text/plain; version=0.0.4; charset=utf-8");
     assert!(
         metrics.contains("height"),
         "metrics lack the height gauge: {metrics:.400}"
     );
+    let parsed = |kind: &str, body: &str| -> Vec<String> {
+        let file = chain.dir.path().join(format!("metrics.{kind}"));
+        std::fs::write(&file, body).expect("write");
+        let out = std::process::Command::new(python())
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/parse_metrics.py"))
+            .arg(kind)
+            .arg(&file)
+            .output()
+            .expect("python");
+        assert!(
+            out.status.success(),
+            "the Prometheus client refuses the {kind} exposition: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut families: Vec<String> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        families.sort();
+        families
+    };
+    let om_families = parsed("openmetrics", &openmetrics);
+    let text_families = parsed("text", &metrics);
+    let names = |families: &[String]| -> Vec<String> {
+        families
+            .iter()
+            .map(|f| f.split(' ').take(2).collect::<Vec<_>>().join(" "))
+            .collect()
+    };
+    assert!(om_families.len() > 100, "{om_families:?}");
+    assert_eq!(
+        names(&om_families),
+        names(&text_families),
+        "the two formats carry different families or types"
+    );
+    assert!(
+        text_families.iter().any(|f| f.ends_with(" counter 1")),
+        "counters keep their type in the text format: {text_families:?}"
+    );
+    // No family repeats the prefixes this node gives (`validator_validator_…`, as an
+    // older build served). Repeats inside commonware's own actors' names
+    // (`…_marshal_cache_cache_…`) are theirs.
+    let doubled: Vec<&str> = om_families
+        .iter()
+        .filter_map(|family| family.split(' ').next())
+        .filter(|name| {
+            let parts: Vec<&str> = name.split('_').take(2).collect();
+            parts.len() == 2
+                && (parts[0] == parts[1]
+                    || ["validator", "follower", "unchain"].contains(&parts[1]))
+        })
+        .collect();
+    assert!(doubled.is_empty(), "doubled prefixes in {doubled:?}");
     assert_eq!(
         http.get(format!("{base}/healthz"))
             .send()

@@ -528,19 +528,30 @@ pub async fn healthz(State(state): State<ApiState>) -> Result<&'static str, Prob
     Ok("ok")
 }
 
-/// Prometheus metrics (text exposition format).
-pub async fn metrics(State(state): State<ApiState>) -> Response {
+/// The node's metrics: OpenMetrics 1.0 to a scraper whose `Accept` asks for it (as
+/// Prometheus does), else the Prometheus text format 0.0.4 ([`super::exposition`]).
+pub async fn metrics(State(state): State<ApiState>, headers: HeaderMap) -> Response {
     let (txs, _) = state.mempool.depth();
     state.metrics.mempool_depth.set(txs as i64);
     if let Some(size) = cosigned_size(&state) {
         state.metrics.cosigned_log_size.set(size as i64);
     }
+    let rendered = (state.render_metrics)();
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let (content_type, body) = if super::exposition::wants_openmetrics(accept) {
+        (super::exposition::OPENMETRICS, rendered)
+    } else {
+        (
+            super::exposition::PROMETHEUS_TEXT,
+            super::exposition::to_prometheus_text(&rendered),
+        )
+    };
     (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        (state.render_metrics)(),
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::VARY, "Accept"),
+        ],
+        body,
     )
         .into_response()
 }

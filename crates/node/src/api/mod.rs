@@ -12,6 +12,7 @@ pub mod identity;
 pub use crate::service::problem;
 pub(crate) mod agreements;
 pub(crate) mod epoch_links;
+pub mod exposition;
 pub mod provenance;
 pub mod recruit;
 pub(crate) mod snapshots;
