@@ -500,7 +500,9 @@ fn an_idle_chain_still_proves_and_exports_the_state_its_checkpoint_names() {
         apply(&ledger, &txs);
     }
     let key = format!("nonce/{}", orgs[0].key.public_key().to_hex());
-    let bundle = ledger.state_bundle(&[key.clone()]).expect("still proven");
+    let bundle = ledger
+        .state_bundle(std::slice::from_ref(&key))
+        .expect("still proven");
     unchain_bundle::state::verify_state_bundle(&bundle, &verifiers, 2).expect("verifies");
     // Once the window has passed the change too, the named state is held nowhere.
     for _ in 0..unchain_ledger::authenticated::RETAINED_VERSIONS {
