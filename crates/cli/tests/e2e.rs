@@ -245,6 +245,89 @@ async fn openapi_metrics_and_health_are_served() {
         "{}",
         doc["openapi"]
     );
+    // The document as an independent validator reads it.
+    let file = chain.dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).expect("json")).expect("write");
+    let checked = Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/validate_openapi.py"))
+        .arg(&file)
+        .output()
+        .expect("python");
+    assert!(
+        checked.status.success(),
+        "openapi-spec-validator refuses the document: {}",
+        String::from_utf8_lossy(&checked.stdout)
+    );
+    // Every error is documented as served: a problem (RFC 9457); every operation that can
+    // answer 401 names how to authenticate.
+    let schemes = &doc["components"]["securitySchemes"];
+    assert!(
+        schemes["memberSignature"].is_object() && schemes["userBearer"].is_object(),
+        "{schemes}"
+    );
+    let mut guarded = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            let Some(responses) = op["responses"].as_object() else {
+                continue;
+            };
+            for (status, response) in responses {
+                if (status.starts_with('4') || status.starts_with('5'))
+                    && let Some(content) = response["content"].as_object()
+                {
+                    assert!(
+                        content.keys().all(|k| k == "application/problem+json"),
+                        "{method} {path} {status}: {content:?}"
+                    );
+                }
+            }
+            if responses.contains_key("401") {
+                guarded += 1;
+                assert!(
+                    op["security"].as_array().is_some_and(|s| !s.is_empty()),
+                    "{method} {path} answers 401 but names no security"
+                );
+                assert!(
+                    responses["401"]["headers"]["WWW-Authenticate"].is_object(),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+    assert!(guarded >= 19, "{guarded} operations need authentication");
+    // And as served: the framework's own refusals are problems too.
+    for (method, path, body, status) in [
+        ("GET", "/v1/vault/alerts", None, 401u16),
+        ("POST", "/v1/login", Some("not json"), 400),
+        ("GET", "/v1/proofs/inclusion?index=abc", None, 400),
+        ("DELETE", "/v1/checkpoint", None, 405),
+    ] {
+        let mut request = http.request(method.parse().expect("method"), format!("{base}{path}"));
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let response = request.send().await.expect("send");
+        assert_eq!(response.status().as_u16(), status, "{method} {path}");
+        let headers = response.headers().clone();
+        assert_eq!(
+            headers["content-type"], "application/problem+json",
+            "{method} {path}"
+        );
+        match status {
+            401 => assert!(headers.contains_key("www-authenticate"), "{headers:?}"),
+            405 => assert!(headers.contains_key("allow"), "{headers:?}"),
+            _ => {}
+        }
+        let problem: serde_json::Value = response.json().await.expect("a problem");
+        assert_eq!(problem["status"], status, "{problem}");
+        assert!(
+            problem["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("/problems/"))
+                && !problem["detail"].as_str().unwrap_or_default().is_empty(),
+            "{method} {path}: {problem}"
+        );
+    }
     for path in [
         "/v1/transactions",
         "/v1/proofs/inclusion",

@@ -225,7 +225,7 @@ pub async fn delete(
 }
 
 /// A named query's results, paged like `/epcis/events`.
-#[utoipa::path(get, path = "/epcis/queries/{queryName}/events", params(("queryName" = String, Path), ("perPage" = Option<u32>, Query), ("nextPageToken" = Option<String>, Query)),
+#[utoipa::path(get, path = "/epcis/queries/{queryName}/events", operation_id = "named_query_events", params(("queryName" = String, Path), ("perPage" = Option<u32>, Query), ("nextPageToken" = Option<String>, Query)),
     responses((status = 200, description = "an EPCISQueryDocument"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 404, body = Problem)))]
 pub async fn events(
     State(state): State<ApiState>,

@@ -225,7 +225,88 @@ struct ApiDoc;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     list_problem_codes(&mut doc);
+    describe_errors_and_security(&mut doc);
     doc
+}
+
+/// What the document says of errors and callers, as the node serves them: every problem
+/// response is `application/problem+json` (RFC 9457), and an operation that can answer 401
+/// needs a member-signed request or a user's bearer token (its `security`), with the
+/// challenge in `WWW-Authenticate`.
+fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::header::Header;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::security::{
+        ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+    };
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.security_schemes.insert(
+        "memberSignature".into(),
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            unchain_client::auth::SIGNATURE_HEADER,
+            "An organisation's Ed25519 signature, hex, over the request (method, path and \
+             query, the `x-unchain-time` milliseconds and the SHA-256 of the body), with its \
+             member name in `x-unchain-member`; refused outside a few minutes of the node's \
+             clock and when replayed. `unchain_client::auth::request_message` builds the \
+             signed bytes.",
+        ))),
+    );
+    components.security_schemes.insert(
+        "userBearer".into(),
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "A user's session token from `POST /v1/login`, acting for that user's \
+                     organisation.",
+                ))
+                .build(),
+        ),
+    );
+    let mut challenge = Header::new(ObjectBuilder::new().schema_type(Type::String).build());
+    challenge.description = Some(format!(
+        "The schemes this node accepts: {}",
+        crate::service::problem::WWW_AUTHENTICATE
+    ));
+    for item in doc.paths.paths.values_mut() {
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for (status, response) in op.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                if (status.starts_with('4') || status.starts_with('5'))
+                    && let Some(json) = response.content.shift_remove("application/json")
+                {
+                    response
+                        .content
+                        .insert("application/problem+json".into(), json);
+                }
+                if status == "401" {
+                    response
+                        .headers
+                        .insert("WWW-Authenticate".into(), challenge.clone());
+                }
+            }
+            if op.responses.responses.contains_key("401") && op.security.is_none() {
+                op.security = Some(vec![
+                    SecurityRequirement::new("memberSignature", Vec::<String>::new()),
+                    SecurityRequirement::new("userBearer", Vec::<String>::new()),
+                ]);
+            }
+        }
+    }
 }
 
 /// Lists every refusal code in the document: as the enum of a problem's `code`, each with
@@ -434,6 +515,107 @@ pub fn router(state: ApiState) -> Router {
         .layer(axum::middleware::from_fn(|req, next| {
             crate::serve::declared_within(MAX_REQUEST_BYTES, req, next)
         }))
+        .layer(axum::middleware::from_fn(framework_refusals_as_problems))
         .merge(identity::border_routes())
         .with_state(state)
+}
+
+/// The framework's own refusals — axum's extractor rejections (a body that is not JSON,
+/// a JSON body of the wrong shape, a query string that does not parse, a missing content
+/// type) and a method a route does not take — as problem details like every other error
+/// of the API, keeping the framework's headers (`Allow` on a 405). A response that already
+/// is a problem, or a page, passes untouched.
+async fn framework_refusals_as_problems(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse as _;
+    use unchain_types::Code;
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|t| t.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let said = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (code, title, otherwise) = match status {
+        StatusCode::BAD_REQUEST => (
+            Code::BadRequest,
+            "invalid request",
+            "the request cannot be read",
+        ),
+        StatusCode::UNAUTHORIZED => (
+            Code::Unauthenticated,
+            "not authenticated",
+            "sign the request or log in",
+        ),
+        StatusCode::FORBIDDEN => (
+            Code::Forbidden,
+            "not entitled",
+            "this caller may not do this",
+        ),
+        StatusCode::NOT_FOUND => (Code::NotFound, "not found", "nothing is at this path"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            Code::BadRequest,
+            "method not allowed",
+            "this path does not take this method: the Allow header lists those it takes",
+        ),
+        StatusCode::REQUEST_TIMEOUT => (
+            Code::RequestTimeout,
+            "request timeout",
+            "the request took too long to arrive",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            Code::TooLarge,
+            "too large",
+            "the body is larger than this endpoint takes",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            Code::UnreadableBody,
+            "unsupported media type",
+            "the body's content type is not one this endpoint reads",
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY => (
+            Code::InvalidBody,
+            "invalid body",
+            "the body does not fit this endpoint's schema",
+        ),
+        StatusCode::TOO_MANY_REQUESTS => (
+            Code::RateLimited,
+            "rate limited",
+            "too many requests: try again later",
+        ),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            Code::Unavailable,
+            "unavailable",
+            "the node cannot answer now",
+        ),
+        s if s.is_client_error() => (
+            Code::BadRequest,
+            "invalid request",
+            "the request cannot be accepted",
+        ),
+        _ => (Code::Internal, "internal error", "the node failed"),
+    };
+    let detail = if said.is_empty() {
+        otherwise.to_owned()
+    } else {
+        said
+    };
+    let mut problem = Problem::new(status, code, title, detail).into_response();
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
 }

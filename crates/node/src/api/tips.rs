@@ -102,7 +102,7 @@ pub async fn message(
 
 /// Stores a sealed reply before its `tips.message` is submitted. The body must hash to
 /// the commitment; only this node's own organisation uploads here.
-#[utoipa::path(put, path = "/v1/tips/ciphertexts/{commitment}", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
+#[utoipa::path(put, path = "/v1/tips/ciphertexts/{commitment}", operation_id = "upload_tip_ciphertext", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, description = "stored"), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn upload(

@@ -137,7 +137,7 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> Problem {
 /// Upload a ciphertext to this node's vault before submitting its `vault.seal`. Only this
 /// node's own organisation may upload; the bytes must hash to the commitment in the path.
 /// An upload that no seal names within an hour is deleted.
-#[utoipa::path(put, path = "/v1/vault/ciphertexts/{commitment}", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
+#[utoipa::path(put, path = "/v1/vault/ciphertexts/{commitment}", operation_id = "upload_vault_ciphertext", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, description = "stored"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn upload(
@@ -314,7 +314,7 @@ pub async fn policy(
 
 /// The signing member's match alerts: its record, the other organisation's record, and the
 /// kind of identifier they share (never the identifier).
-#[utoipa::path(get, path = "/v1/vault/alerts", responses((status = 200, description = "alerts, oldest first"), (status = 401, body = Problem)))]
+#[utoipa::path(get, path = "/v1/vault/alerts", operation_id = "vault_alerts", responses((status = 200, description = "alerts, oldest first"), (status = 401, body = Problem)))]
 pub async fn alerts(
     State(state): State<ApiState>,
     method: Method,

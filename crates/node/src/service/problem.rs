@@ -97,6 +97,9 @@ fn field_of(detail: &str) -> Option<String> {
     None
 }
 
+/// The challenge every 401 carries: a user's bearer token, or a member-signed request.
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"unchain\", UnchainSignature realm=\"unchain\"";
+
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = self.http_status();
@@ -109,6 +112,13 @@ impl IntoResponse for Problem {
         if let Some(secs) = retry {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        // RFC 9110 §15.5.2: a 401 says how to authenticate.
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(WWW_AUTHENTICATE),
+            );
         }
         resp
     }
