@@ -226,6 +226,19 @@ async fn leaves_blocks_and_inclusion_proofs_are_for_members_checkpoints_are_publ
     );
 }
 
+/// Runs `tests/python/{script}` with `args` in the project's Python environment.
+fn peer_script(script: &str, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(python())
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/python")
+                .join(script),
+        )
+        .args(args)
+        .output()
+        .expect("python")
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn openapi_metrics_and_health_are_served() {
     let chain = Chain::init(&["th-dsi:TH"]);
@@ -248,11 +261,7 @@ async fn openapi_metrics_and_health_are_served() {
     // The document as an independent validator reads it.
     let file = chain.dir.path().join("openapi.json");
     std::fs::write(&file, serde_json::to_vec(&doc).expect("json")).expect("write");
-    let checked = Command::new(python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/validate_openapi.py"))
-        .arg(&file)
-        .output()
-        .expect("python");
+    let checked = peer_script("validate_openapi.py", &[file.as_os_str()]);
     assert!(
         checked.status.success(),
         "openapi-spec-validator refuses the document: {}",
@@ -379,12 +388,7 @@ async fn openapi_metrics_and_health_are_served() {
     let parsed = |kind: &str, body: &str| -> Vec<String> {
         let file = chain.dir.path().join(format!("metrics.{kind}"));
         std::fs::write(&file, body).expect("write");
-        let out = std::process::Command::new(python())
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/python/parse_metrics.py"))
-            .arg(kind)
-            .arg(&file)
-            .output()
-            .expect("python");
+        let out = peer_script("parse_metrics.py", &[kind.as_ref(), file.as_os_str()]);
         assert!(
             out.status.success(),
             "the Prometheus client refuses the {kind} exposition: {}",
