@@ -329,6 +329,20 @@ async fn openapi_metrics_and_health_are_served() {
         }
         let problem: serde_json::Value = response.json().await.expect("a problem");
         assert_eq!(problem["status"], status, "{problem}");
+        // Its type resolves, relative to the node, to the code's documentation.
+        let kind = problem["type"].as_str().expect("type");
+        let page = http
+            .get(format!("{base}{kind}"))
+            .send()
+            .await
+            .expect("get type");
+        assert_eq!(page.status(), 200, "{kind}");
+        let page = page.text().await.expect("page");
+        let code = problem["code"].as_str().expect("code");
+        assert!(
+            page.contains(&format!("<code>{code}</code>")),
+            "{kind}: {page}"
+        );
         assert!(
             problem["type"]
                 .as_str()
@@ -337,6 +351,12 @@ async fn openapi_metrics_and_health_are_served() {
             "{method} {path}: {problem}"
         );
     }
+    let unknown = http
+        .get(format!("{base}/problems/no-such-code"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(unknown.status(), 404);
     for path in [
         "/v1/transactions",
         "/v1/proofs/inclusion",

@@ -13,6 +13,7 @@ pub use crate::service::problem;
 pub(crate) mod agreements;
 pub(crate) mod epoch_links;
 pub mod exposition;
+pub(crate) mod problems;
 pub mod provenance;
 pub mod recruit;
 pub(crate) mod snapshots;
@@ -81,6 +82,7 @@ impl std::ops::Deref for ApiState {
         description = "Submit signed transactions, follow their status, and fetch blocks, checkpoints and proofs. Every ledger-backed answer carries what is needed to verify it offline."
     ),
     paths(
+        problems::problem_type,
         handlers::submit,
         handlers::submit_batch,
         handlers::tx_status,
@@ -509,6 +511,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/me", get(users::me))
         .route("/v1/act", post(users::act))
         .route("/v1/openapi.json", get(|| async { axum::Json(openapi()) }))
+        .route("/problems/{code}", get(problems::problem_type))
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
