@@ -463,6 +463,39 @@ async fn openapi_metrics_and_health_are_served() {
     );
     let cp = node.client().checkpoint().await.expect("checkpoint");
     assert!(cp.starts_with("unchain/e2e-chain\n"), "{cp}");
+    // The validator's vkey, as note tools take it: its key hash is the one on the
+    // checkpoint's signature line.
+    let members: serde_json::Value = http
+        .get(format!("{base}/v1/members"))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let vkey = members[0]["vkey"].as_str().expect("a validator's vkey");
+    let parts: Vec<&str> = vkey.splitn(3, '+').collect();
+    assert_eq!(parts.len(), 3, "{vkey}");
+    assert_eq!(parts[0], "th-dsi");
+    let signature_line = cp
+        .lines()
+        .find(|l| l.starts_with("\u{2014} th-dsi "))
+        .expect("the validator's signature line");
+    let signed = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        signature_line.rsplit(' ').next().expect("signature"),
+    )
+    .expect("base64");
+    assert_eq!(hex::encode(&signed[..4]), parts[1], "{vkey} signed {cp}");
+    let key = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, parts[2])
+        .expect("base64");
+    assert_eq!(key[0], 1, "Ed25519's algorithm byte");
+    assert_eq!(
+        Some(hex::encode(&key[1..]).as_str()),
+        members[0]["signing_key"].as_str(),
+        "{}",
+        members[0]
+    );
 }
 
 #[test]
