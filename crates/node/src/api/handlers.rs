@@ -438,28 +438,34 @@ pub async fn consistency(
     }))
 }
 
-/// Current members of the consortium. A validator also carries `vkey`: its checkpoint
-/// signing key in the C2SP signed-note verifier-key form (`name+hash+base64`), which
-/// note tools (Go's `golang.org/x/mod/sumdb/note`, witnesses, monitors) take as it is.
+/// Current members of the consortium.
 #[utoipa::path(get, path = "/v1/members", responses((status = 200, body = Vec<Object>)))]
 pub async fn members(State(state): State<ApiState>) -> Result<Json<serde_json::Value>, Problem> {
-    let mut out = Vec::new();
-    for m in state.ledger.members()? {
-        let vkey = m.validator.then(|| {
-            unchain_log::NamedKey {
-                name: m.name.clone(),
+    Ok(Json(
+        serde_json::to_value(state.ledger.members()?)
+            .map_err(|e| Problem::internal(e.to_string()))?,
+    ))
+}
+
+/// The current validators' checkpoint keys, one per line, in the C2SP signed-note
+/// verifier-key form (`name+hash+base64`) that note tools (Go's
+/// `golang.org/x/mod/sumdb/note`, witnesses, monitors) take as they are.
+#[utoipa::path(get, path = "/v1/vkeys", responses((status = 200, description = "one verifier key per line", content_type = "text/plain")))]
+pub async fn vkeys(State(state): State<ApiState>) -> Result<Response, Problem> {
+    let lines: String = state
+        .ledger
+        .members()?
+        .into_iter()
+        .filter(|m| m.validator)
+        .map(|m| {
+            let key = unchain_log::NamedKey {
+                name: m.name,
                 key: m.signing_key,
-            }
-            .verifier()
-            .to_vkey()
-        });
-        let mut view = serde_json::to_value(&m).map_err(|e| Problem::internal(e.to_string()))?;
-        if let (Some(vkey), Some(object)) = (vkey, view.as_object_mut()) {
-            object.insert("vkey".into(), vkey.into());
-        }
-        out.push(view);
-    }
-    Ok(Json(serde_json::Value::Array(out)))
+            };
+            format!("{}\n", key.verifier().to_vkey())
+        })
+        .collect();
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], lines).into_response())
 }
 
 /// A member's account by signing key: the nonce to use next.

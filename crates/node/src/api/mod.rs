@@ -94,6 +94,7 @@ impl std::ops::Deref for ApiState {
         epoch_links::epochs,
         handlers::consistency,
         handlers::members,
+        handlers::vkeys,
         handlers::account,
         handlers::notary_lookup,
         handlers::status,
@@ -377,6 +378,7 @@ pub fn router(state: ApiState) -> Router {
         )
         .route("/v1/backups", post(snapshots::backup))
         .route("/v1/members", get(handlers::members))
+        .route("/v1/vkeys", get(handlers::vkeys))
         .route("/v1/accounts/{key}", get(handlers::account))
         .route("/v1/notary/{hash}", get(handlers::notary_lookup))
         .route("/v1/status", get(handlers::status))
