@@ -29,16 +29,9 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
     };
     let mut out = Outputs::create(a)?;
     let started = std::time::Instant::now();
-    let mut passes = 0usize;
     let s = sliced::scan(
-        |o| {
-            let what = if passes == 0 {
-                "span".to_owned()
-            } else {
-                format!("slice {passes}")
-            };
-            passes += 1;
-            read_file(path, o, &what)
+        |o, what| {
+            read_file(path, o, &what.to_string())
                 .map(|(loaded, _)| loaded)
                 .map_err(|e| unchain_finance::input::InputError::Sliced(format!("{e:#}")))
         },
@@ -67,7 +60,7 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
     })?;
     for d in &s.derived {
         eprintln!(
-            "parameter {} = {}: {} (from the first slice)",
+            "parameter {} = {}: {} (measured over the whole file)",
             d.name, d.value, d.why
         );
     }

@@ -391,6 +391,14 @@ fn a_file_is_scanned_a_time_slice_at_a_time() {
         "{}",
         scan.stderr
     );
+    // The parameters come from the whole file, not from its first slice.
+    assert!(
+        scan.stderr.contains("parameter fan_min = ")
+            && scan.stderr.contains("(measured over the whole file)")
+            && !scan.stderr.contains("first slice"),
+        "{}",
+        scan.stderr
+    );
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json).expect("json")).expect("sliced JSON");
     let slices = doc["slices"].as_array().expect("slices");

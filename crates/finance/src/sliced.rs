@@ -10,8 +10,12 @@
 //! - An alert is kept by the slice its pattern ends in (its latest evidence), so a
 //!   pattern that ends in a slice is seen whole there (it spans at most the lookback), and
 //!   a pattern seen again in the next slice's lookback is not reported twice.
-//! - Parameters are derived from the first slice (unless named or turned off) and kept for
-//!   every slice, so a threshold means the same throughout.
+//! - Parameters are derived from the whole file (unless named or turned off) and kept for
+//!   every slice, so a threshold means the same throughout. Measuring takes two more
+//!   reads per slice before the scan: one for the time stamps ([`Timing`]: the time
+//!   resolution and the windows), one with the windows that gives for the fans and pair
+//!   bursts ([`Spread`]: the thresholds). Only what is per account or a count of values
+//!   is kept between slices.
 //! - Detectors without a window (pass-through counts, cash intensity, peel chains of many
 //!   hops) count within a slice and its lookback; the ranking compares accounts within a
 //!   slice, and each account keeps its most unusual slice.
@@ -21,7 +25,7 @@
 //!   sentence) and the strongest few alerts without their evidence.
 
 use crate::alert::AlertView;
-use crate::detect::{self, Params, Setting};
+use crate::detect::{self, Deriving, Params, Setting, Spread, Timing};
 use crate::input::{Format, InputError, Loaded, Options, RowError};
 use crate::{Graph, rank};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,7 +93,7 @@ pub struct Sliced {
     pub lookback_s: i64,
     /// The parameters every slice ran with.
     pub params: Params,
-    /// Those derived from the first slice, with why.
+    /// Those derived from the whole file, with why.
     pub derived: Vec<Setting>,
     /// Each slice, in time order.
     pub slices: Vec<Slice>,
@@ -113,18 +117,54 @@ pub struct Plan {
     pub params: Params,
     /// Names of the parameters given by hand (not derived).
     pub fixed: BTreeSet<String>,
-    /// Derive the parameters not given from the first slice.
+    /// Derive the parameters not given from the whole file (two more reads per slice).
     pub derive: bool,
     /// How many of the strongest alerts [`Sliced::strongest`] keeps.
     pub strongest: usize,
 }
 
-/// Scans the file `read` reads (called with the options of each pass, it reads the whole
-/// file as they say: [`crate::input::read_with`] for CSV, `read_columnar` for Parquet
-/// and Arrow IPC) a slice at a time. `on_slice` gets each slice when it is done, with
-/// the alerts whose pattern ends in it, strongest first.
+/// What a read of the file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    /// The first: the file's time span, keeping no row.
+    Span,
+    /// Measuring slice `.0` (from 0) of `.1`'s time stamps.
+    Timing(usize, usize),
+    /// Measuring slice `.0` of `.1`'s fans and pair bursts.
+    Spread(usize, usize),
+    /// Scanning slice `.0` of `.1`.
+    Scan(usize, usize),
+}
+
+impl std::fmt::Display for Pass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Pass::Span => write!(f, "span"),
+            Pass::Timing(k, n) => write!(f, "slice {} of {n}, time stamps", k + 1),
+            Pass::Spread(k, n) => write!(f, "slice {} of {n}, fans and pairs", k + 1),
+            Pass::Scan(k, n) => write!(f, "slice {} of {n}", k + 1),
+        }
+    }
+}
+
+/// Each slice's first second and the second after its last, covering `span`.
+fn slice_bounds(span: (i64, i64), slice_s: i64) -> Vec<(i64, i64)> {
+    let mut out = Vec::new();
+    let mut start = span.0;
+    while start <= span.1 {
+        let end = start.saturating_add(slice_s);
+        out.push((start, end));
+        start = end;
+    }
+    out
+}
+
+/// Scans the file `read` reads (called with the options of each pass and what the pass
+/// is for, it reads the whole file as they say: [`crate::input::read_with`] for CSV,
+/// `read_columnar` for Parquet and Arrow IPC) a slice at a time. `on_slice` gets each
+/// slice when it is done, with the alerts whose pattern ends in it, strongest first.
 pub fn scan(
-    mut read: impl FnMut(Options) -> Result<Loaded, InputError>,
+    mut read: impl FnMut(Options, Pass) -> Result<Loaded, InputError>,
     options: &Options,
     plan: &Plan,
     mut on_slice: impl FnMut(&Slice, &[AlertView]),
@@ -137,51 +177,77 @@ pub fn scan(
         )));
     }
     let mut skipped: BTreeMap<u64, RowError> = BTreeMap::new();
-    let mut pass = |times: std::ops::Range<i64>| -> Result<Loaded, InputError> {
-        let loaded = read(Options {
-            times: Some(times),
-            ..options.clone()
-        })?;
+    let mut pass = |times: std::ops::Range<i64>, what: Pass| -> Result<Loaded, InputError> {
+        let mut loaded = read(
+            Options {
+                times: Some(times),
+                ..options.clone()
+            },
+            what,
+        )?;
+        for e in std::mem::take(&mut loaded.skipped) {
+            skipped.entry(e.line).or_insert(e);
+        }
         Ok(loaded)
     };
     // The first pass keeps no row: it finds the span (and refuses a broken file early).
-    let first = pass(0..0)?;
+    let first = pass(0..0, Pass::Span)?;
     let format = first.format;
-    for e in first.skipped {
-        skipped.entry(e.line).or_insert(e);
-    }
     let Some(span) = first.span else {
         return Err(InputError::Sliced(
             "the file holds no row with a readable time".into(),
         ));
     };
-    let mut params = plan.params.clone();
-    let mut derived = Vec::new();
-    let mut lookback = lookback_s(&params);
+    let bounds = slice_bounds(span, plan.slice_s);
+    let n = bounds.len();
+    let (params, derived) = if plan.derive {
+        let mut d = Deriving::new(&plan.params, &plan.fixed);
+        let mut timing = Timing::default();
+        // Each account's latest payment in the slices measured so far.
+        let mut last = BTreeMap::new();
+        for (k, &(start, end)) in bounds.iter().enumerate() {
+            let loaded = pass(start..end, Pass::Timing(k, n))?;
+            let g = Graph::build(&loaded.records, &loaded.names);
+            timing.add_slice(&g, &loaded.names, &mut last);
+        }
+        drop(last);
+        d.windows(&timing);
+        if d.wants_spread() {
+            let p = d.params().clone();
+            let back = Spread::lookback_s(&p);
+            let mut spread = Spread::default();
+            for (k, &(start, end)) in bounds.iter().enumerate() {
+                let from = if k == 0 {
+                    start
+                } else {
+                    start.saturating_sub(back)
+                };
+                let loaded = pass(from..end, Pass::Spread(k, n))?;
+                let g = Graph::build(&loaded.records, &loaded.names);
+                spread.add_slice(&g, &loaded.names, &p, start);
+            }
+            d.thresholds(&spread);
+        }
+        d.done()
+    } else {
+        (plan.params.clone(), Vec::new())
+    };
+    let lookback = lookback_s(&params);
     let mut slices = Vec::new();
     let mut alerts = 0;
     let mut strongest: Vec<AlertView> = Vec::new();
     // Each account's most unusual slice: the slice and the ranking's numbers (the
     // sentence is written at the end, from the parameters every slice shares).
     let mut ranked: BTreeMap<Box<str>, (usize, rank::Ranked)> = BTreeMap::new();
-    let mut start = span.0;
-    while start <= span.1 {
-        let end = start.saturating_add(plan.slice_s);
-        let from = if slices.is_empty() {
+    for (index, &(start, end)) in bounds.iter().enumerate() {
+        let from = if index == 0 {
             start
         } else {
             start.saturating_sub(lookback)
         };
-        let mut loaded = pass(from..end)?;
-        for e in std::mem::take(&mut loaded.skipped) {
-            skipped.entry(e.line).or_insert(e);
-        }
+        let mut loaded = pass(from..end, Pass::Scan(index, n))?;
         let g = Graph::build(&loaded.records, &loaded.names);
         drop(std::mem::take(&mut loaded.records));
-        if slices.is_empty() && plan.derive {
-            (params, derived) = detect::derive(&g, &plan.params, &plan.fixed);
-            lookback = lookback_s(&params);
-        }
         let found = detect::run_all(&g, &params);
         let ends_here = |a: &crate::Alert| {
             a.evidence
@@ -190,7 +256,6 @@ pub fn scan(
                 .max()
                 .is_none_or(|t| t >= start)
         };
-        let index = slices.len();
         for mut r in rank::rank(&g, &params, &found) {
             let account = loaded.names.accounts.name(r.account);
             if ranked.get(account).is_some_and(|(_, k)| k.score >= r.score) {
@@ -220,7 +285,6 @@ pub fn scan(
         };
         on_slice(&slice, &views);
         slices.push(slice);
-        start = end;
     }
     let mut ranked: Vec<RankedView> = ranked
         .into_iter()

@@ -67,7 +67,7 @@ fn slices_find_what_the_whole_scan_finds() {
     let mut heard = 0;
     let mut alerts = Vec::new();
     let s = sliced::scan(
-        |o| read_with(csv.as_slice(), o, |_| {}),
+        |o, _| read_with(csv.as_slice(), o, |_| {}),
         &Options::default(),
         &plan(20),
         |_, found| {
@@ -162,7 +162,7 @@ fn a_bad_row_is_reported_once_and_a_short_slice_refused() {
         ..Options::default()
     };
     let s = sliced::scan(
-        |o| read_with(text.as_bytes(), o, |_| {}),
+        |o, _| read_with(text.as_bytes(), o, |_| {}),
         &skip,
         &plan(30),
         |_, _| {},
@@ -171,7 +171,7 @@ fn a_bad_row_is_reported_once_and_a_short_slice_refused() {
     assert_eq!(s.skipped.len(), 1, "{:?}", s.skipped);
     assert_eq!(s.skipped[0].line, 2);
     let err = sliced::scan(
-        |o| read_with(text.as_bytes(), o, |_| {}),
+        |o, _| read_with(text.as_bytes(), o, |_| {}),
         &skip,
         &Plan {
             slice_s: 3_600,
@@ -181,4 +181,156 @@ fn a_bad_row_is_reported_once_and_a_short_slice_refused() {
     )
     .expect_err("an hour");
     assert!(matches!(err, InputError::Sliced(_)), "{err}");
+}
+
+/// A quiet month (accounts paying about once a month) before two busy ones: what the
+/// first slice says about the file is not what the file says.
+fn quiet_then_busy() -> Vec<u8> {
+    let quiet = synth::Spec {
+        seed: 1,
+        accounts: 3_000,
+        transactions: 1_500,
+        per_typology: 0,
+        days: 30,
+        ..synth::Spec::default()
+    };
+    let busy = synth::Spec {
+        seed: 2,
+        accounts: 3_000,
+        transactions: 60_000,
+        per_typology: 5,
+        start: quiet.start + 30 * DAY,
+        days: 60,
+        ..synth::Spec::default()
+    };
+    let mut rows = synth::generate(&quiet).0;
+    rows.extend(synth::generate(&busy).0);
+    let mut csv = Vec::new();
+    synth::write_csv(&rows, &mut csv).expect("to memory");
+    csv
+}
+
+fn derived_from(csv: &[u8], times: Option<std::ops::Range<i64>>) -> Vec<detect::Setting> {
+    let o = Options {
+        times,
+        ..Options::default()
+    };
+    let loaded = read_with(csv, o, |_| {}).expect("reads");
+    let g = Graph::build(&loaded.records, &loaded.names);
+    detect::derive(&g, &Params::default(), &BTreeSet::new()).1
+}
+
+#[test]
+fn a_sliced_scan_derives_its_parameters_from_the_whole_file() {
+    let csv = quiet_then_busy();
+    let whole = derived_from(&csv, None);
+    let start = synth::Spec::default().start;
+    let first = derived_from(&csv, Some(start..start + 30 * DAY));
+    let value = |settings: &[detect::Setting], name: &str| {
+        settings
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.value.clone())
+    };
+    // The file is one where the first slice misleads.
+    assert_ne!(
+        value(&whole, "fan_window_s"),
+        value(&first, "fan_window_s"),
+        "whole {whole:?}\nfirst {first:?}"
+    );
+    let mut passes = Vec::new();
+    let s = sliced::scan(
+        |o, what| {
+            passes.push(what);
+            read_with(csv.as_slice(), o, |_| {})
+        },
+        &Options::default(),
+        &Plan {
+            derive: true,
+            ..plan(30)
+        },
+        |_, _| {},
+    )
+    .expect("scans");
+    // Every setting as the whole file gives it, with its reason; the split threshold's
+    // percentile counts a pair once per slice it pays in, and gives the same value here.
+    assert_eq!(s.derived, whole);
+    assert_eq!(
+        s.params.fan_window_s.to_string(),
+        value(&whole, "fan_window_s").unwrap()
+    );
+    // The span, then each of the three slices measured twice and scanned once.
+    use sliced::Pass;
+    let n = s.slices.len();
+    assert!(n >= 3, "{n}");
+    let mut expected = vec![Pass::Span];
+    expected.extend((0..n).map(|k| Pass::Timing(k, n)));
+    expected.extend((0..n).map(|k| Pass::Spread(k, n)));
+    expected.extend((0..n).map(|k| Pass::Scan(k, n)));
+    assert_eq!(passes, expected);
+    // Parameters given by hand stay as given, and with derivation off nothing is measured.
+    let mut fixed = BTreeSet::new();
+    fixed.insert("fan_min".to_owned());
+    let given = sliced::scan(
+        |o, _| read_with(csv.as_slice(), o, |_| {}),
+        &Options::default(),
+        &Plan {
+            derive: true,
+            fixed,
+            ..plan(30)
+        },
+        |_, _| {},
+    )
+    .expect("scans");
+    assert_eq!(given.params.fan_min, Params::default().fan_min);
+    assert!(given.derived.iter().all(|d| d.name != "fan_min"));
+    let mut reads = 0;
+    sliced::scan(
+        |o, _| {
+            reads += 1;
+            read_with(csv.as_slice(), o, |_| {})
+        },
+        &Options::default(),
+        &plan(30),
+        |_, _| {},
+    )
+    .expect("scans");
+    assert_eq!(reads, 1 + n);
+}
+
+#[test]
+fn time_stamps_measured_slice_by_slice_are_the_whole_files() {
+    let csv = quiet_then_busy();
+    let loaded = read_with(csv.as_slice(), Options::default(), |_| {}).expect("reads");
+    let whole = detect::Timing::of(&Graph::build(&loaded.records, &loaded.names));
+    let start = synth::Spec::default().start;
+    // Slices of uneven length, one of them empty, in time order.
+    let cuts = [
+        i64::MIN,
+        start + 7 * DAY,
+        start + 7 * DAY,
+        start + 40 * DAY,
+        i64::MAX,
+    ];
+    let mut sliced = detect::Timing::default();
+    let mut last = std::collections::BTreeMap::new();
+    for w in cuts.windows(2) {
+        let o = Options {
+            times: Some(w[0]..w[1]),
+            ..Options::default()
+        };
+        let part = read_with(csv.as_slice(), o, |_| {}).expect("reads");
+        sliced.add_slice(
+            &Graph::build(&part.records, &part.names),
+            &part.names,
+            &mut last,
+        );
+    }
+    assert!(whole.gaps.len() > 50_000, "{}", whole.gaps.len());
+    assert_eq!(sliced.all_midnight, whole.all_midnight);
+    assert_eq!(sliced.gaps.len(), whole.gaps.len());
+    assert!(
+        sliced == whole,
+        "the same number of gaps, not the same gaps"
+    );
 }

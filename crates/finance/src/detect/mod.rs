@@ -34,7 +34,7 @@ mod peel;
 mod split;
 
 pub use cycle::cycles;
-pub use derive::{Setting, derive};
+pub use derive::{Counts, Deriving, Setting, Spread, Timing, derive};
 pub(crate) use fan::widest_fans;
 pub use fan::{fan_in, fan_out};
 pub use flow::{funnel, pass_through, structuring};

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 
 /// The window split payments must fall within: `split_window_s`, and never less than
 /// one time slot of `time_resolution_s`.
-fn window(p: &Params) -> i64 {
+pub(crate) fn window(p: &Params) -> i64 {
     p.split_window_s.max(p.time_resolution_s.max(1) - 1)
 }
 
@@ -42,17 +42,32 @@ fn runs(g: &Graph, payroll: &[bool], a: u32, window: i64) -> Vec<(u32, Vec<usize
         .collect()
 }
 
-/// For each pair of accounts that pays at all, the most payments from one to the other
-/// within the split window (as [`split_payments`] counts them): the distribution
-/// `split_min` is derived from.
-pub(crate) fn busiest_pairs(g: &Graph, p: &Params) -> Vec<u32> {
+/// For each pair of accounts that pays at or after `since`, the most payments from one
+/// to the other within the split window (as [`split_payments`] counts them): the
+/// distribution `split_min` is derived from.
+pub(crate) fn busiest_pairs(g: &Graph, p: &Params, since: i64) -> Vec<u32> {
     let payroll = g.channel_mask(&p.payroll_channels);
     let window = window(p);
     (0..g.accounts as u32)
         .into_par_iter()
         .flat_map_iter(|a| {
+            // The payees paid at or after `since` (all of them when it is the start of time).
+            let recent = (since != i64::MIN).then(|| {
+                let mut to: Vec<u32> = g
+                    .out_edges(a)
+                    .filter(|&e| g.ts[e] >= since)
+                    .map(|e| g.to[e])
+                    .collect();
+                to.sort_unstable();
+                to
+            });
             runs(g, &payroll, a, window)
                 .into_iter()
+                .filter(move |(payee, _)| {
+                    recent
+                        .as_ref()
+                        .is_none_or(|to| to.binary_search(payee).is_ok())
+                })
                 .map(|(_, run)| run.len() as u32)
         })
         .collect()
