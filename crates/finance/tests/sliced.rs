@@ -201,7 +201,6 @@ fn quiet_then_busy() -> Vec<u8> {
         per_typology: 5,
         start: quiet.start + 30 * DAY,
         days: 60,
-        ..synth::Spec::default()
     };
     let mut rows = synth::generate(&quiet).0;
     rows.extend(synth::generate(&busy).0);
@@ -257,9 +256,9 @@ fn a_sliced_scan_derives_its_parameters_from_the_whole_file() {
     assert_eq!(s.derived, whole);
     assert_eq!(
         s.params.fan_window_s.to_string(),
-        value(&whole, "fan_window_s").unwrap()
+        value(&whole, "fan_window_s").expect("derived")
     );
-    // The span, then each of the three slices measured twice and scanned once.
+    // The span, then each slice measured twice and scanned once.
     use sliced::Pass;
     let n = s.slices.len();
     assert!(n >= 3, "{n}");
