@@ -365,11 +365,12 @@ pub fn demo(a: DemoArgs) -> anyhow::Result<()> {
         tips.tip
     );
     println!(
-        "  unchain tips convert {} --country GB {unseen}   a case whose phone number can match other agencies' cases",
+        "  unchain tips convert {} --country GB {unseen}   a case from the tip: its phone number matches a record ph-iacat holds (then: unchain vault alerts {unseen})",
         tips.tip
     );
     println!(
-        "  unchain verify tip-receipt proof.json --genesis {}   the reporter's proof of receipt (download it from the return page)",
+        "  unchain verify tip-receipt proof-of-receipt-{}.json --genesis {}   the reporter's proof of receipt (download it from the return page)",
+        tips.tip,
         genesis.display()
     );
     println!();
@@ -530,6 +531,16 @@ async fn seed_vault(
         &unseen,
         b"FICTIONAL DEMO: hotline caller reports a recruiter using this number",
         &spec("case.note", &["phone:0812345678"], None),
+    )
+    .await?;
+    // The car wash's number, which the demo's tip gives: IACAT holds it from a Filipino
+    // worker's phone, so Unseen's case from the tip matches IACAT's record.
+    let iacat = Session::open(&who(2)).await?;
+    let tip_phone = format!("phone:{}", crate::demo_tips::TIP_PHONE);
+    seal_with(
+        &iacat,
+        b"FICTIONAL DEMO: a returned worker's phone holds this UK number, saved as 'boss car wash'",
+        &spec("case.note", &[tip_phone.as_str()], None),
     )
     .await?;
     // The guide promises this match: check it happened (the tokens were evaluated blind by

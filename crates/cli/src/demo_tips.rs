@@ -8,6 +8,12 @@ use anyhow::{Context as _, bail};
 use std::path::PathBuf;
 use unchain_client::Client;
 
+/// The number the tipster gives: libphonenumber's example British mobile number, valid
+/// but assigned to no one (Ofcom's drama range, 07700 900xxx, is refused as a phone number,
+/// so a tip giving it would index nothing). `seed_vault` seals it at ph-iacat too, so the
+/// tip converted into a case matches that record.
+pub const TIP_PHONE: &str = "+44 7400 123456";
+
 /// What the guide points to.
 pub struct TipsSeeded {
     /// The public form's URL.
@@ -54,7 +60,13 @@ pub async fn seed_tips(
             "Six men work from 7am to 10pm every day. They sleep in a container behind the wash. \
              One told me their boss keeps their passports and they owe him for the journey.",
         )
-        .text("contacts", "+44 7700 900123");
+        .text("contacts", TIP_PHONE);
+    // The guide promises that converting the tip indexes its number: check it would.
+    let (persons, _) = unchain_tips::client::contact_persons(TIP_PHONE, Some("GB"));
+    anyhow::ensure!(
+        persons.len() == 1,
+        "the demo tip's number {TIP_PHONE} would not be indexed for matching"
+    );
     let receipt = http.post(&form).multipart(parts).send().await?;
     if !receipt.status().is_success() {
         bail!("the tip form answered {}", receipt.status());

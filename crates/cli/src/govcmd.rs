@@ -27,7 +27,7 @@ pub enum GovernanceCommand {
 #[derive(Args)]
 pub struct Common {
     /// Your organisation's key file (a member with the governance role).
-    #[arg(long)]
+    #[arg(long, env = "UNCHAIN_KEY")]
     key: PathBuf,
     /// Node API URL.
     #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]

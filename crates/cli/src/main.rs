@@ -42,12 +42,20 @@ mod walletcmd;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The version and the commit it was built from (`build.rs`).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("UNCHAIN_COMMIT"),
+    ")"
+);
+
 /// Unchain: a shared, tamper-evident record for the organisations that fight human trafficking.
 ///
 /// Start with `unchain demo` to run a local chain with sample data, or `unchain init` to
 /// create the keys and genesis of a new chain and `unchain node` to run it.
 #[derive(Parser)]
-#[command(name = "unchain", version, propagate_version = true)]
+#[command(name = "unchain", version = VERSION, propagate_version = true)]
 struct Cli {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, global = true)]
@@ -189,8 +197,13 @@ fn init_logging(json: bool, filter: &str) {
         eprintln!("warning: log filter {filter:?} is invalid ({e}); using \"info\"");
         tracing_subscriber::EnvFilter::new("info")
     });
+    // Colour only for a person at a terminal (and not even then under NO_COLOR): a file,
+    // a pipe or a log collector gets plain text.
+    use std::io::IsTerminal as _;
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

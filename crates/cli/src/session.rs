@@ -16,7 +16,7 @@ use unchain_types::{KeyFile, SigningKey};
 #[derive(Args, Clone)]
 pub struct Who {
     /// Your organisation's key file.
-    #[arg(long)]
+    #[arg(long, env = "UNCHAIN_KEY")]
     pub key: PathBuf,
     /// Your node's API URL.
     #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]

@@ -25,7 +25,7 @@ pub enum StateCommand {
         #[arg(long, short)]
         out: Option<PathBuf>,
         /// Your organisation's key file (state proofs are for members).
-        #[arg(long)]
+        #[arg(long, env = "UNCHAIN_KEY")]
         key: PathBuf,
         /// Your node's API URL.
         #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]

@@ -17,7 +17,7 @@ pub enum TxCommand {
         /// The document to anchor.
         file: PathBuf,
         /// Your organisation's key file.
-        #[arg(long)]
+        #[arg(long, env = "UNCHAIN_KEY")]
         key: PathBuf,
         /// What kind of document: report, photo, contract, ...
         #[arg(long, default_value = "document")]

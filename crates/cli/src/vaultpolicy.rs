@@ -30,7 +30,7 @@ pub enum PolicyCommand {
         /// A jurisdiction (ISO 3166-1 alpha-2); without it, every policy in force.
         jurisdiction: Option<String>,
         /// Your organisation's key file (policies are read by members).
-        #[arg(long)]
+        #[arg(long, env = "UNCHAIN_KEY")]
         key: PathBuf,
         /// Your node's API URL.
         #[arg(long, env = "UNCHAIN_NODE", default_value = "http://127.0.0.1:7700")]

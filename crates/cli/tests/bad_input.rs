@@ -530,7 +530,15 @@ async fn identity_endpoints_answer_bad_input_with_problems() {
         .send()
         .await
         .expect("post");
-    problem(anonymous, 401, "").await;
+    // A border officer who forgot the token is told what to send, not that members sign.
+    let told = problem(anonymous, 401, "user's token").await;
+    assert_eq!(told["title"], "sign-in needed", "{told}");
+    assert!(
+        told["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("border_officer")),
+        "{told}"
+    );
     let custodian = field(
         &user_cmd(&chain, &["add", "keeper", "--role", "custodian"]),
         "token",

@@ -555,6 +555,24 @@ fn demo_starts_seeds_and_explains_itself() {
     let code = code_line.rsplit(": ").next().expect("code");
     assert_eq!(code.split(' ').count(), 8, "{code_line}");
     assert!(stdout.contains("unchain tips show t-"), "{stdout}");
+    // The proof's file name is the one the return page's download gives.
+    let tip = stdout
+        .split("unchain tips show ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the tip's id");
+    assert!(
+        stdout.contains(&format!(
+            "unchain verify tip-receipt proof-of-receipt-{tip}.json"
+        )),
+        "{stdout}"
+    );
+    // Converting the tip indexes its number, which another member holds.
+    assert!(
+        stdout.contains(&format!("unchain tips convert {tip} --country GB"))
+            && stdout.contains("matches a record ph-iacat holds"),
+        "{stdout}"
+    );
     // The supply chain: a remediated lot and a flagged one, each with its public page.
     assert!(
         stdout.contains("unchain verify provenance provenance.json"),

@@ -401,15 +401,19 @@ async fn a_child_crosses_with_its_mother_until_the_link_is_revoked_and_the_child
         "{}",
         r.stdout
     );
-    // A presentation for another nonce is refused (exit status 2, not a crash).
+    // A presentation for another nonce is refused: a verdict (exit status 3), neither a
+    // crash nor a usage error (2), which a misspelt option still gives.
     let replay = (first.0.clone(), first.1.clone(), "0011".to_owned());
     let r = desk.check(&b1, &replay);
     assert!(
-        !r.ok && r.stdout.starts_with("INVALID SIGNATURE"),
-        "{}\n{}",
+        r.code == Some(3) && r.stdout.starts_with("INVALID SIGNATURE"),
+        "{:?}\n{}\n{}",
+        r.code,
         r.stdout,
         r.stderr
     );
+    let usage = offline(&["border", "check", "--no-such-option"]);
+    assert_eq!(usage.code, Some(2), "{}", usage.stderr);
     // A tampered bundle is not used at all.
     let tampered = desk.path("bundle-tampered.json");
     let text = std::fs::read_to_string(&b1).expect("read");

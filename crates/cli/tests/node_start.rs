@@ -24,7 +24,7 @@ fn run_node_with_api(chain: &Chain, api: &str) -> (Option<i32>, String) {
         .join("\n");
     std::fs::write(chain.config(), config).expect("write config");
     let mut child = Command::new(bin())
-        .args(["--log", "warn", "node", "--config"])
+        .args(["--log", "info", "node", "--config"])
         .arg(chain.config())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -63,5 +63,7 @@ fn a_node_whose_api_port_is_taken_exits_non_zero_naming_the_address() {
         out.contains(&format!("cannot listen for the API on {addr}")),
         "the message names the address: {out}"
     );
+    // Its log went to a pipe: plain text, no terminal colour codes.
+    assert!(out.contains(" INFO ") && !out.contains('\u{1b}'), "{out:?}");
     drop(taken);
 }

@@ -3,7 +3,7 @@
 //! catalogue carries exactly English's messages (tested).
 
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 /// Catalogue sources: (language code, Fluent text), English first.
 pub type Sources = [(&'static str, &'static str)];
@@ -68,11 +68,18 @@ impl Catalogues {
             .unwrap_or("en")
     }
 
-    /// Message `key` in `lang` with `args`; English where the catalogue lacks it.
+    /// Message `key` in `lang` with `args`; English where the catalogue lacks it. An
+    /// argument of at most 15 digits is passed as a number, so a message can choose its
+    /// plural form by it (`{ $count -> [one] … *[other] … }`); longer digit strings (ids)
+    /// stay text, as a float would lose their last digits.
     pub fn text(&self, lang: &str, key: &str, args: &[(&str, &str)]) -> String {
         let mut fa = FluentArgs::new();
         for (k, v) in args {
-            fa.set(*k, *v);
+            let digits = !v.is_empty() && v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit());
+            match v.parse::<i64>() {
+                Ok(n) if digits => fa.set(*k, FluentValue::from(n)),
+                _ => fa.set(*k, *v),
+            }
         }
         for code in [lang, "en"] {
             let Some((_, b)) = self.bundles.iter().find(|(c, _)| *c == code) else {
@@ -160,5 +167,26 @@ mod tests {
                 .contains("191")
         );
         assert_eq!(cats.languages().len(), 3);
+    }
+
+    #[test]
+    fn counts_choose_the_plural_form_and_long_ids_stay_whole() {
+        let cats = Catalogues::from_sources(&crate::console::SOURCES);
+        let alerts = |lang: &str, n: &str| cats.text(lang, "dash-alerts", &[("count", n)]);
+        assert_eq!(alerts("en", "1"), "match alert");
+        assert_eq!(alerts("en", "0"), "match alerts");
+        assert_eq!(alerts("en", "2"), "match alerts");
+        assert_eq!(alerts("es", "1"), "alerta de coincidencia");
+        assert_eq!(alerts("es", "3"), "alertas de coincidencia");
+        let proof = |size: &str| cats.text("en", "tx-proof-text", &[("id", "0"), ("size", size)]);
+        assert_eq!(proof("1"), "Leaf 0 of a log of 1 entry.");
+        assert_eq!(proof("1234"), "Leaf 0 of a log of 1234 entries.");
+        // Twenty digits would not survive as a float: passed as text, whole.
+        let id = "12345678901234567890";
+        assert!(
+            cats.text("en", "still-pending", &[("id", id)]).contains(id),
+            "{}",
+            cats.text("en", "still-pending", &[("id", id)])
+        );
     }
 }

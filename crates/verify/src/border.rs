@@ -113,7 +113,7 @@ pub fn load_trust(path: &Path, genesis: Option<&Path>) -> anyhow::Result<(TrustS
 }
 
 /// `check`: judges a child's and an adult's presentations; returns the exit status (0
-/// for VALID, 2 for any other verdict, which is printed).
+/// for VALID, [`crate::exit::NOT_VALID`] for any other verdict, which is printed).
 pub fn check(a: CheckArgs) -> anyhow::Result<i32> {
     let (trust, source) = load_trust(&a.bundle, a.genesis.as_deref())?;
     let now_ms = now_ms();
@@ -154,7 +154,7 @@ pub fn check(a: CheckArgs) -> anyhow::Result<i32> {
     Ok(if report.verdict == Verdict::Valid {
         0
     } else {
-        2
+        crate::exit::NOT_VALID
     })
 }
 
@@ -188,7 +188,7 @@ pub struct PresentationArgs {
 }
 
 /// `unchain verify presentation`: one credential presentation (a survivor's at a shelter),
-/// offline; returns the exit status (0 valid, 2 not).
+/// offline; returns the exit status (0 valid, [`crate::exit::NOT_VALID`] not).
 pub fn verify_presentation(a: PresentationArgs) -> anyhow::Result<i32> {
     let (trust, source) = load_trust(&a.bundle, a.genesis.as_deref())?;
     let report = border::verify_presentation(
@@ -225,6 +225,6 @@ pub fn verify_presentation(a: PresentationArgs) -> anyhow::Result<i32> {
     Ok(if report.verdict == Verdict::Valid {
         0
     } else {
-        2
+        crate::exit::NOT_VALID
     })
 }

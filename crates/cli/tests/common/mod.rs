@@ -473,6 +473,8 @@ pub fn pdf_with_author(author: &str, text: &str) -> Vec<u8> {
 /// What a CLI run printed, and whether it succeeded.
 pub struct Run {
     pub ok: bool,
+    /// The exit status (none when killed by a signal).
+    pub code: Option<i32>,
     pub stdout: String,
     pub stderr: String,
 }
@@ -483,6 +485,7 @@ impl Run {
         let out = cmd.output().expect("run unchain");
         Run {
             ok: out.status.success(),
+            code: out.status.code(),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }

@@ -169,6 +169,13 @@ mod contact_tests {
         assert_eq!(persons[1]["prs_Email"], "recruiter@example.com");
         assert_eq!(persons[2]["id"], "p3");
         assert_eq!(persons[2]["role"], "perpetrator");
+        // The demo's number (libphonenumber's example British mobile) is indexed; Ofcom's
+        // drama range is not a number anyone can be reached at, so it is not.
+        assert_eq!(contact_persons("+44 7400 123456", Some("GB")).0.len(), 1);
+        assert_eq!(
+            contact_persons("+44 7700 900123", Some("GB")),
+            (Vec::new(), 1)
+        );
         let (none, skipped) = contact_persons("081 999 0000", None);
         assert!(
             none.is_empty() && skipped == 1,

@@ -41,10 +41,22 @@ search-submit = Search
 proof-link = proof
 dashboard-title = What needs you
 dashboard-lead = New alerts, evidence waiting for your signature, cases referred to your organisation, and new tips.
-dash-alerts = match alerts
-dash-handovers = hand-overs waiting for your signature
-dash-referrals = cases referred to you
-dash-tips = new tips
+dash-alerts = { $count ->
+    [one] match alert
+   *[other] match alerts
+}
+dash-handovers = { $count ->
+    [one] hand-over waiting for your signature
+   *[other] hand-overs waiting for your signature
+}
+dash-referrals = { $count ->
+    [one] case referred to you
+   *[other] cases referred to you
+}
+dash-tips = { $count ->
+    [one] new tip
+   *[other] new tips
+}
 from-org = from { $org }
 referred-by = referred by { $org }
 border-link = Open the border check
@@ -334,7 +346,10 @@ tx-status = Status
 tx-reason = Reason
 tx-missing = { $id } is not a transaction id.
 tx-proof = Inclusion proof
-tx-proof-text = Leaf { $id } of a log of { $size } entries.
+tx-proof-text = Leaf { $id } of a log of { $size } { $size ->
+    [one] entry
+   *[other] entries
+}.
 tx-leaf-hash = Leaf hash
 tx-path = Audit path
 tx-body = Signed transaction

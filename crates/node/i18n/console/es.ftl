@@ -41,10 +41,22 @@ search-submit = Buscar
 proof-link = prueba
 dashboard-title = Lo que requiere su atención
 dashboard-lead = Alertas nuevas, pruebas que esperan su firma, casos derivados a su organización y denuncias nuevas.
-dash-alerts = alertas de coincidencia
-dash-handovers = entregas que esperan su firma
-dash-referrals = casos derivados a usted
-dash-tips = denuncias nuevas
+dash-alerts = { $count ->
+    [one] alerta de coincidencia
+   *[other] alertas de coincidencia
+}
+dash-handovers = { $count ->
+    [one] entrega que espera su firma
+   *[other] entregas que esperan su firma
+}
+dash-referrals = { $count ->
+    [one] caso derivado a usted
+   *[other] casos derivados a usted
+}
+dash-tips = { $count ->
+    [one] denuncia nueva
+   *[other] denuncias nuevas
+}
 from-org = de { $org }
 referred-by = derivado por { $org }
 border-link = Abrir el control fronterizo
@@ -334,7 +346,10 @@ tx-status = Estado
 tx-reason = Motivo
 tx-missing = { $id } no es un identificador de transacción.
 tx-proof = Prueba de inclusión
-tx-proof-text = Hoja { $id } de un log de { $size } entradas.
+tx-proof-text = Hoja { $id } de un log de { $size } { $size ->
+    [one] entrada
+   *[other] entradas
+}.
 tx-leaf-hash = Hash de la hoja
 tx-path = Ruta de auditoría
 tx-body = Transacción firmada

@@ -68,6 +68,15 @@ pub(crate) fn authenticate_caller(
             .ok_or_else(|| Problem::internal("this node's organisation is not a member"))?;
         return Ok((member, Some(user.id)));
     }
+    if !headers.contains_key(header::AUTHORIZATION) && !headers.contains_key(MEMBER_HEADER) {
+        // Neither way in was tried: say both, for a person at a page as for a program.
+        return Err(Problem::new(
+            StatusCode::UNAUTHORIZED,
+            Code::Unauthenticated,
+            "sign-in needed",
+            "this needs a user's token (Authorization: Bearer …; an administrator makes one with `unchain user add NAME --role ROLE`, e.g. border_officer for the border check) or a request signed with a member key (see unchain_client::auth)",
+        ));
+    }
     let actor = match headers.get(ACTOR_HEADER) {
         None => None,
         Some(v) => {

@@ -57,7 +57,7 @@ pub async fn page(
         html! {
             a.tile #(id) href=(href) class=[(count > 0).then_some("due")] {
                 span.count { (count) }
-                span.label { (ctx.t(key)) }
+                span.label { (ctx.ta(key, &[("count", &count.to_string())])) }
             }
         }
     };

@@ -52,7 +52,7 @@ use session::Sessions;
 use unchain_types::Code;
 
 /// The console's catalogues, English first.
-const SOURCES: [(&str, &str); 3] = [
+pub(crate) const SOURCES: [(&str, &str); 3] = [
     ("en", include_str!("../../i18n/console/en.ftl")),
     ("es", include_str!("../../i18n/console/es.ftl")),
     ("th", include_str!("../../i18n/console/th.ftl")),

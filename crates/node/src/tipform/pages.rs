@@ -305,7 +305,7 @@ pub fn status(ctx: &Ctx<'_>, s: &Status<'_>) -> String {
 <label for=\"files\">{files_label}</label><input id=\"files\" type=\"file\" name=\"files\" multiple accept=\"image/jpeg,image/png,application/pdf\">\
 <button type=\"submit\">{more_button}</button></form>{proof}",
         title = ctx.t("status-title"),
-        state = ctx.t(&format!("status-{}", s.state)),
+        state = ctx.t(&format!("status-{}", shown_state(s.state, s.messages))),
         errors = errors_html(ctx, s.errors),
         form = esc(ctx.form),
         bits = s.bits,
@@ -319,6 +319,17 @@ pub fn status(ctx: &Ctx<'_>, s: &Status<'_>) -> String {
         proof = proof_form(ctx, s.code),
     );
     ctx.page(&ctx.t("status-title"), &main, false)
+}
+
+/// The state the reporter is told. A tip the agency has answered is being looked at,
+/// even before anyone triaged it: "not yet reviewed" under the agency's reply would be
+/// false.
+fn shown_state<'a>(state: &'a str, messages: &[Shown]) -> &'a str {
+    if state == "new" && messages.iter().any(|m| !m.mine) {
+        "open"
+    } else {
+        state
+    }
 }
 
 /// A short page with one message (a refusal, an error).
@@ -336,6 +347,19 @@ pub fn notice(ctx: &Ctx<'_>, title_key: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answered_tip_is_being_looked_at() {
+        let said = |mine: bool| Shown {
+            mine,
+            time_ms: 0,
+            text: "x".into(),
+        };
+        assert_eq!(shown_state("new", &[said(true)]), "new");
+        assert_eq!(shown_state("new", &[said(true), said(false)]), "open");
+        assert_eq!(shown_state("closed", &[said(false)]), "closed");
+        assert_eq!(shown_state("converted", &[]), "converted");
+    }
 
     #[test]
     fn dates_and_escaping() {
