@@ -74,7 +74,7 @@ pub(crate) fn authenticate_caller(
             StatusCode::UNAUTHORIZED,
             Code::Unauthenticated,
             "sign-in needed",
-            "this needs a user's token (Authorization: Bearer …; an administrator makes one with `unchain user add NAME --role ROLE`, e.g. border_officer for the border check) or a request signed with a member key (see unchain_client::auth)",
+            "this serves members only: send a user's token (Authorization: Bearer …; an administrator makes one with `unchain user add NAME --role ROLE`, e.g. border_officer for the border check) or sign the request with a member key (see unchain_client::auth)",
         ));
     }
     let actor = match headers.get(ACTOR_HEADER) {
