@@ -304,11 +304,10 @@ async fn run(cmd: AgreementCommand) -> anyhow::Result<()> {
                     Err(e) => return Err(e.into()),
                 }
             };
-            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
-                .with_context(|| format!("writing {}", out.display()))?;
+            crate::output::write(&out, serde_json::to_vec_pretty(&bundle)?)?;
             eprintln!(
                 "saved outcome {outcome} of {agreement} to {}; check it with: unchain verify agreement {}",
-                out.display(),
+                crate::output::shown(&out),
                 out.display()
             );
             Ok(())

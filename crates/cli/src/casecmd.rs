@@ -359,9 +359,8 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
             let (_, doc) = document(&s, &case).await?;
             let doc = validate(&doc).map_err(|e| anyhow::anyhow!("case {case}'s record: {e}"))?;
             if let Some(path) = out {
-                std::fs::write(&path, serde_json::to_vec_pretty(&doc)?)
-                    .with_context(|| format!("writing {}", path.display()))?;
-                eprintln!("exported case {case} to {}", path.display());
+                crate::output::write(&path, serde_json::to_vec_pretty(&doc)?)?;
+                eprintln!("exported case {case} to {}", crate::output::shown(&path));
             }
             if let Some(dir) = dir {
                 std::fs::create_dir_all(&dir)
@@ -412,8 +411,7 @@ pub async fn case(c: CaseCommand) -> anyhow::Result<()> {
                 }
             }
             let (rows, report) = ctdc::k_anonymise(rows, k);
-            std::fs::write(&out, ctdc::to_csv(&rows))
-                .with_context(|| format!("writing {}", out.display()))?;
+            crate::output::write(&out, ctdc::to_csv(&rows))?;
             eprintln!(
                 "{} cases read ({unreadable} could not be opened); {} victims → {} rows published, {} suppressed; k = {}, smallest group {}",
                 ids.len() - unreadable,

@@ -322,9 +322,11 @@ pub async fn custody(c: CustodyCommand) -> anyhow::Result<()> {
             let s = Session::open(&who).await?;
             let id = item_id(&item)?;
             let b: CustodyBundle = s.get(&format!("/v1/custody/items/{id}/bundle")).await?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&b)?)
-                .with_context(|| format!("writing {}", out.display()))?;
-            eprintln!("saved the custody bundle of {id} to {}", out.display());
+            crate::output::write(&out, serde_json::to_vec_pretty(&b)?)?;
+            eprintln!(
+                "saved the custody bundle of {id} to {}",
+                crate::output::shown(&out)
+            );
             // Never hand out a report the bundle does not prove.
             let v = unchain_verify::custody::verify(&b, None)?;
             if let Some(path) = html {

@@ -79,7 +79,8 @@ pub struct TraceArgs {
     /// How long after traced money arrives a payment still counts, hours.
     #[arg(long, default_value_t = 720)]
     pub window_hours: i64,
-    /// Write the steps here as JSON.
+    /// Write the steps here as JSON (`-`: standard output; the steps' lines then go to
+    /// standard error).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
@@ -125,7 +126,8 @@ fn trace(a: TraceArgs) -> anyhow::Result<()> {
             "traced": unchain_finance::alert::decimal(s.traced),
             "currency": names.currencies.name(g.currency[e] as u32),
         });
-        println!(
+        // Standard error when the JSON takes standard output.
+        let line = format!(
             "hop {}  {}  {} -> {}  {} of {} {}",
             s.hop,
             v["id"].as_str().unwrap_or(""),
@@ -135,6 +137,11 @@ fn trace(a: TraceArgs) -> anyhow::Result<()> {
             v["amount"].as_str().unwrap_or(""),
             v["currency"].as_str().unwrap_or("")
         );
+        if a.json.as_deref().is_some_and(crate::output::is_stdout) {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
         views.push(v);
     }
     for hop in 1..=a.hops {
@@ -147,8 +154,7 @@ fn trace(a: TraceArgs) -> anyhow::Result<()> {
         );
     }
     if let Some(path) = &a.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&views)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        crate::output::write(path, serde_json::to_vec_pretty(&views)?)?;
     }
     Ok(())
 }
@@ -160,15 +166,18 @@ pub struct ScanArgs {
     pub input: InputArgs,
     /// Write the alerts here as JSON (`parameters`, `alerts` with their evidence, and
     /// `accounts` by risk), written alert by alert: the document is never whole in memory.
+    /// `-` writes it to standard output (and the table to standard error).
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Write a report here as HTML: a flow graph and the payments of each alert.
+    /// Write a report here as HTML: a flow graph and the payments of each alert (`-`:
+    /// standard output).
     #[arg(long)]
     pub html: Option<PathBuf>,
     /// Alerts the HTML report draws (strongest first).
     #[arg(long, default_value_t = 100)]
     pub html_alerts: usize,
-    /// Write the alerts here as CSV (one row each; evidence ids space-separated).
+    /// Write the alerts here as CSV (one row each; evidence ids space-separated; `-`:
+    /// standard output).
     #[arg(long)]
     pub csv: Option<PathBuf>,
     #[command(flatten)]
@@ -450,6 +459,17 @@ impl GivenParams {
 
 fn scan(a: ScanArgs) -> anyhow::Result<()> {
     let given = a.params.given()?;
+    // The table goes to standard error when a file goes to standard output.
+    let piped = crate::output::one_on_stdout([
+        ("--json", a.json.as_deref()),
+        ("--csv", a.csv.as_deref()),
+        ("--html", a.html.as_deref()),
+    ])?;
+    let mut table: Box<dyn std::io::Write> = if piped {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
     if let Some(days) = a.slice_days {
         return crate::financeslice::scan_sliced(&a, given, days);
     }
@@ -489,31 +509,34 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         }
     }
     for al in alerts.iter().take(a.top) {
-        println!(
+        writeln!(
+            table,
             "{:>6.2}  {:<15} {:<20} {}",
             al.score,
             al.detector,
             loaded.names.accounts.name(al.account),
             al.explanation
-        );
+        )?;
     }
     if !ranked.is_empty() {
-        println!(
+        writeln!(
+            table,
             "\naccounts by risk (against peers of their activity and the whole file; score -log10 p, 2 = one in a hundred):"
-        );
+        )?;
         for r in ranked.iter().take(a.top) {
-            println!(
+            writeln!(
+                table,
                 "{:>6.2}  {:<20} {}",
                 r.score,
                 loaded.names.accounts.name(r.account),
                 r.explanation(&params)
-            );
+            )?;
         }
     }
     if let Some(path) = &a.json {
         write_json(path, &g, &loaded.names, &params, &derived, &alerts, &ranked)
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("alerts written to {}", path.display());
+        eprintln!("alerts written to {}", crate::output::shown(path));
     }
     if let Some(path) = &a.html {
         let meta = report::ReportMeta {
@@ -524,26 +547,30 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
             params: params.clone(),
             derived: derived.clone(),
         };
-        std::fs::write(
+        crate::output::write(
             path,
             report::html(&g, &loaded.names, &alerts, &ranked, &meta),
-        )
-        .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("report written to {}", path.display());
+        )?;
+        eprintln!("report written to {}", crate::output::shown(path));
     }
     if let Some(path) = &a.csv {
         write_alerts_csv(path, alerts.iter().map(|al| al.view(&g, &loaded.names)))
             .with_context(|| format!("writing {}", path.display()))?;
-        eprintln!("alerts written to {}", path.display());
+        eprintln!("alerts written to {}", crate::output::shown(path));
     }
     if !loaded.labelled.is_empty() {
-        println!(
+        writeln!(
+            table,
             "\nagainst the file's own laundering labels ({} labelled transactions):",
             loaded.labelled.len()
-        );
-        println!("detector        alerts  with a labelled payment  labelled payments covered");
+        )?;
+        writeln!(
+            table,
+            "detector        alerts  with a labelled payment  labelled payments covered"
+        )?;
         for s in truth::evaluate_labels(&g, &alerts, &loaded.labelled) {
-            println!(
+            writeln!(
+                table,
                 "{:<15} {:>6} {:>10} ({:>5.1}%) {:>16} ({:>5.1}%)",
                 s.detector,
                 s.alerts,
@@ -551,11 +578,11 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
                 100.0 * s.hits as f64 / s.alerts.max(1) as f64,
                 s.covered,
                 100.0 * s.covered as f64 / loaded.labelled.len() as f64
-            );
+            )?;
         }
     }
     if let Some(truth) = &truth {
-        score_truth(&g, &loaded, &alerts, &ranked, truth);
+        score_truth(&mut table, &g, &loaded, &alerts, &ranked, truth)?;
     }
     Ok(())
 }
@@ -575,8 +602,10 @@ pub(crate) fn write_alerts_csv(
 }
 
 /// A CSV file of alerts, its header written.
-pub(crate) fn alerts_csv(path: &std::path::Path) -> anyhow::Result<csv::Writer<std::fs::File>> {
-    let mut w = csv::Writer::from_path(path)?;
+pub(crate) fn alerts_csv(
+    path: &std::path::Path,
+) -> anyhow::Result<csv::Writer<crate::output::Sink>> {
+    let mut w = csv::Writer::from_writer(crate::output::create(path)?);
     w.write_record([
         "detector",
         "account",
@@ -590,7 +619,7 @@ pub(crate) fn alerts_csv(path: &std::path::Path) -> anyhow::Result<csv::Writer<s
 
 /// One alert's row of [`alerts_csv`].
 pub(crate) fn alert_row(
-    w: &mut csv::Writer<std::fs::File>,
+    w: &mut csv::Writer<crate::output::Sink>,
     v: &unchain_finance::alert::AlertView,
 ) -> anyhow::Result<()> {
     let ids: Vec<&str> = v.evidence.iter().map(|e| e.id.as_str()).collect();
@@ -609,7 +638,7 @@ pub(crate) fn alert_row(
 /// (as run, and those derived with why), `alerts` (each with at most
 /// `alert::EVIDENCE_SHOWN` payments), `accounts` (the ranking, each with why).
 fn write_json(
-    path: &PathBuf,
+    path: &std::path::Path,
     g: &Graph,
     names: &input::Names,
     params: &Params,
@@ -617,7 +646,7 @@ fn write_json(
     alerts: &[unchain_finance::Alert],
     ranked: &[unchain_finance::rank::Ranked],
 ) -> anyhow::Result<()> {
-    let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, crate::output::create(path)?);
     w.write_all(b"{\"parameters\":")?;
     serde_json::to_writer(
         &mut w,
@@ -656,12 +685,13 @@ fn write_json(
 
 /// Prints how the alerts and the ranking meet the truth.
 fn score_truth(
+    table: &mut dyn std::io::Write,
     g: &Graph,
     loaded: &input::Loaded,
     alerts: &[unchain_finance::Alert],
     ranked: &[unchain_finance::rank::Ranked],
     truth: &Truth,
-) {
+) -> anyhow::Result<()> {
     let by_account = truth
         .instances
         .iter()
@@ -673,12 +703,16 @@ fn score_truth(
         );
     }
     if !truth.instances.is_empty() {
-        println!("\ndetector        injected found recall  alerts  true precision");
+        writeln!(
+            table,
+            "\ndetector        injected found recall  alerts  true precision"
+        )?;
         for s in synth::evaluate(g, alerts, &loaded.names, &truth.instances) {
             if s.injected == 0 {
                 continue;
             }
-            println!(
+            writeln!(
+                table,
                 "{:<15} {:>8} {:>5} {:>6.3} {:>7} {:>5} {:>9.3}",
                 s.typology,
                 s.injected,
@@ -687,12 +721,13 @@ fn score_truth(
                 s.alerts,
                 s.true_alerts,
                 s.precision()
-            );
+            )?;
         }
     }
     let labelled = truth::labelled_accounts(&loaded.names, &truth.instances, &truth.accounts);
     let acc = truth::evaluate_accounts(alerts, ranked, &labelled);
-    println!(
+    writeln!(
+        table,
         "\naccounts: {} in the file, {} labelled (base rate {:.3}); {} flagged, {} of them labelled: precision {:.3}, recall {:.3}",
         acc.accounts,
         acc.labelled,
@@ -701,14 +736,16 @@ fn score_truth(
         acc.flagged_labelled,
         acc.precision(),
         acc.recall()
-    );
-    println!(
+    )?;
+    writeln!(
+        table,
         "risk ranking: {} of the first {} labelled, precision at K {:.3} ({:.1}x the base rate)",
         acc.top_k_labelled,
         acc.k,
         acc.precision_at_k(),
         acc.precision_at_k() / acc.base_rate().max(f64::MIN_POSITIVE)
-    );
+    )?;
+    Ok(())
 }
 
 /// `unchain finance …`.

@@ -3,7 +3,7 @@
 //! the published baselines do (see `unchain_finance::learn`).
 
 use crate::financecmd::{InputArgs, load, read_truth};
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use clap::Args;
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -42,7 +42,8 @@ pub struct LearnArgs {
     /// (`tests/python/finance_learn_baseline.py` does, with scikit-learn).
     #[arg(long)]
     pub features: Option<PathBuf>,
-    /// Write the evaluation here as JSON.
+    /// Write the evaluation here as JSON (`-`: standard output, the tables then on
+    /// standard error).
     #[arg(long)]
     pub json: Option<PathBuf>,
 }
@@ -102,6 +103,16 @@ fn labels(
 
 /// `unchain finance learn`.
 pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
+    // The tables go to standard error when a file goes to standard output.
+    let piped = crate::output::one_on_stdout([
+        ("--json", a.json.as_deref()),
+        ("--features", a.features.as_deref()),
+    ])?;
+    let mut table: Box<dyn std::io::Write> = if piped {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
     if a.trees == 0 || a.depth == 0 {
         bail!("--trees and --depth: at least 1");
     }
@@ -131,27 +142,38 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
     let ev = learn::train_and_evaluate(&g, &columns, &labels, &settings)?;
     let train_s = t.elapsed().as_secs_f64();
     let labelled = labels.iter().filter(|&&l| l).count();
-    println!("labels: {labelled} of {} payments, from {source}", g.len());
-    println!(
+    writeln!(
+        table,
+        "labels: {labelled} of {} payments, from {source}",
+        g.len()
+    )?;
+    writeln!(
+        table,
         "split by time: validation from {}, test from {}",
         learn::when(ev.split.validation_from),
         learn::when(ev.split.test_from)
-    );
-    println!(
+    )?;
+    writeln!(
+        table,
         "model: {} trees of depth {}, learning rate {} (forust-ml gradient boosting, log loss), laundering payments weighted {:.1}x; {} features measured in {measure_s:.2} s, trained in {train_s:.2} s",
         settings.trees,
         settings.depth,
         settings.learning_rate,
         ev.positive_weight,
         features::COUNT
-    );
-    println!(
+    )?;
+    writeln!(
+        table,
         "threshold {:.4}: the best F1 on the validation part",
         ev.threshold
-    );
-    println!("part        payments  labelled  flagged  precision  recall  F1");
+    )?;
+    writeln!(
+        table,
+        "part        payments  labelled  flagged  precision  recall  F1"
+    )?;
     for (part, c) in Part::ALL.iter().zip(&ev.counts) {
-        println!(
+        writeln!(
+            table,
             "{:<10} {:>9} {:>9} {:>8}  {:>9.3} {:>7.3} {:>6.3}",
             part.name(),
             c.payments(),
@@ -160,17 +182,18 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
             c.precision(),
             c.recall(),
             c.f1()
-        );
+        )?;
     }
     let test = ev.counts[2];
-    println!(
+    writeln!(
+        table,
         "laundering F1 on the test part (the last {:.0}% by time): {:.3}",
         100.0 * (1.0 - settings.train - settings.validation),
         test.f1()
-    );
-    println!("features by share of the model's gain:");
+    )?;
+    writeln!(table, "features by share of the model's gain:")?;
     for (i, share) in ev.importance.iter().take(8) {
-        println!("  {:>5.1}%  {}", 100.0 * share, features::name(*i));
+        writeln!(table, "  {:>5.1}%  {}", 100.0 * share, features::name(*i))?;
     }
     if let Some(path) = &a.features {
         write_features(path, &g, &loaded.names.ids, &columns, &labels, &ev)?;
@@ -197,24 +220,21 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
                 "share": s,
             })).collect::<Vec<_>>(),
         });
-        std::fs::write(path, serde_json::to_vec_pretty(&doc)?)
-            .with_context(|| format!("writing {}", path.display()))?;
+        crate::output::write(path, serde_json::to_vec_pretty(&doc)?)?;
     }
     Ok(())
 }
 
 /// Every payment's id, time, part, label, score and features as CSV.
 fn write_features(
-    path: &PathBuf,
+    path: &std::path::Path,
     g: &Graph,
     ids: &unchain_finance::input::Ids,
     columns: &[f64],
     labels: &[bool],
     ev: &Evaluation,
 ) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(crate::output::create(path)?));
     let mut header = vec![
         "id".to_owned(),
         "time".into(),

@@ -18,6 +18,14 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
     if a.truth.is_some() {
         bail!("--truth cannot be used with --slice-days: scoring needs the whole file's graph");
     }
+    // The table goes to standard error when a file goes to standard output.
+    let piped =
+        crate::output::one_on_stdout([("--json", a.json.as_deref()), ("--csv", a.csv.as_deref())])?;
+    let mut table: Box<dyn Write> = if piped {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    };
     let path = &a.input.file;
     let options = input_options(&a.input)?;
     let plan = Plan {
@@ -80,17 +88,19 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
         s.alerts
     );
     for al in &s.strongest {
-        println!(
+        writeln!(
+            table,
             "{:>6.2}  {:<15} {:<20} {}",
             al.score, al.detector, al.account, al.explanation
-        );
+        )?;
     }
     if !s.ranked.is_empty() {
-        println!(
+        writeln!(
+            table,
             "\naccounts by risk (each at its most unusual slice, against peers of their activity and the slice; score -log10 p):"
-        );
+        )?;
         for r in s.ranked.iter().take(a.top) {
-            println!("{:>6.2}  {:<20} {}", r.risk, r.account, r.why);
+            writeln!(table, "{:>6.2}  {:<20} {}", r.risk, r.account, r.why)?;
         }
     }
     out.finish(&s)
@@ -108,8 +118,8 @@ fn day(t: i64) -> String {
 /// The JSON and CSV files being written, alert by alert; the first write error is kept
 /// and reported when the scan is done.
 struct Outputs {
-    json: Option<(std::path::PathBuf, std::io::BufWriter<std::fs::File>)>,
-    csv: Option<(std::path::PathBuf, csv::Writer<std::fs::File>)>,
+    json: Option<(std::path::PathBuf, std::io::BufWriter<crate::output::Sink>)>,
+    csv: Option<(std::path::PathBuf, csv::Writer<crate::output::Sink>)>,
     written: usize,
     failed: Option<anyhow::Error>,
 }
@@ -119,9 +129,7 @@ impl Outputs {
     fn create(a: &ScanArgs) -> anyhow::Result<Outputs> {
         let json = match &a.json {
             Some(p) => {
-                let f =
-                    std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?;
-                let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+                let mut w = std::io::BufWriter::with_capacity(1 << 20, crate::output::create(p)?);
                 w.write_all(b"{\"alerts\":[")?;
                 Some((p.clone(), w))
             }
@@ -172,7 +180,7 @@ impl Outputs {
             return Err(e.context("writing the alerts"));
         }
         if let Some((p, mut w)) = self.json {
-            let end = |w: &mut std::io::BufWriter<std::fs::File>| -> anyhow::Result<()> {
+            let end = |w: &mut std::io::BufWriter<crate::output::Sink>| -> anyhow::Result<()> {
                 w.write_all(b"],\n\"accounts\":[")?;
                 for (i, r) in s.ranked.iter().enumerate() {
                     w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
@@ -189,13 +197,13 @@ impl Outputs {
                 w.flush()?;
                 Ok(())
             };
-            end(&mut w).with_context(|| format!("writing {}", p.display()))?;
-            eprintln!("alerts written to {}", p.display());
+            end(&mut w).with_context(|| format!("writing {}", crate::output::shown(&p)))?;
+            eprintln!("alerts written to {}", crate::output::shown(&p));
         }
         if let Some((p, mut w)) = self.csv {
             w.flush()
-                .with_context(|| format!("writing {}", p.display()))?;
-            eprintln!("alerts written to {}", p.display());
+                .with_context(|| format!("writing {}", crate::output::shown(&p)))?;
+            eprintln!("alerts written to {}", crate::output::shown(&p));
         }
         Ok(())
     }

@@ -470,8 +470,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
                 credentials.join(",")
             );
             let bundle = fetch_cosigned(&Session::open(&who).await?, &path).await?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
-                .with_context(|| format!("writing {}", out.display()))?;
+            crate::output::write(&out, serde_json::to_vec_pretty(&bundle)?)?;
             eprintln!(
                 "standing of {} credential(s): {} proofs against the state after block {} -> {}",
                 credentials.len(),
@@ -483,8 +482,7 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
         }
         IdentityCommand::TrustBundle { out, who } => {
             let bundle = fetch_trust_bundle(&Session::open(&who).await?).await?;
-            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)
-                .with_context(|| format!("writing {}", out.display()))?;
+            crate::output::write(&out, serde_json::to_vec_pretty(&bundle)?)?;
             eprintln!(
                 "trust bundle: {} entries at log size {} -> {}",
                 bundle["entries"].as_array().map_or(0, Vec::len),

@@ -142,8 +142,7 @@ pub(crate) async fn issue(s: &Session, to: &IssueTo, claims: Claims<'_>) -> anyh
             Err(e) => return Err(e),
         }
     };
-    std::fs::write(&to.out, &issued.sd_jwt)
-        .with_context(|| format!("writing {}", to.out.display()))?;
+    crate::output::write(&to.out, &issued.sd_jwt)?;
     eprintln!(
         "issued {vct} (status index {idx} of {}) to {}; credential in {}",
         issuer.did,

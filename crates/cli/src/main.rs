@@ -22,6 +22,7 @@ mod financeslice;
 mod govcmd;
 mod identitycmd;
 mod issuing;
+mod output;
 mod recruit_voice;
 mod recruitcmd;
 mod session;
@@ -190,6 +191,20 @@ enum Command {
     /// Every node's height, log, cosigned checkpoint, mempool and consensus health, and
     /// whether they agree.
     Status(status::StatusArgs),
+    /// Shell completions on standard output, for bash, zsh, fish, elvish or powershell
+    /// (e.g. `unchain completions bash > ~/.local/share/bash-completion/completions/unchain`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Manual pages (roff), one per command, into a directory (e.g. `unchain man --out
+    /// ~/.local/share/man/man1`, then `man unchain-finance-scan`).
+    Man {
+        /// The directory to write `unchain.1`, `unchain-finance.1`, … into (created if
+        /// missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 fn init_logging(json: bool, filter: &str) {
@@ -323,6 +338,17 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Bench(a) => bench::bench(a),
         Command::BenchVault(a) => benchvault::bench_vault(a),
         Command::Status(a) => runtime()?.block_on(status::status(a)),
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "unchain",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man { out } => man_pages(&out),
     }
 }
 
@@ -330,6 +356,24 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)
+}
+
+/// Writes a manual page for `unchain` and for each of its subcommands into `dir`.
+fn man_pages(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use clap::CommandFactory as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    clap_mangen::generate_to(Cli::command(), dir)
+        .with_context(|| format!("writing manual pages into {}", dir.display()))?;
+    let pages = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".1"))
+        })
+        .count();
+    eprintln!("{pages} manual pages in {}", dir.display());
+    Ok(())
 }
 
 #[cfg(test)]

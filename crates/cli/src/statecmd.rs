@@ -3,7 +3,6 @@
 //! checkpoint the validators cosigned; `unchain verify state` checks it with no network
 //! (`unchain_verify::state`).
 
-use anyhow::Context as _;
 use clap::Subcommand;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -67,9 +66,11 @@ pub async fn state(c: StateCommand) -> anyhow::Result<()> {
             // Never hand out a bundle that does not prove what it says.
             unchain_verify::state::verify(&bundle, genesis.as_deref())?;
             if let Some(out) = &out {
-                std::fs::write(out, serde_json::to_vec_pretty(&bundle)?)
-                    .with_context(|| format!("writing {}", out.display()))?;
-                eprintln!("saved the state proof of {state_key} to {}", out.display());
+                crate::output::write(out, serde_json::to_vec_pretty(&bundle)?)?;
+                eprintln!(
+                    "saved the state proof of {state_key} to {}",
+                    crate::output::shown(out)
+                );
             }
             Ok(())
         }

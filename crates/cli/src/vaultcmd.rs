@@ -446,8 +446,7 @@ pub async fn vault(cmd: VaultCommand) -> anyhow::Result<()> {
             let (version, plain) = s.open_record(&id, record_version).await?;
             match out {
                 Some(path) => {
-                    std::fs::write(&path, &plain)
-                        .with_context(|| format!("writing {}", path.display()))?;
+                    crate::output::write(&path, &plain)?;
                     eprintln!(
                         "opened record {id} version {version} into {}",
                         path.display()

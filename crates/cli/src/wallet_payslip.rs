@@ -108,8 +108,7 @@ pub fn run(a: PayslipArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{}: {}", e.field, e.reason))?;
     let body = serde_json::to_string_pretty(&slip.sign(&key))?;
     match a.out {
-        Some(path) => std::fs::write(&path, body + "\n")
-            .with_context(|| format!("writing {}", path.display()))?,
+        Some(path) => crate::output::write(&path, body + "\n")?,
         None => println!("{body}"),
     }
     Ok(())

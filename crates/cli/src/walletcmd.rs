@@ -263,8 +263,7 @@ pub fn wallet(cmd: WalletCommand) -> anyhow::Result<()> {
             let names: Vec<&str> = a.disclose.iter().map(String::as_str).collect();
             let p = w.present(a.credential, &names, &a.aud, &a.nonce, now_ms() / 1000)?;
             match a.out {
-                Some(path) => std::fs::write(&path, &p)
-                    .with_context(|| format!("writing {}", path.display()))?,
+                Some(path) => crate::output::write(&path, &p)?,
                 None => println!("{p}"),
             }
             Ok(())

@@ -479,3 +479,57 @@ fn a_file_is_scanned_a_time_slice_at_a_time() {
         refused.stderr
     );
 }
+
+#[test]
+fn a_dash_sends_an_output_to_standard_output_and_the_table_to_standard_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    finance_synth(dir.path(), 1500, 12000, 2);
+    let tx = dir.path().join("transactions.csv").display().to_string();
+    let run_in_dir = |args: &[&str]| {
+        Run::of(
+            std::process::Command::new(bin())
+                .args(["--log", "warn"])
+                .args(args)
+                .current_dir(dir.path()),
+        )
+    };
+    for sliced in [false, true] {
+        let mut args = vec!["finance", "scan", tx.as_str(), "--json", "-", "--top", "3"];
+        if sliced {
+            args.extend(["--slice-days", "30"]);
+        }
+        let scan = run_in_dir(&args);
+        assert!(scan.ok, "{}", scan.stderr);
+        // Standard output is the JSON document alone; the table went to standard error.
+        let doc: serde_json::Value = serde_json::from_str(&scan.stdout)
+            .unwrap_or_else(|e| panic!("sliced {sliced}: not JSON ({e}): {}", scan.stdout));
+        assert!(
+            doc["alerts"].as_array().is_some_and(|a| !a.is_empty()),
+            "{doc}"
+        );
+        assert!(scan.stderr.contains("accounts by risk"), "{}", scan.stderr);
+        assert!(
+            scan.stderr.contains("written to standard output"),
+            "{}",
+            scan.stderr
+        );
+        assert!(!dir.path().join("-").exists(), "a file named - was written");
+    }
+    let csv = run_in_dir(&["finance", "scan", &tx, "--csv", "-", "--top", "0"]);
+    assert!(csv.ok, "{}", csv.stderr);
+    assert!(
+        csv.stdout
+            .starts_with("detector,account,score,explanation,evidence"),
+        "{}",
+        csv.stdout
+    );
+    let both = run_in_dir(&["finance", "scan", &tx, "--json", "-", "--csv", "-"]);
+    assert_eq!(both.code, Some(1), "{}", both.stderr);
+    assert!(
+        both.stderr
+            .contains("--json and --csv name standard output"),
+        "{}",
+        both.stderr
+    );
+    assert!(both.stdout.is_empty(), "{}", both.stdout);
+}

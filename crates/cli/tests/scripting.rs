@@ -67,3 +67,72 @@ fn the_key_file_comes_from_unchain_key_when_not_given() {
     assert_eq!(env.code, Some(1), "{}", env.stderr);
     assert!(env.stderr.contains("absent-key.json"), "{}", env.stderr);
 }
+
+#[test]
+fn completions_are_scripts_the_shell_reads_and_name_every_command() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bash = unchain(&["completions", "bash"], &[]);
+    assert!(bash.ok, "{}", bash.stderr);
+    for word in ["complete -F _unchain", "finance", "--slice-days", "border"] {
+        assert!(
+            bash.stdout.contains(word),
+            "no {word:?} in the bash completions"
+        );
+    }
+    // bash itself parses the script.
+    let script = dir.path().join("unchain.bash");
+    std::fs::write(&script, &bash.stdout).expect("write");
+    let parsed = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .expect("bash");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let zsh = unchain(&["completions", "zsh"], &[]);
+    assert!(zsh.stdout.starts_with("#compdef unchain"), "{}", zsh.stdout);
+    let unknown = unchain(&["completions", "tcsh"], &[]);
+    assert_eq!(unknown.code, Some(2), "{}", unknown.stderr);
+}
+
+#[test]
+fn manual_pages_for_every_command_that_groff_formats_without_a_warning() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("man1");
+    let made = unchain(&["man", "--out", &out.display().to_string()], &[]);
+    assert!(made.ok, "{}", made.stderr);
+    for page in [
+        "unchain.1",
+        "unchain-finance.1",
+        "unchain-finance-scan.1",
+        "unchain-border-check.1",
+    ] {
+        let text =
+            std::fs::read_to_string(out.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(".TH "), "{page}");
+    }
+    let scan = std::fs::read_to_string(out.join("unchain-finance-scan.1")).expect("page");
+    assert!(scan.contains("slice\\-days"), "the options are in the page");
+    // groff (installed by .ci/run) formats every page as `man` does (`-k`: the UTF-8 text
+    // through preconv) with every warning on, and warns of nothing.
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&out).expect("pages") {
+        let page = entry.expect("entry").path();
+        let formatted = Command::new("groff")
+            .args(["-k", "-man", "-Tutf8", "-ww", "-z"])
+            .arg(&page)
+            .output()
+            .expect("groff (Debian's groff-base)");
+        assert!(
+            formatted.status.success() && formatted.stderr.is_empty(),
+            "{}: {}",
+            page.display(),
+            String::from_utf8_lossy(&formatted.stderr)
+        );
+        pages += 1;
+    }
+    assert!(pages > 50, "{pages} pages");
+}

@@ -1,0 +1,58 @@
+//! Where a command's output files go: a path, or `-` for standard output, so every
+//! `--out`, `--json` and `--csv` can feed a pipe.
+
+use anyhow::Context as _;
+use std::io::Write;
+use std::path::Path;
+
+/// An output being written: a file, or standard output.
+pub(crate) type Sink = Box<dyn Write + Send>;
+
+/// Whether `path` means standard output (`-`).
+pub(crate) fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// `path` for a message: the path, or "standard output".
+pub(crate) fn shown(path: &Path) -> String {
+    if is_stdout(path) {
+        "standard output".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Opens `path` for writing (created or truncated), or standard output for `-`.
+pub(crate) fn create(path: &Path) -> anyhow::Result<Sink> {
+    if is_stdout(path) {
+        return Ok(Box::new(std::io::stdout()));
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(Box::new(file))
+}
+
+/// Writes `bytes` to `path`, or to standard output for `-`.
+pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    let mut sink = create(path)?;
+    sink.write_all(bytes.as_ref())
+        .and_then(|()| sink.flush())
+        .with_context(|| format!("writing {}", shown(path)))
+}
+
+/// Refuses two outputs that would both go to standard output.
+pub(crate) fn one_on_stdout<'a>(
+    outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
+) -> anyhow::Result<bool> {
+    let on: Vec<&str> = outputs
+        .into_iter()
+        .filter(|(_, p)| p.is_some_and(is_stdout))
+        .map(|(name, _)| name)
+        .collect();
+    anyhow::ensure!(
+        on.len() <= 1,
+        "{} name standard output (-): at most one output can go there",
+        on.join(" and ")
+    );
+    Ok(!on.is_empty())
+}
