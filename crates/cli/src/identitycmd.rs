@@ -483,11 +483,12 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
         IdentityCommand::TrustBundle { out, who } => {
             let bundle = fetch_trust_bundle(&Session::open(&who).await?).await?;
             crate::output::write(&out, serde_json::to_vec_pretty(&bundle)?)?;
+            let entries = bundle["entries"].as_array().map_or(0, Vec::len);
             eprintln!(
-                "trust bundle: {} entries at log size {} -> {}",
-                bundle["entries"].as_array().map_or(0, Vec::len),
+                "trust bundle: {entries} {} at log size {} -> {}",
+                if entries == 1 { "entry" } else { "entries" },
                 bundle["tree_size"],
-                out.display()
+                crate::output::shown(&out)
             );
             Ok(())
         }
