@@ -465,11 +465,7 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         ("--csv", a.csv.as_deref()),
         ("--html", a.html.as_deref()),
     ])?;
-    let mut table: Box<dyn std::io::Write> = if piped {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(std::io::stdout())
-    };
+    let mut table = crate::output::table(piped);
     if let Some(days) = a.slice_days {
         return crate::financeslice::scan_sliced(&a, given, days);
     }

@@ -108,11 +108,7 @@ pub fn learn(a: LearnArgs) -> anyhow::Result<()> {
         ("--json", a.json.as_deref()),
         ("--features", a.features.as_deref()),
     ])?;
-    let mut table: Box<dyn std::io::Write> = if piped {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(std::io::stdout())
-    };
+    let mut table = crate::output::table(piped);
     if a.trees == 0 || a.depth == 0 {
         bail!("--trees and --depth: at least 1");
     }

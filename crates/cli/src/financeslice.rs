@@ -21,11 +21,7 @@ pub(crate) fn scan_sliced(a: &ScanArgs, given: GivenParams, days: u32) -> anyhow
     // The table goes to standard error when a file goes to standard output.
     let piped =
         crate::output::one_on_stdout([("--json", a.json.as_deref()), ("--csv", a.csv.as_deref())])?;
-    let mut table: Box<dyn Write> = if piped {
-        Box::new(std::io::stderr())
-    } else {
-        Box::new(std::io::stdout())
-    };
+    let mut table = crate::output::table(piped);
     let path = &a.input.file;
     let options = input_options(&a.input)?;
     let plan = Plan {

@@ -40,7 +40,17 @@ pub(crate) fn write(path: &Path, bytes: impl AsRef<[u8]>) -> anyhow::Result<()> 
         .with_context(|| format!("writing {}", shown(path)))
 }
 
-/// Refuses two outputs that would both go to standard output.
+/// Where a command's human-readable table goes: standard error when one of its files
+/// takes standard output (`piped`, from [`one_on_stdout`]), else standard output.
+pub(crate) fn table(piped: bool) -> Box<dyn Write> {
+    if piped {
+        Box::new(std::io::stderr())
+    } else {
+        Box::new(std::io::stdout())
+    }
+}
+
+/// Refuses two outputs that would both go to standard output; whether one does.
 pub(crate) fn one_on_stdout<'a>(
     outputs: impl IntoIterator<Item = (&'a str, Option<&'a Path>)>,
 ) -> anyhow::Result<bool> {
