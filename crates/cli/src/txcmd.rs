@@ -162,12 +162,24 @@ pub async fn proof(a: ProofArgs) -> anyhow::Result<()> {
             other => break other?,
         }
     };
-    if let Some(out) = &a.out {
-        std::fs::write(out, serde_json::to_vec_pretty(&bundle)?)
-            .with_context(|| format!("writing {}", out.display()))?;
-        eprintln!("saved proof bundle to {}", out.display());
+    // Verified before anything is written: a bundle that does not verify is not handed out.
+    let mut report = Vec::new();
+    unchain_verify::proof::report_to(&mut report, &bundle, a.genesis.as_deref())?;
+    let report = String::from_utf8_lossy(&report);
+    match &a.out {
+        // The bundle takes standard output: the report goes to standard error.
+        Some(out) if crate::output::is_stdout(out) => {
+            crate::output::write(out, serde_json::to_vec_pretty(&bundle)?)?;
+            eprint!("{report}");
+        }
+        Some(out) => {
+            crate::output::write(out, serde_json::to_vec_pretty(&bundle)?)?;
+            eprintln!("saved proof bundle to {}", out.display());
+            print!("{report}");
+        }
+        None => print!("{report}"),
     }
-    unchain_verify::proof::report(&bundle, a.genesis.as_deref())
+    Ok(())
 }
 
 /// Arguments of `unchain verify`.

@@ -128,6 +128,28 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
         "{}",
         String::from_utf8_lossy(&proof.stderr)
     );
+    assert!(String::from_utf8_lossy(&proof.stdout).starts_with("VERIFIED"));
+    // With `--out -` the bundle is standard output, whole, and the report standard error.
+    let piped = Command::new(bin())
+        .args(["proof", &a.id().to_string(), "--node", client.base()])
+        .arg("--key")
+        .arg(chain.dir.path().join("keys/th-dsi.json"))
+        .args(["--out", "-"])
+        .output()
+        .expect("proof");
+    assert!(
+        piped.status.success(),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
+    let saved: unchain_client::views::ProofBundle =
+        serde_json::from_slice(&piped.stdout).expect("the bundle alone on standard output");
+    assert_eq!(saved.leaf.as_bytes(), a.leaf_bytes());
+    assert!(
+        String::from_utf8_lossy(&piped.stderr).contains("VERIFIED"),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
     let found = client
         .notary(&Hash32::digest(b"photo"))
         .await

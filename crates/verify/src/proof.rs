@@ -26,6 +26,15 @@ pub fn run(a: &ProofArgs) -> anyhow::Result<()> {
 
 /// Verifies `bundle` (against `genesis`'s validators when given) and prints what it proves.
 pub fn report(bundle: &ProofBundle, genesis: Option<&Path>) -> anyhow::Result<()> {
+    report_to(&mut std::io::stdout(), bundle, genesis)
+}
+
+/// [`report`], written to `w`; nothing is written when the bundle does not verify.
+pub fn report_to(
+    w: &mut dyn std::io::Write,
+    bundle: &ProofBundle,
+    genesis: Option<&Path>,
+) -> anyhow::Result<()> {
     let anchor = match genesis {
         Some(path) => Anchor::genesis_for(path, &bundle.envelope(), "validators")?,
         None => Anchor {
@@ -37,24 +46,27 @@ pub fn report(bundle: &ProofBundle, genesis: Option<&Path>) -> anyhow::Result<()
     // More than two thirds of the validators must have signed the checkpoint.
     let quorum = anchor.quorum();
     let v = verify_bundle(bundle, &anchor.validators, quorum).context("VERIFICATION FAILED")?;
-    println!("VERIFIED");
-    println!(
+    writeln!(w, "VERIFIED")?;
+    writeln!(
+        w,
         "  transaction  {} ({}, nonce {}, kind {})",
         v.tx.id(),
         v.tx.sender(),
         v.tx.nonce(),
         v.tx.kind()
-    );
-    println!(
+    )?;
+    writeln!(
+        w,
         "  log          {} leaf {} of {}",
         bundle.log_origin, v.leaf_index, v.tree_size
-    );
-    println!("  root         {}", v.root);
-    println!(
+    )?;
+    writeln!(w, "  root         {}", v.root)?;
+    writeln!(
+        w,
         "  signed by    {} (quorum {quorum} of {})",
         v.signers.join(", "),
         anchor.validators.len()
-    );
-    println!("  trusting     {}", anchor.source);
+    )?;
+    writeln!(w, "  trusting     {}", anchor.source)?;
     Ok(())
 }
