@@ -22,10 +22,34 @@ pub(crate) fn shown(path: &Path) -> String {
     }
 }
 
+/// Standard output that ends the process quietly, with status 141, once its reader has
+/// gone (`| head`), as `println!` does under `unchain_verify::exit::quiet_on_closed_stdout`:
+/// a closed pipe is not an error to report.
+struct Stdout;
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        reader_gone_ends(std::io::stdout().write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        reader_gone_ends(std::io::stdout().flush())
+    }
+}
+
+fn reader_gone_ends<T>(r: std::io::Result<T>) -> std::io::Result<T> {
+    if let Err(e) = &r
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(141);
+    }
+    r
+}
+
 /// Opens `path` for writing (created or truncated), or standard output for `-`.
 pub(crate) fn create(path: &Path) -> anyhow::Result<Sink> {
     if is_stdout(path) {
-        return Ok(Box::new(std::io::stdout()));
+        return Ok(Box::new(Stdout));
     }
     let file =
         std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
@@ -46,7 +70,7 @@ pub(crate) fn table(piped: bool) -> Box<dyn Write> {
     if piped {
         Box::new(std::io::stderr())
     } else {
-        Box::new(std::io::stdout())
+        Box::new(Stdout)
     }
 }
 

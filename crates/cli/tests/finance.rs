@@ -533,3 +533,31 @@ fn a_dash_sends_an_output_to_standard_output_and_the_table_to_standard_error() {
     );
     assert!(both.stdout.is_empty(), "{}", both.stdout);
 }
+
+#[test]
+fn a_table_cut_short_by_its_reader_ends_quietly() {
+    // `unchain finance scan … | head -1`: the reader is gone before the table is written.
+    let dir = tempfile::tempdir().expect("tmp");
+    finance_synth(dir.path(), 1500, 12000, 2);
+    for json in [None, Some("-")] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let mut cmd = std::process::Command::new(bin());
+        cmd.args(["--log", "warn", "finance", "scan"])
+            .arg(dir.path().join("transactions.csv"));
+        if let Some(out) = json {
+            cmd.args(["--json", out]);
+        }
+        let out = cmd
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run unchain finance scan");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Error"),
+            "{stderr}"
+        );
+        assert_eq!(out.status.code(), Some(141), "--json {json:?}: {stderr}");
+    }
+}

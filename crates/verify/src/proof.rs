@@ -26,7 +26,12 @@ pub fn run(a: &ProofArgs) -> anyhow::Result<()> {
 
 /// Verifies `bundle` (against `genesis`'s validators when given) and prints what it proves.
 pub fn report(bundle: &ProofBundle, genesis: Option<&Path>) -> anyhow::Result<()> {
-    report_to(&mut std::io::stdout(), bundle, genesis)
+    let mut text = Vec::new();
+    report_to(&mut text, bundle, genesis)?;
+    // `print!`, so that a reader gone early ends the process quietly
+    // (`exit::quiet_on_closed_stdout`), not with an error.
+    print!("{}", String::from_utf8_lossy(&text));
+    Ok(())
 }
 
 /// [`report`], written to `w`; nothing is written when the bundle does not verify.
