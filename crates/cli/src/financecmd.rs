@@ -459,6 +459,9 @@ impl GivenParams {
 
 fn scan(a: ScanArgs) -> anyhow::Result<()> {
     let given = a.params.given()?;
+    if let Some(days) = a.slice_days {
+        return crate::financeslice::scan_sliced(&a, given, days);
+    }
     // The table goes to standard error when a file goes to standard output.
     let piped = crate::output::one_on_stdout([
         ("--json", a.json.as_deref()),
@@ -466,9 +469,6 @@ fn scan(a: ScanArgs) -> anyhow::Result<()> {
         ("--html", a.html.as_deref()),
     ])?;
     let mut table = crate::output::table(piped);
-    if let Some(days) = a.slice_days {
-        return crate::financeslice::scan_sliced(&a, given, days);
-    }
     // A truth file that cannot be read fails now, not after the whole scan.
     let truth = a.truth.as_ref().map(read_truth).transpose()?;
     let started = Instant::now();

@@ -29,6 +29,7 @@ pub mod targets {
     pub mod gossip_batch;
     pub mod htcds_document;
     pub mod ijson;
+    pub mod metrics_accept;
     pub mod module_bodies;
     pub mod proof_bundle;
     pub mod recruit_payroll;
@@ -60,6 +61,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("blind_identifier", targets::blind_identifier::run),
     ("block", targets::block::run),
     ("console_form", targets::console_form::run),
+    ("metrics_accept", targets::metrics_accept::run),
     ("cosign_message", targets::cosign_message::run),
     ("agreement_bundle", targets::agreement_bundle::run),
     ("custody_bundle", targets::custody_bundle::run),

@@ -258,12 +258,8 @@ impl Deriving {
         }
         let slot = self.params.time_resolution_s.max(1);
         for name in ["pass_window_s", "peel_window_s"] {
-            let value = match name {
-                "pass_window_s" => &mut self.params.pass_window_s,
-                _ => &mut self.params.peel_window_s,
-            };
-            if !self.fixed.contains(name) && *value < slot {
-                *value = slot;
+            if self.free(name) && *self.window_mut(name) < slot {
+                *self.window_mut(name) = slot;
                 self.note(
                     name,
                     slot.to_string(),
@@ -306,9 +302,12 @@ impl Deriving {
         }
     }
 
+    /// The window parameter `name` (one of those `windows` sets).
     fn window_mut(&mut self, name: &str) -> &mut i64 {
         let p = &mut self.params;
         match name {
+            "pass_window_s" => &mut p.pass_window_s,
+            "peel_window_s" => &mut p.peel_window_s,
             "sg_window_s" => &mut p.sg_window_s,
             "siphon_window_s" => &mut p.siphon_window_s,
             "cycle_window_s" => &mut p.cycle_window_s,
