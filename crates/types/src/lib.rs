@@ -15,6 +15,7 @@ pub mod hash;
 pub mod ijson;
 pub mod keys;
 pub mod refusal;
+pub mod sidecar;
 pub mod tx;
 
 pub use block::Block;

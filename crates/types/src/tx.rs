@@ -14,15 +14,21 @@
 //! | `body`     | object              | the kind's payload |
 //! | `signature`| 128 hex chars       | Ed25519 over the signing bytes |
 //!
+//! One more member is optional:
+//!
+//! | `sidecar`  | object `{"salt", "fields"}` | the body's erasable members ([`crate::sidecar`]) |
+//!
 //! The **signing bytes** are the RFC 8785 (JCS) canonical form of the object *without* its
-//! `signature` member. The **transaction id** is SHA-256 of the signing bytes, so it does not
+//! `signature` and `sidecar` members. The **transaction id** is SHA-256 of the signing bytes, so it does not
 //! depend on how the signature is encoded. The **leaf bytes** appended to the transparency log
-//! are the JCS form of the whole object, signature included. All numbers must be integers
+//! are the JCS form of the whole object, signature included and sidecar left out: the log
+//! never holds an erasable member, only the salted digest the signed body names. All numbers must be integers
 //! within ±(2^53 − 1) (see [`crate::canonical`]).
 
 use crate::canonical::{self, CanonicalError};
 use crate::hash::Hash32;
 use crate::keys::{PublicKey, Signature, SigningKey};
+use crate::sidecar::{self, Sidecar};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -36,7 +42,7 @@ pub const TX_VERSION: u64 = 1;
 /// How the JCS signing bytes always end: `v` is the last member name in sort order.
 const SIGNING_SUFFIX: &[u8] = b"\"v\":1}";
 
-const FIELDS: [&str; 7] = [
+const FIELDS: [&str; 8] = [
     "v",
     "chain_id",
     "sender",
@@ -44,7 +50,12 @@ const FIELDS: [&str; 7] = [
     "kind",
     "body",
     "signature",
+    "sidecar",
 ];
+
+/// Bytes from the start of `"signature":` to the end of the leaf bytes: the signature
+/// member (13 + 128 + 2 bytes) and the closing `"v":1}`.
+const SIGNATURE_TAIL: usize = 13 + 128 + 2 + SIGNING_SUFFIX.len();
 
 /// A transaction id: SHA-256 of the signing bytes.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -97,7 +108,7 @@ pub enum TxError {
     },
     /// A member that the format does not define.
     #[error(
-        "field `{field}` is not part of the transaction format (allowed: v, chain_id, sender, nonce, kind, body, signature)"
+        "field `{field}` is not part of the transaction format (allowed: v, chain_id, sender, nonce, kind, body, signature, sidecar)"
     )]
     UnknownField {
         /// The member's name.
@@ -184,13 +195,43 @@ impl UnsignedTransaction {
     }
 
     /// Signs with `key`. The key must be the sender's.
-    pub fn sign(self, key: &SigningKey) -> Result<Transaction, TxError> {
+    ///
+    /// For a kind with erasable members ([`sidecar::erasable_fields`]), those members
+    /// leave the body first: the signed body names their salted digest in `erasable`, and
+    /// the transaction carries them as its sidecar.
+    pub fn sign(mut self, key: &SigningKey) -> Result<Transaction, TxError> {
         if key.public_key() != self.sender {
             return Err(field("sender", "does not match the signing key"));
         }
+        let sidecar = match sidecar::take_fields(&self.kind, &mut self.body) {
+            Some(fields) => {
+                let jcs = canonical::to_canonical_bytes(&Value::Object(fields.clone()))?;
+                let salt = sidecar::derive_salt(
+                    &key.seed(),
+                    &self.chain_id,
+                    self.nonce,
+                    &self.kind,
+                    &jcs,
+                );
+                let sidecar = Sidecar::new(salt, fields)?;
+                if let Some(body) = self.body.as_object_mut() {
+                    body.insert(
+                        sidecar::DIGEST_MEMBER.into(),
+                        Value::from(sidecar.digest().to_hex()),
+                    );
+                }
+                Some(sidecar)
+            }
+            None => None,
+        };
+        sidecar::committed_digest(&self.kind, &self.body)?;
         let signing_bytes = self.signing_bytes()?;
         let signature = key.sign(&signing_bytes);
-        Ok(Transaction::assemble(self, signature, signing_bytes))
+        let tx = Transaction::assemble(self, signature, signing_bytes);
+        match sidecar {
+            Some(s) => tx.with_sidecar(s),
+            None => Ok(tx),
+        }
     }
 }
 
@@ -240,6 +281,12 @@ pub struct Transaction {
     id: TxId,
     signing_bytes: Vec<u8>,
     leaf_bytes: Vec<u8>,
+    /// The digest of the erasable members the signed body commits to.
+    erasable: Option<Hash32>,
+    /// Those members, when they travel with it.
+    sidecar: Option<Sidecar>,
+    /// The wire form with the sidecar, when there is one (otherwise the leaf bytes).
+    wire_bytes: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for Transaction {
@@ -273,11 +320,52 @@ impl Transaction {
         leaf_bytes.extend_from_slice(tail);
         Transaction {
             id: TxId(Hash32::digest(&signing_bytes)),
+            erasable: sidecar::committed_digest(&unsigned.kind, &unsigned.body)
+                .ok()
+                .flatten(),
             unsigned,
             signature,
             signing_bytes,
             leaf_bytes,
+            sidecar: None,
+            wire_bytes: None,
         }
+    }
+
+    /// Joins the sidecar to a transaction parsed without it (from its leaf bytes), after
+    /// checking that the signed body commits to it. The body then reads as signed, with the
+    /// erasable members in place of `erasable`.
+    pub fn with_sidecar(mut self, sidecar: Sidecar) -> Result<Self, TxError> {
+        if let Some(have) = &self.sidecar {
+            return if have.digest() == sidecar.digest() {
+                Ok(self)
+            } else {
+                Err(field("sidecar", "the transaction already has another sidecar"))
+            };
+        }
+        let merged = sidecar::merge(
+            &self.unsigned.kind,
+            &self.unsigned.body,
+            self.erasable,
+            &sidecar,
+        )?;
+        canonical::check_numbers(&merged)?;
+        // The sidecar member sorts between `sender` and `signature`: splice it in before
+        // the signature, as the signature was spliced in.
+        let (head, tail) = self
+            .leaf_bytes
+            .split_at(self.leaf_bytes.len() - SIGNATURE_TAIL);
+        let sidecar_json = canonical::to_canonical_bytes(&sidecar.to_value())?;
+        let mut wire = Vec::with_capacity(self.leaf_bytes.len() + sidecar_json.len() + 12);
+        wire.extend_from_slice(head);
+        wire.extend_from_slice(b"\"sidecar\":");
+        wire.extend_from_slice(&sidecar_json);
+        wire.push(b',');
+        wire.extend_from_slice(tail);
+        self.unsigned.body = merged;
+        self.sidecar = Some(sidecar);
+        self.wire_bytes = Some(wire);
+        Ok(self)
     }
 
     /// Parses and checks the shape of a signed transaction from its JSON bytes.
@@ -307,6 +395,10 @@ impl Transaction {
                 field: unknown.clone(),
             });
         }
+        let sidecar = map
+            .remove("sidecar")
+            .map(|v| Sidecar::from_value(&v))
+            .transpose()?;
         let mut take =
             |name: &'static str| map.remove(name).ok_or_else(|| field(name, "is missing"));
         let v = take("v")?;
@@ -345,7 +437,12 @@ impl Transaction {
             body,
         };
         let signing_bytes = unsigned.signing_bytes()?;
-        Ok(Self::assemble(unsigned, signature, signing_bytes))
+        sidecar::committed_digest(&unsigned.kind, &unsigned.body)?;
+        let tx = Self::assemble(unsigned, signature, signing_bytes);
+        match sidecar {
+            Some(s) => tx.with_sidecar(s),
+            None => Ok(tx),
+        }
     }
 
     /// Checks the signature (ZIP-215).
@@ -383,7 +480,8 @@ impl Transaction {
     pub fn kind(&self) -> &str {
         &self.unsigned.kind
     }
-    /// The payload object.
+    /// The payload object: as signed, with the sidecar's members in place of `erasable`
+    /// when the sidecar is joined.
     pub fn body(&self) -> &Value {
         &self.unsigned.body
     }
@@ -395,9 +493,28 @@ impl Transaction {
     pub fn signing_bytes(&self) -> &[u8] {
         &self.signing_bytes
     }
-    /// The JCS bytes of the whole signed object: the transparency-log leaf.
+    /// The JCS bytes of the whole signed object: the transparency-log leaf. Never holds
+    /// the sidecar.
     pub fn leaf_bytes(&self) -> &[u8] {
         &self.leaf_bytes
+    }
+    /// The JCS bytes to send to a node or a peer: the leaf bytes with the sidecar, when the
+    /// transaction has one.
+    pub fn wire_bytes(&self) -> &[u8] {
+        self.wire_bytes.as_deref().unwrap_or(&self.leaf_bytes)
+    }
+    /// The digest of erasable members the signed body commits to, if any.
+    pub fn erasable(&self) -> Option<Hash32> {
+        self.erasable
+    }
+    /// The erasable members, when they travel with the transaction.
+    pub fn sidecar(&self) -> Option<&Sidecar> {
+        self.sidecar.as_ref()
+    }
+    /// Whether the signed body commits to a sidecar this value lacks (parsed from its leaf
+    /// bytes): it cannot be executed until the sidecar is joined.
+    pub fn lacks_sidecar(&self) -> bool {
+        self.erasable.is_some() && self.sidecar.is_none()
     }
 }
 
