@@ -93,6 +93,11 @@ pub fn to_prometheus_text(openmetrics: &str) -> String {
         }
         let name_end = line.find(['{', ' ']).unwrap_or(line.len());
         let name = &line[..name_end];
+        // A sample names its metric first; a line that starts otherwise (with a space, say)
+        // is no sample, and copying what precedes its " # " would write an empty line.
+        if name.is_empty() {
+            continue;
+        }
         if name.ends_with("_created")
             && matches!(
                 kind_of(&types, name),
@@ -147,6 +152,17 @@ fn labels_end(line: &str, start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the `metrics_accept` fuzz target: a line starting with a space and holding
+    /// " # " was copied as an empty line.
+    #[test]
+    fn a_line_that_names_no_metric_is_left_out() {
+        let text = "# TYPE requests counter\n # not a sample # here\nrequests_total 1\n# EOF\n";
+        assert_eq!(
+            to_prometheus_text(text),
+            "# TYPE requests_total counter\nrequests_total 1\n"
+        );
+    }
 
     #[test]
     fn prometheus_asks_for_openmetrics_and_a_plain_client_gets_text() {
