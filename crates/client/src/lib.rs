@@ -356,20 +356,20 @@ impl Client {
 
     /// Submits one transaction.
     pub async fn submit(&self, tx: &Transaction) -> Result<SubmitResponse, ClientError> {
-        self.post("/v1/transactions", tx.leaf_bytes().to_vec())
+        self.post("/v1/transactions", tx.wire_bytes().to_vec())
             .await
     }
 
     /// Submits many transactions in one request.
     pub async fn submit_batch(&self, txs: &[Transaction]) -> Result<Vec<BatchItem>, ClientError> {
         let mut body =
-            Vec::with_capacity(txs.iter().map(|t| t.leaf_bytes().len() + 1).sum::<usize>() + 2);
+            Vec::with_capacity(txs.iter().map(|t| t.wire_bytes().len() + 1).sum::<usize>() + 2);
         body.push(b'[');
         for (i, t) in txs.iter().enumerate() {
             if i > 0 {
                 body.push(b',');
             }
-            body.extend_from_slice(t.leaf_bytes());
+            body.extend_from_slice(t.wire_bytes());
         }
         body.push(b']');
         self.post("/v1/transactions/batch", body).await

@@ -299,6 +299,34 @@ where
             );
             return false;
         }
+        // Data availability: a block executes only with every sidecar its transactions
+        // commit to, so a validator votes only for a block whose sidecars it holds (gossip
+        // brings them with the transactions; one that lags is asked for here).
+        if let Some(store) = self.mempool.sidecars() {
+            let deadline = runtime.current() + self.config.attestation_wait;
+            for digest in parsed.iter().filter_map(|t| t.erasable()) {
+                if !store.has(&digest) {
+                    drop(store.want(digest));
+                }
+                while !store.has(&digest) {
+                    if runtime.current() >= deadline {
+                        warn!(
+                            height = b.height,
+                            %digest,
+                            "block commits to a sidecar this node does not hold; not voting"
+                        );
+                        return false;
+                    }
+                    runtime.sleep(self.config.parent_poll * 10).await;
+                }
+            }
+        } else if parsed.iter().any(|t| t.lacks_sidecar()) {
+            warn!(
+                height = b.height,
+                "block commits to sidecars and this node keeps none; not voting"
+            );
+            return false;
+        }
         if b.attested_height < parent.block.attested_height
             || b.attested_height > parent.block.height
         {
@@ -358,11 +386,25 @@ impl Reporter for Application {
             return;
         }
         let started = std::time::Instant::now();
-        match self
-            .ledger
-            .apply_block_with(&block.block, from_digest(&block.digest()), &|leaf| {
-                self.mempool.lookup(leaf)
-            }) {
+        let sidecars = self.mempool.sidecars().cloned();
+        let applied = loop {
+            let outcome = self.ledger.apply_block_with(
+                &block.block,
+                from_digest(&block.digest()),
+                &|leaf| self.mempool.lookup(leaf),
+                &|digest| sidecars.as_ref().and_then(|s| s.get(digest)),
+            );
+            // A finalized block whose sidecar this node lacks (gossip missed it): ask the
+            // peers and apply once it arrives. Nothing was applied meanwhile.
+            match (&outcome, &sidecars) {
+                (Err(LedgerError::MissingSidecar { digest, .. }), Some(store)) => {
+                    warn!(error = %outcome.as_ref().expect_err("matched"), "waiting for a sidecar");
+                    let _ = store.want(*digest).await;
+                }
+                _ => break outcome,
+            }
+        };
+        match applied {
             Ok(outcome) => {
                 if !outcome.attestation_matches {
                     error!(

@@ -43,21 +43,22 @@ impl Default for GossipConfig {
     }
 }
 
-/// Encodes a batch: a varint count, then each transaction's leaf bytes with a varint length.
+/// Encodes a batch: a varint count, then each transaction's wire bytes (its leaf bytes,
+/// with its sidecar when it has one) with a varint length.
 pub fn encode_batch(txs: &[Arc<Transaction>]) -> Vec<u8> {
     let size = UInt(txs.len() as u64).encode_size()
         + txs
             .iter()
             .map(|t| {
-                let n = t.leaf_bytes().len();
+                let n = t.wire_bytes().len();
                 UInt(n as u64).encode_size() + n
             })
             .sum::<usize>();
     let mut buf = Vec::with_capacity(size);
     UInt(txs.len() as u64).write(&mut buf);
     for t in txs {
-        UInt(t.leaf_bytes().len() as u64).write(&mut buf);
-        buf.put_slice(t.leaf_bytes());
+        UInt(t.wire_bytes().len() as u64).write(&mut buf);
+        buf.put_slice(t.wire_bytes());
     }
     buf
 }
@@ -134,9 +135,9 @@ where
                     while end < txs.len()
                         && end - start < cfg.max_batch_txs
                         && (end == start
-                            || bytes + txs[end].leaf_bytes().len() <= cfg.max_batch_bytes)
+                            || bytes + txs[end].wire_bytes().len() <= cfg.max_batch_bytes)
                     {
-                        bytes += txs[end].leaf_bytes().len();
+                        bytes += txs[end].wire_bytes().len();
                         end += 1;
                     }
                     let msg = encode_batch(&txs[start..end]);
@@ -227,7 +228,7 @@ mod tests {
         let back = decode_batch(&bytes, 10).expect("decodes");
         assert_eq!(back.len(), 3);
         for (a, b) in txs.iter().zip(&back) {
-            assert_eq!(a.leaf_bytes(), *b);
+            assert_eq!(a.wire_bytes(), *b);
         }
         assert!(
             decode_batch(&bytes, 2)

@@ -7,6 +7,8 @@
 //! - [`engine`]: wires broadcast and marshal together.
 //! - [`epochs`]: one simplex engine per epoch, with the validator set the ledger fixed for it.
 //! - [`gossip`]: sends transactions submitted to one node to every validator.
+//! - [`sidecars`]: transactions' erasable members, kept beside the ledger, fetched from
+//!   peers, deleted when erased.
 //! - [`cosign`]: gathers a quorum of validator signatures on each log checkpoint.
 //! - [`validator`]: starts a validator, on a real network or a simulated one.
 //! - [`follower`]: following an epoch without voting: verifies certificates, executes, serves.
@@ -23,6 +25,7 @@ pub mod epochs;
 pub mod follower;
 pub mod gossip;
 pub mod mempool;
+pub mod sidecars;
 pub mod validator;
 
 use commonware_consensus::simplex::types::Finalization as SimplexFinalization;

@@ -83,6 +83,8 @@ struct Inner {
 pub struct Mempool {
     config: MempoolConfig,
     inner: Mutex<Inner>,
+    /// Where admitted transactions' sidecars are kept (`None`: in the pool only).
+    sidecars: Option<Arc<crate::sidecars::SidecarStore>>,
 }
 
 impl Mempool {
@@ -91,7 +93,20 @@ impl Mempool {
         Mempool {
             config,
             inner: Mutex::new(Inner::default()),
+            sidecars: None,
         }
+    }
+
+    /// Keeps the sidecars of admitted transactions in `store`, where execution, peers and
+    /// erasure find them.
+    pub fn with_sidecars(mut self, store: Arc<crate::sidecars::SidecarStore>) -> Self {
+        self.sidecars = Some(store);
+        self
+    }
+
+    /// The sidecar store, if this pool has one.
+    pub fn sidecars(&self) -> Option<&Arc<crate::sidecars::SidecarStore>> {
+        self.sidecars.as_ref()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -182,6 +197,13 @@ impl Mempool {
         }
         let pending_next = inner.next_nonce.get(tx.sender()).copied();
         let admitted = ledger.check_tx(&tx, pending_next)?;
+        if let (Some(store), Some(sidecar)) = (&self.sidecars, tx.sidecar()) {
+            // Kept before the transaction can reach a block: peers that missed it fetch it
+            // from here. Without the file it still executes here, from the pool.
+            if let Err(e) = store.put(sidecar) {
+                tracing::warn!(tx = %tx.id(), error = %e, "cannot keep a transaction's sidecar");
+            }
+        }
         let seq = inner.seq;
         inner.seq += 1;
         inner.next_nonce.insert(*tx.sender(), tx.nonce() + 1);
@@ -387,6 +409,7 @@ mod tests {
             log_root: head.log_root,
             committed: vec![first[0].id()],
             rejected: vec![],
+            erased_sidecars: vec![],
         };
         let mark = pool.arrivals();
         assert_eq!(nonces(&pool.own_waiting_before(mark, 10)), vec![1, 2, 3]);

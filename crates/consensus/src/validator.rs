@@ -39,6 +39,7 @@ const TXS: u64 = 5;
 const COSIGN: u64 = 6;
 const VAULT: u64 = 7;
 const TIPS: u64 = 8;
+const SIDECARS: u64 = 9;
 
 /// How often the p2p dialer looks again for peers it is not connected to (and so how soon
 /// a dropped connection is re-dialed).
@@ -120,6 +121,8 @@ pub struct Channels<S, R> {
     pub vault: (S, R),
     /// Tip ciphertexts between every member's node.
     pub tips: (S, R),
+    /// Sidecars a node lacks, fetched from its peers ([`crate::sidecars`]).
+    pub sidecars: (S, R),
 }
 
 /// The channels consensus itself speaks on (votes and certificate fetches are drained by a
@@ -148,6 +151,7 @@ impl<S, R> Channels<S, R> {
                 cosign: self.cosign,
                 vault: self.vault,
                 tips: self.tips,
+                sidecars: self.sidecars,
             },
         )
     }
@@ -213,6 +217,7 @@ struct SideChannels<S, R> {
     pub cosign: (S, R),
     pub vault: (S, R),
     pub tips: (S, R),
+    pub sidecars: (S, R),
 }
 
 /// Starts what every node runs beside consensus: transaction gossip, checkpoint
@@ -263,10 +268,20 @@ where
         handles.extend(blob_sync::start(
             context.with_label("tips"),
             tips_cfg,
-            ledger,
+            ledger.clone(),
             application.applied(),
             channels.tips.0,
             channels.tips.1,
+        ));
+    }
+    if let Some(store) = application.mempool().sidecars() {
+        handles.extend(crate::sidecars::start(
+            context.with_label("sidecars"),
+            store.clone(),
+            ledger,
+            application.applied(),
+            channels.sidecars.0,
+            channels.sidecars.1,
         ));
     }
     handles
@@ -469,6 +484,7 @@ pub async fn start(
         cosign: network.register(COSIGN, quota(1024), backlog),
         vault: network.register(VAULT, quota(256), backlog),
         tips: network.register(TIPS, quota(256), backlog),
+        sidecars: network.register(SIDECARS, quota(256), backlog),
     };
     let p2p = network.start();
 

@@ -247,6 +247,31 @@ pub fn commit(
     Ok(Hash32(root.0))
 }
 
+/// Deletes every version of `keys`' values before `version`: what an erasure rewrote or
+/// deleted stops being readable at any retained version at once, rather than after
+/// [`RETAINED_VERSIONS`] blocks. Proofs of those keys at earlier versions, and snapshots
+/// of earlier versions, are no longer possible; every other key's are unchanged (the
+/// tree's nodes hold only hashes).
+pub fn purge_history(
+    txn: &WriteTransaction,
+    keys: &std::collections::BTreeSet<Vec<u8>>,
+    version: Version,
+) -> Result<(), LedgerError> {
+    let mut values = txn.open_table(VALUES)?;
+    for key in keys {
+        let kh = key_hash(key);
+        let (from, to) = (value_key(&kh, 0), value_key(&kh, version));
+        let old: Vec<Vec<u8>> = values
+            .range::<&[u8]>(from.as_slice()..to.as_slice())?
+            .map(|e| e.map(|(k, _)| k.value().to_vec()))
+            .collect::<Result<_, _>>()?;
+        for k in old {
+            values.remove(k.as_slice())?;
+        }
+    }
+    Ok(())
+}
+
 /// Deletes what no retained version needs: entries stale since a version at or before
 /// `newest − RETAINED_VERSIONS + 1`… precisely, versions `newest − RETAINED_VERSIONS + 1
 /// ..= newest` stay provable, so whatever stopped being current at or before the oldest of

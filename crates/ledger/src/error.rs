@@ -1,7 +1,7 @@
 //! Errors a user can act on.
 
 use crate::module::BodyError;
-use unchain_types::{Code, PublicKey, Refusal, TxError};
+use unchain_types::{Code, Hash32, PublicKey, Refusal, TxError};
 
 /// Why a transaction is refused against the current ledger state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -91,6 +91,21 @@ pub enum LedgerError {
     /// redb failed.
     #[error("ledger storage: {0}")]
     Storage(#[from] redb::Error),
+    /// A block's transaction commits to erasable members ([`unchain_types::sidecar`])
+    /// that this node does not hold: nothing was applied. It holds once gossip or a peer
+    /// brings the sidecar; a sidecar erased everywhere never comes back, and a node that
+    /// must execute past that point starts from a snapshot instead (`--sync-from`).
+    #[error(
+        "block {height}: transaction {tx} commits to a sidecar ({digest}) this node does not hold; it waits for a peer to send it (if the record was erased everywhere, start the node from a snapshot with --sync-from)"
+    )]
+    MissingSidecar {
+        /// The block's height.
+        height: u64,
+        /// The transaction.
+        tx: unchain_types::TxId,
+        /// The sidecar's digest.
+        digest: Hash32,
+    },
     /// The genesis file is invalid.
     #[error("genesis: {0}")]
     Genesis(String),

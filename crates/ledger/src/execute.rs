@@ -89,7 +89,7 @@ fn record_size_state(
 
 impl Ledger {
     pub(crate) fn init_or_check_genesis(&self) -> Result<(), LedgerError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.db().begin_write()?;
         let stored = {
             let meta = txn.open_table(state::META)?;
             meta.get("genesis")?.map(|v| v.value().to_vec())
@@ -251,6 +251,17 @@ impl Ledger {
             })?
             .ok_or(TxRejection::NotMember(*tx.sender()))?;
         let (module, _) = self.check_stateless(tx, &member)?;
+        if tx.lacks_sidecar() {
+            return Err(TxRejection::Format(unchain_types::TxError::Field {
+                field: "sidecar",
+                reason: format!(
+                    "is missing: the signed body commits to erasable members ({}) by their \
+                     digest, and they must travel beside it (send the transaction's wire \
+                     form, not its leaf bytes)",
+                    unchain_types::sidecar::erasable_fields(tx.kind()).join(", ")
+                ),
+            }));
+        }
         let body = module.parse_any(tx.kind(), tx.body())?;
         let next = next_nonce.unwrap_or(stored_next).max(stored_next);
         check_nonce(tx, &member, next)?;
@@ -297,18 +308,23 @@ impl Ledger {
     /// Applies the next block atomically. Re-applying a block already applied is a no-op
     /// that returns its stored record (marshal delivers at least once).
     pub fn apply_block(&self, block: &Block, digest: Hash32) -> Result<BlockOutcome, LedgerError> {
-        self.apply_block_with(block, digest, &|_| None)
+        self.apply_block_with(block, digest, &|_| None, &|_| None)
     }
 
     /// [`Ledger::apply_block`], taking already-checked transactions from `checked` (looked
     /// up by leaf bytes) where it has them, so the mempool's parse of the transaction and of
     /// its body is not repeated. Whatever `checked` returns must be `Transaction::parse` of
     /// those bytes, with the body [`Ledger::check_tx`] parsed.
+    ///
+    /// A transaction whose signed body commits to a sidecar it does not carry takes it from
+    /// `sidecars` (by digest); when that has none, nothing is applied and the error is
+    /// [`LedgerError::MissingSidecar`].
     pub fn apply_block_with(
         &self,
         block: &Block,
         digest: Hash32,
         checked: &dyn Fn(&[u8]) -> Option<CheckedTx>,
+        sidecars: &dyn Fn(&Hash32) -> Option<unchain_types::sidecar::Sidecar>,
     ) -> Result<BlockOutcome, LedgerError> {
         let head = self.head()?;
         if block.height <= head.height {
@@ -360,12 +376,14 @@ impl Ledger {
             && block.attested_log_size == attested.log_size
             && block.attested_log_root == attested.log_root;
 
-        let txn = self.db.begin_write()?;
+        let txn = self.db().begin_write()?;
         let mut committed = Vec::new();
         let mut rejected = Vec::new();
         let mut log_size = head.log_size;
         let writes;
         let kept;
+        let erased_sidecars;
+        let forgotten;
         {
             let mut st = StateWriter::open(&txn).map_err(LedgerError::Storage)?;
             let mut nodes = RedbNodes(txn.open_table(state::LOG_NODES)?);
@@ -379,6 +397,10 @@ impl Ledger {
                 let (tx, body) = match checked(bytes) {
                     Some(c) => (Ok(c.tx), Some(c.body)),
                     None => (Transaction::parse(bytes).map(Arc::new), None),
+                };
+                let tx = match tx {
+                    Ok(tx) if tx.lacks_sidecar() => Ok(join_sidecar(block.height, tx, sidecars)?),
+                    other => other,
                 };
                 // A transaction that does not even parse is recorded under the hash of its
                 // bytes, so that its rejection can still be looked up.
@@ -443,9 +465,12 @@ impl Ledger {
                 epochs::record_epoch(&txn, &st, self.epoch_of(block.height) + 1)?;
             }
             kept = st.take_kept();
+            erased_sidecars = st.take_erased_sidecars();
+            forgotten = st.take_forgotten();
             writes = st.finish();
         }
         let state_root = authenticated::commit(&txn, block.height, writes)?;
+        authenticated::purge_history(&txn, &forgotten, block.height)?;
         crate::kept::request(&txn, block.height, &kept)?;
         if log_size != head.log_size {
             record_size_state(&txn, log_size, block.height, &state_root)?;
@@ -484,6 +509,7 @@ impl Ledger {
             log_root,
             committed,
             rejected,
+            erased_sidecars,
         };
         {
             let mut blocks = txn.open_table(state::BLOCKS)?;
@@ -611,6 +637,7 @@ impl Ledger {
             sender: member,
             tx_id: tx.id(),
             kind: tx.kind(),
+            erasable: tx.erasable(),
         };
         // The built-in membership module keeps the ledger's own keys; every domain module
         // writes only under its name.
@@ -626,6 +653,42 @@ impl Ledger {
             Err(ExecError::Storage(e)) => Err(e),
         }
     }
+}
+
+/// A sidecar source for [`Ledger::apply_block_with`] over transactions at hand (a block
+/// built from them): the sidecar each carries, by digest.
+pub fn sidecars_of<'a>(
+    txs: &'a [&'a Transaction],
+) -> impl Fn(&Hash32) -> Option<unchain_types::sidecar::Sidecar> + 'a {
+    move |digest| {
+        txs.iter()
+            .filter_map(|t| t.sidecar())
+            .find(|s| s.digest() == *digest)
+            .cloned()
+    }
+}
+
+/// Joins the sidecar a transaction from a block commits to, from `sidecars`.
+fn join_sidecar(
+    height: u64,
+    tx: Arc<Transaction>,
+    sidecars: &dyn Fn(&Hash32) -> Option<unchain_types::sidecar::Sidecar>,
+) -> Result<Arc<Transaction>, LedgerError> {
+    let digest = tx.erasable().expect("a transaction lacks only a sidecar it commits to");
+    let missing = LedgerError::MissingSidecar {
+        height,
+        tx: tx.id(),
+        digest,
+    };
+    let Some(sidecar) = sidecars(&digest) else {
+        return Err(missing);
+    };
+    // A sidecar is looked up by its digest, so it joins unless the source returned another
+    // one: then this node does not hold the right one.
+    Arc::unwrap_or_clone(tx)
+        .with_sidecar(sidecar)
+        .map(Arc::new)
+        .map_err(|_| missing)
 }
 
 fn check_nonce(tx: &Transaction, member: &Member, next: u64) -> Result<(), TxRejection> {

@@ -22,7 +22,7 @@ pub mod snapshot;
 pub mod state;
 
 pub use error::{LedgerError, TxRejection};
-pub use execute::{Admitted, BlockOutcome, CheckedTx, CheckpointSigner};
+pub use execute::{Admitted, BlockOutcome, CheckedTx, CheckpointSigner, sidecars_of};
 pub use module::{
     AnyModule, BodyError, ExecContext, ExecError, KindSpec, Module, ParsedBody, refuse,
 };
@@ -37,7 +37,9 @@ use unchain_types::Hash32;
 
 /// The ledger of one node.
 pub struct Ledger {
-    db: Database,
+    /// Behind a lock only so that [`Ledger::compact`] can have it alone: transactions do
+    /// not borrow it, so every other use holds the lock for an instant.
+    db: std::sync::RwLock<Database>,
     genesis: Genesis,
     modules: Vec<Arc<dyn AnyModule>>,
     signer: std::sync::RwLock<Option<CheckpointSigner>>,
@@ -82,15 +84,32 @@ impl Ledger {
             }
         }
         let ledger = Ledger {
-            db,
+            db: std::sync::RwLock::new(db),
             genesis,
             modules: all,
             signer: std::sync::RwLock::new(signer),
             links_proven: std::sync::atomic::AtomicU64::new(0),
         };
         ledger.init_or_check_genesis()?;
-        epochs::create_tables(&ledger.db)?;
+        epochs::create_tables(&ledger.db())?;
         Ok(ledger)
+    }
+
+    fn db(&self) -> std::sync::RwLockReadGuard<'_, Database> {
+        self.db.read().expect("ledger database lock")
+    }
+
+    /// Compacts the storage file, so that what an erasure deleted does not linger in free
+    /// pages: redb moves live pages into the free ones, overwriting them, and truncates
+    /// the file after the last live page. Returns `Ok(false)` when a read was in progress
+    /// (then nothing was done; try again).
+    pub fn compact(&self) -> Result<bool, LedgerError> {
+        let mut db = self.db.write().expect("ledger database lock");
+        match db.compact() {
+            Ok(_) => Ok(true),
+            Err(redb::CompactionError::TransactionInProgress) => Ok(false),
+            Err(e) => Err(LedgerError::Storage(e.into())),
+        }
     }
 
     /// Replaces the key this node signs its checkpoint with after every block (a member's

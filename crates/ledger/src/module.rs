@@ -55,6 +55,10 @@ pub struct ExecContext<'a, 't> {
     pub tx_id: TxId,
     /// The transaction's kind (`module.action`).
     pub kind: &'a str,
+    /// The digest of the transaction's sidecar, when its signed body commits to erasable
+    /// members ([`unchain_types::sidecar`]): what a module records to erase them later
+    /// ([`crate::StateWriter::erase_sidecar`]).
+    pub erasable: Option<unchain_types::Hash32>,
 }
 
 /// A domain module: transaction kinds, their typed bodies, and their effect on state.

@@ -72,6 +72,9 @@ pub struct BlockRecord {
     pub committed: Vec<TxId>,
     /// Transactions refused at execution, with the reason.
     pub rejected: Vec<(TxId, String)>,
+    /// Sidecars the block erased: every node deletes its copies.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased_sidecars: Vec<Hash32>,
 }
 
 /// The digest of a block and the roots after it.
@@ -119,7 +122,7 @@ pub enum TxRecord {
 
 impl Ledger {
     pub(crate) fn read(&self) -> Result<redb::ReadTransaction, LedgerError> {
-        Ok(self.db.begin_read()?)
+        Ok(self.db().begin_read()?)
     }
 
     /// The latest applied block's head.
@@ -307,6 +310,16 @@ impl Ledger {
             .map(|v| u64::from_be_bytes(v.try_into().expect("8-byte nonce")))
             .unwrap_or(0);
         Ok(Some((member, used + 1)))
+    }
+
+    /// Whether the sidecar with `digest` was erased ([`crate::StateWriter::erase_sidecar`]):
+    /// a node deletes it and serves it to no one.
+    pub fn sidecar_erased(&self, digest: &Hash32) -> Result<bool, LedgerError> {
+        let txn = self.read()?;
+        let table = txn.open_table(state::STATE)?;
+        Ok(table
+            .get(state::erased_sidecar_key(digest).as_slice())?
+            .is_some())
     }
 
     /// Read access to module state, for module queries.

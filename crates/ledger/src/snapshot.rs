@@ -793,7 +793,7 @@ fn genesis_head_of(genesis: &Genesis) -> Result<Head, LedgerError> {
         .create_with_backend(redb::backends::InMemoryBackend::new())
         .map_err(|e| LedgerError::Storage(e.into()))?;
     let ledger = Ledger {
-        db,
+        db: std::sync::RwLock::new(db),
         genesis: genesis.clone(),
         modules: vec![Arc::new(crate::membership::MembershipModule)],
         signer: std::sync::RwLock::new(None),
@@ -959,7 +959,7 @@ fn write_restored(
         )?;
     }
     let ledger = Ledger {
-        db,
+        db: std::sync::RwLock::new(db),
         genesis: genesis.clone(),
         modules: Vec::new(),
         signer: std::sync::RwLock::new(signer),

@@ -193,6 +193,17 @@ pub struct StateWriter<'t> {
     scope: Option<Vec<u8>>,
     /// Keys whose proofs execution asked this node to keep ([`crate::kept`]).
     keep: std::collections::BTreeSet<Vec<u8>>,
+    /// Sidecars this block erased, in order.
+    erased_sidecars: Vec<Hash32>,
+    /// While set, every key written or deleted loses its history ([`Self::forgetting`]).
+    forgetting: bool,
+    /// Keys whose earlier versions are purged when the block commits.
+    forgotten: std::collections::BTreeSet<Vec<u8>>,
+}
+
+/// The ledger's own state key recording that a sidecar was erased.
+pub(crate) fn erased_sidecar_key(digest: &Hash32) -> Vec<u8> {
+    format!("sidecar/erased/{digest}").into_bytes()
 }
 
 impl<'t> StateWriter<'t> {
@@ -202,10 +213,14 @@ impl<'t> StateWriter<'t> {
             writes: Writes::new(),
             scope: None,
             keep: Default::default(),
+            erased_sidecars: Vec::new(),
+            forgetting: false,
+            forgotten: Default::default(),
         })
     }
 
-    /// Confines writes to `module`'s keyspace until [`StateWriter::unscope`].
+    /// Confines writes to `module`'s keyspace until [`StateWriter::unscope`] (which also
+    /// ends [`StateWriter::forgetting`]).
     pub(crate) fn scope_to(&mut self, module: &str) {
         self.scope = Some(format!("{module}/").into_bytes());
     }
@@ -213,6 +228,7 @@ impl<'t> StateWriter<'t> {
     /// Lifts the confinement (the ledger's own writes: nonces, membership).
     pub(crate) fn unscope(&mut self) {
         self.scope = None;
+        self.forgetting = false;
     }
 
     fn check_scope(&self, key: &[u8]) -> Result<(), redb::StorageError> {
@@ -233,9 +249,29 @@ impl<'t> StateWriter<'t> {
         Ok(self.table.get(key)?.map(|v| v.value().to_vec()))
     }
 
+    /// While `on`, every key this transaction writes or deletes loses its earlier versions
+    /// when the block commits: what an erasure rewrites is no longer readable at any
+    /// retained version of the state, through a proof or a snapshot. The flag is the
+    /// executing transaction's: it is cleared before the next one executes.
+    pub fn forgetting(&mut self, on: bool) {
+        self.forgetting = on;
+    }
+
+    fn note_forgotten(&mut self, key: &[u8]) {
+        if self.forgetting {
+            self.forgotten.insert(key.to_vec());
+        }
+    }
+
+    /// The keys whose history this block purges.
+    pub(crate) fn take_forgotten(&mut self) -> std::collections::BTreeSet<Vec<u8>> {
+        std::mem::take(&mut self.forgotten)
+    }
+
     /// Sets `key` to `value`.
     pub fn put(&mut self, key: &[u8], value: &[u8]) -> Result<(), redb::StorageError> {
         self.check_scope(key)?;
+        self.note_forgotten(key);
         self.writes.insert(key.to_vec(), Some(value.to_vec()));
         self.table.insert(key, value)?;
         Ok(())
@@ -244,6 +280,7 @@ impl<'t> StateWriter<'t> {
     /// Removes `key`.
     pub fn delete(&mut self, key: &[u8]) -> Result<(), redb::StorageError> {
         self.check_scope(key)?;
+        self.note_forgotten(key);
         self.writes.insert(key.to_vec(), None);
         self.table.remove(key)?;
         Ok(())
@@ -260,6 +297,23 @@ impl<'t> StateWriter<'t> {
     /// write, a transaction asks only once every check has passed.
     pub fn keep_proof(&mut self, key: &[u8]) {
         self.keep.insert(key.to_vec());
+    }
+
+    /// Erases a sidecar everywhere: records it in the ledger's own keyspace
+    /// (`sidecar/erased/{digest}`, whatever module is executing), and every node deletes its
+    /// copy once the block is applied and never serves it again. Like a write, a
+    /// transaction erases only once every check has passed.
+    pub fn erase_sidecar(&mut self, digest: Hash32) -> Result<(), redb::StorageError> {
+        let key = erased_sidecar_key(&digest);
+        self.writes.insert(key.clone(), Some(b"erased".to_vec()));
+        self.table.insert(key.as_slice(), b"erased".as_slice())?;
+        self.erased_sidecars.push(digest);
+        Ok(())
+    }
+
+    /// The sidecars this block erased.
+    pub(crate) fn take_erased_sidecars(&mut self) -> Vec<Hash32> {
+        std::mem::take(&mut self.erased_sidecars)
     }
 
     /// The keys this block asked to keep proofs of.

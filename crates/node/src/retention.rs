@@ -121,7 +121,10 @@ mod tests {
             txs,
         );
         let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
-        ledger.apply_block(&block, digest).expect("apply").record
+        ledger
+            .apply_block_with(&block, digest, &|_| None, &unchain_ledger::sidecars_of(txs))
+            .expect("apply")
+            .record
     }
 
     #[test]

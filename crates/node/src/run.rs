@@ -134,10 +134,16 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             "this ledger started from a snapshot: it holds no block or log leaf before it"
         );
     }
-    let mempool = Arc::new(Mempool::new(MempoolConfig {
-        max_txs: cfg.mempool_max_txs,
-        ..Default::default()
-    }));
+    let sidecars_dir = cfg.data_dir.join("sidecars");
+    let sidecars = unchain_consensus::sidecars::SidecarStore::open(&sidecars_dir)
+        .with_context(|| format!("opening the sidecar store {}", sidecars_dir.display()))?;
+    let mempool = Arc::new(
+        Mempool::new(MempoolConfig {
+            max_txs: cfg.mempool_max_txs,
+            ..Default::default()
+        })
+        .with_sidecars(Arc::new(sidecars)),
+    );
     let genesis_head = ledger.genesis_head()?;
     let genesis_block =
         validator::genesis_block(&genesis_head, ledger.genesis_hash(), &first_validator);

@@ -212,15 +212,16 @@ impl Chain {
             .expect("head")
             .next_block(self.time_ms, proposer, txs);
         let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        let sidecars = unchain_ledger::sidecars_of(txs);
         let rec = self
             .ledger
-            .apply_block(&block, digest)
+            .apply_block_with(&block, digest, &|_| None, &sidecars)
             .expect("apply")
             .record;
         let head = self.ledger.head().expect("head");
         for replica in &self.replicas {
             replica
-                .apply_block(&block, digest)
+                .apply_block_with(&block, digest, &|_| None, &sidecars)
                 .expect("replica applies");
             let theirs = replica.head().expect("replica head");
             assert_eq!(

@@ -30,7 +30,7 @@ use unchain_vault::VaultModule;
 /// Genesis time; the simulated clock starts one second later.
 pub const GENESIS_MS: u64 = 1_750_000_000_000;
 /// Simulated channels, as the real node numbers them.
-pub const CHANNELS: u64 = 9;
+pub const CHANNELS: u64 = 10;
 
 /// A validator's network endpoints in the simulation.
 pub type SimChannels = Channels<
@@ -86,6 +86,8 @@ pub struct NodeSlot {
     pub starts: u32,
     /// Its vault's ciphertext store.
     pub vault: BlobStore,
+    /// Its sidecar store (kept across crashes, like the ledger).
+    pub sidecars: Arc<unchain_consensus::sidecars::SidecarStore>,
     /// Its marshal's finalization certificates (replaced at each start).
     pub finalizations: unchain_consensus::certificates::Finalizations,
 }
@@ -248,6 +250,12 @@ impl Sim {
                     starts: 0,
                     vault: BlobStore::open(&dir.path().join(format!("vault{i}")))
                         .expect("vault store opens"),
+                    sidecars: Arc::new(
+                        unchain_consensus::sidecars::SidecarStore::open(
+                            &dir.path().join(format!("sidecars{i}")),
+                        )
+                        .expect("sidecar store opens"),
+                    ),
                     finalizations: Default::default(),
                 }
             })
@@ -318,7 +326,7 @@ impl Sim {
             regs.push(control.register(ch, quota).await.expect("register"));
         }
         let mut regs = regs.into_iter();
-        let mut next = || regs.next().expect("nine channels");
+        let mut next = || regs.next().expect("ten channels");
         Channels {
             votes: next(),
             certificates: next(),
@@ -329,6 +337,7 @@ impl Sim {
             cosign: next(),
             vault: next(),
             tips: next(),
+            sidecars: next(),
         }
     }
 
@@ -340,7 +349,8 @@ impl Sim {
         let role = if i < self.validators.len() { "v" } else { "f" };
         let member_name = node_name(i, self.validators.len());
         let slot = &mut self.nodes[i];
-        slot.mempool = Arc::new(Mempool::new(MempoolConfig::default()));
+        slot.mempool =
+            Arc::new(Mempool::new(MempoolConfig::default()).with_sidecars(slot.sidecars.clone()));
         let ledger = slot.ledger.clone();
         let genesis_head = ledger.genesis_head().expect("genesis head");
         let genesis_block = validator::genesis_block(

@@ -404,7 +404,7 @@ impl VaultModule {
         }
         self.unindex_tokens(ctx, &id, &old_tokens)?;
         self.index_tokens(ctx, &id, &s.tokens, used)?;
-        Ok(())
+        remember_sidecar(ctx, &id)
     }
 
     fn grant(&self, ctx: &mut ExecContext<'_, '_>, g: &Grant) -> Result<(), ExecError> {
@@ -458,6 +458,7 @@ impl VaultModule {
             revoked: None,
         };
         store(ctx, &access_key(&id, &g.recipient), &access)?;
+        remember_sidecar(ctx, &id)?;
         let entry = FeedEntry {
             record: id,
             version: g.version,
@@ -496,6 +497,7 @@ impl VaultModule {
         let old = std::mem::replace(&mut record.tokens, r.tokens.clone());
         self.unindex_tokens(ctx, &r.record, &old)?;
         self.index_tokens(ctx, &r.record, &r.tokens, used)?;
+        remember_sidecar(ctx, &r.record)?;
         store(ctx, &record_key(&r.record), &record)
     }
 
@@ -598,6 +600,9 @@ impl VaultModule {
                 ));
             }
         }
+        // Every check is made. What the erasure rewrites or deletes loses its history too,
+        // so that no retained version of the state (a proof, a snapshot) still reads it.
+        ctx.state.forgetting(true);
         let mut commitments = Vec::new();
         for (key, v) in ctx
             .state
@@ -610,7 +615,31 @@ impl VaultModule {
         }
         let tokens = std::mem::take(&mut record.tokens);
         self.unindex_tokens(ctx, &id, &tokens)?;
+        // The erasable members of the record's transactions (tokens, wrapped keys, the
+        // survivor's key): every node deletes them, and the log holds only their salted
+        // digests.
+        for (key, _) in ctx
+            .state
+            .scan_prefix(format!("vault/sidecar/{id}/").as_bytes())?
+        {
+            let hex = std::str::from_utf8(&key[key.len() - 64..]).expect("ASCII key");
+            let digest = Hash32::from_hex(hex).expect("a digest this module wrote");
+            ctx.state.delete(&key)?;
+            ctx.state.erase_sidecar(digest)?;
+        }
         ctx.state.delete(&expiry_key(record.expires_ms, &id))?;
+        // The survivor's key goes too (it was in the seal's sidecar), with the notices of
+        // sharing it names: nothing in state links the erased record to a person's key.
+        if let Some(subject) = record.subject.take() {
+            for (key, v) in ctx
+                .state
+                .scan_prefix(format!("vault/notice/{subject}/").as_bytes())?
+            {
+                if decode::<Notice>(&v).record == id {
+                    ctx.state.delete(&key)?;
+                }
+            }
+        }
         record.erased = Some(Erasure {
             reason: e.reason,
             by: me,
@@ -672,6 +701,15 @@ impl VaultModule {
         };
         store(ctx, &matching_key(r.epoch), &epoch)
     }
+}
+
+/// Records the sidecar of the executing transaction, if it has one, under its record, so
+/// that the record's erasure erases it.
+fn remember_sidecar(ctx: &mut ExecContext<'_, '_>, id: &unchain_seal::RecordId) -> Result<(), ExecError> {
+    if let Some(digest) = ctx.erasable {
+        ctx.state.put(&sidecar_key(id, &digest), b"")?;
+    }
+    Ok(())
 }
 
 impl Module for VaultModule {

@@ -280,6 +280,10 @@ pub(crate) fn notice_key(subject: &PublicKey, log_index: u64) -> Vec<u8> {
 pub(crate) fn feed_key(member: &str, log_index: u64, n: usize) -> Vec<u8> {
     format!("vault/feed/{member}/{log_index:020}/{n:04}").into_bytes()
 }
+/// A sidecar of one of the record's transactions (seal, grant, retoken): erased with it.
+pub(crate) fn sidecar_key(id: &RecordId, digest: &Hash32) -> Vec<u8> {
+    format!("vault/sidecar/{id}/{digest}").into_bytes()
+}
 pub(crate) fn erased_key(log_index: u64) -> Vec<u8> {
     format!("vault/erased/{log_index:020}").into_bytes()
 }

@@ -134,13 +134,13 @@ pub async fn submit_batch(
     let mut parsed: Vec<(usize, Transaction)> = Vec::new();
     unchain_types::ijson::each_array_item(&bytes, MAX_BATCH, |index, value| {
         match Transaction::from_value(value) {
-            Ok(tx) if tx.leaf_bytes().len() <= MAX_TX_BYTES => parsed.push((index, tx)),
+            Ok(tx) if tx.wire_bytes().len() <= MAX_TX_BYTES => parsed.push((index, tx)),
             Ok(tx) => results.push(refused(
                 index,
                 Some(tx.id()),
                 Code::TooLarge,
                 TxError::TooLarge {
-                    size: tx.leaf_bytes().len(),
+                    size: tx.wire_bytes().len(),
                     limit: MAX_TX_BYTES,
                 }
                 .to_string(),
