@@ -410,6 +410,7 @@ mod tests {
             committed: vec![first[0].id()],
             rejected: vec![],
             erased_sidecars: vec![],
+            purged_keys: 0,
         };
         let mark = pool.arrivals();
         assert_eq!(nonces(&pool.own_waiting_before(mark, 10)), vec![1, 2, 3]);

@@ -498,6 +498,94 @@ fn ciphertexts_reach_only_recipients_over_the_vault_channel() {
     }
 }
 
+/// A seal's erasable members travel beside it, never in a block: a validator that was
+/// down when it was gossiped fetches its sidecar from the others to execute the block, and
+/// the record's erasure deletes the sidecar on every node.
+fn sidecar_fetch_and_erasure(seed: u64) {
+    runner(seed).start(|context| async move {
+        let mut sim = Sim::new(context.clone(), N, good_link()).await;
+        for i in [0, 1, 2] {
+            sim.start(i).await;
+        }
+        sim.wait_height(&[0, 1, 2], 2).await;
+        let owner = sim.validators[0].clone();
+        let record = Hash32([seed as u8 ^ 0x5a; 32]);
+        // The survivor's key: erasable, so in the sidecar (this chain has no matching key
+        // for tokens).
+        let token = unchain_types::SigningKey::from_seed([seed as u8; 32]).public_key();
+        let seal = sim::signed(
+            &owner,
+            1,
+            "vault.seal",
+            serde_json::json!({
+                "record": record, "version": 1, "schema": "case.note",
+                "commitment": Hash32::digest(&record.0), "size": 10,
+                "recipients": {"v0": "ab".repeat(80)},
+                "policy": {"retention_days": 30, "consent_required": false},
+                "subject": token,
+            }),
+        );
+        let digest = seal.erasable().expect("a seal commits to its sidecar");
+        sim.nodes[0]
+            .mempool
+            .submit(&sim.nodes[0].ledger, seal.clone())
+            .expect("seal admitted");
+        let committed_at = loop {
+            match sim.nodes[0].ledger.tx(&seal.id()).expect("read") {
+                Some(unchain_ledger::TxRecord::Committed { height, .. }) => break height,
+                Some(other) => panic!("the seal did not commit: {other:?}"),
+                None => {}
+            }
+            context.sleep(Duration::from_millis(50)).await;
+        };
+        sim.wait_height(&[0, 1, 2], committed_at).await;
+        for i in [0, 1, 2] {
+            assert!(
+                sim.nodes[i].sidecars.has(&digest),
+                "node {i} keeps the sidecar"
+            );
+            assert!(!sim.nodes[3].sidecars.has(&digest));
+        }
+        // Node 3 was down: its block archive brings leaf bytes only, so it asks its peers.
+        sim.start(3).await;
+        sim.wait_height(&[3], committed_at).await;
+        assert!(
+            sim.nodes[3].sidecars.has(&digest),
+            "node 3 fetched the sidecar"
+        );
+        let top = *sim.heights(&[0, 1, 2]).iter().max().expect("nodes");
+        sim.wait_height(&ALL, top + 1).await;
+        sim.check(&ALL);
+
+        let erase = sim::signed(
+            &owner,
+            2,
+            "vault.erase",
+            serde_json::json!({"record": record, "reason": "owner_request"}),
+        );
+        sim.nodes[0]
+            .mempool
+            .submit(&sim.nodes[0].ledger, erase)
+            .expect("erase admitted");
+        while ALL.iter().any(|&i| sim.nodes[i].sidecars.has(&digest)) {
+            context.sleep(Duration::from_millis(50)).await;
+        }
+        for i in ALL {
+            assert!(sim.nodes[i].ledger.sidecar_erased(&digest).expect("read"));
+        }
+        let top = *sim.heights(&ALL).iter().max().expect("nodes");
+        sim.wait_height(&ALL, top + 1).await;
+        sim.check(&ALL);
+    })
+}
+
+#[test]
+fn a_validator_that_missed_a_seal_fetches_its_sidecar_and_erasure_deletes_it_everywhere() {
+    for seed in fault_seeds() {
+        sidecar_fetch_and_erasure(seed);
+    }
+}
+
 /// Blocks per epoch in the epoch scenario: short, so that it crosses several boundaries.
 const EPOCH_LENGTH: u64 = 16;
 

@@ -119,7 +119,7 @@ impl Ledger {
             .quorum_signed(note, claimed.state.map_or(0, |s| s.height))
             .map_err(invalid)?;
         let newest = self.head()?.height;
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut t = txn.open_table(state::COSIGNED)?;
             if t.get(claimed.size)?.is_none() {

@@ -231,7 +231,7 @@ impl Ledger {
             )));
         }
         let kept = self.quorum_signed(note, height).map_err(invalid)?;
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         {
             let mut t = txn.open_table(EPOCH_NOTES)?;
             if t.get(epoch)?.is_none() {
@@ -252,7 +252,7 @@ impl Ledger {
         let proof = self
             .state_proofs_at(height, &[unchain_bundle::epochs::VALIDATORS_KEY.to_owned()])?
             .remove(0);
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(EPOCH_PROOFS)?.insert(
             epoch,
             serde_json::to_vec(&proof).expect("proof JSON").as_slice(),

@@ -89,7 +89,7 @@ fn record_size_state(
 
 impl Ledger {
     pub(crate) fn init_or_check_genesis(&self) -> Result<(), LedgerError> {
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let stored = {
             let meta = txn.open_table(state::META)?;
             meta.get("genesis")?.map(|v| v.value().to_vec())
@@ -376,7 +376,7 @@ impl Ledger {
             && block.attested_log_size == attested.log_size
             && block.attested_log_root == attested.log_root;
 
-        let txn = self.db().begin_write()?;
+        let txn = self.begin_write()?;
         let mut committed = Vec::new();
         let mut rejected = Vec::new();
         let mut log_size = head.log_size;
@@ -510,6 +510,7 @@ impl Ledger {
             committed,
             rejected,
             erased_sidecars,
+            purged_keys: forgotten.len() as u64,
         };
         {
             let mut blocks = txn.open_table(state::BLOCKS)?;
@@ -674,7 +675,9 @@ fn join_sidecar(
     tx: Arc<Transaction>,
     sidecars: &dyn Fn(&Hash32) -> Option<unchain_types::sidecar::Sidecar>,
 ) -> Result<Arc<Transaction>, LedgerError> {
-    let digest = tx.erasable().expect("a transaction lacks only a sidecar it commits to");
+    let digest = tx
+        .erasable()
+        .expect("a transaction lacks only a sidecar it commits to");
     let missing = LedgerError::MissingSidecar {
         height,
         tx: tx.id(),

@@ -35,11 +35,40 @@ use std::path::Path;
 use std::sync::Arc;
 use unchain_types::Hash32;
 
+/// A write transaction with the writers' turn ([`Ledger::begin_write`]).
+pub(crate) struct Writing<'a> {
+    txn: redb::WriteTransaction,
+    _turn: std::sync::MutexGuard<'a, ()>,
+}
+
+impl std::ops::Deref for Writing<'_> {
+    type Target = redb::WriteTransaction;
+    fn deref(&self) -> &redb::WriteTransaction {
+        &self.txn
+    }
+}
+
+impl Writing<'_> {
+    /// Commits, then gives up the turn.
+    pub(crate) fn commit(self) -> Result<(), redb::CommitError> {
+        self.txn.commit()
+    }
+
+    /// Aborts, then gives up the turn.
+    pub(crate) fn abort(self) -> Result<(), redb::StorageError> {
+        self.txn.abort()
+    }
+}
+
 /// The ledger of one node.
 pub struct Ledger {
     /// Behind a lock only so that [`Ledger::compact`] can have it alone: transactions do
     /// not borrow it, so every other use holds the lock for an instant.
     db: std::sync::RwLock<Database>,
+    /// Held for the life of each write transaction ([`Ledger::begin_write`]), and by a
+    /// compaction before it takes the database: so a compaction never waits, holding the
+    /// database, for a write whose thread waits for the database.
+    writing: std::sync::Mutex<()>,
     genesis: Genesis,
     modules: Vec<Arc<dyn AnyModule>>,
     signer: std::sync::RwLock<Option<CheckpointSigner>>,
@@ -85,6 +114,7 @@ impl Ledger {
         }
         let ledger = Ledger {
             db: std::sync::RwLock::new(db),
+            writing: std::sync::Mutex::new(()),
             genesis,
             modules: all,
             signer: std::sync::RwLock::new(signer),
@@ -99,11 +129,20 @@ impl Ledger {
         self.db.read().expect("ledger database lock")
     }
 
+    /// A write transaction, holding the writers' turn until it commits or drops. A thread
+    /// must not begin a second one while it holds one.
+    pub(crate) fn begin_write(&self) -> Result<Writing<'_>, redb::TransactionError> {
+        let turn = self.writing.lock().unwrap_or_else(|e| e.into_inner());
+        let txn = self.db().begin_write()?;
+        Ok(Writing { txn, _turn: turn })
+    }
+
     /// Compacts the storage file, so that what an erasure deleted does not linger in free
     /// pages: redb moves live pages into the free ones, overwriting them, and truncates
     /// the file after the last live page. Returns `Ok(false)` when a read was in progress
     /// (then nothing was done; try again).
     pub fn compact(&self) -> Result<bool, LedgerError> {
+        let _turn = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let mut db = self.db.write().expect("ledger database lock");
         match db.compact() {
             Ok(_) => Ok(true),

@@ -75,6 +75,14 @@ pub struct BlockRecord {
     /// Sidecars the block erased: every node deletes its copies.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub erased_sidecars: Vec<Hash32>,
+    /// How many state keys lost their history in the block (an erasure's rows): every
+    /// node then deletes the snapshots written before it and compacts its storage.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub purged_keys: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The digest of a block and the roots after it.

@@ -794,6 +794,7 @@ fn genesis_head_of(genesis: &Genesis) -> Result<Head, LedgerError> {
         .map_err(|e| LedgerError::Storage(e.into()))?;
     let ledger = Ledger {
         db: std::sync::RwLock::new(db),
+        writing: std::sync::Mutex::new(()),
         genesis: genesis.clone(),
         modules: vec![Arc::new(crate::membership::MembershipModule)],
         signer: std::sync::RwLock::new(None),
@@ -960,6 +961,7 @@ fn write_restored(
     }
     let ledger = Ledger {
         db: std::sync::RwLock::new(db),
+        writing: std::sync::Mutex::new(()),
         genesis: genesis.clone(),
         modules: Vec::new(),
         signer: std::sync::RwLock::new(signer),

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backup;
 pub mod config;
 pub mod console;
+pub mod erasure;
 pub mod i18n;
 pub mod metrics;
 pub mod named_queries;

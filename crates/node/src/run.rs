@@ -172,9 +172,18 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         metrics.log_size.set(head.log_size as i64);
         let (heads_tx, heads_rx) = tokio::sync::watch::channel(head.height);
         let last_block = Arc::new(std::sync::Mutex::new(Instant::now()));
+        let (erasures_tx, erasures_rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(crate::erasure::run(
+            ledger.clone(),
+            snapshots.clone(),
+            erasures_rx,
+        ));
         let on_applied = {
             let metrics = metrics.clone();
             Arc::new(move |r: &unchain_ledger::BlockRecord| {
+                if crate::erasure::erased_something(r) {
+                    let _ = erasures_tx.send(r.block.height);
+                }
                 metrics.height.set(r.block.height as i64);
                 metrics.log_size.set(r.log_size as i64);
                 metrics.tx_committed.inc_by(r.committed.len() as u64);

@@ -33,6 +33,8 @@ pub struct SnapshotStore {
     writing: Mutex<bool>,
     /// Why the last attempt wrote nothing, if it failed.
     last_failure: Mutex<Option<String>>,
+    /// The height of the newest block that erased state: no snapshot before it is kept.
+    erased_at: Mutex<u64>,
 }
 
 /// What a member asking for a snapshot gets.
@@ -42,6 +44,32 @@ pub enum Offer {
     /// None is ready: one is being written (with why the previous attempt failed, if it
     /// did: no checkpoint cosigned yet, say).
     Writing(Option<String>),
+}
+
+/// Overwrites every file under `dir` with zeros, syncs it, and removes the directory.
+fn shred_dir(dir: &Path) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            shred_dir(&path)?;
+            continue;
+        }
+        let len = std::fs::metadata(&path)?.len();
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("overwriting {}", path.display()))?;
+        let zeros = [0u8; 64 * 1024];
+        let mut left = len;
+        while left > 0 {
+            let n = left.min(zeros.len() as u64) as usize;
+            f.write_all(&zeros[..n])?;
+            left -= n as u64;
+        }
+        f.sync_all()?;
+    }
+    std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))
 }
 
 pub(crate) fn chunk_name(index: usize) -> String {
@@ -64,6 +92,7 @@ impl SnapshotStore {
             ledger,
             writing: Mutex::new(false),
             last_failure: Mutex::new(None),
+            erased_at: Mutex::new(0),
         })
     }
 
@@ -191,18 +220,29 @@ impl SnapshotStore {
         Ok(manifest)
     }
 
-    /// Deletes all but the newest [`KEPT`] snapshots, and any more than
-    /// [`RETAINED_VERSIONS`] blocks behind the head.
+    /// Deletes all but the newest [`KEPT`] snapshots, any more than [`RETAINED_VERSIONS`]
+    /// blocks behind the head, and any written before the newest erasure. Each file is
+    /// overwritten before it is removed.
     pub fn prune(&self) -> anyhow::Result<()> {
         let head = self.ledger.head()?.height;
+        let erased_at = *self.erased_at.lock().expect("erased_at lock");
         for (i, height) in self.heights().into_iter().enumerate() {
-            if i >= KEPT || height + RETAINED_VERSIONS < head {
-                let path = self.dir.join(height.to_string());
-                std::fs::remove_dir_all(&path)
-                    .with_context(|| format!("removing {}", path.display()))?;
+            if i >= KEPT || height + RETAINED_VERSIONS < head || height < erased_at {
+                shred_dir(&self.dir.join(height.to_string()))?;
             }
         }
         Ok(())
+    }
+
+    /// A block at `height` erased state: the snapshots written before it hold what it
+    /// erased, so they go now (and one being written at an earlier height goes when it
+    /// is done).
+    pub fn erased_at(&self, height: u64) -> anyhow::Result<()> {
+        {
+            let mut at = self.erased_at.lock().expect("erased_at lock");
+            *at = (*at).max(height);
+        }
+        self.prune()
     }
 }
 

@@ -132,7 +132,10 @@ impl Sidecar {
             return Err(field("sidecar.fields", "is missing or not an object"));
         };
         if fields.is_empty() {
-            return Err(field("sidecar.fields", "is empty; omit the sidecar instead"));
+            return Err(field(
+                "sidecar.fields",
+                "is empty; omit the sidecar instead",
+            ));
         }
         Sidecar::new(salt, fields.clone()).map_err(|e| field("sidecar.fields", e.to_string()))
     }
@@ -260,7 +263,11 @@ pub(crate) fn merge(
         ));
     }
     let names = erasable_fields(kind);
-    if let Some(other) = sidecar.fields().keys().find(|k| !names.contains(&k.as_str())) {
+    if let Some(other) = sidecar
+        .fields()
+        .keys()
+        .find(|k| !names.contains(&k.as_str()))
+    {
         return Err(field(
             "sidecar.fields",
             format!(

@@ -206,13 +206,8 @@ impl UnsignedTransaction {
         let sidecar = match sidecar::take_fields(&self.kind, &mut self.body) {
             Some(fields) => {
                 let jcs = canonical::to_canonical_bytes(&Value::Object(fields.clone()))?;
-                let salt = sidecar::derive_salt(
-                    &key.seed(),
-                    &self.chain_id,
-                    self.nonce,
-                    &self.kind,
-                    &jcs,
-                );
+                let salt =
+                    sidecar::derive_salt(&key.seed(), &self.chain_id, self.nonce, &self.kind, &jcs);
                 let sidecar = Sidecar::new(salt, fields)?;
                 if let Some(body) = self.body.as_object_mut() {
                     body.insert(
@@ -340,7 +335,10 @@ impl Transaction {
             return if have.digest() == sidecar.digest() {
                 Ok(self)
             } else {
-                Err(field("sidecar", "the transaction already has another sidecar"))
+                Err(field(
+                    "sidecar",
+                    "the transaction already has another sidecar",
+                ))
             };
         }
         let merged = sidecar::merge(

@@ -87,8 +87,15 @@ fn a_leaf_alone_lacks_its_sidecar_until_the_right_one_is_joined() {
     let mut other = tx.sidecar().expect("sidecar").fields().clone();
     other["tokens"][0]["token"] = json!("77".repeat(32));
     let changed = Sidecar::new(tx.sidecar().expect("sidecar").salt(), other).expect("sidecar");
-    let err = leaf.clone().with_sidecar(changed).expect_err("changed fields");
-    assert!(err.to_string().starts_with("field `sidecar`: its digest is"), "{err}");
+    let err = leaf
+        .clone()
+        .with_sidecar(changed)
+        .expect_err("changed fields");
+    assert!(
+        err.to_string()
+            .starts_with("field `sidecar`: its digest is"),
+        "{err}"
+    );
     let resalted =
         Sidecar::new([9; 32], tx.sidecar().expect("sidecar").fields().clone()).expect("sidecar");
     assert!(leaf.with_sidecar(resalted).is_err(), "another salt");
@@ -102,9 +109,13 @@ fn the_salt_hides_the_fields_and_is_the_senders_alone() {
     let b = seal(2, seal_body());
     assert_ne!(a.erasable(), b.erasable());
     assert_eq!(seal(1, seal_body()).id(), a.id());
-    let bare = Sidecar::new([0; 32], a.sidecar().expect("sidecar").fields().clone())
-        .expect("sidecar");
-    assert_ne!(Some(bare.digest()), a.erasable(), "the digest depends on the salt");
+    let bare =
+        Sidecar::new([0; 32], a.sidecar().expect("sidecar").fields().clone()).expect("sidecar");
+    assert_ne!(
+        Some(bare.digest()),
+        a.erasable(),
+        "the digest depends on the salt"
+    );
 }
 
 #[test]
@@ -166,7 +177,10 @@ fn bad_sidecars_and_inline_members_name_the_field() {
         let err = Transaction::from_value(value)
             .expect_err(expected)
             .to_string();
-        assert!(err.starts_with(expected), "expected {expected:?}, got {err:?}");
+        assert!(
+            err.starts_with(expected),
+            "expected {expected:?}, got {err:?}"
+        );
     }
     // A sidecar on a kind that takes none.
     let anchor = UnsignedTransaction {
@@ -182,7 +196,16 @@ fn bad_sidecars_and_inline_members_name_the_field() {
     let mut v: Value = serde_json::from_slice(anchor.leaf_bytes()).expect("json");
     v["sidecar"] = tx.sidecar().expect("sidecar").to_value();
     let err = Transaction::from_value(v).expect_err("no digest");
-    assert!(matches!(err, TxError::Field { field: "sidecar", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            TxError::Field {
+                field: "sidecar",
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[test]

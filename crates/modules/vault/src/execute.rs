@@ -705,7 +705,10 @@ impl VaultModule {
 
 /// Records the sidecar of the executing transaction, if it has one, under its record, so
 /// that the record's erasure erases it.
-fn remember_sidecar(ctx: &mut ExecContext<'_, '_>, id: &unchain_seal::RecordId) -> Result<(), ExecError> {
+fn remember_sidecar(
+    ctx: &mut ExecContext<'_, '_>,
+    id: &unchain_seal::RecordId,
+) -> Result<(), ExecError> {
     if let Some(digest) = ctx.erasable {
         ctx.state.put(&sidecar_key(id, &digest), b"")?;
     }

@@ -29,7 +29,8 @@ struct Secrets {
 
 impl Secrets {
     fn add_hex(&mut self, what: &str, hex: &str) {
-        self.needles.push((format!("{what} (hex)"), hex.as_bytes().to_vec()));
+        self.needles
+            .push((format!("{what} (hex)"), hex.as_bytes().to_vec()));
         self.needles
             .push((format!("{what} (raw)"), hex::decode(hex).expect("hex")));
     }
@@ -103,7 +104,7 @@ fn an_erased_records_tokens_keys_and_survivor_key_are_nowhere_a_member_can_read(
     let body = seal_body(id, &[&police], token, &survivor);
     // Records before and after it, so that the erased rows sit among live pages of the
     // storage file rather than at its end.
-    let mut others = |chain: &mut Chain, police: &mut Org, from: u8| {
+    let others = |chain: &mut Chain, police: &mut Org, from: u8| {
         let txs: Vec<Transaction> = (from..from + 60)
             .map(|i| {
                 police.tx(
@@ -118,7 +119,12 @@ fn an_erased_records_tokens_keys_and_survivor_key_are_nowhere_a_member_can_read(
             })
             .collect();
         for chunk in txs.chunks(20) {
-            assert!(chain.apply(&chunk.iter().collect::<Vec<_>>()).iter().all(Option::is_none));
+            assert!(
+                chain
+                    .apply(&chunk.iter().collect::<Vec<_>>())
+                    .iter()
+                    .all(Option::is_none)
+            );
         }
     };
     others(&mut chain, &mut police, 100);
@@ -156,7 +162,11 @@ fn an_erased_records_tokens_keys_and_survivor_key_are_nowhere_a_member_can_read(
         json!({"record": id.to_hex(), "reason": "owner_request"}),
     ));
     let head = chain.ledger.head().expect("head");
-    let record = chain.ledger.block(head.height).expect("read").expect("block");
+    let record = chain
+        .ledger
+        .block(head.height)
+        .expect("read")
+        .expect("block");
     assert_eq!(
         record.erased_sidecars.len(),
         2,
@@ -183,7 +193,10 @@ fn an_erased_records_tokens_keys_and_survivor_key_are_nowhere_a_member_can_read(
         );
     }
     drop(reader);
-    assert!(chain.ledger.compact().expect("compacts"), "no read in progress");
+    assert!(
+        chain.ledger.compact().expect("compacts"),
+        "no read in progress"
+    );
     for (path, bytes) in every_file(dir.path()) {
         assert_eq!(
             secrets.found_in(&bytes),
@@ -214,22 +227,40 @@ fn a_block_without_its_sidecar_applies_nothing_until_the_sidecar_comes() {
         .expect_err("no sidecar")
         .to_string();
     assert!(why.starts_with("field `sidecar`: is missing"), "{why}");
-    chain.ledger.check_tx(&seal, None).expect("the wire form is admitted");
+    chain
+        .ledger
+        .check_tx(&seal, None)
+        .expect("the wire form is admitted");
 
     // A block from a peer holds leaf bytes: without the sidecar, nothing is applied.
     let before = chain.ledger.head().expect("head");
-    let block = before.next_block(before.timestamp_ms + 1000, police.key.public_key(), &[&seal]);
+    let block = before.next_block(
+        before.timestamp_ms + 1000,
+        police.key.public_key(),
+        &[&seal],
+    );
     let block_digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
     match chain
         .ledger
         .apply_block_with(&block, block_digest, &|_| None, &|_| None)
     {
-        Err(LedgerError::MissingSidecar { height, tx, digest: d }) => {
+        Err(LedgerError::MissingSidecar {
+            height,
+            tx,
+            digest: d,
+        }) => {
             assert_eq!((height, tx, d), (before.height + 1, seal.id(), digest));
         }
-        other => panic!("expected a missing sidecar, got {:?}", other.map(|o| o.record)),
+        other => panic!(
+            "expected a missing sidecar, got {:?}",
+            other.map(|o| o.record)
+        ),
     }
-    assert_eq!(chain.ledger.head().expect("head"), before, "nothing applied");
+    assert_eq!(
+        chain.ledger.head().expect("head"),
+        before,
+        "nothing applied"
+    );
     // Another transaction's sidecar under this digest is not accepted as this one's.
     let other = police.tx(
         "vault.seal",
