@@ -46,6 +46,15 @@ pub fn wants_openmetrics(accept: Option<&str>) -> bool {
     openmetrics > 0.0 && openmetrics >= text
 }
 
+/// Whether `name` is a metric name: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+fn is_metric_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_' || b == b':')
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b':')
+}
+
 /// A whole OpenMetrics exposition, `openmetrics`, in the Prometheus text format 0.0.4.
 pub fn to_prometheus_text(openmetrics: &str) -> String {
     // Each family's type, from its `# TYPE` line.
@@ -93,9 +102,9 @@ pub fn to_prometheus_text(openmetrics: &str) -> String {
         }
         let name_end = line.find(['{', ' ']).unwrap_or(line.len());
         let name = &line[..name_end];
-        // A sample names its metric first; a line that starts otherwise (with a space, say)
-        // is no sample, and copying what precedes its " # " would write an empty line.
-        if name.is_empty() {
+        // A sample names its metric first; a line that starts otherwise (with a space, or a
+        // carriage return, say) is no sample, and copying it could write an empty line.
+        if !is_metric_name(name) {
             continue;
         }
         if name.ends_with("_created")
@@ -157,7 +166,7 @@ mod tests {
     /// " # " was copied as an empty line.
     #[test]
     fn a_line_that_names_no_metric_is_left_out() {
-        let text = "# TYPE requests counter\n # not a sample # here\nrequests_total 1\n# EOF\n";
+        let text = "# TYPE requests counter\n # not a sample # here\n\r\r\nrequests_total 1\n# EOF\n";
         assert_eq!(
             to_prometheus_text(text),
             "# TYPE requests_total counter\nrequests_total 1\n"
