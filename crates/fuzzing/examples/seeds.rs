@@ -246,6 +246,25 @@ fn main() {
                 "actor": "u-intake01"}),
         ),
     ];
+    // A seal whose erasable members travel in its sidecar: the wire form, and the stored
+    // form a peer sends on the sidecar channel.
+    let seal = tx(
+        &key,
+        3,
+        "vault.seal",
+        serde_json::json!({"record": Hash32([1; 32]), "version": 1, "schema": "case.note",
+            "commitment": Hash32::digest(b"ciphertext"), "size": 10,
+            "recipients": {"ngo-a": "ab".repeat(80)},
+            "policy": {"retention_days": 30, "consent_required": false},
+            "subject": SigningKey::from_seed([9; 32]).public_key(),
+            "tokens": [{"kind": "phone", "epoch": 1, "token": Hash32([2; 32])}]}),
+    );
+    write("transaction", "vault-seal-with-sidecar", seal.wire_bytes());
+    write(
+        "transaction",
+        "stored-sidecar",
+        seal.sidecar().expect("a sidecar").bytes(),
+    );
     write("gossip_batch", "one", &encode_batch(&batch[..1]));
     write("gossip_batch", "three", &encode_batch(&batch));
 
