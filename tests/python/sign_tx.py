@@ -2,11 +2,16 @@
 """Build and sign an Unchain transaction with nothing but PyNaCl.
 
 Proves the wire format is documented well enough for another language: RFC 8785 (JCS)
-canonical JSON of the object without "signature", Ed25519 over those bytes, signature as hex.
+canonical JSON of the object without "signature" (and without "sidecar"), Ed25519 over
+those bytes, signature as hex. For the kinds whose members are erasable
+(crates/types/src/sidecar.rs), those members leave the body for the "sidecar"
+{"salt", "fields"}, and the body names "erasable": SHA-256(salt || JCS(fields)).
 
 usage: sign_tx.py SEED_HEX CHAIN_ID NONCE KIND BODY_JSON   -> prints the signed transaction
 """
+import hashlib
 import json
+import os
 import sys
 
 from nacl.signing import SigningKey
@@ -38,6 +43,13 @@ def jcs(value):
     raise TypeError(f"cannot canonicalise {type(value)}")
 
 
+ERASABLE = {
+    "vault.seal": ["recipients", "subject", "tokens"],
+    "vault.grant": ["wrapped_key"],
+    "vault.retoken": ["tokens"],
+}
+
+
 def main():
     seed_hex, chain_id, nonce, kind, body = sys.argv[1:6]
     key = SigningKey(bytes.fromhex(seed_hex))
@@ -49,8 +61,17 @@ def main():
         "kind": kind,
         "body": json.loads(body),
     }
+    fields = {k: tx["body"].pop(k) for k in ERASABLE.get(kind, []) if k in tx["body"]}
+    sidecar = None
+    if fields:
+        salt = os.urandom(32)
+        digest = hashlib.sha256(salt + jcs(fields).encode("utf-8")).hexdigest()
+        tx["body"]["erasable"] = digest
+        sidecar = {"salt": salt.hex(), "fields": fields}
     signing_bytes = jcs(tx).encode("utf-8")
     tx["signature"] = key.sign(signing_bytes).signature.hex()
+    if sidecar:
+        tx["sidecar"] = sidecar
     print(json.dumps(tx))
 
 

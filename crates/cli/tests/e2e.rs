@@ -58,6 +58,31 @@ async fn transactions_from_rust_and_python_commit_and_verify_offline() {
         String::from_utf8_lossy(&out.stderr)
     );
     let py = Transaction::parse(&out.stdout).expect("python produced a well-formed transaction");
+
+    // A seal from Python: its erasable members leave the signed body for the sidecar, under
+    // a salt of Python's choosing, and Rust reads the same body back.
+    let seal_body = json!({"record": Hash32([3; 32]), "version": 1, "schema": "case.note",
+        "commitment": Hash32::digest(b"c"), "size": 1, "recipients": {"ng-naptip": "ab".repeat(80)},
+        "policy": {"retention_days": 30, "consent_required": false},
+        "tokens": [{"kind": "phone", "epoch": 1, "token": Hash32([4; 32])}]});
+    let out_seal = Command::new(python())
+        .arg(repo_root().join("tests/python/sign_tx.py"))
+        .args([&chain.seed_hex("ng-naptip"), "e2e-chain", "9", "vault.seal"])
+        .arg(seal_body.to_string())
+        .output()
+        .expect("run python");
+    assert!(
+        out_seal.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out_seal.stderr)
+    );
+    let py_seal = Transaction::parse(&out_seal.stdout).expect("python's seal parses");
+    py_seal
+        .verify_signature()
+        .expect("python's signature verifies");
+    assert!(py_seal.sidecar().is_some() && !py_seal.lacks_sidecar());
+    assert_eq!(py_seal.body(), &seal_body);
+    assert!(!String::from_utf8_lossy(py_seal.leaf_bytes()).contains(&"ab".repeat(80)));
     let raw = reqwest::Client::new()
         .post(format!("{}/v1/transactions", client.base()))
         .body(out.stdout.clone())

@@ -288,3 +288,108 @@ fn a_block_without_its_sidecar_applies_nothing_until_the_sidecar_comes() {
     assert_eq!(view.record.subject, Some(survivor.public_key()));
     assert_eq!(view.record.tokens.len(), 1);
 }
+
+/// A node that joins after an erasure cannot replay the erased seal (its sidecar is gone
+/// everywhere): it waits at that block. It starts from a snapshot taken after the erasure
+/// instead, reaches the same state root, and holds nothing of the erased record.
+#[test]
+fn a_node_that_joins_after_an_erasure_syncs_to_the_same_root_and_cannot_replay_the_seal() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut police = org(1, "th-police");
+    let mut chain = new_chain(dir.path(), &[&police]);
+    let survivor = SigningKey::from_seed([42; 32]);
+    let token = Hash32::digest(b"the token of +66 81 234 5678");
+    let id = Hash32([7; 32]);
+    let keep = police.tx(
+        "vault.seal",
+        seal_body(Hash32([8; 32]), &[&police], Hash32([5; 32]), &survivor),
+    );
+    let seal = police.tx("vault.seal", seal_body(id, &[&police], token, &survivor));
+    let erase = police.tx(
+        "vault.erase",
+        json!({"record": id.to_hex(), "reason": "owner_request"}),
+    );
+    let blocks: Vec<Vec<&Transaction>> = vec![vec![&keep], vec![&seal], vec![&erase]];
+    for txs in &blocks {
+        assert!(chain.apply(txs).iter().all(Option::is_none));
+    }
+    let head = chain.ledger.head().expect("head");
+
+    // Replaying from genesis: what every node still holds is the kept record's sidecar.
+    let replay_dir = tempfile::tempdir().expect("tmp");
+    let replay = unchain_ledger::Ledger::open(
+        &replay_dir.path().join("replay.redb"),
+        chain.genesis.clone(),
+        vec![Arc::new(VaultModule::new(&chain.genesis))],
+        None,
+    )
+    .expect("open");
+    let held = keep.sidecar().expect("sidecar").clone();
+    let proposer = chain.genesis.members[0].signing_key;
+    let mut time_ms = unchain_testkit::GENESIS_TIME_MS;
+    for (i, txs) in blocks.iter().enumerate() {
+        time_ms += 1000;
+        let block = replay
+            .head()
+            .expect("head")
+            .next_block(time_ms, proposer, txs);
+        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        let out = replay.apply_block_with(&block, digest, &|_| None, &|d| {
+            (*d == held.digest()).then(|| held.clone())
+        });
+        if i == 0 {
+            out.expect("the kept record replays");
+        } else {
+            let err = out.expect_err("the erased seal cannot replay");
+            assert!(
+                matches!(err, LedgerError::MissingSidecar { tx, .. } if tx == seal.id()),
+                "{err}"
+            );
+            assert!(err.to_string().contains("--sync-from"), "{err}");
+            break;
+        }
+    }
+
+    // From a snapshot after the erasure: the same root, and none of the erased record.
+    let mut chunks = Vec::new();
+    let manifest = chain
+        .ledger
+        .export_snapshot(1 << 20, &mut |_, bytes| {
+            chunks.push(bytes.to_vec());
+            Ok(())
+        })
+        .expect("export after the erasure");
+    assert_eq!(manifest.height, head.height);
+    let synced_dir = tempfile::tempdir().expect("tmp");
+    let (synced, _) = unchain_ledger::Ledger::restore_snapshot(
+        &synced_dir.path().join("synced.redb"),
+        chain.genesis.clone(),
+        vec![Arc::new(VaultModule::new(&chain.genesis))],
+        None,
+        &manifest,
+        &mut |i| chunks.get(i).cloned().ok_or_else(|| "no such chunk".into()),
+        &mut |_, _| {},
+    )
+    .expect("restores");
+    assert_eq!(synced.head().expect("head").state_root, head.state_root);
+    let mut secrets = Secrets {
+        needles: Vec::new(),
+    };
+    secrets.add_hex("token", &token.to_hex());
+    for chunk in &chunks {
+        assert_eq!(
+            secrets.found_in(chunk),
+            Vec::<String>::new(),
+            "a snapshot chunk"
+        );
+    }
+    drop(synced);
+    for (path, bytes) in every_file(synced_dir.path()) {
+        assert_eq!(
+            secrets.found_in(&bytes),
+            Vec::<String>::new(),
+            "{}",
+            path.display()
+        );
+    }
+}

@@ -166,7 +166,8 @@ mod tests {
     /// " # " was copied as an empty line.
     #[test]
     fn a_line_that_names_no_metric_is_left_out() {
-        let text = "# TYPE requests counter\n # not a sample # here\n\r\r\nrequests_total 1\n# EOF\n";
+        let text =
+            "# TYPE requests counter\n # not a sample # here\n\r\r\nrequests_total 1\n# EOF\n";
         assert_eq!(
             to_prometheus_text(text),
             "# TYPE requests_total counter\nrequests_total 1\n"
