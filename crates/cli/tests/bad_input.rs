@@ -460,31 +460,78 @@ async fn identity_endpoints_answer_bad_input_with_problems() {
     let base = node.client().base().to_owned();
     let http = reqwest::Client::new();
     let get = |path: String| http.get(format!("{base}{path}")).send();
-    problem(
+    // DID resolution answers as its HTTP binding specifies: a resolution result whose
+    // metadata names the error, with the binding's status code.
+    let resolution = |resp: reqwest::Response, status: u16, error: &'static str| async move {
+        assert_eq!(resp.status().as_u16(), status);
+        assert_eq!(resp.headers()["content-type"], "application/did-resolution");
+        let body: Value = resp.json().await.expect("a resolution result");
+        assert_eq!(body["didResolutionMetadata"]["error"], error, "{body}");
+        assert!(body["didDocument"].is_null(), "{body}");
+        body
+    };
+    resolution(
         get("/v1/identity/dids/did:web:example.org".into())
             .await
             .expect("get"),
-        400,
-        "did:unchain",
+        501,
+        "methodNotSupported",
     )
     .await;
-    problem(
+    let bad_key = resolution(
         get("/v1/identity/dids/did:key:zTjsVPtY".into())
             .await
             .expect("get"),
         400,
-        "Ed25519",
+        "invalidDid",
+    )
+    .await;
+    assert!(
+        bad_key["didResolutionMetadata"]["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("Ed25519")),
+        "{bad_key}"
+    );
+    resolution(
+        get("/v1/identity/dids/not%20a%20did".into())
+            .await
+            .expect("get"),
+        400,
+        "invalidDid",
     )
     .await;
     let unknown = format!("did:unchain:{}", "0".repeat(32));
-    problem(
+    resolution(
         get(format!("/v1/identity/dids/{unknown}"))
             .await
             .expect("get"),
         404,
-        "not a DID on this chain",
+        "notFound",
     )
     .await;
+    let key_did = unchain_credentials::did::did_key(
+        &unchain_types::SigningKey::from_seed([3; 32]).public_key(),
+    );
+    resolution(
+        http.get(format!("{base}/v1/identity/dids/{key_did}"))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("get"),
+        406,
+        "representationNotSupported",
+    )
+    .await;
+    let doc = http
+        .get(format!("{base}/v1/identity/dids/{key_did}"))
+        .header("accept", "application/did+json")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(doc.status(), 200);
+    assert_eq!(doc.headers()["content-type"], "application/did+json");
+    let doc: Value = doc.json().await.expect("a DID document");
+    assert_eq!(doc["id"], key_did.as_str(), "the document alone: {doc}");
     // How many credentials an office issued is for members only.
     problem(
         get(format!("/v1/identity/next/{unknown}"))

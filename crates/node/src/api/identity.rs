@@ -20,7 +20,7 @@ use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
-use unchain_credentials::did::{KEY_PREFIX, parse_did_key, parse_unchain};
+use unchain_credentials::did::parse_unchain;
 use unchain_identity::border::{self, BorderReport, Challenge, PresentationReport};
 use unchain_identity::credential::status_uri;
 use unchain_identity::trust::{self, TrustBundle, TrustState};
@@ -48,26 +48,6 @@ fn known_did(state: &ApiState, did: &str) -> Result<unchain_ledger::StateReader,
         .map_err(internal)?
         .ok_or_else(|| did_not_found(did))?;
     Ok(reader)
-}
-
-/// Resolves a DID: a W3C DID resolution result. A `did:unchain` comes with its full key
-/// history and deactivation in `didDocumentMetadata`; a `did:key` is derived from its key.
-#[utoipa::path(get, path = "/v1/identity/dids/{did}", params(("did" = String, Path, description = "did:unchain:… or did:key:…")),
-    responses((status = 200, description = "the DID resolution result"), (status = 400, body = Problem), (status = 404, body = Problem)))]
-pub async fn resolve(
-    State(state): State<ApiState>,
-    Path(did): Path<String>,
-) -> Result<Json<Value>, Problem> {
-    if did.starts_with(KEY_PREFIX) {
-        let key = parse_did_key(&did)
-            .map_err(|e| Problem::bad_request(Code::BadRequest, format!("did: {e}")))?;
-        return Ok(Json(unchain_identity::did_key_resolution(&key)));
-    }
-    check_did(&did)?;
-    let s = unchain_identity::did(&state.ledger.state_reader()?, &did)
-        .map_err(internal)?
-        .ok_or_else(|| did_not_found(&did))?;
-    Ok(Json(unchain_identity::did_document(&s)))
 }
 
 /// The DIDs an organisation controls, with their key histories.

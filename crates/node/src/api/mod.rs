@@ -4,6 +4,7 @@
 pub mod body;
 mod cases;
 pub(crate) mod custody;
+pub mod did_resolution;
 pub mod epcis;
 pub mod epcis_queries;
 pub mod events;
@@ -122,7 +123,7 @@ impl std::ops::Deref for ApiState {
         cases::case_view,
         cases::mine,
         cases::audit,
-        identity::resolve,
+        did_resolution::resolve,
         identity::controlled,
         identity::status_list,
         identity::next_index,
@@ -405,7 +406,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/v1/cases", get(cases::mine))
         .route("/v1/cases/{id}", get(cases::case_view))
         .route("/v1/cases/{id}/audit", get(cases::audit))
-        .route("/v1/identity/dids/{did}", get(identity::resolve))
+        .route("/v1/identity/dids/{did}", get(did_resolution::resolve))
         .route(
             "/v1/identity/controllers/{member}",
             get(identity::controlled),
