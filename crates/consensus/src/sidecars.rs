@@ -9,7 +9,9 @@
 //! commit to (a data-availability rule: [`SidecarStore::wait_for`] in
 //! [`crate::application`]); a node that must execute a finalized block without one asks its
 //! peers on the sidecar channel and waits. A peer answers any member's node — every member's
-//! node holds every sidecar anyway — but never with one the ledger lists as erased.
+//! node holds every sidecar anyway — but never with one the ledger lists as erased. A
+//! sidecar whose transaction has not committed an hour after it arrived (refused at
+//! execution, or never taken into a block) is swept.
 
 use crate::application::{Applied, block_or_tick};
 use crate::blob_store::{BlobStore, StoreError};
@@ -33,6 +35,12 @@ const MAX_SIDECAR: usize = unchain_types::MAX_TX_BYTES;
 
 /// How often wanted sidecars are asked for again, and erasures looked for.
 const TICK: Duration = Duration::from_millis(200);
+
+/// How long a sidecar whose transaction has not committed is kept (it may still be in a
+/// pool, or in a block not yet executed here), and how often the store is swept for ones
+/// older than that.
+const UNCOMMITTED_TTL: Duration = Duration::from_secs(3600);
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
 
 /// A node's sidecars, and who waits for one.
 pub struct SidecarStore {
@@ -96,6 +104,22 @@ impl SidecarStore {
         Ok(self.files.list()?.into_iter().map(|(d, _)| d).collect())
     }
 
+    /// Deletes the sidecars older than `ttl` whose transaction has not committed (refused
+    /// at execution, or never taken into a block). Returns how many went. (A node that
+    /// executes a block more than `ttl` after its sidecar came asks for it again.)
+    pub fn sweep(&self, ledger: &Ledger, ttl: Duration) -> std::io::Result<usize> {
+        let mut swept = 0;
+        for (digest, age) in self.files.list()? {
+            if age >= ttl
+                && !ledger.sidecar_committed(&digest).unwrap_or(true)
+                && self.files.delete(&digest)?
+            {
+                swept += 1;
+            }
+        }
+        Ok(swept)
+    }
+
     /// Asks peers for the sidecar with `digest` (the sync actor sends the request) and
     /// returns a receiver that fires when any sidecar arrives (or at once if this one is
     /// already here): the caller looks again.
@@ -128,6 +152,7 @@ struct SidecarMetrics {
     received: Counter,
     served: Counter,
     erased: Counter,
+    swept: Counter,
 }
 
 impl SidecarMetrics {
@@ -143,6 +168,11 @@ impl SidecarMetrics {
             "erased",
             "sidecars deleted because the ledger erased them",
             m.erased.clone(),
+        );
+        context.register(
+            "swept",
+            "sidecars deleted because their transaction never committed",
+            m.swept.clone(),
         );
         m
     }
@@ -169,8 +199,19 @@ where
     erase_held(&store, &ledger, &metrics);
     let ask = context.with_label("ask").spawn(move |ctx| async move {
         let mut height = ledger.head().map(|h| h.height).unwrap_or(0);
+        let mut last_sweep = ctx.current();
         loop {
             block_or_tick(&ctx, &mut applied, TICK).await;
+            let now = ctx.current();
+            if now.duration_since(last_sweep).unwrap_or_default() > SWEEP_EVERY {
+                last_sweep = now;
+                match store.sweep(&ledger, UNCOMMITTED_TTL) {
+                    Ok(n) => {
+                        metrics.swept.inc_by(n as u64);
+                    }
+                    Err(e) => warn!(error = %e, "cannot sweep the sidecar store"),
+                }
+            }
             // Erasures in the blocks applied since the last look.
             let head = ledger.head().map(|h| h.height).unwrap_or(height);
             while height < head {
@@ -261,5 +302,75 @@ fn erase_one(store: &SidecarStore, digest: &Hash32, metrics: &SidecarMetrics) {
         }
         Ok(false) => {}
         Err(e) => warn!(%digest, error = %e, "cannot erase a sidecar"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeSet;
+    use unchain_ledger::{Genesis, Member, Role};
+    use unchain_types::{EncryptionSecretKey, SigningKey, Transaction, UnsignedTransaction};
+
+    fn seal(key: &SigningKey, nonce: u64, record: u8) -> Transaction {
+        UnsignedTransaction {
+            chain_id: "sweep".into(),
+            sender: key.public_key(),
+            nonce,
+            kind: "vault.seal".into(),
+            body: json!({"record": Hash32([record; 32]), "version": 1, "schema": "case.note",
+                "commitment": Hash32([record ^ 0xff; 32]), "size": 1,
+                "recipients": {"ngo": "ab".repeat(80)},
+                "policy": {"retention_days": 30, "consent_required": false},
+                "subject": SigningKey::from_seed([record; 32]).public_key()}),
+        }
+        .sign(key)
+        .expect("sign")
+    }
+
+    #[test]
+    fn a_sweep_keeps_the_sidecars_of_committed_transactions_and_deletes_the_rest() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let key = SigningKey::from_seed([5; 32]);
+        let genesis = Genesis {
+            chain_id: "sweep".into(),
+            log_origin: "unchain/sweep".into(),
+            matching_key: None,
+            epoch_length: None,
+            genesis_time_ms: 0,
+            members: vec![Member {
+                name: "ngo".into(),
+                display_name: "NGO".into(),
+                jurisdiction: "GB".into(),
+                sector: None,
+                roles: BTreeSet::from([Role::Governance, Role::Records]),
+                signing_key: key.public_key(),
+                encryption_key: EncryptionSecretKey::generate(&mut rand::thread_rng()).public_key(),
+                validator: true,
+            }],
+        };
+        let vault = Arc::new(unchain_vault::VaultModule::new(&genesis));
+        let ledger =
+            Ledger::open(&dir.path().join("l.redb"), genesis, vec![vault], None).expect("ledger");
+        let store = SidecarStore::open(&dir.path().join("sidecars")).expect("store");
+        let (committed, orphan) = (seal(&key, 1, 1), seal(&key, 2, 2));
+        for t in [&committed, &orphan] {
+            store.put(t.sidecar().expect("sidecar")).expect("kept");
+        }
+        let head = ledger.head().expect("head");
+        let block = head.next_block(1000, key.public_key(), &[&committed]);
+        let digest = Hash32::digest(&serde_json::to_vec(&block).expect("json"));
+        let out = ledger
+            .apply_block_with(&block, digest, &|_| None, &|d| store.get(d))
+            .expect("applies");
+        assert_eq!(out.record.committed, vec![committed.id()]);
+        let d = |t: &Transaction| t.erasable().expect("digest");
+        assert!(ledger.sidecar_committed(&d(&committed)).expect("read"));
+        // Younger than the time to live: nothing goes.
+        assert_eq!(store.sweep(&ledger, UNCOMMITTED_TTL).expect("sweep"), 0);
+        assert_eq!(store.sweep(&ledger, Duration::ZERO).expect("sweep"), 1);
+        assert!(store.has(&d(&committed)));
+        assert!(!store.has(&d(&orphan)));
     }
 }

@@ -416,6 +416,9 @@ impl Ledger {
                 };
                 match outcome {
                     Ok(tx) => {
+                        if let Some(digest) = tx.erasable() {
+                            st.put(&state::committed_sidecar_key(&digest), b"committed")?;
+                        }
                         let leaf = unchain_log::hash_leaf(tx.leaf_bytes());
                         leaves.insert(log_size, tx.leaf_bytes())?;
                         unchain_log::append(&mut nodes, log_size, leaf)

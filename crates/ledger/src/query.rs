@@ -330,6 +330,17 @@ impl Ledger {
             .is_some())
     }
 
+    /// Whether a transaction with the sidecar `digest` committed (and the sidecar was not
+    /// erased since): a node keeps it; one held for a transaction that never committed may
+    /// be swept.
+    pub fn sidecar_committed(&self, digest: &Hash32) -> Result<bool, LedgerError> {
+        let txn = self.read()?;
+        let table = txn.open_table(state::STATE)?;
+        Ok(table
+            .get(state::committed_sidecar_key(digest).as_slice())?
+            .is_some())
+    }
+
     /// Read access to module state, for module queries.
     pub fn state_reader(&self) -> Result<StateReader, LedgerError> {
         let txn = self.read()?;

@@ -206,6 +206,13 @@ pub(crate) fn erased_sidecar_key(digest: &Hash32) -> Vec<u8> {
     format!("sidecar/erased/{digest}").into_bytes()
 }
 
+/// The ledger's own state key recording that a transaction with this sidecar committed:
+/// a node keeps the sidecar (until it is erased); one whose transaction never committed
+/// may be swept.
+pub(crate) fn committed_sidecar_key(digest: &Hash32) -> Vec<u8> {
+    format!("sidecar/committed/{digest}").into_bytes()
+}
+
 impl<'t> StateWriter<'t> {
     pub(crate) fn open(txn: &'t WriteTransaction) -> Result<Self, redb::Error> {
         Ok(StateWriter {
@@ -307,6 +314,9 @@ impl<'t> StateWriter<'t> {
         let key = erased_sidecar_key(&digest);
         self.writes.insert(key.clone(), Some(b"erased".to_vec()));
         self.table.insert(key.as_slice(), b"erased".as_slice())?;
+        let committed = committed_sidecar_key(&digest);
+        self.writes.insert(committed.clone(), None);
+        self.table.remove(committed.as_slice())?;
         self.erased_sidecars.push(digest);
         Ok(())
     }
