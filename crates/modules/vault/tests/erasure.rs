@@ -1,6 +1,8 @@
 //! Erasure that erases: a record's tokens, wrapped keys and survivor key travel in sidecars,
-//! never in the log, and after `vault.erase` nothing a member's node holds still carries
-//! them — attacked with every byte of the node's files.
+//! never in the log, and after `vault.erase` no leaf, no state row at any retained version
+//! and — in this ledger's layout — no byte of the node's files still carries them. (Not
+//! every layout: a deleted state key that embeds a token or the survivor's key can survive
+//! as a B-tree separator; ARCHITECTURE.md, "Not yet erased".)
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
