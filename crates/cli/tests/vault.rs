@@ -326,6 +326,22 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
     )
     .stdout;
     assert!(shown.contains("\"override_\": {"), "{shown}");
+    // What erasure must remove from every node: the police record's wrapped keys, its
+    // name-and-birth-date token (its phone token is also the NGO's record's, which stays)
+    // and its survivor's key.
+    let view: serde_json::Value = serde_json::from_str(&shown).expect("record JSON");
+    let mut erasable: Vec<String> = vec![subject.clone()];
+    for t in view["record"]["tokens"].as_array().expect("tokens") {
+        if t["kind"] == "name_dob" {
+            erasable.push(t["token"].as_str().expect("token").to_owned());
+        }
+    }
+    for v in view["versions"].as_array().expect("versions") {
+        for k in v["keys"].as_object().expect("keys").values() {
+            erasable.push(k.as_str().expect("wrapped key").to_owned());
+        }
+    }
+    assert!(erasable.len() >= 4, "{erasable:?}");
 
     // Every recipient node holds the ciphertext now (naptip's through p2p).
     for dir in ["data", "data-th-ngo", "data-ng-naptip"] {
@@ -389,6 +405,23 @@ async fn sealed_records_reach_only_recipients_match_blindly_and_erase_everywhere
         holding(chain.dir.path(), &phone_forms),
         Vec::<String>::new()
     );
+    // Nor, once each node has rewritten its ledger file after the erasure, the erased
+    // record's token, wrapped keys and survivor key: in no leaf, no state, no file of any
+    // node (a deleted state key once survived here as a B-tree separator).
+    let needles: Vec<&[u8]> = erasable.iter().map(|e| e.as_bytes()).collect();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let held = holding(chain.dir.path(), &needles);
+        if held.is_empty() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "two minutes after the erasure these still hold an erased member \
+             ({erasable:?}): {held:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
     let gone = unchain(&chain, ngo, "th-ngo", &["open", &record]);
     assert!(
         !gone.ok && gone.stderr.contains("was erased"),

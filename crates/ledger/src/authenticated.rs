@@ -247,6 +247,20 @@ pub fn commit(
     Ok(Hash32(root.0))
 }
 
+/// After a block that erased state, at `version`: no earlier version of the tree stays
+/// (their nodes hold `SHA-256` of the erased keys, which whoever knows an erased value can
+/// recompute), so proofs and snapshots are possible from `version` on only.
+pub fn forget_versions_before(txn: &WriteTransaction, version: Version) -> Result<(), LedgerError> {
+    let mut nodes = txn.open_table(NODES)?;
+    let mut values = txn.open_table(VALUES)?;
+    let mut stale = txn.open_table(STALE)?;
+    prune_through(&mut nodes, &mut values, &mut stale, version)?;
+    for v in version.saturating_sub(RETAINED_VERSIONS)..version {
+        nodes.remove(node_key_bytes(&root_key(v)).as_slice())?;
+    }
+    Ok(())
+}
+
 /// Deletes every version of `keys`' values before `version`: what an erasure rewrote or
 /// deleted stops being readable at any retained version at once, rather than after
 /// [`RETAINED_VERSIONS`] blocks. Proofs of those keys at earlier versions, and snapshots
@@ -286,6 +300,17 @@ fn prune(
     let Some(oldest_kept) = (newest + 1).checked_sub(RETAINED_VERSIONS) else {
         return Ok(());
     };
+    prune_through(nodes, values, stale, oldest_kept)
+}
+
+/// Deletes what no version from `oldest_kept` on needs, and the root of the version just
+/// before it.
+fn prune_through(
+    nodes: &mut redb::Table<'_, &'static [u8], &'static [u8]>,
+    values: &mut redb::Table<'_, &'static [u8], &'static [u8]>,
+    stale: &mut redb::Table<'_, &'static [u8], ()>,
+    oldest_kept: Version,
+) -> Result<(), LedgerError> {
     let end = (oldest_kept + 1).to_be_bytes();
     let due: Vec<Vec<u8>> = stale
         .range::<&[u8]>(..end.as_slice())?

@@ -474,6 +474,9 @@ impl Ledger {
         }
         let state_root = authenticated::commit(&txn, block.height, writes)?;
         authenticated::purge_history(&txn, &forgotten, block.height)?;
+        if !forgotten.is_empty() {
+            authenticated::forget_versions_before(&txn, block.height)?;
+        }
         crate::kept::request(&txn, block.height, &kept)?;
         if log_size != head.log_size {
             record_size_state(&txn, log_size, block.height, &state_root)?;

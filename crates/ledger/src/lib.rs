@@ -20,6 +20,7 @@ pub mod module;
 mod query;
 pub mod snapshot;
 pub mod state;
+mod storage;
 
 pub use error::{LedgerError, TxRejection};
 pub use execute::{Admitted, BlockOutcome, CheckedTx, CheckpointSigner, sidecars_of};
@@ -72,6 +73,8 @@ pub struct Ledger {
     genesis: Genesis,
     modules: Vec<Arc<dyn AnyModule>>,
     signer: std::sync::RwLock<Option<CheckpointSigner>>,
+    /// The storage file, for [`Ledger::compact`]'s rewrite (`None`: in memory).
+    path: Option<std::path::PathBuf>,
     /// An epoch through which this ledger is known to hold every epoch link, so that
     /// finding the first it lacks starts there (links are only ever added).
     links_proven: std::sync::atomic::AtomicU64,
@@ -119,6 +122,7 @@ impl Ledger {
             modules: all,
             signer: std::sync::RwLock::new(signer),
             links_proven: std::sync::atomic::AtomicU64::new(0),
+            path: Some(path.to_path_buf()),
         };
         ledger.init_or_check_genesis()?;
         epochs::create_tables(&ledger.db())?;
@@ -137,18 +141,26 @@ impl Ledger {
         Ok(Writing { txn, _turn: turn })
     }
 
-    /// Compacts the storage file, so that what an erasure deleted does not linger in free
-    /// pages: redb moves live pages into the free ones, overwriting them, and truncates
-    /// the file after the last live page. Returns `Ok(false)` when a read was in progress
-    /// (then nothing was done; try again).
+    /// Rewrites the storage file so that what an erasure deleted is in no byte of it: every
+    /// table's live entries are copied into a fresh file (fresh B-tree pages: a deleted key
+    /// survives in none as a separator, a deleted value in no free page), the old file is
+    /// overwritten with zeros and the fresh one takes its name. Needs the ledger alone:
+    /// returns `Ok(false)` when a read was in progress (nothing was done; try again). A
+    /// ledger in memory is compacted in place.
     pub fn compact(&self) -> Result<bool, LedgerError> {
         let _turn = self.writing.lock().unwrap_or_else(|e| e.into_inner());
         let mut db = self.db.write().expect("ledger database lock");
+        // redb's compaction refuses while a read is in progress: the same condition a
+        // rewrite needs, since the old file goes away under any reader.
         match db.compact() {
-            Ok(_) => Ok(true),
-            Err(redb::CompactionError::TransactionInProgress) => Ok(false),
-            Err(e) => Err(LedgerError::Storage(e.into())),
+            Ok(_) => {}
+            Err(redb::CompactionError::TransactionInProgress) => return Ok(false),
+            Err(e) => return Err(LedgerError::Storage(e.into())),
         }
+        if let Some(path) = &self.path {
+            storage::rewrite(&mut db, path)?;
+        }
+        Ok(true)
     }
 
     /// Replaces the key this node signs its checkpoint with after every block (a member's

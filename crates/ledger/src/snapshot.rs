@@ -799,6 +799,7 @@ fn genesis_head_of(genesis: &Genesis) -> Result<Head, LedgerError> {
         modules: vec![Arc::new(crate::membership::MembershipModule)],
         signer: std::sync::RwLock::new(None),
         links_proven: std::sync::atomic::AtomicU64::new(0),
+        path: None,
     };
     ledger.init_or_check_genesis()?;
     ledger.genesis_head()
@@ -966,6 +967,7 @@ fn write_restored(
         modules: Vec::new(),
         signer: std::sync::RwLock::new(signer),
         links_proven: std::sync::atomic::AtomicU64::new(0),
+        path: None,
     };
     ledger.sign_checkpoint(&txn, &head)?;
     txn.commit()?;

@@ -5,10 +5,10 @@
 //!
 //! - **snapshots** written before the erasure hold the erased rows: they are overwritten
 //!   and removed ([`crate::snapshots::SnapshotStore::erased_at`]);
-//! - **the ledger's storage file** keeps deleted values in free pages until they are
-//!   reused: it is compacted ([`Ledger::compact`]), which moves live pages over the free
-//!   ones and truncates the file after the last live page. Compaction needs no read in
-//!   progress; it is tried again each second until it runs.
+//! - **the ledger's storage file** keeps deleted values in free pages and deleted keys as
+//!   B-tree separators: it is rewritten ([`Ledger::compact`]: live entries into a fresh
+//!   file, the old one overwritten). That needs no read in progress; it is tried again
+//!   each second until it runs.
 
 use crate::snapshots::SnapshotStore;
 use std::sync::Arc;
@@ -45,7 +45,7 @@ pub async fn run(
                     info!(
                         height,
                         compact_ms = started.elapsed().as_millis() as u64,
-                        "storage compacted after an erasure"
+                        "storage rewritten after an erasure"
                     );
                     break;
                 }
@@ -55,12 +55,12 @@ pub async fn run(
                 Ok(Ok(false)) => {
                     warn!(
                         height,
-                        "storage not compacted after an erasure: reads never paused for 10 minutes; it is tried after the next one"
+                        "storage not rewritten after an erasure: reads never paused for 10 minutes; it is tried after the next one"
                     );
                     break;
                 }
                 Ok(Err(e)) => {
-                    warn!(height, error = %e, "cannot compact the storage after an erasure");
+                    warn!(height, error = %e, "cannot rewrite the storage after an erasure");
                     break;
                 }
                 Err(e) => {

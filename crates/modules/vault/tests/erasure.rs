@@ -1,8 +1,7 @@
 //! Erasure that erases: a record's tokens, wrapped keys and survivor key travel in sidecars,
 //! never in the log, and after `vault.erase` no leaf, no state row at any retained version
-//! and — in this ledger's layout — no byte of the node's files still carries them. (Not
-//! every layout: a deleted state key that embeds a token or the survivor's key can survive
-//! as a B-tree separator; ARCHITECTURE.md, "Not yet erased".)
+//! and no byte of the node's files (once the node has rewritten its storage file) still
+//! carries them, nor the hash the state tree keeps of the match index's key.
 
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -140,6 +139,13 @@ fn an_erased_records_tokens_keys_and_survivor_key_are_nowhere_a_member_can_read(
     };
     secrets.add_hex("token", &token.to_hex());
     secrets.add_hex("survivor key", &survivor.public_key().to_hex());
+    // What the state tree keeps of a key: SHA-256 of it, which whoever knows the token and
+    // the (public) record id can recompute for the match index's key.
+    let index_key = format!("vault/token/{:010}/{}/{}", 1, token, id);
+    secrets.add_hex(
+        "SHA-256 of the token's index key",
+        &Hash32::digest(index_key.as_bytes()).to_hex(),
+    );
     let view = chain.record(&id);
     let keys = &view.versions[0].keys;
     assert_eq!(keys.len(), 2, "the owner's key and the grant's");
