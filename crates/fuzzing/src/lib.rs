@@ -18,6 +18,7 @@ pub mod targets {
     pub mod console_form;
     pub mod cosign_message;
     pub mod custody_bundle;
+    pub mod did_resolution;
     pub mod epcis_document;
     pub mod epcis_query;
     pub mod epcis_subscription;
@@ -62,6 +63,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("block", targets::block::run),
     ("console_form", targets::console_form::run),
     ("metrics_accept", targets::metrics_accept::run),
+    ("did_resolution", targets::did_resolution::run),
     ("cosign_message", targets::cosign_message::run),
     ("agreement_bundle", targets::agreement_bundle::run),
     ("custody_bundle", targets::custody_bundle::run),
