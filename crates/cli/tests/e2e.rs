@@ -243,7 +243,7 @@ async fn leaves_blocks_and_inclusion_proofs_are_for_members_checkpoints_are_publ
     // The signature covers the query: a request signed for another leaf opens nothing.
     let signer = chain.signer("th-dsi");
     let mut req = http.get(format!("{base}/v1/proofs/inclusion?index={index}"));
-    let other = format!("/v1/proofs/inclusion?index={}", index + 1);
+    let other = format!("{base}/v1/proofs/inclusion?index={}", index + 1);
     for (name, value) in signer.headers("GET", &other, b"") {
         req = req.header(name, value);
     }

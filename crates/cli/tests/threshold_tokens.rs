@@ -48,16 +48,11 @@ async fn post(
     body: &serde_json::Value,
 ) -> (u16, serde_json::Value) {
     let bytes = serde_json::to_vec(body).expect("json");
-    let path = url
-        .splitn(4, '/')
-        .nth(3)
-        .map(|p| format!("/{p}"))
-        .expect("path");
     let mut req = reqwest::Client::new()
         .post(url)
         .header("content-type", "application/json");
     if let Some(s) = signer {
-        for (name, value) in s.headers("POST", &path, &bytes) {
+        for (name, value) in s.headers("POST", url, &bytes) {
             req = req.header(name, value);
         }
     }

@@ -1,48 +1,17 @@
 //! Signed API requests: how a member proves to a node who is asking.
 //!
-//! Vault endpoints serve only members, and ciphertexts only to members the ledger names as
-//! recipients, so a request carries three headers:
-//!
-//! - `x-unchain-member`: the member's name;
-//! - `x-unchain-time`: the time of signing, milliseconds since the Unix epoch;
-//! - `x-unchain-signature`: the member's Ed25519 signature (hex) over [`request_message`];
-//! - `x-unchain-actor` (optional): the pseudonymous id of the user inside the organisation
-//!   on whose behalf the request is made, covered by the signature. The node's audit log
-//!   attributes every read of sealed content to it.
-//!
-//! The node checks the signature with the member's key from the ledger and refuses requests
-//! signed more than [`MAX_SKEW_MS`] away from its own clock, which bounds replay to that
-//! window (the requests are reads and idempotent uploads).
+//! Members-only endpoints (the vault, blocks, leaves, proofs, snapshots) take HTTP Message
+//! Signatures (RFC 9421) with the member's Ed25519 key, and the body's digest in
+//! `Content-Digest` (RFC 9530): any RFC 9421 implementation can make such a request.
+//! [`unchain_httpsig`] says what a member's signature covers and what a node checks:
+//! `@method`, `@authority`, `@path`, `@query`, `content-digest` when there is a body, and
+//! `unchain-actor` (the pseudonymous id of the user inside the organisation on whose behalf
+//! the request is made; the node's audit log attributes every read of sealed content to
+//! it), with `keyid` the member's name and `created` within a few minutes of the node's
+//! clock. The node refuses a signature it has already seen.
 
-use sha2::{Digest, Sha256};
+pub use unchain_httpsig::{ACTOR as ACTOR_HEADER, MAX_SKEW_SECS};
 use unchain_types::SigningKey;
-
-/// Header naming the member.
-pub const MEMBER_HEADER: &str = "x-unchain-member";
-/// Header carrying the signing time (ms since the Unix epoch).
-pub const TIME_HEADER: &str = "x-unchain-time";
-/// Header carrying the signature (hex).
-pub const SIGNATURE_HEADER: &str = "x-unchain-signature";
-/// Header naming the acting user.
-pub const ACTOR_HEADER: &str = "x-unchain-actor";
-/// Largest accepted difference between the signing time and the node's clock.
-pub const MAX_SKEW_MS: u64 = 5 * 60 * 1000;
-
-/// The bytes a member signs: method, path with query, time, acting user (empty when none)
-/// and the body's SHA-256, one per line after a fixed prefix.
-pub fn request_message(
-    method: &str,
-    path_and_query: &str,
-    time_ms: u64,
-    actor: &str,
-    body: &[u8],
-) -> Vec<u8> {
-    format!(
-        "unchain-api-request/v2\n{method}\n{path_and_query}\n{time_ms}\n{actor}\n{}",
-        hex::encode(Sha256::digest(body))
-    )
-    .into_bytes()
-}
 
 /// Who signs requests: a member's name and signing key.
 #[derive(Clone, Debug)]
@@ -56,32 +25,39 @@ pub struct RequestSigner {
 }
 
 impl RequestSigner {
-    /// The headers for a request, signed now.
-    pub fn headers(
-        &self,
-        method: &str,
-        path_and_query: &str,
-        body: &[u8],
-    ) -> Vec<(&'static str, String)> {
-        let time_ms = std::time::SystemTime::now()
+    /// The fields to add to a request to `url` (absolute, as sent) with `body`, signed now
+    /// with a fresh nonce: `unchain-actor` when there is a user, `Content-Digest` when
+    /// there is a body, `Signature-Input` and `Signature`.
+    ///
+    /// # Panics
+    /// When `url` is not absolute or the member's name is not printable ASCII: a caller's
+    /// mistake, not the outside world's.
+    pub fn headers(&self, method: &str, url: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+        use base64::Engine;
+        let created = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
+            .map(|d| d.as_secs() as i64)
             .unwrap_or(0);
-        let sig = self.key.sign(&request_message(
-            method,
-            path_and_query,
-            time_ms,
-            self.actor.as_deref().unwrap_or(""),
-            body,
-        ));
-        let mut headers = vec![
-            (MEMBER_HEADER, self.member.clone()),
-            (TIME_HEADER, time_ms.to_string()),
-            (SIGNATURE_HEADER, sig.to_hex()),
-        ];
+        let nonce =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
+        let mut request =
+            unchain_httpsig::Request::to_url(method, url).expect("an absolute URL to sign");
+        let mut fields = Vec::new();
         if let Some(a) = &self.actor {
-            headers.push((ACTOR_HEADER, a.clone()));
+            request = request.with_field(ACTOR_HEADER, a.clone());
+            fields.push((ACTOR_HEADER, a.clone()));
         }
-        headers
+        fields.extend(
+            unchain_httpsig::sign_request(
+                &mut request,
+                body,
+                &self.key,
+                &self.member,
+                created,
+                Some(&nonce),
+            )
+            .expect("a member's name is printable ASCII"),
+        );
+        fields
     }
 }

@@ -204,7 +204,7 @@ impl Client {
     ) -> Result<(String, reqwest::Response), ClientError> {
         let url = format!("{}{path}", self.base);
         let mut req = self.http.request(method.clone(), &url);
-        for (name, value) in signer.headers(method.as_str(), path, &body) {
+        for (name, value) in signer.headers(method.as_str(), &url, &body) {
             req = req.header(name, value);
         }
         if !body.is_empty() {

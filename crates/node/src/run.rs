@@ -304,6 +304,7 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
             provenance: Arc::default(),
             snapshots: snapshots.clone(),
             data_dir: cfg.data_dir.clone(),
+            seen_signatures: Arc::default(),
         };
         // Snapshots older than the retained state versions go, like those versions.
         tokio::spawn(async move {

@@ -254,13 +254,8 @@ impl Drop for Node {
 
 /// A GET of `url` signed by `signer` (the members-only endpoints).
 pub async fn member_get(signer: &RequestSigner, url: &str) -> reqwest::Response {
-    let parsed = reqwest::Url::parse(url).expect("url");
-    let path = match parsed.query() {
-        Some(q) => format!("{}?{q}", parsed.path()),
-        None => parsed.path().to_owned(),
-    };
     let mut req = reqwest::Client::new().get(url);
-    for (name, value) in signer.headers("GET", &path, b"") {
+    for (name, value) in signer.headers("GET", url, b"") {
         req = req.header(name, value);
     }
     req.send().await.expect("signed get")

@@ -17,6 +17,7 @@ pub mod exposition;
 pub(crate) mod problems;
 pub mod provenance;
 pub mod recruit;
+pub mod replay;
 pub(crate) mod snapshots;
 pub(crate) mod standing;
 pub(crate) mod state_proofs;
@@ -66,6 +67,8 @@ pub struct ApiState {
     pub snapshots: Arc<crate::snapshots::SnapshotStore>,
     /// The node's data directory (backups are written under it).
     pub data_dir: std::path::PathBuf,
+    /// Member signatures accepted within the replay window.
+    pub seen_signatures: Arc<replay::SeenSignatures>,
 }
 
 impl std::ops::Deref for ApiState {
@@ -248,12 +251,14 @@ fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
     components.security_schemes.insert(
         "memberSignature".into(),
         SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
-            unchain_client::auth::SIGNATURE_HEADER,
-            "An organisation's Ed25519 signature, hex, over the request (method, path and \
-             query, the `x-unchain-time` milliseconds and the SHA-256 of the body), with its \
-             member name in `x-unchain-member`; refused outside a few minutes of the node's \
-             clock and when replayed. `unchain_client::auth::request_message` builds the \
-             signed bytes.",
+            "Signature",
+            "An HTTP Message Signature (RFC 9421) by an organisation's Ed25519 key, in \
+             `Signature` and `Signature-Input`: it covers `@method`, `@authority`, `@path` \
+             and `@query`, `content-digest` (RFC 9530, sha-256 or sha-512) when the request \
+             has a body, and `unchain-actor` when it names the user acting; `keyid` is the \
+             member's name, `created` (Unix seconds) within five minutes of the node's clock, \
+             `alg`, when given, `ed25519`. A signature already accepted is refused (add a \
+             `nonce`). Any RFC 9421 implementation can sign; `unchain_client::auth` does.",
         ))),
     );
     components.security_schemes.insert(
@@ -270,8 +275,13 @@ fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
     );
     let mut challenge = Header::new(ObjectBuilder::new().schema_type(Type::String).build());
     challenge.description = Some(format!(
-        "The schemes this node accepts: {}",
+        "The scheme this node accepts for users: {}",
         crate::service::problem::WWW_AUTHENTICATE
+    ));
+    let mut accept_signature = Header::new(ObjectBuilder::new().schema_type(Type::String).build());
+    accept_signature.description = Some(format!(
+        "The signature this node accepts from members (RFC 9421 section 5.1): {}",
+        crate::service::problem::ACCEPT_SIGNATURE
     ));
     for item in doc.paths.paths.values_mut() {
         for op in [
@@ -301,6 +311,9 @@ fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
                     response
                         .headers
                         .insert("WWW-Authenticate".into(), challenge.clone());
+                    response
+                        .headers
+                        .insert("Accept-Signature".into(), accept_signature.clone());
                 }
             }
             if op.responses.responses.contains_key("401") && op.security.is_none() {

@@ -12,12 +12,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use tracing::info;
-use unchain_client::auth::{
-    ACTOR_HEADER, MAX_SKEW_MS, MEMBER_HEADER, SIGNATURE_HEADER, TIME_HEADER, request_message,
-};
+use unchain_httpsig::{ACTOR, SIGNATURE_INPUT};
 use unchain_ledger::Member;
 use unchain_types::Code;
-use unchain_types::{Hash32, Signature};
+use unchain_types::Hash32;
 use unchain_vault::state::{self, Denied};
 
 fn unauthorized(detail: impl Into<String>) -> Problem {
@@ -31,12 +29,40 @@ fn unauthorized(detail: impl Into<String>) -> Problem {
 
 pub(crate) use crate::service::problem::forbidden;
 
-fn header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, Problem> {
-    headers
-        .get(name)
-        .ok_or_else(|| unauthorized(format!("header {name} is missing: this endpoint serves members only; sign the request with a member key (see unchain_client::auth) or send a user's bearer token")))?
-        .to_str()
-        .map_err(|_| unauthorized(format!("header {name} is not ASCII")))
+/// The request as the member signed it: the authority from `Host` (or the URI, in
+/// HTTP/2), the path and query as received, and every field line.
+fn signed_request(method: &Method, uri: &Uri, headers: &HeaderMap) -> unchain_httpsig::Request {
+    let authority = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| uri.authority().map(|a| a.as_str().to_owned()))
+        .unwrap_or_default();
+    let scheme = uri.scheme_str().unwrap_or("http").to_ascii_lowercase();
+    unchain_httpsig::Request {
+        method: method.as_str().to_owned(),
+        authority: normalise_authority(&scheme, &authority),
+        scheme,
+        path: if uri.path().is_empty() {
+            "/"
+        } else {
+            uri.path()
+        }
+        .to_owned(),
+        query: uri.query().map(str::to_owned),
+        fields: headers
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect(),
+    }
+}
+
+/// `host[:port]` lowercase, without the scheme's default port, as RFC 9421's `@authority`.
+fn normalise_authority(scheme: &str, authority: &str) -> String {
+    let url = format!("{scheme}://{authority}/");
+    unchain_httpsig::Request::to_url("GET", &url)
+        .map(|r| r.authority)
+        .unwrap_or_else(|_| authority.to_ascii_lowercase())
 }
 
 /// The member that signed this request, checked against the ledger's member keys.
@@ -50,7 +76,8 @@ pub(crate) fn authenticate(
     authenticate_caller(state, method, uri, headers, body).map(|(m, _)| m)
 }
 
-/// The member that signed this request and the user it names (`x-unchain-actor`), if any.
+/// The member that signed this request (RFC 9421, [`unchain_httpsig`]) and the user it
+/// names (`unchain-actor`), if any; or the user whose bearer token it carries.
 pub(crate) fn authenticate_caller(
     state: &ApiState,
     method: &Method,
@@ -68,67 +95,75 @@ pub(crate) fn authenticate_caller(
             .ok_or_else(|| Problem::internal("this node's organisation is not a member"))?;
         return Ok((member, Some(user.id)));
     }
-    if !headers.contains_key(header::AUTHORIZATION) && !headers.contains_key(MEMBER_HEADER) {
+    if headers.contains_key("x-unchain-signature") && !headers.contains_key(SIGNATURE_INPUT) {
+        let mut p = unauthorized(
+            "this node takes RFC 9421 HTTP Message Signatures (Signature-Input, Signature and Content-Digest); the x-unchain-signature scheme was retired: update the client (unchain_client::auth)",
+        );
+        p.field = Some("x-unchain-signature".into());
+        return Err(p);
+    }
+    if !headers.contains_key(header::AUTHORIZATION) && !headers.contains_key(SIGNATURE_INPUT) {
         // Neither way in was tried: say both, for a person at a page as for a program.
         return Err(Problem::new(
             StatusCode::UNAUTHORIZED,
             Code::Unauthenticated,
             "sign-in needed",
-            "this serves members only: send a user's token (Authorization: Bearer …; an administrator makes one with `unchain user add NAME --role ROLE`, e.g. border_officer for the border check) or sign the request with a member key (see unchain_client::auth)",
+            "this serves members only: send a user's token (Authorization: Bearer …; an administrator makes one with `unchain user add NAME --role ROLE`, e.g. border_officer for the border check) or sign the request with a member key as RFC 9421 says (see unchain_client::auth)",
         ));
     }
-    let actor = match headers.get(ACTOR_HEADER) {
-        None => None,
-        Some(v) => {
-            let a = v
-                .to_str()
-                .map_err(|_| unauthorized(format!("header {ACTOR_HEADER} is not ASCII")))?;
-            unchain_types::body::check_actor(ACTOR_HEADER, a)
-                .map_err(|e| unauthorized(e.reason))?;
-            Some(a.to_owned())
-        }
-    };
-    let name = header(headers, MEMBER_HEADER)?;
-    let time_ms: u64 = header(headers, TIME_HEADER)?.parse().map_err(|_| {
-        unauthorized(format!(
-            "header {TIME_HEADER} must be milliseconds since the Unix epoch"
-        ))
-    })?;
-    let sig = Signature::from_hex(header(headers, SIGNATURE_HEADER)?)
-        .map_err(|e| unauthorized(format!("header {SIGNATURE_HEADER}: {e}")))?;
+    if let Some(v) = headers.get(ACTOR) {
+        let a = v.to_str().map_err(|_| {
+            let mut p = unauthorized(format!("header {ACTOR} is not ASCII"));
+            p.field = Some(ACTOR.into());
+            p
+        })?;
+        unchain_types::body::check_actor(ACTOR, a).map_err(|e| {
+            let mut p = unauthorized(e.reason);
+            p.field = Some(ACTOR.into());
+            p
+        })?;
+    }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
+        .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    if now.abs_diff(time_ms) > MAX_SKEW_MS {
-        return Err(unauthorized(format!(
-            "header {TIME_HEADER} is {} s away from this node's clock; at most {} s allowed (check the clock)",
-            now.abs_diff(time_ms) / 1000,
-            MAX_SKEW_MS / 1000
-        )));
+    let mut found = None;
+    let verified =
+        unchain_httpsig::verify_request(&signed_request(method, uri, headers), body, now, |name| {
+            let member = state
+                .ledger
+                .members()
+                .map_err(|e| unchain_httpsig::Refusal {
+                    field: "signature-input;keyid".into(),
+                    reason: format!("the member list cannot be read: {e}"),
+                })?
+                .into_iter()
+                .find(|m| m.name == name)
+                .ok_or_else(|| unchain_httpsig::Refusal {
+                    field: "signature-input;keyid".into(),
+                    reason: format!("{name} is not a member of this chain"),
+                })?;
+            let key = member.signing_key;
+            found = Some(member);
+            Ok(key)
+        })
+        .map_err(|e| {
+            let mut p = unauthorized(e.to_string());
+            p.field = Some(e.field);
+            p
+        })?;
+    let member = found.ok_or_else(|| Problem::internal("a verified signature names no member"))?;
+    if !state
+        .seen_signatures
+        .first_use(verified.signature, verified.created, now)
+    {
+        let mut p = unauthorized(
+            "signature: this signature was already used (a replay); sign each request anew, with a nonce to tell apart identical requests made within the same second",
+        );
+        p.field = Some("signature".into());
+        return Err(p);
     }
-    let member = state
-        .ledger
-        .members()?
-        .into_iter()
-        .find(|m| m.name == name)
-        .ok_or_else(|| unauthorized(format!("{name} is not a member of this chain")))?;
-    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    if !member.signing_key.verify(
-        &sig,
-        &request_message(
-            method.as_str(),
-            path,
-            time_ms,
-            actor.as_deref().unwrap_or(""),
-            body,
-        ),
-    ) {
-        return Err(unauthorized(format!(
-            "signature does not verify under {name}'s key for this method, path, time, user and body"
-        )));
-    }
-    Ok((member, actor))
+    Ok((member, verified.actor))
 }
 
 pub(crate) fn parse_hash(what: &str, s: &str) -> Result<Hash32, Problem> {

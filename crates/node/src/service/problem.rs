@@ -97,8 +97,14 @@ fn field_of(detail: &str) -> Option<String> {
     None
 }
 
-/// The challenge every 401 carries: a user's bearer token, or a member-signed request.
-pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"unchain\", UnchainSignature realm=\"unchain\"";
+/// The challenge every 401 carries for a user: a bearer token.
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"unchain\"";
+
+/// What every 401 asks of a member (RFC 9421 section 5.1, `Accept-Signature`): an Ed25519
+/// signature covering at least these components (and `content-digest` when there is a
+/// body, `unchain-actor` when it names a user), `keyid` the member's name.
+pub const ACCEPT_SIGNATURE: &str =
+    "unchain=(\"@method\" \"@authority\" \"@path\" \"@query\");alg=\"ed25519\"";
 
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
@@ -118,6 +124,10 @@ impl IntoResponse for Problem {
             resp.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(WWW_AUTHENTICATE),
+            );
+            resp.headers_mut().insert(
+                header::HeaderName::from_static("accept-signature"),
+                HeaderValue::from_static(ACCEPT_SIGNATURE),
             );
         }
         resp
