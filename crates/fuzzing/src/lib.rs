@@ -29,6 +29,7 @@ pub mod targets {
     pub mod genesis;
     pub mod gossip_batch;
     pub mod htcds_document;
+    pub mod http_signature;
     pub mod ijson;
     pub mod metrics_accept;
     pub mod module_bodies;
@@ -64,6 +65,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("console_form", targets::console_form::run),
     ("metrics_accept", targets::metrics_accept::run),
     ("did_resolution", targets::did_resolution::run),
+    ("http_signature", targets::http_signature::run),
     ("cosign_message", targets::cosign_message::run),
     ("agreement_bundle", targets::agreement_bundle::run),
     ("custody_bundle", targets::custody_bundle::run),
