@@ -44,7 +44,13 @@ pub async fn seed_identity(
     })
     .await?;
     let issuer_key = out.join("registry-did.json");
-    let did = create_did(&s, "TH civil registry (demo), Tak office", &issuer_key).await?;
+    let did = create_did(
+        &s,
+        "TH civil registry (demo), Tak office",
+        &issuer_key,
+        None,
+    )
+    .await?;
     let wallet = out.join("mother-wallet.json");
     let mut w = Wallet::new();
     let mother = w.add_key("me", &mut rand::thread_rng())?;

@@ -31,6 +31,28 @@ pub enum IdentityCommand {
         /// Where to write the DID's private key (must not exist).
         #[arg(long)]
         issuer_key: PathBuf,
+        /// The origin that serves this DID's Status List Token to verifiers outside the
+        /// consortium (`https://registry-node.example`): every credential it issues names
+        /// its status list there, and `unchain identity publish-status` keeps it signed.
+        #[arg(long, env = "UNCHAIN_STATUS_ORIGIN")]
+        status_origin: Option<String>,
+        #[command(flatten)]
+        who: Who,
+    },
+    /// Sign the DID's status list as a Status List Token (IETF draft-ietf-oauth-status-list)
+    /// and hand it to your node, which serves it to any verifier at the list's URL
+    /// (`Accept: application/statuslist+jwt`). `set-status` does this after each change;
+    /// run it also before the last token expires (e.g. daily, from cron).
+    PublishStatus {
+        /// The issuer key file (names the DID).
+        #[arg(long)]
+        issuer_key: PathBuf,
+        /// How long the token is good for (e.g. `1d`, `12h`).
+        #[arg(long, default_value = "1d", value_parser = humantime::parse_duration)]
+        valid_for: std::time::Duration,
+        /// How long a verifier may cache it (the token's `ttl`).
+        #[arg(long, default_value = "5m", value_parser = humantime::parse_duration)]
+        cache_for: std::time::Duration,
         #[command(flatten)]
         who: Who,
     },
@@ -150,6 +172,10 @@ pub enum IdentityCommand {
         who: Who,
     },
 }
+
+/// How long a token `set-status` signs is good for, and may be cached.
+const DAY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+const CACHE: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Where a credential goes and how long it lasts.
 #[derive(Args)]
@@ -286,10 +312,11 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
         IdentityCommand::DidCreate {
             label,
             issuer_key,
+            status_origin,
             who,
         } => {
             let s = Session::open(&who).await?;
-            let did = create_did(&s, &label, &issuer_key).await?;
+            let did = create_did(&s, &label, &issuer_key, status_origin.as_deref()).await?;
             eprintln!("created {did}; its key is in {}", issuer_key.display());
             println!("{did}");
             Ok(())
@@ -442,7 +469,28 @@ pub async fn identity(cmd: IdentityCommand) -> anyhow::Result<()> {
                 "identity.status",
                 json!({"issuer": file.did, "idx": idx, "status": status, "reason": reason, "at_ms": now_ms()}),
             )
-            .await
+            .await?;
+            // Outside verifiers read the signed token: sign the changed list at once.
+            let url = crate::issuing::publish_status(&s, &file, DAY, CACHE).await?;
+            eprintln!("status list token signed and served at {url}");
+            Ok(())
+        }
+        IdentityCommand::PublishStatus {
+            issuer_key,
+            valid_for,
+            cache_for,
+            who,
+        } => {
+            let s = Session::open(&who).await?;
+            let file = crate::issuing::load_issuer(&issuer_key)?;
+            let url = crate::issuing::publish_status(&s, &file, valid_for, cache_for).await?;
+            eprintln!(
+                "status list token of {} good for {}; served at",
+                file.did,
+                humantime::format_duration(valid_for)
+            );
+            println!("{url}");
+            Ok(())
         }
         IdentityCommand::Missing { child, reason, who } => flag(&who, &child, true, &reason).await,
         IdentityCommand::Found { child, reason, who } => flag(&who, &child, false, &reason).await,

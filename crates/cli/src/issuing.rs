@@ -118,6 +118,7 @@ pub(crate) async fn issue(s: &Session, to: &IssueTo, claims: Claims<'_>) -> anyh
             &Draft {
                 vct: vct.into(),
                 idx,
+                status_origin: file.status_origin.clone(),
                 holder,
                 iat: now_ms() / 1000,
                 nbf,
@@ -203,7 +204,12 @@ pub(crate) async fn create_did(
     s: &Session,
     label: &str,
     issuer_key: &Path,
+    status_origin: Option<&str>,
 ) -> anyhow::Result<String> {
+    if let Some(o) = status_origin {
+        unchain_identity::credential::check_status_origin(o)
+            .map_err(|e| anyhow::anyhow!("--status-origin {e}"))?;
+    }
     if issuer_key.exists() {
         bail!(
             "{} already exists; refusing to overwrite a key file",
@@ -219,9 +225,50 @@ pub(crate) async fn create_did(
         key_id: "key-1".into(),
         seed: hex::encode(key.seed()),
         retired: Vec::new(),
+        status_origin: status_origin.map(|o| o.trim_end_matches('/').to_owned()),
     };
     save_issuer(&file, issuer_key, true)?;
     Ok(did)
+}
+
+/// Signs the DID's current status list as a Status List Token (good for `valid_for`,
+/// cacheable for `cache_for`) and hands it to the node; returns the URL it is served at.
+pub(crate) async fn publish_status(
+    s: &Session,
+    file: &IssuerFile,
+    valid_for: std::time::Duration,
+    cache_for: std::time::Duration,
+) -> anyhow::Result<String> {
+    use unchain_credentials::status_token::{TokenClaims, sign_token};
+    use unchain_identity::credential::{status_uri, status_url};
+    let state = issuer_state(s, file).await?;
+    let path = format!("/v1/identity/status/{}", file.did);
+    let view: Value = s.get(&path).await?;
+    let status_list = serde_json::from_value(view["status_list"].clone())
+        .context("the node's status list is not {bits, lst}")?;
+    let iat = now_ms() / 1000;
+    let sub = match &file.status_origin {
+        Some(o) => status_url(o, &file.did),
+        None => status_uri(&file.did),
+    };
+    let claims = TokenClaims {
+        sub: sub.clone(),
+        iat,
+        exp: iat + valid_for.as_secs().max(60),
+        ttl: cache_for.as_secs(),
+        status_list,
+    };
+    let (fragment, _) = unchain_identity::rules::current_key(&state);
+    let token = sign_token(&claims, &format!("{}#{fragment}", file.did), &file.key()?);
+    s.client
+        .put_signed_bytes(&s.signer, &format!("{path}/token"), token.into_bytes())
+        .await
+        .context("handing the status list token to the node")?;
+    Ok(if sub.starts_with("urn:") {
+        format!("{}{path}", s.client.base())
+    } else {
+        sub
+    })
 }
 
 /// The node's trust bundle, waiting up to 60 s for a cosigned checkpoint that covers it.

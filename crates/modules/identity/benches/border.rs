@@ -71,6 +71,7 @@ fn setup(dir: &std::path::Path, revoked: u32) -> Setup {
             &Draft {
                 vct: vct.into(),
                 idx,
+                status_origin: None,
                 holder: holder.public_key(),
                 iat: now,
                 nbf: None,

@@ -2,7 +2,7 @@
 //! bound to the border post's challenge (audience and nonce), judged against a verified
 //! trust bundle alone — no network. The verdict is one of [`Verdict`], with every reason.
 
-use crate::credential::{CHILD, GUARDIAN_LINK, digest_of, status_ref, status_uri};
+use crate::credential::{CHILD, GUARDIAN_LINK, digest_of, names_status_list_of, status_ref};
 use crate::rules;
 use crate::trust::TrustState;
 use serde::{Deserialize, Serialize};
@@ -175,7 +175,7 @@ fn check_credential(
             format!("{who}'s credential names no status list entry"),
         ));
     };
-    if uri != status_uri(&iss) {
+    if !names_status_list_of(&uri, &iss) {
         return Err(finding(
             Verdict::InvalidSignature,
             format!("{who}'s credential names status list {uri}, not its issuer's"),

@@ -83,6 +83,10 @@ pub struct IssuerFile {
     /// Keys it rotated away from.
     #[serde(default)]
     pub retired: Vec<RetiredKey>,
+    /// The origin (`https://node.example`) that serves this DID's Status List Token to
+    /// outside verifiers; the credentials it issues name their list there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_origin: Option<String>,
 }
 
 /// A key an issuer rotated away from.
@@ -382,6 +386,7 @@ mod tests {
             key_id: current_key(&state).0.to_owned(),
             seed: hex::encode(key.seed()),
             retired: Vec::new(),
+            status_origin: None,
         };
         (file, key, state)
     }
@@ -405,6 +410,7 @@ mod tests {
         let draft = Draft {
             vct: CHILD.into(),
             idx: 42,
+            status_origin: None,
             holder,
             iat: 1_800_000_000,
             nbf: None,

@@ -46,10 +46,56 @@ pub fn selective_claims(vct: &str) -> &'static [&'static str] {
     }
 }
 
-/// The `uri` of an issuer's status list: `urn:unchain:status:<did suffix>`. Resolved by a
-/// node at `GET /v1/identity/status/{did}` and carried in trust bundles.
+/// The `uri` of an issuer's status list when it names no URL: `urn:unchain:status:<did
+/// suffix>`. Resolved by a node at `GET /v1/identity/status/{did}` and carried in trust
+/// bundles.
 pub fn status_uri(issuer: &str) -> String {
     format!("urn:unchain:status:{}", crate::rules::did_suffix(issuer))
+}
+
+/// The `uri` of an issuer's status list at `origin` (`https://node.example`), where any
+/// verifier fetches its Status List Token: `<origin>/v1/identity/status/<did>`.
+pub fn status_url(origin: &str, issuer: &str) -> String {
+    format!(
+        "{}/v1/identity/status/{issuer}",
+        origin.trim_end_matches('/')
+    )
+}
+
+/// Whether `uri` names `issuer`'s status list: [`status_uri`], or [`status_url`] at any
+/// `https` origin (or `http` on this machine). Which origin serves it is the issuer's
+/// choice; the list itself always comes from the ledger.
+pub fn names_status_list_of(uri: &str, issuer: &str) -> bool {
+    if uri == status_uri(issuer) {
+        return true;
+    }
+    let Some(origin) = uri.strip_suffix(&format!("/v1/identity/status/{issuer}")) else {
+        return false;
+    };
+    check_status_origin(origin).is_ok()
+}
+
+/// Checks an origin an issuer names for its status list: `https://host[:port]`, or
+/// `http://` on this machine (`localhost`, `127.0.0.1`, `[::1]`), with no path, query,
+/// user or fragment.
+pub fn check_status_origin(origin: &str) -> Result<(), String> {
+    let (scheme, host) = origin
+        .split_once("://")
+        .ok_or_else(|| format!("{origin:?} is not an origin (https://host[:port])"))?;
+    let hostname = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()) && !port.is_empty())
+        .map_or(host, |(h, _)| h);
+    let local = ["localhost", "127.0.0.1", "[::1]"].contains(&hostname);
+    if host.is_empty()
+        || host.contains(['/', '?', '#', '@', ' '])
+        || !(scheme == "https" || (scheme == "http" && local))
+    {
+        return Err(format!(
+            "{origin:?}: an issuer's status list is served at an https origin (https://host[:port], no path); http only on this machine"
+        ));
+    }
+    Ok(())
 }
 
 /// What an issuer fills in.
@@ -59,6 +105,9 @@ pub struct Draft {
     pub vct: String,
     /// Its index in the issuer's status list (from `GET /v1/identity/next/{did}`).
     pub idx: u32,
+    /// The origin that serves the issuer's Status List Token to outside verifiers
+    /// ([`status_url`]); `None` names the list by [`status_uri`].
+    pub status_origin: Option<String>,
     /// The holder's key.
     pub holder: PublicKey,
     /// Issue time, seconds.
@@ -101,7 +150,10 @@ pub fn issue<R: RngCore + CryptoRng>(
     always.insert("vct".into(), draft.vct.clone().into());
     always.insert(
         "status".into(),
-        json!({"status_list": {"idx": draft.idx, "uri": status_uri(&issuer.did)}}),
+        json!({"status_list": {"idx": draft.idx, "uri": draft
+            .status_origin
+            .as_deref()
+            .map_or_else(|| status_uri(&issuer.did), |o| status_url(o, &issuer.did))}}),
     );
     let sd_jwt = sdjwt::issue(
         &Issue {

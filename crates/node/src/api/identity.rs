@@ -63,26 +63,38 @@ pub async fn controlled(
 }
 
 /// An issuer's status list, as the ledger's status transactions make it.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusListView {
     /// The list's URI, as credentials name it.
     pub sub: String,
     /// The issuer.
     pub issuer: String,
     /// `{"bits": 2, "lst": …}` (IETF Token Status List).
+    #[schema(value_type = Object)]
     pub status_list: unchain_credentials::status::EncodedList,
     /// The log size this reflects.
     pub log_size: u64,
 }
 
 /// An issuer's Token Status List (2 bits per credential: 0 valid, 1 revoked, 2
-/// suspended). Its history is the `identity.status` transactions in the log.
+/// suspended). Its history is the `identity.status` transactions in the log. Asked for
+/// `application/statuslist+jwt`, the issuer-signed Status List Token instead, while it
+/// holds the ledger's current list (404 when it does not: the issuer has not yet signed
+/// the latest change).
 #[utoipa::path(get, path = "/v1/identity/status/{did}", params(("did" = String, Path, description = "the issuer's did:unchain")),
-    responses((status = 200, description = "the status list"), (status = 404, body = Problem)))]
+    responses((status = 200, description = "the status list as JSON, or the issuer's Status List Token (`Accept: application/statuslist+jwt`)",
+                content((StatusListView = "application/json"), (String = "application/statuslist+jwt"))),
+              (status = 400, body = Problem), (status = 404, body = Problem)))]
 pub async fn status_list(
     State(state): State<ApiState>,
+    headers: HeaderMap,
     Path(did): Path<String>,
-) -> Result<Json<StatusListView>, Problem> {
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    check_did(&did)?;
+    if super::status_tokens::wants_token(&headers) {
+        return super::status_tokens::serve_token(&state, &did);
+    }
     let reader = known_did(&state, &did)?;
     let list = unchain_identity::status_list(&reader, &did).map_err(internal)?;
     Ok(Json(StatusListView {
@@ -90,7 +102,8 @@ pub async fn status_list(
         issuer: did,
         status_list: list.encode(),
         log_size: state.ledger.head()?.log_size,
-    }))
+    })
+    .into_response())
 }
 
 /// The lowest status index an issuer has not used (members only: how many credentials an

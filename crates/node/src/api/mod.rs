@@ -21,6 +21,7 @@ pub mod replay;
 pub(crate) mod snapshots;
 pub(crate) mod standing;
 pub(crate) mod state_proofs;
+pub(crate) mod status_tokens;
 pub mod supply;
 pub(crate) mod tips;
 pub mod tokens;
@@ -129,6 +130,7 @@ impl std::ops::Deref for ApiState {
         did_resolution::resolve,
         identity::controlled,
         identity::status_list,
+        status_tokens::put_token,
         identity::next_index,
         identity::issued,
         identity::child,
@@ -425,6 +427,10 @@ pub fn router(state: ApiState) -> Router {
             get(identity::controlled),
         )
         .route("/v1/identity/status/{did}", get(identity::status_list))
+        .route(
+            "/v1/identity/status/{did}/token",
+            axum::routing::put(status_tokens::put_token),
+        )
         .route("/v1/identity/next/{did}", get(identity::next_index))
         .route("/v1/identity/issued/{did}/{idx}", get(identity::issued))
         .route("/v1/identity/children/{child}", get(identity::child))

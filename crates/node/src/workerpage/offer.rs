@@ -125,7 +125,7 @@ pub(crate) fn verify(
     let iss = v.str("iss").unwrap_or_default();
     let (uri, idx) = unchain_identity::credential::status_ref(&v.claims)
         .ok_or_else(|| invalid("it names no status list entry".into()))?;
-    if uri != unchain_identity::credential::status_uri(iss) {
+    if !unchain_identity::credential::names_status_list_of(&uri, iss) {
         return Err(invalid("it names another issuer's status list".into()));
     }
     let list =

@@ -129,6 +129,7 @@ impl World {
             &Draft {
                 vct: vct.into(),
                 idx,
+                status_origin: None,
                 holder: holder.public_key(),
                 iat: now_s(&self.chain),
                 nbf,
@@ -206,6 +207,7 @@ pub fn sign_off_ledger(
         &Draft {
             vct: vct.into(),
             idx,
+            status_origin: None,
             holder: holder.public_key(),
             iat,
             nbf: None,
