@@ -40,6 +40,7 @@ pub mod targets {
     pub mod signed_note;
     pub mod snapshot;
     pub mod state_bundle;
+    pub mod status_list_token;
     pub mod supply_capture;
     pub mod tip_attachment;
     pub mod tip_form;
@@ -66,6 +67,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("metrics_accept", targets::metrics_accept::run),
     ("did_resolution", targets::did_resolution::run),
     ("http_signature", targets::http_signature::run),
+    ("status_list_token", targets::status_list_token::run),
     ("cosign_message", targets::cosign_message::run),
     ("agreement_bundle", targets::agreement_bundle::run),
     ("custody_bundle", targets::custody_bundle::run),
