@@ -68,7 +68,8 @@ pub async fn outcome_bundle(
 pub struct SchemaView {
     /// Its version.
     pub version: u32,
-    /// Every path a clause may name, with its type.
+    /// Every path a clause may name, with its type: `[path, type]` pairs.
+    #[schema(value_type = Vec<Vec<String>>)]
     pub facts: Vec<(String, String)>,
 }
 

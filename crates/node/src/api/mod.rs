@@ -285,6 +285,15 @@ fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
         "The signature this node accepts from members (RFC 9421 section 5.1): {}",
         crate::service::problem::ACCEPT_SIGNATURE
     ));
+    let bad_request = utoipa::openapi::ResponseBuilder::new()
+        .description("the request's parameters or body do not parse; `field` names which")
+        .content(
+            "application/problem+json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
     for item in doc.paths.paths.values_mut() {
         for op in [
             &mut item.get,
@@ -317,6 +326,15 @@ fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
                         .headers
                         .insert("Accept-Signature".into(), accept_signature.clone());
                 }
+            }
+            // A path or query parameter, or a body, that does not parse is refused with a
+            // 400 problem by the framework's extractors, whether or not the handler names it.
+            let takes_input =
+                op.request_body.is_some() || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            if takes_input && !op.responses.responses.contains_key("400") {
+                op.responses
+                    .responses
+                    .insert("400".into(), RefOr::T(bad_request.clone()));
             }
             if op.responses.responses.contains_key("401") && op.security.is_none() {
                 op.security = Some(vec![

@@ -94,7 +94,7 @@ fn check(did: &DidState, list: &StatusList, token: &str, now: u64) -> Result<Tok
 /// controlling organisation). The node serves it at the list's URL while the ledger's list
 /// is unchanged and the token has not expired.
 #[utoipa::path(put, path = "/v1/identity/status/{did}/token", params(("did" = String, Path, description = "the issuer's did:unchain")),
-    request_body(content = String, content_type = "application/statuslist+jwt", description = "the compact JWT"),
+    request_body(description = "the compact JWT (any content type; `application/statuslist+jwt` is its own)", content((String = "application/statuslist+jwt"), (String = "text/plain"))),
     responses((status = 201, description = "stored; served at the list's URL"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn put_token(
     State(state): State<ApiState>,

@@ -25,7 +25,7 @@ pub struct GoodsView {
     /// The identifier, canonical (GS1 Digital Link).
     pub id: String,
     /// Where they were made, if an event says so.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub made: Option<Made>,
     /// Every open finding that flags them, each with its path.
     #[schema(value_type = Vec<Object>)]
@@ -44,7 +44,7 @@ pub struct UpstreamView {
     /// Steps from the traced goods.
     pub depth: u32,
     /// Where it was made, if known.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub made: Option<Made>,
 }
 

@@ -33,7 +33,7 @@ pub async fn inbox(
 
 /// A tip and its messages' metadata (commitments, wrapped keys, who and when).
 #[utoipa::path(get, path = "/v1/tips/{id}", params(("id" = String, Path, description = "tip id")),
-    responses((status = 200, description = "the tip"), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, description = "the tip"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn view(
     State(state): State<ApiState>,
     Path(id): Path<String>,
@@ -48,7 +48,7 @@ pub async fn view(
 /// Message `seq` of a tip, sealed (the client opens it with the organisation's key).
 /// Every fetch, served or refused, goes to the node's read log.
 #[utoipa::path(get, path = "/v1/tips/{id}/messages/{seq}", params(("id" = String, Path, description = "tip id"), ("seq" = u32, Path, description = "message number, from 1")),
-    responses((status = 200, description = "the ciphertext"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, description = "the tip was erased", body = Problem)))]
+    responses((status = 200, description = "the ciphertext"), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 410, description = "the tip was erased", body = Problem)))]
 pub async fn message(
     State(state): State<ApiState>,
     Path((id, seq)): Path<(String, u32)>,
@@ -104,7 +104,7 @@ pub async fn message(
 /// the commitment; only this node's own organisation uploads here.
 #[utoipa::path(put, path = "/v1/tips/ciphertexts/{commitment}", operation_id = "upload_tip_ciphertext", params(("commitment" = String, Path, description = "SHA-256 of the ciphertext, hex")),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, description = "stored"), (status = 400, body = Problem), (status = 403, body = Problem)))]
+    responses((status = 201, description = "stored"), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn upload(
     State(state): State<ApiState>,
     Path(commitment): Path<String>,
