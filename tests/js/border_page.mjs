@@ -3,10 +3,10 @@
 //   node border_page.mjs http://127.0.0.1:PORT
 //
 // Prints {"nonce": …} (the page's nonce for the wallets), then for each JSON line on
-// standard input ({"token", "child", "adult", "aud", "nonce"}) enters the officer's token,
-// pastes both presentations, clicks
-// Check, waits for the verdict, and prints it as one JSON line: headline, reasons, meta,
-// the verdict box's class, and the page's next nonce.
+// standard input ({"token", "child", "adult", "aud", "nonce"}) enters the officer's token
+// and the nonce, pastes both presentations, submits the form (the page has no script),
+// and prints the verdict page as one JSON line: headline, reasons, meta, the verdict box's
+// class, the next form's nonce, any request to another host, and whether any script ran.
 import { chromium } from "playwright-core";
 import readline from "node:readline";
 
@@ -19,7 +19,7 @@ const browser = await chromium.launch({
   ],
 });
 try {
-  const page = await browser.newPage();
+  const page = await browser.newPage({ javaScriptEnabled: false });
   const outside = [];
   page.on("request", (r) => { if (!r.url().startsWith(base)) outside.push(r.url()); });
   await page.goto(`${base}/border`);
@@ -29,11 +29,10 @@ try {
     const req = JSON.parse(line);
     await page.fill("#token", req.token);
     await page.fill("#aud", req.aud);
+    await page.fill("#nonce", req.nonce);
     await page.fill("#child", req.child);
     await page.fill("#adult", req.adult);
-    await page.click("#check");
-    // The page makes a fresh nonce once the verdict is shown.
-    await page.waitForFunction((old) => document.getElementById("nonce").value !== old, req.nonce);
+    await Promise.all([page.waitForNavigation(), page.click("#check")]);
     console.log(JSON.stringify({
       headline: await page.textContent("#headline"),
       reasons: await page.$$eval("#reasons li", (els) => els.map((e) => e.textContent)),

@@ -16,7 +16,6 @@ use super::{ApiState, Problem};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri, header};
-use axum::response::Html;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
@@ -294,6 +293,39 @@ pub async fn border_check(
     )))
 }
 
+/// The border check for the page at `/border`: the officer's bearer `token` (typed into
+/// the page), then the same check as [`border_check`].
+pub(crate) async fn border_check_report(
+    state: &ApiState,
+    token: &str,
+    req: BorderCheckRequest,
+) -> Result<BorderReport, Problem> {
+    let mut headers = HeaderMap::new();
+    if !token.is_empty() {
+        let value =
+            axum::http::HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+                Problem::bad_request(Code::BadRequest, "token: not a token (letters and digits)")
+            })?;
+        headers.insert(header::AUTHORIZATION, value);
+    }
+    authenticate(
+        state,
+        &Method::POST,
+        &Uri::from_static("/v1/border/check"),
+        &headers,
+        b"",
+    )?;
+    check_challenge(&req.aud, &req.nonce)?;
+    let (_, trust) = current_trust(state).await?;
+    Ok(border::check(
+        &trust,
+        &req.child,
+        &req.adult,
+        &challenge(&req.aud, &req.nonce),
+        u64::MAX,
+    ))
+}
+
 /// A single-presentation check request (a service provider shown a survivor's credential).
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PresentationCheckRequest {
@@ -376,28 +408,15 @@ fn check_challenge(aud: &str, nonce: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-/// The border check page: paste (or scan into) both presentations; the verdict appears
-/// in large type with its reasons.
-pub async fn border_page() -> Html<&'static str> {
-    Html(include_str!("border.html"))
-}
-
-/// The border page, its script and its style, each with [`border_headers`]: the officer
-/// types a token into this page, so nothing but the node's own files may run in it, no
+/// The border page and its style, each with [`border_headers`]: the officer types a token
+/// into this page, so nothing may run in it, no
 /// other site may frame it, and nothing of it is cached or sent on as a referrer.
 pub fn border_routes() -> axum::Router<ApiState> {
     use axum::response::IntoResponse as _;
     axum::Router::new()
-        .route("/border", axum::routing::get(border_page))
         .route(
-            "/border/border.js",
-            axum::routing::get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                    include_str!("border.js"),
-                )
-                    .into_response()
-            }),
+            "/border",
+            axum::routing::get(super::border_page::form).post(super::border_page::check),
         )
         .route(
             "/border/border.css",
@@ -416,7 +435,7 @@ pub fn border_routes() -> axum::Router<ApiState> {
 pub async fn border_headers(mut r: axum::response::Response) -> axum::response::Response {
     crate::serve::private_page(
         r.headers_mut(),
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     );
     r
 }

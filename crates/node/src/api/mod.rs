@@ -12,6 +12,7 @@ pub(crate) mod handlers;
 pub mod identity;
 pub use crate::service::problem;
 pub(crate) mod agreements;
+pub(crate) mod border_page;
 pub(crate) mod epoch_links;
 pub mod exposition;
 pub(crate) mod problems;
