@@ -35,6 +35,11 @@ pub struct SnapshotStore {
     last_failure: Mutex<Option<String>>,
     /// The height of the newest block that erased state: no snapshot before it is kept.
     erased_at: Mutex<u64>,
+    /// Held while snapshot files are read or shredded: a prune (from a request, the
+    /// minute task or an erasure) never removes a file another thread is reading, and two
+    /// prunes never shred the same directory (the contract test's generated requests met
+    /// that race as a 500).
+    files: Mutex<()>,
 }
 
 /// What a member asking for a snapshot gets.
@@ -93,6 +98,7 @@ impl SnapshotStore {
             writing: Mutex::new(false),
             last_failure: Mutex::new(None),
             erased_at: Mutex::new(0),
+            files: Mutex::new(()),
         })
     }
 
@@ -111,6 +117,7 @@ impl SnapshotStore {
 
     /// The manifest of the snapshot at `height`, if it is here.
     pub fn manifest(&self, height: u64) -> anyhow::Result<Option<SnapshotManifest>> {
+        let _files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let path = self.dir.join(height.to_string()).join("manifest.json");
         match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(
@@ -124,6 +131,7 @@ impl SnapshotStore {
 
     /// Chunk `index` of the snapshot at `height`, if it is here.
     pub fn chunk(&self, height: u64, index: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        let _files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let path = self.dir.join(height.to_string()).join(chunk_name(index));
         match std::fs::read(&path) {
             Ok(bytes) => Ok(Some(bytes)),
@@ -225,6 +233,7 @@ impl SnapshotStore {
     /// overwritten before it is removed.
     pub fn prune(&self) -> anyhow::Result<()> {
         let head = self.ledger.head()?.height;
+        let _files = self.files.lock().unwrap_or_else(|p| p.into_inner());
         let erased_at = *self.erased_at.lock().expect("erased_at lock");
         for (i, height) in self.heights().into_iter().enumerate() {
             if i >= KEPT || height + RETAINED_VERSIONS < head || height < erased_at {

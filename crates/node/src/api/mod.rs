@@ -236,7 +236,85 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     list_problem_codes(&mut doc);
     describe_errors_and_security(&mut doc);
+    constrain_path_parameters(&mut doc);
     doc
+}
+
+/// What each identifier in a path looks like, as the handlers parse it: (path prefix,
+/// parameter, pattern). A parameter not listed (EPC URNs, case ids, query names, party
+/// names) is any string the handler then checks.
+const PATH_PATTERNS: &[(&str, &str, &str)] = &[
+    ("/v1/transactions/", "id", HEX64),
+    ("/v1/recruit/offers/", "id", HEX64),
+    ("/v1/supply/findings/", "id", HEX64),
+    ("/v1/vault/records/", "id", HEX64),
+    ("/v1/custody/items/", "id", HEX64),
+    ("/v1/agreements/", "id", "^a-[0-9a-f]{20}$"),
+    ("/v1/tips/{id}", "id", "^t-[0-9a-f]{20}$"),
+    ("/v1/identity/children/", "child", "^c-[0-9a-f]{20}$"),
+    ("/v1/identity/", "did", "^did:unchain:[0-9a-f]{32}$"),
+    ("/v1/notary/", "hash", HEX64),
+    ("/v1/accounts/", "key", HEX64),
+    ("/v1/vault/notices/", "subject", HEX64),
+    ("/v1/vault/ciphertexts/", "commitment", HEX64),
+    ("/v1/tips/ciphertexts/", "commitment", HEX64),
+    ("/v1/vault/policies/", "jurisdiction", "^[A-Z]{2}$"),
+    ("/v1/recruit/alerts/", "country", "^[A-Z]{2}$"),
+    (
+        "/v1/recruit/employers/",
+        "month",
+        "^[0-9]{4}-(0[1-9]|1[0-2])$",
+    ),
+    ("/00/", "sscc", "^[0-9]{18}$"),
+    ("/01/", "gtin", "^[0-9]{14}$"),
+];
+
+/// 32 bytes in hex, as ids, hashes and keys are written.
+const HEX64: &str = "^[0-9a-fA-F]{64}$";
+
+/// Gives the path parameters in [`PATH_PATTERNS`] their pattern. DID resolution's `did`
+/// keeps its own (any method: the resolver answers `methodNotSupported` for others).
+fn constrain_path_parameters(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if path == "/v1/identity/dids/{did}" {
+            continue;
+        }
+        for op in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.parameter_in != ParameterIn::Path {
+                    continue;
+                }
+                let Some((_, _, pattern)) = PATH_PATTERNS
+                    .iter()
+                    .find(|(prefix, name, _)| path.starts_with(prefix) && p.name == *name)
+                else {
+                    continue;
+                };
+                let described = matches!(&p.schema, Some(RefOr::T(Schema::Object(o)))
+                    if o.schema_type == utoipa::openapi::schema::SchemaType::Type(Type::String));
+                if described || p.schema.is_none() {
+                    p.schema = Some(RefOr::T(Schema::Object(
+                        ObjectBuilder::new()
+                            .schema_type(Type::String)
+                            .pattern(Some(*pattern))
+                            .build(),
+                    )));
+                }
+            }
+        }
+    }
 }
 
 /// What the document says of errors and callers, as the node serves them: every problem
@@ -662,4 +740,51 @@ async fn framework_refusals_as_problems(
         }
     }
     problem
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pattern names a parameter the document has, and the ids this code makes match
+    /// their pattern (a typo in the table, or a pattern stricter than the ids, fails here).
+    #[test]
+    fn every_path_pattern_applies_and_admits_real_ids() {
+        let doc = serde_json::to_value(openapi()).expect("json");
+        for (prefix, name, pattern) in PATH_PATTERNS {
+            let applied = doc["paths"]
+                .as_object()
+                .expect("paths")
+                .iter()
+                .filter(|(path, _)| path.starts_with(prefix) && *path != "/v1/identity/dids/{did}")
+                .flat_map(|(_, item)| item.as_object().expect("item").values())
+                .filter_map(|op| op["parameters"].as_array())
+                .flatten()
+                .filter(|p| p["name"] == *name && p["in"] == "path")
+                .all(|p| p["schema"]["pattern"] == *pattern);
+            let present = doc["paths"]
+                .as_object()
+                .expect("paths")
+                .keys()
+                .any(|path| path.starts_with(prefix) && path.contains(&format!("{{{name}}}")));
+            assert!(present && applied, "{prefix} {name}");
+        }
+        let tx = unchain_types::Hash32::digest(b"x").to_hex();
+        let full = |p: &str, s: &str| {
+            let re = p.trim_start_matches('^').trim_end_matches('$');
+            // The table's patterns are simple enough to check by shape.
+            match re {
+                "[0-9a-fA-F]{64}" => s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()),
+                "did:unchain:[0-9a-f]{32}" => s
+                    .strip_prefix("did:unchain:")
+                    .is_some_and(|h| h.len() == 32 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+                _ => true,
+            }
+        };
+        assert!(full(HEX64, &tx));
+        let did = unchain_identity::rules::did_of(&unchain_types::TxId(
+            unchain_types::Hash32::digest(b"did"),
+        ));
+        assert!(full("^did:unchain:[0-9a-f]{32}$", &did), "{did}");
+    }
 }
