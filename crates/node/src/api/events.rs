@@ -199,7 +199,15 @@ pub async fn stream(
             }
         },
     );
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+    // The stream opens with a comment and the reconnection delay: a client (or a proxy
+    // that buffers) sees at once that it is live, before the first event.
+    let open = futures::stream::once(std::future::ready(Ok::<Event, Infallible>(
+        Event::default()
+            .comment("open")
+            .retry(Duration::from_secs(3)),
+    )));
+    Ok(Sse::new(futures::StreamExt::chain(open, events))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 #[cfg(test)]
