@@ -31,8 +31,19 @@ impl RequestSigner {
     ///
     /// # Panics
     /// When `url` is not absolute or the member's name is not printable ASCII: a caller's
-    /// mistake, not the outside world's.
+    /// mistake; [`RequestSigner::try_headers`] returns it instead.
     pub fn headers(&self, method: &str, url: &str, body: &[u8]) -> Vec<(&'static str, String)> {
+        self.try_headers(method, url, body)
+            .unwrap_or_else(|e| panic!("signing a request to {url:?}: {e}"))
+    }
+
+    /// [`RequestSigner::headers`], or why `url` or the member's name cannot be signed.
+    pub fn try_headers(
+        &self,
+        method: &str,
+        url: &str,
+        body: &[u8],
+    ) -> Result<Vec<(&'static str, String)>, unchain_httpsig::Refusal> {
         use base64::Engine;
         let created = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -40,24 +51,20 @@ impl RequestSigner {
             .unwrap_or(0);
         let nonce =
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
-        let mut request =
-            unchain_httpsig::Request::to_url(method, url).expect("an absolute URL to sign");
+        let mut request = unchain_httpsig::Request::to_url(method, url)?;
         let mut fields = Vec::new();
         if let Some(a) = &self.actor {
             request = request.with_field(ACTOR_HEADER, a.clone());
             fields.push((ACTOR_HEADER, a.clone()));
         }
-        fields.extend(
-            unchain_httpsig::sign_request(
-                &mut request,
-                body,
-                &self.key,
-                &self.member,
-                created,
-                Some(&nonce),
-            )
-            .expect("a member's name is printable ASCII"),
-        );
-        fields
+        fields.extend(unchain_httpsig::sign_request(
+            &mut request,
+            body,
+            &self.key,
+            &self.member,
+            created,
+            Some(&nonce),
+        )?);
+        Ok(fields)
     }
 }

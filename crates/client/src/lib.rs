@@ -49,6 +49,14 @@ pub enum ClientError {
         /// What was wrong.
         reason: String,
     },
+    /// A request could not be signed (its URL is not absolute, say).
+    #[error("cannot sign a request to {url}: {reason}")]
+    Unsignable {
+        /// The URL to be called.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// A transaction could not be built.
     #[error("building the transaction: {0}")]
     Build(#[from] unchain_types::TxError),
@@ -204,7 +212,13 @@ impl Client {
     ) -> Result<(String, reqwest::Response), ClientError> {
         let url = format!("{}{path}", self.base);
         let mut req = self.http.request(method.clone(), &url);
-        for (name, value) in signer.headers(method.as_str(), &url, &body) {
+        let fields = signer
+            .try_headers(method.as_str(), &url, &body)
+            .map_err(|e| ClientError::Unsignable {
+                url: url.clone(),
+                reason: e.to_string(),
+            })?;
+        for (name, value) in fields {
             req = req.header(name, value);
         }
         if !body.is_empty() {

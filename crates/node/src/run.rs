@@ -329,7 +329,12 @@ pub fn run(cfg: NodeConfig) -> anyhow::Result<()> {
         };
         let addr = listener.local_addr().expect("bound socket has an address");
         // Tests and scripts find the port here when the config asked for port 0.
-        let _ = std::fs::write(cfg.data_dir.join("api.addr"), addr.to_string());
+        // Written whole, then renamed: whoever waits for the file never reads it empty.
+        let addr_file = cfg.data_dir.join("api.addr");
+        let tmp = addr_file.with_extension("addr.tmp");
+        if std::fs::write(&tmp, addr.to_string()).is_ok() {
+            let _ = std::fs::rename(&tmp, &addr_file);
+        }
         info!(url = %format!("http://{addr}"), "API listening");
         if let Some(std_listener) = public_listener {
             let addr = std_listener

@@ -269,6 +269,23 @@ const PATH_PATTERNS: &[(&str, &str, &str)] = &[
     ("/01/", "gtin", "^[0-9]{14}$"),
 ];
 
+/// Every operation of a path item.
+fn operations_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+        &mut item.head,
+        &mut item.options,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// 32 bytes in hex, as ids, hashes and keys are written.
 const HEX64: &str = "^[0-9a-fA-F]{64}$";
 
@@ -282,16 +299,7 @@ fn constrain_path_parameters(doc: &mut utoipa::openapi::OpenApi) {
         if path == "/v1/identity/dids/{did}" {
             continue;
         }
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             for p in op.parameters.iter_mut().flatten() {
                 if p.parameter_in != ParameterIn::Path {
                     continue;
@@ -374,18 +382,7 @@ fn describe_errors_and_security(doc: &mut utoipa::openapi::OpenApi) {
         )
         .build();
     for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-        ]
-        .into_iter()
-        .flatten()
-        {
+        for op in operations_mut(item) {
             for (status, response) in op.responses.responses.iter_mut() {
                 let RefOr::T(response) = response else {
                     continue;
