@@ -99,8 +99,8 @@ impl Request {
     }
 }
 
-/// `host[:port]` lowercase, without the scheme's default port.
-pub(crate) fn normalise_authority(scheme: &str, authority: &str) -> String {
+/// `host[:port]` lowercase, without the scheme's default port (RFC 9421's `@authority`).
+pub fn normalise_authority(scheme: &str, authority: &str) -> String {
     let authority = authority.to_ascii_lowercase();
     let default = match scheme {
         "http" => Some(":80"),

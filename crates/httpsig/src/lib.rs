@@ -39,7 +39,7 @@ mod profile;
 mod refusal;
 mod signature;
 
-pub use base::{Component, Request};
+pub use base::{Component, Request, normalise_authority};
 pub use digest::{check_content_digest, content_digest};
 pub use profile::{MAX_SKEW_SECS, Verified, sign_request, verify_request};
 pub use refusal::Refusal;

@@ -41,7 +41,7 @@ fn signed_request(method: &Method, uri: &Uri, headers: &HeaderMap) -> unchain_ht
     let scheme = uri.scheme_str().unwrap_or("http").to_ascii_lowercase();
     unchain_httpsig::Request {
         method: method.as_str().to_owned(),
-        authority: normalise_authority(&scheme, &authority),
+        authority: unchain_httpsig::normalise_authority(&scheme, &authority),
         scheme,
         path: if uri.path().is_empty() {
             "/"
@@ -55,14 +55,6 @@ fn signed_request(method: &Method, uri: &Uri, headers: &HeaderMap) -> unchain_ht
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect(),
     }
-}
-
-/// `host[:port]` lowercase, without the scheme's default port, as RFC 9421's `@authority`.
-fn normalise_authority(scheme: &str, authority: &str) -> String {
-    let url = format!("{scheme}://{authority}/");
-    unchain_httpsig::Request::to_url("GET", &url)
-        .map(|r| r.authority)
-        .unwrap_or_else(|_| authority.to_ascii_lowercase())
 }
 
 /// The member that signed this request, checked against the ledger's member keys.
